@@ -1,0 +1,101 @@
+// Package conformance is the one test suite every paybridge adapter passes.
+//
+// RunConformanceTests drives an adapter only through the portable *paybridge.Gateway, so the
+// same named scenarios run against the in-memory provider, each provider's simulator and
+// each provider's real sandbox. Each scenario runs, or skips with the reason, according to
+// the Gateway's Capabilities and what the Harness can do (an end user that can approve a
+// hosted page, notifications that can reach this machine, a request counter). Operations
+// that Capabilities excludes must fail with ErrNotSupported.
+//
+// An adapter's test is a few lines:
+//
+//	func TestConformance(t *testing.T) {
+//		conformance.RunConformanceTests(t, conformance.Harness{ ... })
+//	}
+package conformance
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+)
+
+// EndUser acts on a provider's hosted pages as a person would.
+type EndUser interface {
+	// Approve completes the page at redirectURL: pays, or confirms an account.
+	Approve(ctx context.Context, redirectURL string) error
+	// Decline refuses at the bank.
+	Decline(ctx context.Context, redirectURL string) error
+	// Abandon leaves without finishing.
+	Abandon(ctx context.Context, redirectURL string) error
+}
+
+// Harness is what an adapter supplies to the suite.
+type Harness struct {
+	// NewGateway returns a Gateway for the provider under test, built with opts (the suite
+	// passes its logger). Required.
+	NewGateway func(ctx context.Context, t *testing.T, opts ...paybridge.Option) *paybridge.Gateway
+	// NewGatewayBadCredentials returns a Gateway configured like NewGateway but with wrong
+	// credentials. Nil skips the bad-credentials scenario.
+	NewGatewayBadCredentials func(ctx context.Context, t *testing.T, opts ...paybridge.Option) *paybridge.Gateway
+	// EndUser drives hosted pages. Nil skips scenarios that need a person.
+	EndUser EndUser
+	// Currency is the currency of test payments; amounts are small (1.00 to 20.00).
+	Currency money.Currency
+	// Payer is a payer the provider accepts (names, e-mail, country, locale, ...).
+	Payer paybridge.Person
+	// Account is a bank account the provider verifies without interaction, for
+	// VerifyAccount and Payout. Zero skips those scenarios unless the provider verifies
+	// interactively and EndUser is set.
+	Account paybridge.BankAccount
+	// RejectedAccount is an account the provider refuses to verify; zero skips that check.
+	RejectedAccount paybridge.BankAccount
+	// Requests, when set, returns how many requests the provider has received; the suite
+	// uses it to prove that invalid requests are refused before anything is sent.
+	Requests func() int64
+	// LoopbackNotifications says the provider can deliver notifications to a server on this
+	// machine (true for simulators). False skips the notification scenarios.
+	LoopbackNotifications bool
+	// SetNotificationURL is called with the suite's notification endpoint for providers
+	// configured with one fixed notification URL rather than one per request.
+	SetNotificationURL func(url string)
+	// Tamper alters a captured notification so that it must be rejected. The default
+	// changes every decimal digit of the body.
+	Tamper func(body []byte, h http.Header) ([]byte, http.Header)
+	// Secrets lists every credential string (passwords, keys, tokens, full account
+	// numbers) that must never appear in logs or error messages.
+	Secrets []string
+	// Timeout bounds each scenario (default 30s).
+	Timeout time.Duration
+	// PollInterval is the first wait between status polls (default 10ms; it doubles up to
+	// 1s).
+	PollInterval time.Duration
+}
+
+func (h *Harness) defaults() {
+	if h.Timeout == 0 {
+		h.Timeout = 30 * time.Second
+	}
+	if h.PollInterval == 0 {
+		h.PollInterval = 10 * time.Millisecond
+	}
+	if h.Tamper == nil {
+		h.Tamper = shiftDigits
+	}
+}
+
+// shiftDigits replaces each decimal digit d with (d+1) mod 10.
+func shiftDigits(body []byte, h http.Header) ([]byte, http.Header) {
+	out := make([]byte, len(body))
+	for i, c := range body {
+		if c >= '0' && c <= '9' {
+			c = '0' + (c-'0'+1)%10
+		}
+		out[i] = c
+	}
+	return out, h.Clone()
+}

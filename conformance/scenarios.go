@@ -1,0 +1,732 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+)
+
+var scenarios = []Scenario{
+	{"Capabilities", "every operation Capabilities excludes returns ErrNotSupported, before anything is sent", capabilitiesScenario},
+	{"PayApproved", "pay, the end user approves, the payment succeeds with the amount asked for", payApproved},
+	{"PayDeclined", "pay, the bank declines, the payment ends declined or failed", payDeclined},
+	{"PayAbandoned", "pay, the end user leaves, the payment ends canceled or expired", payAbandoned},
+	{"PayIdempotent", "the same Pay repeated with one idempotency key creates one payment", payIdempotent},
+	{"GetPaymentNotFound", "an unknown payment id returns ErrNotFound", getPaymentNotFound},
+	{"RefundPartialAndMultiple", "partial and repeated refunds of a succeeded payment", refundPartialAndMultiple},
+	{"RefundOverCaptured", "a refund above what remains refundable is refused with ErrInvalidRequest", refundOverCaptured},
+	{"RefundIdempotent", "the same Refund repeated with one idempotency key refunds once", refundIdempotent},
+	{"VerifyAccount", "bank details are verified into an account id; bad details are not", verifyAccount},
+	{"VerifyAccountInteractive", "the holder confirms an account on the provider's page", verifyAccountInteractive},
+	{"PayoutToVerifiedAccount", "a payout to a verified account", payoutToVerifiedAccount},
+	{"PayoutIdempotent", "the same Payout repeated with one idempotency key pays once", payoutIdempotent},
+	{"Customers", "customer create, get, update (set and clear), list", customers},
+	{"BadCredentials", "wrong credentials return ErrUnauthenticated without revealing them", badCredentials},
+	{"InvalidRequestRejectedBeforeSending", "bad fields and amounts with too many decimals are refused, naming the field, before anything is sent", invalidRequests},
+	{"UnsupportedCurrencyRejected", "a currency outside Capabilities is refused before anything is sent", unsupportedCurrency},
+	{"NotificationVerifiedDedupedReplied", "a notification is verified, delivered once, acknowledged; a redelivery gets the same reply without a second callback", notificationDeduped},
+	{"NotificationTamperedRejected", "tampered, unsigned and oversized notifications are rejected and never reach the application", notificationTampered},
+	{"NotificationRetriedAfterCallbackFailure", "when the application fails, the notification is not acknowledged and is delivered again", notificationRetried},
+	{"SecretsAbsentFromLogs", "no credential appears in any log line or error message of the run", secretsAbsent},
+}
+
+func expectCode(t *testing.T, s *suite, err error, want error) {
+	t.Helper()
+	s.noteErr(err)
+	if err == nil {
+		t.Fatalf("got no error, want %v", want)
+	}
+	if !errors.Is(err, want) {
+		t.Fatalf("got error %v (code %s), want %v", err, paybridge.CodeOf(err), want)
+	}
+}
+
+func must(t *testing.T, s *suite, what string, err error) {
+	t.Helper()
+	s.noteErr(err)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func capabilitiesScenario(ctx context.Context, t *testing.T, s *suite) {
+	if !s.caps.Supports(paybridge.OpPay) {
+		t.Fatal("every provider must support pay")
+	}
+	before := s.requests()
+	calls := map[paybridge.Operation]func() error{
+		paybridge.OpGetPayment: func() error { _, err := s.gw.GetPayment(ctx, "x-1"); return err },
+		paybridge.OpRefund: func() error {
+			_, err := s.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: "x-1", Amount: s.amount(t, "1.00")})
+			return err
+		},
+		paybridge.OpGetRefund: func() error { _, err := s.gw.GetRefund(ctx, "x-1"); return err },
+		paybridge.OpPayout: func() error {
+			_, err := s.gw.Payout(ctx, paybridge.PayoutRequest{Amount: s.amount(t, "1.00"), AccountID: "x-1", Payee: s.h.Payer, MerchantReference: newRef("po")})
+			return err
+		},
+		paybridge.OpGetPayout: func() error { _, err := s.gw.GetPayout(ctx, "x-1"); return err },
+		paybridge.OpVerifyAccount: func() error {
+			_, err := s.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: s.h.Payer, Account: paybridge.BankAccount{IBAN: "GB33BUKB20201555555555"}})
+			return err
+		},
+		paybridge.OpVerifyAccountInteractive: func() error {
+			_, err := s.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: s.h.Payer, ReturnURL: "https://merchant.example.com/r"})
+			return err
+		},
+		paybridge.OpGetAccountVerification: func() error { _, err := s.gw.GetAccountVerification(ctx, "x-1"); return err },
+		paybridge.OpCustomers: func() error {
+			_, err := s.gw.CreateCustomer(ctx, paybridge.Customer{FirstName: "A"})
+			return err
+		},
+		paybridge.OpNotifications: func() error {
+			_, err := s.gw.NotificationHandler(func(context.Context, notify.Event) error { return nil })
+			return err
+		},
+	}
+	checked := 0
+	for op, call := range calls {
+		if s.caps.Supports(op) {
+			continue
+		}
+		checked++
+		err := call()
+		s.noteErr(err)
+		if !errors.Is(err, paybridge.ErrNotSupported) {
+			t.Errorf("%s is not in Capabilities but returned %v, want ErrNotSupported", op, err)
+		}
+	}
+	if s.h.Requests != nil && s.requests() != before {
+		t.Errorf("unsupported operations sent %d requests to the provider", s.requests()-before)
+	}
+	t.Logf("%d operations supported, %d unsupported checked", len(s.caps.Operations), checked)
+}
+
+func (s *suite) requests() int64 {
+	if s.h.Requests == nil {
+		return 0
+	}
+	return s.h.Requests()
+}
+
+// startPayment pays value and checks the immediate result.
+func (s *suite) startPayment(ctx context.Context, t *testing.T, value string) (*paybridge.Payment, paybridge.PaymentRequest) {
+	t.Helper()
+	req := s.paymentRequest(t, value)
+	p, err := s.gw.Pay(ctx, req)
+	must(t, s, "Pay", err)
+	if p.ID == "" {
+		t.Fatal("Pay returned no ID")
+	}
+	if !p.Amount.Equal(req.Amount) {
+		t.Fatalf("Pay reported amount %v, asked for %v", p.Amount, req.Amount)
+	}
+	if p.Status != paybridge.PaymentRequiresAction {
+		t.Fatalf("new payment has status %q, want %q", p.Status, paybridge.PaymentRequiresAction)
+	}
+	if u, err := url.Parse(p.RedirectURL); err != nil || !u.IsAbs() {
+		t.Fatalf("RedirectURL %q is not an absolute URL", p.RedirectURL)
+	}
+	if p.IdempotencyKey == "" {
+		t.Error("Payment.IdempotencyKey is empty; the Gateway must fill it in")
+	}
+	return p, req
+}
+
+// finalPayment waits until the payment is final, by polling or, where the provider has
+// no status call, from notifications.
+func (s *suite) finalPayment(ctx context.Context, t *testing.T, id string) paybridge.PaymentStatus {
+	t.Helper()
+	if s.caps.Supports(paybridge.OpGetPayment) {
+		var last *paybridge.Payment
+		err := s.poll(ctx, func() (bool, error) {
+			p, err := s.gw.GetPayment(ctx, id)
+			if err != nil {
+				return false, err
+			}
+			last = p
+			return p.Status.Final(), nil
+		})
+		must(t, s, "waiting for the payment to end", err)
+		if last.ID != id {
+			t.Fatalf("GetPayment(%q) returned payment %q", id, last.ID)
+		}
+		return last.Status
+	}
+	if s.srv == nil {
+		t.Skip("provider has no payment status call and notifications cannot reach this machine")
+	}
+	e, err := s.waitEvent(ctx, func(e notify.Event) bool {
+		return e.PaymentID == id && (e.Kind == notify.PaymentSucceeded || e.Kind == notify.PaymentFailed || e.Kind == notify.PaymentCanceled)
+	})
+	must(t, s, "waiting for the payment's final notification", err)
+	switch e.Kind {
+	case notify.PaymentSucceeded:
+		return paybridge.PaymentSucceeded
+	case notify.PaymentCanceled:
+		return paybridge.PaymentCanceled
+	}
+	return paybridge.PaymentFailed
+}
+
+// paidPayment returns a succeeded payment of value.
+func (s *suite) paidPayment(ctx context.Context, t *testing.T, value string) *paybridge.Payment {
+	t.Helper()
+	s.requireEndUser(t)
+	p, _ := s.startPayment(ctx, t, value)
+	must(t, s, "EndUser.Approve", s.h.EndUser.Approve(ctx, p.RedirectURL))
+	if st := s.finalPayment(ctx, t, p.ID); st != paybridge.PaymentSucceeded {
+		t.Fatalf("approved payment ended %q, want succeeded", st)
+	}
+	return p
+}
+
+func payApproved(ctx context.Context, t *testing.T, s *suite) {
+	p := s.paidPayment(ctx, t, "12.34")
+	if s.caps.Supports(paybridge.OpGetPayment) {
+		got, err := s.gw.GetPayment(ctx, p.ID)
+		must(t, s, "GetPayment", err)
+		if !got.Amount.Equal(p.Amount) {
+			t.Errorf("GetPayment amount %v, want %v", got.Amount, p.Amount)
+		}
+		if got.ProviderStatus == "" {
+			t.Error("GetPayment carries no ProviderStatus")
+		}
+	}
+}
+
+func payDeclined(ctx context.Context, t *testing.T, s *suite) {
+	s.requireEndUser(t)
+	p, _ := s.startPayment(ctx, t, "4.00")
+	must(t, s, "EndUser.Decline", s.h.EndUser.Decline(ctx, p.RedirectURL))
+	if st := s.finalPayment(ctx, t, p.ID); st != paybridge.PaymentDeclined && st != paybridge.PaymentFailed {
+		t.Fatalf("declined payment ended %q, want declined or failed", st)
+	}
+}
+
+func payAbandoned(ctx context.Context, t *testing.T, s *suite) {
+	s.requireEndUser(t)
+	p, _ := s.startPayment(ctx, t, "4.50")
+	must(t, s, "EndUser.Abandon", s.h.EndUser.Abandon(ctx, p.RedirectURL))
+	if st := s.finalPayment(ctx, t, p.ID); st != paybridge.PaymentCanceled && st != paybridge.PaymentExpired {
+		t.Fatalf("abandoned payment ended %q, want canceled or expired", st)
+	}
+}
+
+func payIdempotent(ctx context.Context, t *testing.T, s *suite) {
+	req := s.paymentRequest(t, "7.00")
+	req.IdempotencyKey = newRef("idem")
+	first, err := s.gw.Pay(ctx, req)
+	must(t, s, "first Pay", err)
+	second, err := s.gw.Pay(ctx, req)
+	must(t, s, "repeated Pay", err)
+	if first.ID != second.ID {
+		t.Fatalf("repeating Pay with idempotency key %s created payment %s and then %s", req.IdempotencyKey, first.ID, second.ID)
+	}
+	if second.IdempotencyKey != req.IdempotencyKey {
+		t.Errorf("Payment.IdempotencyKey = %q, want %q", second.IdempotencyKey, req.IdempotencyKey)
+	}
+	other := s.paymentRequest(t, "7.00")
+	third, err := s.gw.Pay(ctx, other)
+	must(t, s, "Pay with a new key", err)
+	if third.ID == first.ID {
+		t.Fatal("a new idempotency key returned the earlier payment")
+	}
+}
+
+func getPaymentNotFound(ctx context.Context, t *testing.T, s *suite) {
+	s.requireCap(t, paybridge.OpGetPayment)
+	_, err := s.gw.GetPayment(ctx, "999999999"+fmt.Sprint(len(newRef(""))))
+	expectCode(t, s, err, paybridge.ErrNotFound)
+}
+
+func (s *suite) refund(ctx context.Context, t *testing.T, paymentID, value, key string) *paybridge.Refund {
+	t.Helper()
+	r, err := s.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: paymentID, Amount: s.amount(t, value), Reason: "conformance", IdempotencyKey: key})
+	must(t, s, "Refund "+value, err)
+	if r.ID == "" || r.PaymentID != paymentID {
+		t.Fatalf("Refund returned id %q for payment %q, want a refund of %q", r.ID, r.PaymentID, paymentID)
+	}
+	if !r.Amount.Equal(s.amount(t, value)) {
+		t.Fatalf("Refund reported %v, asked for %s", r.Amount, value)
+	}
+	if r.Status == paybridge.RefundFailed || r.Status == paybridge.RefundCanceled {
+		t.Fatalf("refund ended %q", r.Status)
+	}
+	return r
+}
+
+func refundPartialAndMultiple(ctx context.Context, t *testing.T, s *suite) {
+	s.requireCap(t, paybridge.OpRefund, paybridge.OpPartialRefund)
+	p := s.paidPayment(ctx, t, "10.00")
+	first := s.refund(ctx, t, p.ID, "3.00", "")
+	if s.caps.Supports(paybridge.OpMultipleRefunds) {
+		second := s.refund(ctx, t, p.ID, "2.50", "")
+		if second.ID == first.ID {
+			t.Fatal("two refunds share one id")
+		}
+	}
+	if s.caps.Supports(paybridge.OpGetRefund) {
+		got, err := s.gw.GetRefund(ctx, first.ID)
+		must(t, s, "GetRefund", err)
+		if got.ID != first.ID || !got.Amount.Equal(first.Amount) {
+			t.Fatalf("GetRefund = %+v, want the refund %s of %v", got, first.ID, first.Amount)
+		}
+	}
+}
+
+func refundOverCaptured(ctx context.Context, t *testing.T, s *suite) {
+	s.requireCap(t, paybridge.OpRefund)
+	p := s.paidPayment(ctx, t, "5.00")
+	_, err := s.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: s.amount(t, "5.01")})
+	expectCode(t, s, err, paybridge.ErrInvalidRequest)
+	if s.caps.Supports(paybridge.OpPartialRefund) && s.caps.Supports(paybridge.OpMultipleRefunds) {
+		s.refund(ctx, t, p.ID, "3.00", "")
+		_, err = s.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: s.amount(t, "2.01")})
+		expectCode(t, s, err, paybridge.ErrInvalidRequest)
+		s.refund(ctx, t, p.ID, "2.00", "")
+	}
+}
+
+func refundIdempotent(ctx context.Context, t *testing.T, s *suite) {
+	s.requireCap(t, paybridge.OpRefund, paybridge.OpPartialRefund, paybridge.OpMultipleRefunds)
+	p := s.paidPayment(ctx, t, "6.00")
+	key := newRef("refund")
+	a := s.refund(ctx, t, p.ID, "1.00", key)
+	b := s.refund(ctx, t, p.ID, "1.00", key)
+	if a.ID != b.ID {
+		t.Fatalf("repeating Refund with one key made refunds %s and %s", a.ID, b.ID)
+	}
+	// Had the repeat refunded again, only 4.00 would remain and this would be refused.
+	s.refund(ctx, t, p.ID, "5.00", "")
+}
+
+// verifiedAccount returns the id of an account verified without interaction, or through
+// the hosted page.
+func (s *suite) verifiedAccount(ctx context.Context, t *testing.T) string {
+	t.Helper()
+	if s.caps.Supports(paybridge.OpVerifyAccount) && !s.h.Account.IsZero() {
+		v, err := s.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: s.h.Payer, Account: s.h.Account,
+			Currency: s.h.Currency, MerchantReference: newRef("verify"), NotificationURL: s.notifyURL})
+		must(t, s, "VerifyAccount", err)
+		return s.settledAccount(ctx, t, v)
+	}
+	if s.caps.Supports(paybridge.OpVerifyAccountInteractive) && s.h.EndUser != nil {
+		return s.interactiveAccount(ctx, t)
+	}
+	t.Skip("no way to obtain a verified account: the harness has no Account, or the provider cannot verify one")
+	return ""
+}
+
+// settledAccount waits for a verification to finish and returns the account id.
+func (s *suite) settledAccount(ctx context.Context, t *testing.T, v *paybridge.AccountVerification) string {
+	t.Helper()
+	if !v.Status.Final() && s.caps.Supports(paybridge.OpGetAccountVerification) {
+		err := s.poll(ctx, func() (bool, error) {
+			got, err := s.gw.GetAccountVerification(ctx, v.ID)
+			if err == nil {
+				v = got
+			}
+			return err == nil && v.Status.Final(), err
+		})
+		must(t, s, "waiting for the verification", err)
+	}
+	if !v.Status.Final() && s.srv != nil {
+		e, err := s.waitEvent(ctx, func(e notify.Event) bool {
+			return e.Kind == notify.AccountVerified && (v.AccountID == "" || e.AccountID == v.AccountID)
+		})
+		must(t, s, "waiting for the account notification", err)
+		v.Status, v.AccountID = paybridge.VerificationVerified, e.AccountID
+	}
+	if v.Status != paybridge.VerificationVerified || v.AccountID == "" {
+		t.Fatalf("verification ended %q with account id %q, want verified with an id", v.Status, v.AccountID)
+	}
+	return v.AccountID
+}
+
+func (s *suite) interactiveAccount(ctx context.Context, t *testing.T) string {
+	t.Helper()
+	v, err := s.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: s.h.Payer, Currency: s.h.Currency,
+		MerchantReference: newRef("verify"), ReturnURL: "https://merchant.example.com/verified", NotificationURL: s.notifyURL})
+	must(t, s, "VerifyAccount (interactive)", err)
+	if v.Status != paybridge.VerificationRequiresAction || v.RedirectURL == "" {
+		t.Fatalf("interactive verification has status %q and URL %q, want requires_action with a URL", v.Status, v.RedirectURL)
+	}
+	must(t, s, "EndUser.Approve", s.h.EndUser.Approve(ctx, v.RedirectURL))
+	return s.settledAccount(ctx, t, v)
+}
+
+func verifyAccount(ctx context.Context, t *testing.T, s *suite) {
+	s.requireCap(t, paybridge.OpVerifyAccount)
+	if s.h.Account.IsZero() {
+		t.Skip("harness has no test bank Account")
+	}
+	id := s.verifiedAccount(ctx, t)
+	if strings.Contains(id, s.h.Account.AccountNumber+"x") {
+		t.Error("account id embeds the account number")
+	}
+	if s.h.RejectedAccount.IsZero() {
+		return
+	}
+	v, err := s.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: s.h.Payer, Account: s.h.RejectedAccount,
+		Currency: s.h.Currency, MerchantReference: newRef("verify")})
+	s.noteErr(err)
+	switch {
+	case err != nil:
+		if !errors.Is(err, paybridge.ErrInvalidRequest) && !errors.Is(err, paybridge.ErrDeclined) {
+			t.Fatalf("rejected account returned %v, want a failed verification or ErrInvalidRequest/ErrDeclined", err)
+		}
+	case v.Status == paybridge.VerificationVerified:
+		t.Fatal("an account the provider must reject was verified")
+	}
+}
+
+func verifyAccountInteractive(ctx context.Context, t *testing.T, s *suite) {
+	s.requireCap(t, paybridge.OpVerifyAccountInteractive)
+	s.requireEndUser(t)
+	if id := s.interactiveAccount(ctx, t); id == "" {
+		t.Fatal("no account id")
+	}
+}
+
+func (s *suite) payout(ctx context.Context, t *testing.T, account, value, key string) *paybridge.Payout {
+	t.Helper()
+	ref := newRef("payout")
+	if key != "" {
+		ref = key // a retry repeats the whole request, reference included
+	}
+	po, err := s.gw.Payout(ctx, paybridge.PayoutRequest{Amount: s.amount(t, value), AccountID: account, Payee: s.h.Payer,
+		MerchantReference: ref, Description: "conformance payout", NotificationURL: s.notifyURL, IdempotencyKey: key})
+	must(t, s, "Payout", err)
+	if po.ID == "" || !po.Amount.Equal(s.amount(t, value)) {
+		t.Fatalf("Payout returned id %q amount %v, want an id and %s", po.ID, po.Amount, value)
+	}
+	if po.Status == paybridge.PayoutFailed || po.Status == paybridge.PayoutCanceled {
+		t.Fatalf("payout ended %q", po.Status)
+	}
+	return po
+}
+
+func payoutToVerifiedAccount(ctx context.Context, t *testing.T, s *suite) {
+	s.requireCap(t, paybridge.OpPayout)
+	account := s.verifiedAccount(ctx, t)
+	po := s.payout(ctx, t, account, "2.00", "")
+	if s.caps.Supports(paybridge.OpGetPayout) {
+		got, err := s.gw.GetPayout(ctx, po.ID)
+		must(t, s, "GetPayout", err)
+		if got.ID != po.ID || !got.Amount.Equal(po.Amount) {
+			t.Fatalf("GetPayout = %+v, want payout %s of %v", got, po.ID, po.Amount)
+		}
+	}
+}
+
+func payoutIdempotent(ctx context.Context, t *testing.T, s *suite) {
+	s.requireCap(t, paybridge.OpPayout)
+	account := s.verifiedAccount(ctx, t)
+	key := newRef("payout")
+	a := s.payout(ctx, t, account, "1.50", key)
+	b := s.payout(ctx, t, account, "1.50", key)
+	if a.ID != b.ID {
+		t.Fatalf("repeating Payout with one key made payouts %s and %s", a.ID, b.ID)
+	}
+}
+
+func customers(ctx context.Context, t *testing.T, s *suite) {
+	s.requireCap(t, paybridge.OpCustomers)
+	ext := newRef("cust")
+	in := paybridge.Customer{ExternalID: ext, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
+		Phone: "+447700900123", DateOfBirth: "1990-12-10", Group: "conformance",
+		Address: &paybridge.Address{Line1: "1 Test Street", City: "London", PostalCode: "N1 1AA", Country: "GB"}}
+	c, err := s.gw.CreateCustomer(ctx, in)
+	must(t, s, "CreateCustomer", err)
+	if c.ID == "" || c.FirstName != "Ada" || c.Email != "ada@example.com" {
+		t.Fatalf("CreateCustomer returned %+v", c)
+	}
+	got, err := s.gw.GetCustomer(ctx, c.ID)
+	must(t, s, "GetCustomer", err)
+	if got.ID != c.ID || got.LastName != "Lovelace" || got.Address == nil || got.Address.City != "London" {
+		t.Fatalf("GetCustomer returned %+v", got)
+	}
+	upd, err := s.gw.UpdateCustomer(ctx, c.ID, paybridge.CustomerUpdate{FirstName: paybridge.Set("Augusta"), Phone: paybridge.Clear[string]()})
+	must(t, s, "UpdateCustomer", err)
+	if upd.FirstName != "Augusta" || upd.Phone != "" || upd.LastName != "Lovelace" {
+		t.Fatalf("UpdateCustomer returned %+v; want FirstName set, Phone cleared, LastName kept", upd)
+	}
+	got, err = s.gw.GetCustomer(ctx, c.ID)
+	must(t, s, "GetCustomer after update", err)
+	if got.FirstName != "Augusta" || got.Phone != "" {
+		t.Fatalf("update not stored: %+v", got)
+	}
+	var found []string
+	for cu, err := range s.gw.ListCustomers(ctx, paybridge.ListCustomersRequest{ExternalID: ext, Group: "conformance"}) {
+		must(t, s, "ListCustomers", err)
+		found = append(found, cu.ID)
+	}
+	if !slices.Equal(found, []string{c.ID}) {
+		t.Fatalf("ListCustomers by ExternalID found %v, want [%s]", found, c.ID)
+	}
+	_, err = s.gw.GetCustomer(ctx, "unknown"+ext)
+	expectCode(t, s, err, paybridge.ErrNotFound)
+	_, err = s.gw.CreateCustomer(ctx, paybridge.Customer{Email: "not-an-email"})
+	expectFields(t, s, err, "Email")
+}
+
+func badCredentials(ctx context.Context, t *testing.T, s *suite) {
+	if s.h.NewGatewayBadCredentials == nil {
+		t.Skip("harness cannot make a Gateway with bad credentials")
+	}
+	gw := s.h.NewGatewayBadCredentials(ctx, t, s.opts...)
+	defer gw.Close()
+	_, err := gw.Pay(ctx, s.paymentRequest(t, "1.00"))
+	expectCode(t, s, err, paybridge.ErrUnauthenticated)
+}
+
+func expectFields(t *testing.T, s *suite, err error, fields ...string) {
+	t.Helper()
+	expectCode(t, s, err, paybridge.ErrInvalidRequest)
+	var pe *paybridge.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v is not a *paybridge.Error", err)
+	}
+	for _, f := range fields {
+		if !slices.ContainsFunc(pe.Fields, func(fe paybridge.FieldError) bool { return fe.Field == f }) {
+			t.Errorf("error %q does not name field %s", err, f)
+		}
+		if !strings.Contains(err.Error(), f) {
+			t.Errorf("error message %q does not name field %s", err, f)
+		}
+	}
+}
+
+func invalidRequests(ctx context.Context, t *testing.T, s *suite) {
+	before := s.requests()
+	req := s.paymentRequest(t, "1.00")
+	req.Amount = money.Amount{}
+	_, err := s.gw.Pay(ctx, req)
+	expectFields(t, s, err, "Amount")
+
+	req = s.paymentRequest(t, "1.00")
+	req.Amount = s.amount(t, "-1.00")
+	_, err = s.gw.Pay(ctx, req)
+	expectFields(t, s, err, "Amount")
+
+	req = s.paymentRequest(t, "1.00")
+	req.ReturnURL = ""
+	req.Payer.Email = "not an e-mail"
+	_, err = s.gw.Pay(ctx, req)
+	expectFields(t, s, err, "ReturnURL", "Payer.Email")
+
+	req = s.paymentRequest(t, "1.00")
+	req.ReturnURL = "javascript:alert(1)"
+	_, err = s.gw.Pay(ctx, req)
+	expectFields(t, s, err, "ReturnURL")
+
+	// One decimal place more than the currency has can never become an Amount.
+	exp := s.h.Currency.Exponent()
+	tooPrecise := "1." + strings.Repeat("0", exp) + "1"
+	if _, err := money.NewCurrency(tooPrecise, s.h.Currency); !errors.Is(err, money.ErrPrecision) {
+		t.Fatalf("money.NewCurrency(%q, %s) = %v, want ErrPrecision", tooPrecise, s.h.Currency, err)
+	}
+	body := fmt.Sprintf(`{"amount":{"value":%q,"currency":%q},"merchantReference":"r1","returnUrl":"https://m.example.com/r"}`, tooPrecise, s.h.Currency)
+	var decoded paybridge.PaymentRequest
+	if err := json.Unmarshal([]byte(body), &decoded); !errors.Is(err, money.ErrPrecision) {
+		t.Fatalf("decoding a request for %s %s gave %v, want ErrPrecision", tooPrecise, s.h.Currency, err)
+	}
+
+	_, err = s.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: "", Amount: s.amount(t, "0")})
+	if s.caps.Supports(paybridge.OpRefund) {
+		expectFields(t, s, err, "PaymentID", "Amount")
+	}
+	if s.h.Requests == nil {
+		t.Log("harness has no request counter: checked the errors only")
+		return
+	}
+	if n := s.requests() - before; n != 0 {
+		t.Fatalf("invalid requests sent %d requests to the provider", n)
+	}
+}
+
+func unsupportedCurrency(ctx context.Context, t *testing.T, s *suite) {
+	if len(s.caps.Currencies) == 0 {
+		t.Skip("provider lists no currency restriction")
+	}
+	var other money.Currency
+	for _, code := range []string{"JPY", "KWD", "CHF", "GBP", "EUR", "USD", "SEK", "CLF"} {
+		c := money.MustCurrency(code)
+		if !s.caps.SupportsCurrency(c) {
+			other = c
+			break
+		}
+	}
+	before := s.requests()
+	req := s.paymentRequest(t, "1.00")
+	a, err := money.FromDecimal(req.Amount.Decimal().Truncate(0), other)
+	must(t, s, "amount", err)
+	req.Amount = a
+	_, err = s.gw.Pay(ctx, req)
+	expectCode(t, s, err, paybridge.ErrNotSupported)
+	if s.requests() != before {
+		t.Fatal("an unsupported currency was sent to the provider")
+	}
+}
+
+// deliveredPayment pays, approves and waits for the success notification.
+func (s *suite) deliveredPayment(ctx context.Context, t *testing.T, value string, failFirst int) (*paybridge.Payment, notify.Event) {
+	t.Helper()
+	s.requireNotifications(t)
+	s.requireEndUser(t)
+	p, req := s.startPayment(ctx, t, value)
+	if failFirst > 0 {
+		s.mu.Lock()
+		s.failNext[p.ID] = failFirst
+		s.mu.Unlock()
+	}
+	must(t, s, "EndUser.Approve", s.h.EndUser.Approve(ctx, p.RedirectURL))
+	e, err := s.waitEvent(ctx, func(e notify.Event) bool { return e.PaymentID == p.ID && e.Kind == notify.PaymentSucceeded })
+	must(t, s, "waiting for payment.succeeded", err)
+	if e.Provider != s.gw.Provider() {
+		t.Errorf("event provider %q, want %q", e.Provider, s.gw.Provider())
+	}
+	if e.Amount.IsValid() && !e.Amount.Equal(req.Amount) {
+		t.Errorf("event amount %v, want %v", e.Amount, req.Amount)
+	}
+	if e.MerchantReference != "" && e.MerchantReference != req.MerchantReference {
+		t.Errorf("event merchant reference %q, want %q", e.MerchantReference, req.MerchantReference)
+	}
+	if len(e.Raw) == 0 {
+		t.Fatal("event carries no Raw body")
+	}
+	return p, e
+}
+
+// replay sends a captured notification to the suite's handler again.
+func (s *suite) replay(ctx context.Context, t *testing.T, body []byte, h http.Header) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.notifyURL, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range h {
+		if k != "Content-Length" {
+			req.Header[k] = v
+		}
+	}
+	resp, err := s.srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("replaying notification: %v", err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	return resp.StatusCode, buf.Bytes()
+}
+
+func notificationDeduped(ctx context.Context, t *testing.T, s *suite) {
+	_, e := s.deliveredPayment(ctx, t, "8.00", 0)
+	ex, ok := s.exchangeFor(e.Raw)
+	if !ok {
+		t.Fatal("the delivered notification was not seen by the suite's server")
+	}
+	if ex.status < 200 || ex.status > 299 {
+		t.Fatalf("processed notification answered HTTP %d", ex.status)
+	}
+	calls := s.callCount(e.ID)
+	if calls != 1 {
+		t.Fatalf("callback ran %d times for notification %s", calls, e.ID)
+	}
+	status, body := s.replay(ctx, t, ex.body, ex.header)
+	if status != ex.status || !bytes.Equal(body, ex.respBody) {
+		t.Fatalf("redelivery answered %d %q, first delivery %d %q", status, body, ex.status, ex.respBody)
+	}
+	if got := s.callCount(e.ID); got != calls {
+		t.Fatalf("redelivery reached the application (%d calls)", got)
+	}
+}
+
+func notificationTampered(ctx context.Context, t *testing.T, s *suite) {
+	_, e := s.deliveredPayment(ctx, t, "9.00", 0)
+	ex, ok := s.exchangeFor(e.Raw)
+	if !ok {
+		t.Fatal("the delivered notification was not seen by the suite's server")
+	}
+	calls := s.callCount(e.ID)
+	tb, th := s.h.Tamper(ex.body, ex.header)
+	if bytes.Equal(tb, ex.body) && fmt.Sprint(th) == fmt.Sprint(ex.header) {
+		t.Fatal("Tamper left the notification unchanged")
+	}
+	cases := map[string]struct {
+		body []byte
+		h    http.Header
+	}{
+		"tampered":  {tb, th},
+		"unsigned":  {ex.body, http.Header{"Content-Type": ex.header.Values("Content-Type")}},
+		"not json":  {[]byte("{not a notification"), ex.header},
+		"empty":     {nil, ex.header},
+		"oversized": {bytes.Repeat([]byte("a"), notify.DefaultMaxBodyBytes+1), ex.header},
+	}
+	for name, c := range cases {
+		status, _ := s.replay(ctx, t, c.body, c.h)
+		if name == "unsigned" && bytes.Equal(c.body, ex.body) && status >= 200 && status < 300 {
+			// A provider that does not sign its notifications may accept an unsigned
+			// redelivery of a genuine one; it is answered from the dedupe store.
+			continue
+		}
+		if status >= 200 && status < 300 {
+			t.Errorf("%s notification was acknowledged with HTTP %d", name, status)
+		}
+	}
+	if got := s.callCount(e.ID); got != calls {
+		t.Fatalf("rejected notifications reached the application (%d calls for %s, want %d)", got, e.ID, calls)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ev := range s.events {
+		for name, c := range cases {
+			if name != "unsigned" && len(c.body) > 0 && bytes.Equal(ev.Raw, c.body) {
+				t.Fatalf("the %s notification reached the application", name)
+			}
+		}
+	}
+}
+
+func notificationRetried(ctx context.Context, t *testing.T, s *suite) {
+	p, e := s.deliveredPayment(ctx, t, "11.00", 1)
+	if got := s.callCount(e.ID); got != 2 {
+		t.Fatalf("callback ran %d times for notification %s of payment %s, want 2 (one failure, one success)", got, e.ID, p.ID)
+	}
+}
+
+func secretsAbsent(_ context.Context, t *testing.T, s *suite) {
+	if len(s.h.Secrets) == 0 {
+		t.Fatal("Harness.Secrets is empty: list the credentials so the suite can check they never leak")
+	}
+	logs := s.logs.String()
+	if logs == "" {
+		t.Fatal("the Gateway wrote no log lines at debug level; the check would prove nothing")
+	}
+	s.mu.Lock()
+	texts := append([]string{logs, fmt.Sprintf("%+v", s.caps)}, s.errTexts...)
+	s.mu.Unlock()
+	for _, sec := range s.h.Secrets {
+		if len(sec) < 4 {
+			t.Fatalf("secret %d is shorter than 4 characters; give the real value", len(sec))
+		}
+		for _, txt := range texts {
+			if strings.Contains(txt, sec) {
+				t.Fatalf("a credential (%d characters, starting %q) appears in the run's logs or errors", len(sec), sec[:2])
+			}
+		}
+	}
+	t.Logf("checked %d secrets against %d bytes of logs and %d error texts", len(s.h.Secrets), len(logs), len(texts)-2)
+}

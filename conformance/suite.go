@@ -1,0 +1,287 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+)
+
+// Scenario is one named conformance check.
+type Scenario struct {
+	Name string
+	// Doc says what the scenario proves.
+	Doc string
+	run func(ctx context.Context, t *testing.T, s *suite)
+}
+
+// Scenarios returns the suite's scenarios in the order they run.
+func Scenarios() []Scenario { return scenarios }
+
+// RunConformanceTests runs every scenario as a subtest of t, named after the scenario.
+func RunConformanceTests(t *testing.T, h Harness) {
+	t.Helper()
+	if h.NewGateway == nil {
+		t.Fatal("conformance: Harness.NewGateway is required")
+	}
+	if h.Currency.IsZero() {
+		t.Fatal("conformance: Harness.Currency is required")
+	}
+	h.defaults()
+	s := &suite{h: h, logs: &syncBuffer{}, changed: make(chan struct{}), failNext: map[string]int{}}
+	logger := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.opts = []paybridge.Option{paybridge.WithLogger(logger)}
+	setup, cancel := context.WithTimeout(context.Background(), h.Timeout)
+	defer cancel()
+	s.gw = h.NewGateway(setup, t, s.opts...)
+	s.caps = s.gw.Capabilities()
+	s.startNotifications(t, logger)
+	t.Cleanup(func() {
+		if s.srv != nil {
+			s.srv.Close()
+		}
+		_ = s.gw.Close()
+	})
+	for _, sc := range scenarios {
+		t.Run(sc.Name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), h.Timeout)
+			defer cancel()
+			sc.run(ctx, t, s)
+		})
+	}
+}
+
+// suite is the state shared by the scenarios of one run.
+type suite struct {
+	h    Harness
+	gw   *paybridge.Gateway
+	caps paybridge.Capabilities
+	opts []paybridge.Option
+	logs *syncBuffer
+
+	srv       *httptest.Server
+	notifyURL string
+
+	mu        sync.Mutex
+	events    []notify.Event
+	calls     map[string]int // callback calls per notification id
+	changed   chan struct{}
+	exchanges []exchange
+	failNext  map[string]int // object id -> callback failures to inject
+	errTexts  []string       // error messages seen, checked for secrets
+}
+
+// exchange is one notification request and the handler's response.
+type exchange struct {
+	body     []byte
+	header   http.Header
+	status   int
+	respBody []byte
+}
+
+func (s *suite) startNotifications(t *testing.T, logger *slog.Logger) {
+	if !s.caps.Supports(paybridge.OpNotifications) || !s.h.LoopbackNotifications {
+		return
+	}
+	s.calls = map[string]int{}
+	h, err := s.gw.NotificationHandler(s.onEvent, notify.WithLogger(logger))
+	if err != nil {
+		t.Fatalf("NotificationHandler: %v", err)
+	}
+	s.srv = httptest.NewServer(s.record(h))
+	s.notifyURL = s.srv.URL + "/notifications"
+	if s.h.SetNotificationURL != nil {
+		s.h.SetNotificationURL(s.notifyURL)
+	}
+}
+
+// onEvent is the application callback: it records the event, failing on request.
+func (s *suite) onEvent(_ context.Context, e notify.Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[e.ID]++
+	for _, id := range []string{e.PaymentID, e.RefundID, e.PayoutID, e.AccountID} {
+		if id != "" && s.failNext[id] > 0 {
+			s.failNext[id]--
+			s.broadcastLocked()
+			return fmt.Errorf("conformance: injected callback failure for %s", id)
+		}
+	}
+	s.events = append(s.events, e)
+	s.broadcastLocked()
+	return nil
+}
+
+func (s *suite) broadcastLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// record captures each notification exchange.
+func (s *suite) record(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		s.mu.Lock()
+		s.exchanges = append(s.exchanges, exchange{body: body, header: r.Header.Clone(), status: rec.Code, respBody: rec.Body.Bytes()})
+		s.mu.Unlock()
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+}
+
+// waitEvent waits for a delivered event matching pred.
+func (s *suite) waitEvent(ctx context.Context, pred func(notify.Event) bool) (notify.Event, error) {
+	for {
+		s.mu.Lock()
+		for _, e := range s.events {
+			if pred(e) {
+				s.mu.Unlock()
+				return e, nil
+			}
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return notify.Event{}, fmt.Errorf("no matching notification arrived: %w", ctx.Err())
+		case <-ch:
+		}
+	}
+}
+
+func (s *suite) callCount(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[id]
+}
+
+func (s *suite) exchangeFor(body []byte) (exchange, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.exchanges) - 1; i >= 0; i-- {
+		if bytes.Equal(s.exchanges[i].body, body) {
+			return s.exchanges[i], true
+		}
+	}
+	return exchange{}, false
+}
+
+// noteErr keeps an error's text for the secrets scenario.
+func (s *suite) noteErr(err error) {
+	if err == nil {
+		return
+	}
+	s.mu.Lock()
+	s.errTexts = append(s.errTexts, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+	s.mu.Unlock()
+}
+
+// amount returns a test amount in the harness currency.
+func (s *suite) amount(t *testing.T, value string) money.Amount {
+	t.Helper()
+	a, err := money.NewCurrency(value, s.h.Currency)
+	if err != nil {
+		t.Fatalf("amount %s: %v", value, err)
+	}
+	return a
+}
+
+func newRef(prefix string) string {
+	return prefix + "-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:20]
+}
+
+// paymentRequest returns a valid request for value.
+func (s *suite) paymentRequest(t *testing.T, value string) paybridge.PaymentRequest {
+	return paybridge.PaymentRequest{
+		Amount:            s.amount(t, value),
+		MerchantReference: newRef("order"),
+		Description:       "conformance test order",
+		ReturnURL:         "https://merchant.example.com/return",
+		CancelURL:         "https://merchant.example.com/cancel",
+		NotificationURL:   s.notifyURL,
+		Payer:             s.h.Payer,
+	}
+}
+
+// requireCap skips the scenario unless every operation is supported.
+func (s *suite) requireCap(t *testing.T, ops ...paybridge.Operation) {
+	t.Helper()
+	for _, op := range ops {
+		if !s.caps.Supports(op) {
+			reason := "provider does not support " + string(op)
+			if n := s.caps.Notes[op]; n != "" {
+				reason += " (" + n + ")"
+			}
+			t.Skip(reason + "; the Capabilities scenario checks it returns ErrNotSupported")
+		}
+	}
+}
+
+func (s *suite) requireEndUser(t *testing.T) {
+	t.Helper()
+	if s.h.EndUser == nil {
+		t.Skip("harness has no EndUser to act on hosted pages")
+	}
+}
+
+func (s *suite) requireNotifications(t *testing.T) {
+	t.Helper()
+	s.requireCap(t, paybridge.OpNotifications)
+	if s.srv == nil {
+		t.Skip("provider cannot deliver notifications to this machine (Harness.LoopbackNotifications is false)")
+	}
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// poll calls f with growing waits until it reports done or ctx ends.
+func (s *suite) poll(ctx context.Context, f func() (bool, error)) error {
+	wait := s.h.PollInterval
+	for {
+		done, err := f()
+		if err != nil || done {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}

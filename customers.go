@@ -1,0 +1,120 @@
+package paybridge
+
+import (
+	"context"
+	"iter"
+	"time"
+
+	"github.com/paybridge/paybridge/provider"
+)
+
+func (g *Gateway) customers(op string) (provider.CustomerManager, error) {
+	if err := g.begin(op, provider.OpCustomers, ""); err != nil {
+		return nil, err
+	}
+	cm, ok := g.p.(provider.CustomerManager)
+	if !ok {
+		return nil, g.notImplemented(op, provider.OpCustomers, "")
+	}
+	return cm, nil
+}
+
+// CreateCustomer stores a customer at the provider and returns it with its ID.
+func (g *Gateway) CreateCustomer(ctx context.Context, c Customer) (out *Customer, err error) {
+	const op = "CreateCustomer"
+	start := time.Now()
+	defer func() { err = g.finish(ctx, op, "", start, err) }()
+	cm, err := g.customers(op)
+	if err != nil {
+		return nil, err
+	}
+	c.ID = ""
+	if fields := g.checkStruct(&c); len(fields) > 0 {
+		return nil, g.invalid(op, "", fields...)
+	}
+	out, err = cm.CreateCustomer(ctx, &c)
+	if err != nil {
+		return nil, err
+	}
+	return out, g.checkID(op, "", out.ID)
+}
+
+// GetCustomer returns a customer; ErrNotFound when unknown.
+func (g *Gateway) GetCustomer(ctx context.Context, id string) (out *Customer, err error) {
+	const op = "GetCustomer"
+	start := time.Now()
+	defer func() { err = g.finish(ctx, op, "", start, err) }()
+	cm, err := g.customers(op)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.checkIDArg(op, "id", id); err != nil {
+		return nil, err
+	}
+	return cm.GetCustomer(ctx, id)
+}
+
+// UpdateCustomer changes the fields u sets or clears and returns the customer as stored.
+func (g *Gateway) UpdateCustomer(ctx context.Context, id string, u CustomerUpdate) (out *Customer, err error) {
+	const op = "UpdateCustomer"
+	start := time.Now()
+	defer func() { err = g.finish(ctx, op, "", start, err) }()
+	cm, err := g.customers(op)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.checkIDArg(op, "id", id); err != nil {
+		return nil, err
+	}
+	// Validate the values being set with the same rules as a new customer.
+	var probe Customer
+	u.ExternalID.Apply(&probe.ExternalID)
+	u.FirstName.Apply(&probe.FirstName)
+	u.LastName.Apply(&probe.LastName)
+	u.Email.Apply(&probe.Email)
+	u.Phone.Apply(&probe.Phone)
+	u.DateOfBirth.Apply(&probe.DateOfBirth)
+	u.Address.Apply(&probe.Address)
+	u.Group.Apply(&probe.Group)
+	if fields := g.checkStruct(&probe); len(fields) > 0 {
+		return nil, g.invalid(op, "", fields...)
+	}
+	return cm.UpdateCustomer(ctx, id, &u)
+}
+
+// ListCustomersPage returns one page of customers; pass the page's NextPageToken as
+// req.PageToken for the next.
+func (g *Gateway) ListCustomersPage(ctx context.Context, req ListCustomersRequest) (page *CustomerPage, err error) {
+	const op = "ListCustomers"
+	start := time.Now()
+	defer func() { err = g.finish(ctx, op, "", start, err) }()
+	cm, err := g.customers(op)
+	if err != nil {
+		return nil, err
+	}
+	if fields := g.checkStruct(&req); len(fields) > 0 {
+		return nil, g.invalid(op, "", fields...)
+	}
+	return cm.ListCustomers(ctx, &req)
+}
+
+// ListCustomers iterates over every customer matching req, fetching pages as needed. The
+// iteration stops at the first error, which it yields.
+//
+//	for c, err := range gw.ListCustomers(ctx, paybridge.ListCustomersRequest{}) {
+//		if err != nil { return err }
+//		fmt.Println(c.ID)
+//	}
+func (g *Gateway) ListCustomers(ctx context.Context, req ListCustomersRequest) iter.Seq2[*Customer, error] {
+	return pageSeq(ctx, func(ctx context.Context, token string) ([]*Customer, string, error) {
+		r := req
+		if token != "" {
+			r.PageToken = token
+		}
+		page, err := g.ListCustomersPage(ctx, r)
+		if err != nil {
+			return nil, "", err
+		}
+		return page.Customers, page.NextPageToken, nil
+	})
+}

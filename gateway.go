@@ -1,0 +1,457 @@
+package paybridge
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/google/uuid"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// Gateway is the portable payments client: the same methods, types, statuses and error
+// codes whatever provider is behind it. Create one with Open (by URL) or New (from an
+// adapter built in code), keep it for the program's life, and Close it at the end. A
+// Gateway is safe for concurrent use.
+//
+// Before any request reaches the provider, the Gateway validates it — every field and the
+// money rules — and returns an InvalidRequest *Error naming each bad field; it checks the
+// operation and currency against Capabilities (NotSupported otherwise); and it sets an
+// idempotency key when the caller gave none. After the provider answers, it checks that the
+// amount and currency reported match the request.
+type Gateway struct {
+	p        provider.Provider
+	name     string
+	caps     provider.Capabilities
+	validate *validator.Validate
+	log      *slog.Logger
+	newKey   func() string
+	closed   atomic.Bool
+}
+
+// Option configures a Gateway.
+type Option func(*Gateway)
+
+// WithLogger sets the logger. The Gateway logs each call at debug level with the operation,
+// provider, idempotency key, duration and error code — never request bodies or credentials.
+func WithLogger(l *slog.Logger) Option {
+	return func(g *Gateway) {
+		if l != nil {
+			g.log = l
+		}
+	}
+}
+
+// WithIdempotencyKeys sets the function that makes idempotency keys for calls that do not
+// carry one (default: random UUIDs).
+func WithIdempotencyKeys(f func() string) Option {
+	return func(g *Gateway) {
+		if f != nil {
+			g.newKey = f
+		}
+	}
+}
+
+// New returns a Gateway over the adapter p.
+func New(p provider.Provider, opts ...Option) *Gateway {
+	g := &Gateway{
+		p:        p,
+		name:     p.Name(),
+		caps:     p.Capabilities(),
+		validate: newValidator(),
+		log:      slog.New(slog.DiscardHandler),
+		newKey:   uuid.NewString,
+	}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
+}
+
+// Provider returns the adapter's name, e.g. "trustly".
+func (g *Gateway) Provider() string { return g.name }
+
+// Capabilities reports what the provider supports. Operations it excludes return
+// NotSupported errors without contacting the provider.
+func (g *Gateway) Capabilities() Capabilities { return g.caps }
+
+// As reaches the adapter's own client for provider-specific calls: pass a pointer to the
+// adapter's client type (each adapter documents which). It reports whether it was set.
+func (g *Gateway) As(target any) bool { return g.p.As(target) }
+
+// Close releases the provider's resources. Calls after Close fail.
+func (g *Gateway) Close() error {
+	if g.closed.Swap(true) {
+		return nil
+	}
+	return g.p.Close()
+}
+
+// begin checks the common preconditions of a call.
+func (g *Gateway) begin(op string, need provider.Operation, key string) error {
+	if g.closed.Load() {
+		return &Error{Code: CodeInvalidRequest, Op: op, Provider: g.name, IdempotencyKey: key,
+			err: errors.New("gateway is closed")}
+	}
+	if need != "" && !g.caps.Supports(need) {
+		msg := g.name + " does not support " + string(need)
+		if note := g.caps.Notes[need]; note != "" {
+			msg += ": " + note
+		}
+		return &Error{Code: CodeNotSupported, Op: op, Provider: g.name, IdempotencyKey: key,
+			err: provider.NotSupportedf("%s", msg)}
+	}
+	return nil
+}
+
+func (g *Gateway) checkCurrency(op, key string, c money.Currency) error {
+	if !g.caps.SupportsCurrency(c) {
+		return &Error{Code: CodeNotSupported, Op: op, Provider: g.name, IdempotencyKey: key,
+			err: provider.NotSupportedf("%s does not accept %s", g.name, c)}
+	}
+	return nil
+}
+
+func (g *Gateway) key(k string) string {
+	if k == "" {
+		return g.newKey()
+	}
+	return k
+}
+
+// finish logs a call's end and wraps its error.
+func (g *Gateway) finish(ctx context.Context, op, key string, start time.Time, err error) error {
+	err = g.wrap(op, key, err)
+	attrs := []any{"op", op, "provider", g.name, "idempotency_key", key, "duration", time.Since(start)}
+	if err != nil {
+		attrs = append(attrs, "code", CodeOf(err).String(), "error", err.Error())
+	}
+	g.log.DebugContext(ctx, "paybridge call", attrs...)
+	return err
+}
+
+// echoed checks that the provider reported the amount that was asked for.
+func (g *Gateway) echoed(op, key string, want, got money.Amount) error {
+	if !got.IsValid() {
+		return &Error{Code: CodeInternal, Op: op, Provider: g.name, IdempotencyKey: key,
+			err: errors.New("the provider's answer carried no amount")}
+	}
+	if !got.Equal(want) {
+		return &Error{Code: CodeInternal, Op: op, Provider: g.name, IdempotencyKey: key,
+			err: errors.New("the provider reported " + got.String() + " for a request of " + want.String())}
+	}
+	return nil
+}
+
+// Pay creates a pay-in. Send the end user to the result's RedirectURL while its Status is
+// PaymentRequiresAction, then learn the outcome from a notification or GetPayment.
+// Calling Pay again with the same IdempotencyKey returns the same payment.
+func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err error) {
+	const op = "Pay"
+	start := time.Now()
+	req.IdempotencyKey = g.key(req.IdempotencyKey)
+	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
+	if err := g.begin(op, provider.OpPay, req.IdempotencyKey); err != nil {
+		return nil, err
+	}
+	fields := append(checkAmount("Amount", req.Amount), g.checkStruct(&req)...)
+	fields = append(fields, checkMetadata(req.Metadata)...)
+	if len(fields) > 0 {
+		return nil, g.invalid(op, req.IdempotencyKey, fields...)
+	}
+	if err := g.checkCurrency(op, req.IdempotencyKey, req.Amount.Currency()); err != nil {
+		return nil, err
+	}
+	if req.CancelURL == "" {
+		req.CancelURL = req.ReturnURL
+	}
+	p, err = g.p.Pay(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.checkID(op, req.IdempotencyKey, p.ID); err != nil {
+		return nil, err
+	}
+	if err := g.echoed(op, req.IdempotencyKey, req.Amount, p.Amount); err != nil {
+		return nil, err
+	}
+	g.stamp(&p.Provider, &p.IdempotencyKey, req.IdempotencyKey)
+	return p, nil
+}
+
+// GetPayment returns a payment's current state; ErrNotFound when the id is unknown.
+func (g *Gateway) GetPayment(ctx context.Context, id string) (p *Payment, err error) {
+	const op = "GetPayment"
+	start := time.Now()
+	defer func() { err = g.finish(ctx, op, "", start, err) }()
+	if err := g.begin(op, provider.OpGetPayment, ""); err != nil {
+		return nil, err
+	}
+	if err := g.checkIDArg(op, "id", id); err != nil {
+		return nil, err
+	}
+	p, err = g.p.GetPayment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	g.stamp(&p.Provider, nil, "")
+	return p, nil
+}
+
+// Refund returns money from a succeeded payment. Partial and repeated refunds are allowed
+// where Capabilities lists them. Calling Refund again with the same IdempotencyKey never
+// refunds twice.
+func (g *Gateway) Refund(ctx context.Context, req RefundRequest) (r *Refund, err error) {
+	const op = "Refund"
+	start := time.Now()
+	req.IdempotencyKey = g.key(req.IdempotencyKey)
+	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
+	if err := g.begin(op, provider.OpRefund, req.IdempotencyKey); err != nil {
+		return nil, err
+	}
+	rf, ok := g.p.(provider.Refunder)
+	if !ok {
+		return nil, g.notImplemented(op, provider.OpRefund, req.IdempotencyKey)
+	}
+	fields := append(checkAmount("Amount", req.Amount), g.checkStruct(&req)...)
+	fields = append(fields, checkMetadata(req.Metadata)...)
+	if len(fields) > 0 {
+		return nil, g.invalid(op, req.IdempotencyKey, fields...)
+	}
+	if err := g.checkCurrency(op, req.IdempotencyKey, req.Amount.Currency()); err != nil {
+		return nil, err
+	}
+	r, err = rf.Refund(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.checkID(op, req.IdempotencyKey, r.ID); err != nil {
+		return nil, err
+	}
+	if err := g.echoed(op, req.IdempotencyKey, req.Amount, r.Amount); err != nil {
+		return nil, err
+	}
+	g.stamp(&r.Provider, &r.IdempotencyKey, req.IdempotencyKey)
+	return r, nil
+}
+
+// GetRefund returns a refund by the ID Refund returned.
+func (g *Gateway) GetRefund(ctx context.Context, id string) (r *Refund, err error) {
+	const op = "GetRefund"
+	start := time.Now()
+	defer func() { err = g.finish(ctx, op, "", start, err) }()
+	if err := g.begin(op, provider.OpGetRefund, ""); err != nil {
+		return nil, err
+	}
+	rf, ok := g.p.(provider.Refunder)
+	if !ok {
+		return nil, g.notImplemented(op, provider.OpGetRefund, "")
+	}
+	if err := g.checkIDArg(op, "id", id); err != nil {
+		return nil, err
+	}
+	r, err = rf.GetRefund(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	g.stamp(&r.Provider, nil, "")
+	return r, nil
+}
+
+// Payout sends money to an account verified with VerifyAccount. Calling Payout again with
+// the same IdempotencyKey never pays twice.
+func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err error) {
+	const op = "Payout"
+	start := time.Now()
+	req.IdempotencyKey = g.key(req.IdempotencyKey)
+	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
+	if err := g.begin(op, provider.OpPayout, req.IdempotencyKey); err != nil {
+		return nil, err
+	}
+	po, ok := g.p.(provider.Payouter)
+	if !ok {
+		return nil, g.notImplemented(op, provider.OpPayout, req.IdempotencyKey)
+	}
+	fields := append(checkAmount("Amount", req.Amount), g.checkStruct(&req)...)
+	fields = append(fields, checkMetadata(req.Metadata)...)
+	if len(fields) > 0 {
+		return nil, g.invalid(op, req.IdempotencyKey, fields...)
+	}
+	if err := g.checkCurrency(op, req.IdempotencyKey, req.Amount.Currency()); err != nil {
+		return nil, err
+	}
+	p, err = po.Payout(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.checkID(op, req.IdempotencyKey, p.ID); err != nil {
+		return nil, err
+	}
+	if err := g.echoed(op, req.IdempotencyKey, req.Amount, p.Amount); err != nil {
+		return nil, err
+	}
+	g.stamp(&p.Provider, &p.IdempotencyKey, req.IdempotencyKey)
+	return p, nil
+}
+
+// GetPayout returns a payout by ID.
+func (g *Gateway) GetPayout(ctx context.Context, id string) (p *Payout, err error) {
+	const op = "GetPayout"
+	start := time.Now()
+	defer func() { err = g.finish(ctx, op, "", start, err) }()
+	if err := g.begin(op, provider.OpGetPayout, ""); err != nil {
+		return nil, err
+	}
+	po, ok := g.p.(provider.Payouter)
+	if !ok {
+		return nil, g.notImplemented(op, provider.OpGetPayout, "")
+	}
+	if err := g.checkIDArg(op, "id", id); err != nil {
+		return nil, err
+	}
+	p, err = po.GetPayout(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	g.stamp(&p.Provider, nil, "")
+	return p, nil
+}
+
+// VerifyAccount verifies a bank account for payouts. With req.Account set the provider
+// checks the details directly; with it empty the holder is sent to the result's RedirectURL
+// (where Capabilities lists OpVerifyAccountInteractive).
+func (g *Gateway) VerifyAccount(ctx context.Context, req VerifyAccountRequest) (v *AccountVerification, err error) {
+	const op = "VerifyAccount"
+	start := time.Now()
+	req.IdempotencyKey = g.key(req.IdempotencyKey)
+	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
+	need := provider.OpVerifyAccount
+	if req.Account.IsZero() {
+		need = provider.OpVerifyAccountInteractive
+	}
+	if err := g.begin(op, need, req.IdempotencyKey); err != nil {
+		return nil, err
+	}
+	av, ok := g.p.(provider.AccountVerifier)
+	if !ok {
+		return nil, g.notImplemented(op, need, req.IdempotencyKey)
+	}
+	fields := g.checkStruct(&req)
+	if need == provider.OpVerifyAccountInteractive && req.ReturnURL == "" {
+		fields = append(fields, FieldError{Field: "ReturnURL", Problem: "is required when Account is empty (interactive verification)"})
+	}
+	if len(fields) > 0 {
+		return nil, g.invalid(op, req.IdempotencyKey, fields...)
+	}
+	v, err = av.VerifyAccount(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.checkID(op, req.IdempotencyKey, v.ID); err != nil {
+		return nil, err
+	}
+	g.stamp(&v.Provider, nil, "")
+	return v, nil
+}
+
+// GetAccountVerification returns a verification by ID, for example after the holder
+// returned from an interactive verification.
+func (g *Gateway) GetAccountVerification(ctx context.Context, id string) (v *AccountVerification, err error) {
+	const op = "GetAccountVerification"
+	start := time.Now()
+	defer func() { err = g.finish(ctx, op, "", start, err) }()
+	if err := g.begin(op, provider.OpGetAccountVerification, ""); err != nil {
+		return nil, err
+	}
+	av, ok := g.p.(provider.AccountVerifier)
+	if !ok {
+		return nil, g.notImplemented(op, provider.OpGetAccountVerification, "")
+	}
+	if err := g.checkIDArg(op, "id", id); err != nil {
+		return nil, err
+	}
+	v, err = av.GetAccountVerification(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	g.stamp(&v.Provider, nil, "")
+	return v, nil
+}
+
+// NotificationHandler returns an http.Handler for the provider's notifications that
+// verifies each one, passes new verified events to fn, and replies as the provider expects.
+// The Gateway's logger is used unless opts set another.
+func (g *Gateway) NotificationHandler(fn notify.Func, opts ...notify.Option) (*notify.Handler, error) {
+	const op = "NotificationHandler"
+	if err := g.begin(op, provider.OpNotifications, ""); err != nil {
+		return nil, err
+	}
+	v, ok := g.p.(notify.Verifier)
+	if !ok {
+		return nil, g.notImplemented(op, provider.OpNotifications, "")
+	}
+	if fn == nil {
+		return nil, g.invalid(op, "", FieldError{Field: "fn", Problem: "is required"})
+	}
+	return notify.NewHandler(v, fn, append([]notify.Option{notify.WithLogger(g.log)}, opts...)...), nil
+}
+
+func (g *Gateway) notImplemented(op string, need provider.Operation, key string) error {
+	return &Error{Code: CodeInternal, Op: op, Provider: g.name, IdempotencyKey: key,
+		err: errors.New("the adapter lists " + string(need) + " in its capabilities but does not implement it")}
+}
+
+func (g *Gateway) checkID(op, key, id string) error {
+	if id == "" {
+		return &Error{Code: CodeInternal, Op: op, Provider: g.name, IdempotencyKey: key,
+			err: errors.New("the provider's answer carried no id")}
+	}
+	return nil
+}
+
+func (g *Gateway) checkIDArg(op, field, id string) error {
+	if id == "" || len(id) > 256 {
+		return g.invalid(op, "", FieldError{Field: field, Problem: "must be 1 to 256 characters"})
+	}
+	return nil
+}
+
+func (g *Gateway) stamp(prov, key *string, k string) {
+	if *prov == "" {
+		*prov = g.name
+	}
+	if key != nil && *key == "" {
+		*key = k
+	}
+}
+
+// pageSeq walks pages until one has no next token.
+func pageSeq[T any](ctx context.Context, fetch func(ctx context.Context, token string) ([]T, string, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		token := ""
+		for {
+			items, next, err := fetch(ctx, token)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if next == "" || next == token {
+				return
+			}
+			token = next
+		}
+	}
+}

@@ -1,0 +1,142 @@
+// Package notify receives provider notifications (webhooks) safely.
+//
+// Every notification goes through the same steps, whatever the provider:
+//
+//  1. The body is read up to a limit (1 MiB by default); anything larger is refused.
+//  2. The provider adapter verifies it against the raw bytes (an RSA signature, an HMAC, or
+//     — for providers that do not sign — by fetching the object again over the
+//     authenticated API) and parses it into a neutral [Event]. A notification that fails
+//     verification is answered with an error status and never reaches the application.
+//  3. The notification id is claimed in a [Store], so a redelivered notification is
+//     answered with the same reply as the first time without calling the application again,
+//     and two handler instances sharing a store never process one notification twice.
+//  4. The application's [Func] runs. Only when it returns nil is the notification recorded
+//     as processed and acknowledged; when it fails, the provider receives its "not
+//     processed" reply and will deliver the notification again.
+//
+// Obtain a Handler for a provider with paybridge.Gateway.NotificationHandler, or build one
+// with [NewHandler] from any [Verifier].
+package notify
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/paybridge/paybridge/money"
+)
+
+// Kind is what a notification says happened, in provider-neutral terms.
+type Kind string
+
+// The event kinds.
+const (
+	PaymentPending    Kind = "payment.pending"
+	PaymentAuthorized Kind = "payment.authorized"
+	PaymentSucceeded  Kind = "payment.succeeded"
+	PaymentFailed     Kind = "payment.failed"
+	PaymentCanceled   Kind = "payment.canceled"
+	RefundSucceeded   Kind = "refund.succeeded"
+	RefundFailed      Kind = "refund.failed"
+	PayoutSucceeded   Kind = "payout.succeeded"
+	PayoutFailed      Kind = "payout.failed"
+	AccountVerified   Kind = "account.verified"
+	AccountFailed     Kind = "account.failed"
+	// Other is a verified notification that has no neutral meaning (for example a
+	// provider's informational event). It is still delivered, with Raw set.
+	Other Kind = "other"
+)
+
+// Event is a verified notification in provider-neutral form.
+type Event struct {
+	// ID is the provider's notification id (unique per notification, repeated on
+	// redelivery).
+	ID string `json:"id"`
+	// Provider is the adapter's name ("trustly", "trustlyrest", "trustist", "mem").
+	Provider string `json:"provider"`
+	Kind     Kind   `json:"kind"`
+	// PaymentID, RefundID, PayoutID and AccountID name the object concerned, as returned by
+	// the Gateway's calls (empty when not applicable).
+	PaymentID string `json:"paymentId,omitempty"`
+	RefundID  string `json:"refundId,omitempty"`
+	PayoutID  string `json:"payoutId,omitempty"`
+	AccountID string `json:"accountId,omitempty"`
+	// MerchantReference is the reference given when the object was created, when the
+	// provider includes it.
+	MerchantReference string `json:"merchantReference,omitempty"`
+	// Amount is the amount the notification reports (zero Amount when none).
+	Amount money.Amount `json:"amount"`
+	// ProviderEvent is the provider's own event name or method ("credit", "Authorize",
+	// "payment.completed").
+	ProviderEvent string `json:"providerEvent,omitempty"`
+	// ProviderStatus is the provider's status text, when the notification carries one.
+	ProviderStatus string    `json:"providerStatus,omitempty"`
+	OccurredAt     time.Time `json:"occurredAt,omitzero"`
+	// Raw is the verified body as received.
+	Raw []byte `json:"-"`
+}
+
+// Request is an incoming notification as the Handler read it.
+type Request struct {
+	Method string
+	URL    *url.URL
+	Header http.Header
+	// Body is the complete raw body.
+	Body []byte
+}
+
+// Notification is a verified notification: the neutral event plus whatever the adapter
+// needs to build its reply.
+type Notification struct {
+	// ID is the provider's notification id; the dedupe key is Provider + "/" + ID.
+	ID    string
+	Event Event
+	// ReplyState is private to the adapter (for example the uuid and method to echo).
+	ReplyState any
+}
+
+// Outcome is what the application made of a notification.
+type Outcome int
+
+// The outcomes.
+const (
+	// Processed: the application accepted the notification.
+	Processed Outcome = iota + 1
+	// Failed: the application could not process it; the provider should deliver it again.
+	Failed
+)
+
+// String returns "processed" or "failed".
+func (o Outcome) String() string {
+	switch o {
+	case Processed:
+		return "processed"
+	case Failed:
+		return "failed"
+	}
+	return "none"
+}
+
+// Reply is an HTTP response to a provider.
+type Reply struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// Verifier is implemented by provider adapters.
+type Verifier interface {
+	// VerifyNotification authenticates r against its raw body and parses it. Any error
+	// rejects the notification: it is not acknowledged and never reaches the application.
+	// It may perform I/O (for example to re-fetch an object from a provider that does not
+	// sign its notifications) and must honour ctx.
+	VerifyNotification(ctx context.Context, r *Request) (*Notification, error)
+	// NotificationReply builds the provider's reply to n for the outcome. It must be
+	// deterministic: a redelivered notification gets the same reply.
+	NotificationReply(n *Notification, o Outcome) (*Reply, error)
+}
+
+// Func is the application's callback. Return nil only when the event has been durably
+// handled (stored, queued); the notification is acknowledged after it returns.
+type Func func(ctx context.Context, e Event) error

@@ -1,0 +1,156 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// DefaultMaxBodyBytes is the largest notification body a Handler reads by default.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Handler is an http.Handler that verifies, dedupes and acknowledges notifications and
+// passes each verified event to the application once. Create it with NewHandler. It is safe
+// for concurrent use.
+type Handler struct {
+	v       Verifier
+	fn      Func
+	store   Store
+	maxBody int64
+	lease   time.Duration
+	log     *slog.Logger
+}
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithStore sets the dedupe store; the default is a new MemoryStore, which suits a single
+// process. Use a shared store when several processes receive notifications.
+func WithStore(s Store) Option { return func(h *Handler) { h.store = s } }
+
+// WithMaxBodyBytes sets the largest body accepted (default 1 MiB).
+func WithMaxBodyBytes(n int64) Option { return func(h *Handler) { h.maxBody = n } }
+
+// WithLease sets how long a claim protects a notification being processed from a
+// concurrent duplicate (default 2 minutes). Make it longer than the callback can take.
+func WithLease(d time.Duration) Option { return func(h *Handler) { h.lease = d } }
+
+// WithLogger sets the logger. Logs carry the provider, notification id and kind, never the
+// body.
+func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
+
+// NewHandler returns a Handler that verifies notifications with v and calls fn for each
+// new verified event.
+func NewHandler(v Verifier, fn Func, opts ...Option) *Handler {
+	h := &Handler{v: v, fn: fn, maxBody: DefaultMaxBodyBytes, lease: 2 * time.Minute}
+	for _, o := range opts {
+		o(h)
+	}
+	if h.store == nil {
+		h.store = NewMemoryStore()
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			h.log.WarnContext(r.Context(), "notification rejected: body too large", "limit", h.maxBody)
+			http.Error(w, "notification too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read notification", http.StatusBadRequest)
+		return
+	}
+	reply, status := h.Process(r.Context(), &Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: body})
+	if reply == nil {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	for k, vs := range reply.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	code := reply.StatusCode
+	if code == 0 {
+		code = http.StatusOK
+	}
+	w.WriteHeader(code)
+	_, _ = w.Write(reply.Body)
+}
+
+// Process runs one notification through verification, dedupe and the callback, and returns
+// the reply to send; when it returns a nil reply, the notification was not acknowledged and
+// status is the HTTP status to answer with. ServeHTTP calls it; it is exported for servers
+// that are not net/http.
+func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
+	n, err := h.v.VerifyNotification(ctx, req)
+	if err != nil {
+		h.log.WarnContext(ctx, "notification rejected", "error", err.Error())
+		return nil, http.StatusBadRequest
+	}
+	log := h.log.With("provider", n.Event.Provider, "notification_id", n.ID, "kind", string(n.Event.Kind))
+	key := n.Event.Provider + "/" + n.ID
+	state, prior, err := h.store.Claim(ctx, key, h.lease)
+	if err != nil {
+		log.ErrorContext(ctx, "notification store unavailable", "error", err.Error())
+		return nil, http.StatusServiceUnavailable
+	}
+	switch state {
+	case Done:
+		log.InfoContext(ctx, "notification redelivered; replying as before", "outcome", prior.String())
+		return h.reply(ctx, log, n, prior)
+	case Busy:
+		log.InfoContext(ctx, "notification is being processed by another handler")
+		return nil, http.StatusServiceUnavailable
+	}
+	if err := h.call(ctx, n.Event); err != nil {
+		log.WarnContext(ctx, "application did not process notification", "error", err.Error())
+		if rerr := h.store.Release(context.WithoutCancel(ctx), key); rerr != nil {
+			log.ErrorContext(ctx, "releasing notification claim", "error", rerr.Error())
+		}
+		return h.reply(ctx, log, n, Failed)
+	}
+	if err := h.store.Complete(context.WithoutCancel(ctx), key, Processed); err != nil {
+		// The application has the event; acknowledging is still right. A redelivery, if the
+		// store lost the record, would reach the application again.
+		log.ErrorContext(ctx, "recording processed notification", "error", err.Error())
+	}
+	log.InfoContext(ctx, "notification processed")
+	return h.reply(ctx, log, n, Processed)
+}
+
+func (h *Handler) reply(ctx context.Context, log *slog.Logger, n *Notification, o Outcome) (*Reply, int) {
+	rep, err := h.v.NotificationReply(n, o)
+	if err != nil {
+		log.ErrorContext(ctx, "building notification reply", "error", err.Error())
+		return nil, http.StatusInternalServerError
+	}
+	return rep, rep.StatusCode
+}
+
+// call runs the callback, turning a panic into an error so the claim is released.
+func (h *Handler) call(ctx context.Context, e Event) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("notification callback panicked: %v", p)
+		}
+	}()
+	return h.fn(ctx, e)
+}

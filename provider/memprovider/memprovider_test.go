@@ -1,0 +1,48 @@
+package memprovider_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/memprovider"
+	"github.com/paybridge/paybridge/secret"
+)
+
+func harness(t *testing.T, b *memprovider.Backend, cur money.Currency, currencies ...money.Currency) conformance.Harness {
+	return conformance.Harness{
+		NewGateway: func(_ context.Context, t *testing.T, opts ...paybridge.Option) *paybridge.Gateway {
+			return paybridge.New(memprovider.New(memprovider.Config{Backend: b, APIKey: b.APIKey(), Currencies: currencies}), opts...)
+		},
+		NewGatewayBadCredentials: func(_ context.Context, t *testing.T, opts ...paybridge.Option) *paybridge.Gateway {
+			return paybridge.New(memprovider.New(memprovider.Config{Backend: b, APIKey: secret.New("mem_wrong_key_123"), Currencies: currencies}), opts...)
+		},
+		EndUser:               b.EndUser(),
+		Currency:              cur,
+		Payer:                 paybridge.Person{ID: "user-42", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com", Country: "GB", Locale: "en_GB"},
+		Account:               paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "GB", IBAN: "GB29NWBK60161331926819"},
+		RejectedAccount:       paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "GB", AccountNumber: "12340000", RoutingNumber: "601613"},
+		Requests:              b.Requests,
+		LoopbackNotifications: true,
+		Secrets:               []string{b.APIKey().Reveal(), b.WebhookKey().Reveal(), "GB29NWBK60161331926819"},
+		Timeout:               20 * time.Second,
+	}
+}
+
+func TestConformance(t *testing.T) {
+	b := memprovider.NewBackend()
+	defer b.Close()
+	conformance.RunConformanceTests(t, harness(t, b, money.MustCurrency("GBP")))
+}
+
+// TestConformanceThreeDecimalCurrency runs the suite in KWD, whose minor unit is a
+// thousandth, so amounts with three decimals go through every layer.
+func TestConformanceThreeDecimalCurrency(t *testing.T) {
+	b := memprovider.NewBackend()
+	defer b.Close()
+	kwd := money.MustCurrency("KWD")
+	conformance.RunConformanceTests(t, harness(t, b, kwd, kwd))
+}

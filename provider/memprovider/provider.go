@@ -1,0 +1,463 @@
+package memprovider
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// Name is the adapter's name.
+const Name = "mem"
+
+// Config configures a Provider.
+type Config struct {
+	// Backend is the provider side; required.
+	Backend *Backend
+	// APIKey authenticates calls; it must equal Backend.APIKey().
+	APIKey secret.Value
+	// WebhookKey verifies notifications; it defaults to Backend.WebhookKey().
+	WebhookKey secret.Value
+	// Currencies lists the currencies accepted (default: DefaultCurrencies).
+	Currencies []money.Currency
+}
+
+// Provider is the memprovider adapter. Reach it from a Gateway with
+//
+//	var p *memprovider.Provider
+//	gw.As(&p)
+type Provider struct {
+	b          *Backend
+	apiKey     secret.Value
+	webhookKey secret.Value
+	currencies []money.Currency
+}
+
+var (
+	_ provider.Provider        = (*Provider)(nil)
+	_ provider.Refunder        = (*Provider)(nil)
+	_ provider.Payouter        = (*Provider)(nil)
+	_ provider.AccountVerifier = (*Provider)(nil)
+	_ provider.CustomerManager = (*Provider)(nil)
+	_ notify.Verifier          = (*Provider)(nil)
+)
+
+// New returns a Provider for cfg. It panics if cfg.Backend is nil.
+func New(cfg Config) *Provider {
+	if cfg.Backend == nil {
+		panic("memprovider: Config.Backend is required")
+	}
+	wk := cfg.WebhookKey
+	if wk.IsZero() {
+		wk = cfg.Backend.webhookKey
+	}
+	curs := cfg.Currencies
+	if len(curs) == 0 {
+		curs = DefaultCurrencies()
+	}
+	return &Provider{b: cfg.Backend, apiKey: cfg.APIKey, webhookKey: wk, currencies: curs}
+}
+
+// DefaultCurrencies returns the currencies a Provider accepts unless configured
+// otherwise: GBP, EUR, SEK and USD.
+func DefaultCurrencies() []money.Currency {
+	return []money.Currency{money.MustCurrency("GBP"), money.MustCurrency("EUR"), money.MustCurrency("SEK"), money.MustCurrency("USD")}
+}
+
+// Backend returns the provider side this Provider talks to.
+func (p *Provider) Backend() *Backend { return p.b }
+
+// Name implements provider.Provider.
+func (p *Provider) Name() string { return Name }
+
+// Capabilities implements provider.Provider: everything is supported.
+func (p *Provider) Capabilities() provider.Capabilities {
+	return provider.Capabilities{Operations: provider.AllOperations, Currencies: p.currencies}
+}
+
+// As implements provider.Provider; it sets **Provider and **Backend targets.
+func (p *Provider) As(target any) bool {
+	switch t := target.(type) {
+	case **Provider:
+		*t = p
+	case **Backend:
+		*t = p.b
+	default:
+		return false
+	}
+	return true
+}
+
+// Close implements provider.Provider. It does not close the Backend, which may serve
+// other Providers.
+func (p *Provider) Close() error { return nil }
+
+// Pay implements provider.Provider.
+func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	b := p.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	id := b.newID("pay")
+	fp := fingerprint(req.Amount.String(), req.MerchantReference, req.ReturnURL)
+	if prior, err := b.rememberLocked("pay", req.IdempotencyKey, fp, id); err != nil {
+		return nil, err
+	} else if prior != "" {
+		return clonePayment(&b.payments[prior].p), nil
+	}
+	now := b.now()
+	pm := &payment{
+		p: provider.Payment{
+			ID: id, Provider: Name, Status: provider.PaymentRequiresAction, ProviderStatus: "awaiting_payer",
+			RedirectURL: HostedBase + "/pay/" + id, Amount: req.Amount,
+			Refunded: money.FromMinorCurrency(0, req.Amount.Currency()), MerchantReference: req.MerchantReference,
+			IdempotencyKey: req.IdempotencyKey, CreatedAt: now, UpdatedAt: now,
+		},
+		notifyURL: req.NotificationURL,
+	}
+	b.payments[id] = pm
+	return clonePayment(&pm.p), nil
+}
+
+// GetPayment implements provider.Provider.
+func (p *Provider) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	pm, ok := p.b.payments[id]
+	if !ok {
+		return nil, notFound("payment", id)
+	}
+	return clonePayment(&pm.p), nil
+}
+
+// Refund implements provider.Refunder.
+func (p *Provider) Refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	b := p.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	pm, ok := b.payments[req.PaymentID]
+	if !ok {
+		return nil, notFound("payment", req.PaymentID)
+	}
+	id := b.newID("re")
+	fp := fingerprint(req.PaymentID, req.Amount.String())
+	if prior, err := b.rememberLocked("refund", req.IdempotencyKey, fp, id); err != nil {
+		return nil, err
+	} else if prior != "" {
+		r := *b.refunds[prior]
+		return &r, nil
+	}
+	fail := func(code provider.Code, pcode, msg string) error {
+		delete(b.idem, "refund\x00"+req.IdempotencyKey)
+		return &provider.Error{Code: code, ProviderCode: pcode, Message: msg, Field: "Amount", HTTPStatus: 400}
+	}
+	if pm.p.Status != provider.PaymentSucceeded {
+		return nil, fail(provider.InvalidRequest, "payment_not_refundable", "only succeeded payments can be refunded; this one is "+string(pm.p.Status))
+	}
+	if req.Amount.Currency() != pm.p.Amount.Currency() {
+		return nil, fail(provider.InvalidRequest, "currency_mismatch", "the refund's currency differs from the payment's")
+	}
+	after, err := pm.p.Refunded.Add(req.Amount)
+	if err != nil {
+		return nil, fail(provider.InvalidRequest, "amount_invalid", err.Error())
+	}
+	if c, _ := after.Cmp(pm.p.Amount); c > 0 {
+		left, _ := pm.p.Amount.Sub(pm.p.Refunded)
+		return nil, fail(provider.InvalidRequest, "amount_exceeds_refundable", "refund of "+req.Amount.String()+" exceeds the "+left.String()+" left to refund")
+	}
+	pm.p.Refunded = after
+	pm.p.UpdatedAt = b.now()
+	bal, _ := b.balanceLocked(req.Amount.Currency()).Sub(req.Amount)
+	b.balance[req.Amount.Currency()] = bal
+	r := &provider.Refund{ID: id, Provider: Name, PaymentID: req.PaymentID, Status: provider.RefundSucceeded,
+		ProviderStatus: "refunded", Amount: req.Amount, MerchantReference: req.MerchantReference,
+		IdempotencyKey: req.IdempotencyKey, CreatedAt: b.now()}
+	b.refunds[id] = r
+	b.notifyLocked(pm.notifyURL, notify.Event{Kind: notify.RefundSucceeded, PaymentID: pm.p.ID, RefundID: id,
+		MerchantReference: req.MerchantReference, Amount: req.Amount, ProviderStatus: r.ProviderStatus})
+	out := *r
+	return &out, nil
+}
+
+// GetRefund implements provider.Refunder.
+func (p *Provider) GetRefund(ctx context.Context, id string) (*provider.Refund, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	r, ok := p.b.refunds[id]
+	if !ok {
+		return nil, notFound("refund", id)
+	}
+	out := *r
+	return &out, nil
+}
+
+// Payout implements provider.Payouter.
+func (p *Provider) Payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	b := p.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	id := b.newID("po")
+	fp := fingerprint(req.AccountID, req.Amount.String(), req.MerchantReference)
+	if prior, err := b.rememberLocked("payout", req.IdempotencyKey, fp, id); err != nil {
+		return nil, err
+	} else if prior != "" {
+		po := *b.payouts[prior]
+		return &po, nil
+	}
+	fail := func(code provider.Code, field, pcode, msg string) error {
+		delete(b.idem, "payout\x00"+req.IdempotencyKey)
+		return &provider.Error{Code: code, ProviderCode: pcode, Message: msg, Field: field, HTTPStatus: 400}
+	}
+	var acct *verification
+	for _, v := range b.verifs {
+		if v.v.AccountID == req.AccountID && v.v.Status == provider.VerificationVerified {
+			acct = v
+		}
+	}
+	if acct == nil {
+		return nil, fail(provider.InvalidRequest, "AccountID", "account_not_verified", "the account is unknown or not verified")
+	}
+	if acct.holderID != "" && req.Payee.ID != "" && acct.holderID != req.Payee.ID {
+		return nil, fail(provider.InvalidRequest, "Payee.ID", "holder_mismatch", "the account was verified for another person")
+	}
+	bal := b.balanceLocked(req.Amount.Currency())
+	after, err := bal.Sub(req.Amount)
+	if err != nil || after.Sign() < 0 {
+		return nil, fail(provider.InsufficientFunds, "Amount", "insufficient_balance", "the merchant balance is "+bal.String())
+	}
+	b.balance[req.Amount.Currency()] = after
+	po := &provider.Payout{ID: id, Provider: Name, Status: provider.PayoutSucceeded, ProviderStatus: "paid",
+		Amount: req.Amount, AccountID: req.AccountID, MerchantReference: req.MerchantReference,
+		IdempotencyKey: req.IdempotencyKey, CreatedAt: b.now()}
+	b.payouts[id] = po
+	b.notifyLocked(req.NotificationURL, notify.Event{Kind: notify.PayoutSucceeded, PayoutID: id, AccountID: req.AccountID,
+		MerchantReference: req.MerchantReference, Amount: req.Amount, ProviderStatus: po.ProviderStatus})
+	out := *po
+	return &out, nil
+}
+
+// GetPayout implements provider.Payouter.
+func (p *Provider) GetPayout(ctx context.Context, id string) (*provider.Payout, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	po, ok := p.b.payouts[id]
+	if !ok {
+		return nil, notFound("payout", id)
+	}
+	out := *po
+	return &out, nil
+}
+
+// VerifyAccount implements provider.AccountVerifier.
+func (p *Provider) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	b := p.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	id := b.newID("av")
+	fp := fingerprint(req.Holder.ID, req.Account.IBAN, req.Account.AccountNumber, req.Account.RoutingNumber)
+	if prior, err := b.rememberLocked("verify", req.IdempotencyKey, fp, id); err != nil {
+		return nil, err
+	} else if prior != "" {
+		v := b.verifs[prior].v
+		return &v, nil
+	}
+	v := &verification{v: provider.AccountVerification{ID: id, Provider: Name, CreatedAt: b.now()},
+		holderID: req.Holder.ID, notifyURL: req.NotificationURL}
+	if req.Account.IsZero() {
+		v.v.Status = provider.VerificationRequiresAction
+		v.v.ProviderStatus = "awaiting_holder"
+		v.v.RedirectURL = HostedBase + "/verify/" + id
+	} else {
+		settleVerification(v, req.Account)
+	}
+	b.verifs[id] = v
+	out := v.v
+	return &out, nil
+}
+
+// settleVerification decides a verification from account details.
+func settleVerification(v *verification, a provider.BankAccount) {
+	v.v.RedirectURL = ""
+	v.v.Last4 = a.Last4()
+	v.v.BankName = "Memory Bank"
+	if strings.HasSuffix(a.Last4(), "0000") || len(a.Last4()) < 4 {
+		v.v.Status, v.v.ProviderStatus = provider.VerificationFailed, "rejected"
+		return
+	}
+	v.v.Status, v.v.ProviderStatus = provider.VerificationVerified, "verified"
+	v.v.AccountID = "acct_" + v.v.ID
+}
+
+// GetAccountVerification implements provider.AccountVerifier.
+func (p *Provider) GetAccountVerification(ctx context.Context, id string) (*provider.AccountVerification, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	v, ok := p.b.verifs[id]
+	if !ok {
+		return nil, notFound("account verification", id)
+	}
+	out := v.v
+	return &out, nil
+}
+
+// CreateCustomer implements provider.CustomerManager.
+func (p *Provider) CreateCustomer(ctx context.Context, c *provider.Customer) (*provider.Customer, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	b := p.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	nc := *c
+	nc.ID = b.newID("cus")
+	nc.CreatedAt = b.now()
+	nc.Address = cloneAddress(c.Address)
+	b.customers[nc.ID] = &nc
+	b.custOrder = append(b.custOrder, nc.ID)
+	out := nc
+	out.Address = cloneAddress(nc.Address)
+	return &out, nil
+}
+
+// GetCustomer implements provider.CustomerManager.
+func (p *Provider) GetCustomer(ctx context.Context, id string) (*provider.Customer, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	c, ok := p.b.customers[id]
+	if !ok {
+		return nil, notFound("customer", id)
+	}
+	out := *c
+	out.Address = cloneAddress(c.Address)
+	return &out, nil
+}
+
+// UpdateCustomer implements provider.CustomerManager.
+func (p *Provider) UpdateCustomer(ctx context.Context, id string, u *provider.CustomerUpdate) (*provider.Customer, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	c, ok := p.b.customers[id]
+	if !ok {
+		return nil, notFound("customer", id)
+	}
+	u.ExternalID.Apply(&c.ExternalID)
+	u.FirstName.Apply(&c.FirstName)
+	u.LastName.Apply(&c.LastName)
+	u.Email.Apply(&c.Email)
+	u.Phone.Apply(&c.Phone)
+	u.DateOfBirth.Apply(&c.DateOfBirth)
+	u.Group.Apply(&c.Group)
+	if u.Address.IsSet() {
+		c.Address = cloneAddress(u.Address.Value())
+	} else if u.Address.IsClear() {
+		c.Address = nil
+	}
+	out := *c
+	out.Address = cloneAddress(c.Address)
+	return &out, nil
+}
+
+// ListCustomers implements provider.CustomerManager. Page tokens are offsets into the
+// creation order.
+func (p *Provider) ListCustomers(ctx context.Context, req *provider.ListCustomersRequest) (*provider.CustomerPage, error) {
+	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	start := 0
+	if req.PageToken != "" {
+		n, err := strconv.Atoi(req.PageToken)
+		if err != nil || n < 0 {
+			return nil, provider.FieldError("PageToken", "is not a token this provider issued")
+		}
+		start = n
+	}
+	size := req.PageSize
+	if size == 0 {
+		size = 25
+	}
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	var matched []*provider.Customer
+	for _, id := range p.b.custOrder {
+		c := p.b.customers[id]
+		if (req.ExternalID == "" || c.ExternalID == req.ExternalID) && (req.Group == "" || c.Group == req.Group) {
+			matched = append(matched, c)
+		}
+	}
+	page := &provider.CustomerPage{}
+	for i := start; i < len(matched) && i < start+size; i++ {
+		out := *matched[i]
+		out.Address = cloneAddress(matched[i].Address)
+		page.Customers = append(page.Customers, &out)
+	}
+	if start+size < len(matched) {
+		page.NextPageToken = strconv.Itoa(start + size)
+	}
+	return page, nil
+}
+
+// call checks the context and the API key.
+func (p *Provider) call(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return p.b.authenticate(p.apiKey)
+}
+
+func clonePayment(p *provider.Payment) *provider.Payment {
+	out := *p
+	return &out
+}
+
+func cloneAddress(a *provider.Address) *provider.Address {
+	if a == nil {
+		return nil
+	}
+	out := *a
+	return &out
+}
+
+// hostedID extracts the object id from a hosted-page URL of the given kind ("pay",
+// "verify").
+func hostedID(raw, kind string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme+"://"+u.Host != HostedBase {
+		return "", false
+	}
+	id, ok := strings.CutPrefix(u.Path, "/"+kind+"/")
+	return id, ok && id != "" && !strings.Contains(id, "/")
+}

@@ -1,0 +1,110 @@
+package secret_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/secret"
+)
+
+const plain = "hunter2-very-secret"
+
+// Leaks renders v in every way a program might print it and returns the renderings
+// that contain needle. It is exported to other packages' tests through AssertNoLeak.
+func leaks(v any, needle string) []string {
+	var out []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%10s", "%-20v", "%d"} {
+		if s := fmt.Sprintf(verb, v); strings.Contains(s, needle) {
+			out = append(out, verb+": "+s)
+		}
+	}
+	if b, err := json.Marshal(v); err == nil && bytes.Contains(b, []byte(needle)) {
+		out = append(out, "json: "+string(b))
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})).Debug("x", "v", v)
+	slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})).Debug("x", "v", v)
+	if strings.Contains(buf.String(), needle) {
+		out = append(out, "slog: "+buf.String())
+	}
+	return out
+}
+
+func TestValueNeverPrints(t *testing.T) {
+	v := secret.New(plain)
+	type cfg struct {
+		User     string
+		Password secret.Value
+		Ptr      *secret.Value
+	}
+	for name, x := range map[string]any{
+		"value":   v,
+		"pointer": &v,
+		"struct":  cfg{User: "u", Password: v, Ptr: &v},
+		"structp": &cfg{User: "u", Password: v},
+		"slice":   []secret.Value{v},
+		"map":     map[string]secret.Value{"k": v},
+	} {
+		if l := leaks(x, plain); len(l) > 0 {
+			t.Errorf("%s leaks the secret: %q", name, l)
+		}
+	}
+	if got := v.Reveal(); got != plain {
+		t.Fatalf("Reveal = %q", got)
+	}
+	if got := fmt.Sprint(v); got != secret.Redacted {
+		t.Fatalf("Sprint = %q, want %q", got, secret.Redacted)
+	}
+	if fmt.Sprint(secret.Value{}) != "" {
+		t.Fatal("empty value should print empty")
+	}
+}
+
+func TestEqualAndBytes(t *testing.T) {
+	a, b := secret.New("abc"), secret.FromBytes([]byte("abc"))
+	if !a.Equal(b) || a.Equal(secret.New("abd")) || a.Equal(secret.New("ab")) {
+		t.Fatal("Equal is wrong")
+	}
+	bs := a.Bytes()
+	bs[0] = 'z'
+	if a.Reveal() != "abc" {
+		t.Fatal("Bytes must return a copy")
+	}
+	if !secret.New("").IsZero() || a.IsZero() {
+		t.Fatal("IsZero is wrong")
+	}
+}
+
+func TestFromEnvAndFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(path, []byte(plain+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PB_TEST_SECRET", "")
+	t.Setenv("PB_TEST_SECRET_FILE", path)
+	v, ok, err := secret.FromEnv("PB_TEST_SECRET")
+	if err != nil || !ok || v.Reveal() != plain {
+		t.Fatalf("FromEnv via _FILE = %v %v %v", v, ok, err)
+	}
+	t.Setenv("PB_TEST_SECRET", "direct")
+	if v, ok, _ := secret.FromEnv("PB_TEST_SECRET"); !ok || v.Reveal() != "direct" {
+		t.Fatal("direct variable should win over _FILE")
+	}
+	t.Setenv("PB_TEST_SECRET", "")
+	t.Setenv("PB_TEST_SECRET_FILE", filepath.Join(dir, "missing"))
+	_, _, err = secret.FromEnv("PB_TEST_SECRET")
+	if err == nil || !strings.Contains(err.Error(), "PB_TEST_SECRET_FILE") {
+		t.Fatalf("missing file error = %v", err)
+	}
+	t.Setenv("PB_TEST_SECRET_FILE", "")
+	if _, ok, err := secret.FromEnv("PB_TEST_SECRET"); ok || err != nil {
+		t.Fatal("unset variable should report ok=false")
+	}
+}

@@ -1,0 +1,87 @@
+package paybridge
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/paybridge/paybridge/money"
+)
+
+var localeRE = regexp.MustCompile(`^[a-z]{2}_[A-Z]{2}$`)
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	_ = v.RegisterValidation("locale", func(fl validator.FieldLevel) bool {
+		return localeRE.MatchString(fl.Field().String())
+	})
+	return v
+}
+
+// problems describes validator tags in words.
+var problems = map[string]string{
+	"required":         "is required",
+	"max":              "is too long (at most %s)",
+	"min":              "is too small (at least %s)",
+	"email":            "must be a valid e-mail address",
+	"http_url":         "must be an absolute http or https URL",
+	"iso3166_1_alpha2": "must be an ISO 3166-1 alpha-2 country code such as GB",
+	"locale":           "must be a locale such as en_GB",
+	"datetime":         "must be a date in the form %s",
+	"ip":               "must be an IP address",
+	"printascii":       "must contain printable ASCII characters only",
+	"alphanum":         "must contain letters and digits only",
+}
+
+// checkStruct validates s with the struct tags and returns one FieldError per problem,
+// named by the field's path below the request (e.g. "Payer.Email").
+func (g *Gateway) checkStruct(s any) []FieldError {
+	err := g.validate.Struct(s)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return []FieldError{{Field: "request", Problem: err.Error()}}
+	}
+	out := make([]FieldError, 0, len(verrs))
+	for _, fe := range verrs {
+		field := fe.Namespace()
+		if i := strings.IndexByte(field, '.'); i >= 0 {
+			field = field[i+1:]
+		}
+		p, ok := problems[fe.Tag()]
+		if !ok {
+			p = "is invalid (" + fe.Tag() + ")"
+		}
+		if strings.Contains(p, "%s") {
+			p = fmt.Sprintf(p, fe.Param())
+		}
+		out = append(out, FieldError{Field: field, Problem: p})
+	}
+	return out
+}
+
+// checkAmount applies the money rules every money-moving request shares.
+func checkAmount(field string, a money.Amount) []FieldError {
+	if !a.IsValid() {
+		return []FieldError{{Field: field, Problem: "is required"}}
+	}
+	if err := a.CheckPositive(); err != nil {
+		return []FieldError{{Field: field, Problem: "must be greater than zero"}}
+	}
+	return nil
+}
+
+// checkMetadata rejects oversized metadata.
+func checkMetadata(md map[string]string) []FieldError {
+	for k, v := range md {
+		if k == "" || len(k) > 40 || len(v) > 500 {
+			return []FieldError{{Field: "Metadata", Problem: "keys must be 1 to 40 bytes and values at most 500 bytes"}}
+		}
+	}
+	return nil
+}
