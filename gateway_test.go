@@ -1,0 +1,294 @@
+package paybridge_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/memprovider"
+)
+
+// fake is a Provider whose answers the test controls.
+type fake struct {
+	pay   func(*provider.PaymentRequest) (*provider.Payment, error)
+	calls int
+	caps  provider.Capabilities
+}
+
+func (f *fake) Name() string                        { return "fake" }
+func (f *fake) Capabilities() provider.Capabilities { return f.caps }
+func (f *fake) As(any) bool                         { return false }
+func (f *fake) Close() error                        { return nil }
+func (f *fake) GetPayment(context.Context, string) (*provider.Payment, error) {
+	f.calls++
+	return nil, &provider.Error{Code: provider.NotFound, ProviderCode: "404", Message: "no such payment"}
+}
+func (f *fake) Pay(_ context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
+	f.calls++
+	return f.pay(r)
+}
+
+func okPayment(r *provider.PaymentRequest) (*provider.Payment, error) {
+	return &provider.Payment{ID: "p1", Status: provider.PaymentRequiresAction, Amount: r.Amount}, nil
+}
+
+func validRequest() paybridge.PaymentRequest {
+	return paybridge.PaymentRequest{
+		Amount:            money.MustNew("10.00", "GBP"),
+		MerchantReference: "order-1",
+		ReturnURL:         "https://shop.example.com/done",
+	}
+}
+
+func newFake(pay func(*provider.PaymentRequest) (*provider.Payment, error)) (*fake, *paybridge.Gateway) {
+	f := &fake{pay: pay, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment},
+		Currencies: []money.Currency{money.MustCurrency("GBP")}}}
+	return f, paybridge.New(f)
+}
+
+func TestPayFillsKeyAndCancelURL(t *testing.T) {
+	var seen *provider.PaymentRequest
+	_, gw := newFake(func(r *provider.PaymentRequest) (*provider.Payment, error) { seen = r; return okPayment(r) })
+	p, err := gw.Pay(context.Background(), validRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen.IdempotencyKey == "" || p.IdempotencyKey != seen.IdempotencyKey {
+		t.Fatalf("idempotency key not generated and echoed: request %q result %q", seen.IdempotencyKey, p.IdempotencyKey)
+	}
+	if seen.CancelURL != seen.ReturnURL {
+		t.Fatalf("CancelURL = %q, want it to default to ReturnURL", seen.CancelURL)
+	}
+	if p.Provider != "fake" {
+		t.Fatalf("Provider = %q", p.Provider)
+	}
+}
+
+func TestValidationNamesEveryFieldAndSendsNothing(t *testing.T) {
+	f, gw := newFake(okPayment)
+	req := validRequest()
+	req.Amount = money.MustNew("0", "GBP")
+	req.ReturnURL = "ftp://x"
+	req.Payer = paybridge.Person{Email: "nope", Country: "United Kingdom", Locale: "english", DateOfBirth: "10/12/1990"}
+	req.Metadata = map[string]string{"": "x"}
+	_, err := gw.Pay(context.Background(), req)
+	var pe *paybridge.Error
+	if !errors.As(err, &pe) || !errors.Is(err, paybridge.ErrInvalidRequest) {
+		t.Fatalf("err = %v, want an InvalidRequest *paybridge.Error", err)
+	}
+	var got []string
+	for _, fe := range pe.Fields {
+		got = append(got, fe.Field)
+	}
+	for _, want := range []string{"Amount", "ReturnURL", "Payer.Email", "Payer.Country", "Payer.Locale", "Payer.DateOfBirth", "Metadata"} {
+		if !strings.Contains(strings.Join(got, ","), want) || !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+	if f.calls != 0 {
+		t.Fatalf("the adapter was called %d times for an invalid request", f.calls)
+	}
+}
+
+func TestUnsupportedCurrencyAndOperation(t *testing.T) {
+	f, gw := newFake(okPayment)
+	req := validRequest()
+	req.Amount = money.MustNew("10.00", "EUR")
+	if _, err := gw.Pay(context.Background(), req); !errors.Is(err, paybridge.ErrNotSupported) {
+		t.Fatalf("EUR: %v, want ErrNotSupported", err)
+	}
+	_, err := gw.Refund(context.Background(), paybridge.RefundRequest{PaymentID: "p1", Amount: money.MustNew("1.00", "GBP")})
+	if !errors.Is(err, paybridge.ErrNotSupported) {
+		t.Fatalf("Refund: %v, want ErrNotSupported", err)
+	}
+	if _, err := gw.CreateCustomer(context.Background(), paybridge.Customer{}); !errors.Is(err, paybridge.ErrNotSupported) {
+		t.Fatalf("CreateCustomer: %v, want ErrNotSupported", err)
+	}
+	if f.calls != 0 {
+		t.Fatal("adapter called")
+	}
+}
+
+func TestEchoedAmountMustMatch(t *testing.T) {
+	_, gw := newFake(func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		return &provider.Payment{ID: "p1", Amount: money.MustNew("10.01", "GBP")}, nil
+	})
+	_, err := gw.Pay(context.Background(), validRequest())
+	if !errors.Is(err, paybridge.ErrInternal) || !strings.Contains(err.Error(), "10.01 GBP") {
+		t.Fatalf("err = %v, want an Internal error naming the echoed amount", err)
+	}
+	_, gw = newFake(func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		return &provider.Payment{ID: "p1"}, nil
+	})
+	if _, err := gw.Pay(context.Background(), validRequest()); !errors.Is(err, paybridge.ErrInternal) {
+		t.Fatalf("missing amount: %v, want ErrInternal", err)
+	}
+	_, gw = newFake(func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		return &provider.Payment{Amount: r.Amount}, nil
+	})
+	if _, err := gw.Pay(context.Background(), validRequest()); !errors.Is(err, paybridge.ErrInternal) {
+		t.Fatalf("missing id: %v, want ErrInternal", err)
+	}
+}
+
+func TestErrorsWrappedOnce(t *testing.T) {
+	perr := &provider.Error{Code: provider.Declined, ProviderCode: "390", Message: "bank declined", CorrelationID: "c-9"}
+	_, gw := newFake(func(*provider.PaymentRequest) (*provider.Payment, error) { return nil, fmt.Errorf("adapter: %w", perr) })
+	req := validRequest()
+	req.IdempotencyKey = "key-1"
+	_, err := gw.Pay(context.Background(), req)
+	if !errors.Is(err, paybridge.ErrDeclined) || errors.Is(err, paybridge.ErrInternal) {
+		t.Fatalf("err = %v, want ErrDeclined only", err)
+	}
+	var pe *paybridge.Error
+	if !errors.As(err, &pe) || pe.IdempotencyKey != "key-1" || pe.Op != "Pay" || pe.Provider != "fake" {
+		t.Fatalf("paybridge.Error = %+v", pe)
+	}
+	var raw *provider.Error
+	if !errors.As(err, &raw) || raw.ProviderCode != "390" || raw.CorrelationID != "c-9" {
+		t.Fatalf("provider error not reachable: %v", err)
+	}
+	if strings.Count(err.Error(), "paybridge:") != 1 {
+		t.Fatalf("wrapped more than once: %q", err)
+	}
+	if paybridge.CodeOf(err) != paybridge.CodeDeclined || !paybridge.CodeDeclined.Retryable() == false {
+		t.Fatalf("CodeOf = %v", paybridge.CodeOf(err))
+	}
+	_, err = gw.GetPayment(context.Background(), "nope")
+	if !errors.Is(err, paybridge.ErrNotFound) {
+		t.Fatalf("GetPayment: %v", err)
+	}
+	// An error without a code is Internal.
+	_, gw = newFake(func(*provider.PaymentRequest) (*provider.Payment, error) { return nil, errors.New("boom") })
+	if _, err := gw.Pay(context.Background(), validRequest()); !errors.Is(err, paybridge.ErrInternal) {
+		t.Fatalf("uncoded error: %v", err)
+	}
+}
+
+func TestContextErrorsPassThrough(t *testing.T) {
+	_, gw := newFake(func(*provider.PaymentRequest) (*provider.Payment, error) { return nil, context.DeadlineExceeded })
+	_, err := gw.Pay(context.Background(), validRequest())
+	if err != context.DeadlineExceeded {
+		t.Fatalf("err = %#v, want context.DeadlineExceeded unwrapped", err)
+	}
+}
+
+func TestClosedGateway(t *testing.T) {
+	f, gw := newFake(okPayment)
+	if err := gw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.Close(); err != nil {
+		t.Fatal("second Close should be a no-op")
+	}
+	if _, err := gw.Pay(context.Background(), validRequest()); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("Pay after Close: %v", err)
+	}
+	if f.calls != 0 {
+		t.Fatal("adapter called after Close")
+	}
+}
+
+func TestLoggingHasNoBodies(t *testing.T) {
+	var buf bytes.Buffer
+	f := &fake{pay: okPayment, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	gw := paybridge.New(f, paybridge.WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		paybridge.WithIdempotencyKeys(func() string { return "fixed-key" }))
+	req := validRequest()
+	req.Payer = paybridge.Person{ID: "u1", Email: "secret.person@example.com", NationalID: "19900101-1234"}
+	if _, err := gw.Pay(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "op=Pay") || !strings.Contains(out, "idempotency_key=fixed-key") {
+		t.Fatalf("log lacks the call: %s", out)
+	}
+	for _, pii := range []string{"secret.person", "19900101", "shop.example.com"} {
+		if strings.Contains(out, pii) {
+			t.Fatalf("log contains request data %q: %s", pii, out)
+		}
+	}
+}
+
+func TestOpen(t *testing.T) {
+	ctx := context.Background()
+	gw, err := paybridge.Open(ctx, "mem://?currencies=GBP,SEK")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	if gw.Provider() != memprovider.Name || !gw.Capabilities().SupportsCurrency(money.MustCurrency("SEK")) ||
+		gw.Capabilities().SupportsCurrency(money.MustCurrency("EUR")) {
+		t.Fatalf("opened %s with %v", gw.Provider(), gw.Capabilities().Currencies)
+	}
+	var b *memprovider.Backend
+	if !gw.As(&b) || b == nil {
+		t.Fatal("As did not reach the backend")
+	}
+	var wrong *strings.Builder
+	if gw.As(&wrong) {
+		t.Fatal("As accepted an unrelated type")
+	}
+	for _, bad := range []string{"mem://?curency=GBP", "nosuch://x", "mem://user:hunter2@host", "mem://?currencies=ZZZ", "%zz"} {
+		_, err := paybridge.Open(ctx, bad)
+		if !errors.Is(err, paybridge.ErrInvalidRequest) {
+			t.Errorf("Open(%q) = %v, want ErrInvalidRequest", bad, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("Open error reveals the password: %v", err)
+		}
+	}
+	if !strings.Contains(strings.Join(paybridge.Schemes(), ","), "mem") {
+		t.Fatal("mem scheme not registered")
+	}
+}
+
+func TestListCustomersIterates(t *testing.T) {
+	b := memprovider.NewBackend()
+	defer b.Close()
+	gw := paybridge.New(memprovider.New(memprovider.Config{Backend: b, APIKey: b.APIKey()}))
+	ctx := context.Background()
+	for i := range 7 {
+		if _, err := gw.CreateCustomer(ctx, paybridge.Customer{ExternalID: fmt.Sprint("c", i), Group: "g"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for c, err := range gw.ListCustomers(ctx, paybridge.ListCustomersRequest{Group: "g", PageSize: 3}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ExternalID != fmt.Sprint("c", n) {
+			t.Fatalf("customer %d is %s", n, c.ExternalID)
+		}
+		n++
+		if n == 5 {
+			break // stopping early must not panic
+		}
+	}
+	if n != 5 {
+		t.Fatalf("iterated %d", n)
+	}
+	count := 0
+	for _, err := range gw.ListCustomers(ctx, paybridge.ListCustomersRequest{Group: "g", PageSize: 3}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		count++
+	}
+	if count != 7 {
+		t.Fatalf("listed %d customers across pages, want 7", count)
+	}
+	for _, err := range gw.ListCustomers(ctx, paybridge.ListCustomersRequest{PageSize: 5000}) {
+		if !errors.Is(err, paybridge.ErrInvalidRequest) {
+			t.Fatalf("oversized page: %v", err)
+		}
+	}
+}
