@@ -9,7 +9,7 @@
 //
 // An adapter's test is a few lines:
 //
-//	func TestConformance(t *testing.T) {
+//	func TestConformance(t T) {
 //		conformance.RunConformanceTests(t, conformance.Harness{ ... })
 //	}
 package conformance
@@ -17,12 +17,26 @@ package conformance
 import (
 	"context"
 	"net/http"
-	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
 )
+
+// T is the part of testing.TB the scenarios and harness functions use. *testing.T satisfies
+// it; Run supplies its own for programs that are not tests.
+type T interface {
+	Helper()
+	Log(args ...any)
+	Logf(format string, args ...any)
+	Error(args ...any)
+	Errorf(format string, args ...any)
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skip(args ...any)
+	Skipf(format string, args ...any)
+	Failed() bool
+}
 
 // EndUser acts on a provider's hosted pages as a person would.
 type EndUser interface {
@@ -38,10 +52,10 @@ type EndUser interface {
 type Harness struct {
 	// NewGateway returns a Gateway for the provider under test, built with opts (the suite
 	// passes its logger). Required.
-	NewGateway func(ctx context.Context, t *testing.T, opts ...paybridge.Option) *paybridge.Gateway
+	NewGateway func(ctx context.Context, t T, opts ...paybridge.Option) *paybridge.Gateway
 	// NewGatewayBadCredentials returns a Gateway configured like NewGateway but with wrong
 	// credentials. Nil skips the bad-credentials scenario.
-	NewGatewayBadCredentials func(ctx context.Context, t *testing.T, opts ...paybridge.Option) *paybridge.Gateway
+	NewGatewayBadCredentials func(ctx context.Context, t T, opts ...paybridge.Option) *paybridge.Gateway
 	// EndUser drives hosted pages. Nil skips scenarios that need a person.
 	EndUser EndUser
 	// Currency is the currency of test payments; amounts are small (1.00 to 20.00).

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"testing"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
@@ -41,7 +40,7 @@ var scenarios = []Scenario{
 	{"SecretsAbsentFromLogs", "no credential appears in any log line or error message of the run", secretsAbsent},
 }
 
-func expectCode(t *testing.T, s *suite, err error, want error) {
+func expectCode(t T, s *suite, err error, want error) {
 	t.Helper()
 	s.noteErr(err)
 	if err == nil {
@@ -52,7 +51,7 @@ func expectCode(t *testing.T, s *suite, err error, want error) {
 	}
 }
 
-func must(t *testing.T, s *suite, what string, err error) {
+func must(t T, s *suite, what string, err error) {
 	t.Helper()
 	s.noteErr(err)
 	if err != nil {
@@ -60,7 +59,7 @@ func must(t *testing.T, s *suite, what string, err error) {
 	}
 }
 
-func capabilitiesScenario(ctx context.Context, t *testing.T, s *suite) {
+func capabilitiesScenario(ctx context.Context, t T, s *suite) {
 	if !s.caps.Supports(paybridge.OpPay) {
 		t.Fatal("every provider must support pay")
 	}
@@ -121,7 +120,7 @@ func (s *suite) requests() int64 {
 }
 
 // startPayment pays value and checks the immediate result.
-func (s *suite) startPayment(ctx context.Context, t *testing.T, value string) (*paybridge.Payment, paybridge.PaymentRequest) {
+func (s *suite) startPayment(ctx context.Context, t T, value string) (*paybridge.Payment, paybridge.PaymentRequest) {
 	t.Helper()
 	req := s.paymentRequest(t, value)
 	p, err := s.gw.Pay(ctx, req)
@@ -146,7 +145,7 @@ func (s *suite) startPayment(ctx context.Context, t *testing.T, value string) (*
 
 // finalPayment waits until the payment is final, by polling or, where the provider has
 // no status call, from notifications.
-func (s *suite) finalPayment(ctx context.Context, t *testing.T, id string) paybridge.PaymentStatus {
+func (s *suite) finalPayment(ctx context.Context, t T, id string) paybridge.PaymentStatus {
 	t.Helper()
 	if s.caps.Supports(paybridge.OpGetPayment) {
 		var last *paybridge.Payment
@@ -181,7 +180,7 @@ func (s *suite) finalPayment(ctx context.Context, t *testing.T, id string) paybr
 }
 
 // paidPayment returns a succeeded payment of value.
-func (s *suite) paidPayment(ctx context.Context, t *testing.T, value string) *paybridge.Payment {
+func (s *suite) paidPayment(ctx context.Context, t T, value string) *paybridge.Payment {
 	t.Helper()
 	s.requireEndUser(t)
 	p, _ := s.startPayment(ctx, t, value)
@@ -192,7 +191,7 @@ func (s *suite) paidPayment(ctx context.Context, t *testing.T, value string) *pa
 	return p
 }
 
-func payApproved(ctx context.Context, t *testing.T, s *suite) {
+func payApproved(ctx context.Context, t T, s *suite) {
 	p := s.paidPayment(ctx, t, "12.34")
 	if s.caps.Supports(paybridge.OpGetPayment) {
 		got, err := s.gw.GetPayment(ctx, p.ID)
@@ -206,7 +205,7 @@ func payApproved(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func payDeclined(ctx context.Context, t *testing.T, s *suite) {
+func payDeclined(ctx context.Context, t T, s *suite) {
 	s.requireEndUser(t)
 	p, _ := s.startPayment(ctx, t, "4.00")
 	must(t, s, "EndUser.Decline", s.h.EndUser.Decline(ctx, p.RedirectURL))
@@ -215,7 +214,7 @@ func payDeclined(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func payAbandoned(ctx context.Context, t *testing.T, s *suite) {
+func payAbandoned(ctx context.Context, t T, s *suite) {
 	s.requireEndUser(t)
 	p, _ := s.startPayment(ctx, t, "4.50")
 	must(t, s, "EndUser.Abandon", s.h.EndUser.Abandon(ctx, p.RedirectURL))
@@ -224,7 +223,7 @@ func payAbandoned(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func payIdempotent(ctx context.Context, t *testing.T, s *suite) {
+func payIdempotent(ctx context.Context, t T, s *suite) {
 	req := s.paymentRequest(t, "7.00")
 	req.IdempotencyKey = newRef("idem")
 	first, err := s.gw.Pay(ctx, req)
@@ -245,13 +244,13 @@ func payIdempotent(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func getPaymentNotFound(ctx context.Context, t *testing.T, s *suite) {
+func getPaymentNotFound(ctx context.Context, t T, s *suite) {
 	s.requireCap(t, paybridge.OpGetPayment)
 	_, err := s.gw.GetPayment(ctx, "999999999"+fmt.Sprint(len(newRef(""))))
 	expectCode(t, s, err, paybridge.ErrNotFound)
 }
 
-func (s *suite) refund(ctx context.Context, t *testing.T, paymentID, value, key string) *paybridge.Refund {
+func (s *suite) refund(ctx context.Context, t T, paymentID, value, key string) *paybridge.Refund {
 	t.Helper()
 	r, err := s.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: paymentID, Amount: s.amount(t, value), Reason: "conformance", IdempotencyKey: key})
 	must(t, s, "Refund "+value, err)
@@ -267,7 +266,7 @@ func (s *suite) refund(ctx context.Context, t *testing.T, paymentID, value, key 
 	return r
 }
 
-func refundPartialAndMultiple(ctx context.Context, t *testing.T, s *suite) {
+func refundPartialAndMultiple(ctx context.Context, t T, s *suite) {
 	s.requireCap(t, paybridge.OpRefund, paybridge.OpPartialRefund)
 	p := s.paidPayment(ctx, t, "10.00")
 	first := s.refund(ctx, t, p.ID, "3.00", "")
@@ -286,7 +285,7 @@ func refundPartialAndMultiple(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func refundOverCaptured(ctx context.Context, t *testing.T, s *suite) {
+func refundOverCaptured(ctx context.Context, t T, s *suite) {
 	s.requireCap(t, paybridge.OpRefund)
 	p := s.paidPayment(ctx, t, "5.00")
 	_, err := s.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: s.amount(t, "5.01")})
@@ -299,7 +298,7 @@ func refundOverCaptured(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func refundIdempotent(ctx context.Context, t *testing.T, s *suite) {
+func refundIdempotent(ctx context.Context, t T, s *suite) {
 	s.requireCap(t, paybridge.OpRefund, paybridge.OpPartialRefund, paybridge.OpMultipleRefunds)
 	p := s.paidPayment(ctx, t, "6.00")
 	key := newRef("refund")
@@ -314,7 +313,7 @@ func refundIdempotent(ctx context.Context, t *testing.T, s *suite) {
 
 // verifiedAccount returns the id of an account verified without interaction, or through
 // the hosted page.
-func (s *suite) verifiedAccount(ctx context.Context, t *testing.T) string {
+func (s *suite) verifiedAccount(ctx context.Context, t T) string {
 	t.Helper()
 	if s.caps.Supports(paybridge.OpVerifyAccount) && !s.h.Account.IsZero() {
 		v, err := s.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: s.h.Payer, Account: s.h.Account,
@@ -330,7 +329,7 @@ func (s *suite) verifiedAccount(ctx context.Context, t *testing.T) string {
 }
 
 // settledAccount waits for a verification to finish and returns the account id.
-func (s *suite) settledAccount(ctx context.Context, t *testing.T, v *paybridge.AccountVerification) string {
+func (s *suite) settledAccount(ctx context.Context, t T, v *paybridge.AccountVerification) string {
 	t.Helper()
 	if !v.Status.Final() && s.caps.Supports(paybridge.OpGetAccountVerification) {
 		err := s.poll(ctx, func() (bool, error) {
@@ -355,7 +354,7 @@ func (s *suite) settledAccount(ctx context.Context, t *testing.T, v *paybridge.A
 	return v.AccountID
 }
 
-func (s *suite) interactiveAccount(ctx context.Context, t *testing.T) string {
+func (s *suite) interactiveAccount(ctx context.Context, t T) string {
 	t.Helper()
 	v, err := s.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: s.h.Payer, Currency: s.h.Currency,
 		MerchantReference: newRef("verify"), ReturnURL: "https://merchant.example.com/verified", NotificationURL: s.notifyURL})
@@ -367,7 +366,7 @@ func (s *suite) interactiveAccount(ctx context.Context, t *testing.T) string {
 	return s.settledAccount(ctx, t, v)
 }
 
-func verifyAccount(ctx context.Context, t *testing.T, s *suite) {
+func verifyAccount(ctx context.Context, t T, s *suite) {
 	s.requireCap(t, paybridge.OpVerifyAccount)
 	if s.h.Account.IsZero() {
 		t.Skip("harness has no test bank Account")
@@ -392,7 +391,7 @@ func verifyAccount(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func verifyAccountInteractive(ctx context.Context, t *testing.T, s *suite) {
+func verifyAccountInteractive(ctx context.Context, t T, s *suite) {
 	s.requireCap(t, paybridge.OpVerifyAccountInteractive)
 	s.requireEndUser(t)
 	if id := s.interactiveAccount(ctx, t); id == "" {
@@ -400,7 +399,7 @@ func verifyAccountInteractive(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func (s *suite) payout(ctx context.Context, t *testing.T, account, value, key string) *paybridge.Payout {
+func (s *suite) payout(ctx context.Context, t T, account, value, key string) *paybridge.Payout {
 	t.Helper()
 	ref := newRef("payout")
 	if key != "" {
@@ -418,7 +417,7 @@ func (s *suite) payout(ctx context.Context, t *testing.T, account, value, key st
 	return po
 }
 
-func payoutToVerifiedAccount(ctx context.Context, t *testing.T, s *suite) {
+func payoutToVerifiedAccount(ctx context.Context, t T, s *suite) {
 	s.requireCap(t, paybridge.OpPayout)
 	account := s.verifiedAccount(ctx, t)
 	po := s.payout(ctx, t, account, "2.00", "")
@@ -431,7 +430,7 @@ func payoutToVerifiedAccount(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func payoutIdempotent(ctx context.Context, t *testing.T, s *suite) {
+func payoutIdempotent(ctx context.Context, t T, s *suite) {
 	s.requireCap(t, paybridge.OpPayout)
 	account := s.verifiedAccount(ctx, t)
 	key := newRef("payout")
@@ -442,7 +441,7 @@ func payoutIdempotent(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func customers(ctx context.Context, t *testing.T, s *suite) {
+func customers(ctx context.Context, t T, s *suite) {
 	s.requireCap(t, paybridge.OpCustomers)
 	ext := newRef("cust")
 	in := paybridge.Customer{ExternalID: ext, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
@@ -482,7 +481,7 @@ func customers(ctx context.Context, t *testing.T, s *suite) {
 	expectFields(t, s, err, "Email")
 }
 
-func badCredentials(ctx context.Context, t *testing.T, s *suite) {
+func badCredentials(ctx context.Context, t T, s *suite) {
 	if s.h.NewGatewayBadCredentials == nil {
 		t.Skip("harness cannot make a Gateway with bad credentials")
 	}
@@ -492,7 +491,7 @@ func badCredentials(ctx context.Context, t *testing.T, s *suite) {
 	expectCode(t, s, err, paybridge.ErrUnauthenticated)
 }
 
-func expectFields(t *testing.T, s *suite, err error, fields ...string) {
+func expectFields(t T, s *suite, err error, fields ...string) {
 	t.Helper()
 	expectCode(t, s, err, paybridge.ErrInvalidRequest)
 	var pe *paybridge.Error
@@ -509,7 +508,7 @@ func expectFields(t *testing.T, s *suite, err error, fields ...string) {
 	}
 }
 
-func invalidRequests(ctx context.Context, t *testing.T, s *suite) {
+func invalidRequests(ctx context.Context, t T, s *suite) {
 	before := s.requests()
 	req := s.paymentRequest(t, "1.00")
 	req.Amount = money.Amount{}
@@ -557,7 +556,7 @@ func invalidRequests(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func unsupportedCurrency(ctx context.Context, t *testing.T, s *suite) {
+func unsupportedCurrency(ctx context.Context, t T, s *suite) {
 	if len(s.caps.Currencies) == 0 {
 		t.Skip("provider lists no currency restriction")
 	}
@@ -582,7 +581,7 @@ func unsupportedCurrency(ctx context.Context, t *testing.T, s *suite) {
 }
 
 // deliveredPayment pays, approves and waits for the success notification.
-func (s *suite) deliveredPayment(ctx context.Context, t *testing.T, value string, failFirst int) (*paybridge.Payment, notify.Event) {
+func (s *suite) deliveredPayment(ctx context.Context, t T, value string, failFirst int) (*paybridge.Payment, notify.Event) {
 	t.Helper()
 	s.requireNotifications(t)
 	s.requireEndUser(t)
@@ -611,7 +610,7 @@ func (s *suite) deliveredPayment(ctx context.Context, t *testing.T, value string
 }
 
 // replay sends a captured notification to the suite's handler again.
-func (s *suite) replay(ctx context.Context, t *testing.T, body []byte, h http.Header) (int, []byte) {
+func (s *suite) replay(ctx context.Context, t T, body []byte, h http.Header) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.notifyURL, bytes.NewReader(body))
 	if err != nil {
@@ -632,9 +631,9 @@ func (s *suite) replay(ctx context.Context, t *testing.T, body []byte, h http.He
 	return resp.StatusCode, buf.Bytes()
 }
 
-func notificationDeduped(ctx context.Context, t *testing.T, s *suite) {
+func notificationDeduped(ctx context.Context, t T, s *suite) {
 	_, e := s.deliveredPayment(ctx, t, "8.00", 0)
-	ex, ok := s.exchangeFor(e.Raw)
+	ex, ok := s.exchangeFor(ctx, e.Raw)
 	if !ok {
 		t.Fatal("the delivered notification was not seen by the suite's server")
 	}
@@ -654,9 +653,9 @@ func notificationDeduped(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func notificationTampered(ctx context.Context, t *testing.T, s *suite) {
+func notificationTampered(ctx context.Context, t T, s *suite) {
 	_, e := s.deliveredPayment(ctx, t, "9.00", 0)
-	ex, ok := s.exchangeFor(e.Raw)
+	ex, ok := s.exchangeFor(ctx, e.Raw)
 	if !ok {
 		t.Fatal("the delivered notification was not seen by the suite's server")
 	}
@@ -700,14 +699,14 @@ func notificationTampered(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
-func notificationRetried(ctx context.Context, t *testing.T, s *suite) {
+func notificationRetried(ctx context.Context, t T, s *suite) {
 	p, e := s.deliveredPayment(ctx, t, "11.00", 1)
 	if got := s.callCount(e.ID); got != 2 {
 		t.Fatalf("callback ran %d times for notification %s of payment %s, want 2 (one failure, one success)", got, e.ID, p.ID)
 	}
 }
 
-func secretsAbsent(_ context.Context, t *testing.T, s *suite) {
+func secretsAbsent(_ context.Context, t T, s *suite) {
 	if len(s.h.Secrets) == 0 {
 		t.Fatal("Harness.Secrets is empty: list the credentials so the suite can check they never leak")
 	}

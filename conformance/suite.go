@@ -25,7 +25,7 @@ type Scenario struct {
 	Name string
 	// Doc says what the scenario proves.
 	Doc string
-	run func(ctx context.Context, t *testing.T, s *suite)
+	run func(ctx context.Context, t T, s *suite)
 }
 
 // Scenarios returns the suite's scenarios in the order they run.
@@ -40,6 +40,19 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	if h.Currency.IsZero() {
 		t.Fatal("conformance: Harness.Currency is required")
 	}
+	s, cleanup := newSuite(t, h)
+	t.Cleanup(cleanup)
+	for _, sc := range scenarios {
+		t.Run(sc.Name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), h.Timeout)
+			defer cancel()
+			sc.run(ctx, t, s)
+		})
+	}
+}
+
+// newSuite opens the Gateway and the notification endpoint shared by the scenarios.
+func newSuite(t T, h Harness) (*suite, func()) {
 	h.defaults()
 	s := &suite{h: h, logs: &syncBuffer{}, changed: make(chan struct{}), failNext: map[string]int{}}
 	logger := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -49,18 +62,11 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	s.gw = h.NewGateway(setup, t, s.opts...)
 	s.caps = s.gw.Capabilities()
 	s.startNotifications(t, logger)
-	t.Cleanup(func() {
+	return s, func() {
 		if s.srv != nil {
 			s.srv.Close()
 		}
 		_ = s.gw.Close()
-	})
-	for _, sc := range scenarios {
-		t.Run(sc.Name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), h.Timeout)
-			defer cancel()
-			sc.run(ctx, t, s)
-		})
 	}
 }
 
@@ -92,7 +98,7 @@ type exchange struct {
 	respBody []byte
 }
 
-func (s *suite) startNotifications(t *testing.T, logger *slog.Logger) {
+func (s *suite) startNotifications(t T, logger *slog.Logger) {
 	if !s.caps.Supports(paybridge.OpNotifications) || !s.h.LoopbackNotifications {
 		return
 	}
@@ -139,6 +145,7 @@ func (s *suite) record(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		s.mu.Lock()
 		s.exchanges = append(s.exchanges, exchange{body: body, header: r.Header.Clone(), status: rec.Code, respBody: rec.Body.Bytes()})
+		s.broadcastLocked()
 		s.mu.Unlock()
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
@@ -174,15 +181,25 @@ func (s *suite) callCount(id string) int {
 	return s.calls[id]
 }
 
-func (s *suite) exchangeFor(body []byte) (exchange, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := len(s.exchanges) - 1; i >= 0; i-- {
-		if bytes.Equal(s.exchanges[i].body, body) {
-			return s.exchanges[i], true
+// exchangeFor waits until the suite's server has answered the delivery of body.
+func (s *suite) exchangeFor(ctx context.Context, body []byte) (exchange, bool) {
+	for {
+		s.mu.Lock()
+		for i := len(s.exchanges) - 1; i >= 0; i-- {
+			if bytes.Equal(s.exchanges[i].body, body) {
+				ex := s.exchanges[i]
+				s.mu.Unlock()
+				return ex, true
+			}
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return exchange{}, false
+		case <-ch:
 		}
 	}
-	return exchange{}, false
 }
 
 // noteErr keeps an error's text for the secrets scenario.
@@ -196,7 +213,7 @@ func (s *suite) noteErr(err error) {
 }
 
 // amount returns a test amount in the harness currency.
-func (s *suite) amount(t *testing.T, value string) money.Amount {
+func (s *suite) amount(t T, value string) money.Amount {
 	t.Helper()
 	a, err := money.NewCurrency(value, s.h.Currency)
 	if err != nil {
@@ -210,7 +227,7 @@ func newRef(prefix string) string {
 }
 
 // paymentRequest returns a valid request for value.
-func (s *suite) paymentRequest(t *testing.T, value string) paybridge.PaymentRequest {
+func (s *suite) paymentRequest(t T, value string) paybridge.PaymentRequest {
 	return paybridge.PaymentRequest{
 		Amount:            s.amount(t, value),
 		MerchantReference: newRef("order"),
@@ -223,7 +240,7 @@ func (s *suite) paymentRequest(t *testing.T, value string) paybridge.PaymentRequ
 }
 
 // requireCap skips the scenario unless every operation is supported.
-func (s *suite) requireCap(t *testing.T, ops ...paybridge.Operation) {
+func (s *suite) requireCap(t T, ops ...paybridge.Operation) {
 	t.Helper()
 	for _, op := range ops {
 		if !s.caps.Supports(op) {
@@ -236,14 +253,14 @@ func (s *suite) requireCap(t *testing.T, ops ...paybridge.Operation) {
 	}
 }
 
-func (s *suite) requireEndUser(t *testing.T) {
+func (s *suite) requireEndUser(t T) {
 	t.Helper()
 	if s.h.EndUser == nil {
 		t.Skip("harness has no EndUser to act on hosted pages")
 	}
 }
 
-func (s *suite) requireNotifications(t *testing.T) {
+func (s *suite) requireNotifications(t T) {
 	t.Helper()
 	s.requireCap(t, paybridge.OpNotifications)
 	if s.srv == nil {

@@ -14,10 +14,10 @@ import (
 
 func harness(t *testing.T, b *memprovider.Backend, cur money.Currency, currencies ...money.Currency) conformance.Harness {
 	return conformance.Harness{
-		NewGateway: func(_ context.Context, t *testing.T, opts ...paybridge.Option) *paybridge.Gateway {
+		NewGateway: func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
 			return paybridge.New(memprovider.New(memprovider.Config{Backend: b, APIKey: b.APIKey(), Currencies: currencies}), opts...)
 		},
-		NewGatewayBadCredentials: func(_ context.Context, t *testing.T, opts ...paybridge.Option) *paybridge.Gateway {
+		NewGatewayBadCredentials: func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
 			return paybridge.New(memprovider.New(memprovider.Config{Backend: b, APIKey: secret.New("mem_wrong_key_123"), Currencies: currencies}), opts...)
 		},
 		EndUser:               b.EndUser(),

@@ -1,0 +1,147 @@
+package conformance_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/memprovider"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// harnessFor builds a memprovider harness whose Provider is wrapped by wrap.
+func harnessFor(b *memprovider.Backend, wrap func(*memprovider.Provider) provider.Provider) conformance.Harness {
+	open := func(key secret.Value) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
+		return func(_ context.Context, _ conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
+			return paybridge.New(wrap(memprovider.New(memprovider.Config{Backend: b, APIKey: key})), opts...)
+		}
+	}
+	return conformance.Harness{
+		NewGateway:               open(b.APIKey()),
+		NewGatewayBadCredentials: open(secret.New("wrong-key-000")),
+		EndUser:                  b.EndUser(),
+		Currency:                 money.MustCurrency("EUR"),
+		Payer:                    paybridge.Person{ID: "u1", FirstName: "Ada", LastName: "L", Email: "a@example.com", Country: "DE", Locale: "de_DE"},
+		Account:                  paybridge.BankAccount{IBAN: "DE75512108001245126199"},
+		Requests:                 b.Requests,
+		LoopbackNotifications:    true,
+		Secrets:                  []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
+	}
+}
+
+func statuses(results []conformance.Result) map[string]conformance.Result {
+	m := map[string]conformance.Result{}
+	for _, r := range results {
+		m[r.Scenario] = r
+	}
+	return m
+}
+
+func TestRunReportsEveryScenario(t *testing.T) {
+	b := memprovider.NewBackend()
+	defer b.Close()
+	var progress []string
+	results := conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Provider) provider.Provider { return p }),
+		func(i, n int, name string) { progress = append(progress, name) })
+	if len(results) != len(conformance.Scenarios()) || len(progress) != len(results) {
+		t.Fatalf("%d results, %d progress calls, %d scenarios", len(results), len(progress), len(conformance.Scenarios()))
+	}
+	for _, r := range results {
+		if r.Status != conformance.Passed {
+			t.Errorf("%s: %s %s", r.Scenario, r.Status, r.Message)
+		}
+	}
+}
+
+// forgetfulRefunds ignores idempotency keys on refunds: a retry refunds again.
+type forgetfulRefunds struct{ *memprovider.Provider }
+
+func (f forgetfulRefunds) Refund(ctx context.Context, r *provider.RefundRequest) (*provider.Refund, error) {
+	r2 := *r
+	r2.IdempotencyKey = r.IdempotencyKey + "-" + money.MustNew("1", "EUR").String() + r.Amount.Fixed() + randomish()
+	return f.Provider.Refund(ctx, &r2)
+}
+
+var n int
+
+func randomish() string { n++; return string(rune('a' + n%26)) }
+
+// credulous accepts notifications without checking their signature.
+type credulous struct{ *memprovider.Provider }
+
+func (c credulous) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
+	n, err := c.Provider.VerifyNotification(ctx, r)
+	if err == nil {
+		return n, nil
+	}
+	return &notify.Notification{ID: "forged", Event: notify.Event{ID: "forged", Provider: memprovider.Name, Kind: notify.PaymentSucceeded, Raw: r.Body}}, nil
+}
+
+// leaky puts the credential into its errors.
+type leaky struct {
+	*memprovider.Provider
+	key string
+}
+
+func (l leaky) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
+	p, err := l.Provider.Pay(ctx, r)
+	if err != nil {
+		return nil, errors.Join(err, errors.New("sent key "+l.key))
+	}
+	return p, nil
+}
+
+// lyingCapabilities claims refunds are unsupported but performs them.
+type lyingCapabilities struct{ *memprovider.Provider }
+
+func (l lyingCapabilities) Capabilities() provider.Capabilities {
+	c := l.Provider.Capabilities()
+	c.Operations = []provider.Operation{provider.OpPay, provider.OpGetPayment, provider.OpNotifications}
+	return c
+}
+
+func TestSuiteCatchesBrokenProviders(t *testing.T) {
+	for name, tc := range map[string]struct {
+		wrap     func(*memprovider.Provider) provider.Provider
+		mustFail []string
+	}{
+		"refund retried twice": {func(p *memprovider.Provider) provider.Provider { return forgetfulRefunds{p} }, []string{"RefundIdempotent"}},
+		"unverified notifications": {func(p *memprovider.Provider) provider.Provider { return credulous{p} },
+			[]string{"NotificationTamperedRejected"}},
+		"credential in errors": {nil, []string{"SecretsAbsentFromLogs"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := memprovider.NewBackend()
+			defer b.Close()
+			wrap := tc.wrap
+			if wrap == nil {
+				wrap = func(p *memprovider.Provider) provider.Provider { return leaky{p, b.APIKey().Reveal()} }
+			}
+			got := statuses(conformance.Run(context.Background(), harnessFor(b, wrap), nil))
+			for _, sc := range tc.mustFail {
+				if got[sc].Status != conformance.Failed {
+					t.Errorf("%s: %s (%s), want failed", sc, got[sc].Status, got[sc].Message)
+				}
+			}
+		})
+	}
+}
+
+func TestCapabilitiesDecideWhatRuns(t *testing.T) {
+	b := memprovider.NewBackend()
+	defer b.Close()
+	got := statuses(conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Provider) provider.Provider { return lyingCapabilities{p} }), nil))
+	if got["Capabilities"].Status != conformance.Passed {
+		t.Fatalf("Capabilities: %s %s", got["Capabilities"].Status, got["Capabilities"].Message)
+	}
+	for _, sc := range []string{"RefundPartialAndMultiple", "PayoutToVerifiedAccount", "Customers", "VerifyAccount"} {
+		if got[sc].Status != conformance.Skipped || got[sc].Message == "" {
+			t.Errorf("%s: %s %q, want skipped with a reason", sc, got[sc].Status, got[sc].Message)
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package notify_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/notify"
+)
+
+// plainVerifier accepts bodies "ok:<id>" and rejects everything else.
+type plainVerifier struct{}
+
+func (plainVerifier) VerifyNotification(_ context.Context, r *notify.Request) (*notify.Notification, error) {
+	id, ok := strings.CutPrefix(string(r.Body), "ok:")
+	if !ok || id == "" {
+		return nil, errors.New("bad signature")
+	}
+	return &notify.Notification{ID: id, Event: notify.Event{ID: id, Provider: "plain", Kind: notify.PaymentSucceeded, Raw: r.Body}}, nil
+}
+
+func (plainVerifier) NotificationReply(n *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
+	code := http.StatusOK
+	if o == notify.Failed {
+		code = http.StatusInternalServerError
+	}
+	return &notify.Reply{StatusCode: code, Header: http.Header{"X-Reply": {n.ID}}, Body: []byte(o.String() + ":" + n.ID)}, nil
+}
+
+func post(h http.Handler, method, body string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, "/n", strings.NewReader(body)))
+	return rec
+}
+
+func TestHandlerProcessesOnceAndRepliesTheSame(t *testing.T) {
+	var calls atomic.Int32
+	h := notify.NewHandler(plainVerifier{}, func(_ context.Context, e notify.Event) error {
+		calls.Add(1)
+		if e.ID != "n1" {
+			t.Errorf("event id %q", e.ID)
+		}
+		return nil
+	})
+	first := post(h, http.MethodPost, "ok:n1")
+	second := post(h, http.MethodPost, "ok:n1")
+	if first.Code != 200 || first.Body.String() != "processed:n1" || first.Header().Get("X-Reply") != "n1" {
+		t.Fatalf("first reply %d %q", first.Code, first.Body)
+	}
+	if second.Code != first.Code || second.Body.String() != first.Body.String() {
+		t.Fatalf("redelivery reply %d %q differs from %d %q", second.Code, second.Body, first.Code, first.Body)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("callback ran %d times", calls.Load())
+	}
+}
+
+func TestHandlerRejectsWithoutCallback(t *testing.T) {
+	var calls atomic.Int32
+	h := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { calls.Add(1); return nil },
+		notify.WithMaxBodyBytes(64))
+	for name, tc := range map[string]struct {
+		method, body string
+		want         int
+	}{
+		"bad signature": {http.MethodPost, "forged:n1", http.StatusBadRequest},
+		"empty":         {http.MethodPost, "", http.StatusBadRequest},
+		"too large":     {http.MethodPost, "ok:" + strings.Repeat("x", 100), http.StatusRequestEntityTooLarge},
+		"GET":           {http.MethodGet, "ok:n1", http.StatusMethodNotAllowed},
+	} {
+		if rec := post(h, tc.method, tc.body); rec.Code != tc.want {
+			t.Errorf("%s: HTTP %d, want %d", name, rec.Code, tc.want)
+		}
+	}
+	if calls.Load() != 0 {
+		t.Fatalf("rejected notifications reached the callback %d times", calls.Load())
+	}
+}
+
+func TestHandlerFailedCallbackIsRetried(t *testing.T) {
+	var calls atomic.Int32
+	h := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error {
+		if calls.Add(1) == 1 {
+			return errors.New("database down")
+		}
+		return nil
+	})
+	if rec := post(h, http.MethodPost, "ok:n2"); rec.Code != 500 || rec.Body.String() != "failed:n2" {
+		t.Fatalf("failed callback replied %d %q, want the provider's not-processed reply", rec.Code, rec.Body)
+	}
+	if rec := post(h, http.MethodPost, "ok:n2"); rec.Code != 200 {
+		t.Fatalf("redelivery after failure replied %d", rec.Code)
+	}
+	if rec := post(h, http.MethodPost, "ok:n2"); rec.Code != 200 || calls.Load() != 2 {
+		t.Fatalf("third delivery: HTTP %d, calls %d; want 200 and 2", rec.Code, calls.Load())
+	}
+}
+
+func TestHandlerPanickingCallbackReleasesClaim(t *testing.T) {
+	var calls atomic.Int32
+	h := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error {
+		if calls.Add(1) == 1 {
+			panic("bug")
+		}
+		return nil
+	})
+	if rec := post(h, http.MethodPost, "ok:n3"); rec.Code != 500 {
+		t.Fatalf("panic replied %d", rec.Code)
+	}
+	if rec := post(h, http.MethodPost, "ok:n3"); rec.Code != 200 || calls.Load() != 2 {
+		t.Fatalf("after panic: HTTP %d, calls %d", rec.Code, calls.Load())
+	}
+}
+
+func TestConcurrentDuplicatesRunCallbackOnce(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	store := notify.NewMemoryStore()
+	h := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error {
+		calls.Add(1)
+		<-release
+		return nil
+	}, notify.WithStore(store))
+	// Two handler instances sharing one store, as behind a load balancer.
+	h2 := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { calls.Add(1); return nil }, notify.WithStore(store))
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	wg.Add(1)
+	go func() { defer wg.Done(); codes[0] = post(h, http.MethodPost, "ok:n4").Code }()
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	for i := 1; i < len(codes); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hh := h
+			if i%2 == 0 {
+				hh = h2
+			}
+			codes[i] = post(hh, http.MethodPost, "ok:n4").Code
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Fatalf("callback ran %d times for one notification", calls.Load())
+	}
+	if codes[0] != 200 {
+		t.Fatalf("first delivery got %d", codes[0])
+	}
+	for i, c := range codes[1:] {
+		if c != http.StatusServiceUnavailable && c != 200 {
+			t.Errorf("duplicate %d got HTTP %d, want 503 (busy) or 200 (done)", i+1, c)
+		}
+	}
+}
+
+// failingStore fails every claim.
+type failingStore struct{ notify.MemoryStore }
+
+func (*failingStore) Claim(context.Context, string, time.Duration) (notify.ClaimState, notify.Outcome, error) {
+	return 0, 0, errors.New("store down")
+}
+
+func TestStoreFailureIsNotAcknowledged(t *testing.T) {
+	called := false
+	h := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { called = true; return nil },
+		notify.WithStore(&failingStore{}))
+	if rec := post(h, http.MethodPost, "ok:n5"); rec.Code != http.StatusServiceUnavailable || called {
+		t.Fatalf("store failure: HTTP %d, callback %v", rec.Code, called)
+	}
+}
+
+func TestMemoryStoreLeaseExpires(t *testing.T) {
+	s := notify.NewMemoryStore()
+	ctx := context.Background()
+	if st, _, _ := s.Claim(ctx, "k", 10*time.Millisecond); st != notify.Claimed {
+		t.Fatal("first claim")
+	}
+	if st, _, _ := s.Claim(ctx, "k", time.Minute); st != notify.Busy {
+		t.Fatal("second claim should be busy")
+	}
+	time.Sleep(15 * time.Millisecond)
+	if st, _, _ := s.Claim(ctx, "k", time.Minute); st != notify.Claimed {
+		t.Fatal("expired claim should be taken over")
+	}
+	_ = s.Complete(ctx, "k", notify.Processed)
+	if st, o, _ := s.Claim(ctx, "k", time.Minute); st != notify.Done || o != notify.Processed {
+		t.Fatalf("completed key: %v %v", st, o)
+	}
+	_ = s.Release(ctx, "k")
+	if st, _, _ := s.Claim(ctx, "k", time.Minute); st != notify.Done {
+		t.Fatal("Release must not forget a completed key")
+	}
+}
+
+func TestLogsCarryNoBody(t *testing.T) {
+	var buf bytes.Buffer
+	h := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { return nil },
+		notify.WithLogger(newTextLogger(&buf)))
+	post(h, http.MethodPost, "ok:n6-secretpayload")
+	post(h, http.MethodPost, "forged-secretpayload")
+	if strings.Contains(buf.String(), "forged-secretpayload") {
+		t.Fatalf("log contains a notification body: %s", buf.String())
+	}
+}
