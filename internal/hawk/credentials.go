@@ -1,0 +1,70 @@
+package hawk
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+// Redacted is what a [Key] prints as.
+const Redacted = "[redacted]"
+
+// Key is a Hawk shared secret, used as raw bytes. It prints as [Redacted] under every fmt
+// verb, in log/slog output and in JSON or text encodings; convert it to []byte to use it.
+type Key []byte
+
+// String returns [Redacted].
+func (Key) String() string { return Redacted }
+
+// GoString returns a redacted Go-syntax form.
+func (Key) GoString() string { return "hawk.Key(" + Redacted + ")" }
+
+// Format writes [Redacted] (or the GoString form for %#v) whatever the verb and flags.
+func (k Key) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = f.Write([]byte(k.GoString()))
+		return
+	}
+	_, _ = f.Write([]byte(Redacted))
+}
+
+// LogValue returns [Redacted] as a slog value.
+func (Key) LogValue() slog.Value { return slog.StringValue(Redacted) }
+
+// MarshalJSON returns the JSON string [Redacted].
+func (Key) MarshalJSON() ([]byte, error) { return []byte(`"` + Redacted + `"`), nil }
+
+// MarshalText returns [Redacted].
+func (Key) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
+
+// Credentials identify a Hawk client: the key identifier sent in the header and the shared
+// key. The ID is not secret; the key never appears in printed or logged output.
+type Credentials struct {
+	// ID is the Hawk key identifier (for Trustist, the public key / merchant GUID).
+	ID string
+	// Key is the shared secret.
+	Key Key
+}
+
+// String returns the credentials with the key redacted.
+func (c Credentials) String() string {
+	return fmt.Sprintf("Credentials{ID: %q, Key: %s}", c.ID, Redacted)
+}
+
+// GoString returns a Go-syntax form with the key redacted.
+func (c Credentials) GoString() string {
+	return fmt.Sprintf("hawk.Credentials{ID:%q, Key:%s}", c.ID, Key(nil).GoString())
+}
+
+// Format writes the credentials with the key redacted whatever the verb and flags.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = f.Write([]byte(c.GoString()))
+		return
+	}
+	_, _ = f.Write([]byte(c.String()))
+}
+
+// LogValue returns a slog group with the id and a redacted key.
+func (c Credentials) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", c.ID), slog.String("key", Redacted))
+}
