@@ -1,0 +1,48 @@
+// Package paybridge is one provider-neutral payments API over Trustly (JSON-RPC and REST)
+// and Trustist, every adapter held to one conformance suite.
+//
+// Application code holds a *Gateway for the program's life:
+//
+//	gw, err := paybridge.Open(ctx, "trustly://test?username=merchant") // or New(adapter)
+//	p, err := gw.Pay(ctx, paybridge.PaymentRequest{...})                // redirect to p.RedirectURL
+//	r, err := gw.Refund(ctx, paybridge.RefundRequest{...})
+//	h, err := gw.NotificationHandler(onEvent)                          // an http.Handler
+//
+// The same methods, request and result types, statuses and error codes work for every
+// provider; a checkout switches provider by changing the URL it opens.
+//
+// # Validation
+//
+// Every request is validated before any adapter sees it. An invalid request returns an
+// *Error with Code CodeInvalidRequest whose Fields name each bad field ("Amount",
+// "Payer.Email"); nothing is sent. Amounts are money.Amount values, which cannot hold more
+// decimals than their currency allows. Operations and currencies outside Capabilities
+// return ErrNotSupported, also before anything is sent.
+//
+// # Idempotency
+//
+// Every money-moving request carries an IdempotencyKey; the Gateway makes one when the
+// caller gave none and returns it on the result. Adapters map the key to their provider's
+// own mechanism, so repeating a call with the same key — after a timeout, a crash or a
+// restart — returns the first result and never moves money twice. Store the key with the
+// job before the first attempt.
+//
+// # Errors
+//
+// Errors are wrapped exactly once, as *Error. Test them with errors.Is against the Err*
+// sentinels, or read CodeOf(err):
+//
+//   - retry with the same key: CodeProviderUnavailable, CodeRateLimited, CodeUnknownOutcome
+//     (Code.Retryable reports these);
+//   - do not retry unchanged: CodeInvalidRequest, CodeUnauthenticated, CodePermissionDenied,
+//     CodeNotFound, CodeNotSupported, CodeDeclined, CodeInsufficientFunds, CodeDuplicate.
+//
+// errors.As reaches the adapter's error beneath (*provider.Error with the provider's code,
+// message and correlation id). Context cancellation and deadlines are returned as they are.
+//
+// # Secrets and logs
+//
+// Credentials are secret.Value fields in each adapter's Config and print as "[redacted]".
+// The Gateway's logger (WithLogger) receives one debug line per call — operation, provider,
+// idempotency key, duration, error code — and never request bodies.
+package paybridge

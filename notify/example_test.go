@@ -1,0 +1,35 @@
+package notify_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/notify"
+	_ "github.com/paybridge/paybridge/provider/memprovider"
+)
+
+func ExampleHandler() {
+	gw, _ := paybridge.Open(context.Background(), "mem://")
+	defer gw.Close()
+
+	h, err := gw.NotificationHandler(func(ctx context.Context, e notify.Event) error {
+		// Store or queue the event, then return nil. An error makes the provider retry.
+		fmt.Println(e.Kind, e.PaymentID)
+		return nil
+	}, notify.WithMaxBodyBytes(256<<10))
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /paybridge/notifications", h)
+
+	// A forged notification is rejected and never reaches the callback.
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/paybridge/notifications", nil))
+	fmt.Println(rec.Code)
+	// Output:
+	// 400
+}
