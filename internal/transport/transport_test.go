@@ -1,0 +1,44 @@
+package transport
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestBaseURL(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://test.trustly.com/api/1":      true,
+		"https://sandbox.trustly.one/api/v1/": true,
+		"http://127.0.0.1:8080/api/1":         true,
+		"http://localhost:9/x":                true,
+		"http://[::1]:9/x":                    true,
+		"http://test.trustly.com/api/1":       false,
+		"http://10.0.0.1/api":                 false,
+		"ftp://x/y":                           false,
+		"https://user:pw@host/x":              false,
+		"/relative":                           false,
+		"%zz":                                 false,
+	} {
+		u, err := BaseURL(raw)
+		if (err == nil) != ok {
+			t.Errorf("BaseURL(%q) = %v, %v; want ok=%v", raw, u, err, ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "pw") {
+			t.Errorf("error reveals user info: %v", err)
+		}
+		if err == nil && strings.HasSuffix(u.Path, "/") {
+			t.Errorf("BaseURL(%q) kept a trailing slash", raw)
+		}
+	}
+}
+
+func TestReadBody(t *testing.T) {
+	b, err := ReadBody(strings.NewReader("12345"), 5)
+	if err != nil || string(b) != "12345" {
+		t.Fatalf("at the limit: %q %v", b, err)
+	}
+	if _, err := ReadBody(strings.NewReader("123456"), 5); !errors.Is(err, ErrResponseTooLarge) {
+		t.Fatalf("over the limit: %v", err)
+	}
+}
