@@ -44,14 +44,8 @@ func (g *Gateway) GetCustomer(ctx context.Context, id string) (out *Customer, er
 	const op = "GetCustomer"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	cm, err := g.customers(op)
-	if err != nil {
-		return nil, err
-	}
-	if err := g.checkIDArg(op, "id", id); err != nil {
-		return nil, err
-	}
-	return cm.GetCustomer(ctx, id)
+	cm, ok := g.p.(provider.CustomerManager)
+	return fetch(g, op, provider.OpCustomers, ok, id, func() (*Customer, error) { return cm.GetCustomer(ctx, id) }, nil)
 }
 
 // UpdateCustomer changes the fields u sets or clears and returns the customer as stored.

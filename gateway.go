@@ -150,6 +150,68 @@ func (g *Gateway) echoed(op, key string, want, got money.Amount) error {
 	return nil
 }
 
+// written is what a money-moving call reports back, for the Gateway's checks.
+type written struct {
+	id       string
+	amount   money.Amount
+	provider *string
+	key      *string
+}
+
+// move runs the checks every money-moving call shares around do: capability, validation
+// (struct tags, amount, metadata), currency, then the answer's id and echoed amount.
+func (g *Gateway) move(op string, need provider.Operation, implemented bool, key string, amount money.Amount,
+	req any, md map[string]string, do func() (written, error)) error {
+	if err := g.begin(op, need, key); err != nil {
+		return err
+	}
+	if !implemented {
+		return g.notImplemented(op, need, key)
+	}
+	fields := append(checkAmount("Amount", amount), g.checkStruct(req)...)
+	fields = append(fields, checkMetadata(md)...)
+	if len(fields) > 0 {
+		return g.invalid(op, key, fields...)
+	}
+	if err := g.checkCurrency(op, key, amount.Currency()); err != nil {
+		return err
+	}
+	w, err := do()
+	if err != nil {
+		return err
+	}
+	if err := g.checkID(op, key, w.id); err != nil {
+		return err
+	}
+	if err := g.echoed(op, key, amount, w.amount); err != nil {
+		return err
+	}
+	g.stamp(w.provider, w.key, key)
+	return nil
+}
+
+// fetch runs the checks every lookup by id shares around do.
+func fetch[T any](g *Gateway, op string, need provider.Operation, implemented bool, id string,
+	do func() (*T, error), prov func(*T) *string) (*T, error) {
+	if err := g.begin(op, need, ""); err != nil {
+		return nil, err
+	}
+	if !implemented {
+		return nil, g.notImplemented(op, need, "")
+	}
+	if err := g.checkIDArg(op, "id", id); err != nil {
+		return nil, err
+	}
+	v, err := do()
+	if err != nil {
+		return nil, err
+	}
+	if prov != nil {
+		g.stamp(prov(v), nil, "")
+	}
+	return v, nil
+}
+
 // Pay creates a pay-in. Send the end user to the result's RedirectURL while its Status is
 // PaymentRequiresAction, then learn the outcome from a notification or GetPayment.
 // Calling Pay again with the same IdempotencyKey returns the same payment.
@@ -158,31 +220,19 @@ func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err 
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	if err := g.begin(op, provider.OpPay, req.IdempotencyKey); err != nil {
-		return nil, err
-	}
-	fields := append(checkAmount("Amount", req.Amount), g.checkStruct(&req)...)
-	fields = append(fields, checkMetadata(req.Metadata)...)
-	if len(fields) > 0 {
-		return nil, g.invalid(op, req.IdempotencyKey, fields...)
-	}
-	if err := g.checkCurrency(op, req.IdempotencyKey, req.Amount.Currency()); err != nil {
-		return nil, err
-	}
-	if req.CancelURL == "" {
-		req.CancelURL = req.ReturnURL
-	}
-	p, err = g.p.Pay(ctx, &req)
+	err = g.move(op, provider.OpPay, true, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
+		if req.CancelURL == "" {
+			req.CancelURL = req.ReturnURL
+		}
+		var err error
+		if p, err = g.p.Pay(ctx, &req); err != nil {
+			return written{}, err
+		}
+		return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := g.checkID(op, req.IdempotencyKey, p.ID); err != nil {
-		return nil, err
-	}
-	if err := g.echoed(op, req.IdempotencyKey, req.Amount, p.Amount); err != nil {
-		return nil, err
-	}
-	g.stamp(&p.Provider, &p.IdempotencyKey, req.IdempotencyKey)
 	return p, nil
 }
 
@@ -191,18 +241,9 @@ func (g *Gateway) GetPayment(ctx context.Context, id string) (p *Payment, err er
 	const op = "GetPayment"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	if err := g.begin(op, provider.OpGetPayment, ""); err != nil {
-		return nil, err
-	}
-	if err := g.checkIDArg(op, "id", id); err != nil {
-		return nil, err
-	}
-	p, err = g.p.GetPayment(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	g.stamp(&p.Provider, nil, "")
-	return p, nil
+	return fetch(g, op, provider.OpGetPayment, true, id,
+		func() (*Payment, error) { return g.p.GetPayment(ctx, id) },
+		func(p *Payment) *string { return &p.Provider })
 }
 
 // Refund returns money from a succeeded payment. Partial and repeated refunds are allowed
@@ -213,32 +254,17 @@ func (g *Gateway) Refund(ctx context.Context, req RefundRequest) (r *Refund, err
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	if err := g.begin(op, provider.OpRefund, req.IdempotencyKey); err != nil {
-		return nil, err
-	}
 	rf, ok := g.p.(provider.Refunder)
-	if !ok {
-		return nil, g.notImplemented(op, provider.OpRefund, req.IdempotencyKey)
-	}
-	fields := append(checkAmount("Amount", req.Amount), g.checkStruct(&req)...)
-	fields = append(fields, checkMetadata(req.Metadata)...)
-	if len(fields) > 0 {
-		return nil, g.invalid(op, req.IdempotencyKey, fields...)
-	}
-	if err := g.checkCurrency(op, req.IdempotencyKey, req.Amount.Currency()); err != nil {
-		return nil, err
-	}
-	r, err = rf.Refund(ctx, &req)
+	err = g.move(op, provider.OpRefund, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
+		var err error
+		if r, err = rf.Refund(ctx, &req); err != nil {
+			return written{}, err
+		}
+		return written{r.ID, r.Amount, &r.Provider, &r.IdempotencyKey}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := g.checkID(op, req.IdempotencyKey, r.ID); err != nil {
-		return nil, err
-	}
-	if err := g.echoed(op, req.IdempotencyKey, req.Amount, r.Amount); err != nil {
-		return nil, err
-	}
-	g.stamp(&r.Provider, &r.IdempotencyKey, req.IdempotencyKey)
 	return r, nil
 }
 
@@ -247,22 +273,10 @@ func (g *Gateway) GetRefund(ctx context.Context, id string) (r *Refund, err erro
 	const op = "GetRefund"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	if err := g.begin(op, provider.OpGetRefund, ""); err != nil {
-		return nil, err
-	}
 	rf, ok := g.p.(provider.Refunder)
-	if !ok {
-		return nil, g.notImplemented(op, provider.OpGetRefund, "")
-	}
-	if err := g.checkIDArg(op, "id", id); err != nil {
-		return nil, err
-	}
-	r, err = rf.GetRefund(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	g.stamp(&r.Provider, nil, "")
-	return r, nil
+	return fetch(g, op, provider.OpGetRefund, ok, id,
+		func() (*Refund, error) { return rf.GetRefund(ctx, id) },
+		func(r *Refund) *string { return &r.Provider })
 }
 
 // Payout sends money to an account verified with VerifyAccount. Calling Payout again with
@@ -272,32 +286,17 @@ func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	if err := g.begin(op, provider.OpPayout, req.IdempotencyKey); err != nil {
-		return nil, err
-	}
 	po, ok := g.p.(provider.Payouter)
-	if !ok {
-		return nil, g.notImplemented(op, provider.OpPayout, req.IdempotencyKey)
-	}
-	fields := append(checkAmount("Amount", req.Amount), g.checkStruct(&req)...)
-	fields = append(fields, checkMetadata(req.Metadata)...)
-	if len(fields) > 0 {
-		return nil, g.invalid(op, req.IdempotencyKey, fields...)
-	}
-	if err := g.checkCurrency(op, req.IdempotencyKey, req.Amount.Currency()); err != nil {
-		return nil, err
-	}
-	p, err = po.Payout(ctx, &req)
+	err = g.move(op, provider.OpPayout, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
+		var err error
+		if p, err = po.Payout(ctx, &req); err != nil {
+			return written{}, err
+		}
+		return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := g.checkID(op, req.IdempotencyKey, p.ID); err != nil {
-		return nil, err
-	}
-	if err := g.echoed(op, req.IdempotencyKey, req.Amount, p.Amount); err != nil {
-		return nil, err
-	}
-	g.stamp(&p.Provider, &p.IdempotencyKey, req.IdempotencyKey)
 	return p, nil
 }
 
@@ -306,22 +305,10 @@ func (g *Gateway) GetPayout(ctx context.Context, id string) (p *Payout, err erro
 	const op = "GetPayout"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	if err := g.begin(op, provider.OpGetPayout, ""); err != nil {
-		return nil, err
-	}
 	po, ok := g.p.(provider.Payouter)
-	if !ok {
-		return nil, g.notImplemented(op, provider.OpGetPayout, "")
-	}
-	if err := g.checkIDArg(op, "id", id); err != nil {
-		return nil, err
-	}
-	p, err = po.GetPayout(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	g.stamp(&p.Provider, nil, "")
-	return p, nil
+	return fetch(g, op, provider.OpGetPayout, ok, id,
+		func() (*Payout, error) { return po.GetPayout(ctx, id) },
+		func(p *Payout) *string { return &p.Provider })
 }
 
 // VerifyAccount verifies a bank account for payouts. With req.Account set the provider
@@ -367,22 +354,10 @@ func (g *Gateway) GetAccountVerification(ctx context.Context, id string) (v *Acc
 	const op = "GetAccountVerification"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	if err := g.begin(op, provider.OpGetAccountVerification, ""); err != nil {
-		return nil, err
-	}
 	av, ok := g.p.(provider.AccountVerifier)
-	if !ok {
-		return nil, g.notImplemented(op, provider.OpGetAccountVerification, "")
-	}
-	if err := g.checkIDArg(op, "id", id); err != nil {
-		return nil, err
-	}
-	v, err = av.GetAccountVerification(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	g.stamp(&v.Provider, nil, "")
-	return v, nil
+	return fetch(g, op, provider.OpGetAccountVerification, ok, id,
+		func() (*AccountVerification, error) { return av.GetAccountVerification(ctx, id) },
+		func(v *AccountVerification) *string { return &v.Provider })
 }
 
 // NotificationHandler returns an http.Handler for the provider's notifications that

@@ -131,13 +131,11 @@ func (p *Provider) GetPayment(ctx context.Context, id string) (*provider.Payment
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	pm, ok := p.b.payments[id]
-	if !ok {
-		return nil, notFound("payment", id)
+	pm, err := lookup(p.b, p.b.payments, "payment", id)
+	if err != nil {
+		return nil, err
 	}
-	return clonePayment(&pm.p), nil
+	return &pm.p, nil
 }
 
 // Refund implements provider.Refunder.
@@ -197,14 +195,7 @@ func (p *Provider) GetRefund(ctx context.Context, id string) (*provider.Refund, 
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	r, ok := p.b.refunds[id]
-	if !ok {
-		return nil, notFound("refund", id)
-	}
-	out := *r
-	return &out, nil
+	return lookup(p.b, p.b.refunds, "refund", id)
 }
 
 // Payout implements provider.Payouter.
@@ -260,14 +251,7 @@ func (p *Provider) GetPayout(ctx context.Context, id string) (*provider.Payout, 
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	po, ok := p.b.payouts[id]
-	if !ok {
-		return nil, notFound("payout", id)
-	}
-	out := *po
-	return &out, nil
+	return lookup(p.b, p.b.payouts, "payout", id)
 }
 
 // VerifyAccount implements provider.AccountVerifier.
@@ -318,14 +302,11 @@ func (p *Provider) GetAccountVerification(ctx context.Context, id string) (*prov
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	v, ok := p.b.verifs[id]
-	if !ok {
-		return nil, notFound("account verification", id)
+	v, err := lookup(p.b, p.b.verifs, "account verification", id)
+	if err != nil {
+		return nil, err
 	}
-	out := v.v
-	return &out, nil
+	return &v.v, nil
 }
 
 // CreateCustomer implements provider.CustomerManager.
@@ -352,15 +333,12 @@ func (p *Provider) GetCustomer(ctx context.Context, id string) (*provider.Custom
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	c, ok := p.b.customers[id]
-	if !ok {
-		return nil, notFound("customer", id)
+	c, err := lookup(p.b, p.b.customers, "customer", id)
+	if err != nil {
+		return nil, err
 	}
-	out := *c
-	out.Address = cloneAddress(c.Address)
-	return &out, nil
+	c.Address = cloneAddress(c.Address)
+	return c, nil
 }
 
 // UpdateCustomer implements provider.CustomerManager.
@@ -436,6 +414,18 @@ func (p *Provider) call(ctx context.Context) error {
 		return err
 	}
 	return p.b.authenticate(p.apiKey)
+}
+
+// lookup returns a copy of m[id] taken under the backend's lock, or a NotFound error.
+func lookup[T any](b *Backend, m map[string]*T, what, id string) (*T, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v, ok := m[id]
+	if !ok {
+		return nil, notFound(what, id)
+	}
+	out := *v
+	return &out, nil
 }
 
 func clonePayment(p *provider.Payment) *provider.Payment {
