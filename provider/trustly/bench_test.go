@@ -1,0 +1,181 @@
+package trustly_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha1"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/trustly"
+	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// The benchmarks report each operation beside a floor measured in the same run:
+// "x-floor" is the operation's time divided by the floor's. The floors are bare RSA
+// (PKCS#1 v1.5 SHA-1, 2048 bits) on a fixed digest and, for Pay, one RSA sign + one RSA
+// verify + one loopback HTTP round trip carrying bodies of the same size.
+
+const floorRounds = 300
+
+// timeIt returns the mean duration of f over n runs.
+func timeIt(n int, f func()) time.Duration {
+	start := time.Now()
+	for range n {
+		f()
+	}
+	return time.Since(start) / time.Duration(n)
+}
+
+func merchantKey(b *testing.B) *rsa.PrivateKey {
+	k, err := wire.ParsePrivateKey(trustlyKeyPEM(b).Bytes())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return k
+}
+
+func rsaSign(k *rsa.PrivateKey) func() {
+	d := sha1.Sum([]byte("fixed plaintext"))
+	return func() { _, _ = rsa.SignPKCS1v15(nil, k, crypto.SHA1, d[:]) }
+}
+
+func rsaVerify(k *rsa.PrivateKey) func() {
+	d := sha1.Sum([]byte("fixed plaintext"))
+	sig, _ := rsa.SignPKCS1v15(nil, k, crypto.SHA1, d[:])
+	return func() { _ = rsa.VerifyPKCS1v15(&k.PublicKey, crypto.SHA1, d[:], sig) }
+}
+
+func report(b *testing.B, floor time.Duration) {
+	b.ReportMetric(float64(floor.Nanoseconds()), "floor-ns")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(floor.Nanoseconds()), "x-floor")
+}
+
+func depositData() map[string]any {
+	return map[string]any{"Username": "merchant", "Password": "secret", "NotificationURL": "https://shop.example.com/trustly/n1",
+		"EndUserID": "user-42", "MessageID": "order-1",
+		"Attributes": map[string]any{"Currency": "EUR", "Amount": "12.50", "Firstname": "Ada", "Lastname": "Lovelace",
+			"Country": "SE", "Locale": "sv_SE", "SuccessURL": "https://shop.example.com/ok", "FailURL": "https://shop.example.com/fail"}}
+}
+
+// BenchmarkSignDepositRequest serializes and signs a Deposit request; floor: one RSA sign.
+func BenchmarkSignDepositRequest(b *testing.B) {
+	k := merchantKey(b)
+	floor := timeIt(floorRounds, rsaSign(k))
+	data := depositData()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := wire.EncodeRequest(k, "Deposit", "258a2184-2842-b485-25ca-293525152425", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report(b, floor)
+}
+
+// BenchmarkVerifyResponse decodes and verifies a Deposit response; floor: one RSA verify.
+func BenchmarkVerifyResponse(b *testing.B) {
+	k := merchantKey(b)
+	floor := timeIt(floorRounds*10, rsaVerify(k))
+	body, err := wire.EncodeResult(k, "Deposit", "258a2184-2842-b485-25ca-293525152425",
+		map[string]any{"orderid": "2153587137", "url": "https://test.trustly.com/_/orderclient.php?SessionID=6414b9f5&OrderID=2153587137"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := wire.DecodeResponse(body, &k.PublicKey, "Deposit", "258a2184-2842-b485-25ca-293525152425"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report(b, floor)
+}
+
+// stub answers each distinct request body with a response signed once, so the
+// benchmark measures the client side only.
+type stub struct {
+	key  *rsa.PrivateKey
+	mu   sync.Mutex
+	seen map[string][]byte
+}
+
+func (s *stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	resp, ok := s.seen[string(body)]
+	s.mu.Unlock()
+	if !ok {
+		req, err := wire.ParseRequest(body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		resp, _ = wire.EncodeResult(s.key, req.Method, req.UUID, map[string]any{"orderid": "2153587137",
+			"url": "https://test.trustly.com/_/orderclient.php?SessionID=6414b9f5&OrderID=2153587137"})
+		s.mu.Lock()
+		s.seen[string(body)] = resp
+		s.mu.Unlock()
+	}
+	_, _ = w.Write(resp)
+}
+
+// BenchmarkPay runs a whole Gateway.Pay (validation, serialization, signing, HTTP,
+// verification) against an in-process stub; floor: one RSA sign + one RSA verify + one
+// loopback round trip.
+func BenchmarkPay(b *testing.B) {
+	k := merchantKey(b)
+	_, trustlyPub := trustlySide(b)
+	st := &stub{key: tkPriv, seen: map[string][]byte{}}
+	srv := httptest.NewServer(st)
+	defer srv.Close()
+	c, err := trustly.New(trustly.Config{Username: "merchant", Password: secret.New("secret"), PrivateKey: trustlyKeyPEM(b),
+		BaseURL: srv.URL + "/api/1", TrustlyPublicKey: trustlyPub, HTTPClient: srv.Client()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gw := paybridge.New(c)
+	req := paybridge.PaymentRequest{Amount: money.MustNew("12.50", "EUR"), MerchantReference: "order-1",
+		ReturnURL: "https://shop.example.com/ok", CancelURL: "https://shop.example.com/fail",
+		NotificationURL: "https://shop.example.com/trustly/n1", IdempotencyKey: "bench-1",
+		Payer: paybridge.Person{ID: "user-42", FirstName: "Ada", LastName: "Lovelace", Country: "SE", Locale: "sv_SE"}}
+	ctx := context.Background()
+	if _, err := gw.Pay(ctx, req); err != nil { // warms the stub's cache
+		b.Fatal(err)
+	}
+	var reqBody, respBody []byte
+	for k, v := range st.seen {
+		reqBody, respBody = []byte(k), v
+	}
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = w.Write(respBody)
+	}))
+	defer echo.Close()
+	sign, verify, hc := rsaSign(k), rsaVerify(k), echo.Client()
+	floor := timeIt(floorRounds, func() {
+		sign()
+		verify()
+		resp, err := hc.Post(echo.URL, "application/json", bytes.NewReader(reqBody))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := gw.Pay(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report(b, floor)
+}

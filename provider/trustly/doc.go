@@ -1,0 +1,118 @@
+// Package trustly is the paybridge adapter for Trustly's signed JSON-RPC 1.1 API ("api/1",
+// https://test.trustly.com/api/1 and https://api.trustly.com/1).
+//
+// # Configuration
+//
+// A [Client] is built from a [Config]: the API Username and Password, the merchant's RSA
+// private key (PKCS#1 or PKCS#8 PEM, given as bytes or as a file path) whose public half
+// is registered with Trustly, and the [Environment]. Test selects Trustly's TEST endpoint
+// and TEST public key, Live the live ones; both public keys are embedded. BaseURL and
+// TrustlyPublicKey override them (for a simulator such as package trustlysim).
+//
+//	c, err := trustly.New(trustly.Config{
+//		Username:    "merchant",
+//		Password:    secret.New(os.Getenv("TRUSTLY_PASSWORD")),
+//		PrivateKey:  secret.FromBytes(pemBytes),
+//		Environment: trustly.Test,
+//	})
+//	gw := paybridge.New(c)
+//
+// The package also registers the scheme "trustly" with paybridge.Open:
+//
+//	gw, err := paybridge.Open(ctx, "trustly://test?username=merchant")
+//
+// Host "test" or "live" picks the environment. Query parameters: username (or the
+// PAYBRIDGE_TRUSTLY_USERNAME variable), base_url, currencies (comma-separated) and
+// shopper_statement and notification_url. Secrets never go in the URL: the password comes from
+// PAYBRIDGE_TRUSTLY_PASSWORD and the private key PEM from PAYBRIDGE_TRUSTLY_PRIVATE_KEY
+// (each may instead name a file with the _FILE suffix, see secret.FromEnv).
+//
+// # Mapping onto the neutral API
+//
+//   - Pay is Deposit. Payer.ID is the EndUserID and is required, as are the payer's
+//     first and last name, country and locale (Trustly requires them), and
+//     NotificationURL (or Config.NotificationURL). MerchantReference is the MessageID, ReturnURL the SuccessURL and
+//     CancelURL the FailURL. The amount is sent as the fixed Attributes.Amount. Payment.ID
+//     is Trustly's orderid.
+//   - Refund is Refund of the deposit's orderid. Trustly answers result "1" when it
+//     accepts the refund, which is not the same as the money having left: refunds are
+//     queued until the deposit has settled and need funds on the merchant account, so an
+//     accepted refund is reported as RefundPending. Trustly's Refund answer carries the
+//     original orderid, not an id of its own, so Refund.ID is the request UUID (derived
+//     from the idempotency key, see below).
+//   - Payout is AccountPayout to an AccountID, with Payee.ID as the EndUserID. An accepted
+//     payout is PayoutPending; a payoutconfirmation notification (a Trustly option) reports
+//     success, a credit or cancel notification on the payout's order reports failure.
+//   - VerifyAccount with bank details is RegisterAccount. Trustly checks the format of the
+//     details and returns an accountid usable with AccountPayout; it does not prove who
+//     owns the account. "Verified" therefore means: Trustly accepted and registered the
+//     details, and the returned AccountID can receive payouts. AccountVerification.ID is
+//     the accountid. Without bank details, VerifyAccount is SelectAccount: the holder
+//     picks and confirms an account at their bank on Trustly's page and an account
+//     notification reports the result.
+//   - Trustly has no API to read a deposit, refund, payout or account selection back, so
+//     GetPayment, GetRefund, GetPayout and GetAccountVerification are not offered;
+//     outcomes arrive as notifications. Trustly has no customer records either.
+//
+// Capabilities lists these limits with Notes.
+//
+// # Idempotency
+//
+// The request UUID is derived (name-based UUID, version 5) from the username, the method
+// and the idempotency key, and every request is serialized deterministically; PKCS#1 v1.5
+// signatures are deterministic too. A retry with the same idempotency key therefore sends
+// the byte-identical signed request, which Trustly answers with the first result instead
+// of acting twice. This is what makes Refund, which has no MessageID, safe to repeat. The
+// Client retries requests whose outcome is unknown (network failures, 5xx answers,
+// unsigned transport errors) up to Config.MaxRetries times, honouring the context.
+//
+// A repeated Pay or Payout with a new idempotency key but the same MerchantReference
+// reaches Trustly with a MessageID it has seen: ERROR_DUPLICATE_MESSAGE_ID (637). When an
+// earlier attempt of this Client with that MessageID ended with an unknown outcome and
+// carried the same request, the Client resolves the 637 by resending that earlier request
+// (same UUID), whose answer is the first result. Otherwise the error is reported with Code
+// Duplicate.
+//
+// # Errors
+//
+// Every Trustly error code of the protocol reference maps to a provider.Code (see
+// [ErrorCode]). The *provider.Error carries the code in ProviderCode and Trustly's message;
+// errors.As reaches it through the Gateway's error.
+//
+// # Notifications
+//
+// Client implements notify.Verifier: notifications are verified with the Trustly public
+// key on the raw decoded tree and answered with the signed {"status":"OK"} (or "FAILED"
+// when the application's callback fails) echoing the notification's uuid and method, with
+// HTTP 200 in both cases. Event kinds: credit on a deposit is payment.succeeded, pending is
+// payment.pending, cancel is payment.canceled, debit is payment.failed; account is
+// account.verified or account.failed; payoutconfirmation is payout.succeeded; kyc is
+// other. A cancel that follows a pending notification of the same order (the end user
+// finished but the bank never confirmed the payment) is reported as payment.failed.
+// Notifications carrying "refund":"1" refer to a refund of the order.
+//
+// Trustly's notifications do not say which kind of order they concern, so the Client
+// remembers the orders it created (payouts, account selections) and the deposits it saw a
+// pending notification for, in memory. A notification handled by another process, or
+// after a restart, about an order this Client did not record is read as concerning a
+// deposit.
+//
+// # Provider-specific calls
+//
+// Reach the Client from a Gateway with
+//
+//	var c *trustly.Client
+//	if gw.As(&c) { bal, err := c.Balance(ctx) }
+//
+// for Balance, AccountLedger, ViewAutomaticSettlementDetailsCSV, GetWithdrawals, Charge,
+// CancelCharge, ApproveWithdrawal and DenyWithdrawal.
+//
+// # Sandbox tests
+//
+// The package's tests run against the simulator in package trustlysim. The conformance
+// suite also runs against Trustly's real TEST environment when these variables are set:
+// PAYBRIDGE_TRUSTLY_USERNAME, PAYBRIDGE_TRUSTLY_PASSWORD, PAYBRIDGE_TRUSTLY_PRIVATE_KEY (or
+// PAYBRIDGE_TRUSTLY_PRIVATE_KEY_FILE), PAYBRIDGE_TRUSTLY_CURRENCY (default EUR) and
+// PAYBRIDGE_TRUSTLY_NOTIFICATION_URL (where Trustly may send the orders' notifications;
+// default an example.com URL, since nothing there is checked). It skips otherwise.
+package trustly

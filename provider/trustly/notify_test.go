@@ -1,0 +1,254 @@
+package trustly_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustly"
+	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
+	"github.com/paybridge/paybridge/secret"
+)
+
+var (
+	tkOnce   sync.Once
+	tkPriv   *rsa.PrivateKey
+	tkPubPEM []byte
+)
+
+// trustlySide returns a key pair standing in for Trustly's.
+func trustlySide(t testing.TB) (*rsa.PrivateKey, []byte) {
+	t.Helper()
+	tkOnce.Do(func() {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		der, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
+		tkPriv, tkPubPEM = k, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	})
+	return tkPriv, tkPubPEM
+}
+
+// notifyClient returns a Client that trusts trustlySide's key, and the merchant public key.
+func notifyClient(t testing.TB) (*trustly.Client, *rsa.PublicKey) {
+	t.Helper()
+	_, pub := trustlySide(t)
+	keyPEM := trustlyKeyPEM(t)
+	c, err := trustly.New(trustly.Config{Username: "m", Password: secret.New("p"), PrivateKey: keyPEM, TrustlyPublicKey: pub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk, err := wire.ParsePrivateKey(keyPEM.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, &mk.PublicKey
+}
+
+func signed(t testing.TB, method string, data map[string]any) []byte {
+	t.Helper()
+	priv, _ := trustlySide(t)
+	b, err := wire.EncodeNotification(priv, method, "258a2184-2842-b485-25ca-293525152425", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func credit(orderID, notificationID string) map[string]any {
+	return map[string]any{"amount": "902.50", "currency": "EUR", "messageid": "m-1", "orderid": orderID,
+		"enduserid": "u-1", "notificationid": notificationID, "timestamp": "2010-01-20 14:42:04.675645+01", "attributes": map[string]any{}}
+}
+
+func TestNotificationKinds(t *testing.T) {
+	c, _ := notifyClient(t)
+	ctx := context.Background()
+	verify := func(method string, data map[string]any) notify.Event {
+		t.Helper()
+		n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, method, data)})
+		if err != nil {
+			t.Fatalf("%s: %v", method, err)
+		}
+		return n.Event
+	}
+	ev := verify("credit", credit("111", "n1"))
+	if ev.Kind != notify.PaymentSucceeded || ev.PaymentID != "111" || ev.ID != "n1" || ev.MerchantReference != "m-1" ||
+		!ev.Amount.Equal(money.MustNew("902.50", "EUR")) || ev.OccurredAt.Year() != 2010 {
+		t.Fatalf("credit: %+v", ev)
+	}
+	d := credit("112", "n2")
+	d["amount"] = "11" // incoming amounts need not have two decimals
+	if ev := verify("debit", d); ev.Kind != notify.PaymentFailed || !ev.Amount.Equal(money.MustNew("11.00", "EUR")) {
+		t.Fatalf("debit: %+v", ev)
+	}
+	d = credit("113", "n3")
+	d["refund"] = "1"
+	if ev := verify("credit", d); ev.Kind != notify.RefundFailed || ev.PaymentID != "113" {
+		t.Fatalf("refund credit: %+v", ev)
+	}
+	cancel := map[string]any{"orderid": "114", "messageid": "m", "notificationid": "n4"}
+	if ev := verify("cancel", cancel); ev.Kind != notify.PaymentCanceled {
+		t.Fatalf("cancel: %+v", ev)
+	}
+	pending := credit("115", "n5")
+	delete(pending, "attributes")
+	if ev := verify("pending", pending); ev.Kind != notify.PaymentPending {
+		t.Fatalf("pending: %+v", ev)
+	}
+	if ev := verify("cancel", map[string]any{"orderid": "115", "notificationid": "n6"}); ev.Kind != notify.PaymentFailed {
+		t.Fatalf("cancel after pending: %+v", ev)
+	}
+	acct := map[string]any{"orderid": "116", "notificationid": "n7", "messageid": "m", "accountid": "999", "verified": "0"}
+	if ev := verify("account", acct); ev.Kind != notify.AccountFailed || ev.AccountID != "999" {
+		t.Fatalf("account: %+v", ev)
+	}
+	po := map[string]any{"orderid": "117", "notificationid": "n8", "amount": "1.00", "currency": "SEK", "messageid": "p"}
+	if ev := verify("payoutconfirmation", po); ev.Kind != notify.PayoutSucceeded || ev.PayoutID != "117" || ev.PaymentID != "" {
+		t.Fatalf("payoutconfirmation: %+v", ev)
+	}
+	kyc := map[string]any{"orderid": "118", "notificationid": "n9", "messageid": "m", "kycentityid": "k"}
+	n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, "kyc", kyc)})
+	if err != nil || n.Event.Kind != notify.Other {
+		t.Fatalf("kyc: %v %+v", err, n)
+	}
+	rep, err := c.NotificationReply(n, notify.Processed)
+	if err != nil || !bytes.Contains(rep.Body, []byte(`"status":"CONTINUE"`)) {
+		t.Fatalf("kyc reply %s, %v", rep.Body, err)
+	}
+}
+
+func TestNotificationReplies(t *testing.T) {
+	c, merchantPub := notifyClient(t)
+	body := signed(t, "credit", credit("200", "n-200"))
+	n, err := c.VerifyNotification(context.Background(), &notify.Request{Method: http.MethodPost, Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for o, want := range map[notify.Outcome]string{notify.Processed: "OK", notify.Failed: "FAILED"} {
+		rep, err := c.NotificationReply(n, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.StatusCode != http.StatusOK {
+			t.Errorf("%v: HTTP %d", o, rep.StatusCode)
+		}
+		st, err := wire.DecodeNotificationReply(rep.Body, merchantPub, "credit", "258a2184-2842-b485-25ca-293525152425")
+		if err != nil || st != want {
+			t.Errorf("%v: reply %s status %q, %v", o, rep.Body, st, err)
+		}
+		again, _ := c.NotificationReply(n, o)
+		if !bytes.Equal(again.Body, rep.Body) {
+			t.Errorf("%v: the reply is not deterministic", o)
+		}
+	}
+}
+
+// TestNotificationRejections sends bad notifications through a real Handler: each gets a
+// non-2xx answer and never reaches the callback.
+func TestNotificationRejections(t *testing.T) {
+	c, _ := notifyClient(t)
+	called := 0
+	h := notify.NewHandler(c, func(context.Context, notify.Event) error { called++; return nil })
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	good := signed(t, "credit", credit("300", "n-300"))
+	tampered := bytes.Replace(good, []byte("902.50"), []byte("992.50"), 1)
+	noID := credit("301", "")
+	delete(noID, "notificationid")
+	noAmount := credit("302", "n-302")
+	delete(noAmount, "amount")
+	otherKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	foreign, _ := wire.EncodeNotification(otherKey, "credit", "u-1", credit("303", "n-303"))
+	cases := map[string][]byte{
+		"bad signature":          tampered,
+		"signed by another key":  foreign,
+		"wrong method":           signed(t, "Deposit", credit("304", "n-304")),
+		"missing notificationid": signed(t, "credit", noID),
+		"missing amount":         signed(t, "credit", noAmount),
+		"bad amount":             signed(t, "credit", map[string]any{"amount": "1.234", "currency": "EUR", "orderid": "305", "notificationid": "n-305"}),
+		"invalid JSON":           []byte(`{"method":"credit",`),
+		"empty":                  nil,
+		"huge":                   append([]byte(`{"method":"credit","x":"`), append(bytes.Repeat([]byte("a"), notify.DefaultMaxBodyBytes), '"', '}')...),
+		"boolean in data":        []byte(strings.Replace(string(good), `"attributes":{}`, `"attributes":true`, 1)),
+	}
+	for name, body := range cases {
+		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode < 300 {
+			t.Errorf("%s: acknowledged with HTTP %d", name, resp.StatusCode)
+		}
+	}
+	if called != 0 {
+		t.Fatalf("rejected notifications reached the callback %d times", called)
+	}
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := c.VerifyNotification(context.Background(), &notify.Request{Method: http.MethodGet, Body: good}); err == nil {
+		t.Error("a GET notification was accepted")
+	}
+	if _, err := c.VerifyNotification(context.Background(), &notify.Request{Method: http.MethodPost, Body: good}); err != nil {
+		t.Fatalf("the untampered notification: %v", err)
+	}
+}
+
+func TestEveryTrustlyCodeIsMapped(t *testing.T) {
+	for _, code := range wire.Codes() {
+		got, ok := trustly.ErrorCode(code)
+		if !ok || got == provider.Unknown {
+			t.Errorf("Trustly code %d (%s) has no mapping", code, wire.CodeName(code))
+		}
+	}
+	if _, ok := trustly.ErrorCode(999); ok {
+		t.Error("an unknown code claims a mapping")
+	}
+	want := map[int]provider.Code{616: provider.Unauthenticated, 636: provider.Unauthenticated, 637: provider.Duplicate,
+		620: provider.Internal, 615: provider.InvalidRequest, 622: provider.InvalidRequest, 623: provider.InvalidRequest,
+		602: provider.PermissionDenied, 607: provider.PermissionDenied, 638: provider.Declined, 688: provider.Duplicate}
+	for code, w := range want {
+		if got, _ := trustly.ErrorCode(code); got != w {
+			t.Errorf("%d maps to %s, want %s", code, got, w)
+		}
+	}
+}
+
+func FuzzVerifyNotification(f *testing.F) {
+	c, _ := notifyClient(f)
+	f.Add(signed(f, "credit", credit("1", "n1")))
+	f.Add(signed(f, "account", map[string]any{"orderid": "2", "notificationid": "n2", "accountid": "3", "verified": "1"}))
+	f.Add(signed(f, "cancel", map[string]any{"orderid": "4", "notificationid": "n4"}))
+	f.Add([]byte(`{"method":"credit","params":{"signature":"","uuid":"","data":{}},"version":"1.1"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		n, err := c.VerifyNotification(context.Background(), &notify.Request{Method: http.MethodPost, Body: body})
+		if err != nil {
+			if n != nil {
+				t.Fatal("a rejection returned a notification")
+			}
+			return
+		}
+		// Only bodies signed by the Trustly key verify; whatever verifies must be complete.
+		if n.ID == "" || n.Event.Kind == "" || !bytes.Equal(n.Event.Raw, body) {
+			t.Fatalf("verified notification is incomplete: %+v", n.Event)
+		}
+		if _, err := c.NotificationReply(n, notify.Processed); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -1,0 +1,79 @@
+package trustly
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// Scheme is the URL scheme registered with paybridge.Open.
+const Scheme = "trustly"
+
+// Environment variables read by the URL opener.
+const (
+	EnvUsername   = "PAYBRIDGE_TRUSTLY_USERNAME"
+	EnvPassword   = "PAYBRIDGE_TRUSTLY_PASSWORD"
+	EnvPrivateKey = "PAYBRIDGE_TRUSTLY_PRIVATE_KEY"
+)
+
+func init() { paybridge.Register(Scheme, paybridge.URLOpenerFunc(openURL)) }
+
+// openURL opens "trustly://test" or "trustly://live" (see the package documentation).
+func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
+	cfg, err := ConfigFromURL(u)
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg)
+}
+
+// ConfigFromURL builds a Config from a "trustly://test?username=..." URL and the
+// PAYBRIDGE_TRUSTLY_* environment variables (the secrets never come from the URL).
+func ConfigFromURL(u *url.URL) (Config, error) {
+	var cfg Config
+	switch u.Host {
+	case "test", "":
+		cfg.Environment = Test
+	case "live":
+		cfg.Environment = Live
+	default:
+		return cfg, provider.FieldError("host", "must be test or live, not %q", u.Host)
+	}
+	q := paybridge.NewURLParams(u)
+	cfg.Username = q.Get("username")
+	cfg.BaseURL = q.Get("base_url")
+	cfg.ShopperStatement = q.Get("shopper_statement")
+	cfg.NotificationURL = q.Get("notification_url")
+	if s := q.Get("currencies"); s != "" {
+		for _, code := range strings.Split(s, ",") {
+			c, err := money.ParseCurrency(strings.TrimSpace(code))
+			if err != nil {
+				return cfg, provider.FieldError("currencies", "%v", err)
+			}
+			cfg.Currencies = append(cfg.Currencies, c)
+		}
+	}
+	if err := q.Done(); err != nil {
+		return cfg, err
+	}
+	if cfg.Username == "" {
+		if v, ok, err := secret.FromEnv(EnvUsername); err != nil {
+			return cfg, provider.FieldError("username", "%v", err)
+		} else if ok {
+			cfg.Username = v.Reveal()
+		}
+	}
+	var err error
+	if cfg.Password, _, err = secret.FromEnv(EnvPassword); err != nil {
+		return cfg, provider.FieldError("Password", "%v", err)
+	}
+	if cfg.PrivateKey, _, err = secret.FromEnv(EnvPrivateKey); err != nil {
+		return cfg, provider.FieldError("PrivateKey", "%v", err)
+	}
+	return cfg, nil
+}

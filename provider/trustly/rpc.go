@@ -1,0 +1,228 @@
+package trustly
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
+)
+
+// rpc is one JSON-RPC call.
+type rpc struct {
+	method string
+	uuid   string
+	// data is params.Data without Username and Password, which the Client adds.
+	data map[string]any
+	// write marks calls that change state at Trustly; a lost answer makes their outcome
+	// unknown rather than merely unavailable.
+	write bool
+	// messageID is the MessageID of writes that carry one, for resolving error 637.
+	messageID string
+	// person names the request's person field for error fields ("Payer", ...).
+	person string
+}
+
+// fullData returns the signed data: the call's data with the credentials.
+func (c *Client) fullData(r *rpc) map[string]any {
+	d := make(map[string]any, len(r.data)+2)
+	for k, v := range r.data {
+		d[k] = v
+	}
+	d["Username"] = c.s.username
+	d["Password"] = c.s.password.Reveal()
+	return d
+}
+
+// attempt is the outcome of one HTTP exchange.
+type attempt struct {
+	body    []byte
+	status  int
+	written bool // the request was written to the connection
+}
+
+// call sends r, retrying attempts whose outcome is unknown, and returns the verified
+// result. A signed Trustly error becomes a *provider.Error with the mapped code.
+func (c *Client) call(ctx context.Context, r *rpc) (*wire.Result, error) {
+	if c.closed.Load() {
+		return nil, &provider.Error{Code: provider.InvalidRequest, Message: errClosed.Error()}
+	}
+	data := c.fullData(r)
+	body, err := wire.EncodeRequest(c.s.key, r.method, r.uuid, data)
+	if err != nil {
+		// The wire errors name the path of the bad value, never its content.
+		return nil, &provider.Error{Code: provider.Internal, Message: "encoding the " + r.method + " request", Err: err}
+	}
+	res, err := c.exchange(ctx, r, body)
+	if err == nil {
+		if r.messageID != "" {
+			c.uncertain.forget(r.method, r.messageID)
+		}
+		return res, nil
+	}
+	var pe *provider.Error
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == provider.UnknownOutcome && r.messageID != "":
+			c.uncertain.remember(r.method, r.messageID, r.uuid, fingerprint(data))
+		case pe.ProviderCode == "637" && r.messageID != "":
+			if res, ok, rerr := c.resolveDuplicate(ctx, r, data); ok {
+				return res, rerr
+			}
+		}
+	}
+	return nil, err
+}
+
+// resolveDuplicate handles error 637 for r: when an earlier attempt with the same
+// MessageID and the same content ended with an unknown outcome, it resends that request
+// with its UUID, and Trustly answers with the first result. ok is false when there is no
+// such attempt.
+func (c *Client) resolveDuplicate(ctx context.Context, r *rpc, data map[string]any) (*wire.Result, bool, error) {
+	prev, found := c.uncertain.lookup(r.method, r.messageID)
+	if !found || prev.uuid == r.uuid || prev.fp != fingerprint(data) {
+		return nil, false, nil
+	}
+	again := *r
+	again.uuid = prev.uuid
+	body, err := wire.EncodeRequest(c.s.key, again.method, again.uuid, data)
+	if err != nil {
+		return nil, true, &provider.Error{Code: provider.Internal, Message: "encoding the " + r.method + " request", Err: err}
+	}
+	// The entry stays: repeating the call with the new key meets 637 again and is resolved
+	// the same way.
+	res, err := c.exchange(ctx, &again, body)
+	return res, true, err
+}
+
+// fingerprint identifies a request's data (credentials included) for comparison.
+func fingerprint(data map[string]any) [32]byte {
+	b, _ := json.Marshal(data) // maps marshal with sorted keys
+	return sha256.Sum256(b)
+}
+
+// exchange posts body until it gets an answer it can trust or runs out of attempts.
+func (c *Client) exchange(ctx context.Context, r *rpc, body []byte) (*wire.Result, error) {
+	var (
+		maybeProcessed bool
+		lastErr        error
+		lastStatus     int
+	)
+	wait := c.s.backoff
+	for n := 0; n <= c.s.retries; n++ {
+		if n > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, c.giveUp(ctx, r, maybeProcessed, lastStatus, ctx.Err())
+			case <-t.C:
+			}
+			wait *= 2
+		}
+		a, err := c.post(ctx, body)
+		if err != nil {
+			maybeProcessed = maybeProcessed || a.written
+			lastErr, lastStatus = err, 0
+			if ctx.Err() != nil {
+				return nil, c.giveUp(ctx, r, maybeProcessed, 0, ctx.Err())
+			}
+			continue
+		}
+		res, err := wire.DecodeResponse(a.body, c.s.trustlyPub, r.method, r.uuid, wire.WithMaxBodySize(transport.MaxResponseBytes))
+		if err == nil {
+			return res, nil
+		}
+		var rpcErr *wire.RPCError
+		switch {
+		case errors.As(err, &rpcErr) && rpcErr.Signed:
+			return nil, rpcError(rpcErr, a.status, r.person)
+		case errors.As(err, &rpcErr):
+			// An unsigned error is not authenticated and comes from the transport level:
+			// the request may or may not have been processed.
+			maybeProcessed = true
+			lastErr, lastStatus = err, a.status
+			continue
+		case errors.Is(err, wire.ErrMalformed) && (a.status >= 500 || a.status == http.StatusTooManyRequests):
+			// Not a Trustly answer: a proxy or an overloaded server. 503 and 429 say the
+			// request was not processed; other 5xx statuses do not say.
+			if a.status != http.StatusServiceUnavailable && a.status != http.StatusTooManyRequests {
+				maybeProcessed = true
+			}
+			lastErr, lastStatus = fmt.Errorf("HTTP %d without a Trustly answer", a.status), a.status
+			continue
+		case errors.Is(err, wire.ErrBadSignature):
+			return nil, &provider.Error{Code: provider.Internal, HTTPStatus: a.status,
+				Message: "the " + r.method + " response signature does not verify with the " + describeEnv(c.s.env) + " public key; check Environment (and TrustlyPublicKey)", Err: err}
+		default:
+			var mm *wire.MismatchError
+			if errors.As(err, &mm) {
+				return nil, &provider.Error{Code: provider.Internal, HTTPStatus: a.status,
+					Message: "the response answers another request (its " + mm.Field + " differs)", Err: err}
+			}
+			return nil, &provider.Error{Code: provider.Internal, HTTPStatus: a.status,
+				Message: "cannot understand Trustly's answer to " + r.method, Err: err}
+		}
+	}
+	return nil, c.giveUp(ctx, r, maybeProcessed, lastStatus, lastErr)
+}
+
+// giveUp reports a call that got no trustworthy answer.
+func (c *Client) giveUp(ctx context.Context, r *rpc, maybeProcessed bool, status int, cause error) error {
+	if r.write && maybeProcessed {
+		return &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: status, Err: cause,
+			Message: "Trustly may or may not have processed " + r.method + "; call again with the same idempotency key to get its result"}
+	}
+	if ctx.Err() != nil && !maybeProcessed {
+		return ctx.Err()
+	}
+	return &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: status, Err: cause,
+		Message: "Trustly did not answer " + r.method}
+}
+
+// post sends one request and reads the answer.
+func (c *Client) post(ctx context.Context, body []byte) (attempt, error) {
+	var written atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+		if i.Err == nil {
+			written.Store(true)
+		}
+	}}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, c.s.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return attempt{}, err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.s.httpClient.Do(req)
+	if err != nil {
+		return attempt{written: written.Load()}, scrubURLError(err)
+	}
+	defer resp.Body.Close()
+	b, err := transport.ReadBody(resp.Body, 0)
+	if err != nil {
+		return attempt{written: true, status: resp.StatusCode}, err
+	}
+	return attempt{body: b, status: resp.StatusCode, written: true}, nil
+}
+
+// scrubURLError keeps the cause of a *url.Error; the URL holds no secret, but the
+// operation and URL add nothing the caller needs.
+func scrubURLError(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}

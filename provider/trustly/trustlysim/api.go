@@ -1,0 +1,273 @@
+package trustlysim
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
+)
+
+// maxRequestBytes bounds an API request body.
+const maxRequestBytes = 1 << 20
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/api/1":
+		s.serveAPI(w, r)
+	case strings.HasPrefix(r.URL.Path, "/checkout/"):
+		s.serveCheckout(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// rpcFault is a Trustly error to answer with.
+type rpcFault struct{ code int }
+
+func fault(code int) *rpcFault { return &rpcFault{code: code} }
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	s.requests.Add(1)
+	s.faults.Lock()
+	latency := s.faults.latency
+	fail := s.faults.failNext > 0
+	if fail {
+		s.faults.failNext--
+	}
+	drop := false
+	s.faults.Unlock()
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+	if fail {
+		http.Error(w, "service temporarily unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	body, err := wire.ReadBody(r.Body, maxRequestBytes)
+	if err != nil {
+		s.writeError(w, "", "", wire.CodeUnknown)
+		return
+	}
+	resp := s.process(body)
+	s.faults.Lock()
+	if s.faults.dropNext > 0 {
+		s.faults.dropNext--
+		drop = true
+	}
+	s.faults.Unlock()
+	if drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(resp)
+}
+
+func (s *Server) writeError(w http.ResponseWriter, method, uuid string, code int) {
+	b, _ := wire.EncodeError(s.key, method, uuid, code, wire.CodeName(code))
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(b)
+}
+
+func (s *Server) errorBody(method, uuid string, code int) []byte {
+	b, _ := wire.EncodeError(s.key, method, uuid, code, wire.CodeName(code))
+	return b
+}
+
+// process runs one request and returns the response body.
+func (s *Server) process(body []byte) []byte {
+	req, err := wire.ParseRequest(body, wire.WithMaxBodySize(maxRequestBytes))
+	if err != nil {
+		// Not understood: the signed error carries null uuid and method.
+		return s.errorBody("", "", wire.CodeUnknown)
+	}
+	user, _ := req.Get("Username")
+	pass, _ := req.Get("Password")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.merchants[user]
+	if m == nil || pass != m.password {
+		return s.errorBody(req.Method, req.UUID, wire.CodeInvalidCredentials)
+	}
+	if m.pub == nil {
+		return s.errorBody(req.Method, req.UUID, wire.CodeNoPublicKey)
+	}
+	if err := req.Verify(m.pub); err != nil {
+		return s.errorBody(req.Method, req.UUID, wire.CodeUnableToVerifyRSASignature)
+	}
+	if !uuidRE.MatchString(req.UUID) {
+		return s.errorBody(req.Method, req.UUID, wire.CodeInvalidParameters)
+	}
+	fp := requestFingerprint(req)
+	rkey := m.username + "\x00" + req.UUID
+	if prev, ok := s.replays[rkey]; ok {
+		if prev.fp == fp {
+			return prev.body // the identical request: the first result, nothing done twice
+		}
+		return s.errorBody(req.Method, req.UUID, wire.CodeDuplicateUUID)
+	}
+	s.faults.Lock()
+	forced := 0
+	if len(s.faults.errorNext) > 0 {
+		forced, s.faults.errorNext = s.faults.errorNext[0], s.faults.errorNext[1:]
+	}
+	s.faults.Unlock()
+	if forced != 0 {
+		return s.errorBody(req.Method, req.UUID, forced)
+	}
+	h, ok := methods[req.Method]
+	if !ok {
+		return s.errorBody(req.Method, req.UUID, wire.CodeFunctionAccessDenied)
+	}
+	data, f := h(s, m, &call{req: req})
+	if f != nil {
+		return s.errorBody(req.Method, req.UUID, f.code)
+	}
+	out, err := wire.EncodeResult(s.key, req.Method, req.UUID, data)
+	if err != nil {
+		return s.errorBody(req.Method, req.UUID, wire.CodeUnknown)
+	}
+	s.replays[rkey] = &replay{fp: fp, body: out}
+	return out
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+func requestFingerprint(r *wire.Request) [32]byte {
+	b, _ := json.Marshal(map[string]any{"m": r.Method, "d": r.Data})
+	return sha256.Sum256(b)
+}
+
+// call is one verified request being processed.
+type call struct{ req *wire.Request }
+
+// str returns a string or number member of Data.
+func (c *call) str(k string) string {
+	v, _ := wire.Scalar(c.req.Data[k])
+	return v
+}
+
+// attrs returns Data.Attributes when it is an object.
+func (c *call) attrs() map[string]any {
+	a, _ := c.req.Data["Attributes"].(map[string]any)
+	return a
+}
+
+func attr(a map[string]any, k string) string {
+	v, _ := wire.Scalar(a[k])
+	return v
+}
+
+var (
+	amountRE   = regexp.MustCompile(`^[0-9]{1,12}\.[0-9]{2}$`)
+	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+	localeRE   = regexp.MustCompile(`^[a-z]{2}_[A-Z]{2}$`)
+	countryRE  = regexp.MustCompile(`^[A-Z]{2}$`)
+	emailRE    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	dateRE     = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+)
+
+// currencies the simulated merchant accounts accept.
+var currencies = map[string]bool{"EUR": true, "SEK": true, "NOK": true, "DKK": true, "GBP": true, "PLN": true, "CZK": true}
+
+func checkAmount(v string) *rpcFault {
+	if !amountRE.MatchString(v) || strings.Trim(v, "0.") == "" {
+		return fault(wire.CodeInvalidAmount)
+	}
+	return nil
+}
+
+func checkCurrency(v string) *rpcFault {
+	if !currencyRE.MatchString(v) || !currencies[v] {
+		return fault(wire.CodeInvalidCurrencyCode)
+	}
+	return nil
+}
+
+// checkURL validates an absolute http(s) URL.
+func checkURL(v string, code int) *rpcFault {
+	u, err := url.Parse(v)
+	if v == "" || err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fault(code)
+	}
+	return nil
+}
+
+func (s *Server) checkNotificationURL(v string) *rpcFault {
+	if f := checkURL(v, wire.CodeMalformedNotificationURL); f != nil || strings.Contains(v, "?") {
+		return fault(wire.CodeMalformedNotificationURL)
+	}
+	u, _ := url.Parse(v)
+	if u.Scheme != "https" && !(s.opts.AllowLoopbackHTTP && transport.IsLoopback(u.Hostname())) {
+		return fault(wire.CodeNotSecureNotificationURL)
+	}
+	return nil
+}
+
+// checkOrderRequest checks the members Deposit and SelectAccount share.
+func (s *Server) checkOrderRequest(c *call) *rpcFault {
+	if f := s.checkNotificationURL(c.str("NotificationURL")); f != nil {
+		return f
+	}
+	if c.str("EndUserID") == "" {
+		return fault(wire.CodeEndUserIDIsNull)
+	}
+	if c.str("MessageID") == "" {
+		return fault(wire.CodeMessageIDIsNull)
+	}
+	a := c.attrs()
+	if a == nil {
+		return fault(wire.CodeInvalidParameters)
+	}
+	if attr(a, "Firstname") == "" || attr(a, "Lastname") == "" {
+		return fault(wire.CodeInvalidParameters)
+	}
+	if !countryRE.MatchString(attr(a, "Country")) {
+		return fault(wire.CodeInvalidCountry)
+	}
+	if !localeRE.MatchString(attr(a, "Locale")) {
+		return fault(wire.CodeInvalidLocale)
+	}
+	if v, ok := a["SuccessURL"]; ok && v != nil {
+		if f := checkURL(attr(a, "SuccessURL"), wire.CodeMalformedSuccessURL); f != nil {
+			return f
+		}
+	}
+	if v, ok := a["FailURL"]; ok && v != nil {
+		if f := checkURL(attr(a, "FailURL"), wire.CodeMalformedFailURL); f != nil {
+			return f
+		}
+	}
+	if e := attr(a, "Email"); e != "" && !emailRE.MatchString(e) {
+		return fault(wire.CodeInvalidEmail)
+	}
+	if ip := attr(a, "IP"); ip != "" && (strings.ContainsAny(ip, ", ") || !ipRE.MatchString(ip)) {
+		return fault(wire.CodeInvalidIP)
+	}
+	return nil
+}
+
+var ipRE = regexp.MustCompile(`^[0-9a-fA-F:.]+$`)

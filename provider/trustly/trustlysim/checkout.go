@@ -1,0 +1,225 @@
+package trustlysim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Trustly simulator</title></head>
+<body>
+<h1>{{.Title}}</h1>
+<p>Order {{.OrderID}}</p>
+<form method="post" action="/checkout/{{.Token}}">
+{{range .Actions}}<button type="submit" name="action" value="{{.}}">{{.}}</button>
+{{end}}</form>
+</body></html>
+`))
+
+type page struct {
+	Title, OrderID, Token string
+	Actions               []string
+}
+
+// Hosted-page actions.
+const (
+	ActionApprove        = "approve"         // pay (the bank confirms at once) or confirm an account
+	ActionApproveDelayed = "approve_delayed" // pay; the bank confirms later (see Server.Settle)
+	ActionDecline        = "decline"         // the bank does not confirm the payment
+	ActionAbandon        = "abandon"         // leave without finishing
+)
+
+func (s *Server) serveCheckout(w http.ResponseWriter, r *http.Request) {
+	token := strings.TrimPrefix(r.URL.Path, "/checkout/")
+	s.mu.Lock()
+	o := s.tokens[token]
+	s.mu.Unlock()
+	if o == nil {
+		http.NotFound(w, r)
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		s.mu.Lock()
+		active := o.state == stateCreated
+		p := page{OrderID: o.id, Token: token}
+		if o.kind == "Deposit" {
+			p.Title = "Pay " + o.amount.Fixed() + " " + o.amount.Currency().String()
+			p.Actions = []string{ActionApprove, ActionApproveDelayed, ActionDecline, ActionAbandon}
+		} else {
+			p.Title = "Select your bank account"
+			p.Actions = []string{ActionApprove, ActionDecline, ActionAbandon}
+		}
+		s.mu.Unlock()
+		if !active {
+			http.Error(w, "this order is no longer active", http.StatusGone)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = pageTmpl.Execute(w, p)
+	case http.MethodPost:
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "bad form", http.StatusBadRequest)
+			return
+		}
+		target, err := s.act(o, r.PostForm.Get("action"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		if target == "" {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// act applies an end user's action to an order and returns where the user goes next.
+func (s *Server) act(o *order, action string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o.state != stateCreated {
+		return "", errors.New("this order is no longer active")
+	}
+	base := map[string]any{}
+	switch o.kind + "/" + action {
+	case "Deposit/" + ActionApprove:
+		s.creditLocked(o)
+		return o.successURL, nil
+	case "Deposit/" + ActionApproveDelayed:
+		o.state = statePending
+		s.notifyLocked(o, "pending", depositData(o))
+		return o.successURL, nil
+	case "Deposit/" + ActionDecline:
+		// The end user finished at the bank but the payment is never confirmed: Trustly
+		// reports pending, then cancel.
+		o.state = stateCanceled
+		s.notifyLocked(o, "pending", depositData(o))
+		s.notifyLocked(o, "cancel", base)
+		return o.failURL, nil
+	case "Deposit/" + ActionAbandon, "SelectAccount/" + ActionAbandon, "SelectAccount/" + ActionDecline:
+		o.state = stateCanceled
+		s.notifyLocked(o, "cancel", base)
+		return o.failURL, nil
+	case "SelectAccount/" + ActionApprove:
+		o.state = stateExecuted
+		acct := s.accountLocked(o.m, "SWEDEN", "6112", "69706212"+o.id[len(o.id)-2:])
+		acct.endUsers[o.endUserID] = true
+		acct.mandate = acct.mandate || o.mandate
+		o.accountID = acct.id
+		s.notifyLocked(o, "account", map[string]any{"accountid": acct.id, "verified": "1",
+			"attributes": map[string]any{"clearinghouse": acct.clearingHouse, "bank": "Simulated Bank",
+				"descriptor": acct.descriptor(), "lastdigits": acct.number[len(acct.number)-4:]}})
+		return o.successURL, nil
+	}
+	return "", fmt.Errorf("unknown action %q", action)
+}
+
+func depositData(o *order) map[string]any {
+	return map[string]any{"amount": o.amount.Fixed(), "currency": o.amount.Currency().String(), "attributes": map[string]any{}}
+}
+
+func (s *Server) creditLocked(o *order) {
+	o.state = stateCredited
+	o.m.post(o.id, o.messageID, "Deposit", o.amount, +1)
+	s.notifyLocked(o, "credit", depositData(o))
+}
+
+// Settle confirms a deposit the end user approved with ActionApproveDelayed: the order is
+// credited and a credit notification follows the pending one.
+func (s *Server) Settle(orderID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[orderID]
+	if o == nil || o.kind != "Deposit" || o.state != statePending {
+		return fmt.Errorf("trustlysim: order %s is not a pending deposit", orderID)
+	}
+	s.creditLocked(o)
+	return nil
+}
+
+// EndUser completes hosted pages over HTTP, as a person with a browser would: it loads the
+// page and submits its form. It implements the conformance suite's EndUser.
+type EndUser struct{ client *http.Client }
+
+// EndUser returns an EndUser for the simulator's pages.
+func (s *Server) EndUser() *EndUser {
+	return &EndUser{client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// Approve pays the deposit at redirectURL (the bank confirms at once: credit), or confirms
+// an account selection (account notification).
+func (e *EndUser) Approve(ctx context.Context, redirectURL string) error {
+	return e.Act(ctx, redirectURL, ActionApprove)
+}
+
+// ApproveDelayed pays the deposit at redirectURL but the bank has not confirmed yet: a
+// pending notification now, a credit after Server.Settle.
+func (e *EndUser) ApproveDelayed(ctx context.Context, redirectURL string) error {
+	return e.Act(ctx, redirectURL, ActionApproveDelayed)
+}
+
+// Decline refuses at the bank: the deposit is reported pending, then canceled; an account
+// selection is canceled.
+func (e *EndUser) Decline(ctx context.Context, redirectURL string) error {
+	return e.Act(ctx, redirectURL, ActionDecline)
+}
+
+// Abandon leaves the page without finishing: cancel.
+func (e *EndUser) Abandon(ctx context.Context, redirectURL string) error {
+	return e.Act(ctx, redirectURL, ActionAbandon)
+}
+
+var formRE = regexp.MustCompile(`<form method="post" action="([^"]+)">`)
+
+// Act loads the page at redirectURL and submits action with its form.
+func (e *EndUser) Act(ctx context.Context, redirectURL, action string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, redirectURL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("trustlysim: page answered HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	m := formRE.FindSubmatch(body)
+	if m == nil || !strings.Contains(string(body), `value="`+action+`"`) {
+		return fmt.Errorf("trustlysim: the page offers no %q action", action)
+	}
+	pageURL, _ := url.Parse(redirectURL)
+	target, err := pageURL.Parse(string(m[1]))
+	if err != nil {
+		return err
+	}
+	post, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(url.Values{"action": {action}}.Encode()))
+	if err != nil {
+		return err
+	}
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = e.client.Do(post)
+	if err != nil {
+		return err
+	}
+	body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("trustlysim: submitting %q answered HTTP %d: %s", action, resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	return nil
+}

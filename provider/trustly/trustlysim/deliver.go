@@ -1,0 +1,152 @@
+package trustlysim
+
+import (
+	"bytes"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
+)
+
+// Delivery is the record of one notification and its delivery attempts.
+type Delivery struct {
+	Method         string
+	OrderID        string
+	NotificationID string
+	UUID           string
+	URL            string
+	Body           []byte
+	// Attempts is how many times it was sent.
+	Attempts int
+	// LastHTTPStatus is the HTTP status of the last reply (0 when none arrived).
+	LastHTTPStatus int
+	// ReplyStatus is the data.status of the last reply whose signature verified.
+	ReplyStatus string
+	// ReplyVerified reports that the last reply was signed with the merchant's key and
+	// echoed the notification's uuid and method.
+	ReplyVerified bool
+	// ReplyError says why the last reply was not accepted, when it was not.
+	ReplyError string
+	// Acknowledged reports that a verified reply with status OK (CONTINUE or FINISH for
+	// kyc) arrived; delivery then stopped.
+	Acknowledged bool
+}
+
+// Deliveries returns a copy of every notification record, in the order they were made.
+func (s *Server) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Delivery, len(s.deliveries))
+	for i, d := range s.deliveries {
+		out[i] = *d
+	}
+	return out
+}
+
+// notifyLocked queues a notification for an order. Notifications of one order are
+// delivered one after the other; the next starts when the previous one was acknowledged
+// or given up.
+func (s *Server) notifyLocked(o *order, method string, extra map[string]any) {
+	data := map[string]any{"orderid": o.id, "messageid": o.messageID, "enduserid": o.endUserID,
+		"notificationid": randomDigits(10), "timestamp": timestamp(time.Now())}
+	for k, v := range extra {
+		data[k] = v
+	}
+	id := uuid.NewString()
+	body, err := wire.EncodeNotification(s.key, method, id, data)
+	if err != nil {
+		return
+	}
+	d := &Delivery{Method: method, OrderID: o.id, NotificationID: data["notificationid"].(string), UUID: id, URL: o.notifyURL, Body: body}
+	s.deliveries = append(s.deliveries, d)
+	o.outbox = append(o.outbox, d)
+	if !o.sending {
+		o.sending = true
+		s.wg.Add(1)
+		go s.drain(o)
+	}
+}
+
+func (s *Server) drain(o *order) {
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		if len(o.outbox) == 0 || s.ctx.Err() != nil {
+			o.sending = false
+			s.mu.Unlock()
+			return
+		}
+		d := o.outbox[0]
+		o.outbox = o.outbox[1:]
+		s.mu.Unlock()
+		s.deliver(d)
+	}
+}
+
+// deliver sends d until it is acknowledged, attempts run out or the Server closes.
+func (s *Server) deliver(d *Delivery) {
+	wait := s.opts.RetryBase
+	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
+		status, reply := s.post(d)
+		s.mu.Lock()
+		d.Attempts, d.LastHTTPStatus = attempt, status
+		d.ReplyVerified, d.ReplyStatus, d.ReplyError = false, "", ""
+		s.mu.Unlock()
+		ok := s.checkReply(d, status, reply)
+		if ok {
+			return
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-s.ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		wait = min(2*wait, s.opts.RetryMax)
+	}
+}
+
+func (s *Server) post(d *Delivery) (int, []byte) {
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+	if err != nil {
+		return 0, nil
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := s.opts.Client.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	b, err := wire.ReadBody(resp.Body, 1<<20)
+	if err != nil {
+		return resp.StatusCode, nil
+	}
+	return resp.StatusCode, b
+}
+
+// checkReply verifies a reply with the merchant's key and records the result.
+func (s *Server) checkReply(d *Delivery, status int, reply []byte) bool {
+	s.mu.Lock()
+	o := s.orders[d.OrderID]
+	s.mu.Unlock()
+	if o == nil || o.m.pub == nil {
+		return false
+	}
+	st, err := wire.DecodeNotificationReply(reply, o.m.pub, d.Method, d.UUID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		d.ReplyError = err.Error()
+		return false
+	}
+	d.ReplyVerified, d.ReplyStatus = true, st
+	good := st == "OK" || (d.Method == "kyc" && (st == "CONTINUE" || st == "FINISH"))
+	d.Acknowledged = good && status == http.StatusOK
+	if !d.Acknowledged && d.ReplyError == "" {
+		d.ReplyError = "reply status " + st
+	}
+	return d.Acknowledged
+}

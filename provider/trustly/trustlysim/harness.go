@@ -1,0 +1,76 @@
+package trustlysim
+
+import (
+	"context"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/trustly"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// Test data the conformance harness uses.
+const (
+	// TestIBAN is a Swedish IBAN with valid check digits, which RegisterAccount accepts.
+	TestIBAN = "SE4550000000058398257466"
+	// TestBadIBAN has wrong check digits; RegisterAccount refuses it.
+	TestBadIBAN = "SE4650000000058398257466"
+)
+
+// ConformanceHarness starts a simulator with fast notification retries, registers a
+// merchant and returns a conformance harness whose Gateways use the trustly adapter
+// against it, and a cleanup function that stops the simulator. It panics when the
+// simulator cannot start (no loopback listener, no entropy).
+func ConformanceHarness() (conformance.Harness, func()) {
+	s, err := Start(Options{RetryBase: 5 * time.Millisecond, RetryMax: 100 * time.Millisecond, AllowLoopbackHTTP: true})
+	if err != nil {
+		panic(err)
+	}
+	creds, err := s.NewMerchant("paybridge-conformance")
+	if err != nil {
+		s.Close()
+		panic(err)
+	}
+	open := func(password secret.Value) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
+		return func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
+			c, err := trustly.New(trustly.Config{Username: creds.Username, Password: password, PrivateKey: creds.PrivateKey,
+				BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM(), RetryBackoff: 5 * time.Millisecond})
+			if err != nil {
+				t.Fatalf("trustly.New: %v", err)
+			}
+			return paybridge.New(c, opts...)
+		}
+	}
+	return conformance.Harness{
+		NewGateway:               open(creds.Password),
+		NewGatewayBadCredentials: open(secret.New("not-the-password-" + creds.Username)),
+		EndUser:                  s.EndUser(),
+		Currency:                 money.MustCurrency("EUR"),
+		Payer: paybridge.Person{ID: "enduser-42", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
+			Phone: "+46709876543", Country: "SE", Locale: "sv_SE"},
+		Account:               paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "SE", IBAN: TestIBAN},
+		RejectedAccount:       paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "SE", IBAN: TestBadIBAN},
+		Requests:              s.Requests,
+		LoopbackNotifications: true,
+		Secrets:               []string{creds.Password.Reveal(), creds.PrivateKey.Reveal(), pemBody(creds.PrivateKey.Reveal()), TestIBAN},
+		Timeout:               20 * time.Second,
+	}, s.Close
+}
+
+// pemBody returns the first base64 line of a PEM block, a fragment that would show if the
+// key leaked in part.
+func pemBody(p string) string {
+	start := 0
+	for i := 0; i < len(p); i++ {
+		if p[i] == '\n' {
+			if start == 0 {
+				start = i + 1
+				continue
+			}
+			return p[start:i]
+		}
+	}
+	return p
+}

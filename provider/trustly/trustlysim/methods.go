@@ -1,0 +1,454 @@
+package trustlysim
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
+)
+
+// Order states.
+const (
+	stateCreated  = "created"  // URL issued, end user not done
+	statePending  = "pending"  // end user done, bank not yet confirmed
+	stateCredited = "credited" // money confirmed
+	stateCanceled = "canceled"
+	stateAccepted = "accepted" // payout or charge accepted
+	stateExecuted = "executed"
+)
+
+// order is a Trustly order.
+type order struct {
+	id, kind   string // kind: Deposit, SelectAccount, AccountPayout, Charge
+	m          *merchant
+	token      string
+	messageID  string
+	endUserID  string
+	notifyURL  string
+	successURL string
+	failURL    string
+	amount     money.Amount
+	refunded   money.Amount
+	state      string
+	accountID  string
+	payDate    string
+	mandate    bool
+	created    time.Time
+
+	outbox  []*Delivery
+	sending bool
+}
+
+// account is a registered bank account.
+type account struct {
+	id, clearingHouse, bank, number string
+	endUsers                        map[string]bool
+	mandate                         bool
+}
+
+func (a *account) descriptor() string {
+	n := a.number
+	if len(n) > 4 {
+		n = n[len(n)-4:]
+	}
+	return "***" + n
+}
+
+type handler func(s *Server, m *merchant, c *call) (any, *rpcFault)
+
+var methods map[string]handler
+
+func init() {
+	methods = map[string]handler{
+		"Deposit":                           (*Server).deposit,
+		"Refund":                            (*Server).refund,
+		"SelectAccount":                     (*Server).selectAccount,
+		"RegisterAccount":                   (*Server).registerAccount,
+		"AccountPayout":                     (*Server).accountPayout,
+		"Balance":                           (*Server).balance,
+		"AccountLedger":                     (*Server).accountLedger,
+		"ViewAutomaticSettlementDetailsCSV": (*Server).settlementCSV,
+		"GetWithdrawals":                    (*Server).getWithdrawals,
+		"Charge":                            (*Server).charge,
+		"CancelCharge":                      (*Server).cancelCharge,
+		"ApproveWithdrawal":                 (*Server).decideWithdrawal,
+		"DenyWithdrawal":                    (*Server).decideWithdrawal,
+	}
+}
+
+func (s *Server) newOrderLocked(m *merchant, kind string, c *call) *order {
+	s.nextOrder++
+	o := &order{id: strconv.FormatInt(s.nextOrder, 10), kind: kind, m: m, messageID: c.str("MessageID"),
+		endUserID: c.str("EndUserID"), notifyURL: c.str("NotificationURL"), state: stateCreated, created: time.Now()}
+	s.orders[o.id] = o
+	if o.messageID != "" {
+		m.messageIDs[o.messageID] = o.id
+	}
+	return o
+}
+
+func (s *Server) checkMessageID(m *merchant, c *call) *rpcFault {
+	if _, used := m.messageIDs[c.str("MessageID")]; used {
+		return fault(wire.CodeDuplicateMessageID)
+	}
+	return nil
+}
+
+func (s *Server) deposit(m *merchant, c *call) (any, *rpcFault) {
+	if f := s.checkOrderRequest(c); f != nil {
+		return nil, f
+	}
+	a := c.attrs()
+	cur := attr(a, "Currency")
+	if f := checkCurrency(cur); f != nil {
+		return nil, f
+	}
+	value := "100.00" // [I] without a fixed Amount the end user chooses; the simulator pays 100.00
+	if v, ok := a["Amount"]; ok && v != nil {
+		value = attr(a, "Amount")
+		if f := checkAmount(value); f != nil {
+			return nil, f
+		}
+	}
+	amt, err := money.New(value, cur)
+	if err != nil {
+		return nil, fault(wire.CodeInvalidAmount)
+	}
+	if f := s.checkMessageID(m, c); f != nil {
+		return nil, f
+	}
+	o := s.newOrderLocked(m, "Deposit", c)
+	o.amount, o.refunded = amt, money.FromMinorCurrency(0, amt.Currency())
+	o.successURL, o.failURL = attr(a, "SuccessURL"), attr(a, "FailURL")
+	o.token = randomDigits(24)
+	s.tokens[o.token] = o
+	return map[string]any{"orderid": o.id, "url": s.base + "/checkout/" + o.token}, nil
+}
+
+func (s *Server) selectAccount(m *merchant, c *call) (any, *rpcFault) {
+	if f := s.checkOrderRequest(c); f != nil {
+		return nil, f
+	}
+	if f := s.checkMessageID(m, c); f != nil {
+		return nil, f
+	}
+	a := c.attrs()
+	o := s.newOrderLocked(m, "SelectAccount", c)
+	o.successURL, o.failURL = attr(a, "SuccessURL"), attr(a, "FailURL")
+	o.mandate = attr(a, "RequestDirectDebitMandate") == "1"
+	o.token = randomDigits(24)
+	s.tokens[o.token] = o
+	return map[string]any{"orderid": o.id, "url": s.base + "/checkout/" + o.token}, nil
+}
+
+func (s *Server) refund(m *merchant, c *call) (any, *rpcFault) {
+	id := c.str("OrderID")
+	if id == "" {
+		return nil, fault(wire.CodeInvalidParameters)
+	}
+	value, cur := c.str("Amount"), c.str("Currency")
+	if f := checkAmount(value); f != nil {
+		return nil, f
+	}
+	if f := checkCurrency(cur); f != nil {
+		return nil, f
+	}
+	o := s.orders[id]
+	if o == nil || o.m != m || o.kind != "Deposit" || o.state != stateCredited {
+		return nil, fault(wire.CodeUnknown) // [I] unknown or not refundable order
+	}
+	if cur != o.amount.Currency().String() {
+		return nil, fault(wire.CodeInvalidCurrencyCode)
+	}
+	amt, _ := money.New(value, cur)
+	after, err := o.refunded.Add(amt)
+	if err != nil {
+		return nil, fault(wire.CodeInvalidAmount)
+	}
+	if cmp, _ := after.Cmp(o.amount); cmp > 0 {
+		return nil, fault(wire.CodeInvalidAmount) // [I] above what remains of the deposit
+	}
+	o.refunded = after
+	m.post(o.id, o.messageID, "Refund", amt, -1)
+	return map[string]any{"orderid": o.id, "result": "1"}, nil
+}
+
+// post books an amount on the merchant's balance and ledger; sign is +1 or -1.
+func (m *merchant) post(orderID, messageID, kind string, amt money.Amount, sign int64) {
+	cur := amt.Currency().String()
+	m.balance[cur] += sign * amt.Minor()
+	entry := money.FromMinorCurrency(sign*amt.Minor(), amt.Currency())
+	m.ledger = append(m.ledger, ledgerEntry{at: time.Now().UTC(), orderID: orderID, messageID: messageID, kind: kind, currency: cur, amount: entry})
+}
+
+// clearingHouses the simulator knows, with whether they take IBANs.
+var clearingHouses = map[string]string{
+	"SWEDEN": "SE", "UNITED_KINGDOM": "GB", "GERMANY": "DE", "FINLAND": "FI", "NETHERLANDS": "NL",
+	"AUSTRIA": "AT", "BELGIUM": "BE", "DENMARK": "DK", "ESTONIA": "EE", "FRANCE": "FR", "SPAIN": "ES",
+	"NORWAY": "NO", "POLAND": "PL", "IRELAND": "IE", "ITALY": "IT", "LATVIA": "LV", "LITHUANIA": "LT",
+	"CZECH_REPUBLIC": "CZ", "SLOVAKIA": "SK", "PORTUGAL": "PT",
+}
+
+func (s *Server) registerAccount(m *merchant, c *call) (any, *rpcFault) {
+	if c.str("EndUserID") == "" {
+		return nil, fault(wire.CodeEndUserIDIsNull)
+	}
+	house, bank, number := c.str("ClearingHouse"), c.str("BankNumber"), strings.ToUpper(c.str("AccountNumber"))
+	if _, present := c.req.Data["BankNumber"]; !present {
+		return nil, fault(wire.CodeInvalidParameters)
+	}
+	if c.str("Firstname") == "" || c.str("Lastname") == "" {
+		return nil, fault(wire.CodeInvalidParameters)
+	}
+	country, ok := clearingHouses[house]
+	if !ok || number == "" {
+		return nil, fault(wire.CodeInvalidParameters)
+	}
+	if bank == "" {
+		if !validIBAN(number) || number[:2] != country {
+			return nil, fault(wire.CodeInvalidParameters) // [I] the format check fails
+		}
+	} else if !allDigits(bank) || !allDigits(number) || len(number) < 6 {
+		return nil, fault(wire.CodeInvalidParameters)
+	}
+	acct := s.accountLocked(m, house, bank, number)
+	acct.endUsers[c.str("EndUserID")] = true
+	return map[string]any{"accountid": acct.id, "clearinghouse": house, "bank": "Simulated Bank", "descriptor": acct.descriptor()}, nil
+}
+
+// accountLocked returns the account for these details, the same id every time.
+func (s *Server) accountLocked(m *merchant, house, bank, number string) *account {
+	sum := sha256.Sum256([]byte(m.username + "\x00" + house + "\x00" + bank + "\x00" + number))
+	id := strconv.FormatUint(1_000_000_000+binary.BigEndian.Uint64(sum[:8])%8_000_000_000, 10)
+	a := s.accounts[id]
+	if a == nil {
+		a = &account{id: id, clearingHouse: house, bank: bank, number: number, endUsers: map[string]bool{}}
+		s.accounts[id] = a
+	}
+	return a
+}
+
+func (s *Server) accountPayout(m *merchant, c *call) (any, *rpcFault) {
+	if f := s.checkNotificationURL(c.str("NotificationURL")); f != nil {
+		return nil, f
+	}
+	if c.str("EndUserID") == "" {
+		return nil, fault(wire.CodeEndUserIDIsNull)
+	}
+	if c.str("MessageID") == "" {
+		return nil, fault(wire.CodeMessageIDIsNull)
+	}
+	value, cur := c.str("Amount"), c.str("Currency")
+	if f := checkAmount(value); f != nil {
+		return nil, f
+	}
+	if f := checkCurrency(cur); f != nil {
+		return nil, f
+	}
+	acct := s.accounts[c.str("AccountID")]
+	if acct == nil || !acct.endUsers[c.str("EndUserID")] {
+		return nil, fault(wire.CodeUnknown) // [I] unknown account, or not this end user's
+	}
+	if f := s.checkMessageID(m, c); f != nil {
+		return nil, f
+	}
+	o := s.newOrderLocked(m, "AccountPayout", c)
+	o.amount, _ = money.New(value, cur)
+	o.accountID, o.state = acct.id, stateAccepted
+	m.post(o.id, o.messageID, "AccountPayout", o.amount, -1)
+	if !s.opts.NoPayoutConfirmation {
+		o.state = stateExecuted
+		s.notifyLocked(o, "payoutconfirmation", map[string]any{"amount": o.amount.Fixed(), "currency": cur})
+	}
+	return map[string]any{"orderid": o.id, "result": "1"}, nil
+}
+
+func (s *Server) balance(m *merchant, _ *call) (any, *rpcFault) {
+	curs := make([]string, 0, len(m.balance))
+	for c := range m.balance {
+		curs = append(curs, c)
+	}
+	sort.Strings(curs)
+	out := []any{}
+	for _, c := range curs {
+		cur, _ := money.ParseCurrency(c)
+		out = append(out, map[string]any{"currency": c, "balance": money.FromMinorCurrency(m.balance[c], cur).Fixed()})
+	}
+	return out, nil
+}
+
+func parseDate(v string) (time.Time, bool) {
+	if !dateRE.MatchString(v) {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("2006-01-02", v)
+	return t, err == nil
+}
+
+func (s *Server) accountLedger(m *merchant, c *call) (any, *rpcFault) {
+	from, ok1 := parseDate(c.str("FromDate"))
+	to, ok2 := parseDate(c.str("ToDate"))
+	if !ok1 || !ok2 {
+		return nil, fault(wire.CodeInvalidParameters)
+	}
+	cur := c.str("Currency")
+	out := []any{}
+	for _, e := range m.ledger {
+		if e.at.Before(from) || !e.at.Before(to) || (cur != "" && e.currency != cur) {
+			continue
+		}
+		out = append(out, map[string]any{"userid": "1", "datestamp": timestamp(e.at), "orderid": e.orderID,
+			"accountname": "SUSPENSE_ACCOUNT_CLIENT_FUNDS", "messageid": e.messageID, "transactiontype": e.kind,
+			"currency": e.currency, "amount": e.amount.Decimal().StringFixed(20), "gluepayid": e.orderID})
+	}
+	return out, nil
+}
+
+func (s *Server) settlementCSV(m *merchant, c *call) (any, *rpcFault) {
+	day, ok := parseDate(c.str("SettlementDate"))
+	if !ok || attr(c.attrs(), "APIVersion") != "1.2" {
+		return nil, fault(wire.CodeInvalidParameters)
+	}
+	cur := c.str("Currency")
+	var b strings.Builder
+	b.WriteString("datestamp,accountname,currency,amount,total,orderid,ordertype,messageid,username,fxpaymentamount,fxpaymentcurrency,settlementbankwithdrawalid,extraref\n")
+	totals := map[string]money.Amount{}
+	for _, e := range m.ledger {
+		if e.at.Truncate(24*time.Hour) != day || (cur != "" && e.currency != cur) {
+			continue
+		}
+		t, ok := totals[e.currency]
+		if !ok {
+			t = money.FromMinorCurrency(0, e.amount.Currency())
+		}
+		t, _ = t.Add(e.amount)
+		totals[e.currency] = t
+		fmt.Fprintf(&b, "%s,SUSPENSE_ACCOUNT_CLIENT_FUNDS,%s,%s,%s,%s,%s,%s,%s,,,,\n", timestamp(e.at), e.currency,
+			e.amount.Fixed(), t.Fixed(), e.orderID, e.kind, e.messageID, m.username)
+	}
+	return map[string]any{"view_automatic_settlement_details": b.String()}, nil
+}
+
+func (s *Server) getWithdrawals(m *merchant, c *call) (any, *rpcFault) {
+	o := s.orders[c.str("OrderID")]
+	if o == nil || o.m != m || o.kind != "AccountPayout" {
+		return nil, fault(wire.CodeUnknown)
+	}
+	state := "QUEUED"
+	if o.state == stateExecuted {
+		state = "EXECUTED"
+	}
+	return []any{map[string]any{"reference": "sim-" + o.id, "modificationdate": timestamp(o.created), "orderid": o.id,
+		"datestamp": timestamp(o.created), "transferstate": state, "amount": o.amount.Fixed(), "accountid": o.accountID,
+		"currency": o.amount.Currency().String(), "eta": o.created.Add(24 * time.Hour).Format("2006-01-02")}}, nil
+}
+
+func (s *Server) charge(m *merchant, c *call) (any, *rpcFault) {
+	if f := s.checkNotificationURL(c.str("NotificationURL")); f != nil {
+		return nil, f
+	}
+	if c.str("EndUserID") == "" {
+		return nil, fault(wire.CodeEndUserIDIsNull)
+	}
+	if c.str("MessageID") == "" {
+		return nil, fault(wire.CodeMessageIDIsNull)
+	}
+	value, cur := c.str("Amount"), c.str("Currency")
+	if f := checkAmount(value); f != nil {
+		return nil, f
+	}
+	if f := checkCurrency(cur); f != nil {
+		return nil, f
+	}
+	a := c.attrs()
+	if attr(a, "ShopperStatement") == "" {
+		return nil, fault(wire.CodeInvalidParameters)
+	}
+	if !emailRE.MatchString(attr(a, "Email")) {
+		return nil, fault(wire.CodeInvalidEmail)
+	}
+	if pd := attr(a, "PaymentDate"); pd != "" {
+		if _, ok := parseDate(pd); !ok {
+			return nil, fault(wire.CodeInvalidParameters)
+		}
+	}
+	if f := s.checkMessageID(m, c); f != nil {
+		return nil, f
+	}
+	acct := s.accounts[c.str("AccountID")]
+	switch {
+	case acct == nil || !acct.endUsers[c.str("EndUserID")]:
+		return map[string]any{"result": "0", "orderid": nil, "rejected": "ERROR_ACCOUNT_NOT_FOUND"}, nil
+	case !acct.mandate:
+		return map[string]any{"result": "0", "orderid": nil, "rejected": "ERROR_MANDATE_NOT_FOUND"}, nil
+	}
+	o := s.newOrderLocked(m, "Charge", c)
+	o.amount, _ = money.New(value, cur)
+	o.accountID, o.payDate, o.state = acct.id, attr(a, "PaymentDate"), stateAccepted
+	if o.payDate == "" || o.payDate <= time.Now().UTC().Format("2006-01-02") {
+		o.state = stateExecuted
+	}
+	return map[string]any{"result": "1", "orderid": o.id, "rejected": nil}, nil
+}
+
+func (s *Server) cancelCharge(m *merchant, c *call) (any, *rpcFault) {
+	o := s.orders[c.str("OrderID")]
+	if o == nil || o.m != m || o.kind != "Charge" {
+		return nil, fault(wire.CodeUnknown)
+	}
+	if o.state != stateAccepted {
+		return map[string]any{"result": "0", "rejected": "Payment already executed"}, nil
+	}
+	o.state = stateCanceled
+	return map[string]any{"result": "1", "rejected": nil}, nil
+}
+
+// decideWithdrawal answers ApproveWithdrawal and DenyWithdrawal. The simulator offers no
+// Withdraw flow, so no order can be held for approval.
+func (s *Server) decideWithdrawal(m *merchant, c *call) (any, *rpcFault) {
+	if c.str("OrderID") == "" {
+		return nil, fault(wire.CodeInvalidParameters)
+	}
+	return nil, fault(wire.CodeUnknown)
+}
+
+func timestamp(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04:05.000000") + "+00"
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// validIBAN checks an IBAN's structure and ISO 13616 mod-97 check digits.
+func validIBAN(iban string) bool {
+	if len(iban) < 15 || len(iban) > 34 {
+		return false
+	}
+	rearranged := iban[4:] + iban[:4]
+	var digits strings.Builder
+	for _, r := range rearranged {
+		switch {
+		case r >= '0' && r <= '9':
+			digits.WriteRune(r)
+		case r >= 'A' && r <= 'Z':
+			digits.WriteString(strconv.Itoa(int(r-'A') + 10))
+		default:
+			return false
+		}
+	}
+	n, ok := new(big.Int).SetString(digits.String(), 10)
+	return ok && new(big.Int).Mod(n, big.NewInt(97)).Int64() == 1
+}

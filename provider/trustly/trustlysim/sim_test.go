@@ -1,0 +1,199 @@
+package trustlysim
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
+)
+
+func start(t *testing.T, opts Options) (*Server, Credentials, *rsa.PrivateKey) {
+	t.Helper()
+	s, err := Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	c, err := s.NewMerchant("m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := wire.ParsePrivateKey(c.PrivateKey.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c, k
+}
+
+func send(t *testing.T, s *Server, key *rsa.PrivateKey, method, uuid string, data map[string]any) (*wire.Result, error) {
+	t.Helper()
+	body, err := wire.EncodeRequest(key, method, uuid, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(s.APIURL(), "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return wire.DecodeResponse(b, s.PublicKey(), method, uuid)
+}
+
+func code(err error) int {
+	var e *wire.RPCError
+	if errors.As(err, &e) && e.Signed {
+		return e.Code
+	}
+	return -1
+}
+
+func deposit(c Credentials, ref, notifyURL string) map[string]any {
+	return map[string]any{"Username": c.Username, "Password": c.Password.Reveal(), "NotificationURL": notifyURL,
+		"EndUserID": "u-1", "MessageID": ref, "Attributes": map[string]any{"Currency": "EUR", "Amount": "10.00",
+			"Firstname": "A", "Lastname": "B", "Country": "SE", "Locale": "sv_SE",
+			"SuccessURL": "https://shop.example.com/ok", "FailURL": "https://shop.example.com/fail"}}
+}
+
+const u1 = "258a2184-2842-b485-25ca-293525152425"
+const u2 = "258a2184-2842-b485-25ca-293525152426"
+
+func TestCredentialsSignatureAndReplay(t *testing.T) {
+	s, c, k := start(t, Options{})
+	d := deposit(c, "r1", "https://shop.example.com/n")
+	bad := deposit(c, "r1", "https://shop.example.com/n")
+	bad["Password"] = "wrong"
+	if _, err := send(t, s, k, "Deposit", u1, bad); code(err) != wire.CodeInvalidCredentials {
+		t.Fatalf("wrong password: %v", err)
+	}
+	other, _ := Start(Options{}) // a key that is not the merchant's
+	defer other.Close()
+	oc, _ := other.NewMerchant("x")
+	ok, _ := wire.ParsePrivateKey(oc.PrivateKey.Bytes())
+	if _, err := send(t, s, ok, "Deposit", u1, d); code(err) != wire.CodeUnableToVerifyRSASignature {
+		t.Fatalf("wrong key: %v", err)
+	}
+	first, err := send(t, s, k, "Deposit", u1, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := send(t, s, k, "Deposit", u1, d)
+	if err != nil || again.Signature != first.Signature {
+		t.Fatalf("identical replay: %v", err)
+	}
+	changed := deposit(c, "r1", "https://shop.example.com/other")
+	if _, err := send(t, s, k, "Deposit", u1, changed); code(err) != wire.CodeDuplicateUUID {
+		t.Fatalf("same UUID, other content: %v", err)
+	}
+	if _, err := send(t, s, k, "Deposit", u2, d); code(err) != wire.CodeDuplicateMessageID {
+		t.Fatalf("same MessageID: %v", err)
+	}
+	if err := s.AddMerchant("nokey", "pw", nil); err != nil {
+		t.Fatal(err)
+	}
+	nk := map[string]any{"Username": "nokey", "Password": "pw"}
+	if _, err := send(t, s, k, "Balance", u2, nk); code(err) != wire.CodeNoPublicKey {
+		t.Fatalf("no public key: %v", err)
+	}
+}
+
+func TestFieldErrors(t *testing.T) {
+	s, c, k := start(t, Options{})
+	cases := map[int]func(map[string]any){
+		wire.CodeInvalidAmount:            func(d map[string]any) { d["Attributes"].(map[string]any)["Amount"] = "10.5" },
+		wire.CodeInvalidCurrencyCode:      func(d map[string]any) { d["Attributes"].(map[string]any)["Currency"] = "XXX" },
+		wire.CodeInvalidLocale:            func(d map[string]any) { d["Attributes"].(map[string]any)["Locale"] = "sv" },
+		wire.CodeEndUserIDIsNull:          func(d map[string]any) { d["EndUserID"] = nil },
+		wire.CodeMessageIDIsNull:          func(d map[string]any) { delete(d, "MessageID") },
+		wire.CodeNotSecureNotificationURL: func(d map[string]any) { d["NotificationURL"] = "http://shop.example.com/n" },
+		wire.CodeMalformedNotificationURL: func(d map[string]any) { d["NotificationURL"] = "https://shop.example.com/n?x=1" },
+	}
+	i := 0
+	for want, mut := range cases {
+		i++
+		d := deposit(c, "f"+string(rune('a'+i)), "https://shop.example.com/n")
+		mut(d)
+		uuid := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		if _, err := send(t, s, k, "Deposit", uuid, d); code(err) != want {
+			t.Errorf("want %d, got %v", want, err)
+		}
+	}
+	if _, err := send(t, s, k, "Withdraw", u1, map[string]any{"Username": c.Username, "Password": c.Password.Reveal()}); code(err) != wire.CodeFunctionAccessDenied {
+		t.Errorf("unknown method: %v", err)
+	}
+}
+
+// TestNotificationsRetryUntilSignedOK answers wrongly twice, then correctly.
+func TestNotificationsRetryUntilSignedOK(t *testing.T) {
+	var calls atomic.Int32
+	var s *Server
+	var key *rsa.PrivateKey
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		n, err := wire.DecodeNotification(body, s.PublicKey())
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		switch calls.Add(1) {
+		case 1:
+			_, _ = w.Write([]byte(`{"result":{"data":{"status":"OK"}}}`)) // unsigned
+		case 2:
+			b, _ := wire.EncodeNotificationReply(key, n.Method, n.UUID, "FAILED")
+			_, _ = w.Write(b)
+		default:
+			b, _ := wire.EncodeNotificationReply(key, n.Method, n.UUID, "OK")
+			_, _ = w.Write(b)
+		}
+	}))
+	defer recv.Close()
+	var c Credentials
+	s, c, key = start(t, Options{RetryBase: time.Millisecond, AllowLoopbackHTTP: true})
+	res, err := send(t, s, key, "Deposit", u1, deposit(c, "n1", recv.URL+"/n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, _ := wire.Scalar(res.Data.(map[string]any)["url"])
+	if err := s.EndUser().Approve(context.Background(), url); err != nil {
+		t.Fatal(err)
+	}
+	var d []Delivery
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if d = s.Deliveries(); len(d) == 1 && d[0].Acknowledged {
+			break
+		}
+	}
+	if len(d) != 1 || !d[0].Acknowledged || d[0].Attempts != 3 || !d[0].ReplyVerified || d[0].Method != "credit" {
+		t.Fatalf("deliveries %+v", d)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	s, c, k := start(t, Options{})
+	s.FailNext(1)
+	body, _ := wire.EncodeRequest(k, "Balance", u1, map[string]any{"Username": c.Username, "Password": c.Password.Reveal()})
+	resp, err := http.Post(s.APIURL(), "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("FailNext: HTTP %d", resp.StatusCode)
+	}
+	s.DropNextReplies(1)
+	if _, err := http.Post(s.APIURL(), "application/json", bytes.NewReader(body)); err == nil {
+		t.Fatal("DropNextReplies: a reply arrived")
+	}
+	if n := s.Requests(); n != 2 {
+		t.Fatalf("Requests() = %d", n)
+	}
+}
