@@ -14,6 +14,8 @@ import (
 	"github.com/paybridge/paybridge/conformance"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/memprovider"
+	"github.com/paybridge/paybridge/provider/trustly"
+	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 )
 
 // target is a provider the conformance command can run against.
@@ -26,6 +28,7 @@ type target struct {
 func targets() []target {
 	return []target{
 		{name: memprovider.Name, harness: memHarness},
+		{name: trustly.Name, harness: trustlysim.ConformanceHarness},
 	}
 }
 
@@ -147,7 +150,7 @@ func printTable(w io.Writer, reports []report) {
 	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped\n", counts[conformance.Passed], counts[conformance.Failed], counts[conformance.Skipped])
 	if len(notes) > 0 {
 		slices.Sort(notes)
-		fmt.Fprintln(w, "\nNot passed:")
+		fmt.Fprintln(w, "\nSkipped or failed, with the reason:")
 		for _, n := range notes {
 			fmt.Fprintln(w, "  "+n)
 		}
