@@ -29,7 +29,13 @@ func (g *Gateway) CreateCustomer(ctx context.Context, c Customer) (out *Customer
 		return nil, err
 	}
 	c.ID = ""
-	if fields := g.checkStruct(&c); len(fields) > 0 {
+	fields := g.checkStruct(&c)
+	fields = append(fields, g.unstoredCustomerFields(map[string]bool{
+		"ExternalID": c.ExternalID != "", "FirstName": c.FirstName != "", "LastName": c.LastName != "",
+		"Email": c.Email != "", "Phone": c.Phone != "", "DateOfBirth": c.DateOfBirth != "",
+		"Address": c.Address != nil, "Group": c.Group != "",
+	})...)
+	if len(fields) > 0 {
 		return nil, g.invalid(op, "", fields...)
 	}
 	out, err = cm.CreateCustomer(ctx, &c)
@@ -38,6 +44,19 @@ func (g *Gateway) CreateCustomer(ctx context.Context, c Customer) (out *Customer
 	}
 	return out, g.checkID(op, "", out.ID)
 }
+
+// unstoredCustomerFields names the fields in use that the provider does not store.
+func (g *Gateway) unstoredCustomerFields(used map[string]bool) []FieldError {
+	var out []FieldError
+	for _, name := range customerFieldOrder {
+		if used[name] && !g.caps.StoresCustomerField(name) {
+			out = append(out, FieldError{Field: name, Problem: "is not stored by " + g.name})
+		}
+	}
+	return out
+}
+
+var customerFieldOrder = []string{"ExternalID", "FirstName", "LastName", "Email", "Phone", "DateOfBirth", "Address", "Group"}
 
 // GetCustomer returns a customer; ErrNotFound when unknown.
 func (g *Gateway) GetCustomer(ctx context.Context, id string) (out *Customer, err error) {
@@ -70,7 +89,13 @@ func (g *Gateway) UpdateCustomer(ctx context.Context, id string, u CustomerUpdat
 	u.DateOfBirth.Apply(&probe.DateOfBirth)
 	u.Address.Apply(&probe.Address)
 	u.Group.Apply(&probe.Group)
-	if fields := g.checkStruct(&probe); len(fields) > 0 {
+	fields := g.checkStruct(&probe)
+	fields = append(fields, g.unstoredCustomerFields(map[string]bool{
+		"ExternalID": !u.ExternalID.IsZero(), "FirstName": !u.FirstName.IsZero(), "LastName": !u.LastName.IsZero(),
+		"Email": !u.Email.IsZero(), "Phone": !u.Phone.IsZero(), "DateOfBirth": !u.DateOfBirth.IsZero(),
+		"Address": !u.Address.IsZero(), "Group": !u.Group.IsZero(),
+	})...)
+	if len(fields) > 0 {
 		return nil, g.invalid(op, "", fields...)
 	}
 	return cm.UpdateCustomer(ctx, id, &u)
@@ -86,7 +111,9 @@ func (g *Gateway) ListCustomersPage(ctx context.Context, req ListCustomersReques
 	if err != nil {
 		return nil, err
 	}
-	if fields := g.checkStruct(&req); len(fields) > 0 {
+	fields := g.checkStruct(&req)
+	fields = append(fields, g.unstoredCustomerFields(map[string]bool{"ExternalID": req.ExternalID != "", "Group": req.Group != ""})...)
+	if len(fields) > 0 {
 		return nil, g.invalid(op, "", fields...)
 	}
 	return cm.ListCustomers(ctx, &req)

@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge"
@@ -129,6 +130,43 @@ func TestSuiteCatchesBrokenProviders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// fewCustomerFields stores only names, e-mail and group, like providers whose customer
+// record is small.
+type fewCustomerFields struct{ *memprovider.Provider }
+
+func (f fewCustomerFields) Capabilities() provider.Capabilities {
+	c := f.Provider.Capabilities()
+	c.CustomerFields = []string{"FirstName", "LastName", "Email", "Group"}
+	return c
+}
+
+func TestCustomersFollowStoredFields(t *testing.T) {
+	b := memprovider.NewBackend()
+	defer b.Close()
+	got := statuses(conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Provider) provider.Provider { return fewCustomerFields{p} }), nil))
+	if r := got["Customers"]; r.Status != conformance.Passed {
+		t.Fatalf("Customers with a small customer record: %s %s", r.Status, r.Message)
+	}
+	gw := paybridge.New(fewCustomerFields{memprovider.New(memprovider.Config{Backend: b, APIKey: b.APIKey()})})
+	before := b.Requests()
+	_, err := gw.CreateCustomer(context.Background(), paybridge.Customer{Email: "a@example.com", Phone: "+44123"})
+	if !errors.Is(err, paybridge.ErrInvalidRequest) || !strings.Contains(err.Error(), "Phone is not stored by mem") {
+		t.Fatalf("unstored field: %v", err)
+	}
+	_, err = gw.UpdateCustomer(context.Background(), "c1", paybridge.CustomerUpdate{ExternalID: paybridge.Clear[string]()})
+	if !errors.Is(err, paybridge.ErrInvalidRequest) || !strings.Contains(err.Error(), "ExternalID") {
+		t.Fatalf("unstored field in update: %v", err)
+	}
+	for _, err := range gw.ListCustomers(context.Background(), paybridge.ListCustomersRequest{ExternalID: "x"}) {
+		if !errors.Is(err, paybridge.ErrInvalidRequest) {
+			t.Fatalf("unstored filter: %v", err)
+		}
+	}
+	if b.Requests() != before {
+		t.Fatal("requests with unstored customer fields reached the provider")
 	}
 }
 

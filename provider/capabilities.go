@@ -42,8 +42,19 @@ type Capabilities struct {
 	// Currencies accepted for payments, refunds and payouts; empty means any currency the
 	// provider may accept (the provider decides).
 	Currencies []money.Currency
+	// CustomerFields lists the Customer fields the provider stores, by Go field name
+	// ("ExternalID", "FirstName", "LastName", "Email", "Phone", "DateOfBirth", "Address",
+	// "Group"); empty means all of them. The Gateway refuses a customer, update or listing
+	// filter that uses any other field with an InvalidRequest error naming it, rather than
+	// let the field be dropped silently.
+	CustomerFields []string
 	// Notes explains limits in words, e.g. why an operation is missing.
 	Notes map[Operation]string
+}
+
+// StoresCustomerField reports whether the provider stores the named Customer field.
+func (c Capabilities) StoresCustomerField(name string) bool {
+	return len(c.CustomerFields) == 0 || slices.Contains(c.CustomerFields, name)
 }
 
 // Supports reports whether op is supported.
