@@ -1,0 +1,97 @@
+package trustist_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/provider/trustist"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// BenchmarkPayVersusBarePOST measures a whole Pay against an in-process stub beside a
+// bare net/http POST of the same body to the same stub in the same loop, and reports the
+// ratio (target ≤ 1.25): "gateway" is Gateway.Pay (request validation, idempotency key,
+// Hawk signing with a payload hash, the POST, response decoding and checks); "adapter" is
+// the adapter's Pay alone.
+func BenchmarkPayVersusBarePOST(b *testing.B) {
+	b.Run("gateway", func(b *testing.B) { benchPay(b, true) })
+	b.Run("adapter", func(b *testing.B) { benchPay(b, false) })
+}
+
+// benchPay times Pay through the Gateway (viaGateway) or on the adapter directly.
+func benchPay(b *testing.B, viaGateway bool) {
+	answer := []byte(`{"id":"0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11","status":"PENDING","amount":125.50,"currency":"GBP",` +
+		`"reference":"ORDER-2024-000123","payLink":"https://payer-sandbox.trustisttransfer.com/pay/0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11"}`)
+	var mu sync.Mutex
+	var sent []byte
+	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Header.Get("Authorization") != "" {
+			mu.Lock()
+			sent = body
+			mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(answer)
+	}))
+	defer stub.Close()
+	p, err := trustist.New(trustist.Config{BaseURL: stub.URL,
+		Merchant: trustist.Key{HawkID: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", HawkKey: secret.New("sk_test_benchmark_key")}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gw := paybridge.New(p)
+	defer gw.Close()
+	ctx := context.Background()
+	req := paybridge.PaymentRequest{Amount: gbp(&testing.T{}, "125.50"), MerchantReference: "ORDER-2024-000123",
+		Description: "Order 000123 from the web shop", ReturnURL: "https://shop.example.com/checkout/return?order=000123",
+		CancelURL: "https://shop.example.com/checkout/cancel?order=000123",
+		Payer:     paybridge.Person{FirstName: "Jane", LastName: "Doe", Email: "jane.doe@example.com"}}
+	if _, err := gw.Pay(ctx, req); err != nil {
+		b.Fatal(err)
+	}
+	mu.Lock()
+	body := append([]byte(nil), sent...)
+	mu.Unlock()
+	bare := &http.Client{Timeout: 30 * time.Second}
+	post := func() {
+		r, _ := http.NewRequestWithContext(ctx, http.MethodPost, stub.URL+"/v1/payments", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		resp, err := bare.Do(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+	}
+	post()
+
+	var payTime, bareTime time.Duration
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		if viaGateway {
+			if _, err := gw.Pay(ctx, req); err != nil { // a fresh idempotency key each time
+				b.Fatal(err)
+			}
+		} else if _, err := p.Pay(ctx, &req); err != nil { // no key: the ledger is bypassed
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		post()
+		bareTime += time.Since(t1)
+		payTime += t1.Sub(t0)
+		n++
+	}
+	b.ReportMetric(float64(payTime.Nanoseconds())/float64(n), "pay-ns/op")
+	b.ReportMetric(float64(bareTime.Nanoseconds())/float64(n), "bare-ns/op")
+	b.ReportMetric(float64(payTime)/float64(bareTime), "pay/bare")
+}

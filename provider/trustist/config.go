@@ -1,0 +1,112 @@
+package trustist
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/hawk"
+	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// Environment selects the Trustist Ecommerce API the adapter talks to.
+type Environment string
+
+// The environments. The zero Environment means Sandbox.
+const (
+	// Sandbox is https://api-sandbox.trustistecommerce.com, with keys from
+	// sandbox.trustisttransfer.com.
+	Sandbox Environment = "sandbox"
+	// Production is https://api.trustistecommerce.com.
+	Production Environment = "production"
+)
+
+// Base URLs of the Trustist Ecommerce API.
+const (
+	SandboxBaseURL    = "https://api-sandbox.trustistecommerce.com"
+	ProductionBaseURL = "https://api.trustistecommerce.com"
+)
+
+// DefaultIdempotencyRetention is how long a Provider remembers a completed Pay or
+// VerifyAccount call by its idempotency key unless Config says otherwise.
+const DefaultIdempotencyRetention = 24 * time.Hour
+
+// Key is one Trustist API key. Trustist calls the two halves the public key (the Hawk ID,
+// a GUID that is safe to log) and the private key (the Hawk key, a shared secret).
+type Key struct {
+	// HawkID is the public key / Hawk id.
+	HawkID string
+	// HawkKey is the private key. It is used as raw bytes, exactly as Trustist issued it.
+	HawkKey secret.Value
+}
+
+// IsZero reports whether neither half of the key is set.
+func (k Key) IsZero() bool { return k.HawkID == "" && k.HawkKey.IsZero() }
+
+// Config configures a Provider.
+type Config struct {
+	// Environment is Sandbox (the default) or Production.
+	Environment Environment
+	// BaseURL overrides the environment's API base URL (https only; plain http is
+	// accepted for loopback hosts such as a local simulator).
+	BaseURL string
+	// Merchant is the merchant key (TrustistTransfer app → Settings → API Keys). It signs
+	// payments, payment look-ups, standing orders and the merchant-info call. Required.
+	Merchant Key
+	// Tenant is the tenant key (issued by Trustist support). It signs customer,
+	// onboard-session and bank-account calls. Optional: without it those operations are
+	// left out of Capabilities and their methods return a PermissionDenied error naming
+	// the missing key, before anything is sent.
+	Tenant Key
+	// Currency is the currency of the merchant's Trustist account, the only one its
+	// payments accept (default GBP). Trustist's payment request carries no currency field;
+	// the account decides it.
+	Currency money.Currency
+	// HTTPClient sends the requests (default: a client with a 30-second timeout).
+	HTTPClient *http.Client
+	// Now is the local clock Hawk timestamps are taken from (default time.Now); the
+	// adapter adds the offset learned from Trustist's stale-timestamp replies.
+	Now func() time.Time
+	// IdempotencyRetention is how long completed Pay and VerifyAccount calls are
+	// remembered by idempotency key (default DefaultIdempotencyRetention).
+	IdempotencyRetention time.Duration
+	// MaxResponseBytes bounds how much of a response is read (default 16 MiB).
+	MaxResponseBytes int64
+}
+
+// credentials converts k, checking that it is complete. which names the key in errors.
+func (k Key) credentials(which string) (hawk.Credentials, error) {
+	switch {
+	case k.HawkID == "":
+		return hawk.Credentials{}, provider.FieldError(which+".HawkID", "is required")
+	case !hawk.ValidAttributeValue(k.HawkID):
+		return hawk.Credentials{}, provider.FieldError(which+".HawkID", "must be printable ASCII without quotes or backslashes")
+	case k.HawkKey.IsZero():
+		return hawk.Credentials{}, provider.FieldError(which+".HawkKey", "is required")
+	}
+	return hawk.Credentials{ID: k.HawkID, Key: hawk.Key(k.HawkKey.Bytes())}, nil
+}
+
+// baseURL returns the API base URL cfg selects.
+func (cfg *Config) baseURL() (string, error) {
+	raw := cfg.BaseURL
+	if raw == "" {
+		switch cfg.Environment {
+		case "", Sandbox:
+			raw = SandboxBaseURL
+		case Production:
+			raw = ProductionBaseURL
+		default:
+			return "", provider.FieldError("Environment", "must be %q or %q", Sandbox, Production)
+		}
+	} else if cfg.Environment != "" && cfg.Environment != Sandbox && cfg.Environment != Production {
+		return "", provider.FieldError("Environment", "must be %q or %q", Sandbox, Production)
+	}
+	u, err := transport.BaseURL(raw)
+	if err != nil {
+		return "", provider.FieldError("BaseURL", "%v", err)
+	}
+	return u.String(), nil
+}

@@ -1,0 +1,43 @@
+package trustist_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
+)
+
+// skipsExpected are the scenarios for operations Trustist does not offer; each must skip
+// because Capabilities leaves it out (the Capabilities scenario proves they return
+// ErrNotSupported).
+var skipsExpected = map[string]string{
+	"RefundPartialAndMultiple": "Trustist publishes no refund endpoint",
+	"RefundOverCaptured":       "Trustist publishes no refund endpoint",
+	"RefundIdempotent":         "Trustist publishes no refund endpoint",
+	"VerifyAccount":            "Trustist verifies accounts only interactively",
+	"PayoutToVerifiedAccount":  "Trustist publishes no payout endpoint",
+	"PayoutIdempotent":         "Trustist publishes no payout endpoint",
+}
+
+// TestConformance runs the shared suite against the simulator, through the same harness
+// the paybridge command uses. Every scenario must pass, except the skips above.
+func TestConformance(t *testing.T) {
+	h, cleanup := trustistsim.ConformanceHarness()
+	defer cleanup()
+	results := conformance.Run(context.Background(), h, nil)
+	if len(results) != len(conformance.Scenarios()) {
+		t.Fatalf("%d results for %d scenarios", len(results), len(conformance.Scenarios()))
+	}
+	for _, r := range results {
+		switch {
+		case r.Status == conformance.Passed:
+			t.Logf("%-40s passed (%v)", r.Scenario, r.Duration)
+		case r.Status == conformance.Skipped && skipsExpected[r.Scenario] != "" && strings.Contains(r.Message, skipsExpected[r.Scenario]):
+			t.Logf("%-40s skipped: %s", r.Scenario, r.Message)
+		default:
+			t.Errorf("%s %s: %s", r.Scenario, r.Status, r.Message)
+		}
+	}
+}

@@ -1,0 +1,104 @@
+// Package trustist is the paybridge adapter for the Trustist Ecommerce API: Hawk-signed
+// REST at https://api-sandbox.trustistecommerce.com (sandbox) and
+// https://api.trustistecommerce.com (production).
+//
+// # Keys
+//
+// Trustist issues two kinds of key, each a pair of Hawk id (the "public key", a GUID)
+// and Hawk key (the "private key"):
+//
+//   - a merchant key, created in the TrustistTransfer app (Settings → API Keys), signs
+//     payments, payment look-ups, standing orders and the merchant-info call;
+//   - a tenant key, issued by Trustist support, signs customers, onboard sessions and
+//     customer bank accounts. Trustist answers 403 when a merchant key calls these.
+//
+// Config.Merchant is required and Config.Tenant optional. Each call is signed with the
+// key its endpoint needs; without a tenant key, customers and account verification are
+// left out of Capabilities (with a note saying why) and their methods return a
+// PermissionDenied error naming the missing key before anything is sent.
+//
+// # Operations
+//
+//   - Pay: POST /v1/payments with the amount as a JSON number in pounds written from the
+//     exact decimal (never a float), the merchant reference as Trustist's reference,
+//     return and cancel URLs, description, payer e-mail and name. The result is
+//     requires_action with RedirectURL set to Trustist's payLink.
+//   - GetPayment: GET /v1/payments/{id}. Every status spelling the sources show
+//     (COMPLETE, COMPLETED, Completed, PENDING_ACTION, Failed, ...) maps through one
+//     case-insensitive table; unknown statuses are pending, and the raw status is kept.
+//   - VerifyAccount (interactive only): a customer and an onboard session with AIS
+//     options, returning the onboarding URL; GetAccountVerification reports the account
+//     the customer connected.
+//   - Customers: /v1/customers create, get, partial update (cleared fields are sent as
+//     null) and list by orgId, which carries the neutral Group. Trustist customers have no
+//     external id or phone; those fields are refused, not dropped.
+//   - Refund and Payout are not offered: Trustist publishes no refund or payout endpoint.
+//   - Standing orders and the merchant-info call (GET /v1/merchants, a cheap credentials
+//     check) are methods of *Provider, reached with Gateway.As.
+//
+// Currency: Trustist's payment request has no currency field; the merchant account
+// decides it. The adapter accepts Config.Currency (default GBP) only and refuses others
+// before sending.
+//
+// # Hawk
+//
+// Requests carry a Hawk Authorization header (sha256, timestamp in seconds, random
+// nonce, a payload hash over the exact body sent, no ext). A Server-Authorization header
+// in an answer is verified. When Trustist refuses a timestamp with an authenticated
+// WWW-Authenticate ts/tsm, the adapter adjusts its clock offset and retries once.
+//
+// # Errors
+//
+// 400 → InvalidRequest with the body's message (ProblemDetails, message, error and errors
+// shapes are read); 401 → Unauthenticated; 403 → PermissionDenied, saying when a tenant
+// key is needed; 404 → NotFound; 409 → Duplicate; 429 → RateLimited; 5xx →
+// ProviderUnavailable. The CorrelationId response header is kept on every error. A
+// request that cannot be sent is ProviderUnavailable; a write whose answer is lost after
+// sending (including a 502 or 504 from a proxy) is UnknownOutcome.
+//
+// # Idempotency
+//
+// The Trustist API takes no idempotency key and has no search by reference. Pay and
+// VerifyAccount remember completed calls by idempotency key in this process for
+// Config.IdempotencyRetention (24 hours by default): a repeat returns the first result
+// without sending, and concurrent calls with one key send once. A Pay whose answer was
+// lost stays UnknownOutcome for its key — it is not resent — until a payment
+// notification for its reference and amount reaches this Provider's notification
+// handler. After a restart nothing is remembered: a repeated Pay creates a second
+// payment with the same reference (Trustist documents the reference as unique but not
+// whether it refuses a duplicate).
+//
+// # Notifications
+//
+// Trustist does not sign its webhooks, which are configured per merchant in the
+// TrustistTransfer portal (not per request). VerifyNotification treats the body as a
+// hint: it takes the paymentId (or standingOrderId; member names in any case), fetches
+// the object again with the merchant key and builds the event from the API's answer. A
+// notification naming an object the API does not know is rejected; a claim of completion
+// for a payment the API reports as pending yields a payment.pending event, never a
+// success. The notification ID is the object id plus the API's status, so redeliveries
+// are deduplicated and a later status change is a new notification. The reply is 200
+// when processed and 500 when the application failed, so Trustist delivers again.
+// Onboard-session (tenant) notifications cannot be confirmed through the API and are
+// rejected.
+//
+// # Opening by URL
+//
+// The scheme "trustist" is registered with paybridge.Open:
+//
+//	trustist://sandbox
+//	trustist://production?currency=GBP
+//	trustist://sandbox?baseURL=http://127.0.0.1:8080
+//
+// Keys come from the environment: TRUSTIST_HAWK_ID and TRUSTIST_HAWK_KEY (merchant,
+// required), TRUSTIST_TENANT_HAWK_ID and TRUSTIST_TENANT_HAWK_KEY (tenant, optional);
+// each key variable may instead name a file with the _FILE suffix. Unknown URL
+// parameters are refused.
+//
+// # Testing
+//
+// Package trustistsim simulates the API, hosted pages and webhooks. The test TestSandbox
+// runs against the real sandbox when PAYBRIDGE_TRUSTIST_HAWK_ID and
+// PAYBRIDGE_TRUSTIST_HAWK_KEY are set (optionally PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID,
+// PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY and PAYBRIDGE_TRUSTIST_BASE_URL); it skips otherwise.
+package trustist

@@ -1,0 +1,153 @@
+package trustist_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustist"
+	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
+)
+
+// seen is one request the simulator received.
+type seen struct {
+	method, path string
+	header       http.Header
+	body         []byte
+}
+
+// env is a simulator behind a recording handler, and an adapter and Gateway over it.
+type env struct {
+	sim *trustistsim.Server
+	p   *trustist.Provider
+	gw  *paybridge.Gateway
+
+	mu   sync.Mutex
+	reqs []seen
+}
+
+func (e *env) requests() []seen {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]seen(nil), e.reqs...)
+}
+
+func (e *env) last() seen {
+	r := e.requests()
+	return r[len(r)-1]
+}
+
+// start runs a simulator with opts and an adapter configured by cfg (nil: both keys).
+func start(t *testing.T, opts trustistsim.Options, cfg func(*trustist.Config)) *env {
+	t.Helper()
+	if opts.RetryFirst == 0 {
+		opts.RetryFirst, opts.RetryMax = 5*time.Millisecond, 50*time.Millisecond
+	}
+	e := &env{}
+	var ready sync.WaitGroup
+	ready.Add(1)
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ready.Wait()
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		e.mu.Lock()
+		e.reqs = append(e.reqs, seen{r.Method, r.URL.RequestURI(), r.Header.Clone(), body})
+		e.mu.Unlock()
+		e.sim.ServeHTTP(w, r)
+	}))
+	ts.Start()
+	e.sim = trustistsim.New(ts.URL, opts)
+	ready.Done()
+	t.Cleanup(func() { ts.Close(); e.sim.Close() })
+	c := e.sim.Config()
+	if cfg != nil {
+		cfg(&c)
+	}
+	p, err := trustist.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.p = p
+	e.gw = paybridge.New(p)
+	t.Cleanup(func() { _ = e.gw.Close() })
+	return e
+}
+
+func gbp(t *testing.T, v string) money.Amount {
+	t.Helper()
+	a, err := money.New(v, "GBP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func payReq(t *testing.T, v, ref string) paybridge.PaymentRequest {
+	return paybridge.PaymentRequest{Amount: gbp(t, v), MerchantReference: ref, Description: "test order",
+		ReturnURL: "https://shop.example.com/return", CancelURL: "https://shop.example.com/cancel",
+		Payer: paybridge.Person{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}}
+}
+
+func wantCode(t *testing.T, err error, want provider.Code) *provider.Error {
+	t.Helper()
+	if got := provider.CodeOf(err); got != want {
+		t.Fatalf("got error %v (code %s), want %s", err, got, want)
+	}
+	var pe *provider.Error
+	errors.As(err, &pe)
+	return pe
+}
+
+// events collects what a notification handler passes to the application.
+type events struct {
+	mu   sync.Mutex
+	list []notify.Event
+	fail int
+}
+
+func (ev *events) fn(_ context.Context, e notify.Event) error {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	if ev.fail > 0 {
+		ev.fail--
+		return errors.New("application down")
+	}
+	ev.list = append(ev.list, e)
+	return nil
+}
+
+func (ev *events) all() []notify.Event {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	return append([]notify.Event(nil), ev.list...)
+}
+
+// waitFor polls cond until it holds or the test times out.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// post sends body to h and returns the status.
+func post(t *testing.T, h http.Handler, body string) int {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/notifications", bytes.NewBufferString(body)))
+	return rec.Code
+}

@@ -1,0 +1,285 @@
+package trustist
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"sync/atomic"
+
+	"github.com/paybridge/paybridge/internal/hawk"
+	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// keyScope says which configured key signs a call.
+type keyScope int
+
+const (
+	merchantKey keyScope = iota
+	tenantKey
+)
+
+func (s keyScope) String() string {
+	if s == tenantKey {
+		return "tenant key"
+	}
+	return "merchant key"
+}
+
+// CorrelationHeader is the response header in which Trustist returns its correlation id.
+const CorrelationHeader = "CorrelationId"
+
+const jsonType = "application/json"
+
+// call describes one API request.
+type call struct {
+	scope  keyScope
+	method string
+	// path is the escaped path below the base URL, e.g. "/v1/payments/abc".
+	path  string
+	query url.Values
+	// body is the exact JSON sent, or nil for none.
+	body []byte
+	// write marks a request that may change state at Trustist: when the answer is lost
+	// after it was sent, its outcome is unknown.
+	write bool
+	// what names the object for NotFound messages ("payment", "customer").
+	what string
+}
+
+// reply is a 2xx answer.
+type reply struct {
+	status        int
+	body          []byte
+	correlationID string
+}
+
+// credential returns the key for scope, or an error naming the missing key.
+func (p *Provider) credential(s keyScope) (hawk.Credentials, error) {
+	if s == tenantKey {
+		if !p.hasTenant {
+			return hawk.Credentials{}, errNoTenant()
+		}
+		return p.tenant, nil
+	}
+	return p.merchant, nil
+}
+
+// errNoTenant is returned, before anything is sent, by calls that need the tenant key
+// when none was configured. PermissionDenied matches what Trustist itself answers (403)
+// when a merchant key calls these endpoints.
+func errNoTenant() error {
+	return &provider.Error{Code: provider.PermissionDenied,
+		Message: "this call needs a Trustist tenant key (Config.Tenant, or TRUSTIST_TENANT_HAWK_ID and " +
+			"TRUSTIST_TENANT_HAWK_KEY), and none is configured; merchant keys are refused on customer, " +
+			"onboarding and bank-account endpoints"}
+}
+
+// marshal encodes v as the exact bytes to send.
+func marshal(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "encoding the request", Err: err}
+	}
+	return b, nil
+}
+
+// send performs c with Hawk authentication. It retries once, with a synchronised clock,
+// when Trustist answers 401 with an authenticated stale-timestamp reply; any other
+// failure is returned as a *provider.Error (or a context error when the caller gave up
+// before anything was sent).
+func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
+	cred, err := p.credential(c.scope)
+	if err != nil {
+		return nil, err
+	}
+	target := p.base + c.path
+	if len(c.query) > 0 {
+		target += "?" + c.query.Encode()
+	}
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		opts := hawk.RequestOptions{Clock: &p.clock}
+		if c.body != nil {
+			opts.ContentType, opts.Payload, opts.HasPayload = jsonType, c.body, true
+		}
+		auth, artifacts, err := hawk.RequestHeader(cred, c.method, target, opts)
+		if err != nil {
+			return nil, &provider.Error{Code: provider.Internal, Message: "signing the request", Err: err}
+		}
+		var body *bytes.Reader
+		if c.body != nil {
+			body = bytes.NewReader(c.body)
+		}
+		var sent atomic.Bool
+		tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
+		var req *http.Request
+		if body != nil {
+			req, err = http.NewRequestWithContext(tctx, c.method, target, body)
+		} else {
+			req, err = http.NewRequestWithContext(tctx, c.method, target, nil)
+		}
+		if err != nil {
+			return nil, &provider.Error{Code: provider.Internal, Message: "building the request", Err: err}
+		}
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Accept", jsonType)
+		if c.body != nil {
+			req.Header.Set("Content-Type", jsonType)
+		}
+		resp, err := p.client.Do(req)
+		if err != nil {
+			return nil, p.networkError(ctx, c, sent.Load(), err)
+		}
+		b, rerr := transport.ReadBody(resp.Body, p.maxBody)
+		_ = resp.Body.Close()
+		corr := resp.Header.Get(CorrelationHeader)
+		if rerr != nil {
+			return nil, readError(ctx, c, resp.StatusCode, corr, rerr)
+		}
+		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+			if wa, ok := staleTimestamp(resp.Header); ok {
+				if err := p.clock.Sync(cred, wa); err != nil {
+					return nil, &provider.Error{Code: provider.Unauthenticated, HTTPStatus: resp.StatusCode, CorrelationID: corr,
+						Message: "Trustist refused the request's timestamp and its reply with the server time did not authenticate", Err: err}
+				}
+				continue // the request was refused before processing; resend with the server's time
+			}
+		}
+		if sa := resp.Header.Get("Server-Authorization"); sa != "" {
+			if err := verifyResponse(cred, artifacts, sa, resp.Header.Get("Content-Type"), b); err != nil {
+				code := provider.Internal
+				if c.write && resp.StatusCode < 300 {
+					code = provider.UnknownOutcome
+				}
+				return nil, &provider.Error{Code: code, HTTPStatus: resp.StatusCode, CorrelationID: corr,
+					Message: "the response's Server-Authorization header does not authenticate it", Err: err}
+			}
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return &reply{status: resp.StatusCode, body: b, correlationID: corr}, nil
+		}
+		return nil, p.statusError(c, cred, resp.StatusCode, b, corr)
+	}
+}
+
+// verifyResponse checks a Server-Authorization header, covering the body when the server
+// included a payload hash.
+func verifyResponse(cred hawk.Credentials, req hawk.Artifacts, header, contentType string, body []byte) error {
+	attrs, err := hawk.ParseHeader(header, hawk.ServerAuthorization)
+	if err != nil {
+		return err
+	}
+	var payload []byte
+	if _, ok := attrs["hash"]; ok {
+		payload = body
+		if payload == nil {
+			payload = []byte{}
+		}
+	}
+	return hawk.VerifyResponse(cred, req, header, contentType, payload)
+}
+
+// staleTimestamp returns the WWW-Authenticate value that carries a server time, if any.
+func staleTimestamp(h http.Header) (string, bool) {
+	for _, v := range h.Values("WWW-Authenticate") {
+		if attrs, err := hawk.ParseHeader(v, hawk.WWWAuthenticate); err == nil {
+			if _, ok := attrs["ts"]; ok {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
+
+// networkError classifies a failure to obtain an answer.
+func (p *Provider) networkError(ctx context.Context, c call, sent bool, err error) error {
+	if sent && c.write {
+		return &provider.Error{Code: provider.UnknownOutcome,
+			Message: "the request reached Trustist but no answer arrived; it may have taken effect", Err: err}
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return &provider.Error{Code: provider.ProviderUnavailable, Message: "Trustist could not be reached", Err: err}
+}
+
+// readError classifies a failure to read an answer's body.
+func readError(ctx context.Context, c call, status int, corr string, err error) error {
+	code := provider.ProviderUnavailable
+	if c.write && status < 300 {
+		code = provider.UnknownOutcome
+	} else if cerr := ctx.Err(); cerr != nil && !c.write {
+		return cerr
+	}
+	if errors.Is(err, transport.ErrResponseTooLarge) {
+		code = provider.Internal
+		if c.write && status < 300 {
+			code = provider.UnknownOutcome
+		}
+	}
+	return &provider.Error{Code: code, HTTPStatus: status, CorrelationID: corr, Message: "reading Trustist's answer", Err: err}
+}
+
+// statusError maps a non-2xx answer to a *provider.Error.
+func (p *Provider) statusError(c call, cred hawk.Credentials, status int, body []byte, corr string) error {
+	detail := parseErrorBody(body)
+	e := &provider.Error{HTTPStatus: status, CorrelationID: corr, ProviderCode: detail.code, Field: detail.field, Message: detail.message}
+	prefix := func(s string) {
+		if e.Message == "" {
+			e.Message = s
+		} else {
+			e.Message = s + ": " + e.Message
+		}
+	}
+	switch {
+	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
+		e.Code = provider.InvalidRequest
+		if e.Message == "" {
+			e.Message = "Trustist refused the request"
+		}
+	case status == http.StatusUnauthorized:
+		e.Code = provider.Unauthenticated
+		prefix(fmt.Sprintf("Trustist refused the %s with Hawk id %q; check the key pair and the environment", c.scope, cred.ID))
+	case status == http.StatusForbidden:
+		e.Code = provider.PermissionDenied
+		if c.scope == tenantKey {
+			prefix(fmt.Sprintf("Trustist refused the key configured as tenant key (Hawk id %q): customer, onboarding and "+
+				"bank-account calls need a tenant key with the matching permission (create_customer, "+
+				"create_onboard_session) from Trustist support; merchant keys are refused here", cred.ID))
+		} else {
+			prefix(fmt.Sprintf("Trustist refused the merchant key (Hawk id %q) for this call", cred.ID))
+		}
+	case status == http.StatusNotFound:
+		e.Code = provider.NotFound
+		what := c.what
+		if what == "" {
+			what = "object"
+		}
+		prefix("Trustist knows no such " + what)
+	case status == http.StatusConflict:
+		e.Code = provider.Duplicate
+		prefix("Trustist reports a conflict")
+	case status == http.StatusTooManyRequests:
+		e.Code = provider.RateLimited
+		prefix("Trustist is rate limiting these requests")
+	case status >= 500:
+		e.Code = provider.ProviderUnavailable
+		if c.write && (status == http.StatusBadGateway || status == http.StatusGatewayTimeout) {
+			// A proxy answered; the request may have reached the API behind it.
+			e.Code = provider.UnknownOutcome
+		}
+		prefix("Trustist could not process the request")
+	default:
+		e.Code = provider.InvalidRequest
+		prefix("Trustist refused the request")
+	}
+	return e
+}

@@ -1,0 +1,169 @@
+package trustist
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// Notification verification errors. Every rejected notification is answered 400 by the
+// notify.Handler and never reaches the application.
+var (
+	// ErrMalformed: the body is not a JSON object.
+	ErrMalformed = errors.New("trustist: notification body is not a JSON object")
+	// ErrNoObject: the body names no payment or standing order.
+	ErrNoObject = errors.New("trustist: notification names no payment or standing order")
+	// ErrUnknownObject: the API does not know the payment or standing order named.
+	ErrUnknownObject = errors.New("trustist: notification names an object the Trustist API does not know")
+	// ErrUnverifiable: the notification is of a kind that cannot be checked against the
+	// API (onboard-session notifications: no session look-up is published).
+	ErrUnverifiable = errors.New("trustist: notification cannot be checked against the Trustist API")
+)
+
+// VerifyNotification implements notify.Verifier. Trustist does not sign its webhooks, so
+// the body is only a hint: the payment (or standing order) it names is fetched again
+// with the merchant key, and the event is built from the API's answer — its status,
+// amount and reference — never from the body. A notification naming an object the API
+// does not know is rejected; one claiming "completed" for a payment the API reports as
+// pending yields a payment.pending event, never a success.
+//
+// Member names are matched case-insensitively (paymentId, PaymentId, payment_id), and
+// both event spellings (payment.completed, StandingOrderCreated) are accepted. The
+// notification ID is the object id and the status the API reported, so a redelivery is
+// deduplicated while a later status change is a new notification.
+func (p *Provider) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
+	hint, err := parseHint(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case hint.paymentID != "":
+		return p.verifyPayment(ctx, hint, r.Body)
+	case hint.standingOrderID != "":
+		return p.verifyStandingOrder(ctx, hint, r.Body)
+	case hint.session || strings.HasPrefix(strings.ToLower(hint.event), "onboard"):
+		return nil, errors.Join(ErrUnverifiable, errors.New("onboard-session notifications are not accepted: the API has no session look-up to confirm them"))
+	}
+	return nil, ErrNoObject
+}
+
+// hint is what a notification body claims.
+type hint struct {
+	paymentID       string
+	standingOrderID string
+	event           string
+	session         bool
+}
+
+// normKey lower-cases a member name and drops underscores and hyphens.
+func normKey(k string) string {
+	return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(k))
+}
+
+func parseHint(body []byte) (hint, error) {
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return hint{}, ErrMalformed
+	}
+	if dec.More() {
+		return hint{}, ErrMalformed
+	}
+	var h hint
+	for k, v := range obj {
+		var s string
+		isString := json.Unmarshal(v, &s) == nil
+		switch normKey(k) {
+		case "paymentid":
+			if !isString {
+				return hint{}, errors.Join(ErrMalformed, errors.New("paymentId is not a string"))
+			}
+			h.paymentID = s
+		case "standingorderid":
+			if !isString {
+				return hint{}, errors.Join(ErrMalformed, errors.New("standingOrderId is not a string"))
+			}
+			h.standingOrderID = s
+		case "eventtype", "event", "type":
+			if isString && h.event == "" {
+				h.event = s
+			}
+		case "session":
+			h.session = true
+		}
+	}
+	for _, id := range []string{h.paymentID, h.standingOrderID} {
+		if id != "" && checkID("id", id) != nil {
+			return hint{}, errors.Join(ErrMalformed, errors.New("the object id is not a valid id"))
+		}
+	}
+	return h, nil
+}
+
+func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
+	pm, err := p.GetPayment(ctx, h.paymentID)
+	if err != nil {
+		if provider.CodeOf(err) == provider.NotFound {
+			return nil, errors.Join(ErrUnknownObject, err)
+		}
+		return nil, err
+	}
+	p.resolvePay(pm)
+	status := normalizeStatus(pm.ProviderStatus)
+	ev := notify.Event{
+		ID: "payment/" + pm.ID + "/" + status, Provider: Name, Kind: eventKind(pm.Status),
+		PaymentID: pm.ID, MerchantReference: pm.MerchantReference, Amount: pm.Amount,
+		ProviderEvent: h.event, ProviderStatus: pm.ProviderStatus, Raw: body,
+	}
+	return &notify.Notification{ID: ev.ID, Event: ev}, nil
+}
+
+func (p *Provider) verifyStandingOrder(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
+	so, err := p.GetStandingOrder(ctx, h.standingOrderID)
+	if err != nil {
+		if provider.CodeOf(err) == provider.NotFound {
+			return nil, errors.Join(ErrUnknownObject, err)
+		}
+		return nil, err
+	}
+	ev := notify.Event{
+		ID: "standing-order/" + so.ID + "/" + normalizeStatus(so.ProviderStatus), Provider: Name, Kind: notify.Other,
+		MerchantReference: so.Reference, Amount: so.Amount, ProviderEvent: h.event, ProviderStatus: so.ProviderStatus, Raw: body,
+	}
+	return &notify.Notification{ID: ev.ID, Event: ev}, nil
+}
+
+// resolvePay settles a Pay whose answer was lost once Trustist reports a payment with its
+// reference and amount.
+func (p *Provider) resolvePay(pm *provider.Payment) {
+	if pm.MerchantReference == "" {
+		return
+	}
+	p.pays.each(func(e *entry[payState]) {
+		if e.state == uncertain && e.val.reference == pm.MerchantReference && e.val.amount.Equal(pm.Amount) {
+			e.state, e.cause = settled, nil
+			e.val.payment = *pm
+			e.val.payment.IdempotencyKey = e.key
+			if !e.val.payment.Status.Final() && e.val.payment.RedirectURL != "" {
+				e.val.payment.Status = provider.PaymentRequiresAction
+			}
+		}
+	})
+}
+
+// NotificationReply implements notify.Verifier: 200 when processed, 500 when the
+// application failed, so that Trustist delivers the notification again.
+func (p *Provider) NotificationReply(_ *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
+	h := http.Header{"Content-Type": {"application/json"}}
+	if o == notify.Processed {
+		return &notify.Reply{StatusCode: http.StatusOK, Header: h, Body: []byte(`{"received":true}`)}, nil
+	}
+	return &notify.Reply{StatusCode: http.StatusInternalServerError, Header: h, Body: []byte(`{"received":false}`)}, nil
+}

@@ -1,0 +1,503 @@
+// Package partner is a client for the TrustistTransfer Partner API, with which a
+// platform onboards merchants: it invites them (choosing the payment types they may
+// take) and, once an invitation is accepted, obtains the merchant's API keys to configure
+// the trustist adapter with.
+//
+// Authentication is OAuth 2.0 client credentials: POST {base}/token with client_id,
+// client_secret and grant_type=client_credentials in the form body (not HTTP Basic), as
+// the Partner API expects; the bearer token is cached and fetched again shortly before it
+// expires (RefreshMargin, default 60 s) or when the API refuses it.
+//
+// Base URLs: sandbox https://partnersapi-sandbox.trustist.com, production
+// https://partnersapi.trustist.com.
+//
+// Only the opening of the Partner API page is published: invitations list / get / create
+// (with paymentTypes "cards" and "openbanking"; open banking is always on) and the
+// invitation's merchant keys. Other invitation members and the shape of the merchant-keys
+// answer are not published; the client keeps each invitation's raw JSON, passes extra
+// request members through CreateInvitationRequest.Fields, and reads the keys answer
+// defensively ([I] inferences are marked in the code).
+package partner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// Environment selects the Partner API.
+type Environment string
+
+// The environments; the zero Environment means Sandbox.
+const (
+	Sandbox    Environment = "sandbox"
+	Production Environment = "production"
+)
+
+// Base URLs of the Partner API.
+const (
+	SandboxBaseURL    = "https://partnersapi-sandbox.trustist.com"
+	ProductionBaseURL = "https://partnersapi.trustist.com"
+)
+
+// DefaultRefreshMargin is how long before its expiry a cached token is replaced.
+const DefaultRefreshMargin = 60 * time.Second
+
+// Config configures a Client.
+type Config struct {
+	// Environment is Sandbox (the default) or Production.
+	Environment Environment
+	// BaseURL overrides the environment's base URL (https; http for loopback hosts only).
+	BaseURL string
+	// ClientID and ClientSecret are the partner's OAuth client credentials.
+	ClientID     string
+	ClientSecret secret.Value
+	// HTTPClient sends every request, token requests included (default: 30-second
+	// timeout).
+	HTTPClient *http.Client
+	// RefreshMargin is how long before expiry a token is replaced (default 60 s).
+	RefreshMargin time.Duration
+	// Now is the clock token expiry is judged by (default time.Now).
+	Now func() time.Time
+}
+
+// Client calls the Partner API. It is safe for concurrent use.
+type Client struct {
+	base   string
+	cc     clientcredentials.Config
+	http   *http.Client
+	margin time.Duration
+	now    func() time.Time
+
+	sem     chan struct{} // one token fetch at a time
+	tok     atomic.Pointer[oauth2.Token]
+	fetches atomic.Int64
+}
+
+// New returns a Client for cfg. It sends nothing.
+func New(cfg Config) (*Client, error) {
+	raw := cfg.BaseURL
+	if raw == "" {
+		switch cfg.Environment {
+		case "", Sandbox:
+			raw = SandboxBaseURL
+		case Production:
+			raw = ProductionBaseURL
+		default:
+			return nil, provider.FieldError("Environment", "must be %q or %q", Sandbox, Production)
+		}
+	}
+	u, err := transport.BaseURL(raw)
+	if err != nil {
+		return nil, provider.FieldError("BaseURL", "%v", err)
+	}
+	if cfg.ClientID == "" {
+		return nil, provider.FieldError("ClientID", "is required")
+	}
+	if cfg.ClientSecret.IsZero() {
+		return nil, provider.FieldError("ClientSecret", "is required")
+	}
+	c := &Client{base: u.String(), http: cfg.HTTPClient, margin: cfg.RefreshMargin, now: cfg.Now, sem: make(chan struct{}, 1)}
+	if c.http == nil {
+		c.http = transport.DefaultClient()
+	}
+	if c.margin <= 0 {
+		c.margin = DefaultRefreshMargin
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.cc = clientcredentials.Config{
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret.Reveal(),
+		TokenURL:     c.base + "/token",
+		AuthStyle:    oauth2.AuthStyleInParams,
+	}
+	return c, nil
+}
+
+// TokenFetches returns how many tokens the Client has fetched, for monitoring.
+func (c *Client) TokenFetches() int64 { return c.fetches.Load() }
+
+// valid reports whether t can still be used.
+func (c *Client) valid(t *oauth2.Token) bool {
+	return t != nil && t.AccessToken != "" && (t.Expiry.IsZero() || c.now().Add(c.margin).Before(t.Expiry))
+}
+
+// token returns a cached token, or fetches one. stale, when not nil, is a token the API
+// just refused: it is not reused.
+func (c *Client) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, error) {
+	if t := c.tok.Load(); t != stale && c.valid(t) {
+		return t, nil
+	}
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+	if t := c.tok.Load(); t != stale && c.valid(t) {
+		return t, nil // fetched by another caller meanwhile
+	}
+	t, err := c.cc.Token(context.WithValue(ctx, oauth2.HTTPClient, c.http))
+	if err != nil {
+		return nil, tokenError(ctx, err)
+	}
+	c.fetches.Add(1)
+	c.tok.Store(t)
+	return t, nil
+}
+
+// tokenError maps a failed token request. The oauth2 error text can quote the token
+// endpoint's body, so only the RFC 6749 code and description are kept.
+func tokenError(ctx context.Context, err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		return &provider.Error{Code: provider.ProviderUnavailable, Message: "the Partner API token endpoint could not be reached"}
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	e := &provider.Error{HTTPStatus: status, ProviderCode: re.ErrorCode, Message: "the Partner API refused the client credentials"}
+	if re.ErrorDescription != "" {
+		e.Message += ": " + clip(re.ErrorDescription)
+	}
+	switch {
+	case re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client" || status == http.StatusUnauthorized:
+		e.Code = provider.Unauthenticated
+	case status == http.StatusForbidden:
+		e.Code = provider.PermissionDenied
+	case status == http.StatusTooManyRequests:
+		e.Code, e.Message = provider.RateLimited, "the Partner API token endpoint is rate limiting"
+	case status >= 500:
+		e.Code, e.Message = provider.ProviderUnavailable, "the Partner API token endpoint failed"
+	case status == http.StatusBadRequest && re.ErrorCode == "":
+		e.Code = provider.Unauthenticated
+	default:
+		e.Code = provider.InvalidRequest
+	}
+	return e
+}
+
+// do sends an API request with a bearer token; a 401 drops the token and retries once.
+func (c *Client) do(ctx context.Context, method, path string, body []byte, write bool, what string, out any) error {
+	var stale *oauth2.Token
+	for attempt := 0; ; attempt++ {
+		tok, err := c.token(ctx, stale)
+		if err != nil {
+			return err
+		}
+		var rd *bytes.Reader
+		var req *http.Request
+		var sent atomic.Bool
+		tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
+		if body != nil {
+			rd = bytes.NewReader(body)
+			req, err = http.NewRequestWithContext(tctx, method, c.base+path, rd)
+		} else {
+			req, err = http.NewRequestWithContext(tctx, method, c.base+path, nil)
+		}
+		if err != nil {
+			return &provider.Error{Code: provider.Internal, Message: "building the request", Err: err}
+		}
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		req.Header.Set("Accept", "application/json")
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := c.http.Do(req)
+		if err != nil {
+			if sent.Load() && write {
+				return &provider.Error{Code: provider.UnknownOutcome, Message: "the request reached the Partner API but no answer arrived", Err: err}
+			}
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
+			}
+			return &provider.Error{Code: provider.ProviderUnavailable, Message: "the Partner API could not be reached", Err: err}
+		}
+		b, rerr := transport.ReadBody(resp.Body, 0)
+		_ = resp.Body.Close()
+		corr := firstNonEmpty(resp.Header.Get("CorrelationId"), resp.Header.Get("X-Correlation-Id"), resp.Header.Get("X-Request-Id"))
+		if rerr != nil {
+			code := provider.ProviderUnavailable
+			if write && resp.StatusCode < 300 {
+				code = provider.UnknownOutcome
+			}
+			return &provider.Error{Code: code, HTTPStatus: resp.StatusCode, CorrelationID: corr, Message: "reading the Partner API's answer", Err: rerr}
+		}
+		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+			stale = tok // a revoked or expired token; fetch another and try once more
+			continue
+		}
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return statusError(resp.StatusCode, b, corr, what)
+		}
+		if out == nil {
+			return nil
+		}
+		if err := json.Unmarshal(b, out); err != nil {
+			code := provider.Internal
+			if write {
+				code = provider.UnknownOutcome
+			}
+			return &provider.Error{Code: code, HTTPStatus: resp.StatusCode, CorrelationID: corr, Message: "the Partner API's answer could not be understood", Err: err}
+		}
+		return nil
+	}
+}
+
+func statusError(status int, body []byte, corr, what string) error {
+	e := &provider.Error{HTTPStatus: status, CorrelationID: corr, Message: errorMessage(body)}
+	def := ""
+	switch {
+	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
+		e.Code, def = provider.InvalidRequest, "the Partner API refused the request"
+	case status == http.StatusUnauthorized:
+		e.Code, def = provider.Unauthenticated, "the Partner API refused the access token"
+	case status == http.StatusForbidden:
+		e.Code, def = provider.PermissionDenied, "the partner is not allowed to do this"
+	case status == http.StatusNotFound:
+		e.Code, def = provider.NotFound, "the Partner API knows no such "+what
+	case status == http.StatusConflict:
+		e.Code, def = provider.Duplicate, "the Partner API reports a conflict"
+	case status == http.StatusTooManyRequests:
+		e.Code, def = provider.RateLimited, "the Partner API is rate limiting"
+	case status >= 500:
+		e.Code, def = provider.ProviderUnavailable, "the Partner API could not process the request"
+	default:
+		e.Code, def = provider.InvalidRequest, "the Partner API refused the request"
+	}
+	if e.Message == "" {
+		e.Message = def
+	}
+	return e
+}
+
+// errorMessage reads message, error, title, detail or error_description from an error
+// body, defensively.
+func errorMessage(body []byte) string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil {
+		return ""
+	}
+	var parts []string
+	for _, k := range []string{"title", "message", "detail", "error_description", "error"} {
+		for key, raw := range obj {
+			var s string
+			if strings.EqualFold(key, k) && json.Unmarshal(raw, &s) == nil && s != "" {
+				parts = append(parts, s)
+			}
+		}
+	}
+	return clip(strings.Join(parts, "; "))
+}
+
+func clip(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// PaymentType is a payment method a merchant may take.
+type PaymentType string
+
+// The payment types of an invitation.
+const (
+	// Cards enables card payments; leave it out to hide cards for the merchant.
+	Cards PaymentType = "cards"
+	// OpenBanking enables bank payments; it is always on, whether listed or not.
+	OpenBanking PaymentType = "openbanking"
+)
+
+// Invitation is an invitation for a client to become a Trustist merchant.
+type Invitation struct {
+	// ID identifies the invitation.
+	ID string
+	// Status is the invitation's status, e.g. "sent".
+	Status string
+	// PaymentTypes are the payment types offered, when the answer lists them.
+	PaymentTypes []PaymentType
+	// Raw is the invitation's JSON as received, with the members not published.
+	Raw json.RawMessage
+}
+
+// UnmarshalJSON reads an invitation and keeps its raw JSON.
+func (inv *Invitation) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ID           string        `json:"id"`
+		Status       string        `json:"status"`
+		PaymentTypes []PaymentType `json:"paymentTypes"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*inv = Invitation{ID: w.ID, Status: w.Status, PaymentTypes: w.PaymentTypes, Raw: append(json.RawMessage(nil), b...)}
+	return nil
+}
+
+// CreateInvitationRequest asks for a new invitation.
+type CreateInvitationRequest struct {
+	// PaymentTypes lists the payment types to offer (Cards, OpenBanking).
+	PaymentTypes []PaymentType
+	// Fields are further request members, sent as given (the rest of the request schema
+	// is not published). They must not repeat paymentTypes.
+	Fields map[string]any
+}
+
+// Invitations lists the partner's invitations (GET /invitations).
+func (c *Client) Invitations(ctx context.Context) ([]Invitation, error) {
+	var out []Invitation
+	if err := c.do(ctx, http.MethodGet, "/invitations", nil, false, "invitation", &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Invitation returns one invitation (GET /invitations/{id}).
+func (c *Client) Invitation(ctx context.Context, id string) (*Invitation, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	var out Invitation
+	if err := c.do(ctx, http.MethodGet, "/invitations/"+url.PathEscape(id), nil, false, "invitation", &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CreateInvitation creates an invitation (POST /invitations). The API takes no
+// idempotency key: when the answer is lost the error is UnknownOutcome; list the
+// invitations before creating another.
+func (c *Client) CreateInvitation(ctx context.Context, req CreateInvitationRequest) (*Invitation, error) {
+	if len(req.PaymentTypes) == 0 {
+		return nil, provider.FieldError("PaymentTypes", "is required (cards, openbanking)")
+	}
+	for _, t := range req.PaymentTypes {
+		if t != Cards && t != OpenBanking {
+			return nil, provider.FieldError("PaymentTypes", "has %q; use cards or openbanking", string(t))
+		}
+	}
+	m := map[string]any{}
+	for k, v := range req.Fields {
+		if strings.EqualFold(k, "paymentTypes") {
+			return nil, provider.FieldError("Fields", "must not repeat paymentTypes")
+		}
+		m[k] = v
+	}
+	m["paymentTypes"] = req.PaymentTypes
+	body, err := json.Marshal(m)
+	if err != nil {
+		return nil, provider.FieldError("Fields", "cannot be encoded as JSON: %v", err)
+	}
+	var out Invitation
+	if err := c.do(ctx, http.MethodPost, "/invitations", body, true, "invitation", &out); err != nil {
+		return nil, err
+	}
+	if out.ID == "" {
+		return nil, &provider.Error{Code: provider.UnknownOutcome, Message: "the Partner API's answer carries no invitation id"}
+	}
+	return &out, nil
+}
+
+// MerchantKey is an API key of an invited merchant: the Hawk id (public key) and Hawk
+// key (private key) that configure the trustist adapter.
+type MerchantKey struct {
+	HawkID  string
+	HawkKey secret.Value
+}
+
+// MerchantKeys returns the API keys of the merchant that accepted an invitation (GET
+// /invitations/{id}/merchant/keys). [I] The answer's shape is not published; an object
+// or an array of objects is read, taking the public half from publicKey, hawkId, keyId,
+// clientId or id, and the private half from privateKey, hawkKey, secret or key.
+func (c *Client) MerchantKeys(ctx context.Context, invitationID string) ([]MerchantKey, error) {
+	if err := checkID(invitationID); err != nil {
+		return nil, err
+	}
+	var raw json.RawMessage
+	if err := c.do(ctx, http.MethodGet, "/invitations/"+url.PathEscape(invitationID)+"/merchant/keys", nil, false, "invitation", &raw); err != nil {
+		return nil, err
+	}
+	var objs []map[string]json.RawMessage
+	if json.Unmarshal(raw, &objs) != nil {
+		var one map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &one); err != nil {
+			return nil, &provider.Error{Code: provider.Internal, Message: "the merchant keys answer is neither an object nor an array"}
+		}
+		objs = []map[string]json.RawMessage{one}
+		for k, v := range one { // {"keys": [...]}
+			if strings.EqualFold(k, "keys") {
+				var inner []map[string]json.RawMessage
+				if json.Unmarshal(v, &inner) == nil {
+					objs = inner
+				}
+			}
+		}
+	}
+	var out []MerchantKey
+	for _, o := range objs {
+		id := member(o, "publicKey", "hawkId", "keyId", "clientId", "id")
+		key := member(o, "privateKey", "hawkKey", "secret", "key")
+		if id != "" && key != "" {
+			out = append(out, MerchantKey{HawkID: id, HawkKey: secret.New(key)})
+		}
+	}
+	if len(out) == 0 {
+		return nil, &provider.Error{Code: provider.Internal, Message: "the merchant keys answer holds no key pair"}
+	}
+	return out, nil
+}
+
+// member returns the first string member among names, matched case-insensitively.
+func member(o map[string]json.RawMessage, names ...string) string {
+	for _, n := range names {
+		for k, v := range o {
+			var s string
+			if strings.EqualFold(k, n) && json.Unmarshal(v, &s) == nil && s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+func checkID(id string) error {
+	if id == "" || len(id) > 256 || strings.ContainsAny(id, "/?# ") {
+		return provider.FieldError("id", "must be 1 to 256 characters without / ? # or spaces")
+	}
+	return nil
+}

@@ -1,0 +1,297 @@
+package trustist
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// paymentRequestWire is the body of POST /v1/payments.
+type paymentRequestWire struct {
+	// Amount is a JSON number in major units, written from the exact decimal text.
+	Amount    json.Number `json:"amount"`
+	Reference string      `json:"reference"`
+	ReturnURL string      `json:"returnUrl,omitempty"`
+	// CancelURL defaults to returnUrl at Trustist when absent.
+	CancelURL   string `json:"cancelUrl,omitempty"`
+	Description string `json:"description,omitempty"`
+	// CustomerDetails is "a single-line text entry to identify the customer"; the official
+	// plugin sends the buyer's full name.
+	CustomerDetails string `json:"customerDetails,omitempty"`
+	PayerEmail      string `json:"payerEmail,omitempty"`
+	// CustomerID links a tenant customer. [I] Documented for the server-to-server
+	// endpoint; sent only when the caller gives one.
+	CustomerID string `json:"customerId,omitempty"`
+}
+
+// paymentWire is a payment as the API returns it. encoding/json matches member names
+// case-insensitively, so PascalCase answers decode too.
+type paymentWire struct {
+	ID        string      `json:"id"`
+	Status    string      `json:"status"`
+	Amount    json.Number `json:"amount"`
+	Currency  string      `json:"currency"`
+	Reference string      `json:"reference"`
+	PayLink   string      `json:"payLink"`
+	Created   string      `json:"created"`
+}
+
+// payState is what the ledger keeps for a Pay call.
+type payState struct {
+	reference string
+	amount    money.Amount
+	payment   provider.Payment
+}
+
+// Pay implements provider.Provider: POST /v1/payments with the merchant key. The result
+// has Status requires_action and RedirectURL set to the payLink, where the payer chooses
+// how to pay.
+//
+// The Trustist API takes no idempotency key and offers no search by reference, so
+// repeated calls are made safe in this process: a call with the IdempotencyKey of an
+// earlier successful call (within Config.IdempotencyRetention) returns that payment
+// without sending anything, and concurrent calls with one key send once. When a request
+// reached Trustist but its answer was lost, Pay returns UnknownOutcome, and so do later
+// calls with that key: resending could create a second payment with the same reference.
+// Such a key resolves when a payment notification for the reference reaches this
+// Provider's notification handler. None of this survives a restart.
+//
+// The merchant reference is sent as Trustist's reference, which Trustist describes as
+// unique; Payer names become customerDetails, Payer.Email payerEmail. Metadata and
+// NotificationURL have no place in the request and are not sent (payment webhooks are
+// configured per merchant in the TrustistTransfer portal).
+func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
+	body, err := p.paymentBody(req)
+	if err != nil {
+		return nil, err
+	}
+	key := req.IdempotencyKey
+	if key == "" {
+		pm, err := p.createPayment(ctx, body)
+		if err != nil {
+			return nil, err
+		}
+		return pm, nil
+	}
+	e, owner, err := p.pays.claim(ctx, key, fingerprint(body))
+	if err != nil {
+		return nil, err
+	}
+	if !owner {
+		return p.repeatPay(ctx, e)
+	}
+	pm, err := p.createPayment(ctx, body)
+	switch {
+	case pm != nil:
+		pm.IdempotencyKey = key
+		p.pays.settle(e, settled, payState{reference: req.MerchantReference, amount: req.Amount, payment: *pm}, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		out := *pm
+		return &out, nil
+	case provider.CodeOf(err) == provider.UnknownOutcome:
+		p.pays.settle(e, uncertain, payState{reference: req.MerchantReference, amount: req.Amount}, err, false)
+		return nil, err
+	default:
+		p.pays.settle(e, 0, payState{}, nil, true)
+		return nil, err
+	}
+}
+
+// repeatPay answers a Pay whose key the ledger already holds.
+func (p *Provider) repeatPay(ctx context.Context, e *entry[payState]) (*provider.Payment, error) {
+	if e.state == uncertain {
+		return nil, &provider.Error{Code: provider.UnknownOutcome, Err: e.cause,
+			Message: "an earlier Pay with this idempotency key reached Trustist but its answer was lost, and Trustist " +
+				"offers no look-up by reference, so whether a payment with reference " + quote(e.val.reference) +
+				" exists is unknown; it resolves when Trustist notifies this provider about that payment — otherwise " +
+				"check the TrustistTransfer portal before paying again with a new idempotency key and reference"}
+	}
+	pm := e.val.payment
+	if !pm.Amount.IsValid() {
+		got, err := p.GetPayment(ctx, pm.ID)
+		if err != nil {
+			return nil, err
+		}
+		pm.Amount = got.Amount
+		p.pays.update(e.key, func(e *entry[payState]) { e.val.payment.Amount = got.Amount })
+	}
+	return &pm, nil
+}
+
+// paymentBody checks req and encodes the request body.
+func (p *Provider) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
+	if !req.Amount.IsValid() {
+		return nil, provider.FieldError("Amount", "is required")
+	}
+	if err := req.Amount.CheckPositive(); err != nil {
+		return nil, provider.FieldError("Amount", "must be greater than zero")
+	}
+	if req.Amount.Currency() != p.currency {
+		return nil, provider.FieldError("Amount", "is in %s; this Trustist account takes %s only", req.Amount.Currency(), p.currency)
+	}
+	if req.MerchantReference == "" {
+		return nil, provider.FieldError("MerchantReference", "is required (it becomes Trustist's unique payment reference)")
+	}
+	if req.ReturnURL == "" {
+		return nil, provider.FieldError("ReturnURL", "is required")
+	}
+	w := paymentRequestWire{
+		Amount:          req.Amount.JSONNumber(),
+		Reference:       req.MerchantReference,
+		ReturnURL:       req.ReturnURL,
+		CancelURL:       req.CancelURL,
+		Description:     req.Description,
+		CustomerDetails: strings.TrimSpace(req.Payer.FirstName + " " + req.Payer.LastName),
+		PayerEmail:      req.Payer.Email,
+		CustomerID:      req.CustomerID,
+	}
+	return marshal(w)
+}
+
+// createPayment sends POST /v1/payments. A non-nil payment with a non-nil error means the
+// payment was created but its amount could not be read back.
+func (p *Provider) createPayment(ctx context.Context, body []byte) (*provider.Payment, error) {
+	r, err := p.send(ctx, call{scope: merchantKey, method: http.MethodPost, path: "/v1/payments", body: body, write: true, what: "payment"})
+	if err != nil {
+		return nil, err
+	}
+	var w paymentWire
+	if err := decode(r, &w); err != nil {
+		return nil, uncertainAnswer(r, err)
+	}
+	pm, err := p.toPayment(&w, r)
+	if err != nil {
+		return nil, uncertainAnswer(r, err)
+	}
+	if pm.RedirectURL == "" && !pm.Status.Final() {
+		return nil, &provider.Error{Code: provider.Internal, CorrelationID: r.correlationID,
+			Message: "Trustist created payment " + quote(pm.ID) + " but returned no payLink"}
+	}
+	if !pm.Status.Final() {
+		pm.Status = provider.PaymentRequiresAction
+	}
+	if !pm.Amount.IsValid() {
+		// [I] The create answer is documented to carry id and payLink only; read the
+		// amount Trustist recorded from the payment itself.
+		got, err := p.GetPayment(ctx, pm.ID)
+		if err != nil {
+			return pm, &provider.Error{Code: provider.CodeOf(err), Err: err,
+				Message: "payment " + quote(pm.ID) + " was created but its amount could not be read back; repeat the call with the same idempotency key"}
+		}
+		pm.Amount = got.Amount
+	}
+	return pm, nil
+}
+
+// uncertainAnswer reports a 2xx answer to a write that could not be understood.
+func uncertainAnswer(r *reply, err error) error {
+	return &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: r.status, CorrelationID: r.correlationID,
+		Message: "Trustist accepted the request but its answer could not be read", Err: err}
+}
+
+// GetPayment implements provider.Provider: GET /v1/payments/{id} with the merchant key.
+func (p *Provider) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	r, err := p.send(ctx, call{scope: merchantKey, method: http.MethodGet, path: "/v1/payments/" + url.PathEscape(id), what: "payment"})
+	if err != nil {
+		return nil, err
+	}
+	var w paymentWire
+	if err := decode(r, &w); err != nil {
+		return nil, badAnswer(r, err)
+	}
+	pm, err := p.toPayment(&w, r)
+	if err != nil {
+		return nil, badAnswer(r, err)
+	}
+	if !pm.Amount.IsValid() {
+		return nil, badAnswer(r, errNoAmount)
+	}
+	return pm, nil
+}
+
+// toPayment converts an API payment.
+func (p *Provider) toPayment(w *paymentWire, r *reply) (*provider.Payment, error) {
+	if w.ID == "" {
+		return nil, errorf("the answer carries no payment id")
+	}
+	cur := p.currency
+	if w.Currency != "" {
+		c, err := money.ParseCurrency(w.Currency)
+		if err != nil {
+			return nil, err
+		}
+		cur = c
+	}
+	pm := &provider.Payment{
+		ID:                w.ID,
+		Provider:          Name,
+		Status:            paymentStatus(w.Status),
+		ProviderStatus:    w.Status,
+		MerchantReference: w.Reference,
+		CreatedAt:         parseTime(w.Created),
+	}
+	if w.Amount != "" {
+		a, err := parseAmount(w.Amount, cur)
+		if err != nil {
+			return nil, err
+		}
+		pm.Amount = a
+		pm.Refunded = money.FromMinorCurrency(0, cur)
+	}
+	if !pm.Status.Final() && w.PayLink != "" {
+		if u, err := url.Parse(w.PayLink); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
+			return nil, errorf("the payLink is not an absolute http(s) URL")
+		}
+		pm.RedirectURL = w.PayLink
+	}
+	return pm, nil
+}
+
+// decode reads a JSON answer. Amounts are read into json.Number fields, which keep the
+// number's text exactly.
+func decode(r *reply, v any) error {
+	return json.Unmarshal(r.body, v)
+}
+
+// badAnswer reports an answer to a read that could not be understood.
+func badAnswer(r *reply, err error) error {
+	return &provider.Error{Code: provider.Internal, HTTPStatus: r.status, CorrelationID: r.correlationID,
+		Message: "Trustist's answer could not be understood", Err: err}
+}
+
+// checkID refuses ids that cannot name a Trustist object, before anything is sent.
+func checkID(field, id string) error {
+	if id == "" || len(id) > 256 {
+		return provider.FieldError(field, "must be 1 to 256 characters")
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= 0x20 || c >= 0x7f {
+			return provider.FieldError(field, "must be printable ASCII without spaces")
+		}
+	}
+	return nil
+}
+
+// parseTime reads an ISO-8601 time, or returns the zero time.
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}

@@ -1,0 +1,144 @@
+package trustist
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/hawk"
+	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// Name is the adapter's name, as it appears in results, events and errors.
+const Name = "trustist"
+
+// Provider is the Trustist adapter and also its own client for the calls the neutral API
+// has no place for (standing orders, the merchant-info call, customer bank accounts).
+// Reach it from a Gateway with
+//
+//	var c *trustist.Provider
+//	if gw.As(&c) { m, err := c.Merchant(ctx) ... }
+//
+// A Provider is safe for concurrent use.
+type Provider struct {
+	base      string
+	merchant  hawk.Credentials
+	tenant    hawk.Credentials
+	hasTenant bool
+	currency  money.Currency
+	client    *http.Client
+	maxBody   int64
+	clock     hawk.Clock
+
+	pays     *ledger[payState]
+	verifies *ledger[verifyState]
+}
+
+var (
+	_ provider.Provider        = (*Provider)(nil)
+	_ provider.AccountVerifier = (*Provider)(nil)
+	_ provider.CustomerManager = (*Provider)(nil)
+	_ notify.Verifier          = (*Provider)(nil)
+)
+
+// New returns a Provider for cfg. It checks the configuration and sends nothing.
+func New(cfg Config) (*Provider, error) {
+	base, err := cfg.baseURL()
+	if err != nil {
+		return nil, err
+	}
+	merchant, err := cfg.Merchant.credentials("Merchant")
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{
+		base:     base,
+		merchant: merchant,
+		currency: cfg.Currency,
+		client:   cfg.HTTPClient,
+		maxBody:  cfg.MaxResponseBytes,
+	}
+	if !cfg.Tenant.IsZero() {
+		if p.tenant, err = cfg.Tenant.credentials("Tenant"); err != nil {
+			return nil, err
+		}
+		p.hasTenant = true
+	}
+	if p.currency.IsZero() {
+		p.currency = money.MustCurrency("GBP")
+	}
+	if p.client == nil {
+		p.client = transport.DefaultClient()
+	}
+	if p.maxBody <= 0 {
+		p.maxBody = transport.MaxResponseBytes
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	p.clock.Local = now
+	retention := cfg.IdempotencyRetention
+	if retention <= 0 {
+		retention = DefaultIdempotencyRetention
+	}
+	p.pays = newLedger[payState](retention, now)
+	p.verifies = newLedger[verifyState](retention, now)
+	return p, nil
+}
+
+// Name implements provider.Provider.
+func (p *Provider) Name() string { return Name }
+
+// Capabilities implements provider.Provider. Pay, GetPayment and notifications are always
+// supported; customers and interactive account verification need a tenant key. Refunds,
+// payouts and non-interactive account verification are not offered by the Trustist API.
+func (p *Provider) Capabilities() provider.Capabilities {
+	ops := []provider.Operation{provider.OpPay, provider.OpGetPayment, provider.OpNotifications}
+	notes := map[provider.Operation]string{
+		provider.OpRefund:          "Trustist publishes no refund endpoint",
+		provider.OpPartialRefund:   "Trustist publishes no refund endpoint",
+		provider.OpMultipleRefunds: "Trustist publishes no refund endpoint",
+		provider.OpGetRefund:       "Trustist publishes no refund endpoint",
+		provider.OpPayout:          "Trustist publishes no payout endpoint",
+		provider.OpGetPayout:       "Trustist publishes no payout endpoint",
+		provider.OpVerifyAccount: "Trustist verifies accounts only interactively, through an onboard session " +
+			"in which the holder connects the account at their bank",
+	}
+	if p.hasTenant {
+		ops = append(ops, provider.OpVerifyAccountInteractive, provider.OpGetAccountVerification, provider.OpCustomers)
+	} else {
+		const why = "needs a Trustist tenant key (Config.Tenant), which this provider was not given"
+		notes[provider.OpVerifyAccountInteractive] = why
+		notes[provider.OpGetAccountVerification] = why
+		notes[provider.OpCustomers] = why
+	}
+	return provider.Capabilities{Operations: ops, Currencies: []money.Currency{p.currency}, Notes: notes,
+		// A Trustist customer has names, emailAddress, dateOfBirth, an address and orgId;
+		// there is no place for an external id or a phone number.
+		CustomerFields: []string{"FirstName", "LastName", "Email", "DateOfBirth", "Address", "Group"}}
+}
+
+// As implements provider.Provider; it sets a **Provider target.
+func (p *Provider) As(target any) bool {
+	if t, ok := target.(**Provider); ok {
+		*t = p
+		return true
+	}
+	return false
+}
+
+// Close implements provider.Provider. It releases idle connections.
+func (p *Provider) Close() error {
+	p.client.CloseIdleConnections()
+	return nil
+}
+
+// ClockOffset returns the offset, in seconds, that the Provider adds to its local clock
+// for Hawk timestamps, learned from Trustist's authenticated stale-timestamp replies.
+func (p *Provider) ClockOffset() int64 { return p.clock.Offset() }
+
+// HasTenantKey reports whether a tenant key was configured.
+func (p *Provider) HasTenantKey() bool { return p.hasTenant }

@@ -1,0 +1,28 @@
+// Package trustistsim simulates the Trustist Ecommerce API for tests, on loopback.
+//
+// A Server checks Hawk exactly as a Hawk server does — the MAC, the payload hash against
+// the body (a body without one is refused), a ±60 s timestamp skew answered with an
+// authenticated WWW-Authenticate ts/tsm, and nonce replay — and gives merchant and
+// tenant keys their permissions (403 otherwise). It keeps payments with a hosted pay page,
+// standing orders with a set-up page, customers with partial updates, onboard sessions
+// whose page connects a test bank account, and the merchant-info call. Answers are signed
+// with Server-Authorization and carry a CorrelationId header; errors are RFC 7807
+// ProblemDetails bodies.
+//
+// Pages are acted on over HTTP with EndUser (fetch the page, submit its form): Approve
+// pays (status COMPLETE), sets up a standing order (ACTIVE) or connects the account;
+// Decline fails (FAILED); Abandon cancels (CANCELLED).
+//
+// Merchant webhooks (payment.completed and payment.failed, optionally payment.created;
+// StandingOrderCreated and standing_order.* for standing orders) are POSTed to the URL
+// set with SetWebhookURL, with exponential back-off until a 2xx answer; Deliveries records
+// them and Close stops them.
+//
+// Fault knobs: FailNext (503 before processing), DropNextResponse (process, then close the
+// connection), SetLatency, SetClockSkew, ForgeTimestampReplies, CorruptServerAuthorization.
+// Requests counts API requests.
+//
+// Where the published documentation is silent the simulator follows marked inferences:
+// the cancelled status (CANCELLED), the ProblemDetails error shape, 201 for a new
+// customer, the bank-account members, and the customer-bank-accounts path under /api/.
+package trustistsim

@@ -1,0 +1,296 @@
+package trustistsim
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/paybridge/paybridge/money"
+)
+
+// Payment statuses the simulator uses. The sources spell them inconsistently; the
+// simulator follows the official plugin on the API (COMPLETE) and the webhook example in
+// webhooks (COMPLETED). [I] The API's status for a payer who cancels is not published;
+// the simulator says CANCELLED.
+const (
+	StatusPending   = "PENDING"
+	StatusComplete  = "COMPLETE"
+	StatusFailed    = "FAILED"
+	StatusCancelled = "CANCELLED"
+)
+
+type payment struct {
+	id              string
+	status          string
+	amount          money.Amount
+	reference       string
+	returnURL       string
+	cancelURL       string
+	description     string
+	customerDetails string
+	payerEmail      string
+	customerID      string
+	created         time.Time
+	pageToken       string
+}
+
+// paymentJSON is a payment as the API returns it.
+type paymentJSON struct {
+	ID              string      `json:"id"`
+	Status          string      `json:"status"`
+	Amount          json.Number `json:"amount"`
+	Currency        string      `json:"currency"`
+	Reference       string      `json:"reference"`
+	Description     *string     `json:"description"`
+	CustomerDetails *string     `json:"customerDetails"`
+	PayerEmail      *string     `json:"payerEmail"`
+	ReturnURL       *string     `json:"returnUrl"`
+	CancelURL       *string     `json:"cancelUrl"`
+	PayLink         string      `json:"payLink"`
+	PayIDString     string      `json:"payIdString"`
+	Created         string      `json:"created"`
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Server) paymentJSON(p *payment) paymentJSON {
+	return paymentJSON{ID: p.id, Status: p.status, Amount: p.amount.JSONNumber(), Currency: p.amount.Currency().String(),
+		Reference: p.reference, Description: nullable(p.description), CustomerDetails: nullable(p.customerDetails),
+		PayerEmail: nullable(p.payerEmail), ReturnURL: nullable(p.returnURL), CancelURL: nullable(p.cancelURL),
+		PayLink: s.URL() + "/pay/" + p.id, PayIDString: strings.ToUpper(p.id[:8]), Created: p.created.UTC().Format(time.RFC3339)}
+}
+
+func (s *Server) createPayment(body []byte) result {
+	m, bad := object(body)
+	if bad != nil {
+		return *bad
+	}
+	f := &fieldReader{m: m}
+	p := &payment{
+		amount:          f.amount("amount", s.currency),
+		reference:       f.str("reference", 255),
+		returnURL:       f.absURL("returnUrl", false),
+		cancelURL:       f.absURL("cancelUrl", false),
+		description:     f.str("description", 1000),
+		customerDetails: f.str("customerDetails", 255),
+		payerEmail:      f.email("payerEmail"),
+		customerID:      f.str("customerId", 64),
+	}
+	if p.reference == "" && f.errs["reference"] == nil {
+		f.bad("reference", "The reference field is required.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.customerID != "" && s.customers[p.customerID] == nil {
+		f.bad("customerId", "The customer does not exist.")
+	}
+	if f.errs != nil {
+		return invalid(f.errs)
+	}
+	if p.cancelURL == "" {
+		p.cancelURL = p.returnURL
+	}
+	p.id = uuid.NewString()
+	p.status = StatusPending
+	p.created = s.nowLocked()
+	p.pageToken = randomHex(16)
+	s.payments[p.id] = p
+	if s.opts.SendCreatedEvents {
+		s.paymentEventLocked(p, "payment.created", StatusPending)
+	}
+	return result{http.StatusOK, s.paymentJSON(p)}
+}
+
+func (s *Server) getPayment(id string) result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.payments[id]
+	if p == nil {
+		return notFound("Payment")
+	}
+	return result{http.StatusOK, s.paymentJSON(p)}
+}
+
+// SetPaymentStatus sets a payment's status text as the API reports it, for tests of
+// status spellings. It raises no webhook.
+func (s *Server) SetPaymentStatus(id, status string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.payments[id]
+	if p == nil {
+		return errors.New("trustistsim: unknown payment " + id)
+	}
+	p.status = status
+	return nil
+}
+
+// PaymentStatus returns a payment's status as the API reports it.
+func (s *Server) PaymentStatus(id string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.payments[id]
+	if p == nil {
+		return "", false
+	}
+	return p.status, true
+}
+
+// Payments returns how many payments exist.
+func (s *Server) Payments() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.payments)
+}
+
+// nowLocked returns the server time; s.mu must be held.
+func (s *Server) nowLocked() time.Time {
+	now := time.Now()
+	if s.opts.Now != nil {
+		now = s.opts.Now()
+	}
+	return now.Add(s.skew)
+}
+
+// Standing-order statuses as the API reports them.
+const (
+	SOStatusPending   = "Pending"
+	SOStatusActive    = "ACTIVE"
+	SOStatusFailed    = "Failed"
+	SOStatusCancelled = "Cancelled"
+)
+
+type standingOrder struct {
+	id                string
+	status            string
+	amount            money.Amount
+	startDate         string
+	frequency         string
+	numberOfPayments  int
+	reference         string
+	returnURL         string
+	cancelURL         string
+	description       string
+	payerName         string
+	payerBusinessName string
+	pageToken         string
+	created           time.Time
+}
+
+type standingOrderJSON struct {
+	ID               string      `json:"id"`
+	Status           string      `json:"status"`
+	Amount           json.Number `json:"amount"`
+	Currency         string      `json:"currency"`
+	StartDate        string      `json:"startDate"`
+	Frequency        string      `json:"frequency"`
+	NumberOfPayments int         `json:"numberOfPayments"`
+	Reference        string      `json:"reference"`
+	Description      *string     `json:"description"`
+	PayLink          string      `json:"payLink"`
+}
+
+func (s *Server) standingOrderJSON(o *standingOrder) standingOrderJSON {
+	return standingOrderJSON{ID: o.id, Status: o.status, Amount: o.amount.JSONNumber(), Currency: o.amount.Currency().String(),
+		StartDate: o.startDate, Frequency: o.frequency, NumberOfPayments: o.numberOfPayments, Reference: o.reference,
+		Description: nullable(o.description), PayLink: s.URL() + "/standing-order/" + o.id}
+}
+
+func (s *Server) createStandingOrder(body []byte) result {
+	if s.opts.StandingOrdersDisabled {
+		return fail(http.StatusBadRequest, "Standing orders are not enabled",
+			"The merchant has not enabled bank monitoring for standing orders, or its access token has expired.")
+	}
+	m, bad := object(body)
+	if bad != nil {
+		return *bad
+	}
+	f := &fieldReader{m: m}
+	o := &standingOrder{
+		amount:            f.amount("amount", s.currency),
+		startDate:         f.str("startDate", 10),
+		reference:         f.str("reference", 255),
+		returnURL:         f.absURL("returnUrl", false),
+		cancelURL:         f.absURL("cancelUrl", false),
+		description:       f.str("description", 1000),
+		payerName:         f.str("payerName", 255),
+		payerBusinessName: f.str("payerBusinessName", 255),
+	}
+	switch freq := f.str("frequency", 20); strings.ToLower(freq) {
+	case "weekly":
+		o.frequency = "Weekly"
+	case "monthly":
+		o.frequency = "Monthly"
+	case "annually":
+		o.frequency = "Annually"
+	default:
+		f.bad("frequency", "The frequency must be Weekly, Monthly or Annually.")
+	}
+	if v, ok := m["numberofpayments"]; ok && string(v) != "null" {
+		if err := json.Unmarshal(v, &o.numberOfPayments); err != nil || o.numberOfPayments < 0 {
+			f.bad("numberOfPayments", "The numberOfPayments must be a whole number, 0 or more.")
+		}
+	}
+	if o.reference == "" && f.errs["reference"] == nil {
+		f.bad("reference", "The reference field is required.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start, err := time.Parse("2006-01-02", o.startDate)
+	today := s.nowLocked().UTC().Truncate(24 * time.Hour)
+	switch {
+	case err != nil:
+		f.bad("startDate", "The startDate must be a date in the form yyyy-MM-dd.")
+	case !start.After(today):
+		f.bad("startDate", "The startDate must be no earlier than tomorrow.")
+	}
+	if f.errs != nil {
+		return invalid(f.errs)
+	}
+	o.id = uuid.NewString()
+	o.status = SOStatusPending
+	o.pageToken = randomHex(16)
+	o.created = s.nowLocked()
+	s.standingOrders[o.id] = o
+	return result{http.StatusOK, s.standingOrderJSON(o)}
+}
+
+func (s *Server) getStandingOrder(id string) result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.standingOrders[id]
+	if o == nil {
+		return notFound("Standing order")
+	}
+	return result{http.StatusOK, s.standingOrderJSON(o)}
+}
+
+// MerchantName is the simulated merchant's name.
+const MerchantName = "Simulated Merchant Ltd"
+
+func (s *Server) merchantInfo() result {
+	type ryft struct {
+		Enabled   bool `json:"enabled"`
+		Available bool `json:"available"`
+	}
+	type tokenIo struct {
+		Enabled                 bool `json:"enabled"`
+		StandingOrdersMonitored bool `json:"standingOrdersMonitored"`
+	}
+	return result{http.StatusOK, map[string]any{
+		"id":   s.merchant.HawkID,
+		"name": MerchantName,
+		"paymentMethods": map[string]any{
+			"ryft":    ryft{Enabled: true, Available: true},
+			"tokenIo": tokenIo{Enabled: true, StandingOrdersMonitored: !s.opts.StandingOrdersDisabled},
+		},
+	}}
+}

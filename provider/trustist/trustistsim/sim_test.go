@@ -1,0 +1,333 @@
+package trustistsim_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/hawk"
+	"github.com/paybridge/paybridge/internal/testvectors"
+	"github.com/paybridge/paybridge/provider/trustist"
+	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
+	"github.com/paybridge/paybridge/secret"
+)
+
+type vectorFile struct {
+	Cases []struct {
+		Name        string  `json:"name"`
+		ID          string  `json:"id"`
+		Key         string  `json:"key"`
+		Method      string  `json:"method"`
+		URL         string  `json:"url"`
+		TS          int64   `json:"ts"`
+		ContentType *string `json:"contentType"`
+		Payload     *string `json:"payload"`
+		Expected    struct {
+			Hash   *string `json:"hash"`
+			Header string  `json:"header"`
+		} `json:"expected"`
+	} `json:"cases"`
+}
+
+// TestHawkVectorsAccepted checks the simulator's Hawk verification against every case of
+// the shared vectors, loaded at test time: the reference implementation's header is
+// accepted, the same header with a changed body is refused, and a replay is refused.
+func TestHawkVectorsAccepted(t *testing.T) {
+	var v vectorFile
+	testvectors.Load(t, "hawk.json", &v)
+	if len(v.Cases) == 0 {
+		t.Fatal("no cases in hawk.json")
+	}
+	for _, c := range v.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			sim := trustistsim.New("https://sim.invalid", trustistsim.Options{
+				Merchant: trustist.Key{HawkID: c.ID, HawkKey: secret.New(c.Key)},
+				Now:      func() time.Time { return time.Unix(c.TS, 0) },
+			})
+			defer sim.Close()
+			send := func(payload string) *httptest.ResponseRecorder {
+				var body io.Reader
+				if c.Payload != nil {
+					body = strings.NewReader(payload)
+				}
+				r := httptest.NewRequest(c.Method, c.URL, body)
+				r.Header.Set("Authorization", c.Expected.Header)
+				if c.ContentType != nil {
+					r.Header.Set("Content-Type", *c.ContentType)
+				}
+				w := httptest.NewRecorder()
+				sim.ServeHTTP(w, r)
+				return w
+			}
+			payload := ""
+			if c.Payload != nil {
+				payload = *c.Payload
+			}
+			if w := send(payload); w.Code == http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") != "" {
+				t.Fatalf("reference header refused: %d %s", w.Code, w.Body)
+			}
+			if w := send(payload); w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "Invalid nonce") {
+				t.Fatalf("replay answered %d %s", w.Code, w.Body)
+			}
+			if c.Expected.Hash != nil {
+				if w := send(payload + " "); w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "Bad payload hash") {
+					t.Fatalf("changed body answered %d %s", w.Code, w.Body)
+				}
+			}
+		})
+	}
+}
+
+// client signs requests to a started simulator.
+type client struct {
+	t   *testing.T
+	s   *trustistsim.Server
+	key trustist.Key
+}
+
+func (c client) do(method, path, body string, opts hawk.RequestOptions) (*http.Response, []byte) {
+	c.t.Helper()
+	cred := hawk.Credentials{ID: c.key.HawkID, Key: hawk.Key(c.key.HawkKey.Bytes())}
+	u := c.s.URL() + path
+	if body != "" {
+		opts.ContentType, opts.Payload = "application/json", []byte(body)
+	}
+	auth, art, err := hawk.RequestHeader(cred, method, u, opts)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode < 300 {
+		if err := hawk.VerifyResponse(cred, art, resp.Header.Get("Server-Authorization"), resp.Header.Get("Content-Type"), b); err != nil {
+			c.t.Fatalf("response to %s %s does not authenticate: %v", method, path, err)
+		}
+	}
+	if resp.Header.Get("CorrelationId") == "" {
+		c.t.Errorf("%s %s: no CorrelationId header", method, path)
+	}
+	return resp, b
+}
+
+func startSim(t *testing.T, opts trustistsim.Options) *trustistsim.Server {
+	t.Helper()
+	s, err := trustistsim.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestHawkChecks(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	m := client{t, s, s.MerchantKey()}
+
+	resp, _ := http.Get(s.URL() + "/v1/merchants")
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != "Hawk" {
+		t.Fatalf("no Authorization: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	stranger := client{t, s, trustist.Key{HawkID: "not-a-key", HawkKey: secret.New("x")}}
+	if resp, b := stranger.do("GET", "/v1/merchants", "", hawk.RequestOptions{}); resp.StatusCode != 401 || !bytes.Contains(b, []byte("Unknown credentials")) {
+		t.Fatalf("unknown id: %d %s", resp.StatusCode, b)
+	}
+	wrong := client{t, s, trustist.Key{HawkID: s.MerchantKey().HawkID, HawkKey: secret.New("wrong")}}
+	if resp, b := wrong.do("GET", "/v1/merchants", "", hawk.RequestOptions{}); resp.StatusCode != 401 || !bytes.Contains(b, []byte("Bad mac")) {
+		t.Fatalf("wrong key: %d %s", resp.StatusCode, b)
+	}
+	old := time.Now().Add(-2 * time.Minute).Unix()
+	resp, b := m.do("GET", "/v1/merchants", "", hawk.RequestOptions{Timestamp: old})
+	if resp.StatusCode != 401 {
+		t.Fatalf("stale timestamp answered %d %s", resp.StatusCode, b)
+	}
+	ts, err := hawk.VerifyStaleTimestamp(hawk.Credentials{ID: s.MerchantKey().HawkID, Key: hawk.Key(s.MerchantKey().HawkKey.Bytes())}, resp.Header.Get("WWW-Authenticate"))
+	if err != nil || ts < time.Now().Unix()-5 {
+		t.Fatalf("stale reply %q: %v", resp.Header.Get("WWW-Authenticate"), err)
+	}
+	if resp, b := m.do("GET", "/v1/merchants", "", hawk.RequestOptions{}); resp.StatusCode != 200 || !bytes.Contains(b, []byte(trustistsim.MerchantName)) {
+		t.Fatalf("merchant info: %d %s", resp.StatusCode, b)
+	}
+
+	// A body without a payload hash is refused.
+	cred := hawk.Credentials{ID: s.MerchantKey().HawkID, Key: hawk.Key(s.MerchantKey().HawkKey.Bytes())}
+	auth, _, _ := hawk.RequestHeader(cred, "POST", s.URL()+"/v1/payments", hawk.RequestOptions{})
+	req, _ := http.NewRequest("POST", s.URL()+"/v1/payments", strings.NewReader(`{"amount":1,"reference":"r"}`))
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 401 {
+		t.Fatalf("unhashed body: %v %v", resp.StatusCode, err)
+	}
+	_ = resp.Body.Close()
+}
+
+func TestKeyPermissions(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	m, tn := client{t, s, s.MerchantKey()}, client{t, s, s.TenantKey()}
+	for _, c := range []struct {
+		cl           client
+		method, path string
+		body         string
+		want         int
+	}{
+		{m, "POST", "/v1/customers", `{"firstName":"A"}`, 403},
+		{m, "GET", "/v1/customers", "", 403},
+		{m, "POST", "/v1/onboard/sessions", `{"customerId":"x"}`, 403},
+		{m, "GET", "/api/customers/x/bank-accounts", "", 403},
+		{tn, "POST", "/v1/payments", `{"amount":1.00,"reference":"r"}`, 403},
+		{tn, "GET", "/v1/merchants", "", 403},
+		{tn, "POST", "/v1/customers", `{"firstName":"A"}`, 201},
+		{m, "POST", "/v1/payments", `{"amount":1.00,"reference":"r"}`, 200},
+	} {
+		if resp, b := c.cl.do(c.method, c.path, c.body, hawk.RequestOptions{}); resp.StatusCode != c.want {
+			t.Errorf("%s %s with %s: %d %s, want %d", c.method, c.path, c.cl.key.HawkID, resp.StatusCode, b, c.want)
+		}
+	}
+	s2 := startSim(t, trustistsim.Options{TenantPayments: true})
+	if resp, b := (client{t, s2, s2.TenantKey()}).do("POST", "/v1/payments", `{"amount":1.00,"reference":"r"}`, hawk.RequestOptions{}); resp.StatusCode != 200 {
+		t.Fatalf("tenant payments enabled: %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestPaymentValidation(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	m := client{t, s, s.MerchantKey()}
+	for body, field := range map[string]string{
+		`{"amount":"12.34","reference":"r"}`:                     "amount",
+		`{"amount":12.345,"reference":"r"}`:                      "amount",
+		`{"amount":0,"reference":"r"}`:                           "amount",
+		`{"amount":-1,"reference":"r"}`:                          "amount",
+		`{"reference":"r"}`:                                      "amount",
+		`{"amount":1.00}`:                                        "reference",
+		`{"amount":1.00,"reference":"r","returnUrl":"/r"}`:       "returnUrl",
+		`{"amount":1.00,"reference":"r","payerEmail":"x"}`:       "payerEmail",
+		`{"amount":1.00,"reference":"r","customerId":"nobody1"}`: "customerId",
+		`[1]`: "$",
+	} {
+		resp, b := m.do("POST", "/v1/payments", body, hawk.RequestOptions{})
+		var p struct {
+			Errors map[string][]string `json:"errors"`
+		}
+		_ = json.Unmarshal(b, &p)
+		if resp.StatusCode != 400 || len(p.Errors[field]) == 0 {
+			t.Errorf("%s: %d %s, want 400 naming %s", body, resp.StatusCode, b, field)
+		}
+	}
+	resp, b := m.do("POST", "/v1/payments", `{"Amount":1.5,"Reference":"r","unknownMember":true}`, hawk.RequestOptions{})
+	if resp.StatusCode != 200 || !bytes.Contains(b, []byte(`"amount":1.50`)) || !bytes.Contains(b, []byte(`"status":"PENDING"`)) {
+		t.Fatalf("PascalCase request: %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestHostedPageTransitions(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	m := client{t, s, s.MerchantKey()}
+	_, b := m.do("POST", "/v1/payments", `{"amount":2.00,"reference":"r","returnUrl":"https://shop.example.com/r"}`, hawk.RequestOptions{})
+	var p struct{ ID, PayLink string }
+	_ = json.Unmarshal(b, &p)
+	ctx := context.Background()
+	if err := s.EndUser().Approve(ctx, p.PayLink); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.PaymentStatus(p.ID); st != trustistsim.StatusComplete {
+		t.Fatalf("status %q", st)
+	}
+	if err := s.EndUser().Decline(ctx, p.PayLink); err == nil {
+		t.Fatal("a completed payment's page accepted another action")
+	}
+	resp, err := http.PostForm(p.PayLink, map[string][]string{"token": {"0000"}, "action": {"approve"}})
+	if err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("wrong page token: %v %v", resp.StatusCode, err)
+	}
+	_ = resp.Body.Close()
+}
+
+func TestFaultKnobs(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	m := client{t, s, s.MerchantKey()}
+	s.FailNext(2)
+	for i := range 3 {
+		resp, _ := m.do("GET", "/v1/merchants", "", hawk.RequestOptions{})
+		if want := map[bool]int{true: 503, false: 200}[i < 2]; resp.StatusCode != want {
+			t.Fatalf("request %d: %d, want %d", i, resp.StatusCode, want)
+		}
+	}
+	if s.Requests() != 3 {
+		t.Fatalf("Requests() = %d", s.Requests())
+	}
+	s.SetLatency(30 * time.Millisecond)
+	began := time.Now()
+	m.do("GET", "/v1/merchants", "", hawk.RequestOptions{})
+	if time.Since(began) < 30*time.Millisecond {
+		t.Fatal("latency not applied")
+	}
+}
+
+func TestWebhookRetriesStopOnClose(t *testing.T) {
+	var hits atomic.Int64
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer hook.Close()
+	s, err := trustistsim.Start(trustistsim.Options{RetryFirst: time.Millisecond, RetryMax: 5 * time.Millisecond, Attempts: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetWebhookURL(hook.URL)
+	m := client{t, s, s.MerchantKey()}
+	_, b := m.do("POST", "/v1/payments", `{"amount":2.00,"reference":"r","returnUrl":"https://shop.example.com/r"}`, hawk.RequestOptions{})
+	var p struct{ PayLink string }
+	_ = json.Unmarshal(b, &p)
+	if err := s.EndUser().Approve(context.Background(), p.PayLink); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for hits.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	s.Close()
+	after := hits.Load()
+	time.Sleep(30 * time.Millisecond)
+	if after < 3 || hits.Load() != after {
+		t.Fatalf("%d attempts before Close, %d after", after, hits.Load())
+	}
+	d := s.Deliveries()
+	if len(d) != 1 || d[0].Acknowledged || d[0].LastStatus != 500 || d[0].EventType != "payment.completed" {
+		t.Fatalf("deliveries %+v", d)
+	}
+}
+
+func TestCustomerPartialUpdate(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	tn := client{t, s, s.TenantKey()}
+	_, b := tn.do("POST", "/v1/customers", `{"firstName":"Ada","lastName":"Lovelace","emailAddress":"ada@example.com","orgId":"o1"}`, hawk.RequestOptions{})
+	var c map[string]any
+	_ = json.Unmarshal(b, &c)
+	id, _ := c["id"].(string)
+	resp, b := tn.do("PUT", "/v1/customers/"+id, `{"lastName":null,"firstName":"Augusta"}`, hawk.RequestOptions{})
+	_ = json.Unmarshal(b, &c)
+	if resp.StatusCode != 200 || c["firstName"] != "Augusta" || c["lastName"] != nil || c["emailAddress"] != "ada@example.com" || c["orgId"] != "o1" {
+		t.Fatalf("update: %d %v", resp.StatusCode, c)
+	}
+	if resp, b := tn.do("PUT", "/v1/customers/"+id, `{"emailAddress":"not an address"}`, hawk.RequestOptions{}); resp.StatusCode != 400 {
+		t.Fatalf("bad e-mail: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := tn.do("GET", "/v1/customers/nobody", "", hawk.RequestOptions{}); resp.StatusCode != 404 {
+		t.Fatalf("unknown customer: %d", resp.StatusCode)
+	}
+}
