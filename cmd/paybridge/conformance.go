@@ -14,6 +14,8 @@ import (
 	"github.com/paybridge/paybridge/conformance"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/memprovider"
+	"github.com/paybridge/paybridge/provider/trustist"
+	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 )
@@ -29,6 +31,7 @@ func targets() []target {
 	return []target{
 		{name: memprovider.Name, harness: memHarness},
 		{name: trustly.Name, harness: trustlysim.ConformanceHarness},
+		{name: trustist.Name, harness: trustistsim.ConformanceHarness},
 	}
 }
 
