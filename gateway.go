@@ -129,6 +129,9 @@ func (g *Gateway) key(k string) string {
 // finish logs a call's end and wraps its error.
 func (g *Gateway) finish(ctx context.Context, op, key string, start time.Time, err error) error {
 	err = g.wrap(op, key, err)
+	if !g.log.Enabled(ctx, slog.LevelDebug) {
+		return err
+	}
 	attrs := []any{"op", op, "provider", g.name, "idempotency_key", key, "duration", time.Since(start)}
 	if err != nil {
 		attrs = append(attrs, "code", CodeOf(err).String(), "error", err.Error())

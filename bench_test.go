@@ -1,0 +1,34 @@
+package paybridge_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+)
+
+// BenchmarkGatewayPayOverhead measures what the Gateway adds to a Pay — validation,
+// idempotency key, checks, logging — over an adapter that answers at once.
+func BenchmarkGatewayPayOverhead(b *testing.B) {
+	_, gw := newFake(okPayment)
+	req := paybridge.PaymentRequest{
+		Amount:            money.MustNew("12.34", "GBP"),
+		MerchantReference: "order-1001",
+		Description:       "Two books",
+		ReturnURL:         "https://shop.example.com/orders/1001",
+		CancelURL:         "https://shop.example.com/orders/1001/cancel",
+		NotificationURL:   "https://shop.example.com/paybridge/notifications",
+		Payer: paybridge.Person{ID: "u-1", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
+			Country: "GB", Locale: "en_GB", Address: &paybridge.Address{Line1: "1 Test St", City: "London", Country: "GB"}},
+		IdempotencyKey: "order-1001-pay",
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := gw.Pay(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+

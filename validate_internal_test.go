@@ -1,0 +1,42 @@
+package paybridge
+
+import "testing"
+
+func TestHTTPURLAndEmailRules(t *testing.T) {
+	for s, want := range map[string]bool{
+		"https://shop.example.com/r?x=1": true,
+		"HTTP://127.0.0.1:8080/n":        true,
+		"https://":                       false,
+		"https:///path":                  false,
+		"ftp://x.example.com":            false,
+		"javascript:alert(1)":            false,
+		"/relative":                      false,
+		"https://a b.example.com":        false,
+		"https://x.example.com/\n":       false,
+		"":                               false,
+	} {
+		if got := isHTTPURL(s); got != want {
+			t.Errorf("isHTTPURL(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for s, want := range map[string]bool{
+		"ada@example.com":           true,
+		"a.b+tag@sub.example.co.uk": true,
+		"ada@localhost":             false,
+		"Ada <ada@example.com>":     false,
+		"not an e-mail":             false,
+		"ada@example..com":          false,
+		"ada@@example.com":          false,
+		" ada@example.com":          false,
+		"":                          false,
+	} {
+		if got := isEmail(s); got != want {
+			t.Errorf("isEmail(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for s, want := range map[string]bool{"order-1 #2": true, "": true, "tab\there": false, "é": false, "del\x7f": false} {
+		if got := isPrintableASCII(s); got != want {
+			t.Errorf("isPrintableASCII(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
