@@ -31,4 +31,3 @@ func BenchmarkGatewayPayOverhead(b *testing.B) {
 		}
 	}
 }
-
