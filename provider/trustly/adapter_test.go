@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +32,8 @@ type env struct {
 	events []notify.Event
 	fail   map[string]int // notification method -> callback failures to inject
 	srv    *httptest.Server
+	cfg    trustly.Config
+	h      atomic.Pointer[http.Handler] // the current notification handler
 }
 
 func newEnv(t *testing.T, mutate ...func(*trustly.Config)) *env {
@@ -49,11 +52,23 @@ func newEnv(t *testing.T, mutate ...func(*trustly.Config)) *env {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	c, err := trustly.New(cfg)
+	e := &env{sim: sim, creds: creds, fail: map[string]int{}, cfg: cfg}
+	e.restart(t)
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*e.h.Load()).ServeHTTP(w, r) }))
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// restart replaces the Client, its Gateway and the notification handler with new ones
+// built from the same Config, as after a process restart: nothing the old Client
+// remembered in memory survives.
+func (e *env) restart(t *testing.T) {
+	t.Helper()
+	c, err := trustly.New(e.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{sim: sim, creds: creds, c: c, gw: paybridge.New(c), fail: map[string]int{}}
+	e.c, e.gw = c, paybridge.New(c)
 	h, err := e.gw.NotificationHandler(func(_ context.Context, ev notify.Event) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -67,9 +82,8 @@ func newEnv(t *testing.T, mutate ...func(*trustly.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv = httptest.NewServer(h)
-	t.Cleanup(e.srv.Close)
-	return e
+	var hh http.Handler = h
+	e.h.Store(&hh)
 }
 
 func (e *env) notifyURL() string { return e.srv.URL + "/trustly" }
@@ -166,7 +180,7 @@ func trustlyKeyPEM(t testing.TB) secret.Value {
 	return keyPEM
 }
 
-func TestEnvironmentsSelectEndpointAndKey(t *testing.T) {
+func TestStringNamesTheEnvironmentNotTheSecrets(t *testing.T) {
 	for _, env := range []trustly.Environment{trustly.Test, trustly.Live} {
 		c, err := trustly.New(trustly.Config{Username: "u", Password: secret.New("p"), PrivateKey: trustlyKeyPEM(t), Environment: env})
 		if err != nil {
@@ -395,7 +409,8 @@ func TestWrongKeyIsRefusedAsSignatureError(t *testing.T) {
 func TestResponsesSignedWithAnotherKeyAreRejected(t *testing.T) {
 	e := newEnv(t, func(c *trustly.Config) { c.TrustlyPublicKey = nil }) // the embedded TEST key
 	_, err := e.gw.Pay(context.Background(), e.payment("order-wrongkey"))
-	if pe := providerError(t, err); pe.Code != provider.Internal || !strings.Contains(pe.Message, "signature") {
+	// The deposit was created; only its answer cannot be verified.
+	if pe := providerError(t, err); pe.Code != provider.UnknownOutcome || !strings.Contains(pe.Message, "signature") {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -476,7 +491,7 @@ func TestAccountsAndPayouts(t *testing.T) {
 		t.Fatalf("unknown IBAN country: %v", err)
 	}
 	po, err := e.gw.Payout(ctx, paybridge.PayoutRequest{Amount: money.MustNew("3.00", "EUR"), AccountID: v.AccountID, Payee: holder,
-		MerchantReference: "po-1", NotificationURL: e.notifyURL()})
+		MerchantReference: "po-1", Description: "Shop payout", NotificationURL: e.notifyURL()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,7 +503,7 @@ func TestAccountsAndPayouts(t *testing.T) {
 		t.Fatalf("payout kinds %v", k)
 	}
 	_, err = e.gw.Payout(ctx, paybridge.PayoutRequest{Amount: money.MustNew("3.00", "EUR"), AccountID: v.AccountID,
-		Payee: paybridge.Person{ID: "someone-else"}, MerchantReference: "po-2", NotificationURL: e.notifyURL()})
+		Payee: paybridge.Person{ID: "someone-else"}, MerchantReference: "po-2", Description: "Shop payout", NotificationURL: e.notifyURL()})
 	if pe := providerError(t, err); pe.ProviderCode != "620" {
 		t.Fatalf("payout to another end user's account: %v", err)
 	}
@@ -558,8 +573,13 @@ func TestMerchantCalls(t *testing.T) {
 	if err != nil || ch.Accepted || ch.Rejected != "ERROR_ACCOUNT_NOT_FOUND" {
 		t.Fatalf("Charge = %+v, %v", ch, err)
 	}
-	if _, err := e.c.Charge(ctx, trustly.ChargeRequest{}); !errors.Is(err, error(providerError(t, err))) || providerError(t, err).Field != "AccountID" {
+	before := e.sim.Requests()
+	_, err = e.c.Charge(ctx, trustly.ChargeRequest{})
+	if pe := providerError(t, err); pe.Code != provider.InvalidRequest || pe.Field != "AccountID" {
 		t.Fatalf("empty charge: %v", err)
+	}
+	if n := e.sim.Requests() - before; n != 0 {
+		t.Fatalf("an invalid charge sent %d requests", n)
 	}
 	_, err = e.c.ApproveWithdrawal(ctx, "123")
 	if pe := providerError(t, err); pe.ProviderCode != "620" {
@@ -589,6 +609,87 @@ func TestDirectDebitChargeAndCancel(t *testing.T) {
 		Amount: money.MustNew("5.00", "EUR"), ShopperStatement: "Shop", Email: "a@example.com", IdempotencyKey: "ch-2"})
 	if err != nil || ch.Accepted || ch.Rejected != "ERROR_MANDATE_NOT_FOUND" {
 		t.Fatalf("charge without mandate = %+v, %v", ch, err)
+	}
+	if err := e.sim.GrantMandate(acct); err != nil {
+		t.Fatal(err)
+	}
+	// A charge for a future date is accepted and can be canceled.
+	tomorrow := time.Now().UTC().Add(48 * time.Hour).Format("2006-01-02")
+	req := trustly.ChargeRequest{AccountID: acct, NotificationURL: e.notifyURL(), EndUserID: "u-dd", MessageID: "ch-3",
+		Amount: money.MustNew("5.00", "EUR"), ShopperStatement: "Shop", Email: "a@example.com", PaymentDate: tomorrow, IdempotencyKey: "ch-3"}
+	ch, err = e.c.Charge(ctx, req)
+	if err != nil || !ch.Accepted || ch.OrderID == "" || ch.Rejected != "" {
+		t.Fatalf("charge with mandate = %+v, %v", ch, err)
+	}
+	again, err := e.c.Charge(ctx, req)
+	if err != nil || again.OrderID != ch.OrderID {
+		t.Fatalf("repeated charge = %+v, %v; want order %s", again, err, ch.OrderID)
+	}
+	cc, err := e.c.CancelCharge(ctx, ch.OrderID)
+	if err != nil || !cc.Accepted || cc.Rejected != "" {
+		t.Fatalf("CancelCharge = %+v, %v", cc, err)
+	}
+	// A charge due today is executed at once and can no longer be canceled.
+	req.MessageID, req.IdempotencyKey, req.PaymentDate = "ch-4", "ch-4", ""
+	now, err := e.c.Charge(ctx, req)
+	if err != nil || !now.Accepted {
+		t.Fatalf("immediate charge = %+v, %v", now, err)
+	}
+	cc, err = e.c.CancelCharge(ctx, now.OrderID)
+	if err != nil || cc.Accepted || cc.Rejected == "" {
+		t.Fatalf("CancelCharge of an executed charge = %+v, %v", cc, err)
+	}
+}
+
+// TestPayoutNeedsAShopperStatement: Trustly requires Attributes.ShopperStatement on
+// AccountPayout; without a Description or Config.ShopperStatement nothing is sent.
+func TestPayoutNeedsAShopperStatement(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	holder := paybridge.Person{ID: "u-s", FirstName: "Ada", LastName: "Lovelace", Country: "SE", Locale: "sv_SE"}
+	v, err := e.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: holder, Account: paybridge.BankAccount{IBAN: trustlysim.TestIBAN}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := paybridge.PayoutRequest{Amount: money.MustNew("1.00", "EUR"), AccountID: v.AccountID, Payee: holder,
+		MerchantReference: "po-s", NotificationURL: e.notifyURL()}
+	before := e.sim.Requests()
+	_, err = e.gw.Payout(ctx, req)
+	if pe := providerError(t, err); pe.Code != provider.InvalidRequest || pe.Field != "Description" {
+		t.Fatalf("payout without a statement: %v", err)
+	}
+	if n := e.sim.Requests() - before; n != 0 {
+		t.Fatalf("%d requests sent", n)
+	}
+	e.cfg.ShopperStatement = "Shop"
+	e.restart(t)
+	if _, err := e.gw.Payout(ctx, req); err != nil {
+		t.Fatalf("payout with Config.ShopperStatement: %v", err)
+	}
+}
+
+// closeCounter is a RoundTripper that counts CloseIdleConnections calls.
+type closeCounter struct {
+	http.RoundTripper
+	closes atomic.Int32
+}
+
+func (c *closeCounter) CloseIdleConnections() { c.closes.Add(1) }
+
+// TestCloseLeavesTheCallersHTTPClientAlone: the HTTP client given in Config belongs to the
+// caller (it may be shared); Close must not close its connections.
+func TestCloseLeavesTheCallersHTTPClientAlone(t *testing.T) {
+	rt := &closeCounter{RoundTripper: http.DefaultTransport}
+	c, err := trustly.New(trustly.Config{Username: "u", Password: secret.New("p"), PrivateKey: trustlyKeyPEM(t),
+		HTTPClient: &http.Client{Transport: rt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := rt.closes.Load(); n != 0 {
+		t.Fatalf("Close closed the caller's idle connections %d times", n)
 	}
 }
 

@@ -58,7 +58,8 @@ type Config struct {
 	// TrustlyPublicKey overrides, as PEM, the public key that verifies responses and
 	// notifications (for a simulator). Empty selects the environment's embedded key.
 	TrustlyPublicKey []byte
-	// HTTPClient sends the requests; nil selects a client with a 30-second timeout.
+	// HTTPClient sends the requests; nil selects a client with a 30-second timeout and a
+	// transport of its own. A client given here is the caller's: Close leaves it alone.
 	HTTPClient *http.Client
 	// Currencies accepted; empty selects DefaultCurrencies. Trustly amounts have two
 	// decimals, so only currencies with two decimal places are allowed.
@@ -97,6 +98,7 @@ type settings struct {
 	endpoint   string
 	env        Environment
 	httpClient *http.Client
+	ownClient  bool // httpClient was built by check, not given by the caller
 	currencies []money.Currency
 	statement  string
 	notifyURL  string
@@ -156,7 +158,12 @@ func (cfg *Config) check() (*settings, error) {
 	}
 	s.httpClient = cfg.HTTPClient
 	if s.httpClient == nil {
-		s.httpClient = transport.DefaultClient()
+		// A transport of its own, so that Close can drop its idle connections without
+		// touching http.DefaultTransport, which the rest of the process shares.
+		s.httpClient, s.ownClient = transport.DefaultClient(), true
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			s.httpClient.Transport = t.Clone()
+		}
 	}
 	s.currencies = cfg.Currencies
 	if len(s.currencies) == 0 {

@@ -39,10 +39,14 @@
 //     queued until the deposit has settled and need funds on the merchant account, so an
 //     accepted refund is reported as RefundPending. Trustly's Refund answer carries the
 //     original orderid, not an id of its own, so Refund.ID is the request UUID (derived
-//     from the idempotency key, see below).
-//   - Payout is AccountPayout to an AccountID, with Payee.ID as the EndUserID. An accepted
-//     payout is PayoutPending; a payoutconfirmation notification (a Trustly option) reports
-//     success, a credit or cancel notification on the payout's order reports failure.
+//     from the idempotency key, see below). A deposit that is pending (not settled yet)
+//     can be refunded too; Trustly queues the refund.
+//   - Payout is AccountPayout to an AccountID, with Payee.ID as the EndUserID and
+//     Description (or Config.ShopperStatement) as the ShopperStatement Trustly requires;
+//     without either, Payout fails with a Description field error before sending. An
+//     accepted payout is PayoutPending; a payoutconfirmation notification (a Trustly
+//     option) reports success, a credit or cancel notification on the payout's order
+//     reports failure.
 //   - VerifyAccount with bank details is RegisterAccount. Trustly checks the format of the
 //     details and returns an accountid usable with AccountPayout; it does not prove who
 //     owns the account. "Verified" therefore means: Trustly accepted and registered the
@@ -66,6 +70,17 @@
 // Client retries requests whose outcome is unknown (network failures, 5xx answers,
 // unsigned transport errors) up to Config.MaxRetries times, honouring the context.
 //
+// A write (Pay, Refund, Payout, VerifyAccount, Charge, CancelCharge, Approve/Deny
+// Withdrawal) fails with Code UnknownOutcome whenever Trustly may have acted without this
+// Client being able to tell: no answer (network failure, timeout, cancelled context after
+// the request was written), an answer that is not Trustly's (an HTTP 500 or 502 page), an
+// unsigned error, and an answer that arrived but cannot be trusted: its signature does not
+// verify (most often a TEST/live key mix-up; the message says so), it answers another
+// request, or it cannot be parsed. Repeat such a call only with the same idempotency key;
+// with a new key Trustly could act twice. Reads (Balance, AccountLedger, ...) report
+// ProviderUnavailable for missing answers and Internal for untrustworthy ones. An unsigned
+// error keeps Trustly's code and message in ProviderCode and Message, unauthenticated.
+//
 // A repeated Pay or Payout with a new idempotency key but the same MerchantReference
 // reaches Trustly with a MessageID it has seen: ERROR_DUPLICATE_MESSAGE_ID (637). When an
 // earlier attempt of this Client with that MessageID ended with an unknown outcome and
@@ -84,18 +99,39 @@
 // Client implements notify.Verifier: notifications are verified with the Trustly public
 // key on the raw decoded tree and answered with the signed {"status":"OK"} (or "FAILED"
 // when the application's callback fails) echoing the notification's uuid and method, with
-// HTTP 200 in both cases. Event kinds: credit on a deposit is payment.succeeded, pending is
-// payment.pending, cancel is payment.canceled, debit is payment.failed; account is
-// account.verified or account.failed; payoutconfirmation is payout.succeeded; kyc is
-// other. A cancel that follows a pending notification of the same order (the end user
-// finished but the bank never confirmed the payment) is reported as payment.failed.
-// Notifications carrying "refund":"1" refer to a refund of the order.
+// HTTP 200 in both cases. A correctly signed notification of a method this package does
+// not know is delivered as Kind other (ProviderEvent is the method, Raw the body) and
+// answered OK, so that Trustly stops redelivering it.
 //
-// Trustly's notifications do not say which kind of order they concern, so the Client
-// remembers the orders it created (payouts, account selections) and the deposits it saw a
-// pending notification for, in memory. A notification handled by another process, or
-// after a restart, about an order this Client did not record is read as concerning a
-// deposit.
+// Trustly's notifications do not say what kind of order they concern, and the same
+// methods mean different things per kind (a credit confirms a deposit, but reports a failed
+// refund on the deposit's order or a failed payout on the payout's order). The Client
+// therefore reads them against what it recorded in memory: the orders it created (by
+// orderid, and by MessageID before the answer arrives), the refunds it made per deposit,
+// and the deposits it saw a pending notification for.
+//
+//   - Deposit: pending is payment.pending; credit is payment.succeeded; cancel is
+//     payment.canceled, or payment.failed after a pending (the end user finished but the
+//     bank never confirmed); debit is payment.failed.
+//   - Refund of a deposit, on the deposit's order: payoutconfirmation is refund.succeeded;
+//     a credit or cancel after the deposit's own credit, or while a refund of a settled
+//     deposit is outstanding, is refund.failed. The event's RefundID names the refund:
+//     the oldest outstanding refund of this Client with the notification's amount.
+//     Notifications carrying "refund":"1" (direct-debit refunds) are refund events too.
+//   - Payout: payoutconfirmation is payout.succeeded; credit or cancel is payout.failed.
+//   - Account selection: account is account.verified or account.failed (verified "0"),
+//     cancel is account.failed. kyc is other.
+//   - An order this Client has no record of (another process created it, or the process
+//     restarted, or it was evicted from the record of the last 100,000 orders): credit,
+//     cancel, debit and payoutconfirmation are Kind other, never a success, with
+//     PaymentID and PayoutID empty; ProviderEvent holds the method and Raw the body with
+//     the orderid. A pending notification proves a deposit, so a deposit seen pending is
+//     read normally from then on.
+//
+// A redelivered notification (same notificationid) is read as the first time. When
+// several processes share a merchant account, route each order's notifications to the
+// process that created it, or treat Kind other events by looking the orderid up in your
+// own records.
 //
 // # Provider-specific calls
 //
@@ -106,6 +142,9 @@
 //
 // for Balance, AccountLedger, ViewAutomaticSettlementDetailsCSV, GetWithdrawals, Charge,
 // CancelCharge, ApproveWithdrawal and DenyWithdrawal.
+//
+// Close makes later calls fail and closes the idle connections of the HTTP client the
+// Client built itself; a Config.HTTPClient belongs to the caller and is left open.
 //
 // # Sandbox tests
 //

@@ -14,27 +14,32 @@ import (
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
 
-// orderClass is what a notification's order is, for the kind table.
+// orderClass is what a notification concerns, for the kind table.
 type orderClass int
 
 const (
-	classDeposit orderClass = iota
-	classRefund
-	classPayout
-	classAccount
+	classDeposit       orderClass = iota // a deposit (the payment itself)
+	classDepositRefund                   // an ordinary refund of a deposit, on the deposit's order
+	classDDRefund                        // a direct-debit refund ("refund":"1" on the original order)
+	classPayout                          // an AccountPayout
+	classAccount                         // an account selection
+	classUnknown                         // an order the Client has no record of
+	numClasses
 )
 
 // notificationKinds is the one table from Trustly notification methods to event kinds,
-// per class of order. Methods missing from it are rejected.
-var notificationKinds = map[string][4]notify.Kind{
-	//                     deposit                 refund                  payout                  account selection
-	"credit":             {notify.PaymentSucceeded, notify.RefundFailed, notify.PayoutFailed, notify.Other},
-	"pending":            {notify.PaymentPending, notify.Other, notify.Other, notify.Other},
-	"cancel":             {notify.PaymentCanceled, notify.RefundFailed, notify.PayoutFailed, notify.AccountFailed},
-	"debit":              {notify.PaymentFailed, notify.RefundSucceeded, notify.Other, notify.Other},
-	"payoutconfirmation": {notify.PayoutSucceeded, notify.RefundSucceeded, notify.PayoutSucceeded, notify.Other},
-	"account":            {notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified},
-	"kyc":                {notify.Other, notify.Other, notify.Other, notify.Other},
+// per class. A signed notification of a method missing from it is reported as Other.
+// Trustly sends credit, cancel, debit and payoutconfirmation for deposits, refunds and
+// payouts alike (§6.3), so on an unrecorded order they mean nothing certain: Other.
+var notificationKinds = map[string][numClasses]notify.Kind{
+	//                     deposit                 refund of a deposit     direct-debit refund     payout                  account selection       unrecorded order
+	"credit":             {notify.PaymentSucceeded, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.Other, notify.Other},
+	"pending":            {notify.PaymentPending, notify.Other, notify.Other, notify.Other, notify.Other, notify.PaymentPending},
+	"cancel":             {notify.PaymentCanceled, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.AccountFailed, notify.Other},
+	"debit":              {notify.PaymentFailed, notify.PaymentFailed, notify.RefundSucceeded, notify.Other, notify.Other, notify.Other},
+	"payoutconfirmation": {notify.Other, notify.RefundSucceeded, notify.RefundSucceeded, notify.PayoutSucceeded, notify.Other, notify.Other},
+	"account":            {notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified},
+	"kyc":                {notify.Other, notify.Other, notify.Other, notify.Other, notify.Other, notify.Other},
 }
 
 // amountRequired lists the methods whose data must carry amount and currency.
@@ -42,6 +47,21 @@ var amountRequired = map[string]bool{"credit": true, "debit": true, "payoutconfi
 
 // replyState is what the reply must echo.
 type replyState struct{ method, uuid string }
+
+// otherNotification is the event of a verified notification whose method the adapter
+// does not know. Its id is the notificationid, or the uuid when there is none.
+func (c *Client) otherNotification(r *notify.Request, n *wire.Notification) *notify.Notification {
+	id := n.NotificationID()
+	if id == "" {
+		id = "uuid:" + n.UUID
+	}
+	ev := notify.Event{ID: id, Provider: Name, Kind: notify.Other, ProviderEvent: n.Method, ProviderStatus: n.Method,
+		MerchantReference: n.MessageID(), Raw: r.Body}
+	if ts := n.Timestamp(); ts != "" {
+		ev.OccurredAt = parseTimestamp(ts)
+	}
+	return &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID}}
+}
 
 // ErrNotification is matched by every notification rejection.
 var ErrNotification = errors.New("trustly: notification rejected")
@@ -65,10 +85,13 @@ func (c *Client) VerifyNotification(_ context.Context, r *notify.Request) (*noti
 		return nil, fmt.Errorf("%w: %w", ErrNotification, err)
 	}
 	kinds, known := notificationKinds[n.Method]
-	if !known {
-		return nil, reject("unknown notification method %q", n.Method)
-	}
 	id, orderID := n.NotificationID(), n.OrderID()
+	if !known {
+		// A method added after this adapter was written (§6.2: reply OK after verifying).
+		// It is acknowledged, so that Trustly stops redelivering it, and reaches the
+		// application as Other with the raw body.
+		return c.otherNotification(r, n), nil
+	}
 	if id == "" {
 		return nil, reject("%s notification without notificationid", n.Method)
 	}
@@ -89,36 +112,7 @@ func (c *Client) VerifyNotification(_ context.Context, r *notify.Request) (*noti
 	if ts := n.Timestamp(); ts != "" {
 		ev.OccurredAt = parseTimestamp(ts)
 	}
-
-	class := classDeposit
-	switch {
-	case isSet(n.Data["refund"]) || isSet(n.Attributes()["refund"]):
-		class = classRefund
-	default:
-		switch c.orders.kind(orderID) {
-		case orderPayout:
-			class = classPayout
-		case orderSelectAccount:
-			class = classAccount
-		case orderDeposit:
-			if n.Method == "payoutconfirmation" {
-				// A payout confirmation on a deposit's order confirms a refund of it.
-				class = classRefund
-			}
-		}
-	}
-	ev.Kind = kinds[class]
-	switch class {
-	case classDeposit, classRefund:
-		ev.PaymentID = orderID
-		if n.Method == "payoutconfirmation" && class == classDeposit {
-			ev.PaymentID, ev.PayoutID = "", orderID
-		}
-	case classPayout:
-		ev.PayoutID = orderID
-	}
-	switch n.Method {
-	case "account":
+	if n.Method == "account" {
 		accountID, _ := n.Get("accountid")
 		verified, ok := n.Get("verified")
 		if accountID == "" || !ok {
@@ -126,19 +120,30 @@ func (c *Client) VerifyNotification(_ context.Context, r *notify.Request) (*noti
 		}
 		ev.AccountID = accountID
 		ev.ProviderStatus = "verified=" + verified
-		if verified != "1" {
-			ev.Kind = notify.AccountFailed
-		}
-	case "pending":
-		if class == classDeposit {
-			c.orders.markPending(orderID)
-		}
-	case "cancel":
+	}
+
+	var d decision
+	if isSet(n.Data["refund"]) || isSet(n.Attributes()["refund"]) {
+		d = decision{class: classDDRefund}
+	} else {
+		d = c.orders.classify(orderID, n.MessageID(), id, func(rec *orderRecord) decision { return readNotification(rec, id, n.Method, ev.Amount) })
+	}
+	ev.Kind = kinds[d.class]
+	switch d.class {
+	case classDeposit, classDDRefund:
+		ev.PaymentID = orderID
+	case classDepositRefund:
+		ev.PaymentID, ev.RefundID = orderID, d.refundID
+	case classPayout:
+		ev.PayoutID = orderID
+	}
+	switch {
+	case n.Method == "account" && ev.ProviderStatus != "verified=1":
+		ev.Kind = notify.AccountFailed
+	case n.Method == "cancel" && d.class == classDeposit && d.afterPending:
 		// The end user finished the deposit (pending) but the bank never confirmed it: the
 		// payment failed rather than being abandoned.
-		if class == classDeposit && c.orders.hadPending(orderID) {
-			ev.Kind = notify.PaymentFailed
-		}
+		ev.Kind = notify.PaymentFailed
 	}
 	return &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID}}, nil
 }
@@ -166,6 +171,47 @@ func (c *Client) NotificationReply(n *notify.Notification, o notify.Outcome) (*n
 		return nil, err
 	}
 	return &notify.Reply{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}, nil
+}
+
+// readNotification decides what a notification of method on the order rec concerns,
+// updating rec. rec.kind is orderUnknown for an order the Client has no record of.
+func readNotification(rec *orderRecord, notificationID, method string, amount money.Amount) decision {
+	switch rec.kind {
+	case orderPayout:
+		return decision{class: classPayout}
+	case orderSelectAccount:
+		return decision{class: classAccount}
+	case orderUnknown:
+		if method != "pending" {
+			return decision{class: classUnknown}
+		}
+		// Only deposits have pending notifications (direct-debit refunds, which also do,
+		// carry "refund":"1"): the order is a deposit.
+		rec.kind = orderDeposit
+	}
+	// A deposit. Its own notifications are pending, then credit (or cancel), and debit if a
+	// credited deposit fails later. A refund's outcome arrives on the same order: a
+	// payoutconfirmation when Trustly confirms it, a credit (money back to the merchant) or
+	// a cancel when it fails (§4.2, §6.3).
+	switch method {
+	case "pending":
+		rec.pending = true
+		return decision{class: classDeposit}
+	case "payoutconfirmation":
+		return decision{class: classDepositRefund, refundID: rec.settle(amount)}
+	case "credit", "cancel":
+		if rec.credited == "" && !rec.hasUnqueuedRefunds() {
+			if method == "credit" {
+				rec.credited = notificationID
+				for i := range rec.refunds {
+					rec.refunds[i].queued = false
+				}
+			}
+			return decision{class: classDeposit, afterPending: rec.pending}
+		}
+		return decision{class: classDepositRefund, refundID: rec.settle(amount)}
+	}
+	return decision{class: classDeposit}
 }
 
 func isSet(v any) bool {

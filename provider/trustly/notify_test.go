@@ -7,6 +7,8 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -67,6 +69,12 @@ func signed(t testing.TB, method string, data map[string]any) []byte {
 	return b
 }
 
+// brief describes an event without its raw body.
+func brief(ev notify.Event) string {
+	return fmt.Sprintf("kind=%s id=%s payment=%q refund=%q payout=%q amount=%v ref=%q method=%s",
+		ev.Kind, ev.ID, ev.PaymentID, ev.RefundID, ev.PayoutID, ev.Amount, ev.MerchantReference, ev.ProviderEvent)
+}
+
 func credit(orderID, notificationID string) map[string]any {
 	return map[string]any{"amount": "902.50", "currency": "EUR", "messageid": "m-1", "orderid": orderID,
 		"enduserid": "u-1", "notificationid": notificationID, "timestamp": "2010-01-20 14:42:04.675645+01", "attributes": map[string]any{}}
@@ -83,40 +91,43 @@ func TestNotificationKinds(t *testing.T) {
 		}
 		return n.Event
 	}
+	// A pending notification shows that the order is a deposit: its credit is the payment.
+	pending := credit("111", "n0")
+	delete(pending, "attributes")
+	if ev := verify("pending", pending); ev.Kind != notify.PaymentPending || ev.PaymentID != "111" {
+		t.Fatalf("pending: %s", brief(ev))
+	}
 	ev := verify("credit", credit("111", "n1"))
 	if ev.Kind != notify.PaymentSucceeded || ev.PaymentID != "111" || ev.ID != "n1" || ev.MerchantReference != "m-1" ||
 		!ev.Amount.Equal(money.MustNew("902.50", "EUR")) || ev.OccurredAt.Year() != 2010 {
-		t.Fatalf("credit: %+v", ev)
+		t.Fatalf("credit: %s", brief(ev))
 	}
-	d := credit("112", "n2")
-	d["amount"] = "11" // incoming amounts need not have two decimals
-	if ev := verify("debit", d); ev.Kind != notify.PaymentFailed || !ev.Amount.Equal(money.MustNew("11.00", "EUR")) {
-		t.Fatalf("debit: %+v", ev)
+	// A redelivery of that credit reads the same; another credit on the credited deposit
+	// returns money of a refund.
+	if ev := verify("credit", credit("111", "n1")); ev.Kind != notify.PaymentSucceeded {
+		t.Fatalf("redelivered credit: %s", brief(ev))
 	}
-	d = credit("113", "n3")
+	if ev := verify("credit", credit("111", "n1b")); ev.Kind != notify.RefundFailed || ev.PaymentID != "111" {
+		t.Fatalf("second credit on a credited deposit: %s", brief(ev))
+	}
+	d := credit("113", "n3")
 	d["refund"] = "1"
 	if ev := verify("credit", d); ev.Kind != notify.RefundFailed || ev.PaymentID != "113" {
-		t.Fatalf("refund credit: %+v", ev)
+		t.Fatalf("refund credit: %s", brief(ev))
 	}
-	cancel := map[string]any{"orderid": "114", "messageid": "m", "notificationid": "n4"}
-	if ev := verify("cancel", cancel); ev.Kind != notify.PaymentCanceled {
-		t.Fatalf("cancel: %+v", ev)
+	if ev := verify("cancel", map[string]any{"orderid": "111", "notificationid": "n0c"}); ev.Kind == notify.PaymentCanceled || ev.Kind == notify.PaymentFailed {
+		t.Fatalf("cancel of a credited deposit: %s", brief(ev))
 	}
-	pending := credit("115", "n5")
-	delete(pending, "attributes")
+	pending = credit("115", "n5")
 	if ev := verify("pending", pending); ev.Kind != notify.PaymentPending {
-		t.Fatalf("pending: %+v", ev)
+		t.Fatalf("pending: %s", brief(ev))
 	}
 	if ev := verify("cancel", map[string]any{"orderid": "115", "notificationid": "n6"}); ev.Kind != notify.PaymentFailed {
-		t.Fatalf("cancel after pending: %+v", ev)
+		t.Fatalf("cancel after pending: %s", brief(ev))
 	}
 	acct := map[string]any{"orderid": "116", "notificationid": "n7", "messageid": "m", "accountid": "999", "verified": "0"}
 	if ev := verify("account", acct); ev.Kind != notify.AccountFailed || ev.AccountID != "999" {
-		t.Fatalf("account: %+v", ev)
-	}
-	po := map[string]any{"orderid": "117", "notificationid": "n8", "amount": "1.00", "currency": "SEK", "messageid": "p"}
-	if ev := verify("payoutconfirmation", po); ev.Kind != notify.PayoutSucceeded || ev.PayoutID != "117" || ev.PaymentID != "" {
-		t.Fatalf("payoutconfirmation: %+v", ev)
+		t.Fatalf("account: %s", brief(ev))
 	}
 	kyc := map[string]any{"orderid": "118", "notificationid": "n9", "messageid": "m", "kycentityid": "k"}
 	n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, "kyc", kyc)})
@@ -126,6 +137,57 @@ func TestNotificationKinds(t *testing.T) {
 	rep, err := c.NotificationReply(n, notify.Processed)
 	if err != nil || !bytes.Contains(rep.Body, []byte(`"status":"CONTINUE"`)) {
 		t.Fatalf("kyc reply %s, %v", rep.Body, err)
+	}
+}
+
+// TestNotificationsOnUnrecordedOrders: Trustly sends credit, cancel, debit and
+// payoutconfirmation for deposits, refunds and payouts alike. On an order the Client has no
+// record of (another process, a restart) the meaning is unknown, so the event is Other
+// with Trustly's method in ProviderEvent: never a success.
+func TestNotificationsOnUnrecordedOrders(t *testing.T) {
+	c, _ := notifyClient(t)
+	ctx := context.Background()
+	cases := map[string]map[string]any{
+		"credit":             credit("211", "u1"),
+		"debit":              credit("212", "u2"),
+		"cancel":             {"orderid": "213", "messageid": "m", "notificationid": "u3"},
+		"payoutconfirmation": {"orderid": "214", "notificationid": "u4", "amount": "1.00", "currency": "SEK", "messageid": "p"},
+	}
+	for method, data := range cases {
+		n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, method, data)})
+		if err != nil {
+			t.Fatalf("%s: %v", method, err)
+		}
+		if ev := n.Event; ev.Kind != notify.Other || ev.ProviderEvent != method || ev.PaymentID != "" || ev.PayoutID != "" {
+			t.Errorf("%s on an unrecorded order: %+v", method, ev)
+		}
+	}
+}
+
+// TestUnknownNotificationMethodIsAcknowledged: a correctly signed notification of a method
+// the adapter does not know reaches the application as Other and is answered with the
+// signed OK, so that Trustly stops redelivering it.
+func TestUnknownNotificationMethodIsAcknowledged(t *testing.T) {
+	c, merchantPub := notifyClient(t)
+	var got []notify.Event
+	srv := httptest.NewServer(notify.NewHandler(c, func(_ context.Context, ev notify.Event) error { got = append(got, ev); return nil }))
+	defer srv.Close()
+	body := signed(t, "futurething", map[string]any{"orderid": "400", "notificationid": "n-400", "messageid": "m", "colour": "blue"})
+	resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("HTTP %d: %s", resp.StatusCode, reply)
+	}
+	st, err := wire.DecodeNotificationReply(reply, merchantPub, "futurething", "258a2184-2842-b485-25ca-293525152425")
+	if err != nil || st != "OK" {
+		t.Fatalf("reply %s: status %q, %v", reply, st, err)
+	}
+	if len(got) != 1 || got[0].Kind != notify.Other || got[0].ProviderEvent != "futurething" || got[0].ID != "n-400" || !bytes.Equal(got[0].Raw, body) {
+		t.Fatalf("events %+v", got)
 	}
 }
 
@@ -174,7 +236,7 @@ func TestNotificationRejections(t *testing.T) {
 	cases := map[string][]byte{
 		"bad signature":          tampered,
 		"signed by another key":  foreign,
-		"wrong method":           signed(t, "Deposit", credit("304", "n-304")),
+		"method changed":         bytes.Replace(signed(t, "credit", credit("304", "n-304")), []byte(`"method":"credit"`), []byte(`"method":"debit"`), 1),
 		"missing notificationid": signed(t, "credit", noID),
 		"missing amount":         signed(t, "credit", noAmount),
 		"bad amount":             signed(t, "credit", map[string]any{"amount": "1.234", "currency": "EUR", "orderid": "305", "notificationid": "n-305"}),

@@ -123,6 +123,7 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 			"MessageID":       req.MerchantReference,
 			"Attributes":      attrs,
 		}}
+	c.orders.expect(r.messageID, orderDeposit)
 	res, err := c.call(ctx, r)
 	if err != nil {
 		return nil, err
@@ -178,6 +179,9 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 	}
 	// [I] Trustly's answer carries the deposit's orderid, not an id of the refund, so the
 	// refund is identified by its request UUID, which the idempotency key determines.
+	// Its outcome arrives as a notification on the deposit's order; recording the refund
+	// lets that notification be read as the refund's (see VerifyNotification).
+	c.orders.addRefund(req.PaymentID, id, req.Amount)
 	return &provider.Refund{ID: id, Provider: Name, PaymentID: req.PaymentID, Status: provider.RefundPending,
 		ProviderStatus: result, Amount: req.Amount, MerchantReference: req.MerchantReference,
 		IdempotencyKey: req.IdempotencyKey, CreatedAt: time.Now()}, nil
@@ -204,10 +208,12 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 	if statement == "" {
 		statement = c.s.statement
 	}
-	optional(attrs, "ShopperStatement", statement)
-	if len(attrs) == 0 {
-		attrs = nil
+	if statement == "" {
+		// [I] Trustly's AccountPayout requires Attributes.ShopperStatement (its Java client
+		// validates it as required, §4.7).
+		return nil, provider.FieldError("Description", "is required by Trustly as the payout's shopper statement (or set Config.ShopperStatement)")
 	}
+	attrs["ShopperStatement"] = statement
 	r := &rpc{method: "AccountPayout", uuid: c.requestUUID("AccountPayout", req.IdempotencyKey), write: true,
 		messageID: req.MerchantReference, person: "Payee",
 		data: map[string]any{
@@ -219,6 +225,7 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 			"Currency":        req.Amount.Currency().String(),
 			"Attributes":      attrs,
 		}}
+	c.orders.expect(r.messageID, orderPayout)
 	res, err := c.call(ctx, r)
 	if err != nil {
 		return nil, err
@@ -336,6 +343,7 @@ func (c *Client) selectAccount(ctx context.Context, req *provider.VerifyAccountR
 			"MessageID":       msgID,
 			"Attributes":      attrs,
 		}}
+	c.orders.expect(r.messageID, orderSelectAccount)
 	res, err := c.call(ctx, r)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -161,32 +162,54 @@ func (c *Client) exchange(ctx context.Context, r *rpc, body []byte) (*wire.Resul
 			lastErr, lastStatus = fmt.Errorf("HTTP %d without a Trustly answer", a.status), a.status
 			continue
 		case errors.Is(err, wire.ErrBadSignature):
-			return nil, &provider.Error{Code: provider.Internal, HTTPStatus: a.status,
-				Message: "the " + r.method + " response signature does not verify with the " + describeEnv(c.s.env) + " public key; check Environment (and TrustlyPublicKey)", Err: err}
+			return nil, c.untrusted(r, a.status, "the "+r.method+" response signature does not verify with the "+describeEnv(c.s.env)+" public key; check Environment (and TrustlyPublicKey)", err)
 		default:
 			var mm *wire.MismatchError
 			if errors.As(err, &mm) {
-				return nil, &provider.Error{Code: provider.Internal, HTTPStatus: a.status,
-					Message: "the response answers another request (its " + mm.Field + " differs)", Err: err}
+				return nil, c.untrusted(r, a.status, "the response answers another request (its "+mm.Field+" differs)", err)
 			}
-			return nil, &provider.Error{Code: provider.Internal, HTTPStatus: a.status,
-				Message: "cannot understand Trustly's answer to " + r.method, Err: err}
+			return nil, c.untrusted(r, a.status, "cannot understand Trustly's answer to "+r.method, err)
 		}
 	}
 	return nil, c.giveUp(ctx, r, maybeProcessed, lastStatus, lastErr)
 }
 
-// giveUp reports a call that got no trustworthy answer.
-func (c *Client) giveUp(ctx context.Context, r *rpc, maybeProcessed bool, status int, cause error) error {
-	if r.write && maybeProcessed {
+// untrusted reports an answer that arrived but cannot be trusted: a bad signature, an
+// answer to another request, or a body that is not a Trustly answer. Trustly received the
+// request and may have acted on it, so for a write the outcome is unknown: repeating it
+// with a new idempotency key could act twice. For a read it is an internal error.
+func (c *Client) untrusted(r *rpc, status int, what string, cause error) error {
+	if r.write {
 		return &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: status, Err: cause,
+			Message: what + "; Trustly received " + r.method + " and may have processed it: repeat it only with the same idempotency key"}
+	}
+	return &provider.Error{Code: provider.Internal, HTTPStatus: status, Err: cause, Message: what}
+}
+
+// giveUp reports a call that got no trustworthy answer. An unsigned Trustly error keeps its
+// code and message in ProviderCode and Message, though nothing authenticates them.
+func (c *Client) giveUp(ctx context.Context, r *rpc, maybeProcessed bool, status int, cause error) error {
+	var pe *provider.Error
+	switch {
+	case r.write && maybeProcessed:
+		pe = &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: status, Err: cause,
 			Message: "Trustly may or may not have processed " + r.method + "; call again with the same idempotency key to get its result"}
-	}
-	if ctx.Err() != nil && !maybeProcessed {
+	case ctx.Err() != nil && !maybeProcessed:
 		return ctx.Err()
+	default:
+		pe = &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: status, Err: cause,
+			Message: "Trustly did not answer " + r.method}
 	}
-	return &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: status, Err: cause,
-		Message: "Trustly did not answer " + r.method}
+	var rpcErr *wire.RPCError
+	if errors.As(cause, &rpcErr) && !rpcErr.Signed {
+		pe.ProviderCode = strconv.Itoa(rpcErr.Code)
+		msg := rpcErr.Message
+		if msg == "" {
+			msg = wire.CodeName(rpcErr.Code)
+		}
+		pe.Message += " (last answer: unsigned error " + pe.ProviderCode + " " + msg + ")"
+	}
+	return pe
 }
 
 // post sends one request and reads the answer.

@@ -67,12 +67,29 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := s.process(body)
+	garble, unsigned := 0, false
 	s.faults.Lock()
 	if s.faults.dropNext > 0 {
 		s.faults.dropNext--
 		drop = true
 	}
+	if !drop && len(s.faults.garbleNext) > 0 {
+		garble, s.faults.garbleNext = s.faults.garbleNext[0], s.faults.garbleNext[1:]
+	}
+	if !drop && garble == 0 && s.faults.unsignedNext > 0 {
+		s.faults.unsignedNext--
+		unsigned = true
+	}
 	s.faults.Unlock()
+	if garble != 0 {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(garble)
+		_, _ = w.Write([]byte("<html><body><h1>" + http.StatusText(garble) + "</h1></body></html>\n"))
+		return
+	}
+	if unsigned {
+		resp, _ = wire.EncodeUnsignedError(wire.CodeUnknown, wire.CodeName(wire.CodeUnknown))
+	}
 	if drop {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
@@ -102,6 +119,11 @@ func (s *Server) process(body []byte) []byte {
 	req, err := wire.ParseRequest(body, wire.WithMaxBodySize(maxRequestBytes))
 	if err != nil {
 		// Not understood: the signed error carries null uuid and method.
+		return s.errorBody("", "", wire.CodeUnknown)
+	}
+	if req.Version == "" {
+		// [I] A JSON-RPC 1.1 request names its version ("1.1" as a string or a number,
+		// §3.1); without it the request is not understood.
 		return s.errorBody("", "", wire.CodeUnknown)
 	}
 	user, _ := req.Get("Username")
@@ -135,6 +157,16 @@ func (s *Server) process(body []byte) []byte {
 		forced, s.faults.errorNext = s.faults.errorNext[0], s.faults.errorNext[1:]
 	}
 	s.faults.Unlock()
+	// From here on the request is authenticated and its answer, result or error, belongs
+	// to its UUID: the identical request gets it again, a changed one 688. [I] Trustly
+	// documents the replay for identical requests without excluding errors.
+	out := s.answer(m, req, forced)
+	s.replays[rkey] = &replay{fp: fp, body: out}
+	return out
+}
+
+// answer runs an authenticated request, or fails it with the forced code when non-zero.
+func (s *Server) answer(m *merchant, req *wire.Request, forced int) []byte {
 	if forced != 0 {
 		return s.errorBody(req.Method, req.UUID, forced)
 	}
@@ -150,7 +182,6 @@ func (s *Server) process(body []byte) []byte {
 	if err != nil {
 		return s.errorBody(req.Method, req.UUID, wire.CodeUnknown)
 	}
-	s.replays[rkey] = &replay{fp: fp, body: out}
 	return out
 }
 
@@ -168,6 +199,30 @@ type call struct{ req *wire.Request }
 func (c *call) str(k string) string {
 	v, _ := wire.Scalar(c.req.Data[k])
 	return v
+}
+
+// amount returns the Amount member of Data, which Trustly takes as text only (§5): a JSON
+// number, or no member, is a fault.
+func (c *call) amount() (string, *rpcFault) {
+	v, ok := c.req.Data["Amount"].(string)
+	if !ok {
+		return "", fault(wire.CodeInvalidParameters)
+	}
+	if f := checkAmount(v); f != nil {
+		return "", f
+	}
+	return v, nil
+}
+
+// hasAttributes reports whether Data has the Attributes member, null or an object, which
+// Trustly requires ("send null as value if not used", D-ref).
+func (c *call) hasAttributes() bool {
+	v, ok := c.req.Data["Attributes"]
+	if !ok {
+		return false
+	}
+	_, isObject := v.(map[string]any)
+	return v == nil || isObject
 }
 
 // attrs returns Data.Attributes when it is an object.

@@ -149,6 +149,87 @@ func (s *Server) Settle(orderID string) error {
 	return nil
 }
 
+// ConfirmRefund executes the oldest queued refund of a credited deposit and, unless
+// Options.NoPayoutConfirmation is set, sends a payoutconfirmation notification on the
+// deposit's order with the refunded amount.
+func (s *Server) ConfirmRefund(depositID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, r, err := s.queuedRefundLocked(depositID)
+	if err != nil {
+		return err
+	}
+	if o.state != stateCredited {
+		return fmt.Errorf("trustlysim: deposit %s is not settled; its refunds stay queued", depositID)
+	}
+	r.state = stateExecuted
+	if !s.opts.NoPayoutConfirmation {
+		s.notifyLocked(o, "payoutconfirmation", map[string]any{"amount": r.amount.Fixed(), "currency": r.amount.Currency().String()})
+	}
+	return nil
+}
+
+// FailRefund makes the oldest queued refund of a deposit fail: the amount returns to the
+// merchant's balance, becomes refundable again, and a credit notification on the
+// deposit's order reports it (money back to the merchant).
+func (s *Server) FailRefund(depositID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, r, err := s.queuedRefundLocked(depositID)
+	if err != nil {
+		return err
+	}
+	r.state = stateCanceled
+	o.refunded, _ = o.refunded.Sub(r.amount)
+	o.m.post(o.id, o.messageID, "Refund", r.amount, +1)
+	s.notifyLocked(o, "credit", map[string]any{"amount": r.amount.Fixed(), "currency": r.amount.Currency().String(),
+		"attributes": map[string]any{}})
+	return nil
+}
+
+func (s *Server) queuedRefundLocked(depositID string) (*order, *refundEntry, error) {
+	o := s.orders[depositID]
+	if o == nil || o.kind != "Deposit" {
+		return nil, nil, fmt.Errorf("trustlysim: order %s is not a deposit", depositID)
+	}
+	for _, r := range o.refunds {
+		if r.state == stateAccepted {
+			return o, r, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("trustlysim: deposit %s has no queued refund", depositID)
+}
+
+// FailPayout makes an accepted (or executed, then returned) AccountPayout fail: the amount
+// returns to the merchant's balance and a credit notification on the payout's order
+// reports it.
+func (s *Server) FailPayout(orderID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[orderID]
+	if o == nil || o.kind != "AccountPayout" || (o.state != stateAccepted && o.state != stateExecuted) {
+		return fmt.Errorf("trustlysim: order %s is not an accepted payout", orderID)
+	}
+	o.state = stateCanceled
+	o.m.post(o.id, o.messageID, "AccountPayout", o.amount, +1)
+	s.notifyLocked(o, "credit", map[string]any{"amount": o.amount.Fixed(), "currency": o.amount.Currency().String(),
+		"attributes": map[string]any{}})
+	return nil
+}
+
+// GrantMandate records a direct-debit mandate on a registered account, as if the holder
+// had signed one, so that Charge accepts it.
+func (s *Server) GrantMandate(accountID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[accountID]
+	if a == nil {
+		return fmt.Errorf("trustlysim: unknown account %s", accountID)
+	}
+	a.mandate = true
+	return nil
+}
+
 // EndUser completes hosted pages over HTTP, as a person with a browser would: it loads the
 // page and submits its form. It implements the conformance suite's EndUser.
 type EndUser struct{ client *http.Client }

@@ -42,8 +42,17 @@ type order struct {
 	mandate    bool
 	created    time.Time
 
+	// refunds of a deposit, in the order they were accepted.
+	refunds []*refundEntry
+
 	outbox  []*Delivery
 	sending bool
+}
+
+// refundEntry is one accepted Refund of a deposit.
+type refundEntry struct {
+	amount money.Amount
+	state  string // stateAccepted (queued), stateExecuted or stateCanceled
 }
 
 // account is a registered bank account.
@@ -112,7 +121,11 @@ func (s *Server) deposit(m *merchant, c *call) (any, *rpcFault) {
 	}
 	value := "100.00" // [I] without a fixed Amount the end user chooses; the simulator pays 100.00
 	if v, ok := a["Amount"]; ok && v != nil {
-		value = attr(a, "Amount")
+		text, isText := v.(string)
+		if !isText {
+			return nil, fault(wire.CodeInvalidParameters) // amounts are text (§5)
+		}
+		value = text
 		if f := checkAmount(value); f != nil {
 			return nil, f
 		}
@@ -153,15 +166,21 @@ func (s *Server) refund(m *merchant, c *call) (any, *rpcFault) {
 	if id == "" {
 		return nil, fault(wire.CodeInvalidParameters)
 	}
-	value, cur := c.str("Amount"), c.str("Currency")
-	if f := checkAmount(value); f != nil {
+	if !c.hasAttributes() {
+		return nil, fault(wire.CodeInvalidParameters)
+	}
+	value, f := c.amount()
+	if f != nil {
 		return nil, f
 	}
+	cur := c.str("Currency")
 	if f := checkCurrency(cur); f != nil {
 		return nil, f
 	}
 	o := s.orders[id]
-	if o == nil || o.m != m || o.kind != "Deposit" || o.state != stateCredited {
+	// A deposit the end user completed is refundable; while it is pending (not settled)
+	// the refund is accepted and queued until it settles (D-ref).
+	if o == nil || o.m != m || o.kind != "Deposit" || (o.state != stateCredited && o.state != statePending) {
 		return nil, fault(wire.CodeUnknown) // [I] unknown or not refundable order
 	}
 	if cur != o.amount.Currency().String() {
@@ -176,6 +195,7 @@ func (s *Server) refund(m *merchant, c *call) (any, *rpcFault) {
 		return nil, fault(wire.CodeInvalidAmount) // [I] above what remains of the deposit
 	}
 	o.refunded = after
+	o.refunds = append(o.refunds, &refundEntry{amount: amt, state: stateAccepted})
 	m.post(o.id, o.messageID, "Refund", amt, -1)
 	return map[string]any{"orderid": o.id, "result": "1"}, nil
 }
@@ -245,12 +265,17 @@ func (s *Server) accountPayout(m *merchant, c *call) (any, *rpcFault) {
 	if c.str("MessageID") == "" {
 		return nil, fault(wire.CodeMessageIDIsNull)
 	}
-	value, cur := c.str("Amount"), c.str("Currency")
-	if f := checkAmount(value); f != nil {
+	value, f := c.amount()
+	if f != nil {
 		return nil, f
 	}
+	cur := c.str("Currency")
 	if f := checkCurrency(cur); f != nil {
 		return nil, f
+	}
+	// [I] ShopperStatement is required (the Java client validates it as such, §4.7).
+	if !c.hasAttributes() || attr(c.attrs(), "ShopperStatement") == "" {
+		return nil, fault(wire.CodeInvalidParameters)
 	}
 	acct := s.accounts[c.str("AccountID")]
 	if acct == nil || !acct.endUsers[c.str("EndUserID")] {
@@ -360,10 +385,11 @@ func (s *Server) charge(m *merchant, c *call) (any, *rpcFault) {
 	if c.str("MessageID") == "" {
 		return nil, fault(wire.CodeMessageIDIsNull)
 	}
-	value, cur := c.str("Amount"), c.str("Currency")
-	if f := checkAmount(value); f != nil {
+	value, f := c.amount()
+	if f != nil {
 		return nil, f
 	}
+	cur := c.str("Currency")
 	if f := checkCurrency(cur); f != nil {
 		return nil, f
 	}

@@ -11,9 +11,18 @@
 //
 // Behaviour that Trustly documents but does not pin down is marked [I] in comments:
 // ERROR_INVALID_AMOUNT (615) for a refund above what remains of the deposit,
-// ERROR_INVALID_PARAMETERS (623) for bank details that fail validation,
-// ERROR_UNKNOWN (620) for unknown order and account ids, ERROR_FUNCTION_ACCESS_DENIED (602)
-// for methods the simulator does not offer.
+// ERROR_INVALID_PARAMETERS (623) for bank details that fail validation, for an amount sent
+// as a JSON number instead of text, for a Refund without the Attributes member and for
+// an AccountPayout without Attributes.ShopperStatement, ERROR_UNKNOWN (620) for unknown
+// order and account ids and for a request without the "version" member,
+// ERROR_FUNCTION_ACCESS_DENIED (602) for methods the simulator does not offer; and the
+// replay of error answers: once a request is authenticated, its answer, result or error,
+// is stored under its UUID.
+//
+// Fault knobs: FailNext (503 before processing), SetLatency, DropNextReplies (processed,
+// connection closed), GarbleNextReplies (processed, then a non-Trustly HTTP 500/502 page),
+// UnsignedErrorNext (processed, then an unsigned 620), FailNextWith (a signed error of a
+// given code). Outcome knobs: Settle, ConfirmRefund, FailRefund, FailPayout, GrantMandate.
 package trustlysim
 
 import (
@@ -73,6 +82,11 @@ type Server struct {
 		dropNext  int
 		latency   time.Duration
 		errorNext []int
+		// garbleNext answers processed requests with these HTTP statuses and a body that
+		// is not a Trustly answer, one per request.
+		garbleNext []int
+		// unsignedNext answers that many processed requests with an unsigned error.
+		unsignedNext int
 	}
 
 	ctx    context.Context
@@ -268,6 +282,27 @@ func (s *Server) SetLatency(d time.Duration) {
 func (s *Server) FailNextWith(codes ...int) {
 	s.faults.Lock()
 	s.faults.errorNext = append(s.faults.errorNext, codes...)
+	s.faults.Unlock()
+}
+
+// GarbleNextReplies makes the next n API requests be processed and then answered with HTTP
+// status and a body that is not a Trustly answer (as a proxy or a crashing front end
+// would), for example 500 or 502.
+func (s *Server) GarbleNextReplies(n, status int) {
+	s.faults.Lock()
+	for ; n > 0; n-- {
+		s.faults.garbleNext = append(s.faults.garbleNext, status)
+	}
+	s.faults.Unlock()
+}
+
+// UnsignedErrorNext makes the next n API requests be processed and then answered with
+// Trustly's unsigned error form, {"version":"1.1","error":{"name":"JSONRPCError",
+// "code":620,"message":"ERROR_UNKNOWN"}}, which carries no signature and so proves
+// nothing about what happened.
+func (s *Server) UnsignedErrorNext(n int) {
+	s.faults.Lock()
+	s.faults.unsignedNext = n
 	s.faults.Unlock()
 }
 

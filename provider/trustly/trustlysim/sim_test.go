@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -195,5 +196,151 @@ func TestFaults(t *testing.T) {
 	}
 	if n := s.Requests(); n != 2 {
 		t.Fatalf("Requests() = %d", n)
+	}
+}
+
+// paidDeposit creates a deposit of 10.00 EUR whose notifications go nowhere and approves
+// it (delayed: pending until Settle), returning its orderid.
+func paidDeposit(t *testing.T, s *Server, c Credentials, k *rsa.PrivateKey, ref, uuid string, settle bool) string {
+	t.Helper()
+	res, err := send(t, s, k, "Deposit", uuid, deposit(c, ref, "http://127.0.0.1:9/n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Data.(map[string]any)
+	url, _ := wire.Scalar(m["url"])
+	id, _ := wire.Scalar(m["orderid"])
+	if err := s.EndUser().ApproveDelayed(context.Background(), url); err != nil {
+		t.Fatal(err)
+	}
+	if settle {
+		if err := s.Settle(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return id
+}
+
+func refundData(c Credentials, orderID string, amount any) map[string]any {
+	return map[string]any{"Username": c.Username, "Password": c.Password.Reveal(), "OrderID": orderID,
+		"Amount": amount, "Currency": "EUR", "Attributes": nil}
+}
+
+// TestRefundRequestShape: Refund needs the Attributes member (null when unused) and the
+// amount as text, as Trustly documents; a deposit that is pending is refundable (queued).
+func TestRefundRequestShape(t *testing.T) {
+	s, c, k := start(t, Options{AllowLoopbackHTTP: true, RetryBase: time.Hour})
+	credited := paidDeposit(t, s, c, k, "rs-1", "00000000-0000-4000-8000-000000000001", true)
+	noAttrs := refundData(c, credited, "1.00")
+	delete(noAttrs, "Attributes")
+	if _, err := send(t, s, k, "Refund", "00000000-0000-4000-8000-000000000002", noAttrs); code(err) != wire.CodeInvalidParameters {
+		t.Errorf("Refund without Attributes: %v", err)
+	}
+	if _, err := send(t, s, k, "Refund", "00000000-0000-4000-8000-000000000003", refundData(c, credited, json.Number("1.00"))); code(err) != wire.CodeInvalidParameters {
+		t.Errorf("Refund with a JSON number amount: %v", err)
+	}
+	if _, err := send(t, s, k, "Refund", "00000000-0000-4000-8000-000000000004", refundData(c, credited, "1.00")); err != nil {
+		t.Errorf("a well-formed Refund: %v", err)
+	}
+	pending := paidDeposit(t, s, c, k, "rs-2", "00000000-0000-4000-8000-000000000005", false)
+	res, err := send(t, s, k, "Refund", "00000000-0000-4000-8000-000000000006", refundData(c, pending, "1.00"))
+	if err != nil {
+		t.Fatalf("Refund of a pending deposit: %v", err)
+	}
+	if r, _ := wire.Scalar(res.Data.(map[string]any)["result"]); r != "1" {
+		t.Fatalf("result %q", r)
+	}
+	if err := s.ConfirmRefund(pending); err == nil {
+		t.Error("a refund of an unsettled deposit was executed")
+	}
+}
+
+// TestErrorAnswersAreReplayed: once a request passed authentication its answer, error or
+// not, belongs to its UUID: the identical request gets the same answer and a changed one
+// ERROR_DUPLICATE_UUID.
+func TestErrorAnswersAreReplayed(t *testing.T) {
+	s, c, k := start(t, Options{})
+	d := deposit(c, "er-1", "https://shop.example.com/n")
+	s.FailNextWith(wire.CodeUnknown)
+	if _, err := send(t, s, k, "Deposit", u1, d); code(err) != wire.CodeUnknown {
+		t.Fatalf("forced error: %v", err)
+	}
+	if _, err := send(t, s, k, "Deposit", u1, d); code(err) != wire.CodeUnknown {
+		t.Fatalf("the identical request after an error: %v", err)
+	}
+	changed := deposit(c, "er-2", "https://shop.example.com/n")
+	if _, err := send(t, s, k, "Deposit", u1, changed); code(err) != wire.CodeDuplicateUUID {
+		t.Fatalf("same UUID, other content after an error: %v", err)
+	}
+	bad := deposit(c, "er-3", "https://shop.example.com/n")
+	bad["Attributes"].(map[string]any)["Currency"] = "XXX"
+	if _, err := send(t, s, k, "Deposit", u2, bad); code(err) != wire.CodeInvalidCurrencyCode {
+		t.Fatalf("bad currency: %v", err)
+	}
+	bad["Attributes"].(map[string]any)["Currency"] = "EUR"
+	if _, err := send(t, s, k, "Deposit", u2, bad); code(err) != wire.CodeDuplicateUUID {
+		t.Fatalf("the UUID of a refused request reused: %v", err)
+	}
+}
+
+// TestAccountPayoutNeedsShopperStatement: [I] AccountPayout without
+// Attributes.ShopperStatement is refused with 623.
+func TestAccountPayoutNeedsShopperStatement(t *testing.T) {
+	s, c, k := start(t, Options{})
+	res, err := send(t, s, k, "RegisterAccount", u1, map[string]any{"Username": c.Username, "Password": c.Password.Reveal(),
+		"EndUserID": "u-1", "ClearingHouse": "SWEDEN", "BankNumber": "", "AccountNumber": "SE4550000000058398257466",
+		"Firstname": "A", "Lastname": "B", "Attributes": nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, _ := wire.Scalar(res.Data.(map[string]any)["accountid"])
+	payout := func(attrs any) map[string]any {
+		return map[string]any{"Username": c.Username, "Password": c.Password.Reveal(), "NotificationURL": "https://shop.example.com/n",
+			"AccountID": acct, "EndUserID": "u-1", "MessageID": "po-" + fmt.Sprint(attrs != nil), "Amount": "1.00", "Currency": "EUR",
+			"Attributes": attrs}
+	}
+	if _, err := send(t, s, k, "AccountPayout", "00000000-0000-4000-8000-000000000011", payout(nil)); code(err) != wire.CodeInvalidParameters {
+		t.Errorf("AccountPayout without ShopperStatement: %v", err)
+	}
+	if _, err := send(t, s, k, "AccountPayout", "00000000-0000-4000-8000-000000000012", payout(map[string]any{"ShopperStatement": "Shop"})); err != nil {
+		t.Errorf("AccountPayout with ShopperStatement: %v", err)
+	}
+}
+
+// TestVersionIsRequired: [I] a request without the JSON-RPC version member is refused;
+// "1.1" as a string or a number is accepted.
+func TestVersionIsRequired(t *testing.T) {
+	s, c, k := start(t, Options{})
+	data := map[string]any{"Username": c.Username, "Password": c.Password.Reveal()}
+	body, err := wire.EncodeRequest(k, "Balance", u1, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(b []byte) error {
+		resp, err := http.Post(s.APIURL(), "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		_, err = wire.DecodeResponse(out, s.PublicKey(), "Balance", u1)
+		return err
+	}
+	var env map[string]any
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatal(err)
+	}
+	delete(env, "version")
+	without, _ := json.Marshal(env)
+	if err := post(without); err == nil {
+		t.Error("a request without version was answered with a result")
+	}
+	env["version"] = 1.1
+	number, _ := json.Marshal(env)
+	if err := post(number); err != nil {
+		t.Errorf("version as a number: %v", err)
+	}
+	if err := post(body); err != nil {
+		t.Errorf("version as a string: %v", err)
 	}
 }

@@ -78,6 +78,9 @@ type Request struct {
 	Data map[string]any
 	// Signature is params.Signature as received.
 	Signature string
+	// Version is the text of the top-level version member ("1.1", sent as a string or a
+	// number); "" when it is missing or of another type.
+	Version string
 }
 
 // Notification is a verified notification from Trustly.
@@ -241,7 +244,8 @@ func ParseRequest(body []byte, opts ...DecodeOption) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Request{Method: method, UUID: uuid, Data: data, Signature: sig}, nil
+	version, _ := Scalar(obj["version"])
+	return &Request{Method: method, UUID: uuid, Data: data, Signature: sig, Version: version}, nil
 }
 
 // Verify checks the request signature over method + params.UUID + params.Data with the

@@ -1,0 +1,83 @@
+package trustly
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"testing"
+
+	"github.com/paybridge/paybridge/secret"
+)
+
+// TestEnvironmentsSelectEndpointAndKey checks each environment against the protocol
+// reference (§1 endpoints, §8 SHA-256 of the DER SubjectPublicKeyInfo of Trustly's keys).
+func TestEnvironmentsSelectEndpointAndKey(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM := secret.FromBytes(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	want := map[Environment]struct{ url, spki string }{
+		Test: {"https://test.trustly.com/api/1", "3c45411e0532933c3c97215b375d238c08b6a06d40793999444f6459c917a935"},
+		Live: {"https://api.trustly.com/1", "7e09f288f4ed5b6e31c4665efe9b364347083ad8d03427d2d1cfb963ce7551c5"},
+	}
+	for env, w := range want {
+		c, err := New(Config{Username: "u", Password: secret.New("p"), PrivateKey: keyPEM, Environment: env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.s.endpoint != w.url {
+			t.Errorf("%s: endpoint %s, want %s", env, c.s.endpoint, w.url)
+		}
+		der, err := x509.MarshalPKIXPublicKey(c.s.trustlyPub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(der); hex.EncodeToString(sum[:]) != w.spki {
+			t.Errorf("%s: Trustly key SPKI SHA-256 %x, want %s", env, sum, w.spki)
+		}
+		if c.Environment() != env {
+			t.Errorf("Environment() = %s, want %s", c.Environment(), env)
+		}
+	}
+	// The default is Test.
+	c, err := New(Config{Username: "u", Password: secret.New("p"), PrivateKey: keyPEM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.s.endpoint != want[Test].url {
+		t.Errorf("default endpoint %s", c.s.endpoint)
+	}
+}
+
+// TestUncertainBookEvictsOnlyTheOldest: forgetting an entry and remembering it again must
+// not leave a stale slot that evicts the fresh entry before older ones.
+func TestUncertainBookEvictsOnlyTheOldest(t *testing.T) {
+	b := newUncertainBook(2)
+	b.remember("Deposit", "a", "uuid-a1", [32]byte{1})
+	b.forget("Deposit", "a")
+	b.remember("Deposit", "a", "uuid-a2", [32]byte{2})
+	b.remember("Deposit", "b", "uuid-b", [32]byte{3})
+	if e, ok := b.lookup("Deposit", "a"); !ok || e.uuid != "uuid-a2" {
+		t.Fatalf("the fresh entry for a was evicted with two entries in a book of two: %v %v", e, ok)
+	}
+	b.remember("Deposit", "c", "uuid-c", [32]byte{4})
+	if _, ok := b.lookup("Deposit", "a"); ok {
+		t.Error("the oldest entry survived")
+	}
+	for _, k := range []string{"b", "c"} {
+		if _, ok := b.lookup("Deposit", k); !ok {
+			t.Errorf("entry %s was evicted", k)
+		}
+	}
+	if len(b.order) != 2 || len(b.m) != 2 {
+		t.Errorf("book holds order %v and %d entries", b.order, len(b.m))
+	}
+}
