@@ -66,6 +66,10 @@ type Harness struct {
 	// VerifyAccount and Payout. Zero skips those scenarios unless the provider verifies
 	// interactively and EndUser is set.
 	Account paybridge.BankAccount
+	// PayoutAccountInteractive says payouts need an account verified interactively (the
+	// holder confirms it at their bank), not one verified from Account's details; the
+	// payout scenarios then use the interactive path even when Account is set.
+	PayoutAccountInteractive bool
 	// RejectedAccount is an account the provider refuses to verify; zero skips that check.
 	RejectedAccount paybridge.BankAccount
 	// Requests, when set, returns how many requests the provider has received; the suite

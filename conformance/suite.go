@@ -86,7 +86,7 @@ type suite struct {
 	calls     map[string]int // callback calls per notification id
 	changed   chan struct{}
 	exchanges []exchange
-	failNext  map[string]int // object id -> callback failures to inject
+	failNext  map[string]int // payment id -> failures to inject into its success notification
 	errTexts  []string       // error messages seen, checked for secrets
 }
 
@@ -119,12 +119,12 @@ func (s *suite) onEvent(_ context.Context, e notify.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[e.ID]++
-	for _, id := range []string{e.PaymentID, e.RefundID, e.PayoutID, e.AccountID} {
-		if id != "" && s.failNext[id] > 0 {
-			s.failNext[id]--
-			s.broadcastLocked()
-			return fmt.Errorf("conformance: injected callback failure for %s", id)
-		}
+	// Failures are injected into the payment's success notification, the one the
+	// scenario counts; earlier notifications of the payment (authorized, pending) pass.
+	if e.Kind == notify.PaymentSucceeded && e.PaymentID != "" && s.failNext[e.PaymentID] > 0 {
+		s.failNext[e.PaymentID]--
+		s.broadcastLocked()
+		return fmt.Errorf("conformance: injected callback failure for %s", e.PaymentID)
 	}
 	s.events = append(s.events, e)
 	s.broadcastLocked()
