@@ -1,0 +1,83 @@
+package trustlyrest_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/provider/trustlyrest"
+	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// BenchmarkPay measures a whole Gateway.Pay — validation, establish data, request
+// signature, JSON, HTTP and decoding — against an in-process stub that answers establish
+// with a fixed body, and reports it as a ratio to a bare net/http POST of the same request
+// body to the same stub, measured in the same run, alternately ("x-bare-post"; the target
+// is ≤ 1.25).
+func BenchmarkPay(b *testing.B) {
+	answer := []byte(`{"transactionId":"1002633191","url":"https://sandbox.trustly.one/start/lightbox/1002633191","amount":"12.34","currency":"USD","merchantReference":"r","paymentType":"Deferred","status":0}`)
+	var captured []byte
+	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if captured == nil {
+			captured = body
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	}))
+	defer stub.Close()
+	c, err := trustlyrest.New(trustlyrest.Config{AccessID: "MerchantAccess01", AccessKey: secret.New("MerchantSecret01"),
+		MerchantID: "1002463580", BaseURL: stub.URL + "/api/v1", HTTPClient: stub.Client()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gw := paybridge.New(c)
+	ctx := context.Background()
+	req := paybridge.PaymentRequest{Amount: usd("12.34"), MerchantReference: "order-1", Description: "bench order",
+		ReturnURL: "https://shop.example/return", CancelURL: "https://shop.example/cancel", Payer: trustlyrestsim.TestPayer}
+	pay := func(i int) {
+		r := req
+		r.IdempotencyKey = "bench-" + strconv.Itoa(i)
+		if _, err := gw.Pay(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	pay(-1) // captures the body the baseline sends
+	auth := "Basic " + "TWVyY2hhbnRBY2Nlc3MwMTpNZXJjaGFudFNlY3JldDAx"
+	hc := stub.Client()
+	post := func() {
+		hr, _ := http.NewRequestWithContext(ctx, http.MethodPost, stub.URL+"/api/v1/establish?createTransaction=true", bytes.NewReader(captured))
+		hr.Header.Set("Authorization", auth)
+		hr.Header.Set("Content-Type", "application/json")
+		hr.Header.Set("Accept", "application/json")
+		resp, err := hc.Do(hr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	// Pay and the bare POST alternate, each timed on its own, so that both see the same
+	// machine load, connection state and garbage collection. ns/op covers one of each.
+	var payTime, bareTime time.Duration
+	i := 0
+	for b.Loop() {
+		t0 := time.Now()
+		pay(i)
+		t1 := time.Now()
+		post()
+		bareTime += time.Since(t1)
+		payTime += t1.Sub(t0)
+		i++
+	}
+	b.ReportMetric(float64(payTime)/float64(bareTime), "x-bare-post")
+	b.ReportMetric(float64(payTime.Nanoseconds())/float64(b.N), "pay-ns/op")
+	b.ReportMetric(float64(bareTime.Nanoseconds())/float64(b.N), "bare-ns/op")
+}

@@ -1,0 +1,317 @@
+package trustlyrest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// Name is the adapter's name, used in results, events and errors.
+const Name = "trustlyrest"
+
+// Client is the Trustly REST adapter. It implements provider.Provider and the optional
+// Refunder, Payouter, AccountVerifier, CustomerManager and notify.Verifier interfaces, and
+// adds Trustly-specific calls (Capture, VerifyRedirect, Transactions). Reach it from a
+// Gateway with
+//
+//	var c *trustlyrest.Client
+//	gw.As(&c)
+//
+// A Client is safe for concurrent use.
+type Client struct {
+	base       *url.URL
+	accessID   string
+	accessKey  secret.Value
+	merchantID string
+	alg        signing.Algorithm
+	hc         *http.Client
+	capture    CaptureMode
+	currencies []money.Currency
+	retries    int
+	auth       string // the Basic Authorization header value
+
+	pays   *memo[*provider.Payment]
+	verifs *memo[*provider.AccountVerification]
+	tokens *memo[string] // splitToken by authorization transactionId, from notifications
+
+	locks [64]sync.Mutex // serialise captures of one payment within this process
+}
+
+var (
+	_ provider.Provider        = (*Client)(nil)
+	_ provider.Refunder        = (*Client)(nil)
+	_ provider.Payouter        = (*Client)(nil)
+	_ provider.AccountVerifier = (*Client)(nil)
+	_ provider.CustomerManager = (*Client)(nil)
+	_ notify.Verifier          = (*Client)(nil)
+)
+
+// New returns a Client for cfg, or an InvalidRequest *provider.Error naming the bad field.
+func New(cfg Config) (*Client, error) {
+	base, err := cfg.check()
+	if err != nil {
+		return nil, err
+	}
+	alg, _ := cfg.SignatureAlgorithm.internal()
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = transport.DefaultClient()
+	}
+	curs := cfg.Currencies
+	if len(curs) == 0 {
+		curs = DefaultCurrencies()
+	}
+	retries := cfg.ReadRetries
+	switch {
+	case retries == 0:
+		retries = 2
+	case retries < 0:
+		retries = 0
+	}
+	return &Client{
+		base: base, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
+		alg: alg, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
+		auth:   signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes()),
+		pays:   newMemo[*provider.Payment](4096),
+		verifs: newMemo[*provider.AccountVerification](4096),
+		tokens: newMemo[string](4096),
+	}, nil
+}
+
+// Name implements provider.Provider.
+func (c *Client) Name() string { return Name }
+
+// Capabilities implements provider.Provider. Everything is supported; refunds may be partial
+// and repeated, payouts go to accounts verified interactively (see the package
+// documentation).
+func (c *Client) Capabilities() provider.Capabilities {
+	return provider.Capabilities{
+		Operations: provider.AllOperations,
+		Currencies: append([]money.Currency(nil), c.currencies...),
+		Notes: map[provider.Operation]string{
+			provider.OpPayout: "payouts are deposits under a Disbursement authorization: verify the account interactively (VerifyAccount without Account) and pay out to the AccountID it returns",
+		},
+	}
+}
+
+// As implements provider.Provider; it sets a **Client target.
+func (c *Client) As(target any) bool {
+	if t, ok := target.(**Client); ok {
+		*t = c
+		return true
+	}
+	return false
+}
+
+// Close implements provider.Provider: it releases idle connections.
+func (c *Client) Close() error {
+	c.hc.CloseIdleConnections()
+	return nil
+}
+
+// lockFor returns the mutex that serialises work on one transaction id in this process.
+func (c *Client) lockFor(id string) *sync.Mutex {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return &c.locks[h.Sum32()%uint32(len(c.locks))]
+}
+
+// body is a request body: JSON or form-encoded.
+type body struct {
+	json any
+	form signing.Form
+}
+
+func jsonBody(v any) *body          { return &body{json: v} }
+func formBody(f signing.Form) *body { return &body{form: f} }
+
+// call sends one request and returns the answer's body. Reads are repeated after transport
+// failures and 5xx answers up to c.retries times; writes never are. Error answers — any
+// {"errors":[...]} body, whatever the HTTP status, and any non-2xx status — become
+// *provider.Error values.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, b *body, kind lookupKind) ([]byte, error) {
+	write := method != http.MethodGet
+	wait := 50 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		out, err := c.once(ctx, method, path, query, b, write, kind)
+		if err == nil || write || attempt >= c.retries || !isCode(err, provider.ProviderUnavailable) {
+			return out, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+		wait *= 4
+	}
+}
+
+func (c *Client) once(ctx context.Context, method, path string, query url.Values, b *body, write bool, kind lookupKind) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	u := *c.base
+	u.Path += path
+	if len(query) > 0 {
+		u.RawQuery = query.Encode()
+	}
+	var raw []byte
+	contentType := ""
+	if b != nil {
+		if b.json != nil {
+			var err error
+			if raw, err = json.Marshal(b.json); err != nil {
+				return nil, &provider.Error{Code: provider.Internal, Message: "encoding the request", Err: err}
+			}
+			contentType = "application/json"
+		} else {
+			raw, contentType = []byte(signing.EncodeForm(b.form)), "application/x-www-form-urlencoded"
+		}
+	}
+	// A request counts as sent once its body was read to the end by the transport: before
+	// that Trustly cannot have acted on it. A request without a body is a lookup.
+	body := &sentReader{r: bytes.NewReader(raw)}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "building the request", Err: err}
+	}
+	if b != nil {
+		req.Body, req.ContentLength = body, int64(len(raw))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }
+	}
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Accept", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, transportError(ctx, err, body.done.Load(), write)
+	}
+	defer resp.Body.Close()
+	answer, err := transport.ReadBody(resp.Body, 0)
+	if err != nil {
+		return nil, transportError(ctx, err, true, write)
+	}
+	if details, ok := parseErrorBody(answer); ok {
+		return nil, errorFor(&APIError{HTTPStatus: resp.StatusCode, Errors: details}, kind)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		pe := errorFor(&APIError{HTTPStatus: resp.StatusCode}, kind)
+		if write && resp.StatusCode >= 500 {
+			// A server error without Trustly's error body (a proxy's page, for example) after
+			// the request was sent says nothing about whether Trustly acted on it.
+			pe.Code = provider.UnknownOutcome
+			pe.Message = "the request was sent and the answer was an error page, not Trustly's; repeat the call with the same idempotency key"
+		}
+		return nil, pe
+	}
+	return answer, nil
+}
+
+// sentReader records when a request body has been read to its end.
+type sentReader struct {
+	r    *bytes.Reader
+	done atomic.Bool
+}
+
+func (s *sentReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err == io.EOF {
+		s.done.Store(true)
+	}
+	return n, err
+}
+
+func (s *sentReader) Close() error { return nil }
+
+// getTransaction fetches one transaction; an unknown id is NotFound.
+func (c *Client) getTransaction(ctx context.Context, id string) (*wireTransaction, error) {
+	if !validID(id) {
+		return nil, &provider.Error{Code: provider.NotFound, Message: "no Trustly transaction has this id (transaction ids are numeric)"}
+	}
+	raw, err := c.call(ctx, http.MethodGet, "/transactions/"+id, nil, nil, isLookup)
+	if err != nil {
+		return nil, err
+	}
+	return decodeTransaction(raw)
+}
+
+// postTransaction sends an action on a transaction and returns the transaction it created
+// or changed.
+func (c *Client) postTransaction(ctx context.Context, path string, f signing.Form) (*wireTransaction, error) {
+	raw, err := c.call(ctx, http.MethodPost, path, nil, formBody(f), isAction)
+	if err != nil {
+		return nil, err
+	}
+	return decodeTransaction(raw)
+}
+
+// validID reports whether s looks like a Trustly id: digits only, at most 15 (protocol §3).
+// Anything else cannot name a Trustly object and is never put in a URL path.
+func validID(s string) bool { return isDigits(s) && len(s) <= 15 }
+
+// memo is a bounded map from idempotency key to a result, oldest entries dropped first.
+type memo[T any] struct {
+	mu    sync.Mutex
+	max   int
+	m     map[string]memoEntry[T]
+	order []string
+}
+
+type memoEntry[T any] struct {
+	fingerprint string
+	v           T
+}
+
+func newMemo[T any](max int) *memo[T] { return &memo[T]{max: max, m: map[string]memoEntry[T]{}} }
+
+// get returns the value for key and whether its fingerprint matches.
+func (m *memo[T]) get(key string) (v T, fingerprint string, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.m[key]
+	return e.v, e.fingerprint, ok
+}
+
+func (m *memo[T]) put(key, fingerprint string, v T) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.m[key]; !ok {
+		m.order = append(m.order, key)
+		if len(m.order) > m.max {
+			delete(m.m, m.order[0])
+			m.order = m.order[1:]
+		}
+	}
+	m.m[key] = memoEntry[T]{fingerprint: fingerprint, v: v}
+}
+
+// asProviderError returns the *provider.Error in err's chain, or nil.
+func asProviderError(err error) *provider.Error {
+	var pe *provider.Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

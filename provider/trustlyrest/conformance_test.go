@@ -1,0 +1,23 @@
+package trustlyrest_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+)
+
+// TestConformance runs the conformance suite against the simulator through the harness the
+// paybridge command uses, one subtest per scenario. Every scenario runs; none may skip.
+func TestConformance(t *testing.T) {
+	h, stop := trustlyrestsim.ConformanceHarness()
+	defer stop()
+	for _, r := range conformance.Run(context.Background(), h, nil) {
+		t.Run(r.Scenario, func(t *testing.T) {
+			if r.Status != conformance.Passed {
+				t.Fatalf("%s: %s", r.Status, r.Message)
+			}
+		})
+	}
+}

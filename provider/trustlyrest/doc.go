@@ -1,0 +1,95 @@
+// Package trustlyrest is the paybridge adapter for Trustly's North American REST API (the
+// former PayWithMyBank API, https://sandbox.trustly.one/api/v1), and trustlyrestsim is its
+// simulator.
+//
+// Open it by URL or build it from a Config:
+//
+//	import _ "github.com/paybridge/paybridge/provider/trustlyrest"
+//	gw, err := paybridge.Open(ctx, "trustlyrest://sandbox?merchantId=1002463580&accessId=M8RaHgEjBE54zuFYMRQq")
+//
+// The accessKey is read from TRUSTLYREST_ACCESS_KEY (or the file TRUSTLYREST_ACCESS_KEY_FILE
+// names). Production needs a baseUrl: Trustly's pages name two hosts.
+//
+// # Operations
+//
+//   - Pay: POST /establish?createTransaction=true with paymentType Deferred and a signed
+//     requestSignature; the payer authorizes on the returned URL. Payment.ID is that
+//     authorization's transactionId, in results and in notifications.
+//   - Capture: after the authorization, the adapter captures the full amount (POST
+//     /transactions/{id}/capture with amount, merchantReference and the splitToken from the
+//     Authorize notification) — automatically by default, or when the caller calls
+//     (*Client).Capture with CaptureManual. GetPayment reads the capture once it exists, so
+//     the payment succeeds when the capture completes (status 4).
+//   - Refund: POST /transactions/{captureId}/refund, partial and repeated; a full refund of a
+//     capture that is not yet processed is a cancel (void) instead.
+//   - VerifyAccount: interactively, a Disbursement authorization on Trustly's page; by bank
+//     details, POST /accounts/verify.
+//   - Payout: POST /transactions/{AccountID}/deposit, where AccountID is the Disbursement
+//     authorization's transactionId from an interactive VerifyAccount. [I] Trustly documents no
+//     way to pay out to an account verified from its bank details alone, so such accounts
+//     (AccountID "acct_…") are refused by Payout.
+//   - Customers: /customers create, get, update and list by externalId. Customer.Group and
+//     the split of the name into first and last are kept in Trustly's customData.
+//
+// Every numeric transaction status is read through one table (see statuses in status.go);
+// unknown statuses read as pending, never as success, and results keep the raw status as
+// ProviderStatus ("4 Completed").
+//
+// # Which field carries what
+//
+// Trustly's merchantReference is its idempotency mechanism, so the adapter derives every
+// merchantReference it sends from the call's idempotency key, keeping the caller's
+// MerchantReference in front: "<MerchantReference>.pb<10 characters>", and
+// "<payment's reference>.c" for the payment's capture. Events and results report the caller's
+// part. PaymentReference gives the full value, for VerifyRedirect. The payer becomes
+// establish data's customer (name, e-mail, phone, address; externalId = Payer.ID);
+// Description is establish data's description; Payer.Locale is metadata.lang.
+//
+// # Idempotency
+//
+// Trustly refuses a merchantReference used by a transaction that was authorized, processed
+// or completed with error 210; the adapter then looks the transaction up and returns it.
+// Trustly dedupes neither refunds nor transactions still pending, so before a refund, a
+// deposit or a capture is sent, the adapter looks for one with its merchantReference among
+// the parent's children, and after a request sent without an answer it looks once more; if
+// it still finds nothing, the call returns UnknownOutcome, to be repeated with the same key.
+// A Pay repeated in the same process returns the first result; see Client.Pay for repeats
+// across processes.
+//
+// # Errors
+//
+// Trustly's {"errors":[{domain,code,message}]} body is read whatever the HTTP status (a 200
+// can carry errors) and mapped to provider codes: 375/300 Unauthenticated, 200 InvalidRequest
+// (NotFound on a lookup by id), 210 Duplicate (resolved as above), 326/380/397 Declined (the
+// split token cannot be used), 330 InvalidRequest, 331 InsufficientFunds, 390 Declined,
+// 100/150/378 and 5xx ProviderUnavailable. The raw code is kept as ProviderCode, and the
+// whole body as an *APIError beneath it. A request that never reached Trustly is
+// ProviderUnavailable; a write sent without an answer is UnknownOutcome. Lookups are repeated
+// up to Config.ReadRetries times; writes never are.
+//
+// # Notifications
+//
+// Trustly POSTs form-encoded notifications with "Authorization: Basic
+// base64(accessId:signature)", the signature being the HMAC of the URL-decoded body. The
+// adapter verifies it in constant time, checks the accessId (and the body's merchantId), and
+// maps transactionType + status — not eventType, spelt differently across Trustly's sources —
+// to neutral events, deduped on eventId by the notify.Handler. It replies 200 once the
+// application's callback succeeded and 500 when it failed, so Trustly delivers the
+// notification again. Trustly wants its 200 within 3 seconds (it retries every 5 minutes for
+// 12 hours otherwise): keep the callback short and queue slow work. Acknowledging before the
+// callback would be faster but could lose an event if the process stopped in between; the
+// adapter never does that.
+//
+// Payment notifications come in sequence: payment.authorized (the Authorize notification,
+// which carries the splitToken), then payment.pending and payment.succeeded from the capture.
+//
+// # Real sandbox
+//
+// TestSandboxConformance runs the conformance suite against Trustly's sandbox when these are
+// set, and skips otherwise: PAYBRIDGE_TRUSTLYREST_ACCESS_ID, PAYBRIDGE_TRUSTLYREST_ACCESS_KEY,
+// PAYBRIDGE_TRUSTLYREST_MERCHANT_ID, and optionally PAYBRIDGE_TRUSTLYREST_BASE_URL. Scenarios
+// that need a person at the bank page skip there.
+//
+// Protocol facts come from ../shared/protocols/trustly-rest.md; [I] marks inferences where
+// Trustly's documentation is silent or contradicts itself.
+package trustlyrest

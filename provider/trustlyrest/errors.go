@@ -1,0 +1,187 @@
+package trustlyrest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/paybridge/paybridge/provider"
+)
+
+// Trustly error codes the adapter distinguishes (protocol §8).
+const (
+	codeInternal          = 100
+	codeRemote            = 150
+	codeInvalidParameter  = 200
+	codeDuplicate         = 210
+	codeSecurity          = 300
+	codeExpiredSplitToken = 326
+	codeInvalidAccount    = 330
+	codeNotEnoughBalance  = 331
+	codeAccessControl     = 375
+	codeBankRequest       = 378
+	codeInvalidSplitToken = 380
+	codeFraud             = 390
+	codeSplitTokenInvalid = 397
+)
+
+// ErrorDetail is one entry of Trustly's error body {"errors":[{domain,code,message}]}.
+type ErrorDetail struct {
+	// Domain is the Java exception class Trustly reports, e.g.
+	// "com.paywithmybank.merchantgateway.v1.exception.AccessControlException".
+	Domain string `json:"domain"`
+	// Code is Trustly's numeric error code (375, 200, 210, ...).
+	Code int `json:"code"`
+	// Message is Trustly's text.
+	Message string `json:"message"`
+	// Location names the parameter at fault, when Trustly gives it.
+	Location string `json:"location,omitempty"`
+}
+
+// APIError is an error answer from Trustly's REST API, whatever its HTTP status (a 200 may
+// carry errors). The *provider.Error the adapter returns wraps it; reach it with errors.As.
+type APIError struct {
+	// HTTPStatus is the answer's HTTP status.
+	HTTPStatus int
+	// Errors lists every error entry in the body (empty when the body had none).
+	Errors []ErrorDetail
+}
+
+// Error returns "trustly error <code>: <message>" for the first entry.
+func (e *APIError) Error() string {
+	if len(e.Errors) == 0 {
+		return "trustly: HTTP " + strconv.Itoa(e.HTTPStatus) + " without an error body"
+	}
+	d := e.Errors[0]
+	s := "trustly error " + strconv.Itoa(d.Code) + ": " + d.Message
+	if len(e.Errors) > 1 {
+		s += " (and " + strconv.Itoa(len(e.Errors)-1) + " more)"
+	}
+	return s
+}
+
+// Code returns the first entry's Trustly code, or 0.
+func (e *APIError) Code() int {
+	if len(e.Errors) == 0 {
+		return 0
+	}
+	return e.Errors[0].Code
+}
+
+// TrustlyCode returns the Trustly error code carried by err (0 when none).
+func TrustlyCode(err error) int {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Code()
+	}
+	return 0
+}
+
+// parseErrorBody reads {"errors":[...]} from a body; ok is false when the body is not JSON
+// or has no non-empty errors list.
+func parseErrorBody(body []byte) (details []ErrorDetail, ok bool) {
+	var e struct {
+		Errors []ErrorDetail `json:"errors"`
+	}
+	if !bytes.Contains(body, []byte(`"errors"`)) || json.Unmarshal(body, &e) != nil || len(e.Errors) == 0 {
+		return nil, false
+	}
+	return e.Errors, true
+}
+
+// lookupKind tells errorFor whether an invalid-parameter error answers a lookup by id, where
+// Trustly's code 200 ("Could not find a transaction using Id …") means the id is unknown.
+type lookupKind bool
+
+const (
+	isLookup lookupKind = true
+	isAction lookupKind = false
+)
+
+// errorFor maps an API error to a *provider.Error (protocol §8):
+//
+//	375, 300 → Unauthenticated      200 → InvalidRequest (NotFound on a lookup by id)
+//	210 → Duplicate (callers resolve it by looking the earlier transaction up)
+//	326, 380, 397 → Declined (the split token is expired or invalid: the payer must authorize again)
+//	330 → InvalidRequest            331 → InsufficientFunds
+//	390 → Declined                  100, 150, 378, HTTP 5xx → ProviderUnavailable
+//
+// Unknown codes fall back on the HTTP status. The raw code is kept as ProviderCode.
+func errorFor(ae *APIError, kind lookupKind) *provider.Error {
+	pe := &provider.Error{HTTPStatus: ae.HTTPStatus, Err: ae}
+	code := ae.Code()
+	if len(ae.Errors) > 0 {
+		pe.ProviderCode = strconv.Itoa(code)
+		pe.Message = ae.Errors[0].Message
+	}
+	switch code {
+	case codeAccessControl, codeSecurity:
+		pe.Code = provider.Unauthenticated
+	case codeInvalidParameter:
+		pe.Code = provider.InvalidRequest
+		if kind == isLookup {
+			pe.Code = provider.NotFound
+		}
+	case codeDuplicate:
+		pe.Code = provider.Duplicate
+	case codeExpiredSplitToken, codeInvalidSplitToken, codeSplitTokenInvalid:
+		pe.Code = provider.Declined
+		pe.Message += " (the authorization's split token cannot be used; the payer must authorize again)"
+	case codeInvalidAccount:
+		pe.Code = provider.InvalidRequest
+	case codeNotEnoughBalance:
+		pe.Code = provider.InsufficientFunds
+	case codeFraud:
+		pe.Code = provider.Declined
+	case codeInternal, codeRemote, codeBankRequest:
+		pe.Code = provider.ProviderUnavailable
+	default:
+		pe.Code = codeForHTTP(ae.HTTPStatus, kind)
+	}
+	return pe
+}
+
+// codeForHTTP classifies an error answer by its HTTP status alone.
+func codeForHTTP(status int, kind lookupKind) provider.Code {
+	switch {
+	case status == http.StatusUnauthorized:
+		return provider.Unauthenticated
+	case status == http.StatusForbidden:
+		return provider.PermissionDenied
+	case status == http.StatusNotFound && kind == isLookup:
+		return provider.NotFound
+	case status == http.StatusTooManyRequests:
+		return provider.RateLimited
+	case status >= 500:
+		return provider.ProviderUnavailable
+	case status >= 400:
+		return provider.InvalidRequest
+	}
+	return provider.Internal
+}
+
+// transportError classifies a failure to get an answer. Nothing sent: the provider is
+// unavailable (or the caller's context ended, returned as is). Sent, on a write: the outcome
+// is unknown. Sent, on a read: unavailable, safe to repeat.
+func transportError(ctx context.Context, err error, sent, write bool) error {
+	if !sent {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &provider.Error{Code: provider.ProviderUnavailable, Message: "no request reached Trustly", Err: err}
+	}
+	if write {
+		return &provider.Error{Code: provider.UnknownOutcome,
+			Message: "the request was sent but no answer arrived; repeat the call with the same idempotency key", Err: err}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return &provider.Error{Code: provider.ProviderUnavailable, Message: "no answer from Trustly", Err: err}
+}
+
+// isCode reports whether err is a *provider.Error with the given code.
+func isCode(err error, c provider.Code) bool { return provider.CodeOf(err) == c }

@@ -1,0 +1,416 @@
+package trustlyrest_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustlyrest"
+	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+)
+
+func TestPaymentEventsCarryThePaymentID(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	p := e.paid("12.34", provider.PaymentSucceeded)
+	for _, kind := range []notify.Kind{notify.PaymentAuthorized, notify.PaymentPending, notify.PaymentSucceeded} {
+		ev := e.waitEvent(func(ev notify.Event) bool { return ev.Kind == kind && ev.PaymentID == p.ID })
+		if ev.Provider != trustlyrest.Name || ev.MerchantReference != p.MerchantReference || len(ev.Raw) == 0 {
+			t.Errorf("%s event = %+v", kind, ev)
+		}
+	}
+	if !strings.HasPrefix(p.ProviderStatus, "capture 4 Completed") {
+		t.Errorf("ProviderStatus = %q", p.ProviderStatus)
+	}
+	// Exactly one capture was made although both the notification and GetPayment capture.
+	n := 0
+	for tx, err := range e.client.Transactions(context.Background(), trustlyrest.TransactionFilter{OriginalTransactionID: p.ID, Types: []int{3}, PageSize: 1}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tx.Status != 4 || !tx.Amount.Equal(usd("12.34")) {
+			t.Errorf("capture %+v", tx)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("%d captures, want 1", n)
+	}
+}
+
+// TestNotificationRedeliveredAfterCallbackFailure: when the application fails on the
+// payment.succeeded notification, it is not acknowledged, Trustly delivers it again, and the
+// second delivery reaches the application with the same event id.
+func TestNotificationRedeliveredAfterCallbackFailure(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	failed := map[string]int{}
+	e.fail = func(ev notify.Event) bool {
+		if ev.Kind == notify.PaymentSucceeded && failed[ev.ID] == 0 {
+			failed[ev.ID]++
+			return true
+		}
+		return false
+	}
+	p := e.paid("11.00", provider.PaymentSucceeded)
+	ev := e.waitEvent(func(ev notify.Event) bool { return ev.Kind == notify.PaymentSucceeded && ev.PaymentID == p.ID })
+	e.mu.Lock()
+	if failed[ev.ID] != 1 {
+		t.Errorf("the succeeded notification failed %d times before it was processed, want 1", failed[ev.ID])
+	}
+	e.mu.Unlock()
+	for _, d := range e.sim.Deliveries() {
+		if d.EventID == ev.ID && (d.Attempts != 2 || !d.Acknowledged || d.LastStatus != 200) {
+			t.Errorf("delivery %+v, want acknowledged on the second attempt", d)
+		}
+	}
+}
+
+func TestManualCapture(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, func(c *trustlyrest.Config) { c.Capture = trustlyrest.CaptureManual })
+	ctx := context.Background()
+	p, err := e.gw.Pay(ctx, e.payReq("20.00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.user.Approve(ctx, p.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	e.waitEvent(func(ev notify.Event) bool { return ev.Kind == notify.PaymentAuthorized && ev.PaymentID == p.ID })
+	e.waitPayment(p.ID, provider.PaymentAuthorized)
+	time.Sleep(20 * time.Millisecond)
+	if got, _ := e.gw.GetPayment(ctx, p.ID); got.Status != provider.PaymentAuthorized {
+		t.Fatalf("manual mode captured by itself: %q", got.Status)
+	}
+	var c *trustlyrest.Client
+	if !e.gw.As(&c) {
+		t.Fatal("As(*Client) failed")
+	}
+	if _, err := c.Capture(ctx, p.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Capture(ctx, p.ID, ""); err != nil { // a repeat finds the capture
+		t.Fatal(err)
+	}
+	e.waitPayment(p.ID, provider.PaymentSucceeded)
+	if _, err := c.Capture(ctx, "999999", ""); codeOf(err) != paybridge.CodeNotFound {
+		t.Errorf("Capture(unknown) = %v", err)
+	}
+}
+
+func TestRefundCancelsAnUnprocessedCapture(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{SettleDelay: -1}, nil)
+	ctx := context.Background()
+	p := e.paid("10.00", provider.PaymentPending) // captured, held in 1 Pending
+	// A partial refund is refused while the capture is not completed.
+	_, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("4.00")})
+	if codeOf(err) != paybridge.CodeInvalidRequest || trustlyrest.TrustlyCode(err) != 200 {
+		t.Fatalf("partial refund of a pending capture = %v", err)
+	}
+	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("10.00"), Reason: "customer changed their mind", IdempotencyKey: "rf-cancel-1"}
+	r, err := e.gw.Refund(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != provider.RefundSucceeded || !strings.Contains(r.ProviderStatus, "13 Voided") {
+		t.Fatalf("refund = %+v", r)
+	}
+	again, err := e.gw.Refund(ctx, req)
+	if err != nil || again.ID != r.ID {
+		t.Fatalf("repeated refund = %+v, %v", again, err)
+	}
+	got, err := e.gw.GetRefund(ctx, r.ID)
+	if err != nil || got.PaymentID != p.ID || !got.Amount.Equal(usd("10.00")) {
+		t.Fatalf("GetRefund = %+v, %v", got, err)
+	}
+	if st := e.waitPayment(p.ID, provider.PaymentCanceled); st.ProviderStatus == "" {
+		t.Error("no provider status")
+	}
+}
+
+func TestRefundLostReplyIsResolvedWithoutRefundingTwice(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	ctx := context.Background()
+	p := e.paid("10.00", provider.PaymentSucceeded)
+	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("6.00"), IdempotencyKey: "rf-lost-1"}
+	// The lookups answer; the refund POST is processed and its reply lost. The adapter looks
+	// the refund up by its merchantReference and returns it.
+	e.sim.LoseNextWriteReply(1)
+	r, err := e.gw.Refund(ctx, req)
+	if err != nil {
+		t.Fatalf("refund with a lost reply = %v", err)
+	}
+	if e.sim.LostReplies() != 1 {
+		t.Fatalf("%d replies lost, want the refund's", e.sim.LostReplies())
+	}
+	if e.sim.LostReplies() != 1 {
+		t.Fatalf("%d replies lost, want the refund's", e.sim.LostReplies())
+	}
+	again, err := e.gw.Refund(ctx, req)
+	if err != nil || again.ID != r.ID {
+		t.Fatalf("repeat = %+v, %v; want refund %s", again, err, r.ID)
+	}
+	// Had it refunded twice, only 4.00 - 6.00 would remain and this would be refused.
+	if _, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("4.00")}); err != nil {
+		t.Fatalf("refund of the rest = %v", err)
+	}
+	if _, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("1.00")}); codeOf(err) != paybridge.CodeInvalidRequest {
+		t.Fatalf("refund beyond the capture = %v", err)
+	}
+}
+
+func TestPayIdempotencyAcrossProcesses(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	ctx := context.Background()
+	req := e.payReq("9.99")
+	req.IdempotencyKey = "pay-restart-1"
+	p, err := e.gw.Pay(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.user.Approve(ctx, p.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	e.waitPayment(p.ID, provider.PaymentSucceeded)
+	// A new adapter (a restarted process) repeats the call: Trustly refuses the reference
+	// with 210 and the adapter returns the payment made the first time.
+	fresh, err := trustlyrest.New(e.sim.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := paybridge.New(fresh).Pay(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != p.ID || again.Status != provider.PaymentSucceeded || again.IdempotencyKey != req.IdempotencyKey {
+		t.Fatalf("repeated Pay = %+v, want payment %s", again, p.ID)
+	}
+	// The same key with another request is refused.
+	req.Amount = usd("10.00")
+	if _, err := e.gw.Pay(ctx, req); codeOf(err) != paybridge.CodeDuplicate {
+		t.Fatalf("key reused with another amount = %v", err)
+	}
+}
+
+func TestRedirectVerification(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	ctx := context.Background()
+	p, err := e.gw.Pay(ctx, e.payReq("5.00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.user.Approve(ctx, p.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	ref := trustlyrest.PaymentReference(p.MerchantReference, p.IdempotencyKey)
+	loc := e.user.LastRedirect()
+	r, err := e.client.VerifyRedirect(loc, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TransactionID != p.ID || r.Status != 2 || r.PaymentStatus != provider.PaymentAuthorized || r.MerchantReference != ref {
+		t.Fatalf("redirect = %+v", r)
+	}
+	if _, err := e.client.VerifyRedirect(loc, ref+"x"); !errors.Is(err, trustlyrest.ErrReferenceMismatch) {
+		t.Errorf("other reference: %v", err)
+	}
+	tampered := strings.Replace(loc, "status=2", "status=4", 1)
+	if _, err := e.client.VerifyRedirect(tampered, ref); !errors.Is(err, trustlyrest.ErrBadSignature) {
+		t.Errorf("tampered status: %v", err)
+	}
+	u, _ := url.Parse(loc)
+	q := u.Query()
+	q.Del("requestSignature")
+	u.RawQuery = q.Encode()
+	if _, err := e.client.VerifyRedirect(u.String(), ref); !errors.Is(err, trustlyrest.ErrMissingSignature) {
+		t.Errorf("unsigned: %v", err)
+	}
+	// The abandon page signs its cancel redirect too.
+	p2, _ := e.gw.Pay(ctx, e.payReq("5.00"))
+	if err := e.user.Abandon(ctx, p2.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := e.client.VerifyRedirect(e.user.LastRedirect(), trustlyrest.PaymentReference(p2.MerchantReference, p2.IdempotencyKey))
+	if err != nil || r2.Status != 7 || r2.PaymentStatus != provider.PaymentCanceled {
+		t.Fatalf("cancel redirect = %+v, %v", r2, err)
+	}
+}
+
+func TestPayoutFlows(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	ctx := context.Background()
+	v, err := e.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: trustlyrestsim.TestPayer,
+		ReturnURL: "https://shop.example/verified", IdempotencyKey: "verify-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.user.Approve(ctx, v.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.gw.GetAccountVerification(ctx, v.ID)
+	if err != nil || got.Status != provider.VerificationVerified || got.AccountID != v.ID || got.Last4 != "0008" || got.BankName != "Demo Bank" {
+		t.Fatalf("verification = %+v, %v", got, err)
+	}
+	e.waitEvent(func(ev notify.Event) bool { return ev.Kind == notify.AccountVerified && ev.AccountID == v.ID })
+
+	req := paybridge.PayoutRequest{Amount: usd("25.00"), AccountID: got.AccountID, Payee: trustlyrestsim.TestPayer,
+		MerchantReference: "withdrawal-7", IdempotencyKey: "po-lost-1"}
+	e.sim.LoseNextWriteReply(1)
+	po, err := e.gw.Payout(ctx, req)
+	if err != nil {
+		t.Fatalf("payout with a lost reply = %v", err)
+	}
+	if e.sim.LostReplies() != 1 {
+		t.Fatalf("%d replies lost, want the deposit's", e.sim.LostReplies())
+	}
+	again, err := e.gw.Payout(ctx, req)
+	if err != nil || again.ID != po.ID || again.AccountID != v.ID {
+		t.Fatalf("repeat = %+v, %v", again, err)
+	}
+	e.waitEvent(func(ev notify.Event) bool {
+		return ev.Kind == notify.PayoutSucceeded && ev.PayoutID == po.ID && ev.AccountID == v.ID && ev.MerchantReference == "withdrawal-7"
+	})
+	if g, err := e.gw.GetPayout(ctx, po.ID); err != nil || g.Status != provider.PayoutSucceeded {
+		t.Fatalf("GetPayout = %+v, %v", g, err)
+	}
+	n := 0
+	for tx, err := range e.client.Transactions(ctx, trustlyrest.TransactionFilter{OriginalTransactionID: v.ID}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tx.Type == 6 {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d deposits, want 1", n)
+	}
+	// A payment id is no payout account, and neither is an account verified by details.
+	if _, err := e.gw.Payout(ctx, paybridge.PayoutRequest{Amount: usd("1.00"), AccountID: "acct_tok1", Payee: trustlyrestsim.TestPayer, MerchantReference: "w"}); codeOf(err) != paybridge.CodeInvalidRequest || !strings.Contains(err.Error(), "AccountID") {
+		t.Errorf("payout to a details-verified account = %v", err)
+	}
+}
+
+func TestVerifyAccountByDetails(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	ctx := context.Background()
+	verify := func(a paybridge.BankAccount) (*paybridge.AccountVerification, error) {
+		return e.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: trustlyrestsim.TestPayer, Account: a})
+	}
+	v, err := verify(paybridge.BankAccount{HolderName: "Ada Lovelace", RoutingNumber: "124003116", AccountNumber: "1000000008"})
+	if err != nil || v.Status != provider.VerificationVerified || !strings.HasPrefix(v.AccountID, "acct_") || v.Last4 != "0008" {
+		t.Fatalf("verify = %+v, %v", v, err)
+	}
+	if strings.Contains(v.AccountID, "1000000008") {
+		t.Error("account id embeds the account number")
+	}
+	if got, err := e.gw.GetAccountVerification(ctx, v.ID); err != nil || got.AccountID != v.AccountID {
+		t.Fatalf("GetAccountVerification = %+v, %v", got, err)
+	}
+	if v, err := verify(paybridge.BankAccount{RoutingNumber: "124003116", AccountNumber: "1000000002"}); err != nil || v.Status != provider.VerificationFailed || v.AccountID != "" {
+		t.Fatalf("low score = %+v, %v", v, err)
+	}
+	if _, err := verify(paybridge.BankAccount{RoutingNumber: "123456789", AccountNumber: "12345678"}); codeOf(err) != paybridge.CodeInvalidRequest || trustlyrest.TrustlyCode(err) != 330 {
+		t.Fatalf("invalid routing = %v", err)
+	}
+	if _, err := verify(paybridge.BankAccount{RoutingNumber: "124003116", AccountNumber: "1001000000"}); codeOf(err) != paybridge.CodeProviderUnavailable {
+		t.Fatalf("sandbox error account = %v", err)
+	}
+	if _, err := verify(paybridge.BankAccount{AccountNumber: "1000000008"}); codeOf(err) != paybridge.CodeInvalidRequest || !strings.Contains(err.Error(), "RoutingNumber") {
+		t.Fatalf("no routing number = %v", err)
+	}
+	if v, err := verify(paybridge.BankAccount{IBAN: "GB33BUKB20201555555555"}); err != nil || v.Status != provider.VerificationVerified {
+		t.Fatalf("IBAN = %+v, %v", v, err)
+	}
+}
+
+func TestCustomersGroupAndPaging(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	ctx := context.Background()
+	mk := func(ext, group string) *paybridge.Customer {
+		c, err := e.gw.CreateCustomer(ctx, paybridge.Customer{ExternalID: ext, FirstName: "Mary Ann", LastName: "Evans",
+			Email: "m@example.com", Phone: "+14155550101", Group: group, Address: &paybridge.Address{Country: "US", City: "Austin"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b, c := mk("e1", "red"), mk("e2", "blue"), mk("e3", "red")
+	if a.FirstName != "Mary Ann" || a.Group != "red" {
+		t.Fatalf("created %+v", a)
+	}
+	var red []string
+	for cu, err := range e.gw.ListCustomers(ctx, paybridge.ListCustomersRequest{Group: "red", PageSize: 1}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		red = append(red, cu.ID)
+	}
+	if strings.Join(red, ",") != a.ID+","+c.ID {
+		t.Fatalf("red = %v, want %s,%s (not %s)", red, a.ID, c.ID, b.ID)
+	}
+	if _, err := e.gw.CreateCustomer(ctx, paybridge.Customer{FirstName: "X", Email: "x@example.com", Address: &paybridge.Address{Country: "US"}}); codeOf(err) != paybridge.CodeInvalidRequest || !strings.Contains(err.Error(), "Phone") {
+		t.Fatalf("no phone = %v", err)
+	}
+	upd, err := e.gw.UpdateCustomer(ctx, a.ID, paybridge.CustomerUpdate{Group: paybridge.Clear[string](), Address: paybridge.Clear[*paybridge.Address]()})
+	if err != nil || upd.Group != "" || upd.Address != nil || upd.FirstName != "Mary Ann" {
+		t.Fatalf("update = %+v, %v", upd, err)
+	}
+}
+
+func TestErrorsAndRetries(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	ctx := context.Background()
+	p, err := e.gw.Pay(ctx, e.payReq("3.00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A lookup is repeated after a 5xx.
+	e.sim.FailNext(1)
+	if _, err := e.gw.GetPayment(ctx, p.ID); err != nil {
+		t.Fatalf("GetPayment after one 503 = %v", err)
+	}
+	e.sim.FailNext(10)
+	_, err = e.gw.GetPayment(ctx, p.ID)
+	if codeOf(err) != paybridge.CodeProviderUnavailable || trustlyrest.TrustlyCode(err) != 100 {
+		t.Fatalf("GetPayment during an outage = %v", err)
+	}
+	e.sim.FailNext(0)
+	// A write is never repeated: its 5xx is returned at once.
+	before := e.sim.Requests()
+	e.sim.FailNext(1)
+	if _, err := e.gw.Pay(ctx, e.payReq("3.00")); codeOf(err) != paybridge.CodeProviderUnavailable {
+		t.Fatalf("Pay during an outage = %v", err)
+	}
+	if n := e.sim.Requests() - before; n != 1 {
+		t.Fatalf("Pay sent %d requests, want 1", n)
+	}
+	// A write whose reply is lost has an unknown outcome.
+	e.sim.LoseNextWriteReply(1)
+	if _, err := e.gw.Pay(ctx, e.payReq("3.00")); codeOf(err) != paybridge.CodeUnknownOutcome || e.sim.LostReplies() != 1 {
+		t.Fatalf("Pay with a lost reply = %v (%d replies lost)", err, e.sim.LostReplies())
+	}
+	// The context bounds the waits between repeats.
+	e.sim.FailNext(10)
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := e.gw.GetPayment(short, p.ID); err == nil {
+		t.Fatal("GetPayment succeeded during an outage")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("GetPayment took %v after its context ended", d)
+	}
+	e.sim.FailNext(0)
+	// Nothing listening: nothing was sent.
+	cfg := e.sim.Config()
+	cfg.BaseURL = "http://127.0.0.1:1/api/v1"
+	down, _ := trustlyrest.New(cfg)
+	if _, err := paybridge.New(down).Pay(ctx, e.payReq("3.00")); codeOf(err) != paybridge.CodeProviderUnavailable {
+		t.Fatalf("Pay with no server = %v", err)
+	}
+}

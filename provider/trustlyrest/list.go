@@ -1,0 +1,155 @@
+package trustlyrest
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/paybridge/paybridge/money"
+)
+
+// maxPageSize is the largest page Trustly serves (protocol §13: count defaults to 25, at
+// most 100; an older page said 25, so larger pages are never relied on).
+const (
+	defaultPageSize = 25
+	maxPageSize     = 100
+)
+
+// Transaction is a Trustly transaction as the adapter reads it.
+type Transaction struct {
+	// ID is the transactionId.
+	ID string
+	// Type is the numeric transactionType (1 Authorize, 2 Pay, 3 Capture, 4 Refund,
+	// 6 Deposit, ...).
+	Type int
+	// PaymentType is the numeric payment type of the transaction's payment (2 Deferred,
+	// 4 Disbursement, ...), or -1.
+	PaymentType int
+	// OriginalTransactionID is the parent transaction (the authorization of a capture, the
+	// capture of a refund).
+	OriginalTransactionID string
+	// MerchantReference is the transaction's merchantReference as sent to Trustly.
+	MerchantReference string
+	// Status is the numeric status and StatusMessage Trustly's text for it.
+	Status        int
+	StatusMessage string
+	// Amount is the transaction's amount; Refunded what has been refunded from it.
+	Amount   money.Amount
+	Refunded money.Amount
+	// CreatedAt and UpdatedAt are Trustly's timestamps.
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// TransactionFilter selects transactions with GET /transactions. Empty fields do not filter.
+type TransactionFilter struct {
+	// OriginalTransactionID selects the children of a transaction.
+	OriginalTransactionID string
+	// PaymentMerchantReference selects the transactions of the payment established with this
+	// merchantReference (Trustly's payment.merchantReference filter).
+	PaymentMerchantReference string
+	// Types selects transaction types.
+	Types []int
+	// PageSize is the count per request (default 25, at most 100).
+	PageSize int
+}
+
+// Transactions iterates over the transactions matching f, fetching pages with count and
+// startIndex until a page comes back short (Trustly reports no total). The iteration stops
+// at the first error, which it yields.
+func (c *Client) Transactions(ctx context.Context, f TransactionFilter) iter.Seq2[*Transaction, error] {
+	return func(yield func(*Transaction, error) bool) {
+		for t, err := range c.transactions(ctx, f) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(exportTransaction(t), nil) {
+				return
+			}
+		}
+	}
+}
+
+func exportTransaction(t *wireTransaction) *Transaction {
+	out := &Transaction{
+		ID: t.id(), Type: int(t.TransactionType), PaymentType: t.paymentType(),
+		OriginalTransactionID: string(t.OriginalTransactionID), MerchantReference: t.reference(),
+		Status: int(t.Status), StatusMessage: t.StatusMessage,
+		CreatedAt: t.CreatedAt.Time(), UpdatedAt: t.UpdatedAt.Time(),
+	}
+	out.Amount, _ = t.amount(money.Currency{})
+	if t.Refunded != "" {
+		out.Refunded, _ = parseAmount(string(t.Refunded), t.currency(), money.Currency{})
+	}
+	return out
+}
+
+// transactions pages through GET /transactions.
+func (c *Client) transactions(ctx context.Context, f TransactionFilter) iter.Seq2[*wireTransaction, error] {
+	size := f.PageSize
+	if size <= 0 {
+		size = defaultPageSize
+	}
+	size = min(size, maxPageSize)
+	return func(yield func(*wireTransaction, error) bool) {
+		q := url.Values{}
+		if f.OriginalTransactionID != "" {
+			q.Set("originalTransactionId", f.OriginalTransactionID)
+		}
+		if f.PaymentMerchantReference != "" {
+			q.Set("payment.merchantReference", f.PaymentMerchantReference)
+		}
+		for _, t := range f.Types {
+			q.Add("transactionType", strconv.Itoa(t))
+		}
+		q.Set("count", strconv.Itoa(size))
+		for start := 0; ; start += size {
+			q.Set("startIndex", strconv.Itoa(start))
+			raw, err := c.call(ctx, http.MethodGet, "/transactions", q, nil, isAction)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			page, err := decodeList[wireTransaction](raw, "transactions", "transaction")
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, t := range page {
+				if !yield(t, nil) {
+					return
+				}
+			}
+			if len(page) < size {
+				return
+			}
+		}
+	}
+}
+
+// findChild returns the child of parent with the given type and merchantReference, or nil.
+// It uses only documented filters (originalTransactionId, transactionType) and matches the
+// reference itself. With anyRef, a child with another reference that was not voided or
+// canceled is returned when none has ref.
+func (c *Client) findChild(ctx context.Context, parent string, typ int, ref string, anyRef bool) (*wireTransaction, error) {
+	var fallback *wireTransaction
+	for t, err := range c.transactions(ctx, TransactionFilter{OriginalTransactionID: parent, Types: []int{typ}}) {
+		if err != nil {
+			return nil, err
+		}
+		if int(t.TransactionType) != typ || string(t.OriginalTransactionID) != parent {
+			continue // a server that ignores a filter must not mislead us
+		}
+		if ref != "" && t.MerchantReference == ref {
+			return t, nil
+		}
+		if anyRef && fallback == nil && int(t.Status) != statusVoided && int(t.Status) != statusCanceled {
+			fallback = t
+		}
+	}
+	return fallback, nil
+}

@@ -1,0 +1,324 @@
+package trustlyrest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
+)
+
+// Notification errors. VerifyNotification's errors wrap one of them; test with errors.Is.
+var (
+	// ErrMissingAuthorization: the notification has no Authorization header.
+	ErrMissingAuthorization = signing.ErrMissingAuthorization
+	// ErrBadAuthorization: the Authorization header is not "Basic base64(accessId:signature)".
+	ErrBadAuthorization = signing.ErrBadAuthorization
+	// ErrWrongAccessID: the notification is for another accessId or merchantId.
+	ErrWrongAccessID = signing.ErrWrongAccessID
+	// ErrBadSignature: the signature does not match the body.
+	ErrBadSignature = signing.ErrBadSignature
+	// ErrMalformedNotification: the body is empty, too large, not form encoding, or lacks a
+	// field every notification carries.
+	ErrMalformedNotification = errors.New("trustlyrest: malformed notification")
+)
+
+// MaxNotificationBody is the largest notification body accepted, in bytes.
+const MaxNotificationBody = signing.MaxNotificationBody
+
+// webhook is a verified notification's fields (protocol §10).
+type webhook struct {
+	eventID, eventType       string
+	objectID, parentID       string
+	merchantRef, statusMsg   string
+	splitToken               string
+	txType, status, paymentT int
+	createdAt                time.Time
+}
+
+// VerifyNotification implements notify.Verifier. It checks, before anything else is done
+// with the body: the form content type; the HMAC signature of the URL-decoded body carried
+// in "Authorization: Basic base64(accessId:signature)", in constant time; the accessId in the
+// header and the body's accessId and merchantId against the configuration. It then reads the
+// event from the numeric status and transactionType — never from eventType, whose spellings
+// differ between Trustly's sources — and maps it to a neutral event (see eventKind).
+//
+// Event.PaymentID is the payment's id from Pay (the authorization transactionId), also for
+// the capture's notifications (read from parentObjectId, or from the capture itself).
+// Event.ID and the dedupe key are Trustly's eventId.
+//
+// An Authorize notification carries the splitToken a capture or deposit needs; the adapter
+// keeps it and, in automatic capture mode, captures the payment before the notification is
+// passed on. If the capture cannot be made for a reason a retry may cure, the notification
+// is rejected, so Trustly delivers it again.
+func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/x-www-form-urlencoded" {
+			return nil, fmt.Errorf("%w: content type is not application/x-www-form-urlencoded", ErrMalformedNotification)
+		}
+	}
+	form, err := signing.VerifyNotification(c.accessID, c.accessKey.Bytes(), r.Header.Get("Authorization"), r.Body)
+	if err != nil {
+		if errors.Is(err, signing.ErrMalformedBody) {
+			return nil, fmt.Errorf("%w: %w", ErrMalformedNotification, err)
+		}
+		return nil, fmt.Errorf("trustlyrest: notification rejected: %w", err)
+	}
+	w, err := c.readWebhook(form)
+	if err != nil {
+		return nil, err
+	}
+	ev := notify.Event{
+		ID: w.eventID, Provider: Name, ProviderEvent: w.eventType,
+		ProviderStatus:    rawStatus(w.status, w.statusMsg),
+		MerchantReference: callerReference(w.merchantRef), OccurredAt: w.createdAt, Raw: r.Body,
+	}
+	if err := c.fillEvent(ctx, w, &ev); err != nil {
+		return nil, err
+	}
+	return &notify.Notification{ID: w.eventID, Event: ev}, nil
+}
+
+// readWebhook checks and reads a verified notification's fields.
+func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
+	if id, ok := form.Lookup("accessId"); ok && id != c.accessID {
+		return nil, fmt.Errorf("trustlyrest: notification rejected: %w (body)", ErrWrongAccessID)
+	}
+	if mid, ok := form.Lookup("merchantId"); ok && mid != c.merchantID {
+		return nil, fmt.Errorf("trustlyrest: notification rejected: %w (merchantId)", ErrWrongAccessID)
+	}
+	w := &webhook{
+		eventID: form.Get("eventId"), eventType: form.Get("eventType"), objectID: form.Get("objectId"),
+		parentID: form.Get("parentObjectId"), merchantRef: form.Get("merchantReference"),
+		statusMsg: form.Get("statusMessage"), splitToken: form.Get("splitToken"),
+	}
+	if w.eventID == "" || len(w.eventID) > 64 || !printable(w.eventID) {
+		return nil, fmt.Errorf("%w: eventId is missing or malformed", ErrMalformedNotification)
+	}
+	if !validID(w.objectID) {
+		return nil, fmt.Errorf("%w: objectId is missing or not a transaction id", ErrMalformedNotification)
+	}
+	if w.parentID != "" && !validID(w.parentID) {
+		return nil, fmt.Errorf("%w: parentObjectId is not a transaction id", ErrMalformedNotification)
+	}
+	if ot := form.Get("objectType"); ot != "" && ot != "Transaction" {
+		w.txType, w.status, w.paymentT = -1, -1, -1
+		return w, nil
+	}
+	var err error
+	if w.txType, err = formInt(form, "transactionType", true); err != nil {
+		return nil, err
+	}
+	if w.status, err = formInt(form, "status", true); err != nil {
+		return nil, err
+	}
+	if w.paymentT, err = formInt(form, "paymentType", false); err != nil {
+		return nil, err
+	}
+	if s := form.Get("createdAt"); s != "" {
+		ms, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: createdAt is not epoch milliseconds", ErrMalformedNotification)
+		}
+		w.createdAt = millis(ms).Time()
+	}
+	return w, nil
+}
+
+func formInt(form signing.Form, key string, required bool) (int, error) {
+	s, ok := form.Lookup(key)
+	if !ok || s == "" {
+		if required {
+			return 0, fmt.Errorf("%w: %s is missing", ErrMalformedNotification, key)
+		}
+		return -1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < -1 || n > 1000 {
+		return 0, fmt.Errorf("%w: %s is not a numeric code", ErrMalformedNotification, key)
+	}
+	return n, nil
+}
+
+func printable(s string) bool {
+	for i := range len(s) {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// eventKind maps a notification's transactionType, payment type and status to a neutral kind,
+// through the status table:
+//
+//	Authorize of a payment (type 1, Deferred/Recurring/Instant): the "auth" column —
+//	    requires action/pending → payment.pending, authorized → payment.authorized,
+//	    declined/failed/expired → payment.failed, canceled → payment.canceled
+//	Authorize of an account (type 1, Disbursement/Verification/Retrieval): the "verify"
+//	    column — verified → account.verified, failed → account.failed
+//	Pay (2) and Capture (3): the "money" column — succeeded → payment.succeeded,
+//	    pending → payment.pending, failed → payment.failed, canceled → payment.canceled
+//	Refund (4): succeeded → refund.succeeded, failed/canceled → refund.failed
+//	Deposit (6): succeeded → payout.succeeded, failed/canceled → payout.failed
+//
+// Anything else, including in-flight refunds and deposits, is notify.Other.
+func eventKind(txType, paymentType, status int) notify.Kind {
+	row := statusOf(status)
+	switch txType {
+	case typeAuthorize:
+		if paymentType == paymentTypeDisbursement || paymentType == paymentTypeVerification || paymentType == paymentTypeRetrieval {
+			switch row.verify {
+			case provider.VerificationVerified:
+				return notify.AccountVerified
+			case provider.VerificationFailed:
+				return notify.AccountFailed
+			}
+			return notify.Other
+		}
+		return paymentKind(row.auth)
+	case typePay, typeCapture:
+		return paymentKind(row.money)
+	case typeRefund:
+		switch row.refund {
+		case provider.RefundSucceeded:
+			return notify.RefundSucceeded
+		case provider.RefundFailed, provider.RefundCanceled:
+			return notify.RefundFailed
+		}
+	case typeDeposit:
+		switch row.payout {
+		case provider.PayoutSucceeded:
+			return notify.PayoutSucceeded
+		case provider.PayoutFailed, provider.PayoutCanceled:
+			return notify.PayoutFailed
+		}
+	}
+	return notify.Other
+}
+
+func paymentKind(s provider.PaymentStatus) notify.Kind {
+	switch s {
+	case provider.PaymentSucceeded:
+		return notify.PaymentSucceeded
+	case provider.PaymentAuthorized:
+		return notify.PaymentAuthorized
+	case provider.PaymentDeclined, provider.PaymentFailed, provider.PaymentExpired:
+		return notify.PaymentFailed
+	case provider.PaymentCanceled:
+		return notify.PaymentCanceled
+	}
+	return notify.PaymentPending
+}
+
+// fillEvent sets the event's kind and object ids, looking parents up where the notification
+// does not name them, and captures an authorized payment in automatic mode.
+func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) error {
+	ev.Kind = eventKind(w.txType, w.paymentT, w.status)
+	switch w.txType {
+	case typeAuthorize:
+		isAccount := w.paymentT == paymentTypeDisbursement || w.paymentT == paymentTypeVerification || w.paymentT == paymentTypeRetrieval
+		if isAccount {
+			ev.AccountID = w.objectID
+		} else {
+			ev.PaymentID = w.objectID
+		}
+		if w.splitToken != "" && reached(w.status) {
+			c.tokens.put(w.objectID, "", w.splitToken)
+			if !isAccount && c.capture == CaptureAutomatic {
+				return c.captureOnNotification(ctx, w, ev)
+			}
+		}
+	case typePay:
+		ev.PaymentID = w.objectID
+	case typeCapture:
+		parent, err := c.parentOf(ctx, w)
+		if err != nil {
+			return err
+		}
+		ev.PaymentID = parent
+	case typeRefund:
+		ev.RefundID = w.objectID
+		capture, err := c.parentOf(ctx, w)
+		if err != nil {
+			return err
+		}
+		// The refund's parent is the capture; the payment is the capture's parent.
+		t, err := c.getTransaction(ctx, capture)
+		if err != nil {
+			return fmt.Errorf("trustlyrest: reading the refunded capture: %w", err)
+		}
+		ev.PaymentID = capture
+		if int(t.TransactionType) == typeCapture && validID(string(t.OriginalTransactionID)) {
+			ev.PaymentID = string(t.OriginalTransactionID)
+		}
+	case typeDeposit:
+		ev.PayoutID = w.objectID
+		account, err := c.parentOf(ctx, w)
+		if err != nil {
+			return err
+		}
+		ev.AccountID = account
+	}
+	return nil
+}
+
+// parentOf returns the notification's parentObjectId, or reads the transaction's
+// originalTransactionId when the notification does not carry it.
+func (c *Client) parentOf(ctx context.Context, w *webhook) (string, error) {
+	if w.parentID != "" {
+		return w.parentID, nil
+	}
+	t, err := c.getTransaction(ctx, w.objectID)
+	if err != nil {
+		return "", fmt.Errorf("trustlyrest: reading the notification's transaction: %w", err)
+	}
+	if !validID(string(t.OriginalTransactionID)) {
+		return "", fmt.Errorf("%w: transaction %s has no parent", ErrMalformedNotification, quoteShort(w.objectID))
+	}
+	return string(t.OriginalTransactionID), nil
+}
+
+// captureOnNotification captures a payment whose Authorize notification arrived. A failure a
+// retry may cure rejects the notification; a final refusal is reported in ProviderStatus and
+// the notification is passed on.
+func (c *Client) captureOnNotification(ctx context.Context, w *webhook, ev *notify.Event) error {
+	auth, err := c.getTransaction(ctx, w.objectID)
+	if err == nil {
+		_, err = c.captureAuth(ctx, auth, w.splitToken)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case provider.CodeOf(err).Retryable() || ctx.Err() != nil:
+		return fmt.Errorf("trustlyrest: capturing payment %s after its authorization: %w", w.objectID, err)
+	}
+	ev.ProviderStatus += "; capture refused: " + strings.TrimSpace(err.Error())
+	return nil
+}
+
+// NotificationReply implements notify.Verifier. Trustly wants HTTP 200 within 3 seconds and
+// otherwise delivers the notification again every 5 minutes for 12 hours (protocol §10). The
+// reply is 200 with an empty body once the application's callback succeeded, and 500 when
+// it failed, so that Trustly delivers the notification again.
+//
+// Acknowledging only after the callback is the safe default: an event is never lost. The
+// cost is that a callback slower than Trustly's 3 seconds causes redeliveries, which the
+// handler's dedupe answers without calling the application twice. Keep the callback fast —
+// store or queue the event and return.
+func (c *Client) NotificationReply(_ *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
+	if o == notify.Processed {
+		return &notify.Reply{StatusCode: http.StatusOK}, nil
+	}
+	return &notify.Reply{StatusCode: http.StatusInternalServerError}, nil
+}

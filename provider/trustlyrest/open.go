@@ -1,0 +1,96 @@
+package trustlyrest
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// Scheme is the URL scheme the adapter registers with paybridge.Open.
+const Scheme = "trustlyrest"
+
+// Environment variables read by the URL opener.
+const (
+	// EnvAccessKey holds the accessKey (or EnvAccessKey+"_FILE" names a file holding it).
+	EnvAccessKey = "TRUSTLYREST_ACCESS_KEY"
+	// EnvAccessID holds the accessId when the URL has no accessId parameter.
+	EnvAccessID = "TRUSTLYREST_ACCESS_ID"
+	// EnvMerchantID holds the merchantId when the URL has no merchantId parameter.
+	EnvMerchantID = "TRUSTLYREST_MERCHANT_ID"
+)
+
+func init() { paybridge.Register(Scheme, paybridge.URLOpenerFunc(openURL)) }
+
+// openURL opens
+//
+//	trustlyrest://sandbox?merchantId=1002463580&accessId=M8RaHgEjBE54zuFYMRQq
+//	trustlyrest://production?merchantId=…&baseUrl=https://api.trustly.one/api/v1
+//
+// Parameters: merchantId and accessId (else from TRUSTLYREST_MERCHANT_ID and
+// TRUSTLYREST_ACCESS_ID); baseUrl; capture=automatic|manual; signature=HmacSHA1|HmacSHA512;
+// currencies=USD,CAD. The accessKey comes from TRUSTLYREST_ACCESS_KEY or the file named by
+// TRUSTLYREST_ACCESS_KEY_FILE, never from the URL. Unknown parameters are refused.
+func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
+	q := paybridge.NewURLParams(u)
+	cfg := Config{Environment: Environment(u.Host)}
+	if u.Host == "" && u.Opaque != "" {
+		cfg.Environment = Environment(u.Opaque)
+	}
+	if cfg.Environment != Sandbox && cfg.Environment != Production {
+		return nil, provider.FieldError("environment", "the URL's host must be %q or %q", Sandbox, Production)
+	}
+	if u.Path != "" && u.Path != "/" {
+		return nil, provider.FieldError("path", "the URL takes no path; use the baseUrl parameter")
+	}
+	cfg.MerchantID = firstNonEmpty(q.Get("merchantId"), os.Getenv(EnvMerchantID))
+	cfg.AccessID = firstNonEmpty(q.Get("accessId"), os.Getenv(EnvAccessID))
+	cfg.BaseURL = q.Get("baseUrl")
+	switch v := q.Get("capture"); v {
+	case "", "automatic":
+	case "manual":
+		cfg.Capture = CaptureManual
+	default:
+		return nil, provider.FieldError("capture", "must be automatic or manual")
+	}
+	switch v := q.Get("signature"); strings.ToLower(v) {
+	case "", "hmacsha1":
+	case "hmacsha512":
+		cfg.SignatureAlgorithm = HMACSHA512
+	default:
+		return nil, provider.FieldError("signature", "must be HmacSHA1 or HmacSHA512")
+	}
+	if s := q.Get("currencies"); s != "" {
+		for code := range strings.SplitSeq(s, ",") {
+			c, err := money.ParseCurrency(strings.TrimSpace(code))
+			if err != nil {
+				return nil, provider.FieldError("currencies", "%v", err)
+			}
+			cfg.Currencies = append(cfg.Currencies, c)
+		}
+	}
+	if err := q.Done(); err != nil {
+		return nil, err
+	}
+	key, ok, err := secret.FromEnv(EnvAccessKey)
+	if err != nil {
+		return nil, provider.FieldError("AccessKey", "%v", err)
+	}
+	if !ok {
+		return nil, provider.FieldError("AccessKey", "set %s (or %s_FILE)", EnvAccessKey, EnvAccessKey)
+	}
+	cfg.AccessKey = key
+	return New(cfg)
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,316 @@
+package trustlyrest
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
+)
+
+// minimumAmount is Trustly's smallest capture, deposit and refund (protocol §4).
+var minimumMinor = int64(99)
+
+// checkAmount applies Trustly's amount rules: a decimal string of at most 10 characters
+// (protocol §3) and at least 0.99 (protocol §4).
+func checkAmount(field string, a money.Amount) error {
+	if len(a.Fixed()) > 10 {
+		return provider.FieldError(field, "is too large: Trustly takes amounts of at most 10 characters (9999999.99)")
+	}
+	if a.Minor() < minimumMinor {
+		return provider.FieldError(field, "must be at least 0.99, Trustly's smallest capture, deposit and refund")
+	}
+	return nil
+}
+
+// establishAnswer is the part of POST /establish's answer the adapter reads: the establish
+// data echoed, with the created transaction and its hosted URL.
+type establishAnswer struct {
+	URL               string     `json:"url"`
+	TransactionID     flexString `json:"transactionId"`
+	Amount            flexString `json:"amount"`
+	Currency          string     `json:"currency"`
+	MerchantReference string     `json:"merchantReference"`
+	Status            *flexInt   `json:"status"`
+	CreatedAt         millis     `json:"createdAt"`
+}
+
+// Pay implements provider.Provider with POST /establish?createTransaction=true and
+// paymentType Deferred: Trustly creates an unauthorized transaction and returns the URL of
+// its hosted page, where the payer authorizes at their bank. Payment.ID is that
+// authorization's transactionId. Capture follows the authorization (see CaptureMode).
+//
+// Fields: MerchantReference and the idempotency key make Trustly's merchantReference (see
+// PaymentReference); Description is required by Trustly for payments; Payer becomes
+// establish data's customer (name, e-mail and country required), or CustomerID refers to a
+// Trustly customer; Payer.Locale becomes metadata.lang; NotificationURL overrides the
+// notification URL configured at Trustly; Metadata has no place in establish data and is
+// refused when set.
+//
+// Idempotency: a repeated call in this process returns the first result. Across processes,
+// a Pay repeated after its payment was authorized gets error 210 from Trustly and returns
+// that payment; one repeated while the first is still unauthorized creates a second
+// unauthorized transaction with the same merchantReference, of which Trustly lets at most
+// one be authorized (protocol §12).
+func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
+	if err := checkAmount("Amount", req.Amount); err != nil {
+		return nil, err
+	}
+	if req.Description == "" {
+		return nil, provider.FieldError("Description", "is required by Trustly for payments")
+	}
+	if len(req.Metadata) > 0 {
+		return nil, provider.FieldError("Metadata", "has no place in Trustly's establish data; keep it with your order")
+	}
+	cust, err := customerData("Payer", req.Payer, req.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	fp := strings.Join([]string{req.Amount.String(), req.MerchantReference, req.ReturnURL, req.CancelURL,
+		req.NotificationURL, req.CustomerID, req.Payer.ID, req.Description}, "\x1f")
+	if prior, pfp, ok := c.pays.get(req.IdempotencyKey); ok {
+		if pfp != fp {
+			return nil, reusedKey()
+		}
+		out := *prior
+		return &out, nil
+	}
+	ref := PaymentReference(req.MerchantReference, req.IdempotencyKey)
+	est := &establishData{
+		Description: req.Description, Currency: req.Amount.Currency().String(), Amount: req.Amount.Fixed(),
+		MerchantReference: ref, PaymentType: "Deferred", ReturnURL: req.ReturnURL, CancelURL: req.CancelURL,
+		NotificationURL: req.NotificationURL, Customer: cust,
+	}
+	if est.CancelURL == "" {
+		est.CancelURL = req.ReturnURL
+	}
+	if req.Payer.Locale != "" {
+		est.Metadata = &establishMetadata{Lang: req.Payer.Locale}
+	}
+	a, err := c.establish(ctx, est)
+	if isCode(err, provider.Duplicate) {
+		p, lerr := c.paymentByReference(ctx, ref, req.Amount.Currency())
+		if lerr != nil {
+			return nil, lerr
+		}
+		p.IdempotencyKey = req.IdempotencyKey
+		c.pays.put(req.IdempotencyKey, fp, p)
+		out := *p
+		return &out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	amount, err := parseAmount(string(a.Amount), a.Currency, req.Amount.Currency())
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "reading the establish answer", Err: err}
+	}
+	st := statusNew
+	if a.Status != nil {
+		st = int(*a.Status)
+	}
+	p := &provider.Payment{
+		ID: string(a.TransactionID), Provider: Name, Status: provider.PaymentRequiresAction,
+		ProviderStatus: rawStatus(st, ""), RedirectURL: a.URL, Amount: amount,
+		Refunded: money.FromMinorCurrency(0, amount.Currency()), MerchantReference: req.MerchantReference,
+		IdempotencyKey: req.IdempotencyKey, CreatedAt: a.CreatedAt.Time(),
+	}
+	c.pays.put(req.IdempotencyKey, fp, p)
+	out := *p
+	return &out, nil
+}
+
+func reusedKey() error {
+	return &provider.Error{Code: provider.Duplicate, Message: "the idempotency key was used before with a different request"}
+}
+
+// paymentByReference finds the authorization established with ref after Trustly refused a
+// duplicate (error 210).
+func (c *Client) paymentByReference(ctx context.Context, ref string, cur money.Currency) (*provider.Payment, error) {
+	var found *wireTransaction
+	for t, err := range c.transactions(ctx, TransactionFilter{PaymentMerchantReference: ref, Types: []int{typeAuthorize, typePay}}) {
+		if err != nil {
+			return nil, err
+		}
+		if t.reference() != ref || !isPaymentAuthorization(t) {
+			continue
+		}
+		if found == nil || reached(int(t.Status)) {
+			found = t
+		}
+	}
+	if found == nil {
+		return nil, &provider.Error{Code: provider.Duplicate, ProviderCode: "210",
+			Message: "Trustly reports the merchantReference as used, but no payment with it was found"}
+	}
+	return c.paymentFrom(ctx, found, cur, c.capture == CaptureAutomatic)
+}
+
+// reached reports whether a status is one of those after which Trustly enforces
+// merchantReference uniqueness (Authorized, Processed, Completed and their refunds).
+func reached(st int) bool {
+	switch st {
+	case statusAuthorized, statusProcessed, statusCompleted, 11, 12:
+		return true
+	}
+	return false
+}
+
+// GetPayment implements provider.Provider with GET /transactions/{id}. id is the
+// authorization's transactionId returned by Pay. While no capture exists the status is read
+// from the authorization; once one exists, from the capture, so the payment succeeds when
+// the capture completes (status 4). In automatic capture mode, an authorized payment that
+// has not been captured yet is captured here.
+func (c *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
+	t, err := c.getTransaction(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !isPaymentAuthorization(t) {
+		return nil, &provider.Error{Code: provider.NotFound, Message: "transaction " + quoteShort(id) + " is not a payment's authorization"}
+	}
+	return c.paymentFrom(ctx, t, money.Currency{}, c.capture == CaptureAutomatic)
+}
+
+// Capture captures the full authorized amount of a payment (POST
+// /transactions/{id}/capture) and returns the payment. It is the call to use in manual
+// capture mode; in automatic mode the adapter makes it itself. Capturing a payment that
+// already has a capture returns the payment unchanged. The capture's merchantReference is
+// derived from the payment's, so a repeat is recognised by Trustly (error 210) and by the
+// adapter's lookup of the payment's captures.
+//
+// The capture needs the authorization's splitToken, which Trustly sends with the Authorize
+// notification: let the notification handler see it first, or pass it as splitToken.
+func (c *Client) Capture(ctx context.Context, paymentID, splitToken string) (*provider.Payment, error) {
+	t, err := c.getTransaction(ctx, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	if !isPaymentAuthorization(t) || int(t.TransactionType) != typeAuthorize {
+		return nil, provider.FieldError("paymentID", "is not the authorization of a Deferred payment")
+	}
+	if !reached(int(t.Status)) {
+		return nil, provider.FieldError("paymentID", "is not authorized (Trustly status %s)", rawStatus(int(t.Status), t.StatusMessage))
+	}
+	if _, err := c.captureAuth(ctx, t, splitToken); err != nil {
+		return nil, err
+	}
+	return c.paymentFrom(ctx, t, money.Currency{}, false)
+}
+
+// errNoSplitToken reports that a capture cannot be made yet: the splitToken has not been seen.
+var errNoSplitToken = &provider.Error{Code: provider.ProviderUnavailable,
+	Message: "the authorization's splitToken is not known yet; it arrives with the Authorize notification"}
+
+// captureAuth captures an authorization's full amount unless a capture exists, and returns
+// the capture.
+func (c *Client) captureAuth(ctx context.Context, auth *wireTransaction, splitToken string) (*wireTransaction, error) {
+	id := auth.id()
+	mu := c.lockFor(id)
+	mu.Lock()
+	defer mu.Unlock()
+	ref := captureReference(auth.reference())
+	if existing, err := c.findChild(ctx, id, typeCapture, ref, true); err != nil || existing != nil {
+		return existing, err
+	}
+	if splitToken == "" {
+		splitToken = auth.SplitToken
+	}
+	if splitToken == "" {
+		splitToken, _, _ = c.tokens.get(id)
+	}
+	if splitToken == "" {
+		return nil, errNoSplitToken
+	}
+	amount, err := auth.amount(money.Currency{})
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "reading the authorization", Err: err}
+	}
+	capture, err := c.postTransaction(ctx, "/transactions/"+id+"/capture", signing.Form{
+		{Key: "amount", Value: amount.Fixed()},
+		{Key: "merchantReference", Value: ref},
+		{Key: "splitToken", Value: splitToken},
+	})
+	if isCode(err, provider.Duplicate) || isCode(err, provider.UnknownOutcome) {
+		if existing, lerr := c.findChild(ctx, id, typeCapture, ref, false); lerr == nil && existing != nil {
+			return existing, nil
+		}
+	}
+	return capture, err
+}
+
+// paymentFrom builds the neutral payment from its authorization (or Instant Pay)
+// transaction, reading the capture when there is one and, if capture is set, capturing an
+// authorized payment that has none.
+func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur money.Currency, capture bool) (*provider.Payment, error) {
+	amount, err := auth.amount(cur)
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "reading the payment", Err: err}
+	}
+	p := &provider.Payment{
+		ID: auth.id(), Provider: Name, Amount: amount, Refunded: money.FromMinorCurrency(0, amount.Currency()),
+		MerchantReference: callerReference(auth.reference()),
+		CreatedAt:         auth.CreatedAt.Time(), UpdatedAt: auth.UpdatedAt.Time(),
+	}
+	st := int(auth.Status)
+	if int(auth.TransactionType) == typePay {
+		p.Status, p.ProviderStatus = statusOf(st).money, rawStatus(st, auth.StatusMessage)
+		p.Refunded = refundedOf(auth, amount)
+		return p, nil
+	}
+	p.Status, p.ProviderStatus = statusOf(st).auth, "authorization "+rawStatus(st, auth.StatusMessage)
+	if !reached(st) {
+		return p, nil
+	}
+	cap, err := c.findChild(ctx, auth.id(), typeCapture, captureReference(auth.reference()), true)
+	if err != nil {
+		return nil, err
+	}
+	if cap == nil && capture {
+		cap, err = c.captureAuth(ctx, auth, "")
+		switch {
+		case err == nil:
+		case errors.Is(err, errNoSplitToken):
+			// Authorized; the capture follows the Authorize notification.
+		case provider.CodeOf(err).Retryable():
+			return nil, err
+		case isCode(err, provider.Declined):
+			p.Status = provider.PaymentFailed
+			p.ProviderStatus += "; capture refused (Trustly error " + strings.TrimSpace(providerCode(err)) + ")"
+		default:
+			p.ProviderStatus += "; capture refused (Trustly error " + strings.TrimSpace(providerCode(err)) + ")"
+		}
+	}
+	if cap != nil {
+		cs := int(cap.Status)
+		p.Status, p.ProviderStatus = statusOf(cs).money, "capture "+rawStatus(cs, cap.StatusMessage)
+		p.Refunded = refundedOf(cap, amount)
+		if t := cap.UpdatedAt.Time(); t.After(p.UpdatedAt) {
+			p.UpdatedAt = t
+		}
+	}
+	return p, nil
+}
+
+// refundedOf reads a transaction's refunded total, zero when absent or unreadable.
+func refundedOf(t *wireTransaction, like money.Amount) money.Amount {
+	zero := money.FromMinorCurrency(0, like.Currency())
+	if t.Refunded == "" {
+		return zero
+	}
+	r, err := parseAmount(string(t.Refunded), t.currency(), like.Currency())
+	if err != nil {
+		return zero
+	}
+	return r
+}
+
+func providerCode(err error) string {
+	var pe *provider.Error
+	if errors.As(err, &pe) {
+		return pe.ProviderCode
+	}
+	return ""
+}

@@ -1,0 +1,75 @@
+package trustlyrest
+
+import (
+	"crypto/sha256"
+	"encoding/base32"
+	"strings"
+)
+
+// Trustly's merchantReference is its idempotency mechanism: it must be unique per merchant
+// for Pay, Authorize, Capture and Deposit transactions once they reach Authorized, Processed
+// or Completed, and a duplicate is refused with error 210 (protocol §12). The adapter
+// therefore builds every merchantReference it sends from the call's idempotency key, and
+// keeps the caller's own reference in front of it so that it stays readable in Trustly's
+// portal, notifications and redirects:
+//
+//	<caller's MerchantReference>.pb<10 base32 characters of SHA-256(operation, idempotency key)>
+//	pb<10 characters>                 when the caller gave no reference (refunds, verifications)
+//	<payment's reference>.c           the capture of a payment: one per payment, so a repeated
+//	                                  capture is recognised
+//
+// [I] Trustly documents no maximum length for merchantReference; the longest reference built
+// here is 64 + 13 + 2 characters.
+
+// refSuffixLen is the length of ".pb" + 10 digest characters.
+const refSuffixLen = 3 + 10
+
+var refEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// reference returns the merchantReference for an operation ("pay", "refund", "payout",
+// "verify") with the caller's reference and idempotency key.
+func reference(op, callerRef, key string) string {
+	sum := sha256.Sum256([]byte(op + "\x00" + key))
+	d := "pb" + strings.ToLower(refEncoding.EncodeToString(sum[:])[:10])
+	if callerRef == "" {
+		return d
+	}
+	return callerRef + "." + d
+}
+
+// PaymentReference returns the merchantReference the adapter sent to Trustly for a payment
+// made with the given MerchantReference and idempotency key (Payment.MerchantReference and
+// Payment.IdempotencyKey). Pass it to VerifyRedirect.
+func PaymentReference(merchantReference, idempotencyKey string) string {
+	return reference("pay", merchantReference, idempotencyKey)
+}
+
+// captureReference returns the merchantReference of a payment's capture.
+func captureReference(paymentRef string) string { return paymentRef + ".c" }
+
+// callerReference recovers the caller's reference from a merchantReference built by
+// reference or captureReference. Other references are returned unchanged.
+func callerReference(ref string) string {
+	ref = strings.TrimSuffix(ref, ".c")
+	if isDigest(ref) {
+		return ""
+	}
+	if len(ref) > refSuffixLen && ref[len(ref)-refSuffixLen] == '.' && isDigest(ref[len(ref)-refSuffixLen+1:]) {
+		return ref[:len(ref)-refSuffixLen]
+	}
+	return ref
+}
+
+// isDigest reports whether s is "pb" followed by ten lower-case base32 characters.
+func isDigest(s string) bool {
+	if len(s) != 12 || !strings.HasPrefix(s, "pb") {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,176 @@
+package trustlyrest
+
+import (
+	"context"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
+)
+
+// maxCancelMessage is the longest cancel message Trustly takes (protocol §4).
+const maxCancelMessage = 40
+
+// Refund implements provider.Refunder with POST /transactions/{captureId}/refund. PaymentID
+// is the payment's id from Pay; the refund is taken from its capture. Partial and repeated
+// refunds are allowed up to the captured amount.
+//
+// While the capture is not yet processed (status 0 or 1), Trustly's documentation advises a
+// cancel instead: a refund of the whole captured amount is then made as POST
+// /transactions/{captureId}/cancel, which voids the capture (status 13), and the Refund's ID
+// is the capture's transactionId. If the cancel is refused, the adapter refunds.
+//
+// Trustly does not dedupe refunds (protocol §12). The refund's merchantReference is derived
+// from the idempotency key (see the package documentation) and, before anything is sent, the
+// capture's refunds are looked up by it: a repeated call returns the earlier refund instead
+// of refunding twice. A refund sent without an answer is looked up once more; if it is still
+// not found the call returns UnknownOutcome, to be repeated with the same key.
+func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
+	if err := checkAmount("Amount", req.Amount); err != nil {
+		return nil, err
+	}
+	if len(req.Metadata) > 0 {
+		return nil, provider.FieldError("Metadata", "has no place in a Trustly refund")
+	}
+	if !validID(req.PaymentID) {
+		return nil, &provider.Error{Code: provider.NotFound, Field: "PaymentID", Message: "no Trustly payment has this id (ids are numeric)"}
+	}
+	auth, err := c.getTransaction(ctx, req.PaymentID)
+	if err != nil {
+		return nil, err
+	}
+	if !isPaymentAuthorization(auth) {
+		return nil, &provider.Error{Code: provider.NotFound, Field: "PaymentID", Message: "the transaction is not a payment's authorization"}
+	}
+	target := auth // an Instant Pay is refunded itself
+	if int(auth.TransactionType) == typeAuthorize {
+		target, err = c.findChild(ctx, auth.id(), typeCapture, captureReference(auth.reference()), true)
+		if err != nil {
+			return nil, err
+		}
+		if target == nil {
+			return nil, provider.FieldError("PaymentID", "the payment has not been captured; there is nothing to refund")
+		}
+	}
+	ref := reference("refund", req.MerchantReference, req.IdempotencyKey)
+	if prior, err := c.findChild(ctx, target.id(), typeRefund, ref, false); err != nil {
+		return nil, err
+	} else if prior != nil {
+		return c.refundFrom(prior, req.PaymentID, req, true)
+	}
+	captured, err := target.amount(req.Amount.Currency())
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "reading the capture", Err: err}
+	}
+	st := int(target.Status)
+	if st == statusVoided && req.Amount.Equal(captured) {
+		// An earlier call of this refund voided the capture.
+		return c.voidAsRefund(target, req.PaymentID, req), nil
+	}
+	if (st == statusNew || st == statusPending) && req.Amount.Equal(captured) {
+		msg := req.Reason
+		if len(msg) > maxCancelMessage {
+			msg = msg[:maxCancelMessage]
+		}
+		f := signing.Form{{Key: "merchantReference", Value: ref}}
+		if msg != "" {
+			f = append(f, signing.Pair{Key: "message", Value: msg})
+		}
+		voided, err := c.postTransaction(ctx, "/transactions/"+target.id()+"/cancel", f)
+		switch {
+		case err == nil && int(voided.Status) == statusVoided:
+			return c.voidAsRefund(voided, req.PaymentID, req), nil
+		case err == nil:
+			// Not voided: fall through to a refund, as the documentation advises.
+		case provider.CodeOf(err).Retryable():
+			return nil, err
+		}
+	}
+	left, err := captured.Sub(refundedOf(target, captured))
+	if err == nil {
+		if cmp, cerr := req.Amount.Cmp(left); cerr == nil && cmp > 0 {
+			return nil, provider.FieldError("Amount", "exceeds the %s left to refund", left)
+		}
+	}
+	refund, err := c.postTransaction(ctx, "/transactions/"+target.id()+"/refund", signing.Form{
+		{Key: "amount", Value: req.Amount.Fixed()},
+		{Key: "merchantReference", Value: ref},
+	})
+	if isCode(err, provider.UnknownOutcome) {
+		if prior, lerr := c.findChild(ctx, target.id(), typeRefund, ref, false); lerr == nil && prior != nil {
+			return c.refundFrom(prior, req.PaymentID, req, true)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.refundFrom(refund, req.PaymentID, req, false)
+}
+
+// refundFrom builds the neutral refund from a refund transaction. When it was found by
+// reference for a repeated call, its amount must be the one asked for.
+func (c *Client) refundFrom(t *wireTransaction, paymentID string, req *provider.RefundRequest, repeated bool) (*provider.Refund, error) {
+	var cur money.Currency
+	if req != nil {
+		cur = req.Amount.Currency()
+	}
+	amount, err := t.amount(cur)
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "reading the refund", Err: err}
+	}
+	if repeated && req != nil && !amount.Equal(req.Amount) {
+		return nil, reusedKey()
+	}
+	st := int(t.Status)
+	r := &provider.Refund{
+		ID: t.id(), Provider: Name, PaymentID: paymentID, Status: statusOf(st).refund,
+		ProviderStatus: rawStatus(st, t.StatusMessage), Amount: amount,
+		MerchantReference: callerReference(t.reference()), CreatedAt: t.CreatedAt.Time(),
+	}
+	if req != nil {
+		r.MerchantReference, r.IdempotencyKey = req.MerchantReference, req.IdempotencyKey
+	}
+	return r, nil
+}
+
+// voidAsRefund reports a voided capture as a refund of its whole amount: no money was taken.
+func (c *Client) voidAsRefund(capture *wireTransaction, paymentID string, req *provider.RefundRequest) *provider.Refund {
+	var cur money.Currency
+	if req != nil {
+		cur = req.Amount.Currency()
+	}
+	amount, _ := capture.amount(cur)
+	r := &provider.Refund{
+		ID: capture.id(), Provider: Name, PaymentID: paymentID, Status: provider.RefundSucceeded,
+		ProviderStatus: "capture " + rawStatus(int(capture.Status), capture.StatusMessage), Amount: amount,
+		CreatedAt: capture.UpdatedAt.Time(),
+	}
+	if req != nil {
+		r.MerchantReference, r.IdempotencyKey = req.MerchantReference, req.IdempotencyKey
+	}
+	return r
+}
+
+// GetRefund implements provider.Refunder. id is a refund's transactionId, or the
+// transactionId of a capture voided in place of a refund.
+func (c *Client) GetRefund(ctx context.Context, id string) (*provider.Refund, error) {
+	t, err := c.getTransaction(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case int(t.TransactionType) == typeRefund:
+		paymentID := string(t.OriginalTransactionID)
+		if paymentID != "" {
+			if parent, err := c.getTransaction(ctx, paymentID); err == nil && int(parent.TransactionType) == typeCapture {
+				paymentID = string(parent.OriginalTransactionID)
+			} else if err != nil && !isCode(err, provider.NotFound) {
+				return nil, err
+			}
+		}
+		return c.refundFrom(t, paymentID, nil, false)
+	case int(t.TransactionType) == typeCapture && int(t.Status) == statusVoided:
+		return c.voidAsRefund(t, string(t.OriginalTransactionID), nil), nil
+	}
+	return nil, &provider.Error{Code: provider.NotFound, Message: "transaction " + quoteShort(id) + " is not a refund"}
+}

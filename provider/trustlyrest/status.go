@@ -1,0 +1,128 @@
+package trustlyrest
+
+import (
+	"strconv"
+
+	"github.com/paybridge/paybridge/provider"
+)
+
+// Transaction types (protocol §7.2).
+const (
+	typeAuthorize = 1
+	typePay       = 2
+	typeCapture   = 3
+	typeRefund    = 4
+	typeDeposit   = 6
+)
+
+// Payment types (protocol §7.3): numbers in responses, webhooks and redirects; names in
+// establish data.
+const (
+	paymentTypeInstant      = 1
+	paymentTypeDeferred     = 2
+	paymentTypeRecurring    = 3
+	paymentTypeDisbursement = 4
+	paymentTypeVerification = 5
+	paymentTypeRetrieval    = 6
+)
+
+// Transaction statuses the adapter acts on (protocol §7.1).
+const (
+	statusNew        = 0
+	statusPending    = 1
+	statusAuthorized = 2
+	statusProcessed  = 3
+	statusCompleted  = 4
+	statusCanceled   = 7
+	statusVoided     = 13
+)
+
+// statusRow is what one Trustly transaction status means for each neutral object.
+type statusRow struct {
+	name string
+	// auth is the payment's status while its authorization (transactionType 1) is the latest
+	// word: before any capture exists.
+	auth provider.PaymentStatus
+	// money is the payment's status read from the transaction that moves the money: the
+	// capture (type 3) of a Deferred payment, or an Instant Pay (type 2).
+	money  provider.PaymentStatus
+	refund provider.RefundStatus
+	payout provider.PayoutStatus
+	// verify is the status of an account verification read from its Disbursement (or
+	// Verification) authorization.
+	verify provider.VerificationStatus
+}
+
+// statuses is the one table through which every numeric Trustly status is read (protocol
+// §7.1). A status not listed reads as pendingRow: pending-like, never success.
+//
+// Notes on the less obvious rows:
+//   - 0 New / 1 Pending on an authorization mean the payer has not finished at the bank, so
+//     the payment still requires action; on a capture, refund or deposit they mean in flight.
+//   - 2 Authorized / 3 Processed on an authorization mean the payer authorized and nothing is
+//     captured yet; on a capture they are pending (3 = submitted to ACH, not settled).
+//   - 8 Denied on an authorization is the bank declining; on a capture it is a returned debit
+//     (for example NSF), a failure after authorization.
+//   - 11 PartiallyRefunded / 12 Refunded on a capture keep the payment succeeded: refunds do
+//     not change a payment's status (see Payment.Refunded).
+//   - 13 Voided is a cancel through the API or portal.
+var statuses = map[int]statusRow{
+	0:  {"New", provider.PaymentRequiresAction, provider.PaymentPending, provider.RefundPending, provider.PayoutPending, provider.VerificationRequiresAction},
+	1:  {"Pending", provider.PaymentRequiresAction, provider.PaymentPending, provider.RefundPending, provider.PayoutPending, provider.VerificationRequiresAction},
+	2:  {"Authorized", provider.PaymentAuthorized, provider.PaymentPending, provider.RefundPending, provider.PayoutPending, provider.VerificationVerified},
+	3:  {"Processed", provider.PaymentAuthorized, provider.PaymentPending, provider.RefundPending, provider.PayoutPending, provider.VerificationVerified},
+	4:  {"Completed", provider.PaymentAuthorized, provider.PaymentSucceeded, provider.RefundSucceeded, provider.PayoutSucceeded, provider.VerificationVerified},
+	5:  {"Failed", provider.PaymentFailed, provider.PaymentFailed, provider.RefundFailed, provider.PayoutFailed, provider.VerificationFailed},
+	6:  {"Expired", provider.PaymentExpired, provider.PaymentFailed, provider.RefundFailed, provider.PayoutFailed, provider.VerificationFailed},
+	7:  {"Canceled", provider.PaymentCanceled, provider.PaymentCanceled, provider.RefundCanceled, provider.PayoutCanceled, provider.VerificationFailed},
+	8:  {"Denied", provider.PaymentDeclined, provider.PaymentFailed, provider.RefundFailed, provider.PayoutFailed, provider.VerificationFailed},
+	10: {"Reversed", provider.PaymentFailed, provider.PaymentFailed, provider.RefundFailed, provider.PayoutFailed, provider.VerificationFailed},
+	11: {"PartiallyRefunded", provider.PaymentAuthorized, provider.PaymentSucceeded, provider.RefundPending, provider.PayoutPending, provider.VerificationVerified},
+	12: {"Refunded", provider.PaymentAuthorized, provider.PaymentSucceeded, provider.RefundPending, provider.PayoutPending, provider.VerificationVerified},
+	13: {"Voided", provider.PaymentCanceled, provider.PaymentCanceled, provider.RefundCanceled, provider.PayoutCanceled, provider.VerificationFailed},
+	14: {"OnHold", provider.PaymentPending, provider.PaymentPending, provider.RefundPending, provider.PayoutPending, provider.VerificationPending},
+}
+
+// pendingRow is the reading of a status missing from the table.
+var pendingRow = statusRow{"Unknown", provider.PaymentPending, provider.PaymentPending, provider.RefundPending, provider.PayoutPending, provider.VerificationPending}
+
+// statusOf returns the table row for a status code.
+func statusOf(code int) statusRow {
+	if r, ok := statuses[code]; ok {
+		return r
+	}
+	return pendingRow
+}
+
+// rawStatus is the provider status text kept beside a neutral status: the code and its name,
+// e.g. "4 Completed". A status message from Trustly, when different from the name, follows.
+func rawStatus(code int, message string) string {
+	s := strconv.Itoa(code) + " " + statusOf(code).name
+	if message != "" && message != statusOf(code).name {
+		s += " (" + message + ")"
+	}
+	return s
+}
+
+// isPaymentAuthorization reports whether a transaction is the authorization of a pay-in:
+// type 1 under a Deferred or Recurring payment, or an Instant Pay (type 2).
+func isPaymentAuthorization(t *wireTransaction) bool {
+	switch int(t.TransactionType) {
+	case typePay:
+		return true
+	case typeAuthorize:
+		pt := t.paymentType()
+		return pt == paymentTypeDeferred || pt == paymentTypeRecurring || pt == paymentTypeInstant
+	}
+	return false
+}
+
+// isAccountAuthorization reports whether a transaction is an authorization obtained to verify
+// an account or pay out to it: type 1 under a Disbursement, Verification or Retrieval payment.
+func isAccountAuthorization(t *wireTransaction) bool {
+	if int(t.TransactionType) != typeAuthorize {
+		return false
+	}
+	pt := t.paymentType()
+	return pt == paymentTypeDisbursement || pt == paymentTypeVerification || pt == paymentTypeRetrieval
+}

@@ -1,0 +1,707 @@
+package trustlyrestsim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
+)
+
+const maxRequestBody = 1 << 20
+
+// route dispatches an authenticated REST request.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimPrefix(r.URL.Path, apiPrefix)
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case r.Method == http.MethodPost && path == "/establish":
+		s.establish(w, r)
+	case r.Method == http.MethodGet && path == "/transactions":
+		s.listTransactions(w, r)
+	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "transactions":
+		s.getTransaction(w, parts[1])
+	case r.Method == http.MethodPost && len(parts) == 3 && parts[0] == "transactions":
+		s.transactionAction(w, r, parts[1], parts[2])
+	case r.Method == http.MethodPost && path == "/accounts/verify":
+		s.verifyAccount(w, r)
+	case path == "/customers" && r.Method == http.MethodPost:
+		s.upsertCustomer(w, r, "")
+	case path == "/customers" && r.Method == http.MethodGet:
+		s.listCustomers(w, r)
+	case len(parts) == 2 && parts[0] == "customers" && r.Method == http.MethodGet:
+		s.getCustomer(w, parts[1])
+	case len(parts) == 2 && parts[0] == "customers" && r.Method == http.MethodPost:
+		s.upsertCustomer(w, r, parts[1])
+	default:
+		writeError(w, http.StatusNotFound, codeInvalidParameter, domainInvalidParameter, "Endpoint not supported")
+	}
+}
+
+// readJSON decodes a JSON object body, numbers kept as json.Number.
+func readJSON(r *http.Request) (map[string]any, error) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return nil, fmt.Errorf("Content-Type must be application/json")
+	}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
+		return nil, fmt.Errorf("body is not a JSON object")
+	}
+	return m, nil
+}
+
+// readParams reads a transaction action's parameters, form-encoded or JSON with flat dotted
+// keys (protocol §3: [I] the server takes both).
+func readParams(r *http.Request) (map[string]string, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "application/json" {
+		m, err := readJSON(r)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]string{}
+		for k, v := range m {
+			switch x := v.(type) {
+			case string:
+				out[k] = x
+			case json.Number:
+				out[k] = x.String()
+			case bool:
+				out[k] = strconv.FormatBool(x)
+			case nil:
+			default:
+				return nil, fmt.Errorf("parameter %s must be a scalar", k)
+			}
+		}
+		return out, nil
+	}
+	if mt != "application/x-www-form-urlencoded" {
+		return nil, fmt.Errorf("Content-Type must be application/x-www-form-urlencoded or application/json")
+	}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+	if err != nil {
+		return nil, err
+	}
+	f, err := signing.DecodeForm(string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("malformed form body")
+	}
+	out := map[string]string{}
+	for _, p := range f {
+		out[p.Key] = p.Value
+	}
+	return out, nil
+}
+
+func str(m map[string]any, k string) (string, bool) {
+	v, ok := m[k].(string)
+	return v, ok
+}
+
+// establish implements POST /establish?createTransaction=true.
+func (s *Server) establish(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("createTransaction") != "true" {
+		invalid(w, "createTransaction=true is required (the notify channel is not simulated)")
+		return
+	}
+	m, err := readJSON(r)
+	if err != nil {
+		invalid(w, err.Error())
+		return
+	}
+	for _, k := range []string{"accessId", "merchantId", "requestSignature", "merchantReference", "returnUrl", "cancelUrl", "currency"} {
+		if v, ok := str(m, k); !ok || v == "" {
+			invalid(w, "Missing required parameter: "+k)
+			return
+		}
+	}
+	if id, _ := str(m, "accessId"); id != s.opts.AccessID {
+		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Access not authorized")
+		return
+	}
+	if mid, _ := str(m, "merchantId"); mid != s.opts.MerchantID {
+		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Access not authorized for merchant")
+		return
+	}
+	sig, _ := str(m, "requestSignature")
+	if err := signing.VerifyRequestSignature(s.key, m, sig); err != nil {
+		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Invalid request signature")
+		return
+	}
+	ptName := "Retrieval"
+	if v, ok := m["paymentType"]; ok {
+		name, isStr := v.(string)
+		if !isStr {
+			invalid(w, "paymentType must be a name")
+			return
+		}
+		ptName = name
+	}
+	pt, ok := paymentTypes[ptName]
+	if !ok {
+		invalid(w, "Invalid paymentType")
+		return
+	}
+	cur, _ := str(m, "currency")
+	if cur != "USD" && cur != "CAD" {
+		invalid(w, "Invalid currency")
+		return
+	}
+	var cents int64
+	moves := pt == 1 || pt == 2 || pt == 3 || pt == 4
+	if v, present := m["amount"]; present {
+		text, isStr := v.(string)
+		c, ok := parseCents(text)
+		if !isStr || !ok {
+			invalid(w, "Invalid amount: a string of at most 10 characters with up to 2 decimals")
+			return
+		}
+		cents = c
+	} else if moves {
+		invalid(w, "Missing required parameter: amount")
+		return
+	}
+	desc, _ := str(m, "description")
+	cust, _ := m["customer"].(map[string]any)
+	if moves {
+		if desc == "" {
+			invalid(w, "Missing required parameter: description")
+			return
+		}
+		if cust == nil {
+			invalid(w, "Missing required parameter: customer")
+			return
+		}
+		if _, byID := str(cust, "customerId"); !byID {
+			addr, _ := cust["address"].(map[string]any)
+			country, _ := str(addr, "country")
+			name, _ := str(cust, "name")
+			email, _ := str(cust, "email")
+			switch {
+			case name == "":
+				invalid(w, "Missing required parameter: customer.name")
+				return
+			case email == "":
+				invalid(w, "Missing required parameter: customer.email")
+				return
+			case country == "":
+				invalid(w, "Missing required parameter: customer.address.country")
+				return
+			}
+		}
+	}
+	ref, _ := str(m, "merchantReference")
+	ret, _ := str(m, "returnUrl")
+	cancel, _ := str(m, "cancelUrl")
+	notifyURL, _ := str(m, "notificationUrl")
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refTakenLocked(ref) {
+		writeError(w, http.StatusBadRequest, codeDuplicate, domainDuplicate, "This is a duplicate request. It has been ignored")
+		return
+	}
+	p := &payment{
+		id: s.newIDLocked(), paymentType: pt, merchantRef: ref, currency: cur, amount: cents, description: desc,
+		returnURL: ret, cancelURL: cancel, notificationURL: notifyURL, customer: cust, token: randomHex(12),
+	}
+	t := &tx{id: s.newIDLocked(), typ: typeAuthorize, status: stNew, ppStatus: "SW010", merchantRef: ref, amount: cents, pay: p}
+	if pt == 1 {
+		t.typ = typePay
+	}
+	s.addTxLocked(t)
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = v
+	}
+	out["transactionId"] = t.id
+	out["url"] = s.srv.URL + "/start/lightbox/" + t.id + "?token=" + p.token
+	out["status"] = t.status
+	out["createdAt"] = t.createdAt.UnixMilli()
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getTransaction(w http.ResponseWriter, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.txs[id]
+	if !ok {
+		invalid(w, "Could not find a transaction using Id "+id)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"transaction": t.render()})
+}
+
+// pageParams reads count and startIndex (protocol §13: count defaults to 25, at most 100).
+func pageParams(w http.ResponseWriter, r *http.Request) (count, start int, ok bool) {
+	count, start = 25, 0
+	q := r.URL.Query()
+	if v := q.Get("count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			invalid(w, "Invalid count: 1 to 100")
+			return 0, 0, false
+		}
+		count = n
+	}
+	if v := q.Get("startIndex"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			invalid(w, "Invalid startIndex")
+			return 0, 0, false
+		}
+		start = n
+	}
+	return count, start, true
+}
+
+// listTransactions implements GET /transactions with the filters the adapter uses
+// (originalTransactionId, transactionType, transactionStatus, payment.merchantReference),
+// newest first (sortOrder desc is the default).
+func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
+	count, start, ok := pageParams(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	types, err := intSet(q["transactionType"])
+	if err != nil {
+		invalid(w, "Invalid transactionType")
+		return
+	}
+	statuses, err := intSet(q["transactionStatus"])
+	if err != nil {
+		invalid(w, "Invalid transactionStatus")
+		return
+	}
+	orig, pref := q.Get("originalTransactionId"), q.Get("payment.merchantReference")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var matched []map[string]any
+	for i := len(s.txOrder) - 1; i >= 0; i-- {
+		t := s.txs[s.txOrder[i]]
+		if (len(types) > 0 && !types[t.typ]) || (len(statuses) > 0 && !statuses[t.status]) ||
+			(orig != "" && t.original != orig) || (pref != "" && t.pay.merchantRef != pref) {
+			continue
+		}
+		matched = append(matched, t.render())
+	}
+	page := []map[string]any{}
+	for i := start; i < len(matched) && i < start+count; i++ {
+		page = append(page, matched[i])
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"transactions": page, "startIndex": start, "itemsPerPage": count})
+}
+
+func intSet(vals []string) (map[int]bool, error) {
+	out := map[int]bool{}
+	for _, v := range vals {
+		for part := range strings.SplitSeq(v, ",") {
+			n, err := strconv.Atoi(part)
+			if err != nil {
+				return nil, err
+			}
+			out[n] = true
+		}
+	}
+	return out, nil
+}
+
+// transactionAction implements POST /transactions/{id}/{capture,refund,cancel,deposit}.
+func (s *Server) transactionAction(w http.ResponseWriter, r *http.Request, id, action string) {
+	p, err := readParams(r)
+	if err != nil {
+		invalid(w, err.Error())
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.txs[id]
+	if !ok {
+		invalid(w, "Could not find a transaction using Id "+id)
+		return
+	}
+	var out *tx
+	switch action {
+	case "capture":
+		out = s.captureLocked(w, t, p)
+	case "deposit":
+		out = s.depositLocked(w, t, p)
+	case "refund":
+		out = s.refundLocked(w, t, p)
+	case "cancel":
+		out = s.cancelLocked(w, t, p)
+	default:
+		writeError(w, http.StatusNotFound, codeInvalidParameter, domainInvalidParameter, "Endpoint not supported")
+		return
+	}
+	if out != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"transaction": out.render()})
+	}
+}
+
+// amountParam reads an action's amount: given, at least 0.99 and at most limit (limit < 0:
+// no limit); absent, the limit itself.
+func amountParam(w http.ResponseWriter, p map[string]string, limit int64, what string) (int64, bool) {
+	text, present := p["amount"]
+	if !present {
+		if limit < 0 {
+			invalid(w, "Missing required parameter: amount")
+			return 0, false
+		}
+		return limit, true
+	}
+	c, ok := parseCents(text)
+	if !ok {
+		invalid(w, "Invalid amount")
+		return 0, false
+	}
+	if c < 99 {
+		invalid(w, "Invalid amount: the minimum is 0.99")
+		return 0, false
+	}
+	if limit >= 0 && c > limit {
+		invalid(w, "Invalid amount: exceeds the "+what+" of "+formatCents(limit))
+		return 0, false
+	}
+	return c, true
+}
+
+// childLocked creates a child transaction of parent in status 1 Pending and schedules its
+// settlement.
+func (s *Server) childLocked(parent *tx, typ int, ref string, amount int64) *tx {
+	c := &tx{id: s.newIDLocked(), typ: typ, status: stPending, ppStatus: "AC100", original: parent.id,
+		merchantRef: ref, amount: amount, pay: parent.pay}
+	s.addTxLocked(c)
+	s.scheduleSettle(c.id)
+	return c
+}
+
+func (s *Server) captureLocked(w http.ResponseWriter, t *tx, p map[string]string) *tx {
+	if t.typ != typeAuthorize || (t.pay.paymentType != 2 && t.pay.paymentType != 3) || t.status != stAuthorized {
+		invalid(w, "Transaction cannot be captured")
+		return nil
+	}
+	if p["splitToken"] == "" || !signing.ConstantTimeEqual([]byte(p["splitToken"]), []byte(t.splitToken)) {
+		writeError(w, http.StatusBadRequest, codeInvalidSplitToken, domainSplitToken, "Invalid split token")
+		return nil
+	}
+	ref := p["merchantReference"]
+	if ref == "" {
+		invalid(w, "Missing required parameter: merchantReference")
+		return nil
+	}
+	if s.refTakenLocked(ref) {
+		writeError(w, http.StatusBadRequest, codeDuplicate, domainDuplicate, "This is a duplicate request. It has been ignored")
+		return nil
+	}
+	limit := int64(-1)
+	if t.amount > 0 {
+		limit = t.amount - t.used
+	}
+	amount, ok := amountParam(w, p, limit, "authorized amount left")
+	if !ok {
+		return nil
+	}
+	t.used += amount
+	return s.childLocked(t, typeCapture, ref, amount)
+}
+
+func (s *Server) depositLocked(w http.ResponseWriter, t *tx, p map[string]string) *tx {
+	if t.typ != typeAuthorize || (t.pay.paymentType != 4 && t.pay.paymentType != 2) || t.status != stAuthorized {
+		invalid(w, "Transaction cannot receive a deposit")
+		return nil
+	}
+	if tok, given := p["splitToken"]; given && !signing.ConstantTimeEqual([]byte(tok), []byte(t.splitToken)) {
+		writeError(w, http.StatusBadRequest, codeInvalidSplitToken, domainSplitToken, "Invalid split token")
+		return nil
+	}
+	ref := p["merchantReference"]
+	if ref == "" {
+		invalid(w, "Missing required parameter: merchantReference")
+		return nil
+	}
+	if s.refTakenLocked(ref) {
+		writeError(w, http.StatusBadRequest, codeDuplicate, domainDuplicate, "This is a duplicate request. It has been ignored")
+		return nil
+	}
+	limit := int64(-1)
+	if t.amount > 0 {
+		limit = t.amount - t.used
+	}
+	amount, ok := amountParam(w, p, limit, "authorized amount left")
+	if !ok {
+		return nil
+	}
+	t.used += amount
+	return s.childLocked(t, typeDeposit, ref, amount)
+}
+
+func (s *Server) refundLocked(w http.ResponseWriter, t *tx, p map[string]string) *tx {
+	if (t.typ != typeCapture && t.typ != typePay) || (t.status != stCompleted && t.status != stPartRefund) {
+		invalid(w, "Only completed captures and payments can be refunded")
+		return nil
+	}
+	amount, ok := amountParam(w, p, t.amount-t.used, "balance left to refund")
+	if !ok {
+		return nil
+	}
+	t.used += amount
+	if t.used == t.amount {
+		t.setStatus(stRefunded, "")
+	} else {
+		t.setStatus(stPartRefund, "")
+	}
+	// Refunds are not deduplicated by merchantReference (protocol §12).
+	return s.childLocked(t, typeRefund, p["merchantReference"], amount)
+}
+
+func (s *Server) cancelLocked(w http.ResponseWriter, t *tx, p map[string]string) *tx {
+	if len(p["message"]) > 40 {
+		invalid(w, "Invalid message: at most 40 characters")
+		return nil
+	}
+	switch {
+	case t.status == stNew || t.status == stPending:
+	case t.typ == typeAuthorize && t.status == stAuthorized:
+	default:
+		invalid(w, "Transaction cannot be canceled")
+		return nil
+	}
+	t.setStatus(stVoided, "AC104")
+	if t.typ == typeCapture || t.typ == typeDeposit {
+		if parent := s.txs[t.original]; parent != nil {
+			parent.used -= t.amount
+		}
+	}
+	s.notifyLocked(t, "Cancel")
+	return t
+}
+
+// verifyAccount implements POST /accounts/verify with the sandbox's manual-entry test data
+// (protocol §15): routing 124003116 with accounts 1000000000–1000000010, whose last digits
+// are the score (verified from 6); 1002000000 → error 200, 1003750000 → 375, 1001000000 → 100;
+// the IBANs GB33BUKB20201555555555 and DE75512108001245126199 verify. [I] Any other account
+// with a valid ABA routing checksum scores 7; an invalid checksum is error 330.
+func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) {
+	m, err := readJSON(r)
+	if err != nil {
+		invalid(w, err.Error())
+		return
+	}
+	if mid, ok := m["merchantId"].(json.Number); !ok || mid.String() != s.opts.MerchantID {
+		invalid(w, "Invalid merchantId")
+		return
+	}
+	acct, _ := m["account"].(map[string]any)
+	if acct == nil {
+		invalid(w, "Missing required parameter: account")
+		return
+	}
+	iban, _ := str(acct, "iban")
+	number, _ := str(acct, "accountNumber")
+	routing, _ := str(acct, "routingNumber")
+	name, _ := str(acct, "nameOnAccount")
+	score, bank := 0, "Demo Bank"
+	switch {
+	case iban != "":
+		if iban != "GB33BUKB20201555555555" && iban != "DE75512108001245126199" {
+			writeError(w, http.StatusBadRequest, codeInvalidAccount, domainInvalidAccount, "Invalid account")
+			return
+		}
+		score, bank = 8, "Demo IBAN Bank"
+		number = iban
+	case number == "" || routing == "":
+		invalid(w, "Missing required parameter: account.accountNumber and account.routingNumber, or account.iban")
+		return
+	case number == "1002000000":
+		invalid(w, "Invalid parameter")
+		return
+	case number == "1003750000":
+		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Access not authorized")
+		return
+	case number == "1001000000":
+		writeError(w, http.StatusInternalServerError, codeInternal, domainInternal, "Internal error")
+		return
+	case routing == "124003116" && len(number) == 10 && strings.HasPrefix(number, "10000000"):
+		n, _ := strconv.Atoi(number[8:])
+		score = min(n, 10)
+	case !abaValid(routing):
+		writeError(w, http.StatusBadRequest, codeInvalidAccount, domainInvalidAccount, "Invalid account")
+		return
+	default:
+		score = 7
+	}
+	last4 := number
+	if len(last4) > 4 {
+		last4 = last4[len(last4)-4:]
+	}
+	token := "tok" + strings.ToUpper(randomHex(8))
+	writeJSON(w, http.StatusOK, map[string]any{
+		"name": bank, "nameOnAccount": name, "type": 1, "profile": 1, "accountNumber": last4,
+		"routingNumber": routing, "token": token, "verified": score >= 6, "country": "US",
+		"verification":    map[string]any{"verified": score >= 6, "type": 3, "score": score},
+		"paymentProvider": map[string]any{"name": bank, "type": 2},
+	})
+}
+
+// abaValid checks a US ABA routing number's checksum.
+func abaValid(r string) bool {
+	if len(r) != 9 {
+		return false
+	}
+	w := [9]int{3, 7, 1, 3, 7, 1, 3, 7, 1}
+	sum := 0
+	for i := range 9 {
+		if r[i] < '0' || r[i] > '9' {
+			return false
+		}
+		sum += int(r[i]-'0') * w[i]
+	}
+	return sum%10 == 0
+}
+
+// upsertCustomer implements POST /customers (create, or update when externalId matches) and
+// POST /customers/{id}. A property set to null is removed.
+func (s *Server) upsertCustomer(w http.ResponseWriter, r *http.Request, id string) {
+	m, err := readJSON(r)
+	if err != nil {
+		invalid(w, err.Error())
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var c *customer
+	if id != "" {
+		if c = s.customers[id]; c == nil {
+			invalid(w, "Could not find a customer using Id "+id)
+			return
+		}
+	} else {
+		ext := r.URL.Query().Get("externalId")
+		if ext == "" {
+			ext, _ = str(m, "externalId")
+		}
+		if ext != "" {
+			for _, cid := range s.custOrder {
+				if e, _ := str(s.customers[cid].fields, "externalId"); e == ext {
+					c = s.customers[cid]
+				}
+			}
+		}
+		if c == nil {
+			addr, _ := m["address"].(map[string]any)
+			country, _ := str(addr, "country")
+			for _, k := range []string{"name", "phone", "email"} {
+				if v, _ := str(m, k); v == "" {
+					invalid(w, "Missing required parameter: "+k)
+					return
+				}
+			}
+			if country == "" {
+				invalid(w, "Missing required parameter: address.country")
+				return
+			}
+			c = &customer{id: s.newIDLocked(), fields: map[string]any{}}
+			c.createdAt = nowUTC()
+			s.customers[c.id] = c
+			s.custOrder = append(s.custOrder, c.id)
+		}
+	}
+	for k, v := range m {
+		if k == "customerId" || k == "merchantId" {
+			continue
+		}
+		if k == "customData" {
+			cd, _ := c.fields["customData"].(map[string]any)
+			if cd == nil {
+				cd = map[string]any{}
+			}
+			if in, ok := v.(map[string]any); ok {
+				for ck, cv := range in {
+					if cv == nil {
+						delete(cd, ck)
+					} else {
+						cd[ck] = cv
+					}
+				}
+			} else if v == nil {
+				cd = map[string]any{}
+			}
+			c.fields["customData"] = cd
+			continue
+		}
+		if v == nil {
+			delete(c.fields, k)
+		} else {
+			c.fields[k] = v
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"customer": c.render(s.opts.MerchantID)})
+}
+
+func (c *customer) render(merchantID string) map[string]any {
+	out := map[string]any{}
+	for k, v := range c.fields {
+		if a, ok := v.(map[string]any); ok {
+			cp := map[string]any{}
+			for ak, av := range a {
+				if av != nil {
+					cp[ak] = av
+				}
+			}
+			v = cp
+		}
+		out[k] = v
+	}
+	out["customerId"] = c.id
+	out["merchantId"] = merchantID
+	out["createdAt"] = c.createdAt.UnixMilli()
+	return out
+}
+
+func (s *Server) getCustomer(w http.ResponseWriter, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.customers[id]
+	if c == nil {
+		invalid(w, "Could not find a customer using Id "+id)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"customer": c.render(s.opts.MerchantID)})
+}
+
+// listCustomers implements GET /customers with the externalId and customerId filters.
+func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
+	count, start, ok := pageParams(w, r)
+	if !ok {
+		return
+	}
+	ext, cid := r.URL.Query().Get("externalId"), r.URL.Query().Get("customerId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var matched []map[string]any
+	for _, id := range s.custOrder {
+		c := s.customers[id]
+		if e, _ := str(c.fields, "externalId"); (ext != "" && e != ext) || (cid != "" && id != cid) {
+			continue
+		}
+		matched = append(matched, c.render(s.opts.MerchantID))
+	}
+	page := []map[string]any{}
+	for i := start; i < len(matched) && i < start+count; i++ {
+		page = append(page, matched[i])
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"customers": page, "startIndex": start, "itemsPerPage": count})
+}

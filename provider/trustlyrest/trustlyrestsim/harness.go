@@ -1,0 +1,65 @@
+package trustlyrestsim
+
+import (
+	"context"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/trustlyrest"
+	"github.com/paybridge/paybridge/secret"
+)
+
+// TestPayer is a payer the simulator (and Trustly) accepts.
+var TestPayer = paybridge.Person{
+	ID: "user-42", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com", Phone: "+14155550100",
+	Country: "US", Locale: "en_US",
+	Address: &paybridge.Address{Line1: "1 Market St", City: "San Francisco", Region: "CA", PostalCode: "94105", Country: "US"},
+}
+
+// Config returns an adapter configuration for this server.
+func (s *Server) Config() trustlyrest.Config {
+	return trustlyrest.Config{
+		AccessID: s.AccessID(), AccessKey: secret.New(s.AccessKey()), MerchantID: s.MerchantID(), BaseURL: s.URL(),
+	}
+}
+
+// ConformanceHarness starts a simulator with fast settlement and notification retries and
+// returns the conformance harness for the Trustly REST adapter over it, and a function that
+// stops it.
+//
+// Account and RejectedAccount are sandbox test accounts (protocol §15: the last digit is
+// the verification score, 6 or more verifies). An account verified from bank details
+// gives Trustly no authorization to pay into, so payouts use an account verified
+// interactively (PayoutAccountInteractive), which the EndUser approves.
+func ConformanceHarness() (conformance.Harness, func()) {
+	s := Start(Options{SettleDelay: 5 * time.Millisecond, RetryBase: 10 * time.Millisecond, RetryMax: 200 * time.Millisecond})
+	open := func(cfg trustlyrest.Config) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
+		return func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
+			c, err := trustlyrest.New(cfg)
+			if err != nil {
+				t.Fatalf("trustlyrest.New: %v", err)
+			}
+			return paybridge.New(c, opts...)
+		}
+	}
+	bad := s.Config()
+	bad.AccessKey = secret.New("WrongKey" + randomHex(12))
+	return conformance.Harness{
+		NewGateway:               open(s.Config()),
+		NewGatewayBadCredentials: open(bad),
+		EndUser:                  s.EndUser(),
+		Currency:                 money.MustCurrency("USD"),
+		Payer:                    TestPayer,
+		Account:                  paybridge.BankAccount{HolderName: "John Smith", Country: "US", RoutingNumber: DemoRoutingNumber, AccountNumber: "1000000009"},
+		RejectedAccount:          paybridge.BankAccount{HolderName: "John Smith", Country: "US", RoutingNumber: DemoRoutingNumber, AccountNumber: "1000000002"},
+		PayoutAccountInteractive: true,
+		Requests:                 s.Requests,
+		LoopbackNotifications:    true,
+		SetNotificationURL:       s.SetNotificationURL,
+		Secrets:                  []string{s.AccessKey(), bad.AccessKey.Reveal(), DemoAccountNumber, "1000000009"},
+		Timeout:                  20 * time.Second,
+		PollInterval:             5 * time.Millisecond,
+	}, s.Close
+}

@@ -1,0 +1,244 @@
+// Package trustlyrestsim simulates Trustly's North American REST API for tests and local
+// runs: the REST endpoints the paybridge adapter uses, the hosted authorization page, signed
+// browser redirects and signed webhooks, with the protocol's checks and error answers.
+//
+// What it checks as Trustly does (see ../shared/protocols/trustly-rest.md): HTTP Basic
+// authentication (error 375, HTTP 401); the establish requestSignature over the documented key
+// order (375); required establish fields, USD/CAD, amounts as strings of at most 10
+// characters with 2 decimals; merchantReference uniqueness for Authorize, Pay, Capture and
+// Deposit transactions once authorized, processed or completed (error 210); split tokens on
+// captures (380); captures up to the authorized amount and refunds up to the captured amount,
+// at least 0.99 (error 200); refunds of completed captures only, cancels of unprocessed ones.
+//
+// Transactions carry Trustly's numeric types and statuses. Captures, refunds and deposits
+// move from 1 Pending to 3 Processed to 4 Completed after Options.SettleDelay each, with a
+// notification at each step. Notifications are form-encoded, signed with the accessKey
+// (Authorization: Basic base64(accessId:signature)) and delivered again with back-off until
+// answered with a 2xx status, or until Close.
+//
+// Inferences the simulator makes where the protocol is silent are marked [I] in the code.
+package trustlyrestsim
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
+)
+
+// Options configures a Server. Zero values take the defaults given.
+type Options struct {
+	// AccessID, AccessKey and MerchantID are the merchant's credentials (default: random
+	// accessId and accessKey, merchantId "1002463580").
+	AccessID   string
+	AccessKey  string
+	MerchantID string
+	// SettleDelay is how long a capture, refund or deposit stays in each of 1 Pending and
+	// 3 Processed (default 20ms). A negative value holds them until Settle is called.
+	SettleDelay time.Duration
+	// RetryBase and RetryMax bound the back-off between notification deliveries (defaults
+	// 50ms and 2s; Trustly itself waits 5 minutes). MaxAttempts bounds the deliveries of one
+	// notification (default 100).
+	RetryBase   time.Duration
+	RetryMax    time.Duration
+	MaxAttempts int
+	// NotificationURL is where notifications go when establish data names none.
+	NotificationURL string
+}
+
+// Server is a running simulator. Create it with Start; Close it when done.
+type Server struct {
+	opts Options
+	srv  *httptest.Server
+	key  []byte
+
+	mu         sync.Mutex
+	txs        map[string]*tx
+	txOrder    []string
+	customers  map[string]*customer
+	custOrder  []string
+	nextID     int64
+	nextEvent  int64
+	notifyURL  string
+	deliveries []*Delivery
+	failNext   int
+	loseNext   int
+	loseWrites int
+	latency    time.Duration
+
+	requests atomic.Int64
+	lost     atomic.Int64
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	client   *http.Client
+}
+
+// Start starts a Server listening on 127.0.0.1.
+func Start(opts Options) *Server {
+	if opts.AccessID == "" {
+		opts.AccessID = "SimAccess" + randomHex(6)
+	}
+	if opts.AccessKey == "" {
+		opts.AccessKey = "SimKey" + randomHex(16)
+	}
+	if opts.MerchantID == "" {
+		opts.MerchantID = "1002463580"
+	}
+	if opts.SettleDelay == 0 {
+		opts.SettleDelay = 20 * time.Millisecond
+	}
+	if opts.RetryBase <= 0 {
+		opts.RetryBase = 50 * time.Millisecond
+	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = 2 * time.Second
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 100
+	}
+	s := &Server{
+		opts: opts, key: []byte(opts.AccessKey), txs: map[string]*tx{}, customers: map[string]*customer{},
+		nextID: 1002600000, nextEvent: 1002900000, notifyURL: opts.NotificationURL,
+		client: &http.Client{Timeout: 10 * time.Second},
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.srv = httptest.NewServer(s)
+	return s
+}
+
+// URL returns the REST base URL, e.g. "http://127.0.0.1:port/api/v1".
+func (s *Server) URL() string { return s.srv.URL + apiPrefix }
+
+// Root returns the server's root URL (hosted pages live under it).
+func (s *Server) Root() string { return s.srv.URL }
+
+// AccessID returns the merchant's accessId.
+func (s *Server) AccessID() string { return s.opts.AccessID }
+
+// AccessKey returns the merchant's accessKey.
+func (s *Server) AccessKey() string { return s.opts.AccessKey }
+
+// MerchantID returns the merchant's merchantId.
+func (s *Server) MerchantID() string { return s.opts.MerchantID }
+
+// Requests returns how many REST API requests the server has received (hosted pages are
+// not counted).
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// LostReplies returns how many replies LoseNextReply and LoseNextWriteReply have dropped.
+func (s *Server) LostReplies() int64 { return s.lost.Load() }
+
+// SetNotificationURL sets where notifications go when establish data names none.
+func (s *Server) SetNotificationURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notifyURL = u
+}
+
+// FailNext makes the next n REST requests fail with HTTP 503 and error 100 before they are
+// processed.
+func (s *Server) FailNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = n
+}
+
+// LoseNextReply makes the next n REST requests be processed and then answered by closing
+// the connection, as if the reply were lost.
+func (s *Server) LoseNextReply(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loseNext = n
+}
+
+// LoseNextWriteReply makes the next n REST POST requests be processed and then answered by
+// closing the connection. Lookups are answered normally.
+func (s *Server) LoseNextWriteReply(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loseWrites = n
+}
+
+// SetLatency delays every REST answer by d.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// Close stops notification deliveries and the server.
+func (s *Server) Close() {
+	s.cancel()
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+	s.wg.Wait()
+}
+
+const apiPrefix = "/api/v1"
+
+// ServeHTTP implements http.Handler: the REST API under /api/v1 and the hosted pages under
+// /start/.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/start/") {
+		s.serveLightbox(w, r)
+		return
+	}
+	if !strings.HasPrefix(r.URL.Path, apiPrefix+"/") {
+		writeError(w, http.StatusNotFound, codeInvalidParameter, domainInvalidParameter, "Endpoint not supported")
+		return
+	}
+	s.requests.Add(1)
+	s.mu.Lock()
+	fail, lose, latency := s.failNext > 0, s.loseNext > 0, s.latency
+	if fail {
+		s.failNext--
+	} else if lose {
+		s.loseNext--
+	} else if r.Method == http.MethodPost && s.loseWrites > 0 {
+		s.loseWrites--
+		lose = true
+	}
+	s.mu.Unlock()
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if fail {
+		writeError(w, http.StatusServiceUnavailable, codeInternal, domainInternal, "Service temporarily unavailable")
+		return
+	}
+	if !signing.CheckBasicAuthorization(r.Header.Get("Authorization"), s.opts.AccessID, s.key) {
+		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Access not authorized")
+		return
+	}
+	if lose {
+		rec := httptest.NewRecorder()
+		s.route(rec, r)
+		s.lost.Add(1)
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	s.route(w, r)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

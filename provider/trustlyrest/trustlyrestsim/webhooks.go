@@ -1,0 +1,210 @@
+package trustlyrestsim
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
+)
+
+// Delivery records one notification and what became of it.
+type Delivery struct {
+	// EventID is the notification's eventId.
+	EventID string
+	// ObjectID is the transaction concerned; TransactionType and Status its codes.
+	ObjectID        string
+	TransactionType int
+	Status          int
+	// URL is where it was sent; Body the form-encoded body, Authorization the signed header.
+	URL           string
+	Body          []byte
+	Authorization string
+	// Attempts counts the deliveries; LastStatus is the last HTTP status (0: no answer).
+	Attempts   int
+	LastStatus int
+	// Acknowledged is true once the merchant answered with a 2xx status.
+	Acknowledged bool
+}
+
+// Deliveries returns a copy of every notification's delivery record, oldest first.
+func (s *Server) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Delivery, len(s.deliveries))
+	for i, d := range s.deliveries {
+		out[i] = *d
+		out[i].Body = append([]byte(nil), d.Body...)
+	}
+	return out
+}
+
+// notifyLocked sends the notification of t's current status to the payment's notification
+// URL (or the server's), signed as Trustly signs it (protocol §10). Fields follow the order
+// of Trustly's published example.
+func (s *Server) notifyLocked(t *tx, eventType string) {
+	url := t.pay.notificationURL
+	if url == "" {
+		url = s.notifyURL
+	}
+	if url == "" {
+		return
+	}
+	s.nextEvent++
+	eventID := strconv.FormatInt(s.nextEvent, 10)
+	ref := t.merchantRef
+	if ref == "" {
+		ref = t.pay.merchantRef
+	}
+	f := signing.Form{
+		{Key: "merchantId", Value: s.opts.MerchantID},
+		{Key: "merchantReference", Value: ref},
+		{Key: "paymentType", Value: strconv.Itoa(t.pay.paymentType)},
+		{Key: "transactionType", Value: strconv.Itoa(t.typ)},
+		{Key: "eventId", Value: eventID},
+		{Key: "eventType", Value: eventType},
+		{Key: "objectId", Value: t.id},
+		{Key: "objectType", Value: "Transaction"},
+	}
+	if t.original != "" {
+		f = append(f, signing.Pair{Key: "parentObjectId", Value: t.original})
+	}
+	f = append(f,
+		signing.Pair{Key: "message", Value: ""},
+		signing.Pair{Key: "timeZone", Value: "Etc/UTC"},
+		signing.Pair{Key: "createdAt", Value: strconv.FormatInt(time.Now().UnixMilli(), 10)},
+		signing.Pair{Key: "accessId", Value: s.opts.AccessID},
+		signing.Pair{Key: "paymentProviderTransaction.status", Value: t.ppStatus},
+		signing.Pair{Key: "paymentProviderTransaction.statusMessage", Value: t.ppStatus},
+		signing.Pair{Key: "status", Value: strconv.Itoa(t.status)},
+		signing.Pair{Key: "statusMessage", Value: statusNames[t.status]},
+	)
+	if t.typ == typeAuthorize && t.status == stAuthorized && t.splitToken != "" {
+		f = append(f, signing.Pair{Key: "splitToken", Value: t.splitToken})
+	}
+	body := []byte(signing.EncodeForm(f))
+	auth, err := signing.SignNotification(s.opts.AccessID, s.key, body, signing.HMACSHA1)
+	if err != nil {
+		return
+	}
+	d := &Delivery{EventID: eventID, ObjectID: t.id, TransactionType: t.typ, Status: t.status, URL: url, Body: body, Authorization: auth}
+	s.deliveries = append(s.deliveries, d)
+	s.wg.Add(1)
+	go s.deliver(d)
+}
+
+// deliver posts a notification until it is acknowledged, waiting between attempts with
+// doubling back-off, or until the server closes.
+func (s *Server) deliver(d *Delivery) {
+	defer s.wg.Done()
+	wait := s.opts.RetryBase
+	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
+		status := s.post(d)
+		s.mu.Lock()
+		d.Attempts, d.LastStatus = attempt, status
+		d.Acknowledged = status >= 200 && status <= 299
+		ok := d.Acknowledged
+		s.mu.Unlock()
+		if ok {
+			return
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-s.ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		wait = min(2*wait, s.opts.RetryMax)
+	}
+}
+
+func (s *Server) post(d *Delivery) int {
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", d.Authorization)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return 0
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+// scheduleSettle moves a pending capture, refund or deposit to 3 Processed and then to
+// 4 Completed, each after SettleDelay, unless settlement is held.
+func (s *Server) scheduleSettle(id string) {
+	if s.opts.SettleDelay < 0 {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for _, next := range []int{stProcessed, stCompleted} {
+			t := time.NewTimer(s.opts.SettleDelay)
+			select {
+			case <-s.ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			if err := s.Settle(id, next); err != nil {
+				return
+			}
+		}
+	}()
+}
+
+// ErrNotSettleable is returned by Settle for a transaction that cannot move to the status.
+var ErrNotSettleable = errors.New("trustlyrestsim: the transaction cannot move to that status")
+
+// Settle moves a capture, refund or deposit forward: from 1 Pending to 3 Processed, or from
+// 3 Processed (or a refunded capture's 11/12) to 4 Completed, with its notification. It
+// also lets a test settle by hand when Options.SettleDelay is negative. Statuses 5 Failed
+// and 8 Denied end a pending or processed transaction.
+func (s *Server) Settle(id string, status int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.txs[id]
+	if t == nil || (t.typ != typeCapture && t.typ != typeRefund && t.typ != typeDeposit) {
+		return ErrNotSettleable
+	}
+	switch {
+	case status == stProcessed && t.status == stPending:
+		t.setStatus(stProcessed, "AC105")
+		s.notifyLocked(t, "Process")
+	case status == stCompleted && t.status == stProcessed:
+		t.setStatus(stCompleted, "AC106")
+		s.notifyLocked(t, "Complete")
+	case status == stCompleted && (t.status == stPartRefund || t.status == stRefunded):
+		// Refunded before completion could not happen; nothing to do.
+	case (status == stFailed || status == stDenied) && (t.status == stPending || t.status == stProcessed):
+		t.setStatus(status, "AC101")
+		if parent := s.txs[t.original]; parent != nil {
+			parent.used -= t.amount
+		}
+		s.notifyLocked(t, "Failed")
+	default:
+		return ErrNotSettleable
+	}
+	return nil
+}
+
+// Status returns a transaction's status, or -1 for an unknown id.
+func (s *Server) Status(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.txs[id]; t != nil {
+		return t.status
+	}
+	return -1
+}
+
+func nowUTC() time.Time { return time.Now().UTC() }
