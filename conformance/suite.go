@@ -86,6 +86,7 @@ type suite struct {
 	calls     map[string]int // callback calls per notification id
 	changed   chan struct{}
 	exchanges []exchange
+	inflight  int            // notification requests being handled now
 	failNext  map[string]int // payment id -> failures to inject into its success notification
 	errTexts  []string       // error messages seen, checked for secrets
 }
@@ -139,11 +140,15 @@ func (s *suite) broadcastLocked() {
 // record captures each notification exchange.
 func (s *suite) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.inflight++
+		s.mu.Unlock()
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := httptest.NewRecorder()
 		next.ServeHTTP(rec, r)
 		s.mu.Lock()
+		s.inflight--
 		s.exchanges = append(s.exchanges, exchange{body: body, header: r.Header.Clone(), status: rec.Code, respBody: rec.Body.Bytes()})
 		s.broadcastLocked()
 		s.mu.Unlock()
@@ -153,6 +158,34 @@ func (s *suite) record(next http.Handler) http.Handler {
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(rec.Body.Bytes())
 	})
+}
+
+// sentNothing runs f and reports how many requests the provider received meanwhile. A
+// notification handled during f may itself call the provider (adapters of providers that
+// do not sign notifications fetch the object again), so the measurement is repeated,
+// up to a few times, until no notification was handled while f ran.
+func (s *suite) sentNothing(ctx context.Context, f func()) int64 {
+	var sent int64
+	for attempt := 0; attempt < 5; attempt++ {
+		s.mu.Lock()
+		busy, seen := s.inflight, len(s.exchanges)
+		s.mu.Unlock()
+		before := s.requests()
+		f()
+		sent = s.requests() - before
+		s.mu.Lock()
+		quiet := busy == 0 && s.inflight == 0 && len(s.exchanges) == seen
+		s.mu.Unlock()
+		if quiet || sent == 0 {
+			return sent
+		}
+		select {
+		case <-ctx.Done():
+			return sent
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return sent
 }
 
 // waitEvent waits for a delivered event matching pred.

@@ -18,6 +18,8 @@ import (
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
+	"github.com/paybridge/paybridge/provider/trustlyrest"
+	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 )
 
 // target is a provider the conformance command can run against.
@@ -31,6 +33,7 @@ func targets() []target {
 	return []target{
 		{name: memprovider.Name, harness: memHarness},
 		{name: trustly.Name, harness: trustlysim.ConformanceHarness},
+		{name: trustlyrest.Name, harness: trustlyrestsim.ConformanceHarness},
 		{name: trustist.Name, harness: trustistsim.ConformanceHarness},
 	}
 }

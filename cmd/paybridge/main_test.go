@@ -14,7 +14,7 @@ func TestConformanceCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
-	for _, want := range []string{"SCENARIO", "MEM", "PayApproved", "passed", " 0 failed"} {
+	for _, want := range []string{"SCENARIO", "MEM", "TRUSTLY", "TRUSTLYREST", "TRUSTIST", "PayApproved", "passed", " 0 failed"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
