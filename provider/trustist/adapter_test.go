@@ -342,7 +342,7 @@ func TestNoTenantKey(t *testing.T) {
 	before := e.sim.Requests()
 	_, err := e.p.CreateCustomer(ctx, &provider.Customer{FirstName: "Ada"})
 	pe := wantCode(t, err, provider.PermissionDenied)
-	if !strings.Contains(pe.Message, "tenant key") || !strings.Contains(pe.Message, "TRUSTIST_TENANT_HAWK_ID") {
+	if !strings.Contains(pe.Message, "tenant key") || !strings.Contains(pe.Message, "PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID") {
 		t.Fatalf("message %q", pe.Message)
 	}
 	_, err = e.p.VerifyAccount(ctx, &provider.VerifyAccountRequest{ReturnURL: "https://shop.example.com/r"})

@@ -90,8 +90,8 @@
 //	trustist://production?currency=GBP
 //	trustist://sandbox?baseURL=http://127.0.0.1:8080
 //
-// Keys come from the environment: TRUSTIST_HAWK_ID and TRUSTIST_HAWK_KEY (merchant,
-// required), TRUSTIST_TENANT_HAWK_ID and TRUSTIST_TENANT_HAWK_KEY (tenant, optional);
+// Keys come from the environment: PAYBRIDGE_TRUSTIST_HAWK_ID and PAYBRIDGE_TRUSTIST_HAWK_KEY (merchant,
+// required), PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID and PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY (tenant, optional);
 // each key variable may instead name a file with the _FILE suffix. Unknown URL
 // parameters are refused.
 //

@@ -75,8 +75,8 @@ func (p *Provider) credential(s keyScope) (hawk.Credentials, error) {
 // when a merchant key calls these endpoints.
 func errNoTenant() error {
 	return &provider.Error{Code: provider.PermissionDenied,
-		Message: "this call needs a Trustist tenant key (Config.Tenant, or TRUSTIST_TENANT_HAWK_ID and " +
-			"TRUSTIST_TENANT_HAWK_KEY), and none is configured; merchant keys are refused on customer, " +
+		Message: "this call needs a Trustist tenant key (Config.Tenant, or PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID and " +
+			"PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY), and none is configured; merchant keys are refused on customer, " +
 			"onboarding and bank-account endpoints"}
 }
 

@@ -15,12 +15,12 @@ import (
 const Scheme = "trustist"
 
 // Environment variables read by the URL opener and ConfigFromEnv. Each key variable may
-// instead name a file with a _FILE suffix (TRUSTIST_HAWK_KEY_FILE).
+// instead name a file with a _FILE suffix (PAYBRIDGE_TRUSTIST_HAWK_KEY_FILE).
 const (
-	EnvHawkID       = "TRUSTIST_HAWK_ID"
-	EnvHawkKey      = "TRUSTIST_HAWK_KEY"
-	EnvTenantHawkID = "TRUSTIST_TENANT_HAWK_ID"
-	EnvTenantKey    = "TRUSTIST_TENANT_HAWK_KEY"
+	EnvHawkID       = "PAYBRIDGE_TRUSTIST_HAWK_ID"
+	EnvHawkKey      = "PAYBRIDGE_TRUSTIST_HAWK_KEY"
+	EnvTenantHawkID = "PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID"
+	EnvTenantKey    = "PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY"
 )
 
 func init() { paybridge.Register(Scheme, paybridge.URLOpenerFunc(openURL)) }
@@ -60,8 +60,8 @@ func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 }
 
 // ConfigFromEnv returns a Config with the keys from the environment: the merchant key
-// from TRUSTIST_HAWK_ID and TRUSTIST_HAWK_KEY (required), the tenant key from
-// TRUSTIST_TENANT_HAWK_ID and TRUSTIST_TENANT_HAWK_KEY (optional, both or neither). Key
+// from PAYBRIDGE_TRUSTIST_HAWK_ID and PAYBRIDGE_TRUSTIST_HAWK_KEY (required), the tenant key from
+// PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID and PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY (optional, both or neither). Key
 // variables may be given as files with the _FILE suffix.
 func ConfigFromEnv() (Config, error) {
 	var cfg Config

@@ -11,7 +11,7 @@
 //
 //	c, err := trustly.New(trustly.Config{
 //		Username:    "merchant",
-//		Password:    secret.New(os.Getenv("TRUSTLY_PASSWORD")),
+//		Password:    secret.New(os.Getenv("PAYBRIDGE_TRUSTLY_PASSWORD")),
 //		PrivateKey:  secret.FromBytes(pemBytes),
 //		Environment: trustly.Test,
 //	})

@@ -7,7 +7,7 @@
 //	import _ "github.com/paybridge/paybridge/provider/trustlyrest"
 //	gw, err := paybridge.Open(ctx, "trustlyrest://sandbox?merchantId=1002463580&accessId=M8RaHgEjBE54zuFYMRQq")
 //
-// The accessKey is read from TRUSTLYREST_ACCESS_KEY (or the file TRUSTLYREST_ACCESS_KEY_FILE
+// The accessKey is read from PAYBRIDGE_TRUSTLYREST_ACCESS_KEY (or the file PAYBRIDGE_TRUSTLYREST_ACCESS_KEY_FILE
 // names). Production needs a baseUrl: Trustly's pages name two hosts.
 //
 // # Operations

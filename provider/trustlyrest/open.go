@@ -18,11 +18,11 @@ const Scheme = "trustlyrest"
 // Environment variables read by the URL opener.
 const (
 	// EnvAccessKey holds the accessKey (or EnvAccessKey+"_FILE" names a file holding it).
-	EnvAccessKey = "TRUSTLYREST_ACCESS_KEY"
+	EnvAccessKey = "PAYBRIDGE_TRUSTLYREST_ACCESS_KEY"
 	// EnvAccessID holds the accessId when the URL has no accessId parameter.
-	EnvAccessID = "TRUSTLYREST_ACCESS_ID"
+	EnvAccessID = "PAYBRIDGE_TRUSTLYREST_ACCESS_ID"
 	// EnvMerchantID holds the merchantId when the URL has no merchantId parameter.
-	EnvMerchantID = "TRUSTLYREST_MERCHANT_ID"
+	EnvMerchantID = "PAYBRIDGE_TRUSTLYREST_MERCHANT_ID"
 )
 
 func init() { paybridge.Register(Scheme, paybridge.URLOpenerFunc(openURL)) }
@@ -32,10 +32,10 @@ func init() { paybridge.Register(Scheme, paybridge.URLOpenerFunc(openURL)) }
 //	trustlyrest://sandbox?merchantId=1002463580&accessId=M8RaHgEjBE54zuFYMRQq
 //	trustlyrest://production?merchantId=…&baseUrl=https://api.trustly.one/api/v1
 //
-// Parameters: merchantId and accessId (else from TRUSTLYREST_MERCHANT_ID and
-// TRUSTLYREST_ACCESS_ID); baseUrl; capture=automatic|manual; signature=HmacSHA1|HmacSHA512;
-// currencies=USD,CAD. The accessKey comes from TRUSTLYREST_ACCESS_KEY or the file named by
-// TRUSTLYREST_ACCESS_KEY_FILE, never from the URL. Unknown parameters are refused.
+// Parameters: merchantId and accessId (else from PAYBRIDGE_TRUSTLYREST_MERCHANT_ID and
+// PAYBRIDGE_TRUSTLYREST_ACCESS_ID); baseUrl; capture=automatic|manual; signature=HmacSHA1|HmacSHA512;
+// currencies=USD,CAD. The accessKey comes from PAYBRIDGE_TRUSTLYREST_ACCESS_KEY or the file named by
+// PAYBRIDGE_TRUSTLYREST_ACCESS_KEY_FILE, never from the URL. Unknown parameters are refused.
 func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 	q := paybridge.NewURLParams(u)
 	cfg := Config{Environment: Environment(u.Host)}
