@@ -88,7 +88,7 @@
 //
 //	trustist://sandbox
 //	trustist://production?currency=GBP
-//	trustist://sandbox?baseURL=http://127.0.0.1:8080
+//	trustist://sandbox?base_url=http://127.0.0.1:8080
 //
 // Keys come from the environment: PAYBRIDGE_TRUSTIST_HAWK_ID and PAYBRIDGE_TRUSTIST_HAWK_KEY (merchant,
 // required), PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID and PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY (tenant, optional);

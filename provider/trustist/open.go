@@ -26,7 +26,7 @@ const (
 func init() { paybridge.Register(Scheme, paybridge.URLOpenerFunc(openURL)) }
 
 // openURL opens "trustist://sandbox" or "trustist://production", with optional
-// parameters baseURL and currency. Credentials come from the environment (see
+// parameters base_url and currency. Credentials come from the environment (see
 // ConfigFromEnv), never from the URL. Unknown parameters are refused.
 func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 	cfg, err := ConfigFromEnv()
@@ -45,7 +45,7 @@ func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 		return nil, provider.Errorf(provider.InvalidRequest, "trustist URL takes no path")
 	}
 	q := paybridge.NewURLParams(u)
-	cfg.BaseURL = q.Get("baseURL")
+	cfg.BaseURL = q.Get("base_url")
 	if c := q.Get("currency"); c != "" {
 		cur, err := money.ParseCurrency(c)
 		if err != nil {

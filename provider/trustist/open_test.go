@@ -28,7 +28,7 @@ func TestOpenURL(t *testing.T) {
 	t.Setenv(trustist.EnvTenantHawkID, sim.TenantKey().HawkID)
 	t.Setenv(trustist.EnvTenantKey+"_FILE", keyFile)
 
-	gw, err := paybridge.Open(ctx, "trustist://sandbox?baseURL="+sim.URL())
+	gw, err := paybridge.Open(ctx, "trustist://sandbox?base_url="+sim.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,11 +45,11 @@ func TestOpenURL(t *testing.T) {
 	}
 
 	for raw, want := range map[string]string{
-		"trustist://sandbox?baseURL=" + sim.URL() + "&colour=blue": "colour",
-		"trustist://staging":                      "staging",
-		"trustist://":                             "environment",
-		"trustist://production?currency=XYZ":      "currency",
-		"trustist://sandbox?baseURL=http://x.com": "https",
+		"trustist://sandbox?base_url=" + sim.URL() + "&colour=blue": "colour",
+		"trustist://staging":                       "staging",
+		"trustist://":                              "environment",
+		"trustist://production?currency=XYZ":       "currency",
+		"trustist://sandbox?base_url=http://x.com": "https",
 	} {
 		if _, err := paybridge.Open(ctx, raw); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Open(%q) = %v, want an error mentioning %q", raw, err, want)

@@ -58,11 +58,11 @@ func TestOpenURL(t *testing.T) {
 	t.Setenv(trustlyrest.EnvAccessKey, "")
 	t.Setenv(trustlyrest.EnvAccessKey+"_FILE", "")
 	t.Setenv(trustlyrest.EnvAccessID, "")
-	if _, err := paybridge.Open(ctx, "trustlyrest://sandbox?merchantId=1&accessId=a"); err == nil || !strings.Contains(err.Error(), trustlyrest.EnvAccessKey) {
+	if _, err := paybridge.Open(ctx, "trustlyrest://sandbox?merchant_id=1&access_id=a"); err == nil || !strings.Contains(err.Error(), trustlyrest.EnvAccessKey) {
 		t.Fatalf("no key: %v", err)
 	}
 	t.Setenv(trustlyrest.EnvAccessKey, "the-access-key")
-	gw, err := paybridge.Open(ctx, "trustlyrest://sandbox?merchantId=1002463580&accessId=a&capture=manual&signature=HmacSHA512&currencies=USD")
+	gw, err := paybridge.Open(ctx, "trustlyrest://sandbox?merchant_id=1002463580&access_id=a&capture=manual&signature=HmacSHA512&currencies=USD")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,11 +74,11 @@ func TestOpenURL(t *testing.T) {
 		t.Error("As(*Client) failed")
 	}
 	for _, bad := range []string{
-		"trustlyrest://sandbox?merchantId=1&accessId=a&colour=blue",
-		"trustlyrest://staging?merchantId=1&accessId=a",
-		"trustlyrest://production?merchantId=1&accessId=a",
-		"trustlyrest://sandbox?merchantId=1",
-		"trustlyrest://sandbox?merchantId=1&accessId=a&capture=later",
+		"trustlyrest://sandbox?merchant_id=1&access_id=a&colour=blue",
+		"trustlyrest://staging?merchant_id=1&access_id=a",
+		"trustlyrest://production?merchant_id=1&access_id=a",
+		"trustlyrest://sandbox?merchant_id=1",
+		"trustlyrest://sandbox?merchant_id=1&access_id=a&capture=later",
 	} {
 		if _, err := paybridge.Open(ctx, bad); err == nil {
 			t.Errorf("%s was accepted", bad)
@@ -87,7 +87,7 @@ func TestOpenURL(t *testing.T) {
 		}
 	}
 	t.Setenv(trustlyrest.EnvAccessID, "from-env")
-	if _, err := paybridge.Open(ctx, "trustlyrest://sandbox?merchantId=1"); err != nil {
+	if _, err := paybridge.Open(ctx, "trustlyrest://sandbox?merchant_id=1"); err != nil {
 		t.Errorf("accessId from the environment: %v", err)
 	}
 }

@@ -5,10 +5,10 @@
 // Open it by URL or build it from a Config:
 //
 //	import _ "github.com/paybridge/paybridge/provider/trustlyrest"
-//	gw, err := paybridge.Open(ctx, "trustlyrest://sandbox?merchantId=1002463580&accessId=M8RaHgEjBE54zuFYMRQq")
+//	gw, err := paybridge.Open(ctx, "trustlyrest://sandbox?merchant_id=1002463580&access_id=M8RaHgEjBE54zuFYMRQq")
 //
 // The accessKey is read from PAYBRIDGE_TRUSTLYREST_ACCESS_KEY (or the file PAYBRIDGE_TRUSTLYREST_ACCESS_KEY_FILE
-// names). Production needs a baseUrl: Trustly's pages name two hosts.
+// names). Production needs a base_url parameter: Trustly's pages name two hosts.
 //
 // # Operations
 //

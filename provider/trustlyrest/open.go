@@ -19,9 +19,9 @@ const Scheme = "trustlyrest"
 const (
 	// EnvAccessKey holds the accessKey (or EnvAccessKey+"_FILE" names a file holding it).
 	EnvAccessKey = "PAYBRIDGE_TRUSTLYREST_ACCESS_KEY"
-	// EnvAccessID holds the accessId when the URL has no accessId parameter.
+	// EnvAccessID holds the accessId when the URL has no access_id parameter.
 	EnvAccessID = "PAYBRIDGE_TRUSTLYREST_ACCESS_ID"
-	// EnvMerchantID holds the merchantId when the URL has no merchantId parameter.
+	// EnvMerchantID holds the merchantId when the URL has no merchant_id parameter.
 	EnvMerchantID = "PAYBRIDGE_TRUSTLYREST_MERCHANT_ID"
 )
 
@@ -29,11 +29,11 @@ func init() { paybridge.Register(Scheme, paybridge.URLOpenerFunc(openURL)) }
 
 // openURL opens
 //
-//	trustlyrest://sandbox?merchantId=1002463580&accessId=M8RaHgEjBE54zuFYMRQq
-//	trustlyrest://production?merchantId=…&baseUrl=https://api.trustly.one/api/v1
+//	trustlyrest://sandbox?merchant_id=1002463580&access_id=M8RaHgEjBE54zuFYMRQq
+//	trustlyrest://production?merchant_id=…&base_url=https://api.trustly.one/api/v1
 //
-// Parameters: merchantId and accessId (else from PAYBRIDGE_TRUSTLYREST_MERCHANT_ID and
-// PAYBRIDGE_TRUSTLYREST_ACCESS_ID); baseUrl; capture=automatic|manual; signature=HmacSHA1|HmacSHA512;
+// Parameters: merchant_id and access_id (else from PAYBRIDGE_TRUSTLYREST_MERCHANT_ID and
+// PAYBRIDGE_TRUSTLYREST_ACCESS_ID); base_url; capture=automatic|manual; signature=HmacSHA1|HmacSHA512;
 // currencies=USD,CAD. The accessKey comes from PAYBRIDGE_TRUSTLYREST_ACCESS_KEY or the file named by
 // PAYBRIDGE_TRUSTLYREST_ACCESS_KEY_FILE, never from the URL. Unknown parameters are refused.
 func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
@@ -46,11 +46,11 @@ func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 		return nil, provider.FieldError("environment", "the URL's host must be %q or %q", Sandbox, Production)
 	}
 	if u.Path != "" && u.Path != "/" {
-		return nil, provider.FieldError("path", "the URL takes no path; use the baseUrl parameter")
+		return nil, provider.FieldError("path", "the URL takes no path; use the base_url parameter")
 	}
-	cfg.MerchantID = firstNonEmpty(q.Get("merchantId"), os.Getenv(EnvMerchantID))
-	cfg.AccessID = firstNonEmpty(q.Get("accessId"), os.Getenv(EnvAccessID))
-	cfg.BaseURL = q.Get("baseUrl")
+	cfg.MerchantID = firstNonEmpty(q.Get("merchant_id"), os.Getenv(EnvMerchantID))
+	cfg.AccessID = firstNonEmpty(q.Get("access_id"), os.Getenv(EnvAccessID))
+	cfg.BaseURL = q.Get("base_url")
 	switch v := q.Get("capture"); v {
 	case "", "automatic":
 	case "manual":
