@@ -20,6 +20,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -125,10 +126,18 @@ type Reply struct {
 	Body       []byte
 }
 
+// ErrRetryLater marks a verification that could not be completed for a passing reason —
+// for example the provider's API, asked to confirm an unsigned notification, timed out.
+// A Verifier wraps it (fmt.Errorf("...: %w", notify.ErrRetryLater)); the Handler then
+// answers 503 so the provider delivers the notification again, instead of 400, which
+// tells the provider the notification itself is bad.
+var ErrRetryLater = errors.New("notify: verification could not be completed now; deliver again later")
+
 // Verifier is implemented by provider adapters.
 type Verifier interface {
 	// VerifyNotification authenticates r against its raw body and parses it. Any error
 	// rejects the notification: it is not acknowledged and never reaches the application.
+	// Errors wrapping ErrRetryLater are answered 503, others 400.
 	// It may perform I/O (for example to re-fetch an object from a provider that does not
 	// sign its notifications) and must honour ctx.
 	VerifyNotification(ctx context.Context, r *Request) (*Notification, error)

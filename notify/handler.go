@@ -102,6 +102,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 	n, err := h.v.VerifyNotification(ctx, req)
 	if err != nil {
+		if errors.Is(err, ErrRetryLater) || ctx.Err() != nil {
+			h.log.WarnContext(ctx, "notification not verified yet; asking for redelivery", "error", err.Error())
+			return nil, http.StatusServiceUnavailable
+		}
 		h.log.WarnContext(ctx, "notification rejected", "error", err.Error())
 		return nil, http.StatusBadRequest
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,6 +20,9 @@ import (
 type plainVerifier struct{}
 
 func (plainVerifier) VerifyNotification(_ context.Context, r *notify.Request) (*notify.Notification, error) {
+	if string(r.Body) == "later" {
+		return nil, fmt.Errorf("provider API timed out: %w", notify.ErrRetryLater)
+	}
 	id, ok := strings.CutPrefix(string(r.Body), "ok:")
 	if !ok || id == "" {
 		return nil, errors.New("bad signature")
@@ -71,6 +75,7 @@ func TestHandlerRejectsWithoutCallback(t *testing.T) {
 		want         int
 	}{
 		"bad signature": {http.MethodPost, "forged:n1", http.StatusBadRequest},
+		"retry later":   {http.MethodPost, "later", http.StatusServiceUnavailable},
 		"empty":         {http.MethodPost, "", http.StatusBadRequest},
 		"too large":     {http.MethodPost, "ok:" + strings.Repeat("x", 100), http.StatusRequestEntityTooLarge},
 		"GET":           {http.MethodGet, "ok:n1", http.StatusMethodNotAllowed},
