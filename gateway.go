@@ -34,6 +34,7 @@ type Gateway struct {
 	log      *slog.Logger
 	newKey   func() string
 	closed   atomic.Bool
+	locks    keyLocks
 }
 
 // Option configures a Gateway.
@@ -163,7 +164,9 @@ type written struct {
 
 // move runs the checks every money-moving call shares around do: capability, validation
 // (struct tags, amount, metadata), currency, then the answer's id and echoed amount.
-func (g *Gateway) move(op string, need provider.Operation, implemented bool, key string, amount money.Amount,
+//
+// Calls with the same operation and idempotency key run one at a time within a Gateway.
+func (g *Gateway) move(ctx context.Context, op string, need provider.Operation, implemented bool, key string, amount money.Amount,
 	req any, md map[string]string, do func() (written, error)) error {
 	if err := g.begin(op, need, key); err != nil {
 		return err
@@ -179,6 +182,11 @@ func (g *Gateway) move(op string, need provider.Operation, implemented bool, key
 	if err := g.checkCurrency(op, key, amount.Currency()); err != nil {
 		return err
 	}
+	unlock, err := g.locks.lock(ctx, op+"\x00"+key)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	w, err := do()
 	if err != nil {
 		return err
@@ -223,7 +231,7 @@ func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err 
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	err = g.move(op, provider.OpPay, true, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
+	err = g.move(ctx, op, provider.OpPay, true, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
 		if req.CancelURL == "" {
 			req.CancelURL = req.ReturnURL
 		}
@@ -258,7 +266,7 @@ func (g *Gateway) Refund(ctx context.Context, req RefundRequest) (r *Refund, err
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	rf, ok := g.p.(provider.Refunder)
-	err = g.move(op, provider.OpRefund, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
+	err = g.move(ctx, op, provider.OpRefund, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
 		var err error
 		if r, err = rf.Refund(ctx, &req); err != nil {
 			return written{}, err
@@ -290,7 +298,7 @@ func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	po, ok := g.p.(provider.Payouter)
-	err = g.move(op, provider.OpPayout, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
+	err = g.move(ctx, op, provider.OpPayout, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
 		var err error
 		if p, err = po.Payout(ctx, &req); err != nil {
 			return written{}, err

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
@@ -18,7 +21,7 @@ import (
 // fake is a Provider whose answers the test controls.
 type fake struct {
 	pay   func(*provider.PaymentRequest) (*provider.Payment, error)
-	calls int
+	calls atomic.Int64
 	caps  provider.Capabilities
 }
 
@@ -27,11 +30,11 @@ func (f *fake) Capabilities() provider.Capabilities { return f.caps }
 func (f *fake) As(any) bool                         { return false }
 func (f *fake) Close() error                        { return nil }
 func (f *fake) GetPayment(context.Context, string) (*provider.Payment, error) {
-	f.calls++
+	f.calls.Add(1)
 	return nil, &provider.Error{Code: provider.NotFound, ProviderCode: "404", Message: "no such payment"}
 }
 func (f *fake) Pay(_ context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
-	f.calls++
+	f.calls.Add(1)
 	return f.pay(r)
 }
 
@@ -92,8 +95,8 @@ func TestValidationNamesEveryFieldAndSendsNothing(t *testing.T) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}
 	}
-	if f.calls != 0 {
-		t.Fatalf("the adapter was called %d times for an invalid request", f.calls)
+	if f.calls.Load() != 0 {
+		t.Fatalf("the adapter was called %d times for an invalid request", f.calls.Load())
 	}
 }
 
@@ -111,7 +114,7 @@ func TestUnsupportedCurrencyAndOperation(t *testing.T) {
 	if _, err := gw.CreateCustomer(context.Background(), paybridge.Customer{}); !errors.Is(err, paybridge.ErrNotSupported) {
 		t.Fatalf("CreateCustomer: %v, want ErrNotSupported", err)
 	}
-	if f.calls != 0 {
+	if f.calls.Load() != 0 {
 		t.Fatal("adapter called")
 	}
 }
@@ -191,7 +194,7 @@ func TestClosedGateway(t *testing.T) {
 	if _, err := gw.Pay(context.Background(), validRequest()); err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Fatalf("Pay after Close: %v", err)
 	}
-	if f.calls != 0 {
+	if f.calls.Load() != 0 {
 		t.Fatal("adapter called after Close")
 	}
 }
@@ -291,4 +294,68 @@ func TestListCustomersIterates(t *testing.T) {
 			t.Fatalf("oversized page: %v", err)
 		}
 	}
+}
+
+func TestSameKeyCallsRunOneAtATime(t *testing.T) {
+	var mu sync.Mutex
+	inside, most, calls := 0, 0, 0
+	_, gw := newFake(func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		mu.Lock()
+		inside++
+		calls++
+		most = max(most, inside)
+		mu.Unlock()
+		time.Sleep(2 * time.Millisecond)
+		mu.Lock()
+		inside--
+		mu.Unlock()
+		return okPayment(r)
+	})
+	req := validRequest()
+	req.IdempotencyKey = "same-key"
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := gw.Pay(context.Background(), req); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if most != 1 || calls != 8 {
+		t.Fatalf("%d calls, at most %d at once; want 8 calls, one at a time", calls, most)
+	}
+	// Different keys are not serialised.
+	most = 0
+	for i := range 4 {
+		wg.Go(func() {
+			r := validRequest()
+			r.IdempotencyKey = fmt.Sprint("k", i)
+			_, _ = gw.Pay(context.Background(), r)
+		})
+	}
+	wg.Wait()
+	if most < 2 {
+		t.Logf("different keys ran at most %d at once (scheduling may serialise them)", most)
+	}
+}
+
+func TestSameKeyWaitHonoursContext(t *testing.T) {
+	release := make(chan struct{})
+	_, gw := newFake(func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		<-release
+		return okPayment(r)
+	})
+	req := validRequest()
+	req.IdempotencyKey = "held"
+	done := make(chan struct{})
+	go func() { defer close(done); _, _ = gw.Pay(context.Background(), req) }()
+	time.Sleep(10 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := gw.Pay(ctx, req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("waiting for a held key: %v, want the context's deadline", err)
+	}
+	close(release)
+	<-done
 }
