@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"hash/fnv"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -40,17 +40,24 @@ type Client struct {
 	accessKey  secret.Value
 	merchantID string
 	alg        signing.Algorithm
+	signer     *signing.FieldSigner // the establish requestSignature, with keyed HMAC states reused
 	hc         *http.Client
 	capture    CaptureMode
 	currencies []money.Currency
 	retries    int
-	auth       string // the Basic Authorization header value
+	auth       authHeader // the Basic Authorization header value
 
 	pays   *memo[*provider.Payment]
 	verifs *memo[*provider.AccountVerification]
 	tokens *memo[string] // splitToken by authorization transactionId, from notifications
+	voids  *memo[string] // captures this process voided, by id, with the refund reference as fingerprint
+	// refusals holds captures Trustly refused for a reason a retry does not cure, by
+	// authorization id, with the Trustly error code as fingerprint.
+	refusals *memo[provider.Code]
 
-	locks [64]sync.Mutex // serialise captures of one payment within this process
+	parents keyLocks // serialise captures, refunds and deposits under one parent in this process
+
+	notifyBudget time.Duration // bound on the API work VerifyNotification does
 }
 
 var (
@@ -69,6 +76,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	alg, _ := cfg.SignatureAlgorithm.internal()
+	signer, err := signing.NewFieldSigner(cfg.AccessKey.Bytes(), alg)
+	if err != nil {
+		return nil, provider.FieldError("AccessKey", "cannot sign requests: %v", err)
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = transport.DefaultClient()
@@ -86,13 +97,41 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{
 		base: base, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
-		alg: alg, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
-		auth:   signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes()),
-		pays:   newMemo[*provider.Payment](4096),
-		verifs: newMemo[*provider.AccountVerification](4096),
-		tokens: newMemo[string](4096),
+		alg: alg, signer: signer, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
+		auth:         authHeader(signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())),
+		pays:         newMemo[*provider.Payment](4096),
+		verifs:       newMemo[*provider.AccountVerification](4096),
+		tokens:       newMemo[string](4096),
+		voids:        newMemo[string](4096),
+		refusals:     newMemo[provider.Code](4096),
+		notifyBudget: notificationBudget,
 	}, nil
 }
+
+// String describes the Client without its credentials.
+func (c *Client) String() string {
+	return "trustlyrest.Client{accessId: " + c.accessID + ", merchantId: " + c.merchantID + ", base: " + c.base.String() + "}"
+}
+
+// GoString describes the Client without its credentials.
+func (c *Client) GoString() string { return c.String() }
+
+// Format prints the Client without its credentials whatever the verb, so that %v, %+v, %#v
+// and %x never reach the unexported fields.
+func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
+
+// authHeader is the Basic Authorization header value. It carries the accessKey (base64 is
+// not encryption), so it prints as [redacted].
+type authHeader string
+
+// String returns "[redacted]".
+func (authHeader) String() string { return "[redacted]" }
+
+// GoString returns "[redacted]".
+func (authHeader) GoString() string { return "[redacted]" }
+
+// Format prints "[redacted]" whatever the verb.
+func (authHeader) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
 
 // Name implements provider.Provider.
 func (c *Client) Name() string { return Name }
@@ -123,13 +162,6 @@ func (c *Client) As(target any) bool {
 func (c *Client) Close() error {
 	c.hc.CloseIdleConnections()
 	return nil
-}
-
-// lockFor returns the mutex that serialises work on one transaction id in this process.
-func (c *Client) lockFor(id string) *sync.Mutex {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(id))
-	return &c.locks[h.Sum32()%uint32(len(c.locks))]
 }
 
 // body is a request body: JSON or form-encoded.
@@ -189,18 +221,18 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 	// A request counts as sent once its body was read to the end by the transport: before
 	// that Trustly cannot have acted on it. A request without a body is a lookup.
 	body := &sentReader{r: bytes.NewReader(raw)}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
-	if err != nil {
-		return nil, &provider.Error{Code: provider.Internal, Message: "building the request", Err: err}
-	}
+	// The request is built from the parsed base URL rather than from a string that
+	// http.NewRequest would parse again; the headers are set under their canonical names.
+	req := (&http.Request{
+		Method: method, URL: &u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Authorization": {string(c.auth)}, "Accept": {"application/json"}},
+	}).WithContext(ctx)
 	if b != nil {
 		req.Body, req.ContentLength = body, int64(len(raw))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }
 	}
-	req.Header.Set("Authorization", c.auth)
-	req.Header.Set("Accept", "application/json")
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		req.Header["Content-Type"] = []string{contentType}
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -215,7 +247,7 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 		return nil, errorFor(&APIError{HTTPStatus: resp.StatusCode, Errors: details}, kind)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		pe := errorFor(&APIError{HTTPStatus: resp.StatusCode}, kind)
+		pe := errorFor(&APIError{HTTPStatus: resp.StatusCode, Message: parseMessageBody(answer)}, kind)
 		if write && resp.StatusCode >= 500 {
 			// A server error without Trustly's error body (a proxy's page, for example) after
 			// the request was sent says nothing about whether Trustly acted on it.

@@ -19,9 +19,18 @@
 //     /transactions/{id}/capture with amount, merchantReference and the splitToken from the
 //     Authorize notification) — automatically by default, or when the caller calls
 //     (*Client).Capture with CaptureManual. GetPayment reads the capture once it exists, so
-//     the payment succeeds when the capture completes (status 4).
+//     the payment succeeds when the capture completes (status 4). A capture Trustly refuses
+//     for good (split token expired or invalid, fraud, insufficient funds: 326, 380, 397,
+//     390, 331) fails the payment, in GetPayment and in the Authorize notification's event
+//     alike; other refusals are reported in ProviderStatus and not sent again on every poll.
+//     The splitToken is kept only in the memory of the process whose handler saw the
+//     Authorize notification ([I] Trustly does not promise to return it with the
+//     transaction): in manual mode keep it with the payment (SplitToken reads it from
+//     notify.Event.Raw) and pass it to Capture; without it Capture fails with InvalidRequest.
 //   - Refund: POST /transactions/{captureId}/refund, partial and repeated; a full refund of a
-//     capture that is not yet processed is a cancel (void) instead.
+//     capture that is not yet processed is a cancel (void) instead. The refund request names
+//     no currency, so a refund in another currency than the payment's is refused before
+//     anything is sent; payouts likewise must be in the account authorization's currency.
 //   - VerifyAccount: interactively, a Disbursement authorization on Trustly's page; by bank
 //     details, POST /accounts/verify.
 //   - Payout: POST /transactions/{AccountID}/deposit, where AccountID is the Disbursement
@@ -53,17 +62,27 @@
 // deposit or a capture is sent, the adapter looks for one with its merchantReference among
 // the parent's children, and after a request sent without an answer it looks once more; if
 // it still finds nothing, the call returns UnknownOutcome, to be repeated with the same key.
-// A Pay repeated in the same process returns the first result; see Client.Pay for repeats
-// across processes.
+// The look-up, the request and the second look-up run under a lock on the parent
+// transaction (the payment, or the account authorization), so concurrent calls through one
+// Client cannot both send; waiting for the lock honours the context. The lock is per
+// process: two processes refunding the same payment with the same key at the same moment
+// can still both refund, since Trustly does not dedupe refunds. An answer the adapter cannot
+// read — a list without its "transactions", an error body of unexpected shape — is an error,
+// never "nothing found", so the guard fails closed. A Pay or an interactive VerifyAccount
+// repeated in the same process returns the first result; repeated in another process after
+// the payer authorized it, Trustly answers 210 and the adapter returns the existing payment
+// or verification (see Client.Pay for a repeat before authorization).
 //
 // # Errors
 //
 // Trustly's {"errors":[{domain,code,message}]} body is read whatever the HTTP status (a 200
-// can carry errors) and mapped to provider codes: 375/300 Unauthenticated, 200 InvalidRequest
+// can carry errors; any non-empty "errors" makes the answer an error, codes being read as
+// numbers or numeric strings) and mapped to provider codes: 375/300 Unauthenticated, 200 InvalidRequest
 // (NotFound on a lookup by id), 210 Duplicate (resolved as above), 326/380/397 Declined (the
 // split token cannot be used), 330 InvalidRequest, 331 InsufficientFunds, 390 Declined,
 // 100/150/378 and 5xx ProviderUnavailable. The raw code is kept as ProviderCode, and the
-// whole body as an *APIError beneath it. A request that never reached Trustly is
+// whole body as an *APIError beneath it; an error answer carrying only {"message": …}, as
+// Trustly models some of /accounts/verify's, keeps that message. A request that never reached Trustly is
 // ProviderUnavailable; a write sent without an answer is UnknownOutcome. Lookups are repeated
 // up to Config.ReadRetries times; writes never are.
 //
@@ -78,7 +97,10 @@
 // notification again. Trustly wants its 200 within 3 seconds (it retries every 5 minutes for
 // 12 hours otherwise): keep the callback short and queue slow work. Acknowledging before the
 // callback would be faster but could lose an event if the process stopped in between; the
-// adapter never does that.
+// adapter never does that. The API calls verification needs (reading the payment, the
+// automatic capture) are bounded to 2 seconds; when they run out or Trustly's API fails, the
+// error wraps notify.ErrRetryLater and the handler answers 503, so Trustly delivers the
+// notification again.
 //
 // Payment notifications come in sequence: payment.authorized (the Authorize notification,
 // which carries the splitToken), then payment.pending and payment.succeeded from the capture.

@@ -41,6 +41,43 @@ type ErrorDetail struct {
 	Location string `json:"location,omitempty"`
 }
 
+// UnmarshalJSON reads an error entry leniently: the code as a number or a numeric string,
+// the text fields as strings or any other JSON (kept as text), and an entry that is not an
+// object as the message. An error answer is never mistaken for a success because one of its
+// fields is oddly typed.
+func (d *ErrorDetail) UnmarshalJSON(b []byte) error {
+	*d = ErrorDetail{}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil || fields == nil {
+		d.Message = jsonText(b)
+		return nil
+	}
+	var code flexInt
+	if raw, ok := fields["code"]; ok && code.UnmarshalJSON(raw) == nil && code > 0 {
+		d.Code = int(code)
+	}
+	d.Domain, d.Message, d.Location = jsonText(fields["domain"]), jsonText(fields["message"]), jsonText(fields["location"])
+	return nil
+}
+
+// jsonText returns a JSON string's value, or any other JSON value's text, cut to a bounded
+// length; null and absent are "".
+func jsonText(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		s = string(raw)
+	}
+	const limit = 500
+	if len(s) > limit {
+		s = cutRunes(s[:limit], limit)
+	}
+	return s
+}
+
 // APIError is an error answer from Trustly's REST API, whatever its HTTP status (a 200 may
 // carry errors). The *provider.Error the adapter returns wraps it; reach it with errors.As.
 type APIError struct {
@@ -48,11 +85,17 @@ type APIError struct {
 	HTTPStatus int
 	// Errors lists every error entry in the body (empty when the body had none).
 	Errors []ErrorDetail
+	// Message is the top-level message of an error answer without an errors list
+	// ({"message": "..."}, as Trustly models some 400s of /accounts/verify).
+	Message string
 }
 
 // Error returns "trustly error <code>: <message>" for the first entry.
 func (e *APIError) Error() string {
 	if len(e.Errors) == 0 {
+		if e.Message != "" {
+			return "trustly: HTTP " + strconv.Itoa(e.HTTPStatus) + ": " + e.Message
+		}
 		return "trustly: HTTP " + strconv.Itoa(e.HTTPStatus) + " without an error body"
 	}
 	d := e.Errors[0]
@@ -80,16 +123,49 @@ func TrustlyCode(err error) int {
 	return 0
 }
 
-// parseErrorBody reads {"errors":[...]} from a body; ok is false when the body is not JSON
-// or has no non-empty errors list.
+// parseErrorBody reads {"errors":[...]} from a body; ok is false when the body is not a JSON
+// object or its "errors" is absent, null or an empty list. Any other "errors" value — a
+// non-empty list, whatever its entries hold, or even an object — makes the body an error.
 func parseErrorBody(body []byte) (details []ErrorDetail, ok bool) {
-	var e struct {
-		Errors []ErrorDetail `json:"errors"`
-	}
-	if !bytes.Contains(body, []byte(`"errors"`)) || json.Unmarshal(body, &e) != nil || len(e.Errors) == 0 {
+	if !bytes.Contains(body, []byte(`"errors"`)) {
 		return nil, false
 	}
-	return e.Errors, true
+	var e struct {
+		Errors json.RawMessage `json:"errors"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return nil, false
+	}
+	raw := bytes.TrimSpace(e.Errors)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, false
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return []ErrorDetail{{Message: "unreadable error answer: " + jsonText(raw)}}, true
+	}
+	if len(items) == 0 {
+		return nil, false
+	}
+	details = make([]ErrorDetail, len(items))
+	for i, it := range items {
+		_ = details[i].UnmarshalJSON(it)
+	}
+	return details, true
+}
+
+// parseMessageBody reads the top-level "message" of an error answer without an errors list.
+func parseMessageBody(body []byte) string {
+	if !bytes.Contains(body, []byte(`"message"`)) {
+		return ""
+	}
+	var m struct {
+		Message json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	return jsonText(m.Message)
 }
 
 // lookupKind tells errorFor whether an invalid-parameter error answers a lookup by id, where
@@ -113,9 +189,14 @@ const (
 func errorFor(ae *APIError, kind lookupKind) *provider.Error {
 	pe := &provider.Error{HTTPStatus: ae.HTTPStatus, Err: ae}
 	code := ae.Code()
-	if len(ae.Errors) > 0 {
-		pe.ProviderCode = strconv.Itoa(code)
+	switch {
+	case len(ae.Errors) > 0:
+		if code != 0 {
+			pe.ProviderCode = strconv.Itoa(code)
+		}
 		pe.Message = ae.Errors[0].Message
+	case ae.Message != "":
+		pe.Message = ae.Message
 	}
 	switch code {
 	case codeAccessControl, codeSecurity:

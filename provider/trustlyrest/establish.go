@@ -52,10 +52,9 @@ type establishMetadata struct {
 	Lang string `json:"lang,omitempty"`
 }
 
-// signedFields lists the establish data's values under their dotted keys, for the request
-// signature; the signer keeps those it signs, in its fixed order.
-func (e *establishData) signedFields() []signing.Pair {
-	f := make([]signing.Pair, 0, 24)
+// signedFields appends the establish data's values under their dotted keys to f, for the
+// request signature; the signer keeps those it signs, in its fixed order.
+func (e *establishData) signedFields(f []signing.Pair) []signing.Pair {
 	add := func(k, v string) {
 		if v != "" {
 			f = append(f, signing.Pair{Key: k, Value: v})
@@ -90,7 +89,8 @@ func (e *establishData) signedFields() []signing.Pair {
 // establish signs establish data and sends POST /establish?createTransaction=true.
 func (c *Client) establish(ctx context.Context, est *establishData) (*establishAnswer, error) {
 	est.AccessID, est.MerchantID = c.accessID, c.merchantID
-	sig, err := signing.RequestSignatureFields(c.accessKey.Bytes(), est.signedFields(), c.alg)
+	var fields [20]signing.Pair
+	sig, err := c.signer.Sign(est.signedFields(fields[:0]))
 	if err != nil {
 		return nil, &provider.Error{Code: provider.InvalidRequest, Message: "the establish data cannot be signed", Err: err}
 	}

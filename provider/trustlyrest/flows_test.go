@@ -63,10 +63,21 @@ func TestNotificationRedeliveredAfterCallbackFailure(t *testing.T) {
 		t.Errorf("the succeeded notification failed %d times before it was processed, want 1", failed[ev.ID])
 	}
 	e.mu.Unlock()
-	for _, d := range e.sim.Deliveries() {
-		if d.EventID == ev.ID && (d.Attempts != 2 || !d.Acknowledged || d.LastStatus != 200) {
-			t.Errorf("delivery %+v, want acknowledged on the second attempt", d)
+	// The callback runs before the reply reaches the simulator: wait for its record.
+	var got trustlyrestsim.Delivery
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		for _, d := range e.sim.Deliveries() {
+			if d.EventID == ev.ID {
+				got = d
+			}
 		}
+		if got.Acknowledged {
+			break
+		}
+	}
+	if got.Attempts != 2 || !got.Acknowledged || got.LastStatus != 200 {
+		t.Errorf("delivery of event %s: attempts %d, acknowledged %v, last status %d; want acknowledged on the second attempt",
+			ev.ID, got.Attempts, got.Acknowledged, got.LastStatus)
 	}
 }
 
@@ -143,9 +154,6 @@ func TestRefundLostReplyIsResolvedWithoutRefundingTwice(t *testing.T) {
 	r, err := e.gw.Refund(ctx, req)
 	if err != nil {
 		t.Fatalf("refund with a lost reply = %v", err)
-	}
-	if e.sim.LostReplies() != 1 {
-		t.Fatalf("%d replies lost, want the refund's", e.sim.LostReplies())
 	}
 	if e.sim.LostReplies() != 1 {
 		t.Fatalf("%d replies lost, want the refund's", e.sim.LostReplies())

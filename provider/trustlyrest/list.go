@@ -11,11 +11,12 @@ import (
 	"github.com/paybridge/paybridge/money"
 )
 
-// maxPageSize is the largest page Trustly serves (protocol §13: count defaults to 25, at
-// most 100; an older page said 25, so larger pages are never relied on).
+// maxPageSize is the largest page asked for. Protocol §13: count defaults to 25 and goes up
+// to 100 by the current reference, but an older page caps it at 25, so larger pages are
+// never relied on.
 const (
 	defaultPageSize = 25
-	maxPageSize     = 100
+	maxPageSize     = 25
 )
 
 // Transaction is a Trustly transaction as the adapter reads it.
@@ -53,7 +54,8 @@ type TransactionFilter struct {
 	PaymentMerchantReference string
 	// Types selects transaction types.
 	Types []int
-	// PageSize is the count per request (default 25, at most 100).
+	// PageSize is the count per request (default and most 25: one of Trustly's pages caps
+	// count at 25, protocol §13).
 	PageSize int
 }
 

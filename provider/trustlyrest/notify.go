@@ -30,6 +30,11 @@ var (
 	ErrMalformedNotification = errors.New("trustlyrest: malformed notification")
 )
 
+// notificationBudget bounds the API calls VerifyNotification makes (reading the payment,
+// looking for its capture, capturing) so that the reply reaches Trustly within the 3 seconds
+// it waits (protocol §10).
+const notificationBudget = 2 * time.Second
+
 // MaxNotificationBody is the largest notification body accepted, in bytes.
 const MaxNotificationBody = signing.MaxNotificationBody
 
@@ -58,6 +63,13 @@ type webhook struct {
 // keeps it and, in automatic capture mode, captures the payment before the notification is
 // passed on. If the capture cannot be made for a reason a retry may cure, the notification
 // is rejected, so Trustly delivers it again.
+//
+// The API calls a notification needs (reading the payment or a parent transaction, looking
+// for the capture, capturing) share a budget of 2 seconds, so that the reply reaches Trustly
+// within the 3 seconds it waits. When the budget runs out or the API answers with an error a
+// retry may cure, the error wraps notify.ErrRetryLater and the handler answers 503: Trustly
+// delivers the notification again, and the capture, looked up by its merchantReference, is
+// not sent twice.
 func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -83,7 +95,13 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		ProviderStatus:    rawStatus(w.status, w.statusMsg),
 		MerchantReference: callerReference(w.merchantRef), OccurredAt: w.createdAt, Raw: r.Body,
 	}
-	if err := c.fillEvent(ctx, w, &ev); err != nil {
+	work, cancel := context.WithTimeout(ctx, c.notifyBudget)
+	defer cancel()
+	if err := c.fillEvent(work, w, &ev); err != nil {
+		if ctx.Err() == nil && (work.Err() != nil || provider.CodeOf(err).Retryable()) {
+			// Trustly's API was slow or failing: not the notification's fault.
+			return nil, fmt.Errorf("%w: %w", notify.ErrRetryLater, err)
+		}
 		return nil, err
 	}
 	return &notify.Notification{ID: w.eventID, Event: ev}, nil
@@ -290,18 +308,24 @@ func (c *Client) parentOf(ctx context.Context, w *webhook) (string, error) {
 }
 
 // captureOnNotification captures a payment whose Authorize notification arrived. A failure a
-// retry may cure rejects the notification; a final refusal is reported in ProviderStatus and
-// the notification is passed on.
+// retry may cure rejects the notification; a refusal is reported in ProviderStatus and the
+// notification is passed on — as payment.failed when the refusal ends the payment (see
+// captureEndsPayment), as GetPayment then reports it.
 func (c *Client) captureOnNotification(ctx context.Context, w *webhook, ev *notify.Event) error {
 	auth, err := c.getTransaction(ctx, w.objectID)
 	if err == nil {
 		_, err = c.captureAuth(ctx, auth, w.splitToken)
+		c.noteRefusal(w.objectID, err)
 	}
 	switch {
 	case err == nil:
 		return nil
 	case provider.CodeOf(err).Retryable() || ctx.Err() != nil:
 		return fmt.Errorf("trustlyrest: capturing payment %s after its authorization: %w", w.objectID, err)
+	}
+	if captureEndsPayment(err) {
+		// The payment cannot complete: report it as GetPayment does.
+		ev.Kind = notify.PaymentFailed
 	}
 	ev.ProviderStatus += "; capture refused: " + strings.TrimSpace(err.Error())
 	return nil
@@ -321,4 +345,21 @@ func (c *Client) NotificationReply(_ *notify.Notification, o notify.Outcome) (*n
 		return &notify.Reply{StatusCode: http.StatusOK}, nil
 	}
 	return &notify.Reply{StatusCode: http.StatusInternalServerError}, nil
+}
+
+// SplitToken returns the splitToken an Authorize notification carries, from its body
+// (notify.Event.Raw, already verified by the handler). Applications in manual capture mode
+// should keep it with the payment: a capture or deposit needs it, and the adapter keeps it
+// only in the memory of the process that received the notification. [I] Trustly's
+// documentation does not promise that GET /transactions/{id} returns it.
+func SplitToken(raw []byte) (string, error) {
+	f, err := signing.DecodeForm(string(raw))
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrMalformedNotification, err)
+	}
+	tok, ok := f.Lookup("splitToken")
+	if !ok || tok == "" {
+		return "", fmt.Errorf("%w: the notification carries no splitToken (only an authorization's Authorize notification does)", ErrMalformedNotification)
+	}
+	return tok, nil
 }

@@ -3,6 +3,9 @@ package trustlyrest
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -117,6 +120,12 @@ func TestRejectedNotificationsNeverReachTheCallback(t *testing.T) {
 	noEvent := form("objectId", "2", "transactionType", "3", "status", "4")
 	badStatus := form("eventId", "1", "objectId", "2", "transactionType", "3", "status", "four")
 	badObject := form("eventId", "1", "objectId", "../x", "transactionType", "3", "status", "4")
+	malformed := malformedBodies(t)
+	for name, req := range malformed {
+		if _, err := c.VerifyNotification(context.Background(), req); !errors.Is(err, ErrMalformedNotification) {
+			t.Errorf("%s: VerifyNotification = %v, want ErrMalformedNotification", name, err)
+		}
+	}
 	for name, req := range map[string]*notify.Request{
 		"tampered":           {Body: tampered, Header: good.Header},
 		"unsigned":           {Body: captureDone, Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}},
@@ -126,10 +135,10 @@ func TestRejectedNotificationsNeverReachTheCallback(t *testing.T) {
 		"no eventId":         signed(t, testID, noEvent),
 		"status not numeric": signed(t, testID, badStatus),
 		"objectId not an id": signed(t, testID, badObject),
-		"bad escape":         {Body: []byte("eventId=1&objectId=%zz"), Header: good.Header},
-		"bad utf-8":          {Body: []byte("eventId=%ff%fe&objectId=1"), Header: good.Header},
-		"empty":              {Body: nil, Header: good.Header},
-		"oversize":           {Body: bytes.Repeat([]byte("a"), MaxNotificationBody+1), Header: good.Header},
+		"bad escape":         malformed["bad escape"],
+		"bad utf-8":          malformed["bad utf-8"],
+		"empty":              malformed["empty"],
+		"oversize":           malformed["oversize"],
 		"json content type":  {Body: captureDone, Header: http.Header{"Authorization": good.Header["Authorization"], "Content-Type": {"application/json"}}},
 		"basic garbage":      {Body: captureDone, Header: http.Header{"Authorization": {"Basic !!!"}}},
 	} {
@@ -217,4 +226,26 @@ func FuzzVerifyNotification(f *testing.F) {
 			t.Fatal("the unsigned copy was accepted")
 		}
 	})
+}
+
+// malformedBodies returns notifications whose bodies are malformed but whose headers carry
+// the right signature for exactly those bytes (HMAC of the body as a signer would see it), so
+// that they can be refused only for their form, not for their signature.
+func malformedBodies(t testing.TB) map[string]*notify.Request {
+	t.Helper()
+	sign := func(body, signedText []byte) *notify.Request {
+		mac := hmac.New(sha1.New, []byte(testKey))
+		mac.Write(signedText)
+		sig := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+		auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(testID+":"+sig))
+		return &notify.Request{Method: http.MethodPost, Body: body, Header: http.Header{
+			"Authorization": {auth}, "Content-Type": {"application/x-www-form-urlencoded"}}}
+	}
+	oversize := bytes.Repeat([]byte("a"), MaxNotificationBody+1)
+	return map[string]*notify.Request{
+		"bad escape": sign([]byte("eventId=1&objectId=%zz"), []byte("eventId=1&objectId=%zz")),
+		"bad utf-8":  sign([]byte("eventId=%ff%fe&objectId=1"), []byte("eventId=\xff\xfe&objectId=1")),
+		"empty":      sign(nil, nil),
+		"oversize":   sign(oversize, oversize),
+	}
 }

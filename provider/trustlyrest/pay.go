@@ -52,8 +52,10 @@ type establishAnswer struct {
 // Idempotency: a repeated call in this process returns the first result. Across processes,
 // a Pay repeated after its payment was authorized gets error 210 from Trustly and returns
 // that payment; one repeated while the first is still unauthorized creates a second
-// unauthorized transaction with the same merchantReference, of which Trustly lets at most
-// one be authorized (protocol §12).
+// unauthorized transaction with the same merchantReference (protocol §12 exempts pending
+// ones from the uniqueness check). [I] Because Trustly enforces the reference's uniqueness
+// once a transaction is authorized, the second authorization should then be refused, so at
+// most one of them is authorized; Trustly's documentation does not say so in as many words.
 func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
 	if err := checkAmount("Amount", req.Amount); err != nil {
 		return nil, err
@@ -182,7 +184,10 @@ func (c *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, 
 // adapter's lookup of the payment's captures.
 //
 // The capture needs the authorization's splitToken, which Trustly sends with the Authorize
-// notification: let the notification handler see it first, or pass it as splitToken.
+// notification. The adapter keeps it in memory when its notification handler sees it; a
+// process that did not (after a restart, or behind another instance) needs it passed as
+// splitToken — keep it with the payment (SplitToken reads it from notify.Event.Raw). Without
+// it the call fails with InvalidRequest on "splitToken", which a retry does not cure.
 func (c *Client) Capture(ctx context.Context, paymentID, splitToken string) (*provider.Payment, error) {
 	t, err := c.getTransaction(ctx, paymentID)
 	if err != nil {
@@ -200,17 +205,24 @@ func (c *Client) Capture(ctx context.Context, paymentID, splitToken string) (*pr
 	return c.paymentFrom(ctx, t, money.Currency{}, false)
 }
 
-// errNoSplitToken reports that a capture cannot be made yet: the splitToken has not been seen.
-var errNoSplitToken = &provider.Error{Code: provider.ProviderUnavailable,
-	Message: "the authorization's splitToken is not known yet; it arrives with the Authorize notification"}
+// errNoSplitToken marks a capture that cannot be made: the authorization's splitToken is not
+// known to this process. It is not retryable: repeating the call does not bring the token.
+var errNoSplitToken = errors.New("trustlyrest: the authorization's splitToken is not known")
+
+func noSplitToken() error {
+	return &provider.Error{Code: provider.InvalidRequest, Field: "splitToken", Err: errNoSplitToken,
+		Message: "the authorization's splitToken is not known to this process: pass the one its Authorize notification carried (see SplitToken)"}
+}
 
 // captureAuth captures an authorization's full amount unless a capture exists, and returns
 // the capture.
 func (c *Client) captureAuth(ctx context.Context, auth *wireTransaction, splitToken string) (*wireTransaction, error) {
 	id := auth.id()
-	mu := c.lockFor(id)
-	mu.Lock()
-	defer mu.Unlock()
+	unlock, err := c.parents.lock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	ref := captureReference(auth.reference())
 	if existing, err := c.findChild(ctx, id, typeCapture, ref, true); err != nil || existing != nil {
 		return existing, err
@@ -222,7 +234,7 @@ func (c *Client) captureAuth(ctx context.Context, auth *wireTransaction, splitTo
 		splitToken, _, _ = c.tokens.get(id)
 	}
 	if splitToken == "" {
-		return nil, errNoSplitToken
+		return nil, noSplitToken()
 	}
 	amount, err := auth.amount(money.Currency{})
 	if err != nil {
@@ -269,17 +281,24 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 		return nil, err
 	}
 	if cap == nil && capture {
-		cap, err = c.captureAuth(ctx, auth, "")
+		// A refusal a retry does not cure is remembered, so polls do not send the capture
+		// again; (*Client).Capture and a redelivered Authorize notification still do.
+		if code, trustlyCode, refused := c.refusals.get(auth.id()); refused {
+			err = &provider.Error{Code: code, ProviderCode: trustlyCode, Message: "the capture was refused before"}
+		} else {
+			cap, err = c.captureAuth(ctx, auth, "")
+			c.noteRefusal(auth.id(), err)
+		}
 		switch {
 		case err == nil:
 		case errors.Is(err, errNoSplitToken):
 			// Authorized; the capture follows the Authorize notification.
 		case provider.CodeOf(err).Retryable():
 			return nil, err
-		case isCode(err, provider.Declined):
-			p.Status = provider.PaymentFailed
-			p.ProviderStatus += "; capture refused (Trustly error " + strings.TrimSpace(providerCode(err)) + ")"
 		default:
+			if captureEndsPayment(err) {
+				p.Status = provider.PaymentFailed
+			}
 			p.ProviderStatus += "; capture refused (Trustly error " + strings.TrimSpace(providerCode(err)) + ")"
 		}
 	}
@@ -292,6 +311,23 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 		}
 	}
 	return p, nil
+}
+
+// captureEndsPayment reports whether a capture refusal is final for the payment: the split
+// token expired or is invalid (326, 380, 397), fraud analysis refused it (390), or the
+// payer's account lacks the funds (331). The payer must pay again.
+func captureEndsPayment(err error) bool {
+	code := provider.CodeOf(err)
+	return code == provider.Declined || code == provider.InsufficientFunds
+}
+
+// noteRefusal remembers a capture refusal a retry does not cure, by authorization id.
+func (c *Client) noteRefusal(authID string, err error) {
+	if err == nil || errors.Is(err, errNoSplitToken) || provider.CodeOf(err).Retryable() || errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded) {
+		return
+	}
+	c.refusals.put(authID, providerCode(err), provider.CodeOf(err))
 }
 
 // refundedOf reads a transaction's refunded total, zero when absent or unreadable.

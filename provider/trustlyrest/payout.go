@@ -31,6 +31,11 @@ const detailsPrefix = "acct_"
 // deposit authorization without the holder, so such an AccountID proves the account but
 // Payout refuses it; use the interactive flow for payout accounts. Results of this kind are
 // kept in this process for GetAccountVerification, since Trustly has nothing to fetch them by.
+//
+// An interactive verification repeated with the same idempotency key returns the first
+// result in this process; in another process, once the holder authorized it, Trustly refuses
+// the repeated establish with error 210 and the adapter returns the existing verification,
+// found by its merchantReference.
 func (c *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
 	if req.Account.IsZero() {
 		return c.verifyInteractive(ctx, req)
@@ -61,9 +66,10 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 		out := *prior
 		return &out, nil
 	}
+	ref := reference("verify", req.MerchantReference, req.IdempotencyKey)
 	est := &establishData{
 		Description: "Bank account for payouts", Currency: cur.String(), Amount: "0.00",
-		MerchantReference: reference("verify", req.MerchantReference, req.IdempotencyKey), PaymentType: "Disbursement",
+		MerchantReference: ref, PaymentType: "Disbursement",
 		ReturnURL: req.ReturnURL, CancelURL: req.CancelURL, NotificationURL: req.NotificationURL, Customer: cust,
 	}
 	if est.CancelURL == "" {
@@ -73,6 +79,16 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 		est.Metadata = &establishMetadata{Lang: req.Holder.Locale}
 	}
 	a, err := c.establish(ctx, est)
+	if isCode(err, provider.Duplicate) {
+		// Authorized by an earlier call with this key (perhaps in another process).
+		v, lerr := c.verificationByReference(ctx, ref)
+		if lerr != nil {
+			return nil, lerr
+		}
+		c.verifs.put("i\x00"+req.IdempotencyKey, fp, v)
+		out := *v
+		return &out, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +103,28 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 	c.verifs.put("i\x00"+req.IdempotencyKey, fp, v)
 	out := *v
 	return &out, nil
+}
+
+// verificationByReference finds the account authorization established with ref after
+// Trustly refused a duplicate (error 210).
+func (c *Client) verificationByReference(ctx context.Context, ref string) (*provider.AccountVerification, error) {
+	var found *wireTransaction
+	for t, err := range c.transactions(ctx, TransactionFilter{PaymentMerchantReference: ref, Types: []int{typeAuthorize}}) {
+		if err != nil {
+			return nil, err
+		}
+		if t.reference() != ref || !isAccountAuthorization(t) {
+			continue
+		}
+		if found == nil || reached(int(t.Status)) {
+			found = t
+		}
+	}
+	if found == nil {
+		return nil, &provider.Error{Code: provider.Duplicate, ProviderCode: "210",
+			Message: "Trustly reports the merchantReference as used, but no account authorization with it was found"}
+	}
+	return verificationFrom(found), nil
 }
 
 func (c *Client) verifyDetails(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
@@ -218,7 +256,11 @@ func verificationFrom(t *wireTransaction) *provider.AccountVerification {
 // The deposit's merchantReference is derived from MerchantReference and the idempotency key.
 // Trustly dedupes deposits by it only once they are authorized, processed or completed
 // (error 210), so the authorization's deposits are looked up by it before anything is sent,
-// and once more after a deposit sent without an answer.
+// and once more after a deposit sent without an answer, all under a lock on the
+// authorization (per process, see the package documentation).
+//
+// The deposit's currency is the authorization's (the deposit request names none): a payout
+// in another currency is refused before anything is sent.
 func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
 	if err := checkAmount("Amount", req.Amount); err != nil {
 		return nil, err
@@ -246,6 +288,15 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 	if !reached(int(auth.Status)) {
 		return nil, provider.FieldError("AccountID", "is not authorized (Trustly status %s)", rawStatus(int(auth.Status), auth.StatusMessage))
 	}
+	if cur := currencyOf(auth); cur != req.Amount.Currency() {
+		return nil, provider.FieldError("Amount", "currency %s differs from the account authorization's %s; Trustly deposits in the authorization's currency",
+			req.Amount.Currency(), cur)
+	}
+	unlock, err := c.parents.lock(ctx, auth.id())
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	ref := reference("payout", req.MerchantReference, req.IdempotencyKey)
 	if prior, err := c.findChild(ctx, auth.id(), typeDeposit, ref, false); err != nil {
 		return nil, err

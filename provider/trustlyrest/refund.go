@@ -18,13 +18,21 @@ const maxCancelMessage = 40
 // While the capture is not yet processed (status 0 or 1), Trustly's documentation advises a
 // cancel instead: a refund of the whole captured amount is then made as POST
 // /transactions/{captureId}/cancel, which voids the capture (status 13), and the Refund's ID
-// is the capture's transactionId. If the cancel is refused, the adapter refunds.
+// is the capture's transactionId. If the cancel is refused, the adapter refunds. Reason
+// becomes the cancel's message, cut to Trustly's 40 characters (never inside a character).
+// A capture voided by a refund with another idempotency key leaves nothing to refund: such a
+// call is refused rather than reported as its own success.
 //
 // Trustly does not dedupe refunds (protocol §12). The refund's merchantReference is derived
 // from the idempotency key (see the package documentation) and, before anything is sent, the
 // capture's refunds are looked up by it: a repeated call returns the earlier refund instead
 // of refunding twice. A refund sent without an answer is looked up once more; if it is still
-// not found the call returns UnknownOutcome, to be repeated with the same key.
+// not found the call returns UnknownOutcome, to be repeated with the same key. The look-up,
+// the request and the second look-up run under a lock on the payment, so concurrent calls
+// in this process cannot both send; the lock is per process (see the package documentation).
+//
+// Trustly's refund request carries no currency: the money moves in the payment's. A refund
+// in another currency is refused before anything is sent.
 func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
 	if err := checkAmount("Amount", req.Amount); err != nil {
 		return nil, err
@@ -42,6 +50,11 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 	if !isPaymentAuthorization(auth) {
 		return nil, &provider.Error{Code: provider.NotFound, Field: "PaymentID", Message: "the transaction is not a payment's authorization"}
 	}
+	unlock, err := c.parents.lock(ctx, auth.id())
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	target := auth // an Instant Pay is refunded itself
 	if int(auth.TransactionType) == typeAuthorize {
 		target, err = c.findChild(ctx, auth.id(), typeCapture, captureReference(auth.reference()), true)
@@ -52,33 +65,39 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 			return nil, provider.FieldError("PaymentID", "the payment has not been captured; there is nothing to refund")
 		}
 	}
+	captured, err := target.amount(currencyOf(auth))
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "reading the capture", Err: err}
+	}
+	if captured.Currency() != req.Amount.Currency() {
+		return nil, provider.FieldError("Amount", "currency %s differs from the payment's %s; Trustly refunds in the payment's currency",
+			req.Amount.Currency(), captured.Currency())
+	}
 	ref := reference("refund", req.MerchantReference, req.IdempotencyKey)
 	if prior, err := c.findChild(ctx, target.id(), typeRefund, ref, false); err != nil {
 		return nil, err
 	} else if prior != nil {
 		return c.refundFrom(prior, req.PaymentID, req, true)
 	}
-	captured, err := target.amount(req.Amount.Currency())
-	if err != nil {
-		return nil, &provider.Error{Code: provider.Internal, Message: "reading the capture", Err: err}
-	}
 	st := int(target.Status)
-	if st == statusVoided && req.Amount.Equal(captured) {
-		// An earlier call of this refund voided the capture.
-		return c.voidAsRefund(target, req.PaymentID, req), nil
+	if st == statusVoided {
+		// The capture was voided: by this refund's earlier call if the void carries its
+		// reference ([I] Trustly may keep the cancel's merchantReference on the transaction)
+		// or this process made it with ref; otherwise by someone else, and nothing is left.
+		if req.Amount.Equal(captured) && (target.MerchantReference == ref || c.voidedBy(target.id(), ref)) {
+			return c.voidAsRefund(target, req.PaymentID, req), nil
+		}
+		return nil, provider.FieldError("PaymentID", "the payment's capture was voided by another call; nothing is left to refund")
 	}
 	if (st == statusNew || st == statusPending) && req.Amount.Equal(captured) {
-		msg := req.Reason
-		if len(msg) > maxCancelMessage {
-			msg = msg[:maxCancelMessage]
-		}
 		f := signing.Form{{Key: "merchantReference", Value: ref}}
-		if msg != "" {
+		if msg := cutRunes(req.Reason, maxCancelMessage); msg != "" {
 			f = append(f, signing.Pair{Key: "message", Value: msg})
 		}
 		voided, err := c.postTransaction(ctx, "/transactions/"+target.id()+"/cancel", f)
 		switch {
 		case err == nil && int(voided.Status) == statusVoided:
+			c.voids.put(target.id(), ref, "")
 			return c.voidAsRefund(voided, req.PaymentID, req), nil
 		case err == nil:
 			// Not voided: fall through to a refund, as the documentation advises.
@@ -87,10 +106,11 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 		}
 	}
 	left, err := captured.Sub(refundedOf(target, captured))
-	if err == nil {
-		if cmp, cerr := req.Amount.Cmp(left); cerr == nil && cmp > 0 {
-			return nil, provider.FieldError("Amount", "exceeds the %s left to refund", left)
-		}
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "reading the capture's refunded amount", Err: err}
+	}
+	if cmp, err := req.Amount.Cmp(left); err != nil || cmp > 0 {
+		return nil, provider.FieldError("Amount", "exceeds the %s left to refund", left)
 	}
 	refund, err := c.postTransaction(ctx, "/transactions/"+target.id()+"/refund", signing.Form{
 		{Key: "amount", Value: req.Amount.Fixed()},
@@ -105,6 +125,34 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 		return nil, err
 	}
 	return c.refundFrom(refund, req.PaymentID, req, false)
+}
+
+// voidedBy reports whether this process voided capture id for the refund reference ref.
+func (c *Client) voidedBy(id, ref string) bool {
+	_, fp, ok := c.voids.get(id)
+	return ok && fp == ref
+}
+
+// currencyOf returns the currency a transaction names (or its payment names), or the zero
+// currency when it names none or an unknown one.
+func currencyOf(t *wireTransaction) money.Currency {
+	cur, err := money.ParseCurrency(t.currency())
+	if err != nil {
+		return money.Currency{}
+	}
+	return cur
+}
+
+// cutRunes returns s cut to at most n characters, never inside one.
+func cutRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
 }
 
 // refundFrom builds the neutral refund from a refund transaction. When it was found by

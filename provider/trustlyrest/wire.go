@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
 )
 
 // flexInt decodes a numeric enum (status, transactionType, paymentType) sent either as a JSON
@@ -261,19 +262,24 @@ func decodeTransaction(body []byte) (*wireTransaction, error) {
 }
 
 // decodeList reads a list response {"<key>": [item...]} whose items may each be wrapped as
-// {"<itemKey>": item} (protocol §6.1, [I] accept both).
+// {"<itemKey>": item} (protocol §6.1, [I] accept both). An answer without the list, or with
+// something else in its place, is an Internal error, never an empty page: the adapter's
+// guards against sending twice read "no such child" from an empty list.
 func decodeList[T any](body []byte, key, itemKey string) ([]*T, error) {
+	bad := func(err error) error {
+		return &provider.Error{Code: provider.Internal, Message: "reading Trustly's " + key + " list", Err: err}
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
-		return nil, fmt.Errorf("trustlyrest: decoding %s: %w", key, err)
+		return nil, bad(err)
 	}
 	raw, ok := top[key]
-	if !ok || string(raw) == "null" {
-		return nil, nil
+	if !ok {
+		return nil, bad(fmt.Errorf("trustlyrest: the answer has no %q list", key))
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fmt.Errorf("trustlyrest: decoding %s: %w", key, err)
+		return nil, bad(err)
 	}
 	out := make([]*T, 0, len(items))
 	for _, it := range items {
@@ -285,7 +291,7 @@ func decodeList[T any](body []byte, key, itemKey string) ([]*T, error) {
 		}
 		v := new(T)
 		if err := json.Unmarshal(it, v); err != nil {
-			return nil, fmt.Errorf("trustlyrest: decoding %s: %w", key, err)
+			return nil, bad(err)
 		}
 		out = append(out, v)
 	}

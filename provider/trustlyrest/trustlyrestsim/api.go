@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
@@ -240,7 +241,7 @@ func (s *Server) getTransaction(w http.ResponseWriter, id string) {
 		invalid(w, "Could not find a transaction using Id "+id)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"transaction": t.render()})
+	writeJSON(w, http.StatusOK, map[string]any{"transaction": t.render(s.opts.WithholdSplitToken)})
 }
 
 // pageParams reads count and startIndex (protocol §13: count defaults to 25, at most 100).
@@ -295,7 +296,7 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
 			(orig != "" && t.original != orig) || (pref != "" && t.pay.merchantRef != pref) {
 			continue
 		}
-		matched = append(matched, t.render())
+		matched = append(matched, t.render(s.opts.WithholdSplitToken))
 	}
 	page := []map[string]any{}
 	for i := start; i < len(matched) && i < start+count; i++ {
@@ -347,7 +348,7 @@ func (s *Server) transactionAction(w http.ResponseWriter, r *http.Request, id, a
 		return
 	}
 	if out != nil {
-		writeJSON(w, http.StatusOK, map[string]any{"transaction": out.render()})
+		writeJSON(w, http.StatusOK, map[string]any{"transaction": out.render(s.opts.WithholdSplitToken)})
 	}
 }
 
@@ -468,7 +469,7 @@ func (s *Server) refundLocked(w http.ResponseWriter, t *tx, p map[string]string)
 }
 
 func (s *Server) cancelLocked(w http.ResponseWriter, t *tx, p map[string]string) *tx {
-	if len(p["message"]) > 40 {
+	if msg := p["message"]; !utf8.ValidString(msg) || utf8.RuneCountInString(msg) > 40 {
 		invalid(w, "Invalid message: at most 40 characters")
 		return nil
 	}

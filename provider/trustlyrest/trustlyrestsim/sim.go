@@ -51,6 +51,15 @@ type Options struct {
 	MaxAttempts int
 	// NotificationURL is where notifications go when establish data names none.
 	NotificationURL string
+	// AckTimeout is how long a notification delivery waits for the merchant's answer before
+	// counting it as unanswered and trying again later (default 3s, Trustly's limit, protocol
+	// §10).
+	AckTimeout time.Duration
+	// WithholdSplitToken leaves splitToken out of transactions read with the API, so that
+	// the Authorize notification is the only place it appears. [I] Trustly's documentation
+	// is not clear that GET /transactions/{id} returns it; use this to test callers that
+	// must keep the token from the notification.
+	WithholdSplitToken bool
 }
 
 // Server is a running simulator. Create it with Start; Close it when done.
@@ -101,13 +110,16 @@ func Start(opts Options) *Server {
 	if opts.RetryMax <= 0 {
 		opts.RetryMax = 2 * time.Second
 	}
+	if opts.AckTimeout <= 0 {
+		opts.AckTimeout = 3 * time.Second
+	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 100
 	}
 	s := &Server{
 		opts: opts, key: []byte(opts.AccessKey), txs: map[string]*tx{}, customers: map[string]*customer{},
 		nextID: 1002600000, nextEvent: 1002900000, notifyURL: opts.NotificationURL,
-		client: &http.Client{Timeout: 10 * time.Second},
+		client: &http.Client{Timeout: opts.AckTimeout},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.srv = httptest.NewServer(s)

@@ -226,3 +226,33 @@ func TestFaultKnobs(t *testing.T) {
 		t.Fatalf("LoseNextReply: err %v, lost %d", err, s.LostReplies())
 	}
 }
+
+// TestSlowAcknowledgementIsNotAnAcknowledgement: Trustly counts a notification answered
+// after its time limit as unanswered and delivers it again.
+func TestSlowAcknowledgementIsNotAnAcknowledgement(t *testing.T) {
+	var answered atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if answered.Add(1) == 1 {
+			time.Sleep(200 * time.Millisecond) // slower than the limit
+		}
+	}))
+	defer hook.Close()
+	s := Start(Options{AckTimeout: 50 * time.Millisecond, RetryBase: 5 * time.Millisecond, RetryMax: 10 * time.Millisecond, NotificationURL: hook.URL})
+	defer s.Close()
+	s.mu.Lock()
+	t0 := &tx{id: s.newIDLocked(), typ: typeAuthorize, status: stAuthorized, pay: &payment{id: "1", paymentType: 2, currency: "USD"}}
+	s.addTxLocked(t0)
+	s.notifyLocked(t0, "Authorize")
+	s.mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if d := s.Deliveries(); len(d) == 1 && d[0].Acknowledged {
+			if d[0].Attempts < 2 {
+				t.Fatalf("a reply slower than AckTimeout counted as an acknowledgement (attempts %d)", d[0].Attempts)
+			}
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("never acknowledged: %+v", s.Deliveries())
+}

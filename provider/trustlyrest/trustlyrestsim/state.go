@@ -165,7 +165,7 @@ func (s *Server) refTakenLocked(ref string) bool {
 
 // render returns the transaction as Trustly's JSON: numeric enums as JSON numbers, amounts
 // as strings, ids as strings, timestamps as epoch milliseconds.
-func (t *tx) render() map[string]any {
+func (t *tx) render(withholdToken bool) map[string]any {
 	p := t.pay
 	m := map[string]any{
 		"transactionId":     t.id,
@@ -192,7 +192,8 @@ func (t *tx) render() map[string]any {
 	}
 	// [I] The official sample's transaction model carries splitToken; the simulator returns it
 	// on an authorized authorization, as the Authorize notification does.
-	if t.typ == typeAuthorize && t.splitToken != "" && t.status == stAuthorized {
+	// Options.WithholdSplitToken leaves it out.
+	if t.typ == typeAuthorize && t.splitToken != "" && t.status == stAuthorized && !withholdToken {
 		m["splitToken"] = t.splitToken
 	}
 	pm := map[string]any{

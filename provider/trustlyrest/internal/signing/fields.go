@@ -1,8 +1,13 @@
 package signing
 
 import (
+	"crypto/hmac"
+	"crypto/sha512"
+	"encoding/base64"
 	"fmt"
-	"strings"
+	"hash"
+	"slices"
+	"sync"
 )
 
 // keyIndex maps each signed key to its position in signedKeys.
@@ -23,6 +28,12 @@ var keyIndex = func() map[string]int {
 // Pairs may come in any order; keys outside the signed list are ignored, and empty values
 // are skipped. A signed key given twice is an error (ErrInvalidEstablishData).
 func CanonicalFields(fields []Pair) (string, error) {
+	b, err := appendCanonicalFields(nil, fields)
+	return string(b), err
+}
+
+// appendCanonicalFields appends CanonicalFields' string to dst.
+func appendCanonicalFields(dst []byte, fields []Pair) ([]byte, error) {
 	var vals [len(signedKeys)]string
 	var seen [len(signedKeys)]bool
 	n := 0
@@ -32,25 +43,25 @@ func CanonicalFields(fields []Pair) (string, error) {
 			continue
 		}
 		if seen[i] {
-			return "", fmt.Errorf("%w: key %s is given twice", ErrInvalidEstablishData, quoteShort(f.Key))
+			return dst, fmt.Errorf("%w: key %s is given twice", ErrInvalidEstablishData, quoteShort(f.Key))
 		}
 		seen[i], vals[i] = true, f.Value
 		n += len(f.Key) + len(f.Value) + 2
 	}
-	var b strings.Builder
-	b.Grow(n)
+	dst = slices.Grow(dst, n)
+	start := len(dst)
 	for i, v := range vals {
 		if v == "" {
 			continue
 		}
-		if b.Len() > 0 {
-			b.WriteByte('&')
+		if len(dst) > start {
+			dst = append(dst, '&')
 		}
-		b.WriteString(signedKeys[i])
-		b.WriteByte('=')
-		b.WriteString(v)
+		dst = append(dst, signedKeys[i]...)
+		dst = append(dst, '=')
+		dst = append(dst, v...)
 	}
-	return b.String(), nil
+	return dst, nil
 }
 
 // RequestSignatureFields is RequestSignature for establish data given as dotted pairs (see
@@ -67,4 +78,50 @@ func RequestSignatureFields(accessKey []byte, fields []Pair, alg Algorithm) (str
 		return "", err
 	}
 	return signatureValue(alg, accessKey, c), nil
+}
+
+// FieldSigner makes request signatures (RequestSignatureFields) with one key and algorithm.
+// It keeps keyed HMAC states for reuse, so that signing does not set the key up again on
+// every call. It is safe for concurrent use.
+type FieldSigner struct {
+	alg  Algorithm
+	macs sync.Pool // of *fieldMAC
+}
+
+type fieldMAC struct {
+	h   hash.Hash
+	buf []byte
+}
+
+// NewFieldSigner returns a FieldSigner for accessKey and alg.
+func NewFieldSigner(accessKey []byte, alg Algorithm) (*FieldSigner, error) {
+	if len(accessKey) == 0 {
+		return nil, ErrNoCredentials
+	}
+	if !alg.valid() {
+		return nil, ErrUnknownAlgorithm
+	}
+	key := append([]byte(nil), accessKey...)
+	s := &FieldSigner{alg: alg}
+	s.macs.New = func() any { return &fieldMAC{h: hmac.New(alg.newHash(), key), buf: make([]byte, 0, 512)} }
+	return s, nil
+}
+
+// Sign returns the requestSignature for establish data given as dotted pairs: the same value
+// RequestSignatureFields returns for the same key and algorithm.
+func (s *FieldSigner) Sign(fields []Pair) (string, error) {
+	m := s.macs.Get().(*fieldMAC)
+	defer s.macs.Put(m)
+	var err error
+	if m.buf, err = appendCanonicalFields(m.buf[:0], fields); err != nil {
+		return "", err
+	}
+	m.h.Reset()
+	m.h.Write(m.buf)
+	var sum [sha512.Size]byte
+	mac := m.h.Sum(sum[:0])
+	if s.alg == HMACSHA512 {
+		return SHA512Prefix + base64.StdEncoding.EncodeToString(mac), nil
+	}
+	return base64.StdEncoding.EncodeToString(mac), nil
 }

@@ -47,6 +47,24 @@ func TestCanonicalFieldsAgreesWithVectors(t *testing.T) {
 				if err != nil || sig != c.str("signature") {
 					t.Fatalf("RequestSignatureFields = %q, %v; want %q", sig, err, c.str("signature"))
 				}
+				// A FieldSigner, used twice so that the second call reuses its HMAC state,
+				// agrees with the vector too, and for SHA-512 with RequestSignatureFields.
+				fs, err := NewFieldSigner([]byte(c.str("accessKey")), HMACSHA1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for range 2 {
+					if sig, err := fs.Sign(pairs); err != nil || sig != c.str("signature") {
+						t.Fatalf("FieldSigner.Sign = %q, %v; want %q", sig, err, c.str("signature"))
+					}
+				}
+				fs512, _ := NewFieldSigner([]byte(c.str("accessKey")), HMACSHA512)
+				want512, _ := RequestSignatureFields([]byte(c.str("accessKey")), pairs, HMACSHA512)
+				for range 2 {
+					if sig, err := fs512.Sign(pairs); err != nil || sig != want512 {
+						t.Fatalf("FieldSigner.Sign (SHA-512) = %q, %v; want %q", sig, err, want512)
+					}
+				}
 			}
 		})
 	}

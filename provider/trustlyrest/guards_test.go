@@ -1,0 +1,212 @@
+package trustlyrest_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustlyrest"
+	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+)
+
+// countChildren counts parent's children of one transaction type, as Trustly lists them.
+func countChildren(t *testing.T, e *env, parent string, typ int) (n int) {
+	t.Helper()
+	for _, err := range e.client.Transactions(context.Background(), trustlyrest.TransactionFilter{OriginalTransactionID: parent, Types: []int{typ}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	return n
+}
+
+// captureOf returns the id of a payment's capture.
+func captureOf(t *testing.T, e *env, paymentID string) string {
+	t.Helper()
+	for tx, err := range e.client.Transactions(context.Background(), trustlyrest.TransactionFilter{OriginalTransactionID: paymentID, Types: []int{3}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tx.ID
+	}
+	t.Fatalf("payment %s has no capture", paymentID)
+	return ""
+}
+
+// verifiedAccount verifies an account interactively and returns its AccountID.
+func verifiedAccount(t *testing.T, e *env, key string) string {
+	t.Helper()
+	ctx := context.Background()
+	v, err := e.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: trustlyrestsim.TestPayer, ReturnURL: "https://shop.example/v", IdempotencyKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.user.Approve(ctx, v.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	return v.ID
+}
+
+// TestConcurrentSameKeyRefundRefundsOnce sends one refund from eight goroutines at once with
+// one idempotency key straight to the Client (a Gateway serialises its own calls per key, but
+// several Gateways may share a Client), over a slow connection that widens the gap between
+// the look-up and the POST: Trustly does not dedupe refunds, so the adapter must.
+func TestConcurrentSameKeyRefundRefundsOnce(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	p := e.paid("50.00", provider.PaymentSucceeded)
+	capID := captureOf(t, e, p.ID)
+	e.sim.SetLatency(3 * time.Millisecond)
+	req := &provider.RefundRequest{PaymentID: p.ID, Amount: usd("5.00"), IdempotencyKey: "same-key"}
+	var wg sync.WaitGroup
+	ids := make([]string, 8)
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := e.client.Refund(context.Background(), req)
+			if err != nil {
+				t.Errorf("refund: %v", err)
+				return
+			}
+			ids[i] = r.ID
+		}()
+	}
+	wg.Wait()
+	if n := countChildren(t, e, capID, 4); n != 1 {
+		t.Errorf("one idempotency key produced %d refunds", n)
+	}
+	for _, id := range ids[1:] {
+		if id != ids[0] {
+			t.Errorf("the calls returned different refunds: %v", ids)
+			break
+		}
+	}
+}
+
+// TestConcurrentSameKeyPayoutDepositsOnce is the same for deposits, which Trustly dedupes
+// only once they are authorized.
+func TestConcurrentSameKeyPayoutDepositsOnce(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	account := verifiedAccount(t, e, "v1")
+	e.sim.SetLatency(3 * time.Millisecond)
+	req := &provider.PayoutRequest{Amount: usd("5.00"), AccountID: account, Payee: trustlyrestsim.TestPayer, MerchantReference: "w1", IdempotencyKey: "po-same"}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := e.client.Payout(context.Background(), req); err != nil {
+				t.Errorf("payout: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := countChildren(t, e, account, 6); n != 1 {
+		t.Errorf("one idempotency key produced %d deposits", n)
+	}
+}
+
+// TestRefundInAnotherCurrencyIsRefusedBeforeSending: Trustly's refund body has no currency,
+// so a USD refund of a CAD payment would move CAD.
+func TestRefundInAnotherCurrencyIsRefusedBeforeSending(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	ctx := context.Background()
+	req := e.payReq("20.00")
+	req.Amount = money.MustNew("20.00", "CAD")
+	p, err := e.gw.Pay(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.user.Approve(ctx, p.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	e.waitPayment(p.ID, provider.PaymentSucceeded)
+	capID := captureOf(t, e, p.ID)
+	_, err = e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("7.00"), IdempotencyKey: "usd-on-cad"})
+	var pe *provider.Error
+	if !errorsAs(err, &pe) || pe.Code != provider.InvalidRequest || pe.Field != "Amount" {
+		t.Errorf("refund of USD on a CAD payment = %v, want InvalidRequest on Amount", err)
+	}
+	if n := countChildren(t, e, capID, 4); n != 0 {
+		t.Errorf("a refund in the wrong currency was sent anyway: %d refunds exist", n)
+	}
+}
+
+// TestPayoutInAnotherCurrencyIsRefusedBeforeSending: the deposit's currency is the
+// authorization's; a payout in another one must not be sent.
+func TestPayoutInAnotherCurrencyIsRefusedBeforeSending(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	account := verifiedAccount(t, e, "v-cur") // a USD authorization
+	_, err := e.gw.Payout(context.Background(), paybridge.PayoutRequest{Amount: money.MustNew("5.00", "CAD"), AccountID: account,
+		Payee: trustlyrestsim.TestPayer, MerchantReference: "w-cad", IdempotencyKey: "po-cad"})
+	var pe *provider.Error
+	if !errorsAs(err, &pe) || pe.Code != provider.InvalidRequest || pe.Field != "Amount" {
+		t.Errorf("CAD payout to a USD authorization = %v, want InvalidRequest on Amount", err)
+	}
+	if n := countChildren(t, e, account, 6); n != 0 {
+		t.Errorf("a deposit in the wrong currency was sent anyway: %d deposits exist", n)
+	}
+}
+
+// TestVerifyAccountRepeatedInAnotherProcess: a second process repeating an interactive
+// VerifyAccount after the account was authorized gets error 210 from Trustly; the adapter
+// resolves it to the first verification.
+func TestVerifyAccountRepeatedInAnotherProcess(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	ctx := context.Background()
+	req := paybridge.VerifyAccountRequest{Holder: trustlyrestsim.TestPayer, ReturnURL: "https://shop.example/v", IdempotencyKey: "v-restart"}
+	v, err := e.gw.VerifyAccount(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.user.Approve(ctx, v.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := trustlyrest.New(e.sim.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := paybridge.New(fresh).VerifyAccount(ctx, req)
+	if err != nil || again.ID != v.ID || again.AccountID != v.ID || again.Status != paybridge.VerificationVerified {
+		t.Errorf("repeated VerifyAccount in a new process = %+v, %v; want verified verification %s", again, err, v.ID)
+	}
+}
+
+// TestVoidedCaptureIsOnlyTheVoidingRefunds: a full refund of a capture not yet processed
+// voids it. Repeating that refund returns the void; a refund with another key must not be
+// told it succeeded, since it moved nothing.
+func TestVoidedCaptureIsOnlyTheVoidingRefunds(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{SettleDelay: -1}, nil)
+	p := e.paid("30.00", provider.PaymentPending) // captured; the capture stays pending
+	capID := captureOf(t, e, p.ID)
+	ctx := context.Background()
+	// A long reason with accented letters: Trustly takes at most 40 characters.
+	reason := "a" + strings.Repeat("é", 44)
+	first, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("30.00"), Reason: reason, IdempotencyKey: "void-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.ID != capID || first.Status != paybridge.RefundSucceeded {
+		t.Fatalf("full refund of a pending capture = %+v, want the capture %s voided", first, capID)
+	}
+	if st := e.sim.Status(capID); st != 13 {
+		t.Fatalf("capture status %d, want 13 Voided", st)
+	}
+	again, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("30.00"), Reason: reason, IdempotencyKey: "void-a"})
+	if err != nil || again.ID != capID {
+		t.Fatalf("repeated refund = %+v, %v; want the void again", again, err)
+	}
+	other, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("30.00"), IdempotencyKey: "void-b"})
+	if err == nil {
+		t.Fatalf("a refund with another key was reported as %+v although the capture was already voided", other)
+	}
+	if codeOf(err) != provider.InvalidRequest {
+		t.Fatalf("refund with another key after the void = %v, want InvalidRequest", err)
+	}
+}
