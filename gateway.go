@@ -3,6 +3,7 @@ package paybridge
 import (
 	"context"
 	"errors"
+	"github.com/paybridge/paybridge/internal/keylock"
 	"iter"
 	"log/slog"
 	"sync/atomic"
@@ -34,7 +35,7 @@ type Gateway struct {
 	log      *slog.Logger
 	newKey   func() string
 	closed   atomic.Bool
-	locks    keyLocks
+	locks    keylock.Set
 }
 
 // Option configures a Gateway.
@@ -182,7 +183,7 @@ func (g *Gateway) move(ctx context.Context, op string, need provider.Operation, 
 	if err := g.checkCurrency(op, key, amount.Currency()); err != nil {
 		return err
 	}
-	unlock, err := g.locks.lock(ctx, op+"\x00"+key)
+	unlock, err := g.locks.Lock(ctx, op+"\x00"+key)
 	if err != nil {
 		return err
 	}

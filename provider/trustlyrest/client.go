@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/paybridge/paybridge/internal/keylock"
 	"io"
 	"net/http"
 	"net/url"
@@ -55,7 +56,7 @@ type Client struct {
 	// authorization id, with the Trustly error code as fingerprint.
 	refusals *memo[provider.Code]
 
-	parents keyLocks // serialise captures, refunds and deposits under one parent in this process
+	parents keylock.Set // serialise captures, refunds and deposits under one parent in this process
 
 	notifyBudget time.Duration // bound on the API work VerifyNotification does
 }

@@ -218,7 +218,7 @@ func noSplitToken() error {
 // the capture.
 func (c *Client) captureAuth(ctx context.Context, auth *wireTransaction, splitToken string) (*wireTransaction, error) {
 	id := auth.id()
-	unlock, err := c.parents.lock(ctx, id)
+	unlock, err := c.parents.Lock(ctx, id)
 	if err != nil {
 		return nil, err
 	}

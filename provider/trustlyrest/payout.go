@@ -292,7 +292,7 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 		return nil, provider.FieldError("Amount", "currency %s differs from the account authorization's %s; Trustly deposits in the authorization's currency",
 			req.Amount.Currency(), cur)
 	}
-	unlock, err := c.parents.lock(ctx, auth.id())
+	unlock, err := c.parents.Lock(ctx, auth.id())
 	if err != nil {
 		return nil, err
 	}

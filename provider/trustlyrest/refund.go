@@ -50,7 +50,7 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 	if !isPaymentAuthorization(auth) {
 		return nil, &provider.Error{Code: provider.NotFound, Field: "PaymentID", Message: "the transaction is not a payment's authorization"}
 	}
-	unlock, err := c.parents.lock(ctx, auth.id())
+	unlock, err := c.parents.Lock(ctx, auth.id())
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package trustlyrest
+package keylock
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-func TestKeyLocksSerialiseOneKey(t *testing.T) {
-	var l keyLocks
+func TestSerialiseOneKey(t *testing.T) {
+	var l Set
 	var mu sync.Mutex
 	inside, most := 0, 0
 	var wg sync.WaitGroup
@@ -17,7 +17,7 @@ func TestKeyLocksSerialiseOneKey(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			unlock, err := l.lock(context.Background(), "k")
+			unlock, err := l.Lock(context.Background(), "k")
 			if err != nil {
 				t.Error(err)
 				return
@@ -37,40 +37,40 @@ func TestKeyLocksSerialiseOneKey(t *testing.T) {
 	if most != 1 {
 		t.Fatalf("%d holders of one key at once", most)
 	}
-	if n := l.size(); n != 0 {
+	if n := l.Len(); n != 0 {
 		t.Fatalf("%d entries left after every holder unlocked", n)
 	}
 }
 
-func TestKeyLocksOtherKeysDoNotWait(t *testing.T) {
-	var l keyLocks
-	unlock, err := l.lock(context.Background(), "a")
+func TestOtherKeysDoNotWait(t *testing.T) {
+	var l Set
+	unlock, err := l.Lock(context.Background(), "a")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	u2, err := l.lock(ctx, "b")
+	u2, err := l.Lock(ctx, "b")
 	if err != nil {
 		t.Fatalf("another key waited for a held one: %v", err)
 	}
 	u2()
 }
 
-func TestKeyLocksWaitHonoursContext(t *testing.T) {
-	var l keyLocks
-	unlock, err := l.lock(context.Background(), "k")
+func TestWaitHonoursContext(t *testing.T) {
+	var l Set
+	unlock, err := l.Lock(context.Background(), "k")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := l.lock(ctx, "k"); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := l.Lock(ctx, "k"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("waiting on a held key with an ending context = %v, want DeadlineExceeded", err)
 	}
 	unlock()
-	if n := l.size(); n != 0 {
+	if n := l.Len(); n != 0 {
 		t.Fatalf("%d entries left after the waiter gave up and the holder unlocked", n)
 	}
 }
