@@ -3,7 +3,6 @@ package paybridge
 import (
 	"context"
 	"errors"
-	"github.com/paybridge/paybridge/internal/keylock"
 	"iter"
 	"log/slog"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 	"github.com/go-playground/validator/v10"
 	"github.com/google/uuid"
 
+	"github.com/paybridge/paybridge/internal/keylock"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
