@@ -29,9 +29,10 @@ func TestPaySendsExactAmountAndFields(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Pay %s: %v", v, err)
 		}
-		r := e.last()
-		if r.method != http.MethodPost || r.path != "/v1/payments" {
-			t.Fatalf("sent %s %s", r.method, r.path)
+		rs := e.requests()
+		r := rs[len(rs)-2] // the POST, then the read-back
+		if r.method != http.MethodPost || r.path != "/v1/payments" || e.last().path != "/v1/payments/"+p.ID {
+			t.Fatalf("sent %s %s, then %s %s", r.method, r.path, e.last().method, e.last().path)
 		}
 		if want := `"amount":` + v + `,`; !strings.Contains(string(r.body), want) {
 			t.Fatalf("body %s does not carry %s", r.body, want)
@@ -40,8 +41,10 @@ func TestPaySendsExactAmountAndFields(t *testing.T) {
 			t.Fatalf("Pay %s = %+v", v, p)
 		}
 	}
+	rs := e.requests()
+	posted := rs[len(rs)-2]
 	var sent map[string]any
-	if err := json.Unmarshal(e.last().body, &sent); err != nil {
+	if err := json.Unmarshal(posted.body, &sent); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]any{"reference": "order-99999999999.99", "returnUrl": "https://shop.example.com/return",
@@ -52,7 +55,7 @@ func TestPaySendsExactAmountAndFields(t *testing.T) {
 			t.Errorf("sent %s = %v, want %v", k, sent[k], v)
 		}
 	}
-	h := e.last().header
+	h := posted.header
 	if attrs, err := hawk.ParseHeader(h.Get("Authorization"), hawk.Authorization); err != nil || attrs["hash"] == "" || attrs["ext"] != "" {
 		t.Errorf("Authorization %q: want a Hawk header with a payload hash and no ext (%v)", h.Get("Authorization"), err)
 	}
@@ -218,8 +221,8 @@ func TestStaleTimestampIsResynchronised(t *testing.T) {
 	if _, err := e.gw.Pay(ctx, payReq(t, "2.00", "o-skew")); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.sim.Requests() - before; n != 2 {
-		t.Fatalf("%d requests, want the refused one and one retry", n)
+	if n := e.sim.Requests() - before; n != 3 {
+		t.Fatalf("%d requests, want the refused POST, its retry and the read-back", n)
 	}
 	if off := e.p.ClockOffset(); off < 590 || off > 610 {
 		t.Fatalf("clock offset %d s, want about 600", off)

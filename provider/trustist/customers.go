@@ -136,8 +136,11 @@ func (p *Provider) GetCustomer(ctx context.Context, id string) (*provider.Custom
 // tenant key and a partial body — members set are sent with their value, members cleared
 // are sent as null, members left alone are absent. [I] The customer page describes
 // updates only by example ("add missing email"); the partial semantics follow the
-// published description of this integration. Clearing ExternalID or Phone, which
-// Trustist never holds, changes nothing; setting them is refused.
+// published description of this integration. Trustist customers hold no external id
+// or phone, so Capabilities leave ExternalID and Phone out of CustomerFields and the
+// Gateway refuses any update that touches them, set or cleared. Called directly, the
+// adapter refuses setting them (InvalidRequest naming the field) and sends nothing for a
+// clear.
 func (p *Provider) UpdateCustomer(ctx context.Context, id string, u *provider.CustomerUpdate) (*provider.Customer, error) {
 	if !p.hasTenant {
 		return nil, errNoTenant()

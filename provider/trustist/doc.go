@@ -21,11 +21,16 @@
 //
 //   - Pay: POST /v1/payments with the amount as a JSON number in pounds written from the
 //     exact decimal (never a float), the merchant reference as Trustist's reference,
-//     return and cancel URLs, description, payer e-mail and name. The result is
-//     requires_action with RedirectURL set to Trustist's payLink.
+//     return and cancel URLs, description, payer e-mail and name. The create answer is
+//     documented to carry id, payLink, payIdString and payerServicesUrl but no amount, so
+//     Pay then reads the payment back (GET /v1/payments/{id}) for the amount Trustist
+//     recorded. The result is requires_action with RedirectURL set to Trustist's payLink.
 //   - GetPayment: GET /v1/payments/{id}. Every status spelling the sources show
 //     (COMPLETE, COMPLETED, Completed, PENDING_ACTION, Failed, ...) maps through one
 //     case-insensitive table; unknown statuses are pending, and the raw status is kept.
+//     FAILED maps to declined, a final status. Trustist says a customer "can retry" a
+//     failed payment; if a retry reuses the payment, it may later report succeeded, and
+//     a payment.succeeded notification follows — act on it even after a decline.
 //   - VerifyAccount (interactive only): a customer and an onboard session with AIS
 //     options, returning the onboarding URL; GetAccountVerification reports the account
 //     the customer connected.
@@ -51,18 +56,37 @@
 //
 // 400 → InvalidRequest with the body's message (ProblemDetails, message, error and errors
 // shapes are read); 401 → Unauthenticated; 403 → PermissionDenied, saying when a tenant
-// key is needed; 404 → NotFound; 409 → Duplicate; 429 → RateLimited; 5xx →
-// ProviderUnavailable. The CorrelationId response header is kept on every error. A
-// request that cannot be sent is ProviderUnavailable; a write whose answer is lost after
-// sending (including a 502 or 504 from a proxy) is UnknownOutcome.
+// key is needed; 404 → NotFound; 409 → Duplicate; 429 → RateLimited. On a read every 5xx
+// is ProviderUnavailable. On a write (creating a payment, customer, onboard session or
+// standing order, updating a customer) the codes say whether the write may have taken
+// effect:
+//
+//   - 503 (a service refusing work before processing it), 501 and 429: ProviderUnavailable
+//     or RateLimited — nothing was written, and Pay with the same idempotency key sends
+//     again;
+//   - 500 (an application error can follow a written row), 502, 504 and any other 5xx:
+//     UnknownOutcome — the write may have taken effect;
+//   - a 2xx answer that cannot be used (unreadable, no id, no payLink, a
+//     Server-Authorization that does not verify), or no answer after the request was
+//     sent: UnknownOutcome.
+//
+// A Pay whose payment was created but could not be read back is ProviderUnavailable
+// whatever the read's failure, with the read's HTTP status and correlation id: the
+// payment is remembered for the idempotency key, and a repeat reads it again without
+// creating another (without a key it is UnknownOutcome and names the payment). The
+// CorrelationId response header is kept on every error. A request that cannot be sent is
+// ProviderUnavailable.
+//
+// A stale-timestamp 401 is retried once after synchronising with the server time; a
+// second one reports clock drift rather than a wrong key.
 //
 // # Idempotency
 //
 // The Trustist API takes no idempotency key and has no search by reference. Pay and
 // VerifyAccount remember completed calls by idempotency key in this process for
 // Config.IdempotencyRetention (24 hours by default): a repeat returns the first result
-// without sending, and concurrent calls with one key send once. A Pay whose answer was
-// lost stays UnknownOutcome for its key — it is not resent — until a payment
+// without sending, and concurrent calls with one key send once. A Pay whose outcome is
+// UnknownOutcome (see Errors) stays UnknownOutcome for its key — it is not resent — until a payment
 // notification for its reference and amount reaches this Provider's notification
 // handler. After a restart nothing is remembered: a repeated Pay creates a second
 // payment with the same reference (Trustist documents the reference as unique but not
@@ -77,8 +101,12 @@
 // notification naming an object the API does not know is rejected; a claim of completion
 // for a payment the API reports as pending yields a payment.pending event, never a
 // success. The notification ID is the object id plus the API's status, so redeliveries
-// are deduplicated and a later status change is a new notification. The reply is 200
-// when processed and 500 when the application failed, so Trustist delivers again.
+// are deduplicated and a later status change is a new notification. When the payment
+// cannot be fetched for a passing reason (Trustist unavailable or unreachable, rate
+// limiting, a timeout) the error wraps notify.ErrRetryLater and the handler answers 503,
+// so Trustist delivers again; an unknown payment or a malformed body is answered 400.
+// Once verified, the reply is 200 when processed and 500 when the application failed, so
+// Trustist delivers again.
 // Onboard-session (tenant) notifications cannot be confirmed through the API and are
 // rejected.
 //

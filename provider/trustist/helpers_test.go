@@ -34,6 +34,16 @@ type env struct {
 
 	mu   sync.Mutex
 	reqs []seen
+	// intercept, when set, sees each request first and may answer it in place of the
+	// simulator (returning true).
+	intercept func(w http.ResponseWriter, r *http.Request) bool
+}
+
+// setIntercept installs f as the env's interceptor.
+func (e *env) setIntercept(f func(w http.ResponseWriter, r *http.Request) bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.intercept = f
 }
 
 func (e *env) requests() []seen {
@@ -62,7 +72,11 @@ func start(t *testing.T, opts trustistsim.Options, cfg func(*trustist.Config)) *
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		e.mu.Lock()
 		e.reqs = append(e.reqs, seen{r.Method, r.URL.RequestURI(), r.Header.Clone(), body})
+		f := e.intercept
 		e.mu.Unlock()
+		if f != nil && f(w, r) {
+			return
+		}
 		e.sim.ServeHTTP(w, r)
 	}))
 	ts.Start()

@@ -144,6 +144,14 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 		if rerr != nil {
 			return nil, readError(ctx, c, resp.StatusCode, corr, rerr)
 		}
+		if resp.StatusCode == http.StatusUnauthorized && attempt > 0 {
+			if _, ok := staleTimestamp(resp.Header); ok {
+				return nil, &provider.Error{Code: provider.Unauthenticated, HTTPStatus: resp.StatusCode, CorrelationID: corr,
+					Message: "Trustist refused the request's timestamp again right after this client synchronised its clock " +
+						"with the server time; the local clock is drifting or jumping (check NTP), or requests take longer " +
+						"than the server's allowed skew to arrive"}
+			}
+		}
 		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
 			if wa, ok := staleTimestamp(resp.Header); ok {
 				if err := p.clock.Sync(cred, wa); err != nil {
@@ -272,11 +280,14 @@ func (p *Provider) statusError(c call, cred hawk.Credentials, status int, body [
 		prefix("Trustist is rate limiting these requests")
 	case status >= 500:
 		e.Code = provider.ProviderUnavailable
-		if c.write && (status == http.StatusBadGateway || status == http.StatusGatewayTimeout) {
-			// A proxy answered; the request may have reached the API behind it.
-			e.Code = provider.UnknownOutcome
-		}
 		prefix("Trustist could not process the request")
+		if c.write && status != http.StatusServiceUnavailable && status != http.StatusNotImplemented {
+			// A 500 can follow a row already written, and a proxy's 502 or 504 a request that
+			// reached the API behind it: the write may have taken effect. 503 is the answer
+			// of a service refusing work before processing it, so a write may be resent.
+			e.Code = provider.UnknownOutcome
+			prefix("the request may have taken effect")
+		}
 	default:
 		e.Code = provider.InvalidRequest
 		prefix("Trustist refused the request")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -12,8 +13,10 @@ import (
 	"github.com/paybridge/paybridge/provider"
 )
 
-// Notification verification errors. Every rejected notification is answered 400 by the
-// notify.Handler and never reaches the application.
+// Notification verification errors. A notification rejected with one of these is
+// answered 400 by the notify.Handler and never reaches the application; one whose object
+// could not be fetched for a passing reason wraps notify.ErrRetryLater and is answered
+// 503, so that Trustist delivers it again.
 var (
 	// ErrMalformed: the body is not a JSON object.
 	ErrMalformed = errors.New("trustist: notification body is not a JSON object")
@@ -110,10 +113,7 @@ func parseHint(body []byte) (hint, error) {
 func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
 	pm, err := p.GetPayment(ctx, h.paymentID)
 	if err != nil {
-		if provider.CodeOf(err) == provider.NotFound {
-			return nil, errors.Join(ErrUnknownObject, err)
-		}
-		return nil, err
+		return nil, confirmError(err)
 	}
 	p.resolvePay(pm)
 	status := normalizeStatus(pm.ProviderStatus)
@@ -128,16 +128,32 @@ func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*not
 func (p *Provider) verifyStandingOrder(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
 	so, err := p.GetStandingOrder(ctx, h.standingOrderID)
 	if err != nil {
-		if provider.CodeOf(err) == provider.NotFound {
-			return nil, errors.Join(ErrUnknownObject, err)
-		}
-		return nil, err
+		return nil, confirmError(err)
 	}
 	ev := notify.Event{
 		ID: "standing-order/" + so.ID + "/" + normalizeStatus(so.ProviderStatus), Provider: Name, Kind: notify.Other,
 		MerchantReference: so.Reference, Amount: so.Amount, ProviderEvent: h.event, ProviderStatus: so.ProviderStatus, Raw: body,
 	}
 	return &notify.Notification{ID: ev.ID, Event: ev}, nil
+}
+
+// confirmError classifies a failed look-up of the object a notification names. An object
+// the API does not know is a bad notification (400, ErrUnknownObject). A look-up that
+// failed for a passing reason — Trustist unavailable or unreachable (5xx, connection
+// error), rate limiting, or the verifier's deadline — wraps notify.ErrRetryLater, so the
+// notification is answered 503 and Trustist delivers it again. Anything else (refused
+// credentials, an answer that cannot be read) rejects it with 400.
+func confirmError(err error) error {
+	switch provider.CodeOf(err) {
+	case provider.NotFound:
+		return errors.Join(ErrUnknownObject, err)
+	case provider.ProviderUnavailable, provider.RateLimited, provider.UnknownOutcome:
+		return fmt.Errorf("trustist: the notification could not be confirmed with the API now: %w: %w", notify.ErrRetryLater, err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return fmt.Errorf("trustist: confirming the notification with the API took too long: %w: %w", notify.ErrRetryLater, err)
+	}
+	return err
 }
 
 // resolvePay settles a Pay whose answer was lost once Trustist reports a payment with its

@@ -3,6 +3,7 @@ package trustist
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -57,8 +58,12 @@ type payState struct {
 // repeated calls are made safe in this process: a call with the IdempotencyKey of an
 // earlier successful call (within Config.IdempotencyRetention) returns that payment
 // without sending anything, and concurrent calls with one key send once. When a request
-// reached Trustist but its answer was lost, Pay returns UnknownOutcome, and so do later
-// calls with that key: resending could create a second payment with the same reference.
+// reached Trustist but its answer was lost or unusable (no answer, a 500, 502 or 504, a
+// 2xx answer without a payLink), Pay returns UnknownOutcome, and so do later calls with
+// that key: resending could create a second payment with the same reference. A 503 or
+// 429 means nothing was created, and a later call with the key sends again. When the
+// payment was created but the read-back of its amount failed, Pay returns
+// ProviderUnavailable and a later call with the key reads it again.
 // Such a key resolves when a payment notification for the reference reaches this
 // Provider's notification handler. None of this survives a restart.
 //
@@ -74,6 +79,17 @@ func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*prov
 	key := req.IdempotencyKey
 	if key == "" {
 		pm, err := p.createPayment(ctx, body)
+		if pm != nil && err != nil {
+			// Nothing in this process remembers the payment for a repeat: say it exists.
+			var pe *provider.Error
+			if errors.As(err, &pe) {
+				out := *pe
+				out.Code = provider.UnknownOutcome
+				out.Message = "payment " + quote(pm.ID) + " was created but could not be read back; read it with GetPayment " +
+					"instead of paying again"
+				return nil, &out
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -120,10 +136,29 @@ func (p *Provider) repeatPay(ctx context.Context, e *entry[payState]) (*provider
 		if err != nil {
 			return nil, err
 		}
-		pm.Amount = got.Amount
-		p.pays.update(e.key, func(e *entry[payState]) { e.val.payment.Amount = got.Amount })
+		mergeReadBack(&pm, got)
+		p.pays.update(e.key, func(e *entry[payState]) { mergeReadBack(&e.val.payment, got) })
 	}
 	return &pm, nil
+}
+
+// mergeReadBack completes a payment known from its create answer with what GET
+// /v1/payments/{id} reported: the amount, and the status, reference and creation time
+// when the create answer had none. The payLink of the create answer is kept.
+func mergeReadBack(pm, got *provider.Payment) {
+	pm.Amount, pm.Refunded = got.Amount, got.Refunded
+	if pm.ProviderStatus == "" {
+		pm.ProviderStatus = got.ProviderStatus
+	}
+	if got.Status.Final() || pm.RedirectURL == "" {
+		pm.Status, pm.ProviderStatus, pm.RedirectURL = got.Status, got.ProviderStatus, got.RedirectURL
+	}
+	if pm.MerchantReference == "" {
+		pm.MerchantReference = got.MerchantReference
+	}
+	if pm.CreatedAt.IsZero() {
+		pm.CreatedAt = got.CreatedAt
+	}
 }
 
 // paymentBody checks req and encodes the request body.
@@ -156,8 +191,11 @@ func (p *Provider) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
 	return marshal(w)
 }
 
-// createPayment sends POST /v1/payments. A non-nil payment with a non-nil error means the
-// payment was created but its amount could not be read back.
+// createPayment sends POST /v1/payments and, because the documented create answer
+// carries id, payLink, payIdString and payerServicesUrl but no amount, reads the payment
+// back with GET /v1/payments/{id}. A non-nil payment with a non-nil error means the
+// payment was created but could not be read back: the error is then ProviderUnavailable,
+// with the read's HTTP status and correlation id.
 func (p *Provider) createPayment(ctx context.Context, body []byte) (*provider.Payment, error) {
 	r, err := p.send(ctx, call{scope: merchantKey, method: http.MethodPost, path: "/v1/payments", body: body, write: true, what: "payment"})
 	if err != nil {
@@ -172,23 +210,39 @@ func (p *Provider) createPayment(ctx context.Context, body []byte) (*provider.Pa
 		return nil, uncertainAnswer(r, err)
 	}
 	if pm.RedirectURL == "" && !pm.Status.Final() {
-		return nil, &provider.Error{Code: provider.Internal, CorrelationID: r.correlationID,
-			Message: "Trustist created payment " + quote(pm.ID) + " but returned no payLink"}
+		// The payment exists but the payer cannot be sent to it. Like any other unusable
+		// 2xx answer to a write, its outcome is unknown to the caller: a repeat with the
+		// same key must not create a second payment.
+		return nil, &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: r.status, CorrelationID: r.correlationID,
+			Message: "Trustist created payment " + quote(pm.ID) + " but returned no payLink to send the payer to"}
 	}
 	if !pm.Status.Final() {
 		pm.Status = provider.PaymentRequiresAction
 	}
 	if !pm.Amount.IsValid() {
-		// [I] The create answer is documented to carry id and payLink only; read the
-		// amount Trustist recorded from the payment itself.
 		got, err := p.GetPayment(ctx, pm.ID)
 		if err != nil {
-			return pm, &provider.Error{Code: provider.CodeOf(err), Err: err,
-				Message: "payment " + quote(pm.ID) + " was created but its amount could not be read back; repeat the call with the same idempotency key"}
+			return pm, readBackError(pm.ID, err)
 		}
-		pm.Amount = got.Amount
+		mergeReadBack(pm, got)
 	}
 	return pm, nil
+}
+
+// readBackError reports a payment that was created but could not be read back. Whatever
+// the read's failure (a cancelled context, a 404 from a replica not yet aware of the
+// payment, a 5xx), the code is ProviderUnavailable: the payment exists, and a repeat with
+// the same idempotency key reads it again without creating another. The read's HTTP
+// status and correlation id are kept.
+func readBackError(id string, err error) error {
+	e := &provider.Error{Code: provider.ProviderUnavailable, Err: err,
+		Message: "payment " + quote(id) + " was created but could not be read back; repeat the call with the same " +
+			"idempotency key to read it (no second payment is created)"}
+	var pe *provider.Error
+	if errors.As(err, &pe) {
+		e.HTTPStatus, e.CorrelationID = pe.HTTPStatus, pe.CorrelationID
+	}
+	return e
 }
 
 // uncertainAnswer reports a 2xx answer to a write that could not be understood.

@@ -32,9 +32,14 @@ var paymentStatuses = map[string]provider.PaymentStatus{
 	"PROCESSING":     provider.PaymentPending,        // [I]
 	"AUTHORISED":     provider.PaymentAuthorized,     // [I]
 	"AUTHORIZED":     provider.PaymentAuthorized,     // [I]
-	// [I] A failed payment is one the payer's bank or card did not complete. The webhook
-	// documentation says the customer "can retry", so treat the neutral status as the
-	// API's answer at the time of asking.
+	// A failed payment is one the payer's bank or card did not complete. It maps to
+	// Declined, a final status: the API reports FAILED as the payment's outcome, the hosted
+	// page offers nothing more for it, and callers need a declined payment to end.
+	// [I] The webhook list says of payment.failed that the customer "can retry"; whether
+	// a retry reuses this payment (so FAILED could later turn COMPLETED) is not published.
+	// If it does, GetPayment then reports succeeded and a payment.succeeded notification
+	// (a new notification id, as ids carry the status) follows the payment.failed one; an
+	// application must act on it even after a decline.
 	"FAILED":    provider.PaymentDeclined,
 	"DECLINED":  provider.PaymentDeclined, // [I]
 	"REJECTED":  provider.PaymentDeclined, // [I]

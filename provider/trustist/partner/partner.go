@@ -24,6 +24,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -77,8 +78,11 @@ type Config struct {
 
 // Client calls the Partner API. It is safe for concurrent use.
 type Client struct {
-	base   string
-	cc     clientcredentials.Config
+	base     string
+	clientID string
+	// secret stays a secret.Value, so that printing or logging a Client never shows it;
+	// the clientcredentials.Config that needs it in clear is built per token fetch.
+	secret secret.Value
 	http   *http.Client
 	margin time.Duration
 	now    func() time.Time
@@ -121,13 +125,30 @@ func New(cfg Config) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	c.cc = clientcredentials.Config{
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret.Reveal(),
+	c.clientID, c.secret = cfg.ClientID, cfg.ClientSecret
+	return c, nil
+}
+
+// String describes the Client without its credentials or token.
+func (c *Client) String() string {
+	return "partner.Client(" + c.base + ", client " + c.clientID + ")"
+}
+
+// GoString is String, so %#v shows no credentials either.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue logs the Client as String.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// credentials returns the token request configuration. The credentials go in the form
+// body, as the Partner API expects.
+func (c *Client) credentials() *clientcredentials.Config {
+	return &clientcredentials.Config{
+		ClientID:     c.clientID,
+		ClientSecret: c.secret.Reveal(),
 		TokenURL:     c.base + "/token",
 		AuthStyle:    oauth2.AuthStyleInParams,
 	}
-	return c, nil
 }
 
 // TokenFetches returns how many tokens the Client has fetched, for monitoring.
@@ -153,7 +174,7 @@ func (c *Client) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token,
 	if t := c.tok.Load(); t != stale && c.valid(t) {
 		return t, nil // fetched by another caller meanwhile
 	}
-	t, err := c.cc.Token(context.WithValue(ctx, oauth2.HTTPClient, c.http))
+	t, err := c.credentials().Token(context.WithValue(ctx, oauth2.HTTPClient, c.http))
 	if err != nil {
 		return nil, tokenError(ctx, err)
 	}
@@ -442,8 +463,11 @@ type MerchantKey struct {
 
 // MerchantKeys returns the API keys of the merchant that accepted an invitation (GET
 // /invitations/{id}/merchant/keys). [I] The answer's shape is not published; an object
-// or an array of objects is read, taking the public half from publicKey, hawkId, keyId,
-// clientId or id, and the private half from privateKey, hawkKey, secret or key.
+// or an array of objects is read, taking the public half from publicKey, hawkId, keyId or
+// clientId, and the private half from privateKey, hawkKey, secret or key. A generic "id"
+// member is not taken as the Hawk id — it may name the key record rather than the key
+// [I] — so an answer whose only id is "id" is refused with an Internal error rather than
+// yielding a key pair that would fail later at the Trustist API.
 func (c *Client) MerchantKeys(ctx context.Context, invitationID string) ([]MerchantKey, error) {
 	if err := checkID(invitationID); err != nil {
 		return nil, err
@@ -470,14 +494,14 @@ func (c *Client) MerchantKeys(ctx context.Context, invitationID string) ([]Merch
 	}
 	var out []MerchantKey
 	for _, o := range objs {
-		id := member(o, "publicKey", "hawkId", "keyId", "clientId", "id")
+		id := member(o, "publicKey", "hawkId", "keyId", "clientId")
 		key := member(o, "privateKey", "hawkKey", "secret", "key")
 		if id != "" && key != "" {
 			out = append(out, MerchantKey{HawkID: id, HawkKey: secret.New(key)})
 		}
 	}
 	if len(out) == 0 {
-		return nil, &provider.Error{Code: provider.Internal, Message: "the merchant keys answer holds no key pair"}
+		return nil, &provider.Error{Code: provider.Internal, Message: "the merchant keys answer holds no key pair (a public key under publicKey, hawkId, keyId or clientId, and a private key)"}
 	}
 	return out, nil
 }

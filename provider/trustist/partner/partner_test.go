@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -63,6 +64,10 @@ func newPartnerAPI(t *testing.T) (*partnerAPI, *httptest.Server) {
 		writeJSON(w, 200, map[string]any{"id": "inv_2", "status": "sent", "paymentTypes": body["paymentTypes"]})
 	}))
 	mux.HandleFunc("GET /invitations/{id}/merchant/keys", a.auth(func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") == "inv_record" { // a record id beside the private key, no public key
+			writeJSON(w, 200, map[string]any{"id": "rec_77", "privateKey": merchantKey})
+			return
+		}
 		writeJSON(w, 200, map[string]any{"publicKey": "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "privateKey": merchantKey})
 	}))
 	srv := httptest.NewServer(mux)
@@ -313,6 +318,54 @@ func TestNewChecksConfig(t *testing.T) {
 	} {
 		if _, err := partner.New(cfg); provider.CodeOf(err) != provider.InvalidRequest {
 			t.Errorf("%s: New = %v, want InvalidRequest", name, err)
+		}
+	}
+}
+
+// A keys answer whose only id is a generic "id" member is refused: it could be a record
+// id, and configuring it as the Hawk id would fail later and obscurely.
+func TestMerchantKeysWithoutPublicKeyIsRefused(t *testing.T) {
+	_, srv := newPartnerAPI(t)
+	c := newClient(t, srv.URL, clientSecret, &clock{})
+	keys, err := c.MerchantKeys(context.Background(), "inv_record")
+	if provider.CodeOf(err) != provider.Internal || len(keys) != 0 {
+		t.Fatalf("MerchantKeys = %v, %v; want an Internal error", keys, err)
+	}
+	if strings.Contains(err.Error(), merchantKey) {
+		t.Fatalf("the error reveals the private key: %v", err)
+	}
+}
+
+// A Client, printed or logged in any form, reveals neither the client secret nor a
+// cached access token. (JSON has nothing to encode: Client has no exported fields.)
+func TestClientNeverPrintsCredentials(t *testing.T) {
+	api, srv := newPartnerAPI(t)
+	c := newClient(t, srv.URL, clientSecret, &clock{})
+	if _, err := c.Invitations(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	api.mu.Lock()
+	var tokens []string
+	for tok := range api.live {
+		tokens = append(tokens, tok)
+	}
+	api.mu.Unlock()
+	if len(tokens) == 0 {
+		t.Fatal("no token was issued")
+	}
+	var out []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		out = append(out, fmt.Sprintf(verb, c))
+	}
+	var buf strings.Builder
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("client", "c", c)
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("client", "c", c)
+	out = append(out, buf.String())
+	for _, s := range out {
+		for _, needle := range append([]string{clientSecret, fmt.Sprintf("%x", clientSecret)}, tokens...) {
+			if strings.Contains(s, needle) {
+				t.Fatalf("printing the Client reveals %q: %s", needle, s)
+			}
 		}
 	}
 }

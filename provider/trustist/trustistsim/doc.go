@@ -9,6 +9,10 @@
 // with Server-Authorization and carry a CorrelationId header; errors are RFC 7807
 // ProblemDetails bodies.
 //
+// POST /v1/payments answers with the members the create-payment page documents — id,
+// payLink, payIdString and payerServicesUrl, no status or amount — so a client must read
+// the payment back; Options.FullCreateAnswer returns the whole payment instead.
+//
 // Pages are acted on over HTTP with EndUser (fetch the page, submit its form): Approve
 // pays (status COMPLETE), sets up a standing order (ACTIVE) or connects the account;
 // Decline fails (FAILED); Abandon cancels (CANCELLED).

@@ -52,7 +52,10 @@ type paymentJSON struct {
 	CancelURL       *string     `json:"cancelUrl"`
 	PayLink         string      `json:"payLink"`
 	PayIDString     string      `json:"payIdString"`
-	Created         string      `json:"created"`
+	// PayerServicesURL: [I] its form is not published; the simulator points it at its own
+	// base URL.
+	PayerServicesURL string `json:"payerServicesUrl"`
+	Created          string `json:"created"`
 }
 
 func nullable(s string) *string {
@@ -66,7 +69,8 @@ func (s *Server) paymentJSON(p *payment) paymentJSON {
 	return paymentJSON{ID: p.id, Status: p.status, Amount: p.amount.JSONNumber(), Currency: p.amount.Currency().String(),
 		Reference: p.reference, Description: nullable(p.description), CustomerDetails: nullable(p.customerDetails),
 		PayerEmail: nullable(p.payerEmail), ReturnURL: nullable(p.returnURL), CancelURL: nullable(p.cancelURL),
-		PayLink: s.URL() + "/pay/" + p.id, PayIDString: strings.ToUpper(p.id[:8]), Created: p.created.UTC().Format(time.RFC3339)}
+		PayLink: s.URL() + "/pay/" + p.id, PayIDString: strings.ToUpper(p.id[:8]),
+		PayerServicesURL: s.URL() + "/payer-services", Created: p.created.UTC().Format(time.RFC3339)}
 }
 
 func (s *Server) createPayment(body []byte) result {
@@ -107,7 +111,18 @@ func (s *Server) createPayment(body []byte) result {
 	if s.opts.SendCreatedEvents {
 		s.paymentEventLocked(p, "payment.created", StatusPending)
 	}
-	return result{http.StatusOK, s.paymentJSON(p)}
+	if s.opts.FullCreateAnswer {
+		return result{http.StatusOK, s.paymentJSON(p)}
+	}
+	return result{http.StatusOK, s.createdJSON(p)}
+}
+
+// createdJSON is the create answer as documented: id, payLink, payIdString and
+// payerServicesUrl, and no status or amount.
+func (s *Server) createdJSON(p *payment) map[string]string {
+	full := s.paymentJSON(p)
+	return map[string]string{"id": full.ID, "payLink": full.PayLink, "payIdString": full.PayIDString,
+		"payerServicesUrl": full.PayerServicesURL}
 }
 
 func (s *Server) getPayment(id string) result {

@@ -36,6 +36,11 @@ type Options struct {
 	// SendCreatedEvents delivers payment.created webhooks when payments are created.
 	// Off by default: only outcomes (payment.completed, payment.failed) are delivered.
 	SendCreatedEvents bool
+	// FullCreateAnswer makes POST /v1/payments answer with the whole payment (status,
+	// amount, reference...) as GET /v1/payments/{id} does. Off by default: the create
+	// answer carries only the members the create-payment page documents — id, payLink,
+	// payIdString and payerServicesUrl — so clients must read the payment back.
+	FullCreateAnswer bool
 	// PascalCaseWebhooks writes webhook members in PascalCase (PaymentId, EventType), as
 	// some Trustist payloads do.
 	PascalCaseWebhooks bool
@@ -163,7 +168,9 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 // Close stops the listener (when started with Start) and webhook deliveries, and waits
 // for deliveries in progress to end.
 func (s *Server) Close() {
-	s.cancel()
+	s.mu.Lock()
+	s.cancel() // under s.mu, so that no delivery starts after the Wait below begins
+	s.mu.Unlock()
 	if s.srv != nil {
 		_ = s.srv.Close()
 	}

@@ -22,7 +22,7 @@ type Delivery struct {
 	URL string
 	// Body is the exact body posted.
 	Body []byte
-	// Attempts counts the POSTs made so far.
+	// Attempts counts the POSTs made so far (a POST cut short by Close is not counted).
 	Attempts int
 	// LastStatus is the HTTP status of the last attempt (0 when the connection failed).
 	LastStatus int
@@ -98,7 +98,9 @@ func (s *Server) raiseLocked(event, objectID string, payload map[string]any) {
 	}
 	d := &Delivery{Seq: len(s.deliveries) + 1, EventType: event, ObjectID: objectID, URL: s.webhookURL, Body: body}
 	s.deliveries = append(s.deliveries, d)
-	if d.URL == "" {
+	// s.mu is held, and Close cancels s.ctx under s.mu before waiting: either this Add
+	// happens before that Wait, or the server is closed and nothing is sent.
+	if d.URL == "" || s.ctx.Err() != nil {
 		d.GaveUp = true
 		return
 	}
@@ -112,6 +114,9 @@ func (s *Server) deliver(d *Delivery) {
 	wait := s.opts.RetryFirst
 	for attempt := 1; attempt <= s.opts.Attempts; attempt++ {
 		status := s.post(d.URL, d.Body)
+		if status == 0 && s.ctx.Err() != nil {
+			return // cut short by Close: not an attempt the receiver answered
+		}
 		s.mu.Lock()
 		d.Attempts, d.LastStatus = attempt, status
 		d.Acknowledged = status >= 200 && status < 300
