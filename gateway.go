@@ -36,6 +36,7 @@ type Gateway struct {
 	newKey   func() string
 	closed   atomic.Bool
 	locks    keylock.Set
+	retry    RetryPolicy
 }
 
 // Option configures a Gateway.
@@ -188,7 +189,12 @@ func (g *Gateway) move(ctx context.Context, op string, need provider.Operation, 
 		return err
 	}
 	defer unlock()
-	w, err := do()
+	var w written
+	err = g.withRetries(ctx, need, func() error {
+		var err error
+		w, err = do()
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -203,7 +209,7 @@ func (g *Gateway) move(ctx context.Context, op string, need provider.Operation, 
 }
 
 // fetch runs the checks every lookup by id shares around do.
-func fetch[T any](g *Gateway, op string, need provider.Operation, implemented bool, id string,
+func fetch[T any](ctx context.Context, g *Gateway, op string, need provider.Operation, implemented bool, id string,
 	do func() (*T, error), prov func(*T) *string) (*T, error) {
 	if err := g.begin(op, need, ""); err != nil {
 		return nil, err
@@ -214,7 +220,12 @@ func fetch[T any](g *Gateway, op string, need provider.Operation, implemented bo
 	if err := g.checkIDArg(op, "id", id); err != nil {
 		return nil, err
 	}
-	v, err := do()
+	var v *T
+	err := g.withRetries(ctx, "", func() error {
+		var err error
+		v, err = do()
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +264,7 @@ func (g *Gateway) GetPayment(ctx context.Context, id string) (p *Payment, err er
 	const op = "GetPayment"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	return fetch(g, op, provider.OpGetPayment, true, id,
+	return fetch(ctx, g, op, provider.OpGetPayment, true, id,
 		func() (*Payment, error) { return g.p.GetPayment(ctx, id) },
 		func(p *Payment) *string { return &p.Provider })
 }
@@ -286,7 +297,7 @@ func (g *Gateway) GetRefund(ctx context.Context, id string) (r *Refund, err erro
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	rf, ok := g.p.(provider.Refunder)
-	return fetch(g, op, provider.OpGetRefund, ok, id,
+	return fetch(ctx, g, op, provider.OpGetRefund, ok, id,
 		func() (*Refund, error) { return rf.GetRefund(ctx, id) },
 		func(r *Refund) *string { return &r.Provider })
 }
@@ -318,7 +329,7 @@ func (g *Gateway) GetPayout(ctx context.Context, id string) (p *Payout, err erro
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	po, ok := g.p.(provider.Payouter)
-	return fetch(g, op, provider.OpGetPayout, ok, id,
+	return fetch(ctx, g, op, provider.OpGetPayout, ok, id,
 		func() (*Payout, error) { return po.GetPayout(ctx, id) },
 		func(p *Payout) *string { return &p.Provider })
 }
@@ -367,7 +378,7 @@ func (g *Gateway) GetAccountVerification(ctx context.Context, id string) (v *Acc
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	av, ok := g.p.(provider.AccountVerifier)
-	return fetch(g, op, provider.OpGetAccountVerification, ok, id,
+	return fetch(ctx, g, op, provider.OpGetAccountVerification, ok, id,
 		func() (*AccountVerification, error) { return av.GetAccountVerification(ctx, id) },
 		func(v *AccountVerification) *string { return &v.Provider })
 }

@@ -21,6 +21,7 @@ import (
 // fake is a Provider whose answers the test controls.
 type fake struct {
 	pay   func(*provider.PaymentRequest) (*provider.Payment, error)
+	get   func(id string) (*provider.Payment, error)
 	calls atomic.Int64
 	caps  provider.Capabilities
 }
@@ -29,8 +30,11 @@ func (f *fake) Name() string                        { return "fake" }
 func (f *fake) Capabilities() provider.Capabilities { return f.caps }
 func (f *fake) As(any) bool                         { return false }
 func (f *fake) Close() error                        { return nil }
-func (f *fake) GetPayment(context.Context, string) (*provider.Payment, error) {
+func (f *fake) GetPayment(_ context.Context, id string) (*provider.Payment, error) {
 	f.calls.Add(1)
+	if f.get != nil {
+		return f.get(id)
+	}
 	return nil, &provider.Error{Code: provider.NotFound, ProviderCode: "404", Message: "no such payment"}
 }
 func (f *fake) Pay(_ context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Code classifies an error by what the caller should do about it.
@@ -90,6 +91,9 @@ type Error struct {
 	HTTPStatus int
 	// CorrelationID is the provider's request or correlation id, for support tickets.
 	CorrelationID string
+	// RetryAfter is how long the provider asked the caller to wait before retrying
+	// (an HTTP Retry-After header), or 0.
+	RetryAfter time.Duration
 	// Err is the underlying cause, if any.
 	Err error
 }

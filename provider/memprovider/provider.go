@@ -77,7 +77,8 @@ func (p *Provider) Name() string { return Name }
 
 // Capabilities implements provider.Provider: everything is supported.
 func (p *Provider) Capabilities() provider.Capabilities {
-	return provider.Capabilities{Operations: provider.AllOperations, Currencies: p.currencies}
+	return provider.Capabilities{Operations: provider.AllOperations, Currencies: p.currencies,
+		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout}}
 }
 
 // As implements provider.Provider; it sets **Provider and **Backend targets.

@@ -65,6 +65,9 @@ func (c *Client) Capabilities() provider.Capabilities {
 			provider.OpPayout, provider.OpVerifyAccount, provider.OpVerifyAccountInteractive, provider.OpNotifications,
 		},
 		Currencies: slices.Clone(c.s.currencies),
+		// A repeat with the same idempotency key is the byte-identical signed request
+		// (same UUID), which Trustly answers with its first result.
+		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout},
 		Notes: map[provider.Operation]string{
 			provider.OpGetPayment:             "a deposit's status: " + noRead,
 			provider.OpGetRefund:              "a refund's status: " + noRead,

@@ -1,0 +1,102 @@
+package paybridge
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/paybridge/paybridge/provider"
+)
+
+// RetryPolicy says how the Gateway repeats a call that failed in a way a repeat can cure.
+//
+// A call is repeated, with the same request and idempotency key, when its error has code
+// ProviderUnavailable (the provider did not process it) or RateLimited (after the
+// provider's Retry-After, when it gave one). A money-moving call whose outcome is unknown
+// (UnknownOutcome) is repeated only when the adapter lists the operation in
+// Capabilities.RepeatableWrites, because only then can the repeat not act twice; lookups
+// are always safe to repeat. Waits grow exponentially with full jitter, never exceed
+// MaxDelay (except to honour Retry-After), and end at once when the context ends. When no
+// attempt is left the last error is returned; an UnknownOutcome error carries the
+// idempotency key to call again with.
+type RetryPolicy struct {
+	// MaxAttempts is the most attempts per call, the first included; values below 2
+	// disable retries.
+	MaxAttempts int
+	// MaxElapsed bounds the whole call including waits; 0 means no bound beyond the
+	// context's.
+	MaxElapsed time.Duration
+	// BaseDelay is the first wait's upper bound (default 100ms).
+	BaseDelay time.Duration
+	// MaxDelay caps each wait (default 5s).
+	MaxDelay time.Duration
+}
+
+// DefaultRetryPolicy is a policy suited to payment workers: up to 4 attempts within 30
+// seconds, waits from up to 100ms growing to at most 5s.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, MaxElapsed: 30 * time.Second, BaseDelay: 100 * time.Millisecond, MaxDelay: 5 * time.Second}
+
+// WithRetry sets the retry policy. Without it the Gateway makes a single attempt and
+// returns retryable errors to the caller.
+func WithRetry(p RetryPolicy) Option {
+	return func(g *Gateway) {
+		if p.BaseDelay <= 0 {
+			p.BaseDelay = 100 * time.Millisecond
+		}
+		if p.MaxDelay <= 0 {
+			p.MaxDelay = 5 * time.Second
+		}
+		g.retry = p
+	}
+}
+
+// withRetries runs call until it succeeds, fails in a way a repeat cannot cure, or the
+// policy or ctx ends. write names the money-moving operation, or "" for a lookup.
+func (g *Gateway) withRetries(ctx context.Context, write provider.Operation, call func() error) error {
+	p := g.retry
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		err := call()
+		if err == nil || attempt >= p.MaxAttempts || !g.repeatable(write, err) {
+			return err
+		}
+		wait := backoff(p, attempt)
+		var pe *provider.Error
+		if errors.As(err, &pe) && pe.RetryAfter > wait {
+			wait = pe.RetryAfter
+		}
+		if p.MaxElapsed > 0 && time.Since(start)+wait > p.MaxElapsed {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// repeatable reports whether err may be cured by repeating the call.
+func (g *Gateway) repeatable(write provider.Operation, err error) bool {
+	switch provider.CodeOf(err) {
+	case provider.ProviderUnavailable, provider.RateLimited:
+		return true
+	case provider.UnknownOutcome:
+		return write == "" || slices.Contains(g.caps.RepeatableWrites, write)
+	}
+	return false
+}
+
+// backoff returns the wait after the given attempt: uniformly random up to
+// BaseDelay·2^(attempt-1), capped at MaxDelay.
+func backoff(p RetryPolicy, attempt int) time.Duration {
+	d := p.BaseDelay << min(attempt-1, 30)
+	if d <= 0 || d > p.MaxDelay {
+		d = p.MaxDelay
+	}
+	return time.Duration(rand.Int64N(int64(d) + 1))
+}

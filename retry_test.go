@@ -1,0 +1,149 @@
+package paybridge_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// scripted answers Pay with the errors in its script, then succeeds.
+func scripted(repeatable bool, script ...error) (*fake, *atomic.Int64, *paybridge.Gateway) {
+	var calls atomic.Int64
+	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment}}}
+	if repeatable {
+		f.caps.RepeatableWrites = []provider.Operation{provider.OpPay}
+	}
+	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		n := calls.Add(1)
+		if int(n) <= len(script) {
+			return nil, script[n-1]
+		}
+		return okPayment(r)
+	}
+	fast := paybridge.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}
+	return f, &calls, paybridge.New(f, paybridge.WithRetry(fast))
+}
+
+var (
+	unavailable = &provider.Error{Code: provider.ProviderUnavailable, Message: "connection refused"}
+	unknown     = &provider.Error{Code: provider.UnknownOutcome, Message: "reply lost"}
+	declined    = &provider.Error{Code: provider.Declined, Message: "no"}
+)
+
+func TestRetryCuresUnavailable(t *testing.T) {
+	_, calls, gw := scripted(false, unavailable, unavailable)
+	if _, err := gw.Pay(context.Background(), validRequest()); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 3 {
+		t.Fatalf("%d attempts, want 3", calls.Load())
+	}
+}
+
+func TestUnknownOutcomeRetriedOnlyWhenRepeatable(t *testing.T) {
+	_, calls, gw := scripted(false, unknown)
+	req := validRequest()
+	req.IdempotencyKey = "k-unknown"
+	_, err := gw.Pay(context.Background(), req)
+	var pe *paybridge.Error
+	if !errors.Is(err, paybridge.ErrUnknownOutcome) || !errors.As(err, &pe) || pe.IdempotencyKey != "k-unknown" {
+		t.Fatalf("err = %v, want UnknownOutcome carrying the key", err)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("a write that may have happened was repeated %d times", calls.Load()-1)
+	}
+	_, calls, gw = scripted(true, unknown)
+	if _, err := gw.Pay(context.Background(), validRequest()); err != nil || calls.Load() != 2 {
+		t.Fatalf("repeatable write: %v after %d attempts, want success after 2", err, calls.Load())
+	}
+}
+
+func TestFinalErrorsAreNotRetried(t *testing.T) {
+	_, calls, gw := scripted(true, declined)
+	if _, err := gw.Pay(context.Background(), validRequest()); !errors.Is(err, paybridge.ErrDeclined) || calls.Load() != 1 {
+		t.Fatalf("%v after %d attempts", err, calls.Load())
+	}
+}
+
+func TestRetryStopsAtMaxAttempts(t *testing.T) {
+	_, calls, gw := scripted(true, unavailable, unavailable, unavailable, unavailable, unavailable)
+	if _, err := gw.Pay(context.Background(), validRequest()); !errors.Is(err, paybridge.ErrProviderUnavailable) || calls.Load() != 4 {
+		t.Fatalf("%v after %d attempts, want ProviderUnavailable after 4", err, calls.Load())
+	}
+}
+
+func TestRetryAfterHonouredAndBoundedByMaxElapsed(t *testing.T) {
+	limited := &provider.Error{Code: provider.RateLimited, RetryAfter: 30 * time.Millisecond}
+	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	var times []time.Time
+	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		times = append(times, time.Now())
+		if len(times) == 1 {
+			return nil, limited
+		}
+		return okPayment(r)
+	}
+	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+	if _, err := gw.Pay(context.Background(), validRequest()); err != nil {
+		t.Fatal(err)
+	}
+	if gap := times[1].Sub(times[0]); gap < 30*time.Millisecond {
+		t.Fatalf("retried after %v, before the provider's Retry-After of 30ms", gap)
+	}
+	// A Retry-After beyond MaxElapsed ends the call instead of waiting.
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) {
+		return nil, &provider.Error{Code: provider.RateLimited, RetryAfter: time.Hour}
+	}
+	gw = paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, MaxElapsed: time.Second}))
+	start := time.Now()
+	if _, err := gw.Pay(context.Background(), validRequest()); !errors.Is(err, paybridge.ErrRateLimited) || time.Since(start) > 500*time.Millisecond {
+		t.Fatalf("%v after %v", err, time.Since(start))
+	}
+}
+
+func TestRetryWaitEndsWithContext(t *testing.T) {
+	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	var calls atomic.Int64
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { calls.Add(1); return nil, unavailable }
+	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := gw.Pay(ctx, validRequest())
+	if !errors.Is(err, paybridge.ErrProviderUnavailable) || time.Since(start) > time.Second || calls.Load() != 1 {
+		t.Fatalf("%v after %v and %d attempts; the wait must end with the context", err, time.Since(start), calls.Load())
+	}
+}
+
+func TestLookupsRetryUnknownOutcomeButNotNotFound(t *testing.T) {
+	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment}}}
+	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond}))
+	_, err := gw.GetPayment(context.Background(), "p1")
+	if !errors.Is(err, paybridge.ErrNotFound) || f.calls.Load() != 1 {
+		t.Fatalf("NotFound is final: %v after %d calls", err, f.calls.Load())
+	}
+	var n atomic.Int64
+	f.get = func(id string) (*provider.Payment, error) {
+		if n.Add(1) == 1 {
+			return nil, unknown // a read is always safe to repeat
+		}
+		return &provider.Payment{ID: id}, nil
+	}
+	if p, err := gw.GetPayment(context.Background(), "p2"); err != nil || p.ID != "p2" || n.Load() != 2 {
+		t.Fatalf("GetPayment after a lost reply: %v, %d attempts", err, n.Load())
+	}
+}
+
+func TestNoRetryByDefault(t *testing.T) {
+	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { return nil, unavailable }
+	gw := paybridge.New(f)
+	if _, err := gw.Pay(context.Background(), validRequest()); !errors.Is(err, paybridge.ErrProviderUnavailable) || f.calls.Load() != 1 {
+		t.Fatalf("%v after %d attempts", err, f.calls.Load())
+	}
+}
