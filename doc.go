@@ -37,6 +37,11 @@
 //   - do not retry unchanged: CodeInvalidRequest, CodeUnauthenticated, CodePermissionDenied,
 //     CodeNotFound, CodeNotSupported, CodeDeclined, CodeInsufficientFunds, CodeDuplicate.
 //
+// With WithRetry(DefaultRetryPolicy) the Gateway repeats such calls itself, with the same
+// idempotency key, waiting with exponential back-off and jitter that ends with the
+// context; a write whose outcome is unknown is repeated only where the adapter makes the
+// repeat harmless by construction (Capabilities.RepeatableWrites).
+//
 // errors.As reaches the adapter's error beneath (*provider.Error with the provider's code,
 // message and correlation id). Context cancellation and deadlines are returned as they are.
 //
