@@ -1,0 +1,438 @@
+// Package pgstore is a [notify.Store] on PostgreSQL, for running several notification
+// handlers (processes behind a load balancer, or replicas) that must never both pass one
+// notification to the application.
+//
+// # How it works
+//
+// Each notification key is one row of a single table (default paybridge_notifications).
+// [Store.Claim] is one INSERT ... ON CONFLICT DO UPDATE statement that takes the row only
+// when it does not exist yet or holds an expired, uncompleted claim; PostgreSQL's row lock
+// makes that decision atomic across every connection, so of any number of concurrent
+// claims for one key exactly one is granted. The others learn that the key is completed
+// (Done, with the recorded outcome) or leased by someone else (Busy, which the
+// [notify.Handler] answers with 503 so the provider delivers again later).
+//
+// Leases are measured on the database clock (now()), never the client's, so handler hosts
+// with skewed clocks agree on when a lease ends. When a handler crashes after claiming —
+// for example between the application's callback and the acknowledgement — its lease
+// runs out and the provider's redelivery claims the key again and is processed. Once
+// [Store.Complete] has recorded an outcome, every later delivery gets Done and the same
+// reply.
+//
+// Every claim carries a random token. [Store.Release] deletes a claim only if it still
+// holds the token this Store issued, so a handler whose lease expired and was taken over
+// by another process cannot release the other process's claim. See [Store.Release] for
+// the limits within one Store.
+//
+// # Setting up
+//
+// The table is created by [Store.Migrate] (CREATE TABLE IF NOT EXISTS; safe to run on every
+// start and from several processes at once). The SQL ships in the package
+// (migrations/001_create.sql); [MigrationSQL] returns it for a given table name for those
+// who apply migrations with their own tool.
+//
+// Completed rows are kept until [Store.Prune] removes them; keep them longer than the
+// provider's redelivery window (several days for most providers) and prune periodically.
+//
+// # Connections and secrets
+//
+// [Open] takes a pgx connection string (postgres://user:password@host:5432/db or
+// "host=... password=...") and manages a pgxpool.Pool of its own. [New] uses a connection
+// pool you already have, such as a *pgxpool.Pool. The connection string's password never
+// appears in an error returned by this package: errors from connecting are replaced by
+// scrubbed copies that do not unwrap to pgx's connection error (whose configuration holds
+// the password), and the package logs nothing.
+package pgstore
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/paybridge/paybridge/notify"
+)
+
+// DefaultTable is the table name used unless WithTable is given.
+const DefaultTable = "paybridge_notifications"
+
+// DefaultMaxConns is the size of the connection pool Open creates unless WithMaxConns is
+// given.
+const DefaultMaxConns = 4
+
+//go:embed migrations/001_create.sql
+var createSQL string
+
+// DB is what the Store needs from a connection pool. *pgxpool.Pool satisfies it. It must be
+// safe for concurrent use: a single *pgx.Conn is not, unless the Store is used by one
+// goroutine only.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Option configures a Store.
+type Option func(*options)
+
+type options struct {
+	table    string
+	maxConns int
+}
+
+// WithTable sets the table name: a lower-case identifier (letters, digits, underscores; at
+// most 48 characters), optionally qualified by a schema ("billing.notifications").
+func WithTable(name string) Option { return func(o *options) { o.table = name } }
+
+// WithMaxConns sets how many connections the pool created by Open may hold (default 4). It
+// has no effect on New.
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+// Store is a notify.Store backed by a PostgreSQL table. It is safe for concurrent use.
+// Create it with Open or New.
+type Store struct {
+	db     DB
+	pool   *pgxpool.Pool // set by Open; nil for New
+	red    *redactor
+	table  string   // as configured
+	ident  string   // quoted, for SQL
+	parts  []string // schema and table, unquoted
+	sqlFor struct {
+		claim, state, complete, release, prune string
+	}
+
+	mu     sync.Mutex
+	tokens map[string][]string // key -> tokens of this Store's outstanding claims, oldest first
+}
+
+var _ notify.Store = (*Store)(nil)
+
+// Open connects to the PostgreSQL server named by connString (a pgx connection string or
+// URL) and returns a Store with its own connection pool. It fails if the server cannot be
+// reached. Close the Store when done. Open does not create the table; call Migrate.
+func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
+	o := options{table: DefaultTable, maxConns: DefaultMaxConns}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.maxConns < 1 {
+		return nil, fmt.Errorf("pgstore: WithMaxConns(%d): need at least 1", o.maxConns)
+	}
+	cfg, err := pgxpool.ParseConfig(connString)
+	if err != nil {
+		// The parse error quotes the connection string, and pgx can only guess where the
+		// password is in a malformed one: say nothing about its content.
+		return nil, errors.New("pgstore: the connection string is not valid (details withheld: it may contain a password)")
+	}
+	cfg.MaxConns = int32(o.maxConns)
+	red := newRedactor(connString, cfg.ConnConfig.Password)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, red.connectError(err)
+	}
+	s, err := newStore(pool, o)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.pool, s.red = pool, red
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, red.connectError(err)
+	}
+	return s, nil
+}
+
+// New returns a Store that runs its statements on db, for example a *pgxpool.Pool the
+// application already has. The Store does not close db. New does not create the table;
+// call Migrate.
+func New(db DB, opts ...Option) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("pgstore: New: nil DB")
+	}
+	o := options{table: DefaultTable, maxConns: DefaultMaxConns}
+	for _, f := range opts {
+		f(&o)
+	}
+	return newStore(db, o)
+}
+
+var identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,47}$`)
+
+func parseTable(name string) ([]string, error) {
+	parts := strings.Split(name, ".")
+	if len(parts) > 2 {
+		return nil, fmt.Errorf("pgstore: table name %q: at most one schema qualifier", name)
+	}
+	for _, p := range parts {
+		if !identRE.MatchString(p) {
+			return nil, fmt.Errorf("pgstore: table name %q: each part must be a lower-case identifier (a-z, 0-9, _) of at most 48 characters", name)
+		}
+	}
+	return parts, nil
+}
+
+func newStore(db DB, o options) (*Store, error) {
+	parts, err := parseTable(o.table)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, red: newRedactor("", ""), table: o.table, ident: pgx.Identifier(parts).Sanitize(), parts: parts,
+		tokens: map[string][]string{}}
+	t := s.ident
+	// Claim: insert a new claim, or take over an uncompleted claim whose lease has ended.
+	// When the row exists and is completed or still leased, the WHERE clause is false and
+	// no row is returned. Concurrent statements on one key serialise on its row (or on
+	// the primary key for a fresh insert), and each re-checks the WHERE clause against
+	// the latest committed row, so only one of them can succeed.
+	s.sqlFor.claim = `INSERT INTO ` + t + ` AS n (key, claim_token, lease_until)
+VALUES ($1, $2, now() + make_interval(secs => $3::float8))
+ON CONFLICT (key) DO UPDATE
+   SET claim_token = excluded.claim_token, lease_until = excluded.lease_until
+ WHERE n.outcome IS NULL AND n.lease_until <= now()
+RETURNING n.claim_token`
+	s.sqlFor.state = `SELECT outcome, coalesce(lease_until > now(), false) FROM ` + t + ` WHERE key = $1`
+	// Complete records the outcome even when the claim was lost (the application has
+	// processed the notification either way); a completed row is never changed.
+	s.sqlFor.complete = `INSERT INTO ` + t + ` AS n (key, outcome, completed_at)
+VALUES ($1, $2, now())
+ON CONFLICT (key) DO UPDATE
+   SET outcome = excluded.outcome, completed_at = excluded.completed_at, claim_token = NULL, lease_until = NULL
+ WHERE n.outcome IS NULL`
+	s.sqlFor.release = `DELETE FROM ` + t + ` WHERE key = $1 AND claim_token = $2 AND outcome IS NULL`
+	s.sqlFor.prune = `DELETE FROM ` + t + ` WHERE key IN (
+  SELECT key FROM ` + t + `
+   WHERE completed_at < now() - make_interval(secs => $1::float8)
+      OR (outcome IS NULL AND lease_until < now() - make_interval(secs => $1::float8))
+   LIMIT $2)`
+	return s, nil
+}
+
+// Table returns the configured table name.
+func (s *Store) Table() string { return s.table }
+
+// Close closes the connection pool created by Open. It does nothing for a Store made with
+// New.
+func (s *Store) Close() {
+	if s.pool != nil {
+		s.pool.Close()
+	}
+}
+
+// MigrationSQL returns the SQL that creates the table (and its index) named table, as
+// Migrate runs it. Every statement is idempotent.
+func MigrationSQL(table string) (string, error) {
+	parts, err := parseTable(table)
+	if err != nil {
+		return "", err
+	}
+	return migrationSQL(parts), nil
+}
+
+func migrationSQL(parts []string) string {
+	index := pgx.Identifier{parts[len(parts)-1] + "_completed_at_idx"}.Sanitize()
+	return strings.NewReplacer("{{table}}", pgx.Identifier(parts).Sanitize(), "{{index}}", index).Replace(createSQL)
+}
+
+// Migrate creates the table if it does not exist. It is safe to call on every start and
+// from several processes at once: the statements run in one transaction holding an
+// advisory lock derived from the table name.
+func (s *Store) Migrate(ctx context.Context) error {
+	h := fnv.New64a()
+	h.Write([]byte("paybridge/notify/pgstore:" + s.ident))
+	lock := int64(h.Sum64())
+	// Without arguments pgx sends the text as one simple-protocol query, which PostgreSQL
+	// runs as a single implicit transaction; the advisory lock is held until it ends.
+	sql := fmt.Sprintf("SELECT pg_advisory_xact_lock(%d);\n%s", lock, migrationSQL(s.parts))
+	if _, err := s.db.Exec(ctx, sql); err != nil {
+		return s.red.queryError("migrate "+s.table, err)
+	}
+	return nil
+}
+
+func checkKey(key string) error {
+	if key == "" {
+		return errors.New("pgstore: empty notification key")
+	}
+	if strings.IndexByte(key, 0) >= 0 {
+		return errors.New("pgstore: notification key contains a NUL byte")
+	}
+	return nil
+}
+
+func outcomeText(o notify.Outcome) (string, error) {
+	switch o {
+	case notify.Processed:
+		return "processed", nil
+	case notify.Failed:
+		return "failed", nil
+	}
+	return "", fmt.Errorf("pgstore: cannot record outcome %d", int(o))
+}
+
+func parseOutcome(s string) (notify.Outcome, error) {
+	switch s {
+	case "processed":
+		return notify.Processed, nil
+	case "failed":
+		return notify.Failed, nil
+	}
+	return 0, fmt.Errorf("pgstore: unknown outcome %q in the table", s)
+}
+
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand.Read panics instead)
+	return hex.EncodeToString(b[:])
+}
+
+// claimAttempts bounds how often Claim retries when the row changes between its two
+// statements (released, or its lease ended, in between).
+const claimAttempts = 5
+
+// Claim implements notify.Store. It returns Claimed when this call now holds key for
+// lease (on the database clock), Done with the recorded outcome when key was completed,
+// and Busy while another unexpired claim holds it. lease must be positive.
+//
+// The Store remembers the token of each claim it grants until Complete or Release is
+// called for the key on this Store, as notify.Handler always does.
+func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (notify.ClaimState, notify.Outcome, error) {
+	if err := checkKey(key); err != nil {
+		return 0, 0, err
+	}
+	if lease <= 0 {
+		return 0, 0, fmt.Errorf("pgstore: lease %v: must be positive", lease)
+	}
+	for range claimAttempts {
+		token := newToken()
+		var got string
+		err := s.db.QueryRow(ctx, s.sqlFor.claim, key, token, lease.Seconds()).Scan(&got)
+		if err == nil {
+			s.mu.Lock()
+			s.tokens[key] = append(s.tokens[key], token)
+			s.mu.Unlock()
+			return notify.Claimed, 0, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return 0, 0, s.red.queryError("claim", err)
+		}
+		var outcome *string
+		var leased bool
+		err = s.db.QueryRow(ctx, s.sqlFor.state, key).Scan(&outcome, &leased)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			continue // released meanwhile: try again
+		case err != nil:
+			return 0, 0, s.red.queryError("claim", err)
+		case outcome != nil:
+			o, err := parseOutcome(*outcome)
+			if err != nil {
+				return 0, 0, err
+			}
+			return notify.Done, o, nil
+		case leased:
+			return notify.Busy, 0, nil
+		}
+		// The lease ended between the two statements: try again.
+	}
+	// The row keeps changing under us; answering Busy makes the provider deliver again
+	// later, which is always safe.
+	return notify.Busy, 0, nil
+}
+
+// takeToken removes and returns the oldest outstanding token this Store holds for key, and
+// how many there were.
+func (s *Store) takeToken(key string) (string, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ts := s.tokens[key]
+	if len(ts) == 0 {
+		return "", 0
+	}
+	t := ts[0]
+	if len(ts) == 1 {
+		delete(s.tokens, key)
+	} else {
+		s.tokens[key] = ts[1:]
+	}
+	return t, len(ts)
+}
+
+// Complete implements notify.Store: it records outcome o for key and ends the claim. The
+// first recorded outcome is kept; completing a completed key changes nothing. The outcome
+// is recorded even when this Store's claim had expired and been taken over, because the
+// notification has been processed either way.
+func (s *Store) Complete(ctx context.Context, key string, o notify.Outcome) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	text, err := outcomeText(o)
+	if err != nil {
+		return err
+	}
+	s.takeToken(key)
+	if _, err := s.db.Exec(ctx, s.sqlFor.complete, key, text); err != nil {
+		return s.red.queryError("complete", err)
+	}
+	return nil
+}
+
+// Release implements notify.Store: it deletes this Store's uncompleted claim on key, so a
+// redelivery is processed again. It never removes a completed key, nor a claim another
+// Store holds — a claim that expired and was taken over elsewhere carries a different
+// token. Releasing a key this Store has no claim on does nothing.
+//
+// notify.Store passes no claim identity to Release, so within one Store two outstanding
+// claims on one key (the first expired and the same Store granted a second) cannot be told
+// apart. Release then deletes nothing and only forgets the older token: the surviving
+// claim keeps the key Busy until its lease ends, after which a redelivery is processed.
+// This may delay a redelivery but never lets one notification be processed twice.
+func (s *Store) Release(ctx context.Context, key string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	token, n := s.takeToken(key)
+	if n != 1 {
+		return nil
+	}
+	if _, err := s.db.Exec(ctx, s.sqlFor.release, key, token); err != nil {
+		return s.red.queryError("release", err)
+	}
+	return nil
+}
+
+// pruneBatch is how many rows one Prune statement deletes, so that pruning a large
+// backlog does not hold locks on it all at once.
+const pruneBatch = 5000
+
+// Prune deletes notifications completed more than olderThan ago (on the database clock),
+// and claims whose lease ended more than olderThan ago (a claim left by a crashed handler;
+// such a key can be claimed again anyway). It returns how many rows it deleted. Keep
+// olderThan above the providers' redelivery windows: a notification redelivered after its
+// row is pruned reaches the application again.
+func (s *Store) Prune(ctx context.Context, olderThan time.Duration) (int64, error) {
+	if olderThan < 0 {
+		return 0, fmt.Errorf("pgstore: Prune(%v): negative age", olderThan)
+	}
+	var total int64
+	for {
+		tag, err := s.db.Exec(ctx, s.sqlFor.prune, olderThan.Seconds(), pruneBatch)
+		if err != nil {
+			return total, s.red.queryError("prune", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < pruneBatch {
+			return total, nil
+		}
+	}
+}

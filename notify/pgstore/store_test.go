@@ -1,0 +1,438 @@
+package pgstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/notify/pgstore"
+	"github.com/paybridge/paybridge/notify/storetest"
+)
+
+// envURL names the variable holding the test server's connection URL; .ci/postgres.sh
+// starts a server on loopback and exports it.
+const envURL = "PAYBRIDGE_TEST_POSTGRES_URL"
+
+// serverURL returns the test server's URL, skipping the test when none is configured —
+// except in CI (CI=true), where these tests must run.
+func serverURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv(envURL)
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set but CI=true: the PostgreSQL store tests must run in CI (source .ci/postgres.sh first)", envURL)
+		}
+		t.Skipf("%s is not set: no PostgreSQL server to test against (source .ci/postgres.sh to start one on loopback)", envURL)
+	}
+	return u
+}
+
+// runSuffix makes this run's table names unique, so concurrent runs on one server do not
+// meet.
+var runSuffix = func() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}()
+
+var tableSeq atomic.Int64
+
+// freshTable returns a table name unique to this test run and call, and drops the table
+// when the test ends.
+func freshTable(t *testing.T, url string, name string) string {
+	t.Helper()
+	table := fmt.Sprintf("pbtest_%s_%s_%d", name, runSuffix, tableSeq.Add(1))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Errorf("connecting to drop %s: %v", table, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{table}.Sanitize()); err != nil {
+			t.Errorf("dropping %s: %v", table, err)
+		}
+	})
+	return table
+}
+
+func open(t *testing.T, url, table string) *pgstore.Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := pgstore.Open(ctx, url, pgstore.WithTable(table), pgstore.WithMaxConns(8))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// migrated opens a store on a fresh table and creates the table.
+func migrated(t *testing.T, name string) (url, table string, s *pgstore.Store) {
+	t.Helper()
+	url = serverURL(t)
+	table = freshTable(t, url, name)
+	s = open(t, url, table)
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return url, table, s
+}
+
+// TestSharedStoreTests runs the tests every notify.Store must pass. Each instance the
+// tests ask for is a separate Store with its own connection pool on one table, as separate
+// handler processes would have.
+func TestSharedStoreTests(t *testing.T) {
+	url, table, _ := migrated(t, "shared")
+	storetest.Run(t, func(t *testing.T) notify.Store { return open(t, url, table) })
+}
+
+func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
+	url := serverURL(t)
+	table := freshTable(t, url, "migrate")
+	var wg sync.WaitGroup
+	errs := make(chan error, 6)
+	for range 6 {
+		s := open(t, url, table)
+		wg.Go(func() { errs <- s.Migrate(context.Background()) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent Migrate on a new table: %v", err)
+		}
+	}
+	s := open(t, url, table)
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("Migrate on an existing table: %v", err)
+	}
+	if st, _, err := s.Claim(context.Background(), "k", time.Minute); err != nil || st != notify.Claimed {
+		t.Fatalf("Claim after Migrate: %v, %v", st, err)
+	}
+	// Migrating again keeps the data.
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Complete(context.Background(), "k", notify.Processed); err != nil {
+		t.Fatal(err)
+	}
+	if st, o, err := s.Claim(context.Background(), "k", time.Minute); err != nil || st != notify.Done || o != notify.Processed {
+		t.Fatalf("Claim after a second Migrate: %v %v %v", st, o, err)
+	}
+}
+
+func TestSchemaQualifiedTable(t *testing.T) {
+	url := serverURL(t)
+	schema := freshTable(t, url, "schema") // only used for its unique name
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		c, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Errorf("connecting to drop schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+	s := open(t, url, schema+".notifications")
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, err := s.Claim(ctx, "k", time.Minute); err != nil || st != notify.Claimed {
+		t.Fatalf("Claim: %v %v", st, err)
+	}
+	var n int
+	if err := c.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, "notifications"}.Sanitize()).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("rows in %s.notifications: %d, %v", schema, n, err)
+	}
+}
+
+// TestLeaseUsesDatabaseClock checks the stored lease end against the database's own
+// clock, not the test process's.
+func TestLeaseUsesDatabaseClock(t *testing.T) {
+	url, table, s := migrated(t, "clock")
+	ctx := context.Background()
+	if st, _, err := s.Claim(ctx, "k", 90*time.Second); err != nil || st != notify.Claimed {
+		t.Fatalf("Claim: %v %v", st, err)
+	}
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	var secs float64
+	err = c.QueryRow(ctx, "SELECT extract(epoch FROM lease_until - created_at)::float8 FROM "+pgx.Identifier{table}.Sanitize()+" WHERE key = 'k'").Scan(&secs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secs != 90 {
+		t.Fatalf("lease_until - created_at = %vs; want exactly 90s (both from the database clock in one statement)", secs)
+	}
+}
+
+// TestLateReleaseWithinOneStore: one Store granted two claims on one key (the first
+// expired). Release cannot tell which handler calls it, so it must not delete the live
+// claim; the key stays Busy until that claim's lease ends, and is never processed twice.
+func TestLateReleaseWithinOneStore(t *testing.T) {
+	_, _, s := migrated(t, "samestore")
+	other := func() *pgstore.Store { u, tb := serverURL(t), s.Table(); return open(t, u, tb) }()
+	ctx := context.Background()
+	mustClaim := func(st notify.Store, lease time.Duration, want notify.ClaimState) {
+		t.Helper()
+		got, _, err := st.Claim(ctx, "k", lease)
+		if err != nil || got != want {
+			t.Fatalf("Claim = %v, %v; want %v", got, err, want)
+		}
+	}
+	mustClaim(s, 200*time.Millisecond, notify.Claimed) // handler 1, which then stalls
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, _, err := s.Claim(ctx, "k", time.Minute) // handler 2, same Store
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st == notify.Claimed {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("lease never ended")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := s.Release(ctx, "k"); err != nil { // handler 1, late
+		t.Fatal(err)
+	}
+	mustClaim(other, time.Minute, notify.Busy)
+	// Handler 2 fails too and releases: now the claim is gone.
+	if err := s.Release(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	mustClaim(other, time.Minute, notify.Claimed)
+}
+
+func TestPrune(t *testing.T) {
+	_, _, s := migrated(t, "prune")
+	ctx := context.Background()
+	for _, k := range []string{"done1", "done2", "leased", "expired"} {
+		lease := time.Minute
+		if k == "expired" {
+			lease = time.Millisecond
+		}
+		if st, _, err := s.Claim(ctx, k, lease); err != nil || st != notify.Claimed {
+			t.Fatalf("Claim %s: %v %v", k, st, err)
+		}
+	}
+	for _, k := range []string{"done1", "done2"} {
+		if err := s.Complete(ctx, k, notify.Processed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.Prune(ctx, time.Hour); err != nil || n != 0 {
+		t.Fatalf("Prune(1h) right after completing: %d rows, %v; want 0", n, err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	n, err := s.Prune(ctx, 10*time.Millisecond)
+	if err != nil || n != 3 {
+		t.Fatalf("Prune(10ms): %d rows, %v; want 3 (two completed, one expired claim)", n, err)
+	}
+	if st, _, err := s.Claim(ctx, "leased", time.Minute); err != nil || st != notify.Busy {
+		t.Fatalf("the unexpired claim after Prune: %v %v; want Busy", st, err)
+	}
+	if st, _, err := s.Claim(ctx, "done1", time.Minute); err != nil || st != notify.Claimed {
+		t.Fatalf("a pruned key: %v %v; want Claimed", st, err)
+	}
+	if _, err := s.Prune(ctx, -time.Second); err == nil {
+		t.Fatal("Prune accepted a negative age")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	_, _, s := migrated(t, "input")
+	ctx := context.Background()
+	if _, _, err := s.Claim(ctx, "", time.Minute); err == nil {
+		t.Error("Claim accepted an empty key")
+	}
+	if _, _, err := s.Claim(ctx, "a\x00b", time.Minute); err == nil {
+		t.Error("Claim accepted a key with a NUL byte")
+	}
+	if _, _, err := s.Claim(ctx, "k", 0); err == nil {
+		t.Error("Claim accepted a zero lease")
+	}
+	if err := s.Complete(ctx, "k", notify.Outcome(0)); err == nil {
+		t.Error("Complete accepted outcome 0")
+	}
+	// A key with quotes and SQL in it is just a key.
+	k := `x'); DROP TABLE t; --`
+	if st, _, err := s.Claim(ctx, k, time.Minute); err != nil || st != notify.Claimed {
+		t.Fatalf("Claim(%q): %v %v", k, st, err)
+	}
+	if st, _, err := s.Claim(ctx, k, time.Minute); err != nil || st != notify.Busy {
+		t.Fatalf("second Claim(%q): %v %v", k, st, err)
+	}
+}
+
+func TestContextHonoured(t *testing.T) {
+	_, _, s := migrated(t, "ctx")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := s.Claim(ctx, "k", time.Minute); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Claim with a canceled context: %v; want context.Canceled", err)
+	}
+	// The store still works afterwards.
+	if st, _, err := s.Claim(context.Background(), "k", time.Minute); err != nil || st != notify.Claimed {
+		t.Fatalf("Claim after a canceled one: %v %v", st, err)
+	}
+}
+
+func TestClosedStore(t *testing.T) {
+	url, table, _ := migrated(t, "closed")
+	s := open(t, url, table)
+	s.Close()
+	if _, _, err := s.Claim(context.Background(), "k", time.Minute); err == nil {
+		t.Fatal("Claim on a closed store succeeded")
+	}
+}
+
+// TestNewWithConn runs a Store on a DB the caller owns (here one connection, used from one
+// goroutine).
+func TestNewWithConn(t *testing.T) {
+	url := serverURL(t)
+	table := freshTable(t, url, "new")
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	s, err := pgstore.New(c, pgstore.WithTable(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, err := s.Claim(ctx, "k", time.Minute); err != nil || st != notify.Claimed {
+		t.Fatalf("Claim: %v %v", st, err)
+	}
+	if err := s.Complete(ctx, "k", notify.Failed); err != nil {
+		t.Fatal(err)
+	}
+	if st, o, err := s.Claim(ctx, "k", time.Minute); err != nil || st != notify.Done || o != notify.Failed {
+		t.Fatalf("Claim: %v %v %v", st, o, err)
+	}
+	s.Close() // does not close c
+	if err := c.Ping(ctx); err != nil {
+		t.Fatalf("Close closed the caller's connection: %v", err)
+	}
+}
+
+func TestTableNameValidation(t *testing.T) {
+	for _, name := range []string{"", "Upper", "a-b", "a;drop table x", `a"b`, "a.b.c", ".a", strings.Repeat("a", 49), "1abc"} {
+		if _, err := pgstore.New(nilDB{}, pgstore.WithTable(name)); err == nil {
+			t.Errorf("WithTable(%q) accepted", name)
+		}
+		if _, err := pgstore.MigrationSQL(name); err == nil {
+			t.Errorf("MigrationSQL(%q) accepted", name)
+		}
+	}
+	for _, name := range []string{"n", "paybridge_notifications", "billing.notify_2", strings.Repeat("a", 48)} {
+		if _, err := pgstore.New(nilDB{}, pgstore.WithTable(name)); err != nil {
+			t.Errorf("WithTable(%q): %v", name, err)
+		}
+	}
+	if _, err := pgstore.New(nil); err == nil {
+		t.Error("New(nil) accepted")
+	}
+}
+
+type nilDB struct{}
+
+func (nilDB) Exec(context.Context, string, ...any) (pgconn.CommandTag, error) {
+	return pgconn.CommandTag{}, errors.New("no database")
+}
+func (nilDB) QueryRow(context.Context, string, ...any) pgx.Row { return nil }
+
+const password = "Sup3r-s3cret:pw/with@chars"
+
+// assertNoSecret fails if err's text, or any error it wraps, shows the password, or if a
+// *pgconn.ConnectError (whose Config holds it) can be reached with errors.As.
+func assertNoSecret(t *testing.T, what string, err error) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s: no error", what)
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		for _, form := range []string{password, url.QueryEscape(password), url.PathEscape(password), "s3cret"} {
+			if strings.Contains(e.Error(), form) {
+				t.Fatalf("%s: error shows the password: %v", what, e)
+			}
+		}
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		t.Fatalf("%s: the error unwraps to a *pgconn.ConnectError, whose Config carries the password", what)
+	}
+	t.Logf("%s: %v", what, err)
+}
+
+func TestErrorsNeverShowThePassword(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	userinfo := url.UserPassword("paybridge", password).String()
+	// Nothing listens on port 1 of the loopback interface.
+	_, err := pgstore.Open(ctx, "postgres://"+userinfo+"@127.0.0.1:1/db?sslmode=disable&connect_timeout=5")
+	assertNoSecret(t, "unreachable server (URL)", err)
+	_, err = pgstore.Open(ctx, "host=127.0.0.1 port=1 user=paybridge dbname=db sslmode=disable connect_timeout=5 password="+password)
+	assertNoSecret(t, "unreachable server (keyword/value)", err)
+	_, err = pgstore.Open(ctx, "postgres://"+userinfo+"@127.0.0.1:notaport/db")
+	assertNoSecret(t, "malformed URL", err)
+	_, err = pgstore.Open(ctx, "host=127.0.0.1 password='"+password)
+	assertNoSecret(t, "malformed keyword/value string", err)
+	_, err = pgstore.Open(ctx, "postgres://"+userinfo+"@127.0.0.1:1/db?sslmode=disable", pgstore.WithTable("Bad Name"))
+	assertNoSecret(t, "bad option", err)
+}
+
+// TestWrongPasswordAgainstServer checks the authentication failure from a real server.
+func TestWrongPasswordAgainstServer(t *testing.T) {
+	u, err := url.Parse(serverURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), password)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := pgstore.Open(ctx, u.String())
+	if err == nil {
+		s.Close()
+		t.Skip("the test server accepted a wrong password (trust authentication); nothing to check")
+	}
+	assertNoSecret(t, "wrong password", err)
+}

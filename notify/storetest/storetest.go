@@ -1,0 +1,395 @@
+// Package storetest checks that a notify.Store keeps the promises notify.Handler relies on:
+// one claim per key at a time, completed keys remembered with their outcome, expired
+// claims taken over, released claims processed again, and — across store instances that
+// share their data — one callback per notification under concurrent deliveries.
+//
+// Call Run from a store's tests:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) notify.Store { return openStore(t) })
+//	}
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/notify"
+)
+
+// Run runs the shared store tests as subtests of t.
+//
+// newStore returns a store instance. Every instance it returns within one call of Run must
+// share its data with the others — for a database store, a new instance with its own
+// connection pool on the same table; for an in-process store, the same value — because
+// several tests act on one key through two instances, as two handler processes would. Each
+// test uses keys of its own, so instances may share data across tests. Run registers no
+// cleanup itself: newStore should (t.Cleanup).
+//
+// The lease tests wait for real leases of a few hundred milliseconds to end.
+func Run(t *testing.T, newStore func(t *testing.T) notify.Store) {
+	t.Helper()
+	tests := []struct {
+		name string
+		fn   func(*testing.T, func(*testing.T) notify.Store)
+	}{
+		{"ClaimCompleteDone", testClaimCompleteDone},
+		{"BusyWhileLeased", testBusyWhileLeased},
+		{"LeaseExpiryTakeover", testLeaseExpiryTakeover},
+		{"ReleaseThenReclaim", testReleaseThenReclaim},
+		{"ReleaseKeepsCompleted", testReleaseKeepsCompleted},
+		{"LateReleaseAfterTakeover", testLateReleaseAfterTakeover},
+		{"ConcurrentClaims", testConcurrentClaims},
+		{"RedeliveryAfterCrash", testRedeliveryAfterCrash},
+		{"TwoInstanceRace", testTwoInstanceRace},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore) })
+	}
+}
+
+// key returns a key unique to the running test.
+func key(t *testing.T, suffix string) string {
+	return "storetest/" + t.Name() + "/" + suffix
+}
+
+func claim(t *testing.T, s notify.Store, k string, lease time.Duration) (notify.ClaimState, notify.Outcome) {
+	t.Helper()
+	st, o, err := s.Claim(context.Background(), k, lease)
+	if err != nil {
+		t.Fatalf("Claim(%q): %v", k, err)
+	}
+	return st, o
+}
+
+func wantClaim(t *testing.T, s notify.Store, k string, lease time.Duration, want notify.ClaimState, wantOutcome notify.Outcome, why string) {
+	t.Helper()
+	st, o := claim(t, s, k, lease)
+	if st != want || o != wantOutcome {
+		t.Fatalf("%s: Claim(%q) = %s, %s; want %s, %s", why, k, stateName(st), o, stateName(want), wantOutcome)
+	}
+}
+
+func complete(t *testing.T, s notify.Store, k string, o notify.Outcome) {
+	t.Helper()
+	if err := s.Complete(context.Background(), k, o); err != nil {
+		t.Fatalf("Complete(%q, %s): %v", k, o, err)
+	}
+}
+
+func release(t *testing.T, s notify.Store, k string) {
+	t.Helper()
+	if err := s.Release(context.Background(), k); err != nil {
+		t.Fatalf("Release(%q): %v", k, err)
+	}
+}
+
+func stateName(s notify.ClaimState) string {
+	switch s {
+	case notify.Claimed:
+		return "Claimed"
+	case notify.Done:
+		return "Done"
+	case notify.Busy:
+		return "Busy"
+	}
+	return fmt.Sprintf("ClaimState(%d)", int(s))
+}
+
+// shortLease is long enough for a claim to be checked as Busy right after it is made, and
+// short enough to wait out.
+const shortLease = 300 * time.Millisecond
+
+// waitClaimed claims k on s until it is Claimed, failing after a generous deadline. Busy
+// answers on the way are expected while the lease runs out.
+func waitClaimed(t *testing.T, s notify.Store, k string, lease time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, o := claim(t, s, k, lease)
+		switch st {
+		case notify.Claimed:
+			return
+		case notify.Busy:
+		default:
+			t.Fatalf("waiting for the lease on %q to end: Claim = %s, %s", k, stateName(st), o)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("claim on %q still Busy 10s after a %v lease", k, shortLease)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+func testClaimCompleteDone(t *testing.T, newStore func(*testing.T) notify.Store) {
+	a, b := newStore(t), newStore(t)
+	k := key(t, "processed")
+	wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
+	complete(t, a, k, notify.Processed)
+	wantClaim(t, a, k, time.Minute, notify.Done, notify.Processed, "completed key, same instance")
+	wantClaim(t, b, k, time.Minute, notify.Done, notify.Processed, "completed key, other instance")
+
+	kf := key(t, "failed")
+	wantClaim(t, b, kf, time.Minute, notify.Claimed, 0, "new key")
+	complete(t, b, kf, notify.Failed)
+	wantClaim(t, a, kf, time.Minute, notify.Done, notify.Failed, "key completed as failed")
+
+	// Keys are compared exactly.
+	wantClaim(t, a, k+"/other", time.Minute, notify.Claimed, 0, "a different key")
+	wantClaim(t, a, strings.ToUpper(k), time.Minute, notify.Claimed, 0, "the key in upper case")
+}
+
+func testBusyWhileLeased(t *testing.T, newStore func(*testing.T) notify.Store) {
+	a, b := newStore(t), newStore(t)
+	k := key(t, "k")
+	wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
+	wantClaim(t, a, k, time.Minute, notify.Busy, 0, "leased key, same instance")
+	wantClaim(t, b, k, time.Minute, notify.Busy, 0, "leased key, other instance")
+	// A Busy answer does not extend or take the lease: completing still works and is seen.
+	complete(t, a, k, notify.Processed)
+	wantClaim(t, b, k, time.Minute, notify.Done, notify.Processed, "after Complete")
+}
+
+func testLeaseExpiryTakeover(t *testing.T, newStore func(*testing.T) notify.Store) {
+	a, b := newStore(t), newStore(t)
+	k := key(t, "k")
+	// The first holder crashes between callback and acknowledgement: it never completes.
+	wantClaim(t, a, k, shortLease, notify.Claimed, 0, "new key")
+	wantClaim(t, b, k, time.Minute, notify.Busy, 0, "right after a claim")
+	waitClaimed(t, b, k, time.Minute)
+	// The new claim is as exclusive as the first.
+	wantClaim(t, a, k, time.Minute, notify.Busy, 0, "after the takeover")
+	complete(t, b, k, notify.Processed)
+	wantClaim(t, a, k, time.Minute, notify.Done, notify.Processed, "after the new holder completed")
+}
+
+func testReleaseThenReclaim(t *testing.T, newStore func(*testing.T) notify.Store) {
+	a, b := newStore(t), newStore(t)
+	k := key(t, "k")
+	wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
+	release(t, a, k)
+	wantClaim(t, b, k, time.Minute, notify.Claimed, 0, "released key, other instance")
+	release(t, b, k)
+	wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "released again, first instance")
+	complete(t, a, k, notify.Processed)
+	wantClaim(t, b, k, time.Minute, notify.Done, notify.Processed, "after Complete")
+
+	// Releasing a key nobody claimed is harmless and does not block it.
+	kn := key(t, "never-claimed")
+	release(t, a, kn)
+	wantClaim(t, b, kn, time.Minute, notify.Claimed, 0, "released before any claim")
+}
+
+func testReleaseKeepsCompleted(t *testing.T, newStore func(*testing.T) notify.Store) {
+	a, b := newStore(t), newStore(t)
+	k := key(t, "k")
+	wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
+	complete(t, a, k, notify.Processed)
+	release(t, a, k)
+	release(t, b, k)
+	wantClaim(t, a, k, time.Minute, notify.Done, notify.Processed, "Release after Complete")
+	wantClaim(t, b, k, time.Minute, notify.Done, notify.Processed, "Release after Complete, other instance")
+}
+
+// testLateReleaseAfterTakeover: the holder of an expired claim, taken over by another
+// instance, releases late; the new holder's claim must survive.
+func testLateReleaseAfterTakeover(t *testing.T, newStore func(*testing.T) notify.Store) {
+	a, b := newStore(t), newStore(t)
+	if a == b {
+		t.Skip("the store returns one shared instance, so a release cannot be attributed to the instance that claimed")
+	}
+	k := key(t, "k")
+	wantClaim(t, a, k, shortLease, notify.Claimed, 0, "new key")
+	waitClaimed(t, b, k, time.Minute)
+	release(t, a, k) // late: a's lease ended and b holds the key now
+	wantClaim(t, a, k, time.Minute, notify.Busy, 0, "after a late Release by the previous holder")
+	wantClaim(t, newStore(t), k, time.Minute, notify.Busy, 0, "after a late Release, third instance")
+	complete(t, b, k, notify.Processed)
+	wantClaim(t, a, k, time.Minute, notify.Done, notify.Processed, "after the holder completed")
+}
+
+func testConcurrentClaims(t *testing.T, newStore func(*testing.T) notify.Store) {
+	stores := []notify.Store{newStore(t), newStore(t)}
+	const rounds, workers = 20, 16
+	for r := range rounds {
+		k := key(t, fmt.Sprint(r))
+		var claimed, busy atomic.Int32
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for w := range workers {
+			wg.Go(func() {
+				<-start
+				st, _, err := stores[w%len(stores)].Claim(context.Background(), k, time.Minute)
+				switch {
+				case err != nil:
+					errs <- err
+				case st == notify.Claimed:
+					claimed.Add(1)
+				case st == notify.Busy:
+					busy.Add(1)
+				default:
+					errs <- fmt.Errorf("unexpected %s for a key never completed", stateName(st))
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("round %d: %v", r, err)
+		}
+		if claimed.Load() != 1 || busy.Load() != workers-1 {
+			t.Fatalf("round %d: %d concurrent claims of one key: %d Claimed, %d Busy; want exactly 1 Claimed",
+				r, workers, claimed.Load(), busy.Load())
+		}
+	}
+}
+
+// plainVerifier accepts bodies "ok:<id>" as notification <id> and rejects everything else.
+type plainVerifier struct{}
+
+func (plainVerifier) VerifyNotification(_ context.Context, r *notify.Request) (*notify.Notification, error) {
+	id, ok := strings.CutPrefix(string(r.Body), "ok:")
+	if !ok || id == "" {
+		return nil, errors.New("not a test notification")
+	}
+	return &notify.Notification{ID: id, Event: notify.Event{ID: id, Provider: "storetest", Kind: notify.PaymentSucceeded, Raw: r.Body}}, nil
+}
+
+func (plainVerifier) NotificationReply(n *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
+	code := http.StatusOK
+	if o != notify.Processed {
+		code = http.StatusInternalServerError
+	}
+	return &notify.Reply{StatusCode: code, Body: []byte(o.String() + ":" + n.ID)}, nil
+}
+
+func deliver(h http.Handler, id string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/notifications", strings.NewReader("ok:"+id)))
+	return rec
+}
+
+// testRedeliveryAfterCrash: a handler that claimed a notification and died before
+// completing it leaves a claim behind; the provider's redelivery is answered 503 while
+// the lease lasts and processed once it has ended. A handler that died after completing
+// but before its acknowledgement arrived leaves a completed key; the redelivery gets the
+// same reply without the callback.
+func testRedeliveryAfterCrash(t *testing.T, newStore func(*testing.T) notify.Store) {
+	crashed, live := newStore(t), newStore(t)
+	var calls atomic.Int32
+	h := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { calls.Add(1); return nil },
+		notify.WithStore(live), notify.WithLease(time.Minute))
+
+	id := strings.ReplaceAll(t.Name(), "/", "-") + "-before-ack"
+	wantClaim(t, crashed, "storetest/"+id, shortLease, notify.Claimed, 0, "the crashed handler's claim")
+	if rec := deliver(h, id); rec.Code != http.StatusServiceUnavailable || calls.Load() != 0 {
+		t.Fatalf("redelivery while the crashed claim is leased: HTTP %d, %d callbacks; want 503 and none", rec.Code, calls.Load())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rec := deliver(h, id)
+		if rec.Code == http.StatusOK {
+			if rec.Body.String() != "processed:"+id {
+				t.Fatalf("redelivery reply %q", rec.Body)
+			}
+			break
+		}
+		if rec.Code != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("redelivery after the crashed claim's lease: HTTP %d %q", rec.Code, rec.Body)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("callback ran %d times for the redelivered notification; want 1", calls.Load())
+	}
+
+	id2 := strings.ReplaceAll(t.Name(), "/", "-") + "-after-complete"
+	wantClaim(t, crashed, "storetest/"+id2, time.Minute, notify.Claimed, 0, "the crashed handler's claim")
+	complete(t, crashed, "storetest/"+id2, notify.Processed)
+	if rec := deliver(h, id2); rec.Code != http.StatusOK || rec.Body.String() != "processed:"+id2 || calls.Load() != 1 {
+		t.Fatalf("redelivery of a completed notification: HTTP %d %q, %d callbacks; want 200, the processed reply, no new callback",
+			rec.Code, rec.Body, calls.Load())
+	}
+}
+
+// testTwoInstanceRace: two store instances, two handlers on each, every notification
+// delivered concurrently to all of them several times. The callback must run exactly once
+// per notification, and every delivery that was not acknowledged (503 while another
+// handler held the claim) must be acknowledged when delivered again.
+func testTwoInstanceRace(t *testing.T, newStore func(*testing.T) notify.Store) {
+	const notifications, copies = 25, 4 // copies per handler
+	var mu sync.Mutex
+	calls := map[string]int{}
+	callback := func(_ context.Context, e notify.Event) error {
+		mu.Lock()
+		calls[e.ID]++
+		mu.Unlock()
+		time.Sleep(2 * time.Millisecond) // widen the window for a duplicate to slip in
+		return nil
+	}
+	var handlers []*notify.Handler
+	for range 2 {
+		s := newStore(t)
+		for range 2 {
+			handlers = append(handlers, notify.NewHandler(plainVerifier{}, callback, notify.WithStore(s), notify.WithLease(time.Minute)))
+		}
+	}
+	prefix := strings.ReplaceAll(t.Name(), "/", "-")
+	var acked, busy atomic.Int32
+	for n := range notifications {
+		id := fmt.Sprintf("%s-%d", prefix, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		codes := make(chan int, len(handlers)*copies)
+		for _, h := range handlers {
+			for range copies {
+				wg.Go(func() {
+					<-start
+					codes <- deliver(h, id).Code
+				})
+			}
+		}
+		close(start)
+		wg.Wait()
+		close(codes)
+		for c := range codes {
+			switch c {
+			case http.StatusOK:
+				acked.Add(1)
+			case http.StatusServiceUnavailable:
+				busy.Add(1)
+			default:
+				t.Errorf("notification %s: a delivery got HTTP %d; want 200 or 503", id, c)
+			}
+		}
+		// The provider delivers again until acknowledged: every handler must now answer 200.
+		for i, h := range handlers {
+			if rec := deliver(h, id); rec.Code != http.StatusOK || rec.Body.String() != "processed:"+id {
+				t.Errorf("notification %s: redelivery to handler %d: HTTP %d %q", id, i, rec.Code, rec.Body)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for n := range notifications {
+		id := fmt.Sprintf("%s-%d", prefix, n)
+		if calls[id] != 1 {
+			t.Errorf("notification %s: callback ran %d times across %d handlers on 2 store instances; want exactly 1", id, calls[id], len(handlers))
+		}
+	}
+	if len(calls) != notifications {
+		t.Errorf("callback saw %d notifications; want %d", len(calls), notifications)
+	}
+	t.Logf("%d notifications x %d concurrent deliveries over %d handlers: %d acknowledged at once, %d answered 503 (busy), callback once each",
+		notifications, len(handlers)*copies, len(handlers), acked.Load(), busy.Load())
+}
