@@ -111,27 +111,27 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 	}
 	log := h.log.With("provider", n.Event.Provider, "notification_id", n.ID, "kind", string(n.Event.Kind))
 	key := n.Event.Provider + "/" + n.ID
-	state, prior, err := h.store.Claim(ctx, key, h.lease)
+	claim, err := h.store.Claim(ctx, key, h.lease)
 	if err != nil {
 		log.ErrorContext(ctx, "notification store unavailable", "error", err.Error())
 		return nil, http.StatusServiceUnavailable
 	}
-	switch state {
+	switch claim.State {
 	case Done:
-		log.InfoContext(ctx, "notification redelivered; replying as before", "outcome", prior.String())
-		return h.reply(ctx, log, n, prior)
+		log.InfoContext(ctx, "notification redelivered; replying as before", "outcome", claim.Outcome.String())
+		return h.reply(ctx, log, n, claim.Outcome)
 	case Busy:
 		log.InfoContext(ctx, "notification is being processed by another handler")
 		return nil, http.StatusServiceUnavailable
 	}
 	if err := h.call(ctx, n.Event); err != nil {
 		log.WarnContext(ctx, "application did not process notification", "error", err.Error())
-		if rerr := h.store.Release(context.WithoutCancel(ctx), key); rerr != nil {
+		if rerr := h.store.Release(context.WithoutCancel(ctx), key, claim.Token); rerr != nil {
 			log.ErrorContext(ctx, "releasing notification claim", "error", rerr.Error())
 		}
 		return h.reply(ctx, log, n, Failed)
 	}
-	if err := h.store.Complete(context.WithoutCancel(ctx), key, Processed); err != nil {
+	if err := h.store.Complete(context.WithoutCancel(ctx), key, claim.Token, Processed); err != nil {
 		// The application has the event; acknowledging is still right. A redelivery, if the
 		// store lost the record, would reach the application again.
 		log.ErrorContext(ctx, "recording processed notification", "error", err.Error())

@@ -172,8 +172,8 @@ func TestConcurrentDuplicatesRunCallbackOnce(t *testing.T) {
 // failingStore fails every claim.
 type failingStore struct{ notify.MemoryStore }
 
-func (*failingStore) Claim(context.Context, string, time.Duration) (notify.ClaimState, notify.Outcome, error) {
-	return 0, 0, errors.New("store down")
+func (*failingStore) Claim(context.Context, string, time.Duration) (notify.ClaimResult, error) {
+	return notify.ClaimResult{}, errors.New("store down")
 }
 
 func TestStoreFailureIsNotAcknowledged(t *testing.T) {
@@ -188,22 +188,29 @@ func TestStoreFailureIsNotAcknowledged(t *testing.T) {
 func TestMemoryStoreLeaseExpires(t *testing.T) {
 	s := notify.NewMemoryStore()
 	ctx := context.Background()
-	if st, _, _ := s.Claim(ctx, "k", 10*time.Millisecond); st != notify.Claimed {
-		t.Fatal("first claim")
+	first, _ := s.Claim(ctx, "k", 10*time.Millisecond)
+	if first.State != notify.Claimed || first.Token == "" {
+		t.Fatalf("first claim: %+v", first)
 	}
-	if st, _, _ := s.Claim(ctx, "k", time.Minute); st != notify.Busy {
+	if c, _ := s.Claim(ctx, "k", time.Minute); c.State != notify.Busy {
 		t.Fatal("second claim should be busy")
 	}
 	time.Sleep(15 * time.Millisecond)
-	if st, _, _ := s.Claim(ctx, "k", time.Minute); st != notify.Claimed {
-		t.Fatal("expired claim should be taken over")
+	second, _ := s.Claim(ctx, "k", time.Minute)
+	if second.State != notify.Claimed || second.Token == first.Token {
+		t.Fatalf("expired claim should be taken over with a new token: %+v", second)
 	}
-	_ = s.Complete(ctx, "k", notify.Processed)
-	if st, o, _ := s.Claim(ctx, "k", time.Minute); st != notify.Done || o != notify.Processed {
-		t.Fatalf("completed key: %v %v", st, o)
+	// The first handler, late, must not end the second's claim.
+	_ = s.Release(ctx, "k", first.Token)
+	if c, _ := s.Claim(ctx, "k", time.Minute); c.State != notify.Busy {
+		t.Fatal("a late Release ended another handler's claim")
 	}
-	_ = s.Release(ctx, "k")
-	if st, _, _ := s.Claim(ctx, "k", time.Minute); st != notify.Done {
+	_ = s.Complete(ctx, "k", second.Token, notify.Processed)
+	if c, _ := s.Claim(ctx, "k", time.Minute); c.State != notify.Done || c.Outcome != notify.Processed {
+		t.Fatalf("completed key: %+v", c)
+	}
+	_ = s.Release(ctx, "k", second.Token)
+	if c, _ := s.Claim(ctx, "k", time.Minute); c.State != notify.Done {
 		t.Fatal("Release must not forget a completed key")
 	}
 }

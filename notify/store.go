@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -19,17 +20,33 @@ const (
 	Busy
 )
 
+// ClaimResult is the answer of Store.Claim.
+type ClaimResult struct {
+	State ClaimState
+	// Outcome is the recorded outcome when State is Done.
+	Outcome Outcome
+	// Token identifies the claim when State is Claimed; pass it to Complete or Release,
+	// so that a handler whose lease expired can never end a claim another handler has
+	// taken over since.
+	Token string
+}
+
 // Store records which notifications have been processed. Implementations must make Claim
 // atomic across every handler instance sharing the store.
 type Store interface {
 	// Claim tries to take key for processing for at most lease. It returns Done with the
 	// recorded outcome when key was completed before, Busy when another unexpired claim
-	// holds it, or Claimed.
-	Claim(ctx context.Context, key string, lease time.Duration) (ClaimState, Outcome, error)
-	// Complete records key as processed with outcome o and ends the claim.
-	Complete(ctx context.Context, key string, o Outcome) error
-	// Release ends a claim without recording an outcome, so a redelivery is processed again.
-	Release(ctx context.Context, key string) error
+	// holds it, or Claimed with a token for this claim. A claim whose lease has ended may
+	// be taken over by a later Claim.
+	Claim(ctx context.Context, key string, lease time.Duration) (ClaimResult, error)
+	// Complete records key as processed with outcome o and ends the claim. It records the
+	// outcome even when the claim identified by token had expired and been taken over,
+	// since the notification was processed either way; the first recorded outcome stays.
+	Complete(ctx context.Context, key, token string, o Outcome) error
+	// Release ends the claim identified by token without recording an outcome, so a
+	// redelivery is processed again. It does nothing when that claim has been taken over,
+	// and never forgets a completed key.
+	Release(ctx context.Context, key, token string) error
 }
 
 // MemoryStore is an in-memory Store for a single process. Completed keys are kept for the
@@ -41,11 +58,13 @@ type MemoryStore struct {
 	retention time.Duration
 	entries   map[string]memEntry
 	sweptAt   time.Time
+	seq       uint64
 }
 
 type memEntry struct {
 	outcome Outcome   // 0 while claimed
 	until   time.Time // lease end while claimed; retention end when done
+	token   string    // the current claim's token
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -54,36 +73,41 @@ func NewMemoryStore() *MemoryStore {
 }
 
 // Claim implements Store.
-func (s *MemoryStore) Claim(_ context.Context, key string, lease time.Duration) (ClaimState, Outcome, error) {
+func (s *MemoryStore) Claim(_ context.Context, key string, lease time.Duration) (ClaimResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.sweep(now)
 	if e, ok := s.entries[key]; ok {
 		if e.outcome != 0 {
-			return Done, e.outcome, nil
+			return ClaimResult{State: Done, Outcome: e.outcome}, nil
 		}
 		if now.Before(e.until) {
-			return Busy, 0, nil
+			return ClaimResult{State: Busy}, nil
 		}
 	}
-	s.entries[key] = memEntry{until: now.Add(lease)}
-	return Claimed, 0, nil
+	s.seq++
+	token := strconv.FormatUint(s.seq, 10)
+	s.entries[key] = memEntry{until: now.Add(lease), token: token}
+	return ClaimResult{State: Claimed, Token: token}, nil
 }
 
 // Complete implements Store.
-func (s *MemoryStore) Complete(_ context.Context, key string, o Outcome) error {
+func (s *MemoryStore) Complete(_ context.Context, key, _ string, o Outcome) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if e, ok := s.entries[key]; ok && e.outcome != 0 {
+		return nil // the first recorded outcome stays
+	}
 	s.entries[key] = memEntry{outcome: o, until: s.now().Add(s.retention)}
 	return nil
 }
 
 // Release implements Store.
-func (s *MemoryStore) Release(_ context.Context, key string) error {
+func (s *MemoryStore) Release(_ context.Context, key, token string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.entries[key]; ok && e.outcome == 0 {
+	if e, ok := s.entries[key]; ok && e.outcome == 0 && e.token == token {
 		delete(s.entries, key)
 	}
 	return nil

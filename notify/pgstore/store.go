@@ -19,10 +19,9 @@
 // [Store.Complete] has recorded an outcome, every later delivery gets Done and the same
 // reply.
 //
-// Every claim carries a random token. [Store.Release] deletes a claim only if it still
-// holds the token this Store issued, so a handler whose lease expired and was taken over
-// by another process cannot release the other process's claim. See [Store.Release] for
-// the limits within one Store.
+// Every claim carries a random token, returned by [Store.Claim]. [Store.Release] deletes
+// a claim only while it still holds that token, so a handler whose lease expired and was
+// taken over, in this process or another, cannot release the new holder's claim.
 //
 // # Setting up
 //
@@ -54,7 +53,6 @@ import (
 	"hash/fnv"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -110,9 +108,6 @@ type Store struct {
 	sqlFor struct {
 		claim, state, complete, release, prune string
 	}
-
-	mu     sync.Mutex
-	tokens map[string][]string // key -> tokens of this Store's outstanding claims, oldest first
 }
 
 var _ notify.Store = (*Store)(nil)
@@ -187,8 +182,7 @@ func newStore(db DB, o options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, red: newRedactor("", ""), table: o.table, ident: pgx.Identifier(parts).Sanitize(), parts: parts,
-		tokens: map[string][]string{}}
+	s := &Store{db: db, red: newRedactor("", ""), table: o.table, ident: pgx.Identifier(parts).Sanitize(), parts: parts}
 	t := s.ident
 	// Claim: insert a new claim, or take over an uncompleted claim whose lease has ended.
 	// When the row exists and is completed or still leased, the WHERE clause is false and
@@ -303,28 +297,22 @@ const claimAttempts = 5
 // Claim implements notify.Store. It returns Claimed when this call now holds key for
 // lease (on the database clock), Done with the recorded outcome when key was completed,
 // and Busy while another unexpired claim holds it. lease must be positive.
-//
-// The Store remembers the token of each claim it grants until Complete or Release is
-// called for the key on this Store, as notify.Handler always does.
-func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (notify.ClaimState, notify.Outcome, error) {
+func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (notify.ClaimResult, error) {
 	if err := checkKey(key); err != nil {
-		return 0, 0, err
+		return notify.ClaimResult{}, err
 	}
 	if lease <= 0 {
-		return 0, 0, fmt.Errorf("pgstore: lease %v: must be positive", lease)
+		return notify.ClaimResult{}, fmt.Errorf("pgstore: lease %v: must be positive", lease)
 	}
 	for range claimAttempts {
 		token := newToken()
 		var got string
 		err := s.db.QueryRow(ctx, s.sqlFor.claim, key, token, lease.Seconds()).Scan(&got)
 		if err == nil {
-			s.mu.Lock()
-			s.tokens[key] = append(s.tokens[key], token)
-			s.mu.Unlock()
-			return notify.Claimed, 0, nil
+			return notify.ClaimResult{State: notify.Claimed, Token: token}, nil
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
-			return 0, 0, s.red.queryError("claim", err)
+			return notify.ClaimResult{}, s.red.queryError("claim", err)
 		}
 		var outcome *string
 		var leased bool
@@ -333,46 +321,28 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (not
 		case errors.Is(err, pgx.ErrNoRows):
 			continue // released meanwhile: try again
 		case err != nil:
-			return 0, 0, s.red.queryError("claim", err)
+			return notify.ClaimResult{}, s.red.queryError("claim", err)
 		case outcome != nil:
 			o, err := parseOutcome(*outcome)
 			if err != nil {
-				return 0, 0, err
+				return notify.ClaimResult{}, err
 			}
-			return notify.Done, o, nil
+			return notify.ClaimResult{State: notify.Done, Outcome: o}, nil
 		case leased:
-			return notify.Busy, 0, nil
+			return notify.ClaimResult{State: notify.Busy}, nil
 		}
 		// The lease ended between the two statements: try again.
 	}
 	// The row keeps changing under us; answering Busy makes the provider deliver again
 	// later, which is always safe.
-	return notify.Busy, 0, nil
-}
-
-// takeToken removes and returns the oldest outstanding token this Store holds for key, and
-// how many there were.
-func (s *Store) takeToken(key string) (string, int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ts := s.tokens[key]
-	if len(ts) == 0 {
-		return "", 0
-	}
-	t := ts[0]
-	if len(ts) == 1 {
-		delete(s.tokens, key)
-	} else {
-		s.tokens[key] = ts[1:]
-	}
-	return t, len(ts)
+	return notify.ClaimResult{State: notify.Busy}, nil
 }
 
 // Complete implements notify.Store: it records outcome o for key and ends the claim. The
 // first recorded outcome is kept; completing a completed key changes nothing. The outcome
 // is recorded even when this Store's claim had expired and been taken over, because the
 // notification has been processed either way.
-func (s *Store) Complete(ctx context.Context, key string, o notify.Outcome) error {
+func (s *Store) Complete(ctx context.Context, key, _ string, o notify.Outcome) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
@@ -380,29 +350,20 @@ func (s *Store) Complete(ctx context.Context, key string, o notify.Outcome) erro
 	if err != nil {
 		return err
 	}
-	s.takeToken(key)
 	if _, err := s.db.Exec(ctx, s.sqlFor.complete, key, text); err != nil {
 		return s.red.queryError("complete", err)
 	}
 	return nil
 }
 
-// Release implements notify.Store: it deletes this Store's uncompleted claim on key, so a
-// redelivery is processed again. It never removes a completed key, nor a claim another
-// Store holds — a claim that expired and was taken over elsewhere carries a different
-// token. Releasing a key this Store has no claim on does nothing.
-//
-// notify.Store passes no claim identity to Release, so within one Store two outstanding
-// claims on one key (the first expired and the same Store granted a second) cannot be told
-// apart. Release then deletes nothing and only forgets the older token: the surviving
-// claim keeps the key Busy until its lease ends, after which a redelivery is processed.
-// This may delay a redelivery but never lets one notification be processed twice.
-func (s *Store) Release(ctx context.Context, key string) error {
+// Release implements notify.Store: it deletes the uncompleted claim on key that token
+// identifies, so a redelivery is processed again. It never removes a completed key, nor a
+// claim taken over since (which carries another token). An empty token does nothing.
+func (s *Store) Release(ctx context.Context, key, token string) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
-	token, n := s.takeToken(key)
-	if n != 1 {
+	if token == "" {
 		return nil
 	}
 	if _, err := s.db.Exec(ctx, s.sqlFor.release, key, token); err != nil {

@@ -123,18 +123,18 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("Migrate on an existing table: %v", err)
 	}
-	if st, _, err := s.Claim(context.Background(), "k", time.Minute); err != nil || st != notify.Claimed {
-		t.Fatalf("Claim after Migrate: %v, %v", st, err)
+	if r, err := s.Claim(context.Background(), "k", time.Minute); err != nil || r.State != notify.Claimed {
+		t.Fatalf("Claim after Migrate: %v, %v", r, err)
 	}
 	// Migrating again keeps the data.
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Complete(context.Background(), "k", notify.Processed); err != nil {
+	if err := s.Complete(context.Background(), "k", "", notify.Processed); err != nil {
 		t.Fatal(err)
 	}
-	if st, o, err := s.Claim(context.Background(), "k", time.Minute); err != nil || st != notify.Done || o != notify.Processed {
-		t.Fatalf("Claim after a second Migrate: %v %v %v", st, o, err)
+	if r, err := s.Claim(context.Background(), "k", time.Minute); err != nil || r.State != notify.Done || r.Outcome != notify.Processed {
+		t.Fatalf("Claim after a second Migrate: %+v %v", r, err)
 	}
 }
 
@@ -166,8 +166,8 @@ func TestSchemaQualifiedTable(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if st, _, err := s.Claim(ctx, "k", time.Minute); err != nil || st != notify.Claimed {
-		t.Fatalf("Claim: %v %v", st, err)
+	if r, err := s.Claim(ctx, "k", time.Minute); err != nil || r.State != notify.Claimed {
+		t.Fatalf("Claim: %v %v", r, err)
 	}
 	var n int
 	if err := c.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, "notifications"}.Sanitize()).Scan(&n); err != nil || n != 1 {
@@ -180,8 +180,8 @@ func TestSchemaQualifiedTable(t *testing.T) {
 func TestLeaseUsesDatabaseClock(t *testing.T) {
 	url, table, s := migrated(t, "clock")
 	ctx := context.Background()
-	if st, _, err := s.Claim(ctx, "k", 90*time.Second); err != nil || st != notify.Claimed {
-		t.Fatalf("Claim: %v %v", st, err)
+	if r, err := s.Claim(ctx, "k", 90*time.Second); err != nil || r.State != notify.Claimed {
+		t.Fatalf("Claim: %v %v", r, err)
 	}
 	c, err := pgx.Connect(ctx, url)
 	if err != nil {
@@ -199,27 +199,30 @@ func TestLeaseUsesDatabaseClock(t *testing.T) {
 }
 
 // TestLateReleaseWithinOneStore: one Store granted two claims on one key (the first
-// expired). Release cannot tell which handler calls it, so it must not delete the live
-// claim; the key stays Busy until that claim's lease ends, and is never processed twice.
+// expired). The late Release of the first must not delete the second, which its own token
+// then releases.
 func TestLateReleaseWithinOneStore(t *testing.T) {
 	_, _, s := migrated(t, "samestore")
 	other := func() *pgstore.Store { u, tb := serverURL(t), s.Table(); return open(t, u, tb) }()
 	ctx := context.Background()
-	mustClaim := func(st notify.Store, lease time.Duration, want notify.ClaimState) {
+	mustClaim := func(st notify.Store, lease time.Duration, want notify.ClaimState) string {
 		t.Helper()
-		got, _, err := st.Claim(ctx, "k", lease)
-		if err != nil || got != want {
+		got, err := st.Claim(ctx, "k", lease)
+		if err != nil || got.State != want {
 			t.Fatalf("Claim = %v, %v; want %v", got, err, want)
 		}
+		return got.Token
 	}
-	mustClaim(s, 200*time.Millisecond, notify.Claimed) // handler 1, which then stalls
+	first := mustClaim(s, 200*time.Millisecond, notify.Claimed) // handler 1, which then stalls
+	var second string
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		st, _, err := s.Claim(ctx, "k", time.Minute) // handler 2, same Store
+		r, err := s.Claim(ctx, "k", time.Minute) // handler 2, same Store
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st == notify.Claimed {
+		if r.State == notify.Claimed {
+			second = r.Token
 			break
 		}
 		if time.Now().After(deadline) {
@@ -227,12 +230,12 @@ func TestLateReleaseWithinOneStore(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := s.Release(ctx, "k"); err != nil { // handler 1, late
+	if err := s.Release(ctx, "k", first); err != nil { // handler 1, late
 		t.Fatal(err)
 	}
 	mustClaim(other, time.Minute, notify.Busy)
 	// Handler 2 fails too and releases: now the claim is gone.
-	if err := s.Release(ctx, "k"); err != nil {
+	if err := s.Release(ctx, "k", second); err != nil {
 		t.Fatal(err)
 	}
 	mustClaim(other, time.Minute, notify.Claimed)
@@ -246,12 +249,12 @@ func TestPrune(t *testing.T) {
 		if k == "expired" {
 			lease = time.Millisecond
 		}
-		if st, _, err := s.Claim(ctx, k, lease); err != nil || st != notify.Claimed {
-			t.Fatalf("Claim %s: %v %v", k, st, err)
+		if r, err := s.Claim(ctx, k, lease); err != nil || r.State != notify.Claimed {
+			t.Fatalf("Claim %s: %v %v", k, r, err)
 		}
 	}
 	for _, k := range []string{"done1", "done2"} {
-		if err := s.Complete(ctx, k, notify.Processed); err != nil {
+		if err := s.Complete(ctx, k, "", notify.Processed); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -263,11 +266,11 @@ func TestPrune(t *testing.T) {
 	if err != nil || n != 3 {
 		t.Fatalf("Prune(10ms): %d rows, %v; want 3 (two completed, one expired claim)", n, err)
 	}
-	if st, _, err := s.Claim(ctx, "leased", time.Minute); err != nil || st != notify.Busy {
-		t.Fatalf("the unexpired claim after Prune: %v %v; want Busy", st, err)
+	if r, err := s.Claim(ctx, "leased", time.Minute); err != nil || r.State != notify.Busy {
+		t.Fatalf("the unexpired claim after Prune: %v %v; want Busy", r, err)
 	}
-	if st, _, err := s.Claim(ctx, "done1", time.Minute); err != nil || st != notify.Claimed {
-		t.Fatalf("a pruned key: %v %v; want Claimed", st, err)
+	if r, err := s.Claim(ctx, "done1", time.Minute); err != nil || r.State != notify.Claimed {
+		t.Fatalf("a pruned key: %v %v; want Claimed", r, err)
 	}
 	if _, err := s.Prune(ctx, -time.Second); err == nil {
 		t.Fatal("Prune accepted a negative age")
@@ -277,25 +280,25 @@ func TestPrune(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	_, _, s := migrated(t, "input")
 	ctx := context.Background()
-	if _, _, err := s.Claim(ctx, "", time.Minute); err == nil {
+	if _, err := s.Claim(ctx, "", time.Minute); err == nil {
 		t.Error("Claim accepted an empty key")
 	}
-	if _, _, err := s.Claim(ctx, "a\x00b", time.Minute); err == nil {
+	if _, err := s.Claim(ctx, "a\x00b", time.Minute); err == nil {
 		t.Error("Claim accepted a key with a NUL byte")
 	}
-	if _, _, err := s.Claim(ctx, "k", 0); err == nil {
+	if _, err := s.Claim(ctx, "k", 0); err == nil {
 		t.Error("Claim accepted a zero lease")
 	}
-	if err := s.Complete(ctx, "k", notify.Outcome(0)); err == nil {
+	if err := s.Complete(ctx, "k", "", notify.Outcome(0)); err == nil {
 		t.Error("Complete accepted outcome 0")
 	}
 	// A key with quotes and SQL in it is just a key.
 	k := `x'); DROP TABLE t; --`
-	if st, _, err := s.Claim(ctx, k, time.Minute); err != nil || st != notify.Claimed {
-		t.Fatalf("Claim(%q): %v %v", k, st, err)
+	if r, err := s.Claim(ctx, k, time.Minute); err != nil || r.State != notify.Claimed {
+		t.Fatalf("Claim(%q): %v %v", k, r, err)
 	}
-	if st, _, err := s.Claim(ctx, k, time.Minute); err != nil || st != notify.Busy {
-		t.Fatalf("second Claim(%q): %v %v", k, st, err)
+	if r, err := s.Claim(ctx, k, time.Minute); err != nil || r.State != notify.Busy {
+		t.Fatalf("second Claim(%q): %v %v", k, r, err)
 	}
 }
 
@@ -303,12 +306,12 @@ func TestContextHonoured(t *testing.T) {
 	_, _, s := migrated(t, "ctx")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := s.Claim(ctx, "k", time.Minute); !errors.Is(err, context.Canceled) {
+	if _, err := s.Claim(ctx, "k", time.Minute); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Claim with a canceled context: %v; want context.Canceled", err)
 	}
 	// The store still works afterwards.
-	if st, _, err := s.Claim(context.Background(), "k", time.Minute); err != nil || st != notify.Claimed {
-		t.Fatalf("Claim after a canceled one: %v %v", st, err)
+	if r, err := s.Claim(context.Background(), "k", time.Minute); err != nil || r.State != notify.Claimed {
+		t.Fatalf("Claim after a canceled one: %v %v", r, err)
 	}
 }
 
@@ -316,7 +319,7 @@ func TestClosedStore(t *testing.T) {
 	url, table, _ := migrated(t, "closed")
 	s := open(t, url, table)
 	s.Close()
-	if _, _, err := s.Claim(context.Background(), "k", time.Minute); err == nil {
+	if _, err := s.Claim(context.Background(), "k", time.Minute); err == nil {
 		t.Fatal("Claim on a closed store succeeded")
 	}
 }
@@ -339,14 +342,14 @@ func TestNewWithConn(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if st, _, err := s.Claim(ctx, "k", time.Minute); err != nil || st != notify.Claimed {
-		t.Fatalf("Claim: %v %v", st, err)
+	if r, err := s.Claim(ctx, "k", time.Minute); err != nil || r.State != notify.Claimed {
+		t.Fatalf("Claim: %v %v", r, err)
 	}
-	if err := s.Complete(ctx, "k", notify.Failed); err != nil {
+	if err := s.Complete(ctx, "k", "", notify.Failed); err != nil {
 		t.Fatal(err)
 	}
-	if st, o, err := s.Claim(ctx, "k", time.Minute); err != nil || st != notify.Done || o != notify.Failed {
-		t.Fatalf("Claim: %v %v %v", st, o, err)
+	if r, err := s.Claim(ctx, "k", time.Minute); err != nil || r.State != notify.Done || r.Outcome != notify.Failed {
+		t.Fatalf("Claim: %+v %v", r, err)
 	}
 	s.Close() // does not close c
 	if err := c.Ping(ctx); err != nil {

@@ -61,33 +61,38 @@ func key(t *testing.T, suffix string) string {
 	return "storetest/" + t.Name() + "/" + suffix
 }
 
-func claim(t *testing.T, s notify.Store, k string, lease time.Duration) (notify.ClaimState, notify.Outcome) {
+func claim(t *testing.T, s notify.Store, k string, lease time.Duration) notify.ClaimResult {
 	t.Helper()
-	st, o, err := s.Claim(context.Background(), k, lease)
+	r, err := s.Claim(context.Background(), k, lease)
 	if err != nil {
 		t.Fatalf("Claim(%q): %v", k, err)
 	}
-	return st, o
-}
-
-func wantClaim(t *testing.T, s notify.Store, k string, lease time.Duration, want notify.ClaimState, wantOutcome notify.Outcome, why string) {
-	t.Helper()
-	st, o := claim(t, s, k, lease)
-	if st != want || o != wantOutcome {
-		t.Fatalf("%s: Claim(%q) = %s, %s; want %s, %s", why, k, stateName(st), o, stateName(want), wantOutcome)
+	if r.State == notify.Claimed && r.Token == "" {
+		t.Fatalf("Claim(%q) granted a claim without a token", k)
 	}
+	return r
 }
 
-func complete(t *testing.T, s notify.Store, k string, o notify.Outcome) {
+// wantClaim claims k and checks the answer; it returns the claim's token.
+func wantClaim(t *testing.T, s notify.Store, k string, lease time.Duration, want notify.ClaimState, wantOutcome notify.Outcome, why string) string {
 	t.Helper()
-	if err := s.Complete(context.Background(), k, o); err != nil {
+	r := claim(t, s, k, lease)
+	if r.State != want || r.Outcome != wantOutcome {
+		t.Fatalf("%s: Claim(%q) = %s, %s; want %s, %s", why, k, stateName(r.State), r.Outcome, stateName(want), wantOutcome)
+	}
+	return r.Token
+}
+
+func complete(t *testing.T, s notify.Store, k, token string, o notify.Outcome) {
+	t.Helper()
+	if err := s.Complete(context.Background(), k, token, o); err != nil {
 		t.Fatalf("Complete(%q, %s): %v", k, o, err)
 	}
 }
 
-func release(t *testing.T, s notify.Store, k string) {
+func release(t *testing.T, s notify.Store, k, token string) {
 	t.Helper()
-	if err := s.Release(context.Background(), k); err != nil {
+	if err := s.Release(context.Background(), k, token); err != nil {
 		t.Fatalf("Release(%q): %v", k, err)
 	}
 }
@@ -110,17 +115,17 @@ const shortLease = 300 * time.Millisecond
 
 // waitClaimed claims k on s until it is Claimed, failing after a generous deadline. Busy
 // answers on the way are expected while the lease runs out.
-func waitClaimed(t *testing.T, s notify.Store, k string, lease time.Duration) {
+func waitClaimed(t *testing.T, s notify.Store, k string, lease time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		st, o := claim(t, s, k, lease)
-		switch st {
+		r := claim(t, s, k, lease)
+		switch r.State {
 		case notify.Claimed:
-			return
+			return r.Token
 		case notify.Busy:
 		default:
-			t.Fatalf("waiting for the lease on %q to end: Claim = %s, %s", k, stateName(st), o)
+			t.Fatalf("waiting for the lease on %q to end: Claim = %s, %s", k, stateName(r.State), r.Outcome)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("claim on %q still Busy 10s after a %v lease", k, shortLease)
@@ -132,14 +137,14 @@ func waitClaimed(t *testing.T, s notify.Store, k string, lease time.Duration) {
 func testClaimCompleteDone(t *testing.T, newStore func(*testing.T) notify.Store) {
 	a, b := newStore(t), newStore(t)
 	k := key(t, "processed")
-	wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
-	complete(t, a, k, notify.Processed)
+	ta := wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
+	complete(t, a, k, ta, notify.Processed)
 	wantClaim(t, a, k, time.Minute, notify.Done, notify.Processed, "completed key, same instance")
 	wantClaim(t, b, k, time.Minute, notify.Done, notify.Processed, "completed key, other instance")
 
 	kf := key(t, "failed")
-	wantClaim(t, b, kf, time.Minute, notify.Claimed, 0, "new key")
-	complete(t, b, kf, notify.Failed)
+	tb := wantClaim(t, b, kf, time.Minute, notify.Claimed, 0, "new key")
+	complete(t, b, kf, tb, notify.Failed)
 	wantClaim(t, a, kf, time.Minute, notify.Done, notify.Failed, "key completed as failed")
 
 	// Keys are compared exactly.
@@ -150,11 +155,11 @@ func testClaimCompleteDone(t *testing.T, newStore func(*testing.T) notify.Store)
 func testBusyWhileLeased(t *testing.T, newStore func(*testing.T) notify.Store) {
 	a, b := newStore(t), newStore(t)
 	k := key(t, "k")
-	wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
+	ta := wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
 	wantClaim(t, a, k, time.Minute, notify.Busy, 0, "leased key, same instance")
 	wantClaim(t, b, k, time.Minute, notify.Busy, 0, "leased key, other instance")
 	// A Busy answer does not extend or take the lease: completing still works and is seen.
-	complete(t, a, k, notify.Processed)
+	complete(t, a, k, ta, notify.Processed)
 	wantClaim(t, b, k, time.Minute, notify.Done, notify.Processed, "after Complete")
 }
 
@@ -164,37 +169,37 @@ func testLeaseExpiryTakeover(t *testing.T, newStore func(*testing.T) notify.Stor
 	// The first holder crashes between callback and acknowledgement: it never completes.
 	wantClaim(t, a, k, shortLease, notify.Claimed, 0, "new key")
 	wantClaim(t, b, k, time.Minute, notify.Busy, 0, "right after a claim")
-	waitClaimed(t, b, k, time.Minute)
+	tb := waitClaimed(t, b, k, time.Minute)
 	// The new claim is as exclusive as the first.
 	wantClaim(t, a, k, time.Minute, notify.Busy, 0, "after the takeover")
-	complete(t, b, k, notify.Processed)
+	complete(t, b, k, tb, notify.Processed)
 	wantClaim(t, a, k, time.Minute, notify.Done, notify.Processed, "after the new holder completed")
 }
 
 func testReleaseThenReclaim(t *testing.T, newStore func(*testing.T) notify.Store) {
 	a, b := newStore(t), newStore(t)
 	k := key(t, "k")
-	wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
-	release(t, a, k)
-	wantClaim(t, b, k, time.Minute, notify.Claimed, 0, "released key, other instance")
-	release(t, b, k)
-	wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "released again, first instance")
-	complete(t, a, k, notify.Processed)
+	ta := wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
+	release(t, a, k, ta)
+	tb := wantClaim(t, b, k, time.Minute, notify.Claimed, 0, "released key, other instance")
+	release(t, b, k, tb)
+	ta = wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "released again, first instance")
+	complete(t, a, k, ta, notify.Processed)
 	wantClaim(t, b, k, time.Minute, notify.Done, notify.Processed, "after Complete")
 
 	// Releasing a key nobody claimed is harmless and does not block it.
 	kn := key(t, "never-claimed")
-	release(t, a, kn)
+	release(t, a, kn, "")
 	wantClaim(t, b, kn, time.Minute, notify.Claimed, 0, "released before any claim")
 }
 
 func testReleaseKeepsCompleted(t *testing.T, newStore func(*testing.T) notify.Store) {
 	a, b := newStore(t), newStore(t)
 	k := key(t, "k")
-	wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
-	complete(t, a, k, notify.Processed)
-	release(t, a, k)
-	release(t, b, k)
+	ta := wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
+	complete(t, a, k, ta, notify.Processed)
+	release(t, a, k, ta)
+	release(t, b, k, "")
 	wantClaim(t, a, k, time.Minute, notify.Done, notify.Processed, "Release after Complete")
 	wantClaim(t, b, k, time.Minute, notify.Done, notify.Processed, "Release after Complete, other instance")
 }
@@ -203,16 +208,16 @@ func testReleaseKeepsCompleted(t *testing.T, newStore func(*testing.T) notify.St
 // instance, releases late; the new holder's claim must survive.
 func testLateReleaseAfterTakeover(t *testing.T, newStore func(*testing.T) notify.Store) {
 	a, b := newStore(t), newStore(t)
-	if a == b {
-		t.Skip("the store returns one shared instance, so a release cannot be attributed to the instance that claimed")
-	}
 	k := key(t, "k")
-	wantClaim(t, a, k, shortLease, notify.Claimed, 0, "new key")
-	waitClaimed(t, b, k, time.Minute)
-	release(t, a, k) // late: a's lease ended and b holds the key now
+	ta := wantClaim(t, a, k, shortLease, notify.Claimed, 0, "new key")
+	tb := waitClaimed(t, b, k, time.Minute)
+	if ta == tb {
+		t.Fatal("the taken-over claim has the same token as the expired one")
+	}
+	release(t, a, k, ta) // late: a's lease ended and b holds the key now
 	wantClaim(t, a, k, time.Minute, notify.Busy, 0, "after a late Release by the previous holder")
 	wantClaim(t, newStore(t), k, time.Minute, notify.Busy, 0, "after a late Release, third instance")
-	complete(t, b, k, notify.Processed)
+	complete(t, b, k, tb, notify.Processed)
 	wantClaim(t, a, k, time.Minute, notify.Done, notify.Processed, "after the holder completed")
 }
 
@@ -228,7 +233,8 @@ func testConcurrentClaims(t *testing.T, newStore func(*testing.T) notify.Store) 
 		for w := range workers {
 			wg.Go(func() {
 				<-start
-				st, _, err := stores[w%len(stores)].Claim(context.Background(), k, time.Minute)
+				r, err := stores[w%len(stores)].Claim(context.Background(), k, time.Minute)
+				st := r.State
 				switch {
 				case err != nil:
 					errs <- err
@@ -314,8 +320,8 @@ func testRedeliveryAfterCrash(t *testing.T, newStore func(*testing.T) notify.Sto
 	}
 
 	id2 := strings.ReplaceAll(t.Name(), "/", "-") + "-after-complete"
-	wantClaim(t, crashed, "storetest/"+id2, time.Minute, notify.Claimed, 0, "the crashed handler's claim")
-	complete(t, crashed, "storetest/"+id2, notify.Processed)
+	tc := wantClaim(t, crashed, "storetest/"+id2, time.Minute, notify.Claimed, 0, "the crashed handler's claim")
+	complete(t, crashed, "storetest/"+id2, tc, notify.Processed)
 	if rec := deliver(h, id2); rec.Code != http.StatusOK || rec.Body.String() != "processed:"+id2 || calls.Load() != 1 {
 		t.Fatalf("redelivery of a completed notification: HTTP %d %q, %d callbacks; want 200, the processed reply, no new callback",
 			rec.Code, rec.Body, calls.Load())
