@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/paybridge/paybridge/provider"
@@ -84,11 +85,8 @@ func (p *Provider) CreateCustomer(ctx context.Context, c *provider.Customer) (*p
 	if err != nil {
 		return nil, err
 	}
-	var w customerWire
-	if err := decode(r, &w); err != nil || w.ID == "" {
-		if err == nil {
-			err = errorf("the answer carries no customer id")
-		}
+	w, err := decodeCustomer(r)
+	if err != nil {
 		return nil, uncertainAnswer(r, err)
 	}
 	return w.neutral(), nil
@@ -122,11 +120,8 @@ func (p *Provider) GetCustomer(ctx context.Context, id string) (*provider.Custom
 	if err != nil {
 		return nil, err
 	}
-	var w customerWire
-	if err := decode(r, &w); err != nil || w.ID == "" {
-		if err == nil {
-			err = errorf("the answer carries no customer id")
-		}
+	w, err := decodeCustomer(r)
+	if err != nil {
 		return nil, badAnswer(r, err)
 	}
 	return w.neutral(), nil
@@ -237,7 +232,15 @@ func (p *Provider) ListCustomers(ctx context.Context, req *provider.ListCustomer
 // customerList reads a listing: a JSON array, or [I] an object holding the array under
 // a common member name (customers, items, data, results, value).
 func customerList(r *reply) ([]customerWire, error) {
-	var list []customerWire
+	return listAnswer[customerWire](r, "the listing holds no array of customers",
+		"customers", "items", "data", "results", "value")
+}
+
+// listAnswer reads an answer that is a JSON array of T, or an object holding that array
+// under one of names (compared case-insensitively); missing is the error text when
+// neither is found.
+func listAnswer[T any](r *reply, missing string, names ...string) ([]T, error) {
+	var list []T
 	if err := decode(r, &list); err == nil {
 		return list, nil
 	}
@@ -246,12 +249,23 @@ func customerList(r *reply) ([]customerWire, error) {
 		return nil, err
 	}
 	for k, v := range obj {
-		switch strings.ToLower(k) {
-		case "customers", "items", "data", "results", "value":
+		if slices.Contains(names, strings.ToLower(k)) {
 			if err := json.Unmarshal(v, &list); err == nil {
 				return list, nil
 			}
 		}
 	}
-	return nil, errorf("the listing holds no array of customers")
+	return nil, errorf("%s", missing)
+}
+
+// decodeCustomer reads a customer answer, which must carry the customer's id.
+func decodeCustomer(r *reply) (*customerWire, error) {
+	var w customerWire
+	if err := decode(r, &w); err != nil {
+		return nil, err
+	}
+	if w.ID == "" {
+		return nil, errorf("the answer carries no customer id")
+	}
+	return &w, nil
 }

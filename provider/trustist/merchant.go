@@ -226,13 +226,9 @@ func (p *Provider) toStandingOrder(r *reply) (*StandingOrder, error) {
 	if w.ID == "" {
 		return nil, errorf("the answer carries no standing order id")
 	}
-	cur := p.currency
-	if w.Currency != "" {
-		c, err := money.ParseCurrency(w.Currency)
-		if err != nil {
-			return nil, err
-		}
-		cur = c
+	cur, err := p.answerCurrency(w.Currency)
+	if err != nil {
+		return nil, err
 	}
 	so := &StandingOrder{ID: w.ID, Status: standingOrderStatus(w.Status), ProviderStatus: w.Status, StartDate: w.StartDate,
 		Frequency: w.Frequency, NumberOfPayments: w.NumberOfPayments, Reference: w.Reference, PayLink: w.PayLink}

@@ -201,11 +201,7 @@ func (p *Provider) createPayment(ctx context.Context, body []byte) (*provider.Pa
 	if err != nil {
 		return nil, err
 	}
-	var w paymentWire
-	if err := decode(r, &w); err != nil {
-		return nil, uncertainAnswer(r, err)
-	}
-	pm, err := p.toPayment(&w, r)
+	pm, err := p.decodePayment(r)
 	if err != nil {
 		return nil, uncertainAnswer(r, err)
 	}
@@ -260,11 +256,7 @@ func (p *Provider) GetPayment(ctx context.Context, id string) (*provider.Payment
 	if err != nil {
 		return nil, err
 	}
-	var w paymentWire
-	if err := decode(r, &w); err != nil {
-		return nil, badAnswer(r, err)
-	}
-	pm, err := p.toPayment(&w, r)
+	pm, err := p.decodePayment(r)
 	if err != nil {
 		return nil, badAnswer(r, err)
 	}
@@ -274,18 +266,32 @@ func (p *Provider) GetPayment(ctx context.Context, id string) (*provider.Payment
 	return pm, nil
 }
 
+// answerCurrency parses the currency an answer names, or gives the account's currency
+// when it names none.
+func (p *Provider) answerCurrency(code string) (money.Currency, error) {
+	if code == "" {
+		return p.currency, nil
+	}
+	return money.ParseCurrency(code)
+}
+
+// decodePayment reads a payment answer and converts it.
+func (p *Provider) decodePayment(r *reply) (*provider.Payment, error) {
+	var w paymentWire
+	if err := decode(r, &w); err != nil {
+		return nil, err
+	}
+	return p.toPayment(&w, r)
+}
+
 // toPayment converts an API payment.
 func (p *Provider) toPayment(w *paymentWire, r *reply) (*provider.Payment, error) {
 	if w.ID == "" {
 		return nil, errorf("the answer carries no payment id")
 	}
-	cur := p.currency
-	if w.Currency != "" {
-		c, err := money.ParseCurrency(w.Currency)
-		if err != nil {
-			return nil, err
-		}
-		cur = c
+	cur, err := p.answerCurrency(w.Currency)
+	if err != nil {
+		return nil, err
 	}
 	pm := &provider.Payment{
 		ID:                w.ID,

@@ -2,7 +2,6 @@ package trustist
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -96,11 +95,8 @@ func (p *Provider) startOnboarding(ctx context.Context, customerBody []byte, ret
 	if err != nil {
 		return nil, err
 	}
-	var c customerWire
-	if err := decode(r, &c); err != nil || c.ID == "" {
-		if err == nil {
-			err = errorf("the answer carries no customer id")
-		}
+	c, err := decodeCustomer(r)
+	if err != nil {
 		return nil, uncertainAnswer(r, err)
 	}
 	body, err := marshal(onboardRequestWire{CustomerID: c.ID, ReturnURL: returnURL,
@@ -184,23 +180,7 @@ func (p *Provider) BankAccounts(ctx context.Context, customerID string) ([]BankA
 
 // bankAccountList reads a JSON array, or an object holding it under a common name.
 func bankAccountList(r *reply) ([]bankAccountWire, error) {
-	var list []bankAccountWire
-	if err := decode(r, &list); err == nil {
-		return list, nil
-	}
-	var obj map[string]json.RawMessage
-	if err := decode(r, &obj); err != nil {
-		return nil, err
-	}
-	for k, v := range obj {
-		switch strings.ToLower(k) {
-		case "accounts", "bankaccounts", "items", "data", "results", "value":
-			if err := json.Unmarshal(v, &list); err == nil {
-				return list, nil
-			}
-		}
-	}
-	return nil, errorf("the answer holds no array of bank accounts")
+	return listAnswer[bankAccountWire](r, "the answer holds no array of bank accounts", "accounts", "bankaccounts", "items", "data", "results", "value")
 }
 
 // lastDigits returns the last n digits in s (masking characters skipped).

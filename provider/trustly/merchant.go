@@ -83,11 +83,7 @@ const dateLayout = "2006-01-02"
 
 // Balance returns the merchant's balances. Trustly allows this call once per 15 minutes.
 func (c *Client) Balance(ctx context.Context) ([]Balance, error) {
-	res, err := c.call(ctx, &rpc{method: "Balance", uuid: uuid.NewString(), data: map[string]any{}})
-	if err != nil {
-		return nil, err
-	}
-	rows, err := rowsOf(res)
+	rows, err := c.callRows(ctx, "Balance", map[string]any{})
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +105,7 @@ func (c *Client) AccountLedger(ctx context.Context, from, to time.Time, currency
 		return nil, provider.FieldError("to", "must be after from")
 	}
 	data := map[string]any{"FromDate": from.Format(dateLayout), "ToDate": to.Format(dateLayout), "Currency": nullable(currency)}
-	res, err := c.call(ctx, &rpc{method: "AccountLedger", uuid: uuid.NewString(), data: data})
-	if err != nil {
-		return nil, err
-	}
-	rows, err := rowsOf(res)
+	rows, err := c.callRows(ctx, "AccountLedger", data)
 	if err != nil {
 		return nil, err
 	}
@@ -156,11 +148,7 @@ func (c *Client) GetWithdrawals(ctx context.Context, orderID string) ([]Withdraw
 	if orderID == "" {
 		return nil, provider.FieldError("orderID", "is required")
 	}
-	res, err := c.call(ctx, &rpc{method: "GetWithdrawals", uuid: uuid.NewString(), data: map[string]any{"OrderID": orderID}})
-	if err != nil {
-		return nil, err
-	}
-	rows, err := rowsOf(res)
+	rows, err := c.callRows(ctx, "GetWithdrawals", map[string]any{"OrderID": orderID})
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +248,13 @@ func nullable(s string) any {
 	return s
 }
 
-func rowsOf(res *wire.Result) ([]map[string]any, error) {
+// callRows calls a reporting method (with a fresh UUID) whose result data is an array of
+// objects, and returns those objects.
+func (c *Client) callRows(ctx context.Context, method string, data map[string]any) ([]map[string]any, error) {
+	res, err := c.call(ctx, &rpc{method: method, uuid: uuid.NewString(), data: data})
+	if err != nil {
+		return nil, err
+	}
 	arr, ok := res.Data.([]any)
 	if !ok {
 		return nil, badAnswer(res.Method, "array data")

@@ -30,22 +30,13 @@ type establishData struct {
 }
 
 type establishCustomer struct {
-	CustomerID  string            `json:"customerId,omitempty"`
-	ExternalID  string            `json:"externalId,omitempty"`
-	Name        string            `json:"name,omitempty"`
-	Phone       string            `json:"phone,omitempty"`
-	Email       string            `json:"email,omitempty"`
-	DateOfBirth string            `json:"dateOfBirth,omitempty"`
-	Address     *establishAddress `json:"address,omitempty"`
-}
-
-type establishAddress struct {
-	Address1 string `json:"address1,omitempty"`
-	Address2 string `json:"address2,omitempty"`
-	City     string `json:"city,omitempty"`
-	State    string `json:"state,omitempty"`
-	Zip      string `json:"zip,omitempty"`
-	Country  string `json:"country,omitempty"`
+	CustomerID  string       `json:"customerId,omitempty"`
+	ExternalID  string       `json:"externalId,omitempty"`
+	Name        string       `json:"name,omitempty"`
+	Phone       string       `json:"phone,omitempty"`
+	Email       string       `json:"email,omitempty"`
+	DateOfBirth string       `json:"dateOfBirth,omitempty"`
+	Address     *wireAddress `json:"address,omitempty"`
 }
 
 type establishMetadata struct {
@@ -141,7 +132,7 @@ func customerData(field string, p provider.Person, customerID string) (*establis
 		return nil, provider.FieldError(field+".Country", "is required by Trustly (or %s.Address.Country)", field)
 	}
 	cust := &establishCustomer{ExternalID: p.ID, Name: name, Email: p.Email, Phone: p.Phone, DateOfBirth: p.DateOfBirth,
-		Address: &establishAddress{Country: country}}
+		Address: &wireAddress{Country: country}}
 	if a := p.Address; a != nil {
 		cust.Address.Address1, cust.Address.Address2, cust.Address.City = a.Line1, a.Line2, a.City
 		cust.Address.State, cust.Address.Zip = a.Region, a.PostalCode

@@ -131,12 +131,24 @@ func reusedKey() error {
 // paymentByReference finds the authorization established with ref after Trustly refused a
 // duplicate (error 210).
 func (c *Client) paymentByReference(ctx context.Context, ref string, cur money.Currency) (*provider.Payment, error) {
+	found, err := c.byReference(ctx, ref, []int{typeAuthorize, typePay}, isPaymentAuthorization, "payment")
+	if err != nil {
+		return nil, err
+	}
+	return c.paymentFrom(ctx, found, cur, c.capture == CaptureAutomatic)
+}
+
+// byReference finds the transaction of one of types carrying ref that match accepts,
+// preferring the last one in a status after which Trustly enforces merchantReference
+// uniqueness. When there is none the error is Duplicate with provider code 210, naming
+// what was looked for.
+func (c *Client) byReference(ctx context.Context, ref string, types []int, match func(*wireTransaction) bool, what string) (*wireTransaction, error) {
 	var found *wireTransaction
-	for t, err := range c.transactions(ctx, TransactionFilter{PaymentMerchantReference: ref, Types: []int{typeAuthorize, typePay}}) {
+	for t, err := range c.transactions(ctx, TransactionFilter{PaymentMerchantReference: ref, Types: types}) {
 		if err != nil {
 			return nil, err
 		}
-		if t.reference() != ref || !isPaymentAuthorization(t) {
+		if t.reference() != ref || !match(t) {
 			continue
 		}
 		if found == nil || reached(int(t.Status)) {
@@ -145,9 +157,9 @@ func (c *Client) paymentByReference(ctx context.Context, ref string, cur money.C
 	}
 	if found == nil {
 		return nil, &provider.Error{Code: provider.Duplicate, ProviderCode: "210",
-			Message: "Trustly reports the merchantReference as used, but no payment with it was found"}
+			Message: "Trustly reports the merchantReference as used, but no " + what + " with it was found"}
 	}
-	return c.paymentFrom(ctx, found, cur, c.capture == CaptureAutomatic)
+	return found, nil
 }
 
 // reached reports whether a status is one of those after which Trustly enforces

@@ -108,21 +108,9 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 // verificationByReference finds the account authorization established with ref after
 // Trustly refused a duplicate (error 210).
 func (c *Client) verificationByReference(ctx context.Context, ref string) (*provider.AccountVerification, error) {
-	var found *wireTransaction
-	for t, err := range c.transactions(ctx, TransactionFilter{PaymentMerchantReference: ref, Types: []int{typeAuthorize}}) {
-		if err != nil {
-			return nil, err
-		}
-		if t.reference() != ref || !isAccountAuthorization(t) {
-			continue
-		}
-		if found == nil || reached(int(t.Status)) {
-			found = t
-		}
-	}
-	if found == nil {
-		return nil, &provider.Error{Code: provider.Duplicate, ProviderCode: "210",
-			Message: "Trustly reports the merchantReference as used, but no account authorization with it was found"}
+	found, err := c.byReference(ctx, ref, []int{typeAuthorize}, isAccountAuthorization, "account authorization")
+	if err != nil {
+		return nil, err
 	}
 	return verificationFrom(found), nil
 }
@@ -328,16 +316,13 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 
 // payoutFrom builds the neutral payout from a deposit transaction.
 func (c *Client) payoutFrom(t *wireTransaction, req *provider.PayoutRequest, repeated bool) (*provider.Payout, error) {
-	var cur money.Currency
+	var asked *money.Amount
 	if req != nil {
-		cur = req.Amount.Currency()
+		asked = &req.Amount
 	}
-	amount, err := t.amount(cur)
+	amount, err := t.askedAmount(asked, repeated, "deposit")
 	if err != nil {
-		return nil, &provider.Error{Code: provider.Internal, Message: "reading the deposit", Err: err}
-	}
-	if repeated && req != nil && !amount.Equal(req.Amount) {
-		return nil, reusedKey()
+		return nil, err
 	}
 	st := int(t.Status)
 	po := &provider.Payout{

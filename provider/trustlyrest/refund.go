@@ -155,19 +155,34 @@ func cutRunes(s string, n int) string {
 	return s
 }
 
-// refundFrom builds the neutral refund from a refund transaction. When it was found by
-// reference for a repeated call, its amount must be the one asked for.
-func (c *Client) refundFrom(t *wireTransaction, paymentID string, req *provider.RefundRequest, repeated bool) (*provider.Refund, error) {
+// askedAmount reads the transaction's amount, in the currency of asked when there is no
+// currency in the answer (what names the transaction in the error). For a repeated call
+// the amount must equal asked, otherwise the idempotency key was reused.
+func (t *wireTransaction) askedAmount(asked *money.Amount, repeated bool, what string) (money.Amount, error) {
 	var cur money.Currency
-	if req != nil {
-		cur = req.Amount.Currency()
+	if asked != nil {
+		cur = asked.Currency()
 	}
 	amount, err := t.amount(cur)
 	if err != nil {
-		return nil, &provider.Error{Code: provider.Internal, Message: "reading the refund", Err: err}
+		return amount, &provider.Error{Code: provider.Internal, Message: "reading the " + what, Err: err}
 	}
-	if repeated && req != nil && !amount.Equal(req.Amount) {
-		return nil, reusedKey()
+	if repeated && asked != nil && !amount.Equal(*asked) {
+		return amount, reusedKey()
+	}
+	return amount, nil
+}
+
+// refundFrom builds the neutral refund from a refund transaction. When it was found by
+// reference for a repeated call, its amount must be the one asked for.
+func (c *Client) refundFrom(t *wireTransaction, paymentID string, req *provider.RefundRequest, repeated bool) (*provider.Refund, error) {
+	var asked *money.Amount
+	if req != nil {
+		asked = &req.Amount
+	}
+	amount, err := t.askedAmount(asked, repeated, "refund")
+	if err != nil {
+		return nil, err
 	}
 	st := int(t.Status)
 	r := &provider.Refund{

@@ -202,17 +202,28 @@ func objectData(data map[string]any) any {
 // tree that was signed. The output is deterministic, so a retry with the same UUID and data
 // sends identical bytes.
 func EncodeRequest(key *rsa.PrivateKey, method, uuid string, data map[string]any) ([]byte, error) {
-	sig, tree, err := prepare(key, method, uuid, objectData(data))
+	env, err := signedCall(key, method, uuid, data)
 	if err != nil {
 		return nil, err
 	}
+	return marshal(&env)
+}
+
+// signedCall checks, normalizes and signs a request or notification and fills the
+// envelope. The two bodies differ only in the case of the params member names, so a
+// notification converts the result to a notificationEnvelope.
+func signedCall(key *rsa.PrivateKey, method, uuid string, data map[string]any) (requestEnvelope, error) {
 	var env requestEnvelope
+	sig, tree, err := prepare(key, method, uuid, objectData(data))
+	if err != nil {
+		return env, err
+	}
 	env.Method = method
 	env.Params.Signature = sig
 	env.Params.UUID = uuid
 	env.Params.Data = tree
 	env.Version = Version
-	return marshal(&env)
+	return env, nil
 }
 
 // ParseRequest decodes a merchant request without verifying it, so that the receiver can
@@ -220,32 +231,46 @@ func EncodeRequest(key *rsa.PrivateKey, method, uuid string, data map[string]any
 // [Request.Verify]. The returned Request is unauthenticated until Verify succeeds. Method,
 // params.UUID and params.Signature must be non-empty strings and params.Data an object.
 func ParseRequest(body []byte, opts ...DecodeOption) (*Request, error) {
-	obj, err := parseBody(body, opts)
+	c, err := parseCall(body, opts, "request", "Signature", "UUID", "Data")
 	if err != nil {
 		return nil, err
 	}
-	method, err := stringMember(obj, "method", "request", true)
-	if err != nil {
-		return nil, err
+	version, _ := Scalar(c.obj["version"])
+	return &Request{Method: c.method, UUID: c.uuid, Data: c.data, Signature: c.sig, Version: version}, nil
+}
+
+// call holds the members a request and a notification share: the top-level object,
+// method, and the signature, uuid and data of params.
+type call struct {
+	obj       map[string]any
+	method    string
+	sig, uuid string
+	data      map[string]any
+}
+
+// parseCall decodes a request or notification body (what names it in errors). method and
+// the params members sigKey and uuidKey must be non-empty strings and dataKey an object.
+func parseCall(body []byte, opts []DecodeOption, what, sigKey, uuidKey, dataKey string) (call, error) {
+	var c call
+	var err error
+	if c.obj, err = parseBody(body, opts); err != nil {
+		return c, err
 	}
-	params, err := objectMember(obj, "params", "request")
-	if err != nil {
-		return nil, err
+	if c.method, err = stringMember(c.obj, "method", what, true); err != nil {
+		return c, err
 	}
-	sig, err := stringMember(params, "Signature", "params", true)
+	params, err := objectMember(c.obj, "params", what)
 	if err != nil {
-		return nil, err
+		return c, err
 	}
-	uuid, err := stringMember(params, "UUID", "params", true)
-	if err != nil {
-		return nil, err
+	if c.sig, err = stringMember(params, sigKey, "params", true); err != nil {
+		return c, err
 	}
-	data, err := objectMember(params, "Data", "params")
-	if err != nil {
-		return nil, err
+	if c.uuid, err = stringMember(params, uuidKey, "params", true); err != nil {
+		return c, err
 	}
-	version, _ := Scalar(obj["version"])
-	return &Request{Method: method, UUID: uuid, Data: data, Signature: sig, Version: version}, nil
+	c.data, err = objectMember(params, dataKey, "params")
+	return c, err
 }
 
 // Verify checks the request signature over method + params.UUID + params.Data with the
@@ -465,17 +490,12 @@ func decodeError(v any, pub *rsa.PublicKey, wantMethod, wantUUID string) error {
 //
 // D is data converted by [Normalize] (a nil map gives {}).
 func EncodeNotification(trustlyKey *rsa.PrivateKey, method, uuid string, data map[string]any) ([]byte, error) {
-	sig, tree, err := prepare(trustlyKey, method, uuid, objectData(data))
+	env, err := signedCall(trustlyKey, method, uuid, data)
 	if err != nil {
 		return nil, err
 	}
-	var env notificationEnvelope
-	env.Method = method
-	env.Params.Signature = sig
-	env.Params.UUID = uuid
-	env.Params.Data = tree
-	env.Version = Version
-	return marshal(&env)
+	n := notificationEnvelope(env)
+	return marshal(&n)
 }
 
 // DecodeNotification decodes a notification and verifies params.signature over method +
@@ -483,34 +503,14 @@ func EncodeNotification(trustlyKey *rsa.PrivateKey, method, uuid string, data ma
 // be non-empty strings and params.data an object; otherwise the error matches
 // [ErrMalformed]. Signature failures match [ErrBadSignature].
 func DecodeNotification(body []byte, trustlyPub *rsa.PublicKey, opts ...DecodeOption) (*Notification, error) {
-	obj, err := parseBody(body, opts)
+	c, err := parseCall(body, opts, "notification", "signature", "uuid", "data")
 	if err != nil {
 		return nil, err
 	}
-	method, err := stringMember(obj, "method", "notification", true)
-	if err != nil {
+	if err := Verify(trustlyPub, c.method, c.uuid, c.data, c.sig); err != nil {
 		return nil, err
 	}
-	params, err := objectMember(obj, "params", "notification")
-	if err != nil {
-		return nil, err
-	}
-	sig, err := stringMember(params, "signature", "params", true)
-	if err != nil {
-		return nil, err
-	}
-	uuid, err := stringMember(params, "uuid", "params", true)
-	if err != nil {
-		return nil, err
-	}
-	data, err := objectMember(params, "data", "params")
-	if err != nil {
-		return nil, err
-	}
-	if err := Verify(trustlyPub, method, uuid, data, sig); err != nil {
-		return nil, err
-	}
-	return &Notification{Method: method, UUID: uuid, Data: data, Signature: sig}, nil
+	return &Notification{Method: c.method, UUID: c.uuid, Data: c.data, Signature: c.sig}, nil
 }
 
 // Get returns the text of the string or number member key of the notification data.
