@@ -9,12 +9,12 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
 	"github.com/paybridge/paybridge/internal/hawk"
+	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
 )
 
@@ -72,18 +72,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
 	w.Header().Set("CorrelationId", uuid.NewString())
-	s.mu.Lock()
-	latency, failing := s.latency, s.failNext > 0
-	if failing {
-		s.failNext--
-	}
-	s.mu.Unlock()
-	if latency > 0 {
-		select {
-		case <-time.After(latency):
-		case <-r.Context().Done():
-			return
-		}
+	failing, err := s.faults.Begin(r.Context())
+	if err != nil {
+		return
 	}
 	if failing {
 		writeProblem(w, http.StatusServiceUnavailable, problem{Title: "Service Unavailable", Status: 503,
@@ -135,13 +126,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if s.corruptSA {
 		sa = strings.Replace(sa, `mac="`, `mac="AAAA`, 1)
 	}
-	dropIt := s.dropNext > 0
-	if dropIt {
-		s.dropNext--
-	}
 	s.mu.Unlock()
-	if dropIt {
-		_ = drop(w)
+	if s.faults.TakeDrop() {
+		_ = simkit.DropConnection(w)
 		return
 	}
 	w.Header().Set("Server-Authorization", sa)

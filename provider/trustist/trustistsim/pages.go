@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/simkit"
 )
 
 // Test bank details of the account an approved onboarding connects.
@@ -220,14 +222,11 @@ func withQuery(raw, name, value string) string {
 // EndUser acts on the simulator's hosted pages over HTTP as a payer or customer would:
 // it fetches the page, reads its form and submits the chosen action. It implements the
 // conformance suite's EndUser.
-type EndUser struct{ client *http.Client }
+type EndUser struct{ browser *simkit.Browser }
 
 // EndUser returns an EndUser for this server's pages.
 func (s *Server) EndUser() *EndUser {
-	return &EndUser{client: &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &EndUser{browser: simkit.NewBrowser(10 * time.Second)}
 }
 
 // Approve pays, sets up the standing order, or connects the test bank account.
@@ -245,54 +244,38 @@ func (e *EndUser) Abandon(ctx context.Context, pageURL string) error {
 	return e.act(ctx, pageURL, "abandon")
 }
 
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)">`)
-	formToken  = regexp.MustCompile(`<input type="hidden" name="token" value="([0-9a-f]+)">`)
-)
+var formToken = regexp.MustCompile(`^[0-9a-f]+$`)
 
 func (e *EndUser) act(ctx context.Context, pageURL, action string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pageURL, nil)
+	page, err := e.browser.Get(ctx, pageURL, 1<<20)
 	if err != nil {
 		return err
 	}
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return err
+	if page.BodyErr != nil {
+		return page.BodyErr
 	}
-	page, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	_ = resp.Body.Close()
-	if err != nil {
-		return err
+	if page.Status != http.StatusOK {
+		return fmt.Errorf("trustistsim: page %s answered HTTP %d", pageURL, page.Status)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("trustistsim: page %s answered HTTP %d", pageURL, resp.StatusCode)
-	}
-	am, tm := formAction.FindSubmatch(page), formToken.FindSubmatch(page)
-	if am == nil || tm == nil {
+	formAction, okAction := simkit.FormAction(page.Body)
+	token, okToken := simkit.HiddenInput(page.Body, "token")
+	if !okAction || !okToken || !formToken.MatchString(token) {
 		return fmt.Errorf("trustistsim: page %s has no form", pageURL)
 	}
 	base, err := url.Parse(pageURL)
 	if err != nil {
 		return err
 	}
-	target, err := base.Parse(html.UnescapeString(string(am[1])))
+	target, err := base.Parse(html.UnescapeString(formAction))
 	if err != nil {
 		return err
 	}
-	form := url.Values{"token": {string(tm[1])}, "action": {action}}
-	req, err = http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(form.Encode()))
+	reply, err := e.browser.PostForm(ctx, target.String(), url.Values{"token": {token}, "action": {action}}, 1<<16)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err = e.client.Do(req)
-	if err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("trustistsim: submitting %s on %s answered HTTP %d", action, pageURL, resp.StatusCode)
+	if reply.Status != http.StatusSeeOther && reply.Status != http.StatusOK {
+		return fmt.Errorf("trustistsim: submitting %s on %s answered HTTP %d", action, pageURL, reply.Status)
 	}
 	return nil
 }

@@ -1,10 +1,8 @@
 package trustistsim
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/paybridge/paybridge/internal/hawk"
+	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/secret"
@@ -68,7 +67,8 @@ type Server struct {
 	tenant   trustist.Key
 	currency money.Currency
 	hawk     *hawk.Server
-	client   *http.Client
+	del      *simkit.Deliverer
+	faults   simkit.Faults
 
 	base     atomic.Value // string
 	requests atomic.Int64
@@ -76,9 +76,6 @@ type Server struct {
 
 	mu             sync.Mutex
 	skew           time.Duration
-	latency        time.Duration
-	failNext       int
-	dropNext       int
 	corruptSA      bool
 	badTSM         bool
 	webhookURL     string
@@ -88,10 +85,6 @@ type Server struct {
 	custOrder      []string
 	sessions       map[string]*session
 	deliveries     []*Delivery
-
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
 }
 
 // New returns a Server that is not listening. baseURL is the address it will be reached
@@ -102,7 +95,6 @@ func New(baseURL string, opts Options) *Server {
 		merchant:       opts.Merchant,
 		tenant:         opts.Tenant,
 		currency:       opts.Currency,
-		client:         opts.DeliveryClient,
 		payments:       map[string]*payment{},
 		standingOrders: map[string]*standingOrder{},
 		customers:      map[string]*customer{},
@@ -118,8 +110,9 @@ func New(baseURL string, opts Options) *Server {
 	if s.currency.IsZero() {
 		s.currency = money.MustCurrency("GBP")
 	}
-	if s.client == nil {
-		s.client = &http.Client{Timeout: 10 * time.Second}
+	client := opts.DeliveryClient
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
 	}
 	if s.opts.RetryFirst <= 0 {
 		s.opts.RetryFirst = time.Second
@@ -131,7 +124,7 @@ func New(baseURL string, opts Options) *Server {
 		s.opts.Attempts = 20
 	}
 	s.hawk = &hawk.Server{Credentials: s.keyOf, Now: s.now}
-	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.del = simkit.NewDeliverer(client, s.opts.RetryFirst, s.opts.RetryMax, s.opts.Attempts)
 	return s
 }
 
@@ -168,13 +161,10 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 // Close stops the listener (when started with Start) and webhook deliveries, and waits
 // for deliveries in progress to end.
 func (s *Server) Close() {
-	s.mu.Lock()
-	s.cancel() // under s.mu, so that no delivery starts after the Wait below begins
-	s.mu.Unlock()
+	s.del.Close() // no delivery starts once this has begun
 	if s.srv != nil {
 		_ = s.srv.Close()
 	}
-	s.wg.Wait()
 }
 
 // SetWebhookURL sets the merchant's webhook URL, as configured in the TrustistTransfer
@@ -186,26 +176,14 @@ func (s *Server) SetWebhookURL(u string) {
 }
 
 // FailNext makes the next n API requests fail with 503 before they are processed.
-func (s *Server) FailNext(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failNext = n
-}
+func (s *Server) FailNext(n int) { s.faults.FailNext(n) }
 
 // DropNextResponse makes the next n API requests be processed and then answered by
 // closing the connection, as when a reply is lost.
-func (s *Server) DropNextResponse(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dropNext = n
-}
+func (s *Server) DropNextResponse(n int) { s.faults.DropNext(n) }
 
 // SetLatency delays every API request by d before it is processed.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = d
-}
+func (s *Server) SetLatency(d time.Duration) { s.faults.SetLatency(d) }
 
 // SetClockSkew moves the server's clock by d, so clients' timestamps look stale.
 func (s *Server) SetClockSkew(d time.Duration) {
@@ -249,20 +227,6 @@ func (s *Server) keyOf(id string) ([]byte, bool) {
 		return s.tenant.HawkKey.Bytes(), true
 	}
 	return nil, false
-}
-
-// drop closes the client's connection without an answer.
-func drop(w http.ResponseWriter) error {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		return errors.New("trustistsim: connection cannot be dropped")
-	}
-	conn, buf, err := hj.Hijack()
-	if err != nil {
-		return err
-	}
-	_ = buf.Flush()
-	return conn.Close()
 }
 
 func randomHex(n int) string {

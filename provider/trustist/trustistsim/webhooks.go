@@ -1,13 +1,13 @@
 package trustistsim
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/paybridge/paybridge/internal/simkit"
 )
 
 // Delivery records one webhook and its delivery attempts.
@@ -98,56 +98,29 @@ func (s *Server) raiseLocked(event, objectID string, payload map[string]any) {
 	}
 	d := &Delivery{Seq: len(s.deliveries) + 1, EventType: event, ObjectID: objectID, URL: s.webhookURL, Body: body}
 	s.deliveries = append(s.deliveries, d)
-	// s.mu is held, and Close cancels s.ctx under s.mu before waiting: either this Add
-	// happens before that Wait, or the server is closed and nothing is sent.
-	if d.URL == "" || s.ctx.Err() != nil {
-		d.GaveUp = true
-		return
+	if d.URL == "" || !s.del.Go(func() { s.deliver(d) }) {
+		d.GaveUp = true // no webhook URL, or the server is closed: nothing is sent
 	}
-	s.wg.Add(1)
-	go s.deliver(d)
 }
+
+var webhookHeader = http.Header{"Content-Type": {"application/json"}}
 
 // deliver posts d until a 2xx answer, with exponential back-off, until Close.
 func (s *Server) deliver(d *Delivery) {
-	defer s.wg.Done()
-	wait := s.opts.RetryFirst
-	for attempt := 1; attempt <= s.opts.Attempts; attempt++ {
-		status := s.post(d.URL, d.Body)
-		if status == 0 && s.ctx.Err() != nil {
-			return // cut short by Close: not an attempt the receiver answered
+	gaveUp := s.del.Retry(func(attempt int) bool {
+		status, _ := s.del.Post(d.URL, webhookHeader, d.Body, 1<<16)
+		if status == 0 && s.del.Context().Err() != nil {
+			return true // cut short by Close: not an attempt the receiver answered
 		}
 		s.mu.Lock()
+		defer s.mu.Unlock()
 		d.Attempts, d.LastStatus = attempt, status
-		d.Acknowledged = status >= 200 && status < 300
-		done := d.Acknowledged
+		d.Acknowledged = simkit.Acknowledged(status)
+		return d.Acknowledged
+	})
+	if gaveUp {
+		s.mu.Lock()
+		d.GaveUp = true
 		s.mu.Unlock()
-		if done {
-			return
-		}
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, s.opts.RetryMax)
 	}
-	s.mu.Lock()
-	d.GaveUp = true
-	s.mu.Unlock()
-}
-
-func (s *Server) post(url string, body []byte) int {
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return 0
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	_ = resp.Body.Close()
-	return resp.StatusCode
 }

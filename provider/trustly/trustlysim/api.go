@@ -7,8 +7,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
+	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
@@ -40,22 +40,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.requests.Add(1)
-	s.faults.Lock()
-	latency := s.faults.latency
-	fail := s.faults.failNext > 0
-	if fail {
-		s.faults.failNext--
-	}
-	drop := false
-	s.faults.Unlock()
-	if latency > 0 {
-		t := time.NewTimer(latency)
-		select {
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
+	fail, err := s.faults.Begin(r.Context())
+	if err != nil {
+		return
 	}
 	if fail {
 		http.Error(w, "service temporarily unavailable", http.StatusServiceUnavailable)
@@ -68,19 +55,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := s.process(body)
 	garble, unsigned := 0, false
-	s.faults.Lock()
-	if s.faults.dropNext > 0 {
-		s.faults.dropNext--
-		drop = true
+	drop := s.faults.TakeDrop()
+	s.replies.Lock()
+	if !drop && len(s.replies.garbleNext) > 0 {
+		garble, s.replies.garbleNext = s.replies.garbleNext[0], s.replies.garbleNext[1:]
 	}
-	if !drop && len(s.faults.garbleNext) > 0 {
-		garble, s.faults.garbleNext = s.faults.garbleNext[0], s.faults.garbleNext[1:]
-	}
-	if !drop && garble == 0 && s.faults.unsignedNext > 0 {
-		s.faults.unsignedNext--
+	if !drop && garble == 0 && s.replies.unsignedNext > 0 {
+		s.replies.unsignedNext--
 		unsigned = true
 	}
-	s.faults.Unlock()
+	s.replies.Unlock()
 	if garble != 0 {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(garble)
@@ -91,13 +75,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		resp, _ = wire.EncodeUnsignedError(wire.CodeUnknown, wire.CodeName(wire.CodeUnknown))
 	}
 	if drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
+		if !simkit.DropConnection(w) {
+			panic(http.ErrAbortHandler)
 		}
-		panic(http.ErrAbortHandler)
+		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(resp)
@@ -151,12 +132,12 @@ func (s *Server) process(body []byte) []byte {
 		}
 		return s.errorBody(req.Method, req.UUID, wire.CodeDuplicateUUID)
 	}
-	s.faults.Lock()
+	s.replies.Lock()
 	forced := 0
-	if len(s.faults.errorNext) > 0 {
-		forced, s.faults.errorNext = s.faults.errorNext[0], s.faults.errorNext[1:]
+	if len(s.replies.errorNext) > 0 {
+		forced, s.replies.errorNext = s.replies.errorNext[0], s.replies.errorNext[1:]
 	}
-	s.faults.Unlock()
+	s.replies.Unlock()
 	// From here on the request is authenticated and its answer, result or error, belongs
 	// to its UUID: the identical request gets it again, a changed one 688. [I] Trustly
 	// documents the replay for identical requests without excluding errors.

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/paybridge/paybridge/internal/simkit"
 )
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
@@ -232,11 +232,11 @@ func (s *Server) GrantMandate(accountID string) error {
 
 // EndUser completes hosted pages over HTTP, as a person with a browser would: it loads the
 // page and submits its form. It implements the conformance suite's EndUser.
-type EndUser struct{ client *http.Client }
+type EndUser struct{ browser *simkit.Browser }
 
 // EndUser returns an EndUser for the simulator's pages.
 func (s *Server) EndUser() *EndUser {
-	return &EndUser{client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &EndUser{browser: simkit.NewBrowser(0)}
 }
 
 // Approve pays the deposit at redirectURL (the bank confirms at once: credit), or confirms
@@ -262,45 +262,30 @@ func (e *EndUser) Abandon(ctx context.Context, redirectURL string) error {
 	return e.Act(ctx, redirectURL, ActionAbandon)
 }
 
-var formRE = regexp.MustCompile(`<form method="post" action="([^"]+)">`)
-
 // Act loads the page at redirectURL and submits action with its form.
 func (e *EndUser) Act(ctx context.Context, redirectURL, action string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, redirectURL, nil)
+	page, err := e.browser.Get(ctx, redirectURL, 1<<20)
 	if err != nil {
 		return err
 	}
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return err
+	if page.Status != http.StatusOK {
+		return fmt.Errorf("trustlysim: page answered HTTP %d: %s", page.Status, strings.TrimSpace(string(page.Body)))
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("trustlysim: page answered HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
-	}
-	m := formRE.FindSubmatch(body)
-	if m == nil || !strings.Contains(string(body), `value="`+action+`"`) {
+	formAction, ok := simkit.FormAction(page.Body)
+	if !ok || !strings.Contains(string(page.Body), `value="`+action+`"`) {
 		return fmt.Errorf("trustlysim: the page offers no %q action", action)
 	}
 	pageURL, _ := url.Parse(redirectURL)
-	target, err := pageURL.Parse(string(m[1]))
+	target, err := pageURL.Parse(formAction)
 	if err != nil {
 		return err
 	}
-	post, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(url.Values{"action": {action}}.Encode()))
+	reply, err := e.browser.PostForm(ctx, target.String(), url.Values{"action": {action}}, 1<<20)
 	if err != nil {
 		return err
 	}
-	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err = e.client.Do(post)
-	if err != nil {
-		return err
-	}
-	body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusNoContent {
-		return fmt.Errorf("trustlysim: submitting %q answered HTTP %d: %s", action, resp.StatusCode, strings.TrimSpace(string(body)))
+	if reply.Status != http.StatusSeeOther && reply.Status != http.StatusNoContent {
+		return fmt.Errorf("trustlysim: submitting %q answered HTTP %d: %s", action, reply.Status, strings.TrimSpace(string(reply.Body)))
 	}
 	return nil
 }

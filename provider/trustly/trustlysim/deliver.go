@@ -1,7 +1,6 @@
 package trustlysim
 
 import (
-	"bytes"
 	"net/http"
 	"time"
 
@@ -62,18 +61,15 @@ func (s *Server) notifyLocked(o *order, method string, extra map[string]any) {
 	d := &Delivery{Method: method, OrderID: o.id, NotificationID: data["notificationid"].(string), UUID: id, URL: o.notifyURL, Body: body}
 	s.deliveries = append(s.deliveries, d)
 	o.outbox = append(o.outbox, d)
-	if !o.sending {
+	if !o.sending && s.del.Go(func() { s.drain(o) }) {
 		o.sending = true
-		s.wg.Add(1)
-		go s.drain(o)
 	}
 }
 
 func (s *Server) drain(o *order) {
-	defer s.wg.Done()
 	for {
 		s.mu.Lock()
-		if len(o.outbox) == 0 || s.ctx.Err() != nil {
+		if len(o.outbox) == 0 || s.del.Context().Err() != nil {
 			o.sending = false
 			s.mu.Unlock()
 			return
@@ -85,46 +81,18 @@ func (s *Server) drain(o *order) {
 	}
 }
 
+var notificationHeader = http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+
 // deliver sends d until it is acknowledged, attempts run out or the Server closes.
 func (s *Server) deliver(d *Delivery) {
-	wait := s.opts.RetryBase
-	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
-		status, reply := s.post(d)
+	s.del.Retry(func(attempt int) bool {
+		status, reply := s.del.Post(d.URL, notificationHeader, d.Body, 1<<20)
 		s.mu.Lock()
 		d.Attempts, d.LastHTTPStatus = attempt, status
 		d.ReplyVerified, d.ReplyStatus, d.ReplyError = false, "", ""
 		s.mu.Unlock()
-		ok := s.checkReply(d, status, reply)
-		if ok {
-			return
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		wait = min(2*wait, s.opts.RetryMax)
-	}
-}
-
-func (s *Server) post(d *Delivery) (int, []byte) {
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
-	if err != nil {
-		return 0, nil
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	resp, err := s.opts.Client.Do(req)
-	if err != nil {
-		return 0, nil
-	}
-	defer resp.Body.Close()
-	b, err := wire.ReadBody(resp.Body, 1<<20)
-	if err != nil {
-		return resp.StatusCode, nil
-	}
-	return resp.StatusCode, b
+		return s.checkReply(d, status, reply)
+	})
 }
 
 // checkReply verifies a reply with the merchant's key and records the result.

@@ -26,7 +26,6 @@
 package trustlysim
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -41,6 +40,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 	"github.com/paybridge/paybridge/secret"
@@ -76,11 +76,10 @@ type Server struct {
 	base   string
 
 	requests atomic.Int64
-	faults   struct {
+	faults   simkit.Faults
+	// replies are the faults that change the answers of processed requests.
+	replies struct {
 		sync.Mutex
-		failNext  int
-		dropNext  int
-		latency   time.Duration
 		errorNext []int
 		// garbleNext answers processed requests with these HTTP statuses and a body that
 		// is not a Trustly answer, one per request.
@@ -89,9 +88,7 @@ type Server struct {
 		unsignedNext int
 	}
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	del *simkit.Deliverer
 
 	mu         sync.Mutex
 	merchants  map[string]*merchant
@@ -152,11 +149,10 @@ func New(baseURL string, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	n, _ := rand.Int(rand.Reader, big.NewInt(900_000_000))
 	return &Server{
 		opts: opts, key: key, pubPEM: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}),
-		base: strings.TrimRight(baseURL, "/"), ctx: ctx, cancel: cancel,
+		base: strings.TrimRight(baseURL, "/"), del: simkit.NewDeliverer(opts.Client, opts.RetryBase, opts.RetryMax, opts.MaxAttempts),
 		merchants: map[string]*merchant{}, orders: map[string]*order{}, tokens: map[string]*order{},
 		accounts: map[string]*account{}, replays: map[string]*replay{}, nextOrder: 1_000_000_000 + n.Int64(),
 	}, nil
@@ -193,11 +189,10 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 // Close stops the listener (when started with Start) and any notification deliveries,
 // and waits for them to end.
 func (s *Server) Close() {
-	s.cancel()
+	s.del.Close()
 	if s.hs != nil {
 		s.hs.Close()
 	}
-	s.wg.Wait()
 }
 
 // AddMerchant registers a merchant: its API credentials and the public key (PEM) that
@@ -256,44 +251,32 @@ func (s *Server) NewMerchant(username string) (Credentials, error) {
 }
 
 // FailNext makes the next n API requests fail with HTTP 503 before they are processed.
-func (s *Server) FailNext(n int) {
-	s.faults.Lock()
-	s.faults.failNext = n
-	s.faults.Unlock()
-}
+func (s *Server) FailNext(n int) { s.faults.FailNext(n) }
 
 // DropNextReplies makes the next n API requests be processed but their answers lost: the
 // connection is closed instead of answered.
-func (s *Server) DropNextReplies(n int) {
-	s.faults.Lock()
-	s.faults.dropNext = n
-	s.faults.Unlock()
-}
+func (s *Server) DropNextReplies(n int) { s.faults.DropNext(n) }
 
 // SetLatency delays every API request by d before processing.
-func (s *Server) SetLatency(d time.Duration) {
-	s.faults.Lock()
-	s.faults.latency = d
-	s.faults.Unlock()
-}
+func (s *Server) SetLatency(d time.Duration) { s.faults.SetLatency(d) }
 
 // FailNextWith makes the next API requests, one per code, fail with a signed Trustly
 // error of that code (after the credentials and signature are checked).
 func (s *Server) FailNextWith(codes ...int) {
-	s.faults.Lock()
-	s.faults.errorNext = append(s.faults.errorNext, codes...)
-	s.faults.Unlock()
+	s.replies.Lock()
+	s.replies.errorNext = append(s.replies.errorNext, codes...)
+	s.replies.Unlock()
 }
 
 // GarbleNextReplies makes the next n API requests be processed and then answered with HTTP
 // status and a body that is not a Trustly answer (as a proxy or a crashing front end
 // would), for example 500 or 502.
 func (s *Server) GarbleNextReplies(n, status int) {
-	s.faults.Lock()
+	s.replies.Lock()
 	for ; n > 0; n-- {
-		s.faults.garbleNext = append(s.faults.garbleNext, status)
+		s.replies.garbleNext = append(s.replies.garbleNext, status)
 	}
-	s.faults.Unlock()
+	s.replies.Unlock()
 }
 
 // UnsignedErrorNext makes the next n API requests be processed and then answered with
@@ -301,9 +284,9 @@ func (s *Server) GarbleNextReplies(n, status int) {
 // "code":620,"message":"ERROR_UNKNOWN"}}, which carries no signature and so proves
 // nothing about what happened.
 func (s *Server) UnsignedErrorNext(n int) {
-	s.faults.Lock()
-	s.faults.unsignedNext = n
-	s.faults.Unlock()
+	s.replies.Lock()
+	s.replies.unsignedNext = n
+	s.replies.Unlock()
 }
 
 // Balance returns the merchant's balance in currency as decimal text.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
@@ -154,8 +154,8 @@ func newSplitToken() string {
 // EndUser acts on the server's hosted pages over HTTP as a payer would. It implements the
 // conformance suite's EndUser.
 type EndUser struct {
-	s      *Server
-	client *http.Client
+	s       *Server
+	browser *simkit.Browser
 
 	mu   sync.Mutex
 	last string
@@ -163,9 +163,7 @@ type EndUser struct {
 
 // EndUser returns an EndUser for the server's hosted pages.
 func (s *Server) EndUser() *EndUser {
-	return &EndUser{s: s, client: &http.Client{
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &EndUser{s: s, browser: simkit.NewBrowser(0)}
 }
 
 // Approve logs in at the demo bank and authorizes: a payment, or an account for payouts.
@@ -190,7 +188,7 @@ func (e *EndUser) LastRedirect() string {
 	return e.last
 }
 
-var tokenRE = regexp.MustCompile(`name="token" value="([0-9a-f]+)"`)
+var tokenRE = regexp.MustCompile(`^[0-9a-f]+$`)
 
 // ErrNotAPage is returned for a URL that is not one of the server's hosted pages.
 var ErrNotAPage = errors.New("trustlyrestsim: not a hosted page of this server")
@@ -199,40 +197,26 @@ func (e *EndUser) act(ctx context.Context, pageURL, action string) error {
 	if !strings.HasPrefix(pageURL, e.s.srv.URL+"/start/lightbox/") {
 		return ErrNotAPage
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pageURL, nil)
+	page, err := e.browser.Get(ctx, pageURL, 1<<16)
 	if err != nil {
 		return err
 	}
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return err
+	if page.Status != http.StatusOK {
+		return fmt.Errorf("trustlyrestsim: hosted page answered HTTP %d", page.Status)
 	}
-	page, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("trustlyrestsim: hosted page answered HTTP %d", resp.StatusCode)
-	}
-	m := tokenRE.FindSubmatch(page)
-	if m == nil {
+	token, ok := simkit.HiddenInput(page.Body, "token")
+	if !ok || !tokenRE.MatchString(token) {
 		return fmt.Errorf("trustlyrestsim: hosted page has no form")
 	}
 	u, _ := url.Parse(pageURL)
-	form := url.Values{"token": {string(m[1])}, "action": {action}}
-	post, err := http.NewRequestWithContext(ctx, http.MethodPost, e.s.srv.URL+u.Path, strings.NewReader(form.Encode()))
+	reply, err := e.browser.PostForm(ctx, e.s.srv.URL+u.Path, url.Values{"token": {token}, "action": {action}}, 1<<16)
 	if err != nil {
 		return err
 	}
-	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err = e.client.Do(post)
-	if err != nil {
-		return err
+	if reply.Status != http.StatusSeeOther {
+		return fmt.Errorf("trustlyrestsim: %s answered HTTP %d", action, reply.Status)
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("trustlyrestsim: %s answered HTTP %d", action, resp.StatusCode)
-	}
-	loc := resp.Header.Get("Location")
+	loc := reply.Header.Get("Location")
 	if _, err := signing.VerifyRedirect(e.s.key, loc); err != nil {
 		return fmt.Errorf("trustlyrestsim: the redirect does not verify: %w", err)
 	}

@@ -20,7 +20,6 @@
 package trustlyrestsim
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -30,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
@@ -77,17 +77,12 @@ type Server struct {
 	nextEvent  int64
 	notifyURL  string
 	deliveries []*Delivery
-	failNext   int
-	loseNext   int
 	loseWrites int
-	latency    time.Duration
 
+	faults   simkit.Faults
 	requests atomic.Int64
 	lost     atomic.Int64
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	client   *http.Client
+	del      *simkit.Deliverer
 }
 
 // Start starts a Server listening on 127.0.0.1.
@@ -119,9 +114,8 @@ func Start(opts Options) *Server {
 	s := &Server{
 		opts: opts, key: []byte(opts.AccessKey), txs: map[string]*tx{}, customers: map[string]*customer{},
 		nextID: 1002600000, nextEvent: 1002900000, notifyURL: opts.NotificationURL,
-		client: &http.Client{Timeout: opts.AckTimeout},
+		del: simkit.NewDeliverer(&http.Client{Timeout: opts.AckTimeout}, opts.RetryBase, opts.RetryMax, opts.MaxAttempts),
 	}
-	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.srv = httptest.NewServer(s)
 	return s
 }
@@ -157,19 +151,11 @@ func (s *Server) SetNotificationURL(u string) {
 
 // FailNext makes the next n REST requests fail with HTTP 503 and error 100 before they are
 // processed.
-func (s *Server) FailNext(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failNext = n
-}
+func (s *Server) FailNext(n int) { s.faults.FailNext(n) }
 
 // LoseNextReply makes the next n REST requests be processed and then answered by closing
 // the connection, as if the reply were lost.
-func (s *Server) LoseNextReply(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.loseNext = n
-}
+func (s *Server) LoseNextReply(n int) { s.faults.DropNext(n) }
 
 // LoseNextWriteReply makes the next n REST POST requests be processed and then answered by
 // closing the connection. Lookups are answered normally.
@@ -180,18 +166,13 @@ func (s *Server) LoseNextWriteReply(n int) {
 }
 
 // SetLatency delays every REST answer by d.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = d
-}
+func (s *Server) SetLatency(d time.Duration) { s.faults.SetLatency(d) }
 
 // Close stops notification deliveries and the server.
 func (s *Server) Close() {
-	s.cancel()
+	s.del.Close()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
-	s.wg.Wait()
 }
 
 const apiPrefix = "/api/v1"
@@ -208,23 +189,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.requests.Add(1)
-	s.mu.Lock()
-	fail, lose, latency := s.failNext > 0, s.loseNext > 0, s.latency
-	if fail {
-		s.failNext--
-	} else if lose {
-		s.loseNext--
-	} else if r.Method == http.MethodPost && s.loseWrites > 0 {
-		s.loseWrites--
-		lose = true
-	}
-	s.mu.Unlock()
-	if latency > 0 {
-		select {
-		case <-time.After(latency):
-		case <-r.Context().Done():
-			return
+	fail, latency := s.faults.Arrive()
+	lose := false
+	if !fail {
+		lose = s.faults.TakeDrop()
+		s.mu.Lock()
+		if !lose && r.Method == http.MethodPost && s.loseWrites > 0 {
+			s.loseWrites--
+			lose = true
 		}
+		s.mu.Unlock()
+	}
+	if simkit.Sleep(r.Context(), latency) != nil {
+		return
 	}
 	if fail {
 		writeError(w, http.StatusServiceUnavailable, codeInternal, domainInternal, "Service temporarily unavailable")
@@ -238,13 +215,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		s.route(rec, r)
 		s.lost.Add(1)
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
+		if !simkit.DropConnection(w) {
+			panic(http.ErrAbortHandler)
 		}
-		panic(http.ErrAbortHandler)
+		return
 	}
 	s.route(w, r)
 }

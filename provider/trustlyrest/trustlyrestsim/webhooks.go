@@ -1,13 +1,12 @@
 package trustlyrestsim
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
@@ -92,50 +91,21 @@ func (s *Server) notifyLocked(t *tx, eventType string) {
 	}
 	d := &Delivery{EventID: eventID, ObjectID: t.id, TransactionType: t.typ, Status: t.status, URL: url, Body: body, Authorization: auth}
 	s.deliveries = append(s.deliveries, d)
-	s.wg.Add(1)
-	go s.deliver(d)
+	s.del.Go(func() { s.deliver(d) })
 }
 
 // deliver posts a notification until it is acknowledged, waiting between attempts with
 // doubling back-off, or until the server closes.
 func (s *Server) deliver(d *Delivery) {
-	defer s.wg.Done()
-	wait := s.opts.RetryBase
-	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
-		status := s.post(d)
+	header := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Authorization": {d.Authorization}}
+	s.del.Retry(func(attempt int) bool {
+		status, _ := s.del.Post(d.URL, header, d.Body, 1<<16)
 		s.mu.Lock()
+		defer s.mu.Unlock()
 		d.Attempts, d.LastStatus = attempt, status
-		d.Acknowledged = status >= 200 && status <= 299
-		ok := d.Acknowledged
-		s.mu.Unlock()
-		if ok {
-			return
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		wait = min(2*wait, s.opts.RetryMax)
-	}
-}
-
-func (s *Server) post(d *Delivery) int {
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
-	if err != nil {
-		return 0
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", d.Authorization)
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return 0
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	_ = resp.Body.Close()
-	return resp.StatusCode
+		d.Acknowledged = simkit.Acknowledged(status)
+		return d.Acknowledged
+	})
 }
 
 // scheduleSettle moves a pending capture, refund or deposit to 3 Processed and then to
@@ -144,22 +114,16 @@ func (s *Server) scheduleSettle(id string) {
 	if s.opts.SettleDelay < 0 {
 		return
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
+	s.del.Go(func() {
 		for _, next := range []int{stProcessed, stCompleted} {
-			t := time.NewTimer(s.opts.SettleDelay)
-			select {
-			case <-s.ctx.Done():
-				t.Stop()
+			if simkit.Sleep(s.del.Context(), s.opts.SettleDelay) != nil {
 				return
-			case <-t.C:
 			}
 			if err := s.Settle(id, next); err != nil {
 				return
 			}
 		}
-	}()
+	})
 }
 
 // ErrNotSettleable is returned by Settle for a transaction that cannot move to the status.
