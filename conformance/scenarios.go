@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -37,6 +38,7 @@ var scenarios = []Scenario{
 	{"NotificationVerifiedDedupedReplied", "a notification is verified, delivered once, acknowledged; a redelivery gets the same reply without a second callback", notificationDeduped},
 	{"NotificationTamperedRejected", "tampered, unsigned and oversized notifications are rejected and never reach the application", notificationTampered},
 	{"NotificationRetriedAfterCallbackFailure", "when the application fails, the notification is not acknowledged and is delivered again", notificationRetried},
+	{"NotificationFloodRejected", "thousands of malformed copies of a notification never reach the application, and the handler keeps serving valid ones", notificationFlood},
 	{"SecretsAbsentFromLogs", "no credential appears in any log line or error message of the run", secretsAbsent},
 }
 
@@ -803,4 +805,79 @@ func secretsAbsent(_ context.Context, t T, s *suite) {
 		}
 	}
 	t.Logf("checked %d secrets against %d bytes of logs and %d error texts", len(s.h.Secrets), len(logs), len(texts)-2)
+}
+
+// floodSize is how many malformed notifications NotificationFloodRejected sends.
+const floodSize = 2000
+
+// floodSeed makes the malformed notifications the same on every run, so a failure can be
+// replayed.
+const floodSeed = 20261123
+
+// mutate returns a malformed copy of body: a byte changed, inserted or removed, the body
+// cut short, a piece repeated, or random bytes.
+func mutate(r *rand.Rand, body []byte) []byte {
+	out := append([]byte(nil), body...)
+	switch r.IntN(6) {
+	case 0:
+		if len(out) > 0 {
+			i := r.IntN(len(out))
+			out[i] ^= byte(1 + r.IntN(255))
+		}
+	case 1:
+		i := r.IntN(len(out) + 1)
+		out = append(out[:i], append([]byte{byte(r.IntN(256))}, out[i:]...)...)
+	case 2:
+		if len(out) > 0 {
+			i := r.IntN(len(out))
+			out = append(out[:i], out[i+1:]...)
+		}
+	case 3:
+		out = out[:r.IntN(len(out)+1)]
+	case 4:
+		if len(out) > 1 {
+			i := r.IntN(len(out) - 1)
+			j := i + 1 + r.IntN(len(out)-i-1)
+			out = append(out[:j], append(append([]byte(nil), out[i:j]...), out[j:]...)...)
+		}
+	default:
+		out = make([]byte, r.IntN(2*len(body)+1))
+		for i := range out {
+			out[i] = byte(r.IntN(256))
+		}
+	}
+	return out
+}
+
+func notificationFlood(ctx context.Context, t T, s *suite) {
+	_, e := s.deliveredPayment(ctx, t, "13.00", 0)
+	ex, ok := s.exchangeFor(ctx, e.Raw)
+	if !ok {
+		t.Fatal("the delivered notification was not seen by the suite's server")
+	}
+	calls := s.callCount(e.ID)
+	r := rand.New(rand.NewPCG(floodSeed, floodSeed))
+	sent := map[string]bool{}
+	for len(sent) < floodSize {
+		body := mutate(r, ex.body)
+		if bytes.Equal(body, ex.body) || sent[string(body)] {
+			continue
+		}
+		sent[string(body)] = true
+		s.replay(ctx, t, body, ex.header)
+	}
+	if got := s.callCount(e.ID); got != calls {
+		t.Fatalf("malformed copies reached the application: %d calls for notification %s, want %d", got, e.ID, calls)
+	}
+	s.mu.Lock()
+	for _, ev := range s.events {
+		if sent[string(ev.Raw)] {
+			s.mu.Unlock()
+			t.Fatalf("a malformed notification reached the application as %s %s", ev.Kind, ev.ID)
+		}
+	}
+	s.mu.Unlock()
+	// The handler still serves a genuine notification after the flood.
+	s.deliveredPayment(ctx, t, "13.50", 0)
+	t.Logf("%d malformed notifications (seed %d) rejected or answered without a callback", len(sent), floodSeed)
 }
