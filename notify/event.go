@@ -16,6 +16,11 @@
 //
 // Obtain a Handler for a provider with paybridge.Gateway.NotificationHandler, or build one
 // with [NewHandler] from any [Verifier].
+//
+// Serve it from an http.Server with ReadHeaderTimeout and ReadTimeout set, so that a client
+// trickling headers or a body cannot hold connections open; the Handler bounds the body's
+// size but cannot bound how slowly it arrives. Keep the callback short (store or queue the
+// event): providers expect a prompt reply.
 package notify
 
 import (

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/notify"
@@ -32,4 +33,21 @@ func ExampleHandler() {
 	fmt.Println(rec.Code)
 	// Output:
 	// 400
+}
+
+// Serving notifications with the timeouts a public endpoint needs.
+func ExampleHandler_server() {
+	gw, _ := paybridge.Open(context.Background(), "mem://")
+	defer gw.Close()
+	h, _ := gw.NotificationHandler(func(ctx context.Context, e notify.Event) error { return nil })
+	srv := &http.Server{
+		Addr:              ":8443",
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+	}
+	_ = srv // srv.ListenAndServeTLS(certFile, keyFile)
+	fmt.Println(srv.ReadHeaderTimeout)
+	// Output: 5s
 }

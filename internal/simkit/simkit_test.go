@@ -240,3 +240,19 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("PostForm to a bad URL: %v", err)
 	}
 }
+
+func TestStartServerBoundsHeaderReads(t *testing.T) {
+	s := StartServer(http.NotFoundHandler())
+	defer s.Close()
+	if s.Config.ReadHeaderTimeout != ReadHeaderTimeout {
+		t.Fatalf("ReadHeaderTimeout = %v", s.Config.ReadHeaderTimeout)
+	}
+	resp, err := http.Get(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}

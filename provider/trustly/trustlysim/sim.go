@@ -164,7 +164,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.hs = httptest.NewServer(s)
+	s.hs = simkit.StartServer(s)
 	s.base = s.hs.URL
 	return s, nil
 }

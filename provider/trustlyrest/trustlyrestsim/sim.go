@@ -116,7 +116,7 @@ func Start(opts Options) *Server {
 		nextID: 1002600000, nextEvent: 1002900000, notifyURL: opts.NotificationURL,
 		del: simkit.NewDeliverer(&http.Client{Timeout: opts.AckTimeout}, opts.RetryBase, opts.RetryMax, opts.MaxAttempts),
 	}
-	s.srv = httptest.NewServer(s)
+	s.srv = simkit.StartServer(s)
 	return s
 }
 
