@@ -255,22 +255,33 @@ func (s *Server) accountLocked(m *merchant, house, bank, number string) *account
 	return a
 }
 
-func (s *Server) accountPayout(m *merchant, c *call) (any, *rpcFault) {
+// orderFields checks the fields every money-moving order carries — NotificationURL,
+// EndUserID, MessageID, Amount and Currency — in the order Trustly reports them, and
+// returns the amount text and currency.
+func (s *Server) orderFields(c *call) (value, cur string, f *rpcFault) {
 	if f := s.checkNotificationURL(c.str("NotificationURL")); f != nil {
-		return nil, f
+		return "", "", f
 	}
 	if c.str("EndUserID") == "" {
-		return nil, fault(wire.CodeEndUserIDIsNull)
+		return "", "", fault(wire.CodeEndUserIDIsNull)
 	}
 	if c.str("MessageID") == "" {
-		return nil, fault(wire.CodeMessageIDIsNull)
+		return "", "", fault(wire.CodeMessageIDIsNull)
 	}
-	value, f := c.amount()
+	value, f = c.amount()
 	if f != nil {
-		return nil, f
+		return "", "", f
 	}
-	cur := c.str("Currency")
+	cur = c.str("Currency")
 	if f := checkCurrency(cur); f != nil {
+		return "", "", f
+	}
+	return value, cur, nil
+}
+
+func (s *Server) accountPayout(m *merchant, c *call) (any, *rpcFault) {
+	value, cur, f := s.orderFields(c)
+	if f != nil {
 		return nil, f
 	}
 	// [I] ShopperStatement is required (the Java client validates it as such, §4.7).
@@ -376,21 +387,8 @@ func (s *Server) getWithdrawals(m *merchant, c *call) (any, *rpcFault) {
 }
 
 func (s *Server) charge(m *merchant, c *call) (any, *rpcFault) {
-	if f := s.checkNotificationURL(c.str("NotificationURL")); f != nil {
-		return nil, f
-	}
-	if c.str("EndUserID") == "" {
-		return nil, fault(wire.CodeEndUserIDIsNull)
-	}
-	if c.str("MessageID") == "" {
-		return nil, fault(wire.CodeMessageIDIsNull)
-	}
-	value, f := c.amount()
+	value, cur, f := s.orderFields(c)
 	if f != nil {
-		return nil, f
-	}
-	cur := c.str("Currency")
-	if f := checkCurrency(cur); f != nil {
 		return nil, f
 	}
 	a := c.attrs()

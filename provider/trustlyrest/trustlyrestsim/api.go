@@ -398,6 +398,13 @@ func (s *Server) captureLocked(w http.ResponseWriter, t *tx, p map[string]string
 		writeError(w, http.StatusBadRequest, codeInvalidSplitToken, domainSplitToken, "Invalid split token")
 		return nil
 	}
+	return s.drawLocked(w, t, p, typeCapture)
+}
+
+// drawLocked creates a capture or deposit under the authorization t: it needs a unique
+// merchantReference and an amount within what the authorization has left (any amount
+// when the authorization set no maximum).
+func (s *Server) drawLocked(w http.ResponseWriter, t *tx, p map[string]string, typ int) *tx {
 	ref := p["merchantReference"]
 	if ref == "" {
 		invalid(w, "Missing required parameter: merchantReference")
@@ -416,7 +423,7 @@ func (s *Server) captureLocked(w http.ResponseWriter, t *tx, p map[string]string
 		return nil
 	}
 	t.used += amount
-	return s.childLocked(t, typeCapture, ref, amount)
+	return s.childLocked(t, typ, ref, amount)
 }
 
 func (s *Server) depositLocked(w http.ResponseWriter, t *tx, p map[string]string) *tx {
@@ -428,25 +435,7 @@ func (s *Server) depositLocked(w http.ResponseWriter, t *tx, p map[string]string
 		writeError(w, http.StatusBadRequest, codeInvalidSplitToken, domainSplitToken, "Invalid split token")
 		return nil
 	}
-	ref := p["merchantReference"]
-	if ref == "" {
-		invalid(w, "Missing required parameter: merchantReference")
-		return nil
-	}
-	if s.refTakenLocked(ref) {
-		writeError(w, http.StatusBadRequest, codeDuplicate, domainDuplicate, "This is a duplicate request. It has been ignored")
-		return nil
-	}
-	limit := int64(-1)
-	if t.amount > 0 {
-		limit = t.amount - t.used
-	}
-	amount, ok := amountParam(w, p, limit, "authorized amount left")
-	if !ok {
-		return nil
-	}
-	t.used += amount
-	return s.childLocked(t, typeDeposit, ref, amount)
+	return s.drawLocked(w, t, p, typeDeposit)
 }
 
 func (s *Server) refundLocked(w http.ResponseWriter, t *tx, p map[string]string) *tx {
