@@ -81,14 +81,7 @@ func (g *Gateway) UpdateCustomer(ctx context.Context, id string, u CustomerUpdat
 	}
 	// Validate the values being set with the same rules as a new customer.
 	var probe Customer
-	u.ExternalID.Apply(&probe.ExternalID)
-	u.FirstName.Apply(&probe.FirstName)
-	u.LastName.Apply(&probe.LastName)
-	u.Email.Apply(&probe.Email)
-	u.Phone.Apply(&probe.Phone)
-	u.DateOfBirth.Apply(&probe.DateOfBirth)
-	u.Address.Apply(&probe.Address)
-	u.Group.Apply(&probe.Group)
+	u.ApplyTo(&probe)
 	fields := g.checkStruct(&probe)
 	fields = append(fields, g.unstoredCustomerFields(map[string]bool{
 		"ExternalID": !u.ExternalID.IsZero(), "FirstName": !u.FirstName.IsZero(), "LastName": !u.LastName.IsZero(),

@@ -251,6 +251,19 @@ type CustomerUpdate struct {
 	Group       Patch[string]   `json:"group,omitzero"`
 }
 
+// ApplyTo changes c as u says: set fields take their new value, cleared fields their zero
+// value, and the rest stay. A set Address is stored as given (the pointer, not a copy).
+func (u *CustomerUpdate) ApplyTo(c *Customer) {
+	u.ExternalID.Apply(&c.ExternalID)
+	u.FirstName.Apply(&c.FirstName)
+	u.LastName.Apply(&c.LastName)
+	u.Email.Apply(&c.Email)
+	u.Phone.Apply(&c.Phone)
+	u.DateOfBirth.Apply(&c.DateOfBirth)
+	u.Address.Apply(&c.Address)
+	u.Group.Apply(&c.Group)
+}
+
 // ListCustomersRequest filters and pages a customer listing.
 type ListCustomersRequest struct {
 	ExternalID string `json:"externalId,omitempty" validate:"max=128"`

@@ -353,18 +353,8 @@ func (p *Provider) UpdateCustomer(ctx context.Context, id string, u *provider.Cu
 	if !ok {
 		return nil, notFound("customer", id)
 	}
-	u.ExternalID.Apply(&c.ExternalID)
-	u.FirstName.Apply(&c.FirstName)
-	u.LastName.Apply(&c.LastName)
-	u.Email.Apply(&c.Email)
-	u.Phone.Apply(&c.Phone)
-	u.DateOfBirth.Apply(&c.DateOfBirth)
-	u.Group.Apply(&c.Group)
-	if u.Address.IsSet() {
-		c.Address = cloneAddress(u.Address.Value())
-	} else if u.Address.IsClear() {
-		c.Address = nil
-	}
+	u.ApplyTo(c)
+	c.Address = cloneAddress(c.Address) // keep no pointer the caller holds
 	out := *c
 	out.Address = cloneAddress(c.Address)
 	return &out, nil

@@ -149,14 +149,7 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, u *provider.Cust
 	if err != nil {
 		return nil, err
 	}
-	u.ExternalID.Apply(&cur.ExternalID)
-	u.FirstName.Apply(&cur.FirstName)
-	u.LastName.Apply(&cur.LastName)
-	u.Email.Apply(&cur.Email)
-	u.Phone.Apply(&cur.Phone)
-	u.DateOfBirth.Apply(&cur.DateOfBirth)
-	u.Address.Apply(&cur.Address)
-	u.Group.Apply(&cur.Group)
+	u.ApplyTo(cur)
 	if cur.FirstName == "" && cur.LastName == "" {
 		return nil, provider.FieldError("FirstName", "cannot be cleared with LastName: Trustly requires a name")
 	}
