@@ -37,10 +37,12 @@
 //   - do not retry unchanged: CodeInvalidRequest, CodeUnauthenticated, CodePermissionDenied,
 //     CodeNotFound, CodeNotSupported, CodeDeclined, CodeInsufficientFunds, CodeDuplicate.
 //
-// With WithRetry(DefaultRetryPolicy) the Gateway repeats such calls itself, with the same
-// idempotency key, waiting with exponential back-off and jitter that ends with the
+// The Gateway repeats such calls itself (DefaultRetryPolicy, changed with WithRetry), with
+// the same idempotency key, waiting with exponential back-off and jitter that ends with the
 // context; a write whose outcome is unknown is repeated only where the adapter makes the
-// repeat harmless by construction (Capabilities.RepeatableWrites).
+// repeat harmless by construction (Capabilities.RepeatableWrites). Adapters make one
+// attempt per call, so this policy is the only place retries happen. An error that comes
+// back after the policy gave up is the last attempt's, and still says what to do.
 //
 // errors.As reaches the adapter's error beneath (*provider.Error with the provider's code,
 // message and correlation id). Context cancellation and deadlines are returned as they are.

@@ -71,6 +71,7 @@ func New(p provider.Provider, opts ...Option) *Gateway {
 		validate: newValidator(),
 		log:      slog.New(slog.DiscardHandler),
 		newKey:   uuid.NewString,
+		retry:    DefaultRetryPolicy,
 	}
 	for _, o := range opts {
 		o(g)

@@ -34,12 +34,16 @@ type RetryPolicy struct {
 	MaxDelay time.Duration
 }
 
-// DefaultRetryPolicy is a policy suited to payment workers: up to 4 attempts within 30
+// NoRetry makes a single attempt per call.
+var NoRetry = RetryPolicy{MaxAttempts: 1}
+
+// DefaultRetryPolicy, the Gateway's default, is a policy suited to payment workers: up to 4 attempts within 30
 // seconds, waits from up to 100ms growing to at most 5s.
 var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, MaxElapsed: 30 * time.Second, BaseDelay: 100 * time.Millisecond, MaxDelay: 5 * time.Second}
 
-// WithRetry sets the retry policy. Without it the Gateway makes a single attempt and
-// returns retryable errors to the caller.
+// WithRetry sets the retry policy; the default is DefaultRetryPolicy. WithRetry(NoRetry)
+// makes every call a single attempt that returns retryable errors to the caller, for
+// callers that run their own retry loop.
 func WithRetry(p RetryPolicy) Option {
 	return func(g *Gateway) {
 		if p.BaseDelay <= 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 )
 
@@ -139,10 +140,24 @@ func TestLookupsRetryUnknownOutcomeButNotNotFound(t *testing.T) {
 	}
 }
 
-func TestNoRetryByDefault(t *testing.T) {
+func TestDefaultPolicyRetries(t *testing.T) {
+	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) {
+		if f.calls.Load() < 3 {
+			return nil, unavailable
+		}
+		return &provider.Payment{ID: "p1", Status: provider.PaymentPending, Amount: money.MustNew("10.00", "GBP")}, nil
+	}
+	gw := paybridge.New(f)
+	if _, err := gw.Pay(context.Background(), validRequest()); err != nil || f.calls.Load() != 3 {
+		t.Fatalf("%v after %d attempts, want success on the third", err, f.calls.Load())
+	}
+}
+
+func TestNoRetryMakesOneAttempt(t *testing.T) {
 	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
 	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { return nil, unavailable }
-	gw := paybridge.New(f)
+	gw := paybridge.New(f, paybridge.WithRetry(paybridge.NoRetry))
 	if _, err := gw.Pay(context.Background(), validRequest()); !errors.Is(err, paybridge.ErrProviderUnavailable) || f.calls.Load() != 1 {
 		t.Fatalf("%v after %d attempts", err, f.calls.Load())
 	}

@@ -92,7 +92,7 @@ func start(t *testing.T, opts trustistsim.Options, cfg func(*trustist.Config)) *
 		t.Fatal(err)
 	}
 	e.p = p
-	e.gw = paybridge.New(p)
+	e.gw = paybridge.New(p, paybridge.WithRetry(paybridge.NoRetry)) // each test sees the adapter's own errors
 	t.Cleanup(func() { _ = e.gw.Close() })
 	return e
 }

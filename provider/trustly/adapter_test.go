@@ -33,10 +33,26 @@ type env struct {
 	fail   map[string]int // notification method -> callback failures to inject
 	srv    *httptest.Server
 	cfg    trustly.Config
+	retry  paybridge.RetryPolicy
 	h      atomic.Pointer[http.Handler] // the current notification handler
 }
 
+// fastRetry is DefaultRetryPolicy with millisecond waits.
+var fastRetry = paybridge.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+
 func newEnv(t *testing.T, mutate ...func(*trustly.Config)) *env {
+	t.Helper()
+	return newEnvPolicy(t, fastRetry, mutate...)
+}
+
+// newSingleAttemptEnv is newEnv with a Gateway that makes one attempt per call, so a test
+// sees each error the Client returns.
+func newSingleAttemptEnv(t *testing.T, mutate ...func(*trustly.Config)) *env {
+	t.Helper()
+	return newEnvPolicy(t, paybridge.NoRetry, mutate...)
+}
+
+func newEnvPolicy(t *testing.T, policy paybridge.RetryPolicy, mutate ...func(*trustly.Config)) *env {
 	t.Helper()
 	sim, err := trustlysim.Start(trustlysim.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond, AllowLoopbackHTTP: true})
 	if err != nil {
@@ -48,11 +64,11 @@ func newEnv(t *testing.T, mutate ...func(*trustly.Config)) *env {
 		t.Fatal(err)
 	}
 	cfg := trustly.Config{Username: creds.Username, Password: creds.Password, PrivateKey: creds.PrivateKey,
-		BaseURL: sim.APIURL(), TrustlyPublicKey: sim.PublicKeyPEM(), RetryBackoff: time.Millisecond}
+		BaseURL: sim.APIURL(), TrustlyPublicKey: sim.PublicKeyPEM()}
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	e := &env{sim: sim, creds: creds, fail: map[string]int{}, cfg: cfg}
+	e := &env{sim: sim, creds: creds, fail: map[string]int{}, cfg: cfg, retry: policy}
 	e.restart(t)
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*e.h.Load()).ServeHTTP(w, r) }))
 	t.Cleanup(e.srv.Close)
@@ -68,7 +84,7 @@ func (e *env) restart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.c, e.gw = c, paybridge.New(c)
+	e.c, e.gw = c, paybridge.New(c, paybridge.WithRetry(e.retry))
 	h, err := e.gw.NotificationHandler(func(_ context.Context, ev notify.Event) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -305,7 +321,7 @@ func TestRetrySendsTheIdenticalRequest(t *testing.T) {
 }
 
 func TestLostReplyIsUnknownOutcomeThenResolved(t *testing.T) {
-	e := newEnv(t, func(c *trustly.Config) { c.MaxRetries = -1 })
+	e := newSingleAttemptEnv(t)
 	ctx := context.Background()
 	e.sim.DropNextReplies(1)
 	req := e.payment("order-lost")

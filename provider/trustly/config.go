@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
@@ -30,12 +29,6 @@ const (
 const (
 	TestURL = "https://test.trustly.com/api/1"
 	LiveURL = "https://api.trustly.com/1"
-)
-
-// Defaults applied by New.
-const (
-	DefaultMaxRetries   = 2
-	DefaultRetryBackoff = 250 * time.Millisecond
 )
 
 // Config configures a Client. Username, Password and a private key are required.
@@ -70,12 +63,6 @@ type Config struct {
 	// ShopperStatement is the text shown on the end user's bank statement for deposits,
 	// and for payouts that carry no Description.
 	ShopperStatement string
-	// MaxRetries is how many times a request whose outcome is unknown is resent (always
-	// byte-identical). 0 selects DefaultMaxRetries; a negative value disables retries.
-	MaxRetries int
-	// RetryBackoff is the first wait between attempts; it doubles each time. 0 selects
-	// DefaultRetryBackoff.
-	RetryBackoff time.Duration
 }
 
 // DefaultCurrencies returns the currencies a Client accepts unless configured otherwise:
@@ -102,8 +89,6 @@ type settings struct {
 	currencies []money.Currency
 	statement  string
 	notifyURL  string
-	retries    int
-	backoff    time.Duration
 }
 
 func (cfg *Config) check() (*settings, error) {
@@ -176,18 +161,6 @@ func (cfg *Config) check() (*settings, error) {
 		if c.Exponent() != 2 {
 			return nil, provider.FieldError("Currencies", "%s has %d decimal places; Trustly amounts have exactly two", c, c.Exponent())
 		}
-	}
-	switch {
-	case cfg.MaxRetries < 0:
-		s.retries = 0
-	case cfg.MaxRetries == 0:
-		s.retries = DefaultMaxRetries
-	default:
-		s.retries = cfg.MaxRetries
-	}
-	s.backoff = cfg.RetryBackoff
-	if s.backoff <= 0 {
-		s.backoff = DefaultRetryBackoff
 	}
 	if cfg.NotificationURL != "" {
 		if err := checkNotificationURL("NotificationURL", cfg.NotificationURL); err != nil {

@@ -67,8 +67,9 @@
 // signatures are deterministic too. A retry with the same idempotency key therefore sends
 // the byte-identical signed request, which Trustly answers with the first result instead
 // of acting twice. This is what makes Refund, which has no MessageID, safe to repeat. The
-// Client retries requests whose outcome is unknown (network failures, 5xx answers,
-// unsigned transport errors) up to Config.MaxRetries times, honouring the context.
+// Client makes one attempt per call; the Gateway's retry policy repeats the calls whose
+// outcome is unknown (network failures, 5xx answers, unsigned transport errors), and
+// Capabilities.RepeatableWrites tells it that Pay, Refund and Payout may be repeated.
 //
 // A write (Pay, Refund, Payout, VerifyAccount, Charge, CancelCharge, Approve/Deny
 // Withdrawal) fails with Code UnknownOutcome whenever Trustly may have acted without this

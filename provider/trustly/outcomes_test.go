@@ -47,7 +47,7 @@ func TestProcessedWritesWithoutATrustworthyAnswerAreUnknownOutcome(t *testing.T)
 		"unsigned 620":    func(e *env) { e.sim.UnsignedErrorNext(1) },
 		"dropped answers": func(e *env) { e.sim.DropNextReplies(1) },
 	}
-	e := newEnv(t, func(c *trustly.Config) { c.MaxRetries = -1 })
+	e := newSingleAttemptEnv(t)
 	ctx := context.Background()
 	balance := func() money.Amount { return money.MustNew(e.sim.Balance("merchant", "EUR"), "EUR") }
 	for name, fault := range faults {
@@ -81,7 +81,7 @@ func TestProcessedWritesWithoutATrustworthyAnswerAreUnknownOutcome(t *testing.T)
 // TestReadsWithoutATrustworthyAnswerAreUnavailable: a read changes nothing, so an answer
 // that proves nothing makes Trustly unavailable, not the outcome unknown.
 func TestReadsWithoutATrustworthyAnswerAreUnavailable(t *testing.T) {
-	e := newEnv(t, func(c *trustly.Config) { c.MaxRetries = -1 })
+	e := newSingleAttemptEnv(t)
 	ctx := context.Background()
 	for _, status := range []int{http.StatusInternalServerError, http.StatusBadGateway} {
 		e.sim.GarbleNextReplies(1, status)
@@ -102,8 +102,8 @@ func TestReadsWithoutATrustworthyAnswerAreUnavailable(t *testing.T) {
 	}
 }
 
-// TestRetriedWriteAfterProcessedFailureMovesMoneyOnce: with retries on, the Client
-// resends the identical request and Trustly answers with the first result.
+// TestRetriedWriteAfterProcessedFailureMovesMoneyOnce: the Gateway's retry policy resends
+// the identical request and Trustly answers with the first result.
 func TestRetriedWriteAfterProcessedFailureMovesMoneyOnce(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()

@@ -11,7 +11,6 @@ import (
 	"net/http/httptrace"
 	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/provider"
@@ -111,67 +110,43 @@ func fingerprint(data map[string]any) [32]byte {
 	return sha256.Sum256(b)
 }
 
-// exchange posts body until it gets an answer it can trust or runs out of attempts.
+// exchange posts body once and returns the verified result, or an error saying whether
+// Trustly may have processed the request. Repeats are the Gateway's retry policy's: an
+// identical request with the same UUID is answered with the first result.
 func (c *Client) exchange(ctx context.Context, r *rpc, body []byte) (*wire.Result, error) {
-	var (
-		maybeProcessed bool
-		lastErr        error
-		lastStatus     int
-	)
-	wait := c.s.backoff
-	for n := 0; n <= c.s.retries; n++ {
-		if n > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, c.giveUp(ctx, r, maybeProcessed, lastStatus, ctx.Err())
-			case <-t.C:
-			}
-			wait *= 2
+	a, err := c.post(ctx, body)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, c.giveUp(ctx, r, a.written, 0, ctx.Err())
 		}
-		a, err := c.post(ctx, body)
-		if err != nil {
-			maybeProcessed = maybeProcessed || a.written
-			lastErr, lastStatus = err, 0
-			if ctx.Err() != nil {
-				return nil, c.giveUp(ctx, r, maybeProcessed, 0, ctx.Err())
-			}
-			continue
-		}
-		res, err := wire.DecodeResponse(a.body, c.s.trustlyPub, r.method, r.uuid, wire.WithMaxBodySize(transport.MaxResponseBytes))
-		if err == nil {
-			return res, nil
-		}
-		var rpcErr *wire.RPCError
-		switch {
-		case errors.As(err, &rpcErr) && rpcErr.Signed:
-			return nil, rpcError(rpcErr, a.status, r.person)
-		case errors.As(err, &rpcErr):
-			// An unsigned error is not authenticated and comes from the transport level:
-			// the request may or may not have been processed.
-			maybeProcessed = true
-			lastErr, lastStatus = err, a.status
-			continue
-		case errors.Is(err, wire.ErrMalformed) && (a.status >= 500 || a.status == http.StatusTooManyRequests):
-			// Not a Trustly answer: a proxy or an overloaded server. 503 and 429 say the
-			// request was not processed; other 5xx statuses do not say.
-			if a.status != http.StatusServiceUnavailable && a.status != http.StatusTooManyRequests {
-				maybeProcessed = true
-			}
-			lastErr, lastStatus = fmt.Errorf("HTTP %d without a Trustly answer", a.status), a.status
-			continue
-		case errors.Is(err, wire.ErrBadSignature):
-			return nil, c.untrusted(r, a.status, "the "+r.method+" response signature does not verify with the "+describeEnv(c.s.env)+" public key; check Environment (and TrustlyPublicKey)", err)
-		default:
-			var mm *wire.MismatchError
-			if errors.As(err, &mm) {
-				return nil, c.untrusted(r, a.status, "the response answers another request (its "+mm.Field+" differs)", err)
-			}
-			return nil, c.untrusted(r, a.status, "cannot understand Trustly's answer to "+r.method, err)
-		}
+		return nil, c.giveUp(ctx, r, a.written, 0, err)
 	}
-	return nil, c.giveUp(ctx, r, maybeProcessed, lastStatus, lastErr)
+	res, err := wire.DecodeResponse(a.body, c.s.trustlyPub, r.method, r.uuid, wire.WithMaxBodySize(transport.MaxResponseBytes))
+	if err == nil {
+		return res, nil
+	}
+	var rpcErr *wire.RPCError
+	switch {
+	case errors.As(err, &rpcErr) && rpcErr.Signed:
+		return nil, rpcError(rpcErr, a.status, r.person)
+	case errors.As(err, &rpcErr):
+		// An unsigned error is not authenticated and comes from the transport level:
+		// the request may or may not have been processed.
+		return nil, c.giveUp(ctx, r, true, a.status, err)
+	case errors.Is(err, wire.ErrMalformed) && (a.status >= 500 || a.status == http.StatusTooManyRequests):
+		// Not a Trustly answer: a proxy or an overloaded server. 503 and 429 say the
+		// request was not processed; other 5xx statuses do not say.
+		maybe := a.status != http.StatusServiceUnavailable && a.status != http.StatusTooManyRequests
+		return nil, c.giveUp(ctx, r, maybe, a.status, fmt.Errorf("HTTP %d without a Trustly answer", a.status))
+	case errors.Is(err, wire.ErrBadSignature):
+		return nil, c.untrusted(r, a.status, "the "+r.method+" response signature does not verify with the "+describeEnv(c.s.env)+" public key; check Environment (and TrustlyPublicKey)", err)
+	default:
+		var mm *wire.MismatchError
+		if errors.As(err, &mm) {
+			return nil, c.untrusted(r, a.status, "the response answers another request (its "+mm.Field+" differs)", err)
+		}
+		return nil, c.untrusted(r, a.status, "cannot understand Trustly's answer to "+r.method, err)
+	}
 }
 
 // untrusted reports an answer that arrived but cannot be trusted: a bad signature, an

@@ -49,7 +49,7 @@ func newEnv(t *testing.T, opts trustlyrestsim.Options, tweak func(*trustlyrest.C
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.client, e.gw, e.user = c, paybridge.New(c), e.sim.EndUser()
+	e.client, e.gw, e.user = c, paybridge.New(c, paybridge.WithRetry(paybridge.NoRetry)), e.sim.EndUser() // the adapter's own errors
 	h, err := e.gw.NotificationHandler(e.onEvent)
 	if err != nil {
 		t.Fatal(err)

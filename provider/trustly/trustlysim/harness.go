@@ -36,7 +36,7 @@ func ConformanceHarness() (conformance.Harness, func()) {
 	open := func(password secret.Value) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
 		return func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
 			c, err := trustly.New(trustly.Config{Username: creds.Username, Password: password, PrivateKey: creds.PrivateKey,
-				BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM(), RetryBackoff: 5 * time.Millisecond})
+				BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM()})
 			if err != nil {
 				t.Fatalf("trustly.New: %v", err)
 			}
