@@ -54,10 +54,21 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// MaxConnsPerHost bounds the connections DefaultClient opens to one provider host; calls
+// beyond it wait (as long as their context allows) for a connection to come free, and
+// that many stay open between bursts, so a burst of concurrent calls reuses connections
+// instead of opening and closing one per call.
+const MaxConnsPerHost = 64
+
 // DefaultClient returns the HTTP client adapters use when the caller gives none: a
-// 30-second overall timeout and keep-alive connection reuse.
+// 30-second overall timeout and a transport of its own (so that closing the adapter can
+// drop its idle connections without touching http.DefaultTransport) that keeps up to
+// MaxConnsPerHost keep-alive connections per host.
 func DefaultClient() *http.Client {
-	return &http.Client{Timeout: 30 * time.Second}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxConnsPerHost = MaxConnsPerHost
+	t.MaxIdleConnsPerHost = MaxConnsPerHost
+	return &http.Client{Timeout: 30 * time.Second, Transport: t}
 }
 
 // ReadBody reads at most limit bytes of r (MaxResponseBytes when limit <= 0) and reports

@@ -143,12 +143,7 @@ func (cfg *Config) check() (*settings, error) {
 	}
 	s.httpClient = cfg.HTTPClient
 	if s.httpClient == nil {
-		// A transport of its own, so that Close can drop its idle connections without
-		// touching http.DefaultTransport, which the rest of the process shares.
 		s.httpClient, s.ownClient = transport.DefaultClient(), true
-		if t, ok := http.DefaultTransport.(*http.Transport); ok {
-			s.httpClient.Transport = t.Clone()
-		}
 	}
 	s.currencies = cfg.Currencies
 	if len(s.currencies) == 0 {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"sync"
@@ -219,9 +220,12 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 			raw, contentType = []byte(signing.EncodeForm(b.form)), "application/x-www-form-urlencoded"
 		}
 	}
-	// A request counts as sent once its body was read to the end by the transport: before
-	// that Trustly cannot have acted on it. A request without a body is a lookup.
-	body := &sentReader{r: bytes.NewReader(raw)}
+	// A request counts as sent once the transport has begun writing it to a connection:
+	// before that Trustly cannot have acted on it. (A body reader of our own would tell the
+	// same, but net/http flushes the headers of a body it does not know as a separate
+	// write, which costs every request a round of syscalls on both ends.)
+	var sent atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent.Store(true) }})
 	// The request is built from the parsed base URL rather than from a string that
 	// http.NewRequest would parse again; the headers are set under their canonical names.
 	req := (&http.Request{
@@ -229,7 +233,7 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 		Header: http.Header{"Authorization": {string(c.auth)}, "Accept": {"application/json"}},
 	}).WithContext(ctx)
 	if b != nil {
-		req.Body, req.ContentLength = body, int64(len(raw))
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(raw)), int64(len(raw))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }
 	}
 	if contentType != "" {
@@ -237,7 +241,7 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, transportError(ctx, err, body.done.Load(), write)
+		return nil, transportError(ctx, err, sent.Load(), write)
 	}
 	defer resp.Body.Close()
 	answer, err := transport.ReadBody(resp.Body, 0)
@@ -259,22 +263,6 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 	}
 	return answer, nil
 }
-
-// sentReader records when a request body has been read to its end.
-type sentReader struct {
-	r    *bytes.Reader
-	done atomic.Bool
-}
-
-func (s *sentReader) Read(p []byte) (int, error) {
-	n, err := s.r.Read(p)
-	if err == io.EOF {
-		s.done.Store(true)
-	}
-	return n, err
-}
-
-func (s *sentReader) Close() error { return nil }
 
 // getTransaction fetches one transaction; an unknown id is NotFound.
 func (c *Client) getTransaction(ctx context.Context, id string) (*wireTransaction, error) {
