@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/benchkit"
 	"github.com/paybridge/paybridge/money"
 )
 
@@ -12,7 +13,33 @@ import (
 // idempotency key, checks, logging — over an adapter that answers at once.
 func BenchmarkGatewayPayOverhead(b *testing.B) {
 	_, gw := newFake(okPayment)
-	req := paybridge.PaymentRequest{
+	req := overheadRequest()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := gw.Pay(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// gatewayPayAllocBudget is the objects the Gateway allocates around one Pay, measured
+// without the race detector.
+const gatewayPayAllocBudget = 44
+
+func TestGatewayPayAllocBudget(t *testing.T) {
+	_, gw := newFake(okPayment)
+	req := overheadRequest()
+	ctx := context.Background()
+	benchkit.CheckAllocs(t, gatewayPayAllocBudget, 500, func() {
+		if _, err := gw.Pay(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func overheadRequest() paybridge.PaymentRequest {
+	return paybridge.PaymentRequest{
 		Amount:            money.MustNew("12.34", "GBP"),
 		MerchantReference: "order-1001",
 		Description:       "Two books",
@@ -22,12 +49,5 @@ func BenchmarkGatewayPayOverhead(b *testing.B) {
 		Payer: paybridge.Person{ID: "u-1", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
 			Country: "GB", Locale: "en_GB", Address: &paybridge.Address{Line1: "1 Test St", City: "London", Country: "GB"}},
 		IdempotencyKey: "order-1001-pay",
-	}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := gw.Pay(ctx, req); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -97,3 +97,19 @@ func NotificationRate(b *testing.B, round []Message, newHandler func() http.Hand
 	b.ReportMetric(n/floored.Seconds(), "floor-notifications/s")
 	b.ReportMetric(floored.Seconds()/handled.Seconds(), "x-floor-rate")
 }
+
+// CheckAllocs fails t when f allocates more than budget objects per run on average,
+// measured with testing.AllocsPerRun over runs runs (the whole process's allocations, so
+// a loopback server's count too). Under the race detector it skips, saying so: CI checks
+// budgets in a separate run without it.
+func CheckAllocs(t *testing.T, budget float64, runs int, f func()) {
+	t.Helper()
+	if RaceEnabled {
+		t.Skip("allocation counts are not stable under the race detector; run without -race")
+	}
+	got := testing.AllocsPerRun(runs, f)
+	t.Logf("%.0f allocations per run (budget %.0f)", got, budget)
+	if got > budget {
+		t.Fatalf("%.0f allocations per run, over the budget of %.0f: find the new allocation (go test -memprofile) or, if it is worth its cost, raise the budget", got, budget)
+	}
+}

@@ -6,11 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/secret"
 )
@@ -36,8 +38,11 @@ func BenchmarkPayVersusBarePOST(b *testing.B) {
 	b.Run("adapter", func(b *testing.B) { benchPay(b, false) })
 }
 
-// benchPay times Pay through the Gateway (viaGateway) or on the adapter directly.
-func benchPay(b *testing.B, viaGateway bool) {
+// payStub returns an adapter over an in-process stub that answers every request with a
+// whole payment (a GET with the payment it names), a Gateway over it, a request, and a function returning the body of the
+// last authenticated request the stub received.
+func payStub(tb testing.TB) (*trustist.Provider, *paybridge.Gateway, paybridge.PaymentRequest, *httptest.Server, func() []byte) {
+	tb.Helper()
 	answer := []byte(`{"id":"0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11","status":"PENDING","amount":125.50,"currency":"GBP",` +
 		`"reference":"ORDER-2024-000123","payLink":"https://payer-sandbox.trustisttransfer.com/pay/0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11"}`)
 	var mu sync.Mutex
@@ -50,27 +55,36 @@ func benchPay(b *testing.B, viaGateway bool) {
 			mu.Unlock()
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if id, ok := strings.CutPrefix(r.URL.Path, "/v1/payments/"); ok && r.Method == http.MethodGet {
+			_, _ = w.Write(bytes.Replace(answer, []byte("0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11"), []byte(id), 2))
+			return
+		}
 		_, _ = w.Write(answer)
 	}))
-	defer stub.Close()
+	tb.Cleanup(stub.Close)
 	p, err := trustist.New(trustist.Config{BaseURL: stub.URL,
 		Merchant: trustist.Key{HawkID: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", HawkKey: secret.New("sk_test_benchmark_key")}})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	gw := paybridge.New(p)
-	defer gw.Close()
-	ctx := context.Background()
-	req := paybridge.PaymentRequest{Amount: gbp(&testing.T{}, "125.50"), MerchantReference: "ORDER-2024-000123",
+	tb.Cleanup(func() { _ = gw.Close() })
+	amount, _ := money.New("125.50", "GBP")
+	req := paybridge.PaymentRequest{Amount: amount, MerchantReference: "ORDER-2024-000123",
 		Description: "Order 000123 from the web shop", ReturnURL: "https://shop.example.com/checkout/return?order=000123",
 		CancelURL: "https://shop.example.com/checkout/cancel?order=000123",
 		Payer:     paybridge.Person{FirstName: "Jane", LastName: "Doe", Email: "jane.doe@example.com"}}
+	return p, gw, req, stub, func() []byte { mu.Lock(); defer mu.Unlock(); return append([]byte(nil), sent...) }
+}
+
+// benchPay times Pay through the Gateway (viaGateway) or on the adapter directly.
+func benchPay(b *testing.B, viaGateway bool) {
+	p, gw, req, stub, lastBody := payStub(b)
+	ctx := context.Background()
 	if _, err := gw.Pay(ctx, req); err != nil {
 		b.Fatal(err)
 	}
-	mu.Lock()
-	body := append([]byte(nil), sent...)
-	mu.Unlock()
+	body := lastBody()
 	bare := &http.Client{Timeout: 30 * time.Second}
 	post := func() {
 		r, _ := http.NewRequestWithContext(ctx, http.MethodPost, stub.URL+"/v1/payments", bytes.NewReader(body))

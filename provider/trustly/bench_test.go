@@ -127,29 +127,38 @@ func (s *stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(resp)
 }
 
-// BenchmarkPay runs a whole Gateway.Pay (validation, serialization, signing, HTTP,
-// verification) against an in-process stub; floor: one RSA sign + one RSA verify + one
-// loopback round trip.
-func BenchmarkPay(b *testing.B) {
-	k := merchantKey(b)
-	_, trustlyPub := trustlySide(b)
+// payStub returns a Gateway over a Client whose API is an in-process stub answering each
+// distinct request with a response signed once, the request Pay benchmarks send, and the
+// stub.
+func payStub(tb testing.TB) (*paybridge.Gateway, paybridge.PaymentRequest, *stub) {
+	tb.Helper()
+	_, trustlyPub := trustlySide(tb)
 	st := &stub{key: tkPriv, seen: map[string][]byte{}}
 	srv := httptest.NewServer(st)
-	defer srv.Close()
-	c, err := trustly.New(trustly.Config{Username: "merchant", Password: secret.New("secret"), PrivateKey: trustlyKeyPEM(b),
+	tb.Cleanup(srv.Close)
+	c, err := trustly.New(trustly.Config{Username: "merchant", Password: secret.New("secret"), PrivateKey: trustlyKeyPEM(tb),
 		BaseURL: srv.URL + "/api/1", TrustlyPublicKey: trustlyPub, HTTPClient: srv.Client()})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	gw := paybridge.New(c)
 	req := paybridge.PaymentRequest{Amount: money.MustNew("12.50", "EUR"), MerchantReference: "order-1",
 		ReturnURL: "https://shop.example.com/ok", CancelURL: "https://shop.example.com/fail",
 		NotificationURL: "https://shop.example.com/trustly/n1", IdempotencyKey: "bench-1",
 		Payer: paybridge.Person{ID: "user-42", FirstName: "Ada", LastName: "Lovelace", Country: "SE", Locale: "sv_SE"}}
-	ctx := context.Background()
-	if _, err := gw.Pay(ctx, req); err != nil { // warms the stub's cache
-		b.Fatal(err)
+	if _, err := gw.Pay(context.Background(), req); err != nil { // warms the stub's cache
+		tb.Fatal(err)
 	}
+	return gw, req, st
+}
+
+// BenchmarkPay runs a whole Gateway.Pay (validation, serialization, signing, HTTP,
+// verification) against an in-process stub; floor: one RSA sign + one RSA verify + one
+// loopback round trip.
+func BenchmarkPay(b *testing.B) {
+	k := merchantKey(b)
+	gw, req, st := payStub(b)
+	ctx := context.Background()
 	var reqBody, respBody []byte
 	for k, v := range st.seen {
 		reqBody, respBody = []byte(k), v

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,27 +31,36 @@ import (
 // (encoding/json itself; the answer's lenient field types add about 5%), ≈ 2 µs in the
 // request signature and ≈ 4 µs in Pay's bookkeeping (fingerprint, reference digest,
 // in-process result memo); the rest is allocation and garbage collection those cause.
-func BenchmarkPay(b *testing.B) {
+// payStub returns a Gateway over a Client whose API is an in-process stub answering
+// establish with a fixed body, a request, and a function returning the body of the last
+// request the stub received.
+func payStub(tb testing.TB) (*paybridge.Gateway, paybridge.PaymentRequest, *httptest.Server, func() []byte) {
+	tb.Helper()
 	answer := []byte(`{"transactionId":"1002633191","url":"https://sandbox.trustly.one/start/lightbox/1002633191","amount":"12.34","currency":"USD","merchantReference":"r","paymentType":"Deferred","status":0}`)
-	var captured []byte
+	var mu sync.Mutex
+	var last []byte
 	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if captured == nil {
-			captured = body
-		}
+		mu.Lock()
+		last = body
+		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(answer)
 	}))
-	defer stub.Close()
+	tb.Cleanup(stub.Close)
 	c, err := trustlyrest.New(trustlyrest.Config{AccessID: "MerchantAccess01", AccessKey: secret.New("MerchantSecret01"),
 		MerchantID: "1002463580", BaseURL: stub.URL + "/api/v1", HTTPClient: stub.Client()})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	gw := paybridge.New(c)
-	ctx := context.Background()
 	req := paybridge.PaymentRequest{Amount: usd("12.34"), MerchantReference: "order-1", Description: "bench order",
 		ReturnURL: "https://shop.example/return", CancelURL: "https://shop.example/cancel", Payer: trustlyrestsim.TestPayer}
+	return paybridge.New(c), req, stub, func() []byte { mu.Lock(); defer mu.Unlock(); return last }
+}
+
+func BenchmarkPay(b *testing.B) {
+	gw, req, stub, lastBody := payStub(b)
+	ctx := context.Background()
 	pay := func(i int) {
 		r := req
 		r.IdempotencyKey = "bench-" + strconv.Itoa(i)
@@ -58,7 +68,8 @@ func BenchmarkPay(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	pay(-1) // captures the body the baseline sends
+	pay(-1)
+	captured := lastBody() // the body the baseline sends
 	auth := "Basic " + "TWVyY2hhbnRBY2Nlc3MwMTpNZXJjaGFudFNlY3JldDAx"
 	hc := stub.Client()
 	post := func() {

@@ -1,0 +1,57 @@
+package trustist_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/paybridge/paybridge/internal/benchkit"
+	"github.com/paybridge/paybridge/notify"
+)
+
+// Allocation budgets: objects allocated per operation (the whole process, the loopback
+// stub's share included), measured without the race detector. A change that raises a
+// count past its budget fails here.
+const (
+	payAllocBudget    = 215
+	notifyAllocBudget = 245
+)
+
+func TestPayAllocBudget(t *testing.T) {
+	_, gw, req, _, _ := payStub(t)
+	ctx := context.Background()
+	benchkit.CheckAllocs(t, payAllocBudget, 200, func() {
+		if _, err := gw.Pay(ctx, req); err != nil { // a fresh idempotency key each time
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestNotificationAllocBudget counts a webhook's handling: the hint, the Hawk-signed
+// fetch of the payment from the stub, the event, dedupe, the callback and the reply.
+func TestNotificationAllocBudget(t *testing.T) {
+	_, gw, _, _, _ := payStub(t)
+	h, err := gw.NotificationHandler(func(context.Context, notify.Event) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 100
+	bodies := make([][]byte, n+1) // AllocsPerRun runs f once more to warm up
+	for i := range bodies {
+		bodies[i] = fmt.Appendf(nil, `{"paymentId":%q,"status":"PENDING","eventType":"payment.updated"}`, uuid.NewString())
+	}
+	i := 0
+	benchkit.CheckAllocs(t, notifyAllocBudget, n, func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/trustist", bytes.NewReader(bodies[i])))
+		i++
+		if rec.Code != http.StatusOK {
+			t.Fatalf("HTTP %d: %s", rec.Code, rec.Body)
+		}
+	})
+}

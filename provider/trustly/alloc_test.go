@@ -1,0 +1,57 @@
+package trustly_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/benchkit"
+	"github.com/paybridge/paybridge/notify"
+)
+
+// Allocation budgets: objects allocated per operation (the whole process, the loopback
+// stub's share included), measured without the race detector. A change that raises a
+// count past its budget fails here; docs/performance.md says where the allocations go.
+const (
+	payAllocBudget    = 380
+	notifyAllocBudget = 300
+)
+
+func TestPayAllocBudget(t *testing.T) {
+	gw, req, _ := payStub(t)
+	ctx := context.Background()
+	benchkit.CheckAllocs(t, payAllocBudget, 200, func() {
+		if _, err := gw.Pay(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestNotificationAllocBudget(t *testing.T) {
+	c, _ := notifyClient(t)
+	gw := paybridge.New(c)
+	h, err := gw.NotificationHandler(func(context.Context, notify.Event) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 100
+	bodies := make([][]byte, n+1) // AllocsPerRun runs f once more to warm up
+	for i := range bodies {
+		data := credit(strconv.Itoa(800000+i), "alloc-n-"+strconv.Itoa(i))
+		delete(data, "attributes")
+		bodies[i] = signed(t, "pending", data)
+	}
+	i := 0
+	benchkit.CheckAllocs(t, notifyAllocBudget, n, func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/trustly", bytes.NewReader(bodies[i])))
+		i++
+		if rec.Code != http.StatusOK {
+			t.Fatalf("HTTP %d: %s", rec.Code, rec.Body)
+		}
+	})
+}

@@ -1,0 +1,27 @@
+package trustlyrest_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/paybridge/paybridge/internal/benchkit"
+)
+
+// payAllocBudget is the objects allocated by one Gateway.Pay against the loopback stub
+// (both ends of the exchange), measured without the race detector.
+const payAllocBudget = 205
+
+func TestPayAllocBudget(t *testing.T) {
+	gw, req, _, _ := payStub(t)
+	ctx := context.Background()
+	i := 0
+	benchkit.CheckAllocs(t, payAllocBudget, 200, func() {
+		r := req
+		r.IdempotencyKey = "alloc-" + strconv.Itoa(i)
+		i++
+		if _, err := gw.Pay(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
