@@ -263,8 +263,16 @@ func (p *Provider) GetPayment(ctx context.Context, id string) (*provider.Payment
 	if !pm.Amount.IsValid() {
 		return nil, badAnswer(r, errNoAmount)
 	}
+	if !strings.EqualFold(pm.ID, id) {
+		// An answer about another payment (a caching proxy, a routing fault) must not
+		// stand for this one: a webhook would otherwise confirm the wrong payment.
+		return nil, badAnswer(r, errOtherPayment)
+	}
 	return pm, nil
 }
+
+// errOtherPayment reports an answer to a payment read that describes another payment.
+var errOtherPayment = errors.New("the answer describes another payment")
 
 // answerCurrency parses the currency an answer names, or gives the account's currency
 // when it names none.
