@@ -32,7 +32,13 @@ func newValidator() *validator.Validate {
 // isHTTPURL reports whether s is an absolute http or https URL with a host and no
 // whitespace or control characters.
 func isHTTPURL(s string) bool {
-	if s == "" || len(s) > 2048 || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+	if s == "" || len(s) > 2048 {
+		return false
+	}
+	if plainHTTPURL(s) {
+		return true
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
 		return false
 	}
 	u, err := url.Parse(s)
@@ -42,6 +48,63 @@ func isHTTPURL(s string) bool {
 	scheme := strings.ToLower(u.Scheme)
 	return scheme == "http" || scheme == "https"
 }
+
+// plainHTTPURL accepts, without parsing, the URLs most requests carry: http or https, a
+// host of letters, digits, dots and hyphens, an optional port, and a path, query and
+// fragment of unreserved characters, sub-delimiters, ':', '@', '/', '?' and complete
+// percent escapes. Everything it accepts, url.Parse accepts with that scheme and host;
+// anything else is left to url.Parse.
+func plainHTTPURL(s string) bool {
+	var rest string
+	switch {
+	case len(s) > 8 && strings.EqualFold(s[:8], "https://"):
+		rest = s[8:]
+	case len(s) > 7 && strings.EqualFold(s[:7], "http://"):
+		rest = s[7:]
+	default:
+		return false
+	}
+	i := 0
+	for i < len(rest) && (isAlnum(rest[i]) || rest[i] == '.' || rest[i] == '-') {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	if i < len(rest) && rest[i] == ':' {
+		j := i + 1
+		for j < len(rest) && j-i <= 5 && '0' <= rest[j] && rest[j] <= '9' {
+			j++
+		}
+		if j == i+1 {
+			return false
+		}
+		i = j
+	}
+	if i < len(rest) && rest[i] != '/' && rest[i] != '?' && rest[i] != '#' {
+		return false
+	}
+	fragment := false
+	for ; i < len(rest); i++ {
+		c := rest[i]
+		switch {
+		case isAlnum(c) || strings.IndexByte("-._~!$&'()*+,;=:@/?", c) >= 0:
+		case c == '#' && !fragment:
+			fragment = true
+		case c == '%' && i+2 < len(rest) && isHex(rest[i+1]) && isHex(rest[i+2]):
+			i += 2
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // isPrintableASCII reports whether s holds only the characters from space to tilde.
 func isPrintableASCII(s string) bool {
@@ -59,6 +122,9 @@ func isEmail(s string) bool {
 	if len(s) > 254 {
 		return false
 	}
+	if plainEmail(s) {
+		return true
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" {
 		return false
@@ -74,6 +140,36 @@ func isEmail(s string) bool {
 		}
 	}
 	return true
+}
+
+// plainEmail accepts, without parsing, the addresses most requests carry: a local part and
+// a domain of dot-separated non-empty runs of letters, digits and (local part) "_%+-" or
+// (domain) '-', with at least one dot in the domain. mail.ParseAddress accepts all of
+// them as bare addresses; anything else is left to it.
+func plainEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return false
+	}
+	return dotRuns(s[:at], "_%+-", false) && dotRuns(s[at+1:], "-", true)
+}
+
+// dotRuns reports whether s is non-empty runs of letters, digits and extra separated by
+// single dots, with at least one dot when needDot is set.
+func dotRuns(s, extra string, needDot bool) bool {
+	run, dots := 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isAlnum(c) || strings.IndexByte(extra, c) >= 0:
+			run++
+		case c == '.' && run > 0:
+			run, dots = 0, dots+1
+		default:
+			return false
+		}
+	}
+	return run > 0 && (dots > 0 || !needDot)
 }
 
 // problems describes validator tags in words.
@@ -94,6 +190,9 @@ var problems = map[string]string{
 // checkStruct validates s with the struct tags and returns one FieldError per problem,
 // named by the field's path below the request (e.g. "Payer.Email").
 func (g *Gateway) checkStruct(s any) []FieldError {
+	if quickValid(g.validate, s) {
+		return nil
+	}
 	err := g.validate.Struct(s)
 	if err == nil {
 		return nil
