@@ -64,9 +64,12 @@ type hint struct {
 	session         bool
 }
 
+// keySeparators are dropped from member names before they are compared.
+var keySeparators = strings.NewReplacer("_", "", "-", "")
+
 // normKey lower-cases a member name and drops underscores and hyphens.
 func normKey(k string) string {
-	return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(k))
+	return keySeparators.Replace(strings.ToLower(k))
 }
 
 func parseHint(body []byte) (hint, error) {
