@@ -2,16 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/memprovider"
 	"github.com/paybridge/paybridge/provider/trustist"
@@ -22,19 +22,27 @@ import (
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 )
 
-// target is a provider the conformance command can run against.
-type target struct {
+// Kinds of conformance target.
+const (
+	targetMemory    = "memory"
+	targetSimulator = "simulator"
+	targetSandbox   = "sandbox"
+)
+
+// embedded is a provider the conformance command runs without credentials.
+type embedded struct {
 	name    string
+	target  string
 	harness func() (conformance.Harness, func())
 }
 
-// targets lists the embedded providers, in report order.
-func targets() []target {
-	return []target{
-		{name: memprovider.Name, harness: memHarness},
-		{name: trustly.Name, harness: trustlysim.ConformanceHarness},
-		{name: trustlyrest.Name, harness: trustlyrestsim.ConformanceHarness},
-		{name: trustist.Name, harness: trustistsim.ConformanceHarness},
+// embeddedProviders lists the embedded providers, in report order.
+func embeddedProviders() []embedded {
+	return []embedded{
+		{memprovider.Name, targetMemory, memHarness},
+		{trustly.Name, targetSimulator, trustlysim.ConformanceHarness},
+		{trustlyrest.Name, targetSimulator, trustlyrestsim.ConformanceHarness},
+		{trustist.Name, targetSimulator, trustistsim.ConformanceHarness},
 	}
 }
 
@@ -61,104 +69,277 @@ func memHarness() (conformance.Harness, func()) {
 	}, b.Close
 }
 
+// report is one provider's column of the conformance table; --json prints a list of them.
 type report struct {
-	Provider string               `json:"provider"`
-	Results  []conformance.Result `json:"results"`
+	Provider string `json:"provider"`
+	// Target is what ran: "memory", "simulator" or "sandbox".
+	Target string `json:"target"`
+	// NotRun says why the provider was not run (sandbox credentials absent).
+	NotRun string `json:"notRun,omitempty"`
+	// Error says why the provider could not be run: configuration unusable, or the
+	// sandbox unreachable or refusing the credentials.
+	Error   string               `json:"error,omitempty"`
+	Results []conformance.Result `json:"results,omitempty"`
 }
 
-func conformanceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	only := fs.String("provider", "", "run against this provider only ("+strings.Join(names(), ", ")+")")
-	asJSON := fs.Bool("json", false, "print results as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: paybridge conformance [--provider NAME] [--json]")
-		fmt.Fprintln(stderr, "Runs the conformance suite against the embedded providers and prints a scenario × provider table.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "paybridge conformance: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	var reports []report
-	for _, tg := range targets() {
-		if *only != "" && tg.name != *only {
-			continue
+func (r report) count(st conformance.Status) int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Status == st {
+			n++
 		}
-		h, closeFn := tg.harness()
-		results := conformance.Run(ctx, h, func(i, n int, sc string) {
-			fmt.Fprintf(stderr, "\r\033[K%s: %d/%d %s", tg.name, i+1, n, sc)
-		})
-		closeFn()
-		fmt.Fprintf(stderr, "\r\033[K")
-		reports = append(reports, report{Provider: tg.name, Results: results})
 	}
-	if len(reports) == 0 {
-		fmt.Fprintf(stderr, "paybridge conformance: unknown provider %q (known: %s)\n", *only, strings.Join(names(), ", "))
-		return 2
+	return n
+}
+
+func conformanceHelp() string {
+	var env strings.Builder
+	for _, p := range sandbox.Providers() {
+		var lines [][2]string
+		for _, v := range p.Vars {
+			name, doc := v.Name, v.Doc
+			if v.File {
+				name += "*"
+			}
+			if v.Required {
+				doc = "required: " + doc
+			}
+			lines = append(lines, [2]string{name, doc})
+		}
+		env.WriteString(p.Title + ":\n" + envHelp(lines...))
 	}
-	failed := false
-	for _, r := range reports {
-		for _, res := range r.Results {
-			failed = failed || res.Status == conformance.Failed
+	return `Usage: paybridge conformance [--provider NAME] [--sandbox] [--json]
+
+Runs paybridge's conformance suite, the scenarios every adapter must pass, and prints
+a scenario × provider table: passed, failed, or skipped with the reason.
+
+Without --sandbox it runs against the embedded providers: the in-memory provider and
+the simulators of Trustly JSON-RPC, Trustly REST and Trustist, started on 127.0.0.1
+for the run. It needs no credentials and no network.
+
+With --sandbox it runs against the real sandbox of each provider whose credentials are
+in the environment, and leaves out the others, naming the variables they need; with
+none configured it says so and exits 0. Nobody acts on the providers' hosted pages in a
+sandbox run and the sandboxes cannot reach this machine, so the scenarios that need a
+person at the bank or a notification skip, with that reason. A simulator's base URL and
+credentials given in the same variables run the same path (see 'paybridge sim').
+
+While the suite runs, stderr shows a progress line when it is a terminal, and one line
+per provider otherwise.
+
+Examples:
+  paybridge conformance
+  paybridge conformance --provider trustlyrest --json | jq '.[0].results[] | select(.status != "passed")'
+  PAYBRIDGE_TRUSTIST_HAWK_ID=… PAYBRIDGE_TRUSTIST_HAWK_KEY_FILE=trustist.key \
+      paybridge conformance --sandbox
+
+Environment, read with --sandbox (NAME_FILE, naming a file, may replace a NAME marked *):
+` + env.String() + `
+Exit status: 1 when a scenario failed; otherwise 3 when a sandbox's configuration was
+unusable or the sandbox unreachable or refusing the credentials; otherwise 0.
+`
+}
+
+func conformanceCmd(ctx context.Context, s stdio, args []string) int {
+	fs := newFlags(s, "conformance")
+	var names []string
+	for _, e := range embeddedProviders() {
+		names = append(names, e.name)
+	}
+	only := fs.String("provider", "", "run against this provider only ("+strings.Join(names, ", ")+")")
+	useSandbox := fs.Bool("sandbox", false, "run against the real sandboxes configured in the environment")
+	asJSON := fs.Bool("json", false, "print the results as JSON on stdout")
+	pos, code, ok := parse(fs, s, conformanceHelp(), args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return usageError(s, "conformance", "unexpected argument %q", pos[0])
+	}
+	if *only != "" && !slices.Contains(names, *only) {
+		return usageError(s, "conformance", "unknown provider %q (known: %s)", *only, strings.Join(names, ", "))
+	}
+	if *useSandbox && *only == memprovider.Name {
+		return usageError(s, "conformance", "the in-memory provider has no sandbox")
+	}
+	pr := newProgress(s.err)
+	var reports []report
+	if *useSandbox {
+		for _, p := range sandbox.Providers() {
+			if *only == "" || p.Name == *only {
+				reports = append(reports, runSandbox(ctx, p, pr))
+			}
+		}
+	} else {
+		for _, e := range embeddedProviders() {
+			if *only == "" || e.name == *only {
+				reports = append(reports, runEmbedded(ctx, e, pr))
+			}
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(reports)
+		writeJSON(s.out, reports)
 	} else {
-		printTable(stdout, reports)
+		printTable(s.out, reports, *useSandbox)
 	}
-	if failed {
-		return 1
+	failed, broken := false, false
+	for _, r := range reports {
+		failed = failed || r.count(conformance.Failed) > 0
+		broken = broken || r.Error != ""
 	}
-	return 0
+	switch {
+	case failed:
+		return exitFailed
+	case broken:
+		return exitConfig
+	}
+	return exitOK
 }
 
-func names() []string {
-	var out []string
-	for _, t := range targets() {
-		out = append(out, t.name)
-	}
-	return out
+func runEmbedded(ctx context.Context, e embedded, pr *progress) report {
+	h, closeFn := e.harness()
+	defer closeFn()
+	return report{Provider: e.name, Target: e.target, Results: pr.run(ctx, e.name, e.target, h)}
 }
 
-func printTable(w io.Writer, reports []report) {
+func runSandbox(ctx context.Context, p sandbox.Provider, pr *progress) report {
+	r := report{Provider: p.Name, Target: targetSandbox}
+	if missing := p.Missing(); len(missing) > 0 {
+		r.NotRun = "no credentials: set " + strings.Join(missing, ", ")
+		pr.line("%s: not run, %s", p.Name, r.NotRun)
+		return r
+	}
+	tg, err := p.Load()
+	if err != nil {
+		r.Error = "configuration: " + err.Error()
+		pr.line("%s: not run, %s", p.Name, r.Error)
+		return r
+	}
+	cctx, cancel := context.WithTimeout(ctx, time.Minute)
+	err = tg.Check(cctx)
+	cancel()
+	if err != nil {
+		r.Error = "the sandbox did not accept a first call (check the base URL and credentials): " + err.Error()
+		pr.line("%s: not run, %s", p.Name, r.Error)
+		return r
+	}
+	r.Results = pr.run(ctx, p.Name, targetSandbox, tg.Harness)
+	return r
+}
+
+// progress reports the run on stderr: a line redrawn per scenario on a terminal, one line
+// per provider otherwise.
+type progress struct {
+	w   io.Writer
+	tty bool
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w, tty: isTerminal(w)} }
+
+func (p *progress) line(format string, args ...any) {
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+func (p *progress) run(ctx context.Context, name, target string, h conformance.Harness) []conformance.Result {
+	start := time.Now()
+	if !p.tty {
+		p.line("%s: running %d scenarios against the %s", name, len(conformance.Scenarios()), target)
+	}
+	results := conformance.Run(ctx, h, func(i, n int, sc string) {
+		if p.tty {
+			fmt.Fprintf(p.w, "\r\033[K%s (%s): %d/%d %s", name, target, i+1, n, sc)
+		}
+	})
+	r := report{Results: results}
+	p.line("%s: %d passed, %d failed, %d skipped in %s", name, r.count(conformance.Passed), r.count(conformance.Failed),
+		r.count(conformance.Skipped), time.Since(start).Round(10*time.Millisecond))
+	return results
+}
+
+const sandboxLegend = `In a sandbox run nobody acts on the provider's hosted pages and notifications cannot
+reach this machine, so the scenarios that need either skip.
+`
+
+func printTable(w io.Writer, reports []report, sandboxRun bool) {
+	var ran, notRun []report
+	for _, r := range reports {
+		if len(r.Results) > 0 {
+			ran = append(ran, r)
+		} else {
+			notRun = append(notRun, r)
+		}
+	}
+	if len(ran) == 0 {
+		if sandboxRun {
+			fmt.Fprintln(w, "No sandbox is configured in the environment; nothing was run.")
+		} else {
+			fmt.Fprintln(w, "No provider was run.")
+		}
+	} else {
+		printResults(w, ran, sandboxRun)
+	}
+	if len(notRun) > 0 {
+		fmt.Fprintln(w, "\nNot run:")
+		for _, r := range notRun {
+			fmt.Fprintf(w, "  %s: %s\n", r.Provider, r.NotRun+r.Error)
+		}
+	}
+}
+
+func printResults(w io.Writer, ran []report, sandboxRun bool) {
+	var targets []string
+	for _, r := range ran {
+		targets = append(targets, r.Provider+" ("+r.Target+")")
+	}
+	fmt.Fprintf(w, "Against: %s\n\n", strings.Join(targets, ", "))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	header := []string{"SCENARIO"}
-	for _, r := range reports {
+	for _, r := range ran {
 		header = append(header, strings.ToUpper(r.Provider))
 	}
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	var notes []string
 	for i, sc := range conformance.Scenarios() {
 		row := []string{sc.Name}
-		for _, r := range reports {
+		for _, r := range ran {
 			res := r.Results[i]
 			row = append(row, string(res.Status))
 			if res.Status != conformance.Passed && res.Message != "" {
-				notes = append(notes, fmt.Sprintf("%s / %s: %s", r.Provider, sc.Name, res.Message))
+				notes = append(notes, fmt.Sprintf("%s / %s (%s): %s", r.Provider, sc.Name, res.Status, res.Message))
 			}
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	_ = tw.Flush()
-	counts := map[conformance.Status]int{}
-	for _, r := range reports {
-		for _, res := range r.Results {
-			counts[res.Status]++
-		}
+	var passed, failed, skipped int
+	for _, r := range ran {
+		passed += r.count(conformance.Passed)
+		failed += r.count(conformance.Failed)
+		skipped += r.count(conformance.Skipped)
 	}
-	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped\n", counts[conformance.Passed], counts[conformance.Failed], counts[conformance.Skipped])
+	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped\n", passed, failed, skipped)
 	if len(notes) > 0 {
 		slices.Sort(notes)
 		fmt.Fprintln(w, "\nSkipped or failed, with the reason:")
+		if sandboxRun {
+			fmt.Fprint(w, indent(sandboxLegend, "  "))
+		}
 		for _, n := range notes {
 			fmt.Fprintln(w, "  "+n)
 		}
 	}
+}
+
+func indent(text, prefix string) string {
+	lines := strings.SplitAfter(text, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		if l != "" {
+			b.WriteString(prefix + l)
+		}
+	}
+	return b.String()
 }

@@ -1,51 +1,33 @@
-// Command paybridge runs paybridge's conformance suite and other developer tasks.
+// Command paybridge runs paybridge's conformance suite, starts the provider simulators for
+// local development, and makes one-off payment operations for operators.
 //
 // Usage:
 //
-//	paybridge conformance [--provider NAME] [--json]
+//	paybridge conformance [--provider NAME] [--sandbox] [--json]
+//	paybridge sim [--port N]
+//	paybridge pay | refund | payout | verify | status [flags]
+//	paybridge help [COMMAND]
 //
-// With no flags, conformance runs every scenario against every embedded provider and prints
-// a scenario × provider table. It exits 0 when nothing failed, 1 when a scenario failed, and
-// 2 on a usage error.
+// Every command explains itself with --help. Exit codes: 0 success; 1 the operation or a
+// scenario failed; 2 usage error or a request refused as invalid or unsupported (nothing
+// was sent or moved); 3 configuration error or provider unreachable; 4 outcome unknown
+// (repeat the same command, with the same idempotency key).
 package main
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
-}
-
-const usage = `paybridge — one payments API over Trustly, Trustly REST and Trustist
-
-Usage:
-  paybridge conformance [--provider NAME] [--json]
-      Run the conformance suite against the embedded providers (no credentials needed)
-      and print which scenario passed, failed or was skipped, and why.
-
-  paybridge help
-      Show this text.
-
-Exit codes: 0 success, 1 a scenario failed, 2 usage error.
-`
-
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	switch args[0] {
-	case "conformance":
-		return conformanceCmd(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		fmt.Fprintf(stderr, "paybridge: unknown command %q\n\n%s", args[0], usage)
-		return 2
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C ends the process at once
+	}()
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }

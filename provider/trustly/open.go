@@ -19,6 +19,9 @@ const (
 	EnvUsername   = "PAYBRIDGE_TRUSTLY_USERNAME"
 	EnvPassword   = "PAYBRIDGE_TRUSTLY_PASSWORD"
 	EnvPrivateKey = "PAYBRIDGE_TRUSTLY_PRIVATE_KEY"
+	// EnvPublicKey overrides, as PEM, Trustly's public key (Config.TrustlyPublicKey): for an
+	// endpoint that is not Trustly's, such as a simulator given as base_url.
+	EnvPublicKey = "PAYBRIDGE_TRUSTLY_PUBLIC_KEY"
 )
 
 func init() { paybridge.Register(Scheme, paybridge.URLOpenerFunc(openURL)) }
@@ -74,6 +77,11 @@ func ConfigFromURL(u *url.URL) (Config, error) {
 	}
 	if cfg.PrivateKey, _, err = secret.FromEnv(EnvPrivateKey); err != nil {
 		return cfg, provider.FieldError("PrivateKey", "%v", err)
+	}
+	if pub, ok, err := secret.FromEnv(EnvPublicKey); err != nil {
+		return cfg, provider.FieldError("TrustlyPublicKey", "%v", err)
+	} else if ok {
+		cfg.TrustlyPublicKey = []byte(pub.Reveal())
 	}
 	return cfg, nil
 }

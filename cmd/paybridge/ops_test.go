@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
+	"github.com/paybridge/paybridge/provider/trustlyrest"
+	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+)
+
+// errorOut is the --json form of a failure.
+type errorOut struct {
+	Error errorJSON `json:"error"`
+}
+
+// waitStatus runs `status KIND ID` until the printed status is want.
+func waitStatus(ctx context.Context, t *testing.T, url, kind, id, want string) {
+	t.Helper()
+	for {
+		r := cli(t, "status", kind, id, "--url", url, "--json").mustCode(t, exitOK)
+		got := decode[struct {
+			Status string `json:"status"`
+		}](t, r)
+		if got.Status == want {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s %s stayed %q, want %q", kind, id, got.Status, want)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func TestOperationsTrustlyREST(t *testing.T) {
+	clearProviderEnv(t)
+	set, ev := startTestSims(t)
+	url := useSim(t, set, trustlyrest.Name)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	payer := []string{"--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com", "--country", "US"}
+
+	payArgs := append([]string{"pay", "--url", url, "--json", "--amount", "10.00", "--currency", "USD", "--reference", "order-1",
+		"--description", "Order 1", "--return-url", set.ReturnURL, "--idempotency-key", "order-1-pay"}, payer...)
+	p := decode[paybridge.Payment](t, cli(t, payArgs...).mustCode(t, exitOK))
+	if p.Status != paybridge.PaymentRequiresAction || p.RedirectURL == "" || p.ProviderStatus == "" || p.IdempotencyKey != "order-1-pay" {
+		t.Fatalf("pay printed %+v", p)
+	}
+	if err := set.rest.EndUser().Approve(ctx, p.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(ctx, t, url, "payment", p.ID, string(paybridge.PaymentSucceeded))
+	// The receiver `paybridge sim` runs verified the simulator's notification.
+	ev.wait(ctx, t, "of the payment's success", func(e notify.Event) bool {
+		return e.PaymentID == p.ID && e.Kind == notify.PaymentSucceeded
+	})
+	// Plain text names the neutral and the provider's status.
+	r := cli(t, "status", p.ID, "--url", url).mustCode(t, exitOK)
+	contains(t, r.out, "status           succeeded", "provider status", "10.00 USD")
+
+	refund := []string{"refund", "--url", url, "--json", "--payment", p.ID, "--amount", "4.00", "--currency", "USD",
+		"--idempotency-key", "ticket-9-refund"}
+	first := decode[paybridge.Refund](t, cli(t, refund...).mustCode(t, exitOK))
+	again := decode[paybridge.Refund](t, cli(t, refund...).mustCode(t, exitOK))
+	if first.ID == "" || again.ID != first.ID || first.PaymentID != p.ID || first.Amount.String() != "4.00 USD" {
+		t.Fatalf("refund %+v, repeated %+v: want one refund of 4.00 USD", first, again)
+	}
+	cli(t, "status", "refund", first.ID, "--url", url).mustCode(t, exitOK)
+	// More than what is left of the payment is refused by the provider, as invalid.
+	over := cli(t, "refund", "--url", url, "--json", "--payment", p.ID, "--amount", "7.00", "--currency", "USD",
+		"--idempotency-key", "ticket-9-refund-2").mustCode(t, exitUsage)
+	if e := decode[errorOut](t, over); e.Error.Code != "invalid_request" || e.Error.ExitCode != exitUsage {
+		t.Fatalf("over-refund error %+v", e)
+	}
+
+	// Bank details verify at once, but Trustly REST pays out only to an account the holder
+	// confirmed at the bank: the payout is refused before anything is sent.
+	details := decode[verification](t, cli(t, append([]string{"verify", "--url", url, "--json",
+		"--account-number", "1000000008", "--routing-number", trustlyrestsim.DemoRoutingNumber}, payer...)...).mustCode(t, exitOK))
+	if details.Status != paybridge.VerificationVerified || details.AccountID == "" || details.IdempotencyKey == "" {
+		t.Fatalf("verify by details printed %+v", details)
+	}
+	payout := []string{"payout", "--url", url, "--json", "--amount", "3.00", "--currency", "USD", "--reference", "wd-1",
+		"--idempotency-key", "wd-1"}
+	cli(t, append(append(payout, "--account-id", details.AccountID), payer...)...).mustCode(t, exitUsage)
+
+	v := decode[verification](t, cli(t, append([]string{"verify", "--url", url, "--json", "--return-url", set.ReturnURL,
+		"--idempotency-key", "holder-1-verify"}, payer...)...).mustCode(t, exitOK))
+	if v.Status != paybridge.VerificationRequiresAction || v.RedirectURL == "" {
+		t.Fatalf("interactive verify printed %+v", v)
+	}
+	if err := set.rest.EndUser().Approve(ctx, v.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(ctx, t, url, "verification", v.ID, string(paybridge.VerificationVerified))
+	got := decode[paybridge.AccountVerification](t, cli(t, "status", "verification", v.ID, "--url", url, "--json").mustCode(t, exitOK))
+	po := decode[paybridge.Payout](t, cli(t, append(append(payout, "--account-id", got.AccountID), payer...)...).mustCode(t, exitOK))
+	po2 := decode[paybridge.Payout](t, cli(t, append(append(payout, "--account-id", got.AccountID), payer...)...).mustCode(t, exitOK))
+	if po.ID == "" || po2.ID != po.ID || po.Amount.String() != "3.00 USD" {
+		t.Fatalf("payout %+v, repeated %+v: want one payout of 3.00 USD", po, po2)
+	}
+	cli(t, "status", "payout", po.ID, "--url", url).mustCode(t, exitOK)
+
+	// Refused credentials are a configuration error.
+	wrong := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(wrong, []byte("not-the-access-key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(trustlyrest.EnvAccessKey+"_FILE", wrong)
+	bad := cli(t, "status", p.ID, "--url", url).mustCode(t, exitConfig)
+	contains(t, bad.err, "unauthenticated")
+	if strings.Contains(bad.err+bad.out, "not-the-access-key") {
+		t.Fatal("the access key was printed")
+	}
+}
+
+func TestOperationsTrustly(t *testing.T) {
+	clearProviderEnv(t)
+	set, ev := startTestSims(t)
+	url := useSim(t, set, "trustly")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	person := []string{"--user-id", "customer-1", "--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com",
+		"--country", "SE", "--locale", "sv_SE"}
+
+	p := decode[paybridge.Payment](t, cli(t, append([]string{"pay", "--url", url, "--json", "--amount", "20.00", "--currency", "EUR",
+		"--reference", "order-2", "--return-url", set.ReturnURL, "--idempotency-key", "order-2-pay"}, person...)...).mustCode(t, exitOK))
+	if p.Status != paybridge.PaymentRequiresAction || !strings.HasPrefix(p.RedirectURL, set.trustly.URL()) {
+		t.Fatalf("pay printed %+v", p)
+	}
+	if err := set.trustly.EndUser().Approve(ctx, p.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	// The receiver did not create the order, so the adapter cannot tell what the credit
+	// confirms and reports it as Other, with Trustly's method and the order's reference.
+	ev.wait(ctx, t, "of the deposit's credit", func(e notify.Event) bool {
+		return e.Provider == "trustly" && e.ProviderEvent == "credit" && e.MerchantReference == "order-2" &&
+			e.Amount.String() == "20.00 EUR"
+	})
+	// Trustly has no call that reads a payment back: refused before anything is sent.
+	st := cli(t, "status", p.ID, "--url", url).mustCode(t, exitUsage)
+	contains(t, st.err, "not_supported", "Nothing moved")
+
+	refund := []string{"refund", "--url", url, "--json", "--payment", p.ID, "--amount", "5.00", "--currency", "EUR",
+		"--idempotency-key", "order-2-refund"}
+	r1 := decode[paybridge.Refund](t, cli(t, refund...).mustCode(t, exitOK))
+	r2 := decode[paybridge.Refund](t, cli(t, refund...).mustCode(t, exitOK))
+	if r1.ID == "" || r2.ID != r1.ID {
+		t.Fatalf("refund %+v, repeated %+v: want the same refund", r1, r2)
+	}
+
+	v := decode[verification](t, cli(t, append([]string{"verify", "--url", url, "--json", "--iban", trustlysim.TestIBAN,
+		"--idempotency-key", "customer-1-account"}, person...)...).mustCode(t, exitOK))
+	if v.Status != paybridge.VerificationVerified || v.AccountID == "" {
+		t.Fatalf("verify printed %+v", v)
+	}
+	payout := append([]string{"payout", "--url", url, "--json", "--account-id", v.AccountID, "--amount", "7.50", "--currency", "EUR",
+		"--reference", "wd-2", "--description", "Withdrawal 2", "--idempotency-key", "wd-2"}, person...)
+	po := decode[paybridge.Payout](t, cli(t, payout...).mustCode(t, exitOK))
+	po2 := decode[paybridge.Payout](t, cli(t, payout...).mustCode(t, exitOK))
+	if po.ID == "" || po2.ID != po.ID || po.Amount.String() != "7.50 EUR" {
+		t.Fatalf("payout %+v, repeated %+v: want one payout of 7.50 EUR", po, po2)
+	}
+	// A bad IBAN is refused by the provider.
+	bad := cli(t, append([]string{"verify", "--url", url, "--iban", trustlysim.TestBadIBAN}, person...)...).mustCode(t, exitUsage)
+	contains(t, bad.err, "provider code    623")
+
+	// Without the simulator's public key the answers do not verify against Trustly's TEST
+	// key: the command must not trust them, and the deposit may exist.
+	t.Setenv("PAYBRIDGE_TRUSTLY_PUBLIC_KEY_FILE", "")
+	untrusted := cli(t, append([]string{"pay", "--url", url, "--amount", "1.00", "--currency", "EUR", "--reference", "order-3",
+		"--return-url", set.ReturnURL, "--idempotency-key", "order-3-pay"}, person...)...).mustCode(t, exitUnknown)
+	contains(t, untrusted.err, "does not verify", "--idempotency-key order-3-pay")
+}
+
+func TestOperationsTrustist(t *testing.T) {
+	clearProviderEnv(t)
+	set, ev := startTestSims(t)
+	url := useSim(t, set, "trustist")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pay := func(key string) []string {
+		return []string{"pay", "--url", url, "--json", "--amount", "12.34", "--currency", "GBP", "--reference", key,
+			"--return-url", set.ReturnURL, "--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com",
+			"--idempotency-key", key}
+	}
+	p := decode[paybridge.Payment](t, cli(t, pay("order-4")...).mustCode(t, exitOK))
+	if p.Status != paybridge.PaymentRequiresAction || p.ProviderStatus == "" {
+		t.Fatalf("pay printed %+v", p)
+	}
+	if err := set.trustist.EndUser().Approve(ctx, p.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(ctx, t, url, "payment", p.ID, string(paybridge.PaymentSucceeded))
+	ev.wait(ctx, t, "of the payment's success", func(e notify.Event) bool {
+		return e.PaymentID == p.ID && e.Kind == notify.PaymentSucceeded
+	})
+	// Trustist has no refund or payout endpoint.
+	cli(t, "refund", "--url", url, "--payment", p.ID, "--amount", "1.00", "--currency", "GBP", "--idempotency-key", "r").mustCode(t, exitUsage)
+	cli(t, "payout", "--url", url, "--account-id", "a", "--reference", "w", "--amount", "1.00", "--currency", "GBP",
+		"--idempotency-key", "w").mustCode(t, exitUsage)
+
+	// The answer to a payment's creation is lost: Trustist keeps no idempotency keys, so
+	// the outcome is unknown and the command says so.
+	set.trustist.DropNextResponse(1)
+	lost := cli(t, pay("order-5")...).mustCode(t, exitUnknown)
+	if e := decode[errorOut](t, lost); e.Error.Code != "unknown_outcome" || e.Error.IdempotencyKey != "order-5" || !e.Error.Retryable {
+		t.Fatalf("lost answer reported as %+v", e)
+	}
+	lostText := cli(t, "status", "--url", url, "no-such-payment")
+	if lostText.code != exitFailed {
+		t.Fatalf("status of an unknown payment: exit %d\n%s", lostText.code, lostText.err)
+	}
+
+	// A provider that does not answer is a connection error.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "trustist://sandbox?base_url=http://" + ln.Addr().String()
+	_ = ln.Close()
+	down := cli(t, "status", "--url", closed, "--timeout", "5s", "some-id").mustCode(t, exitConfig)
+	contains(t, down.err, "Check the URL")
+}
+
+func TestOperationsUnknownOutcomeText(t *testing.T) {
+	clearProviderEnv(t)
+	set, _ := startTestSims(t)
+	url := useSim(t, set, "trustist")
+	set.trustist.DropNextResponse(1)
+	r := cli(t, "pay", "--url", url, "--amount", "12.34", "--currency", "GBP", "--reference", "order-6",
+		"--return-url", set.ReturnURL, "--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com",
+		"--idempotency-key", "order-6").mustCode(t, exitUnknown)
+	contains(t, r.err, "unknown_outcome", "idempotency key  order-6", "outcome is unknown",
+		"--idempotency-key order-6", "TrustistTransfer portal")
+}
+
+func TestOperationsMem(t *testing.T) {
+	clearProviderEnv(t)
+	t.Setenv(envURL, "mem://")
+	pay := []string{"pay", "--amount", "12.34", "--currency", "GBP", "--reference", "order-1001",
+		"--return-url", "https://shop.example.com/orders/1001", "--email", "ada@example.com", "--first-name", "Ada"}
+
+	r := cli(t, append(pay, "--idempotency-key", "order-1001-pay")...).mustCode(t, exitOK)
+	contains(t, r.out, "provider         mem", "status           requires_action", "12.34 GBP", "order-1001-pay", "redirect URL")
+
+	// No key: refused, with a key to use printed.
+	r = cli(t, pay...).mustCode(t, exitUsage)
+	contains(t, r.err, "--idempotency-key is required", "--idempotency-key pay-")
+	if r.out != "" {
+		t.Fatalf("stdout %q", r.out)
+	}
+	// Amounts are exact: three decimals of GBP are refused, never rounded.
+	r = cli(t, "pay", "--amount", "12.345", "--currency", "GBP", "--reference", "x", "--return-url", "https://x.example",
+		"--idempotency-key", "k").mustCode(t, exitUsage)
+	contains(t, r.err, "12.345")
+	// The Gateway's validation names the bad field; nothing is sent.
+	r = cli(t, append(pay[:len(pay):len(pay)], "--idempotency-key", "k2", "--cancel-url", "javascript:alert(1)", "--json")...).mustCode(t, exitUsage)
+	if e := decode[errorOut](t, r); e.Error.Code != "invalid_request" || len(e.Error.Fields) == 0 || e.Error.Fields[0].Field != "CancelURL" {
+		t.Fatalf("invalid request reported as %+v", e)
+	}
+
+	v := decode[verification](t, cli(t, "verify", "--json", "--iban", "GB29NWBK60161331926819", "--first-name", "Ada",
+		"--last-name", "Lovelace").mustCode(t, exitOK))
+	if v.Status != paybridge.VerificationVerified || v.AccountID == "" || !strings.HasPrefix(v.IdempotencyKey, "verify-") {
+		t.Fatalf("verify printed %+v", v)
+	}
+	// mem:// is new on every command: what another command made is not found.
+	r = cli(t, "status", "payment", "pay_1", "--json").mustCode(t, exitFailed)
+	if e := decode[errorOut](t, r); e.Error.Code != "not_found" || e.Error.ExitCode != exitFailed {
+		t.Fatalf("not found reported as %+v", e)
+	}
+	cli(t, "refund", "--payment", "pay_1", "--amount", "1.00", "--currency", "GBP", "--idempotency-key", "r1").mustCode(t, exitFailed)
+	// The provider refuses a payout to an account it does not know as an invalid request.
+	cli(t, "payout", "--account-id", v.AccountID, "--amount", "1.00", "--currency", "GBP", "--reference", "w1",
+		"--idempotency-key", "w1", "--first-name", "Ada", "--last-name", "Lovelace").mustCode(t, exitUsage)
+	// A money-moving call that runs out of time has an unknown outcome.
+	r = cli(t, append(pay, "--idempotency-key", "order-1002-pay", "--timeout", "1ns")...).mustCode(t, exitUnknown)
+	contains(t, r.err, "--idempotency-key order-1002-pay")
+
+	// No URL at all is a configuration error that says what to set.
+	t.Setenv(envURL, "")
+	r = cli(t, "status", "pay_1").mustCode(t, exitConfig)
+	contains(t, r.err, "PAYBRIDGE_URL")
+	r = cli(t, "status", "pay_1", "--url", "nosuch://x").mustCode(t, exitConfig)
+	contains(t, r.err, "no provider registered")
+}

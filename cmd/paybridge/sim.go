@@ -1,0 +1,469 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/sandbox"
+	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/trustist"
+	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
+	"github.com/paybridge/paybridge/provider/trustly"
+	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
+	"github.com/paybridge/paybridge/provider/trustlyrest"
+	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+)
+
+const simHelp = `Usage: paybridge sim [--port N] [--json]
+
+Starts the simulators of Trustly JSON-RPC, Trustly REST and Trustist on 127.0.0.1 and
+prints, for each, its base URL, the credentials to configure, the environment exports
+and the URL to give paybridge.Open or --url. Key material is written to files in a new
+temporary directory, with an env.sh that exports every variable; the terminal shows
+the files' names, never a private key. The directory is removed when the simulators
+stop.
+
+The simulators serve their hosted pages: open a payment's redirect URL in a browser to
+approve, decline or abandon it by hand. The simulators send their notifications to a
+receiver this command runs, which verifies them with the printed configuration and
+prints each one. Ctrl-C stops everything.
+
+With --port N the simulators listen on fixed ports: Trustly N, Trustly REST N+1,
+Trustist N+2, the notification receiver N+3. Credentials are new on every start.
+(Trustly REST's hosted pages stay on a port of their own, which its redirect URLs name.)
+
+With --json the configuration is printed as one line of JSON, then each notification
+as a line of JSON.
+
+Examples:
+  paybridge sim
+  paybridge sim --port 18080
+  . /tmp/paybridge-sim-…/env.sh && paybridge conformance --sandbox
+`
+
+// simInfo describes one running simulator and how to configure paybridge against it.
+type simInfo struct {
+	Provider string `json:"provider"`
+	Title    string `json:"title"`
+	// BaseURL is the API endpoint to configure (the adapters' base_url).
+	BaseURL string `json:"baseUrl"`
+	// PagesURL is where the hosted pages live.
+	PagesURL string `json:"pagesUrl"`
+	// OpenURL is the URL for paybridge.Open and --url.
+	OpenURL string `json:"openUrl"`
+	// Env lists the environment variables to set, in order; key material is given as
+	// files (NAME_FILE).
+	Env []envVar `json:"env"`
+	// Notes say anything else a developer needs.
+	Notes []string `json:"notes,omitempty"`
+	// Example is a pay command that works against this simulator.
+	Example string `json:"example"`
+}
+
+type envVar struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// simSet is the running simulators, the notification receiver and their files.
+type simSet struct {
+	Dir             string    `json:"dir"`
+	EnvFile         string    `json:"envFile"`
+	NotificationURL string    `json:"notificationUrl"`
+	ReturnURL       string    `json:"returnUrl"`
+	Simulators      []simInfo `json:"simulators"`
+
+	trustly  *trustlysim.Server
+	rest     *trustlyrestsim.Server
+	trustist *trustistsim.Server
+	servers  []*http.Server
+	gateways []*paybridge.Gateway
+}
+
+func simCmd(ctx context.Context, s stdio, args []string) int {
+	fs := newFlags(s, "sim")
+	port := fs.Int("port", 0, "first of four fixed ports (default: free ports)")
+	asJSON := fs.Bool("json", false, "print the configuration, then each notification, as JSON lines")
+	pos, code, ok := parse(fs, s, simHelp, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return usageError(s, "sim", "unexpected argument %q", pos[0])
+	}
+	if *port < 0 || *port > 65535-3 {
+		return usageError(s, "sim", "--port must be between 1 and 65532")
+	}
+	out := &lockedWriter{w: s.out}
+	onEvent := func(e notify.Event) {
+		if *asJSON {
+			b, _ := json.Marshal(struct {
+				Notification notify.Event `json:"notification"`
+			}{e})
+			fmt.Fprintf(out, "%s\n", b)
+			return
+		}
+		fmt.Fprintf(out, "notification  %s\n", describeEvent(e))
+	}
+	set, err := startSims(*port, onEvent)
+	if err != nil {
+		fmt.Fprintf(s.err, "paybridge sim: %v\n", err)
+		return exitConfig
+	}
+	if *asJSON {
+		b, _ := json.Marshal(set)
+		fmt.Fprintf(out, "%s\n", b)
+	} else {
+		printSims(out, set)
+	}
+	<-ctx.Done()
+	set.Close()
+	fmt.Fprintln(s.err, "paybridge sim: stopped; removed "+set.Dir)
+	return exitOK
+}
+
+// startSims starts the three simulators and the notification receiver on 127.0.0.1,
+// on ports from base (0: free ports), writes their key material and env.sh to a new
+// temporary directory, and calls onEvent for each verified notification.
+func startSims(base int, onEvent func(notify.Event)) (set *simSet, err error) {
+	set = &simSet{}
+	defer func() {
+		if err != nil {
+			set.Close()
+			set = nil
+		}
+	}()
+	if set.Dir, err = os.MkdirTemp("", "paybridge-sim-"); err != nil {
+		return set, err
+	}
+	port := func(i int) int {
+		if base == 0 {
+			return 0
+		}
+		return base + i
+	}
+	// The receiver first: the simulators are configured with its URL.
+	recvLn, err := listen(port(3))
+	if err != nil {
+		return set, err
+	}
+	recvBase := "http://" + recvLn.Addr().String()
+	set.NotificationURL, set.ReturnURL = recvBase+"/notifications/", recvBase+"/return"
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /return", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<!doctype html><title>paybridge sim</title><p>Back at the shop. The payment's outcome "+
+			"arrives as a notification, printed by <code>paybridge sim</code>.</p>")
+	})
+	set.serve(recvLn, mux)
+
+	if err := set.startTrustly(port(0)); err != nil {
+		return set, fmt.Errorf("starting the Trustly simulator: %w", err)
+	}
+	if err := set.startTrustlyREST(port(1)); err != nil {
+		return set, fmt.Errorf("starting the Trustly REST simulator: %w", err)
+	}
+	if err := set.startTrustist(port(2)); err != nil {
+		return set, fmt.Errorf("starting the Trustist simulator: %w", err)
+	}
+	for _, g := range set.gateways {
+		name := g.Provider()
+		h, err := g.NotificationHandler(func(_ context.Context, e notify.Event) error {
+			onEvent(e)
+			return nil
+		})
+		if err != nil {
+			return set, fmt.Errorf("%s notification handler: %w", name, err)
+		}
+		mux.Handle("POST /notifications/"+name, h)
+	}
+	var env strings.Builder
+	env.WriteString("# paybridge sim: the simulators' configuration. Source it: . " + filepath.Join(set.Dir, "env.sh") + "\n")
+	for _, si := range set.Simulators {
+		env.WriteString("\n# " + si.Title + "\n")
+		for _, v := range si.Env {
+			env.WriteString("export " + v.Name + "=" + shellQuote(v.Value) + "\n")
+		}
+	}
+	set.EnvFile = filepath.Join(set.Dir, "env.sh")
+	return set, os.WriteFile(set.EnvFile, []byte(env.String()), 0o600)
+}
+
+func listen(port int) (net.Listener, error) {
+	return net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+}
+
+func (set *simSet) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: simkit.ReadHeaderTimeout}
+	set.servers = append(set.servers, srv)
+	go func() { _ = srv.Serve(ln) }()
+}
+
+// writeFile writes key material to a file only the user can read and returns its path.
+func (set *simSet) writeFile(name string, data []byte) (string, error) {
+	p := filepath.Join(set.Dir, name)
+	return p, os.WriteFile(p, data, 0o600)
+}
+
+func (set *simSet) startTrustly(port int) error {
+	ln, err := listen(port)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	s, err := trustlysim.New(base, trustlysim.Options{AllowLoopbackHTTP: true})
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	set.trustly = s
+	set.serve(ln, s)
+	creds, err := s.NewMerchant("paybridge-dev")
+	if err != nil {
+		return err
+	}
+	pwFile, err := set.writeFile("trustly-password", creds.Password.Bytes())
+	if err != nil {
+		return err
+	}
+	keyFile, err := set.writeFile("trustly-merchant-key.pem", creds.PrivateKey.Bytes())
+	if err != nil {
+		return err
+	}
+	pubFile, err := set.writeFile("trustly-simulator-public-key.pem", s.PublicKeyPEM())
+	if err != nil {
+		return err
+	}
+	notifyURL := set.NotificationURL + trustly.Name
+	q := query("username", creds.Username, "base_url", s.APIURL(), "notification_url", notifyURL)
+	info := simInfo{
+		Provider: trustly.Name, Title: "Trustly JSON-RPC", BaseURL: s.APIURL(), PagesURL: base + "/checkout/",
+		OpenURL: "trustly://test?" + q,
+		Env: []envVar{
+			{trustly.EnvUsername, creds.Username},
+			{trustly.EnvPassword + "_FILE", pwFile},
+			{trustly.EnvPrivateKey + "_FILE", keyFile},
+			{sandbox.EnvTrustlyPublicKey + "_FILE", pubFile},
+			{sandbox.EnvTrustlyBaseURL, s.APIURL()},
+			{sandbox.EnvTrustlyNotificationURL, notifyURL},
+		},
+		Notes: []string{
+			"the merchant key's public half is registered with the simulator; the simulator's own public key verifies its answers",
+			"in Go, paybridge.Open verifies answers with Trustly's TEST key: open the simulator with trustly.ConfigFromURL " +
+				"and set Config.TrustlyPublicKey to the simulator's key (the paybridge command reads " +
+				sandbox.EnvTrustlyPublicKey + "_FILE for this)",
+		},
+		Example: "paybridge pay --url '" + "trustly://test?" + q + "' --amount 10.00 --currency EUR " +
+			"--reference demo-1 --return-url " + set.ReturnURL + " --user-id customer-1 --first-name Ada " +
+			"--last-name Lovelace --email ada@example.com --country SE --locale sv_SE --idempotency-key demo-1",
+	}
+	set.Simulators = append(set.Simulators, info)
+	c, err := trustly.New(trustly.Config{Username: creds.Username, Password: creds.Password, PrivateKey: creds.PrivateKey,
+		BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM(), NotificationURL: notifyURL})
+	if err != nil {
+		return err
+	}
+	set.gateways = append(set.gateways, paybridge.New(c))
+	return nil
+}
+
+func (set *simSet) startTrustlyREST(port int) error {
+	s := trustlyrestsim.Start(trustlyrestsim.Options{NotificationURL: set.NotificationURL + trustlyrest.Name})
+	set.rest = s
+	apiURL := s.URL()
+	var notes []string
+	if port != 0 {
+		// The simulator picks its own port; serve its API on the fixed one as well. Its
+		// hosted pages keep the simulator's port, which the redirect URLs it returns name.
+		ln, err := listen(port)
+		if err != nil {
+			return err
+		}
+		set.serve(ln, s)
+		apiURL = "http://" + ln.Addr().String() + strings.TrimPrefix(s.URL(), s.Root())
+		notes = append(notes, "hosted pages are served on "+s.Root()+", the port each payment's redirect URL names")
+	}
+	keyFile, err := set.writeFile("trustlyrest-access-key", []byte(s.AccessKey()))
+	if err != nil {
+		return err
+	}
+	openURL := "trustlyrest://sandbox?" + query("merchant_id", s.MerchantID(), "access_id", s.AccessID(), "base_url", apiURL)
+	set.Simulators = append(set.Simulators, simInfo{
+		Provider: trustlyrest.Name, Title: "Trustly REST", BaseURL: apiURL, PagesURL: s.Root() + "/start/",
+		OpenURL: openURL,
+		Env: []envVar{
+			{trustlyrest.EnvAccessID, s.AccessID()},
+			{trustlyrest.EnvAccessKey + "_FILE", keyFile},
+			{trustlyrest.EnvMerchantID, s.MerchantID()},
+			{sandbox.EnvTrustlyRESTBaseURL, apiURL},
+		},
+		Notes: append(notes, "notifications go to "+set.NotificationURL+trustlyrest.Name+" unless a payment names another"),
+		Example: "paybridge pay --url '" + openURL + "' --amount 10.00 --currency USD --reference demo-2 " +
+			"--description 'Demo order' --return-url " + set.ReturnURL + " --first-name Ada --last-name Lovelace " +
+			"--email ada@example.com --country US --idempotency-key demo-2",
+	})
+	cfg := s.Config()
+	cfg.BaseURL = apiURL
+	c, err := trustlyrest.New(cfg)
+	if err != nil {
+		return err
+	}
+	set.gateways = append(set.gateways, paybridge.New(c))
+	return nil
+}
+
+func (set *simSet) startTrustist(port int) error {
+	ln, err := listen(port)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	s := trustistsim.New(base, trustistsim.Options{})
+	set.trustist = s
+	set.serve(ln, s)
+	s.SetWebhookURL(set.NotificationURL + trustist.Name)
+	mk, tk := s.MerchantKey(), s.TenantKey()
+	keyFile, err := set.writeFile("trustist-hawk-key", mk.HawkKey.Bytes())
+	if err != nil {
+		return err
+	}
+	tenantFile, err := set.writeFile("trustist-tenant-hawk-key", tk.HawkKey.Bytes())
+	if err != nil {
+		return err
+	}
+	openURL := "trustist://sandbox?" + query("base_url", base)
+	set.Simulators = append(set.Simulators, simInfo{
+		Provider: trustist.Name, Title: "Trustist", BaseURL: base, PagesURL: base + "/pay/", OpenURL: openURL,
+		Env: []envVar{
+			{trustist.EnvHawkID, mk.HawkID},
+			{trustist.EnvHawkKey + "_FILE", keyFile},
+			{trustist.EnvTenantHawkID, tk.HawkID},
+			{trustist.EnvTenantKey + "_FILE", tenantFile},
+			{sandbox.EnvTrustistBaseURL, base},
+		},
+		Notes: []string{"webhooks go to " + set.NotificationURL + trustist.Name + " (Trustist configures one URL per merchant)"},
+		Example: "paybridge pay --url '" + openURL + "' --amount 10.00 --currency GBP --reference demo-3 " +
+			"--return-url " + set.ReturnURL + " --first-name Ada --last-name Lovelace --email ada@example.com " +
+			"--idempotency-key demo-3",
+	})
+	cfg := s.Config()
+	p, err := trustist.New(cfg)
+	if err != nil {
+		return err
+	}
+	set.gateways = append(set.gateways, paybridge.New(p))
+	return nil
+}
+
+// Close stops the servers, the simulators and their deliveries, and removes the files.
+func (set *simSet) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, srv := range set.servers {
+		_ = srv.Shutdown(ctx)
+	}
+	if set.trustly != nil {
+		set.trustly.Close()
+	}
+	if set.rest != nil {
+		set.rest.Close()
+	}
+	if set.trustist != nil {
+		set.trustist.Close()
+	}
+	for _, g := range set.gateways {
+		_ = g.Close()
+	}
+	if set.Dir != "" {
+		_ = os.RemoveAll(set.Dir)
+	}
+}
+
+func printSims(w io.Writer, set *simSet) {
+	fmt.Fprintf(w, "paybridge sim: the simulators of Trustly JSON-RPC, Trustly REST and Trustist are running on 127.0.0.1.\n")
+	fmt.Fprintf(w, "Key files and env.sh are in %s (removed when the simulators stop).\n", set.Dir)
+	for _, si := range set.Simulators {
+		fmt.Fprintf(w, "\n%s (%s)\n", si.Title, si.Provider)
+		pairs := []string{"  base URL", si.BaseURL, "  hosted pages", si.PagesURL + "…", "  paybridge URL", si.OpenURL}
+		kv(w, pairs...)
+		fmt.Fprintln(w, "  environment:")
+		for _, v := range si.Env {
+			fmt.Fprintf(w, "    export %s=%s\n", v.Name, shellQuote(v.Value))
+		}
+		for _, n := range si.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
+		fmt.Fprintf(w, "  try:\n    %s\n", si.Example)
+	}
+	fmt.Fprintf(w, `
+Every export above, in one file:  . %s
+Then 'paybridge conformance --sandbox' runs the suite against these simulators, and in Go
+  gw, err := paybridge.Open(ctx, "<paybridge URL above>")
+opens a Gateway on one of them (Trustly: see its note).
+Open a payment's redirect URL in a browser to approve, decline or abandon it.
+Notifications arrive at %s… and are printed below. Ctrl-C stops the simulators.
+`, set.EnvFile, set.NotificationURL)
+}
+
+func describeEvent(e notify.Event) string {
+	parts := []string{e.Provider, string(e.Kind)}
+	for _, f := range [][2]string{{"payment", e.PaymentID}, {"refund", e.RefundID}, {"payout", e.PayoutID},
+		{"account", e.AccountID}, {"reference", e.MerchantReference}} {
+		if f[1] != "" {
+			parts = append(parts, f[0]+"="+f[1])
+		}
+	}
+	if e.Amount.IsValid() {
+		parts = append(parts, "amount="+e.Amount.String())
+	}
+	if e.ProviderEvent != "" || e.ProviderStatus != "" {
+		parts = append(parts, "provider="+strings.TrimSpace(e.ProviderEvent+" "+e.ProviderStatus))
+	}
+	return strings.Join(parts, "  ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// lockedWriter serialises writes from the notification handlers and the banner.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// query encodes name, value pairs as a URL query in the order given, leaving ':' and '/'
+// unescaped (RFC 3986 allows both in a query) so that URLs in values stay readable.
+func query(pairs ...string) string {
+	var parts []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		v := strings.NewReplacer("%3A", ":", "%2F", "/").Replace(url.QueryEscape(pairs[i+1]))
+		parts = append(parts, url.QueryEscape(pairs[i])+"="+v)
+	}
+	return strings.Join(parts, "&")
+}
