@@ -1,0 +1,226 @@
+// Command checkout is a small web shop that takes payments through paybridge.
+//
+// With no configuration it starts the Trustly, Trustly REST and Trustist simulators in
+// this process and lets the buyer choose among them:
+//
+//	go run ./examples/checkout
+//
+// With a provider URL it pays through that one provider (credentials come from the
+// adapter's environment variables; see the repository's README):
+//
+//	PAYBRIDGE_TRUSTLY_PASSWORD=… PAYBRIDGE_TRUSTLY_PRIVATE_KEY_FILE=key.pem \
+//	  go run ./examples/checkout -provider-url 'trustly://test?username=shop' \
+//	  -public-url https://shop.example.com
+//
+// The shop shows a product, starts a payment with an idempotency key kept with the
+// order, sends the buyer to the provider's hosted page, and marks the order paid only
+// when a verified notification says so. Paid orders can be refunded where the provider
+// supports refunds.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	_ "github.com/paybridge/paybridge/provider/trustist"    // registers trustist://
+	_ "github.com/paybridge/paybridge/provider/trustly"     // registers trustly://
+	_ "github.com/paybridge/paybridge/provider/trustlyrest" // registers trustlyrest://
+)
+
+// config is the shop's configuration.
+type config struct {
+	// addr is the address to listen on.
+	addr string
+	// publicURL is the shop's base URL as buyers and providers reach it; empty means the
+	// address listened on.
+	publicURL string
+	// providerURL names the one provider to pay through (paybridge.Open); empty starts
+	// the simulators.
+	providerURL string
+	// currency is the currency to charge in with providerURL; empty picks the first the
+	// provider accepts that the catalog has a price in.
+	currency string
+}
+
+// EnvProviderURL is the environment variable read when -provider-url is not given.
+const EnvProviderURL = "PAYBRIDGE_PROVIDER_URL"
+
+func main() {
+	var cfg config
+	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	flag.StringVar(&cfg.publicURL, "public-url", "", "the shop's base URL as buyers and providers reach it (default: the listening address)")
+	flag.StringVar(&cfg.providerURL, "provider-url", os.Getenv(EnvProviderURL),
+		"provider to pay through, e.g. trustly://test?username=shop (default $"+EnvProviderURL+"; empty starts the simulators)")
+	flag.StringVar(&cfg.currency, "currency", "", "currency to charge in with -provider-url (default: the first the provider accepts)")
+	flag.Parse()
+
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, os.Stdout, log); err != nil {
+		log.Error("checkout", "error", err.Error())
+		os.Exit(1)
+	}
+}
+
+// run serves the shop until ctx ends.
+func run(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) error {
+	a, err := start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "shop: %s/\n", a.url)
+	if a.sims != nil {
+		fmt.Fprintln(out, "paying through the Trustly, Trustly REST and Trustist simulators running in this process")
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-a.served:
+		return err
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return a.Close(shutdown)
+}
+
+// app is a running shop.
+type app struct {
+	url    string
+	shop   *Shop
+	srv    *http.Server
+	served chan error
+	sims   *simulators // nil when paying through a configured provider
+	gw     *paybridge.Gateway
+}
+
+// start listens, sets up the payment methods and serves the shop.
+func start(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{url: strings.TrimRight(cfg.publicURL, "/"), served: make(chan error, 1)}
+	if a.url == "" {
+		a.url = "http://" + ln.Addr().String()
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			_ = ln.Close()
+			a.closeProviders()
+		}
+	}()
+
+	// A buyer waits on the other end of every call: bound the Gateway's own retries to a
+	// few seconds rather than the default policy's thirty.
+	opts := []paybridge.Option{paybridge.WithLogger(log), paybridge.WithRetry(paybridge.RetryPolicy{
+		MaxAttempts: 3, MaxElapsed: 5 * time.Second, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second})}
+	var methods []*Method
+	if cfg.providerURL == "" {
+		if a.sims, err = startSimulators(a.url+"/notifications/", opts...); err != nil {
+			return nil, err
+		}
+		methods = a.sims.methods
+	} else {
+		if a.gw, err = paybridge.Open(ctx, cfg.providerURL, opts...); err != nil {
+			return nil, err
+		}
+		m, err := configuredMethod(a.gw, cfg.currency)
+		if err != nil {
+			return nil, err
+		}
+		methods = []*Method{m}
+	}
+	if a.shop, err = NewShop(a.url, methods, notify.NewMemoryStore(), log); err != nil {
+		return nil, err
+	}
+	a.srv = &http.Server{
+		Handler:           a.shop.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		err := a.srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		a.served <- err
+	}()
+	ok = true
+	return a, nil
+}
+
+// configuredMethod is the payment method of a Gateway opened by URL.
+func configuredMethod(gw *paybridge.Gateway, currency string) (*Method, error) {
+	caps := gw.Capabilities()
+	if !caps.Supports(paybridge.OpNotifications) {
+		return nil, fmt.Errorf("%s delivers no notifications; this shop confirms payments only by notification", gw.Provider())
+	}
+	var cur money.Currency
+	if currency != "" {
+		c, err := money.ParseCurrency(currency)
+		if err != nil {
+			return nil, err
+		}
+		if !caps.SupportsCurrency(c) {
+			return nil, fmt.Errorf("%s does not accept %s", gw.Provider(), c)
+		}
+		cur = c
+	} else {
+		for _, c := range caps.Currencies {
+			if _, ok := catalog[0].Prices[c.String()]; ok {
+				cur = c
+				break
+			}
+		}
+		if cur.IsZero() {
+			return nil, fmt.Errorf("the catalog has no price in a currency %s accepts; set -currency", gw.Provider())
+		}
+	}
+	if _, err := catalog[0].Price(cur); err != nil {
+		return nil, err
+	}
+	label, ok := providerLabels[gw.Provider()]
+	if !ok {
+		label = gw.Provider()
+	}
+	return &Method{Name: gw.Provider(), Label: label, Gateway: gw, Currency: cur}, nil
+}
+
+// providerLabels are the names buyers know the providers by.
+var providerLabels = map[string]string{"trustly": "Trustly", "trustlyrest": "Trustly Pay", "trustist": "Trustist"}
+
+// Close stops serving, waits for requests in progress, then closes the Gateways and
+// simulators.
+func (a *app) Close(ctx context.Context) error {
+	err := a.srv.Shutdown(ctx)
+	return errors.Join(err, a.closeProviders())
+}
+
+func (a *app) closeProviders() error {
+	var errs []error
+	if a.sims != nil {
+		errs = append(errs, a.sims.Close())
+	}
+	if a.gw != nil {
+		errs = append(errs, a.gw.Close())
+	}
+	return errors.Join(errs...)
+}
