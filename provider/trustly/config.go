@@ -89,6 +89,7 @@ type settings struct {
 	currencies []money.Currency
 	statement  string
 	notifyURL  string
+	customKey  bool // trustlyPub came from Config.TrustlyPublicKey
 }
 
 func (cfg *Config) check() (*settings, error) {
@@ -139,7 +140,7 @@ func (cfg *Config) check() (*settings, error) {
 		if err != nil {
 			return nil, provider.FieldError("TrustlyPublicKey", "%v", err)
 		}
-		s.trustlyPub = pub
+		s.trustlyPub, s.customKey = pub, true
 	}
 	s.httpClient = cfg.HTTPClient
 	if s.httpClient == nil {
@@ -173,3 +174,11 @@ func (cfg *Config) check() (*settings, error) {
 var errClosed = errors.New("trustly: client is closed")
 
 func describeEnv(e Environment) string { return fmt.Sprintf("Trustly %s", strings.ToUpper(string(e))) }
+
+// publicKeyName names the key that verifies Trustly's signatures, for error messages.
+func (s *settings) publicKeyName() string {
+	if s.customKey {
+		return "configured TrustlyPublicKey"
+	}
+	return describeEnv(s.env) + " public key"
+}

@@ -80,7 +80,7 @@ func (c *Client) VerifyNotification(_ context.Context, r *notify.Request) (*noti
 	n, err := wire.DecodeNotification(r.Body, c.s.trustlyPub, wire.WithMaxBodySize(notify.DefaultMaxBodyBytes))
 	if err != nil {
 		if errors.Is(err, wire.ErrBadSignature) {
-			return nil, fmt.Errorf("%w: signature does not verify with the %s public key: %w", ErrNotification, describeEnv(c.s.env), err)
+			return nil, fmt.Errorf("%w: signature does not verify with the %s: %w", ErrNotification, c.s.publicKeyName(), err)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrNotification, err)
 	}

@@ -139,7 +139,7 @@ func (c *Client) exchange(ctx context.Context, r *rpc, body []byte) (*wire.Resul
 		maybe := a.status != http.StatusServiceUnavailable && a.status != http.StatusTooManyRequests
 		return nil, c.giveUp(ctx, r, maybe, a.status, fmt.Errorf("HTTP %d without a Trustly answer", a.status))
 	case errors.Is(err, wire.ErrBadSignature):
-		return nil, c.untrusted(r, a.status, "the "+r.method+" response signature does not verify with the "+describeEnv(c.s.env)+" public key; check Environment (and TrustlyPublicKey)", err)
+		return nil, c.untrusted(r, a.status, "the "+r.method+" response signature does not verify with the "+c.s.publicKeyName()+"; check Environment (and TrustlyPublicKey)", err)
 	default:
 		var mm *wire.MismatchError
 		if errors.As(err, &mm) {
