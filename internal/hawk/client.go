@@ -42,6 +42,16 @@ type RequestOptions struct {
 // The header lists id, ts, nonce, hash (when a payload is hashed), ext (when set) and mac,
 // in that order.
 func RequestHeader(c Credentials, method, rawURL string, opts RequestOptions) (string, Artifacts, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", Artifacts{}, fmt.Errorf("hawk: bad URL: %w", err)
+	}
+	return RequestHeaderURL(c, method, u, opts)
+}
+
+// RequestHeaderURL is RequestHeader for a URL the caller has parsed already, such as the
+// URL of the http.Request about to be sent.
+func RequestHeaderURL(c Credentials, method string, u *url.URL, opts RequestOptions) (string, Artifacts, error) {
 	if !ValidAttributeValue(c.ID) {
 		return "", Artifacts{}, errors.New("hawk: credentials id missing or not a valid attribute value")
 	}
@@ -51,7 +61,7 @@ func RequestHeader(c Credentials, method, rawURL string, opts RequestOptions) (s
 	if method == "" {
 		return "", Artifacts{}, errors.New("hawk: missing method")
 	}
-	host, port, resource, err := splitURL(rawURL)
+	host, port, resource, err := splitURL(u)
 	if err != nil {
 		return "", Artifacts{}, err
 	}
@@ -110,11 +120,7 @@ func RequestHeader(c Credentials, method, rawURL string, opts RequestOptions) (s
 }
 
 // splitURL returns the Hawk host, port and resource of an absolute http(s) URL.
-func splitURL(rawURL string) (host string, port int, resource string, err error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "", 0, "", fmt.Errorf("hawk: bad URL: %w", err)
-	}
+func splitURL(u *url.URL) (host string, port int, resource string, err error) {
 	switch u.Scheme {
 	case "https":
 		port = 443
