@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,15 +101,9 @@ func parseBody(body []byte, opts []DecodeOption) (map[string]any, error) {
 	if !utf8.Valid(body) {
 		return nil, malformed("body is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	tp := treeParser{dec: dec, maxDepth: cfg.maxDepth}
-	v, err := tp.value(0)
+	v, err := parseTree(body, cfg.maxDepth)
 	if err != nil {
 		return nil, malformed("invalid JSON: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, malformed("invalid JSON: data after the top-level value")
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
