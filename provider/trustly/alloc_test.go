@@ -17,8 +17,8 @@ import (
 // stub's share included), measured without the race detector. A change that raises a
 // count past its budget fails here; docs/performance.md says where the allocations go.
 const (
-	payAllocBudget    = 380
-	notifyAllocBudget = 300
+	payAllocBudget    = 265
+	notifyAllocBudget = 145
 )
 
 func TestPayAllocBudget(t *testing.T) {
