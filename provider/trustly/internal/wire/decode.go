@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/paybridge/paybridge/internal/jsontree"
 )
 
 // DefaultMaxBodySize is the largest body, in bytes, that the decoders accept unless
@@ -101,7 +103,7 @@ func parseBody(body []byte, opts []DecodeOption) (map[string]any, error) {
 	if !utf8.Valid(body) {
 		return nil, malformed("body is not valid UTF-8")
 	}
-	v, err := parseTree(body, cfg.maxDepth)
+	v, err := jsontree.Parse(body, cfg.maxDepth)
 	if err != nil {
 		return nil, malformed("invalid JSON: %v", err)
 	}
