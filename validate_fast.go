@@ -53,6 +53,26 @@ var quickStringChecks = map[string]func(string) bool{
 	"alphanum":   isASCIIAlphanumeric,
 }
 
+// countryCodes holds the two-letter strings the validator's iso3166_1_alpha2 accepts,
+// found by asking it about every pair of ASCII letters once.
+var countryCodes = sync.OnceValue(func() map[string]bool {
+	v := validator.New()
+	set := map[string]bool{}
+	letters := "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	for i := range len(letters) {
+		for j := range len(letters) {
+			if s := letters[i:i+1] + letters[j:j+1]; v.Var(s, "iso3166_1_alpha2") == nil {
+				set[s] = true
+			}
+		}
+	}
+	return set
+})
+
+// isCountryCode is the validator's iso3166_1_alpha2 rule: a code from countryCodes (no
+// string of another shape is one).
+func isCountryCode(s string) bool { return countryCodes()[s] }
+
 func isASCIIAlphanumeric(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -133,7 +153,9 @@ func compilePlan(t reflect.Type, depth int) *quickPlan {
 				f.max = n
 			case f.kind == reflect.String && quickStringChecks[name] != nil:
 				f.checks = append(f.checks, quickStringChecks[name])
-			case f.kind == reflect.String && (name == "iso3166_1_alpha2" || name == "ip" || name == "datetime"):
+			case f.kind == reflect.String && name == "iso3166_1_alpha2":
+				f.checks = append(f.checks, isCountryCode)
+			case f.kind == reflect.String && (name == "ip" || name == "datetime"):
 				others = append(others, part)
 			default:
 				p.unplanned = true // dive, min, required on a map...: the validator's
