@@ -2,19 +2,26 @@ package simkit
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
 )
 
 // Faults are the fault knobs of a simulated API: fail the next requests before they are
-// processed, delay every request, and lose the replies of the next processed requests.
-// The zero value injects no faults. It is safe for concurrent use.
+// processed, delay every request, lose the replies of the next processed requests, and
+// draw seeded random faults for every request (SetRandom). The zero value injects no
+// faults. It is safe for concurrent use.
 type Faults struct {
 	mu       sync.Mutex
 	failNext int
 	dropNext int
 	latency  time.Duration
+
+	// rnd draws the random faults; nil when they are off.
+	rnd    *rand.Rand
+	rates  FaultRates
+	counts [numFaults]int64
 }
 
 // FailNext makes the next n requests fail before they are processed.

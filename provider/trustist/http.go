@@ -102,6 +102,7 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 	if len(c.query) > 0 {
 		target += "?" + c.query.Encode()
 	}
+	resentRead := false
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -152,6 +153,14 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 						"than the server's allowed skew to arrive"}
 			}
 		}
+		if resp.StatusCode == http.StatusUnauthorized && !c.write && !resentRead && replayedNonce(resp.Header) {
+			// net/http repeats an idempotent request by itself when a reused connection
+			// closes before the answer arrives, with the same Authorization header; the
+			// server refuses the copy's nonce as a replay. The read was answered but the
+			// answer lost: read again, with a fresh nonce.
+			resentRead = true
+			continue
+		}
 		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
 			if wa, ok := staleTimestamp(resp.Header); ok {
 				if err := p.clock.Sync(cred, wa); err != nil {
@@ -176,6 +185,17 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 		}
 		return nil, p.statusError(c, cred, resp.StatusCode, b, corr)
 	}
+}
+
+// replayedNonce reports whether a 401 answer refuses the request's nonce as already used
+// (WWW-Authenticate: Hawk error="Invalid nonce", as Hawk servers answer a replay).
+func replayedNonce(h http.Header) bool {
+	for _, v := range h.Values("WWW-Authenticate") {
+		if attrs, err := hawk.ParseHeader(v, hawk.WWWAuthenticate); err == nil && attrs["error"] == "Invalid nonce" {
+			return true
+		}
+	}
+	return false
 }
 
 // verifyResponse checks a Server-Authorization header, covering the body when the server

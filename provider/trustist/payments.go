@@ -64,8 +64,9 @@ type payState struct {
 // 429 means nothing was created, and a later call with the key sends again. When the
 // payment was created but the read-back of its amount failed, Pay returns
 // ProviderUnavailable and a later call with the key reads it again.
-// Such a key resolves when a payment notification for the reference reaches this
-// Provider's notification handler. None of this survives a restart.
+// Such a key resolves when a payment notification for the reference and amount reaches
+// this Provider's notification handler, also one that arrives while the call is still
+// waiting for its answer. None of this survives a restart.
 //
 // The merchant reference is sent as Trustist's reference, which Trustist describes as
 // unique; Payer names become customerDetails, Payer.Email payerEmail. Metadata and
@@ -102,6 +103,7 @@ func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*prov
 	if !owner {
 		return p.repeatPay(ctx, e)
 	}
+	sent := time.Now()
 	pm, err := p.createPayment(ctx, body)
 	switch {
 	case pm != nil:
@@ -113,7 +115,9 @@ func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*prov
 		out := *pm
 		return &out, nil
 	case provider.CodeOf(err) == provider.UnknownOutcome:
-		p.pays.settle(e, uncertain, payState{reference: req.MerchantReference, amount: req.Amount}, err, false)
+		if pm, ok := p.settleUnknown(e, req, sent, err); ok {
+			return pm, nil
+		}
 		return nil, err
 	default:
 		p.pays.settle(e, 0, payState{}, nil, true)
@@ -134,7 +138,7 @@ func (p *Provider) repeatPay(ctx context.Context, e *entry[payState]) (*provider
 	if !pm.Amount.IsValid() {
 		got, err := p.GetPayment(ctx, pm.ID)
 		if err != nil {
-			return nil, err
+			return nil, readBackError(pm.ID, err)
 		}
 		mergeReadBack(&pm, got)
 		p.pays.update(e.key, func(e *entry[payState]) { mergeReadBack(&e.val.payment, got) })

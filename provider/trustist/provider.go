@@ -34,6 +34,8 @@ type Provider struct {
 
 	pays     *ledger[payState]
 	verifies *ledger[verifyState]
+	// seen holds the payments notifications reported, for Pay calls in flight.
+	seen *seenPayments
 }
 
 var (
@@ -85,6 +87,7 @@ func New(cfg Config) (*Provider, error) {
 		retention = DefaultIdempotencyRetention
 	}
 	p.pays = newLedger[payState](retention, now)
+	p.seen = newSeenPayments(4096)
 	p.verifies = newLedger[verifyState](retention, now)
 	return p, nil
 }

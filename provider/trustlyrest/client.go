@@ -277,13 +277,17 @@ func (c *Client) getTransaction(ctx context.Context, id string) (*wireTransactio
 }
 
 // postTransaction sends an action on a transaction and returns the transaction it created
-// or changed.
+// or changed. An answer that cannot be read is an unknown outcome: Trustly took the action.
 func (c *Client) postTransaction(ctx context.Context, path string, f signing.Form) (*wireTransaction, error) {
 	raw, err := c.call(ctx, http.MethodPost, path, nil, formBody(f), isAction)
 	if err != nil {
 		return nil, err
 	}
-	return decodeTransaction(raw)
+	t, err := decodeTransaction(raw)
+	if err != nil {
+		return nil, unreadableAnswer(err)
+	}
+	return t, nil
 }
 
 // validID reports whether s looks like a Trustly id: digits only, at most 15 (protocol §3).

@@ -264,5 +264,13 @@ func transportError(ctx context.Context, err error, sent, write bool) error {
 	return &provider.Error{Code: provider.ProviderUnavailable, Message: "no answer from Trustly", Err: err}
 }
 
+// unreadableAnswer reports a 2xx answer to a write that cannot be used: Trustly accepted
+// the request and may have acted on it, so the outcome is unknown, and the call is to be
+// repeated with the same idempotency key.
+func unreadableAnswer(err error) error {
+	return &provider.Error{Code: provider.UnknownOutcome, Err: err,
+		Message: "Trustly accepted the request but its answer cannot be read; repeat the call with the same idempotency key"}
+}
+
 // isCode reports whether err is a *provider.Error with the given code.
 func isCode(err error, c provider.Code) bool { return provider.CodeOf(err) == c }

@@ -3,6 +3,8 @@ package trustlyrest
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,15 +92,17 @@ func (c *Client) establish(ctx context.Context, est *establishData) (*establishA
 	if err != nil {
 		return nil, err
 	}
+	// A 2xx answer that cannot be used still means Trustly may have established the
+	// transaction: the outcome is unknown.
 	var a establishAnswer
 	if err := json.Unmarshal(raw, &a); err != nil {
-		return nil, &provider.Error{Code: provider.Internal, Message: "decoding the establish answer", Err: err}
+		return nil, unreadableAnswer(fmt.Errorf("decoding the establish answer: %w", err))
 	}
 	if !validID(string(a.TransactionID)) {
-		return nil, &provider.Error{Code: provider.Internal, Message: "the establish answer carries no transactionId"}
+		return nil, unreadableAnswer(errors.New("the establish answer carries no transactionId"))
 	}
 	if u, err := url.Parse(a.URL); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, &provider.Error{Code: provider.Internal, Message: "the establish answer carries no absolute url"}
+		return nil, unreadableAnswer(errors.New("the establish answer carries no absolute url"))
 	}
 	return &a, nil
 }

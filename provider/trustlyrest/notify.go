@@ -322,6 +322,10 @@ func (c *Client) captureOnNotification(ctx context.Context, w *webhook, ev *noti
 		return nil
 	case provider.CodeOf(err).Retryable() || ctx.Err() != nil:
 		return fmt.Errorf("trustlyrest: capturing payment %s after its authorization: %w", w.objectID, err)
+	case !isRefusal(err):
+		// Not Trustly refusing the capture (an answer that could not be read, say): the
+		// capture may still be made, so the notification is to be delivered again.
+		return fmt.Errorf("trustlyrest: capturing payment %s after its authorization: %w: %w", w.objectID, notify.ErrRetryLater, err)
 	}
 	if captureEndsPayment(err) {
 		// The payment cannot complete: report it as GetPayment does.

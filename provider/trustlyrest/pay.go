@@ -295,17 +295,21 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 	if cap == nil && capture {
 		// A refusal a retry does not cure is remembered, so polls do not send the capture
 		// again; (*Client).Capture and a redelivered Authorize notification still do.
-		if code, trustlyCode, refused := c.refusals.get(auth.id()); refused {
+		code, trustlyCode, refused := c.refusals.get(auth.id())
+		if refused {
 			err = &provider.Error{Code: code, ProviderCode: trustlyCode, Message: "the capture was refused before"}
 		} else {
 			cap, err = c.captureAuth(ctx, auth, "")
 			c.noteRefusal(auth.id(), err)
+			refused = isRefusal(err)
 		}
 		switch {
 		case err == nil:
 		case errors.Is(err, errNoSplitToken):
 			// Authorized; the capture follows the Authorize notification.
-		case provider.CodeOf(err).Retryable():
+		case provider.CodeOf(err).Retryable() || !refused:
+			// Not refused (an answer that could not be read, say): the capture may still
+			// be made, by the next call.
 			return nil, err
 		default:
 			if captureEndsPayment(err) {
@@ -335,11 +339,22 @@ func captureEndsPayment(err error) bool {
 
 // noteRefusal remembers a capture refusal a retry does not cure, by authorization id.
 func (c *Client) noteRefusal(authID string, err error) {
-	if err == nil || errors.Is(err, errNoSplitToken) || provider.CodeOf(err).Retryable() || errors.Is(err, context.Canceled) ||
-		errors.Is(err, context.DeadlineExceeded) {
+	if !isRefusal(err) {
 		return
 	}
 	c.refusals.put(authID, providerCode(err), provider.CodeOf(err))
+}
+
+// isRefusal reports whether err is Trustly refusing a capture with an error answer that a
+// retry does not cure. An answer that could not be read, a missing split token, a
+// retryable error and an ended context are not refusals: the capture may still be made.
+func isRefusal(err error) bool {
+	var ae *APIError
+	if err == nil || !errors.As(err, &ae) || errors.Is(err, errNoSplitToken) || provider.CodeOf(err).Retryable() ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return true
 }
 
 // refundedOf reads a transaction's refunded total, zero when absent or unreadable.

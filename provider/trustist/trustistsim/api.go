@@ -76,7 +76,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	if failing {
+	fault := s.faults.Decide()
+	if failing || fault == simkit.FailFault {
 		writeProblem(w, http.StatusServiceUnavailable, problem{Title: "Service Unavailable", Status: 503,
 			Detail: "The service is temporarily unavailable. Please try again later."})
 		return
@@ -121,9 +122,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	const ct = "application/json; charset=utf-8"
+	if fault == simkit.MalformedFault {
+		// A body cut short under a header that authenticates it: the answer is
+		// Trustist's, but not JSON.
+		b, fault = simkit.Truncate(b), simkit.NoFault
+	}
 	sa := hawk.ResponseHeader(res.Credentials.Key, res.Artifacts, ct, b)
 	s.mu.Lock()
-	if s.corruptSA {
+	if s.corruptSA || fault == simkit.BadSignatureFault {
 		sa = strings.Replace(sa, `mac="`, `mac="AAAA`, 1)
 	}
 	s.mu.Unlock()
@@ -131,10 +137,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		_ = simkit.DropConnection(w)
 		return
 	}
-	w.Header().Set("Server-Authorization", sa)
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(out.status)
-	_, _ = w.Write(b)
+	h := http.Header{"Content-Type": {ct}}
+	if fault != simkit.UnsignedFault {
+		h.Set("Server-Authorization", sa)
+	}
+	s.faults.Answer(w, r, fault, out.status, h, b)
 }
 
 // writeProblem writes an error answer that is not signed (authentication failed or the

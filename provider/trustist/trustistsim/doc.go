@@ -23,8 +23,10 @@
 // them and Close stops them.
 //
 // Fault knobs: FailNext (503 before processing), DropNextResponse (process, then close the
-// connection), SetLatency, SetClockSkew, ForgeTimestampReplies, CorruptServerAuthorization.
-// Requests counts API requests.
+// connection), SetLatency, SetClockSkew, ForgeTimestampReplies, CorruptServerAuthorization,
+// and SetChaos (seeded random request and webhook faults). Requests counts API requests;
+// Movements lists the payments for reconciliation; CompletePayment acts on a pay page
+// without HTTP.
 //
 // Where the published documentation is silent the simulator follows marked inferences:
 // the cancelled status (CANCELLED), the ProblemDetails error shape, 201 for a new

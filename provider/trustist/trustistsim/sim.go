@@ -52,6 +52,10 @@ type Options struct {
 	DeliveryClient *http.Client
 	// Now is the server's clock (default time.Now).
 	Now func() time.Time
+	// Chaos injects seeded random faults into API requests and webhook deliveries from
+	// the start (see Server.SetChaos); New panics when its rates are invalid. The zero
+	// value injects none.
+	Chaos Chaos
 }
 
 // Server simulates the Trustist Ecommerce API: Hawk authentication exactly as a Hawk
@@ -125,6 +129,9 @@ func New(baseURL string, opts Options) *Server {
 	}
 	s.hawk = &hawk.Server{Credentials: s.keyOf, Now: s.now}
 	s.del = simkit.NewDeliverer(client, s.opts.RetryFirst, s.opts.RetryMax, s.opts.Attempts)
+	if err := s.SetChaos(opts.Chaos); err != nil {
+		panic(err)
+	}
 	return s
 }
 

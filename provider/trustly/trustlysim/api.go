@@ -44,7 +44,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	if fail {
+	fault := s.faults.Decide()
+	if fail || fault == simkit.FailFault {
 		http.Error(w, "service temporarily unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -80,8 +81,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(resp)
+	if s.streamReport(w, fault, body, resp) {
+		return
+	}
+	s.writeAnswer(w, r, fault, resp)
 }
 
 func (s *Server) writeError(w http.ResponseWriter, method, uuid string, code int) {

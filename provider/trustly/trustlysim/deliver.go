@@ -17,7 +17,8 @@ type Delivery struct {
 	UUID           string
 	URL            string
 	Body           []byte
-	// Attempts is how many times it was sent.
+	// Attempts is how many times it was sent (the Options.MaxAttempts bound applies from
+	// the last time it was overtaken by a later notification of its order).
 	Attempts int
 	// LastHTTPStatus is the HTTP status of the last reply (0 when none arrived).
 	LastHTTPStatus int
@@ -77,18 +78,24 @@ func (s *Server) drain(o *order) {
 		d := o.outbox[0]
 		o.outbox = o.outbox[1:]
 		s.mu.Unlock()
-		s.deliver(d)
+		s.deliver(o, d)
 	}
 }
 
 var notificationHeader = http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 
-// deliver sends d until it is acknowledged, attempts run out or the Server closes.
-func (s *Server) deliver(d *Delivery) {
-	s.del.Retry(func(attempt int) bool {
+// deliver sends d until it is acknowledged, attempts run out or the Server closes. Under
+// random delivery faults, before each attempt d may let the next notification of its
+// order go first: it then goes back into the outbox behind that one.
+func (s *Server) deliver(o *order, d *Delivery) {
+	s.del.Retry(func(int) bool {
+		if s.overtaken(o, d) {
+			return true
+		}
 		status, reply := s.del.Post(d.URL, notificationHeader, d.Body, 1<<20)
 		s.mu.Lock()
-		d.Attempts, d.LastHTTPStatus = attempt, status
+		d.Attempts++
+		d.LastHTTPStatus = status
 		d.ReplyVerified, d.ReplyStatus, d.ReplyError = false, "", ""
 		s.mu.Unlock()
 		return s.checkReply(d, status, reply)
@@ -117,4 +124,16 @@ func (s *Server) checkReply(d *Delivery, status int, reply []byte) bool {
 		d.ReplyError = "reply status " + st
 	}
 	return d.Acknowledged
+}
+
+// overtaken reports whether d, waiting for delivery, lets the next notification of its
+// order go first (see simkit.Deliverer.Overtake); d is then put back behind it.
+func (s *Server) overtaken(o *order, d *Delivery) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(o.outbox) == 0 || !s.del.Overtake() {
+		return false
+	}
+	o.outbox = append(o.outbox[:1:1], append([]*Delivery{d}, o.outbox[1:]...)...)
+	return true
 }

@@ -51,8 +51,9 @@ type order struct {
 
 // refundEntry is one accepted Refund of a deposit.
 type refundEntry struct {
-	amount money.Amount
-	state  string // stateAccepted (queued), stateExecuted or stateCanceled
+	amount    money.Amount
+	state     string // stateAccepted (queued), stateExecuted or stateCanceled
+	reference string // Attributes.ExternalReference
 }
 
 // account is a registered bank account.
@@ -195,7 +196,7 @@ func (s *Server) refund(m *merchant, c *call) (any, *rpcFault) {
 		return nil, fault(wire.CodeInvalidAmount) // [I] above what remains of the deposit
 	}
 	o.refunded = after
-	o.refunds = append(o.refunds, &refundEntry{amount: amt, state: stateAccepted})
+	o.refunds = append(o.refunds, &refundEntry{amount: amt, state: stateAccepted, reference: attr(c.attrs(), "ExternalReference")})
 	m.post(o.id, o.messageID, "Refund", amt, -1)
 	return map[string]any{"orderid": o.id, "result": "1"}, nil
 }

@@ -22,7 +22,9 @@
 // Fault knobs: FailNext (503 before processing), SetLatency, DropNextReplies (processed,
 // connection closed), GarbleNextReplies (processed, then a non-Trustly HTTP 500/502 page),
 // UnsignedErrorNext (processed, then an unsigned 620), FailNextWith (a signed error of a
-// given code). Outcome knobs: Settle, ConfirmRefund, FailRefund, FailPayout, GrantMandate.
+// given code), and SetChaos (seeded random request and notification faults). Outcome
+// knobs: CompleteOrder, Settle, ConfirmRefund, FailRefund, FailPayout, GrantMandate.
+// Movements lists the money the merchant's account moved, for reconciliation.
 package trustlysim
 
 import (
@@ -64,6 +66,9 @@ type Options struct {
 	NoPayoutConfirmation bool
 	// Client delivers notifications (default: a client with a 10-second timeout).
 	Client *http.Client
+	// Chaos injects seeded random faults into API requests and notification deliveries
+	// from the start (see Server.SetChaos). The zero value injects none.
+	Chaos Chaos
 }
 
 // Server is the simulator: an http.Handler serving the API at /api/1 and the hosted
@@ -89,6 +94,8 @@ type Server struct {
 	}
 
 	del *simkit.Deliverer
+
+	synthetic syntheticLedgers // see SetSyntheticLedger
 
 	mu         sync.Mutex
 	merchants  map[string]*merchant
@@ -150,12 +157,16 @@ func New(baseURL string, opts Options) (*Server, error) {
 		return nil, err
 	}
 	n, _ := rand.Int(rand.Reader, big.NewInt(900_000_000))
-	return &Server{
+	s := &Server{
 		opts: opts, key: key, pubPEM: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}),
 		base: strings.TrimRight(baseURL, "/"), del: simkit.NewDeliverer(opts.Client, opts.RetryBase, opts.RetryMax, opts.MaxAttempts),
 		merchants: map[string]*merchant{}, orders: map[string]*order{}, tokens: map[string]*order{},
 		accounts: map[string]*account{}, replays: map[string]*replay{}, nextOrder: 1_000_000_000 + n.Int64(),
-	}, nil
+	}
+	if err := s.SetChaos(opts.Chaos); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Start returns a Server listening on 127.0.0.1 on a free port.

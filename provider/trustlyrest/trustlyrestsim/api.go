@@ -290,8 +290,15 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var matched []map[string]any
-	for i := len(s.txOrder) - 1; i >= 0; i-- {
-		t := s.txs[s.txOrder[i]]
+	ids := s.txOrder
+	switch {
+	case orig != "":
+		ids = s.index.children[orig]
+	case pref != "":
+		ids = s.index.byPayment[pref]
+	}
+	for i := len(ids) - 1; i >= 0; i-- {
+		t := s.txs[ids[i]]
 		if (len(types) > 0 && !types[t.typ]) || (len(statuses) > 0 && !statuses[t.status]) ||
 			(orig != "" && t.original != orig) || (pref != "" && t.pay.merchantRef != pref) {
 			continue

@@ -60,6 +60,10 @@ type Options struct {
 	// is not clear that GET /transactions/{id} returns it; use this to test callers that
 	// must keep the token from the notification.
 	WithholdSplitToken bool
+	// Chaos injects seeded random faults into REST requests and notification deliveries
+	// from the start (see Server.SetChaos); Start panics when its rates are invalid. The
+	// zero value injects none.
+	Chaos Chaos
 }
 
 // Server is a running simulator. Create it with Start; Close it when done.
@@ -71,6 +75,7 @@ type Server struct {
 	mu         sync.Mutex
 	txs        map[string]*tx
 	txOrder    []string
+	index      txIndex
 	customers  map[string]*customer
 	custOrder  []string
 	nextID     int64
@@ -115,6 +120,10 @@ func Start(opts Options) *Server {
 		opts: opts, key: []byte(opts.AccessKey), txs: map[string]*tx{}, customers: map[string]*customer{},
 		nextID: 1002600000, nextEvent: 1002900000, notifyURL: opts.NotificationURL,
 		del: simkit.NewDeliverer(&http.Client{Timeout: opts.AckTimeout}, opts.RetryBase, opts.RetryMax, opts.MaxAttempts),
+	}
+	s.index = newTxIndex()
+	if err := s.SetChaos(opts.Chaos); err != nil {
+		panic(err)
 	}
 	s.srv = simkit.StartServer(s)
 	return s
@@ -190,6 +199,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.requests.Add(1)
 	fail, latency := s.faults.Arrive()
+	fault := s.faults.Decide()
+	fail = fail || fault == simkit.FailFault
 	lose := false
 	if !fail {
 		lose = s.faults.TakeDrop()
@@ -218,6 +229,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !simkit.DropConnection(w) {
 			panic(http.ErrAbortHandler)
 		}
+		return
+	}
+	if fault != simkit.NoFault {
+		rec := httptest.NewRecorder()
+		s.route(rec, r)
+		s.faults.Answer(w, r, fault, rec.Code, rec.Header(), rec.Body.Bytes())
 		return
 	}
 	s.route(w, r)

@@ -138,6 +138,7 @@ func (s *Server) addTxLocked(t *tx) {
 	t.createdAt, t.updatedAt = now, now
 	s.txs[t.id] = t
 	s.txOrder = append(s.txOrder, t.id)
+	s.index.add(t)
 }
 
 // setStatusLocked changes a transaction's status.
@@ -155,8 +156,8 @@ func (t *tx) setStatus(st int, pp string) {
 // Capture, Deposit) with this merchantReference has been authorized, processed or completed
 // (protocol §12). Refunds are exempt.
 func (s *Server) refTakenLocked(ref string) bool {
-	for _, t := range s.txs {
-		if t.reached && t.merchantRef == ref && t.typ != typeRefund {
+	for _, t := range s.index.byRef[ref] {
+		if t.reached && t.typ != typeRefund {
 			return true
 		}
 	}

@@ -54,4 +54,13 @@
 // JSON parsers resolve duplicates differently, so such a body has no single meaning; Trustly
 // never sends one). Member names are case-sensitive. A "version" member, when present, must
 // be "1.1" (string or number).
+//
+// # Large responses
+//
+// [StreamArrayResult] and [StreamStringResult] read a response from an io.Reader instead,
+// for answers too large to hold (AccountLedger, ViewAutomaticSettlementDetailsCSV). They
+// apply the same checks and hash the data into the signature's digest as they decode it,
+// holding at most [MaxStreamValueSize] of it at a time, and verify the signature at the
+// end: what they hand over while decoding is authenticated only when they return nil.
+// [Signer] and [ResultWriter] produce such responses piece by piece.
 package wire

@@ -47,18 +47,9 @@ func Sign(key *rsa.PrivateKey, method, uuid string, data any) (string, error) {
 // matches [ErrBadSignature]; data containing a boolean or another unserializable value fails
 // closed and also matches [ErrUnserializable].
 func Verify(pub *rsa.PublicKey, method, uuid string, data any, signature string) error {
-	if pub == nil || pub.N == nil {
-		return errors.New("wire: nil verification key")
-	}
-	if signature == "" {
-		return fmt.Errorf("%w: empty signature", ErrBadSignature)
-	}
-	sig, err := base64.StdEncoding.Strict().DecodeString(signature)
+	sig, err := decodeSignature(pub, signature)
 	if err != nil {
-		return fmt.Errorf("%w: signature is not standard Base64: %v", ErrBadSignature, err)
-	}
-	if len(sig) != pub.Size() {
-		return fmt.Errorf("%w: signature is %d bytes, key needs %d", ErrBadSignature, len(sig), pub.Size())
+		return err
 	}
 	d, err := digest(method, uuid, data)
 	if err != nil {
@@ -68,4 +59,22 @@ func Verify(pub *rsa.PublicKey, method, uuid string, data any, signature string)
 		return ErrBadSignature
 	}
 	return nil
+}
+
+// decodeSignature checks the key and decodes a Base64 signature of the key's size.
+func decodeSignature(pub *rsa.PublicKey, signature string) ([]byte, error) {
+	if pub == nil || pub.N == nil {
+		return nil, errors.New("wire: nil verification key")
+	}
+	if signature == "" {
+		return nil, fmt.Errorf("%w: empty signature", ErrBadSignature)
+	}
+	sig, err := base64.StdEncoding.Strict().DecodeString(signature)
+	if err != nil {
+		return nil, fmt.Errorf("%w: signature is not standard Base64: %v", ErrBadSignature, err)
+	}
+	if len(sig) != pub.Size() {
+		return nil, fmt.Errorf("%w: signature is %d bytes, key needs %d", ErrBadSignature, len(sig), pub.Size())
+	}
+	return sig, nil
 }

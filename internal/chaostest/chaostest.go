@@ -1,0 +1,334 @@
+// Package chaostest runs the adapters' chaos tests: a pool of workers sends money-moving
+// calls with fixed idempotency keys through a Gateway while a simulator injects seeded
+// faults, repeats every call that did not succeed with the same key until all succeed,
+// and then reconciles the simulator's ledger with what was asked for. It also serves a
+// Gateway's notification handler and keeps what the application saw.
+package chaostest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/money"
+)
+
+// SeedEnv names the environment variable that picks the seed of a chaos run, as a
+// decimal integer; without it the runs use CISeed.
+const SeedEnv = "PAYBRIDGE_CHAOS_SEED"
+
+// CISeed is the seed of a run without SeedEnv.
+const CISeed int64 = 1
+
+// Seed returns the seed of this run and logs it with the way to replay it.
+func Seed(t testing.TB) int64 {
+	t.Helper()
+	seed := CISeed
+	if v := os.Getenv(SeedEnv); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			t.Fatalf("%s=%q is not a decimal integer", SeedEnv, v)
+		}
+		seed = n
+	}
+	t.Logf("chaos seed %d (replay with %s=%d go test -race -run '^%s$')", seed, SeedEnv, seed, t.Name())
+	return seed
+}
+
+// The fault mixes of the chaos tests: 30% of API requests meet a fault.
+var (
+	// SignedAnswers is the mix for a protocol that signs its answers (Trustly JSON-RPC).
+	SignedAnswers = simkit.FaultRates{Fail: 0.08, Drop: 0.08, Delay: 0.03, Malformed: 0.04, Unsigned: 0.03, BadSignature: 0.04}
+	// AuthenticatedAnswers is the mix for a protocol whose answers may carry a MAC that
+	// is checked when present (Trustist's Hawk Server-Authorization): a wrong MAC but
+	// no missing one, which the protocol allows.
+	AuthenticatedAnswers = simkit.FaultRates{Fail: 0.08, Drop: 0.08, Delay: 0.03, Malformed: 0.05, BadSignature: 0.06}
+	// PlainAnswers is the mix for a protocol whose answers are not signed (Trustly REST).
+	PlainAnswers = simkit.FaultRates{Fail: 0.10, Drop: 0.10, Delay: 0.03, Malformed: 0.07}
+	// Deliveries is the mix of notification delivery faults: 30% of attempts are
+	// dropped, duplicated, reordered or delayed.
+	Deliveries = simkit.DeliveryRates{Drop: 0.10, Duplicate: 0.08, Reorder: 0.08, Delay: 0.04, MaxDelay: 30 * time.Millisecond}
+)
+
+// ClientTimeout is the HTTP client timeout of the chaos tests' adapters, and DelayBy the
+// hold of a delayed answer: longer, so that a delayed answer is an answer lost after the
+// provider processed the request.
+const (
+	ClientTimeout = 400 * time.Millisecond
+	DelayBy       = time.Second
+)
+
+// Retry is the Gateway retry policy of the chaos tests: a few quick attempts, so that
+// both the Gateway's repeats and the caller's own (with the same key) are exercised.
+var Retry = paybridge.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}
+
+// ErrPending is what a Run's call returns for an operation that worked but has not
+// reached the state it waits for: the call is made again later, as a poll, not a retry.
+var ErrPending = errors.New("chaostest: not there yet")
+
+// Stats count the calls a Run made.
+type Stats struct {
+	// Operations is how many operations ran; each succeeded once.
+	Operations int
+	// Calls is how many Gateway calls were made, first calls included.
+	Calls int64
+	// Retries is how many calls repeated an operation, with its key, after an error.
+	Retries int64
+	// Polls is how many calls repeated an operation after ErrPending.
+	Polls int64
+	// Codes counts the errors by code.
+	Codes map[paybridge.Code]int64
+}
+
+// codes lists the error counts by code, e.g. "provider_unavailable:3,unknown_outcome:12".
+func (s Stats) codes() string {
+	var parts []string
+	for c, n := range s.Codes {
+		parts = append(parts, c.String()+":"+strconv.FormatInt(n, 10))
+	}
+	sort.Strings(parts)
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ",")
+}
+
+// Options configure a Run.
+type Options struct {
+	// Workers is how many goroutines call at once (default 16).
+	Workers int
+	// Allowed are the error codes after which an operation is repeated; any other error
+	// fails the test. UnknownOutcome, ProviderUnavailable and RateLimited are always
+	// allowed.
+	Allowed []paybridge.Code
+	// Backoff is the wait before an operation is repeated (default 5ms, doubling to 50ms).
+	Backoff time.Duration
+	// Timeout bounds the whole run (default 3 minutes).
+	Timeout time.Duration
+}
+
+// Run performs operations 0 to n-1 on a pool of workers. call makes one attempt of
+// operation i and returns its idempotency key and error; each operation is repeated,
+// with the same key, until call returns nil. An UnknownOutcome error must carry the key
+// (a *paybridge.Error with IdempotencyKey set to it); an error with a code outside
+// Options.Allowed ends that operation. Run stops the test (FailNow) when an operation did
+// not succeed; call it from the test's goroutine.
+func Run(t testing.TB, n int, o Options, call func(ctx context.Context, i int) (key string, err error)) Stats {
+	t.Helper()
+	if o.Workers <= 0 {
+		o.Workers = 16
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 5 * time.Millisecond
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 3 * time.Minute
+	}
+	allowed := append([]paybridge.Code{paybridge.CodeUnknownOutcome, paybridge.CodeProviderUnavailable, paybridge.CodeRateLimited}, o.Allowed...)
+	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
+	defer cancel()
+	var (
+		calls, retries, polls atomic.Int64
+		mu                    sync.Mutex
+		codes                 = map[paybridge.Code]int64{}
+		failures              []string
+		next                  atomic.Int64
+		wg                    sync.WaitGroup
+	)
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(failures) < 20 {
+			failures = append(failures, fmt.Sprintf(format, args...))
+		}
+	}
+	for range o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				wait := o.Backoff
+				for afterError := false; ; {
+					if ctx.Err() != nil {
+						fail("operation %d: not done when the run's %v ran out", i, o.Timeout)
+						return
+					}
+					if afterError {
+						retries.Add(1)
+					}
+					calls.Add(1)
+					key, err := call(ctx, i)
+					if err == nil {
+						break
+					}
+					if errors.Is(err, ErrPending) {
+						polls.Add(1)
+						afterError = false
+						_ = simkit.Sleep(ctx, o.Backoff)
+						continue
+					}
+					afterError = true
+					code := paybridge.CodeOf(err)
+					mu.Lock()
+					codes[code]++
+					mu.Unlock()
+					if !slices.Contains(allowed, code) {
+						fail("operation %d (key %s): %v (code %s), which a repeat must not be needed to cure", i, key, err, code)
+						break
+					}
+					var pe *paybridge.Error
+					if code == paybridge.CodeUnknownOutcome && (!errors.As(err, &pe) || pe.IdempotencyKey != key) {
+						fail("operation %d: an unknown outcome without its idempotency key %q: %v", i, key, err)
+						break
+					}
+					_ = simkit.Sleep(ctx, wait)
+					wait = min(2*wait, 50*time.Millisecond)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, f := range failures {
+		t.Error(f)
+	}
+	if len(failures) > 0 {
+		t.FailNow()
+	}
+	return Stats{Operations: n, Calls: calls.Load(), Retries: retries.Load(), Polls: polls.Load(), Codes: codes}
+}
+
+// Applied is one money movement in a simulator's ledger: the key of the operation it
+// belongs to and its amount.
+type Applied struct {
+	Key    string
+	Amount money.Amount
+}
+
+// Reconciliation is the comparison of a simulator's ledger with the operations asked for.
+type Reconciliation struct {
+	// Duplicates counts the keys applied more than once; Lost the keys never applied;
+	// WrongAmount the keys applied once with another amount; Unexpected the movements
+	// of keys nobody asked for.
+	Duplicates, Lost, WrongAmount, Unexpected int
+	// Want and Got are the totals asked for and applied.
+	Want, Got money.Amount
+}
+
+// Reconcile compares the movements a simulator applied with the operations asked for
+// (key → amount), reports each mismatch as a test error, and checks that the totals are
+// equal to the last unit.
+func Reconcile(t testing.TB, want map[string]money.Amount, got []Applied) Reconciliation {
+	t.Helper()
+	var r Reconciliation
+	byKey := map[string][]money.Amount{}
+	for _, a := range got {
+		byKey[a.Key] = append(byKey[a.Key], a.Amount)
+	}
+	var report []string
+	note := func(format string, args ...any) {
+		if len(report) < 20 {
+			report = append(report, fmt.Sprintf(format, args...))
+		}
+	}
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w := want[k]
+		r.Want = add(t, r.Want, w)
+		switch as := byKey[k]; {
+		case len(as) == 0:
+			r.Lost++
+			note("key %s: never applied (want %s)", k, w)
+		case len(as) > 1:
+			r.Duplicates++
+			note("key %s: applied %d times: %v (want %s once)", k, len(as), as, w)
+		case !as[0].Equal(w):
+			r.WrongAmount++
+			note("key %s: applied %s, want %s", k, as[0], w)
+		}
+	}
+	for _, a := range got {
+		r.Got = add(t, r.Got, a.Amount)
+		if _, ok := want[a.Key]; !ok {
+			r.Unexpected++
+			note("movement of %s for key %q, which no operation asked for", a.Amount, a.Key)
+		}
+	}
+	for _, s := range report {
+		t.Error(s)
+	}
+	if !r.Want.Equal(r.Got) {
+		t.Errorf("the ledger moved %s in total, want %s", r.Got, r.Want)
+	}
+	return r
+}
+
+func add(t testing.TB, sum, a money.Amount) money.Amount {
+	t.Helper()
+	if !sum.IsValid() {
+		return a
+	}
+	out, err := sum.Add(a)
+	if err != nil {
+		t.Fatalf("adding %s to %s: %v", a, sum, err)
+	}
+	return out
+}
+
+// Result is one chaos test's figures, as docs/reliability.md tabulates them.
+type Result struct {
+	Adapter, Operation string
+	Seed               int64
+	// Rate is the combined request fault rate.
+	Rate   float64
+	Stats  Stats
+	Faults simkit.FaultCounts
+	Reconciliation
+}
+
+// Log writes the result as one line of key=value pairs.
+func Log(t testing.TB, r Result) {
+	t.Helper()
+	f := r.Faults
+	t.Logf("chaos result: adapter=%s operation=%s operations=%d fault_rate=%.2f seed=%d calls=%d retries=%d polls=%d duplicates=%d lost=%d "+
+		"requests=%d faults=fail:%d,drop:%d,delay:%d,malformed:%d,unsigned:%d,bad-signature:%d errors=%s total=%s",
+		r.Adapter, r.Operation, r.Stats.Operations, r.Rate, r.Seed, r.Stats.Calls, r.Stats.Retries, r.Stats.Polls, r.Duplicates, r.Lost,
+		f.Requests, f.Fail, f.Drop, f.Delay, f.Malformed, f.Unsigned, f.BadSignature, r.Stats.codes(), r.Got)
+}
+
+// WaitFor polls cond every few milliseconds until it holds, and fails the test with what
+// when it does not within timeout.
+func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Amount returns a distinct amount for operation i in currency cur: from 1.00 upwards in
+// steps that vary in the minor units, so that sums check every digit.
+func Amount(cur money.Currency, i int) money.Amount {
+	return money.FromMinorCurrency(int64(100+(i*7919)%9900), cur)
+}

@@ -1,0 +1,211 @@
+package trustist_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/chaostest"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/trustist"
+	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
+)
+
+var chaosGBP = money.MustCurrency("GBP")
+
+var chaosPayer = paybridge.Person{ID: "user-7", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com", Country: "GB"}
+
+// chaosEnv is a simulator that also sends payment.created webhooks, a Gateway over the
+// trustist adapter with the chaos tests' client timeout and retry policy, and the
+// webhook receiver.
+type chaosEnv struct {
+	sim *trustistsim.Server
+	gw  *paybridge.Gateway
+	rec *chaostest.Receiver
+}
+
+func startChaos(t *testing.T) *chaosEnv {
+	t.Helper()
+	s, err := trustistsim.Start(trustistsim.Options{SendCreatedEvents: true, RetryFirst: 10 * time.Millisecond,
+		RetryMax: 250 * time.Millisecond, Attempts: 1_000_000, DeliveryClient: chaostest.DeliveryClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.Config()
+	cfg.HTTPClient = chaostest.Client()
+	p, err := trustist.New(cfg)
+	if err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	gw := paybridge.New(p, paybridge.WithRetry(chaostest.Retry))
+	t.Cleanup(func() { _ = gw.Close() })
+	rec := chaostest.NewReceiver(t, gw)
+	s.SetWebhookURL(rec.URL())
+	t.Cleanup(s.Close) // first: no delivery outlives the receiver
+	return &chaosEnv{sim: s, gw: gw, rec: rec}
+}
+
+func (e *chaosEnv) pay(ctx context.Context, ref, key string, amount money.Amount) (*paybridge.Payment, error) {
+	return e.gw.Pay(ctx, paybridge.PaymentRequest{Amount: amount, MerchantReference: ref, Description: "Chaos order",
+		ReturnURL: "https://shop.example/return", Payer: chaosPayer, IdempotencyKey: key})
+}
+
+// TestChaosPay creates 2,000 payments while 30% of the API requests fail before
+// processing, lose their answer after it, answer too late, answer malformed or with a
+// Server-Authorization that does not verify, repeating each with its key until it
+// succeeds. Trustist has no idempotency mechanism and no look-up by reference: a call
+// whose answer was lost stays UnknownOutcome until the payment's payment.created webhook
+// reaches the adapter's handler, so the repeats wait for that. The payer then completes
+// each payment. Every reference must have exactly one payment, completed, with its
+// amount, the one the caller was given; and the application must learn of each.
+func TestChaosPay(t *testing.T) {
+	seed := chaostest.Seed(t)
+	e := startChaos(t)
+	req := chaostest.AuthenticatedAnswers
+	req.DelayBy = chaostest.DelayBy
+	if err := e.sim.SetChaos(trustistsim.Chaos{Seed: seed, Requests: req}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 2000
+	want := map[string]money.Amount{}
+	ids := make([]string, n)
+	for i := range n {
+		want[fmt.Sprintf("order-%d", i)] = chaostest.Amount(chaosGBP, i)
+	}
+	st := chaostest.Run(t, n, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+		key := fmt.Sprintf("pay-%d", i)
+		p, err := e.pay(ctx, fmt.Sprintf("order-%d", i), key, chaostest.Amount(chaosGBP, i))
+		if err == nil {
+			ids[i] = p.ID
+		}
+		return key, err
+	})
+	// The payer completes each payment; the application learns of it from the
+	// payment.completed webhook, which the adapter confirms over the faulty API.
+	approved := make([]bool, n)
+	chaostest.Run(t, n, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+		if !approved[i] {
+			if err := e.sim.CompletePayment(ids[i], "approve"); err != nil {
+				t.Errorf("order-%d: completing payment %q: %v", i, ids[i], err)
+			}
+			approved[i] = true
+		}
+		if e.rec.State("payment/"+ids[i]) != notify.PaymentSucceeded {
+			return "", chaostest.ErrPending
+		}
+		return "", nil
+	})
+	var got []chaostest.Applied
+	byRef := map[string]string{}
+	for _, m := range e.sim.Movements() {
+		if !m.Completed {
+			// Created but never paid: a second payment for a reference would show here.
+			got = append(got, chaostest.Applied{Key: m.Reference, Amount: m.Amount})
+			t.Errorf("payment %s (%s) was created but not completed", m.PaymentID, m.Reference)
+			continue
+		}
+		got = append(got, chaostest.Applied{Key: m.Reference, Amount: m.Amount})
+		byRef[m.Reference] = m.PaymentID
+	}
+	r := chaostest.Reconcile(t, want, got)
+	for i, id := range ids {
+		if ref := fmt.Sprintf("order-%d", i); byRef[ref] != id {
+			t.Errorf("%s: the caller was given payment %s, the payment completed is %s", ref, id, byRef[ref])
+		}
+	}
+	chaostest.Log(t, chaostest.Result{Adapter: trustist.Name, Operation: "Pay", Seed: seed, Rate: req.Total(), Stats: st,
+		Faults: e.sim.ChaosCounts().Requests, Reconciliation: r})
+}
+
+// TestChaosNotifications delivers the webhooks of 1,000 payments — completed, failed at
+// the bank, cancelled — while 30% of the delivery attempts are dropped, duplicated, held
+// back behind later webhooks or delayed. Trustist's webhooks are unsigned hints: the
+// adapter reads each payment back, and names the event after the payment's status, so
+// the event of a status is delivered once however many webhooks report it. The
+// application must process each payment's final event exactly once and hold the right
+// final state for every payment.
+func TestChaosNotifications(t *testing.T) {
+	seed := chaostest.Seed(t)
+	e := startChaos(t)
+	if err := e.sim.SetChaos(trustistsim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	actions := []string{"approve", "decline", "abandon"}
+	finals := map[string]notify.Kind{"approve": notify.PaymentSucceeded, "decline": notify.PaymentFailed, "abandon": notify.PaymentCanceled}
+	statuses := map[string]string{"approve": "COMPLETE", "decline": "FAILED", "abandon": "CANCELLED"}
+	ids := make([]string, n)
+	for i := range ids {
+		p, err := e.pay(context.Background(), fmt.Sprintf("order-%d", i), fmt.Sprintf("pay-%d", i), chaostest.Amount(chaosGBP, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sim.CompletePayment(p.ID, actions[i%3]); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = p.ID
+	}
+	chaostest.WaitFor(t, 2*time.Minute, "every webhook acknowledged", func() bool {
+		for _, d := range e.sim.Deliveries() {
+			if !d.Acknowledged {
+				return false
+			}
+		}
+		return true
+	})
+	lost, dups := 0, 0
+	for i, id := range ids {
+		final := "payment/" + id + "/" + statuses[actions[i%3]]
+		switch got := e.rec.Seen(final); {
+		case got == 0:
+			lost++
+			t.Errorf("order-%d: event %s never reached the application", i, final)
+		case got > 1:
+			dups++
+			t.Errorf("order-%d: event %s reached the application %d times", i, final, got)
+		}
+		if got, want := e.rec.State("payment/"+id), finals[actions[i%3]]; got != want {
+			t.Errorf("order-%d (%s): the application holds %q, want %q", i, actions[i%3], got, want)
+		}
+	}
+	if extra := e.rec.Duplicates(); len(extra) > 0 {
+		t.Errorf("the application processed %d event ids more than once, e.g. %s", len(extra), extra[0])
+	}
+	c := e.sim.ChaosCounts().Notifications
+	t.Logf("chaos result: adapter=trustist operation=Notifications payments=%d webhooks=%d events=%d fault_rate=%.2f seed=%d "+
+		"attempts=%d drop=%d duplicate=%d reorder=%d delay=%d duplicates=%d lost=%d",
+		n, len(e.sim.Deliveries()), e.rec.Count(), chaostest.Deliveries.Total(), seed, c.Attempts, c.Drop, c.Duplicate, c.Reorder, c.Delay, dups, lost)
+}
+
+// TestChaosReadRepeatedByTransport pins down a fault TestChaosPay found: when a reused
+// connection closes after Trustist processed a GET, net/http sends the request again by
+// itself, with the same Hawk nonce, and Trustist refuses the copy as a replay (401
+// "Invalid nonce"). The read must be made again with a fresh nonce, not reported as
+// refused credentials.
+func TestChaosReadRepeatedByTransport(t *testing.T) {
+	e := startChaos(t)
+	var c *trustist.Provider
+	if !e.gw.As(&c) {
+		t.Fatal("no *trustist.Provider behind the Gateway")
+	}
+	ctx := context.Background()
+	p, err := e.pay(ctx, "order-1", "pay-1", chaostest.Amount(chaosGBP, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		// The Pay's read-back left a connection to reuse; each read leaves one again.
+		e.sim.DropNextResponse(1)
+		got, err := c.GetPayment(ctx, p.ID)
+		if err != nil {
+			t.Fatalf("read %d after a lost answer: %v", i, err)
+		}
+		if got.ID != p.ID {
+			t.Fatalf("read %d: payment %s, want %s", i, got.ID, p.ID)
+		}
+	}
+}

@@ -1,0 +1,320 @@
+package trustly_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/chaostest"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/trustly"
+	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
+)
+
+// chaosOps is how many operations each chaos test sends.
+const chaosOps = 2000
+
+var chaosEUR = money.MustCurrency("EUR")
+
+// chaosEnv is a simulator with one merchant, a Gateway over the trustly adapter with the
+// chaos tests' client timeout and retry policy, and a notification receiver.
+type chaosEnv struct {
+	sim *trustlysim.Server
+	gw  *paybridge.Gateway
+	rec *chaostest.Receiver
+}
+
+var chaosPayer = paybridge.Person{ID: "enduser-7", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
+	Country: "SE", Locale: "sv_SE"}
+
+func startChaos(t *testing.T, opts trustlysim.Options) *chaosEnv {
+	t.Helper()
+	opts.AllowLoopbackHTTP = true
+	opts.RetryBase, opts.RetryMax, opts.MaxAttempts = 2*time.Millisecond, 20*time.Millisecond, 1_000_000
+	s, err := trustlysim.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := s.NewMerchant("chaos-merchant")
+	if err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	c, err := trustly.New(trustly.Config{Username: creds.Username, Password: creds.Password, PrivateKey: creds.PrivateKey,
+		BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM(), HTTPClient: chaostest.Client(), ShopperStatement: "Chaos test"})
+	if err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	gw := paybridge.New(c, paybridge.WithRetry(chaostest.Retry))
+	t.Cleanup(func() { _ = gw.Close() })
+	rec := chaostest.NewReceiver(t, gw)
+	t.Cleanup(s.Close) // first: no delivery outlives the receiver
+	return &chaosEnv{sim: s, gw: gw, rec: rec}
+}
+
+// chaos turns the request faults of the signed-answer mix on.
+func (e *chaosEnv) chaos(t *testing.T, seed int64, notifications trustlysim.DeliveryRates) {
+	t.Helper()
+	req := chaostest.SignedAnswers
+	req.DelayBy = chaostest.DelayBy
+	if err := e.sim.SetChaos(trustlysim.Chaos{Seed: seed, Requests: req, Notifications: notifications}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *chaosEnv) pay(ctx context.Context, ref, key string, amount money.Amount) (*paybridge.Payment, error) {
+	return e.gw.Pay(ctx, paybridge.PaymentRequest{Amount: amount, MerchantReference: ref, ReturnURL: "https://shop.example/return",
+		NotificationURL: e.rec.URL(), Payer: chaosPayer, IdempotencyKey: key})
+}
+
+// credited pays and approves n deposits of amount without faults, and waits until the
+// application knows each one succeeded. It returns their order ids.
+func (e *chaosEnv) credited(t *testing.T, n int, amount money.Amount) []string {
+	t.Helper()
+	ids := make([]string, n)
+	for i := range ids {
+		p, err := e.pay(context.Background(), fmt.Sprintf("setup-%d", i), fmt.Sprintf("setup-pay-%d", i), amount)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sim.CompleteOrder(p.ID, trustlysim.ActionApprove); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = p.ID
+	}
+	e.waitStates(t, "payment/", ids, notify.PaymentSucceeded)
+	return ids
+}
+
+// waitStates waits until the application holds want for every object prefix+id.
+func (e *chaosEnv) waitStates(t *testing.T, prefix string, ids []string, want notify.Kind) {
+	t.Helper()
+	chaostest.WaitFor(t, 2*time.Minute, "the application to learn the outcome of every "+prefix+"object", func() bool {
+		for _, id := range ids {
+			if e.rec.State(prefix+id) != want {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func (e *chaosEnv) result(seed int64, op string, st chaostest.Stats, r chaostest.Reconciliation) chaostest.Result {
+	return chaostest.Result{Adapter: trustly.Name, Operation: op, Seed: seed, Rate: chaostest.SignedAnswers.Total(), Stats: st,
+		Faults: e.sim.ChaosCounts().Requests, Reconciliation: r}
+}
+
+// TestChaosPay sends 2,000 deposits while 30% of the API requests fail before
+// processing, lose their answer after it, answer too late, malformed, unsigned or wrongly
+// signed, repeating each with its key until it succeeds; the end user then approves each
+// deposit. Every MessageID must be credited exactly once with its amount, on the order
+// the caller was given, and the application must learn of every credit.
+func TestChaosPay(t *testing.T) {
+	seed := chaostest.Seed(t)
+	e := startChaos(t, trustlysim.Options{})
+	e.chaos(t, seed, trustlysim.DeliveryRates{})
+	want := map[string]money.Amount{}
+	ids := make([]string, chaosOps)
+	for i := range chaosOps {
+		want[fmt.Sprintf("order-%d", i)] = chaostest.Amount(chaosEUR, i)
+	}
+	st := chaostest.Run(t, chaosOps, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+		key := fmt.Sprintf("pay-%d", i)
+		p, err := e.pay(ctx, fmt.Sprintf("order-%d", i), key, chaostest.Amount(chaosEUR, i))
+		if err == nil {
+			ids[i] = p.ID
+		}
+		return key, err
+	})
+	for i, id := range ids {
+		if err := e.sim.CompleteOrder(id, trustlysim.ActionApprove); err != nil {
+			t.Fatalf("order-%d: approving deposit %q: %v", i, id, err)
+		}
+	}
+	e.waitStates(t, "payment/", ids, notify.PaymentSucceeded)
+	var got []chaostest.Applied
+	byRef := map[string]string{}
+	for _, m := range e.sim.Movements("chaos-merchant") {
+		if m.Kind == "Deposit" {
+			got = append(got, chaostest.Applied{Key: m.MessageID, Amount: m.Amount})
+			byRef[m.MessageID] = m.OrderID
+		}
+	}
+	r := chaostest.Reconcile(t, want, got)
+	for i, id := range ids {
+		if ref := fmt.Sprintf("order-%d", i); byRef[ref] != id {
+			t.Errorf("%s: the caller was given order %s, the deposit credited is %s", ref, id, byRef[ref])
+		}
+	}
+	chaostest.Log(t, e.result(seed, "Pay", st, r))
+}
+
+// TestChaosRefund refunds 500 credited deposits four times each under the same faults.
+// Every refund (by its ExternalReference) must be accepted exactly once with its amount.
+func TestChaosRefund(t *testing.T) {
+	seed := chaostest.Seed(t)
+	e := startChaos(t, trustlysim.Options{})
+	deposits := e.credited(t, chaosOps/4, money.FromMinorCurrency(400_00, chaosEUR))
+	e.chaos(t, seed, trustlysim.DeliveryRates{})
+	want := map[string]money.Amount{}
+	for i := range chaosOps {
+		want[fmt.Sprintf("refund-%d", i)] = chaostest.Amount(chaosEUR, i)
+	}
+	st := chaostest.Run(t, chaosOps, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+		key := fmt.Sprintf("refund-key-%d", i)
+		_, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: deposits[i%len(deposits)], Amount: chaostest.Amount(chaosEUR, i),
+			MerchantReference: fmt.Sprintf("refund-%d", i), IdempotencyKey: key})
+		return key, err
+	})
+	var got []chaostest.Applied
+	for _, m := range e.sim.Movements("chaos-merchant") {
+		if m.Kind == "Refund" {
+			got = append(got, chaostest.Applied{Key: m.Reference, Amount: m.Amount})
+		}
+	}
+	chaostest.Log(t, e.result(seed, "Refund", st, chaostest.Reconcile(t, want, got)))
+}
+
+// TestChaosPayout sends 2,000 payouts to a registered account under the same faults.
+// Every MessageID must be paid out exactly once with its amount, and the application
+// must learn of every payout's confirmation.
+func TestChaosPayout(t *testing.T) {
+	seed := chaostest.Seed(t)
+	e := startChaos(t, trustlysim.Options{})
+	v, err := e.gw.VerifyAccount(context.Background(), paybridge.VerifyAccountRequest{Holder: chaosPayer,
+		Account: paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "SE", IBAN: trustlysim.TestIBAN}, IdempotencyKey: "account"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.chaos(t, seed, trustlysim.DeliveryRates{})
+	want := map[string]money.Amount{}
+	ids := make([]string, chaosOps)
+	for i := range chaosOps {
+		want[fmt.Sprintf("payout-%d", i)] = chaostest.Amount(chaosEUR, i)
+	}
+	st := chaostest.Run(t, chaosOps, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+		key := fmt.Sprintf("payout-key-%d", i)
+		p, err := e.gw.Payout(ctx, paybridge.PayoutRequest{AccountID: v.AccountID, Amount: chaostest.Amount(chaosEUR, i), Payee: chaosPayer,
+			MerchantReference: fmt.Sprintf("payout-%d", i), Description: "Chaos payout", NotificationURL: e.rec.URL(), IdempotencyKey: key})
+		if err == nil {
+			ids[i] = p.ID
+		}
+		return key, err
+	})
+	e.waitStates(t, "payout/", ids, notify.PayoutSucceeded)
+	var got []chaostest.Applied
+	for _, m := range e.sim.Movements("chaos-merchant") {
+		if m.Kind == "AccountPayout" {
+			got = append(got, chaostest.Applied{Key: m.MessageID, Amount: m.Amount})
+		}
+	}
+	chaostest.Log(t, e.result(seed, "Payout", st, chaostest.Reconcile(t, want, got)))
+}
+
+// TestChaosNotifications delivers the notifications of 1,000 deposits — approved,
+// approved and settled later, declined at the bank, abandoned, some approved and then
+// refunded — while 30% of the delivery attempts are dropped (before reaching the
+// handler or on the way back), duplicated, held back behind later notifications or
+// delayed. The application must process every notification id exactly once, and hold
+// the right final state for every deposit and refund.
+func TestChaosNotifications(t *testing.T) {
+	seed := chaostest.Seed(t)
+	e := startChaos(t, trustlysim.Options{})
+	if err := e.sim.SetChaos(trustlysim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	type outcome struct {
+		id, action string
+		refund     string // the refund's id, for the approved deposits refunded
+	}
+	orders := make([]outcome, n)
+	for i := range orders {
+		p, err := e.pay(context.Background(), fmt.Sprintf("order-%d", i), fmt.Sprintf("pay-%d", i), chaostest.Amount(chaosEUR, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		orders[i].id = p.ID
+		orders[i].action = []string{trustlysim.ActionApprove, trustlysim.ActionApproveDelayed, trustlysim.ActionDecline, trustlysim.ActionAbandon}[i%4]
+	}
+	for i, o := range orders {
+		if err := e.sim.CompleteOrder(o.id, o.action); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case o.action == trustlysim.ActionApproveDelayed:
+			if err := e.sim.Settle(o.id); err != nil {
+				t.Fatal(err)
+			}
+		case o.action == trustlysim.ActionApprove && i%8 == 0:
+			r, err := e.gw.Refund(context.Background(), paybridge.RefundRequest{PaymentID: o.id, Amount: chaostest.Amount(chaosEUR, i),
+				IdempotencyKey: fmt.Sprintf("refund-%d", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.sim.ConfirmRefund(o.id); err != nil {
+				t.Fatal(err)
+			}
+			orders[i].refund = r.ID
+		}
+	}
+	chaostest.WaitFor(t, 2*time.Minute, "every notification acknowledged", func() bool {
+		for _, d := range e.sim.Deliveries() {
+			if !d.Acknowledged {
+				return false
+			}
+		}
+		return true
+	})
+	deliveries := e.sim.Deliveries()
+	lost, dups := 0, 0
+	for _, d := range deliveries {
+		switch got := e.rec.Seen(d.NotificationID); {
+		case got == 0:
+			lost++
+			t.Errorf("notification %s (%s of order %s) never reached the application", d.NotificationID, d.Method, d.OrderID)
+		case got > 1:
+			dups++
+			t.Errorf("notification %s (%s of order %s) reached the application %d times", d.NotificationID, d.Method, d.OrderID, got)
+		}
+	}
+	if extra := e.rec.Duplicates(); len(extra) != dups {
+		t.Errorf("the application processed %d notification ids more than once", len(extra))
+	}
+	for i, o := range orders {
+		got := e.rec.State("payment/" + o.id)
+		ok := false
+		switch o.action {
+		case trustlysim.ActionApprove, trustlysim.ActionApproveDelayed:
+			ok = got == notify.PaymentSucceeded
+		case trustlysim.ActionDecline:
+			// pending then cancel: failed; when the cancel overtakes the pending, the
+			// adapter cannot tell a declined deposit from an abandoned one.
+			ok = got == notify.PaymentFailed || got == notify.PaymentCanceled
+		case trustlysim.ActionAbandon:
+			ok = got == notify.PaymentCanceled
+		}
+		if !ok {
+			t.Errorf("order-%d (%s): the application holds %q", i, o.action, got)
+		}
+		if o.refund != "" {
+			if got := e.rec.State("refund/" + o.refund); got != notify.RefundSucceeded {
+				t.Errorf("order-%d: the refund's state is %q, want %q", i, got, notify.RefundSucceeded)
+			}
+		}
+	}
+	c := e.sim.ChaosCounts().Notifications
+	refunds := 0
+	for _, o := range orders {
+		if o.refund != "" {
+			refunds++
+		}
+	}
+	t.Logf("chaos result: adapter=trustly operation=Notifications orders=%d refunds=%d notifications=%d fault_rate=%.2f seed=%d attempts=%d "+
+		"drop=%d duplicate=%d reorder=%d overtaken=%d delay=%d duplicates=%d lost=%d",
+		n, refunds, len(deliveries), chaostest.Deliveries.Total(), seed, c.Attempts, c.Drop, c.Duplicate, c.Reorder, c.Overtaken, c.Delay, dups, lost)
+}

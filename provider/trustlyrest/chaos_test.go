@@ -1,0 +1,335 @@
+package trustlyrest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/chaostest"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/trustlyrest"
+	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+)
+
+// chaosOps is how many operations each chaos test sends.
+const chaosOps = 2000
+
+var chaosUSD = money.MustCurrency("USD")
+
+// chaosEnv is a simulator, a Gateway over the trustlyrest adapter with the chaos tests'
+// client timeout and retry policy, and the notification receiver the simulator posts to.
+type chaosEnv struct {
+	sim *trustlyrestsim.Server
+	gw  *paybridge.Gateway
+	rec *chaostest.Receiver
+}
+
+func startChaos(t *testing.T) *chaosEnv {
+	t.Helper()
+	s := trustlyrestsim.Start(trustlyrestsim.Options{SettleDelay: time.Millisecond, RetryBase: 10 * time.Millisecond,
+		RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000})
+	cfg := s.Config()
+	cfg.HTTPClient = chaostest.Client()
+	c, err := trustlyrest.New(cfg)
+	if err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	gw := paybridge.New(c, paybridge.WithRetry(chaostest.Retry))
+	t.Cleanup(func() { _ = gw.Close() })
+	rec := chaostest.NewReceiver(t, gw)
+	s.SetNotificationURL(rec.URL())
+	t.Cleanup(s.Close) // first: no delivery outlives the receiver
+	return &chaosEnv{sim: s, gw: gw, rec: rec}
+}
+
+// chaos turns the request faults of the plain-answer mix on.
+func (e *chaosEnv) chaos(t *testing.T, seed int64) {
+	t.Helper()
+	req := chaostest.PlainAnswers
+	req.DelayBy = chaostest.DelayBy
+	if err := e.sim.SetChaos(trustlyrestsim.Chaos{Seed: seed, Requests: req}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *chaosEnv) pay(ctx context.Context, ref, key string, amount money.Amount) (*paybridge.Payment, error) {
+	return e.gw.Pay(ctx, paybridge.PaymentRequest{Amount: amount, MerchantReference: ref, Description: "Chaos order",
+		ReturnURL: "https://shop.example/return", Payer: trustlyrestsim.TestPayer, IdempotencyKey: key})
+}
+
+// waitStates waits until the application holds want for every object prefix+id.
+func (e *chaosEnv) waitStates(t *testing.T, prefix string, ids []string, want notify.Kind) {
+	t.Helper()
+	chaostest.WaitFor(t, 2*time.Minute, "the application to learn the outcome of every "+prefix+"object", func() bool {
+		for _, id := range ids {
+			if e.rec.State(prefix+id) != want {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// captured pays, approves and captures n payments of amount without faults, and waits
+// until every capture completed. It returns the payments' ids.
+func (e *chaosEnv) captured(t *testing.T, n int, amount money.Amount) []string {
+	t.Helper()
+	ids := make([]string, n)
+	for i := range ids {
+		p, err := e.pay(context.Background(), fmt.Sprintf("setup-%d", i), fmt.Sprintf("setup-pay-%d", i), amount)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sim.CompletePage(p.ID, "approve"); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = p.ID
+	}
+	e.waitStates(t, "payment/", ids, notify.PaymentSucceeded)
+	return ids
+}
+
+// callerRef returns the caller's MerchantReference from a merchantReference the adapter
+// built: "<caller's>.pb<digest>", with ".c" after it for a capture.
+func callerRef(ref string) string {
+	before, _, _ := strings.Cut(ref, ".pb")
+	return before
+}
+
+func (e *chaosEnv) result(seed int64, op string, st chaostest.Stats, r chaostest.Reconciliation) chaostest.Result {
+	return chaostest.Result{Adapter: trustlyrest.Name, Operation: op, Seed: seed, Rate: chaostest.PlainAnswers.Total(), Stats: st,
+		Faults: e.sim.ChaosCounts().Requests, Reconciliation: r}
+}
+
+// TestChaosPay establishes 2,000 payments while 30% of the REST requests fail before
+// processing, lose their answer after it, answer too late or answer malformed, repeating
+// each with its key until it succeeds. The payer then authorizes each one, and the
+// adapter captures it — from the Authorize notification and from GetPayment polls, both
+// under the same faults. Every payment must be captured exactly once, with its amount,
+// under the authorization the caller was given.
+func TestChaosPay(t *testing.T) {
+	seed := chaostest.Seed(t)
+	e := startChaos(t)
+	e.chaos(t, seed)
+	want := map[string]money.Amount{}
+	ids := make([]string, chaosOps)
+	for i := range chaosOps {
+		want[fmt.Sprintf("order-%d", i)] = chaostest.Amount(chaosUSD, i)
+	}
+	st := chaostest.Run(t, chaosOps, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+		key := fmt.Sprintf("pay-%d", i)
+		p, err := e.pay(ctx, fmt.Sprintf("order-%d", i), key, chaostest.Amount(chaosUSD, i))
+		if err == nil {
+			ids[i] = p.ID
+		}
+		return key, err
+	})
+	approved := make([]bool, chaosOps)
+	polls := chaostest.Run(t, chaosOps, chaostest.Options{Allowed: []paybridge.Code{paybridge.CodeInternal}},
+		func(ctx context.Context, i int) (string, error) {
+			if !approved[i] {
+				// The payer approves; the Authorize notification and these polls race
+				// to capture.
+				if err := e.sim.CompletePage(ids[i], "approve"); err != nil {
+					t.Errorf("order-%d: approving payment %q: %v", i, ids[i], err)
+				}
+				approved[i] = true
+			}
+			p, err := e.gw.GetPayment(ctx, ids[i])
+			if err == nil && p.Status != paybridge.PaymentSucceeded {
+				err = chaostest.ErrPending
+			}
+			return "", err
+		})
+	t.Logf("GetPayment until captured: %d calls, %d after errors, %d polls", polls.Calls, polls.Retries, polls.Polls)
+	e.waitStates(t, "payment/", ids, notify.PaymentSucceeded)
+	var got []chaostest.Applied
+	parent := map[string]string{}
+	for _, m := range e.sim.Movements() {
+		if m.Kind == "Capture" {
+			got = append(got, chaostest.Applied{Key: callerRef(m.Reference), Amount: m.Amount})
+			parent[callerRef(m.Reference)] = m.ParentID
+		}
+	}
+	r := chaostest.Reconcile(t, want, got)
+	for i, id := range ids {
+		if ref := fmt.Sprintf("order-%d", i); parent[ref] != id {
+			t.Errorf("%s: the caller was given payment %s, the capture is under %s", ref, id, parent[ref])
+		}
+	}
+	chaostest.Log(t, e.result(seed, "Pay", st, r))
+}
+
+// TestChaosRefund refunds 500 captured payments four times each under the same faults.
+// Every refund (by the merchantReference derived from its key) must be made exactly
+// once with its amount. Malformed answers to the look-ups a refund makes first end the
+// call with Internal, which the caller repeats.
+func TestChaosRefund(t *testing.T) {
+	seed := chaostest.Seed(t)
+	e := startChaos(t)
+	payments := e.captured(t, chaosOps/4, money.FromMinorCurrency(400_00, chaosUSD))
+	e.chaos(t, seed)
+	want := map[string]money.Amount{}
+	for i := range chaosOps {
+		want[fmt.Sprintf("refund-%d", i)] = chaostest.Amount(chaosUSD, i)
+	}
+	st := chaostest.Run(t, chaosOps, chaostest.Options{Allowed: []paybridge.Code{paybridge.CodeInternal}},
+		func(ctx context.Context, i int) (string, error) {
+			key := fmt.Sprintf("refund-key-%d", i)
+			_, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: payments[i%len(payments)], Amount: chaostest.Amount(chaosUSD, i),
+				MerchantReference: fmt.Sprintf("refund-%d", i), IdempotencyKey: key})
+			return key, err
+		})
+	var got []chaostest.Applied
+	for _, m := range e.sim.Movements() {
+		if m.Kind == "Refund" {
+			got = append(got, chaostest.Applied{Key: callerRef(m.Reference), Amount: m.Amount})
+		}
+	}
+	chaostest.Log(t, e.result(seed, "Refund", st, chaostest.Reconcile(t, want, got)))
+}
+
+// TestChaosPayout pays out 2,000 times, 20 times each to 100 accounts verified
+// interactively, under the same faults. Every payout (by the merchantReference derived
+// from its key) must be deposited exactly once with its amount.
+func TestChaosPayout(t *testing.T) {
+	seed := chaostest.Seed(t)
+	e := startChaos(t)
+	accounts := make([]string, 100)
+	for i := range accounts {
+		v, err := e.gw.VerifyAccount(context.Background(), paybridge.VerifyAccountRequest{Holder: trustlyrestsim.TestPayer,
+			Currency: chaosUSD, ReturnURL: "https://shop.example/accounts", IdempotencyKey: fmt.Sprintf("account-%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sim.CompletePage(v.ID, "approve"); err != nil {
+			t.Fatal(err)
+		}
+		accounts[i] = v.ID
+	}
+	e.waitStates(t, "account/", accounts, notify.AccountVerified)
+	e.chaos(t, seed)
+	want := map[string]money.Amount{}
+	for i := range chaosOps {
+		want[fmt.Sprintf("payout-%d", i)] = chaostest.Amount(chaosUSD, i)
+	}
+	st := chaostest.Run(t, chaosOps, chaostest.Options{Allowed: []paybridge.Code{paybridge.CodeInternal}},
+		func(ctx context.Context, i int) (string, error) {
+			key := fmt.Sprintf("payout-key-%d", i)
+			_, err := e.gw.Payout(ctx, paybridge.PayoutRequest{AccountID: accounts[i%len(accounts)], Amount: chaostest.Amount(chaosUSD, i),
+				Payee: trustlyrestsim.TestPayer, MerchantReference: fmt.Sprintf("payout-%d", i), IdempotencyKey: key})
+			return key, err
+		})
+	var got []chaostest.Applied
+	for _, m := range e.sim.Movements() {
+		if m.Kind == "Deposit" {
+			got = append(got, chaostest.Applied{Key: callerRef(m.Reference), Amount: m.Amount})
+		}
+	}
+	chaostest.Log(t, e.result(seed, "Payout", st, chaostest.Reconcile(t, want, got)))
+}
+
+// TestChaosNotifications delivers the notifications of 1,000 payments — authorized and
+// captured, declined, abandoned, and some refunded after their capture completed — while
+// 30% of the delivery attempts are dropped, duplicated, held back behind later
+// notifications or delayed. The application must process every eventId exactly once and
+// hold the right final state for every payment and refund.
+func TestChaosNotifications(t *testing.T) {
+	seed := chaostest.Seed(t)
+	e := startChaos(t)
+	if err := e.sim.SetChaos(trustlyrestsim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	actions := []string{"approve", "decline", "abandon"}
+	finals := map[string]notify.Kind{"approve": notify.PaymentSucceeded, "decline": notify.PaymentFailed, "abandon": notify.PaymentCanceled}
+	ids := make([]string, n)
+	for i := range ids {
+		p, err := e.pay(context.Background(), fmt.Sprintf("order-%d", i), fmt.Sprintf("pay-%d", i), chaostest.Amount(chaosUSD, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sim.CompletePage(p.ID, actions[i%3]); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = p.ID
+	}
+	var refunds []string
+	for i, id := range ids {
+		if i%6 != 0 { // approved payments, every other one
+			continue
+		}
+		chaostest.WaitFor(t, time.Minute, "payment "+id+" captured", func() bool { return e.rec.State("payment/"+id) == notify.PaymentSucceeded })
+		r, err := e.gw.Refund(context.Background(), paybridge.RefundRequest{PaymentID: id, Amount: chaostest.Amount(chaosUSD, i),
+			IdempotencyKey: fmt.Sprintf("refund-%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refunds = append(refunds, r.ID)
+	}
+	e.waitStates(t, "refund/", refunds, notify.RefundSucceeded)
+	chaostest.WaitFor(t, 2*time.Minute, "every notification acknowledged", func() bool {
+		for _, d := range e.sim.Deliveries() {
+			if !d.Acknowledged {
+				return false
+			}
+		}
+		return true
+	})
+	deliveries := e.sim.Deliveries()
+	lost, dups := 0, 0
+	for _, d := range deliveries {
+		switch got := e.rec.Seen(d.EventID); {
+		case got == 0:
+			lost++
+			t.Errorf("notification %s (transaction %s, status %d) never reached the application", d.EventID, d.ObjectID, d.Status)
+		case got > 1:
+			dups++
+			t.Errorf("notification %s (transaction %s, status %d) reached the application %d times", d.EventID, d.ObjectID, d.Status, got)
+		}
+	}
+	for i, id := range ids {
+		if got, want := e.rec.State("payment/"+id), finals[actions[i%3]]; got != want {
+			t.Errorf("order-%d (%s): the application holds %q, want %q", i, actions[i%3], got, want)
+		}
+	}
+	for _, id := range refunds {
+		if got := e.rec.State("refund/" + id); got != notify.RefundSucceeded {
+			t.Errorf("refund %s: the application holds %q, want %q", id, got, notify.RefundSucceeded)
+		}
+	}
+	c := e.sim.ChaosCounts().Notifications
+	t.Logf("chaos result: adapter=trustlyrest operation=Notifications payments=%d refunds=%d notifications=%d fault_rate=%.2f seed=%d "+
+		"attempts=%d drop=%d duplicate=%d reorder=%d delay=%d duplicates=%d lost=%d",
+		n, len(refunds), len(deliveries), chaostest.Deliveries.Total(), seed, c.Attempts, c.Drop, c.Duplicate, c.Reorder, c.Delay, dups, lost)
+}
+
+// TestChaosEstablishAnswerUnreadable pins down a fault TestChaosPay found: a 2xx answer
+// to POST /establish that cannot be read may follow a transaction Trustly created, so Pay
+// must report UnknownOutcome with its idempotency key, not Internal; the repeat with the
+// key succeeds once the answers are readable.
+func TestChaosEstablishAnswerUnreadable(t *testing.T) {
+	e := startChaos(t)
+	if err := e.sim.SetChaos(trustlyrestsim.Chaos{Seed: 1, Requests: trustlyrestsim.FaultRates{Malformed: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	amount := chaostest.Amount(chaosUSD, 1)
+	_, err := e.pay(context.Background(), "order-1", "pay-1", amount)
+	var pe *paybridge.Error
+	if paybridge.CodeOf(err) != paybridge.CodeUnknownOutcome || !errors.As(err, &pe) || pe.IdempotencyKey != "pay-1" {
+		t.Fatalf("Pay with an unreadable answer: %v, want UnknownOutcome with key pay-1", err)
+	}
+	if err := e.sim.SetChaos(trustlyrestsim.Chaos{}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.pay(context.Background(), "order-1", "pay-1", amount)
+	if err != nil || !p.Amount.Equal(amount) {
+		t.Fatalf("repeating Pay with its key: %v, %+v", err, p)
+	}
+}
