@@ -144,6 +144,25 @@
 // for Balance, AccountLedger, ViewAutomaticSettlementDetailsCSV, GetWithdrawals, Charge,
 // CancelCharge, ApproveWithdrawal and DenyWithdrawal.
 //
+// # Reports
+//
+// AccountLedger and ViewAutomaticSettlementDetailsCSV return iterators
+// (iter.Seq2[LedgerEntry, error] and iter.Seq2[SettlementRecord, error]), because their
+// answers can hold millions of rows. The answer is decoded as it arrives, its rows are
+// hashed into the digest of the response signature as they are decoded, and memory use
+// does not grow with the report: 1,000,000 ledger rows (a 250 MB answer) are read with
+// under 64 MiB of heap in use.
+//
+// No row is ever yielded before the signature over the whole answer has verified. The
+// decoded rows wait in a spool until then: in memory up to 4 MiB, beyond that in a
+// temporary file in os.TempDir, deleted from its directory as soon as it is created and
+// encrypted (AES-GCM) under a key that exists only in memory, so what is read back is
+// exactly what was verified. An answer that fails verification, breaks off or holds a row
+// that cannot be read yields no row at all, only the error: range over the iterator and
+// act on each row as it comes. The cost is latency (the first row arrives after the last
+// has been downloaded) and temporary disk space for large reports (about half the size
+// of the answer).
+//
 // Close makes later calls fail and closes the idle connections of the HTTP client the
 // Client built itself; a Config.HTTPClient belongs to the caller and is left open.
 //

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
@@ -67,6 +70,32 @@ func ExampleClient_Balance() {
 		fmt.Println(len(balances), err)
 	}
 	// Output: 0 <nil>
+}
+
+// Reports are iterators. Every row they yield has been verified against the signature of
+// Trustly's whole answer; an answer that does not verify yields only the error.
+func ExampleClient_AccountLedger() {
+	sim, _ := trustlysim.Start(trustlysim.Options{})
+	defer sim.Close()
+	creds, _ := sim.NewMerchant("shop")
+	day := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	_ = sim.SetSyntheticLedger("shop", trustlysim.SyntheticLedger{Rows: 10_000, Day: day})
+	c, _ := trustly.New(trustly.Config{Username: creds.Username, Password: creds.Password, PrivateKey: creds.PrivateKey,
+		BaseURL: sim.APIURL(), TrustlyPublicKey: sim.PublicKeyPEM()})
+	defer c.Close()
+
+	var rows int
+	var net decimal.Decimal
+	for e, err := range c.AccountLedger(context.Background(), day, day.AddDate(0, 0, 1), "EUR") {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		rows++
+		net = net.Add(e.Amount)
+	}
+	fmt.Println(rows, net.StringFixed(2))
+	// Output: 10000 -100.00
 }
 
 // Errors keep Trustly's code: errors.As reaches the *provider.Error.

@@ -3,7 +3,6 @@ package trustly
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -18,20 +17,6 @@ type Balance struct {
 	Currency string
 	// Amount is the balance; it can be negative.
 	Amount decimal.Decimal
-}
-
-// LedgerEntry is one row of AccountLedger.
-type LedgerEntry struct {
-	UserID          string
-	Datestamp       string // as Trustly sends it, e.g. "2014-03-31 11:50:06.46106+00"
-	OrderID         string
-	AccountName     string
-	MessageID       string
-	TransactionType string
-	Currency        string
-	// Amount is exact; Trustly sends up to 20 decimals.
-	Amount    decimal.Decimal
-	GluepayID string
 }
 
 // Withdrawal is one transfer of a payout order, as GetWithdrawals reports it.
@@ -96,50 +81,6 @@ func (c *Client) Balance(ctx context.Context) ([]Balance, error) {
 		out = append(out, Balance{Currency: text(r, "currency"), Amount: d})
 	}
 	return out, nil
-}
-
-// AccountLedger returns the ledger entries from from (inclusive) to to (exclusive), by
-// date, in currency (empty for all currencies).
-func (c *Client) AccountLedger(ctx context.Context, from, to time.Time, currency string) ([]LedgerEntry, error) {
-	if !to.After(from) {
-		return nil, provider.FieldError("to", "must be after from")
-	}
-	data := map[string]any{"FromDate": from.Format(dateLayout), "ToDate": to.Format(dateLayout), "Currency": nullable(currency)}
-	rows, err := c.callRows(ctx, "AccountLedger", data)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]LedgerEntry, 0, len(rows))
-	for _, r := range rows {
-		d, err := decimalOf(r, "amount")
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, LedgerEntry{UserID: text(r, "userid"), Datestamp: text(r, "datestamp"), OrderID: text(r, "orderid"),
-			AccountName: text(r, "accountname"), MessageID: text(r, "messageid"), TransactionType: text(r, "transactiontype"),
-			Currency: text(r, "currency"), Amount: d, GluepayID: text(r, "gluepayid")})
-	}
-	return out, nil
-}
-
-// ViewAutomaticSettlementDetailsCSV returns the settlement report (API version 1.2) of
-// one settlement date as CSV text, in currency (empty for all).
-func (c *Client) ViewAutomaticSettlementDetailsCSV(ctx context.Context, settlementDate time.Time, currency string) (string, error) {
-	data := map[string]any{"SettlementDate": settlementDate.Format(dateLayout), "Currency": nullable(currency),
-		"Attributes": map[string]any{"APIVersion": "1.2"}}
-	res, err := c.call(ctx, &rpc{method: "ViewAutomaticSettlementDetailsCSV", uuid: uuid.NewString(), data: data})
-	if err != nil {
-		return "", err
-	}
-	m, ok := res.Data.(map[string]any)
-	if !ok {
-		return "", badAnswer("ViewAutomaticSettlementDetailsCSV", "object data")
-	}
-	csv, ok := m["view_automatic_settlement_details"].(string)
-	if !ok {
-		return "", badAnswer("ViewAutomaticSettlementDetailsCSV", "view_automatic_settlement_details")
-	}
-	return csv, nil
 }
 
 // GetWithdrawals returns the transfers of a payout order (from AccountPayout, Refund or
