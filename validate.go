@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
+	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 )
 
@@ -35,7 +36,7 @@ func isHTTPURL(s string) bool {
 	if s == "" || len(s) > 2048 {
 		return false
 	}
-	if plainHTTPURL(s) {
+	if transport.PlainHTTPURL(s) {
 		return true
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
@@ -49,62 +50,9 @@ func isHTTPURL(s string) bool {
 	return scheme == "http" || scheme == "https"
 }
 
-// plainHTTPURL accepts, without parsing, the URLs most requests carry: http or https, a
-// host of letters, digits, dots and hyphens, an optional port, and a path, query and
-// fragment of unreserved characters, sub-delimiters, ':', '@', '/', '?' and complete
-// percent escapes. Everything it accepts, url.Parse accepts with that scheme and host;
-// anything else is left to url.Parse.
-func plainHTTPURL(s string) bool {
-	var rest string
-	switch {
-	case len(s) > 8 && strings.EqualFold(s[:8], "https://"):
-		rest = s[8:]
-	case len(s) > 7 && strings.EqualFold(s[:7], "http://"):
-		rest = s[7:]
-	default:
-		return false
-	}
-	i := 0
-	for i < len(rest) && (isAlnum(rest[i]) || rest[i] == '.' || rest[i] == '-') {
-		i++
-	}
-	if i == 0 {
-		return false
-	}
-	if i < len(rest) && rest[i] == ':' {
-		j := i + 1
-		for j < len(rest) && j-i <= 5 && '0' <= rest[j] && rest[j] <= '9' {
-			j++
-		}
-		if j == i+1 {
-			return false
-		}
-		i = j
-	}
-	if i < len(rest) && rest[i] != '/' && rest[i] != '?' && rest[i] != '#' {
-		return false
-	}
-	fragment := false
-	for ; i < len(rest); i++ {
-		c := rest[i]
-		switch {
-		case isAlnum(c) || strings.IndexByte("-._~!$&'()*+,;=:@/?", c) >= 0:
-		case c == '#' && !fragment:
-			fragment = true
-		case c == '%' && i+2 < len(rest) && isHex(rest[i+1]) && isHex(rest[i+2]):
-			i += 2
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
-
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // isPrintableASCII reports whether s holds only the characters from space to tilde.
 func isPrintableASCII(s string) bool {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 )
 
@@ -121,10 +122,10 @@ func FuzzPlainShapes(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if plainHTTPURL(s) {
+		if transport.PlainHTTPURL(s) {
 			u, err := url.Parse(s)
 			if err != nil || u.Hostname() == "" || (strings.ToLower(u.Scheme) != "http" && strings.ToLower(u.Scheme) != "https") {
-				t.Fatalf("plainHTTPURL accepts %q, url.Parse: %v, %+v", s, err, u)
+				t.Fatalf("PlainHTTPURL accepts %q, url.Parse: %v, %+v", s, err, u)
 			}
 		}
 		if plainEmail(s) {

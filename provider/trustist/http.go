@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -102,6 +103,11 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 	if len(c.query) > 0 {
 		target += "?" + c.query.Encode()
 	}
+	// Parsed once: the Hawk MAC and the request are both built from this URL.
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "building the request URL", Err: err}
+	}
 	resentRead := false
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
@@ -111,31 +117,13 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 		if c.body != nil {
 			opts.ContentType, opts.Payload, opts.HasPayload = jsonType, c.body, true
 		}
-		auth, artifacts, err := hawk.RequestHeader(cred, c.method, target, opts)
+		auth, artifacts, err := hawk.RequestHeaderURL(cred, c.method, u, opts)
 		if err != nil {
 			return nil, &provider.Error{Code: provider.Internal, Message: "signing the request", Err: err}
 		}
-		var body *bytes.Reader
-		if c.body != nil {
-			body = bytes.NewReader(c.body)
-		}
 		var sent atomic.Bool
 		tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
-		var req *http.Request
-		if body != nil {
-			req, err = http.NewRequestWithContext(tctx, c.method, target, body)
-		} else {
-			req, err = http.NewRequestWithContext(tctx, c.method, target, nil)
-		}
-		if err != nil {
-			return nil, &provider.Error{Code: provider.Internal, Message: "building the request", Err: err}
-		}
-		req.Header.Set("Authorization", auth)
-		req.Header.Set("Accept", jsonType)
-		if c.body != nil {
-			req.Header.Set("Content-Type", jsonType)
-		}
-		resp, err := p.client.Do(req)
+		resp, err := p.client.Do(newRequest(tctx, c.method, u, auth, c.body))
 		if err != nil {
 			return nil, p.networkError(ctx, c, sent.Load(), err)
 		}
@@ -196,6 +184,22 @@ func replayedNonce(h http.Header) bool {
 		}
 	}
 	return false
+}
+
+// newRequest builds the request from the parsed URL, with its headers set under their
+// canonical names, rather than through http.NewRequest, which would parse the URL again.
+func newRequest(ctx context.Context, method string, u *url.URL, auth string, body []byte) *http.Request {
+	target := *u
+	req := (&http.Request{
+		Method: method, URL: &target, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Authorization": {auth}, "Accept": {jsonType}},
+	}).WithContext(ctx)
+	if body != nil {
+		req.Header["Content-Type"] = []string{jsonType}
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	return req
 }
 
 // verifyResponse checks a Server-Authorization header, covering the body when the server

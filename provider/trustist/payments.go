@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 )
@@ -322,8 +323,10 @@ func (p *Provider) toPayment(w *paymentWire, r *reply) (*provider.Payment, error
 		pm.Refunded = money.FromMinorCurrency(0, cur)
 	}
 	if !pm.Status.Final() && w.PayLink != "" {
-		if u, err := url.Parse(w.PayLink); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
-			return nil, errorf("the payLink is not an absolute http(s) URL")
+		if !transport.PlainHTTPURL(w.PayLink) {
+			if u, err := url.Parse(w.PayLink); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
+				return nil, errorf("the payLink is not an absolute http(s) URL")
+			}
 		}
 		pm.RedirectURL = w.PayLink
 	}
