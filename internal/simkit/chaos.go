@@ -194,6 +194,23 @@ func (c Chaos) Validate() error {
 	return c.Notifications.Validate()
 }
 
+// Apply validates c and installs it on a simulator's request faults f and notification
+// deliverer d, replacing any earlier plan.
+func (c Chaos) Apply(f *Faults, d *Deliverer) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if err := f.SetRandom(c.Seed, c.Requests); err != nil {
+		return err
+	}
+	return d.SetRandom(c.Seed, c.Notifications)
+}
+
+// CountsOf returns the faults f and d injected under their current plan.
+func CountsOf(f *Faults, d *Deliverer) ChaosCounts {
+	return ChaosCounts{Requests: f.Counts(), Notifications: d.Counts()}
+}
+
 // ChaosCounts counts the faults a simulator injected under its Chaos plan.
 type ChaosCounts struct {
 	Requests      FaultCounts

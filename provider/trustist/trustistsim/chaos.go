@@ -38,13 +38,7 @@ type ChaosCounts = simkit.ChaosCounts
 // Each webhook delivery attempt draws a delivery fault (drop, duplicate, reorder, delay);
 // webhooks are delivered until answered with a 2xx status, within Options.Attempts.
 func (s *Server) SetChaos(c Chaos) error {
-	if err := c.Validate(); err != nil {
-		return fmt.Errorf("trustistsim: %w", err)
-	}
-	if err := s.faults.SetRandom(c.Seed, c.Requests); err != nil {
-		return fmt.Errorf("trustistsim: %w", err)
-	}
-	if err := s.del.SetRandom(c.Seed, c.Notifications); err != nil {
+	if err := c.Apply(&s.faults, s.del); err != nil {
 		return fmt.Errorf("trustistsim: %w", err)
 	}
 	return nil
@@ -52,7 +46,7 @@ func (s *Server) SetChaos(c Chaos) error {
 
 // ChaosCounts returns the faults injected since SetChaos.
 func (s *Server) ChaosCounts() ChaosCounts {
-	return ChaosCounts{Requests: s.faults.Counts(), Notifications: s.del.Counts()}
+	return simkit.CountsOf(&s.faults, s.del)
 }
 
 // Movement is one payment, for reconciliation: Trustist moves money when the payer

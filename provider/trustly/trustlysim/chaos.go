@@ -43,13 +43,7 @@ type ChaosCounts = simkit.ChaosCounts
 // the reorder rate. Deliveries go on until the merchant acknowledges them, within
 // Options.MaxAttempts.
 func (s *Server) SetChaos(c Chaos) error {
-	if err := c.Validate(); err != nil {
-		return fmt.Errorf("trustlysim: %w", err)
-	}
-	if err := s.faults.SetRandom(c.Seed, c.Requests); err != nil {
-		return fmt.Errorf("trustlysim: %w", err)
-	}
-	if err := s.del.SetRandom(c.Seed, c.Notifications); err != nil {
+	if err := c.Apply(&s.faults, s.del); err != nil {
 		return fmt.Errorf("trustlysim: %w", err)
 	}
 	return nil
@@ -57,7 +51,7 @@ func (s *Server) SetChaos(c Chaos) error {
 
 // ChaosCounts returns the faults injected since SetChaos.
 func (s *Server) ChaosCounts() ChaosCounts {
-	return ChaosCounts{Requests: s.faults.Counts(), Notifications: s.del.Counts()}
+	return simkit.CountsOf(&s.faults, s.del)
 }
 
 // faultAnswer applies an answer fault to the body of a processed request.

@@ -40,13 +40,7 @@ func (s *Server) SetChaos(c Chaos) error {
 	if c.Requests.Unsigned != 0 || c.Requests.BadSignature != 0 {
 		return errors.New("trustlyrestsim: Trustly REST answers carry no signature; Unsigned and BadSignature rates do not apply")
 	}
-	if err := c.Validate(); err != nil {
-		return fmt.Errorf("trustlyrestsim: %w", err)
-	}
-	if err := s.faults.SetRandom(c.Seed, c.Requests); err != nil {
-		return fmt.Errorf("trustlyrestsim: %w", err)
-	}
-	if err := s.del.SetRandom(c.Seed, c.Notifications); err != nil {
+	if err := c.Apply(&s.faults, s.del); err != nil {
 		return fmt.Errorf("trustlyrestsim: %w", err)
 	}
 	return nil
@@ -54,7 +48,7 @@ func (s *Server) SetChaos(c Chaos) error {
 
 // ChaosCounts returns the faults injected since SetChaos.
 func (s *Server) ChaosCounts() ChaosCounts {
-	return ChaosCounts{Requests: s.faults.Counts(), Notifications: s.del.Counts()}
+	return simkit.CountsOf(&s.faults, s.del)
 }
 
 // txIndex finds transactions without scanning them all: by parent, by merchantReference
