@@ -17,20 +17,6 @@ import (
 	"github.com/paybridge/paybridge/secret"
 )
 
-// BenchmarkPay measures a whole Gateway.Pay — validation, establish data, request
-// signature, JSON, HTTP and decoding — against an in-process stub that answers establish
-// with a fixed body, and reports it as a ratio to a bare net/http POST of the same request
-// body to the same stub, measured in the same run, alternately ("x-bare-post"; the target
-// is ≤ 1.25).
-//
-// Measured on a 2-CPU Linux VM (go test -bench BenchmarkPay -benchtime=3s): about 1.55×
-// (bare POST ≈ 63 µs, Pay ≈ 97 µs), down from about 1.60× before the signer reused its
-// keyed HMAC states and requests were built without re-parsing the URL. The target is not
-// met. Of the ≈ 34 µs difference, a CPU profile puts ≈ 6 µs in the Gateway's validation
-// (outside the adapter), ≈ 2 µs each in encoding and decoding the establish JSON
-// (encoding/json itself; the answer's lenient field types add about 5%), ≈ 2 µs in the
-// request signature and ≈ 4 µs in Pay's bookkeeping (fingerprint, reference digest,
-// in-process result memo); the rest is allocation and garbage collection those cause.
 // payStub returns a Gateway over a Client whose API is an in-process stub answering
 // establish with a fixed body, a request, and a function returning the body of the last
 // request the stub received.
@@ -58,6 +44,13 @@ func payStub(tb testing.TB) (*paybridge.Gateway, paybridge.PaymentRequest, *http
 	return paybridge.New(c), req, stub, func() []byte { mu.Lock(); defer mu.Unlock(); return last }
 }
 
+// BenchmarkPay measures a whole Gateway.Pay — validation, establish data, request
+// signature, JSON, HTTP and decoding — against an in-process stub that answers establish
+// with a fixed body, and reports it as a ratio to a bare net/http POST of the same request
+// body to the same stub, measured in the same run, alternately ("x-bare-post"; the target
+// is ≤ 1.25).
+//
+// docs/performance.md records the figures and where the time goes.
 func BenchmarkPay(b *testing.B) {
 	gw, req, stub, lastBody := payStub(b)
 	ctx := context.Background()
