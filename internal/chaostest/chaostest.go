@@ -332,3 +332,24 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 func Amount(cur money.Currency, i int) money.Amount {
 	return money.FromMinorCurrency(int64(100+(i*7919)%9900), cur)
 }
+
+// Payments runs Run over n payments "order-<i>" with keys "pay-<i>" and amounts
+// Amount(cur, i), through pay, and returns what each reference should have been paid,
+// the payment id each operation was given, and the run's figures.
+func Payments(t testing.TB, n int, cur money.Currency, pay func(ctx context.Context, ref, key string, amount money.Amount) (id string, err error)) (want map[string]money.Amount, ids []string, st Stats) {
+	t.Helper()
+	want = make(map[string]money.Amount, n)
+	ids = make([]string, n)
+	for i := range n {
+		want[fmt.Sprintf("order-%d", i)] = Amount(cur, i)
+	}
+	st = Run(t, n, Options{}, func(ctx context.Context, i int) (string, error) {
+		key := fmt.Sprintf("pay-%d", i)
+		id, err := pay(ctx, fmt.Sprintf("order-%d", i), key, Amount(cur, i))
+		if err == nil {
+			ids[i] = id
+		}
+		return key, err
+	})
+	return want, ids, st
+}

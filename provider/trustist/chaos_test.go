@@ -71,18 +71,12 @@ func TestChaosPay(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 2000
-	want := map[string]money.Amount{}
-	ids := make([]string, n)
-	for i := range n {
-		want[fmt.Sprintf("order-%d", i)] = chaostest.Amount(chaosGBP, i)
-	}
-	st := chaostest.Run(t, n, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
-		key := fmt.Sprintf("pay-%d", i)
-		p, err := e.pay(ctx, fmt.Sprintf("order-%d", i), key, chaostest.Amount(chaosGBP, i))
-		if err == nil {
-			ids[i] = p.ID
+	want, ids, st := chaostest.Payments(t, n, chaosGBP, func(ctx context.Context, ref, key string, amount money.Amount) (string, error) {
+		p, err := e.pay(ctx, ref, key, amount)
+		if err != nil {
+			return "", err
 		}
-		return key, err
+		return p.ID, nil
 	})
 	// The payer completes each payment; the application learns of it from the
 	// payment.completed webhook, which the adapter confirms over the faulty API.

@@ -117,18 +117,12 @@ func TestChaosPay(t *testing.T) {
 	seed := chaostest.Seed(t)
 	e := startChaos(t)
 	e.chaos(t, seed)
-	want := map[string]money.Amount{}
-	ids := make([]string, chaosOps)
-	for i := range chaosOps {
-		want[fmt.Sprintf("order-%d", i)] = chaostest.Amount(chaosUSD, i)
-	}
-	st := chaostest.Run(t, chaosOps, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
-		key := fmt.Sprintf("pay-%d", i)
-		p, err := e.pay(ctx, fmt.Sprintf("order-%d", i), key, chaostest.Amount(chaosUSD, i))
-		if err == nil {
-			ids[i] = p.ID
+	want, ids, st := chaostest.Payments(t, chaosOps, chaosUSD, func(ctx context.Context, ref, key string, amount money.Amount) (string, error) {
+		p, err := e.pay(ctx, ref, key, amount)
+		if err != nil {
+			return "", err
 		}
-		return key, err
+		return p.ID, nil
 	})
 	approved := make([]bool, chaosOps)
 	polls := chaostest.Run(t, chaosOps, chaostest.Options{Allowed: []paybridge.Code{paybridge.CodeInternal}},
