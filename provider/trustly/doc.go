@@ -25,7 +25,9 @@
 // PAYBRIDGE_TRUSTLY_USERNAME variable), base_url, currencies (comma-separated) and
 // shopper_statement and notification_url. Secrets never go in the URL: the password comes from
 // PAYBRIDGE_TRUSTLY_PASSWORD and the private key PEM from PAYBRIDGE_TRUSTLY_PRIVATE_KEY
-// (each may instead name a file with the _FILE suffix, see secret.FromEnv).
+// (each may instead name a file with the _FILE suffix, see secret.FromEnv). For an
+// endpoint that is not Trustly's own (a simulator given as base_url),
+// PAYBRIDGE_TRUSTLY_PUBLIC_KEY holds the PEM public key that verifies its signatures.
 //
 // # Mapping onto the neutral API
 //
@@ -173,5 +175,7 @@
 // PAYBRIDGE_TRUSTLY_USERNAME, PAYBRIDGE_TRUSTLY_PASSWORD, PAYBRIDGE_TRUSTLY_PRIVATE_KEY (or
 // PAYBRIDGE_TRUSTLY_PRIVATE_KEY_FILE), PAYBRIDGE_TRUSTLY_CURRENCY (default EUR) and
 // PAYBRIDGE_TRUSTLY_NOTIFICATION_URL (where Trustly may send the orders' notifications;
-// default an example.com URL, since nothing there is checked). It skips otherwise.
+// default an example.com URL, since nothing there is checked); PAYBRIDGE_TRUSTLY_BASE_URL
+// and PAYBRIDGE_TRUSTLY_PUBLIC_KEY point it at another endpoint. It skips otherwise.
+// `paybridge conformance --sandbox` runs the same suite from the command line.
 package trustly
