@@ -495,33 +495,19 @@ func (s *stallReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// reportFailure maps the failure of a report: what exchange does for other reads, plus
+// reportFailure maps the failure of a report: answerError, as for every call, plus
 // answers that break off midway and failures of the spool.
 func (c *Client) reportFailure(ctx, dctx context.Context, r *rpc, status int, err error) error {
-	var (
-		rpcErr *wire.RPCError
-		mm     *wire.MismatchError
-		pe     *provider.Error
-	)
+	var pe *provider.Error
 	switch {
 	case ctx.Err() != nil:
 		return c.giveUp(ctx, r, false, status, ctx.Err())
 	case errors.Is(context.Cause(dctx), errStalled):
 		return &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: status, Err: errStalled,
 			Message: "Trustly stopped sending the " + r.method + " answer"}
-	case errors.As(err, &rpcErr) && rpcErr.Signed:
-		return rpcError(rpcErr, status, r.person)
-	case errors.As(err, &rpcErr):
-		return c.giveUp(ctx, r, true, status, err)
 	case errors.Is(err, wire.ErrBodyRead):
 		return &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: status, Err: err,
 			Message: "the " + r.method + " answer broke off"}
-	case errors.Is(err, wire.ErrMalformed) && (status >= 500 || status == http.StatusTooManyRequests):
-		return c.giveUp(ctx, r, false, status, fmt.Errorf("HTTP %d without a Trustly answer", status))
-	case errors.Is(err, wire.ErrBadSignature):
-		return c.untrusted(r, status, "the "+r.method+" response signature does not verify with the "+c.s.publicKeyName()+"; check Environment (and TrustlyPublicKey)", err)
-	case errors.As(err, &mm):
-		return c.untrusted(r, status, "the response answers another request (its "+mm.Field+" differs)", err)
 	case errors.Is(err, errSpool):
 		return &provider.Error{Code: provider.Internal, HTTPStatus: status, Err: err, Message: "spooling the " + r.method + " answer"}
 	case errors.As(err, &pe):
@@ -529,5 +515,5 @@ func (c *Client) reportFailure(ctx, dctx context.Context, r *rpc, status int, er
 	case status == 0:
 		return c.giveUp(ctx, r, false, 0, err)
 	}
-	return c.untrusted(r, status, "cannot understand Trustly's answer to "+r.method, err)
+	return c.answerError(ctx, r, status, err)
 }

@@ -122,31 +122,37 @@ func (c *Client) exchange(ctx context.Context, r *rpc, body []byte) (*wire.Resul
 		return nil, c.giveUp(ctx, r, a.written, 0, err)
 	}
 	res, err := wire.DecodeResponse(a.body, c.s.trustlyPub, r.method, r.uuid, wire.WithMaxBodySize(transport.MaxResponseBytes))
-	if err == nil {
-		return res, nil
+	if err != nil {
+		return nil, c.answerError(ctx, r, a.status, err)
 	}
-	var rpcErr *wire.RPCError
+	return res, nil
+}
+
+// answerError maps an answer to r, received with HTTP status, that did not decode into a
+// verified result.
+func (c *Client) answerError(ctx context.Context, r *rpc, status int, err error) error {
+	var (
+		rpcErr *wire.RPCError
+		mm     *wire.MismatchError
+	)
 	switch {
 	case errors.As(err, &rpcErr) && rpcErr.Signed:
-		return nil, rpcError(rpcErr, a.status, r.person)
+		return rpcError(rpcErr, status, r.person)
 	case errors.As(err, &rpcErr):
 		// An unsigned error is not authenticated and comes from the transport level:
 		// the request may or may not have been processed.
-		return nil, c.giveUp(ctx, r, true, a.status, err)
-	case errors.Is(err, wire.ErrMalformed) && (a.status >= 500 || a.status == http.StatusTooManyRequests):
+		return c.giveUp(ctx, r, true, status, err)
+	case errors.Is(err, wire.ErrMalformed) && (status >= 500 || status == http.StatusTooManyRequests):
 		// Not a Trustly answer: a proxy or an overloaded server. 503 and 429 say the
 		// request was not processed; other 5xx statuses do not say.
-		maybe := a.status != http.StatusServiceUnavailable && a.status != http.StatusTooManyRequests
-		return nil, c.giveUp(ctx, r, maybe, a.status, fmt.Errorf("HTTP %d without a Trustly answer", a.status))
+		maybe := status != http.StatusServiceUnavailable && status != http.StatusTooManyRequests
+		return c.giveUp(ctx, r, maybe, status, fmt.Errorf("HTTP %d without a Trustly answer", status))
 	case errors.Is(err, wire.ErrBadSignature):
-		return nil, c.untrusted(r, a.status, "the "+r.method+" response signature does not verify with the "+c.s.publicKeyName()+"; check Environment (and TrustlyPublicKey)", err)
-	default:
-		var mm *wire.MismatchError
-		if errors.As(err, &mm) {
-			return nil, c.untrusted(r, a.status, "the response answers another request (its "+mm.Field+" differs)", err)
-		}
-		return nil, c.untrusted(r, a.status, "cannot understand Trustly's answer to "+r.method, err)
+		return c.untrusted(r, status, "the "+r.method+" response signature does not verify with the "+c.s.publicKeyName()+"; check Environment (and TrustlyPublicKey)", err)
+	case errors.As(err, &mm):
+		return c.untrusted(r, status, "the response answers another request (its "+mm.Field+" differs)", err)
 	}
+	return c.untrusted(r, status, "cannot understand Trustly's answer to "+r.method, err)
 }
 
 // untrusted reports an answer that arrived but cannot be trusted: a bad signature, an
