@@ -72,7 +72,11 @@ func (p *treeScanner) value(depth int) (any, error) {
 	case c == '"':
 		return p.str()
 	case c == '-' || ('0' <= c && c <= '9'):
-		return p.number()
+		start := p.i
+		if err := p.number(); err != nil {
+			return nil, err
+		}
+		return json.Number(p.b[start:p.i]), nil
 	case c == 't':
 		return true, p.literal("true")
 	case c == 'f':
@@ -197,9 +201,8 @@ func (p *treeScanner) str() (string, error) {
 	return "", errors.New("unexpected end of JSON input (in string literal)")
 }
 
-// number reads a number by JSON's grammar and keeps its text.
-func (p *treeScanner) number() (json.Number, error) {
-	start := p.i
+// number reads a number by JSON's grammar.
+func (p *treeScanner) number() error {
 	if p.b[p.i] == '-' {
 		p.i++
 	}
@@ -209,12 +212,12 @@ func (p *treeScanner) number() (json.Number, error) {
 	case p.i < len(p.b) && '1' <= p.b[p.i] && p.b[p.i] <= '9':
 		p.digits()
 	default:
-		return "", p.errAt("in numeric literal")
+		return p.errAt("in numeric literal")
 	}
 	if p.i < len(p.b) && p.b[p.i] == '.' {
 		p.i++
 		if p.digits() == 0 {
-			return "", p.errAt("after decimal point in numeric literal")
+			return p.errAt("after decimal point in numeric literal")
 		}
 	}
 	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
@@ -223,10 +226,10 @@ func (p *treeScanner) number() (json.Number, error) {
 			p.i++
 		}
 		if p.digits() == 0 {
-			return "", p.errAt("in exponent of numeric literal")
+			return p.errAt("in exponent of numeric literal")
 		}
 	}
-	return json.Number(p.b[start:p.i]), nil
+	return nil
 }
 
 func (p *treeScanner) digits() int {

@@ -1,0 +1,320 @@
+package jsontree
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// Kind is the JSON type of a member's value.
+type Kind uint8
+
+// The kinds of value Members hands over.
+const (
+	String Kind = iota + 1
+	Number
+	Bool // true or false: Raw says which
+	Null
+	Object
+	Array
+)
+
+// Value is one member's value.
+type Value struct {
+	Kind Kind
+	// Raw is the value's exact JSON text, as encoding/json hands it to an Unmarshaler.
+	Raw []byte
+	// Text is a String's contents as encoding/json decodes them: escapes resolved and
+	// invalid UTF-8 replaced by U+FFFD. It aliases body unless the string needed either.
+	Text []byte
+}
+
+// memberDepth bounds the nesting Members skips over; deeper bodies are left to
+// encoding/json.
+const memberDepth = 64
+
+// Members walks the members of the JSON object body holds, in order, handing visit each
+// member's name and value, without building a tree and, for plain strings, without
+// allocating. Nested objects and arrays are checked and handed over as Raw text.
+//
+// It is the fast path of a decode whose slow path is encoding/json: it returns false, and
+// the caller should then decode with encoding/json (which also gives the error), when body
+// is not one valid JSON object, when a member name holds an escape or a byte outside
+// ASCII (encoding/json matches such names by Unicode case folding, which an ASCII
+// comparison would get wrong), when values nest deeper than 64 levels, or as soon as
+// visit returns false. A visit that meets what it does not decode exactly as
+// encoding/json would (a duplicate member, a null, an unexpected type) returns false.
+func Members(body []byte, visit func(name []byte, v Value) bool) bool {
+	p := treeScanner{b: body}
+	p.space()
+	if p.i >= len(p.b) || p.b[p.i] != '{' {
+		return false
+	}
+	p.i++
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == '}' {
+		p.i++
+		return p.atEnd()
+	}
+	for {
+		p.space()
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return false
+		}
+		start := p.i
+		escaped, ok := p.skipString()
+		if !ok || escaped {
+			return false
+		}
+		name := p.b[start+1 : p.i-1]
+		for _, c := range name {
+			if c >= utf8.RuneSelf {
+				return false
+			}
+		}
+		p.space()
+		if p.i >= len(p.b) || p.b[p.i] != ':' {
+			return false
+		}
+		p.i++
+		p.space()
+		v, ok := p.member()
+		if !ok || !visit(name, v) {
+			return false
+		}
+		p.space()
+		if p.i >= len(p.b) {
+			return false
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			return p.atEnd()
+		default:
+			return false
+		}
+	}
+}
+
+// atEnd reports whether only white space is left.
+func (p *treeScanner) atEnd() bool {
+	p.space()
+	return p.i == len(p.b)
+}
+
+// member reads the value at p.i.
+func (p *treeScanner) member() (Value, bool) {
+	start := p.i
+	if p.i >= len(p.b) {
+		return Value{}, false
+	}
+	var v Value
+	switch c := p.b[p.i]; {
+	case c == '"':
+		escaped, ok := p.skipString()
+		if !ok {
+			return Value{}, false
+		}
+		v.Kind, v.Raw = String, p.b[start:p.i]
+		v.Text = v.Raw[1 : len(v.Raw)-1]
+		if escaped || !utf8.Valid(v.Text) {
+			var s string
+			if json.Unmarshal(v.Raw, &s) != nil {
+				return Value{}, false
+			}
+			v.Text = []byte(s)
+		}
+		return v, true
+	case c == '{' || c == '[':
+		if !p.skipValue(0) {
+			return Value{}, false
+		}
+		v.Kind = Object
+		if c == '[' {
+			v.Kind = Array
+		}
+	case c == '-' || ('0' <= c && c <= '9'):
+		if p.number() != nil {
+			return Value{}, false
+		}
+		v.Kind = Number
+	case c == 't':
+		v.Kind = Bool
+		if p.literal("true") != nil {
+			return Value{}, false
+		}
+	case c == 'f':
+		v.Kind = Bool
+		if p.literal("false") != nil {
+			return Value{}, false
+		}
+	case c == 'n':
+		v.Kind = Null
+		if p.literal("null") != nil {
+			return Value{}, false
+		}
+	default:
+		return Value{}, false
+	}
+	v.Raw = p.b[start:p.i]
+	return v, true
+}
+
+// skipValue checks the value at p.i and moves past it, nested depth levels deep.
+func (p *treeScanner) skipValue(depth int) bool {
+	p.space()
+	if p.i >= len(p.b) {
+		return false
+	}
+	switch c := p.b[p.i]; {
+	case c == '"':
+		_, ok := p.skipString()
+		return ok
+	case c == '{' || c == '[':
+		if depth >= memberDepth {
+			return false
+		}
+		return p.skipComposite(c, depth)
+	case c == '-' || ('0' <= c && c <= '9'):
+		return p.number() == nil
+	case c == 't':
+		return p.literal("true") == nil
+	case c == 'f':
+		return p.literal("false") == nil
+	case c == 'n':
+		return p.literal("null") == nil
+	}
+	return false
+}
+
+// skipComposite checks the object or array opening at p.i and moves past it.
+func (p *treeScanner) skipComposite(open byte, depth int) bool {
+	close := byte(']')
+	if open == '{' {
+		close = '}'
+	}
+	p.i++
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == close {
+		p.i++
+		return true
+	}
+	for {
+		if open == '{' {
+			p.space()
+			if p.i >= len(p.b) || p.b[p.i] != '"' {
+				return false
+			}
+			if _, ok := p.skipString(); !ok {
+				return false
+			}
+			p.space()
+			if p.i >= len(p.b) || p.b[p.i] != ':' {
+				return false
+			}
+			p.i++
+		}
+		if !p.skipValue(depth + 1) {
+			return false
+		}
+		p.space()
+		if p.i >= len(p.b) {
+			return false
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+		case close:
+			p.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// skipString checks the string opening at p.i by JSON's grammar and moves past it,
+// reporting whether it holds escapes.
+func (p *treeScanner) skipString() (escaped, ok bool) {
+	p.i++
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return escaped, true
+		case c == '\\':
+			escaped = true
+			p.i++
+			if p.i >= len(p.b) {
+				return false, false
+			}
+			switch p.b[p.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.i++
+			case 'u':
+				if len(p.b)-p.i < 5 {
+					return false, false
+				}
+				for _, h := range p.b[p.i+1 : p.i+5] {
+					if !isHex(h) {
+						return false, false
+					}
+				}
+				p.i += 5
+			default:
+				return false, false
+			}
+		case c < 0x20:
+			return false, false
+		default:
+			p.i++
+		}
+	}
+	return false, false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// NameIs reports whether a member name matches a Go struct field's JSON name as
+// encoding/json matches them: exactly or, for the ASCII names Members hands over, ignoring
+// case. field must be ASCII.
+func NameIs(name []byte, field string) bool {
+	if len(name) != len(field) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		a, b := name[i], field[i]
+		if a == b {
+			continue
+		}
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+// Filled tracks which of up to 64 fields a fast decode has filled, so that a second value
+// for one (which encoding/json would let overwrite or merge into the first) sends the
+// decode to encoding/json.
+type Filled uint64
+
+// First marks field i filled and reports whether it was not before.
+func (f *Filled) First(i int) bool {
+	bit := Filled(1) << i
+	if *f&bit != 0 {
+		return false
+	}
+	*f |= bit
+	return true
+}
