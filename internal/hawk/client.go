@@ -95,7 +95,7 @@ func RequestHeaderURL(c Credentials, method string, u *url.URL, opts RequestOpti
 	if opts.HasPayload || len(opts.Payload) > 0 {
 		a.Hash = PayloadHash(opts.ContentType, opts.Payload)
 	}
-	mac := MAC(c.Key, TypeHeader, a)
+	mac := c.macOfArtifacts(TypeHeader, a)
 
 	var b strings.Builder
 	b.Grow(len(c.ID) + len(nonce) + len(a.Hash) + len(a.Ext) + len(mac) + 64)
@@ -238,7 +238,7 @@ func VerifyStaleTimestamp(c Credentials, wwwAuthenticate string) (int64, error) 
 	if !ok {
 		return 0, invalid("bad ts attribute")
 	}
-	if len(c.Key) == 0 || !equal(attrs["tsm"], TimestampMAC(c.Key, ts)) {
+	if len(c.Key) == 0 || !equal(attrs["tsm"], c.timestampMAC(ts)) {
 		return 0, ErrBadTimestampMAC
 	}
 	return ts, nil
@@ -262,7 +262,7 @@ func VerifyResponse(c Credentials, req Artifacts, serverAuthorization string, co
 	a := req
 	a.Hash = attrs["hash"]
 	a.Ext = attrs["ext"]
-	if len(c.Key) == 0 || !equal(mac, MAC(c.Key, TypeResponse, a)) {
+	if len(c.Key) == 0 || !equal(mac, c.macOfArtifacts(TypeResponse, a)) {
 		return ErrBadResponseMAC
 	}
 	if payload == nil {

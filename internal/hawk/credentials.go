@@ -1,8 +1,12 @@
 package hawk
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
+	"hash"
 	"log/slog"
+	"sync"
 )
 
 // Redacted is what a [Key] prints as.
@@ -43,6 +47,33 @@ type Credentials struct {
 	ID string
 	// Key is the shared secret.
 	Key Key
+
+	macs *macPool // keyed HMAC states for reuse, from Prepared
+}
+
+// Prepared returns c keeping keyed HMAC states for reuse, so that signing and verifying
+// with it do not set the key up again for every request. It copies the key: later changes
+// to c.Key do not reach the result. The result is safe for concurrent use.
+func (c Credentials) Prepared() Credentials {
+	key := append(Key(nil), c.Key...)
+	c.Key = key
+	c.macs = &macPool{}
+	c.macs.New = func() any { return hmac.New(sha256.New, key) }
+	return c
+}
+
+// macPool holds hash.Hash values from hmac.New with one key.
+type macPool struct{ sync.Pool }
+
+// mac returns the base64 HMAC-SHA256 of msg with c's key.
+func (c Credentials) mac(msg []byte) string {
+	if c.macs == nil {
+		return macOf(c.Key, msg)
+	}
+	m := c.macs.Get().(hash.Hash)
+	defer c.macs.Put(m)
+	m.Reset()
+	return sumOf(m, msg)
 }
 
 // String returns the credentials with the key redacted.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -66,5 +67,35 @@ func TestKeyRedaction(t *testing.T) {
 	// The key is still usable as bytes.
 	if string([]byte(cred.Key)) != plain || MAC(cred.Key, TypeHeader, Artifacts{}) != MAC([]byte(plain), TypeHeader, Artifacts{}) {
 		t.Error("key bytes changed")
+	}
+}
+
+// TestPreparedCredentials: Prepared copies the key, and its pooled states give the same
+// MACs as a fresh key set-up under concurrent use.
+func TestPreparedCredentials(t *testing.T) {
+	key := Key("werxhqb98rpaxn39848xrunpaw3489ruxnpa98w4rxn")
+	plain := Credentials{ID: "dh37fgj492je", Key: key}
+	prepared := plain.Prepared()
+	opts := RequestOptions{Timestamp: 1353832234, Nonce: "j4h3g2", ContentType: "text/plain", Payload: []byte("body"), HasPayload: true}
+	want, _, err := RequestHeader(plain, "POST", "https://example.com:8000/resource/1?b=1&a=2", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key[0] ^= 1 // a change to the caller's key after Prepared does not reach it
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				got, _, err := RequestHeader(prepared, "POST", "https://example.com:8000/resource/1?b=1&a=2", opts)
+				if err != nil || got != want {
+					t.Errorf("prepared: %s, %v; want %s", got, err, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if s := fmt.Sprintf("%v %+v %#v", prepared, prepared, prepared); strings.Contains(s, "werx") || strings.Contains(s, "verx") {
+		t.Errorf("prepared credentials print their key: %s", s)
 	}
 }

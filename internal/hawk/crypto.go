@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"hash"
 	"strconv"
 	"strings"
 )
@@ -50,14 +51,14 @@ func NormalizeContentType(contentType string) string {
 // PayloadHash returns the Hawk payload hash of a body sent with the given Content-Type:
 // base64(SHA-256("hawk.1.payload\n" + media type + "\n" + payload + "\n")).
 func PayloadHash(contentType string, payload []byte) string {
-	h := sha256.New()
-	h.Write([]byte("hawk.1.payload\n"))
-	h.Write([]byte(NormalizeContentType(contentType)))
-	h.Write([]byte{'\n'})
-	h.Write(payload)
-	h.Write([]byte{'\n'})
-	var sum [sha256.Size]byte
-	return base64.StdEncoding.EncodeToString(h.Sum(sum[:0]))
+	var buf [1024]byte
+	msg := append(buf[:0], "hawk.1.payload\n"...)
+	msg = append(msg, NormalizeContentType(contentType)...)
+	msg = append(msg, '\n')
+	msg = append(msg, payload...)
+	msg = append(msg, '\n')
+	sum := sha256.Sum256(msg)
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // appendNormalized appends the Hawk normalised string of type typ for a to dst.
@@ -126,17 +127,32 @@ func MAC(key []byte, typ string, a Artifacts) string {
 	return macOf(key, appendNormalized(buf[:0], typ, a))
 }
 
+// macOfArtifacts is MAC with c's key, reusing its keyed state when c is Prepared.
+func (c Credentials) macOfArtifacts(typ string, a Artifacts) string {
+	var buf [512]byte
+	return c.mac(appendNormalized(buf[:0], typ, a))
+}
+
 // TimestampMAC returns the tsm a server sends with its current time ts in a
 // stale-timestamp reply: base64(HMAC-SHA256(key, "hawk.1.ts\n" + ts + "\n")).
 func TimestampMAC(key []byte, ts int64) string {
+	return Credentials{Key: key}.timestampMAC(ts)
+}
+
+// timestampMAC is TimestampMAC with c's key.
+func (c Credentials) timestampMAC(ts int64) string {
 	var buf [64]byte
 	b := append(buf[:0], "hawk.1.ts\n"...)
 	b = strconv.AppendInt(b, ts, 10)
-	return macOf(key, append(b, '\n'))
+	return c.mac(append(b, '\n'))
 }
 
 func macOf(key, msg []byte) string {
-	m := hmac.New(sha256.New, key)
+	return sumOf(hmac.New(sha256.New, key), msg)
+}
+
+// sumOf writes msg to the keyed hash m and returns the base64 MAC.
+func sumOf(m hash.Hash, msg []byte) string {
 	m.Write(msg)
 	var sum [sha256.Size]byte
 	return base64.StdEncoding.EncodeToString(m.Sum(sum[:0]))

@@ -110,6 +110,13 @@ func TestVectors(t *testing.T) {
 			if header != c.Expected.Header {
 				t.Errorf("header =\n  %s\nwant\n  %s", header, c.Expected.Header)
 			}
+			// Prepared credentials, reusing keyed HMAC states, write the same header twice.
+			prepared := cred.Prepared()
+			for range 2 {
+				if ph, _, err := RequestHeader(prepared, c.Method, c.URL, opts); err != nil || ph != c.Expected.Header {
+					t.Errorf("prepared credentials: header =\n  %s (%v)\nwant\n  %s", ph, err, c.Expected.Header)
+				}
+			}
 
 			// Tampered copies must not produce the reference MAC.
 			later := opts
@@ -186,6 +193,9 @@ func TestTimestampVectors(t *testing.T) {
 			ts, err := VerifyStaleTimestamp(cred, h)
 			if err != nil || ts != c.TS {
 				t.Errorf("VerifyStaleTimestamp = %d, %v; want %d, nil", ts, err, c.TS)
+			}
+			if ts, err := VerifyStaleTimestamp(cred.Prepared(), h); err != nil || ts != c.TS {
+				t.Errorf("prepared credentials: VerifyStaleTimestamp = %d, %v; want %d, nil", ts, err, c.TS)
 			}
 			later := `Hawk ts="` + strconv.FormatInt(c.TS+1, 10) + `", tsm="` + c.Expected.TSM + `", error="Stale timestamp"`
 			if _, err := VerifyStaleTimestamp(cred, later); err != ErrBadTimestampMAC {
