@@ -25,7 +25,7 @@ func BenchmarkGatewayPayOverhead(b *testing.B) {
 
 // gatewayPayAllocBudget is the objects the Gateway allocates around one Pay, measured
 // without the race detector.
-const gatewayPayAllocBudget = 10
+const gatewayPayAllocBudget = 4
 
 func TestGatewayPayAllocBudget(t *testing.T) {
 	_, gw := newFake(okPayment)

@@ -35,7 +35,7 @@ type Gateway struct {
 	log      *slog.Logger
 	newKey   func() string
 	closed   atomic.Bool
-	locks    keylock.Set
+	locks    keylock.Set[opKey]
 	retry    RetryPolicy
 }
 
@@ -157,6 +157,9 @@ func (g *Gateway) echoed(op, key string, want, got money.Amount) error {
 	return nil
 }
 
+// opKey names a money-moving call for the per-key lock: its operation and idempotency key.
+type opKey struct{ op, key string }
+
 // written is what a money-moving call reports back, for the Gateway's checks.
 type written struct {
 	id       string
@@ -185,11 +188,11 @@ func (g *Gateway) move(ctx context.Context, op string, need provider.Operation, 
 	if err := g.checkCurrency(op, key, amount.Currency()); err != nil {
 		return err
 	}
-	unlock, err := g.locks.Lock(ctx, op+"\x00"+key)
+	held, err := g.locks.Lock(ctx, opKey{op, key})
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer held.Unlock()
 	var w written
 	err = g.withRetries(ctx, need, func() error {
 		var err error

@@ -9,7 +9,7 @@ import (
 )
 
 func TestSerialiseOneKey(t *testing.T) {
-	var l Set
+	var l Set[string]
 	var mu sync.Mutex
 	inside, most := 0, 0
 	var wg sync.WaitGroup
@@ -17,7 +17,7 @@ func TestSerialiseOneKey(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			unlock, err := l.Lock(context.Background(), "k")
+			held, err := l.Lock(context.Background(), "k")
 			if err != nil {
 				t.Error(err)
 				return
@@ -30,7 +30,7 @@ func TestSerialiseOneKey(t *testing.T) {
 			mu.Lock()
 			inside--
 			mu.Unlock()
-			unlock()
+			held.Unlock()
 		}()
 	}
 	wg.Wait()
@@ -43,24 +43,24 @@ func TestSerialiseOneKey(t *testing.T) {
 }
 
 func TestOtherKeysDoNotWait(t *testing.T) {
-	var l Set
-	unlock, err := l.Lock(context.Background(), "a")
+	var l Set[string]
+	held, err := l.Lock(context.Background(), "a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unlock()
+	defer held.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	u2, err := l.Lock(ctx, "b")
 	if err != nil {
 		t.Fatalf("another key waited for a held one: %v", err)
 	}
-	u2()
+	u2.Unlock()
 }
 
 func TestWaitHonoursContext(t *testing.T) {
-	var l Set
-	unlock, err := l.Lock(context.Background(), "k")
+	var l Set[string]
+	held, err := l.Lock(context.Background(), "k")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,8 +69,26 @@ func TestWaitHonoursContext(t *testing.T) {
 	if _, err := l.Lock(ctx, "k"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("waiting on a held key with an ending context = %v, want DeadlineExceeded", err)
 	}
-	unlock()
+	held.Unlock()
 	if n := l.Len(); n != 0 {
 		t.Fatalf("%d entries left after the waiter gave up and the holder unlocked", n)
+	}
+}
+
+// TestReusedEntriesStartFree: an entry dropped after use and taken again for another key
+// is free to hold at once.
+func TestReusedEntriesStartFree(t *testing.T) {
+	var l Set[int]
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for i := range 2 * maxFree {
+		held, err := l.Lock(ctx, i%3)
+		if err != nil {
+			t.Fatalf("key %d: %v", i%3, err)
+		}
+		held.Unlock()
+	}
+	if n := l.Len(); n != 0 {
+		t.Fatalf("%d entries left", n)
 	}
 }

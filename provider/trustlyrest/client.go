@@ -57,7 +57,7 @@ type Client struct {
 	// authorization id, with the Trustly error code as fingerprint.
 	refusals *memo[provider.Code]
 
-	parents keylock.Set // serialise captures, refunds and deposits under one parent in this process
+	parents keylock.Set[string] // serialise captures, refunds and deposits under one parent in this process
 
 	notifyBudget time.Duration // bound on the API work VerifyNotification does
 }

@@ -230,11 +230,11 @@ func noSplitToken() error {
 // the capture.
 func (c *Client) captureAuth(ctx context.Context, auth *wireTransaction, splitToken string) (*wireTransaction, error) {
 	id := auth.id()
-	unlock, err := c.parents.Lock(ctx, id)
+	held, err := c.parents.Lock(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	defer held.Unlock()
 	ref := captureReference(auth.reference())
 	if existing, err := c.findChild(ctx, id, typeCapture, ref, true); err != nil || existing != nil {
 		return existing, err

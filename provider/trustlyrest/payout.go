@@ -280,11 +280,11 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 		return nil, provider.FieldError("Amount", "currency %s differs from the account authorization's %s; Trustly deposits in the authorization's currency",
 			req.Amount.Currency(), cur)
 	}
-	unlock, err := c.parents.Lock(ctx, auth.id())
+	held, err := c.parents.Lock(ctx, auth.id())
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	defer held.Unlock()
 	ref := reference("payout", req.MerchantReference, req.IdempotencyKey)
 	if prior, err := c.findChild(ctx, auth.id(), typeDeposit, ref, false); err != nil {
 		return nil, err

@@ -50,11 +50,11 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 	if !isPaymentAuthorization(auth) {
 		return nil, &provider.Error{Code: provider.NotFound, Field: "PaymentID", Message: "the transaction is not a payment's authorization"}
 	}
-	unlock, err := c.parents.Lock(ctx, auth.id())
+	held, err := c.parents.Lock(ctx, auth.id())
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	defer held.Unlock()
 	target := auth // an Instant Pay is refunded itself
 	if int(auth.TransactionType) == typeAuthorize {
 		target, err = c.findChild(ctx, auth.id(), typeCapture, captureReference(auth.reference()), true)
