@@ -166,10 +166,11 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// body is a request body: JSON or form-encoded.
+// body is a request body: JSON, already written JSON, or form-encoded.
 type body struct {
-	json any
-	form signing.Form
+	json    any
+	rawJSON []byte
+	form    signing.Form
 }
 
 func jsonBody(v any) *body          { return &body{json: v} }
@@ -210,13 +211,16 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 	var raw []byte
 	contentType := ""
 	if b != nil {
-		if b.json != nil {
+		switch {
+		case b.rawJSON != nil:
+			raw, contentType = b.rawJSON, "application/json"
+		case b.json != nil:
 			var err error
 			if raw, err = json.Marshal(b.json); err != nil {
 				return nil, &provider.Error{Code: provider.Internal, Message: "encoding the request", Err: err}
 			}
 			contentType = "application/json"
-		} else {
+		default:
 			raw, contentType = []byte(signing.EncodeForm(b.form)), "application/x-www-form-urlencoded"
 		}
 	}
@@ -297,9 +301,9 @@ func validID(s string) bool { return isDigits(s) && len(s) <= 15 }
 // memo is a bounded map from idempotency key to a result, oldest entries dropped first.
 type memo[T any] struct {
 	mu    sync.Mutex
-	max   int
 	m     map[string]memoEntry[T]
-	order []string
+	order []string // the keys in insertion order, a ring of len max once full
+	next  int      // the ring position of the oldest key once full
 }
 
 type memoEntry[T any] struct {
@@ -307,7 +311,9 @@ type memoEntry[T any] struct {
 	v           T
 }
 
-func newMemo[T any](max int) *memo[T] { return &memo[T]{max: max, m: map[string]memoEntry[T]{}} }
+func newMemo[T any](max int) *memo[T] {
+	return &memo[T]{m: make(map[string]memoEntry[T], max), order: make([]string, 0, max)}
+}
 
 // get returns the value for key and whether its fingerprint matches.
 func (m *memo[T]) get(key string) (v T, fingerprint string, ok bool) {
@@ -320,11 +326,16 @@ func (m *memo[T]) get(key string) (v T, fingerprint string, ok bool) {
 func (m *memo[T]) put(key, fingerprint string, v T) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if cap(m.order) == 0 {
+		return
+	}
 	if _, ok := m.m[key]; !ok {
-		m.order = append(m.order, key)
-		if len(m.order) > m.max {
-			delete(m.m, m.order[0])
-			m.order = m.order[1:]
+		if len(m.order) < cap(m.order) {
+			m.order = append(m.order, key)
+		} else {
+			delete(m.m, m.order[m.next])
+			m.order[m.next] = key
+			m.next = (m.next + 1) % len(m.order)
 		}
 	}
 	m.m[key] = memoEntry[T]{fingerprint: fingerprint, v: v}

@@ -2,13 +2,14 @@ package trustlyrest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/paybridge/paybridge/internal/jsonwrite"
+	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
@@ -43,6 +44,49 @@ type establishCustomer struct {
 
 type establishMetadata struct {
 	Lang string `json:"lang,omitempty"`
+}
+
+// appendJSON appends the establish data as JSON, byte for byte as json.Marshal writes it
+// (TestEstablishDataJSONMatchesMarshal), without its reflection.
+func (e *establishData) appendJSON(dst []byte) []byte {
+	o := jsonwrite.NewObject(dst)
+	o.String("accessId", e.AccessID)
+	o.String("merchantId", e.MerchantID)
+	o.StringOmitEmpty("description", e.Description)
+	o.String("currency", e.Currency)
+	o.String("amount", e.Amount)
+	o.String("merchantReference", e.MerchantReference)
+	o.String("paymentType", e.PaymentType)
+	o.String("returnUrl", e.ReturnURL)
+	o.String("cancelUrl", e.CancelURL)
+	o.StringOmitEmpty("notificationUrl", e.NotificationURL)
+	if c := e.Customer; c != nil {
+		o.Begin("customer")
+		o.StringOmitEmpty("customerId", c.CustomerID)
+		o.StringOmitEmpty("externalId", c.ExternalID)
+		o.StringOmitEmpty("name", c.Name)
+		o.StringOmitEmpty("phone", c.Phone)
+		o.StringOmitEmpty("email", c.Email)
+		o.StringOmitEmpty("dateOfBirth", c.DateOfBirth)
+		if a := c.Address; a != nil {
+			o.Begin("address")
+			o.StringOmitEmpty("address1", a.Address1)
+			o.StringOmitEmpty("address2", a.Address2)
+			o.StringOmitEmpty("city", a.City)
+			o.StringOmitEmpty("state", a.State)
+			o.StringOmitEmpty("zip", a.Zip)
+			o.StringOmitEmpty("country", a.Country)
+			o.End()
+		}
+		o.End()
+	}
+	if m := e.Metadata; m != nil {
+		o.Begin("metadata")
+		o.StringOmitEmpty("lang", m.Lang)
+		o.End()
+	}
+	o.String("requestSignature", e.RequestSignature)
+	return o.Bytes()
 }
 
 // signedFields appends the establish data's values under their dotted keys to f, for the
@@ -88,21 +132,23 @@ func (c *Client) establish(ctx context.Context, est *establishData) (*establishA
 		return nil, &provider.Error{Code: provider.InvalidRequest, Message: "the establish data cannot be signed", Err: err}
 	}
 	est.RequestSignature = sig
-	raw, err := c.call(ctx, http.MethodPost, "/establish", establishQuery, jsonBody(est), isAction)
+	raw, err := c.call(ctx, http.MethodPost, "/establish", establishQuery, &body{rawJSON: est.appendJSON(make([]byte, 0, 768))}, isAction)
 	if err != nil {
 		return nil, err
 	}
 	// A 2xx answer that cannot be used still means Trustly may have established the
 	// transaction: the outcome is unknown.
-	var a establishAnswer
-	if err := json.Unmarshal(raw, &a); err != nil {
+	a, err := decodeEstablishAnswer(raw)
+	if err != nil {
 		return nil, unreadableAnswer(fmt.Errorf("decoding the establish answer: %w", err))
 	}
 	if !validID(string(a.TransactionID)) {
 		return nil, unreadableAnswer(errors.New("the establish answer carries no transactionId"))
 	}
-	if u, err := url.Parse(a.URL); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, unreadableAnswer(errors.New("the establish answer carries no absolute url"))
+	if !transport.PlainHTTPURL(a.URL) {
+		if u, err := url.Parse(a.URL); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
+			return nil, unreadableAnswer(errors.New("the establish answer carries no absolute url"))
+		}
 	}
 	return &a, nil
 }

@@ -2,9 +2,11 @@ package trustlyrest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 
+	"github.com/paybridge/paybridge/internal/jsontree"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
@@ -35,6 +37,57 @@ type establishAnswer struct {
 	MerchantReference string     `json:"merchantReference"`
 	Status            *flexInt   `json:"status"`
 	CreatedAt         millis     `json:"createdAt"`
+}
+
+// decodeEstablishAnswer reads an establish answer as json.Unmarshal would, through
+// jsontree.Members when the answer is plain (every answer Trustly documents is), which
+// takes an eighth of the time; FuzzEstablishAnswerMatchesEncodingJSON holds the two to
+// the same result.
+func decodeEstablishAnswer(body []byte) (establishAnswer, error) {
+	var a establishAnswer
+	if a.decodePlain(body) {
+		return a, nil
+	}
+	a = establishAnswer{}
+	err := json.Unmarshal(body, &a)
+	return a, err
+}
+
+// decodePlain fills a from a plain answer, reporting false for anything it does not read
+// exactly as encoding/json would: a field given twice, a null, a value of another type.
+// The lenient fields decode through their own UnmarshalJSON, as encoding/json calls it.
+func (a *establishAnswer) decodePlain(body []byte) bool {
+	var filled jsontree.Filled
+	str := func(i int, v jsontree.Value, dst *string) bool {
+		if v.Kind != jsontree.String || !filled.First(i) {
+			return false
+		}
+		*dst = string(v.Text)
+		return true
+	}
+	return jsontree.Members(body, func(name []byte, v jsontree.Value) bool {
+		switch {
+		case jsontree.NameIs(name, "url"):
+			return str(0, v, &a.URL)
+		case jsontree.NameIs(name, "currency"):
+			return str(1, v, &a.Currency)
+		case jsontree.NameIs(name, "merchantReference"):
+			return str(2, v, &a.MerchantReference)
+		case jsontree.NameIs(name, "transactionId"):
+			return filled.First(3) && v.Kind != jsontree.Null && a.TransactionID.UnmarshalJSON(v.Raw) == nil
+		case jsontree.NameIs(name, "amount"):
+			return filled.First(4) && v.Kind != jsontree.Null && a.Amount.UnmarshalJSON(v.Raw) == nil
+		case jsontree.NameIs(name, "status"):
+			if !filled.First(5) || v.Kind == jsontree.Null {
+				return false
+			}
+			a.Status = new(flexInt)
+			return a.Status.UnmarshalJSON(v.Raw) == nil
+		case jsontree.NameIs(name, "createdAt"):
+			return filled.First(6) && v.Kind != jsontree.Null && a.CreatedAt.UnmarshalJSON(v.Raw) == nil
+		}
+		return true
+	})
 }
 
 // Pay implements provider.Provider with POST /establish?createTransaction=true and

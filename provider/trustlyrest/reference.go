@@ -24,17 +24,24 @@ import (
 // refSuffixLen is the length of ".pb" + 10 digest characters.
 const refSuffixLen = 3 + 10
 
-var refEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+// refEncoding is base32 with a lower-case alphabet, so the digest needs no case change.
+var refEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // reference returns the merchantReference for an operation ("pay", "refund", "payout",
 // "verify") with the caller's reference and idempotency key.
 func reference(op, callerRef, key string) string {
-	sum := sha256.Sum256([]byte(op + "\x00" + key))
-	d := "pb" + strings.ToLower(refEncoding.EncodeToString(sum[:])[:10])
-	if callerRef == "" {
-		return d
+	var in [256]byte
+	msg := append(in[:0], op...)
+	msg = append(msg, 0)
+	sum := sha256.Sum256(append(msg, key...))
+	var digits [12]byte
+	refEncoding.Encode(digits[:], sum[:7]) // 7 bytes make 12 characters; the first 10 are kept
+	b := make([]byte, 0, len(callerRef)+refSuffixLen)
+	if callerRef != "" {
+		b = append(append(b, callerRef...), '.')
 	}
-	return callerRef + "." + d
+	b = append(b, "pb"...)
+	return string(append(b, digits[:10]...))
 }
 
 // PaymentReference returns the merchantReference the adapter sent to Trustly for a payment

@@ -2,8 +2,11 @@ package trustlyrest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base32"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge/money"
@@ -124,5 +127,45 @@ func TestWriteAnsweredByAnErrorPage(t *testing.T) {
 		if pe := asProviderError(err); pe == nil || pe.Code != tt.want {
 			t.Errorf("%s: %v", tt.body, err)
 		}
+	}
+}
+
+// FuzzReferenceDigest: the digest is the first ten characters of the lower-cased
+// unpadded base32 of SHA-256(operation, NUL, key), after the caller's reference and a dot.
+func FuzzReferenceDigest(f *testing.F) {
+	f.Add("pay", "order-1001", "5b1f0c2e-key")
+	f.Add("refund", "", "k")
+	f.Fuzz(func(t *testing.T, op, ref, key string) {
+		sum := sha256.Sum256([]byte(op + "\x00" + key))
+		want := "pb" + strings.ToLower(base32.StdEncoding.EncodeToString(sum[:]))[:10]
+		if ref != "" {
+			want = ref + "." + want
+		}
+		if got := reference(op, ref, key); got != want {
+			t.Fatalf("reference(%q, %q, %q) = %q, want %q", op, ref, key, got, want)
+		}
+	})
+}
+
+func TestMemoDropsOldest(t *testing.T) {
+	m := newMemo[int](3)
+	for i, k := range []string{"a", "b", "c", "a", "d", "e"} {
+		m.put(k, "fp", i)
+	}
+	for k, want := range map[string]bool{"a": false, "b": false, "c": true, "d": true, "e": true} {
+		if _, _, ok := m.get(k); ok != want {
+			t.Errorf("%s kept = %v, want %v", k, ok, want)
+		}
+	}
+	if v, _, _ := m.get("c"); v != 2 {
+		t.Errorf("c = %d, want 2", v)
+	}
+	if len(m.m) != 3 {
+		t.Errorf("%d entries, want 3", len(m.m))
+	}
+	none := newMemo[int](0)
+	none.put("a", "fp", 1)
+	if _, _, ok := none.get("a"); ok {
+		t.Error("a memo of size 0 kept an entry")
 	}
 }
