@@ -18,8 +18,8 @@ import (
 // stub's share included), measured without the race detector. A change that raises a
 // count past its budget fails here.
 const (
-	payAllocBudget    = 180
-	notifyAllocBudget = 220
+	payAllocBudget    = 150
+	notifyAllocBudget = 170
 )
 
 func TestPayAllocBudget(t *testing.T) {

@@ -86,7 +86,7 @@ func (k Key) credentials(which string) (hawk.Credentials, error) {
 	case k.HawkKey.IsZero():
 		return hawk.Credentials{}, provider.FieldError(which+".HawkKey", "is required")
 	}
-	return hawk.Credentials{ID: k.HawkID, Key: hawk.Key(k.HawkKey.Bytes())}, nil
+	return hawk.Credentials{ID: k.HawkID, Key: hawk.Key(k.HawkKey.Bytes())}.Prepared(), nil
 }
 
 // baseURL returns the API base URL cfg selects.

@@ -35,6 +35,17 @@ func (s keyScope) String() string {
 // CorrelationHeader is the response header in which Trustist returns its correlation id.
 const CorrelationHeader = "CorrelationId"
 
+// correlationKey is CorrelationHeader in net/http's canonical form, the key of
+// http.Header; looked up directly, it is not canonicalised again for every answer.
+var correlationKey = http.CanonicalHeaderKey(CorrelationHeader)
+
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}
+
 const jsonType = "application/json"
 
 // call describes one API request.
@@ -129,7 +140,7 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 		}
 		b, rerr := transport.ReadBody(resp.Body, p.maxBody)
 		_ = resp.Body.Close()
-		corr := resp.Header.Get(CorrelationHeader)
+		corr := firstValue(resp.Header[correlationKey])
 		if rerr != nil {
 			return nil, readError(ctx, c, resp.StatusCode, corr, rerr)
 		}

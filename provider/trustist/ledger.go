@@ -3,7 +3,6 @@ package trustist
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"sync"
 	"time"
 
@@ -30,7 +29,9 @@ type entry[T any] struct {
 	val   T
 	cause error
 	at    time.Time
-	ready chan struct{} // closed when the state leaves inFlight
+	// ready is closed when the state leaves inFlight. It is made when a second call with
+	// the key has to wait, so a call no one waits for makes none.
+	ready chan struct{}
 }
 
 // ledger remembers calls by idempotency key, in this process only, for the retention
@@ -38,25 +39,31 @@ type entry[T any] struct {
 // with the same key return the first call's result within a Provider's life. It is empty
 // after a restart.
 type ledger[T any] struct {
-	mu        sync.Mutex
-	m         map[string]*entry[T]
+	mu sync.Mutex
+	m  map[string]*entry[T]
+	// unsure holds the entries in state uncertain, so that resolving them does not walk
+	// every call the ledger remembers.
+	unsure    map[*entry[T]]struct{}
 	retention time.Duration
 	now       func() time.Time
 	swept     time.Time
 }
 
 func newLedger[T any](retention time.Duration, now func() time.Time) *ledger[T] {
-	return &ledger[T]{m: map[string]*entry[T]{}, retention: retention, now: now}
+	return &ledger[T]{m: map[string]*entry[T]{}, unsure: map[*entry[T]]struct{}{}, retention: retention, now: now}
 }
 
-// fingerprint identifies a request by the exact bytes that would be sent.
+// fingerprint identifies a request by the exact bytes that would be sent: the SHA-256 of
+// the parts, each followed by a zero byte, as a 32-byte string.
 func fingerprint(parts ...[]byte) string {
-	h := sha256.New()
+	var buf [1024]byte
+	msg := buf[:0]
 	for _, p := range parts {
-		h.Write(p)
-		h.Write([]byte{0})
+		msg = append(msg, p...)
+		msg = append(msg, 0)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(msg)
+	return string(sum[:])
 }
 
 // claim returns a new in-flight entry for key that the caller owns (owner true) and must
@@ -69,7 +76,7 @@ func (l *ledger[T]) claim(ctx context.Context, key, fp string) (e *entry[T], own
 		l.sweepLocked()
 		cur := l.m[key]
 		if cur == nil {
-			cur = &entry[T]{key: key, fp: fp, ready: make(chan struct{})}
+			cur = &entry[T]{key: key, fp: fp}
 			l.m[key] = cur
 			l.mu.Unlock()
 			return cur, true, nil
@@ -83,6 +90,9 @@ func (l *ledger[T]) claim(ctx context.Context, key, fp string) (e *entry[T], own
 			snap := *cur
 			l.mu.Unlock()
 			return &snap, false, nil
+		}
+		if cur.ready == nil {
+			cur.ready = make(chan struct{})
 		}
 		ch := cur.ready
 		l.mu.Unlock()
@@ -105,8 +115,13 @@ func (l *ledger[T]) settle(e *entry[T], st entryState, val T, cause error, forge
 		}
 	} else {
 		e.state, e.val, e.cause, e.at = st, val, cause, l.now()
+		if st == uncertain {
+			l.unsure[e] = struct{}{}
+		}
 	}
-	close(e.ready)
+	if e.ready != nil {
+		close(e.ready)
+	}
 }
 
 // update changes the settled or uncertain entry for key with f, under the lock.
@@ -118,13 +133,14 @@ func (l *ledger[T]) update(key string, f func(e *entry[T])) {
 	}
 }
 
-// each calls f for every entry that is not in flight, under the lock.
-func (l *ledger[T]) each(f func(e *entry[T])) {
+// eachUncertain calls f for every entry in state uncertain, under the lock; f may settle
+// it by changing its state.
+func (l *ledger[T]) eachUncertain(f func(e *entry[T])) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, e := range l.m {
-		if e.state != inFlight {
-			f(e)
+	for e := range l.unsure {
+		if f(e); e.state != uncertain {
+			delete(l.unsure, e)
 		}
 	}
 }
@@ -139,6 +155,7 @@ func (l *ledger[T]) sweepLocked() {
 	for k, e := range l.m {
 		if e.state != inFlight && now.Sub(e.at) > l.retention {
 			delete(l.m, k)
+			delete(l.unsure, e)
 		}
 	}
 }

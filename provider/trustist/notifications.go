@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/jsontree"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
 )
@@ -74,7 +77,44 @@ func normKey(k string) string {
 	return keySeparators.Replace(strings.ToLower(k))
 }
 
+// appendNormKey appends normKey of an ASCII name to dst.
+func appendNormKey(dst, name []byte) []byte {
+	for _, c := range name {
+		switch {
+		case c == '_' || c == '-':
+		case 'A' <= c && c <= 'Z':
+			dst = append(dst, c+'a'-'A')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// parseHint reads a notification body: one JSON object. Plain bodies are read member by
+// member in order through jsontree.Members; bodies it leaves (escaped or non-ASCII
+// names) are decoded into a map first. The two agree on every plain body
+// (FuzzParseHintPaths).
 func parseHint(body []byte) (hint, error) {
+	var h hint
+	var bad error
+	var buf [32]byte
+	plain := jsontree.Members(body, func(name []byte, v jsontree.Value) bool {
+		key := appendNormKey(buf[:0], name)
+		bad = h.take(string(key), v.Kind == jsontree.String, v.Text)
+		return bad == nil
+	})
+	if bad != nil {
+		return hint{}, bad
+	}
+	if !plain {
+		return parseHintSlowly(body)
+	}
+	return h, h.check()
+}
+
+// parseHintSlowly is parseHint for any JSON object, through a map.
+func parseHintSlowly(body []byte) (hint, error) {
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -85,34 +125,53 @@ func parseHint(body []byte) (hint, error) {
 		return hint{}, ErrMalformed
 	}
 	var h hint
-	for k, v := range obj {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		var s string
-		isString := json.Unmarshal(v, &s) == nil
-		switch normKey(k) {
-		case "paymentid":
-			if !isString {
-				return hint{}, errors.Join(ErrMalformed, errors.New("paymentId is not a string"))
-			}
-			h.paymentID = s
-		case "standingorderid":
-			if !isString {
-				return hint{}, errors.Join(ErrMalformed, errors.New("standingOrderId is not a string"))
-			}
-			h.standingOrderID = s
-		case "eventtype", "event", "type":
-			if isString && h.event == "" {
-				h.event = s
-			}
-		case "session":
-			h.session = true
+		isString := json.Unmarshal(obj[k], &s) == nil
+		if err := h.take(normKey(k), isString, []byte(s)); err != nil {
+			return hint{}, err
 		}
 	}
+	return h, h.check()
+}
+
+// take records one member of a notification body, by its normalised name.
+func (h *hint) take(key string, isString bool, text []byte) error {
+	switch key {
+	case "paymentid":
+		if !isString {
+			return errors.Join(ErrMalformed, errors.New("paymentId is not a string"))
+		}
+		if h.paymentID != "" && h.paymentID != string(text) {
+			return errors.Join(ErrMalformed, errors.New("the body names two payments"))
+		}
+		h.paymentID = string(text)
+	case "standingorderid":
+		if !isString {
+			return errors.Join(ErrMalformed, errors.New("standingOrderId is not a string"))
+		}
+		if h.standingOrderID != "" && h.standingOrderID != string(text) {
+			return errors.Join(ErrMalformed, errors.New("the body names two standing orders"))
+		}
+		h.standingOrderID = string(text)
+	case "eventtype", "event", "type":
+		if isString && h.event == "" {
+			h.event = string(text)
+		}
+	case "session":
+		h.session = true
+	}
+	return nil
+}
+
+// check refuses ids that cannot name a Trustist object.
+func (h *hint) check() error {
 	for _, id := range []string{h.paymentID, h.standingOrderID} {
 		if id != "" && checkID("id", id) != nil {
-			return hint{}, errors.Join(ErrMalformed, errors.New("the object id is not a valid id"))
+			return errors.Join(ErrMalformed, errors.New("the object id is not a valid id"))
 		}
 	}
-	return h, nil
+	return nil
 }
 
 func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
@@ -171,8 +230,8 @@ func (p *Provider) resolvePay(pm *provider.Payment) {
 	p.seen.mu.Lock()
 	defer p.seen.mu.Unlock()
 	p.seen.putLocked(*pm)
-	p.pays.each(func(e *entry[payState]) {
-		if e.state == uncertain && e.val.reference == pm.MerchantReference && e.val.amount.Equal(pm.Amount) {
+	p.pays.eachUncertain(func(e *entry[payState]) {
+		if e.val.reference == pm.MerchantReference && e.val.amount.Equal(pm.Amount) {
 			e.state, e.cause = settled, nil
 			e.val.payment = asPayResult(*pm, e.key)
 		}

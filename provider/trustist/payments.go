@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/jsontree"
+	"github.com/paybridge/paybridge/internal/jsonwrite"
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
@@ -193,7 +195,23 @@ func (p *Provider) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
 		PayerEmail:      req.Payer.Email,
 		CustomerID:      req.CustomerID,
 	}
-	return marshal(w)
+	return w.appendJSON(make([]byte, 0, 512)), nil
+}
+
+// appendJSON appends the request as JSON, byte for byte as json.Marshal writes it
+// (FuzzPaymentRequestJSONMatchesMarshal), without its reflection. Amount is a valid
+// number: it comes from money.Amount.JSONNumber.
+func (w *paymentRequestWire) appendJSON(dst []byte) []byte {
+	o := jsonwrite.NewObject(dst)
+	o.Raw("amount", []byte(w.Amount))
+	o.String("reference", w.Reference)
+	o.StringOmitEmpty("returnUrl", w.ReturnURL)
+	o.StringOmitEmpty("cancelUrl", w.CancelURL)
+	o.StringOmitEmpty("description", w.Description)
+	o.StringOmitEmpty("customerDetails", w.CustomerDetails)
+	o.StringOmitEmpty("payerEmail", w.PayerEmail)
+	o.StringOmitEmpty("customerId", w.CustomerID)
+	return o.Bytes()
 }
 
 // createPayment sends POST /v1/payments and, because the documented create answer
@@ -290,11 +308,63 @@ func (p *Provider) answerCurrency(code string) (money.Currency, error) {
 
 // decodePayment reads a payment answer and converts it.
 func (p *Provider) decodePayment(r *reply) (*provider.Payment, error) {
-	var w paymentWire
-	if err := decode(r, &w); err != nil {
+	w, err := decodePaymentWire(r.body)
+	if err != nil {
 		return nil, err
 	}
 	return p.toPayment(&w, r)
+}
+
+// decodePaymentWire reads a payment answer as json.Unmarshal would, through
+// jsontree.Members when the answer is plain (as the API's are), which takes a fraction
+// of the time; FuzzPaymentWireMatchesEncodingJSON holds the two to the same result.
+func decodePaymentWire(body []byte) (paymentWire, error) {
+	var w paymentWire
+	if w.decodePlain(body) {
+		return w, nil
+	}
+	w = paymentWire{}
+	err := json.Unmarshal(body, &w)
+	return w, err
+}
+
+// decodePlain fills w from a plain answer, reporting false for anything it does not read
+// exactly as encoding/json would: a field given twice, a null, a value of another type
+// (an amount given as a string, which encoding/json takes when it holds a number, is left
+// to it too).
+func (w *paymentWire) decodePlain(body []byte) bool {
+	var filled jsontree.Filled
+	return jsontree.Members(body, func(name []byte, v jsontree.Value) bool {
+		var dst *string
+		i := 0
+		switch {
+		case jsontree.NameIs(name, "amount"):
+			if v.Kind != jsontree.Number || !filled.First(0) {
+				return false
+			}
+			w.Amount = json.Number(v.Raw)
+			return true
+		case jsontree.NameIs(name, "id"):
+			dst, i = &w.ID, 1
+		case jsontree.NameIs(name, "status"):
+			dst, i = &w.Status, 2
+		case jsontree.NameIs(name, "currency"):
+			dst, i = &w.Currency, 3
+		case jsontree.NameIs(name, "reference"):
+			dst, i = &w.Reference, 4
+		case jsontree.NameIs(name, "payLink"):
+			dst, i = &w.PayLink, 5
+		case jsontree.NameIs(name, "created"):
+			dst, i = &w.Created, 6
+		default:
+			return true
+		}
+		if v.Kind != jsontree.String || !filled.First(i) {
+			return false
+		}
+		*dst = string(v.Text)
+		return true
+	})
 }
 
 // toPayment converts an API payment.
