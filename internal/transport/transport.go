@@ -39,7 +39,7 @@ func BaseURL(raw string) (*url.URL, error) {
 	default:
 		return nil, fmt.Errorf("base URL scheme %q is not supported; use https", u.Scheme)
 	}
-	u.RawQuery, u.Fragment = "", ""
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil

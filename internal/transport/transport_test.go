@@ -31,6 +31,13 @@ func TestBaseURL(t *testing.T) {
 			t.Errorf("BaseURL(%q) kept a trailing slash", raw)
 		}
 	}
+	// A query or fragment, even an empty one, is dropped: paths are appended to the result.
+	for _, raw := range []string{"https://h.example/api?", "https://h.example/api?x=1#f", "https://h.example/api#", "https://h.example/api?#"} {
+		u, err := BaseURL(raw)
+		if err != nil || u.String() != "https://h.example/api" {
+			t.Errorf("BaseURL(%q) = %v, %v; want https://h.example/api", raw, u, err)
+		}
+	}
 }
 
 func TestReadBody(t *testing.T) {
