@@ -18,8 +18,9 @@ import (
 )
 
 // BenchmarkPayVersusBarePOST measures a whole Pay against an in-process stub beside a
-// bare net/http POST of the same body to the same stub in the same loop, and reports the
-// ratio pay/bare ("x-bare-post"): "gateway" is Gateway.Pay (request validation, idempotency key, Hawk
+// bare net/http POST of the same request (body, and headers as Pay sent them, a Hawk
+// Authorization header of the same length included) to the same stub in the same loop,
+// and reports the ratio pay/bare ("x-bare-post"): "gateway" is Gateway.Pay (request validation, idempotency key, Hawk
 // signing with a payload hash, the POST, response decoding and checks); "adapter" is the
 // adapter's Pay alone.
 //
@@ -35,19 +36,21 @@ func BenchmarkPayVersusBarePOST(b *testing.B) {
 }
 
 // payStub returns an adapter over an in-process stub that answers every request with a
-// whole payment (a GET with the payment it names), a Gateway over it, a request, and a function returning the body of the
-// last authenticated request the stub received.
-func payStub(tb testing.TB) (*trustist.Provider, *paybridge.Gateway, paybridge.PaymentRequest, *httptest.Server, func() []byte) {
+// whole payment (a GET with the payment it names), a Gateway over it, a request, and a
+// function returning the body and headers of the last authenticated request the stub
+// received.
+func payStub(tb testing.TB) (*trustist.Provider, *paybridge.Gateway, paybridge.PaymentRequest, *httptest.Server, func() ([]byte, http.Header)) {
 	tb.Helper()
 	answer := []byte(`{"id":"0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11","status":"PENDING","amount":125.50,"currency":"GBP",` +
 		`"reference":"ORDER-2024-000123","payLink":"https://payer-sandbox.trustisttransfer.com/pay/0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11"}`)
 	var mu sync.Mutex
 	var sent []byte
+	var sentHeader http.Header
 	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if r.Header.Get("Authorization") != "" {
 			mu.Lock()
-			sent = body
+			sent, sentHeader = body, r.Header.Clone()
 			mu.Unlock()
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -70,7 +73,11 @@ func payStub(tb testing.TB) (*trustist.Provider, *paybridge.Gateway, paybridge.P
 		Description: "Order 000123 from the web shop", ReturnURL: "https://shop.example.com/checkout/return?order=000123",
 		CancelURL: "https://shop.example.com/checkout/cancel?order=000123",
 		Payer:     paybridge.Person{FirstName: "Jane", LastName: "Doe", Email: "jane.doe@example.com"}}
-	return p, gw, req, stub, func() []byte { mu.Lock(); defer mu.Unlock(); return append([]byte(nil), sent...) }
+	return p, gw, req, stub, func() ([]byte, http.Header) {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]byte(nil), sent...), sentHeader.Clone()
+	}
 }
 
 // benchPay times Pay through the Gateway (viaGateway) or on the adapter directly.
@@ -80,11 +87,13 @@ func benchPay(b *testing.B, viaGateway bool) {
 	if _, err := gw.Pay(ctx, req); err != nil {
 		b.Fatal(err)
 	}
-	body := lastBody()
+	body, header := lastBody()
 	bare := &http.Client{Timeout: 30 * time.Second}
 	post := func() {
 		r, _ := http.NewRequestWithContext(ctx, http.MethodPost, stub.URL+"/v1/payments", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Accept", "application/json")
+		r.Header.Set("Authorization", header.Get("Authorization")) // the stub checks nothing: a fixed header
 		resp, err := bare.Do(r)
 		if err != nil {
 			b.Fatal(err)

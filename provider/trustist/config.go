@@ -2,6 +2,7 @@ package trustist
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/hawk"
@@ -90,7 +91,7 @@ func (k Key) credentials(which string) (hawk.Credentials, error) {
 }
 
 // baseURL returns the API base URL cfg selects.
-func (cfg *Config) baseURL() (string, error) {
+func (cfg *Config) baseURL() (*url.URL, error) {
 	raw := cfg.BaseURL
 	if raw == "" {
 		switch cfg.Environment {
@@ -99,14 +100,14 @@ func (cfg *Config) baseURL() (string, error) {
 		case Production:
 			raw = ProductionBaseURL
 		default:
-			return "", provider.FieldError("Environment", "must be %q or %q", Sandbox, Production)
+			return nil, provider.FieldError("Environment", "must be %q or %q", Sandbox, Production)
 		}
 	} else if cfg.Environment != "" && cfg.Environment != Sandbox && cfg.Environment != Production {
-		return "", provider.FieldError("Environment", "must be %q or %q", Sandbox, Production)
+		return nil, provider.FieldError("Environment", "must be %q or %q", Sandbox, Production)
 	}
 	u, err := transport.BaseURL(raw)
 	if err != nil {
-		return "", provider.FieldError("BaseURL", "%v", err)
+		return nil, provider.FieldError("BaseURL", "%v", err)
 	}
-	return u.String(), nil
+	return u, nil
 }

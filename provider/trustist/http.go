@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strings"
 	"sync/atomic"
 
 	"github.com/paybridge/paybridge/internal/hawk"
@@ -110,12 +111,8 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	target := p.base + c.path
-	if len(c.query) > 0 {
-		target += "?" + c.query.Encode()
-	}
-	// Parsed once: the Hawk MAC and the request are both built from this URL.
-	u, err := url.Parse(target)
+	// Built once: the Hawk MAC and the request are both made from this URL.
+	u, err := p.requestURL(c.path, c.query)
 	if err != nil {
 		return nil, &provider.Error{Code: provider.Internal, Message: "building the request URL", Err: err}
 	}
@@ -184,6 +181,26 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 		}
 		return nil, p.statusError(c, cred, resp.StatusCode, b, corr)
 	}
+}
+
+// requestURL returns the URL of a call: the base URL with path (escaped) and query
+// appended. A path without escapes is appended to the parsed base URL as it is, which is
+// what parsing the joined string would give (TestRequestURLMatchesParse); one with
+// escapes is parsed.
+func (p *Provider) requestURL(path string, query url.Values) (*url.URL, error) {
+	if strings.IndexByte(path, '%') >= 0 || strings.ContainsAny(path, "?#") {
+		target := p.base.String() + path
+		if len(query) > 0 {
+			target += "?" + query.Encode()
+		}
+		return url.Parse(target)
+	}
+	u := *p.base
+	u.Path += path
+	if len(query) > 0 {
+		u.RawQuery = query.Encode()
+	}
+	return &u, nil
 }
 
 // replayedNonce reports whether a 401 answer refuses the request's nonce as already used

@@ -2,6 +2,7 @@ package trustist
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/hawk"
@@ -23,7 +24,7 @@ const Name = "trustist"
 //
 // A Provider is safe for concurrent use.
 type Provider struct {
-	base      string
+	base      *url.URL // parsed by transport.BaseURL: no query, fragment or RawPath
 	merchant  hawk.Credentials
 	tenant    hawk.Credentials
 	hasTenant bool
