@@ -276,16 +276,17 @@ func (s *Shop) startPayment(w http.ResponseWriter, r *http.Request, o Order, m *
 	http.Redirect(w, r, s.url("/orders/"+o.ID), http.StatusSeeOther)
 }
 
-// repeat runs call and, while it fails with a code that says a repeat can cure it, runs it
-// again (with the same request, so the same idempotency key) up to s.attempts times in
-// all. The Gateway already repeats what its retry policy covers; this adds repeats of
-// unknown outcomes, which the Gateway hands back for adapters whose writes are not
-// repeatable by construction (the adapter then looks the earlier call up before sending).
+// repeat runs call and, while its outcome is unknown, runs it again (with the same
+// request, so the same idempotency key) up to s.attempts times in all. The Gateway
+// already repeats what its retry policy covers (an unavailable provider, a rate limit);
+// repeating those here too would multiply its attempts. What it hands back is an unknown
+// outcome from an adapter whose writes are not repeatable by construction: repeating
+// the call with its key makes the adapter look the earlier call up before sending.
 func (s *Shop) repeat(ctx context.Context, call func() error) error {
 	wait := s.backoff
 	for attempt := 1; ; attempt++ {
 		err := call()
-		if err == nil || attempt >= s.attempts || !paybridge.CodeOf(err).Retryable() {
+		if err == nil || attempt >= s.attempts || !errors.Is(err, paybridge.ErrUnknownOutcome) {
 			return err
 		}
 		t := time.NewTimer(wait)

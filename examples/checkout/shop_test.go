@@ -390,3 +390,25 @@ func TestCrossOriginFormRefused(t *testing.T) {
 		t.Fatalf("a cross-site checkout post answered %d, want 403", resp.StatusCode)
 	}
 }
+
+// TestRepeatOnlyUnknownOutcomes: the shop repeats a call only while its outcome is
+// unknown; what the Gateway's retry policy covers it has already repeated.
+func TestRepeatOnlyUnknownOutcomes(t *testing.T) {
+	s := &Shop{attempts: 3, backoff: time.Millisecond}
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{&paybridge.Error{Code: paybridge.CodeUnknownOutcome}, 3},
+		{&paybridge.Error{Code: paybridge.CodeProviderUnavailable}, 1},
+		{&paybridge.Error{Code: paybridge.CodeRateLimited}, 1},
+		{&paybridge.Error{Code: paybridge.CodeDeclined}, 1},
+		{nil, 1},
+	} {
+		calls := 0
+		err := s.repeat(context.Background(), func() error { calls++; return c.err })
+		if calls != c.want || err != c.err {
+			t.Errorf("%v: %d calls, error %v; want %d calls and the error itself", c.err, calls, err, c.want)
+		}
+	}
+}
