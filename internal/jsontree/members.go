@@ -71,30 +71,50 @@ func Members(body []byte, visit func(name []byte, v Value) bool) bool {
 				return false
 			}
 		}
-		p.space()
-		if p.i >= len(p.b) || p.b[p.i] != ':' {
+		if !p.colon() {
 			return false
 		}
-		p.i++
 		p.space()
 		v, ok := p.member()
 		if !ok || !visit(name, v) {
 			return false
 		}
-		p.space()
-		if p.i >= len(p.b) {
+		more, ok := p.separator('}')
+		if !ok {
 			return false
 		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
+		if !more {
 			return p.atEnd()
-		default:
-			return false
 		}
 	}
+}
+
+// colon moves past the white space and colon after a member name.
+func (p *treeScanner) colon() bool {
+	p.space()
+	if p.i >= len(p.b) || p.b[p.i] != ':' {
+		return false
+	}
+	p.i++
+	return true
+}
+
+// separator moves past the white space and the comma (more) or the closing bracket
+// after a member or element.
+func (p *treeScanner) separator(close byte) (more, ok bool) {
+	p.space()
+	if p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return true, true
+	case close:
+		p.i++
+		return false, true
+	}
+	return false, false
 }
 
 // atEnd reports whether only white space is left.
@@ -206,30 +226,16 @@ func (p *treeScanner) skipComposite(open byte, depth int) bool {
 			if p.i >= len(p.b) || p.b[p.i] != '"' {
 				return false
 			}
-			if _, ok := p.skipString(); !ok {
+			if _, ok := p.skipString(); !ok || !p.colon() {
 				return false
 			}
-			p.space()
-			if p.i >= len(p.b) || p.b[p.i] != ':' {
-				return false
-			}
-			p.i++
 		}
 		if !p.skipValue(depth + 1) {
 			return false
 		}
-		p.space()
-		if p.i >= len(p.b) {
-			return false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case close:
-			p.i++
-			return true
-		default:
-			return false
+		more, ok := p.separator(close)
+		if !ok || !more {
+			return ok
 		}
 	}
 }

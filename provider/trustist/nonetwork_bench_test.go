@@ -1,27 +1,16 @@
 package trustist_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"testing"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/benchkit"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/secret"
 )
-
-// cannedRT answers every request with a fixed 200 JSON body, without a network.
-type cannedRT []byte
-
-func (c cannedRT) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil {
-		_, _ = io.Copy(io.Discard, r.Body)
-	}
-	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(c)), ContentLength: int64(len(c)), Request: r}, nil
-}
 
 // BenchmarkPayNoNetwork measures Gateway.Pay over a transport that answers at once: the
 // CPU the Gateway and the adapter spend on a Pay, without loopback I/O, for profiling the
@@ -29,7 +18,7 @@ func (c cannedRT) RoundTrip(r *http.Request) (*http.Response, error) {
 func BenchmarkPayNoNetwork(b *testing.B) {
 	answer := []byte(`{"id":"0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11","status":"PENDING","amount":125.50,"currency":"GBP",` +
 		`"reference":"ORDER-2024-000123","payLink":"https://payer-sandbox.trustisttransfer.com/pay/0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11"}`)
-	p, err := trustist.New(trustist.Config{BaseURL: "http://127.0.0.1:1", HTTPClient: &http.Client{Transport: cannedRT(answer)},
+	p, err := trustist.New(trustist.Config{BaseURL: "http://127.0.0.1:1", HTTPClient: &http.Client{Transport: benchkit.Canned(answer)},
 		Merchant: trustist.Key{HawkID: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", HawkKey: secret.New("sk_test_benchmark_key")}})
 	if err != nil {
 		b.Fatal(err)

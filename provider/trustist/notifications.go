@@ -139,21 +139,9 @@ func parseHintSlowly(body []byte) (hint, error) {
 func (h *hint) take(key string, isString bool, text []byte) error {
 	switch key {
 	case "paymentid":
-		if !isString {
-			return errors.Join(ErrMalformed, errors.New("paymentId is not a string"))
-		}
-		if h.paymentID != "" && h.paymentID != string(text) {
-			return errors.Join(ErrMalformed, errors.New("the body names two payments"))
-		}
-		h.paymentID = string(text)
+		return takeID(&h.paymentID, "paymentId", isString, text)
 	case "standingorderid":
-		if !isString {
-			return errors.Join(ErrMalformed, errors.New("standingOrderId is not a string"))
-		}
-		if h.standingOrderID != "" && h.standingOrderID != string(text) {
-			return errors.Join(ErrMalformed, errors.New("the body names two standing orders"))
-		}
-		h.standingOrderID = string(text)
+		return takeID(&h.standingOrderID, "standingOrderId", isString, text)
 	case "eventtype", "event", "type":
 		if isString && h.event == "" {
 			h.event = string(text)
@@ -161,6 +149,19 @@ func (h *hint) take(key string, isString bool, text []byte) error {
 	case "session":
 		h.session = true
 	}
+	return nil
+}
+
+// takeID records the object id a member named name gives, refusing a second, different
+// one.
+func takeID(dst *string, name string, isString bool, text []byte) error {
+	if !isString {
+		return errors.Join(ErrMalformed, errors.New(name+" is not a string"))
+	}
+	if *dst != "" && *dst != string(text) {
+		return errors.Join(ErrMalformed, errors.New("the body gives two different "+name+" values"))
+	}
+	*dst = string(text)
 	return nil
 }
 

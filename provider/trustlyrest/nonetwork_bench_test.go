@@ -1,28 +1,17 @@
 package trustlyrest_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"strconv"
 	"testing"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/benchkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 	"github.com/paybridge/paybridge/secret"
 )
-
-// cannedRT answers every request with a fixed 200 JSON body, without a network.
-type cannedRT []byte
-
-func (c cannedRT) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil {
-		_, _ = io.Copy(io.Discard, r.Body)
-	}
-	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(c)), ContentLength: int64(len(c)), Request: r}, nil
-}
 
 // BenchmarkPayNoNetwork measures Gateway.Pay over a transport that answers at once: the
 // CPU the Gateway and the adapter spend on a Pay, without loopback I/O, for profiling the
@@ -30,7 +19,7 @@ func (c cannedRT) RoundTrip(r *http.Request) (*http.Response, error) {
 func BenchmarkPayNoNetwork(b *testing.B) {
 	answer := []byte(`{"transactionId":"1002633191","url":"https://sandbox.trustly.one/start/lightbox/1002633191","amount":"12.34","currency":"USD","merchantReference":"r","paymentType":"Deferred","status":0}`)
 	c, err := trustlyrest.New(trustlyrest.Config{AccessID: "MerchantAccess01", AccessKey: secret.New("MerchantSecret01"),
-		MerchantID: "1002463580", BaseURL: "http://127.0.0.1:1/api/v1", HTTPClient: &http.Client{Transport: cannedRT(answer)}})
+		MerchantID: "1002463580", BaseURL: "http://127.0.0.1:1/api/v1", HTTPClient: &http.Client{Transport: benchkit.Canned(answer)}})
 	if err != nil {
 		b.Fatal(err)
 	}
