@@ -1,21 +1,22 @@
 package paybridge
 
 import (
+	"net"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 )
 
 // The validator walks every field of a request by reflection on every call, which costs a
-// payment request a few microseconds. quickCheck answers the common question — is the
+// payment request a few microseconds. quickValid answers the common question — is the
 // request valid? — from a plan compiled once per type from the same struct tags: the tags
-// it knows are checked directly, any other tag of a field is given to the validator for
-// that field alone, and a type with a tag or field it cannot plan is always left to the
-// validator. Only a request that fails is then run through the validator, for its
+// it knows are checked directly, and a type with a tag or field it cannot plan is always
+// left to the validator. Only a request that fails is then run through the validator, for its
 // messages. The tags stay the one statement of the rules; TestQuickCheckAgreesWithValidator
 // holds the two to the same answers.
 
@@ -35,7 +36,6 @@ type quickField struct {
 	required  bool
 	max       int                 // -1: no bound; in runes for strings, elements for maps
 	checks    []func(string) bool // the string must pass each
-	others    string              // tags handed to validator.Var, comma-separated
 	nested    *quickPlan          // a struct, or a pointer to one (ptr)
 	ptr       bool
 }
@@ -49,7 +49,7 @@ var quickStringChecks = map[string]func(string) bool{
 	"printascii": isPrintableASCII,
 	"http_url":   isHTTPURL,
 	"email":      isEmail,
-	"locale":     localeRE.MatchString,
+	"locale":     isLocale,
 	"alphanum":   isASCIIAlphanumeric,
 }
 
@@ -73,6 +73,10 @@ var countryCodes = sync.OnceValue(func() map[string]bool {
 // string of another shape is one).
 func isCountryCode(s string) bool { return countryCodes()[s] }
 
+// isIP is the validator's ip rule: an IPv4 or IPv6 address as net.ParseIP reads it.
+func isIP(s string) bool { return net.ParseIP(s) != nil }
+
+// isASCIIAlphanumeric is the validator's alphanum rule.
 func isASCIIAlphanumeric(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -136,7 +140,6 @@ func compilePlan(t reflect.Type, depth int) *quickPlan {
 			p.unplanned = true
 			return p
 		}
-		var others []string
 		for _, part := range strings.Split(tag, ",") {
 			name, param, _ := strings.Cut(part, "=")
 			switch {
@@ -155,14 +158,15 @@ func compilePlan(t reflect.Type, depth int) *quickPlan {
 				f.checks = append(f.checks, quickStringChecks[name])
 			case f.kind == reflect.String && name == "iso3166_1_alpha2":
 				f.checks = append(f.checks, isCountryCode)
-			case f.kind == reflect.String && (name == "ip" || name == "datetime"):
-				others = append(others, part)
+			case f.kind == reflect.String && name == "ip":
+				f.checks = append(f.checks, isIP)
+			case f.kind == reflect.String && name == "datetime" && param != "":
+				f.checks = append(f.checks, func(s string) bool { _, err := time.Parse(param, s); return err == nil })
 			default:
 				p.unplanned = true // dive, min, required on a map...: the validator's
 				return p
 			}
 		}
-		f.others = strings.Join(others, ",")
 		p.fields = append(p.fields, f)
 	}
 	return p
@@ -170,17 +174,17 @@ func compilePlan(t reflect.Type, depth int) *quickPlan {
 
 // quickValid reports whether the struct v points to is valid by its tags, or false when
 // it cannot tell: the caller then asks the validator.
-func quickValid(v *validator.Validate, s any) bool {
+func quickValid(s any) bool {
 	rv := reflect.ValueOf(s)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return false
 	}
 	rv = rv.Elem()
 	p := planFor(rv.Type())
-	return !p.unplanned && p.valid(v, rv)
+	return !p.unplanned && p.valid(rv)
 }
 
-func (p *quickPlan) valid(v *validator.Validate, rv reflect.Value) bool {
+func (p *quickPlan) valid(rv reflect.Value) bool {
 	for i := range p.fields {
 		f := &p.fields[i]
 		fv := rv.Field(f.index)
@@ -191,7 +195,7 @@ func (p *quickPlan) valid(v *validator.Validate, rv reflect.Value) bool {
 				}
 				fv = fv.Elem()
 			}
-			if !f.nested.valid(v, fv) {
+			if !f.nested.valid(fv) {
 				return false
 			}
 			continue
@@ -218,9 +222,6 @@ func (p *quickPlan) valid(v *validator.Validate, rv reflect.Value) bool {
 			if !check(s) {
 				return false
 			}
-		}
-		if f.others != "" && v.Var(s, f.others) != nil {
-			return false
 		}
 	}
 	return true

@@ -96,7 +96,7 @@ func TestQuickCheckAgreesWithValidator(t *testing.T) {
 					p.Payer.Address = &a
 				}
 				mutateStrings(r, req.Elem(), 0.15)
-				quick := quickValid(v, req.Interface())
+				quick := quickValid(req.Interface())
 				full := v.Struct(req.Interface()) == nil
 				switch {
 				case quick && !full:

@@ -1,6 +1,9 @@
 package paybridge
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 func TestHTTPURLAndEmailRules(t *testing.T) {
 	for s, want := range map[string]bool{
@@ -39,4 +42,17 @@ func TestHTTPURLAndEmailRules(t *testing.T) {
 			t.Errorf("isPrintableASCII(%q) = %v, want %v", s, got, want)
 		}
 	}
+}
+
+// FuzzIsLocale: isLocale accepts exactly what ^[a-z]{2}_[A-Z]{2}$ matches.
+func FuzzIsLocale(f *testing.F) {
+	for _, s := range []string{"en_GB", "sv_SE", "EN_gb", "en-GB", "en_GB\n", "en_G", "eng_GB", "", "é_GB"} {
+		f.Add(s)
+	}
+	re := regexp.MustCompile(`^[a-z]{2}_[A-Z]{2}$`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isLocale(s), re.MatchString(s); got != want {
+			t.Fatalf("isLocale(%q) = %v, the pattern says %v", s, got, want)
+		}
+	})
 }

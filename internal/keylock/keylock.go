@@ -50,6 +50,11 @@ func (s *Set[K]) Lock(ctx context.Context, key K) (Held[K], error) {
 	e.users++
 	s.mu.Unlock()
 	select {
+	case e.slot <- struct{}{}: // free: taken without waiting
+		return Held[K]{s: s, key: key, e: e}, nil
+	default:
+	}
+	select {
 	case e.slot <- struct{}{}:
 		return Held[K]{s: s, key: key, e: e}, nil
 	case <-ctx.Done():
