@@ -3,7 +3,6 @@ package money
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -139,30 +138,36 @@ func (a Amount) Fixed() string {
 	if !a.IsValid() {
 		return ""
 	}
+	var buf [48]byte
+	return string(a.appendFixed(buf[:0]))
+}
+
+// appendFixed appends the text Fixed returns to b.
+func (a Amount) appendFixed(b []byte) []byte {
 	neg := a.minor < 0
 	mag := uint64(a.minor)
 	if neg {
 		mag = -mag // exact for math.MinInt64 too
 	}
-	digits := strconv.FormatUint(mag, 10)
-	exp := a.cur.Exponent()
-
-	var b strings.Builder
-	b.Grow(len(digits) + exp + 3)
+	var digitBuf [24]byte
+	digits := strconv.AppendUint(digitBuf[:0], mag, 10)
 	if neg {
-		b.WriteByte('-')
+		b = append(b, '-')
 	}
+	exp := a.cur.Exponent()
 	if exp == 0 {
-		b.WriteString(digits)
-		return b.String()
+		return append(b, digits...)
 	}
-	if len(digits) <= exp {
-		digits = strings.Repeat("0", exp-len(digits)+1) + digits
+	// At least one digit before the point: pad with zeros to exp+1 digits.
+	var wholeBuf [48]byte
+	whole := wholeBuf[:0]
+	for range exp - len(digits) + 1 {
+		whole = append(whole, '0')
 	}
-	b.WriteString(digits[:len(digits)-exp])
-	b.WriteByte('.')
-	b.WriteString(digits[len(digits)-exp:])
-	return b.String()
+	whole = append(whole, digits...)
+	b = append(b, whole[:len(whole)-exp]...)
+	b = append(b, '.')
+	return append(b, whole[len(whole)-exp:]...)
 }
 
 // JSONNumber returns the value of a in major units as a [json.Number], for wire
@@ -183,5 +188,7 @@ func (a Amount) String() string {
 	if !a.IsValid() {
 		return "<no amount>"
 	}
-	return a.Fixed() + " " + a.cur.String()
+	var buf [48]byte
+	b := append(a.appendFixed(buf[:0]), ' ')
+	return string(append(b, a.cur.String()...))
 }
