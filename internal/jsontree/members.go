@@ -26,6 +26,21 @@ type Value struct {
 	// Text is a String's contents as encoding/json decodes them: escapes resolved and
 	// invalid UTF-8 replaced by U+FFFD. It aliases body unless the string needed either.
 	Text []byte
+	// Start is the offset of Raw in body.
+	Start int
+	// Aliased reports that Text is body[Start+1 : Start+1+len(Text)], so that a caller
+	// holding body as a string can take the value as a substring of it.
+	Aliased bool
+}
+
+// In returns a String value's text as a substring of src, which must be the body Members
+// walked as a string, when Text aliases it, and as a new string otherwise. One copy of
+// the body then serves every plain string member.
+func (v Value) In(src string) string {
+	if v.Aliased {
+		return src[v.Start+1 : v.Start+1+len(v.Text)]
+	}
+	return string(v.Text)
 }
 
 // memberDepth bounds the nesting Members skips over; deeper bodies are left to
@@ -136,9 +151,10 @@ func (p *treeScanner) member() (Value, bool) {
 		if !ok {
 			return Value{}, false
 		}
-		v.Kind, v.Raw = String, p.b[start:p.i]
+		v.Kind, v.Raw, v.Start, v.Aliased = String, p.b[start:p.i], start, true
 		v.Text = v.Raw[1 : len(v.Raw)-1]
 		if escaped || !utf8.Valid(v.Text) {
+			v.Aliased = false
 			var s string
 			if json.Unmarshal(v.Raw, &s) != nil {
 				return Value{}, false
@@ -177,7 +193,7 @@ func (p *treeScanner) member() (Value, bool) {
 	default:
 		return Value{}, false
 	}
-	v.Raw = p.b[start:p.i]
+	v.Raw, v.Start = p.b[start:p.i], start
 	return v, true
 }
 

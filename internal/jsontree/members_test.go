@@ -82,7 +82,14 @@ func checkMembers(t *testing.T, body []byte) {
 	var got []member
 	var texts [][]byte
 	var kinds []Kind
+	src := string(body)
 	ok := Members(body, func(name []byte, v Value) bool {
+		if string(body[v.Start:v.Start+len(v.Raw)]) != string(v.Raw) {
+			t.Fatalf("%q: Start %d does not locate %q", body, v.Start, v.Raw)
+		}
+		if v.Kind == String && v.In(src) != string(v.Text) {
+			t.Fatalf("%q: In gives %q, Text is %q", body, v.In(src), v.Text)
+		}
 		got = append(got, member{name: string(name), raw: string(v.Raw)})
 		texts = append(texts, bytes.Clone(v.Text))
 		kinds = append(kinds, v.Kind)

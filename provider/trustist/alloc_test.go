@@ -18,8 +18,8 @@ import (
 // stub's share included), measured without the race detector. A change that raises a
 // count past its budget fails here.
 const (
-	payAllocBudget    = 150
-	notifyAllocBudget = 170
+	payAllocBudget    = 145
+	notifyAllocBudget = 165
 )
 
 func TestPayAllocBudget(t *testing.T) {

@@ -334,6 +334,7 @@ func decodePaymentWire(body []byte) (paymentWire, error) {
 // to it too).
 func (w *paymentWire) decodePlain(body []byte) bool {
 	var filled jsontree.Filled
+	src := string(body) // plain strings are taken as substrings of one copy
 	return jsontree.Members(body, func(name []byte, v jsontree.Value) bool {
 		var dst *string
 		i := 0
@@ -362,7 +363,7 @@ func (w *paymentWire) decodePlain(body []byte) bool {
 		if v.Kind != jsontree.String || !filled.First(i) {
 			return false
 		}
-		*dst = string(v.Text)
+		*dst = v.In(src)
 		return true
 	})
 }

@@ -18,7 +18,12 @@ var minimumMinor = int64(99)
 // checkAmount applies Trustly's amount rules: a decimal string of at most 10 characters
 // (protocol §3) and at least 0.99 (protocol §4).
 func checkAmount(field string, a money.Amount) error {
-	if len(a.Fixed()) > 10 {
+	return checkAmountText(field, a, a.Fixed())
+}
+
+// checkAmountText is checkAmount for an amount whose Fixed text the caller has.
+func checkAmountText(field string, a money.Amount, fixed string) error {
+	if len(fixed) > 10 {
 		return provider.FieldError(field, "is too large: Trustly takes amounts of at most 10 characters (9999999.99)")
 	}
 	if a.Minor() < minimumMinor {
@@ -58,12 +63,24 @@ func decodeEstablishAnswer(body []byte) (establishAnswer, error) {
 // The lenient fields decode through their own UnmarshalJSON, as encoding/json calls it.
 func (a *establishAnswer) decodePlain(body []byte) bool {
 	var filled jsontree.Filled
+	src := string(body) // plain strings are taken as substrings of one copy
 	str := func(i int, v jsontree.Value, dst *string) bool {
 		if v.Kind != jsontree.String || !filled.First(i) {
 			return false
 		}
-		*dst = string(v.Text)
+		*dst = v.In(src)
 		return true
+	}
+	// flex reads a flexString: a plain string is what its UnmarshalJSON would make of it.
+	flex := func(i int, v jsontree.Value, dst *flexString) bool {
+		if !filled.First(i) || v.Kind == jsontree.Null {
+			return false
+		}
+		if v.Aliased {
+			*dst = flexString(v.In(src))
+			return true
+		}
+		return dst.UnmarshalJSON(v.Raw) == nil
 	}
 	return jsontree.Members(body, func(name []byte, v jsontree.Value) bool {
 		switch {
@@ -74,9 +91,9 @@ func (a *establishAnswer) decodePlain(body []byte) bool {
 		case jsontree.NameIs(name, "merchantReference"):
 			return str(2, v, &a.MerchantReference)
 		case jsontree.NameIs(name, "transactionId"):
-			return filled.First(3) && v.Kind != jsontree.Null && a.TransactionID.UnmarshalJSON(v.Raw) == nil
+			return flex(3, v, &a.TransactionID)
 		case jsontree.NameIs(name, "amount"):
-			return filled.First(4) && v.Kind != jsontree.Null && a.Amount.UnmarshalJSON(v.Raw) == nil
+			return flex(4, v, &a.Amount)
 		case jsontree.NameIs(name, "status"):
 			if !filled.First(5) || v.Kind == jsontree.Null {
 				return false
@@ -110,7 +127,8 @@ func (a *establishAnswer) decodePlain(body []byte) bool {
 // once a transaction is authorized, the second authorization should then be refused, so at
 // most one of them is authorized; Trustly's documentation does not say so in as many words.
 func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
-	if err := checkAmount("Amount", req.Amount); err != nil {
+	fixed := req.Amount.Fixed()
+	if err := checkAmountText("Amount", req.Amount, fixed); err != nil {
 		return nil, err
 	}
 	if req.Description == "" {
@@ -123,7 +141,7 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	if err != nil {
 		return nil, err
 	}
-	fp := strings.Join([]string{req.Amount.String(), req.MerchantReference, req.ReturnURL, req.CancelURL,
+	fp := strings.Join([]string{fixed, req.Amount.Currency().String(), req.MerchantReference, req.ReturnURL, req.CancelURL,
 		req.NotificationURL, req.CustomerID, req.Payer.ID, req.Description}, "\x1f")
 	if prior, pfp, ok := c.pays.get(req.IdempotencyKey); ok {
 		if pfp != fp {
@@ -134,7 +152,7 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	}
 	ref := PaymentReference(req.MerchantReference, req.IdempotencyKey)
 	est := &establishData{
-		Description: req.Description, Currency: req.Amount.Currency().String(), Amount: req.Amount.Fixed(),
+		Description: req.Description, Currency: req.Amount.Currency().String(), Amount: fixed,
 		MerchantReference: ref, PaymentType: "Deferred", ReturnURL: req.ReturnURL, CancelURL: req.CancelURL,
 		NotificationURL: req.NotificationURL, Customer: cust,
 	}
