@@ -87,6 +87,23 @@ func ReadBody(r io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
+// ReadResponse reads resp's body as ReadBody does, into a buffer of the exact size when
+// the response declares a Content-Length within the limit.
+func ReadResponse(resp *http.Response, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		limit = MaxResponseBytes
+	}
+	n := resp.ContentLength
+	if n < 0 || n > limit {
+		return ReadBody(resp.Body, limit)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(resp.Body, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
 // PlainHTTPURL accepts, without parsing, the URLs most requests carry: http or https, a
 // host of letters, digits, dots and hyphens, an optional port, and a path, query and
 // fragment of unreserved characters, sub-delimiters, ':', '@', '/', '?' and complete

@@ -2,6 +2,8 @@ package transport
 
 import (
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -47,5 +49,30 @@ func TestReadBody(t *testing.T) {
 	}
 	if _, err := ReadBody(strings.NewReader("123456"), 5); !errors.Is(err, ErrResponseTooLarge) {
 		t.Fatalf("over the limit: %v", err)
+	}
+}
+
+func TestReadResponse(t *testing.T) {
+	resp := func(body string, n int64) *http.Response {
+		return &http.Response{Body: io.NopCloser(strings.NewReader(body)), ContentLength: n}
+	}
+	for _, c := range []struct {
+		body  string
+		n     int64
+		limit int64
+		want  string
+		err   error
+	}{
+		{`{"a":1}`, 7, 0, `{"a":1}`, nil},
+		{`{"a":1}`, -1, 0, `{"a":1}`, nil},
+		{``, 0, 0, ``, nil},
+		{`{"a":1}`, 7, 6, ``, ErrResponseTooLarge},
+		{`{"a":1}`, -1, 6, ``, ErrResponseTooLarge},
+		{`{"a"`, 7, 0, ``, io.ErrUnexpectedEOF},
+	} {
+		got, err := ReadResponse(resp(c.body, c.n), c.limit)
+		if !errors.Is(err, c.err) || (err == nil && string(got) != c.want) || (err == nil && got == nil) {
+			t.Errorf("%q (Content-Length %d, limit %d): %q, %v; want %q, %v", c.body, c.n, c.limit, got, err, c.want, c.err)
+		}
 	}
 }

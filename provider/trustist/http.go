@@ -135,7 +135,7 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 		if err != nil {
 			return nil, p.networkError(ctx, c, sent.Load(), err)
 		}
-		b, rerr := transport.ReadBody(resp.Body, p.maxBody)
+		b, rerr := transport.ReadResponse(resp, p.maxBody)
 		_ = resp.Body.Close()
 		corr := firstValue(resp.Header[correlationKey])
 		if rerr != nil {

@@ -212,7 +212,7 @@ func (c *Client) post(ctx context.Context, body []byte) (attempt, error) {
 		return attempt{written: written.Load()}, scrubURLError(err)
 	}
 	defer resp.Body.Close()
-	b, err := transport.ReadBody(resp.Body, 0)
+	b, err := transport.ReadResponse(resp, 0)
 	if err != nil {
 		return attempt{written: true, status: resp.StatusCode}, err
 	}

@@ -49,7 +49,7 @@ type Client struct {
 	retries    int
 	auth       authHeader // the Basic Authorization header value
 
-	pays   *memo[*provider.Payment]
+	pays   *memo[provider.Payment]
 	verifs *memo[*provider.AccountVerification]
 	tokens *memo[string] // splitToken by authorization transactionId, from notifications
 	voids  *memo[string] // captures this process voided, by id, with the refund reference as fingerprint
@@ -101,7 +101,7 @@ func New(cfg Config) (*Client, error) {
 		base: base, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
 		alg: alg, signer: signer, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
 		auth:         authHeader(signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())),
-		pays:         newMemo[*provider.Payment](4096),
+		pays:         newMemo[provider.Payment](4096),
 		verifs:       newMemo[*provider.AccountVerification](4096),
 		tokens:       newMemo[string](4096),
 		voids:        newMemo[string](4096),
@@ -228,8 +228,10 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 	// before that Trustly cannot have acted on it. (A body reader of our own would tell the
 	// same, but net/http flushes the headers of a body it does not know as a separate
 	// write, which costs every request a round of syscalls on both ends.)
-	var sent atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent.Store(true) }})
+	st := &sentTrace{}
+	st.trace.WroteRequest = func(httptrace.WroteRequestInfo) { st.sent.Store(true) }
+	ctx = httptrace.WithClientTrace(ctx, &st.trace)
+	sent := &st.sent
 	// The request is built from the parsed base URL rather than from a string that
 	// http.NewRequest would parse again; the headers are set under their canonical names.
 	req := (&http.Request{
@@ -248,7 +250,7 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 		return nil, transportError(ctx, err, sent.Load(), write)
 	}
 	defer resp.Body.Close()
-	answer, err := transport.ReadBody(resp.Body, 0)
+	answer, err := transport.ReadResponse(resp, 0)
 	if err != nil {
 		return nil, transportError(ctx, err, true, write)
 	}
@@ -266,6 +268,12 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 		return nil, pe
 	}
 	return answer, nil
+}
+
+// sentTrace records, through its trace, that the transport has written a request.
+type sentTrace struct {
+	sent  atomic.Bool
+	trace httptrace.ClientTrace
 }
 
 // getTransaction fetches one transaction; an unknown id is NotFound.

@@ -147,8 +147,7 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 		if pfp != fp {
 			return nil, reusedKey()
 		}
-		out := *prior
-		return &out, nil
+		return &prior, nil
 	}
 	ref := PaymentReference(req.MerchantReference, req.IdempotencyKey)
 	est := &establishData{
@@ -169,9 +168,8 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 			return nil, lerr
 		}
 		p.IdempotencyKey = req.IdempotencyKey
-		c.pays.put(req.IdempotencyKey, fp, p)
-		out := *p
-		return &out, nil
+		c.pays.put(req.IdempotencyKey, fp, *p)
+		return p, nil
 	}
 	if err != nil {
 		return nil, err
@@ -184,15 +182,14 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	if a.Status != nil {
 		st = int(*a.Status)
 	}
-	p := &provider.Payment{
+	p := provider.Payment{
 		ID: string(a.TransactionID), Provider: Name, Status: provider.PaymentRequiresAction,
 		ProviderStatus: rawStatus(st, ""), RedirectURL: a.URL, Amount: amount,
 		Refunded: money.FromMinorCurrency(0, amount.Currency()), MerchantReference: req.MerchantReference,
 		IdempotencyKey: req.IdempotencyKey, CreatedAt: a.CreatedAt.Time(),
 	}
 	c.pays.put(req.IdempotencyKey, fp, p)
-	out := *p
-	return &out, nil
+	return &p, nil
 }
 
 func reusedKey() error {

@@ -83,6 +83,15 @@ var statuses = map[int]statusRow{
 	14: {"OnHold", provider.PaymentPending, provider.PaymentPending, provider.RefundPending, provider.PayoutPending, provider.VerificationPending},
 }
 
+// rawStatusTexts holds rawStatus without a message for every code in the table.
+var rawStatusTexts = func() map[int]string {
+	m := make(map[int]string, len(statuses))
+	for code, r := range statuses {
+		m[code] = strconv.Itoa(code) + " " + r.name
+	}
+	return m
+}()
+
 // pendingRow is the reading of a status missing from the table.
 var pendingRow = statusRow{"Unknown", provider.PaymentPending, provider.PaymentPending, provider.RefundPending, provider.PayoutPending, provider.VerificationPending}
 
@@ -97,6 +106,9 @@ func statusOf(code int) statusRow {
 // rawStatus is the provider status text kept beside a neutral status: the code and its name,
 // e.g. "4 Completed". A status message from Trustly, when different from the name, follows.
 func rawStatus(code int, message string) string {
+	if text, ok := rawStatusTexts[code]; ok && (message == "" || message == statusOf(code).name) {
+		return text
+	}
 	s := strconv.Itoa(code) + " " + statusOf(code).name
 	if message != "" && message != statusOf(code).name {
 		s += " (" + message + ")"
