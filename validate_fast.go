@@ -79,8 +79,7 @@ func isIP(s string) bool { return net.ParseIP(s) != nil }
 // isASCIIAlphanumeric is the validator's alphanum rule.
 func isASCIIAlphanumeric(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+		if !isAlnum(s[i]) {
 			return false
 		}
 	}
