@@ -180,11 +180,11 @@ func formBody(f signing.Form) *body { return &body{form: f} }
 // failures and 5xx answers up to c.retries times; writes never are. Error answers — any
 // {"errors":[...]} body, whatever the HTTP status, and any non-2xx status — become
 // *provider.Error values.
-func (c *Client) call(ctx context.Context, method, path string, query url.Values, b *body, kind lookupKind) ([]byte, error) {
+func (c *Client) call(ctx context.Context, method, path, rawQuery string, b *body, kind lookupKind) ([]byte, error) {
 	write := method != http.MethodGet
 	wait := 50 * time.Millisecond
 	for attempt := 0; ; attempt++ {
-		out, err := c.once(ctx, method, path, query, b, write, kind)
+		out, err := c.once(ctx, method, path, rawQuery, b, write, kind)
 		if err == nil || write || attempt >= c.retries || !isCode(err, provider.ProviderUnavailable) {
 			return out, err
 		}
@@ -199,15 +199,13 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 	}
 }
 
-func (c *Client) once(ctx context.Context, method, path string, query url.Values, b *body, write bool, kind lookupKind) ([]byte, error) {
+func (c *Client) once(ctx context.Context, method, path, rawQuery string, b *body, write bool, kind lookupKind) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	u := *c.base
 	u.Path += path
-	if len(query) > 0 {
-		u.RawQuery = query.Encode()
-	}
+	u.RawQuery = rawQuery
 	var raw []byte
 	contentType := ""
 	if b != nil {
@@ -281,7 +279,7 @@ func (c *Client) getTransaction(ctx context.Context, id string) (*wireTransactio
 	if !validID(id) {
 		return nil, &provider.Error{Code: provider.NotFound, Message: "no Trustly transaction has this id (transaction ids are numeric)"}
 	}
-	raw, err := c.call(ctx, http.MethodGet, "/transactions/"+id, nil, nil, isLookup)
+	raw, err := c.call(ctx, http.MethodGet, "/transactions/"+id, "", nil, isLookup)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +289,7 @@ func (c *Client) getTransaction(ctx context.Context, id string) (*wireTransactio
 // postTransaction sends an action on a transaction and returns the transaction it created
 // or changed. An answer that cannot be read is an unknown outcome: Trustly took the action.
 func (c *Client) postTransaction(ctx context.Context, path string, f signing.Form) (*wireTransaction, error) {
-	raw, err := c.call(ctx, http.MethodPost, path, nil, formBody(f), isAction)
+	raw, err := c.call(ctx, http.MethodPost, path, "", formBody(f), isAction)
 	if err != nil {
 		return nil, err
 	}

@@ -123,7 +123,7 @@ func (c *Client) CreateCustomer(ctx context.Context, cu *provider.Customer) (*pr
 	if cu.ExternalID != "" {
 		q = url.Values{"externalId": {cu.ExternalID}}
 	}
-	raw, err := c.call(ctx, http.MethodPost, "/customers", q, jsonBody(customerBody(cu)), isAction)
+	raw, err := c.call(ctx, http.MethodPost, "/customers", q.Encode(), jsonBody(customerBody(cu)), isAction)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*provider.Customer
 	if !validID(id) {
 		return nil, &provider.Error{Code: provider.NotFound, Message: "no Trustly customer has this id (ids are numeric)"}
 	}
-	raw, err := c.call(ctx, http.MethodGet, "/customers/"+id, nil, nil, isLookup)
+	raw, err := c.call(ctx, http.MethodGet, "/customers/"+id, "", nil, isLookup)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, u *provider.Cust
 	if cur.Email == "" {
 		return nil, provider.FieldError("Email", "cannot be cleared: Trustly requires an e-mail address")
 	}
-	raw, err := c.call(ctx, http.MethodPost, "/customers/"+id, nil, jsonBody(customerBody(cur)), isAction)
+	raw, err := c.call(ctx, http.MethodPost, "/customers/"+id, "", jsonBody(customerBody(cur)), isAction)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (c *Client) ListCustomers(ctx context.Context, req *provider.ListCustomersR
 	if req.ExternalID != "" {
 		q.Set("externalId", req.ExternalID)
 	}
-	raw, err := c.call(ctx, http.MethodGet, "/customers", q, nil, isAction)
+	raw, err := c.call(ctx, http.MethodGet, "/customers", q.Encode(), nil, isAction)
 	if err != nil {
 		return nil, err
 	}

@@ -153,7 +153,8 @@ func (c *Client) establish(ctx context.Context, est *establishData) (*establishA
 	return &a, nil
 }
 
-var establishQuery = url.Values{"createTransaction": {"true"}}
+// establishQuery is the query of POST /establish.
+const establishQuery = "createTransaction=true"
 
 // customerData builds establish data's customer from a person, or refers to a customer kept
 // at Trustly by its customerId alone (protocol §5). Trustly requires the name, e-mail address

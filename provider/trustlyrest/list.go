@@ -111,7 +111,7 @@ func (c *Client) transactions(ctx context.Context, f TransactionFilter) iter.Seq
 		q.Set("count", strconv.Itoa(size))
 		for start := 0; ; start += size {
 			q.Set("startIndex", strconv.Itoa(start))
-			raw, err := c.call(ctx, http.MethodGet, "/transactions", q, nil, isAction)
+			raw, err := c.call(ctx, http.MethodGet, "/transactions", q.Encode(), nil, isAction)
 			if err != nil {
 				yield(nil, err)
 				return

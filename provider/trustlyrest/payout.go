@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -136,7 +135,7 @@ func (c *Client) verifyDetails(ctx context.Context, req *provider.VerifyAccountR
 	}
 	// merchantId is a JSON number in the verify body (protocol §4); it is validated as digits.
 	body := map[string]any{"merchantId": json.Number(c.merchantID), "account": acct}
-	raw, err := c.call(ctx, http.MethodPost, "/accounts/verify", url.Values{"expand": {"account.paymentProvider"}}, jsonBody(body), isAction)
+	raw, err := c.call(ctx, http.MethodPost, "/accounts/verify", "expand=account.paymentProvider", jsonBody(body), isAction)
 	if err != nil {
 		if pe := asProviderError(err); pe != nil && pe.ProviderCode == "330" {
 			pe.Field = "Account"
