@@ -1,6 +1,8 @@
-// Package jsontree parses JSON into a plain tree (map[string]any, []any, json.Number,
-// string, bool, nil) directly from the bytes, several times faster than encoding/json,
-// refusing duplicate member names and bounding the nesting.
+// Package jsontree reads JSON directly from the bytes, several times faster than
+// encoding/json: Parse builds a plain tree (map[string]any, []any, json.Number, string,
+// bool, nil), refusing duplicate member names and bounding the nesting; Members walks the
+// members of a flat object in order without building anything, as the fast path of a
+// decode that falls back to encoding/json.
 package jsontree
 
 import (
