@@ -326,17 +326,50 @@ func NameIs(name []byte, field string) bool {
 	return true
 }
 
-// Filled tracks which of up to 64 fields a fast decode has filled, so that a second value
-// for one (which encoding/json would let overwrite or merge into the first) sends the
-// decode to encoding/json.
-type Filled uint64
+// Filler fills a struct from the members Members hands over: each of up to 64 fields
+// once, so that a second value (which encoding/json would let overwrite or merge into the
+// first) sends the decode to encoding/json, and plain strings as substrings of one copy
+// of the body.
+type Filler struct {
+	src    string
+	filled uint64
+}
+
+// NewFiller returns a Filler for a decode of body.
+func NewFiller(body []byte) Filler { return Filler{src: string(body)} }
 
 // First marks field i filled and reports whether it was not before.
-func (f *Filled) First(i int) bool {
-	bit := Filled(1) << i
-	if *f&bit != 0 {
+func (f *Filler) First(i int) bool {
+	bit := uint64(1) << i
+	if f.filled&bit != 0 {
 		return false
 	}
-	*f |= bit
+	f.filled |= bit
 	return true
+}
+
+// Text returns a String value's text.
+func (f *Filler) Text(v Value) string { return v.In(f.src) }
+
+// String sets *dst, field i, to v's text, reporting false when v is not a string or the
+// field was filled before.
+func (f *Filler) String(i int, v Value, dst *string) bool {
+	if v.Kind != String || !f.First(i) {
+		return false
+	}
+	*dst = f.Text(v)
+	return true
+}
+
+// Decode reads body into a T as json.Unmarshal would: through plain when it fills the
+// value (plain reports false for anything it would not decode exactly as encoding/json
+// does), else with json.Unmarshal into a fresh T, which also gives the error.
+func Decode[T any](body []byte, plain func(*T, []byte) bool) (T, error) {
+	var v T
+	if plain(&v, body) {
+		return v, nil
+	}
+	var fresh T
+	err := json.Unmarshal(body, &fresh)
+	return fresh, err
 }

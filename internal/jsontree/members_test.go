@@ -217,3 +217,41 @@ func BenchmarkMembers(b *testing.B) {
 		}
 	})
 }
+
+// TestFillerAndDecode: a Filler takes each field once and strings plain or escaped; Decode
+// falls back to encoding/json when the plain decode declines.
+func TestFillerAndDecode(t *testing.T) {
+	type answer struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	plain := func(a *answer, body []byte) bool {
+		f := NewFiller(body)
+		return Members(body, func(name []byte, v Value) bool {
+			switch {
+			case NameIs(name, "id"):
+				return f.String(0, v, &a.ID)
+			case NameIs(name, "name"):
+				return f.String(1, v, &a.Name)
+			}
+			return true
+		})
+	}
+	for body, want := range map[string]answer{
+		`{"id":"a","name":"\u00e9x"}`: {"a", "éx"},
+		`{"ID":"a","id":"b"}`:         {"b", ""}, // repeated: encoding/json takes the last
+		`{"id":"a","name":null}`:      {"a", ""}, // null: left to encoding/json
+	} {
+		got, err := Decode([]byte(body), plain)
+		if err != nil || got != want {
+			t.Errorf("%s: %+v, %v; want %+v", body, got, err, want)
+		}
+	}
+	if _, err := Decode([]byte(`{"id":5}`), plain); err == nil {
+		t.Error("a number for a string field decoded without error")
+	}
+	f := NewFiller(nil)
+	if !f.First(63) || f.First(63) {
+		t.Error("First did not report field 63 filled once")
+	}
+}
