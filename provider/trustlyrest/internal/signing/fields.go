@@ -34,6 +34,9 @@ func CanonicalFields(fields []Pair) (string, error) {
 
 // appendCanonicalFields appends CanonicalFields' string to dst.
 func appendCanonicalFields(dst []byte, fields []Pair) ([]byte, error) {
+	if out, ok := appendInOrder(dst, fields); ok {
+		return out, nil
+	}
 	var vals [len(signedKeys)]string
 	var seen [len(signedKeys)]bool
 	n := 0
@@ -62,6 +65,38 @@ func appendCanonicalFields(dst []byte, fields []Pair) ([]byte, error) {
 		dst = append(dst, v...)
 	}
 	return dst, nil
+}
+
+// appendInOrder appends CanonicalFields' string for pairs that come in the signed keys'
+// order, each key at most once and every key signed — the order a signer that builds
+// establish data writes them in — without a lookup per key. For anything else it appends
+// nothing and reports false.
+func appendInOrder(dst []byte, fields []Pair) ([]byte, bool) {
+	j, n := 0, 0
+	for _, f := range fields {
+		for j < len(signedKeys) && signedKeys[j] != f.Key {
+			j++
+		}
+		if j == len(signedKeys) {
+			return dst, false
+		}
+		j++
+		n += len(f.Key) + len(f.Value) + 2
+	}
+	dst = slices.Grow(dst, n)
+	start := len(dst)
+	for _, f := range fields {
+		if f.Value == "" {
+			continue
+		}
+		if len(dst) > start {
+			dst = append(dst, '&')
+		}
+		dst = append(dst, f.Key...)
+		dst = append(dst, '=')
+		dst = append(dst, f.Value...)
+	}
+	return dst, true
 }
 
 // RequestSignatureFields is RequestSignature for establish data given as dotted pairs (see

@@ -3,6 +3,7 @@ package signing
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,8 +38,12 @@ func TestCanonicalFieldsAgreesWithVectors(t *testing.T) {
 			c := newCase(t, m, "accessKey", "establishData", "canonical", "signature")
 			var pairs []Pair
 			flattenPairs(t, "", c.object("establishData"), &pairs)
-			for range 5 {
-				rand.Shuffle(len(pairs), func(i, j int) { pairs[i], pairs[j] = pairs[j], pairs[i] })
+			for round := range 6 {
+				if round == 0 {
+					inSignedOrder(pairs) // the order appendInOrder reads without lookups
+				} else {
+					rand.Shuffle(len(pairs), func(i, j int) { pairs[i], pairs[j] = pairs[j], pairs[i] })
+				}
 				got, err := CanonicalFields(pairs)
 				if err != nil || got != c.str("canonical") {
 					t.Fatalf("CanonicalFields = %q, %v\nwant %q", got, err, c.str("canonical"))
@@ -122,5 +127,33 @@ func FuzzCanonicalFields(f *testing.F) {
 		if err != nil || got != want {
 			t.Fatalf("CanonicalFields = %q, %v; Canonical = %q", got, err, want)
 		}
+		inSignedOrder(pairs)
+		if _, ok := appendInOrder(nil, pairs); !ok {
+			t.Fatalf("appendInOrder refused pairs in the signed order: %q", pairs)
+		}
+		got, err = CanonicalFields(pairs)
+		if err != nil || got != want {
+			t.Fatalf("CanonicalFields (in the signed order) = %q, %v; Canonical = %q", got, err, want)
+		}
 	})
+}
+
+// inSignedOrder sorts pairs of signed keys into the signed keys' order.
+func inSignedOrder(pairs []Pair) {
+	slices.SortFunc(pairs, func(a, b Pair) int { return keyIndex[a.Key] - keyIndex[b.Key] })
+}
+
+func TestAppendInOrderRefusesOtherOrders(t *testing.T) {
+	for _, pairs := range [][]Pair{
+		{{"amount", "1.00"}, {"accessId", "a"}},  // out of order
+		{{"amount", "1.00"}, {"amount", "2.00"}}, // repeated
+		{{"accessId", "a"}, {"returnUrl", "x"}},  // not signed
+	} {
+		if out, ok := appendInOrder([]byte("x"), pairs); ok || string(out) != "x" {
+			t.Errorf("%q: appendInOrder = %q, %v", pairs, out, ok)
+		}
+	}
+	if out, ok := appendInOrder(nil, []Pair{{"accessId", "a"}, {"description", ""}, {"amount", "1.00"}}); !ok || string(out) != "accessId=a&amount=1.00" {
+		t.Errorf("appendInOrder = %q, %v", out, ok)
+	}
 }
