@@ -76,16 +76,11 @@ func Members(body []byte, visit func(name []byte, v Value) bool) bool {
 			return false
 		}
 		start := p.i
-		escaped, ok := p.skipString()
-		if !ok || escaped {
+		escaped, high, ok := p.skipString()
+		if !ok || escaped || high {
 			return false
 		}
 		name := p.b[start+1 : p.i-1]
-		for _, c := range name {
-			if c >= utf8.RuneSelf {
-				return false
-			}
-		}
 		if !p.colon() {
 			return false
 		}
@@ -147,13 +142,13 @@ func (p *treeScanner) member() (Value, bool) {
 	var v Value
 	switch c := p.b[p.i]; {
 	case c == '"':
-		escaped, ok := p.skipString()
+		escaped, high, ok := p.skipString()
 		if !ok {
 			return Value{}, false
 		}
 		v.Kind, v.Raw, v.Start, v.Aliased = String, p.b[start:p.i], start, true
 		v.Text = v.Raw[1 : len(v.Raw)-1]
-		if escaped || !utf8.Valid(v.Text) {
+		if escaped || high && !utf8.Valid(v.Text) {
 			v.Aliased = false
 			var s string
 			if json.Unmarshal(v.Raw, &s) != nil {
@@ -205,7 +200,7 @@ func (p *treeScanner) skipValue(depth int) bool {
 	}
 	switch c := p.b[p.i]; {
 	case c == '"':
-		_, ok := p.skipString()
+		_, _, ok := p.skipString()
 		return ok
 	case c == '{' || c == '[':
 		if depth >= memberDepth {
@@ -242,7 +237,7 @@ func (p *treeScanner) skipComposite(open byte, depth int) bool {
 			if p.i >= len(p.b) || p.b[p.i] != '"' {
 				return false
 			}
-			if _, ok := p.skipString(); !ok || !p.colon() {
+			if _, _, ok := p.skipString(); !ok || !p.colon() {
 				return false
 			}
 		}
@@ -257,44 +252,47 @@ func (p *treeScanner) skipComposite(open byte, depth int) bool {
 }
 
 // skipString checks the string opening at p.i by JSON's grammar and moves past it,
-// reporting whether it holds escapes.
-func (p *treeScanner) skipString() (escaped, ok bool) {
-	p.i++
-	for p.i < len(p.b) {
-		c := p.b[p.i]
-		switch {
-		case c == '"':
-			p.i++
-			return escaped, true
-		case c == '\\':
+// reporting whether it holds escapes and whether it holds bytes outside ASCII.
+func (p *treeScanner) skipString() (escaped, high, ok bool) {
+	b, i := p.b, p.i+1
+	for i < len(b) {
+		c := b[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			high = high || c >= utf8.RuneSelf
+			i++
+			continue
+		}
+		switch c {
+		case '"':
+			p.i = i + 1
+			return escaped, high, true
+		case '\\':
 			escaped = true
-			p.i++
-			if p.i >= len(p.b) {
-				return false, false
+			i++
+			if i >= len(b) {
+				return false, false, false
 			}
-			switch p.b[p.i] {
+			switch b[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				p.i++
+				i++
 			case 'u':
-				if len(p.b)-p.i < 5 {
-					return false, false
+				if len(b)-i < 5 {
+					return false, false, false
 				}
-				for _, h := range p.b[p.i+1 : p.i+5] {
+				for _, h := range b[i+1 : i+5] {
 					if !isHex(h) {
-						return false, false
+						return false, false, false
 					}
 				}
-				p.i += 5
+				i += 5
 			default:
-				return false, false
+				return false, false, false
 			}
-		case c < 0x20:
-			return false, false
-		default:
-			p.i++
+		default: // a control character
+			return false, false, false
 		}
 	}
-	return false, false
+	return false, false, false
 }
 
 func isHex(c byte) bool {
