@@ -102,7 +102,8 @@ func RequestHeaderURL(c Credentials, method string, u *url.URL, opts RequestOpti
 	b.WriteString(`Hawk id="`)
 	b.WriteString(c.ID)
 	b.WriteString(`", ts="`)
-	b.WriteString(strconv.FormatInt(ts, 10))
+	var digits [20]byte
+	b.Write(strconv.AppendInt(digits[:0], ts, 10))
 	b.WriteString(`", nonce="`)
 	b.WriteString(nonce)
 	if a.Hash != "" {

@@ -3,6 +3,7 @@ package hawk
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"hash"
 	"log/slog"
@@ -58,22 +59,36 @@ func (c Credentials) Prepared() Credentials {
 	key := append(Key(nil), c.Key...)
 	c.Key = key
 	c.macs = &macPool{}
-	c.macs.New = func() any { return hmac.New(sha256.New, key) }
+	c.macs.New = func() any { return &macState{h: hmac.New(sha256.New, key), buf: make([]byte, 0, 512)} }
 	return c
 }
 
-// macPool holds hash.Hash values from hmac.New with one key.
+// macPool holds *macState values keyed with one key.
 type macPool struct{ sync.Pool }
+
+// macState is a keyed HMAC-SHA256 with room for the message and the sum, so that a MAC
+// made with it allocates only its base64 text.
+type macState struct {
+	h   hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
+}
 
 // mac returns the base64 HMAC-SHA256 of msg with c's key.
 func (c Credentials) mac(msg []byte) string {
 	if c.macs == nil {
 		return macOf(c.Key, msg)
 	}
-	m := c.macs.Get().(hash.Hash)
+	m := c.macs.Get().(*macState)
 	defer c.macs.Put(m)
-	m.Reset()
-	return sumOf(m, msg)
+	return m.base64MAC(msg)
+}
+
+// base64MAC returns the base64 MAC of msg.
+func (m *macState) base64MAC(msg []byte) string {
+	m.h.Reset()
+	m.h.Write(msg)
+	return base64.StdEncoding.EncodeToString(m.h.Sum(m.sum[:0]))
 }
 
 // String returns the credentials with the key redacted.

@@ -129,8 +129,14 @@ func MAC(key []byte, typ string, a Artifacts) string {
 
 // macOfArtifacts is MAC with c's key, reusing its keyed state when c is Prepared.
 func (c Credentials) macOfArtifacts(typ string, a Artifacts) string {
-	var buf [512]byte
-	return c.mac(appendNormalized(buf[:0], typ, a))
+	if c.macs == nil {
+		var buf [512]byte
+		return macOf(c.Key, appendNormalized(buf[:0], typ, a))
+	}
+	m := c.macs.Get().(*macState)
+	defer c.macs.Put(m)
+	m.buf = appendNormalized(m.buf[:0], typ, a)
+	return m.base64MAC(m.buf)
 }
 
 // TimestampMAC returns the tsm a server sends with its current time ts in a
