@@ -153,6 +153,9 @@ func NotSupportedf(format string, args ...any) *Error {
 
 // CodeOf returns the Code of the first *Error in err's chain, or Unknown.
 func CodeOf(err error) Code {
+	if err == nil {
+		return Unknown
+	}
 	if c, ok := err.(interface{ ErrorCode() Code }); ok {
 		return c.ErrorCode()
 	}
