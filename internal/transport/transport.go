@@ -120,7 +120,7 @@ func PlainHTTPURL(s string) bool {
 		return false
 	}
 	i := 0
-	for i < len(rest) && (isAlnum(rest[i]) || rest[i] == '.' || rest[i] == '-') {
+	for i < len(rest) && urlBytes[rest[i]]&hostByte != 0 {
 		i++
 	}
 	if i == 0 {
@@ -143,7 +143,7 @@ func PlainHTTPURL(s string) bool {
 	for ; i < len(rest); i++ {
 		c := rest[i]
 		switch {
-		case isAlnum(c) || strings.IndexByte("-._~!$&'()*+,;=:@/?", c) >= 0:
+		case urlBytes[c]&pathByte != 0:
 		case c == '#' && !fragment:
 			fragment = true
 		case c == '%' && i+2 < len(rest) && isHex(rest[i+1]) && isHex(rest[i+2]):
@@ -154,6 +154,26 @@ func PlainHTTPURL(s string) bool {
 	}
 	return true
 }
+
+// urlBytes classes the bytes PlainHTTPURL accepts: in a host (letters, digits, '.', '-')
+// and in a path, query or fragment (unreserved, sub-delimiters, ':', '@', '/', '?').
+var urlBytes = func() (t [256]uint8) {
+	for c := range 256 {
+		b := byte(c)
+		if isAlnum(b) || b == '.' || b == '-' {
+			t[c] |= hostByte
+		}
+		if isAlnum(b) || strings.IndexByte("-._~!$&'()*+,;=:@/?", b) >= 0 {
+			t[c] |= pathByte
+		}
+	}
+	return t
+}()
+
+const (
+	hostByte = 1 << iota
+	pathByte
+)
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'

@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync/atomic"
 
 	"github.com/paybridge/paybridge/internal/hawk"
 	"github.com/paybridge/paybridge/internal/transport"
@@ -48,6 +46,10 @@ func firstValue(vs []string) string {
 }
 
 const jsonType = "application/json"
+
+// jsonValues is jsonType as a header's values, shared by every request: net/http reads a
+// request's header and never writes to its values.
+var jsonValues = []string{jsonType}
 
 // call describes one API request.
 type call struct {
@@ -129,8 +131,7 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 		if err != nil {
 			return nil, &provider.Error{Code: provider.Internal, Message: "signing the request", Err: err}
 		}
-		var sent atomic.Bool
-		tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
+		tctx, sent := transport.TraceSent(ctx)
 		resp, err := p.client.Do(newRequest(tctx, c.method, u, auth, c.body))
 		if err != nil {
 			return nil, p.networkError(ctx, c, sent.Load(), err)
@@ -217,13 +218,12 @@ func replayedNonce(h http.Header) bool {
 // newRequest builds the request from the parsed URL, with its headers set under their
 // canonical names, rather than through http.NewRequest, which would parse the URL again.
 func newRequest(ctx context.Context, method string, u *url.URL, auth string, body []byte) *http.Request {
-	target := *u
 	req := (&http.Request{
-		Method: method, URL: &target, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{"Authorization": {auth}, "Accept": {jsonType}},
+		Method: method, URL: u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Authorization": {auth}, "Accept": jsonValues},
 	}).WithContext(ctx)
 	if body != nil {
-		req.Header["Content-Type"] = []string{jsonType}
+		req.Header["Content-Type"] = jsonValues
 		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
