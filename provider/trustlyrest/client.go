@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/keylock"
@@ -37,17 +35,18 @@ const Name = "trustlyrest"
 //
 // A Client is safe for concurrent use.
 type Client struct {
-	base       *url.URL
-	accessID   string
-	accessKey  secret.Value
-	merchantID string
-	alg        signing.Algorithm
-	signer     *signing.FieldSigner // the establish requestSignature, with keyed HMAC states reused
-	hc         *http.Client
-	capture    CaptureMode
-	currencies []money.Currency
-	retries    int
-	auth       authHeader // the Basic Authorization header value
+	base         *url.URL
+	establishURL *url.URL // base + /establish?createTransaction=true, which every Pay sends to
+	accessID     string
+	accessKey    secret.Value
+	merchantID   string
+	alg          signing.Algorithm
+	signer       *signing.FieldSigner // the establish requestSignature, with keyed HMAC states reused
+	hc           *http.Client
+	capture      CaptureMode
+	currencies   []money.Currency
+	retries      int
+	auth         authHeader // the Authorization header's values, shared by every request
 
 	pays   *memo[provider.Payment]
 	verifs *memo[*provider.AccountVerification]
@@ -97,10 +96,13 @@ func New(cfg Config) (*Client, error) {
 	case retries < 0:
 		retries = 0
 	}
+	est := *base
+	est.Path += "/establish"
+	est.RawQuery = establishQuery
 	return &Client{
-		base: base, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
+		base: base, establishURL: &est, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
 		alg: alg, signer: signer, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
-		auth:         authHeader(signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())),
+		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
 		pays:         newMemo[provider.Payment](4096),
 		verifs:       newMemo[*provider.AccountVerification](4096),
 		tokens:       newMemo[string](4096),
@@ -122,9 +124,9 @@ func (c *Client) GoString() string { return c.String() }
 // and %x never reach the unexported fields.
 func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
 
-// authHeader is the Basic Authorization header value. It carries the accessKey (base64 is
-// not encryption), so it prints as [redacted].
-type authHeader string
+// authHeader is the Authorization header's values: the Basic credentials alone. They carry
+// the accessKey (base64 is not encryption), so they print as [redacted].
+type authHeader []string
 
 // String returns "[redacted]".
 func (authHeader) String() string { return "[redacted]" }
@@ -134,6 +136,13 @@ func (authHeader) GoString() string { return "[redacted]" }
 
 // Format prints "[redacted]" whatever the verb.
 func (authHeader) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
+
+// The header values every request shares: net/http reads a request's header and never
+// writes to its values.
+var (
+	jsonValues = []string{"application/json"}
+	formValues = []string{"application/x-www-form-urlencoded"}
+)
 
 // Name implements provider.Provider.
 func (c *Client) Name() string { return Name }
@@ -203,45 +212,45 @@ func (c *Client) once(ctx context.Context, method, path, rawQuery string, b *bod
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	u := *c.base
-	u.Path += path
-	u.RawQuery = rawQuery
+	// A request only reads its URL, so requests to the establish URL share one.
+	u := c.establishURL
+	if path != "/establish" || rawQuery != establishQuery {
+		u = new(url.URL)
+		*u = *c.base
+		u.Path += path
+		u.RawQuery = rawQuery
+	}
 	var raw []byte
-	contentType := ""
+	var contentType []string
 	if b != nil {
 		switch {
 		case b.rawJSON != nil:
-			raw, contentType = b.rawJSON, "application/json"
+			raw, contentType = b.rawJSON, jsonValues
 		case b.json != nil:
 			var err error
 			if raw, err = json.Marshal(b.json); err != nil {
 				return nil, &provider.Error{Code: provider.Internal, Message: "encoding the request", Err: err}
 			}
-			contentType = "application/json"
+			contentType = jsonValues
 		default:
-			raw, contentType = []byte(signing.EncodeForm(b.form)), "application/x-www-form-urlencoded"
+			raw, contentType = []byte(signing.EncodeForm(b.form)), formValues
 		}
 	}
 	// A request counts as sent once the transport has begun writing it to a connection:
-	// before that Trustly cannot have acted on it. (A body reader of our own would tell the
-	// same, but net/http flushes the headers of a body it does not know as a separate
-	// write, which costs every request a round of syscalls on both ends.)
-	st := &sentTrace{}
-	st.trace.WroteRequest = func(httptrace.WroteRequestInfo) { st.sent.Store(true) }
-	ctx = httptrace.WithClientTrace(ctx, &st.trace)
-	sent := &st.sent
+	// before that Trustly cannot have acted on it.
+	ctx, sent := transport.TraceSent(ctx)
 	// The request is built from the parsed base URL rather than from a string that
 	// http.NewRequest would parse again; the headers are set under their canonical names.
 	req := (&http.Request{
-		Method: method, URL: &u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{"Authorization": {string(c.auth)}, "Accept": {"application/json"}},
+		Method: method, URL: u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Authorization": c.auth, "Accept": jsonValues},
 	}).WithContext(ctx)
 	if b != nil {
 		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(raw)), int64(len(raw))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }
 	}
-	if contentType != "" {
-		req.Header["Content-Type"] = []string{contentType}
+	if contentType != nil {
+		req.Header["Content-Type"] = contentType
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -266,12 +275,6 @@ func (c *Client) once(ctx context.Context, method, path, rawQuery string, b *bod
 		return nil, pe
 	}
 	return answer, nil
-}
-
-// sentTrace records, through its trace, that the transport has written a request.
-type sentTrace struct {
-	sent  atomic.Bool
-	trace httptrace.ClientTrace
 }
 
 // getTransaction fetches one transaction; an unknown id is NotFound.
@@ -305,46 +308,58 @@ func (c *Client) postTransaction(ctx context.Context, path string, f signing.For
 func validID(s string) bool { return isDigits(s) && len(s) <= 15 }
 
 // memo is a bounded map from idempotency key to a result, oldest entries dropped first.
+// The entries sit in a ring in insertion order and the map holds only their positions: a
+// Payment is a few hundred bytes, and a map of thousands of them touched at random costs
+// a Pay more in cache misses than the lookup itself.
 type memo[T any] struct {
-	mu    sync.Mutex
-	m     map[string]memoEntry[T]
-	order []string // the keys in insertion order, a ring of len max once full
-	next  int      // the ring position of the oldest key once full
+	mu   sync.Mutex
+	at   map[string]int32 // ring position by key
+	ring []memoEntry[T]   // grows to max, then the oldest entry is overwritten
+	max  int
+	next int // the ring position of the oldest entry once full
 }
 
 type memoEntry[T any] struct {
-	fingerprint string
-	v           T
+	key, fingerprint string
+	v                T
 }
 
 func newMemo[T any](max int) *memo[T] {
-	return &memo[T]{m: make(map[string]memoEntry[T], max), order: make([]string, 0, max)}
+	return &memo[T]{at: make(map[string]int32, max), max: max}
 }
 
-// get returns the value for key and whether its fingerprint matches.
+// get returns the value for key and its fingerprint.
 func (m *memo[T]) get(key string) (v T, fingerprint string, ok bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	e, ok := m.m[key]
-	return e.v, e.fingerprint, ok
+	i, ok := m.at[key]
+	if !ok {
+		return v, "", false
+	}
+	e := &m.ring[i]
+	return e.v, e.fingerprint, true
 }
 
+// put sets key's value. A key already held keeps its place in the order.
 func (m *memo[T]) put(key, fingerprint string, v T) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if cap(m.order) == 0 {
+	if i, ok := m.at[key]; ok {
+		m.ring[i].fingerprint, m.ring[i].v = fingerprint, v
 		return
 	}
-	if _, ok := m.m[key]; !ok {
-		if len(m.order) < cap(m.order) {
-			m.order = append(m.order, key)
-		} else {
-			delete(m.m, m.order[m.next])
-			m.order[m.next] = key
-			m.next = (m.next + 1) % len(m.order)
-		}
+	switch {
+	case m.max <= 0:
+		return
+	case len(m.ring) < m.max:
+		m.at[key] = int32(len(m.ring))
+		m.ring = append(m.ring, memoEntry[T]{key, fingerprint, v})
+	default:
+		delete(m.at, m.ring[m.next].key)
+		m.ring[m.next] = memoEntry[T]{key, fingerprint, v}
+		m.at[key] = int32(m.next)
+		m.next = (m.next + 1) % m.max
 	}
-	m.m[key] = memoEntry[T]{fingerprint: fingerprint, v: v}
 }
 
 // asProviderError returns the *provider.Error in err's chain, or nil.

@@ -1,6 +1,7 @@
 package trustlyrest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -123,5 +124,19 @@ func FuzzParseErrorBody(f *testing.F) {
 			t.Fatalf("%q: a non-empty errors list was not read as an error", body)
 		}
 		_ = parseMessageBody(body)
+	})
+}
+
+// FuzzMentionsErrors: mentionsErrors finds "errors" in quotes exactly where bytes.Contains
+// does.
+func FuzzMentionsErrors(f *testing.F) {
+	for _, s := range []string{`{"errors":[]}`, `"errors"`, `"errors`, `errors"`, `x"errors"`, `"error"`, `oooo"errors"o`,
+		`{"transactionId":"1","url":"https://sandbox.trustly.one/start"}`, `"errors""errors"`, `o`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if got, want := mentionsErrors(body), bytes.Contains(body, []byte(`"errors"`)); got != want {
+			t.Fatalf("mentionsErrors(%q) = %v, bytes.Contains %v", body, got, want)
+		}
 	})
 }

@@ -17,29 +17,29 @@ import (
 // establishData is the establish data the adapter sends (protocol §5). Every value is a
 // string, sent and signed byte for byte as written here.
 type establishData struct {
-	AccessID          string             `json:"accessId"`
-	MerchantID        string             `json:"merchantId"`
-	Description       string             `json:"description,omitempty"`
-	Currency          string             `json:"currency"`
-	Amount            string             `json:"amount"`
-	MerchantReference string             `json:"merchantReference"`
-	PaymentType       string             `json:"paymentType"`
-	ReturnURL         string             `json:"returnUrl"`
-	CancelURL         string             `json:"cancelUrl"`
-	NotificationURL   string             `json:"notificationUrl,omitempty"`
-	Customer          *establishCustomer `json:"customer,omitempty"`
-	Metadata          *establishMetadata `json:"metadata,omitempty"`
-	RequestSignature  string             `json:"requestSignature"`
+	AccessID          string            `json:"accessId"`
+	MerchantID        string            `json:"merchantId"`
+	Description       string            `json:"description,omitempty"`
+	Currency          string            `json:"currency"`
+	Amount            string            `json:"amount"`
+	MerchantReference string            `json:"merchantReference"`
+	PaymentType       string            `json:"paymentType"`
+	ReturnURL         string            `json:"returnUrl"`
+	CancelURL         string            `json:"cancelUrl"`
+	NotificationURL   string            `json:"notificationUrl,omitempty"`
+	Customer          establishCustomer `json:"customer,omitzero"`
+	Metadata          establishMetadata `json:"metadata,omitzero"`
+	RequestSignature  string            `json:"requestSignature"`
 }
 
 type establishCustomer struct {
-	CustomerID  string       `json:"customerId,omitempty"`
-	ExternalID  string       `json:"externalId,omitempty"`
-	Name        string       `json:"name,omitempty"`
-	Phone       string       `json:"phone,omitempty"`
-	Email       string       `json:"email,omitempty"`
-	DateOfBirth string       `json:"dateOfBirth,omitempty"`
-	Address     *wireAddress `json:"address,omitempty"`
+	CustomerID  string      `json:"customerId,omitempty"`
+	ExternalID  string      `json:"externalId,omitempty"`
+	Name        string      `json:"name,omitempty"`
+	Phone       string      `json:"phone,omitempty"`
+	Email       string      `json:"email,omitempty"`
+	DateOfBirth string      `json:"dateOfBirth,omitempty"`
+	Address     wireAddress `json:"address,omitzero"`
 }
 
 type establishMetadata struct {
@@ -60,7 +60,7 @@ func (e *establishData) appendJSON(dst []byte) []byte {
 	o.String("returnUrl", e.ReturnURL)
 	o.String("cancelUrl", e.CancelURL)
 	o.StringOmitEmpty("notificationUrl", e.NotificationURL)
-	if c := e.Customer; c != nil {
+	if c := &e.Customer; *c != (establishCustomer{}) {
 		o.Begin("customer")
 		o.StringOmitEmpty("customerId", c.CustomerID)
 		o.StringOmitEmpty("externalId", c.ExternalID)
@@ -68,7 +68,7 @@ func (e *establishData) appendJSON(dst []byte) []byte {
 		o.StringOmitEmpty("phone", c.Phone)
 		o.StringOmitEmpty("email", c.Email)
 		o.StringOmitEmpty("dateOfBirth", c.DateOfBirth)
-		if a := c.Address; a != nil {
+		if a := &c.Address; *a != (wireAddress{}) {
 			o.Begin("address")
 			o.StringOmitEmpty("address1", a.Address1)
 			o.StringOmitEmpty("address2", a.Address2)
@@ -80,7 +80,7 @@ func (e *establishData) appendJSON(dst []byte) []byte {
 		}
 		o.End()
 	}
-	if m := e.Metadata; m != nil {
+	if m := &e.Metadata; *m != (establishMetadata{}) {
 		o.Begin("metadata")
 		o.StringOmitEmpty("lang", m.Lang)
 		o.End()
@@ -89,8 +89,20 @@ func (e *establishData) appendJSON(dst []byte) []byte {
 	return o.Bytes()
 }
 
+// sizeHint is about the length of the establish data's JSON: its values, and room for
+// the names and punctuation of the members usually present.
+func (e *establishData) sizeHint() int {
+	c := &e.Customer
+	return 320 + len(e.AccessID) + len(e.MerchantID) + len(e.Description) + len(e.Currency) + len(e.Amount) +
+		len(e.MerchantReference) + len(e.PaymentType) + len(e.ReturnURL) + len(e.CancelURL) + len(e.NotificationURL) +
+		len(c.CustomerID) + len(c.ExternalID) + len(c.Name) + len(c.Phone) + len(c.Email) + len(c.DateOfBirth) +
+		len(c.Address.Address1) + len(c.Address.Address2) + len(c.Address.City) + len(c.Address.State) +
+		len(c.Address.Zip) + len(c.Address.Country) + len(e.Metadata.Lang) + len(e.RequestSignature)
+}
+
 // signedFields appends the establish data's values under their dotted keys to f, for the
-// request signature; the signer keeps those it signs, in its fixed order.
+// request signature, in the order the signature covers them, which the signer reads
+// without looking each key up.
 func (e *establishData) signedFields(f []signing.Pair) []signing.Pair {
 	add := func(k, v string) {
 		if v != "" {
@@ -104,22 +116,19 @@ func (e *establishData) signedFields(f []signing.Pair) []signing.Pair {
 	add("amount", e.Amount)
 	add("merchantReference", e.MerchantReference)
 	add("paymentType", e.PaymentType)
-	if c := e.Customer; c != nil {
-		add("customer.customerId", c.CustomerID)
-		add("customer.externalId", c.ExternalID)
-		add("customer.name", c.Name)
-		add("customer.phone", c.Phone)
-		add("customer.email", c.Email)
-		add("customer.dateOfBirth", c.DateOfBirth)
-		if a := c.Address; a != nil {
-			add("customer.address.address1", a.Address1)
-			add("customer.address.address2", a.Address2)
-			add("customer.address.city", a.City)
-			add("customer.address.state", a.State)
-			add("customer.address.zip", a.Zip)
-			add("customer.address.country", a.Country)
-		}
-	}
+	c := &e.Customer
+	add("customer.customerId", c.CustomerID)
+	add("customer.externalId", c.ExternalID)
+	add("customer.name", c.Name)
+	add("customer.address.address1", c.Address.Address1)
+	add("customer.address.address2", c.Address.Address2)
+	add("customer.address.city", c.Address.City)
+	add("customer.address.state", c.Address.State)
+	add("customer.address.zip", c.Address.Zip)
+	add("customer.address.country", c.Address.Country)
+	add("customer.phone", c.Phone)
+	add("customer.email", c.Email)
+	add("customer.dateOfBirth", c.DateOfBirth)
 	return f
 }
 
@@ -132,7 +141,7 @@ func (c *Client) establish(ctx context.Context, est *establishData) (*establishA
 		return nil, &provider.Error{Code: provider.InvalidRequest, Message: "the establish data cannot be signed", Err: err}
 	}
 	est.RequestSignature = sig
-	raw, err := c.call(ctx, http.MethodPost, "/establish", establishQuery, &body{rawJSON: est.appendJSON(make([]byte, 0, 768))}, isAction)
+	raw, err := c.call(ctx, http.MethodPost, "/establish", establishQuery, &body{rawJSON: est.appendJSON(make([]byte, 0, est.sizeHint()))}, isAction)
 	if err != nil {
 		return nil, err
 	}
@@ -156,37 +165,38 @@ func (c *Client) establish(ctx context.Context, est *establishData) (*establishA
 // establishQuery is the query of POST /establish.
 const establishQuery = "createTransaction=true"
 
-// customerData builds establish data's customer from a person, or refers to a customer kept
+// customerData sets establish data's customer from a person, or refers to a customer kept
 // at Trustly by its customerId alone (protocol §5). Trustly requires the name, e-mail address
 // and address country of a new customer; phone and the other address fields are sent when
 // known ([I] the documentation also stars phone and address, which the adapter does not
 // demand).
-func customerData(field string, p provider.Person, customerID string) (*establishCustomer, error) {
+func customerData(field string, p provider.Person, customerID string, est *establishData) error {
 	if customerID != "" {
 		if !validID(customerID) {
-			return nil, provider.FieldError("CustomerID", "must be a Trustly customerId (digits only)")
+			return provider.FieldError("CustomerID", "must be a Trustly customerId (digits only)")
 		}
-		return &establishCustomer{CustomerID: customerID}, nil
+		est.Customer = establishCustomer{CustomerID: customerID}
+		return nil
 	}
 	name := strings.TrimSpace(p.FirstName + " " + p.LastName)
 	if name == "" {
-		return nil, provider.FieldError(field+".FirstName", "or %s.LastName is required: Trustly needs the customer's name", field)
+		return provider.FieldError(field+".FirstName", "or %s.LastName is required: Trustly needs the customer's name", field)
 	}
 	if p.Email == "" {
-		return nil, provider.FieldError(field+".Email", "is required by Trustly")
+		return provider.FieldError(field+".Email", "is required by Trustly")
 	}
 	country := p.Country
 	if p.Address != nil && p.Address.Country != "" {
 		country = p.Address.Country
 	}
 	if country == "" {
-		return nil, provider.FieldError(field+".Country", "is required by Trustly (or %s.Address.Country)", field)
+		return provider.FieldError(field+".Country", "is required by Trustly (or %s.Address.Country)", field)
 	}
-	cust := &establishCustomer{ExternalID: p.ID, Name: name, Email: p.Email, Phone: p.Phone, DateOfBirth: p.DateOfBirth,
-		Address: &wireAddress{Country: country}}
+	est.Customer = establishCustomer{ExternalID: p.ID, Name: name, Email: p.Email, Phone: p.Phone, DateOfBirth: p.DateOfBirth,
+		Address: wireAddress{Country: country}}
 	if a := p.Address; a != nil {
-		cust.Address.Address1, cust.Address.Address2, cust.Address.City = a.Line1, a.Line2, a.City
-		cust.Address.State, cust.Address.Zip = a.Region, a.PostalCode
+		ca := &est.Customer.Address
+		ca.Address1, ca.Address2, ca.City, ca.State, ca.Zip = a.Line1, a.Line2, a.City, a.Region, a.PostalCode
 	}
-	return cust, nil
+	return nil
 }

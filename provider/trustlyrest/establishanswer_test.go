@@ -65,13 +65,13 @@ func FuzzEstablishDataJSONMatchesMarshal(f *testing.F) {
 			MerchantReference: name + id, PaymentType: "Deferred", ReturnURL: url, CancelURL: notify + url,
 			NotificationURL: notify, RequestSignature: desc + amount}
 		if shape&1 != 0 {
-			e.Customer = &establishCustomer{CustomerID: id, ExternalID: lang, Name: name, Phone: amount, Email: url, DateOfBirth: notify}
+			e.Customer = establishCustomer{CustomerID: id, ExternalID: lang, Name: name, Phone: amount, Email: url, DateOfBirth: notify}
 			if shape&2 != 0 {
-				e.Customer.Address = &wireAddress{Address1: desc, Address2: name, City: id, State: lang, Zip: amount, Country: country}
+				e.Customer.Address = wireAddress{Address1: desc, Address2: name, City: id, State: lang, Zip: amount, Country: country}
 			}
 		}
 		if shape&4 != 0 {
-			e.Metadata = &establishMetadata{Lang: lang}
+			e.Metadata = establishMetadata{Lang: lang}
 		}
 		want, err := json.Marshal(&e)
 		if err != nil {

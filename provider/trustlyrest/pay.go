@@ -122,8 +122,8 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	if len(req.Metadata) > 0 {
 		return nil, provider.FieldError("Metadata", "has no place in Trustly's establish data; keep it with your order")
 	}
-	cust, err := customerData("Payer", req.Payer, req.CustomerID)
-	if err != nil {
+	est := new(establishData)
+	if err := customerData("Payer", req.Payer, req.CustomerID, est); err != nil {
 		return nil, err
 	}
 	fp := strings.Join([]string{fixed, req.Amount.Currency().String(), req.MerchantReference, req.ReturnURL, req.CancelURL,
@@ -135,16 +135,14 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 		return &prior, nil
 	}
 	ref := PaymentReference(req.MerchantReference, req.IdempotencyKey)
-	est := &establishData{
-		Description: req.Description, Currency: req.Amount.Currency().String(), Amount: fixed,
-		MerchantReference: ref, PaymentType: "Deferred", ReturnURL: req.ReturnURL, CancelURL: req.CancelURL,
-		NotificationURL: req.NotificationURL, Customer: cust,
-	}
+	est.Description, est.Currency, est.Amount = req.Description, req.Amount.Currency().String(), fixed
+	est.MerchantReference, est.PaymentType = ref, "Deferred"
+	est.ReturnURL, est.CancelURL, est.NotificationURL = req.ReturnURL, req.CancelURL, req.NotificationURL
 	if est.CancelURL == "" {
 		est.CancelURL = req.ReturnURL
 	}
 	if req.Payer.Locale != "" {
-		est.Metadata = &establishMetadata{Lang: req.Payer.Locale}
+		est.Metadata.Lang = req.Payer.Locale
 	}
 	a, err := c.establish(ctx, est)
 	if isCode(err, provider.Duplicate) {

@@ -10,7 +10,7 @@ import (
 
 // payAllocBudget is the objects allocated by one Gateway.Pay against the loopback stub
 // (both ends of the exchange), measured without the race detector.
-const payAllocBudget = 135
+const payAllocBudget = 120
 
 func TestPayAllocBudget(t *testing.T) {
 	gw, req, _, _ := payStub(t)

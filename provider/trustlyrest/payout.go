@@ -53,8 +53,8 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 	if cur.String() != "USD" && cur.String() != "CAD" {
 		return nil, provider.FieldError("Currency", "must be USD or CAD")
 	}
-	cust, err := customerData("Holder", req.Holder, "")
-	if err != nil {
+	est := new(establishData)
+	if err := customerData("Holder", req.Holder, "", est); err != nil {
 		return nil, err
 	}
 	fp := strings.Join([]string{cur.String(), req.MerchantReference, req.ReturnURL, req.CancelURL, req.NotificationURL, req.Holder.ID}, "\x1f")
@@ -66,16 +66,14 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 		return &out, nil
 	}
 	ref := reference("verify", req.MerchantReference, req.IdempotencyKey)
-	est := &establishData{
-		Description: "Bank account for payouts", Currency: cur.String(), Amount: "0.00",
-		MerchantReference: ref, PaymentType: "Disbursement",
-		ReturnURL: req.ReturnURL, CancelURL: req.CancelURL, NotificationURL: req.NotificationURL, Customer: cust,
-	}
+	est.Description, est.Currency, est.Amount = "Bank account for payouts", cur.String(), "0.00"
+	est.MerchantReference, est.PaymentType = ref, "Disbursement"
+	est.ReturnURL, est.CancelURL, est.NotificationURL = req.ReturnURL, req.CancelURL, req.NotificationURL
 	if est.CancelURL == "" {
 		est.CancelURL = req.ReturnURL
 	}
 	if req.Holder.Locale != "" {
-		est.Metadata = &establishMetadata{Lang: req.Holder.Locale}
+		est.Metadata.Lang = req.Holder.Locale
 	}
 	a, err := c.establish(ctx, est)
 	if isCode(err, provider.Duplicate) {

@@ -160,8 +160,8 @@ func TestMemoDropsOldest(t *testing.T) {
 	if v, _, _ := m.get("c"); v != 2 {
 		t.Errorf("c = %d, want 2", v)
 	}
-	if len(m.m) != 3 {
-		t.Errorf("%d entries, want 3", len(m.m))
+	if len(m.at) != 3 || len(m.ring) != 3 {
+		t.Errorf("%d keys over %d entries, want 3", len(m.at), len(m.ring))
 	}
 	none := newMemo[int](0)
 	none.put("a", "fp", 1)
