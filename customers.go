@@ -64,7 +64,7 @@ func (g *Gateway) GetCustomer(ctx context.Context, id string) (out *Customer, er
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	cm, ok := g.p.(provider.CustomerManager)
-	return fetch(ctx, g, op, provider.OpCustomers, ok, id, func() (*Customer, error) { return cm.GetCustomer(ctx, id) }, nil)
+	return fetch(ctx, g, start, op, provider.OpCustomers, ok, id, func() (*Customer, error) { return cm.GetCustomer(ctx, id) }, nil)
 }
 
 // UpdateCustomer changes the fields u sets or clears and returns the customer as stored.

@@ -172,7 +172,7 @@ type written struct {
 // (struct tags, amount, metadata), currency, then the answer's id and echoed amount.
 //
 // Calls with the same operation and idempotency key run one at a time within a Gateway.
-func (g *Gateway) move(ctx context.Context, op string, need provider.Operation, implemented bool, key string, amount money.Amount,
+func (g *Gateway) move(ctx context.Context, start time.Time, op string, need provider.Operation, implemented bool, key string, amount money.Amount,
 	req any, md map[string]string, do func() (written, error)) error {
 	if err := g.begin(op, need, key); err != nil {
 		return err
@@ -194,7 +194,7 @@ func (g *Gateway) move(ctx context.Context, op string, need provider.Operation, 
 	}
 	defer held.Unlock()
 	var w written
-	err = g.withRetries(ctx, need, func() error {
+	err = g.withRetries(ctx, start, need, func() error {
 		var err error
 		w, err = do()
 		return err
@@ -213,7 +213,7 @@ func (g *Gateway) move(ctx context.Context, op string, need provider.Operation, 
 }
 
 // fetch runs the checks every lookup by id shares around do.
-func fetch[T any](ctx context.Context, g *Gateway, op string, need provider.Operation, implemented bool, id string,
+func fetch[T any](ctx context.Context, g *Gateway, start time.Time, op string, need provider.Operation, implemented bool, id string,
 	do func() (*T, error), prov func(*T) *string) (*T, error) {
 	if err := g.begin(op, need, ""); err != nil {
 		return nil, err
@@ -225,7 +225,7 @@ func fetch[T any](ctx context.Context, g *Gateway, op string, need provider.Oper
 		return nil, err
 	}
 	var v *T
-	err := g.withRetries(ctx, "", func() error {
+	err := g.withRetries(ctx, start, "", func() error {
 		var err error
 		v, err = do()
 		return err
@@ -247,7 +247,7 @@ func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err 
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	err = g.move(ctx, op, provider.OpPay, true, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
+	err = g.move(ctx, start, op, provider.OpPay, true, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
 		if req.CancelURL == "" {
 			req.CancelURL = req.ReturnURL
 		}
@@ -268,7 +268,7 @@ func (g *Gateway) GetPayment(ctx context.Context, id string) (p *Payment, err er
 	const op = "GetPayment"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	return fetch(ctx, g, op, provider.OpGetPayment, true, id,
+	return fetch(ctx, g, start, op, provider.OpGetPayment, true, id,
 		func() (*Payment, error) { return g.p.GetPayment(ctx, id) },
 		func(p *Payment) *string { return &p.Provider })
 }
@@ -282,7 +282,7 @@ func (g *Gateway) Refund(ctx context.Context, req RefundRequest) (r *Refund, err
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	rf, ok := g.p.(provider.Refunder)
-	err = g.move(ctx, op, provider.OpRefund, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
+	err = g.move(ctx, start, op, provider.OpRefund, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
 		var err error
 		if r, err = rf.Refund(ctx, &req); err != nil {
 			return written{}, err
@@ -301,7 +301,7 @@ func (g *Gateway) GetRefund(ctx context.Context, id string) (r *Refund, err erro
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	rf, ok := g.p.(provider.Refunder)
-	return fetch(ctx, g, op, provider.OpGetRefund, ok, id,
+	return fetch(ctx, g, start, op, provider.OpGetRefund, ok, id,
 		func() (*Refund, error) { return rf.GetRefund(ctx, id) },
 		func(r *Refund) *string { return &r.Provider })
 }
@@ -314,7 +314,7 @@ func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	po, ok := g.p.(provider.Payouter)
-	err = g.move(ctx, op, provider.OpPayout, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
+	err = g.move(ctx, start, op, provider.OpPayout, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
 		var err error
 		if p, err = po.Payout(ctx, &req); err != nil {
 			return written{}, err
@@ -333,7 +333,7 @@ func (g *Gateway) GetPayout(ctx context.Context, id string) (p *Payout, err erro
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	po, ok := g.p.(provider.Payouter)
-	return fetch(ctx, g, op, provider.OpGetPayout, ok, id,
+	return fetch(ctx, g, start, op, provider.OpGetPayout, ok, id,
 		func() (*Payout, error) { return po.GetPayout(ctx, id) },
 		func(p *Payout) *string { return &p.Provider })
 }
@@ -382,7 +382,7 @@ func (g *Gateway) GetAccountVerification(ctx context.Context, id string) (v *Acc
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	av, ok := g.p.(provider.AccountVerifier)
-	return fetch(ctx, g, op, provider.OpGetAccountVerification, ok, id,
+	return fetch(ctx, g, start, op, provider.OpGetAccountVerification, ok, id,
 		func() (*AccountVerification, error) { return av.GetAccountVerification(ctx, id) },
 		func(v *AccountVerification) *string { return &v.Provider })
 }

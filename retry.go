@@ -57,10 +57,10 @@ func WithRetry(p RetryPolicy) Option {
 }
 
 // withRetries runs call until it succeeds, fails in a way a repeat cannot cure, or the
-// policy or ctx ends. write names the money-moving operation, or "" for a lookup.
-func (g *Gateway) withRetries(ctx context.Context, write provider.Operation, call func() error) error {
+// policy or ctx ends. write names the money-moving operation, or "" for a lookup; start
+// is when the Gateway call began, from which MaxElapsed counts.
+func (g *Gateway) withRetries(ctx context.Context, start time.Time, write provider.Operation, call func() error) error {
 	p := g.retry
-	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		err := call()
 		if err == nil || attempt >= p.MaxAttempts || !g.repeatable(write, err) {

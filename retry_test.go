@@ -162,3 +162,38 @@ func TestNoRetryMakesOneAttempt(t *testing.T) {
 		t.Fatalf("%v after %d attempts", err, f.calls.Load())
 	}
 }
+
+// TestMaxElapsedCountsTheWholeCall: time spent waiting for another call with the same
+// idempotency key counts against MaxElapsed, as the policy says: "the whole call".
+func TestMaxElapsedCountsTheWholeCall(t *testing.T) {
+	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	release := make(chan struct{})
+	var calls atomic.Int64
+	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		if calls.Add(1) == 1 {
+			<-release // the first call holds the key
+			return okPayment(r)
+		}
+		return nil, &provider.Error{Code: provider.RateLimited, RetryAfter: 200 * time.Millisecond}
+	}
+	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, MaxElapsed: 500 * time.Millisecond,
+		BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+	req := validRequest()
+	req.IdempotencyKey = "held"
+	done := make(chan error, 1)
+	go func() { _, err := gw.Pay(context.Background(), req); done <- err }()
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	second := make(chan error, 1)
+	go func() { _, err := gw.Pay(context.Background(), req); second <- err }()
+	time.Sleep(400 * time.Millisecond) // the second call waits for the key
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// 400ms waited plus a 200ms Retry-After is past the 500ms bound: no second attempt.
+	if err := <-second; !errors.Is(err, paybridge.ErrRateLimited) || calls.Load() != 2 {
+		t.Fatalf("%v after %d provider calls; the wait for the key must count against MaxElapsed", err, calls.Load())
+	}
+}

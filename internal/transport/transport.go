@@ -112,9 +112,9 @@ func ReadResponse(resp *http.Response, limit int64) ([]byte, error) {
 func PlainHTTPURL(s string) bool {
 	var rest string
 	switch {
-	case len(s) > 8 && strings.EqualFold(s[:8], "https://"):
+	case len(s) > 8 && (s[:8] == "https://" || strings.EqualFold(s[:8], "https://")):
 		rest = s[8:]
-	case len(s) > 7 && strings.EqualFold(s[:7], "http://"):
+	case len(s) > 7 && (s[:7] == "http://" || strings.EqualFold(s[:7], "http://")):
 		rest = s[7:]
 	default:
 		return false
