@@ -111,12 +111,12 @@ func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*prov
 	switch {
 	case pm != nil:
 		pm.IdempotencyKey = key
+		// The ledger keeps a copy; pm itself is the caller's.
 		p.pays.settle(e, settled, payState{reference: req.MerchantReference, amount: req.Amount, payment: *pm}, nil, false)
 		if err != nil {
 			return nil, err
 		}
-		out := *pm
-		return &out, nil
+		return pm, nil
 	case provider.CodeOf(err) == provider.UnknownOutcome:
 		if pm, ok := p.settleUnknown(e, req, sent, err); ok {
 			return pm, nil
