@@ -2,7 +2,7 @@ package trustist
 
 import (
 	"context"
-	"crypto/sha256"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -24,7 +24,7 @@ const (
 // entry is one remembered call.
 type entry[T any] struct {
 	key   string
-	fp    string
+	fp    uint64
 	state entryState
 	val   T
 	cause error
@@ -53,24 +53,28 @@ func newLedger[T any](retention time.Duration, now func() time.Time) *ledger[T] 
 	return &ledger[T]{m: map[string]*entry[T]{}, unsure: map[*entry[T]]struct{}{}, retention: retention, now: now}
 }
 
-// fingerprint identifies a request by the exact bytes that would be sent: the SHA-256 of
-// the parts, each followed by a zero byte, as a 32-byte string.
-func fingerprint(parts ...[]byte) string {
-	var buf [1024]byte
-	msg := buf[:0]
+// fingerprint identifies a request by the exact bytes that would be sent: a 64-bit
+// keyed hash (hash/maphash, seeded once per process) of the parts, each followed by a zero
+// byte. It only has to tell a key reused for a different request from a repeat; with a
+// seed no one outside the process knows, two different requests share a fingerprint with
+// a probability of 2^-64.
+func fingerprint(parts ...[]byte) uint64 {
+	var h maphash.Hash
+	h.SetSeed(fingerprintSeed)
 	for _, p := range parts {
-		msg = append(msg, p...)
-		msg = append(msg, 0)
+		_, _ = h.Write(p)
+		_ = h.WriteByte(0)
 	}
-	sum := sha256.Sum256(msg)
-	return string(sum[:])
+	return h.Sum64()
 }
+
+var fingerprintSeed = maphash.MakeSeed()
 
 // claim returns a new in-flight entry for key that the caller owns (owner true) and must
 // settle, or a copy of the settled or uncertain entry already there. It waits while
 // another call with the key is in flight. A key reused for a different request is
 // refused with Duplicate.
-func (l *ledger[T]) claim(ctx context.Context, key, fp string) (e *entry[T], owner bool, err error) {
+func (l *ledger[T]) claim(ctx context.Context, key string, fp uint64) (e *entry[T], owner bool, err error) {
 	for {
 		l.mu.Lock()
 		l.sweepLocked()
