@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net/http"
 	"net/url"
@@ -48,13 +49,13 @@ type Client struct {
 	retries      int
 	auth         authHeader // the Authorization header's values, shared by every request
 
-	pays   *memo[provider.Payment]
-	verifs *memo[*provider.AccountVerification]
-	tokens *memo[string] // splitToken by authorization transactionId, from notifications
-	voids  *memo[string] // captures this process voided, by id, with the refund reference as fingerprint
+	pays   *memo[uint64, provider.Payment] // with requestFingerprint's hash of the request
+	verifs *memo[string, *provider.AccountVerification]
+	tokens *memo[string, string] // splitToken by authorization transactionId, from notifications
+	voids  *memo[string, string] // captures this process voided, by id, with the refund reference as fingerprint
 	// refusals holds captures Trustly refused for a reason a retry does not cure, by
 	// authorization id, with the Trustly error code as fingerprint.
-	refusals *memo[provider.Code]
+	refusals *memo[string, provider.Code]
 
 	parents keylock.Set[string] // serialise captures, refunds and deposits under one parent in this process
 
@@ -103,11 +104,11 @@ func New(cfg Config) (*Client, error) {
 		base: base, establishURL: &est, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
 		alg: alg, signer: signer, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
 		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
-		pays:         newMemo[provider.Payment](4096),
-		verifs:       newMemo[*provider.AccountVerification](4096),
-		tokens:       newMemo[string](4096),
-		voids:        newMemo[string](4096),
-		refusals:     newMemo[provider.Code](4096),
+		pays:         newMemo[uint64, provider.Payment](4096),
+		verifs:       newMemo[string, *provider.AccountVerification](4096),
+		tokens:       newMemo[string, string](4096),
+		voids:        newMemo[string, string](4096),
+		refusals:     newMemo[string, provider.Code](4096),
 		notifyBudget: notificationBudget,
 	}, nil
 }
@@ -307,41 +308,43 @@ func (c *Client) postTransaction(ctx context.Context, path string, f signing.For
 // Anything else cannot name a Trustly object and is never put in a URL path.
 func validID(s string) bool { return isDigits(s) && len(s) <= 15 }
 
-// memo is a bounded map from idempotency key to a result, oldest entries dropped first.
-// The entries sit in a ring in insertion order and the map holds only their positions: a
-// Payment is a few hundred bytes, and a map of thousands of them touched at random costs
-// a Pay more in cache misses than the lookup itself.
-type memo[T any] struct {
+// memo is a bounded map from idempotency key to a result and a fingerprint F of the
+// request that made it, oldest entries dropped first. The entries sit in a ring in
+// insertion order and the map holds only their positions: a Payment is a few hundred
+// bytes, and a map of thousands of them touched at random costs a Pay more in cache
+// misses than the lookup itself.
+type memo[F comparable, T any] struct {
 	mu   sync.Mutex
-	at   map[string]int32 // ring position by key
-	ring []memoEntry[T]   // grows to max, then the oldest entry is overwritten
+	at   map[string]int32  // ring position by key
+	ring []memoEntry[F, T] // grows to max, then the oldest entry is overwritten
 	max  int
 	next int // the ring position of the oldest entry once full
 }
 
-type memoEntry[T any] struct {
-	key, fingerprint string
-	v                T
+type memoEntry[F comparable, T any] struct {
+	key         string
+	fingerprint F
+	v           T
 }
 
-func newMemo[T any](max int) *memo[T] {
-	return &memo[T]{at: make(map[string]int32, max), max: max}
+func newMemo[F comparable, T any](max int) *memo[F, T] {
+	return &memo[F, T]{at: make(map[string]int32, max), max: max}
 }
 
 // get returns the value for key and its fingerprint.
-func (m *memo[T]) get(key string) (v T, fingerprint string, ok bool) {
+func (m *memo[F, T]) get(key string) (v T, fingerprint F, ok bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	i, ok := m.at[key]
 	if !ok {
-		return v, "", false
+		return v, fingerprint, false
 	}
 	e := &m.ring[i]
 	return e.v, e.fingerprint, true
 }
 
 // put sets key's value. A key already held keeps its place in the order.
-func (m *memo[T]) put(key, fingerprint string, v T) {
+func (m *memo[F, T]) put(key string, fingerprint F, v T) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if i, ok := m.at[key]; ok {
@@ -353,14 +356,30 @@ func (m *memo[T]) put(key, fingerprint string, v T) {
 		return
 	case len(m.ring) < m.max:
 		m.at[key] = int32(len(m.ring))
-		m.ring = append(m.ring, memoEntry[T]{key, fingerprint, v})
+		m.ring = append(m.ring, memoEntry[F, T]{key, fingerprint, v})
 	default:
 		delete(m.at, m.ring[m.next].key)
-		m.ring[m.next] = memoEntry[T]{key, fingerprint, v}
+		m.ring[m.next] = memoEntry[F, T]{key, fingerprint, v}
 		m.at[key] = int32(m.next)
 		m.next = (m.next + 1) % m.max
 	}
 }
+
+// requestFingerprint is a 64-bit keyed hash (hash/maphash, seeded once per process) of a
+// request's parts, each followed by a separator. It only has to tell an idempotency key
+// reused for a different request from a repeat; with a seed no one outside the process
+// knows, two different requests share a fingerprint with a probability of 2^-64.
+func requestFingerprint(parts ...string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(fingerprintSeed)
+	for _, p := range parts {
+		_, _ = h.WriteString(p)
+		_ = h.WriteByte(0x1f)
+	}
+	return h.Sum64()
+}
+
+var fingerprintSeed = maphash.MakeSeed()
 
 // asProviderError returns the *provider.Error in err's chain, or nil.
 func asProviderError(err error) *provider.Error {

@@ -126,8 +126,8 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	if err := customerData("Payer", req.Payer, req.CustomerID, est); err != nil {
 		return nil, err
 	}
-	fp := strings.Join([]string{fixed, req.Amount.Currency().String(), req.MerchantReference, req.ReturnURL, req.CancelURL,
-		req.NotificationURL, req.CustomerID, req.Payer.ID, req.Description}, "\x1f")
+	fp := requestFingerprint(fixed, req.Amount.Currency().String(), req.MerchantReference, req.ReturnURL, req.CancelURL,
+		req.NotificationURL, req.CustomerID, req.Payer.ID, req.Description)
 	if prior, pfp, ok := c.pays.get(req.IdempotencyKey); ok {
 		if pfp != fp {
 			return nil, reusedKey()

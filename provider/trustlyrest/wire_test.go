@@ -148,7 +148,7 @@ func FuzzReferenceDigest(f *testing.F) {
 }
 
 func TestMemoDropsOldest(t *testing.T) {
-	m := newMemo[int](3)
+	m := newMemo[string, int](3)
 	for i, k := range []string{"a", "b", "c", "a", "d", "e"} {
 		m.put(k, "fp", i)
 	}
@@ -163,9 +163,20 @@ func TestMemoDropsOldest(t *testing.T) {
 	if len(m.at) != 3 || len(m.ring) != 3 {
 		t.Errorf("%d keys over %d entries, want 3", len(m.at), len(m.ring))
 	}
-	none := newMemo[int](0)
+	none := newMemo[string, int](0)
 	none.put("a", "fp", 1)
 	if _, _, ok := none.get("a"); ok {
 		t.Error("a memo of size 0 kept an entry")
+	}
+}
+
+func TestRequestFingerprint(t *testing.T) {
+	if requestFingerprint("12.34", "USD", "order-1") != requestFingerprint("12.34", "USD", "order-1") {
+		t.Error("the same request has two fingerprints")
+	}
+	for _, other := range [][]string{{"12.34", "USD", "order-2"}, {"12.34", "USDorder-1", ""}, {"12.34", "US", "Dorder-1"}, {"12.34", "USD"}} {
+		if requestFingerprint("12.34", "USD", "order-1") == requestFingerprint(other...) {
+			t.Errorf("%q shares a fingerprint with 12.34/USD/order-1", other)
+		}
 	}
 }
