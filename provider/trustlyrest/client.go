@@ -49,7 +49,7 @@ type Client struct {
 	retries      int
 	auth         authHeader // the Authorization header's values, shared by every request
 
-	pays   *memo[uint64, provider.Payment] // with requestFingerprint's hash of the request
+	pays   *memo[uint64, *provider.Payment] // copies never handed out, with requestFingerprint's hash of the request
 	verifs *memo[string, *provider.AccountVerification]
 	tokens *memo[string, string] // splitToken by authorization transactionId, from notifications
 	voids  *memo[string, string] // captures this process voided, by id, with the refund reference as fingerprint
@@ -104,7 +104,7 @@ func New(cfg Config) (*Client, error) {
 		base: base, establishURL: &est, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
 		alg: alg, signer: signer, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
 		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
-		pays:         newMemo[uint64, provider.Payment](4096),
+		pays:         newMemo[uint64, *provider.Payment](4096),
 		verifs:       newMemo[string, *provider.AccountVerification](4096),
 		tokens:       newMemo[string, string](4096),
 		voids:        newMemo[string, string](4096),
@@ -310,9 +310,9 @@ func validID(s string) bool { return isDigits(s) && len(s) <= 15 }
 
 // memo is a bounded map from idempotency key to a result and a fingerprint F of the
 // request that made it, oldest entries dropped first. The entries sit in a ring in
-// insertion order and the map holds only their positions: a Payment is a few hundred
-// bytes, and a map of thousands of them touched at random costs a Pay more in cache
-// misses than the lookup itself.
+// insertion order and the map holds only their positions. Keep entries small (a pointer
+// rather than a Payment): an entry is written when its slot has gone cold, and a few
+// hundred bytes of cold memory cost a Pay more than allocating a fresh copy.
 type memo[F comparable, T any] struct {
 	mu   sync.Mutex
 	at   map[string]int32  // ring position by key

@@ -422,3 +422,25 @@ func TestErrorsAndRetries(t *testing.T) {
 		t.Fatalf("Pay with no server = %v", err)
 	}
 }
+
+// A Pay's result is the caller's: changing it does not change what a repeat with the same
+// key returns.
+func TestPayResultIsTheCallersCopy(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	ctx := context.Background()
+	req := e.payReq("5.00")
+	req.IdempotencyKey = "copy-1"
+	first, err := e.gw.Pay(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, link := first.ID, first.RedirectURL
+	first.ID, first.RedirectURL, first.Status = "changed", "https://elsewhere.example/", provider.PaymentFailed
+	again, err := e.gw.Pay(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != id || again.RedirectURL != link || again.Status != provider.PaymentRequiresAction {
+		t.Fatalf("a repeat returned %+v after the first result was changed; want payment %s at %s", again, id, link)
+	}
+}

@@ -132,7 +132,8 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 		if pfp != fp {
 			return nil, reusedKey()
 		}
-		return &prior, nil
+		out := *prior
+		return &out, nil
 	}
 	ref := PaymentReference(req.MerchantReference, req.IdempotencyKey)
 	est.Description, est.Currency, est.Amount = req.Description, req.Amount.Currency().String(), fixed
@@ -151,7 +152,8 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 			return nil, lerr
 		}
 		p.IdempotencyKey = req.IdempotencyKey
-		c.pays.put(req.IdempotencyKey, fp, *p)
+		kept := *p
+		c.pays.put(req.IdempotencyKey, fp, &kept)
 		return p, nil
 	}
 	if err != nil {
@@ -171,7 +173,8 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 		Refunded: money.FromMinorCurrency(0, amount.Currency()), MerchantReference: req.MerchantReference,
 		IdempotencyKey: req.IdempotencyKey, CreatedAt: a.CreatedAt.Time(),
 	}
-	c.pays.put(req.IdempotencyKey, fp, p)
+	kept := p // the memo's own copy: the caller may change theirs
+	c.pays.put(req.IdempotencyKey, fp, &kept)
 	return &p, nil
 }
 
