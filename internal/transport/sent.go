@@ -14,7 +14,8 @@ type Sent struct {
 }
 
 // TraceSent returns ctx with a trace that records in the returned Sent when the transport
-// writes the request: its headers, or the whole request, whichever it reports first.
+// has written the request's headers, which it does before anything of the request can
+// reach the provider.
 //
 // A body reader of the adapter's own would tell the same, but net/http flushes the
 // headers of a body it does not know as a separate write, which costs every request a
@@ -22,7 +23,6 @@ type Sent struct {
 func TraceSent(ctx context.Context) (context.Context, *Sent) {
 	s := &Sent{}
 	s.trace.WroteHeaders = func() { s.written.Store(true) }
-	s.trace.WroteRequest = func(httptrace.WroteRequestInfo) { s.written.Store(true) }
 	return httptrace.WithClientTrace(ctx, &s.trace), s
 }
 
