@@ -133,33 +133,33 @@ func (e *establishData) signedFields(f []signing.Pair) []signing.Pair {
 }
 
 // establish signs establish data and sends POST /establish?createTransaction=true.
-func (c *Client) establish(ctx context.Context, est *establishData) (*establishAnswer, error) {
+func (c *Client) establish(ctx context.Context, est *establishData) (establishAnswer, error) {
 	est.AccessID, est.MerchantID = c.accessID, c.merchantID
 	var fields [20]signing.Pair
 	sig, err := c.signer.Sign(est.signedFields(fields[:0]))
 	if err != nil {
-		return nil, &provider.Error{Code: provider.InvalidRequest, Message: "the establish data cannot be signed", Err: err}
+		return establishAnswer{}, &provider.Error{Code: provider.InvalidRequest, Message: "the establish data cannot be signed", Err: err}
 	}
 	est.RequestSignature = sig
 	raw, err := c.call(ctx, http.MethodPost, "/establish", establishQuery, &body{rawJSON: est.appendJSON(make([]byte, 0, est.sizeHint()))}, isAction)
 	if err != nil {
-		return nil, err
+		return establishAnswer{}, err
 	}
 	// A 2xx answer that cannot be used still means Trustly may have established the
 	// transaction: the outcome is unknown.
 	a, err := decodeEstablishAnswer(raw)
 	if err != nil {
-		return nil, unreadableAnswer(fmt.Errorf("decoding the establish answer: %w", err))
+		return establishAnswer{}, unreadableAnswer(fmt.Errorf("decoding the establish answer: %w", err))
 	}
 	if !validID(string(a.TransactionID)) {
-		return nil, unreadableAnswer(errors.New("the establish answer carries no transactionId"))
+		return establishAnswer{}, unreadableAnswer(errors.New("the establish answer carries no transactionId"))
 	}
 	if !transport.PlainHTTPURL(a.URL) {
 		if u, err := url.Parse(a.URL); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
-			return nil, unreadableAnswer(errors.New("the establish answer carries no absolute url"))
+			return establishAnswer{}, unreadableAnswer(errors.New("the establish answer carries no absolute url"))
 		}
 	}
-	return &a, nil
+	return a, nil
 }
 
 // establishQuery is the query of POST /establish.
