@@ -48,7 +48,7 @@ func payStub(tb testing.TB) (*paybridge.Gateway, paybridge.PaymentRequest, *http
 // signature, JSON, HTTP and decoding — against an in-process stub that answers establish
 // with a fixed body, and reports it as a ratio to a bare net/http POST of the same request
 // body to the same stub, measured in the same run, alternately ("x-bare-post"; the target
-// is ≤ 1.25).
+// is ≤ 1.20).
 //
 // docs/performance.md records the figures and where the time goes.
 func BenchmarkPay(b *testing.B) {
