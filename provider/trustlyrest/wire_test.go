@@ -171,11 +171,13 @@ func TestMemoDropsOldest(t *testing.T) {
 }
 
 func TestRequestFingerprint(t *testing.T) {
-	if requestFingerprint("12.34", "USD", "order-1") != requestFingerprint("12.34", "USD", "order-1") {
+	parts := []string{"12.34", "USD", "order-1"}
+	fp := requestFingerprint(parts...)
+	if again := requestFingerprint(append([]string(nil), parts...)...); again != fp {
 		t.Error("the same request has two fingerprints")
 	}
 	for _, other := range [][]string{{"12.34", "USD", "order-2"}, {"12.34", "USDorder-1", ""}, {"12.34", "US", "Dorder-1"}, {"12.34", "USD"}} {
-		if requestFingerprint("12.34", "USD", "order-1") == requestFingerprint(other...) {
+		if fp == requestFingerprint(other...) {
 			t.Errorf("%q shares a fingerprint with 12.34/USD/order-1", other)
 		}
 	}
