@@ -6,25 +6,36 @@ import (
 	"sync/atomic"
 )
 
-// Sent tells whether the transport has begun writing a request to a connection: until it
-// has, the provider cannot have acted on the request, and a failure is safe to repeat.
+// Sent tells whether a request may have reached the provider, for telling a failure that is
+// safe to repeat from one whose outcome is unknown.
 type Sent struct {
-	written atomic.Bool
+	started atomic.Bool // the transport asked for a connection, so it reports to the trace
+	written atomic.Bool // the transport wrote the request's headers
 	trace   httptrace.ClientTrace
 }
 
-// TraceSent returns ctx with a trace that records in the returned Sent when the transport
-// has written the request's headers, which it does before anything of the request can
-// reach the provider.
+// TraceSent returns ctx with a trace that records, in the returned Sent, what the
+// transport did with the request.
+//
+// net/http's transport writes a request's headers before its body, so no complete request
+// with a body reaches the server before the headers hook fires. (Part of the headers can:
+// a header block larger than the write buffer, or an HTTP/2 HEADERS frame, goes out before
+// the hook runs; without its body the server has no request to act on. Every write the
+// adapters send has a body.)
+//
+// A transport other than net/http's may report nothing to the trace; then nothing can be
+// ruled out, and Load reports the request as sent.
 //
 // A body reader of the adapter's own would tell the same, but net/http flushes the
 // headers of a body it does not know as a separate write, which costs every request a
 // round of syscalls on both ends.
 func TraceSent(ctx context.Context) (context.Context, *Sent) {
 	s := &Sent{}
+	s.trace.GetConn = func(string) { s.started.Store(true) }
 	s.trace.WroteHeaders = func() { s.written.Store(true) }
 	return httptrace.WithClientTrace(ctx, &s.trace), s
 }
 
-// Load reports whether the request was written, in part or whole.
-func (s *Sent) Load() bool { return s.written.Load() }
+// Load reports whether the request may have reached the provider: its headers were
+// written, or the transport reported nothing to the trace.
+func (s *Sent) Load() bool { return s.written.Load() || !s.started.Load() }

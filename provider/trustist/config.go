@@ -65,7 +65,11 @@ type Config struct {
 	// payments accept (default GBP). Trustist's payment request carries no currency field;
 	// the account decides it.
 	Currency money.Currency
-	// HTTPClient sends the requests (default: a client with a 30-second timeout).
+	// HTTPClient sends the requests (default: a client with a 30-second timeout). Its
+	// transport must keep http.RoundTripper's rule of not modifying the request: requests
+	// share their constant header values. A transport other than net/http's that reports
+	// nothing to an httptrace.ClientTrace makes every failed write an unknown outcome,
+	// since the adapter cannot tell whether it was sent.
 	HTTPClient *http.Client
 	// Now is the local clock Hawk timestamps are taken from (default time.Now); the
 	// adapter adds the offset learned from Trustist's stale-timestamp replies.

@@ -78,7 +78,11 @@ type Config struct {
 	// BaseURL overrides the environment's REST base URL (for example a simulator or a proxy).
 	// It is required for Production. Plain http is accepted for loopback hosts only.
 	BaseURL string
-	// HTTPClient sends the requests; nil uses a client with a 30-second timeout.
+	// HTTPClient sends the requests; nil uses a client with a 30-second timeout. Its
+	// transport must keep http.RoundTripper's rule of not modifying the request: requests
+	// share their constant header values. A transport other than net/http's that reports
+	// nothing to an httptrace.ClientTrace makes every failed write an unknown outcome,
+	// since the adapter cannot tell whether it was sent.
 	HTTPClient *http.Client
 	// Capture selects automatic (default) or manual capture.
 	Capture CaptureMode
