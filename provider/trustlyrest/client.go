@@ -3,6 +3,7 @@ package trustlyrest
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,7 +38,7 @@ const Name = "trustlyrest"
 // A Client is safe for concurrent use.
 type Client struct {
 	base         *url.URL
-	establishURL *url.URL // base + /establish?createTransaction=true, which every Pay sends to
+	establishURL *url.URL // base + /establish?createTransaction=true, which every Pay sends to; copied per request
 	accessID     string
 	accessKey    secret.Value
 	merchantID   string
@@ -213,10 +214,13 @@ func (c *Client) once(ctx context.Context, method, path, rawQuery string, b *bod
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// A request only reads its URL, so requests to the establish URL share one.
-	u := c.establishURL
-	if path != "/establish" || rawQuery != establishQuery {
-		u = new(url.URL)
+	// Each request gets its own URL, so that a transport breaking http.RoundTripper's
+	// rule by changing it cannot redirect later requests; the establish URL every Pay
+	// uses is built once and copied.
+	u := new(url.URL)
+	if path == "/establish" && rawQuery == establishQuery {
+		*u = *c.establishURL
+	} else {
 		*u = *c.base
 		u.Path += path
 		u.RawQuery = rawQuery
@@ -366,15 +370,18 @@ func (m *memo[F, T]) put(key string, fingerprint F, v T) {
 }
 
 // requestFingerprint is a 64-bit keyed hash (hash/maphash, seeded once per process) of a
-// request's parts, each followed by a separator. It only has to tell an idempotency key
-// reused for a different request from a repeat; with a seed no one outside the process
-// knows, two different requests share a fingerprint with a probability of 2^-64.
+// request's parts, each preceded by its length so that no two lists of parts hash the
+// same bytes. It only has to tell an idempotency key reused for a different request from
+// a repeat; with a seed no one outside the process knows, two different requests share a
+// fingerprint with a probability of 2^-64.
 func requestFingerprint(parts ...string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(fingerprintSeed)
+	var n [8]byte
 	for _, p := range parts {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(p)))
+		_, _ = h.Write(n[:])
 		_, _ = h.WriteString(p)
-		_ = h.WriteByte(0x1f)
 	}
 	return h.Sum64()
 }
