@@ -176,7 +176,8 @@ func TestRequestFingerprint(t *testing.T) {
 	if again := requestFingerprint(append([]string(nil), parts...)...); again != fp {
 		t.Error("the same request has two fingerprints")
 	}
-	for _, other := range [][]string{{"12.34", "USD", "order-2"}, {"12.34", "USDorder-1", ""}, {"12.34", "US", "Dorder-1"}, {"12.34", "USD"}} {
+	for _, other := range [][]string{{"12.34", "USD", "order-2"}, {"12.34", "USDorder-1", ""}, {"12.34", "US", "Dorder-1"}, {"12.34", "USD"},
+		{"12.34", "USD\x1forder-1"}, {"12.34\x1fUSD", "order-1"}} {
 		if fp == requestFingerprint(other...) {
 			t.Errorf("%q shares a fingerprint with 12.34/USD/order-1", other)
 		}
