@@ -56,10 +56,6 @@ func isHTTPURL(s string) bool {
 	return scheme == "http" || scheme == "https"
 }
 
-func isAlnum(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
 // isPrintableASCII reports whether s holds only the characters from space to tilde.
 func isPrintableASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -115,7 +111,7 @@ func dotRuns(s, extra string, needDot bool) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case isAlnum(c) || strings.IndexByte(extra, c) >= 0:
+		case transport.IsAlnum(c) || strings.IndexByte(extra, c) >= 0:
 			run++
 		case c == '.' && run > 0:
 			run, dots = 0, dots+1

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/paybridge/paybridge/internal/transport"
 )
 
 // The validator walks every field of a request by reflection on every call, which costs a
@@ -79,7 +81,7 @@ func isIP(s string) bool { return net.ParseIP(s) != nil }
 // isASCIIAlphanumeric is the validator's alphanum rule.
 func isASCIIAlphanumeric(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !isAlnum(s[i]) {
+		if !transport.IsAlnum(s[i]) {
 			return false
 		}
 	}

@@ -160,10 +160,10 @@ func PlainHTTPURL(s string) bool {
 var urlBytes = func() (t [256]uint8) {
 	for c := range 256 {
 		b := byte(c)
-		if isAlnum(b) || b == '.' || b == '-' {
+		if IsAlnum(b) || b == '.' || b == '-' {
 			t[c] |= hostByte
 		}
-		if isAlnum(b) || strings.IndexByte("-._~!$&'()*+,;=:@/?", b) >= 0 {
+		if IsAlnum(b) || strings.IndexByte("-._~!$&'()*+,;=:@/?", b) >= 0 {
 			t[c] |= pathByte
 		}
 	}
@@ -175,7 +175,8 @@ const (
 	pathByte
 )
 
-func isAlnum(c byte) bool {
+// IsAlnum reports whether c is an ASCII letter or digit.
+func IsAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
