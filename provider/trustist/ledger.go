@@ -2,8 +2,6 @@ package trustist
 
 import (
 	"context"
-	"encoding/binary"
-	"hash/maphash"
 	"sync"
 	"time"
 
@@ -53,25 +51,6 @@ type ledger[T any] struct {
 func newLedger[T any](retention time.Duration, now func() time.Time) *ledger[T] {
 	return &ledger[T]{m: map[string]*entry[T]{}, unsure: map[*entry[T]]struct{}{}, retention: retention, now: now}
 }
-
-// fingerprint identifies a request by the exact bytes that would be sent: a 64-bit
-// keyed hash (hash/maphash, seeded once per process) of the parts, each preceded by its
-// length so that no two lists of parts hash the same bytes. It only has to tell a key
-// reused for a different request from a repeat; with a seed no one outside the process
-// knows, two different requests share a fingerprint with a probability of 2^-64.
-func fingerprint(parts ...[]byte) uint64 {
-	var h maphash.Hash
-	h.SetSeed(fingerprintSeed)
-	var n [8]byte
-	for _, p := range parts {
-		binary.LittleEndian.PutUint64(n[:], uint64(len(p)))
-		_, _ = h.Write(n[:])
-		_, _ = h.Write(p)
-	}
-	return h.Sum64()
-}
-
-var fingerprintSeed = maphash.MakeSeed()
 
 // claim returns a new in-flight entry for key that the caller owns (owner true) and must
 // settle, or a copy of the settled or uncertain entry already there. It waits while

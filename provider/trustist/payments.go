@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/fingerprint"
 	"github.com/paybridge/paybridge/internal/jsontree"
 	"github.com/paybridge/paybridge/internal/jsonwrite"
 	"github.com/paybridge/paybridge/internal/transport"
@@ -99,7 +100,7 @@ func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*prov
 		}
 		return pm, nil
 	}
-	e, owner, err := p.pays.claim(ctx, key, fingerprint(body))
+	e, owner, err := p.pays.claim(ctx, key, fingerprint.Bytes(body))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/paybridge/paybridge/internal/fingerprint"
 	"github.com/paybridge/paybridge/provider"
 )
 
@@ -73,7 +74,7 @@ func (p *Provider) VerifyAccount(ctx context.Context, req *provider.VerifyAccoun
 	if key == "" {
 		return p.startOnboarding(ctx, cust, req.ReturnURL)
 	}
-	e, owner, err := p.verifies.claim(ctx, key, fingerprint(cust, []byte(req.ReturnURL)))
+	e, owner, err := p.verifies.claim(ctx, key, fingerprint.Bytes(cust, []byte(req.ReturnURL)))
 	if err != nil {
 		return nil, err
 	}

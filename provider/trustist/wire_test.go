@@ -164,21 +164,3 @@ func FuzzRequestURLMatchesParse(f *testing.F) {
 		}
 	})
 }
-
-func TestFingerprint(t *testing.T) {
-	parts := [][]byte{[]byte(`{"amount":1}`), []byte("https://shop.example/r")}
-	fp := fingerprint(parts...)
-	if again := fingerprint([]byte(`{"amount":1}`), []byte("https://shop.example/r")); again != fp {
-		t.Error("the same request has two fingerprints")
-	}
-	for _, other := range [][][]byte{
-		{[]byte(`{"amount":2}`), []byte("https://shop.example/r")},
-		{[]byte(`{"amount":1}https://shop.example/r`)},
-		{[]byte(`{"amount":1}`), []byte("https://shop.example/r"), nil},
-		{[]byte(`{"amount":1}` + "\x00"), []byte("https://shop.example/r")},
-	} {
-		if fingerprint(other...) == fp {
-			t.Errorf("%q shares a fingerprint with %q", other, parts)
-		}
-	}
-}

@@ -3,11 +3,9 @@ package trustlyrest
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"net/http"
 	"net/url"
@@ -50,7 +48,7 @@ type Client struct {
 	retries      int
 	auth         authHeader // the Authorization header's values, shared by every request
 
-	pays   *memo[uint64, *provider.Payment] // copies never handed out, with requestFingerprint's hash of the request
+	pays   *memo[uint64, *provider.Payment] // copies never handed out, with the request's fingerprint
 	verifs *memo[string, *provider.AccountVerification]
 	tokens *memo[string, string] // splitToken by authorization transactionId, from notifications
 	voids  *memo[string, string] // captures this process voided, by id, with the refund reference as fingerprint
@@ -368,25 +366,6 @@ func (m *memo[F, T]) put(key string, fingerprint F, v T) {
 		m.next = (m.next + 1) % m.max
 	}
 }
-
-// requestFingerprint is a 64-bit keyed hash (hash/maphash, seeded once per process) of a
-// request's parts, each preceded by its length so that no two lists of parts hash the
-// same bytes. It only has to tell an idempotency key reused for a different request from
-// a repeat; with a seed no one outside the process knows, two different requests share a
-// fingerprint with a probability of 2^-64.
-func requestFingerprint(parts ...string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(fingerprintSeed)
-	var n [8]byte
-	for _, p := range parts {
-		binary.LittleEndian.PutUint64(n[:], uint64(len(p)))
-		_, _ = h.Write(n[:])
-		_, _ = h.WriteString(p)
-	}
-	return h.Sum64()
-}
-
-var fingerprintSeed = maphash.MakeSeed()
 
 // asProviderError returns the *provider.Error in err's chain, or nil.
 func asProviderError(err error) *provider.Error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/paybridge/paybridge/internal/fingerprint"
 	"github.com/paybridge/paybridge/internal/jsontree"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
@@ -126,7 +127,7 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	if err := customerData("Payer", req.Payer, req.CustomerID, est); err != nil {
 		return nil, err
 	}
-	fp := requestFingerprint(fixed, req.Amount.Currency().String(), req.MerchantReference, req.ReturnURL, req.CancelURL,
+	fp := fingerprint.Strings(fixed, req.Amount.Currency().String(), req.MerchantReference, req.ReturnURL, req.CancelURL,
 		req.NotificationURL, req.CustomerID, req.Payer.ID, req.Description)
 	if prior, pfp, ok := c.pays.get(req.IdempotencyKey); ok {
 		if pfp != fp {

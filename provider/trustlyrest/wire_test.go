@@ -169,17 +169,3 @@ func TestMemoDropsOldest(t *testing.T) {
 		t.Error("a memo of size 0 kept an entry")
 	}
 }
-
-func TestRequestFingerprint(t *testing.T) {
-	parts := []string{"12.34", "USD", "order-1"}
-	fp := requestFingerprint(parts...)
-	if again := requestFingerprint(append([]string(nil), parts...)...); again != fp {
-		t.Error("the same request has two fingerprints")
-	}
-	for _, other := range [][]string{{"12.34", "USD", "order-2"}, {"12.34", "USDorder-1", ""}, {"12.34", "US", "Dorder-1"}, {"12.34", "USD"},
-		{"12.34", "USD\x1forder-1"}, {"12.34\x1fUSD", "order-1"}} {
-		if fp == requestFingerprint(other...) {
-			t.Errorf("%q shares a fingerprint with 12.34/USD/order-1", other)
-		}
-	}
-}
