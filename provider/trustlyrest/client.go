@@ -35,18 +35,17 @@ const Name = "trustlyrest"
 //
 // A Client is safe for concurrent use.
 type Client struct {
-	base         *url.URL
-	establishURL *url.URL // base + /establish?createTransaction=true, which every Pay sends to; copied per request
-	accessID     string
-	accessKey    secret.Value
-	merchantID   string
-	alg          signing.Algorithm
-	signer       *signing.FieldSigner // the establish requestSignature, with keyed HMAC states reused
-	hc           *http.Client
-	capture      CaptureMode
-	currencies   []money.Currency
-	retries      int
-	auth         authHeader // the Authorization header's values, shared by every request
+	base       *url.URL
+	accessID   string
+	accessKey  secret.Value
+	merchantID string
+	alg        signing.Algorithm
+	signer     *signing.FieldSigner // the establish requestSignature, with keyed HMAC states reused
+	hc         *http.Client
+	capture    CaptureMode
+	currencies []money.Currency
+	retries    int
+	auth       authHeader // the Authorization header's values, shared by every request
 
 	pays   *memo[uint64, *provider.Payment] // copies never handed out, with the request's fingerprint
 	verifs *memo[string, *provider.AccountVerification]
@@ -96,11 +95,8 @@ func New(cfg Config) (*Client, error) {
 	case retries < 0:
 		retries = 0
 	}
-	est := *base
-	est.Path += "/establish"
-	est.RawQuery = establishQuery
 	return &Client{
-		base: base, establishURL: &est, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
+		base: base, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
 		alg: alg, signer: signer, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
 		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
 		pays:         newMemo[uint64, *provider.Payment](4096),
@@ -213,16 +209,11 @@ func (c *Client) once(ctx context.Context, method, path, rawQuery string, b *bod
 		return nil, err
 	}
 	// Each request gets its own URL, so that a transport breaking http.RoundTripper's
-	// rule by changing it cannot redirect later requests; the establish URL every Pay
-	// uses is built once and copied.
+	// rule by changing it cannot redirect later requests.
 	u := new(url.URL)
-	if path == "/establish" && rawQuery == establishQuery {
-		*u = *c.establishURL
-	} else {
-		*u = *c.base
-		u.Path += path
-		u.RawQuery = rawQuery
-	}
+	*u = *c.base
+	u.Path += path
+	u.RawQuery = rawQuery
 	var raw []byte
 	var contentType []string
 	if b != nil {
