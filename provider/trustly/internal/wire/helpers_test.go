@@ -18,7 +18,7 @@ import (
 
 const vectorFileName = "trustly-jsonrpc.json"
 
-// vectorFile mirrors shared/vectors/trustly-jsonrpc.json.
+// vectorFile mirrors the layout of the trustly-jsonrpc.json vector file.
 type vectorFile struct {
 	Keys               map[string]string `json:"keys"`
 	SerializationCases []struct {

@@ -12,14 +12,12 @@ import (
 	"encoding/pem"
 	"math/big"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/testvectors"
 )
 
 // SHA-256 fingerprints of the DER SPKI encodings, as published in the protocol reference
@@ -227,15 +225,15 @@ func TestCodeNames(t *testing.T) {
 	}
 }
 
-// TestCodesMatchProtocolReference compares the code table with the error table of the
-// protocol reference, when the reference is available next to the vectors.
+// TestCodesMatchProtocolReference compares the code table with Trustly's published error
+// table, kept as testdata/error-codes.tsv (its header names the source).
 func TestCodesMatchProtocolReference(t *testing.T) {
-	doc := filepath.Join(testvectors.Dir(t), "..", "protocols", "trustly-jsonrpc.md")
+	const doc = "testdata/error-codes.tsv"
 	b, err := os.ReadFile(doc)
 	if err != nil {
-		t.Skipf("protocol reference not available: %v", err)
+		t.Fatal(err)
 	}
-	row := regexp.MustCompile(`(?m)^\| (\d{3}) \| (ERROR_[A-Z_]+) \|`)
+	row := regexp.MustCompile(`(?m)^(\d{3})\t(ERROR_[A-Z_]+)$`)
 	rows := row.FindAllStringSubmatch(string(b), -1)
 	if len(rows) == 0 {
 		t.Fatalf("no error table rows found in %s", doc)
