@@ -45,13 +45,9 @@ package pgstore
 
 import (
 	"context"
-	"crypto/rand"
 	_ "embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"regexp"
 	"strings"
 	"time"
 
@@ -59,6 +55,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/paybridge/paybridge/internal/pgkit"
 	"github.com/paybridge/paybridge/notify"
 )
 
@@ -101,10 +98,8 @@ func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
 type Store struct {
 	db     DB
 	pool   *pgxpool.Pool // set by Open; nil for New
-	red    *redactor
-	table  string   // as configured
-	ident  string   // quoted, for SQL
-	parts  []string // schema and table, unquoted
+	red    *pgkit.Redactor
+	tbl    pgkit.Table
 	sqlFor struct {
 		claim, state, complete, release, prune string
 	}
@@ -120,20 +115,12 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 	for _, f := range opts {
 		f(&o)
 	}
-	if o.maxConns < 1 {
-		return nil, fmt.Errorf("pgstore: WithMaxConns(%d): need at least 1", o.maxConns)
+	if _, err := pgkit.ParseTable(pkgName, o.table); err != nil {
+		return nil, err
 	}
-	cfg, err := pgxpool.ParseConfig(connString)
+	pool, red, err := pgkit.OpenPool(ctx, pkgName, connString, o.maxConns)
 	if err != nil {
-		// The parse error quotes the connection string, and pgx can only guess where the
-		// password is in a malformed one: say nothing about its content.
-		return nil, errors.New("pgstore: the connection string is not valid (details withheld: it may contain a password)")
-	}
-	cfg.MaxConns = int32(o.maxConns)
-	red := newRedactor(connString, cfg.ConnConfig.Password)
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, red.connectError(err)
+		return nil, err
 	}
 	s, err := newStore(pool, o)
 	if err != nil {
@@ -141,10 +128,6 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 		return nil, err
 	}
 	s.pool, s.red = pool, red
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, red.connectError(err)
-	}
 	return s, nil
 }
 
@@ -162,28 +145,15 @@ func New(db DB, opts ...Option) (*Store, error) {
 	return newStore(db, o)
 }
 
-var identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,47}$`)
-
-func parseTable(name string) ([]string, error) {
-	parts := strings.Split(name, ".")
-	if len(parts) > 2 {
-		return nil, fmt.Errorf("pgstore: table name %q: at most one schema qualifier", name)
-	}
-	for _, p := range parts {
-		if !identRE.MatchString(p) {
-			return nil, fmt.Errorf("pgstore: table name %q: each part must be a lower-case identifier (a-z, 0-9, _) of at most 48 characters", name)
-		}
-	}
-	return parts, nil
-}
+const pkgName = "pgstore"
 
 func newStore(db DB, o options) (*Store, error) {
-	parts, err := parseTable(o.table)
+	tbl, err := pgkit.ParseTable(pkgName, o.table)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, red: newRedactor("", ""), table: o.table, ident: pgx.Identifier(parts).Sanitize(), parts: parts}
-	t := s.ident
+	s := &Store{db: db, red: pgkit.NewRedactor(pkgName, "", ""), tbl: tbl}
+	t := tbl.Ident
 	// Claim: insert a new claim, or take over an uncompleted claim whose lease has ended.
 	// When the row exists and is completed or still leased, the WHERE clause is false and
 	// no row is returned. Concurrent statements on one key serialise on its row (or on
@@ -213,7 +183,7 @@ ON CONFLICT (key) DO UPDATE
 }
 
 // Table returns the configured table name.
-func (s *Store) Table() string { return s.table }
+func (s *Store) Table() string { return s.tbl.Name }
 
 // Close closes the connection pool created by Open. It does nothing for a Store made with
 // New.
@@ -226,30 +196,27 @@ func (s *Store) Close() {
 // MigrationSQL returns the SQL that creates the table (and its index) named table, as
 // Migrate runs it. Every statement is idempotent.
 func MigrationSQL(table string) (string, error) {
-	parts, err := parseTable(table)
+	tbl, err := pgkit.ParseTable(pkgName, table)
 	if err != nil {
 		return "", err
 	}
-	return migrationSQL(parts), nil
+	return migrationSQL(tbl), nil
 }
 
-func migrationSQL(parts []string) string {
-	index := pgx.Identifier{parts[len(parts)-1] + "_completed_at_idx"}.Sanitize()
-	return strings.NewReplacer("{{table}}", pgx.Identifier(parts).Sanitize(), "{{index}}", index).Replace(createSQL)
+func migrationSQL(t pgkit.Table) string {
+	return strings.NewReplacer("{{table}}", t.Ident, "{{index}}", t.IndexIdent("completed_at_idx")).Replace(createSQL)
 }
 
 // Migrate creates the table if it does not exist. It is safe to call on every start and
 // from several processes at once: the statements run in one transaction holding an
 // advisory lock derived from the table name.
 func (s *Store) Migrate(ctx context.Context) error {
-	h := fnv.New64a()
-	h.Write([]byte("paybridge/notify/pgstore:" + s.ident))
-	lock := int64(h.Sum64())
-	// Without arguments pgx sends the text as one simple-protocol query, which PostgreSQL
-	// runs as a single implicit transaction; the advisory lock is held until it ends.
-	sql := fmt.Sprintf("SELECT pg_advisory_xact_lock(%d);\n%s", lock, migrationSQL(s.parts))
-	if _, err := s.db.Exec(ctx, sql); err != nil {
-		return s.red.queryError("migrate "+s.table, err)
+	err := pgkit.Migrate(ctx, func(ctx context.Context, sql string) error {
+		_, err := s.db.Exec(ctx, sql)
+		return err
+	}, "paybridge/notify/pgstore:"+s.tbl.Ident, migrationSQL(s.tbl))
+	if err != nil {
+		return s.red.QueryError("migrate "+s.tbl.Name, err)
 	}
 	return nil
 }
@@ -284,12 +251,6 @@ func parseOutcome(s string) (notify.Outcome, error) {
 	return 0, fmt.Errorf("pgstore: unknown outcome %q in the table", s)
 }
 
-func newToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand.Read panics instead)
-	return hex.EncodeToString(b[:])
-}
-
 // claimAttempts bounds how often Claim retries when the row changes between its two
 // statements (released, or its lease ended, in between).
 const claimAttempts = 5
@@ -305,14 +266,14 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (not
 		return notify.ClaimResult{}, fmt.Errorf("pgstore: lease %v: must be positive", lease)
 	}
 	for range claimAttempts {
-		token := newToken()
+		token := pgkit.NewToken()
 		var got string
 		err := s.db.QueryRow(ctx, s.sqlFor.claim, key, token, lease.Seconds()).Scan(&got)
 		if err == nil {
 			return notify.ClaimResult{State: notify.Claimed, Token: token}, nil
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
-			return notify.ClaimResult{}, s.red.queryError("claim", err)
+			return notify.ClaimResult{}, s.red.QueryError("claim", err)
 		}
 		var outcome *string
 		var leased bool
@@ -321,7 +282,7 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (not
 		case errors.Is(err, pgx.ErrNoRows):
 			continue // released meanwhile: try again
 		case err != nil:
-			return notify.ClaimResult{}, s.red.queryError("claim", err)
+			return notify.ClaimResult{}, s.red.QueryError("claim", err)
 		case outcome != nil:
 			o, err := parseOutcome(*outcome)
 			if err != nil {
@@ -351,7 +312,7 @@ func (s *Store) Complete(ctx context.Context, key, _ string, o notify.Outcome) e
 		return err
 	}
 	if _, err := s.db.Exec(ctx, s.sqlFor.complete, key, text); err != nil {
-		return s.red.queryError("complete", err)
+		return s.red.QueryError("complete", err)
 	}
 	return nil
 }
@@ -367,7 +328,7 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 		return nil
 	}
 	if _, err := s.db.Exec(ctx, s.sqlFor.release, key, token); err != nil {
-		return s.red.queryError("release", err)
+		return s.red.QueryError("release", err)
 	}
 	return nil
 }
@@ -389,7 +350,7 @@ func (s *Store) Prune(ctx context.Context, olderThan time.Duration) (int64, erro
 	for {
 		tag, err := s.db.Exec(ctx, s.sqlFor.prune, olderThan.Seconds(), pruneBatch)
 		if err != nil {
-			return total, s.red.queryError("prune", err)
+			return total, s.red.QueryError("prune", err)
 		}
 		total += tag.RowsAffected()
 		if tag.RowsAffected() < pruneBatch {

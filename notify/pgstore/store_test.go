@@ -2,74 +2,25 @@ package pgstore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/notify/pgstore"
 	"github.com/paybridge/paybridge/notify/storetest"
 )
 
-// envURL names the variable holding the test server's connection URL; .ci/postgres.sh
-// starts a server on loopback and exports it.
-const envURL = "PAYBRIDGE_TEST_POSTGRES_URL"
+func serverURL(t *testing.T) string { return pgtest.ServerURL(t) }
 
-// serverURL returns the test server's URL, skipping the test when none is configured —
-// except in CI (CI=true), where these tests must run.
-func serverURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv(envURL)
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set but CI=true: the PostgreSQL store tests must run in CI (source .ci/postgres.sh first)", envURL)
-		}
-		t.Skipf("%s is not set: no PostgreSQL server to test against (source .ci/postgres.sh to start one on loopback)", envURL)
-	}
-	return u
-}
-
-// runSuffix makes this run's table names unique, so concurrent runs on one server do not
-// meet.
-var runSuffix = func() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}()
-
-var tableSeq atomic.Int64
-
-// freshTable returns a table name unique to this test run and call, and drops the table
-// when the test ends.
-func freshTable(t *testing.T, url string, name string) string {
-	t.Helper()
-	table := fmt.Sprintf("pbtest_%s_%s_%d", name, runSuffix, tableSeq.Add(1))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Errorf("connecting to drop %s: %v", table, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{table}.Sanitize()); err != nil {
-			t.Errorf("dropping %s: %v", table, err)
-		}
-	})
-	return table
-}
+func freshTable(t *testing.T, url string, name string) string { return pgtest.FreshTable(t, url, name) }
 
 func open(t *testing.T, url, table string) *pgstore.Store {
 	t.Helper()

@@ -1,4 +1,6 @@
-package pgstore
+// Package pgkit holds what paybridge's PostgreSQL stores share: connecting without letting the
+// password reach an error, table names, and migrations run under an advisory lock.
+package pgkit
 
 import (
 	"context"
@@ -22,13 +24,17 @@ func (e *redactedError) Error() string { return e.msg }
 
 func (e *redactedError) Is(target error) bool { return e.ctx != nil && target == e.ctx }
 
-// redactor scrubs the secrets of one connection string from error text.
-type redactor struct {
+// Redactor scrubs the secrets of one connection string from error text, and names the
+// package whose errors it makes.
+type Redactor struct {
+	pkg     string
 	secrets []string // longest first
 }
 
-func newRedactor(connString, password string) *redactor {
-	r := &redactor{}
+// NewRedactor returns a Redactor for errors of package pkg (e.g. "pgstore") that scrubs
+// connString and password, in every form a URL may spell it.
+func NewRedactor(pkg, connString, password string) *Redactor {
+	r := &Redactor{pkg: pkg}
 	add := func(s string) {
 		if s != "" {
 			r.secrets = append(r.secrets, s)
@@ -51,30 +57,30 @@ func newRedactor(connString, password string) *redactor {
 	return r
 }
 
-// connectError returns a password-free error for a failed connection attempt. It is used
+// ConnectError returns a password-free error for a failed connection attempt. It is used
 // for every error from connecting, whatever its text, because the original error value
 // carries the configuration.
-func (r *redactor) connectError(err error) error {
-	return &redactedError{msg: "pgstore: connecting to PostgreSQL: " + r.scrub(err.Error()), ctx: ctxErr(err)}
+func (r *Redactor) ConnectError(err error) error {
+	return &redactedError{msg: r.pkg + ": connecting to PostgreSQL: " + r.scrub(err.Error()), ctx: ctxErr(err)}
 }
 
-// queryError wraps an error from a statement. It keeps the original (for example a
+// QueryError wraps an error from a statement. It keeps the original (for example a
 // *pgconn.PgError) reachable with errors.As unless its text mentions a secret or it holds a
 // *pgconn.ConnectError (a pool given to New may connect lazily and return one).
-func (r *redactor) queryError(op string, err error) error {
+func (r *Redactor) QueryError(op string, err error) error {
 	var re *redactedError
 	if errors.As(err, &re) {
-		return &redactedError{msg: "pgstore: " + op + ": " + re.msg, ctx: re.ctx}
+		return &redactedError{msg: r.pkg + ": " + op + ": " + re.msg, ctx: re.ctx}
 	}
 	msg := err.Error()
 	var ce *pgconn.ConnectError
 	if s := r.scrub(msg); s != msg || errors.As(err, &ce) {
-		return &redactedError{msg: "pgstore: " + op + ": " + s, ctx: ctxErr(err)}
+		return &redactedError{msg: r.pkg + ": " + op + ": " + s, ctx: ctxErr(err)}
 	}
-	return &wrapped{op: op, err: err}
+	return &wrapped{pkg: r.pkg, op: op, err: err}
 }
 
-func (r *redactor) scrub(s string) string {
+func (r *Redactor) scrub(s string) string {
 	for _, sec := range r.secrets {
 		s = strings.ReplaceAll(s, sec, "[redacted]")
 	}
@@ -82,11 +88,11 @@ func (r *redactor) scrub(s string) string {
 }
 
 type wrapped struct {
-	op  string
-	err error
+	pkg, op string
+	err     error
 }
 
-func (e *wrapped) Error() string { return "pgstore: " + e.op + ": " + e.err.Error() }
+func (e *wrapped) Error() string { return e.pkg + ": " + e.op + ": " + e.err.Error() }
 func (e *wrapped) Unwrap() error { return e.err }
 
 func ctxErr(err error) error {

@@ -1,0 +1,432 @@
+// Package journaltest holds the tests every journal.Journal implementation must pass. Call
+// Run from a test in the implementation's package with a function that returns a fresh,
+// empty journal.
+package journaltest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/money"
+)
+
+// Run runs the shared tests against the journals newJournal returns. Each subtest gets a
+// new journal, and uses scopes of its own, so journals sharing one database may be passed.
+func Run(t *testing.T, newJournal func(t *testing.T) journal.Journal) {
+	for _, tc := range []struct {
+		name string
+		fn   func(t *testing.T, j journal.Journal, scope string)
+	}{
+		{"NewClaimIsPendingAndHeld", testNewClaim},
+		{"SecondClaimIsBusy", testBusy},
+		{"OtherFingerprintConflicts", testConflict},
+		{"SettledIsReturned", testSettled},
+		{"FailedIsReturned", testFailed},
+		{"UncertainIsHeldAgain", testUncertain},
+		{"ReleasedPendingIsForgotten", testReleasePending},
+		{"ExpiredPendingBecomesUncertain", testExpired},
+		{"LostClaimRecordsOnlySettled", testLostClaim},
+		{"SentCountsAttempts", testSent},
+		{"ConcurrentClaimsOneHolder", testConcurrent},
+		{"FindByReferenceAndProviderID", testFind},
+		{"AttachKeepsOneProviderID", testAttach},
+		{"SettleFromOutside", testSettle},
+		{"ScopesAreSeparate", testScopes},
+		{"RejectsMalformed", testMalformed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, newJournal(t), fmt.Sprintf("test/%s/%d", tc.name, time.Now().UnixNano()))
+		})
+	}
+}
+
+const long = time.Hour
+
+func entry(scope, key string) journal.Entry {
+	return journal.Entry{
+		ID:          journal.ID{Scope: scope, Op: "refund", Key: key},
+		Fingerprint: "fp-" + key,
+		Reference:   "ref-" + key,
+		Amount:      money.MustNew("12.34", "EUR"),
+	}
+}
+
+func claim(t *testing.T, j journal.Journal, e journal.Entry, lease time.Duration) journal.Claim {
+	t.Helper()
+	c, err := j.Claim(context.Background(), e, lease)
+	if err != nil {
+		t.Fatalf("Claim(%s): %v", e.Key, err)
+	}
+	return c
+}
+
+func testNewClaim(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	before := time.Now().Add(-time.Minute) // database clocks may differ a little
+	e := entry(scope, "k1")
+	c := claim(t, j, e, long)
+	if !c.Held || c.Token == "" {
+		t.Fatalf("a new entry's claim: Held %v, token %q; want held with a token", c.Held, c.Token)
+	}
+	got := c.Entry
+	if got.State != journal.Pending || got.Attempts != 1 {
+		t.Errorf("state %s, attempts %d; want pending, 1", got.State, got.Attempts)
+	}
+	if got.ID != e.ID || got.Fingerprint != e.Fingerprint || got.Reference != e.Reference || !got.Amount.Equal(e.Amount) {
+		t.Errorf("entry %+v does not carry what was claimed (%+v)", got, e)
+	}
+	if got.SentAt.Before(before) || got.CreatedAt.Before(before) {
+		t.Errorf("SentAt %v, CreatedAt %v: not set to the claim's time", got.SentAt, got.CreatedAt)
+	}
+	stored, err := j.Get(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.State != journal.Pending || stored.Amount.String() != "12.34 EUR" {
+		t.Errorf("Get: state %s, amount %s", stored.State, stored.Amount)
+	}
+}
+
+func testBusy(t *testing.T, j journal.Journal, scope string) {
+	e := entry(scope, "k1")
+	claim(t, j, e, long)
+	if _, err := j.Claim(context.Background(), e, long); !errors.Is(err, journal.ErrBusy) {
+		t.Fatalf("second Claim while the first is held: %v; want ErrBusy", err)
+	}
+}
+
+func testConflict(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	c := claim(t, j, e, long)
+	other := e
+	other.Fingerprint = "another request"
+	if _, err := j.Claim(ctx, other, long); !errors.Is(err, journal.ErrConflict) {
+		t.Fatalf("Claim with another fingerprint while held: %v; want ErrConflict", err)
+	}
+	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Claim(ctx, other, long); !errors.Is(err, journal.ErrConflict) {
+		t.Fatalf("Claim with another fingerprint once settled: %v; want ErrConflict", err)
+	}
+}
+
+func testSettled(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	c := claim(t, j, e, long)
+	result := []byte(`{"id":"r-1","amount":{"value":"12.34","currency":"EUR"}}`)
+	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Settled, Result: result, ProviderID: "r-1"}); err != nil {
+		t.Fatalf("Record settled: %v", err)
+	}
+	again := claim(t, j, e, long)
+	if again.Held {
+		t.Fatal("a settled entry was held again; it must be returned")
+	}
+	if again.Entry.State != journal.Settled || string(again.Entry.Result) != string(result) || again.Entry.ProviderID != "r-1" {
+		t.Fatalf("settled entry: state %s, result %s, provider id %q", again.Entry.State, again.Entry.Result, again.Entry.ProviderID)
+	}
+	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Uncertain}); !errors.Is(err, journal.ErrClaimLost) {
+		t.Errorf("Record after the claim ended: %v; want ErrClaimLost", err)
+	}
+}
+
+func testFailed(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	c := claim(t, j, e, long)
+	refusal := &journal.RecordedError{Code: "declined", Message: "the bank said no"}
+	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Failed, Error: refusal}); err != nil {
+		t.Fatalf("Record failed: %v", err)
+	}
+	again := claim(t, j, e, long)
+	if again.Held || again.Entry.State != journal.Failed || again.Entry.Error == nil || *again.Entry.Error != *refusal {
+		t.Fatalf("failed entry: held %v, state %s, error %+v", again.Held, again.Entry.State, again.Entry.Error)
+	}
+}
+
+func testUncertain(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	c := claim(t, j, e, long)
+	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+		t.Fatal(err)
+	}
+	again := claim(t, j, e, long)
+	if !again.Held || again.Entry.State != journal.Uncertain || again.Token == c.Token {
+		t.Fatalf("uncertain entry: held %v, state %s; want held again, uncertain, with a new token", again.Held, again.Entry.State)
+	}
+	if _, err := j.Claim(ctx, e, long); !errors.Is(err, journal.ErrBusy) {
+		t.Fatalf("Claim while the uncertain entry is held: %v; want ErrBusy", err)
+	}
+	if err := j.Release(ctx, e.ID, again.Token); err != nil {
+		t.Fatal(err)
+	}
+	got, err := j.Get(ctx, e.ID)
+	if err != nil || got.State != journal.Uncertain {
+		t.Fatalf("after Release: %v, state %s; an uncertain entry must stay uncertain", err, got.State)
+	}
+	third := claim(t, j, e, long)
+	if !third.Held || third.Entry.State != journal.Uncertain {
+		t.Fatalf("after Release: held %v, state %s", third.Held, third.Entry.State)
+	}
+}
+
+func testReleasePending(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	c := claim(t, j, e, long)
+	if err := j.Release(ctx, e.ID, "not the token"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Get(ctx, e.ID); err != nil {
+		t.Fatalf("Release with a wrong token removed the entry: %v", err)
+	}
+	if err := j.Release(ctx, e.ID, c.Token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Get(ctx, e.ID); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("Get after releasing a pending entry: %v; want ErrNotFound", err)
+	}
+	other := e
+	other.Fingerprint = "another request"
+	if c := claim(t, j, other, long); !c.Held || c.Entry.State != journal.Pending {
+		t.Fatalf("a released key claimed afresh: held %v, state %s", c.Held, c.Entry.State)
+	}
+}
+
+// expire claims e with a short lease and waits until the lease has certainly ended.
+func expire(t *testing.T, j journal.Journal, e journal.Entry) journal.Claim {
+	t.Helper()
+	c := claim(t, j, e, time.Millisecond)
+	time.Sleep(50 * time.Millisecond)
+	return c
+}
+
+func testExpired(t *testing.T, j journal.Journal, scope string) {
+	e := entry(scope, "k1")
+	expire(t, j, e)
+	c := claim(t, j, e, long)
+	if !c.Held || c.Entry.State != journal.Uncertain {
+		t.Fatalf("an expired pending claim taken over: held %v, state %s; want held, uncertain", c.Held, c.Entry.State)
+	}
+	if c.Entry.Attempts != 1 {
+		t.Errorf("attempts %d after a takeover; want 1 (nothing sent since)", c.Entry.Attempts)
+	}
+}
+
+func testLostClaim(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	first := expire(t, j, e)
+	second := claim(t, j, e, long)
+	if err := j.Record(ctx, e.ID, first.Token, journal.Outcome{State: journal.Uncertain}); !errors.Is(err, journal.ErrClaimLost) {
+		t.Fatalf("Record uncertain on a lost claim: %v; want ErrClaimLost", err)
+	}
+	if err := j.Record(ctx, e.ID, first.Token, journal.Outcome{State: journal.Failed, Error: &journal.RecordedError{Code: "declined"}}); !errors.Is(err, journal.ErrClaimLost) {
+		t.Fatalf("Record failed on a lost claim: %v; want ErrClaimLost", err)
+	}
+	if err := j.Release(ctx, e.ID, first.Token); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := j.Get(ctx, e.ID); got.State != journal.Uncertain {
+		t.Fatalf("a lost claim's Release changed the entry to %s", got.State)
+	}
+	// The first holder learns the call was applied: that is recorded whoever holds it.
+	if err := j.Record(ctx, e.ID, first.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{"id":"x"}`), ProviderID: "x"}); err != nil {
+		t.Fatalf("Record settled on a lost claim: %v; want it recorded", err)
+	}
+	if err := j.Record(ctx, e.ID, second.Token, journal.Outcome{State: journal.Uncertain}); err == nil {
+		t.Fatal("the new holder overwrote a settled entry with uncertain")
+	}
+	got, err := j.Get(ctx, e.ID)
+	if err != nil || got.State != journal.Settled || got.ProviderID != "x" {
+		t.Fatalf("entry %+v, %v; want settled with provider id x", got, err)
+	}
+	if err := j.Record(ctx, e.ID, first.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{"id":"y"}`)}); err == nil {
+		t.Fatal("a settled entry was settled again")
+	}
+}
+
+func testSent(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	c := claim(t, j, e, long)
+	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+		t.Fatal(err)
+	}
+	c = claim(t, j, e, long)
+	time.Sleep(5 * time.Millisecond)
+	if err := j.Sent(ctx, e.ID, c.Token, long); err != nil {
+		t.Fatalf("Sent: %v", err)
+	}
+	got, _ := j.Get(ctx, e.ID)
+	if got.Attempts != 2 || !got.SentAt.After(c.Entry.SentAt) {
+		t.Fatalf("after Sent: attempts %d, SentAt %v (was %v); want 2 and later", got.Attempts, got.SentAt, c.Entry.SentAt)
+	}
+	if err := j.Sent(ctx, e.ID, "not the token", long); !errors.Is(err, journal.ErrClaimLost) {
+		t.Fatalf("Sent with a wrong token: %v; want ErrClaimLost", err)
+	}
+}
+
+func testConcurrent(t *testing.T, j journal.Journal, scope string) {
+	e := entry(scope, "k1")
+	const n = 16
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	held, busy := 0, 0
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := j.Claim(context.Background(), e, long)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil && c.Held:
+				held++
+			case errors.Is(err, journal.ErrBusy):
+				busy++
+			default:
+				t.Errorf("Claim: held %v, %v", c.Held, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if held != 1 || busy != n-1 {
+		t.Fatalf("%d concurrent claims: %d held, %d busy; want exactly one held", n, held, busy)
+	}
+}
+
+func testFind(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	a, b := entry(scope, "a"), entry(scope, "b")
+	b.Reference = a.Reference // the caller's reference, sent for two keys
+	ca := claim(t, j, a, long)
+	time.Sleep(2 * time.Millisecond)
+	cb := claim(t, j, b, long)
+	found, err := j.FindByReference(ctx, scope, a.Reference)
+	if err != nil || len(found) != 2 || found[0].Key != "b" || found[1].Key != "a" {
+		t.Fatalf("FindByReference: %v, %v; want b then a", keys(found), err)
+	}
+	if found, err := j.FindByReference(ctx, scope, "nothing"); err != nil || len(found) != 0 {
+		t.Fatalf("FindByReference of an unknown reference: %v, %v; want none", keys(found), err)
+	}
+	if _, err := j.FindByProviderID(ctx, scope, "p-a"); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("FindByProviderID before any is known: %v; want ErrNotFound", err)
+	}
+	if err := j.Record(ctx, a.ID, ca.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`), ProviderID: "p-a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Record(ctx, b.ID, cb.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := j.FindByProviderID(ctx, scope, "p-a")
+	if err != nil || got.Key != "a" || got.State != journal.Settled {
+		t.Fatalf("FindByProviderID: %+v, %v", got, err)
+	}
+	if _, err := j.FindByProviderID(ctx, scope+"/other", "p-a"); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("FindByProviderID in another scope: %v; want ErrNotFound", err)
+	}
+}
+
+func keys(es []journal.Entry) []string {
+	var k []string
+	for _, e := range es {
+		k = append(k, e.Key)
+	}
+	return k
+}
+
+func testAttach(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	a, b := entry(scope, "a"), entry(scope, "b")
+	claim(t, j, a, long)
+	claim(t, j, b, long)
+	if err := j.Attach(ctx, a.ID, "p-1"); err != nil {
+		t.Fatalf("Attach: %v", err)
+	}
+	if err := j.Attach(ctx, a.ID, "p-1"); err != nil {
+		t.Fatalf("Attach of the same id again: %v", err)
+	}
+	if err := j.Attach(ctx, a.ID, "p-2"); !errors.Is(err, journal.ErrConflict) {
+		t.Fatalf("Attach of another id: %v; want ErrConflict", err)
+	}
+	if err := j.Attach(ctx, b.ID, "p-1"); !errors.Is(err, journal.ErrConflict) {
+		t.Fatalf("Attach of an id another entry has: %v; want ErrConflict", err)
+	}
+	if err := j.Attach(ctx, journal.ID{Scope: scope, Op: "refund", Key: "none"}, "p-3"); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("Attach to no entry: %v; want ErrNotFound", err)
+	}
+	got, err := j.FindByProviderID(ctx, scope, "p-1")
+	if err != nil || got.Key != "a" || got.State != journal.Pending {
+		t.Fatalf("FindByProviderID after Attach: %+v, %v", got, err)
+	}
+}
+
+func testSettle(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	c := claim(t, j, e, long)
+	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+		t.Fatal(err)
+	}
+	claim(t, j, e, long) // someone is trying to settle it from the provider
+	if err := j.Settle(ctx, e.ID, journal.Outcome{State: journal.Settled, Result: []byte(`{"id":"r"}`), ProviderID: "r"}); err != nil {
+		t.Fatalf("Settle: %v", err)
+	}
+	again := claim(t, j, e, long)
+	if again.Held || again.Entry.State != journal.Settled || again.Entry.ProviderID != "r" {
+		t.Fatalf("after Settle: held %v, state %s", again.Held, again.Entry.State)
+	}
+	if err := j.Settle(ctx, e.ID, journal.Outcome{State: journal.Uncertain}); !errors.Is(err, journal.ErrConflict) {
+		t.Fatalf("Settle of a settled entry: %v; want ErrConflict", err)
+	}
+	if err := j.Settle(ctx, journal.ID{Scope: scope, Op: "refund", Key: "none"}, journal.Outcome{State: journal.Uncertain}); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("Settle of no entry: %v; want ErrNotFound", err)
+	}
+}
+
+func testScopes(t *testing.T, j journal.Journal, scope string) {
+	a := entry(scope+"/merchant-a", "k1")
+	b := entry(scope+"/merchant-b", "k1")
+	b.Fingerprint = "another request"
+	if c := claim(t, j, a, long); !c.Held {
+		t.Fatal("not held")
+	}
+	if c := claim(t, j, b, long); !c.Held || c.Entry.State != journal.Pending {
+		t.Fatalf("the same key in another scope: held %v, state %s; want a new entry", c.Held, c.Entry.State)
+	}
+	payout := a
+	payout.Op = "payout"
+	payout.Fingerprint = "a payout"
+	if c := claim(t, j, payout, long); !c.Held || c.Entry.State != journal.Pending {
+		t.Fatalf("the same key for another operation: held %v, state %s; want a new entry", c.Held, c.Entry.State)
+	}
+}
+
+func testMalformed(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	if _, err := j.Claim(ctx, journal.Entry{ID: e.ID}, long); err == nil {
+		t.Error("Claim without a fingerprint succeeded")
+	}
+	if _, err := j.Claim(ctx, e, 0); err == nil {
+		t.Error("Claim with a zero lease succeeded")
+	}
+	c := claim(t, j, e, long)
+	for _, o := range []journal.Outcome{{State: journal.Settled}, {State: journal.Failed}, {State: journal.Pending}, {}} {
+		if err := j.Record(ctx, e.ID, c.Token, o); err == nil {
+			t.Errorf("Record(%+v) succeeded", o)
+		}
+	}
+	if got, _ := j.Get(ctx, e.ID); got.State != journal.Pending {
+		t.Errorf("a refused Record changed the entry to %s", got.State)
+	}
+}

@@ -1,0 +1,498 @@
+// Package pgjournal is a [journal.Journal] on PostgreSQL, for applications that run several
+// instances (processes behind a load balancer, workers draining one queue) or must keep their
+// idempotency promises across restarts. Every Gateway given the same table serialises its
+// calls with every other one, and none sends a call another has recorded.
+//
+// # How it works
+//
+// Each call is one row named by (scope, op, key). [Journal.Claim] is one INSERT ... ON
+// CONFLICT DO UPDATE statement: it creates the row, or takes over an unsettled row whose
+// lease has passed, and otherwise changes nothing; PostgreSQL's row lock makes the decision
+// atomic across every connection. Leases are measured on the database clock (now()), so
+// hosts with skewed clocks agree on when one ends. A call that succeeds the first time costs
+// two statements: the claim and the outcome.
+//
+// Settled and failed rows are kept until [Journal.Prune] removes them; pending and uncertain
+// rows are never pruned, since a repeat of such a call must not send it again.
+//
+// # Setting up
+//
+// [Journal.Migrate] creates the table (CREATE TABLE IF NOT EXISTS; safe on every start and
+// from several processes at once); [MigrationSQL] returns the same SQL for those who apply
+// migrations with their own tool. The table can live in the same database as
+// notify/pgstore's notification table, on one connection pool: pass the pool to both [New]
+// and pgstore.New.
+//
+// [Open] takes a pgx connection string and manages a pool of its own. Its errors never
+// contain the connection string's password.
+package pgjournal
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/paybridge/paybridge/internal/pgkit"
+	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/money"
+)
+
+// DefaultTable is the table name used unless WithTable is given.
+const DefaultTable = "paybridge_operations"
+
+// DefaultMaxConns is the size of the pool Open creates unless WithMaxConns is given.
+const DefaultMaxConns = 8
+
+const pkgName = "pgjournal"
+
+//go:embed migrations/001_create.sql
+var createSQL string
+
+// DB is what the Journal needs from a connection pool; *pgxpool.Pool satisfies it. It must
+// be safe for concurrent use.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// Option configures a Journal.
+type Option func(*options)
+
+type options struct {
+	table    string
+	maxConns int
+}
+
+// WithTable sets the table name: a lower-case identifier (letters, digits, underscores; at
+// most 48 characters), optionally qualified by a schema ("billing.operations").
+func WithTable(name string) Option { return func(o *options) { o.table = name } }
+
+// WithMaxConns sets how many connections the pool created by Open may hold (default 8). It
+// has no effect on New.
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+// Journal is a journal.Journal backed by a PostgreSQL table. It is safe for concurrent use.
+type Journal struct {
+	db   DB
+	pool *pgxpool.Pool // set by Open
+	red  *pgkit.Redactor
+	tbl  pgkit.Table
+	sql  struct {
+		claim, get, sent, record, recordLost, settle, release, findRef, findPID, attach, prune string
+	}
+}
+
+var _ journal.Journal = (*Journal)(nil)
+
+// Open connects to the server named by connString and returns a Journal with its own pool.
+// Close it when done. Open does not create the table; call Migrate.
+func Open(ctx context.Context, connString string, opts ...Option) (*Journal, error) {
+	o := options{table: DefaultTable, maxConns: DefaultMaxConns}
+	for _, f := range opts {
+		f(&o)
+	}
+	if _, err := pgkit.ParseTable(pkgName, o.table); err != nil {
+		return nil, err
+	}
+	pool, red, err := pgkit.OpenPool(ctx, pkgName, connString, o.maxConns)
+	if err != nil {
+		return nil, err
+	}
+	j, err := newJournal(pool, o)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	j.pool, j.red = pool, red
+	return j, nil
+}
+
+// New returns a Journal that runs its statements on db, for example a *pgxpool.Pool the
+// application already has. The Journal does not close db. Call Migrate to create the table.
+func New(db DB, opts ...Option) (*Journal, error) {
+	if db == nil {
+		return nil, errors.New("pgjournal: New: nil DB")
+	}
+	o := options{table: DefaultTable, maxConns: DefaultMaxConns}
+	for _, f := range opts {
+		f(&o)
+	}
+	return newJournal(db, o)
+}
+
+// columns is what every statement that returns an entry returns, in scan order.
+const columns = `scope, op, key, fingerprint, reference, amount_minor, currency, coalesce(provider_id, ''), state,
+  result, error_code, error_message, attempts, sent_at, created_at, updated_at`
+
+func newJournal(db DB, o options) (*Journal, error) {
+	tbl, err := pgkit.ParseTable(pkgName, o.table)
+	if err != nil {
+		return nil, err
+	}
+	j := &Journal{db: db, red: pgkit.NewRedactor(pkgName, "", ""), tbl: tbl}
+	t := tbl.Ident
+	id := `scope = $1 AND op = $2 AND key = $3`
+	// Claim: a new row held by the caller, or an unsettled row with the same fingerprint
+	// whose lease has passed, taken over as uncertain. Otherwise no row is returned.
+	j.sql.claim = `INSERT INTO ` + t + ` AS j (scope, op, key, fingerprint, reference, amount_minor, currency,
+  state, attempts, claim_token, lease_until, sent_at, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 1, $8, now() + make_interval(secs => $9::float8), now(), now(), now())
+ON CONFLICT (scope, op, key) DO UPDATE
+   SET claim_token = excluded.claim_token, lease_until = excluded.lease_until,
+       state = 'uncertain', updated_at = now()
+ WHERE j.fingerprint = excluded.fingerprint AND j.state IN ('pending', 'uncertain')
+   AND (j.lease_until IS NULL OR j.lease_until <= now())
+RETURNING ` + columns
+	j.sql.get = `SELECT ` + columns + `, coalesce(lease_until > now(), false) FROM ` + t + ` WHERE ` + id
+	j.sql.sent = `UPDATE ` + t + ` SET attempts = attempts + 1, sent_at = now(), updated_at = now(),
+  lease_until = now() + make_interval(secs => $5::float8)
+ WHERE ` + id + ` AND claim_token = $4`
+	set := `state = $5, result = $6, error_code = $7, error_message = $8,
+  provider_id = coalesce(provider_id, nullif($9, '')), claim_token = NULL, lease_until = NULL, updated_at = now()`
+	pidOK := `(nullif($9, '') IS NULL OR provider_id IS NULL OR provider_id = $9)`
+	j.sql.record = `UPDATE ` + t + ` SET ` + set + ` WHERE ` + id + ` AND claim_token = $4 AND ` + pidOK
+	// A settled outcome is a fact about the provider: it is kept even when the claim was
+	// taken over, unless the row is final already.
+	j.sql.recordLost = `UPDATE ` + t + ` SET ` + set + `
+ WHERE ` + id + ` AND $4 <> '' AND state IN ('pending', 'uncertain') AND ` + pidOK
+	// Settle ends whatever claim holds the row; it passes an empty token ($4).
+	j.sql.settle = `UPDATE ` + t + ` SET ` + set + `
+ WHERE ` + id + ` AND $4::text = '' AND state IN ('pending', 'uncertain') AND ` + pidOK
+	j.sql.release = `WITH gone AS (
+  DELETE FROM ` + t + ` WHERE ` + id + ` AND claim_token = $4 AND state = 'pending' RETURNING 1)
+UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
+ WHERE ` + id + ` AND claim_token = $4 AND state = 'uncertain'`
+	j.sql.findRef = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND reference = $2 AND reference <> ''
+ ORDER BY created_at DESC, key DESC`
+	j.sql.findPID = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND provider_id = $2`
+	j.sql.attach = `UPDATE ` + t + ` SET provider_id = $4, updated_at = now()
+ WHERE ` + id + ` AND (provider_id IS NULL OR provider_id = $4)`
+	j.sql.prune = `DELETE FROM ` + t + ` WHERE ctid IN (
+  SELECT ctid FROM ` + t + `
+   WHERE state IN ('settled', 'failed') AND updated_at < now() - make_interval(secs => $1::float8)
+   LIMIT $2)`
+	return j, nil
+}
+
+// Table returns the configured table name.
+func (j *Journal) Table() string { return j.tbl.Name }
+
+// Close closes the pool created by Open; it does nothing for a Journal made with New.
+func (j *Journal) Close() {
+	if j.pool != nil {
+		j.pool.Close()
+	}
+}
+
+// MigrationSQL returns the SQL that creates the table named table and its indexes, as
+// Migrate runs it. Every statement is idempotent.
+func MigrationSQL(table string) (string, error) {
+	tbl, err := pgkit.ParseTable(pkgName, table)
+	if err != nil {
+		return "", err
+	}
+	return migrationSQL(tbl), nil
+}
+
+func migrationSQL(t pgkit.Table) string {
+	return strings.NewReplacer("{{table}}", t.Ident, "{{ref_index}}", t.IndexIdent("reference_idx"),
+		"{{pid_index}}", t.IndexIdent("provider_id_idx"), "{{done_index}}", t.IndexIdent("done_idx")).Replace(createSQL)
+}
+
+// Migrate creates the table and its indexes if they do not exist. It is safe to call on
+// every start and from several processes at once.
+func (j *Journal) Migrate(ctx context.Context) error {
+	err := pgkit.Migrate(ctx, func(ctx context.Context, sql string) error {
+		_, err := j.db.Exec(ctx, sql)
+		return err
+	}, "paybridge/journal/pgjournal:"+j.tbl.Ident, migrationSQL(j.tbl))
+	if err != nil {
+		return j.red.QueryError("migrate "+j.tbl.Name, err)
+	}
+	return nil
+}
+
+// claimAttempts bounds how often Claim tries again when the row changes between its two
+// statements.
+const claimAttempts = 5
+
+// Claim implements journal.Journal.
+func (j *Journal) Claim(ctx context.Context, e journal.Entry, lease time.Duration) (journal.Claim, error) {
+	if err := e.Check(); err != nil {
+		return journal.Claim{}, err
+	}
+	if err := checkID(e.ID); err != nil {
+		return journal.Claim{}, err
+	}
+	if lease <= 0 {
+		return journal.Claim{}, errors.New("pgjournal: a lease must be positive")
+	}
+	var minor *int64
+	var cur *string
+	if e.Amount.IsValid() {
+		m, c := e.Amount.Minor(), e.Amount.Currency().String()
+		minor, cur = &m, &c
+	}
+	for range claimAttempts {
+		token := pgkit.NewToken()
+		got, err := scanEntry(j.db.QueryRow(ctx, j.sql.claim, e.Scope, e.Op, e.Key, e.Fingerprint, e.Reference,
+			minor, cur, token, lease.Seconds()))
+		if err == nil {
+			return journal.Claim{Entry: got, Held: true, Token: token}, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return journal.Claim{}, j.red.QueryError("claim", err)
+		}
+		got, leased, err := j.get(ctx, e.ID)
+		switch {
+		case errors.Is(err, journal.ErrNotFound):
+			continue // released meanwhile
+		case err != nil:
+			return journal.Claim{}, err
+		case got.Fingerprint != e.Fingerprint:
+			return journal.Claim{}, journal.ErrConflict
+		case got.State == journal.Settled || got.State == journal.Failed:
+			return journal.Claim{Entry: got}, nil
+		case leased:
+			return journal.Claim{}, journal.ErrBusy
+		}
+		// The lease ended between the two statements: try again.
+	}
+	return journal.Claim{}, journal.ErrBusy
+}
+
+func (j *Journal) get(ctx context.Context, id journal.ID) (journal.Entry, bool, error) {
+	var leased bool
+	e, err := scanEntry(j.db.QueryRow(ctx, j.sql.get, id.Scope, id.Op, id.Key), &leased)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return journal.Entry{}, false, journal.ErrNotFound
+	}
+	if err != nil {
+		return journal.Entry{}, false, j.red.QueryError("get", err)
+	}
+	return e, leased, nil
+}
+
+// Get implements journal.Journal.
+func (j *Journal) Get(ctx context.Context, id journal.ID) (journal.Entry, error) {
+	e, _, err := j.get(ctx, id)
+	return e, err
+}
+
+// Sent implements journal.Journal.
+func (j *Journal) Sent(ctx context.Context, id journal.ID, token string, lease time.Duration) error {
+	if lease <= 0 {
+		return errors.New("pgjournal: a lease must be positive")
+	}
+	tag, err := j.db.Exec(ctx, j.sql.sent, id.Scope, id.Op, id.Key, token, lease.Seconds())
+	if err != nil {
+		return j.red.QueryError("sent", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return journal.ErrClaimLost
+	}
+	return nil
+}
+
+func outcomeArgs(id journal.ID, token string, o journal.Outcome) []any {
+	var code, msg *string
+	if o.Error != nil {
+		code, msg = &o.Error.Code, &o.Error.Message
+	}
+	var result []byte
+	if o.State == journal.Settled {
+		result = o.Result
+	}
+	return []any{id.Scope, id.Op, id.Key, token, string(o.State), result, code, msg, o.ProviderID}
+}
+
+// Record implements journal.Journal.
+func (j *Journal) Record(ctx context.Context, id journal.ID, token string, o journal.Outcome) error {
+	if err := o.Valid(); err != nil {
+		return err
+	}
+	args := outcomeArgs(id, token, o)
+	tag, err := j.db.Exec(ctx, j.sql.record, args...)
+	if err != nil {
+		return j.writeError("record", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	if o.State == journal.Settled {
+		if tag, err = j.db.Exec(ctx, j.sql.recordLost, args...); err != nil {
+			return j.writeError("record", err)
+		}
+		if tag.RowsAffected() == 1 {
+			return nil
+		}
+	}
+	return j.whyNot(ctx, id, o, journal.ErrClaimLost)
+}
+
+// whyNot explains an update that changed no row: another provider id recorded, or def.
+func (j *Journal) whyNot(ctx context.Context, id journal.ID, o journal.Outcome, def error) error {
+	cur, err := j.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if o.ProviderID != "" && cur.ProviderID != "" && cur.ProviderID != o.ProviderID {
+		return journal.ErrConflict
+	}
+	return def
+}
+
+// Settle implements journal.Journal.
+func (j *Journal) Settle(ctx context.Context, id journal.ID, o journal.Outcome) error {
+	if err := o.Valid(); err != nil {
+		return err
+	}
+	tag, err := j.db.Exec(ctx, j.sql.settle, outcomeArgs(id, "", o)...)
+	if err != nil {
+		return j.writeError("settle", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	return j.whyNot(ctx, id, o, journal.ErrConflict)
+}
+
+// Release implements journal.Journal.
+func (j *Journal) Release(ctx context.Context, id journal.ID, token string) error {
+	if token == "" {
+		return nil
+	}
+	if _, err := j.db.Exec(ctx, j.sql.release, id.Scope, id.Op, id.Key, token); err != nil {
+		return j.red.QueryError("release", err)
+	}
+	return nil
+}
+
+// FindByReference implements journal.Journal.
+func (j *Journal) FindByReference(ctx context.Context, scope, ref string) ([]journal.Entry, error) {
+	rows, err := j.db.Query(ctx, j.sql.findRef, scope, ref)
+	if err != nil {
+		return nil, j.red.QueryError("find by reference", err)
+	}
+	defer rows.Close()
+	var found []journal.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, j.red.QueryError("find by reference", err)
+		}
+		found = append(found, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, j.red.QueryError("find by reference", err)
+	}
+	return found, nil
+}
+
+// FindByProviderID implements journal.Journal.
+func (j *Journal) FindByProviderID(ctx context.Context, scope, pid string) (journal.Entry, error) {
+	e, err := scanEntry(j.db.QueryRow(ctx, j.sql.findPID, scope, pid))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return journal.Entry{}, journal.ErrNotFound
+	}
+	if err != nil {
+		return journal.Entry{}, j.red.QueryError("find by provider id", err)
+	}
+	return e, nil
+}
+
+// Attach implements journal.Journal.
+func (j *Journal) Attach(ctx context.Context, id journal.ID, providerID string) error {
+	if providerID == "" {
+		return errors.New("pgjournal: empty provider id")
+	}
+	tag, err := j.db.Exec(ctx, j.sql.attach, id.Scope, id.Op, id.Key, providerID)
+	if err != nil {
+		return j.writeError("attach", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	if _, err := j.Get(ctx, id); err != nil {
+		return err
+	}
+	return journal.ErrConflict
+}
+
+// writeError maps a unique violation on the provider id to journal.ErrConflict.
+func (j *Journal) writeError(op string, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return journal.ErrConflict
+	}
+	return j.red.QueryError(op, err)
+}
+
+// pruneBatch is how many rows one Prune statement deletes.
+const pruneBatch = 5000
+
+// Prune deletes settled and failed entries last changed more than olderThan ago (on the
+// database clock) and returns how many it deleted. Pending and uncertain entries are never
+// pruned. A key repeated after its entry was pruned runs as a new call, so keep olderThan
+// above the longest time your callers may repeat a call.
+func (j *Journal) Prune(ctx context.Context, olderThan time.Duration) (int64, error) {
+	if olderThan < 0 {
+		return 0, fmt.Errorf("pgjournal: Prune(%v): negative age", olderThan)
+	}
+	var total int64
+	for {
+		tag, err := j.db.Exec(ctx, j.sql.prune, olderThan.Seconds(), pruneBatch)
+		if err != nil {
+			return total, j.red.QueryError("prune", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < pruneBatch {
+			return total, nil
+		}
+	}
+}
+
+func checkID(id journal.ID) error {
+	for _, s := range []string{id.Scope, id.Op, id.Key} {
+		if strings.IndexByte(s, 0) >= 0 {
+			return errors.New("pgjournal: an entry's scope, operation or key contains a NUL byte")
+		}
+	}
+	return nil
+}
+
+// scanEntry reads the columns of one entry, then extra.
+func scanEntry(row pgx.Row, extra ...any) (journal.Entry, error) {
+	var e journal.Entry
+	var minor *int64
+	var cur, code, msg *string
+	var state string
+	dest := append([]any{&e.Scope, &e.Op, &e.Key, &e.Fingerprint, &e.Reference, &minor, &cur, &e.ProviderID, &state,
+		&e.Result, &code, &msg, &e.Attempts, &e.SentAt, &e.CreatedAt, &e.UpdatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return journal.Entry{}, err
+	}
+	e.State = journal.State(state)
+	if minor != nil && cur != nil {
+		a, err := money.FromMinor(*minor, *cur)
+		if err != nil {
+			return journal.Entry{}, fmt.Errorf("pgjournal: the stored amount of %s/%s: %w", e.Op, e.Key, err)
+		}
+		e.Amount = a
+	}
+	if code != nil {
+		e.Error = &journal.RecordedError{Code: *code}
+		if msg != nil {
+			e.Error.Message = *msg
+		}
+	}
+	return e, nil
+}
