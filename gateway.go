@@ -11,7 +11,7 @@ import (
 	"github.com/go-playground/validator/v10"
 	"github.com/google/uuid"
 
-	"github.com/paybridge/paybridge/internal/keylock"
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
@@ -35,8 +35,10 @@ type Gateway struct {
 	log      *slog.Logger
 	newKey   func() string
 	closed   atomic.Bool
-	locks    keylock.Set[opKey]
 	retry    RetryPolicy
+	journal  journal.Journal
+	scope    string // of the journal's entries
+	lease    time.Duration
 }
 
 // Option configures a Gateway.
@@ -72,9 +74,17 @@ func New(p provider.Provider, opts ...Option) *Gateway {
 		log:      slog.New(slog.DiscardHandler),
 		newKey:   uuid.NewString,
 		retry:    DefaultRetryPolicy,
+		lease:    DefaultLease,
 	}
 	for _, o := range opts {
 		o(g)
+	}
+	if g.journal == nil {
+		g.journal = journal.NewMemory()
+	}
+	g.scope = g.name
+	if a, ok := p.(provider.Accounted); ok && a.Account() != "" {
+		g.scope += "/" + a.Account()
 	}
 	return g
 }
@@ -157,9 +167,6 @@ func (g *Gateway) echoed(op, key string, want, got money.Amount) error {
 	return nil
 }
 
-// opKey names a money-moving call for the per-key lock: its operation and idempotency key.
-type opKey struct{ op, key string }
-
 // written is what a money-moving call reports back, for the Gateway's checks.
 type written struct {
 	id       string
@@ -168,12 +175,10 @@ type written struct {
 	key      *string
 }
 
-// move runs the checks every money-moving call shares around do: capability, validation
-// (struct tags, amount, metadata), currency, then the answer's id and echoed amount.
-//
-// Calls with the same operation and idempotency key run one at a time within a Gateway.
-func (g *Gateway) move(ctx context.Context, start time.Time, op string, need provider.Operation, implemented bool, key string, amount money.Amount,
-	req any, md map[string]string, do func() (written, error)) error {
+// checkWrite runs the checks every money-moving call shares before anything is sent:
+// capability, validation (struct tags, amount, metadata) and currency.
+func (g *Gateway) checkWrite(op string, need provider.Operation, implemented bool, key string, amount money.Amount,
+	req any, md map[string]string) error {
 	if err := g.begin(op, need, key); err != nil {
 		return err
 	}
@@ -185,31 +190,7 @@ func (g *Gateway) move(ctx context.Context, start time.Time, op string, need pro
 	if len(fields) > 0 {
 		return g.invalid(op, key, fields...)
 	}
-	if err := g.checkCurrency(op, key, amount.Currency()); err != nil {
-		return err
-	}
-	held, err := g.locks.Lock(ctx, opKey{op, key})
-	if err != nil {
-		return err
-	}
-	defer held.Unlock()
-	var w written
-	err = g.withRetries(ctx, start, need, func() error {
-		var err error
-		w, err = do()
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := g.checkID(op, key, w.id); err != nil {
-		return err
-	}
-	if err := g.echoed(op, key, amount, w.amount); err != nil {
-		return err
-	}
-	g.stamp(w.provider, w.key, key)
-	return nil
+	return g.checkCurrency(op, key, amount.Currency())
 }
 
 // fetch runs the checks every lookup by id shares around do.
@@ -247,20 +228,17 @@ func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err 
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	err = g.move(ctx, start, op, provider.OpPay, true, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
-		if req.CancelURL == "" {
-			req.CancelURL = req.ReturnURL
-		}
-		var err error
-		if p, err = g.p.Pay(ctx, &req); err != nil {
-			return written{}, err
-		}
-		return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey}, nil
-	})
-	if err != nil {
+	if err := g.checkWrite(op, provider.OpPay, true, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
 		return nil, err
 	}
-	return p, nil
+	if req.CancelURL == "" {
+		req.CancelURL = req.ReturnURL
+	}
+	return write(ctx, g, start, writeCall[Payment]{op: op, need: provider.OpPay, key: req.IdempotencyKey, amount: req.Amount, req: &req,
+		send:  func() (*Payment, error) { return g.p.Pay(ctx, &req) },
+		facts: func(p *Payment) written { return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey} },
+		get:   func(ctx context.Context, id string) (*Payment, error) { return g.p.GetPayment(ctx, id) },
+	})
 }
 
 // GetPayment returns a payment's current state; ErrNotFound when the id is unknown.
@@ -282,17 +260,14 @@ func (g *Gateway) Refund(ctx context.Context, req RefundRequest) (r *Refund, err
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	rf, ok := g.p.(provider.Refunder)
-	err = g.move(ctx, start, op, provider.OpRefund, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
-		var err error
-		if r, err = rf.Refund(ctx, &req); err != nil {
-			return written{}, err
-		}
-		return written{r.ID, r.Amount, &r.Provider, &r.IdempotencyKey}, nil
-	})
-	if err != nil {
+	if err := g.checkWrite(op, provider.OpRefund, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
 		return nil, err
 	}
-	return r, nil
+	return write(ctx, g, start, writeCall[Refund]{op: op, need: provider.OpRefund, key: req.IdempotencyKey, amount: req.Amount, req: &req,
+		send:  func() (*Refund, error) { return rf.Refund(ctx, &req) },
+		facts: func(r *Refund) written { return written{r.ID, r.Amount, &r.Provider, &r.IdempotencyKey} },
+		get:   rf.GetRefund,
+	})
 }
 
 // GetRefund returns a refund by the ID Refund returned.
@@ -314,17 +289,14 @@ func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	po, ok := g.p.(provider.Payouter)
-	err = g.move(ctx, start, op, provider.OpPayout, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata, func() (written, error) {
-		var err error
-		if p, err = po.Payout(ctx, &req); err != nil {
-			return written{}, err
-		}
-		return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey}, nil
-	})
-	if err != nil {
+	if err := g.checkWrite(op, provider.OpPayout, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
 		return nil, err
 	}
-	return p, nil
+	return write(ctx, g, start, writeCall[Payout]{op: op, need: provider.OpPayout, key: req.IdempotencyKey, amount: req.Amount, req: &req,
+		send:  func() (*Payout, error) { return po.Payout(ctx, &req) },
+		facts: func(p *Payout) written { return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey} },
+		get:   po.GetPayout,
+	})
 }
 
 // GetPayout returns a payout by ID.
@@ -364,15 +336,11 @@ func (g *Gateway) VerifyAccount(ctx context.Context, req VerifyAccountRequest) (
 	if len(fields) > 0 {
 		return nil, g.invalid(op, req.IdempotencyKey, fields...)
 	}
-	v, err = av.VerifyAccount(ctx, &req)
-	if err != nil {
-		return nil, err
-	}
-	if err := g.checkID(op, req.IdempotencyKey, v.ID); err != nil {
-		return nil, err
-	}
-	g.stamp(&v.Provider, nil, "")
-	return v, nil
+	return write(ctx, g, start, writeCall[AccountVerification]{op: op, need: provider.OpVerifyAccount, key: req.IdempotencyKey, req: &req,
+		send:  func() (*AccountVerification, error) { return av.VerifyAccount(ctx, &req) },
+		facts: func(v *AccountVerification) written { return written{id: v.ID, provider: &v.Provider} },
+		get:   av.GetAccountVerification,
+	})
 }
 
 // GetAccountVerification returns a verification by ID, for example after the holder

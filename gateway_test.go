@@ -300,7 +300,8 @@ func TestListCustomersIterates(t *testing.T) {
 	}
 }
 
-func TestSameKeyCallsRunOneAtATime(t *testing.T) {
+// Concurrent calls with one key send once; the others wait and return the same payment.
+func TestSameKeyCallsSendOnce(t *testing.T) {
 	var mu sync.Mutex
 	inside, most, calls := 0, 0, 0
 	_, gw := newFake(func(r *provider.PaymentRequest) (*provider.Payment, error) {
@@ -318,16 +319,30 @@ func TestSameKeyCallsRunOneAtATime(t *testing.T) {
 	req := validRequest()
 	req.IdempotencyKey = "same-key"
 	var wg sync.WaitGroup
+	ids := make(chan string, 8)
 	for range 8 {
 		wg.Go(func() {
-			if _, err := gw.Pay(context.Background(), req); err != nil {
+			p, err := gw.Pay(context.Background(), req)
+			if err != nil {
 				t.Error(err)
+				return
 			}
+			ids <- p.ID
 		})
 	}
 	wg.Wait()
-	if most != 1 || calls != 8 {
-		t.Fatalf("%d calls, at most %d at once; want 8 calls, one at a time", calls, most)
+	close(ids)
+	if most != 1 || calls != 1 {
+		t.Fatalf("%d provider calls, at most %d at once; want one", calls, most)
+	}
+	first := ""
+	for id := range ids {
+		if first == "" {
+			first = id
+		}
+		if id != first {
+			t.Fatalf("calls with one key returned payments %s and %s", first, id)
+		}
 	}
 	// Different keys are not serialised.
 	most = 0

@@ -164,19 +164,18 @@ func TestNoRetryMakesOneAttempt(t *testing.T) {
 }
 
 // TestMaxElapsedCountsTheWholeCall: time spent waiting for another call with the same
-// idempotency key counts against MaxElapsed, as the policy says: "the whole call".
+// idempotency key counts against MaxElapsed, as the policy says: "the whole call". The
+// waiting call gives up without sending anything, with an error that says to call again.
 func TestMaxElapsedCountsTheWholeCall(t *testing.T) {
 	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
 	release := make(chan struct{})
 	var calls atomic.Int64
 	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {
-		if calls.Add(1) == 1 {
-			<-release // the first call holds the key
-			return okPayment(r)
-		}
-		return nil, &provider.Error{Code: provider.RateLimited, RetryAfter: 200 * time.Millisecond}
+		calls.Add(1)
+		<-release // the first call holds the key
+		return okPayment(r)
 	}
-	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, MaxElapsed: 500 * time.Millisecond,
+	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, MaxElapsed: 300 * time.Millisecond,
 		BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
 	req := validRequest()
 	req.IdempotencyKey = "held"
@@ -185,15 +184,17 @@ func TestMaxElapsedCountsTheWholeCall(t *testing.T) {
 	for calls.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	second := make(chan error, 1)
-	go func() { _, err := gw.Pay(context.Background(), req); second <- err }()
-	time.Sleep(400 * time.Millisecond) // the second call waits for the key
+	// The first call is held until the second has given up, however slow the machine.
+	_, err := gw.Pay(context.Background(), req)
 	close(release)
+	if !errors.Is(err, paybridge.ErrProviderUnavailable) || calls.Load() != 1 {
+		t.Fatalf("%v after %d provider calls; want ErrProviderUnavailable and nothing sent", err, calls.Load())
+	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	// 400ms waited plus a 200ms Retry-After is past the 500ms bound: no second attempt.
-	if err := <-second; !errors.Is(err, paybridge.ErrRateLimited) || calls.Load() != 2 {
-		t.Fatalf("%v after %d provider calls; the wait for the key must count against MaxElapsed", err, calls.Load())
+	// Once the first call has settled, a repeat returns its payment without sending.
+	if _, err := gw.Pay(context.Background(), req); err != nil || calls.Load() != 1 {
+		t.Fatalf("repeat after the first settled: %v, %d provider calls", err, calls.Load())
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 )
 
@@ -87,6 +88,17 @@ type Harness struct {
 	// Secrets lists every credential string (passwords, keys, tokens, full account
 	// numbers) that must never appear in logs or error messages.
 	Secrets []string
+	// LoseNextAnswers makes the provider apply the next n writes (Pay, Refund, Payout) and
+	// lose their answers, as a connection dropped on the way back would; 0 stops it.
+	// Without it, with Movements, the scenarios about lost answers are skipped.
+	LoseNextAnswers func(n int)
+	// Movements returns how many money movements the provider has applied: payments
+	// created, refunds and payouts made.
+	Movements func() int64
+	// NewJournal returns the operations journal that scenarios share between several
+	// Gateways (a restarted process, a second instance). Default: a new in-memory one.
+	// Set it to run those scenarios on a persistent journal such as pgjournal.
+	NewJournal func(t T) journal.Journal
 	// Timeout bounds each scenario (default 30s).
 	Timeout time.Duration
 	// PollInterval is the first wait between status polls (default 10ms; it doubles up to

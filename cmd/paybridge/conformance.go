@@ -64,6 +64,8 @@ func memHarness() (conformance.Harness, func()) {
 		Account:                  paybridge.BankAccount{HolderName: "Ada Lovelace", IBAN: "GB29NWBK60161331926819"},
 		RejectedAccount:          paybridge.BankAccount{HolderName: "Ada Lovelace", IBAN: "GB29NWBK60161330000000"},
 		Requests:                 b.Requests,
+		LoseNextAnswers:          b.LoseNextAnswers,
+		Movements:                b.Movements,
 		LoopbackNotifications:    true,
 		Secrets:                  []string{b.APIKey().Reveal(), b.WebhookKey().Reveal(), "GB29NWBK60161331926819"},
 	}, b.Close

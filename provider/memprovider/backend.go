@@ -35,7 +35,11 @@ type Backend struct {
 	now        func() time.Time
 
 	requests atomic.Int64
-	seq      atomic.Int64
+	// movements counts the money movements applied; lose is how many answers to
+	// writes are still to be lost.
+	movements atomic.Int64
+	lose      atomic.Int64
+	seq       atomic.Int64
 
 	mu         sync.Mutex
 	payments   map[string]*payment
@@ -145,6 +149,26 @@ func (b *Backend) WebhookKey() secret.Value { return b.webhookKey }
 
 // Requests returns how many API calls the backend has received, including refused ones.
 func (b *Backend) Requests() int64 { return b.requests.Load() }
+
+// Movements returns how many money movements the backend has applied: payments created,
+// refunds and payouts made. A write repeated with its idempotency key is not counted again.
+func (b *Backend) Movements() int64 { return b.movements.Load() }
+
+// LoseNextAnswers makes the next n successful writes (Pay, Refund, Payout) take effect
+// and then answer with UnknownOutcome, as when a reply is lost on the way back.
+func (b *Backend) LoseNextAnswers(n int) { b.lose.Store(int64(n)) }
+
+func (b *Backend) loseAnswer() bool {
+	for {
+		n := b.lose.Load()
+		if n <= 0 {
+			return false
+		}
+		if b.lose.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
+}
 
 // Close stops notification deliveries and waits for them to end.
 func (b *Backend) Close() {

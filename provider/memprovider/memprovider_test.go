@@ -26,6 +26,8 @@ func harness(t *testing.T, b *memprovider.Backend, cur money.Currency, currencie
 		Account:               paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "GB", IBAN: "GB29NWBK60161331926819"},
 		RejectedAccount:       paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "GB", AccountNumber: "12340000", RoutingNumber: "601613"},
 		Requests:              b.Requests,
+		LoseNextAnswers:       b.LoseNextAnswers,
+		Movements:             b.Movements,
 		LoopbackNotifications: true,
 		Secrets:               []string{b.APIKey().Reveal(), b.WebhookKey().Reveal(), "GB29NWBK60161331926819"},
 		Timeout:               20 * time.Second,

@@ -100,6 +100,11 @@ func (p *Provider) Close() error { return nil }
 
 // Pay implements provider.Provider.
 func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
+	v, err := p.pay(ctx, req)
+	return answer(p.b, v, err)
+}
+
+func (p *Provider) pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -124,6 +129,7 @@ func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*prov
 		notifyURL: req.NotificationURL,
 	}
 	b.payments[id] = pm
+	b.movements.Add(1)
 	return clonePayment(&pm.p), nil
 }
 
@@ -141,6 +147,11 @@ func (p *Provider) GetPayment(ctx context.Context, id string) (*provider.Payment
 
 // Refund implements provider.Refunder.
 func (p *Provider) Refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
+	v, err := p.refund(ctx, req)
+	return answer(p.b, v, err)
+}
+
+func (p *Provider) refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -185,6 +196,7 @@ func (p *Provider) Refund(ctx context.Context, req *provider.RefundRequest) (*pr
 		ProviderStatus: "refunded", Amount: req.Amount, MerchantReference: req.MerchantReference,
 		IdempotencyKey: req.IdempotencyKey, CreatedAt: b.now()}
 	b.refunds[id] = r
+	b.movements.Add(1)
 	b.notifyLocked(pm.notifyURL, notify.Event{Kind: notify.RefundSucceeded, PaymentID: pm.p.ID, RefundID: id,
 		MerchantReference: req.MerchantReference, Amount: req.Amount, ProviderStatus: r.ProviderStatus})
 	out := *r
@@ -201,6 +213,11 @@ func (p *Provider) GetRefund(ctx context.Context, id string) (*provider.Refund, 
 
 // Payout implements provider.Payouter.
 func (p *Provider) Payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
+	v, err := p.payout(ctx, req)
+	return answer(p.b, v, err)
+}
+
+func (p *Provider) payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -241,6 +258,7 @@ func (p *Provider) Payout(ctx context.Context, req *provider.PayoutRequest) (*pr
 		Amount: req.Amount, AccountID: req.AccountID, MerchantReference: req.MerchantReference,
 		IdempotencyKey: req.IdempotencyKey, CreatedAt: b.now()}
 	b.payouts[id] = po
+	b.movements.Add(1)
 	b.notifyLocked(req.NotificationURL, notify.Event{Kind: notify.PayoutSucceeded, PayoutID: id, AccountID: req.AccountID,
 		MerchantReference: req.MerchantReference, Amount: req.Amount, ProviderStatus: po.ProviderStatus})
 	out := *po
@@ -441,4 +459,12 @@ func hostedID(raw, kind string) (string, bool) {
 	}
 	id, ok := strings.CutPrefix(u.Path, "/"+kind+"/")
 	return id, ok && id != "" && !strings.Contains(id, "/")
+}
+
+// answer returns a write's answer, or loses it when the backend was told to.
+func answer[T any](b *Backend, v *T, err error) (*T, error) {
+	if err == nil && b.loseAnswer() {
+		return nil, &provider.Error{Code: provider.UnknownOutcome, Message: "the answer was lost (Backend.LoseNextAnswers)"}
+	}
+	return v, err
 }

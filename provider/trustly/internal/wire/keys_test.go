@@ -17,7 +17,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // SHA-256 fingerprints of the DER SPKI encodings, as published in the protocol reference

@@ -1,0 +1,329 @@
+package paybridge
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// DefaultLease is how long a Gateway holds the journal entry of a call it is making before
+// another caller with the same idempotency key may take it over (as uncertain). Calls are
+// bounded by their context and the retry policy's MaxElapsed, which should stay well below it.
+const DefaultLease = 5 * time.Minute
+
+// WithJournal sets the operations journal: where the Gateway records every Pay, Refund,
+// Payout and VerifyAccount before it is sent, and its outcome after. The default is an
+// in-memory journal of this Gateway's own, which serialises the calls of one process and
+// is lost on restart; give every instance of an application the same persistent journal
+// (package journal/pgjournal) to keep the idempotency promises across restarts and
+// instances.
+func WithJournal(j journal.Journal) Option {
+	return func(g *Gateway) {
+		if j != nil {
+			g.journal = j
+		}
+	}
+}
+
+// WithLease sets how long the Gateway holds a call's journal entry (default DefaultLease).
+// A caller that crashes keeps others with the same key waiting this long, after which the
+// call is treated as uncertain.
+func WithLease(d time.Duration) Option {
+	return func(g *Gateway) {
+		if d > 0 {
+			g.lease = d
+		}
+	}
+}
+
+// Journal returns the Gateway's operations journal, for operators who settle uncertain
+// calls (journal.Journal.Settle) and for reconciliation. Its entries are scoped by
+// JournalScope.
+func (g *Gateway) Journal() journal.Journal { return g.journal }
+
+// JournalScope returns the scope of this Gateway's journal entries: the provider's name
+// and, where the adapter acts for one merchant account, that account.
+func (g *Gateway) JournalScope() string { return g.scope }
+
+// writeCall is one money-moving or order-creating call, as the Gateway journals it.
+type writeCall[T any] struct {
+	op     string
+	need   provider.Operation
+	key    string
+	amount money.Amount // zero for VerifyAccount
+	req    any          // pointer to the validated request
+	// send makes one attempt at the provider.
+	send func() (*T, error)
+	// facts reports what the Gateway checks in an answer.
+	facts func(*T) written
+	// get reads the object by the provider's id, to settle an uncertain call whose
+	// provider id became known; nil when the adapter cannot.
+	get func(ctx context.Context, id string) (*T, error)
+}
+
+// write runs a call through the journal: claim, send (or settle an earlier uncertain
+// attempt), record. The request has been validated.
+func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[T]) (*T, error) {
+	id := journal.ID{Scope: g.scope, Op: string(c.need), Key: c.key}
+	fp, err := fingerprint(c.req)
+	if err != nil {
+		return nil, &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key, err: err}
+	}
+	claim, err := g.claim(ctx, start, c.op, journal.Entry{ID: id, Fingerprint: fp, Reference: g.reference(c.need, c.req), Amount: c.amount})
+	if err != nil {
+		return nil, err
+	}
+	if !claim.Held {
+		return recorded[T](g, c, claim.Entry)
+	}
+	if claim.Entry.State == journal.Uncertain {
+		v, resend, err := settleEarlier(ctx, g, c, claim.Entry)
+		if v != nil {
+			return conclude(ctx, g, c, id, claim.Token, v, nil)
+		}
+		if !resend {
+			g.release(ctx, id, claim.Token)
+			return nil, err
+		}
+		if err := g.journal.Sent(ctx, id, claim.Token, g.lease); err != nil {
+			return nil, g.journalError(c.op, c.key, "recording a new attempt", err)
+		}
+	}
+	var v *T
+	err = g.withRetries(ctx, start, c.need, func() error {
+		var err error
+		v, err = c.send()
+		return err
+	})
+	return conclude(ctx, g, c, id, claim.Token, v, err)
+}
+
+// claim claims the call's entry, waiting while another caller holds it — as long as the
+// context and the retry policy's MaxElapsed allow.
+func (g *Gateway) claim(ctx context.Context, start time.Time, op string, e journal.Entry) (journal.Claim, error) {
+	wait := 10 * time.Millisecond
+	for {
+		c, err := g.journal.Claim(ctx, e, g.lease)
+		switch {
+		case err == nil:
+			return c, nil
+		case errors.Is(err, journal.ErrConflict):
+			return c, &Error{Code: CodeDuplicate, Op: op, Provider: g.name, IdempotencyKey: e.Key,
+				err: &provider.Error{Code: provider.Duplicate, Field: "IdempotencyKey",
+					Message: "the idempotency key was used before with a different request"}}
+		case !errors.Is(err, journal.ErrBusy):
+			return c, g.journalError(op, e.Key, "claiming the idempotency key", err)
+		}
+		if g.retry.MaxElapsed > 0 && time.Since(start)+wait > g.retry.MaxElapsed {
+			return c, &Error{Code: CodeProviderUnavailable, Op: op, Provider: g.name, IdempotencyKey: e.Key,
+				err: errors.New("another call with this idempotency key is still in progress; nothing was sent, call again later")}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return c, ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
+// recorded answers a repeat of a call the journal holds as settled or failed.
+func recorded[T any](g *Gateway, c writeCall[T], e journal.Entry) (*T, error) {
+	if e.State == journal.Failed {
+		code := codeNamed(e.Error.Code)
+		return nil, &Error{Code: code, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+			err: &provider.Error{Code: code, Message: "an earlier call with this idempotency key was refused: " + e.Error.Message}}
+	}
+	v := new(T)
+	if err := json.Unmarshal(e.Result, v); err != nil {
+		return nil, &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+			err: errors.New("reading the recorded result of an earlier call with this idempotency key: " + err.Error())}
+	}
+	return v, nil
+}
+
+// settleEarlier learns what became of an earlier attempt whose outcome is unknown. It
+// returns the attempt's result, or whether the request may be sent again, or the error to
+// return with the call left uncertain.
+func settleEarlier[T any](ctx context.Context, g *Gateway, c writeCall[T], e journal.Entry) (*T, bool, error) {
+	if e.ProviderID != "" && c.get != nil {
+		v, err := c.get(ctx, e.ProviderID)
+		if err == nil {
+			return v, false, nil
+		}
+		g.log.WarnContext(ctx, "paybridge: reading an uncertain call's object failed", "op", c.op, "provider", g.name,
+			"idempotency_key", c.key, "code", CodeOf(err).String())
+	}
+	if slices.Contains(g.caps.RepeatableWrites, c.need) {
+		return nil, true, nil // the provider recognises the repeat: it cannot act twice
+	}
+	if r, ok := g.p.(provider.Resolver); ok {
+		got, err := r.Resolve(ctx, provider.Attempt{Op: c.need, Key: c.key, Reference: e.Reference,
+			ProviderID: e.ProviderID, SentAt: e.SentAt, Attempts: e.Attempts}, c.req)
+		if err == nil {
+			if v, ok := got.(*T); ok && v != nil {
+				return v, false, nil
+			}
+			return nil, false, &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+				err: errors.New("the adapter settled an uncertain call with a result of the wrong type")}
+		}
+		if errors.Is(err, provider.ErrNotApplied) {
+			return nil, true, nil
+		}
+		if ctx.Err() != nil || provider.CodeOf(err) != provider.UnknownOutcome {
+			return nil, false, g.wrap(c.op, c.key, err)
+		}
+	}
+	return nil, false, &Error{Code: CodeUnknownOutcome, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+		err: &provider.Error{Code: provider.UnknownOutcome, Message: "an earlier attempt with this idempotency key " +
+			"may have been applied and its outcome is not known yet, so nothing was sent; it settles when the " +
+			"provider's notification for it arrives or an operator records it (Gateway.Journal), and a later call " +
+			"with this key then returns it"}}
+}
+
+// conclude checks an attempt's answer, records the call's outcome in the journal, and
+// returns what the call returns.
+func conclude[T any](ctx context.Context, g *Gateway, c writeCall[T], id journal.ID, token string, v *T, err error) (*T, error) {
+	if err != nil {
+		switch outcomeOf(err) {
+		case journal.Uncertain:
+			g.record(ctx, id, token, journal.Outcome{State: journal.Uncertain})
+		case journal.Failed:
+			g.record(ctx, id, token, journal.Outcome{State: journal.Failed,
+				Error: &journal.RecordedError{Code: CodeOf(err).String(), Message: refusalText(err)}})
+		default:
+			g.release(ctx, id, token)
+		}
+		return nil, err
+	}
+	w := c.facts(v)
+	if err := g.checkAnswer(c.op, c.key, c.amount, w); err != nil {
+		// The provider answered, but not with what was asked: it may have applied
+		// something, so the call stays uncertain for an operator to settle.
+		g.record(ctx, id, token, journal.Outcome{State: journal.Uncertain})
+		return nil, err
+	}
+	g.stamp(w.provider, w.key, c.key)
+	result, err := json.Marshal(v)
+	if err != nil {
+		g.record(ctx, id, token, journal.Outcome{State: journal.Uncertain})
+		return nil, &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key, err: err}
+	}
+	// When this fails the entry stays pending until its lease ends, and a repeat then
+	// settles it as an uncertain call; the provider applied this one, so say so.
+	g.record(ctx, id, token, journal.Outcome{State: journal.Settled, Result: result, ProviderID: w.id})
+	return v, nil
+}
+
+// checkAnswer checks that an answer names the object and echoes the amount asked for.
+func (g *Gateway) checkAnswer(op, key string, amount money.Amount, w written) error {
+	if err := g.checkID(op, key, w.id); err != nil {
+		return err
+	}
+	if amount.IsValid() {
+		return g.echoed(op, key, amount, w.amount)
+	}
+	return nil
+}
+
+// outcomeOf says what a failed attempt means for the journal: Uncertain when it may have
+// been applied, Failed when the provider refused it for good, and "" when it provably was
+// not applied and the key may be used afresh.
+func outcomeOf(err error) journal.State {
+	code := provider.CodeOf(err)
+	switch code {
+	case provider.Declined, provider.InsufficientFunds:
+		return journal.Failed
+	case provider.UnknownOutcome, provider.Internal, provider.Duplicate:
+		return journal.Uncertain
+	case provider.Unknown:
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return "" // adapters return a bare context error only when nothing was sent
+		}
+		return journal.Uncertain
+	}
+	return ""
+}
+
+// refusalText is the provider's message of a refusal, for the journal: never the whole
+// error chain, which may name request details.
+func refusalText(err error) string {
+	var pe *provider.Error
+	if errors.As(err, &pe) && pe.Message != "" {
+		return pe.Message
+	}
+	return CodeOf(err).String()
+}
+
+// record writes an outcome; a failure is logged, since the call's own answer matters more.
+func (g *Gateway) record(ctx context.Context, id journal.ID, token string, o journal.Outcome) {
+	if err := g.journal.Record(context.WithoutCancel(ctx), id, token, o); err != nil {
+		g.log.ErrorContext(ctx, "paybridge: recording a call's outcome in the journal failed", "op", id.Op,
+			"provider", g.name, "idempotency_key", id.Key, "state", string(o.State), "error", err.Error())
+	}
+}
+
+func (g *Gateway) release(ctx context.Context, id journal.ID, token string) {
+	if err := g.journal.Release(context.WithoutCancel(ctx), id, token); err != nil {
+		g.log.ErrorContext(ctx, "paybridge: releasing a journal entry failed", "op", id.Op,
+			"provider", g.name, "idempotency_key", id.Key, "error", err.Error())
+	}
+}
+
+func (g *Gateway) journalError(op, key, doing string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &Error{Code: CodeProviderUnavailable, Op: op, Provider: g.name, IdempotencyKey: key,
+		err: errors.New("the operations journal is unavailable (" + doing + "), so nothing was sent: " + err.Error())}
+}
+
+// reference is what the adapter will send the provider to name the call.
+func (g *Gateway) reference(op provider.Operation, req any) string {
+	if r, ok := g.p.(provider.Referencer); ok {
+		return r.Reference(op, req)
+	}
+	switch r := req.(type) {
+	case *PaymentRequest:
+		return r.MerchantReference
+	case *RefundRequest:
+		return r.MerchantReference
+	case *PayoutRequest:
+		return r.MerchantReference
+	case *VerifyAccountRequest:
+		return r.MerchantReference
+	}
+	return ""
+}
+
+// fingerprint identifies a request: a SHA-256 of its JSON encoding, which holds every
+// field (map keys sorted). The idempotency key is part of the request and of the entry's
+// name alike, so it changes nothing.
+func fingerprint(req any) (string, error) {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return "", errors.New("fingerprinting the request: " + err.Error())
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// codeNamed returns the Code whose String is name.
+func codeNamed(name string) Code {
+	for c := provider.Unknown; c <= provider.Internal; c++ {
+		if c.String() == name {
+			return c
+		}
+	}
+	return CodeInternal
+}
