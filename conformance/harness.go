@@ -7,11 +7,29 @@
 // hosted page, notifications that can reach this machine, a request counter). Operations
 // that Capabilities excludes must fail with ErrNotSupported.
 //
-// An adapter's test is a few lines:
+// An adapter's test builds a [Harness] and passes it to [RunConformanceTests], which runs
+// each scenario as a subtest. This one, from this package's tests, tests the in-memory
+// provider; an adapter over an HTTP API starts its simulator instead of a Backend and
+// takes the EndUser, Requests and credentials from it (see trustistsim.Server.Harness):
 //
-//	func TestConformance(t T) {
-//		conformance.RunConformanceTests(t, conformance.Harness{ ... })
+//	func TestConformance(t *testing.T) {
+//		b := memprovider.NewBackend()
+//		defer b.Close()
+//		conformance.RunConformanceTests(t, conformance.Harness{
+//			NewGateway: func(_ context.Context, _ conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
+//				return paybridge.New(memprovider.New(memprovider.Config{Backend: b, APIKey: b.APIKey()}), opts...)
+//			},
+//			EndUser:               b.EndUser(), // approves, declines and abandons hosted pages
+//			Currency:              money.MustCurrency("GBP"),
+//			Payer:                 paybridge.Person{ID: "user-1", Email: "ada@example.com", Country: "GB"},
+//			Account:               paybridge.BankAccount{HolderName: "Ada Lovelace", IBAN: "GB29NWBK60161331926819"},
+//			Requests:              b.Requests, // proves invalid requests are refused before sending
+//			LoopbackNotifications: true,
+//			Secrets:               []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
+//		})
 //	}
+//
+// [Run] runs the same scenarios outside a test and returns one [Result] each, for reports.
 package conformance
 
 import (

@@ -44,7 +44,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	t.Cleanup(cleanup)
 	for _, sc := range scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), h.Timeout)
+			ctx, cancel := context.WithTimeout(context.Background(), s.h.Timeout)
 			defer cancel()
 			sc.run(ctx, t, s)
 		})

@@ -112,6 +112,9 @@
 // PAYBRIDGE_TRUSTLYREST_MERCHANT_ID, and optionally PAYBRIDGE_TRUSTLYREST_BASE_URL. Scenarios
 // that need a person at the bank page skip there.
 //
-// Protocol facts come from ../shared/protocols/trustly-rest.md; [I] marks inferences where
-// Trustly's documentation is silent or contradicts itself.
+// Protocol facts come from Trustly's API reference
+// (https://amer.developers.trustly.com/api-reference) and its OpenAPI document
+// (https://amer.developers.trustly.com/openapi.json), and from Trustly's official sample
+// integration (https://github.com/TrustlyInc/trustly-nestjs-example); [I] marks inferences
+// where Trustly's documentation is silent or contradicts itself.
 package trustlyrest

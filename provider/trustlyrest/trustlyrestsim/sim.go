@@ -2,7 +2,10 @@
 // runs: the REST endpoints the paybridge adapter uses, the hosted authorization page, signed
 // browser redirects and signed webhooks, with the protocol's checks and error answers.
 //
-// What it checks as Trustly does (see ../shared/protocols/trustly-rest.md): HTTP Basic
+// What it checks as Trustly does, as Trustly's API reference
+// (https://amer.developers.trustly.com/api-reference, whose OpenAPI document is
+// https://amer.developers.trustly.com/openapi.json) and its official sample integration
+// (https://github.com/TrustlyInc/trustly-nestjs-example) describe it: HTTP Basic
 // authentication (error 375, HTTP 401); the establish requestSignature over the documented key
 // order (375); required establish fields, USD/CAD, amounts as strings of at most 10
 // characters with 2 decimals; merchantReference uniqueness for Authorize, Pay, Capture and
