@@ -237,8 +237,18 @@ func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err 
 	return write(ctx, g, start, writeCall[Payment]{op: op, need: provider.OpPay, key: req.IdempotencyKey, amount: req.Amount, req: &req,
 		send:  func() (*Payment, error) { return g.p.Pay(ctx, &req) },
 		facts: func(p *Payment) written { return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey} },
-		get:   func(ctx context.Context, id string) (*Payment, error) { return g.p.GetPayment(ctx, id) },
+		get:   func(ctx context.Context, id string) (*Payment, error) { return payAgain(ctx, g.p, id) },
 	})
+}
+
+// payAgain reads the payment an uncertain Pay created, to answer the Pay with it: like a
+// new payment, a pending one the payer can still be sent to is PaymentRequiresAction.
+func payAgain(ctx context.Context, p provider.Provider, id string) (*Payment, error) {
+	pm, err := p.GetPayment(ctx, id)
+	if err == nil && pm.Status == PaymentPending && pm.RedirectURL != "" {
+		pm.Status = PaymentRequiresAction
+	}
+	return pm, err
 }
 
 // GetPayment returns a payment's current state; ErrNotFound when the id is unknown.
@@ -358,6 +368,14 @@ func (g *Gateway) GetAccountVerification(ctx context.Context, id string) (v *Acc
 // NotificationHandler returns an http.Handler for the provider's notifications that
 // verifies each one, passes new verified events to fn, and replies as the provider expects.
 // The Gateway's logger is used unless opts set another.
+//
+// Only events about this merchant's own calls reach fn: a payment, refund, payout or
+// account event must match a call recorded in the Gateway's journal (by the provider's id
+// of the object, or the reference the call sent) and report the amount recorded. Any
+// other verified notification is acknowledged, so that the provider stops sending it, and
+// logged, but never passed to fn. With the default in-memory journal that means events
+// about calls made before a restart, or by another instance, are not delivered: give
+// every instance the same persistent journal (WithJournal).
 func (g *Gateway) NotificationHandler(fn notify.Func, opts ...notify.Option) (*notify.Handler, error) {
 	const op = "NotificationHandler"
 	if err := g.begin(op, provider.OpNotifications, ""); err != nil {
@@ -370,7 +388,8 @@ func (g *Gateway) NotificationHandler(fn notify.Func, opts ...notify.Option) (*n
 	if fn == nil {
 		return nil, g.invalid(op, "", FieldError{Field: "fn", Problem: "is required"})
 	}
-	return notify.NewHandler(v, fn, append([]notify.Option{notify.WithLogger(g.log)}, opts...)...), nil
+	opts = append(append([]notify.Option{notify.WithLogger(g.log)}, opts...), notify.WithMatcher(g.ownEvent))
+	return notify.NewHandler(v, fn, opts...), nil
 }
 
 func (g *Gateway) notImplemented(op string, need provider.Operation, key string) error {

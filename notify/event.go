@@ -68,6 +68,9 @@ type Event struct {
 	RefundID  string `json:"refundId,omitempty"`
 	PayoutID  string `json:"payoutId,omitempty"`
 	AccountID string `json:"accountId,omitempty"`
+	// VerificationID names the account verification an account.* event concerns, as
+	// VerifyAccount returned it.
+	VerificationID string `json:"verificationId,omitempty"`
 	// MerchantReference is the reference given when the object was created, when the
 	// provider includes it.
 	MerchantReference string `json:"merchantReference,omitempty"`
@@ -136,6 +139,12 @@ type Reply struct {
 // A Verifier wraps it (fmt.Errorf("...: %w", notify.ErrRetryLater)); the Handler then
 // answers 503 so the provider delivers the notification again, instead of 400, which
 // tells the provider the notification itself is bad.
+// ErrNotOurs is returned by a Matcher for a genuine notification that concerns no order of
+// the application's own, or disagrees with what was recorded for it (another amount). The
+// Handler acknowledges it, so that the provider stops delivering it, and never passes it to
+// the application.
+var ErrNotOurs = errors.New("notify: the notification concerns no order this application created")
+
 var ErrRetryLater = errors.New("notify: verification could not be completed now; deliver again later")
 
 // Verifier is implemented by provider adapters.

@@ -23,6 +23,8 @@ type Handler struct {
 	maxBody int64
 	lease   time.Duration
 	log     *slog.Logger
+	match   Matcher
+	foreign func(ctx context.Context, e Event, reason error)
 }
 
 // Option configures a Handler.
@@ -45,6 +47,27 @@ func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 
 // NewHandler returns a Handler that verifies notifications with v and calls fn for each
 // new verified event.
+// Matcher decides whether a verified event concerns one of the application's own orders.
+// It returns nil to deliver the event, an error matching ErrNotOurs to acknowledge it
+// without delivering it, and any other error (for example ErrRetryLater, or a store that
+// cannot be reached) to have it delivered again later. It may complete the event, for
+// example with ids learnt from its records.
+type Matcher func(ctx context.Context, e *Event) error
+
+// WithMatcher sets the Matcher every verified event passes before it reaches the
+// application. The Gateway's NotificationHandler sets one that matches events against
+// its operations journal.
+func WithMatcher(m Matcher) Option { return func(h *Handler) { h.match = m } }
+
+// WithUnmatched sets a function called with each verified event the Matcher found not to
+// be the application's (ErrNotOurs), after it was acknowledged and before the reply is
+// sent. Use it to count or alert on such events — they are either notifications for orders
+// made outside this application or another merchant's notifications posted to yours; it
+// must not treat them as the application's own.
+func WithUnmatched(fn func(ctx context.Context, e Event, reason error)) Option {
+	return func(h *Handler) { h.foreign = fn }
+}
+
 func NewHandler(v Verifier, fn Func, opts ...Option) *Handler {
 	h := &Handler{v: v, fn: fn, maxBody: DefaultMaxBodyBytes, lease: 2 * time.Minute}
 	for _, o := range opts {
@@ -110,6 +133,19 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 		return nil, http.StatusBadRequest
 	}
 	log := h.log.With("provider", n.Event.Provider, "notification_id", n.ID, "kind", string(n.Event.Kind))
+	if h.match != nil {
+		if err := h.match(ctx, &n.Event); err != nil {
+			if errors.Is(err, ErrNotOurs) {
+				log.WarnContext(ctx, "notification acknowledged but not delivered: it concerns no order of ours", "reason", err.Error())
+				if h.foreign != nil {
+					h.foreign(ctx, n.Event, err)
+				}
+				return h.reply(ctx, log, n, Processed)
+			}
+			log.WarnContext(ctx, "notification could not be matched to our orders now; asking for redelivery", "error", err.Error())
+			return nil, http.StatusServiceUnavailable
+		}
+	}
 	key := n.Event.Provider + "/" + n.ID
 	claim, err := h.store.Claim(ctx, key, h.lease)
 	if err != nil {

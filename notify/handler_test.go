@@ -225,3 +225,41 @@ func TestLogsCarryNoBody(t *testing.T) {
 		t.Fatalf("log contains a notification body: %s", buf.String())
 	}
 }
+
+// A Matcher decides which verified events are the application's: others are acknowledged
+// with the provider's reply, reported to WithUnmatched, and never delivered; a Matcher that
+// cannot decide now has the notification delivered again.
+func TestHandlerMatcher(t *testing.T) {
+	var delivered []string
+	var unmatched []string
+	h := notify.NewHandler(plainVerifier{}, func(_ context.Context, e notify.Event) error {
+		delivered = append(delivered, e.ID)
+		return nil
+	}, notify.WithMatcher(func(_ context.Context, e *notify.Event) error {
+		switch e.ID {
+		case "foreign":
+			return fmt.Errorf("%w: not one of ours", notify.ErrNotOurs)
+		case "busy":
+			return errors.New("journal unavailable")
+		}
+		e.PaymentID = "filled-in"
+		return nil
+	}), notify.WithUnmatched(func(_ context.Context, e notify.Event, reason error) {
+		unmatched = append(unmatched, e.ID+": "+reason.Error())
+	}))
+	if rec := post(h, http.MethodPost, "ok:foreign"); rec.Code != http.StatusOK || rec.Body.String() != "processed:foreign" {
+		t.Fatalf("foreign notification answered %d %q; want the provider's acknowledgement", rec.Code, rec.Body)
+	}
+	if rec := post(h, http.MethodPost, "ok:busy"); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("a notification the matcher cannot decide answered %d; want 503", rec.Code)
+	}
+	if rec := post(h, http.MethodPost, "ok:mine"); rec.Code != http.StatusOK {
+		t.Fatalf("own notification answered %d", rec.Code)
+	}
+	if len(delivered) != 1 || delivered[0] != "mine" {
+		t.Fatalf("delivered %v; want only the application's own", delivered)
+	}
+	if len(unmatched) != 1 || !strings.HasPrefix(unmatched[0], "foreign: ") {
+		t.Fatalf("unmatched %v; want the foreign one", unmatched)
+	}
+}

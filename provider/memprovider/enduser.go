@@ -89,7 +89,7 @@ func (e *EndUser) act(ctx context.Context, redirectURL, action string) error {
 			v.v.Status, v.v.ProviderStatus, v.v.RedirectURL = provider.VerificationFailed, "abandoned", ""
 			ev.Kind = notify.AccountFailed
 		}
-		ev.AccountID, ev.ProviderStatus = v.v.AccountID, v.v.ProviderStatus
+		ev.AccountID, ev.VerificationID, ev.ProviderStatus = v.v.AccountID, v.v.ID, v.v.ProviderStatus
 		b.notifyLocked(v.notifyURL, ev)
 		return nil
 	}

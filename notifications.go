@@ -1,0 +1,101 @@
+package paybridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// ownEvent lets a verified event through only when it concerns a call this merchant made
+// through a Gateway sharing the journal, and agrees with what was recorded for it.
+//
+// Providers may sign every merchant's notifications with one key (Trustly JSON-RPC does),
+// so a valid signature says nothing about whose order an event concerns. The event is
+// matched by the provider's id of the object, or — while that id is not yet recorded, as
+// when a notification overtakes the answer to the call — by the reference the call sent.
+// Its amount must equal the recorded one. A refund event may also concern a payment of
+// ours refunded outside paybridge (in the provider's portal). Events of kind Other pass.
+// Once matched, the provider's id is recorded, which settles a call whose answer was lost.
+func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
+	var op provider.Operation
+	var pid string
+	switch e.Kind {
+	case notify.PaymentPending, notify.PaymentAuthorized, notify.PaymentSucceeded, notify.PaymentFailed, notify.PaymentCanceled:
+		op, pid = provider.OpPay, e.PaymentID
+	case notify.RefundSucceeded, notify.RefundFailed:
+		op, pid = provider.OpRefund, e.RefundID
+	case notify.PayoutSucceeded, notify.PayoutFailed:
+		op, pid = provider.OpPayout, e.PayoutID
+	case notify.AccountVerified, notify.AccountFailed:
+		op, pid = provider.OpVerifyAccount, e.VerificationID
+	default:
+		return nil
+	}
+	entry, found, err := g.findCall(ctx, op, pid, e.MerchantReference)
+	if err != nil {
+		return err
+	}
+	if !found && op == provider.OpRefund && e.PaymentID != "" {
+		return g.ownPaymentRefunded(ctx, e)
+	}
+	if !found {
+		return fmt.Errorf("%w: no %s with id %q or reference %q was made by this merchant", notify.ErrNotOurs, op, pid, e.MerchantReference)
+	}
+	if e.Amount.IsValid() && entry.Amount.IsValid() && !e.Amount.Equal(entry.Amount) {
+		return fmt.Errorf("%w: the notification reports %s for %s %q, which was made for %s", notify.ErrNotOurs, e.Amount, op, pid, entry.Amount)
+	}
+	if pid != "" && entry.ProviderID == "" {
+		if err := g.journal.Attach(ctx, entry.ID, pid); err != nil && !errors.Is(err, journal.ErrConflict) {
+			return err
+		}
+	}
+	return nil
+}
+
+// ownPaymentRefunded accepts a refund event for a payment of ours that no Refund call made.
+func (g *Gateway) ownPaymentRefunded(ctx context.Context, e *notify.Event) error {
+	pay, found, err := g.findCall(ctx, provider.OpPay, e.PaymentID, "")
+	if err != nil {
+		return err
+	}
+	if !found || pay.ProviderID != e.PaymentID {
+		return fmt.Errorf("%w: a refund of payment %q, which this merchant did not make", notify.ErrNotOurs, e.PaymentID)
+	}
+	if e.Amount.IsValid() && pay.Amount.IsValid() {
+		if c, err := e.Amount.Cmp(pay.Amount); err != nil || c > 0 {
+			return fmt.Errorf("%w: a refund of %s reported for payment %q of %s", notify.ErrNotOurs, e.Amount, e.PaymentID, pay.Amount)
+		}
+	}
+	return nil
+}
+
+// findCall finds the recorded call of kind op by the provider's id of its object, or,
+// among calls whose provider id is not known yet, by the reference it sent.
+func (g *Gateway) findCall(ctx context.Context, op provider.Operation, pid, ref string) (journal.Entry, bool, error) {
+	if pid != "" {
+		e, err := g.journal.FindByProviderID(ctx, g.scope, pid)
+		switch {
+		case err == nil:
+			return e, e.Op == string(op), nil
+		case !errors.Is(err, journal.ErrNotFound):
+			return journal.Entry{}, false, err
+		}
+	}
+	if ref == "" {
+		return journal.Entry{}, false, nil
+	}
+	entries, err := g.journal.FindByReference(ctx, g.scope, ref)
+	if err != nil {
+		return journal.Entry{}, false, err
+	}
+	for _, e := range entries {
+		if e.Op == string(op) && (e.ProviderID == "" || pid == "") {
+			return e, true, nil
+		}
+	}
+	return journal.Entry{}, false, nil
+}
