@@ -278,7 +278,11 @@ func (p *progress) line(format string, args ...any) {
 func (p *progress) run(ctx context.Context, name, target string, h conformance.Harness) []conformance.Result {
 	start := time.Now()
 	if !p.tty {
-		p.line("%s: running %d scenarios against the %s", name, len(conformance.Scenarios()), target)
+		what := "the " + target
+		if target == targetMemory {
+			what = "the in-memory provider"
+		}
+		p.line("%s: running %d scenarios against %s", name, len(conformance.Scenarios()), what)
 	}
 	results := conformance.Run(ctx, h, func(i, n int, sc string) {
 		if p.tty {

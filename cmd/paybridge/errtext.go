@@ -100,6 +100,9 @@ func explain(err error) string {
 		detail = pe.Code.String()
 	}
 	switch {
+	case pe.Provider != "" && strings.HasPrefix(strings.ToLower(detail), strings.ToLower(pe.Provider)+" "):
+		// It names the provider already ("trustist does not support refund: …").
+		return detail
 	case pe.Op == "Open" && pe.Provider != "" && isProvider && pv.Field != "":
 		// "trustlyrest AccessKey: …": the provider and its setting are the subject.
 		return pe.Provider + " " + detail

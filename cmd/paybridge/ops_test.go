@@ -216,8 +216,9 @@ func TestOperationsTrustist(t *testing.T) {
 	ev.wait(ctx, t, "of the payment's success", func(e notify.Event) bool {
 		return e.PaymentID == p.ID && e.Kind == notify.PaymentSucceeded
 	})
-	// Trustist has no refund or payout endpoint.
-	cli(t, "refund", "--url", url, "--payment", p.ID, "--amount", "1.00", "--currency", "GBP", "--idempotency-key", "r").mustCode(t, exitUsage)
+	// Trustist has no refund or payout endpoint; the sentence names the provider once.
+	r := cli(t, "refund", "--url", url, "--payment", p.ID, "--amount", "1.00", "--currency", "GBP", "--idempotency-key", "r").mustCode(t, exitUsage)
+	contains(t, r.err, "paybridge refund: trustist does not support refund", "not_supported")
 	cli(t, "payout", "--url", url, "--account-id", "a", "--reference", "w", "--amount", "1.00", "--currency", "GBP",
 		"--idempotency-key", "w").mustCode(t, exitUsage)
 
@@ -241,7 +242,7 @@ func TestOperationsTrustist(t *testing.T) {
 	closed := "trustist://sandbox?base_url=http://" + ln.Addr().String()
 	_ = ln.Close()
 	down := cli(t, "status", "--url", closed, "--timeout", "5s", "some-id").mustCode(t, exitUnavailable)
-	contains(t, down.err, "paybridge status: provider unavailable: trustist GetPayment: ", "provider_unavailable", "try again later")
+	contains(t, down.err, "paybridge status: provider unavailable: Trustist could not be reached", "provider_unavailable", "try again later")
 	downJSON := decode[errorOut](t, cli(t, "status", "--url", closed, "--timeout", "5s", "--json", "some-id").mustCode(t, exitUnavailable))
 	if downJSON.Error.Code != "provider_unavailable" || downJSON.Error.ExitCode != exitUnavailable || !downJSON.Error.Retryable {
 		t.Fatalf("unreachable provider reported as %+v", downJSON.Error)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
@@ -358,4 +359,34 @@ func shellWords(t *testing.T, line string) []string {
 		words = append(words, cur.String())
 	}
 	return words
+}
+
+// describeEvent names each thing once, and explains Trustly notifications about orders
+// the receiver did not make.
+func TestDescribeEvent(t *testing.T) {
+	foreign := notify.Event{Provider: trustly.Name, Kind: notify.Other, ProviderEvent: "credit", ProviderStatus: "credit",
+		MerchantReference: "demo-1", Amount: money.MustNew("10.00", "EUR"),
+		Raw: []byte(`{"method":"credit","params":{"data":{"orderid":"1234567890","amount":"10.00"}}}`)}
+	got := describeEvent(foreign)
+	want := "trustly  credit  order=1234567890  reference=demo-1  amount=10.00 EUR  (money reached the merchant"
+	if !strings.HasPrefix(got, want) || strings.Contains(got, "credit credit") {
+		t.Errorf("foreign credit printed as\n%s\nwant it to begin\n%s", got, want)
+	}
+	if id, note := foreignOrder(foreign); id != "1234567890" || note == "" {
+		t.Errorf("foreignOrder = %q, %q", id, note)
+	}
+	// Events the receiver understood, and other providers', print as they are.
+	own := notify.Event{Provider: trustly.Name, Kind: notify.PaymentSucceeded, PaymentID: "1234567890", ProviderEvent: "credit",
+		ProviderStatus: "credit", Amount: money.MustNew("10.00", "EUR")}
+	if got := describeEvent(own); got != "trustly  payment.succeeded  payment=1234567890  amount=10.00 EUR  provider=credit" {
+		t.Errorf("own credit printed as %q", got)
+	}
+	rest := notify.Event{Provider: trustlyrest.Name, Kind: notify.PaymentSucceeded, PaymentID: "1002600007", ProviderEvent: "Complete",
+		ProviderStatus: "4 Completed"}
+	if got := describeEvent(rest); got != "trustlyrest  payment.succeeded  payment=1002600007  provider=Complete 4 Completed" {
+		t.Errorf("Trustly REST event printed as %q", got)
+	}
+	if id, note := foreignOrder(notify.Event{Provider: trustist.Name, Kind: notify.Other, ProviderEvent: "credit"}); id != "" || note != "" {
+		t.Errorf("a Trustist event read as a foreign Trustly order: %q %q", id, note)
+	}
 }
