@@ -35,7 +35,8 @@ func FromBytes(b []byte) Value { return Value{s: string(b)} }
 // FromEnv reads the secret from the environment variable name. When name is unset or
 // empty and name+"_FILE" is set, the secret is read from the file that variable names
 // (trailing newlines are removed), so keys can live in files mounted by the platform.
-// It returns ok=false when neither variable is set.
+// It returns ok=false when neither variable is set. An unreadable file is reported as
+// "reading NAME_FILE: open /path: no such file or directory", wrapping the *fs.PathError.
 func FromEnv(name string) (v Value, ok bool, err error) {
 	if s := os.Getenv(name); s != "" {
 		return New(s), true, nil
@@ -46,21 +47,22 @@ func FromEnv(name string) (v Value, ok bool, err error) {
 	}
 	v, err = FromFile(path)
 	if err != nil {
-		return Value{}, false, fmt.Errorf("secret: reading %s_FILE: %w", name, err)
+		return Value{}, false, fmt.Errorf("reading %s_FILE: %w", name, err)
 	}
 	return v, true, nil
 }
 
 // FromFile reads a secret from the file at path, removing trailing newlines. The error,
-// if any, names the path but never the file's content.
+// if any, is the *fs.PathError ("open /path: permission denied"): it names the path but
+// never the file's content.
 func FromFile(path string) (Value, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
-			return Value{}, fmt.Errorf("secret: %s: %w", pe.Path, pe.Err)
+			return Value{}, pe
 		}
-		return Value{}, errors.New("secret: cannot read file")
+		return Value{}, fmt.Errorf("cannot read %s", path)
 	}
 	return Value{s: strings.TrimRight(string(b), "\r\n")}, nil
 }

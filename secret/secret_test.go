@@ -3,7 +3,9 @@ package secret_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -100,8 +102,12 @@ func TestFromEnvAndFile(t *testing.T) {
 	t.Setenv("PB_TEST_SECRET", "")
 	t.Setenv("PB_TEST_SECRET_FILE", filepath.Join(dir, "missing"))
 	_, _, err = secret.FromEnv("PB_TEST_SECRET")
-	if err == nil || !strings.Contains(err.Error(), "PB_TEST_SECRET_FILE") {
-		t.Fatalf("missing file error = %v", err)
+	// One plain sentence: the variable, then the operating system's own error.
+	if want := "reading PB_TEST_SECRET_FILE: open " + filepath.Join(dir, "missing") + ": no such file or directory"; err == nil || err.Error() != want {
+		t.Fatalf("missing file error = %v, want %q", err, want)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing file error %v does not match fs.ErrNotExist", err)
 	}
 	t.Setenv("PB_TEST_SECRET_FILE", "")
 	if _, ok, err := secret.FromEnv("PB_TEST_SECRET"); ok || err != nil {

@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 )
 
-// Exit codes, the same for every command.
+// Exit codes, the same for every command ('paybridge help exit-codes').
 const (
 	// exitOK: the command did what was asked (a payment may still be pending).
 	exitOK = 0
@@ -21,21 +21,105 @@ const (
 	// exitUsage: the command line is wrong, or the request was refused as invalid or
 	// unsupported; nothing moved.
 	exitUsage = 2
-	// exitConfig: configuration missing or refused, or the provider unreachable.
+	// exitConfig: a configuration error: the provider URL or the provider's credentials
+	// are missing, malformed or refused; nothing moved.
 	exitConfig = 3
 	// exitUnknown: a money-moving call may or may not have taken effect.
 	exitUnknown = 4
+	// exitUnavailable: the provider could not be reached, did not answer in time, or
+	// asked to slow down; nothing moved.
+	exitUnavailable = 5
 )
 
-const exitCodesHelp = `Exit codes:
+// helpTopic is a 'paybridge help TOPIC' page that is not a command's.
+type helpTopic struct {
+	name, summary, text string
+}
+
+func topics() []helpTopic {
+	return []helpTopic{
+		{"exit-codes", "what each exit status means and what to do next", exitCodesHelp},
+		{"idempotency", "why pay, refund and payout need --idempotency-key, and how to repeat safely", idempotencyHelp},
+		{"environment", "the provider URLs and the credential variables of each provider", environmentHelp},
+	}
+}
+
+const exitCodesHelp = `Exit codes, the same for every paybridge command:
+
   0  success (a payment or payout may still be pending: its status says)
-  1  the provider refused or the operation failed; a conformance scenario failed
-  2  usage: bad flags or arguments, or a request refused as invalid or unsupported
-     for this provider, by paybridge or by the provider (nothing moved)
-  3  configuration or connection: URL or credentials missing, malformed or refused,
-     provider unreachable or unavailable (nothing moved)
-  4  outcome unknown: the provider may have acted; run the same command again, with
-     the same idempotency key, to learn the outcome
+  1  the provider refused or the operation failed (declined, not found, ...);
+     a conformance scenario failed
+  2  usage: bad flags or arguments, or a request refused as invalid or
+     unsupported for this provider, by paybridge or by the provider.
+     Nothing moved: change the command.
+  3  configuration error: the provider URL or the provider's credentials are
+     missing, malformed or refused. Nothing moved: fix --url (or PAYBRIDGE_URL)
+     and the variables 'paybridge help environment' lists.
+  4  outcome unknown: the provider may have acted. Run the same command again,
+     with the same --idempotency-key, to learn the outcome.
+  5  provider unavailable: unreachable, no answer in time, or asking to slow
+     down. Nothing moved: try again later.
+
+With --json a failure is printed on stdout as {"error": {...}}, whose "exitCode"
+is the exit status and whose "code" is the error's code: invalid_request,
+unauthenticated, permission_denied, not_found, not_supported, declined,
+insufficient_funds, duplicate, rate_limited, provider_unavailable,
+unknown_outcome or internal, as the library names them; or configuration,
+timeout or canceled, which only this command reports.
+`
+
+const idempotencyHelp = `Idempotency: pay, refund and payout refuse to run without --idempotency-key.
+
+If one of them times out or exits with 4 (outcome unknown), run exactly the same
+command again: with the same key the provider returns the first result instead of
+moving money twice. A key made up afresh on each run would turn that repeat into a
+second payment, so the key belongs on the command line, where the shell history
+and the runbook keep it. Use something tied to the job, such as the order or
+ticket number:
+
+  paybridge refund --payment 1002600001 --amount 5.00 --currency USD \
+      --idempotency-key ticket-4711-refund
+
+Every provider recognises a repeated refund or payout. A repeated pay can open a
+second payment page where the provider keeps no keys: at Trustly REST while the
+first is not yet approved (the reference lets only one be authorized), and at
+Trustist, whose API has no idempotency at all: there, look the reference up in
+the TrustistTransfer portal before paying again.
+
+verify moves no money: without --idempotency-key it makes a key and prints it
+with the result.
+`
+
+const environmentHelp = `Configuration: the operator commands (pay, refund, payout, verify, status) open
+the provider that --url or PAYBRIDGE_URL names:
+
+  trustly://test?username=merchant&notification_url=https://shop.example.com/n
+                  Trustly JSON-RPC (trustly://live in production)
+  trustlyrest://sandbox?merchant_id=1002463580&access_id=...
+                  Trustly REST (trustlyrest://production?base_url=...)
+  trustist://sandbox
+                  Trustist (trustist://production)
+  mem://          an in-memory provider, forgotten when the command ends
+
+Each URL may add base_url=... to reach another endpoint, such as a simulator
+'paybridge sim' started. Credentials never go in the URL: each provider reads
+them from its variables, and a key variable may instead name a file with the
+_FILE suffix (PAYBRIDGE_TRUSTLY_PRIVATE_KEY_FILE=key.pem):
+
+  trustly://      PAYBRIDGE_TRUSTLY_USERNAME (or the URL's username),
+                  PAYBRIDGE_TRUSTLY_PASSWORD, PAYBRIDGE_TRUSTLY_PRIVATE_KEY (PEM);
+                  for an endpoint other than Trustly's (a simulator)
+                  PAYBRIDGE_TRUSTLY_PUBLIC_KEY, the key that verifies its answers
+  trustlyrest://  PAYBRIDGE_TRUSTLYREST_ACCESS_KEY; PAYBRIDGE_TRUSTLYREST_ACCESS_ID
+                  and PAYBRIDGE_TRUSTLYREST_MERCHANT_ID unless the URL has
+                  access_id and merchant_id
+  trustist://     PAYBRIDGE_TRUSTIST_HAWK_ID, PAYBRIDGE_TRUSTIST_HAWK_KEY; for
+                  customers and verification also PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID
+                  and PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY
+  mem://          nothing
+
+'paybridge sim' writes all of them for its simulators to an env.sh to source.
+'paybridge conformance --help' lists the variables a sandbox run reads.
 `
 
 // stdio is where a command writes.
@@ -72,26 +156,22 @@ For developers:
   sim          start the three provider simulators on 127.0.0.1 and print how to
                configure paybridge against them
 
-For operators (one call each, configured like the library):
+For operators (one call each):
   pay          create a payment and print the page where the payer approves it
   refund       refund a payment, in full or in part
   payout       send money to a verified bank account
   verify       verify a bank account for payouts
   status       show a payment, refund, payout or account verification
 
-  help [COMMAND]  show this text, or a command's (same as paybridge COMMAND --help)
+The operator commands open the provider that --url or PAYBRIDGE_URL names, for
+example trustlyrest://sandbox?merchant_id=... or mem:// (in memory).
 
-Configuration: the operator commands open the provider that --url or PAYBRIDGE_URL
-names, the same URL a program gives paybridge.Open, for example
-  trustlyrest://sandbox?merchant_id=1002463580&access_id=...
-  trustist://sandbox
-  trustly://test?username=merchant&notification_url=https://shop.example.com/n
-  mem://                     (in memory, forgotten when the command ends)
-Credentials never go in the URL: each provider reads them from its environment
-variables (PAYBRIDGE_TRUSTLY_*, PAYBRIDGE_TRUSTLYREST_*, PAYBRIDGE_TRUSTIST_*), and
-a key variable may name a file instead with the _FILE suffix.
-
-` + exitCodesHelp
+Help:
+  paybridge help COMMAND       a command's flags and examples (or COMMAND --help)
+  paybridge help environment   provider URLs and credential variables
+  paybridge help idempotency   --idempotency-key, and repeating a command safely
+  paybridge help exit-codes    what each exit status means
+`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	s := stdio{out: stdout, err: stderr}
@@ -106,7 +186,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if c, ok := lookup(args[1]); ok {
 				return c.run(ctx, s, []string{"--help"})
 			}
-			fmt.Fprintf(stderr, "paybridge help: unknown command %q\n", args[1])
+			for _, t := range topics() {
+				if t.name == args[1] {
+					fmt.Fprint(stdout, t.text)
+					return exitOK
+				}
+			}
+			var names []string
+			for _, t := range topics() {
+				names = append(names, t.name)
+			}
+			fmt.Fprintf(stderr, "paybridge help: no command or topic %q (topics: %s)\nRun 'paybridge help' for the list of commands.\n",
+				args[1], strings.Join(names, ", "))
 			return exitUsage
 		}
 		fmt.Fprint(stdout, usageText)
@@ -169,7 +260,8 @@ func printHelp(w io.Writer, fs *flag.FlagSet, help string) {
 	fmt.Fprintln(w, "\nFlags:")
 	fs.SetOutput(w)
 	fs.PrintDefaults()
-	fmt.Fprint(w, "\n"+exitCodesHelp)
+	fmt.Fprint(w, "\nExit codes: 0 success, 1 failed, 2 usage, 3 configuration error, 4 outcome unknown,\n"+
+		"5 provider unavailable; 'paybridge help exit-codes' says what to do after each.\n")
 }
 
 // usageError reports a command-line mistake and returns exitUsage.

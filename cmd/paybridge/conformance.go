@@ -80,8 +80,28 @@ type report struct {
 	NotRun string `json:"notRun,omitempty"`
 	// Error says why the provider could not be run: configuration unusable, or the
 	// sandbox unreachable or refusing the credentials.
-	Error   string               `json:"error,omitempty"`
-	Results []conformance.Result `json:"results,omitempty"`
+	Error string `json:"error,omitempty"`
+	// exit is the exit status Error calls for (exitConfig or exitUnavailable).
+	exit    int
+	Results []scenarioResult `json:"results,omitempty"`
+}
+
+// scenarioResult is one scenario's outcome as the command reports it.
+type scenarioResult struct {
+	Scenario string             `json:"scenario"`
+	Status   conformance.Status `json:"status"`
+	Message  string             `json:"message,omitempty"`
+	// DurationMs is how long the scenario ran, in milliseconds.
+	DurationMs float64 `json:"durationMs"`
+}
+
+func results(rs []conformance.Result) []scenarioResult {
+	out := make([]scenarioResult, len(rs))
+	for i, r := range rs {
+		out[i] = scenarioResult{Scenario: r.Scenario, Status: r.Status, Message: r.Message,
+			DurationMs: float64(r.Duration.Round(100*time.Microsecond).Microseconds()) / 1000}
+	}
+	return out
 }
 
 func (r report) count(st conformance.Status) int {
@@ -112,22 +132,17 @@ func conformanceHelp() string {
 	}
 	return `Usage: paybridge conformance [--provider NAME] [--sandbox] [--json]
 
-Runs paybridge's conformance suite, the scenarios every adapter must pass, and prints
-a scenario × provider table: passed, failed, or skipped with the reason.
+Runs the conformance suite, the scenarios every adapter must pass, and prints a
+scenario × provider table: passed, failed, or skipped with the reason.
 
-Without --sandbox it runs against the embedded providers: the in-memory provider and
-the simulators of Trustly JSON-RPC, Trustly REST and Trustist, started on 127.0.0.1
-for the run. It needs no credentials and no network.
+Without --sandbox it runs against the in-memory provider and the simulators of
+Trustly JSON-RPC, Trustly REST and Trustist, started on 127.0.0.1 for the run: no
+credentials, no network.
 
-With --sandbox it runs against the real sandbox of each provider whose credentials are
-in the environment, and leaves out the others, naming the variables they need; with
-none configured it says so and exits 0. Nobody acts on the providers' hosted pages in a
-sandbox run and the sandboxes cannot reach this machine, so the scenarios that need a
-person at the bank or a notification skip, with that reason. A simulator's base URL and
-credentials given in the same variables run the same path (see 'paybridge sim').
-
-While the suite runs, stderr shows a progress line when it is a terminal, and one line
-per provider otherwise.
+With --sandbox it runs against the real sandbox of each provider whose variables
+(below) are set, and names the missing ones of the others. Scenarios that need a
+person at the bank's page or a notification reaching this machine skip, with that
+reason. The env.sh 'paybridge sim' writes sets these variables for its simulators.
 
 Examples:
   paybridge conformance
@@ -137,8 +152,10 @@ Examples:
 
 Environment, read with --sandbox (NAME_FILE, naming a file, may replace a NAME marked *):
 ` + env.String() + `
-Exit status: 1 when a scenario failed; otherwise 3 when a sandbox's configuration was
-unusable or the sandbox unreachable or refusing the credentials; otherwise 0.
+--json prints, per provider, each scenario's status, reason and durationMs.
+
+Exit status: 1 when a scenario failed; otherwise 3 when a sandbox's variables are
+unusable or its credentials refused, 5 when a sandbox did not answer; otherwise 0.
 `
 }
 
@@ -148,7 +165,7 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 	for _, e := range embeddedProviders() {
 		names = append(names, e.name)
 	}
-	only := fs.String("provider", "", "run against this provider only ("+strings.Join(names, ", ")+")")
+	only := fs.String("provider", "", "run against this provider only ("+strings.Join(names, ", ")+"; any case)")
 	useSandbox := fs.Bool("sandbox", false, "run against the real sandboxes configured in the environment")
 	asJSON := fs.Bool("json", false, "print the results as JSON on stdout")
 	pos, code, ok := parse(fs, s, conformanceHelp(), args)
@@ -158,6 +175,7 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 	if len(pos) > 0 {
 		return usageError(s, "conformance", "unexpected argument %q", pos[0])
 	}
+	*only = strings.ToLower(strings.TrimSpace(*only))
 	if *only != "" && !slices.Contains(names, *only) {
 		return usageError(s, "conformance", "unknown provider %q (known: %s)", *only, strings.Join(names, ", "))
 	}
@@ -184,16 +202,19 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 	} else {
 		printTable(s.out, reports, *useSandbox)
 	}
-	failed, broken := false, false
+	failed, config, unavailable := false, false, false
 	for _, r := range reports {
 		failed = failed || r.count(conformance.Failed) > 0
-		broken = broken || r.Error != ""
+		config = config || r.exit == exitConfig
+		unavailable = unavailable || r.exit == exitUnavailable
 	}
 	switch {
 	case failed:
 		return exitFailed
-	case broken:
+	case config:
 		return exitConfig
+	case unavailable:
+		return exitUnavailable
 	}
 	return exitOK
 }
@@ -201,7 +222,7 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 func runEmbedded(ctx context.Context, e embedded, pr *progress) report {
 	h, closeFn := e.harness()
 	defer closeFn()
-	return report{Provider: e.name, Target: e.target, Results: pr.run(ctx, e.name, e.target, h)}
+	return report{Provider: e.name, Target: e.target, Results: results(pr.run(ctx, e.name, e.target, h))}
 }
 
 func runSandbox(ctx context.Context, p sandbox.Provider, pr *progress) report {
@@ -213,7 +234,7 @@ func runSandbox(ctx context.Context, p sandbox.Provider, pr *progress) report {
 	}
 	tg, err := p.Load()
 	if err != nil {
-		r.Error = "configuration: " + err.Error()
+		r.Error, r.exit = "configuration error: "+explain(err), exitConfig
 		pr.line("%s: not run, %s", p.Name, r.Error)
 		return r
 	}
@@ -221,11 +242,22 @@ func runSandbox(ctx context.Context, p sandbox.Provider, pr *progress) report {
 	err = tg.Check(cctx)
 	cancel()
 	if err != nil {
-		r.Error = "the sandbox did not accept a first call (check the base URL and credentials): " + err.Error()
+		r.exit = exitCodeFor(err, false)
+		if r.exit != exitConfig {
+			r.exit = exitUnavailable
+		}
+		what := "did not answer"
+		if r.exit == exitConfig {
+			what = "refused the credentials"
+		}
+		if code := paybridge.CodeOf(err); code != paybridge.CodeUnknown {
+			what += " (" + code.String() + ")"
+		}
+		r.Error = "the sandbox " + what + " on a first call; check the base URL and the credentials: " + explain(err)
 		pr.line("%s: not run, %s", p.Name, r.Error)
 		return r
 	}
-	r.Results = pr.run(ctx, p.Name, targetSandbox, tg.Harness)
+	r.Results = results(pr.run(ctx, p.Name, targetSandbox, tg.Harness))
 	return r
 }
 
@@ -248,16 +280,28 @@ func (p *progress) line(format string, args ...any) {
 func (p *progress) run(ctx context.Context, name, target string, h conformance.Harness) []conformance.Result {
 	start := time.Now()
 	if !p.tty {
-		p.line("%s: running %d scenarios against the %s", name, len(conformance.Scenarios()), target)
+		what := "the " + target
+		if target == targetMemory {
+			what = "the in-memory provider"
+		}
+		p.line("%s: running %d scenarios against %s", name, len(conformance.Scenarios()), what)
 	}
 	results := conformance.Run(ctx, h, func(i, n int, sc string) {
 		if p.tty {
 			fmt.Fprintf(p.w, "\r\033[K%s (%s): %d/%d %s", name, target, i+1, n, sc)
 		}
 	})
-	r := report{Results: results}
-	p.line("%s: %d passed, %d failed, %d skipped in %s", name, r.count(conformance.Passed), r.count(conformance.Failed),
-		r.count(conformance.Skipped), time.Since(start).Round(10*time.Millisecond))
+	count := func(st conformance.Status) int {
+		n := 0
+		for _, res := range results {
+			if res.Status == st {
+				n++
+			}
+		}
+		return n
+	}
+	p.line("%s: %d passed, %d failed, %d skipped in %s", name, count(conformance.Passed), count(conformance.Failed),
+		count(conformance.Skipped), time.Since(start).Round(10*time.Millisecond))
 	return results
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -39,17 +40,42 @@ func TestConformanceCommand(t *testing.T) {
 }
 
 func TestConformanceJSON(t *testing.T) {
-	r := cli(t, "conformance", "--provider", "mem", "--json").mustCode(t, exitOK)
+	// --provider takes any case.
+	r := cli(t, "conformance", "--provider", "MEM", "--json").mustCode(t, exitOK)
 	reports := decode[[]report](t, r)
 	if len(reports) != 1 || reports[0].Provider != "mem" || reports[0].Target != targetMemory ||
 		len(reports[0].Results) != len(conformance.Scenarios()) {
 		t.Fatalf("reports %+v", reports)
 	}
+	var total float64
 	for _, res := range reports[0].Results {
 		if res.Status != conformance.Passed {
 			t.Errorf("mem %s: %s %s", res.Scenario, res.Status, res.Message)
 		}
+		if res.DurationMs < 0 {
+			t.Errorf("mem %s: durationMs %v", res.Scenario, res.DurationMs)
+		}
+		total += res.DurationMs
 	}
+	if total <= 0 {
+		t.Errorf("no scenario took any time: %+v", reports[0].Results)
+	}
+	// Durations are milliseconds, and say so; never Go's nanosecond count.
+	var raw []struct {
+		Results []map[string]any `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range raw[0].Results {
+		if _, ok := res["duration"]; ok {
+			t.Fatalf("a bare duration field: %v", res)
+		}
+		if ms, ok := res["durationMs"].(float64); !ok || ms > 60_000 {
+			t.Fatalf("durationMs %v is not a number of milliseconds", res["durationMs"])
+		}
+	}
+	cli(t, "conformance", "--provider", "TrustlyREST", "--json").mustCode(t, exitOK)
 }
 
 func TestConformanceSandboxWithoutCredentials(t *testing.T) {
@@ -166,9 +192,10 @@ func TestConformanceSandboxConfigurationErrors(t *testing.T) {
 	t.Setenv(trustist.EnvHawkID, "id")
 	t.Setenv(trustist.EnvHawkKey+"_FILE", filepath.Join(t.TempDir(), "missing"))
 	r := cli(t, "conformance", "--sandbox", "--provider", "trustist").mustCode(t, exitConfig)
-	contains(t, r.out, "trustist: configuration:", "PAYBRIDGE_TRUSTIST_HAWK_KEY_FILE")
+	contains(t, r.out, "trustist: configuration error: Merchant.HawkKey: reading PAYBRIDGE_TRUSTIST_HAWK_KEY_FILE: open ", "no such file or directory")
+	noStutter(t, r.out)
 
-	// A sandbox that does not answer: exit 3, before the suite runs.
+	// A sandbox that does not answer: exit 5, before the suite runs.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -178,16 +205,16 @@ func TestConformanceSandboxConfigurationErrors(t *testing.T) {
 	t.Setenv(trustist.EnvHawkKey+"_FILE", "")
 	t.Setenv(trustist.EnvHawkKey, "not-a-real-key")
 	t.Setenv(sandbox.EnvTrustistBaseURL, "http://"+addr)
-	r = cli(t, "conformance", "--sandbox", "--provider", "trustist", "--json").mustCode(t, exitConfig)
+	r = cli(t, "conformance", "--sandbox", "--provider", "trustist", "--json").mustCode(t, exitUnavailable)
 	reports := decode[[]report](t, r)
-	if len(reports) != 1 || !strings.Contains(reports[0].Error, "did not accept a first call") || len(reports[0].Results) != 0 {
+	if len(reports) != 1 || !strings.Contains(reports[0].Error, "did not answer") || len(reports[0].Results) != 0 {
 		t.Fatalf("reports %+v", reports)
 	}
 	if strings.Contains(r.out+r.err, "not-a-real-key") {
 		t.Fatal("the key was printed")
 	}
 
-	// Credentials the sandbox refuses: also exit 3.
+	// Credentials the sandbox refuses: a configuration error, exit 3.
 	tt, err := trustistsim.Start(trustistsim.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +223,7 @@ func TestConformanceSandboxConfigurationErrors(t *testing.T) {
 	t.Setenv(trustist.EnvHawkID, tt.MerchantKey().HawkID)
 	t.Setenv(sandbox.EnvTrustistBaseURL, tt.URL())
 	r = cli(t, "conformance", "--sandbox", "--provider", "trustist").mustCode(t, exitConfig)
-	contains(t, r.out, "did not accept a first call", "unauthenticated")
+	contains(t, r.out, "refused the credentials (unauthenticated)")
 }
 
 // On a terminal the progress is one line, redrawn per scenario and cleared at the end.

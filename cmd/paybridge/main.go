@@ -6,12 +6,14 @@
 //	paybridge conformance [--provider NAME] [--sandbox] [--json]
 //	paybridge sim [--port N]
 //	paybridge pay | refund | payout | verify | status [flags]
-//	paybridge help [COMMAND]
+//	paybridge help [COMMAND | exit-codes | idempotency | environment]
 //
-// Every command explains itself with --help. Exit codes: 0 success; 1 the operation or a
-// scenario failed; 2 usage error or a request refused as invalid or unsupported (nothing
-// was sent or moved); 3 configuration error or provider unreachable; 4 outcome unknown
-// (repeat the same command, with the same idempotency key).
+// Every command explains itself with --help; 'paybridge help exit-codes', 'paybridge help
+// idempotency' and 'paybridge help environment' explain what they share. Exit codes: 0
+// success; 1 the operation or a scenario failed; 2 usage error or a request refused as
+// invalid or unsupported (nothing was sent or moved); 3 configuration error: the provider
+// URL or credentials missing, malformed or refused; 4 outcome unknown (repeat the same
+// command, with the same idempotency key); 5 provider unavailable (try again later).
 package main
 
 import (

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -19,9 +18,6 @@ import (
 // envURL names the provider URL when --url is not given.
 const envURL = "PAYBRIDGE_URL"
 
-// errNoURL is returned when neither --url nor PAYBRIDGE_URL names a provider.
-var errNoURL = errors.New("no provider URL: pass --url or set " + envURL + " (for example trustlyrest://sandbox?merchant_id=…)")
-
 // connFlags are the flags every operator command shares.
 type connFlags struct {
 	url     string
@@ -31,13 +27,13 @@ type connFlags struct {
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.url, "url", "", "provider URL, as paybridge.Open takes it (default $"+envURL+")")
+	fs.StringVar(&c.url, "url", "", "provider URL, e.g. trustlyrest://sandbox?merchant_id=… (default $"+envURL+"; see 'paybridge help environment')")
 	fs.BoolVar(&c.json, "json", false, "print the result, or the error, as JSON on stdout")
 	fs.DurationVar(&c.timeout, "timeout", time.Minute, "give up after this long, retries included")
 	fs.BoolVar(&c.verbose, "verbose", false, "log each call to stderr (operation, idempotency key, duration, error code; never secrets)")
 }
 
-// open opens the Gateway the flags name.
+// open opens the Gateway the flags name. Every error it returns is a *configError.
 func (c *connFlags) open(ctx context.Context, stderr io.Writer) (*paybridge.Gateway, error) {
 	raw := c.url
 	if raw == "" {
@@ -46,11 +42,18 @@ func (c *connFlags) open(ctx context.Context, stderr io.Writer) (*paybridge.Gate
 	if raw == "" {
 		return nil, errNoURL
 	}
+	if err := checkScheme(raw); err != nil {
+		return nil, err
+	}
 	var opts []paybridge.Option
 	if c.verbose {
 		opts = append(opts, paybridge.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
-	return openGateway(ctx, raw, opts...)
+	gw, err := openGateway(ctx, raw, opts...)
+	if err != nil {
+		return nil, &configError{err: err}
+	}
+	return gw, nil
 }
 
 // openGateway is paybridge.Open. A trustly:// URL honours PAYBRIDGE_TRUSTLY_PUBLIC_KEY (or

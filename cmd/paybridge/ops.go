@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,32 +18,10 @@ import (
 	"github.com/paybridge/paybridge/provider/trustist"
 )
 
-const opsEnvHelp = `Environment:
-  PAYBRIDGE_URL                 provider URL when --url is not given
-  trustly://      PAYBRIDGE_TRUSTLY_USERNAME, PAYBRIDGE_TRUSTLY_PASSWORD (or _FILE),
-                  PAYBRIDGE_TRUSTLY_PRIVATE_KEY (or _FILE: PEM file); for an endpoint
-                  other than Trustly's (a simulator), PAYBRIDGE_TRUSTLY_PUBLIC_KEY (or
-                  _FILE), the public key that verifies its signatures
-  trustlyrest://  PAYBRIDGE_TRUSTLYREST_ACCESS_ID, PAYBRIDGE_TRUSTLYREST_ACCESS_KEY (or
-                  _FILE), PAYBRIDGE_TRUSTLYREST_MERCHANT_ID (or the URL's access_id and
-                  merchant_id)
-  trustist://     PAYBRIDGE_TRUSTIST_HAWK_ID, PAYBRIDGE_TRUSTIST_HAWK_KEY (or _FILE); for
-                  customers and verification also PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID and
-                  PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY (or _FILE)
-  mem://          nothing (an in-memory provider, forgotten when the command ends)
-`
-
-const idempotencyHelp = `Idempotency: pay, refund and payout refuse to run without --idempotency-key.
-If the command times out or exits with 4 (outcome unknown), run exactly the same
-command again: with the same key the provider returns the first result instead of
-moving money twice. A key made up afresh on each run would turn that repeat into a
-second payment, so the key belongs on the command line, where the shell history and
-the runbook keep it. Use something tied to the job: the order or ticket number.
-Every provider recognises a repeated refund or payout. A repeated pay can open a
-second payment page where the provider keeps no keys: at Trustly REST while the first
-is not yet approved (the reference lets only one be authorized), and at Trustist,
-whose API has no idempotency at all: there, look the reference up in the
-TrustistTransfer portal before paying again.
+// seeAlso ends the help of the operator commands.
+const seeAlso = `
+See also: 'paybridge help environment' (provider URLs and credentials),
+'paybridge help idempotency', 'paybridge help exit-codes'.
 `
 
 // personFlags are the flags describing the payer, payee or account holder.
@@ -62,19 +41,59 @@ func (f *personFlags) register(fs *flag.FlagSet, whose string) {
 type amountFlags struct{ value, currency string }
 
 func (f *amountFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.value, "amount", "", "amount as decimal text, e.g. 12.34 (never rounded: 12.345 GBP is refused)")
+	fs.StringVar(&f.value, "amount", "", "amount as a plain decimal number, e.g. 12.34; the currency goes in --currency")
 	fs.StringVar(&f.currency, "currency", "", "ISO 4217 currency code, e.g. GBP")
 }
 
+// amount reads the two flags. Its errors say how to write the flags right.
 func (f *amountFlags) amount() (money.Amount, error) {
-	if f.value == "" || f.currency == "" {
-		return money.Amount{}, errors.New("--amount and --currency are required")
+	value, code := strings.TrimSpace(f.value), strings.TrimSpace(f.currency)
+	// "10.00 GBP" or "GBP 10.00" in --amount: the currency has a flag of its own.
+	if parts := strings.Fields(value); len(parts) == 2 {
+		num, cur := parts[0], parts[1]
+		if _, err := money.ParseCurrency(num); err == nil {
+			num, cur = cur, num
+		}
+		if c, err := money.ParseCurrency(cur); err == nil && (code == "" || strings.EqualFold(code, cur)) {
+			msg := fmt.Sprintf("--amount %q: the currency goes in its own flag: --amount %s --currency %s", value, num, c)
+			if _, err := money.NewCurrency(num, c); errors.Is(err, money.ErrPrecision) {
+				msg += ". Also: " + precisionProblem(num, c)
+			}
+			return money.Amount{}, errors.New(msg)
+		}
 	}
-	a, err := money.New(f.value, f.currency)
+	switch {
+	case value == "" && code == "":
+		return money.Amount{}, errors.New("--amount and --currency are required, e.g. --amount 12.34 --currency GBP")
+	case value == "":
+		return money.Amount{}, fmt.Errorf("--amount is required, e.g. --amount 12.34 --currency %s", code)
+	case code == "":
+		return money.Amount{}, fmt.Errorf("--currency is required: --amount %s --currency GBP (or EUR, USD, SEK, ...)", value)
+	}
+	c, err := money.ParseCurrency(code)
 	if err != nil {
-		return money.Amount{}, fmt.Errorf("--amount %s --currency %s: %v", f.value, f.currency, err)
+		return money.Amount{}, fmt.Errorf("--currency %q is not an ISO 4217 currency code such as GBP, EUR, USD or SEK", code)
+	}
+	a, err := money.NewCurrency(value, c)
+	switch {
+	case errors.Is(err, money.ErrPrecision):
+		return money.Amount{}, fmt.Errorf("--amount %s: %s", value, precisionProblem(value, c))
+	case err != nil:
+		return money.Amount{}, fmt.Errorf("--amount %q is not a plain decimal number such as 12.34 (no thousands separators or exponents; the currency goes in --currency)", value)
 	}
 	return a, nil
+}
+
+// precisionProblem says how many decimals the currency allows; amounts are never rounded.
+func precisionProblem(value string, c money.Currency) string {
+	switch n := c.Exponent(); n {
+	case 0:
+		return fmt.Sprintf("%s amounts are whole numbers; paybridge never rounds, so %s is refused", c, value)
+	case 1:
+		return fmt.Sprintf("%s amounts have at most 1 decimal place; paybridge never rounds, so %s is refused", c, value)
+	default:
+		return fmt.Sprintf("%s amounts have at most %d decimal places; paybridge never rounds, so %s is refused", c, n, value)
+	}
 }
 
 // suggestKey returns a fresh idempotency key to suggest to the operator.
@@ -91,7 +110,8 @@ func requireKey(s stdio, cmd, key string) (int, bool) {
 	fmt.Fprintf(s.err, `paybridge %s: --idempotency-key is required for a command that moves money.
 Pick one tied to this job and keep it, for example:
   --idempotency-key %s
-Running the same command with the same key again never moves money twice.
+Running the same command with the same key again never moves money twice
+('paybridge help idempotency' says more).
 Run 'paybridge %s --help' for usage.
 `, cmd, suggestKey(cmd), cmd)
 	return exitUsage, false
@@ -109,6 +129,14 @@ func op[T any](ctx context.Context, s stdio, cmd string, c *connFlags, write boo
 	defer gw.Close()
 	res, err := call(ctx, gw)
 	if err != nil {
+		if paybridge.CodeOf(err) == paybridge.CodeUnknown {
+			switch {
+			case errors.Is(err, context.DeadlineExceeded):
+				err = &stopError{msg: "no answer within --timeout " + c.timeout.String(), err: err}
+			case errors.Is(err, context.Canceled):
+				err = &stopError{msg: "interrupted before the provider answered", err: err}
+			}
+		}
 		return reportError(s, cmd, c.json, err, exitCodeFor(err, write), key)
 	}
 	if c.json {
@@ -119,27 +147,19 @@ func op[T any](ctx context.Context, s stdio, cmd string, c *connFlags, write boo
 	return exitOK
 }
 
-// exitCodeFor classifies a Gateway error. write says the call could have moved money.
-func exitCodeFor(err error, write bool) int {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		if write {
-			return exitUnknown
-		}
-		return exitConfig
-	}
-	switch paybridge.CodeOf(err) {
-	case paybridge.CodeInvalidRequest, paybridge.CodeNotSupported:
-		return exitUsage
-	case paybridge.CodeUnauthenticated, paybridge.CodePermissionDenied, paybridge.CodeProviderUnavailable, paybridge.CodeRateLimited:
-		return exitConfig
-	case paybridge.CodeUnknownOutcome:
-		return exitUnknown
-	}
-	return exitFailed
+// stopError is a call the command stopped waiting for, in words an operator reads.
+type stopError struct {
+	msg string
+	err error
 }
+
+func (e *stopError) Error() string { return e.msg }
+func (e *stopError) Unwrap() error { return e.err }
 
 // errorJSON is the --json form of a failure.
 type errorJSON struct {
+	// Code is the library's error code (invalid_request, unknown_outcome, ...), or one
+	// of the command's own: configuration, timeout, canceled.
 	Code           string      `json:"code"`
 	Message        string      `json:"message"`
 	ExitCode       int         `json:"exitCode"`
@@ -159,24 +179,29 @@ type fieldJSON struct {
 }
 
 func describe(err error, exit int, key string) errorJSON {
-	e := errorJSON{Message: err.Error(), ExitCode: exit, IdempotencyKey: key}
+	e := errorJSON{Message: explain(err), ExitCode: exit, IdempotencyKey: key}
 	code := paybridge.CodeOf(err)
+	var ce *configError
+	isConfig := errors.As(err, &ce)
 	switch {
+	case isConfig:
+		e.Code = "configuration"
+	case code != paybridge.CodeUnknown:
+		e.Code = code.String()
+		e.Retryable = code.Retryable()
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Code = "timeout"
 	case errors.Is(err, context.Canceled):
 		e.Code = "canceled"
-	case code != paybridge.CodeUnknown:
-		e.Code = code.String()
-		e.Retryable = code.Retryable()
-	case exit == exitConfig:
-		e.Code = "configuration"
 	default:
-		e.Code = code.String()
+		e.Code = paybridge.CodeInternal.String()
 	}
 	var pe *paybridge.Error
 	if errors.As(err, &pe) {
-		e.Operation, e.Provider = pe.Op, pe.Provider
+		if pe.Op != "Open" {
+			e.Operation = pe.Op
+		}
+		e.Provider = pe.Provider
 		if pe.IdempotencyKey != "" {
 			e.IdempotencyKey = pe.IdempotencyKey
 		}
@@ -187,6 +212,10 @@ func describe(err error, exit int, key string) errorJSON {
 	var prov *provider.Error
 	if errors.As(err, &prov) {
 		e.ProviderCode, e.HTTPStatus, e.CorrelationID = prov.ProviderCode, prov.HTTPStatus, prov.CorrelationID
+	}
+	if exit == exitConfig {
+		// Nothing was sent: there is nothing to repeat with the key.
+		e.IdempotencyKey = ""
 	}
 	return e
 }
@@ -201,26 +230,52 @@ func reportError(s stdio, cmd string, asJSON bool, err error, exit int, key stri
 		}{e})
 		return exit
 	}
-	fmt.Fprintf(s.err, "paybridge %s: %s\n", cmd, e.Message)
-	kv(s.err, "  code", e.Code, "  provider code", e.ProviderCode, "  correlation id", e.CorrelationID,
-		"  idempotency key", e.IdempotencyKey)
+	label := ""
+	switch exit {
+	case exitConfig:
+		label = "configuration error: "
+	case exitUnavailable:
+		label = "provider unavailable: "
+	case exitUnknown:
+		label = "outcome unknown: "
+	}
+	fmt.Fprintf(s.err, "paybridge %s: %s%s\n", cmd, label, e.Message)
+	if e.Code != "configuration" {
+		kv(s.err, "  code", e.Code, "  provider code", e.ProviderCode, "  HTTP status", httpStatus(e.HTTPStatus),
+			"  correlation id", e.CorrelationID, "  idempotency key", e.IdempotencyKey)
+	}
 	switch exit {
 	case exitUsage:
 		fmt.Fprintln(s.err, "Nothing moved: change the request.")
 	case exitConfig:
-		if errors.Is(err, errNoURL) {
-			break
+		if e.Code != "configuration" {
+			fmt.Fprintln(s.err, "The provider refused the credentials; nothing moved.")
+		} else if !errors.Is(err, errNoURL) {
+			fmt.Fprintln(s.err, "Nothing was sent.")
 		}
-		fmt.Fprintln(s.err, "Check the URL, the credentials and the connection; the provider did not act on this call.")
+		fmt.Fprintln(s.err, "Check --url (or "+envURL+") and the provider's variables: 'paybridge help environment'.")
+	case exitUnavailable:
+		if e.IdempotencyKey != "" {
+			fmt.Fprintf(s.err, "Nothing moved: try again later, with --idempotency-key %s.\n", e.IdempotencyKey)
+		} else {
+			fmt.Fprintln(s.err, "Nothing moved: try again later.")
+		}
 	case exitUnknown:
-		fmt.Fprintf(s.err, "The outcome is unknown: the provider may have acted. Run the same command again, with\n"+
-			"--idempotency-key %s, to learn it; the provider answers with the first result instead of acting twice.\n",
-			e.IdempotencyKey)
+		fmt.Fprintf(s.err, "The provider may have acted. Run the same command again, with\n"+
+			"--idempotency-key %s, to learn the outcome; the provider answers with the first result\n"+
+			"instead of acting twice.\n", e.IdempotencyKey)
 		if e.Provider == trustist.Name {
 			fmt.Fprintln(s.err, "Trustist keeps no idempotency keys: look the reference up in the TrustistTransfer portal first.")
 		}
 	}
 	return exit
+}
+
+func httpStatus(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 func payCmd(ctx context.Context, s stdio, args []string) int {
@@ -229,10 +284,10 @@ func payCmd(ctx context.Context, s stdio, args []string) int {
 
 Creates a payment (a pay-in) and prints it: the payment id, the neutral status
 (usually requires_action), the provider's own status, and the redirect URL where the
-payer approves it at their bank. Send the payer there; the outcome arrives as a
-notification, or read it with 'paybridge status payment ID'.
+payer approves it at their bank. The outcome arrives as a notification, or read it
+with 'paybridge status payment ID'. If the command fails with exit status 4, run it
+again unchanged: the same --idempotency-key never pays twice.
 
-` + idempotencyHelp + `
 Examples:
   paybridge pay --url mem:// --amount 12.34 --currency GBP --reference order-1001 \
       --return-url https://shop.example.com/orders/1001 --email ada@example.com \
@@ -242,8 +297,7 @@ Examples:
       --description 'Order 7' --return-url https://shop.example.com/7 \
       --first-name Ada --last-name Lovelace --email ada@example.com --country US \
       --idempotency-key order-7-pay | jq -r .redirectUrl
-
-` + opsEnvHelp
+` + seeAlso
 	fs := newFlags(s, "pay")
 	var c connFlags
 	var amt amountFlags
@@ -288,16 +342,15 @@ func refundCmd(ctx context.Context, s stdio, args []string) int {
 Refunds a succeeded payment, in full or in part (where the provider allows partial and
 repeated refunds), and prints the refund: its id, the neutral status (pending until
 the provider confirms it) and the provider's own status. Read it later with
-'paybridge status refund ID'.
+'paybridge status refund ID' where the provider can (Trustly JSON-RPC reports the
+outcome by notification only). Repeated with the same --idempotency-key, it refunds once.
 
-` + idempotencyHelp + `
 Examples:
   paybridge refund --payment 1002600001 --amount 5.00 --currency USD \
       --reason 'damaged item' --idempotency-key ticket-4711-refund
   paybridge refund --json --payment 7350154867 --amount 12.34 --currency EUR \
       --idempotency-key order-1001-refund-1
-
-` + opsEnvHelp
+` + seeAlso
 	fs := newFlags(s, "refund")
 	var c connFlags
 	var amt amountFlags
@@ -340,16 +393,14 @@ Sends money to a bank account the provider has verified, and prints the payout: 
 id, the neutral status (pending until the bank confirms it) and the provider's own
 status. The account id is the one 'paybridge verify' printed for a verified account.
 Trustly ties accounts to the end user: give the --user-id the account was verified
-with.
+with. Repeated with the same --idempotency-key, it pays out once.
 
-` + idempotencyHelp + `
 Example:
   paybridge payout --account-id 1293847561 --amount 25.00 --currency EUR \
       --reference withdrawal-88 --user-id customer-42 --first-name Ada \
       --last-name Lovelace --email ada@example.com --country SE --locale sv_SE \
       --idempotency-key withdrawal-88
-
-` + opsEnvHelp
+` + seeAlso
 	fs := newFlags(s, "payout")
 	var c connFlags
 	var amt amountFlags
@@ -401,7 +452,7 @@ the holder picks and confirms the account at their bank (give --return-url); fol
 with 'paybridge status verification ID'.
 
 Verification moves no money, so --idempotency-key is optional here: without one a key
-is made, and printed with the result so that the call can be repeated safely.
+is made, and printed with the result.
 
 Examples:
   paybridge verify --url mem:// --iban GB29NWBK60161331926819 --first-name Ada \
@@ -411,8 +462,7 @@ Examples:
   paybridge verify --return-url https://shop.example.com/verified --user-id customer-42 \
       --first-name Ada --last-name Lovelace --email ada@example.com --country SE \
       --locale sv_SE
-
-` + opsEnvHelp
+` + seeAlso
 	fs := newFlags(s, "verify")
 	var c connFlags
 	var holder personFlags
@@ -488,8 +538,7 @@ Examples:
   paybridge status 1002600001
   paybridge status refund 1002600007 --json
   paybridge status verification 3c1d2e6f --url trustist://sandbox
-
-` + opsEnvHelp
+` + seeAlso
 	fs := newFlags(s, "status")
 	var c connFlags
 	c.register(fs)

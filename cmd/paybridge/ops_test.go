@@ -141,10 +141,11 @@ func TestOperationsTrustly(t *testing.T) {
 	}
 	// The receiver did not create the order, so the adapter cannot tell what the credit
 	// confirms and reports it as Other, with Trustly's method and the order's reference.
-	ev.wait(ctx, t, "of the deposit's credit", func(e notify.Event) bool {
+	credit := ev.wait(ctx, t, "of the deposit's credit", func(e notify.Event) bool {
 		return e.Provider == "trustly" && e.ProviderEvent == "credit" && e.MerchantReference == "order-2" &&
 			e.Amount.String() == "20.00 EUR"
 	})
+	contains(t, describeEvent(credit), "trustly  credit  order="+p.ID, "money reached the merchant")
 	// Trustly has no call that reads a payment back: refused before anything is sent.
 	st := cli(t, "status", p.ID, "--url", url).mustCode(t, exitUsage)
 	contains(t, st.err, "not_supported", "Nothing moved")
@@ -155,6 +156,18 @@ func TestOperationsTrustly(t *testing.T) {
 	r2 := decode[paybridge.Refund](t, cli(t, refund...).mustCode(t, exitOK))
 	if r1.ID == "" || r2.ID != r1.ID {
 		t.Fatalf("refund %+v, repeated %+v: want the same refund", r1, r2)
+	}
+	// The simulator executes the refund, as Trustly does, and confirms it: the refund
+	// reaches its final state. The receiver did not make the order, so it prints Trustly's
+	// method, the order and what the method means, not an unexplained "other".
+	done := ev.wait(ctx, t, "confirming the refund", func(e notify.Event) bool {
+		return e.Provider == "trustly" && e.ProviderEvent == "payoutconfirmation" && e.Amount.String() == "5.00 EUR"
+	})
+	line := describeEvent(done)
+	contains(t, line, "trustly  payoutconfirmation  order="+p.ID, "reference=order-2", "amount=5.00 EUR",
+		"a refund or payout of this order was executed", "another command made the order")
+	if strings.Contains(line, "  other  ") {
+		t.Errorf("a confirmed refund printed as %q", line)
 	}
 
 	v := decode[verification](t, cli(t, append([]string{"verify", "--url", url, "--json", "--iban", trustlysim.TestIBAN,
@@ -203,8 +216,9 @@ func TestOperationsTrustist(t *testing.T) {
 	ev.wait(ctx, t, "of the payment's success", func(e notify.Event) bool {
 		return e.PaymentID == p.ID && e.Kind == notify.PaymentSucceeded
 	})
-	// Trustist has no refund or payout endpoint.
-	cli(t, "refund", "--url", url, "--payment", p.ID, "--amount", "1.00", "--currency", "GBP", "--idempotency-key", "r").mustCode(t, exitUsage)
+	// Trustist has no refund or payout endpoint; the sentence names the provider once.
+	r := cli(t, "refund", "--url", url, "--payment", p.ID, "--amount", "1.00", "--currency", "GBP", "--idempotency-key", "r").mustCode(t, exitUsage)
+	contains(t, r.err, "paybridge refund: trustist does not support refund", "not_supported")
 	cli(t, "payout", "--url", url, "--account-id", "a", "--reference", "w", "--amount", "1.00", "--currency", "GBP",
 		"--idempotency-key", "w").mustCode(t, exitUsage)
 
@@ -227,8 +241,12 @@ func TestOperationsTrustist(t *testing.T) {
 	}
 	closed := "trustist://sandbox?base_url=http://" + ln.Addr().String()
 	_ = ln.Close()
-	down := cli(t, "status", "--url", closed, "--timeout", "5s", "some-id").mustCode(t, exitConfig)
-	contains(t, down.err, "Check the URL")
+	down := cli(t, "status", "--url", closed, "--timeout", "5s", "some-id").mustCode(t, exitUnavailable)
+	contains(t, down.err, "paybridge status: provider unavailable: Trustist could not be reached", "provider_unavailable", "try again later")
+	downJSON := decode[errorOut](t, cli(t, "status", "--url", closed, "--timeout", "5s", "--json", "some-id").mustCode(t, exitUnavailable))
+	if downJSON.Error.Code != "provider_unavailable" || downJSON.Error.ExitCode != exitUnavailable || !downJSON.Error.Retryable {
+		t.Fatalf("unreachable provider reported as %+v", downJSON.Error)
+	}
 }
 
 func TestOperationsUnknownOutcomeText(t *testing.T) {
@@ -239,7 +257,7 @@ func TestOperationsUnknownOutcomeText(t *testing.T) {
 	r := cli(t, "pay", "--url", url, "--amount", "12.34", "--currency", "GBP", "--reference", "order-6",
 		"--return-url", set.ReturnURL, "--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com",
 		"--idempotency-key", "order-6").mustCode(t, exitUnknown)
-	contains(t, r.err, "unknown_outcome", "idempotency key  order-6", "outcome is unknown",
+	contains(t, r.err, "paybridge pay: outcome unknown: trustist Pay: ", "unknown_outcome", "idempotency key  order-6", "may have acted",
 		"--idempotency-key order-6", "TrustistTransfer portal")
 }
 
@@ -291,5 +309,5 @@ func TestOperationsMem(t *testing.T) {
 	r = cli(t, "status", "pay_1").mustCode(t, exitConfig)
 	contains(t, r.err, "PAYBRIDGE_URL")
 	r = cli(t, "status", "pay_1", "--url", "nosuch://x").mustCode(t, exitConfig)
-	contains(t, r.err, "no provider registered")
+	contains(t, r.err, "configuration error", `unknown provider "nosuch"`, "mem://")
 }

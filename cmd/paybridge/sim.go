@@ -48,6 +48,10 @@ Trustist N+2, the notification receiver N+3. Credentials are new on every start.
 With --json the configuration is printed as one line of JSON, then each notification
 as a line of JSON.
 
+Each simulator's 'try' line is a pay command that works once env.sh is sourced. A
+Trustly JSON-RPC notification about an order this receiver did not create (one made
+by another command) is printed with Trustly's own method and what it means.
+
 Examples:
   paybridge sim
   paybridge sim --port 18080
@@ -110,9 +114,14 @@ func simCmd(ctx context.Context, s stdio, args []string) int {
 	out := &lockedWriter{w: s.out}
 	onEvent := func(e notify.Event) {
 		if *asJSON {
+			orderID, note := foreignOrder(e)
 			b, _ := json.Marshal(struct {
 				Notification notify.Event `json:"notification"`
-			}{e})
+				// OrderID and Note describe a Trustly notification about an order another
+				// process made (Kind other).
+				OrderID string `json:"orderId,omitempty"`
+				Note    string `json:"note,omitempty"`
+			}{e, orderID, note})
 			fmt.Fprintf(out, "%s\n", b)
 			return
 		}
@@ -261,10 +270,10 @@ func (set *simSet) startTrustly(port int) error {
 			{sandbox.EnvTrustlyNotificationURL, notifyURL},
 		},
 		Notes: []string{
-			"the merchant key's public half is registered with the simulator; the simulator's own public key verifies its answers",
-			"in Go, paybridge.Open verifies answers with Trustly's TEST key: open the simulator with trustly.ConfigFromURL " +
-				"and set Config.TrustlyPublicKey to the simulator's key (the paybridge command reads " +
-				sandbox.EnvTrustlyPublicKey + "_FILE for this)",
+			"the merchant key's public half is registered with the simulator; " + sandbox.EnvTrustlyPublicKey +
+				"_FILE, the simulator's own public key, verifies its answers (Trustly's TEST key would refuse them)",
+			"refunds execute a second after they are accepted, as Trustly executes them: a payoutconfirmation " +
+				"notification follows",
 		},
 		Example: "paybridge pay --url '" + "trustly://test?" + q + "' --amount 10.00 --currency EUR " +
 			"--reference demo-1 --return-url " + set.ReturnURL + " --user-id customer-1 --first-name Ada " +
@@ -406,13 +415,13 @@ func printSims(w io.Writer, set *simSet) {
 		for _, n := range si.Notes {
 			fmt.Fprintf(w, "  note: %s\n", n)
 		}
-		fmt.Fprintf(w, "  try:\n    %s\n", si.Example)
+		fmt.Fprintf(w, "  try, in a shell where you ran . %s first:\n    %s\n", set.EnvFile, si.Example)
 	}
 	fmt.Fprintf(w, `
-Every export above, in one file:  . %s
-Then 'paybridge conformance --sandbox' runs the suite against these simulators, and in Go
-  gw, err := paybridge.Open(ctx, "<paybridge URL above>")
-opens a Gateway on one of them (Trustly: see its note).
+Every export above is in one file. In another terminal, source it first:
+  . %s
+Then the 'try' commands above work, 'paybridge conformance --sandbox' runs the suite
+against these simulators, and a program's paybridge.Open takes the paybridge URLs above.
 Open a payment's redirect URL in a browser to approve, decline or abandon it.
 Notifications arrive at %s… and are printed below. Ctrl-C stops the simulators.
 `, set.EnvFile, set.NotificationURL)
@@ -420,8 +429,12 @@ Notifications arrive at %s… and are printed below. Ctrl-C stops the simulators
 
 func describeEvent(e notify.Event) string {
 	parts := []string{e.Provider, string(e.Kind)}
+	orderID, note := foreignOrder(e)
+	if note != "" {
+		parts[1] = e.ProviderEvent
+	}
 	for _, f := range [][2]string{{"payment", e.PaymentID}, {"refund", e.RefundID}, {"payout", e.PayoutID},
-		{"account", e.AccountID}, {"reference", e.MerchantReference}} {
+		{"account", e.AccountID}, {"order", orderID}, {"reference", e.MerchantReference}} {
 		if f[1] != "" {
 			parts = append(parts, f[0]+"="+f[1])
 		}
@@ -429,10 +442,48 @@ func describeEvent(e notify.Event) string {
 	if e.Amount.IsValid() {
 		parts = append(parts, "amount="+e.Amount.String())
 	}
-	if e.ProviderEvent != "" || e.ProviderStatus != "" {
+	switch {
+	case note != "":
+		parts = append(parts, "("+note+")")
+	case e.ProviderStatus != "" && e.ProviderStatus != e.ProviderEvent:
 		parts = append(parts, "provider="+strings.TrimSpace(e.ProviderEvent+" "+e.ProviderStatus))
+	case e.ProviderEvent != "":
+		parts = append(parts, "provider="+e.ProviderEvent)
 	}
 	return strings.Join(parts, "  ")
+}
+
+// trustlyMeanings says what each Trustly notification method means on an order whose
+// kind the receiver does not know (JSON-RPC protocol §6.3).
+var trustlyMeanings = map[string]string{
+	"pending":            "the payer finished at the bank; the deposit is not confirmed yet",
+	"credit":             "money reached the merchant: a deposit paid, or a refund or payout that came back",
+	"debit":              "money left the merchant's account: a paid deposit reversed",
+	"cancel":             "the order was canceled",
+	"payoutconfirmation": "a refund or payout of this order was executed",
+}
+
+// foreignOrder recognises a Trustly notification about an order the receiver did not
+// create (a payment made by another command, for example): the adapter cannot know what
+// such an order is, so it reports Kind Other with Trustly's method. It returns the order
+// id and a note saying what the method means; "" when e is not one.
+func foreignOrder(e notify.Event) (orderID, note string) {
+	if e.Provider != trustly.Name || e.Kind != notify.Other || e.PaymentID != "" || e.PayoutID != "" {
+		return "", ""
+	}
+	meaning, ok := trustlyMeanings[e.ProviderEvent]
+	if !ok {
+		return "", ""
+	}
+	var body struct {
+		Params struct {
+			Data struct {
+				OrderID string `json:"orderid"`
+			} `json:"data"`
+		} `json:"params"`
+	}
+	_ = json.Unmarshal(e.Raw, &body)
+	return body.Params.Data.OrderID, meaning + "; shown by Trustly's method name because another command made the order"
 }
 
 // shellQuote quotes s for a POSIX shell when it needs quoting.

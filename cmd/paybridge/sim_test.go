@@ -17,6 +17,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
@@ -192,19 +193,35 @@ func TestSimCommand(t *testing.T) {
 			t.Fatalf("%s: payment %+v", name, pm)
 		}
 		pageServed(ctx, t, pm.RedirectURL)
-		// Apart from Trustly, whose simulator key the URL cannot carry, the library's own
-		// Open takes the printed URL as it is.
-		if name != trustly.Name {
-			gw, err := paybridge.Open(ctx, p.url)
-			if err != nil {
-				t.Fatalf("%s: paybridge.Open(%s): %v", name, p.url, err)
+		// The library's own Open takes the printed URL as it is, with the printed
+		// environment (for Trustly, the simulator's public key among it).
+		gw, err = paybridge.Open(ctx, p.url)
+		if err != nil {
+			t.Fatalf("%s: paybridge.Open(%s): %v", name, p.url, err)
+		}
+		req := payRequest(name, "https://shop.example.com/return")
+		req.MerchantReference, req.IdempotencyKey = req.MerchantReference+"-2", req.IdempotencyKey+"-2"
+		if _, err := gw.Pay(ctx, req); err != nil {
+			t.Fatalf("%s: Pay through paybridge.Open: %v", name, err)
+		}
+		_ = gw.Close()
+	}
+	// The 'try' commands need the environment: each says to source env.sh first, and
+	// nothing points to Go work-arounds.
+	if n := strings.Count(text, "  try, in a shell where you ran . "+dir+"/env.sh first:\n    paybridge pay "); n != len(simNames) {
+		t.Errorf("%d 'try' lines say to source env.sh first, want %d:\n%s", n, len(simNames), text)
+	}
+	if strings.Contains(text, "ConfigFromURL") || strings.Contains(text, "Config.") {
+		t.Errorf("the output gives Go advice:\n%s", text)
+	}
+	// With that environment (set above from the exports), each 'try' command works as
+	// printed.
+	for _, line := range strings.Split(text, "\n") {
+		if cmdline, ok := strings.CutPrefix(line, "    paybridge "); ok {
+			r := cli(t, shellWords(t, cmdline)...)
+			if r.code != exitOK {
+				t.Errorf("paybridge %s: exit %d\n%s", cmdline, r.code, r.err)
 			}
-			req := payRequest(name, "https://shop.example.com/return")
-			req.MerchantReference, req.IdempotencyKey = req.MerchantReference+"-2", req.IdempotencyKey+"-2"
-			if _, err := gw.Pay(ctx, req); err != nil {
-				t.Fatalf("%s: Pay through paybridge.Open: %v", name, err)
-			}
-			_ = gw.Close()
 		}
 	}
 	env, err := os.ReadFile(dir + "/env.sh")
@@ -306,5 +323,70 @@ func TestSimCommandFixedPortsJSON(t *testing.T) {
 			t.Fatalf("port %d still in use after the command stopped: %v", base+i, err)
 		}
 		_ = l.Close()
+	}
+}
+
+// shellWords splits a command line as a POSIX shell would for the quoting `paybridge
+// sim` prints: words separated by spaces, single-quoted parts taken literally.
+func shellWords(t *testing.T, line string) []string {
+	t.Helper()
+	var words []string
+	var cur strings.Builder
+	inWord, quoted := false, false
+	for _, r := range line {
+		switch {
+		case quoted && r == '\'':
+			quoted = false
+		case quoted:
+			cur.WriteRune(r)
+		case r == '\'':
+			quoted, inWord = true, true
+		case r == ' ':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if quoted {
+		t.Fatalf("unterminated quote in %q", line)
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+// describeEvent names each thing once, and explains Trustly notifications about orders
+// the receiver did not make.
+func TestDescribeEvent(t *testing.T) {
+	foreign := notify.Event{Provider: trustly.Name, Kind: notify.Other, ProviderEvent: "credit", ProviderStatus: "credit",
+		MerchantReference: "demo-1", Amount: money.MustNew("10.00", "EUR"),
+		Raw: []byte(`{"method":"credit","params":{"data":{"orderid":"1234567890","amount":"10.00"}}}`)}
+	got := describeEvent(foreign)
+	want := "trustly  credit  order=1234567890  reference=demo-1  amount=10.00 EUR  (money reached the merchant"
+	if !strings.HasPrefix(got, want) || strings.Contains(got, "credit credit") {
+		t.Errorf("foreign credit printed as\n%s\nwant it to begin\n%s", got, want)
+	}
+	if id, note := foreignOrder(foreign); id != "1234567890" || note == "" {
+		t.Errorf("foreignOrder = %q, %q", id, note)
+	}
+	// Events the receiver understood, and other providers', print as they are.
+	own := notify.Event{Provider: trustly.Name, Kind: notify.PaymentSucceeded, PaymentID: "1234567890", ProviderEvent: "credit",
+		ProviderStatus: "credit", Amount: money.MustNew("10.00", "EUR")}
+	if got := describeEvent(own); got != "trustly  payment.succeeded  payment=1234567890  amount=10.00 EUR  provider=credit" {
+		t.Errorf("own credit printed as %q", got)
+	}
+	rest := notify.Event{Provider: trustlyrest.Name, Kind: notify.PaymentSucceeded, PaymentID: "1002600007", ProviderEvent: "Complete",
+		ProviderStatus: "4 Completed"}
+	if got := describeEvent(rest); got != "trustlyrest  payment.succeeded  payment=1002600007  provider=Complete 4 Completed" {
+		t.Errorf("Trustly REST event printed as %q", got)
+	}
+	if id, note := foreignOrder(notify.Event{Provider: trustist.Name, Kind: notify.Other, ProviderEvent: "credit"}); id != "" || note != "" {
+		t.Errorf("a Trustist event read as a foreign Trustly order: %q %q", id, note)
 	}
 }

@@ -5,12 +5,13 @@
 //
 //	go run ./examples/checkout
 //
-// With a provider URL it pays through that one provider (credentials come from the
-// adapter's environment variables; see the repository's README):
+// With a provider URL, in PAYBRIDGE_URL as the paybridge command reads it or in
+// -provider-url, it pays through that one provider (credentials come from the provider's
+// environment variables; see 'paybridge help environment'):
 //
+//	export PAYBRIDGE_URL='trustly://test?username=shop'
 //	PAYBRIDGE_TRUSTLY_PASSWORD=… PAYBRIDGE_TRUSTLY_PRIVATE_KEY_FILE=key.pem \
-//	  go run ./examples/checkout -provider-url 'trustly://test?username=shop' \
-//	  -public-url https://shop.example.com
+//	  go run ./examples/checkout -public-url https://shop.example.com
 //
 // The shop shows a product, starts a payment with an idempotency key kept with the
 // order, sends the buyer to the provider's hosted page, and marks the order paid only
@@ -27,8 +28,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -36,6 +39,7 @@ import (
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
 	_ "github.com/paybridge/paybridge/provider/trustist"    // registers trustist://
 	_ "github.com/paybridge/paybridge/provider/trustly"     // registers trustly://
 	_ "github.com/paybridge/paybridge/provider/trustlyrest" // registers trustlyrest://
@@ -56,25 +60,109 @@ type config struct {
 	currency string
 }
 
-// EnvProviderURL is the environment variable read when -provider-url is not given.
-const EnvProviderURL = "PAYBRIDGE_PROVIDER_URL"
+// EnvURL is the environment variable read when -provider-url is not given: the one the
+// paybridge command and the refund worker read too.
+const EnvURL = "PAYBRIDGE_URL"
+
+// Exit statuses, the paybridge command's where they mean the same.
+const (
+	exitFailed = 1
+	exitUsage  = 2
+	exitConfig = 3
+)
 
 func main() {
-	var cfg config
-	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
-	flag.StringVar(&cfg.publicURL, "public-url", "", "the shop's base URL as buyers and providers reach it (default: the listening address)")
-	flag.StringVar(&cfg.providerURL, "provider-url", os.Getenv(EnvProviderURL),
-		"provider to pay through, e.g. trustly://test?username=shop (default $"+EnvProviderURL+"; empty starts the simulators)")
-	flag.StringVar(&cfg.currency, "currency", "", "currency to charge in with -provider-url (default: the first the provider accepts)")
-	flag.Parse()
-
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return
+	case err != nil:
+		os.Exit(exitUsage)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, cfg, os.Stdout, log); err != nil {
+	err = run(ctx, cfg, os.Stdout, log)
+	var ce *configError
+	switch {
+	case errors.As(err, &ce):
+		fmt.Fprintf(os.Stderr, "checkout: %v\nCheck -provider-url (or %s) and the provider's variables.\n", ce, EnvURL)
+		stop()
+		os.Exit(exitConfig)
+	case err != nil:
 		log.Error("checkout", "error", err.Error())
-		os.Exit(1)
+		stop()
+		os.Exit(exitFailed)
 	}
+}
+
+// parseFlags reads the command line; the provider URL defaults to $PAYBRIDGE_URL.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("checkout", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&cfg.publicURL, "public-url", "", "the shop's base URL as buyers and providers reach it (default: the listening address)")
+	fs.StringVar(&cfg.providerURL, "provider-url", os.Getenv(EnvURL),
+		"provider to pay through, e.g. trustly://test?username=shop (default $"+EnvURL+"; empty starts the simulators)")
+	fs.StringVar(&cfg.currency, "currency", "", "currency to charge in with -provider-url (default: the first the provider accepts)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "checkout: unexpected argument %q\n", fs.Arg(0))
+		return cfg, errors.New("unexpected argument")
+	}
+	return cfg, nil
+}
+
+// configError is a provider URL or credentials that paybridge.Open refused: nothing
+// was sent.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return "configuration error: " + openProblem(e.err) }
+func (e *configError) Unwrap() error { return e.err }
+
+// openProblem says in one sentence why paybridge.Open refused a URL, without the
+// library's prefixes: "trustlyrest AccessKey: reading PAYBRIDGE_TRUSTLYREST_ACCESS_KEY_FILE:
+// open /run/keys/trustly: no such file or directory".
+func openProblem(err error) string {
+	var pe *paybridge.Error
+	if !errors.As(err, &pe) || pe.Unwrap() == nil {
+		return err.Error()
+	}
+	pv, ok := pe.Unwrap().(*provider.Error)
+	if !ok {
+		return strings.TrimSpace(pe.Provider + " " + pe.Unwrap().Error())
+	}
+	msg := pv.Message
+	if pv.Err != nil {
+		msg = strings.TrimPrefix(msg+": "+pv.Err.Error(), ": ")
+	}
+	switch {
+	case pv.Field == "":
+		return pe.Provider + ": " + msg
+	case strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must "):
+		return pe.Provider + " " + pv.Field + " " + msg
+	}
+	return pe.Provider + " " + pv.Field + ": " + msg
+}
+
+// openProvider opens the provider the URL names, refusing a scheme this program does
+// not include with the list of those it does.
+func openProvider(ctx context.Context, raw string, opts ...paybridge.Option) (*paybridge.Gateway, error) {
+	if u, err := url.Parse(raw); err == nil && !slices.Contains(paybridge.Schemes(), u.Scheme) {
+		var known []string
+		for _, s := range paybridge.Schemes() {
+			known = append(known, s+"://")
+		}
+		return nil, &configError{fmt.Errorf("unknown provider %q in the URL: the shop knows %s", u.Scheme, strings.Join(known, ", "))}
+	}
+	gw, err := paybridge.Open(ctx, raw, opts...)
+	if err != nil {
+		return nil, &configError{err}
+	}
+	return gw, nil
 }
 
 // run serves the shop until ctx ends.
@@ -136,7 +224,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		}
 		methods = a.sims.methods
 	} else {
-		if a.gw, err = paybridge.Open(ctx, cfg.providerURL, opts...); err != nil {
+		if a.gw, err = openProvider(ctx, cfg.providerURL, opts...); err != nil {
 			return nil, err
 		}
 		m, err := configuredMethod(a.gw, cfg.currency)

@@ -28,10 +28,6 @@ type Method struct {
 	Label    string
 	Gateway  *paybridge.Gateway
 	Currency money.Currency
-	// AfterRefund, when set, runs after the provider accepted a refund. The demo uses it
-	// to have the Trustly simulator confirm the refund at once, as Trustly does later in
-	// its own time.
-	AfterRefund func(paymentID string) error
 }
 
 // canRefund reports whether the method's provider can refund, and why not when it cannot.
@@ -432,11 +428,6 @@ func (s *Shop) refund(w http.ResponseWriter, r *http.Request) {
 			o.RefundKey = ""
 		}
 	})
-	if m.AfterRefund != nil {
-		if err := m.AfterRefund(o.PaymentID); err != nil {
-			s.log.Warn("after refund", "order", id, "error", err.Error())
-		}
-	}
 	http.Redirect(w, r, s.url("/orders/"+id), http.StatusSeeOther)
 }
 

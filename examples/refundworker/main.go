@@ -8,13 +8,14 @@
 //
 //	refundworker enqueue -queue q -kind refund -payment 1002600001 -amount 5.00 -currency USD -reference rma-1
 //	refundworker enqueue -queue q -kind payout -account 1002600007 -amount 20.00 -currency USD -reference fee-7
-//	refundworker run -queue q -provider-url 'trustlyrest://sandbox?merchant_id=…&access_id=…'
+//	PAYBRIDGE_URL='trustlyrest://sandbox?merchant_id=…&access_id=…' refundworker run -queue q
 //	refundworker list -queue q
 //
-// run exits 0 when every job has a result, 3 when some jobs are left pending because no
-// attempt got a definite answer (run it again later: they are repeated with their keys),
-// and 1 on other errors or when stopped early. SIGINT and SIGTERM stop it after the call in
-// flight; SIGKILL at any moment is safe too.
+// The exit statuses are those of the paybridge command where they mean the same: 0 every
+// job has a result; 1 failed, or stopped early; 2 usage error; 3 configuration error
+// (the provider URL or credentials); 4 some jobs are left pending because no attempt got
+// a definite answer (run it again later: they are repeated with their keys). SIGINT and
+// SIGTERM stop it after the call in flight; SIGKILL at any moment is safe too.
 package main
 
 import (
@@ -25,89 +26,217 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
 	_ "github.com/paybridge/paybridge/provider/trustist"    // registers trustist://
 	_ "github.com/paybridge/paybridge/provider/trustly"     // registers trustly://
 	_ "github.com/paybridge/paybridge/provider/trustlyrest" // registers trustlyrest://
 )
 
-// Exit statuses of run.
+// Exit statuses, the paybridge command's where they mean the same.
 const (
 	exitFailed     = 1
 	exitUsage      = 2
-	exitUnresolved = 3
+	exitConfig     = 3
+	exitUnresolved = 4
 )
 
-// EnvProviderURL is read when -provider-url is not given.
-const EnvProviderURL = "PAYBRIDGE_PROVIDER_URL"
+// EnvURL names the provider when -provider-url is not given: the variable the paybridge
+// command and the checkout example read too.
+const EnvURL = "PAYBRIDGE_URL"
+
+const usageText = `refundworker drains a durable queue of refund and payout jobs through paybridge;
+it can be killed at any moment and restarted without paying anything twice.
+
+Usage:
+  refundworker enqueue -queue DIR -kind refund|payout ... add a job, with its idempotency key
+  refundworker run -queue DIR [-provider-url URL]        make every pending job's call
+  refundworker list -queue DIR                            show the jobs and their results
+  refundworker help [COMMAND]                             this text, or a command's flags
+
+run opens the provider that -provider-url or $PAYBRIDGE_URL names, for example
+trustlyrest://sandbox?merchant_id=…&access_id=…; credentials come from the provider's
+variables ('paybridge help environment' lists them).
+
+Exit status: 0 every job has a result; 1 failed, or stopped early; 2 usage error;
+3 configuration error (the provider URL or credentials); 4 jobs left pending without a
+definite answer: run again later, and they are repeated with their keys.
+`
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, log)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, log)
 	stop()
 	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) int {
+// usageError is a command-line mistake.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// configError is a provider URL or credentials that paybridge.Open refused.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return "configuration error: " + openProblem(e.err) }
+func (e *configError) Unwrap() error { return e.err }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: refundworker enqueue|run|list [flags]")
+		fmt.Fprint(stderr, usageText)
 		return exitUsage
 	}
-	var err error
-	code := exitFailed
-	switch args[0] {
-	case "enqueue":
-		err = enqueueCmd(args[1:], out)
-	case "run":
-		code, err = runCmd(ctx, args[1:], log)
-	case "list":
-		err = listCmd(args[1:], out)
-	default:
-		fmt.Fprintf(os.Stderr, "refundworker: unknown command %q (enqueue, run, list)\n", args[0])
+	name, rest := args[0], args[1:]
+	cmds := map[string]func() (int, error){
+		"enqueue": func() (int, error) { return 0, enqueueCmd(rest, stdout) },
+		"run":     func() (int, error) { return runCmd(ctx, rest, stdout, log) },
+		"list":    func() (int, error) { return 0, listCmd(rest, stdout) },
+	}
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if name == "help" && len(rest) > 0 {
+			if _, ok := cmds[rest[0]]; !ok {
+				fmt.Fprintf(stderr, "refundworker help: unknown command %q (enqueue, run, list)\n", rest[0])
+				return exitUsage
+			}
+			name, rest = rest[0], []string{"-h"}
+			break
+		}
+		fmt.Fprint(stdout, usageText)
+		return 0
+	}
+	cmd, ok := cmds[name]
+	if !ok {
+		fmt.Fprintf(stderr, "refundworker: unknown command %q (enqueue, run, list)\nRun 'refundworker help' for usage.\n", name)
 		return exitUsage
 	}
+	code, err := cmd()
+	var ue *usageError
+	var ce *configError
 	switch {
 	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "refundworker %s: %s\nRun 'refundworker help %s' for usage.\n", name, ue.msg, name)
 		return exitUsage
+	case errors.As(err, &ce):
+		fmt.Fprintf(stderr, "refundworker %s: %s\nNothing was sent. Check -provider-url (or %s) and the provider's variables.\n",
+			name, ce.Error(), EnvURL)
+		return exitConfig
 	case err != nil:
-		log.Error("refundworker "+args[0], "error", err.Error())
+		log.Error("refundworker "+name, "error", err.Error())
+		if code == 0 {
+			code = exitFailed
+		}
 		return code
 	}
-	if args[0] == "run" {
-		return code
-	}
-	return 0
+	return code
 }
 
-func enqueueCmd(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("enqueue", flag.ContinueOnError)
+// flags is a command's flag set and its one-line synopsis.
+type flags struct {
+	*flag.FlagSet
+	synopsis string
+	out      io.Writer
+}
+
+func newFlags(name, synopsis string, stdout io.Writer) *flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported by run, help by parse
+	return &flags{FlagSet: fs, synopsis: synopsis, out: stdout}
+}
+
+// parse parses args. -h prints the command's flags on stdout and returns flag.ErrHelp;
+// any other problem is a usage error.
+func (f *flags) parse(args []string) error {
+	err := f.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(f.out, "Usage: refundworker %s %s\n\nFlags:\n", f.Name(), f.synopsis)
+		f.SetOutput(f.out)
+		f.PrintDefaults()
+		return err
+	case err != nil:
+		return usagef("%v", err)
+	case f.NArg() > 0:
+		return usagef("unexpected argument %q", f.Arg(0))
+	}
+	return nil
+}
+
+// openProblem says in one sentence why paybridge.Open refused a URL, without the
+// library's prefixes: "trustlyrest AccessKey: reading PAYBRIDGE_TRUSTLYREST_ACCESS_KEY_FILE:
+// open /run/keys/trustly: no such file or directory".
+func openProblem(err error) string {
+	var pe *paybridge.Error
+	if !errors.As(err, &pe) || pe.Unwrap() == nil {
+		return err.Error()
+	}
+	pv, ok := pe.Unwrap().(*provider.Error)
+	if !ok {
+		return strings.TrimSpace(pe.Provider + " " + pe.Unwrap().Error())
+	}
+	msg := pv.Message
+	if pv.Err != nil {
+		msg = strings.TrimPrefix(msg+": "+pv.Err.Error(), ": ")
+	}
+	switch {
+	case pv.Field == "":
+		return pe.Provider + ": " + msg
+	case strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must "):
+		return pe.Provider + " " + pv.Field + " " + msg
+	}
+	return pe.Provider + " " + pv.Field + ": " + msg
+}
+
+// checkScheme refuses a URL whose provider this program does not include.
+func checkScheme(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || slices.Contains(paybridge.Schemes(), u.Scheme) {
+		return nil // paybridge.Open describes a malformed URL
+	}
+	var known []string
+	for _, s := range paybridge.Schemes() {
+		known = append(known, s+"://")
+	}
+	return &configError{fmt.Errorf("unknown provider %q in the URL: refundworker knows %s", u.Scheme, strings.Join(known, ", "))}
+}
+
+func enqueueCmd(args []string, stdout io.Writer) error {
+	fs := newFlags("enqueue", "-queue DIR -kind refund|payout -amount 5.00 -currency USD -reference REF [flags]", stdout)
 	dir := fs.String("queue", "", "queue directory (required)")
 	kind := fs.String("kind", "", "refund or payout")
 	payment := fs.String("payment", "", "payment id to refund")
 	account := fs.String("account", "", "verified account id to pay out to")
 	payeeID := fs.String("payee-id", "", "payout: the account holder's id, where the provider ties accounts to people (Trustly)")
-	value := fs.String("amount", "", "amount as decimal text, e.g. 12.50")
-	currency := fs.String("currency", "", "ISO 4217 currency code")
+	value := fs.String("amount", "", "amount as a plain decimal number, e.g. 12.50; the currency goes in -currency")
+	currency := fs.String("currency", "", "ISO 4217 currency code, e.g. USD")
 	reference := fs.String("reference", "", "merchant reference the provider records")
 	description := fs.String("description", "", "refund reason or payout description")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *dir == "" {
-		return errors.New("-queue is required")
+		return usagef("-queue is required")
 	}
 	amount, err := money.New(*value, *currency)
 	if err != nil {
-		return fmt.Errorf("amount: %w", err)
+		// money's errors name the problem ("10.001 has more decimal places than GBP
+		// allows (2)"); drop the package's prefix.
+		return usagef("-amount %q -currency %q: %s", *value, *currency, strings.TrimPrefix(err.Error(), "money: "))
 	}
 	q, err := OpenQueue(*dir)
 	if err != nil {
@@ -122,26 +251,36 @@ func enqueueCmd(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "queued %s %s %s key=%s\n", j.ID, j.Kind, j.Amount, j.IdempotencyKey)
+	fmt.Fprintf(stdout, "queued %s %s %s key=%s\n", j.ID, j.Kind, j.Amount, j.IdempotencyKey)
 	return nil
 }
 
-func runCmd(ctx context.Context, args []string, log *slog.Logger) (int, error) {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+func runCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) (int, error) {
+	fs := newFlags("run", "-queue DIR [-provider-url URL] [flags]", stdout)
 	dir := fs.String("queue", "", "queue directory (required)")
-	providerURL := fs.String("provider-url", os.Getenv(EnvProviderURL), "provider URL for paybridge.Open (default $"+EnvProviderURL+")")
+	providerURL := fs.String("provider-url", "", "provider URL, e.g. trustlyrest://sandbox?merchant_id=… (default $"+EnvURL+")")
 	attempts := fs.Int("attempts", 5, "attempts per job in one run")
 	backoff := fs.Duration("backoff", 500*time.Millisecond, "first wait between attempts (doubles, up to 30s)")
 	callTimeout := fs.Duration("call-timeout", time.Minute, "bound on each provider call")
 	follow := fs.Duration("follow", 0, "keep running, reading the queue again at this interval (0: drain once and exit)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return exitUsage, err
 	}
-	if *dir == "" || *providerURL == "" {
-		return exitUsage, errors.New("-queue and -provider-url (or $" + EnvProviderURL + ") are required")
+	if *providerURL == "" {
+		*providerURL = os.Getenv(EnvURL)
+	}
+	if *dir == "" {
+		return exitUsage, usagef("-queue is required")
+	}
+	if *providerURL == "" {
+		return exitConfig, &configError{errors.New("no provider URL: pass -provider-url or set " + EnvURL +
+			" (for example trustlyrest://sandbox?merchant_id=…&access_id=…)")}
 	}
 	if *attempts < 1 || *backoff <= 0 || *callTimeout <= 0 {
-		return exitUsage, errors.New("-attempts, -backoff and -call-timeout must be positive")
+		return exitUsage, usagef("-attempts, -backoff and -call-timeout must be positive")
+	}
+	if err := checkScheme(*providerURL); err != nil {
+		return exitConfig, err
 	}
 	q, err := OpenQueue(*dir)
 	if err != nil {
@@ -154,7 +293,7 @@ func runCmd(ctx context.Context, args []string, log *slog.Logger) (int, error) {
 	defer release()
 	gw, err := paybridge.Open(ctx, *providerURL, paybridge.WithLogger(log), paybridge.WithRetry(paybridge.DefaultRetryPolicy))
 	if err != nil {
-		return exitFailed, err
+		return exitConfig, &configError{err}
 	}
 	defer gw.Close()
 
@@ -179,14 +318,14 @@ func runCmd(ctx context.Context, args []string, log *slog.Logger) (int, error) {
 	}
 }
 
-func listCmd(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+func listCmd(args []string, stdout io.Writer) error {
+	fs := newFlags("list", "-queue DIR", stdout)
 	dir := fs.String("queue", "", "queue directory (required)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *dir == "" {
-		return errors.New("-queue is required")
+		return usagef("-queue is required")
 	}
 	q, err := OpenQueue(*dir)
 	if err != nil {
@@ -201,7 +340,7 @@ func listCmd(args []string, out io.Writer) error {
 		return err
 	}
 	ids := slices.Sorted(maps.Keys(results))
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tOUTCOME\tPROVIDER ID\tSTATUS\tDETAIL")
 	for _, id := range ids {
 		r := results[id]

@@ -386,9 +386,10 @@ const (
 func (w *workerProcess) run(want ending, afterStart ...func()) {
 	t := w.t
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), w.bin, "run", "-queue", w.queue, "-provider-url", w.providerURL,
+	// The provider URL comes from PAYBRIDGE_URL, as the paybridge command reads it.
+	cmd := exec.CommandContext(t.Context(), w.bin, "run", "-queue", w.queue,
 		"-backoff", "20ms", "-attempts", "6", "-call-timeout", "10s")
-	cmd.Env = append(os.Environ(), trustlyrest.EnvAccessKey+"="+w.accessKey)
+	cmd.Env = append(os.Environ(), EnvURL+"="+w.providerURL, trustlyrest.EnvAccessKey+"="+w.accessKey)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	w.mu.Lock()

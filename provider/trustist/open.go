@@ -29,22 +29,20 @@ func init() { paybridge.Register(Scheme, paybridge.URLOpenerFunc(openURL)) }
 // parameters base_url and currency. Credentials come from the environment (see
 // ConfigFromEnv), never from the URL. Unknown parameters are refused.
 func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
-	cfg, err := ConfigFromEnv()
-	if err != nil {
-		return nil, err
-	}
-	switch env := Environment(u.Host); env {
+	// The URL first: a mistake in it is reported before the variables it would need.
+	env := Environment(u.Host)
+	switch env {
 	case Sandbox, Production:
-		cfg.Environment = env
 	case "":
-		return nil, provider.Errorf(provider.InvalidRequest, "trustist URL needs an environment: trustist://sandbox or trustist://production")
+		return nil, provider.FieldError("environment", "is missing: the URL is trustist://sandbox or trustist://production")
 	default:
-		return nil, provider.Errorf(provider.InvalidRequest, "unknown trustist environment %q: use sandbox or production", u.Host)
+		return nil, provider.FieldError("environment", "must be sandbox or production, not %q", u.Host)
 	}
 	if u.Path != "" && u.Path != "/" {
-		return nil, provider.Errorf(provider.InvalidRequest, "trustist URL takes no path")
+		return nil, provider.FieldError("path", "the URL takes no path; use the base_url parameter")
 	}
 	q := paybridge.NewURLParams(u)
+	var cfg Config
 	cfg.BaseURL = q.Get("base_url")
 	if c := q.Get("currency"); c != "" {
 		cur, err := money.ParseCurrency(c)
@@ -56,6 +54,11 @@ func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 	if err := q.Done(); err != nil {
 		return nil, err
 	}
+	keys, err := ConfigFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Environment, cfg.Merchant, cfg.Tenant = env, keys.Merchant, keys.Tenant
 	return New(cfg)
 }
 
@@ -66,28 +69,30 @@ func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 func ConfigFromEnv() (Config, error) {
 	var cfg Config
 	var err error
-	if cfg.Merchant, err = keyFromEnv(EnvHawkID, EnvHawkKey, true); err != nil {
+	if cfg.Merchant, err = keyFromEnv("Merchant", EnvHawkID, EnvHawkKey, true); err != nil {
 		return Config{}, err
 	}
-	if cfg.Tenant, err = keyFromEnv(EnvTenantHawkID, EnvTenantKey, false); err != nil {
+	if cfg.Tenant, err = keyFromEnv("Tenant", EnvTenantHawkID, EnvTenantKey, false); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
 }
 
-func keyFromEnv(idVar, keyVar string, required bool) (Key, error) {
+// keyFromEnv reads the key the Config field which ("Merchant" or "Tenant") holds.
+func keyFromEnv(which, idVar, keyVar string, required bool) (Key, error) {
 	id := os.Getenv(idVar)
 	key, ok, err := secret.FromEnv(keyVar)
 	if err != nil {
-		return Key{}, provider.Errorf(provider.InvalidRequest, "%v", err)
+		// The cause stays wrapped (an *fs.PathError for an unreadable file).
+		return Key{}, &provider.Error{Code: provider.InvalidRequest, Field: which + ".HawkKey", Err: err}
 	}
 	switch {
 	case id == "" && !ok && !required:
 		return Key{}, nil
 	case id == "":
-		return Key{}, provider.Errorf(provider.InvalidRequest, "environment variable %s is not set", idVar)
+		return Key{}, provider.FieldError(which+".HawkID", "is missing: set %s", idVar)
 	case !ok || key.IsZero():
-		return Key{}, provider.Errorf(provider.InvalidRequest, "environment variable %s (or %s_FILE) is not set", keyVar, keyVar)
+		return Key{}, provider.FieldError(which+".HawkKey", "is missing: set %s or %s_FILE", keyVar, keyVar)
 	}
 	return Key{HawkID: id, HawkKey: key}, nil
 }

@@ -54,7 +54,9 @@ func newSingleAttemptEnv(t *testing.T, mutate ...func(*trustly.Config)) *env {
 
 func newEnvPolicy(t *testing.T, policy paybridge.RetryPolicy, mutate ...func(*trustly.Config)) *env {
 	t.Helper()
-	sim, err := trustlysim.Start(trustlysim.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond, AllowLoopbackHTTP: true})
+	// Refunds wait for the tests' ConfirmRefund and FailRefund, which decide their outcome.
+	sim, err := trustlysim.Start(trustlysim.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond, AllowLoopbackHTTP: true,
+		HoldRefunds: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,7 @@ var chaosPayer = paybridge.Person{ID: "enduser-7", FirstName: "Ada", LastName: "
 func startChaos(t *testing.T, opts trustlysim.Options) *chaosEnv {
 	t.Helper()
 	opts.AllowLoopbackHTTP = true
+	opts.HoldRefunds = true // the tests confirm refunds themselves
 	opts.RetryBase, opts.RetryMax, opts.MaxAttempts = 2*time.Millisecond, 20*time.Millisecond, 1_000_000
 	s, err := trustlysim.Start(opts)
 	if err != nil {

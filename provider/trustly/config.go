@@ -113,7 +113,7 @@ func (cfg *Config) check() (*settings, error) {
 	}
 	key, err := wire.ParsePrivateKey(pemKey.Bytes())
 	if err != nil {
-		return nil, provider.FieldError("PrivateKey", "%v", err)
+		return nil, provider.FieldError("PrivateKey", "%s", keyProblem(err))
 	}
 	s.key = key
 	s.env = cfg.Environment
@@ -138,7 +138,7 @@ func (cfg *Config) check() (*settings, error) {
 	if len(cfg.TrustlyPublicKey) > 0 {
 		pub, err := wire.ParsePublicKey(cfg.TrustlyPublicKey)
 		if err != nil {
-			return nil, provider.FieldError("TrustlyPublicKey", "%v", err)
+			return nil, provider.FieldError("TrustlyPublicKey", "%s", keyProblem(err))
 		}
 		s.trustlyPub, s.customKey = pub, true
 	}
@@ -168,6 +168,16 @@ func (cfg *Config) check() (*settings, error) {
 		return nil, provider.FieldError("ShopperStatement", "is longer than 100 characters")
 	}
 	return s, nil
+}
+
+// keyProblem says what is wrong with a key that does not parse, in the words of
+// someone configuring the adapter rather than those of the package that parsed it.
+func keyProblem(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "wire: ")
+	if strings.HasPrefix(msg, "no PEM block found") {
+		return "is not PEM: it has no -----BEGIN line"
+	}
+	return msg
 }
 
 // errClosed is returned by calls on a closed Client.

@@ -32,7 +32,22 @@ func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Say where each missing credential comes from, since the URL cannot carry it.
+	switch {
+	case cfg.Username == "":
+		return nil, provider.FieldError("Username", "is missing: add username to the URL or set %s", EnvUsername)
+	case cfg.Password.IsZero():
+		return nil, provider.FieldError("Password", "is missing: set %s or %s_FILE", EnvPassword, EnvPassword)
+	case cfg.PrivateKey.IsZero():
+		return nil, provider.FieldError("PrivateKey", "is missing: set %s_FILE to the PEM file (or %s to its text)", EnvPrivateKey, EnvPrivateKey)
+	}
 	return New(cfg)
+}
+
+// envError reports an environment variable that could not be read for a Config field,
+// keeping the cause (an *fs.PathError for an unreadable _FILE) for errors.Is.
+func envError(field string, err error) error {
+	return &provider.Error{Code: provider.InvalidRequest, Field: field, Err: err}
 }
 
 // ConfigFromURL builds a Config from a "trustly://test?username=..." URL and the
@@ -45,7 +60,7 @@ func ConfigFromURL(u *url.URL) (Config, error) {
 	case "live":
 		cfg.Environment = Live
 	default:
-		return cfg, provider.FieldError("host", "must be test or live, not %q", u.Host)
+		return cfg, provider.FieldError("environment", "the URL's host must be test or live, not %q", u.Host)
 	}
 	q := paybridge.NewURLParams(u)
 	cfg.Username = q.Get("username")
@@ -66,20 +81,20 @@ func ConfigFromURL(u *url.URL) (Config, error) {
 	}
 	if cfg.Username == "" {
 		if v, ok, err := secret.FromEnv(EnvUsername); err != nil {
-			return cfg, provider.FieldError("username", "%v", err)
+			return cfg, envError("Username", err)
 		} else if ok {
 			cfg.Username = v.Reveal()
 		}
 	}
 	var err error
 	if cfg.Password, _, err = secret.FromEnv(EnvPassword); err != nil {
-		return cfg, provider.FieldError("Password", "%v", err)
+		return cfg, envError("Password", err)
 	}
 	if cfg.PrivateKey, _, err = secret.FromEnv(EnvPrivateKey); err != nil {
-		return cfg, provider.FieldError("PrivateKey", "%v", err)
+		return cfg, envError("PrivateKey", err)
 	}
 	if pub, ok, err := secret.FromEnv(EnvPublicKey); err != nil {
-		return cfg, provider.FieldError("TrustlyPublicKey", "%v", err)
+		return cfg, envError("TrustlyPublicKey", err)
 	} else if ok {
 		cfg.TrustlyPublicKey = []byte(pub.Reveal())
 	}

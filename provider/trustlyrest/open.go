@@ -77,12 +77,20 @@ func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 	if err := q.Done(); err != nil {
 		return nil, err
 	}
+	// Say where each missing credential comes from.
+	if cfg.MerchantID == "" {
+		return nil, provider.FieldError("MerchantID", "is missing: add merchant_id to the URL or set %s", EnvMerchantID)
+	}
+	if cfg.AccessID == "" {
+		return nil, provider.FieldError("AccessID", "is missing: add access_id to the URL or set %s", EnvAccessID)
+	}
 	key, ok, err := secret.FromEnv(EnvAccessKey)
 	if err != nil {
-		return nil, provider.FieldError("AccessKey", "%v", err)
+		// The cause stays wrapped (an *fs.PathError for an unreadable file).
+		return nil, &provider.Error{Code: provider.InvalidRequest, Field: "AccessKey", Err: err}
 	}
 	if !ok {
-		return nil, provider.FieldError("AccessKey", "set %s (or %s_FILE)", EnvAccessKey, EnvAccessKey)
+		return nil, provider.FieldError("AccessKey", "is missing: set %s or %s_FILE", EnvAccessKey, EnvAccessKey)
 	}
 	cfg.AccessKey = key
 	return New(cfg)

@@ -134,6 +134,12 @@ func (s *Server) creditLocked(o *order) {
 	o.state = stateCredited
 	o.m.post(o.id, o.messageID, "Deposit", o.amount, +1)
 	s.notifyLocked(o, "credit", depositData(o))
+	// The refunds queued while the deposit was pending can execute now.
+	for _, r := range o.refunds {
+		if r.state == stateAccepted {
+			s.scheduleRefundLocked(o, r)
+		}
+	}
 }
 
 // Settle confirms a deposit the end user approved with ActionApproveDelayed: the order is
@@ -149,9 +155,10 @@ func (s *Server) Settle(orderID string) error {
 	return nil
 }
 
-// ConfirmRefund executes the oldest queued refund of a credited deposit and, unless
+// ConfirmRefund executes the oldest queued refund of a credited deposit now and, unless
 // Options.NoPayoutConfirmation is set, sends a payoutconfirmation notification on the
-// deposit's order with the refunded amount.
+// deposit's order with the refunded amount. Without Options.HoldRefunds the simulator
+// does this by itself after Options.RefundDelay.
 func (s *Server) ConfirmRefund(depositID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -162,16 +169,14 @@ func (s *Server) ConfirmRefund(depositID string) error {
 	if o.state != stateCredited {
 		return fmt.Errorf("trustlysim: deposit %s is not settled; its refunds stay queued", depositID)
 	}
-	r.state = stateExecuted
-	if !s.opts.NoPayoutConfirmation {
-		s.notifyLocked(o, "payoutconfirmation", map[string]any{"amount": r.amount.Fixed(), "currency": r.amount.Currency().String()})
-	}
+	s.executeRefundLocked(o, r)
 	return nil
 }
 
 // FailRefund makes the oldest queued refund of a deposit fail: the amount returns to the
 // merchant's balance, becomes refundable again, and a credit notification on the
-// deposit's order reports it (money back to the merchant).
+// deposit's order reports it (money back to the merchant). Set Options.HoldRefunds to
+// keep refunds queued until then.
 func (s *Server) FailRefund(depositID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

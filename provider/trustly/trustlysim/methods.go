@@ -196,9 +196,46 @@ func (s *Server) refund(m *merchant, c *call) (any, *rpcFault) {
 		return nil, fault(wire.CodeInvalidAmount) // [I] above what remains of the deposit
 	}
 	o.refunded = after
-	o.refunds = append(o.refunds, &refundEntry{amount: amt, state: stateAccepted, reference: attr(c.attrs(), "ExternalReference")})
+	r := &refundEntry{amount: amt, state: stateAccepted, reference: attr(c.attrs(), "ExternalReference")}
+	o.refunds = append(o.refunds, r)
 	m.post(o.id, o.messageID, "Refund", amt, -1)
+	if o.state == stateCredited {
+		s.scheduleRefundLocked(o, r)
+	}
 	return map[string]any{"orderid": o.id, "result": "1"}, nil
+}
+
+// scheduleRefundLocked has an accepted refund of a credited deposit executed after
+// Options.RefundDelay, unless Options.HoldRefunds leaves it to ConfirmRefund and
+// FailRefund, or one of them decides it first.
+func (s *Server) scheduleRefundLocked(o *order, r *refundEntry) {
+	if s.opts.HoldRefunds {
+		return
+	}
+	s.del.Go(func() {
+		t := time.NewTimer(s.opts.RefundDelay)
+		defer t.Stop()
+		select {
+		case <-s.del.Context().Done():
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if r.state == stateAccepted && o.state == stateCredited {
+			s.executeRefundLocked(o, r)
+		}
+	})
+}
+
+// executeRefundLocked pays a queued refund out to the end user and, unless
+// Options.NoPayoutConfirmation, reports it with a payoutconfirmation on the deposit's
+// order carrying the refunded amount.
+func (s *Server) executeRefundLocked(o *order, r *refundEntry) {
+	r.state = stateExecuted
+	if !s.opts.NoPayoutConfirmation {
+		s.notifyLocked(o, "payoutconfirmation", map[string]any{"amount": r.amount.Fixed(), "currency": r.amount.Currency().String()})
+	}
 }
 
 // post books an amount on the merchant's balance and ledger; sign is +1 or -1.

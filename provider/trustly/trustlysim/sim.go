@@ -23,7 +23,8 @@
 // connection closed), GarbleNextReplies (processed, then a non-Trustly HTTP 500/502 page),
 // UnsignedErrorNext (processed, then an unsigned 620), FailNextWith (a signed error of a
 // given code), and SetChaos (seeded random request and notification faults). Outcome
-// knobs: CompleteOrder, Settle, ConfirmRefund, FailRefund, FailPayout, GrantMandate.
+// knobs: CompleteOrder, Settle, ConfirmRefund, FailRefund (with Options.HoldRefunds; without
+// it refunds execute by themselves after Options.RefundDelay), FailPayout, GrantMandate.
 // Movements lists the money the merchant's account moved, for reconciliation.
 package trustlysim
 
@@ -64,6 +65,15 @@ type Options struct {
 	// NoPayoutConfirmation turns off payoutconfirmation notifications (an option Trustly
 	// enables per merchant; the simulator sends them unless told not to).
 	NoPayoutConfirmation bool
+	// RefundDelay is how long an accepted refund of a settled deposit waits before the
+	// simulator executes it (default 1s). A refund of a deposit that has not settled yet
+	// stays queued until the deposit settles, then waits as long, as at Trustly. An
+	// executed refund is reported with a payoutconfirmation on the deposit's order
+	// (unless NoPayoutConfirmation).
+	RefundDelay time.Duration
+	// HoldRefunds keeps every accepted refund queued until ConfirmRefund or FailRefund
+	// decides it, for tests that drive a refund's outcome themselves.
+	HoldRefunds bool
 	// Client delivers notifications (default: a client with a 10-second timeout).
 	Client *http.Client
 	// Chaos injects seeded random faults into API requests and notification deliveries
@@ -144,6 +154,9 @@ func New(baseURL string, opts Options) (*Server, error) {
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 20
+	}
+	if opts.RefundDelay <= 0 {
+		opts.RefundDelay = time.Second
 	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 10 * time.Second}

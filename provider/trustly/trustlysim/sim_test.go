@@ -344,3 +344,70 @@ func TestVersionIsRequired(t *testing.T) {
 		t.Errorf("version as a string: %v", err)
 	}
 }
+
+// methodsOf lists the methods of the notifications made for an order, in order.
+func methodsOf(s *Server, orderID string) []string {
+	var out []string
+	for _, d := range s.Deliveries() {
+		if d.OrderID == orderID {
+			out = append(out, d.Method)
+		}
+	}
+	return out
+}
+
+// waitMethods waits until the order's notifications are want (the test's own deadline
+// bounds the wait).
+func waitMethods(t *testing.T, s *Server, orderID string, want ...string) {
+	t.Helper()
+	for {
+		got := methodsOf(s, orderID)
+		if fmt.Sprint(got) == fmt.Sprint(want) {
+			return
+		}
+		if len(got) > len(want) {
+			t.Fatalf("order %s notified %v, want %v", orderID, got, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestRefundsSettle: as at Trustly, an accepted refund is executed without anyone's
+// help — at once for a settled deposit, after the deposit settles for a pending one —
+// and reported with a payoutconfirmation; HoldRefunds leaves them to ConfirmRefund.
+func TestRefundsSettle(t *testing.T) {
+	s, c, k := start(t, Options{AllowLoopbackHTTP: true, RetryBase: time.Hour, RefundDelay: time.Millisecond})
+	credited := paidDeposit(t, s, c, k, "st-1", "00000000-0000-4000-8000-000000000011", true)
+	if _, err := send(t, s, k, "Refund", "00000000-0000-4000-8000-000000000012", refundData(c, credited, "4.00")); err != nil {
+		t.Fatal(err)
+	}
+	waitMethods(t, s, credited, "pending", "credit", "payoutconfirmation")
+	if err := s.ConfirmRefund(credited); err == nil {
+		t.Error("ConfirmRefund found a refund still queued after the simulator executed it")
+	}
+	body := s.Deliveries()[len(s.Deliveries())-1].Body
+	if !bytes.Contains(body, []byte(`"amount":"4.00"`)) {
+		t.Errorf("the payoutconfirmation does not carry the refunded amount: %s", body)
+	}
+
+	// A refund of a pending deposit waits for the deposit's credit.
+	pending := paidDeposit(t, s, c, k, "st-2", "00000000-0000-4000-8000-000000000013", false)
+	if _, err := send(t, s, k, "Refund", "00000000-0000-4000-8000-000000000014", refundData(c, pending, "1.00")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(pending); err != nil {
+		t.Fatal(err)
+	}
+	waitMethods(t, s, pending, "pending", "credit", "payoutconfirmation")
+
+	held, hc, hk := start(t, Options{AllowLoopbackHTTP: true, RetryBase: time.Hour, RefundDelay: time.Millisecond, HoldRefunds: true})
+	id := paidDeposit(t, held, hc, hk, "st-3", "00000000-0000-4000-8000-000000000015", true)
+	if _, err := send(t, held, hk, "Refund", "00000000-0000-4000-8000-000000000016", refundData(hc, id, "2.00")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // fifty times the delay after which a refund would execute
+	if err := held.ConfirmRefund(id); err != nil {
+		t.Fatalf("a held refund was not left queued: %v", err)
+	}
+	waitMethods(t, held, id, "pending", "credit", "payoutconfirmation")
+}

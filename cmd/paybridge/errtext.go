@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// configError is a configuration error: the provider URL, or the provider's credentials
+// and options, missing or unusable. Nothing was sent.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return "configuration error: " + explain(e.err) }
+
+func (e *configError) Unwrap() error { return e.err }
+
+// errNoURL is the configuration error of a command given no provider URL.
+var errNoURL = &configError{err: errors.New("no provider URL: pass --url or set " + envURL +
+	" (for example trustlyrest://sandbox?merchant_id=…; 'paybridge help environment' lists them)")}
+
+// checkScheme refuses, as a configuration error, a URL whose scheme this command cannot
+// open, naming the ones it can.
+func checkScheme(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		// Let Open describe a malformed URL; one without a scheme is most likely a
+		// bare host or a typo.
+		if err == nil {
+			return &configError{err: fmt.Errorf("the provider URL %q has no scheme: write one of %s",
+				redactURL(raw), schemeList())}
+		}
+		return nil
+	}
+	if u.User != nil {
+		return &configError{err: errors.New("the provider URL must not carry credentials: give them in the provider's variables ('paybridge help environment')")}
+	}
+	for _, s := range paybridge.Schemes() {
+		if s == u.Scheme {
+			return nil
+		}
+	}
+	return &configError{err: fmt.Errorf("unknown provider %q in the URL: paybridge knows %s", u.Scheme, schemeList())}
+}
+
+// schemeList lists the schemes the command opens, as URL beginnings.
+func schemeList() string {
+	var out []string
+	for _, s := range paybridge.Schemes() {
+		out = append(out, s+"://")
+	}
+	return strings.Join(out, ", ")
+}
+
+// redactURL returns raw without any query, which might hold something that should not
+// be echoed; what the reader needs to see is the beginning.
+func redactURL(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		return raw[:i] + "?…"
+	}
+	return raw
+}
+
+// explain says what went wrong in one sentence without package prefixes or error codes
+// (the command prints the code on its own): "trustlyrest AccessKey: reading
+// PAYBRIDGE_TRUSTLYREST_ACCESS_KEY_FILE: open /x: no such file or directory",
+// "trustly Refund: Amount must be positive".
+func explain(err error) string {
+	var ce *configError
+	if errors.As(err, &ce) {
+		return explain(ce.err)
+	}
+	var pe *paybridge.Error
+	if !errors.As(err, &pe) {
+		var pv *provider.Error
+		if errors.As(err, &pv) {
+			return explainProvider(pv)
+		}
+		return err.Error()
+	}
+	inner := pe.Unwrap()
+	pv, isProvider := inner.(*provider.Error)
+	var detail string
+	switch {
+	case len(pe.Fields) > 0:
+		var parts []string
+		for _, f := range pe.Fields {
+			parts = append(parts, f.Field+" "+f.Problem)
+		}
+		detail = strings.Join(parts, "; ")
+	case isProvider:
+		detail = explainProvider(pv)
+	case inner != nil:
+		detail = inner.Error()
+	default:
+		detail = pe.Code.String()
+	}
+	switch {
+	case pe.Provider != "" && strings.HasPrefix(strings.ToLower(detail), strings.ToLower(pe.Provider)+" "):
+		// It names the provider already ("trustist does not support refund: …").
+		return detail
+	case pe.Op == "Open" && pe.Provider != "" && isProvider && pv.Field != "":
+		// "trustlyrest AccessKey: …": the provider and its setting are the subject.
+		return pe.Provider + " " + detail
+	case pe.Op == "Open" && pe.Provider != "":
+		return pe.Provider + ": " + detail
+	case pe.Op == "Open" || pe.Op == "":
+		return strings.TrimSpace(pe.Provider + " " + detail)
+	case pe.Provider != "":
+		return pe.Provider + " " + pe.Op + ": " + detail
+	}
+	return pe.Op + ": " + detail
+}
+
+// explainProvider renders an adapter's error without its code prefix: "AccessKey:
+// reading …", "Username is missing: …", or the provider's message.
+func explainProvider(pv *provider.Error) string {
+	msg := pv.Message
+	if pv.Err != nil {
+		switch cause := explain(pv.Err); {
+		case msg == "":
+			msg = cause
+		case strings.Contains(cause, msg):
+			// The provider's own error repeating its message ("trustly error 375:
+			// Access not authorized"); its code is printed on a line of its own.
+		default:
+			msg += ": " + cause
+		}
+	}
+	if msg == "" {
+		msg = pv.Code.String()
+	}
+	if pv.Field == "" {
+		return msg
+	}
+	for _, w := range []string{"is ", "are ", "must ", "has ", "contains ", "takes "} {
+		if strings.HasPrefix(msg, w) {
+			return pv.Field + " " + msg
+		}
+	}
+	return pv.Field + ": " + msg
+}
+
+// exitCodeFor classifies an operation's error. write says the call could have moved money.
+func exitCodeFor(err error, write bool) int {
+	var ce *configError
+	if errors.As(err, &ce) {
+		return exitConfig
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if write && paybridge.CodeOf(err) != paybridge.CodeProviderUnavailable {
+			return exitUnknown
+		}
+		return exitUnavailable
+	}
+	switch paybridge.CodeOf(err) {
+	case paybridge.CodeInvalidRequest, paybridge.CodeNotSupported:
+		return exitUsage
+	case paybridge.CodeUnauthenticated, paybridge.CodePermissionDenied:
+		return exitConfig
+	case paybridge.CodeProviderUnavailable, paybridge.CodeRateLimited:
+		return exitUnavailable
+	case paybridge.CodeUnknownOutcome:
+		return exitUnknown
+	}
+	return exitFailed
+}
