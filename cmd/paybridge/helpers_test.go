@@ -109,7 +109,7 @@ func (e *events) wait(ctx context.Context, t *testing.T, what string, match func
 func startTestSims(t *testing.T) (*simSet, *events) {
 	t.Helper()
 	ev := newEvents()
-	set, err := startSims(0, ev.add)
+	set, err := startSims(0, func(e notify.Event, _ bool) { ev.add(e) })
 	if err != nil {
 		t.Fatal(err)
 	}

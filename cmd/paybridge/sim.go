@@ -112,20 +112,27 @@ func simCmd(ctx context.Context, s stdio, args []string) int {
 		return usageError(s, "sim", "--port must be between 1 and 65532")
 	}
 	out := &lockedWriter{w: s.out}
-	onEvent := func(e notify.Event) {
+	onEvent := func(e notify.Event, ours bool) {
 		if *asJSON {
 			orderID, note := foreignOrder(e)
+			if note == "" && !ours {
+				note = otherProcess
+			}
 			b, _ := json.Marshal(struct {
 				Notification notify.Event `json:"notification"`
-				// OrderID and Note describe a Trustly notification about an order another
-				// process made (Kind other).
+				// OrderID and Note describe a notification about an order another process
+				// made.
 				OrderID string `json:"orderId,omitempty"`
 				Note    string `json:"note,omitempty"`
 			}{e, orderID, note})
 			fmt.Fprintf(out, "%s\n", b)
 			return
 		}
-		fmt.Fprintf(out, "notification  %s\n", describeEvent(e))
+		line := describeEvent(e)
+		if _, note := foreignOrder(e); note == "" && !ours {
+			line += "  (" + otherProcess + ")"
+		}
+		fmt.Fprintf(out, "notification  %s\n", line)
 	}
 	set, err := startSims(*port, onEvent)
 	if err != nil {
@@ -146,8 +153,9 @@ func simCmd(ctx context.Context, s stdio, args []string) int {
 
 // startSims starts the three simulators and the notification receiver on 127.0.0.1,
 // on ports from base (0: free ports), writes their key material and env.sh to a new
-// temporary directory, and calls onEvent for each verified notification.
-func startSims(base int, onEvent func(notify.Event)) (set *simSet, err error) {
+// temporary directory, and calls onEvent for each verified notification, saying whether
+// it concerns an order this process made (ours) or another process did.
+func startSims(base int, onEvent func(e notify.Event, ours bool)) (set *simSet, err error) {
 	set = &simSet{}
 	defer func() {
 		if err != nil {
@@ -191,9 +199,9 @@ func startSims(base int, onEvent func(notify.Event)) (set *simSet, err error) {
 	for _, g := range set.gateways {
 		name := g.Provider()
 		h, err := g.NotificationHandler(func(_ context.Context, e notify.Event) error {
-			onEvent(e)
+			onEvent(e, true)
 			return nil
-		})
+		}, notify.WithUnmatched(func(_ context.Context, e notify.Event, _ error) { onEvent(e, false) }))
 		if err != nil {
 			return set, fmt.Errorf("%s notification handler: %w", name, err)
 		}
@@ -485,6 +493,12 @@ func foreignOrder(e notify.Event) (orderID, note string) {
 	_ = json.Unmarshal(e.Raw, &body)
 	return body.Params.Data.OrderID, meaning + "; shown by Trustly's method name because another command made the order"
 }
+
+// otherProcess explains a notification about an order a command (another process, with a
+// journal of its own) made: the receiver verified and acknowledged it, and an application
+// would not be given it unless it shared that journal.
+const otherProcess = "an order another command made: verified and acknowledged; an application receives it only " +
+	"from a Gateway sharing the journal of the Gateway that made the order"
 
 // shellQuote quotes s for a POSIX shell when it needs quoting.
 func shellQuote(s string) string {
