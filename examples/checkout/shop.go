@@ -266,7 +266,7 @@ func (s *Shop) startPayment(w http.ResponseWriter, r *http.Request, o Order, m *
 		// the details in the log.
 		s.orders.Update(o.ID, func(o *Order) {
 			o.Status = StatusFailed
-			o.Note = "The payment could not be started (" + code.String() + "). You have not been charged."
+			o.Note = "The payment could not be started. You have not been charged."
 		})
 	}
 	http.Redirect(w, r, s.url("/orders/"+o.ID), http.StatusSeeOther)
@@ -408,7 +408,7 @@ func (s *Shop) refund(w http.ResponseWriter, r *http.Request) {
 					"it repeats the same request and cannot refund twice."
 			})
 		default:
-			s.orders.Update(id, func(o *Order) { o.Note = "The refund was not made (" + code.String() + ")." })
+			s.orders.Update(id, func(o *Order) { o.Note = "We could not make the refund. Please contact us." })
 		}
 		http.Redirect(w, r, s.url("/orders/"+id), http.StatusSeeOther)
 		return
@@ -424,7 +424,7 @@ func (s *Shop) refund(w http.ResponseWriter, r *http.Request) {
 		case rf.Status == paybridge.RefundPending:
 			o.Status = StatusRefundRequested
 		default:
-			o.Note = "The refund ended " + string(rf.Status) + "."
+			o.Note = "The refund did not go through. You can ask for it again."
 			o.RefundKey = ""
 		}
 	})
@@ -469,7 +469,7 @@ func apply(o *Order, e notify.Event, log *slog.Logger) {
 	}
 	isPayment := strings.HasPrefix(string(e.Kind), "payment.")
 	if isPayment && e.Amount.IsValid() && !e.Amount.Equal(o.Amount) {
-		o.Note = "The provider reported " + e.Amount.String() + " for this order of " + o.Amount.String() + "; it is held for review."
+		o.Note = "The amount paid does not match this order. We are looking into it and will be in touch."
 		log.Error("notification amount differs from the order", "order", o.ID, "kind", string(e.Kind),
 			"reported", e.Amount.String(), "ordered", o.Amount.String())
 		return
@@ -534,7 +534,7 @@ func statusText(s Status) string {
 	case StatusPending:
 		return "Waiting for your bank to confirm"
 	case StatusAuthorized:
-		return "Authorized, being collected"
+		return "Approved by your bank"
 	case StatusPaid:
 		return "Paid"
 	case StatusFailed:

@@ -2,6 +2,7 @@ package simkit
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -67,6 +68,7 @@ func (b *Browser) do(req *http.Request, limit int64) (Reply, error) {
 var (
 	formActionRE  = regexp.MustCompile(`<form method="post" action="([^"]+)">`)
 	hiddenInputRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	buttonRE      = regexp.MustCompile(`<button type="submit" name="action" value="([^"]*)"[^>]*>([^<]*)</button>`)
 )
 
 // FormAction returns the action attribute, as written, of the page's first
@@ -88,4 +90,27 @@ func HiddenInput(page []byte, name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// PageButton is a submit button of a hosted page: the action it posts and its label.
+type PageButton struct{ Action, Label string }
+
+// Buttons returns the page's <button type="submit" name="action" value="..."> elements,
+// in order, with their value and text unescaped.
+func Buttons(page []byte) []PageButton {
+	var out []PageButton
+	for _, m := range buttonRE.FindAllSubmatch(page, -1) {
+		out = append(out, PageButton{Action: html.UnescapeString(string(m[1])), Label: html.UnescapeString(string(m[2]))})
+	}
+	return out
+}
+
+// HasButton reports whether the page has a submit button posting action.
+func HasButton(page []byte, action string) bool {
+	for _, b := range Buttons(page) {
+		if b.Action == action {
+			return true
+		}
+	}
+	return false
 }

@@ -5,17 +5,18 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/simkit"
 )
 
-// Test bank details of the account an approved onboarding connects.
+// Test bank details of the account an approved onboarding connects: TestBankName is the
+// bank the pages preselect, which an EndUser keeps.
 const (
 	TestBankName      = "Mock Redirect Bank"
 	TestSortCode      = "04-00-04"
@@ -45,56 +46,146 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-const pageTemplate = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>%s</title></head>
-<body><h1>%s</h1><p>%s</p>
-<form method="post" action="%s">
-<input type="hidden" name="token" value="%s">
-<button type="submit" name="action" value="approve">%s</button>
-<button type="submit" name="action" value="decline">Decline at the bank</button>
-<button type="submit" name="action" value="abandon">Cancel</button>
-</form></body></html>
-`
+// theme is the look of the simulator's hosted pages.
+var theme = simkit.Theme{Provider: "Trustist", Accent: "#3b2f8f"}
+
+// pageChoice is an entry of a hosted page's list of banks or ways to pay.
+type pageChoice struct{ value, name, hint string }
+
+// testBanks are the sandbox banks the pages offer (protocol §8); the first is preselected
+// and is the one an EndUser, which posts no choice, uses.
+var testBanks = []pageChoice{
+	{"mock-redirect-bank", TestBankName, "Test bank, approves at once"},
+	{"lloyds-test", "Lloyds Bank Test Account", "Test bank"},
+}
+
+// payMethods are the ways to pay the pay page offers: a bank (open banking) or a card.
+// The simulator settles all of them alike.
+var payMethods = append(append([]pageChoice(nil), testBanks...),
+	pageChoice{"card", "Card", "Test card ending 4242"})
+
+func findChoice(list []pageChoice, value string) (pageChoice, bool) {
+	if value == "" {
+		return list[0], true
+	}
+	for _, c := range list {
+		if c.value == value {
+			return c, true
+		}
+	}
+	return pageChoice{}, false
+}
+
+func choiceList(legend, field string, list []pageChoice) simkit.Choice {
+	c := simkit.Choice{Legend: legend, Name: field}
+	for i, e := range list {
+		hint := e.hint
+		if field == "method" && e.value != "card" {
+			hint = "Pay by bank · " + hint
+		}
+		c.Options = append(c.Options, simkit.Option{Value: e.value, Label: e.name, Hint: hint, Checked: i == 0})
+	}
+	return c
+}
+
+// choiceField is the form field of a page's list: the pay page asks how to pay, the
+// others which bank.
+func choiceField(kind string) (string, []pageChoice) {
+	if kind == "pay" {
+		return "method", payMethods
+	}
+	return "bank", testBanks
+}
+
+// joinNonEmpty joins the parts that are not empty with sep.
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+func buttons(approve string) []simkit.Button {
+	return []simkit.Button{
+		{Action: "approve", Label: approve, Kind: simkit.ButtonApprove},
+		{Action: "decline", Label: "Decline", Kind: simkit.ButtonDecline},
+		{Action: "abandon", Label: "Cancel and go back", Kind: simkit.ButtonCancel},
+	}
+}
 
 func (s *Server) renderPage(w http.ResponseWriter, kind, id string) {
 	s.mu.Lock()
-	var title, text, token, button string
-	active := false
+	var page simkit.Page
+	token, active := "", false
 	switch kind {
 	case "pay":
 		if p := s.payments[id]; p != nil {
-			title = "Pay " + MerchantName
-			text = fmt.Sprintf("Pay %s %s for %s", p.amount.Fixed(), p.amount.Currency(), p.reference)
-			token, button, active = p.pageToken, "Pay with "+TestBankName, p.status == StatusPending
+			token, active = p.pageToken, p.status == StatusPending
+			page = simkit.Page{Title: "Complete your payment", AmountLabel: "Amount to pay",
+				Amount: p.amount.Fixed(), Currency: p.amount.Currency().String(),
+				Details: []simkit.Detail{{Label: "For", Value: p.description}, {Label: "Reference", Value: p.reference},
+					{Label: "Paying as", Value: p.customerDetails}},
+				Choices: []simkit.Choice{choiceList("How would you like to pay?", "method", payMethods)},
+				Buttons: buttons("Approve payment"),
+				Help: "Approve pays as if your bank or card issuer confirmed the payment; Decline as if it refused. " +
+					"Cancel and go back returns you to " + MerchantName + " without paying."}
 		}
 	case "standing-order":
 		if o := s.standingOrders[id]; o != nil {
-			title = "Set up a standing order to " + MerchantName
-			text = fmt.Sprintf("%s %s %s from %s", o.frequency, o.amount.Fixed(), o.amount.Currency(), o.startDate)
-			token, button, active = o.pageToken, "Set up at "+TestBankName, o.status == SOStatusPending
+			token, active = o.pageToken, o.status == SOStatusPending
+			count := "Until you cancel it"
+			if o.numberOfPayments > 0 {
+				count = strconv.Itoa(o.numberOfPayments)
+			}
+			page = simkit.Page{Title: "Set up a standing order",
+				AmountLabel: o.frequency + " payment", Amount: o.amount.Fixed(), Currency: o.amount.Currency().String(),
+				Details: []simkit.Detail{{Label: "For", Value: o.description}, {Label: "Reference", Value: o.reference},
+					{Label: "First payment", Value: o.startDate}, {Label: "Payments", Value: count},
+					{Label: "From", Value: joinNonEmpty(", ", o.payerName, o.payerBusinessName)}},
+				Choices: []simkit.Choice{choiceList("Choose your bank", "bank", testBanks)},
+				Buttons: buttons("Approve standing order"),
+				Help: "Approve sets up the standing order as if your bank confirmed it; Decline as if it refused. " +
+					"Cancel and go back returns you to " + MerchantName + " without setting it up."}
 		}
 	case "onboard":
 		if se := s.sessions[id]; se != nil {
-			title = "Verify your details"
-			text = "Connect your bank account"
-			token, button, active = se.pageToken, "Connect "+TestBankName+" account", se.status == SessionCreated
+			token, active = se.pageToken, se.status == SessionCreated
+			var shares []string
+			if se.identity {
+				shares = append(shares, "your identity check")
+			}
+			if se.ais {
+				shares = append(shares, "your account holder name, sort code and account number")
+			}
+			title, approve := "Connect your bank account", "Connect account"
+			if !se.ais {
+				title, approve = "Verify your identity", "Confirm identity"
+			}
+			page = simkit.Page{Title: title, MerchantLabel: "Requested by",
+				Details: []simkit.Detail{{Label: "Shared with " + MerchantName, Value: strings.Join(shares, "; ")}},
+				Choices: []simkit.Choice{choiceList("Choose your bank", "bank", testBanks)},
+				Buttons: buttons(approve),
+				Help: approve + " acts as if you logged in at the chosen test bank and agreed; Decline as if " +
+					"the bank refused. Cancel and go back returns you without sharing anything."}
 		}
 	}
 	s.mu.Unlock()
 	switch {
 	case token == "":
-		http.NotFound(w, nil)
+		simkit.WriteNotice(w, http.StatusNotFound, theme, "Page not found", "There is no payment page at this address.")
 		return
 	case !active:
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusGone)
-		_, _ = io.WriteString(w, "<!doctype html><p>This page is no longer active.</p>")
+		simkit.WriteNotice(w, http.StatusGone, theme, "This page is no longer active",
+			"It was already approved, declined or cancelled. You can close this page.")
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = fmt.Fprintf(w, pageTemplate, html.EscapeString(title), html.EscapeString(title), html.EscapeString(text),
-		html.EscapeString("/"+kind+"/"+id), token, html.EscapeString(button))
+	page.Theme, page.Merchant = theme, MerchantName
+	page.Action = "/" + kind + "/" + id
+	page.Hidden = []simkit.Field{{Name: "token", Value: token}}
+	simkit.WritePage(w, http.StatusOK, page)
 }
 
 func (s *Server) submitPage(w http.ResponseWriter, r *http.Request, kind, id, token, action string) {
@@ -102,24 +193,34 @@ func (s *Server) submitPage(w http.ResponseWriter, r *http.Request, kind, id, to
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return
 	}
+	field, list := choiceField(kind)
+	choice, ok := findChoice(list, r.PostForm.Get(field))
+	if !ok {
+		http.Error(w, "unknown "+field, http.StatusBadRequest)
+		return
+	}
 	s.mu.Lock()
-	next, status := s.actLocked(kind, id, token, action)
+	next, status := s.actChoiceLocked(kind, id, token, action, choice)
 	s.mu.Unlock()
 	if status != 0 {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	if next == "" {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = io.WriteString(w, "<!doctype html><p>Thank you. You can close this page.</p>")
+		simkit.WriteNotice(w, http.StatusOK, theme, "Thank you", "You can close this page.")
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// actLocked applies a page action and returns where to send the browser, or an HTTP
-// error status; s.mu must be held.
+// actLocked applies a page action, with the page's preselected bank, and returns where
+// to send the browser, or an HTTP error status; s.mu must be held.
 func (s *Server) actLocked(kind, id, token, action string) (string, int) {
+	return s.actChoiceLocked(kind, id, token, action, testBanks[0])
+}
+
+// actChoiceLocked is actLocked with the bank or way to pay the payer chose.
+func (s *Server) actChoiceLocked(kind, id, token, action string, choice pageChoice) (string, int) {
 	okToken := func(want string) bool { return subtle.ConstantTimeCompare([]byte(token), []byte(want)) == 1 }
 	switch kind {
 	case "pay":
@@ -189,7 +290,7 @@ func (s *Server) actLocked(kind, id, token, action string) (string, int) {
 		case "approve":
 			se.status = SessionComplete
 			if c := s.customers[se.customerID]; c != nil && se.ais {
-				c.accounts = append(c.accounts, bankAccount{ID: shortID(), BankName: TestBankName,
+				c.accounts = append(c.accounts, bankAccount{ID: shortID(), BankName: choice.name,
 					AccountName: strings.TrimSpace(c.firstName + " " + c.lastName), SortCode: TestSortCode,
 					AccountNumber: TestAccountNumber, Currency: s.currency.String(),
 					Connected: s.nowLocked().UTC().Format(time.RFC3339)})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,20 +11,73 @@ import (
 	"github.com/paybridge/paybridge/internal/simkit"
 )
 
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Trustly simulator</title></head>
-<body>
-<h1>{{.Title}}</h1>
-<p>Order {{.OrderID}}</p>
-<form method="post" action="/checkout/{{.Token}}">
-{{range .Actions}}<button type="submit" name="action" value="{{.}}">{{.}}</button>
-{{end}}</form>
-</body></html>
-`))
+// theme is the look of the simulator's hosted pages.
+var theme = simkit.Theme{Provider: "Trustly", Accent: "#0b6b45"}
 
-type page struct {
-	Title, OrderID, Token string
-	Actions               []string
+// pageBank is a bank the hosted pages offer: the end user's account is at the bank with
+// clearing number clearing.
+type pageBank struct{ value, name, clearing string }
+
+// pageBanks are the banks the hosted pages list. The first is preselected and is the
+// one an EndUser, which posts no choice, uses.
+var pageBanks = []pageBank{
+	{"simulated-bank", "Simulated Bank", "6112"},
+	{"nordic-demo-bank", "Nordic Demo Bank", "9271"},
+	{"sandbox-savings-bank", "Sandbox Savings Bank", "9661"},
+}
+
+// findBank returns the bank a form chose; "" chooses the preselected one.
+func findBank(value string) (pageBank, bool) {
+	if value == "" {
+		return pageBanks[0], true
+	}
+	for _, b := range pageBanks {
+		if b.value == value {
+			return b, true
+		}
+	}
+	return pageBank{}, false
+}
+
+// page returns the hosted page of an order; s.mu must be held.
+func (o *order) page(token string) simkit.Page {
+	banks := simkit.Choice{Legend: "Choose your bank", Name: "bank"}
+	for i, b := range pageBanks {
+		banks.Options = append(banks.Options, simkit.Option{Value: b.value, Label: b.name, Hint: "Test bank",
+			Checked: i == 0})
+	}
+	p := simkit.Page{Theme: theme, Merchant: o.m.username, Action: "/checkout/" + token, Choices: []simkit.Choice{banks}}
+	if o.kind == "Deposit" {
+		p.Title = "Pay by bank"
+		p.AmountLabel, p.Amount, p.Currency = "Amount to pay", o.amount.Fixed(), o.amount.Currency().String()
+		p.Details = []simkit.Detail{{Label: "Order reference", Value: o.messageID},
+			{Label: "On your statement", Value: o.statement}, {Label: "Paying as", Value: o.payer}}
+		p.Buttons = []simkit.Button{
+			{Action: ActionApprove, Label: "Approve payment", Kind: simkit.ButtonApprove},
+			{Action: ActionApproveDelayed, Label: "Approve, bank confirms later", Kind: simkit.ButtonAlternative},
+			{Action: ActionDecline, Label: "Decline", Kind: simkit.ButtonDecline},
+			{Action: ActionAbandon, Label: "Cancel and go back", Kind: simkit.ButtonCancel},
+		}
+		p.Help = "Approve pays at once. \"Approve, bank confirms later\" leaves the payment pending until the bank " +
+			"confirms it. Decline acts as if your bank refused. Cancel and go back returns you to " + o.m.username +
+			" without paying."
+		return p
+	}
+	p.Title, p.MerchantLabel = "Choose your bank account", "For"
+	mandate := ""
+	if o.mandate {
+		mandate = "Yes: " + o.m.username + " may also collect payments from this account by direct debit"
+	}
+	p.Details = []simkit.Detail{{Label: "Order reference", Value: o.messageID}, {Label: "Account holder", Value: o.payer},
+		{Label: "Direct debit", Value: mandate}}
+	p.Buttons = []simkit.Button{
+		{Action: ActionApprove, Label: "Confirm account", Kind: simkit.ButtonApprove},
+		{Action: ActionDecline, Label: "Decline", Kind: simkit.ButtonDecline},
+		{Action: ActionAbandon, Label: "Cancel and go back", Kind: simkit.ButtonCancel},
+	}
+	p.Help = "Confirm account shares your account at the chosen bank with " + o.m.username +
+		". Decline and Cancel and go back share nothing."
+	return p
 }
 
 // Hosted-page actions.
@@ -42,34 +94,33 @@ func (s *Server) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	o := s.tokens[token]
 	s.mu.Unlock()
 	if o == nil {
-		http.NotFound(w, r)
+		simkit.WriteNotice(w, http.StatusNotFound, theme, "Page not found", "There is no payment page at this address.")
 		return
 	}
 	switch r.Method {
 	case http.MethodGet:
 		s.mu.Lock()
 		active := o.state == stateCreated
-		p := page{OrderID: o.id, Token: token}
-		if o.kind == "Deposit" {
-			p.Title = "Pay " + o.amount.Fixed() + " " + o.amount.Currency().String()
-			p.Actions = []string{ActionApprove, ActionApproveDelayed, ActionDecline, ActionAbandon}
-		} else {
-			p.Title = "Select your bank account"
-			p.Actions = []string{ActionApprove, ActionDecline, ActionAbandon}
-		}
+		p := o.page(token)
 		s.mu.Unlock()
 		if !active {
-			http.Error(w, "this order is no longer active", http.StatusGone)
+			simkit.WriteNotice(w, http.StatusGone, theme, "This page is no longer active",
+				"This order was already completed or cancelled. You can close this page.")
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = pageTmpl.Execute(w, p)
+		simkit.WritePage(w, http.StatusOK, p)
 	case http.MethodPost:
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, "bad form", http.StatusBadRequest)
 			return
 		}
-		target, err := s.act(o, r.PostForm.Get("action"))
+		bank, ok := findBank(r.PostForm.Get("bank"))
+		if !ok {
+			http.Error(w, "unknown bank", http.StatusBadRequest)
+			return
+		}
+		target, err := s.actAt(o, r.PostForm.Get("action"), bank)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusConflict)
 			return
@@ -85,8 +136,14 @@ func (s *Server) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// act applies an end user's action to an order and returns where the user goes next.
+// act applies an end user's action to an order, at the preselected bank, and returns
+// where the user goes next.
 func (s *Server) act(o *order, action string) (string, error) {
+	return s.actAt(o, action, pageBanks[0])
+}
+
+// actAt is act with the bank the end user chose.
+func (s *Server) actAt(o *order, action string, bank pageBank) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if o.state != stateCreated {
@@ -114,12 +171,12 @@ func (s *Server) act(o *order, action string) (string, error) {
 		return o.failURL, nil
 	case "SelectAccount/" + ActionApprove:
 		o.state = stateExecuted
-		acct := s.accountLocked(o.m, "SWEDEN", "6112", "69706212"+o.id[len(o.id)-2:])
+		acct := s.accountLocked(o.m, "SWEDEN", bank.clearing, "69706212"+o.id[len(o.id)-2:])
 		acct.endUsers[o.endUserID] = true
 		acct.mandate = acct.mandate || o.mandate
 		o.accountID = acct.id
 		s.notifyLocked(o, "account", map[string]any{"accountid": acct.id, "verified": "1",
-			"attributes": map[string]any{"clearinghouse": acct.clearingHouse, "bank": "Simulated Bank",
+			"attributes": map[string]any{"clearinghouse": acct.clearingHouse, "bank": bank.name,
 				"descriptor": acct.descriptor(), "lastdigits": acct.number[len(acct.number)-4:]}})
 		return o.successURL, nil
 	}
@@ -277,7 +334,7 @@ func (e *EndUser) Act(ctx context.Context, redirectURL, action string) error {
 		return fmt.Errorf("trustlysim: page answered HTTP %d: %s", page.Status, strings.TrimSpace(string(page.Body)))
 	}
 	formAction, ok := simkit.FormAction(page.Body)
-	if !ok || !strings.Contains(string(page.Body), `value="`+action+`"`) {
+	if !ok || !simkit.HasButton(page.Body, action) {
 		return fmt.Errorf("trustlysim: the page offers no %q action", action)
 	}
 	pageURL, _ := url.Parse(redirectURL)

@@ -42,6 +42,10 @@ type order struct {
 	mandate    bool
 	created    time.Time
 
+	// statement (Attributes.ShopperStatement) and payer (Firstname and Lastname) are
+	// shown on the hosted page.
+	statement, payer string
+
 	// refunds of a deposit, in the order they were accepted.
 	refunds []*refundEntry
 
@@ -141,9 +145,15 @@ func (s *Server) deposit(m *merchant, c *call) (any, *rpcFault) {
 	o := s.newOrderLocked(m, "Deposit", c)
 	o.amount, o.refunded = amt, money.FromMinorCurrency(0, amt.Currency())
 	o.successURL, o.failURL = attr(a, "SuccessURL"), attr(a, "FailURL")
+	o.statement, o.payer = attr(a, "ShopperStatement"), payerName(a)
 	o.token = randomDigits(24)
 	s.tokens[o.token] = o
 	return map[string]any{"orderid": o.id, "url": s.base + "/checkout/" + o.token}, nil
+}
+
+// payerName is the end user's name as Attributes give it.
+func payerName(a map[string]any) string {
+	return strings.TrimSpace(attr(a, "Firstname") + " " + attr(a, "Lastname"))
 }
 
 func (s *Server) selectAccount(m *merchant, c *call) (any, *rpcFault) {
@@ -157,6 +167,7 @@ func (s *Server) selectAccount(m *merchant, c *call) (any, *rpcFault) {
 	o := s.newOrderLocked(m, "SelectAccount", c)
 	o.successURL, o.failURL = attr(a, "SuccessURL"), attr(a, "FailURL")
 	o.mandate = attr(a, "RequestDirectDebitMandate") == "1"
+	o.payer = payerName(a)
 	o.token = randomDigits(24)
 	s.tokens[o.token] = o
 	return map[string]any{"orderid": o.id, "url": s.base + "/checkout/" + o.token}, nil

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -18,23 +17,80 @@ import (
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
-// The simulator's demo bank account, chosen on every approved page.
+// The simulator's demo bank account: DemoBank is the bank the hosted page preselects, and
+// an approved page authorizes this account at whichever bank was chosen.
 const (
 	DemoBank          = "Demo Bank"
 	DemoRoutingNumber = "124003116"
 	DemoAccountNumber = "1000000008"
 )
 
-var pageTmpl = template.Must(template.New("lightbox").Parse(`<!doctype html>
-<html><head><title>Trustly (simulated)</title></head><body>
-<h1>{{.Title}}</h1>
-<p>Merchant reference {{.Ref}}, amount {{.Amount}} {{.Currency}}.</p>
-<form method="post" action="/start/lightbox/{{.ID}}">
-<input type="hidden" name="token" value="{{.Token}}">
-<button name="action" value="approve">Log in to {{.Bank}} and authorize</button>
-<button name="action" value="decline">Bank declines</button>
-<button name="action" value="abandon">Cancel</button>
-</form></body></html>`))
+// DemoMerchantName is the merchant the hosted pages name: Trustly shows the name the
+// merchant registered, which the simulator's merchant has no other way to set.
+const DemoMerchantName = "Demo Merchant Inc."
+
+// theme is the look of the simulator's hosted pages.
+var theme = simkit.Theme{Provider: "Trustly Pay", Accent: "#0d6650"}
+
+// pageBank is a bank the hosted page lists.
+type pageBank struct{ value, name string }
+
+// pageBanks are the banks the hosted page lists. The first, DemoBank, is preselected and
+// is the one an EndUser, which posts no choice, uses.
+var pageBanks = []pageBank{
+	{"demo-bank", DemoBank},
+	{"sandbox-credit-union", "Sandbox Credit Union"},
+	{"example-national-bank", "Example National Bank"},
+}
+
+func findBank(value string) (pageBank, bool) {
+	if value == "" {
+		return pageBanks[0], true
+	}
+	for _, b := range pageBanks {
+		if b.value == value {
+			return b, true
+		}
+	}
+	return pageBank{}, false
+}
+
+// lightboxPage returns the hosted page of a transaction; the server's lock must be held.
+func lightboxPage(t *tx) simkit.Page {
+	banks := simkit.Choice{Legend: "Choose your bank", Name: "bank"}
+	for i, b := range pageBanks {
+		banks.Options = append(banks.Options, simkit.Option{Value: b.value, Label: b.name,
+			Hint: "Test bank", Checked: i == 0})
+	}
+	p := simkit.Page{Theme: theme, Merchant: DemoMerchantName, Action: "/start/lightbox/" + t.id,
+		Hidden:  []simkit.Field{{Name: "token", Value: t.pay.token}},
+		Choices: []simkit.Choice{banks}}
+	if t.amount > 0 {
+		p.Amount, p.Currency = formatCents(t.amount), t.pay.currency
+	}
+	customer, _ := t.pay.customer["name"].(string)
+	p.Details = []simkit.Detail{{Label: "For", Value: t.pay.description}, {Label: "Reference", Value: t.merchantRef},
+		{Label: "Customer", Value: customer}}
+	approve, leave := "Approve payment", "without paying"
+	switch t.pay.paymentType {
+	case 1, 2, 3:
+		p.Title, p.AmountLabel = "Pay by bank", "Amount to pay"
+	case 4:
+		p.Title, p.AmountLabel, p.MerchantLabel = "Choose the account to receive your payout", "Payout", "From"
+		approve, leave = "Approve account", "without choosing an account"
+	default:
+		p.Title, p.MerchantLabel = "Verify your bank account", "For"
+		approve, leave = "Approve account", "without choosing an account"
+	}
+	p.Buttons = []simkit.Button{
+		{Action: "approve", Label: approve, Kind: simkit.ButtonApprove},
+		{Action: "decline", Label: "Decline", Kind: simkit.ButtonDecline},
+		{Action: "abandon", Label: "Cancel and go back", Kind: simkit.ButtonCancel},
+	}
+	p.Help = "Approve acts as if you logged in at the chosen bank and agreed; Decline as if the bank refused. " +
+		"Cancel and go back returns you to " + DemoMerchantName + " " + leave + "."
+	return p
+}
 
 // serveLightbox serves the hosted authorization page: GET shows it (and marks the
 // transaction 1 Pending), POST with action approve, decline or abandon completes it and
@@ -49,25 +105,42 @@ func (s *Server) serveLightbox(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet:
 		s.showPage(w, id, r.URL.Query().Get("token"))
 	case http.MethodPost:
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, "bad form", http.StatusBadRequest)
 			return
 		}
-		s.actOnPage(w, id, r.PostForm.Get("token"), r.PostForm.Get("action"))
+		bank, ok := findBank(r.PostForm.Get("bank"))
+		if !ok {
+			http.Error(w, "unknown bank", http.StatusBadRequest)
+			return
+		}
+		s.actOnPageAt(w, id, r.PostForm.Get("token"), r.PostForm.Get("action"), bank)
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
 }
 
-func (s *Server) pageTx(w http.ResponseWriter, id, token string) *tx {
+// pageTx returns the transaction a page is for, or answers that there is none (as a
+// page for a browser's GET, as text for a form's POST) and returns nil.
+func (s *Server) pageTx(w http.ResponseWriter, id, token string, get bool) *tx {
 	t := s.txs[id]
-	if t == nil || !signing.ConstantTimeEqual([]byte(token), []byte(t.pay.token)) {
-		http.Error(w, "unknown page", http.StatusNotFound)
+	switch {
+	case t == nil || !signing.ConstantTimeEqual([]byte(token), []byte(t.pay.token)):
+		if get {
+			simkit.WriteNotice(w, http.StatusNotFound, theme, "Page not found", "There is no payment page at this address.")
+		} else {
+			http.Error(w, "unknown page", http.StatusNotFound)
+		}
 		return nil
-	}
-	if t.status != stNew && t.status != stPending {
-		http.Error(w, "this page is no longer active", http.StatusConflict)
+	case t.status != stNew && t.status != stPending:
+		if get {
+			simkit.WriteNotice(w, http.StatusConflict, theme, "This page is no longer active",
+				"It was already approved, declined or cancelled. You can close this page.")
+		} else {
+			http.Error(w, "this page is no longer active", http.StatusConflict)
+		}
 		return nil
 	}
 	return t
@@ -75,7 +148,7 @@ func (s *Server) pageTx(w http.ResponseWriter, id, token string) *tx {
 
 func (s *Server) showPage(w http.ResponseWriter, id, token string) {
 	s.mu.Lock()
-	t := s.pageTx(w, id, token)
+	t := s.pageTx(w, id, token, true)
 	if t == nil {
 		s.mu.Unlock()
 		return
@@ -83,21 +156,21 @@ func (s *Server) showPage(w http.ResponseWriter, id, token string) {
 	if t.status == stNew {
 		t.setStatus(stPending, "SW010")
 	}
-	title := "Pay with your bank"
-	if t.pay.paymentType >= 4 {
-		title = "Choose the account to receive payouts"
-	}
-	data := map[string]string{"Title": title, "Ref": t.merchantRef, "Amount": formatCents(t.amount),
-		"Currency": t.pay.currency, "ID": t.id, "Token": t.pay.token, "Bank": DemoBank}
+	p := lightboxPage(t)
 	s.mu.Unlock()
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = pageTmpl.Execute(w, data)
+	simkit.WritePage(w, http.StatusOK, p)
 }
 
+// actOnPage completes a page with action at the preselected bank.
 func (s *Server) actOnPage(w http.ResponseWriter, id, token, action string) {
+	s.actOnPageAt(w, id, token, action, pageBanks[0])
+}
+
+// actOnPageAt is actOnPage at the bank the payer chose.
+func (s *Server) actOnPageAt(w http.ResponseWriter, id, token, action string, bank pageBank) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.pageTx(w, id, token)
+	t := s.pageTx(w, id, token, false)
 	if t == nil {
 		return
 	}
@@ -112,7 +185,7 @@ func (s *Server) actOnPage(w http.ResponseWriter, id, token, action string) {
 			break
 		}
 		t.splitToken = newSplitToken()
-		t.pay.accountLast4, t.pay.bankName = DemoAccountNumber[len(DemoAccountNumber)-4:], DemoBank
+		t.pay.accountLast4, t.pay.bankName = DemoAccountNumber[len(DemoAccountNumber)-4:], bank.name
 		t.setStatus(stAuthorized, "AC100")
 		s.notifyLocked(t, "Authorize")
 	case "decline":

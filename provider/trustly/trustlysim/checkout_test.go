@@ -1,0 +1,149 @@
+package trustlysim
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
+)
+
+const hostile = `</dd><script>alert(1)</script><img src=x onerror=alert(2)>`
+
+func getPage(t *testing.T, pageURL string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(pageURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+func checkEscaped(t *testing.T, page string) {
+	t.Helper()
+	if strings.Contains(page, "<script") || strings.Contains(page, "<img") {
+		t.Errorf("a merchant's text added markup to the page:\n%s", page)
+	}
+	if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("the merchant's text is not shown, escaped:\n%s", page)
+	}
+}
+
+func pageURL(t *testing.T, res *wire.Result) string {
+	t.Helper()
+	u, _ := wire.Scalar(res.Data.(map[string]any)["url"])
+	if u == "" {
+		t.Fatalf("no url in %v", res.Data)
+	}
+	return u
+}
+
+// TestDepositPageShowsTheOrder: the deposit page names the merchant, the amount and
+// currency, the order's reference and statement text, lists banks and offers the
+// buttons; a reference with markup in it is shown as text.
+func TestDepositPageShowsTheOrder(t *testing.T) {
+	s, c, k := start(t, Options{})
+	d := deposit(c, "ORDER-9 "+hostile, "https://shop.example.com/n")
+	a := d["Attributes"].(map[string]any)
+	a["Amount"], a["ShopperStatement"], a["Firstname"], a["Lastname"] = "12.34", "NOTEBOOKS "+hostile, "Ada", "Lovelace"
+	res, err := send(t, s, k, "Deposit", u1, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, page := getPage(t, pageURL(t, res))
+	if status != http.StatusOK {
+		t.Fatalf("the deposit page answered %d", status)
+	}
+	for _, want := range []string{`<b id="merchant">` + c.Username + `</b>`, `<output id="amount">12.34<small>EUR</small>`,
+		"ORDER-9", "NOTEBOOKS", "Ada Lovelace", "Choose your bank", "Simulated Bank", "Nordic Demo Bank", "Sandbox"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the deposit page does not show %q", want)
+		}
+	}
+	want := []simkit.PageButton{{Action: ActionApprove, Label: "Approve payment"},
+		{Action: ActionApproveDelayed, Label: "Approve, bank confirms later"},
+		{Action: ActionDecline, Label: "Decline"}, {Action: ActionAbandon, Label: "Cancel and go back"}}
+	if got := simkit.Buttons([]byte(page)); !slices.Equal(got, want) {
+		t.Errorf("buttons %v, want %v", got, want)
+	}
+	checkEscaped(t, page)
+}
+
+// TestSelectAccountPageReportsTheChosenBank: the account page lists the banks, and the
+// account notification names the bank the end user chose.
+func TestSelectAccountPageReportsTheChosenBank(t *testing.T) {
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not now", http.StatusServiceUnavailable)
+	}))
+	defer recv.Close()
+	s, c, k := start(t, Options{AllowLoopbackHTTP: true, RetryBase: 50 * time.Millisecond})
+	sa := map[string]any{"Username": c.Username, "Password": c.Password.Reveal(), "NotificationURL": recv.URL + "/n",
+		"EndUserID": "u-1", "MessageID": "sa-1", "Attributes": map[string]any{"Firstname": "Ada", "Lastname": "Lovelace",
+			"Country": "SE", "Locale": "sv_SE", "RequestDirectDebitMandate": "1",
+			"SuccessURL": "https://shop.example.com/ok", "FailURL": "https://shop.example.com/fail"}}
+	res, err := send(t, s, k, "SelectAccount", u1, sa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := pageURL(t, res)
+	status, body := getPage(t, page)
+	if status != http.StatusOK {
+		t.Fatalf("the account page answered %d", status)
+	}
+	for _, want := range []string{"Choose your bank account", c.Username, "Ada Lovelace", "direct debit", "Nordic Demo Bank"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the account page does not show %q", want)
+		}
+	}
+	want := []simkit.PageButton{{Action: ActionApprove, Label: "Confirm account"}, {Action: ActionDecline, Label: "Decline"},
+		{Action: ActionAbandon, Label: "Cancel and go back"}}
+	if got := simkit.Buttons([]byte(body)); !slices.Equal(got, want) {
+		t.Errorf("buttons %v, want %v", got, want)
+	}
+	action, _ := simkit.FormAction([]byte(body))
+	target := s.base + action
+	post := func(bank string) int {
+		resp, err := simkit.NewBrowser(10*time.Second).PostForm(t.Context(), target, url.Values{"action": {ActionApprove}, "bank": {bank}}, 1<<16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Status
+	}
+	if code := post("no-such-bank"); code != http.StatusBadRequest {
+		t.Fatalf("an unknown bank answered %d, want 400", code)
+	}
+	if code := post("nordic-demo-bank"); code != http.StatusSeeOther {
+		t.Fatalf("confirming answered %d, want 303", code)
+	}
+	var account *Delivery
+	for _, d := range s.Deliveries() {
+		if d.Method == "account" {
+			account = &d
+		}
+	}
+	if account == nil {
+		t.Fatalf("no account notification among %v", s.Deliveries())
+	}
+	n, err := wire.DecodeNotification(account.Body, s.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, _ := n.Data["attributes"].(map[string]any)
+	if bank, _ := wire.Scalar(attrs["bank"]); bank != "Nordic Demo Bank" {
+		t.Fatalf("the account notification names bank %q, want the one chosen", bank)
+	}
+	if status, body := getPage(t, page); status != http.StatusGone || !strings.Contains(body, "no longer active") {
+		t.Fatalf("the finished page answered %d:\n%s", status, body)
+	}
+}
