@@ -145,6 +145,9 @@ func (c *Client) VerifyNotification(_ context.Context, r *notify.Request) (*noti
 		// payment failed rather than being abandoned.
 		ev.Kind = notify.PaymentFailed
 	}
+	if ev.Kind == notify.AccountVerified || ev.Kind == notify.AccountFailed {
+		ev.VerificationID = orderID // the SelectAccount order VerifyAccount returned
+	}
 	return &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID}}, nil
 }
 

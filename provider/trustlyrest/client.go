@@ -2,6 +2,7 @@ package trustlyrest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -58,6 +59,7 @@ type Client struct {
 	parents keylock.Set[string] // serialise captures, refunds and deposits under one parent in this process
 
 	notifyBudget time.Duration // bound on the API work VerifyNotification does
+	settle       time.Duration // see Config.SettlePeriod
 }
 
 var (
@@ -66,6 +68,8 @@ var (
 	_ provider.Payouter        = (*Client)(nil)
 	_ provider.AccountVerifier = (*Client)(nil)
 	_ provider.CustomerManager = (*Client)(nil)
+	_ provider.Resolver        = (*Client)(nil)
+	_ provider.Accounted       = (*Client)(nil)
 	_ notify.Verifier          = (*Client)(nil)
 )
 
@@ -105,6 +109,7 @@ func New(cfg Config) (*Client, error) {
 		voids:        newMemo[string, string](4096),
 		refusals:     newMemo[string, provider.Code](4096),
 		notifyBudget: notificationBudget,
+		settle:       cmp.Or(cfg.SettlePeriod, DefaultSettlePeriod),
 	}, nil
 }
 

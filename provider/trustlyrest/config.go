@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
@@ -92,11 +93,22 @@ type Config struct {
 	// accepts. Trustly's Transaction schema says USD only, so a merchant not enabled for CAD
 	// should list USD alone.
 	Currencies []money.Currency
+	// SettlePeriod is how long after a write whose answer was lost the adapter keeps
+	// treating "not found at Trustly" as "not applied yet" rather than "never applied".
+	// Trustly may process a request after the client gave up on it, so a look-up made too
+	// soon proves nothing; until the period has passed a repeat of the call returns
+	// UnknownOutcome. 0 means DefaultSettlePeriod. Keep it well above the HTTP client's
+	// timeout.
+	SettlePeriod time.Duration
 	// ReadRetries is how many times a lookup (GET) is repeated after a transport failure or a
 	// 5xx answer, with a short back-off that honours the context. Writes are never repeated
 	// by the adapter. 0 means 2; a negative value disables the repeats.
 	ReadRetries int
 }
+
+// DefaultSettlePeriod is the SettlePeriod used when Config leaves it zero: four times the
+// default HTTP client's 30-second timeout.
+const DefaultSettlePeriod = 2 * time.Minute
 
 // DefaultCurrencies returns USD and CAD.
 func DefaultCurrencies() []money.Currency {

@@ -247,7 +247,9 @@ func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) er
 	case typeAuthorize:
 		isAccount := w.paymentT == paymentTypeDisbursement || w.paymentT == paymentTypeVerification || w.paymentT == paymentTypeRetrieval
 		if isAccount {
-			ev.AccountID = w.objectID
+			// The authorization is both the verification VerifyAccount returned and the
+			// account payouts are sent to.
+			ev.AccountID, ev.VerificationID = w.objectID, w.objectID
 		} else {
 			ev.PaymentID = w.objectID
 		}

@@ -247,6 +247,12 @@ func verificationFrom(t *wireTransaction) *provider.AccountVerification {
 // The deposit's currency is the authorization's (the deposit request names none): a payout
 // in another currency is refused before anything is sent.
 func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
+	return c.payout(ctx, req, false)
+}
+
+// payout makes the payout req asks for. With lookOnly set it sends nothing: it returns the
+// deposit an earlier attempt with req's idempotency key made, or errNoPrior.
+func (c *Client) payout(ctx context.Context, req *provider.PayoutRequest, lookOnly bool) (*provider.Payout, error) {
 	if err := checkAmount("Amount", req.Amount); err != nil {
 		return nil, err
 	}
@@ -287,6 +293,9 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 		return nil, err
 	} else if prior != nil {
 		return c.payoutFrom(prior, req, true)
+	}
+	if lookOnly {
+		return nil, errNoPrior
 	}
 	f := signing.Form{
 		{Key: "amount", Value: req.Amount.Fixed()},

@@ -34,6 +34,12 @@ const maxCancelMessage = 40
 // Trustly's refund request carries no currency: the money moves in the payment's. A refund
 // in another currency is refused before anything is sent.
 func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
+	return c.refund(ctx, req, false)
+}
+
+// refund makes the refund req asks for. With lookOnly set it sends nothing: it returns the
+// refund (or void) an earlier attempt with req's idempotency key made, or errNoPrior.
+func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOnly bool) (*provider.Refund, error) {
 	if err := checkAmount("Amount", req.Amount); err != nil {
 		return nil, err
 	}
@@ -88,6 +94,9 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 			return c.voidAsRefund(target, req.PaymentID, req), nil
 		}
 		return nil, provider.FieldError("PaymentID", "the payment's capture was voided by another call; nothing is left to refund")
+	}
+	if lookOnly {
+		return nil, errNoPrior
 	}
 	if (st == statusNew || st == statusPending) && req.Amount.Equal(captured) {
 		f := signing.Form{{Key: "merchantReference", Value: ref}}

@@ -48,6 +48,8 @@ func (s *Server) Harness() conformance.Harness {
 		Payer: paybridge.Person{ID: "user-42", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
 			Country: "GB", Locale: "en_GB"},
 		Requests:              s.Requests,
+		LoseNextAnswers:       s.DropNextResponse,
+		Movements:             func() int64 { return int64(s.Payments()) },
 		LoopbackNotifications: true,
 		SetNotificationURL:    s.SetWebhookURL,
 		Secrets:               []string{s.merchant.HawkKey.Reveal(), s.tenant.HawkKey.Reveal(), wrongKey.Reveal()},

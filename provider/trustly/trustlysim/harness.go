@@ -53,6 +53,8 @@ func ConformanceHarness() (conformance.Harness, func()) {
 		Account:               paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "SE", IBAN: TestIBAN},
 		RejectedAccount:       paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "SE", IBAN: TestBadIBAN},
 		Requests:              s.Requests,
+		LoseNextAnswers:       s.DropNextReplies,
+		Movements:             func() int64 { return s.writesApplied(creds.Username) },
 		LoopbackNotifications: true,
 		Secrets:               []string{creds.Password.Reveal(), creds.PrivateKey.Reveal(), pemBody(creds.PrivateKey.Reveal()), TestIBAN},
 		Timeout:               20 * time.Second,
@@ -73,4 +75,24 @@ func pemBody(p string) string {
 		}
 	}
 	return p
+}
+
+// writesApplied counts the merchant's deposits (paid or not), refunds and payouts: every
+// order or refund a write created.
+func (s *Server) writesApplied(username string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int64
+	for _, o := range s.orders {
+		if o.m.username != username {
+			continue
+		}
+		switch o.kind {
+		case "Deposit":
+			n += 1 + int64(len(o.refunds))
+		case "AccountPayout":
+			n++
+		}
+	}
+	return n
 }

@@ -56,10 +56,19 @@ func ConformanceHarness() (conformance.Harness, func()) {
 		RejectedAccount:          paybridge.BankAccount{HolderName: "John Smith", Country: "US", RoutingNumber: DemoRoutingNumber, AccountNumber: "1000000002"},
 		PayoutAccountInteractive: true,
 		Requests:                 s.Requests,
+		LoseNextAnswers:          s.LoseNextWriteReply,
+		Movements:                s.transactions,
 		LoopbackNotifications:    true,
 		SetNotificationURL:       s.SetNotificationURL,
 		Secrets:                  []string{s.AccessKey(), bad.AccessKey.Reveal(), DemoAccountNumber, "1000000009"},
 		Timeout:                  20 * time.Second,
 		PollInterval:             5 * time.Millisecond,
 	}, s.Close
+}
+
+// transactions counts every transaction created: payments, captures, refunds, deposits.
+func (s *Server) transactions() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int64(len(s.txOrder))
 }

@@ -1,0 +1,81 @@
+package trustlyrest
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/paybridge/paybridge/provider"
+)
+
+// errNoPrior says that Trustly has no transaction an earlier attempt at a call made.
+var errNoPrior = errors.New("trustlyrest: no transaction with the call's merchantReference")
+
+// Account implements provider.Accounted: the merchant's accessId.
+func (c *Client) Account() string { return c.accessID }
+
+// Resolve implements provider.Resolver for a write whose answer was lost. Trustly REST
+// takes no idempotency key, but every merchantReference the adapter sends is derived from
+// the call's key (see PaymentReference), so the attempt is looked up by it: a transaction
+// found is the call's result. None found proves the attempt absent only once
+// Config.SettlePeriod has passed since it was sent, because Trustly may still process a
+// request after the client gave up on it (and does not refuse a second refund or a second
+// deposit with the same reference while the first is pending); until then the call stays
+// UnknownOutcome. A verification from bank details moves nothing and is simply made again.
+func (c *Client) Resolve(ctx context.Context, a provider.Attempt, req any) (any, error) {
+	var found any
+	var err error
+	switch r := req.(type) {
+	case *provider.PaymentRequest:
+		found, err = c.priorPayment(ctx, r)
+	case *provider.RefundRequest:
+		found, err = c.refund(ctx, r, true)
+	case *provider.PayoutRequest:
+		found, err = c.payout(ctx, r, true)
+	case *provider.VerifyAccountRequest:
+		if !r.Account.IsZero() {
+			return nil, provider.ErrNotApplied
+		}
+		found, err = c.priorVerification(ctx, r)
+	default:
+		return nil, &provider.Error{Code: provider.Internal, Message: "trustlyrest: nothing to resolve for this request"}
+	}
+	switch {
+	case err == nil:
+		return found, nil
+	case !errors.Is(err, errNoPrior):
+		return nil, err
+	}
+	if wait := c.settle - time.Since(a.SentAt); wait > 0 {
+		return nil, &provider.Error{Code: provider.UnknownOutcome, Message: "Trustly has no transaction from the earlier attempt " +
+			"yet, but may still process it; call again after " + wait.Round(time.Second).String()}
+	}
+	return nil, provider.ErrNotApplied
+}
+
+// priorPayment returns the payment an earlier Pay with req's key established, or
+// errNoPrior.
+func (c *Client) priorPayment(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
+	p, err := c.paymentByReference(ctx, PaymentReference(req.MerchantReference, req.IdempotencyKey), req.Amount.Currency())
+	if isCode(err, provider.Duplicate) {
+		return nil, errNoPrior
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.MerchantReference, p.IdempotencyKey = req.MerchantReference, req.IdempotencyKey
+	if !p.Status.Final() && p.RedirectURL != "" {
+		p.Status = provider.PaymentRequiresAction
+	}
+	return p, nil
+}
+
+// priorVerification returns the verification an earlier interactive VerifyAccount with
+// req's key established, or errNoPrior.
+func (c *Client) priorVerification(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
+	v, err := c.verificationByReference(ctx, reference("verify", req.MerchantReference, req.IdempotencyKey))
+	if isCode(err, provider.Duplicate) {
+		return nil, errNoPrior
+	}
+	return v, err
+}
