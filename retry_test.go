@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 )
@@ -96,14 +97,18 @@ func TestRetryAfterHonouredAndBoundedByMaxElapsed(t *testing.T) {
 	if gap := times[1].Sub(times[0]); gap < 30*time.Millisecond {
 		t.Fatalf("retried after %v, before the provider's Retry-After of 30ms", gap)
 	}
-	// A Retry-After beyond MaxElapsed ends the call instead of waiting.
+	// A Retry-After beyond MaxElapsed ends the call instead of waiting: neither for the
+	// hour nor until MaxElapsed, which is longer than testwait.Limit.
+	var limitedCalls atomic.Int64
 	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) {
+		limitedCalls.Add(1)
 		return nil, &provider.Error{Code: provider.RateLimited, RetryAfter: time.Hour}
 	}
-	gw = paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, MaxElapsed: time.Second}))
-	start := time.Now()
-	if _, err := gw.Pay(context.Background(), validRequest()); !errors.Is(err, paybridge.ErrRateLimited) || time.Since(start) > 500*time.Millisecond {
-		t.Fatalf("%v after %v", err, time.Since(start))
+	gw = paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, MaxElapsed: 5 * testwait.Limit}))
+	var err error
+	testwait.Returns(t, "a call whose Retry-After ends past MaxElapsed", func() { _, err = gw.Pay(context.Background(), validRequest()) })
+	if !errors.Is(err, paybridge.ErrRateLimited) || limitedCalls.Load() != 1 {
+		t.Fatalf("%v after %d attempts, want RateLimited after 1", err, limitedCalls.Load())
 	}
 }
 
@@ -114,10 +119,11 @@ func TestRetryWaitEndsWithContext(t *testing.T) {
 	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	start := time.Now()
-	_, err := gw.Pay(ctx, validRequest())
-	if !errors.Is(err, paybridge.ErrProviderUnavailable) || time.Since(start) > time.Second || calls.Load() != 1 {
-		t.Fatalf("%v after %v and %d attempts; the wait must end with the context", err, time.Since(start), calls.Load())
+	var err error
+	// Waiting out the backoff would take far longer than testwait.Limit.
+	testwait.Returns(t, "a call whose context ends during an hour-long backoff", func() { _, err = gw.Pay(ctx, validRequest()) })
+	if !errors.Is(err, paybridge.ErrProviderUnavailable) || calls.Load() != 1 {
+		t.Fatalf("%v after %d attempts; the wait must end with the context", err, calls.Load())
 	}
 }
 
@@ -167,33 +173,42 @@ func TestNoRetryMakesOneAttempt(t *testing.T) {
 // idempotency key counts against MaxElapsed, as the policy says: "the whole call".
 func TestMaxElapsedCountsTheWholeCall(t *testing.T) {
 	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
-	release := make(chan struct{})
+	entered, release := make(chan struct{}), make(chan struct{})
 	var calls atomic.Int64
 	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {
 		if calls.Add(1) == 1 {
+			close(entered)
 			<-release // the first call holds the key
 			return okPayment(r)
 		}
 		return nil, &provider.Error{Code: provider.RateLimited, RetryAfter: 200 * time.Millisecond}
 	}
-	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, MaxElapsed: 500 * time.Millisecond,
-		BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
-	req := validRequest()
-	req.IdempotencyKey = "held"
-	done := make(chan error, 1)
-	go func() { _, err := gw.Pay(context.Background(), req); done <- err }()
-	for calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
+	// Both calls get the key "held" from the Gateway, which asks for it once the call has
+	// begun: the second request makes it tell the test that the second call's clock runs.
+	var keys atomic.Int64
+	secondBegun := make(chan struct{})
+	newKey := func() string {
+		if keys.Add(1) == 2 {
+			close(secondBegun)
+		}
+		return "held"
 	}
+	gw := paybridge.New(f, paybridge.WithIdempotencyKeys(newKey), paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3,
+		MaxElapsed: 500 * time.Millisecond, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+	done := make(chan error, 1)
+	go func() { _, err := gw.Pay(context.Background(), validRequest()); done <- err }()
+	testwait.Recv(t, "the first call to reach the provider", entered)
 	second := make(chan error, 1)
-	go func() { _, err := gw.Pay(context.Background(), req); second <- err }()
-	time.Sleep(400 * time.Millisecond) // the second call waits for the key
+	go func() { _, err := gw.Pay(context.Background(), validRequest()); second <- err }()
+	testwait.Recv(t, "the second call to begin", secondBegun)
+	time.Sleep(400 * time.Millisecond) // the second call waits for the key at least this long
 	close(release)
-	if err := <-done; err != nil {
+	if err := testwait.Recv(t, "the first call", done); err != nil {
 		t.Fatal(err)
 	}
-	// 400ms waited plus a 200ms Retry-After is past the 500ms bound: no second attempt.
-	if err := <-second; !errors.Is(err, paybridge.ErrRateLimited) || calls.Load() != 2 {
+	// 400ms waited (more on a busy machine) plus a 200ms Retry-After is past the 500ms
+	// bound: no second attempt.
+	if err := testwait.Recv(t, "the second call", second); !errors.Is(err, paybridge.ErrRateLimited) || calls.Load() != 2 {
 		t.Fatalf("%v after %d provider calls; the wait for the key must count against MaxElapsed", err, calls.Load())
 	}
 }
