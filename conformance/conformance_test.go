@@ -10,6 +10,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
@@ -34,6 +35,7 @@ func harnessFor(b *memprovider.Backend, wrap func(*memprovider.Provider) provide
 		Requests:                 b.Requests,
 		LoopbackNotifications:    true,
 		Secrets:                  []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
+		Timeout:                  testwait.Limit, // a scenario's waits end with what they wait for, not a short deadline
 	}
 }
 

@@ -6,6 +6,9 @@
 package testwait
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -57,4 +60,29 @@ func Returns(t testing.TB, what string, f func()) {
 		f()
 	}()
 	Recv(t, what+" to return", done)
+}
+
+// Silent starts a loopback HTTP server that reads each request in full and never answers:
+// a provider that took a request and went quiet, however long a client waits. Each
+// request's arrival is reported on the returned channel (up to 16 unreceived; later ones
+// are not reported). A handler returns when its client gives up; the server is closed
+// when the test ends.
+func Silent(t testing.TB) (url string, arrived <-chan struct{}) {
+	t.Helper()
+	ch := make(chan struct{}, 16)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // once read, a client's hang-up ends r's context
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // runs before Close, which waits for the handlers
+	return srv.URL, ch
 }

@@ -1,6 +1,10 @@
 package testwait
 
 import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -26,5 +30,27 @@ func TestReturnsRunsF(t *testing.T) {
 	Returns(t, "a function", func() { ran.Store(true) })
 	if !ran.Load() {
 		t.Fatal("f did not run")
+	}
+}
+
+func TestSilentNeverAnswers(t *testing.T) {
+	url, arrived := Silent(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader("body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp *http.Response
+	Returns(t, "a request cancelled once the server has it", func() { resp, err = http.DefaultClient.Do(req) })
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("the silent server answered HTTP %d", resp.StatusCode)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
 	}
 }
