@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/memprovider"
@@ -360,8 +361,10 @@ func TestSameKeyCallsSendOnce(t *testing.T) {
 }
 
 func TestSameKeyWaitHonoursContext(t *testing.T) {
-	release := make(chan struct{})
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
 	_, gw := newFake(func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		once.Do(func() { close(entered) })
 		<-release
 		return okPayment(r)
 	})
@@ -369,10 +372,12 @@ func TestSameKeyWaitHonoursContext(t *testing.T) {
 	req.IdempotencyKey = "held"
 	done := make(chan struct{})
 	go func() { defer close(done); _, _ = gw.Pay(context.Background(), req) }()
-	time.Sleep(10 * time.Millisecond)
+	testwait.Recv(t, "the first call to hold the key", entered)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := gw.Pay(ctx, req); !errors.Is(err, context.DeadlineExceeded) {
+	var err error
+	testwait.Returns(t, "a call waiting for a held key past its context's deadline", func() { _, err = gw.Pay(ctx, req) })
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("waiting for a held key: %v, want the context's deadline", err)
 	}
 	close(release)

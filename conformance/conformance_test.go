@@ -11,6 +11,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
@@ -37,6 +38,7 @@ func harnessFor(b *memprovider.Backend, wrap func(*memprovider.Provider) provide
 		Movements:                b.Movements,
 		LoopbackNotifications:    true,
 		Secrets:                  []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
+		Timeout:                  testwait.Limit, // a scenario's waits end with what they wait for, not a short deadline
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/notify"
 )
 
@@ -139,9 +140,7 @@ func TestConcurrentDuplicatesRunCallbackOnce(t *testing.T) {
 	codes := make([]int, 8)
 	wg.Add(1)
 	go func() { defer wg.Done(); codes[0] = post(h, http.MethodPost, "ok:n4").Code }()
-	for calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	testwait.For(t, "the first delivery's callback", func() bool { return calls.Load() > 0 })
 	for i := 1; i < len(codes); i++ {
 		wg.Add(1)
 		go func() {
@@ -187,15 +186,18 @@ func TestStoreFailureIsNotAcknowledged(t *testing.T) {
 
 func TestMemoryStoreLeaseExpires(t *testing.T) {
 	s := notify.NewMemoryStore()
+	now := time.Unix(1_700_000_000, 0)
+	notify.SetMemoryStoreClock(s, func() time.Time { return now })
 	ctx := context.Background()
 	first, _ := s.Claim(ctx, "k", 10*time.Millisecond)
 	if first.State != notify.Claimed || first.Token == "" {
 		t.Fatalf("first claim: %+v", first)
 	}
+	now = now.Add(9 * time.Millisecond)
 	if c, _ := s.Claim(ctx, "k", time.Minute); c.State != notify.Busy {
 		t.Fatal("second claim should be busy")
 	}
-	time.Sleep(15 * time.Millisecond)
+	now = now.Add(time.Millisecond) // the lease has ended
 	second, _ := s.Claim(ctx, "k", time.Minute)
 	if second.State != notify.Claimed || second.Token == first.Token {
 		t.Fatalf("expired claim should be taken over with a new token: %+v", second)

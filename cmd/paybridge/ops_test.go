@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
@@ -44,7 +45,7 @@ func TestOperationsTrustlyREST(t *testing.T) {
 	clearProviderEnv(t)
 	set, ev := startTestSims(t)
 	url := useSim(t, set, trustlyrest.Name)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit)
 	defer cancel()
 	payer := []string{"--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com", "--country", "US"}
 
@@ -126,7 +127,7 @@ func TestOperationsTrustly(t *testing.T) {
 	clearProviderEnv(t)
 	set, ev := startTestSims(t)
 	url := useSim(t, set, "trustly")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit)
 	defer cancel()
 	person := []string{"--user-id", "customer-1", "--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com",
 		"--country", "SE", "--locale", "sv_SE"}
@@ -198,7 +199,7 @@ func TestOperationsTrustist(t *testing.T) {
 	clearProviderEnv(t)
 	set, ev := startTestSims(t)
 	url := useSim(t, set, "trustist")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit)
 	defer cancel()
 	pay := func(key string) []string {
 		return []string{"pay", "--url", url, "--json", "--amount", "12.34", "--currency", "GBP", "--reference", key,
@@ -241,9 +242,9 @@ func TestOperationsTrustist(t *testing.T) {
 	}
 	closed := "trustist://sandbox?base_url=http://" + ln.Addr().String()
 	_ = ln.Close()
-	down := cli(t, "status", "--url", closed, "--timeout", "5s", "some-id").mustCode(t, exitUnavailable)
+	down := cli(t, "status", "--url", closed, "--timeout", testwait.Limit.String(), "some-id").mustCode(t, exitUnavailable)
 	contains(t, down.err, "paybridge status: provider unavailable: Trustist could not be reached", "provider_unavailable", "try again later")
-	downJSON := decode[errorOut](t, cli(t, "status", "--url", closed, "--timeout", "5s", "--json", "some-id").mustCode(t, exitUnavailable))
+	downJSON := decode[errorOut](t, cli(t, "status", "--url", closed, "--timeout", testwait.Limit.String(), "--json", "some-id").mustCode(t, exitUnavailable))
 	if downJSON.Error.Code != "provider_unavailable" || downJSON.Error.ExitCode != exitUnavailable || !downJSON.Error.Retryable {
 		t.Fatalf("unreachable provider reported as %+v", downJSON.Error)
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/paybridge/paybridge/internal/testwait"
 )
 
 // findChromium returns the path of a Chromium or Chrome binary. Without one the test is
@@ -91,7 +93,7 @@ func TestBrowserCheckout(t *testing.T) {
 			}
 			location := func() *url.URL {
 				t.Helper()
-				ctx, cancel := context.WithTimeout(tab, 5*time.Second)
+				ctx, cancel := context.WithTimeout(tab, testwait.Limit)
 				defer cancel()
 				loc, err := chromedp.Run(ctx, chromedp.Location())
 				if err != nil {
@@ -104,7 +106,7 @@ func TestBrowserCheckout(t *testing.T) {
 				return u
 			}
 
-			step("buying on the product page", 10*time.Second,
+			step("buying on the product page", testwait.Limit,
 				chromedp.Navigate(a.url+"/"),
 				chromedp.Click(chromedp.CSS("#method-"+m.Name)),
 				chromedp.Click(chromedp.CSS("#pay")),
@@ -114,7 +116,7 @@ func TestBrowserCheckout(t *testing.T) {
 				t.Fatalf("the approve button is on %s, the shop itself, not on the provider's hosted page", page)
 			}
 
-			step("approving on the hosted page and waiting for the paid order", 20*time.Second,
+			step("approving on the hosted page and waiting for the paid order", testwait.Limit,
 				chromedp.Click(chromedp.CSS(`button[value="approve"]`)),
 				chromedp.WaitVisible(chromedp.CSS(`#status[data-status="paid"]`)))
 			page := location()
@@ -132,7 +134,7 @@ func TestBrowserCheckout(t *testing.T) {
 			screenshot(t, tab, m.Name+"-paid.png")
 
 			if ok, _ := m.canRefund(); !ok {
-				ctx, cancel := context.WithTimeout(tab, 5*time.Second)
+				ctx, cancel := context.WithTimeout(tab, testwait.Limit)
 				defer cancel()
 				if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#refund-unavailable"))); err != nil {
 					t.Fatalf("the paid order page does not say refunds are unavailable with %s: %v", m.Name, err)
@@ -146,7 +148,7 @@ func TestBrowserCheckout(t *testing.T) {
 				}
 				return
 			}
-			step("refunding and waiting for the refunded order", 20*time.Second,
+			step("refunding and waiting for the refunded order", testwait.Limit,
 				chromedp.Click(chromedp.CSS("#refund")),
 				chromedp.WaitVisible(chromedp.CSS(`#status[data-status="refunded"]`)))
 			o, _ = a.shop.orders.Get(id)
@@ -161,7 +163,7 @@ func TestBrowserCheckout(t *testing.T) {
 // screenshot saves the tab's page as a PNG test artifact (kept with go test -artifacts).
 func screenshot(t *testing.T, tab context.Context, name string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tab, 10*time.Second)
+	ctx, cancel := context.WithTimeout(tab, testwait.Limit)
 	defer cancel()
 	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 )
 
@@ -33,7 +34,7 @@ var shared struct {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.app != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit)
 		if err := shared.app.Close(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, "closing the shop:", err)
 			code = 1
@@ -60,7 +61,7 @@ func startTestShop(t *testing.T) *app {
 
 // buyer is an HTTP client that, like a test's browser, sees each redirect itself.
 var buyer = &http.Client{
-	Timeout:       30 * time.Second,
+	Timeout:       testwait.Limit,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
@@ -115,20 +116,15 @@ func order(t *testing.T, a *app, pageURL string) Order {
 	return o
 }
 
-// waitStatus waits until the order has the status, failing the test after 15 seconds.
+// waitStatus waits until the order has the status, failing the test after testwait.Limit.
 func waitStatus(t *testing.T, a *app, id string, want Status) Order {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		o, _ := a.shop.orders.Get(id)
-		if o.Status == want {
-			return o
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("order %s is %q after events %v; want %q", id, o.Status, o.Events, want)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	var o Order
+	testwait.For(t, "order "+id+" to be "+string(want), func() bool {
+		o, _ = a.shop.orders.Get(id)
+		return o.Status == want
+	})
+	return o
 }
 
 // checkout posts the checkout form and returns the order and the hosted page it was sent to.

@@ -16,11 +16,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
@@ -109,9 +111,12 @@ func TestKilledWorkerPaysOnce(t *testing.T) {
 	// Round 2: SIGKILL at a random moment.
 	w.run(killed, func() { chaos.killAt(time.Duration(100+rnd.IntN(200))*time.Millisecond, w) })
 
-	// Round 3: SIGTERM at a random moment. The worker finishes the call in flight and
-	// records it, so no job is left applied but unrecorded.
+	// Round 3: SIGTERM at a random moment once the worker works (before, it has not yet
+	// installed its handler, and the signal would kill it). The worker finishes the call in
+	// flight and records it, so no job is left applied but unrecorded.
+	sent := chaos.requests.Load()
 	w.run(stopped, func() {
+		testwait.For(t, "a request from the worker", func() bool { return chaos.requests.Load() > sent })
 		time.AfterFunc(time.Duration(100+rnd.IntN(200))*time.Millisecond, func() { w.signal(syscall.SIGTERM) })
 	})
 	if applied, twice := f.appliedNotRecorded(t, q, jobs); len(applied) != 0 || twice {
@@ -231,7 +236,7 @@ func newFixture(t *testing.T) *fixture {
 // has completed, so it can be refunded.
 func (f *fixture) paidPayment(t *testing.T, ref, value string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), testwait.Limit)
 	defer cancel()
 	p, err := f.gw.Pay(ctx, paybridge.PaymentRequest{Amount: usd(t, value), MerchantReference: ref, Description: "test order",
 		ReturnURL: "https://shop.example.com/return", Payer: trustlyrestsim.TestPayer})
@@ -262,7 +267,7 @@ func (f *fixture) paidPayment(t *testing.T, ref, value string) string {
 // authorization payouts are made under) and returns its AccountID.
 func (f *fixture) verifiedAccount(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), testwait.Limit)
 	defer cancel()
 	v, err := f.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: trustlyrestsim.TestPayer,
 		Currency: money.MustCurrency("USD"), MerchantReference: "payee-1", ReturnURL: "https://shop.example.com/verified"})
@@ -388,7 +393,7 @@ func (w *workerProcess) run(want ending, afterStart ...func()) {
 	t.Helper()
 	// The provider URL comes from PAYBRIDGE_URL, as the paybridge command reads it.
 	cmd := exec.CommandContext(t.Context(), w.bin, "run", "-queue", w.queue,
-		"-backoff", "20ms", "-attempts", "6", "-call-timeout", "10s")
+		"-backoff", "20ms", "-attempts", "6", "-call-timeout", testwait.Limit.String())
 	cmd.Env = append(os.Environ(), EnvURL+"="+w.providerURL, trustlyrest.EnvAccessKey+"="+w.accessKey)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -453,6 +458,8 @@ func (w *workerProcess) logs() string {
 type chaos struct {
 	*httptest.Server
 
+	requests atomic.Int64 // requests forwarded or answered
+
 	mu        sync.Mutex
 	writes    int // refunds and deposits forwarded since the last arming
 	killN     int // kill after the killN-th; 0: off
@@ -480,6 +487,7 @@ func newChaos(t *testing.T, sim *trustlyrestsim.Server) *chaos {
 
 // RoundTrip forwards a request to the simulator and applies the armed fault.
 func (c *chaos) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.requests.Add(1)
 	write := req.Method == http.MethodPost &&
 		(strings.HasSuffix(req.URL.Path, "/refund") || strings.HasSuffix(req.URL.Path, "/deposit"))
 	c.mu.Lock()

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/testwait"
 )
 
 func TestSerialiseOneKey(t *testing.T) {
@@ -49,7 +51,8 @@ func TestOtherKeysDoNotWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer held.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	// Waiting for "a" would last until the test ends: the limit ends such a wait.
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit)
 	defer cancel()
 	u2, err := l.Lock(ctx, "b")
 	if err != nil {
@@ -79,7 +82,8 @@ func TestWaitHonoursContext(t *testing.T) {
 // is free to hold at once.
 func TestReusedEntriesStartFree(t *testing.T) {
 	var l Set[int]
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	// A taken entry would be waited on until the limit ends the wait.
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit)
 	defer cancel()
 	for i := range 2 * maxFree {
 		held, err := l.Lock(ctx, i%3)

@@ -77,7 +77,7 @@ func ExampleBrowser() {
 		http.Redirect(w, r, "/thanks?token="+r.PostForm.Get("token"), http.StatusSeeOther)
 	}))
 	defer srv.Close()
-	b := simkit.NewBrowser(5 * time.Second)
+	b := simkit.NewBrowser(time.Minute)
 	ctx := context.Background()
 	page, err := b.Get(ctx, srv.URL+"/page", 1<<16)
 	if err != nil {

@@ -212,7 +212,7 @@ func TestBrowser(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	b := NewBrowser(5 * time.Second)
+	b := NewBrowser(time.Minute)
 	page, err := b.Get(context.Background(), srv.URL, 1<<16)
 	if err != nil || page.BodyErr != nil || page.Status != 200 || string(page.Body) != testPage {
 		t.Fatalf("Get: %v %v %d %q", err, page.BodyErr, page.Status, page.Body)

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/notify/pgstore"
 	"github.com/paybridge/paybridge/notify/storetest"
@@ -24,7 +25,7 @@ func freshTable(t *testing.T, url string, name string) string { return pgtest.Fr
 
 func open(t *testing.T, url, table string) *pgstore.Store {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit)
 	defer cancel()
 	s, err := pgstore.Open(ctx, url, pgstore.WithTable(table), pgstore.WithMaxConns(8))
 	if err != nil {
@@ -166,21 +167,17 @@ func TestLateReleaseWithinOneStore(t *testing.T) {
 	}
 	first := mustClaim(s, 200*time.Millisecond, notify.Claimed) // handler 1, which then stalls
 	var second string
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testwait.For(t, "the first lease to end", func() bool {
 		r, err := s.Claim(ctx, "k", time.Minute) // handler 2, same Store
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.State == notify.Claimed {
-			second = r.Token
-			break
+		second = r.Token
+		if r.State != notify.Claimed {
+			time.Sleep(20 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("lease never ended")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return r.State == notify.Claimed
+	})
 	if err := s.Release(ctx, "k", first); err != nil { // handler 1, late
 		t.Fatal(err)
 	}
@@ -358,7 +355,7 @@ func assertNoSecret(t *testing.T, what string, err error) {
 }
 
 func TestErrorsNeverShowThePassword(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit)
 	defer cancel()
 	userinfo := url.UserPassword("paybridge", password).String()
 	// Nothing listens on port 1 of the loopback interface.
@@ -381,7 +378,7 @@ func TestWrongPasswordAgainstServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.User = url.UserPassword(u.User.Username(), password)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit)
 	defer cancel()
 	s, err := pgstore.Open(ctx, u.String())
 	if err == nil {

@@ -3,10 +3,10 @@ package memprovider_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/memprovider"
 	"github.com/paybridge/paybridge/secret"
@@ -30,7 +30,7 @@ func harness(t *testing.T, b *memprovider.Backend, cur money.Currency, currencie
 		Movements:             b.Movements,
 		LoopbackNotifications: true,
 		Secrets:               []string{b.APIKey().Reveal(), b.WebhookKey().Reveal(), "GB29NWBK60161331926819"},
-		Timeout:               20 * time.Second,
+		Timeout:               testwait.Limit, // a scenario's waits end with what they wait for, not a short deadline
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 )
 
@@ -26,6 +27,7 @@ var skipsExpected = map[string]string{
 func TestConformance(t *testing.T) {
 	h, cleanup := trustistsim.ConformanceHarness()
 	defer cleanup()
+	h.Timeout = testwait.Limit // a scenario's waits end with what they wait for, not a short deadline
 	results := conformance.Run(context.Background(), h, nil)
 	if len(results) != len(conformance.Scenarios()) {
 		t.Fatalf("%d results for %d scenarios", len(results), len(conformance.Scenarios()))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
@@ -62,6 +63,10 @@ func start(t *testing.T, opts trustistsim.Options, cfg func(*trustist.Config)) *
 	t.Helper()
 	if opts.RetryFirst == 0 {
 		opts.RetryFirst, opts.RetryMax = 5*time.Millisecond, 50*time.Millisecond
+	}
+	if opts.DeliveryClient == nil {
+		// A webhook attempt fails by the receiver's answer, never by its speed.
+		opts.DeliveryClient = &http.Client{Timeout: testwait.Limit}
 	}
 	e := &env{}
 	var ready sync.WaitGroup
@@ -146,16 +151,10 @@ func (ev *events) all() []notify.Event {
 	return append([]notify.Event(nil), ev.list...)
 }
 
-// waitFor polls cond until it holds or the test times out.
+// waitFor polls cond until it holds, failing after testwait.Limit.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	testwait.For(t, what, cond)
 }
 
 // post sends body to h and returns the status.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
@@ -62,15 +63,21 @@ func TestNotificationRetriedWhenConfirmationFails(t *testing.T) {
 		t.Errorf("API unreachable: notification answered %d, want 503", code)
 	}
 
-	// The API too slow for the verifier's deadline.
-	e.sim.SetLatency(200 * time.Millisecond)
+	// The API too slow for the verifier's deadline: here it never answers.
+	silentURL, _ := testwait.Silent(t)
+	cfg.BaseURL = silentURL
+	slow, err := trustist.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-	_, err = e.p.VerifyNotification(short, &notify.Request{Method: http.MethodPost, Body: []byte(body)})
+	testwait.Returns(t, "a verification the API does not answer, after its deadline", func() {
+		_, err = slow.VerifyNotification(short, &notify.Request{Method: http.MethodPost, Body: []byte(body)})
+	})
 	cancel()
 	if !errors.Is(err, notify.ErrRetryLater) {
 		t.Errorf("timed-out verification = %v, want ErrRetryLater", err)
 	}
-	e.sim.SetLatency(0)
 
 	// Still refused: unknown payment, malformed body.
 	unknown := `{"paymentId":"6b1f6a1e-9c5d-4e0b-9f59-000000000000","eventType":"payment.completed"}`

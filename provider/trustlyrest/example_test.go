@@ -46,11 +46,10 @@ func Example() {
 	fmt.Println(p.Status)
 
 	_ = sim.EndUser().Approve(ctx, p.RedirectURL) // the payer at the bank page
-	for range 1000 {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 		if p, err = gw.GetPayment(ctx, p.ID); err != nil || p.Status.Final() {
 			break
 		}
-		time.Sleep(time.Millisecond)
 	}
 	fmt.Println(p.Status, p.Amount)
 	// Output:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
@@ -39,6 +40,9 @@ func newEnv(t *testing.T, opts trustlyrestsim.Options, tweak func(*trustlyrest.C
 	if opts.SettleDelay == 0 {
 		opts.SettleDelay = 2 * time.Millisecond
 	}
+	if opts.AckTimeout == 0 {
+		opts.AckTimeout = testwait.Limit // an answer counts by its status, not by its speed
+	}
 	e := &env{t: t, sim: trustlyrestsim.Start(opts)}
 	t.Cleanup(e.sim.Close)
 	cfg := e.sim.Config()
@@ -49,6 +53,8 @@ func newEnv(t *testing.T, opts trustlyrestsim.Options, tweak func(*trustlyrest.C
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Slow API work must not make the handler answer 503: notifybudget_test.go tests that.
+	trustlyrest.SetNotificationBudget(c, testwait.Limit)
 	e.client, e.gw, e.user = c, paybridge.New(c, paybridge.WithRetry(paybridge.NoRetry)), e.sim.EndUser() // the adapter's own errors
 	h, err := e.gw.NotificationHandler(e.onEvent)
 	if err != nil {
@@ -73,20 +79,19 @@ func (e *env) onEvent(_ context.Context, ev notify.Event) error {
 // waitEvent waits until an event matching pred was processed.
 func (e *env) waitEvent(pred func(notify.Event) bool) notify.Event {
 	e.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	var found notify.Event
+	testwait.For(e.t, "a matching event", func() bool {
 		e.mu.Lock()
+		defer e.mu.Unlock()
 		for _, ev := range e.events {
 			if pred(ev) {
-				e.mu.Unlock()
-				return ev
+				found = ev
+				return true
 			}
 		}
-		e.mu.Unlock()
-		time.Sleep(2 * time.Millisecond)
-	}
-	e.t.Fatal("no matching event arrived")
-	return notify.Event{}
+		return false
+	})
+	return found
 }
 
 func usd(v string) money.Amount { return money.MustNew(v, "USD") }
@@ -116,18 +121,15 @@ func (e *env) paid(amount string, want provider.PaymentStatus) *paybridge.Paymen
 func (e *env) waitPayment(id string, want provider.PaymentStatus) *paybridge.Payment {
 	e.t.Helper()
 	var last *paybridge.Payment
-	for range 500 {
+	testwait.For(e.t, "payment "+id+" to be "+string(want), func() bool {
 		p, err := e.gw.GetPayment(context.Background(), id)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if last = p; p.Status == want {
-			return p
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	e.t.Fatalf("payment %s is %q (%s), want %q", id, last.Status, last.ProviderStatus, want)
-	return nil
+		last = p
+		return p.Status == want
+	})
+	return last
 }
 
 func codeOf(err error) paybridge.Code { return paybridge.CodeOf(err) }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
@@ -108,7 +109,8 @@ func TestPaymentLifecycleAndRules(t *testing.T) {
 		}
 	}))
 	defer hook.Close()
-	s := Start(Options{SettleDelay: -1, RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond})
+	// An attempt is refused only by the hook's answers, never for a slow one.
+	s := Start(Options{SettleDelay: -1, RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond, AckTimeout: testwait.Limit})
 	defer s.Close()
 	a := apiClient{t, s}
 	m := a.establish("ref-1", "10.00", hook.URL)
@@ -119,10 +121,10 @@ func TestPaymentLifecycleAndRules(t *testing.T) {
 	if err := s.EndUser().Approve(context.Background(), m["url"].(string)); err == nil {
 		t.Fatal("an approved page could be approved again")
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) && (len(s.Deliveries()) == 0 || !s.Deliveries()[0].Acknowledged) {
-		time.Sleep(time.Millisecond)
-	}
+	testwait.For(t, "the notification's acknowledgement", func() bool {
+		d := s.Deliveries()
+		return len(d) > 0 && d[0].Acknowledged
+	})
 	d := s.Deliveries()[0]
 	if !d.Acknowledged || d.Attempts != 3 || d.TransactionType != 1 || d.Status != 2 {
 		t.Fatalf("delivery %+v", d)
@@ -232,27 +234,27 @@ func TestFaultKnobs(t *testing.T) {
 func TestSlowAcknowledgementIsNotAnAcknowledgement(t *testing.T) {
 	var answered atomic.Int32
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // once read, the sender's hang-up ends r's context
 		if answered.Add(1) == 1 {
-			time.Sleep(200 * time.Millisecond) // slower than the limit
+			<-r.Context().Done() // the first answer comes only after the simulator gave up on it
 		}
 	}))
 	defer hook.Close()
-	s := Start(Options{AckTimeout: 50 * time.Millisecond, RetryBase: 5 * time.Millisecond, RetryMax: 10 * time.Millisecond, NotificationURL: hook.URL})
+	// Later attempts are answered at once; any of them slower than AckTimeout on a busy
+	// machine is just followed by another.
+	s := Start(Options{AckTimeout: 500 * time.Millisecond, RetryBase: 5 * time.Millisecond, RetryMax: 10 * time.Millisecond, NotificationURL: hook.URL})
 	defer s.Close()
 	s.mu.Lock()
 	t0 := &tx{id: s.newIDLocked(), typ: typeAuthorize, status: stAuthorized, pay: &payment{id: "1", paymentType: 2, currency: "USD"}}
 	s.addTxLocked(t0)
 	s.notifyLocked(t0, "Authorize")
 	s.mu.Unlock()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if d := s.Deliveries(); len(d) == 1 && d[0].Acknowledged {
-			if d[0].Attempts < 2 {
-				t.Fatalf("a reply slower than AckTimeout counted as an acknowledgement (attempts %d)", d[0].Attempts)
-			}
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+	var d []Delivery
+	testwait.For(t, "an acknowledgement", func() bool {
+		d = s.Deliveries()
+		return len(d) == 1 && d[0].Acknowledged
+	})
+	if d[0].Attempts < 2 {
+		t.Fatalf("a reply slower than AckTimeout counted as an acknowledgement (attempts %d)", d[0].Attempts)
 	}
-	t.Fatalf("never acknowledged: %+v", s.Deliveries())
 }
