@@ -6,6 +6,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/memprovider"
@@ -37,7 +38,9 @@ func harness(t *testing.T, b *memprovider.Backend, cur money.Currency, currencie
 func TestConformance(t *testing.T) {
 	b := memprovider.NewBackend()
 	defer b.Close()
-	conformance.RunConformanceTests(t, harness(t, b, money.MustCurrency("GBP")))
+	h := harness(t, b, money.MustCurrency("GBP"))
+	h.NewJournal = pgtest.Journal(t) // PostgreSQL for the restart scenarios, where a server is configured
+	conformance.RunConformanceTests(t, h)
 }
 
 // TestConformanceThreeDecimalCurrency runs the suite in KWD, whose minor unit is a
