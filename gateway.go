@@ -97,8 +97,17 @@ func (g *Gateway) Provider() string { return g.name }
 func (g *Gateway) Capabilities() Capabilities { return g.caps }
 
 // As reaches the adapter's own client for provider-specific calls: pass a pointer to the
-// adapter's client type (each adapter documents which). It reports whether it was set.
-func (g *Gateway) As(target any) bool { return g.p.As(target) }
+// adapter's client type (each adapter documents which), or a *provider.Provider for the
+// adapter itself. It reports whether it was set. Calls made on the adapter directly bypass
+// the Gateway: they are not validated, not journaled, and notifications about the orders
+// they create are not delivered to NotificationHandler's callback.
+func (g *Gateway) As(target any) bool {
+	if p, ok := target.(*provider.Provider); ok {
+		*p = g.p
+		return true
+	}
+	return g.p.As(target)
+}
 
 // Close releases the provider's resources. Calls after Close fail.
 func (g *Gateway) Close() error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
 )
@@ -45,8 +46,15 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 	if !found {
 		return fmt.Errorf("%w: no %s with id %q or reference %q was made by this merchant", notify.ErrNotOurs, op, pid, e.MerchantReference)
 	}
-	if e.Amount.IsValid() && entry.Amount.IsValid() && !e.Amount.Equal(entry.Amount) {
-		return fmt.Errorf("%w: the notification reports %s for %s %q, which was made for %s", notify.ErrNotOurs, e.Amount, op, pid, entry.Amount)
+	amount := e.Amount
+	if !amount.IsValid() && entry.Amount.IsValid() && entry.ProviderID == "" && pid != "" {
+		// Matched by reference alone, and the event names no amount: read the object's.
+		if amount, err = g.amountOf(ctx, op, pid); err != nil {
+			return fmt.Errorf("%w: reading %s %q to check its amount: %w", notify.ErrRetryLater, op, pid, err)
+		}
+	}
+	if amount.IsValid() && entry.Amount.IsValid() && !amount.Equal(entry.Amount) {
+		return fmt.Errorf("%w: the provider reports %s for %s %q, which was made for %s", notify.ErrNotOurs, amount, op, pid, entry.Amount)
 	}
 	if pid != "" && entry.ProviderID == "" {
 		if err := g.journal.Attach(ctx, entry.ID, pid); err != nil && !errors.Is(err, journal.ErrConflict) {
@@ -54,6 +62,35 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 		}
 	}
 	return nil
+}
+
+// amountOf reads the amount of the provider's object pid of kind op.
+func (g *Gateway) amountOf(ctx context.Context, op provider.Operation, pid string) (money.Amount, error) {
+	switch op {
+	case provider.OpPay:
+		p, err := g.p.GetPayment(ctx, pid)
+		if err != nil {
+			return money.Amount{}, err
+		}
+		return p.Amount, nil
+	case provider.OpRefund:
+		if rf, ok := g.p.(provider.Refunder); ok {
+			r, err := rf.GetRefund(ctx, pid)
+			if err != nil {
+				return money.Amount{}, err
+			}
+			return r.Amount, nil
+		}
+	case provider.OpPayout:
+		if po, ok := g.p.(provider.Payouter); ok {
+			p, err := po.GetPayout(ctx, pid)
+			if err != nil {
+				return money.Amount{}, err
+			}
+			return p.Amount, nil
+		}
+	}
+	return money.Amount{}, errors.New("the adapter cannot read it")
 }
 
 // ownPaymentRefunded accepts a refund event for a payment of ours that no Refund call made.

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/provider"
 )
 
 // The scenarios here hold the promise that matters most to refund and payout workers: a
@@ -206,4 +208,102 @@ func (c *testClock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// foreignNotificationRejected makes payments at the provider that this merchant's journal
+// does not hold — through the adapter directly, as another system sharing the account, or
+// another merchant posting its notifications here, would — and checks that their
+// correctly signed notifications never reach the application: one for an order the
+// journal does not know, and one whose reference matches a call of ours whose answer was
+// lost but whose amount differs.
+func foreignNotificationRejected(ctx context.Context, t T, s *suite) {
+	s.requireNotifications(t)
+	s.requireEndUser(t)
+	var p provider.Provider
+	if !s.gw.As(&p) {
+		t.Fatal("Gateway.As(*provider.Provider) did not reach the adapter")
+	}
+	outside := s.paymentRequest(t, "4.00")
+	outside.IdempotencyKey = newRef("outside")
+	s.outsidePaid(ctx, t, p, &outside)
+
+	if s.h.LoseNextAnswers == nil {
+		return
+	}
+	ours := s.paymentRequest(t, "5.00")
+	ours.IdempotencyKey = newRef("ours")
+	s.h.LoseNextAnswers(1)
+	_, err := s.gw.Pay(ctx, ours)
+	s.h.LoseNextAnswers(0)
+	if !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		return // the Pay sent nothing whose answer could be lost
+	}
+	other := ours
+	other.Amount, other.IdempotencyKey = s.amount(t, "6.00"), newRef("other")
+	s.outsidePaid(ctx, t, p, &other)
+}
+
+// outsidePaid pays req through the adapter p directly, has the end user approve it, waits
+// until this merchant's handler has answered the payment's notifications, and fails if
+// any reached the application.
+func (s *suite) outsidePaid(ctx context.Context, t T, p provider.Provider, req *paybridge.PaymentRequest) {
+	t.Helper()
+	if req.CancelURL == "" {
+		req.CancelURL = req.ReturnURL
+	}
+	pm, err := p.Pay(ctx, req)
+	if err != nil {
+		s.noteErr(err)
+		if provider.CodeOf(err) == provider.Duplicate {
+			return // the provider itself refuses the reused reference
+		}
+		t.Fatalf("Pay through the adapter: %v", err)
+	}
+	must(t, s, "EndUser.Approve", s.h.EndUser.Approve(ctx, pm.RedirectURL))
+	err = s.poll(ctx, func() (bool, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for _, ex := range s.exchanges {
+			if bytes.Contains(ex.body, []byte(pm.ID)) && ex.status < 300 && s.inflight == 0 {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	must(t, s, "waiting for the payment's notification to be answered", err)
+	if s.caps.Supports(paybridge.OpGetPayment) {
+		must(t, s, "waiting for the payment to end", s.poll(ctx, func() (bool, error) {
+			got, err := p.GetPayment(ctx, pm.ID)
+			return err == nil && got.Status.Final(), err
+		}))
+	}
+	s.quiet(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.events {
+		if e.PaymentID == pm.ID || (e.MerchantReference == req.MerchantReference && e.Amount.Equal(req.Amount)) {
+			t.Fatalf("a notification for payment %s, which this merchant's Gateway did not make (reference %s, %s), reached the application as %s",
+				pm.ID, req.MerchantReference, req.Amount, e.Kind)
+		}
+	}
+}
+
+// quiet waits until the notification server has handled nothing for a moment.
+func (s *suite) quiet(ctx context.Context) {
+	for {
+		s.mu.Lock()
+		seen, busy := len(s.exchanges), s.inflight
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+		s.mu.Lock()
+		still := busy == 0 && s.inflight == 0 && len(s.exchanges) == seen
+		s.mu.Unlock()
+		if still {
+			return
+		}
+	}
 }

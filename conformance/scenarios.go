@@ -33,6 +33,7 @@ var scenarios = []Scenario{
 	{"PayoutIdempotent", "the same Payout repeated with one idempotency key pays once", payoutIdempotent},
 	{"RestartResolves", "a money move whose answer was lost, repeated with its key from a new Gateway on the same journal, moves money once", restartResolves},
 	{"TwoInstancesOneMovement", "two Gateways on one journal making the same call at once move money once", twoInstancesOneMovement},
+	{"ForeignNotificationRejected", "correctly signed notifications about payments this merchant's Gateway did not make, or with another amount than it asked for, never reach the application", foreignNotificationRejected},
 	{"UncertainNeverExpires", "a money move whose answer was lost is never sent again blindly, even 400 days later", uncertainNeverExpires},
 	{"Customers", "customer create, get, update (set and clear), list", customers},
 	{"BadCredentials", "wrong credentials return ErrUnauthenticated without revealing them", badCredentials},
