@@ -777,3 +777,12 @@ func TestOpenByURL(t *testing.T) {
 		t.Fatal("unknown host accepted")
 	}
 }
+
+// Gateways for different merchants keep their journal entries apart: the scope names the
+// merchant's username, never a secret.
+func TestJournalScopeNamesTheMerchant(t *testing.T) {
+	e := newEnv(t)
+	if got, want := e.gw.JournalScope(), "trustly/"+e.cfg.Username; got != want {
+		t.Fatalf("JournalScope() = %q, want %q", got, want)
+	}
+}

@@ -53,6 +53,10 @@ func (c *Client) GoString() string { return c.String() }
 // Name implements provider.Provider.
 func (c *Client) Name() string { return Name }
 
+// Account implements provider.Accounted: the merchant's API username, which keeps the
+// journal entries of Gateways for different merchants apart.
+func (c *Client) Account() string { return c.s.username }
+
 // Environment returns the environment the Client was configured for.
 func (c *Client) Environment() Environment { return c.s.env }
 
