@@ -116,7 +116,9 @@ func TestStatusSpellings(t *testing.T) {
 	}
 }
 
-func TestPayIdempotencyInProcess(t *testing.T) {
+// Repeats with one key, concurrent or later, are answered from the Gateway's journal: one
+// payment, and a repeat sends nothing.
+func TestPayIdempotency(t *testing.T) {
 	e := start(t, trustistsim.Options{}, nil)
 	ctx := context.Background()
 	req := payReq(t, "7.00", "o-idem")
@@ -163,54 +165,15 @@ func TestPayAfterFailureBeforeProcessingSendsAgain(t *testing.T) {
 	if pe.HTTPStatus != 503 || pe.CorrelationID == "" {
 		t.Fatalf("error %+v lacks status or correlation id", pe)
 	}
+	if e.sim.Payments() != 0 || countPOSTs(e) != 1 {
+		t.Fatalf("%d payments from %d POSTs; the 503 must have created none", e.sim.Payments(), countPOSTs(e))
+	}
 	p, err := e.gw.Pay(ctx, req)
-	if err != nil || e.sim.Payments() != 1 {
-		t.Fatalf("retry: %v, %d payments", err, e.sim.Payments())
+	if err != nil || e.sim.Payments() != 1 || countPOSTs(e) != 2 {
+		t.Fatalf("retry: %v, %d payments from %d POSTs; want the repeat sent", err, e.sim.Payments(), countPOSTs(e))
 	}
 	if p.IdempotencyKey != "key-503" {
 		t.Fatalf("IdempotencyKey %q", p.IdempotencyKey)
-	}
-}
-
-func TestPayLostAnswerIsUnknownUntilNotified(t *testing.T) {
-	e := start(t, trustistsim.Options{SendCreatedEvents: true}, nil)
-	ctx := context.Background()
-	var got events
-	h, err := e.gw.NotificationHandler(got.fn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := payReq(t, "4.20", "o-lost")
-	req.IdempotencyKey = "key-lost"
-	e.sim.DropNextResponse(1)
-	_, err = e.gw.Pay(ctx, req)
-	wantCode(t, err, provider.UnknownOutcome)
-	if e.sim.Payments() != 1 {
-		t.Fatal("the dropped request was not processed")
-	}
-	before := e.sim.Requests()
-	_, err = e.gw.Pay(ctx, req)
-	wantCode(t, err, provider.UnknownOutcome)
-	if e.sim.Requests() != before {
-		t.Fatal("a Pay with an uncertain key was sent again")
-	}
-	// The payment.created webhook names the payment; once verified, the key resolves.
-	d := e.sim.Deliveries()
-	if len(d) != 1 || d[0].EventType != "payment.created" {
-		t.Fatalf("deliveries %+v", d)
-	}
-	if code := post(t, h, string(d[0].Body)); code != http.StatusOK {
-		t.Fatalf("notification answered %d", code)
-	}
-	p, err := e.gw.Pay(ctx, req)
-	if err != nil {
-		t.Fatalf("after the notification: %v", err)
-	}
-	if p.ID != d[0].ObjectID || p.Status != provider.PaymentRequiresAction || p.RedirectURL == "" || p.IdempotencyKey != "key-lost" {
-		t.Fatalf("resolved payment %+v, want %s", p, d[0].ObjectID)
-	}
-	if e.sim.Payments() != 1 {
-		t.Fatal("a second payment was created")
 	}
 }
 

@@ -30,10 +30,6 @@ const (
 	ProductionBaseURL = "https://api.trustistecommerce.com"
 )
 
-// DefaultIdempotencyRetention is how long a Provider remembers a completed Pay or
-// VerifyAccount call by its idempotency key unless Config says otherwise.
-const DefaultIdempotencyRetention = 24 * time.Hour
-
 // Key is one Trustist API key. Trustist calls the two halves the public key (the Hawk ID,
 // a GUID that is safe to log) and the private key (the Hawk key, a shared secret).
 type Key struct {
@@ -74,9 +70,6 @@ type Config struct {
 	// Now is the local clock Hawk timestamps are taken from (default time.Now); the
 	// adapter adds the offset learned from Trustist's stale-timestamp replies.
 	Now func() time.Time
-	// IdempotencyRetention is how long completed Pay and VerifyAccount calls are
-	// remembered by idempotency key (default DefaultIdempotencyRetention).
-	IdempotencyRetention time.Duration
 	// MaxResponseBytes bounds how much of a response is read (default 16 MiB).
 	MaxResponseBytes int64
 }

@@ -70,27 +70,36 @@
 //     Server-Authorization that does not verify), or no answer after the request was
 //     sent: UnknownOutcome.
 //
-// A Pay whose payment was created but could not be read back is ProviderUnavailable
-// whatever the read's failure, with the read's HTTP status and correlation id: the
-// payment is remembered for the idempotency key, and a repeat reads it again without
-// creating another (without a key it is UnknownOutcome and names the payment). The
-// CorrelationId response header is kept on every error. A request that cannot be sent is
-// ProviderUnavailable.
+// A Pay whose payment was created but could not be read back is UnknownOutcome whatever
+// the read's failure, names the payment, and carries the read's HTTP status and
+// correlation id. The CorrelationId response header is kept on every error. A request
+// that cannot be sent is ProviderUnavailable.
 //
 // A stale-timestamp 401 is retried once after synchronising with the server time; a
 // second one reports clock drift rather than a wrong key.
 //
 // # Idempotency
 //
-// The Trustist API takes no idempotency key and has no search by reference. Pay and
-// VerifyAccount remember completed calls by idempotency key in this process for
-// Config.IdempotencyRetention (24 hours by default): a repeat returns the first result
-// without sending, and concurrent calls with one key send once. A Pay whose outcome is
-// UnknownOutcome (see Errors) stays UnknownOutcome for its key — it is not resent — until a payment
-// notification for its reference and amount reaches this Provider's notification
-// handler. After a restart nothing is remembered: a repeated Pay creates a second
-// payment with the same reference (Trustist documents the reference as unique but not
-// whether it refuses a duplicate).
+// The Trustist API takes no idempotency key and has no search by reference, and the
+// adapter keeps no idempotency state of its own: Pay sends its request once, and says
+// whether a payment may exist (see Errors). Idempotency lives in the Gateway's operations
+// journal (package journal), which records each Pay and VerifyAccount before it is sent,
+// answers a repeat with the recorded result without sending, refuses a key reused for
+// another request, sends concurrent calls with one key once, and keeps a call whose
+// outcome is unknown as uncertain. An uncertain Pay is never sent again, however old:
+// with no look-up by reference the adapter implements no provider.Resolver, so the call
+// settles only when a notification about its payment, confirmed as described below,
+// reaches the notification handler of a Gateway on the same journal and matches the
+// call's reference and amount, or when an operator records its outcome
+// (Gateway.Journal). A repeat then returns the payment.
+//
+// What survives a restart is what the journal keeps. The default in-memory journal is
+// lost with the process: a Pay repeated after a restart is sent again, and may create a
+// second payment with the same reference (Trustist documents the reference as unique but
+// not whether it refuses a duplicate). Give every instance the same journal/pgjournal to
+// keep the promises across restarts and instances. Provider implements
+// provider.Accounted with the merchant key's Hawk id, so Gateways for several merchants
+// can share one journal.
 //
 // # Notifications
 //
@@ -100,11 +109,14 @@
 // the object again with the merchant key and builds the event from the API's answer. A
 // notification naming an object the API does not know is rejected; a claim of completion
 // for a payment the API reports as pending yields a payment.pending event, never a
-// success. The notification ID is the object id plus the API's status, so redeliveries
-// are deduplicated and a later status change is a new notification. When the payment
-// cannot be fetched for a passing reason (Trustist unavailable or unreachable, rate
-// limiting, a timeout) the error wraps notify.ErrRetryLater and the handler answers 503,
-// so Trustist delivers again; an unknown payment or a malformed body is answered 400.
+// success. A payment event carries the payment's id, its reference (the MerchantReference
+// Pay sent) and its amount, all from the API's answer, by which the Gateway's handler
+// matches it to a Pay in its journal — and so settles a Pay whose answer was lost. The
+// notification ID is the object id plus the API's status, so redeliveries are
+// deduplicated and a later status change is a new notification. When the payment cannot
+// be fetched for a passing reason (Trustist unavailable or unreachable, rate limiting, a
+// timeout) the error wraps notify.ErrRetryLater and the handler answers 503, so Trustist
+// delivers again; an unknown payment or a malformed body is answered 400.
 // Once verified, the reply is 200 when processed and 500 when the application failed, so
 // Trustist delivers again.
 // Onboard-session (tenant) notifications cannot be confirmed through the API and are

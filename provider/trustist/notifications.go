@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/jsontree"
 	"github.com/paybridge/paybridge/notify"
@@ -180,7 +178,6 @@ func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*not
 	if err != nil {
 		return nil, confirmError(err)
 	}
-	p.resolvePay(pm)
 	status := normalizeStatus(pm.ProviderStatus)
 	ev := notify.Event{
 		ID: "payment/" + pm.ID + "/" + status, Provider: Name, Kind: eventKind(pm.Status),
@@ -219,82 +216,6 @@ func confirmError(err error) error {
 		return fmt.Errorf("trustist: confirming the notification with the API took too long: %w: %w", notify.ErrRetryLater, err)
 	}
 	return err
-}
-
-// resolvePay settles a Pay whose answer was lost once Trustist reports a payment with its
-// reference and amount. A Pay still waiting for its answer finds the payment in p.seen
-// when the answer turns out lost (settleUnknown): the notification can arrive first.
-func (p *Provider) resolvePay(pm *provider.Payment) {
-	if pm.MerchantReference == "" {
-		return
-	}
-	p.seen.mu.Lock()
-	defer p.seen.mu.Unlock()
-	p.seen.putLocked(*pm)
-	p.pays.eachUncertain(func(e *entry[payState]) {
-		if e.val.reference == pm.MerchantReference && e.val.amount.Equal(pm.Amount) {
-			e.state, e.cause = settled, nil
-			e.val.payment = asPayResult(*pm, e.key)
-		}
-	})
-}
-
-// asPayResult returns a payment a notification reported as the result of the Pay with
-// key.
-func asPayResult(pm provider.Payment, key string) provider.Payment {
-	pm.IdempotencyKey = key
-	if !pm.Status.Final() && pm.RedirectURL != "" {
-		pm.Status = provider.PaymentRequiresAction
-	}
-	return pm
-}
-
-// settleUnknown settles the in-flight Pay e whose answer was lost: as the payment with its
-// reference and amount that a notification reported since the request was sent, or else
-// as uncertain. It holds p.seen's lock, which resolvePay holds too, so a notification
-// cannot pass between the look-up and the settling.
-func (p *Provider) settleUnknown(e *entry[payState], req *provider.PaymentRequest, sent time.Time, cause error) (*provider.Payment, bool) {
-	p.seen.mu.Lock()
-	defer p.seen.mu.Unlock()
-	st := payState{reference: req.MerchantReference, amount: req.Amount}
-	if s, ok := p.seen.m[req.MerchantReference]; ok && !s.at.Before(sent) && s.payment.Amount.Equal(req.Amount) {
-		st.payment = asPayResult(s.payment, e.key)
-		p.pays.settle(e, settled, st, nil, false)
-		out := st.payment
-		return &out, true
-	}
-	p.pays.settle(e, uncertain, st, cause, false)
-	return nil, false
-}
-
-// seenPayments keeps the last payment notifications reported for each reference, at most
-// max references, dropping the oldest.
-type seenPayments struct {
-	mu    sync.Mutex
-	max   int
-	m     map[string]seenPayment
-	order []string
-}
-
-type seenPayment struct {
-	payment provider.Payment
-	at      time.Time
-}
-
-func newSeenPayments(max int) *seenPayments {
-	return &seenPayments{max: max, m: map[string]seenPayment{}}
-}
-
-func (s *seenPayments) putLocked(pm provider.Payment) {
-	ref := pm.MerchantReference
-	if _, ok := s.m[ref]; !ok {
-		s.order = append(s.order, ref)
-		if len(s.order) > s.max {
-			delete(s.m, s.order[0])
-			s.order = s.order[1:]
-		}
-	}
-	s.m[ref] = seenPayment{payment: pm, at: time.Now()}
 }
 
 // NotificationReply implements notify.Verifier: 200 when processed, 500 when the

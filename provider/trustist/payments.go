@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/fingerprint"
 	"github.com/paybridge/paybridge/internal/jsontree"
 	"github.com/paybridge/paybridge/internal/jsonwrite"
 	"github.com/paybridge/paybridge/internal/transport"
@@ -47,30 +46,34 @@ type paymentWire struct {
 	Created   string      `json:"created"`
 }
 
-// payState is what the ledger keeps for a Pay call.
-type payState struct {
-	reference string
-	amount    money.Amount
-	payment   provider.Payment
-}
-
-// Pay implements provider.Provider: POST /v1/payments with the merchant key. The result
-// has Status requires_action and RedirectURL set to the payLink, where the payer chooses
-// how to pay.
+// Pay implements provider.Provider: POST /v1/payments with the merchant key, sent once.
+// The result has Status requires_action and RedirectURL set to the payLink, where the
+// payer chooses how to pay. The create answer Trustist documents carries no amount, so
+// Pay then reads the payment back (GET /v1/payments/{id}) for the amount it recorded.
 //
-// The Trustist API takes no idempotency key and offers no search by reference, so
-// repeated calls are made safe in this process: a call with the IdempotencyKey of an
-// earlier successful call (within Config.IdempotencyRetention) returns that payment
-// without sending anything, and concurrent calls with one key send once. When a request
-// reached Trustist but its answer was lost or unusable (no answer, a 500, 502 or 504, a
-// 2xx answer without a payLink), Pay returns UnknownOutcome, and so do later calls with
-// that key: resending could create a second payment with the same reference. A 503 or
-// 429 means nothing was created, and a later call with the key sends again. When the
-// payment was created but the read-back of its amount failed, Pay returns
-// ProviderUnavailable and a later call with the key reads it again.
-// Such a key resolves when a payment notification for the reference and amount reaches
-// this Provider's notification handler, also one that arrives while the call is still
-// waiting for its answer. None of this survives a restart.
+// The adapter keeps no idempotency state. The Trustist API takes no idempotency key, so
+// idempotency lives in the Gateway's operations journal: the Gateway records the call
+// before Pay is reached, answers a repeat with the recorded payment, and never calls Pay
+// again for a key whose earlier attempt may have created a payment. Pay's error says
+// which it was:
+//   - nothing was created — a 503, 501 or 429 (refused before processing), a request
+//     that never left: ProviderUnavailable or RateLimited, and a repeat with the key
+//     sends again;
+//   - a payment may exist — no answer after the request was sent, a 500, 502, 504 or
+//     other 5xx, a 2xx answer that cannot be read, whose Server-Authorization does not
+//     verify or that carries no payLink: UnknownOutcome;
+//   - the payment was created but its read-back failed: UnknownOutcome naming the
+//     payment, with the read's HTTP status and correlation id.
+//
+// Trustist offers no look-up by reference, so the adapter implements no
+// provider.Resolver and an uncertain Pay is never sent again, however old. It settles
+// when a notification about the payment (payment.created or a later one), confirmed by
+// VerifyNotification, reaches the notification handler of a Gateway on the same journal
+// and matches the call by reference and amount — a repeat with the key then returns the
+// payment — or when an operator records its outcome (Gateway.Journal). Whether that holds
+// across a restart, or for another instance, depends on the journal: the default
+// in-memory one is lost with the process, package journal/pgjournal shared by every
+// instance is not.
 //
 // The merchant reference is sent as Trustist's reference, which Trustist describes as
 // unique; Payer names become customerDetails, Payer.Email payerEmail. Metadata and
@@ -81,73 +84,7 @@ func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*prov
 	if err != nil {
 		return nil, err
 	}
-	key := req.IdempotencyKey
-	if key == "" {
-		pm, err := p.createPayment(ctx, body)
-		if pm != nil && err != nil {
-			// Nothing in this process remembers the payment for a repeat: say it exists.
-			var pe *provider.Error
-			if errors.As(err, &pe) {
-				out := *pe
-				out.Code = provider.UnknownOutcome
-				out.Message = "payment " + quote(pm.ID) + " was created but could not be read back; read it with GetPayment " +
-					"instead of paying again"
-				return nil, &out
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
-		return pm, nil
-	}
-	e, owner, err := p.pays.claim(ctx, key, fingerprint.Bytes(body))
-	if err != nil {
-		return nil, err
-	}
-	if !owner {
-		return p.repeatPay(ctx, e)
-	}
-	sent := time.Now()
-	pm, err := p.createPayment(ctx, body)
-	switch {
-	case pm != nil:
-		pm.IdempotencyKey = key
-		// The ledger keeps a copy; pm itself is the caller's.
-		p.pays.settle(e, settled, payState{reference: req.MerchantReference, amount: req.Amount, payment: *pm}, nil, false)
-		if err != nil {
-			return nil, err
-		}
-		return pm, nil
-	case provider.CodeOf(err) == provider.UnknownOutcome:
-		if pm, ok := p.settleUnknown(e, req, sent, err); ok {
-			return pm, nil
-		}
-		return nil, err
-	default:
-		p.pays.settle(e, 0, payState{}, nil, true)
-		return nil, err
-	}
-}
-
-// repeatPay answers a Pay whose key the ledger already holds.
-func (p *Provider) repeatPay(ctx context.Context, e *entry[payState]) (*provider.Payment, error) {
-	if e.state == uncertain {
-		return nil, &provider.Error{Code: provider.UnknownOutcome, Err: e.cause,
-			Message: "an earlier Pay with this idempotency key reached Trustist but its answer was lost, and Trustist " +
-				"offers no look-up by reference, so whether a payment with reference " + quote(e.val.reference) +
-				" exists is unknown; it resolves when Trustist notifies this provider about that payment — otherwise " +
-				"check the TrustistTransfer portal before paying again with a new idempotency key and reference"}
-	}
-	pm := e.val.payment
-	if !pm.Amount.IsValid() {
-		got, err := p.GetPayment(ctx, pm.ID)
-		if err != nil {
-			return nil, readBackError(pm.ID, err)
-		}
-		mergeReadBack(&pm, got)
-		p.pays.update(e.key, func(e *entry[payState]) { mergeReadBack(&e.val.payment, got) })
-	}
-	return &pm, nil
+	return p.createPayment(ctx, body)
 }
 
 // mergeReadBack completes a payment known from its create answer with what GET
@@ -217,9 +154,7 @@ func (w *paymentRequestWire) appendJSON(dst []byte) []byte {
 
 // createPayment sends POST /v1/payments and, because the documented create answer
 // carries id, payLink, payIdString and payerServicesUrl but no amount, reads the payment
-// back with GET /v1/payments/{id}. A non-nil payment with a non-nil error means the
-// payment was created but could not be read back: the error is then ProviderUnavailable,
-// with the read's HTTP status and correlation id.
+// back with GET /v1/payments/{id}.
 func (p *Provider) createPayment(ctx context.Context, body []byte) (*provider.Payment, error) {
 	r, err := p.send(ctx, call{scope: merchantKey, method: http.MethodPost, path: "/v1/payments", body: body, write: true, what: "payment"})
 	if err != nil {
@@ -242,7 +177,7 @@ func (p *Provider) createPayment(ctx context.Context, body []byte) (*provider.Pa
 	if !pm.Amount.IsValid() {
 		got, err := p.GetPayment(ctx, pm.ID)
 		if err != nil {
-			return pm, readBackError(pm.ID, err)
+			return nil, readBackError(pm.ID, err)
 		}
 		mergeReadBack(pm, got)
 	}
@@ -251,13 +186,13 @@ func (p *Provider) createPayment(ctx context.Context, body []byte) (*provider.Pa
 
 // readBackError reports a payment that was created but could not be read back. Whatever
 // the read's failure (a cancelled context, a 404 from a replica not yet aware of the
-// payment, a 5xx), the code is ProviderUnavailable: the payment exists, and a repeat with
-// the same idempotency key reads it again without creating another. The read's HTTP
-// status and correlation id are kept.
+// payment, a 5xx), the code is UnknownOutcome: the payment exists, so the call must not
+// be sent again, and the Gateway keeps it uncertain until the payment's notification or
+// an operator settles it. The read's HTTP status and correlation id are kept.
 func readBackError(id string, err error) error {
-	e := &provider.Error{Code: provider.ProviderUnavailable, Err: err,
-		Message: "payment " + quote(id) + " was created but could not be read back; repeat the call with the same " +
-			"idempotency key to read it (no second payment is created)"}
+	e := &provider.Error{Code: provider.UnknownOutcome, Err: err,
+		Message: "payment " + quote(id) + " was created but could not be read back; read it with GetPayment " +
+			"instead of paying again"}
 	var pe *provider.Error
 	if errors.As(err, &pe) {
 		e.HTTPStatus, e.CorrelationID = pe.HTTPStatus, pe.CorrelationID

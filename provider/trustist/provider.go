@@ -32,17 +32,13 @@ type Provider struct {
 	client    *http.Client
 	maxBody   int64
 	clock     hawk.Clock
-
-	pays     *ledger[payState]
-	verifies *ledger[verifyState]
-	// seen holds the payments notifications reported, for Pay calls in flight.
-	seen *seenPayments
 }
 
 var (
 	_ provider.Provider        = (*Provider)(nil)
 	_ provider.AccountVerifier = (*Provider)(nil)
 	_ provider.CustomerManager = (*Provider)(nil)
+	_ provider.Accounted       = (*Provider)(nil)
 	_ notify.Verifier          = (*Provider)(nil)
 )
 
@@ -83,15 +79,15 @@ func New(cfg Config) (*Provider, error) {
 		now = time.Now
 	}
 	p.clock.Local = now
-	retention := cfg.IdempotencyRetention
-	if retention <= 0 {
-		retention = DefaultIdempotencyRetention
-	}
-	p.pays = newLedger[payState](retention, now)
-	p.seen = newSeenPayments(4096)
-	p.verifies = newLedger[verifyState](retention, now)
 	return p, nil
 }
+
+// Account implements provider.Accounted: the merchant key's Hawk id (Trustist's "public
+// key", never the private key), so that the journal entries of Gateways for different
+// merchants sharing one journal stay apart. A Gateway finds only the entries made under
+// the merchant key it was given: settle or abandon uncertain payments before moving to a
+// new merchant key.
+func (p *Provider) Account() string { return p.merchant.ID }
 
 // Name implements provider.Provider.
 func (p *Provider) Name() string { return Name }

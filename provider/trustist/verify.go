@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/paybridge/paybridge/internal/fingerprint"
 	"github.com/paybridge/paybridge/provider"
 )
 
@@ -15,11 +14,6 @@ import (
 // endpoint's /v1/, on the customer-bank-accounts page. [I] The prefix is as published and
 // unconfirmed against the sandbox.
 const BankAccountsPathFormat = "/api/customers/%s/bank-accounts"
-
-// verifyState is what the ledger keeps for a VerifyAccount call.
-type verifyState struct {
-	result provider.AccountVerification
-}
 
 // onboardRequestWire is the body of POST /v1/onboard/sessions.
 type onboardRequestWire struct {
@@ -51,9 +45,11 @@ type onboardSessionWire struct {
 // GetAccountVerification reads that customer's connected bank accounts.
 //
 // Bank details (req.Account) cannot be verified without the holder: NotSupported.
-// Repeated calls with one IdempotencyKey return the first result within this process;
-// when a call fails part way, a repeat may leave an unused customer record at Trustist
-// (no money moves).
+// The adapter keeps no idempotency state: the Gateway's operations journal answers a
+// repeat with the same IdempotencyKey. A call that fails after the customer was created
+// leaves an unused customer record at Trustist (no money moves). One whose answer was lost
+// (UnknownOutcome) stays uncertain for its key, since neither an onboard session look-up
+// nor a verifiable session notification exists: start again with a new key.
 func (p *Provider) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
 	if !req.Account.IsZero() {
 		return nil, provider.NotSupportedf("Trustist verifies accounts only interactively: leave Account empty and send the holder to the returned RedirectURL")
@@ -70,25 +66,7 @@ func (p *Provider) VerifyAccount(ctx context.Context, req *provider.VerifyAccoun
 	if err != nil {
 		return nil, err
 	}
-	key := req.IdempotencyKey
-	if key == "" {
-		return p.startOnboarding(ctx, cust, req.ReturnURL)
-	}
-	e, owner, err := p.verifies.claim(ctx, key, fingerprint.Bytes(cust, []byte(req.ReturnURL)))
-	if err != nil {
-		return nil, err
-	}
-	if !owner {
-		out := e.val.result
-		return &out, nil
-	}
-	v, err := p.startOnboarding(ctx, cust, req.ReturnURL)
-	if err != nil {
-		p.verifies.settle(e, 0, verifyState{}, nil, true)
-		return nil, err
-	}
-	p.verifies.settle(e, settled, verifyState{result: *v}, nil, false)
-	return v, nil
+	return p.startOnboarding(ctx, cust, req.ReturnURL)
 }
 
 func (p *Provider) startOnboarding(ctx context.Context, customerBody []byte, returnURL string) (*provider.AccountVerification, error) {
