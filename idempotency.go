@@ -197,7 +197,12 @@ func conclude[T any](ctx context.Context, g *Gateway, c writeCall[T], id journal
 	if err != nil {
 		switch outcomeOf(err) {
 		case journal.Uncertain:
-			g.record(ctx, id, token, journal.Outcome{State: journal.Uncertain})
+			var pe *provider.Error
+			o := journal.Outcome{State: journal.Uncertain}
+			if errors.As(err, &pe) {
+				o.ProviderID = pe.ObjectID // a repeat then settles by reading the object
+			}
+			g.record(ctx, id, token, o)
 		case journal.Failed:
 			g.record(ctx, id, token, journal.Outcome{State: journal.Failed,
 				Error: &journal.RecordedError{Code: CodeOf(err).String(), Message: refusalText(err)}})

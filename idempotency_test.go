@@ -245,3 +245,28 @@ func TestWrongAnswerLeavesCallUncertain(t *testing.T) {
 		t.Fatalf("repeat: %v after %d calls; want ErrUnknownOutcome, nothing sent", err, f.calls.Load())
 	}
 }
+
+// An UnknownOutcome error that names the object the write created (ObjectID) lets the
+// repeat settle by reading it, without waiting for a notification.
+func TestUncertainWithObjectIDSettlesOnRepeat(t *testing.T) {
+	ctx := context.Background()
+	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment}},
+		pay: func(*provider.PaymentRequest) (*provider.Payment, error) {
+			return nil, &provider.Error{Code: provider.UnknownOutcome, ObjectID: "p-9", Message: "created, read-back failed"}
+		},
+		get: func(id string) (*provider.Payment, error) {
+			return &provider.Payment{ID: id, Status: provider.PaymentPending, RedirectURL: "https://pay.example/p-9",
+				Amount: money.MustNew("10.00", "GBP")}, nil
+		}}
+	gw := paybridge.New(f)
+	if _, err := gw.Pay(ctx, keyed("k1")); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatal(err)
+	}
+	p, err := gw.Pay(ctx, keyed("k1"))
+	if err != nil || p.ID != "p-9" || p.Status != paybridge.PaymentRequiresAction {
+		t.Fatalf("repeat: %+v, %v; want payment p-9 to send the payer to", p, err)
+	}
+	if f.calls.Load() != 2 {
+		t.Fatalf("%d provider calls; want the Pay and one GetPayment", f.calls.Load())
+	}
+}

@@ -94,6 +94,11 @@ type Error struct {
 	// RetryAfter is how long the provider asked the caller to wait before retrying
 	// (an HTTP Retry-After header), or 0.
 	RetryAfter time.Duration
+	// ObjectID is the provider's id of the object an UnknownOutcome write created, when
+	// the adapter learnt it although the rest of the answer was lost (a payment created
+	// whose read-back failed). The Gateway records it in its journal, so that a repeat
+	// of the call settles by reading the object instead of waiting for a notification.
+	ObjectID string
 	// Err is the underlying cause, if any.
 	Err error
 }

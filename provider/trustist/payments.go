@@ -190,7 +190,7 @@ func (p *Provider) createPayment(ctx context.Context, body []byte) (*provider.Pa
 // be sent again, and the Gateway keeps it uncertain until the payment's notification or
 // an operator settles it. The read's HTTP status and correlation id are kept.
 func readBackError(id string, err error) error {
-	e := &provider.Error{Code: provider.UnknownOutcome, Err: err,
+	e := &provider.Error{Code: provider.UnknownOutcome, Err: err, ObjectID: id,
 		Message: "payment " + quote(id) + " was created but could not be read back; read it with GetPayment " +
 			"instead of paying again"}
 	var pe *provider.Error
