@@ -61,13 +61,32 @@ var (
 	Deliveries = simkit.DeliveryRates{Drop: 0.10, Duplicate: 0.08, Reorder: 0.08, Delay: 0.04, MaxDelay: 30 * time.Millisecond}
 )
 
-// ClientTimeout is the HTTP client timeout of the chaos tests' adapters, and DelayBy the
-// hold of a delayed answer: longer, so that a delayed answer is an answer lost after the
-// provider processed the request.
+// ClientTimeout is the HTTP client timeout of the chaos tests' adapters: generous beside
+// what an answer takes on a busy machine under the race detector, so that an ordinary
+// answer is not cut off. DelayBy is the hold of a delayed answer: longer, so that a
+// delayed answer is an answer lost after the provider processed the request.
 const (
-	ClientTimeout = 400 * time.Millisecond
-	DelayBy       = time.Second
+	ClientTimeout = 2 * time.Second
+	DelayBy       = 2 * ClientTimeout
 )
+
+// Stall is how long a run, or a wait, goes on without progress before it fails the test:
+// runs are bounded by progress, not by their length, so that a busy machine makes them
+// slower but does not fail them.
+const Stall = 2 * time.Minute
+
+// AttemptTimeout bounds one call of a Run. A call it cuts off is an unknown outcome, and
+// the operation is made again with its key, as a worker would.
+const AttemptTimeout = time.Minute
+
+// Ops returns n, the number of operations of a chaos test, or a tenth of it (at least 1)
+// under -short.
+func Ops(n int) int {
+	if testing.Short() {
+		return max(n/10, 1)
+	}
+	return n
+}
 
 // Retry is the Gateway retry policy of the chaos tests: a few quick attempts, so that
 // both the Gateway's repeats and the caller's own (with the same key) are exercised.
@@ -89,6 +108,9 @@ type Stats struct {
 	Polls int64
 	// Codes counts the errors by code.
 	Codes map[paybridge.Code]int64
+	// CutOff counts the calls that Options.AttemptTimeout ended, each then repeated with
+	// its key like an unknown outcome; Codes does not count them.
+	CutOff int64
 }
 
 // codes lists the error counts by code, e.g. "provider_unavailable:3,unknown_outcome:12".
@@ -106,7 +128,8 @@ func (s Stats) codes() string {
 
 // Options configure a Run.
 type Options struct {
-	// Workers is how many goroutines call at once (default 16).
+	// Workers is how many goroutines call at once (default 32: a delayed answer holds
+	// its worker for ClientTimeout, and the others keep the simulator busy meanwhile).
 	Workers int
 	// Allowed are the error codes after which an operation is repeated; any other error
 	// fails the test. UnknownOutcome, ProviderUnavailable and RateLimited are always
@@ -114,37 +137,46 @@ type Options struct {
 	Allowed []paybridge.Code
 	// Backoff is the wait before an operation is repeated (default 5ms, doubling to 50ms).
 	Backoff time.Duration
-	// Timeout bounds the whole run (default 3 minutes).
-	Timeout time.Duration
+	// Stall fails the run when no operation completes for this long (default the
+	// package's Stall). However long the whole run takes, it fails only then.
+	Stall time.Duration
+	// AttemptTimeout bounds each call (default the package's AttemptTimeout).
+	AttemptTimeout time.Duration
 }
 
 // Run performs operations 0 to n-1 on a pool of workers. call makes one attempt of
 // operation i and returns its idempotency key and error; each operation is repeated,
 // with the same key, until call returns nil. An UnknownOutcome error must carry the key
 // (a *paybridge.Error with IdempotencyKey set to it); an error with a code outside
-// Options.Allowed ends that operation. Run stops the test (FailNow) when an operation did
-// not succeed; call it from the test's goroutine.
+// Options.Allowed ends that operation. A call that its attempt's deadline
+// (Options.AttemptTimeout) ends with the context's error is an unknown outcome too. Run
+// is bounded by progress: it gives up only when no operation has completed for
+// Options.Stall. It stops the test (FailNow) when an operation did not succeed; call it
+// from the test's goroutine.
 func Run(t testing.TB, n int, o Options, call func(ctx context.Context, i int) (key string, err error)) Stats {
 	t.Helper()
 	if o.Workers <= 0 {
-		o.Workers = 16
+		o.Workers = 32
 	}
 	if o.Backoff <= 0 {
 		o.Backoff = 5 * time.Millisecond
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = 3 * time.Minute
+	if o.Stall <= 0 {
+		o.Stall = Stall
+	}
+	if o.AttemptTimeout <= 0 {
+		o.AttemptTimeout = AttemptTimeout
 	}
 	allowed := append([]paybridge.Code{paybridge.CodeUnknownOutcome, paybridge.CodeProviderUnavailable, paybridge.CodeRateLimited}, o.Allowed...)
-	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var (
-		calls, retries, polls atomic.Int64
-		mu                    sync.Mutex
-		codes                 = map[paybridge.Code]int64{}
-		failures              []string
-		next                  atomic.Int64
-		wg                    sync.WaitGroup
+		calls, retries, polls, cutOff atomic.Int64
+		mu                            sync.Mutex
+		codes                         = map[paybridge.Code]int64{}
+		failures, open                []string
+		next                          atomic.Int64
+		wg                            sync.WaitGroup
 	)
 	fail := func(format string, args ...any) {
 		mu.Lock()
@@ -153,37 +185,60 @@ func Run(t testing.TB, n int, o Options, call func(ctx context.Context, i int) (
 			failures = append(failures, fmt.Sprintf(format, args...))
 		}
 	}
+	w := newWatchdog(o.Stall, cancel)
+	defer w.stop()
 	for range o.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
+			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= n {
 					return
 				}
 				wait := o.Backoff
+				var last error
 				for afterError := false; ; {
 					if ctx.Err() != nil {
-						fail("operation %d: not done when the run's %v ran out", i, o.Timeout)
+						mu.Lock()
+						if len(open) < 20 {
+							open = append(open, fmt.Sprintf("operation %d (last error: %v)", i, last))
+						}
+						mu.Unlock()
 						return
 					}
 					if afterError {
 						retries.Add(1)
 					}
 					calls.Add(1)
-					key, err := call(ctx, i)
+					actx, acancel := context.WithTimeout(ctx, o.AttemptTimeout)
+					key, err := call(actx, i)
+					ended := actx.Err()
+					acancel()
 					if err == nil {
+						w.progress()
 						break
+					}
+					if ctx.Err() != nil {
+						last = err // the run is stopping: the error is the stop's
+						continue
 					}
 					if errors.Is(err, ErrPending) {
 						polls.Add(1)
-						afterError = false
+						afterError, last = false, err
 						_ = simkit.Sleep(ctx, o.Backoff)
 						continue
 					}
-					afterError = true
+					afterError, last = true, err
 					code := paybridge.CodeOf(err)
+					if code == paybridge.CodeUnknown && ended != nil && errors.Is(err, ended) {
+						// Cut off by the attempt's deadline: the outcome is unknown, and
+						// the operation is made again with its key.
+						cutOff.Add(1)
+						_ = simkit.Sleep(ctx, wait)
+						wait = min(2*wait, 50*time.Millisecond)
+						continue
+					}
 					mu.Lock()
 					codes[code]++
 					mu.Unlock()
@@ -203,13 +258,73 @@ func Run(t testing.TB, n int, o Options, call func(ctx context.Context, i int) (
 		}()
 	}
 	wg.Wait()
+	w.stop()
+	if w.stalled() {
+		inFlight := "none in progress"
+		if len(open) > 0 {
+			inFlight = "stopped in progress: " + strings.Join(open, "; ")
+		}
+		t.Errorf("no operation completed for %v: %d of %d done, %s", o.Stall, w.count(), n, inFlight)
+	}
 	for _, f := range failures {
 		t.Error(f)
 	}
-	if len(failures) > 0 {
+	if len(failures) > 0 || w.stalled() {
 		t.FailNow()
 	}
-	return Stats{Operations: n, Calls: calls.Load(), Retries: retries.Load(), Polls: polls.Load(), Codes: codes}
+	return Stats{Operations: n, Calls: calls.Load(), Retries: retries.Load(), Polls: polls.Load(), Codes: codes, CutOff: cutOff.Load()}
+}
+
+// watchdog calls stop when progress has not been called for a stall.
+type watchdog struct {
+	start  time.Time
+	last   atomic.Int64 // time.Since(start) at the last progress
+	done   atomic.Int64 // calls of progress
+	fired  atomic.Bool
+	quit   chan struct{}
+	exited chan struct{}
+}
+
+func newWatchdog(stall time.Duration, stop func()) *watchdog {
+	w := &watchdog{start: time.Now(), quit: make(chan struct{}), exited: make(chan struct{})}
+	go func() {
+		defer close(w.exited)
+		tick := time.NewTicker(max(min(stall/20, time.Second), time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-w.quit:
+				return
+			case <-tick.C:
+				if time.Since(w.start)-time.Duration(w.last.Load()) >= stall {
+					w.fired.Store(true)
+					stop()
+					return
+				}
+			}
+		}
+	}()
+	return w
+}
+
+// progress records that an operation completed.
+func (w *watchdog) progress() {
+	w.done.Add(1)
+	w.last.Store(int64(time.Since(w.start)))
+}
+
+func (w *watchdog) count() int64 { return w.done.Load() }
+
+func (w *watchdog) stalled() bool { return w.fired.Load() }
+
+// stop ends the watchdog and waits until it has.
+func (w *watchdog) stop() {
+	select {
+	case <-w.quit:
+	default:
+		close(w.quit)
+	}
+	<-w.exited
 }
 
 // Applied is one money movement in a simulator's ledger: the key of the operation it
@@ -308,14 +423,15 @@ type Result struct {
 func Log(t testing.TB, r Result) {
 	t.Helper()
 	f := r.Faults
-	t.Logf("chaos result: adapter=%s operation=%s operations=%d fault_rate=%.2f seed=%d calls=%d retries=%d polls=%d duplicates=%d lost=%d "+
+	t.Logf("chaos result: adapter=%s operation=%s operations=%d fault_rate=%.2f seed=%d calls=%d retries=%d polls=%d cut_off=%d duplicates=%d lost=%d "+
 		"requests=%d faults=fail:%d,drop:%d,delay:%d,malformed:%d,unsigned:%d,bad-signature:%d errors=%s total=%s",
-		r.Adapter, r.Operation, r.Stats.Operations, r.Rate, r.Seed, r.Stats.Calls, r.Stats.Retries, r.Stats.Polls, r.Duplicates, r.Lost,
+		r.Adapter, r.Operation, r.Stats.Operations, r.Rate, r.Seed, r.Stats.Calls, r.Stats.Retries, r.Stats.Polls, r.Stats.CutOff, r.Duplicates, r.Lost,
 		f.Requests, f.Fail, f.Drop, f.Delay, f.Malformed, f.Unsigned, f.BadSignature, r.Stats.codes(), r.Got)
 }
 
 // WaitFor polls cond every few milliseconds until it holds, and fails the test with what
-// when it does not within timeout.
+// when it does not within timeout. For a wait that tracks work being done, Await bounds
+// the wait by progress instead.
 func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -325,6 +441,50 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// Await polls check every few milliseconds until it reports done, and fails the test
+// with what when the progress it reports (a count of the work done so far, such as the
+// objects already in their final state) has not changed for Stall. However long the
+// wait, it fails only when it stops getting anywhere.
+func Await(t testing.TB, what string, check func() (done bool, progress int)) {
+	t.Helper()
+	await(t, Stall, what, check)
+}
+
+func await(t testing.TB, stall time.Duration, what string, check func() (done bool, progress int)) {
+	t.Helper()
+	// Checks that read a simulator hold its lock: poll often, but spend at most about a
+	// tenth of the time checking.
+	checked := func() (done bool, progress int, pause time.Duration) {
+		start := time.Now()
+		done, progress = check()
+		return done, progress, min(max(5*time.Millisecond, 10*time.Since(start)), time.Second)
+	}
+	done, last, pause := checked()
+	since := time.Now()
+	for !done {
+		time.Sleep(pause)
+		var p int
+		done, p, pause = checked()
+		switch {
+		case done:
+		case p != last:
+			last, since = p, time.Now()
+		case time.Since(since) >= stall:
+			t.Fatalf("no progress for %v (stuck at %d): %s", stall, last, what)
+		}
+	}
+}
+
+// Count returns how many of xs satisfy ok, and whether all do: a check for Await.
+func Count[T any](xs []T, ok func(T) bool) (all bool, n int) {
+	for _, x := range xs {
+		if ok(x) {
+			n++
+		}
+	}
+	return n == len(xs), n
 }
 
 // Amount returns a distinct amount for operation i in currency cur: from 1.00 upwards in

@@ -8,9 +8,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
 )
 
@@ -145,6 +148,129 @@ func TestRunStopsOnErrorsARepeatMustNotCure(t *testing.T) {
 	})
 	if stopped || n.Load() != 3 {
 		t.Fatalf("an allowed code: stopped %v after %d calls", stopped, n.Load())
+	}
+}
+
+func TestRunIsBoundedByProgressNotTime(t *testing.T) {
+	// 1 worker, 12 operations of 20ms: the run takes several times its Stall, but an
+	// operation completes well within it every time.
+	const stall = 80 * time.Millisecond
+	start := time.Now()
+	rec, stopped := run(t, func(tb testing.TB) {
+		Run(tb, 12, Options{Workers: 1, Stall: stall}, func(ctx context.Context, _ int) (string, error) {
+			return "k", simkit.Sleep(ctx, 20*time.Millisecond)
+		})
+	})
+	if stopped || len(rec.errors) > 0 {
+		t.Fatalf("a slow run that kept completing operations: stopped %v, errors %v", stopped, rec.errors)
+	}
+	if took := time.Since(start); took < 2*stall {
+		t.Fatalf("the run took %v, not longer than its stall %v as the test means", took, stall)
+	}
+}
+
+func TestRunStopsWhenNothingCompletes(t *testing.T) {
+	// Operation 3 never succeeds; the others do. The run stops a Stall after the last
+	// completion and names the operation still open with its last error.
+	unknown := &paybridge.Error{Code: paybridge.CodeUnknownOutcome, IdempotencyKey: "k3"}
+	rec, stopped := run(t, func(tb testing.TB) {
+		Run(tb, 6, Options{Workers: 2, Backoff: time.Millisecond, Stall: 100 * time.Millisecond}, func(_ context.Context, i int) (string, error) {
+			if i == 3 {
+				return "k3", unknown
+			}
+			return fmt.Sprint("k", i), nil
+		})
+	})
+	if !stopped || len(rec.errors) != 1 {
+		t.Fatalf("stopped %v, errors %v", stopped, rec.errors)
+	}
+	for _, s := range []string{"no operation completed for 100ms", "5 of 6 done", "operation 3 (last error: ", unknown.Error()} {
+		if !strings.Contains(rec.errors[0], s) {
+			t.Errorf("the error does not say %q: %s", s, rec.errors[0])
+		}
+	}
+}
+
+func TestRunRepeatsACallItsAttemptDeadlineCutOff(t *testing.T) {
+	var n atomic.Int32
+	rec, stopped := run(t, func(tb testing.TB) {
+		st := Run(tb, 1, Options{Backoff: 1, AttemptTimeout: 20 * time.Millisecond}, func(ctx context.Context, _ int) (string, error) {
+			if n.Add(1) == 1 {
+				<-ctx.Done() // a call that hangs until the harness gives up on it
+				return "k", fmt.Errorf("reading the answer: %w", ctx.Err())
+			}
+			return "k", nil
+		})
+		if st.CutOff != 1 || st.Retries != 1 || len(st.Codes) != 0 {
+			t.Errorf("stats %+v, want one call cut off and repeated", st)
+		}
+	})
+	if stopped || len(rec.errors) > 0 || n.Load() != 2 {
+		t.Fatalf("stopped %v after %d calls, errors %v", stopped, n.Load(), rec.errors)
+	}
+	// A deadline that is not the attempt's is an error the adapter should have classified.
+	rec, stopped = run(t, func(tb testing.TB) {
+		Run(tb, 1, Options{Backoff: 1}, func(context.Context, int) (string, error) {
+			return "k", fmt.Errorf("some client's own deadline: %w", context.DeadlineExceeded)
+		})
+	})
+	if !stopped || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "code unknown") {
+		t.Fatalf("a context error while the attempt's context is live: stopped %v, errors %v", stopped, rec.errors)
+	}
+}
+
+func TestAwait(t *testing.T) {
+	// Progress every 20ms for several stalls: the wait succeeds.
+	const stall = 80 * time.Millisecond
+	start := time.Now()
+	rec, stopped := run(t, func(tb testing.TB) {
+		await(tb, stall, "ten steps", func() (bool, int) {
+			n := int(time.Since(start) / (20 * time.Millisecond))
+			return n >= 10, n
+		})
+	})
+	if stopped || len(rec.errors) > 0 {
+		t.Fatalf("a wait that kept progressing: stopped %v, errors %v", stopped, rec.errors)
+	}
+	// Stuck at 3 of 4: it fails once the stall has passed.
+	rec, stopped = run(t, func(tb testing.TB) {
+		await(tb, stall, "four objects settled", func() (bool, int) {
+			return Count([]bool{true, true, false, true}, func(b bool) bool { return b })
+		})
+	})
+	if !stopped || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "stuck at 3") || !strings.Contains(rec.errors[0], "four objects settled") {
+		t.Fatalf("a stuck wait: stopped %v, errors %v", stopped, rec.errors)
+	}
+}
+
+func TestReached(t *testing.T) {
+	r := &Receiver{states: map[string]notify.Kind{"payment/a": notify.PaymentAuthorized, "payment/b": notify.PaymentSucceeded,
+		"payment/c": notify.PaymentCanceled}}
+	rec, _ := run(t, func(tb testing.TB) {
+		for obj, want := range map[string]error{"payment/a": ErrPending, "payment/none": ErrPending, "payment/b": nil, "payment/c": nil} {
+			if got := r.Reached(tb, obj, notify.PaymentSucceeded); got != want {
+				t.Errorf("Reached(%s) = %v, want %v", obj, got, want)
+			}
+		}
+	})
+	if len(rec.errors) != 1 || !strings.Contains(rec.errors[0], `payment/c: the application holds "payment.canceled"`) {
+		t.Fatalf("errors %v, want one for payment/c, which ended otherwise", rec.errors)
+	}
+	if !r.Final("payment/c") || r.Final("payment/a") {
+		t.Fatal("Final does not tell a canceled payment from an authorized one")
+	}
+}
+
+func TestOps(t *testing.T) {
+	want := 2000
+	if testing.Short() {
+		want = 200
+	}
+	if got := Ops(2000); got != want {
+		t.Errorf("Ops(2000) = %d, want %d (short %v)", got, want, testing.Short())
+	}
+	if got := Ops(1); got != 1 {
+		t.Errorf("Ops(1) = %d, want 1", got)
 	}
 }
 

@@ -98,6 +98,25 @@ func (r *Receiver) State(object string) notify.Kind {
 	return r.states[object]
 }
 
+// Final reports whether the application holds a final state for an object (see Object):
+// a payment that succeeded, failed or was canceled, or any refund, payout or account
+// outcome.
+func (r *Receiver) Final(object string) bool { return rank(r.State(object)) == 3 }
+
+// Reached is for a Run that waits for an object's outcome: it returns ErrPending until
+// the application holds a final state for object, then nil, reporting a test error when
+// that state is not want. Unlike a wait for want itself, it does not wait in vain for an
+// object that ended otherwise.
+func (r *Receiver) Reached(t testing.TB, object string, want notify.Kind) error {
+	switch got := r.State(object); {
+	case rank(got) < 3:
+		return ErrPending
+	case got != want:
+		t.Errorf("%s: the application holds %q, want %q", object, got, want)
+	}
+	return nil
+}
+
 // Seen returns how many times the application processed the notification id.
 func (r *Receiver) Seen(id string) int {
 	r.mu.Lock()

@@ -54,6 +54,18 @@ func (e *chaosEnv) pay(ctx context.Context, ref, key string, amount money.Amount
 		ReturnURL: "https://shop.example/return", Payer: chaosPayer, IdempotencyKey: key})
 }
 
+// payments makes n payments "order-<i>", with keys "pay-<i>", through chaostest.Payments.
+func (e *chaosEnv) payments(t *testing.T, n int) (want map[string]money.Amount, ids []string, st chaostest.Stats) {
+	t.Helper()
+	return chaostest.Payments(t, n, chaosGBP, func(ctx context.Context, ref, key string, amount money.Amount) (string, error) {
+		p, err := e.pay(ctx, ref, key, amount)
+		if err != nil {
+			return "", err
+		}
+		return p.ID, nil
+	})
+}
+
 // TestChaosPay creates 2,000 payments while 30% of the API requests fail before
 // processing, lose their answer after it, answer too late, answer malformed or with a
 // Server-Authorization that does not verify, repeating each with its key until it
@@ -70,14 +82,8 @@ func TestChaosPay(t *testing.T) {
 	if err := e.sim.SetChaos(trustistsim.Chaos{Seed: seed, Requests: req}); err != nil {
 		t.Fatal(err)
 	}
-	const n = 2000
-	want, ids, st := chaostest.Payments(t, n, chaosGBP, func(ctx context.Context, ref, key string, amount money.Amount) (string, error) {
-		p, err := e.pay(ctx, ref, key, amount)
-		if err != nil {
-			return "", err
-		}
-		return p.ID, nil
-	})
+	n := chaostest.Ops(2000)
+	want, ids, st := e.payments(t, n)
 	// The payer completes each payment; the application learns of it from the
 	// payment.completed webhook, which the adapter confirms over the faulty API.
 	approved := make([]bool, n)
@@ -88,10 +94,7 @@ func TestChaosPay(t *testing.T) {
 			}
 			approved[i] = true
 		}
-		if e.rec.State("payment/"+ids[i]) != notify.PaymentSucceeded {
-			return "", chaostest.ErrPending
-		}
-		return "", nil
+		return "", e.rec.Reached(t, "payment/"+ids[i], notify.PaymentSucceeded)
 	})
 	var got []chaostest.Applied
 	byRef := map[string]string{}
@@ -128,28 +131,38 @@ func TestChaosNotifications(t *testing.T) {
 	if err := e.sim.SetChaos(trustistsim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
 		t.Fatal(err)
 	}
-	const n = 1000
+	n := chaostest.Ops(1000)
 	actions := []string{"approve", "decline", "abandon"}
 	finals := map[string]notify.Kind{"approve": notify.PaymentSucceeded, "decline": notify.PaymentFailed, "abandon": notify.PaymentCanceled}
 	statuses := map[string]string{"approve": "COMPLETE", "decline": "FAILED", "abandon": "CANCELLED"}
+	// Each payment is made, then the payer acts on it, then the worker waits until the
+	// application holds its outcome: at most one payment per worker has its webhooks
+	// in flight, as when payers pay over time.
 	ids := make([]string, n)
-	for i := range ids {
-		p, err := e.pay(context.Background(), fmt.Sprintf("order-%d", i), fmt.Sprintf("pay-%d", i), chaostest.Amount(chaosGBP, i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.sim.CompletePayment(p.ID, actions[i%3]); err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = p.ID
-	}
-	chaostest.WaitFor(t, 2*time.Minute, "every webhook acknowledged", func() bool {
-		for _, d := range e.sim.Deliveries() {
-			if !d.Acknowledged {
-				return false
+	acted := make([]bool, n)
+	chaostest.Run(t, n, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+		key := fmt.Sprintf("pay-%d", i)
+		if ids[i] == "" {
+			p, err := e.pay(ctx, fmt.Sprintf("order-%d", i), key, chaostest.Amount(chaosGBP, i))
+			if err != nil {
+				return key, err
 			}
+			ids[i] = p.ID
 		}
-		return true
+		if !acted[i] {
+			if err := e.sim.CompletePayment(ids[i], actions[i%3]); err != nil {
+				t.Errorf("order-%d: %s on payment %s: %v", i, actions[i%3], ids[i], err)
+				return key, nil
+			}
+			acted[i] = true
+		}
+		if !e.rec.Final("payment/" + ids[i]) {
+			return key, chaostest.ErrPending
+		}
+		return key, nil
+	})
+	chaostest.Await(t, "every webhook acknowledged", func() (bool, int) {
+		return chaostest.Count(e.sim.Deliveries(), func(d trustistsim.Delivery) bool { return d.Acknowledged })
 	})
 	lost, dups := 0, 0
 	for i, id := range ids {
@@ -187,19 +200,17 @@ func TestChaosReadRepeatedByTransport(t *testing.T) {
 		t.Fatal("no *trustist.Provider behind the Gateway")
 	}
 	ctx := context.Background()
-	p, err := e.pay(ctx, "order-1", "pay-1", chaostest.Amount(chaosGBP, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ids, _ := e.payments(t, 1)
+	id := ids[0]
 	for i := range 3 {
 		// The Pay's read-back left a connection to reuse; each read leaves one again.
 		e.sim.DropNextResponse(1)
-		got, err := c.GetPayment(ctx, p.ID)
+		got, err := c.GetPayment(ctx, id)
 		if err != nil {
 			t.Fatalf("read %d after a lost answer: %v", i, err)
 		}
-		if got.ID != p.ID {
-			t.Fatalf("read %d: payment %s, want %s", i, got.ID, p.ID)
+		if got.ID != id {
+			t.Fatalf("read %d: payment %s, want %s", i, got.ID, id)
 		}
 	}
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 )
 
-// chaosOps is how many operations each chaos test sends.
-const chaosOps = 2000
+// chaosOps returns how many operations each chaos test sends: 2,000, or 200 under -short.
+func chaosOps() int { return chaostest.Ops(2000) }
 
 var chaosEUR = money.MustCurrency("EUR")
 
@@ -73,34 +73,41 @@ func (e *chaosEnv) pay(ctx context.Context, ref, key string, amount money.Amount
 }
 
 // credited pays and approves n deposits of amount without faults, and waits until the
-// application knows each one succeeded. It returns their order ids.
+// application knows each one succeeded; each worker waits for its deposit's credit
+// before it takes the next. It returns their order ids.
 func (e *chaosEnv) credited(t *testing.T, n int, amount money.Amount) []string {
 	t.Helper()
 	ids := make([]string, n)
-	for i := range ids {
-		p, err := e.pay(context.Background(), fmt.Sprintf("setup-%d", i), fmt.Sprintf("setup-pay-%d", i), amount)
-		if err != nil {
-			t.Fatal(err)
+	approved := make([]bool, n)
+	chaostest.Run(t, n, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+		key := fmt.Sprintf("setup-pay-%d", i)
+		if ids[i] == "" {
+			p, err := e.pay(ctx, fmt.Sprintf("setup-%d", i), key, amount)
+			if err != nil {
+				return key, err
+			}
+			ids[i] = p.ID
 		}
-		if err := e.sim.CompleteOrder(p.ID, trustlysim.ActionApprove); err != nil {
-			t.Fatal(err)
+		if !approved[i] {
+			if err := e.sim.CompleteOrder(ids[i], trustlysim.ActionApprove); err != nil {
+				t.Errorf("setup-%d: approving deposit %q: %v", i, ids[i], err)
+				return key, nil
+			}
+			approved[i] = true
 		}
-		ids[i] = p.ID
+		return key, e.rec.Reached(t, "payment/"+ids[i], notify.PaymentSucceeded)
+	})
+	if t.Failed() {
+		t.FailNow()
 	}
-	e.waitStates(t, "payment/", ids, notify.PaymentSucceeded)
 	return ids
 }
 
 // waitStates waits until the application holds want for every object prefix+id.
 func (e *chaosEnv) waitStates(t *testing.T, prefix string, ids []string, want notify.Kind) {
 	t.Helper()
-	chaostest.WaitFor(t, 2*time.Minute, "the application to learn the outcome of every "+prefix+"object", func() bool {
-		for _, id := range ids {
-			if e.rec.State(prefix+id) != want {
-				return false
-			}
-		}
-		return true
+	chaostest.Await(t, "the application to learn the outcome of every "+prefix+"object", func() (bool, int) {
+		return chaostest.Count(ids, func(id string) bool { return e.rec.State(prefix+id) == want })
 	})
 }
 
@@ -118,19 +125,26 @@ func TestChaosPay(t *testing.T) {
 	seed := chaostest.Seed(t)
 	e := startChaos(t, trustlysim.Options{})
 	e.chaos(t, seed, trustlysim.DeliveryRates{})
-	want, ids, st := chaostest.Payments(t, chaosOps, chaosEUR, func(ctx context.Context, ref, key string, amount money.Amount) (string, error) {
+	want, ids, st := chaostest.Payments(t, chaosOps(), chaosEUR, func(ctx context.Context, ref, key string, amount money.Amount) (string, error) {
 		p, err := e.pay(ctx, ref, key, amount)
 		if err != nil {
 			return "", err
 		}
 		return p.ID, nil
 	})
-	for i, id := range ids {
-		if err := e.sim.CompleteOrder(id, trustlysim.ActionApprove); err != nil {
-			t.Fatalf("order-%d: approving deposit %q: %v", i, id, err)
+	// The end user approves each deposit; each worker waits until the application learns
+	// of its credit before it takes the next.
+	approved := make([]bool, len(ids))
+	chaostest.Run(t, len(ids), chaostest.Options{}, func(_ context.Context, i int) (string, error) {
+		if !approved[i] {
+			if err := e.sim.CompleteOrder(ids[i], trustlysim.ActionApprove); err != nil {
+				t.Errorf("order-%d: approving deposit %q: %v", i, ids[i], err)
+				return "", nil
+			}
+			approved[i] = true
 		}
-	}
-	e.waitStates(t, "payment/", ids, notify.PaymentSucceeded)
+		return "", e.rec.Reached(t, "payment/"+ids[i], notify.PaymentSucceeded)
+	})
 	var got []chaostest.Applied
 	byRef := map[string]string{}
 	for _, m := range e.sim.Movements("chaos-merchant") {
@@ -153,13 +167,13 @@ func TestChaosPay(t *testing.T) {
 func TestChaosRefund(t *testing.T) {
 	seed := chaostest.Seed(t)
 	e := startChaos(t, trustlysim.Options{})
-	deposits := e.credited(t, chaosOps/4, money.FromMinorCurrency(400_00, chaosEUR))
+	deposits := e.credited(t, chaosOps()/4, money.FromMinorCurrency(400_00, chaosEUR))
 	e.chaos(t, seed, trustlysim.DeliveryRates{})
 	want := map[string]money.Amount{}
-	for i := range chaosOps {
+	for i := range chaosOps() {
 		want[fmt.Sprintf("refund-%d", i)] = chaostest.Amount(chaosEUR, i)
 	}
-	st := chaostest.Run(t, chaosOps, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+	st := chaostest.Run(t, chaosOps(), chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
 		key := fmt.Sprintf("refund-key-%d", i)
 		_, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: deposits[i%len(deposits)], Amount: chaostest.Amount(chaosEUR, i),
 			MerchantReference: fmt.Sprintf("refund-%d", i), IdempotencyKey: key})
@@ -180,20 +194,24 @@ func TestChaosRefund(t *testing.T) {
 func TestChaosPayout(t *testing.T) {
 	seed := chaostest.Seed(t)
 	e := startChaos(t, trustlysim.Options{})
-	v, err := e.gw.VerifyAccount(context.Background(), paybridge.VerifyAccountRequest{Holder: chaosPayer,
-		Account: paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "SE", IBAN: trustlysim.TestIBAN}, IdempotencyKey: "account"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var account string
+	chaostest.Run(t, 1, chaostest.Options{}, func(ctx context.Context, _ int) (string, error) {
+		v, err := e.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: chaosPayer,
+			Account: paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "SE", IBAN: trustlysim.TestIBAN}, IdempotencyKey: "account"})
+		if err == nil {
+			account = v.AccountID
+		}
+		return "account", err
+	})
 	e.chaos(t, seed, trustlysim.DeliveryRates{})
 	want := map[string]money.Amount{}
-	ids := make([]string, chaosOps)
-	for i := range chaosOps {
+	ids := make([]string, chaosOps())
+	for i := range chaosOps() {
 		want[fmt.Sprintf("payout-%d", i)] = chaostest.Amount(chaosEUR, i)
 	}
-	st := chaostest.Run(t, chaosOps, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+	st := chaostest.Run(t, chaosOps(), chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
 		key := fmt.Sprintf("payout-key-%d", i)
-		p, err := e.gw.Payout(ctx, paybridge.PayoutRequest{AccountID: v.AccountID, Amount: chaostest.Amount(chaosEUR, i), Payee: chaosPayer,
+		p, err := e.gw.Payout(ctx, paybridge.PayoutRequest{AccountID: account, Amount: chaostest.Amount(chaosEUR, i), Payee: chaosPayer,
 			MerchantReference: fmt.Sprintf("payout-%d", i), Description: "Chaos payout", NotificationURL: e.rec.URL(), IdempotencyKey: key})
 		if err == nil {
 			ids[i] = p.ID
@@ -222,48 +240,60 @@ func TestChaosNotifications(t *testing.T) {
 	if err := e.sim.SetChaos(trustlysim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
 		t.Fatal(err)
 	}
-	const n = 1000
+	n := chaostest.Ops(1000)
 	type outcome struct {
 		id, action string
 		refund     string // the refund's id, for the approved deposits refunded
 	}
 	orders := make([]outcome, n)
-	for i := range orders {
-		p, err := e.pay(context.Background(), fmt.Sprintf("order-%d", i), fmt.Sprintf("pay-%d", i), chaostest.Amount(chaosEUR, i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		orders[i].id = p.ID
-		orders[i].action = []string{trustlysim.ActionApprove, trustlysim.ActionApproveDelayed, trustlysim.ActionDecline, trustlysim.ActionAbandon}[i%4]
-	}
-	for i, o := range orders {
-		if err := e.sim.CompleteOrder(o.id, o.action); err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case o.action == trustlysim.ActionApproveDelayed:
-			if err := e.sim.Settle(o.id); err != nil {
-				t.Fatal(err)
-			}
-		case o.action == trustlysim.ActionApprove && i%8 == 0:
-			r, err := e.gw.Refund(context.Background(), paybridge.RefundRequest{PaymentID: o.id, Amount: chaostest.Amount(chaosEUR, i),
-				IdempotencyKey: fmt.Sprintf("refund-%d", i)})
+	acted := make([]bool, n)
+	// Each deposit is made, then the end user acts on it (and the bank settles it, or
+	// the merchant refunds it), then the worker waits until the application holds its
+	// outcome: at most one deposit per worker has notifications in flight, as when end
+	// users pay over time.
+	chaostest.Run(t, n, chaostest.Options{}, func(ctx context.Context, i int) (string, error) {
+		o := &orders[i]
+		key := fmt.Sprintf("pay-%d", i)
+		if o.id == "" {
+			p, err := e.pay(ctx, fmt.Sprintf("order-%d", i), key, chaostest.Amount(chaosEUR, i))
 			if err != nil {
-				t.Fatal(err)
+				return key, err
+			}
+			o.id = p.ID
+			o.action = []string{trustlysim.ActionApprove, trustlysim.ActionApproveDelayed, trustlysim.ActionDecline, trustlysim.ActionAbandon}[i%4]
+		}
+		if !acted[i] {
+			if err := e.sim.CompleteOrder(o.id, o.action); err != nil {
+				t.Errorf("order-%d: %s: %v", i, o.action, err)
+				return key, nil
+			}
+			if o.action == trustlysim.ActionApproveDelayed {
+				if err := e.sim.Settle(o.id); err != nil {
+					t.Errorf("order-%d: settling: %v", i, err)
+					return key, nil
+				}
+			}
+			acted[i] = true
+		}
+		if o.action == trustlysim.ActionApprove && i%8 == 0 && o.refund == "" {
+			key = fmt.Sprintf("refund-%d", i)
+			r, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: o.id, Amount: chaostest.Amount(chaosEUR, i), IdempotencyKey: key})
+			if err != nil {
+				return key, err
 			}
 			if err := e.sim.ConfirmRefund(o.id); err != nil {
-				t.Fatal(err)
+				t.Errorf("order-%d: confirming refund %s: %v", i, r.ID, err)
+				return key, nil
 			}
-			orders[i].refund = r.ID
+			o.refund = r.ID
 		}
-	}
-	chaostest.WaitFor(t, 2*time.Minute, "every notification acknowledged", func() bool {
-		for _, d := range e.sim.Deliveries() {
-			if !d.Acknowledged {
-				return false
-			}
+		if !e.rec.Final("payment/"+o.id) || o.refund != "" && !e.rec.Final("refund/"+o.refund) {
+			return key, chaostest.ErrPending
 		}
-		return true
+		return key, nil
+	})
+	chaostest.Await(t, "every notification acknowledged", func() (bool, int) {
+		return chaostest.Count(e.sim.Deliveries(), func(d trustlysim.Delivery) bool { return d.Acknowledged })
 	})
 	deliveries := e.sim.Deliveries()
 	lost, dups := 0, 0
