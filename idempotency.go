@@ -180,9 +180,17 @@ func settleEarlier[T any](ctx context.Context, g *Gateway, c writeCall[T], e jou
 		if errors.Is(err, provider.ErrNotApplied) {
 			return nil, true, nil
 		}
-		if ctx.Err() != nil || provider.CodeOf(err) != provider.UnknownOutcome {
-			return nil, false, g.wrap(c.op, c.key, err)
+		if ctx.Err() != nil {
+			return nil, false, ctx.Err()
 		}
+		if provider.CodeOf(err) != provider.UnknownOutcome {
+			// The look-up failed: the earlier attempt's outcome is still unknown.
+			return nil, false, &Error{Code: CodeUnknownOutcome, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+				err: &provider.Error{Code: provider.UnknownOutcome, Err: err, Message: "an earlier attempt with this " +
+					"idempotency key may have been applied, and looking it up at the provider failed, so nothing was sent; " +
+					"call again with the key"}}
+		}
+		return nil, false, g.wrap(c.op, c.key, err)
 	}
 	return nil, false, &Error{Code: CodeUnknownOutcome, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
 		err: &provider.Error{Code: provider.UnknownOutcome, Message: "an earlier attempt with this idempotency key " +

@@ -115,6 +115,9 @@ func TestResolverSettlesOrProvesAbsent(t *testing.T) {
 		{"not yet", func(provider.Attempt) (any, error) {
 			return nil, &provider.Error{Code: provider.UnknownOutcome, Message: "too early to tell"}
 		}, paybridge.ErrUnknownOutcome, 1},
+		{"look-up failed", func(provider.Attempt) (any, error) {
+			return nil, &provider.Error{Code: provider.Internal, Message: "unreadable transactions list"}
+		}, paybridge.ErrUnknownOutcome, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fake{pay: lost, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}

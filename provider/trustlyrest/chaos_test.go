@@ -35,6 +35,10 @@ func startChaos(t *testing.T) *chaosEnv {
 		RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000})
 	cfg := s.Config()
 	cfg.HTTPClient = chaostest.Client()
+	// A write the client gave up on is processed by the simulator when it arrives (its
+	// faults delay answers, not requests), so "not found" proves it absent a little after
+	// the client's timeout; a real Trustly needs the default minutes.
+	cfg.SettlePeriod = 3 * chaostest.ClientTimeout
 	c, err := trustlyrest.New(cfg)
 	if err != nil {
 		s.Close()
