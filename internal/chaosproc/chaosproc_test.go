@@ -318,11 +318,35 @@ func (e *env) run(t *testing.T, seed int64, operation string, ops []chaosproc.Op
 		}
 		return n
 	}
-	waitProgress(t, 2*time.Minute, "every notification acknowledged", func() (int, bool) {
-		a := acked()
-		return a, a == len(e.sim.Deliveries())
-	})
-	e.waitStates(t, prefix, moved, final)
+	if !waitProgress(t, time.Minute, func() (int, bool) { a := acked(); return a, a == len(e.sim.Deliveries()) }) {
+		t.Fatalf("the simulator's notifications stopped being acknowledged: %d of %d", acked(), len(e.sim.Deliveries()))
+	}
+	inFinal := func() int {
+		n := 0
+		for _, id := range moved {
+			if e.rec.State(prefix+id) == final {
+				n++
+			}
+		}
+		return n
+	}
+	if !waitProgress(t, time.Minute, func() (int, bool) { n := inFinal(); return n, n == len(moved) }) {
+		e.explainStates(t, prefix, moved, final, func(txid string) string {
+			for _, m := range e.sim.Movements() {
+				if m.TransactionID != txid {
+					continue
+				}
+				for _, o := range ops {
+					if o.Params.Reference == callerRef(m.Reference) {
+						en, err := e.journal.Get(context.Background(), journal.ID{Scope: e.gw.JournalScope(), Op: string(op), Key: o.Key})
+						return fmt.Sprintf("key %s, journal entry %s created %s sent %s updated %s attempts %d (%v)", o.Key, en.State,
+							en.CreatedAt.Format("15:04:05.000"), en.SentAt.Format("15:04:05.000"), en.UpdatedAt.Format("15:04:05.000"), en.Attempts, err)
+					}
+				}
+			}
+			return "no operation"
+		})
+	}
 	deliveries := e.sim.Deliveries()
 	sent := map[string]bool{}
 	dups, lost := 0, 0
@@ -357,22 +381,44 @@ func (e *env) run(t *testing.T, seed int64, operation string, ops []chaosproc.Op
 	}
 }
 
-// waitProgress polls cond until it reports done, and fails the test when its progress
+// waitProgress polls cond until it reports done, and reports false when its progress
 // figure does not grow for stall.
-func waitProgress(t *testing.T, stall time.Duration, what string, cond func() (int, bool)) {
+func waitProgress(t *testing.T, stall time.Duration, cond func() (int, bool)) bool {
 	t.Helper()
 	last, at := -1, time.Now()
 	for {
 		n, done := cond()
 		if done {
-			return
+			return true
 		}
 		if n > last {
 			last, at = n, time.Now()
 		} else if time.Since(at) > stall {
-			t.Fatalf("no progress for %v waiting for %s (at %d)", stall, what, n)
+			return false
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
+// explainStates fails the test naming the objects whose final state the application
+// does not hold, with the simulator's notifications about them.
+func (e *env) explainStates(t *testing.T, prefix string, ids []string, final notify.Kind, about func(id string) string) {
+	t.Helper()
+	byObject := map[string][]trustlyrestsim.Delivery{}
+	for _, d := range e.sim.Deliveries() {
+		byObject[d.ObjectID] = append(byObject[d.ObjectID], d)
+	}
+	shown := 0
+	for _, id := range ids {
+		if got := e.rec.State(prefix + id); got != final && shown < 10 {
+			shown++
+			var ds []string
+			for _, d := range byObject[id] {
+				ds = append(ds, fmt.Sprintf("event %s status %d attempts %d last HTTP %d acknowledged %v seen %d",
+					d.EventID, d.Status, d.Attempts, d.LastStatus, d.Acknowledged, e.rec.Seen(d.EventID)))
+			}
+			t.Errorf("%s%s (%s): the application holds %q, want %q; notifications: %s", prefix, id, about(id), got, final, strings.Join(ds, "; "))
+		}
+	}
+	t.FailNow()
+}
