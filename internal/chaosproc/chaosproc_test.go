@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/internal/chaosproc"
 	"github.com/paybridge/paybridge/internal/chaostest"
