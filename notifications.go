@@ -130,7 +130,9 @@ func (g *Gateway) findCall(ctx context.Context, op provider.Operation, pid, ref 
 		return journal.Entry{}, false, err
 	}
 	for _, e := range entries {
-		if e.Op == string(op) && (e.ProviderID == "" || pid == "") {
+		// An entry whose provider id is pid was recorded after the look-up by id above
+		// (the call's answer arrived meanwhile, possibly in another process): it matches.
+		if e.Op == string(op) && (e.ProviderID == "" || pid == "" || e.ProviderID == pid) {
 			return e, true, nil
 		}
 	}

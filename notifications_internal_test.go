@@ -1,0 +1,75 @@
+package paybridge
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// payOnly is an adapter that is never called: the test drives the journal itself.
+type payOnly struct{}
+
+func (payOnly) Name() string                        { return "payonly" }
+func (payOnly) Capabilities() provider.Capabilities { return provider.Capabilities{} }
+func (payOnly) As(any) bool                         { return false }
+func (payOnly) Close() error                        { return nil }
+func (payOnly) Pay(context.Context, *provider.PaymentRequest) (*provider.Payment, error) {
+	return nil, &provider.Error{Code: provider.Internal, Message: "not called"}
+}
+func (payOnly) GetPayment(context.Context, string) (*provider.Payment, error) {
+	return nil, &provider.Error{Code: provider.NotFound, Message: "not called"}
+}
+
+// recordedMeanwhile is a journal in which the call's outcome, with its provider id, is
+// recorded just after the first look-up by provider id found nothing: what happens when the
+// answer to a call reaches another process while its notification is being matched.
+type recordedMeanwhile struct {
+	*journal.Memory
+	id    journal.ID
+	token string
+	pid   string
+	done  bool
+}
+
+func (j *recordedMeanwhile) FindByProviderID(ctx context.Context, scope, pid string) (journal.Entry, error) {
+	e, err := j.Memory.FindByProviderID(ctx, scope, pid)
+	if !j.done {
+		j.done = true
+		if rerr := j.Record(ctx, j.id, j.token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`), ProviderID: j.pid}); rerr != nil {
+			return e, rerr
+		}
+	}
+	return e, err
+}
+
+// TestEventMatchesCallRecordedDuringTheMatch: a notification whose call gets its provider
+// id recorded between the look-up by id and the look-up by reference is still the
+// merchant's. It was once acknowledged as foreign and never reached the application.
+func TestEventMatchesCallRecordedDuringTheMatch(t *testing.T) {
+	ctx := context.Background()
+	amount := money.MustNew("12.34", "USD")
+	j := &recordedMeanwhile{Memory: journal.NewMemory(), pid: "po-1"}
+	g := New(payOnly{}, WithJournal(j))
+	j.id = journal.ID{Scope: g.JournalScope(), Op: string(provider.OpPayout), Key: "payout-key-1"}
+	c, err := j.Claim(ctx, journal.Entry{ID: j.id, Fingerprint: "f", Reference: "payout-1", Amount: amount}, time.Minute)
+	if err != nil || !c.Held {
+		t.Fatalf("Claim: %+v, %v", c, err)
+	}
+	j.token = c.Token
+	e := notify.Event{ID: "ev-1", Kind: notify.PayoutSucceeded, PayoutID: "po-1", MerchantReference: "payout-1", Amount: amount}
+	if err := g.ownEvent(ctx, &e); err != nil {
+		t.Fatalf("the payout's notification was not matched: %v", err)
+	}
+	if !j.done {
+		t.Fatal("the journal's outcome was never recorded during the match: the test proves nothing")
+	}
+	other := notify.Event{ID: "ev-2", Kind: notify.PayoutSucceeded, PayoutID: "po-2", MerchantReference: "payout-1", Amount: amount}
+	if err := g.ownEvent(ctx, &other); err == nil {
+		t.Fatal("a notification for another payout with the same reference was matched to the call")
+	}
+}
