@@ -11,31 +11,51 @@ import (
 	"github.com/paybridge/paybridge/provider"
 )
 
-const refusedAuth = `{"transaction":{"transactionId":"1002593555","transactionType":1,"merchantReference":"order-1.pbabcdefghij",
+// authorizedPayment is Trustly's answer for an authorized payment; token, when not empty,
+// is the splitToken the transaction carries.
+func authorizedPayment(token string) string {
+	tok := ""
+	if token != "" {
+		tok = `"splitToken":"` + token + `",`
+	}
+	return `{"transaction":{"transactionId":"1002593555","transactionType":1,"merchantReference":"order-1.pbabcdefghij",` + tok + `
 "currency":"USD","amount":"10.00","status":2,"statusMessage":"Authorized","payment":{"paymentType":2,"currency":"USD","amount":"10.00",
 "merchantReference":"order-1.pbabcdefghij"}}}`
+}
 
-// refusingAPI answers like Trustly for an authorized payment without a capture, and refuses
-// every capture with the given error code. It counts the capture attempts.
-func refusingAPI(t *testing.T, code string, captures *atomic.Int32) *Client {
+const madeCapture = `{"transactionId":"1002593600","transactionType":3,"originalTransactionId":"1002593555",
+"merchantReference":"order-1.pbabcdefghij.c","currency":"USD","amount":"10.00","status":1,"statusMessage":"Pending"}`
+
+// captureAPI answers like Trustly for an authorized payment (carrying the split token
+// token, if any) and answers every capture with refusal, counting the captures. With
+// appears set, the payment's capture exists from the first capture request on — one a
+// concurrent caller made — while the capture is still refused.
+func captureAPI(t *testing.T, token, refusal string, appears bool, captures *atomic.Int32) *Client {
 	t.Helper()
-	c := stubClient(t, func(w http.ResponseWriter, r *http.Request) {
+	return stubClient(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/transactions/1002593555"):
-			_, _ = w.Write([]byte(refusedAuth))
+			_, _ = w.Write([]byte(authorizedPayment(token)))
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/transactions"):
+			if appears && captures.Load() > 0 {
+				_, _ = w.Write([]byte(`{"transactions":[` + madeCapture + `]}`))
+				return
+			}
 			_, _ = w.Write([]byte(`{"transactions":[]}`))
 		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/capture"):
 			captures.Add(1)
 			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write([]byte(`{"errors":[{"domain":"x","code":` + code + `,"message":"refused"}]}`))
+			_, _ = w.Write([]byte(refusal))
 		default:
 			t.Errorf("unexpected %s %s", r.Method, r.URL)
 			w.WriteHeader(http.StatusNotFound)
 		}
 	})
-	return c
+}
+
+func refusalBody(code string) string {
+	return `{"errors":[{"domain":"x","code":` + code + `,"message":"refused"}]}`
 }
 
 var authorizeNote = form("merchantId", testMID, "merchantReference", "order-1.pbabcdefghij", "paymentType", "2",
@@ -44,12 +64,13 @@ var authorizeNote = form("merchantId", testMID, "merchantReference", "order-1.pb
 
 // TestRefusedAutomaticCaptureIsAFailedPayment: when Trustly refuses the capture for good
 // (split token expired or invalid, fraud, no funds), the Authorize notification must not
-// read as payment.authorized: GetPayment says the payment failed, and so must the event.
+// read as payment.authorized, and a GetPayment that makes the capture itself — with the
+// token Trustly's authorization carries — must say the payment failed too.
 func TestRefusedAutomaticCaptureIsAFailedPayment(t *testing.T) {
 	for _, code := range []string{"326", "380", "397", "390", "331"} {
 		t.Run(code, func(t *testing.T) {
 			var captures atomic.Int32
-			c := refusingAPI(t, code, &captures)
+			c := captureAPI(t, "tok", refusalBody(code), false, &captures)
 			n, err := c.VerifyNotification(context.Background(), signed(t, testID, authorizeNote))
 			if err != nil {
 				t.Fatal(err)
@@ -61,32 +82,71 @@ func TestRefusedAutomaticCaptureIsAFailedPayment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.Status != provider.PaymentFailed {
-				t.Fatalf("GetPayment after a capture refused with %s = %s, want failed", code, p.Status)
+			if p.Status != provider.PaymentFailed || !strings.Contains(p.ProviderStatus, "capture refused (Trustly error "+code+")") {
+				t.Fatalf("GetPayment after a capture refused with %s = %s (%s), want failed with the refusal", code, p.Status, p.ProviderStatus)
 			}
 		})
 	}
 }
 
-// TestGetPaymentRemembersARefusedCapture: a capture refused for a reason a retry does not
-// cure (here an invalid parameter) is not sent again on every poll.
-func TestGetPaymentRemembersARefusedCapture(t *testing.T) {
+// TestGetPaymentKeepsNoMemoryOfARefusal: the adapter remembers nothing between calls. When
+// Trustly's authorization carries the split token, every GetPayment sends the capture again
+// and reports Trustly's answer to it; when it does not (as Trustly documents its
+// transactions), GetPayment cannot capture, sends nothing, and reads the payment as Trustly
+// holds it: authorized, without a capture.
+func TestGetPaymentKeepsNoMemoryOfARefusal(t *testing.T) {
+	for _, token := range []string{"tok", ""} {
+		t.Run("token="+token, func(t *testing.T) {
+			var captures atomic.Int32
+			c := captureAPI(t, token, refusalBody("200"), false, &captures)
+			// The Authorize notification brings the split token; its capture is refused.
+			if _, err := c.VerifyNotification(context.Background(), signed(t, testID, authorizeNote)); err != nil {
+				t.Fatal(err)
+			}
+			const polls = 3
+			for range polls {
+				p, err := c.GetPayment(context.Background(), "1002593555")
+				if err != nil {
+					t.Fatal(err)
+				}
+				refused := strings.Contains(p.ProviderStatus, "capture refused (Trustly error 200)")
+				if p.Status != provider.PaymentAuthorized || refused != (token != "") {
+					t.Fatalf("GetPayment = %s (%s); want authorized, with the refusal reported only when a capture was sent", p.Status, p.ProviderStatus)
+				}
+			}
+			want := int32(1)
+			if token != "" {
+				want += polls
+			}
+			if n := captures.Load(); n != want {
+				t.Fatalf("a notification and %d polls sent %d captures, want %d", polls, n, want)
+			}
+		})
+	}
+}
+
+// TestCaptureRefusedBecauseAnotherWasMade: a capture is made without a lock, so the
+// notification and a poll may both send one; Trustly refuses the second (the authorized
+// amount is used up). The refused caller must find the capture that was made and report
+// it, not a refusal.
+func TestCaptureRefusedBecauseAnotherWasMade(t *testing.T) {
 	var captures atomic.Int32
-	c := refusingAPI(t, "200", &captures)
-	// The Authorize notification brings the split token; its capture is refused.
-	if _, err := c.VerifyNotification(context.Background(), signed(t, testID, authorizeNote)); err != nil {
+	c := captureAPI(t, "tok", refusalBody("200"), true, &captures)
+	n, err := c.VerifyNotification(context.Background(), signed(t, testID, authorizeNote))
+	if err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		p, err := c.GetPayment(context.Background(), "1002593555")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(p.ProviderStatus, "capture refused") {
-			t.Fatalf("ProviderStatus %q does not report the refusal", p.ProviderStatus)
-		}
+	if n.Event.Kind != notify.PaymentAuthorized || strings.Contains(n.Event.ProviderStatus, "refused") {
+		t.Fatalf("event = %s (%s), want payment.authorized without a refusal", n.Event.Kind, n.Event.ProviderStatus)
+	}
+	p, err := c.GetPayment(context.Background(), "1002593555")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != provider.PaymentPending || p.ProviderStatus != "capture 1 Pending" {
+		t.Fatalf("GetPayment = %s (%s), want the capture's pending status", p.Status, p.ProviderStatus)
 	}
 	if n := captures.Load(); n != 1 {
-		t.Fatalf("a notification and three polls sent %d captures, want 1", n)
+		t.Fatalf("%d captures sent, want 1: GetPayment found the capture", n)
 	}
 }

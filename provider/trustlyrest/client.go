@@ -11,10 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/keylock"
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
@@ -34,7 +32,10 @@ const Name = "trustlyrest"
 //	var c *trustlyrest.Client
 //	gw.As(&c)
 //
-// A Client is safe for concurrent use.
+// A Client is safe for concurrent use. It keeps no state about calls or orders between
+// calls: idempotency is the Gateway's operations journal, and everything else is read from
+// Trustly (see the package documentation). Use it through a Gateway: a Client called
+// directly does not recognise a repeated call.
 type Client struct {
 	base       *url.URL
 	accessID   string
@@ -47,16 +48,6 @@ type Client struct {
 	currencies []money.Currency
 	retries    int
 	auth       authHeader // the Authorization header's values, shared by every request
-
-	pays   *memo[uint64, *provider.Payment] // copies never handed out, with the request's fingerprint
-	verifs *memo[string, *provider.AccountVerification]
-	tokens *memo[string, string] // splitToken by authorization transactionId, from notifications
-	voids  *memo[string, string] // captures this process voided, by id, with the refund reference as fingerprint
-	// refusals holds captures Trustly refused for a reason a retry does not cure, by
-	// authorization id, with the Trustly error code as fingerprint.
-	refusals *memo[string, provider.Code]
-
-	parents keylock.Set[string] // serialise captures, refunds and deposits under one parent in this process
 
 	notifyBudget time.Duration // bound on the API work VerifyNotification does
 	settle       time.Duration // see Config.SettlePeriod
@@ -103,11 +94,6 @@ func New(cfg Config) (*Client, error) {
 		base: base, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
 		alg: alg, signer: signer, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
 		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
-		pays:         newMemo[uint64, *provider.Payment](4096),
-		verifs:       newMemo[string, *provider.AccountVerification](4096),
-		tokens:       newMemo[string, string](4096),
-		voids:        newMemo[string, string](4096),
-		refusals:     newMemo[string, provider.Code](4096),
 		notifyBudget: notificationBudget,
 		settle:       cmp.Or(cfg.SettlePeriod, DefaultSettlePeriod),
 	}, nil
@@ -305,63 +291,6 @@ func (c *Client) postTransaction(ctx context.Context, path string, f signing.For
 // validID reports whether s looks like a Trustly id: digits only, at most 15 (protocol §3).
 // Anything else cannot name a Trustly object and is never put in a URL path.
 func validID(s string) bool { return isDigits(s) && len(s) <= 15 }
-
-// memo is a bounded map from idempotency key to a result and a fingerprint F of the
-// request that made it, oldest entries dropped first. The entries sit in a ring in
-// insertion order and the map holds only their positions. Keep entries small (a pointer
-// rather than a Payment): an entry is written when its slot has gone cold, and a few
-// hundred bytes of cold memory cost a Pay more than allocating a fresh copy.
-type memo[F comparable, T any] struct {
-	mu   sync.Mutex
-	at   map[string]int32  // ring position by key
-	ring []memoEntry[F, T] // grows to max, then the oldest entry is overwritten
-	max  int
-	next int // the ring position of the oldest entry once full
-}
-
-type memoEntry[F comparable, T any] struct {
-	key         string
-	fingerprint F
-	v           T
-}
-
-func newMemo[F comparable, T any](max int) *memo[F, T] {
-	return &memo[F, T]{at: make(map[string]int32, max), max: max}
-}
-
-// get returns the value for key and its fingerprint.
-func (m *memo[F, T]) get(key string) (v T, fingerprint F, ok bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	i, ok := m.at[key]
-	if !ok {
-		return v, fingerprint, false
-	}
-	e := &m.ring[i]
-	return e.v, e.fingerprint, true
-}
-
-// put sets key's value. A key already held keeps its place in the order.
-func (m *memo[F, T]) put(key string, fingerprint F, v T) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if i, ok := m.at[key]; ok {
-		m.ring[i].fingerprint, m.ring[i].v = fingerprint, v
-		return
-	}
-	switch {
-	case m.max <= 0:
-		return
-	case len(m.ring) < m.max:
-		m.at[key] = int32(len(m.ring))
-		m.ring = append(m.ring, memoEntry[F, T]{key, fingerprint, v})
-	default:
-		delete(m.at, m.ring[m.next].key)
-		m.ring[m.next] = memoEntry[F, T]{key, fingerprint, v}
-		m.at[key] = int32(m.next)
-		m.next = (m.next + 1) % m.max
-	}
-}
 
 // asProviderError returns the *provider.Error in err's chain, or nil.
 func asProviderError(err error) *provider.Error {

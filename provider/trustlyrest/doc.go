@@ -17,22 +17,24 @@
 //     authorization's transactionId, in results and in notifications.
 //   - Capture: after the authorization, the adapter captures the full amount (POST
 //     /transactions/{id}/capture with amount, merchantReference and the splitToken from the
-//     Authorize notification) — automatically by default, or when the caller calls
-//     (*Client).Capture with CaptureManual. GetPayment reads the capture once it exists, so
-//     the payment succeeds when the capture completes (status 4). A capture Trustly refuses
-//     for good (split token expired or invalid, fraud, insufficient funds: 326, 380, 397,
-//     390, 331) fails the payment, in GetPayment and in the Authorize notification's event
-//     alike; other refusals are reported in ProviderStatus and not sent again on every poll.
-//     The splitToken is kept only in the memory of the process whose handler saw the
-//     Authorize notification ([I] Trustly does not promise to return it with the
-//     transaction): in manual mode keep it with the payment (SplitToken reads it from
-//     notify.Event.Raw) and pass it to Capture; without it Capture fails with InvalidRequest.
+//     Authorize notification) — automatically by default, when the notification arrives, or
+//     when the caller calls (*Client).Capture with CaptureManual. GetPayment reads the capture
+//     once it exists, so the payment succeeds when the capture completes (status 4). A
+//     capture Trustly refuses for good (split token expired or invalid, fraud, insufficient
+//     funds: 326, 380, 397, 390, 331) fails the payment, in GetPayment and in the Authorize
+//     notification's event alike. Trustly documents the splitToken only in the Authorize
+//     notification, and the adapter keeps nothing between calls: in manual mode keep the
+//     token with the payment (SplitToken reads it from notify.Event.Raw) and pass it to
+//     Capture. Should Trustly's transaction carry the token after all ([I] its API reference
+//     lists no splitToken in Transaction; the official sample keeps the notification's token
+//     in its own database), Capture, GetPayment's automatic capture and Payout use it.
 //   - Refund: POST /transactions/{captureId}/refund, partial and repeated; a full refund of a
 //     capture that is not yet processed is a cancel (void) instead. The refund request names
 //     no currency, so a refund in another currency than the payment's is refused before
 //     anything is sent; payouts likewise must be in the account authorization's currency.
 //   - VerifyAccount: interactively, a Disbursement authorization on Trustly's page; by bank
-//     details, POST /accounts/verify.
+//     details, POST /accounts/verify, whose answer is final and which Trustly keeps nothing
+//     to read back by, so GetAccountVerification answers NotFound for those ("av_…").
 //   - Payout: POST /transactions/{AccountID}/deposit, where AccountID is the Disbursement
 //     authorization's transactionId from an interactive VerifyAccount. [I] Trustly documents no
 //     way to pay out to an account verified from its bank details alone, so such accounts
@@ -56,22 +58,33 @@
 //
 // # Idempotency
 //
-// Trustly refuses a merchantReference used by a transaction that was authorized, processed
-// or completed with error 210; the adapter then looks the transaction up and returns it.
-// Trustly dedupes neither refunds nor transactions still pending, so before a refund, a
-// deposit or a capture is sent, the adapter looks for one with its merchantReference among
-// the parent's children, and after a request sent without an answer it looks once more; if
-// it still finds nothing, the call returns UnknownOutcome, to be repeated with the same key.
-// The look-up, the request and the second look-up run under a lock on the parent
-// transaction (the payment, or the account authorization), so concurrent calls through one
-// Client cannot both send; waiting for the lock honours the context. The lock is per
-// process: two processes refunding the same payment with the same key at the same moment
-// can still both refund, since Trustly does not dedupe refunds. An answer the adapter cannot
-// read — a list without its "transactions", an error body of unexpected shape — is an error,
-// never "nothing found", so the guard fails closed. A Pay or an interactive VerifyAccount
-// repeated in the same process returns the first result; repeated in another process after
-// the payer authorized it, Trustly answers 210 and the adapter returns the existing payment
-// or verification (see Client.Pay for a repeat before authorization).
+// Idempotency lives in the Gateway's operations journal, not here: the journal records
+// every Pay, Refund, Payout and VerifyAccount before it is sent, returns the recorded result
+// to a repeat, refuses a key reused with another request, serialises concurrent calls with
+// one key, and keeps a call whose answer was lost as uncertain. The Client keeps no state
+// about calls or orders — no results, no locks, no tokens — so every process reads the same
+// facts from Trustly; used without a Gateway it does not recognise a repeated call.
+//
+// What the adapter adds is Trustly's own mechanism, which holds across processes: every
+// merchantReference it sends is derived from the call's idempotency key. Trustly refuses a
+// merchantReference used by a transaction that was authorized, processed or completed with
+// error 210; the adapter then looks the transaction up and returns it. Trustly dedupes
+// neither refunds nor transactions still pending, so before a refund, a deposit or a capture
+// is sent, the adapter looks for one with its merchantReference among the parent's
+// children. A write sent without an answer returns UnknownOutcome and is not looked up again
+// by the call: the Gateway settles it with Resolve, which looks the reference up and counts
+// "not found" as "never applied" only once Config.SettlePeriod has passed since the attempt
+// was sent. A capture, which the adapter makes itself and no journal records, is looked up
+// again after an answer it did not get. An answer the adapter cannot read — a list without its "transactions", an error
+// body of unexpected shape — is an error, never "nothing found", so the look-ups fail
+// closed.
+//
+// Across processes, give every instance one journal (package journal/pgjournal). Processes
+// with journals of their own are protected only by the look-ups above: one repeating a
+// refund or payout after another's has been made finds it, but two sending the same call at
+// the same moment can both miss the other's and both refund or pay out, since Trustly does
+// not dedupe refunds or pending deposits. Captures cannot be doubled that way: the adapter
+// captures the full authorized amount and Trustly refuses captures beyond it.
 //
 // # Errors
 //

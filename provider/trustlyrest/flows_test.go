@@ -142,24 +142,32 @@ func TestRefundCancelsAnUnprocessedCapture(t *testing.T) {
 	}
 }
 
+// TestRefundLostReplyIsResolvedWithoutRefundingTwice: a refund whose answer was lost returns
+// UnknownOutcome; the Gateway's repeat settles it by looking the refund up by its derived
+// merchantReference and returns it, without refunding again.
 func TestRefundLostReplyIsResolvedWithoutRefundingTwice(t *testing.T) {
 	e := newEnv(t, trustlyrestsim.Options{}, nil)
 	ctx := context.Background()
 	p := e.paid("10.00", provider.PaymentSucceeded)
 	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("6.00"), IdempotencyKey: "rf-lost-1"}
-	// The lookups answer; the refund POST is processed and its reply lost. The adapter looks
-	// the refund up by its merchantReference and returns it.
+	// The look-ups answer; the refund POST is processed and its reply lost.
 	e.sim.LoseNextWriteReply(1)
-	r, err := e.gw.Refund(ctx, req)
-	if err != nil {
-		t.Fatalf("refund with a lost reply = %v", err)
+	if _, err := e.gw.Refund(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("refund with a lost reply = %v, want ErrUnknownOutcome", err)
 	}
 	if e.sim.LostReplies() != 1 {
 		t.Fatalf("%d replies lost, want the refund's", e.sim.LostReplies())
 	}
+	r, err := e.gw.Refund(ctx, req)
+	if err != nil || !r.Amount.Equal(req.Amount) {
+		t.Fatalf("repeat = %+v, %v; want the refund the lost answer was about", r, err)
+	}
 	again, err := e.gw.Refund(ctx, req)
 	if err != nil || again.ID != r.ID {
-		t.Fatalf("repeat = %+v, %v; want refund %s", again, err, r.ID)
+		t.Fatalf("second repeat = %+v, %v; want refund %s", again, err, r.ID)
+	}
+	if n := refunds(e); n != 1 {
+		t.Fatalf("%d refunds at Trustly, want 1", n)
 	}
 	// Had it refunded twice, only 4.00 - 6.00 would remain and this would be refused.
 	if _, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("4.00")}); err != nil {
@@ -267,12 +275,16 @@ func TestPayoutFlows(t *testing.T) {
 	req := paybridge.PayoutRequest{Amount: usd("25.00"), AccountID: got.AccountID, Payee: trustlyrestsim.TestPayer,
 		MerchantReference: "withdrawal-7", IdempotencyKey: "po-lost-1"}
 	e.sim.LoseNextWriteReply(1)
-	po, err := e.gw.Payout(ctx, req)
-	if err != nil {
-		t.Fatalf("payout with a lost reply = %v", err)
+	if _, err := e.gw.Payout(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("payout with a lost reply = %v, want ErrUnknownOutcome", err)
 	}
 	if e.sim.LostReplies() != 1 {
 		t.Fatalf("%d replies lost, want the deposit's", e.sim.LostReplies())
+	}
+	// The repeat settles it from Trustly: the deposit is found by its merchantReference.
+	po, err := e.gw.Payout(ctx, req)
+	if err != nil {
+		t.Fatalf("repeat of a payout whose reply was lost = %v", err)
 	}
 	again, err := e.gw.Payout(ctx, req)
 	if err != nil || again.ID != po.ID || again.AccountID != v.ID {
@@ -308,15 +320,27 @@ func TestVerifyAccountByDetails(t *testing.T) {
 	verify := func(a paybridge.BankAccount) (*paybridge.AccountVerification, error) {
 		return e.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: trustlyrestsim.TestPayer, Account: a})
 	}
-	v, err := verify(paybridge.BankAccount{HolderName: "Ada Lovelace", RoutingNumber: "124003116", AccountNumber: "1000000008"})
+	ada := paybridge.VerifyAccountRequest{Holder: trustlyrestsim.TestPayer, IdempotencyKey: "details-1",
+		Account: paybridge.BankAccount{HolderName: "Ada Lovelace", RoutingNumber: "124003116", AccountNumber: "1000000008"}}
+	v, err := e.gw.VerifyAccount(ctx, ada)
 	if err != nil || v.Status != provider.VerificationVerified || !strings.HasPrefix(v.AccountID, "acct_") || v.Last4 != "0008" {
 		t.Fatalf("verify = %+v, %v", v, err)
 	}
 	if strings.Contains(v.AccountID, "1000000008") {
 		t.Error("account id embeds the account number")
 	}
-	if got, err := e.gw.GetAccountVerification(ctx, v.ID); err != nil || got.AccountID != v.AccountID {
-		t.Fatalf("GetAccountVerification = %+v, %v", got, err)
+	// Trustly keeps nothing to read the answer back by, and neither does the adapter: the
+	// result is NotFound, in this process as in any other, and the journal returns it to a
+	// repeat with the key.
+	if got, err := e.gw.GetAccountVerification(ctx, v.ID); codeOf(err) != paybridge.CodeNotFound || !strings.Contains(err.Error(), "same idempotency key") {
+		t.Fatalf("GetAccountVerification of a verification by details = %+v, %v; want NotFound saying where the result is", got, err)
+	}
+	before := e.sim.Requests()
+	if again, err := e.gw.VerifyAccount(ctx, ada); err != nil || again.ID != v.ID || again.AccountID != v.AccountID {
+		t.Fatalf("repeated VerifyAccount = %+v, %v; want %s from the journal", again, err, v.ID)
+	}
+	if n := e.sim.Requests() - before; n != 0 {
+		t.Fatalf("the repeat sent %d requests; the journal answers it", n)
 	}
 	if v, err := verify(paybridge.BankAccount{RoutingNumber: "124003116", AccountNumber: "1000000002"}); err != nil || v.Status != provider.VerificationFailed || v.AccountID != "" {
 		t.Fatalf("low score = %+v, %v", v, err)

@@ -59,10 +59,11 @@ type webhook struct {
 // the capture's notifications (read from parentObjectId, or from the capture itself).
 // Event.ID and the dedupe key are Trustly's eventId.
 //
-// An Authorize notification carries the splitToken a capture or deposit needs; the adapter
-// keeps it and, in automatic capture mode, captures the payment before the notification is
-// passed on. If the capture cannot be made for a reason a retry may cure, the notification
-// is rejected, so Trustly delivers it again.
+// An Authorize notification carries the splitToken a capture needs. In automatic capture
+// mode the adapter captures the payment with it before the notification is passed on; if
+// the capture cannot be made for a reason a retry may cure, the notification is rejected,
+// so Trustly delivers it again, token and all. The adapter does not keep the token: in
+// manual mode keep it with the payment (see SplitToken).
 //
 // The API calls a notification needs (reading the payment or a parent transaction, looking
 // for the capture, capturing) share a budget of 2 seconds, so that the reply reaches Trustly
@@ -253,11 +254,8 @@ func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) er
 		} else {
 			ev.PaymentID = w.objectID
 		}
-		if w.splitToken != "" && reached(w.status) {
-			c.tokens.put(w.objectID, "", w.splitToken)
-			if !isAccount && c.capture == CaptureAutomatic {
-				return c.captureOnNotification(ctx, w, ev)
-			}
+		if w.splitToken != "" && reached(w.status) && !isAccount && c.capture == CaptureAutomatic {
+			return c.captureOnNotification(ctx, w, ev)
 		}
 	case typePay:
 		ev.PaymentID = w.objectID
@@ -317,7 +315,6 @@ func (c *Client) captureOnNotification(ctx context.Context, w *webhook, ev *noti
 	auth, err := c.getTransaction(ctx, w.objectID)
 	if err == nil {
 		_, err = c.captureAuth(ctx, auth, w.splitToken)
-		c.noteRefusal(w.objectID, err)
 	}
 	switch {
 	case err == nil:
@@ -355,9 +352,10 @@ func (c *Client) NotificationReply(_ *notify.Notification, o notify.Outcome) (*n
 
 // SplitToken returns the splitToken an Authorize notification carries, from its body
 // (notify.Event.Raw, already verified by the handler). Applications in manual capture mode
-// should keep it with the payment: a capture or deposit needs it, and the adapter keeps it
-// only in the memory of the process that received the notification. [I] Trustly's
-// documentation does not promise that GET /transactions/{id} returns it.
+// must keep it with the payment and pass it to (*Client).Capture: Trustly documents the
+// token only in this notification — its API reference has no splitToken in the transactions
+// GET /transactions/{id} returns — and the adapter keeps nothing between calls. ([I] When
+// Trustly's transaction does carry it, Capture uses that.)
 func SplitToken(raw []byte) (string, error) {
 	f, err := signing.DecodeForm(string(raw))
 	if err != nil {

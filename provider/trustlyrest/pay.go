@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/paybridge/paybridge/internal/fingerprint"
 	"github.com/paybridge/paybridge/internal/jsontree"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
@@ -105,13 +104,16 @@ func (a *establishAnswer) decodePlain(body []byte) bool {
 // notification URL configured at Trustly; Metadata has no place in establish data and is
 // refused when set.
 //
-// Idempotency: a repeated call in this process returns the first result. Across processes,
-// a Pay repeated after its payment was authorized gets error 210 from Trustly and returns
-// that payment; one repeated while the first is still unauthorized creates a second
+// Idempotency: the Gateway's journal answers a repeated call; the adapter remembers nothing.
+// A Pay whose earlier attempt Trustly already authorized gets error 210 for the reused
+// merchantReference, and the adapter returns that payment, looked up by the reference. A
+// Pay repeated while the first transaction is still unauthorized creates a second
 // unauthorized transaction with the same merchantReference (protocol §12 exempts pending
-// ones from the uniqueness check). [I] Because Trustly enforces the reference's uniqueness
-// once a transaction is authorized, the second authorization should then be refused, so at
-// most one of them is authorized; Trustly's documentation does not say so in as many words.
+// ones from the uniqueness check), which is why the Gateway settles a Pay whose answer was
+// lost by looking the reference up (Resolve) rather than by sending it again. [I] Because
+// Trustly enforces the reference's uniqueness once a transaction is authorized, at most
+// one of two such transactions can be authorized; Trustly's documentation does not say so
+// in as many words.
 func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
 	fixed := req.Amount.Fixed()
 	if err := checkAmountText("Amount", req.Amount, fixed); err != nil {
@@ -126,15 +128,6 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	est := new(establishData)
 	if err := customerData("Payer", req.Payer, req.CustomerID, est); err != nil {
 		return nil, err
-	}
-	fp := fingerprint.Strings(fixed, req.Amount.Currency().String(), req.MerchantReference, req.ReturnURL, req.CancelURL,
-		req.NotificationURL, req.CustomerID, req.Payer.ID, req.Description)
-	if prior, pfp, ok := c.pays.get(req.IdempotencyKey); ok {
-		if pfp != fp {
-			return nil, reusedKey()
-		}
-		out := *prior
-		return &out, nil
 	}
 	ref := PaymentReference(req.MerchantReference, req.IdempotencyKey)
 	est.Description, est.Currency, est.Amount = req.Description, req.Amount.Currency().String(), fixed
@@ -153,8 +146,6 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 			return nil, lerr
 		}
 		p.IdempotencyKey = req.IdempotencyKey
-		kept := *p
-		c.pays.put(req.IdempotencyKey, fp, &kept)
 		return p, nil
 	}
 	if err != nil {
@@ -168,19 +159,12 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	if a.Status != nil {
 		st = int(*a.Status)
 	}
-	p := provider.Payment{
+	return &provider.Payment{
 		ID: string(a.TransactionID), Provider: Name, Status: provider.PaymentRequiresAction,
 		ProviderStatus: rawStatus(st, ""), RedirectURL: a.URL, Amount: amount,
 		Refunded: money.FromMinorCurrency(0, amount.Currency()), MerchantReference: req.MerchantReference,
 		IdempotencyKey: req.IdempotencyKey, CreatedAt: a.CreatedAt.Time(),
-	}
-	kept := p // the memo's own copy: the caller may change theirs
-	c.pays.put(req.IdempotencyKey, fp, &kept)
-	return &p, nil
-}
-
-func reusedKey() error {
-	return &provider.Error{Code: provider.Duplicate, Message: "the idempotency key was used before with a different request"}
+	}, nil
 }
 
 // paymentByReference finds the authorization established with ref after Trustly refused a
@@ -230,8 +214,14 @@ func reached(st int) bool {
 // GetPayment implements provider.Provider with GET /transactions/{id}. id is the
 // authorization's transactionId returned by Pay. While no capture exists the status is read
 // from the authorization; once one exists, from the capture, so the payment succeeds when
-// the capture completes (status 4). In automatic capture mode, an authorized payment that
-// has not been captured yet is captured here.
+// the capture completes (status 4).
+//
+// In automatic capture mode, an authorized payment without a capture is captured here when
+// Trustly's authorization carries its splitToken ([I] Trustly documents the token only in
+// the Authorize notification, which captures the payment itself). A capture Trustly refuses
+// is reported in this read's ProviderStatus, and fails the payment when the refusal ends it
+// (see captureEndsPayment). Nothing is remembered between reads: Trustly's transactions are
+// the record, so a later read sends the capture again and reports Trustly's answer to it.
 func (c *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
 	t, err := c.getTransaction(ctx, id)
 	if err != nil {
@@ -246,15 +236,15 @@ func (c *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, 
 // Capture captures the full authorized amount of a payment (POST
 // /transactions/{id}/capture) and returns the payment. It is the call to use in manual
 // capture mode; in automatic mode the adapter makes it itself. Capturing a payment that
-// already has a capture returns the payment unchanged. The capture's merchantReference is
-// derived from the payment's, so a repeat is recognised by Trustly (error 210) and by the
-// adapter's lookup of the payment's captures.
+// already has a capture returns the payment unchanged: the payment's captures are looked up
+// first, and the capture's merchantReference is derived from the payment's.
 //
-// The capture needs the authorization's splitToken, which Trustly sends with the Authorize
-// notification. The adapter keeps it in memory when its notification handler sees it; a
-// process that did not (after a restart, or behind another instance) needs it passed as
-// splitToken — keep it with the payment (SplitToken reads it from notify.Event.Raw). Without
-// it the call fails with InvalidRequest on "splitToken", which a retry does not cure.
+// The capture needs the authorization's splitToken, which Trustly documents only in the
+// Authorize notification; the adapter does not keep it. Pass it as splitToken — keep it
+// with the payment (SplitToken reads it from notify.Event.Raw). With splitToken empty the
+// adapter uses the token Trustly's authorization carries, if it carries one ([I] Trustly's
+// API reference lists no splitToken in Transaction); without either the call fails with InvalidRequest on "splitToken", which a retry does
+// not cure.
 func (c *Client) Capture(ctx context.Context, paymentID, splitToken string) (*provider.Payment, error) {
 	t, err := c.getTransaction(ctx, paymentID)
 	if err != nil {
@@ -272,33 +262,32 @@ func (c *Client) Capture(ctx context.Context, paymentID, splitToken string) (*pr
 	return c.paymentFrom(ctx, t, money.Currency{}, false)
 }
 
-// errNoSplitToken marks a capture that cannot be made: the authorization's splitToken is not
-// known to this process. It is not retryable: repeating the call does not bring the token.
+// errNoSplitToken marks a capture that cannot be made: neither the caller nor Trustly's
+// authorization gave the splitToken. It is not retryable: repeating the call does not bring
+// the token.
 var errNoSplitToken = errors.New("trustlyrest: the authorization's splitToken is not known")
 
 func noSplitToken() error {
 	return &provider.Error{Code: provider.InvalidRequest, Field: "splitToken", Err: errNoSplitToken,
-		Message: "the authorization's splitToken is not known to this process: pass the one its Authorize notification carried (see SplitToken)"}
+		Message: "Trustly's authorization does not carry its splitToken: pass the one its Authorize notification carried (see SplitToken)"}
 }
 
 // captureAuth captures an authorization's full amount unless a capture exists, and returns
 // the capture.
+//
+// It takes no lock: two captures of one authorization cannot both take money, because the
+// adapter always captures the full authorized amount and Trustly refuses captures beyond it
+// (and a capture's reference once the first is processed, error 210). The loser of such a
+// race, and a capture whose answer was lost, look the payment's capture up again: a capture
+// is not a journaled call, so Trustly's list is what settles it.
 func (c *Client) captureAuth(ctx context.Context, auth *wireTransaction, splitToken string) (*wireTransaction, error) {
 	id := auth.id()
-	held, err := c.parents.Lock(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	defer held.Unlock()
 	ref := captureReference(auth.reference())
 	if existing, err := c.findChild(ctx, id, typeCapture, ref, true); err != nil || existing != nil {
 		return existing, err
 	}
 	if splitToken == "" {
 		splitToken = auth.SplitToken
-	}
-	if splitToken == "" {
-		splitToken, _, _ = c.tokens.get(id)
 	}
 	if splitToken == "" {
 		return nil, noSplitToken()
@@ -312,8 +301,8 @@ func (c *Client) captureAuth(ctx context.Context, auth *wireTransaction, splitTo
 		{Key: "merchantReference", Value: ref},
 		{Key: "splitToken", Value: splitToken},
 	})
-	if isCode(err, provider.Duplicate) || isCode(err, provider.UnknownOutcome) {
-		if existing, lerr := c.findChild(ctx, id, typeCapture, ref, false); lerr == nil && existing != nil {
+	if err != nil && ctx.Err() == nil {
+		if existing, lerr := c.findChild(ctx, id, typeCapture, ref, true); lerr == nil && existing != nil {
 			return existing, nil
 		}
 	}
@@ -348,21 +337,12 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 		return nil, err
 	}
 	if cap == nil && capture {
-		// A refusal a retry does not cure is remembered, so polls do not send the capture
-		// again; (*Client).Capture and a redelivered Authorize notification still do.
-		code, trustlyCode, refused := c.refusals.get(auth.id())
-		if refused {
-			err = &provider.Error{Code: code, ProviderCode: trustlyCode, Message: "the capture was refused before"}
-		} else {
-			cap, err = c.captureAuth(ctx, auth, "")
-			c.noteRefusal(auth.id(), err)
-			refused = isRefusal(err)
-		}
+		cap, err = c.captureAuth(ctx, auth, "")
 		switch {
 		case err == nil:
 		case errors.Is(err, errNoSplitToken):
-			// Authorized; the capture follows the Authorize notification.
-		case provider.CodeOf(err).Retryable() || !refused:
+			// Authorized; the Authorize notification, which carries the token, captures it.
+		case !isRefusal(err):
 			// Not refused (an answer that could not be read, say): the capture may still
 			// be made, by the next call.
 			return nil, err
@@ -390,14 +370,6 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 func captureEndsPayment(err error) bool {
 	code := provider.CodeOf(err)
 	return code == provider.Declined || code == provider.InsufficientFunds
-}
-
-// noteRefusal remembers a capture refusal a retry does not cure, by authorization id.
-func (c *Client) noteRefusal(authID string, err error) {
-	if !isRefusal(err) {
-		return
-	}
-	c.refusals.put(authID, providerCode(err), provider.CodeOf(err))
 }
 
 // isRefusal reports whether err is Trustly refusing a capture with an error answer that a

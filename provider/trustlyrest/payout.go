@@ -16,6 +16,10 @@ import (
 // account has no Trustly authorization, so it cannot receive a deposit.
 const detailsPrefix = "acct_"
 
+// detailsIDPrefix marks the ID of a verification by bank details. Trustly gives it no id
+// of its own, so it is derived from the idempotency key.
+const detailsIDPrefix = "av_"
+
 // VerifyAccount implements provider.AccountVerifier in two ways.
 //
 // With req.Account empty (interactive): POST /establish?createTransaction=true with
@@ -28,13 +32,14 @@ const detailsPrefix = "acct_"
 // number or the IBAN. The result is final at once — verified or failed — and its AccountID is
 // "acct_" followed by Trustly's account token. [I] Trustly documents no way to obtain a
 // deposit authorization without the holder, so such an AccountID proves the account but
-// Payout refuses it; use the interactive flow for payout accounts. Results of this kind are
-// kept in this process for GetAccountVerification, since Trustly has nothing to fetch them by.
+// Payout refuses it; use the interactive flow for payout accounts. Trustly keeps no record
+// of such a verification to read back, so GetAccountVerification cannot return it (see
+// there): keep the result VerifyAccount returns.
 //
-// An interactive verification repeated with the same idempotency key returns the first
-// result in this process; in another process, once the holder authorized it, Trustly refuses
-// the repeated establish with error 210 and the adapter returns the existing verification,
-// found by its merchantReference.
+// Idempotency is the Gateway's journal; the adapter remembers nothing. An interactive
+// verification whose earlier attempt the holder already authorized gets error 210 from
+// Trustly for the reused merchantReference, and the adapter returns the existing
+// verification, found by that reference.
 func (c *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
 	if req.Account.IsZero() {
 		return c.verifyInteractive(ctx, req)
@@ -57,14 +62,6 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 	if err := customerData("Holder", req.Holder, "", est); err != nil {
 		return nil, err
 	}
-	fp := strings.Join([]string{cur.String(), req.MerchantReference, req.ReturnURL, req.CancelURL, req.NotificationURL, req.Holder.ID}, "\x1f")
-	if prior, pfp, ok := c.verifs.get("i\x00" + req.IdempotencyKey); ok {
-		if pfp != fp {
-			return nil, reusedKey()
-		}
-		out := *prior
-		return &out, nil
-	}
 	ref := reference("verify", req.MerchantReference, req.IdempotencyKey)
 	est.Description, est.Currency, est.Amount = "Bank account for payouts", cur.String(), "0.00"
 	est.MerchantReference, est.PaymentType = ref, "Disbursement"
@@ -78,13 +75,7 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 	a, err := c.establish(ctx, est)
 	if isCode(err, provider.Duplicate) {
 		// Authorized by an earlier call with this key (perhaps in another process).
-		v, lerr := c.verificationByReference(ctx, ref)
-		if lerr != nil {
-			return nil, lerr
-		}
-		c.verifs.put("i\x00"+req.IdempotencyKey, fp, v)
-		out := *v
-		return &out, nil
+		return c.verificationByReference(ctx, ref)
 	}
 	if err != nil {
 		return nil, err
@@ -93,13 +84,10 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 	if a.Status != nil {
 		st = int(*a.Status)
 	}
-	v := &provider.AccountVerification{
+	return &provider.AccountVerification{
 		ID: string(a.TransactionID), Provider: Name, Status: provider.VerificationRequiresAction,
 		ProviderStatus: rawStatus(st, ""), RedirectURL: a.URL, CreatedAt: a.CreatedAt.Time(),
-	}
-	c.verifs.put("i\x00"+req.IdempotencyKey, fp, v)
-	out := *v
-	return &out, nil
+	}, nil
 }
 
 // verificationByReference finds the account authorization established with ref after
@@ -164,10 +152,8 @@ func (c *Client) verifyDetails(ctx context.Context, req *provider.VerifyAccountR
 	if score >= 0 {
 		v.ProviderStatus += " (score " + itoa(score) + ")"
 	}
-	v.ID = "av_" + reference("verify", "", req.IdempotencyKey)
-	c.verifs.put("d\x00"+v.ID, "", v)
-	out := *v
-	return &out, nil
+	v.ID = detailsIDPrefix + reference("verify", "", req.IdempotencyKey)
+	return v, nil
 }
 
 // decodeAccount reads /accounts/verify's answer: the account object bare, as the
@@ -190,16 +176,19 @@ func decodeAccount(raw []byte) (*wireAccount, error) {
 }
 
 // GetAccountVerification implements provider.AccountVerifier. An interactive verification's
-// state is read from its Disbursement authorization (GET /transactions/{id}); a verification
-// by bank details is returned from this process's memory (NotFound once forgotten).
+// state is read from its Disbursement authorization (GET /transactions/{id}).
+//
+// A verification by bank details ("av_…") is NotFound: POST /accounts/verify answers once,
+// finally, and Trustly keeps nothing to read the answer back by. The adapter does not keep
+// it either — a copy in one process's memory would answer on one instance and not on
+// another, or not after a restart, which is worse than a clear NotFound. Keep the result
+// VerifyAccount returned; repeating VerifyAccount with the same idempotency key returns it
+// from the Gateway's journal (from every instance, with a shared journal).
 func (c *Client) GetAccountVerification(ctx context.Context, id string) (*provider.AccountVerification, error) {
-	if strings.HasPrefix(id, "av_") {
-		v, _, ok := c.verifs.get("d\x00" + id)
-		if !ok {
-			return nil, &provider.Error{Code: provider.NotFound, Message: "verifications by bank details are kept only by the process that made them"}
-		}
-		out := *v
-		return &out, nil
+	if strings.HasPrefix(id, detailsIDPrefix) {
+		return nil, &provider.Error{Code: provider.NotFound, Message: "a verification by bank details is final when VerifyAccount " +
+			"returns it and Trustly keeps no record to read it back by: use the result VerifyAccount returned, or repeat " +
+			"VerifyAccount with the same idempotency key to get it from the Gateway's journal"}
 	}
 	t, err := c.getTransaction(ctx, id)
 	if err != nil {
@@ -238,11 +227,20 @@ func verificationFrom(t *wireTransaction) *provider.AccountVerification {
 // Deposits up to the authorization's amount are allowed; "0.00" authorizations, which
 // VerifyAccount makes, have no upper bound.
 //
-// The deposit's merchantReference is derived from MerchantReference and the idempotency key.
-// Trustly dedupes deposits by it only once they are authorized, processed or completed
-// (error 210), so the authorization's deposits are looked up by it before anything is sent,
-// and once more after a deposit sent without an answer, all under a lock on the
-// authorization (per process, see the package documentation).
+// Idempotency is the Gateway's journal: it answers a repeated call, serialises concurrent
+// calls with one key, and settles a call whose answer was lost through Resolve. The
+// deposit's merchantReference is derived from MerchantReference and the idempotency key, and
+// Trustly dedupes deposits by it only once they are authorized, processed or completed, so
+// the authorization's deposits are looked up by it before anything is sent: a deposit found
+// is returned instead of paying out twice, also to a process with a journal of its own. Two
+// such calls at the same moment can both miss each other's pending deposit and both pay
+// out; only a journal shared by every process (package journal/pgjournal) closes that
+// window. A deposit Trustly refuses as a duplicate (error 210) is looked up and returned; a
+// deposit sent without an answer returns UnknownOutcome, and the Gateway settles it.
+//
+// [I] Trustly's deposit request documents no splitToken, though its idempotency page says
+// deposits should carry one: the adapter sends the token when Trustly's authorization
+// carries it, and keeps none of its own.
 //
 // The deposit's currency is the authorization's (the deposit request names none): a payout
 // in another currency is refused before anything is sent.
@@ -251,7 +249,8 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 }
 
 // payout makes the payout req asks for. With lookOnly set it sends nothing: it returns the
-// deposit an earlier attempt with req's idempotency key made, or errNoPrior.
+// deposit an earlier attempt with req's idempotency key made, or errNoPrior when Trustly
+// shows none.
 func (c *Client) payout(ctx context.Context, req *provider.PayoutRequest, lookOnly bool) (*provider.Payout, error) {
 	if err := checkAmount("Amount", req.Amount); err != nil {
 		return nil, err
@@ -283,11 +282,6 @@ func (c *Client) payout(ctx context.Context, req *provider.PayoutRequest, lookOn
 		return nil, provider.FieldError("Amount", "currency %s differs from the account authorization's %s; Trustly deposits in the authorization's currency",
 			req.Amount.Currency(), cur)
 	}
-	held, err := c.parents.Lock(ctx, auth.id())
-	if err != nil {
-		return nil, err
-	}
-	defer held.Unlock()
 	ref := reference("payout", req.MerchantReference, req.IdempotencyKey)
 	if prior, err := c.findChild(ctx, auth.id(), typeDeposit, ref, false); err != nil {
 		return nil, err
@@ -301,15 +295,11 @@ func (c *Client) payout(ctx context.Context, req *provider.PayoutRequest, lookOn
 		{Key: "amount", Value: req.Amount.Fixed()},
 		{Key: "merchantReference", Value: ref},
 	}
-	token := auth.SplitToken
-	if token == "" {
-		token, _, _ = c.tokens.get(auth.id())
-	}
-	if token != "" {
-		f = append(f, signing.Pair{Key: "splitToken", Value: token})
+	if auth.SplitToken != "" {
+		f = append(f, signing.Pair{Key: "splitToken", Value: auth.SplitToken})
 	}
 	dep, err := c.postTransaction(ctx, "/transactions/"+auth.id()+"/deposit", f)
-	if isCode(err, provider.Duplicate) || isCode(err, provider.UnknownOutcome) {
+	if isCode(err, provider.Duplicate) {
 		if prior, lerr := c.findChild(ctx, auth.id(), typeDeposit, ref, false); lerr == nil && prior != nil {
 			return c.payoutFrom(prior, req, true)
 		}

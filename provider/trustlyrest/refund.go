@@ -20,16 +20,24 @@ const maxCancelMessage = 40
 // /transactions/{captureId}/cancel, which voids the capture (status 13), and the Refund's ID
 // is the capture's transactionId. If the cancel is refused, the adapter refunds. Reason
 // becomes the cancel's message, cut to Trustly's 40 characters (never inside a character).
-// A capture voided by a refund with another idempotency key leaves nothing to refund: such a
-// call is refused rather than reported as its own success.
 //
-// Trustly does not dedupe refunds (protocol §12). The refund's merchantReference is derived
-// from the idempotency key (see the package documentation) and, before anything is sent, the
-// capture's refunds are looked up by it: a repeated call returns the earlier refund instead
-// of refunding twice. A refund sent without an answer is looked up once more; if it is still
-// not found the call returns UnknownOutcome, to be repeated with the same key. The look-up,
-// the request and the second look-up run under a lock on the payment, so concurrent calls
-// in this process cannot both send; the lock is per process (see the package documentation).
+// Idempotency is the Gateway's journal: it answers a repeated call, serialises concurrent
+// calls with one key, and settles a call whose answer was lost through Resolve. Trustly
+// does not dedupe refunds (protocol §12), so the adapter adds what protects a repeat that
+// reaches it without the journal's record — another process with its own journal, or a
+// journal that lost the entry: the refund's merchantReference is derived from the
+// idempotency key (see the package documentation) and, before anything is sent, the
+// capture's refunds are looked up by it; a refund found is returned instead of refunding
+// twice. Two such calls at the same moment can both miss each other's refund and both
+// refund: only a journal shared by every process (package journal/pgjournal) closes that
+// window. A refund sent without an answer returns UnknownOutcome and is not looked up
+// again here; the Gateway settles it.
+//
+// A capture already voided is this call's refund only when Trustly's data says so: when
+// the capture carries the refund's merchantReference ([I] Trustly may keep the cancel's
+// merchantReference on the transaction; its documentation does not say). Otherwise the
+// call is refused — nothing is left to refund — or, when Resolve asks after a cancel whose
+// answer was lost, the outcome stays unknown; it is never refunded again.
 //
 // Trustly's refund request carries no currency: the money moves in the payment's. A refund
 // in another currency is refused before anything is sent.
@@ -38,7 +46,8 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 }
 
 // refund makes the refund req asks for. With lookOnly set it sends nothing: it returns the
-// refund (or void) an earlier attempt with req's idempotency key made, or errNoPrior.
+// refund (or void) an earlier attempt with req's idempotency key made, errNoPrior when
+// Trustly shows none, or UnknownOutcome when Trustly's data cannot tell.
 func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOnly bool) (*provider.Refund, error) {
 	if err := checkAmount("Amount", req.Amount); err != nil {
 		return nil, err
@@ -56,11 +65,6 @@ func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOn
 	if !isPaymentAuthorization(auth) {
 		return nil, &provider.Error{Code: provider.NotFound, Field: "PaymentID", Message: "the transaction is not a payment's authorization"}
 	}
-	held, err := c.parents.Lock(ctx, auth.id())
-	if err != nil {
-		return nil, err
-	}
-	defer held.Unlock()
 	target := auth // an Instant Pay is refunded itself
 	if int(auth.TransactionType) == typeAuthorize {
 		target, err = c.findChild(ctx, auth.id(), typeCapture, captureReference(auth.reference()), true)
@@ -87,13 +91,19 @@ func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOn
 	}
 	st := int(target.Status)
 	if st == statusVoided {
-		// The capture was voided: by this refund's earlier call if the void carries its
-		// reference ([I] Trustly may keep the cancel's merchantReference on the transaction)
-		// or this process made it with ref; otherwise by someone else, and nothing is left.
-		if req.Amount.Equal(captured) && (target.MerchantReference == ref || c.voidedBy(target.id(), ref)) {
+		whole := req.Amount.Equal(captured)
+		switch {
+		case whole && target.MerchantReference == ref:
 			return c.voidAsRefund(target, req.PaymentID, req), nil
+		case whole && lookOnly:
+			// An earlier attempt may have been the cancel that voided it; Trustly's data
+			// does not say whose cancel it was.
+			return nil, &provider.Error{Code: provider.UnknownOutcome,
+				Message: "the payment's capture is voided and Trustly does not show which call voided it; " +
+					"check the capture in Trustly's portal and settle the call in the Gateway's journal"}
 		}
-		return nil, provider.FieldError("PaymentID", "the payment's capture was voided by another call; nothing is left to refund")
+		return nil, provider.FieldError("PaymentID", "the payment's capture is voided and Trustly does not show it was this call's "+
+			"refund; nothing is left to refund")
 	}
 	if lookOnly {
 		return nil, errNoPrior
@@ -106,7 +116,6 @@ func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOn
 		voided, err := c.postTransaction(ctx, "/transactions/"+target.id()+"/cancel", f)
 		switch {
 		case err == nil && int(voided.Status) == statusVoided:
-			c.voids.put(target.id(), ref, "")
 			return c.voidAsRefund(voided, req.PaymentID, req), nil
 		case err == nil:
 			// Not voided: fall through to a refund, as the documentation advises.
@@ -125,21 +134,10 @@ func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOn
 		{Key: "amount", Value: req.Amount.Fixed()},
 		{Key: "merchantReference", Value: ref},
 	})
-	if isCode(err, provider.UnknownOutcome) {
-		if prior, lerr := c.findChild(ctx, target.id(), typeRefund, ref, false); lerr == nil && prior != nil {
-			return c.refundFrom(prior, req.PaymentID, req, true)
-		}
-	}
 	if err != nil {
 		return nil, err
 	}
 	return c.refundFrom(refund, req.PaymentID, req, false)
-}
-
-// voidedBy reports whether this process voided capture id for the refund reference ref.
-func (c *Client) voidedBy(id, ref string) bool {
-	_, fp, ok := c.voids.get(id)
-	return ok && fp == ref
 }
 
 // currencyOf returns the currency a transaction names (or its payment names), or the zero
@@ -162,6 +160,10 @@ func cutRunes(s string, n int) string {
 		i++
 	}
 	return s
+}
+
+func reusedKey() error {
+	return &provider.Error{Code: provider.Duplicate, Message: "the idempotency key was used before with a different request"}
 }
 
 // askedAmount reads the transaction's amount, in the currency of asked when there is no

@@ -146,26 +146,3 @@ func FuzzReferenceDigest(f *testing.F) {
 		}
 	})
 }
-
-func TestMemoDropsOldest(t *testing.T) {
-	m := newMemo[string, int](3)
-	for i, k := range []string{"a", "b", "c", "a", "d", "e"} {
-		m.put(k, "fp", i)
-	}
-	for k, want := range map[string]bool{"a": false, "b": false, "c": true, "d": true, "e": true} {
-		if _, _, ok := m.get(k); ok != want {
-			t.Errorf("%s kept = %v, want %v", k, ok, want)
-		}
-	}
-	if v, _, _ := m.get("c"); v != 2 {
-		t.Errorf("c = %d, want 2", v)
-	}
-	if len(m.at) != 3 || len(m.ring) != 3 {
-		t.Errorf("%d keys over %d entries, want 3", len(m.at), len(m.ring))
-	}
-	none := newMemo[string, int](0)
-	none.put("a", "fp", 1)
-	if _, _, ok := none.get("a"); ok {
-		t.Error("a memo of size 0 kept an entry")
-	}
-}
