@@ -7,10 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/journal/journaltest"
 	"github.com/paybridge/paybridge/journal/pgjournal"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/notify/pgstore"
 )
 
 func open(t *testing.T, url, table string) *pgjournal.Journal {
@@ -121,5 +125,39 @@ func TestOpenErrorHidesPassword(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), pw) {
 		t.Fatalf("error reveals the password: %v", err)
+	}
+}
+
+// One database and one connection pool can hold both the journal and the notification
+// store, as the README says.
+func TestSharesAPoolWithTheNotificationStore(t *testing.T) {
+	url := pgtest.ServerURL(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	j, err := pgjournal.New(pool, pgjournal.WithTable(pgtest.FreshTable(t, url, "shared_journal")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := pgstore.New(pool, pgstore.WithTable(pgtest.FreshTable(t, url, "shared_store")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, err := j.Claim(ctx, journal.Entry{ID: journal.ID{Scope: "s", Op: "pay", Key: "k"}, Fingerprint: "f"}, time.Hour)
+	if err != nil || !c.Held {
+		t.Fatalf("journal claim on the shared pool: %+v, %v", c, err)
+	}
+	n, err := s.Claim(ctx, "trustly/n1", time.Hour)
+	if err != nil || n.State != notify.Claimed {
+		t.Fatalf("store claim on the shared pool: %+v, %v", n, err)
 	}
 }
