@@ -6,8 +6,9 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
-	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/journal/pgjournal/pgjournaltest"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/memprovider"
 	"github.com/paybridge/paybridge/secret"
@@ -39,7 +40,9 @@ func TestConformance(t *testing.T) {
 	b := memprovider.NewBackend()
 	defer b.Close()
 	h := harness(t, b, money.MustCurrency("GBP"))
-	h.NewJournal = pgtest.Journal(t) // PostgreSQL for the restart scenarios, where a server is configured
+	if j := pgjournaltest.Open(t); j != nil { // PostgreSQL for the restart scenarios, where a server is configured
+		h.NewJournal = func(conformance.T) journal.Journal { return j }
+	}
 	conformance.RunConformanceTests(t, h)
 }
 

@@ -6,8 +6,9 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge/conformance"
-	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/journal/pgjournal/pgjournaltest"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 )
 
@@ -28,8 +29,10 @@ var skipsExpected = map[string]string{
 func TestConformance(t *testing.T) {
 	h, cleanup := trustistsim.ConformanceHarness()
 	defer cleanup()
-	h.Timeout = testwait.Limit       // a scenario's waits end with what they wait for, not a short deadline
-	h.NewJournal = pgtest.Journal(t) // PostgreSQL for the restart scenarios, where a server is configured
+	h.Timeout = testwait.Limit                // a scenario's waits end with what they wait for, not a short deadline
+	if j := pgjournaltest.Open(t); j != nil { // PostgreSQL for the restart scenarios, where a server is configured
+		h.NewJournal = func(conformance.T) journal.Journal { return j }
+	}
 	results := conformance.Run(context.Background(), h, nil)
 	if len(results) != len(conformance.Scenarios()) {
 		t.Fatalf("%d results for %d scenarios", len(results), len(conformance.Scenarios()))

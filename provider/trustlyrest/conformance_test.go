@@ -5,8 +5,9 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge/conformance"
-	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/journal/pgjournal/pgjournaltest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 )
 
@@ -15,8 +16,10 @@ import (
 func TestConformance(t *testing.T) {
 	h, stop := trustlyrestsim.ConformanceHarness()
 	defer stop()
-	h.Timeout = testwait.Limit       // a scenario's waits end with what they wait for, not a short deadline
-	h.NewJournal = pgtest.Journal(t) // PostgreSQL for the restart scenarios, where a server is configured
+	h.Timeout = testwait.Limit                // a scenario's waits end with what they wait for, not a short deadline
+	if j := pgjournaltest.Open(t); j != nil { // PostgreSQL for the restart scenarios, where a server is configured
+		h.NewJournal = func(conformance.T) journal.Journal { return j }
+	}
 	for _, r := range conformance.Run(context.Background(), h, nil) {
 		t.Run(r.Scenario, func(t *testing.T) {
 			if r.Status != conformance.Passed {

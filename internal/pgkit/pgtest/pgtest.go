@@ -12,10 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/paybridge/paybridge/conformance"
-	"github.com/paybridge/paybridge/journal"
-	"github.com/paybridge/paybridge/journal/pgjournal"
 )
 
 // EnvURL names the variable holding the test server's connection URL; .ci/postgres.sh
@@ -65,26 +61,4 @@ func FreshTable(t testing.TB, url, name string) string {
 		}
 	})
 	return table
-}
-
-// Journal returns a function that gives conformance scenarios a PostgreSQL journal on a
-// table of this test's own, when a test server is configured (in CI it always is), and nil
-// otherwise, so that the scenarios use their in-memory default.
-func Journal(t testing.TB) func(conformance.T) journal.Journal {
-	t.Helper()
-	if os.Getenv(EnvURL) == "" && os.Getenv("CI") != "true" {
-		return nil
-	}
-	url := ServerURL(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	j, err := pgjournal.Open(ctx, url, pgjournal.WithTable(FreshTable(t, url, "journal")))
-	if err != nil {
-		t.Fatalf("pgjournal.Open: %v", err)
-	}
-	t.Cleanup(j.Close)
-	if err := j.Migrate(ctx); err != nil {
-		t.Fatalf("pgjournal.Migrate: %v", err)
-	}
-	return func(conformance.T) journal.Journal { return j }
 }
