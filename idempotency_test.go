@@ -273,3 +273,23 @@ func TestUncertainWithObjectIDSettlesOnRepeat(t *testing.T) {
 		t.Fatalf("%d provider calls; want the Pay and one GetPayment", f.calls.Load())
 	}
 }
+
+// An operator who learnt the outcome elsewhere settles an uncertain call with
+// Journal().Settle; the next repeat returns what was recorded, without sending.
+func TestOperatorSettlesAnUncertainCall(t *testing.T) {
+	ctx := context.Background()
+	f := &fake{pay: lost, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	gw := paybridge.New(f)
+	if _, err := gw.Pay(ctx, keyed("k1")); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatal(err)
+	}
+	id := journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: "k1"}
+	result := []byte(`{"id":"p-op","provider":"fake","status":"succeeded","amount":{"value":"10.00","currency":"GBP"}}`)
+	if err := gw.Journal().Settle(ctx, id, journal.Outcome{State: journal.Settled, Result: result, ProviderID: "p-op"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := gw.Pay(ctx, keyed("k1"))
+	if err != nil || p.ID != "p-op" || p.Status != paybridge.PaymentSucceeded || f.calls.Load() != 1 {
+		t.Fatalf("repeat after the operator settled it: %+v, %v, %d provider calls", p, err, f.calls.Load())
+	}
+}
