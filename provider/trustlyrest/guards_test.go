@@ -3,7 +3,10 @@ package trustlyrest_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -171,12 +174,18 @@ func TestVoidedCaptureIsOnlyTheVoidingRefunds(t *testing.T) {
 // Trustly's data shows the capture voided but not by which call, so the refund stays
 // UnknownOutcome — however often it is repeated — and nothing is refunded.
 func TestLostCancelStaysUncertain(t *testing.T) {
-	e := newEnv(t, trustlyrestsim.Options{SettleDelay: -1}, func(c *trustlyrest.Config) { c.SettlePeriod = time.Nanosecond })
+	// Only the cancel's answer is lost: a capture the notification handler or a status
+	// read may still send must not take the loss instead.
+	lose := &loseCancelReply{next: http.DefaultTransport}
+	e := newEnv(t, trustlyrestsim.Options{SettleDelay: -1}, func(c *trustlyrest.Config) {
+		c.SettlePeriod = time.Nanosecond
+		c.HTTPClient = &http.Client{Transport: lose}
+	})
 	p := e.paid("30.00", provider.PaymentPending)
 	capID := captureOf(t, e, p.ID)
 	ctx := context.Background()
 	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("30.00"), IdempotencyKey: "void-lost"}
-	e.sim.LoseNextWriteReply(1)
+	lose.armed.Store(true)
 	if _, err := e.gw.Refund(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("refund whose cancel answer was lost = %v, want ErrUnknownOutcome", err)
 	}
@@ -191,4 +200,20 @@ func TestLostCancelStaysUncertain(t *testing.T) {
 	if n := refunds(e); n != 0 {
 		t.Fatalf("%d refunds at Trustly; want none", n)
 	}
+}
+
+// loseCancelReply delivers the first POST to a .../cancel path after it is armed, then
+// drops Trustly's answer, as a connection lost on the way back would.
+type loseCancelReply struct {
+	next  http.RoundTripper
+	armed atomic.Bool
+}
+
+func (l *loseCancelReply) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(r)
+	if err == nil && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/cancel") && l.armed.CompareAndSwap(true, false) {
+		resp.Body.Close()
+		return nil, io.ErrUnexpectedEOF
+	}
+	return resp, err
 }
