@@ -77,7 +77,7 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 	if err != nil {
 		return nil, &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key, err: err}
 	}
-	claim, err := g.claim(ctx, start, c.op, journal.Entry{ID: id, Fingerprint: fp, Reference: g.reference(c.need, c.req), Amount: c.amount})
+	claim, err := g.claim(ctx, start, c.op, journal.Entry{ID: id, Fingerprint: fp, Reference: g.reference(c.req), Amount: c.amount})
 	if err != nil {
 		return nil, err
 	}
@@ -301,11 +301,9 @@ func (g *Gateway) journalError(op, key, doing string, err error) error {
 		err: errors.New("the operations journal is unavailable (" + doing + "), so nothing was sent: " + err.Error())}
 }
 
-// reference is what the adapter will send the provider to name the call.
-func (g *Gateway) reference(op provider.Operation, req any) string {
-	if r, ok := g.p.(provider.Referencer); ok {
-		return r.Reference(op, req)
-	}
+// reference is the request's MerchantReference: what the provider's notifications report
+// as the event's reference, by which the journal matches events to calls.
+func (g *Gateway) reference(req any) string {
 	switch r := req.(type) {
 	case *PaymentRequest:
 		return r.MerchantReference

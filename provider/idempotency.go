@@ -19,7 +19,7 @@ type Attempt struct {
 	Op Operation
 	// Key is the idempotency key.
 	Key string
-	// Reference is what the adapter said it would send (see Referencer).
+	// Reference is the request's MerchantReference, as the journal recorded it.
 	Reference string
 	// ProviderID is the provider's id of the object, when a notification or an earlier
 	// look-up made it known.
@@ -28,17 +28,6 @@ type Attempt struct {
 	SentAt time.Time
 	// Attempts counts the requests that may have been sent.
 	Attempts int
-}
-
-// Referencer is implemented by adapters that name each write to the provider with a
-// reference of their own making (a merchant reference or message id derived from the
-// idempotency key). The Gateway records the reference in the journal before the write is
-// sent, so that notifications and look-ups for it can be matched to the call. Without it
-// the request's MerchantReference is recorded.
-type Referencer interface {
-	// Reference returns the reference the adapter will send for req (*PaymentRequest,
-	// *RefundRequest, *PayoutRequest or *VerifyAccountRequest, with IdempotencyKey set).
-	Reference(op Operation, req any) string
 }
 
 // Resolver is implemented by adapters that can learn from the provider what became of an
@@ -50,7 +39,8 @@ type Resolver interface {
 	// ErrNotApplied only when the provider proves the attempt was never applied and can
 	// no longer be (for example a look-up made well after any late request could land);
 	// the Gateway then sends the request again. Any other error leaves the attempt
-	// uncertain. req is the call's request, as for Referencer.
+	// uncertain. req is the call's request (*PaymentRequest, *RefundRequest,
+	// *PayoutRequest or *VerifyAccountRequest, with IdempotencyKey set).
 	Resolve(ctx context.Context, a Attempt, req any) (any, error)
 }
 
