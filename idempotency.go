@@ -97,12 +97,24 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 			return nil, g.journalError(c.op, c.key, "recording a new attempt", err)
 		}
 	}
-	var v *T
+	var (
+		v     *T
+		maybe error // the first attempt that may have been applied
+	)
 	err = g.withRetries(ctx, start, c.need, func() error {
 		var err error
 		v, err = c.send()
+		if err != nil && maybe == nil && outcomeOf(err) == journal.Uncertain {
+			maybe = err
+		}
 		return err
 	})
+	if err != nil && maybe != nil && outcomeOf(err) == "" {
+		// A later attempt was refused unprocessed (503, rate limit, the context ended),
+		// but an earlier one may have been applied: the call is uncertain, not free to
+		// send afresh, and its notifications are still ours.
+		err = maybe
+	}
 	return conclude(ctx, g, c, id, claim.Token, v, err)
 }
 

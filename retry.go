@@ -19,7 +19,9 @@ import (
 // Capabilities.RepeatableWrites, because only then can the repeat not act twice; lookups
 // are always safe to repeat. Waits grow exponentially with full jitter, never exceed
 // MaxDelay (except to honour Retry-After), and end at once when the context ends. When no
-// attempt is left the last error is returned; an UnknownOutcome error carries the
+// attempt is left the last error is returned — except that a money-moving call one of
+// whose attempts may have been applied returns that attempt's UnknownOutcome error even
+// when a later attempt was refused unprocessed; an UnknownOutcome error carries the
 // idempotency key to call again with.
 type RetryPolicy struct {
 	// MaxAttempts is the most attempts per call, the first included; values below 2

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 )
@@ -202,5 +203,32 @@ func TestMaxElapsedCountsTheWholeCall(t *testing.T) {
 	// Once the first call has settled, a repeat returns its payment without sending.
 	if _, err := gw.Pay(context.Background(), req); err != nil || calls.Load() != 1 {
 		t.Fatalf("repeat after the first settled: %v, %d provider calls", err, calls.Load())
+	}
+}
+
+// A repeatable write whose first attempt may have been applied stays uncertain when a
+// later attempt is refused unprocessed: the journal keeps the call (its notifications are
+// still ours), the caller learns the outcome is unknown, and a repeat with another request
+// under the key is refused.
+func TestRetryAfterUncertainAttemptStaysUncertain(t *testing.T) {
+	ctx := context.Background()
+	f, calls, _ := scripted(true, unknown, unavailable)
+	j := journal.NewMemory()
+	gw := paybridge.New(f, paybridge.WithJournal(j),
+		paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+	req := validRequest()
+	req.IdempotencyKey = "k-uncertain-then-503"
+	_, err := gw.Pay(ctx, req)
+	if !errors.Is(err, paybridge.ErrUnknownOutcome) || calls.Load() != 2 {
+		t.Fatalf("Pay: %v after %d attempts; want ErrUnknownOutcome after 2", err, calls.Load())
+	}
+	e, err := j.Get(ctx, journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: req.IdempotencyKey})
+	if err != nil || e.State != journal.Uncertain {
+		t.Fatalf("journal entry: %+v, %v; want it kept as uncertain", e, err)
+	}
+	other := req
+	other.Description = "another request"
+	if _, err := gw.Pay(ctx, other); !errors.Is(err, paybridge.ErrDuplicate) {
+		t.Fatalf("another request under the key: %v; want ErrDuplicate", err)
 	}
 }

@@ -2,6 +2,7 @@ package chaostest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -21,17 +22,30 @@ import (
 type Receiver struct {
 	srv *httptest.Server
 
-	mu     sync.Mutex
-	seen   map[string]int
-	events []notify.Event
-	states map[string]notify.Kind
+	mu        sync.Mutex
+	seen      map[string]int
+	events    []notify.Event
+	states    map[string]notify.Kind
+	unmatched []Unmatched
+}
+
+// Unmatched is a verified notification the Gateway acknowledged without passing it to
+// the application, and why.
+type Unmatched struct {
+	Event  notify.Event
+	Reason string
 }
 
 // NewReceiver starts a Receiver for gw's notifications; the test's cleanup stops it.
 func NewReceiver(t testing.TB, gw *paybridge.Gateway) *Receiver {
 	t.Helper()
 	r := &Receiver{seen: map[string]int{}, states: map[string]notify.Kind{}}
-	h, err := gw.NotificationHandler(r.record, notify.WithStore(notify.NewMemoryStore()))
+	h, err := gw.NotificationHandler(r.record, notify.WithStore(notify.NewMemoryStore()),
+		notify.WithUnmatched(func(_ context.Context, e notify.Event, reason error) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.unmatched = append(r.unmatched, Unmatched{Event: e, Reason: reason.Error()})
+		}))
 	if err != nil {
 		t.Fatalf("NotificationHandler: %v", err)
 	}
@@ -144,6 +158,33 @@ func (r *Receiver) Events() []notify.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]notify.Event(nil), r.events...)
+}
+
+// Unmatched returns the verified notifications the Gateway kept from the application
+// as not its own, in the order they arrived.
+func (r *Receiver) Unmatched() []Unmatched {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Unmatched(nil), r.unmatched...)
+}
+
+// Explain describes, for a failed wait, what the application holds for each object
+// prefix+id that is not in state want (at most ten), and every notification the Gateway
+// kept from the application.
+func (r *Receiver) Explain(prefix string, ids []string, want notify.Kind) string {
+	var b strings.Builder
+	shown := 0
+	for i, id := range ids {
+		if got := r.State(prefix + id); got != want && shown < 10 {
+			shown++
+			fmt.Fprintf(&b, "operation %d: %s%s: the application holds %q\n", i, prefix, id, got)
+		}
+	}
+	for _, u := range r.Unmatched() {
+		fmt.Fprintf(&b, "kept from the application: %s %s (payment %q refund %q payout %q reference %q): %s\n",
+			u.Event.Kind, u.Event.ID, u.Event.PaymentID, u.Event.RefundID, u.Event.PayoutID, u.Event.MerchantReference, u.Reason)
+	}
+	return b.String()
 }
 
 // Count returns how many events the application processed.

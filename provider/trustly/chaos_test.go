@@ -106,6 +106,24 @@ func (e *chaosEnv) credited(t *testing.T, n int, amount money.Amount) []string {
 // waitStates waits until the application holds want for every object prefix+id.
 func (e *chaosEnv) waitStates(t *testing.T, prefix string, ids []string, want notify.Kind) {
 	t.Helper()
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		t.Log(e.rec.Explain(prefix, ids, want))
+		stuck := map[string]bool{}
+		for _, id := range ids {
+			if e.rec.State(prefix+id) != want {
+				stuck[id] = true
+			}
+		}
+		for _, d := range e.sim.Deliveries() {
+			if stuck[d.OrderID] {
+				t.Logf("simulator: %s for order %s: %d attempts, last HTTP %d, reply %q verified=%v acknowledged=%v %s",
+					d.Method, d.OrderID, d.Attempts, d.LastHTTPStatus, d.ReplyStatus, d.ReplyVerified, d.Acknowledged, d.ReplyError)
+			}
+		}
+	})
 	chaostest.Await(t, "the application to learn the outcome of every "+prefix+"object", func() (bool, int) {
 		return chaostest.Count(ids, func(id string) bool { return e.rec.State(prefix+id) == want })
 	})
