@@ -17,11 +17,12 @@
 //
 // # Setting up
 //
-// [Journal.Migrate] creates the table (CREATE TABLE IF NOT EXISTS; safe on every start and
-// from several processes at once); [MigrationSQL] returns the same SQL for those who apply
-// migrations with their own tool. The table can live in the same database as
-// notify/pgstore's notification table, on one connection pool: pass the pool to both [New]
-// and pgstore.New.
+// [Journal.Migrate] creates the table, or upgrades a table created by an earlier version, by
+// running the package's migrations (migrations/*.sql) in the order of their names, every one
+// idempotent: it is safe on every start and from several processes at once. [MigrationSQL]
+// returns the same SQL for those who apply migrations with their own tool. The table can
+// live in the same database as notify/pgstore's notification table, on one connection pool:
+// pass the pool to both [New] and pgstore.New.
 //
 // [Open] takes a pgx connection string and manages a pool of its own. Its errors never
 // contain the connection string's password.
@@ -29,9 +30,10 @@ package pgjournal
 
 import (
 	"context"
-	_ "embed"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -52,8 +54,29 @@ const DefaultMaxConns = 8
 
 const pkgName = "pgjournal"
 
-//go:embed migrations/001_create.sql
-var createSQL string
+// migrations holds the schema's migrations; migrationSQL runs them in the order of their
+// names.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// schemaSQL is every migration, in order, with its placeholders left in.
+var schemaSQL = func() string {
+	files, err := fs.Glob(migrations, "migrations/*.sql") // sorted by name
+	if err != nil || len(files) == 0 {
+		panic(fmt.Sprintf("pgjournal: no embedded migrations (%v)", err))
+	}
+	var b strings.Builder
+	for _, f := range files {
+		sql, err := migrations.ReadFile(f)
+		if err != nil {
+			panic(fmt.Sprintf("pgjournal: reading embedded %s: %v", f, err))
+		}
+		b.Write(sql)
+		b.WriteString("\n")
+	}
+	return b.String()
+}()
 
 // DB is what the Journal needs from a connection pool; *pgxpool.Pool satisfies it. It must
 // be safe for concurrent use.
@@ -192,8 +215,8 @@ func (j *Journal) Close() {
 	}
 }
 
-// MigrationSQL returns the SQL that creates the table named table and its indexes, as
-// Migrate runs it. Every statement is idempotent.
+// MigrationSQL returns the SQL that creates the table named table and its indexes, or
+// upgrades them, as Migrate runs it: every migration in order. Every statement is idempotent.
 func MigrationSQL(table string) (string, error) {
 	tbl, err := pgkit.ParseTable(pkgName, table)
 	if err != nil {
@@ -204,11 +227,12 @@ func MigrationSQL(table string) (string, error) {
 
 func migrationSQL(t pgkit.Table) string {
 	return strings.NewReplacer("{{table}}", t.Ident, "{{ref_index}}", t.IndexIdent("reference_idx"),
-		"{{pid_index}}", t.IndexIdent("provider_id_idx"), "{{done_index}}", t.IndexIdent("done_idx")).Replace(createSQL)
+		"{{pid_index}}", t.IndexIdent("provider_id_idx"), "{{done_index}}", t.IndexIdent("done_idx")).Replace(schemaSQL)
 }
 
-// Migrate creates the table and its indexes if they do not exist. It is safe to call on
-// every start and from several processes at once.
+// Migrate creates the table and its indexes if they do not exist, and upgrades a table
+// created by an earlier version. It is safe to call on every start and from several
+// processes at once.
 func (j *Journal) Migrate(ctx context.Context) error {
 	err := pgkit.Migrate(ctx, func(ctx context.Context, sql string) error {
 		_, err := j.db.Exec(ctx, sql)
