@@ -62,6 +62,10 @@ type Entry struct {
 	// Reference is what the adapter sends the provider to name this call (a derived UUID,
 	// a merchant reference, a message id); notifications are matched by it.
 	Reference string
+	// Parent is the provider's id of the object this call acts on, when it acts on an
+	// existing one (a refund's payment); empty otherwise. It is set at Claim and never
+	// changed; FindByParent finds the calls made against one object by it.
+	Parent string
 	// Amount is the amount the call moves, if any; a notification for the entry must
 	// carry the same amount.
 	Amount money.Amount
@@ -132,8 +136,8 @@ var (
 // Journal records calls. Implementations must make Claim atomic across every Gateway that
 // shares the journal, and must keep Uncertain and Pending entries until they are settled.
 type Journal interface {
-	// Claim records e (its ID, Fingerprint, Reference and Amount) as Pending and held by
-	// the caller for lease, or returns the entry already recorded under e.ID:
+	// Claim records e (its ID, Fingerprint, Reference, Parent and Amount) as Pending and held
+	// by the caller for lease, or returns the entry already recorded under e.ID:
 	//   - ErrConflict when its fingerprint differs from e's;
 	//   - Held false when it is Settled or Failed;
 	//   - ErrBusy while another caller's claim on it is unexpired;
@@ -163,6 +167,12 @@ type Journal interface {
 	FindByReference(ctx context.Context, scope, ref string) ([]Entry, error)
 	// FindByProviderID returns the entry of scope whose ProviderID is pid, or ErrNotFound.
 	FindByProviderID(ctx context.Context, scope, pid string) (Entry, error)
+	// FindByParent returns the entries of scope whose Parent is parent, whatever their
+	// operation and state, oldest first (by CreatedAt; entries created at the same time
+	// are ordered by key, then operation, so the order is stable). None when there are
+	// none or parent is empty. Entries no longer recorded (a released Pending entry, a
+	// Settled or Failed entry dropped after its retention) are not returned.
+	FindByParent(ctx context.Context, scope, parent string) ([]Entry, error)
 	// Attach records the provider's id of an entry's object, learnt from a verified
 	// notification or a look-up, without ending anyone's claim. It does not change an id
 	// already recorded; ErrConflict when the entry has another one.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,6 +24,7 @@ type Memory struct {
 	entries   map[ID]*memEntry
 	byRef     map[[2]string][]ID // scope, reference
 	byPID     map[[2]string]ID   // scope, provider id
+	byParent  map[[2]string][]ID // scope, parent
 	sweptAt   time.Time
 }
 
@@ -57,7 +59,7 @@ func WithClock(now func() time.Time) MemoryOption {
 // NewMemory returns an empty in-memory journal.
 func NewMemory(opts ...MemoryOption) *Memory {
 	m := &Memory{now: time.Now, retention: DefaultRetention, entries: map[ID]*memEntry{},
-		byRef: map[[2]string][]ID{}, byPID: map[[2]string]ID{}}
+		byRef: map[[2]string][]ID{}, byPID: map[[2]string]ID{}, byParent: map[[2]string][]ID{}}
 	for _, o := range opts {
 		o(m)
 	}
@@ -80,11 +82,15 @@ func (m *Memory) Claim(_ context.Context, e Entry, lease time.Duration) (Claim, 
 	m.sweep(now)
 	cur := m.entries[e.ID]
 	if cur == nil {
-		cur = &memEntry{Entry: Entry{ID: e.ID, Fingerprint: e.Fingerprint, Reference: e.Reference, Amount: e.Amount,
-			State: Pending, Attempts: 1, SentAt: now, CreatedAt: now, UpdatedAt: now}}
+		cur = &memEntry{Entry: Entry{ID: e.ID, Fingerprint: e.Fingerprint, Reference: e.Reference, Parent: e.Parent,
+			Amount: e.Amount, State: Pending, Attempts: 1, SentAt: now, CreatedAt: now, UpdatedAt: now}}
 		if e.Reference != "" {
 			ref := [2]string{e.Scope, e.Reference}
 			m.byRef[ref] = append(m.byRef[ref], e.ID)
+		}
+		if e.Parent != "" {
+			parent := [2]string{e.Scope, e.Parent}
+			m.byParent[parent] = append(m.byParent[parent], e.ID)
 		}
 		m.entries[e.ID] = cur
 		return m.hold(cur, now, lease), nil
@@ -230,6 +236,29 @@ func (m *Memory) FindByProviderID(ctx context.Context, scope, pid string) (Entry
 	return m.Get(ctx, id)
 }
 
+// FindByParent implements Journal.
+func (m *Memory) FindByParent(_ context.Context, scope, parent string) ([]Entry, error) {
+	if parent == "" {
+		return nil, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var found []Entry
+	for _, id := range m.byParent[[2]string{scope, parent}] {
+		found = append(found, m.entries[id].copy())
+	}
+	slices.SortFunc(found, func(a, b Entry) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Op, b.Op)
+	})
+	return found, nil
+}
+
 // Attach implements Journal.
 func (m *Memory) Attach(_ context.Context, id ID, providerID string) error {
 	if providerID == "" {
@@ -273,14 +302,21 @@ func (m *Memory) held(id ID, token string) (*memEntry, error) {
 func (m *Memory) drop(cur *memEntry) {
 	delete(m.entries, cur.ID)
 	if cur.Reference != "" {
-		ref := [2]string{cur.Scope, cur.Reference}
-		m.byRef[ref] = slices.DeleteFunc(m.byRef[ref], func(id ID) bool { return id == cur.ID })
-		if len(m.byRef[ref]) == 0 {
-			delete(m.byRef, ref)
-		}
+		unlist(m.byRef, [2]string{cur.Scope, cur.Reference}, cur.ID)
+	}
+	if cur.Parent != "" {
+		unlist(m.byParent, [2]string{cur.Scope, cur.Parent}, cur.ID)
 	}
 	if cur.ProviderID != "" {
 		delete(m.byPID, [2]string{cur.Scope, cur.ProviderID})
+	}
+}
+
+// unlist removes id from the index's list under k, and the list once empty.
+func unlist(index map[[2]string][]ID, k [2]string, id ID) {
+	index[k] = slices.DeleteFunc(index[k], func(other ID) bool { return other == id })
+	if len(index[k]) == 0 {
+		delete(index, k)
 	}
 }
 

@@ -73,3 +73,83 @@ func TestMemoryAbandonedPendingBecomesUncertain(t *testing.T) {
 		t.Fatalf("held %v, state %s, %v; want held, uncertain", c.Held, c.Entry.State, err)
 	}
 }
+
+// Entries created at the same instant come back ordered by key, then operation, whatever
+// the order they were claimed in.
+func TestMemoryFindByParentTiesByKey(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	j := journal.NewMemory(journal.WithClock(clock.Now))
+	for _, id := range []journal.ID{{Op: "refund", Key: "b"}, {Op: "refund", Key: "a"}, {Op: "capture", Key: "b"}} {
+		id.Scope = "s"
+		if _, err := j.Claim(ctx, journal.Entry{ID: id, Fingerprint: "f", Parent: "pay-1"}, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found, err := j.FindByParent(ctx, "s", "pay-1")
+	var got []string
+	for _, e := range found {
+		got = append(got, e.Key+"/"+e.Op)
+	}
+	if err != nil || len(got) != 3 || got[0] != "a/refund" || got[1] != "b/capture" || got[2] != "b/refund" {
+		t.Fatalf("FindByParent: %v, %v; want a/refund, b/capture, b/refund", got, err)
+	}
+}
+
+// A settled entry dropped after the retention is no longer found by its parent, while an
+// uncertain one with the same parent is.
+func TestMemoryFindByParentAfterRetention(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	j := journal.NewMemory(journal.WithClock(clock.Now), journal.WithRetention(time.Hour))
+	id := func(k string) journal.ID { return journal.ID{Scope: "s", Op: "refund", Key: k} }
+	for _, k := range []string{"settled", "uncertain"} {
+		c, err := j.Claim(ctx, journal.Entry{ID: id(k), Fingerprint: "f", Parent: "pay-1"}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := journal.Outcome{State: journal.Uncertain}
+		if k == "settled" {
+			o = journal.Outcome{State: journal.Settled, Result: []byte(`{}`)}
+		}
+		if err := j.Record(ctx, id(k), c.Token, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if found, err := j.FindByParent(ctx, "s", "pay-1"); err != nil || len(found) != 2 {
+		t.Fatalf("FindByParent within the retention: %d entries, %v; want 2", len(found), err)
+	}
+	clock.Add(2 * time.Hour)
+	// The next claim sweeps.
+	if _, err := j.Claim(ctx, journal.Entry{ID: id("later"), Fingerprint: "f"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	found, err := j.FindByParent(ctx, "s", "pay-1")
+	if err != nil || len(found) != 1 || found[0].Key != "uncertain" {
+		t.Fatalf("FindByParent past the retention: %+v, %v; want the uncertain entry only", found, err)
+	}
+}
+
+// FindByParent returns copies: changing one changes nothing recorded.
+func TestMemoryFindByParentCopies(t *testing.T) {
+	ctx := context.Background()
+	j := journal.NewMemory()
+	id := journal.ID{Scope: "s", Op: "refund", Key: "k"}
+	c, err := j.Claim(ctx, journal.Entry{ID: id, Fingerprint: "f", Parent: "pay-1"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Record(ctx, id, c.Token, journal.Outcome{State: journal.Failed, Error: &journal.RecordedError{Code: "declined"}}); err != nil {
+		t.Fatal(err)
+	}
+	found, err := j.FindByParent(ctx, "s", "pay-1")
+	if err != nil || len(found) != 1 {
+		t.Fatalf("FindByParent: %v, %v", found, err)
+	}
+	found[0].Error.Code = "changed"
+	found[0].Parent = "changed"
+	again, err := j.FindByParent(ctx, "s", "pay-1")
+	if err != nil || len(again) != 1 || again[0].Error.Code != "declined" || again[0].Parent != "pay-1" {
+		t.Fatalf("after changing a returned entry: %+v, %v; want the recorded entry unchanged", again, err)
+	}
+}

@@ -34,6 +34,9 @@ func Run(t *testing.T, newJournal func(t *testing.T) journal.Journal) {
 		{"SentCountsAttempts", testSent},
 		{"ConcurrentClaimsOneHolder", testConcurrent},
 		{"FindByReferenceAndProviderID", testFind},
+		{"FindByParentOldestFirst", testFindByParent},
+		{"FindByParentForgetsReleasedPending", testFindByParentReleased},
+		{"ParentIsKept", testParentKept},
 		{"AttachKeepsOneProviderID", testAttach},
 		{"SettleFromOutside", testSettle},
 		{"ScopesAreSeparate", testScopes},
@@ -333,6 +336,140 @@ func testFind(t *testing.T, j journal.Journal, scope string) {
 	}
 	if _, err := j.FindByProviderID(ctx, scope+"/other", "p-a"); !errors.Is(err, journal.ErrNotFound) {
 		t.Fatalf("FindByProviderID in another scope: %v; want ErrNotFound", err)
+	}
+}
+
+// child is an entry for a call acting on the provider's object parent.
+func child(scope, op, key, parent string) journal.Entry {
+	e := entry(scope, key)
+	e.Op, e.Parent = op, parent
+	return e
+}
+
+func testFindByParent(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	other := scope + "/other"
+	// Created in the order m, z, a: neither the keys' order (a, m, z) nor its reverse nor
+	// newest first passes for oldest first.
+	m := child(scope, "capture", "m", "pay-1")
+	cm := claim(t, j, m, long)
+	time.Sleep(2 * time.Millisecond)
+	z := child(scope, "refund", "z", "pay-1")
+	cz := claim(t, j, z, long)
+	time.Sleep(2 * time.Millisecond)
+	a := child(scope, "refund", "a", "pay-1")
+	claim(t, j, a, long) // still pending: found too
+	claim(t, j, child(scope, "refund", "b", "pay-2"), long)
+	claim(t, j, child(other, "refund", "c", "pay-1"), long)
+	claim(t, j, child(scope, "refund", "d", ""), long)
+	if err := j.Record(ctx, z.ID, cz.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{"id":"r-z"}`), ProviderID: "r-z"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Record(ctx, m.ID, cm.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+		t.Fatal(err)
+	}
+	found, err := j.FindByParent(ctx, scope, "pay-1")
+	if err != nil || fmt.Sprint(keys(found)) != "[m z a]" {
+		t.Fatalf("FindByParent(pay-1): %v, %v; want [m z a], oldest first", keys(found), err)
+	}
+	for i, want := range []journal.State{journal.Uncertain, journal.Settled, journal.Pending} {
+		if found[i].Parent != "pay-1" || found[i].State != want {
+			t.Errorf("FindByParent(pay-1)[%d]: parent %q, state %s; want pay-1, %s", i, found[i].Parent, found[i].State, want)
+		}
+	}
+	if found[0].Op != "capture" || string(found[1].Result) != `{"id":"r-z"}` || found[1].ProviderID != "r-z" {
+		t.Errorf("FindByParent(pay-1): %+v, %+v do not carry what was recorded", found[0], found[1])
+	}
+	if !found[0].CreatedAt.Before(found[1].CreatedAt) || !found[1].CreatedAt.Before(found[2].CreatedAt) {
+		t.Errorf("CreatedAt %v, %v, %v: not ascending", found[0].CreatedAt, found[1].CreatedAt, found[2].CreatedAt)
+	}
+	if found, err := j.FindByParent(ctx, scope, "pay-2"); err != nil || fmt.Sprint(keys(found)) != "[b]" {
+		t.Fatalf("FindByParent(pay-2): %v, %v; want [b]", keys(found), err)
+	}
+	if found, err := j.FindByParent(ctx, other, "pay-1"); err != nil || fmt.Sprint(keys(found)) != "[c]" {
+		t.Fatalf("FindByParent(pay-1) in another scope: %v, %v; want [c] only", keys(found), err)
+	}
+	if found, err := j.FindByParent(ctx, scope, ""); err != nil || len(found) != 0 {
+		t.Fatalf("FindByParent of an empty parent: %v, %v; want none, although an entry has no parent", keys(found), err)
+	}
+	if found, err := j.FindByParent(ctx, scope, "pay-unknown"); err != nil || len(found) != 0 {
+		t.Fatalf("FindByParent of an unknown parent: %v, %v; want none", keys(found), err)
+	}
+	if found, err := j.FindByParent(ctx, scope+"/none", "pay-1"); err != nil || len(found) != 0 {
+		t.Fatalf("FindByParent in a scope without entries: %v, %v; want none", keys(found), err)
+	}
+}
+
+func testFindByParentReleased(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	pending := child(scope, "refund", "pending", "pay-1")
+	uncertain := child(scope, "refund", "uncertain", "pay-1")
+	cp := claim(t, j, pending, long)
+	cu := claim(t, j, uncertain, long)
+	if err := j.Record(ctx, uncertain.ID, cu.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+		t.Fatal(err)
+	}
+	cu = claim(t, j, uncertain, long)
+	if found, err := j.FindByParent(ctx, scope, "pay-1"); err != nil || len(found) != 2 {
+		t.Fatalf("FindByParent before Release: %v, %v; want both entries", keys(found), err)
+	}
+	if err := j.Release(ctx, pending.ID, cp.Token); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Release(ctx, uncertain.ID, cu.Token); err != nil {
+		t.Fatal(err)
+	}
+	found, err := j.FindByParent(ctx, scope, "pay-1")
+	if err != nil || fmt.Sprint(keys(found)) != "[uncertain]" || found[0].State != journal.Uncertain {
+		t.Fatalf("FindByParent after Release: %v, %v; want only the uncertain entry, which Release keeps", keys(found), err)
+	}
+	// The released key claimed afresh, for another object, is found under that one only.
+	again := pending
+	again.Fingerprint, again.Parent = "another request", "pay-2"
+	claim(t, j, again, long)
+	if found, err := j.FindByParent(ctx, scope, "pay-1"); err != nil || fmt.Sprint(keys(found)) != "[uncertain]" {
+		t.Fatalf("FindByParent(pay-1) after the key was claimed afresh: %v, %v; want [uncertain]", keys(found), err)
+	}
+	if found, err := j.FindByParent(ctx, scope, "pay-2"); err != nil || fmt.Sprint(keys(found)) != "[pending]" {
+		t.Fatalf("FindByParent(pay-2) after the key was claimed afresh: %v, %v; want [pending]", keys(found), err)
+	}
+}
+
+func testParentKept(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := child(scope, "refund", "k1", "pay-1")
+	c := claim(t, j, e, long)
+	if c.Entry.Parent != "pay-1" {
+		t.Fatalf("Claim: parent %q; want pay-1", c.Entry.Parent)
+	}
+	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`), ProviderID: "r-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := j.Get(ctx, e.ID); err != nil || got.Parent != "pay-1" {
+		t.Errorf("Get: parent %q, %v; want pay-1", got.Parent, err)
+	}
+	if found, err := j.FindByReference(ctx, scope, e.Reference); err != nil || len(found) != 1 || found[0].Parent != "pay-1" {
+		t.Errorf("FindByReference: %+v, %v; want one entry with parent pay-1", found, err)
+	}
+	if got, err := j.FindByProviderID(ctx, scope, "r-1"); err != nil || got.Parent != "pay-1" {
+		t.Errorf("FindByProviderID: parent %q, %v; want pay-1", got.Parent, err)
+	}
+	// A repeat naming another parent gets the entry as recorded: the parent never changes.
+	repeat := e
+	repeat.Parent = "pay-2"
+	again := claim(t, j, repeat, long)
+	if again.Held || again.Entry.Parent != "pay-1" {
+		t.Errorf("a repeat's Claim: held %v, parent %q; want the settled entry with parent pay-1", again.Held, again.Entry.Parent)
+	}
+	if found, err := j.FindByParent(ctx, scope, "pay-2"); err != nil || len(found) != 0 {
+		t.Errorf("FindByParent(pay-2) after a repeat named it: %v, %v; want none", keys(found), err)
+	}
+	none := entry(scope, "k2")
+	if c := claim(t, j, none, long); c.Entry.Parent != "" {
+		t.Errorf("an entry claimed without a parent has parent %q", c.Entry.Parent)
+	}
+	if got, err := j.Get(ctx, none.ID); err != nil || got.Parent != "" {
+		t.Errorf("Get of an entry without a parent: parent %q, %v; want none", got.Parent, err)
 	}
 }
 

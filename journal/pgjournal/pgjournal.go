@@ -17,11 +17,12 @@
 //
 // # Setting up
 //
-// [Journal.Migrate] creates the table (CREATE TABLE IF NOT EXISTS; safe on every start and
-// from several processes at once); [MigrationSQL] returns the same SQL for those who apply
-// migrations with their own tool. The table can live in the same database as
-// notify/pgstore's notification table, on one connection pool: pass the pool to both [New]
-// and pgstore.New.
+// [Journal.Migrate] creates the table, or upgrades a table created by an earlier version, by
+// running the package's migrations (migrations/*.sql) in the order of their names, every one
+// idempotent: it is safe on every start and from several processes at once. [MigrationSQL]
+// returns the same SQL for those who apply migrations with their own tool. The table can
+// live in the same database as notify/pgstore's notification table, on one connection pool:
+// pass the pool to both [New] and pgstore.New.
 //
 // [Open] takes a pgx connection string and manages a pool of its own. Its errors never
 // contain the connection string's password.
@@ -29,9 +30,10 @@ package pgjournal
 
 import (
 	"context"
-	_ "embed"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -52,8 +54,29 @@ const DefaultMaxConns = 8
 
 const pkgName = "pgjournal"
 
-//go:embed migrations/001_create.sql
-var createSQL string
+// migrations holds the schema's migrations; migrationSQL runs them in the order of their
+// names.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// schemaSQL is every migration, in order, with its placeholders left in.
+var schemaSQL = func() string {
+	files, err := fs.Glob(migrations, "migrations/*.sql") // sorted by name
+	if err != nil || len(files) == 0 {
+		panic(fmt.Sprintf("pgjournal: no embedded migrations (%v)", err))
+	}
+	var b strings.Builder
+	for _, f := range files {
+		sql, err := migrations.ReadFile(f)
+		if err != nil {
+			panic(fmt.Sprintf("pgjournal: reading embedded %s: %v", f, err))
+		}
+		b.Write(sql)
+		b.WriteString("\n")
+	}
+	return b.String()
+}()
 
 // DB is what the Journal needs from a connection pool; *pgxpool.Pool satisfies it. It must
 // be safe for concurrent use.
@@ -86,7 +109,7 @@ type Journal struct {
 	red  *pgkit.Redactor
 	tbl  pgkit.Table
 	sql  struct {
-		claim, get, sent, record, recordLost, settle, release, findRef, findPID, attach, prune string
+		claim, get, sent, record, recordLost, settle, release, findRef, findPID, findParent, attach, prune string
 	}
 }
 
@@ -129,8 +152,8 @@ func New(db DB, opts ...Option) (*Journal, error) {
 }
 
 // columns is what every statement that returns an entry returns, in scan order.
-const columns = `scope, op, key, fingerprint, reference, amount_minor, currency, coalesce(provider_id, ''), state,
-  result, error_code, error_message, attempts, sent_at, created_at, updated_at`
+const columns = `scope, op, key, fingerprint, reference, parent, amount_minor, currency, coalesce(provider_id, ''),
+  state, result, error_code, error_message, attempts, sent_at, created_at, updated_at`
 
 func newJournal(db DB, o options) (*Journal, error) {
 	tbl, err := pgkit.ParseTable(pkgName, o.table)
@@ -142,9 +165,9 @@ func newJournal(db DB, o options) (*Journal, error) {
 	id := `scope = $1 AND op = $2 AND key = $3`
 	// Claim: a new row held by the caller, or an unsettled row with the same fingerprint
 	// whose lease has passed, taken over as uncertain. Otherwise no row is returned.
-	j.sql.claim = `INSERT INTO ` + t + ` AS j (scope, op, key, fingerprint, reference, amount_minor, currency,
+	j.sql.claim = `INSERT INTO ` + t + ` AS j (scope, op, key, fingerprint, reference, parent, amount_minor, currency,
   state, attempts, claim_token, lease_until, sent_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 1, $8, now() + make_interval(secs => $9::float8), now(), now(), now())
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, now() + make_interval(secs => $10::float8), now(), now(), now())
 ON CONFLICT (scope, op, key) DO UPDATE
    SET claim_token = excluded.claim_token, lease_until = excluded.lease_until,
        state = 'uncertain', updated_at = now()
@@ -173,6 +196,10 @@ UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
 	j.sql.findRef = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND reference = $2 AND reference <> ''
  ORDER BY created_at DESC, key DESC`
 	j.sql.findPID = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND provider_id = $2`
+	// Keys and operations compare byte by byte, as Go's strings do, whatever the database's
+	// collation.
+	j.sql.findParent = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND parent = $2 AND parent <> ''
+ ORDER BY created_at, key COLLATE "C", op COLLATE "C"`
 	j.sql.attach = `UPDATE ` + t + ` SET provider_id = $4, updated_at = now()
  WHERE ` + id + ` AND (provider_id IS NULL OR provider_id = $4)`
 	j.sql.prune = `DELETE FROM ` + t + ` WHERE ctid IN (
@@ -192,8 +219,8 @@ func (j *Journal) Close() {
 	}
 }
 
-// MigrationSQL returns the SQL that creates the table named table and its indexes, as
-// Migrate runs it. Every statement is idempotent.
+// MigrationSQL returns the SQL that creates the table named table and its indexes, or
+// upgrades them, as Migrate runs it: every migration in order. Every statement is idempotent.
 func MigrationSQL(table string) (string, error) {
 	tbl, err := pgkit.ParseTable(pkgName, table)
 	if err != nil {
@@ -204,11 +231,13 @@ func MigrationSQL(table string) (string, error) {
 
 func migrationSQL(t pgkit.Table) string {
 	return strings.NewReplacer("{{table}}", t.Ident, "{{ref_index}}", t.IndexIdent("reference_idx"),
-		"{{pid_index}}", t.IndexIdent("provider_id_idx"), "{{done_index}}", t.IndexIdent("done_idx")).Replace(createSQL)
+		"{{pid_index}}", t.IndexIdent("provider_id_idx"), "{{done_index}}", t.IndexIdent("done_idx"),
+		"{{parent_index}}", t.IndexIdent("parent_idx")).Replace(schemaSQL)
 }
 
-// Migrate creates the table and its indexes if they do not exist. It is safe to call on
-// every start and from several processes at once.
+// Migrate creates the table and its indexes if they do not exist, and upgrades a table
+// created by an earlier version. It is safe to call on every start and from several
+// processes at once.
 func (j *Journal) Migrate(ctx context.Context) error {
 	err := pgkit.Migrate(ctx, func(ctx context.Context, sql string) error {
 		_, err := j.db.Exec(ctx, sql)
@@ -232,6 +261,9 @@ func (j *Journal) Claim(ctx context.Context, e journal.Entry, lease time.Duratio
 	if err := checkID(e.ID); err != nil {
 		return journal.Claim{}, err
 	}
+	if strings.IndexByte(e.Parent, 0) >= 0 {
+		return journal.Claim{}, errors.New("pgjournal: an entry's parent contains a NUL byte")
+	}
 	if lease <= 0 {
 		return journal.Claim{}, errors.New("pgjournal: a lease must be positive")
 	}
@@ -244,7 +276,7 @@ func (j *Journal) Claim(ctx context.Context, e journal.Entry, lease time.Duratio
 	for range claimAttempts {
 		token := pgkit.NewToken()
 		got, err := scanEntry(j.db.QueryRow(ctx, j.sql.claim, e.Scope, e.Op, e.Key, e.Fingerprint, e.Reference,
-			minor, cur, token, lease.Seconds()))
+			e.Parent, minor, cur, token, lease.Seconds()))
 		if err == nil {
 			return journal.Claim{Entry: got, Held: true, Token: token}, nil
 		}
@@ -378,21 +410,34 @@ func (j *Journal) Release(ctx context.Context, id journal.ID, token string) erro
 
 // FindByReference implements journal.Journal.
 func (j *Journal) FindByReference(ctx context.Context, scope, ref string) ([]journal.Entry, error) {
-	rows, err := j.db.Query(ctx, j.sql.findRef, scope, ref)
+	return j.find(ctx, "find by reference", j.sql.findRef, scope, ref)
+}
+
+// FindByParent implements journal.Journal.
+func (j *Journal) FindByParent(ctx context.Context, scope, parent string) ([]journal.Entry, error) {
+	if parent == "" || strings.IndexByte(parent, 0) >= 0 {
+		return nil, nil // no entry has such a parent
+	}
+	return j.find(ctx, "find by parent", j.sql.findParent, scope, parent)
+}
+
+// find returns the entries the query selects, in its order.
+func (j *Journal) find(ctx context.Context, op, query string, args ...any) ([]journal.Entry, error) {
+	rows, err := j.db.Query(ctx, query, args...)
 	if err != nil {
-		return nil, j.red.QueryError("find by reference", err)
+		return nil, j.red.QueryError(op, err)
 	}
 	defer rows.Close()
 	var found []journal.Entry
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
-			return nil, j.red.QueryError("find by reference", err)
+			return nil, j.red.QueryError(op, err)
 		}
 		found = append(found, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, j.red.QueryError("find by reference", err)
+		return nil, j.red.QueryError(op, err)
 	}
 	return found, nil
 }
@@ -475,7 +520,7 @@ func scanEntry(row pgx.Row, extra ...any) (journal.Entry, error) {
 	var minor *int64
 	var cur, code, msg *string
 	var state string
-	dest := append([]any{&e.Scope, &e.Op, &e.Key, &e.Fingerprint, &e.Reference, &minor, &cur, &e.ProviderID, &state,
+	dest := append([]any{&e.Scope, &e.Op, &e.Key, &e.Fingerprint, &e.Reference, &e.Parent, &minor, &cur, &e.ProviderID, &state,
 		&e.Result, &code, &msg, &e.Attempts, &e.SentAt, &e.CreatedAt, &e.UpdatedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return journal.Entry{}, err

@@ -3,10 +3,12 @@ package pgjournal_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
@@ -101,10 +103,14 @@ func TestMigrationSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`CREATE TABLE IF NOT EXISTS "billing"."operations"`, `"operations_provider_id_idx"`} {
+	for _, want := range []string{`CREATE TABLE IF NOT EXISTS "billing"."operations"`, `"operations_provider_id_idx"`,
+		`ALTER TABLE "billing"."operations" ADD COLUMN IF NOT EXISTS parent`, `"operations_parent_idx"`} {
 		if !strings.Contains(sql, want) {
 			t.Errorf("migration SQL lacks %s", want)
 		}
+	}
+	if create, parent := strings.Index(sql, "CREATE TABLE"), strings.Index(sql, "ADD COLUMN"); create > parent {
+		t.Error("migration SQL adds the parent column before it creates the table")
 	}
 	if strings.Contains(sql, "{{") {
 		t.Error("migration SQL has a placeholder left")
@@ -159,5 +165,85 @@ func TestSharesAPoolWithTheNotificationStore(t *testing.T) {
 	n, err := s.Claim(ctx, "trustly/n1", time.Hour)
 	if err != nil || n.State != notify.Claimed {
 		t.Fatalf("store claim on the shared pool: %+v, %v", n, err)
+	}
+}
+
+// A table created by the first migration alone, holding entries, is upgraded by Migrate:
+// its entries are kept, without a parent, and new entries carry theirs.
+func TestMigrateUpgradesFirstVersion(t *testing.T) {
+	url := pgtest.ServerURL(t)
+	table := pgtest.FreshTable(t, url, "journal_upgrade")
+	ctx := context.Background()
+	first, err := os.ReadFile("migrations/001_create.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ident := pgx.Identifier{table}.Sanitize()
+	index := func(suffix string) string { return pgx.Identifier{table + "_" + suffix}.Sanitize() }
+	sql := strings.NewReplacer("{{table}}", ident, "{{ref_index}}", index("reference_idx"),
+		"{{pid_index}}", index("provider_id_idx"), "{{done_index}}", index("done_idx")).Replace(string(first))
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatalf("the first migration: %v", err)
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO `+ident+` (scope, op, key, fingerprint, reference, provider_id, state, result)
+VALUES ('s', 'pay', 'old', 'f', 'ref-old', 'p-old', 'settled', '{}')`); err != nil {
+		t.Fatal(err)
+	}
+
+	j := open(t, url, table) // migrates
+	old, err := j.Get(ctx, journal.ID{Scope: "s", Op: "pay", Key: "old"})
+	if err != nil || old.State != journal.Settled || old.ProviderID != "p-old" || old.Parent != "" {
+		t.Fatalf("an entry written before the upgrade: %+v, %v; want it settled, without a parent", old, err)
+	}
+	e := journal.Entry{ID: journal.ID{Scope: "s", Op: "refund", Key: "new"}, Fingerprint: "f", Parent: "p-old"}
+	if c, err := j.Claim(ctx, e, time.Hour); err != nil || !c.Held || c.Entry.Parent != "p-old" {
+		t.Fatalf("Claim after the upgrade: %+v, %v", c, err)
+	}
+	found, err := j.FindByParent(ctx, "s", "p-old")
+	if err != nil || len(found) != 1 || found[0].Key != "new" {
+		t.Fatalf("FindByParent after the upgrade: %+v, %v; want the new entry", found, err)
+	}
+	if err := j.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate of an upgraded table: %v", err)
+	}
+	var indexed bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = $1 AND indexname = $2)`,
+		table, table+"_parent_idx").Scan(&indexed); err != nil || !indexed {
+		t.Fatalf("the parent index after the upgrade: %v, %v; want it created", indexed, err)
+	}
+}
+
+// Entries created at the same instant come back ordered by key, then operation.
+func TestFindByParentTiesByKey(t *testing.T) {
+	url := pgtest.ServerURL(t)
+	table := pgtest.FreshTable(t, url, "journal_ties")
+	j := open(t, url, table)
+	ctx := context.Background()
+	for _, id := range []journal.ID{{Op: "refund", Key: "b"}, {Op: "refund", Key: "a"}, {Op: "capture", Key: "b"}} {
+		id.Scope = "s"
+		if _, err := j.Claim(ctx, journal.Entry{ID: id, Fingerprint: "f", Parent: "pay-1"}, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `UPDATE `+pgx.Identifier{table}.Sanitize()+` SET created_at = '2026-01-01T00:00:00Z'`); err != nil {
+		t.Fatal(err)
+	}
+	found, err := j.FindByParent(ctx, "s", "pay-1")
+	var got []string
+	for _, e := range found {
+		got = append(got, e.Key+"/"+e.Op)
+	}
+	if err != nil || len(got) != 3 || got[0] != "a/refund" || got[1] != "b/capture" || got[2] != "b/refund" {
+		t.Fatalf("FindByParent: %v, %v; want a/refund, b/capture, b/refund", got, err)
 	}
 }
