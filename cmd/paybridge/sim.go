@@ -462,7 +462,8 @@ func describeEvent(e notify.Event) string {
 }
 
 // trustlyMeanings says what each Trustly notification method means on an order whose
-// kind the receiver does not know (JSON-RPC protocol §6.3).
+// kind the receiver does not know
+// (https://eu.developers.trustly.com/doc/reference/notifications-overview).
 var trustlyMeanings = map[string]string{
 	"pending":            "the payer finished at the bank; the deposit is not confirmed yet",
 	"credit":             "money reached the merchant: a deposit paid, or a refund or payout that came back",

@@ -243,8 +243,9 @@ func TrustlyREST() Provider {
 	}
 }
 
-// Trustly REST's sandbox test accounts (protocol §15): the last digit is the verification
-// score; 6 or more verifies.
+// Trustly REST's sandbox test accounts
+// (https://amer.developers.trustly.com/payments/reference/testing): the last digit is the
+// verification score; 6 or more verifies.
 var (
 	trustlyRESTAccount         = paybridge.BankAccount{HolderName: "Ada Lovelace", RoutingNumber: "124003116", AccountNumber: "1000000008"}
 	trustlyRESTRejectedAccount = paybridge.BankAccount{HolderName: "Ada Lovelace", RoutingNumber: "124003116", AccountNumber: "1000000002"}

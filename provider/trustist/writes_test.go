@@ -104,7 +104,9 @@ func TestReadServerErrorIsUnavailable(t *testing.T) {
 	wantCode(t, err, provider.ProviderUnavailable)
 }
 
-// The create answer documented in §3.1 carries no amount, so Pay reads the payment back.
+// The create answer as Trustist documents it (id, payLink, payIdString, payerServicesUrl:
+// https://api.trustistecommerce.com/docs/javascript/embedded-payments) carries no amount,
+// so Pay reads the payment back.
 func TestPayReadsThePaymentBack(t *testing.T) {
 	e := start(t, trustistsim.Options{}, nil)
 	p, err := e.gw.Pay(context.Background(), payReq(t, "12.34", "o-readback"))
@@ -210,8 +212,8 @@ func TestStaleAgainAfterSyncMentionsDrift(t *testing.T) {
 	}
 }
 
-// The simulator's create answer carries only the members §3.1 documents, unless the full
-// form is asked for.
+// The simulator's create answer carries only the members Trustist documents (see
+// TestPayReadsThePaymentBack), unless the full form is asked for.
 func TestSimulatorCreateAnswerMembers(t *testing.T) {
 	for _, full := range []bool{false, true} {
 		e := start(t, trustistsim.Options{FullCreateAnswer: full}, nil)

@@ -93,8 +93,9 @@
 //
 // # Errors
 //
-// Every Trustly error code of the protocol reference maps to a provider.Code (see
-// [ErrorCode]). The *provider.Error carries the code in ProviderCode and Trustly's message;
+// Every Trustly error code the adapter knows (Trustly lists them at
+// https://eu.developers.trustly.com/doc/reference/error-messages) maps to a provider.Code
+// (see [ErrorCode]). The *provider.Error carries the code in ProviderCode and Trustly's message;
 // errors.As reaches it through the Gateway's error.
 //
 // # Notifications

@@ -16,7 +16,8 @@ type codeRule struct {
 	hint string
 }
 
-// codeRules maps every error code of the Trustly protocol reference. Codes not listed map
+// codeRules maps every Trustly error code the adapter knows
+// (https://eu.developers.trustly.com/doc/reference/error-messages). Codes not listed map
 // to provider.Unknown with the Trustly code kept in ProviderCode.
 var codeRules = map[int]codeRule{
 	wire.CodeFunctionAccessDenied: {provider.PermissionDenied, "", "this merchant account may not call the method; ask Trustly to enable it"},

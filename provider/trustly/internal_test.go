@@ -12,8 +12,11 @@ import (
 	"github.com/paybridge/paybridge/secret"
 )
 
-// TestEnvironmentsSelectEndpointAndKey checks each environment against the protocol
-// reference (§1 endpoints, §8 SHA-256 of the DER SubjectPublicKeyInfo of Trustly's keys).
+// TestEnvironmentsSelectEndpointAndKey checks each environment against Trustly's Java
+// client (https://github.com/trustly/trustly-client-java): the endpoints of
+// TrustlyApiClientSettings.java, and the keys of
+// src/main/resources/keys/trustly_{test,live}_public.pem by the SHA-256 of their DER
+// SubjectPublicKeyInfo.
 func TestEnvironmentsSelectEndpointAndKey(t *testing.T) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

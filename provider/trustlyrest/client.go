@@ -288,7 +288,8 @@ func (c *Client) postTransaction(ctx context.Context, path string, f signing.For
 	return t, nil
 }
 
-// validID reports whether s looks like a Trustly id: digits only, at most 15 (protocol §3).
+// validID reports whether s looks like a Trustly id: digits only, at most 15
+// (https://amer.developers.trustly.com/openapi.json).
 // Anything else cannot name a Trustly object and is never put in a URL path.
 func validID(s string) bool { return isDigits(s) && len(s) <= 15 }
 

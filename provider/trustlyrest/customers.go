@@ -20,7 +20,8 @@ const (
 	customDataLastName  = "paybridgeLastName"
 )
 
-// wireCustomer is Trustly's Customer object (protocol §6.4).
+// wireCustomer is Trustly's Customer object (the Customer schema of
+// https://amer.developers.trustly.com/openapi.json).
 type wireCustomer struct {
 	CustomerID  flexString     `json:"customerId,omitempty"`
 	ExternalID  string         `json:"externalId,omitempty"`
@@ -106,7 +107,8 @@ func decodeCustomer(raw []byte) (*provider.Customer, error) {
 }
 
 // CreateCustomer implements provider.CustomerManager with POST /customers. Trustly requires
-// a name, address, phone and e-mail address (protocol §6.4). Group is kept in customData.
+// a name, address, phone and e-mail address (the Customer schema of
+// https://amer.developers.trustly.com/openapi.json). Group is kept in customData.
 // Trustly updates, rather than creates, a customer whose externalId it already has.
 func (c *Client) CreateCustomer(ctx context.Context, cu *provider.Customer) (*provider.Customer, error) {
 	switch {

@@ -11,7 +11,8 @@ import (
 	"github.com/paybridge/paybridge/provider"
 )
 
-// Trustly error codes the adapter distinguishes (protocol §8).
+// Trustly error codes the adapter distinguishes
+// (https://amer.developers.trustly.com/payments/reference/errors).
 const (
 	codeInternal          = 100
 	codeRemote            = 150
@@ -196,7 +197,8 @@ const (
 	isAction lookupKind = false
 )
 
-// errorFor maps an API error to a *provider.Error (protocol §8):
+// errorFor maps an API error
+// (https://amer.developers.trustly.com/payments/reference/errors) to a *provider.Error:
 //
 //	375, 300 → Unauthenticated      200 → InvalidRequest (NotFound on a lookup by id)
 //	210 → Duplicate (callers resolve it by looking the earlier transaction up)

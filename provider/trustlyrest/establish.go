@@ -14,8 +14,9 @@ import (
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
-// establishData is the establish data the adapter sends (protocol §5). Every value is a
-// string, sent and signed byte for byte as written here.
+// establishData is the establish data the adapter sends
+// (https://amer.developers.trustly.com/integrate/core-concepts/the-establish-data-object).
+// Every value is a string, sent and signed byte for byte as written here.
 type establishData struct {
 	AccessID          string            `json:"accessId"`
 	MerchantID        string            `json:"merchantId"`
@@ -166,7 +167,9 @@ func (c *Client) establish(ctx context.Context, est *establishData) (establishAn
 const establishQuery = "createTransaction=true"
 
 // customerData sets establish data's customer from a person, or refers to a customer kept
-// at Trustly by its customerId alone (protocol §5). Trustly requires the name, e-mail address
+// at Trustly by its customerId alone
+// (https://amer.developers.trustly.com/integrate/core-concepts/the-establish-data-object).
+// Trustly requires the name, e-mail address
 // and address country of a new customer; phone and the other address fields are sent when
 // known ([I] the documentation also stars phone and address, which the adapter does not
 // demand).

@@ -11,9 +11,10 @@ import (
 	"github.com/paybridge/paybridge/money"
 )
 
-// maxPageSize is the largest page asked for. Protocol §13: count defaults to 25 and goes up
-// to 100 by the current reference, but an older page caps it at 25, so larger pages are
-// never relied on.
+// maxPageSize is the largest page asked for. count defaults to 25 and goes up to 100 by the
+// current reference (https://amer.developers.trustly.com/payments/reference/intro), but an
+// older page caps it at 25, so larger pages are never relied on
+// (https://amer.developers.trustly.com/payments/docs/reference-pagination-filtering).
 const (
 	defaultPageSize = 25
 	maxPageSize     = 25
@@ -55,7 +56,7 @@ type TransactionFilter struct {
 	// Types selects transaction types.
 	Types []int
 	// PageSize is the count per request (default and most 25: one of Trustly's pages caps
-	// count at 25, protocol §13).
+	// count at 25; see maxPageSize).
 	PageSize int
 }
 

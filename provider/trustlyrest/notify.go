@@ -32,13 +32,14 @@ var (
 
 // notificationBudget bounds the API calls VerifyNotification makes (reading the payment,
 // looking for its capture, capturing) so that the reply reaches Trustly within the 3 seconds
-// it waits (protocol §10).
+// it waits (https://amer.developers.trustly.com/payments/docs/event-notifications-webhooks).
 const notificationBudget = 2 * time.Second
 
 // MaxNotificationBody is the largest notification body accepted, in bytes.
 const MaxNotificationBody = signing.MaxNotificationBody
 
-// webhook is a verified notification's fields (protocol §10).
+// webhook is a verified notification's fields (the webhooks of Trustly's OpenAPI document,
+// https://amer.developers.trustly.com/openapi.json).
 type webhook struct {
 	eventID, eventType       string
 	objectID, parentID       string
@@ -335,7 +336,8 @@ func (c *Client) captureOnNotification(ctx context.Context, w *webhook, ev *noti
 }
 
 // NotificationReply implements notify.Verifier. Trustly wants HTTP 200 within 3 seconds and
-// otherwise delivers the notification again every 5 minutes for 12 hours (protocol §10). The
+// otherwise delivers the notification again every 5 minutes for 12 hours
+// (https://amer.developers.trustly.com/payments/docs/event-notifications-webhooks). The
 // reply is 200 with an empty body once the application's callback succeeded, and 500 when
 // it failed, so that Trustly delivers the notification again.
 //

@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// TestPagesNeverAskForMoreThan25: protocol §13 — one of Trustly's pages caps count at 25, so
+// TestPagesNeverAskForMoreThan25: one of Trustly's pages caps count at 25
+// (https://amer.developers.trustly.com/payments/docs/reference-pagination-filtering), so
 // larger pages are never asked for, whatever PageSize says.
 func TestPagesNeverAskForMoreThan25(t *testing.T) {
 	var most int

@@ -11,11 +11,13 @@ import (
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
-// minimumAmount is Trustly's smallest capture, deposit and refund (protocol §4).
+// minimumAmount is Trustly's smallest capture, deposit and refund (the operation
+// descriptions in https://amer.developers.trustly.com/openapi.json).
 var minimumMinor = int64(99)
 
-// checkAmount applies Trustly's amount rules: a decimal string of at most 10 characters
-// (protocol §3) and at least 0.99 (protocol §4).
+// checkAmount applies Trustly's amount rules
+// (https://amer.developers.trustly.com/openapi.json): a decimal string of at most 10
+// characters, and at least 0.99.
 func checkAmount(field string, a money.Amount) error {
 	return checkAmountText(field, a, a.Fixed())
 }
@@ -108,8 +110,8 @@ func (a *establishAnswer) decodePlain(body []byte) bool {
 // A Pay whose earlier attempt Trustly already authorized gets error 210 for the reused
 // merchantReference, and the adapter returns that payment, looked up by the reference. A
 // Pay repeated while the first transaction is still unauthorized creates a second
-// unauthorized transaction with the same merchantReference (protocol §12 exempts pending
-// ones from the uniqueness check), which is why the Gateway settles a Pay whose answer was
+// unauthorized transaction with the same merchantReference (Trustly exempts pending ones
+// from the uniqueness check, https://amer.developers.trustly.com/payments/docs/idempotency), which is why the Gateway settles a Pay whose answer was
 // lost by looking the reference up (Resolve) rather than by sending it again. [I] Because
 // Trustly enforces the reference's uniqueness once a transaction is authorized, at most
 // one of two such transactions can be authorized; Trustly's documentation does not say so

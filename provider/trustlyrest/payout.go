@@ -119,7 +119,8 @@ func (c *Client) verifyDetails(ctx context.Context, req *provider.VerifyAccountR
 	if name != "" {
 		acct["nameOnAccount"] = name
 	}
-	// merchantId is a JSON number in the verify body (protocol §4); it is validated as digits.
+	// merchantId is a JSON number in the verify body (POST /accounts/verify in
+	// https://amer.developers.trustly.com/openapi.json); it is validated as digits.
 	body := map[string]any{"merchantId": json.Number(c.merchantID), "account": acct}
 	raw, err := c.call(ctx, http.MethodPost, "/accounts/verify", "expand=account.paymentProvider", jsonBody(body), isAction)
 	if err != nil {

@@ -42,7 +42,8 @@ type Redirect struct {
 // r.URL.RequestURI() — and merchantReference the one the adapter sent for the payment
 // (PaymentReference(p.MerchantReference, p.IdempotencyKey)).
 //
-// The requestSignature parameter must be the HMAC of the URL without it (protocol §11),
+// The requestSignature parameter must be the HMAC of the URL without it
+// (https://amer.developers.trustly.com/payments/docs/redirect-urls),
 // compared in constant time, and merchantReference must match. Parameters after
 // requestSignature that the signature may not cover are dropped.
 func (c *Client) VerifyRedirect(fullURL, merchantReference string) (*Redirect, error) {

@@ -8,7 +8,8 @@ import (
 
 // Trustly's merchantReference is its idempotency mechanism: it must be unique per merchant
 // for Pay, Authorize, Capture and Deposit transactions once they reach Authorized, Processed
-// or Completed, and a duplicate is refused with error 210 (protocol §12). The adapter
+// or Completed, and a duplicate is refused with error 210
+// (https://amer.developers.trustly.com/payments/docs/idempotency). The adapter
 // therefore builds every merchantReference it sends from the call's idempotency key, and
 // keeps the caller's own reference in front of it so that it stays readable in Trustly's
 // portal, notifications and redirects:

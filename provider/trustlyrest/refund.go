@@ -8,7 +8,8 @@ import (
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
-// maxCancelMessage is the longest cancel message Trustly takes (protocol §4).
+// maxCancelMessage is the longest cancel message Trustly takes (the cancel operation of
+// https://amer.developers.trustly.com/openapi.json).
 const maxCancelMessage = 40
 
 // Refund implements provider.Refunder with POST /transactions/{captureId}/refund. PaymentID
@@ -23,7 +24,8 @@ const maxCancelMessage = 40
 //
 // Idempotency is the Gateway's journal: it answers a repeated call, serialises concurrent
 // calls with one key, and settles a call whose answer was lost through Resolve. Trustly
-// does not dedupe refunds (protocol §12), so the adapter adds what protects a repeat that
+// does not dedupe refunds (https://amer.developers.trustly.com/payments/docs/idempotency),
+// so the adapter adds what protects a repeat that
 // reaches it without the journal's record — another process with its own journal, or a
 // journal that lost the entry: the refund's merchantReference is derived from the
 // idempotency key (see the package documentation) and, before anything is sent, the

@@ -169,7 +169,8 @@ func (m *meetingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestSameKeyRefundOnSeparateJournalsAtOnceCanRefundTwice documents the window that only a
 // shared journal closes. Two instances with journals of their own refund with one key at
 // the same moment; each looks the refund's merchantReference up, finds nothing, and sends.
-// Trustly does not dedupe refunds (protocol §12), so it makes both. (The meeting transport
+// Trustly does not dedupe refunds (https://amer.developers.trustly.com/payments/docs/idempotency),
+// so it makes both. (The meeting transport
 // holds each POST until both look-ups are done, the order 150 ms a request makes likely
 // without deciding it.) Run every instance on one journal — package journal/pgjournal —
 // where a refund must not be made twice.

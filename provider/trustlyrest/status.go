@@ -6,7 +6,8 @@ import (
 	"github.com/paybridge/paybridge/provider"
 )
 
-// Transaction types (protocol §7.2).
+// Transaction types, numbered as in Trustly's OpenAPI document
+// (https://amer.developers.trustly.com/openapi.json).
 const (
 	typeAuthorize = 1
 	typePay       = 2
@@ -15,8 +16,8 @@ const (
 	typeDeposit   = 6
 )
 
-// Payment types (protocol §7.3): numbers in responses, webhooks and redirects; names in
-// establish data.
+// Payment types (PaymentPaymentType in https://amer.developers.trustly.com/openapi.json):
+// numbers in responses, webhooks and redirects; names in establish data.
 const (
 	paymentTypeInstant      = 1
 	paymentTypeDeferred     = 2
@@ -26,7 +27,8 @@ const (
 	paymentTypeRetrieval    = 6
 )
 
-// Transaction statuses the adapter acts on (protocol §7.1).
+// Transaction statuses the adapter acts on
+// (https://amer.developers.trustly.com/payments/docs/transaction-status).
 const (
 	statusNew        = 0
 	statusPending    = 1
@@ -53,8 +55,9 @@ type statusRow struct {
 	verify provider.VerificationStatus
 }
 
-// statuses is the one table through which every numeric Trustly status is read (protocol
-// §7.1). A status not listed reads as pendingRow: pending-like, never success.
+// statuses is the one table through which every numeric Trustly status is read
+// (https://amer.developers.trustly.com/payments/docs/transaction-status). A status not
+// listed reads as pendingRow: pending-like, never success.
 //
 // Notes on the less obvious rows:
 //   - 0 New / 1 Pending on an authorization mean the payer has not finished at the bank, so

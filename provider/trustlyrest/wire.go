@@ -12,9 +12,10 @@ import (
 	"github.com/paybridge/paybridge/provider"
 )
 
-// flexInt decodes a numeric enum (status, transactionType, paymentType) sent either as a JSON
-// number or as a numeric string: Trustly's specification types them as strings while its
-// examples and webhooks use numbers (protocol §3, [I] accept both). Absent or null is -1.
+// flexInt decodes a numeric enum (status, transactionType, paymentType) sent either as a
+// JSON number or as a numeric string: Trustly's OpenAPI document
+// (https://amer.developers.trustly.com/openapi.json) types them as strings while its
+// examples and webhooks use numbers ([I] accept both). Absent or null is -1.
 type flexInt int
 
 // UnmarshalJSON accepts 2, "2" and null.
@@ -99,8 +100,9 @@ func (m millis) Time() time.Time {
 	return time.UnixMilli(int64(m)).UTC()
 }
 
-// wireTransaction is Trustly's Transaction object (protocol §6.2), with the fields the
-// adapter reads. Unknown fields are ignored: the documentation is versioned and grows.
+// wireTransaction is Trustly's Transaction object (the Transaction schema of
+// https://amer.developers.trustly.com/openapi.json), with the fields the adapter reads.
+// Unknown fields are ignored: the documentation is versioned and grows.
 type wireTransaction struct {
 	TransactionID         flexString   `json:"transactionId"`
 	TransactionType       flexInt      `json:"transactionType"`
@@ -123,7 +125,8 @@ type wireTransaction struct {
 	} `json:"paymentProviderTransaction"`
 }
 
-// wirePayment is the part of Trustly's Payment object (protocol §6.3) the adapter reads.
+// wirePayment is the part of Trustly's Payment object (the Payment schema of
+// https://amer.developers.trustly.com/openapi.json) the adapter reads.
 type wirePayment struct {
 	PaymentID         flexString   `json:"paymentId"`
 	PaymentType       flexInt      `json:"paymentType"`
@@ -136,7 +139,8 @@ type wirePayment struct {
 	} `json:"paymentProvider"`
 }
 
-// wireAccount is Trustly's Account / FinancialInstitutionAccount (protocol §6.5, §4).
+// wireAccount is Trustly's Account / FinancialInstitutionAccount (the Account schema and
+// the POST /accounts/verify answer of https://amer.developers.trustly.com/openapi.json).
 type wireAccount struct {
 	Name                  string     `json:"name"`
 	NameOnAccount         string     `json:"nameOnAccount"`
@@ -240,7 +244,8 @@ func parseAmount(text, currency string, fallback money.Currency) (money.Amount, 
 }
 
 // decodeTransaction reads a transaction response: {"transaction": {...}} as every example
-// shows, or the bare object as the specification models it (protocol §6.1).
+// shows, or the bare object as the OpenAPI document models it. One example of the wrapped
+// form: https://amer.developers.trustly.com/payments/docs/pay-initiate-payment-transactions.
 func decodeTransaction(body []byte) (*wireTransaction, error) {
 	var wrapped struct {
 		Transaction *wireTransaction `json:"transaction"`
@@ -262,7 +267,9 @@ func decodeTransaction(body []byte) (*wireTransaction, error) {
 }
 
 // decodeList reads a list response {"<key>": [item...]} whose items may each be wrapped as
-// {"<itemKey>": item} (protocol §6.1, [I] accept both). An answer without the list, or with
+// {"<itemKey>": item}: the OpenAPI document lists bare items, while an example rendered in
+// https://amer.developers.trustly.com/api-reference wraps them ([I] accept both). An answer
+// without the list, or with
 // something else in its place, is an Internal error, never an empty page: the adapter's
 // guards against sending twice read "no such child" from an empty list.
 func decodeList[T any](body []byte, key, itemKey string) ([]*T, error) {

@@ -52,8 +52,9 @@ var theme = simkit.Theme{Provider: "Trustist", Accent: "#3b2f8f"}
 // pageChoice is an entry of a hosted page's list of banks or ways to pay.
 type pageChoice struct{ value, name, hint string }
 
-// testBanks are the sandbox banks the pages offer (protocol §8); the first is preselected
-// and is the one an EndUser, which posts no choice, uses.
+// testBanks are the sandbox banks the pages offer
+// (https://api.trustistecommerce.com/docs/testing); the first is preselected and is the one
+// an EndUser, which posts no choice, uses.
 var testBanks = []pageChoice{
 	{"mock-redirect-bank", TestBankName, "Test bank, approves at once"},
 	{"lloyds-test", "Lloyds Bank Test Account", "Test bank"},

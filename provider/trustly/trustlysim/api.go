@@ -106,8 +106,10 @@ func (s *Server) process(body []byte) []byte {
 		return s.errorBody("", "", wire.CodeUnknown)
 	}
 	if req.Version == "" {
-		// [I] A JSON-RPC 1.1 request names its version ("1.1" as a string or a number,
-		// §3.1); without it the request is not understood.
+		// [I] A JSON-RPC 1.1 request names its version: the string "1.1" in Trustly's
+		// examples (https://eu.developers.trustly.com/doc/reference/api-protocol) or the
+		// number 1.1 that Trustly's Java client sends (JsonRpcRequest.java). Without it the
+		// request is not understood.
 		return s.errorBody("", "", wire.CodeUnknown)
 	}
 	user, _ := req.Get("Username")
@@ -185,8 +187,9 @@ func (c *call) str(k string) string {
 	return v
 }
 
-// amount returns the Amount member of Data, which Trustly takes as text only (§5): a JSON
-// number, or no member, is a fault.
+// amount returns the Amount member of Data, which Trustly takes as text only, digits with a
+// dot (https://eu.developers.trustly.com/doc/reference/refund): a JSON number, or no
+// member, is a fault.
 func (c *call) amount() (string, *rpcFault) {
 	v, ok := c.req.Data["Amount"].(string)
 	if !ok {

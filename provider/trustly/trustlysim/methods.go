@@ -128,7 +128,8 @@ func (s *Server) deposit(m *merchant, c *call) (any, *rpcFault) {
 	if v, ok := a["Amount"]; ok && v != nil {
 		text, isText := v.(string)
 		if !isText {
-			return nil, fault(wire.CodeInvalidParameters) // amounts are text (§5)
+			// Amount is a string (Trustly's Java client, DepositRequestDataAttributes.java).
+			return nil, fault(wire.CodeInvalidParameters)
 		}
 		value = text
 		if f := checkAmount(value); f != nil {
@@ -333,7 +334,9 @@ func (s *Server) accountPayout(m *merchant, c *call) (any, *rpcFault) {
 	if f != nil {
 		return nil, f
 	}
-	// [I] ShopperStatement is required (the Java client validates it as such, §4.7).
+	// [I] ShopperStatement is required: Trustly's Java client validates it as such
+	// (AccountPayoutRequestDataAttributes.java in
+	// https://github.com/trustly/trustly-client-java).
 	if !c.hasAttributes() || attr(c.attrs(), "ShopperStatement") == "" {
 		return nil, fault(wire.CodeInvalidParameters)
 	}

@@ -63,7 +63,9 @@ func readJSON(r *http.Request) (map[string]any, error) {
 }
 
 // readParams reads a transaction action's parameters, form-encoded or JSON with flat dotted
-// keys (protocol §3: [I] the server takes both).
+// keys. [I] The server takes both: Trustly's API reference describes JSON bodies
+// (https://amer.developers.trustly.com/api-reference), while its sample integration
+// (https://github.com/TrustlyInc/trustly-nestjs-example) sends a capture as form fields.
 func readParams(r *http.Request) (map[string]string, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "application/json" {
@@ -244,7 +246,8 @@ func (s *Server) getTransaction(w http.ResponseWriter, id string) {
 	writeJSON(w, http.StatusOK, map[string]any{"transaction": t.render(s.opts.WithholdSplitToken)})
 }
 
-// pageParams reads count and startIndex (protocol §13: count defaults to 25, at most 100).
+// pageParams reads count and startIndex (count defaults to 25, at most 100:
+// https://amer.developers.trustly.com/payments/reference/intro).
 func pageParams(w http.ResponseWriter, r *http.Request) (count, start int, ok bool) {
 	count, start = 25, 0
 	q := r.URL.Query()
@@ -460,7 +463,8 @@ func (s *Server) refundLocked(w http.ResponseWriter, t *tx, p map[string]string)
 	} else {
 		t.setStatus(stPartRefund, "")
 	}
-	// Refunds are not deduplicated by merchantReference (protocol §12).
+	// Refunds are not deduplicated by merchantReference
+	// (https://amer.developers.trustly.com/payments/docs/idempotency).
 	return s.childLocked(t, typeRefund, p["merchantReference"], amount)
 }
 
@@ -487,7 +491,8 @@ func (s *Server) cancelLocked(w http.ResponseWriter, t *tx, p map[string]string)
 }
 
 // verifyAccount implements POST /accounts/verify with the sandbox's manual-entry test data
-// (protocol §15): routing 124003116 with accounts 1000000000–1000000010, whose last digits
+// (https://amer.developers.trustly.com/payments/reference/testing): routing 124003116 with
+// accounts 1000000000–1000000010, whose last digits
 // are the score (verified from 6); 1002000000 → error 200, 1003750000 → 375, 1001000000 → 100;
 // the IBANs GB33BUKB20201555555555 and DE75512108001245126199 verify. [I] Any other account
 // with a valid ABA routing checksum scores 7; an invalid checksum is error 330.

@@ -29,8 +29,9 @@ func (s *Server) Config() trustlyrest.Config {
 // returns the conformance harness for the Trustly REST adapter over it, and a function that
 // stops it.
 //
-// Account and RejectedAccount are sandbox test accounts (protocol §15: the last digit is
-// the verification score, 6 or more verifies). An account verified from bank details
+// Account and RejectedAccount are sandbox test accounts (the last digit is the verification
+// score, 6 or more verifies: https://amer.developers.trustly.com/payments/reference/testing).
+// An account verified from bank details
 // gives Trustly no authorization to pay into, so payouts use an account verified
 // interactively (PayoutAccountInteractive), which the EndUser approves.
 func ConformanceHarness() (conformance.Harness, func()) {

@@ -94,7 +94,8 @@ func lightboxPage(t *tx) simkit.Page {
 
 // serveLightbox serves the hosted authorization page: GET shows it (and marks the
 // transaction 1 Pending), POST with action approve, decline or abandon completes it and
-// redirects the browser to returnUrl or cancelUrl with a signed query string (protocol §11).
+// redirects the browser to returnUrl or cancelUrl with a signed query string
+// (https://amer.developers.trustly.com/payments/docs/redirect-urls).
 func (s *Server) serveLightbox(w http.ResponseWriter, r *http.Request) {
 	id, ok := strings.CutPrefix(r.URL.Path, "/start/lightbox/")
 	if !ok || id == "" || strings.Contains(id, "/") {
@@ -217,7 +218,8 @@ func (s *Server) actOnPageAt(w http.ResponseWriter, id, token, action string, ba
 }
 
 // newSplitToken returns a split token with characters that need URL encoding ('+', '/',
-// '='), as Trustly's may (protocol §3).
+// '='), as Trustly's may (the capture and refresh operations of
+// https://amer.developers.trustly.com/openapi.json say a splitToken must be URL-encoded).
 func newSplitToken() string {
 	b := make([]byte, 30)
 	_, _ = rand.Read(b)

@@ -55,8 +55,8 @@ type Options struct {
 	// NotificationURL is where notifications go when establish data names none.
 	NotificationURL string
 	// AckTimeout is how long a notification delivery waits for the merchant's answer before
-	// counting it as unanswered and trying again later (default 3s, Trustly's limit, protocol
-	// §10).
+	// counting it as unanswered and trying again later (default 3s, Trustly's limit:
+	// https://amer.developers.trustly.com/payments/docs/event-notifications-webhooks).
 	AckTimeout time.Duration
 	// WithholdSplitToken leaves splitToken out of transactions read with the API, so that
 	// the Authorize notification is the only place it appears. [I] Trustly's documentation

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Trustly error codes and the exception classes reported with them (protocol §2, §8).
+// Trustly error codes and the exception classes reported with them
+// (https://amer.developers.trustly.com/payments/reference/errors).
 const (
 	codeInternal          = 100
 	codeInvalidParameter  = 200
@@ -25,7 +26,8 @@ const (
 	domainInvalidAccount   = "com.paywithmybank.merchantgateway.v1.exception.InvalidAccountException"
 )
 
-// Transaction types and statuses (protocol §7.1, §7.2).
+// Transaction types (as numbered in https://amer.developers.trustly.com/openapi.json) and
+// statuses (https://amer.developers.trustly.com/payments/docs/transaction-status).
 const (
 	typeAuthorize = 1
 	typePay       = 2
@@ -46,7 +48,8 @@ const (
 	stVoided     = 13
 )
 
-// Payment type names (establish data) and codes (everywhere else), protocol §7.3.
+// Payment type names (establish data) and codes (everywhere else), as in PaymentPaymentType
+// of https://amer.developers.trustly.com/openapi.json.
 var paymentTypes = map[string]int{
 	"Instant": 1, "Deferred": 2, "Recurring": 3, "Disbursement": 4, "Verification": 5, "Retrieval": 6,
 }
@@ -154,7 +157,7 @@ func (t *tx) setStatus(st int, pp string) {
 
 // refTakenLocked reports whether a transaction of a deduplicated type (Authorize, Pay,
 // Capture, Deposit) with this merchantReference has been authorized, processed or completed
-// (protocol §12). Refunds are exempt.
+// (https://amer.developers.trustly.com/payments/docs/idempotency). Refunds are exempt.
 func (s *Server) refTakenLocked(ref string) bool {
 	for _, t := range s.index.byRef[ref] {
 		if t.reached && t.typ != typeRefund {

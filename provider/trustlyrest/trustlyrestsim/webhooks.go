@@ -42,8 +42,9 @@ func (s *Server) Deliveries() []Delivery {
 }
 
 // notifyLocked sends the notification of t's current status to the payment's notification
-// URL (or the server's), signed as Trustly signs it (protocol §10). Fields follow the order
-// of Trustly's published example.
+// URL (or the server's), signed as Trustly signs it
+// (https://amer.developers.trustly.com/payments/reference/validate-the-notification-signature).
+// Fields follow the order of Trustly's published example.
 func (s *Server) notifyLocked(t *tx, eventType string) {
 	url := t.pay.notificationURL
 	if url == "" {

@@ -19,8 +19,10 @@ import (
 	"time"
 )
 
-// SHA-256 fingerprints of the DER SPKI encodings, as published in the protocol reference
-// (trustly-jsonrpc.md §8).
+// SHA-256 fingerprints of the DER SPKI encodings of the public keys that ship with
+// Trustly's Java client (https://github.com/trustly/trustly-client-java):
+// src/main/resources/keys/trustly_{test,live}_public.pem, and the signature tester's
+// merchant key src/test/resources/keys/merchant_public_key.pem.
 const (
 	trustlyTestSPKISHA256   = "3c45411e0532933c3c97215b375d238c08b6a06d40793999444f6459c917a935"
 	trustlyLiveSPKISHA256   = "7e09f288f4ed5b6e31c4665efe9b364347083ad8d03427d2d1cfb963ce7551c5"
