@@ -103,6 +103,11 @@ type Notification struct {
 	Event Event
 	// ReplyState is private to the adapter (for example the uuid and method to echo).
 	ReplyState any
+	// NotOurs, when set, says why the notification concerns no order of the application:
+	// a Verifier sets it when the Gateway's record of calls, which it was given, shows
+	// that no call created the order. The Handler then acknowledges the notification and
+	// never delivers it, as when the Matcher returns ErrNotOurs.
+	NotOurs error
 }
 
 // Outcome is what the application made of a notification.

@@ -133,18 +133,22 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 		return nil, http.StatusBadRequest
 	}
 	log := h.log.With("provider", n.Event.Provider, "notification_id", n.ID, "kind", string(n.Event.Kind))
-	if h.match != nil {
-		if err := h.match(ctx, &n.Event); err != nil {
-			if errors.Is(err, ErrNotOurs) {
-				log.WarnContext(ctx, "notification acknowledged but not delivered: it concerns no order of ours", "reason", err.Error())
-				if h.foreign != nil {
-					h.foreign(ctx, n.Event, err)
-				}
-				return h.reply(ctx, log, n, Processed)
+	switch {
+	case n.NotOurs != nil:
+		err = fmt.Errorf("%w: %w", ErrNotOurs, n.NotOurs)
+	case h.match != nil:
+		err = h.match(ctx, &n.Event)
+	}
+	if err != nil {
+		if errors.Is(err, ErrNotOurs) {
+			log.WarnContext(ctx, "notification acknowledged but not delivered: it concerns no order of ours", "reason", err.Error())
+			if h.foreign != nil {
+				h.foreign(ctx, n.Event, err)
 			}
-			log.WarnContext(ctx, "notification could not be matched to our orders now; asking for redelivery", "error", err.Error())
-			return nil, http.StatusServiceUnavailable
+			return h.reply(ctx, log, n, Processed)
 		}
+		log.WarnContext(ctx, "notification could not be matched to our orders now; asking for redelivery", "error", err.Error())
+		return nil, http.StatusServiceUnavailable
 	}
 	key := n.Event.Provider + "/" + n.ID
 	claim, err := h.store.Claim(ctx, key, h.lease)

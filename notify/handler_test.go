@@ -265,3 +265,38 @@ func TestHandlerMatcher(t *testing.T) {
 		t.Fatalf("unmatched %v; want the foreign one", unmatched)
 	}
 }
+
+// foreignVerifier is plainVerifier that marks every notification NotOurs.
+type foreignVerifier struct{ plainVerifier }
+
+func (v foreignVerifier) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
+	n, err := v.plainVerifier.VerifyNotification(ctx, r)
+	if n != nil {
+		n.NotOurs = errors.New("no call created order 9")
+	}
+	return n, err
+}
+
+// A notification its Verifier found not to be the application's is acknowledged with the
+// provider's reply, reported to WithUnmatched, and never delivered, whatever the Matcher.
+func TestHandlerNeverDeliversWhatTheVerifierFoundNotOurs(t *testing.T) {
+	var delivered, matched atomic.Int32
+	var reason error
+	h := notify.NewHandler(foreignVerifier{}, func(context.Context, notify.Event) error {
+		delivered.Add(1)
+		return nil
+	}, notify.WithMatcher(func(context.Context, *notify.Event) error {
+		matched.Add(1)
+		return nil
+	}), notify.WithUnmatched(func(_ context.Context, _ notify.Event, err error) { reason = err }))
+	rec := post(h, http.MethodPost, "ok:n9")
+	if rec.Code != http.StatusOK || rec.Body.String() != "processed:n9" {
+		t.Fatalf("reply %d %q; want the processed reply", rec.Code, rec.Body)
+	}
+	if delivered.Load() != 0 || matched.Load() != 0 {
+		t.Fatalf("delivered %d times, matched %d times; want neither", delivered.Load(), matched.Load())
+	}
+	if !errors.Is(reason, notify.ErrNotOurs) || !strings.Contains(reason.Error(), "order 9") {
+		t.Fatalf("WithUnmatched got %v", reason)
+	}
+}
