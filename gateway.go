@@ -398,7 +398,7 @@ func (g *Gateway) NotificationHandler(fn notify.Func, opts ...notify.Option) (*n
 		return nil, g.invalid(op, "", FieldError{Field: "fn", Problem: "is required"})
 	}
 	opts = append(append([]notify.Option{notify.WithLogger(g.log)}, opts...), notify.WithMatcher(g.ownEvent))
-	return notify.NewHandler(v, fn, opts...), nil
+	return notify.NewHandler(journalVerifier{Verifier: v, calls: calls{g}}, fn, opts...), nil
 }
 
 func (g *Gateway) notImplemented(op string, need provider.Operation, key string) error {

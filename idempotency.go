@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/paybridge/paybridge/journal"
@@ -77,7 +78,8 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 	if err != nil {
 		return nil, &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key, err: err}
 	}
-	claim, err := g.claim(ctx, start, c.op, journal.Entry{ID: id, Fingerprint: fp, Reference: g.reference(c.req), Amount: c.amount})
+	claim, err := g.claim(ctx, start, c.op, journal.Entry{ID: id, Fingerprint: fp, Reference: g.reference(c.req),
+		Parent: parentOf(c.req), Amount: c.amount})
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +111,9 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 		}
 		return err
 	})
+	if provider.CodeOf(err) == provider.Duplicate {
+		err = g.sentBefore(ctx, id, claim.Entry.Reference, err)
+	}
 	if err != nil && maybe != nil && outcomeOf(err) == "" {
 		// A later attempt was refused unprocessed (503, rate limit, the context ended),
 		// but an earlier one may have been applied: the call is uncertain, not free to
@@ -116,6 +121,28 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 		err = maybe
 	}
 	return conclude(ctx, g, c, id, claim.Token, v, err)
+}
+
+// sentBefore adds to a provider's duplicate refusal the call that sent the same reference
+// under another idempotency key: a caller that lost its key learns which to repeat.
+func (g *Gateway) sentBefore(ctx context.Context, id journal.ID, ref string, err error) error {
+	var pe *provider.Error
+	if ref == "" || !errors.As(err, &pe) {
+		return err
+	}
+	earlier, ferr := g.journal.FindByReference(ctx, id.Scope, ref)
+	if ferr != nil {
+		return err
+	}
+	for _, e := range earlier {
+		if e.Op == id.Op && e.Key != id.Key {
+			hinted := *pe
+			hinted.Message += "; the reference " + strconv.Quote(ref) + " was sent by an earlier call with idempotency key " +
+				strconv.Quote(e.Key) + " (" + string(e.State) + "): repeat that call with its key"
+			return &hinted
+		}
+	}
+	return err
 }
 
 // claim claims the call's entry, waiting while another caller holds it — as long as the
@@ -325,6 +352,14 @@ func (g *Gateway) reference(req any) string {
 		return r.MerchantReference
 	case *VerifyAccountRequest:
 		return r.MerchantReference
+	}
+	return ""
+}
+
+// parentOf is the provider's id of the object a request acts on: a refund's payment.
+func parentOf(req any) string {
+	if r, ok := req.(*RefundRequest); ok {
+		return r.PaymentID
 	}
 	return ""
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/paybridge/paybridge/money"
 )
 
 // The Gateway keeps idempotency for every adapter: it records each write (Pay, Refund,
@@ -55,4 +57,65 @@ type Accounted interface {
 	// Account names the merchant account (a username, an access id, a key id — never a
 	// secret). It must not change during the Provider's life.
 	Account() string
+}
+
+// Call is what the Gateway's journal recorded of one write, as an adapter reading a
+// notification sees it.
+type Call struct {
+	// Op is the write: OpPay, OpRefund, OpPayout or OpVerifyAccount.
+	Op Operation
+	// Key is the call's idempotency key.
+	Key string
+	// Reference is the request's MerchantReference.
+	Reference string
+	// ProviderID is the provider's id of the object the call created, once known.
+	ProviderID string
+	// Parent is the provider's id of the object the call acted on: a refund's payment.
+	Parent string
+	// Amount is the amount the call moves; zero for VerifyAccount.
+	Amount money.Amount
+	// Settled reports that the provider is known to have applied the call; otherwise its
+	// answer is still awaited or was lost.
+	Settled bool
+	// CreatedAt is when the call was first recorded, on the journal's clock.
+	CreatedAt time.Time
+}
+
+// Calls is the Gateway's record of the merchant's calls, offered to an adapter while it
+// verifies a notification (see CallsFrom), for providers whose notifications do not say
+// what they concern: a Trustly JSON-RPC "credit" is a deposit's, a failed refund's or a
+// failed payout's, and only the calls that created the order tell which. It reads the
+// journal, so it answers alike on every instance and after a restart.
+type Calls interface {
+	// ByProviderID returns the call that created the provider's object id; ok is false
+	// when no call recorded that id (yet).
+	ByProviderID(ctx context.Context, id string) (c Call, ok bool, err error)
+	// ByReference returns the calls that sent reference, newest first.
+	ByReference(ctx context.Context, reference string) ([]Call, error)
+	// Refunds returns the refunds of payment id, oldest first.
+	Refunds(ctx context.Context, paymentID string) ([]Call, error)
+	// Mark records value (non-empty) under name and key unless a value is recorded there
+	// already, and returns the value recorded first: a fact learnt from one notification
+	// that later ones need ("this order's credit was notification N"). Of two instances
+	// marking at once, one wins and both learn its value. Marks are kept as long as the
+	// journal keeps settled calls.
+	Mark(ctx context.Context, name, key, value string) (first string, err error)
+	// Marked returns the value recorded under name and key, "" when none.
+	Marked(ctx context.Context, name, key string) (string, error)
+}
+
+type callsKey struct{}
+
+// WithCalls returns a context carrying c; the Gateway's notification handler passes it to
+// the adapter's VerifyNotification.
+func WithCalls(ctx context.Context, c Calls) context.Context {
+	return context.WithValue(ctx, callsKey{}, c)
+}
+
+// CallsFrom returns the Calls carried by ctx, or nil when the notification is verified
+// outside a Gateway (with notify.NewHandler directly): the adapter then reads only what
+// the notification itself says.
+func CallsFrom(ctx context.Context) Calls {
+	c, _ := ctx.Value(callsKey{}).(Calls)
+	return c
 }
