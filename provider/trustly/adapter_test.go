@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/internal/secrettest"
 	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
@@ -36,6 +38,9 @@ type env struct {
 	cfg    trustly.Config
 	retry  paybridge.RetryPolicy
 	h      atomic.Pointer[http.Handler] // the current notification handler
+	// journal is the Gateways' operations journal; it survives restart, as a shared
+	// PostgreSQL journal does.
+	journal journal.Journal
 }
 
 // fastRetry is DefaultRetryPolicy with millisecond waits.
@@ -71,7 +76,7 @@ func newEnvPolicy(t *testing.T, policy paybridge.RetryPolicy, mutate ...func(*tr
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	e := &env{sim: sim, creds: creds, fail: map[string]int{}, cfg: cfg, retry: policy}
+	e := &env{sim: sim, creds: creds, fail: map[string]int{}, cfg: cfg, retry: policy, journal: journal.NewMemory()}
 	e.restart(t)
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*e.h.Load()).ServeHTTP(w, r) }))
 	t.Cleanup(e.srv.Close)
@@ -79,15 +84,21 @@ func newEnvPolicy(t *testing.T, policy paybridge.RetryPolicy, mutate ...func(*tr
 }
 
 // restart replaces the Client, its Gateway and the notification handler with new ones
-// built from the same Config, as after a process restart: nothing the old Client
-// remembered in memory survives.
+// built from the same Config and journal, as after a process restart: nothing the old
+// Client or Gateway held in memory survives, only what the journal recorded.
 func (e *env) restart(t *testing.T) {
+	t.Helper()
+	e.restartWith(t, e.journal)
+}
+
+// restartWith restarts with journal j.
+func (e *env) restartWith(t *testing.T, j journal.Journal) {
 	t.Helper()
 	c, err := trustly.New(e.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.c, e.gw = c, paybridge.New(c, paybridge.WithRetry(e.retry))
+	e.c, e.gw = c, paybridge.New(c, paybridge.WithRetry(e.retry), paybridge.WithJournal(j))
 	h, err := e.gw.NotificationHandler(func(_ context.Context, ev notify.Event) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -335,20 +346,25 @@ func TestLostReplyIsUnknownOutcomeThenResolved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A caller that lost the key retries with a new one: Trustly says 637 and the Client
-	// resolves it with the request it sent first.
+	// A caller that lost the key and tries a new one is refused: Trustly says 637, the
+	// MessageID was used, and the error names the key of the call that used it. Repeating
+	// that call with its key returns its order.
 	e.sim.DropNextReplies(1)
 	req2 := e.payment("order-lost-2")
 	if _, err := e.gw.Pay(ctx, req2); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("got %v", err)
 	}
-	req2.IdempotencyKey = "fresh-key"
-	p2, err := e.gw.Pay(ctx, req2)
-	if err != nil {
-		t.Fatalf("637 after an unknown outcome was not resolved: %v", err)
+	lostKey := req2.IdempotencyKey
+	fresh := req2
+	fresh.IdempotencyKey = "fresh-key"
+	_, err = e.gw.Pay(ctx, fresh)
+	if pe := providerError(t, err); pe.ProviderCode != "637" || !errors.Is(err, paybridge.ErrDuplicate) ||
+		!strings.Contains(err.Error(), strconv.Quote(lostKey)) {
+		t.Fatalf("a new key for a MessageID whose call is uncertain: %v; want ErrDuplicate (637) naming key %q", err, lostKey)
 	}
-	if p2.ID == p.ID || p2.RedirectURL == "" {
-		t.Fatalf("resolved payment %+v", p2)
+	p2, err := e.gw.Pay(ctx, req2)
+	if err != nil || p2.ID == p.ID || p2.RedirectURL == "" {
+		t.Fatalf("repeating the uncertain call with its key: %+v, %v", p2, err)
 	}
 	before := e.sim.Requests()
 	again, err := e.gw.Pay(ctx, req2)

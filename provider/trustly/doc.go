@@ -85,11 +85,10 @@
 // error keeps Trustly's code and message in ProviderCode and Message, unauthenticated.
 //
 // A repeated Pay or Payout with a new idempotency key but the same MerchantReference
-// reaches Trustly with a MessageID it has seen: ERROR_DUPLICATE_MESSAGE_ID (637). When an
-// earlier attempt of this Client with that MessageID ended with an unknown outcome and
-// carried the same request, the Client resolves the 637 by resending that earlier request
-// (same UUID), whose answer is the first result. Otherwise the error is reported with Code
-// Duplicate.
+// reaches Trustly with a MessageID it has seen: ERROR_DUPLICATE_MESSAGE_ID (637), reported
+// with Code Duplicate. When the Gateway's journal holds the earlier call that sent that
+// MessageID, the error names its idempotency key: repeating that call with its own key
+// returns its order (Trustly answers the identical request with its first result).
 //
 // # Errors
 //
@@ -109,33 +108,37 @@
 //
 // Trustly's notifications do not say what kind of order they concern, and the same
 // methods mean different things per kind (a credit confirms a deposit, but reports a failed
-// refund on the deposit's order or a failed payout on the payout's order). The Client
-// therefore reads them against what it recorded in memory: the orders it created (by
-// orderid, and by MessageID before the answer arrives), the refunds it made per deposit,
-// and the deposits it saw a pending notification for.
+// refund on the deposit's order or a failed payout on the payout's order). Through a
+// Gateway's NotificationHandler the Client reads them against the Gateway's operations
+// journal (provider.Calls): the call that created the order (found by orderid, or by
+// MessageID when the notification overtakes the call's answer), the refunds made of a
+// deposit, and what earlier notifications of the order established (its pending, its
+// credit, which refund each outcome reported on). The journal is shared by every instance
+// and survives restarts when it is PostgreSQL (journal/pgjournal), so every instance reads
+// a notification alike.
 //
 //   - Deposit: pending is payment.pending; credit is payment.succeeded; cancel is
 //     payment.canceled, or payment.failed after a pending (the end user finished but the
 //     bank never confirmed); debit is payment.failed.
 //   - Refund of a deposit, on the deposit's order: payoutconfirmation is refund.succeeded;
-//     a credit or cancel after the deposit's own credit, or while a refund of a settled
-//     deposit is outstanding, is refund.failed. The event's RefundID names the refund:
-//     the oldest outstanding refund of this Client with the notification's amount.
+//     a credit or cancel after the deposit's own credit (Trustly executes refunds only
+//     once the deposit has settled), or a credit of another amount than the deposit's, is
+//     refund.failed. The event's RefundID names the refund: the oldest refund of the
+//     deposit with the notification's amount that no other notification reported on.
 //     Notifications carrying "refund":"1" (direct-debit refunds) are refund events too.
 //   - Payout: payoutconfirmation is payout.succeeded; credit or cancel is payout.failed.
 //   - Account selection: account is account.verified or account.failed (verified "0"),
 //     cancel is account.failed. kyc is other.
-//   - An order this Client has no record of (another process created it, or the process
-//     restarted, or it was evicted from the record of the last 100,000 orders): credit,
-//     cancel, debit and payoutconfirmation are Kind other, never a success, with
-//     PaymentID and PayoutID empty; ProviderEvent holds the method and Raw the body with
-//     the orderid. A pending notification proves a deposit, so a deposit seen pending is
-//     read normally from then on.
+//   - An order no call in the journal created (another merchant's genuinely signed
+//     notification posted to your URL, an order made outside paybridge, or one made before
+//     a restart with the in-memory journal): acknowledged and never delivered, whatever
+//     the method (notify.WithUnmatched reports it).
 //
-// A redelivered notification (same notificationid) is read as the first time. When
-// several processes share a merchant account, route each order's notifications to the
-// process that created it, or treat Kind other events by looking the orderid up in your
-// own records.
+// Used without a Gateway (notify.NewHandler with the Client), nothing says what an order
+// is: credit, cancel, debit and payoutconfirmation are Kind other, never a success, with
+// ProviderEvent holding the method and Raw the body with the orderid; pending is
+// payment.pending. A redelivered notification (same notificationid) is read as the first
+// time.
 //
 // # Provider-specific calls
 //

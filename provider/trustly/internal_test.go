@@ -59,28 +59,3 @@ func TestEnvironmentsSelectEndpointAndKey(t *testing.T) {
 		t.Errorf("default endpoint %s", c.s.endpoint)
 	}
 }
-
-// TestUncertainBookEvictsOnlyTheOldest: forgetting an entry and remembering it again must
-// not leave a stale slot that evicts the fresh entry before older ones.
-func TestUncertainBookEvictsOnlyTheOldest(t *testing.T) {
-	b := newUncertainBook(2)
-	b.remember("Deposit", "a", "uuid-a1", [32]byte{1})
-	b.forget("Deposit", "a")
-	b.remember("Deposit", "a", "uuid-a2", [32]byte{2})
-	b.remember("Deposit", "b", "uuid-b", [32]byte{3})
-	if e, ok := b.lookup("Deposit", "a"); !ok || e.uuid != "uuid-a2" {
-		t.Fatalf("the fresh entry for a was evicted with two entries in a book of two: %v %v", e, ok)
-	}
-	b.remember("Deposit", "c", "uuid-c", [32]byte{4})
-	if _, ok := b.lookup("Deposit", "a"); ok {
-		t.Error("the oldest entry survived")
-	}
-	for _, k := range []string{"b", "c"} {
-		if _, ok := b.lookup("Deposit", k); !ok {
-			t.Errorf("entry %s was evicted", k)
-		}
-	}
-	if len(b.order) != 2 || len(b.m) != 2 {
-		t.Errorf("book holds order %v and %d entries", b.order, len(b.m))
-	}
-}

@@ -126,7 +126,7 @@ func (c *Client) Charge(ctx context.Context, req ChargeRequest) (*ChargeResult, 
 	optional(attrs, "PaymentDate", req.PaymentDate)
 	optional(attrs, "ExternalReference", req.ExternalReference)
 	res, err := c.call(ctx, &rpc{method: "Charge", uuid: c.requestUUID("Charge", req.IdempotencyKey), write: true,
-		messageID: req.MessageID, data: map[string]any{
+		data: map[string]any{
 			"AccountID": req.AccountID, "NotificationURL": req.NotificationURL, "EndUserID": req.EndUserID,
 			"MessageID": req.MessageID, "Amount": req.Amount.Fixed(), "Currency": req.Amount.Currency().String(),
 			"Attributes": attrs,

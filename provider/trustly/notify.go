@@ -11,6 +11,7 @@ import (
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
 
@@ -23,14 +24,15 @@ const (
 	classDDRefund                        // a direct-debit refund ("refund":"1" on the original order)
 	classPayout                          // an AccountPayout
 	classAccount                         // an account selection
-	classUnknown                         // an order the Client has no record of
+	classUnknown                         // an order no recorded call created, or no record was given
 	numClasses
 )
 
 // notificationKinds is the one table from Trustly notification methods to event kinds,
 // per class. A signed notification of a method missing from it is reported as Other.
 // Trustly sends credit, cancel, debit and payoutconfirmation for deposits, refunds and
-// payouts alike (§6.3), so on an unrecorded order they mean nothing certain: Other.
+// payouts alike (https://eu.developers.trustly.com/doc/reference/notifications-overview),
+// so on an order no recorded call created they mean nothing certain: Other.
 var notificationKinds = map[string][numClasses]notify.Kind{
 	//                     deposit                 refund of a deposit     direct-debit refund     payout                  account selection       unrecorded order
 	"credit":             {notify.PaymentSucceeded, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.Other, notify.Other},
@@ -73,7 +75,7 @@ func reject(format string, args ...any) error {
 // VerifyNotification implements notify.Verifier: it verifies the signature with the
 // Trustly public key over the raw decoded tree, checks the method and the fields it needs,
 // and builds the neutral event.
-func (c *Client) VerifyNotification(_ context.Context, r *notify.Request) (*notify.Notification, error) {
+func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
 	if r.Method != "" && r.Method != http.MethodPost {
 		return nil, reject("HTTP method %s; Trustly POSTs notifications", r.Method)
 	}
@@ -87,10 +89,21 @@ func (c *Client) VerifyNotification(_ context.Context, r *notify.Request) (*noti
 	kinds, known := notificationKinds[n.Method]
 	id, orderID := n.NotificationID(), n.OrderID()
 	if !known {
-		// A method added after this adapter was written (§6.2: reply OK after verifying).
-		// It is acknowledged, so that Trustly stops redelivering it, and reaches the
-		// application as Other with the raw body.
-		return c.otherNotification(r, n), nil
+		// A method added after this adapter was written: Trustly's Java client answers
+		// unknown notifications OK once verified. It is acknowledged, so that Trustly
+		// stops redelivering it, and reaches the application as Other with the raw body —
+		// when its order is one of ours.
+		other := c.otherNotification(r, n)
+		if calls := provider.CallsFrom(ctx); calls != nil && orderID != "" {
+			_, found, err := orderCall(ctx, calls, orderID, n.MessageID())
+			if err != nil {
+				return nil, fmt.Errorf("%w: reading what %s notification %s concerns: %w", notify.ErrRetryLater, n.Method, other.ID, err)
+			}
+			if !found {
+				other.NotOurs = notOurs(orderID, n.MessageID())
+			}
+		}
+		return other, nil
 	}
 	if id == "" {
 		return nil, reject("%s notification without notificationid", n.Method)
@@ -122,11 +135,9 @@ func (c *Client) VerifyNotification(_ context.Context, r *notify.Request) (*noti
 		ev.ProviderStatus = "verified=" + verified
 	}
 
-	var d decision
-	if isSet(n.Data["refund"]) || isSet(n.Attributes()["refund"]) {
-		d = decision{class: classDDRefund}
-	} else {
-		d = c.orders.classify(orderID, n.MessageID(), id, func(rec *orderRecord) decision { return readNotification(rec, id, n.Method, ev.Amount) })
+	d, err := c.classify(ctx, n, id, ev.Amount)
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading what %s notification %s concerns: %w", notify.ErrRetryLater, n.Method, id, err)
 	}
 	ev.Kind = kinds[d.class]
 	switch d.class {
@@ -148,7 +159,11 @@ func (c *Client) VerifyNotification(_ context.Context, r *notify.Request) (*noti
 	if ev.Kind == notify.AccountVerified || ev.Kind == notify.AccountFailed {
 		ev.VerificationID = orderID // the SelectAccount order VerifyAccount returned
 	}
-	return &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID}}, nil
+	nn := &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID}}
+	if d.foreign {
+		nn.NotOurs = notOurs(orderID, n.MessageID())
+	}
+	return nn, nil
 }
 
 // NotificationReply implements notify.Verifier: the signed reply echoing the
@@ -176,45 +191,141 @@ func (c *Client) NotificationReply(n *notify.Notification, o notify.Outcome) (*n
 	return &notify.Reply{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}, nil
 }
 
-// readNotification decides what a notification of method on the order rec concerns,
-// updating rec. rec.kind is orderUnknown for an order the Client has no record of.
-func readNotification(rec *orderRecord, notificationID, method string, amount money.Amount) decision {
-	switch rec.kind {
-	case orderPayout:
-		return decision{class: classPayout}
-	case orderSelectAccount:
-		return decision{class: classAccount}
-	case orderUnknown:
-		if method != "pending" {
-			return decision{class: classUnknown}
-		}
-		// Only deposits have pending notifications (direct-debit refunds, which also do,
-		// carry "refund":"1"): the order is a deposit.
-		rec.kind = orderDeposit
+// decision is what a notification concerns.
+type decision struct {
+	class    orderClass
+	refundID string // for classDepositRefund: the refund reported on, "" when none matched
+	// afterPending: a deposit's cancel that came after its pending notification.
+	afterPending bool
+	// foreign: the Gateway's record shows that no call of the merchant created the order.
+	foreign bool
+}
+
+func notOurs(orderID, messageID string) error {
+	return fmt.Errorf("no call of this merchant created Trustly order %s (MessageID %q)", orderID, messageID)
+}
+
+// Marks recorded through provider.Calls: facts a notification of a deposit's order
+// establishes that the reading of later ones needs.
+const (
+	markPending  = "trustly.pending"  // by orderid: a pending notification's id
+	markCredited = "trustly.credited" // by orderid: the id of the credit that confirmed the deposit
+	markRefund   = "trustly.refund"   // by refund id: the id of the notification reporting its outcome
+)
+
+// classify decides what a notification concerns. Trustly sends credit, cancel and
+// payoutconfirmation for deposits, refunds and payouts alike, naming only the order, so
+// the answer comes from the Gateway's record of the calls that created the order
+// (provider.CallsFrom); without it only a direct-debit refund and the methods that mean
+// one thing whatever the order are read. Refunds are made on the deposit's order.
+func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, amount money.Amount) (decision, error) {
+	if isSet(n.Data["refund"]) || isSet(n.Attributes()["refund"]) {
+		return decision{class: classDDRefund}, nil
 	}
-	// A deposit. Its own notifications are pending, then credit (or cancel), and debit if a
-	// credited deposit fails later. A refund's outcome arrives on the same order: a
-	// payoutconfirmation when Trustly confirms it, a credit (money back to the merchant) or
-	// a cancel when it fails (§4.2, §6.3).
+	calls := provider.CallsFrom(ctx)
+	if calls == nil {
+		return decision{class: classUnknown}, nil
+	}
+	order, found, err := orderCall(ctx, calls, n.OrderID(), n.MessageID())
+	switch {
+	case err != nil:
+		return decision{}, err
+	case !found:
+		return decision{class: classUnknown, foreign: true}, nil
+	case order.Op == provider.OpPayout:
+		return decision{class: classPayout}, nil
+	case order.Op == provider.OpVerifyAccount:
+		return decision{class: classAccount}, nil
+	}
+	return c.depositNotification(ctx, calls, order, n.OrderID(), id, n.Method, amount)
+}
+
+// orderCall finds the call that created an order: by the orderid its answer gave, or, when
+// the notification arrived before that answer was recorded, by the MessageID it sent.
+func orderCall(ctx context.Context, calls provider.Calls, orderID, messageID string) (provider.Call, bool, error) {
+	if c, ok, err := calls.ByProviderID(ctx, orderID); err != nil || ok {
+		return c, ok && c.Op != provider.OpRefund, err
+	}
+	found, err := calls.ByReference(ctx, messageID)
+	if err != nil {
+		return provider.Call{}, false, err
+	}
+	for _, c := range found {
+		if c.Op != provider.OpRefund && (c.ProviderID == "" || c.ProviderID == orderID) {
+			return c, true, nil
+		}
+	}
+	return provider.Call{}, false, nil
+}
+
+// depositNotification reads a notification of a deposit's order. The deposit's own
+// notifications are pending, then credit (or cancel), and debit when a credited deposit
+// is reversed. A refund's outcome arrives on the same order: payoutconfirmation when
+// Trustly confirms it, credit (money back to the merchant) or cancel when it fails
+// (https://eu.developers.trustly.com/doc/reference/refund). Trustly executes a refund only
+// once the deposit has settled, so a credit or cancel is the deposit's until its credit
+// has been seen, and a refund's after.
+func (c *Client) depositNotification(ctx context.Context, calls provider.Calls, deposit provider.Call, orderID, id, method string,
+	amount money.Amount) (decision, error) {
 	switch method {
 	case "pending":
-		rec.pending = true
-		return decision{class: classDeposit}
+		_, err := calls.Mark(ctx, markPending, orderID, id)
+		return decision{class: classDeposit}, err
 	case "payoutconfirmation":
-		return decision{class: classDepositRefund, refundID: rec.settle(amount)}
+		refund, err := c.refundReported(ctx, calls, orderID, id, amount)
+		return decision{class: classDepositRefund, refundID: refund}, err
 	case "credit", "cancel":
-		if rec.credited == "" && !rec.hasUnqueuedRefunds() {
-			if method == "credit" {
-				rec.credited = notificationID
-				for i := range rec.refunds {
-					rec.refunds[i].queued = false
-				}
-			}
-			return decision{class: classDeposit, afterPending: rec.pending}
+		own, err := depositsOwn(ctx, calls, deposit, orderID, id, method, amount)
+		if err != nil || !own {
+			refund, rerr := c.refundReported(ctx, calls, orderID, id, amount)
+			return decision{class: classDepositRefund, refundID: refund}, errors.Join(err, rerr)
 		}
-		return decision{class: classDepositRefund, refundID: rec.settle(amount)}
+		pending, err := calls.Marked(ctx, markPending, orderID)
+		return decision{class: classDeposit, afterPending: pending != ""}, err
 	}
-	return decision{class: classDeposit}
+	return decision{class: classDeposit}, nil
+}
+
+// depositsOwn reports whether a credit or cancel notification id concerns the deposit
+// itself rather than one of its refunds.
+func depositsOwn(ctx context.Context, calls provider.Calls, deposit provider.Call, orderID, id, method string, amount money.Amount) (bool, error) {
+	credited, err := calls.Marked(ctx, markCredited, orderID)
+	switch {
+	case err != nil:
+		return false, err
+	case credited != "":
+		return credited == id, nil // a redelivery of the deposit's credit, or a refund's
+	case method == "cancel":
+		return true, nil // never credited: the deposit was abandoned or not confirmed
+	case amount.IsValid() && deposit.Amount.IsValid() && !amount.Equal(deposit.Amount):
+		return false, nil // not the deposit's amount: a refund's
+	}
+	first, err := calls.Mark(ctx, markCredited, orderID, id)
+	return first == id, err
+}
+
+// refundReported returns the refund of the deposit orderID that notification id reports
+// on: the oldest refund with its amount (any, when it has none) that no other notification
+// reported on. "" when none is left.
+func (c *Client) refundReported(ctx context.Context, calls provider.Calls, orderID, id string, amount money.Amount) (string, error) {
+	refunds, err := calls.Refunds(ctx, orderID)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range refunds {
+		if amount.IsValid() && !amount.Equal(r.Amount) {
+			continue
+		}
+		refundID := c.requestUUID("Refund", r.Key) // the Refund's id (see Client.Refund)
+		first, err := calls.Mark(ctx, markRefund, refundID, id)
+		if err != nil {
+			return "", err
+		}
+		if first == id {
+			return refundID, nil
+		}
+	}
+	return "", nil
 }
 
 func isSet(v any) bool {

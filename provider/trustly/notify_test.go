@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -80,9 +81,74 @@ func credit(orderID, notificationID string) map[string]any {
 		"enduserid": "u-1", "notificationid": notificationID, "timestamp": "2010-01-20 14:42:04.675645+01", "attributes": map[string]any{}}
 }
 
+// recordedCalls is a provider.Calls over a fixed set of calls, with marks in a map.
+type recordedCalls struct {
+	calls []provider.Call
+	marks map[string]string
+	err   error // returned by every method when set
+}
+
+func (r *recordedCalls) ByProviderID(_ context.Context, id string) (provider.Call, bool, error) {
+	for _, c := range r.calls {
+		if c.ProviderID == id {
+			return c, true, r.err
+		}
+	}
+	return provider.Call{}, false, r.err
+}
+
+func (r *recordedCalls) ByReference(_ context.Context, ref string) ([]provider.Call, error) {
+	var out []provider.Call
+	for _, c := range r.calls {
+		if c.Reference == ref {
+			out = append(out, c)
+		}
+	}
+	return out, r.err
+}
+
+func (r *recordedCalls) Refunds(_ context.Context, paymentID string) ([]provider.Call, error) {
+	var out []provider.Call
+	for _, c := range r.calls {
+		if c.Op == provider.OpRefund && c.Parent == paymentID {
+			out = append(out, c)
+		}
+	}
+	return out, r.err
+}
+
+func (r *recordedCalls) Mark(_ context.Context, name, key, value string) (string, error) {
+	if r.err != nil {
+		return "", r.err
+	}
+	if r.marks == nil {
+		r.marks = map[string]string{}
+	}
+	if v, ok := r.marks[name+"/"+key]; ok {
+		return v, nil
+	}
+	r.marks[name+"/"+key] = value
+	return value, nil
+}
+
+func (r *recordedCalls) Marked(_ context.Context, name, key string) (string, error) {
+	return r.marks[name+"/"+key], r.err
+}
+
+// TestNotificationKinds reads each notification method on orders the Gateway's journal
+// records as a deposit, a payout and an account selection.
 func TestNotificationKinds(t *testing.T) {
 	c, _ := notifyClient(t)
-	ctx := context.Background()
+	eur := func(s string) money.Amount { return money.MustNew(s, "EUR") }
+	rec := &recordedCalls{calls: []provider.Call{
+		{Op: provider.OpPay, Key: "k-111", Reference: "m-1", ProviderID: "111", Amount: eur("902.50"), Settled: true},
+		{Op: provider.OpPay, Key: "k-115", Reference: "m-5", ProviderID: "115", Amount: eur("902.50"), Settled: true},
+		// Its answer has not been recorded yet: found by the MessageID it sent.
+		{Op: provider.OpPay, Key: "k-117", Reference: "m-7", Amount: eur("902.50")},
+		{Op: provider.OpPayout, Key: "k-120", Reference: "p-1", ProviderID: "120", Amount: eur("902.50"), Settled: true},
+		{Op: provider.OpVerifyAccount, Key: "k-130", Reference: "sa-1", ProviderID: "130", Settled: true},
+	}}
+	ctx := provider.WithCalls(context.Background(), rec)
 	verify := func(method string, data map[string]any) notify.Event {
 		t.Helper()
 		n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, method, data)})
@@ -91,7 +157,6 @@ func TestNotificationKinds(t *testing.T) {
 		}
 		return n.Event
 	}
-	// A pending notification shows that the order is a deposit: its credit is the payment.
 	pending := credit("111", "n0")
 	delete(pending, "attributes")
 	if ev := verify("pending", pending); ev.Kind != notify.PaymentPending || ev.PaymentID != "111" {
@@ -99,37 +164,72 @@ func TestNotificationKinds(t *testing.T) {
 	}
 	ev := verify("credit", credit("111", "n1"))
 	if ev.Kind != notify.PaymentSucceeded || ev.PaymentID != "111" || ev.ID != "n1" || ev.MerchantReference != "m-1" ||
-		!ev.Amount.Equal(money.MustNew("902.50", "EUR")) || ev.OccurredAt.Year() != 2010 {
+		!ev.Amount.Equal(eur("902.50")) || ev.OccurredAt.Year() != 2010 {
 		t.Fatalf("credit: %s", brief(ev))
 	}
 	// A redelivery of that credit reads the same; another credit on the credited deposit
-	// returns money of a refund.
+	// returns the money of a refund.
 	if ev := verify("credit", credit("111", "n1")); ev.Kind != notify.PaymentSucceeded {
 		t.Fatalf("redelivered credit: %s", brief(ev))
 	}
 	if ev := verify("credit", credit("111", "n1b")); ev.Kind != notify.RefundFailed || ev.PaymentID != "111" {
 		t.Fatalf("second credit on a credited deposit: %s", brief(ev))
 	}
+	if ev := verify("cancel", map[string]any{"orderid": "111", "notificationid": "n0c"}); ev.Kind != notify.RefundFailed {
+		t.Fatalf("cancel of a credited deposit: %s", brief(ev))
+	}
 	d := credit("113", "n3")
 	d["refund"] = "1"
 	if ev := verify("credit", d); ev.Kind != notify.RefundFailed || ev.PaymentID != "113" {
-		t.Fatalf("refund credit: %s", brief(ev))
-	}
-	if ev := verify("cancel", map[string]any{"orderid": "111", "notificationid": "n0c"}); ev.Kind == notify.PaymentCanceled || ev.Kind == notify.PaymentFailed {
-		t.Fatalf("cancel of a credited deposit: %s", brief(ev))
+		t.Fatalf("direct-debit refund credit: %s", brief(ev))
 	}
 	pending = credit("115", "n5")
+	pending["messageid"] = "m-5"
 	if ev := verify("pending", pending); ev.Kind != notify.PaymentPending {
 		t.Fatalf("pending: %s", brief(ev))
 	}
 	if ev := verify("cancel", map[string]any{"orderid": "115", "notificationid": "n6"}); ev.Kind != notify.PaymentFailed {
 		t.Fatalf("cancel after pending: %s", brief(ev))
 	}
-	acct := map[string]any{"orderid": "116", "notificationid": "n7", "messageid": "m", "accountid": "999", "verified": "0"}
-	if ev := verify("account", acct); ev.Kind != notify.AccountFailed || ev.AccountID != "999" {
+	early := credit("117", "n8")
+	early["messageid"] = "m-7"
+	if ev := verify("credit", early); ev.Kind != notify.PaymentSucceeded || ev.PaymentID != "117" {
+		t.Fatalf("credit before the Pay's answer was recorded: %s", brief(ev))
+	}
+	if ev := verify("cancel", map[string]any{"orderid": "117", "messageid": "m-7", "notificationid": "n8c"}); ev.Kind != notify.RefundFailed {
+		t.Fatalf("cancel of a deposit credited before its answer was recorded: %s", brief(ev))
+	}
+	payout := credit("120", "n20")
+	payout["messageid"] = "p-1"
+	if ev := verify("credit", payout); ev.Kind != notify.PayoutFailed || ev.PayoutID != "120" {
+		t.Fatalf("credit of a payout: %s", brief(ev))
+	}
+	payout["notificationid"] = "n21"
+	if ev := verify("payoutconfirmation", payout); ev.Kind != notify.PayoutSucceeded || ev.PayoutID != "120" {
+		t.Fatalf("payoutconfirmation of a payout: %s", brief(ev))
+	}
+	if ev := verify("cancel", map[string]any{"orderid": "130", "notificationid": "n30"}); ev.Kind != notify.AccountFailed {
+		t.Fatalf("cancel of an account selection: %s", brief(ev))
+	}
+	acct := map[string]any{"orderid": "130", "notificationid": "n7", "messageid": "sa-1", "accountid": "999", "verified": "0"}
+	if ev := verify("account", acct); ev.Kind != notify.AccountFailed || ev.AccountID != "999" || ev.VerificationID != "130" {
 		t.Fatalf("account: %s", brief(ev))
 	}
-	kyc := map[string]any{"orderid": "118", "notificationid": "n9", "messageid": "m", "kycentityid": "k"}
+	// Notifications of an order no recorded call created are marked not ours, whatever
+	// their method: the Handler acknowledges them and never delivers them.
+	for method, data := range map[string]map[string]any{
+		"pending":     credit("199", "f1"),
+		"credit":      credit("199", "f2"),
+		"account":     {"orderid": "199", "notificationid": "f3", "messageid": "x", "accountid": "1", "verified": "1"},
+		"kyc":         {"orderid": "199", "notificationid": "f4", "messageid": "x", "kycentityid": "k"},
+		"futurething": {"orderid": "199", "notificationid": "f5", "messageid": "x"},
+	} {
+		n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, method, data)})
+		if err != nil || n.NotOurs == nil || !strings.Contains(n.NotOurs.Error(), "199") {
+			t.Errorf("%s of an order no call created: %v, %+v; want it marked not ours", method, err, n)
+		}
+	}
+	kyc := map[string]any{"orderid": "111", "notificationid": "n9", "messageid": "m-1", "kycentityid": "k"}
 	n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, "kyc", kyc)})
 	if err != nil || n.Event.Kind != notify.Other {
 		t.Fatalf("kyc: %v %+v", err, n)
@@ -137,6 +237,77 @@ func TestNotificationKinds(t *testing.T) {
 	rep, err := c.NotificationReply(n, notify.Processed)
 	if err != nil || !bytes.Contains(rep.Body, []byte(`"status":"CONTINUE"`)) {
 		t.Fatalf("kyc reply %s, %v", rep.Body, err)
+	}
+}
+
+// TestRefundNotifications: a refund's outcome arrives on its deposit's order. Each reaches
+// the application as the outcome of one recorded refund — the oldest with its amount that
+// no other notification reported on — and a redelivery names the same refund.
+func TestRefundNotifications(t *testing.T) {
+	c, _ := notifyClient(t)
+	eur := func(s string) money.Amount { return money.MustNew(s, "EUR") }
+	rec := &recordedCalls{calls: []provider.Call{
+		{Op: provider.OpPay, Key: "k-300", Reference: "m-300", ProviderID: "300", Amount: eur("100.00"), Settled: true},
+		{Op: provider.OpRefund, Key: "r-1", Parent: "300", Amount: eur("10.00"), Settled: true},
+		{Op: provider.OpRefund, Key: "r-2", Parent: "300", Amount: eur("10.00"), Settled: true},
+		{Op: provider.OpRefund, Key: "r-3", Parent: "300", Amount: eur("100.00")},
+	}}
+	ctx := provider.WithCalls(context.Background(), rec)
+	verify := func(method, id, amount string) notify.Event {
+		t.Helper()
+		data := map[string]any{"orderid": "300", "messageid": "m-300", "notificationid": id, "currency": "EUR", "amount": amount}
+		if amount == "" {
+			delete(data, "currency")
+			delete(data, "amount")
+		}
+		n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, method, data)})
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, id, err)
+		}
+		return n.Event
+	}
+	// A refund made before the deposit's credit waits for it: the first credit of the
+	// deposit's amount is the deposit's own.
+	if ev := verify("credit", "c-1", "100.00"); ev.Kind != notify.PaymentSucceeded {
+		t.Fatalf("deposit's credit: %s", brief(ev))
+	}
+	first := verify("payoutconfirmation", "pc-1", "10.00")
+	second := verify("payoutconfirmation", "pc-2", "10.00")
+	if first.Kind != notify.RefundSucceeded || second.Kind != notify.RefundSucceeded || first.RefundID == "" || second.RefundID == "" ||
+		first.RefundID == second.RefundID || first.PaymentID != "300" {
+		t.Fatalf("two confirmations of two refunds of one amount: %s; %s", brief(first), brief(second))
+	}
+	if again := verify("payoutconfirmation", "pc-2", "10.00"); again.RefundID != second.RefundID {
+		t.Fatalf("redelivered confirmation names refund %q, first %q", again.RefundID, second.RefundID)
+	}
+	failed := verify("credit", "c-2", "100.00")
+	if failed.Kind != notify.RefundFailed || failed.RefundID == "" || failed.RefundID == first.RefundID || failed.RefundID == second.RefundID {
+		t.Fatalf("the full refund's failure: %s", brief(failed))
+	}
+	if ev := verify("credit", "c-1", "100.00"); ev.Kind != notify.PaymentSucceeded {
+		t.Fatalf("redelivered deposit credit after the refunds: %s", brief(ev))
+	}
+	// A refund failure whose amount is not the deposit's is a refund's even before the
+	// deposit's own credit was seen (one made by an earlier version, or pruned).
+	rec2 := &recordedCalls{calls: []provider.Call{
+		{Op: provider.OpPay, Key: "k-301", Reference: "m-301", ProviderID: "301", Amount: eur("100.00"), Settled: true},
+		{Op: provider.OpRefund, Key: "r-4", Parent: "301", Amount: eur("25.00"), Settled: true},
+	}}
+	n, err := c.VerifyNotification(provider.WithCalls(context.Background(), rec2), &notify.Request{Method: http.MethodPost,
+		Body: signed(t, "credit", map[string]any{"orderid": "301", "messageid": "m-301", "notificationid": "c-9", "currency": "EUR", "amount": "25.00"})})
+	if err != nil || n.Event.Kind != notify.RefundFailed || n.Event.RefundID == "" || rec2.marks["trustly.credited/301"] != "" {
+		t.Fatalf("a refund-sized credit on a deposit not yet credited: %v %+v (marks %v)", err, n, rec2.marks)
+	}
+}
+
+// TestNotificationWhenJournalUnavailable: when the Gateway's record cannot be read, the
+// notification is refused for redelivery rather than guessed at.
+func TestNotificationWhenJournalUnavailable(t *testing.T) {
+	c, _ := notifyClient(t)
+	ctx := provider.WithCalls(context.Background(), &recordedCalls{err: errors.New("connection refused")})
+	_, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, "credit", credit("111", "n1"))})
+	if !errors.Is(err, notify.ErrRetryLater) {
+		t.Fatalf("got %v; want ErrRetryLater", err)
 	}
 }
 

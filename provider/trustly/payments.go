@@ -116,14 +116,13 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	}
 	optional(attrs, "ShopperStatement", c.s.statement)
 	r := &rpc{method: "Deposit", uuid: c.requestUUID("Deposit", req.IdempotencyKey), write: true,
-		messageID: req.MerchantReference, person: "Payer",
+		person: "Payer",
 		data: map[string]any{
 			"NotificationURL": notifyURL,
 			"EndUserID":       req.Payer.ID,
 			"MessageID":       req.MerchantReference,
 			"Attributes":      attrs,
 		}}
-	c.orders.expect(r.messageID, orderDeposit)
 	res, err := c.call(ctx, r)
 	if err != nil {
 		return nil, err
@@ -135,7 +134,6 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	if redirect == "" {
 		return nil, badAnswer("Deposit", "url")
 	}
-	c.orders.add(orderID, orderDeposit)
 	now := time.Now()
 	// Trustly does not echo the amount: it is the fixed Attributes.Amount of the signed
 	// request Trustly accepted.
@@ -179,9 +177,8 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 	}
 	// [I] Trustly's answer carries the deposit's orderid, not an id of the refund, so the
 	// refund is identified by its request UUID, which the idempotency key determines.
-	// Its outcome arrives as a notification on the deposit's order; recording the refund
-	// lets that notification be read as the refund's (see VerifyNotification).
-	c.orders.addRefund(req.PaymentID, id, req.Amount)
+	// Its outcome arrives as a notification on the deposit's order, which the Gateway's
+	// journal lets VerifyNotification read as the refund's.
 	return &provider.Refund{ID: id, Provider: Name, PaymentID: req.PaymentID, Status: provider.RefundPending,
 		ProviderStatus: result, Amount: req.Amount, MerchantReference: req.MerchantReference,
 		IdempotencyKey: req.IdempotencyKey, CreatedAt: time.Now()}, nil
@@ -209,13 +206,13 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 		statement = c.s.statement
 	}
 	if statement == "" {
-		// [I] Trustly's AccountPayout requires Attributes.ShopperStatement (its Java client
-		// validates it as required, §4.7).
+		// [I] Trustly's AccountPayout requires Attributes.ShopperStatement: its Java client
+		// (github.com/trustly/trustly-client-java) marks it required in AccountPayout's attributes.
 		return nil, provider.FieldError("Description", "is required by Trustly as the payout's shopper statement (or set Config.ShopperStatement)")
 	}
 	attrs["ShopperStatement"] = statement
 	r := &rpc{method: "AccountPayout", uuid: c.requestUUID("AccountPayout", req.IdempotencyKey), write: true,
-		messageID: req.MerchantReference, person: "Payee",
+		person: "Payee",
 		data: map[string]any{
 			"NotificationURL": notifyURL,
 			"AccountID":       req.AccountID,
@@ -225,7 +222,6 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 			"Currency":        req.Amount.Currency().String(),
 			"Attributes":      attrs,
 		}}
-	c.orders.expect(r.messageID, orderPayout)
 	res, err := c.call(ctx, r)
 	if err != nil {
 		return nil, err
@@ -238,7 +234,6 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 		return nil, &provider.Error{Code: provider.Declined, ProviderCode: "result=" + result,
 			Message: "Trustly did not accept the payout (order " + orderID + ")"}
 	}
-	c.orders.add(orderID, orderPayout)
 	return &provider.Payout{ID: orderID, Provider: Name, Status: provider.PayoutPending, ProviderStatus: result,
 		Amount: req.Amount, AccountID: req.AccountID, MerchantReference: req.MerchantReference,
 		IdempotencyKey: req.IdempotencyKey, CreatedAt: time.Now()}, nil
@@ -336,14 +331,13 @@ func (c *Client) selectAccount(ctx context.Context, req *provider.VerifyAccountR
 		msgID = derivedMessageID("sa-", req.IdempotencyKey)
 	}
 	r := &rpc{method: "SelectAccount", uuid: c.requestUUID("SelectAccount", req.IdempotencyKey), write: true,
-		messageID: msgID, person: "Holder",
+		person: "Holder",
 		data: map[string]any{
 			"NotificationURL": notifyURL,
 			"EndUserID":       req.Holder.ID,
 			"MessageID":       msgID,
 			"Attributes":      attrs,
 		}}
-	c.orders.expect(r.messageID, orderSelectAccount)
 	res, err := c.call(ctx, r)
 	if err != nil {
 		return nil, err
@@ -352,7 +346,6 @@ func (c *Client) selectAccount(ctx context.Context, req *provider.VerifyAccountR
 	if orderID == "" || redirect == "" {
 		return nil, badAnswer("SelectAccount", "orderid and url")
 	}
-	c.orders.add(orderID, orderSelectAccount)
 	return &provider.AccountVerification{ID: orderID, Provider: Name, Status: provider.VerificationRequiresAction,
 		RedirectURL: redirect, CreatedAt: time.Now()}, nil
 }

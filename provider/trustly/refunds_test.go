@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 )
@@ -60,8 +62,8 @@ func TestRefundOutcomesAreTiedToTheirRefund(t *testing.T) {
 	}
 }
 
-// TestFailedRefundAfterRestart: the Client that handles the failure notification did not
-// see the deposit, only the refund.
+// TestFailedRefundAfterRestart: the process that handles the failure notification did not
+// make the deposit, only the refund; the journal tells it the deposit was credited.
 func TestFailedRefundAfterRestart(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -80,8 +82,9 @@ func TestFailedRefundAfterRestart(t *testing.T) {
 }
 
 // TestFailedPayoutIsNeverAPayment: a payout's failure is a credit on the payout's order.
-// The Client that made the payout reports payout.failed; one that has no record of the
-// order reports other, never payment.succeeded.
+// A Gateway whose journal recorded the payout (the one that made it, or one started later
+// on the same journal) reports payout.failed; one whose journal has no record of the order
+// never passes the notification to the application, and acknowledges it.
 func TestFailedPayoutIsNeverAPayment(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -113,17 +116,25 @@ func TestFailedPayoutIsNeverAPayment(t *testing.T) {
 	if err := e.sim.FailPayout(po.ID); err != nil {
 		t.Fatal(err)
 	}
-	evs := e.waitEvents(t, func(evs []notify.Event) bool {
-		for _, ev := range evs {
-			if ev.ProviderEvent == "credit" && ev.Raw != nil && ev.MerchantReference == "po-f2" {
+	if ev := e.nthEvent(t, po.ID, 2); ev.Kind != notify.PayoutFailed || ev.PayoutID != po.ID {
+		t.Fatalf("failed payout after a restart on the same journal: %s %s", ev.Kind, ev.PayoutID)
+	}
+	po = payout("po-f3")
+	e.restartWith(t, journal.NewMemory())
+	if err := e.sim.FailPayout(po.ID); err != nil {
+		t.Fatal(err)
+	}
+	testwait.For(t, "the failed payout's credit to be acknowledged", func() bool {
+		for _, d := range e.sim.Deliveries() {
+			if d.OrderID == po.ID && d.Method == "credit" && d.Acknowledged {
 				return true
 			}
 		}
 		return false
 	})
-	for _, ev := range evs {
-		if ev.MerchantReference == "po-f2" && ev.ProviderEvent == "credit" && ev.Kind != notify.Other {
-			t.Fatalf("a failed payout of an unrecorded order read as %s", ev.Kind)
+	for _, ev := range e.waitEvents(t, func([]notify.Event) bool { return true }) {
+		if ev.MerchantReference == "po-f3" && ev.ProviderEvent == "credit" {
+			t.Fatalf("a failed payout of an order the journal does not know reached the application as %s", ev.Kind)
 		}
 	}
 }

@@ -3,8 +3,6 @@ package trustly
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,8 +24,6 @@ type rpc struct {
 	// write marks calls that change state at Trustly; a lost answer makes their outcome
 	// unknown rather than merely unavailable.
 	write bool
-	// messageID is the MessageID of writes that carry one, for resolving error 637.
-	messageID string
 	// person names the request's person field for error fields ("Payer", ...).
 	person string
 }
@@ -50,8 +46,9 @@ type attempt struct {
 	written bool // the request was written to the connection
 }
 
-// call sends r, retrying attempts whose outcome is unknown, and returns the verified
-// result. A signed Trustly error becomes a *provider.Error with the mapped code.
+// call sends r once and returns the verified result. A signed Trustly error becomes a
+// *provider.Error with the mapped code; a duplicate MessageID (637) is the caller's to
+// resolve by repeating the earlier call with its own idempotency key.
 func (c *Client) call(ctx context.Context, r *rpc) (*wire.Result, error) {
 	if c.closed.Load() {
 		return nil, &provider.Error{Code: provider.InvalidRequest, Message: errClosed.Error()}
@@ -62,52 +59,7 @@ func (c *Client) call(ctx context.Context, r *rpc) (*wire.Result, error) {
 		// The wire errors name the path of the bad value, never its content.
 		return nil, &provider.Error{Code: provider.Internal, Message: "encoding the " + r.method + " request", Err: err}
 	}
-	res, err := c.exchange(ctx, r, body)
-	if err == nil {
-		if r.messageID != "" {
-			c.uncertain.forget(r.method, r.messageID)
-		}
-		return res, nil
-	}
-	var pe *provider.Error
-	if errors.As(err, &pe) {
-		switch {
-		case pe.Code == provider.UnknownOutcome && r.messageID != "":
-			c.uncertain.remember(r.method, r.messageID, r.uuid, fingerprint(data))
-		case pe.ProviderCode == "637" && r.messageID != "":
-			if res, ok, rerr := c.resolveDuplicate(ctx, r, data); ok {
-				return res, rerr
-			}
-		}
-	}
-	return nil, err
-}
-
-// resolveDuplicate handles error 637 for r: when an earlier attempt with the same
-// MessageID and the same content ended with an unknown outcome, it resends that request
-// with its UUID, and Trustly answers with the first result. ok is false when there is no
-// such attempt.
-func (c *Client) resolveDuplicate(ctx context.Context, r *rpc, data map[string]any) (*wire.Result, bool, error) {
-	prev, found := c.uncertain.lookup(r.method, r.messageID)
-	if !found || prev.uuid == r.uuid || prev.fp != fingerprint(data) {
-		return nil, false, nil
-	}
-	again := *r
-	again.uuid = prev.uuid
-	body, err := wire.EncodeRequest(c.s.key, again.method, again.uuid, data)
-	if err != nil {
-		return nil, true, &provider.Error{Code: provider.Internal, Message: "encoding the " + r.method + " request", Err: err}
-	}
-	// The entry stays: repeating the call with the new key meets 637 again and is resolved
-	// the same way.
-	res, err := c.exchange(ctx, &again, body)
-	return res, true, err
-}
-
-// fingerprint identifies a request's data (credentials included) for comparison.
-func fingerprint(data map[string]any) [32]byte {
-	b, _ := json.Marshal(data) // maps marshal with sorted keys
-	return sha256.Sum256(b)
+	return c.exchange(ctx, r, body)
 }
 
 // exchange posts body once and returns the verified result, or an error saying whether
