@@ -68,10 +68,12 @@ func (c calls) Refunds(ctx context.Context, paymentID string) ([]provider.Call, 
 	return out, nil
 }
 
+// callsOf returns the calls among es, leaving out the marks and the calls the provider
+// refused, which created nothing there.
 func callsOf(es []journal.Entry) []provider.Call {
 	var out []provider.Call
 	for _, e := range es {
-		if !isMark(e) {
+		if !isMark(e) && e.State != journal.Failed {
 			out = append(out, callOf(e))
 		}
 	}

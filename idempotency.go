@@ -134,8 +134,8 @@ func (g *Gateway) sentBefore(ctx context.Context, id journal.ID, ref string, err
 	if ferr != nil {
 		return err
 	}
-	for _, e := range earlier {
-		if e.Op == id.Op && e.Key != id.Key {
+	for _, e := range slices.Backward(earlier) { // oldest first: the call that sent it first
+		if e.Op == id.Op && e.Key != id.Key && e.State != journal.Failed {
 			hinted := *pe
 			hinted.Message += "; the reference " + strconv.Quote(ref) + " was sent by an earlier call with idempotency key " +
 				strconv.Quote(e.Key) + " (" + string(e.State) + "): repeat that call with its key"
@@ -297,6 +297,9 @@ func outcomeOf(err error) journal.State {
 	case provider.Declined, provider.InsufficientFunds:
 		return journal.Failed
 	case provider.UnknownOutcome, provider.Internal, provider.Duplicate:
+		if errors.Is(err, provider.ErrNotApplied) {
+			return journal.Failed // the provider refused it for good: nothing was created
+		}
 		return journal.Uncertain
 	case provider.Unknown:
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

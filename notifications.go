@@ -36,7 +36,7 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 	default:
 		return nil
 	}
-	entry, found, err := g.findCall(ctx, op, pid, e.MerchantReference)
+	entry, found, err := g.findCall(ctx, op, pid, e.MerchantReference, e.Amount)
 	if err != nil {
 		return err
 	}
@@ -46,22 +46,38 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 	if !found {
 		return fmt.Errorf("%w: no %s with id %q or reference %q was made by this merchant", notify.ErrNotOurs, op, pid, e.MerchantReference)
 	}
-	amount := e.Amount
+	amount, attach := e.Amount, pid != "" && entry.ProviderID == ""
 	if !amount.IsValid() && entry.Amount.IsValid() && entry.ProviderID == "" && pid != "" {
 		// Matched by reference alone, and the event names no amount: read the object's.
-		if amount, err = g.amountOf(ctx, op, pid); err != nil {
+		amount, err = g.amountOf(ctx, op, pid)
+		switch {
+		case err != nil && provider.CodeOf(err) == provider.NotSupported && !movesMoney(e.Kind):
+			// The provider cannot be asked, and the event reports that nothing moved (a
+			// payment abandoned, a payout that failed): deliver it, but do not take its
+			// unproved id for the call's.
+			amount, attach = money.Amount{}, false
+		case err != nil:
 			return fmt.Errorf("%w: reading %s %q to check its amount: %w", notify.ErrRetryLater, op, pid, err)
 		}
 	}
 	if amount.IsValid() && entry.Amount.IsValid() && !amount.Equal(entry.Amount) {
 		return fmt.Errorf("%w: the provider reports %s for %s %q, which was made for %s", notify.ErrNotOurs, amount, op, pid, entry.Amount)
 	}
-	if pid != "" && entry.ProviderID == "" {
+	if attach {
 		if err := g.journal.Attach(ctx, entry.ID, pid); err != nil && !errors.Is(err, journal.ErrConflict) {
 			return err
 		}
 	}
 	return nil
+}
+
+// movesMoney reports whether an event of kind k says money moved (or was authorized to).
+func movesMoney(k notify.Kind) bool {
+	switch k {
+	case notify.PaymentAuthorized, notify.PaymentSucceeded, notify.RefundSucceeded, notify.PayoutSucceeded:
+		return true
+	}
+	return false
 }
 
 // amountOf reads the amount of the provider's object pid of kind op.
@@ -95,7 +111,7 @@ func (g *Gateway) amountOf(ctx context.Context, op provider.Operation, pid strin
 
 // ownPaymentRefunded accepts a refund event for a payment of ours that no Refund call made.
 func (g *Gateway) ownPaymentRefunded(ctx context.Context, e *notify.Event) error {
-	pay, found, err := g.findCall(ctx, provider.OpPay, e.PaymentID, "")
+	pay, found, err := g.findCall(ctx, provider.OpPay, e.PaymentID, "", money.Amount{})
 	if err != nil {
 		return err
 	}
@@ -111,8 +127,10 @@ func (g *Gateway) ownPaymentRefunded(ctx context.Context, e *notify.Event) error
 }
 
 // findCall finds the recorded call of kind op by the provider's id of its object, or,
-// among calls whose provider id is not known yet, by the reference it sent.
-func (g *Gateway) findCall(ctx context.Context, op provider.Operation, pid, ref string) (journal.Entry, bool, error) {
+// among calls whose provider id is not known yet, by the reference it sent: the newest
+// one the provider did not refuse (a refused call created nothing) whose amount is the
+// event's, when the event names one.
+func (g *Gateway) findCall(ctx context.Context, op provider.Operation, pid, ref string, amount money.Amount) (journal.Entry, bool, error) {
 	if pid != "" {
 		e, err := g.journal.FindByProviderID(ctx, g.scope, pid)
 		switch {
@@ -132,7 +150,10 @@ func (g *Gateway) findCall(ctx context.Context, op provider.Operation, pid, ref 
 	for _, e := range entries {
 		// An entry whose provider id is pid was recorded after the look-up by id above
 		// (the call's answer arrived meanwhile, possibly in another process): it matches.
-		if e.Op == string(op) && (e.ProviderID == "" || pid == "" || e.ProviderID == pid) {
+		if e.Op != string(op) || e.State == journal.Failed || amount.IsValid() && e.Amount.IsValid() && !amount.Equal(e.Amount) {
+			continue
+		}
+		if e.ProviderID == "" || pid == "" || e.ProviderID == pid {
 			return e, true, nil
 		}
 	}

@@ -48,6 +48,9 @@ type Resolver interface {
 
 // ErrNotApplied is returned (possibly wrapped) by Resolver.Resolve when the provider proves
 // that an attempt was never applied, so that sending the request again cannot act twice.
+// Wrapped in the Err of a write's Duplicate error (a reference the provider refuses as
+// used), it says the refusal is certain: the Gateway records the call as failed, and it
+// matches no notification.
 var ErrNotApplied = errors.New("the provider proves the earlier attempt was never applied")
 
 // Accounted is implemented by adapters that act for one merchant account. The Gateway keeps
@@ -90,7 +93,8 @@ type Calls interface {
 	// ByProviderID returns the call that created the provider's object id; ok is false
 	// when no call recorded that id (yet).
 	ByProviderID(ctx context.Context, id string) (c Call, ok bool, err error)
-	// ByReference returns the calls that sent reference, newest first.
+	// ByReference returns the calls that sent reference, newest first. Calls the provider
+	// refused (which created nothing) are left out, here and in Refunds.
 	ByReference(ctx context.Context, reference string) ([]Call, error)
 	// Refunds returns the refunds of payment id, oldest first.
 	Refunds(ctx context.Context, paymentID string) ([]Call, error)

@@ -1,6 +1,7 @@
 package trustly
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/paybridge/paybridge/provider"
@@ -91,6 +92,11 @@ func rpcError(e *wire.RPCError, httpStatus int, person string) *provider.Error {
 	if personFields[field] && person != "" {
 		field = person + "." + field
 	}
-	return &provider.Error{Code: code, ProviderCode: strconv.Itoa(e.Code), Message: msg, Field: field,
+	pe := &provider.Error{Code: code, ProviderCode: strconv.Itoa(e.Code), Message: msg, Field: field,
 		HTTPStatus: httpStatus, Err: e}
+	if code == provider.Duplicate {
+		// A signed refusal of a used MessageID or UUID: Trustly created nothing for it.
+		pe.Err = fmt.Errorf("%w: %w", provider.ErrNotApplied, e)
+	}
+	return pe
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -227,6 +228,13 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 		return decision{class: classUnknown}, nil
 	}
 	order, found, err := orderCall(ctx, calls, n.OrderID(), n.MessageID())
+	if err == nil && !found {
+		// The deposit's own call may be gone from the journal (past its retention) while
+		// refunds made of it later are still there.
+		var refunds []provider.Call
+		refunds, err = calls.Refunds(ctx, n.OrderID())
+		order, found = provider.Call{Op: provider.OpPay}, len(refunds) > 0
+	}
 	switch {
 	case err != nil:
 		return decision{}, err
@@ -276,9 +284,12 @@ func (c *Client) depositNotification(ctx context.Context, calls provider.Calls, 
 		return decision{class: classDepositRefund, refundID: refund}, err
 	case "credit", "cancel":
 		own, err := depositsOwn(ctx, calls, deposit, orderID, id, method, amount)
-		if err != nil || !own {
-			refund, rerr := c.refundReported(ctx, calls, orderID, id, amount)
-			return decision{class: classDepositRefund, refundID: refund}, errors.Join(err, rerr)
+		if err != nil {
+			return decision{}, err
+		}
+		if !own {
+			refund, err := c.refundReported(ctx, calls, orderID, id, amount)
+			return decision{class: classDepositRefund, refundID: refund}, err
 		}
 		pending, err := calls.Marked(ctx, markPending, orderID)
 		return decision{class: classDeposit, afterPending: pending != ""}, err
@@ -289,6 +300,11 @@ func (c *Client) depositNotification(ctx context.Context, calls provider.Calls, 
 // depositsOwn reports whether a credit or cancel notification id concerns the deposit
 // itself rather than one of its refunds.
 func depositsOwn(ctx context.Context, calls provider.Calls, deposit provider.Call, orderID, id, method string, amount money.Amount) (bool, error) {
+	if deposit.Key == "" {
+		// The deposit's call is gone from the journal, its refunds are not: it was
+		// credited long ago, and a credit or cancel now is a refund's.
+		return false, nil
+	}
 	credited, err := calls.Marked(ctx, markCredited, orderID)
 	switch {
 	case err != nil:
@@ -306,12 +322,22 @@ func depositsOwn(ctx context.Context, calls provider.Calls, deposit provider.Cal
 
 // refundReported returns the refund of the deposit orderID that notification id reports
 // on: the oldest refund with its amount (any, when it has none) that no other notification
-// reported on. "" when none is left.
+// reported on, among those Trustly is known to have accepted first, then among those whose
+// answer is missing. "" when none is left.
 func (c *Client) refundReported(ctx context.Context, calls provider.Calls, orderID, id string, amount money.Amount) (string, error) {
 	refunds, err := calls.Refunds(ctx, orderID)
 	if err != nil {
 		return "", err
 	}
+	slices.SortStableFunc(refunds, func(a, b provider.Call) int {
+		switch {
+		case a.Settled == b.Settled:
+			return 0
+		case a.Settled:
+			return -1
+		}
+		return 1
+	})
 	for _, r := range refunds {
 		if amount.IsValid() && !amount.Equal(r.Amount) {
 			continue

@@ -1,0 +1,347 @@
+package trustly_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustly"
+	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
+	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
+)
+
+// settledDeliveries waits until every delivery of method on orderID was acknowledged or given up,
+// and at least one exists.
+func (e *env) settledDeliveries(t *testing.T, orderID, method string) []trustlysim.Delivery {
+	t.Helper()
+	var out []trustlysim.Delivery
+	testwait.For(t, method+" deliveries of "+orderID+" to finish", func() bool {
+		out = nil
+		for _, d := range e.sim.Deliveries() {
+			if d.OrderID == orderID && d.Method == method {
+				out = append(out, d)
+			}
+		}
+		if len(out) == 0 {
+			return false
+		}
+		for _, d := range out {
+			if !d.Acknowledged && d.Attempts < 20 {
+				return false
+			}
+		}
+		return true
+	})
+	return out
+}
+
+func (e *env) eventsFor(orderID string) []notify.Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []notify.Event
+	for _, ev := range e.events {
+		if ev.PaymentID == orderID || ev.PayoutID == orderID || ev.VerificationID == orderID {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// TestRefusedRefundTakesNoOutcome: a refund Trustly refused created nothing, so the
+// confirmation of a later refund of the same amount names the later one.
+func TestRefusedRefundTakesNoOutcome(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	p := e.paidDeposit(t, "order-refused")
+	e.sim.FailNextWith(wire.CodeEndUserIsBlocked) // a signed refusal: Declined, recorded Failed
+	_, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("5.00", "EUR"), IdempotencyKey: "refund-refused"})
+	if !errors.Is(err, paybridge.ErrDeclined) {
+		t.Fatalf("first refund: %v; want it declined", err)
+	}
+	good, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("5.00", "EUR"), IdempotencyKey: "refund-good"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.ConfirmRefund(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	ev := e.nthEvent(t, p.ID, 2)
+	if ev.Kind != notify.RefundSucceeded || ev.RefundID != good.ID {
+		t.Fatalf("the accepted refund's confirmation reached the application as %s of refund %q; want refund.succeeded of %q",
+			ev.Kind, ev.RefundID, good.ID)
+	}
+}
+
+// TestRefundOutcomeOfADepositPastRetention: a refund's outcome reaches the application
+// when the journal no longer keeps the deposit's Pay (past its retention, or pruned) but
+// keeps the Refund it reports on.
+func TestRefundOutcomeOfADepositPastRetention(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now()
+	var clock = func() time.Time { return now }
+	e.journal = journal.NewMemory(journal.WithClock(func() time.Time { return clock() }), journal.WithRetention(time.Hour))
+	e.restart(t)
+	ctx := context.Background()
+	p := e.paidDeposit(t, "order-old")
+	now = now.Add(2 * time.Hour) // the deposit is older than the journal's retention
+	r, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("5.00", "EUR"), IdempotencyKey: "refund-late"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.ConfirmRefund(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.settledDeliveries(t, p.ID, "payoutconfirmation")
+	for _, ev := range e.eventsFor(p.ID) {
+		if ev.RefundID == r.ID {
+			return
+		}
+	}
+	t.Fatalf("the confirmation of refund %s (in the journal) was acknowledged and never delivered: events %v", r.ID, kinds(e.eventsFor(p.ID), p.ID))
+}
+
+// TestCancelOfAnUncertainDepositIsDelivered: a deposit whose Pay answer was lost is
+// abandoned by the end user. Trustly's cancel names no amount and Trustly cannot be asked
+// for the deposit's, but a cancel moves no money: it reaches the application.
+func TestCancelOfAnUncertainDepositIsDelivered(t *testing.T) {
+	e := newSingleAttemptEnv(t)
+	ctx := context.Background()
+	req := e.payment("order-lost-cancel")
+	e.sim.DropNextReplies(1)
+	if _, err := e.gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("Pay: %v; want unknown outcome", err)
+	}
+	// Learn the order id without touching the journal: the identical request gets the
+	// stored answer.
+	direct := req
+	p, err := e.c.Pay(ctx, &direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.CompleteOrder(p.ID, trustlysim.ActionAbandon); err != nil {
+		t.Fatal(err)
+	}
+	ds := e.settledDeliveries(t, p.ID, "cancel")
+	if got := e.eventsFor(p.ID); len(got) == 0 {
+		t.Fatalf("the cancel of our uncertain deposit %s was never delivered (deliveries: %d attempts, last HTTP %d)", p.ID, ds[0].Attempts, ds[0].LastHTTPStatus)
+	}
+}
+
+// TestRefundOutcomeMatchedAmongRefundsSharingAReference: refunds carry the order's
+// reference (as applications often do). Refund R1's answer was lost; a later refund R2
+// of another amount was declined. R1's failure must reach the application as R1's: the
+// Gateway's matcher, which finds refunds by the notification's messageid (the deposit's),
+// passes over R2, refused and of another amount.
+func TestRefundOutcomeMatchedAmongRefundsSharingAReference(t *testing.T) {
+	e := newSingleAttemptEnv(t)
+	ctx := context.Background()
+	p := e.paidDeposit(t, "order-p")
+	e.sim.DropNextReplies(1)
+	r1req := paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("5.00", "EUR"), MerchantReference: "order-p", IdempotencyKey: "r1"}
+	if _, err := e.gw.Refund(ctx, r1req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("R1: %v; want unknown outcome", err)
+	}
+	e.sim.FailNextWith(wire.CodeEndUserIsBlocked)
+	if _, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("2.00", "EUR"), MerchantReference: "order-p",
+		IdempotencyKey: "r2"}); !errors.Is(err, paybridge.ErrDeclined) {
+		t.Fatalf("R2: %v; want declined", err)
+	}
+	if err := e.sim.FailRefund(p.ID); err != nil { // R1, the only refund Trustly accepted
+		t.Fatal(err)
+	}
+	e.settledDeliveries(t, p.ID, "credit")
+	direct := r1req
+	r1, err := e.c.Refund(ctx, &direct) // the identical request: R1's id, without the journal
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range e.eventsFor(p.ID) {
+		if ev.Kind == notify.RefundFailed && ev.RefundID == r1.ID {
+			return
+		}
+	}
+	t.Fatalf("R1's failure was acknowledged and never delivered; events: %v", kinds(e.eventsFor(p.ID), p.ID))
+}
+
+// TestDuplicateHintNamesTheCallThatSentTheReference: after two retries with fresh keys,
+// each refused with 637, the hint still names the call that sent the MessageID first.
+func TestDuplicateHintNamesTheCallThatSentTheReference(t *testing.T) {
+	e := newSingleAttemptEnv(t)
+	ctx := context.Background()
+	req := e.payment("order-hint")
+	e.sim.DropNextReplies(1)
+	if _, err := e.gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("Pay: %v", err)
+	}
+	second := req
+	second.IdempotencyKey = "second-key"
+	if _, err := e.gw.Pay(ctx, second); !errors.Is(err, paybridge.ErrDuplicate) || !strings.Contains(err.Error(), strconv.Quote(req.IdempotencyKey)) {
+		t.Fatalf("second: %v", err)
+	}
+	third := req
+	third.IdempotencyKey = "third-key"
+	_, err := e.gw.Pay(ctx, third)
+	if !errors.Is(err, paybridge.ErrDuplicate) || !strings.Contains(err.Error(), strconv.Quote(req.IdempotencyKey)) {
+		t.Fatalf("third: %v; want the hint to name %q, the call that sent the MessageID", err, req.IdempotencyKey)
+	}
+}
+
+// TestRefused637MatchesNoNotification: our deposit for "order-888" was made and answered;
+// the end user abandons it. A retry with a fresh key meets 637: Trustly created nothing,
+// so the journal records the call as failed. Another merchant's genuine deposit with
+// MessageID "order-888", posted to our URL, must not reach the application.
+func TestRefused637MatchesNoNotification(t *testing.T) {
+	e := newSingleAttemptEnv(t)
+	ctx := context.Background()
+	req := e.payment("order-888")
+	ours, err := e.gw.Pay(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.EndUser().Abandon(ctx, ours.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	retry := req
+	retry.IdempotencyKey = "fresh-key-888"
+	if _, err := e.gw.Pay(ctx, retry); !errors.Is(err, paybridge.ErrDuplicate) {
+		t.Fatalf("retry: %v; want 637", err)
+	}
+	creds, err := e.sim.NewMerchant("evil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil, err := trustly.New(trustly.Config{Username: creds.Username, Password: creds.Password, PrivateKey: creds.PrivateKey,
+		BaseURL: e.sim.APIURL(), TrustlyPublicKey: e.sim.PublicKeyPEM()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreignReq := req
+	foreignReq.IdempotencyKey = "evil-key"
+	foreign, err := evil.Pay(ctx, &foreignReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.EndUser().Approve(ctx, foreign.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	testwait.For(t, "the foreign credit to be answered by our endpoint", func() bool {
+		for _, d := range e.sim.Deliveries() {
+			if d.OrderID == foreign.ID && d.LastHTTPStatus != 0 {
+				return true
+			}
+		}
+		return false
+	})
+	if got := e.eventsFor(foreign.ID); len(got) > 0 {
+		t.Fatalf("another merchant's order %s reached the application: %s", foreign.ID, brief(got[0]))
+	}
+}
+
+// flakyCalls fails the first Marked call of a name, and otherwise is recordedCalls.
+type flakyCalls struct {
+	*recordedCalls
+	failMarked map[string]bool
+}
+
+func (f *flakyCalls) Marked(ctx context.Context, name, key string) (string, error) {
+	if f.failMarked[name] {
+		f.failMarked[name] = false
+		return "", errors.New("journal: connection reset")
+	}
+	return f.recordedCalls.Marked(ctx, name, key)
+}
+
+// TestJournalErrorLeavesNoMark: a transient journal error while reading the deposit's
+// credit mark refuses the notification for redelivery and records nothing, so the
+// refund's own confirmation later still names the refund.
+func TestJournalErrorLeavesNoMark(t *testing.T) {
+	c, _ := notifyClient(t)
+	eur := func(s string) money.Amount { return money.MustNew(s, "EUR") }
+	rec := &recordedCalls{calls: []provider.Call{
+		{Op: provider.OpPay, Key: "k-600", Reference: "m-600", ProviderID: "600", Amount: eur("100.00"), Settled: true},
+		// A full refund accepted while the deposit was pending; Trustly queues it.
+		{Op: provider.OpRefund, Key: "r-600", Parent: "600", Amount: eur("100.00"), Settled: true},
+	}}
+	calls := &flakyCalls{recordedCalls: rec, failMarked: map[string]bool{"trustly.credited": true}}
+	ctx := provider.WithCalls(context.Background(), calls)
+	verify := func(method, id string) (*notify.Notification, error) {
+		return c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, method,
+			map[string]any{"orderid": "600", "messageid": "m-600", "notificationid": id, "currency": "EUR", "amount": "100.00"})})
+	}
+	if _, err := verify("credit", "n-deposit-credit"); !errors.Is(err, notify.ErrRetryLater) {
+		t.Fatalf("credit with the journal failing: %v; want ErrRetryLater", err)
+	}
+	n, err := verify("credit", "n-deposit-credit") // Trustly redelivers
+	if err != nil || n.Event.Kind != notify.PaymentSucceeded {
+		t.Fatalf("redelivered credit: %v %+v", err, n)
+	}
+	n, err = verify("payoutconfirmation", "n-refund-done")
+	if err != nil || n.Event.Kind != notify.RefundSucceeded || n.Event.RefundID == "" {
+		t.Fatalf("the refund's confirmation: %v %s (marks %v); want refund.succeeded naming refund r-600", err, brief(n.Event), rec.marks)
+	}
+}
+
+// TestRedeliveryAfterFailedCallbackReadsTheSame: a refund failure whose callback fails is
+// redelivered, to another instance on the same journal, and read as the same refund's;
+// the deposit's credit whose callback fails likewise.
+func TestRedeliveryAfterFailedCallbackReadsTheSame(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.mu.Lock()
+	e.fail["credit"] = 2
+	e.mu.Unlock()
+	p := e.paidDeposit(t, "order-redeliver")
+	r, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("12.50", "EUR")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mu.Lock()
+	e.fail["credit"] = 2
+	e.mu.Unlock()
+	e.restart(t) // another instance on the same journal handles the redeliveries
+	if err := e.sim.FailRefund(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	ev := e.nthEvent(t, p.ID, 2)
+	if ev.Kind != notify.RefundFailed || ev.RefundID != r.ID {
+		t.Fatalf("redelivered refund failure: %s", brief(ev))
+	}
+	if k := kinds(e.eventsFor(p.ID), p.ID); len(k) != 2 || k[0] != notify.PaymentSucceeded {
+		t.Fatalf("kinds %v", k)
+	}
+}
+
+// TestRefundOutcomeBeforeItsAnswerIsRecorded: a refund's confirmation that arrives while
+// the Refund call's answer is missing (lost: the entry is uncertain, as it is pending
+// while the answer is in flight) names the refund.
+func TestRefundOutcomeBeforeItsAnswerIsRecorded(t *testing.T) {
+	e := newSingleAttemptEnv(t)
+	ctx := context.Background()
+	p := e.paidDeposit(t, "order-overtake")
+	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("3.00", "EUR"), IdempotencyKey: "r-overtake"}
+	e.sim.DropNextReplies(1)
+	if _, err := e.gw.Refund(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("Refund: %v", err)
+	}
+	if err := e.sim.ConfirmRefund(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	ev := e.nthEvent(t, p.ID, 2)
+	r, err := e.gw.Refund(ctx, req) // the repeat settles it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Kind != notify.RefundSucceeded || ev.RefundID != r.ID {
+		t.Fatalf("confirmation: %s; want refund %s", brief(ev), r.ID)
+	}
+}
