@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -382,4 +383,32 @@ func TestSameKeyWaitHonoursContext(t *testing.T) {
 	}
 	close(release)
 	<-done
+}
+
+// TestOpenRefusesMalformedQueries: a query parameter that cannot be read exactly —
+// a malformed escape, a ';' separator, a control character, a name given twice — is a
+// configuration error naming the parameter, never silently dropped (which would open
+// the adapter with its default, e.g. the real sandbox for a mistyped base URL) and
+// never echoing the value.
+func TestOpenRefusesMalformedQueries(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct{ url, name string }{
+		{"mem://?currencies=GBP&base_url=http://127.0.0.1:8080/api/v1/%zz", "base_url"},
+		{"mem://?currencies=GBP;x", "currencies"},
+		{"mem://?currencies=GBP&username=bad%00user", "username"},
+		{"mem://?currencies=GBP&username=bad%0Aname", "username"},
+		{"mem://?currencies=GBP&currencies=SEK", "currencies"},
+		{"mem://?currencies=GBP&%zz=1", "%zz"},
+	} {
+		_, err := paybridge.Open(ctx, c.url)
+		if !errors.Is(err, paybridge.ErrInvalidRequest) || !strings.Contains(err.Error(), strconv.Quote(c.name)) {
+			t.Errorf("Open(%q) = %v; want ErrInvalidRequest naming parameter %q", c.url, err, c.name)
+			continue
+		}
+		for _, value := range []string{"127.0.0.1", "bad", "SEK"} {
+			if strings.Contains(err.Error(), value) {
+				t.Errorf("Open(%q) error echoes the value %q: %v", c.url, value, err)
+			}
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/paybridge/paybridge/provider"
 )
@@ -74,6 +75,9 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Gateway, error) 
 		}
 		return nil, &Error{Code: CodeInvalidRequest, Op: "Open", err: fmt.Errorf("malformed provider URL: %w", err)}
 	}
+	if err := checkQuery(u.RawQuery); err != nil {
+		return nil, &Error{Code: CodeInvalidRequest, Op: "Open", err: err}
+	}
 	if u.User != nil {
 		return nil, &Error{Code: CodeInvalidRequest, Op: "Open",
 			err: errors.New("provider URLs must not carry credentials; use the adapter's Config or environment variables")}
@@ -99,6 +103,37 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Gateway, error) 
 		return nil, &Error{Code: code, Op: "Open", Provider: u.Scheme, err: err}
 	}
 	return New(p, opts...), nil
+}
+
+// checkQuery refuses a provider URL's query that url.Values would read loosely: a
+// malformed escape or a ';' separator (silently dropped, leaving the adapter's default in
+// force), a control character, or a parameter given twice. Errors name the parameter,
+// never its value.
+func checkQuery(raw string) error {
+	seen := map[string]bool{}
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		rawName, rawValue, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(rawName)
+		if err != nil {
+			return fmt.Errorf("URL parameter %q: malformed %%-escape in its name", rawName)
+		}
+		value, err := url.QueryUnescape(rawValue)
+		switch {
+		case err != nil:
+			return fmt.Errorf("URL parameter %q: malformed %%-escape in its value", name)
+		case strings.Contains(rawValue, ";") || strings.Contains(rawName, ";"):
+			return fmt.Errorf("URL parameter %q: ';' is not a separator; use '&' (or %%3B for a ';' in a value)", name)
+		case strings.IndexFunc(name+value, unicode.IsControl) >= 0:
+			return fmt.Errorf("URL parameter %q: contains a control character", name)
+		case seen[name]:
+			return fmt.Errorf("URL parameter %q: given twice", name)
+		}
+		seen[name] = true
+	}
+	return nil
 }
 
 // URLParams helps URLOpeners read query parameters: each Get removes the parameter, and
