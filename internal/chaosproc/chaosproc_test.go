@@ -19,6 +19,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 )
 
@@ -47,6 +48,7 @@ type workerAdapter struct {
 // workerAdapters are the adapters run across processes, by name.
 var workerAdapters = map[string]workerAdapter{
 	trustlyrest.Name: {fromEnv: trustlyRESTFromEnv, payee: trustlyRESTPayer},
+	trustly.Name:     {fromEnv: trustlyFromEnv, payee: trustlyPayer},
 }
 
 // simulator is an adapter's simulator as the test process drives it.
