@@ -186,6 +186,8 @@ type env struct {
 	sim      simulator
 	gw       *paybridge.Gateway
 	rec      *chaostest.Receiver
+	// began is when the test began, for the time its setup took.
+	began time.Time
 }
 
 // newEnv opens a fresh journal table; attach then puts the adapter on it.
@@ -201,7 +203,7 @@ func newEnv(t *testing.T, adapter string, cur money.Currency) *env {
 	if err := j.Migrate(ctx); err != nil {
 		t.Fatalf("pgjournal.Migrate: %v", err)
 	}
-	return &env{adapter: adapter, currency: cur, url: url, journal: j}
+	return &env{adapter: adapter, currency: cur, url: url, journal: j, began: time.Now()}
 }
 
 // attach makes the application's Gateway over p on the journal and its notification
@@ -275,6 +277,7 @@ type tracked struct {
 // notifications the application received.
 func (e *env) run(t *testing.T, seed int64, op provider.Operation, ops []chaosproc.Op, prefix string, final notify.Kind) {
 	t.Helper()
+	setup := time.Since(e.began)
 	rate, err := e.sim.chaos(seed)
 	if err != nil {
 		t.Fatal(err)
@@ -286,6 +289,8 @@ func (e *env) run(t *testing.T, seed int64, op provider.Operation, ops []chaospr
 	run := chaosproc.Supervise(t, q, chaosproc.Options{Workers: workers, Seed: seed, KillEvery: 3 * time.Second,
 		Stall: 2 * time.Minute, Env: append([]string{envPostgres + "=" + e.url, envQueue + "=" + q.Table,
 			envJournal + "=" + e.journal.Table(), envOperation + "=" + string(op), envAdapter + "=" + e.adapter}, e.sim.workerEnv()...)})
+
+	ran := time.Now()
 
 	// The ledger: every key applied once, with its amount.
 	want := make(map[string]money.Amount, len(ops))
@@ -369,10 +374,10 @@ func (e *env) run(t *testing.T, seed int64, op provider.Operation, ops []chaospr
 	f := e.sim.requestFaults()
 	t.Logf("chaos result: adapter=%s operation=%s processes=%d ops=%d fault_rate=%.2f seed=%d kills=%d restarts=%d attempts=%d "+
 		"duplicates=%d lost=%d wrong_amount=%d requests=%d faults=fail:%d,drop:%d,delay:%d,malformed:%d,unsigned:%d,bad_signature:%d "+
-		"notifications=%d notification_duplicates=%d notification_lost=%d total=%s elapsed=%s",
+		"notifications=%d notification_duplicates=%d notification_lost=%d total=%s setup=%s elapsed=%s checks=%s",
 		e.adapter, op, workers, len(ops), rate, seed, run.Kills, run.Restarts, run.Status.Attempts, r.Duplicates, r.Lost,
 		r.WrongAmount, f.Requests, f.Fail, f.Drop, f.Delay, f.Malformed, f.Unsigned, f.BadSignature, len(deliveries), dups, lost,
-		r.Got, run.Elapsed.Round(100*time.Millisecond))
+		r.Got, setup.Round(100*time.Millisecond), run.Elapsed.Round(100*time.Millisecond), time.Since(ran).Round(100*time.Millisecond))
 	if run.Kills == 0 {
 		t.Errorf("no worker was killed: the run proves nothing about killed workers")
 	}
