@@ -220,14 +220,16 @@ func (e *env) attach(t *testing.T, p provider.Provider, closeSim func()) {
 // waitStates waits until the application holds want for every object prefix+id.
 func (e *env) waitStates(t *testing.T, prefix string, ids []string, want notify.Kind) {
 	t.Helper()
+	reached := false
 	t.Cleanup(func() {
-		if t.Failed() {
+		if !reached {
 			t.Log(e.rec.Explain(prefix, ids, want))
 		}
 	})
 	chaostest.Await(t, "the application to learn the outcome of every "+prefix+"object", func() (bool, int) {
 		return chaostest.Count(ids, func(id string) bool { return e.rec.State(prefix+id) == want })
 	})
+	reached = true
 }
 
 // testRefund refunds payments (four refunds each) from worker processes that SIGKILL
