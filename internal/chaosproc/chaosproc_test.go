@@ -13,39 +13,86 @@ import (
 	"github.com/paybridge/paybridge/internal/chaosproc"
 	"github.com/paybridge/paybridge/internal/chaostest"
 	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
+	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/journal/pgjournal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
-	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
-	"github.com/paybridge/paybridge/secret"
 )
 
-// The environment a worker process reads its configuration from. The simulator's access
-// key travels this way too: it reaches no log.
+// The environment a worker process reads its task from. Each adapter's configuration
+// travels the same way (see chaosproc_<adapter>_test.go), secrets included: they reach
+// no log.
 const (
-	envPostgres   = pgtest.EnvURL
-	envQueue      = "PAYBRIDGE_CHAOSPROC_QUEUE"
-	envJournal    = "PAYBRIDGE_CHAOSPROC_JOURNAL"
-	envOperation  = "PAYBRIDGE_CHAOSPROC_OPERATION"
-	envSimURL     = "PAYBRIDGE_CHAOSPROC_SIM_URL"
-	envAccessID   = "PAYBRIDGE_CHAOSPROC_ACCESS_ID"
-	envAccessKey  = "PAYBRIDGE_CHAOSPROC_ACCESS_KEY"
-	envMerchantID = "PAYBRIDGE_CHAOSPROC_MERCHANT_ID"
+	envPostgres  = pgtest.EnvURL
+	envQueue     = "PAYBRIDGE_CHAOSPROC_QUEUE"
+	envJournal   = "PAYBRIDGE_CHAOSPROC_JOURNAL"
+	envOperation = "PAYBRIDGE_CHAOSPROC_OPERATION"
+	// envAdapter names the adapter the worker makes its calls through (its Name).
+	envAdapter = "PAYBRIDGE_CHAOSPROC_ADAPTER"
 	// envOps sets how many operations each test makes (see opsCount).
 	envOps = "PAYBRIDGE_CHAOSPROC_OPS"
 )
 
-// settlePeriod is the Trustly REST adapter's SettlePeriod in these tests. A refund or
-// payout whose answer was lost, or whose worker was killed after sending it, is looked up
-// by its merchantReference when repeated; "not found" proves it was never applied only
-// once the simulator can no longer be processing it. The simulator applies a request when
-// it arrives and at most holds its answer back (chaostest.DelayBy, 1s) past the client's
-// timeout (chaostest.ClientTimeout, 400ms), so 3s is well above any time a request can
-// spend in flight, while short enough that uncertain calls settle within the run.
-const settlePeriod = 3 * time.Second
+// workerAdapter is how a worker process makes its calls through one adapter.
+type workerAdapter struct {
+	// fromEnv makes the adapter from the environment its simulator's workerEnv set.
+	fromEnv func() (provider.Provider, error)
+	// payee is the payee of every payout: the person the accounts were verified for.
+	payee paybridge.Person
+}
+
+// workerAdapters are the adapters run across processes, by name.
+var workerAdapters = map[string]workerAdapter{
+	trustlyrest.Name: {fromEnv: trustlyRESTFromEnv, payee: trustlyRESTPayer},
+	trustly.Name:     {fromEnv: trustlyFromEnv, payee: trustlyPayer},
+}
+
+// simulator is an adapter's simulator as the test process drives it.
+type simulator interface {
+	// workerEnv is the environment a worker makes the adapter from (workerAdapter.fromEnv).
+	workerEnv() []string
+	// payments makes n payments succeed, without faults, waits until the application
+	// knows, and returns their ids.
+	payments(t *testing.T, e *env, n int) []string
+	// accounts verifies n accounts to pay out to, without faults, waits until the
+	// application knows when the adapter reports it by notification, and returns their ids.
+	accounts(t *testing.T, e *env, n int) []string
+	// chaos turns the request fault mix and the notification delivery faults on, and
+	// returns the request mix's total rate.
+	chaos(seed int64) (rate float64, err error)
+	// movements returns the refunds (op OpRefund) or payouts (OpPayout) in the ledger.
+	movements(op provider.Operation) []movement
+	// deliveries returns every notification the simulator sent, oldest first.
+	deliveries() []delivery
+	// requestFaults counts the faults the API requests met.
+	requestFaults() simkit.FaultCounts
+}
+
+// movement is a refund or payout in a simulator's ledger.
+type movement struct {
+	// ref is the caller's MerchantReference; amount what moved.
+	ref    string
+	amount money.Amount
+	// id is the provider's id of the refund or payout, as the Gateway's journal records it
+	// and notifications name it; "" when the simulator does not know it (a Trustly
+	// refund is known by the request's UUID alone), and then the journal's id is taken.
+	id string
+	// order is what the simulator's notifications about it name: the movement itself, or
+	// the order it was made on.
+	order string
+}
+
+// delivery is one notification a simulator sent.
+type delivery struct {
+	id, order, what string
+	attempts        int
+	lastStatus      int
+	acknowledged    bool
+}
 
 // workers is how many worker processes run at once, and claimers how many operations each
 // makes at a time.
@@ -62,8 +109,6 @@ var retry = func() paybridge.RetryPolicy {
 	r.MaxElapsed = time.Second
 	return r
 }()
-
-var usd = money.MustCurrency("USD")
 
 // opsCount is how many operations a test makes: envOps when set, 200 under -short, and
 // 2,000 otherwise.
@@ -94,23 +139,28 @@ func TestWorkerProcess(t *testing.T) {
 		t.Fatalf("pgjournal.Open: %v", err)
 	}
 	defer j.Close()
-	c, err := trustlyrest.New(trustlyrest.Config{AccessID: os.Getenv(envAccessID), AccessKey: secret.New(os.Getenv(envAccessKey)),
-		MerchantID: os.Getenv(envMerchantID), BaseURL: os.Getenv(envSimURL), HTTPClient: chaostest.Client(), SettlePeriod: settlePeriod})
+	a, ok := workerAdapters[os.Getenv(envAdapter)]
+	if !ok {
+		t.Fatalf("%s=%q: no such adapter", envAdapter, os.Getenv(envAdapter))
+	}
+	p, err := a.fromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw := paybridge.New(c, paybridge.WithJournal(j), paybridge.WithRetry(retry), paybridge.WithLease(chaosproc.Lease))
+	gw := paybridge.New(p, paybridge.WithJournal(j), paybridge.WithRetry(retry), paybridge.WithLease(chaosproc.Lease))
 	defer func() { _ = gw.Close() }()
 	var apply func(ctx context.Context, op chaosproc.Op) error
 	switch o := os.Getenv(envOperation); o {
-	case "Refund":
+	case string(provider.OpRefund):
 		apply = func(ctx context.Context, op chaosproc.Op) error {
-			_, err := gw.Refund(ctx, refundRequest(op))
+			_, err := gw.Refund(ctx, paybridge.RefundRequest{PaymentID: op.Params.Target, Amount: amountOf(op.Params),
+				MerchantReference: op.Params.Reference, IdempotencyKey: op.Key})
 			return err
 		}
-	case "Payout":
+	case string(provider.OpPayout):
 		apply = func(ctx context.Context, op chaosproc.Op) error {
-			_, err := gw.Payout(ctx, payoutRequest(op))
+			_, err := gw.Payout(ctx, paybridge.PayoutRequest{AccountID: op.Params.Target, Amount: amountOf(op.Params), Payee: a.payee,
+				MerchantReference: op.Params.Reference, IdempotencyKey: op.Key})
 			return err
 		}
 	default:
@@ -125,27 +175,23 @@ func amountOf(p chaosproc.Params) money.Amount {
 	return money.FromMinorCurrency(p.Amount, money.MustCurrency(p.Currency))
 }
 
-func refundRequest(op chaosproc.Op) paybridge.RefundRequest {
-	return paybridge.RefundRequest{PaymentID: op.Params.Target, Amount: amountOf(op.Params), MerchantReference: op.Params.Reference,
-		IdempotencyKey: op.Key}
-}
-
-func payoutRequest(op chaosproc.Op) paybridge.PayoutRequest {
-	return paybridge.PayoutRequest{AccountID: op.Params.Target, Amount: amountOf(op.Params), Payee: trustlyrestsim.TestPayer,
-		MerchantReference: op.Params.Reference, IdempotencyKey: op.Key}
-}
-
 // env is one test's simulator, journal, and the application's Gateway and notification
-// receiver on that journal.
+// receiver on that journal: the Gateway the workers use must find its record there to
+// read a notification as the application's.
 type env struct {
-	url     string
-	journal *pgjournal.Journal
-	sim     *trustlyrestsim.Server
-	gw      *paybridge.Gateway
-	rec     *chaostest.Receiver
+	adapter  string
+	currency money.Currency
+	url      string
+	journal  *pgjournal.Journal
+	sim      simulator
+	gw       *paybridge.Gateway
+	rec      *chaostest.Receiver
+	// began is when the test began, for the time its setup took.
+	began time.Time
 }
 
-func start(t *testing.T) *env {
+// newEnv opens a fresh journal table; attach then puts the adapter on it.
+func newEnv(t *testing.T, adapter string, cur money.Currency) *env {
 	t.Helper()
 	url := pgtest.ServerURL(t)
 	ctx := context.Background()
@@ -157,112 +203,85 @@ func start(t *testing.T) *env {
 	if err := j.Migrate(ctx); err != nil {
 		t.Fatalf("pgjournal.Migrate: %v", err)
 	}
-	s := trustlyrestsim.Start(trustlyrestsim.Options{SettleDelay: time.Millisecond, RetryBase: 10 * time.Millisecond,
-		RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000})
-	cfg := s.Config()
-	cfg.HTTPClient = chaostest.Client()
-	cfg.SettlePeriod = settlePeriod
-	c, err := trustlyrest.New(cfg)
-	if err != nil {
-		s.Close()
-		t.Fatal(err)
-	}
-	gw := paybridge.New(c, paybridge.WithJournal(j), paybridge.WithRetry(chaostest.Retry))
-	t.Cleanup(func() { _ = gw.Close() })
-	rec := chaostest.NewReceiver(t, gw)
-	s.SetNotificationURL(rec.URL())
-	t.Cleanup(s.Close) // first: no delivery outlives the receiver
-	return &env{url: url, journal: j, sim: s, gw: gw, rec: rec}
+	return &env{adapter: adapter, currency: cur, url: url, journal: j, began: time.Now()}
+}
+
+// attach makes the application's Gateway over p on the journal and its notification
+// receiver; closeSim, which stops the simulator, runs at the test's end before the
+// receiver stops, so that no delivery outlives it.
+func (e *env) attach(t *testing.T, p provider.Provider, closeSim func()) {
+	t.Helper()
+	e.gw = paybridge.New(p, paybridge.WithJournal(e.journal), paybridge.WithRetry(chaostest.Retry))
+	t.Cleanup(func() { _ = e.gw.Close() })
+	e.rec = chaostest.NewReceiver(t, e.gw)
+	t.Cleanup(closeSim)
 }
 
 // waitStates waits until the application holds want for every object prefix+id.
 func (e *env) waitStates(t *testing.T, prefix string, ids []string, want notify.Kind) {
 	t.Helper()
-	chaostest.WaitFor(t, 2*time.Minute, "the application to learn the outcome of every "+prefix+"object", func() bool {
-		for _, id := range ids {
-			if e.rec.State(prefix+id) != want {
-				return false
-			}
+	reached := false
+	t.Cleanup(func() {
+		if !reached {
+			t.Log(e.rec.Explain(prefix, ids, want))
 		}
-		return true
 	})
+	chaostest.Await(t, "the application to learn the outcome of every "+prefix+"object", func() (bool, int) {
+		return chaostest.Count(ids, func(id string) bool { return e.rec.State(prefix+id) == want })
+	})
+	reached = true
 }
 
-// callerRef returns the caller's MerchantReference from a merchantReference the adapter
-// built: "<caller's>.pb<digest>".
-func callerRef(ref string) string {
-	before, _, _ := strings.Cut(ref, ".pb")
-	return before
-}
-
-// TestChaosProcRefund refunds captured payments (four refunds each) from worker processes
-// that SIGKILL interrupts at random moments, under the Trustly REST chaos mix of request
-// faults and notification delivery faults. Every refund must be applied exactly once with
-// its amount, and its notifications must reach the application exactly once.
-func TestChaosProcRefund(t *testing.T) {
+// testRefund refunds payments (four refunds each) from worker processes that SIGKILL
+// interrupts at random moments, under the adapter's chaos mix of request faults and
+// notification delivery faults. Every refund must be applied exactly once with its amount,
+// and its notifications must reach the application exactly once.
+func testRefund(t *testing.T, start func(t *testing.T) *env) {
 	seed := chaostest.Seed(t)
 	n := opsCount(t)
 	e := start(t)
-	ids := make([]string, (n+3)/4)
-	for i := range ids {
-		p, err := e.gw.Pay(context.Background(), paybridge.PaymentRequest{Amount: money.FromMinorCurrency(400_00, usd),
-			MerchantReference: fmt.Sprintf("order-%d", i), Description: "Chaos order", ReturnURL: "https://shop.example/return",
-			Payer: trustlyrestsim.TestPayer, IdempotencyKey: fmt.Sprintf("pay-%d", i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.sim.CompletePage(p.ID, "approve"); err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = p.ID
-	}
-	e.waitStates(t, "payment/", ids, notify.PaymentSucceeded)
+	ids := e.sim.payments(t, e, (n+3)/4)
 	ops := make([]chaosproc.Op, n)
 	for i := range ops {
 		ops[i] = chaosproc.Op{Index: i, Key: fmt.Sprintf("refund-key-%d", i), Params: chaosproc.Params{Target: ids[i%len(ids)],
-			Amount: chaostest.Amount(usd, i).Minor(), Currency: "USD", Reference: fmt.Sprintf("refund-%d", i)}}
+			Amount: chaostest.Amount(e.currency, i).Minor(), Currency: e.currency.String(), Reference: fmt.Sprintf("refund-%d", i)}}
 	}
-	e.run(t, seed, "Refund", ops, provider.OpRefund, "Refund", "refund/", notify.RefundSucceeded)
+	e.run(t, seed, provider.OpRefund, ops, "refund/", notify.RefundSucceeded)
 }
 
-// TestChaosProcPayout pays out to accounts verified interactively (20 payouts each) from
-// worker processes that SIGKILL interrupts at random moments, under the same faults.
-// Every payout must be deposited exactly once with its amount, and its notifications must
-// reach the application exactly once.
-func TestChaosProcPayout(t *testing.T) {
+// testPayout pays out to verified accounts (20 payouts each) from worker processes that
+// SIGKILL interrupts at random moments, under the same faults. Every payout must be made
+// exactly once with its amount, and its notifications must reach the application exactly
+// once.
+func testPayout(t *testing.T, start func(t *testing.T) *env) {
 	seed := chaostest.Seed(t)
 	n := opsCount(t)
 	e := start(t)
-	accounts := make([]string, (n+19)/20)
-	for i := range accounts {
-		v, err := e.gw.VerifyAccount(context.Background(), paybridge.VerifyAccountRequest{Holder: trustlyrestsim.TestPayer,
-			Currency: usd, ReturnURL: "https://shop.example/accounts", IdempotencyKey: fmt.Sprintf("account-%d", i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.sim.CompletePage(v.ID, "approve"); err != nil {
-			t.Fatal(err)
-		}
-		accounts[i] = v.ID
-	}
-	e.waitStates(t, "account/", accounts, notify.AccountVerified)
+	accounts := e.sim.accounts(t, e, (n+19)/20)
 	ops := make([]chaosproc.Op, n)
 	for i := range ops {
 		ops[i] = chaosproc.Op{Index: i, Key: fmt.Sprintf("payout-key-%d", i), Params: chaosproc.Params{Target: accounts[i%len(accounts)],
-			Amount: chaostest.Amount(usd, i).Minor(), Currency: "USD", Reference: fmt.Sprintf("payout-%d", i)}}
+			Amount: chaostest.Amount(e.currency, i).Minor(), Currency: e.currency.String(), Reference: fmt.Sprintf("payout-%d", i)}}
 	}
-	e.run(t, seed, "Payout", ops, provider.OpPayout, "Deposit", "payout/", notify.PayoutSucceeded)
+	e.run(t, seed, provider.OpPayout, ops, "payout/", notify.PayoutSucceeded)
+}
+
+// tracked is an applied operation whose final state the application must learn.
+type tracked struct {
+	op    chaosproc.Op
+	id    string // the provider's id, as the journal records it
+	order string // what the simulator's notifications about it name
+	entry journal.Entry
 }
 
 // run turns the faults on, has worker processes make ops under random SIGKILLs, and
-// checks the outcome: the simulator's movements of kind moveKind against the ops, the
-// journal, and the notifications the application received.
-func (e *env) run(t *testing.T, seed int64, operation string, ops []chaosproc.Op, op provider.Operation, moveKind, prefix string,
-	final notify.Kind) {
+// checks the outcome: the simulator's ledger against the ops, the journal, and the
+// notifications the application received.
+func (e *env) run(t *testing.T, seed int64, op provider.Operation, ops []chaosproc.Op, prefix string, final notify.Kind) {
 	t.Helper()
-	req := chaostest.PlainAnswers
-	req.DelayBy = chaostest.DelayBy
-	if err := e.sim.SetChaos(trustlyrestsim.Chaos{Seed: seed, Requests: req, Notifications: chaostest.Deliveries}); err != nil {
+	setup := time.Since(e.began)
+	rate, err := e.sim.chaos(seed)
+	if err != nil {
 		t.Fatal(err)
 	}
 	q := chaosproc.Queue{URL: e.url, Table: pgtest.FreshTable(t, e.url, "queue")}
@@ -270,94 +289,80 @@ func (e *env) run(t *testing.T, seed int64, operation string, ops []chaosproc.Op
 		t.Fatalf("creating the queue: %v", err)
 	}
 	run := chaosproc.Supervise(t, q, chaosproc.Options{Workers: workers, Seed: seed, KillEvery: 3 * time.Second,
-		Stall: 2 * time.Minute, Env: []string{
-			envPostgres + "=" + e.url, envQueue + "=" + q.Table, envJournal + "=" + e.journal.Table(), envOperation + "=" + operation,
-			envSimURL + "=" + e.sim.URL(), envAccessID + "=" + e.sim.AccessID(), envAccessKey + "=" + e.sim.AccessKey(),
-			envMerchantID + "=" + e.sim.MerchantID()}})
+		Stall: 2 * time.Minute, Env: append([]string{envPostgres + "=" + e.url, envQueue + "=" + q.Table,
+			envJournal + "=" + e.journal.Table(), envOperation + "=" + string(op), envAdapter + "=" + e.adapter}, e.sim.workerEnv()...)})
+
+	ran := time.Now()
 
 	// The ledger: every key applied once, with its amount.
 	want := make(map[string]money.Amount, len(ops))
 	for _, o := range ops {
 		want[o.Params.Reference] = amountOf(o.Params)
 	}
-	var got []chaostest.Applied
-	var moved []string
-	for _, m := range e.sim.Movements() {
-		if m.Kind == moveKind {
-			got = append(got, chaostest.Applied{Key: callerRef(m.Reference), Amount: m.Amount})
-			moved = append(moved, m.TransactionID)
-		}
+	moved := e.sim.movements(op)
+	got := make([]chaostest.Applied, len(moved))
+	byRef := map[string][]movement{}
+	for i, m := range moved {
+		got[i] = chaostest.Applied{Key: m.ref, Amount: m.amount}
+		byRef[m.ref] = append(byRef[m.ref], m)
 	}
 	r := chaostest.Reconcile(t, want, got)
 
-	// The journal: every call settled, with the provider's id of what was applied.
-	movedSet := map[string]bool{}
-	for _, id := range moved {
-		movedSet[id] = true
-	}
+	// The journal: every call settled, with the provider's id of what was applied, no
+	// two with the same.
+	var objects []tracked
+	ids := map[string]string{}
 	for _, o := range ops {
 		en, err := e.journal.Get(context.Background(), journal.ID{Scope: e.gw.JournalScope(), Op: string(op), Key: o.Key})
-		switch {
-		case err != nil:
+		if err != nil {
 			t.Errorf("journal entry of %s: %v", o.Key, err)
-		case en.State != journal.Settled || !movedSet[en.ProviderID]:
-			t.Errorf("journal entry of %s: state %s, provider id %q; want settled with the id of an applied %s", o.Key, en.State,
-				en.ProviderID, moveKind)
+			continue
 		}
+		ms := byRef[o.Params.Reference]
+		if len(ms) != 1 {
+			continue // reported by Reconcile
+		}
+		if en.State != journal.Settled || en.ProviderID == "" || ms[0].id != "" && en.ProviderID != ms[0].id {
+			t.Errorf("journal entry of %s: state %s, provider id %q; want settled with the id of the %s applied (%q)", o.Key,
+				en.State, en.ProviderID, op, ms[0].id)
+			continue
+		}
+		if other, dup := ids[en.ProviderID]; dup {
+			t.Errorf("journal entries of %s and %s both record provider id %s", other, o.Key, en.ProviderID)
+		}
+		ids[en.ProviderID] = o.Key
+		objects = append(objects, tracked{op: o, id: en.ProviderID, order: ms[0].order, entry: en})
 	}
 
 	// The notifications: each delivered one acknowledged, each reaching the application
-	// exactly once, none the simulator did not send, and every movement's final state known.
+	// exactly once, none the simulator did not send, and every applied operation's final
+	// state known.
 	acked := func() int {
-		n := 0
-		for _, d := range e.sim.Deliveries() {
-			if d.Acknowledged {
-				n++
-			}
-		}
+		_, n := chaostest.Count(e.sim.deliveries(), func(d delivery) bool { return d.acknowledged })
 		return n
 	}
-	if !waitProgress(t, time.Minute, func() (int, bool) { a := acked(); return a, a == len(e.sim.Deliveries()) }) {
-		t.Fatalf("the simulator's notifications stopped being acknowledged: %d of %d", acked(), len(e.sim.Deliveries()))
+	if !waitProgress(time.Minute, func() (int, bool) { a := acked(); return a, a == len(e.sim.deliveries()) }) {
+		t.Fatalf("the simulator's notifications stopped being acknowledged: %d of %d", acked(), len(e.sim.deliveries()))
 	}
 	inFinal := func() int {
-		n := 0
-		for _, id := range moved {
-			if e.rec.State(prefix+id) == final {
-				n++
-			}
-		}
+		_, n := chaostest.Count(objects, func(o tracked) bool { return e.rec.State(prefix+o.id) == final })
 		return n
 	}
-	if !waitProgress(t, time.Minute, func() (int, bool) { n := inFinal(); return n, n == len(moved) }) {
-		e.explainStates(t, prefix, moved, final, func(txid string) string {
-			for _, m := range e.sim.Movements() {
-				if m.TransactionID != txid {
-					continue
-				}
-				for _, o := range ops {
-					if o.Params.Reference == callerRef(m.Reference) {
-						en, err := e.journal.Get(context.Background(), journal.ID{Scope: e.gw.JournalScope(), Op: string(op), Key: o.Key})
-						return fmt.Sprintf("key %s, journal entry %s created %s sent %s updated %s attempts %d (%v)", o.Key, en.State,
-							en.CreatedAt.Format("15:04:05.000"), en.SentAt.Format("15:04:05.000"), en.UpdatedAt.Format("15:04:05.000"), en.Attempts, err)
-					}
-				}
-			}
-			return "no operation"
-		})
+	if !waitProgress(time.Minute, func() (int, bool) { n := inFinal(); return n, n == len(objects) }) {
+		e.explainStates(t, prefix, objects, final)
 	}
-	deliveries := e.sim.Deliveries()
+	deliveries := e.sim.deliveries()
 	sent := map[string]bool{}
 	dups, lost := 0, 0
 	for _, d := range deliveries {
-		sent[d.EventID] = true
-		switch seen := e.rec.Seen(d.EventID); {
+		sent[d.id] = true
+		switch seen := e.rec.Seen(d.id); {
 		case seen == 0:
 			lost++
-			t.Errorf("notification %s (transaction %s, status %d) never reached the application", d.EventID, d.ObjectID, d.Status)
+			t.Errorf("notification %s (%s of %s) never reached the application", d.id, d.what, d.order)
 		case seen > 1:
 			dups++
-			t.Errorf("notification %s (transaction %s, status %d) reached the application %d times", d.EventID, d.ObjectID, d.Status, seen)
+			t.Errorf("notification %s (%s of %s) reached the application %d times", d.id, d.what, d.order, seen)
 		}
 	}
 	for _, ev := range e.rec.Events() {
@@ -368,13 +373,13 @@ func (e *env) run(t *testing.T, seed int64, operation string, ops []chaosproc.Op
 	if d := e.rec.Duplicates(); len(d) > 0 {
 		t.Errorf("notifications processed more than once: %v", d)
 	}
-	f := e.sim.ChaosCounts().Requests
+	f := e.sim.requestFaults()
 	t.Logf("chaos result: adapter=%s operation=%s processes=%d ops=%d fault_rate=%.2f seed=%d kills=%d restarts=%d attempts=%d "+
-		"duplicates=%d lost=%d wrong_amount=%d requests=%d faults=fail:%d,drop:%d,delay:%d,malformed:%d notifications=%d "+
-		"notification_duplicates=%d notification_lost=%d total=%s elapsed=%s",
-		trustlyrest.Name, operation, workers, len(ops), chaostest.PlainAnswers.Total(), seed, run.Kills, run.Restarts,
-		run.Status.Attempts, r.Duplicates, r.Lost, r.WrongAmount, f.Requests, f.Fail, f.Drop, f.Delay, f.Malformed,
-		len(deliveries), dups, lost, r.Got, run.Elapsed.Round(100*time.Millisecond))
+		"duplicates=%d lost=%d wrong_amount=%d requests=%d faults=fail:%d,drop:%d,delay:%d,malformed:%d,unsigned:%d,bad_signature:%d "+
+		"notifications=%d notification_duplicates=%d notification_lost=%d total=%s setup=%s elapsed=%s checks=%s",
+		e.adapter, op, workers, len(ops), rate, seed, run.Kills, run.Restarts, run.Status.Attempts, r.Duplicates, r.Lost,
+		r.WrongAmount, f.Requests, f.Fail, f.Drop, f.Delay, f.Malformed, f.Unsigned, f.BadSignature, len(deliveries), dups, lost,
+		r.Got, setup.Round(100*time.Millisecond), run.Elapsed.Round(100*time.Millisecond), time.Since(ran).Round(100*time.Millisecond))
 	if run.Kills == 0 {
 		t.Errorf("no worker was killed: the run proves nothing about killed workers")
 	}
@@ -382,8 +387,7 @@ func (e *env) run(t *testing.T, seed int64, operation string, ops []chaosproc.Op
 
 // waitProgress polls cond until it reports done, and reports false when its progress
 // figure does not grow for stall.
-func waitProgress(t *testing.T, stall time.Duration, cond func() (int, bool)) bool {
-	t.Helper()
+func waitProgress(stall time.Duration, cond func() (int, bool)) bool {
 	last, at := -1, time.Now()
 	for {
 		n, done := cond()
@@ -400,24 +404,32 @@ func waitProgress(t *testing.T, stall time.Duration, cond func() (int, bool)) bo
 }
 
 // explainStates fails the test naming the objects whose final state the application
-// does not hold, with the simulator's notifications about them.
-func (e *env) explainStates(t *testing.T, prefix string, ids []string, final notify.Kind, about func(id string) string) {
+// does not hold, with their journal entries and the simulator's notifications about
+// them, and the notifications the Gateway kept from the application.
+func (e *env) explainStates(t *testing.T, prefix string, objects []tracked, final notify.Kind) {
 	t.Helper()
-	byObject := map[string][]trustlyrestsim.Delivery{}
-	for _, d := range e.sim.Deliveries() {
-		byObject[d.ObjectID] = append(byObject[d.ObjectID], d)
+	byOrder := map[string][]delivery{}
+	for _, d := range e.sim.deliveries() {
+		byOrder[d.order] = append(byOrder[d.order], d)
 	}
 	shown := 0
-	for _, id := range ids {
-		if got := e.rec.State(prefix + id); got != final && shown < 10 {
+	for _, o := range objects {
+		if got := e.rec.State(prefix + o.id); got != final && shown < 10 {
 			shown++
 			var ds []string
-			for _, d := range byObject[id] {
-				ds = append(ds, fmt.Sprintf("event %s status %d attempts %d last HTTP %d acknowledged %v seen %d",
-					d.EventID, d.Status, d.Attempts, d.LastStatus, d.Acknowledged, e.rec.Seen(d.EventID)))
+			for _, d := range byOrder[o.order] {
+				ds = append(ds, fmt.Sprintf("%s %s attempts %d last HTTP %d acknowledged %v seen %d",
+					d.what, d.id, d.attempts, d.lastStatus, d.acknowledged, e.rec.Seen(d.id)))
 			}
-			t.Errorf("%s%s (%s): the application holds %q, want %q; notifications: %s", prefix, id, about(id), got, final, strings.Join(ds, "; "))
+			en := o.entry
+			t.Errorf("%s%s (key %s, journal entry created %s sent %s updated %s attempts %d): the application holds %q, want %q; "+
+				"notifications of %s: %s", prefix, o.id, o.op.Key, en.CreatedAt.Format("15:04:05.000"), en.SentAt.Format("15:04:05.000"),
+				en.UpdatedAt.Format("15:04:05.000"), en.Attempts, got, final, o.order, strings.Join(ds, "; "))
 		}
+	}
+	for _, u := range e.rec.Unmatched() {
+		t.Errorf("kept from the application: %s %s (payment %q refund %q payout %q reference %q): %s",
+			u.Event.Kind, u.Event.ID, u.Event.PaymentID, u.Event.RefundID, u.Event.PayoutID, u.Event.MerchantReference, u.Reason)
 	}
 	t.FailNow()
 }
