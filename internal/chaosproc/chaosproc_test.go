@@ -19,6 +19,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 )
@@ -41,7 +42,8 @@ const (
 type workerAdapter struct {
 	// fromEnv makes the adapter from the environment its simulator's workerEnv set.
 	fromEnv func() (provider.Provider, error)
-	// payee is the payee of every payout: the person the accounts were verified for.
+	// payee is the payee of every payout, the person the accounts were verified for, and
+	// the payer of every payment.
 	payee paybridge.Person
 }
 
@@ -49,6 +51,7 @@ type workerAdapter struct {
 var workerAdapters = map[string]workerAdapter{
 	trustlyrest.Name: {fromEnv: trustlyRESTFromEnv, payee: trustlyRESTPayer},
 	trustly.Name:     {fromEnv: trustlyFromEnv, payee: trustlyPayer},
+	trustist.Name:    {fromEnv: trustistFromEnv, payee: trustistPayer},
 }
 
 // simulator is an adapter's simulator as the test process drives it.
@@ -64,7 +67,8 @@ type simulator interface {
 	// chaos turns the request fault mix and the notification delivery faults on, and
 	// returns the request mix's total rate.
 	chaos(seed int64) (rate float64, err error)
-	// movements returns the refunds (op OpRefund) or payouts (OpPayout) in the ledger.
+	// movements returns the payments (op OpPay), refunds (OpRefund) or payouts (OpPayout)
+	// in the ledger.
 	movements(op provider.Operation) []movement
 	// deliveries returns every notification the simulator sent, oldest first.
 	deliveries() []delivery
@@ -72,7 +76,14 @@ type simulator interface {
 	requestFaults() simkit.FaultCounts
 }
 
-// movement is a refund or payout in a simulator's ledger.
+// approver is a simulator whose payments wait for the payer: run has the payer approve
+// every payment the workers made, once they are all made, before it checks the outcome.
+type approver interface {
+	// approve approves the payments ids, as the payer would.
+	approve(t *testing.T, e *env, ids []string)
+}
+
+// movement is a payment, refund or payout in a simulator's ledger.
 type movement struct {
 	// ref is the caller's MerchantReference; amount what moved.
 	ref    string
@@ -151,6 +162,12 @@ func TestWorkerProcess(t *testing.T) {
 	defer func() { _ = gw.Close() }()
 	var apply func(ctx context.Context, op chaosproc.Op) error
 	switch o := os.Getenv(envOperation); o {
+	case string(provider.OpPay):
+		apply = func(ctx context.Context, op chaosproc.Op) error {
+			_, err := gw.Pay(ctx, paybridge.PaymentRequest{Amount: amountOf(op.Params), MerchantReference: op.Params.Reference,
+				Description: "Chaos order", ReturnURL: "https://shop.example/return", Payer: a.payee, IdempotencyKey: op.Key})
+			return err
+		}
 	case string(provider.OpRefund):
 		apply = func(ctx context.Context, op chaosproc.Op) error {
 			_, err := gw.Refund(ctx, paybridge.RefundRequest{PaymentID: op.Params.Target, Amount: amountOf(op.Params),
@@ -232,6 +249,22 @@ func (e *env) waitStates(t *testing.T, prefix string, ids []string, want notify.
 	reached = true
 }
 
+// testPay makes payments from worker processes that SIGKILL interrupts at random moments,
+// under the adapter's chaos mix of request faults and notification delivery faults; the
+// payer then approves each. Every reference must have exactly one payment, with its
+// amount, and its notifications must reach the application exactly once.
+func testPay(t *testing.T, start func(t *testing.T) *env) {
+	seed := chaostest.Seed(t)
+	n := opsCount(t)
+	e := start(t)
+	ops := make([]chaosproc.Op, n)
+	for i := range ops {
+		ops[i] = chaosproc.Op{Index: i, Key: fmt.Sprintf("pay-key-%d", i), Params: chaosproc.Params{
+			Amount: chaostest.Amount(e.currency, i).Minor(), Currency: e.currency.String(), Reference: fmt.Sprintf("order-%d", i)}}
+	}
+	e.run(t, seed, provider.OpPay, ops, "payment/", notify.PaymentSucceeded)
+}
+
 // testRefund refunds payments (four refunds each) from worker processes that SIGKILL
 // interrupts at random moments, under the adapter's chaos mix of request faults and
 // notification delivery faults. Every refund must be applied exactly once with its amount,
@@ -293,6 +326,10 @@ func (e *env) run(t *testing.T, seed int64, op provider.Operation, ops []chaospr
 			envJournal + "=" + e.journal.Table(), envOperation + "=" + string(op), envAdapter + "=" + e.adapter}, e.sim.workerEnv()...)})
 
 	ran := time.Now()
+
+	if a, ok := e.sim.(approver); ok {
+		e.approve(t, a, op, ops)
+	}
 
 	// The ledger: every key applied once, with its amount.
 	want := make(map[string]money.Amount, len(ops))
@@ -383,6 +420,25 @@ func (e *env) run(t *testing.T, seed int64, op provider.Operation, ops []chaospr
 	if run.Kills == 0 {
 		t.Errorf("no worker was killed: the run proves nothing about killed workers")
 	}
+}
+
+// approve has a approve the objects the workers made, named by their journal entries.
+func (e *env) approve(t *testing.T, a approver, op provider.Operation, ops []chaosproc.Op) {
+	t.Helper()
+	var ids []string
+	for _, o := range ops {
+		en, err := e.journal.Get(context.Background(), journal.ID{Scope: e.gw.JournalScope(), Op: string(op), Key: o.Key})
+		if err != nil || en.State != journal.Settled || en.ProviderID == "" {
+			t.Errorf("journal entry of %s: state %s, provider id %q, error %v; want settled with the provider's id", o.Key,
+				en.State, en.ProviderID, err)
+			continue
+		}
+		ids = append(ids, en.ProviderID)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	a.approve(t, e, ids)
 }
 
 // waitProgress polls cond until it reports done, and reports false when its progress
