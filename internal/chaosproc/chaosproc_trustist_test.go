@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func startTrustist(t *testing.T) *env {
 	return e
 }
 
-// explainUnsettledPays names the Pays whose journal entries are not settled, each with the
+// explainUnsettledPays counts the references paid more than once, then names the Pays whose journal entries are not settled, each with the
 // payments the simulator holds for its reference and their webhooks: none means the
 // request never reached Trustist — its worker was killed after the Gateway claimed the
 // key — and, with no look-up by reference, no notification can settle it.
@@ -95,6 +96,15 @@ func explainUnsettledPays(t *testing.T, e *env, s *trustistsim.Server) {
 		byPayment[d.ObjectID] = append(byPayment[d.ObjectID], fmt.Sprintf("%s attempts %d last HTTP %d acknowledged %v",
 			d.EventType, d.Attempts, d.LastStatus, d.Acknowledged))
 	}
+	var twice []string
+	for ref, ms := range byRef {
+		if len(ms) > 1 {
+			twice = append(twice, fmt.Sprintf("%s (%d payments)", ref, len(ms)))
+		}
+	}
+	sort.Strings(twice)
+	t.Logf("the simulator holds %d payments for %d references; references paid more than once: %d %v", len(s.Movements()), len(byRef),
+		len(twice), twice[:min(len(twice), 10)])
 	shown := 0
 	for i := range opsCount(t) {
 		key, ref := fmt.Sprintf("pay-key-%d", i), fmt.Sprintf("order-%d", i)
