@@ -3,6 +3,7 @@ package paybridge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"log/slog"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // Gateway is the portable payments client: the same methods, types, statuses and error
@@ -91,6 +93,27 @@ func New(p provider.Provider, opts ...Option) *Gateway {
 
 // Provider returns the adapter's name, e.g. "trustly".
 func (g *Gateway) Provider() string { return g.name }
+
+// describe is what a Gateway prints as: its adapter's name and journal scope. The adapter
+// and the journal hold credentials; they print the same way (see secret.Opaque).
+func (g *Gateway) describe() secret.Opaque {
+	if g == nil {
+		return secret.Describe("paybridge.Gateway")
+	}
+	return secret.Describe("paybridge.Gateway", "provider", g.name, "scope", g.scope)
+}
+
+// String describes the Gateway without its adapter's credentials.
+func (g *Gateway) String() string { return g.describe().String() }
+
+// GoString describes the Gateway without its adapter's credentials.
+func (g *Gateway) GoString() string { return g.describe().GoString() }
+
+// Format prints the Gateway without its adapter's credentials, whatever the verb.
+func (g *Gateway) Format(f fmt.State, verb rune) { g.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Gateway without its adapter's credentials.
+func (g *Gateway) LogValue() slog.Value { return g.describe().LogValue() }
 
 // Capabilities reports what the provider supports. Operations it excludes return
 // NotSupported errors without contacting the provider.
