@@ -18,13 +18,20 @@ import (
 //	func (c Client) String() string                { return c.describe().String() }
 //	func (c Client) GoString() string              { return c.describe().GoString() }
 //	func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
-//	func (c Client) LogValue() slog.Value          { return c.describe().LogValue() }
+//	func (c *Client) LogValue() slog.Value {
+//		if c == nil {
+//			return slog.AnyValue(nil)
+//		}
+//		return c.describe().LogValue()
+//	}
 //
-// The methods take the value as receiver, so that printing a copy of the value is covered
-// as well as printing a pointer to it. A type that holds a lock, or whose values are
-// otherwise copied by reference only, keeps its state behind a single unexported pointer,
-// which also keeps the state out of sight when the type is printed as a field of another
-// (fmt does not call the methods of unexported fields).
+// The fmt methods take the value as receiver, so that printing a copy of the value is
+// covered as well as printing a pointer to it (fmt prints a nil pointer as <nil>).
+// LogValue takes a pointer, so that a nil one logs as <nil> rather than as a panic; a copy
+// logged by value goes through Format. A type that holds a lock keeps its state behind a
+// single unexported pointer so that it can have value receivers; that also keeps the
+// state out of sight when the type is printed as an unexported field of another, where
+// fmt calls no methods.
 type Opaque struct {
 	typ   string
 	attrs []slog.Attr

@@ -1,12 +1,15 @@
 package secrettest_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -193,4 +196,20 @@ func TestOpenedStoresPrintNoPassword(t *testing.T) {
 	}
 	defer st.Close()
 	secrettest.AssertNoSecrets(t, []string{pw, raw}, jr, st)
+}
+
+// TestNilHoldersPrintAsNil: a nil pointer to a credential holder prints and logs as
+// <nil>, not as a panic report.
+func TestNilHoldersPrintAsNil(t *testing.T) {
+	for _, v := range []any{(*trustist.Provider)(nil), (*trustly.Client)(nil), (*trustlyrest.Client)(nil),
+		(*partner.Client)(nil), (*memprovider.Provider)(nil), (*memprovider.Backend)(nil),
+		(*pgjournal.Journal)(nil), (*pgstore.Store)(nil), (*paybridge.Gateway)(nil)} {
+		var buf bytes.Buffer
+		slog.New(slog.NewTextHandler(&buf, nil)).Info("m", "v", v)
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("m", "v", v)
+		out := fmt.Sprintf("%v %s %+v %#v %q %x", v, v, v, v, v, v) + " " + buf.String()
+		if strings.Contains(strings.ToLower(out), "panic") || !strings.Contains(out, "v=<nil>") {
+			t.Errorf("%T(nil): %s", v, out)
+		}
+	}
 }

@@ -230,7 +230,13 @@ func (j Journal) GoString() string { return j.describe().GoString() }
 func (j Journal) Format(f fmt.State, verb rune) { j.describe().Format(f, verb) }
 
 // LogValue implements slog.LogValuer: the Journal without its connection string.
-func (j Journal) LogValue() slog.Value { return j.describe().LogValue() }
+// A nil *Journal logs as <nil>.
+func (j *Journal) LogValue() slog.Value {
+	if j == nil {
+		return slog.AnyValue(nil)
+	}
+	return j.describe().LogValue()
+}
 
 // Close closes the pool created by Open; it does nothing for a Journal made with New.
 func (j *Journal) Close() {

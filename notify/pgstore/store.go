@@ -203,7 +203,13 @@ func (s Store) GoString() string { return s.describe().GoString() }
 func (s Store) Format(f fmt.State, verb rune) { s.describe().Format(f, verb) }
 
 // LogValue implements slog.LogValuer: the Store without its connection string.
-func (s Store) LogValue() slog.Value { return s.describe().LogValue() }
+// A nil *Store logs as <nil>.
+func (s *Store) LogValue() slog.Value {
+	if s == nil {
+		return slog.AnyValue(nil)
+	}
+	return s.describe().LogValue()
+}
 
 // Close closes the connection pool created by Open. It does nothing for a Store made with
 // New.

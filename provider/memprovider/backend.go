@@ -165,7 +165,13 @@ func (b Backend) GoString() string { return b.describe().GoString() }
 func (b Backend) Format(f fmt.State, verb rune) { b.describe().Format(f, verb) }
 
 // LogValue implements slog.LogValuer: the Backend without its keys.
-func (b Backend) LogValue() slog.Value { return b.describe().LogValue() }
+// A nil *Backend logs as <nil>.
+func (b *Backend) LogValue() slog.Value {
+	if b == nil {
+		return slog.AnyValue(nil)
+	}
+	return b.describe().LogValue()
+}
 
 // WebhookKey returns the key notifications are signed with.
 func (b *Backend) WebhookKey() secret.Value { return b.webhookKey }

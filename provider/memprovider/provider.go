@@ -85,7 +85,13 @@ func (p Provider) GoString() string { return p.describe().GoString() }
 func (p Provider) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
 
 // LogValue implements slog.LogValuer: the Provider without its keys.
-func (p Provider) LogValue() slog.Value { return p.describe().LogValue() }
+// A nil *Provider logs as <nil>.
+func (p *Provider) LogValue() slog.Value {
+	if p == nil {
+		return slog.AnyValue(nil)
+	}
+	return p.describe().LogValue()
+}
 
 // DefaultCurrencies returns the currencies a Provider accepts unless configured
 // otherwise: GBP, EUR, SEK and USD.

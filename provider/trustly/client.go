@@ -66,7 +66,13 @@ func (c Client) GoString() string { return c.describe().GoString() }
 func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
 
 // LogValue implements slog.LogValuer: the Client without its credentials.
-func (c Client) LogValue() slog.Value { return c.describe().LogValue() }
+// A nil *Client logs as <nil>.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.AnyValue(nil)
+	}
+	return c.describe().LogValue()
+}
 
 // Name implements provider.Provider.
 func (c *Client) Name() string { return Name }

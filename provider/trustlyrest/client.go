@@ -125,7 +125,13 @@ func (c Client) GoString() string { return c.describe().GoString() }
 func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
 
 // LogValue implements slog.LogValuer: the Client without its credentials.
-func (c Client) LogValue() slog.Value { return c.describe().LogValue() }
+// A nil *Client logs as <nil>.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.AnyValue(nil)
+	}
+	return c.describe().LogValue()
+}
 
 // authHeader is the Authorization header's values: the Basic credentials alone. They carry
 // the accessKey (base64 is not encryption), so they print as [redacted].

@@ -153,7 +153,13 @@ func (c Client) GoString() string { return c.describe().GoString() }
 func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
 
 // LogValue implements slog.LogValuer: the Client without its credentials or token.
-func (c Client) LogValue() slog.Value { return c.describe().LogValue() }
+// A nil *Client logs as <nil>.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.AnyValue(nil)
+	}
+	return c.describe().LogValue()
+}
 
 // credentials returns the token request configuration. The credentials go in the form
 // body, as the Partner API expects.
