@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/hawk"
 	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/internal/secrettest"
 	"github.com/paybridge/paybridge/journal/pgjournal"
@@ -106,6 +107,8 @@ func holders(t *testing.T) (secrets []string, values []any) {
 	mcfg := memprovider.Config{Backend: memprovider.NewBackend(), APIKey: secret.New(memAPIKey), WebhookKey: secret.New(memWebhookKey)}
 	pcfg := partner.Config{BaseURL: nowhere, ClientID: "partner-client", ClientSecret: secret.New(oauthSecret)}
 	values = append(values, &tcfg, tcfg, &ycfg, ycfg, &rcfg, rcfg, &mcfg, mcfg, &pcfg, pcfg)
+	hc := hawk.Credentials{ID: "merchant-hawk-id", Key: hawk.Key(merchantHawkKey)}.Prepared()
+	values = append(values, hc, &hc)
 
 	pc, err := partner.New(pcfg)
 	if err != nil {
