@@ -113,7 +113,7 @@ func AssertNoSecrets(t testing.TB, secrets []string, values ...any) int {
 		}
 		forms = append(forms, Forms(s)...)
 	}
-	w := walker{t: t, forms: forms, seen: map[uintptr]bool{}}
+	w := walker{t: t, forms: forms, seen: map[seenKey]bool{}}
 	for _, v := range values {
 		w.walk(reflect.ValueOf(v), fmt.Sprintf("%T", v), 0)
 	}
@@ -149,8 +149,14 @@ func Forms(s string) []string {
 type walker struct {
 	t        testing.TB
 	forms    []string
-	seen     map[uintptr]bool
+	seen     map[seenKey]bool // pointers already rendered
 	rendered int
+}
+
+// seenKey tells a pointer to a struct from a pointer to its first field.
+type seenKey struct {
+	t reflect.Type
+	p uintptr
 }
 
 func (w *walker) walk(v reflect.Value, path string, depth int) {
@@ -167,10 +173,11 @@ func (w *walker) walk(v reflect.Value, path string, depth int) {
 		if v.IsNil() {
 			return
 		}
-		if w.seen[v.Pointer()] {
+		k := seenKey{v.Type(), v.Pointer()}
+		if w.seen[k] {
 			return
 		}
-		w.seen[v.Pointer()] = true
+		w.seen[k] = true
 		w.check(v.Interface(), path)
 		w.walk(v.Elem(), path, depth+1)
 		return
