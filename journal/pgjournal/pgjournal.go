@@ -34,6 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -44,6 +45,7 @@ import (
 	"github.com/paybridge/paybridge/internal/pgkit"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // DefaultTable is the table name used unless WithTable is given.
@@ -211,6 +213,30 @@ UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
 
 // Table returns the configured table name.
 func (j *Journal) Table() string { return j.tbl.Name }
+
+// describe is what a Journal prints as: its table, never the connection string, whose
+// password the Journal keeps to scrub it from errors.
+func (j Journal) describe() secret.Opaque {
+	return secret.Describe("pgjournal.Journal", "table", j.tbl.Name)
+}
+
+// String describes the Journal without its connection string.
+func (j Journal) String() string { return j.describe().String() }
+
+// GoString describes the Journal without its connection string.
+func (j Journal) GoString() string { return j.describe().GoString() }
+
+// Format prints the Journal without its connection string, whatever the verb.
+func (j Journal) Format(f fmt.State, verb rune) { j.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Journal without its connection string.
+// A nil *Journal logs as <nil>.
+func (j *Journal) LogValue() slog.Value {
+	if j == nil {
+		return slog.AnyValue(nil)
+	}
+	return j.describe().LogValue()
+}
 
 // Close closes the pool created by Open; it does nothing for a Journal made with New.
 func (j *Journal) Close() {

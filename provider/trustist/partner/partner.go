@@ -24,6 +24,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
@@ -78,10 +79,15 @@ type Config struct {
 
 // Client calls the Partner API. It is safe for concurrent use.
 type Client struct {
+	// All state sits behind one pointer: see secret.Opaque.
+	*core
+}
+
+type core struct {
 	base     string
 	clientID string
-	// secret stays a secret.Value, so that printing or logging a Client never shows it;
-	// the clientcredentials.Config that needs it in clear is built per token fetch.
+	// secret stays a secret.Value: the clientcredentials.Config that needs it in clear is
+	// built per token fetch.
 	secret secret.Value
 	http   *http.Client
 	margin time.Duration
@@ -115,7 +121,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientSecret.IsZero() {
 		return nil, provider.FieldError("ClientSecret", "is required")
 	}
-	c := &Client{base: u.String(), http: cfg.HTTPClient, margin: cfg.RefreshMargin, now: cfg.Now, sem: make(chan struct{}, 1)}
+	c := &Client{&core{base: u.String(), http: cfg.HTTPClient, margin: cfg.RefreshMargin, now: cfg.Now, sem: make(chan struct{}, 1)}}
 	if c.http == nil {
 		c.http = transport.DefaultClient()
 	}
@@ -129,16 +135,31 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// String describes the Client without its credentials or token.
-func (c *Client) String() string {
-	return "partner.Client(" + c.base + ", client " + c.clientID + ")"
+// describe is what a Client prints as.
+func (c Client) describe() secret.Opaque {
+	if c.core == nil {
+		return secret.Describe("partner.Client")
+	}
+	return secret.Describe("partner.Client", "clientId", c.clientID, "base", c.base)
 }
 
-// GoString is String, so %#v shows no credentials either.
-func (c *Client) GoString() string { return c.String() }
+// String describes the Client without its credentials or token.
+func (c Client) String() string { return c.describe().String() }
 
-// LogValue logs the Client as String.
-func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+// GoString describes the Client without its credentials or token.
+func (c Client) GoString() string { return c.describe().GoString() }
+
+// Format prints the Client without its credentials or token, whatever the verb.
+func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Client without its credentials or token.
+// A nil *Client logs as <nil>.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.AnyValue(nil)
+	}
+	return c.describe().LogValue()
+}
 
 // credentials returns the token request configuration. The credentials go in the form
 // body, as the Partner API expects.
