@@ -100,9 +100,10 @@
 // # Notifications
 //
 // Client implements notify.Verifier: notifications are verified with the Trustly public
-// key on the raw decoded tree and answered with the signed {"status":"OK"} (or "FAILED"
-// when the application's callback fails) echoing the notification's uuid and method, with
-// HTTP 200 in both cases. A correctly signed notification of a method this package does
+// key on the raw decoded tree and answered with the signed {"status":"OK"} echoing the
+// notification's uuid and method, with HTTP 200. When the application's callback fails the
+// answer is HTTP 500 with no Trustly reply, so that Trustly delivers the notification again;
+// a signed "FAILED", which Trustly acts on (it aborts a withdrawal's debit), is never sent. A correctly signed notification of a method this package does
 // not know is delivered as Kind other (ProviderEvent is the method, Raw the body) and
 // answered OK, so that Trustly stops redelivering it.
 //
