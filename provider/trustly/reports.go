@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
+	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
@@ -515,5 +516,5 @@ func (c *Client) reportFailure(ctx, dctx context.Context, r *rpc, status int, er
 	case status == 0:
 		return c.giveUp(ctx, r, false, 0, err)
 	}
-	return c.answerError(ctx, r, status, err)
+	return c.answerError(ctx, r, transport.Exchange{Written: true, Status: status}, err)
 }

@@ -26,7 +26,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -228,8 +227,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 		}
 		var rd *bytes.Reader
 		var req *http.Request
-		var sent atomic.Bool
-		tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
+		tctx, sent := transport.TraceSent(ctx)
 		if body != nil {
 			rd = bytes.NewReader(body)
 			req, err = http.NewRequestWithContext(tctx, method, c.base+path, rd)
@@ -246,7 +244,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 		}
 		resp, err := c.http.Do(req)
 		if err != nil {
-			if sent.Load() && write {
+			if write && transport.Classify(transport.Exchange{Written: sent.Load()}) == transport.MaybeProcessed {
 				return &provider.Error{Code: provider.UnknownOutcome, Message: "the request reached the Partner API but no answer arrived", Err: err}
 			}
 			if cerr := ctx.Err(); cerr != nil {
@@ -257,9 +255,11 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 		b, rerr := transport.ReadBody(resp.Body, 0)
 		_ = resp.Body.Close()
 		corr := firstNonEmpty(resp.Header.Get("CorrelationId"), resp.Header.Get("X-Correlation-Id"), resp.Header.Get("X-Request-Id"))
-		if rerr != nil {
+		x := transport.Exchange{Written: true, Status: resp.StatusCode, BodyErr: rerr}
+		maybe := transport.Classify(x) == transport.MaybeProcessed
+		if rerr != nil && maybe {
 			code := provider.ProviderUnavailable
-			if write && resp.StatusCode < 300 {
+			if write {
 				code = provider.UnknownOutcome
 			}
 			return &provider.Error{Code: code, HTTPStatus: resp.StatusCode, CorrelationID: corr, Message: "reading the Partner API's answer", Err: rerr}
@@ -269,7 +269,12 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 			continue
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return statusError(resp.StatusCode, b, corr, what)
+			e := statusError(resp.StatusCode, b, corr, what)
+			if write && maybe {
+				// The request may have been processed (see transport.Classify).
+				e.Code, e.Message = provider.UnknownOutcome, e.Message+"; the request may have taken effect"
+			}
+			return e
 		}
 		if out == nil {
 			return nil
@@ -285,7 +290,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 	}
 }
 
-func statusError(status int, body []byte, corr, what string) error {
+func statusError(status int, body []byte, corr, what string) *provider.Error {
 	e := &provider.Error{HTTPStatus: status, CorrelationID: corr, Message: errorMessage(body)}
 	def := ""
 	switch {

@@ -369,3 +369,50 @@ func TestClientNeverPrintsCredentials(t *testing.T) {
 		}
 	}
 }
+
+// A proxy in front of the Partner API that forwards an invitation, then answers an
+// error that does not say it was refused unprocessed, leaves the invitation's fate
+// unknown: the write must not be reported as safe to repeat. A 503 is refused before
+// processing.
+func TestInvitationAfterServerErrorIsUnknown(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		status    int
+		truncated bool
+		want      provider.Code
+	}{
+		{"500 cut short", http.StatusInternalServerError, true, provider.UnknownOutcome},
+		{"502", http.StatusBadGateway, false, provider.UnknownOutcome},
+		{"503", http.StatusServiceUnavailable, false, provider.ProviderUnavailable},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			api, srv := newPartnerAPI(t)
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost || r.URL.Path != "/invitations" {
+					srv.Config.Handler.ServeHTTP(w, r)
+					return
+				}
+				if c.status != http.StatusServiceUnavailable {
+					srv.Config.Handler.ServeHTTP(httptest.NewRecorder(), r) // forwarded and processed
+				}
+				if c.truncated {
+					w.Header().Set("Content-Length", "200")
+				}
+				w.WriteHeader(c.status)
+				_, _ = w.Write([]byte(`{"title":"Inter`))
+			}))
+			t.Cleanup(front.Close)
+			cl := newClient(t, front.URL, clientSecret, &clock{})
+			_, err := cl.CreateInvitation(context.Background(), partner.CreateInvitationRequest{PaymentTypes: []partner.PaymentType{partner.Cards}})
+			if got := provider.CodeOf(err); got != c.want {
+				t.Fatalf("got %v (code %s), want %s", err, got, c.want)
+			}
+			api.mu.Lock()
+			n := len(api.created)
+			api.mu.Unlock()
+			if want := map[bool]int{true: 0, false: 1}[c.status == http.StatusServiceUnavailable]; n != want {
+				t.Fatalf("%d invitations created, want %d", n, want)
+			}
+		})
+	}
+}
