@@ -17,12 +17,14 @@ const (
 	NotProcessed
 	// MaybeProcessed: the request may have been processed, and nothing trustworthy says
 	// how: no answer after it was written, a status that does not rule processing out
-	// (a 5xx other than 503), a body cut short or unreadable, or an answer whose
+	// (a 5xx other than 503, a 303), a body cut short or unreadable, or an answer whose
 	// authentication fails. A write is then of unknown outcome; a read may be repeated.
 	MaybeProcessed
-	// Redirected: a 3xx answer. The server did not process the request at the URL it was
-	// sent to, and the API clients follow no redirect (see NoRedirects): the configured
-	// base URL is wrong.
+	// Redirected: a 3xx answer other than 303. The server did not process the request at
+	// the URL it was sent to, and the API clients follow no redirect (see NoRedirects):
+	// the configured base URL is wrong. A 303 See Other is MaybeProcessed: it is also
+	// the answer to a POST that was processed, pointing at its result (RFC 9110
+	// §15.4.4).
 	Redirected
 )
 
@@ -88,11 +90,11 @@ func Classify(x Exchange) Outcome {
 		return MaybeProcessed
 	case x.Status == http.StatusTooManyRequests, x.Status == http.StatusServiceUnavailable:
 		return NotProcessed
-	case x.Status >= 300 && x.Status < 400:
+	case x.Status >= 300 && x.Status < 400 && x.Status != http.StatusSeeOther:
 		return Redirected
 	case x.BodyErr != nil:
 		return MaybeProcessed
-	case x.Status >= 200 && x.Status < 500:
+	case x.Status >= 200 && x.Status < 300, x.Status >= 400 && x.Status < 500:
 		return Answered
 	}
 	return MaybeProcessed

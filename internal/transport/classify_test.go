@@ -36,6 +36,7 @@ func TestClassify(t *testing.T) {
 		{"503 unauthentic", Exchange{Written: true, Status: 503, Unauthentic: true}, MaybeProcessed},
 		{"400 unauthentic", Exchange{Written: true, Status: 400, Unauthentic: true}, MaybeProcessed},
 		{"307", Exchange{Written: true, Status: 307}, Redirected},
+		{"303", Exchange{Written: true, Status: 303}, MaybeProcessed},
 		{"302 cut short", Exchange{Written: true, Status: 302, BodyErr: errors.New("reset")}, Redirected},
 		{"101", Exchange{Written: true, Status: 101}, MaybeProcessed},
 	} {

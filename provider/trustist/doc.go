@@ -76,6 +76,12 @@
 // correlation id. The CorrelationId response header is kept on every error. A request
 // that cannot be sent is ProviderUnavailable.
 //
+// No redirect is followed, whatever Config.HTTPClient's CheckRedirect says: net/http
+// would send the Hawk Authorization header to wherever the redirect points. A redirect
+// answer is InvalidRequest naming its Location (the base URL is wrong; nothing was
+// processed there), except a 303 See Other to a write, which can point at the result of a
+// processed request and is UnknownOutcome.
+//
 // A stale-timestamp 401 is retried once after synchronising with the server time; a
 // second one reports clock drift rather than a wrong key.
 //

@@ -176,12 +176,16 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 			if resp.StatusCode < 300 {
 				return &reply{status: resp.StatusCode, body: b, correlationID: corr}, nil
 			}
+		case transport.Redirected:
+			return nil, redirectError(resp, corr)
 		case transport.MaybeProcessed:
 			switch {
 			case x.Unauthentic:
 				return nil, uncertain(c, x, corr, "the response's Server-Authorization header does not authenticate it", unauthentic)
 			case rerr != nil:
 				return nil, readError(ctx, c, x, corr)
+			case resp.StatusCode == http.StatusSeeOther:
+				return nil, uncertain(c, x, corr, "Trustist "+transport.RedirectMessage(resp), nil)
 			}
 		}
 		return nil, p.statusError(c, cred, x, b, corr)
@@ -300,6 +304,14 @@ func readError(ctx context.Context, c call, x transport.Exchange, corr string) e
 		Message: "reading Trustist's answer", Err: x.BodyErr}
 }
 
+// redirectError reports a 3xx answer (Classify's Redirected). The client follows no
+// redirect (transport.NoRedirects), so Trustist did not process the request at the URL it
+// was sent to: the base URL is wrong, and the caller must fix the configuration.
+func redirectError(resp *http.Response, corr string) error {
+	return &provider.Error{Code: provider.InvalidRequest, HTTPStatus: resp.StatusCode, CorrelationID: corr,
+		Message: "Trustist " + transport.RedirectMessage(resp)}
+}
+
 // statusError maps a non-2xx answer to a *provider.Error; x is the exchange as Classify
 // saw it.
 func (p *Provider) statusError(c call, cred hawk.Credentials, x transport.Exchange, body []byte, corr string) error {
@@ -347,16 +359,16 @@ func (p *Provider) statusError(c call, cred hawk.Credentials, x transport.Exchan
 	case status >= 500:
 		e.Code = provider.ProviderUnavailable
 		prefix("Trustist could not process the request")
-		if c.write && transport.Classify(x) == transport.MaybeProcessed {
-			// A 500 can follow a row already written, and a proxy's 502 or 504 a request that
-			// reached the API behind it: the write may have taken effect. Only a 503 says
-			// it was refused before processing (see transport.Classify).
-			e.Code = provider.UnknownOutcome
-			prefix("the request may have taken effect")
-		}
 	default:
 		e.Code = provider.InvalidRequest
 		prefix("Trustist refused the request")
+	}
+	if c.write && transport.Classify(x) == transport.MaybeProcessed {
+		// A 500 can follow a row already written, and a proxy's 502 or 504 a request that
+		// reached the API behind it: the write may have taken effect. Only a 503 says it
+		// was refused before processing (see transport.Classify).
+		e.Code = provider.UnknownOutcome
+		prefix("the request may have taken effect")
 	}
 	return e
 }

@@ -171,6 +171,12 @@
 // has been downloaded) and temporary disk space for large reports (about half the size
 // of the answer).
 //
+// No redirect is followed, whatever Config.HTTPClient's CheckRedirect says: net/http
+// would send the signed request, with the API password in it, to wherever the redirect
+// points. A redirect answer is InvalidRequest naming its Location (the base URL is wrong;
+// nothing was processed there), except a 303 See Other to a write, which can point at the
+// result of a processed request and is UnknownOutcome.
+//
 // Close makes later calls fail and closes the idle connections of the HTTP client the
 // Client built itself; a Config.HTTPClient belongs to the caller and is left open.
 //

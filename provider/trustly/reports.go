@@ -459,6 +459,9 @@ func (c *Client) report(ctx context.Context, r *rpc, decode func(body io.Reader)
 		return c.reportFailure(ctx, dctx, r, 0, scrubURLError(err))
 	}
 	defer resp.Body.Close()
+	if transport.Classify(transport.Exchange{Written: true, Status: resp.StatusCode}) == transport.Redirected {
+		return redirectError(resp)
+	}
 	var in io.Reader = resp.Body
 	if stall != nil {
 		in = &stallReader{r: resp.Body, t: stall, d: idle}

@@ -39,8 +39,9 @@ func (c *Client) fullData(r *rpc) map[string]any {
 
 // attempt is the outcome of one HTTP exchange.
 type attempt struct {
-	body []byte
-	x    transport.Exchange // what the exchange shows, for transport.Classify
+	body     []byte
+	x        transport.Exchange // what the exchange shows, for transport.Classify
+	redirect error              // a redirect answer's error (transport.Redirected)
 }
 
 // call sends r once and returns the verified result. A signed Trustly error becomes a
@@ -70,6 +71,9 @@ func (c *Client) exchange(ctx context.Context, r *rpc, body []byte) (*wire.Resul
 			err = ctx.Err()
 		}
 		return nil, c.giveUp(ctx, r, transport.Classify(a.x) == transport.MaybeProcessed, a.x.Status, err)
+	}
+	if a.redirect != nil {
+		return nil, a.redirect
 	}
 	res, err := wire.DecodeResponse(a.body, c.s.trustlyPub, r.method, r.uuid, wire.WithMaxBodySize(transport.MaxResponseBytes))
 	if err != nil {
@@ -161,12 +165,23 @@ func (c *Client) post(ctx context.Context, body []byte) (attempt, error) {
 	}
 	defer resp.Body.Close()
 	x := transport.Exchange{Written: true, Status: resp.StatusCode}
+	if transport.Classify(x) == transport.Redirected {
+		return attempt{x: x, redirect: redirectError(resp)}, nil
+	}
 	b, err := transport.ReadResponse(resp, 0)
 	if err != nil {
 		x.BodyErr = err
 		return attempt{x: x}, err
 	}
 	return attempt{body: b, x: x}, nil
+}
+
+// redirectError reports a 3xx answer (transport.Redirected). The client follows no
+// redirect (transport.NoRedirects), so Trustly did not process the request at the URL it
+// was sent to: the base URL is wrong, and the caller must fix the configuration.
+func redirectError(resp *http.Response) error {
+	return &provider.Error{Code: provider.InvalidRequest, HTTPStatus: resp.StatusCode,
+		Message: "Trustly " + transport.RedirectMessage(resp)}
 }
 
 // scrubURLError keeps the cause of a *url.Error; the URL holds no secret, but the

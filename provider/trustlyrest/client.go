@@ -75,10 +75,6 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, provider.FieldError("AccessKey", "cannot sign requests: %v", err)
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = transport.DefaultClient()
-	}
 	curs := cfg.Currencies
 	if len(curs) == 0 {
 		curs = DefaultCurrencies()
@@ -92,7 +88,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{
 		base: base, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
-		alg: alg, signer: signer, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
+		alg: alg, signer: signer, hc: transport.Client(cfg.HTTPClient), capture: cfg.Capture, currencies: curs, retries: retries,
 		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
 		notifyBudget: notificationBudget,
 		settle:       cmp.Or(cfg.SettlePeriod, DefaultSettlePeriod),
@@ -243,6 +239,9 @@ func (c *Client) once(ctx context.Context, method, path, rawQuery string, b *bod
 	}
 	defer resp.Body.Close()
 	x := transport.Exchange{Written: true, Status: resp.StatusCode}
+	if transport.Classify(x) == transport.Redirected {
+		return nil, redirectError(resp)
+	}
 	answer, err := transport.ReadResponse(resp, 0)
 	if err != nil {
 		x.BodyErr = err

@@ -103,6 +103,12 @@
 // processing (100, 150, 378) under a status other than 503 or 429, which say the request
 // was refused unprocessed. Lookups are repeated up to Config.ReadRetries times; writes never are.
 //
+// No redirect is followed, whatever Config.HTTPClient's CheckRedirect says: net/http
+// would send the Basic credentials to wherever the redirect points. A redirect answer is
+// InvalidRequest naming its Location (the base URL is wrong; nothing was processed
+// there), except a 303 See Other to a write, which can point at the result of a processed
+// request and is UnknownOutcome.
+//
 // # Notifications
 //
 // Trustly POSTs form-encoded notifications with "Authorization: Basic

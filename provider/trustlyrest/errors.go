@@ -310,6 +310,14 @@ func writeError(pe *provider.Error, o transport.Outcome) *provider.Error {
 	return pe
 }
 
+// redirectError reports a 3xx answer (transport.Redirected). The client follows no
+// redirect (transport.NoRedirects), so Trustly did not process the request at the URL it
+// was sent to: the base URL is wrong, and the caller must fix the configuration.
+func redirectError(resp *http.Response) error {
+	return &provider.Error{Code: provider.InvalidRequest, HTTPStatus: resp.StatusCode,
+		Message: "Trustly " + transport.RedirectMessage(resp)}
+}
+
 // unreadableAnswer reports a 2xx answer to a write that cannot be used: Trustly accepted
 // the request and may have acted on it, so the outcome is unknown, and the call is to be
 // repeated with the same idempotency key.

@@ -67,7 +67,10 @@ type Config struct {
 	ClientID     string
 	ClientSecret secret.Value
 	// HTTPClient sends every request, token requests included (default: 30-second
-	// timeout).
+	// timeout). The Client uses a copy of it that follows no redirect (the client itself
+	// is left unchanged): a redirect answer is an InvalidRequest error naming its
+	// Location, since following it would send the client secret or the access token to a
+	// URL the configuration never named.
 	HTTPClient *http.Client
 	// RefreshMargin is how long before expiry a token is replaced (default 60 s).
 	RefreshMargin time.Duration
@@ -114,10 +117,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientSecret.IsZero() {
 		return nil, provider.FieldError("ClientSecret", "is required")
 	}
-	c := &Client{base: u.String(), http: cfg.HTTPClient, margin: cfg.RefreshMargin, now: cfg.Now, sem: make(chan struct{}, 1)}
-	if c.http == nil {
-		c.http = transport.DefaultClient()
-	}
+	c := &Client{base: u.String(), http: transport.Client(cfg.HTTPClient), margin: cfg.RefreshMargin, now: cfg.Now, sem: make(chan struct{}, 1)}
 	if c.margin <= 0 {
 		c.margin = DefaultRefreshMargin
 	}
@@ -196,6 +196,9 @@ func tokenError(ctx context.Context, err error) error {
 	if re.Response != nil {
 		status = re.Response.StatusCode
 	}
+	if status != 0 && transport.Classify(transport.Exchange{Written: true, Status: status}) == transport.Redirected {
+		return redirectError("the Partner API token endpoint", re.Response)
+	}
 	e := &provider.Error{HTTPStatus: status, ProviderCode: re.ErrorCode, Message: "the Partner API refused the client credentials"}
 	if re.ErrorDescription != "" {
 		e.Message += ": " + clip(re.ErrorDescription)
@@ -256,7 +259,11 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 		_ = resp.Body.Close()
 		corr := firstNonEmpty(resp.Header.Get("CorrelationId"), resp.Header.Get("X-Correlation-Id"), resp.Header.Get("X-Request-Id"))
 		x := transport.Exchange{Written: true, Status: resp.StatusCode, BodyErr: rerr}
-		maybe := transport.Classify(x) == transport.MaybeProcessed
+		o := transport.Classify(x)
+		if o == transport.Redirected {
+			return redirectError("the Partner API", resp)
+		}
+		maybe := o == transport.MaybeProcessed
 		if rerr != nil && maybe {
 			code := provider.ProviderUnavailable
 			if write {
@@ -288,6 +295,13 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 		}
 		return nil
 	}
+}
+
+// redirectError reports a 3xx answer from who (transport.Redirected). The client follows
+// no redirect (transport.NoRedirects), so the request was not processed at the URL it was
+// sent to: the base URL is wrong, and the caller must fix the configuration.
+func redirectError(who string, resp *http.Response) error {
+	return &provider.Error{Code: provider.InvalidRequest, HTTPStatus: resp.StatusCode, Message: who + " " + transport.RedirectMessage(resp)}
 }
 
 func statusError(status int, body []byte, corr, what string) *provider.Error {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/secrettest"
+	"github.com/paybridge/paybridge/internal/transport/transporttest"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustist/partner"
 	"github.com/paybridge/paybridge/secret"
@@ -412,6 +413,39 @@ func TestInvitationAfterServerErrorIsUnknown(t *testing.T) {
 			api.mu.Unlock()
 			if want := map[bool]int{true: 0, false: 1}[c.status == http.StatusServiceUnavailable]; n != want {
 				t.Fatalf("%d invitations created, want %d", n, want)
+			}
+		})
+	}
+}
+
+// A redirect from the token endpoint or the API to another port on the same host is not
+// followed, whatever client the caller configures: net/http would resend the client
+// credentials (in the token request's body) or the bearer token along. The error names
+// where the redirect pointed.
+func TestRedirectIsNotFollowed(t *testing.T) {
+	for _, redirected := range []string{"/token", "/invitations"} {
+		t.Run(redirected, func(t *testing.T) {
+			trap := transporttest.NewTrap(t)
+			_, srv := newPartnerAPI(t)
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == redirected {
+					trap.Redirect(w, r)
+					return
+				}
+				srv.Config.Handler.ServeHTTP(w, r)
+			}))
+			t.Cleanup(front.Close)
+			c, err := partner.New(partner.Config{BaseURL: front.URL, ClientID: clientID, ClientSecret: secret.New(clientSecret), HTTPClient: &http.Client{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.CreateInvitation(context.Background(), partner.CreateInvitationRequest{PaymentTypes: []partner.PaymentType{partner.Cards}})
+			if got := trap.Requests(); len(got) != 0 {
+				t.Fatalf("the redirect was followed: %d requests reached its target (secret sent: %v, token sent: %v)", len(got),
+					strings.Contains(string(got[0].Body), clientSecret), got[0].Header.Get("Authorization") != "")
+			}
+			if code := provider.CodeOf(err); code != provider.InvalidRequest || !strings.Contains(err.Error(), trap.URL()) {
+				t.Fatalf("got %v (%s), want InvalidRequest naming the redirect's Location %s", err, code, trap.URL())
 			}
 		})
 	}
