@@ -65,7 +65,7 @@ func New(cfg Config) (*Provider, error) {
 		base:     base,
 		merchant: merchant,
 		currency: cfg.Currency,
-		client:   cfg.HTTPClient,
+		client:   transport.Client(cfg.HTTPClient),
 		maxBody:  cfg.MaxResponseBytes,
 	}}
 	if !cfg.Tenant.IsZero() {
@@ -76,9 +76,6 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if p.currency.IsZero() {
 		p.currency = money.MustCurrency("GBP")
-	}
-	if p.client == nil {
-		p.client = transport.DefaultClient()
 	}
 	if p.maxBody <= 0 {
 		p.maxBody = transport.MaxResponseBytes

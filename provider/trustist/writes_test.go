@@ -302,3 +302,31 @@ func TestPayAboveTheLimitIsRefusedBeforeSending(t *testing.T) {
 		t.Fatalf("the limit was not sent: %s", body)
 	}
 }
+
+// A proxy that forwards a Pay, then answers 500 with a body cut short of its
+// Content-Length, leaves the payment created: the outcome is unknown, and a Gateway that
+// repeats unavailable calls must not send it again (two payments for one reference).
+func TestPayTruncatedServerErrorIsUnknownAndNotResent(t *testing.T) {
+	e := start(t, trustistsim.Options{}, nil)
+	e.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodPost || r.URL.Path != "/v1/payments" {
+			return false
+		}
+		e.sim.ServeHTTP(httptest.NewRecorder(), r) // forwarded and processed
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.Header().Set("Content-Length", "200")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"title":"Inter`)) // 15 of the 200 bytes; the connection closes
+		return true
+	})
+	gw := paybridge.New(e.p, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+	req := payReq(t, "7.00", "o-truncated")
+	req.IdempotencyKey = "key-truncated"
+	_, err := gw.Pay(context.Background(), req)
+	if !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Errorf("got %v, want ErrUnknownOutcome", err)
+	}
+	if n := e.sim.Payments(); n != 1 {
+		t.Fatalf("the simulator holds %d payments for one reference, want 1 (%d POSTs)", n, countPOSTs(e))
+	}
+}

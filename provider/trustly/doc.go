@@ -76,7 +76,9 @@
 // A write (Pay, Refund, Payout, VerifyAccount, Charge, CancelCharge, Approve/Deny
 // Withdrawal) fails with Code UnknownOutcome whenever Trustly may have acted without this
 // Client being able to tell: no answer (network failure, timeout, cancelled context after
-// the request was written), an answer that is not Trustly's (an HTTP 500 or 502 page), an
+// the request was written), an answer that is not Trustly's under a status that does not
+// say the request was refused unprocessed (an HTTP 500 or 502 page; 503 and 429 do say so,
+// as transport.Classify decides for every adapter), an answer that breaks off, an
 // unsigned error, and an answer that arrived but cannot be trusted: its signature does not
 // verify (most often a TEST/live key mix-up; the message says so), it answers another
 // request, or it cannot be parsed. Repeat such a call only with the same idempotency key;
@@ -169,6 +171,12 @@
 // act on each row as it comes. The cost is latency (the first row arrives after the last
 // has been downloaded) and temporary disk space for large reports (about half the size
 // of the answer).
+//
+// No redirect is followed, whatever Config.HTTPClient's CheckRedirect says: net/http
+// would send the signed request, with the API password in it, to wherever the redirect
+// points. A redirect answer is InvalidRequest naming its Location (the base URL is wrong;
+// nothing was processed there), except a 303 See Other to a write, which can point at the
+// result of a processed request and is UnknownOutcome.
 //
 // Close makes later calls fail and closes the idle connections of the HTTP client the
 // Client built itself; a Config.HTTPClient belongs to the caller and is left open.

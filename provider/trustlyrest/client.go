@@ -82,10 +82,6 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, provider.FieldError("AccessKey", "cannot sign requests: %v", err)
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = transport.DefaultClient()
-	}
 	curs := cfg.Currencies
 	if len(curs) == 0 {
 		curs = DefaultCurrencies()
@@ -99,7 +95,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{&core{
 		base: base, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
-		alg: alg, signer: signer, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
+		alg: alg, signer: signer, hc: transport.Client(cfg.HTTPClient), capture: cfg.Capture, currencies: curs, retries: retries,
 		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
 		notifyBudget: notificationBudget,
 		settle:       cmp.Or(cfg.SettlePeriod, DefaultSettlePeriod),
@@ -261,27 +257,30 @@ func (c *Client) once(ctx context.Context, method, path, rawQuery string, b *bod
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, transportError(ctx, err, sent.Load(), write)
+		return nil, transportError(ctx, transport.Exchange{Written: sent.Load()}, err, write)
 	}
 	defer resp.Body.Close()
+	x := transport.Exchange{Written: true, Status: resp.StatusCode}
+	if transport.Classify(x) == transport.Redirected {
+		return nil, redirectError(resp)
+	}
 	answer, err := transport.ReadResponse(resp, 0)
 	if err != nil {
-		return nil, transportError(ctx, err, true, write)
+		x.BodyErr = err
+		return nil, transportError(ctx, x, err, write)
 	}
+	var pe *provider.Error
 	if details, ok := parseErrorBody(answer); ok {
-		return nil, errorFor(&APIError{HTTPStatus: resp.StatusCode, Errors: details}, kind)
+		pe = errorFor(&APIError{HTTPStatus: resp.StatusCode, Errors: details}, kind)
+	} else if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		pe = errorFor(&APIError{HTTPStatus: resp.StatusCode, Message: parseMessageBody(answer)}, kind)
+	} else {
+		return answer, nil
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		pe := errorFor(&APIError{HTTPStatus: resp.StatusCode, Message: parseMessageBody(answer)}, kind)
-		if write && resp.StatusCode >= 500 {
-			// A server error without Trustly's error body (a proxy's page, for example) after
-			// the request was sent says nothing about whether Trustly acted on it.
-			pe.Code = provider.UnknownOutcome
-			pe.Message = "the request was sent and the answer was an error page, not Trustly's; repeat the call with the same idempotency key"
-		}
-		return nil, pe
+	if write {
+		return nil, writeError(pe, transport.Classify(x))
 	}
-	return answer, nil
+	return nil, pe
 }
 
 // getTransaction fetches one transaction; an unknown id is NotFound.
