@@ -59,7 +59,7 @@
 // key is needed; 404 → NotFound; 409 → Duplicate; 429 → RateLimited. On a read every 5xx
 // is ProviderUnavailable. On a write (creating a payment, customer, onboard session or
 // standing order, updating a customer) the codes say whether the write may have taken
-// effect, as transport.Classify decides for every adapter:
+// effect, by one rule for every adapter:
 //
 //   - 503 and 429 (RFC 9110 §15.6.4, RFC 6585 §4: refused before processing), or a
 //     connection that failed before the request was written: ProviderUnavailable or

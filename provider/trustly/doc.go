@@ -78,7 +78,7 @@
 // Client being able to tell: no answer (network failure, timeout, cancelled context after
 // the request was written), an answer that is not Trustly's under a status that does not
 // say the request was refused unprocessed (an HTTP 500 or 502 page; 503 and 429 do say so,
-// as transport.Classify decides for every adapter), an answer that breaks off, an
+// one rule for every adapter), an answer that breaks off, an
 // unsigned error, and an answer that arrived but cannot be trusted: its signature does not
 // verify (most often a TEST/live key mix-up; the message says so), it answers another
 // request, or it cannot be parsed. Repeat such a call only with the same idempotency key;

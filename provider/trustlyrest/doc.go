@@ -98,7 +98,7 @@
 // Trustly models some of /accounts/verify's, keeps that message. A request that never reached Trustly is
 // ProviderUnavailable. A write (a deposit, capture, refund, cancel, account verification
 // or customer change) is UnknownOutcome whenever Trustly may have processed it, as
-// transport.Classify decides for every adapter: no whole answer after it was sent, a 5xx
+// by one rule for every adapter: no whole answer after it was sent, a 5xx
 // other than 503 whatever its body, or an error Trustly reports as a failure while
 // processing (100, 150, 378) under a status other than 503 or 429, which say the request
 // was refused unprocessed. Lookups are repeated up to Config.ReadRetries times; writes never are.
