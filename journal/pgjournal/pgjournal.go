@@ -111,7 +111,7 @@ type Journal struct {
 	red  *pgkit.Redactor
 	tbl  pgkit.Table
 	sql  struct {
-		claim, get, sent, record, recordLost, settle, release, findRef, findPID, findParent, attach, prune string
+		claim, get, sent, record, recordLost, settle, release, forget, findRef, findPID, findParent, attach, prune string
 	}
 }
 
@@ -195,6 +195,7 @@ RETURNING ` + columns
   DELETE FROM ` + t + ` WHERE ` + id + ` AND claim_token = $4 AND state = 'pending' RETURNING 1)
 UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
  WHERE ` + id + ` AND claim_token = $4 AND state = 'uncertain'`
+	j.sql.forget = `DELETE FROM ` + t + ` WHERE ` + id + ` AND state IN ('pending', 'uncertain')`
 	j.sql.findRef = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND reference = $2 AND reference <> ''
  ORDER BY created_at DESC, key DESC`
 	j.sql.findPID = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND provider_id = $2`
@@ -421,6 +422,21 @@ func (j *Journal) Settle(ctx context.Context, id journal.ID, o journal.Outcome) 
 		return nil
 	}
 	return j.whyNot(ctx, id, o, journal.ErrConflict)
+}
+
+// Forget implements journal.Journal.
+func (j *Journal) Forget(ctx context.Context, id journal.ID) error {
+	tag, err := j.db.Exec(ctx, j.sql.forget, id.Scope, id.Op, id.Key)
+	if err != nil {
+		return j.red.QueryError("forget", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	if _, _, err := j.get(ctx, id); err != nil {
+		return err // ErrNotFound, or the database's error
+	}
+	return journal.ErrConflict
 }
 
 // Release implements journal.Journal.
