@@ -30,7 +30,8 @@
 // # Errors
 //
 // Errors are wrapped exactly once, as *Error. Test them with errors.Is against the Err*
-// sentinels, or read CodeOf(err):
+// sentinels, or read CodeOf(err); the sentinels match the errors of the adapters' own
+// methods reached through Gateway.As as well:
 //
 //   - retry with the same key: CodeProviderUnavailable, CodeRateLimited, CodeUnknownOutcome
 //     (Code.Retryable reports these);

@@ -31,24 +31,23 @@ const (
 // Sentinel errors, one per code, for errors.Is:
 //
 //	if errors.Is(err, paybridge.ErrDeclined) { ... }
+//
+// They match the errors of the Gateway's methods and equally those of the adapters' own
+// methods reached through Gateway.As (*provider.Error values).
 var (
-	ErrInvalidRequest      error = sentinel(provider.InvalidRequest)
-	ErrUnauthenticated     error = sentinel(provider.Unauthenticated)
-	ErrPermissionDenied    error = sentinel(provider.PermissionDenied)
-	ErrNotFound            error = sentinel(provider.NotFound)
-	ErrNotSupported        error = sentinel(provider.NotSupported)
-	ErrDeclined            error = sentinel(provider.Declined)
-	ErrInsufficientFunds   error = sentinel(provider.InsufficientFunds)
-	ErrDuplicate           error = sentinel(provider.Duplicate)
-	ErrRateLimited         error = sentinel(provider.RateLimited)
-	ErrProviderUnavailable error = sentinel(provider.ProviderUnavailable)
-	ErrUnknownOutcome      error = sentinel(provider.UnknownOutcome)
-	ErrInternal            error = sentinel(provider.Internal)
+	ErrInvalidRequest      error = provider.Sentinel(provider.InvalidRequest)
+	ErrUnauthenticated     error = provider.Sentinel(provider.Unauthenticated)
+	ErrPermissionDenied    error = provider.Sentinel(provider.PermissionDenied)
+	ErrNotFound            error = provider.Sentinel(provider.NotFound)
+	ErrNotSupported        error = provider.Sentinel(provider.NotSupported)
+	ErrDeclined            error = provider.Sentinel(provider.Declined)
+	ErrInsufficientFunds   error = provider.Sentinel(provider.InsufficientFunds)
+	ErrDuplicate           error = provider.Sentinel(provider.Duplicate)
+	ErrRateLimited         error = provider.Sentinel(provider.RateLimited)
+	ErrProviderUnavailable error = provider.Sentinel(provider.ProviderUnavailable)
+	ErrUnknownOutcome      error = provider.Sentinel(provider.UnknownOutcome)
+	ErrInternal            error = provider.Sentinel(provider.Internal)
 )
-
-type sentinel Code
-
-func (s sentinel) Error() string { return "paybridge: " + Code(s).String() }
 
 // Error is the error every Gateway method returns (context errors excepted, which are
 // returned as they are). errors.Is matches it against the Err* sentinels by Code; errors.As
@@ -113,7 +112,7 @@ func (e *Error) Unwrap() error { return e.err }
 
 // Is matches the Err* sentinel of e's Code.
 func (e *Error) Is(target error) bool {
-	s, ok := target.(sentinel)
+	s, ok := target.(provider.Sentinel)
 	return ok && Code(s) == e.Code
 }
 

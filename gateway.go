@@ -3,6 +3,7 @@ package paybridge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"log/slog"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // Gateway is the portable payments client: the same methods, types, statuses and error
@@ -91,6 +93,46 @@ func New(p provider.Provider, opts ...Option) *Gateway {
 
 // Provider returns the adapter's name, e.g. "trustly".
 func (g *Gateway) Provider() string { return g.name }
+
+// describe is what a Gateway prints as: its adapter's name and journal scope. The adapter
+// and the journal hold credentials; they print the same way (see secret.Opaque). The
+// methods take a pointer, since a Gateway holds a lock; a nil one prints as <nil>.
+func (g *Gateway) describe() secret.Opaque {
+	return secret.Describe("paybridge.Gateway", "provider", g.name, "scope", g.scope)
+}
+
+// String describes the Gateway without its adapter's credentials.
+func (g *Gateway) String() string {
+	if g == nil {
+		return "<nil>"
+	}
+	return g.describe().String()
+}
+
+// GoString describes the Gateway without its adapter's credentials.
+func (g *Gateway) GoString() string {
+	if g == nil {
+		return "<nil>"
+	}
+	return g.describe().GoString()
+}
+
+// Format prints the Gateway without its adapter's credentials, whatever the verb.
+func (g *Gateway) Format(f fmt.State, verb rune) {
+	if g == nil {
+		_, _ = f.Write([]byte("<nil>"))
+		return
+	}
+	g.describe().Format(f, verb)
+}
+
+// LogValue implements slog.LogValuer: the Gateway without its adapter's credentials.
+func (g *Gateway) LogValue() slog.Value {
+	if g == nil {
+		return slog.AnyValue(nil)
+	}
+	return g.describe().LogValue()
+}
 
 // Capabilities reports what the provider supports. Operations it excludes return
 // NotSupported errors without contacting the provider.

@@ -293,3 +293,30 @@ func TestOperatorSettlesAnUncertainCall(t *testing.T) {
 		t.Fatalf("repeat after the operator settled it: %+v, %v, %d provider calls", p, err, f.calls.Load())
 	}
 }
+
+// An operator who finds nothing at the provider for an uncertain call's reference forgets
+// it: the next call with the key sends the request afresh, once.
+func TestOperatorForgetsAnUncertainCall(t *testing.T) {
+	ctx := context.Background()
+	f := &fake{pay: lost, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	gw := paybridge.New(f)
+	if _, err := gw.Pay(ctx, keyed("k1")); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatal(err)
+	}
+	f.pay = okPayment
+	if _, err := gw.Pay(ctx, keyed("k1")); !errors.Is(err, paybridge.ErrUnknownOutcome) || f.calls.Load() != 1 {
+		t.Fatalf("repeat before the operator acted: %v after %d provider calls; want ErrUnknownOutcome, nothing sent", err, f.calls.Load())
+	}
+	id := journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: "k1"}
+	if err := gw.Journal().Forget(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if p, err := gw.Pay(ctx, keyed("k1")); err != nil || p.ID == "" {
+			t.Fatalf("repeat after the operator forgot it: %+v, %v", p, err)
+		}
+	}
+	if n := f.calls.Load(); n != 2 {
+		t.Fatalf("the provider was called %d times; want twice (the lost attempt and one afresh)", n)
+	}
+}

@@ -182,6 +182,12 @@ type Journal interface {
 	// of its outcome from the provider. ErrNotFound when there is no entry; ErrConflict
 	// when it is already Settled or Failed.
 	Settle(ctx context.Context, id ID, o Outcome) error
+	// Forget removes a Pending or Uncertain entry whatever claim holds it, so that the next
+	// call with its key sends the request afresh: the way an operator or a reconciliation
+	// job records that the provider holds nothing for the entry's reference, checked well
+	// after any late request could have landed. ErrNotFound when there is no entry;
+	// ErrConflict when it is Settled or Failed.
+	Forget(ctx context.Context, id ID) error
 }
 
 // Valid reports whether o can be recorded.

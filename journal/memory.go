@@ -168,6 +168,21 @@ func (m *Memory) Settle(_ context.Context, id ID, o Outcome) error {
 	return m.write(cur, o)
 }
 
+// Forget implements Journal.
+func (m *Memory) Forget(_ context.Context, id ID) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur := m.entries[id]
+	switch {
+	case cur == nil:
+		return ErrNotFound
+	case cur.State == Settled || cur.State == Failed:
+		return ErrConflict
+	}
+	m.drop(cur)
+	return nil
+}
+
 func (m *Memory) write(cur *memEntry, o Outcome) error {
 	if o.ProviderID != "" {
 		if err := m.attach(cur, o.ProviderID); err != nil {

@@ -25,6 +25,8 @@ type Handler struct {
 	log     *slog.Logger
 	match   Matcher
 	foreign func(ctx context.Context, e Event, reason error)
+	maxAge  time.Duration
+	now     func() time.Time
 }
 
 // Option configures a Handler.
@@ -40,6 +42,19 @@ func WithMaxBodyBytes(n int64) Option { return func(h *Handler) { h.maxBody = n 
 // WithLease sets how long a claim protects a notification being processed from a
 // concurrent duplicate (default 2 minutes). Make it longer than the callback can take.
 func WithLease(d time.Duration) Option { return func(h *Handler) { h.lease = d } }
+
+// DefaultMaxAge is the oldest notification a Handler delivers unless WithMaxAge says
+// otherwise: longer than the providers' redelivery windows (Trustly REST redelivers for 12
+// hours), shorter than the MemoryStore's 7-day memory of processed notifications.
+const DefaultMaxAge = 72 * time.Hour
+
+// WithMaxAge sets the oldest notification the Handler delivers, by the time the provider
+// says it occurred (Event.OccurredAt; notifications without one are not limited). An older
+// one that the store does not remember as processed — a replay after the store forgot it,
+// after a restart of a MemoryStore or a Prune — is refused (HTTP 400) and never delivered.
+// Keep the store's memory (MemoryStore: 7 days; pgstore: until Prune) longer than d, and
+// d longer than the provider's redelivery window. 0 turns the check off.
+func WithMaxAge(d time.Duration) Option { return func(h *Handler) { h.maxAge = d } }
 
 // WithLogger sets the logger. Logs carry the provider, notification id and kind, never the
 // body.
@@ -69,7 +84,7 @@ func WithUnmatched(fn func(ctx context.Context, e Event, reason error)) Option {
 }
 
 func NewHandler(v Verifier, fn Func, opts ...Option) *Handler {
-	h := &Handler{v: v, fn: fn, maxBody: DefaultMaxBodyBytes, lease: 2 * time.Minute}
+	h := &Handler{v: v, fn: fn, maxBody: DefaultMaxBodyBytes, lease: 2 * time.Minute, maxAge: DefaultMaxAge, now: time.Now}
 	for _, o := range opts {
 		o(h)
 	}
@@ -163,6 +178,14 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 	case Busy:
 		log.InfoContext(ctx, "notification is being processed by another handler")
 		return nil, http.StatusServiceUnavailable
+	}
+	if at := n.Event.OccurredAt; h.maxAge > 0 && !at.IsZero() && h.now().Sub(at) > h.maxAge {
+		log.WarnContext(ctx, "notification refused: older than the maximum age, and not remembered as processed",
+			"occurred_at", at, "max_age", h.maxAge.String())
+		if rerr := h.store.Release(context.WithoutCancel(ctx), key, claim.Token); rerr != nil {
+			log.ErrorContext(ctx, "releasing notification claim", "error", rerr.Error())
+		}
+		return nil, http.StatusBadRequest
 	}
 	if err := h.call(ctx, n.Event); err != nil {
 		log.WarnContext(ctx, "application did not process notification", "error", err.Error())

@@ -300,3 +300,47 @@ func TestHandlerNeverDeliversWhatTheVerifierFoundNotOurs(t *testing.T) {
 		t.Fatalf("WithUnmatched got %v", reason)
 	}
 }
+
+// agedVerifier is plainVerifier whose events occurred at a fixed time.
+type agedVerifier struct {
+	plainVerifier
+	at time.Time
+}
+
+func (v agedVerifier) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
+	n, err := v.plainVerifier.VerifyNotification(ctx, r)
+	if n != nil {
+		n.Event.OccurredAt = v.at
+	}
+	return n, err
+}
+
+// A genuine notification older than the maximum age that the store does not remember — a
+// replay after the store forgot it — is refused and never delivered; one the store
+// remembers is answered as before; a young one is delivered; and the check can be off.
+func TestHandlerRefusesNotificationsOlderThanTheMaximumAge(t *testing.T) {
+	var delivered atomic.Int32
+	count := func(context.Context, notify.Event) error { delivered.Add(1); return nil }
+	old := agedVerifier{at: time.Now().Add(-notify.DefaultMaxAge - time.Hour)}
+
+	store := notify.NewMemoryStore()
+	young := notify.NewHandler(agedVerifier{at: time.Now().Add(-time.Hour)}, count, notify.WithStore(store))
+	if rec := post(young, http.MethodPost, "ok:n1"); rec.Code != http.StatusOK || delivered.Load() != 1 {
+		t.Fatalf("an hour-old notification: HTTP %d, delivered %d times", rec.Code, delivered.Load())
+	}
+	// The same notification, now past the maximum age: the store remembers it, so the
+	// provider gets the same answer and the application nothing new.
+	remembered := notify.NewHandler(old, count, notify.WithStore(store))
+	if rec := post(remembered, http.MethodPost, "ok:n1"); rec.Code != http.StatusOK || rec.Body.String() != "processed:n1" || delivered.Load() != 1 {
+		t.Fatalf("a remembered old notification: HTTP %d %q, delivered %d times", rec.Code, rec.Body, delivered.Load())
+	}
+	// A store that forgot it (a restart): the replay is refused.
+	forgot := notify.NewHandler(old, count)
+	if rec := post(forgot, http.MethodPost, "ok:n1"); rec.Code != http.StatusBadRequest || delivered.Load() != 1 {
+		t.Fatalf("a replay past the maximum age: HTTP %d, delivered %d times; want 400 and no delivery", rec.Code, delivered.Load())
+	}
+	unlimited := notify.NewHandler(old, count, notify.WithMaxAge(0))
+	if rec := post(unlimited, http.MethodPost, "ok:n1"); rec.Code != http.StatusOK || delivered.Load() != 2 {
+		t.Fatalf("with the check off: HTTP %d, delivered %d times", rec.Code, delivered.Load())
+	}
+}

@@ -140,6 +140,23 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
 
+// Is matches the Sentinel of e's Code, so that errors.Is(err, paybridge.ErrDeclined)
+// holds for an adapter's own methods' errors as for a Gateway's.
+func (e *Error) Is(target error) bool {
+	s, ok := target.(Sentinel)
+	return ok && Code(s) == e.Code
+}
+
+// Sentinel is the error that stands for one Code under errors.Is: an *Error, and a
+// *paybridge.Error, matches the Sentinel of its Code. The paybridge.Err* values
+// (paybridge.ErrDeclined, ...) are the Sentinels; compare with those. When an error with
+// one code wraps an error with another (an unknown outcome whose look-up failed), both
+// match: CodeOf gives the outer one, which says what to do.
+type Sentinel Code
+
+// Error returns "paybridge: <code>", e.g. "paybridge: declined".
+func (s Sentinel) Error() string { return "paybridge: " + Code(s).String() }
+
 // Errorf returns an *Error with the given code and message.
 func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: sprintf(format, args...)}

@@ -114,3 +114,27 @@ func TestFromEnvAndFile(t *testing.T) {
 		t.Fatal("unset variable should report ok=false")
 	}
 }
+
+func TestOpaque(t *testing.T) {
+	o := secret.Describe("example.Client", "user", "alice", "base", "https://example.com")
+	for verb, want := range map[string]string{
+		"%v":  "example.Client{user: alice, base: https://example.com}",
+		"%s":  "example.Client{user: alice, base: https://example.com}",
+		"%x":  "example.Client{user: alice, base: https://example.com}",
+		"%+v": "example.Client{user: alice, base: https://example.com}",
+		"%#v": `example.Client{user:"alice", base:"https://example.com"}`,
+		"%q":  `"example.Client{user: alice, base: https://example.com}"`,
+	} {
+		if got := fmt.Sprintf(verb, o); got != want {
+			t.Errorf("%s: got %s, want %s", verb, got, want)
+		}
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("m", "c", o)
+	if !strings.Contains(buf.String(), `"c":{"type":"example.Client","user":"alice","base":"https://example.com"}`) {
+		t.Errorf("slog JSON: %s", buf.String())
+	}
+	if got := secret.Describe("example.Empty").String(); got != "example.Empty{}" {
+		t.Errorf("no details: %s", got)
+	}
+}

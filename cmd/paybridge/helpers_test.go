@@ -143,3 +143,18 @@ func contains(t *testing.T, text string, wants ...string) {
 		}
 	}
 }
+
+// TestSimServersBoundSlowClients: every server `paybridge sim` starts bounds how long a
+// client may take to send its headers and its request, and how long an idle connection
+// stays open.
+func TestSimServersBoundSlowClients(t *testing.T) {
+	set, _ := startTestSims(t)
+	if len(set.servers) == 0 {
+		t.Fatal("no servers started")
+	}
+	for i, srv := range set.servers {
+		if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.IdleTimeout <= 0 {
+			t.Errorf("server %d: read-header %v, read %v, idle %v; want all bounded", i, srv.ReadHeaderTimeout, srv.ReadTimeout, srv.IdleTimeout)
+		}
+	}
+}

@@ -224,7 +224,7 @@ func listen(port int) (net.Listener, error) {
 }
 
 func (set *simSet) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: simkit.ReadHeaderTimeout}
+	srv := simkit.NewServer(h)
 	set.servers = append(set.servers, srv)
 	go func() { _ = srv.Serve(ln) }()
 }

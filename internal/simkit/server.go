@@ -6,14 +6,23 @@ import (
 	"time"
 )
 
-// ReadHeaderTimeout bounds how long a simulator waits for a request's headers, as a
-// production server should.
-const ReadHeaderTimeout = 10 * time.Second
+// The timeouts a simulator's server keeps, as a production server should: a client that
+// sends its request slowly, or never, holds a connection for a bounded time.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	IdleTimeout       = 2 * time.Minute
+)
 
-// StartServer serves h on a free loopback port with ReadHeaderTimeout set.
+// NewServer returns a server for h with the simulators' timeouts.
+func NewServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout, IdleTimeout: IdleTimeout}
+}
+
+// StartServer serves h on a free loopback port with the simulators' timeouts.
 func StartServer(h http.Handler) *httptest.Server {
 	s := httptest.NewUnstartedServer(h)
-	s.Config.ReadHeaderTimeout = ReadHeaderTimeout
+	s.Config = NewServer(h)
 	s.Start()
 	return s
 }

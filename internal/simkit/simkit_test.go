@@ -244,8 +244,8 @@ func TestBrowser(t *testing.T) {
 func TestStartServerBoundsHeaderReads(t *testing.T) {
 	s := StartServer(http.NotFoundHandler())
 	defer s.Close()
-	if s.Config.ReadHeaderTimeout != ReadHeaderTimeout {
-		t.Fatalf("ReadHeaderTimeout = %v", s.Config.ReadHeaderTimeout)
+	if s.Config.ReadHeaderTimeout != ReadHeaderTimeout || s.Config.ReadTimeout != ReadTimeout || s.Config.IdleTimeout != IdleTimeout {
+		t.Fatalf("timeouts: read-header %v, read %v, idle %v", s.Config.ReadHeaderTimeout, s.Config.ReadTimeout, s.Config.IdleTimeout)
 	}
 	resp, err := http.Get(s.URL)
 	if err != nil {

@@ -1,5 +1,6 @@
 // Package transport holds the HTTP rules every adapter shares: which base URLs are
-// acceptable, and how much of a response body is read.
+// acceptable, how much of a response body is read, that no redirect is followed, and
+// whether a failed request may have been processed.
 package transport
 
 import (
@@ -61,14 +62,14 @@ func IsLoopback(host string) bool {
 const MaxConnsPerHost = 64
 
 // DefaultClient returns the HTTP client adapters use when the caller gives none: a
-// 30-second overall timeout and a transport of its own (so that closing the adapter can
-// drop its idle connections without touching http.DefaultTransport) that keeps up to
-// MaxConnsPerHost keep-alive connections per host.
+// 30-second overall timeout, no redirects followed (see NoRedirects), and a transport of
+// its own (so that closing the adapter can drop its idle connections without touching
+// http.DefaultTransport) that keeps up to MaxConnsPerHost keep-alive connections per host.
 func DefaultClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxConnsPerHost = MaxConnsPerHost
 	t.MaxIdleConnsPerHost = MaxConnsPerHost
-	return &http.Client{Timeout: 30 * time.Second, Transport: t}
+	return &http.Client{Timeout: 30 * time.Second, Transport: t, CheckRedirect: stopAtRedirect}
 }
 
 // ReadBody reads at most limit bytes of r (MaxResponseBytes when limit <= 0) and reports

@@ -39,6 +39,7 @@ func Run(t *testing.T, newJournal func(t *testing.T) journal.Journal) {
 		{"ParentIsKept", testParentKept},
 		{"AttachKeepsOneProviderID", testAttach},
 		{"SettleFromOutside", testSettle},
+		{"Forget", testForget},
 		{"ScopesAreSeparate", testScopes},
 		{"RejectsMalformed", testMalformed},
 	} {
@@ -527,6 +528,38 @@ func testSettle(t *testing.T, j journal.Journal, scope string) {
 	}
 	if err := j.Settle(ctx, journal.ID{Scope: scope, Op: "refund", Key: "none"}, journal.Outcome{State: journal.Uncertain}); !errors.Is(err, journal.ErrNotFound) {
 		t.Fatalf("Settle of no entry: %v; want ErrNotFound", err)
+	}
+}
+
+func testForget(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	c := claim(t, j, e, long)
+	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+		t.Fatal(err)
+	}
+	claim(t, j, e, long) // a caller holds it while the operator proves it never applied
+	if err := j.Forget(ctx, e.ID); err != nil {
+		t.Fatalf("Forget of an uncertain entry: %v", err)
+	}
+	if _, err := j.Get(ctx, e.ID); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("Get after Forget: %v; want ErrNotFound", err)
+	}
+	if found, err := j.FindByReference(ctx, scope, e.Reference); err != nil || len(found) != 0 {
+		t.Fatalf("FindByReference after Forget: %+v, %v; want nothing", found, err)
+	}
+	fresh := claim(t, j, e, long)
+	if !fresh.Held || fresh.Entry.State != journal.Pending || fresh.Entry.Attempts != 1 {
+		t.Fatalf("Claim after Forget: held %v, state %s, attempts %d; want a new pending entry", fresh.Held, fresh.Entry.State, fresh.Entry.Attempts)
+	}
+	if err := j.Record(ctx, e.ID, fresh.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Forget(ctx, e.ID); !errors.Is(err, journal.ErrConflict) {
+		t.Fatalf("Forget of a settled entry: %v; want ErrConflict", err)
+	}
+	if err := j.Forget(ctx, journal.ID{Scope: scope, Op: "refund", Key: "none"}); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("Forget of no entry: %v; want ErrNotFound", err)
 	}
 }
 

@@ -34,6 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -44,6 +45,7 @@ import (
 	"github.com/paybridge/paybridge/internal/pgkit"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // DefaultTable is the table name used unless WithTable is given.
@@ -109,7 +111,7 @@ type Journal struct {
 	red  *pgkit.Redactor
 	tbl  pgkit.Table
 	sql  struct {
-		claim, get, sent, record, recordLost, settle, release, findRef, findPID, findParent, attach, prune string
+		claim, get, sent, record, recordLost, settle, release, forget, findRef, findPID, findParent, attach, prune string
 	}
 }
 
@@ -193,6 +195,7 @@ RETURNING ` + columns
   DELETE FROM ` + t + ` WHERE ` + id + ` AND claim_token = $4 AND state = 'pending' RETURNING 1)
 UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
  WHERE ` + id + ` AND claim_token = $4 AND state = 'uncertain'`
+	j.sql.forget = `DELETE FROM ` + t + ` WHERE ` + id + ` AND state IN ('pending', 'uncertain')`
 	j.sql.findRef = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND reference = $2 AND reference <> ''
  ORDER BY created_at DESC, key DESC`
 	j.sql.findPID = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND provider_id = $2`
@@ -211,6 +214,30 @@ UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
 
 // Table returns the configured table name.
 func (j *Journal) Table() string { return j.tbl.Name }
+
+// describe is what a Journal prints as: its table, never the connection string, whose
+// password the Journal keeps to scrub it from errors.
+func (j Journal) describe() secret.Opaque {
+	return secret.Describe("pgjournal.Journal", "table", j.tbl.Name)
+}
+
+// String describes the Journal without its connection string.
+func (j Journal) String() string { return j.describe().String() }
+
+// GoString describes the Journal without its connection string.
+func (j Journal) GoString() string { return j.describe().GoString() }
+
+// Format prints the Journal without its connection string, whatever the verb.
+func (j Journal) Format(f fmt.State, verb rune) { j.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Journal without its connection string.
+// A nil *Journal logs as <nil>.
+func (j *Journal) LogValue() slog.Value {
+	if j == nil {
+		return slog.AnyValue(nil)
+	}
+	return j.describe().LogValue()
+}
 
 // Close closes the pool created by Open; it does nothing for a Journal made with New.
 func (j *Journal) Close() {
@@ -395,6 +422,21 @@ func (j *Journal) Settle(ctx context.Context, id journal.ID, o journal.Outcome) 
 		return nil
 	}
 	return j.whyNot(ctx, id, o, journal.ErrConflict)
+}
+
+// Forget implements journal.Journal.
+func (j *Journal) Forget(ctx context.Context, id journal.ID) error {
+	tag, err := j.db.Exec(ctx, j.sql.forget, id.Scope, id.Op, id.Key)
+	if err != nil {
+		return j.red.QueryError("forget", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	if _, _, err := j.get(ctx, id); err != nil {
+		return err // ErrNotFound, or the database's error
+	}
+	return journal.ErrConflict
 }
 
 // Release implements journal.Journal.

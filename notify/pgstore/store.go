@@ -48,6 +48,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -57,6 +58,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/pgkit"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // DefaultTable is the table name used unless WithTable is given.
@@ -184,6 +186,30 @@ ON CONFLICT (key) DO UPDATE
 
 // Table returns the configured table name.
 func (s *Store) Table() string { return s.tbl.Name }
+
+// describe is what a Store prints as: its table, never the connection string, whose
+// password the Store keeps to scrub it from errors.
+func (s Store) describe() secret.Opaque {
+	return secret.Describe("pgstore.Store", "table", s.tbl.Name)
+}
+
+// String describes the Store without its connection string.
+func (s Store) String() string { return s.describe().String() }
+
+// GoString describes the Store without its connection string.
+func (s Store) GoString() string { return s.describe().GoString() }
+
+// Format prints the Store without its connection string, whatever the verb.
+func (s Store) Format(f fmt.State, verb rune) { s.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Store without its connection string.
+// A nil *Store logs as <nil>.
+func (s *Store) LogValue() slog.Value {
+	if s == nil {
+		return slog.AnyValue(nil)
+	}
+	return s.describe().LogValue()
+}
 
 // Close closes the connection pool created by Open. It does nothing for a Store made with
 // New.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,8 +24,14 @@ import (
 // HostedBase is the base of the hosted-page URLs a Backend hands out.
 const HostedBase = "https://pay.memprovider.invalid"
 
-// Backend is the provider side of memprovider. It is safe for concurrent use.
+// Backend is the provider side of memprovider. It is safe for concurrent use. It prints
+// and logs without its keys.
 type Backend struct {
+	// All state sits behind one pointer: see secret.Opaque.
+	*backendCore
+}
+
+type backendCore struct {
 	apiKey     secret.Value
 	webhookKey secret.Value
 	client     *http.Client
@@ -115,7 +123,7 @@ func WithFloat(major int64) BackendOption {
 // NewBackend returns an empty Backend. Close it to stop notification deliveries.
 func NewBackend(opts ...BackendOption) *Backend {
 	ctx, cancel := context.WithCancel(context.Background())
-	b := &Backend{
+	b := &Backend{&backendCore{
 		apiKey:     secret.New("mem_" + randomHex(16)),
 		webhookKey: secret.New("whsec_" + randomHex(16)),
 		client:     &http.Client{Timeout: 5 * time.Second},
@@ -134,7 +142,7 @@ func NewBackend(opts ...BackendOption) *Backend {
 		deliveries: map[string]*Delivery{},
 		ctx:        ctx,
 		cancel:     cancel,
-	}
+	}}
 	for _, o := range opts {
 		o(b)
 	}
@@ -143,6 +151,27 @@ func NewBackend(opts ...BackendOption) *Backend {
 
 // APIKey returns the key clients must present.
 func (b *Backend) APIKey() secret.Value { return b.apiKey }
+
+// describe is what a Backend prints as.
+func (b Backend) describe() secret.Opaque { return secret.Describe("memprovider.Backend") }
+
+// String describes the Backend without its keys.
+func (b Backend) String() string { return b.describe().String() }
+
+// GoString describes the Backend without its keys.
+func (b Backend) GoString() string { return b.describe().GoString() }
+
+// Format prints the Backend without its keys, whatever the verb.
+func (b Backend) Format(f fmt.State, verb rune) { b.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Backend without its keys.
+// A nil *Backend logs as <nil>.
+func (b *Backend) LogValue() slog.Value {
+	if b == nil {
+		return slog.AnyValue(nil)
+	}
+	return b.describe().LogValue()
+}
 
 // WebhookKey returns the key notifications are signed with.
 func (b *Backend) WebhookKey() secret.Value { return b.webhookKey }

@@ -2,6 +2,8 @@ package memprovider
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -31,7 +33,14 @@ type Config struct {
 //
 //	var p *memprovider.Provider
 //	gw.As(&p)
+//
+// A Provider prints and logs without its keys.
 type Provider struct {
+	// All state sits behind one pointer: see secret.Opaque.
+	*core
+}
+
+type core struct {
 	b          *Backend
 	apiKey     secret.Value
 	webhookKey secret.Value
@@ -60,7 +69,28 @@ func New(cfg Config) *Provider {
 	if len(curs) == 0 {
 		curs = DefaultCurrencies()
 	}
-	return &Provider{b: cfg.Backend, apiKey: cfg.APIKey, webhookKey: wk, currencies: curs}
+	return &Provider{&core{b: cfg.Backend, apiKey: cfg.APIKey, webhookKey: wk, currencies: curs}}
+}
+
+// describe is what a Provider prints as.
+func (p Provider) describe() secret.Opaque { return secret.Describe("memprovider.Provider") }
+
+// String describes the Provider without its keys.
+func (p Provider) String() string { return p.describe().String() }
+
+// GoString describes the Provider without its keys.
+func (p Provider) GoString() string { return p.describe().GoString() }
+
+// Format prints the Provider without its keys, whatever the verb.
+func (p Provider) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Provider without its keys.
+// A nil *Provider logs as <nil>.
+func (p *Provider) LogValue() slog.Value {
+	if p == nil {
+		return slog.AnyValue(nil)
+	}
+	return p.describe().LogValue()
 }
 
 // DefaultCurrencies returns the currencies a Provider accepts unless configured

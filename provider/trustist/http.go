@@ -139,10 +139,8 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 		b, rerr := transport.ReadResponse(resp, p.maxBody)
 		_ = resp.Body.Close()
 		corr := firstValue(resp.Header[correlationKey])
-		if rerr != nil {
-			return nil, readError(ctx, c, resp.StatusCode, corr, rerr)
-		}
-		if resp.StatusCode == http.StatusUnauthorized && attempt > 0 {
+		x := transport.Exchange{Written: true, Status: resp.StatusCode, BodyErr: rerr}
+		if rerr == nil && resp.StatusCode == http.StatusUnauthorized && attempt > 0 {
 			if _, ok := staleTimestamp(resp.Header); ok {
 				return nil, &provider.Error{Code: provider.Unauthenticated, HTTPStatus: resp.StatusCode, CorrelationID: corr,
 					Message: "Trustist refused the request's timestamp again right after this client synchronised its clock " +
@@ -150,7 +148,7 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 						"than the server's allowed skew to arrive"}
 			}
 		}
-		if resp.StatusCode == http.StatusUnauthorized && !c.write && !resentRead && replayedNonce(resp.Header) {
+		if rerr == nil && resp.StatusCode == http.StatusUnauthorized && !c.write && !resentRead && replayedNonce(resp.Header) {
 			// net/http repeats an idempotent request by itself when a reused connection
 			// closes before the answer arrives, with the same Authorization header; the
 			// server refuses the copy's nonce as a replay. The read was answered but the
@@ -158,7 +156,7 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 			resentRead = true
 			continue
 		}
-		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+		if rerr == nil && resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
 			if wa, ok := staleTimestamp(resp.Header); ok {
 				if err := p.clock.Sync(cred, wa); err != nil {
 					return nil, &provider.Error{Code: provider.Unauthenticated, HTTPStatus: resp.StatusCode, CorrelationID: corr,
@@ -167,20 +165,30 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 				continue // the request was refused before processing; resend with the server's time
 			}
 		}
-		if sa := resp.Header.Get("Server-Authorization"); sa != "" {
-			if err := verifyResponse(cred, artifacts, sa, resp.Header.Get("Content-Type"), b); err != nil {
-				code := provider.Internal
-				if c.write && resp.StatusCode < 300 {
-					code = provider.UnknownOutcome
-				}
-				return nil, &provider.Error{Code: code, HTTPStatus: resp.StatusCode, CorrelationID: corr,
-					Message: "the response's Server-Authorization header does not authenticate it", Err: err}
+		var unauthentic error
+		if sa := resp.Header.Get("Server-Authorization"); sa != "" && rerr == nil {
+			if unauthentic = verifyResponse(cred, artifacts, sa, resp.Header.Get("Content-Type"), b); unauthentic != nil {
+				x.Unauthentic = true
 			}
 		}
-		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			return &reply{status: resp.StatusCode, body: b, correlationID: corr}, nil
+		switch transport.Classify(x) {
+		case transport.Answered:
+			if resp.StatusCode < 300 {
+				return &reply{status: resp.StatusCode, body: b, correlationID: corr}, nil
+			}
+		case transport.Redirected:
+			return nil, redirectError(resp, corr)
+		case transport.MaybeProcessed:
+			switch {
+			case x.Unauthentic:
+				return nil, uncertain(c, x, corr, "the response's Server-Authorization header does not authenticate it", unauthentic)
+			case rerr != nil:
+				return nil, readError(ctx, c, x, corr)
+			case resp.StatusCode == http.StatusSeeOther:
+				return nil, uncertain(c, x, corr, "Trustist "+transport.RedirectMessage(resp), nil)
+			}
 		}
-		return nil, p.statusError(c, cred, resp.StatusCode, b, corr)
+		return nil, p.statusError(c, cred, x, b, corr)
 	}
 }
 
@@ -261,7 +269,7 @@ func staleTimestamp(h http.Header) (string, bool) {
 
 // networkError classifies a failure to obtain an answer.
 func (p *Provider) networkError(ctx context.Context, c call, sent bool, err error) error {
-	if sent && c.write {
+	if c.write && transport.Classify(transport.Exchange{Written: sent}) == transport.MaybeProcessed {
 		return &provider.Error{Code: provider.UnknownOutcome,
 			Message: "the request reached Trustist but no answer arrived; it may have taken effect", Err: err}
 	}
@@ -271,25 +279,43 @@ func (p *Provider) networkError(ctx context.Context, c call, sent bool, err erro
 	return &provider.Error{Code: provider.ProviderUnavailable, Message: "Trustist could not be reached", Err: err}
 }
 
-// readError classifies a failure to read an answer's body.
-func readError(ctx context.Context, c call, status int, corr string, err error) error {
-	code := provider.ProviderUnavailable
-	if c.write && status < 300 {
-		code = provider.UnknownOutcome
-	} else if cerr := ctx.Err(); cerr != nil && !c.write {
-		return cerr
+// uncertain reports an answer after which a write may have taken effect (Classify's
+// MaybeProcessed): UnknownOutcome for a write, Internal for a read, whose answer cannot
+// be used but which may be made again.
+func uncertain(c call, x transport.Exchange, corr, what string, cause error) error {
+	if c.write {
+		return &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: x.Status, CorrelationID: corr, Err: cause,
+			Message: what + "; the request may have taken effect"}
 	}
-	if errors.Is(err, transport.ErrResponseTooLarge) {
-		code = provider.Internal
-		if c.write && status < 300 {
-			code = provider.UnknownOutcome
-		}
-	}
-	return &provider.Error{Code: code, HTTPStatus: status, CorrelationID: corr, Message: "reading Trustist's answer", Err: err}
+	return &provider.Error{Code: provider.Internal, HTTPStatus: x.Status, CorrelationID: corr, Message: what, Err: cause}
 }
 
-// statusError maps a non-2xx answer to a *provider.Error.
-func (p *Provider) statusError(c call, cred hawk.Credentials, status int, body []byte, corr string) error {
+// readError classifies a failure to read an answer's body (Classify's MaybeProcessed).
+// A read whose body broke off is unavailable, and may be made again; one too large to
+// read is Internal.
+func readError(ctx context.Context, c call, x transport.Exchange, corr string) error {
+	if c.write || errors.Is(x.BodyErr, transport.ErrResponseTooLarge) {
+		return uncertain(c, x, corr, "reading Trustist's answer", x.BodyErr)
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: x.Status, CorrelationID: corr,
+		Message: "reading Trustist's answer", Err: x.BodyErr}
+}
+
+// redirectError reports a 3xx answer (Classify's Redirected). The client follows no
+// redirect (transport.NoRedirects), so Trustist did not process the request at the URL it
+// was sent to: the base URL is wrong, and the caller must fix the configuration.
+func redirectError(resp *http.Response, corr string) error {
+	return &provider.Error{Code: provider.InvalidRequest, HTTPStatus: resp.StatusCode, CorrelationID: corr,
+		Message: "Trustist " + transport.RedirectMessage(resp)}
+}
+
+// statusError maps a non-2xx answer to a *provider.Error; x is the exchange as Classify
+// saw it.
+func (p *Provider) statusError(c call, cred hawk.Credentials, x transport.Exchange, body []byte, corr string) error {
+	status := x.Status
 	detail := parseErrorBody(body)
 	e := &provider.Error{HTTPStatus: status, CorrelationID: corr, ProviderCode: detail.code, Field: detail.field, Message: detail.message}
 	prefix := func(s string) {
@@ -333,16 +359,16 @@ func (p *Provider) statusError(c call, cred hawk.Credentials, status int, body [
 	case status >= 500:
 		e.Code = provider.ProviderUnavailable
 		prefix("Trustist could not process the request")
-		if c.write && status != http.StatusServiceUnavailable && status != http.StatusNotImplemented {
-			// A 500 can follow a row already written, and a proxy's 502 or 504 a request that
-			// reached the API behind it: the write may have taken effect. 503 is the answer
-			// of a service refusing work before processing it, so a write may be resent.
-			e.Code = provider.UnknownOutcome
-			prefix("the request may have taken effect")
-		}
 	default:
 		e.Code = provider.InvalidRequest
 		prefix("Trustist refused the request")
+	}
+	if c.write && transport.Classify(x) == transport.MaybeProcessed {
+		// A 500 can follow a row already written, and a proxy's 502 or 504 a request that
+		// reached the API behind it: the write may have taken effect. Only a 503 says it
+		// was refused before processing (see transport.Classify).
+		e.Code = provider.UnknownOutcome
+		prefix("the request may have taken effect")
 	}
 	return e
 }

@@ -106,6 +106,12 @@ func mergeReadBack(pm, got *provider.Payment) {
 	}
 }
 
+// maxPayment is the most one payment may be, in major units. Trustist publishes no limit;
+// its payments are UK open-banking payments, which travel over Faster Payments, whose
+// scheme limit per payment is £1 million
+// (https://www.wearepay.uk/what-we-do/payment-systems/faster-payment-system/). [I]
+const maxPayment = "1000000"
+
 // paymentBody checks req and encodes the request body.
 func (p *Provider) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
 	if !req.Amount.IsValid() {
@@ -116,6 +122,9 @@ func (p *Provider) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
 	}
 	if req.Amount.Currency() != p.currency {
 		return nil, provider.FieldError("Amount", "is in %s; this Trustist account takes %s only", req.Amount.Currency(), p.currency)
+	}
+	if c, err := req.Amount.Cmp(money.MustNew(maxPayment, req.Amount.Currency().String())); err != nil || c > 0 {
+		return nil, provider.FieldError("Amount", "is above %s %s, the most one open-banking payment can carry", maxPayment, req.Amount.Currency())
 	}
 	if req.MerchantReference == "" {
 		return nil, provider.FieldError("MerchantReference", "is required (it becomes Trustist's unique payment reference)")

@@ -1,6 +1,8 @@
 package trustist
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // Name is the adapter's name, as it appears in results, events and errors.
@@ -22,8 +25,14 @@ const Name = "trustist"
 //	var c *trustist.Provider
 //	if gw.As(&c) { m, err := c.Merchant(ctx) ... }
 //
-// A Provider is safe for concurrent use.
+// A Provider is safe for concurrent use. It prints and logs as its Hawk ids and base URL,
+// never its keys.
 type Provider struct {
+	// All state sits behind one pointer: see secret.Opaque.
+	*core
+}
+
+type core struct {
 	base      *url.URL // parsed by transport.BaseURL: no query, fragment or RawPath
 	merchant  hawk.Credentials
 	tenant    hawk.Credentials
@@ -52,13 +61,13 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{
+	p := &Provider{&core{
 		base:     base,
 		merchant: merchant,
 		currency: cfg.Currency,
-		client:   cfg.HTTPClient,
+		client:   transport.Client(cfg.HTTPClient),
 		maxBody:  cfg.MaxResponseBytes,
-	}
+	}}
 	if !cfg.Tenant.IsZero() {
 		if p.tenant, err = cfg.Tenant.credentials("Tenant"); err != nil {
 			return nil, err
@@ -67,9 +76,6 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if p.currency.IsZero() {
 		p.currency = money.MustCurrency("GBP")
-	}
-	if p.client == nil {
-		p.client = transport.DefaultClient()
 	}
 	if p.maxBody <= 0 {
 		p.maxBody = transport.MaxResponseBytes
@@ -88,6 +94,36 @@ func New(cfg Config) (*Provider, error) {
 // the merchant key it was given: settle or abandon uncertain payments before moving to a
 // new merchant key.
 func (p *Provider) Account() string { return p.merchant.ID }
+
+// describe is what a Provider prints as.
+func (p Provider) describe() secret.Opaque {
+	if p.core == nil {
+		return secret.Describe("trustist.Provider")
+	}
+	d := []string{"merchant", p.merchant.ID}
+	if p.hasTenant {
+		d = append(d, "tenant", p.tenant.ID)
+	}
+	return secret.Describe("trustist.Provider", append(d, "base", p.base.String())...)
+}
+
+// String describes the Provider without its keys.
+func (p Provider) String() string { return p.describe().String() }
+
+// GoString describes the Provider without its keys.
+func (p Provider) GoString() string { return p.describe().GoString() }
+
+// Format prints the Provider without its keys, whatever the verb.
+func (p Provider) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Provider without its keys.
+// A nil *Provider logs as <nil>.
+func (p *Provider) LogValue() slog.Value {
+	if p == nil {
+		return slog.AnyValue(nil)
+	}
+	return p.describe().LogValue()
+}
 
 // Name implements provider.Provider.
 func (p *Provider) Name() string { return Name }

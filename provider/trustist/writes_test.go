@@ -1,8 +1,10 @@
 package trustist_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -11,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/internal/hawk"
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
@@ -272,5 +276,57 @@ func TestPayResultIsTheCallersCopy(t *testing.T) {
 	}
 	if again.ID != id || again.RedirectURL != link || again.Status != provider.PaymentRequiresAction {
 		t.Fatalf("a repeat returned %+v after the first result was changed; want payment %s at %s", again, id, link)
+	}
+}
+
+// TestPayAboveTheLimitIsRefusedBeforeSending: an amount above what one open-banking
+// payment can carry (a misplaced decimal point, a corrupted value) is refused naming the
+// field, before anything is sent; the limit itself is sent.
+func TestPayAboveTheLimitIsRefusedBeforeSending(t *testing.T) {
+	ctx := context.Background()
+	_, gw, req, _, lastBody := payStub(t)
+	req.Amount = money.MustNew("92233720368547758.07", "GBP")
+	_, err := gw.Pay(ctx, req)
+	var pe *provider.Error
+	if !errors.Is(err, paybridge.ErrInvalidRequest) || !errors.As(err, &pe) || pe.Field != "Amount" {
+		t.Fatalf("Pay of %s: %v; want ErrInvalidRequest naming Amount", req.Amount, err)
+	}
+	if body, _ := lastBody(); len(body) != 0 {
+		t.Fatalf("a request was sent: %s", body)
+	}
+	req.Amount, req.IdempotencyKey = money.MustNew("1000000.00", "GBP"), "at-the-limit"
+	if _, err := gw.Pay(ctx, req); errors.Is(err, paybridge.ErrInvalidRequest) {
+		t.Fatalf("Pay of %s, the limit: %v", req.Amount, err)
+	}
+	if body, _ := lastBody(); !bytes.Contains(body, []byte(`"amount":1000000.00`)) {
+		t.Fatalf("the limit was not sent: %s", body)
+	}
+}
+
+// A proxy that forwards a Pay, then answers 500 with a body cut short of its
+// Content-Length, leaves the payment created: the outcome is unknown, and a Gateway that
+// repeats unavailable calls must not send it again (two payments for one reference).
+func TestPayTruncatedServerErrorIsUnknownAndNotResent(t *testing.T) {
+	e := start(t, trustistsim.Options{}, nil)
+	e.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodPost || r.URL.Path != "/v1/payments" {
+			return false
+		}
+		e.sim.ServeHTTP(httptest.NewRecorder(), r) // forwarded and processed
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.Header().Set("Content-Length", "200")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"title":"Inter`)) // 15 of the 200 bytes; the connection closes
+		return true
+	})
+	gw := paybridge.New(e.p, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+	req := payReq(t, "7.00", "o-truncated")
+	req.IdempotencyKey = "key-truncated"
+	_, err := gw.Pay(context.Background(), req)
+	if !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Errorf("got %v, want ErrUnknownOutcome", err)
+	}
+	if n := e.sim.Payments(); n != 1 {
+		t.Fatalf("the simulator holds %d payments for one reference, want 1 (%d POSTs)", n, countPOSTs(e))
 	}
 }

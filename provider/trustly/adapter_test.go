@@ -802,3 +802,32 @@ func TestJournalScopeNamesTheMerchant(t *testing.T) {
 		t.Fatalf("JournalScope() = %q, want %q", got, want)
 	}
 }
+
+// TestAmountsAboveTheCeilingAreRefusedBeforeSending: Pay, Refund and Payout refuse an
+// amount above the adapter's ceiling naming the field, with nothing sent.
+func TestAmountsAboveTheCeilingAreRefusedBeforeSending(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	huge := money.MustNew("92233720368547758.07", "EUR")
+	holder := paybridge.Person{ID: "u-c", FirstName: "Ada", LastName: "Lovelace", Country: "SE", Locale: "sv_SE"}
+	before := e.sim.Requests()
+	pay := e.payment("order-huge")
+	pay.Amount = huge
+	_, payErr := e.gw.Pay(ctx, pay)
+	_, refundErr := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: "123", Amount: huge})
+	_, payoutErr := e.gw.Payout(ctx, paybridge.PayoutRequest{AccountID: "456", Amount: huge, Payee: holder, Description: "Shop",
+		MerchantReference: "po-huge", NotificationURL: e.notifyURL()})
+	for name, err := range map[string]error{"Pay": payErr, "Refund": refundErr, "Payout": payoutErr} {
+		if pe := providerError(t, err); pe.Code != provider.InvalidRequest || pe.Field != "Amount" {
+			t.Errorf("%s of %s: %v; want InvalidRequest naming Amount", name, huge, err)
+		}
+	}
+	if n := e.sim.Requests() - before; n != 0 {
+		t.Fatalf("%d requests sent", n)
+	}
+	pay = e.payment("order-ceiling")
+	pay.Amount = money.MustNew("10000000.00", "EUR")
+	if _, err := e.gw.Pay(ctx, pay); err != nil {
+		t.Fatalf("Pay of the ceiling: %v", err)
+	}
+}

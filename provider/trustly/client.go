@@ -1,11 +1,14 @@
 package trustly
 
 import (
+	"fmt"
+	"log/slog"
 	"slices"
 	"sync/atomic"
 
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // Name is the adapter's name, used in results, events and errors.
@@ -14,8 +17,14 @@ const Name = "trustly"
 // Client is the Trustly adapter and Trustly's own API client. It implements
 // provider.Provider, Refunder, Payouter, AccountVerifier and notify.Verifier, and offers
 // the Trustly methods that have no neutral form (Balance, AccountLedger, ...). It is safe
-// for concurrent use.
+// for concurrent use. It prints and logs as its username and environment, never its
+// password or private key.
 type Client struct {
+	// All state sits behind one pointer: see secret.Opaque.
+	*core
+}
+
+type core struct {
 	s      *settings
 	closed atomic.Bool
 }
@@ -35,16 +44,35 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{s: s}, nil
+	return &Client{&core{s: s}}, nil
+}
+
+// describe is what a Client prints as.
+func (c Client) describe() secret.Opaque {
+	if c.core == nil {
+		return secret.Describe("trustly.Client")
+	}
+	return secret.Describe("trustly.Client", "username", c.s.username, "environment", string(c.s.env),
+		"endpoint", c.s.endpoint)
 }
 
 // String describes the Client without its credentials.
-func (c *Client) String() string {
-	return "trustly.Client{username: " + c.s.username + ", environment: " + string(c.s.env) + "}"
-}
+func (c Client) String() string { return c.describe().String() }
 
 // GoString describes the Client without its credentials.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.describe().GoString() }
+
+// Format prints the Client without its credentials, whatever the verb.
+func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Client without its credentials.
+// A nil *Client logs as <nil>.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.AnyValue(nil)
+	}
+	return c.describe().LogValue()
+}
 
 // Name implements provider.Provider.
 func (c *Client) Name() string { return Name }

@@ -53,6 +53,10 @@ type Config struct {
 	TrustlyPublicKey []byte
 	// HTTPClient sends the requests; nil selects a client with a 30-second timeout and a
 	// transport of its own. A client given here is the caller's: Close leaves it alone.
+	// The Client uses a copy of it that follows no redirect (the client itself is left
+	// unchanged): a redirect answer is an InvalidRequest error naming its Location, since
+	// following it would send the signed request, credentials included, to a URL the
+	// configuration never named.
 	HTTPClient *http.Client
 	// Currencies accepted; empty selects DefaultCurrencies. Trustly amounts have two
 	// decimals, so only currencies with two decimal places are allowed.
@@ -142,10 +146,7 @@ func (cfg *Config) check() (*settings, error) {
 		}
 		s.trustlyPub, s.customKey = pub, true
 	}
-	s.httpClient = cfg.HTTPClient
-	if s.httpClient == nil {
-		s.httpClient, s.ownClient = transport.DefaultClient(), true
-	}
+	s.httpClient, s.ownClient = transport.Client(cfg.HTTPClient), cfg.HTTPClient == nil
 	s.currencies = cfg.Currencies
 	if len(s.currencies) == 0 {
 		s.currencies = DefaultCurrencies()

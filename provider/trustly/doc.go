@@ -76,7 +76,9 @@
 // A write (Pay, Refund, Payout, VerifyAccount, Charge, CancelCharge, Approve/Deny
 // Withdrawal) fails with Code UnknownOutcome whenever Trustly may have acted without this
 // Client being able to tell: no answer (network failure, timeout, cancelled context after
-// the request was written), an answer that is not Trustly's (an HTTP 500 or 502 page), an
+// the request was written), an answer that is not Trustly's under a status that does not
+// say the request was refused unprocessed (an HTTP 500 or 502 page; 503 and 429 do say so,
+// one rule for every adapter), an answer that breaks off, an
 // unsigned error, and an answer that arrived but cannot be trusted: its signature does not
 // verify (most often a TEST/live key mix-up; the message says so), it answers another
 // request, or it cannot be parsed. Repeat such a call only with the same idempotency key;
@@ -100,9 +102,10 @@
 // # Notifications
 //
 // Client implements notify.Verifier: notifications are verified with the Trustly public
-// key on the raw decoded tree and answered with the signed {"status":"OK"} (or "FAILED"
-// when the application's callback fails) echoing the notification's uuid and method, with
-// HTTP 200 in both cases. A correctly signed notification of a method this package does
+// key on the raw decoded tree and answered with the signed {"status":"OK"} echoing the
+// notification's uuid and method, with HTTP 200. When the application's callback fails the
+// answer is HTTP 500 with no Trustly reply, so that Trustly delivers the notification again;
+// a signed "FAILED", which Trustly acts on (it aborts a withdrawal's debit), is never sent. A correctly signed notification of a method this package does
 // not know is delivered as Kind other (ProviderEvent is the method, Raw the body) and
 // answered OK, so that Trustly stops redelivering it.
 //
@@ -168,6 +171,12 @@
 // act on each row as it comes. The cost is latency (the first row arrives after the last
 // has been downloaded) and temporary disk space for large reports (about half the size
 // of the answer).
+//
+// No redirect is followed, whatever Config.HTTPClient's CheckRedirect says: net/http
+// would send the signed request, with the API password in it, to wherever the redirect
+// points. A redirect answer is InvalidRequest naming its Location (the base URL is wrong;
+// nothing was processed there), except a 303 See Other to a write, which can point at the
+// result of a processed request and is UnknownOutcome.
 //
 // Close makes later calls fail and closes the idle connections of the HTTP client the
 // Client built itself; a Config.HTTPClient belongs to the caller and is left open.

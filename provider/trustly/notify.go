@@ -167,23 +167,28 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 	return nn, nil
 }
 
-// NotificationReply implements notify.Verifier: the signed reply echoing the
-// notification's uuid and method, with status OK (CONTINUE for kyc) when processed and
-// FAILED otherwise, always with HTTP 200. PKCS#1 v1.5 signatures are deterministic, so a
-// redelivery gets the same bytes.
+// NotificationReply implements notify.Verifier. A processed notification gets the signed
+// reply echoing its uuid and method with status OK (CONTINUE for kyc), HTTP 200; PKCS#1
+// v1.5 signatures are deterministic, so a redelivery gets the same bytes. When the
+// application could not process it, the answer is HTTP 500 without a Trustly reply, which
+// Trustly treats as undelivered and sends again with the same notificationid
+// (https://eu.developers.trustly.com/doc/reference/notifications-overview). A signed
+// FAILED is never sent: Trustly acts on it — a FAILED debit aborts a withdrawal — where a
+// failed callback must lead to redelivery and nothing else.
 func (c *Client) NotificationReply(n *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
 	st, ok := n.ReplyState.(replyState)
 	if !ok {
 		return nil, errors.New("trustly: notification was not verified by this adapter")
+	}
+	if o != notify.Processed {
+		return &notify.Reply{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}},
+			Body: []byte("notification not processed; deliver it again\n")}, nil
 	}
 	status := "OK"
 	if st.method == "kyc" {
 		// [I] Trustly names CONTINUE and FINISH as the kyc answers; CONTINUE lets the
 		// deposit go on.
 		status = "CONTINUE"
-	}
-	if o != notify.Processed {
-		status = "FAILED"
 	}
 	body, err := wire.EncodeNotificationReply(c.s.key, st.method, st.uuid, status)
 	if err != nil {

@@ -369,21 +369,37 @@ func TestNotificationReplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for o, want := range map[notify.Outcome]string{notify.Processed: "OK", notify.Failed: "FAILED"} {
-		rep, err := c.NotificationReply(n, o)
+	rep, err := c.NotificationReply(n, notify.Processed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.StatusCode != http.StatusOK {
+		t.Errorf("processed: HTTP %d", rep.StatusCode)
+	}
+	st, err := wire.DecodeNotificationReply(rep.Body, merchantPub, "credit", "258a2184-2842-b485-25ca-293525152425")
+	if err != nil || st != "OK" {
+		t.Errorf("processed: reply %s status %q, %v", rep.Body, st, err)
+	}
+	again, _ := c.NotificationReply(n, notify.Processed)
+	if !bytes.Equal(again.Body, rep.Body) {
+		t.Error("the reply is not deterministic")
+	}
+	// A failed callback: no Trustly reply at all, so that Trustly delivers it again; a
+	// signed FAILED would make Trustly act (abort a withdrawal's debit).
+	for _, method := range []string{"credit", "debit"} {
+		n, err := c.VerifyNotification(context.Background(), &notify.Request{Method: http.MethodPost, Body: signed(t, method, credit("200", "n-"+method))})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.StatusCode != http.StatusOK {
-			t.Errorf("%v: HTTP %d", o, rep.StatusCode)
+		rep, err := c.NotificationReply(n, notify.Failed)
+		if err != nil {
+			t.Fatal(err)
 		}
-		st, err := wire.DecodeNotificationReply(rep.Body, merchantPub, "credit", "258a2184-2842-b485-25ca-293525152425")
-		if err != nil || st != want {
-			t.Errorf("%v: reply %s status %q, %v", o, rep.Body, st, err)
+		if rep.StatusCode != http.StatusInternalServerError || bytes.Contains(rep.Body, []byte("FAILED")) {
+			t.Errorf("failed %s: HTTP %d %s; want 500 without a Trustly reply", method, rep.StatusCode, rep.Body)
 		}
-		again, _ := c.NotificationReply(n, o)
-		if !bytes.Equal(again.Body, rep.Body) {
-			t.Errorf("%v: the reply is not deterministic", o)
+		if _, err := wire.DecodeNotificationReply(rep.Body, merchantPub, method, "258a2184-2842-b485-25ca-293525152425"); err == nil {
+			t.Errorf("failed %s: the answer is a Trustly reply: %s", method, rep.Body)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/paybridge/paybridge"
@@ -148,5 +149,38 @@ func TestWriteAnsweredWithABadSignatureIsUnknownOutcome(t *testing.T) {
 	_, err = c.Balance(ctx)
 	if pe := providerError(t, err); pe.Code != provider.Internal || !strings.Contains(pe.Message, "signature") {
 		t.Fatalf("read: got %v", err)
+	}
+}
+
+// silentLossTransport delivers each request through a transport that reports nothing to
+// the caller's trace, as a RoundTripper other than net/http's may, and when armed loses
+// the answer after Trustly processed the request.
+type silentLossTransport struct{ lose atomic.Bool }
+
+func (s *silentLossTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r.Clone(context.Background()))
+	if err != nil || !s.lose.CompareAndSwap(true, false) {
+		return resp, err
+	}
+	_ = resp.Body.Close()
+	return nil, errors.New("connection reset by peer")
+}
+
+// A transport that reports nothing to the trace cannot show that a request was not
+// written: a write whose answer it lost is UnknownOutcome, never ProviderUnavailable.
+func TestLostAnswerThroughASilentTransportIsUnknownOutcome(t *testing.T) {
+	st := &silentLossTransport{}
+	e := newSingleAttemptEnv(t, func(c *trustly.Config) { c.HTTPClient = &http.Client{Transport: st} })
+	p := e.paidDeposit(t, "order-silent")
+	balance := func() money.Amount { return money.MustNew(e.sim.Balance("merchant", "EUR"), "EUR") }
+	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("5.00", "EUR"), IdempotencyKey: "refund-silent"}
+	want, _ := balance().Sub(req.Amount)
+	st.lose.Store(true)
+	_, err := e.gw.Refund(context.Background(), req)
+	if !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("got %v, want UnknownOutcome", err)
+	}
+	if got := balance(); !got.Equal(want) {
+		t.Fatalf("the simulator did not process the refund: balance %v, want %v", got, want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
@@ -92,12 +93,28 @@ func resultText(res *wire.Result, key string) string {
 	return s
 }
 
+// maxAmount bounds every amount the Client sends, in major units. Trustly documents no
+// limit; this ceiling refuses a misplaced decimal point or a corrupted amount before
+// anything is sent, and is far above any single bank transfer Trustly carries.
+const maxAmount = "10000000"
+
+// checkAmount refuses an amount above maxAmount.
+func checkAmount(field string, a money.Amount) error {
+	if c, err := a.Cmp(money.MustNew(maxAmount, a.Currency().String())); err != nil || c > 0 {
+		return provider.FieldError(field, "is above %s %s, the most this adapter sends in one request", maxAmount, a.Currency())
+	}
+	return nil
+}
+
 func badAnswer(method, what string) error {
 	return &provider.Error{Code: provider.Internal, Message: "Trustly's " + method + " answer has no " + what}
 }
 
 // Pay implements provider.Provider with a Deposit.
 func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
+	if err := checkAmount("Amount", req.Amount); err != nil {
+		return nil, err
+	}
 	notifyURL := c.notificationURL(req.NotificationURL)
 	if err := checkNotificationURL("NotificationURL", notifyURL); err != nil {
 		return nil, err
@@ -155,6 +172,9 @@ func (c *Client) GetPayment(context.Context, string) (*provider.Payment, error) 
 // money returned, so the result is RefundPending. Trustly reports a refund that fails
 // later with a credit notification (money back to the merchant).
 func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
+	if err := checkAmount("Amount", req.Amount); err != nil {
+		return nil, err
+	}
 	var attrs map[string]any // sent as null when empty, as Trustly documents
 	if req.MerchantReference != "" {
 		attrs = map[string]any{"ExternalReference": req.MerchantReference}
@@ -193,6 +213,9 @@ func (c *Client) GetRefund(context.Context, string) (*provider.Refund, error) {
 // Payout implements provider.Payouter with an AccountPayout. An accepted payout is
 // PayoutPending: Trustly executes it later and reports it by notification.
 func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
+	if err := checkAmount("Amount", req.Amount); err != nil {
+		return nil, err
+	}
 	if req.Payee.ID == "" {
 		return nil, provider.FieldError("Payee.ID", "is required: it is Trustly's EndUserID and must be the one the account was registered for")
 	}

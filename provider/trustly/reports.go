@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
+	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
@@ -458,6 +459,9 @@ func (c *Client) report(ctx context.Context, r *rpc, decode func(body io.Reader)
 		return c.reportFailure(ctx, dctx, r, 0, scrubURLError(err))
 	}
 	defer resp.Body.Close()
+	if transport.Classify(transport.Exchange{Written: true, Status: resp.StatusCode}) == transport.Redirected {
+		return redirectError(resp)
+	}
 	var in io.Reader = resp.Body
 	if stall != nil {
 		in = &stallReader{r: resp.Body, t: stall, d: idle}
@@ -515,5 +519,5 @@ func (c *Client) reportFailure(ctx, dctx context.Context, r *rpc, status int, er
 	case status == 0:
 		return c.giveUp(ctx, r, false, 0, err)
 	}
-	return c.answerError(ctx, r, status, err)
+	return c.answerError(ctx, r, transport.Exchange{Written: true, Status: status}, err)
 }

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptrace"
 	"strconv"
-	"sync/atomic"
 
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/provider"
@@ -41,9 +39,9 @@ func (c *Client) fullData(r *rpc) map[string]any {
 
 // attempt is the outcome of one HTTP exchange.
 type attempt struct {
-	body    []byte
-	status  int
-	written bool // the request was written to the connection
+	body     []byte
+	x        transport.Exchange // what the exchange shows, for transport.Classify
+	redirect error              // a redirect answer's error (transport.Redirected)
 }
 
 // call sends r once and returns the verified result. A signed Trustly error becomes a
@@ -63,48 +61,54 @@ func (c *Client) call(ctx context.Context, r *rpc) (*wire.Result, error) {
 }
 
 // exchange posts body once and returns the verified result, or an error saying whether
-// Trustly may have processed the request. Repeats are the Gateway's retry policy's: an
-// identical request with the same UUID is answered with the first result.
+// Trustly may have processed the request (transport.Classify decides). Repeats are the
+// Gateway's retry policy's: an identical request with the same UUID is answered with the
+// first result.
 func (c *Client) exchange(ctx context.Context, r *rpc, body []byte) (*wire.Result, error) {
 	a, err := c.post(ctx, body)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, c.giveUp(ctx, r, a.written, 0, ctx.Err())
+			err = ctx.Err()
 		}
-		return nil, c.giveUp(ctx, r, a.written, 0, err)
+		return nil, c.giveUp(ctx, r, transport.Classify(a.x) == transport.MaybeProcessed, a.x.Status, err)
+	}
+	if a.redirect != nil {
+		return nil, a.redirect
 	}
 	res, err := wire.DecodeResponse(a.body, c.s.trustlyPub, r.method, r.uuid, wire.WithMaxBodySize(transport.MaxResponseBytes))
 	if err != nil {
-		return nil, c.answerError(ctx, r, a.status, err)
+		return nil, c.answerError(ctx, r, a.x, err)
 	}
 	return res, nil
 }
 
-// answerError maps an answer to r, received with HTTP status, that did not decode into a
-// verified result.
-func (c *Client) answerError(ctx context.Context, r *rpc, status int, err error) error {
+// answerError maps an answer to r that did not decode into a verified result; x is the
+// exchange that brought it.
+func (c *Client) answerError(ctx context.Context, r *rpc, x transport.Exchange, err error) error {
 	var (
 		rpcErr *wire.RPCError
 		mm     *wire.MismatchError
 	)
-	switch {
-	case errors.As(err, &rpcErr) && rpcErr.Signed:
-		return rpcError(rpcErr, status, r.person)
-	case errors.As(err, &rpcErr):
-		// An unsigned error is not authenticated and comes from the transport level:
-		// the request may or may not have been processed.
-		return c.giveUp(ctx, r, true, status, err)
-	case errors.Is(err, wire.ErrMalformed) && (status >= 500 || status == http.StatusTooManyRequests):
-		// Not a Trustly answer: a proxy or an overloaded server. 503 and 429 say the
-		// request was not processed; other 5xx statuses do not say.
-		maybe := status != http.StatusServiceUnavailable && status != http.StatusTooManyRequests
-		return c.giveUp(ctx, r, maybe, status, fmt.Errorf("HTTP %d without a Trustly answer", status))
-	case errors.Is(err, wire.ErrBadSignature):
-		return c.untrusted(r, status, "the "+r.method+" response signature does not verify with the "+c.s.publicKeyName()+"; check Environment (and TrustlyPublicKey)", err)
-	case errors.As(err, &mm):
-		return c.untrusted(r, status, "the response answers another request (its "+mm.Field+" differs)", err)
+	if errors.As(err, &rpcErr) && rpcErr.Signed {
+		return rpcError(rpcErr, x.Status, r.person)
 	}
-	return c.untrusted(r, status, "cannot understand Trustly's answer to "+r.method, err)
+	// An answer in Trustly's form that does not verify (an unsigned error, a bad
+	// signature, an answer to another request) says nothing, its HTTP status included. A
+	// body that is not a Trustly answer at all comes from a proxy or an overloaded
+	// server, and its status speaks: 503 and 429 say the request was not processed.
+	x.Unauthentic = !errors.Is(err, wire.ErrMalformed)
+	o := transport.Classify(x)
+	switch {
+	case errors.As(err, &rpcErr):
+		return c.giveUp(ctx, r, o == transport.MaybeProcessed, x.Status, err)
+	case errors.Is(err, wire.ErrMalformed) && (o == transport.NotProcessed || o == transport.MaybeProcessed):
+		return c.giveUp(ctx, r, o == transport.MaybeProcessed, x.Status, fmt.Errorf("HTTP %d without a Trustly answer", x.Status))
+	case errors.Is(err, wire.ErrBadSignature):
+		return c.untrusted(r, x.Status, "the "+r.method+" response signature does not verify with the "+c.s.publicKeyName()+"; check Environment (and TrustlyPublicKey)", err)
+	case errors.As(err, &mm):
+		return c.untrusted(r, x.Status, "the response answers another request (its "+mm.Field+" differs)", err)
+	}
+	return c.untrusted(r, x.Status, "cannot understand Trustly's answer to "+r.method, err)
 }
 
 // untrusted reports an answer that arrived but cannot be trusted: a bad signature, an
@@ -145,15 +149,11 @@ func (c *Client) giveUp(ctx context.Context, r *rpc, maybeProcessed bool, status
 	return pe
 }
 
-// post sends one request and reads the answer.
+// post sends one request and reads the answer. The attempt tells what the exchange
+// showed, whatever the error.
 func (c *Client) post(ctx context.Context, body []byte) (attempt, error) {
-	var written atomic.Bool
-	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
-		if i.Err == nil {
-			written.Store(true)
-		}
-	}}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, c.s.endpoint, bytes.NewReader(body))
+	tctx, sent := transport.TraceSent(ctx)
+	req, err := http.NewRequestWithContext(tctx, http.MethodPost, c.s.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return attempt{}, err
 	}
@@ -161,14 +161,27 @@ func (c *Client) post(ctx context.Context, body []byte) (attempt, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.s.httpClient.Do(req)
 	if err != nil {
-		return attempt{written: written.Load()}, scrubURLError(err)
+		return attempt{x: transport.Exchange{Written: sent.Load()}}, scrubURLError(err)
 	}
 	defer resp.Body.Close()
+	x := transport.Exchange{Written: true, Status: resp.StatusCode}
+	if transport.Classify(x) == transport.Redirected {
+		return attempt{x: x, redirect: redirectError(resp)}, nil
+	}
 	b, err := transport.ReadResponse(resp, 0)
 	if err != nil {
-		return attempt{written: true, status: resp.StatusCode}, err
+		x.BodyErr = err
+		return attempt{x: x}, err
 	}
-	return attempt{body: b, status: resp.StatusCode, written: true}, nil
+	return attempt{body: b, x: x}, nil
+}
+
+// redirectError reports a 3xx answer (transport.Redirected). The client follows no
+// redirect (transport.NoRedirects), so Trustly did not process the request at the URL it
+// was sent to: the base URL is wrong, and the caller must fix the configuration.
+func redirectError(resp *http.Response) error {
+	return &provider.Error{Code: provider.InvalidRequest, HTTPStatus: resp.StatusCode,
+		Message: "Trustly " + transport.RedirectMessage(resp)}
 }
 
 // scrubURLError keeps the cause of a *url.Error; the URL holds no secret, but the

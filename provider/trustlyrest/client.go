@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -35,8 +36,14 @@ const Name = "trustlyrest"
 // A Client is safe for concurrent use. It keeps no state about calls or orders between
 // calls: idempotency is the Gateway's operations journal, and everything else is read from
 // Trustly (see the package documentation). Use it through a Gateway: a Client called
-// directly does not recognise a repeated call.
+// directly does not recognise a repeated call. A Client prints and logs as its access id,
+// merchant id and base URL, never its access key.
 type Client struct {
+	// All state sits behind one pointer: see secret.Opaque.
+	*core
+}
+
+type core struct {
 	base       *url.URL
 	accessID   string
 	accessKey  secret.Value
@@ -75,10 +82,6 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, provider.FieldError("AccessKey", "cannot sign requests: %v", err)
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = transport.DefaultClient()
-	}
 	curs := cfg.Currencies
 	if len(curs) == 0 {
 		curs = DefaultCurrencies()
@@ -90,26 +93,41 @@ func New(cfg Config) (*Client, error) {
 	case retries < 0:
 		retries = 0
 	}
-	return &Client{
+	return &Client{&core{
 		base: base, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
-		alg: alg, signer: signer, hc: hc, capture: cfg.Capture, currencies: curs, retries: retries,
+		alg: alg, signer: signer, hc: transport.Client(cfg.HTTPClient), capture: cfg.Capture, currencies: curs, retries: retries,
 		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
 		notifyBudget: notificationBudget,
 		settle:       cmp.Or(cfg.SettlePeriod, DefaultSettlePeriod),
-	}, nil
+	}}, nil
+}
+
+// describe is what a Client prints as.
+func (c Client) describe() secret.Opaque {
+	if c.core == nil {
+		return secret.Describe("trustlyrest.Client")
+	}
+	return secret.Describe("trustlyrest.Client", "accessId", c.accessID, "merchantId", c.merchantID,
+		"base", c.base.String())
 }
 
 // String describes the Client without its credentials.
-func (c *Client) String() string {
-	return "trustlyrest.Client{accessId: " + c.accessID + ", merchantId: " + c.merchantID + ", base: " + c.base.String() + "}"
-}
+func (c Client) String() string { return c.describe().String() }
 
 // GoString describes the Client without its credentials.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.describe().GoString() }
 
-// Format prints the Client without its credentials whatever the verb, so that %v, %+v, %#v
-// and %x never reach the unexported fields.
-func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
+// Format prints the Client without its credentials, whatever the verb.
+func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Client without its credentials.
+// A nil *Client logs as <nil>.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.AnyValue(nil)
+	}
+	return c.describe().LogValue()
+}
 
 // authHeader is the Authorization header's values: the Basic credentials alone. They carry
 // the accessKey (base64 is not encryption), so they print as [redacted].
@@ -239,27 +257,30 @@ func (c *Client) once(ctx context.Context, method, path, rawQuery string, b *bod
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, transportError(ctx, err, sent.Load(), write)
+		return nil, transportError(ctx, transport.Exchange{Written: sent.Load()}, err, write)
 	}
 	defer resp.Body.Close()
+	x := transport.Exchange{Written: true, Status: resp.StatusCode}
+	if transport.Classify(x) == transport.Redirected {
+		return nil, redirectError(resp)
+	}
 	answer, err := transport.ReadResponse(resp, 0)
 	if err != nil {
-		return nil, transportError(ctx, err, true, write)
+		x.BodyErr = err
+		return nil, transportError(ctx, x, err, write)
 	}
+	var pe *provider.Error
 	if details, ok := parseErrorBody(answer); ok {
-		return nil, errorFor(&APIError{HTTPStatus: resp.StatusCode, Errors: details}, kind)
+		pe = errorFor(&APIError{HTTPStatus: resp.StatusCode, Errors: details}, kind)
+	} else if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		pe = errorFor(&APIError{HTTPStatus: resp.StatusCode, Message: parseMessageBody(answer)}, kind)
+	} else {
+		return answer, nil
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		pe := errorFor(&APIError{HTTPStatus: resp.StatusCode, Message: parseMessageBody(answer)}, kind)
-		if write && resp.StatusCode >= 500 {
-			// A server error without Trustly's error body (a proxy's page, for example) after
-			// the request was sent says nothing about whether Trustly acted on it.
-			pe.Code = provider.UnknownOutcome
-			pe.Message = "the request was sent and the answer was an error page, not Trustly's; repeat the call with the same idempotency key"
-		}
-		return nil, pe
+	if write {
+		return nil, writeError(pe, transport.Classify(x))
 	}
-	return answer, nil
+	return nil, pe
 }
 
 // getTransaction fetches one transaction; an unknown id is NotFound.

@@ -83,7 +83,10 @@ type Config struct {
 	// transport must keep http.RoundTripper's rule of not modifying the request: requests
 	// share their constant header values. A transport other than net/http's that reports
 	// nothing to an httptrace.ClientTrace makes every failed write an unknown outcome,
-	// since the adapter cannot tell whether it was sent.
+	// since the adapter cannot tell whether it was sent. The adapter uses a copy of it
+	// that follows no redirect (the client itself is left unchanged): a redirect answer
+	// is an InvalidRequest error naming its Location, since following it would send the
+	// Basic credentials to a URL the configuration never named.
 	HTTPClient *http.Client
 	// Capture selects automatic (default) or manual capture.
 	Capture CaptureMode

@@ -111,7 +111,7 @@ func TestEventKindTable(t *testing.T) {
 func TestRejectedNotificationsNeverReachTheCallback(t *testing.T) {
 	c := testClient(t)
 	var calls atomic.Int32
-	h := notify.NewHandler(c, func(context.Context, notify.Event) error { calls.Add(1); return nil })
+	h := notify.NewHandler(c, func(context.Context, notify.Event) error { calls.Add(1); return nil }, notify.WithMaxAge(0)) // the fixtures are from 2019
 	good := signed(t, testID, captureDone)
 	tampered := bytes.Replace(captureDone, []byte("status=4"), []byte("status=5"), 1)
 	otherID := signed(t, "SomeoneElse01", captureDone)
@@ -247,5 +247,32 @@ func malformedBodies(t testing.TB) map[string]*notify.Request {
 		"bad utf-8":  sign([]byte("eventId=%ff%fe&objectId=1"), []byte("eventId=\xff\xfe&objectId=1")),
 		"empty":      sign(nil, nil),
 		"oversize":   sign(oversize, oversize),
+	}
+}
+
+// TestReencodedNotificationIsTheSameEvent: the signature covers the form-decoded body, so
+// a signed webhook whose separators are re-encoded ("&eventType=" as "%26eventType%3D")
+// still verifies. It must read as the very same event — same id, same fields — so that
+// the notification store answers it as a redelivery instead of passing it on twice.
+func TestReencodedNotificationIsTheSameEvent(t *testing.T) {
+	c := testClient(t)
+	ctx := context.Background()
+	genuine := signed(t, testID, captureDone)
+	tampered := *genuine
+	tampered.Body = bytes.Replace(captureDone, []byte("&eventType="), []byte("%26eventType%3D"), 1)
+	if bytes.Equal(tampered.Body, genuine.Body) {
+		t.Fatal("the body was not re-encoded")
+	}
+	a, err := c.VerifyNotification(ctx, genuine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.VerifyNotification(ctx, &tampered)
+	if err != nil {
+		return // refusing it is safe too
+	}
+	if b.ID != a.ID || b.Event.Kind != a.Event.Kind || b.Event.ProviderEvent != a.Event.ProviderEvent {
+		t.Fatalf("the re-encoded webhook read as id %q kind %s event %q; the genuine one as id %q kind %s event %q",
+			b.ID, b.Event.Kind, b.Event.ProviderEvent, a.ID, a.Event.Kind, a.Event.ProviderEvent)
 	}
 }

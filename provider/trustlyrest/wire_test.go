@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -107,25 +108,41 @@ func TestErrorBodies(t *testing.T) {
 	}
 }
 
-// TestWriteAnsweredByAnErrorPage: a write answered by a 5xx page that is not Trustly's has an
-// unknown outcome; one answered by Trustly's error body does not.
+// TestWriteAnsweredByAnErrorPage: a write answered by a status that does not rule
+// processing out (a 5xx other than 503), or by a body cut short, has an unknown outcome,
+// whether Trustly's error body or a proxy's page came with it; so has one answered by an
+// error Trustly reports as a failure while processing (100, 150, 378). A 503 or 429 says
+// the request was refused before processing.
 func TestWriteAnsweredByAnErrorPage(t *testing.T) {
+	const internal = `{"errors":[{"domain":"d","code":100,"message":"Internal"}]}`
 	for _, tt := range []struct {
-		body string
-		want provider.Code
+		status    int
+		body      string
+		truncated bool
+		want      provider.Code
 	}{
-		{`<html>502 Bad Gateway</html>`, provider.UnknownOutcome},
-		{`{"errors":[{"domain":"d","code":100,"message":"Internal"}]}`, provider.ProviderUnavailable},
+		{http.StatusBadGateway, `<html>502 Bad Gateway</html>`, false, provider.UnknownOutcome},
+		{http.StatusBadGateway, internal, false, provider.UnknownOutcome},
+		{http.StatusInternalServerError, internal, false, provider.UnknownOutcome},
+		{http.StatusInternalServerError, internal, true, provider.UnknownOutcome},
+		{http.StatusBadRequest, `{"errors":[{"domain":"d","code":150,"message":"Remote"}]}`, false, provider.UnknownOutcome},
+		{http.StatusServiceUnavailable, internal, false, provider.ProviderUnavailable},
+		{http.StatusServiceUnavailable, `<html>503</html>`, false, provider.ProviderUnavailable},
+		{http.StatusServiceUnavailable, internal, true, provider.ProviderUnavailable},
+		{http.StatusTooManyRequests, ``, false, provider.RateLimited},
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.WriteHeader(http.StatusBadGateway)
+			if tt.truncated {
+				w.Header().Set("Content-Length", strconv.Itoa(len(tt.body)+100))
+			}
+			w.WriteHeader(tt.status)
 			_, _ = w.Write([]byte(tt.body))
 		}))
 		c, _ := New(Config{AccessID: "id", AccessKey: secret.New("key1"), MerchantID: "1", BaseURL: srv.URL})
 		_, err := c.postTransaction(context.Background(), "/transactions/1/refund", nil)
 		srv.Close()
 		if pe := asProviderError(err); pe == nil || pe.Code != tt.want {
-			t.Errorf("%s: %v", tt.body, err)
+			t.Errorf("HTTP %d %s (cut short: %v): %v, want %s", tt.status, tt.body, tt.truncated, err, tt.want)
 		}
 	}
 }

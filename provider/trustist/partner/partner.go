@@ -24,9 +24,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -68,7 +68,10 @@ type Config struct {
 	ClientID     string
 	ClientSecret secret.Value
 	// HTTPClient sends every request, token requests included (default: 30-second
-	// timeout).
+	// timeout). The Client uses a copy of it that follows no redirect (the client itself
+	// is left unchanged): a redirect answer is an InvalidRequest error naming its
+	// Location, since following it would send the client secret or the access token to a
+	// URL the configuration never named.
 	HTTPClient *http.Client
 	// RefreshMargin is how long before expiry a token is replaced (default 60 s).
 	RefreshMargin time.Duration
@@ -78,10 +81,15 @@ type Config struct {
 
 // Client calls the Partner API. It is safe for concurrent use.
 type Client struct {
+	// All state sits behind one pointer: see secret.Opaque.
+	*core
+}
+
+type core struct {
 	base     string
 	clientID string
-	// secret stays a secret.Value, so that printing or logging a Client never shows it;
-	// the clientcredentials.Config that needs it in clear is built per token fetch.
+	// secret stays a secret.Value: the clientcredentials.Config that needs it in clear is
+	// built per token fetch.
 	secret secret.Value
 	http   *http.Client
 	margin time.Duration
@@ -115,10 +123,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientSecret.IsZero() {
 		return nil, provider.FieldError("ClientSecret", "is required")
 	}
-	c := &Client{base: u.String(), http: cfg.HTTPClient, margin: cfg.RefreshMargin, now: cfg.Now, sem: make(chan struct{}, 1)}
-	if c.http == nil {
-		c.http = transport.DefaultClient()
-	}
+	c := &Client{&core{base: u.String(), http: transport.Client(cfg.HTTPClient), margin: cfg.RefreshMargin, now: cfg.Now, sem: make(chan struct{}, 1)}}
 	if c.margin <= 0 {
 		c.margin = DefaultRefreshMargin
 	}
@@ -129,16 +134,31 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// String describes the Client without its credentials or token.
-func (c *Client) String() string {
-	return "partner.Client(" + c.base + ", client " + c.clientID + ")"
+// describe is what a Client prints as.
+func (c Client) describe() secret.Opaque {
+	if c.core == nil {
+		return secret.Describe("partner.Client")
+	}
+	return secret.Describe("partner.Client", "clientId", c.clientID, "base", c.base)
 }
 
-// GoString is String, so %#v shows no credentials either.
-func (c *Client) GoString() string { return c.String() }
+// String describes the Client without its credentials or token.
+func (c Client) String() string { return c.describe().String() }
 
-// LogValue logs the Client as String.
-func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+// GoString describes the Client without its credentials or token.
+func (c Client) GoString() string { return c.describe().GoString() }
+
+// Format prints the Client without its credentials or token, whatever the verb.
+func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
+
+// LogValue implements slog.LogValuer: the Client without its credentials or token.
+// A nil *Client logs as <nil>.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.AnyValue(nil)
+	}
+	return c.describe().LogValue()
+}
 
 // credentials returns the token request configuration. The credentials go in the form
 // body, as the Partner API expects.
@@ -197,6 +217,9 @@ func tokenError(ctx context.Context, err error) error {
 	if re.Response != nil {
 		status = re.Response.StatusCode
 	}
+	if status != 0 && transport.Classify(transport.Exchange{Written: true, Status: status}) == transport.Redirected {
+		return redirectError("the Partner API token endpoint", re.Response)
+	}
 	e := &provider.Error{HTTPStatus: status, ProviderCode: re.ErrorCode, Message: "the Partner API refused the client credentials"}
 	if re.ErrorDescription != "" {
 		e.Message += ": " + clip(re.ErrorDescription)
@@ -228,8 +251,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 		}
 		var rd *bytes.Reader
 		var req *http.Request
-		var sent atomic.Bool
-		tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
+		tctx, sent := transport.TraceSent(ctx)
 		if body != nil {
 			rd = bytes.NewReader(body)
 			req, err = http.NewRequestWithContext(tctx, method, c.base+path, rd)
@@ -246,7 +268,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 		}
 		resp, err := c.http.Do(req)
 		if err != nil {
-			if sent.Load() && write {
+			if write && transport.Classify(transport.Exchange{Written: sent.Load()}) == transport.MaybeProcessed {
 				return &provider.Error{Code: provider.UnknownOutcome, Message: "the request reached the Partner API but no answer arrived", Err: err}
 			}
 			if cerr := ctx.Err(); cerr != nil {
@@ -257,9 +279,15 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 		b, rerr := transport.ReadBody(resp.Body, 0)
 		_ = resp.Body.Close()
 		corr := firstNonEmpty(resp.Header.Get("CorrelationId"), resp.Header.Get("X-Correlation-Id"), resp.Header.Get("X-Request-Id"))
-		if rerr != nil {
+		x := transport.Exchange{Written: true, Status: resp.StatusCode, BodyErr: rerr}
+		o := transport.Classify(x)
+		if o == transport.Redirected {
+			return redirectError("the Partner API", resp)
+		}
+		maybe := o == transport.MaybeProcessed
+		if rerr != nil && maybe {
 			code := provider.ProviderUnavailable
-			if write && resp.StatusCode < 300 {
+			if write {
 				code = provider.UnknownOutcome
 			}
 			return &provider.Error{Code: code, HTTPStatus: resp.StatusCode, CorrelationID: corr, Message: "reading the Partner API's answer", Err: rerr}
@@ -269,7 +297,12 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 			continue
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return statusError(resp.StatusCode, b, corr, what)
+			e := statusError(resp.StatusCode, b, corr, what)
+			if write && maybe {
+				// The request may have been processed (see transport.Classify).
+				e.Code, e.Message = provider.UnknownOutcome, e.Message+"; the request may have taken effect"
+			}
+			return e
 		}
 		if out == nil {
 			return nil
@@ -285,7 +318,14 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 	}
 }
 
-func statusError(status int, body []byte, corr, what string) error {
+// redirectError reports a 3xx answer from who (transport.Redirected). The client follows
+// no redirect (transport.NoRedirects), so the request was not processed at the URL it was
+// sent to: the base URL is wrong, and the caller must fix the configuration.
+func redirectError(who string, resp *http.Response) error {
+	return &provider.Error{Code: provider.InvalidRequest, HTTPStatus: resp.StatusCode, Message: who + " " + transport.RedirectMessage(resp)}
+}
+
+func statusError(status int, body []byte, corr, what string) *provider.Error {
 	e := &provider.Error{HTTPStatus: status, CorrelationID: corr, Message: errorMessage(body)}
 	def := ""
 	switch {

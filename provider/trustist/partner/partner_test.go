@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/secrettest"
+	"github.com/paybridge/paybridge/internal/transport/transporttest"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustist/partner"
 	"github.com/paybridge/paybridge/secret"
@@ -367,5 +368,85 @@ func TestClientNeverPrintsCredentials(t *testing.T) {
 				t.Fatalf("printing the Client reveals %q: %s", needle, s)
 			}
 		}
+	}
+}
+
+// A proxy in front of the Partner API that forwards an invitation, then answers an
+// error that does not say it was refused unprocessed, leaves the invitation's fate
+// unknown: the write must not be reported as safe to repeat. A 503 is refused before
+// processing.
+func TestInvitationAfterServerErrorIsUnknown(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		status    int
+		truncated bool
+		want      provider.Code
+	}{
+		{"500 cut short", http.StatusInternalServerError, true, provider.UnknownOutcome},
+		{"502", http.StatusBadGateway, false, provider.UnknownOutcome},
+		{"503", http.StatusServiceUnavailable, false, provider.ProviderUnavailable},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			api, srv := newPartnerAPI(t)
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost || r.URL.Path != "/invitations" {
+					srv.Config.Handler.ServeHTTP(w, r)
+					return
+				}
+				if c.status != http.StatusServiceUnavailable {
+					srv.Config.Handler.ServeHTTP(httptest.NewRecorder(), r) // forwarded and processed
+				}
+				if c.truncated {
+					w.Header().Set("Content-Length", "200")
+				}
+				w.WriteHeader(c.status)
+				_, _ = w.Write([]byte(`{"title":"Inter`))
+			}))
+			t.Cleanup(front.Close)
+			cl := newClient(t, front.URL, clientSecret, &clock{})
+			_, err := cl.CreateInvitation(context.Background(), partner.CreateInvitationRequest{PaymentTypes: []partner.PaymentType{partner.Cards}})
+			if got := provider.CodeOf(err); got != c.want {
+				t.Fatalf("got %v (code %s), want %s", err, got, c.want)
+			}
+			api.mu.Lock()
+			n := len(api.created)
+			api.mu.Unlock()
+			if want := map[bool]int{true: 0, false: 1}[c.status == http.StatusServiceUnavailable]; n != want {
+				t.Fatalf("%d invitations created, want %d", n, want)
+			}
+		})
+	}
+}
+
+// A redirect from the token endpoint or the API to another port on the same host is not
+// followed, whatever client the caller configures: net/http would resend the client
+// credentials (in the token request's body) or the bearer token along. The error names
+// where the redirect pointed.
+func TestRedirectIsNotFollowed(t *testing.T) {
+	for _, redirected := range []string{"/token", "/invitations"} {
+		t.Run(redirected, func(t *testing.T) {
+			trap := transporttest.NewTrap(t)
+			_, srv := newPartnerAPI(t)
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == redirected {
+					trap.Redirect(w, r)
+					return
+				}
+				srv.Config.Handler.ServeHTTP(w, r)
+			}))
+			t.Cleanup(front.Close)
+			c, err := partner.New(partner.Config{BaseURL: front.URL, ClientID: clientID, ClientSecret: secret.New(clientSecret), HTTPClient: &http.Client{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.CreateInvitation(context.Background(), partner.CreateInvitationRequest{PaymentTypes: []partner.PaymentType{partner.Cards}})
+			if got := trap.Requests(); len(got) != 0 {
+				t.Fatalf("the redirect was followed: %d requests reached its target (secret sent: %v, token sent: %v)", len(got),
+					strings.Contains(string(got[0].Body), clientSecret), got[0].Header.Get("Authorization") != "")
+			}
+			if code := provider.CodeOf(err); code != provider.InvalidRequest || !strings.Contains(err.Error(), trap.URL()) {
+				t.Fatalf("got %v (%s), want InvalidRequest naming the redirect's Location %s", err, code, trap.URL())
+			}
+		})
 	}
 }
