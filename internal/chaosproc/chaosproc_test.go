@@ -83,6 +83,33 @@ type approver interface {
 	approve(t *testing.T, e *env, ids []string)
 }
 
+// reconciler is implemented by the simulators of providers that cannot settle an uncertain
+// call themselves: it does what a merchant's reconciliation job does, beside the run.
+type reconciler interface {
+	// reconcile settles or forgets the uncertain calls of the journal that the
+	// simulator's ledger proves the outcome of.
+	reconcile(t *testing.T, e *env)
+}
+
+// reconcileWhile runs r every two seconds until the returned function is called.
+func reconcileWhile(t *testing.T, e *env, r reconciler) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(2 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+				r.reconcile(t, e)
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
 // movement is a payment, refund or payout in a simulator's ledger.
 type movement struct {
 	// ref is the caller's MerchantReference; amount what moved.
@@ -320,6 +347,10 @@ func (e *env) run(t *testing.T, seed int64, op provider.Operation, ops []chaospr
 	q := chaosproc.Queue{URL: e.url, Table: pgtest.FreshTable(t, e.url, "queue")}
 	if err := q.Create(context.Background(), ops); err != nil {
 		t.Fatalf("creating the queue: %v", err)
+	}
+	if r, ok := e.sim.(reconciler); ok {
+		stop := reconcileWhile(t, e, r)
+		defer stop()
 	}
 	run := chaosproc.Supervise(t, q, chaosproc.Options{Workers: workers, Seed: seed, KillEvery: 3 * time.Second,
 		Stall: 2 * time.Minute, Env: append([]string{envPostgres + "=" + e.url, envQueue + "=" + q.Table,

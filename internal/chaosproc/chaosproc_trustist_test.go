@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/internal/chaostest"
 	"github.com/paybridge/paybridge/internal/simkit"
@@ -27,8 +29,10 @@ import (
 // look-up by reference: a Pay whose answer was lost stays uncertain in the journal, and
 // its repeats send nothing, until the payment's payment.created webhook, confirmed by the
 // application's Gateway on the same journal, records the payment's id; a repeat then
-// reads the payment and returns it. The payer approves each payment once the
-// application knows it was created.
+// reads the payment and returns it. A Pay that never reached Trustist (its worker was
+// killed in between) is forgotten by the reconciliation job the test runs beside the
+// workers (trustistSim.reconcile). The payer approves each payment once the application
+// knows it was created.
 func TestChaosProcTrustistPay(t *testing.T) { testPay(t, startTrustist) }
 
 // The environment a worker makes the Trustist adapter from: the merchant key, which signs
@@ -124,6 +128,53 @@ func explainUnsettledPays(t *testing.T, e *env, s *trustistsim.Server) {
 		t.Logf("Pay %s (%s): journal entry %s, provider id %q, created %s, sent %s, updated %s, attempts %d; the simulator's payments "+
 			"for %s: %s", key, ref, en.State, en.ProviderID, en.CreatedAt.Format("15:04:05.000"), en.SentAt.Format("15:04:05.000"),
 			en.UpdatedAt.Format("15:04:05.000"), en.Attempts, ref, strings.Join(ps, ", "))
+	}
+}
+
+// settleAfter is how long after an uncertain Pay was sent the reconciler trusts that a
+// reference the simulator holds no payment for was never applied: well past the workers'
+// client timeout (the simulator processes a request when it arrives; its faults delay
+// answers, not requests).
+const settleAfter = 3 * chaostest.ClientTimeout
+
+// reconcile is Trustist's reconciliation job: a Pay the journal holds as uncertain with no
+// payment id, sent more than settleAfter ago, for whose reference Trustist holds no
+// payment, was never applied — its worker was killed after claiming the key, before the
+// request reached Trustist — and is forgotten, so that the next call with its key sends
+// it afresh. Nothing else settles it: Trustist has no look-up by reference, and no
+// payment means no notification.
+func (r trustistSim) reconcile(t *testing.T, e *env) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, e.url)
+	if err != nil {
+		t.Logf("reconcile: %v", err)
+		return
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT key FROM `+pgx.Identifier{e.journal.Table()}.Sanitize()+
+		` WHERE scope = $1 AND op = $2 AND state = 'uncertain' AND provider_id IS NULL AND sent_at < now() - $3::interval`,
+		e.gw.JournalScope(), string(provider.OpPay), settleAfter.String())
+	if err != nil {
+		t.Logf("reconcile: %v", err)
+		return
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(keys) == 0 {
+		return
+	}
+	paid := map[string]bool{}
+	for _, m := range r.s.Movements() {
+		paid[m.Reference] = true
+	}
+	for _, key := range keys {
+		id := journal.ID{Scope: e.gw.JournalScope(), Op: string(provider.OpPay), Key: key}
+		en, err := e.journal.Get(ctx, id)
+		if err != nil || en.State != journal.Uncertain || en.ProviderID != "" || paid[en.Reference] {
+			continue
+		}
+		if err := e.journal.Forget(ctx, id); err == nil {
+			t.Logf("reconcile: Pay %s (%s) was never applied: forgotten, to be sent afresh", key, en.Reference)
+		}
 	}
 }
 
