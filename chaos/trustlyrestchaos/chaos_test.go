@@ -1,4 +1,4 @@
-package trustlyrest_test
+package trustlyrestchaos_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
-	"github.com/paybridge/paybridge/internal/chaostest"
+	"github.com/paybridge/paybridge/chaos/chaostest"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustlyrest"

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
-	"github.com/paybridge/paybridge/internal/chaostest"
+	"github.com/paybridge/paybridge/chaos/chaostest"
 	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"

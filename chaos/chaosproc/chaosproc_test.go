@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
-	"github.com/paybridge/paybridge/internal/chaosproc"
-	"github.com/paybridge/paybridge/internal/chaostest"
+	"github.com/paybridge/paybridge/chaos/chaosproc"
+	"github.com/paybridge/paybridge/chaos/chaostest"
 	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/journal"

@@ -1,4 +1,4 @@
-package trustly_test
+package trustlychaos_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
-	"github.com/paybridge/paybridge/internal/chaostest"
+	"github.com/paybridge/paybridge/chaos/chaostest"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustly"

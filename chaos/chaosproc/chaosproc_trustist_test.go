@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/paybridge/paybridge"
-	"github.com/paybridge/paybridge/internal/chaostest"
+	"github.com/paybridge/paybridge/chaos/chaostest"
 	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"

@@ -1,0 +1,5 @@
+// Package trustistchaos holds the Trustist adapter's chaos tests: thousands of payments
+// sent through a Gateway while trustistsim injects seeded faults, then reconciled with the
+// simulator's ledger (see docs/reliability.md). They live in a package of their own so
+// that each package's test run stays short on a busy machine. The package has no API.
+package trustistchaos
