@@ -75,6 +75,7 @@ func (e *chaosEnv) payments(t *testing.T, n int) (want map[string]money.Amount, 
 // each payment. Every reference must have exactly one payment, completed, with its
 // amount, the one the caller was given; and the application must learn of each.
 func TestChaosPay(t *testing.T) {
+	t.Parallel() // each test has its own simulator and Gateway; most of a run waits on the faults' delays
 	seed := chaostest.Seed(t)
 	e := startChaos(t)
 	req := chaostest.AuthenticatedAnswers
@@ -126,6 +127,7 @@ func TestChaosPay(t *testing.T) {
 // application must process each payment's final event exactly once and hold the right
 // final state for every payment.
 func TestChaosNotifications(t *testing.T) {
+	t.Parallel() // each test has its own simulator and Gateway; most of a run waits on the faults' delays
 	seed := chaostest.Seed(t)
 	e := startChaos(t)
 	if err := e.sim.SetChaos(trustistsim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {

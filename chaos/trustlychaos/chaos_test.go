@@ -140,6 +140,7 @@ func (e *chaosEnv) result(seed int64, op string, st chaostest.Stats, r chaostest
 // deposit. Every MessageID must be credited exactly once with its amount, on the order
 // the caller was given, and the application must learn of every credit.
 func TestChaosPay(t *testing.T) {
+	t.Parallel() // each test has its own simulator and Gateway; most of a run waits on the faults' delays
 	seed := chaostest.Seed(t)
 	e := startChaos(t, trustlysim.Options{})
 	e.chaos(t, seed, trustlysim.DeliveryRates{})
@@ -183,6 +184,7 @@ func TestChaosPay(t *testing.T) {
 // TestChaosRefund refunds 500 credited deposits four times each under the same faults.
 // Every refund (by its ExternalReference) must be accepted exactly once with its amount.
 func TestChaosRefund(t *testing.T) {
+	t.Parallel() // each test has its own simulator and Gateway; most of a run waits on the faults' delays
 	seed := chaostest.Seed(t)
 	e := startChaos(t, trustlysim.Options{})
 	deposits := e.credited(t, chaosOps()/4, money.FromMinorCurrency(400_00, chaosEUR))
@@ -210,6 +212,7 @@ func TestChaosRefund(t *testing.T) {
 // Every MessageID must be paid out exactly once with its amount, and the application
 // must learn of every payout's confirmation.
 func TestChaosPayout(t *testing.T) {
+	t.Parallel() // each test has its own simulator and Gateway; most of a run waits on the faults' delays
 	seed := chaostest.Seed(t)
 	e := startChaos(t, trustlysim.Options{})
 	var account string

@@ -125,6 +125,7 @@ func (e *chaosEnv) result(seed int64, op string, st chaostest.Stats, r chaostest
 // under the same faults. Every payment must be captured exactly once, with its amount,
 // under the authorization the caller was given.
 func TestChaosPay(t *testing.T) {
+	t.Parallel() // each test has its own simulator and Gateway; most of a run waits on the faults' delays
 	seed := chaostest.Seed(t)
 	e := startChaos(t)
 	e.chaos(t, seed)
@@ -176,6 +177,7 @@ func TestChaosPay(t *testing.T) {
 // once with its amount. Malformed answers to the look-ups a refund makes first end the
 // call with Internal, which the caller repeats.
 func TestChaosRefund(t *testing.T) {
+	t.Parallel() // each test has its own simulator and Gateway; most of a run waits on the faults' delays
 	seed := chaostest.Seed(t)
 	e := startChaos(t)
 	payments := e.captured(t, chaosOps()/4, money.FromMinorCurrency(400_00, chaosUSD))
@@ -204,6 +206,7 @@ func TestChaosRefund(t *testing.T) {
 // interactively, under the same faults. Every payout (by the merchantReference derived
 // from its key) must be deposited exactly once with its amount.
 func TestChaosPayout(t *testing.T) {
+	t.Parallel() // each test has its own simulator and Gateway; most of a run waits on the faults' delays
 	seed := chaostest.Seed(t)
 	e := startChaos(t)
 	accounts := make([]string, chaosOps()/20)
