@@ -158,12 +158,9 @@ func (m *Memory) Settle(_ context.Context, id ID, o Outcome) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	cur := m.entries[id]
-	switch {
-	case cur == nil:
-		return ErrNotFound
-	case cur.State == Settled || cur.State == Failed:
-		return ErrConflict
+	cur, err := m.open(id)
+	if err != nil {
+		return err
 	}
 	return m.write(cur, o)
 }
@@ -172,15 +169,25 @@ func (m *Memory) Settle(_ context.Context, id ID, o Outcome) error {
 func (m *Memory) Forget(_ context.Context, id ID) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	cur := m.entries[id]
-	switch {
-	case cur == nil:
-		return ErrNotFound
-	case cur.State == Settled || cur.State == Failed:
-		return ErrConflict
+	cur, err := m.open(id)
+	if err != nil {
+		return err
 	}
 	m.drop(cur)
 	return nil
+}
+
+// open returns the entry id names while its outcome is open: ErrNotFound when there is
+// none, ErrConflict when it is settled or failed. m.mu must be held.
+func (m *Memory) open(id ID) (*memEntry, error) {
+	cur := m.entries[id]
+	switch {
+	case cur == nil:
+		return nil, ErrNotFound
+	case cur.State == Settled || cur.State == Failed:
+		return nil, ErrConflict
+	}
+	return cur, nil
 }
 
 func (m *Memory) write(cur *memEntry, o Outcome) error {

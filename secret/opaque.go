@@ -49,23 +49,14 @@ func Describe(typ string, details ...string) Opaque {
 
 // String returns "typ{name: value, ...}".
 func (o Opaque) String() string {
-	var b strings.Builder
-	b.WriteString(o.typ)
-	b.WriteByte('{')
-	for i, a := range o.attrs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(a.Key)
-		b.WriteString(": ")
-		b.WriteString(a.Value.String())
-	}
-	b.WriteByte('}')
-	return b.String()
+	return o.join(": ", func(v string) string { return v })
 }
 
 // GoString returns "typ{name:"value", ...}".
-func (o Opaque) GoString() string {
+func (o Opaque) GoString() string { return o.join(":", strconv.Quote) }
+
+// join writes "typ{" and each detail as its name, sep and its value shown by show.
+func (o Opaque) join(sep string, show func(string) string) string {
 	var b strings.Builder
 	b.WriteString(o.typ)
 	b.WriteByte('{')
@@ -74,8 +65,8 @@ func (o Opaque) GoString() string {
 			b.WriteString(", ")
 		}
 		b.WriteString(a.Key)
-		b.WriteByte(':')
-		b.WriteString(strconv.Quote(a.Value.String()))
+		b.WriteString(sep)
+		b.WriteString(show(a.Value.String()))
 	}
 	b.WriteByte('}')
 	return b.String()
