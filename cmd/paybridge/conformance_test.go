@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge/conformance"
-	"github.com/paybridge/paybridge/conformance/sandbox"
+	"github.com/paybridge/paybridge/sandbox"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/provider/trustly"

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/conformance/sandbox"
+	"github.com/paybridge/paybridge/sandbox"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustly"

@@ -3,7 +3,7 @@ package trustist_test
 import (
 	"testing"
 
-	"github.com/paybridge/paybridge/conformance/sandbox"
+	"github.com/paybridge/paybridge/sandbox"
 )
 
 // TestSandbox runs the merchant-info call and then the conformance suite against the real

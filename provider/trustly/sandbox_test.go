@@ -3,7 +3,7 @@ package trustly_test
 import (
 	"testing"
 
-	"github.com/paybridge/paybridge/conformance/sandbox"
+	"github.com/paybridge/paybridge/sandbox"
 )
 
 // TestConformanceSandbox runs the suite against Trustly's real TEST environment when the

@@ -3,7 +3,7 @@ package trustlyrest_test
 import (
 	"testing"
 
-	"github.com/paybridge/paybridge/conformance/sandbox"
+	"github.com/paybridge/paybridge/sandbox"
 )
 
 // TestSandboxConformance runs the conformance suite against Trustly's real REST sandbox. It
