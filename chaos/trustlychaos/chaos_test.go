@@ -256,6 +256,7 @@ func TestChaosPayout(t *testing.T) {
 // delayed. The application must process every notification id exactly once, and hold
 // the right final state for every deposit and refund.
 func TestChaosNotifications(t *testing.T) {
+	t.Parallel()
 	seed := chaostest.Seed(t)
 	e := startChaos(t, trustlysim.Options{})
 	if err := e.sim.SetChaos(trustlysim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {

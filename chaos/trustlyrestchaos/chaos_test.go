@@ -260,6 +260,7 @@ func TestChaosPayout(t *testing.T) {
 // notifications or delayed. The application must process every eventId exactly once and
 // hold the right final state for every payment and refund.
 func TestChaosNotifications(t *testing.T) {
+	t.Parallel()
 	seed := chaostest.Seed(t)
 	e := startChaos(t)
 	if err := e.sim.SetChaos(trustlyrestsim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
