@@ -5,6 +5,13 @@
 // machine, serves the hosted page an end user completes, and delivers signed notifications
 // with retries until the merchant replies with a correctly signed OK.
 //
+// A Deposit made with Attributes.RequestKYC "1" is identity-checked as at Trustly: once
+// the end user has acted at the bank (approve, approve later or decline), a kyc
+// notification with the end user's identity goes out and the deposit waits. The
+// merchant's signed CONTINUE lets the end user's action take effect; FINISH — or no valid
+// answer before the attempts run out — ends the deposit with a cancel notification, and no
+// money moves. The hosted page's form answers only once the merchant has answered.
+//
 // Start one on 127.0.0.1 with [Start], register a merchant with [Server.NewMerchant] (or
 // [Server.AddMerchant] with your own public key), and point the trustly adapter at
 // [Server.APIURL] with [Server.PublicKeyPEM] as its Trustly public key.
