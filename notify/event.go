@@ -12,7 +12,11 @@
 //     and two handler instances sharing a store never process one notification twice.
 //  4. The application's [Func] runs. Only when it returns nil is the notification recorded
 //     as processed and acknowledged; when it fails, the provider receives its "not
-//     processed" reply and will deliver the notification again.
+//     processed" reply and will deliver the notification again. A notification the
+//     provider waits on for an answer ([Event.AsksDecision]) is answered with the
+//     [Decision] the callback gave through [Event.Decide], and is not recorded: the
+//     provider redelivers it only when the answer did not reach it, and the callback is
+//     then asked again.
 //
 // Obtain a Handler for a provider with paybridge.Gateway.NotificationHandler, or build one
 // with [NewHandler] from any [Verifier].
@@ -49,6 +53,9 @@ const (
 	PayoutFailed      Kind = "payout.failed"
 	AccountVerified   Kind = "account.verified"
 	AccountFailed     Kind = "account.failed"
+	// PaymentIdentified: the provider established who the payer is (Event.Identity) and
+	// waits for the application's Decision before the payment goes on (see Event.Decide).
+	PaymentIdentified Kind = "payment.identified"
 	// Other is a verified notification that has no neutral meaning (for example a
 	// provider's informational event). It is still delivered, with Raw set.
 	Other Kind = "other"
@@ -82,8 +89,13 @@ type Event struct {
 	// ProviderStatus is the provider's status text, when the notification carries one.
 	ProviderStatus string    `json:"providerStatus,omitempty"`
 	OccurredAt     time.Time `json:"occurredAt,omitzero"`
+	// Identity is the payer's identity on a PaymentIdentified event; nil otherwise.
+	Identity *Identity `json:"identity,omitempty"`
 	// Raw is the verified body as received.
 	Raw []byte `json:"-"`
+
+	// decision receives the callback's Decision when the provider waits for one.
+	decision *decisionSlot
 }
 
 // Request is an incoming notification as the Handler read it.
@@ -108,6 +120,16 @@ type Notification struct {
 	// that no call created the order. The Handler then acknowledges the notification and
 	// never delivers it, as when the Matcher returns ErrNotOurs.
 	NotOurs error
+	// AsksDecision, set by the Verifier, says that the provider waits for the application's
+	// Decision on this notification. The Handler then lets the callback decide
+	// (Event.Decide), passes the decision to NotificationReply in Decision, and does not
+	// remember the notification as processed: a redelivery, which means the provider did
+	// not receive the answer, asks the callback again.
+	AsksDecision bool
+	// Decision is the application's decision, which the Handler sets before it calls
+	// NotificationReply. It is Undecided when the callback gave none, and when the
+	// notification was answered without calling it (not ours, or remembered as processed).
+	Decision Decision
 }
 
 // Outcome is what the application made of a notification.
@@ -166,5 +188,7 @@ type Verifier interface {
 }
 
 // Func is the application's callback. Return nil only when the event has been durably
-// handled (stored, queued); the notification is acknowledged after it returns.
+// handled (stored, queued); the notification is acknowledged after it returns. On an event
+// the provider waits on (Event.AsksDecision) give the Decision with Event.Decide before
+// returning nil; without one the adapter's default, which lets no money move, is sent.
 type Func func(ctx context.Context, e Event) error

@@ -187,12 +187,33 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 		}
 		return nil, http.StatusBadRequest
 	}
-	if err := h.call(ctx, n.Event); err != nil {
+	ev := n.Event
+	var slot *decisionSlot
+	if n.AsksDecision {
+		slot = &decisionSlot{}
+		ev.decision = slot
+	}
+	err = h.call(ctx, ev)
+	var decision Decision
+	if slot != nil {
+		decision = slot.close()
+	}
+	if err != nil {
 		log.WarnContext(ctx, "application did not process notification", "error", err.Error())
 		if rerr := h.store.Release(context.WithoutCancel(ctx), key, claim.Token); rerr != nil {
 			log.ErrorContext(ctx, "releasing notification claim", "error", rerr.Error())
 		}
 		return h.reply(ctx, log, n, Failed)
+	}
+	if n.AsksDecision {
+		// Not recorded: the provider redelivers it only when the answer did not reach it,
+		// and the answer it then acts on is the application's current decision.
+		if rerr := h.store.Release(context.WithoutCancel(ctx), key, claim.Token); rerr != nil {
+			log.ErrorContext(ctx, "releasing notification claim", "error", rerr.Error())
+		}
+		n.Decision = decision
+		log.InfoContext(ctx, "notification answered with the application's decision", "decision", decision.String())
+		return h.reply(ctx, log, n, Processed)
 	}
 	if err := h.store.Complete(context.WithoutCancel(ctx), key, claim.Token, Processed); err != nil {
 		// The application has the event; acknowledging is still right. A redelivery, if the

@@ -67,6 +67,14 @@ type Config struct {
 	// ShopperStatement is the text shown on the end user's bank statement for deposits,
 	// and for payouts that carry no Description.
 	ShopperStatement string
+	// RequestKYC asks Trustly, on every deposit, for the end user's identity before the
+	// deposit goes on (Deposit attribute RequestKYC "1"; Trustly must have enabled the
+	// feature for the merchant). Trustly then sends a kyc notification once the end user
+	// has logged in to the bank and waits for the merchant's answer: it reaches the
+	// notification callback as a notify.PaymentIdentified event, and the deposit goes on
+	// only when the callback decides notify.Continue (see the package documentation,
+	// "Identity checks").
+	RequestKYC bool
 }
 
 // DefaultCurrencies returns the currencies a Client accepts unless configured otherwise:
@@ -93,11 +101,12 @@ type settings struct {
 	currencies []money.Currency
 	statement  string
 	notifyURL  string
+	requestKYC bool
 	customKey  bool // trustlyPub came from Config.TrustlyPublicKey
 }
 
 func (cfg *Config) check() (*settings, error) {
-	s := &settings{username: cfg.Username, password: cfg.Password, statement: cfg.ShopperStatement}
+	s := &settings{username: cfg.Username, password: cfg.Password, statement: cfg.ShopperStatement, requestKYC: cfg.RequestKYC}
 	if strings.TrimSpace(cfg.Username) == "" {
 		return nil, provider.FieldError("Username", "is required")
 	}

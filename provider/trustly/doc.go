@@ -103,7 +103,8 @@
 //
 // Client implements notify.Verifier: notifications are verified with the Trustly public
 // key on the raw decoded tree and answered with the signed {"status":"OK"} echoing the
-// notification's uuid and method, with HTTP 200. When the application's callback fails the
+// notification's uuid and method, with HTTP 200 (kyc is answered with the application's
+// decision: see Identity checks below). When the application's callback fails the
 // answer is HTTP 500 with no Trustly reply, so that Trustly delivers the notification again;
 // a signed "FAILED", which Trustly acts on (it aborts a withdrawal's debit), is never sent. A correctly signed notification of a method this package does
 // not know is delivered as Kind other (ProviderEvent is the method, Raw the body) and
@@ -131,7 +132,9 @@
 //     Notifications carrying "refund":"1" (direct-debit refunds) are refund events too.
 //   - Payout: payoutconfirmation is payout.succeeded; credit or cancel is payout.failed.
 //   - Account selection: account is account.verified or account.failed (verified "0"),
-//     cancel is account.failed. kyc is other.
+//     cancel is account.failed.
+//   - kyc, on a deposit's order, is payment.identified (see Identity checks below); on
+//     any other order it is other, and answered FINISH.
 //   - An order no call in the journal created (another merchant's genuinely signed
 //     notification posted to your URL, an order made outside paybridge, or one made before
 //     a restart with the in-memory journal): acknowledged and never delivered, whatever
@@ -140,8 +143,45 @@
 // Used without a Gateway (notify.NewHandler with the Client), nothing says what an order
 // is: credit, cancel, debit and payoutconfirmation are Kind other, never a success, with
 // ProviderEvent holding the method and Raw the body with the orderid; pending is
-// payment.pending. A redelivered notification (same notificationid) is read as the first
-// time.
+// payment.pending, and kyc payment.identified (Trustly sends it only for deposits). A
+// redelivered notification (same notificationid) is read as the first time.
+//
+// # Identity checks
+//
+// With Config.RequestKYC every Deposit carries RequestKYC "1" (Trustly must have enabled
+// it for the merchant). Once the end user has logged in to the bank, and before the
+// transfer starts, Trustly sends a kyc notification with who the bank says the end user is,
+// and waits for the merchant's answer
+// (https://eu.developers.trustly.com/doc/reference/kyc-notification). It reaches the
+// notification callback as a notify.PaymentIdentified event: PaymentID is the deposit's
+// order, Identity holds kycentityid (ProviderID, which Trustly may change), personid
+// (NationalID, only in Sweden, Finland and Estonia), firstname, lastname, dob, street,
+// zipcode, city and country (a name, "Sweden"). The callback answers with Event.Decide:
+//
+//	func(ctx context.Context, e notify.Event) error {
+//		if e.Kind == notify.PaymentIdentified {
+//			if allowed(e.Identity) { // age, self-exclusion, limits, sanctions ...
+//				return e.Decide(notify.Continue)
+//			}
+//			return e.Decide(notify.Abort)
+//		}
+//		...
+//	}
+//
+// notify.Continue is answered CONTINUE (Trustly has the end user sign the transfer);
+// notify.Abort is answered FINISH (Trustly ends the deposit; no money moves). A callback
+// that returns nil without deciding is answered FINISH too, as is a kyc notification of
+// an order that is not the merchant's: CONTINUE tells Trustly that the merchant has made
+// every check it needs, which nobody did, and a deposit wrongly let through cannot be
+// called back, where a denied one moves no money and the end user can start again. A
+// callback that fails gets HTTP 500 and no signed answer, whatever it decided: Trustly
+// delivers the notification again and the callback is asked again. Trustly's "CONTINUE
+// with limit" answer, which lets a deposit go on up to an amount, is not sent.
+//
+// A kyc notification is not remembered as processed: Trustly delivers a notification
+// again only when no valid answer reached it, so the answer to the redelivery is the one
+// it acts on; the callback is asked again and its current decision is sent. Decide the same way for the
+// same identity (the events carry the same ID), and record the identity idempotently.
 //
 // # Provider-specific calls
 //

@@ -42,7 +42,10 @@ var notificationKinds = map[string][numClasses]notify.Kind{
 	"debit":              {notify.PaymentFailed, notify.PaymentFailed, notify.RefundSucceeded, notify.Other, notify.Other, notify.Other},
 	"payoutconfirmation": {notify.Other, notify.RefundSucceeded, notify.RefundSucceeded, notify.PayoutSucceeded, notify.Other, notify.Other},
 	"account":            {notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified},
-	"kyc":                {notify.Other, notify.Other, notify.Other, notify.Other, notify.Other, notify.Other},
+	// Trustly sends kyc only for a Deposit made with RequestKYC "1"
+	// (https://eu.developers.trustly.com/doc/reference/kyc-notification), so on an order
+	// no record describes it still concerns a deposit.
+	"kyc": {notify.PaymentIdentified, notify.Other, notify.Other, notify.Other, notify.Other, notify.PaymentIdentified},
 }
 
 // amountRequired lists the methods whose data must carry amount and currency.
@@ -160,7 +163,11 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 	if ev.Kind == notify.AccountVerified || ev.Kind == notify.AccountFailed {
 		ev.VerificationID = orderID // the SelectAccount order VerifyAccount returned
 	}
-	nn := &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID}}
+	if ev.Kind == notify.PaymentIdentified {
+		ev.PaymentID, ev.Identity = orderID, kycIdentity(n)
+	}
+	nn := &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID},
+		AsksDecision: ev.Kind == notify.PaymentIdentified}
 	if d.foreign {
 		nn.NotOurs = notOurs(orderID, n.MessageID())
 	}
@@ -168,13 +175,15 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 }
 
 // NotificationReply implements notify.Verifier. A processed notification gets the signed
-// reply echoing its uuid and method with status OK (CONTINUE for kyc), HTTP 200; PKCS#1
-// v1.5 signatures are deterministic, so a redelivery gets the same bytes. When the
-// application could not process it, the answer is HTTP 500 without a Trustly reply, which
-// Trustly treats as undelivered and sends again with the same notificationid
+// reply echoing its uuid and method with status OK, HTTP 200 — for kyc, the application's
+// decision (see kycStatus); PKCS#1 v1.5 signatures are deterministic, so a redelivery
+// answered alike gets the same bytes. When the application could not process it, the
+// answer is HTTP 500 without a Trustly reply, which Trustly treats as undelivered and sends
+// again with the same notificationid
 // (https://eu.developers.trustly.com/doc/reference/notifications-overview). A signed
 // FAILED is never sent: Trustly acts on it — a FAILED debit aborts a withdrawal — where a
-// failed callback must lead to redelivery and nothing else.
+// failed callback must lead to redelivery and nothing else. The same holds for kyc: a
+// failed callback is neither CONTINUE nor FINISH, only redelivery.
 func (c *Client) NotificationReply(n *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
 	st, ok := n.ReplyState.(replyState)
 	if !ok {
@@ -186,15 +195,58 @@ func (c *Client) NotificationReply(n *notify.Notification, o notify.Outcome) (*n
 	}
 	status := "OK"
 	if st.method == "kyc" {
-		// [I] Trustly names CONTINUE and FINISH as the kyc answers; CONTINUE lets the
-		// deposit go on.
-		status = "CONTINUE"
+		status = kycStatus(n.Decision)
 	}
 	body, err := wire.EncodeNotificationReply(c.s.key, st.method, st.uuid, status)
 	if err != nil {
 		return nil, err
 	}
 	return &notify.Reply{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}, nil
+}
+
+// The answers to a kyc notification, in the reply's data.status
+// (https://eu.developers.trustly.com/doc/reference/kyc-notification, also
+// https://docs.trustly.com/api/kyc-notification): CONTINUE allows the deposit — Trustly
+// goes on to have the end user sign the transfer — and FINISH denies it, for example when
+// the player is self-excluded, under age or has reached a deposit limit. The reply has the
+// form of every notification reply, {"result":{"signature","uuid","method":"kyc",
+// "data":{"status":...}},"version":"1.1"}, as Trustly's .NET client sends its kyc answer
+// (trustly/trustly-client-net commit a9b71f1, "Implement KYC notification handler":
+// NotificationResponse.Status through NotificationArgs.RespondWithCustomStatus). Trustly also documents "CONTINUE with a
+// limit", whose fields are in an appendix this adapter does not know; it never sends one.
+const (
+	kycContinue = "CONTINUE"
+	kycFinish   = "FINISH"
+)
+
+// kycStatus is the kyc answer for the application's decision. Only an explicit Continue
+// lets the deposit go on. Undecided — a callback that returned nil without deciding, a
+// notification of an order that is not the merchant's, or one answered without asking the
+// application — is FINISH: the notification exists so that the merchant vets the payer
+// before money moves, CONTINUE says the merchant "has performed all necessary checks", and
+// a check nobody made must not be reported as passed. FINISH moves no money and the end
+// user can start a new deposit; a wrongful CONTINUE cannot be taken back.
+func kycStatus(d notify.Decision) string {
+	if d == notify.Continue {
+		return kycContinue
+	}
+	return kycFinish
+}
+
+// kycIdentity reads the end user's identity from a kyc notification's data: kycentityid,
+// and attributes personid (Sweden, Finland and Estonia only), firstname, lastname, dob,
+// street, zipcode, city and country
+// (https://eu.developers.trustly.com/doc/reference/kyc-notification).
+func kycIdentity(n *wire.Notification) *notify.Identity {
+	a := n.Attributes()
+	text := func(k string) string {
+		v, _ := wire.Scalar(a[k])
+		return v
+	}
+	entity, _ := n.Get("kycentityid")
+	return &notify.Identity{ProviderID: entity, NationalID: text("personid"), FirstName: text("firstname"),
+		LastName: text("lastname"), DateOfBirth: text("dob"), Street: text("street"), PostalCode: text("zipcode"),
+		City: text("city"), Country: text("country")}
 }
 
 // decision is what a notification concerns.

@@ -229,13 +229,20 @@ func TestNotificationKinds(t *testing.T) {
 			t.Errorf("%s of an order no call created: %v, %+v; want it marked not ours", method, err, n)
 		}
 	}
+	// kyc concerns the deposit and waits for the application's decision (see kyc_test.go).
 	kyc := map[string]any{"orderid": "111", "notificationid": "n9", "messageid": "m-1", "kycentityid": "k"}
 	n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, "kyc", kyc)})
-	if err != nil || n.Event.Kind != notify.Other {
+	if err != nil || n.Event.Kind != notify.PaymentIdentified || n.Event.PaymentID != "111" || !n.AsksDecision {
 		t.Fatalf("kyc: %v %+v", err, n)
 	}
+	// kyc of a payout's order is nothing the application can decide on: denied.
+	kyc = map[string]any{"orderid": "120", "notificationid": "n9b", "messageid": "p-1", "kycentityid": "k"}
+	n, err = c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, "kyc", kyc)})
+	if err != nil || n.Event.Kind != notify.Other || n.AsksDecision {
+		t.Fatalf("kyc of a payout: %v %+v", err, n)
+	}
 	rep, err := c.NotificationReply(n, notify.Processed)
-	if err != nil || !bytes.Contains(rep.Body, []byte(`"status":"CONTINUE"`)) {
+	if err != nil || !bytes.Contains(rep.Body, []byte(`"status":"FINISH"`)) {
 		t.Fatalf("kyc reply %s, %v", rep.Body, err)
 	}
 }

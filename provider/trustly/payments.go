@@ -132,6 +132,11 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 		return nil, err
 	}
 	optional(attrs, "ShopperStatement", c.s.statement)
+	if c.s.requestKYC {
+		// A kyc notification before the deposit goes on
+		// (https://eu.developers.trustly.com/doc/reference/kyc-notification).
+		attrs["RequestKYC"] = "1"
+	}
 	r := &rpc{method: "Deposit", uuid: c.requestUUID("Deposit", req.IdempotencyKey), write: true,
 		person: "Payer",
 		data: map[string]any{

@@ -66,6 +66,13 @@ type Options struct {
 // webhooks delivered with retries until a 2xx answer. Create one with Start (listening
 // on 127.0.0.1) or New (a bare http.Handler). It is safe for concurrent use.
 type Server struct {
+	// All state sits behind one pointer, so that the Server prints without it: see
+	// secret.Opaque.
+	*server
+}
+
+// server is a Server's state. It holds credentials and keys, and is never printed.
+type server struct {
 	opts     Options
 	merchant trustist.Key
 	tenant   trustist.Key
@@ -94,7 +101,7 @@ type Server struct {
 // New returns a Server that is not listening. baseURL is the address it will be reached
 // at (it appears in pay links and onboarding URLs); serve it with any http.Server.
 func New(baseURL string, opts Options) *Server {
-	s := &Server{
+	s := &Server{&server{
 		opts:           opts,
 		merchant:       opts.Merchant,
 		tenant:         opts.Tenant,
@@ -103,7 +110,7 @@ func New(baseURL string, opts Options) *Server {
 		standingOrders: map[string]*standingOrder{},
 		customers:      map[string]*customer{},
 		sessions:       map[string]*session{},
-	}
+	}}
 	s.base.Store(strings.TrimRight(baseURL, "/"))
 	if s.merchant.IsZero() {
 		s.merchant = trustist.Key{HawkID: uuid.NewString(), HawkKey: secret.New("sk_test_" + randomHex(20))}

@@ -153,7 +153,8 @@ func (s *Server) Movements(username string) []Movement {
 // CompleteOrder acts on an order's hosted page as the end user would, without going
 // through HTTP: ActionApprove, ActionApproveDelayed, ActionDecline or ActionAbandon. It
 // fails for an unknown order, an unknown action, and an order no longer awaiting the end
-// user.
+// user. On a deposit made with RequestKYC it returns once the kyc notification is queued;
+// the action takes effect when the merchant answers CONTINUE.
 func (s *Server) CompleteOrder(orderID, action string) error {
 	s.mu.Lock()
 	o := s.orders[orderID]

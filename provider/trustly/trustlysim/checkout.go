@@ -120,10 +120,28 @@ func (s *Server) serveCheckout(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "unknown bank", http.StatusBadRequest)
 			return
 		}
-		target, err := s.actAt(o, r.PostForm.Get("action"), bank)
+		target, kyc, err := s.actAt(o, r.PostForm.Get("action"), bank)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusConflict)
 			return
+		}
+		if kyc != nil {
+			// The end user waits at the bank while the merchant answers the kyc
+			// notification, then goes on to the merchant's page for the outcome.
+			select {
+			case <-kyc:
+			case <-r.Context().Done():
+				return
+			case <-s.del.Context().Done():
+				http.Error(w, "the simulator is closing", http.StatusServiceUnavailable)
+				return
+			}
+			s.mu.Lock()
+			target = o.successURL
+			if o.state == stateCanceled {
+				target = o.failURL
+			}
+			s.mu.Unlock()
 		}
 		if target == "" {
 			w.WriteHeader(http.StatusNoContent)
@@ -137,38 +155,34 @@ func (s *Server) serveCheckout(w http.ResponseWriter, r *http.Request) {
 }
 
 // act applies an end user's action to an order, at the preselected bank, and returns
-// where the user goes next.
+// where the user goes next. A deposit made with RequestKYC waits for the merchant's answer
+// to the kyc notification: act returns at once, and the action takes effect when the
+// answer comes.
 func (s *Server) act(o *order, action string) (string, error) {
-	return s.actAt(o, action, pageBanks[0])
+	target, _, err := s.actAt(o, action, pageBanks[0])
+	return target, err
 }
 
-// actAt is act with the bank the end user chose.
-func (s *Server) actAt(o *order, action string, bank pageBank) (string, error) {
+// actAt is act with the bank the end user chose. For a deposit that waits for the
+// merchant's kyc answer it returns no target but a channel closed once the answer has
+// been applied.
+func (s *Server) actAt(o *order, action string, bank pageBank) (string, <-chan struct{}, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if o.state != stateCreated {
-		return "", errors.New("this order is no longer active")
+		return "", nil, errors.New("this order is no longer active")
 	}
-	base := map[string]any{}
 	switch o.kind + "/" + action {
-	case "Deposit/" + ActionApprove:
-		s.creditLocked(o)
-		return o.successURL, nil
-	case "Deposit/" + ActionApproveDelayed:
-		o.state = statePending
-		s.notifyLocked(o, "pending", depositData(o))
-		return o.successURL, nil
-	case "Deposit/" + ActionDecline:
-		// The end user finished at the bank but the payment is never confirmed: Trustly
-		// reports pending, then cancel.
-		o.state = stateCanceled
-		s.notifyLocked(o, "pending", depositData(o))
-		s.notifyLocked(o, "cancel", base)
-		return o.failURL, nil
+	case "Deposit/" + ActionApprove, "Deposit/" + ActionApproveDelayed, "Deposit/" + ActionDecline:
+		if o.kyc {
+			// The end user has logged in to the bank: Trustly asks the merchant first.
+			return "", s.identifyLocked(o, action), nil
+		}
+		return s.depositActLocked(o, action), nil, nil
 	case "Deposit/" + ActionAbandon, "SelectAccount/" + ActionAbandon, "SelectAccount/" + ActionDecline:
 		o.state = stateCanceled
-		s.notifyLocked(o, "cancel", base)
-		return o.failURL, nil
+		s.notifyLocked(o, "cancel", map[string]any{})
+		return o.failURL, nil, nil
 	case "SelectAccount/" + ActionApprove:
 		o.state = stateExecuted
 		acct := s.accountLocked(o.m, "SWEDEN", bank.clearing, "69706212"+o.id[len(o.id)-2:])
@@ -178,9 +192,29 @@ func (s *Server) actAt(o *order, action string, bank pageBank) (string, error) {
 		s.notifyLocked(o, "account", map[string]any{"accountid": acct.id, "verified": "1",
 			"attributes": map[string]any{"clearinghouse": acct.clearingHouse, "bank": bank.name,
 				"descriptor": acct.descriptor(), "lastdigits": acct.number[len(acct.number)-4:]}})
-		return o.successURL, nil
+		return o.successURL, nil, nil
 	}
-	return "", fmt.Errorf("unknown action %q", action)
+	return "", nil, fmt.Errorf("unknown action %q", action)
+}
+
+// depositActLocked applies ActionApprove, ActionApproveDelayed or ActionDecline to a
+// deposit and returns where the end user goes next.
+func (s *Server) depositActLocked(o *order, action string) string {
+	switch action {
+	case ActionApprove:
+		s.creditLocked(o)
+		return o.successURL
+	case ActionApproveDelayed:
+		o.state = statePending
+		s.notifyLocked(o, "pending", depositData(o))
+		return o.successURL
+	}
+	// Declined: the end user finished at the bank but the payment is never confirmed:
+	// Trustly reports pending, then cancel.
+	o.state = stateCanceled
+	s.notifyLocked(o, "pending", depositData(o))
+	s.notifyLocked(o, "cancel", map[string]any{})
+	return o.failURL
 }
 
 func depositData(o *order) map[string]any {

@@ -32,6 +32,10 @@ type Delivery struct {
 	// Acknowledged reports that a verified reply with status OK (CONTINUE or FINISH for
 	// kyc) arrived; delivery then stopped.
 	Acknowledged bool
+
+	// answered, when set, is called once delivery has ended, with the acknowledged
+	// reply's status ("" when none came) and whether the Server closed first.
+	answered func(status string, stopped bool)
 }
 
 // Deliveries returns a copy of every notification record, in the order they were made.
@@ -51,6 +55,11 @@ func (s *Server) Deliveries() []Delivery {
 func (s *Server) notifyLocked(o *order, method string, extra map[string]any) {
 	data := map[string]any{"orderid": o.id, "messageid": o.messageID, "enduserid": o.endUserID,
 		"notificationid": randomDigits(10), "timestamp": timestamp(time.Now())}
+	if method == "kyc" {
+		// The kyc notification carries neither (see kyc.go).
+		delete(data, "enduserid")
+		delete(data, "timestamp")
+	}
 	for k, v := range extra {
 		data[k] = v
 	}
@@ -60,6 +69,9 @@ func (s *Server) notifyLocked(o *order, method string, extra map[string]any) {
 		return
 	}
 	d := &Delivery{Method: method, OrderID: o.id, NotificationID: data["notificationid"].(string), UUID: id, URL: o.notifyURL, Body: body}
+	if method == "kyc" {
+		d.answered = func(status string, stopped bool) { s.kycAnswered(o, status, stopped) }
+	}
 	s.deliveries = append(s.deliveries, d)
 	o.outbox = append(o.outbox, d)
 	if !o.sending && s.del.Go(func() { s.drain(o) }) {
@@ -88,8 +100,24 @@ var notificationHeader = http.Header{"Content-Type": {"application/json; charset
 // random delivery faults, before each attempt d may let the next notification of its
 // order go first: it then goes back into the outbox behind that one.
 func (s *Server) deliver(o *order, d *Delivery) {
+	requeued := false
+	if d.answered != nil {
+		defer func() {
+			if requeued {
+				return // delivery goes on later
+			}
+			s.mu.Lock()
+			status := d.ReplyStatus
+			if !d.Acknowledged {
+				status = ""
+			}
+			s.mu.Unlock()
+			d.answered(status, status == "" && s.del.Context().Err() != nil)
+		}()
+	}
 	s.del.Retry(func(int) bool {
 		if s.overtaken(o, d) {
+			requeued = true
 			return true
 		}
 		status, reply := s.del.Post(d.URL, notificationHeader, d.Body, 1<<20)

@@ -22,6 +22,9 @@ const (
 	stateCanceled = "canceled"
 	stateAccepted = "accepted" // payout or charge accepted
 	stateExecuted = "executed"
+	// stateIdentifying: a deposit made with RequestKYC whose end user has logged in to the
+	// bank; the kyc notification is out and the deposit waits for the merchant's answer.
+	stateIdentifying = "identifying"
 )
 
 // order is a Trustly order.
@@ -45,6 +48,15 @@ type order struct {
 	// statement (Attributes.ShopperStatement) and payer (Firstname and Lastname) are
 	// shown on the hosted page.
 	statement, payer string
+
+	// kyc: the Deposit asked for a kyc notification (Attributes.RequestKYC "1"); person
+	// holds what the simulated bank reports about the end user.
+	kyc    bool
+	person person
+	// kycAction is what the end user chose at the bank while the deposit waits for the
+	// merchant's kyc answer; kycWait is closed once the answer has been applied.
+	kycAction string
+	kycWait   chan struct{}
 
 	// refunds of a deposit, in the order they were accepted.
 	refunds []*refundEntry
@@ -147,6 +159,8 @@ func (s *Server) deposit(m *merchant, c *call) (any, *rpcFault) {
 	o.amount, o.refunded = amt, money.FromMinorCurrency(0, amt.Currency())
 	o.successURL, o.failURL = attr(a, "SuccessURL"), attr(a, "FailURL")
 	o.statement, o.payer = attr(a, "ShopperStatement"), payerName(a)
+	o.kyc = attr(a, "RequestKYC") == "1"
+	o.person = bankPerson(m, o.endUserID, a)
 	o.token = randomDigits(24)
 	s.tokens[o.token] = o
 	return map[string]any{"orderid": o.id, "url": s.base + "/checkout/" + o.token}, nil

@@ -5,6 +5,13 @@
 // machine, serves the hosted page an end user completes, and delivers signed notifications
 // with retries until the merchant replies with a correctly signed OK.
 //
+// A Deposit made with Attributes.RequestKYC "1" is identity-checked as at Trustly: once
+// the end user has acted at the bank (approve, approve later or decline), a kyc
+// notification with the end user's identity goes out and the deposit waits. The
+// merchant's signed CONTINUE lets the end user's action take effect; FINISH — or no valid
+// answer before the attempts run out — ends the deposit with a cancel notification, and no
+// money moves. The hosted page's form answers only once the merchant has answered.
+//
 // Start one on 127.0.0.1 with [Start], register a merchant with [Server.NewMerchant] (or
 // [Server.AddMerchant] with your own public key), and point the trustly adapter at
 // [Server.APIURL] with [Server.PublicKeyPEM] as its Trustly public key.
@@ -84,6 +91,13 @@ type Options struct {
 // Server is the simulator: an http.Handler serving the API at /api/1 and the hosted
 // pages at /checkout/. It is safe for concurrent use.
 type Server struct {
+	// All state sits behind one pointer, so that the Server prints without it: see
+	// secret.Opaque.
+	*server
+}
+
+// server is a Server's state. It holds credentials and keys, and is never printed.
+type server struct {
 	opts   Options
 	key    *rsa.PrivateKey
 	pubPEM []byte
@@ -170,12 +184,12 @@ func New(baseURL string, opts Options) (*Server, error) {
 		return nil, err
 	}
 	n, _ := rand.Int(rand.Reader, big.NewInt(900_000_000))
-	s := &Server{
+	s := &Server{&server{
 		opts: opts, key: key, pubPEM: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}),
 		base: strings.TrimRight(baseURL, "/"), del: simkit.NewDeliverer(opts.Client, opts.RetryBase, opts.RetryMax, opts.MaxAttempts),
 		merchants: map[string]*merchant{}, orders: map[string]*order{}, tokens: map[string]*order{},
 		accounts: map[string]*account{}, replays: map[string]*replay{}, nextOrder: 1_000_000_000 + n.Int64(),
-	}
+	}}
 	if err := s.SetChaos(opts.Chaos); err != nil {
 		return nil, err
 	}

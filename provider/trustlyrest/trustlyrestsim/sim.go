@@ -34,6 +34,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // Options configures a Server. Zero values take the defaults given.
@@ -41,7 +42,7 @@ type Options struct {
 	// AccessID, AccessKey and MerchantID are the merchant's credentials (default: random
 	// accessId and accessKey, merchantId "1002463580").
 	AccessID   string
-	AccessKey  string
+	AccessKey  secret.Value
 	MerchantID string
 	// SettleDelay is how long a capture, refund or deposit stays in each of 1 Pending and
 	// 3 Processed (default 20ms). A negative value holds them until Settle is called.
@@ -71,6 +72,13 @@ type Options struct {
 
 // Server is a running simulator. Create it with Start; Close it when done.
 type Server struct {
+	// All state sits behind one pointer, so that the Server prints without it: see
+	// secret.Opaque.
+	*server
+}
+
+// server is a Server's state. It holds credentials and keys, and is never printed.
+type server struct {
 	opts Options
 	srv  *httptest.Server
 	key  []byte
@@ -98,8 +106,8 @@ func Start(opts Options) *Server {
 	if opts.AccessID == "" {
 		opts.AccessID = "SimAccess" + randomHex(6)
 	}
-	if opts.AccessKey == "" {
-		opts.AccessKey = "SimKey" + randomHex(16)
+	if opts.AccessKey.IsZero() {
+		opts.AccessKey = secret.New("SimKey" + randomHex(16))
 	}
 	if opts.MerchantID == "" {
 		opts.MerchantID = "1002463580"
@@ -119,11 +127,11 @@ func Start(opts Options) *Server {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 100
 	}
-	s := &Server{
-		opts: opts, key: []byte(opts.AccessKey), txs: map[string]*tx{}, customers: map[string]*customer{},
+	s := &Server{&server{
+		opts: opts, key: opts.AccessKey.Bytes(), txs: map[string]*tx{}, customers: map[string]*customer{},
 		nextID: 1002600000, nextEvent: 1002900000, notifyURL: opts.NotificationURL,
 		del: simkit.NewDeliverer(&http.Client{Timeout: opts.AckTimeout}, opts.RetryBase, opts.RetryMax, opts.MaxAttempts),
-	}
+	}}
 	s.index = newTxIndex()
 	if err := s.SetChaos(opts.Chaos); err != nil {
 		panic(err)
@@ -142,7 +150,7 @@ func (s *Server) Root() string { return s.srv.URL }
 func (s *Server) AccessID() string { return s.opts.AccessID }
 
 // AccessKey returns the merchant's accessKey.
-func (s *Server) AccessKey() string { return s.opts.AccessKey }
+func (s *Server) AccessKey() string { return s.opts.AccessKey.Reveal() }
 
 // MerchantID returns the merchant's merchantId.
 func (s *Server) MerchantID() string { return s.opts.MerchantID }
