@@ -16,10 +16,10 @@ import (
 	"github.com/paybridge/paybridge/provider"
 )
 
-// counting counts the calls a Gateway makes to its journal.
+// counting counts the calls a Gateway makes to its journal, and the Records that failed.
 type counting struct {
 	journal.Journal
-	calls atomic.Int64
+	calls, failed atomic.Int64
 }
 
 func (c *counting) Claim(ctx context.Context, e journal.Entry, lease time.Duration) (journal.Claim, error) {
@@ -29,7 +29,11 @@ func (c *counting) Claim(ctx context.Context, e journal.Entry, lease time.Durati
 
 func (c *counting) Record(ctx context.Context, id journal.ID, token string, o journal.Outcome) error {
 	c.calls.Add(1)
-	return c.Journal.Record(ctx, id, token, o)
+	err := c.Journal.Record(ctx, id, token, o)
+	if err != nil {
+		c.failed.Add(1)
+	}
+	return err
 }
 
 func (c *counting) Release(ctx context.Context, id journal.ID, token string) error {
@@ -80,9 +84,17 @@ func BenchmarkJournalThroughput(b *testing.B) {
 	if err := pg.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
+	// Every payment gets its own provider id, as a provider's would: the journal holds
+	// provider ids unique, and one id answered twice makes every outcome but the first fail
+	// to record.
 	slow := func(r *provider.PaymentRequest) (*provider.Payment, error) {
 		time.Sleep(50 * time.Millisecond)
-		return okPayment(r)
+		p, err := okPayment(r)
+		if err != nil {
+			return nil, err
+		}
+		p.ID = "pay-" + r.IdempotencyKey
+		return p, nil
 	}
 	const callers, each = 64, 4
 	// batch has 64 callers make 4 Pays each, one after another, and returns how long
@@ -105,13 +117,18 @@ func BenchmarkJournalThroughput(b *testing.B) {
 		return time.Since(start)
 	}
 	batch(pg, 0) // the pool connects (password authentication) before timing starts
-	counted := &counting{Journal: pg}
+	counted, mem := &counting{Journal: pg}, &counting{}
 	var memTime, pgTime time.Duration
 	round := 0
 	for b.Loop() {
 		round++
-		memTime += batch(journal.NewMemory(), round)
+		mem.Journal = journal.NewMemory()
+		memTime += batch(mem, round)
 		pgTime += batch(counted, round)
+	}
+	if n, m := counted.failed.Load(), mem.failed.Load(); n != 0 || m != 0 {
+		b.Fatalf("%d outcomes failed to record in the PostgreSQL journal and %d in the in-memory one: "+
+			"the run timed failures, not Pays", n, m)
 	}
 	b.ReportMetric(float64(memTime)/float64(pgTime), "x-memory-rate")
 	b.ReportMetric(float64(counted.calls.Load())/float64(round*callers*each), "journal-trips")
