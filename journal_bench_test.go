@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/journal"
@@ -16,10 +18,10 @@ import (
 	"github.com/paybridge/paybridge/provider"
 )
 
-// counting counts the calls a Gateway makes to its journal.
+// counting counts the calls a Gateway makes to its journal, and the Records that failed.
 type counting struct {
 	journal.Journal
-	calls atomic.Int64
+	calls, failed atomic.Int64
 }
 
 func (c *counting) Claim(ctx context.Context, e journal.Entry, lease time.Duration) (journal.Claim, error) {
@@ -29,7 +31,11 @@ func (c *counting) Claim(ctx context.Context, e journal.Entry, lease time.Durati
 
 func (c *counting) Record(ctx context.Context, id journal.ID, token string, o journal.Outcome) error {
 	c.calls.Add(1)
-	return c.Journal.Record(ctx, id, token, o)
+	err := c.Journal.Record(ctx, id, token, o)
+	if err != nil {
+		c.failed.Add(1)
+	}
+	return err
 }
 
 func (c *counting) Release(ctx context.Context, id journal.ID, token string) error {
@@ -63,56 +69,113 @@ func TestJournalRoundTripsPerMove(t *testing.T) {
 }
 
 // BenchmarkJournalThroughput compares 64 concurrent callers, each paying four times in a
-// row, through a provider that answers after 50 ms, with the PostgreSQL journal and with the in-memory one, in the same
-// run. x-memory-rate is the PostgreSQL throughput divided by the in-memory throughput;
-// journal-trips is the PostgreSQL journal's round trips per Pay.
+// row through a provider that answers after 50 ms, with the PostgreSQL journal and with the
+// in-memory one, alternating in the same run. Its sub-benchmarks differ in when the callers
+// start:
+//
+//   - steady: spread evenly over one provider delay, so that Pays start and finish at a
+//     steady rate, as with callers that arrive independently. The target is set on this one.
+//   - burst: all at once. Since every Pay then takes the same time, the callers stay in
+//     step, and the journal's statements arrive 64 at a time.
+//
+// Each caller times its own four Pays. x-memory-rate is the callers' mean time with the
+// in-memory journal divided by their mean time with the PostgreSQL one (the PostgreSQL
+// throughput as a share of the in-memory throughput); journal-trips is the PostgreSQL
+// journal's round trips per Pay; acquire-wait-ms is the mean time a journal statement waited
+// for a pooled connection, and empty-acquires the share of statements that found none idle.
+// The pool has Open's default size.
 func BenchmarkJournalThroughput(b *testing.B) {
 	url := os.Getenv(pgtest.EnvURL)
 	if url == "" {
 		b.Skipf("%s is not set: no PostgreSQL server (source .ci/postgres.sh)", pgtest.EnvURL)
 	}
 	ctx := context.Background()
-	pg, err := pgjournal.Open(ctx, url, pgjournal.WithTable(pgtest.FreshTable(b, url, "bench")), pgjournal.WithMaxConns(32))
+	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer pg.Close()
+	cfg.MaxConns = pgjournal.DefaultMaxConns
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	b.Run("steady", func(b *testing.B) { journalThroughput(b, pool, url, true) })
+	b.Run("burst", func(b *testing.B) { journalThroughput(b, pool, url, false) })
+}
+
+// journalThroughput runs one BenchmarkJournalThroughput, on a table of its own.
+func journalThroughput(b *testing.B, pool *pgxpool.Pool, url string, spread bool) {
+	ctx := context.Background()
+	pg, err := pgjournal.New(pool, pgjournal.WithTable(pgtest.FreshTable(b, url, "bench")))
+	if err != nil {
+		b.Fatal(err)
+	}
 	if err := pg.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
+	const (
+		callers, each = 64, 4
+		delay         = 50 * time.Millisecond
+	)
+	// Every payment gets its own provider id, as a provider's would: the journal holds
+	// provider ids unique, and one id answered twice makes every outcome but the first fail
+	// to record.
 	slow := func(r *provider.PaymentRequest) (*provider.Payment, error) {
-		time.Sleep(50 * time.Millisecond)
-		return okPayment(r)
+		time.Sleep(delay)
+		p, err := okPayment(r)
+		if err != nil {
+			return nil, err
+		}
+		p.ID = "pay-" + r.IdempotencyKey
+		return p, nil
 	}
-	const callers, each = 64, 4
-	// batch has 64 callers make 4 Pays each, one after another, and returns how long
-	// they took: a steady load rather than 64 calls that all start at once.
+	// batch has the callers make their Pays and returns the sum of their times.
 	batch := func(j journal.Journal, round int) time.Duration {
 		f, _ := newFake(slow)
 		gw := paybridge.New(f, paybridge.WithJournal(j))
-		start := time.Now()
 		var wg sync.WaitGroup
+		var total atomic.Int64
 		for i := range callers {
 			wg.Go(func() {
+				if spread {
+					time.Sleep(time.Duration(i) * delay / callers)
+				}
+				start := time.Now()
 				for k := range each {
 					if _, err := gw.Pay(ctx, keyed(fmt.Sprintf("r%d-%d-%d", round, i, k))); err != nil {
 						b.Error(err)
 					}
 				}
+				total.Add(int64(time.Since(start)))
 			})
 		}
 		wg.Wait()
-		return time.Since(start)
+		return time.Duration(total.Load())
 	}
-	batch(pg, 0) // the pool connects (password authentication) before timing starts
-	counted := &counting{Journal: pg}
+	// A round before timing starts: the pool connects (password authentication) and its
+	// connections prepare the statements on this table.
+	batch(pg, 0)
+	counted, mem := &counting{Journal: pg}, &counting{}
+	before := pool.Stat()
 	var memTime, pgTime time.Duration
 	round := 0
 	for b.Loop() {
 		round++
-		memTime += batch(journal.NewMemory(), round)
+		mem.Journal = journal.NewMemory()
+		memTime += batch(mem, round)
 		pgTime += batch(counted, round)
+	}
+	after := pool.Stat()
+	if n, m := counted.failed.Load(), mem.failed.Load(); n != 0 || m != 0 {
+		b.Fatalf("%d outcomes failed to record in the PostgreSQL journal and %d in the in-memory one: "+
+			"the run timed failures, not Pays", n, m)
 	}
 	b.ReportMetric(float64(memTime)/float64(pgTime), "x-memory-rate")
 	b.ReportMetric(float64(counted.calls.Load())/float64(round*callers*each), "journal-trips")
+	if acquires := after.AcquireCount() - before.AcquireCount(); acquires > 0 {
+		wait := after.AcquireDuration() - before.AcquireDuration()
+		b.ReportMetric(float64(wait)/float64(time.Millisecond)/float64(acquires), "acquire-wait-ms")
+		b.ReportMetric(float64(after.EmptyAcquireCount()-before.EmptyAcquireCount())/float64(acquires), "empty-acquires")
+	}
 }
