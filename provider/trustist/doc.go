@@ -114,16 +114,34 @@
 // TrustistTransfer portal (not per request). VerifyNotification treats the body as a
 // hint: it takes the paymentId (or standingOrderId; member names in any case), fetches
 // the object again with the merchant key and builds the event from the API's answer. A
-// notification naming an object the API does not know is rejected; a claim of completion
-// for a payment the API reports as pending yields a payment.pending event, never a
-// success. A payment event carries the payment's id, its reference (the MerchantReference
-// Pay sent) and its amount, all from the API's answer, by which the Gateway's handler
-// matches it to a Pay in its journal — and so settles a Pay whose answer was lost. The
-// notification ID is the object id plus the API's status, so redeliveries are
-// deduplicated and a later status change is a new notification. When the payment cannot
-// be fetched for a passing reason (Trustist unavailable or unreachable, rate limiting, a
-// timeout) the error wraps notify.ErrRetryLater and the handler answers 503, so Trustist
-// delivers again; an unknown payment or a malformed body is answered 400.
+// notification naming an object the API does not know is rejected.
+//
+// What the body claims — its status, else its event type — must be confirmed by that
+// answer before anything reaches the application: a completion by a completed payment,
+// a failure or cancellation by a final status, a standing order's new status by one no
+// longer pending. A claim the API does not confirm yet (the read still says pending: a
+// lagging replica, or a forged body) is ErrUnconfirmed wrapped with
+// notify.ErrRetryLater, answered 503, so that Trustist delivers the webhook again and
+// the completion is confirmed by a later read; no payment.pending event is made from the
+// unconfirmed read. The notification ID is the object id plus the status the API
+// confirmed, never the webhook's payment id alone, so redeliveries are deduplicated, a
+// later status change is a new notification, and a completion is never deduplicated
+// away by an earlier pending one. A payment event carries the payment's id, its
+// reference (the MerchantReference Pay sent) and its amount, all from the API's answer,
+// by which the Gateway's handler matches it to a Pay in its journal — and so settles a
+// Pay whose answer was lost. When the payment cannot be fetched for a passing reason
+// (Trustist unavailable or unreachable, rate limiting, a timeout) the error wraps
+// notify.ErrRetryLater too and the handler answers 503; an unknown payment or a
+// malformed body is answered 400.
+//
+// Redelivery: Trustist's webhook pages ask the endpoint to "return a 2xx status code to
+// confirm receipt" (https://trustisttransfer.com/docs/merchant-webhooks,
+// https://api.trustistecommerce.com/docs/PaymentWebhooks), and its tenant-webhook
+// registrations count deliveryAttempts (https://api.trustistecommerce.com/docs/webhooks);
+// [I] it delivers again after another answer. How often and for how long is not
+// published. A 503 therefore relies on Trustist's redelivery: an application that must
+// not miss an outcome should also read payments still pending after a while with
+// GetPayment, as a reconciliation job would.
 // Once verified, the reply is 200 when processed and 500 when the application failed, so
 // Trustist delivers again.
 // Onboard-session (tenant) notifications cannot be confirmed through the API and are

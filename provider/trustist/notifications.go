@@ -30,14 +30,27 @@ var (
 	// ErrUnverifiable: the notification is of a kind that cannot be checked against the
 	// API (onboard-session notifications: no session look-up is published).
 	ErrUnverifiable = errors.New("trustist: notification cannot be checked against the Trustist API")
+	// ErrUnconfirmed: the API does not (yet) report what the notification claims — a
+	// completion while the payment still reads as pending, from a lagging read or a
+	// forged body. It always comes wrapped with notify.ErrRetryLater: the notification is
+	// answered 503, so that Trustist delivers it again, and is confirmed then.
+	ErrUnconfirmed = errors.New("trustist: the API does not confirm the notification's claim yet")
 )
 
 // VerifyNotification implements notify.Verifier. Trustist does not sign its webhooks, so
 // the body is only a hint: the payment (or standing order) it names is fetched again
 // with the merchant key, and the event is built from the API's answer — its status,
 // amount and reference — never from the body. A notification naming an object the API
-// does not know is rejected; one claiming "completed" for a payment the API reports as
-// pending yields a payment.pending event, never a success.
+// does not know is rejected.
+//
+// What the body claims (its status, else its event type) must be confirmed by the API
+// before anything is delivered: a claim of completion needs a completed payment, a claim
+// of failure or cancellation a final status, a standing-order status other than pending
+// a standing order that is no longer pending. A claim the API does not confirm yet — the
+// read still says pending — is ErrUnconfirmed wrapped with notify.ErrRetryLater, so the
+// handler answers 503 and Trustist delivers the notification again; nothing reaches the
+// application from the unconfirmed read. A claim the API has moved past (a failure
+// notification for a payment the payer has since paid) yields the API's status.
 //
 // Member names are matched case-insensitively (paymentId, PaymentId, payment_id), and
 // both event spellings (payment.completed, StandingOrderCreated) are accepted. The
@@ -64,7 +77,9 @@ type hint struct {
 	paymentID       string
 	standingOrderID string
 	event           string
-	session         bool
+	// status is the body's status member (COMPLETED in the documented example).
+	status  string
+	session bool
 }
 
 // keySeparators are dropped from member names before they are compared.
@@ -144,6 +159,10 @@ func (h *hint) take(key string, isString bool, text []byte) error {
 		if isString && h.event == "" {
 			h.event = string(text)
 		}
+	case "status":
+		if isString && h.status == "" {
+			h.status = string(text)
+		}
 	case "session":
 		h.session = true
 	}
@@ -173,10 +192,62 @@ func (h *hint) check() error {
 	return nil
 }
 
+// claimedPayment is the payment status a notification claims: its status member when
+// that is a status the table knows, else its event type (payment.completed,
+// payment.failed, also spelt PaymentCompleted), else pending, which claims nothing.
+func (h *hint) claimedPayment() provider.PaymentStatus {
+	if s, ok := paymentStatuses[normalizeStatus(h.status)]; ok {
+		return s
+	}
+	switch eventName(h.event) {
+	case "paymentcompleted":
+		return provider.PaymentSucceeded
+	case "paymentfailed":
+		return provider.PaymentDeclined
+	}
+	return provider.PaymentPending
+}
+
+// eventName lower-cases an event type and drops its separators, so payment.completed,
+// payment_completed and PaymentCompleted compare equal.
+func eventName(e string) string {
+	return eventSeparators.Replace(strings.ToLower(e))
+}
+
+var eventSeparators = strings.NewReplacer(".", "", "_", "", "-", "")
+
+// confirmsPayment reports whether a payment the API reports as api confirms a
+// notification claiming claimed. Only a completed payment confirms a completion; any
+// final status confirms a failure or cancellation (the API's word wins: a payer may pay
+// after a failed attempt, and Trustist's webhook page says failed payments can be
+// retried, https://api.trustistecommerce.com/docs/PaymentWebhooks); an authorisation is
+// confirmed by any status past pending; a claim of creation, or none, by any status.
+func confirmsPayment(claimed, api provider.PaymentStatus) bool {
+	switch {
+	case claimed == provider.PaymentSucceeded:
+		return api == provider.PaymentSucceeded
+	case claimed.Final():
+		return api.Final()
+	case claimed == provider.PaymentAuthorized:
+		return api == provider.PaymentAuthorized || api.Final()
+	}
+	return true
+}
+
+// unconfirmed reports a claim the API's answer does not confirm yet. The message names
+// the neutral statuses only, never text from the body.
+func unconfirmed(what, claimed, api string) error {
+	return fmt.Errorf("%w: %w: the notification claims the %s is %s, the API reports %s",
+		ErrUnconfirmed, notify.ErrRetryLater, what, claimed, api)
+}
+
 func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
 	pm, err := p.GetPayment(ctx, h.paymentID)
 	if err != nil {
 		return nil, confirmError(err)
+	}
+	if claimed := h.claimedPayment(); !confirmsPayment(claimed, pm.Status) {
+		return nil, unconfirmed("payment", string(claimed), string(pm.Status))
 	}
 	status := normalizeStatus(pm.ProviderStatus)
 	ev := notify.Event{
@@ -191,6 +262,13 @@ func (p *Provider) verifyStandingOrder(ctx context.Context, h hint, body []byte)
 	so, err := p.GetStandingOrder(ctx, h.standingOrderID)
 	if err != nil {
 		return nil, confirmError(err)
+	}
+	// A standing order claimed active, completed, failed or cancelled that the API still
+	// reports as pending is not confirmed yet.
+	if h.status != "" {
+		if claimed := standingOrderStatus(h.status); claimed != StandingOrderPending && so.Status == StandingOrderPending {
+			return nil, unconfirmed("standing order", string(claimed), string(so.Status))
+		}
 	}
 	ev := notify.Event{
 		ID: "standing-order/" + so.ID + "/" + normalizeStatus(so.ProviderStatus), Provider: Name, Kind: notify.Other,

@@ -81,6 +81,7 @@ type Server struct {
 	mu             sync.Mutex
 	skew           time.Duration
 	corruptSA      bool
+	lagReads       int
 	badTSM         bool
 	webhookURL     string
 	payments       map[string]*payment

@@ -409,3 +409,36 @@ func TestWebhookRaisedAfterCloseIsNotSent(t *testing.T) {
 		t.Fatalf("%d POSTs, deliveries %+v; want one undelivered record", hits.Load(), d)
 	}
 }
+
+func TestLagReads(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	m := client{t, s, s.MerchantKey()}
+	status := func(id string) string {
+		_, b := m.do("GET", "/v1/payments/"+id, "", hawk.RequestOptions{})
+		var p struct{ Status string }
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatalf("reading payment %s: %v (%s)", id, err, b)
+		}
+		return p.Status
+	}
+	create := func() string {
+		_, b := m.do("POST", "/v1/payments", `{"amount":2.00,"reference":"r","returnUrl":"https://shop.example.com/r"}`, hawk.RequestOptions{})
+		var p struct{ ID string }
+		_ = json.Unmarshal(b, &p)
+		return p.ID
+	}
+	untouched, paid := create(), create()
+	if err := s.CompletePayment(paid, "approve"); err != nil {
+		t.Fatal(err)
+	}
+	s.LagReads(2)
+	// A payment whose status never changed is read as it is, and does not use up a lag.
+	if got := status(untouched); got != trustistsim.StatusPending {
+		t.Fatalf("unchanged payment read as %s", got)
+	}
+	for i, want := range []string{trustistsim.StatusPending, trustistsim.StatusPending, trustistsim.StatusComplete} {
+		if got := status(paid); got != want {
+			t.Fatalf("read %d of the paid payment: %s, want %s", i+1, got, want)
+		}
+	}
+}
