@@ -7,8 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustist"
@@ -125,13 +129,225 @@ func TestUnconfirmedHintIsRetryLater(t *testing.T) {
 	if n, err := verify(active); err != nil || n.Event.ProviderStatus != trustistsim.SOStatusActive {
 		t.Errorf("active claim for an active standing order: %s", short(n, err))
 	}
-	// The payer retried and paid: the failure claim is behind the API, which wins.
+	// The payer retried and paid: the completion is read afresh, not answered by the
+	// failure remembered, and a failure claim is then behind the API, which wins.
 	if err := e.sim.SetPaymentStatus(p.ID, trustistsim.StatusComplete); err != nil {
 		t.Fatal(err)
 	}
-	for _, b := range []string{body("payment.failed", "FAILED"), body("payment.completed", "COMPLETED")} {
+	for _, b := range []string{body("payment.completed", "COMPLETED"), body("payment.failed", "FAILED")} {
 		if n, err := verify(b); err != nil || n.Event.Kind != notify.PaymentSucceeded || n.ID != "payment/"+p.ID+"/COMPLETE" {
 			t.Errorf("%s after the completion: %s", b, short(n, err))
 		}
 	}
+}
+
+// manualClock is a Config.Now that moves only when told.
+type manualClock struct {
+	base time.Time
+	off  atomic.Int64
+}
+
+func newManualClock() *manualClock { return &manualClock{base: time.Now()} }
+
+func (c *manualClock) now() time.Time          { return c.base.Add(time.Duration(c.off.Load())) }
+func (c *manualClock) advance(d time.Duration) { c.off.Add(int64(d)) }
+
+// paymentReads counts the payment reads the simulator received.
+func (e *env) paymentReads() int {
+	n := 0
+	for _, r := range e.requests() {
+		if r.method == http.MethodGet && strings.HasPrefix(r.path, "/v1/payments/") {
+			n++
+		}
+	}
+	return n
+}
+
+// A flood of unsigned webhooks naming unknown payments costs at most the configured
+// burst of API reads while the clock stands still; the webhooks over the bound are
+// answered 503, to be delivered again, not dropped; and once the bucket refills a
+// genuine webhook is confirmed.
+func TestUnknownIDFloodSpendsBoundedReads(t *testing.T) {
+	clock := newManualClock()
+	e := start(t, trustistsim.Options{}, func(c *trustist.Config) { c.Now = clock.now })
+	ctx := context.Background()
+	var got events
+	h, err := e.gw.NotificationHandler(got.fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.gw.Pay(ctx, payReq(t, "8.00", "o-flood"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.CompletePayment(p.ID, "approve"); err != nil {
+		t.Fatal(err)
+	}
+	before := e.paymentReads()
+	const flood, workers = 10 * trustist.DefaultConfirmationBurst, 8
+	codes := make(chan int, flood)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < flood; i += workers {
+				codes <- post(t, h, fmt.Sprintf(`{"paymentId":%q,"status":"COMPLETED","eventType":"payment.completed"}`, uuid.NewString()))
+			}
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	answered := map[int]int{}
+	for c := range codes {
+		answered[c]++
+	}
+	reads := e.paymentReads() - before
+	if reads > trustist.DefaultConfirmationBurst {
+		t.Errorf("%d webhooks for unknown payments cost %d API reads; want at most %d", flood, reads, trustist.DefaultConfirmationBurst)
+	}
+	if answered[http.StatusBadRequest] != reads || answered[http.StatusServiceUnavailable] != flood-reads {
+		t.Errorf("answers %v for %d reads; want 400 for each payment read and found unknown, 503 (deliver again) for the rest", answered, reads)
+	}
+	if n := len(got.all()); n != 0 {
+		t.Fatalf("%d events from webhooks for unknown payments", n)
+	}
+	genuine := fmt.Sprintf(`{"paymentId":%q,"status":"COMPLETED","eventType":"payment.completed"}`, p.ID)
+	if code := post(t, h, genuine); code != http.StatusServiceUnavailable {
+		t.Fatalf("genuine webhook with the bucket empty answered %d, want 503", code)
+	}
+	clock.advance(time.Second) // refills DefaultConfirmationsPerSecond reads
+	if code := post(t, h, genuine); code != http.StatusOK {
+		t.Fatalf("genuine webhook after the refill answered %d, want 200", code)
+	}
+	if evs := got.all(); len(evs) != 1 || evs[0].Kind != notify.PaymentSucceeded {
+		t.Fatalf("events %s; want the genuine completion", kinds(evs))
+	}
+}
+
+// Notifications about one payment arriving together share one API read.
+func TestConcurrentConfirmationsShareOneRead(t *testing.T) {
+	e := start(t, trustistsim.Options{}, nil)
+	ctx := context.Background()
+	p, err := e.gw.Pay(ctx, payReq(t, "4.00", "o-together"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.CompletePayment(p.ID, "approve"); err != nil {
+		t.Fatal(err)
+	}
+	var reads atomic.Int32
+	release := make(chan struct{})
+	e.setIntercept(func(_ http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/v1/payments/") {
+			if reads.Add(1) == 1 {
+				<-release // hold the first read until the others have arrived
+			}
+		}
+		return false
+	})
+	const n = 8
+	body := []byte(fmt.Sprintf(`{"paymentId":%q,"status":"COMPLETED","eventType":"payment.completed"}`, p.ID))
+	results := make(chan string, n)
+	for range n {
+		go func() {
+			nt, err := e.p.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: body})
+			results <- short(nt, err)
+		}()
+	}
+	waitFor(t, "the notifications to wait for one read, or a second read", func() bool {
+		return trustist.PaymentConfirmationWaiters(e.p, p.ID) == n-1 || reads.Load() > 1
+	})
+	close(release)
+	want := fmt.Sprintf("%s payment/%s/COMPLETE", notify.PaymentSucceeded, p.ID)
+	for range n {
+		if got := <-results; got != want {
+			t.Errorf("verification: %s, want %s", got, want)
+		}
+	}
+	if got := reads.Load(); got != 1 {
+		t.Fatalf("%d notifications arriving together made %d API reads, want 1", n, got)
+	}
+}
+
+// A payment read in a final status answers later notifications it confirms without a
+// read, for a while; a claim it does not confirm is read afresh.
+func TestFinalStatusSparesReads(t *testing.T) {
+	clock := newManualClock()
+	e := start(t, trustistsim.Options{}, func(c *trustist.Config) { c.Now = clock.now })
+	ctx := context.Background()
+	verify := func(body string) string {
+		n, err := e.p.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: []byte(body)})
+		return short(n, err)
+	}
+	paid, err := e.gw.Pay(ctx, payReq(t, "5.00", "o-final"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	declined, err := e.gw.Pay(ctx, payReq(t, "6.00", "o-final-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.CompletePayment(paid.ID, "approve"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.CompletePayment(declined.ID, "decline"); err != nil {
+		t.Fatal(err)
+	}
+	completion := func(id string) string {
+		return fmt.Sprintf(`{"paymentId":%q,"status":"COMPLETED","eventType":"payment.completed"}`, id)
+	}
+	failure := func(id string) string {
+		return fmt.Sprintf(`{"paymentId":%q,"status":"FAILED","eventType":"payment.failed"}`, id)
+	}
+	succeeded := fmt.Sprintf("%s payment/%s/COMPLETE", notify.PaymentSucceeded, paid.ID)
+	failed := fmt.Sprintf("%s payment/%s/FAILED", notify.PaymentFailed, declined.ID)
+	reads := func(what string, want int, f func()) {
+		t.Helper()
+		before := e.paymentReads()
+		f()
+		if got := e.paymentReads() - before; got != want {
+			t.Errorf("%s: %d API reads, want %d", what, got, want)
+		}
+	}
+	reads("five completions of a completed payment", 1, func() {
+		for range 5 {
+			if got := verify(completion(paid.ID)); got != succeeded {
+				t.Errorf("completion: %s, want %s", got, succeeded)
+			}
+		}
+	})
+	reads("a creation notice and a failure claim for the completed payment", 0, func() {
+		created := fmt.Sprintf(`{"paymentId":%q,"eventType":"payment.created"}`, paid.ID)
+		if got := verify(created); got != succeeded {
+			t.Errorf("creation notice: %s, want %s", got, succeeded)
+		}
+		if got := verify(failure(paid.ID)); got != succeeded {
+			t.Errorf("failure claim: %s, want %s", got, succeeded)
+		}
+	})
+	reads("three failures of a declined payment", 1, func() {
+		for range 3 {
+			if got := verify(failure(declined.ID)); got != failed {
+				t.Errorf("failure: %s, want %s", got, failed)
+			}
+		}
+	})
+	// The decline remembered does not confirm a completion: each one is read afresh.
+	reads("two completion claims for the declined payment", 2, func() {
+		for range 2 {
+			if got := verify(completion(declined.ID)); !strings.Contains(got, notify.ErrRetryLater.Error()) {
+				t.Errorf("completion claim for a declined payment: %s, want ErrRetryLater", got)
+			}
+		}
+	})
+	// After a while the completion is read again. (The simulator's clock moves too, so
+	// that it takes the Hawk timestamps as current.)
+	clock.advance(11 * time.Minute)
+	e.sim.SetClockSkew(11 * time.Minute)
+	reads("a completion after the remembered status expired", 1, func() {
+		if got := verify(completion(paid.ID)); got != succeeded {
+			t.Errorf("completion: %s, want %s", got, succeeded)
+		}
+	})
 }

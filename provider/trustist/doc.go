@@ -134,6 +134,20 @@
 // notify.ErrRetryLater too and the handler answers 503; an unknown payment or a
 // malformed body is answered 400.
 //
+// Every confirmation is an authenticated read on the merchant's API quota, and anyone
+// who knows the webhook URL can post a webhook. The reads are therefore bounded:
+// notifications about one object arriving together share one read; a payment read
+// COMPLETE, FAILED or CANCELLED (a standing order COMPLETED, FAILED or CANCELLED) answers
+// later notifications whose claim it confirms for ten minutes without a read (at most
+// 4,096 such answers are kept, least recently used out; a claim the remembered status
+// does not confirm, such as a completion after a failure, is read afresh); and every
+// other read takes a token from a bucket of Config.ConfirmationBurst (default 50)
+// refilled at Config.ConfirmationsPerSecond (default 10 a second). With no token left
+// the notification is ErrConfirmationLimit wrapped with notify.ErrRetryLater: answered
+// 503, delivered again, never dropped. A flood of webhooks naming unknown payments thus
+// costs at most the burst plus the refill rate in reads. None of this is order or
+// idempotency state: losing it costs reads, nothing else.
+//
 // Redelivery: Trustist's webhook pages ask the endpoint to "return a 2xx status code to
 // confirm receipt" (https://trustisttransfer.com/docs/merchant-webhooks,
 // https://api.trustistecommerce.com/docs/PaymentWebhooks), and its tenant-webhook

@@ -242,11 +242,21 @@ func unconfirmed(what, claimed, api string) error {
 }
 
 func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
-	pm, err := p.GetPayment(ctx, h.paymentID)
+	claimed := h.claimedPayment()
+	v, err := p.confirm.read(ctx, objectKey{paymentObject, h.paymentID},
+		func(v any) bool { return confirmsPayment(claimed, v.(*provider.Payment).Status) },
+		func(ctx context.Context) (any, bool, error) {
+			pm, err := p.GetPayment(ctx, h.paymentID)
+			if err != nil {
+				return nil, false, err
+			}
+			return pm, pm.Status.Final(), nil
+		})
 	if err != nil {
 		return nil, confirmError(err)
 	}
-	if claimed := h.claimedPayment(); !confirmsPayment(claimed, pm.Status) {
+	pm := v.(*provider.Payment)
+	if !confirmsPayment(claimed, pm.Status) {
 		return nil, unconfirmed("payment", string(claimed), string(pm.Status))
 	}
 	status := normalizeStatus(pm.ProviderStatus)
@@ -259,16 +269,30 @@ func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*not
 }
 
 func (p *Provider) verifyStandingOrder(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
-	so, err := p.GetStandingOrder(ctx, h.standingOrderID)
+	// A standing order claimed active, completed, failed or cancelled that the API still
+	// reports as pending is not confirmed yet.
+	claimed := StandingOrderPending
+	if h.status != "" {
+		claimed = standingOrderStatus(h.status)
+	}
+	confirms := func(so *StandingOrder) bool {
+		return claimed == StandingOrderPending || so.Status != StandingOrderPending
+	}
+	v, err := p.confirm.read(ctx, objectKey{standingOrderObject, h.standingOrderID},
+		func(v any) bool { return confirms(v.(*StandingOrder)) },
+		func(ctx context.Context) (any, bool, error) {
+			so, err := p.GetStandingOrder(ctx, h.standingOrderID)
+			if err != nil {
+				return nil, false, err
+			}
+			return so, so.Status.final(), nil
+		})
 	if err != nil {
 		return nil, confirmError(err)
 	}
-	// A standing order claimed active, completed, failed or cancelled that the API still
-	// reports as pending is not confirmed yet.
-	if h.status != "" {
-		if claimed := standingOrderStatus(h.status); claimed != StandingOrderPending && so.Status == StandingOrderPending {
-			return nil, unconfirmed("standing order", string(claimed), string(so.Status))
-		}
+	so := v.(*StandingOrder)
+	if !confirms(so) {
+		return nil, unconfirmed("standing order", string(claimed), string(so.Status))
 	}
 	ev := notify.Event{
 		ID: "standing-order/" + so.ID + "/" + normalizeStatus(so.ProviderStatus), Provider: Name, Kind: notify.Other,
@@ -289,6 +313,9 @@ func confirmError(err error) error {
 		return errors.Join(ErrUnknownObject, err)
 	case provider.ProviderUnavailable, provider.RateLimited, provider.UnknownOutcome:
 		return fmt.Errorf("trustist: the notification could not be confirmed with the API now: %w: %w", notify.ErrRetryLater, err)
+	}
+	if errors.Is(err, notify.ErrRetryLater) { // the bound on confirmation reads
+		return err
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return fmt.Errorf("trustist: confirming the notification with the API took too long: %w: %w", notify.ErrRetryLater, err)

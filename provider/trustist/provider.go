@@ -41,6 +41,7 @@ type core struct {
 	client    *http.Client
 	maxBody   int64
 	clock     hawk.Clock
+	confirm   *confirmations
 }
 
 var (
@@ -85,6 +86,9 @@ func New(cfg Config) (*Provider, error) {
 		now = time.Now
 	}
 	p.clock.Local = now
+	if p.confirm, err = newConfirmations(&cfg, now); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
