@@ -75,6 +75,22 @@ type Config struct {
 	Now func() time.Time
 	// MaxResponseBytes bounds how much of a response is read (default 16 MiB).
 	MaxResponseBytes int64
+	// RequireServerAuthorization makes every answer Trustist gives to an authenticated
+	// request — each status below 500 except 401 (authentication refused) and 429
+	// (refused before processing) — carry a Server-Authorization header whose payload
+	// hash covers the body. Without it, an intermediary could remove the header and edit
+	// the answer (a payLink, a status). An answer without it is unverified: for a write
+	// the outcome is unknown (UnknownOutcome), for a read it is an error, and a
+	// notification it was to confirm is delivered again (503). Off by default: Trustist's
+	// authentication page for its Transfer API says the server "may also include" the
+	// header (https://trustisttransfer.com/docs/authentication/), the Ecommerce API's
+	// authentication page describes only the request header
+	// (https://api.trustistecommerce.com/docs/authentication), and the official
+	// WordPress plugin never reads it (trustist/trustist-ecommerce-wordpress-plugin,
+	// includes/payment-functions.php); that the API always sends it is not published.
+	// Turn it on once the account's answers are seen to carry it. Whether on or off, a
+	// header that is present must verify.
+	RequireServerAuthorization bool
 	// ConfirmationsPerSecond and ConfirmationBurst bound the reads the Provider makes to
 	// confirm notifications, as a token bucket holding ConfirmationBurst reads (default
 	// DefaultConfirmationBurst) refilled at ConfirmationsPerSecond (default

@@ -2,6 +2,7 @@ package trustist_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 )
@@ -350,4 +352,82 @@ func TestFinalStatusSparesReads(t *testing.T) {
 			t.Errorf("completion: %s, want %s", got, succeeded)
 		}
 	})
+}
+
+// With RequireServerAuthorization, an answer whose Server-Authorization an intermediary
+// removed is not trusted, whatever it says: a Pay whose answer was stripped and edited
+// (its payLink pointing elsewhere) is UnknownOutcome, a read is an error, and a webhook
+// it was to confirm is answered 503 to be delivered again. Without the setting, the
+// default, such answers are accepted as Hawk allows.
+func TestStrippedServerAuthorizationIsUnverified(t *testing.T) {
+	const elsewhere = "https://attacker.example/pay"
+	stripAndEdit := func(e *env) {
+		e.sim.StripServerAuthorization(true)
+		e.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+			rec := httptest.NewRecorder()
+			e.sim.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			if r.Method == http.MethodPost {
+				var m map[string]any
+				if json.Unmarshal(body, &m) == nil && m["payLink"] != nil {
+					m["payLink"] = elsewhere
+					body, _ = json.Marshal(m)
+				}
+			}
+			for k, vs := range rec.Header() {
+				if k != "Content-Length" { // the body may have changed
+					w.Header()[k] = vs
+				}
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+			return true
+		})
+	}
+	ctx := context.Background()
+
+	e := start(t, trustistsim.Options{}, func(c *trustist.Config) { c.RequireServerAuthorization = true })
+	var got events
+	h, err := e.gw.NotificationHandler(got.fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.gw.Pay(ctx, payReq(t, "7.00", "o-signed"))
+	if err != nil {
+		t.Fatalf("signed answers, header required: %v", err)
+	}
+	if err := e.sim.CompletePayment(p.ID, "approve"); err != nil {
+		t.Fatal(err)
+	}
+	stripAndEdit(e)
+	pay, err := e.gw.Pay(ctx, payReq(t, "7.00", "o-stripped"))
+	if pe := wantCode(t, err, provider.UnknownOutcome); pay != nil || !strings.Contains(pe.Message, "Server-Authorization") {
+		t.Fatalf("stripped create answer: %+v, %v", pay, err)
+	}
+	_, err = e.gw.GetPayment(ctx, p.ID)
+	wantCode(t, err, provider.Internal)
+	completion := fmt.Sprintf(`{"paymentId":%q,"status":"COMPLETED","eventType":"payment.completed"}`, p.ID)
+	if code := post(t, h, completion); code != http.StatusServiceUnavailable || len(got.all()) != 0 {
+		t.Fatalf("webhook confirmed by a stripped answer: HTTP %d, events %s; want 503 and none", code, kinds(got.all()))
+	}
+	// Refusals before authentication are not signed, and stay what they are.
+	e.setIntercept(nil)
+	_, err = e.p.GetPayment(ctx, "6b1f6a1e-9c5d-4e0b-9f59-000000000000")
+	wantCode(t, err, provider.Internal) // a 404 is signed by Trustist, so a stripped one is unverified
+	e.sim.StripServerAuthorization(false)
+	e.sim.FailNext(1)
+	_, err = e.gw.GetPayment(ctx, p.ID)
+	wantCode(t, err, provider.ProviderUnavailable)
+	if code := post(t, h, completion); code != http.StatusOK || len(got.all()) != 1 {
+		t.Fatalf("with the header back: HTTP %d, events %s", code, kinds(got.all()))
+	}
+
+	// Off (the default): a stripped answer is accepted, as Hawk allows a server to leave
+	// the header out.
+	d := start(t, trustistsim.Options{}, nil)
+	stripAndEdit(d)
+	pay, err = d.gw.Pay(ctx, payReq(t, "7.00", "o-default"))
+	if err != nil || pay.RedirectURL != elsewhere {
+		t.Fatalf("header not required: %+v, %v", pay, err)
+	}
 }

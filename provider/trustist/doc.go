@@ -52,6 +52,22 @@
 // in an answer is verified. When Trustist refuses a timestamp with an authenticated
 // WWW-Authenticate ts/tsm, the adapter adjusts its clock offset and retries once.
 //
+// Hawk lets a server leave Server-Authorization out, and by default an answer without it
+// is accepted: so an intermediary could remove the header and edit the answer (a
+// payLink). Config.RequireServerAuthorization (URL parameter
+// require_server_authorization=true) closes that: every answer to an authenticated
+// request (each status below 500 but 401 and 429) must then carry the header with a
+// payload hash of its body, or it is unverified — UnknownOutcome for a write, an error
+// for a read, a 503 for the notification it was to confirm. It is off by default because
+// no Trustist source says the API always sends the header: the Transfer API's
+// authentication page says the server "may also include" it
+// (https://trustisttransfer.com/docs/authentication/), the Ecommerce API's page describes
+// only the request header (https://api.trustistecommerce.com/docs/authentication), and
+// the official WordPress plugin never reads it
+// (github.com/trustist/trustist-ecommerce-wordpress-plugin,
+// includes/payment-functions.php). Turn it on once the account's answers are seen to
+// carry it; the simulator always sends it (StripServerAuthorization removes it).
+//
 // # Errors
 //
 // 400 → InvalidRequest with the body's message (ProblemDetails, message, error and errors
@@ -68,8 +84,9 @@
 //   - 500 (an application error can follow a written row), 501, 502, 504 and any other
 //     5xx: UnknownOutcome — the write may have taken effect;
 //   - an answer of any status whose body breaks off or cannot be read, or whose
-//     Server-Authorization does not verify; a 2xx answer that cannot be used (no id, no
-//     payLink); or no answer after the request was sent: UnknownOutcome.
+//     Server-Authorization does not verify or, with Config.RequireServerAuthorization, is
+//     missing; a 2xx answer that cannot be used (no id, no payLink); or no answer after
+//     the request was sent: UnknownOutcome.
 //
 // A Pay whose payment was created but could not be read back is UnknownOutcome whatever
 // the read's failure, names the payment, and carries the read's HTTP status and
@@ -167,6 +184,7 @@
 //
 //	trustist://sandbox
 //	trustist://production?currency=GBP
+//	trustist://production?require_server_authorization=true
 //	trustist://sandbox?base_url=http://127.0.0.1:8080
 //
 // Keys come from the environment: PAYBRIDGE_TRUSTIST_HAWK_ID and PAYBRIDGE_TRUSTIST_HAWK_KEY (merchant,

@@ -304,9 +304,11 @@ func (p *Provider) verifyStandingOrder(ctx context.Context, h hint, body []byte)
 // confirmError classifies a failed look-up of the object a notification names. An object
 // the API does not know is a bad notification (400, ErrUnknownObject). A look-up that
 // failed for a passing reason — Trustist unavailable or unreachable (5xx, connection
-// error), rate limiting, or the verifier's deadline — wraps notify.ErrRetryLater, so the
-// notification is answered 503 and Trustist delivers it again. Anything else (refused
-// credentials, an answer that cannot be read) rejects it with 400.
+// error), rate limiting, the bound on confirmation reads, an answer whose
+// Server-Authorization is missing (when required) or does not verify, or the verifier's
+// deadline — wraps notify.ErrRetryLater, so the notification is answered 503 and
+// Trustist delivers it again. Anything else (refused credentials, an answer that cannot
+// be read) rejects it with 400.
 func confirmError(err error) error {
 	switch provider.CodeOf(err) {
 	case provider.NotFound:
@@ -316,6 +318,12 @@ func confirmError(err error) error {
 	}
 	if errors.Is(err, notify.ErrRetryLater) { // the bound on confirmation reads
 		return err
+	}
+	if errors.Is(err, errUnverified) {
+		// An answer whose Server-Authorization is missing or wrong says nothing about the
+		// object: the notification is neither confirmed nor refuted, and is delivered
+		// again rather than lost to an intermediary.
+		return fmt.Errorf("trustist: the API's answer could not be authenticated: %w: %w", notify.ErrRetryLater, err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return fmt.Errorf("trustist: confirming the notification with the API took too long: %w: %w", notify.ErrRetryLater, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -439,6 +440,56 @@ func TestLagReads(t *testing.T) {
 	for i, want := range []string{trustistsim.StatusPending, trustistsim.StatusPending, trustistsim.StatusComplete} {
 		if got := status(paid); got != want {
 			t.Fatalf("read %d of the paid payment: %s, want %s", i+1, got, want)
+		}
+	}
+}
+
+// Every answer to an authenticated request carries a Server-Authorization whose payload
+// hash covers the body, errors included; StripServerAuthorization removes it.
+func TestServerAuthorizationSentAndStripped(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	key := s.MerchantKey()
+	cred := hawk.Credentials{ID: key.HawkID, Key: hawk.Key(key.HawkKey.Bytes())}
+	send := func(method, path, body string) (int, error) {
+		t.Helper()
+		u := s.URL() + path
+		var opts hawk.RequestOptions
+		if body != "" {
+			opts.ContentType, opts.Payload = "application/json", []byte(body)
+		}
+		auth, art, err := hawk.RequestHeader(cred, method, u, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(method, u, strings.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		return resp.StatusCode, hawk.VerifyResponse(cred, art, resp.Header.Get("Server-Authorization"), resp.Header.Get("Content-Type"), b)
+	}
+	cases := []struct {
+		method, path, body string
+		status             int
+	}{
+		{"GET", "/v1/merchants", "", 200},
+		{"GET", "/v1/payments/6b1f6a1e-9c5d-4e0b-9f59-000000000000", "", 404},
+		{"POST", "/v1/payments", `{"amount":0,"reference":"r"}`, 400},
+		{"POST", "/v1/customers", `{"firstName":"Ada"}`, 403},
+	}
+	for _, c := range cases {
+		if status, err := send(c.method, c.path, c.body); status != c.status || err != nil {
+			t.Errorf("%s %s: HTTP %d (want %d), Server-Authorization: %v", c.method, c.path, status, c.status, err)
+		}
+	}
+	s.StripServerAuthorization(true)
+	for _, c := range cases {
+		if status, err := send(c.method, c.path, c.body); status != c.status || !errors.Is(err, hawk.ErrNoServerAuthorization) {
+			t.Errorf("stripped %s %s: HTTP %d (want %d), Server-Authorization: %v", c.method, c.path, status, c.status, err)
 		}
 	}
 }
