@@ -410,14 +410,21 @@ func TestStrippedServerAuthorizationIsUnverified(t *testing.T) {
 	if code := post(t, h, completion); code != http.StatusServiceUnavailable || len(got.all()) != 0 {
 		t.Fatalf("webhook confirmed by a stripped answer: HTTP %d, events %s; want 503 and none", code, kinds(got.all()))
 	}
-	// Refusals before authentication are not signed, and stay what they are.
+	// An error answer is signed too: a stripped 404 is unverified, not NotFound.
 	e.setIntercept(nil)
 	_, err = e.p.GetPayment(ctx, "6b1f6a1e-9c5d-4e0b-9f59-000000000000")
-	wantCode(t, err, provider.Internal) // a 404 is signed by Trustist, so a stripped one is unverified
+	wantCode(t, err, provider.Internal)
+	// A refusal before processing is not signed, and stays what it is.
 	e.sim.StripServerAuthorization(false)
 	e.sim.FailNext(1)
 	_, err = e.gw.GetPayment(ctx, p.ID)
 	wantCode(t, err, provider.ProviderUnavailable)
+	// A header that does not verify leaves the webhook to be delivered again, too.
+	e.sim.CorruptServerAuthorization(true)
+	if code := post(t, h, completion); code != http.StatusServiceUnavailable || len(got.all()) != 0 {
+		t.Fatalf("webhook confirmed by a forged header: HTTP %d, events %s; want 503 and none", code, kinds(got.all()))
+	}
+	e.sim.CorruptServerAuthorization(false)
 	if code := post(t, h, completion); code != http.StatusOK || len(got.all()) != 1 {
 		t.Fatalf("with the header back: HTTP %d, events %s", code, kinds(got.all()))
 	}

@@ -147,14 +147,16 @@
 // reference (the MerchantReference Pay sent) and its amount, all from the API's answer,
 // by which the Gateway's handler matches it to a Pay in its journal — and so settles a
 // Pay whose answer was lost. When the payment cannot be fetched for a passing reason
-// (Trustist unavailable or unreachable, rate limiting, a timeout) the error wraps
+// (Trustist unavailable or unreachable, rate limiting, a timeout, an answer whose
+// Server-Authorization does not verify or, when required, is missing) the error wraps
 // notify.ErrRetryLater too and the handler answers 503; an unknown payment or a
 // malformed body is answered 400.
 //
 // Every confirmation is an authenticated read on the merchant's API quota, and anyone
 // who knows the webhook URL can post a webhook. The reads are therefore bounded:
-// notifications about one object arriving together share one read; a payment read
-// COMPLETE, FAILED or CANCELLED (a standing order COMPLETED, FAILED or CANCELLED) answers
+// notifications about one object arriving together share one read; a payment read in a
+// final status (COMPLETE, FAILED, CANCELLED; a standing order COMPLETED, FAILED or
+// CANCELLED) answers
 // later notifications whose claim it confirms for ten minutes without a read (at most
 // 4,096 such answers are kept, least recently used out; a claim the remembered status
 // does not confirm, such as a completion after a failure, is read afresh); and every
@@ -165,14 +167,15 @@
 // costs at most the burst plus the refill rate in reads. None of this is order or
 // idempotency state: losing it costs reads, nothing else.
 //
-// Redelivery: Trustist's webhook pages ask the endpoint to "return a 2xx status code to
-// confirm receipt" (https://trustisttransfer.com/docs/merchant-webhooks,
-// https://api.trustistecommerce.com/docs/PaymentWebhooks), and its tenant-webhook
-// registrations count deliveryAttempts (https://api.trustistecommerce.com/docs/webhooks);
-// [I] it delivers again after another answer. How often and for how long is not
-// published. A 503 therefore relies on Trustist's redelivery: an application that must
-// not miss an outcome should also read payments still pending after a while with
-// GetPayment, as a reconciliation job would.
+// Redelivery: Trustist's merchant-webhook page asks the endpoint to "return a 2xx status
+// code to confirm receipt" (https://trustisttransfer.com/docs/merchant-webhooks; the
+// same 2xx rule at https://api.trustistecommerce.com/docs/PaymentWebhooks), and its
+// tenant-webhook registrations count deliveryAttempts
+// (https://api.trustistecommerce.com/docs/webhooks); [I] it delivers again after another
+// answer. How often and for how long is not published [X]. A 503 therefore relies on
+// Trustist's redelivery: an application that must not miss an outcome should also read
+// payments still pending after a while with GetPayment, as a reconciliation job would.
+//
 // Once verified, the reply is 200 when processed and 500 when the application failed, so
 // Trustist delivers again.
 // Onboard-session (tenant) notifications cannot be confirmed through the API and are
