@@ -36,6 +36,9 @@ func startChaos(t *testing.T) *chaosEnv {
 	}
 	cfg := s.Config()
 	cfg.HTTPClient = chaostest.Client()
+	// Thousands of webhooks in a few seconds: the bound on confirmation reads, which
+	// TestUnknownIDFloodSpendsBoundedReads covers, would only pace them.
+	cfg.ConfirmationsPerSecond = -1
 	p, err := trustist.New(cfg)
 	if err != nil {
 		s.Close()

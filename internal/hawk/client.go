@@ -213,6 +213,10 @@ var (
 	// ErrBadTimestampMAC is returned by [VerifyStaleTimestamp] when the tsm is missing or
 	// does not authenticate the server time.
 	ErrBadTimestampMAC = errors.New("hawk: invalid server timestamp MAC")
+	// ErrNoServerAuthorization is returned by [VerifyResponse] for a response without a
+	// Server-Authorization header. Hawk lets a server leave it out; a client that requires
+	// it treats the response as unverified.
+	ErrNoServerAuthorization = errors.New("hawk: response carries no Server-Authorization header")
 	// ErrBadResponseMAC is returned by [VerifyResponse] when the response MAC does not verify.
 	ErrBadResponseMAC = errors.New("hawk: bad response MAC")
 	// ErrMissingResponseHash is returned by [VerifyResponse] when a payload is given but
@@ -250,8 +254,12 @@ func VerifyStaleTimestamp(c Credentials, wwwAuthenticate string) (int64, error) 
 // type [TypeResponse] over the request artifacts with hash and ext replaced by the
 // header's own (empty when absent). When payload is non-nil (use []byte{} for an empty
 // body) the header must carry a hash and it must match PayloadHash(contentType, payload);
-// with a nil payload the body is not checked.
+// with a nil payload the body is not checked. An empty header is
+// [ErrNoServerAuthorization].
 func VerifyResponse(c Credentials, req Artifacts, serverAuthorization string, contentType string, payload []byte) error {
+	if serverAuthorization == "" {
+		return ErrNoServerAuthorization
+	}
 	attrs, err := ParseHeader(serverAuthorization, ServerAuthorization)
 	if err != nil {
 		return err

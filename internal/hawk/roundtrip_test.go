@@ -604,7 +604,9 @@ func TestResponseHeader(t *testing.T) {
 		{"no hash", testCred, req, noHash, payload, ErrMissingResponseHash},
 		{"no mac", testCred, req, `Hawk hash="abc"`, payload, ErrInvalidHeader},
 		{"request attribute", testCred, req, h + `, id="x"`, payload, ErrInvalidHeader},
-		{"missing", testCred, req, "", payload, ErrNotHawk},
+		{"missing", testCred, req, "", payload, ErrNoServerAuthorization},
+		{"missing, body unchecked", testCred, req, "", nil, ErrNoServerAuthorization},
+		{"another scheme", testCred, req, `Bearer abc`, payload, ErrNotHawk},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -574,6 +575,8 @@ func TestNewChecksConfig(t *testing.T) {
 		"half tenant":     {Merchant: good, Tenant: trustist.Key{HawkID: "t"}},
 		"plain http":      {Merchant: good, BaseURL: "http://api.trustistecommerce.com"},
 		"bad env":         {Merchant: good, Environment: "staging"},
+		"NaN rate":        {Merchant: good, ConfirmationsPerSecond: math.NaN()},
+		"negative burst":  {Merchant: good, ConfirmationBurst: -1},
 	} {
 		if _, err := trustist.New(cfg); provider.CodeOf(err) != provider.InvalidRequest {
 			t.Errorf("%s: New = %v, want InvalidRequest", name, err)

@@ -21,8 +21,9 @@ import (
 // only record of the call: the adapter keeps none. Measured: a Pay 145 (146 while the
 // adapter also kept an entry per idempotency key in a ledger of its own), a notification
 // 149 (unchanged: the ledger's note of each reported payment allocated only for a
-// reference not seen before, and the stub's payments share one). The budgets keep the
-// headroom they had.
+// reference not seen before, and the stub's payments share one); 153 since a
+// notification's read is shared with others about the same payment (the read's record and
+// the channel its waiters wait on). The budgets keep the headroom they had.
 const (
 	payAllocBudget    = 150
 	notifyAllocBudget = 165

@@ -61,7 +61,9 @@ func payStub(tb testing.TB) (*trustist.Provider, *paybridge.Gateway, paybridge.P
 		_, _ = w.Write(answer)
 	}))
 	tb.Cleanup(stub.Close)
-	p, err := trustist.New(trustist.Config{BaseURL: stub.URL,
+	// No bound on confirmation reads: the allocation budget counts each notification's
+	// own read, not the bound's 503.
+	p, err := trustist.New(trustist.Config{BaseURL: stub.URL, ConfirmationsPerSecond: -1,
 		Merchant: trustist.Key{HawkID: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", HawkKey: secret.New("sk_test_benchmark_key")}})
 	if err != nil {
 		tb.Fatal(err)

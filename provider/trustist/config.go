@@ -75,7 +75,47 @@ type Config struct {
 	Now func() time.Time
 	// MaxResponseBytes bounds how much of a response is read (default 16 MiB).
 	MaxResponseBytes int64
+	// RequireServerAuthorization makes every answer Trustist gives to an authenticated
+	// request — each status below 500 except 401 (authentication refused) and 429
+	// (refused before processing) — carry a Server-Authorization header whose payload
+	// hash covers the body. Without it, an intermediary could remove the header and edit
+	// the answer (a payLink, a status). An answer without it is unverified: for a write
+	// the outcome is unknown (UnknownOutcome), for a read it is an error, and a
+	// notification it was to confirm is delivered again (503). Off by default: Trustist's
+	// authentication page for its Transfer API says the server "may also include" the
+	// header (https://trustisttransfer.com/docs/authentication/), the Ecommerce API's
+	// authentication page describes only the request header
+	// (https://api.trustistecommerce.com/docs/authentication), and the official
+	// WordPress plugin never reads it (trustist/trustist-ecommerce-wordpress-plugin,
+	// includes/payment-functions.php); that the API always sends it is not published.
+	// Turn it on once the account's answers are seen to carry it. Whether on or off, a
+	// header that is present must verify.
+	RequireServerAuthorization bool
+	// ConfirmationsPerSecond and ConfirmationBurst bound the reads the Provider makes to
+	// confirm notifications, as a token bucket holding ConfirmationBurst reads (default
+	// DefaultConfirmationBurst) refilled at ConfirmationsPerSecond (default
+	// DefaultConfirmationsPerSecond). Trustist does not sign its webhooks, so anyone who
+	// knows the webhook URL can post one and make the Provider spend the merchant's API
+	// quota on a look-up; over the bound a notification is answered 503
+	// (notify.ErrRetryLater) and Trustist delivers it again later — nothing is dropped.
+	// Notifications about one object arriving together share one read, and a payment
+	// read in a final status answers further notifications it confirms for a while
+	// without a read; neither takes from the bucket. A negative ConfirmationsPerSecond
+	// removes the bound.
+	ConfirmationsPerSecond float64
+	ConfirmationBurst      int
 }
+
+// The default bound on confirmation reads (see Config.ConfirmationsPerSecond). Trustist
+// publishes no rate limit for its API [X]. [I] Ten reads a second, with bursts of fifty,
+// is well above what one merchant's own webhooks need (each payment raises one to
+// three: payment.created, then payment.completed or payment.failed), while a flood of
+// forged webhooks costs at most 36,000 reads an hour instead of as many as its sender
+// can post.
+const (
+	DefaultConfirmationsPerSecond = 10
+	DefaultConfirmationBurst      = 50
+)
 
 // credentials converts k, checking that it is complete. which names the key in errors.
 func (k Key) credentials(which string) (hawk.Credentials, error) {

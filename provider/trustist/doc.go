@@ -52,6 +52,22 @@
 // in an answer is verified. When Trustist refuses a timestamp with an authenticated
 // WWW-Authenticate ts/tsm, the adapter adjusts its clock offset and retries once.
 //
+// Hawk lets a server leave Server-Authorization out, and by default an answer without it
+// is accepted: so an intermediary could remove the header and edit the answer (a
+// payLink). Config.RequireServerAuthorization (URL parameter
+// require_server_authorization=true) closes that: every answer to an authenticated
+// request (each status below 500 but 401 and 429) must then carry the header with a
+// payload hash of its body, or it is unverified — UnknownOutcome for a write, an error
+// for a read, a 503 for the notification it was to confirm. It is off by default because
+// no Trustist source says the API always sends the header: the Transfer API's
+// authentication page says the server "may also include" it
+// (https://trustisttransfer.com/docs/authentication/), the Ecommerce API's page describes
+// only the request header (https://api.trustistecommerce.com/docs/authentication), and
+// the official WordPress plugin never reads it
+// (github.com/trustist/trustist-ecommerce-wordpress-plugin,
+// includes/payment-functions.php). Turn it on once the account's answers are seen to
+// carry it; the simulator always sends it (StripServerAuthorization removes it).
+//
 // # Errors
 //
 // 400 → InvalidRequest with the body's message (ProblemDetails, message, error and errors
@@ -68,8 +84,9 @@
 //   - 500 (an application error can follow a written row), 501, 502, 504 and any other
 //     5xx: UnknownOutcome — the write may have taken effect;
 //   - an answer of any status whose body breaks off or cannot be read, or whose
-//     Server-Authorization does not verify; a 2xx answer that cannot be used (no id, no
-//     payLink); or no answer after the request was sent: UnknownOutcome.
+//     Server-Authorization does not verify or, with Config.RequireServerAuthorization, is
+//     missing; a 2xx answer that cannot be used (no id, no payLink); or no answer after
+//     the request was sent: UnknownOutcome.
 //
 // A Pay whose payment was created but could not be read back is UnknownOutcome whatever
 // the read's failure, names the payment, and carries the read's HTTP status and
@@ -114,16 +131,51 @@
 // TrustistTransfer portal (not per request). VerifyNotification treats the body as a
 // hint: it takes the paymentId (or standingOrderId; member names in any case), fetches
 // the object again with the merchant key and builds the event from the API's answer. A
-// notification naming an object the API does not know is rejected; a claim of completion
-// for a payment the API reports as pending yields a payment.pending event, never a
-// success. A payment event carries the payment's id, its reference (the MerchantReference
-// Pay sent) and its amount, all from the API's answer, by which the Gateway's handler
-// matches it to a Pay in its journal — and so settles a Pay whose answer was lost. The
-// notification ID is the object id plus the API's status, so redeliveries are
-// deduplicated and a later status change is a new notification. When the payment cannot
-// be fetched for a passing reason (Trustist unavailable or unreachable, rate limiting, a
-// timeout) the error wraps notify.ErrRetryLater and the handler answers 503, so Trustist
-// delivers again; an unknown payment or a malformed body is answered 400.
+// notification naming an object the API does not know is rejected.
+//
+// What the body claims — its status, else its event type — must be confirmed by that
+// answer before anything reaches the application: a completion by a completed payment,
+// a failure or cancellation by a final status, a standing order's new status by one no
+// longer pending. A claim the API does not confirm yet (the read still says pending: a
+// lagging replica, or a forged body) is ErrUnconfirmed wrapped with
+// notify.ErrRetryLater, answered 503, so that Trustist delivers the webhook again and
+// the completion is confirmed by a later read; no payment.pending event is made from the
+// unconfirmed read. The notification ID is the object id plus the status the API
+// confirmed, never the webhook's payment id alone, so redeliveries are deduplicated, a
+// later status change is a new notification, and a completion is never deduplicated
+// away by an earlier pending one. A payment event carries the payment's id, its
+// reference (the MerchantReference Pay sent) and its amount, all from the API's answer,
+// by which the Gateway's handler matches it to a Pay in its journal — and so settles a
+// Pay whose answer was lost. When the payment cannot be fetched for a passing reason
+// (Trustist unavailable or unreachable, rate limiting, a timeout, an answer whose
+// Server-Authorization does not verify or, when required, is missing) the error wraps
+// notify.ErrRetryLater too and the handler answers 503; an unknown payment or a
+// malformed body is answered 400.
+//
+// Every confirmation is an authenticated read on the merchant's API quota, and anyone
+// who knows the webhook URL can post a webhook. The reads are therefore bounded:
+// notifications about one object arriving together share one read; a payment read in a
+// final status (COMPLETE, FAILED, CANCELLED; a standing order COMPLETED, FAILED or
+// CANCELLED) answers
+// later notifications whose claim it confirms for ten minutes without a read (at most
+// 4,096 such answers are kept, least recently used out; a claim the remembered status
+// does not confirm, such as a completion after a failure, is read afresh); and every
+// other read takes a token from a bucket of Config.ConfirmationBurst (default 50)
+// refilled at Config.ConfirmationsPerSecond (default 10 a second). With no token left
+// the notification is ErrConfirmationLimit wrapped with notify.ErrRetryLater: answered
+// 503, delivered again, never dropped. A flood of webhooks naming unknown payments thus
+// costs at most the burst plus the refill rate in reads. None of this is order or
+// idempotency state: losing it costs reads, nothing else.
+//
+// Redelivery: Trustist's merchant-webhook page asks the endpoint to "return a 2xx status
+// code to confirm receipt" (https://trustisttransfer.com/docs/merchant-webhooks; the
+// same 2xx rule at https://api.trustistecommerce.com/docs/PaymentWebhooks), and its
+// tenant-webhook registrations count deliveryAttempts
+// (https://api.trustistecommerce.com/docs/webhooks); [I] it delivers again after another
+// answer. How often and for how long is not published [X]. A 503 therefore relies on
+// Trustist's redelivery: an application that must not miss an outcome should also read
+// payments still pending after a while with GetPayment, as a reconciliation job would.
+//
 // Once verified, the reply is 200 when processed and 500 when the application failed, so
 // Trustist delivers again.
 // Onboard-session (tenant) notifications cannot be confirmed through the API and are
@@ -135,6 +187,7 @@
 //
 //	trustist://sandbox
 //	trustist://production?currency=GBP
+//	trustist://production?require_server_authorization=true
 //	trustist://sandbox?base_url=http://127.0.0.1:8080
 //
 // Keys come from the environment: PAYBRIDGE_TRUSTIST_HAWK_ID and PAYBRIDGE_TRUSTIST_HAWK_KEY (merchant,

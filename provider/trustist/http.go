@@ -166,10 +166,16 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 			}
 		}
 		var unauthentic error
-		if sa := resp.Header.Get("Server-Authorization"); sa != "" && rerr == nil {
-			if unauthentic = verifyResponse(cred, artifacts, sa, resp.Header.Get("Content-Type"), b); unauthentic != nil {
-				x.Unauthentic = true
+		if rerr == nil {
+			sa := resp.Header.Get("Server-Authorization")
+			switch {
+			case p.requireSA && signedStatus(resp.StatusCode):
+				// The header, and its hash of the body, are required.
+				unauthentic = hawk.VerifyResponse(cred, artifacts, sa, resp.Header.Get("Content-Type"), nonNil(b))
+			case sa != "":
+				unauthentic = verifyResponse(cred, artifacts, sa, resp.Header.Get("Content-Type"), b)
 			}
+			x.Unauthentic = unauthentic != nil
 		}
 		switch transport.Classify(x) {
 		case transport.Answered:
@@ -181,7 +187,13 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 		case transport.MaybeProcessed:
 			switch {
 			case x.Unauthentic:
-				return nil, uncertain(c, x, corr, "the response's Server-Authorization header does not authenticate it", unauthentic)
+				what := "the response's Server-Authorization header does not authenticate it"
+				if errors.Is(unauthentic, hawk.ErrNoServerAuthorization) {
+					what = "the response carries no Server-Authorization header, which Config.RequireServerAuthorization requires"
+				} else if errors.Is(unauthentic, hawk.ErrMissingResponseHash) {
+					what = "the response's Server-Authorization header covers no body hash, which Config.RequireServerAuthorization requires"
+				}
+				return nil, uncertain(c, x, corr, what, fmt.Errorf("%w: %w", errUnverified, unauthentic))
 			case rerr != nil:
 				return nil, readError(ctx, c, x, corr)
 			case resp.StatusCode == http.StatusSeeOther:
@@ -236,6 +248,30 @@ func newRequest(ctx context.Context, method string, u *url.URL, auth string, bod
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	return req
+}
+
+// errUnverified marks the error of an answer whose Server-Authorization is missing (when
+// required) or does not verify.
+var errUnverified = errors.New("trustist: the answer is not authenticated by its Server-Authorization header")
+
+// signedStatus reports whether an answer with this status must carry a
+// Server-Authorization when Config.RequireServerAuthorization is set: every answer to
+// an authenticated request, which is any status below 500 except 401 (the request was
+// not authenticated, so there is nothing to sign with) and 429 (refused before
+// processing, which transport.Classify trusts whatever the body). A 5xx other than 503 is
+// already an answer after which a write may have taken effect, and a 503 is trusted as
+// a refusal before processing by the same rule, so neither needs it.
+func signedStatus(status int) bool {
+	return status < 500 && status != http.StatusUnauthorized && status != http.StatusTooManyRequests
+}
+
+// nonNil returns b, or an empty body for nil, so that hawk.VerifyResponse checks the
+// payload hash of an empty answer too.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 // verifyResponse checks a Server-Authorization header, covering the body when the server

@@ -30,14 +30,27 @@ var (
 	// ErrUnverifiable: the notification is of a kind that cannot be checked against the
 	// API (onboard-session notifications: no session look-up is published).
 	ErrUnverifiable = errors.New("trustist: notification cannot be checked against the Trustist API")
+	// ErrUnconfirmed: the API does not (yet) report what the notification claims — a
+	// completion while the payment still reads as pending, from a lagging read or a
+	// forged body. It always comes wrapped with notify.ErrRetryLater: the notification is
+	// answered 503, so that Trustist delivers it again, and is confirmed then.
+	ErrUnconfirmed = errors.New("trustist: the API does not confirm the notification's claim yet")
 )
 
 // VerifyNotification implements notify.Verifier. Trustist does not sign its webhooks, so
 // the body is only a hint: the payment (or standing order) it names is fetched again
 // with the merchant key, and the event is built from the API's answer — its status,
 // amount and reference — never from the body. A notification naming an object the API
-// does not know is rejected; one claiming "completed" for a payment the API reports as
-// pending yields a payment.pending event, never a success.
+// does not know is rejected.
+//
+// What the body claims (its status, else its event type) must be confirmed by the API
+// before anything is delivered: a claim of completion needs a completed payment, a claim
+// of failure or cancellation a final status, a standing-order status other than pending
+// a standing order that is no longer pending. A claim the API does not confirm yet — the
+// read still says pending — is ErrUnconfirmed wrapped with notify.ErrRetryLater, so the
+// handler answers 503 and Trustist delivers the notification again; nothing reaches the
+// application from the unconfirmed read. A claim the API has moved past (a failure
+// notification for a payment the payer has since paid) yields the API's status.
 //
 // Member names are matched case-insensitively (paymentId, PaymentId, payment_id), and
 // both event spellings (payment.completed, StandingOrderCreated) are accepted. The
@@ -64,7 +77,9 @@ type hint struct {
 	paymentID       string
 	standingOrderID string
 	event           string
-	session         bool
+	// status is the body's status member (COMPLETED in the documented example).
+	status  string
+	session bool
 }
 
 // keySeparators are dropped from member names before they are compared.
@@ -144,6 +159,10 @@ func (h *hint) take(key string, isString bool, text []byte) error {
 		if isString && h.event == "" {
 			h.event = string(text)
 		}
+	case "status":
+		if isString && h.status == "" {
+			h.status = string(text)
+		}
 	case "session":
 		h.session = true
 	}
@@ -173,10 +192,72 @@ func (h *hint) check() error {
 	return nil
 }
 
+// claimedPayment is the payment status a notification claims: its status member when
+// that is a status the table knows, else its event type (payment.completed,
+// payment.failed, also spelt PaymentCompleted), else pending, which claims nothing.
+func (h *hint) claimedPayment() provider.PaymentStatus {
+	if s, ok := paymentStatuses[normalizeStatus(h.status)]; ok {
+		return s
+	}
+	switch eventName(h.event) {
+	case "paymentcompleted":
+		return provider.PaymentSucceeded
+	case "paymentfailed":
+		return provider.PaymentDeclined
+	}
+	return provider.PaymentPending
+}
+
+// eventName lower-cases an event type and drops its separators, so payment.completed,
+// payment_completed and PaymentCompleted compare equal.
+func eventName(e string) string {
+	return eventSeparators.Replace(strings.ToLower(e))
+}
+
+var eventSeparators = strings.NewReplacer(".", "", "_", "", "-", "")
+
+// confirmsPayment reports whether a payment the API reports as api confirms a
+// notification claiming claimed. Only a completed payment confirms a completion; any
+// final status confirms a failure or cancellation (the API's word wins: a payer may pay
+// after a failed attempt, and Trustist's webhook page says failed payments can be
+// retried, https://api.trustistecommerce.com/docs/PaymentWebhooks); an authorisation is
+// confirmed by any status past pending; a claim of creation, or none, by any status.
+func confirmsPayment(claimed, api provider.PaymentStatus) bool {
+	switch {
+	case claimed == provider.PaymentSucceeded:
+		return api == provider.PaymentSucceeded
+	case claimed.Final():
+		return api.Final()
+	case claimed == provider.PaymentAuthorized:
+		return api == provider.PaymentAuthorized || api.Final()
+	}
+	return true
+}
+
+// unconfirmed reports a claim the API's answer does not confirm yet. The message names
+// the neutral statuses only, never text from the body.
+func unconfirmed(what, claimed, api string) error {
+	return fmt.Errorf("%w: %w: the notification claims the %s is %s, the API reports %s",
+		ErrUnconfirmed, notify.ErrRetryLater, what, claimed, api)
+}
+
 func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
-	pm, err := p.GetPayment(ctx, h.paymentID)
+	claimed := h.claimedPayment()
+	v, err := p.confirm.read(ctx, objectKey{paymentObject, h.paymentID},
+		func(v any) bool { return confirmsPayment(claimed, v.(*provider.Payment).Status) },
+		func(ctx context.Context) (any, bool, error) {
+			pm, err := p.GetPayment(ctx, h.paymentID)
+			if err != nil {
+				return nil, false, err
+			}
+			return pm, pm.Status.Final(), nil
+		})
 	if err != nil {
 		return nil, confirmError(err)
+	}
+	pm := v.(*provider.Payment)
+	if !confirmsPayment(claimed, pm.Status) {
+		return nil, unconfirmed("payment", string(claimed), string(pm.Status))
 	}
 	status := normalizeStatus(pm.ProviderStatus)
 	ev := notify.Event{
@@ -188,9 +269,30 @@ func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*not
 }
 
 func (p *Provider) verifyStandingOrder(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
-	so, err := p.GetStandingOrder(ctx, h.standingOrderID)
+	// A standing order claimed active, completed, failed or cancelled that the API still
+	// reports as pending is not confirmed yet.
+	claimed := StandingOrderPending
+	if h.status != "" {
+		claimed = standingOrderStatus(h.status)
+	}
+	confirms := func(so *StandingOrder) bool {
+		return claimed == StandingOrderPending || so.Status != StandingOrderPending
+	}
+	v, err := p.confirm.read(ctx, objectKey{standingOrderObject, h.standingOrderID},
+		func(v any) bool { return confirms(v.(*StandingOrder)) },
+		func(ctx context.Context) (any, bool, error) {
+			so, err := p.GetStandingOrder(ctx, h.standingOrderID)
+			if err != nil {
+				return nil, false, err
+			}
+			return so, so.Status.final(), nil
+		})
 	if err != nil {
 		return nil, confirmError(err)
+	}
+	so := v.(*StandingOrder)
+	if !confirms(so) {
+		return nil, unconfirmed("standing order", string(claimed), string(so.Status))
 	}
 	ev := notify.Event{
 		ID: "standing-order/" + so.ID + "/" + normalizeStatus(so.ProviderStatus), Provider: Name, Kind: notify.Other,
@@ -202,15 +304,26 @@ func (p *Provider) verifyStandingOrder(ctx context.Context, h hint, body []byte)
 // confirmError classifies a failed look-up of the object a notification names. An object
 // the API does not know is a bad notification (400, ErrUnknownObject). A look-up that
 // failed for a passing reason — Trustist unavailable or unreachable (5xx, connection
-// error), rate limiting, or the verifier's deadline — wraps notify.ErrRetryLater, so the
-// notification is answered 503 and Trustist delivers it again. Anything else (refused
-// credentials, an answer that cannot be read) rejects it with 400.
+// error), rate limiting, the bound on confirmation reads, an answer whose
+// Server-Authorization is missing (when required) or does not verify, or the verifier's
+// deadline — wraps notify.ErrRetryLater, so the notification is answered 503 and
+// Trustist delivers it again. Anything else (refused credentials, an answer that cannot
+// be read) rejects it with 400.
 func confirmError(err error) error {
 	switch provider.CodeOf(err) {
 	case provider.NotFound:
 		return errors.Join(ErrUnknownObject, err)
 	case provider.ProviderUnavailable, provider.RateLimited, provider.UnknownOutcome:
 		return fmt.Errorf("trustist: the notification could not be confirmed with the API now: %w: %w", notify.ErrRetryLater, err)
+	}
+	if errors.Is(err, notify.ErrRetryLater) { // the bound on confirmation reads
+		return err
+	}
+	if errors.Is(err, errUnverified) {
+		// An answer whose Server-Authorization is missing or wrong says nothing about the
+		// object: the notification is neither confirmed nor refuted, and is delivered
+		// again rather than lost to an intermediary.
+		return fmt.Errorf("trustist: the API's answer could not be authenticated: %w: %w", notify.ErrRetryLater, err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return fmt.Errorf("trustist: confirming the notification with the API took too long: %w: %w", notify.ErrRetryLater, err)

@@ -26,14 +26,25 @@ func TestForgedCompletionNeverSucceeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	forged := fmt.Sprintf(`{"paymentId":%q,"status":"COMPLETED","amount":15.00,"currency":"GBP","reference":"o-forge","eventType":"payment.completed"}`, p.ID)
-	if code := post(t, h, forged); code != http.StatusOK {
-		t.Fatalf("forged notification for a real payment answered %d", code)
+	// The API does not confirm the completion: not acknowledged, nothing delivered.
+	if code := post(t, h, forged); code != http.StatusServiceUnavailable {
+		t.Fatalf("forged notification for a real payment answered %d, want 503", code)
+	}
+	if evs := got.all(); len(evs) != 0 {
+		t.Fatalf("events %+v; a claim of completion for a pending payment must deliver nothing", evs)
+	}
+	// A notification that claims no outcome is confirmed as the API reports it, with
+	// the amount and reference from the API, not from the body.
+	created := fmt.Sprintf(`{"paymentId":%q,"status":"PENDING","amount":1500.00,"reference":"other","eventType":"payment.created"}`, p.ID)
+	if code := post(t, h, created); code != http.StatusOK {
+		t.Fatalf("creation notification answered %d", code)
 	}
 	evs := got.all()
-	if len(evs) != 1 || evs[0].Kind != notify.PaymentPending || evs[0].ProviderStatus != "PENDING" || evs[0].ProviderEvent != "payment.completed" {
-		t.Fatalf("events %+v; a claim of completion for a pending payment must yield payment.pending", evs)
+	if len(evs) != 1 || evs[0].Kind != notify.PaymentPending || evs[0].ProviderStatus != "PENDING" || evs[0].ProviderEvent != "payment.created" {
+		t.Fatalf("events %+v; want payment.pending", evs)
 	}
-	if evs[0].ID != "payment/"+p.ID+"/PENDING" || string(evs[0].Raw) != forged || !evs[0].Amount.Equal(gbp(t, "15.00")) {
+	if evs[0].ID != "payment/"+p.ID+"/PENDING" || string(evs[0].Raw) != created || !evs[0].Amount.Equal(gbp(t, "15.00")) ||
+		evs[0].MerchantReference != "o-forge" {
 		t.Fatalf("event %+v", evs[0])
 	}
 

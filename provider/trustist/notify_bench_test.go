@@ -25,15 +25,18 @@ import (
 // same way: Trustist signs no webhook, so what no handler can avoid is the authenticated
 // fetch — a handler that reads the body, signs one Hawk GET, makes it to the same API stub
 // and answers 200. "x-floor-rate" is the handler's rate as a fraction of the floor's.
+// The payments are pending, so that every webhook is confirmed by a read (a final status
+// would be remembered and spare later reads), and confirmation reads are not bounded.
 func BenchmarkNotifications(b *testing.B) {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := strings.TrimPrefix(r.URL.Path, "/v1/payments/")
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		fmt.Fprintf(w, `{"id":%q,"status":"COMPLETED","amount":125.50,"currency":"GBP","reference":"ORDER-1"}`, id)
+		fmt.Fprintf(w, `{"id":%q,"status":"PENDING","amount":125.50,"currency":"GBP","reference":"ORDER-1"}`, id)
 	}))
 	defer api.Close()
 	const hawkID, hawkKey = "a1b2c3d4-e5f6-7890-abcd-ef1234567890", "sk_test_benchmark_key"
-	p, err := trustist.New(trustist.Config{BaseURL: api.URL, Merchant: trustist.Key{HawkID: hawkID, HawkKey: secret.New(hawkKey)}})
+	p, err := trustist.New(trustist.Config{BaseURL: api.URL, ConfirmationsPerSecond: -1,
+		Merchant: trustist.Key{HawkID: hawkID, HawkKey: secret.New(hawkKey)}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -44,12 +47,12 @@ func BenchmarkNotifications(b *testing.B) {
 	for i := range round {
 		ids[i] = uuid.NewString()
 		round[i] = benchkit.Message{Header: http.Header{"Content-Type": {"application/json"}},
-			Body: fmt.Appendf(nil, `{"paymentId":%q,"status":"COMPLETED","eventType":"payment.completed"}`, ids[i])}
+			Body: fmt.Appendf(nil, `{"paymentId":%q,"status":"PENDING","eventType":"payment.created"}`, ids[i])}
 	}
 	newHandler := func() http.Handler {
 		h, err := gw.NotificationHandler(func(_ context.Context, ev notify.Event) error {
-			if ev.Kind != notify.PaymentSucceeded {
-				return fmt.Errorf("event %s, want %s", ev.Kind, notify.PaymentSucceeded)
+			if ev.Kind != notify.PaymentPending {
+				return fmt.Errorf("event %s, want %s", ev.Kind, notify.PaymentPending)
 			}
 			return nil
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"strconv"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
@@ -26,7 +27,8 @@ const (
 func init() { paybridge.Register(Scheme, paybridge.URLOpenerFunc(openURL)) }
 
 // openURL opens "trustist://sandbox" or "trustist://production", with optional
-// parameters base_url and currency. Credentials come from the environment (see
+// parameters base_url, currency and require_server_authorization (true or false; see
+// Config.RequireServerAuthorization). Credentials come from the environment (see
 // ConfigFromEnv), never from the URL. Unknown parameters are refused.
 func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 	// The URL first: a mistake in it is reported before the variables it would need.
@@ -50,6 +52,13 @@ func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 			return nil, provider.FieldError("currency", "%v", err)
 		}
 		cfg.Currency = cur
+	}
+	if v := q.Get("require_server_authorization"); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, provider.FieldError("require_server_authorization", "must be true or false, not %q", v)
+		}
+		cfg.RequireServerAuthorization = on
 	}
 	if err := q.Done(); err != nil {
 		return nil, err

@@ -44,8 +44,36 @@ func TestOpenURL(t *testing.T) {
 		t.Fatalf("tenant key from file: %v", err)
 	}
 
+	// require_server_authorization reaches the Provider: with it, an answer without the
+	// header is refused; without it, accepted.
+	strict, err := paybridge.Open(ctx, "trustist://sandbox?require_server_authorization=true&base_url="+sim.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer strict.Close()
+	lax, err := paybridge.Open(ctx, "trustist://sandbox?require_server_authorization=false&base_url="+sim.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lax.Close()
+	var sc, lc *trustist.Provider
+	strict.As(&sc)
+	lax.As(&lc)
+	if _, err := sc.Merchant(ctx); err != nil {
+		t.Fatalf("signed answer, header required: %v", err)
+	}
+	sim.StripServerAuthorization(true)
+	if _, err := sc.Merchant(ctx); err == nil || !strings.Contains(err.Error(), "Server-Authorization") {
+		t.Errorf("unsigned answer, header required: %v", err)
+	}
+	if _, err := lc.Merchant(ctx); err != nil {
+		t.Errorf("unsigned answer, header not required: %v", err)
+	}
+	sim.StripServerAuthorization(false)
+
 	for raw, want := range map[string]string{
 		"trustist://sandbox?base_url=" + sim.URL() + "&colour=blue": "colour",
+		"trustist://sandbox?require_server_authorization=maybe":     "require_server_authorization",
 		"trustist://staging":                       "staging",
 		"trustist://":                              "environment",
 		"trustist://production?currency=XYZ":       "currency",

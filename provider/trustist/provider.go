@@ -41,6 +41,10 @@ type core struct {
 	client    *http.Client
 	maxBody   int64
 	clock     hawk.Clock
+	confirm   *confirmations
+	// requireSA: answers must carry a Server-Authorization covering their body
+	// (Config.RequireServerAuthorization).
+	requireSA bool
 }
 
 var (
@@ -62,11 +66,12 @@ func New(cfg Config) (*Provider, error) {
 		return nil, err
 	}
 	p := &Provider{&core{
-		base:     base,
-		merchant: merchant,
-		currency: cfg.Currency,
-		client:   transport.Client(cfg.HTTPClient),
-		maxBody:  cfg.MaxResponseBytes,
+		base:      base,
+		merchant:  merchant,
+		currency:  cfg.Currency,
+		client:    transport.Client(cfg.HTTPClient),
+		maxBody:   cfg.MaxResponseBytes,
+		requireSA: cfg.RequireServerAuthorization,
 	}}
 	if !cfg.Tenant.IsZero() {
 		if p.tenant, err = cfg.Tenant.credentials("Tenant"); err != nil {
@@ -85,6 +90,9 @@ func New(cfg Config) (*Provider, error) {
 		now = time.Now
 	}
 	p.clock.Local = now
+	if p.confirm, err = newConfirmations(&cfg, now); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

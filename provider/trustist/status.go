@@ -118,6 +118,11 @@ var standingOrderStatuses = map[string]StandingOrderStatus{
 	"CANCELED":  StandingOrderCanceled, // [I]
 }
 
+// final reports whether a standing order in status s can no longer change.
+func (s StandingOrderStatus) final() bool {
+	return s == StandingOrderCompleted || s == StandingOrderFailed || s == StandingOrderCanceled
+}
+
 func standingOrderStatus(raw string) StandingOrderStatus {
 	if s, ok := standingOrderStatuses[normalizeStatus(raw)]; ok {
 		return s

@@ -132,13 +132,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if s.corruptSA || fault == simkit.BadSignatureFault {
 		sa = strings.Replace(sa, `mac="`, `mac="AAAA`, 1)
 	}
+	strip := s.stripSA
 	s.mu.Unlock()
 	if s.faults.TakeDrop() {
 		_ = simkit.DropConnection(w)
 		return
 	}
 	h := http.Header{"Content-Type": {ct}}
-	if fault != simkit.UnsignedFault {
+	if fault != simkit.UnsignedFault && !strip {
 		h.Set("Server-Authorization", sa)
 	}
 	s.faults.Answer(w, r, fault, out.status, h, b)

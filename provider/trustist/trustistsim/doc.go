@@ -24,7 +24,8 @@
 //
 // Fault knobs: FailNext (503 before processing), DropNextResponse (process, then close the
 // connection), SetLatency, SetClockSkew, ForgeTimestampReplies, CorruptServerAuthorization,
-// and SetChaos (seeded random request and webhook faults). Requests counts API requests;
+// StripServerAuthorization, LagReads (payment reads a status behind, as from a lagging
+// replica) and SetChaos (seeded random request and webhook faults). Requests counts API requests;
 // Movements lists the payments for reconciliation; CompletePayment acts on a pay page
 // without HTTP.
 //

@@ -237,15 +237,15 @@ func (s *Server) actChoiceLocked(kind, id, token, action string, choice pageChoi
 		}
 		switch action {
 		case "approve":
-			p.status = StatusComplete
+			p.setStatus(StatusComplete)
 			s.paymentEventLocked(p, "payment.completed", "COMPLETED")
 			return withQuery(p.returnURL, "tr-payment-id", p.id), 0
 		case "decline":
-			p.status = StatusFailed
+			p.setStatus(StatusFailed)
 			s.paymentEventLocked(p, "payment.failed", StatusFailed)
 			return withQuery(p.returnURL, "tr-payment-id", p.id), 0
 		default:
-			p.status = StatusCancelled
+			p.setStatus(StatusCancelled)
 			s.paymentEventLocked(p, "payment.failed", StatusCancelled)
 			return withQuery(p.cancelURL, "tr-payment-id", p.id), 0
 		}

@@ -24,8 +24,11 @@ const (
 )
 
 type payment struct {
-	id              string
-	status          string
+	id     string
+	status string
+	// before is the status the payment had before its latest change ("" while it has
+	// not changed), which a lagging read reports (see Server.LagReads).
+	before          string
 	amount          money.Amount
 	reference       string
 	returnURL       string
@@ -125,6 +128,13 @@ func (s *Server) createdJSON(p *payment) map[string]string {
 		"payerServicesUrl": full.PayerServicesURL}
 }
 
+// setStatus changes the payment's status, remembering the one it had.
+func (p *payment) setStatus(status string) {
+	if status != p.status {
+		p.before, p.status = p.status, status
+	}
+}
+
 func (s *Server) getPayment(id string) result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,7 +142,22 @@ func (s *Server) getPayment(id string) result {
 	if p == nil {
 		return notFound("Payment")
 	}
-	return result{http.StatusOK, s.paymentJSON(p)}
+	out := s.paymentJSON(p)
+	if s.lagReads > 0 && p.before != "" {
+		s.lagReads--
+		out.Status = p.before
+	}
+	return result{http.StatusOK, out}
+}
+
+// LagReads makes the next n reads of a payment whose status has changed (GET
+// /v1/payments/{id}) report the status it had before the change, as a read served by a
+// lagging replica would, while its webhook already announces the new status. Reads of
+// payments whose status never changed are answered as they are and do not count.
+func (s *Server) LagReads(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lagReads = n
 }
 
 // SetPaymentStatus sets a payment's status text as the API reports it, for tests of
@@ -144,7 +169,7 @@ func (s *Server) SetPaymentStatus(id, status string) error {
 	if p == nil {
 		return errors.New("trustistsim: unknown payment " + id)
 	}
-	p.status = status
+	p.setStatus(status)
 	return nil
 }
 

@@ -88,6 +88,8 @@ type server struct {
 	mu             sync.Mutex
 	skew           time.Duration
 	corruptSA      bool
+	stripSA        bool
+	lagReads       int
 	badTSM         bool
 	webhookURL     string
 	payments       map[string]*payment
@@ -212,6 +214,15 @@ func (s *Server) CorruptServerAuthorization(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.corruptSA = on
+}
+
+// StripServerAuthorization makes answers to authenticated requests carry no
+// Server-Authorization header, as an intermediary that removes the header (and may then
+// edit the body) would deliver them. Hawk lets a server leave the header out.
+func (s *Server) StripServerAuthorization(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stripSA = on
 }
 
 // ForgeTimestampReplies makes stale-timestamp replies carry a tsm that does not

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -407,5 +408,88 @@ func TestWebhookRaisedAfterCloseIsNotSent(t *testing.T) {
 	d := s.Deliveries()
 	if hits.Load() != 0 || len(d) != 1 || d[0].Attempts != 0 || !d[0].GaveUp {
 		t.Fatalf("%d POSTs, deliveries %+v; want one undelivered record", hits.Load(), d)
+	}
+}
+
+func TestLagReads(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	m := client{t, s, s.MerchantKey()}
+	status := func(id string) string {
+		_, b := m.do("GET", "/v1/payments/"+id, "", hawk.RequestOptions{})
+		var p struct{ Status string }
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatalf("reading payment %s: %v (%s)", id, err, b)
+		}
+		return p.Status
+	}
+	create := func() string {
+		_, b := m.do("POST", "/v1/payments", `{"amount":2.00,"reference":"r","returnUrl":"https://shop.example.com/r"}`, hawk.RequestOptions{})
+		var p struct{ ID string }
+		_ = json.Unmarshal(b, &p)
+		return p.ID
+	}
+	untouched, paid := create(), create()
+	if err := s.CompletePayment(paid, "approve"); err != nil {
+		t.Fatal(err)
+	}
+	s.LagReads(2)
+	// A payment whose status never changed is read as it is, and does not use up a lag.
+	if got := status(untouched); got != trustistsim.StatusPending {
+		t.Fatalf("unchanged payment read as %s", got)
+	}
+	for i, want := range []string{trustistsim.StatusPending, trustistsim.StatusPending, trustistsim.StatusComplete} {
+		if got := status(paid); got != want {
+			t.Fatalf("read %d of the paid payment: %s, want %s", i+1, got, want)
+		}
+	}
+}
+
+// Every answer to an authenticated request carries a Server-Authorization whose payload
+// hash covers the body, errors included; StripServerAuthorization removes it.
+func TestServerAuthorizationSentAndStripped(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	key := s.MerchantKey()
+	cred := hawk.Credentials{ID: key.HawkID, Key: hawk.Key(key.HawkKey.Bytes())}
+	send := func(method, path, body string) (int, error) {
+		t.Helper()
+		u := s.URL() + path
+		var opts hawk.RequestOptions
+		if body != "" {
+			opts.ContentType, opts.Payload = "application/json", []byte(body)
+		}
+		auth, art, err := hawk.RequestHeader(cred, method, u, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(method, u, strings.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		return resp.StatusCode, hawk.VerifyResponse(cred, art, resp.Header.Get("Server-Authorization"), resp.Header.Get("Content-Type"), b)
+	}
+	cases := []struct {
+		method, path, body string
+		status             int
+	}{
+		{"GET", "/v1/merchants", "", 200},
+		{"GET", "/v1/payments/6b1f6a1e-9c5d-4e0b-9f59-000000000000", "", 404},
+		{"POST", "/v1/payments", `{"amount":0,"reference":"r"}`, 400},
+		{"POST", "/v1/customers", `{"firstName":"Ada"}`, 403},
+	}
+	for _, c := range cases {
+		if status, err := send(c.method, c.path, c.body); status != c.status || err != nil {
+			t.Errorf("%s %s: HTTP %d (want %d), Server-Authorization: %v", c.method, c.path, status, c.status, err)
+		}
+	}
+	s.StripServerAuthorization(true)
+	for _, c := range cases {
+		if status, err := send(c.method, c.path, c.body); status != c.status || !errors.Is(err, hawk.ErrNoServerAuthorization) {
+			t.Errorf("stripped %s %s: HTTP %d (want %d), Server-Authorization: %v", c.method, c.path, status, c.status, err)
+		}
 	}
 }
