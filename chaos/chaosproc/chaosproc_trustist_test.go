@@ -69,6 +69,9 @@ func startTrustist(t *testing.T) *env {
 	}
 	cfg := s.Config()
 	cfg.HTTPClient = chaostest.Client()
+	// The application's process confirms thousands of webhooks in a few seconds; the
+	// bound on confirmation reads would only pace them.
+	cfg.ConfirmationsPerSecond = -1
 	c, err := trustist.New(cfg)
 	if err != nil {
 		s.Close()
