@@ -75,6 +75,13 @@ const (
 // slower but does not fail them.
 const Stall = 2 * time.Minute
 
+// maxBackoff bounds the wait between repeats of an operation after errors. A Trustly REST
+// refund whose answer was lost stays an unknown outcome until its settling period has
+// passed, and each repeat before then costs a look-up that cannot prove it absent; a
+// worker that repeats every 50ms sent some 30 requests per refund, and a busy machine
+// spent its time on them.
+const maxBackoff = 500 * time.Millisecond
+
 // AttemptTimeout bounds one call of a Run. A call it cuts off is an unknown outcome, and
 // the operation is made again with its key, as a worker would.
 const AttemptTimeout = time.Minute
@@ -128,14 +135,15 @@ func (s Stats) codes() string {
 
 // Options configure a Run.
 type Options struct {
-	// Workers is how many goroutines call at once (default 32: a delayed answer holds
+	// Workers is how many goroutines call at once (default 64: a delayed answer holds
 	// its worker for ClientTimeout, and the others keep the simulator busy meanwhile).
 	Workers int
 	// Allowed are the error codes after which an operation is repeated; any other error
 	// fails the test. UnknownOutcome, ProviderUnavailable and RateLimited are always
 	// allowed.
 	Allowed []paybridge.Code
-	// Backoff is the wait before an operation is repeated (default 5ms, doubling to 50ms).
+	// Backoff is the wait before an operation is repeated after an error (default 5ms,
+	// doubling to maxBackoff), and between polls after ErrPending.
 	Backoff time.Duration
 	// Stall fails the run when no operation completes for this long (default the
 	// package's Stall). However long the whole run takes, it fails only then.
@@ -156,7 +164,7 @@ type Options struct {
 func Run(t testing.TB, n int, o Options, call func(ctx context.Context, i int) (key string, err error)) Stats {
 	t.Helper()
 	if o.Workers <= 0 {
-		o.Workers = 32
+		o.Workers = 64
 	}
 	if o.Backoff <= 0 {
 		o.Backoff = 5 * time.Millisecond
@@ -236,7 +244,7 @@ func Run(t testing.TB, n int, o Options, call func(ctx context.Context, i int) (
 						// the operation is made again with its key.
 						cutOff.Add(1)
 						_ = simkit.Sleep(ctx, wait)
-						wait = min(2*wait, 50*time.Millisecond)
+						wait = min(2*wait, maxBackoff)
 						continue
 					}
 					mu.Lock()
@@ -252,7 +260,7 @@ func Run(t testing.TB, n int, o Options, call func(ctx context.Context, i int) (
 						break
 					}
 					_ = simkit.Sleep(ctx, wait)
-					wait = min(2*wait, 50*time.Millisecond)
+					wait = min(2*wait, maxBackoff)
 				}
 			}
 		}()
