@@ -113,12 +113,19 @@
 // methods mean different things per kind (a credit confirms a deposit, but reports a failed
 // refund on the deposit's order or a failed payout on the payout's order). Through a
 // Gateway's NotificationHandler the Client reads them against the Gateway's operations
-// journal (provider.Calls): the call that created the order (found by orderid, or by
-// MessageID when the notification overtakes the call's answer), the refunds made of a
-// deposit, and what earlier notifications of the order established (its pending, its
-// credit, which refund each outcome reported on). The journal is shared by every instance
-// and survives restarts when it is PostgreSQL (journal/pgjournal), so every instance reads
-// a notification alike.
+// journal (provider.Calls): the call that created the order (found by the orderid its
+// answer gave), the refunds made of a deposit, and what earlier notifications of the order
+// established (its pending, its credit, which refund each outcome reported on). The
+// journal is shared by every instance and survives restarts when it is PostgreSQL
+// (journal/pgjournal), so every instance reads a notification alike.
+//
+// A notification whose order only the MessageID ties to a call whose answer is missing (in
+// flight, or lost: UnknownOutcome) is answered so that Trustly delivers it again (HTTP 503,
+// no reply), never delivered on that basis: MessageIDs are unique per merchant only, and
+// another merchant's order with the same MessageID and amount, posted to your URL, is
+// signed alike. Repeat the call with its idempotency key: Trustly answers the identical
+// request with the original order, the journal records its orderid, and the redelivered
+// notification is read by it, or acknowledged as not yours.
 //
 //   - Deposit: pending is payment.pending; credit is payment.succeeded; cancel is
 //     payment.canceled, or payment.failed after a pending (the end user finished but the

@@ -45,6 +45,47 @@ func (e *env) settledDeliveries(t *testing.T, orderID, method string) []trustlys
 	return out
 }
 
+// newPatientEnv is newSingleAttemptEnv with a simulator that delivers each notification
+// until it is acknowledged (up to a million times, every 20 ms at most), as Trustly does
+// for days: a test can settle a call while Trustly keeps asking.
+func newPatientEnv(t *testing.T) *env {
+	t.Helper()
+	return newEnvSim(t, paybridge.NoRetry, trustlysim.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond,
+		MaxAttempts: 1_000_000, AllowLoopbackHTTP: true, HoldRefunds: true})
+}
+
+// answered waits until the first delivery of method on orderID got an answer, and returns it.
+func (e *env) answered(t *testing.T, orderID, method string) trustlysim.Delivery {
+	t.Helper()
+	var out trustlysim.Delivery
+	testwait.For(t, method+" of "+orderID+" to be answered", func() bool {
+		for _, d := range e.sim.Deliveries() {
+			if d.OrderID == orderID && d.Method == method && d.LastHTTPStatus != 0 {
+				out = d
+				return true
+			}
+		}
+		return false
+	})
+	return out
+}
+
+// otherMerchant returns a Client of another merchant of the simulator, whose
+// notifications Trustly signs with the key that signs ours.
+func (e *env) otherMerchant(t *testing.T, name string) *trustly.Client {
+	t.Helper()
+	creds, err := e.sim.NewMerchant(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := trustly.New(trustly.Config{Username: creds.Username, Password: creds.Password, PrivateKey: creds.PrivateKey,
+		BaseURL: e.sim.APIURL(), TrustlyPublicKey: e.sim.PublicKeyPEM()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func (e *env) eventsFor(orderID string) []notify.Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -111,10 +152,12 @@ func TestRefundOutcomeOfADepositPastRetention(t *testing.T) {
 }
 
 // TestCancelOfAnUncertainDepositIsDelivered: a deposit whose Pay answer was lost is
-// abandoned by the end user. Trustly's cancel names no amount and Trustly cannot be asked
-// for the deposit's, but a cancel moves no money: it reaches the application.
+// abandoned by the end user. Its cancel names our call only by the MessageID, which
+// another merchant's order may share, so it is neither delivered nor dropped but asked
+// for again; once the Pay, repeated with its key, is settled from Trustly with the order,
+// the redelivered cancel reaches the application.
 func TestCancelOfAnUncertainDepositIsDelivered(t *testing.T) {
-	e := newSingleAttemptEnv(t)
+	e := newPatientEnv(t)
 	ctx := context.Background()
 	req := e.payment("order-lost-cancel")
 	e.sim.DropNextReplies(1)
@@ -131,9 +174,18 @@ func TestCancelOfAnUncertainDepositIsDelivered(t *testing.T) {
 	if err := e.sim.CompleteOrder(p.ID, trustlysim.ActionAbandon); err != nil {
 		t.Fatal(err)
 	}
-	ds := e.settledDeliveries(t, p.ID, "cancel")
-	if got := e.eventsFor(p.ID); len(got) == 0 {
-		t.Fatalf("the cancel of our uncertain deposit %s was never delivered (deliveries: %d attempts, last HTTP %d)", p.ID, ds[0].Attempts, ds[0].LastHTTPStatus)
+	if d := e.answered(t, p.ID, "cancel"); d.Acknowledged {
+		t.Fatalf("the cancel of our uncertain deposit %s was acknowledged before the Pay was settled", p.ID)
+	}
+	if got := e.eventsFor(p.ID); len(got) > 0 {
+		t.Fatalf("the cancel of order %s, matched by MessageID alone, reached the application: %s", p.ID, brief(got[0]))
+	}
+	settled, err := e.gw.Pay(ctx, req)
+	if err != nil || settled.ID != p.ID {
+		t.Fatalf("the repeated Pay: %v, %v; want order %s", settled, err, p.ID)
+	}
+	if ev := e.nthEvent(t, p.ID, 1); ev.Kind != notify.PaymentCanceled {
+		t.Fatalf("the cancel of our deposit %s reached the application as %s", p.ID, brief(ev))
 	}
 }
 
@@ -216,15 +268,7 @@ func TestRefused637MatchesNoNotification(t *testing.T) {
 	if _, err := e.gw.Pay(ctx, retry); !errors.Is(err, paybridge.ErrDuplicate) {
 		t.Fatalf("retry: %v; want 637", err)
 	}
-	creds, err := e.sim.NewMerchant("evil")
-	if err != nil {
-		t.Fatal(err)
-	}
-	evil, err := trustly.New(trustly.Config{Username: creds.Username, Password: creds.Password, PrivateKey: creds.PrivateKey,
-		BaseURL: e.sim.APIURL(), TrustlyPublicKey: e.sim.PublicKeyPEM()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	evil := e.otherMerchant(t, "evil")
 	foreignReq := req
 	foreignReq.IdempotencyKey = "evil-key"
 	foreign, err := evil.Pay(ctx, &foreignReq)
@@ -343,5 +387,66 @@ func TestRefundOutcomeBeforeItsAnswerIsRecorded(t *testing.T) {
 	}
 	if ev.Kind != notify.RefundSucceeded || ev.RefundID != r.ID {
 		t.Fatalf("confirmation: %s; want refund %s", brief(ev), r.ID)
+	}
+}
+
+// TestForeignDepositWithOurReferenceWhileOurPayIsUncertain: our Pay for "order-twin" was
+// sent and its answer lost, so the journal does not know Trustly's orderid for it.
+// Another merchant makes a deposit with MessageID "order-twin" and our amount, with our
+// notification URL. Its credit matches our call only by the MessageID, which cannot tell
+// our order from another merchant's: it must not reach the application as our payment,
+// nor be dropped, but be asked for again. Once our Pay, repeated with its key, is settled
+// from Trustly with our orderid, the redelivery is acknowledged as not ours, and our own
+// deposit's credit reaches the application.
+func TestForeignDepositWithOurReferenceWhileOurPayIsUncertain(t *testing.T) {
+	e := newPatientEnv(t)
+	ctx := context.Background()
+	req := e.payment("order-twin")
+	e.sim.DropNextReplies(1)
+	if _, err := e.gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("Pay: %v; want unknown outcome", err)
+	}
+	foreignReq := req
+	foreignReq.IdempotencyKey = "evil-key"
+	foreign, err := e.otherMerchant(t, "evil").Pay(ctx, &foreignReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.EndUser().Approve(ctx, foreign.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	d := e.answered(t, foreign.ID, "credit")
+	if got := e.eventsFor(foreign.ID); len(got) > 0 {
+		t.Fatalf("another merchant's deposit %s, matched to our uncertain Pay by its MessageID, reached the application: %s",
+			foreign.ID, brief(got[0]))
+	}
+	if d.LastHTTPStatus == http.StatusOK {
+		t.Fatalf("the credit of order %s was acknowledged before our Pay was settled: it is lost if it was ours", foreign.ID)
+	}
+	ours, err := e.gw.Pay(ctx, req) // Trustly answers the identical request with our order
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ours.ID == foreign.ID {
+		t.Fatalf("our Pay was settled with the other merchant's order %s", foreign.ID)
+	}
+	// Our endpoint acknowledges it now (HTTP 200 and our signed OK, which Trustly, checking
+	// the other merchant's key, does not take).
+	testwait.For(t, "the foreign credit to be acknowledged as not ours", func() bool {
+		for _, d := range e.sim.Deliveries() {
+			if d.OrderID == foreign.ID && d.Method == "credit" && d.LastHTTPStatus == http.StatusOK {
+				return true
+			}
+		}
+		return false
+	})
+	if got := e.eventsFor(foreign.ID); len(got) > 0 {
+		t.Fatalf("another merchant's deposit %s reached the application: %s", foreign.ID, brief(got[0]))
+	}
+	if err := e.sim.EndUser().Approve(ctx, ours.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	if ev := e.nthEvent(t, ours.ID, 1); ev.Kind != notify.PaymentSucceeded || !ev.Amount.Equal(req.Amount) {
+		t.Fatalf("our deposit's credit: %s", brief(ev))
 	}
 }

@@ -253,8 +253,16 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 	return c.depositNotification(ctx, calls, order, n.OrderID(), id, n.Method, amount)
 }
 
-// orderCall finds the call that created an order: by the orderid its answer gave, or, when
-// the notification arrived before that answer was recorded, by the MessageID it sent.
+// orderCall finds the call that created an order, by the orderid its answer gave.
+//
+// A notification may also name, by the MessageID it sent, a call whose answer is missing:
+// in flight, or lost. That proves nothing: MessageIDs are unique per merchant only, and
+// Trustly signs every merchant's notifications with one key, so another merchant's order
+// with the same MessageID (and amount) reads alike. Such a notification is neither
+// delivered nor dropped: orderCall returns errUnsettled, and the notification is answered
+// so that Trustly delivers it again. By then the answer has been recorded, or the call,
+// repeated with its idempotency key, has been settled from Trustly (the identical signed
+// request gets the original answer, with the orderid), and the orderid decides.
 func orderCall(ctx context.Context, calls provider.Calls, orderID, messageID string) (provider.Call, bool, error) {
 	if c, ok, err := calls.ByProviderID(ctx, orderID); err != nil || ok {
 		return c, ok && c.Op != provider.OpRefund, err
@@ -263,13 +271,28 @@ func orderCall(ctx context.Context, calls provider.Calls, orderID, messageID str
 	if err != nil {
 		return provider.Call{}, false, err
 	}
-	for _, c := range found {
-		if c.Op != provider.OpRefund && (c.ProviderID == "" || c.ProviderID == orderID) {
+	var unsettled *provider.Call
+	for i, c := range found {
+		switch {
+		case c.Op == provider.OpRefund:
+		case c.ProviderID == orderID:
+			// Its answer was recorded after the look-up by orderid above.
 			return c, true, nil
+		case c.ProviderID == "" && unsettled == nil:
+			unsettled = &found[i]
 		}
+	}
+	if unsettled != nil {
+		return provider.Call{}, false, fmt.Errorf("%w: %s call %q sent MessageID %q and its answer, with its orderid, is missing; "+
+			"another merchant's order may carry the same MessageID, so Trustly must deliver order %s's notification again once the "+
+			"call is settled (repeat it with its idempotency key)", errUnsettled, unsettled.Op, unsettled.Key, messageID, orderID)
 	}
 	return provider.Call{}, false, nil
 }
+
+// errUnsettled is matched by orderCall's error for a notification that names, by its
+// MessageID alone, a call whose answer is missing.
+var errUnsettled = errors.New("trustly: the notification's order may be another merchant's")
 
 // depositNotification reads a notification of a deposit's order. The deposit's own
 // notifications are pending, then credit (or cancel), and debit when a credited deposit

@@ -143,7 +143,7 @@ func TestNotificationKinds(t *testing.T) {
 	rec := &recordedCalls{calls: []provider.Call{
 		{Op: provider.OpPay, Key: "k-111", Reference: "m-1", ProviderID: "111", Amount: eur("902.50"), Settled: true},
 		{Op: provider.OpPay, Key: "k-115", Reference: "m-5", ProviderID: "115", Amount: eur("902.50"), Settled: true},
-		// Its answer has not been recorded yet: found by the MessageID it sent.
+		// Its answer has not been recorded yet: only the MessageID it sent names it.
 		{Op: provider.OpPay, Key: "k-117", Reference: "m-7", Amount: eur("902.50")},
 		{Op: provider.OpPayout, Key: "k-120", Reference: "p-1", ProviderID: "120", Amount: eur("902.50"), Settled: true},
 		{Op: provider.OpVerifyAccount, Key: "k-130", Reference: "sa-1", ProviderID: "130", Settled: true},
@@ -193,11 +193,17 @@ func TestNotificationKinds(t *testing.T) {
 	}
 	early := credit("117", "n8")
 	early["messageid"] = "m-7"
+	// Found by its MessageID alone, it may be another merchant's order: Trustly is asked to
+	// deliver it again, and the orderid the Pay's answer records decides.
+	if _, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, "credit", early)}); !errors.Is(err, notify.ErrRetryLater) {
+		t.Fatalf("credit before the Pay's answer was recorded: %v; want ErrRetryLater", err)
+	}
+	rec.calls[2].ProviderID, rec.calls[2].Settled = "117", true
 	if ev := verify("credit", early); ev.Kind != notify.PaymentSucceeded || ev.PaymentID != "117" {
-		t.Fatalf("credit before the Pay's answer was recorded: %s", brief(ev))
+		t.Fatalf("credit redelivered after the Pay's answer was recorded: %s", brief(ev))
 	}
 	if ev := verify("cancel", map[string]any{"orderid": "117", "messageid": "m-7", "notificationid": "n8c"}); ev.Kind != notify.RefundFailed {
-		t.Fatalf("cancel of a deposit credited before its answer was recorded: %s", brief(ev))
+		t.Fatalf("cancel of a credited deposit: %s", brief(ev))
 	}
 	payout := credit("120", "n20")
 	payout["messageid"] = "p-1"
