@@ -55,7 +55,10 @@
 //     details, and the returned AccountID can receive payouts. AccountVerification.ID is
 //     the accountid. Without bank details, VerifyAccount is SelectAccount: the holder
 //     picks and confirms an account at their bank on Trustly's page and an account
-//     notification reports the result.
+//     notification reports the result. Its MessageID is MerchantReference, or, without
+//     one, derived from the idempotency key; the Gateway journals it before sending
+//     (provider.Referencer), so the account notification finds the call even when its
+//     answer was lost.
 //   - Trustly has no API to read a deposit, refund, payout or account selection back, so
 //     GetPayment, GetRefund, GetPayout and GetAccountVerification are not offered;
 //     outcomes arrive as notifications. Trustly has no customer records either.
@@ -71,7 +74,8 @@
 // of acting twice. This is what makes Refund, which has no MessageID, safe to repeat. The
 // Client makes one attempt per call; the Gateway's retry policy repeats the calls whose
 // outcome is unknown (network failures, 5xx answers, unsigned transport errors), and
-// Capabilities.RepeatableWrites tells it that Pay, Refund and Payout may be repeated.
+// Capabilities.RepeatableWrites tells it that Pay, Refund, Payout and VerifyAccount may be
+// repeated.
 //
 // A write (Pay, Refund, Payout, VerifyAccount, Charge, CancelCharge, Approve/Deny
 // Withdrawal) fails with Code UnknownOutcome whenever Trustly may have acted without this

@@ -70,6 +70,19 @@ func (e *env) answered(t *testing.T, orderID, method string) trustlysim.Delivery
 	return out
 }
 
+// acknowledged waits until the first delivery of method on orderID was acknowledged.
+func (e *env) acknowledged(t *testing.T, orderID, method string) {
+	t.Helper()
+	testwait.For(t, method+" of "+orderID+" to be acknowledged", func() bool {
+		for _, d := range e.sim.Deliveries() {
+			if d.OrderID == orderID && d.Method == method && d.Acknowledged {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 // otherMerchant returns a Client of another merchant of the simulator, whose
 // notifications Trustly signs with the key that signs ours.
 func (e *env) otherMerchant(t *testing.T, name string) *trustly.Client {
@@ -448,5 +461,44 @@ func TestForeignDepositWithOurReferenceWhileOurPayIsUncertain(t *testing.T) {
 	}
 	if ev := e.nthEvent(t, ours.ID, 1); ev.Kind != notify.PaymentSucceeded || !ev.Amount.Equal(req.Amount) {
 		t.Fatalf("our deposit's credit: %s", brief(ev))
+	}
+}
+
+// TestAccountSelectionWithoutReferenceWhoseAnswerWasLost: an interactive VerifyAccount
+// without MerchantReference sends a MessageID the adapter derives from the idempotency
+// key, and its answer is lost. The holder picks an account. The account notification
+// must not be dropped as another merchant's: the journal recorded the derived MessageID
+// before the request was sent. Found by it alone, it waits for redelivery until the
+// VerifyAccount repeated with its key is settled from Trustly, then reaches the
+// application naming the verification.
+func TestAccountSelectionWithoutReferenceWhoseAnswerWasLost(t *testing.T) {
+	e := newPatientEnv(t)
+	ctx := context.Background()
+	req := paybridge.VerifyAccountRequest{Holder: paybridge.Person{ID: "u-9", FirstName: "Ada", LastName: "Lovelace", Country: "SE",
+		Locale: "sv_SE"}, ReturnURL: "https://shop.example.com/r", NotificationURL: e.notifyURL(), IdempotencyKey: "va-lost"}
+	e.sim.DropNextReplies(1)
+	if _, err := e.gw.VerifyAccount(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("VerifyAccount: %v; want unknown outcome", err)
+	}
+	direct := req // the identical request gets the stored answer, without the journal
+	v, err := e.c.VerifyAccount(ctx, &direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.EndUser().Approve(ctx, v.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	if d := e.answered(t, v.ID, "account"); d.LastHTTPStatus == http.StatusOK {
+		t.Fatalf("the account notification of our verification %s was acknowledged before the call was settled; events: %v",
+			v.ID, e.eventsFor(v.ID))
+	}
+	settled, err := e.gw.VerifyAccount(ctx, req)
+	if err != nil || settled.ID != v.ID {
+		t.Fatalf("the repeated VerifyAccount: %+v, %v; want verification %s", settled, err, v.ID)
+	}
+	e.acknowledged(t, v.ID, "account")
+	evs := e.eventsFor(v.ID)
+	if len(evs) != 1 || evs[0].Kind != notify.AccountVerified || evs[0].AccountID == "" {
+		t.Fatalf("the account notification of verification %s reached the application as %v", v.ID, evs)
 	}
 }
