@@ -137,7 +137,9 @@
 //   - Refund of a deposit, on the deposit's order: payoutconfirmation is refund.succeeded;
 //     a credit or cancel after the deposit's own credit (Trustly executes refunds only
 //     once the deposit has settled), or a credit of another amount than the deposit's, is
-//     refund.failed. The event's RefundID names the refund: the oldest refund of the
+//     refund.failed. A cancel that arrives before the deposit's credit was read, on a
+//     deposit that has refunds, may be either's (a cancel names no amount): it is
+//     answered so that Trustly delivers it again, by when the credit has been read. The event's RefundID names the refund: the oldest refund of the
 //     deposit with the notification's amount that no other notification reported on.
 //     Notifications carrying "refund":"1" (direct-debit refunds) are refund events too.
 //   - Payout: payoutconfirmation is payout.succeeded; credit or cancel is payout.failed.

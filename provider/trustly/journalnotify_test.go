@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +22,7 @@ import (
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // settledDeliveries waits until every delivery of method on orderID was acknowledged or given up,
@@ -500,5 +505,151 @@ func TestAccountSelectionWithoutReferenceWhoseAnswerWasLost(t *testing.T) {
 	evs := e.eventsFor(v.ID)
 	if len(evs) != 1 || evs[0].Kind != notify.AccountVerified || evs[0].AccountID == "" {
 		t.Fatalf("the account notification of verification %s reached the application as %v", v.ID, evs)
+	}
+}
+
+// instances is a merchant's application run as two instances: two Gateways sharing one
+// journal, over a stand-in for Trustly's API that accepts every Deposit and Refund. The
+// tests sign notifications with the Trustly key and post them to either instance, in the
+// order a network may bring them.
+type instances struct {
+	gw     [2]*paybridge.Gateway
+	h      [2]*notify.Handler
+	mu     sync.Mutex
+	events []notify.Event
+}
+
+func newInstances(t *testing.T) *instances {
+	t.Helper()
+	priv, pub := trustlySide(t)
+	var orders atomic.Int64
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := wire.ReadBody(r.Body, 1<<20)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		req, err := wire.ParseRequest(body)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		var data map[string]any
+		switch req.Method {
+		case "Deposit":
+			id := strconv.FormatInt(7000+orders.Add(1), 10)
+			data = map[string]any{"orderid": id, "url": "https://trustly.example/checkout/" + id}
+		case "Refund":
+			id, _ := req.Get("OrderID")
+			data = map[string]any{"orderid": id, "result": "1"}
+		default:
+			t.Errorf("unexpected %s request", req.Method)
+			return
+		}
+		b, err := wire.EncodeResult(priv, req.Method, req.UUID, data)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_, _ = w.Write(b)
+	}))
+	t.Cleanup(api.Close)
+	m := &instances{}
+	j := journal.NewMemory()
+	for i := range m.gw {
+		c, err := trustly.New(trustly.Config{Username: "merchant", Password: secret.New("pw"), PrivateKey: trustlyKeyPEM(t),
+			BaseURL: api.URL, TrustlyPublicKey: pub, NotificationURL: "http://127.0.0.1/trustly"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.gw[i] = paybridge.New(c, paybridge.WithRetry(paybridge.NoRetry), paybridge.WithJournal(j))
+		m.h[i], err = m.gw[i].NotificationHandler(func(_ context.Context, ev notify.Event) error {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			m.events = append(m.events, ev)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
+}
+
+// post delivers a notification signed by Trustly to instance i and returns the HTTP
+// status of the answer: 200 when it was acknowledged.
+func (m *instances) post(t *testing.T, i int, method string, data map[string]any) int {
+	t.Helper()
+	_, status := m.h[i].Process(context.Background(), &notify.Request{Method: http.MethodPost, Body: signed(t, method, data)})
+	return status
+}
+
+func (m *instances) eventsFor(orderID string) []notify.Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []notify.Event
+	for _, ev := range m.events {
+		if ev.PaymentID == orderID {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// orderNotification is the data of a notification on order p (with its amount unless
+// amount is empty).
+func orderNotification(p *paybridge.Payment, id, amount string) map[string]any {
+	d := map[string]any{"orderid": p.ID, "messageid": p.MerchantReference, "enduserid": "u-1", "notificationid": id}
+	if amount != "" {
+		d["amount"], d["currency"] = amount, "EUR"
+	}
+	return d
+}
+
+// TestRefundCancelOvertakesTheDepositCreditOnAnotherInstance: the application runs as two
+// instances on one journal. A deposit is pending, and the merchant refunds it in full;
+// Trustly queues the refund. The deposit settles and its credit goes to instance 0, where
+// it is lost on the way (Trustly will deliver it again); the refund then fails, and its
+// cancel, on the deposit's order, reaches instance 1 first. It must not reach the
+// application as the payment's cancellation or failure: it is attributed to the refund,
+// or left for Trustly to deliver again until it can be.
+func TestRefundCancelOvertakesTheDepositCreditOnAnotherInstance(t *testing.T) {
+	m := newInstances(t)
+	ctx := context.Background()
+	p, err := m.gw[0].Pay(ctx, paybridge.PaymentRequest{Amount: money.MustNew("12.50", "EUR"), MerchantReference: "order-two",
+		ReturnURL: "https://shop.example.com/ok", Payer: paybridge.Person{ID: "u-1", FirstName: "Ada", LastName: "Lovelace",
+			Country: "SE", Locale: "sv_SE"}, IdempotencyKey: "pay-two"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := m.post(t, 0, "pending", orderNotification(p, "n-pending", "12.50")); st != http.StatusOK {
+		t.Fatalf("pending: HTTP %d", st)
+	}
+	r, err := m.gw[1].Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("12.50", "EUR"), IdempotencyKey: "refund-two"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel := orderNotification(p, "n-refund-cancel", "")
+	early := m.post(t, 1, "cancel", cancel)
+	for _, ev := range m.eventsFor(p.ID) {
+		if ev.Kind == notify.PaymentCanceled || ev.Kind == notify.PaymentFailed {
+			t.Fatalf("the refund's cancel, before the deposit's credit was processed, reached the application as %s", brief(ev))
+		}
+	}
+	if st := m.post(t, 0, "credit", orderNotification(p, "n-deposit-credit", "12.50")); st != http.StatusOK {
+		t.Fatalf("the deposit's credit: HTTP %d", st)
+	}
+	if early != http.StatusOK { // Trustly delivers it again
+		if st := m.post(t, 1, "cancel", cancel); st != http.StatusOK {
+			t.Fatalf("the refund's cancel, after the deposit's credit: HTTP %d", st)
+		}
+	}
+	got := m.eventsFor(p.ID)
+	want := []notify.Kind{notify.PaymentPending, notify.PaymentSucceeded, notify.RefundFailed}
+	if k := kinds(got, p.ID); !slices.Equal(k, want) {
+		t.Fatalf("events %v; want %v", k, want)
+	}
+	if ev := got[2]; ev.RefundID != r.ID || ev.ID != "n-refund-cancel" {
+		t.Fatalf("the refund's cancel reached the application as %s; want the failure of refund %s", brief(ev), r.ID)
 	}
 }

@@ -290,6 +290,10 @@ func orderCall(ctx context.Context, calls provider.Calls, orderID, messageID str
 	return provider.Call{}, false, nil
 }
 
+// errUnattributed is matched by the error for a notification the journal cannot yet
+// attribute to the deposit or to one of its refunds.
+var errUnattributed = errors.New("trustly: the notification cannot be attributed yet")
+
 // errUnsettled is matched by orderCall's error for a notification that names, by its
 // MessageID alone, a call whose answer is missing.
 var errUnsettled = errors.New("trustly: the notification's order may be another merchant's")
@@ -299,8 +303,10 @@ var errUnsettled = errors.New("trustly: the notification's order may be another 
 // is reversed. A refund's outcome arrives on the same order: payoutconfirmation when
 // Trustly confirms it, credit (money back to the merchant) or cancel when it fails
 // (https://eu.developers.trustly.com/doc/reference/refund). Trustly executes a refund only
-// once the deposit has settled, so a credit or cancel is the deposit's until its credit
-// has been seen, and a refund's after.
+// once the deposit has settled, so a credit or cancel is a refund's once the deposit's
+// credit has been seen. Before, a credit of the deposit's amount is the deposit's; a
+// cancel is the deposit's when it has no refunds, and is delivered again later when it
+// has, since it may be a refund's overtaking the deposit's credit.
 func (c *Client) depositNotification(ctx context.Context, calls provider.Calls, deposit provider.Call, orderID, id, method string,
 	amount money.Amount) (decision, error) {
 	switch method {
@@ -340,7 +346,20 @@ func depositsOwn(ctx context.Context, calls provider.Calls, deposit provider.Cal
 	case credited != "":
 		return credited == id, nil // a redelivery of the deposit's credit, or a refund's
 	case method == "cancel":
-		return true, nil // never credited: the deposit was abandoned or not confirmed
+		// Not credited as far as the journal knows: the deposit was abandoned or not
+		// confirmed, unless a refund of it was made. Trustly then queued the refund until
+		// the deposit settled, and a cancel may be the refund's, overtaking the deposit's
+		// credit (lost on the way, or still with another instance); the cancel names no
+		// amount to tell. Trustly delivers it again, by when the credit has been read.
+		refunds, err := calls.Refunds(ctx, orderID)
+		switch {
+		case err != nil:
+			return false, err
+		case len(refunds) > 0:
+			return false, fmt.Errorf("%w: a cancel of deposit %s, which has refunds, before its credit was read: the deposit's or "+
+				"a refund's", errUnattributed, orderID)
+		}
+		return true, nil
 	case amount.IsValid() && deposit.Amount.IsValid() && !amount.Equal(deposit.Amount):
 		return false, nil // not the deposit's amount: a refund's
 	}
