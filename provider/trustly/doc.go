@@ -123,14 +123,6 @@
 // journal is shared by every instance and survives restarts when it is PostgreSQL
 // (journal/pgjournal), so every instance reads a notification alike.
 //
-// A notification whose order only the MessageID ties to a call whose answer is missing (in
-// flight, or lost: UnknownOutcome) is answered so that Trustly delivers it again (HTTP 503,
-// no reply), never delivered on that basis: MessageIDs are unique per merchant only, and
-// another merchant's order with the same MessageID and amount, posted to your URL, is
-// signed alike. Repeat the call with its idempotency key: Trustly answers the identical
-// request with the original order, the journal records its orderid, and the redelivered
-// notification is read by it, or acknowledged as not yours.
-//
 //   - Deposit: pending is payment.pending; credit is payment.succeeded; cancel is
 //     payment.canceled, or payment.failed after a pending (the end user finished but the
 //     bank never confirmed); debit is payment.failed.
@@ -139,9 +131,13 @@
 //     once the deposit has settled), or a credit of another amount than the deposit's, is
 //     refund.failed. A cancel that arrives before the deposit's credit was read, on a
 //     deposit that has refunds, may be either's (a cancel names no amount): it is
-//     answered so that Trustly delivers it again, by when the credit has been read. The event's RefundID names the refund: the oldest refund of the
-//     deposit with the notification's amount that no other notification reported on.
-//     Notifications carrying "refund":"1" (direct-debit refunds) are refund events too.
+//     answered so that Trustly delivers it again, by when the credit has been read. The
+//     event's RefundID names the refund: the oldest refund of the deposit with the
+//     notification's amount that no other notification reported on. A refund outcome
+//     that no refund in the journal can be — none has its amount, or, for a cancel, the
+//     deposit has none (a refund made in Trustly's back office, say) — is acknowledged
+//     and never delivered. Notifications carrying "refund":"1" (direct-debit refunds) are
+//     refund events too.
 //   - Payout: payoutconfirmation is payout.succeeded; credit or cancel is payout.failed.
 //   - Account selection: account is account.verified or account.failed (verified "0"),
 //     cancel is account.failed. kyc is other.
@@ -149,6 +145,14 @@
 //     notification posted to your URL, an order made outside paybridge, or one made before
 //     a restart with the in-memory journal): acknowledged and never delivered, whatever
 //     the method (notify.WithUnmatched reports it).
+//
+// A notification whose order only the MessageID ties to a call whose answer is missing (in
+// flight, or lost: UnknownOutcome) is answered so that Trustly delivers it again (HTTP 503,
+// no reply), never delivered on that basis: MessageIDs are unique per merchant only, and
+// another merchant's order with the same MessageID and amount, posted to your URL, is
+// signed alike. Repeat the call with its idempotency key: Trustly answers the identical
+// request with the original order, the journal records its orderid, and the redelivered
+// notification is read by it, or acknowledged as not yours.
 //
 // Used without a Gateway (notify.NewHandler with the Client), nothing says what an order
 // is: credit, cancel, debit and payoutconfirmation are Kind other, never a success, with

@@ -653,3 +653,39 @@ func TestRefundCancelOvertakesTheDepositCreditOnAnotherInstance(t *testing.T) {
 		t.Fatalf("the refund's cancel reached the application as %s; want the failure of refund %s", brief(ev), r.ID)
 	}
 }
+
+// TestCreditOfAnAmountNoCallRecordedIsNotOurs: a credit on our credited deposit's order
+// whose amount is neither the deposit's nor that of any refund the journal holds (here a
+// refund made outside the Gateway fails) reports nothing we did: it is acknowledged as
+// not ours and reaches the application as no money event. The failure of the refund the
+// journal holds still reaches it, naming the refund.
+func TestCreditOfAnAmountNoCallRecordedIsNotOurs(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	p := e.paidDeposit(t, "order-stray")
+	outside := paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("5.00", "EUR"), IdempotencyKey: "refund-outside"}
+	if _, err := e.c.Refund(ctx, &outside); err != nil { // not through the Gateway: the journal holds nothing of it
+		t.Fatal(err)
+	}
+	ours, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("2.00", "EUR"), IdempotencyKey: "refund-ours"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.FailRefund(p.ID); err != nil { // the 5.00 refund, queued first
+		t.Fatal(err)
+	}
+	for _, d := range e.settledDeliveries(t, p.ID, "credit") {
+		if !d.Acknowledged {
+			t.Fatalf("credit %s was not acknowledged (last HTTP %d)", d.NotificationID, d.LastHTTPStatus)
+		}
+	}
+	if k := kinds(e.eventsFor(p.ID), p.ID); len(k) != 1 {
+		t.Fatalf("a credit of 5.00 EUR, which no call of ours moved, reached the application: %s", brief(e.eventsFor(p.ID)[1]))
+	}
+	if err := e.sim.FailRefund(p.ID); err != nil { // ours
+		t.Fatal(err)
+	}
+	if ev := e.nthEvent(t, p.ID, 2); ev.Kind != notify.RefundFailed || ev.RefundID != ours.ID || !ev.Amount.Equal(ours.Amount) {
+		t.Fatalf("our refund's failure: %s; want refund.failed of %s", brief(ev), ours.ID)
+	}
+}

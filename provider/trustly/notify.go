@@ -161,8 +161,11 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		ev.VerificationID = orderID // the SelectAccount order VerifyAccount returned
 	}
 	nn := &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID}}
-	if d.foreign {
+	switch {
+	case d.foreign:
 		nn.NotOurs = notOurs(orderID, n.MessageID())
+	case d.unrecorded != nil:
+		nn.NotOurs = d.unrecorded
 	}
 	return nn, nil
 }
@@ -205,6 +208,9 @@ type decision struct {
 	afterPending bool
 	// foreign: the Gateway's record shows that no call of the merchant created the order.
 	foreign bool
+	// unrecorded, when set, says why a notification of our deposit's order reports on no
+	// call of the merchant: a refund outcome no refund in the journal can be.
+	unrecorded error
 }
 
 func notOurs(orderID, messageID string) error {
@@ -314,16 +320,14 @@ func (c *Client) depositNotification(ctx context.Context, calls provider.Calls, 
 		_, err := calls.Mark(ctx, markPending, orderID, id)
 		return decision{class: classDeposit}, err
 	case "payoutconfirmation":
-		refund, err := c.refundReported(ctx, calls, orderID, id, amount)
-		return decision{class: classDepositRefund, refundID: refund}, err
+		return c.refundOutcome(ctx, calls, orderID, id, method, amount)
 	case "credit", "cancel":
 		own, err := depositsOwn(ctx, calls, deposit, orderID, id, method, amount)
 		if err != nil {
 			return decision{}, err
 		}
 		if !own {
-			refund, err := c.refundReported(ctx, calls, orderID, id, amount)
-			return decision{class: classDepositRefund, refundID: refund}, err
+			return c.refundOutcome(ctx, calls, orderID, id, method, amount)
 		}
 		pending, err := calls.Marked(ctx, markPending, orderID)
 		return decision{class: classDeposit, afterPending: pending != ""}, err
@@ -367,14 +371,36 @@ func depositsOwn(ctx context.Context, calls provider.Calls, deposit provider.Cal
 	return first == id, err
 }
 
+// refundOutcome reads a notification of the deposit orderID that reports a refund's
+// outcome. When no refund of the deposit in the journal has its amount (none at all, when
+// it names no amount), it reports on nothing the merchant did through the Gateway (a
+// refund made in Trustly's back office, say): it is acknowledged as not ours rather than
+// delivered as a refund event that names no refund.
+func (c *Client) refundOutcome(ctx context.Context, calls provider.Calls, orderID, id, method string, amount money.Amount) (decision, error) {
+	refund, candidates, err := c.refundReported(ctx, calls, orderID, id, amount)
+	d := decision{class: classDepositRefund, refundID: refund}
+	switch {
+	case err != nil || candidates:
+	case amount.IsValid():
+		d.unrecorded = fmt.Errorf("a %s of %s on deposit %s, and no refund of it in the journal has that amount",
+			method, amount, orderID)
+	default:
+		d.unrecorded = fmt.Errorf("a %s on deposit %s after its credit, and the journal holds no refund of it",
+			method, orderID)
+	}
+	return d, err
+}
+
 // refundReported returns the refund of the deposit orderID that notification id reports
 // on: the oldest refund with its amount (any, when it has none) that no other notification
 // reported on, among those Trustly is known to have accepted first, then among those whose
-// answer is missing. "" when none is left.
-func (c *Client) refundReported(ctx context.Context, calls provider.Calls, orderID, id string, amount money.Amount) (string, error) {
+// answer is missing. "" when none is left; candidates reports whether any refund has the
+// amount, reported on or not.
+func (c *Client) refundReported(ctx context.Context, calls provider.Calls, orderID, id string, amount money.Amount) (refundID string,
+	candidates bool, err error) {
 	refunds, err := calls.Refunds(ctx, orderID)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	slices.SortStableFunc(refunds, func(a, b provider.Call) int {
 		switch {
@@ -389,16 +415,17 @@ func (c *Client) refundReported(ctx context.Context, calls provider.Calls, order
 		if amount.IsValid() && !amount.Equal(r.Amount) {
 			continue
 		}
+		candidates = true
 		refundID := c.requestUUID("Refund", r.Key) // the Refund's id (see Client.Refund)
 		first, err := calls.Mark(ctx, markRefund, refundID, id)
 		if err != nil {
-			return "", err
+			return "", true, err
 		}
 		if first == id {
-			return refundID, nil
+			return refundID, true, nil
 		}
 	}
-	return "", nil
+	return "", candidates, nil
 }
 
 func isSet(v any) bool {
