@@ -131,8 +131,9 @@
 //     once the deposit has settled), or a credit of another amount than the deposit's, is
 //     refund.failed. A cancel that arrives before the deposit's credit was read, on a
 //     deposit that has refunds, may be either's (a cancel names no amount): it is
-//     answered so that Trustly delivers it again, by when the credit has been read. The
-//     event's RefundID names the refund: the oldest refund of the deposit with the
+//     answered so that Trustly delivers it again, by when the credit has been read (a
+//     deposit refunded while pending and then never confirmed has no credit: its cancel
+//     is never delivered, and Trustly's deliveries of it run out). The event's RefundID names the refund: the oldest refund of the deposit with the
 //     notification's amount that no other notification reported on. A refund outcome
 //     that no refund in the journal can be — none has its amount, or, for a cancel, the
 //     deposit has none (a refund made in Trustly's back office, say) — is acknowledged
