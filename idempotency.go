@@ -343,9 +343,15 @@ func (g *Gateway) journalError(op, key, doing string, err error) error {
 		err: errors.New("the operations journal is unavailable (" + doing + "), so nothing was sent: " + err.Error())}
 }
 
-// reference is the request's MerchantReference: what the provider's notifications report
-// as the event's reference, by which the journal matches events to calls.
+// reference is what the adapter sends the provider to name the call: its own reference
+// (provider.Referencer), else the request's MerchantReference. Notifications report it as
+// the event's reference, by which the journal matches events to calls.
 func (g *Gateway) reference(req any) string {
+	if r, ok := g.p.(provider.Referencer); ok {
+		if ref := r.ProviderReference(req); ref != "" {
+			return ref
+		}
+	}
 	switch r := req.(type) {
 	case *PaymentRequest:
 		return r.MerchantReference

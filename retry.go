@@ -14,7 +14,7 @@ import (
 //
 // A call is repeated, with the same request and idempotency key, when its error has code
 // ProviderUnavailable (the provider did not process it) or RateLimited (after the
-// provider's Retry-After, when it gave one). A money-moving call whose outcome is unknown
+// provider's Retry-After, when it gave one). A write whose outcome is unknown
 // (UnknownOutcome) is repeated only when the adapter lists the operation in
 // Capabilities.RepeatableWrites, because only then can the repeat not act twice; lookups
 // are always safe to repeat. Waits grow exponentially with full jitter, never exceed

@@ -48,11 +48,12 @@ type Capabilities struct {
 	// filter that uses any other field with an InvalidRequest error naming it, rather than
 	// let the field be dropped silently.
 	CustomerFields []string
-	// RepeatableWrites lists the money-moving operations (OpPay, OpRefund, OpPayout) that
+	// RepeatableWrites lists the writes (OpPay, OpRefund, OpPayout, OpVerifyAccount) that
 	// the adapter makes idempotent by construction: sending the same request again with
 	// the same idempotency key can never act twice at the provider (Trustly JSON-RPC
 	// resends the byte-identical signed request, for example). Only these are retried by
-	// the Gateway after an UnknownOutcome; others return it to the caller.
+	// the Gateway after an UnknownOutcome, or sent again to settle a call whose outcome is
+	// unknown; others return it to the caller.
 	RepeatableWrites []Operation
 	// Notes explains limits in words, e.g. why an operation is missing.
 	Notes map[Operation]string

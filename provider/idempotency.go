@@ -21,7 +21,8 @@ type Attempt struct {
 	Op Operation
 	// Key is the idempotency key.
 	Key string
-	// Reference is the request's MerchantReference, as the journal recorded it.
+	// Reference is the reference the journal recorded: the one the adapter sends (see
+	// Referencer), else the request's MerchantReference.
 	Reference string
 	// ProviderID is the provider's id of the object, when a notification or an earlier
 	// look-up made it known.
@@ -53,6 +54,19 @@ type Resolver interface {
 // matches no notification.
 var ErrNotApplied = errors.New("the provider proves the earlier attempt was never applied")
 
+// Referencer is implemented by adapters that send the provider a reference of their own
+// making, such as a message id derived from the idempotency key when the request carries
+// no MerchantReference. The Gateway records it in the journal as the call's reference
+// before the request is sent, so that a notification naming only that reference finds
+// the call while its answer is in flight or after it was lost.
+type Referencer interface {
+	// ProviderReference returns the reference the adapter will send for req (a
+	// *PaymentRequest, *RefundRequest, *PayoutRequest or *VerifyAccountRequest, with
+	// IdempotencyKey set), or "" when it is the request's MerchantReference or the adapter
+	// sends none. It depends on req alone.
+	ProviderReference(req any) string
+}
+
 // Accounted is implemented by adapters that act for one merchant account. The Gateway keeps
 // the journal entries of different accounts apart, so Gateways for several merchants can
 // share one journal.
@@ -69,7 +83,8 @@ type Call struct {
 	Op Operation
 	// Key is the call's idempotency key.
 	Key string
-	// Reference is the request's MerchantReference.
+	// Reference is the reference the call sent: the request's MerchantReference, or the
+	// adapter's own (Referencer).
 	Reference string
 	// ProviderID is the provider's id of the object the call created, once known.
 	ProviderID string

@@ -61,8 +61,14 @@ func newSingleAttemptEnv(t *testing.T, mutate ...func(*trustly.Config)) *env {
 func newEnvPolicy(t *testing.T, policy paybridge.RetryPolicy, mutate ...func(*trustly.Config)) *env {
 	t.Helper()
 	// Refunds wait for the tests' ConfirmRefund and FailRefund, which decide their outcome.
-	sim, err := trustlysim.Start(trustlysim.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond, AllowLoopbackHTTP: true,
-		HoldRefunds: true})
+	return newEnvSim(t, policy, trustlysim.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond, AllowLoopbackHTTP: true,
+		HoldRefunds: true}, mutate...)
+}
+
+// newEnvSim is newEnvPolicy with a simulator started with opts.
+func newEnvSim(t *testing.T, policy paybridge.RetryPolicy, opts trustlysim.Options, mutate ...func(*trustly.Config)) *env {
+	t.Helper()
+	sim, err := trustlysim.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,7 @@ var (
 	_ provider.Payouter        = (*Client)(nil)
 	_ provider.AccountVerifier = (*Client)(nil)
 	_ notify.Verifier          = (*Client)(nil)
+	_ provider.Referencer      = (*Client)(nil)
 )
 
 // New returns a Client for cfg, or an InvalidRequest *provider.Error naming the first bad
@@ -94,8 +95,9 @@ func (c *Client) Capabilities() provider.Capabilities {
 		},
 		Currencies: slices.Clone(c.s.currencies),
 		// A repeat with the same idempotency key is the byte-identical signed request
-		// (same UUID), which Trustly answers with its first result.
-		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout},
+		// (same UUID), which Trustly answers with its first result: for a VerifyAccount
+		// whose answer was lost, the repeat is the one way to learn its order.
+		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout, provider.OpVerifyAccount},
 		Notes: map[provider.Operation]string{
 			provider.OpGetPayment:             "a deposit's status: " + noRead,
 			provider.OpGetRefund:              "a refund's status: " + noRead,

@@ -55,7 +55,10 @@
 //     details, and the returned AccountID can receive payouts. AccountVerification.ID is
 //     the accountid. Without bank details, VerifyAccount is SelectAccount: the holder
 //     picks and confirms an account at their bank on Trustly's page and an account
-//     notification reports the result.
+//     notification reports the result. Its MessageID is MerchantReference, or, without
+//     one, derived from the idempotency key; the Gateway journals it before sending
+//     (provider.Referencer), so the account notification finds the call even when its
+//     answer was lost.
 //   - Trustly has no API to read a deposit, refund, payout or account selection back, so
 //     GetPayment, GetRefund, GetPayout and GetAccountVerification are not offered;
 //     outcomes arrive as notifications. Trustly has no customer records either.
@@ -71,7 +74,8 @@
 // of acting twice. This is what makes Refund, which has no MessageID, safe to repeat. The
 // Client makes one attempt per call; the Gateway's retry policy repeats the calls whose
 // outcome is unknown (network failures, 5xx answers, unsigned transport errors), and
-// Capabilities.RepeatableWrites tells it that Pay, Refund and Payout may be repeated.
+// Capabilities.RepeatableWrites tells it that Pay, Refund, Payout and VerifyAccount may be
+// repeated.
 //
 // A write (Pay, Refund, Payout, VerifyAccount, Charge, CancelCharge, Approve/Deny
 // Withdrawal) fails with Code UnknownOutcome whenever Trustly may have acted without this
@@ -114,12 +118,11 @@
 // methods mean different things per kind (a credit confirms a deposit, but reports a failed
 // refund on the deposit's order or a failed payout on the payout's order). Through a
 // Gateway's NotificationHandler the Client reads them against the Gateway's operations
-// journal (provider.Calls): the call that created the order (found by orderid, or by
-// MessageID when the notification overtakes the call's answer), the refunds made of a
-// deposit, and what earlier notifications of the order established (its pending, its
-// credit, which refund each outcome reported on). The journal is shared by every instance
-// and survives restarts when it is PostgreSQL (journal/pgjournal), so every instance reads
-// a notification alike.
+// journal (provider.Calls): the call that created the order (found by the orderid its
+// answer gave), the refunds made of a deposit, and what earlier notifications of the order
+// established (its pending, its credit, which refund each outcome reported on). The
+// journal is shared by every instance and survives restarts when it is PostgreSQL
+// (journal/pgjournal), so every instance reads a notification alike.
 //
 //   - Deposit: pending is payment.pending; credit is payment.succeeded; cancel is
 //     payment.canceled, or payment.failed after a pending (the end user finished but the
@@ -127,9 +130,16 @@
 //   - Refund of a deposit, on the deposit's order: payoutconfirmation is refund.succeeded;
 //     a credit or cancel after the deposit's own credit (Trustly executes refunds only
 //     once the deposit has settled), or a credit of another amount than the deposit's, is
-//     refund.failed. The event's RefundID names the refund: the oldest refund of the
-//     deposit with the notification's amount that no other notification reported on.
-//     Notifications carrying "refund":"1" (direct-debit refunds) are refund events too.
+//     refund.failed. A cancel that arrives before the deposit's credit was read, on a
+//     deposit that has refunds, may be either's (a cancel names no amount): it is
+//     answered so that Trustly delivers it again, by when the credit has been read (a
+//     deposit refunded while pending and then never confirmed has no credit: its cancel
+//     is never delivered, and Trustly's deliveries of it run out). The event's RefundID names the refund: the oldest refund of the deposit with the
+//     notification's amount that no other notification reported on. A refund outcome
+//     that no refund in the journal can be — none has its amount, or, for a cancel, the
+//     deposit has none (a refund made in Trustly's back office, say) — is acknowledged
+//     and never delivered. Notifications carrying "refund":"1" (direct-debit refunds) are
+//     refund events too.
 //   - Payout: payoutconfirmation is payout.succeeded; credit or cancel is payout.failed.
 //   - Account selection: account is account.verified or account.failed (verified "0"),
 //     cancel is account.failed.
@@ -139,6 +149,14 @@
 //     notification posted to your URL, an order made outside paybridge, or one made before
 //     a restart with the in-memory journal): acknowledged and never delivered, whatever
 //     the method (notify.WithUnmatched reports it).
+//
+// A notification whose order only the MessageID ties to a call whose answer is missing (in
+// flight, or lost: UnknownOutcome) is answered so that Trustly delivers it again (HTTP 503,
+// no reply), never delivered on that basis: MessageIDs are unique per merchant only, and
+// another merchant's order with the same MessageID and amount, posted to your URL, is
+// signed alike. Repeat the call with its idempotency key: Trustly answers the identical
+// request with the original order, the journal records its orderid, and the redelivered
+// notification is read by it, or acknowledged as not yours.
 //
 // Used without a Gateway (notify.NewHandler with the Client), nothing says what an order
 // is: credit, cancel, debit and payoutconfirmation are Kind other, never a success, with

@@ -168,8 +168,11 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 	}
 	nn := &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID},
 		AsksDecision: ev.Kind == notify.PaymentIdentified}
-	if d.foreign {
+	switch {
+	case d.foreign:
 		nn.NotOurs = notOurs(orderID, n.MessageID())
+	case d.unrecorded != nil:
+		nn.NotOurs = d.unrecorded
 	}
 	return nn, nil
 }
@@ -257,6 +260,9 @@ type decision struct {
 	afterPending bool
 	// foreign: the Gateway's record shows that no call of the merchant created the order.
 	foreign bool
+	// unrecorded, when set, says why a notification of our deposit's order reports on no
+	// call of the merchant: a refund outcome no refund in the journal can be.
+	unrecorded error
 }
 
 func notOurs(orderID, messageID string) error {
@@ -305,8 +311,16 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 	return c.depositNotification(ctx, calls, order, n.OrderID(), id, n.Method, amount)
 }
 
-// orderCall finds the call that created an order: by the orderid its answer gave, or, when
-// the notification arrived before that answer was recorded, by the MessageID it sent.
+// orderCall finds the call that created an order, by the orderid its answer gave.
+//
+// A notification may also name, by the MessageID it sent, a call whose answer is missing:
+// in flight, or lost. That proves nothing: MessageIDs are unique per merchant only, and
+// Trustly signs every merchant's notifications with one key, so another merchant's order
+// with the same MessageID (and amount) reads alike. Such a notification is neither
+// delivered nor dropped: orderCall returns errUnsettled, and the notification is answered
+// so that Trustly delivers it again. By then the answer has been recorded, or the call,
+// repeated with its idempotency key, has been settled from Trustly (the identical signed
+// request gets the original answer, with the orderid), and the orderid decides.
 func orderCall(ctx context.Context, calls provider.Calls, orderID, messageID string) (provider.Call, bool, error) {
 	if c, ok, err := calls.ByProviderID(ctx, orderID); err != nil || ok {
 		return c, ok && c.Op != provider.OpRefund, err
@@ -315,21 +329,42 @@ func orderCall(ctx context.Context, calls provider.Calls, orderID, messageID str
 	if err != nil {
 		return provider.Call{}, false, err
 	}
-	for _, c := range found {
-		if c.Op != provider.OpRefund && (c.ProviderID == "" || c.ProviderID == orderID) {
+	var unsettled *provider.Call
+	for i, c := range found {
+		switch {
+		case c.Op == provider.OpRefund:
+		case c.ProviderID == orderID:
+			// Its answer was recorded after the look-up by orderid above.
 			return c, true, nil
+		case c.ProviderID == "" && unsettled == nil:
+			unsettled = &found[i]
 		}
+	}
+	if unsettled != nil {
+		return provider.Call{}, false, fmt.Errorf("%w: %s call %q sent MessageID %q and its answer, with its orderid, is missing; "+
+			"another merchant's order may carry the same MessageID, so Trustly must deliver order %s's notification again once the "+
+			"call is settled (repeat it with its idempotency key)", errUnsettled, unsettled.Op, unsettled.Key, messageID, orderID)
 	}
 	return provider.Call{}, false, nil
 }
+
+// errUnattributed is matched by the error for a notification the journal cannot yet
+// attribute to the deposit or to one of its refunds.
+var errUnattributed = errors.New("trustly: the notification cannot be attributed yet")
+
+// errUnsettled is matched by orderCall's error for a notification that names, by its
+// MessageID alone, a call whose answer is missing.
+var errUnsettled = errors.New("trustly: the notification's order may be another merchant's")
 
 // depositNotification reads a notification of a deposit's order. The deposit's own
 // notifications are pending, then credit (or cancel), and debit when a credited deposit
 // is reversed. A refund's outcome arrives on the same order: payoutconfirmation when
 // Trustly confirms it, credit (money back to the merchant) or cancel when it fails
 // (https://eu.developers.trustly.com/doc/reference/refund). Trustly executes a refund only
-// once the deposit has settled, so a credit or cancel is the deposit's until its credit
-// has been seen, and a refund's after.
+// once the deposit has settled, so a credit or cancel is a refund's once the deposit's
+// credit has been seen. Before, a credit of the deposit's amount is the deposit's; a
+// cancel is the deposit's when it has no refunds, and is delivered again later when it
+// has, since it may be a refund's overtaking the deposit's credit.
 func (c *Client) depositNotification(ctx context.Context, calls provider.Calls, deposit provider.Call, orderID, id, method string,
 	amount money.Amount) (decision, error) {
 	switch method {
@@ -337,16 +372,14 @@ func (c *Client) depositNotification(ctx context.Context, calls provider.Calls, 
 		_, err := calls.Mark(ctx, markPending, orderID, id)
 		return decision{class: classDeposit}, err
 	case "payoutconfirmation":
-		refund, err := c.refundReported(ctx, calls, orderID, id, amount)
-		return decision{class: classDepositRefund, refundID: refund}, err
+		return c.refundOutcome(ctx, calls, orderID, id, method, amount)
 	case "credit", "cancel":
 		own, err := depositsOwn(ctx, calls, deposit, orderID, id, method, amount)
 		if err != nil {
 			return decision{}, err
 		}
 		if !own {
-			refund, err := c.refundReported(ctx, calls, orderID, id, amount)
-			return decision{class: classDepositRefund, refundID: refund}, err
+			return c.refundOutcome(ctx, calls, orderID, id, method, amount)
 		}
 		pending, err := calls.Marked(ctx, markPending, orderID)
 		return decision{class: classDeposit, afterPending: pending != ""}, err
@@ -369,7 +402,20 @@ func depositsOwn(ctx context.Context, calls provider.Calls, deposit provider.Cal
 	case credited != "":
 		return credited == id, nil // a redelivery of the deposit's credit, or a refund's
 	case method == "cancel":
-		return true, nil // never credited: the deposit was abandoned or not confirmed
+		// Not credited as far as the journal knows: the deposit was abandoned or not
+		// confirmed, unless a refund of it was made. Trustly then queued the refund until
+		// the deposit settled, and a cancel may be the refund's, overtaking the deposit's
+		// credit (lost on the way, or still with another instance); the cancel names no
+		// amount to tell. Trustly delivers it again, by when the credit has been read.
+		refunds, err := calls.Refunds(ctx, orderID)
+		switch {
+		case err != nil:
+			return false, err
+		case len(refunds) > 0:
+			return false, fmt.Errorf("%w: a cancel of deposit %s, which has refunds, before its credit was read: the deposit's or "+
+				"a refund's", errUnattributed, orderID)
+		}
+		return true, nil
 	case amount.IsValid() && deposit.Amount.IsValid() && !amount.Equal(deposit.Amount):
 		return false, nil // not the deposit's amount: a refund's
 	}
@@ -377,14 +423,36 @@ func depositsOwn(ctx context.Context, calls provider.Calls, deposit provider.Cal
 	return first == id, err
 }
 
+// refundOutcome reads a notification of the deposit orderID that reports a refund's
+// outcome. When no refund of the deposit in the journal has its amount (none at all, when
+// it names no amount), it reports on nothing the merchant did through the Gateway (a
+// refund made in Trustly's back office, say): it is acknowledged as not ours rather than
+// delivered as a refund event that names no refund.
+func (c *Client) refundOutcome(ctx context.Context, calls provider.Calls, orderID, id, method string, amount money.Amount) (decision, error) {
+	refund, candidates, err := c.refundReported(ctx, calls, orderID, id, amount)
+	d := decision{class: classDepositRefund, refundID: refund}
+	switch {
+	case err != nil || candidates:
+	case amount.IsValid():
+		d.unrecorded = fmt.Errorf("a %s of %s on deposit %s, and no refund of it in the journal has that amount",
+			method, amount, orderID)
+	default:
+		d.unrecorded = fmt.Errorf("a %s on deposit %s after its credit, and the journal holds no refund of it",
+			method, orderID)
+	}
+	return d, err
+}
+
 // refundReported returns the refund of the deposit orderID that notification id reports
 // on: the oldest refund with its amount (any, when it has none) that no other notification
 // reported on, among those Trustly is known to have accepted first, then among those whose
-// answer is missing. "" when none is left.
-func (c *Client) refundReported(ctx context.Context, calls provider.Calls, orderID, id string, amount money.Amount) (string, error) {
+// answer is missing. "" when none is left; candidates reports whether any refund has the
+// amount, reported on or not.
+func (c *Client) refundReported(ctx context.Context, calls provider.Calls, orderID, id string, amount money.Amount) (refundID string,
+	candidates bool, err error) {
 	refunds, err := calls.Refunds(ctx, orderID)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	slices.SortStableFunc(refunds, func(a, b provider.Call) int {
 		switch {
@@ -399,16 +467,17 @@ func (c *Client) refundReported(ctx context.Context, calls provider.Calls, order
 		if amount.IsValid() && !amount.Equal(r.Amount) {
 			continue
 		}
+		candidates = true
 		refundID := c.requestUUID("Refund", r.Key) // the Refund's id (see Client.Refund)
 		first, err := calls.Mark(ctx, markRefund, refundID, id)
 		if err != nil {
-			return "", err
+			return "", true, err
 		}
 		if first == id {
-			return refundID, nil
+			return refundID, true, nil
 		}
 	}
-	return "", nil
+	return "", candidates, nil
 }
 
 func isSet(v any) bool {

@@ -143,10 +143,12 @@ func TestNotificationKinds(t *testing.T) {
 	rec := &recordedCalls{calls: []provider.Call{
 		{Op: provider.OpPay, Key: "k-111", Reference: "m-1", ProviderID: "111", Amount: eur("902.50"), Settled: true},
 		{Op: provider.OpPay, Key: "k-115", Reference: "m-5", ProviderID: "115", Amount: eur("902.50"), Settled: true},
-		// Its answer has not been recorded yet: found by the MessageID it sent.
+		// Its answer has not been recorded yet: only the MessageID it sent names it.
 		{Op: provider.OpPay, Key: "k-117", Reference: "m-7", Amount: eur("902.50")},
 		{Op: provider.OpPayout, Key: "k-120", Reference: "p-1", ProviderID: "120", Amount: eur("902.50"), Settled: true},
 		{Op: provider.OpVerifyAccount, Key: "k-130", Reference: "sa-1", ProviderID: "130", Settled: true},
+		{Op: provider.OpRefund, Key: "r-111-full", Parent: "111", Amount: eur("902.50"), Settled: true},
+		{Op: provider.OpRefund, Key: "r-111-part", Parent: "111", Amount: eur("100.00"), Settled: true},
 	}}
 	ctx := provider.WithCalls(context.Background(), rec)
 	verify := func(method string, data map[string]any) notify.Event {
@@ -155,7 +157,17 @@ func TestNotificationKinds(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", method, err)
 		}
+		if n.NotOurs != nil {
+			t.Fatalf("%s %s: marked not ours: %v", method, n.ID, n.NotOurs)
+		}
 		return n.Event
+	}
+	notOurs := func(method string, data map[string]any) {
+		t.Helper()
+		n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, method, data)})
+		if err != nil || n.NotOurs == nil {
+			t.Fatalf("%s: %v, %+v; want it marked not ours", method, err, n)
+		}
 	}
 	pending := credit("111", "n0")
 	delete(pending, "attributes")
@@ -168,16 +180,23 @@ func TestNotificationKinds(t *testing.T) {
 		t.Fatalf("credit: %s", brief(ev))
 	}
 	// A redelivery of that credit reads the same; another credit on the credited deposit
-	// returns the money of a refund.
+	// returns the money of a refund, and a cancel reports a refund's failure.
 	if ev := verify("credit", credit("111", "n1")); ev.Kind != notify.PaymentSucceeded {
 		t.Fatalf("redelivered credit: %s", brief(ev))
 	}
-	if ev := verify("credit", credit("111", "n1b")); ev.Kind != notify.RefundFailed || ev.PaymentID != "111" {
+	if ev := verify("credit", credit("111", "n1b")); ev.Kind != notify.RefundFailed || ev.PaymentID != "111" || ev.RefundID == "" {
 		t.Fatalf("second credit on a credited deposit: %s", brief(ev))
 	}
-	if ev := verify("cancel", map[string]any{"orderid": "111", "notificationid": "n0c"}); ev.Kind != notify.RefundFailed {
+	if ev := verify("cancel", map[string]any{"orderid": "111", "notificationid": "n0c"}); ev.Kind != notify.RefundFailed || ev.RefundID == "" {
 		t.Fatalf("cancel of a credited deposit: %s", brief(ev))
 	}
+	// A credit or payoutconfirmation of an amount no refund of the deposit has reports
+	// nothing the merchant did.
+	stray := credit("111", "n1c")
+	stray["amount"] = "1.00"
+	notOurs("credit", stray)
+	stray["notificationid"] = "n1d"
+	notOurs("payoutconfirmation", stray)
 	d := credit("113", "n3")
 	d["refund"] = "1"
 	if ev := verify("credit", d); ev.Kind != notify.RefundFailed || ev.PaymentID != "113" {
@@ -193,12 +212,17 @@ func TestNotificationKinds(t *testing.T) {
 	}
 	early := credit("117", "n8")
 	early["messageid"] = "m-7"
+	// Found by its MessageID alone, it may be another merchant's order: Trustly is asked to
+	// deliver it again, and the orderid the Pay's answer records decides.
+	if _, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: signed(t, "credit", early)}); !errors.Is(err, notify.ErrRetryLater) {
+		t.Fatalf("credit before the Pay's answer was recorded: %v; want ErrRetryLater", err)
+	}
+	rec.calls[2].ProviderID, rec.calls[2].Settled = "117", true
 	if ev := verify("credit", early); ev.Kind != notify.PaymentSucceeded || ev.PaymentID != "117" {
-		t.Fatalf("credit before the Pay's answer was recorded: %s", brief(ev))
+		t.Fatalf("credit redelivered after the Pay's answer was recorded: %s", brief(ev))
 	}
-	if ev := verify("cancel", map[string]any{"orderid": "117", "messageid": "m-7", "notificationid": "n8c"}); ev.Kind != notify.RefundFailed {
-		t.Fatalf("cancel of a deposit credited before its answer was recorded: %s", brief(ev))
-	}
+	// A cancel after the credit is a refund's, and 117 has none.
+	notOurs("cancel", map[string]any{"orderid": "117", "messageid": "m-7", "notificationid": "n8c"})
 	payout := credit("120", "n20")
 	payout["messageid"] = "p-1"
 	if ev := verify("credit", payout); ev.Kind != notify.PayoutFailed || ev.PayoutID != "120" {

@@ -354,16 +354,12 @@ func (c *Client) selectAccount(ctx context.Context, req *provider.VerifyAccountR
 		return nil, err
 	}
 	optional(attrs, "DateOfBirth", req.Holder.DateOfBirth)
-	msgID := req.MerchantReference
-	if msgID == "" {
-		msgID = derivedMessageID("sa-", req.IdempotencyKey)
-	}
 	r := &rpc{method: "SelectAccount", uuid: c.requestUUID("SelectAccount", req.IdempotencyKey), write: true,
 		person: "Holder",
 		data: map[string]any{
 			"NotificationURL": notifyURL,
 			"EndUserID":       req.Holder.ID,
-			"MessageID":       msgID,
+			"MessageID":       selectAccountMessageID(req),
 			"Attributes":      attrs,
 		}}
 	res, err := c.call(ctx, r)
@@ -376,6 +372,27 @@ func (c *Client) selectAccount(ctx context.Context, req *provider.VerifyAccountR
 	}
 	return &provider.AccountVerification{ID: orderID, Provider: Name, Status: provider.VerificationRequiresAction,
 		RedirectURL: redirect, CreatedAt: time.Now()}, nil
+}
+
+// selectAccountMessageID is the MessageID of a SelectAccount: the MerchantReference, or
+// one derived from the idempotency key when there is none.
+func selectAccountMessageID(req *provider.VerifyAccountRequest) string {
+	if req.MerchantReference != "" {
+		return req.MerchantReference
+	}
+	return derivedMessageID("sa-", req.IdempotencyKey)
+}
+
+// ProviderReference implements provider.Referencer: the MessageID an interactive
+// VerifyAccount sends, derived from the idempotency key when the request has no
+// MerchantReference. The Gateway journals it before the request is sent, so that the
+// account notification finds the call even when its answer is lost. Every other request
+// sends its MerchantReference as MessageID (or ExternalReference), or none.
+func (c *Client) ProviderReference(req any) string {
+	if r, ok := req.(*provider.VerifyAccountRequest); ok && r.Account.IsZero() {
+		return selectAccountMessageID(r)
+	}
+	return ""
 }
 
 // GetAccountVerification implements provider.AccountVerifier. Trustly has no call that
