@@ -11,7 +11,6 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
-	"github.com/paybridge/paybridge/sandbox"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/memprovider"
 	"github.com/paybridge/paybridge/provider/trustist"
@@ -20,6 +19,7 @@ import (
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+	"github.com/paybridge/paybridge/sandbox"
 )
 
 // Kinds of conformance target.

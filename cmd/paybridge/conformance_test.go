@@ -13,13 +13,13 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge/conformance"
-	"github.com/paybridge/paybridge/sandbox"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+	"github.com/paybridge/paybridge/sandbox"
 )
 
 func TestConformanceCommand(t *testing.T) {

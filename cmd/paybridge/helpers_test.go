@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/sandbox"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
+	"github.com/paybridge/paybridge/sandbox"
 )
 
 // result is one run of the command.

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
-	"github.com/paybridge/paybridge/sandbox"
 	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustist"
@@ -25,6 +24,7 @@ import (
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+	"github.com/paybridge/paybridge/sandbox"
 )
 
 const simHelp = `Usage: paybridge sim [--port N] [--json]
