@@ -409,14 +409,21 @@ func (e *env) run(t *testing.T, seed int64, op provider.Operation, ops []chaospr
 		_, n := chaostest.Count(e.sim.deliveries(), func(d delivery) bool { return d.acknowledged })
 		return n
 	}
-	if !waitProgress(time.Minute, func() (int, bool) { a := acked(); return a, a == len(e.sim.deliveries()) }) {
-		t.Fatalf("the simulator's notifications stopped being acknowledged: %d of %d", acked(), len(e.sim.deliveries()))
+	if !waitProgress(chaostest.Stall, func() (int, bool) { a := acked(); return a, a == len(e.sim.deliveries()) }) {
+		var open []string
+		for _, d := range e.sim.deliveries() {
+			if !d.acknowledged && len(open) < 10 {
+				open = append(open, fmt.Sprintf("%s of %s (%d attempts, last HTTP %d)", d.what, d.order, d.attempts, d.lastStatus))
+			}
+		}
+		t.Fatalf("the simulator's notifications stopped being acknowledged: %d of %d; not acknowledged: %s", acked(),
+			len(e.sim.deliveries()), strings.Join(open, "; "))
 	}
 	inFinal := func() int {
 		_, n := chaostest.Count(objects, func(o tracked) bool { return e.rec.State(prefix+o.id) == final })
 		return n
 	}
-	if !waitProgress(time.Minute, func() (int, bool) { n := inFinal(); return n, n == len(objects) }) {
+	if !waitProgress(chaostest.Stall, func() (int, bool) { n := inFinal(); return n, n == len(objects) }) {
 		e.explainStates(t, prefix, objects, final)
 	}
 	deliveries := e.sim.deliveries()
