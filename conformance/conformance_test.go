@@ -20,7 +20,7 @@ import (
 )
 
 // harnessFor builds a memprovider harness whose Provider is wrapped by wrap.
-func harnessFor(b *memprovider.Backend, wrap func(*memprovider.Provider) provider.Provider) conformance.Harness {
+func harnessFor(b *memprovider.Backend, wrap func(*memprovider.Client) provider.Provider) conformance.Harness {
 	open := func(key secret.Value) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
 		return func(_ context.Context, _ conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
 			return paybridge.New(wrap(memprovider.New(memprovider.Config{Backend: b, APIKey: key})), opts...)
@@ -54,7 +54,7 @@ func TestRunReportsEveryScenario(t *testing.T) {
 	b := memprovider.NewBackend()
 	defer b.Close()
 	var progress []string
-	results := conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Provider) provider.Provider { return p }),
+	results := conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Client) provider.Provider { return p }),
 		func(i, n int, name string) { progress = append(progress, name) })
 	if len(results) != len(conformance.Scenarios()) || len(progress) != len(results) {
 		t.Fatalf("%d results, %d progress calls, %d scenarios", len(results), len(progress), len(conformance.Scenarios()))
@@ -68,12 +68,12 @@ func TestRunReportsEveryScenario(t *testing.T) {
 
 // forgetfulRefunds ignores idempotency keys on refunds, though its Capabilities say a
 // repeated refund is harmless: a resent refund refunds again.
-type forgetfulRefunds struct{ *memprovider.Provider }
+type forgetfulRefunds struct{ *memprovider.Client }
 
 func (f forgetfulRefunds) Refund(ctx context.Context, r *provider.RefundRequest) (*provider.Refund, error) {
 	r2 := *r
 	r2.IdempotencyKey = r.IdempotencyKey + "-" + money.MustNew("1", "EUR").String() + r.Amount.Fixed() + randomish()
-	return f.Provider.Refund(ctx, &r2)
+	return f.Client.Refund(ctx, &r2)
 }
 
 var n int
@@ -81,10 +81,10 @@ var n int
 func randomish() string { n++; return string(rune('a' + n%26)) }
 
 // credulous accepts notifications without checking their signature.
-type credulous struct{ *memprovider.Provider }
+type credulous struct{ *memprovider.Client }
 
 func (c credulous) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
-	n, err := c.Provider.VerifyNotification(ctx, r)
+	n, err := c.Client.VerifyNotification(ctx, r)
 	if err == nil {
 		return n, nil
 	}
@@ -99,12 +99,12 @@ func (c credulous) VerifyNotification(ctx context.Context, r *notify.Request) (*
 
 // leaky puts the credential into its errors.
 type leaky struct {
-	*memprovider.Provider
+	*memprovider.Client
 	key string
 }
 
 func (l leaky) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
-	p, err := l.Provider.Pay(ctx, r)
+	p, err := l.Client.Pay(ctx, r)
 	if err != nil {
 		return nil, errors.Join(err, errors.New("sent key "+l.key))
 	}
@@ -112,24 +112,24 @@ func (l leaky) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.P
 }
 
 // lyingCapabilities claims refunds are unsupported but performs them.
-type lyingCapabilities struct{ *memprovider.Provider }
+type lyingCapabilities struct{ *memprovider.Client }
 
 func (l lyingCapabilities) Capabilities() provider.Capabilities {
-	c := l.Provider.Capabilities()
+	c := l.Client.Capabilities()
 	c.Operations = []provider.Operation{provider.OpPay, provider.OpGetPayment, provider.OpNotifications}
 	return c
 }
 
 func TestSuiteCatchesBrokenProviders(t *testing.T) {
 	for name, tc := range map[string]struct {
-		wrap     func(*memprovider.Provider) provider.Provider
+		wrap     func(*memprovider.Client) provider.Provider
 		mustFail []string
 	}{
 		// The Gateway's journal answers plain repeats; a lost answer makes the Gateway
 		// resend, which this adapter claims is harmless (RepeatableWrites) and is not.
-		"refund retried twice": {func(p *memprovider.Provider) provider.Provider { return forgetfulRefunds{p} },
+		"refund retried twice": {func(p *memprovider.Client) provider.Provider { return forgetfulRefunds{p} },
 			[]string{"RestartResolves", "UncertainNeverExpires"}},
-		"unverified notifications": {func(p *memprovider.Provider) provider.Provider { return credulous{p} },
+		"unverified notifications": {func(p *memprovider.Client) provider.Provider { return credulous{p} },
 			[]string{"NotificationTamperedRejected", "NotificationFloodRejected"}},
 		"credential in errors": {nil, []string{"SecretsAbsentFromLogs"}},
 	} {
@@ -138,7 +138,7 @@ func TestSuiteCatchesBrokenProviders(t *testing.T) {
 			defer b.Close()
 			wrap := tc.wrap
 			if wrap == nil {
-				wrap = func(p *memprovider.Provider) provider.Provider { return leaky{p, b.APIKey().Reveal()} }
+				wrap = func(p *memprovider.Client) provider.Provider { return leaky{p, b.APIKey().Reveal()} }
 			}
 			got := statuses(conformance.Run(context.Background(), harnessFor(b, wrap), nil))
 			for _, sc := range tc.mustFail {
@@ -152,10 +152,10 @@ func TestSuiteCatchesBrokenProviders(t *testing.T) {
 
 // fewCustomerFields stores only names, e-mail and group, like providers whose customer
 // record is small.
-type fewCustomerFields struct{ *memprovider.Provider }
+type fewCustomerFields struct{ *memprovider.Client }
 
 func (f fewCustomerFields) Capabilities() provider.Capabilities {
-	c := f.Provider.Capabilities()
+	c := f.Client.Capabilities()
 	c.CustomerFields = []string{"FirstName", "LastName", "Email", "Group"}
 	return c
 }
@@ -163,7 +163,7 @@ func (f fewCustomerFields) Capabilities() provider.Capabilities {
 func TestCustomersFollowStoredFields(t *testing.T) {
 	b := memprovider.NewBackend()
 	defer b.Close()
-	got := statuses(conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Provider) provider.Provider { return fewCustomerFields{p} }), nil))
+	got := statuses(conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Client) provider.Provider { return fewCustomerFields{p} }), nil))
 	if r := got["Customers"]; r.Status != conformance.Passed {
 		t.Fatalf("Customers with a small customer record: %s %s", r.Status, r.Message)
 	}
@@ -190,7 +190,7 @@ func TestCustomersFollowStoredFields(t *testing.T) {
 func TestCapabilitiesDecideWhatRuns(t *testing.T) {
 	b := memprovider.NewBackend()
 	defer b.Close()
-	got := statuses(conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Provider) provider.Provider { return lyingCapabilities{p} }), nil))
+	got := statuses(conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Client) provider.Provider { return lyingCapabilities{p} }), nil))
 	if got["Capabilities"].Status != conformance.Passed {
 		t.Fatalf("Capabilities: %s %s", got["Capabilities"].Status, got["Capabilities"].Message)
 	}

@@ -37,7 +37,7 @@ type Opaque struct {
 	attrs []slog.Attr
 }
 
-// Describe returns the Opaque of type typ ("trustist.Provider") with the given details,
+// Describe returns the Opaque of type typ ("trustist.Client") with the given details,
 // as alternating names and values. The values must not be credentials.
 func Describe(typ string, details ...string) Opaque {
 	o := Opaque{typ: typ}

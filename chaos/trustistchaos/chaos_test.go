@@ -200,9 +200,9 @@ func TestChaosNotifications(t *testing.T) {
 // refused credentials.
 func TestChaosReadRepeatedByTransport(t *testing.T) {
 	e := startChaos(t)
-	var c *trustist.Provider
+	var c *trustist.Client
 	if !e.gw.As(&c) {
-		t.Fatal("no *trustist.Provider behind the Gateway")
+		t.Fatal("no *trustist.Client behind the Gateway")
 	}
 	ctx := context.Background()
 	_, ids, _ := e.payments(t, 1)

@@ -141,10 +141,10 @@ func holders(t *testing.T) (secrets []string, values []any) {
 		// Everything Gateway.As hands out.
 		var pp provider.Provider
 		var (
-			tpOut *trustist.Provider
+			tpOut *trustist.Client
 			ycOut *trustly.Client
 			rcOut *trustlyrest.Client
-			mpOut *memprovider.Provider
+			mpOut *memprovider.Client
 			mbOut *memprovider.Backend
 		)
 		for _, target := range []any{&pp, &tpOut, &ycOut, &rcOut, &mpOut, &mbOut} {
@@ -204,8 +204,8 @@ func TestOpenedStoresPrintNoPassword(t *testing.T) {
 // TestNilHoldersPrintAsNil: a nil pointer to a credential holder prints and logs as
 // <nil>, not as a panic report.
 func TestNilHoldersPrintAsNil(t *testing.T) {
-	for _, v := range []any{(*trustist.Provider)(nil), (*trustly.Client)(nil), (*trustlyrest.Client)(nil),
-		(*partner.Client)(nil), (*memprovider.Provider)(nil), (*memprovider.Backend)(nil),
+	for _, v := range []any{(*trustist.Client)(nil), (*trustly.Client)(nil), (*trustlyrest.Client)(nil),
+		(*partner.Client)(nil), (*memprovider.Client)(nil), (*memprovider.Backend)(nil),
 		(*pgjournal.Journal)(nil), (*pgstore.Store)(nil), (*paybridge.Gateway)(nil)} {
 		var buf bytes.Buffer
 		slog.New(slog.NewTextHandler(&buf, nil)).Info("m", "v", v)

@@ -21,6 +21,6 @@
 // Test data: a BankAccount whose account number or IBAN ends in "0000" fails verification;
 // any other verifies.
 //
-// The scheme "mem" is registered with paybridge.Open: "mem://" opens a Provider over a new
+// The scheme "mem" is registered with paybridge.Open: "mem://" opens a Client over a new
 // Backend with a generated API key.
 package memprovider

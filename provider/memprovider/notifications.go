@@ -108,7 +108,7 @@ var (
 
 // VerifyNotification implements notify.Verifier: it checks the HMAC over the raw body and
 // its timestamp, then parses the event.
-func (p *Provider) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
+func (p *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (p *Provider) VerifyNotification(ctx context.Context, r *notify.Request) (*
 }
 
 // NotificationReply implements notify.Verifier: 200 acknowledges, 500 asks for redelivery.
-func (p *Provider) NotificationReply(_ *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
+func (p *Client) NotificationReply(_ *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
 	h := http.Header{"Content-Type": {"application/json"}}
 	if o == notify.Processed {
 		return &notify.Reply{StatusCode: http.StatusOK, Header: h, Body: []byte(`{"status":"ok"}`)}, nil

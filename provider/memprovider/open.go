@@ -32,13 +32,13 @@ func openURL(_ context.Context, u *url.URL) (provider.Provider, error) {
 		return nil, err
 	}
 	b := NewBackend()
-	return &ownedProvider{Provider: New(Config{Backend: b, APIKey: b.APIKey(), Currencies: curs})}, nil
+	return &ownedClient{Client: New(Config{Backend: b, APIKey: b.APIKey(), Currencies: curs})}, nil
 }
 
-// ownedProvider closes the Backend it was opened with.
-type ownedProvider struct{ *Provider }
+// ownedClient closes the Backend it was opened with.
+type ownedClient struct{ *Client }
 
-func (o *ownedProvider) Close() error {
+func (o *ownedClient) Close() error {
 	o.b.Close()
 	return nil
 }

@@ -495,9 +495,9 @@ func TestVerifyAccountInteractive(t *testing.T) {
 func TestMerchantAndStandingOrders(t *testing.T) {
 	e := start(t, trustistsim.Options{}, nil)
 	ctx := context.Background()
-	var c *trustist.Provider
+	var c *trustist.Client
 	if !e.gw.As(&c) {
-		t.Fatal("Gateway.As(**trustist.Provider) = false")
+		t.Fatal("Gateway.As(**trustist.Client) = false")
 	}
 	m, err := c.Merchant(ctx)
 	if err != nil || m.Name != trustistsim.MerchantName || !m.StandingOrdersMonitored || !m.OpenBankingEnabled {

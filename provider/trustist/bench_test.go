@@ -39,7 +39,7 @@ func BenchmarkPayVersusBarePOST(b *testing.B) {
 // whole payment (a GET with the payment it names), a Gateway over it, a request, and a
 // function returning the body and headers of the last authenticated request the stub
 // received.
-func payStub(tb testing.TB) (*trustist.Provider, *paybridge.Gateway, paybridge.PaymentRequest, *httptest.Server, func() ([]byte, http.Header)) {
+func payStub(tb testing.TB) (*trustist.Client, *paybridge.Gateway, paybridge.PaymentRequest, *httptest.Server, func() ([]byte, http.Header)) {
 	tb.Helper()
 	answer := []byte(`{"id":"0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11","status":"PENDING","amount":125.50,"currency":"GBP",` +
 		`"reference":"ORDER-2024-000123","payLink":"https://payer-sandbox.trustisttransfer.com/pay/0b7e5e8a-3f0e-4d59-9a57-2f7c2f1d8a11"}`)

@@ -42,7 +42,7 @@ type Key struct {
 // IsZero reports whether neither half of the key is set.
 func (k Key) IsZero() bool { return k.HawkID == "" && k.HawkKey.IsZero() }
 
-// Config configures a Provider.
+// Config configures a Client.
 type Config struct {
 	// Environment is Sandbox (the default) or Production.
 	Environment Environment
@@ -91,11 +91,11 @@ type Config struct {
 	// Turn it on once the account's answers are seen to carry it. Whether on or off, a
 	// header that is present must verify.
 	RequireServerAuthorization bool
-	// ConfirmationsPerSecond and ConfirmationBurst bound the reads the Provider makes to
+	// ConfirmationsPerSecond and ConfirmationBurst bound the reads the Client makes to
 	// confirm notifications, as a token bucket holding ConfirmationBurst reads (default
 	// DefaultConfirmationBurst) refilled at ConfirmationsPerSecond (default
 	// DefaultConfirmationsPerSecond). Trustist does not sign its webhooks, so anyone who
-	// knows the webhook URL can post one and make the Provider spend the merchant's API
+	// knows the webhook URL can post one and make the Client spend the merchant's API
 	// quota on a look-up; over the bound a notification is answered 503
 	// (notify.ErrRetryLater) and Trustist delivers it again later — nothing is dropped.
 	// Notifications about one object arriving together share one read, and a payment

@@ -16,7 +16,7 @@ import (
 )
 
 // ErrConfirmationLimit reports a notification that was not confirmed because the
-// Provider's bound on confirmation reads (Config.ConfirmationsPerSecond) was reached. It
+// Client's bound on confirmation reads (Config.ConfirmationsPerSecond) was reached. It
 // always comes wrapped with notify.ErrRetryLater: the notification is answered 503 and
 // Trustist delivers it again later.
 var ErrConfirmationLimit = errors.New("trustist: too many notifications to confirm with the API now")

@@ -73,7 +73,7 @@ func (w *customerWire) neutral() *provider.Customer {
 // CreateCustomer implements provider.CustomerManager: POST /v1/customers with the tenant
 // key. ExternalID and Phone have no Trustist field and are refused (InvalidRequest naming
 // the field), as is Address.Region; Group is sent as orgId.
-func (p *Provider) CreateCustomer(ctx context.Context, c *provider.Customer) (*provider.Customer, error) {
+func (p *Client) CreateCustomer(ctx context.Context, c *provider.Customer) (*provider.Customer, error) {
 	if !p.hasTenant {
 		return nil, errNoTenant()
 	}
@@ -109,7 +109,7 @@ func customerBody(c *provider.Customer) ([]byte, error) {
 
 // GetCustomer implements provider.CustomerManager: GET /v1/customers/{id} with the
 // tenant key.
-func (p *Provider) GetCustomer(ctx context.Context, id string) (*provider.Customer, error) {
+func (p *Client) GetCustomer(ctx context.Context, id string) (*provider.Customer, error) {
 	if !p.hasTenant {
 		return nil, errNoTenant()
 	}
@@ -136,7 +136,7 @@ func (p *Provider) GetCustomer(ctx context.Context, id string) (*provider.Custom
 // Gateway refuses any update that touches them, set or cleared. Called directly, the
 // adapter refuses setting them (InvalidRequest naming the field) and sends nothing for a
 // clear.
-func (p *Provider) UpdateCustomer(ctx context.Context, id string, u *provider.CustomerUpdate) (*provider.Customer, error) {
+func (p *Client) UpdateCustomer(ctx context.Context, id string, u *provider.CustomerUpdate) (*provider.Customer, error) {
 	if !p.hasTenant {
 		return nil, errNoTenant()
 	}
@@ -196,7 +196,7 @@ func (p *Provider) UpdateCustomer(ctx context.Context, id string, u *provider.Cu
 // with the tenant key. Trustist filters by orgId only and documents no paging, so the
 // whole listing is one page: PageSize is not applied, a PageToken is refused, and so is
 // an ExternalID filter.
-func (p *Provider) ListCustomers(ctx context.Context, req *provider.ListCustomersRequest) (*provider.CustomerPage, error) {
+func (p *Client) ListCustomers(ctx context.Context, req *provider.ListCustomersRequest) (*provider.CustomerPage, error) {
 	if !p.hasTenant {
 		return nil, errNoTenant()
 	}

@@ -39,7 +39,7 @@
 //     external id or phone; those fields are refused, not dropped.
 //   - Refund and Payout are not offered: Trustist publishes no refund or payout endpoint.
 //   - Standing orders and the merchant-info call (GET /v1/merchants, a cheap credentials
-//     check) are methods of *Provider, reached with Gateway.As.
+//     check) are methods of *Client, reached with Gateway.As.
 //
 // Currency: Trustist's payment request has no currency field; the merchant account
 // decides it. The adapter accepts Config.Currency (default GBP) only and refuses others
@@ -121,7 +121,7 @@
 // lost with the process: a Pay repeated after a restart is sent again, and may create a
 // second payment with the same reference (Trustist documents the reference as unique but
 // not whether it refuses a duplicate). Give every instance the same journal/pgjournal to
-// keep the promises across restarts and instances. Provider implements
+// keep the promises across restarts and instances. Client implements
 // provider.Accounted with the merchant key's Hawk id, so Gateways for several merchants
 // can share one journal.
 //

@@ -46,13 +46,13 @@ func Example() {
 
 // Reach the adapter's own calls through the Gateway: the merchant-info call checks the
 // keys cheaply.
-func ExampleProvider_Merchant() {
+func ExampleClient_Merchant() {
 	sim, _ := trustistsim.Start(trustistsim.Options{})
 	defer sim.Close()
 	p, _ := trustist.New(sim.Config())
 	gw := paybridge.New(p)
 
-	var c *trustist.Provider
+	var c *trustist.Client
 	if gw.As(&c) {
 		m, err := c.Merchant(context.Background())
 		fmt.Println(m.Name, err)

@@ -30,7 +30,7 @@ type seen struct {
 // env is a simulator behind a recording handler, and an adapter and Gateway over it.
 type env struct {
 	sim *trustistsim.Server
-	p   *trustist.Provider
+	p   *trustist.Client
 	gw  *paybridge.Gateway
 
 	mu   sync.Mutex

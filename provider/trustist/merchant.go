@@ -46,7 +46,7 @@ type merchantWire struct {
 // Merchant returns the merchant account of the configured merchant key (GET
 // /v1/merchants). It is a cheap way to check the key pair and the environment: wrong keys
 // return Unauthenticated.
-func (p *Provider) Merchant(ctx context.Context) (*Merchant, error) {
+func (p *Client) Merchant(ctx context.Context) (*Merchant, error) {
 	r, err := p.send(ctx, call{scope: merchantKey, method: http.MethodGet, path: "/v1/merchants", what: "merchant"})
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ type standingOrderWire struct {
 // CreateStandingOrder creates a standing order (POST /v1/standingorders, merchant key).
 // The API takes no idempotency key: when the answer is lost the error is UnknownOutcome,
 // and repeating the call may create a second standing order.
-func (p *Provider) CreateStandingOrder(ctx context.Context, req StandingOrderRequest) (*StandingOrder, error) {
+func (p *Client) CreateStandingOrder(ctx context.Context, req StandingOrderRequest) (*StandingOrder, error) {
 	w, err := p.standingOrderBody(req)
 	if err != nil {
 		return nil, err
@@ -159,7 +159,7 @@ func (p *Provider) CreateStandingOrder(ctx context.Context, req StandingOrderReq
 	return so, nil
 }
 
-func (p *Provider) standingOrderBody(req StandingOrderRequest) (*standingOrderRequestWire, error) {
+func (p *Client) standingOrderBody(req StandingOrderRequest) (*standingOrderRequestWire, error) {
 	if !req.Amount.IsValid() || req.Amount.CheckPositive() != nil {
 		return nil, provider.FieldError("Amount", "must be greater than zero")
 	}
@@ -203,7 +203,7 @@ func (p *Provider) standingOrderBody(req StandingOrderRequest) (*standingOrderRe
 }
 
 // GetStandingOrder returns a standing order (GET /v1/standingorders/{id}, merchant key).
-func (p *Provider) GetStandingOrder(ctx context.Context, id string) (*StandingOrder, error) {
+func (p *Client) GetStandingOrder(ctx context.Context, id string) (*StandingOrder, error) {
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func (p *Provider) GetStandingOrder(ctx context.Context, id string) (*StandingOr
 	return so, nil
 }
 
-func (p *Provider) toStandingOrder(r *reply) (*StandingOrder, error) {
+func (p *Client) toStandingOrder(r *reply) (*StandingOrder, error) {
 	var w standingOrderWire
 	if err := decode(r, &w); err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ func TestOpenURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer gw.Close()
-	var c *trustist.Provider
+	var c *trustist.Client
 	if !gw.As(&c) || !c.HasTenantKey() {
 		t.Fatal("opened provider lacks the tenant key")
 	}
@@ -44,7 +44,7 @@ func TestOpenURL(t *testing.T) {
 		t.Fatalf("tenant key from file: %v", err)
 	}
 
-	// require_server_authorization reaches the Provider: with it, an answer without the
+	// require_server_authorization reaches the Client: with it, an answer without the
 	// header is refused; without it, accepted.
 	strict, err := paybridge.Open(ctx, "trustist://sandbox?require_server_authorization=true&base_url="+sim.URL())
 	if err != nil {
@@ -56,7 +56,7 @@ func TestOpenURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lax.Close()
-	var sc, lc *trustist.Provider
+	var sc, lc *trustist.Client
 	strict.As(&sc)
 	lax.As(&lc)
 	if _, err := sc.Merchant(ctx); err != nil {

@@ -79,7 +79,7 @@ type paymentWire struct {
 // unique; Payer names become customerDetails, Payer.Email payerEmail. Metadata and
 // NotificationURL have no place in the request and are not sent (payment webhooks are
 // configured per merchant in the TrustistTransfer portal).
-func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
+func (p *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
 	body, err := p.paymentBody(req)
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func mergeReadBack(pm, got *provider.Payment) {
 const maxPayment = "1000000"
 
 // paymentBody checks req and encodes the request body.
-func (p *Provider) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
+func (p *Client) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
 	if !req.Amount.IsValid() {
 		return nil, provider.FieldError("Amount", "is required")
 	}
@@ -164,7 +164,7 @@ func (w *paymentRequestWire) appendJSON(dst []byte) []byte {
 // createPayment sends POST /v1/payments and, because the documented create answer
 // carries id, payLink, payIdString and payerServicesUrl but no amount, reads the payment
 // back with GET /v1/payments/{id}.
-func (p *Provider) createPayment(ctx context.Context, body []byte) (*provider.Payment, error) {
+func (p *Client) createPayment(ctx context.Context, body []byte) (*provider.Payment, error) {
 	r, err := p.send(ctx, call{scope: merchantKey, method: http.MethodPost, path: "/v1/payments", body: body, write: true, what: "payment"})
 	if err != nil {
 		return nil, err
@@ -216,7 +216,7 @@ func uncertainAnswer(r *reply, err error) error {
 }
 
 // GetPayment implements provider.Provider: GET /v1/payments/{id} with the merchant key.
-func (p *Provider) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
+func (p *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
@@ -244,7 +244,7 @@ var errOtherPayment = errors.New("the answer describes another payment")
 
 // answerCurrency parses the currency an answer names, or gives the account's currency
 // when it names none.
-func (p *Provider) answerCurrency(code string) (money.Currency, error) {
+func (p *Client) answerCurrency(code string) (money.Currency, error) {
 	if code == "" {
 		return p.currency, nil
 	}
@@ -252,7 +252,7 @@ func (p *Provider) answerCurrency(code string) (money.Currency, error) {
 }
 
 // decodePayment reads a payment answer and converts it.
-func (p *Provider) decodePayment(r *reply) (*provider.Payment, error) {
+func (p *Client) decodePayment(r *reply) (*provider.Payment, error) {
 	w, err := decodePaymentWire(r.body)
 	if err != nil {
 		return nil, err
@@ -299,7 +299,7 @@ func (w *paymentWire) decodePlain(body []byte) bool {
 }
 
 // toPayment converts an API payment.
-func (p *Provider) toPayment(w *paymentWire, r *reply) (*provider.Payment, error) {
+func (p *Client) toPayment(w *paymentWire, r *reply) (*provider.Payment, error) {
 	if w.ID == "" {
 		return nil, errorf("the answer carries no payment id")
 	}

@@ -11,15 +11,15 @@ import (
 	"github.com/paybridge/paybridge/secret"
 )
 
-// TestOwnMethodsMatchTheSentinels: the errors of the Provider's own methods, reached
+// TestOwnMethodsMatchTheSentinels: the errors of the Client's own methods, reached
 // through Gateway.As, match the Gateway's sentinels as the Gateway's errors do.
 func TestOwnMethodsMatchTheSentinels(t *testing.T) {
 	ctx := context.Background()
-	own := func(t *testing.T, e *env) *trustist.Provider {
+	own := func(t *testing.T, e *env) *trustist.Client {
 		t.Helper()
-		var p *trustist.Provider
+		var p *trustist.Client
 		if !e.gw.As(&p) {
-			t.Fatal("Gateway.As(**trustist.Provider) = false")
+			t.Fatal("Gateway.As(**trustist.Client) = false")
 		}
 		return p
 	}

@@ -3,7 +3,9 @@ package trustist
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -191,3 +193,9 @@ func clip(s string) string {
 	}
 	return s[:cut] + "…"
 }
+
+// errorf returns a plain error for a cause wrapped in a *provider.Error.
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// quote quotes s for messages.
+func quote(s string) string { return strconv.Quote(s) }

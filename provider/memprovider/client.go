@@ -17,7 +17,7 @@ import (
 // Name is the adapter's name.
 const Name = "mem"
 
-// Config configures a Provider.
+// Config configures a Client.
 type Config struct {
 	// Backend is the provider side; required.
 	Backend *Backend
@@ -29,13 +29,13 @@ type Config struct {
 	Currencies []money.Currency
 }
 
-// Provider is the memprovider adapter. Reach it from a Gateway with
+// Client is the memprovider adapter. Reach it from a Gateway with
 //
-//	var p *memprovider.Provider
+//	var p *memprovider.Client
 //	gw.As(&p)
 //
-// A Provider prints and logs without its keys.
-type Provider struct {
+// A Client prints and logs without its keys.
+type Client struct {
 	// All state sits behind one pointer: see secret.Opaque.
 	*core
 }
@@ -48,16 +48,16 @@ type core struct {
 }
 
 var (
-	_ provider.Provider        = (*Provider)(nil)
-	_ provider.Refunder        = (*Provider)(nil)
-	_ provider.Payouter        = (*Provider)(nil)
-	_ provider.AccountVerifier = (*Provider)(nil)
-	_ provider.CustomerManager = (*Provider)(nil)
-	_ notify.Verifier          = (*Provider)(nil)
+	_ provider.Provider        = (*Client)(nil)
+	_ provider.Refunder        = (*Client)(nil)
+	_ provider.Payouter        = (*Client)(nil)
+	_ provider.AccountVerifier = (*Client)(nil)
+	_ provider.CustomerManager = (*Client)(nil)
+	_ notify.Verifier          = (*Client)(nil)
 )
 
-// New returns a Provider for cfg. It panics if cfg.Backend is nil.
-func New(cfg Config) *Provider {
+// New returns a Client for cfg. It panics if cfg.Backend is nil.
+func New(cfg Config) *Client {
 	if cfg.Backend == nil {
 		panic("memprovider: Config.Backend is required")
 	}
@@ -69,52 +69,52 @@ func New(cfg Config) *Provider {
 	if len(curs) == 0 {
 		curs = DefaultCurrencies()
 	}
-	return &Provider{&core{b: cfg.Backend, apiKey: cfg.APIKey, webhookKey: wk, currencies: curs}}
+	return &Client{&core{b: cfg.Backend, apiKey: cfg.APIKey, webhookKey: wk, currencies: curs}}
 }
 
-// describe is what a Provider prints as.
-func (p Provider) describe() secret.Opaque { return secret.Describe("memprovider.Provider") }
+// describe is what a Client prints as.
+func (p Client) describe() secret.Opaque { return secret.Describe("memprovider.Client") }
 
-// String describes the Provider without its keys.
-func (p Provider) String() string { return p.describe().String() }
+// String describes the Client without its keys.
+func (p Client) String() string { return p.describe().String() }
 
-// GoString describes the Provider without its keys.
-func (p Provider) GoString() string { return p.describe().GoString() }
+// GoString describes the Client without its keys.
+func (p Client) GoString() string { return p.describe().GoString() }
 
-// Format prints the Provider without its keys, whatever the verb.
-func (p Provider) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
+// Format prints the Client without its keys, whatever the verb.
+func (p Client) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
 
-// LogValue implements slog.LogValuer: the Provider without its keys.
-// A nil *Provider logs as <nil>.
-func (p *Provider) LogValue() slog.Value {
+// LogValue implements slog.LogValuer: the Client without its keys.
+// A nil *Client logs as <nil>.
+func (p *Client) LogValue() slog.Value {
 	if p == nil {
 		return slog.AnyValue(nil)
 	}
 	return p.describe().LogValue()
 }
 
-// DefaultCurrencies returns the currencies a Provider accepts unless configured
+// DefaultCurrencies returns the currencies a Client accepts unless configured
 // otherwise: GBP, EUR, SEK and USD.
 func DefaultCurrencies() []money.Currency {
 	return []money.Currency{money.MustCurrency("GBP"), money.MustCurrency("EUR"), money.MustCurrency("SEK"), money.MustCurrency("USD")}
 }
 
-// Backend returns the provider side this Provider talks to.
-func (p *Provider) Backend() *Backend { return p.b }
+// Backend returns the provider side this Client talks to.
+func (p *Client) Backend() *Backend { return p.b }
 
 // Name implements provider.Provider.
-func (p *Provider) Name() string { return Name }
+func (p *Client) Name() string { return Name }
 
 // Capabilities implements provider.Provider: everything is supported.
-func (p *Provider) Capabilities() provider.Capabilities {
+func (p *Client) Capabilities() provider.Capabilities {
 	return provider.Capabilities{Operations: provider.AllOperations, Currencies: p.currencies,
 		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout}}
 }
 
-// As implements provider.Provider; it sets **Provider and **Backend targets.
-func (p *Provider) As(target any) bool {
+// As implements provider.Provider; it sets **Client and **Backend targets.
+func (p *Client) As(target any) bool {
 	switch t := target.(type) {
-	case **Provider:
+	case **Client:
 		*t = p
 	case **Backend:
 		*t = p.b
@@ -125,16 +125,16 @@ func (p *Provider) As(target any) bool {
 }
 
 // Close implements provider.Provider. It does not close the Backend, which may serve
-// other Providers.
-func (p *Provider) Close() error { return nil }
+// other Clients.
+func (p *Client) Close() error { return nil }
 
 // Pay implements provider.Provider.
-func (p *Provider) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
+func (p *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
 	v, err := p.pay(ctx, req)
 	return answer(p.b, v, err)
 }
 
-func (p *Provider) pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
+func (p *Client) pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func (p *Provider) pay(ctx context.Context, req *provider.PaymentRequest) (*prov
 }
 
 // GetPayment implements provider.Provider.
-func (p *Provider) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
+func (p *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -176,12 +176,12 @@ func (p *Provider) GetPayment(ctx context.Context, id string) (*provider.Payment
 }
 
 // Refund implements provider.Refunder.
-func (p *Provider) Refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
+func (p *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
 	v, err := p.refund(ctx, req)
 	return answer(p.b, v, err)
 }
 
-func (p *Provider) refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
+func (p *Client) refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -234,7 +234,7 @@ func (p *Provider) refund(ctx context.Context, req *provider.RefundRequest) (*pr
 }
 
 // GetRefund implements provider.Refunder.
-func (p *Provider) GetRefund(ctx context.Context, id string) (*provider.Refund, error) {
+func (p *Client) GetRefund(ctx context.Context, id string) (*provider.Refund, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -242,12 +242,12 @@ func (p *Provider) GetRefund(ctx context.Context, id string) (*provider.Refund, 
 }
 
 // Payout implements provider.Payouter.
-func (p *Provider) Payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
+func (p *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
 	v, err := p.payout(ctx, req)
 	return answer(p.b, v, err)
 }
 
-func (p *Provider) payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
+func (p *Client) payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -296,7 +296,7 @@ func (p *Provider) payout(ctx context.Context, req *provider.PayoutRequest) (*pr
 }
 
 // GetPayout implements provider.Payouter.
-func (p *Provider) GetPayout(ctx context.Context, id string) (*provider.Payout, error) {
+func (p *Client) GetPayout(ctx context.Context, id string) (*provider.Payout, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -304,7 +304,7 @@ func (p *Provider) GetPayout(ctx context.Context, id string) (*provider.Payout, 
 }
 
 // VerifyAccount implements provider.AccountVerifier.
-func (p *Provider) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
+func (p *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -347,7 +347,7 @@ func settleVerification(v *verification, a provider.BankAccount) {
 }
 
 // GetAccountVerification implements provider.AccountVerifier.
-func (p *Provider) GetAccountVerification(ctx context.Context, id string) (*provider.AccountVerification, error) {
+func (p *Client) GetAccountVerification(ctx context.Context, id string) (*provider.AccountVerification, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -359,7 +359,7 @@ func (p *Provider) GetAccountVerification(ctx context.Context, id string) (*prov
 }
 
 // CreateCustomer implements provider.CustomerManager.
-func (p *Provider) CreateCustomer(ctx context.Context, c *provider.Customer) (*provider.Customer, error) {
+func (p *Client) CreateCustomer(ctx context.Context, c *provider.Customer) (*provider.Customer, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -378,7 +378,7 @@ func (p *Provider) CreateCustomer(ctx context.Context, c *provider.Customer) (*p
 }
 
 // GetCustomer implements provider.CustomerManager.
-func (p *Provider) GetCustomer(ctx context.Context, id string) (*provider.Customer, error) {
+func (p *Client) GetCustomer(ctx context.Context, id string) (*provider.Customer, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -391,7 +391,7 @@ func (p *Provider) GetCustomer(ctx context.Context, id string) (*provider.Custom
 }
 
 // UpdateCustomer implements provider.CustomerManager.
-func (p *Provider) UpdateCustomer(ctx context.Context, id string, u *provider.CustomerUpdate) (*provider.Customer, error) {
+func (p *Client) UpdateCustomer(ctx context.Context, id string, u *provider.CustomerUpdate) (*provider.Customer, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -410,7 +410,7 @@ func (p *Provider) UpdateCustomer(ctx context.Context, id string, u *provider.Cu
 
 // ListCustomers implements provider.CustomerManager. Page tokens are offsets into the
 // creation order.
-func (p *Provider) ListCustomers(ctx context.Context, req *provider.ListCustomersRequest) (*provider.CustomerPage, error) {
+func (p *Client) ListCustomers(ctx context.Context, req *provider.ListCustomersRequest) (*provider.CustomerPage, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -448,7 +448,7 @@ func (p *Provider) ListCustomers(ctx context.Context, req *provider.ListCustomer
 }
 
 // call checks the context and the API key.
-func (p *Provider) call(ctx context.Context) error {
+func (p *Client) call(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -75,7 +75,7 @@ type reply struct {
 }
 
 // credential returns the key for scope, or an error naming the missing key.
-func (p *Provider) credential(s keyScope) (hawk.Credentials, error) {
+func (p *Client) credential(s keyScope) (hawk.Credentials, error) {
 	if s == tenantKey {
 		if !p.hasTenant {
 			return hawk.Credentials{}, errNoTenant()
@@ -108,7 +108,7 @@ func marshal(v any) ([]byte, error) {
 // when Trustist answers 401 with an authenticated stale-timestamp reply; any other
 // failure is returned as a *provider.Error (or a context error when the caller gave up
 // before anything was sent).
-func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
+func (p *Client) send(ctx context.Context, c call) (*reply, error) {
 	cred, err := p.credential(c.scope)
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func (p *Provider) send(ctx context.Context, c call) (*reply, error) {
 // appended. A path without escapes is appended to the parsed base URL as it is, which is
 // what parsing the joined string would give (TestRequestURLMatchesParse); one with
 // escapes is parsed.
-func (p *Provider) requestURL(path string, query url.Values) (*url.URL, error) {
+func (p *Client) requestURL(path string, query url.Values) (*url.URL, error) {
 	if strings.IndexByte(path, '%') >= 0 || strings.ContainsAny(path, "?#") {
 		target := p.base.String() + path
 		if len(query) > 0 {
@@ -304,7 +304,7 @@ func staleTimestamp(h http.Header) (string, bool) {
 }
 
 // networkError classifies a failure to obtain an answer.
-func (p *Provider) networkError(ctx context.Context, c call, sent bool, err error) error {
+func (p *Client) networkError(ctx context.Context, c call, sent bool, err error) error {
 	if c.write && transport.Classify(transport.Exchange{Written: sent}) == transport.MaybeProcessed {
 		return &provider.Error{Code: provider.UnknownOutcome,
 			Message: "the request reached Trustist but no answer arrived; it may have taken effect", Err: err}
@@ -350,7 +350,7 @@ func redirectError(resp *http.Response, corr string) error {
 
 // statusError maps a non-2xx answer to a *provider.Error; x is the exchange as Classify
 // saw it.
-func (p *Provider) statusError(c call, cred hawk.Credentials, x transport.Exchange, body []byte, corr string) error {
+func (p *Client) statusError(c call, cred hawk.Credentials, x transport.Exchange, body []byte, corr string) error {
 	status := x.Status
 	detail := parseErrorBody(body)
 	e := &provider.Error{HTTPStatus: status, CorrelationID: corr, ProviderCode: detail.code, Field: detail.field, Message: detail.message}

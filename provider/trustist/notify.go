@@ -56,7 +56,7 @@ var (
 // both event spellings (payment.completed, StandingOrderCreated) are accepted. The
 // notification ID is the object id and the status the API reported, so a redelivery is
 // deduplicated while a later status change is a new notification.
-func (p *Provider) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
+func (p *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
 	hint, err := parseHint(r.Body)
 	if err != nil {
 		return nil, err
@@ -241,7 +241,7 @@ func unconfirmed(what, claimed, api string) error {
 		ErrUnconfirmed, notify.ErrRetryLater, what, claimed, api)
 }
 
-func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
+func (p *Client) verifyPayment(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
 	claimed := h.claimedPayment()
 	v, err := p.confirm.read(ctx, objectKey{paymentObject, h.paymentID},
 		func(v any) bool { return confirmsPayment(claimed, v.(*provider.Payment).Status) },
@@ -268,7 +268,7 @@ func (p *Provider) verifyPayment(ctx context.Context, h hint, body []byte) (*not
 	return &notify.Notification{ID: ev.ID, Event: ev}, nil
 }
 
-func (p *Provider) verifyStandingOrder(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
+func (p *Client) verifyStandingOrder(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
 	// A standing order claimed active, completed, failed or cancelled that the API still
 	// reports as pending is not confirmed yet.
 	claimed := StandingOrderPending
@@ -333,7 +333,7 @@ func confirmError(err error) error {
 
 // NotificationReply implements notify.Verifier: 200 when processed, 500 when the
 // application failed, so that Trustist delivers the notification again.
-func (p *Provider) NotificationReply(_ *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
+func (p *Client) NotificationReply(_ *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
 	h := http.Header{"Content-Type": {"application/json"}}
 	if o == notify.Processed {
 		return &notify.Reply{StatusCode: http.StatusOK, Header: h, Body: []byte(`{"received":true}`)}, nil

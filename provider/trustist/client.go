@@ -18,16 +18,16 @@ import (
 // Name is the adapter's name, as it appears in results, events and errors.
 const Name = "trustist"
 
-// Provider is the Trustist adapter and also its own client for the calls the neutral API
+// Client is the Trustist adapter and also its own client for the calls the neutral API
 // has no place for (standing orders, the merchant-info call, customer bank accounts).
 // Reach it from a Gateway with
 //
-//	var c *trustist.Provider
+//	var c *trustist.Client
 //	if gw.As(&c) { m, err := c.Merchant(ctx) ... }
 //
-// A Provider is safe for concurrent use. It prints and logs as its Hawk ids and base URL,
+// A Client is safe for concurrent use. It prints and logs as its Hawk ids and base URL,
 // never its keys.
-type Provider struct {
+type Client struct {
 	// All state sits behind one pointer: see secret.Opaque.
 	*core
 }
@@ -48,15 +48,15 @@ type core struct {
 }
 
 var (
-	_ provider.Provider        = (*Provider)(nil)
-	_ provider.AccountVerifier = (*Provider)(nil)
-	_ provider.CustomerManager = (*Provider)(nil)
-	_ provider.Accounted       = (*Provider)(nil)
-	_ notify.Verifier          = (*Provider)(nil)
+	_ provider.Provider        = (*Client)(nil)
+	_ provider.AccountVerifier = (*Client)(nil)
+	_ provider.CustomerManager = (*Client)(nil)
+	_ provider.Accounted       = (*Client)(nil)
+	_ notify.Verifier          = (*Client)(nil)
 )
 
-// New returns a Provider for cfg. It checks the configuration and sends nothing.
-func New(cfg Config) (*Provider, error) {
+// New returns a Client for cfg. It checks the configuration and sends nothing.
+func New(cfg Config) (*Client, error) {
 	base, err := cfg.baseURL()
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{&core{
+	p := &Client{&core{
 		base:      base,
 		merchant:  merchant,
 		currency:  cfg.Currency,
@@ -101,32 +101,32 @@ func New(cfg Config) (*Provider, error) {
 // merchants sharing one journal stay apart. A Gateway finds only the entries made under
 // the merchant key it was given: settle or abandon uncertain payments before moving to a
 // new merchant key.
-func (p *Provider) Account() string { return p.merchant.ID }
+func (p *Client) Account() string { return p.merchant.ID }
 
-// describe is what a Provider prints as.
-func (p Provider) describe() secret.Opaque {
+// describe is what a Client prints as.
+func (p Client) describe() secret.Opaque {
 	if p.core == nil {
-		return secret.Describe("trustist.Provider")
+		return secret.Describe("trustist.Client")
 	}
 	d := []string{"merchant", p.merchant.ID}
 	if p.hasTenant {
 		d = append(d, "tenant", p.tenant.ID)
 	}
-	return secret.Describe("trustist.Provider", append(d, "base", p.base.String())...)
+	return secret.Describe("trustist.Client", append(d, "base", p.base.String())...)
 }
 
-// String describes the Provider without its keys.
-func (p Provider) String() string { return p.describe().String() }
+// String describes the Client without its keys.
+func (p Client) String() string { return p.describe().String() }
 
-// GoString describes the Provider without its keys.
-func (p Provider) GoString() string { return p.describe().GoString() }
+// GoString describes the Client without its keys.
+func (p Client) GoString() string { return p.describe().GoString() }
 
-// Format prints the Provider without its keys, whatever the verb.
-func (p Provider) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
+// Format prints the Client without its keys, whatever the verb.
+func (p Client) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
 
-// LogValue implements slog.LogValuer: the Provider without its keys.
-// A nil *Provider logs as <nil>.
-func (p *Provider) LogValue() slog.Value {
+// LogValue implements slog.LogValuer: the Client without its keys.
+// A nil *Client logs as <nil>.
+func (p *Client) LogValue() slog.Value {
 	if p == nil {
 		return slog.AnyValue(nil)
 	}
@@ -134,12 +134,12 @@ func (p *Provider) LogValue() slog.Value {
 }
 
 // Name implements provider.Provider.
-func (p *Provider) Name() string { return Name }
+func (p *Client) Name() string { return Name }
 
 // Capabilities implements provider.Provider. Pay, GetPayment and notifications are always
 // supported; customers and interactive account verification need a tenant key. Refunds,
 // payouts and non-interactive account verification are not offered by the Trustist API.
-func (p *Provider) Capabilities() provider.Capabilities {
+func (p *Client) Capabilities() provider.Capabilities {
 	ops := []provider.Operation{provider.OpPay, provider.OpGetPayment, provider.OpNotifications}
 	notes := map[provider.Operation]string{
 		provider.OpRefund:          "Trustist publishes no refund endpoint",
@@ -165,9 +165,9 @@ func (p *Provider) Capabilities() provider.Capabilities {
 		CustomerFields: []string{"FirstName", "LastName", "Email", "DateOfBirth", "Address", "Group"}}
 }
 
-// As implements provider.Provider; it sets a **Provider target.
-func (p *Provider) As(target any) bool {
-	if t, ok := target.(**Provider); ok {
+// As implements provider.Provider; it sets a **Client target.
+func (p *Client) As(target any) bool {
+	if t, ok := target.(**Client); ok {
 		*t = p
 		return true
 	}
@@ -175,14 +175,14 @@ func (p *Provider) As(target any) bool {
 }
 
 // Close implements provider.Provider. It releases idle connections.
-func (p *Provider) Close() error {
+func (p *Client) Close() error {
 	p.client.CloseIdleConnections()
 	return nil
 }
 
-// ClockOffset returns the offset, in seconds, that the Provider adds to its local clock
+// ClockOffset returns the offset, in seconds, that the Client adds to its local clock
 // for Hawk timestamps, learned from Trustist's authenticated stale-timestamp replies.
-func (p *Provider) ClockOffset() int64 { return p.clock.Offset() }
+func (p *Client) ClockOffset() int64 { return p.clock.Offset() }
 
 // HasTenantKey reports whether a tenant key was configured.
-func (p *Provider) HasTenantKey() bool { return p.hasTenant }
+func (p *Client) HasTenantKey() bool { return p.hasTenant }

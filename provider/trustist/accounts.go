@@ -50,7 +50,7 @@ type onboardSessionWire struct {
 // leaves an unused customer record at Trustist (no money moves). One whose answer was lost
 // (UnknownOutcome) stays uncertain for its key, since neither an onboard session look-up
 // nor a verifiable session notification exists: start again with a new key.
-func (p *Provider) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
+func (p *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
 	if !req.Account.IsZero() {
 		return nil, provider.NotSupportedf("Trustist verifies accounts only interactively: leave Account empty and send the holder to the returned RedirectURL")
 	}
@@ -69,7 +69,7 @@ func (p *Provider) VerifyAccount(ctx context.Context, req *provider.VerifyAccoun
 	return p.startOnboarding(ctx, cust, req.ReturnURL)
 }
 
-func (p *Provider) startOnboarding(ctx context.Context, customerBody []byte, returnURL string) (*provider.AccountVerification, error) {
+func (p *Client) startOnboarding(ctx context.Context, customerBody []byte, returnURL string) (*provider.AccountVerification, error) {
 	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodPost, path: "/v1/customers", body: customerBody, write: true, what: "customer"})
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ type bankAccountWire struct {
 
 // BankAccounts returns the bank accounts a customer connected in onboard sessions
 // (tenant key). An unknown customer returns NotFound.
-func (p *Provider) BankAccounts(ctx context.Context, customerID string) ([]BankAccount, error) {
+func (p *Client) BankAccounts(ctx context.Context, customerID string) ([]BankAccount, error) {
 	if !p.hasTenant {
 		return nil, errNoTenant()
 	}
@@ -178,7 +178,7 @@ func lastDigits(s string, n int) string {
 // account's Trustist id, once the customer has connected an account; until then it is
 // pending (the API publishes no session status call, so an abandoned session stays
 // pending).
-func (p *Provider) GetAccountVerification(ctx context.Context, id string) (*provider.AccountVerification, error) {
+func (p *Client) GetAccountVerification(ctx context.Context, id string) (*provider.AccountVerification, error) {
 	accounts, err := p.BankAccounts(ctx, id)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,53 @@
+package trustly
+
+import (
+	"context"
+	"time"
+
+	"github.com/paybridge/paybridge/provider"
+)
+
+// Refund implements provider.Refunder with a Refund of the deposit's order.
+//
+// Trustly answers result "1" when it has accepted the refund. The refund is then queued
+// until the deposit has settled and needs funds on the merchant account; it is not yet
+// money returned, so the result is RefundPending. Trustly reports a refund that fails
+// later with a credit notification (money back to the merchant).
+func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
+	if err := checkAmount("Amount", req.Amount); err != nil {
+		return nil, err
+	}
+	var attrs map[string]any // sent as null when empty, as Trustly documents
+	if req.MerchantReference != "" {
+		attrs = map[string]any{"ExternalReference": req.MerchantReference}
+	}
+	id := c.requestUUID("Refund", req.IdempotencyKey)
+	r := &rpc{method: "Refund", uuid: id, write: true, data: map[string]any{
+		"OrderID":    req.PaymentID,
+		"Amount":     req.Amount.Fixed(),
+		"Currency":   req.Amount.Currency().String(),
+		"Attributes": attrs,
+	}}
+	res, err := c.call(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	result := resultText(res, "result")
+	if result != "1" {
+		return nil, &provider.Error{Code: provider.Declined, ProviderCode: "result=" + result,
+			Message: "Trustly did not accept the refund"}
+	}
+	// [I] Trustly's answer carries the deposit's orderid, not an id of the refund, so the
+	// refund is identified by its request UUID, which the idempotency key determines.
+	// Its outcome arrives as a notification on the deposit's order, which the Gateway's
+	// journal lets VerifyNotification read as the refund's.
+	return &provider.Refund{ID: id, Provider: Name, PaymentID: req.PaymentID, Status: provider.RefundPending,
+		ProviderStatus: result, Amount: req.Amount, MerchantReference: req.MerchantReference,
+		IdempotencyKey: req.IdempotencyKey, CreatedAt: time.Now()}, nil
+}
+
+// GetRefund implements provider.Refunder. Trustly has no call that reads a refund, so it
+// always returns a NotSupported error; Capabilities does not list OpGetRefund.
+func (c *Client) GetRefund(context.Context, string) (*provider.Refund, error) {
+	return nil, provider.NotSupportedf("Trustly has no call that reads a refund back; use notifications")
+}
