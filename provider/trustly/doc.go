@@ -221,7 +221,7 @@
 // under 64 MiB of heap in use.
 //
 // No row is ever yielded before the signature over the whole answer has verified. The
-// decoded rows wait in a spool until then: in memory up to 4 MiB, beyond that in a
+// decoded rows wait in a spool (package report) until then: in memory up to 4 MiB, beyond that in a
 // temporary file in os.TempDir, deleted from its directory as soon as it is created and
 // encrypted (AES-GCM) under a key that exists only in memory, so what is read back is
 // exactly what was verified. An answer that fails verification, breaks off or holds a row

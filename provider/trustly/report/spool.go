@@ -1,4 +1,4 @@
-package trustly
+package report
 
 import (
 	"bufio"
@@ -42,9 +42,9 @@ const (
 	spoolInMemory = 4 << 20
 )
 
-// errSpool is matched by the errors of a spool (a full disk, an unwritable temporary
-// directory, a file altered on disk).
-var errSpool = errors.New("trustly: spooling a report")
+// ErrSpool is matched by the errors of the spool that holds a report until it has
+// verified (a full disk, an unwritable temporary directory, a file altered on disk).
+var ErrSpool = errors.New("trustly: spooling a report")
 
 // Write appends p. It implements io.Writer.
 func (s *spool) Write(p []byte) (int, error) {
@@ -54,7 +54,7 @@ func (s *spool) Write(p []byte) (int, error) {
 	s.chunk = append(s.chunk, p...)
 	if len(s.chunk) >= spoolChunk {
 		if err := s.cut(); err != nil {
-			s.err = fmt.Errorf("%w: %w", errSpool, err)
+			s.err = fmt.Errorf("%w: %w", ErrSpool, err)
 			return 0, s.err
 		}
 	}
@@ -123,7 +123,7 @@ func spoolNonce(i uint64) []byte {
 func (s *spool) Finish() error {
 	if s.err == nil && s.w != nil {
 		if err := s.w.Flush(); err != nil {
-			s.err = fmt.Errorf("%w: %w", errSpool, err)
+			s.err = fmt.Errorf("%w: %w", ErrSpool, err)
 		}
 	}
 	return s.err
@@ -145,7 +145,7 @@ func (s *spool) Close() {
 func (s *spool) cursor() (*spoolCursor, error) {
 	if s.f != nil {
 		if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-			return nil, fmt.Errorf("%w: %w", errSpool, err)
+			return nil, fmt.Errorf("%w: %w", ErrSpool, err)
 		}
 	}
 	c := &spoolCursor{s: s}
@@ -208,7 +208,7 @@ func (c *spoolCursor) altered(err error) error {
 	if err == nil {
 		err = errors.New("bad chunk length")
 	}
-	return fmt.Errorf("%w: the temporary file was altered: %w", errSpool, err)
+	return fmt.Errorf("%w: the temporary file was altered: %w", ErrSpool, err)
 }
 
 // spoolReader reads a finished spool as one byte stream.

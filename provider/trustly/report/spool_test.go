@@ -1,4 +1,4 @@
-package trustly
+package report
 
 import (
 	"bytes"
@@ -125,7 +125,7 @@ func TestSpoolDetectsAlteredFile(t *testing.T) {
 	if _, err := s.f.WriteAt(b, info.Size()-5); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readAll(t, s); !errors.Is(err, errSpool) {
+	if _, err := readAll(t, s); !errors.Is(err, ErrSpool) {
 		t.Fatalf("altered file read back with %v", err)
 	}
 }
@@ -138,7 +138,7 @@ func TestSpoolReportsAnUnwritableDirectory(t *testing.T) {
 	for i := 0; i < 100 && err == nil; i++ {
 		_, err = s.Write(make([]byte, 100<<10))
 	}
-	if !errors.Is(err, errSpool) {
+	if !errors.Is(err, ErrSpool) {
 		t.Fatalf("err %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package trustly
+package report
 
 import (
 	"bytes"
@@ -117,13 +117,13 @@ func plainLedger(body []byte) (int, error) {
 
 // verifiedLedger reads body as AccountLedger does.
 func verifiedLedger(body []byte, pub *rsa.PublicKey, id string) (int, error) {
-	sp := &spool{}
-	defer sp.Close()
-	if err := spoolLedger(bytes.NewReader(body), pub, &rpc{method: "AccountLedger", uuid: id}, sp); err != nil {
+	l, err := ReadLedger(bytes.NewReader(body), pub, id)
+	if err != nil {
 		return 0, err
 	}
+	defer l.Close()
 	n := 0
-	for e, err := range ledgerEntries(context.Background(), sp) {
+	for e, err := range l.Entries(context.Background()) {
 		if err != nil {
 			return n, err
 		}
