@@ -12,11 +12,7 @@ func (g *Gateway) customers(op string) (provider.CustomerManager, error) {
 	if err := g.begin(op, provider.OpCustomers, ""); err != nil {
 		return nil, err
 	}
-	cm, ok := g.p.(provider.CustomerManager)
-	if !ok {
-		return nil, g.notImplemented(op, provider.OpCustomers, "")
-	}
-	return cm, nil
+	return g.p.(provider.CustomerManager), nil
 }
 
 // CreateCustomer stores a customer at the provider and returns it with its ID.
@@ -63,8 +59,8 @@ func (g *Gateway) GetCustomer(ctx context.Context, id string) (out *Customer, er
 	const op = "GetCustomer"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	cm, ok := g.p.(provider.CustomerManager)
-	return fetch(ctx, g, start, op, provider.OpCustomers, ok, id, func() (*Customer, error) { return cm.GetCustomer(ctx, id) }, nil)
+	return fetch(ctx, g, start, op, provider.OpCustomers, id,
+		func() (*Customer, error) { return g.p.(provider.CustomerManager).GetCustomer(ctx, id) }, nil)
 }
 
 // UpdateCustomer changes the fields u sets or clears and returns the customer as stored.

@@ -32,7 +32,7 @@ import (
 type Gateway struct {
 	p        provider.Provider
 	name     string
-	caps     provider.Capabilities
+	caps     Capabilities
 	validate *validator.Validate
 	log      *slog.Logger
 	newKey   func() string
@@ -66,12 +66,28 @@ func WithIdempotencyKeys(f func() string) Option {
 	}
 }
 
-// New returns a Gateway over the adapter p.
+// New returns a Gateway over the adapter p. Which operations it supports follows from the
+// interfaces p implements (provider.OperationsOf). An adapter whose Capabilities disagree
+// with those interfaces (provider.CheckCapabilities) is a fault in the adapter: New panics
+// with an *Error of Code CodeInternal naming each disagreement, which Open returns instead.
 func New(p provider.Provider, opts ...Option) *Gateway {
+	g, err := newGateway("New", p, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+// newGateway is New, returning the disagreement as an error of operation op.
+func newGateway(op string, p provider.Provider, opts ...Option) (*Gateway, error) {
+	name := p.Name()
+	if err := provider.CheckCapabilities(p); err != nil {
+		return nil, &Error{Code: CodeInternal, Op: op, Provider: name, err: err}
+	}
 	g := &Gateway{
 		p:        p,
-		name:     p.Name(),
-		caps:     p.Capabilities(),
+		name:     name,
+		caps:     Capabilities{Operations: provider.OperationsOf(p), Capabilities: p.Capabilities()},
 		validate: newValidator(),
 		log:      slog.New(slog.DiscardHandler),
 		newKey:   uuid.NewString,
@@ -88,7 +104,7 @@ func New(p provider.Provider, opts ...Option) *Gateway {
 	if a, ok := p.(provider.Accounted); ok && a.Account() != "" {
 		g.scope += "/" + a.Account()
 	}
-	return g
+	return g, nil
 }
 
 // Provider returns the adapter's name, e.g. "trustly".
@@ -134,7 +150,7 @@ func (g *Gateway) LogValue() slog.Value {
 	return g.describe().LogValue()
 }
 
-// Capabilities reports what the provider supports. Operations it excludes return
+// Capabilities reports what the provider supports. Operations it leaves out return
 // NotSupported errors without contacting the provider.
 func (g *Gateway) Capabilities() Capabilities { return g.caps }
 
@@ -159,7 +175,9 @@ func (g *Gateway) Close() error {
 	return g.p.Close()
 }
 
-// begin checks the common preconditions of a call.
+// begin checks the common preconditions of a call. The operations it lets through are
+// provided by interfaces the adapter implements (provider.OperationsOf), so the callers'
+// assertions to those interfaces after it cannot fail.
 func (g *Gateway) begin(op string, need provider.Operation, key string) error {
 	if g.closed.Load() {
 		return &Error{Code: CodeInvalidRequest, Op: op, Provider: g.name, IdempotencyKey: key,
@@ -228,13 +246,10 @@ type written struct {
 
 // checkWrite runs the checks every money-moving call shares before anything is sent:
 // capability, validation (struct tags, amount, metadata) and currency.
-func (g *Gateway) checkWrite(op string, need provider.Operation, implemented bool, key string, amount money.Amount,
+func (g *Gateway) checkWrite(op string, need provider.Operation, key string, amount money.Amount,
 	req any, md map[string]string) error {
 	if err := g.begin(op, need, key); err != nil {
 		return err
-	}
-	if !implemented {
-		return g.notImplemented(op, need, key)
 	}
 	fields := append(checkAmount("Amount", amount), g.checkStruct(req)...)
 	fields = append(fields, checkMetadata(md)...)
@@ -245,13 +260,10 @@ func (g *Gateway) checkWrite(op string, need provider.Operation, implemented boo
 }
 
 // fetch runs the checks every lookup by id shares around do.
-func fetch[T any](ctx context.Context, g *Gateway, start time.Time, op string, need provider.Operation, implemented bool, id string,
+func fetch[T any](ctx context.Context, g *Gateway, start time.Time, op string, need provider.Operation, id string,
 	do func() (*T, error), prov func(*T) *string) (*T, error) {
 	if err := g.begin(op, need, ""); err != nil {
 		return nil, err
-	}
-	if !implemented {
-		return nil, g.notImplemented(op, need, "")
 	}
 	if err := g.checkIDArg(op, "id", id); err != nil {
 		return nil, err
@@ -279,7 +291,7 @@ func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err 
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	if err := g.checkWrite(op, provider.OpPay, true, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
+	if err := g.checkWrite(op, provider.OpPay, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
 		return nil, err
 	}
 	if req.CancelURL == "" {
@@ -307,23 +319,23 @@ func (g *Gateway) GetPayment(ctx context.Context, id string) (p *Payment, err er
 	const op = "GetPayment"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	return fetch(ctx, g, start, op, provider.OpGetPayment, true, id,
+	return fetch(ctx, g, start, op, provider.OpGetPayment, id,
 		func() (*Payment, error) { return g.p.GetPayment(ctx, id) },
 		func(p *Payment) *string { return &p.Provider })
 }
 
 // Refund returns money from a succeeded payment. Partial and repeated refunds are allowed
-// where Capabilities lists them. Calling Refund again with the same IdempotencyKey never
+// where Capabilities supports them. Calling Refund again with the same IdempotencyKey never
 // refunds twice.
 func (g *Gateway) Refund(ctx context.Context, req RefundRequest) (r *Refund, err error) {
 	const op = "Refund"
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	rf, ok := g.p.(provider.Refunder)
-	if err := g.checkWrite(op, provider.OpRefund, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
+	if err := g.checkWrite(op, provider.OpRefund, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
 		return nil, err
 	}
+	rf := g.p.(provider.Refunder)
 	return write(ctx, g, start, writeCall[Refund]{op: op, need: provider.OpRefund, key: req.IdempotencyKey, amount: req.Amount, req: &req,
 		send:  func() (*Refund, error) { return rf.Refund(ctx, &req) },
 		facts: func(r *Refund) written { return written{r.ID, r.Amount, &r.Provider, &r.IdempotencyKey} },
@@ -336,9 +348,8 @@ func (g *Gateway) GetRefund(ctx context.Context, id string) (r *Refund, err erro
 	const op = "GetRefund"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	rf, ok := g.p.(provider.Refunder)
-	return fetch(ctx, g, start, op, provider.OpGetRefund, ok, id,
-		func() (*Refund, error) { return rf.GetRefund(ctx, id) },
+	return fetch(ctx, g, start, op, provider.OpGetRefund, id,
+		func() (*Refund, error) { return g.p.(provider.Refunder).GetRefund(ctx, id) },
 		func(r *Refund) *string { return &r.Provider })
 }
 
@@ -349,10 +360,10 @@ func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	po, ok := g.p.(provider.Payouter)
-	if err := g.checkWrite(op, provider.OpPayout, ok, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
+	if err := g.checkWrite(op, provider.OpPayout, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
 		return nil, err
 	}
+	po := g.p.(provider.Payouter)
 	return write(ctx, g, start, writeCall[Payout]{op: op, need: provider.OpPayout, key: req.IdempotencyKey, amount: req.Amount, req: &req,
 		send:  func() (*Payout, error) { return po.Payout(ctx, &req) },
 		facts: func(p *Payout) written { return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey} },
@@ -365,15 +376,14 @@ func (g *Gateway) GetPayout(ctx context.Context, id string) (p *Payout, err erro
 	const op = "GetPayout"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	po, ok := g.p.(provider.Payouter)
-	return fetch(ctx, g, start, op, provider.OpGetPayout, ok, id,
-		func() (*Payout, error) { return po.GetPayout(ctx, id) },
+	return fetch(ctx, g, start, op, provider.OpGetPayout, id,
+		func() (*Payout, error) { return g.p.(provider.Payouter).GetPayout(ctx, id) },
 		func(p *Payout) *string { return &p.Provider })
 }
 
 // VerifyAccount verifies a bank account for payouts. With req.Account set the provider
 // checks the details directly; with it empty the holder is sent to the result's RedirectURL
-// (where Capabilities lists OpVerifyAccountInteractive).
+// (where Capabilities supports OpVerifyAccountInteractive).
 func (g *Gateway) VerifyAccount(ctx context.Context, req VerifyAccountRequest) (v *AccountVerification, err error) {
 	const op = "VerifyAccount"
 	start := time.Now()
@@ -386,10 +396,7 @@ func (g *Gateway) VerifyAccount(ctx context.Context, req VerifyAccountRequest) (
 	if err := g.begin(op, need, req.IdempotencyKey); err != nil {
 		return nil, err
 	}
-	av, ok := g.p.(provider.AccountVerifier)
-	if !ok {
-		return nil, g.notImplemented(op, need, req.IdempotencyKey)
-	}
+	av := g.p.(provider.AccountVerifier)
 	fields := g.checkStruct(&req)
 	if need == provider.OpVerifyAccountInteractive && req.ReturnURL == "" {
 		fields = append(fields, FieldError{Field: "ReturnURL", Problem: "is required when Account is empty (interactive verification)"})
@@ -410,9 +417,10 @@ func (g *Gateway) GetAccountVerification(ctx context.Context, id string) (v *Acc
 	const op = "GetAccountVerification"
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
-	av, ok := g.p.(provider.AccountVerifier)
-	return fetch(ctx, g, start, op, provider.OpGetAccountVerification, ok, id,
-		func() (*AccountVerification, error) { return av.GetAccountVerification(ctx, id) },
+	return fetch(ctx, g, start, op, provider.OpGetAccountVerification, id,
+		func() (*AccountVerification, error) {
+			return g.p.(provider.AccountVerifier).GetAccountVerification(ctx, id)
+		},
 		func(v *AccountVerification) *string { return &v.Provider })
 }
 
@@ -432,20 +440,12 @@ func (g *Gateway) NotificationHandler(fn notify.Func, opts ...notify.Option) (*n
 	if err := g.begin(op, provider.OpNotifications, ""); err != nil {
 		return nil, err
 	}
-	v, ok := g.p.(notify.Verifier)
-	if !ok {
-		return nil, g.notImplemented(op, provider.OpNotifications, "")
-	}
+	v := g.p.(notify.Verifier)
 	if fn == nil {
 		return nil, g.invalid(op, "", FieldError{Field: "fn", Problem: "is required"})
 	}
 	opts = append(append([]notify.Option{notify.WithLogger(g.log)}, opts...), notify.WithMatcher(g.ownEvent))
 	return notify.NewHandler(journalVerifier{Verifier: v, calls: calls{g}}, fn, opts...), nil
-}
-
-func (g *Gateway) notImplemented(op string, need provider.Operation, key string) error {
-	return &Error{Code: CodeInternal, Op: op, Provider: g.name, IdempotencyKey: key,
-		err: errors.New("the adapter lists " + string(need) + " in its capabilities but does not implement it")}
 }
 
 func (g *Gateway) checkID(op, key, id string) error {

@@ -57,8 +57,7 @@ func validRequest() paybridge.PaymentRequest {
 }
 
 func newFake(pay func(*provider.PaymentRequest) (*provider.Payment, error)) (*fake, *paybridge.Gateway) {
-	f := &fake{pay: pay, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment},
-		Currencies: []money.Currency{money.MustCurrency("GBP")}}}
+	f := &fake{pay: pay, caps: provider.Capabilities{Currencies: []money.Currency{money.MustCurrency("GBP")}}}
 	return f, paybridge.New(f)
 }
 
@@ -207,7 +206,7 @@ func TestClosedGateway(t *testing.T) {
 
 func TestLoggingHasNoBodies(t *testing.T) {
 	var buf bytes.Buffer
-	f := &fake{pay: okPayment, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f := &fake{pay: okPayment, caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	gw := paybridge.New(f, paybridge.WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		paybridge.WithIdempotencyKeys(func() string { return "fixed-key" }))
 	req := validRequest()

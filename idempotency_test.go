@@ -48,7 +48,7 @@ func keyed(key string) paybridge.PaymentRequest {
 func TestUncertainPayIsNeverResent(t *testing.T) {
 	ctx := context.Background()
 	j := journal.NewMemory()
-	f := &fake{pay: lost, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment}}}
+	f := &fake{pay: lost, caps: provider.Capabilities{}}
 	gw := paybridge.New(f, paybridge.WithJournal(j))
 	if _, err := gw.Pay(ctx, keyed("k1")); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("first Pay: %v; want ErrUnknownOutcome", err)
@@ -74,7 +74,7 @@ func TestUncertainPayIsNeverResent(t *testing.T) {
 func TestUncertainPaySettlesByProviderID(t *testing.T) {
 	ctx := context.Background()
 	j := journal.NewMemory()
-	f := &fake{pay: lost, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment}},
+	f := &fake{pay: lost, caps: provider.Capabilities{},
 		get: func(id string) (*provider.Payment, error) {
 			return &provider.Payment{ID: id, Status: provider.PaymentSucceeded, Amount: money.MustNew("10.00", "GBP")}, nil
 		}}
@@ -120,7 +120,7 @@ func TestResolverSettlesOrProvesAbsent(t *testing.T) {
 		}, paybridge.ErrUnknownOutcome, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &fake{pay: lost, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+			f := &fake{pay: lost, caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 			r := &resolving{fake: f, resolve: tc.resolve}
 			gw := paybridge.New(r, paybridge.WithRetry(paybridge.NoRetry))
 			if _, err := gw.Pay(ctx, keyed("k1")); !errors.Is(err, paybridge.ErrUnknownOutcome) {
@@ -166,7 +166,7 @@ func TestFailedAttemptsInTheJournal(t *testing.T) {
 	unavailable := func(*provider.PaymentRequest) (*provider.Payment, error) {
 		return nil, &provider.Error{Code: provider.ProviderUnavailable, Message: "503"}
 	}
-	f2 := &fake{pay: unavailable, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f2 := &fake{pay: unavailable, caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	gw2 := paybridge.New(f2, paybridge.WithRetry(paybridge.NoRetry))
 	if _, err := gw2.Pay(ctx, keyed("k-503")); !errors.Is(err, paybridge.ErrProviderUnavailable) {
 		t.Fatal(err)
@@ -253,7 +253,7 @@ func TestWrongAnswerLeavesCallUncertain(t *testing.T) {
 // repeat settle by reading it, without waiting for a notification.
 func TestUncertainWithObjectIDSettlesOnRepeat(t *testing.T) {
 	ctx := context.Background()
-	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment}},
+	f := &fake{caps: provider.Capabilities{},
 		pay: func(*provider.PaymentRequest) (*provider.Payment, error) {
 			return nil, &provider.Error{Code: provider.UnknownOutcome, ObjectID: "p-9", Message: "created, read-back failed"}
 		},
@@ -278,7 +278,7 @@ func TestUncertainWithObjectIDSettlesOnRepeat(t *testing.T) {
 // Journal().Settle; the next repeat returns what was recorded, without sending.
 func TestOperatorSettlesAnUncertainCall(t *testing.T) {
 	ctx := context.Background()
-	f := &fake{pay: lost, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f := &fake{pay: lost, caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	gw := paybridge.New(f)
 	if _, err := gw.Pay(ctx, keyed("k1")); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatal(err)
@@ -298,7 +298,7 @@ func TestOperatorSettlesAnUncertainCall(t *testing.T) {
 // it: the next call with the key sends the request afresh, once.
 func TestOperatorForgetsAnUncertainCall(t *testing.T) {
 	ctx := context.Background()
-	f := &fake{pay: lost, caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f := &fake{pay: lost, caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	gw := paybridge.New(f)
 	if _, err := gw.Pay(ctx, keyed("k1")); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatal(err)

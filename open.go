@@ -64,7 +64,9 @@ func Schemes() []string {
 //	gw, err := paybridge.Open(ctx, "trustly://test?username=merchant")
 //
 // The adapter's package must be imported (for example with a blank import) so that its
-// scheme is registered. A checkout switches provider by changing this one setting.
+// scheme is registered. A checkout switches provider by changing this one setting. An
+// adapter whose Capabilities disagree with the interfaces it implements is refused with
+// an error of Code CodeInternal (see New).
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Gateway, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -102,7 +104,12 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Gateway, error) 
 		}
 		return nil, &Error{Code: code, Op: "Open", Provider: u.Scheme, err: err}
 	}
-	return New(p, opts...), nil
+	g, err := newGateway("Open", p, opts...)
+	if err != nil {
+		_ = p.Close()
+		return nil, err
+	}
+	return g, nil
 }
 
 // checkQuery refuses a provider URL's query that url.Values would read loosely: a

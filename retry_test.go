@@ -17,7 +17,7 @@ import (
 // scripted answers Pay with the errors in its script, then succeeds.
 func scripted(repeatable bool, script ...error) (*fake, *atomic.Int64, *paybridge.Gateway) {
 	var calls atomic.Int64
-	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment}}}
+	f := &fake{caps: provider.Capabilities{}}
 	if repeatable {
 		f.caps.RepeatableWrites = []provider.Operation{provider.OpPay}
 	}
@@ -82,7 +82,7 @@ func TestRetryStopsAtMaxAttempts(t *testing.T) {
 
 func TestRetryAfterHonouredAndBoundedByMaxElapsed(t *testing.T) {
 	limited := &provider.Error{Code: provider.RateLimited, RetryAfter: 30 * time.Millisecond}
-	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	var times []time.Time
 	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {
 		times = append(times, time.Now())
@@ -114,7 +114,7 @@ func TestRetryAfterHonouredAndBoundedByMaxElapsed(t *testing.T) {
 }
 
 func TestRetryWaitEndsWithContext(t *testing.T) {
-	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	var calls atomic.Int64
 	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { calls.Add(1); return nil, unavailable }
 	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}))
@@ -129,7 +129,7 @@ func TestRetryWaitEndsWithContext(t *testing.T) {
 }
 
 func TestLookupsRetryUnknownOutcomeButNotNotFound(t *testing.T) {
-	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment}}}
+	f := &fake{caps: provider.Capabilities{}}
 	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond}))
 	_, err := gw.GetPayment(context.Background(), "p1")
 	if !errors.Is(err, paybridge.ErrNotFound) || f.calls.Load() != 1 {
@@ -148,7 +148,7 @@ func TestLookupsRetryUnknownOutcomeButNotNotFound(t *testing.T) {
 }
 
 func TestDefaultPolicyRetries(t *testing.T) {
-	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) {
 		if f.calls.Load() < 3 {
 			return nil, unavailable
@@ -162,7 +162,7 @@ func TestDefaultPolicyRetries(t *testing.T) {
 }
 
 func TestNoRetryMakesOneAttempt(t *testing.T) {
-	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { return nil, unavailable }
 	gw := paybridge.New(f, paybridge.WithRetry(paybridge.NoRetry))
 	if _, err := gw.Pay(context.Background(), validRequest()); !errors.Is(err, paybridge.ErrProviderUnavailable) || f.calls.Load() != 1 {
@@ -174,7 +174,7 @@ func TestNoRetryMakesOneAttempt(t *testing.T) {
 // idempotency key counts against MaxElapsed, as the policy says: "the whole call". The
 // waiting call gives up without sending anything, with an error that says to call again.
 func TestMaxElapsedCountsTheWholeCall(t *testing.T) {
-	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	release := make(chan struct{})
 	var calls atomic.Int64
 	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {

@@ -35,8 +35,6 @@ type (
 	Address = provider.Address
 	// BankAccount identifies a bank account by its details.
 	BankAccount = provider.BankAccount
-	// Capabilities says what a provider supports.
-	Capabilities = provider.Capabilities
 	// Operation names one capability.
 	Operation = provider.Operation
 	// PaymentStatus is the neutral status of a payment.

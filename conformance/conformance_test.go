@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -38,6 +39,7 @@ func harnessFor(b *memprovider.Backend, wrap func(*memprovider.Client) provider.
 		Movements:                b.Movements,
 		LoopbackNotifications:    true,
 		Secrets:                  []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
+		As:                       conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
 		Timeout:                  testwait.Limit, // a scenario's waits end with what they wait for, not a short deadline
 	}
 }
@@ -111,13 +113,84 @@ func (l leaky) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.P
 	return p, nil
 }
 
-// lyingCapabilities claims refunds are unsupported but performs them.
-type lyingCapabilities struct{ *memprovider.Client }
+// paymentsOnly offers payments and notifications and nothing else: it implements none of
+// the other optional interfaces, though the client it wraps does.
+type paymentsOnly struct {
+	provider.Provider
+	notify.Verifier
+}
 
-func (l lyingCapabilities) Capabilities() provider.Capabilities {
-	c := l.Client.Capabilities()
-	c.Operations = []provider.Operation{provider.OpPay, provider.OpGetPayment, provider.OpNotifications}
-	return c
+func (p paymentsOnly) Capabilities() provider.Capabilities {
+	return provider.Capabilities{Currencies: p.Provider.Capabilities().Currencies,
+		RepeatableWrites: []provider.Operation{provider.OpPay}}
+}
+
+// promiscuousAs reports every As target set, setting none.
+type promiscuousAs struct{ *memprovider.Client }
+
+func (promiscuousAs) As(any) bool { return true }
+
+// muteAs hands out nothing.
+type muteAs struct{ *memprovider.Client }
+
+func (muteAs) As(any) bool { return false }
+
+// opaqueErrors keeps its refusals' code and text but not the *provider.Error beneath.
+type opaqueErrors struct{ *memprovider.Client }
+
+type codedText struct {
+	code provider.Code
+	text string
+}
+
+func (e codedText) Error() string            { return e.text }
+func (e codedText) ErrorCode() provider.Code { return e.code }
+
+func (o opaqueErrors) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
+	p, err := o.Client.GetPayment(ctx, id)
+	if err != nil {
+		return nil, codedText{provider.CodeOf(err), err.Error()}
+	}
+	return p, nil
+}
+
+// TestSuiteCatchesBrokenAs shows that each As check can fail: an As that accepts any
+// target, one that sets none of the declared targets, errors that hide the adapter's error,
+// and a declared error target the adapter's errors do not carry.
+func TestSuiteCatchesBrokenAs(t *testing.T) {
+	for name, tc := range map[string]struct {
+		wrap    func(*memprovider.Client) provider.Provider
+		declare func(*conformance.AsTargets)
+		says    string
+	}{
+		"As accepts any target": {wrap: func(p *memprovider.Client) provider.Provider { return promiscuousAs{p} },
+			says: "Gateway.As set a target of a type the adapter does not know"},
+		"As sets nothing": {wrap: func(p *memprovider.Client) provider.Provider { return muteAs{p} },
+			says: "Gateway.As(**memprovider.Client) reported false"},
+		"errors lose the adapter's error": {wrap: func(p *memprovider.Client) provider.Provider { return opaqueErrors{p} },
+			says: "GetPayment of an unknown id: errors.As did not reach the adapter's *provider.Error"},
+		"error target the adapter lacks": {declare: func(a *conformance.AsTargets) { a.Error = []any{new(*url.Error)} },
+			says: "errors.As(**url.Error) reported false"},
+		"Gateway target of the wrong type": {declare: func(a *conformance.AsTargets) { a.Gateway = []any{new(memprovider.Client)} },
+			says: "Gateway.As(*memprovider.Client) reported false"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := memprovider.NewBackend()
+			defer b.Close()
+			wrap := tc.wrap
+			if wrap == nil {
+				wrap = func(p *memprovider.Client) provider.Provider { return p }
+			}
+			h := harnessFor(b, wrap)
+			if tc.declare != nil {
+				tc.declare(&h.As)
+			}
+			got := statuses(conformance.Run(context.Background(), h, nil))
+			if r := got["As"]; r.Status != conformance.Failed || !strings.Contains(r.Message, tc.says) {
+				t.Errorf("As: %s %q, want failed saying %q", r.Status, r.Message, tc.says)
+			}
+		})
+	}
 }
 
 func TestSuiteCatchesBrokenProviders(t *testing.T) {
@@ -190,7 +263,7 @@ func TestCustomersFollowStoredFields(t *testing.T) {
 func TestCapabilitiesDecideWhatRuns(t *testing.T) {
 	b := memprovider.NewBackend()
 	defer b.Close()
-	got := statuses(conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Client) provider.Provider { return lyingCapabilities{p} }), nil))
+	got := statuses(conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Client) provider.Provider { return paymentsOnly{p, p} }), nil))
 	if got["Capabilities"].Status != conformance.Passed {
 		t.Fatalf("Capabilities: %s %s", got["Capabilities"].Status, got["Capabilities"].Message)
 	}

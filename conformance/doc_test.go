@@ -31,6 +31,7 @@ func TestConformance(t *testing.T) {
 		Requests:              b.Requests, // proves invalid requests are refused before sending
 		LoopbackNotifications: true,
 		Secrets:               []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
+		As:                    conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
 	})
 }
 

@@ -5,7 +5,9 @@
 // each provider's real sandbox. Each scenario runs, or skips with the reason, according to
 // the Gateway's Capabilities and what the Harness can do (an end user that can approve a
 // hosted page, notifications that can reach this machine, a request counter). Operations
-// that Capabilities excludes must fail with ErrNotSupported.
+// that Capabilities leaves out must fail with ErrNotSupported. The As scenario checks that
+// Gateway.As and errors.As reach the adapter's own types the Harness declares (AsTargets),
+// and nothing else.
 //
 // An adapter's test builds a [Harness] and passes it to [RunConformanceTests], which runs
 // each scenario as a subtest. This one, from this package's tests, tests the in-memory
@@ -26,6 +28,7 @@
 //			Requests:              b.Requests, // proves invalid requests are refused before sending
 //			LoopbackNotifications: true,
 //			Secrets:               []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
+//			As:                    conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
 //		})
 //	}
 //
@@ -106,6 +109,9 @@ type Harness struct {
 	// Secrets lists every credential string (passwords, keys, tokens, full account
 	// numbers) that must never appear in logs or error messages.
 	Secrets []string
+	// As declares the adapter's own types that Gateway.As and errors.As reach, for the As
+	// scenario. Without it the scenario checks only what holds for every adapter.
+	As AsTargets
 	// LoseNextAnswers makes the provider apply the next n writes (Pay, Refund, Payout) and
 	// lose their answers, as a connection dropped on the way back would; 0 stops it.
 	// Without it, with Movements, the scenarios about lost answers are skipped.
@@ -122,6 +128,23 @@ type Harness struct {
 	// PollInterval is the first wait between status polls (default 10ms; it doubles up to
 	// 1s).
 	PollInterval time.Duration
+}
+
+// AsTargets declares what an adapter's As methods reach, as go-cloud's drivertest.AsTest
+// does for its drivers. Each target is what a caller passes: a non-nil pointer to a
+// variable of the adapter's type, e.g. new(*trustly.Client). The As scenario requires each
+// one to be set to a non-zero value, and a target of any type the adapter does not know to
+// be refused.
+type AsTargets struct {
+	// Gateway lists targets Gateway.As sets: the adapter's client, and anything else its
+	// As hands out (memprovider's *Backend).
+	Gateway []any
+	// Error lists targets errors.As sets from every refusal the provider sends back
+	// through the Gateway (wrong credentials, an unknown payment id), beyond the
+	// *paybridge.Error and *provider.Error every adapter's refusals reach, e.g.
+	// new(*trustlyrest.APIError). Each target's element type must implement error or be
+	// an interface, as errors.As requires.
+	Error []any
 }
 
 func (h *Harness) defaults() {

@@ -19,6 +19,7 @@ import (
 
 var scenarios = []Scenario{
 	{"Capabilities", "every operation Capabilities excludes returns ErrNotSupported, before anything is sent", capabilitiesScenario},
+	{"As", "Gateway.As reaches the adapter's own types and errors.As the adapter's errors beneath the Gateway's, as Harness.As declares; neither sets a target of another type", asScenario},
 	{"PayApproved", "pay, the end user approves, the payment succeeds with the amount asked for", payApproved},
 	{"PayDeclined", "pay, the bank declines, the payment ends declined or failed", payDeclined},
 	{"PayAbandoned", "pay, the end user leaves, the payment ends canceled or expired", payAbandoned},

@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/paybridge/paybridge/money"
 )
@@ -33,12 +36,28 @@ var AllOperations = []Operation{
 	OpGetAccountVerification, OpCustomers, OpNotifications,
 }
 
-// Capabilities describes what a provider (as configured) supports. The Gateway refuses an
-// operation or currency that Capabilities excludes with a NotSupported error before the
-// adapter is called, so Capabilities and behaviour always agree.
+// Capabilities says what the interfaces a provider implements cannot: which operations
+// exist follows from those interfaces (see OperationsOf), and Capabilities only refines
+// them. The Gateway refuses an operation or currency outside them with a NotSupported
+// error before the adapter is called, and refuses, when it is made, Capabilities that
+// disagree with the interfaces (see CheckCapabilities).
 type Capabilities struct {
-	// Operations supported.
-	Operations []Operation
+	// PartialRefunds says a refund may return less than the payment's amount
+	// (OpPartialRefund). It needs a Refunder.
+	PartialRefunds bool
+	// MultipleRefunds says a payment may be refunded more than once, up to its amount
+	// (OpMultipleRefunds). It needs PartialRefunds.
+	MultipleRefunds bool
+	// InteractiveVerification says VerifyAccount without an Account sends the holder to
+	// confirm an account at their bank (OpVerifyAccountInteractive). It needs an
+	// AccountVerifier.
+	InteractiveVerification bool
+	// Unavailable lists operations the adapter's interfaces provide but the provider, as
+	// configured, cannot perform: a read the provider's API lacks, or an operation that
+	// needs a credential the adapter was not given. Only operations an interface provides
+	// may be named (not OpPartialRefund, OpMultipleRefunds or OpVerifyAccountInteractive,
+	// which the fields above decide); say why in Notes.
+	Unavailable []Operation
 	// Currencies accepted for payments, refunds and payouts; empty means any currency the
 	// provider may accept (the provider decides).
 	Currencies []money.Currency
@@ -46,16 +65,17 @@ type Capabilities struct {
 	// ("ExternalID", "FirstName", "LastName", "Email", "Phone", "DateOfBirth", "Address",
 	// "Group"); empty means all of them. The Gateway refuses a customer, update or listing
 	// filter that uses any other field with an InvalidRequest error naming it, rather than
-	// let the field be dropped silently.
+	// let the field be dropped silently. It needs a CustomerManager.
 	CustomerFields []string
 	// RepeatableWrites lists the writes (OpPay, OpRefund, OpPayout, OpVerifyAccount) that
 	// the adapter makes idempotent by construction: sending the same request again with
 	// the same idempotency key can never act twice at the provider (Trustly JSON-RPC
 	// resends the byte-identical signed request, for example). Only these are retried by
 	// the Gateway after an UnknownOutcome, or sent again to settle a call whose outcome is
-	// unknown; others return it to the caller.
+	// unknown; others return it to the caller. Each must be a write the adapter implements.
 	RepeatableWrites []Operation
-	// Notes explains limits in words, e.g. why an operation is missing.
+	// Notes explains limits in words, e.g. why an operation is missing; a missing
+	// operation's note is part of the NotSupported error a call to it returns.
 	Notes map[Operation]string
 }
 
@@ -64,10 +84,99 @@ func (c Capabilities) StoresCustomerField(name string) bool {
 	return len(c.CustomerFields) == 0 || slices.Contains(c.CustomerFields, name)
 }
 
-// Supports reports whether op is supported.
-func (c Capabilities) Supports(op Operation) bool { return slices.Contains(c.Operations, op) }
-
 // SupportsCurrency reports whether payments in cur are accepted.
 func (c Capabilities) SupportsCurrency(cur money.Currency) bool {
 	return len(c.Currencies) == 0 || slices.Contains(c.Currencies, cur)
+}
+
+// customerFields are the names CustomerFields may hold.
+var customerFields = []string{"ExternalID", "FirstName", "LastName", "Email", "Phone", "DateOfBirth", "Address", "Group"}
+
+// provided returns the operations the interfaces p implements provide: Provider gives
+// OpPay and OpGetPayment, Refunder OpRefund and OpGetRefund, Payouter OpPayout and
+// OpGetPayout, AccountVerifier OpVerifyAccount and OpGetAccountVerification,
+// CustomerManager OpCustomers and NotificationVerifier OpNotifications.
+func provided(p Provider) map[Operation]bool {
+	_, refunds := p.(Refunder)
+	_, payouts := p.(Payouter)
+	_, verifies := p.(AccountVerifier)
+	_, customers := p.(CustomerManager)
+	_, notifies := p.(NotificationVerifier)
+	return map[Operation]bool{
+		OpPay: true, OpGetPayment: true,
+		OpRefund: refunds, OpGetRefund: refunds,
+		OpPayout: payouts, OpGetPayout: payouts,
+		OpVerifyAccount: verifies, OpGetAccountVerification: verifies,
+		OpCustomers: customers, OpNotifications: notifies,
+	}
+}
+
+// OperationsOf returns the operations p offers, in AllOperations order: those its
+// interfaces provide, less Capabilities.Unavailable, with OpPartialRefund,
+// OpMultipleRefunds and OpVerifyAccountInteractive where Capabilities sets them and the
+// interface they refine is implemented. It is the one list of what a Gateway over p
+// supports.
+func OperationsOf(p Provider) []Operation {
+	c := p.Capabilities()
+	has := provided(p)
+	verifies := has[OpVerifyAccount]
+	for _, op := range c.Unavailable {
+		delete(has, op)
+	}
+	has[OpPartialRefund] = has[OpRefund] && c.PartialRefunds
+	has[OpMultipleRefunds] = has[OpPartialRefund] && c.MultipleRefunds
+	has[OpVerifyAccountInteractive] = verifies && c.InteractiveVerification
+	var out []Operation
+	for _, op := range AllOperations {
+		if has[op] {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// CheckCapabilities returns an error naming every way p's Capabilities disagree with the
+// interfaces p implements — a refund flag without a Refunder, an unavailable or repeatable
+// operation p does not implement, customer fields without a CustomerManager — or nil.
+// paybridge.New and paybridge.Open refuse such an adapter.
+func CheckCapabilities(p Provider) error {
+	c := p.Capabilities()
+	has := provided(p)
+	var bad []string
+	needs := func(set bool, field string, iface string, implemented bool) {
+		if set && !implemented {
+			bad = append(bad, field+" is set, but the adapter implements no provider."+iface)
+		}
+	}
+	needs(c.PartialRefunds, "PartialRefunds", "Refunder", has[OpRefund])
+	needs(c.MultipleRefunds, "MultipleRefunds", "Refunder", has[OpRefund])
+	needs(c.InteractiveVerification, "InteractiveVerification", "AccountVerifier", has[OpVerifyAccount])
+	needs(len(c.CustomerFields) > 0, "CustomerFields", "CustomerManager", has[OpCustomers])
+	if c.MultipleRefunds && !c.PartialRefunds {
+		bad = append(bad, "MultipleRefunds is set without PartialRefunds: only a partial refund leaves something to refund again")
+	}
+	for _, op := range c.Unavailable {
+		if _, provides := has[op]; !provides {
+			bad = append(bad, fmt.Sprintf("Unavailable names %q, which no provider interface provides", op))
+		} else if !has[op] {
+			bad = append(bad, fmt.Sprintf("Unavailable names %s, which the adapter does not implement", op))
+		}
+	}
+	for _, op := range c.RepeatableWrites {
+		switch {
+		case op != OpPay && op != OpRefund && op != OpPayout && op != OpVerifyAccount:
+			bad = append(bad, fmt.Sprintf("RepeatableWrites names %q, which is not a write", op))
+		case !has[op]:
+			bad = append(bad, fmt.Sprintf("RepeatableWrites names %s, which the adapter does not implement", op))
+		}
+	}
+	for _, f := range c.CustomerFields {
+		if !slices.Contains(customerFields, f) {
+			bad = append(bad, fmt.Sprintf("CustomerFields names %q, which is not a Customer field", f))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return errors.New("the adapter's Capabilities disagree with the interfaces it implements: " + strings.Join(bad, "; "))
 }

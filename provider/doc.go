@@ -9,7 +9,10 @@
 //
 // The Gateway does everything that is the same for all providers before an adapter is
 // called: it validates every request (fields and money rules), fills in an idempotency key,
-// checks the operation and currency against [Capabilities], and wraps errors exactly once.
+// checks the operation against the interfaces the adapter implements ([OperationsOf]) and
+// the currency against [Capabilities], and wraps errors exactly once. It refuses, when it
+// is made, an adapter whose Capabilities disagree with its interfaces
+// ([CheckCapabilities]).
 // An adapter therefore receives only valid requests, and only translates them to and from
 // its provider's wire format.
 //

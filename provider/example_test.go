@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/memprovider"
 )
 
 // Adapters report a provider's refusal as a *provider.Error whose Code tells the caller what
@@ -29,9 +31,27 @@ func ExampleError() {
 
 func ExampleCapabilities() {
 	caps := provider.Capabilities{
-		Operations: []provider.Operation{provider.OpPay, provider.OpGetPayment},
-		Notes:      map[provider.Operation]string{provider.OpRefund: "the provider publishes no refund endpoint"},
+		PartialRefunds: true,
+		Currencies:     []money.Currency{money.MustCurrency("GBP")},
+		CustomerFields: []string{"FirstName", "LastName", "Email"},
+		Notes:          map[provider.Operation]string{provider.OpPayout: "the provider publishes no payout endpoint"},
 	}
-	fmt.Println(caps.Supports(provider.OpPay), caps.Supports(provider.OpRefund))
-	// Output: true false
+	fmt.Println(caps.SupportsCurrency(money.MustCurrency("GBP")), caps.SupportsCurrency(money.MustCurrency("EUR")))
+	fmt.Println(caps.StoresCustomerField("Email"), caps.StoresCustomerField("Phone"))
+	// Output:
+	// true false
+	// true false
+}
+
+// The operations an adapter offers follow from the interfaces it implements; its
+// Capabilities only refine them (partial refunds, interactive verification, ...).
+func ExampleOperationsOf() {
+	b := memprovider.NewBackend()
+	defer b.Close()
+	p := memprovider.New(memprovider.Config{Backend: b, APIKey: b.APIKey()})
+	fmt.Println(provider.OperationsOf(p))
+	fmt.Println(provider.CheckCapabilities(p))
+	// Output:
+	// [pay get_payment refund partial_refund multiple_refunds get_refund payout get_payout verify_account verify_account_interactive get_account_verification customers notifications]
+	// <nil>
 }

@@ -6,16 +6,20 @@ import (
 	"github.com/paybridge/paybridge/notify"
 )
 
-// Provider is what every adapter implements. The Gateway calls it only with requests it has
+// Provider is what every adapter implements; each further operation is an optional
+// interface of its own (Refunder, Payouter, AccountVerifier, CustomerManager,
+// NotificationVerifier), and the interfaces an adapter implements decide which operations
+// a Gateway over it offers (OperationsOf). The Gateway calls it only with requests it has
 // validated, with an IdempotencyKey always set, and only for operations and currencies that
-// Capabilities allows. Implementations must be safe for concurrent use.
+// those interfaces and Capabilities allow. Implementations must be safe for concurrent use.
 type Provider interface {
 	// Name is the adapter's short name, e.g. "trustly"; it appears in results, events and
 	// errors.
 	Name() string
 
-	// Capabilities reports what this provider, as configured, supports. It must not
-	// change during the Provider's life.
+	// Capabilities reports what this provider, as configured, supports beyond what the
+	// interfaces it implements say. It must agree with them (CheckCapabilities) and must
+	// not change during the Provider's life.
 	Capabilities() Capabilities
 
 	// Pay creates a pay-in. The result normally has Status PaymentRequiresAction and a
@@ -57,7 +61,7 @@ type Payouter interface {
 // AccountVerifier is implemented by providers that can verify bank accounts.
 type AccountVerifier interface {
 	// VerifyAccount verifies req.Account, or starts an interactive verification when
-	// req.Account is empty (only when Capabilities lists OpVerifyAccountInteractive).
+	// req.Account is empty (only when Capabilities sets InteractiveVerification).
 	VerifyAccount(ctx context.Context, req *VerifyAccountRequest) (*AccountVerification, error)
 	// GetAccountVerification returns a verification by ID; NotFound when unknown.
 	GetAccountVerification(ctx context.Context, id string) (*AccountVerification, error)

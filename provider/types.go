@@ -135,7 +135,7 @@ type Payment struct {
 }
 
 // RefundRequest asks to return money from a succeeded payment. Partial and repeated refunds
-// are allowed where Capabilities lists OpPartialRefund and OpMultipleRefunds.
+// are allowed where Capabilities sets PartialRefunds and MultipleRefunds.
 type RefundRequest struct {
 	PaymentID string       `json:"paymentId" validate:"required,max=128"`
 	Amount    money.Amount `json:"amount"`
@@ -191,7 +191,8 @@ type Payout struct {
 // VerifyAccountRequest asks the provider to verify a bank account so that it can receive
 // payouts. With Account set the check runs without the holder's involvement where the
 // provider can do that; with Account empty the holder is sent to RedirectURL to pick and
-// confirm an account at their bank (OpVerifyAccountInteractive).
+// confirm an account at their bank (OpVerifyAccountInteractive, where Capabilities sets
+// InteractiveVerification).
 type VerifyAccountRequest struct {
 	Holder  Person      `json:"holder"`
 	Account BankAccount `json:"account"`

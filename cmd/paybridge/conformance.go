@@ -68,6 +68,7 @@ func memHarness() (conformance.Harness, func()) {
 		Movements:                b.Movements,
 		LoopbackNotifications:    true,
 		Secrets:                  []string{b.APIKey().Reveal(), b.WebhookKey().Reveal(), "GB29NWBK60161331926819"},
+		As:                       conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
 	}, b.Close
 }
 

@@ -105,9 +105,11 @@ func (p *Client) Backend() *Backend { return p.b }
 // Name implements provider.Provider.
 func (p *Client) Name() string { return Name }
 
-// Capabilities implements provider.Provider: everything is supported.
+// Capabilities implements provider.Provider: everything is supported, refunds may be
+// partial and repeated, and accounts may be verified interactively.
 func (p *Client) Capabilities() provider.Capabilities {
-	return provider.Capabilities{Operations: provider.AllOperations, Currencies: p.currencies,
+	return provider.Capabilities{PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true,
+		Currencies:       p.currencies,
 		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout}}
 }
 

@@ -140,7 +140,7 @@ func (p *Client) Name() string { return Name }
 // supported; customers and interactive account verification need a tenant key. Refunds,
 // payouts and non-interactive account verification are not offered by the Trustist API.
 func (p *Client) Capabilities() provider.Capabilities {
-	ops := []provider.Operation{provider.OpPay, provider.OpGetPayment, provider.OpNotifications}
+	unavailable := []provider.Operation{provider.OpVerifyAccount}
 	notes := map[provider.Operation]string{
 		provider.OpRefund:          "Trustist publishes no refund endpoint",
 		provider.OpPartialRefund:   "Trustist publishes no refund endpoint",
@@ -151,15 +151,15 @@ func (p *Client) Capabilities() provider.Capabilities {
 		provider.OpVerifyAccount: "Trustist verifies accounts only interactively, through an onboard session " +
 			"in which the holder connects the account at their bank",
 	}
-	if p.hasTenant {
-		ops = append(ops, provider.OpVerifyAccountInteractive, provider.OpGetAccountVerification, provider.OpCustomers)
-	} else {
+	if !p.hasTenant {
+		unavailable = append(unavailable, provider.OpGetAccountVerification, provider.OpCustomers)
 		const why = "needs a Trustist tenant key (Config.Tenant), which this provider was not given"
 		notes[provider.OpVerifyAccountInteractive] = why
 		notes[provider.OpGetAccountVerification] = why
 		notes[provider.OpCustomers] = why
 	}
-	return provider.Capabilities{Operations: ops, Currencies: []money.Currency{p.currency}, Notes: notes,
+	return provider.Capabilities{InteractiveVerification: p.hasTenant, Unavailable: unavailable,
+		Currencies: []money.Currency{p.currency}, Notes: notes,
 		// A Trustist customer has names, emailAddress, dateOfBirth, an address and orgId;
 		// there is no place for an external id or a phone number.
 		CustomerFields: []string{"FirstName", "LastName", "Email", "DateOfBirth", "Address", "Group"}}

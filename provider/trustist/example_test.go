@@ -70,7 +70,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	caps := p.Capabilities()
+	caps := paybridge.New(p).Capabilities()
 	fmt.Println(caps.Operations, caps.Currencies)
 	fmt.Println(caps.Notes[paybridge.OpCustomers])
 	// Output:

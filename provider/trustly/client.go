@@ -85,13 +85,14 @@ func (c *Client) Account() string { return c.s.username }
 // Environment returns the environment the Client was configured for.
 func (c *Client) Environment() Environment { return c.s.env }
 
-// Capabilities implements provider.Provider.
+// Capabilities implements provider.Provider. Refunds may be partial and repeated, and
+// accounts may be verified interactively; nothing can be read back.
 func (c *Client) Capabilities() provider.Capabilities {
 	const noRead = "Trustly's API has no call that reads it back; outcomes arrive as notifications"
 	return provider.Capabilities{
-		Operations: []provider.Operation{
-			provider.OpPay, provider.OpRefund, provider.OpPartialRefund, provider.OpMultipleRefunds,
-			provider.OpPayout, provider.OpVerifyAccount, provider.OpVerifyAccountInteractive, provider.OpNotifications,
+		PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true,
+		Unavailable: []provider.Operation{
+			provider.OpGetPayment, provider.OpGetRefund, provider.OpGetPayout, provider.OpGetAccountVerification,
 		},
 		Currencies: slices.Clone(c.s.currencies),
 		// A repeat with the same idempotency key is the byte-identical signed request

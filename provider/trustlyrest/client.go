@@ -152,7 +152,7 @@ func (c *Client) Name() string { return Name }
 // documentation).
 func (c *Client) Capabilities() provider.Capabilities {
 	return provider.Capabilities{
-		Operations: provider.AllOperations,
+		PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true,
 		Currencies: append([]money.Currency(nil), c.currencies...),
 		Notes: map[provider.Operation]string{
 			provider.OpPayout: "payouts are deposits under a Disbursement authorization: verify the account interactively (VerifyAccount without Account) and pay out to the AccountID it returns",
