@@ -165,7 +165,7 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 }
 
 // GetPayment implements provider.Provider. Trustly has no call that reads a deposit, so it
-// always returns a NotSupported error; Capabilities does not list OpGetPayment.
+// always returns a NotSupported error; Capabilities lists OpGetPayment as Unavailable.
 func (c *Client) GetPayment(context.Context, string) (*provider.Payment, error) {
 	return nil, provider.NotSupportedf("Trustly has no call that reads a deposit back; use notifications")
 }

@@ -47,7 +47,7 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 }
 
 // GetRefund implements provider.Refunder. Trustly has no call that reads a refund, so it
-// always returns a NotSupported error; Capabilities does not list OpGetRefund.
+// always returns a NotSupported error; Capabilities lists OpGetRefund as Unavailable.
 func (c *Client) GetRefund(context.Context, string) (*provider.Refund, error) {
 	return nil, provider.NotSupportedf("Trustly has no call that reads a refund back; use notifications")
 }
