@@ -34,6 +34,15 @@ type RetryPolicy struct {
 	BaseDelay time.Duration
 	// MaxDelay caps each wait (default 5s).
 	MaxDelay time.Duration
+	// OnRetry, when set, is called before each wait for a repeat, for logging and
+	// metrics: attempt is the number of the attempt that failed (1 for the first), wait
+	// how long the Gateway waits before making attempt+1 (Retry-After included), and err
+	// that attempt's error, as the adapter returned it. It is not called when the call
+	// ends instead: on success, on an error a repeat cannot cure, when no attempt is left
+	// or when the wait would pass MaxElapsed. It runs on the calling goroutine, for
+	// concurrent calls concurrently, and delays the repeat by its own duration: it must
+	// not block. A wait it precedes still ends at once when the context ends.
+	OnRetry func(attempt int, wait time.Duration, err error)
 }
 
 // NoRetry makes a single attempt per call.
@@ -75,6 +84,9 @@ func (g *Gateway) withRetries(ctx context.Context, start time.Time, write provid
 		}
 		if p.MaxElapsed > 0 && time.Since(start)+wait > p.MaxElapsed {
 			return err
+		}
+		if p.OnRetry != nil {
+			p.OnRetry(attempt, wait, err)
 		}
 		t := time.NewTimer(wait)
 		select {

@@ -232,3 +232,123 @@ func TestRetryAfterUncertainAttemptStaysUncertain(t *testing.T) {
 		t.Fatalf("another request under the key: %v; want ErrDuplicate", err)
 	}
 }
+
+// retryHook records the calls of RetryPolicy.OnRetry.
+type retryHook struct {
+	attempts []int
+	waits    []time.Duration
+	errs     []error
+}
+
+func (h *retryHook) on(attempt int, wait time.Duration, err error) {
+	h.attempts = append(h.attempts, attempt)
+	h.waits = append(h.waits, wait)
+	h.errs = append(h.errs, err)
+}
+
+// TestOnRetryReportsEachWait: OnRetry is called before each wait with the number of the
+// attempt that failed, the wait that follows (here the provider's Retry-After, which
+// exceeds the back-off) and that attempt's error, and the next attempt comes no sooner
+// than the wait reported.
+func TestOnRetryReportsEachWait(t *testing.T) {
+	script := []error{
+		&provider.Error{Code: provider.RateLimited, RetryAfter: 5 * time.Millisecond, Message: "first"},
+		&provider.Error{Code: provider.RateLimited, RetryAfter: 7 * time.Millisecond, Message: "second"},
+	}
+	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	var times []time.Time
+	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		times = append(times, time.Now())
+		if n := len(times); n <= len(script) {
+			return nil, script[n-1]
+		}
+		return okPayment(r)
+	}
+	var h retryHook
+	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond,
+		MaxDelay: time.Millisecond, OnRetry: h.on}))
+	if _, err := gw.Pay(context.Background(), validRequest()); err != nil {
+		t.Fatal(err)
+	}
+	if len(times) != 3 || len(h.attempts) != 2 || h.attempts[0] != 1 || h.attempts[1] != 2 {
+		t.Fatalf("%d attempts, OnRetry attempts %v; want 3 attempts and OnRetry after attempts 1 and 2", len(times), h.attempts)
+	}
+	for i, want := range []time.Duration{5 * time.Millisecond, 7 * time.Millisecond} {
+		if h.waits[i] != want {
+			t.Errorf("OnRetry after attempt %d: wait %v, want the Retry-After %v", i+1, h.waits[i], want)
+		}
+		if gap := times[i+1].Sub(times[i]); gap < h.waits[i] {
+			t.Errorf("attempt %d came %v after attempt %d, before the reported wait of %v", i+2, gap, i+1, h.waits[i])
+		}
+		if h.errs[i] != script[i] {
+			t.Errorf("OnRetry after attempt %d: error %v, want %v", i+1, h.errs[i], script[i])
+		}
+	}
+
+	// Back-off waits are reported as drawn: within BaseDelay·2^(attempt-1), capped at MaxDelay.
+	sf, calls, _ := scripted(false, unavailable, unavailable, unavailable)
+	h = retryHook{}
+	gw = paybridge.New(sf, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond,
+		MaxDelay: 3 * time.Millisecond, OnRetry: h.on}))
+	if _, err := gw.Pay(context.Background(), validRequest()); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 4 || len(h.attempts) != 3 {
+		t.Fatalf("%d attempts, OnRetry called %d times; want 4 and 3", calls.Load(), len(h.attempts))
+	}
+	for i, bound := range []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond} {
+		if h.attempts[i] != i+1 || h.waits[i] < 0 || h.waits[i] > bound || !errors.Is(h.errs[i], paybridge.ErrProviderUnavailable) {
+			t.Errorf("OnRetry call %d: attempt %d, wait %v (bound %v), error %v", i+1, h.attempts[i], h.waits[i], bound, h.errs[i])
+		}
+	}
+}
+
+// TestOnRetryNotCalledWithoutRetry: no call of OnRetry when nothing is repeated — a
+// success, an error a repeat cannot cure, a write of unknown outcome that is not
+// repeatable, a single-attempt policy, a wait that would pass MaxElapsed — nor after the
+// last attempt.
+func TestOnRetryNotCalledWithoutRetry(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		script   []error
+		attempts int
+		policy   paybridge.RetryPolicy
+	}{
+		{"success", nil, 1, paybridge.RetryPolicy{MaxAttempts: 4}},
+		{"declined", []error{declined}, 1, paybridge.RetryPolicy{MaxAttempts: 4}},
+		{"unknown outcome", []error{unknown}, 1, paybridge.RetryPolicy{MaxAttempts: 4}},
+		{"single attempt", []error{unavailable}, 1, paybridge.RetryPolicy{MaxAttempts: 1}},
+		{"past MaxElapsed", []error{&provider.Error{Code: provider.RateLimited, RetryAfter: time.Hour}}, 1,
+			paybridge.RetryPolicy{MaxAttempts: 4, MaxElapsed: time.Minute}},
+		{"last attempt", []error{unavailable, unavailable}, 2, paybridge.RetryPolicy{MaxAttempts: 2}},
+	} {
+		f, calls, _ := scripted(false, c.script...)
+		var h retryHook
+		p := c.policy
+		p.BaseDelay, p.MaxDelay, p.OnRetry = time.Millisecond, time.Millisecond, h.on
+		_, _ = paybridge.New(f, paybridge.WithRetry(p)).Pay(context.Background(), validRequest())
+		if calls.Load() != int64(c.attempts) || len(h.attempts) != c.attempts-1 {
+			t.Errorf("%s: %d attempts, OnRetry after attempts %v; want %d attempts and OnRetry before each repeat only",
+				c.name, calls.Load(), h.attempts, c.attempts)
+		}
+	}
+}
+
+// TestOnRetryWaitStillEndsWithContext: the context ends the wait that follows OnRetry.
+func TestOnRetryWaitStillEndsWithContext(t *testing.T) {
+	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	var calls atomic.Int64
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { calls.Add(1); return nil, unavailable }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Waiting out the backoff would take far longer than testwait.Limit; the hook cancels
+	// the context, which then ends the wait that follows it.
+	var h retryHook
+	onRetry := func(attempt int, wait time.Duration, err error) { h.on(attempt, wait, err); cancel() }
+	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour, OnRetry: onRetry}))
+	var err error
+	testwait.Returns(t, "a call whose context ends during an hour-long backoff", func() { _, err = gw.Pay(ctx, validRequest()) })
+	if !errors.Is(err, paybridge.ErrProviderUnavailable) || calls.Load() != 1 || len(h.attempts) != 1 || h.attempts[0] != 1 {
+		t.Fatalf("%v after %d attempts, OnRetry after attempts %v; the wait must end with the context", err, calls.Load(), h.attempts)
+	}
+}

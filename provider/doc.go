@@ -19,8 +19,9 @@
 // # What adapters must guarantee
 //
 //   - Errors describing a provider's answer are returned as *[Error] (or wrap one), with the
-//     [Code] that tells a caller what to do: retry, give up, or reconcile. Context errors are
-//     returned as they are.
+//     [Code] that tells a caller what to do: retry, give up, or reconcile. A context error
+//     is returned as it is when the context ended before the request was sent; after that
+//     the request may have been processed, and the error is UnknownOutcome wrapping it.
 //   - Results echo what the provider reported (amounts, currency, references); the Gateway
 //     compares amounts with the request and refuses a mismatch.
 //   - Every money-moving call uses the request's IdempotencyKey to derive the provider's own

@@ -46,7 +46,7 @@ func (o Outcome) String() string {
 // Exchange is what an adapter knows of one request and its answer.
 type Exchange struct {
 	// Written is false only when the request provably did not reach the provider: the
-	// connection failed before the request was written (Sent.Load reports false).
+	// connection failed before the request was written (Do's trace saw no headers written).
 	Written bool
 	// Status is the answer's HTTP status, or 0 when no answer arrived.
 	Status int
@@ -60,7 +60,8 @@ type Exchange struct {
 }
 
 // Classify says what x shows about whether the provider processed the request. It is the
-// only place where the adapters decide whether a failed write may have taken effect.
+// rule by which Do, Refusal, Unverified and Unusable decide, for every adapter, whether a
+// request that failed may have taken effect.
 //
 // Only two statuses say a request was not processed, and both hold whatever the body:
 //

@@ -6,16 +6,16 @@ import (
 	"sync/atomic"
 )
 
-// Sent tells whether a request may have reached the provider, for telling a failure that is
+// sent tells whether a request may have reached the provider, for telling a failure that is
 // safe to repeat from one whose outcome is unknown.
-type Sent struct {
+type sent struct {
 	started atomic.Bool // the transport asked for a connection, so it reports to the trace
 	written atomic.Bool // the transport wrote the request's headers
 	trace   httptrace.ClientTrace
 }
 
-// TraceSent returns ctx with a trace that records, in the returned Sent, what the
-// transport did with the request.
+// traceOn returns ctx with a trace that records in s what the transport did with the
+// request.
 //
 // net/http's transport writes a request's headers before its body, so no complete request
 // with a body reaches the server before the headers hook fires. (Part of the headers can:
@@ -29,13 +29,12 @@ type Sent struct {
 // A body reader of the adapter's own would tell the same, but net/http flushes the
 // headers of a body it does not know as a separate write, which costs every request a
 // round of syscalls on both ends.
-func TraceSent(ctx context.Context) (context.Context, *Sent) {
-	s := &Sent{}
+func (s *sent) traceOn(ctx context.Context) context.Context {
 	s.trace.GetConn = func(string) { s.started.Store(true) }
 	s.trace.WroteHeaders = func() { s.written.Store(true) }
-	return httptrace.WithClientTrace(ctx, &s.trace), s
+	return httptrace.WithClientTrace(ctx, &s.trace)
 }
 
 // Load reports whether the request may have reached the provider: its headers were
 // written, or the transport reported nothing to the trace.
-func (s *Sent) Load() bool { return s.written.Load() || !s.started.Load() }
+func (s *sent) Load() bool { return s.written.Load() || !s.started.Load() }

@@ -13,14 +13,15 @@ import (
 func TestTraceSent(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	ctx, sent := TraceSent(context.Background())
+	s := new(sent)
+	ctx := s.traceOn(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, strings.NewReader("{}"))
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if !sent.Load() {
+	if !s.Load() {
 		t.Error("a request the server answered is not marked sent")
 	}
 
@@ -31,12 +32,13 @@ func TestTraceSent(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	ctx, sent = TraceSent(context.Background())
+	s = new(sent)
+	ctx = s.traceOn(context.Background())
 	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/", strings.NewReader("{}"))
 	if _, err := http.DefaultClient.Do(req); err == nil {
 		t.Fatal("a request to a closed port succeeded")
 	}
-	if sent.Load() {
+	if s.Load() {
 		t.Error("a request that never reached a connection is marked sent")
 	}
 }
@@ -50,12 +52,13 @@ func (silentTransport) RoundTrip(*http.Request) (*http.Response, error) {
 }
 
 func TestTraceSentAssumesSentWhenTheTransportIsSilent(t *testing.T) {
-	ctx, sent := TraceSent(context.Background())
+	s := new(sent)
+	ctx := s.traceOn(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "https://api.example/x", strings.NewReader("{}"))
 	if _, err := (&http.Client{Transport: silentTransport{}}).Do(req); err == nil {
 		t.Fatal("the silent transport answered")
 	}
-	if !sent.Load() {
+	if !s.Load() {
 		t.Error("a transport that reports nothing to the trace failed, and the request counts as unsent: a write could be repeated after it took effect")
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/paybridge/paybridge/internal/hawk"
 	"github.com/paybridge/paybridge/internal/transport"
@@ -34,17 +33,6 @@ func (s keyScope) String() string {
 // CorrelationHeader is the response header in which Trustist returns its correlation id.
 const CorrelationHeader = "CorrelationId"
 
-// correlationKey is CorrelationHeader in net/http's canonical form, the key of
-// http.Header; looked up directly, it is not canonicalised again for every answer.
-var correlationKey = http.CanonicalHeaderKey(CorrelationHeader)
-
-func firstValue(vs []string) string {
-	if len(vs) == 0 {
-		return ""
-	}
-	return vs[0]
-}
-
 const jsonType = "application/json"
 
 // jsonValues is jsonType as a header's values, shared by every request: net/http reads a
@@ -60,8 +48,8 @@ type call struct {
 	query url.Values
 	// body is the exact JSON sent, or nil for none.
 	body []byte
-	// write marks a request that may change state at Trustist: when the answer is lost
-	// after it was sent, its outcome is unknown.
+	// write marks a request that may change state at Trustist: an answer that cannot be
+	// trusted leaves its outcome unknown (transport.Unusable).
 	write bool
 	// what names the object for NotFound messages ("payment", "customer").
 	what string
@@ -104,124 +92,87 @@ func marshal(v any) ([]byte, error) {
 	return b, nil
 }
 
-// send performs c with Hawk authentication. It retries once, with a synchronised clock,
-// when Trustist answers 401 with an authenticated stale-timestamp reply; any other
-// failure is returned as a *provider.Error (or a context error when the caller gave up
-// before anything was sent).
+// send performs c with Hawk authentication, through transport.Do, which decides whether a
+// request that got no usable answer may have been processed. It resends once, with a
+// synchronised clock, when Trustist answers 401 with an authenticated stale-timestamp
+// reply; any other failure is returned as a *provider.Error (or a context error when the
+// caller gave up before anything was sent).
 func (p *Client) send(ctx context.Context, c call) (*reply, error) {
 	cred, err := p.credential(c.scope)
 	if err != nil {
 		return nil, err
 	}
-	// Built once: the Hawk MAC and the request are both made from this URL.
-	u, err := p.requestURL(c.path, c.query)
-	if err != nil {
-		return nil, &provider.Error{Code: provider.Internal, Message: "building the request URL", Err: err}
+	target := p.base + c.path
+	if len(c.query) > 0 {
+		target += "?" + c.query.Encode()
 	}
 	resentRead := false
 	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		req, err := newRequest(ctx, c.method, target, c.body)
+		if err != nil {
+			return nil, &provider.Error{Code: provider.Internal, Message: "building the request", Err: err}
 		}
 		opts := hawk.RequestOptions{Clock: &p.clock}
 		if c.body != nil {
 			opts.ContentType, opts.Payload, opts.HasPayload = jsonType, c.body, true
 		}
-		auth, artifacts, err := hawk.RequestHeaderURL(cred, c.method, u, opts)
+		// The MAC covers the URL the request is sent to.
+		auth, artifacts, err := hawk.RequestHeaderURL(cred, c.method, req.URL, opts)
 		if err != nil {
 			return nil, &provider.Error{Code: provider.Internal, Message: "signing the request", Err: err}
 		}
-		tctx, sent := transport.TraceSent(ctx)
-		resp, err := p.client.Do(newRequest(tctx, c.method, u, auth, c.body))
+		req.Header["Authorization"] = []string{auth}
+		resp, err := transport.Do(p.client, req, "Trustist", p.maxBody)
 		if err != nil {
-			return nil, p.networkError(ctx, c, sent.Load(), err)
+			return nil, err
 		}
-		b, rerr := transport.ReadResponse(resp, p.maxBody)
-		_ = resp.Body.Close()
-		corr := firstValue(resp.Header[correlationKey])
-		x := transport.Exchange{Written: true, Status: resp.StatusCode, BodyErr: rerr}
-		if rerr == nil && resp.StatusCode == http.StatusUnauthorized && attempt > 0 {
-			if _, ok := staleTimestamp(resp.Header); ok {
-				return nil, &provider.Error{Code: provider.Unauthenticated, HTTPStatus: resp.StatusCode, CorrelationID: corr,
+		corr := resp.CorrelationID()
+		if resp.Status == http.StatusUnauthorized {
+			if _, ok := staleTimestamp(resp.Header); ok && attempt > 0 {
+				return nil, &provider.Error{Code: provider.Unauthenticated, HTTPStatus: resp.Status, CorrelationID: corr,
 					Message: "Trustist refused the request's timestamp again right after this client synchronised its clock " +
 						"with the server time; the local clock is drifting or jumping (check NTP), or requests take longer " +
 						"than the server's allowed skew to arrive"}
 			}
-		}
-		if rerr == nil && resp.StatusCode == http.StatusUnauthorized && !c.write && !resentRead && replayedNonce(resp.Header) {
-			// net/http repeats an idempotent request by itself when a reused connection
-			// closes before the answer arrives, with the same Authorization header; the
-			// server refuses the copy's nonce as a replay. The read was answered but the
-			// answer lost: read again, with a fresh nonce.
-			resentRead = true
-			continue
-		}
-		if rerr == nil && resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
-			if wa, ok := staleTimestamp(resp.Header); ok {
+			if !c.write && !resentRead && replayedNonce(resp.Header) {
+				// net/http repeats an idempotent request by itself when a reused connection
+				// closes before the answer arrives, with the same Authorization header; the
+				// server refuses the copy's nonce as a replay. The read was answered but the
+				// answer lost: read again, with a fresh nonce.
+				resentRead = true
+				continue
+			}
+			if wa, ok := staleTimestamp(resp.Header); ok && attempt == 0 {
 				if err := p.clock.Sync(cred, wa); err != nil {
-					return nil, &provider.Error{Code: provider.Unauthenticated, HTTPStatus: resp.StatusCode, CorrelationID: corr,
+					return nil, &provider.Error{Code: provider.Unauthenticated, HTTPStatus: resp.Status, CorrelationID: corr,
 						Message: "Trustist refused the request's timestamp and its reply with the server time did not authenticate", Err: err}
 				}
 				continue // the request was refused before processing; resend with the server's time
 			}
 		}
 		var unauthentic error
-		if rerr == nil {
-			sa := resp.Header.Get("Server-Authorization")
-			switch {
-			case p.requireSA && signedStatus(resp.StatusCode):
-				// The header, and its hash of the body, are required.
-				unauthentic = hawk.VerifyResponse(cred, artifacts, sa, resp.Header.Get("Content-Type"), nonNil(b))
-			case sa != "":
-				unauthentic = verifyResponse(cred, artifacts, sa, resp.Header.Get("Content-Type"), b)
-			}
-			x.Unauthentic = unauthentic != nil
+		sa := resp.Header.Get("Server-Authorization")
+		switch {
+		case p.requireSA && signedStatus(resp.Status):
+			// The header, and its hash of the body, are required.
+			unauthentic = hawk.VerifyResponse(cred, artifacts, sa, resp.Header.Get("Content-Type"), nonNil(resp.Body))
+		case sa != "":
+			unauthentic = verifyResponse(cred, artifacts, sa, resp.Header.Get("Content-Type"), resp.Body)
 		}
-		switch transport.Classify(x) {
-		case transport.Answered:
-			if resp.StatusCode < 300 {
-				return &reply{status: resp.StatusCode, body: b, correlationID: corr}, nil
+		if unauthentic != nil {
+			what := "the response's Server-Authorization header does not authenticate it"
+			if errors.Is(unauthentic, hawk.ErrNoServerAuthorization) {
+				what = "the response carries no Server-Authorization header, which Config.RequireServerAuthorization requires"
+			} else if errors.Is(unauthentic, hawk.ErrMissingResponseHash) {
+				what = "the response's Server-Authorization header covers no body hash, which Config.RequireServerAuthorization requires"
 			}
-		case transport.Redirected:
-			return nil, redirectError(resp, corr)
-		case transport.MaybeProcessed:
-			switch {
-			case x.Unauthentic:
-				what := "the response's Server-Authorization header does not authenticate it"
-				if errors.Is(unauthentic, hawk.ErrNoServerAuthorization) {
-					what = "the response carries no Server-Authorization header, which Config.RequireServerAuthorization requires"
-				} else if errors.Is(unauthentic, hawk.ErrMissingResponseHash) {
-					what = "the response's Server-Authorization header covers no body hash, which Config.RequireServerAuthorization requires"
-				}
-				return nil, uncertain(c, x, corr, what, fmt.Errorf("%w: %w", errUnverified, unauthentic))
-			case rerr != nil:
-				return nil, readError(ctx, c, x, corr)
-			case resp.StatusCode == http.StatusSeeOther:
-				return nil, uncertain(c, x, corr, "Trustist "+transport.RedirectMessage(resp), nil)
-			}
+			return nil, transport.Unusable(c.write, resp.Status, corr, what, fmt.Errorf("%w: %w", errUnverified, unauthentic))
 		}
-		return nil, p.statusError(c, cred, x, b, corr)
-	}
-}
-
-// requestURL returns the URL of a call: the base URL with path (escaped) and query
-// appended. A path without escapes is appended to the parsed base URL as it is, which is
-// what parsing the joined string would give (TestRequestURLMatchesParse); one with
-// escapes is parsed.
-func (p *Client) requestURL(path string, query url.Values) (*url.URL, error) {
-	if strings.IndexByte(path, '%') >= 0 || strings.ContainsAny(path, "?#") {
-		target := p.base.String() + path
-		if len(query) > 0 {
-			target += "?" + query.Encode()
+		if resp.Status < 300 {
+			return &reply{status: resp.Status, body: resp.Body, correlationID: corr}, nil
 		}
-		return url.Parse(target)
+		return nil, p.statusError(c, cred, resp.Status, resp.Body, corr)
 	}
-	u := *p.base
-	u.Path += path
-	if len(query) > 0 {
-		u.RawQuery = query.Encode()
-	}
-	return &u, nil
 }
 
 // replayedNonce reports whether a 401 answer refuses the request's nonce as already used
@@ -235,19 +186,22 @@ func replayedNonce(h http.Header) bool {
 	return false
 }
 
-// newRequest builds the request from the parsed URL, with its headers set under their
-// canonical names, rather than through http.NewRequest, which would parse the URL again.
-func newRequest(ctx context.Context, method string, u *url.URL, auth string, body []byte) *http.Request {
-	req := (&http.Request{
-		Method: method, URL: u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{"Authorization": {auth}, "Accept": jsonValues},
-	}).WithContext(ctx)
+// newRequest builds the request, but for its Authorization, with its headers set under
+// their canonical names.
+func newRequest(ctx context.Context, method, target string, body []byte) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header["Accept"] = jsonValues
 	if body != nil {
 		req.Header["Content-Type"] = jsonValues
-		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
-	return req
+	return req, nil
 }
 
 // errUnverified marks the error of an answer whose Server-Authorization is missing (when
@@ -303,55 +257,8 @@ func staleTimestamp(h http.Header) (string, bool) {
 	return "", false
 }
 
-// networkError classifies a failure to obtain an answer.
-func (p *Client) networkError(ctx context.Context, c call, sent bool, err error) error {
-	if c.write && transport.Classify(transport.Exchange{Written: sent}) == transport.MaybeProcessed {
-		return &provider.Error{Code: provider.UnknownOutcome,
-			Message: "the request reached Trustist but no answer arrived; it may have taken effect", Err: err}
-	}
-	if cerr := ctx.Err(); cerr != nil {
-		return cerr
-	}
-	return &provider.Error{Code: provider.ProviderUnavailable, Message: "Trustist could not be reached", Err: err}
-}
-
-// uncertain reports an answer after which a write may have taken effect (Classify's
-// MaybeProcessed): UnknownOutcome for a write, Internal for a read, whose answer cannot
-// be used but which may be made again.
-func uncertain(c call, x transport.Exchange, corr, what string, cause error) error {
-	if c.write {
-		return &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: x.Status, CorrelationID: corr, Err: cause,
-			Message: what + "; the request may have taken effect"}
-	}
-	return &provider.Error{Code: provider.Internal, HTTPStatus: x.Status, CorrelationID: corr, Message: what, Err: cause}
-}
-
-// readError classifies a failure to read an answer's body (Classify's MaybeProcessed).
-// A read whose body broke off is unavailable, and may be made again; one too large to
-// read is Internal.
-func readError(ctx context.Context, c call, x transport.Exchange, corr string) error {
-	if c.write || errors.Is(x.BodyErr, transport.ErrResponseTooLarge) {
-		return uncertain(c, x, corr, "reading Trustist's answer", x.BodyErr)
-	}
-	if cerr := ctx.Err(); cerr != nil {
-		return cerr
-	}
-	return &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: x.Status, CorrelationID: corr,
-		Message: "reading Trustist's answer", Err: x.BodyErr}
-}
-
-// redirectError reports a 3xx answer (Classify's Redirected). The client follows no
-// redirect (transport.NoRedirects), so Trustist did not process the request at the URL it
-// was sent to: the base URL is wrong, and the caller must fix the configuration.
-func redirectError(resp *http.Response, corr string) error {
-	return &provider.Error{Code: provider.InvalidRequest, HTTPStatus: resp.StatusCode, CorrelationID: corr,
-		Message: "Trustist " + transport.RedirectMessage(resp)}
-}
-
-// statusError maps a non-2xx answer to a *provider.Error; x is the exchange as Classify
-// saw it.
-func (p *Client) statusError(c call, cred hawk.Credentials, x transport.Exchange, body []byte, corr string) error {
-	status := x.Status
+// statusError maps a whole non-2xx answer to a *provider.Error, through transport.Refusal.
+func (p *Client) statusError(c call, cred hawk.Credentials, status int, body []byte, corr string) error {
 	detail := parseErrorBody(body)
 	e := &provider.Error{HTTPStatus: status, CorrelationID: corr, ProviderCode: detail.code, Field: detail.field, Message: detail.message}
 	prefix := func(s string) {
@@ -399,12 +306,8 @@ func (p *Client) statusError(c call, cred hawk.Credentials, x transport.Exchange
 		e.Code = provider.InvalidRequest
 		prefix("Trustist refused the request")
 	}
-	if c.write && transport.Classify(x) == transport.MaybeProcessed {
-		// A 500 can follow a row already written, and a proxy's 502 or 504 a request that
-		// reached the API behind it: the write may have taken effect. Only a 503 says it
-		// was refused before processing (see transport.Classify).
-		e.Code = provider.UnknownOutcome
-		prefix("the request may have taken effect")
-	}
-	return e
+	// A 500 can follow a row already written, and a proxy's 502 or 504 a request that
+	// reached the API behind it: the request may have taken effect. Only a 503 says it
+	// was refused before processing.
+	return transport.Refusal(status, e)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/hawk"
@@ -33,7 +32,7 @@ type Client struct {
 }
 
 type core struct {
-	base      *url.URL // parsed by transport.BaseURL: no query, fragment or RawPath
+	base      string // parsed by transport.BaseURL: no query, fragment or trailing slash
 	merchant  hawk.Credentials
 	tenant    hawk.Credentials
 	hasTenant bool
@@ -66,7 +65,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	p := &Client{&core{
-		base:      base,
+		base:      base.String(),
 		merchant:  merchant,
 		currency:  cfg.Currency,
 		client:    transport.Client(cfg.HTTPClient),
@@ -112,7 +111,7 @@ func (p Client) describe() secret.Opaque {
 	if p.hasTenant {
 		d = append(d, "tenant", p.tenant.ID)
 	}
-	return secret.Describe("trustist.Client", append(d, "base", p.base.String())...)
+	return secret.Describe("trustist.Client", append(d, "base", p.base)...)
 }
 
 // String describes the Client without its keys.

@@ -64,7 +64,7 @@ type Config struct {
 	// HTTPClient sends the requests (default: a client with a 30-second timeout). Its
 	// transport must keep http.RoundTripper's rule of not modifying the request: requests
 	// share their constant header values. A transport other than net/http's that reports
-	// nothing to an httptrace.ClientTrace makes every failed write an unknown outcome,
+	// nothing to an httptrace.ClientTrace makes every failed request an unknown outcome,
 	// since the adapter cannot tell whether it was sent. The adapter uses a copy of it
 	// that follows no redirect (the client itself is left unchanged): a redirect answer
 	// is an InvalidRequest error naming its Location, since following it would send the

@@ -72,35 +72,38 @@
 //
 // 400 → InvalidRequest with the body's message (ProblemDetails, message, error and errors
 // shapes are read); 401 → Unauthenticated; 403 → PermissionDenied, saying when a tenant
-// key is needed; 404 → NotFound; 409 → Duplicate; 429 → RateLimited. On a read every 5xx
-// is ProviderUnavailable. On a write (creating a payment, customer, onboard session or
-// standing order, updating a customer) the codes say whether the write may have taken
-// effect, by one rule for every adapter:
+// key is needed; 404 → NotFound; 409 → Duplicate; 429 → RateLimited. Whether a request
+// that failed may have taken effect is decided by one rule for every adapter
+// (internal/transport), alike for reads and writes:
 //
 //   - 503 and 429 (RFC 9110 §15.6.4, RFC 6585 §4: refused before processing), or a
 //     connection that failed before the request was written: ProviderUnavailable or
-//     RateLimited — nothing was written, and Pay with the same idempotency key sends
+//     RateLimited — nothing was processed, and Pay with the same idempotency key sends
 //     again;
 //   - 500 (an application error can follow a written row), 501, 502, 504 and any other
-//     5xx: UnknownOutcome — the write may have taken effect;
-//   - an answer of any status whose body breaks off or cannot be read, or whose
-//     Server-Authorization does not verify or, with Config.RequireServerAuthorization, is
-//     missing; a 2xx answer that cannot be used (no id, no payLink); or no answer after
-//     the request was sent: UnknownOutcome.
+//     5xx, an answer whose body breaks off or exceeds Config.MaxResponseBytes, or no
+//     answer after the request was sent: UnknownOutcome — the request may have taken
+//     effect;
+//   - an answer whose Server-Authorization does not verify or, with
+//     Config.RequireServerAuthorization, is missing, and a 2xx answer that cannot be used
+//     (no id, no payLink): UnknownOutcome for a write, an error for a read.
 //
-// A Pay whose payment was created but could not be read back is UnknownOutcome whatever
-// the read's failure, names the payment, and carries the read's HTTP status and
+// Apart from the Hawk resends below, the adapter repeats nothing itself, lookups
+// included: the Gateway's retry policy does. A Pay whose payment was created but could not be read back is UnknownOutcome
+// whatever the read's failure, names the payment, and carries the read's HTTP status and
 // correlation id. The CorrelationId response header is kept on every error. A request
 // that cannot be sent is ProviderUnavailable.
 //
 // No redirect is followed, whatever Config.HTTPClient's CheckRedirect says: net/http
 // would send the Hawk Authorization header to wherever the redirect points. A redirect
 // answer is InvalidRequest naming its Location (the base URL is wrong; nothing was
-// processed there), except a 303 See Other to a write, which can point at the result of a
+// processed there), except a 303 See Other, which can point at the result of a
 // processed request and is UnknownOutcome.
 //
 // A stale-timestamp 401 is retried once after synchronising with the server time; a
-// second one reports clock drift rather than a wrong key.
+// second one reports clock drift rather than a wrong key. A read whose copy net/http
+// resent by itself is refused as a replayed nonce (401 Invalid nonce) is made once more
+// with a fresh nonce.
 //
 // # Idempotency
 //

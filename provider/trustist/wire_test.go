@@ -2,14 +2,12 @@ package trustist
 
 import (
 	"encoding/json"
-	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/paybridge/paybridge/internal/jsontree"
-	"github.com/paybridge/paybridge/secret"
 )
 
 var paymentWireSeeds = []string{
@@ -128,39 +126,6 @@ func FuzzParseHintPaths(f *testing.F) {
 		}
 		if (gerr == nil) != (werr == nil) || got != want {
 			t.Fatalf("%q: parseHint %+v, %v; the map decode %+v, %v", body, got, gerr, want, werr)
-		}
-	})
-}
-
-// FuzzRequestURLMatchesParse: a call's URL is the one parsing the joined base URL, path
-// and query gives.
-func FuzzRequestURLMatchesParse(f *testing.F) {
-	f.Add("https://api-sandbox.trustistecommerce.com", "0b7e5e8a-3f0e", "", "")
-	f.Add("http://127.0.0.1:8080/api/", "a b/c?d#e%f", "orgId", "x&y=z")
-	f.Add("https://h.example/p%20q", "é!*'();:@&=+$,", "k", "v")
-	f.Fuzz(func(t *testing.T, base, id, qk, qv string) {
-		cfg := Config{BaseURL: base, Merchant: Key{HawkID: "id", HawkKey: secret.New("sk_test_url")}}
-		p, err := New(cfg)
-		if err != nil {
-			return
-		}
-		var q url.Values
-		if qk != "" {
-			q = url.Values{qk: {qv}}
-		}
-		for _, path := range []string{"/v1/payments", "/v1/payments/" + url.PathEscape(id)} {
-			got, gerr := p.requestURL(path, q)
-			target := p.base.String() + path
-			if len(q) > 0 {
-				target += "?" + q.Encode()
-			}
-			want, werr := url.Parse(target)
-			if (gerr == nil) != (werr == nil) {
-				t.Fatalf("%s: requestURL error %v, url.Parse error %v", target, gerr, werr)
-			}
-			if gerr == nil && *got != *want {
-				t.Fatalf("%s: requestURL %#v, url.Parse %#v", target, got, want)
-			}
 		}
 	})
 }

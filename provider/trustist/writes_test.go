@@ -97,15 +97,21 @@ func TestPayServerErrorAfterProcessingIsUnknown(t *testing.T) {
 	}
 }
 
-// Reads are never uncertain: a 500 on a GET is ProviderUnavailable.
-func TestReadServerErrorIsUnavailable(t *testing.T) {
-	e := start(t, trustistsim.Options{}, nil)
-	e.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
-		w.WriteHeader(http.StatusInternalServerError)
-		return true
-	})
-	_, err := e.gw.GetPayment(context.Background(), "p1")
-	wantCode(t, err, provider.ProviderUnavailable)
+// Reads are classified as writes are: a 500 on a GET is UnknownOutcome, and a 503
+// ProviderUnavailable. The Gateway repeats both for a read.
+func TestReadServerErrorIsClassifiedAsAWrite(t *testing.T) {
+	for status, want := range map[int]provider.Code{
+		http.StatusInternalServerError: provider.UnknownOutcome,
+		http.StatusServiceUnavailable:  provider.ProviderUnavailable,
+	} {
+		e := start(t, trustistsim.Options{}, nil)
+		e.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+			w.WriteHeader(status)
+			return true
+		})
+		_, err := e.gw.GetPayment(context.Background(), "p1")
+		wantCode(t, err, want)
+	}
 }
 
 // The create answer as Trustist documents it (id, payLink, payIdString, payerServicesUrl:

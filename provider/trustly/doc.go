@@ -77,18 +77,18 @@
 // Capabilities.RepeatableWrites tells it that Pay, Refund, Payout and VerifyAccount may be
 // repeated.
 //
-// A write (Pay, Refund, Payout, VerifyAccount, Charge, CancelCharge, Approve/Deny
-// Withdrawal) fails with Code UnknownOutcome whenever Trustly may have acted without this
-// Client being able to tell: no answer (network failure, timeout, cancelled context after
-// the request was written), an answer that is not Trustly's under a status that does not
-// say the request was refused unprocessed (an HTTP 500 or 502 page; 503 and 429 do say so,
-// one rule for every adapter), an answer that breaks off, an
-// unsigned error, and an answer that arrived but cannot be trusted: its signature does not
-// verify (most often a TEST/live key mix-up; the message says so), it answers another
-// request, or it cannot be parsed. Repeat such a call only with the same idempotency key;
-// with a new key Trustly could act twice. Reads (Balance, AccountLedger, ...) report
-// ProviderUnavailable for missing answers and Internal for untrustworthy ones. An unsigned
-// error keeps Trustly's code and message in ProviderCode and Message, unauthenticated.
+// A call fails with Code UnknownOutcome whenever Trustly may have acted without this
+// Client being able to tell, by one rule for every adapter (internal/transport), alike for
+// reads and writes: no answer (network failure, timeout, cancelled context after the
+// request was written), an answer that is not Trustly's under a status that does not say
+// the request was refused unprocessed (an HTTP 500 or 502 page; 503 and 429 do say so),
+// an answer that breaks off, and an unsigned error. So does a write (Pay, Refund, Payout,
+// VerifyAccount, Charge, CancelCharge, Approve/Deny Withdrawal) whose answer arrived but
+// cannot be trusted: its signature does not verify (most often a TEST/live key mix-up;
+// the message says so), it answers another request, or it cannot be parsed; a read
+// reports such an answer as Internal. Repeat an uncertain write only with the same
+// idempotency key; with a new key Trustly could act twice. An unsigned error keeps
+// Trustly's code and message in ProviderCode and Message, unauthenticated.
 //
 // A repeated Pay or Payout with a new idempotency key but the same MerchantReference
 // reaches Trustly with a MessageID it has seen: ERROR_DUPLICATE_MESSAGE_ID (637), reported
@@ -233,7 +233,7 @@
 // No redirect is followed, whatever Config.HTTPClient's CheckRedirect says: net/http
 // would send the signed request, with the API password in it, to wherever the redirect
 // points. A redirect answer is InvalidRequest naming its Location (the base URL is wrong;
-// nothing was processed there), except a 303 See Other to a write, which can point at the
+// nothing was processed there), except a 303 See Other, which can point at the
 // result of a processed request and is UnknownOutcome.
 //
 // Close makes later calls fail and closes the idle connections of the HTTP client the

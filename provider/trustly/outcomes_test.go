@@ -79,22 +79,28 @@ func TestProcessedWritesWithoutATrustworthyAnswerAreUnknownOutcome(t *testing.T)
 	}
 }
 
-// TestReadsWithoutATrustworthyAnswerAreUnavailable: a read changes nothing, so an answer
-// that proves nothing makes Trustly unavailable, not the outcome unknown.
-func TestReadsWithoutATrustworthyAnswerAreUnavailable(t *testing.T) {
+// TestReadsWithoutATrustworthyAnswerAreClassifiedAsWrites: a read is classified by the
+// rule every call follows: a page under a 5xx other than 503, or an unsigned error, may
+// follow a processed request, and a 503 page says it was refused unprocessed. Repeating
+// the read is the Gateway's choice (it repeats both).
+func TestReadsWithoutATrustworthyAnswerAreClassifiedAsWrites(t *testing.T) {
 	e := newSingleAttemptEnv(t)
 	ctx := context.Background()
-	for _, status := range []int{http.StatusInternalServerError, http.StatusBadGateway} {
+	for status, want := range map[int]provider.Code{
+		http.StatusInternalServerError: provider.UnknownOutcome,
+		http.StatusBadGateway:          provider.UnknownOutcome,
+		http.StatusServiceUnavailable:  provider.ProviderUnavailable,
+	} {
 		e.sim.GarbleNextReplies(1, status)
 		_, err := e.c.Balance(ctx)
-		if pe := providerError(t, err); pe.Code != provider.ProviderUnavailable || pe.HTTPStatus != status {
-			t.Fatalf("HTTP %d: got %v (%s)", status, err, pe.Code)
+		if pe := providerError(t, err); pe.Code != want || pe.HTTPStatus != status {
+			t.Fatalf("HTTP %d: got %v (%s), want %s", status, err, pe.Code, want)
 		}
 	}
 	e.sim.UnsignedErrorNext(1)
 	_, err := e.c.Balance(ctx)
 	pe := providerError(t, err)
-	if pe.Code != provider.ProviderUnavailable {
+	if pe.Code != provider.UnknownOutcome {
 		t.Fatalf("unsigned error: got %v", err)
 	}
 	// The unsigned error's code and message stay visible, although unauthenticated.

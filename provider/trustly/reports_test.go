@@ -197,11 +197,11 @@ func TestReportErrors(t *testing.T) {
 		t.Errorf("signed error: %v", err)
 	}
 	e.sim.GarbleNextReplies(1, http.StatusBadGateway)
-	if err := ledger(); code(err) != provider.ProviderUnavailable {
+	if err := ledger(); code(err) != provider.UnknownOutcome {
 		t.Errorf("502 page: %v", err)
 	}
 	e.sim.UnsignedErrorNext(1)
-	if err := ledger(); code(err) != provider.ProviderUnavailable {
+	if err := ledger(); code(err) != provider.UnknownOutcome {
 		t.Errorf("unsigned error: %v", err)
 	}
 	e.sim.DropNextReplies(1)

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/provider"
@@ -20,42 +18,15 @@ func jsonBody(v any) *body { return &body{json: v} }
 
 func formBody(f signing.Form) *body { return &body{form: f} }
 
-// call sends one request and returns the answer's body. Reads are repeated after transport
-// failures and 5xx answers up to c.retries times; writes never are. Error answers — any
-// {"errors":[...]} body, whatever the HTTP status, and any non-2xx status — become
-// *provider.Error values.
+// call sends one request, once, through transport.Do, which decides whether a request
+// that got no usable answer may have been processed; repeats are the Gateway's. Error
+// answers — any {"errors":[...]} body, whatever the HTTP status, and any non-2xx status —
+// become *provider.Error values, through transport.Refusal.
 func (c *Client) call(ctx context.Context, method, path, rawQuery string, b *body, kind lookupKind) ([]byte, error) {
-	write := method != http.MethodGet
-	wait := 50 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		out, err := c.once(ctx, method, path, rawQuery, b, write, kind)
-		if err == nil || write || attempt >= c.retries || !isCode(err, provider.ProviderUnavailable) {
-			return out, err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, err
-		case <-t.C:
-		}
-		wait *= 4
-	}
-}
-
-func (c *Client) once(ctx context.Context, method, path, rawQuery string, b *body, write bool, kind lookupKind) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	// Each request gets its own URL, so that a transport breaking http.RoundTripper's
-	// rule by changing it cannot redirect later requests.
-	u := new(url.URL)
-	*u = *c.base
-	u.Path += path
-	u.RawQuery = rawQuery
-	var raw []byte
+	var rd io.Reader
 	var contentType []string
 	if b != nil {
+		var raw []byte
 		switch {
 		case b.rawJSON != nil:
 			raw, contentType = b.rawJSON, jsonValues
@@ -68,49 +39,31 @@ func (c *Client) once(ctx context.Context, method, path, rawQuery string, b *bod
 		default:
 			raw, contentType = []byte(signing.EncodeForm(b.form)), formValues
 		}
+		rd = bytes.NewReader(raw)
 	}
-	// A request counts as sent once the transport has begun writing it to a connection:
-	// before that Trustly cannot have acted on it.
-	ctx, sent := transport.TraceSent(ctx)
-	// The request is built from the parsed base URL rather than from a string that
-	// http.NewRequest would parse again; the headers are set under their canonical names.
-	req := (&http.Request{
-		Method: method, URL: u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{"Authorization": c.auth, "Accept": jsonValues},
-	}).WithContext(ctx)
-	if b != nil {
-		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(raw)), int64(len(raw))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }
+	target := c.baseURL + path
+	if rawQuery != "" {
+		target += "?" + rawQuery
 	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return nil, &provider.Error{Code: provider.Internal, Message: "building the request", Err: err}
+	}
+	req.Header["Authorization"], req.Header["Accept"] = c.auth, jsonValues
 	if contentType != nil {
 		req.Header["Content-Type"] = contentType
 	}
-	resp, err := c.hc.Do(req)
+	resp, err := transport.Do(c.hc, req, "Trustly", 0)
 	if err != nil {
-		return nil, transportError(ctx, transport.Exchange{Written: sent.Load()}, err, write)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	x := transport.Exchange{Written: true, Status: resp.StatusCode}
-	if transport.Classify(x) == transport.Redirected {
-		return nil, redirectError(resp)
+	if details, ok := parseErrorBody(resp.Body); ok {
+		return nil, transport.Refusal(resp.Status, errorFor(&APIError{HTTPStatus: resp.Status, Errors: details}, kind))
 	}
-	answer, err := transport.ReadResponse(resp, 0)
-	if err != nil {
-		x.BodyErr = err
-		return nil, transportError(ctx, x, err, write)
+	if resp.Status > 299 {
+		return nil, transport.Refusal(resp.Status, errorFor(&APIError{HTTPStatus: resp.Status, Message: parseMessageBody(resp.Body)}, kind))
 	}
-	var pe *provider.Error
-	if details, ok := parseErrorBody(answer); ok {
-		pe = errorFor(&APIError{HTTPStatus: resp.StatusCode, Errors: details}, kind)
-	} else if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		pe = errorFor(&APIError{HTTPStatus: resp.StatusCode, Message: parseMessageBody(answer)}, kind)
-	} else {
-		return answer, nil
-	}
-	if write {
-		return nil, writeError(pe, transport.Classify(x))
-	}
-	return nil, pe
+	return resp.Body, nil
 }
 
 // getTransaction fetches one transaction; an unknown id is NotFound.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/transport"
@@ -39,7 +38,7 @@ type Client struct {
 }
 
 type core struct {
-	base       *url.URL
+	baseURL    string // parsed by transport.BaseURL: no query, fragment or trailing slash
 	accessID   string
 	accessKey  secret.Value
 	merchantID string
@@ -48,7 +47,6 @@ type core struct {
 	hc         *http.Client
 	capture    CaptureMode
 	currencies []money.Currency
-	retries    int
 	auth       authHeader // the Authorization header's values, shared by every request
 
 	notifyBudget time.Duration // bound on the API work VerifyNotification does
@@ -81,16 +79,9 @@ func New(cfg Config) (*Client, error) {
 	if len(curs) == 0 {
 		curs = DefaultCurrencies()
 	}
-	retries := cfg.ReadRetries
-	switch {
-	case retries == 0:
-		retries = 2
-	case retries < 0:
-		retries = 0
-	}
 	return &Client{&core{
-		base: base, accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
-		alg: alg, signer: signer, hc: transport.Client(cfg.HTTPClient), capture: cfg.Capture, currencies: curs, retries: retries,
+		baseURL: base.String(), accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
+		alg: alg, signer: signer, hc: transport.Client(cfg.HTTPClient), capture: cfg.Capture, currencies: curs,
 		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
 		notifyBudget: notificationBudget,
 		settle:       cmp.Or(cfg.SettlePeriod, DefaultSettlePeriod),
@@ -103,7 +94,7 @@ func (c Client) describe() secret.Opaque {
 		return secret.Describe("trustlyrest.Client")
 	}
 	return secret.Describe("trustlyrest.Client", "accessId", c.accessID, "merchantId", c.merchantID,
-		"base", c.base.String())
+		"base", c.baseURL)
 }
 
 // String describes the Client without its credentials.

@@ -82,7 +82,7 @@ type Config struct {
 	// HTTPClient sends the requests; nil uses a client with a 30-second timeout. Its
 	// transport must keep http.RoundTripper's rule of not modifying the request: requests
 	// share their constant header values. A transport other than net/http's that reports
-	// nothing to an httptrace.ClientTrace makes every failed write an unknown outcome,
+	// nothing to an httptrace.ClientTrace makes every failed request an unknown outcome,
 	// since the adapter cannot tell whether it was sent. The adapter uses a copy of it
 	// that follows no redirect (the client itself is left unchanged): a redirect answer
 	// is an InvalidRequest error naming its Location, since following it would send the
@@ -103,10 +103,6 @@ type Config struct {
 	// UnknownOutcome. 0 means DefaultSettlePeriod. Keep it well above the HTTP client's
 	// timeout.
 	SettlePeriod time.Duration
-	// ReadRetries is how many times a lookup (GET) is repeated after a transport failure or a
-	// 5xx answer, with a short back-off that honours the context. Writes are never repeated
-	// by the adapter. 0 means 2; a negative value disables the repeats.
-	ReadRetries int
 }
 
 // DefaultSettlePeriod is the SettlePeriod used when Config leaves it zero: four times the

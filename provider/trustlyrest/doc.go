@@ -95,19 +95,20 @@
 // split token cannot be used), 330 InvalidRequest, 331 InsufficientFunds, 390 Declined,
 // 100/150/378 and 5xx ProviderUnavailable. The raw code is kept as ProviderCode, and the
 // whole body as an *APIError beneath it; an error answer carrying only {"message": …}, as
-// Trustly models some of /accounts/verify's, keeps that message. A request that never reached Trustly is
-// ProviderUnavailable. A write (a deposit, capture, refund, cancel, account verification
-// or customer change) is UnknownOutcome whenever Trustly may have processed it, as
-// by one rule for every adapter: no whole answer after it was sent, a 5xx
-// other than 503 whatever its body, or an error Trustly reports as a failure while
-// processing (100, 150, 378) under a status other than 503 or 429, which say the request
-// was refused unprocessed. Lookups are repeated up to Config.ReadRetries times; writes never are.
+// Trustly models some of /accounts/verify's, keeps that message. A request that never
+// reached Trustly is ProviderUnavailable. A request, read or write, is UnknownOutcome
+// whenever Trustly may have processed it, by one rule for every adapter
+// (internal/transport): no whole answer after it was sent, a 5xx other than 503 whatever
+// its body, or an error Trustly reports as a failure while processing (100, 150, 378)
+// under a status other than 503 or 429, which say the request was refused unprocessed.
+// The adapter sends each request once; the Gateway's retry policy repeats lookups, and
+// writes only when they provably were not processed.
 //
 // No redirect is followed, whatever Config.HTTPClient's CheckRedirect says: net/http
 // would send the Basic credentials to wherever the redirect points. A redirect answer is
 // InvalidRequest naming its Location (the base URL is wrong; nothing was processed
-// there), except a 303 See Other to a write, which can point at the result of a processed
-// request and is UnknownOutcome.
+// there), except a 303 See Other, which can point at the result of a processed request
+// and is UnknownOutcome.
 //
 // # Notifications
 //

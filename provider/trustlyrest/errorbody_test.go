@@ -51,7 +51,7 @@ func stubClient(t *testing.T, handler http.HandlerFunc) *Client {
 	t.Helper()
 	api := httptest.NewServer(handler)
 	t.Cleanup(api.Close)
-	c, err := New(Config{AccessID: testID, AccessKey: secret.New(testKey), MerchantID: testMID, BaseURL: api.URL, ReadRetries: -1})
+	c, err := New(Config{AccessID: testID, AccessKey: secret.New(testKey), MerchantID: testMID, BaseURL: api.URL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package trustlyrest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -207,8 +206,9 @@ const (
 //	330 → InvalidRequest            331 → InsufficientFunds
 //	390 → Declined                  100, 150, 378, HTTP 5xx → ProviderUnavailable
 //
-// Unknown codes fall back on the HTTP status. The raw code is kept as ProviderCode. On a
-// write, writeError then makes uncertain answers UnknownOutcome.
+// Unknown codes fall back on the HTTP status. The raw code is kept as ProviderCode.
+// transport.Refusal then makes UnknownOutcome the answers after which the request may
+// have been processed.
 func errorFor(ae *APIError, kind lookupKind) *provider.Error {
 	pe := &provider.Error{HTTPStatus: ae.HTTPStatus, Err: ae}
 	code := ae.Code()
@@ -267,63 +267,11 @@ func codeForHTTP(status int, kind lookupKind) provider.Code {
 	return provider.Internal
 }
 
-// transportError classifies a failure to get an answer, or to read it, as
-// transport.Classify sees the exchange x. Not processed: the provider is unavailable (or
-// rate limiting, or the caller's context ended before anything was sent, returned as is).
-// Maybe processed, on a write: the outcome is unknown. On a read: unavailable, safe to
-// repeat.
-func transportError(ctx context.Context, x transport.Exchange, err error, write bool) error {
-	if transport.Classify(x) == transport.NotProcessed {
-		if !x.Written {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return &provider.Error{Code: provider.ProviderUnavailable, Message: "no request reached Trustly", Err: err}
-		}
-		return &provider.Error{Code: codeForHTTP(x.Status, isAction), HTTPStatus: x.Status, Err: err,
-			Message: "Trustly refused the request before processing it, and its answer broke off"}
-	}
-	if write {
-		return &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: x.Status, Err: err,
-			Message: "the request was sent but no whole answer arrived; repeat the call with the same idempotency key"}
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: x.Status, Message: "no answer from Trustly", Err: err}
-}
-
-// writeError adjusts the error answer pe to a write for what the exchange showed
-// (transport.Classify's outcome o). An answer whose status does not rule processing out
-// (a 5xx other than 503) leaves the write's outcome unknown, whether Trustly's error body
-// or a proxy's page came with it. So does an error Trustly reports as a failure while
-// processing the request (100, 150, 378) under any status that does not say the request
-// was refused unprocessed: the transaction may exist.
-func writeError(pe *provider.Error, o transport.Outcome) *provider.Error {
-	if o == transport.MaybeProcessed || (o == transport.Answered && pe.Code == provider.ProviderUnavailable) {
-		pe.Code = provider.UnknownOutcome
-		if pe.Message == "" {
-			pe.Message = "the answer was an error page, not Trustly's"
-		}
-		pe.Message += "; Trustly may have processed the request: repeat the call with the same idempotency key"
-	}
-	return pe
-}
-
-// redirectError reports a 3xx answer (transport.Redirected). The client follows no
-// redirect (transport.NoRedirects), so Trustly did not process the request at the URL it
-// was sent to: the base URL is wrong, and the caller must fix the configuration.
-func redirectError(resp *http.Response) error {
-	return &provider.Error{Code: provider.InvalidRequest, HTTPStatus: resp.StatusCode,
-		Message: "Trustly " + transport.RedirectMessage(resp)}
-}
-
 // unreadableAnswer reports a 2xx answer to a write that cannot be used: Trustly accepted
 // the request and may have acted on it, so the outcome is unknown, and the call is to be
 // repeated with the same idempotency key.
 func unreadableAnswer(err error) error {
-	return &provider.Error{Code: provider.UnknownOutcome, Err: err,
-		Message: "Trustly accepted the request but its answer cannot be read; repeat the call with the same idempotency key"}
+	return transport.Unusable(true, 0, "", "Trustly accepted the request but its answer cannot be read", err)
 }
 
 // isCode reports whether err is a *provider.Error with the given code.

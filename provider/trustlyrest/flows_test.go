@@ -402,19 +402,28 @@ func TestErrorsAndRetries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A lookup is repeated after a 5xx.
+	// The adapter sends a lookup once; the Gateway's retry policy repeats it after a 503.
+	before := e.sim.Requests()
 	e.sim.FailNext(1)
-	if _, err := e.gw.GetPayment(ctx, p.ID); err != nil {
+	if _, err := e.gw.GetPayment(ctx, p.ID); codeOf(err) != paybridge.CodeProviderUnavailable || trustlyrest.TrustlyCode(err) != 100 {
+		t.Fatalf("GetPayment after one 503 without retries = %v", err)
+	}
+	if n := e.sim.Requests() - before; n != 1 {
+		t.Fatalf("GetPayment sent %d requests, want 1: the adapter repeats nothing", n)
+	}
+	retrying := paybridge.New(e.client, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond}))
+	e.sim.FailNext(1)
+	if _, err := retrying.GetPayment(ctx, p.ID); err != nil {
 		t.Fatalf("GetPayment after one 503 = %v", err)
 	}
 	e.sim.FailNext(10)
-	_, err = e.gw.GetPayment(ctx, p.ID)
+	_, err = retrying.GetPayment(ctx, p.ID)
 	if codeOf(err) != paybridge.CodeProviderUnavailable || trustlyrest.TrustlyCode(err) != 100 {
 		t.Fatalf("GetPayment during an outage = %v", err)
 	}
 	e.sim.FailNext(0)
 	// A write is never repeated: its 5xx is returned at once.
-	before := e.sim.Requests()
+	before = e.sim.Requests()
 	e.sim.FailNext(1)
 	if _, err := e.gw.Pay(ctx, e.payReq("3.00")); codeOf(err) != paybridge.CodeProviderUnavailable {
 		t.Fatalf("Pay during an outage = %v", err)
@@ -427,19 +436,14 @@ func TestErrorsAndRetries(t *testing.T) {
 	if _, err := e.gw.Pay(ctx, e.payReq("3.00")); codeOf(err) != paybridge.CodeUnknownOutcome || e.sim.LostReplies() != 1 {
 		t.Fatalf("Pay with a lost reply = %v (%d replies lost)", err, e.sim.LostReplies())
 	}
-	// The context bounds the waits between repeats: with ten repeats the waits add up to
-	// hours, far past testwait.Limit.
-	patient := e.sim.Config()
-	patient.ReadRetries = 10
-	pc, err := trustlyrest.New(patient)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The context bounds the waits between the Gateway's repeats: with ten repeats of an
+	// hour each, far past testwait.Limit.
+	patient := paybridge.New(e.client, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 11, BaseDelay: time.Hour, MaxDelay: time.Hour}))
 	e.sim.FailNext(11)
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
 	testwait.Returns(t, "a read repeated during an outage, after its context ended", func() {
-		_, err = paybridge.New(pc, paybridge.WithRetry(paybridge.NoRetry)).GetPayment(short, p.ID)
+		_, err = patient.GetPayment(short, p.ID)
 	})
 	if err == nil {
 		t.Fatal("GetPayment succeeded during an outage")

@@ -40,7 +40,7 @@ func testClientAPI(t testing.TB, strict bool) *Client {
 		_, _ = w.Write([]byte(`{"errors":[{"domain":"x","code":200,"message":"Could not find a transaction"}]}`))
 	}))
 	t.Cleanup(api.Close)
-	c, err := New(Config{AccessID: testID, AccessKey: secret.New(testKey), MerchantID: testMID, BaseURL: api.URL, Capture: CaptureManual, ReadRetries: -1})
+	c, err := New(Config{AccessID: testID, AccessKey: secret.New(testKey), MerchantID: testMID, BaseURL: api.URL, Capture: CaptureManual})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestAPIRedirectIsNotFollowed(t *testing.T) {
 	front := httptest.NewServer(http.HandlerFunc(trap.Redirect))
 	t.Cleanup(front.Close)
 	e := newEnv(t, trustlyrestsim.Options{}, func(c *trustlyrest.Config) {
-		c.BaseURL, c.HTTPClient, c.ReadRetries = front.URL+"/api/v1", &http.Client{}, -1
+		c.BaseURL, c.HTTPClient = front.URL+"/api/v1", &http.Client{}
 	})
 	ctx := context.Background()
 	_, getErr := e.gw.GetPayment(ctx, "1002")

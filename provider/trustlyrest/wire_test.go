@@ -85,17 +85,21 @@ func TestErrorBodies(t *testing.T) {
 		{400, `{"errors":[{"domain":"d","code":326,"message":"Expired split token"}]}`, provider.Declined, "326"},
 		{400, `{"errors":[{"domain":"d","code":331,"message":"Not enough balance"}]}`, provider.InsufficientFunds, "331"},
 		{400, `{"errors":[{"domain":"d","code":390,"message":"Fraud analysis"}]}`, provider.Declined, "390"},
-		{500, `{"errors":[{"domain":"d","code":150,"message":"Remote"}]}`, provider.ProviderUnavailable, "150"},
+		// A 5xx other than 503 leaves open whether the request was processed, for a read as
+		// for a write; a 503 says it was refused unprocessed.
+		{500, `{"errors":[{"domain":"d","code":150,"message":"Remote"}]}`, provider.UnknownOutcome, "150"},
+		{503, `{"errors":[{"domain":"d","code":150,"message":"Remote"}]}`, provider.ProviderUnavailable, "150"},
 		{400, `{"errors":[{"domain":"d","code":210,"message":"Duplicate"}]}`, provider.Duplicate, "210"},
 		{400, `{"errors":[{"domain":"d","code":999,"message":"New"}]}`, provider.InvalidRequest, "999"},
-		{502, `<html>bad gateway</html>`, provider.ProviderUnavailable, ""},
+		{502, `<html>bad gateway</html>`, provider.UnknownOutcome, ""},
+		{503, `<html>unavailable</html>`, provider.ProviderUnavailable, ""},
 		{401, ``, provider.Unauthenticated, ""},
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(tt.status)
 			_, _ = w.Write([]byte(tt.body))
 		}))
-		c, err := New(Config{AccessID: "id", AccessKey: secret.New("key1"), MerchantID: "1", BaseURL: srv.URL, ReadRetries: -1})
+		c, err := New(Config{AccessID: "id", AccessKey: secret.New("key1"), MerchantID: "1", BaseURL: srv.URL})
 		if err != nil {
 			t.Fatal(err)
 		}

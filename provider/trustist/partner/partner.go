@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -218,7 +219,7 @@ func tokenError(ctx context.Context, err error) error {
 		status = re.Response.StatusCode
 	}
 	if status != 0 && transport.Classify(transport.Exchange{Written: true, Status: status}) == transport.Redirected {
-		return redirectError("the Partner API token endpoint", re.Response)
+		return transport.RedirectError("the Partner API token endpoint", re.Response)
 	}
 	e := &provider.Error{HTTPStatus: status, ProviderCode: re.ErrorCode, Message: "the Partner API refused the client credentials"}
 	if re.ErrorDescription != "" {
@@ -241,7 +242,9 @@ func tokenError(ctx context.Context, err error) error {
 	return e
 }
 
-// do sends an API request with a bearer token; a 401 drops the token and retries once.
+// do sends an API request with a bearer token, through transport.Do, which decides
+// whether a request that got no usable answer may have been processed; a 401 drops the
+// token and sends once more with a new one.
 func (c *Client) do(ctx context.Context, method, path string, body []byte, write bool, what string, out any) error {
 	var stale *oauth2.Token
 	for attempt := 0; ; attempt++ {
@@ -249,15 +252,11 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 		if err != nil {
 			return err
 		}
-		var rd *bytes.Reader
-		var req *http.Request
-		tctx, sent := transport.TraceSent(ctx)
+		var rd io.Reader
 		if body != nil {
 			rd = bytes.NewReader(body)
-			req, err = http.NewRequestWithContext(tctx, method, c.base+path, rd)
-		} else {
-			req, err = http.NewRequestWithContext(tctx, method, c.base+path, nil)
 		}
+		req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 		if err != nil {
 			return &provider.Error{Code: provider.Internal, Message: "building the request", Err: err}
 		}
@@ -266,63 +265,26 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, write
 		if body != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}
-		resp, err := c.http.Do(req)
+		resp, err := transport.Do(c.http, req, "the Partner API", 0)
 		if err != nil {
-			if write && transport.Classify(transport.Exchange{Written: sent.Load()}) == transport.MaybeProcessed {
-				return &provider.Error{Code: provider.UnknownOutcome, Message: "the request reached the Partner API but no answer arrived", Err: err}
-			}
-			if cerr := ctx.Err(); cerr != nil {
-				return cerr
-			}
-			return &provider.Error{Code: provider.ProviderUnavailable, Message: "the Partner API could not be reached", Err: err}
+			return err
 		}
-		b, rerr := transport.ReadBody(resp.Body, 0)
-		_ = resp.Body.Close()
-		corr := firstNonEmpty(resp.Header.Get("CorrelationId"), resp.Header.Get("X-Correlation-Id"), resp.Header.Get("X-Request-Id"))
-		x := transport.Exchange{Written: true, Status: resp.StatusCode, BodyErr: rerr}
-		o := transport.Classify(x)
-		if o == transport.Redirected {
-			return redirectError("the Partner API", resp)
-		}
-		maybe := o == transport.MaybeProcessed
-		if rerr != nil && maybe {
-			code := provider.ProviderUnavailable
-			if write {
-				code = provider.UnknownOutcome
-			}
-			return &provider.Error{Code: code, HTTPStatus: resp.StatusCode, CorrelationID: corr, Message: "reading the Partner API's answer", Err: rerr}
-		}
-		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+		if resp.Status == http.StatusUnauthorized && attempt == 0 {
 			stale = tok // a revoked or expired token; fetch another and try once more
 			continue
 		}
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			e := statusError(resp.StatusCode, b, corr, what)
-			if write && maybe {
-				// The request may have been processed (see transport.Classify).
-				e.Code, e.Message = provider.UnknownOutcome, e.Message+"; the request may have taken effect"
-			}
-			return e
+		corr := resp.CorrelationID()
+		if resp.Status > 299 {
+			return transport.Refusal(resp.Status, statusError(resp.Status, resp.Body, corr, what))
 		}
 		if out == nil {
 			return nil
 		}
-		if err := json.Unmarshal(b, out); err != nil {
-			code := provider.Internal
-			if write {
-				code = provider.UnknownOutcome
-			}
-			return &provider.Error{Code: code, HTTPStatus: resp.StatusCode, CorrelationID: corr, Message: "the Partner API's answer could not be understood", Err: err}
+		if err := json.Unmarshal(resp.Body, out); err != nil {
+			return transport.Unusable(write, resp.Status, corr, "the Partner API's answer could not be understood", err)
 		}
 		return nil
 	}
-}
-
-// redirectError reports a 3xx answer from who (transport.Redirected). The client follows
-// no redirect (transport.NoRedirects), so the request was not processed at the URL it was
-// sent to: the base URL is wrong, and the caller must fix the configuration.
-func redirectError(who string, resp *http.Response) error {
-	return &provider.Error{Code: provider.InvalidRequest, HTTPStatus: resp.StatusCode, Message: who + " " + transport.RedirectMessage(resp)}
 }
 
 func statusError(status int, body []byte, corr, what string) *provider.Error {
@@ -382,15 +344,6 @@ func clip(s string) string {
 		s = s[:300] + "…"
 	}
 	return s
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
 
 // PaymentType is a payment method a merchant may take.
