@@ -255,7 +255,7 @@ func TestOnRetryReportsEachWait(t *testing.T) {
 		&provider.Error{Code: provider.RateLimited, RetryAfter: 5 * time.Millisecond, Message: "first"},
 		&provider.Error{Code: provider.RateLimited, RetryAfter: 7 * time.Millisecond, Message: "second"},
 	}
-	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	var times []time.Time
 	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {
 		times = append(times, time.Now())
@@ -336,7 +336,7 @@ func TestOnRetryNotCalledWithoutRetry(t *testing.T) {
 
 // TestOnRetryWaitStillEndsWithContext: the context ends the wait that follows OnRetry.
 func TestOnRetryWaitStillEndsWithContext(t *testing.T) {
-	f := &fake{caps: provider.Capabilities{Operations: []provider.Operation{provider.OpPay}}}
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	var calls atomic.Int64
 	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { calls.Add(1); return nil, unavailable }
 	ctx, cancel := context.WithCancel(context.Background())
