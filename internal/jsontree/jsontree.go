@@ -1,8 +1,7 @@
-// Package jsontree reads JSON directly from the bytes, several times faster than
-// encoding/json: Parse builds a plain tree (map[string]any, []any, json.Number, string,
-// bool, nil), refusing duplicate member names and bounding the nesting; Members walks the
-// members of a flat object in order without building anything, as the fast path of a
-// decode that falls back to encoding/json.
+// Package jsontree reads JSON into a plain tree (map[string]any, []any, json.Number,
+// string, bool, nil) for Trustly JSON-RPC, whose signature covers the tree as received:
+// Parse refuses duplicate member names, which encoding/json would resolve silently, keeps
+// every number as written and bounds the nesting.
 package jsontree
 
 import (

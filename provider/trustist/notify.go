@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/paybridge/paybridge/internal/jsontree"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
 )
@@ -90,44 +89,10 @@ func normKey(k string) string {
 	return keySeparators.Replace(strings.ToLower(k))
 }
 
-// appendNormKey appends normKey of an ASCII name to dst.
-func appendNormKey(dst, name []byte) []byte {
-	for _, c := range name {
-		switch {
-		case c == '_' || c == '-':
-		case 'A' <= c && c <= 'Z':
-			dst = append(dst, c+'a'-'A')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
-
-// parseHint reads a notification body: one JSON object. Plain bodies are read member by
-// member in order through jsontree.Members; bodies it leaves (escaped or non-ASCII
-// names) are decoded into a map first. The two agree on every plain body
-// (FuzzParseHintPaths).
+// parseHint reads a notification body: one JSON object. Its members are taken in the
+// order of their names, so a body whose members disagree is read the same whatever their
+// order.
 func parseHint(body []byte) (hint, error) {
-	var h hint
-	var bad error
-	var buf [32]byte
-	plain := jsontree.Members(body, func(name []byte, v jsontree.Value) bool {
-		key := appendNormKey(buf[:0], name)
-		bad = h.take(string(key), v.Kind == jsontree.String, v.Text)
-		return bad == nil
-	})
-	if bad != nil {
-		return hint{}, bad
-	}
-	if !plain {
-		return parseHintSlowly(body)
-	}
-	return h, h.check()
-}
-
-// parseHintSlowly is parseHint for any JSON object, through a map.
-func parseHintSlowly(body []byte) (hint, error) {
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -141,7 +106,7 @@ func parseHintSlowly(body []byte) (hint, error) {
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		var s string
 		isString := json.Unmarshal(obj[k], &s) == nil
-		if err := h.take(normKey(k), isString, []byte(s)); err != nil {
+		if err := h.take(normKey(k), isString, s); err != nil {
 			return hint{}, err
 		}
 	}
@@ -149,7 +114,7 @@ func parseHintSlowly(body []byte) (hint, error) {
 }
 
 // take records one member of a notification body, by its normalised name.
-func (h *hint) take(key string, isString bool, text []byte) error {
+func (h *hint) take(key string, isString bool, text string) error {
 	switch key {
 	case "paymentid":
 		return takeID(&h.paymentID, "paymentId", isString, text)
@@ -157,11 +122,11 @@ func (h *hint) take(key string, isString bool, text []byte) error {
 		return takeID(&h.standingOrderID, "standingOrderId", isString, text)
 	case "eventtype", "event", "type":
 		if isString && h.event == "" {
-			h.event = string(text)
+			h.event = text
 		}
 	case "status":
 		if isString && h.status == "" {
-			h.status = string(text)
+			h.status = text
 		}
 	case "session":
 		h.session = true
@@ -171,14 +136,14 @@ func (h *hint) take(key string, isString bool, text []byte) error {
 
 // takeID records the object id a member named name gives, refusing a second, different
 // one.
-func takeID(dst *string, name string, isString bool, text []byte) error {
+func takeID(dst *string, name string, isString bool, text string) error {
 	if !isString {
 		return errors.Join(ErrMalformed, errors.New(name+" is not a string"))
 	}
-	if *dst != "" && *dst != string(text) {
+	if *dst != "" && *dst != text {
 		return errors.Join(ErrMalformed, errors.New("the body gives two different "+name+" values"))
 	}
-	*dst = string(text)
+	*dst = text
 	return nil
 }
 

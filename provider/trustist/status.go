@@ -15,24 +15,10 @@ import (
 // normalizeStatus upper-cases a Trustist status and joins words with underscores, so
 // "Completed", "COMPLETED", "pending action" and "Pending-Action" compare equal.
 func normalizeStatus(s string) string {
-	if isNormalStatus(s) {
-		return s // the spelling the API mostly sends, returned without a copy
-	}
 	return statusSeparators.Replace(strings.ToUpper(strings.TrimSpace(s)))
 }
 
 var statusSeparators = strings.NewReplacer(" ", "_", "-", "_")
-
-// isNormalStatus reports whether s is already normalised: upper-case ASCII letters,
-// digits and underscores.
-func isNormalStatus(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
 
 // paymentStatuses is the one table from Trustist payment statuses (normalised) to neutral
 // ones. The sources disagree on spelling: the official plugin checks "COMPLETE", the JS

@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/paybridge/paybridge/internal/jsonwrite"
-	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
@@ -45,60 +43,6 @@ type establishCustomer struct {
 
 type establishMetadata struct {
 	Lang string `json:"lang,omitempty"`
-}
-
-// appendJSON appends the establish data as JSON, byte for byte as json.Marshal writes it
-// (TestEstablishDataJSONMatchesMarshal), without its reflection.
-func (e *establishData) appendJSON(dst []byte) []byte {
-	o := jsonwrite.NewObject(dst)
-	o.String("accessId", e.AccessID)
-	o.String("merchantId", e.MerchantID)
-	o.StringOmitEmpty("description", e.Description)
-	o.String("currency", e.Currency)
-	o.String("amount", e.Amount)
-	o.String("merchantReference", e.MerchantReference)
-	o.String("paymentType", e.PaymentType)
-	o.String("returnUrl", e.ReturnURL)
-	o.String("cancelUrl", e.CancelURL)
-	o.StringOmitEmpty("notificationUrl", e.NotificationURL)
-	if c := &e.Customer; *c != (establishCustomer{}) {
-		o.Begin("customer")
-		o.StringOmitEmpty("customerId", c.CustomerID)
-		o.StringOmitEmpty("externalId", c.ExternalID)
-		o.StringOmitEmpty("name", c.Name)
-		o.StringOmitEmpty("phone", c.Phone)
-		o.StringOmitEmpty("email", c.Email)
-		o.StringOmitEmpty("dateOfBirth", c.DateOfBirth)
-		if a := &c.Address; *a != (wireAddress{}) {
-			o.Begin("address")
-			o.StringOmitEmpty("address1", a.Address1)
-			o.StringOmitEmpty("address2", a.Address2)
-			o.StringOmitEmpty("city", a.City)
-			o.StringOmitEmpty("state", a.State)
-			o.StringOmitEmpty("zip", a.Zip)
-			o.StringOmitEmpty("country", a.Country)
-			o.End()
-		}
-		o.End()
-	}
-	if m := &e.Metadata; *m != (establishMetadata{}) {
-		o.Begin("metadata")
-		o.StringOmitEmpty("lang", m.Lang)
-		o.End()
-	}
-	o.String("requestSignature", e.RequestSignature)
-	return o.Bytes()
-}
-
-// sizeHint is about the length of the establish data's JSON: its values, and room for
-// the names and punctuation of the members usually present.
-func (e *establishData) sizeHint() int {
-	c := &e.Customer
-	return 320 + len(e.AccessID) + len(e.MerchantID) + len(e.Description) + len(e.Currency) + len(e.Amount) +
-		len(e.MerchantReference) + len(e.PaymentType) + len(e.ReturnURL) + len(e.CancelURL) + len(e.NotificationURL) +
-		len(c.CustomerID) + len(c.ExternalID) + len(c.Name) + len(c.Phone) + len(c.Email) + len(c.DateOfBirth) +
-		len(c.Address.Address1) + len(c.Address.Address2) + len(c.Address.City) + len(c.Address.State) +
-		len(c.Address.Zip) + len(c.Address.Country) + len(e.Metadata.Lang) + len(e.RequestSignature)
 }
 
 // signedFields appends the establish data's values under their dotted keys to f, for the
@@ -142,7 +86,7 @@ func (c *Client) establish(ctx context.Context, est *establishData) (establishAn
 		return establishAnswer{}, &provider.Error{Code: provider.InvalidRequest, Message: "the establish data cannot be signed", Err: err}
 	}
 	est.RequestSignature = sig
-	raw, err := c.call(ctx, http.MethodPost, "/establish", establishQuery, &body{rawJSON: est.appendJSON(make([]byte, 0, est.sizeHint()))}, isAction)
+	raw, err := c.call(ctx, http.MethodPost, "/establish", establishQuery, &body{json: est}, isAction)
 	if err != nil {
 		return establishAnswer{}, err
 	}
@@ -155,10 +99,8 @@ func (c *Client) establish(ctx context.Context, est *establishData) (establishAn
 	if !validID(string(a.TransactionID)) {
 		return establishAnswer{}, unreadableAnswer(errors.New("the establish answer carries no transactionId"))
 	}
-	if !transport.PlainHTTPURL(a.URL) {
-		if u, err := url.Parse(a.URL); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
-			return establishAnswer{}, unreadableAnswer(errors.New("the establish answer carries no absolute url"))
-		}
+	if u, err := url.Parse(a.URL); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
+		return establishAnswer{}, unreadableAnswer(errors.New("the establish answer carries no absolute url"))
 	}
 	return a, nil
 }

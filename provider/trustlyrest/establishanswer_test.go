@@ -1,48 +1,37 @@
 package trustlyrest
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/paybridge/paybridge/internal/testvectors"
+	"github.com/paybridge/paybridge/secret"
 )
 
-var establishAnswerSeeds = []string{
-	`{"transactionId":"1002633191","url":"https://sandbox.trustly.one/start/lightbox/1002633191","amount":"12.34","currency":"USD","merchantReference":"r","paymentType":"Deferred","status":0}`,
-	`{"TransactionId":1002633191,"URL":"https:\/\/x\/y","Amount":12.340,"status":"2","createdAt":"1449176555750","extra":{"a":[1,null]}}`,
-	`{"transactionId":"1","transactionId":"2"}`, `{"url":null}`, `{"status":null}`, `{"status":""}`, `{"status":"x"}`,
-	`{"amount":{}}`, `{"amount":"1\u0030"}`, `{"currency":5}`, `{"createdAt":1.5}`, `{"createdAt":null}`,
-	`{"transactionId":true}`, `null`, `[]`, `{"url":"\u00e9"}`, "{\"url\":\"\xff\"}", `{"\u0075rl":"a"}`, `{"ſtatus":2}`,
-	`{"url":"a"} `, `{"url":"a",}`,
-}
-
-// FuzzEstablishAnswerMatchesEncodingJSON: whenever the plain decode of an establish answer
-// succeeds, encoding/json decodes the same bytes without error to the same value.
-func FuzzEstablishAnswerMatchesEncodingJSON(f *testing.F) {
-	for _, s := range establishAnswerSeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		var fast establishAnswer
-		if !fast.decodePlain(body) {
-			return
-		}
-		var want establishAnswer
-		if err := json.Unmarshal(body, &want); err != nil {
-			t.Fatalf("%q: the plain decode accepted what encoding/json refuses: %v", body, err)
-		}
-		if d := cmp.Diff(want, fast); d != "" {
-			t.Fatalf("%q: the plain decode differs from encoding/json (-want +got):\n%s", body, d)
-		}
-	})
-}
-
-// TestEstablishAnswerPlainPath: the answers Trustly documents take the plain path.
-func TestEstablishAnswerPlainPath(t *testing.T) {
-	for _, s := range establishAnswerSeeds[:2] {
-		var a establishAnswer
-		if !a.decodePlain([]byte(s)) {
-			t.Errorf("%s: left to encoding/json", s)
+// TestEstablishAnswerDecode: the answers Trustly documents decode, ids and amounts given
+// as strings or numbers alike, and a repeated member or a non-numeric status is read as
+// encoding/json reads it.
+func TestEstablishAnswerDecode(t *testing.T) {
+	for _, tt := range []struct {
+		body       string
+		id, amount string
+		status     flexInt
+	}{
+		{`{"transactionId":"1002633191","url":"https://sandbox.trustly.one/start/lightbox/1002633191","amount":"12.34","currency":"USD","merchantReference":"r","paymentType":"Deferred","status":0}`,
+			"1002633191", "12.34", 0},
+		{`{"TransactionId":1002633191,"URL":"https:\/\/x\/y","Amount":12.340,"status":"2","createdAt":"1449176555750","extra":{"a":[1,null]}}`,
+			"1002633191", "12.340", 2},
+	} {
+		a, err := decodeEstablishAnswer([]byte(tt.body))
+		if err != nil || string(a.TransactionID) != tt.id || string(a.Amount) != tt.amount || a.Status == nil || *a.Status != tt.status {
+			t.Errorf("%s: %+v, %v", tt.body, a, err)
 		}
 	}
 	a, err := decodeEstablishAnswer([]byte(`{"transactionId":"1","transactionId":"2"}`))
@@ -54,31 +43,58 @@ func TestEstablishAnswerPlainPath(t *testing.T) {
 	}
 }
 
-// FuzzEstablishDataJSONMatchesMarshal: the establish data's writer writes what
-// json.Marshal writes for the struct.
-func FuzzEstablishDataJSONMatchesMarshal(f *testing.F) {
-	f.Add("Order <1> & \"more\"", "12.34", "https://shop.example/return?a=1&b=2", "", "Jane Doe", "", "US", "en", uint8(7))
-	f.Add("", "0.99", "", "https://n.example/\u2028", "", "1002", "", "", uint8(0))
-	f.Add("d\xff", "1", "r", "n", "é", "x", "SE", "sv_SE", uint8(3))
-	f.Fuzz(func(t *testing.T, desc, amount, url, notify, name, id, country, lang string, shape uint8) {
-		e := establishData{AccessID: id, MerchantID: "1002463580", Description: desc, Currency: "USD", Amount: amount,
-			MerchantReference: name + id, PaymentType: "Deferred", ReturnURL: url, CancelURL: notify + url,
-			NotificationURL: notify, RequestSignature: desc + amount}
-		if shape&1 != 0 {
-			e.Customer = establishCustomer{CustomerID: id, ExternalID: lang, Name: name, Phone: amount, Email: url, DateOfBirth: notify}
-			if shape&2 != 0 {
-				e.Customer.Address = wireAddress{Address1: desc, Address2: name, City: id, State: lang, Zip: amount, Country: country}
+// TestEstablishMatchesVectors sends, through establish, the establish data of every
+// request-signature vector that holds only members the adapter writes, and checks the
+// body sent: it carries exactly the vector's members and values, and the vector's
+// signature.
+func TestEstablishMatchesVectors(t *testing.T) {
+	var v struct {
+		Cases []struct {
+			Name, AccessKey, Signature string
+			EstablishData              json.RawMessage
+		} `json:"requestSignatureCases"`
+	}
+	testvectors.Load(t, "trustly-rest.json", &v)
+	ran := 0
+	for _, vc := range v.Cases {
+		var est establishData
+		dec := json.NewDecoder(bytes.NewReader(vc.EstablishData))
+		dec.DisallowUnknownFields()
+		if dec.Decode(&est) != nil {
+			continue // members the adapter never sends (recurrence, account, displayAmount...)
+		}
+		ran++
+		t.Run(vc.Name, func(t *testing.T) {
+			var sent []byte
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sent, _ = io.ReadAll(r.Body)
+				_, _ = w.Write([]byte(`{"transactionId":"1002633191","url":"https://sandbox.trustly.one/start/1002633191","amount":"1.00","currency":"USD","status":0}`))
+			}))
+			defer srv.Close()
+			c, err := New(Config{AccessID: est.AccessID, AccessKey: secret.New(vc.AccessKey), MerchantID: est.MerchantID, BaseURL: srv.URL})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if shape&4 != 0 {
-			e.Metadata = establishMetadata{Lang: lang}
-		}
-		want, err := json.Marshal(&e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := e.appendJSON(nil); string(got) != string(want) {
-			t.Fatalf("wrote %s\njson.Marshal %s", got, want)
-		}
-	})
+			if _, err := c.establish(context.Background(), &est); err != nil {
+				t.Fatal(err)
+			}
+			var got, want map[string]any
+			if err := json.Unmarshal(sent, &got); err != nil {
+				t.Fatalf("the body sent is not JSON: %v\n%s", err, sent)
+			}
+			if got["requestSignature"] != vc.Signature {
+				t.Errorf("requestSignature %v, the vector's %s", got["requestSignature"], vc.Signature)
+			}
+			delete(got, "requestSignature")
+			if err := json.Unmarshal(vc.EstablishData, &want); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("the establish data sent differs from the vector's (-vector +sent):\n%s", d)
+			}
+		})
+	}
+	if ran < 3 {
+		t.Fatalf("only %d vectors hold establish data the adapter writes; want at least 3", ran)
+	}
 }

@@ -11,8 +11,10 @@ import (
 // payAllocBudget is the objects allocated by one Gateway.Pay against the loopback stub
 // (both ends of the exchange), measured without the race detector. It includes the
 // Gateway's journal: about a dozen objects (the request's and the result's JSON, the entry,
-// its claim token).
-const payAllocBudget = 140
+// its claim token). Measured: 173, of which about thirty are the validator's (it boxes
+// each field it visits) and a few encoding/json's, which writes the establish data and
+// reads the answer.
+const payAllocBudget = 190
 
 func TestPayAllocBudget(t *testing.T) {
 	gw, req, _, _ := payStub(t)

@@ -2,10 +2,10 @@ package trustlyrest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 
-	"github.com/paybridge/paybridge/internal/jsontree"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
@@ -45,53 +45,11 @@ type establishAnswer struct {
 	CreatedAt         millis     `json:"createdAt"`
 }
 
-// decodeEstablishAnswer reads an establish answer as json.Unmarshal would, through
-// decodePlain when the answer is plain (every answer Trustly documents is), which takes an
-// eighth of the time; FuzzEstablishAnswerMatchesEncodingJSON holds the two to the same
-// result.
+// decodeEstablishAnswer reads an establish answer.
 func decodeEstablishAnswer(body []byte) (establishAnswer, error) {
-	return jsontree.Decode(body, (*establishAnswer).decodePlain)
-}
-
-// decodePlain fills a from a plain answer, reporting false for anything it does not read
-// exactly as encoding/json would: a field given twice, a null, a value of another type.
-// The lenient fields decode through their own UnmarshalJSON, as encoding/json calls it.
-func (a *establishAnswer) decodePlain(body []byte) bool {
-	f := jsontree.NewFiller(body)
-	// flex reads a flexString: a plain string is what its UnmarshalJSON would make of it.
-	flex := func(i int, v jsontree.Value, dst *flexString) bool {
-		if !f.First(i) || v.Kind == jsontree.Null {
-			return false
-		}
-		if v.Aliased {
-			*dst = flexString(f.Text(v))
-			return true
-		}
-		return dst.UnmarshalJSON(v.Raw) == nil
-	}
-	return jsontree.Members(body, func(name []byte, v jsontree.Value) bool {
-		switch {
-		case jsontree.NameIs(name, "url"):
-			return f.String(0, v, &a.URL)
-		case jsontree.NameIs(name, "currency"):
-			return f.String(1, v, &a.Currency)
-		case jsontree.NameIs(name, "merchantReference"):
-			return f.String(2, v, &a.MerchantReference)
-		case jsontree.NameIs(name, "transactionId"):
-			return flex(3, v, &a.TransactionID)
-		case jsontree.NameIs(name, "amount"):
-			return flex(4, v, &a.Amount)
-		case jsontree.NameIs(name, "status"):
-			if !f.First(5) || v.Kind == jsontree.Null {
-				return false
-			}
-			a.Status = new(flexInt)
-			return a.Status.UnmarshalJSON(v.Raw) == nil
-		case jsontree.NameIs(name, "createdAt"):
-			return f.First(6) && v.Kind != jsontree.Null && a.CreatedAt.UnmarshalJSON(v.Raw) == nil
-		}
-		return true
-	})
+	var a establishAnswer
+	err := json.Unmarshal(body, &a)
+	return a, err
 }
 
 // Pay implements provider.Provider with POST /establish?createTransaction=true and
