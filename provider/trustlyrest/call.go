@@ -28,8 +28,6 @@ func (c *Client) call(ctx context.Context, method, path, rawQuery string, b *bod
 	if b != nil {
 		var raw []byte
 		switch {
-		case b.rawJSON != nil:
-			raw, contentType = b.rawJSON, jsonValues
 		case b.json != nil:
 			var err error
 			if raw, err = json.Marshal(b.json); err != nil {

@@ -166,9 +166,8 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// body is a request body: JSON, already written JSON, or form-encoded.
+// body is a request body: JSON or form-encoded.
 type body struct {
-	json    any
-	rawJSON []byte
-	form    signing.Form
+	json any
+	form signing.Form
 }
