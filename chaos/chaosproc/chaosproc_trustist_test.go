@@ -14,11 +14,11 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/chaos/chaostest"
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/secret"

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"sort"
 
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 // Chaos is a seeded plan of random faults for API requests and webhook deliveries; see

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 // Test bank details of the account an approved onboarding connects: TestBankName is the

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/hawk"
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 )
 

@@ -13,8 +13,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/paybridge/paybridge/internal/hawk"
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/secret"
 )

@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 // Delivery records one webhook and its delivery attempts.

@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 // theme is the look of the simulator's hosted pages.
