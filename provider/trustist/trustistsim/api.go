@@ -70,14 +70,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
 	w.Header().Set("CorrelationId", uuid.NewString())
-	failing, err := s.faults.Begin(r.Context())
-	if err != nil {
+	fault, ok := s.kit.Arrive(r.Context())
+	if !ok {
 		return
 	}
-	fault := s.faults.Decide()
-	if failing || fault == simkit.FailFault {
+	if fault == simkit.FailFault {
 		writeProblem(w, http.StatusServiceUnavailable, problem{Title: "Service Unavailable", Status: 503,
 			Detail: "The service is temporarily unavailable. Please try again later."})
 		return
@@ -134,15 +132,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	strip := s.stripSA
 	s.mu.Unlock()
-	if s.faults.TakeDrop() {
-		_ = simkit.DropConnection(w)
+	if s.kit.TakeDrop() {
+		s.kit.Drop(w)
 		return
 	}
 	h := http.Header{"Content-Type": {ct}}
 	if fault != simkit.UnsignedFault && !strip {
 		h.Set("Server-Authorization", sa)
 	}
-	s.faults.Answer(w, r, fault, out.status, h, b)
+	s.kit.Answer(w, r, fault, out.status, h, b)
 }
 
 // writeProblem writes an error answer that is not signed (authentication failed or the

@@ -6,7 +6,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
-	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/secret"
 )
@@ -14,16 +14,12 @@ import (
 // ConformanceHarness starts a simulator with fast webhook retries and returns a
 // conformance harness whose Gateways use the trustist adapter against it (merchant and
 // tenant keys configured), and a cleanup function that stops the simulator.
-func ConformanceHarness() (conformance.Harness, func()) {
-	s, err := Start(Options{RetryFirst: 5 * time.Millisecond, RetryMax: 100 * time.Millisecond, Attempts: 50})
+func ConformanceHarness() (conformance.Harness, func(), error) {
+	s, err := Start(Options{Options: simkit.Options{RetryBase: 5 * time.Millisecond, RetryMax: 100 * time.Millisecond, MaxAttempts: 50}})
 	if err != nil {
-		broken := func(_ context.Context, t conformance.T, _ ...paybridge.Option) *paybridge.Gateway {
-			t.Fatalf("starting the Trustist simulator: %v", err)
-			return nil
-		}
-		return conformance.Harness{NewGateway: broken, Currency: money.MustCurrency("GBP")}, func() {}
+		return conformance.Harness{}, nil, err
 	}
-	return s.Harness(), s.Close
+	return s.Harness(), s.Close, nil
 }
 
 // Harness returns a conformance harness for this server.
@@ -48,7 +44,7 @@ func (s *Server) Harness() conformance.Harness {
 		Payer: paybridge.Person{ID: "user-42", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
 			Country: "GB", Locale: "en_GB"},
 		Requests:              s.Requests,
-		LoseNextAnswers:       s.DropNextResponse,
+		LoseNextAnswers:       s.DropNext,
 		Movements:             func() int64 { return int64(s.Payments()) },
 		LoopbackNotifications: true,
 		SetNotificationURL:    s.SetWebhookURL,

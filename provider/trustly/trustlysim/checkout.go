@@ -132,7 +132,7 @@ func (s *Server) serveCheckout(w http.ResponseWriter, r *http.Request) {
 			case <-kyc:
 			case <-r.Context().Done():
 				return
-			case <-s.del.Context().Done():
+			case <-s.kit.Context().Done():
 				http.Error(w, "the simulator is closing", http.StatusServiceUnavailable)
 				return
 			}

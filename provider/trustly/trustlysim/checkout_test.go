@@ -87,7 +87,7 @@ func TestSelectAccountPageReportsTheChosenBank(t *testing.T) {
 		http.Error(w, "not now", http.StatusServiceUnavailable)
 	}))
 	defer recv.Close()
-	s, c, k := start(t, Options{AllowLoopbackHTTP: true, RetryBase: 50 * time.Millisecond})
+	s, c, k := start(t, Options{AllowLoopbackHTTP: true, Options: simkit.Options{RetryBase: 50 * time.Millisecond}})
 	sa := map[string]any{"Username": c.Username, "Password": c.Password.Reveal(), "NotificationURL": recv.URL + "/n",
 		"EndUserID": "u-1", "MessageID": "sa-1", "Attributes": map[string]any{"Firstname": "Ada", "Lastname": "Lovelace",
 			"Country": "SE", "Locale": "sv_SE", "RequestDirectDebitMandate": "1",
@@ -112,7 +112,7 @@ func TestSelectAccountPageReportsTheChosenBank(t *testing.T) {
 		t.Errorf("buttons %v, want %v", got, want)
 	}
 	action, _ := simkit.FormAction([]byte(body))
-	target := s.base + action
+	target := s.URL() + action
 	post := func(bank string) int {
 		resp, err := simkit.NewBrowser(10*time.Second).PostForm(t.Context(), target, url.Values{"action": {ActionApprove}, "bank": {bank}}, 1<<16)
 		if err != nil {
@@ -126,9 +126,9 @@ func TestSelectAccountPageReportsTheChosenBank(t *testing.T) {
 	if code := post("nordic-demo-bank"); code != http.StatusSeeOther {
 		t.Fatalf("confirming answered %d, want 303", code)
 	}
-	var account *Delivery
+	var account *simkit.Delivery
 	for _, d := range s.Deliveries() {
-		if d.Method == "account" {
+		if d.Event == "account" {
 			account = &d
 		}
 	}

@@ -229,7 +229,7 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request) {
 		out[k] = v
 	}
 	out["transactionId"] = t.id
-	out["url"] = s.srv.URL + "/start/lightbox/" + t.id + "?token=" + p.token
+	out["url"] = s.URL() + "/start/lightbox/" + t.id + "?token=" + p.token
 	out["status"] = t.status
 	out["createdAt"] = t.createdAt.UnixMilli()
 	writeJSON(w, http.StatusOK, out)

@@ -269,7 +269,7 @@ var tokenRE = regexp.MustCompile(`^[0-9a-f]+$`)
 var ErrNotAPage = errors.New("trustlyrestsim: not a hosted page of this server")
 
 func (e *EndUser) act(ctx context.Context, pageURL, action string) error {
-	if !strings.HasPrefix(pageURL, e.s.srv.URL+"/start/lightbox/") {
+	if !strings.HasPrefix(pageURL, e.s.URL()+"/start/lightbox/") {
 		return ErrNotAPage
 	}
 	page, err := e.browser.Get(ctx, pageURL, 1<<16)
@@ -284,7 +284,7 @@ func (e *EndUser) act(ctx context.Context, pageURL, action string) error {
 		return fmt.Errorf("trustlyrestsim: hosted page has no form")
 	}
 	u, _ := url.Parse(pageURL)
-	reply, err := e.browser.PostForm(ctx, e.s.srv.URL+u.Path, url.Values{"token": {token}, "action": {action}}, 1<<16)
+	reply, err := e.browser.PostForm(ctx, e.s.URL()+u.Path, url.Values{"token": {token}, "action": {action}}, 1<<16)
 	if err != nil {
 		return err
 	}

@@ -52,8 +52,7 @@ func getPage(t *testing.T, pageURL string) (int, string) {
 // description with markup in it is shown as text. The payer's bank choice is the bank
 // the transaction then names.
 func TestLightboxShowsThePayment(t *testing.T) {
-	s := Start(Options{SettleDelay: -1})
-	defer s.Close()
+	s := start(t, Options{SettleDelay: -1})
 	a := apiClient{t, s}
 	m := a.establishWith(map[string]any{"description": "A5 notebook " + hostile, "currency": "USD", "amount": "12.34",
 		"merchantReference": "ORDER-5 " + hostile, "paymentType": "Deferred", "returnUrl": "https://m.example/r",
@@ -86,7 +85,7 @@ func TestLightboxShowsThePayment(t *testing.T) {
 	action, _ := simkit.FormAction([]byte(page))
 	b := simkit.NewBrowser(10 * time.Second)
 	post := func(bank string) int {
-		r, err := b.PostForm(t.Context(), s.Root()+action, url.Values{"token": {token}, "action": {"approve"}, "bank": {bank}}, 1<<16)
+		r, err := b.PostForm(t.Context(), s.URL()+action, url.Values{"token": {token}, "action": {"approve"}, "bank": {bank}}, 1<<16)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,8 +112,7 @@ func TestLightboxShowsThePayment(t *testing.T) {
 // TestLightboxVerification: a verification page has no amount and asks to approve an
 // account.
 func TestLightboxVerification(t *testing.T) {
-	s := Start(Options{})
-	defer s.Close()
+	s := start(t, Options{})
 	a := apiClient{t, s}
 	m := a.establishWith(map[string]any{"currency": "USD", "merchantReference": "verify-1", "paymentType": "Verification",
 		"returnUrl": "https://m.example/r", "cancelUrl": "https://m.example/c"})
