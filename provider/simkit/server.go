@@ -2,6 +2,8 @@ package simkit
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net"
@@ -236,12 +238,27 @@ func (s Server) GoString() string { return s.describe().GoString() }
 // Format prints the Server without its credentials and keys, whatever the verb.
 func (s Server) Format(f fmt.State, verb rune) { s.describe().Format(f, verb) }
 
-// LogValue implements slog.LogValuer: the Server without its credentials and keys.
+// LogValue implements slog.LogValuer: the Server without its credentials and keys. A nil
+// *Server logs as <nil>.
+func (s *Server) LogValue() slog.Value {
+	if s == nil {
+		return slog.AnyValue(nil)
+	}
+	return s.describe().LogValue()
+}
+
+// LogValueOf is the LogValue of a simulator's Server sim, which embeds the Server base
+// returns: <nil> when sim is nil, what that Server logs as otherwise. A simulator defines
+// its Server's LogValue with it, since the method promoted from the embedded Server
+// cannot be reached through a nil pointer:
 //
-// A simulator's Server that embeds this one defines LogValue again, on its pointer, for
-// a nil *Server to log as <nil>: the method promoted from here cannot be reached through
-// a nil pointer.
-func (s Server) LogValue() slog.Value { return s.describe().LogValue() }
+//	func (s *Server) LogValue() slog.Value { return simkit.LogValueOf(s, func() *simkit.Server { return &s.Server }) }
+func LogValueOf[T any](sim *T, base func() *Server) slog.Value {
+	if sim == nil {
+		return slog.AnyValue(nil)
+	}
+	return base().LogValue()
+}
 
 // Kit is the simulator's side of its Server: the mechanics its handlers and
 // notifications run on. Listen returns it beside the Server; a simulator keeps it to
@@ -373,4 +390,12 @@ func (k *Kit) Deliver(d *Delivery, ack AckFunc, yield func() bool) Delivery {
 	defer k.s.mu.Unlock()
 	d.GaveUp = d.GaveUp || gaveUp
 	return d.clone()
+}
+
+// RandomHex returns n random bytes in hexadecimal, for the ids, tokens and keys a
+// simulator makes up.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -155,9 +155,9 @@ func TestServerPrintsWithoutItsState(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	log.Info("m", "sim", s, "zero", Server{})
+	log.Info("m", "sim", &s, "zero", &Server{}, "none", (*Server)(nil))
 	if out := buf.String(); !strings.Contains(out, "sim.type=testsim.Server sim.url="+s.URL()+" sim.merchant=m-1") ||
-		!strings.Contains(out, "zero.type=simkit.Server") {
+		!strings.Contains(out, "zero.type=simkit.Server") || !strings.Contains(out, "none=<nil>") {
 		t.Errorf("logged %s", out)
 	}
 }

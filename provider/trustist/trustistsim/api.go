@@ -93,10 +93,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		wa := ae.WWWAuthenticate
-		s.mu.Lock()
-		forge := s.badTSM
-		s.mu.Unlock()
-		if ae.Kind == hawk.Stale && forge {
+		if ae.Kind == hawk.Stale && s.badTSM.Load() {
 			wa = strings.Replace(wa, `tsm="`, `tsm="AAAA`, 1)
 		}
 		if wa != "" {
@@ -126,12 +123,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		b, fault = simkit.Truncate(b), simkit.NoFault
 	}
 	sa := hawk.ResponseHeader(res.Credentials.Key, res.Artifacts, ct, b)
-	s.mu.Lock()
-	if s.corruptSA || fault == simkit.BadSignatureFault {
+	if s.corruptSA.Load() || fault == simkit.BadSignatureFault {
 		sa = strings.Replace(sa, `mac="`, `mac="AAAA`, 1)
 	}
-	strip := s.stripSA
-	s.mu.Unlock()
+	strip := s.stripSA.Load()
 	if s.kit.TakeDrop() {
 		s.kit.Drop(w)
 		return

@@ -1,7 +1,6 @@
 package trustistsim
 
 import (
-	"context"
 	"time"
 
 	"github.com/paybridge/paybridge"
@@ -24,21 +23,12 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 
 // Harness returns a conformance harness for this server.
 func (s *Server) Harness() conformance.Harness {
-	open := func(cfg trustist.Config) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
-		return func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
-			p, err := trustist.New(cfg)
-			if err != nil {
-				t.Fatalf("trustist.New: %v", err)
-			}
-			return paybridge.New(p, opts...)
-		}
-	}
 	bad := s.Config()
-	wrongKey := secret.New("sk_test_wrong_" + randomHex(12))
+	wrongKey := secret.New("sk_test_wrong_" + simkit.RandomHex(12))
 	bad.Merchant.HawkKey = wrongKey
 	return conformance.Harness{
-		NewGateway:               open(s.Config()),
-		NewGatewayBadCredentials: open(bad),
+		NewGateway:               conformance.Gateways(func() (*trustist.Client, error) { return trustist.New(s.Config()) }),
+		NewGatewayBadCredentials: conformance.Gateways(func() (*trustist.Client, error) { return trustist.New(bad) }),
 		EndUser:                  s.EndUser(),
 		Currency:                 s.currency,
 		Payer: paybridge.Person{ID: "user-42", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",

@@ -1,9 +1,12 @@
 package trustistsim
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/paybridge/paybridge/provider/simkit"
 )
@@ -14,15 +17,8 @@ import (
 func (s *Server) Movements() []simkit.Movement {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ps := make([]*payment, 0, len(s.payments))
-	for _, p := range s.payments {
-		ps = append(ps, p)
-	}
-	sort.Slice(ps, func(i, j int) bool {
-		if !ps[i].created.Equal(ps[j].created) {
-			return ps[i].created.Before(ps[j].created)
-		}
-		return ps[i].id < ps[j].id
+	ps := slices.SortedFunc(maps.Values(s.payments), func(a, b *payment) int {
+		return cmp.Or(a.created.Compare(b.created), strings.Compare(a.id, b.id))
 	})
 	out := make([]simkit.Movement, len(ps))
 	for i, p := range ps {

@@ -2,9 +2,9 @@ package trustistsim
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,12 +62,10 @@ type Server struct {
 	*server
 }
 
-// LogValue logs the Server as simkit.Server.LogValue does; a nil *Server logs as <nil>.
+// LogValue implements slog.LogValuer: the Server as simkit.Server logs; a nil *Server
+// logs as <nil>.
 func (s *Server) LogValue() slog.Value {
-	if s == nil {
-		return slog.AnyValue(nil)
-	}
-	return s.Server.LogValue()
+	return simkit.LogValueOf(s, func() *simkit.Server { return &s.Server })
 }
 
 // server is a Server's state. It holds credentials and keys, and is never printed.
@@ -79,12 +77,14 @@ type server struct {
 	currency money.Currency
 	hawk     *hawk.Server
 
+	// The knobs, read without the lock.
+	skew      atomic.Int64 // a time.Duration
+	corruptSA atomic.Bool
+	stripSA   atomic.Bool
+	badTSM    atomic.Bool
+
 	mu             sync.Mutex
-	skew           time.Duration
-	corruptSA      bool
-	stripSA        bool
 	lagReads       int
-	badTSM         bool
 	webhookURL     string
 	payments       map[string]*payment
 	standingOrders map[string]*standingOrder
@@ -107,10 +107,10 @@ func Start(opts Options) (*Server, error) {
 		sessions:       map[string]*session{},
 	}
 	if st.merchant.IsZero() {
-		st.merchant = trustist.Key{HawkID: uuid.NewString(), HawkKey: secret.New("sk_test_" + randomHex(20))}
+		st.merchant = trustist.Key{HawkID: uuid.NewString(), HawkKey: secret.New("sk_test_" + simkit.RandomHex(20))}
 	}
 	if st.tenant.IsZero() {
-		st.tenant = trustist.Key{HawkID: uuid.NewString(), HawkKey: secret.New("tk_test_" + randomHex(20))}
+		st.tenant = trustist.Key{HawkID: uuid.NewString(), HawkKey: secret.New("tk_test_" + simkit.RandomHex(20))}
 	}
 	if st.currency.IsZero() {
 		st.currency = money.MustCurrency("GBP")
@@ -147,45 +147,28 @@ func (s *Server) SetWebhookURL(u string) {
 }
 
 // SetClockSkew moves the server's clock by d, so clients' timestamps look stale.
-func (s *Server) SetClockSkew(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.skew = d
-}
+func (s *Server) SetClockSkew(d time.Duration) { s.skew.Store(int64(d)) }
 
 // CorruptServerAuthorization makes responses carry a Server-Authorization header that
 // does not verify, as a tampering intermediary would produce.
-func (s *Server) CorruptServerAuthorization(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.corruptSA = on
-}
+func (s *Server) CorruptServerAuthorization(on bool) { s.corruptSA.Store(on) }
 
 // StripServerAuthorization makes answers to authenticated requests carry no
 // Server-Authorization header, as an intermediary that removes the header (and may then
 // edit the body) would deliver them. Hawk lets a server leave the header out.
-func (s *Server) StripServerAuthorization(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stripSA = on
-}
+func (s *Server) StripServerAuthorization(on bool) { s.stripSA.Store(on) }
 
 // ForgeTimestampReplies makes stale-timestamp replies carry a tsm that does not
 // authenticate the server time.
-func (s *Server) ForgeTimestampReplies(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.badTSM = on
-}
+func (s *Server) ForgeTimestampReplies(on bool) { s.badTSM.Store(on) }
 
+// now returns the server time: its clock, moved by SetClockSkew.
 func (s *Server) now() time.Time {
 	now := time.Now()
 	if s.opts.Now != nil {
 		now = s.opts.Now()
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return now.Add(s.skew)
+	return now.Add(time.Duration(s.skew.Load()))
 }
 
 // keyOf returns the Hawk key of a known id.
@@ -197,12 +180,6 @@ func (s *Server) keyOf(id string) ([]byte, bool) {
 		return s.tenant.HawkKey.Bytes(), true
 	}
 	return nil, false
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // shortID returns a ShortGuid-style id of 12 letters and digits, like Trustist's

@@ -2,10 +2,13 @@ package trustlysim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
@@ -59,19 +62,8 @@ func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, fault simki
 func (s *Server) Movements() []simkit.Movement {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	orders := make([]*order, 0, len(s.orders))
-	for _, o := range s.orders {
-		orders = append(orders, o)
-	}
-	sort.Slice(orders, func(i, j int) bool {
-		a, b := orders[i], orders[j]
-		if a.m.username != b.m.username {
-			return a.m.username < b.m.username
-		}
-		if len(a.id) != len(b.id) {
-			return len(a.id) < len(b.id)
-		}
-		return a.id < b.id
+	orders := slices.SortedFunc(maps.Values(s.orders), func(a, b *order) int {
+		return cmp.Or(strings.Compare(a.m.username, b.m.username), cmp.Compare(len(a.id), len(b.id)), strings.Compare(a.id, b.id))
 	})
 	var out []simkit.Movement
 	for _, o := range orders {

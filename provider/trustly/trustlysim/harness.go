@@ -1,7 +1,6 @@
 package trustlysim
 
 import (
-	"context"
 	"time"
 
 	"github.com/paybridge/paybridge"
@@ -33,19 +32,15 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 		s.Close()
 		return conformance.Harness{}, nil, err
 	}
-	open := func(password secret.Value) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
-		return func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
-			c, err := trustly.New(trustly.Config{Username: creds.Username, Password: password, PrivateKey: creds.PrivateKey,
+	open := func(password secret.Value) func() (*trustly.Client, error) {
+		return func() (*trustly.Client, error) {
+			return trustly.New(trustly.Config{Username: creds.Username, Password: password, PrivateKey: creds.PrivateKey,
 				BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM()})
-			if err != nil {
-				t.Fatalf("trustly.New: %v", err)
-			}
-			return paybridge.New(c, opts...)
 		}
 	}
 	return conformance.Harness{
-		NewGateway:               open(creds.Password),
-		NewGatewayBadCredentials: open(secret.New("not-the-password-" + creds.Username)),
+		NewGateway:               conformance.Gateways(open(creds.Password)),
+		NewGatewayBadCredentials: conformance.Gateways(open(secret.New("not-the-password-" + creds.Username))),
 		EndUser:                  s.EndUser(),
 		Currency:                 money.MustCurrency("EUR"),
 		Payer: paybridge.Person{ID: "enduser-42", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",

@@ -96,12 +96,10 @@ type Server struct {
 	*server
 }
 
-// LogValue logs the Server as simkit.Server.LogValue does; a nil *Server logs as <nil>.
+// LogValue implements slog.LogValuer: the Server as simkit.Server logs; a nil *Server
+// logs as <nil>.
 func (s *Server) LogValue() slog.Value {
-	if s == nil {
-		return slog.AnyValue(nil)
-	}
-	return s.Server.LogValue()
+	return simkit.LogValueOf(s, func() *simkit.Server { return &s.Server })
 }
 
 // server is a Server's state. It holds credentials and keys, and is never printed.

@@ -1,7 +1,6 @@
 package trustlyrestsim
 
 import (
-	"context"
 	"time"
 
 	"github.com/paybridge/paybridge"
@@ -41,20 +40,11 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 	if err != nil {
 		return conformance.Harness{}, nil, err
 	}
-	open := func(cfg trustlyrest.Config) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
-		return func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
-			c, err := trustlyrest.New(cfg)
-			if err != nil {
-				t.Fatalf("trustlyrest.New: %v", err)
-			}
-			return paybridge.New(c, opts...)
-		}
-	}
 	bad := s.Config()
-	bad.AccessKey = secret.New("WrongKey" + randomHex(12))
+	bad.AccessKey = secret.New("WrongKey" + simkit.RandomHex(12))
 	return conformance.Harness{
-		NewGateway:               open(s.Config()),
-		NewGatewayBadCredentials: open(bad),
+		NewGateway:               conformance.Gateways(func() (*trustlyrest.Client, error) { return trustlyrest.New(s.Config()) }),
+		NewGatewayBadCredentials: conformance.Gateways(func() (*trustlyrest.Client, error) { return trustlyrest.New(bad) }),
 		EndUser:                  s.EndUser(),
 		Currency:                 money.MustCurrency("USD"),
 		Payer:                    TestPayer,

@@ -23,8 +23,6 @@
 package trustlyrestsim
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -77,12 +75,10 @@ type Server struct {
 	*server
 }
 
-// LogValue logs the Server as simkit.Server.LogValue does; a nil *Server logs as <nil>.
+// LogValue implements slog.LogValuer: the Server as simkit.Server logs; a nil *Server
+// logs as <nil>.
 func (s *Server) LogValue() slog.Value {
-	if s == nil {
-		return slog.AnyValue(nil)
-	}
-	return s.Server.LogValue()
+	return simkit.LogValueOf(s, func() *simkit.Server { return &s.Server })
 }
 
 // server is a Server's state. It holds credentials and keys, and is never printed.
@@ -91,27 +87,29 @@ type server struct {
 	opts Options
 	key  []byte
 
-	mu         sync.Mutex
-	txs        map[string]*tx
-	txOrder    []string
-	index      txIndex
-	customers  map[string]*customer
-	custOrder  []string
-	nextID     int64
-	nextEvent  int64
-	notifyURL  string
-	loseWrites int
+	mu        sync.Mutex
+	txs       map[string]*tx
+	txOrder   []string
+	index     txIndex
+	customers map[string]*customer
+	custOrder []string
+	nextID    int64
+	nextEvent int64
+	notifyURL string
 
-	lost atomic.Int64
+	// writeFaults drops the answers of writes (DropNextWrite); lost counts the answers
+	// dropped.
+	writeFaults simkit.Faults
+	lost        atomic.Int64
 }
 
 // Start starts a Server listening on Options.Addr (default: a free port of 127.0.0.1).
 func Start(opts Options) (*Server, error) {
 	if opts.AccessID == "" {
-		opts.AccessID = "SimAccess" + randomHex(6)
+		opts.AccessID = "SimAccess" + simkit.RandomHex(6)
 	}
 	if opts.AccessKey.IsZero() {
-		opts.AccessKey = secret.New("SimKey" + randomHex(16))
+		opts.AccessKey = secret.New("SimKey" + simkit.RandomHex(16))
 	}
 	if opts.MerchantID == "" {
 		opts.MerchantID = "1002463580"
@@ -161,11 +159,7 @@ func (s *Server) SetNotificationURL(u string) {
 
 // DropNextWrite makes the next n REST POST requests be processed and their answers lost,
 // as DropNext does for every request. Lookups are answered normally.
-func (s *Server) DropNextWrite(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.loseWrites = n
-}
+func (s *Server) DropNextWrite(n int) { s.writeFaults.DropNext(n) }
 
 const apiPrefix = "/api/v1"
 
@@ -192,7 +186,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Access not authorized")
 		return
 	}
-	drop := s.kit.TakeDrop() || s.takeWriteDrop(r)
+	drop := s.kit.TakeDrop() || r.Method == http.MethodPost && s.writeFaults.TakeDrop()
 	if drop || fault != simkit.NoFault {
 		rec := httptest.NewRecorder()
 		s.route(rec, r)
@@ -205,21 +199,4 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.route(w, r)
-}
-
-// takeWriteDrop reports whether r is a write whose answer DropNextWrite loses.
-func (s *Server) takeWriteDrop(r *http.Request) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r.Method != http.MethodPost || s.loseWrites == 0 {
-		return false
-	}
-	s.loseWrites--
-	return true
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
