@@ -147,14 +147,18 @@ func Listen(opts Options, cfg Config) (Server, *Kit, error) {
 	opts = opts.withDefaults(cfg.Defaults)
 	s := Server{&server{name: cfg.Name, details: cfg.Details, signed: cfg.SignedAnswers, wrap: opts.Wrap,
 		del: NewDeliverer(opts.DeliveryClient, opts.RetryBase, opts.RetryMax, opts.MaxAttempts)}}
-	if err := s.SetChaos(opts.Chaos); err != nil {
+	err := s.SetChaos(opts.Chaos)
+	if err == nil {
+		s.ln, err = net.Listen("tcp", opts.Addr)
+		if err != nil {
+			err = fmt.Errorf("%s: %w", cfg.Name, err)
+		}
+	}
+	if err != nil {
+		s.del.Close()
 		return Server{}, nil, err
 	}
-	ln, err := net.Listen("tcp", opts.Addr)
-	if err != nil {
-		return Server{}, nil, fmt.Errorf("%s: %w", cfg.Name, err)
-	}
-	s.ln, s.url = ln, "http://"+ln.Addr().String()
+	s.url = "http://" + s.ln.Addr().String()
 	return s, &Kit{s: s.server}, nil
 }
 
