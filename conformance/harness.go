@@ -43,6 +43,7 @@ import (
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
 )
 
 // T is the part of testing.TB the scenarios and harness functions use. *testing.T satisfies
@@ -68,6 +69,19 @@ type EndUser interface {
 	Decline(ctx context.Context, redirectURL string) error
 	// Abandon leaves without finishing.
 	Abandon(ctx context.Context, redirectURL string) error
+}
+
+// Gateways returns a Harness.NewGateway (or NewGatewayBadCredentials) that builds each
+// Gateway over the provider newProvider returns, with the options the suite passes, and
+// fails the test when newProvider returns an error.
+func Gateways[P provider.Provider](newProvider func() (P, error)) func(context.Context, T, ...paybridge.Option) *paybridge.Gateway {
+	return func(_ context.Context, t T, opts ...paybridge.Option) *paybridge.Gateway {
+		p, err := newProvider()
+		if err != nil {
+			t.Fatalf("the adapter refused its configuration: %v", err)
+		}
+		return paybridge.New(p, opts...)
+	}
 }
 
 // Harness is what an adapter supplies to the suite.

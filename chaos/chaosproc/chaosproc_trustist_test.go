@@ -14,11 +14,11 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/chaos/chaostest"
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/secret"
@@ -62,8 +62,8 @@ type trustistSim struct{ s *trustistsim.Server }
 func startTrustist(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t, trustist.Name, money.MustCurrency("GBP"))
-	s, err := trustistsim.Start(trustistsim.Options{SendCreatedEvents: true, Currency: e.currency, RetryFirst: 10 * time.Millisecond,
-		RetryMax: 250 * time.Millisecond, Attempts: 1_000_000, DeliveryClient: chaostest.DeliveryClient()})
+	s, err := trustistsim.Start(trustistsim.Options{SendCreatedEvents: true, Currency: e.currency, Options: simkit.Options{RetryBase: 10 * time.Millisecond,
+		RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000, DeliveryClient: chaostest.DeliveryClient()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,14 +94,14 @@ func startTrustist(t *testing.T) *env {
 // key — and, with no look-up by reference, no notification can settle it.
 func explainUnsettledPays(t *testing.T, e *env, s *trustistsim.Server) {
 	t.Helper()
-	byRef := map[string][]trustistsim.Movement{}
+	byRef := map[string][]simkit.Movement{}
 	for _, m := range s.Movements() {
 		byRef[m.Reference] = append(byRef[m.Reference], m)
 	}
 	byPayment := map[string][]string{}
 	for _, d := range s.Deliveries() {
 		byPayment[d.ObjectID] = append(byPayment[d.ObjectID], fmt.Sprintf("%s attempts %d last HTTP %d acknowledged %v",
-			d.EventType, d.Attempts, d.LastStatus, d.Acknowledged))
+			d.Event, d.Attempts, d.LastStatus, d.Acknowledged))
 	}
 	var twice []string
 	for ref, ms := range byRef {
@@ -122,8 +122,8 @@ func explainUnsettledPays(t *testing.T, e *env, s *trustistsim.Server) {
 		shown++
 		var ps []string
 		for _, m := range byRef[ref] {
-			ps = append(ps, fmt.Sprintf("%s (%s, %s; webhooks: %s)", m.PaymentID, m.Status, m.Amount,
-				strings.Join(byPayment[m.PaymentID], "; ")))
+			ps = append(ps, fmt.Sprintf("%s (%s, %s; webhooks: %s)", m.ID, m.Status, m.Amount,
+				strings.Join(byPayment[m.ID], "; ")))
 		}
 		if len(ps) == 0 {
 			ps = append(ps, "none: the request never reached the simulator")
@@ -219,7 +219,7 @@ func (r trustistSim) approve(t *testing.T, e *env, ids []string) {
 func (r trustistSim) chaos(seed int64) (float64, error) {
 	req := chaostest.AuthenticatedAnswers
 	req.DelayBy = chaostest.DelayBy
-	return req.Total(), r.s.SetChaos(trustistsim.Chaos{Seed: seed, Requests: req, Notifications: chaostest.Deliveries})
+	return req.Total(), r.s.SetChaos(simkit.Chaos{Seed: seed, Requests: req, Notifications: chaostest.Deliveries})
 }
 
 // movements returns every payment created, approved or not: a second payment for a
@@ -230,7 +230,7 @@ func (r trustistSim) movements(op provider.Operation) []movement {
 	}
 	var out []movement
 	for _, m := range r.s.Movements() {
-		out = append(out, movement{ref: m.Reference, amount: m.Amount, id: m.PaymentID, order: m.PaymentID})
+		out = append(out, movement{ref: m.Reference, amount: m.Amount, id: m.ID, order: m.ID})
 	}
 	return out
 }
@@ -244,7 +244,7 @@ func (r trustistSim) deliveries() []delivery {
 	ds := r.s.Deliveries()
 	out := make([]delivery, len(ds))
 	for i, d := range ds {
-		status := map[string]string{"payment.created": trustistsim.StatusPending, "payment.completed": trustistsim.StatusComplete}[d.EventType]
+		status := map[string]string{"payment.created": trustistsim.StatusPending, "payment.completed": trustistsim.StatusComplete}[d.Event]
 		if status == "" {
 			var body struct {
 				Status string `json:"status"`
@@ -252,7 +252,7 @@ func (r trustistSim) deliveries() []delivery {
 			_ = json.Unmarshal(d.Body, &body) // an unreadable body names no status, which no event matches
 			status = body.Status
 		}
-		out[i] = delivery{id: "payment/" + d.ObjectID + "/" + status, order: d.ObjectID, what: d.EventType, attempts: d.Attempts,
+		out[i] = delivery{id: "payment/" + d.ObjectID + "/" + status, order: d.ObjectID, what: d.Event, attempts: d.Attempts,
 			lastStatus: d.LastStatus, acknowledged: d.Acknowledged}
 	}
 	return out

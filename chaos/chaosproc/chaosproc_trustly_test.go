@@ -9,10 +9,10 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/chaos/chaostest"
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 	"github.com/paybridge/paybridge/secret"
@@ -72,7 +72,7 @@ func startTrustly(t *testing.T) *env {
 	// Refunds execute by themselves, a millisecond after they are accepted (the deposits
 	// are settled), each reported by a payoutconfirmation.
 	s, err := trustlysim.Start(trustlysim.Options{AllowLoopbackHTTP: true, RefundDelay: time.Millisecond,
-		RetryBase: 10 * time.Millisecond, RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000})
+		Options: simkit.Options{RetryBase: 10 * time.Millisecond, RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func (r trustlySim) accounts(t *testing.T, e *env, n int) []string {
 func (r trustlySim) chaos(seed int64) (float64, error) {
 	req := chaostest.SignedAnswers
 	req.DelayBy = chaostest.DelayBy
-	return req.Total(), r.s.SetChaos(trustlysim.Chaos{Seed: seed, Requests: req, Notifications: chaostest.Deliveries})
+	return req.Total(), r.s.SetChaos(simkit.Chaos{Seed: seed, Requests: req, Notifications: chaostest.Deliveries})
 }
 
 // movements returns the refunds, on the deposits' orders, by their ExternalReference (the
@@ -159,12 +159,12 @@ func (r trustlySim) chaos(seed int64) (float64, error) {
 // their own, by their MessageID.
 func (r trustlySim) movements(op provider.Operation) []movement {
 	var out []movement
-	for _, m := range r.s.Movements(trustlyMerchant) {
+	for _, m := range r.s.Movements() {
 		switch {
 		case op == provider.OpRefund && m.Kind == "Refund":
-			out = append(out, movement{ref: m.Reference, amount: m.Amount, order: m.OrderID})
+			out = append(out, movement{ref: m.Reference, amount: m.Amount, order: m.ID})
 		case op == provider.OpPayout && m.Kind == "AccountPayout":
-			out = append(out, movement{ref: m.MessageID, amount: m.Amount, id: m.OrderID, order: m.OrderID})
+			out = append(out, movement{ref: m.Reference, amount: m.Amount, id: m.ID, order: m.ID})
 		}
 	}
 	return out
@@ -174,7 +174,7 @@ func (r trustlySim) deliveries() []delivery {
 	ds := r.s.Deliveries()
 	out := make([]delivery, len(ds))
 	for i, d := range ds {
-		out[i] = delivery{id: d.NotificationID, order: d.OrderID, what: d.Method, attempts: d.Attempts, lastStatus: d.LastHTTPStatus,
+		out[i] = delivery{id: d.EventID, order: d.ObjectID, what: d.Event, attempts: d.Attempts, lastStatus: d.LastStatus,
 			acknowledged: d.Acknowledged}
 	}
 	return out

@@ -10,10 +10,10 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/chaos/chaostest"
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 	"github.com/paybridge/paybridge/secret"
@@ -63,8 +63,11 @@ type trustlyRESTSim struct{ s *trustlyrestsim.Server }
 func startTrustlyREST(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t, trustlyrest.Name, money.MustCurrency("USD"))
-	s := trustlyrestsim.Start(trustlyrestsim.Options{SettleDelay: time.Millisecond, RetryBase: 10 * time.Millisecond,
-		RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000})
+	s, err := trustlyrestsim.Start(trustlyrestsim.Options{SettleDelay: time.Millisecond,
+		Options: simkit.Options{RetryBase: 10 * time.Millisecond, RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := s.Config()
 	cfg.HTTPClient = chaostest.Client()
 	cfg.SettlePeriod = settlePeriod
@@ -80,7 +83,7 @@ func startTrustlyREST(t *testing.T) *env {
 }
 
 func (r trustlyRESTSim) workerEnv() []string {
-	return []string{envRESTURL + "=" + r.s.URL(), envRESTAccessID + "=" + r.s.AccessID(), envRESTAccessKey + "=" + r.s.AccessKey(),
+	return []string{envRESTURL + "=" + r.s.APIURL(), envRESTAccessID + "=" + r.s.AccessID(), envRESTAccessKey + "=" + r.s.AccessKey(),
 		envRESTMerchantID + "=" + r.s.MerchantID()}
 }
 
@@ -137,7 +140,7 @@ func (r trustlyRESTSim) accounts(t *testing.T, e *env, n int) []string {
 func (r trustlyRESTSim) chaos(seed int64) (float64, error) {
 	req := chaostest.PlainAnswers
 	req.DelayBy = chaostest.DelayBy
-	return req.Total(), r.s.SetChaos(trustlyrestsim.Chaos{Seed: seed, Requests: req, Notifications: chaostest.Deliveries})
+	return req.Total(), r.s.SetChaos(simkit.Chaos{Seed: seed, Requests: req, Notifications: chaostest.Deliveries})
 }
 
 // movements returns the refunds or the payouts (deposits to the payee's account): both
@@ -149,7 +152,7 @@ func (r trustlyRESTSim) movements(op provider.Operation) []movement {
 	for _, m := range r.s.Movements() {
 		if m.Kind == kind {
 			ref, _, _ := strings.Cut(m.Reference, ".pb")
-			out = append(out, movement{ref: ref, amount: m.Amount, id: m.TransactionID, order: m.TransactionID})
+			out = append(out, movement{ref: ref, amount: m.Amount, id: m.ID, order: m.ID})
 		}
 	}
 	return out
@@ -159,7 +162,7 @@ func (r trustlyRESTSim) deliveries() []delivery {
 	ds := r.s.Deliveries()
 	out := make([]delivery, len(ds))
 	for i, d := range ds {
-		out[i] = delivery{id: d.EventID, order: d.ObjectID, what: fmt.Sprintf("status %d", d.Status), attempts: d.Attempts,
+		out[i] = delivery{id: d.EventID, order: d.ObjectID, what: d.Event, attempts: d.Attempts,
 			lastStatus: d.LastStatus, acknowledged: d.Acknowledged}
 	}
 	return out

@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 // SeedEnv names the environment variable that picks the seed of a chaos run, as a

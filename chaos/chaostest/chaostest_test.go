@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 // recorder is a testing.TB that keeps errors instead of failing the test, and turns

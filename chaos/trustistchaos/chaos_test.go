@@ -10,6 +10,7 @@ import (
 	"github.com/paybridge/paybridge/chaos/chaostest"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 )
@@ -29,8 +30,8 @@ type chaosEnv struct {
 
 func startChaos(t *testing.T) *chaosEnv {
 	t.Helper()
-	s, err := trustistsim.Start(trustistsim.Options{SendCreatedEvents: true, RetryFirst: 10 * time.Millisecond,
-		RetryMax: 250 * time.Millisecond, Attempts: 1_000_000, DeliveryClient: chaostest.DeliveryClient()})
+	s, err := trustistsim.Start(trustistsim.Options{SendCreatedEvents: true, Options: simkit.Options{RetryBase: 10 * time.Millisecond,
+		RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000, DeliveryClient: chaostest.DeliveryClient()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestChaosPay(t *testing.T) {
 	e := startChaos(t)
 	req := chaostest.AuthenticatedAnswers
 	req.DelayBy = chaostest.DelayBy
-	if err := e.sim.SetChaos(trustistsim.Chaos{Seed: seed, Requests: req}); err != nil {
+	if err := e.sim.SetChaos(simkit.Chaos{Seed: seed, Requests: req}); err != nil {
 		t.Fatal(err)
 	}
 	n := chaostest.Ops(2000)
@@ -103,14 +104,14 @@ func TestChaosPay(t *testing.T) {
 	var got []chaostest.Applied
 	byRef := map[string]string{}
 	for _, m := range e.sim.Movements() {
-		if !m.Completed {
+		if m.Status != trustistsim.StatusComplete {
 			// Created but never paid: a second payment for a reference would show here.
 			got = append(got, chaostest.Applied{Key: m.Reference, Amount: m.Amount})
-			t.Errorf("payment %s (%s) was created but not completed", m.PaymentID, m.Reference)
+			t.Errorf("payment %s (%s) was created but not completed", m.ID, m.Reference)
 			continue
 		}
 		got = append(got, chaostest.Applied{Key: m.Reference, Amount: m.Amount})
-		byRef[m.Reference] = m.PaymentID
+		byRef[m.Reference] = m.ID
 	}
 	r := chaostest.Reconcile(t, want, got)
 	for i, id := range ids {
@@ -133,7 +134,7 @@ func TestChaosNotifications(t *testing.T) {
 	t.Parallel() // each test has its own simulator and Gateway; most of a run waits on the faults' delays
 	seed := chaostest.Seed(t)
 	e := startChaos(t)
-	if err := e.sim.SetChaos(trustistsim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
+	if err := e.sim.SetChaos(simkit.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
 		t.Fatal(err)
 	}
 	n := chaostest.Ops(1000)
@@ -167,7 +168,7 @@ func TestChaosNotifications(t *testing.T) {
 		return key, nil
 	})
 	chaostest.Await(t, "every webhook acknowledged", func() (bool, int) {
-		return chaostest.Count(e.sim.Deliveries(), func(d trustistsim.Delivery) bool { return d.Acknowledged })
+		return chaostest.Count(e.sim.Deliveries(), func(d simkit.Delivery) bool { return d.Acknowledged })
 	})
 	lost, dups := 0, 0
 	for i, id := range ids {
@@ -209,7 +210,7 @@ func TestChaosReadRepeatedByTransport(t *testing.T) {
 	id := ids[0]
 	for i := range 3 {
 		// The Pay's read-back left a connection to reuse; each read leaves one again.
-		e.sim.DropNextResponse(1)
+		e.sim.DropNext(1)
 		got, err := c.GetPayment(ctx, id)
 		if err != nil {
 			t.Fatalf("read %d after a lost answer: %v", i, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/paybridge/paybridge/chaos/chaostest"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 )
@@ -58,11 +59,11 @@ func startChaos(t *testing.T, opts trustlysim.Options) *chaosEnv {
 }
 
 // chaos turns the request faults of the signed-answer mix on.
-func (e *chaosEnv) chaos(t *testing.T, seed int64, notifications trustlysim.DeliveryRates) {
+func (e *chaosEnv) chaos(t *testing.T, seed int64, notifications simkit.DeliveryRates) {
 	t.Helper()
 	req := chaostest.SignedAnswers
 	req.DelayBy = chaostest.DelayBy
-	if err := e.sim.SetChaos(trustlysim.Chaos{Seed: seed, Requests: req, Notifications: notifications}); err != nil {
+	if err := e.sim.SetChaos(simkit.Chaos{Seed: seed, Requests: req, Notifications: notifications}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -118,9 +119,9 @@ func (e *chaosEnv) waitStates(t *testing.T, prefix string, ids []string, want no
 			}
 		}
 		for _, d := range e.sim.Deliveries() {
-			if stuck[d.OrderID] {
-				t.Logf("simulator: %s for order %s: %d attempts, last HTTP %d, reply %q verified=%v acknowledged=%v %s",
-					d.Method, d.OrderID, d.Attempts, d.LastHTTPStatus, d.ReplyStatus, d.ReplyVerified, d.Acknowledged, d.ReplyError)
+			if stuck[d.ObjectID] {
+				t.Logf("simulator: %s for order %s: %d attempts, last HTTP %d, verified reply %q acknowledged=%v %s",
+					d.Event, d.ObjectID, d.Attempts, d.LastStatus, d.Reply, d.Acknowledged, d.ReplyError)
 			}
 		}
 	})
@@ -143,7 +144,7 @@ func TestChaosPay(t *testing.T) {
 	t.Parallel() // each test has its own simulator and Gateway; most of a run waits on the faults' delays
 	seed := chaostest.Seed(t)
 	e := startChaos(t, trustlysim.Options{})
-	e.chaos(t, seed, trustlysim.DeliveryRates{})
+	e.chaos(t, seed, simkit.DeliveryRates{})
 	want, ids, st := chaostest.Payments(t, chaosOps(), chaosEUR, func(ctx context.Context, ref, key string, amount money.Amount) (string, error) {
 		p, err := e.pay(ctx, ref, key, amount)
 		if err != nil {
@@ -166,10 +167,10 @@ func TestChaosPay(t *testing.T) {
 	})
 	var got []chaostest.Applied
 	byRef := map[string]string{}
-	for _, m := range e.sim.Movements("chaos-merchant") {
+	for _, m := range e.sim.Movements() {
 		if m.Kind == "Deposit" {
-			got = append(got, chaostest.Applied{Key: m.MessageID, Amount: m.Amount})
-			byRef[m.MessageID] = m.OrderID
+			got = append(got, chaostest.Applied{Key: m.Reference, Amount: m.Amount})
+			byRef[m.Reference] = m.ID
 		}
 	}
 	r := chaostest.Reconcile(t, want, got)
@@ -188,7 +189,7 @@ func TestChaosRefund(t *testing.T) {
 	seed := chaostest.Seed(t)
 	e := startChaos(t, trustlysim.Options{})
 	deposits := e.credited(t, chaosOps()/4, money.FromMinorCurrency(400_00, chaosEUR))
-	e.chaos(t, seed, trustlysim.DeliveryRates{})
+	e.chaos(t, seed, simkit.DeliveryRates{})
 	want := map[string]money.Amount{}
 	for i := range chaosOps() {
 		want[fmt.Sprintf("refund-%d", i)] = chaostest.Amount(chaosEUR, i)
@@ -200,7 +201,7 @@ func TestChaosRefund(t *testing.T) {
 		return key, err
 	})
 	var got []chaostest.Applied
-	for _, m := range e.sim.Movements("chaos-merchant") {
+	for _, m := range e.sim.Movements() {
 		if m.Kind == "Refund" {
 			got = append(got, chaostest.Applied{Key: m.Reference, Amount: m.Amount})
 		}
@@ -224,7 +225,7 @@ func TestChaosPayout(t *testing.T) {
 		}
 		return "account", err
 	})
-	e.chaos(t, seed, trustlysim.DeliveryRates{})
+	e.chaos(t, seed, simkit.DeliveryRates{})
 	want := map[string]money.Amount{}
 	ids := make([]string, chaosOps())
 	for i := range chaosOps() {
@@ -241,9 +242,9 @@ func TestChaosPayout(t *testing.T) {
 	})
 	e.waitStates(t, "payout/", ids, notify.PayoutSucceeded)
 	var got []chaostest.Applied
-	for _, m := range e.sim.Movements("chaos-merchant") {
+	for _, m := range e.sim.Movements() {
 		if m.Kind == "AccountPayout" {
-			got = append(got, chaostest.Applied{Key: m.MessageID, Amount: m.Amount})
+			got = append(got, chaostest.Applied{Key: m.Reference, Amount: m.Amount})
 		}
 	}
 	chaostest.Log(t, e.result(seed, "Payout", st, chaostest.Reconcile(t, want, got)))
@@ -259,7 +260,7 @@ func TestChaosNotifications(t *testing.T) {
 	t.Parallel()
 	seed := chaostest.Seed(t)
 	e := startChaos(t, trustlysim.Options{})
-	if err := e.sim.SetChaos(trustlysim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
+	if err := e.sim.SetChaos(simkit.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
 		t.Fatal(err)
 	}
 	n := chaostest.Ops(1000)
@@ -315,18 +316,18 @@ func TestChaosNotifications(t *testing.T) {
 		return key, nil
 	})
 	chaostest.Await(t, "every notification acknowledged", func() (bool, int) {
-		return chaostest.Count(e.sim.Deliveries(), func(d trustlysim.Delivery) bool { return d.Acknowledged })
+		return chaostest.Count(e.sim.Deliveries(), func(d simkit.Delivery) bool { return d.Acknowledged })
 	})
 	deliveries := e.sim.Deliveries()
 	lost, dups := 0, 0
 	for _, d := range deliveries {
-		switch got := e.rec.Seen(d.NotificationID); {
+		switch got := e.rec.Seen(d.EventID); {
 		case got == 0:
 			lost++
-			t.Errorf("notification %s (%s of order %s) never reached the application", d.NotificationID, d.Method, d.OrderID)
+			t.Errorf("notification %s (%s of order %s) never reached the application", d.EventID, d.Event, d.ObjectID)
 		case got > 1:
 			dups++
-			t.Errorf("notification %s (%s of order %s) reached the application %d times", d.NotificationID, d.Method, d.OrderID, got)
+			t.Errorf("notification %s (%s of order %s) reached the application %d times", d.EventID, d.Event, d.ObjectID, got)
 		}
 	}
 	if extra := e.rec.Duplicates(); len(extra) != dups {

@@ -12,6 +12,7 @@ import (
 	"github.com/paybridge/paybridge/chaos/chaostest"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 )
@@ -31,8 +32,11 @@ type chaosEnv struct {
 
 func startChaos(t *testing.T) *chaosEnv {
 	t.Helper()
-	s := trustlyrestsim.Start(trustlyrestsim.Options{SettleDelay: time.Millisecond, RetryBase: 10 * time.Millisecond,
-		RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000})
+	s, err := trustlyrestsim.Start(trustlyrestsim.Options{SettleDelay: time.Millisecond,
+		Options: simkit.Options{RetryBase: 10 * time.Millisecond, RetryMax: 250 * time.Millisecond, MaxAttempts: 1_000_000}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := s.Config()
 	cfg.HTTPClient = chaostest.Client()
 	// A write the client gave up on is processed by the simulator when it arrives (its
@@ -57,7 +61,7 @@ func (e *chaosEnv) chaos(t *testing.T, seed int64) {
 	t.Helper()
 	req := chaostest.PlainAnswers
 	req.DelayBy = chaostest.DelayBy
-	if err := e.sim.SetChaos(trustlyrestsim.Chaos{Seed: seed, Requests: req}); err != nil {
+	if err := e.sim.SetChaos(simkit.Chaos{Seed: seed, Requests: req}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -263,7 +267,7 @@ func TestChaosNotifications(t *testing.T) {
 	t.Parallel()
 	seed := chaostest.Seed(t)
 	e := startChaos(t)
-	if err := e.sim.SetChaos(trustlyrestsim.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
+	if err := e.sim.SetChaos(simkit.Chaos{Seed: seed, Notifications: chaostest.Deliveries}); err != nil {
 		t.Fatal(err)
 	}
 	n := chaostest.Ops(1000)
@@ -319,7 +323,7 @@ func TestChaosNotifications(t *testing.T) {
 		}
 	}
 	chaostest.Await(t, "every notification acknowledged", func() (bool, int) {
-		return chaostest.Count(e.sim.Deliveries(), func(d trustlyrestsim.Delivery) bool { return d.Acknowledged })
+		return chaostest.Count(e.sim.Deliveries(), func(d simkit.Delivery) bool { return d.Acknowledged })
 	})
 	deliveries := e.sim.Deliveries()
 	lost, dups := 0, 0
@@ -327,10 +331,10 @@ func TestChaosNotifications(t *testing.T) {
 		switch got := e.rec.Seen(d.EventID); {
 		case got == 0:
 			lost++
-			t.Errorf("notification %s (transaction %s, status %d) never reached the application", d.EventID, d.ObjectID, d.Status)
+			t.Errorf("notification %s (%s of transaction %s) never reached the application", d.EventID, d.Event, d.ObjectID)
 		case got > 1:
 			dups++
-			t.Errorf("notification %s (transaction %s, status %d) reached the application %d times", d.EventID, d.ObjectID, d.Status, got)
+			t.Errorf("notification %s (%s of transaction %s) reached the application %d times", d.EventID, d.Event, d.ObjectID, got)
 		}
 	}
 	for i, id := range ids {
@@ -355,7 +359,7 @@ func TestChaosNotifications(t *testing.T) {
 // key succeeds once the answers are readable.
 func TestChaosEstablishAnswerUnreadable(t *testing.T) {
 	e := startChaos(t)
-	if err := e.sim.SetChaos(trustlyrestsim.Chaos{Seed: 1, Requests: trustlyrestsim.FaultRates{Malformed: 1}}); err != nil {
+	if err := e.sim.SetChaos(simkit.Chaos{Seed: 1, Requests: simkit.FaultRates{Malformed: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	amount := chaostest.Amount(chaosUSD, 1)
@@ -364,7 +368,7 @@ func TestChaosEstablishAnswerUnreadable(t *testing.T) {
 	if paybridge.CodeOf(err) != paybridge.CodeUnknownOutcome || !errors.As(err, &pe) || pe.IdempotencyKey != "pay-1" {
 		t.Fatalf("Pay with an unreadable answer: %v, want UnknownOutcome with key pay-1", err)
 	}
-	if err := e.sim.SetChaos(trustlyrestsim.Chaos{}); err != nil {
+	if err := e.sim.SetChaos(simkit.Chaos{}); err != nil {
 		t.Fatal(err)
 	}
 	// Repeated with its key until it succeeds: the answers are readable now, but a busy

@@ -33,7 +33,7 @@ const (
 type embedded struct {
 	name    string
 	target  string
-	harness func() (conformance.Harness, func())
+	harness func() (conformance.Harness, func(), error)
 }
 
 // embeddedProviders lists the embedded providers, in report order.
@@ -46,7 +46,7 @@ func embeddedProviders() []embedded {
 	}
 }
 
-func memHarness() (conformance.Harness, func()) {
+func memHarness() (conformance.Harness, func(), error) {
 	b := memprovider.NewBackend()
 	open := func(cfg memprovider.Config) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
 		return func(_ context.Context, _ conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
@@ -69,7 +69,7 @@ func memHarness() (conformance.Harness, func()) {
 		LoopbackNotifications:    true,
 		Secrets:                  []string{b.APIKey().Reveal(), b.WebhookKey().Reveal(), "GB29NWBK60161331926819"},
 		As:                       conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
-	}, b.Close
+	}, b.Close, nil
 }
 
 // report is one provider's column of the conformance table; --json prints a list of them.
@@ -79,8 +79,8 @@ type report struct {
 	Target string `json:"target"`
 	// NotRun says why the provider was not run (sandbox credentials absent).
 	NotRun string `json:"notRun,omitempty"`
-	// Error says why the provider could not be run: configuration unusable, or the
-	// sandbox unreachable or refusing the credentials.
+	// Error says why the provider could not be run: configuration unusable, the sandbox
+	// unreachable or refusing the credentials, or a simulator that did not start.
 	Error string `json:"error,omitempty"`
 	// exit is the exit status Error calls for (exitConfig or exitUnavailable).
 	exit    int
@@ -221,7 +221,12 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 }
 
 func runEmbedded(ctx context.Context, e embedded, pr *progress) report {
-	h, closeFn := e.harness()
+	h, closeFn, err := e.harness()
+	if err != nil {
+		r := report{Provider: e.name, Target: e.target, Error: "the simulator did not start: " + err.Error(), exit: exitUnavailable}
+		pr.line("%s: not run, %s", e.name, r.Error)
+		return r
+	}
 	defer closeFn()
 	return report{Provider: e.name, Target: e.target, Results: results(pr.run(ctx, e.name, e.target, h))}
 }

@@ -132,12 +132,15 @@ func TestConformanceSandboxAgainstSimulators(t *testing.T) {
 	t.Setenv(sandbox.EnvTrustlyBaseURL, ts.APIURL())
 	t.Setenv(sandbox.EnvTrustlyNotificationURL, sink.URL+"/trustly")
 
-	rs := trustlyrestsim.Start(trustlyrestsim.Options{})
+	rs, err := trustlyrestsim.Start(trustlyrestsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(rs.Close)
 	t.Setenv(trustlyrest.EnvAccessID, rs.AccessID())
 	t.Setenv(trustlyrest.EnvAccessKey, rs.AccessKey())
 	t.Setenv(trustlyrest.EnvMerchantID, rs.MerchantID())
-	t.Setenv(sandbox.EnvTrustlyRESTBaseURL, rs.URL())
+	t.Setenv(sandbox.EnvTrustlyRESTBaseURL, rs.APIURL())
 
 	tt, err := trustistsim.Start(trustistsim.Options{})
 	if err != nil {
@@ -230,7 +233,7 @@ func TestConformanceSandboxConfigurationErrors(t *testing.T) {
 func TestConformanceProgressOnTerminal(t *testing.T) {
 	var buf syncBuffer
 	pr := &progress{w: &buf, tty: true}
-	h, closeFn := memHarness()
+	h, closeFn, _ := memHarness()
 	defer closeFn()
 	results := pr.run(t.Context(), "mem", targetMemory, h)
 	out := buf.String()

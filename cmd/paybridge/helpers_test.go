@@ -146,7 +146,8 @@ func contains(t *testing.T, text string, wants ...string) {
 
 // TestSimServersBoundSlowClients: every server `paybridge sim` starts bounds how long a
 // client may take to send its headers and its request, and how long an idle connection
-// stays open.
+// stays open. The simulators serve on simkit.Listen, whose TestServerTimeouts checks the
+// same bounds; the servers here are the command's own.
 func TestSimServersBoundSlowClients(t *testing.T) {
 	set, _ := startTestSims(t)
 	if len(set.servers) == 0 {

@@ -225,7 +225,7 @@ func TestOperationsTrustist(t *testing.T) {
 
 	// The answer to a payment's creation is lost: Trustist keeps no idempotency keys, so
 	// the outcome is unknown and the command says so.
-	set.trustist.DropNextResponse(1)
+	set.trustist.DropNext(1)
 	lost := cli(t, pay("order-5")...).mustCode(t, exitUnknown)
 	if e := decode[errorOut](t, lost); e.Error.Code != "unknown_outcome" || e.Error.IdempotencyKey != "order-5" || !e.Error.Retryable {
 		t.Fatalf("lost answer reported as %+v", e)
@@ -254,7 +254,7 @@ func TestOperationsUnknownOutcomeText(t *testing.T) {
 	clearProviderEnv(t)
 	set, _ := startTestSims(t)
 	url := useSim(t, set, "trustist")
-	set.trustist.DropNextResponse(1)
+	set.trustist.DropNext(1)
 	r := cli(t, "pay", "--url", url, "--amount", "12.34", "--currency", "GBP", "--reference", "order-6",
 		"--return-url", set.ReturnURL, "--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com",
 		"--idempotency-key", "order-6").mustCode(t, exitUnknown)

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/provider/trustly"
@@ -43,7 +43,6 @@ prints each one. Ctrl-C stops everything.
 
 With --port N the simulators listen on fixed ports: Trustly N, Trustly REST N+1,
 Trustist N+2, the notification receiver N+3. Credentials are new on every start.
-(Trustly REST's hosted pages stay on a port of their own, which its redirect URLs name.)
 
 With --json the configuration is printed as one line of JSON, then each notification
 as a line of JSON.
@@ -224,7 +223,7 @@ func listen(port int) (net.Listener, error) {
 }
 
 func (set *simSet) serve(ln net.Listener, h http.Handler) {
-	srv := simkit.NewServer(h)
+	srv := simkit.NewHTTPServer(h)
 	set.servers = append(set.servers, srv)
 	go func() { _ = srv.Serve(ln) }()
 }
@@ -235,19 +234,19 @@ func (set *simSet) writeFile(name string, data []byte) (string, error) {
 	return p, os.WriteFile(p, data, 0o600)
 }
 
+// simOptions are the options of a simulator listening on port (0: a free port) of
+// 127.0.0.1.
+func simOptions(port int) simkit.Options {
+	return simkit.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+}
+
 func (set *simSet) startTrustly(port int) error {
-	ln, err := listen(port)
+	s, err := trustlysim.Start(trustlysim.Options{Options: simOptions(port), AllowLoopbackHTTP: true})
 	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	s, err := trustlysim.New(base, trustlysim.Options{AllowLoopbackHTTP: true})
-	if err != nil {
-		_ = ln.Close()
 		return err
 	}
 	set.trustly = s
-	set.serve(ln, s)
+	base := s.URL()
 	creds, err := s.NewMerchant("paybridge-dev")
 	if err != nil {
 		return err
@@ -298,28 +297,20 @@ func (set *simSet) startTrustly(port int) error {
 }
 
 func (set *simSet) startTrustlyREST(port int) error {
-	s := trustlyrestsim.Start(trustlyrestsim.Options{NotificationURL: set.NotificationURL + trustlyrest.Name})
-	set.rest = s
-	apiURL := s.URL()
-	var notes []string
-	if port != 0 {
-		// The simulator picks its own port; serve its API on the fixed one as well. Its
-		// hosted pages keep the simulator's port, which the redirect URLs it returns name.
-		ln, err := listen(port)
-		if err != nil {
-			return err
-		}
-		set.serve(ln, s)
-		apiURL = "http://" + ln.Addr().String() + strings.TrimPrefix(s.URL(), s.Root())
-		notes = append(notes, "hosted pages are served on "+s.Root()+", the port each payment's redirect URL names")
+	s, err := trustlyrestsim.Start(trustlyrestsim.Options{Options: simOptions(port),
+		NotificationURL: set.NotificationURL + trustlyrest.Name})
+	if err != nil {
+		return err
 	}
+	set.rest = s
+	apiURL := s.APIURL()
 	keyFile, err := set.writeFile("trustlyrest-access-key", []byte(s.AccessKey()))
 	if err != nil {
 		return err
 	}
 	openURL := "trustlyrest://sandbox?" + query("merchant_id", s.MerchantID(), "access_id", s.AccessID(), "base_url", apiURL)
 	set.Simulators = append(set.Simulators, simInfo{
-		Provider: trustlyrest.Name, Title: "Trustly REST", BaseURL: apiURL, PagesURL: s.Root() + "/start/",
+		Provider: trustlyrest.Name, Title: "Trustly REST", BaseURL: apiURL, PagesURL: s.URL() + "/start/",
 		OpenURL: openURL,
 		Env: []envVar{
 			{trustlyrest.EnvAccessID, s.AccessID()},
@@ -327,14 +318,12 @@ func (set *simSet) startTrustlyREST(port int) error {
 			{trustlyrest.EnvMerchantID, s.MerchantID()},
 			{sandbox.EnvTrustlyRESTBaseURL, apiURL},
 		},
-		Notes: append(notes, "notifications go to "+set.NotificationURL+trustlyrest.Name+" unless a payment names another"),
+		Notes: []string{"notifications go to " + set.NotificationURL + trustlyrest.Name + " unless a payment names another"},
 		Example: "paybridge pay --url '" + openURL + "' --amount 10.00 --currency USD --reference demo-2 " +
 			"--description 'Demo order' --return-url " + set.ReturnURL + " --first-name Ada --last-name Lovelace " +
 			"--email ada@example.com --country US --idempotency-key demo-2",
 	})
-	cfg := s.Config()
-	cfg.BaseURL = apiURL
-	c, err := trustlyrest.New(cfg)
+	c, err := trustlyrest.New(s.Config())
 	if err != nil {
 		return err
 	}
@@ -343,14 +332,12 @@ func (set *simSet) startTrustlyREST(port int) error {
 }
 
 func (set *simSet) startTrustist(port int) error {
-	ln, err := listen(port)
+	s, err := trustistsim.Start(trustistsim.Options{Options: simOptions(port)})
 	if err != nil {
 		return err
 	}
-	base := "http://" + ln.Addr().String()
-	s := trustistsim.New(base, trustistsim.Options{})
 	set.trustist = s
-	set.serve(ln, s)
+	base := s.URL()
 	s.SetWebhookURL(set.NotificationURL + trustist.Name)
 	mk, tk := s.MerchantKey(), s.TenantKey()
 	keyFile, err := set.writeFile("trustist-hawk-key", mk.HawkKey.Bytes())

@@ -7,6 +7,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/provider/trustly"
@@ -38,7 +39,7 @@ func startSimulators(notifyBase string, opts ...paybridge.Option) (_ *simulators
 	// Trustly JSON-RPC: notification URLs travel with each request; Trustly wants https,
 	// which the simulator relaxes for loopback.
 	if sims.trustly, err = trustlysim.Start(trustlysim.Options{AllowLoopbackHTTP: true,
-		RetryBase: 200 * time.Millisecond, RetryMax: 5 * time.Second}); err != nil {
+		Options: simkit.Options{RetryBase: 200 * time.Millisecond, RetryMax: 5 * time.Second}}); err != nil {
 		return nil, fmt.Errorf("starting the Trustly simulator: %w", err)
 	}
 	creds, err := sims.trustly.NewMerchant("notebook-shop")
@@ -57,8 +58,10 @@ func startSimulators(notifyBase string, opts ...paybridge.Option) (_ *simulators
 
 	// Trustly REST: the simulator is told the notification URL, as the merchant portal
 	// would be; the shop sends it with each payment too.
-	sims.trustlyREST = trustlyrestsim.Start(trustlyrestsim.Options{NotificationURL: notifyBase + "trustlyrest",
-		SettleDelay: 100 * time.Millisecond, RetryBase: 200 * time.Millisecond, RetryMax: 5 * time.Second})
+	if sims.trustlyREST, err = trustlyrestsim.Start(trustlyrestsim.Options{NotificationURL: notifyBase + "trustlyrest",
+		SettleDelay: 100 * time.Millisecond, Options: simkit.Options{RetryBase: 200 * time.Millisecond, RetryMax: 5 * time.Second}}); err != nil {
+		return nil, fmt.Errorf("starting the Trustly REST simulator: %w", err)
+	}
 	rc, err := trustlyrest.New(sims.trustlyREST.Config())
 	if err != nil {
 		return nil, err
@@ -67,7 +70,7 @@ func startSimulators(notifyBase string, opts ...paybridge.Option) (_ *simulators
 		Gateway: paybridge.New(rc, opts...), Currency: money.MustCurrency("USD")})
 
 	// Trustist: webhooks go to the one URL configured for the merchant.
-	if sims.trustist, err = trustistsim.Start(trustistsim.Options{RetryFirst: 200 * time.Millisecond, RetryMax: 5 * time.Second}); err != nil {
+	if sims.trustist, err = trustistsim.Start(trustistsim.Options{Options: simkit.Options{RetryBase: 200 * time.Millisecond, RetryMax: 5 * time.Second}}); err != nil {
 		return nil, fmt.Errorf("starting the Trustist simulator: %w", err)
 	}
 	sims.trustist.SetWebhookURL(notifyBase + "trustist")

@@ -274,7 +274,7 @@ func TestUnknownOutcomeRetriesSameKey(t *testing.T) {
 	a := startTestShop(t)
 	sim := a.sims.trustist
 	before := sim.Payments()
-	sim.DropNextResponse(1)
+	sim.DropNext(1)
 	r := do(t, http.MethodPost, a.url+"/checkout", checkoutForm("trustist"))
 	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "/orders/") {
 		t.Fatalf("checkout with a lost answer answered %d to %q, want the order page:\n%s", r.status, r.location, r.body)

@@ -25,6 +25,7 @@ import (
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 )
@@ -210,8 +211,11 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	sim := trustlyrestsim.Start(trustlyrestsim.Options{SettleDelay: 5 * time.Millisecond, RetryBase: 10 * time.Millisecond,
-		RetryMax: 200 * time.Millisecond})
+	sim, err := trustlyrestsim.Start(trustlyrestsim.Options{SettleDelay: 5 * time.Millisecond,
+		Options: simkit.Options{RetryBase: 10 * time.Millisecond, RetryMax: 200 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, err := trustlyrest.New(sim.Config())
 	if err != nil {
 		sim.Close()
@@ -471,7 +475,7 @@ type chaos struct {
 }
 
 func newChaos(t *testing.T, sim *trustlyrestsim.Server) *chaos {
-	target, _ := url.Parse(sim.Root())
+	target, _ := url.Parse(sim.URL())
 	c := &chaos{}
 	rp := &httputil.ReverseProxy{
 		Rewrite:   func(r *httputil.ProxyRequest) { r.SetURL(target); r.Out.Host = target.Host },

@@ -31,7 +31,10 @@ func simulators(t *testing.T) (secrets []string, values []any) {
 	topts := trustistsim.Options{
 		Merchant: trustist.Key{HawkID: "sim-merchant-hawk-id", HawkKey: secret.New(simMerchantHawkKey)},
 		Tenant:   trustist.Key{HawkID: "sim-tenant-hawk-id", HawkKey: secret.New(simTenantHawkKey)}}
-	ts := trustistsim.New("http://127.0.0.1:1", topts)
+	ts, err := trustistsim.Start(topts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(ts.Close)
 	values = append(values, ts, *ts, topts, &topts)
 
@@ -49,7 +52,10 @@ func simulators(t *testing.T) (secrets []string, values []any) {
 	}
 	values = append(values, ys, *ys, creds, &creds)
 
-	rs := trustlyrestsim.Start(trustlyrestsim.Options{AccessID: "sim-access-id"})
+	rs, err := trustlyrestsim.Start(trustlyrestsim.Options{AccessID: "sim-access-id"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(rs.Close)
 	values = append(values, rs, *rs)
 
@@ -81,17 +87,23 @@ func TestSimulatorsPrintWhereTheyListen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ys.Close()
-	rs := trustlyrestsim.Start(trustlyrestsim.Options{})
+	rs, err := trustlyrestsim.Start(trustlyrestsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer rs.Close()
-	ts := trustistsim.New("http://127.0.0.1:1", trustistsim.Options{})
+	ts, err := trustistsim.Start(trustistsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer ts.Close()
 	for _, c := range []struct {
 		v    any
 		want []string
 	}{
 		{ys, []string{"trustlysim.Server", ys.URL()}},
-		{rs, []string{"trustlyrestsim.Server", rs.Root(), rs.AccessID()}},
-		{ts, []string{"trustistsim.Server", "http://127.0.0.1:1", ts.MerchantKey().HawkID}},
+		{rs, []string{"trustlyrestsim.Server", rs.URL(), rs.AccessID()}},
+		{ts, []string{"trustistsim.Server", ts.URL(), ts.MerchantKey().HawkID}},
 	} {
 		out := fmt.Sprintf("%v", c.v)
 		for _, w := range c.want {

@@ -555,10 +555,12 @@ func TestCurrencyConfigured(t *testing.T) {
 	if err != nil || p.Amount.Currency().String() != "EUR" {
 		t.Fatalf("Pay EUR: %+v, %v", p, err)
 	}
+	// Another currency is refused by the Gateway, from Capabilities.Currencies, before
+	// anything is sent.
 	before := e.sim.Requests()
-	_, err = e.p.Pay(context.Background(), &provider.PaymentRequest{Amount: gbp(t, "1.00"), MerchantReference: "gbp", ReturnURL: "https://x.example/r"})
-	if pe := wantCode(t, err, provider.InvalidRequest); pe.Field != "Amount" || e.sim.Requests() != before {
-		t.Fatalf("%+v", pe)
+	_, err = e.gw.Pay(context.Background(), paybridge.PaymentRequest{Amount: gbp(t, "1.00"), MerchantReference: "gbp", ReturnURL: "https://x.example/r"})
+	if !errors.Is(err, paybridge.ErrNotSupported) || e.sim.Requests() != before {
+		t.Fatalf("Pay GBP from an EUR account: %v, %d requests sent", err, e.sim.Requests()-before)
 	}
 }
 

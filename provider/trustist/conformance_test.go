@@ -28,7 +28,10 @@ var skipsExpected = map[string]string{
 // TestConformance runs the shared suite against the simulator, through the same harness
 // the paybridge command uses. Every scenario must pass, except the skips above.
 func TestConformance(t *testing.T) {
-	h, cleanup := trustistsim.ConformanceHarness()
+	h, cleanup, err := trustistsim.ConformanceHarness()
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer cleanup()
 	h.Timeout = testwait.Limit                // a scenario's waits end with what they wait for, not a short deadline
 	if j := pgjournaltest.Open(t); j != nil { // PostgreSQL for the restart scenarios, where a server is configured

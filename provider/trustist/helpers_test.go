@@ -61,33 +61,34 @@ func (e *env) last() seen {
 // start runs a simulator with opts and an adapter configured by cfg (nil: both keys).
 func start(t *testing.T, opts trustistsim.Options, cfg func(*trustist.Config)) *env {
 	t.Helper()
-	if opts.RetryFirst == 0 {
-		opts.RetryFirst, opts.RetryMax = 5*time.Millisecond, 50*time.Millisecond
+	if opts.RetryBase == 0 {
+		opts.RetryBase, opts.RetryMax = 5*time.Millisecond, 50*time.Millisecond
 	}
 	if opts.DeliveryClient == nil {
 		// A webhook attempt fails by the receiver's answer, never by its speed.
 		opts.DeliveryClient = &http.Client{Timeout: testwait.Limit}
 	}
 	e := &env{}
-	var ready sync.WaitGroup
-	ready.Add(1)
-	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ready.Wait()
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		e.mu.Lock()
-		e.reqs = append(e.reqs, seen{r.Method, r.URL.RequestURI(), r.Header.Clone(), body})
-		f := e.intercept
-		e.mu.Unlock()
-		if f != nil && f(w, r) {
-			return
-		}
-		e.sim.ServeHTTP(w, r)
-	}))
-	ts.Start()
-	e.sim = trustistsim.New(ts.URL, opts)
-	ready.Done()
-	t.Cleanup(func() { ts.Close(); e.sim.Close() })
+	opts.Wrap = func(sim http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			e.mu.Lock()
+			e.reqs = append(e.reqs, seen{r.Method, r.URL.RequestURI(), r.Header.Clone(), body})
+			f := e.intercept
+			e.mu.Unlock()
+			if f != nil && f(w, r) {
+				return
+			}
+			sim.ServeHTTP(w, r)
+		})
+	}
+	sim, err := trustistsim.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sim = sim
+	t.Cleanup(e.sim.Close)
 	c := e.sim.Config()
 	if cfg != nil {
 		cfg(&c)

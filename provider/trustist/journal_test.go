@@ -17,6 +17,7 @@ import (
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/secret"
@@ -75,7 +76,7 @@ func repeatSendsNothing(t *testing.T, e *env, gw *paybridge.Gateway, req paybrid
 // settle posts the payment.created webhook of the only payment to the handler of gw and
 // checks the event the application was given: the payment's id, the reference Pay sent
 // and the amount.
-func settle(t *testing.T, e *env, gw *paybridge.Gateway, req paybridge.PaymentRequest) trustistsim.Delivery {
+func settle(t *testing.T, e *env, gw *paybridge.Gateway, req paybridge.PaymentRequest) simkit.Delivery {
 	t.Helper()
 	var got events
 	h, err := gw.NotificationHandler(got.fn)
@@ -83,7 +84,7 @@ func settle(t *testing.T, e *env, gw *paybridge.Gateway, req paybridge.PaymentRe
 		t.Fatal(err)
 	}
 	d := e.sim.Deliveries()
-	if len(d) != 1 || d[0].EventType != "payment.created" {
+	if len(d) != 1 || d[0].Event != "payment.created" {
 		t.Fatalf("deliveries %+v; want the payment.created webhook of one payment", d)
 	}
 	if code := post(t, h, string(d[0].Body)); code != http.StatusOK {
@@ -99,7 +100,7 @@ func settle(t *testing.T, e *env, gw *paybridge.Gateway, req paybridge.PaymentRe
 }
 
 // wantPayment checks that p is the simulator's payment d names, ready for the payer.
-func wantPayment(t *testing.T, p *paybridge.Payment, d trustistsim.Delivery, req paybridge.PaymentRequest) {
+func wantPayment(t *testing.T, p *paybridge.Payment, d simkit.Delivery, req paybridge.PaymentRequest) {
 	t.Helper()
 	if p.ID != d.ObjectID || p.Status != provider.PaymentRequiresAction || p.RedirectURL == "" ||
 		!p.Amount.Equal(req.Amount) || p.IdempotencyKey != req.IdempotencyKey || p.MerchantReference != req.MerchantReference {
@@ -120,7 +121,7 @@ func TestPayLostAnswerIsUnknownUntilNotified(t *testing.T) {
 	first := e.gateway(t, j)
 	req := payReq(t, "4.20", "o-lost")
 	req.IdempotencyKey = "key-lost"
-	e.sim.DropNextResponse(1)
+	e.sim.DropNext(1)
 	_, err := first.Pay(ctx, req)
 	if !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("Pay whose answer was lost: %v; want ErrUnknownOutcome", err)
@@ -161,7 +162,7 @@ func loseAnswer(t *testing.T, e *env, how string) {
 	var done atomic.Bool
 	switch how {
 	case "dropped":
-		e.sim.DropNextResponse(1)
+		e.sim.DropNext(1)
 	case "500", "502", "504":
 		status, _ := strconv.Atoi(how)
 		e.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
@@ -314,7 +315,7 @@ func TestPayRepeatWithoutSharedJournalIsSentAgain(t *testing.T) {
 	ctx := context.Background()
 	req := payReq(t, "2.20", "o-forgotten")
 	req.IdempotencyKey = "key-forgotten"
-	e.sim.DropNextResponse(1)
+	e.sim.DropNext(1)
 	if _, err := e.gateway(t, journal.NewMemory()).Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("Pay whose answer was lost: %v; want ErrUnknownOutcome", err)
 	}

@@ -109,17 +109,10 @@ func mergeReadBack(pm, got *provider.Payment) {
 // (https://www.wearepay.uk/what-we-do/payment-systems/faster-payment-system/). [I]
 const maxPayment = "1000000"
 
-// paymentBody checks req and encodes the request body.
+// paymentBody checks what Trustist asks of req beyond the Gateway's checks (the amount
+// is valid, positive and in the account's currency, Capabilities.Currencies) and encodes
+// the request body.
 func (p *Client) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
-	if !req.Amount.IsValid() {
-		return nil, provider.FieldError("Amount", "is required")
-	}
-	if err := req.Amount.CheckPositive(); err != nil {
-		return nil, provider.FieldError("Amount", "must be greater than zero")
-	}
-	if req.Amount.Currency() != p.currency {
-		return nil, provider.FieldError("Amount", "is in %s; this Trustist account takes %s only", req.Amount.Currency(), p.currency)
-	}
 	if c, err := req.Amount.Cmp(money.MustNew(maxPayment, req.Amount.Currency().String())); err != nil || c > 0 {
 		return nil, provider.FieldError("Amount", "is above %s %s, the most one open-banking payment can carry", maxPayment, req.Amount.Currency())
 	}

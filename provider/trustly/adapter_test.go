@@ -19,6 +19,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 	"github.com/paybridge/paybridge/secret"
@@ -61,8 +62,8 @@ func newSingleAttemptEnv(t *testing.T, mutate ...func(*trustly.Config)) *env {
 func newEnvPolicy(t *testing.T, policy paybridge.RetryPolicy, mutate ...func(*trustly.Config)) *env {
 	t.Helper()
 	// Refunds wait for the tests' ConfirmRefund and FailRefund, which decide their outcome.
-	return newEnvSim(t, policy, trustlysim.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond, AllowLoopbackHTTP: true,
-		HoldRefunds: true}, mutate...)
+	return newEnvSim(t, policy, trustlysim.Options{Options: simkit.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond},
+		AllowLoopbackHTTP: true, HoldRefunds: true}, mutate...)
 }
 
 // newEnvSim is newEnvPolicy with a simulator started with opts.
@@ -197,10 +198,11 @@ var (
 func trustlyKeyPEM(t testing.TB) secret.Value {
 	t.Helper()
 	keyOnce.Do(func() {
-		s, err := trustlysim.New("http://127.0.0.1", trustlysim.Options{})
+		s, err := trustlysim.Start(trustlysim.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer s.Close()
 		c, err := s.NewMerchant("k")
 		if err != nil {
 			t.Fatal(err)
@@ -244,12 +246,12 @@ func TestPayApprovedDeliversCreditWithTheOrderID(t *testing.T) {
 		!ev.Amount.Equal(money.MustNew("12.50", "EUR")) || ev.Provider != trustly.Name || ev.OccurredAt.IsZero() {
 		t.Fatalf("event = %+v", ev)
 	}
-	var d []trustlysim.Delivery
+	var d []simkit.Delivery
 	testwait.For(t, "the notification's acknowledgement", func() bool {
 		d = e.sim.Deliveries()
 		return len(d) == 1 && d[0].Acknowledged
 	})
-	if len(d) != 1 || !d[0].Acknowledged || !d[0].ReplyVerified || d[0].ReplyStatus != "OK" {
+	if len(d) != 1 || !d[0].Acknowledged || d[0].Reply != "OK" {
 		t.Fatalf("deliveries = %+v", d)
 	}
 	if got := e.sim.Balance("merchant", "EUR"); got != "12.50" {
@@ -342,7 +344,7 @@ func TestRetrySendsTheIdenticalRequest(t *testing.T) {
 func TestLostReplyIsUnknownOutcomeThenResolved(t *testing.T) {
 	e := newSingleAttemptEnv(t)
 	ctx := context.Background()
-	e.sim.DropNextReplies(1)
+	e.sim.DropNext(1)
 	req := e.payment("order-lost")
 	_, err := e.gw.Pay(ctx, req)
 	if !errors.Is(err, paybridge.ErrUnknownOutcome) {
@@ -355,7 +357,7 @@ func TestLostReplyIsUnknownOutcomeThenResolved(t *testing.T) {
 	// A caller that lost the key and tries a new one is refused: Trustly says 637, the
 	// MessageID was used, and the error names the key of the call that used it. Repeating
 	// that call with its key returns its order.
-	e.sim.DropNextReplies(1)
+	e.sim.DropNext(1)
 	req2 := e.payment("order-lost-2")
 	if _, err := e.gw.Pay(ctx, req2); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("got %v", err)

@@ -12,7 +12,10 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	h, cleanup := trustlysim.ConformanceHarness()
+	h, cleanup, err := trustlysim.ConformanceHarness()
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer cleanup()
 	h.Timeout = testwait.Limit                // a scenario's waits end with what they wait for, not a short deadline
 	if j := pgjournaltest.Open(t); j != nil { // PostgreSQL for the restart scenarios, where a server is configured

@@ -19,6 +19,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
@@ -27,13 +28,13 @@ import (
 
 // settledDeliveries waits until every delivery of method on orderID was acknowledged or given up,
 // and at least one exists.
-func (e *env) settledDeliveries(t *testing.T, orderID, method string) []trustlysim.Delivery {
+func (e *env) settledDeliveries(t *testing.T, orderID, method string) []simkit.Delivery {
 	t.Helper()
-	var out []trustlysim.Delivery
+	var out []simkit.Delivery
 	testwait.For(t, method+" deliveries of "+orderID+" to finish", func() bool {
 		out = nil
 		for _, d := range e.sim.Deliveries() {
-			if d.OrderID == orderID && d.Method == method {
+			if d.ObjectID == orderID && d.Event == method {
 				out = append(out, d)
 			}
 		}
@@ -55,17 +56,17 @@ func (e *env) settledDeliveries(t *testing.T, orderID, method string) []trustlys
 // for days: a test can settle a call while Trustly keeps asking.
 func newPatientEnv(t *testing.T) *env {
 	t.Helper()
-	return newEnvSim(t, paybridge.NoRetry, trustlysim.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond,
-		MaxAttempts: 1_000_000, AllowLoopbackHTTP: true, HoldRefunds: true})
+	return newEnvSim(t, paybridge.NoRetry, trustlysim.Options{Options: simkit.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond,
+		MaxAttempts: 1_000_000}, AllowLoopbackHTTP: true, HoldRefunds: true})
 }
 
 // answered waits until the first delivery of method on orderID got an answer, and returns it.
-func (e *env) answered(t *testing.T, orderID, method string) trustlysim.Delivery {
+func (e *env) answered(t *testing.T, orderID, method string) simkit.Delivery {
 	t.Helper()
-	var out trustlysim.Delivery
+	var out simkit.Delivery
 	testwait.For(t, method+" of "+orderID+" to be answered", func() bool {
 		for _, d := range e.sim.Deliveries() {
-			if d.OrderID == orderID && d.Method == method && d.LastHTTPStatus != 0 {
+			if d.ObjectID == orderID && d.Event == method && d.LastStatus != 0 {
 				out = d
 				return true
 			}
@@ -80,7 +81,7 @@ func (e *env) acknowledged(t *testing.T, orderID, method string) {
 	t.Helper()
 	testwait.For(t, method+" of "+orderID+" to be acknowledged", func() bool {
 		for _, d := range e.sim.Deliveries() {
-			if d.OrderID == orderID && d.Method == method && d.Acknowledged {
+			if d.ObjectID == orderID && d.Event == method && d.Acknowledged {
 				return true
 			}
 		}
@@ -178,7 +179,7 @@ func TestCancelOfAnUncertainDepositIsDelivered(t *testing.T) {
 	e := newPatientEnv(t)
 	ctx := context.Background()
 	req := e.payment("order-lost-cancel")
-	e.sim.DropNextReplies(1)
+	e.sim.DropNext(1)
 	if _, err := e.gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("Pay: %v; want unknown outcome", err)
 	}
@@ -216,7 +217,7 @@ func TestRefundOutcomeMatchedAmongRefundsSharingAReference(t *testing.T) {
 	e := newSingleAttemptEnv(t)
 	ctx := context.Background()
 	p := e.paidDeposit(t, "order-p")
-	e.sim.DropNextReplies(1)
+	e.sim.DropNext(1)
 	r1req := paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("5.00", "EUR"), MerchantReference: "order-p", IdempotencyKey: "r1"}
 	if _, err := e.gw.Refund(ctx, r1req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("R1: %v; want unknown outcome", err)
@@ -249,7 +250,7 @@ func TestDuplicateHintNamesTheCallThatSentTheReference(t *testing.T) {
 	e := newSingleAttemptEnv(t)
 	ctx := context.Background()
 	req := e.payment("order-hint")
-	e.sim.DropNextReplies(1)
+	e.sim.DropNext(1)
 	if _, err := e.gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("Pay: %v", err)
 	}
@@ -298,7 +299,7 @@ func TestRefused637MatchesNoNotification(t *testing.T) {
 	}
 	testwait.For(t, "the foreign credit to be answered by our endpoint", func() bool {
 		for _, d := range e.sim.Deliveries() {
-			if d.OrderID == foreign.ID && d.LastHTTPStatus != 0 {
+			if d.ObjectID == foreign.ID && d.LastStatus != 0 {
 				return true
 			}
 		}
@@ -391,7 +392,7 @@ func TestRefundOutcomeBeforeItsAnswerIsRecorded(t *testing.T) {
 	ctx := context.Background()
 	p := e.paidDeposit(t, "order-overtake")
 	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("3.00", "EUR"), IdempotencyKey: "r-overtake"}
-	e.sim.DropNextReplies(1)
+	e.sim.DropNext(1)
 	if _, err := e.gw.Refund(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("Refund: %v", err)
 	}
@@ -420,7 +421,7 @@ func TestForeignDepositWithOurReferenceWhileOurPayIsUncertain(t *testing.T) {
 	e := newPatientEnv(t)
 	ctx := context.Background()
 	req := e.payment("order-twin")
-	e.sim.DropNextReplies(1)
+	e.sim.DropNext(1)
 	if _, err := e.gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("Pay: %v; want unknown outcome", err)
 	}
@@ -438,7 +439,7 @@ func TestForeignDepositWithOurReferenceWhileOurPayIsUncertain(t *testing.T) {
 		t.Fatalf("another merchant's deposit %s, matched to our uncertain Pay by its MessageID, reached the application: %s",
 			foreign.ID, brief(got[0]))
 	}
-	if d.LastHTTPStatus == http.StatusOK {
+	if d.LastStatus == http.StatusOK {
 		t.Fatalf("the credit of order %s was acknowledged before our Pay was settled: it is lost if it was ours", foreign.ID)
 	}
 	ours, err := e.gw.Pay(ctx, req) // Trustly answers the identical request with our order
@@ -452,7 +453,7 @@ func TestForeignDepositWithOurReferenceWhileOurPayIsUncertain(t *testing.T) {
 	// the other merchant's key, does not take).
 	testwait.For(t, "the foreign credit to be acknowledged as not ours", func() bool {
 		for _, d := range e.sim.Deliveries() {
-			if d.OrderID == foreign.ID && d.Method == "credit" && d.LastHTTPStatus == http.StatusOK {
+			if d.ObjectID == foreign.ID && d.Event == "credit" && d.LastStatus == http.StatusOK {
 				return true
 			}
 		}
@@ -481,7 +482,7 @@ func TestAccountSelectionWithoutReferenceWhoseAnswerWasLost(t *testing.T) {
 	ctx := context.Background()
 	req := paybridge.VerifyAccountRequest{Holder: paybridge.Person{ID: "u-9", FirstName: "Ada", LastName: "Lovelace", Country: "SE",
 		Locale: "sv_SE"}, ReturnURL: "https://shop.example.com/r", NotificationURL: e.notifyURL(), IdempotencyKey: "va-lost"}
-	e.sim.DropNextReplies(1)
+	e.sim.DropNext(1)
 	if _, err := e.gw.VerifyAccount(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("VerifyAccount: %v; want unknown outcome", err)
 	}
@@ -493,7 +494,7 @@ func TestAccountSelectionWithoutReferenceWhoseAnswerWasLost(t *testing.T) {
 	if err := e.sim.EndUser().Approve(ctx, v.RedirectURL); err != nil {
 		t.Fatal(err)
 	}
-	if d := e.answered(t, v.ID, "account"); d.LastHTTPStatus == http.StatusOK {
+	if d := e.answered(t, v.ID, "account"); d.LastStatus == http.StatusOK {
 		t.Fatalf("the account notification of our verification %s was acknowledged before the call was settled; events: %v",
 			v.ID, e.eventsFor(v.ID))
 	}
@@ -676,7 +677,7 @@ func TestCreditOfAnAmountNoCallRecordedIsNotOurs(t *testing.T) {
 	}
 	for _, d := range e.settledDeliveries(t, p.ID, "credit") {
 		if !d.Acknowledged {
-			t.Fatalf("credit %s was not acknowledged (last HTTP %d)", d.NotificationID, d.LastHTTPStatus)
+			t.Fatalf("credit %s was not acknowledged (last HTTP %d)", d.EventID, d.LastStatus)
 		}
 	}
 	if k := kinds(e.eventsFor(p.ID), p.ID); len(k) != 1 {

@@ -13,6 +13,7 @@ import (
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
@@ -104,7 +105,8 @@ type kycEnv struct {
 
 func newKYCEnv(t *testing.T, decide func(run int, ev notify.Event) error) *kycEnv {
 	t.Helper()
-	sim, err := trustlysim.Start(trustlysim.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond, AllowLoopbackHTTP: true})
+	sim, err := trustlysim.Start(trustlysim.Options{Options: simkit.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond},
+		AllowLoopbackHTTP: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,10 +176,10 @@ func (e *kycEnv) pay(t *testing.T, ref string) (*paybridge.Payment, []notify.Eve
 	return p, evs
 }
 
-func (e *kycEnv) kycDeliveries(orderID string) []trustlysim.Delivery {
-	var out []trustlysim.Delivery
+func (e *kycEnv) kycDeliveries(orderID string) []simkit.Delivery {
+	var out []simkit.Delivery
 	for _, d := range e.sim.Deliveries() {
-		if d.OrderID == orderID && d.Method == "kyc" {
+		if d.ObjectID == orderID && d.Event == "kyc" {
 			out = append(out, d)
 		}
 	}
@@ -212,7 +214,7 @@ func TestKYCContinueLetsTheDepositGoOn(t *testing.T) {
 		t.Fatalf("kyc event %s identity %+v", brief(got), id)
 	}
 	d := e.kycDeliveries(p.ID)
-	if len(d) != 1 || !d[0].Acknowledged || d[0].ReplyStatus != "CONTINUE" {
+	if len(d) != 1 || !d[0].Acknowledged || d[0].Reply != "CONTINUE" {
 		t.Fatalf("kyc deliveries %+v", d)
 	}
 	if b := e.sim.Balance("merchant", "EUR"); b != "12.50" {
@@ -233,13 +235,13 @@ func TestKYCAbortCancelsTheDeposit(t *testing.T) {
 			if k := eventKinds(evs); len(k) != 2 || k[0] != notify.PaymentIdentified || k[1] != notify.PaymentCanceled {
 				t.Fatalf("events %v, want payment.identified then payment.canceled", k)
 			}
-			if d := e.kycDeliveries(p.ID); len(d) != 1 || !d[0].Acknowledged || d[0].ReplyStatus != "FINISH" {
+			if d := e.kycDeliveries(p.ID); len(d) != 1 || !d[0].Acknowledged || d[0].Reply != "FINISH" {
 				t.Fatalf("kyc deliveries %+v", d)
 			}
 			if b := e.sim.Balance("merchant", "EUR"); b != "0.00" {
 				t.Fatalf("balance %s, want 0.00", b)
 			}
-			if m := e.sim.Movements("merchant"); len(m) != 0 {
+			if m := e.sim.Movements(); len(m) != 0 {
 				t.Fatalf("movements %+v", m)
 			}
 		})
@@ -264,7 +266,7 @@ func TestKYCFailedCallbackIsRedelivered(t *testing.T) {
 		t.Fatalf("events %v", k)
 	}
 	d := e.kycDeliveries(p.ID)
-	if len(d) != 1 || d[0].Attempts != 2 || d[0].ReplyStatus != "CONTINUE" {
+	if len(d) != 1 || d[0].Attempts != 2 || d[0].Reply != "CONTINUE" {
 		t.Fatalf("kyc deliveries %+v, want one answered CONTINUE at the second attempt", d)
 	}
 	e.mu.Lock()

@@ -46,7 +46,7 @@ func TestProcessedWritesWithoutATrustworthyAnswerAreUnknownOutcome(t *testing.T)
 		"HTTP 500 page":   func(e *env) { e.sim.GarbleNextReplies(1, http.StatusInternalServerError) },
 		"HTTP 502 page":   func(e *env) { e.sim.GarbleNextReplies(1, http.StatusBadGateway) },
 		"unsigned 620":    func(e *env) { e.sim.UnsignedErrorNext(1) },
-		"dropped answers": func(e *env) { e.sim.DropNextReplies(1) },
+		"dropped answers": func(e *env) { e.sim.DropNext(1) },
 	}
 	e := newSingleAttemptEnv(t)
 	ctx := context.Background()

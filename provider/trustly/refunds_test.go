@@ -126,7 +126,7 @@ func TestFailedPayoutIsNeverAPayment(t *testing.T) {
 	}
 	testwait.For(t, "the failed payout's credit to be acknowledged", func() bool {
 		for _, d := range e.sim.Deliveries() {
-			if d.OrderID == po.ID && d.Method == "credit" && d.Acknowledged {
+			if d.ObjectID == po.ID && d.Event == "credit" && d.Acknowledged {
 				return true
 			}
 		}

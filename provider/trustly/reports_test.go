@@ -204,7 +204,7 @@ func TestReportErrors(t *testing.T) {
 	if err := ledger(); code(err) != provider.UnknownOutcome {
 		t.Errorf("unsigned error: %v", err)
 	}
-	e.sim.DropNextReplies(1)
+	e.sim.DropNext(1)
 	if err := ledger(); code(err) != provider.ProviderUnavailable {
 		t.Errorf("dropped answer: %v", err)
 	}

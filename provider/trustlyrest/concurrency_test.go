@@ -75,7 +75,10 @@ func (p *countingProxy) pipe(c net.Conn, target string) {
 // bound: once the first burst has reached the bound, none at all. (How many the first
 // burst opens below the bound depends on how the machine schedules it.)
 func TestThousandConcurrentPaysReuseConnections(t *testing.T) {
-	sim := trustlyrestsim.Start(trustlyrestsim.Options{})
+	sim, err := trustlyrestsim.Start(trustlyrestsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(sim.Close)
 	cfg := sim.Config()
 	u, err := url.Parse(cfg.BaseURL)

@@ -15,7 +15,10 @@ import (
 // TestConformance runs the conformance suite against the simulator through the harness the
 // paybridge command uses, one subtest per scenario. Every scenario runs; none may skip.
 func TestConformance(t *testing.T) {
-	h, stop := trustlyrestsim.ConformanceHarness()
+	h, stop, err := trustlyrestsim.ConformanceHarness()
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer stop()
 	h.Timeout = testwait.Limit                // a scenario's waits end with what they wait for, not a short deadline
 	if j := pgjournaltest.Open(t); j != nil { // PostgreSQL for the restart scenarios, where a server is configured

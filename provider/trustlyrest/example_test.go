@@ -15,14 +15,18 @@ import (
 // A pay-in against the simulator: Pay returns the bank page, the payer approves it, and the
 // adapter captures the authorization; GetPayment reports success once the capture completes.
 func Example() {
-	sim := trustlyrestsim.Start(trustlyrestsim.Options{SettleDelay: time.Millisecond})
+	sim, err := trustlyrestsim.Start(trustlyrestsim.Options{SettleDelay: time.Millisecond})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer sim.Close()
 
 	c, err := trustlyrest.New(trustlyrest.Config{
 		AccessID:   sim.AccessID(),
 		AccessKey:  secret.New(sim.AccessKey()),
 		MerchantID: sim.MerchantID(),
-		BaseURL:    sim.URL(), // omit for Trustly's sandbox
+		BaseURL:    sim.APIURL(), // omit for Trustly's sandbox
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 )
@@ -65,7 +66,7 @@ func TestNotificationRedeliveredAfterCallbackFailure(t *testing.T) {
 	}
 	e.mu.Unlock()
 	// The callback runs before the reply reaches the simulator: wait for its record.
-	var got trustlyrestsim.Delivery
+	var got simkit.Delivery
 	testwait.For(t, "the acknowledgement of event "+ev.ID, func() bool {
 		for _, d := range e.sim.Deliveries() {
 			if d.EventID == ev.ID {
@@ -151,7 +152,7 @@ func TestRefundLostReplyIsResolvedWithoutRefundingTwice(t *testing.T) {
 	p := e.paid("10.00", provider.PaymentSucceeded)
 	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("6.00"), IdempotencyKey: "rf-lost-1"}
 	// The look-ups answer; the refund POST is processed and its reply lost.
-	e.sim.LoseNextWriteReply(1)
+	e.sim.DropNextWrite(1)
 	if _, err := e.gw.Refund(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("refund with a lost reply = %v, want ErrUnknownOutcome", err)
 	}
@@ -274,7 +275,7 @@ func TestPayoutFlows(t *testing.T) {
 
 	req := paybridge.PayoutRequest{Amount: usd("25.00"), AccountID: got.AccountID, Payee: trustlyrestsim.TestPayer,
 		MerchantReference: "withdrawal-7", IdempotencyKey: "po-lost-1"}
-	e.sim.LoseNextWriteReply(1)
+	e.sim.DropNextWrite(1)
 	if _, err := e.gw.Payout(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("payout with a lost reply = %v, want ErrUnknownOutcome", err)
 	}
@@ -432,7 +433,7 @@ func TestErrorsAndRetries(t *testing.T) {
 		t.Fatalf("Pay sent %d requests, want 1", n)
 	}
 	// A write whose reply is lost has an unknown outcome.
-	e.sim.LoseNextWriteReply(1)
+	e.sim.DropNextWrite(1)
 	if _, err := e.gw.Pay(ctx, e.payReq("3.00")); codeOf(err) != paybridge.CodeUnknownOutcome || e.sim.LostReplies() != 1 {
 		t.Fatalf("Pay with a lost reply = %v (%d replies lost)", err, e.sim.LostReplies())
 	}

@@ -43,7 +43,11 @@ func newEnv(t *testing.T, opts trustlyrestsim.Options, tweak func(*trustlyrest.C
 	if opts.AckTimeout == 0 {
 		opts.AckTimeout = testwait.Limit // an answer counts by its status, not by its speed
 	}
-	e := &env{t: t, sim: trustlyrestsim.Start(opts)}
+	sim, err := trustlyrestsim.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, sim: sim}
 	t.Cleanup(e.sim.Close)
 	cfg := e.sim.Config()
 	if tweak != nil {

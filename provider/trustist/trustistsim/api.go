@@ -14,8 +14,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paybridge/paybridge/internal/hawk"
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 // role is the kind of key that signed a request.
@@ -70,14 +70,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
 	w.Header().Set("CorrelationId", uuid.NewString())
-	failing, err := s.faults.Begin(r.Context())
-	if err != nil {
+	fault, ok := s.kit.Arrive(r.Context())
+	if !ok {
 		return
 	}
-	fault := s.faults.Decide()
-	if failing || fault == simkit.FailFault {
+	if fault == simkit.FailFault {
 		writeProblem(w, http.StatusServiceUnavailable, problem{Title: "Service Unavailable", Status: 503,
 			Detail: "The service is temporarily unavailable. Please try again later."})
 		return
@@ -95,10 +93,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		wa := ae.WWWAuthenticate
-		s.mu.Lock()
-		forge := s.badTSM
-		s.mu.Unlock()
-		if ae.Kind == hawk.Stale && forge {
+		if ae.Kind == hawk.Stale && s.badTSM.Load() {
 			wa = strings.Replace(wa, `tsm="`, `tsm="AAAA`, 1)
 		}
 		if wa != "" {
@@ -128,21 +123,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		b, fault = simkit.Truncate(b), simkit.NoFault
 	}
 	sa := hawk.ResponseHeader(res.Credentials.Key, res.Artifacts, ct, b)
-	s.mu.Lock()
-	if s.corruptSA || fault == simkit.BadSignatureFault {
+	if s.corruptSA.Load() || fault == simkit.BadSignatureFault {
 		sa = strings.Replace(sa, `mac="`, `mac="AAAA`, 1)
 	}
-	strip := s.stripSA
-	s.mu.Unlock()
-	if s.faults.TakeDrop() {
-		_ = simkit.DropConnection(w)
+	strip := s.stripSA.Load()
+	if s.kit.TakeDrop() {
+		s.kit.Drop(w)
 		return
 	}
 	h := http.Header{"Content-Type": {ct}}
 	if fault != simkit.UnsignedFault && !strip {
 		h.Set("Server-Authorization", sa)
 	}
-	s.faults.Answer(w, r, fault, out.status, h, b)
+	s.kit.Answer(w, r, fault, out.status, h, b)
 }
 
 // writeProblem writes an error answer that is not signed (authentication failed or the

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 type address struct {
@@ -109,7 +111,7 @@ func (s *Server) createCustomer(body []byte) result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.id = shortID()
-	c.created = s.nowLocked()
+	c.created = s.now()
 	s.customers[c.id] = c
 	s.custOrder = append(s.custOrder, c.id)
 	return result{http.StatusCreated, c.json()}
@@ -236,8 +238,8 @@ func (s *Server) createSession(body []byte) result {
 	}
 	se.id = shortID()
 	se.status = SessionCreated
-	se.pageToken = randomHex(16)
-	se.created = s.nowLocked()
+	se.pageToken = simkit.RandomHex(16)
+	se.created = s.now()
 	s.sessions[se.id] = se
 	return result{http.StatusOK, s.sessionJSON(se)}
 }

@@ -22,12 +22,16 @@
 // set with SetWebhookURL, with exponential back-off until a 2xx answer; Deliveries records
 // them and Close stops them.
 //
-// Fault knobs: FailNext (503 before processing), DropNextResponse (process, then close the
-// connection), SetLatency, SetClockSkew, ForgeTimestampReplies, CorruptServerAuthorization,
-// StripServerAuthorization, LagReads (payment reads a status behind, as from a lagging
-// replica) and SetChaos (seeded random request and webhook faults). Requests counts API requests;
-// Movements lists the payments for reconciliation; CompletePayment acts on a pay page
-// without HTTP.
+// Start a Server with Start; the simkit.Server it embeds gives its URL, Close, Requests,
+// Deliveries and the fault knobs every simulator shares: FailNext (503 before
+// processing), DropNext (process, then close the connection), SetLatency and SetChaos.
+// Under SetChaos a Malformed answer keeps a Server-Authorization header that covers what
+// was sent, an Unsigned one has no Server-Authorization header (which Hawk allows), and a
+// BadSignature one carries a Server-Authorization whose MAC does not verify. Knobs of its
+// own: SetClockSkew, ForgeTimestampReplies, CorruptServerAuthorization,
+// StripServerAuthorization and LagReads (payment reads a status behind, as from a lagging
+// replica). Movements lists the payments for reconciliation; CompletePayment acts on a
+// pay page without HTTP.
 //
 // Where the published documentation is silent the simulator follows marked inferences:
 // the cancelled status (CANCELLED), the ProblemDetails error shape, 201 for a new

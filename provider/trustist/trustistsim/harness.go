@@ -1,12 +1,11 @@
 package trustistsim
 
 import (
-	"context"
 	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
-	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/secret"
 )
@@ -14,41 +13,28 @@ import (
 // ConformanceHarness starts a simulator with fast webhook retries and returns a
 // conformance harness whose Gateways use the trustist adapter against it (merchant and
 // tenant keys configured), and a cleanup function that stops the simulator.
-func ConformanceHarness() (conformance.Harness, func()) {
-	s, err := Start(Options{RetryFirst: 5 * time.Millisecond, RetryMax: 100 * time.Millisecond, Attempts: 50})
+func ConformanceHarness() (conformance.Harness, func(), error) {
+	s, err := Start(Options{Options: simkit.Options{RetryBase: 5 * time.Millisecond, RetryMax: 100 * time.Millisecond, MaxAttempts: 50}})
 	if err != nil {
-		broken := func(_ context.Context, t conformance.T, _ ...paybridge.Option) *paybridge.Gateway {
-			t.Fatalf("starting the Trustist simulator: %v", err)
-			return nil
-		}
-		return conformance.Harness{NewGateway: broken, Currency: money.MustCurrency("GBP")}, func() {}
+		return conformance.Harness{}, nil, err
 	}
-	return s.Harness(), s.Close
+	return s.Harness(), s.Close, nil
 }
 
 // Harness returns a conformance harness for this server.
 func (s *Server) Harness() conformance.Harness {
-	open := func(cfg trustist.Config) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
-		return func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
-			p, err := trustist.New(cfg)
-			if err != nil {
-				t.Fatalf("trustist.New: %v", err)
-			}
-			return paybridge.New(p, opts...)
-		}
-	}
 	bad := s.Config()
-	wrongKey := secret.New("sk_test_wrong_" + randomHex(12))
+	wrongKey := secret.New("sk_test_wrong_" + simkit.RandomHex(12))
 	bad.Merchant.HawkKey = wrongKey
 	return conformance.Harness{
-		NewGateway:               open(s.Config()),
-		NewGatewayBadCredentials: open(bad),
+		NewGateway:               conformance.Gateways(func() (*trustist.Client, error) { return trustist.New(s.Config()) }),
+		NewGatewayBadCredentials: conformance.Gateways(func() (*trustist.Client, error) { return trustist.New(bad) }),
 		EndUser:                  s.EndUser(),
 		Currency:                 s.currency,
 		Payer: paybridge.Person{ID: "user-42", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
 			Country: "GB", Locale: "en_GB"},
 		Requests:              s.Requests,
-		LoseNextAnswers:       s.DropNextResponse,
+		LoseNextAnswers:       s.DropNext,
 		Movements:             func() int64 { return int64(s.Payments()) },
 		LoopbackNotifications: true,
 		SetNotificationURL:    s.SetWebhookURL,

@@ -1,18 +1,14 @@
 package trustistsim
 
 import (
-	"context"
 	"crypto/subtle"
-	"fmt"
-	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 // Test bank details of the account an approved onboarding connects: TestBankName is the
@@ -34,12 +30,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet:
 		s.renderPage(w, kind, id)
 	case http.MethodPost:
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
-			return
-		}
-		s.submitPage(w, r, kind, id, r.PostForm.Get("token"), r.PostForm.Get("action"))
+		s.submitPage(w, r, kind, id)
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -49,49 +40,28 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 // theme is the look of the simulator's hosted pages.
 var theme = simkit.Theme{Provider: "Trustist", Accent: "#3b2f8f"}
 
-// pageChoice is an entry of a hosted page's list of banks or ways to pay.
-type pageChoice struct{ value, name, hint string }
-
 // testBanks are the sandbox banks the pages offer
 // (https://api.trustistecommerce.com/docs/testing); the first is preselected and is the one
 // an EndUser, which posts no choice, uses.
-var testBanks = []pageChoice{
-	{"mock-redirect-bank", TestBankName, "Test bank, approves at once"},
-	{"lloyds-test", "Lloyds Bank Test Account", "Test bank"},
+var testBanks = []simkit.Option{
+	{Value: "mock-redirect-bank", Label: TestBankName, Hint: "Test bank, approves at once"},
+	{Value: "lloyds-test", Label: "Lloyds Bank Test Account", Hint: "Test bank"},
 }
 
 // payMethods are the ways to pay the pay page offers: a bank (open banking) or a card.
 // The simulator settles all of them alike.
-var payMethods = append(append([]pageChoice(nil), testBanks...),
-	pageChoice{"card", "Card", "Test card ending 4242"})
-
-func findChoice(list []pageChoice, value string) (pageChoice, bool) {
-	if value == "" {
-		return list[0], true
+var payMethods = func() []simkit.Option {
+	var out []simkit.Option
+	for _, b := range testBanks {
+		b.Hint = "Pay by bank · " + b.Hint
+		out = append(out, b)
 	}
-	for _, c := range list {
-		if c.value == value {
-			return c, true
-		}
-	}
-	return pageChoice{}, false
-}
-
-func choiceList(legend, field string, list []pageChoice) simkit.Choice {
-	c := simkit.Choice{Legend: legend, Name: field}
-	for i, e := range list {
-		hint := e.hint
-		if field == "method" && e.value != "card" {
-			hint = "Pay by bank · " + hint
-		}
-		c.Options = append(c.Options, simkit.Option{Value: e.value, Label: e.name, Hint: hint, Checked: i == 0})
-	}
-	return c
-}
+	return append(out, simkit.Option{Value: "card", Label: "Card", Hint: "Test card ending 4242"})
+}()
 
 // choiceField is the form field of a page's list: the pay page asks how to pay, the
 // others which bank.
-func choiceField(kind string) (string, []pageChoice) {
+func choiceField(kind string) (string, []simkit.Option) {
 	if kind == "pay" {
 		return "method", payMethods
 	}
@@ -109,14 +79,6 @@ func joinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(out, sep)
 }
 
-func buttons(approve string) []simkit.Button {
-	return []simkit.Button{
-		{Action: "approve", Label: approve, Kind: simkit.ButtonApprove},
-		{Action: "decline", Label: "Decline", Kind: simkit.ButtonDecline},
-		{Action: "abandon", Label: "Cancel and go back", Kind: simkit.ButtonCancel},
-	}
-}
-
 func (s *Server) renderPage(w http.ResponseWriter, kind, id string) {
 	s.mu.Lock()
 	var page simkit.Page
@@ -129,8 +91,8 @@ func (s *Server) renderPage(w http.ResponseWriter, kind, id string) {
 				Amount: p.amount.Fixed(), Currency: p.amount.Currency().String(),
 				Details: []simkit.Detail{{Label: "For", Value: p.description}, {Label: "Reference", Value: p.reference},
 					{Label: "Paying as", Value: p.customerDetails}},
-				Choices: []simkit.Choice{choiceList("How would you like to pay?", "method", payMethods)},
-				Buttons: buttons("Approve payment"),
+				Choices: []simkit.Choice{simkit.NewChoice("How would you like to pay?", "method", payMethods)},
+				Buttons: simkit.PageButtons("Approve payment"),
 				Help: "Approve pays as if your bank or card issuer confirmed the payment; Decline as if it refused. " +
 					"Cancel and go back returns you to " + MerchantName + " without paying."}
 		}
@@ -146,8 +108,8 @@ func (s *Server) renderPage(w http.ResponseWriter, kind, id string) {
 				Details: []simkit.Detail{{Label: "For", Value: o.description}, {Label: "Reference", Value: o.reference},
 					{Label: "First payment", Value: o.startDate}, {Label: "Payments", Value: count},
 					{Label: "From", Value: joinNonEmpty(", ", o.payerName, o.payerBusinessName)}},
-				Choices: []simkit.Choice{choiceList("Choose your bank", "bank", testBanks)},
-				Buttons: buttons("Approve standing order"),
+				Choices: []simkit.Choice{simkit.NewChoice("Choose your bank", "bank", testBanks)},
+				Buttons: simkit.PageButtons("Approve standing order"),
 				Help: "Approve sets up the standing order as if your bank confirmed it; Decline as if it refused. " +
 					"Cancel and go back returns you to " + MerchantName + " without setting it up."}
 		}
@@ -167,8 +129,8 @@ func (s *Server) renderPage(w http.ResponseWriter, kind, id string) {
 			}
 			page = simkit.Page{Title: title, MerchantLabel: "Requested by",
 				Details: []simkit.Detail{{Label: "Shared with " + MerchantName, Value: strings.Join(shares, "; ")}},
-				Choices: []simkit.Choice{choiceList("Choose your bank", "bank", testBanks)},
-				Buttons: buttons(approve),
+				Choices: []simkit.Choice{simkit.NewChoice("Choose your bank", "bank", testBanks)},
+				Buttons: simkit.PageButtons(approve),
 				Help: approve + " acts as if you logged in at the chosen test bank and agreed; Decline as if " +
 					"the bank refused. Cancel and go back returns you without sharing anything."}
 		}
@@ -189,15 +151,15 @@ func (s *Server) renderPage(w http.ResponseWriter, kind, id string) {
 	simkit.WritePage(w, http.StatusOK, page)
 }
 
-func (s *Server) submitPage(w http.ResponseWriter, r *http.Request, kind, id, token, action string) {
-	if action != "approve" && action != "decline" && action != "abandon" {
-		http.Error(w, "unknown action", http.StatusBadRequest)
+func (s *Server) submitPage(w http.ResponseWriter, r *http.Request, kind, id string) {
+	field, list := choiceField(kind)
+	choice, ok := simkit.ReadChoice(w, r, field, list)
+	if !ok {
 		return
 	}
-	field, list := choiceField(kind)
-	choice, ok := findChoice(list, r.PostForm.Get(field))
-	if !ok {
-		http.Error(w, "unknown "+field, http.StatusBadRequest)
+	token, action := r.PostForm.Get("token"), r.PostForm.Get("action")
+	if action != simkit.ActionApprove && action != simkit.ActionDecline && action != simkit.ActionAbandon {
+		http.Error(w, "unknown action", http.StatusBadRequest)
 		return
 	}
 	s.mu.Lock()
@@ -221,7 +183,7 @@ func (s *Server) actLocked(kind, id, token, action string) (string, int) {
 }
 
 // actChoiceLocked is actLocked with the bank or way to pay the payer chose.
-func (s *Server) actChoiceLocked(kind, id, token, action string, choice pageChoice) (string, int) {
+func (s *Server) actChoiceLocked(kind, id, token, action string, choice simkit.Option) (string, int) {
 	okToken := func(want string) bool { return subtle.ConstantTimeCompare([]byte(token), []byte(want)) == 1 }
 	switch kind {
 	case "pay":
@@ -291,10 +253,10 @@ func (s *Server) actChoiceLocked(kind, id, token, action string, choice pageChoi
 		case "approve":
 			se.status = SessionComplete
 			if c := s.customers[se.customerID]; c != nil && se.ais {
-				c.accounts = append(c.accounts, bankAccount{ID: shortID(), BankName: choice.name,
+				c.accounts = append(c.accounts, bankAccount{ID: shortID(), BankName: choice.Label,
 					AccountName: strings.TrimSpace(c.firstName + " " + c.lastName), SortCode: TestSortCode,
 					AccountNumber: TestAccountNumber, Currency: s.currency.String(),
-					Connected: s.nowLocked().UTC().Format(time.RFC3339)})
+					Connected: s.now().UTC().Format(time.RFC3339)})
 			}
 		case "decline":
 			se.status = SessionFailed
@@ -321,63 +283,9 @@ func withQuery(raw, name, value string) string {
 	return u.String()
 }
 
-// EndUser acts on the simulator's hosted pages over HTTP as a payer or customer would:
-// it fetches the page, reads its form and submits the chosen action. It implements the
-// conformance suite's EndUser.
-type EndUser struct{ browser *simkit.Browser }
-
-// EndUser returns an EndUser for this server's pages.
-func (s *Server) EndUser() *EndUser {
-	return &EndUser{browser: simkit.NewBrowser(10 * time.Second)}
-}
-
-// Approve pays, sets up the standing order, or connects the test bank account.
-func (e *EndUser) Approve(ctx context.Context, pageURL string) error {
-	return e.act(ctx, pageURL, "approve")
-}
-
-// Decline refuses at the bank.
-func (e *EndUser) Decline(ctx context.Context, pageURL string) error {
-	return e.act(ctx, pageURL, "decline")
-}
-
-// Abandon leaves through the cancel button.
-func (e *EndUser) Abandon(ctx context.Context, pageURL string) error {
-	return e.act(ctx, pageURL, "abandon")
-}
-
-var formToken = regexp.MustCompile(`^[0-9a-f]+$`)
-
-func (e *EndUser) act(ctx context.Context, pageURL, action string) error {
-	page, err := e.browser.Get(ctx, pageURL, 1<<20)
-	if err != nil {
-		return err
-	}
-	if page.BodyErr != nil {
-		return page.BodyErr
-	}
-	if page.Status != http.StatusOK {
-		return fmt.Errorf("trustistsim: page %s answered HTTP %d", pageURL, page.Status)
-	}
-	formAction, okAction := simkit.FormAction(page.Body)
-	token, okToken := simkit.HiddenInput(page.Body, "token")
-	if !okAction || !okToken || !formToken.MatchString(token) {
-		return fmt.Errorf("trustistsim: page %s has no form", pageURL)
-	}
-	base, err := url.Parse(pageURL)
-	if err != nil {
-		return err
-	}
-	target, err := base.Parse(html.UnescapeString(formAction))
-	if err != nil {
-		return err
-	}
-	reply, err := e.browser.PostForm(ctx, target.String(), url.Values{"token": {token}, "action": {action}}, 1<<16)
-	if err != nil {
-		return err
-	}
-	if reply.Status != http.StatusSeeOther && reply.Status != http.StatusOK {
-		return fmt.Errorf("trustistsim: submitting %s on %s answered HTTP %d", action, pageURL, reply.Status)
-	}
-	return nil
+// EndUser returns an EndUser for this server's pages: Approve pays, sets up the standing
+// order, or connects the test bank account; Decline refuses at the bank; Abandon leaves
+// through the cancel button.
+func (s *Server) EndUser() *simkit.EndUser {
+	return simkit.NewEndUser(simkit.EndUserConfig{Name: "trustistsim", Timeout: 10 * time.Second})
 }

@@ -2,7 +2,6 @@ package trustistsim_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,48 +10,10 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/hawk"
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
+	"github.com/paybridge/paybridge/provider/simkit/simkittest"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 )
-
-const hostile = `</dd><script>alert(1)</script><img src=x onerror=alert(2)>`
-
-// getPage fetches a hosted page and returns its status and body.
-func getPage(t *testing.T, pageURL string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(pageURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
-}
-
-// checkButtons fails unless the page offers approve (labelled approve), decline and
-// abandon, in that order.
-func checkButtons(t *testing.T, page, approve string) {
-	t.Helper()
-	want := []simkit.PageButton{{Action: "approve", Label: approve}, {Action: "decline", Label: "Decline"},
-		{Action: "abandon", Label: "Cancel and go back"}}
-	if got := simkit.Buttons([]byte(page)); !slices.Equal(got, want) {
-		t.Errorf("buttons %v, want %v", got, want)
-	}
-}
-
-// checkEscaped fails if the hostile text reached the page as markup, or is not shown.
-func checkEscaped(t *testing.T, page string) {
-	t.Helper()
-	if strings.Contains(page, "<script") || strings.Contains(page, "<img") || strings.Contains(page, "</dd><script") {
-		t.Errorf("a merchant's text added markup to the page:\n%s", page)
-	}
-	if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
-		t.Errorf("the merchant's text is not shown, escaped:\n%s", page)
-	}
-}
 
 // TestPayPageShowsThePayment: the pay page names the merchant, the amount and currency,
 // what is paid for, offers banks and a card, and the three buttons; a description with
@@ -60,14 +21,14 @@ func checkEscaped(t *testing.T, page string) {
 func TestPayPageShowsThePayment(t *testing.T) {
 	s := startSim(t, trustistsim.Options{})
 	m := client{t, s, s.MerchantKey()}
-	body, _ := json.Marshal(map[string]any{"amount": 12.34, "reference": "ORDER-77", "description": "A5 dotted notebook " + hostile,
+	body, _ := json.Marshal(map[string]any{"amount": 12.34, "reference": "ORDER-77", "description": "A5 dotted notebook " + simkittest.Hostile,
 		"customerDetails": "Ada Lovelace", "returnUrl": "https://shop.example.com/r"})
 	resp, b := m.do("POST", "/v1/payments", string(body), hawk.RequestOptions{})
 	var p struct{ ID, PayLink string }
 	if err := json.Unmarshal(b, &p); err != nil || resp.StatusCode != http.StatusOK || p.PayLink == "" {
 		t.Fatalf("creating the payment: %d %s", resp.StatusCode, b)
 	}
-	status, page := getPage(t, p.PayLink)
+	status, page := simkittest.GetPage(t, p.PayLink)
 	if status != http.StatusOK {
 		t.Fatalf("the pay page answered %d", status)
 	}
@@ -77,8 +38,8 @@ func TestPayPageShowsThePayment(t *testing.T) {
 			t.Errorf("the pay page does not show %q", want)
 		}
 	}
-	checkButtons(t, page, "Approve payment")
-	checkEscaped(t, page)
+	simkittest.CheckButtons(t, page, "Approve payment")
+	simkittest.CheckEscaped(t, page)
 
 	// Paying by card from the page works like paying by bank.
 	token, _ := simkit.HiddenInput([]byte(page), "token")
@@ -99,7 +60,7 @@ func TestPayPageShowsThePayment(t *testing.T) {
 	if st, _ := s.PaymentStatus(p.ID); st != trustistsim.StatusComplete {
 		t.Fatalf("after paying by card the payment is %q", st)
 	}
-	if status, page := getPage(t, p.PayLink); status != http.StatusGone || !strings.Contains(page, "no longer active") {
+	if status, page := simkittest.GetPage(t, p.PayLink); status != http.StatusGone || !strings.Contains(page, "no longer active") {
 		t.Fatalf("the paid payment's page answered %d:\n%s", status, page)
 	}
 }
@@ -114,13 +75,13 @@ func TestStandingOrderPageShowsTheOrder(t *testing.T) {
 	m := client{t, s, s.MerchantKey()}
 	start := time.Now().UTC().AddDate(0, 0, 3).Format("2006-01-02")
 	body, _ := json.Marshal(map[string]any{"amount": 9.5, "reference": "SUB-1", "frequency": "monthly", "startDate": start,
-		"description": "Notebook club " + hostile, "payerName": "Ada Lovelace", "returnUrl": "https://shop.example.com/r"})
+		"description": "Notebook club " + simkittest.Hostile, "payerName": "Ada Lovelace", "returnUrl": "https://shop.example.com/r"})
 	resp, b := m.do("POST", "/v1/standingorders", string(body), hawk.RequestOptions{})
 	var o struct{ PayLink string }
 	if err := json.Unmarshal(b, &o); err != nil || resp.StatusCode != http.StatusOK || o.PayLink == "" {
 		t.Fatalf("creating the standing order: %d %s", resp.StatusCode, b)
 	}
-	status, page := getPage(t, o.PayLink)
+	status, page := simkittest.GetPage(t, o.PayLink)
 	if status != http.StatusOK {
 		t.Fatalf("the standing-order page answered %d", status)
 	}
@@ -130,8 +91,8 @@ func TestStandingOrderPageShowsTheOrder(t *testing.T) {
 			t.Errorf("the standing-order page does not show %q", want)
 		}
 	}
-	checkButtons(t, page, "Approve standing order")
-	checkEscaped(t, page)
+	simkittest.CheckButtons(t, page, "Approve standing order")
+	simkittest.CheckEscaped(t, page)
 }
 
 // TestOnboardPageConnectsTheChosenBank: the onboarding page lists the test banks, and
@@ -153,7 +114,7 @@ func TestOnboardPageConnectsTheChosenBank(t *testing.T) {
 	}
 
 	first := session()
-	status, page := getPage(t, first)
+	status, page := simkittest.GetPage(t, first)
 	if status != http.StatusOK {
 		t.Fatalf("the onboarding page answered %d", status)
 	}
@@ -162,7 +123,7 @@ func TestOnboardPageConnectsTheChosenBank(t *testing.T) {
 			t.Errorf("the onboarding page does not show %q", want)
 		}
 	}
-	checkButtons(t, page, "Connect account")
+	simkittest.CheckButtons(t, page, "Connect account")
 	token, _ := simkit.HiddenInput([]byte(page), "token")
 	resp, err := noRedirect.PostForm(first, url.Values{"token": {token}, "action": {"approve"}, "bank": {"lloyds-test"}})
 	if err != nil {

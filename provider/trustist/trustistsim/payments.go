@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 // Payment statuses the simulator uses. The sources spell them inconsistently; the
@@ -108,8 +109,8 @@ func (s *Server) createPayment(body []byte) result {
 	}
 	p.id = uuid.NewString()
 	p.status = StatusPending
-	p.created = s.nowLocked()
-	p.pageToken = randomHex(16)
+	p.created = s.now()
+	p.pageToken = simkit.RandomHex(16)
 	s.payments[p.id] = p
 	if s.opts.SendCreatedEvents {
 		s.paymentEventLocked(p, "payment.created", StatusPending)
@@ -189,15 +190,6 @@ func (s *Server) Payments() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.payments)
-}
-
-// nowLocked returns the server time; s.mu must be held.
-func (s *Server) nowLocked() time.Time {
-	now := time.Now()
-	if s.opts.Now != nil {
-		now = s.opts.Now()
-	}
-	return now.Add(s.skew)
 }
 
 // Standing-order statuses as the API reports them.
@@ -285,7 +277,7 @@ func (s *Server) createStandingOrder(body []byte) result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start, err := time.Parse("2006-01-02", o.startDate)
-	today := s.nowLocked().UTC().Truncate(24 * time.Hour)
+	today := s.now().UTC().Truncate(24 * time.Hour)
 	switch {
 	case err != nil:
 		f.bad("startDate", "The startDate must be a date in the form yyyy-MM-dd.")
@@ -297,8 +289,8 @@ func (s *Server) createStandingOrder(body []byte) result {
 	}
 	o.id = uuid.NewString()
 	o.status = SOStatusPending
-	o.pageToken = randomHex(16)
-	o.created = s.nowLocked()
+	o.pageToken = simkit.RandomHex(16)
+	o.created = s.now()
 	s.standingOrders[o.id] = o
 	return result{http.StatusOK, s.standingOrderJSON(o)}
 }

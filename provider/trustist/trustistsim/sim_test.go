@@ -16,6 +16,7 @@ import (
 	"github.com/paybridge/paybridge/internal/hawk"
 	"github.com/paybridge/paybridge/internal/testvectors"
 	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/secret"
@@ -49,11 +50,10 @@ func TestHawkVectorsAccepted(t *testing.T) {
 	}
 	for _, c := range v.Cases {
 		t.Run(c.Name, func(t *testing.T) {
-			sim := trustistsim.New("https://sim.invalid", trustistsim.Options{
+			sim := startSim(t, trustistsim.Options{
 				Merchant: trustist.Key{HawkID: c.ID, HawkKey: secret.New(c.Key)},
 				Now:      func() time.Time { return time.Unix(c.TS, 0) },
 			})
-			defer sim.Close()
 			send := func(payload string) *httptest.ResponseRecorder {
 				var body io.Reader
 				if c.Payload != nil {
@@ -293,7 +293,8 @@ func TestWebhookRetriesStopOnClose(t *testing.T) {
 		w.WriteHeader(http.StatusInternalServerError)
 	}))
 	defer hook.Close()
-	s, err := trustistsim.Start(trustistsim.Options{RetryFirst: time.Millisecond, RetryMax: 5 * time.Millisecond, Attempts: 1000})
+	s, err := trustistsim.Start(trustistsim.Options{Options: simkit.Options{RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond,
+		MaxAttempts: 1000}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +316,7 @@ func TestWebhookRetriesStopOnClose(t *testing.T) {
 		t.Fatalf("%d attempts before Close, %d after", after, hits.Load())
 	}
 	d := s.Deliveries()
-	if len(d) != 1 || d[0].Acknowledged || d[0].LastStatus != 500 || d[0].EventType != "payment.completed" {
+	if len(d) != 1 || d[0].Acknowledged || d[0].LastStatus != 500 || d[0].Event != "payment.completed" {
 		t.Fatalf("deliveries %+v", d)
 	}
 }
@@ -340,25 +341,22 @@ func TestCustomerPartialUpdate(t *testing.T) {
 	}
 }
 
-// webhookSim serves a simulator created with New on its own listener (so that its pages
-// stay reachable after Close) and creates one payment, returning its payLink.
+// webhookSim starts a simulator and creates one payment, returning its payLink on a
+// listener of its own, so that the pay page stays reachable after Close.
 func webhookSim(t *testing.T, hookURL string) (*trustistsim.Server, string) {
 	t.Helper()
-	var sim atomic.Pointer[trustistsim.Server]
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sim.Load().ServeHTTP(w, r) }))
-	t.Cleanup(ts.Close)
-	s := trustistsim.New(ts.URL, trustistsim.Options{RetryFirst: time.Millisecond, RetryMax: 5 * time.Millisecond, Attempts: 1000,
-		DeliveryClient: &http.Client{Timeout: testwait.Limit}}) // attempts fail by their answers, not their speed
-	sim.Store(s)
-	t.Cleanup(s.Close)
+	s := startSim(t, trustistsim.Options{Options: simkit.Options{RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond,
+		MaxAttempts: 1000, DeliveryClient: &http.Client{Timeout: testwait.Limit}}}) // attempts fail by their answers, not their speed
+	pages := httptest.NewServer(s)
+	t.Cleanup(pages.Close)
 	s.SetWebhookURL(hookURL)
 	m := client{t, s, s.MerchantKey()}
 	_, b := m.do("POST", "/v1/payments", `{"amount":2.00,"reference":"r","returnUrl":"https://shop.example.com/r"}`, hawk.RequestOptions{})
 	var p struct{ PayLink string }
-	if err := json.Unmarshal(b, &p); err != nil || p.PayLink == "" {
+	if err := json.Unmarshal(b, &p); err != nil || !strings.HasPrefix(p.PayLink, s.URL()+"/") {
 		t.Fatalf("create answer %s", b)
 	}
-	return s, p.PayLink
+	return s, pages.URL + strings.TrimPrefix(p.PayLink, s.URL())
 }
 
 // A delivery cut short by Close is not recorded as an attempt: the record keeps the last

@@ -8,8 +8,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
 
@@ -39,13 +39,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	s.requests.Add(1)
-	fail, err := s.faults.Begin(r.Context())
-	if err != nil {
+	fault, ok := s.kit.Arrive(r.Context())
+	if !ok {
 		return
 	}
-	fault := s.faults.Decide()
-	if fail || fault == simkit.FailFault {
+	if fault == simkit.FailFault {
 		http.Error(w, "service temporarily unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -56,7 +54,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := s.process(body)
 	garble, unsigned := 0, false
-	drop := s.faults.TakeDrop()
+	drop := s.kit.TakeDrop()
 	s.replies.Lock()
 	if !drop && len(s.replies.garbleNext) > 0 {
 		garble, s.replies.garbleNext = s.replies.garbleNext[0], s.replies.garbleNext[1:]
@@ -76,9 +74,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		resp, _ = wire.EncodeUnsignedError(wire.CodeUnknown, wire.CodeName(wire.CodeUnknown))
 	}
 	if drop {
-		if !simkit.DropConnection(w) {
-			panic(http.ErrAbortHandler)
-		}
+		s.kit.Drop(w)
 		return
 	}
 	if s.streamReport(w, fault, body, resp) {

@@ -2,57 +2,17 @@ package trustlysim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
+	"strings"
 
-	"github.com/paybridge/paybridge/internal/simkit"
-	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
-
-// Chaos is a seeded plan of random faults for API requests and notification deliveries;
-// see SetChaos.
-type Chaos = simkit.Chaos
-
-// FaultRates are the rates of the API request faults of a Chaos plan.
-type FaultRates = simkit.FaultRates
-
-// DeliveryRates are the rates of the notification delivery faults of a Chaos plan.
-type DeliveryRates = simkit.DeliveryRates
-
-// ChaosCounts counts the faults a Chaos plan injected.
-type ChaosCounts = simkit.ChaosCounts
-
-// SetChaos turns random faults on, replacing any earlier plan (rates that are all zero
-// turn them off). Each API request draws one fault:
-//
-//   - Fail: HTTP 503 before processing;
-//   - Drop: processed, then the connection is closed without an answer;
-//   - Delay: processed, then the answer is held for Requests.DelayBy;
-//   - Malformed: processed, then answered with the first half of its body;
-//   - Unsigned: processed, then answered with Trustly's unsigned error form (620);
-//   - BadSignature: processed, then answered with the signature of the answer replaced
-//     by one that does not verify.
-//
-// A processed request's answer is stored under its UUID before the fault is applied, so
-// the identical request is answered as if no fault had happened. Each notification
-// delivery attempt draws a delivery fault (drop, duplicate, reorder, delay); a
-// notification waiting for delivery also lets the next one of the same order go first at
-// the reorder rate. Deliveries go on until the merchant acknowledges them, within
-// Options.MaxAttempts.
-func (s *Server) SetChaos(c Chaos) error {
-	if err := c.Apply(&s.faults, s.del); err != nil {
-		return fmt.Errorf("trustlysim: %w", err)
-	}
-	return nil
-}
-
-// ChaosCounts returns the faults injected since SetChaos.
-func (s *Server) ChaosCounts() ChaosCounts {
-	return simkit.CountsOf(&s.faults, s.del)
-}
 
 // faultAnswer applies an answer fault to the body of a processed request.
 func (s *Server) faultAnswer(fault simkit.Fault, resp []byte) []byte {
@@ -89,61 +49,39 @@ func forgeSignature(resp []byte) []byte {
 
 // writeAnswer writes a processed request's answer as fault says.
 func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, fault simkit.Fault, resp []byte) {
-	s.faults.Answer(w, r, fault, http.StatusOK, http.Header{"Content-Type": {"application/json"}}, s.faultAnswer(fault, resp))
+	s.kit.Answer(w, r, fault, http.StatusOK, http.Header{"Content-Type": {"application/json"}}, s.faultAnswer(fault, resp))
 }
 
-// Movement is one money movement the simulator applied to a merchant's account, for
-// reconciliation: a credited deposit, an accepted refund that has not failed, or an
-// accepted payout that has not failed.
-type Movement struct {
-	// Kind is "Deposit", "Refund" or "AccountPayout".
-	Kind string
-	// OrderID is the order moved: the deposit for a deposit and its refunds, the payout
-	// order for a payout.
-	OrderID string
-	// MessageID is the order's MessageID.
-	MessageID string
-	// Reference is a refund's Attributes.ExternalReference ("" for other kinds and for
-	// refunds sent without one).
-	Reference string
-	// Amount is the amount moved, positive.
-	Amount money.Amount
-}
-
-// Movements returns the money movements applied to the merchant's account, ordered by
-// order id (a deposit's refunds in the order they were accepted). A deposit counts once
-// credited; a refund once accepted, until it fails (FailRefund); a payout once accepted,
-// until it fails (FailPayout).
-func (s *Server) Movements(username string) []Movement {
+// Movements returns the money movements applied to the merchants' accounts, by merchant
+// and then by order id (a deposit's refunds in the order they were accepted): a credited
+// deposit, an accepted refund that has not failed (FailRefund), an accepted payout that
+// has not failed (FailPayout). Kind is "Deposit", "Refund" or "AccountPayout"; ID is the
+// order moved (the deposit's for its refunds); Reference is the order's MessageID, a
+// refund's Attributes.ExternalReference for a refund ("" when it was sent without one).
+// Trustly's API reports no order status, so Status is "".
+func (s *Server) Movements() []simkit.Movement {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var orders []*order
-	for _, o := range s.orders {
-		if o.m.username == username {
-			orders = append(orders, o)
-		}
-	}
-	sort.Slice(orders, func(i, j int) bool {
-		if len(orders[i].id) != len(orders[j].id) {
-			return len(orders[i].id) < len(orders[j].id)
-		}
-		return orders[i].id < orders[j].id
+	orders := slices.SortedFunc(maps.Values(s.orders), func(a, b *order) int {
+		return cmp.Or(strings.Compare(a.m.username, b.m.username), cmp.Compare(len(a.id), len(b.id)), strings.Compare(a.id, b.id))
 	})
-	var out []Movement
+	var out []simkit.Movement
 	for _, o := range orders {
+		m := simkit.Movement{Merchant: o.m.username, Kind: o.kind, ID: o.id, Reference: o.messageID, Amount: o.amount}
 		switch o.kind {
 		case "Deposit":
 			if o.state == stateCredited {
-				out = append(out, Movement{Kind: "Deposit", OrderID: o.id, MessageID: o.messageID, Amount: o.amount})
+				out = append(out, m)
 			}
 			for _, r := range o.refunds {
 				if r.state != stateCanceled {
-					out = append(out, Movement{Kind: "Refund", OrderID: o.id, MessageID: o.messageID, Reference: r.reference, Amount: r.amount})
+					m.Kind, m.Reference, m.Amount = "Refund", r.reference, r.amount
+					out = append(out, m)
 				}
 			}
 		case "AccountPayout":
 			if o.state != stateCanceled {
-				out = append(out, Movement{Kind: "AccountPayout", OrderID: o.id, MessageID: o.messageID, Amount: o.amount})
+				out = append(out, m)
 			}
 		}
 	}

@@ -5,59 +5,37 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
 
 // theme is the look of the simulator's hosted pages.
 var theme = simkit.Theme{Provider: "Trustly", Accent: "#0b6b45"}
 
-// pageBank is a bank the hosted pages offer: the end user's account is at the bank with
-// clearing number clearing.
-type pageBank struct{ value, name, clearing string }
-
 // pageBanks are the banks the hosted pages list. The first is preselected and is the
 // one an EndUser, which posts no choice, uses.
-var pageBanks = []pageBank{
-	{"simulated-bank", "Simulated Bank", "6112"},
-	{"nordic-demo-bank", "Nordic Demo Bank", "9271"},
-	{"sandbox-savings-bank", "Sandbox Savings Bank", "9661"},
+var pageBanks = []simkit.Option{
+	{Value: "simulated-bank", Label: "Simulated Bank", Hint: "Test bank"},
+	{Value: "nordic-demo-bank", Label: "Nordic Demo Bank", Hint: "Test bank"},
+	{Value: "sandbox-savings-bank", Label: "Sandbox Savings Bank", Hint: "Test bank"},
 }
 
-// findBank returns the bank a form chose; "" chooses the preselected one.
-func findBank(value string) (pageBank, bool) {
-	if value == "" {
-		return pageBanks[0], true
-	}
-	for _, b := range pageBanks {
-		if b.value == value {
-			return b, true
-		}
-	}
-	return pageBank{}, false
-}
+// clearingNumbers are the clearing numbers of the banks of pageBanks: the end user's
+// account is at the bank with that clearing number.
+var clearingNumbers = map[string]string{"simulated-bank": "6112", "nordic-demo-bank": "9271", "sandbox-savings-bank": "9661"}
 
 // page returns the hosted page of an order; s.mu must be held.
 func (o *order) page(token string) simkit.Page {
-	banks := simkit.Choice{Legend: "Choose your bank", Name: "bank"}
-	for i, b := range pageBanks {
-		banks.Options = append(banks.Options, simkit.Option{Value: b.value, Label: b.name, Hint: "Test bank",
-			Checked: i == 0})
-	}
-	p := simkit.Page{Theme: theme, Merchant: o.m.username, Action: "/checkout/" + token, Choices: []simkit.Choice{banks}}
+	p := simkit.Page{Theme: theme, Merchant: o.m.username, Action: "/checkout/" + token,
+		Choices: []simkit.Choice{simkit.NewChoice("Choose your bank", "bank", pageBanks)}}
 	if o.kind == "Deposit" {
 		p.Title = "Pay by bank"
 		p.AmountLabel, p.Amount, p.Currency = "Amount to pay", o.amount.Fixed(), o.amount.Currency().String()
 		p.Details = []simkit.Detail{{Label: "Order reference", Value: o.messageID},
 			{Label: "On your statement", Value: o.statement}, {Label: "Paying as", Value: o.payer}}
-		p.Buttons = []simkit.Button{
-			{Action: ActionApprove, Label: "Approve payment", Kind: simkit.ButtonApprove},
-			{Action: ActionApproveDelayed, Label: "Approve, bank confirms later", Kind: simkit.ButtonAlternative},
-			{Action: ActionDecline, Label: "Decline", Kind: simkit.ButtonDecline},
-			{Action: ActionAbandon, Label: "Cancel and go back", Kind: simkit.ButtonCancel},
-		}
+		p.Buttons = simkit.PageButtons("Approve payment",
+			simkit.Button{Action: ActionApproveDelayed, Label: "Approve, bank confirms later", Kind: simkit.ButtonAlternative})
 		p.Help = "Approve pays at once. \"Approve, bank confirms later\" leaves the payment pending until the bank " +
 			"confirms it. Decline acts as if your bank refused. Cancel and go back returns you to " + o.m.username +
 			" without paying."
@@ -70,11 +48,7 @@ func (o *order) page(token string) simkit.Page {
 	}
 	p.Details = []simkit.Detail{{Label: "Order reference", Value: o.messageID}, {Label: "Account holder", Value: o.payer},
 		{Label: "Direct debit", Value: mandate}}
-	p.Buttons = []simkit.Button{
-		{Action: ActionApprove, Label: "Confirm account", Kind: simkit.ButtonApprove},
-		{Action: ActionDecline, Label: "Decline", Kind: simkit.ButtonDecline},
-		{Action: ActionAbandon, Label: "Cancel and go back", Kind: simkit.ButtonCancel},
-	}
+	p.Buttons = simkit.PageButtons("Confirm account")
 	p.Help = "Confirm account shares your account at the chosen bank with " + o.m.username +
 		". Decline and Cancel and go back share nothing."
 	return p
@@ -82,10 +56,10 @@ func (o *order) page(token string) simkit.Page {
 
 // Hosted-page actions.
 const (
-	ActionApprove        = "approve"         // pay (the bank confirms at once) or confirm an account
-	ActionApproveDelayed = "approve_delayed" // pay; the bank confirms later (see Server.Settle)
-	ActionDecline        = "decline"         // the bank does not confirm the payment
-	ActionAbandon        = "abandon"         // leave without finishing
+	ActionApprove        = simkit.ActionApprove // pay (the bank confirms at once) or confirm an account
+	ActionApproveDelayed = "approve_delayed"    // pay; the bank confirms later (see Server.Settle)
+	ActionDecline        = simkit.ActionDecline // the bank does not confirm the payment
+	ActionAbandon        = simkit.ActionAbandon // leave without finishing
 )
 
 func (s *Server) serveCheckout(w http.ResponseWriter, r *http.Request) {
@@ -110,14 +84,8 @@ func (s *Server) serveCheckout(w http.ResponseWriter, r *http.Request) {
 		}
 		simkit.WritePage(w, http.StatusOK, p)
 	case http.MethodPost:
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
-			return
-		}
-		bank, ok := findBank(r.PostForm.Get("bank"))
+		bank, ok := simkit.ReadChoice(w, r, "bank", pageBanks)
 		if !ok {
-			http.Error(w, "unknown bank", http.StatusBadRequest)
 			return
 		}
 		target, kyc, err := s.actAt(o, r.PostForm.Get("action"), bank)
@@ -132,7 +100,7 @@ func (s *Server) serveCheckout(w http.ResponseWriter, r *http.Request) {
 			case <-kyc:
 			case <-r.Context().Done():
 				return
-			case <-s.del.Context().Done():
+			case <-s.kit.Context().Done():
 				http.Error(w, "the simulator is closing", http.StatusServiceUnavailable)
 				return
 			}
@@ -166,7 +134,7 @@ func (s *Server) act(o *order, action string) (string, error) {
 // actAt is act with the bank the end user chose. For a deposit that waits for the
 // merchant's kyc answer it returns no target but a channel closed once the answer has
 // been applied.
-func (s *Server) actAt(o *order, action string, bank pageBank) (string, <-chan struct{}, error) {
+func (s *Server) actAt(o *order, action string, bank simkit.Option) (string, <-chan struct{}, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if o.state != stateCreated {
@@ -185,12 +153,12 @@ func (s *Server) actAt(o *order, action string, bank pageBank) (string, <-chan s
 		return o.failURL, nil, nil
 	case "SelectAccount/" + ActionApprove:
 		o.state = stateExecuted
-		acct := s.accountLocked(o.m, "SWEDEN", bank.clearing, "69706212"+o.id[len(o.id)-2:])
+		acct := s.accountLocked(o.m, "SWEDEN", clearingNumbers[bank.Value], "69706212"+o.id[len(o.id)-2:])
 		acct.endUsers[o.endUserID] = true
 		acct.mandate = acct.mandate || o.mandate
 		o.accountID = acct.id
 		s.notifyLocked(o, "account", map[string]any{"accountid": acct.id, "verified": "1",
-			"attributes": map[string]any{"clearinghouse": acct.clearingHouse, "bank": bank.name,
+			"attributes": map[string]any{"clearinghouse": acct.clearingHouse, "bank": bank.Label,
 				"descriptor": acct.descriptor(), "lastdigits": acct.number[len(acct.number)-4:]}})
 		return o.successURL, nil, nil
 	}
@@ -326,62 +294,21 @@ func (s *Server) GrantMandate(accountID string) error {
 	return nil
 }
 
-// EndUser completes hosted pages over HTTP, as a person with a browser would: it loads the
-// page and submits its form. It implements the conformance suite's EndUser.
-type EndUser struct{ browser *simkit.Browser }
+// EndUser completes the simulator's hosted pages over HTTP, as a person with a browser
+// would: it loads the page and submits its form. It implements the conformance suite's
+// EndUser: Approve pays the deposit (the bank confirms at once: credit) or confirms an
+// account selection (account notification); Decline refuses at the bank (the deposit is
+// reported pending, then canceled; an account selection is canceled); Abandon leaves the
+// page without finishing (cancel).
+type EndUser struct{ *simkit.EndUser }
 
 // EndUser returns an EndUser for the simulator's pages.
 func (s *Server) EndUser() *EndUser {
-	return &EndUser{browser: simkit.NewBrowser(0)}
-}
-
-// Approve pays the deposit at redirectURL (the bank confirms at once: credit), or confirms
-// an account selection (account notification).
-func (e *EndUser) Approve(ctx context.Context, redirectURL string) error {
-	return e.Act(ctx, redirectURL, ActionApprove)
+	return &EndUser{simkit.NewEndUser(simkit.EndUserConfig{Name: "trustlysim"})}
 }
 
 // ApproveDelayed pays the deposit at redirectURL but the bank has not confirmed yet: a
 // pending notification now, a credit after Server.Settle.
 func (e *EndUser) ApproveDelayed(ctx context.Context, redirectURL string) error {
 	return e.Act(ctx, redirectURL, ActionApproveDelayed)
-}
-
-// Decline refuses at the bank: the deposit is reported pending, then canceled; an account
-// selection is canceled.
-func (e *EndUser) Decline(ctx context.Context, redirectURL string) error {
-	return e.Act(ctx, redirectURL, ActionDecline)
-}
-
-// Abandon leaves the page without finishing: cancel.
-func (e *EndUser) Abandon(ctx context.Context, redirectURL string) error {
-	return e.Act(ctx, redirectURL, ActionAbandon)
-}
-
-// Act loads the page at redirectURL and submits action with its form.
-func (e *EndUser) Act(ctx context.Context, redirectURL, action string) error {
-	page, err := e.browser.Get(ctx, redirectURL, 1<<20)
-	if err != nil {
-		return err
-	}
-	if page.Status != http.StatusOK {
-		return fmt.Errorf("trustlysim: page answered HTTP %d: %s", page.Status, strings.TrimSpace(string(page.Body)))
-	}
-	formAction, ok := simkit.FormAction(page.Body)
-	if !ok || !simkit.HasButton(page.Body, action) {
-		return fmt.Errorf("trustlysim: the page offers no %q action", action)
-	}
-	pageURL, _ := url.Parse(redirectURL)
-	target, err := pageURL.Parse(formAction)
-	if err != nil {
-		return err
-	}
-	reply, err := e.browser.PostForm(ctx, target.String(), url.Values{"action": {action}}, 1<<20)
-	if err != nil {
-		return err
-	}
-	if reply.Status != http.StatusSeeOther && reply.Status != http.StatusNoContent {
-		return fmt.Errorf("trustlysim: submitting %q answered HTTP %d: %s", action, reply.Status, strings.TrimSpace(string(reply.Body)))
-	}
-	return nil
 }

@@ -1,44 +1,17 @@
 package trustlysim
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
+	"github.com/paybridge/paybridge/provider/simkit/simkittest"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
-
-const hostile = `</dd><script>alert(1)</script><img src=x onerror=alert(2)>`
-
-func getPage(t *testing.T, pageURL string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(pageURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
-}
-
-func checkEscaped(t *testing.T, page string) {
-	t.Helper()
-	if strings.Contains(page, "<script") || strings.Contains(page, "<img") {
-		t.Errorf("a merchant's text added markup to the page:\n%s", page)
-	}
-	if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
-		t.Errorf("the merchant's text is not shown, escaped:\n%s", page)
-	}
-}
 
 func pageURL(t *testing.T, res *wire.Result) string {
 	t.Helper()
@@ -54,14 +27,14 @@ func pageURL(t *testing.T, res *wire.Result) string {
 // buttons; a reference with markup in it is shown as text.
 func TestDepositPageShowsTheOrder(t *testing.T) {
 	s, c, k := start(t, Options{})
-	d := deposit(c, "ORDER-9 "+hostile, "https://shop.example.com/n")
+	d := deposit(c, "ORDER-9 "+simkittest.Hostile, "https://shop.example.com/n")
 	a := d["Attributes"].(map[string]any)
-	a["Amount"], a["ShopperStatement"], a["Firstname"], a["Lastname"] = "12.34", "NOTEBOOKS "+hostile, "Ada", "Lovelace"
+	a["Amount"], a["ShopperStatement"], a["Firstname"], a["Lastname"] = "12.34", "NOTEBOOKS "+simkittest.Hostile, "Ada", "Lovelace"
 	res, err := send(t, s, k, "Deposit", u1, d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, page := getPage(t, pageURL(t, res))
+	status, page := simkittest.GetPage(t, pageURL(t, res))
 	if status != http.StatusOK {
 		t.Fatalf("the deposit page answered %d", status)
 	}
@@ -71,13 +44,9 @@ func TestDepositPageShowsTheOrder(t *testing.T) {
 			t.Errorf("the deposit page does not show %q", want)
 		}
 	}
-	want := []simkit.PageButton{{Action: ActionApprove, Label: "Approve payment"},
-		{Action: ActionApproveDelayed, Label: "Approve, bank confirms later"},
-		{Action: ActionDecline, Label: "Decline"}, {Action: ActionAbandon, Label: "Cancel and go back"}}
-	if got := simkit.Buttons([]byte(page)); !slices.Equal(got, want) {
-		t.Errorf("buttons %v, want %v", got, want)
-	}
-	checkEscaped(t, page)
+	simkittest.CheckButtons(t, page, "Approve payment",
+		simkit.PageButton{Action: ActionApproveDelayed, Label: "Approve, bank confirms later"})
+	simkittest.CheckEscaped(t, page)
 }
 
 // TestSelectAccountPageReportsTheChosenBank: the account page lists the banks, and the
@@ -87,7 +56,7 @@ func TestSelectAccountPageReportsTheChosenBank(t *testing.T) {
 		http.Error(w, "not now", http.StatusServiceUnavailable)
 	}))
 	defer recv.Close()
-	s, c, k := start(t, Options{AllowLoopbackHTTP: true, RetryBase: 50 * time.Millisecond})
+	s, c, k := start(t, Options{AllowLoopbackHTTP: true, Options: simkit.Options{RetryBase: 50 * time.Millisecond}})
 	sa := map[string]any{"Username": c.Username, "Password": c.Password.Reveal(), "NotificationURL": recv.URL + "/n",
 		"EndUserID": "u-1", "MessageID": "sa-1", "Attributes": map[string]any{"Firstname": "Ada", "Lastname": "Lovelace",
 			"Country": "SE", "Locale": "sv_SE", "RequestDirectDebitMandate": "1",
@@ -97,7 +66,7 @@ func TestSelectAccountPageReportsTheChosenBank(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := pageURL(t, res)
-	status, body := getPage(t, page)
+	status, body := simkittest.GetPage(t, page)
 	if status != http.StatusOK {
 		t.Fatalf("the account page answered %d", status)
 	}
@@ -106,19 +75,9 @@ func TestSelectAccountPageReportsTheChosenBank(t *testing.T) {
 			t.Errorf("the account page does not show %q", want)
 		}
 	}
-	want := []simkit.PageButton{{Action: ActionApprove, Label: "Confirm account"}, {Action: ActionDecline, Label: "Decline"},
-		{Action: ActionAbandon, Label: "Cancel and go back"}}
-	if got := simkit.Buttons([]byte(body)); !slices.Equal(got, want) {
-		t.Errorf("buttons %v, want %v", got, want)
-	}
-	action, _ := simkit.FormAction([]byte(body))
-	target := s.base + action
+	simkittest.CheckButtons(t, body, "Confirm account")
 	post := func(bank string) int {
-		resp, err := simkit.NewBrowser(10*time.Second).PostForm(t.Context(), target, url.Values{"action": {ActionApprove}, "bank": {bank}}, 1<<16)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.Status
+		return simkittest.Submit(t, page, body, ActionApprove, url.Values{"bank": {bank}})
 	}
 	if code := post("no-such-bank"); code != http.StatusBadRequest {
 		t.Fatalf("an unknown bank answered %d, want 400", code)
@@ -126,9 +85,9 @@ func TestSelectAccountPageReportsTheChosenBank(t *testing.T) {
 	if code := post("nordic-demo-bank"); code != http.StatusSeeOther {
 		t.Fatalf("confirming answered %d, want 303", code)
 	}
-	var account *Delivery
+	var account *simkit.Delivery
 	for _, d := range s.Deliveries() {
-		if d.Method == "account" {
+		if d.Event == "account" {
 			account = &d
 		}
 	}
@@ -143,7 +102,7 @@ func TestSelectAccountPageReportsTheChosenBank(t *testing.T) {
 	if bank, _ := wire.Scalar(attrs["bank"]); bank != "Nordic Demo Bank" {
 		t.Fatalf("the account notification names bank %q, want the one chosen", bank)
 	}
-	if status, body := getPage(t, page); status != http.StatusGone || !strings.Contains(body, "no longer active") {
+	if status, body := simkittest.GetPage(t, page); status != http.StatusGone || !strings.Contains(body, "no longer active") {
 		t.Fatalf("the finished page answered %d:\n%s", status, body)
 	}
 }

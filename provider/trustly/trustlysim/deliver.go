@@ -6,52 +6,26 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
 
-// Delivery is the record of one notification and its delivery attempts.
-type Delivery struct {
-	Method         string
-	OrderID        string
-	NotificationID string
-	UUID           string
-	URL            string
-	Body           []byte
-	// Attempts is how many times it was sent (the Options.MaxAttempts bound applies from
-	// the last time it was overtaken by a later notification of its order).
-	Attempts int
-	// LastHTTPStatus is the HTTP status of the last reply (0 when none arrived).
-	LastHTTPStatus int
-	// ReplyStatus is the data.status of the last reply whose signature verified.
-	ReplyStatus string
-	// ReplyVerified reports that the last reply was signed with the merchant's key and
-	// echoed the notification's uuid and method.
-	ReplyVerified bool
-	// ReplyError says why the last reply was not accepted, when it was not.
-	ReplyError string
-	// Acknowledged reports that a verified reply with status OK (CONTINUE or FINISH for
-	// kyc) arrived; delivery then stopped.
-	Acknowledged bool
-
+// notice is a notification waiting in its order's outbox: its record in Deliveries, the
+// uuid its reply must echo, and, for a kyc notification, what to do with the answer.
+type notice struct {
+	d    *simkit.Delivery
+	uuid string
 	// answered, when set, is called once delivery has ended, with the acknowledged
 	// reply's status ("" when none came) and whether the Server closed first.
 	answered func(status string, stopped bool)
 }
 
-// Deliveries returns a copy of every notification record, in the order they were made.
-func (s *Server) Deliveries() []Delivery {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Delivery, len(s.deliveries))
-	for i, d := range s.deliveries {
-		out[i] = *d
-	}
-	return out
-}
+var notificationHeader = http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 
 // notifyLocked queues a notification for an order. Notifications of one order are
 // delivered one after the other; the next starts when the previous one was acknowledged
-// or given up.
+// or given up. Its record's Event is the method, EventID the notificationid and Reply the
+// data.status of the last reply whose signature verified.
 func (s *Server) notifyLocked(o *order, method string, extra map[string]any) {
 	data := map[string]any{"orderid": o.id, "messageid": o.messageID, "enduserid": o.endUserID,
 		"notificationid": randomDigits(10), "timestamp": timestamp(time.Now())}
@@ -68,13 +42,13 @@ func (s *Server) notifyLocked(o *order, method string, extra map[string]any) {
 	if err != nil {
 		return
 	}
-	d := &Delivery{Method: method, OrderID: o.id, NotificationID: data["notificationid"].(string), UUID: id, URL: o.notifyURL, Body: body}
+	n := &notice{uuid: id, d: s.kit.Raise(simkit.Delivery{Event: method, EventID: data["notificationid"].(string),
+		ObjectID: o.id, URL: o.notifyURL, Header: notificationHeader, Body: body})}
 	if method == "kyc" {
-		d.answered = func(status string, stopped bool) { s.kycAnswered(o, status, stopped) }
+		n.answered = func(status string, stopped bool) { s.kycAnswered(o, status, stopped) }
 	}
-	s.deliveries = append(s.deliveries, d)
-	o.outbox = append(o.outbox, d)
-	if !o.sending && s.del.Go(func() { s.drain(o) }) {
+	o.outbox = append(o.outbox, n)
+	if !o.sending && s.kit.Go(func() { s.drain(o) }) {
 		o.sending = true
 	}
 }
@@ -82,86 +56,65 @@ func (s *Server) notifyLocked(o *order, method string, extra map[string]any) {
 func (s *Server) drain(o *order) {
 	for {
 		s.mu.Lock()
-		if len(o.outbox) == 0 || s.del.Context().Err() != nil {
+		if len(o.outbox) == 0 || s.kit.Context().Err() != nil {
 			o.sending = false
 			s.mu.Unlock()
 			return
 		}
-		d := o.outbox[0]
+		n := o.outbox[0]
 		o.outbox = o.outbox[1:]
 		s.mu.Unlock()
-		s.deliver(o, d)
+		s.deliver(o, n)
 	}
 }
 
-var notificationHeader = http.Header{"Content-Type": {"application/json; charset=utf-8"}}
-
-// deliver sends d until it is acknowledged, attempts run out or the Server closes. Under
-// random delivery faults, before each attempt d may let the next notification of its
+// deliver sends n until it is acknowledged, attempts run out or the Server closes. Under
+// random delivery faults, before each attempt n may let the next notification of its
 // order go first: it then goes back into the outbox behind that one.
-func (s *Server) deliver(o *order, d *Delivery) {
+func (s *Server) deliver(o *order, n *notice) {
 	requeued := false
-	if d.answered != nil {
-		defer func() {
-			if requeued {
-				return // delivery goes on later
-			}
-			s.mu.Lock()
-			status := d.ReplyStatus
-			if !d.Acknowledged {
-				status = ""
-			}
-			s.mu.Unlock()
-			d.answered(status, status == "" && s.del.Context().Err() != nil)
-		}()
-	}
-	s.del.Retry(func(int) bool {
-		if s.overtaken(o, d) {
-			requeued = true
-			return true
-		}
-		status, reply := s.del.Post(d.URL, notificationHeader, d.Body, 1<<20)
-		s.mu.Lock()
-		d.Attempts++
-		d.LastHTTPStatus = status
-		d.ReplyVerified, d.ReplyStatus, d.ReplyError = false, "", ""
-		s.mu.Unlock()
-		return s.checkReply(d, status, reply)
+	d := s.kit.Deliver(n.d, func(status int, reply []byte) (bool, string, string) {
+		return s.checkReply(o, n, status, reply)
+	}, func() bool {
+		requeued = s.overtaken(o, n)
+		return requeued
 	})
+	if n.answered == nil || requeued {
+		return // no one waits for the answer, or delivery goes on later
+	}
+	status := d.Reply
+	if !d.Acknowledged {
+		status = ""
+	}
+	n.answered(status, status == "" && s.kit.Context().Err() != nil)
 }
 
-// checkReply verifies a reply with the merchant's key and records the result.
-func (s *Server) checkReply(d *Delivery, status int, reply []byte) bool {
-	s.mu.Lock()
-	o := s.orders[d.OrderID]
-	s.mu.Unlock()
-	if o == nil || o.m.pub == nil {
-		return false
+// checkReply verifies a reply with the merchant's key: it acknowledges n when it is a
+// signed OK (CONTINUE or FINISH for kyc) that echoes n's uuid and method, answered with
+// HTTP 200.
+func (s *Server) checkReply(o *order, n *notice, status int, reply []byte) (ok bool, replyStatus, problem string) {
+	if o.m.pub == nil {
+		return false, "", ""
 	}
-	st, err := wire.DecodeNotificationReply(reply, o.m.pub, d.Method, d.UUID)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	st, err := wire.DecodeNotificationReply(reply, o.m.pub, n.d.Event, n.uuid)
 	if err != nil {
-		d.ReplyError = err.Error()
-		return false
+		return false, "", err.Error()
 	}
-	d.ReplyVerified, d.ReplyStatus = true, st
-	good := st == "OK" || (d.Method == "kyc" && (st == "CONTINUE" || st == "FINISH"))
-	d.Acknowledged = good && status == http.StatusOK
-	if !d.Acknowledged && d.ReplyError == "" {
-		d.ReplyError = "reply status " + st
+	good := st == "OK" || (n.d.Event == "kyc" && (st == "CONTINUE" || st == "FINISH"))
+	if good && status == http.StatusOK {
+		return true, st, ""
 	}
-	return d.Acknowledged
+	return false, st, "reply status " + st
 }
 
-// overtaken reports whether d, waiting for delivery, lets the next notification of its
-// order go first (see simkit.Deliverer.Overtake); d is then put back behind it.
-func (s *Server) overtaken(o *order, d *Delivery) bool {
+// overtaken reports whether n, waiting for delivery, lets the next notification of its
+// order go first (see simkit.Deliverer.Overtake); n is then put back behind it.
+func (s *Server) overtaken(o *order, n *notice) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(o.outbox) == 0 || !s.del.Overtake() {
+	if len(o.outbox) == 0 || !s.kit.Overtake() {
 		return false
 	}
-	o.outbox = append(o.outbox[:1:1], append([]*Delivery{d}, o.outbox[1:]...)...)
+	o.outbox = append(o.outbox[:1:1], append([]*notice{n}, o.outbox[1:]...)...)
 	return true
 }

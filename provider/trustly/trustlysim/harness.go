@@ -1,12 +1,12 @@
 package trustlysim
 
 import (
-	"context"
 	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/secret"
 )
@@ -21,31 +21,26 @@ const (
 
 // ConformanceHarness starts a simulator with fast notification retries, registers a
 // merchant and returns a conformance harness whose Gateways use the trustly adapter
-// against it, and a cleanup function that stops the simulator. It panics when the
-// simulator cannot start (no loopback listener, no entropy).
-func ConformanceHarness() (conformance.Harness, func()) {
-	s, err := Start(Options{RetryBase: 5 * time.Millisecond, RetryMax: 100 * time.Millisecond, AllowLoopbackHTTP: true})
+// against it, and a cleanup function that stops the simulator.
+func ConformanceHarness() (conformance.Harness, func(), error) {
+	s, err := Start(Options{Options: simkit.Options{RetryBase: 5 * time.Millisecond, RetryMax: 100 * time.Millisecond}, AllowLoopbackHTTP: true})
 	if err != nil {
-		panic(err)
+		return conformance.Harness{}, nil, err
 	}
 	creds, err := s.NewMerchant("paybridge-conformance")
 	if err != nil {
 		s.Close()
-		panic(err)
+		return conformance.Harness{}, nil, err
 	}
-	open := func(password secret.Value) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
-		return func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
-			c, err := trustly.New(trustly.Config{Username: creds.Username, Password: password, PrivateKey: creds.PrivateKey,
+	open := func(password secret.Value) func() (*trustly.Client, error) {
+		return func() (*trustly.Client, error) {
+			return trustly.New(trustly.Config{Username: creds.Username, Password: password, PrivateKey: creds.PrivateKey,
 				BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM()})
-			if err != nil {
-				t.Fatalf("trustly.New: %v", err)
-			}
-			return paybridge.New(c, opts...)
 		}
 	}
 	return conformance.Harness{
-		NewGateway:               open(creds.Password),
-		NewGatewayBadCredentials: open(secret.New("not-the-password-" + creds.Username)),
+		NewGateway:               conformance.Gateways(open(creds.Password)),
+		NewGatewayBadCredentials: conformance.Gateways(open(secret.New("not-the-password-" + creds.Username))),
 		EndUser:                  s.EndUser(),
 		Currency:                 money.MustCurrency("EUR"),
 		Payer: paybridge.Person{ID: "enduser-42", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
@@ -53,12 +48,12 @@ func ConformanceHarness() (conformance.Harness, func()) {
 		Account:               paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "SE", IBAN: TestIBAN},
 		RejectedAccount:       paybridge.BankAccount{HolderName: "Ada Lovelace", Country: "SE", IBAN: TestBadIBAN},
 		Requests:              s.Requests,
-		LoseNextAnswers:       s.DropNextReplies,
+		LoseNextAnswers:       s.DropNext,
 		Movements:             func() int64 { return s.writesApplied(creds.Username) },
 		LoopbackNotifications: true,
 		Secrets:               []string{creds.Password.Reveal(), creds.PrivateKey.Reveal(), pemBody(creds.PrivateKey.Reveal()), TestIBAN},
 		Timeout:               20 * time.Second,
-	}, s.Close
+	}, s.Close, nil
 }
 
 // pemBody returns the first base64 line of a PEM block, a fragment that would show if the

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
 
@@ -81,7 +82,7 @@ func TestKYCNotification(t *testing.T) {
 	m := &kycMerchant{}
 	recv := m.serve(t, &s, &k, "CONTINUE")
 	var c Credentials
-	s, c, k = start(t, Options{RetryBase: time.Millisecond, AllowLoopbackHTTP: true})
+	s, c, k = start(t, Options{Options: simkit.Options{RetryBase: time.Millisecond}, AllowLoopbackHTTP: true})
 	id := kycDeposit(t, s, c, k, recv.URL+"/n")
 	waitMethods(t, s, id, "kyc", "credit")
 	m.mu.Lock()
@@ -128,7 +129,7 @@ func TestKYCFinishCancelsTheDeposit(t *testing.T) {
 			m := &kycMerchant{}
 			recv := m.serve(t, &s, &k, answer)
 			var c Credentials
-			s, c, k = start(t, Options{RetryBase: time.Millisecond, RetryMax: time.Millisecond, MaxAttempts: 3, AllowLoopbackHTTP: true})
+			s, c, k = start(t, Options{Options: simkit.Options{RetryBase: time.Millisecond, RetryMax: time.Millisecond, MaxAttempts: 3}, AllowLoopbackHTTP: true})
 			id := kycDeposit(t, s, c, k, recv.URL+"/n")
 			waitMethods(t, s, id, "kyc", "cancel")
 			testwait.For(t, "the cancel's acknowledgement", func() bool {
@@ -136,7 +137,7 @@ func TestKYCFinishCancelsTheDeposit(t *testing.T) {
 				return len(d) == 2 && d[1].Acknowledged
 			})
 			d := s.Deliveries()
-			if answer == "FINISH" && (!d[0].Acknowledged || d[0].ReplyStatus != "FINISH") {
+			if answer == "FINISH" && (!d[0].Acknowledged || d[0].Reply != "FINISH") {
 				t.Fatalf("kyc delivery %+v", d[0])
 			}
 			if answer == "" && (d[0].Acknowledged || d[0].Attempts != 3) {

@@ -61,7 +61,7 @@ type order struct {
 	// refunds of a deposit, in the order they were accepted.
 	refunds []*refundEntry
 
-	outbox  []*Delivery
+	outbox  []*notice
 	sending bool
 }
 
@@ -163,7 +163,7 @@ func (s *Server) deposit(m *merchant, c *call) (any, *rpcFault) {
 	o.person = bankPerson(m, o.endUserID, a)
 	o.token = randomDigits(24)
 	s.tokens[o.token] = o
-	return map[string]any{"orderid": o.id, "url": s.base + "/checkout/" + o.token}, nil
+	return map[string]any{"orderid": o.id, "url": s.URL() + "/checkout/" + o.token}, nil
 }
 
 // payerName is the end user's name as Attributes give it.
@@ -185,7 +185,7 @@ func (s *Server) selectAccount(m *merchant, c *call) (any, *rpcFault) {
 	o.payer = payerName(a)
 	o.token = randomDigits(24)
 	s.tokens[o.token] = o
-	return map[string]any{"orderid": o.id, "url": s.base + "/checkout/" + o.token}, nil
+	return map[string]any{"orderid": o.id, "url": s.URL() + "/checkout/" + o.token}, nil
 }
 
 func (s *Server) refund(m *merchant, c *call) (any, *rpcFault) {
@@ -238,11 +238,11 @@ func (s *Server) scheduleRefundLocked(o *order, r *refundEntry) {
 	if s.opts.HoldRefunds {
 		return
 	}
-	s.del.Go(func() {
+	s.kit.Go(func() {
 		t := time.NewTimer(s.opts.RefundDelay)
 		defer t.Stop()
 		select {
-		case <-s.del.Context().Done():
+		case <-s.kit.Context().Done():
 			return
 		case <-t.C:
 		}

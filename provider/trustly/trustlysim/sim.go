@@ -12,7 +12,7 @@
 // answer before the attempts run out — ends the deposit with a cancel notification, and no
 // money moves. The hosted page's form answers only once the merchant has answered.
 //
-// Start one on 127.0.0.1 with [Start], register a merchant with [Server.NewMerchant] (or
+// Start one with [Start], register a merchant with [Server.NewMerchant] (or
 // [Server.AddMerchant] with your own public key), and point the trustly adapter at
 // [Server.APIURL] with [Server.PublicKeyPEM] as its Trustly public key.
 //
@@ -26,13 +26,19 @@
 // replay of error answers: once a request is authenticated, its answer, result or error,
 // is stored under its UUID.
 //
-// Fault knobs: FailNext (503 before processing), SetLatency, DropNextReplies (processed,
-// connection closed), GarbleNextReplies (processed, then a non-Trustly HTTP 500/502 page),
-// UnsignedErrorNext (processed, then an unsigned 620), FailNextWith (a signed error of a
-// given code), and SetChaos (seeded random request and notification faults). Outcome
-// knobs: CompleteOrder, Settle, ConfirmRefund, FailRefund (with Options.HoldRefunds; without
-// it refunds execute by themselves after Options.RefundDelay), FailPayout, GrantMandate.
-// Movements lists the money the merchant's account moved, for reconciliation.
+// The simkit.Server a Server embeds gives its URL, Close, Requests, Deliveries and the
+// fault knobs every simulator shares: FailNext (503 before processing), DropNext
+// (processed, connection closed), SetLatency and SetChaos. Under SetChaos an Unsigned
+// answer is Trustly's unsigned error form (620) and a BadSignature one has its signature
+// replaced by one that does not verify; a processed request's answer is stored under its
+// UUID before the fault is applied, so the identical request is answered as if no fault
+// had happened; and a notification waiting for delivery also lets the next one of the
+// same order go first at the reorder rate. Fault knobs of its own: GarbleNextReplies
+// (processed, then a non-Trustly HTTP 500/502 page), UnsignedErrorNext (processed, then
+// an unsigned 620) and FailNextWith (a signed error of a given code). Outcome knobs:
+// CompleteOrder, Settle, ConfirmRefund, FailRefund (with Options.HoldRefunds; without it
+// refunds execute by themselves after Options.RefundDelay), FailPayout, GrantMandate.
+// Movements lists the money the merchants' accounts moved, for reconciliation.
 package trustlysim
 
 import (
@@ -42,29 +48,26 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/simkit"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 	"github.com/paybridge/paybridge/secret"
 )
 
 // Options configure a Server. The zero value is valid.
 type Options struct {
+	// Options are the settings every simulator takes: the address to listen on, Chaos,
+	// and the notification retry back-off (defaults: 1s doubling up to 1m, 20 attempts, a
+	// client with a 10-second timeout). The MaxAttempts bound applies from the last time
+	// a notification was overtaken by a later one of its order.
+	simkit.Options
 	// KeyBits is the size of the simulator's RSA key (default and minimum 2048).
 	KeyBits int
-	// RetryBase is the first wait before redelivering a notification that was not
-	// acknowledged (default 1s); it doubles up to RetryMax (default 1m).
-	RetryBase, RetryMax time.Duration
-	// MaxAttempts bounds the deliveries of one notification (default 20).
-	MaxAttempts int
 	// AllowLoopbackHTTP accepts plain-http NotificationURLs on loopback hosts. Trustly
 	// itself refuses every non-https NotificationURL with error 734; this option exists so
 	// that tests can receive notifications on 127.0.0.1.
@@ -81,31 +84,31 @@ type Options struct {
 	// HoldRefunds keeps every accepted refund queued until ConfirmRefund or FailRefund
 	// decides it, for tests that drive a refund's outcome themselves.
 	HoldRefunds bool
-	// Client delivers notifications (default: a client with a 10-second timeout).
-	Client *http.Client
-	// Chaos injects seeded random faults into API requests and notification deliveries
-	// from the start (see Server.SetChaos). The zero value injects none.
-	Chaos Chaos
 }
 
-// Server is the simulator: an http.Handler serving the API at /api/1 and the hosted
-// pages at /checkout/. It is safe for concurrent use.
+// Server is the simulator: it serves the API at /api/1 and the hosted pages at
+// /checkout/. Create one with Start. The embedded simkit.Server gives its URL, Close, the
+// fault knobs and Deliveries, and prints it without its keys. It is safe for concurrent
+// use.
 type Server struct {
-	// All state sits behind one pointer, so that the Server prints without it: see
-	// secret.Opaque.
+	simkit.Server
+	// The simulator's own state sits behind one pointer, which never prints.
 	*server
+}
+
+// LogValue implements slog.LogValuer: the Server as simkit.Server logs; a nil *Server
+// logs as <nil>.
+func (s *Server) LogValue() slog.Value {
+	return simkit.LogValueOf(s, func() *simkit.Server { return &s.Server })
 }
 
 // server is a Server's state. It holds credentials and keys, and is never printed.
 type server struct {
+	kit    *simkit.Kit
 	opts   Options
 	key    *rsa.PrivateKey
 	pubPEM []byte
-	hs     *httptest.Server
-	base   string
 
-	requests atomic.Int64
-	faults   simkit.Faults
 	// replies are the faults that change the answers of processed requests.
 	replies struct {
 		sync.Mutex
@@ -117,19 +120,50 @@ type server struct {
 		unsignedNext int
 	}
 
-	del *simkit.Deliverer
-
 	synthetic syntheticLedgers // see SetSyntheticLedger
 
-	mu         sync.Mutex
-	merchants  map[string]*merchant
-	orders     map[string]*order
-	tokens     map[string]*order
-	accounts   map[string]*account
-	replays    map[string]*replay // by merchant + UUID
-	deliveries []*Delivery
-	nextOrder  int64
+	mu        sync.Mutex
+	merchants map[string]*merchant
+	orders    map[string]*order
+	tokens    map[string]*order
+	accounts  map[string]*account
+	replays   map[string]*replay // by merchant + UUID
+	nextOrder int64
 }
+
+// Start starts a Server listening on Options.Addr (default: a free port of 127.0.0.1).
+// Close it when done.
+func Start(opts Options) (*Server, error) {
+	if opts.KeyBits < wire.MinKeyBits {
+		opts.KeyBits = wire.MinKeyBits
+	}
+	if opts.RefundDelay <= 0 {
+		opts.RefundDelay = time.Second
+	}
+	key, err := rsa.GenerateKey(rand.Reader, opts.KeyBits)
+	if err != nil {
+		return nil, fmt.Errorf("trustlysim: generating key: %w", err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := rand.Int(rand.Reader, big.NewInt(900_000_000))
+	base, kit, err := simkit.Listen(opts.Options, simkit.Config{Name: "trustlysim", SignedAnswers: true})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Server: base, server: &server{
+		kit: kit, opts: opts, key: key, pubPEM: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}),
+		merchants: map[string]*merchant{}, orders: map[string]*order{}, tokens: map[string]*order{},
+		accounts: map[string]*account{}, replays: map[string]*replay{}, nextOrder: 1_000_000_000 + n.Int64(),
+	}}
+	kit.Serve(s)
+	return s, nil
+}
+
+// APIURL returns the JSON-RPC endpoint, URL() + "/api/1", for trustly.Config.BaseURL.
+func (s *Server) APIURL() string { return s.URL() + "/api/1" }
 
 type merchant struct {
 	username   string
@@ -154,84 +188,12 @@ type replay struct {
 	body []byte
 }
 
-// New returns a Server that is not listening; serve it yourself and give its public base
-// URL (used in hosted-page URLs) as baseURL.
-func New(baseURL string, opts Options) (*Server, error) {
-	if opts.KeyBits < wire.MinKeyBits {
-		opts.KeyBits = wire.MinKeyBits
-	}
-	if opts.RetryBase <= 0 {
-		opts.RetryBase = time.Second
-	}
-	if opts.RetryMax <= 0 {
-		opts.RetryMax = time.Minute
-	}
-	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 20
-	}
-	if opts.RefundDelay <= 0 {
-		opts.RefundDelay = time.Second
-	}
-	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: 10 * time.Second}
-	}
-	key, err := rsa.GenerateKey(rand.Reader, opts.KeyBits)
-	if err != nil {
-		return nil, fmt.Errorf("trustlysim: generating key: %w", err)
-	}
-	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		return nil, err
-	}
-	n, _ := rand.Int(rand.Reader, big.NewInt(900_000_000))
-	s := &Server{&server{
-		opts: opts, key: key, pubPEM: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}),
-		base: strings.TrimRight(baseURL, "/"), del: simkit.NewDeliverer(opts.Client, opts.RetryBase, opts.RetryMax, opts.MaxAttempts),
-		merchants: map[string]*merchant{}, orders: map[string]*order{}, tokens: map[string]*order{},
-		accounts: map[string]*account{}, replays: map[string]*replay{}, nextOrder: 1_000_000_000 + n.Int64(),
-	}}
-	if err := s.SetChaos(opts.Chaos); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// Start returns a Server listening on 127.0.0.1 on a free port.
-func Start(opts Options) (*Server, error) {
-	s, err := New("", opts)
-	if err != nil {
-		return nil, err
-	}
-	s.hs = simkit.StartServer(s)
-	s.base = s.hs.URL
-	return s, nil
-}
-
-// URL returns the base URL of the simulator, e.g. "http://127.0.0.1:41234".
-func (s *Server) URL() string { return s.base }
-
-// APIURL returns the JSON-RPC endpoint, URL() + "/api/1", for trustly.Config.BaseURL.
-func (s *Server) APIURL() string { return s.base + "/api/1" }
-
 // PublicKeyPEM returns the simulator's public key ("PUBLIC KEY" PEM), which verifies its
 // responses and notifications: trustly.Config.TrustlyPublicKey.
 func (s *Server) PublicKeyPEM() []byte { return append([]byte(nil), s.pubPEM...) }
 
 // PublicKey returns the simulator's public key.
 func (s *Server) PublicKey() *rsa.PublicKey { return &s.key.PublicKey }
-
-// Requests returns how many API requests the simulator has received (hosted pages and
-// notifications excluded).
-func (s *Server) Requests() int64 { return s.requests.Load() }
-
-// Close stops the listener (when started with Start) and any notification deliveries,
-// and waits for them to end.
-func (s *Server) Close() {
-	s.del.Close()
-	if s.hs != nil {
-		s.hs.Close()
-	}
-}
 
 // AddMerchant registers a merchant: its API credentials and the public key (PEM) that
 // verifies its requests and notification replies. A nil key is allowed and makes every
@@ -287,16 +249,6 @@ func (s *Server) NewMerchant(username string) (Credentials, error) {
 	return Credentials{Username: username, Password: secret.New(pw),
 		PrivateKey: secret.FromBytes(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))}, nil
 }
-
-// FailNext makes the next n API requests fail with HTTP 503 before they are processed.
-func (s *Server) FailNext(n int) { s.faults.FailNext(n) }
-
-// DropNextReplies makes the next n API requests be processed but their answers lost: the
-// connection is closed instead of answered.
-func (s *Server) DropNextReplies(n int) { s.faults.DropNext(n) }
-
-// SetLatency delays every API request by d before processing.
-func (s *Server) SetLatency(d time.Duration) { s.faults.SetLatency(d) }
 
 // FailNextWith makes the next API requests, one per code, fail with a signed Trustly
 // error of that code (after the credentials and signature are checked).

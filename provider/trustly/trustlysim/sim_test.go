@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
 
@@ -160,7 +161,7 @@ func TestNotificationsRetryUntilSignedOK(t *testing.T) {
 	defer recv.Close()
 	var c Credentials
 	// A delivery counts as refused only for the answers above, never for a slow one.
-	s, c, key = start(t, Options{RetryBase: time.Millisecond, AllowLoopbackHTTP: true, Client: &http.Client{Timeout: testwait.Limit}})
+	s, c, key = start(t, Options{Options: simkit.Options{RetryBase: time.Millisecond, DeliveryClient: &http.Client{Timeout: testwait.Limit}}, AllowLoopbackHTTP: true})
 	res, err := send(t, s, key, "Deposit", u1, deposit(c, "n1", recv.URL+"/n"))
 	if err != nil {
 		t.Fatal(err)
@@ -169,12 +170,12 @@ func TestNotificationsRetryUntilSignedOK(t *testing.T) {
 	if err := s.EndUser().Approve(context.Background(), url); err != nil {
 		t.Fatal(err)
 	}
-	var d []Delivery
+	var d []simkit.Delivery
 	testwait.For(t, "the notification's acknowledgement", func() bool {
 		d = s.Deliveries()
 		return len(d) == 1 && d[0].Acknowledged
 	})
-	if len(d) != 1 || !d[0].Acknowledged || d[0].Attempts != 3 || !d[0].ReplyVerified || d[0].Method != "credit" {
+	if len(d) != 1 || !d[0].Acknowledged || d[0].Attempts != 3 || d[0].Reply != "OK" || d[0].Event != "credit" {
 		t.Fatalf("deliveries %+v", d)
 	}
 }
@@ -191,9 +192,9 @@ func TestFaults(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("FailNext: HTTP %d", resp.StatusCode)
 	}
-	s.DropNextReplies(1)
+	s.DropNext(1)
 	if _, err := http.Post(s.APIURL(), "application/json", bytes.NewReader(body)); err == nil {
-		t.Fatal("DropNextReplies: a reply arrived")
+		t.Fatal("DropNext: a reply arrived")
 	}
 	if n := s.Requests(); n != 2 {
 		t.Fatalf("Requests() = %d", n)
@@ -230,7 +231,7 @@ func refundData(c Credentials, orderID string, amount any) map[string]any {
 // TestRefundRequestShape: Refund needs the Attributes member (null when unused) and the
 // amount as text, as Trustly documents; a deposit that is pending is refundable (queued).
 func TestRefundRequestShape(t *testing.T) {
-	s, c, k := start(t, Options{AllowLoopbackHTTP: true, RetryBase: time.Hour})
+	s, c, k := start(t, Options{AllowLoopbackHTTP: true, Options: simkit.Options{RetryBase: time.Hour}})
 	credited := paidDeposit(t, s, c, k, "rs-1", "00000000-0000-4000-8000-000000000001", true)
 	noAttrs := refundData(c, credited, "1.00")
 	delete(noAttrs, "Attributes")
@@ -350,8 +351,8 @@ func TestVersionIsRequired(t *testing.T) {
 func methodsOf(s *Server, orderID string) []string {
 	var out []string
 	for _, d := range s.Deliveries() {
-		if d.OrderID == orderID {
-			out = append(out, d.Method)
+		if d.ObjectID == orderID {
+			out = append(out, d.Event)
 		}
 	}
 	return out
@@ -377,7 +378,7 @@ func waitMethods(t *testing.T, s *Server, orderID string, want ...string) {
 // help — at once for a settled deposit, after the deposit settles for a pending one —
 // and reported with a payoutconfirmation; HoldRefunds leaves them to ConfirmRefund.
 func TestRefundsSettle(t *testing.T) {
-	s, c, k := start(t, Options{AllowLoopbackHTTP: true, RetryBase: time.Hour, RefundDelay: time.Millisecond})
+	s, c, k := start(t, Options{AllowLoopbackHTTP: true, Options: simkit.Options{RetryBase: time.Hour}, RefundDelay: time.Millisecond})
 	credited := paidDeposit(t, s, c, k, "st-1", "00000000-0000-4000-8000-000000000011", true)
 	if _, err := send(t, s, k, "Refund", "00000000-0000-4000-8000-000000000012", refundData(c, credited, "4.00")); err != nil {
 		t.Fatal(err)
@@ -401,7 +402,7 @@ func TestRefundsSettle(t *testing.T) {
 	}
 	waitMethods(t, s, pending, "pending", "credit", "payoutconfirmation")
 
-	held, hc, hk := start(t, Options{AllowLoopbackHTTP: true, RetryBase: time.Hour, RefundDelay: time.Millisecond, HoldRefunds: true})
+	held, hc, hk := start(t, Options{AllowLoopbackHTTP: true, Options: simkit.Options{RetryBase: time.Hour}, RefundDelay: time.Millisecond, HoldRefunds: true})
 	id := paidDeposit(t, held, hc, hk, "st-3", "00000000-0000-4000-8000-000000000015", true)
 	if _, err := send(t, held, hk, "Refund", "00000000-0000-4000-8000-000000000016", refundData(hc, id, "2.00")); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
@@ -217,7 +218,7 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request) {
 	}
 	p := &payment{
 		id: s.newIDLocked(), paymentType: pt, merchantRef: ref, currency: cur, amount: cents, description: desc,
-		returnURL: ret, cancelURL: cancel, notificationURL: notifyURL, customer: cust, token: randomHex(12),
+		returnURL: ret, cancelURL: cancel, notificationURL: notifyURL, customer: cust, token: simkit.RandomHex(12),
 	}
 	t := &tx{id: s.newIDLocked(), typ: typeAuthorize, status: stNew, ppStatus: "SW010", merchantRef: ref, amount: cents, pay: p}
 	if pt == 1 {
@@ -229,7 +230,7 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request) {
 		out[k] = v
 	}
 	out["transactionId"] = t.id
-	out["url"] = s.srv.URL + "/start/lightbox/" + t.id + "?token=" + p.token
+	out["url"] = s.URL() + "/start/lightbox/" + t.id + "?token=" + p.token
 	out["status"] = t.status
 	out["createdAt"] = t.createdAt.UnixMilli()
 	writeJSON(w, http.StatusOK, out)
@@ -549,7 +550,7 @@ func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) {
 	if len(last4) > 4 {
 		last4 = last4[len(last4)-4:]
 	}
-	token := "tok" + strings.ToUpper(randomHex(8))
+	token := "tok" + strings.ToUpper(simkit.RandomHex(8))
 	writeJSON(w, http.StatusOK, map[string]any{
 		"name": bank, "nameOnAccount": name, "type": 1, "profile": 1, "accountNumber": last4,
 		"routingNumber": routing, "token": token, "verified": score >= 6, "country": "US",

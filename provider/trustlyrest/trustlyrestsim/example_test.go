@@ -12,10 +12,19 @@ import (
 
 // Start a simulator, point the adapter at it, and approve a payment on its hosted page.
 func Example() {
-	sim := trustlyrestsim.Start(trustlyrestsim.Options{})
+	sim, err := trustlyrestsim.Start(trustlyrestsim.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer sim.Close()
-	c, _ := trustlyrest.New(sim.Config())
+	c, err := trustlyrest.New(sim.Config())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	gw := paybridge.New(c)
+	defer gw.Close()
 	ctx := context.Background()
 
 	p, err := gw.Pay(ctx, paybridge.PaymentRequest{Amount: money.MustNew("10.00", "USD"), MerchantReference: "order-7",
@@ -24,6 +33,6 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(sim.EndUser().Approve(ctx, p.RedirectURL), sim.Status(p.ID))
-	// Output: <nil> 2
+	fmt.Println(p.Status, sim.EndUser().Approve(ctx, p.RedirectURL), sim.Status(p.ID))
+	// Output: requires_action <nil> 2
 }

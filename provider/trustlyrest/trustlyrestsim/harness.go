@@ -1,12 +1,12 @@
 package trustlyrestsim
 
 import (
-	"context"
 	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/conformance"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/secret"
 )
@@ -21,7 +21,7 @@ var TestPayer = paybridge.Person{
 // Config returns an adapter configuration for this server.
 func (s *Server) Config() trustlyrest.Config {
 	return trustlyrest.Config{
-		AccessID: s.AccessID(), AccessKey: secret.New(s.AccessKey()), MerchantID: s.MerchantID(), BaseURL: s.URL(),
+		AccessID: s.AccessID(), AccessKey: secret.New(s.AccessKey()), MerchantID: s.MerchantID(), BaseURL: s.APIURL(),
 	}
 }
 
@@ -34,22 +34,17 @@ func (s *Server) Config() trustlyrest.Config {
 // An account verified from bank details
 // gives Trustly no authorization to pay into, so payouts use an account verified
 // interactively (PayoutAccountInteractive), which the EndUser approves.
-func ConformanceHarness() (conformance.Harness, func()) {
-	s := Start(Options{SettleDelay: 5 * time.Millisecond, RetryBase: 10 * time.Millisecond, RetryMax: 200 * time.Millisecond})
-	open := func(cfg trustlyrest.Config) func(context.Context, conformance.T, ...paybridge.Option) *paybridge.Gateway {
-		return func(_ context.Context, t conformance.T, opts ...paybridge.Option) *paybridge.Gateway {
-			c, err := trustlyrest.New(cfg)
-			if err != nil {
-				t.Fatalf("trustlyrest.New: %v", err)
-			}
-			return paybridge.New(c, opts...)
-		}
+func ConformanceHarness() (conformance.Harness, func(), error) {
+	s, err := Start(Options{SettleDelay: 5 * time.Millisecond,
+		Options: simkit.Options{RetryBase: 10 * time.Millisecond, RetryMax: 200 * time.Millisecond}})
+	if err != nil {
+		return conformance.Harness{}, nil, err
 	}
 	bad := s.Config()
-	bad.AccessKey = secret.New("WrongKey" + randomHex(12))
+	bad.AccessKey = secret.New("WrongKey" + simkit.RandomHex(12))
 	return conformance.Harness{
-		NewGateway:               open(s.Config()),
-		NewGatewayBadCredentials: open(bad),
+		NewGateway:               conformance.Gateways(func() (*trustlyrest.Client, error) { return trustlyrest.New(s.Config()) }),
+		NewGatewayBadCredentials: conformance.Gateways(func() (*trustlyrest.Client, error) { return trustlyrest.New(bad) }),
 		EndUser:                  s.EndUser(),
 		Currency:                 money.MustCurrency("USD"),
 		Payer:                    TestPayer,
@@ -57,14 +52,14 @@ func ConformanceHarness() (conformance.Harness, func()) {
 		RejectedAccount:          paybridge.BankAccount{HolderName: "John Smith", Country: "US", RoutingNumber: DemoRoutingNumber, AccountNumber: "1000000002"},
 		PayoutAccountInteractive: true,
 		Requests:                 s.Requests,
-		LoseNextAnswers:          s.LoseNextWriteReply,
+		LoseNextAnswers:          s.DropNextWrite,
 		Movements:                s.transactions,
 		LoopbackNotifications:    true,
 		SetNotificationURL:       s.SetNotificationURL,
 		Secrets:                  []string{s.AccessKey(), bad.AccessKey.Reveal(), DemoAccountNumber, "1000000009"},
 		Timeout:                  20 * time.Second,
 		PollInterval:             5 * time.Millisecond,
-	}, s.Close
+	}, s.Close, nil
 }
 
 // transactions counts every transaction created: payments, captures, refunds, deposits.

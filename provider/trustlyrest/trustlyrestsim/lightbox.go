@@ -1,19 +1,17 @@
 package trustlyrestsim
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
@@ -32,39 +30,19 @@ const DemoMerchantName = "Demo Merchant Inc."
 // theme is the look of the simulator's hosted pages.
 var theme = simkit.Theme{Provider: "Trustly Pay", Accent: "#0d6650"}
 
-// pageBank is a bank the hosted page lists.
-type pageBank struct{ value, name string }
-
 // pageBanks are the banks the hosted page lists. The first, DemoBank, is preselected and
 // is the one an EndUser, which posts no choice, uses.
-var pageBanks = []pageBank{
-	{"demo-bank", DemoBank},
-	{"sandbox-credit-union", "Sandbox Credit Union"},
-	{"example-national-bank", "Example National Bank"},
-}
-
-func findBank(value string) (pageBank, bool) {
-	if value == "" {
-		return pageBanks[0], true
-	}
-	for _, b := range pageBanks {
-		if b.value == value {
-			return b, true
-		}
-	}
-	return pageBank{}, false
+var pageBanks = []simkit.Option{
+	{Value: "demo-bank", Label: DemoBank, Hint: "Test bank"},
+	{Value: "sandbox-credit-union", Label: "Sandbox Credit Union", Hint: "Test bank"},
+	{Value: "example-national-bank", Label: "Example National Bank", Hint: "Test bank"},
 }
 
 // lightboxPage returns the hosted page of a transaction; the server's lock must be held.
 func lightboxPage(t *tx) simkit.Page {
-	banks := simkit.Choice{Legend: "Choose your bank", Name: "bank"}
-	for i, b := range pageBanks {
-		banks.Options = append(banks.Options, simkit.Option{Value: b.value, Label: b.name,
-			Hint: "Test bank", Checked: i == 0})
-	}
 	p := simkit.Page{Theme: theme, Merchant: DemoMerchantName, Action: "/start/lightbox/" + t.id,
 		Hidden:  []simkit.Field{{Name: "token", Value: t.pay.token}},
-		Choices: []simkit.Choice{banks}}
+		Choices: []simkit.Choice{simkit.NewChoice("Choose your bank", "bank", pageBanks)}}
 	if t.amount > 0 {
 		p.Amount, p.Currency = formatCents(t.amount), t.pay.currency
 	}
@@ -82,11 +60,7 @@ func lightboxPage(t *tx) simkit.Page {
 		p.Title, p.MerchantLabel = "Verify your bank account", "For"
 		approve, leave = "Approve account", "without choosing an account"
 	}
-	p.Buttons = []simkit.Button{
-		{Action: "approve", Label: approve, Kind: simkit.ButtonApprove},
-		{Action: "decline", Label: "Decline", Kind: simkit.ButtonDecline},
-		{Action: "abandon", Label: "Cancel and go back", Kind: simkit.ButtonCancel},
-	}
+	p.Buttons = simkit.PageButtons(approve)
 	p.Help = "Approve acts as if you logged in at the chosen bank and agreed; Decline as if the bank refused. " +
 		"Cancel and go back returns you to " + DemoMerchantName + " " + leave + "."
 	return p
@@ -106,14 +80,8 @@ func (s *Server) serveLightbox(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet:
 		s.showPage(w, id, r.URL.Query().Get("token"))
 	case http.MethodPost:
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
-			return
-		}
-		bank, ok := findBank(r.PostForm.Get("bank"))
+		bank, ok := simkit.ReadChoice(w, r, "bank", pageBanks)
 		if !ok {
-			http.Error(w, "unknown bank", http.StatusBadRequest)
 			return
 		}
 		s.actOnPageAt(w, id, r.PostForm.Get("token"), r.PostForm.Get("action"), bank)
@@ -168,7 +136,7 @@ func (s *Server) actOnPage(w http.ResponseWriter, id, token, action string) {
 }
 
 // actOnPageAt is actOnPage at the bank the payer chose.
-func (s *Server) actOnPageAt(w http.ResponseWriter, id, token, action string, bank pageBank) {
+func (s *Server) actOnPageAt(w http.ResponseWriter, id, token, action string, bank simkit.Option) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.pageTx(w, id, token, false)
@@ -186,7 +154,7 @@ func (s *Server) actOnPageAt(w http.ResponseWriter, id, token, action string, ba
 			break
 		}
 		t.splitToken = newSplitToken()
-		t.pay.accountLast4, t.pay.bankName = DemoAccountNumber[len(DemoAccountNumber)-4:], bank.name
+		t.pay.accountLast4, t.pay.bankName = DemoAccountNumber[len(DemoAccountNumber)-4:], bank.Label
 		t.setStatus(stAuthorized, "AC100")
 		s.notifyLocked(t, "Authorize")
 	case "decline":
@@ -227,33 +195,45 @@ func newSplitToken() string {
 }
 
 // EndUser acts on the server's hosted pages over HTTP as a payer would. It implements the
-// conformance suite's EndUser.
+// conformance suite's EndUser: Approve logs in at the demo bank and authorizes (a payment,
+// or an account for payouts), Decline has the bank decline, Abandon closes the page. Each
+// action checks that the signed redirect the page answers with verifies.
 type EndUser struct {
-	s       *Server
-	browser *simkit.Browser
+	*simkit.EndUser
 
 	mu   sync.Mutex
 	last string
 }
 
+// ErrNotAPage is returned for a URL that is not one of the server's hosted pages.
+var ErrNotAPage = errors.New("trustlyrestsim: not a hosted page of this server")
+
 // EndUser returns an EndUser for the server's hosted pages.
 func (s *Server) EndUser() *EndUser {
-	return &EndUser{s: s, browser: simkit.NewBrowser(0)}
-}
-
-// Approve logs in at the demo bank and authorizes: a payment, or an account for payouts.
-func (e *EndUser) Approve(ctx context.Context, redirectURL string) error {
-	return e.act(ctx, redirectURL, "approve")
-}
-
-// Decline has the bank decline.
-func (e *EndUser) Decline(ctx context.Context, redirectURL string) error {
-	return e.act(ctx, redirectURL, "decline")
-}
-
-// Abandon closes the page.
-func (e *EndUser) Abandon(ctx context.Context, redirectURL string) error {
-	return e.act(ctx, redirectURL, "abandon")
+	e := &EndUser{}
+	e.EndUser = simkit.NewEndUser(simkit.EndUserConfig{
+		Name: "trustlyrestsim",
+		Page: func(pageURL string) error {
+			if !strings.HasPrefix(pageURL, s.URL()+"/start/lightbox/") {
+				return ErrNotAPage
+			}
+			return nil
+		},
+		Done: func(reply simkit.Reply) error {
+			loc := reply.Header.Get("Location")
+			if reply.Status != http.StatusSeeOther {
+				return fmt.Errorf("trustlyrestsim: the page answered HTTP %d, not a redirect", reply.Status)
+			}
+			if _, err := signing.VerifyRedirect(s.key, loc); err != nil {
+				return fmt.Errorf("trustlyrestsim: the redirect does not verify: %w", err)
+			}
+			e.mu.Lock()
+			e.last = loc
+			e.mu.Unlock()
+			return nil
+		},
+	})
+	return e
 }
 
 // LastRedirect returns the signed returnUrl or cancelUrl the last action sent the browser to.
@@ -261,42 +241,4 @@ func (e *EndUser) LastRedirect() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.last
-}
-
-var tokenRE = regexp.MustCompile(`^[0-9a-f]+$`)
-
-// ErrNotAPage is returned for a URL that is not one of the server's hosted pages.
-var ErrNotAPage = errors.New("trustlyrestsim: not a hosted page of this server")
-
-func (e *EndUser) act(ctx context.Context, pageURL, action string) error {
-	if !strings.HasPrefix(pageURL, e.s.srv.URL+"/start/lightbox/") {
-		return ErrNotAPage
-	}
-	page, err := e.browser.Get(ctx, pageURL, 1<<16)
-	if err != nil {
-		return err
-	}
-	if page.Status != http.StatusOK {
-		return fmt.Errorf("trustlyrestsim: hosted page answered HTTP %d", page.Status)
-	}
-	token, ok := simkit.HiddenInput(page.Body, "token")
-	if !ok || !tokenRE.MatchString(token) {
-		return fmt.Errorf("trustlyrestsim: hosted page has no form")
-	}
-	u, _ := url.Parse(pageURL)
-	reply, err := e.browser.PostForm(ctx, e.s.srv.URL+u.Path, url.Values{"token": {token}, "action": {action}}, 1<<16)
-	if err != nil {
-		return err
-	}
-	if reply.Status != http.StatusSeeOther {
-		return fmt.Errorf("trustlyrestsim: %s answered HTTP %d", action, reply.Status)
-	}
-	loc := reply.Header.Get("Location")
-	if _, err := signing.VerifyRedirect(e.s.key, loc); err != nil {
-		return fmt.Errorf("trustlyrestsim: the redirect does not verify: %w", err)
-	}
-	e.mu.Lock()
-	e.last = loc
-	e.mu.Unlock()
-	return nil
 }

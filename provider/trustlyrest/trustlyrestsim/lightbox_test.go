@@ -2,19 +2,15 @@ package trustlyrestsim
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
+	"github.com/paybridge/paybridge/provider/simkit/simkittest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
-
-const hostile = `</dd><script>alert(1)</script><img src=x onerror=alert(2)>`
 
 // establishWith establishes a transaction from est, signed, and returns the answer.
 func (a apiClient) establishWith(est map[string]any) map[string]any {
@@ -33,34 +29,19 @@ func (a apiClient) establishWith(est map[string]any) map[string]any {
 	return m
 }
 
-func getPage(t *testing.T, pageURL string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(pageURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
-}
-
 // TestLightboxShowsThePayment: the hosted page names the merchant, the amount and
 // currency, the description and reference, lists banks and offers the three buttons; a
 // description with markup in it is shown as text. The payer's bank choice is the bank
 // the transaction then names.
 func TestLightboxShowsThePayment(t *testing.T) {
-	s := Start(Options{SettleDelay: -1})
-	defer s.Close()
+	s := start(t, Options{SettleDelay: -1})
 	a := apiClient{t, s}
-	m := a.establishWith(map[string]any{"description": "A5 notebook " + hostile, "currency": "USD", "amount": "12.34",
-		"merchantReference": "ORDER-5 " + hostile, "paymentType": "Deferred", "returnUrl": "https://m.example/r",
+	m := a.establishWith(map[string]any{"description": "A5 notebook " + simkittest.Hostile, "currency": "USD", "amount": "12.34",
+		"merchantReference": "ORDER-5 " + simkittest.Hostile, "paymentType": "Deferred", "returnUrl": "https://m.example/r",
 		"cancelUrl": "https://m.example/c",
 		"customer":  map[string]any{"name": "Ada Lovelace", "email": "ada@example.com", "address": map[string]any{"country": "US"}}})
 	pageURL := m["url"].(string)
-	status, page := getPage(t, pageURL)
+	status, page := simkittest.GetPage(t, pageURL)
 	if status != http.StatusOK {
 		t.Fatalf("the hosted page answered %d", status)
 	}
@@ -70,27 +51,11 @@ func TestLightboxShowsThePayment(t *testing.T) {
 			t.Errorf("the hosted page does not show %q", want)
 		}
 	}
-	want := []simkit.PageButton{{Action: "approve", Label: "Approve payment"}, {Action: "decline", Label: "Decline"},
-		{Action: "abandon", Label: "Cancel and go back"}}
-	if got := simkit.Buttons([]byte(page)); !slices.Equal(got, want) {
-		t.Errorf("buttons %v, want %v", got, want)
-	}
-	if strings.Contains(page, "<script") || strings.Contains(page, "<img") {
-		t.Errorf("a merchant's text added markup to the page:\n%s", page)
-	}
-	if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
-		t.Errorf("the merchant's text is not shown, escaped:\n%s", page)
-	}
+	simkittest.CheckButtons(t, page, "Approve payment")
+	simkittest.CheckEscaped(t, page)
 
-	token, _ := simkit.HiddenInput([]byte(page), "token")
-	action, _ := simkit.FormAction([]byte(page))
-	b := simkit.NewBrowser(10 * time.Second)
 	post := func(bank string) int {
-		r, err := b.PostForm(t.Context(), s.Root()+action, url.Values{"token": {token}, "action": {"approve"}, "bank": {bank}}, 1<<16)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r.Status
+		return simkittest.Submit(t, pageURL, page, "approve", url.Values{"bank": {bank}})
 	}
 	if code := post("no-such-bank"); code != http.StatusBadRequest {
 		t.Fatalf("an unknown bank answered %d, want 400", code)
@@ -105,7 +70,7 @@ func TestLightboxShowsThePayment(t *testing.T) {
 	if pp["name"] != "Sandbox Credit Union" {
 		t.Fatalf("the approved transaction names bank %v, want the one chosen (%v)", pp["name"], tx)
 	}
-	if status, page := getPage(t, pageURL); status != http.StatusConflict || !strings.Contains(page, "no longer active") {
+	if status, page := simkittest.GetPage(t, pageURL); status != http.StatusConflict || !strings.Contains(page, "no longer active") {
 		t.Fatalf("the finished page answered %d:\n%s", status, page)
 	}
 }
@@ -113,12 +78,11 @@ func TestLightboxShowsThePayment(t *testing.T) {
 // TestLightboxVerification: a verification page has no amount and asks to approve an
 // account.
 func TestLightboxVerification(t *testing.T) {
-	s := Start(Options{})
-	defer s.Close()
+	s := start(t, Options{})
 	a := apiClient{t, s}
 	m := a.establishWith(map[string]any{"currency": "USD", "merchantReference": "verify-1", "paymentType": "Verification",
 		"returnUrl": "https://m.example/r", "cancelUrl": "https://m.example/c"})
-	status, page := getPage(t, m["url"].(string))
+	status, page := simkittest.GetPage(t, m["url"].(string))
 	if status != http.StatusOK || !strings.Contains(page, "Verify your bank account") || strings.Contains(page, `id="amount"`) {
 		t.Fatalf("the verification page answered %d:\n%s", status, page)
 	}

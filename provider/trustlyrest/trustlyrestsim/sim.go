@@ -23,8 +23,7 @@
 package trustlyrestsim
 
 import (
-	"crypto/rand"
-	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,13 +31,19 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 	"github.com/paybridge/paybridge/secret"
 )
 
 // Options configures a Server. Zero values take the defaults given.
 type Options struct {
+	// Options are the settings every simulator takes: the address to listen on, Chaos
+	// (Trustly REST does not sign its answers, so the Unsigned and BadSignature rates are
+	// refused), and the notification retry back-off (defaults: 50ms doubling up to 2s,
+	// 100 attempts; Trustly itself waits 5 minutes). The default DeliveryClient waits
+	// AckTimeout for an answer.
+	simkit.Options
 	// AccessID, AccessKey and MerchantID are the merchant's credentials (default: random
 	// accessId and accessKey, merchantId "1002463580").
 	AccessID   string
@@ -47,67 +52,64 @@ type Options struct {
 	// SettleDelay is how long a capture, refund or deposit stays in each of 1 Pending and
 	// 3 Processed (default 20ms). A negative value holds them until Settle is called.
 	SettleDelay time.Duration
-	// RetryBase and RetryMax bound the back-off between notification deliveries (defaults
-	// 50ms and 2s; Trustly itself waits 5 minutes). MaxAttempts bounds the deliveries of one
-	// notification (default 100).
-	RetryBase   time.Duration
-	RetryMax    time.Duration
-	MaxAttempts int
 	// NotificationURL is where notifications go when establish data names none.
 	NotificationURL string
 	// AckTimeout is how long a notification delivery waits for the merchant's answer before
 	// counting it as unanswered and trying again later (default 3s, Trustly's limit:
 	// https://amer.developers.trustly.com/payments/docs/event-notifications-webhooks).
+	// It does not apply to a DeliveryClient given in Options.
 	AckTimeout time.Duration
 	// WithholdSplitToken leaves splitToken out of transactions read with the API, so that
 	// the Authorize notification is the only place it appears. [I] Trustly's documentation
 	// is not clear that GET /transactions/{id} returns it; use this to test callers that
 	// must keep the token from the notification.
 	WithholdSplitToken bool
-	// Chaos injects seeded random faults into REST requests and notification deliveries
-	// from the start (see Server.SetChaos); Start panics when its rates are invalid. The
-	// zero value injects none.
-	Chaos Chaos
 }
 
-// Server is a running simulator. Create it with Start; Close it when done.
+// Server is a running simulator. Create it with Start; Close it when done. The embedded
+// simkit.Server gives its URL, Close, the fault knobs and Deliveries, and prints it
+// without its keys.
 type Server struct {
-	// All state sits behind one pointer, so that the Server prints without it: see
-	// secret.Opaque.
+	simkit.Server
+	// The simulator's own state sits behind one pointer, which never prints.
 	*server
+}
+
+// LogValue implements slog.LogValuer: the Server as simkit.Server logs; a nil *Server
+// logs as <nil>.
+func (s *Server) LogValue() slog.Value {
+	return simkit.LogValueOf(s, func() *simkit.Server { return &s.Server })
 }
 
 // server is a Server's state. It holds credentials and keys, and is never printed.
 type server struct {
+	kit  *simkit.Kit
 	opts Options
-	srv  *httptest.Server
 	key  []byte
 
-	mu         sync.Mutex
-	txs        map[string]*tx
-	txOrder    []string
-	index      txIndex
-	customers  map[string]*customer
-	custOrder  []string
-	nextID     int64
-	nextEvent  int64
-	notifyURL  string
-	deliveries []*Delivery
-	loseWrites int
+	mu        sync.Mutex
+	txs       map[string]*tx
+	txOrder   []string
+	index     txIndex
+	customers map[string]*customer
+	custOrder []string
+	nextID    int64
+	nextEvent int64
+	notifyURL string
 
-	faults   simkit.Faults
-	requests atomic.Int64
-	lost     atomic.Int64
-	del      *simkit.Deliverer
+	// writeFaults drops the answers of writes (DropNextWrite); lost counts the answers
+	// dropped.
+	writeFaults simkit.Faults
+	lost        atomic.Int64
 }
 
-// Start starts a Server listening on 127.0.0.1.
-func Start(opts Options) *Server {
+// Start starts a Server listening on Options.Addr (default: a free port of 127.0.0.1).
+func Start(opts Options) (*Server, error) {
 	if opts.AccessID == "" {
-		opts.AccessID = "SimAccess" + randomHex(6)
+		opts.AccessID = "SimAccess" + simkit.RandomHex(6)
 	}
 	if opts.AccessKey.IsZero() {
-		opts.AccessKey = secret.New("SimKey" + randomHex(16))
+		opts.AccessKey = secret.New("SimKey" + simkit.RandomHex(16))
 	}
 	if opts.MerchantID == "" {
 		opts.MerchantID = "1002463580"
@@ -115,36 +117,26 @@ func Start(opts Options) *Server {
 	if opts.SettleDelay == 0 {
 		opts.SettleDelay = 20 * time.Millisecond
 	}
-	if opts.RetryBase <= 0 {
-		opts.RetryBase = 50 * time.Millisecond
-	}
-	if opts.RetryMax <= 0 {
-		opts.RetryMax = 2 * time.Second
-	}
 	if opts.AckTimeout <= 0 {
 		opts.AckTimeout = 3 * time.Second
 	}
-	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 100
+	base, kit, err := simkit.Listen(opts.Options, simkit.Config{Name: "trustlyrestsim",
+		Details: []string{"accessId", opts.AccessID, "merchantId", opts.MerchantID},
+		Defaults: simkit.Options{RetryBase: 50 * time.Millisecond, RetryMax: 2 * time.Second, MaxAttempts: 100,
+			DeliveryClient: &http.Client{Timeout: opts.AckTimeout}}})
+	if err != nil {
+		return nil, err
 	}
-	s := &Server{&server{
-		opts: opts, key: opts.AccessKey.Bytes(), txs: map[string]*tx{}, customers: map[string]*customer{},
-		nextID: 1002600000, nextEvent: 1002900000, notifyURL: opts.NotificationURL,
-		del: simkit.NewDeliverer(&http.Client{Timeout: opts.AckTimeout}, opts.RetryBase, opts.RetryMax, opts.MaxAttempts),
+	s := &Server{Server: base, server: &server{
+		kit: kit, opts: opts, key: opts.AccessKey.Bytes(), txs: map[string]*tx{}, customers: map[string]*customer{},
+		nextID: 1002600000, nextEvent: 1002900000, notifyURL: opts.NotificationURL, index: newTxIndex(),
 	}}
-	s.index = newTxIndex()
-	if err := s.SetChaos(opts.Chaos); err != nil {
-		panic(err)
-	}
-	s.srv = simkit.StartServer(s)
-	return s
+	kit.Serve(s)
+	return s, nil
 }
 
-// URL returns the REST base URL, e.g. "http://127.0.0.1:port/api/v1".
-func (s *Server) URL() string { return s.srv.URL + apiPrefix }
-
-// Root returns the server's root URL (hosted pages live under it).
-func (s *Server) Root() string { return s.srv.URL }
+// APIURL returns the REST base URL, URL() + "/api/v1", for trustlyrest.Config.BaseURL.
+func (s *Server) APIURL() string { return s.URL() + apiPrefix }
 
 // AccessID returns the merchant's accessId.
 func (s *Server) AccessID() string { return s.opts.AccessID }
@@ -155,11 +147,7 @@ func (s *Server) AccessKey() string { return s.opts.AccessKey.Reveal() }
 // MerchantID returns the merchant's merchantId.
 func (s *Server) MerchantID() string { return s.opts.MerchantID }
 
-// Requests returns how many REST API requests the server has received (hosted pages are
-// not counted).
-func (s *Server) Requests() int64 { return s.requests.Load() }
-
-// LostReplies returns how many replies LoseNextReply and LoseNextWriteReply have dropped.
+// LostReplies returns how many answers DropNext and DropNextWrite have dropped.
 func (s *Server) LostReplies() int64 { return s.lost.Load() }
 
 // SetNotificationURL sets where notifications go when establish data names none.
@@ -169,31 +157,9 @@ func (s *Server) SetNotificationURL(u string) {
 	s.notifyURL = u
 }
 
-// FailNext makes the next n REST requests fail with HTTP 503 and error 100 before they are
-// processed.
-func (s *Server) FailNext(n int) { s.faults.FailNext(n) }
-
-// LoseNextReply makes the next n REST requests be processed and then answered by closing
-// the connection, as if the reply were lost.
-func (s *Server) LoseNextReply(n int) { s.faults.DropNext(n) }
-
-// LoseNextWriteReply makes the next n REST POST requests be processed and then answered by
-// closing the connection. Lookups are answered normally.
-func (s *Server) LoseNextWriteReply(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.loseWrites = n
-}
-
-// SetLatency delays every REST answer by d.
-func (s *Server) SetLatency(d time.Duration) { s.faults.SetLatency(d) }
-
-// Close stops notification deliveries and the server.
-func (s *Server) Close() {
-	s.del.Close()
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+// DropNextWrite makes the next n REST POST requests be processed and their answers lost,
+// as DropNext does for every request. Lookups are answered normally.
+func (s *Server) DropNextWrite(n int) { s.writeFaults.DropNext(n) }
 
 const apiPrefix = "/api/v1"
 
@@ -208,24 +174,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeInvalidParameter, domainInvalidParameter, "Endpoint not supported")
 		return
 	}
-	s.requests.Add(1)
-	fail, latency := s.faults.Arrive()
-	fault := s.faults.Decide()
-	fail = fail || fault == simkit.FailFault
-	lose := false
-	if !fail {
-		lose = s.faults.TakeDrop()
-		s.mu.Lock()
-		if !lose && r.Method == http.MethodPost && s.loseWrites > 0 {
-			s.loseWrites--
-			lose = true
-		}
-		s.mu.Unlock()
-	}
-	if simkit.Sleep(r.Context(), latency) != nil {
+	fault, ok := s.kit.Arrive(r.Context())
+	if !ok {
 		return
 	}
-	if fail {
+	if fault == simkit.FailFault {
 		writeError(w, http.StatusServiceUnavailable, codeInternal, domainInternal, "Service temporarily unavailable")
 		return
 	}
@@ -233,26 +186,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Access not authorized")
 		return
 	}
-	if lose {
+	drop := s.kit.TakeDrop() || r.Method == http.MethodPost && s.writeFaults.TakeDrop()
+	if drop || fault != simkit.NoFault {
 		rec := httptest.NewRecorder()
 		s.route(rec, r)
-		s.lost.Add(1)
-		if !simkit.DropConnection(w) {
-			panic(http.ErrAbortHandler)
+		if drop {
+			s.lost.Add(1)
+			s.kit.Drop(w)
+			return
 		}
-		return
-	}
-	if fault != simkit.NoFault {
-		rec := httptest.NewRecorder()
-		s.route(rec, r)
-		s.faults.Answer(w, r, fault, rec.Code, rec.Header(), rec.Body.Bytes())
+		s.kit.Answer(w, r, fault, rec.Code, rec.Header(), rec.Body.Bytes())
 		return
 	}
 	s.route(w, r)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

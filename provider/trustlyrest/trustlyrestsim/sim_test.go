@@ -13,8 +13,19 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
+
+func start(t *testing.T, opts Options) *Server {
+	t.Helper()
+	s, err := Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
 
 type apiClient struct {
 	t *testing.T
@@ -25,7 +36,7 @@ type apiClient struct {
 // the decoded body.
 func (a apiClient) do(method, path, contentType, body string, auth string) (int, int, map[string]any) {
 	a.t.Helper()
-	req, _ := http.NewRequest(method, a.s.URL()+path, strings.NewReader(body))
+	req, _ := http.NewRequest(method, a.s.APIURL()+path, strings.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -68,8 +79,7 @@ func (a apiClient) establish(ref, amount string, notify string) map[string]any {
 }
 
 func TestAuthenticationAndSignature(t *testing.T) {
-	s := Start(Options{})
-	defer s.Close()
+	s := start(t, Options{})
 	a := apiClient{t, s}
 	st, code, _ := a.do(http.MethodGet, "/transactions/1", "", "", signing.BasicAuthorization(s.AccessID(), []byte("wrong")))
 	if st != http.StatusUnauthorized || code != 375 {
@@ -110,8 +120,8 @@ func TestPaymentLifecycleAndRules(t *testing.T) {
 	}))
 	defer hook.Close()
 	// An attempt is refused only by the hook's answers, never for a slow one.
-	s := Start(Options{SettleDelay: -1, RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond, AckTimeout: testwait.Limit})
-	defer s.Close()
+	s := start(t, Options{SettleDelay: -1, AckTimeout: testwait.Limit,
+		Options: simkit.Options{RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond}})
 	a := apiClient{t, s}
 	m := a.establish("ref-1", "10.00", hook.URL)
 	id := m["transactionId"].(string)
@@ -126,12 +136,13 @@ func TestPaymentLifecycleAndRules(t *testing.T) {
 		return len(d) > 0 && d[0].Acknowledged
 	})
 	d := s.Deliveries()[0]
-	if !d.Acknowledged || d.Attempts != 3 || d.TransactionType != 1 || d.Status != 2 {
-		t.Fatalf("delivery %+v", d)
-	}
-	form, err := signing.VerifyNotification(s.AccessID(), []byte(s.AccessKey()), d.Authorization, d.Body)
+	form, err := signing.VerifyNotification(s.AccessID(), []byte(s.AccessKey()), d.Header.Get("Authorization"), d.Body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !d.Acknowledged || d.Attempts != 3 || d.Event != "Authorize" || d.EventID != form.Get("eventId") ||
+		form.Get("transactionType") != "1" || form.Get("status") != "2" {
+		t.Fatalf("delivery %+v", d)
 	}
 	token := form.Get("splitToken")
 	if token == "" || !strings.ContainsAny(token, "+/=") {
@@ -201,8 +212,7 @@ func TestPaymentLifecycleAndRules(t *testing.T) {
 }
 
 func TestFaultKnobs(t *testing.T) {
-	s := Start(Options{})
-	defer s.Close()
+	s := start(t, Options{})
 	a := apiClient{t, s}
 	s.FailNext(2)
 	for range 2 {
@@ -220,12 +230,12 @@ func TestFaultKnobs(t *testing.T) {
 		t.Fatal("latency not applied")
 	}
 	s.SetLatency(0)
-	s.LoseNextReply(1)
-	req, _ := http.NewRequest(http.MethodGet, s.URL()+"/transactions/1", nil)
+	s.DropNext(1)
+	req, _ := http.NewRequest(http.MethodGet, s.APIURL()+"/transactions/1", nil)
 	req.Header.Set("Authorization", signing.BasicAuthorization(s.AccessID(), []byte(s.AccessKey())))
 	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}} // no silent retry on a reused connection
 	if _, err := fresh.Do(req); err == nil || s.LostReplies() != 1 {
-		t.Fatalf("LoseNextReply: err %v, lost %d", err, s.LostReplies())
+		t.Fatalf("DropNext: err %v, lost %d", err, s.LostReplies())
 	}
 }
 
@@ -242,14 +252,14 @@ func TestSlowAcknowledgementIsNotAnAcknowledgement(t *testing.T) {
 	defer hook.Close()
 	// Later attempts are answered at once; any of them slower than AckTimeout on a busy
 	// machine is just followed by another.
-	s := Start(Options{AckTimeout: 500 * time.Millisecond, RetryBase: 5 * time.Millisecond, RetryMax: 10 * time.Millisecond, NotificationURL: hook.URL})
-	defer s.Close()
+	s := start(t, Options{AckTimeout: 500 * time.Millisecond, NotificationURL: hook.URL,
+		Options: simkit.Options{RetryBase: 5 * time.Millisecond, RetryMax: 10 * time.Millisecond}})
 	s.mu.Lock()
 	t0 := &tx{id: s.newIDLocked(), typ: typeAuthorize, status: stAuthorized, pay: &payment{id: "1", paymentType: 2, currency: "USD"}}
 	s.addTxLocked(t0)
 	s.notifyLocked(t0, "Authorize")
 	s.mu.Unlock()
-	var d []Delivery
+	var d []simkit.Delivery
 	testwait.For(t, "an acknowledgement", func() bool {
 		d = s.Deliveries()
 		return len(d) == 1 && d[0].Acknowledged

@@ -6,40 +6,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
-
-// Delivery records one notification and what became of it.
-type Delivery struct {
-	// EventID is the notification's eventId.
-	EventID string
-	// ObjectID is the transaction concerned; TransactionType and Status its codes.
-	ObjectID        string
-	TransactionType int
-	Status          int
-	// URL is where it was sent; Body the form-encoded body, Authorization the signed header.
-	URL           string
-	Body          []byte
-	Authorization string
-	// Attempts counts the deliveries; LastStatus is the last HTTP status (0: no answer).
-	Attempts   int
-	LastStatus int
-	// Acknowledged is true once the merchant answered with a 2xx status.
-	Acknowledged bool
-}
-
-// Deliveries returns a copy of every notification's delivery record, oldest first.
-func (s *Server) Deliveries() []Delivery {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Delivery, len(s.deliveries))
-	for i, d := range s.deliveries {
-		out[i] = *d
-		out[i].Body = append([]byte(nil), d.Body...)
-	}
-	return out
-}
 
 // notifyLocked sends the notification of t's current status to the payment's notification
 // URL (or the server's), signed as Trustly signs it
@@ -90,23 +59,8 @@ func (s *Server) notifyLocked(t *tx, eventType string) {
 	if err != nil {
 		return
 	}
-	d := &Delivery{EventID: eventID, ObjectID: t.id, TransactionType: t.typ, Status: t.status, URL: url, Body: body, Authorization: auth}
-	s.deliveries = append(s.deliveries, d)
-	s.del.Go(func() { s.deliver(d) })
-}
-
-// deliver posts a notification until it is acknowledged, waiting between attempts with
-// doubling back-off, or until the server closes.
-func (s *Server) deliver(d *Delivery) {
-	header := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Authorization": {d.Authorization}}
-	s.del.Retry(func(attempt int) bool {
-		status, _ := s.del.Post(d.URL, header, d.Body, 1<<16)
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		d.Attempts, d.LastStatus = attempt, status
-		d.Acknowledged = simkit.Acknowledged(status)
-		return d.Acknowledged
-	})
+	s.kit.Notify(simkit.Delivery{Event: eventType, EventID: eventID, ObjectID: t.id, URL: url, Body: body,
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Authorization": {auth}}})
 }
 
 // scheduleSettle moves a pending capture, refund or deposit to 3 Processed and then to
@@ -115,9 +69,9 @@ func (s *Server) scheduleSettle(id string) {
 	if s.opts.SettleDelay < 0 {
 		return
 	}
-	s.del.Go(func() {
+	s.kit.Go(func() {
 		for _, next := range []int{stProcessed, stCompleted} {
-			if simkit.Sleep(s.del.Context(), s.opts.SettleDelay) != nil {
+			if simkit.Sleep(s.kit.Context(), s.opts.SettleDelay) != nil {
 				return
 			}
 			if err := s.Settle(id, next); err != nil {

@@ -240,19 +240,3 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("PostForm to a bad URL: %v", err)
 	}
 }
-
-func TestStartServerBoundsHeaderReads(t *testing.T) {
-	s := StartServer(http.NotFoundHandler())
-	defer s.Close()
-	if s.Config.ReadHeaderTimeout != ReadHeaderTimeout || s.Config.ReadTimeout != ReadTimeout || s.Config.IdleTimeout != IdleTimeout {
-		t.Fatalf("timeouts: read-header %v, read %v, idle %v", s.Config.ReadHeaderTimeout, s.Config.ReadTimeout, s.Config.IdleTimeout)
-	}
-	resp, err := http.Get(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
-}

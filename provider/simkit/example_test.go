@@ -6,11 +6,54 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/simkit"
+	"github.com/paybridge/paybridge/provider/simkit"
 )
+
+// A simulator of a tiny API on the Server base: its handler lets the Kit apply the
+// fault knobs, and its users get URL, Close, FailNext, DropNext, SetChaos and the rest
+// from the embedded Server.
+func ExampleListen() {
+	base, kit, err := simkit.Listen(simkit.Options{}, simkit.Config{Name: "pingsim"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	kit.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fault, ok := kit.Arrive(r.Context())
+		switch {
+		case !ok: // the client left
+		case fault == simkit.FailFault:
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		case kit.TakeDrop():
+			kit.Drop(w)
+		default:
+			kit.Answer(w, r, fault, http.StatusOK, http.Header{"Content-Type": {"text/plain"}}, []byte("pong"))
+		}
+	}))
+	sim := struct{ simkit.Server }{base} // a simulator's Server embeds the base
+	defer sim.Close()
+
+	sim.FailNext(1)
+	for range 2 {
+		resp, err := http.Get(sim.URL() + "/ping")
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Println(resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	fmt.Println(sim.Requests(), "requests")
+	// Output:
+	// 503 unavailable
+	// 200 pong
+	// 2 requests
+}
 
 // A simulated API fails the next request, then answers normally.
 func ExampleFaults() {

@@ -243,3 +243,62 @@ footer { margin-top: 1rem; text-align: center; color: #6c7582; font-size: .78rem
 <p class="notice">{{.Text}}</p>
 {{- template "foot" .}}{{end}}
 `))
+
+// The actions of the buttons every simulator's hosted pages show, which an EndUser
+// presses: the page posts the chosen one as its "action" field.
+const (
+	ActionApprove = "approve"
+	ActionDecline = "decline"
+	ActionAbandon = "abandon"
+)
+
+// PageButtons returns the buttons of a hosted page: approve, labelled approveLabel; the
+// alternatives, other ways to approve that a simulator offers; Decline; and "Cancel and
+// go back", which abandons.
+func PageButtons(approveLabel string, alternatives ...Button) []Button {
+	out := []Button{{Action: ActionApprove, Label: approveLabel, Kind: ButtonApprove}}
+	out = append(out, alternatives...)
+	return append(out,
+		Button{Action: ActionDecline, Label: "Decline", Kind: ButtonDecline},
+		Button{Action: ActionAbandon, Label: "Cancel and go back", Kind: ButtonCancel})
+}
+
+// NewChoice returns the list a hosted page offers as the form field name, under legend,
+// with its first option preselected.
+func NewChoice(legend, name string, options []Option) Choice {
+	c := Choice{Legend: legend, Name: name, Options: append([]Option(nil), options...)}
+	for i := range c.Options {
+		c.Options[i].Checked = i == 0
+	}
+	return c
+}
+
+// Pick returns the option of a list that a form posted as value. "" picks the first one,
+// the preselected one, which is what a form posted without a choice (an EndUser's) gets.
+func Pick(options []Option, value string) (Option, bool) {
+	if value == "" && len(options) > 0 {
+		return options[0], true
+	}
+	for _, o := range options {
+		if o.Value == value {
+			return o, true
+		}
+	}
+	return Option{}, false
+}
+
+// ReadChoice reads the form a hosted page posted (at most 64 KiB) and returns the entry
+// of options its field names (see Pick). It answers 400 Bad Request itself, and returns
+// false, when the form cannot be read or names none of options.
+func ReadChoice(w http.ResponseWriter, r *http.Request, field string, options []Option) (Option, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return Option{}, false
+	}
+	o, ok := Pick(options, r.PostForm.Get(field))
+	if !ok {
+		http.Error(w, "unknown "+field, http.StatusBadRequest)
+	}
+	return o, ok
+}
