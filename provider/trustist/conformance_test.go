@@ -9,7 +9,6 @@ import (
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/journal/pgjournal/pgjournaltest"
-	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 )
 
@@ -37,8 +36,6 @@ func TestConformance(t *testing.T) {
 	if j := pgjournaltest.Open(t); j != nil { // PostgreSQL for the restart scenarios, where a server is configured
 		h.NewJournal = func(conformance.T) journal.Journal { return j }
 	}
-	// What Gateway.As reaches.
-	h.As = conformance.AsTargets{Gateway: []any{new(*trustist.Client)}}
 	results := conformance.Run(context.Background(), h, nil)
 	if len(results) != len(conformance.Scenarios()) {
 		t.Fatalf("%d results for %d scenarios", len(results), len(conformance.Scenarios()))

@@ -7,7 +7,6 @@ import (
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/journal/pgjournal/pgjournaltest"
-	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 )
 
@@ -21,7 +20,5 @@ func TestConformance(t *testing.T) {
 	if j := pgjournaltest.Open(t); j != nil { // PostgreSQL for the restart scenarios, where a server is configured
 		h.NewJournal = func(conformance.T) journal.Journal { return j }
 	}
-	// What Gateway.As reaches.
-	h.As = conformance.AsTargets{Gateway: []any{new(*trustly.Client)}}
 	conformance.RunConformanceTests(t, h)
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/journal/pgjournal/pgjournaltest"
-	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 )
 
@@ -24,8 +23,6 @@ func TestConformance(t *testing.T) {
 	if j := pgjournaltest.Open(t); j != nil { // PostgreSQL for the restart scenarios, where a server is configured
 		h.NewJournal = func(conformance.T) journal.Journal { return j }
 	}
-	// What Gateway.As and errors.As reach.
-	h.As = conformance.AsTargets{Gateway: []any{new(*trustlyrest.Client)}, Error: []any{new(*trustlyrest.APIError)}}
 	for _, r := range conformance.Run(context.Background(), h, nil) {
 		t.Run(r.Scenario, func(t *testing.T) {
 			if r.Status != conformance.Passed {

@@ -40,5 +40,7 @@ func (s *Server) Harness() conformance.Harness {
 		SetNotificationURL:    s.SetWebhookURL,
 		Secrets:               []string{s.merchant.HawkKey.Reveal(), s.tenant.HawkKey.Reveal(), wrongKey.Reveal()},
 		Timeout:               20 * time.Second,
+		// What Gateway.As reaches.
+		As: conformance.AsTargets{Gateway: []any{new(*trustist.Client)}},
 	}
 }

@@ -53,6 +53,8 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 		LoopbackNotifications: true,
 		Secrets:               []string{creds.Password.Reveal(), creds.PrivateKey.Reveal(), pemBody(creds.PrivateKey.Reveal()), TestIBAN},
 		Timeout:               20 * time.Second,
+		// What Gateway.As reaches.
+		As: conformance.AsTargets{Gateway: []any{new(*trustly.Client)}},
 	}, s.Close, nil
 }
 

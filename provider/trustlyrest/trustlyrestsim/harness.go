@@ -59,6 +59,8 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 		Secrets:                  []string{s.AccessKey(), bad.AccessKey.Reveal(), DemoAccountNumber, "1000000009"},
 		Timeout:                  20 * time.Second,
 		PollInterval:             5 * time.Millisecond,
+		// What Gateway.As and errors.As reach.
+		As: conformance.AsTargets{Gateway: []any{new(*trustlyrest.Client)}, Error: []any{new(*trustlyrest.APIError)}},
 	}, s.Close, nil
 }
 
