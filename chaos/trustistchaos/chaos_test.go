@@ -3,13 +3,16 @@ package trustistchaos_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/chaos/chaostest"
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
@@ -88,6 +91,11 @@ func TestChaosPay(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := chaostest.Ops(2000)
+	t.Cleanup(func() {
+		if t.Failed() {
+			e.explainUnsettled(t, n)
+		}
+	})
 	want, ids, st := e.payments(t, n)
 	// The payer completes each payment; the application learns of it from the
 	// payment.completed webhook, which the adapter confirms over the faulty API.
@@ -218,5 +226,38 @@ func TestChaosReadRepeatedByTransport(t *testing.T) {
 		if got.ID != id {
 			t.Fatalf("read %d: payment %s, want %s", i, got.ID, id)
 		}
+	}
+}
+
+// explainUnsettled names up to ten Pays "pay-<i>" whose journal entries are not settled,
+// each with the payments the simulator holds for its reference and their webhooks, so that
+// a run that stalls says whether the webhook never came, was refused, or came before the
+// call was journalled.
+func (e *chaosEnv) explainUnsettled(t *testing.T, n int) {
+	t.Helper()
+	byRef := map[string][]simkit.Movement{}
+	for _, m := range e.sim.Movements() {
+		byRef[m.Reference] = append(byRef[m.Reference], m)
+	}
+	hooks := map[string][]string{}
+	for _, d := range e.sim.Deliveries() {
+		hooks[d.ObjectID] = append(hooks[d.ObjectID], fmt.Sprintf("#%d %s: %d attempts, last HTTP %d, acknowledged %v",
+			d.Seq, d.Event, d.Attempts, d.LastStatus, d.Acknowledged))
+	}
+	shown := 0
+	for i := 0; i < n && shown < 10; i++ {
+		key, ref := fmt.Sprintf("pay-%d", i), fmt.Sprintf("order-%d", i)
+		en, err := e.gw.Journal().Get(context.Background(), journal.ID{Scope: e.gw.JournalScope(), Op: string(provider.OpPay), Key: key})
+		if err == nil && en.State == journal.Settled {
+			continue
+		}
+		shown++
+		var ps []string
+		for _, m := range byRef[ref] {
+			ps = append(ps, fmt.Sprintf("%s (%s; webhooks: %s; application holds %q)", m.ID, m.Status,
+				strings.Join(hooks[m.ID], "; "), e.rec.State("payment/"+m.ID)))
+		}
+		t.Logf("Pay %s (%s): journal entry %+v, error %v; the simulator's payments for it: %s", key, ref, en, err,
+			strings.Join(ps, ", "))
 	}
 }
