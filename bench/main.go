@@ -40,9 +40,9 @@ var targets = []target{
 	{"provider/trustly", "BenchmarkNotifications", "x-floor-rate", false, 0.85, "Trustly JSON-RPC notifications/s ÷ floor rate"},
 	{"provider/trustlyrest", "BenchmarkNotifications", "x-floor-rate", false, 0.85, "Trustly REST notifications/s ÷ floor rate"},
 	{"provider/trustist", "BenchmarkNotifications", "x-floor-rate", false, 0.85, "Trustist notifications/s ÷ floor rate"},
-	{"provider/trustly", "BenchmarkAccountLedger/rows=10000", "x-plain", true, 1.5, "AccountLedger 10k rows ÷ plain json.Decoder pass"},
-	{"provider/trustly", "BenchmarkAccountLedger/rows=100000", "x-plain", true, 1.5, "AccountLedger 100k rows ÷ plain pass"},
-	{"provider/trustly", "BenchmarkAccountLedger/rows=1000000", "x-plain", true, 1.5, "AccountLedger 1M rows ÷ plain pass"},
+	{"provider/trustly/report", "BenchmarkAccountLedger/rows=10000", "x-plain", true, 1.5, "AccountLedger 10k rows ÷ plain json.Decoder pass"},
+	{"provider/trustly/report", "BenchmarkAccountLedger/rows=100000", "x-plain", true, 1.5, "AccountLedger 100k rows ÷ plain pass"},
+	{"provider/trustly/report", "BenchmarkAccountLedger/rows=1000000", "x-plain", true, 1.5, "AccountLedger 1M rows ÷ plain pass"},
 	{"", "BenchmarkJournalThroughput/steady", "x-memory-rate", false, 0.9, "64 callers, 50 ms provider: PostgreSQL journal ÷ in-memory throughput"},
 	{"", "BenchmarkJournalThroughput/steady", "journal-trips", true, 2, "journal round trips per Pay that succeeds first time"},
 }
