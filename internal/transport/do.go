@@ -53,37 +53,50 @@ func (r *Response) CorrelationID() string { return CorrelationID(r.Header) }
 // (ScrubURLError), a redirect's Location loses its user info and query, and headers are
 // never quoted.
 func Do(c *http.Client, req *http.Request, who string, limit int64) (*Response, error) {
+	resp, err := Open(c, req, who)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := ReadResponse(resp, limit)
+	if err != nil {
+		return nil, BodyFailure(req.Context(), who, resp, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode == http.StatusSeeOther {
+		return nil, &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: resp.StatusCode,
+			CorrelationID: CorrelationID(resp.Header), Message: who + " " + RedirectMessage(resp) + mayHave}
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+}
+
+// Open is Do for an answer read as a stream (a report of millions of rows): it sends req
+// once and classifies every failure before the body as Do does, and returns the answer
+// with its body unread for every status but a redirect. The caller closes the body, and
+// passes a failure to read it through BodyFailure.
+func Open(c *http.Client, req *http.Request, who string) (*http.Response, error) {
 	ctx := req.Context()
 	if err := ctx.Err(); err != nil {
 		// net/http gives up on it before asking for a connection, which the trace would
 		// take for a transport that reports nothing.
 		return nil, err
 	}
-	// One allocation holds the trace and the answer.
-	x := new(struct {
-		sent
-		resp Response
-	})
-	resp, err := c.Do(req.WithContext(x.traceOn(ctx)))
+	var s sent
+	resp, err := c.Do(req.WithContext(s.traceOn(ctx)))
 	if err != nil {
-		return nil, failure(ctx, who, Exchange{Written: x.Load()}, "", err)
+		return nil, failure(ctx, who, Exchange{Written: s.Load()}, "", err)
 	}
-	defer resp.Body.Close()
-	ex := Exchange{Written: true, Status: resp.StatusCode}
-	if Classify(ex) == Redirected {
+	if Classify(Exchange{Written: true, Status: resp.StatusCode}) == Redirected {
+		resp.Body.Close()
 		return nil, RedirectError(who, resp)
 	}
-	b, err := ReadResponse(resp, limit)
-	if err != nil {
-		ex.BodyErr = err
-		return nil, failure(ctx, who, ex, CorrelationID(resp.Header), err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode == http.StatusSeeOther {
-		return nil, &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: resp.StatusCode,
-			CorrelationID: CorrelationID(resp.Header), Message: who + " " + RedirectMessage(resp) + mayHave}
-	}
-	x.resp = Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
-	return &x.resp, nil
+	return resp, nil
+}
+
+// BodyFailure classifies err, a failure to read the body of resp, the answer Open
+// returned for a request sent with ctx: the request was written, and no whole answer came
+// back.
+func BodyFailure(ctx context.Context, who string, resp *http.Response, err error) error {
+	return failure(ctx, who, Exchange{Written: true, Status: resp.StatusCode, BodyErr: err}, CorrelationID(resp.Header), err)
 }
 
 // mayHave ends the message of an UnknownOutcome error.

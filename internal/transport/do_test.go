@@ -256,3 +256,32 @@ func TestCorrelationID(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenLeavesTheBodyToTheCaller: Open returns the answer with its body unread, and a
+// body that breaks off while the caller streams it is classified as Do classifies it.
+func TestOpenLeavesTheBodyToTheCaller(t *testing.T) {
+	url := rawServer(t, func(c net.Conn) {
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nX-Request-Id: req-9\r\n\r\n[{\"row\":1},")
+	})
+	resp, err := Open(Client(nil), post(t, context.Background(), url), "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if string(b) != `[{"row":1},` || err == nil {
+		t.Fatalf("read %q, %v; want the rows sent, then the break", b, err)
+	}
+	pe := wantCode(t, "a streamed body cut short", BodyFailure(context.Background(), "Acme", resp, err), provider.UnknownOutcome)
+	if pe.HTTPStatus != 200 || pe.CorrelationID != "req-9" {
+		t.Errorf("a streamed body cut short: %+v", pe)
+	}
+	// What fails before the body is Do's: nothing written is unavailable, a redirect refused.
+	_, err = Open(Client(nil), post(t, context.Background(), closedURL(t)), "Acme")
+	wantCode(t, "Open of a closed port", err, provider.ProviderUnavailable)
+	redirect := rawServer(t, func(c net.Conn) {
+		_, _ = io.WriteString(c, "HTTP/1.1 307 Temporary Redirect\r\nLocation: https://elsewhere.example/pay\r\nContent-Length: 0\r\n\r\n")
+	})
+	_, err = Open(Client(nil), post(t, context.Background(), redirect), "Acme")
+	wantCode(t, "Open answered with a redirect", err, provider.InvalidRequest)
+}

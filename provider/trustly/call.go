@@ -110,24 +110,3 @@ func (c *Client) answerError(_ context.Context, r *rpc, x transport.Exchange, er
 	}
 	return transport.Unusable(r.write, x.Status, "", "cannot understand Trustly's answer to "+r.method, err)
 }
-
-// giveUp reports a report request that got no answer: the context's error when the
-// caller gave up, UnknownOutcome when the request may have been processed, and
-// ProviderUnavailable otherwise. Every other call goes through transport.Do, which
-// decides this itself.
-func (c *Client) giveUp(ctx context.Context, r *rpc, maybeProcessed bool, status int, cause error) error {
-	switch {
-	case maybeProcessed:
-		return &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: status, Err: cause,
-			Message: "Trustly may have processed " + r.method + "; call again with the same idempotency key to get its result"}
-	case ctx.Err() != nil:
-		return ctx.Err()
-	}
-	return &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: status, Err: cause, Message: "Trustly did not answer " + r.method}
-}
-
-// redirectError reports a 3xx answer to a report request (see transport.RedirectError).
-func redirectError(resp *http.Response) error { return transport.RedirectError("Trustly", resp) }
-
-// scrubURLError drops the operation and URL of a report request's *url.Error.
-var scrubURLError = transport.ScrubURLError

@@ -134,20 +134,17 @@ func (c *Client) report(ctx context.Context, r *rpc, decode func(body io.Reader)
 		stall = time.AfterFunc(idle, func() { cancel(errStalled) })
 		defer stall.Stop()
 	}
-	resp, err := hc.Do(req)
+	resp, err := transport.Open(hc, req, "Trustly")
 	if err != nil {
-		return c.reportFailure(ctx, dctx, r, 0, scrubURLError(err))
+		return c.reportFailure(ctx, dctx, r, nil, err)
 	}
 	defer resp.Body.Close()
-	if transport.Classify(transport.Exchange{Written: true, Status: resp.StatusCode}) == transport.Redirected {
-		return redirectError(resp)
-	}
 	var in io.Reader = resp.Body
 	if stall != nil {
 		in = &stallReader{r: resp.Body, t: stall, d: idle}
 	}
 	if err := decode(in); err != nil {
-		return c.reportFailure(ctx, dctx, r, resp.StatusCode, err)
+		return c.reportFailure(ctx, dctx, r, resp, err)
 	}
 	return nil
 }
@@ -179,25 +176,33 @@ func (s *stallReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// reportFailure maps the failure of a report: answerError, as for every call, plus
-// answers that break off midway and failures of the spool.
-func (c *Client) reportFailure(ctx, dctx context.Context, r *rpc, status int, err error) error {
+// reportFailure maps the failure of a report: resp is the answer, nil when none came.
+// The transport's rule applies (transport.Open, BodyFailure), to an answer that breaks off
+// midway or stops coming for the idle timeout as to one that never came; a failure of the
+// spool is Internal; an answer read whole that is not a verified result is answerError's,
+// as for every call.
+func (c *Client) reportFailure(ctx, dctx context.Context, r *rpc, resp *http.Response, err error) error {
 	var pe *provider.Error
 	switch {
 	case ctx.Err() != nil:
-		return c.giveUp(ctx, r, false, status, ctx.Err())
+		return ctx.Err()
 	case errors.Is(context.Cause(dctx), errStalled):
-		return &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: status, Err: errStalled,
-			Message: "Trustly stopped sending the " + r.method + " answer"}
+		// The idle timer ended the download: Trustly stopped sending, after the request was
+		// written (the timer runs from the start).
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		return &provider.Error{Code: provider.UnknownOutcome, HTTPStatus: status, Err: errStalled,
+			Message: "Trustly stopped sending the " + r.method + " answer; the request may have been processed"}
+	case resp == nil:
+		return err // transport.Open's classification
 	case errors.Is(err, wire.ErrBodyRead):
-		return &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: status, Err: err,
-			Message: "the " + r.method + " answer broke off"}
+		return transport.BodyFailure(ctx, "Trustly", resp, err)
 	case errors.Is(err, report.ErrSpool):
-		return &provider.Error{Code: provider.Internal, HTTPStatus: status, Err: err, Message: "spooling the " + r.method + " answer"}
+		return &provider.Error{Code: provider.Internal, HTTPStatus: resp.StatusCode, Err: err, Message: "spooling the " + r.method + " answer"}
 	case errors.As(err, &pe):
 		return err
-	case status == 0:
-		return c.giveUp(ctx, r, false, 0, err)
 	}
-	return c.answerError(ctx, r, transport.Exchange{Written: true, Status: status}, err)
+	return c.answerError(ctx, r, transport.Exchange{Written: true, Status: resp.StatusCode}, err)
 }

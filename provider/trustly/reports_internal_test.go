@@ -68,7 +68,7 @@ func TestReportStallTimeout(t *testing.T) {
 		gaveUp = time.Now()
 	})
 	var pe *provider.Error
-	if !errors.As(last, &pe) || pe.Code != provider.ProviderUnavailable || !strings.Contains(pe.Message, "stopped sending") {
+	if !errors.As(last, &pe) || pe.Code != provider.UnknownOutcome || !strings.Contains(pe.Message, "stopped sending") {
 		t.Fatalf("err %v", last)
 	}
 	// The last data arrived after the server began to send it; the Client may give up only
