@@ -78,7 +78,10 @@ func (e *chaosEnv) payments(t *testing.T, n int) (want map[string]money.Amount, 
 // Server-Authorization that does not verify, repeating each with its key until it
 // succeeds. Trustist has no idempotency mechanism and no look-up by reference: a call
 // whose answer was lost stays UnknownOutcome until the payment's payment.created webhook
-// reaches the adapter's handler, so the repeats wait for that. The payer then completes
+// reaches the adapter's handler, so the repeats wait for that; one whose request never
+// reached Trustist (written, then its connection lost under load) has no payment and no
+// webhook, and is forgotten by the operator's reconciliation the test runs beside the
+// callers (reconcileWhile), then sent afresh with its key. The payer then completes
 // each payment. Every reference must have exactly one payment, completed, with its
 // amount, the one the caller was given; and the application must learn of each.
 func TestChaosPay(t *testing.T) {
@@ -96,7 +99,9 @@ func TestChaosPay(t *testing.T) {
 			e.explainUnsettled(t, n)
 		}
 	})
+	stop := e.reconcileWhile(t, n)
 	want, ids, st := e.payments(t, n)
+	stop()
 	// The payer completes each payment; the application learns of it from the
 	// payment.completed webhook, which the adapter confirms over the faulty API.
 	approved := make([]bool, n)
@@ -260,4 +265,51 @@ func (e *chaosEnv) explainUnsettled(t *testing.T, n int) {
 		t.Logf("Pay %s (%s): journal entry %+v, error %v; the simulator's payments for it: %s", key, ref, en, err,
 			strings.Join(ps, ", "))
 	}
+}
+
+// settleAfter is how long after an uncertain Pay was sent the reconciler trusts that a
+// reference the simulator holds no payment for was never applied: far past the client's
+// timeout (the simulator processes a request when it arrives; its faults delay answers,
+// not requests).
+const settleAfter = 15 * chaostest.ClientTimeout
+
+// reconcileWhile runs, until stop, what a Trustist merchant's operator does for a Pay the
+// journal holds as uncertain with no payment id: once it was sent more than settleAfter
+// ago and Trustist holds no payment for its reference, it was never applied, and is
+// forgotten so that the next call with its key sends it afresh. Nothing else settles such
+// a call: Trustist has no look-up by reference, and no payment means no webhook. Under
+// load a request can be written and its connection lost before the simulator reads it.
+func (e *chaosEnv) reconcileWhile(t *testing.T, n int) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	forget := func() {
+		paid := map[string]bool{}
+		for _, m := range e.sim.Movements() {
+			paid[m.Reference] = true
+		}
+		for i := range n {
+			id := journal.ID{Scope: e.gw.JournalScope(), Op: string(provider.OpPay), Key: fmt.Sprintf("pay-%d", i)}
+			en, err := e.gw.Journal().Get(context.Background(), id)
+			if err != nil || en.State != journal.Uncertain || en.ProviderID != "" || paid[en.Reference] ||
+				time.Since(en.SentAt) < settleAfter {
+				continue
+			}
+			if err := e.gw.Journal().Forget(context.Background(), id); err == nil {
+				t.Logf("reconcile: Pay %s (%s) was never applied: forgotten, to be sent afresh", id.Key, en.Reference)
+			}
+		}
+	}
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(2 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+				forget()
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
 }
