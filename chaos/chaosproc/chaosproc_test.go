@@ -93,21 +93,7 @@ type reconciler interface {
 
 // reconcileWhile runs r every two seconds until the returned function is called.
 func reconcileWhile(t *testing.T, e *env, r reconciler) (stop func()) {
-	quit, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(2 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-tick.C:
-				r.reconcile(t, e)
-			}
-		}
-	}()
-	return func() { close(quit); <-done }
+	return chaostest.Every(2*time.Second, func() { r.reconcile(t, e) })
 }
 
 // movement is a payment, refund or payout in a simulator's ledger.

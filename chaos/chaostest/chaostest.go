@@ -521,3 +521,24 @@ func Payments(t testing.TB, n int, cur money.Currency, pay func(ctx context.Cont
 	})
 	return want, ids, st
 }
+
+// Every runs fn every interval in its own goroutine until stop is called, as the
+// reconciliation jobs the tests run beside their callers do; stop waits for a run in
+// progress to end.
+func Every(interval time.Duration, fn func()) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+				fn()
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}

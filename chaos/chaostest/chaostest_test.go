@@ -300,3 +300,36 @@ func TestMixesAreThirtyPercent(t *testing.T) {
 		t.Errorf("DelayBy %v does not exceed ClientTimeout %v", DelayBy, ClientTimeout)
 	}
 }
+
+// TestEvery: fn runs repeatedly until stop, and not once stop has returned, even when
+// stop is called during a run.
+func TestEvery(t *testing.T) {
+	var runs atomic.Int32
+	ran := make(chan struct{}, 16)
+	release := make(chan struct{})
+	stop := Every(time.Millisecond, func() {
+		if runs.Add(1) == 3 {
+			ran <- struct{}{}
+			<-release // the third run is in progress when stop is called
+			return
+		}
+		ran <- struct{}{}
+	})
+	for range 3 {
+		<-ran
+	}
+	stopped := make(chan struct{})
+	go func() { stop(); close(stopped) }()
+	select {
+	case <-stopped:
+		t.Fatal("stop returned while a run was in progress")
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(release)
+	<-stopped
+	n := runs.Load()
+	time.Sleep(10 * time.Millisecond)
+	if runs.Load() != n || n < 3 {
+		t.Fatalf("%d runs by stop, %d after; want at least 3, and no run after stop", n, runs.Load())
+	}
+}

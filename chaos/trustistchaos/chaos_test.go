@@ -280,7 +280,6 @@ const settleAfter = 15 * chaostest.ClientTimeout
 // a call: Trustist has no look-up by reference, and no payment means no webhook. Under
 // load a request can be written and its connection lost before the simulator reads it.
 func (e *chaosEnv) reconcileWhile(t *testing.T, n int) (stop func()) {
-	quit, done := make(chan struct{}), make(chan struct{})
 	forget := func() {
 		paid := map[string]bool{}
 		for _, m := range e.sim.Movements() {
@@ -298,18 +297,5 @@ func (e *chaosEnv) reconcileWhile(t *testing.T, n int) (stop func()) {
 			}
 		}
 	}
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(2 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-tick.C:
-				forget()
-			}
-		}
-	}()
-	return func() { close(quit); <-done }
+	return chaostest.Every(2*time.Second, forget)
 }
