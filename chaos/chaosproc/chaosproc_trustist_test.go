@@ -134,18 +134,9 @@ func explainUnsettledPays(t *testing.T, e *env, s *trustistsim.Server) {
 	}
 }
 
-// settleAfter is how long after an uncertain Pay was sent the reconciler trusts that a
-// reference the simulator holds no payment for was never applied: well past the workers'
-// client timeout (the simulator processes a request when it arrives; its faults delay
-// answers, not requests).
-const settleAfter = 3 * chaostest.ClientTimeout
-
-// reconcile is Trustist's reconciliation job: a Pay the journal holds as uncertain with no
-// payment id, sent more than settleAfter ago, for whose reference Trustist holds no
-// payment, was never applied — its worker was killed after claiming the key, before the
-// request reached Trustist — and is forgotten, so that the next call with its key sends
-// it afresh. Nothing else settles it: Trustist has no look-up by reference, and no
-// payment means no notification.
+// reconcile is Trustist's reconciliation job (chaostest.ForgetNeverApplied) over the Pays
+// the journal holds as uncertain with no payment id: here, those whose worker was killed
+// after claiming the key, before the request reached Trustist.
 func (r trustistSim) reconcile(t *testing.T, e *env) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, e.url)
@@ -155,8 +146,7 @@ func (r trustistSim) reconcile(t *testing.T, e *env) {
 	}
 	defer conn.Close(ctx)
 	rows, err := conn.Query(ctx, `SELECT key FROM `+pgx.Identifier{e.journal.Table()}.Sanitize()+
-		` WHERE scope = $1 AND op = $2 AND state = 'uncertain' AND provider_id IS NULL AND sent_at < now() - $3::interval`,
-		e.gw.JournalScope(), string(provider.OpPay), settleAfter.String())
+		` WHERE scope = $1 AND op = $2 AND state = 'uncertain' AND provider_id IS NULL`, e.gw.JournalScope(), string(provider.OpPay))
 	if err != nil {
 		t.Logf("reconcile: %v", err)
 		return
@@ -165,20 +155,20 @@ func (r trustistSim) reconcile(t *testing.T, e *env) {
 	if err != nil || len(keys) == 0 {
 		return
 	}
+	ids := make([]journal.ID, len(keys))
+	for i, key := range keys {
+		ids[i] = journal.ID{Scope: e.gw.JournalScope(), Op: string(provider.OpPay), Key: key}
+	}
+	chaostest.ForgetNeverApplied(t, e.journal, ids, r.references())
+}
+
+// references returns the references the simulator holds a payment for.
+func (r trustistSim) references() map[string]bool {
 	paid := map[string]bool{}
 	for _, m := range r.s.Movements() {
 		paid[m.Reference] = true
 	}
-	for _, key := range keys {
-		id := journal.ID{Scope: e.gw.JournalScope(), Op: string(provider.OpPay), Key: key}
-		en, err := e.journal.Get(ctx, id)
-		if err != nil || en.State != journal.Uncertain || en.ProviderID != "" || paid[en.Reference] {
-			continue
-		}
-		if err := e.journal.Forget(ctx, id); err == nil {
-			t.Logf("reconcile: Pay %s (%s) was never applied: forgotten, to be sent afresh", key, en.Reference)
-		}
-	}
+	return paid
 }
 
 func (r trustistSim) workerEnv() []string {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/simkit"
 )
@@ -541,4 +542,28 @@ func Every(interval time.Duration, fn func()) (stop func()) {
 		}
 	}()
 	return func() { close(quit); <-done }
+}
+
+// SettleAfter is how long after an uncertain call was sent a reconciliation trusts that a
+// reference the simulator holds nothing for was never applied: far past ClientTimeout (a
+// simulator processes a request when it reads it; its faults delay answers, not requests).
+const SettleAfter = 15 * ClientTimeout
+
+// ForgetNeverApplied is the reconciliation an operator runs for a provider that cannot be
+// asked by reference (Trustist): each call of ids the journal holds as uncertain with no
+// provider id, sent more than SettleAfter ago, whose reference applied does not hold, was
+// never applied, and is forgotten, so that the next call with its key sends it afresh.
+// Nothing else settles such a call: no object at the provider means no notification.
+func ForgetNeverApplied(t testing.TB, j journal.Journal, ids []journal.ID, applied map[string]bool) {
+	ctx := context.Background()
+	for _, id := range ids {
+		en, err := j.Get(ctx, id)
+		if err != nil || en.State != journal.Uncertain || en.ProviderID != "" || applied[en.Reference] ||
+			time.Since(en.SentAt) < SettleAfter {
+			continue
+		}
+		if err := j.Forget(ctx, id); err == nil {
+			t.Logf("reconcile: %s %s (%s) was never applied: forgotten, to be sent afresh", id.Op, id.Key, en.Reference)
+		}
+	}
 }

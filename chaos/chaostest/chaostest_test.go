@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
@@ -331,5 +332,36 @@ func TestEvery(t *testing.T) {
 	time.Sleep(10 * time.Millisecond)
 	if runs.Load() != n || n < 3 {
 		t.Fatalf("%d runs by stop, %d after; want at least 3, and no run after stop", n, runs.Load())
+	}
+}
+
+// TestForgetNeverApplied: only an uncertain call with no provider id, sent more than
+// SettleAfter ago, whose reference the provider holds nothing for, is forgotten.
+func TestForgetNeverApplied(t *testing.T) {
+	ctx := context.Background()
+	sentAt := time.Now().Add(-SettleAfter - time.Second)
+	clock := sentAt
+	j := journal.NewMemory(journal.WithClock(func() time.Time { return clock }))
+	uncertain := func(key, ref, pid string) journal.ID {
+		id := journal.ID{Scope: "s", Op: "pay", Key: key}
+		c, err := j.Claim(ctx, journal.Entry{ID: id, Fingerprint: key, Reference: ref}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Record(ctx, id, c.Token, journal.Outcome{State: journal.Uncertain, ProviderID: pid}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	never := uncertain("never", "order-1", "")
+	known := uncertain("known", "order-2", "pay-2")
+	applied := uncertain("applied", "order-3", "")
+	clock = time.Now()
+	recent := uncertain("recent", "order-4", "")
+	ForgetNeverApplied(t, j, []journal.ID{never, known, applied, recent}, map[string]bool{"order-3": true})
+	for id, kept := range map[journal.ID]bool{never: false, known: true, applied: true, recent: true} {
+		if _, err := j.Get(ctx, id); (err == nil) != kept {
+			t.Errorf("%s: Get error %v, want kept %v", id.Key, err, kept)
+		}
 	}
 }

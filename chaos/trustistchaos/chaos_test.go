@@ -267,35 +267,20 @@ func (e *chaosEnv) explainUnsettled(t *testing.T, n int) {
 	}
 }
 
-// settleAfter is how long after an uncertain Pay was sent the reconciler trusts that a
-// reference the simulator holds no payment for was never applied: far past the client's
-// timeout (the simulator processes a request when it arrives; its faults delay answers,
-// not requests).
-const settleAfter = 15 * chaostest.ClientTimeout
-
-// reconcileWhile runs, until stop, what a Trustist merchant's operator does for a Pay the
-// journal holds as uncertain with no payment id: once it was sent more than settleAfter
-// ago and Trustist holds no payment for its reference, it was never applied, and is
-// forgotten so that the next call with its key sends it afresh. Nothing else settles such
-// a call: Trustist has no look-up by reference, and no payment means no webhook. Under
-// load a request can be written and its connection lost before the simulator reads it.
+// reconcileWhile runs, until stop, what a Trustist merchant's operator does for the Pays
+// the journal holds as uncertain with no payment id (chaostest.ForgetNeverApplied): under
+// load a request can be written and its connection lost before the simulator reads it,
+// and then no payment and no webhook will ever settle it.
 func (e *chaosEnv) reconcileWhile(t *testing.T, n int) (stop func()) {
-	forget := func() {
+	ids := make([]journal.ID, n)
+	for i := range ids {
+		ids[i] = journal.ID{Scope: e.gw.JournalScope(), Op: string(provider.OpPay), Key: fmt.Sprintf("pay-%d", i)}
+	}
+	return chaostest.Every(2*time.Second, func() {
 		paid := map[string]bool{}
 		for _, m := range e.sim.Movements() {
 			paid[m.Reference] = true
 		}
-		for i := range n {
-			id := journal.ID{Scope: e.gw.JournalScope(), Op: string(provider.OpPay), Key: fmt.Sprintf("pay-%d", i)}
-			en, err := e.gw.Journal().Get(context.Background(), id)
-			if err != nil || en.State != journal.Uncertain || en.ProviderID != "" || paid[en.Reference] ||
-				time.Since(en.SentAt) < settleAfter {
-				continue
-			}
-			if err := e.gw.Journal().Forget(context.Background(), id); err == nil {
-				t.Logf("reconcile: Pay %s (%s) was never applied: forgotten, to be sent afresh", id.Key, en.Reference)
-			}
-		}
-	}
-	return chaostest.Every(2*time.Second, forget)
+		chaostest.ForgetNeverApplied(t, e.gw.Journal(), ids, paid)
+	})
 }
