@@ -36,33 +36,36 @@ func (c *Client) fullData(r *rpc) map[string]any {
 	return d
 }
 
-// call sends r once and returns the verified result. A signed Trustly error becomes a
-// *provider.Error with the mapped code; a duplicate MessageID (637) is the caller's to
-// resolve by repeating the earlier call with its own idempotency key.
-func (c *Client) call(ctx context.Context, r *rpc) (*wire.Result, error) {
+// request builds the signed HTTP request of r, with ctx as its context.
+func (c *Client) request(ctx context.Context, r *rpc) (*http.Request, error) {
 	if c.closed.Load() {
 		return nil, &provider.Error{Code: provider.InvalidRequest, Message: errClosed.Error()}
 	}
-	data := c.fullData(r)
-	body, err := wire.EncodeRequest(c.s.key, r.method, r.uuid, data)
+	body, err := wire.EncodeRequest(c.s.key, r.method, r.uuid, c.fullData(r))
 	if err != nil {
 		// The wire errors name the path of the bad value, never its content.
 		return nil, &provider.Error{Code: provider.Internal, Message: "encoding the " + r.method + " request", Err: err}
 	}
-	return c.exchange(ctx, r, body)
-}
-
-// exchange posts body once, through transport.Do, which decides whether a request that
-// got no answer may have been processed, and returns the verified result. Repeats are the
-// Gateway's retry policy's: an identical request with the same UUID is answered with the
-// first result.
-func (c *Client) exchange(ctx context.Context, r *rpc, body []byte) (*wire.Result, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.s.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return nil, &provider.Error{Code: provider.Internal, Message: "building the " + r.method + " request", Err: err}
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("Accept", "application/json")
+	return req, nil
+}
+
+// call sends r once, through transport.Do, which decides whether a request that got no
+// answer may have been processed, and returns the verified result. A signed Trustly error
+// becomes a *provider.Error with the mapped code; a duplicate MessageID (637) is the
+// caller's to resolve by repeating the earlier call with its own idempotency key. Repeats
+// are the Gateway's retry policy's: an identical request with the same UUID is answered
+// with the first result.
+func (c *Client) call(ctx context.Context, r *rpc) (*wire.Result, error) {
+	req, err := c.request(ctx, r)
+	if err != nil {
+		return nil, err
+	}
 	resp, err := transport.Do(c.s.httpClient, req, "Trustly", 0)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package trustly
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -111,24 +110,15 @@ func (c *Client) ViewAutomaticSettlementDetailsCSV(ctx context.Context, settleme
 var errStalled = errors.New("trustly: no data for the idle timeout")
 
 // report sends the request r and hands the answer's body to decode, which reads and
-// verifies it. It maps the outcome as exchange does for other reads.
+// verifies it. It maps the outcome as call does for other requests (reportFailure).
 func (c *Client) report(ctx context.Context, r *rpc, decode func(body io.Reader) error) error {
-	if c.closed.Load() {
-		return &provider.Error{Code: provider.InvalidRequest, Message: errClosed.Error()}
-	}
-	body, err := wire.EncodeRequest(c.s.key, r.method, r.uuid, c.fullData(r))
-	if err != nil {
-		return &provider.Error{Code: provider.Internal, Message: "encoding the " + r.method + " request", Err: err}
-	}
 	hc, idle := c.reportClient()
 	dctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	req, err := http.NewRequestWithContext(dctx, http.MethodPost, c.s.endpoint, bytes.NewReader(body))
+	req, err := c.request(dctx, r)
 	if err != nil {
-		return &provider.Error{Code: provider.Internal, Message: "building the " + r.method + " request", Err: err}
+		return err
 	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set("Accept", "application/json")
 	var stall *time.Timer
 	if idle > 0 {
 		stall = time.AfterFunc(idle, func() { cancel(errStalled) })
