@@ -50,18 +50,18 @@ func (c calls) ByReference(ctx context.Context, ref string) ([]provider.Call, er
 	return callsOf(es), err
 }
 
-// Refunds implements provider.Calls.
-func (c calls) Refunds(ctx context.Context, paymentID string) ([]provider.Call, error) {
-	if paymentID == "" {
+// Children implements provider.Calls.
+func (c calls) Children(ctx context.Context, id string, op provider.Operation) ([]provider.Call, error) {
+	if id == "" {
 		return nil, nil
 	}
-	es, err := c.g.journal.FindByParent(ctx, c.g.scope, paymentID)
+	es, err := c.g.journal.FindByParent(ctx, c.g.scope, id)
 	if err != nil {
 		return nil, err
 	}
 	var out []provider.Call
 	for _, x := range callsOf(es) {
-		if x.Op == provider.OpRefund {
+		if x.Op == op {
 			out = append(out, x)
 		}
 	}

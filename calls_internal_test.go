@@ -81,12 +81,12 @@ func TestCallsFindRecordedCalls(t *testing.T) {
 	if found, err := c.ByReference(ctx, "order-1"); err != nil || len(found) != 1 || found[0].Key != "pay-1" {
 		t.Fatalf("ByReference: %+v, %v", found, err)
 	}
-	refunds, err := c.Refunds(ctx, "100")
+	refunds, err := c.Children(ctx, "100", provider.OpRefund)
 	if err != nil || len(refunds) != 2 || refunds[0].Key != "refund-b" || refunds[1].Key != "refund-a" ||
 		refunds[1].Settled || refunds[0].Parent != "100" {
 		t.Fatalf("Refunds(100): %+v, %v; want refund-b then refund-a", refunds, err)
 	}
-	if none, err := c.Refunds(ctx, "300"); err != nil || len(none) != 0 {
+	if none, err := c.Children(ctx, "300", provider.OpRefund); err != nil || len(none) != 0 {
 		t.Fatalf("Refunds of a payment without any: %+v, %v", none, err)
 	}
 }

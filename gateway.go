@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -245,18 +246,46 @@ type written struct {
 }
 
 // checkWrite runs the checks every money-moving call shares before anything is sent:
-// capability, validation (struct tags, amount, metadata) and currency.
+// capability, validation (struct tags, amount, metadata, fields the provider cannot
+// carry) and currency.
 func (g *Gateway) checkWrite(op string, need provider.Operation, key string, amount money.Amount,
 	req any, md map[string]string) error {
 	if err := g.begin(op, need, key); err != nil {
 		return err
 	}
-	fields := append(checkAmount("Amount", amount), g.checkStruct(req)...)
+	fields := append(checkAmount("Amount", amount), g.checkRequest(req)...)
 	fields = append(fields, checkMetadata(md)...)
 	if len(fields) > 0 {
 		return g.invalid(op, key, fields...)
 	}
 	return g.checkCurrency(op, key, amount.Currency())
+}
+
+// checkCall runs the checks of a write that moves no money itself (Void, CreateMandate,
+// CancelMandate): capability, validation and fields the provider cannot carry.
+func (g *Gateway) checkCall(op string, need provider.Operation, key string, req any) error {
+	if err := g.begin(op, need, key); err != nil {
+		return err
+	}
+	if fields := g.checkRequest(req); len(fields) > 0 {
+		return g.invalid(op, key, fields...)
+	}
+	return nil
+}
+
+// checkRequest validates req with its struct tags and refuses the optional fields it sets
+// that the provider has no place for (Capabilities.RequestFields), so that none is
+// dropped silently.
+func (g *Gateway) checkRequest(req any) []FieldError {
+	fields := g.checkStruct(req)
+	for _, name := range provider.RequestFieldsSet(req) {
+		if !g.caps.CarriesRequestField(name) {
+			_, field, _ := strings.Cut(name, ".")
+			fields = append(fields, FieldError{Field: field,
+				Problem: "is not carried by " + g.name + "; leave it empty rather than have it dropped"})
+		}
+	}
+	return fields
 }
 
 // fetch runs the checks every lookup by id shares around do.
@@ -397,7 +426,7 @@ func (g *Gateway) VerifyAccount(ctx context.Context, req VerifyAccountRequest) (
 		return nil, err
 	}
 	av := g.p.(provider.AccountVerifier)
-	fields := g.checkStruct(&req)
+	fields := g.checkRequest(&req)
 	if need == provider.OpVerifyAccountInteractive && req.ReturnURL == "" {
 		fields = append(fields, FieldError{Field: "ReturnURL", Problem: "is required when Account is empty (interactive verification)"})
 	}

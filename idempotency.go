@@ -68,6 +68,10 @@ type writeCall[T any] struct {
 	// get reads the object by the provider's id, to settle an uncertain call whose
 	// provider id became known; nil when the adapter cannot.
 	get func(ctx context.Context, id string) (*T, error)
+	// onParent says the answer is the object the call acted on (Void's payment,
+	// CancelMandate's mandate), named by the request's parent: the answer must name it,
+	// and the journal keeps its id with the call that created it.
+	onParent bool
 }
 
 // write runs a call through the journal: claim, send (or settle an earlier uncertain
@@ -259,7 +263,15 @@ func conclude[T any](ctx context.Context, g *Gateway, c writeCall[T], id journal
 		return nil, err
 	}
 	w := c.facts(v)
-	if err := g.checkAnswer(c.op, c.key, c.amount, w); err != nil {
+	err = g.checkAnswer(c.op, c.key, c.amount, w)
+	if err == nil && c.onParent {
+		if parent := parentOf(c.req); w.id != parent {
+			err = &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+				err: errors.New("the provider answered about " + strconv.Quote(w.id) + ", not " + strconv.Quote(parent))}
+		}
+		w.id = ""
+	}
+	if err != nil {
 		// The provider answered, but not with what was asked: it may have applied
 		// something, so the call stays uncertain for an operator to settle.
 		g.record(ctx, id, token, journal.Outcome{State: journal.Uncertain})
@@ -361,14 +373,30 @@ func (g *Gateway) reference(req any) string {
 		return r.MerchantReference
 	case *VerifyAccountRequest:
 		return r.MerchantReference
+	case *CaptureRequest:
+		return r.MerchantReference
+	case *MandateRequest:
+		return r.MerchantReference
+	case *ChargeRequest:
+		return r.MerchantReference
 	}
 	return ""
 }
 
-// parentOf is the provider's id of the object a request acts on: a refund's payment.
+// parentOf is the provider's id of the object a request acts on: a refund's, capture's
+// or void's payment, a charge's or cancellation's mandate.
 func parentOf(req any) string {
-	if r, ok := req.(*RefundRequest); ok {
+	switch r := req.(type) {
+	case *RefundRequest:
 		return r.PaymentID
+	case *CaptureRequest:
+		return r.PaymentID
+	case *VoidRequest:
+		return r.PaymentID
+	case *ChargeRequest:
+		return r.MandateID
+	case *CancelMandateRequest:
+		return r.MandateID
 	}
 	return ""
 }

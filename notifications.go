@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
@@ -33,10 +34,18 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 		op, pid = provider.OpPayout, e.PayoutID
 	case notify.AccountVerified, notify.AccountFailed:
 		op, pid = provider.OpVerifyAccount, e.VerificationID
+	case notify.CaptureSucceeded, notify.CaptureFailed:
+		op, pid = provider.OpCapture, e.CaptureID
+	case notify.MandatePending, notify.MandateActive, notify.MandateFailed, notify.MandateCanceled:
+		op, pid = provider.OpCreateMandate, e.MandateID
 	default:
 		return nil
 	}
-	entry, found, err := g.findCall(ctx, op, pid, e.MerchantReference, e.Amount)
+	ops := []provider.Operation{op}
+	if op == provider.OpPay {
+		ops = append(ops, provider.OpCharge) // a charge under a mandate creates a payment
+	}
+	entry, found, err := g.findCall(ctx, ops, pid, e.MerchantReference, e.Amount)
 	if err != nil {
 		return err
 	}
@@ -49,7 +58,7 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 	amount, attach := e.Amount, pid != "" && entry.ProviderID == ""
 	if !amount.IsValid() && entry.Amount.IsValid() && entry.ProviderID == "" && pid != "" {
 		// Matched by reference alone, and the event names no amount: read the object's.
-		amount, err = g.amountOf(ctx, op, pid)
+		amount, err = g.amountOf(ctx, provider.Operation(entry.Op), pid)
 		switch {
 		case err != nil && provider.CodeOf(err) == provider.NotSupported && !movesMoney(e.Kind):
 			// The provider cannot be asked, and the event reports that nothing moved (a
@@ -74,7 +83,7 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 // movesMoney reports whether an event of kind k says money moved (or was authorized to).
 func movesMoney(k notify.Kind) bool {
 	switch k {
-	case notify.PaymentAuthorized, notify.PaymentSucceeded, notify.RefundSucceeded, notify.PayoutSucceeded:
+	case notify.PaymentAuthorized, notify.PaymentSucceeded, notify.RefundSucceeded, notify.PayoutSucceeded, notify.CaptureSucceeded:
 		return true
 	}
 	return false
@@ -83,7 +92,7 @@ func movesMoney(k notify.Kind) bool {
 // amountOf reads the amount of the provider's object pid of kind op.
 func (g *Gateway) amountOf(ctx context.Context, op provider.Operation, pid string) (money.Amount, error) {
 	switch op {
-	case provider.OpPay:
+	case provider.OpPay, provider.OpCharge:
 		p, err := g.p.GetPayment(ctx, pid)
 		if err != nil {
 			return money.Amount{}, err
@@ -105,13 +114,21 @@ func (g *Gateway) amountOf(ctx context.Context, op provider.Operation, pid strin
 			}
 			return p.Amount, nil
 		}
+	case provider.OpCapture:
+		if cp, ok := g.p.(provider.Capturer); ok {
+			c, err := cp.GetCapture(ctx, pid)
+			if err != nil {
+				return money.Amount{}, err
+			}
+			return c.Amount, nil
+		}
 	}
 	return money.Amount{}, errors.New("the adapter cannot read it")
 }
 
 // ownPaymentRefunded accepts a refund event for a payment of ours that no Refund call made.
 func (g *Gateway) ownPaymentRefunded(ctx context.Context, e *notify.Event) error {
-	pay, found, err := g.findCall(ctx, provider.OpPay, e.PaymentID, "", money.Amount{})
+	pay, found, err := g.findCall(ctx, []provider.Operation{provider.OpPay, provider.OpCharge}, e.PaymentID, "", money.Amount{})
 	if err != nil {
 		return err
 	}
@@ -126,16 +143,16 @@ func (g *Gateway) ownPaymentRefunded(ctx context.Context, e *notify.Event) error
 	return nil
 }
 
-// findCall finds the recorded call of kind op by the provider's id of its object, or,
-// among calls whose provider id is not known yet, by the reference it sent: the newest
-// one the provider did not refuse (a refused call created nothing) whose amount is the
-// event's, when the event names one.
-func (g *Gateway) findCall(ctx context.Context, op provider.Operation, pid, ref string, amount money.Amount) (journal.Entry, bool, error) {
+// findCall finds the recorded call of one of the kinds ops by the provider's id of its
+// object, or, among calls whose provider id is not known yet, by the reference it sent:
+// the newest one the provider did not refuse (a refused call created nothing) whose
+// amount is the event's, when the event names one.
+func (g *Gateway) findCall(ctx context.Context, ops []provider.Operation, pid, ref string, amount money.Amount) (journal.Entry, bool, error) {
 	if pid != "" {
 		e, err := g.journal.FindByProviderID(ctx, g.scope, pid)
 		switch {
 		case err == nil:
-			return e, e.Op == string(op), nil
+			return e, slices.Contains(ops, provider.Operation(e.Op)), nil
 		case !errors.Is(err, journal.ErrNotFound):
 			return journal.Entry{}, false, err
 		}
@@ -150,7 +167,7 @@ func (g *Gateway) findCall(ctx context.Context, op provider.Operation, pid, ref 
 	for _, e := range entries {
 		// An entry whose provider id is pid was recorded after the look-up by id above
 		// (the call's answer arrived meanwhile, possibly in another process): it matches.
-		if e.Op != string(op) || e.State == journal.Failed || amount.IsValid() && e.Amount.IsValid() && !amount.Equal(e.Amount) {
+		if !slices.Contains(ops, provider.Operation(e.Op)) || e.State == journal.Failed || amount.IsValid() && e.Amount.IsValid() && !amount.Equal(e.Amount) {
 			continue
 		}
 		if e.ProviderID == "" || pid == "" || e.ProviderID == pid {

@@ -35,6 +35,34 @@ type (
 	Address = provider.Address
 	// BankAccount identifies a bank account by its details.
 	BankAccount = provider.BankAccount
+	// CaptureMode says when an approved payment's money is taken.
+	CaptureMode = provider.CaptureMode
+	// CaptureRequest asks to take money from an authorized payment.
+	CaptureRequest = provider.CaptureRequest
+	// Capture is one capture of an authorized payment.
+	Capture = provider.Capture
+	// CaptureStatus is the neutral status of a capture.
+	CaptureStatus = provider.CaptureStatus
+	// VoidRequest asks to release an authorization.
+	VoidRequest = provider.VoidRequest
+	// MandateRequest asks a payer to approve later charges.
+	MandateRequest = provider.MandateRequest
+	// Mandate is a payer's standing permission to be charged.
+	Mandate = provider.Mandate
+	// MandateStatus is the neutral status of a mandate.
+	MandateStatus = provider.MandateStatus
+	// ChargeRequest asks to collect money under a mandate.
+	ChargeRequest = provider.ChargeRequest
+	// CancelMandateRequest asks to cancel a mandate.
+	CancelMandateRequest = provider.CancelMandateRequest
+	// LedgerRequest selects the provider's movements between two times.
+	LedgerRequest = provider.LedgerRequest
+	// LedgerEntry is one movement on the provider's books.
+	LedgerEntry = provider.LedgerEntry
+	// LedgerKind says what moved money in a ledger entry.
+	LedgerKind = provider.LedgerKind
+	// BeforeSend is a per-request hook that reaches the adapter's wire request.
+	BeforeSend = provider.BeforeSend
 	// Operation names one capability.
 	Operation = provider.Operation
 	// PaymentStatus is the neutral status of a payment.
@@ -72,6 +100,26 @@ const (
 	VerificationRequiresAction = provider.VerificationRequiresAction
 	VerificationVerified       = provider.VerificationVerified
 	VerificationFailed         = provider.VerificationFailed
+
+	CapturePending   = provider.CapturePending
+	CaptureSucceeded = provider.CaptureSucceeded
+	CaptureFailed    = provider.CaptureFailed
+	CaptureCanceled  = provider.CaptureCanceled
+
+	MandateRequiresAction = provider.MandateRequiresAction
+	MandatePending        = provider.MandatePending
+	MandateActive         = provider.MandateActive
+	MandateFailed         = provider.MandateFailed
+	MandateCanceled       = provider.MandateCanceled
+
+	CaptureAutomatic = provider.CaptureAutomatic
+	CaptureManual    = provider.CaptureManual
+
+	LedgerPayment = provider.LedgerPayment
+	LedgerRefund  = provider.LedgerRefund
+	LedgerPayout  = provider.LedgerPayout
+	LedgerFee     = provider.LedgerFee
+	LedgerOther   = provider.LedgerOther
 )
 
 // Set returns a CustomerUpdate field that sets a value.
@@ -95,4 +143,14 @@ const (
 	OpGetAccountVerification   = provider.OpGetAccountVerification
 	OpCustomers                = provider.OpCustomers
 	OpNotifications            = provider.OpNotifications
+	OpCapture                  = provider.OpCapture
+	OpPartialCapture           = provider.OpPartialCapture
+	OpMultipleCaptures         = provider.OpMultipleCaptures
+	OpGetCapture               = provider.OpGetCapture
+	OpVoid                     = provider.OpVoid
+	OpCreateMandate            = provider.OpCreateMandate
+	OpGetMandate               = provider.OpGetMandate
+	OpCancelMandate            = provider.OpCancelMandate
+	OpCharge                   = provider.OpCharge
+	OpLedger                   = provider.OpLedger
 )

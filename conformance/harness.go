@@ -159,6 +159,12 @@ type AsTargets struct {
 	// new(*trustlyrest.APIError). Each target's element type must implement error or be
 	// an interface, as errors.As requires.
 	Error []any
+	// Request lists targets the as function of a Pay's BeforeSend hook sets: the
+	// adapter's wire request or its parts, e.g. new(*trustist.PaymentBody).
+	Request []any
+	// Payment lists targets Payment.As sets on the result of a Pay: the adapter's own
+	// decoded answer.
+	Payment []any
 }
 
 func (h *Harness) defaults() {

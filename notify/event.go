@@ -53,6 +53,19 @@ const (
 	PayoutFailed      Kind = "payout.failed"
 	AccountVerified   Kind = "account.verified"
 	AccountFailed     Kind = "account.failed"
+	// CaptureSucceeded and CaptureFailed: a capture of an authorized payment
+	// (Event.CaptureID) took the money, or was refused after it was accepted.
+	CaptureSucceeded Kind = "capture.succeeded"
+	CaptureFailed    Kind = "capture.failed"
+	// MandatePending: the payer approved the mandate (Event.MandateID); the bank has yet
+	// to register it, and it cannot be charged yet.
+	MandatePending Kind = "mandate.pending"
+	// MandateActive: the mandate can be charged.
+	MandateActive Kind = "mandate.active"
+	// MandateFailed: the payer declined it or the bank refused it.
+	MandateFailed Kind = "mandate.failed"
+	// MandateCanceled: canceled by the merchant, the payer or the bank.
+	MandateCanceled Kind = "mandate.canceled"
 	// PaymentIdentified: the provider established who the payer is (Event.Identity) and
 	// waits for the application's Decision before the payment goes on (see Event.Decide).
 	PaymentIdentified Kind = "payment.identified"
@@ -78,6 +91,11 @@ type Event struct {
 	// VerificationID names the account verification an account.* event concerns, as
 	// VerifyAccount returned it.
 	VerificationID string `json:"verificationId,omitempty"`
+	// CaptureID names the capture a capture.* event concerns, as Capture returned it.
+	CaptureID string `json:"captureId,omitempty"`
+	// MandateID names the mandate a mandate.* event concerns, or the mandate a charged
+	// payment's payment.* event was collected under, as CreateMandate returned it.
+	MandateID string `json:"mandateId,omitempty"`
 	// MerchantReference is the reference given when the object was created, when the
 	// provider includes it.
 	MerchantReference string `json:"merchantReference,omitempty"`

@@ -27,6 +27,20 @@ const (
 	OpGetAccountVerification   Operation = "get_account_verification"
 	OpCustomers                Operation = "customers"
 	OpNotifications            Operation = "notifications"
+	// OpCapture is Capture of a payment made with CaptureManual, for its whole amount.
+	OpCapture Operation = "capture"
+	// OpPartialCapture: a capture may take less than the authorized amount.
+	OpPartialCapture Operation = "partial_capture"
+	// OpMultipleCaptures: a payment may be captured more than once, up to its amount.
+	OpMultipleCaptures Operation = "multiple_captures"
+	OpGetCapture       Operation = "get_capture"
+	OpVoid             Operation = "void"
+	OpCreateMandate    Operation = "create_mandate"
+	OpGetMandate       Operation = "get_mandate"
+	OpCancelMandate    Operation = "cancel_mandate"
+	OpCharge           Operation = "charge"
+	// OpLedger is Ledger: the provider's movements between two times, for reconciliation.
+	OpLedger Operation = "ledger"
 )
 
 // AllOperations lists every Operation in a stable order, for reports.
@@ -34,7 +48,17 @@ var AllOperations = []Operation{
 	OpPay, OpGetPayment, OpRefund, OpPartialRefund, OpMultipleRefunds, OpGetRefund,
 	OpPayout, OpGetPayout, OpVerifyAccount, OpVerifyAccountInteractive,
 	OpGetAccountVerification, OpCustomers, OpNotifications,
+	OpCapture, OpPartialCapture, OpMultipleCaptures, OpGetCapture, OpVoid,
+	OpCreateMandate, OpGetMandate, OpCancelMandate, OpCharge, OpLedger,
 }
+
+// writes are the operations the Gateway records in its journal, in AllOperations order.
+var writes = []Operation{OpPay, OpRefund, OpPayout, OpVerifyAccount, OpCapture, OpVoid,
+	OpCreateMandate, OpCancelMandate, OpCharge}
+
+// IsWrite reports whether op is a write: a call the Gateway records in its journal and
+// never repeats blindly.
+func IsWrite(op Operation) bool { return slices.Contains(writes, op) }
 
 // Capabilities says what the interfaces a provider implements cannot: which operations
 // exist follows from those interfaces (see OperationsOf), and Capabilities only refines
@@ -52,11 +76,18 @@ type Capabilities struct {
 	// confirm an account at their bank (OpVerifyAccountInteractive). It needs an
 	// AccountVerifier.
 	InteractiveVerification bool
+	// PartialCaptures says a capture may take less than the authorized amount
+	// (OpPartialCapture). It needs a Capturer.
+	PartialCaptures bool
+	// MultipleCaptures says an authorized payment may be captured more than once, up to
+	// its amount (OpMultipleCaptures). It needs PartialCaptures.
+	MultipleCaptures bool
 	// Unavailable lists operations the adapter's interfaces provide but the provider, as
 	// configured, cannot perform: a read the provider's API lacks, or an operation that
 	// needs a credential the adapter was not given. Only operations an interface provides
-	// may be named (not OpPartialRefund, OpMultipleRefunds or OpVerifyAccountInteractive,
-	// which the fields above decide); say why in Notes.
+	// may be named (not OpPartialRefund, OpMultipleRefunds, OpVerifyAccountInteractive,
+	// OpPartialCapture or OpMultipleCaptures, which the fields above decide); say why in
+	// Notes.
 	Unavailable []Operation
 	// Currencies accepted for payments, refunds and payouts; empty means any currency the
 	// provider may accept (the provider decides).
@@ -67,7 +98,14 @@ type Capabilities struct {
 	// filter that uses any other field with an InvalidRequest error naming it, rather than
 	// let the field be dropped silently. It needs a CustomerManager.
 	CustomerFields []string
-	// RepeatableWrites lists the writes (OpPay, OpRefund, OpPayout, OpVerifyAccount) that
+	// RequestFields lists the optional request fields the provider carries, named
+	// "Request.Field" as RequestFieldNames lists them (for example "PaymentRequest.Metadata",
+	// "PaymentRequest.Payer.Address"); empty means all of them. The Gateway refuses a
+	// request that sets any other with an InvalidRequest error naming the field, rather
+	// than let it be dropped silently.
+	RequestFields []string
+	// RepeatableWrites lists the writes (OpPay, OpRefund, OpPayout, OpVerifyAccount,
+	// OpCapture, OpVoid, OpCreateMandate, OpCancelMandate, OpCharge; see IsWrite) that
 	// the adapter makes idempotent by construction: sending the same request again with
 	// the same idempotency key can never act twice at the provider (Trustly JSON-RPC
 	// resends the byte-identical signed request, for example). Only these are retried by
@@ -89,32 +127,46 @@ func (c Capabilities) SupportsCurrency(cur money.Currency) bool {
 	return len(c.Currencies) == 0 || slices.Contains(c.Currencies, cur)
 }
 
+// CarriesRequestField reports whether the provider carries the named optional request
+// field (see RequestFields).
+func (c Capabilities) CarriesRequestField(name string) bool {
+	return len(c.RequestFields) == 0 || slices.Contains(c.RequestFields, name)
+}
+
 // customerFields are the names CustomerFields may hold.
 var customerFields = []string{"ExternalID", "FirstName", "LastName", "Email", "Phone", "DateOfBirth", "Address", "Group"}
 
 // provided returns the operations the interfaces p implements provide: Provider gives
 // OpPay and OpGetPayment, Refunder OpRefund and OpGetRefund, Payouter OpPayout and
 // OpGetPayout, AccountVerifier OpVerifyAccount and OpGetAccountVerification,
-// CustomerManager OpCustomers and NotificationVerifier OpNotifications.
+// CustomerManager OpCustomers, NotificationVerifier OpNotifications, Capturer OpCapture,
+// OpGetCapture and OpVoid, MandateManager OpCreateMandate, OpGetMandate, OpCancelMandate
+// and OpCharge, and Ledgerer OpLedger.
 func provided(p Provider) map[Operation]bool {
 	_, refunds := p.(Refunder)
 	_, payouts := p.(Payouter)
 	_, verifies := p.(AccountVerifier)
 	_, customers := p.(CustomerManager)
 	_, notifies := p.(NotificationVerifier)
+	_, captures := p.(Capturer)
+	_, mandates := p.(MandateManager)
+	_, ledger := p.(Ledgerer)
 	return map[Operation]bool{
 		OpPay: true, OpGetPayment: true,
 		OpRefund: refunds, OpGetRefund: refunds,
 		OpPayout: payouts, OpGetPayout: payouts,
 		OpVerifyAccount: verifies, OpGetAccountVerification: verifies,
 		OpCustomers: customers, OpNotifications: notifies,
+		OpCapture: captures, OpGetCapture: captures, OpVoid: captures,
+		OpCreateMandate: mandates, OpGetMandate: mandates, OpCancelMandate: mandates, OpCharge: mandates,
+		OpLedger: ledger,
 	}
 }
 
 // OperationsOf returns the operations p offers, in AllOperations order: those its
 // interfaces provide, less Capabilities.Unavailable, with OpPartialRefund,
-// OpMultipleRefunds and OpVerifyAccountInteractive where Capabilities sets them and the
-// interface they refine is implemented. It is the one list of what a Gateway over p
+// OpMultipleRefunds, OpVerifyAccountInteractive, OpPartialCapture and OpMultipleCaptures
+// where Capabilities sets them and the operation they refine is offered. It is the one list of what a Gateway over p
 // supports.
 func OperationsOf(p Provider) []Operation {
 	c := p.Capabilities()
@@ -126,6 +178,8 @@ func OperationsOf(p Provider) []Operation {
 	has[OpPartialRefund] = has[OpRefund] && c.PartialRefunds
 	has[OpMultipleRefunds] = has[OpPartialRefund] && c.MultipleRefunds
 	has[OpVerifyAccountInteractive] = verifies && c.InteractiveVerification
+	has[OpPartialCapture] = has[OpCapture] && c.PartialCaptures
+	has[OpMultipleCaptures] = has[OpPartialCapture] && c.MultipleCaptures
 	var out []Operation
 	for _, op := range AllOperations {
 		if has[op] {
@@ -152,8 +206,13 @@ func CheckCapabilities(p Provider) error {
 	needs(c.MultipleRefunds, "MultipleRefunds", "Refunder", has[OpRefund])
 	needs(c.InteractiveVerification, "InteractiveVerification", "AccountVerifier", has[OpVerifyAccount])
 	needs(len(c.CustomerFields) > 0, "CustomerFields", "CustomerManager", has[OpCustomers])
+	needs(c.PartialCaptures, "PartialCaptures", "Capturer", has[OpCapture])
+	needs(c.MultipleCaptures, "MultipleCaptures", "Capturer", has[OpCapture])
 	if c.MultipleRefunds && !c.PartialRefunds {
 		bad = append(bad, "MultipleRefunds is set without PartialRefunds: only a partial refund leaves something to refund again")
+	}
+	if c.MultipleCaptures && !c.PartialCaptures {
+		bad = append(bad, "MultipleCaptures is set without PartialCaptures: only a partial capture leaves something to capture again")
 	}
 	for _, op := range c.Unavailable {
 		if _, provides := has[op]; !provides {
@@ -164,7 +223,7 @@ func CheckCapabilities(p Provider) error {
 	}
 	for _, op := range c.RepeatableWrites {
 		switch {
-		case op != OpPay && op != OpRefund && op != OpPayout && op != OpVerifyAccount:
+		case !IsWrite(op):
 			bad = append(bad, fmt.Sprintf("RepeatableWrites names %q, which is not a write", op))
 		case !has[op]:
 			bad = append(bad, fmt.Sprintf("RepeatableWrites names %s, which the adapter does not implement", op))
@@ -173,6 +232,11 @@ func CheckCapabilities(p Provider) error {
 	for _, f := range c.CustomerFields {
 		if !slices.Contains(customerFields, f) {
 			bad = append(bad, fmt.Sprintf("CustomerFields names %q, which is not a Customer field", f))
+		}
+	}
+	for _, f := range c.RequestFields {
+		if !slices.Contains(RequestFieldNames, f) {
+			bad = append(bad, fmt.Sprintf("RequestFields names %q, which is not an optional request field", f))
 		}
 	}
 	if len(bad) == 0 {

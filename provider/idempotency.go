@@ -109,10 +109,11 @@ type Calls interface {
 	// when no call recorded that id (yet).
 	ByProviderID(ctx context.Context, id string) (c Call, ok bool, err error)
 	// ByReference returns the calls that sent reference, newest first. Calls the provider
-	// refused (which created nothing) are left out, here and in Refunds.
+	// refused (which created nothing) are left out, here and in Children.
 	ByReference(ctx context.Context, reference string) ([]Call, error)
-	// Refunds returns the refunds of payment id, oldest first.
-	Refunds(ctx context.Context, paymentID string) ([]Call, error)
+	// Children returns the calls of operation op made on the object id (the refunds or
+	// captures of a payment, the charges of a mandate), oldest first.
+	Children(ctx context.Context, id string, op Operation) ([]Call, error)
 	// Mark records value (non-empty) under name and key unless a value is recorded there
 	// already, and returns the value recorded first: a fact learnt from one notification
 	// that later ones need ("this order's credit was notification N"). Of two instances

@@ -111,8 +111,16 @@ type PaymentRequest struct {
 	// IdempotencyKey makes the call safe to repeat; generated when empty. Keep it with your
 	// order to retry after a crash.
 	IdempotencyKey string `json:"idempotencyKey,omitempty" validate:"max=128,printascii"`
-	// Metadata is passed to the provider where it has a place for it.
+	// Metadata is passed to the provider where it has a place for it. A provider without
+	// one refuses it (see Capabilities.RequestFields); it is never dropped.
 	Metadata map[string]string `json:"metadata,omitempty" validate:"max=20"`
+	// Capture says when the money is taken once the payer approves: at once (the default)
+	// or by a later Capture (CaptureManual, where the provider supports OpCapture).
+	Capture CaptureMode `json:"capture,omitempty" validate:"omitempty,oneof=manual"`
+	// BeforeSend, when set, is called with the adapter's wire request before it is sent,
+	// to set what the neutral request cannot say (a provider's page options, a shopper
+	// statement). Each adapter documents what its as function reaches; see BeforeSend.
+	BeforeSend BeforeSend `json:"-"`
 }
 
 // Payment is a pay-in as the provider reports it.
@@ -127,11 +135,18 @@ type Payment struct {
 	Amount      money.Amount `json:"amount"`
 	// Refunded is the total refunded so far, when the provider reports it (zero Amount when
 	// unknown).
-	Refunded          money.Amount `json:"refunded"`
-	MerchantReference string       `json:"merchantReference,omitempty"`
-	IdempotencyKey    string       `json:"idempotencyKey,omitempty"`
-	CreatedAt         time.Time    `json:"createdAt,omitzero"`
-	UpdatedAt         time.Time    `json:"updatedAt,omitzero"`
+	Refunded money.Amount `json:"refunded"`
+	// Captured is the total captured so far of a payment made with CaptureManual, when the
+	// provider reports it (zero Amount otherwise).
+	Captured money.Amount `json:"captured,omitzero"`
+	// MandateID names the mandate a Charge collected this payment under; empty otherwise.
+	MandateID         string    `json:"mandateId,omitempty"`
+	MerchantReference string    `json:"merchantReference,omitempty"`
+	IdempotencyKey    string    `json:"idempotencyKey,omitempty"`
+	CreatedAt         time.Time `json:"createdAt,omitzero"`
+	UpdatedAt         time.Time `json:"updatedAt,omitzero"`
+	// Detailed reaches the adapter's own decoded answer through As.
+	Detailed `json:"-"`
 }
 
 // RefundRequest asks to return money from a succeeded payment. Partial and repeated refunds
@@ -145,6 +160,9 @@ type RefundRequest struct {
 	Reason            string            `json:"reason,omitempty" validate:"max=255"`
 	IdempotencyKey    string            `json:"idempotencyKey,omitempty" validate:"max=128,printascii"`
 	Metadata          map[string]string `json:"metadata,omitempty" validate:"max=20"`
+	// BeforeSend, when set, may change the adapter's wire request before it is sent; see
+	// PaymentRequest.BeforeSend.
+	BeforeSend BeforeSend `json:"-"`
 }
 
 // Refund is a refund as the provider reports it.
@@ -158,6 +176,8 @@ type Refund struct {
 	MerchantReference string       `json:"merchantReference,omitempty"`
 	IdempotencyKey    string       `json:"idempotencyKey,omitempty"`
 	CreatedAt         time.Time    `json:"createdAt,omitzero"`
+	// Detailed reaches the adapter's own decoded answer through As.
+	Detailed `json:"-"`
 }
 
 // PayoutRequest asks to send money to a verified bank account.
@@ -173,6 +193,9 @@ type PayoutRequest struct {
 	NotificationURL   string            `json:"notificationUrl,omitempty" validate:"omitempty,http_url"`
 	IdempotencyKey    string            `json:"idempotencyKey,omitempty" validate:"max=128,printascii"`
 	Metadata          map[string]string `json:"metadata,omitempty" validate:"max=20"`
+	// BeforeSend, when set, may change the adapter's wire request before it is sent; see
+	// PaymentRequest.BeforeSend.
+	BeforeSend BeforeSend `json:"-"`
 }
 
 // Payout is a payout as the provider reports it.
@@ -186,6 +209,8 @@ type Payout struct {
 	MerchantReference string       `json:"merchantReference,omitempty"`
 	IdempotencyKey    string       `json:"idempotencyKey,omitempty"`
 	CreatedAt         time.Time    `json:"createdAt,omitzero"`
+	// Detailed reaches the adapter's own decoded answer through As.
+	Detailed `json:"-"`
 }
 
 // VerifyAccountRequest asks the provider to verify a bank account so that it can receive
@@ -203,6 +228,9 @@ type VerifyAccountRequest struct {
 	CancelURL         string         `json:"cancelUrl,omitempty" validate:"omitempty,http_url"`
 	NotificationURL   string         `json:"notificationUrl,omitempty" validate:"omitempty,http_url"`
 	IdempotencyKey    string         `json:"idempotencyKey,omitempty" validate:"max=128,printascii"`
+	// BeforeSend, when set, may change the adapter's wire request before it is sent; see
+	// PaymentRequest.BeforeSend.
+	BeforeSend BeforeSend `json:"-"`
 }
 
 // AccountVerification is the result of VerifyAccount.
@@ -221,6 +249,8 @@ type AccountVerification struct {
 	BankName  string    `json:"bankName,omitempty"`
 	Last4     string    `json:"last4,omitempty"`
 	CreatedAt time.Time `json:"createdAt,omitzero"`
+	// Detailed reaches the adapter's own decoded answer through As.
+	Detailed `json:"-"`
 }
 
 // Customer is a customer record kept at the provider.

@@ -260,7 +260,7 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 		// The deposit's own call may be gone from the journal (past its retention) while
 		// refunds made of it later are still there.
 		var refunds []provider.Call
-		refunds, err = calls.Refunds(ctx, n.OrderID())
+		refunds, err = calls.Children(ctx, n.OrderID(), provider.OpRefund)
 		order, found = provider.Call{Op: provider.OpPay}, len(refunds) > 0
 	}
 	switch {
@@ -372,7 +372,7 @@ func depositsOwn(ctx context.Context, calls provider.Calls, deposit provider.Cal
 		// the deposit settled, and a cancel may be the refund's, overtaking the deposit's
 		// credit (lost on the way, or still with another instance); the cancel names no
 		// amount to tell. Trustly delivers it again, by when the credit has been read.
-		refunds, err := calls.Refunds(ctx, orderID)
+		refunds, err := calls.Children(ctx, orderID, provider.OpRefund)
 		switch {
 		case err != nil:
 			return false, err
@@ -415,7 +415,7 @@ func (c *Client) refundOutcome(ctx context.Context, calls provider.Calls, orderI
 // amount, reported on or not.
 func (c *Client) refundReported(ctx context.Context, calls provider.Calls, orderID, id string, amount money.Amount) (refundID string,
 	candidates bool, err error) {
-	refunds, err := calls.Refunds(ctx, orderID)
+	refunds, err := calls.Children(ctx, orderID, provider.OpRefund)
 	if err != nil {
 		return "", false, err
 	}

@@ -107,10 +107,10 @@ func (r *recordedCalls) ByReference(_ context.Context, ref string) ([]provider.C
 	return out, r.err
 }
 
-func (r *recordedCalls) Refunds(_ context.Context, paymentID string) ([]provider.Call, error) {
+func (r *recordedCalls) Children(_ context.Context, paymentID string, op provider.Operation) ([]provider.Call, error) {
 	var out []provider.Call
 	for _, c := range r.calls {
-		if c.Op == provider.OpRefund && c.Parent == paymentID {
+		if c.Op == op && c.Parent == paymentID {
 			out = append(out, c)
 		}
 	}
