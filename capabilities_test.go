@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
@@ -105,10 +106,36 @@ func TestMissingOperationsNotSupported(t *testing.T) {
 			return err
 		},
 		"GetAccountVerification": func() error { _, err := gw.GetAccountVerification(ctx, "v1"); return err },
-		"CreateCustomer":         func() error { _, err := gw.CreateCustomer(ctx, paybridge.Customer{FirstName: "Ada"}); return err },
-		"GetCustomer":            func() error { _, err := gw.GetCustomer(ctx, "c1"); return err },
-		"UpdateCustomer":         func() error { _, err := gw.UpdateCustomer(ctx, "c1", paybridge.CustomerUpdate{}); return err },
-		"ListCustomersPage":      func() error { _, err := gw.ListCustomersPage(ctx, paybridge.ListCustomersRequest{}); return err },
+		"Capture": func() error {
+			_, err := gw.Capture(ctx, paybridge.CaptureRequest{PaymentID: "p1", Amount: gbp})
+			return err
+		},
+		"GetCapture": func() error { _, err := gw.GetCapture(ctx, "c1"); return err },
+		"Void":       func() error { _, err := gw.Void(ctx, paybridge.VoidRequest{PaymentID: "p1"}); return err },
+		"CreateMandate": func() error {
+			_, err := gw.CreateMandate(ctx, paybridge.MandateRequest{Payer: paybridge.Person{ID: "u1"}, Currency: gbp.Currency(),
+				MerchantReference: "m-1", ReturnURL: "https://shop.example.com/r"})
+			return err
+		},
+		"GetMandate": func() error { _, err := gw.GetMandate(ctx, "m1"); return err },
+		"Charge": func() error {
+			_, err := gw.Charge(ctx, paybridge.ChargeRequest{MandateID: "m1", Amount: gbp, MerchantReference: "c-1"})
+			return err
+		},
+		"CancelMandate": func() error {
+			_, err := gw.CancelMandate(ctx, paybridge.CancelMandateRequest{MandateID: "m1"})
+			return err
+		},
+		"Ledger": func() error {
+			for _, err := range gw.Ledger(ctx, paybridge.LedgerRequest{From: time.Unix(0, 0), To: time.Now()}) {
+				return err
+			}
+			return errors.New("Ledger yielded nothing")
+		},
+		"CreateCustomer":    func() error { _, err := gw.CreateCustomer(ctx, paybridge.Customer{FirstName: "Ada"}); return err },
+		"GetCustomer":       func() error { _, err := gw.GetCustomer(ctx, "c1"); return err },
+		"UpdateCustomer":    func() error { _, err := gw.UpdateCustomer(ctx, "c1", paybridge.CustomerUpdate{}); return err },
+		"ListCustomersPage": func() error { _, err := gw.ListCustomersPage(ctx, paybridge.ListCustomersRequest{}); return err },
 		"NotificationHandler": func() error {
 			_, err := gw.NotificationHandler(func(context.Context, notify.Event) error { return nil })
 			return err
@@ -174,6 +201,12 @@ func TestDisagreeingCapabilitiesRefusedWhenMade(t *testing.T) {
 			[]string{`Unavailable names "partial_refund", which no provider interface provides`}},
 		{"customer fields without a CustomerManager", provider.Capabilities{CustomerFields: []string{"Email", "Nickname"}},
 			[]string{"CustomerFields is set, but the adapter implements no provider.CustomerManager", `CustomerFields names "Nickname"`}},
+		{"capture flags without a Capturer", provider.Capabilities{PartialCaptures: true, MultipleCaptures: true},
+			[]string{"PartialCaptures is set, but the adapter implements no provider.Capturer", "MultipleCaptures is set"}},
+		{"unknown request field", provider.Capabilities{RequestFields: []string{"PaymentRequest.Metadata", "PaymentRequest.Colour"}},
+			[]string{`RequestFields names "PaymentRequest.Colour", which is not an optional request field`}},
+		{"repeatable mandate write not implemented", provider.Capabilities{RepeatableWrites: []provider.Operation{provider.OpCharge}},
+			[]string{"RepeatableWrites names charge, which the adapter does not implement"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := provider.CheckCapabilities(&fake{caps: tc.caps})

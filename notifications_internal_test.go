@@ -2,6 +2,7 @@ package paybridge
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -71,5 +72,58 @@ func TestEventMatchesCallRecordedDuringTheMatch(t *testing.T) {
 	other := notify.Event{ID: "ev-2", Kind: notify.PayoutSucceeded, PayoutID: "po-2", MerchantReference: "payout-1", Amount: amount}
 	if err := g.ownEvent(ctx, &other); err == nil {
 		t.Fatal("a notification for another payout with the same reference was matched to the call")
+	}
+}
+
+// Capture, charge and mandate notifications reach the application only when they concern
+// a call of that kind this merchant made, with the amount it recorded.
+func TestCaptureChargeAndMandateEventsMatched(t *testing.T) {
+	ctx := context.Background()
+	j := journal.NewMemory()
+	g := New(payOnly{}, WithJournal(j))
+	gbp := func(v string) money.Amount { return money.MustNew(v, "GBP") }
+	record := func(op provider.Operation, key, ref, pid string, amount money.Amount) {
+		t.Helper()
+		id := journal.ID{Scope: g.JournalScope(), Op: string(op), Key: key}
+		c, err := j.Claim(ctx, journal.Entry{ID: id, Fingerprint: "f", Reference: ref, Amount: amount}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Record(ctx, id, c.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`), ProviderID: pid}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(provider.OpCapture, "k-cap", "cap-ref", "cap-1", gbp("4.00"))
+	record(provider.OpCapture, "k-cap2", "cap-ref-2", "", gbp("2.00")) // its answer was lost
+	record(provider.OpCharge, "k-charge", "charge-ref", "pay-9", gbp("3.00"))
+	record(provider.OpCreateMandate, "k-mandate", "mandate-ref", "m-1", money.Amount{})
+
+	for _, tc := range []struct {
+		name string
+		ev   notify.Event
+		ours bool
+	}{
+		{"capture by id", notify.Event{Kind: notify.CaptureSucceeded, CaptureID: "cap-1", Amount: gbp("4.00")}, true},
+		{"capture of another amount", notify.Event{Kind: notify.CaptureSucceeded, CaptureID: "cap-1", Amount: gbp("5.00")}, false},
+		{"capture by reference", notify.Event{Kind: notify.CaptureFailed, CaptureID: "cap-2", MerchantReference: "cap-ref-2", Amount: gbp("2.00")}, true},
+		{"unknown capture", notify.Event{Kind: notify.CaptureSucceeded, CaptureID: "cap-7", Amount: gbp("4.00")}, false},
+		{"a capture's id as a payment", notify.Event{Kind: notify.PaymentSucceeded, PaymentID: "cap-1", Amount: gbp("4.00")}, false},
+		{"charged payment", notify.Event{Kind: notify.PaymentSucceeded, PaymentID: "pay-9", MandateID: "m-1", Amount: gbp("3.00")}, true},
+		{"mandate", notify.Event{Kind: notify.MandateActive, MandateID: "m-1"}, true},
+		{"another merchant's mandate", notify.Event{Kind: notify.MandateActive, MandateID: "m-2", MerchantReference: "theirs"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := tc.ev
+			err := g.ownEvent(ctx, &ev)
+			if tc.ours && err != nil {
+				t.Fatalf("not matched: %v", err)
+			}
+			if !tc.ours && !errors.Is(err, notify.ErrNotOurs) {
+				t.Fatalf("ownEvent = %v; want ErrNotOurs", err)
+			}
+		})
+	}
+	if e, err := j.FindByProviderID(ctx, g.JournalScope(), "cap-2"); err != nil || e.Reference != "cap-ref-2" {
+		t.Fatalf("the capture matched by reference did not get its id: %+v, %v", e, err)
 	}
 }
