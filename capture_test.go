@@ -90,6 +90,25 @@ func TestCaptureOperationsFollowInterfaces(t *testing.T) {
 	}
 }
 
+// A payment to be captured later is refused, before anything is sent, by a provider
+// that cannot capture: it would take the money at once.
+func TestManualCaptureNeedsACapturer(t *testing.T) {
+	f := &fake{pay: okPayment}
+	req := validRequest()
+	req.Capture = paybridge.CaptureManual
+	if _, err := paybridge.New(f).Pay(context.Background(), req); !errors.Is(err, paybridge.ErrNotSupported) ||
+		!strings.Contains(err.Error(), "capture") || f.calls.Load() != 0 {
+		t.Fatalf("Pay = %v after %d calls; want NotSupported before sending", err, f.calls.Load())
+	}
+	c, gw, _ := newCapturing(provider.Capabilities{})
+	if p, err := gw.Pay(context.Background(), req); err != nil || p == nil || c.calls.Load() != 1 {
+		t.Fatalf("Pay through a Capturer = %v", err)
+	}
+	req.Capture = "later"
+	_, err := gw.Pay(context.Background(), req)
+	expectFieldsNamed(t, err, "Capture")
+}
+
 // A capture is journaled like a refund: a repeat with its key returns the recorded
 // capture without calling the adapter, and the journal ties it to its payment.
 func TestCaptureJournaled(t *testing.T) {
