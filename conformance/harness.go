@@ -126,12 +126,13 @@ type Harness struct {
 	// As declares the adapter's own types that Gateway.As and errors.As reach, for the As
 	// scenario. Without it the scenario checks only what holds for every adapter.
 	As AsTargets
-	// LoseNextAnswers makes the provider apply the next n writes (Pay, Refund, Payout) and
-	// lose their answers, as a connection dropped on the way back would; 0 stops it.
+	// LoseNextAnswers makes the provider apply the next n writes (Pay, Refund, Payout, and
+	// the other writes where the provider can) and lose their answers, as a connection
+	// dropped on the way back would; 0 stops it.
 	// Without it, with Movements, the scenarios about lost answers are skipped.
 	LoseNextAnswers func(n int)
 	// Movements returns how many money movements the provider has applied: payments
-	// created, refunds and payouts made.
+	// created (by Pay or by a Charge under a mandate), captures, refunds and payouts made.
 	Movements func() int64
 	// NewJournal returns the operations journal that scenarios share between several
 	// Gateways (a restarted process, a second instance). Default: a new in-memory one.
