@@ -315,6 +315,37 @@ func (u unsignedLedger) Ledger(ctx context.Context, r *provider.LedgerRequest) i
 	}
 }
 
+// hooklessPay never runs the Pay's BeforeSend hook.
+type hooklessPay struct{ *memprovider.Client }
+
+func (h hooklessPay) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
+	r2 := *r
+	r2.BeforeSend = nil
+	return h.Client.Pay(ctx, &r2)
+}
+
+// detaillessPay answers Pay without mem's detail.
+type detaillessPay struct{ *memprovider.Client }
+
+func (d detaillessPay) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
+	p, err := d.Client.Pay(ctx, r)
+	if p != nil {
+		p.Detail = nil
+	}
+	return p, err
+}
+
+// metadataRefused claims to carry metadata but refuses a payment that has some, without
+// saying which field is the trouble.
+type metadataRefused struct{ *memprovider.Client }
+
+func (m metadataRefused) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
+	if len(r.Metadata) > 0 {
+		return nil, &provider.Error{Code: provider.InvalidRequest, Message: "the request was not accepted"}
+	}
+	return m.Client.Pay(ctx, r)
+}
+
 // TestSuiteCatchesBrokenCapabilities shows that the scenarios of the new capabilities can
 // fail: each adapter here breaks one promise, and the scenario that holds it to the promise
 // fails saying so.
@@ -330,6 +361,12 @@ func TestSuiteCatchesBrokenCapabilities(t *testing.T) {
 			"MandateCharge", "Charge returned a payment with MandateID \"\""},
 		"refunds booked as pay-ins": {func(p *memprovider.Client) provider.Provider { return unsignedLedger{p} },
 			"Ledger", "the ledger books the refund"},
+		"carried field refused": {func(p *memprovider.Client) provider.Provider { return metadataRefused{p} },
+			"RequestFields", "Pay setting the carried fields"},
+		"hook never run": {func(p *memprovider.Client) provider.Provider { return hooklessPay{p} },
+			"BeforeSend", "got no error, want paybridge: invalid_request"},
+		"no detail on the result": {func(p *memprovider.Client) provider.Provider { return detaillessPay{p} },
+			"BeforeSend", "Payment.As(**memprovider.PaymentDetail) reported false"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			b := memprovider.NewBackend()
@@ -339,5 +376,34 @@ func TestSuiteCatchesBrokenCapabilities(t *testing.T) {
 				t.Errorf("%s: %s %q, want failed saying %q", tc.scenario, r.Status, r.Message, tc.says)
 			}
 		})
+	}
+}
+
+// fewRequestFields carries no optional request field, like a provider with nowhere to put
+// them.
+type fewRequestFields struct{ *memprovider.Client }
+
+func (f fewRequestFields) Capabilities() provider.Capabilities {
+	c := f.Client.Capabilities()
+	c.RequestFields = []string{"RefundRequest.Reason"}
+	return c
+}
+
+func TestRequestFieldsRefusedByName(t *testing.T) {
+	b := memprovider.NewBackend()
+	defer b.Close()
+	got := statuses(conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Client) provider.Provider { return fewRequestFields{p} }), nil))
+	if r := got["RequestFields"]; r.Status != conformance.Passed {
+		t.Fatalf("RequestFields with one carried field: %s %s", r.Status, r.Message)
+	}
+	gw := paybridge.New(fewRequestFields{memprovider.New(memprovider.Config{Backend: b, APIKey: b.APIKey()})})
+	before := b.Requests()
+	_, err := gw.Charge(context.Background(), paybridge.ChargeRequest{MandateID: "m1", Amount: money.MustNew("1.00", "EUR"),
+		MerchantReference: "c1", Metadata: map[string]string{"k": "v"}})
+	if !errors.Is(err, paybridge.ErrInvalidRequest) || !strings.Contains(err.Error(), "Metadata") {
+		t.Fatalf("Charge with uncarried Metadata: %v", err)
+	}
+	if b.Requests() != before {
+		t.Fatal("a request with an uncarried field reached the provider")
 	}
 }

@@ -7,7 +7,9 @@
 // hosted page, notifications that can reach this machine, a request counter). Operations
 // that Capabilities leaves out must fail with ErrNotSupported. The As scenario checks that
 // Gateway.As and errors.As reach the adapter's own types the Harness declares (AsTargets),
-// and nothing else.
+// and nothing else; the BeforeSend scenario does the same for the as function of a Pay's
+// hook and for Payment.As, and RequestFields checks that each optional request field the
+// provider does not carry (Capabilities.RequestFields) is refused by name before sending.
 //
 // An adapter's test builds a [Harness] and passes it to [RunConformanceTests], which runs
 // each scenario as a subtest. This one, from this package's tests, tests the in-memory
@@ -28,7 +30,11 @@
 //			Requests:              b.Requests, // proves invalid requests are refused before sending
 //			LoopbackNotifications: true,
 //			Secrets:               []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
-//			As:                    conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
+//			As: conformance.AsTargets{
+//				Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)},
+//				Request: []any{new(*memprovider.PaymentOptions)}, // what a Pay's BeforeSend hook reaches
+//				Payment: []any{new(*memprovider.PaymentDetail)},  // what Payment.As reaches
+//			},
 //		})
 //	}
 //
@@ -161,7 +167,8 @@ type AsTargets struct {
 	// an interface, as errors.As requires.
 	Error []any
 	// Request lists targets the as function of a Pay's BeforeSend hook sets: the
-	// adapter's wire request or its parts, e.g. new(*trustist.PaymentBody).
+	// adapter's wire request or its parts, e.g. new(*trustist.PaymentBody). Without any,
+	// the BeforeSend scenario is skipped.
 	Request []any
 	// Payment lists targets Payment.As sets on the result of a Pay: the adapter's own
 	// decoded answer.

@@ -49,6 +49,8 @@ var scenarios = []Scenario{
 	{"Customers", "customer create, get, update (set and clear), list", customers},
 	{"BadCredentials", "wrong credentials return ErrUnauthenticated without revealing them", badCredentials},
 	{"InvalidRequestRejectedBeforeSending", "bad fields and amounts with too many decimals are refused, naming the field, before anything is sent", invalidRequests},
+	{"RequestFields", "every optional request field the provider does not carry is refused by name before anything is sent; those it carries are accepted", requestFields},
+	{"BeforeSend", "a Pay's BeforeSend hook that fails refuses the call before sending; its as function and Payment.As reach the targets Harness.As declares and nothing else", beforeSend},
 	{"UnsupportedCurrencyRejected", "a currency outside Capabilities is refused before anything is sent", unsupportedCurrency},
 	{"NotificationVerifiedDedupedReplied", "a notification is verified, delivered once, acknowledged; a redelivery gets the same reply without a second callback", notificationDeduped},
 	{"NotificationTamperedRejected", "tampered, unsigned and oversized notifications are rejected and never reach the application", notificationTampered},
