@@ -45,6 +45,19 @@ func authorized(t *testing.T, b *memprovider.Backend, c *memprovider.Client, val
 	return p
 }
 
+// ledger returns the Backend's ledger of the last hour by provider id.
+func ledger(t *testing.T, c *memprovider.Client) map[string]provider.LedgerEntry {
+	t.Helper()
+	out := map[string]provider.LedgerEntry{}
+	for e, err := range c.Ledger(context.Background(), &provider.LedgerRequest{From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.ProviderID] = *e
+	}
+	return out
+}
+
 func wantCode(t *testing.T, err error, code provider.Code, what string) {
 	t.Helper()
 	if provider.CodeOf(err) != code {
@@ -82,14 +95,24 @@ func TestPartlyCapturedPayment(t *testing.T) {
 		t.Fatalf("refund of captured money: %v", err)
 	}
 	// Void releases the rest; what was captured stays captured and refundable.
-	v, err := c.Void(ctx, &provider.VoidRequest{PaymentID: p.ID, IdempotencyKey: "v1"})
+	v, err := c.Void(ctx, &provider.VoidRequest{PaymentID: p.ID, IdempotencyKey: "v1", Reason: "order changed"})
 	if err != nil || v.Status != provider.PaymentCanceled || !v.Captured.Equal(gbp("4.00")) {
 		t.Fatalf("Void of a partly captured payment: %+v, %v", v, err)
+	}
+	if !v.As(&d) || d.VoidReason != "order changed" {
+		t.Fatalf("the voided payment keeps %+v", d)
 	}
 	_, err = c.Capture(ctx, &provider.CaptureRequest{PaymentID: p.ID, Amount: gbp("1.00"), IdempotencyKey: "c2"})
 	wantCode(t, err, provider.InvalidRequest, "capture after void")
 	if _, err := c.Refund(ctx, &provider.RefundRequest{PaymentID: p.ID, Amount: gbp("3.00"), IdempotencyKey: "r3"}); err != nil {
 		t.Fatalf("refund of the rest of the captured money after the void: %v", err)
+	}
+	booked := ledger(t, c)
+	if e, ok := booked[cp.ID]; !ok || e.Kind != provider.LedgerPayment || e.ProviderKind != "capture" || !e.Amount.Equal(gbp("4.00")) || e.Reference != "cap-1" {
+		t.Errorf("the capture is booked as %+v", e)
+	}
+	if e, ok := booked[p.ID]; ok {
+		t.Errorf("a manual payment is booked by its captures, not as %+v", e)
 	}
 	again, err := c.Void(ctx, &provider.VoidRequest{PaymentID: p.ID, IdempotencyKey: "v1"})
 	if err != nil || again.Status != provider.PaymentCanceled {
@@ -177,6 +200,9 @@ func TestMandateLifecycle(t *testing.T) {
 		got, err := c.GetPayment(ctx, p.ID)
 		return err == nil && got.Status == provider.PaymentSucceeded
 	})
+	if e, ok := ledger(t, c)[p.ID]; !ok || e.ProviderKind != "charge" || !e.Amount.Equal(gbp("20.00")) || e.Reference != "ch3" {
+		t.Errorf("the charge is booked as %+v", e)
+	}
 	got, err := c.GetMandate(ctx, m.ID)
 	var md *memprovider.MandateDetail
 	if err != nil || got.Status != provider.MandateActive || !got.As(&md) || len(md.ChargeIDs) != 1 || md.Description != "plan" {

@@ -130,6 +130,7 @@ func (p *Client) void(ctx context.Context, req *provider.VoidRequest) (*provider
 			Field: "PaymentID", HTTPStatus: 400}
 	}
 	pm.p.Status, pm.p.ProviderStatus, pm.p.UpdatedAt = provider.PaymentCanceled, "voided", b.now()
+	pm.detail.VoidReason = req.Reason
 	b.notifyLocked(pm.notifyURL, notify.Event{Kind: notify.PaymentCanceled, PaymentID: pm.p.ID,
 		MerchantReference: pm.p.MerchantReference, Amount: pm.p.Amount, ProviderStatus: pm.p.ProviderStatus})
 	return pm.result(), nil

@@ -64,6 +64,8 @@ type PaymentDetail struct {
 	CaptureIDs []string
 	// AuthorizedAt is when the payer authorized a payment made with CaptureManual.
 	AuthorizedAt time.Time
+	// VoidReason is the Reason of the Void that canceled the authorization.
+	VoidReason string
 	// The optional request fields mem carries, as the request set them.
 	Description string
 	Metadata    map[string]string
