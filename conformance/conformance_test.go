@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"net/url"
 	"strings"
 	"testing"
@@ -39,8 +40,9 @@ func harnessFor(b *memprovider.Backend, wrap func(*memprovider.Client) provider.
 		Movements:                b.Movements,
 		LoopbackNotifications:    true,
 		Secrets:                  []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
-		As:                       conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
-		Timeout:                  testwait.Limit, // a scenario's waits end with what they wait for, not a short deadline
+		As: conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)},
+			Request: []any{new(*memprovider.PaymentOptions)}, Payment: []any{new(*memprovider.PaymentDetail)}},
+		Timeout: testwait.Limit, // a scenario's waits end with what they wait for, not a short deadline
 	}
 }
 
@@ -267,9 +269,141 @@ func TestCapabilitiesDecideWhatRuns(t *testing.T) {
 	if got["Capabilities"].Status != conformance.Passed {
 		t.Fatalf("Capabilities: %s %s", got["Capabilities"].Status, got["Capabilities"].Message)
 	}
-	for _, sc := range []string{"RefundPartialAndMultiple", "PayoutToVerifiedAccount", "Customers", "VerifyAccount"} {
+	for _, sc := range []string{"RefundPartialAndMultiple", "PayoutToVerifiedAccount", "Customers", "VerifyAccount",
+		"CaptureFull", "CapturePartial", "CaptureOverAuthorized", "VoidThenCapture", "CaptureIdempotent",
+		"MandateCharge", "ChargeCanceledMandate", "ChargeIdempotent", "Ledger"} {
 		if got[sc].Status != conformance.Skipped || got[sc].Message == "" {
 			t.Errorf("%s: %s %q, want skipped with a reason", sc, got[sc].Status, got[sc].Message)
 		}
+	}
+}
+
+// eagerCapture takes the money when the payer approves, whatever the request's capture
+// mode says.
+type eagerCapture struct{ *memprovider.Client }
+
+func (e eagerCapture) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
+	r2 := *r
+	r2.Capture = provider.CaptureAutomatic
+	return e.Client.Pay(ctx, &r2)
+}
+
+// anonymousCharges does not say which mandate a charge was made under.
+type anonymousCharges struct{ *memprovider.Client }
+
+func (a anonymousCharges) Charge(ctx context.Context, r *provider.ChargeRequest) (*provider.Payment, error) {
+	p, err := a.Client.Charge(ctx, r)
+	if p != nil {
+		p.MandateID = ""
+	}
+	return p, err
+}
+
+// unsignedLedger books every movement as money coming in.
+type unsignedLedger struct{ *memprovider.Client }
+
+func (u unsignedLedger) Ledger(ctx context.Context, r *provider.LedgerRequest) iter.Seq2[*provider.LedgerEntry, error] {
+	return func(yield func(*provider.LedgerEntry, error) bool) {
+		for e, err := range u.Client.Ledger(ctx, r) {
+			if e != nil && e.Amount.Sign() < 0 {
+				e.Amount = money.FromMinorCurrency(-e.Amount.Minor(), e.Amount.Currency())
+			}
+			if !yield(e, err) {
+				return
+			}
+		}
+	}
+}
+
+// hooklessPay never runs the Pay's BeforeSend hook.
+type hooklessPay struct{ *memprovider.Client }
+
+func (h hooklessPay) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
+	r2 := *r
+	r2.BeforeSend = nil
+	return h.Client.Pay(ctx, &r2)
+}
+
+// detaillessPay answers Pay without mem's detail.
+type detaillessPay struct{ *memprovider.Client }
+
+func (d detaillessPay) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
+	p, err := d.Client.Pay(ctx, r)
+	if p != nil {
+		p.Detail = nil
+	}
+	return p, err
+}
+
+// metadataRefused claims to carry metadata but refuses a payment that has some, without
+// saying which field is the trouble.
+type metadataRefused struct{ *memprovider.Client }
+
+func (m metadataRefused) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
+	if len(r.Metadata) > 0 {
+		return nil, &provider.Error{Code: provider.InvalidRequest, Message: "the request was not accepted"}
+	}
+	return m.Client.Pay(ctx, r)
+}
+
+// TestSuiteCatchesBrokenCapabilities shows that the scenarios of the new capabilities can
+// fail: each adapter here breaks one promise, and the scenario that holds it to the promise
+// fails saying so.
+func TestSuiteCatchesBrokenCapabilities(t *testing.T) {
+	for name, tc := range map[string]struct {
+		wrap     func(*memprovider.Client) provider.Provider
+		scenario string
+		says     string
+	}{
+		"capture mode ignored": {func(p *memprovider.Client) provider.Provider { return eagerCapture{p} },
+			"CaptureFull", "approved payment with manual capture is \"succeeded\""},
+		"charge without its mandate": {func(p *memprovider.Client) provider.Provider { return anonymousCharges{p} },
+			"MandateCharge", "Charge returned a payment with MandateID \"\""},
+		"refunds booked as pay-ins": {func(p *memprovider.Client) provider.Provider { return unsignedLedger{p} },
+			"Ledger", "the ledger books the refund"},
+		"carried field refused": {func(p *memprovider.Client) provider.Provider { return metadataRefused{p} },
+			"RequestFields", "Pay setting the carried fields"},
+		"hook never run": {func(p *memprovider.Client) provider.Provider { return hooklessPay{p} },
+			"BeforeSend", "got no error, want paybridge: invalid_request"},
+		"no detail on the result": {func(p *memprovider.Client) provider.Provider { return detaillessPay{p} },
+			"BeforeSend", "Payment.As(**memprovider.PaymentDetail) reported false"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := memprovider.NewBackend()
+			defer b.Close()
+			got := statuses(conformance.Run(context.Background(), harnessFor(b, tc.wrap), nil))
+			if r := got[tc.scenario]; r.Status != conformance.Failed || !strings.Contains(r.Message, tc.says) {
+				t.Errorf("%s: %s %q, want failed saying %q", tc.scenario, r.Status, r.Message, tc.says)
+			}
+		})
+	}
+}
+
+// fewRequestFields carries no optional request field, like a provider with nowhere to put
+// them.
+type fewRequestFields struct{ *memprovider.Client }
+
+func (f fewRequestFields) Capabilities() provider.Capabilities {
+	c := f.Client.Capabilities()
+	c.RequestFields = []string{"RefundRequest.Reason"}
+	return c
+}
+
+func TestRequestFieldsRefusedByName(t *testing.T) {
+	b := memprovider.NewBackend()
+	defer b.Close()
+	got := statuses(conformance.Run(context.Background(), harnessFor(b, func(p *memprovider.Client) provider.Provider { return fewRequestFields{p} }), nil))
+	if r := got["RequestFields"]; r.Status != conformance.Passed {
+		t.Fatalf("RequestFields with one carried field: %s %s", r.Status, r.Message)
+	}
+	gw := paybridge.New(fewRequestFields{memprovider.New(memprovider.Config{Backend: b, APIKey: b.APIKey()})})
+	before := b.Requests()
+	_, err := gw.Charge(context.Background(), paybridge.ChargeRequest{MandateID: "m1", Amount: money.MustNew("1.00", "EUR"),
+		MerchantReference: "c1", Metadata: map[string]string{"k": "v"}})
+	if !errors.Is(err, paybridge.ErrInvalidRequest) || !strings.Contains(err.Error(), "Metadata") {
+		t.Fatalf("Charge with uncarried Metadata: %v", err)
+	}
+	if b.Requests() != before {
+		t.Fatal("a request with an uncarried field reached the provider")
 	}
 }

@@ -31,7 +31,11 @@ func TestConformance(t *testing.T) {
 		Requests:              b.Requests, // proves invalid requests are refused before sending
 		LoopbackNotifications: true,
 		Secrets:               []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
-		As:                    conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
+		As: conformance.AsTargets{
+			Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)},
+			Request: []any{new(*memprovider.PaymentOptions)}, // what a Pay's BeforeSend hook reaches
+			Payment: []any{new(*memprovider.PaymentDetail)},  // what Payment.As reaches
+		},
 	})
 }
 

@@ -7,7 +7,9 @@
 // hosted page, notifications that can reach this machine, a request counter). Operations
 // that Capabilities leaves out must fail with ErrNotSupported. The As scenario checks that
 // Gateway.As and errors.As reach the adapter's own types the Harness declares (AsTargets),
-// and nothing else.
+// and nothing else; the BeforeSend scenario does the same for the as function of a Pay's
+// hook and for Payment.As, and RequestFields checks that each optional request field the
+// provider does not carry (Capabilities.RequestFields) is refused by name before sending.
 //
 // An adapter's test builds a [Harness] and passes it to [RunConformanceTests], which runs
 // each scenario as a subtest. This one, from this package's tests, tests the in-memory
@@ -28,7 +30,11 @@
 //			Requests:              b.Requests, // proves invalid requests are refused before sending
 //			LoopbackNotifications: true,
 //			Secrets:               []string{b.APIKey().Reveal(), b.WebhookKey().Reveal()},
-//			As:                    conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
+//			As: conformance.AsTargets{
+//				Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)},
+//				Request: []any{new(*memprovider.PaymentOptions)}, // what a Pay's BeforeSend hook reaches
+//				Payment: []any{new(*memprovider.PaymentDetail)},  // what Payment.As reaches
+//			},
 //		})
 //	}
 //
@@ -126,12 +132,13 @@ type Harness struct {
 	// As declares the adapter's own types that Gateway.As and errors.As reach, for the As
 	// scenario. Without it the scenario checks only what holds for every adapter.
 	As AsTargets
-	// LoseNextAnswers makes the provider apply the next n writes (Pay, Refund, Payout) and
-	// lose their answers, as a connection dropped on the way back would; 0 stops it.
+	// LoseNextAnswers makes the provider apply the next n writes (Pay, Refund, Payout, and
+	// the other writes where the provider can) and lose their answers, as a connection
+	// dropped on the way back would; 0 stops it.
 	// Without it, with Movements, the scenarios about lost answers are skipped.
 	LoseNextAnswers func(n int)
 	// Movements returns how many money movements the provider has applied: payments
-	// created, refunds and payouts made.
+	// created (by Pay or by a Charge under a mandate), captures, refunds and payouts made.
 	Movements func() int64
 	// NewJournal returns the operations journal that scenarios share between several
 	// Gateways (a restarted process, a second instance). Default: a new in-memory one.
@@ -160,7 +167,8 @@ type AsTargets struct {
 	// an interface, as errors.As requires.
 	Error []any
 	// Request lists targets the as function of a Pay's BeforeSend hook sets: the
-	// adapter's wire request or its parts, e.g. new(*trustist.PaymentBody).
+	// adapter's wire request or its parts, e.g. new(*trustist.PaymentBody). Without any,
+	// the BeforeSend scenario is skipped.
 	Request []any
 	// Payment lists targets Payment.As sets on the result of a Pay: the adapter's own
 	// decoded answer.

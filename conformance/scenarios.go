@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
@@ -28,10 +29,19 @@ var scenarios = []Scenario{
 	{"RefundPartialAndMultiple", "partial and repeated refunds of a succeeded payment", refundPartialAndMultiple},
 	{"RefundOverCaptured", "a refund above what remains refundable is refused with ErrInvalidRequest", refundOverCaptured},
 	{"RefundIdempotent", "the same Refund repeated with one idempotency key refunds once", refundIdempotent},
+	{"CaptureFull", "a payment with manual capture is authorized when approved, and captured in full it succeeds with capture.succeeded", captureFull},
+	{"CapturePartial", "an authorized payment captured in part, then (where allowed) captured again up to its amount", capturePartial},
+	{"CaptureOverAuthorized", "a capture above what remains authorized is refused with ErrInvalidRequest", captureOverAuthorized},
+	{"VoidThenCapture", "a voided authorization is canceled and can no longer be captured; a payment captured in full cannot be voided", voidThenCapture},
+	{"CaptureIdempotent", "the same Capture repeated with one idempotency key captures once", captureIdempotent},
 	{"VerifyAccount", "bank details are verified into an account id; bad details are not", verifyAccount},
 	{"VerifyAccountInteractive", "the holder confirms an account on the provider's page", verifyAccountInteractive},
 	{"PayoutToVerifiedAccount", "a payout to a verified account", payoutToVerifiedAccount},
 	{"PayoutIdempotent", "the same Payout repeated with one idempotency key pays once", payoutIdempotent},
+	{"MandateCharge", "the payer approves a mandate; a charge under it succeeds and its payment notification names the mandate", mandateCharge},
+	{"ChargeCanceledMandate", "a canceled mandate can no longer be charged", chargeCanceledMandate},
+	{"ChargeIdempotent", "the same Charge repeated with one idempotency key charges once", chargeIdempotent},
+	{"Ledger", "the ledger between two times holds the run's payment and refund with their signed amounts and ids; an empty range holds nothing", ledgerScenario},
 	{"RestartResolves", "a money move whose answer was lost, repeated with its key from a new Gateway on the same journal, moves money once", restartResolves},
 	{"TwoInstancesOneMovement", "two Gateways on one journal making the same call at once move money once", twoInstancesOneMovement},
 	{"ForeignNotificationRejected", "correctly signed notifications about payments this merchant's Gateway did not make, or with another amount than it asked for, never reach the application", foreignNotificationRejected},
@@ -39,6 +49,8 @@ var scenarios = []Scenario{
 	{"Customers", "customer create, get, update (set and clear), list", customers},
 	{"BadCredentials", "wrong credentials return ErrUnauthenticated without revealing them", badCredentials},
 	{"InvalidRequestRejectedBeforeSending", "bad fields and amounts with too many decimals are refused, naming the field, before anything is sent", invalidRequests},
+	{"RequestFields", "every optional request field the provider does not carry is refused by name before anything is sent; those it carries are accepted", requestFields},
+	{"BeforeSend", "a Pay's BeforeSend hook that fails refuses the call before sending; its as function and Payment.As reach the targets Harness.As declares and nothing else", beforeSend},
 	{"UnsupportedCurrencyRejected", "a currency outside Capabilities is refused before anything is sent", unsupportedCurrency},
 	{"NotificationVerifiedDedupedReplied", "a notification is verified, delivered once, acknowledged; a redelivery gets the same reply without a second callback", notificationDeduped},
 	{"NotificationTamperedRejected", "tampered, unsigned and oversized notifications are rejected and never reach the application", notificationTampered},
@@ -98,6 +110,38 @@ func capabilitiesScenario(ctx context.Context, t T, s *suite) {
 		paybridge.OpNotifications: func() error {
 			_, err := s.gw.NotificationHandler(func(context.Context, notify.Event) error { return nil })
 			return err
+		},
+		paybridge.OpCapture: func() error {
+			_, err := s.gw.Capture(ctx, paybridge.CaptureRequest{PaymentID: "x-1", Amount: s.amount(t, "1.00")})
+			return err
+		},
+		paybridge.OpGetCapture: func() error { _, err := s.gw.GetCapture(ctx, "x-1"); return err },
+		paybridge.OpVoid: func() error {
+			_, err := s.gw.Void(ctx, paybridge.VoidRequest{PaymentID: "x-1"})
+			return err
+		},
+		paybridge.OpCreateMandate: func() error {
+			_, err := s.gw.CreateMandate(ctx, paybridge.MandateRequest{Payer: paybridge.Person{ID: "payer-1"}, Currency: s.h.Currency,
+				MerchantReference: newRef("mandate"), ReturnURL: "https://merchant.example.com/r"})
+			return err
+		},
+		paybridge.OpGetMandate: func() error { _, err := s.gw.GetMandate(ctx, "x-1"); return err },
+		paybridge.OpCancelMandate: func() error {
+			_, err := s.gw.CancelMandate(ctx, paybridge.CancelMandateRequest{MandateID: "x-1"})
+			return err
+		},
+		paybridge.OpCharge: func() error {
+			_, err := s.gw.Charge(ctx, paybridge.ChargeRequest{MandateID: "x-1", Amount: s.amount(t, "1.00"), MerchantReference: newRef("charge")})
+			return err
+		},
+		paybridge.OpLedger: func() error {
+			var first error
+			for _, err := range s.gw.Ledger(ctx, paybridge.LedgerRequest{From: time.Now().Add(-time.Hour), To: time.Now()}) {
+				if first == nil {
+					first = err
+				}
+			}
+			return first
 		},
 	}
 	checked := 0

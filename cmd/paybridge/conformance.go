@@ -68,7 +68,8 @@ func memHarness() (conformance.Harness, func(), error) {
 		Movements:                b.Movements,
 		LoopbackNotifications:    true,
 		Secrets:                  []string{b.APIKey().Reveal(), b.WebhookKey().Reveal(), "GB29NWBK60161331926819"},
-		As:                       conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
+		As: conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)},
+			Request: []any{new(*memprovider.PaymentOptions)}, Payment: []any{new(*memprovider.PaymentDetail)}},
 	}, b.Close, nil
 }
 

@@ -41,6 +41,8 @@ type backendCore struct {
 	attempts   int
 	float      decimal.Decimal
 	now        func() time.Time
+	chargeWait time.Duration
+	ledgerPage int
 
 	requests atomic.Int64
 	// movements counts the money movements applied; lose is how many answers to
@@ -53,6 +55,9 @@ type backendCore struct {
 	payments   map[string]*payment
 	refunds    map[string]*provider.Refund
 	payouts    map[string]*provider.Payout
+	captures   map[string]*provider.Capture
+	mandates   map[string]*mandate
+	ledger     []*ledgerRow
 	verifs     map[string]*verification
 	customers  map[string]*provider.Customer
 	custOrder  []string
@@ -68,6 +73,17 @@ type backendCore struct {
 type payment struct {
 	p         provider.Payment
 	notifyURL string
+	// manual says the payment was made with CaptureManual: approval authorizes it, and
+	// Capture takes the money.
+	manual bool
+	detail PaymentDetail
+}
+
+// result returns a copy of the payment for a caller, with its Detail.
+func (pm *payment) result() *provider.Payment {
+	out := pm.p
+	out.Detail = pm.detail.clone()
+	return &out
 }
 
 type verification struct {
@@ -120,6 +136,14 @@ func WithFloat(major int64) BackendOption {
 	return func(b *Backend) { b.float = decimal.NewFromInt(major) }
 }
 
+// WithChargeDelay sets how long a Charge under a mandate stays PaymentPending before it
+// succeeds (default 10ms), as a direct debit waits for the payer's bank.
+func WithChargeDelay(d time.Duration) BackendOption { return func(b *Backend) { b.chargeWait = d } }
+
+// WithLedgerPageSize sets how many entries one page of Client.Ledger reads (default 50);
+// each page is one request to the Backend.
+func WithLedgerPageSize(n int) BackendOption { return func(b *Backend) { b.ledgerPage = max(n, 1) } }
+
 // NewBackend returns an empty Backend. Close it to stop notification deliveries.
 func NewBackend(opts ...BackendOption) *Backend {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -132,9 +156,13 @@ func NewBackend(opts ...BackendOption) *Backend {
 		attempts:   30,
 		float:      decimal.NewFromInt(1_000_000),
 		now:        time.Now,
+		chargeWait: 10 * time.Millisecond,
+		ledgerPage: 50,
 		payments:   map[string]*payment{},
 		refunds:    map[string]*provider.Refund{},
 		payouts:    map[string]*provider.Payout{},
+		captures:   map[string]*provider.Capture{},
+		mandates:   map[string]*mandate{},
 		verifs:     map[string]*verification{},
 		customers:  map[string]*provider.Customer{},
 		idem:       map[string]idemEntry{},
@@ -179,11 +207,13 @@ func (b *Backend) WebhookKey() secret.Value { return b.webhookKey }
 // Requests returns how many API calls the backend has received, including refused ones.
 func (b *Backend) Requests() int64 { return b.requests.Load() }
 
-// Movements returns how many money movements the backend has applied: payments created,
-// refunds and payouts made. A write repeated with its idempotency key is not counted again.
+// Movements returns how many money movements the backend has applied: payments created
+// (by Pay or by a Charge under a mandate), captures, refunds and payouts made. A write
+// repeated with its idempotency key is not counted again.
 func (b *Backend) Movements() int64 { return b.movements.Load() }
 
-// LoseNextAnswers makes the next n successful writes (Pay, Refund, Payout) take effect
+// LoseNextAnswers makes the next n successful writes (Pay, Refund, Payout, Capture, Void,
+// CreateMandate, Charge, CancelMandate) take effect
 // and then answer with UnknownOutcome, as when a reply is lost on the way back.
 func (b *Backend) LoseNextAnswers(n int) { b.lose.Store(int64(n)) }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -53,6 +54,9 @@ var (
 	_ provider.Payouter        = (*Client)(nil)
 	_ provider.AccountVerifier = (*Client)(nil)
 	_ provider.CustomerManager = (*Client)(nil)
+	_ provider.Capturer        = (*Client)(nil)
+	_ provider.MandateManager  = (*Client)(nil)
+	_ provider.Ledgerer        = (*Client)(nil)
 	_ notify.Verifier          = (*Client)(nil)
 )
 
@@ -105,12 +109,16 @@ func (p *Client) Backend() *Backend { return p.b }
 // Name implements provider.Provider.
 func (p *Client) Name() string { return Name }
 
-// Capabilities implements provider.Provider: everything is supported, refunds may be
-// partial and repeated, and accounts may be verified interactively.
+// Capabilities implements provider.Provider: everything is supported, refunds and
+// captures may be partial and repeated, accounts may be verified interactively, and every
+// optional request field is carried (RequestFields is empty). Every write but
+// VerifyAccount is idempotent at the Backend by its key, so the Gateway may resend it.
 func (p *Client) Capabilities() provider.Capabilities {
 	return provider.Capabilities{PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true,
-		Currencies:       p.currencies,
-		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout}}
+		PartialCaptures: true, MultipleCaptures: true,
+		Currencies: p.currencies,
+		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout,
+			provider.OpCapture, provider.OpVoid, provider.OpCreateMandate, provider.OpCancelMandate, provider.OpCharge}}
 }
 
 // As implements provider.Provider; it sets **Client and **Backend targets.
@@ -137,18 +145,26 @@ func (p *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 }
 
 func (p *Client) pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
+	// The hook runs before anything reaches the Backend: a hook that refuses sends nothing.
+	opts := &PaymentOptions{}
+	if err := req.BeforeSend.Run(opts); err != nil {
+		return nil, err
+	}
 	if err := p.call(ctx); err != nil {
+		return nil, err
+	}
+	if err := opts.check(); err != nil {
 		return nil, err
 	}
 	b := p.b
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	id := b.newID("pay")
-	fp := fingerprint(req.Amount.String(), req.MerchantReference, req.ReturnURL)
+	fp := fingerprint(req.Amount.String(), req.MerchantReference, req.ReturnURL, string(req.Capture))
 	if prior, err := b.rememberLocked("pay", req.IdempotencyKey, fp, id); err != nil {
 		return nil, err
 	} else if prior != "" {
-		return clonePayment(&b.payments[prior].p), nil
+		return b.payments[prior].result(), nil
 	}
 	now := b.now()
 	pm := &payment{
@@ -159,10 +175,17 @@ func (p *Client) pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 			IdempotencyKey: req.IdempotencyKey, CreatedAt: now, UpdatedAt: now,
 		},
 		notifyURL: req.NotificationURL,
+		manual:    req.Capture == provider.CaptureManual,
+		detail: PaymentDetail{Options: *opts, Capture: req.Capture, Description: req.Description,
+			Metadata: maps.Clone(req.Metadata), CustomerID: req.CustomerID, Payer: req.Payer},
+	}
+	pm.detail.Payer.Address = cloneAddress(req.Payer.Address)
+	if pm.manual {
+		pm.p.Captured = money.FromMinorCurrency(0, req.Amount.Currency())
 	}
 	b.payments[id] = pm
 	b.movements.Add(1)
-	return clonePayment(&pm.p), nil
+	return pm.result(), nil
 }
 
 // GetPayment implements provider.Provider.
@@ -170,11 +193,13 @@ func (p *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, 
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	pm, err := lookup(p.b, p.b.payments, "payment", id)
-	if err != nil {
-		return nil, err
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	pm, ok := p.b.payments[id]
+	if !ok {
+		return nil, notFound("payment", id)
 	}
-	return &pm.p, nil
+	return pm.result(), nil
 }
 
 // Refund implements provider.Refunder.
@@ -184,6 +209,9 @@ func (p *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 }
 
 func (p *Client) refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
+	if err := req.BeforeSend.Run(); err != nil { // mem has no wire request: the hook reaches nothing
+		return nil, err
+	}
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -199,14 +227,22 @@ func (p *Client) refund(ctx context.Context, req *provider.RefundRequest) (*prov
 	if prior, err := b.rememberLocked("refund", req.IdempotencyKey, fp, id); err != nil {
 		return nil, err
 	} else if prior != "" {
-		r := *b.refunds[prior]
-		return &r, nil
+		return withDetail(b.refunds[prior], refundDetail), nil
 	}
 	fail := func(code provider.Code, pcode, msg string) error {
 		delete(b.idem, "refund\x00"+req.IdempotencyKey)
 		return &provider.Error{Code: code, ProviderCode: pcode, Message: msg, Field: "Amount", HTTPStatus: 400}
 	}
-	if pm.p.Status != provider.PaymentSucceeded {
+	// A payment made with CaptureManual refunds what was captured, whatever its status
+	// (a voided payment keeps what was captured before the void); any other refunds its
+	// amount once it succeeded.
+	paid := pm.p.Amount
+	if pm.manual {
+		paid = pm.p.Captured
+		if paid.Sign() <= 0 {
+			return nil, fail(provider.InvalidRequest, "payment_not_refundable", "nothing of this payment was captured; it is "+string(pm.p.Status))
+		}
+	} else if pm.p.Status != provider.PaymentSucceeded {
 		return nil, fail(provider.InvalidRequest, "payment_not_refundable", "only succeeded payments can be refunded; this one is "+string(pm.p.Status))
 	}
 	if req.Amount.Currency() != pm.p.Amount.Currency() {
@@ -216,8 +252,8 @@ func (p *Client) refund(ctx context.Context, req *provider.RefundRequest) (*prov
 	if err != nil {
 		return nil, fail(provider.InvalidRequest, "amount_invalid", err.Error())
 	}
-	if c, _ := after.Cmp(pm.p.Amount); c > 0 {
-		left, _ := pm.p.Amount.Sub(pm.p.Refunded)
+	if c, _ := after.Cmp(paid); c > 0 {
+		left, _ := paid.Sub(pm.p.Refunded)
 		return nil, fail(provider.InvalidRequest, "amount_exceeds_refundable", "refund of "+req.Amount.String()+" exceeds the "+left.String()+" left to refund")
 	}
 	pm.p.Refunded = after
@@ -226,21 +262,32 @@ func (p *Client) refund(ctx context.Context, req *provider.RefundRequest) (*prov
 	b.balance[req.Amount.Currency()] = bal
 	r := &provider.Refund{ID: id, Provider: Name, PaymentID: req.PaymentID, Status: provider.RefundSucceeded,
 		ProviderStatus: "refunded", Amount: req.Amount, MerchantReference: req.MerchantReference,
-		IdempotencyKey: req.IdempotencyKey, CreatedAt: b.now()}
+		IdempotencyKey: req.IdempotencyKey, CreatedAt: b.now(),
+		Detailed: provider.Detailed{Detail: &RefundDetail{Reason: req.Reason, Metadata: maps.Clone(req.Metadata)}}}
 	b.refunds[id] = r
 	b.movements.Add(1)
+	b.bookLocked(provider.LedgerRefund, "refund", negate(req.Amount), id, req.MerchantReference)
 	b.notifyLocked(pm.notifyURL, notify.Event{Kind: notify.RefundSucceeded, PaymentID: pm.p.ID, RefundID: id,
 		MerchantReference: req.MerchantReference, Amount: req.Amount, ProviderStatus: r.ProviderStatus})
-	out := *r
-	return &out, nil
+	return withDetail(r, refundDetail), nil
 }
+
+func refundDetail(r *provider.Refund) *provider.Detailed { return &r.Detailed }
+
+func payoutDetail(p *provider.Payout) *provider.Detailed { return &p.Detailed }
 
 // GetRefund implements provider.Refunder.
 func (p *Client) GetRefund(ctx context.Context, id string) (*provider.Refund, error) {
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	return lookup(p.b, p.b.refunds, "refund", id)
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	r, ok := p.b.refunds[id]
+	if !ok {
+		return nil, notFound("refund", id)
+	}
+	return withDetail(r, refundDetail), nil
 }
 
 // Payout implements provider.Payouter.
@@ -250,6 +297,9 @@ func (p *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 }
 
 func (p *Client) payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
+	if err := req.BeforeSend.Run(); err != nil { // mem has no wire request: the hook reaches nothing
+		return nil, err
+	}
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -261,8 +311,7 @@ func (p *Client) payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 	if prior, err := b.rememberLocked("payout", req.IdempotencyKey, fp, id); err != nil {
 		return nil, err
 	} else if prior != "" {
-		po := *b.payouts[prior]
-		return &po, nil
+		return withDetail(b.payouts[prior], payoutDetail), nil
 	}
 	fail := func(code provider.Code, field, pcode, msg string) error {
 		delete(b.idem, "payout\x00"+req.IdempotencyKey)
@@ -288,13 +337,16 @@ func (p *Client) payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 	b.balance[req.Amount.Currency()] = after
 	po := &provider.Payout{ID: id, Provider: Name, Status: provider.PayoutSucceeded, ProviderStatus: "paid",
 		Amount: req.Amount, AccountID: req.AccountID, MerchantReference: req.MerchantReference,
-		IdempotencyKey: req.IdempotencyKey, CreatedAt: b.now()}
+		IdempotencyKey: req.IdempotencyKey, CreatedAt: b.now(),
+		Detailed: provider.Detailed{Detail: &PayoutDetail{Description: req.Description, Metadata: maps.Clone(req.Metadata),
+			Payee: req.Payee}}}
+	po.Detail.(*PayoutDetail).Payee.Address = cloneAddress(req.Payee.Address)
 	b.payouts[id] = po
 	b.movements.Add(1)
+	b.bookLocked(provider.LedgerPayout, "payout", negate(req.Amount), id, req.MerchantReference)
 	b.notifyLocked(req.NotificationURL, notify.Event{Kind: notify.PayoutSucceeded, PayoutID: id, AccountID: req.AccountID,
 		MerchantReference: req.MerchantReference, Amount: req.Amount, ProviderStatus: po.ProviderStatus})
-	out := *po
-	return &out, nil
+	return withDetail(po, payoutDetail), nil
 }
 
 // GetPayout implements provider.Payouter.
@@ -302,11 +354,20 @@ func (p *Client) GetPayout(ctx context.Context, id string) (*provider.Payout, er
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	return lookup(p.b, p.b.payouts, "payout", id)
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	po, ok := p.b.payouts[id]
+	if !ok {
+		return nil, notFound("payout", id)
+	}
+	return withDetail(po, payoutDetail), nil
 }
 
 // VerifyAccount implements provider.AccountVerifier.
 func (p *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
+	if err := req.BeforeSend.Run(); err != nil { // mem has no wire request: the hook reaches nothing
+		return nil, err
+	}
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
@@ -467,11 +528,6 @@ func lookup[T any](b *Backend, m map[string]*T, what, id string) (*T, error) {
 	}
 	out := *v
 	return &out, nil
-}
-
-func clonePayment(p *provider.Payment) *provider.Payment {
-	out := *p
-	return &out
 }
 
 func cloneAddress(a *provider.Address) *provider.Address {

@@ -21,13 +21,14 @@ var ErrPageNotActive = errors.New("memprovider: the hosted page is no longer act
 // ErrUnknownPage is returned for a URL that is not one of the Backend's hosted pages.
 var ErrUnknownPage = errors.New("memprovider: not a hosted page of this backend")
 
-// Approve pays a payment, or confirms an account verification, at redirectURL. An
-// interactive verification confirms the test account GB33BUKB20201555555555.
+// Approve pays a payment (authorizes one made with CaptureManual), approves a mandate, or
+// confirms an account verification, at redirectURL. An interactive verification confirms
+// the test account GB33BUKB20201555555555.
 func (e *EndUser) Approve(ctx context.Context, redirectURL string) error {
 	return e.act(ctx, redirectURL, "approve")
 }
 
-// Decline refuses the payment or verification at redirectURL, as a bank would.
+// Decline refuses the payment, mandate or verification at redirectURL, as a bank would.
 func (e *EndUser) Decline(ctx context.Context, redirectURL string) error {
 	return e.act(ctx, redirectURL, "decline")
 }
@@ -55,9 +56,15 @@ func (e *EndUser) act(ctx context.Context, redirectURL, action string) error {
 		ev := notify.Event{PaymentID: id, MerchantReference: pm.p.MerchantReference, Amount: pm.p.Amount}
 		switch action {
 		case "approve":
+			if pm.manual { // authorized only: Capture takes the money
+				pm.p.Status, pm.p.ProviderStatus, ev.Kind = provider.PaymentAuthorized, "authorized", notify.PaymentAuthorized
+				pm.detail.AuthorizedAt = b.now()
+				break
+			}
 			pm.p.Status, pm.p.ProviderStatus, ev.Kind = provider.PaymentSucceeded, "paid", notify.PaymentSucceeded
 			bal, _ := b.balanceLocked(pm.p.Amount.Currency()).Add(pm.p.Amount)
 			b.balance[pm.p.Amount.Currency()] = bal
+			b.bookLocked(provider.LedgerPayment, "payment", pm.p.Amount, pm.p.ID, pm.p.MerchantReference)
 		case "decline":
 			pm.p.Status, pm.p.ProviderStatus, ev.Kind = provider.PaymentDeclined, "declined_by_bank", notify.PaymentFailed
 		default:
@@ -67,6 +74,17 @@ func (e *EndUser) act(ctx context.Context, redirectURL, action string) error {
 		pm.p.UpdatedAt = b.now()
 		ev.ProviderStatus = pm.p.ProviderStatus
 		b.notifyLocked(pm.notifyURL, ev)
+		return nil
+	}
+	if id, ok := hostedID(redirectURL, "mandate"); ok {
+		md, ok := b.mandates[id]
+		if !ok {
+			return ErrUnknownPage
+		}
+		if md.m.Status != provider.MandateRequiresAction {
+			return ErrPageNotActive
+		}
+		b.actOnMandateLocked(md, action)
 		return nil
 	}
 	if id, ok := hostedID(redirectURL, "verify"); ok {

@@ -32,8 +32,9 @@ func harness(t *testing.T, b *memprovider.Backend, cur money.Currency, currencie
 		Movements:             b.Movements,
 		LoopbackNotifications: true,
 		Secrets:               []string{b.APIKey().Reveal(), b.WebhookKey().Reveal(), "GB29NWBK60161331926819"},
-		As:                    conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)}},
-		Timeout:               testwait.Limit, // a scenario's waits end with what they wait for, not a short deadline
+		As: conformance.AsTargets{Gateway: []any{new(*memprovider.Client), new(*memprovider.Backend)},
+			Request: []any{new(*memprovider.PaymentOptions)}, Payment: []any{new(*memprovider.PaymentDetail)}},
+		Timeout: testwait.Limit, // a scenario's waits end with what they wait for, not a short deadline
 	}
 }
 
