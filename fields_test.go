@@ -55,6 +55,7 @@ func TestRequestFieldsSet(t *testing.T) {
 		{&provider.MandateRequest{Description: "d", MaxAmount: money.MustNew("5.00", "EUR"), Payer: provider.Person{Address: addr}},
 			[]string{"MandateRequest.Description", "MandateRequest.MaxAmount", "MandateRequest.Payer.Address"}},
 		{&provider.ChargeRequest{Metadata: map[string]string{"k": "v"}}, []string{"ChargeRequest.Metadata"}},
+		{&provider.VoidRequest{Reason: "customer changed their mind"}, []string{"VoidRequest.Reason"}},
 	} {
 		got := provider.RequestFieldsSet(tc.req)
 		if strings.Join(got, ",") != strings.Join(tc.want, ",") {

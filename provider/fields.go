@@ -24,6 +24,7 @@ var RequestFieldNames = []string{
 	"MandateRequest.Payer.Address",
 	"ChargeRequest.Description",
 	"ChargeRequest.Metadata",
+	"VoidRequest.Reason",
 }
 
 // RequestFieldsSet returns the optional fields (as RequestFieldNames names them) that req,
@@ -60,6 +61,8 @@ func RequestFieldsSet(req any) []string {
 	case *ChargeRequest:
 		add("ChargeRequest.Description", r.Description != "")
 		add("ChargeRequest.Metadata", len(r.Metadata) > 0)
+	case *VoidRequest:
+		add("VoidRequest.Reason", r.Reason != "")
 	}
 	return set
 }
