@@ -51,6 +51,11 @@ func (s *suite) fieldRequests(t T) map[string]fieldRequest {
 		set(&req)
 		return fieldRequest{paybridge.OpCharge, func(ctx context.Context) error { _, err := s.gw.Charge(ctx, req); return err }}
 	}
+	void := func(set func(*paybridge.VoidRequest)) fieldRequest {
+		req := paybridge.VoidRequest{PaymentID: "x-1"}
+		set(&req)
+		return fieldRequest{paybridge.OpVoid, func(ctx context.Context) error { _, err := s.gw.Void(ctx, req); return err }}
+	}
 	addr := &paybridge.Address{Line1: "1 Test Street", City: "London", PostalCode: "N1 1AA", Country: "GB"}
 	md := map[string]string{"order": "42"}
 	return map[string]fieldRequest{
@@ -73,6 +78,7 @@ func (s *suite) fieldRequests(t T) map[string]fieldRequest {
 		"MandateRequest.Payer.Address":     mandate(func(r *paybridge.MandateRequest) { r.Payer.Address = addr }),
 		"ChargeRequest.Description":        charge(func(r *paybridge.ChargeRequest) { r.Description = "March" }),
 		"ChargeRequest.Metadata":           charge(func(r *paybridge.ChargeRequest) { r.Metadata = md }),
+		"VoidRequest.Reason":               void(func(r *paybridge.VoidRequest) { r.Reason = "order canceled" }),
 	}
 }
 
