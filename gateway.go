@@ -323,6 +323,13 @@ func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err 
 	if err := g.checkWrite(op, provider.OpPay, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
 		return nil, err
 	}
+	if req.Capture == CaptureManual {
+		// A provider that cannot capture later would take the money at once: refuse
+		// rather than drop the request's Capture.
+		if err := g.begin(op, provider.OpCapture, req.IdempotencyKey); err != nil {
+			return nil, err
+		}
+	}
 	if req.CancelURL == "" {
 		req.CancelURL = req.ReturnURL
 	}
