@@ -71,7 +71,9 @@
 //
 // Payments from Pay and GetPayment carry Trustist's answer as their Detail: Payment.As
 // sets a **Payment target (status text, recorded amount, payIdString, payerServicesUrl,
-// paymentMethod when the answer has it, and the raw JSON).
+// paymentMethod when the answer has it, and the raw JSON). A verified notification's
+// Event.As sets the object the API confirmed it with: a **Payment for a payment event, a
+// **StandingOrder for a standing-order event.
 //
 // # Not offered: capture, mandates, ledger
 //
