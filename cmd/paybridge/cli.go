@@ -93,8 +93,10 @@ verify moves no money: without --idempotency-key it makes a key and prints it
 with the result.
 `
 
-const environmentHelp = `Configuration: the operator commands (pay, refund, payout, verify, status) open
-the provider that --url or PAYBRIDGE_URL names:
+const environmentHelp = `Configuration: the operator commands (pay, refund, payout, verify, status,
+reconcile) open the provider that --url or PAYBRIDGE_URL names; reconcile also
+reads the journal PAYBRIDGE_JOURNAL_URL (or --journal) names, a PostgreSQL
+connection string:
 
   trustly://test?username=merchant&notification_url=https://shop.example.com/n
                   Trustly JSON-RPC (trustly://live in production)
