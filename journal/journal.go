@@ -173,6 +173,13 @@ type Journal interface {
 	// none or parent is empty. Entries no longer recorded (a released Pending entry, a
 	// Settled or Failed entry dropped after its retention) are not returned.
 	FindByParent(ctx context.Context, scope, parent string) ([]Entry, error)
+	// FindCreated returns the entries of scope created at or after from and before to,
+	// whatever their operation and state, oldest first (by CreatedAt, then key, then
+	// operation, as FindByParent orders them): the calls a reconciliation compares with
+	// the provider's books. The marks adapters record through provider.Calls are entries
+	// too; the caller leaves them out. None when there are none or to is not after from.
+	// Entries no longer recorded are not returned.
+	FindCreated(ctx context.Context, scope string, from, to time.Time) ([]Entry, error)
 	// Attach records the provider's id of an entry's object, learnt from a verified
 	// notification or a look-up, without ending anyone's claim. It does not change an id
 	// already recorded; ErrConflict when the entry has another one.

@@ -269,15 +269,36 @@ func (m *Memory) FindByParent(_ context.Context, scope, parent string) ([]Entry,
 	for _, id := range m.byParent[[2]string{scope, parent}] {
 		found = append(found, m.entries[id].copy())
 	}
-	slices.SortFunc(found, func(a, b Entry) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
+	slices.SortFunc(found, oldestFirst)
+	return found, nil
+}
+
+// oldestFirst orders entries by CreatedAt, then key, then operation.
+func oldestFirst(a, b Entry) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Key, b.Key); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Op, b.Op)
+}
+
+// FindCreated implements Journal. It reads every entry the journal holds: the memory
+// journal is for one process and tests, not for years of calls.
+func (m *Memory) FindCreated(_ context.Context, scope string, from, to time.Time) ([]Entry, error) {
+	if !to.After(from) {
+		return nil, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var found []Entry
+	for id, e := range m.entries {
+		if id.Scope == scope && !e.CreatedAt.Before(from) && e.CreatedAt.Before(to) {
+			found = append(found, e.copy())
 		}
-		if c := strings.Compare(a.Key, b.Key); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Op, b.Op)
-	})
+	}
+	slices.SortFunc(found, oldestFirst)
 	return found, nil
 }
 

@@ -32,6 +32,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
 	"time"
 
 	"github.com/paybridge/paybridge/money"
@@ -111,6 +112,9 @@ type Event struct {
 	Identity *Identity `json:"identity,omitempty"`
 	// Raw is the verified body as received.
 	Raw []byte `json:"-"`
+	// Detail is the adapter's own decoded form of what the notification reports (each
+	// adapter documents its type), reached through As; nil where the adapter has none.
+	Detail any `json:"-"`
 
 	// decision receives the callback's Decision when the provider waits for one.
 	decision *decisionSlot
@@ -210,3 +214,22 @@ type Verifier interface {
 // the provider waits on (Event.AsksDecision) give the Decision with Event.Decide before
 // returning nil; without one the adapter's default, which lets no money move, is sent.
 type Func func(ctx context.Context, e Event) error
+
+// As sets target, a non-nil pointer, to Detail when Detail's type is target's element
+// type, and reports whether it did: the adapter's own decoded notification, as
+// provider.Detailed offers it on results.
+func (e Event) As(target any) bool {
+	if e.Detail == nil {
+		return false
+	}
+	t := reflect.ValueOf(target)
+	if t.Kind() != reflect.Pointer || t.IsNil() {
+		return false
+	}
+	v := reflect.ValueOf(e.Detail)
+	if v.Type() != t.Elem().Type() {
+		return false
+	}
+	t.Elem().Set(v)
+	return true
+}

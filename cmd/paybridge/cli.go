@@ -60,6 +60,9 @@ const exitCodesHelp = `Exit codes, the same for every paybridge command:
   5  provider unavailable: unreachable, no answer in time, or asking to slow
      down. Nothing moved: try again later.
 
+reconcile answers a question instead, as diff(1) does: 0 the books agree, 1 they
+differ, 2 it could not tell (bad flags, an unreadable journal or ledger).
+
 With --json a failure is printed on stdout as {"error": {...}}, whose "exitCode"
 is the exit status and whose "code" is the error's code: invalid_request,
 unauthenticated, permission_denied, not_found, not_supported, declined,
@@ -90,8 +93,10 @@ verify moves no money: without --idempotency-key it makes a key and prints it
 with the result.
 `
 
-const environmentHelp = `Configuration: the operator commands (pay, refund, payout, verify, status) open
-the provider that --url or PAYBRIDGE_URL names:
+const environmentHelp = `Configuration: the operator commands (pay, refund, payout, verify, status,
+reconcile) open the provider that --url or PAYBRIDGE_URL names; reconcile also
+reads the journal PAYBRIDGE_JOURNAL_URL (or --journal) names, a PostgreSQL
+connection string:
 
   trustly://test?username=merchant&notification_url=https://shop.example.com/n
                   Trustly JSON-RPC (trustly://live in production)
@@ -143,6 +148,7 @@ func commands() []command {
 		{"payout", "send money to a verified bank account", payoutCmd},
 		{"verify", "verify a bank account for payouts, from its details or by the holder at their bank", verifyCmd},
 		{"status", "show a payment, refund, payout or account verification", statusCmd},
+		{"reconcile", "compare the provider's books for a period with the journal", reconcileCmd},
 	}
 }
 
@@ -162,6 +168,8 @@ For operators (one call each):
   payout       send money to a verified bank account
   verify       verify a bank account for payouts
   status       show a payment, refund, payout or account verification
+  reconcile    compare the provider's books for a period with the journal
+               (exit 0 they agree, 1 they differ, 2 an error)
 
 The operator commands open the provider that --url or PAYBRIDGE_URL names, for
 example trustlyrest://sandbox?merchant_id=... or mem:// (in memory).

@@ -5,7 +5,7 @@
 //
 //	paybridge conformance [--provider NAME] [--sandbox] [--json]
 //	paybridge sim [--port N]
-//	paybridge pay | refund | payout | verify | status [flags]
+//	paybridge pay | refund | payout | verify | status | reconcile [flags]
 //	paybridge help [COMMAND | exit-codes | idempotency | environment]
 //
 // Every command explains itself with --help; 'paybridge help exit-codes', 'paybridge help

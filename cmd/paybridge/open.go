@@ -34,7 +34,7 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 }
 
 // open opens the Gateway the flags name. Every error it returns is a *configError.
-func (c *connFlags) open(ctx context.Context, stderr io.Writer) (*paybridge.Gateway, error) {
+func (c *connFlags) open(ctx context.Context, stderr io.Writer, extra ...paybridge.Option) (*paybridge.Gateway, error) {
 	raw := c.url
 	if raw == "" {
 		raw = os.Getenv(envURL)
@@ -45,7 +45,7 @@ func (c *connFlags) open(ctx context.Context, stderr io.Writer) (*paybridge.Gate
 	if err := checkScheme(raw); err != nil {
 		return nil, err
 	}
-	var opts []paybridge.Option
+	opts := extra
 	if c.verbose {
 		opts = append(opts, paybridge.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}

@@ -37,6 +37,7 @@ func Run(t *testing.T, newJournal func(t *testing.T) journal.Journal) {
 		{"FindByParentOldestFirst", testFindByParent},
 		{"FindByParentForgetsReleasedPending", testFindByParentReleased},
 		{"ParentIsKept", testParentKept},
+		{"FindCreatedHalfOpenOldestFirst", testFindCreated},
 		{"AttachKeepsOneProviderID", testAttach},
 		{"SettleFromOutside", testSettle},
 		{"Forget", testForget},
@@ -471,6 +472,80 @@ func testParentKept(t *testing.T, j journal.Journal, scope string) {
 	}
 	if got, err := j.Get(ctx, none.ID); err != nil || got.Parent != "" {
 		t.Errorf("Get of an entry without a parent: parent %q, %v; want none", got.Parent, err)
+	}
+}
+
+// testFindCreated checks the listing a reconciliation reads: every entry of the scope
+// created in [from, to), whatever its state, oldest first. The bounds are the entries' own
+// CreatedAt, so a database clock that differs from the test's does not matter.
+func testFindCreated(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	other := scope + "/other"
+	// Created in the order m, z, a, b: neither the keys' order nor newest first passes.
+	var made []journal.Entry
+	for _, key := range []string{"m", "z", "a", "b"} {
+		if len(made) > 0 {
+			time.Sleep(2 * time.Millisecond)
+		}
+		e := entry(scope, key)
+		e.Op = "pay"
+		c := claim(t, j, e, long)
+		claim(t, j, entry(other, key), long) // same times, another scope: never listed
+		made = append(made, c.Entry)
+		switch key {
+		case "m":
+			if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{"id":"p-m"}`), ProviderID: "p-m"}); err != nil {
+				t.Fatal(err)
+			}
+		case "z":
+			if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Failed, Error: &journal.RecordedError{Code: "Declined", Message: "no"}}); err != nil {
+				t.Fatal(err)
+			}
+		case "a":
+			if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+				t.Fatal(err)
+			}
+		} // b stays pending
+	}
+	for i := 1; i < len(made); i++ {
+		if !made[i-1].CreatedAt.Before(made[i].CreatedAt) {
+			t.Fatalf("CreatedAt %v then %v: entries claimed 2ms apart are not ascending", made[i-1].CreatedAt, made[i].CreatedAt)
+		}
+	}
+	first, last := made[0].CreatedAt, made[len(made)-1].CreatedAt
+	all, err := j.FindCreated(ctx, scope, first, last.Add(time.Microsecond))
+	if err != nil || fmt.Sprint(keys(all)) != "[m z a b]" {
+		t.Fatalf("FindCreated(all): %v, %v; want [m z a b], oldest first", keys(all), err)
+	}
+	for i, want := range []journal.State{journal.Settled, journal.Failed, journal.Uncertain, journal.Pending} {
+		if all[i].State != want || all[i].Scope != scope || all[i].Op != "pay" || !all[i].CreatedAt.Equal(made[i].CreatedAt) {
+			t.Errorf("FindCreated(all)[%d]: %+v; want state %s, scope %s, op pay, created %v", i, all[i], want, scope, made[i].CreatedAt)
+		}
+	}
+	if all[0].ProviderID != "p-m" || string(all[0].Result) != `{"id":"p-m"}` || all[1].Error == nil || !all[0].Amount.Equal(made[0].Amount) {
+		t.Errorf("FindCreated(all): %+v, %+v do not carry what was recorded", all[0], all[1])
+	}
+	// [from, to): the entry created at to is left out, the one created at from kept.
+	if got, err := j.FindCreated(ctx, scope, made[1].CreatedAt, made[3].CreatedAt); err != nil || fmt.Sprint(keys(got)) != "[z a]" {
+		t.Fatalf("FindCreated(z's time, b's time): %v, %v; want [z a]: from included, to excluded", keys(got), err)
+	}
+	if got, err := j.FindCreated(ctx, scope, last.Add(time.Microsecond), last.Add(time.Hour)); err != nil || len(got) != 0 {
+		t.Fatalf("FindCreated after the last entry: %v, %v; want none", keys(got), err)
+	}
+	if got, err := j.FindCreated(ctx, scope, last, first); err != nil || len(got) != 0 {
+		t.Fatalf("FindCreated with to before from: %v, %v; want none", keys(got), err)
+	}
+	if got, err := j.FindCreated(ctx, scope+"/none", first, last.Add(time.Microsecond)); err != nil || len(got) != 0 {
+		t.Fatalf("FindCreated in a scope without entries: %v, %v; want none", keys(got), err)
+	}
+	// A released pending entry is no longer recorded, so no longer listed.
+	e := entry(scope, "gone")
+	c := claim(t, j, e, long)
+	if err := j.Release(ctx, e.ID, c.Token); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := j.FindCreated(ctx, scope, first, c.Entry.CreatedAt.Add(time.Microsecond)); err != nil || fmt.Sprint(keys(got)) != "[m z a b]" {
+		t.Fatalf("FindCreated after a release: %v, %v; want [m z a b]", keys(got), err)
 	}
 }
 

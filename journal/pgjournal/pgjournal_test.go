@@ -104,7 +104,8 @@ func TestMigrationSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`CREATE TABLE IF NOT EXISTS "billing"."operations"`, `"operations_provider_id_idx"`,
-		`ALTER TABLE "billing"."operations" ADD COLUMN IF NOT EXISTS parent`, `"operations_parent_idx"`} {
+		`ALTER TABLE "billing"."operations" ADD COLUMN IF NOT EXISTS parent`, `"operations_parent_idx"`,
+		`"operations_created_idx" ON "billing"."operations" (scope, created_at)`} {
 		if !strings.Contains(sql, want) {
 			t.Errorf("migration SQL lacks %s", want)
 		}
@@ -211,10 +212,16 @@ VALUES ('s', 'pay', 'old', 'f', 'ref-old', 'p-old', 'settled', '{}')`); err != n
 	if err := j.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate of an upgraded table: %v", err)
 	}
-	var indexed bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = $1 AND indexname = $2)`,
-		table, table+"_parent_idx").Scan(&indexed); err != nil || !indexed {
-		t.Fatalf("the parent index after the upgrade: %v, %v; want it created", indexed, err)
+	for _, suffix := range []string{"_parent_idx", "_created_idx"} {
+		var indexed bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = $1 AND indexname = $2)`,
+			table, table+suffix).Scan(&indexed); err != nil || !indexed {
+			t.Fatalf("the index %s after the upgrade: %v, %v; want it created", table+suffix, indexed, err)
+		}
+	}
+	created, err := j.FindCreated(ctx, "s", old.CreatedAt, old.CreatedAt.Add(time.Microsecond))
+	if err != nil || len(created) != 1 || created[0].Key != "old" {
+		t.Fatalf("FindCreated after the upgrade: %v, %v; want the entry written before it", created, err)
 	}
 }
 

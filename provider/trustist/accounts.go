@@ -2,6 +2,7 @@ package trustist
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,7 +40,8 @@ type onboardSessionWire struct {
 }
 
 // VerifyAccount implements provider.AccountVerifier for the interactive case only: it
-// creates a customer for req.Holder (names, e-mail, date of birth) and an onboard session
+// creates a customer for req.Holder (names, e-mail, date of birth, address; a phone or
+// national id, which a customer has no place for, is refused) and an onboard session
 // with AIS options asking for one account, both with the tenant key, and returns the
 // session's onboardUrl as RedirectURL. The verification's ID is the new customer's id;
 // GetAccountVerification reads that customer's connected bank accounts.
@@ -62,7 +64,26 @@ func (p *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountR
 		return nil, provider.FieldError("ReturnURL", "must be an absolute https URL (Trustist onboarding requires one)")
 	}
 	h := req.Holder
-	cust, err := marshal(customerWire{FirstName: h.FirstName, LastName: h.LastName, EmailAddress: h.Email, DateOfBirth: h.DateOfBirth})
+	if h.Phone != "" {
+		return nil, provider.FieldError("Holder.Phone", noPhone)
+	}
+	if h.NationalID != "" {
+		return nil, provider.FieldError("Holder.NationalID", "has no place in a Trustist customer (no national id field is documented)")
+	}
+	addr, err := toAddressWire(h.Address)
+	if err != nil {
+		if pe := (*provider.Error)(nil); errors.As(err, &pe) {
+			pe.Field = "Holder." + pe.Field
+		}
+		return nil, err
+	}
+	// The customer and onboard-session bodies are not offered to the hook: it runs, and
+	// its as function sets no target.
+	if err := req.BeforeSend.Run(); err != nil {
+		return nil, err
+	}
+	cust, err := marshal(customerWire{FirstName: h.FirstName, LastName: h.LastName, EmailAddress: h.Email, DateOfBirth: h.DateOfBirth,
+		Address: addr})
 	if err != nil {
 		return nil, err
 	}

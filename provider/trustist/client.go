@@ -150,6 +150,14 @@ func (p *Client) Capabilities() provider.Capabilities {
 		provider.OpVerifyAccount: "Trustist verifies accounts only interactively, through an onboard session " +
 			"in which the holder connects the account at their bank",
 	}
+	for _, op := range []provider.Operation{provider.OpCapture, provider.OpPartialCapture, provider.OpMultipleCaptures,
+		provider.OpGetCapture, provider.OpVoid} {
+		notes[op] = noCapture
+	}
+	for _, op := range []provider.Operation{provider.OpCreateMandate, provider.OpGetMandate, provider.OpCancelMandate, provider.OpCharge} {
+		notes[op] = noMandates
+	}
+	notes[provider.OpLedger] = noLedger
 	if !p.hasTenant {
 		unavailable = append(unavailable, provider.OpGetAccountVerification, provider.OpCustomers)
 		const why = "needs a Trustist tenant key (Config.Tenant), which this provider was not given"
@@ -161,8 +169,21 @@ func (p *Client) Capabilities() provider.Capabilities {
 		Currencies: []money.Currency{p.currency}, Notes: notes,
 		// A Trustist customer has names, emailAddress, dateOfBirth, an address and orgId;
 		// there is no place for an external id or a phone number.
-		CustomerFields: []string{"FirstName", "LastName", "Email", "DateOfBirth", "Address", "Group"}}
+		CustomerFields: []string{"FirstName", "LastName", "Email", "DateOfBirth", "Address", "Group"},
+		// POST /v1/payments has description and customerId [I]; no metadata, and no payer
+		// phone, date of birth, national id or address on a hosted payment
+		// (https://trustisttransfer.com/docs/create-payment-post; trustist.md §3.1).
+		RequestFields: []string{"PaymentRequest.Description", "PaymentRequest.CustomerID"}}
 }
+
+// Why Trustist offers no capture, mandate or ledger operations; doc.go gives the sources.
+const (
+	noCapture = "Trustist has no authorization hold: a payment completes when the payer approves it, " +
+		"and no capture or void endpoint is published"
+	noMandates = "Trustist's standing orders are set up and paid by the payer's bank; the merchant cannot charge " +
+		"them, so they are not mandates (use (*trustist.Client).CreateStandingOrder through Gateway.As)"
+	noLedger = "Trustist publishes no listing of payments or account movements to reconcile against"
+)
 
 // As implements provider.Provider; it sets a **Client target.
 func (p *Client) As(target any) bool {

@@ -21,7 +21,8 @@
 //
 //   - Pay: POST /v1/payments with the amount as a JSON number in pounds written from the
 //     exact decimal (never a float), the merchant reference as Trustist's reference,
-//     return and cancel URLs, description, payer e-mail and name. The create answer is
+//     return and cancel URLs, description, payer e-mail and name, and what the request's
+//     BeforeSend hook sets (see Per-request options and results). The create answer is
 //     documented to carry id, payLink, payIdString and payerServicesUrl but no amount, so
 //     Pay then reads the payment back (GET /v1/payments/{id}) for the amount Trustist
 //     recorded. The result is requires_action with RedirectURL set to Trustist's payLink.
@@ -40,6 +41,59 @@
 //   - Refund and Payout are not offered: Trustist publishes no refund or payout endpoint.
 //   - Standing orders and the merchant-info call (GET /v1/merchants, a cheap credentials
 //     check) are methods of *Client, reached with Gateway.As.
+//
+// # Request fields
+//
+// Capabilities.RequestFields names what a payment carries: Description (description) and
+// CustomerID (customerId [I], documented for the server-to-server endpoint). The Gateway
+// refuses the others by name, never dropping them: POST /v1/payments has no metadata, and
+// no payer phone, date of birth, national id or address on a hosted payment
+// (https://trustisttransfer.com/docs/create-payment-post; only the server-to-server card
+// endpoint takes a billingAddress, trustist.md §3.5). Payer names and e-mail become
+// customerDetails and payerEmail. Payer.ID, Country, Locale and IP are hints with no
+// field either; the hosted page asks the payer what it needs, and they are not sent.
+// VerifyAccount carries the holder's names, e-mail, date of birth and address into the
+// Trustist customer and refuses a phone or national id.
+//
+// # Per-request options and results
+//
+// Pay's BeforeSend hook reaches the request body as a **PaymentBody target (VerifyAccount
+// runs its hook with no target; Trustist has no other write). It is where the page options
+// of https://trustisttransfer.com/docs/create-payment-post are set: Workflow (mode
+// Default, SkipIntro, RemoteOnly or MOTO), LogoURL, PartnerID (a GUID or ShortGuid) and
+// PartnerReference. Pay checks what the page documents before sending and refuses a bad
+// value with an InvalidRequest error naming it (PaymentBody.Workflow.Mode, ...); the hook
+// may not change Amount or Reference, which the Gateway's journal recorded.
+//
+// orgId is not offered: it appears in webhook payloads and on customers
+// (trustist.md §4.1, §5.1), but no source documents it as a create-payment field, and the
+// adapter sends nothing Trustist does not document.
+//
+// Payments from Pay and GetPayment carry Trustist's answer as their Detail: Payment.As
+// sets a **Payment target (status text, recorded amount, payIdString, payerServicesUrl,
+// paymentMethod when the answer has it, and the raw JSON). A verified notification's
+// Event.As sets the object the API confirmed it with: a **Payment for a payment event, a
+// **StandingOrder for a standing-order event.
+//
+// # Not offered: capture, mandates, ledger
+//
+//   - Capture and Void: Trustist has no authorization hold. A payment is created and the
+//     payer completes it (open banking or card); no capture, void or cancel endpoint is
+//     published (trustist.md §3.1, §3.8), and server-to-server card payments end COMPLETE
+//     or PENDING_ACTION for 3-D Secure, with no separate capture (§3.5). Pay refuses
+//     Capture: CaptureManual with NotSupported.
+//   - Mandates and charges: Trustist's standing orders (POST /v1/standingorders) are set
+//     up by the payer at their own bank, with the amount, start date and frequency fixed
+//     at creation; the bank sends each payment, and Trustist only monitors the merchant's
+//     account for it (https://docs.trustist.com/docs/help-articles/creating-standing-orders;
+//     trustist.md §3.6). No endpoint charges, cancels or lists them, and no webhook
+//     reports an instalment. A neutral Mandate would promise a Charge the merchant cannot
+//     make and a CancelMandate nothing can perform, so the adapter implements no
+//     provider.MandateManager; standing orders stay reachable as they are, through
+//     Gateway.As and (*Client).CreateStandingOrder and GetStandingOrder.
+//   - Ledger: Trustist publishes no listing of payments or account movements, only
+//     GET /v1/payments/{id} (trustist.md §3.2, §3.8), so the adapter implements no
+//     provider.Ledgerer. Reconcile Trustist payments from the journal and GetPayment.
 //
 // Currency: Trustist's payment request has no currency field; the merchant account
 // decides it. The adapter accepts Config.Currency (default GBP) only and refuses others

@@ -54,7 +54,8 @@ var (
 // Member names are matched case-insensitively (paymentId, PaymentId, payment_id), and
 // both event spellings (payment.completed, StandingOrderCreated) are accepted. The
 // notification ID is the object id and the status the API reported, so a redelivery is
-// deduplicated while a later status change is a new notification.
+// deduplicated while a later status change is a new notification. The event's Detail
+// is the object the API confirmed it with: a *Payment or a *StandingOrder (Event.As).
 func (p *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
 	hint, err := parseHint(r.Body)
 	if err != nil {
@@ -230,6 +231,12 @@ func (p *Client) verifyPayment(ctx context.Context, h hint, body []byte) (*notif
 		PaymentID: pm.ID, MerchantReference: pm.MerchantReference, Amount: pm.Amount,
 		ProviderEvent: h.event, ProviderStatus: pm.ProviderStatus, Raw: body,
 	}
+	if d, ok := pm.Detail.(*Payment); ok {
+		// A copy: the read may be remembered and answer later notifications too.
+		c := *d
+		c.Raw = slices.Clone(d.Raw)
+		ev.Detail = &c
+	}
 	return &notify.Notification{ID: ev.ID, Event: ev}, nil
 }
 
@@ -263,6 +270,8 @@ func (p *Client) verifyStandingOrder(ctx context.Context, h hint, body []byte) (
 		ID: "standing-order/" + so.ID + "/" + normalizeStatus(so.ProviderStatus), Provider: Name, Kind: notify.Other,
 		MerchantReference: so.Reference, Amount: so.Amount, ProviderEvent: h.event, ProviderStatus: so.ProviderStatus, Raw: body,
 	}
+	c := *so
+	ev.Detail = &c
 	return &notify.Notification{ID: ev.ID, Event: ev}, nil
 }
 

@@ -112,6 +112,11 @@ func TestWebhooksDeliveredUntilAcknowledged(t *testing.T) {
 				ev.ProviderEvent != "payment.completed" || ev.MerchantReference != "o-hook" || ev.Provider != trustist.Name {
 				t.Fatalf("event %+v", ev)
 			}
+			// The event reaches the payment the API confirmed it with.
+			var d *trustist.Payment
+			if !ev.As(&d) || d.ID != p.ID || d.Status != trustistsim.StatusComplete || !d.Amount.Equal(p.Amount) {
+				t.Fatalf("event detail %+v; want the confirmed payment", d)
+			}
 			waitFor(t, "the acknowledgement", func() bool {
 				d := e.sim.Deliveries()
 				return len(d) == 1 && d[0].Acknowledged
@@ -144,6 +149,10 @@ func TestStandingOrderNotification(t *testing.T) {
 	ev := got.all()[0]
 	if ev.Kind != notify.Other || ev.ProviderEvent != "StandingOrderCreated" || ev.ProviderStatus != "ACTIVE" || ev.MerchantReference != "so-hook" {
 		t.Fatalf("event %+v", ev)
+	}
+	var d *trustist.StandingOrder
+	if !ev.As(&d) || d.ID != so.ID || d.Status != trustist.StandingOrderActive || d.Frequency == "" {
+		t.Fatalf("event detail %+v; want the confirmed standing order", d)
 	}
 }
 

@@ -1,34 +1,122 @@
 package trustist
 
 import (
+	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 )
 
-// paymentRequestWire is the body of POST /v1/payments.
-type paymentRequestWire struct {
-	// Amount is a JSON number in major units, written from the exact decimal text.
-	Amount    json.Number `json:"amount"`
-	Reference string      `json:"reference"`
-	ReturnURL string      `json:"returnUrl,omitempty"`
-	// CancelURL defaults to returnUrl at Trustist when absent.
-	CancelURL   string `json:"cancelUrl,omitempty"`
+// PaymentBody is the body of POST /v1/payments as Trustist documents it
+// (https://trustisttransfer.com/docs/create-payment-post). Pay builds it from the neutral
+// request and hands it to the request's BeforeSend hook, whose as function sets a
+// **PaymentBody target to it, before anything is sent: set there what the neutral request
+// cannot say (the page's workflow, a logo, a partner). Pay checks the body again after
+// the hook, and refuses with an InvalidRequest error naming the field (PaymentBody.X)
+// what Trustist documents as invalid, and any change to Amount or Reference, which the
+// Gateway's journal has recorded from the neutral request.
+type PaymentBody struct {
+	// Amount is a JSON number in pounds, written from the exact decimal (never a float).
+	// Set from PaymentRequest.Amount; the hook may not change it.
+	Amount json.Number `json:"amount"`
+	// Reference is Trustist's unique payment reference, the neutral MerchantReference.
+	// The hook may not change it: notifications are matched to the call by it.
+	Reference string `json:"reference"`
+	// ReturnURL is where the payer is sent afterwards (required, absolute http or https).
+	ReturnURL string `json:"returnUrl,omitempty"`
+	// CancelURL is where a payer who cancels is sent; Trustist defaults it to ReturnURL.
+	CancelURL string `json:"cancelUrl,omitempty"`
+	// Description is free text shown with the payment and echoed in its webhooks.
 	Description string `json:"description,omitempty"`
-	// CustomerDetails is "a single-line text entry to identify the customer"; the official
-	// plugin sends the buyer's full name.
+	// CustomerDetails is "a single-line text entry to identify the customer"; Pay sets
+	// it to the payer's first and last name. It must hold no line break.
 	CustomerDetails string `json:"customerDetails,omitempty"`
-	PayerEmail      string `json:"payerEmail,omitempty"`
-	// CustomerID links a tenant customer. [I] Documented for the server-to-server
-	// endpoint; sent only when the caller gives one.
+	// PayerEmail is the payer's e-mail address (Payer.Email).
+	PayerEmail string `json:"payerEmail,omitempty"`
+	// LogoURL is a custom logo shown while the payer pays. The hosted page is served
+	// over https, so it must be an absolute https URL. [I]
+	LogoURL string `json:"logoUrl,omitempty"`
+	// PartnerID names the Trustist partner the payment is made through: a GUID or a
+	// ShortGuid (the GUID's 16 bytes in 22 characters of URL-safe base64), as documented.
+	PartnerID string `json:"partnerId,omitempty"`
+	// PartnerReference is the partner's own reference for the payment.
+	PartnerReference string `json:"partnerReference,omitempty"`
+	// Workflow chooses how the hosted page runs; nil leaves Trustist's default.
+	Workflow *Workflow `json:"workflow,omitempty"`
+	// CustomerID links a tenant customer (PaymentRequest.CustomerID). [I] Documented for
+	// the server-to-server endpoint (trustist.md §3.5); sent only when the caller gives one.
 	CustomerID string `json:"customerId,omitempty"`
+}
+
+// Workflow is the workflow member of PaymentBody.
+type Workflow struct {
+	// Mode is one of the documented WorkflowMode values.
+	Mode WorkflowMode `json:"mode"`
+}
+
+// WorkflowMode is how Trustist's hosted payment page runs.
+type WorkflowMode string
+
+// The workflow modes https://trustisttransfer.com/docs/create-payment-post lists (its
+// older revision listed Default and RemoteOnly only).
+const (
+	// WorkflowDefault is the page's usual flow.
+	WorkflowDefault WorkflowMode = "Default"
+	// WorkflowSkipIntro leaves out the page's introduction.
+	WorkflowSkipIntro WorkflowMode = "SkipIntro"
+	// WorkflowRemoteOnly has the payer complete the payment on their phone, through a QR
+	// code.
+	WorkflowRemoteOnly WorkflowMode = "RemoteOnly"
+	// WorkflowMOTO is for mail and telephone orders, keyed in by the merchant's staff.
+	WorkflowMOTO WorkflowMode = "MOTO"
+)
+
+var workflowModes = []WorkflowMode{WorkflowDefault, WorkflowSkipIntro, WorkflowRemoteOnly, WorkflowMOTO}
+
+// Payment is a Trustist payment as the API answered it: the Detail of the payments Pay
+// and GetPayment return, reached with provider.Payment.As and a **Payment target. A
+// payment the Gateway answers from its journal (a repeated Pay) has none.
+//
+// Trustist documents id, status, amount and reference for GET /v1/payments/{id}
+// (trustist.md §3.2), and id, payLink, payIdString and payerServicesUrl for the create
+// answer (§3.1); the other members are read when the answer carries them. Raw holds the
+// whole answer, for members this type does not name (no source publishes the card or
+// bank details a payment may carry).
+type Payment struct {
+	ID string
+	// Status is Trustist's own status text ("COMPLETE", "Pending", ...).
+	Status string
+	// Amount is the amount Trustist recorded, in the account's currency.
+	Amount    money.Amount
+	Reference string
+	// Description, CustomerDetails and PayerEmail are echoed from the request, when the
+	// answer carries them.
+	Description     string
+	CustomerDetails string
+	PayerEmail      string
+	// PaymentMethod is how the payer paid (the webhook example says "Bank Transfer";
+	// trustist.md §4.1), when the answer says. [I]
+	PaymentMethod string
+	// PayLink is the hosted page; PayIDString the short payment id shown to the payer;
+	// PayerServicesURL the payer's services page (its use is not published).
+	PayLink          string
+	PayIDString      string
+	PayerServicesURL string
+	Created          time.Time
+	// Raw is the answer's JSON body as received: the read-back's, for Pay.
+	Raw json.RawMessage
 }
 
 // paymentWire is a payment as the API returns it. encoding/json matches member names
@@ -41,6 +129,13 @@ type paymentWire struct {
 	Reference string      `json:"reference"`
 	PayLink   string      `json:"payLink"`
 	Created   string      `json:"created"`
+	// Members kept in the Payment detail only.
+	Description      string `json:"description"`
+	CustomerDetails  string `json:"customerDetails"`
+	PayerEmail       string `json:"payerEmail"`
+	PaymentMethod    string `json:"paymentMethod"`
+	PayIDString      string `json:"payIdString"`
+	PayerServicesURL string `json:"payerServicesUrl"`
 }
 
 // Pay implements provider.Provider: POST /v1/payments with the merchant key, sent once.
@@ -73,9 +168,15 @@ type paymentWire struct {
 // instance is not.
 //
 // The merchant reference is sent as Trustist's reference, which Trustist describes as
-// unique; Payer names become customerDetails, Payer.Email payerEmail. Metadata and
-// NotificationURL have no place in the request and are not sent (payment webhooks are
-// configured per merchant in the TrustistTransfer portal).
+// unique; Payer names become customerDetails, Payer.Email payerEmail, Description
+// description and CustomerID customerId. Metadata, Payer.Phone, Payer.DateOfBirth,
+// Payer.NationalID and Payer.Address have no place in the request: Capabilities leaves
+// them out of RequestFields, so the Gateway refuses them by name. CaptureManual is
+// refused (NotSupported): Trustist has no authorization hold. NotificationURL is not sent:
+// payment webhooks are configured per merchant in the TrustistTransfer portal.
+//
+// req.BeforeSend reaches the body as a **PaymentBody target; the result's Detail is a
+// *Payment.
 func (p *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
 	body, err := p.paymentBody(req)
 	if err != nil {
@@ -89,6 +190,15 @@ func (p *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 // when the create answer had none. The payLink of the create answer is kept.
 func mergeReadBack(pm, got *provider.Payment) {
 	pm.Amount, pm.Refunded = got.Amount, got.Refunded
+	if d, ok := got.Detail.(*Payment); ok {
+		if created, ok := pm.Detail.(*Payment); ok {
+			// The create answer alone is documented to carry these.
+			d.PayLink = cmp.Or(d.PayLink, created.PayLink)
+			d.PayIDString = cmp.Or(d.PayIDString, created.PayIDString)
+			d.PayerServicesURL = cmp.Or(d.PayerServicesURL, created.PayerServicesURL)
+		}
+		pm.Detail = d
+	}
 	if pm.ProviderStatus == "" {
 		pm.ProviderStatus = got.ProviderStatus
 	}
@@ -110,9 +220,13 @@ func mergeReadBack(pm, got *provider.Payment) {
 const maxPayment = "1000000"
 
 // paymentBody checks what Trustist asks of req beyond the Gateway's checks (the amount
-// is valid, positive and in the account's currency, Capabilities.Currencies) and encodes
-// the request body.
+// is valid, positive and in the account's currency, Capabilities.Currencies), builds the
+// body, runs req.BeforeSend on it, checks it again and encodes it.
 func (p *Client) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
+	if req.Capture == provider.CaptureManual {
+		return nil, provider.NotSupportedf("Trustist has no authorization hold: a payment completes when the payer " +
+			"approves it, and no capture or void endpoint exists (trustist.md §3.1, §3.8); leave Capture empty")
+	}
 	if c, err := req.Amount.Cmp(money.MustNew(maxPayment, req.Amount.Currency().String())); err != nil || c > 0 {
 		return nil, provider.FieldError("Amount", "is above %s %s, the most one open-banking payment can carry", maxPayment, req.Amount.Currency())
 	}
@@ -122,7 +236,7 @@ func (p *Client) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
 	if req.ReturnURL == "" {
 		return nil, provider.FieldError("ReturnURL", "is required")
 	}
-	w := paymentRequestWire{
+	b := PaymentBody{
 		Amount:          req.Amount.JSONNumber(),
 		Reference:       req.MerchantReference,
 		ReturnURL:       req.ReturnURL,
@@ -132,7 +246,72 @@ func (p *Client) paymentBody(req *provider.PaymentRequest) ([]byte, error) {
 		PayerEmail:      req.Payer.Email,
 		CustomerID:      req.CustomerID,
 	}
-	return json.Marshal(&w)
+	if err := req.BeforeSend.Run(&b); err != nil {
+		return nil, err
+	}
+	if err := b.check(req); err != nil {
+		return nil, err
+	}
+	return marshal(&b)
+}
+
+// check refuses a body Trustist documents as invalid, and a hook's change to what the
+// Gateway recorded.
+func (b *PaymentBody) check(req *provider.PaymentRequest) error {
+	const fixed = "is set from the neutral request, which the Gateway's journal recorded; the BeforeSend hook may not change it"
+	if b.Amount != req.Amount.JSONNumber() {
+		return provider.FieldError("PaymentBody.Amount", fixed)
+	}
+	if b.Reference != req.MerchantReference {
+		return provider.FieldError("PaymentBody.Reference", fixed)
+	}
+	if !httpURL(b.ReturnURL, false) {
+		return provider.FieldError("PaymentBody.ReturnURL", "must be an absolute http or https URL")
+	}
+	if b.CancelURL != "" && !httpURL(b.CancelURL, false) {
+		return provider.FieldError("PaymentBody.CancelURL", "must be empty or an absolute http or https URL")
+	}
+	if b.LogoURL != "" && !httpURL(b.LogoURL, true) {
+		return provider.FieldError("PaymentBody.LogoURL", "must be an absolute https URL (the hosted page shows it)")
+	}
+	if strings.ContainsAny(b.CustomerDetails, "\r\n") {
+		return provider.FieldError("PaymentBody.CustomerDetails", "must be a single line (Trustist: \"a single-line text entry to identify the customer\")")
+	}
+	if b.PayerEmail != "" {
+		if a, err := mail.ParseAddress(b.PayerEmail); err != nil || a.Address != b.PayerEmail {
+			return provider.FieldError("PaymentBody.PayerEmail", "must be a bare e-mail address")
+		}
+	}
+	if b.PartnerID != "" && !partnerID(b.PartnerID) {
+		return provider.FieldError("PaymentBody.PartnerID", "must be a GUID or a ShortGuid (22 characters of URL-safe base64)")
+	}
+	if b.Workflow != nil {
+		i := slices.IndexFunc(workflowModes, func(m WorkflowMode) bool { return strings.EqualFold(string(m), string(b.Workflow.Mode)) })
+		if i < 0 {
+			return provider.FieldError("PaymentBody.Workflow.Mode", "must be Default, SkipIntro, RemoteOnly or MOTO")
+		}
+		b.Workflow.Mode = workflowModes[i] // the documented spelling
+	}
+	return nil
+}
+
+// httpURL reports whether s is an absolute http or https URL with a host (https only when
+// httpsOnly).
+func httpURL(s string, httpsOnly bool) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.IsAbs() && u.Host != "" && (u.Scheme == "https" || (!httpsOnly && u.Scheme == "http"))
+}
+
+// partnerID reports whether s is a GUID (32 hex digits, with or without the four hyphens
+// or braces) or a ShortGuid: the GUID's 16 bytes in 22 characters of URL-safe base64
+// without padding.
+func partnerID(s string) bool {
+	if len(s) == 22 {
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		return err == nil && len(b) == 16
+	}
+	_, err := uuid.Parse(s)
+	return err == nil && !strings.HasPrefix(s, "urn:")
 }
 
 // createPayment sends POST /v1/payments and, because the documented create answer
@@ -266,6 +445,10 @@ func (p *Client) toPayment(w *paymentWire, r *reply) (*provider.Payment, error) 
 		pm.Amount = a
 		pm.Refunded = money.FromMinorCurrency(0, cur)
 	}
+	pm.Detail = &Payment{ID: w.ID, Status: w.Status, Amount: pm.Amount, Reference: w.Reference, Description: w.Description,
+		CustomerDetails: w.CustomerDetails, PayerEmail: w.PayerEmail, PaymentMethod: w.PaymentMethod, PayLink: w.PayLink,
+		PayIDString: w.PayIDString, PayerServicesURL: w.PayerServicesURL, Created: pm.CreatedAt,
+		Raw: json.RawMessage(slices.Clone(r.body))}
 	if !pm.Status.Final() && w.PayLink != "" {
 		if u, err := url.Parse(w.PayLink); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
 			return nil, errorf("the payLink is not an absolute http(s) URL")

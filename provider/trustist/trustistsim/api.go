@@ -2,6 +2,7 @@ package trustistsim
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -361,6 +362,51 @@ func (f *fieldReader) email(name string) string {
 		f.bad(name, "The "+name+" field is not a valid e-mail address.")
 	}
 	return s
+}
+
+// shortGUID checks an optional member that must be a GUID or a ShortGuid ("GUID or
+// ShortGuid", https://trustisttransfer.com/docs/create-payment-post): 22 characters of
+// URL-safe base64 holding the GUID's 16 bytes.
+func (f *fieldReader) shortGUID(name string) string {
+	s := f.str(name, 64)
+	if s == "" {
+		return ""
+	}
+	if len(s) == 22 {
+		if b, err := base64.RawURLEncoding.DecodeString(s); err == nil && len(b) == 16 {
+			return s
+		}
+	} else if _, err := uuid.Parse(s); err == nil && !strings.HasPrefix(s, "urn:") {
+		return s
+	}
+	f.bad(name, "The "+name+" must be a GUID or a ShortGuid.")
+	return ""
+}
+
+// workflowModes are the documented workflow modes (create-payment-post).
+var workflowModes = []string{"Default", "SkipIntro", "RemoteOnly", "MOTO"}
+
+// workflow reads an optional {"mode": ...} object and returns its mode. [I] The API is a
+// .NET one, whose JSON enum binding ignores case and refuses names it does not know.
+func (f *fieldReader) workflow(name string) string {
+	v, ok := f.m[strings.ToLower(name)]
+	if !ok || string(bytes.TrimSpace(v)) == "null" {
+		return ""
+	}
+	m, bad := object(v)
+	if bad != nil {
+		f.bad(name, "The JSON value could not be converted to Workflow.")
+		return ""
+	}
+	sub := &fieldReader{m: m}
+	mode := sub.str("mode", 32)
+	for _, w := range workflowModes {
+		if sub.errs == nil && strings.EqualFold(mode, w) {
+			return w
+		}
+	}
+	f.bad(name+".mode", "The JSON value could not be converted to WorkflowMode.")
+	return ""
 }
 
 func itoa(n int) string {

@@ -11,7 +11,11 @@
 //
 // POST /v1/payments answers with the members the create-payment page documents — id,
 // payLink, payIdString and payerServicesUrl, no status or amount — so a client must read
-// the payment back; Options.FullCreateAnswer returns the whole payment instead.
+// the payment back; Options.FullCreateAnswer returns the whole payment instead. The
+// page options the same page documents are checked and kept (PaymentOptions returns
+// them): logoUrl an absolute URL, partnerId a GUID or ShortGuid, partnerReference, and
+// workflow.mode one of Default, SkipIntro, RemoteOnly and MOTO, any other refused with a
+// 400 as a .NET enum binding would [I].
 //
 // Pages are acted on over HTTP with EndUser (fetch the page, submit its form): Approve
 // pays (status COMPLETE), sets up a standing order (ACTIVE) or connects the account;

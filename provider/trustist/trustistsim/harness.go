@@ -40,7 +40,8 @@ func (s *Server) Harness() conformance.Harness {
 		SetNotificationURL:    s.SetWebhookURL,
 		Secrets:               []string{s.merchant.HawkKey.Reveal(), s.tenant.HawkKey.Reveal(), wrongKey.Reveal()},
 		Timeout:               20 * time.Second,
-		// What Gateway.As reaches.
-		As: conformance.AsTargets{Gateway: []any{new(*trustist.Client)}},
+		// What Gateway.As, Pay's BeforeSend hook and Payment.As reach.
+		As: conformance.AsTargets{Gateway: []any{new(*trustist.Client)}, Request: []any{new(*trustist.PaymentBody)},
+			Payment: []any{new(*trustist.Payment)}},
 	}
 }

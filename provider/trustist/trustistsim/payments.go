@@ -38,8 +38,15 @@ type payment struct {
 	customerDetails string
 	payerEmail      string
 	customerID      string
-	created         time.Time
-	pageToken       string
+	// logoURL, partnerID, partnerReference and workflow are the page options of
+	// https://trustisttransfer.com/docs/create-payment-post. [I] The API is not documented
+	// to echo them, so the simulator keeps them without answering them.
+	logoURL          string
+	partnerID        string
+	partnerReference string
+	workflow         string
+	created          time.Time
+	pageToken        string
 }
 
 // paymentJSON is a payment as the API returns it.
@@ -84,14 +91,18 @@ func (s *Server) createPayment(body []byte) result {
 	}
 	f := &fieldReader{m: m}
 	p := &payment{
-		amount:          f.amount("amount", s.currency),
-		reference:       f.str("reference", 255),
-		returnURL:       f.absURL("returnUrl", false),
-		cancelURL:       f.absURL("cancelUrl", false),
-		description:     f.str("description", 1000),
-		customerDetails: f.str("customerDetails", 255),
-		payerEmail:      f.email("payerEmail"),
-		customerID:      f.str("customerId", 64),
+		amount:           f.amount("amount", s.currency),
+		reference:        f.str("reference", 255),
+		returnURL:        f.absURL("returnUrl", false),
+		cancelURL:        f.absURL("cancelUrl", false),
+		description:      f.str("description", 1000),
+		customerDetails:  f.str("customerDetails", 255),
+		payerEmail:       f.email("payerEmail"),
+		customerID:       f.str("customerId", 64),
+		logoURL:          f.absURL("logoUrl", false),
+		partnerID:        f.shortGUID("partnerId"),
+		partnerReference: f.str("partnerReference", 255),
+		workflow:         f.workflow("workflow"),
 	}
 	if p.reference == "" && f.errs["reference"] == nil {
 		f.bad("reference", "The reference field is required.")
@@ -325,4 +336,23 @@ func (s *Server) merchantInfo() result {
 			"tokenIo": tokenIo{Enabled: true, StandingOrdersMonitored: !s.opts.StandingOrdersDisabled},
 		},
 	}}
+}
+
+// PaymentOptions are the page options a payment was created with.
+type PaymentOptions struct {
+	LogoURL, PartnerID, PartnerReference string
+	// WorkflowMode is the workflow's mode as sent ("" when no workflow was).
+	WorkflowMode string
+}
+
+// PaymentOptions returns the page options payment id was created with, and whether it
+// exists.
+func (s *Server) PaymentOptions(id string) (PaymentOptions, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.payments[id]
+	if p == nil {
+		return PaymentOptions{}, false
+	}
+	return PaymentOptions{LogoURL: p.logoURL, PartnerID: p.partnerID, PartnerReference: p.partnerReference, WorkflowMode: p.workflow}, true
 }

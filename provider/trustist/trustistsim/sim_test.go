@@ -211,15 +211,21 @@ func TestPaymentValidation(t *testing.T) {
 	s := startSim(t, trustistsim.Options{})
 	m := client{t, s, s.MerchantKey()}
 	for body, field := range map[string]string{
-		`{"amount":"12.34","reference":"r"}`:                     "amount",
-		`{"amount":12.345,"reference":"r"}`:                      "amount",
-		`{"amount":0,"reference":"r"}`:                           "amount",
-		`{"amount":-1,"reference":"r"}`:                          "amount",
-		`{"reference":"r"}`:                                      "amount",
-		`{"amount":1.00}`:                                        "reference",
-		`{"amount":1.00,"reference":"r","returnUrl":"/r"}`:       "returnUrl",
-		`{"amount":1.00,"reference":"r","payerEmail":"x"}`:       "payerEmail",
-		`{"amount":1.00,"reference":"r","customerId":"nobody1"}`: "customerId",
+		`{"amount":"12.34","reference":"r"}`:                                 "amount",
+		`{"amount":12.345,"reference":"r"}`:                                  "amount",
+		`{"amount":0,"reference":"r"}`:                                       "amount",
+		`{"amount":-1,"reference":"r"}`:                                      "amount",
+		`{"reference":"r"}`:                                                  "amount",
+		`{"amount":1.00}`:                                                    "reference",
+		`{"amount":1.00,"reference":"r","returnUrl":"/r"}`:                   "returnUrl",
+		`{"amount":1.00,"reference":"r","payerEmail":"x"}`:                   "payerEmail",
+		`{"amount":1.00,"reference":"r","customerId":"nobody1"}`:             "customerId",
+		`{"amount":1.00,"reference":"r","workflow":{"mode":"Fast"}}`:         "workflow.mode",
+		`{"amount":1.00,"reference":"r","workflow":{}}`:                      "workflow.mode",
+		`{"amount":1.00,"reference":"r","workflow":"Default"}`:               "workflow",
+		`{"amount":1.00,"reference":"r","partnerId":"partner-1"}`:            "partnerId",
+		`{"amount":1.00,"reference":"r","partnerId":"AAAAAAAAAAAAAAAAAAAA"}`: "partnerId",
+		`{"amount":1.00,"reference":"r","logoUrl":"logo.png"}`:               "logoUrl",
 		`[1]`: "$",
 	} {
 		resp, b := m.do("POST", "/v1/payments", body, hawk.RequestOptions{})
@@ -239,6 +245,33 @@ func TestPaymentValidation(t *testing.T) {
 	resp, b = m.do("GET", "/v1/payments/"+created.ID, "", hawk.RequestOptions{})
 	if resp.StatusCode != 200 || !bytes.Contains(b, []byte(`"amount":1.50`)) || !bytes.Contains(b, []byte(`"status":"PENDING"`)) {
 		t.Fatalf("PascalCase request read back: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestPaymentPageOptions: the documented page options are taken and kept, the workflow
+// mode in its documented spelling, a partner id as a GUID or a ShortGuid.
+func TestPaymentPageOptions(t *testing.T) {
+	s := startSim(t, trustistsim.Options{})
+	m := client{t, s, s.MerchantKey()}
+	for _, tc := range []struct{ body string }{
+		{`{"amount":1.00,"reference":"a","logoUrl":"https://shop.example/logo.png","partnerId":"3f2504e0-4f89-11d3-9a0c-0305e82c3301","partnerReference":"pr-1","workflow":{"mode":"remoteonly"}}`},
+		{`{"amount":1.00,"reference":"b","partnerId":"4CUEP4lP0xGaDAMF6CwzAQ","workflow":{"Mode":"MOTO"}}`},
+	} {
+		resp, b := m.do("POST", "/v1/payments", tc.body, hawk.RequestOptions{})
+		var created struct{ ID string }
+		if err := json.Unmarshal(b, &created); resp.StatusCode != 200 || err != nil || created.ID == "" {
+			t.Fatalf("%s: %d %s", tc.body, resp.StatusCode, b)
+		}
+		got, ok := s.PaymentOptions(created.ID)
+		switch {
+		case !ok:
+			t.Fatalf("%s: PaymentOptions found no payment %s", tc.body, created.ID)
+		case strings.Contains(tc.body, `"a"`) && got != (trustistsim.PaymentOptions{LogoURL: "https://shop.example/logo.png",
+			PartnerID: "3f2504e0-4f89-11d3-9a0c-0305e82c3301", PartnerReference: "pr-1", WorkflowMode: "RemoteOnly"}):
+			t.Errorf("%s: kept %+v", tc.body, got)
+		case strings.Contains(tc.body, `"b"`) && got != (trustistsim.PaymentOptions{PartnerID: "4CUEP4lP0xGaDAMF6CwzAQ", WorkflowMode: "MOTO"}):
+			t.Errorf("%s: kept %+v", tc.body, got)
+		}
 	}
 }
 
