@@ -20,8 +20,8 @@ import (
 const Name = "trustlyrest"
 
 // Client is the Trustly REST adapter. It implements provider.Provider and the optional
-// Refunder, Payouter, AccountVerifier, CustomerManager, Capturer, MandateManager and
-// notify.Verifier interfaces, and adds Trustly-specific calls (VerifyRedirect,
+// Refunder, Payouter, AccountVerifier, CustomerManager, Capturer, MandateManager, Ledgerer
+// and notify.Verifier interfaces, and adds Trustly-specific calls (VerifyRedirect,
 // Transactions). Reach it from a
 // Gateway with
 //
@@ -62,6 +62,7 @@ var (
 	_ provider.CustomerManager = (*Client)(nil)
 	_ provider.Capturer        = (*Client)(nil)
 	_ provider.MandateManager  = (*Client)(nil)
+	_ provider.Ledgerer        = (*Client)(nil)
 	_ provider.Resolver        = (*Client)(nil)
 	_ provider.Accounted       = (*Client)(nil)
 	_ notify.Verifier          = (*Client)(nil)
@@ -168,6 +169,7 @@ func (c *Client) Capabilities() provider.Capabilities {
 			provider.OpCapture: "captures need the authorization's splitToken, which Trustly sends in the Authorize notification; " +
 				"pass it in the BeforeSend hook (TransactionOptions.SplitToken) when Trustly's transaction does not carry it",
 			provider.OpCharge: "charges are captures under a Recurring authorization; Trustly's capture takes no description or metadata",
+			provider.OpLedger: "the ledger lists Trustly's transactions by createdAt; Trustly's settlements to the merchant's bank are in its Merchant Portal only",
 		},
 	}
 }

@@ -86,6 +86,15 @@
 // cut-off for canceling a recurring capture (8:30 PM GMT, [I] a secondary source) that the
 // adapter does not enforce: Trustly answers.
 //
+// # Ledger
+//
+// Ledger lists GET /transactions between two createdAt times, ascending, page by page (see
+// Ledger): captures, payments, refunds, deposits and the other money-moving types in a
+// status that moved money, signed as they change the merchant's balance, with Trustly's
+// fee where the transaction carries one. Not possible: Trustly's settlements to the
+// merchant's bank account and its balances are only in the Merchant Portal; no API lists
+// them.
+//
 // # Provider options and results
 //
 // Every write takes a BeforeSend hook. Its as function reaches, on Pay, a *EstablishOptions
