@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 )
 
@@ -62,7 +63,7 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 	if req.Holder.Locale != "" {
 		est.Metadata.Lang = req.Holder.Locale
 	}
-	a, err := c.establish(ctx, est)
+	a, err := c.establish(ctx, est, req.BeforeSend)
 	if isCode(err, provider.Duplicate) {
 		// Authorized by an earlier call with this key (perhaps in another process).
 		return c.verificationByReference(ctx, ref)
@@ -74,9 +75,11 @@ func (c *Client) verifyInteractive(ctx context.Context, req *provider.VerifyAcco
 	if a.Status != nil {
 		st = int(*a.Status)
 	}
+	amount, _ := parseAmount(string(a.Amount), a.Currency, money.Currency{})
 	return &provider.AccountVerification{
 		ID: string(a.TransactionID), Provider: Name, Status: provider.VerificationRequiresAction,
 		ProviderStatus: rawStatus(st, ""), RedirectURL: a.URL, CreatedAt: a.CreatedAt.Time(),
+		Detailed: provider.Detailed{Detail: a.transaction(typeAuthorize, paymentTypeDisbursement, st, amount)},
 	}, nil
 }
 
@@ -197,6 +200,7 @@ func verificationFrom(t *wireTransaction) *provider.AccountVerification {
 	v := &provider.AccountVerification{
 		ID: t.id(), Provider: Name, Status: statusOf(st).verify,
 		ProviderStatus: rawStatus(st, t.StatusMessage), CreatedAt: t.CreatedAt.Time(),
+		Detailed: provider.Detailed{Detail: exportTransaction(t)},
 	}
 	if v.Status == provider.VerificationVerified {
 		v.AccountID = t.id()

@@ -20,8 +20,9 @@ import (
 const Name = "trustlyrest"
 
 // Client is the Trustly REST adapter. It implements provider.Provider and the optional
-// Refunder, Payouter, AccountVerifier, CustomerManager and notify.Verifier interfaces, and
-// adds Trustly-specific calls (Capture, VerifyRedirect, Transactions). Reach it from a
+// Refunder, Payouter, AccountVerifier, CustomerManager, Capturer, MandateManager, Ledgerer
+// and notify.Verifier interfaces, and adds Trustly-specific calls (VerifyRedirect,
+// Transactions). Reach it from a
 // Gateway with
 //
 //	var c *trustlyrest.Client
@@ -38,16 +39,16 @@ type Client struct {
 }
 
 type core struct {
-	baseURL    string // parsed by transport.BaseURL: no query, fragment or trailing slash
-	accessID   string
-	accessKey  secret.Value
-	merchantID string
-	alg        signing.Algorithm
-	signer     *signing.FieldSigner // the establish requestSignature, with keyed HMAC states reused
-	hc         *http.Client
-	capture    CaptureMode
-	currencies []money.Currency
-	auth       authHeader // the Authorization header's values, shared by every request
+	baseURL     string // parsed by transport.BaseURL: no query, fragment or trailing slash
+	accessID    string
+	accessKey   secret.Value
+	merchantID  string
+	alg         signing.Algorithm
+	signer      *signing.FieldSigner // the establish requestSignature, with keyed HMAC states reused
+	hc          *http.Client
+	captureMode CaptureMode
+	currencies  []money.Currency
+	auth        authHeader // the Authorization header's values, shared by every request
 
 	notifyBudget time.Duration // bound on the API work VerifyNotification does
 	settle       time.Duration // see Config.SettlePeriod
@@ -59,6 +60,9 @@ var (
 	_ provider.Payouter        = (*Client)(nil)
 	_ provider.AccountVerifier = (*Client)(nil)
 	_ provider.CustomerManager = (*Client)(nil)
+	_ provider.Capturer        = (*Client)(nil)
+	_ provider.MandateManager  = (*Client)(nil)
+	_ provider.Ledgerer        = (*Client)(nil)
 	_ provider.Resolver        = (*Client)(nil)
 	_ provider.Accounted       = (*Client)(nil)
 	_ notify.Verifier          = (*Client)(nil)
@@ -81,7 +85,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{&core{
 		baseURL: base.String(), accessID: cfg.AccessID, accessKey: cfg.AccessKey, merchantID: cfg.MerchantID,
-		alg: alg, signer: signer, hc: transport.Client(cfg.HTTPClient), capture: cfg.Capture, currencies: curs,
+		alg: alg, signer: signer, hc: transport.Client(cfg.HTTPClient), captureMode: cfg.Capture, currencies: curs,
 		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
 		notifyBudget: notificationBudget,
 		settle:       cmp.Or(cfg.SettlePeriod, DefaultSettlePeriod),
@@ -138,15 +142,34 @@ var (
 // Name implements provider.Provider.
 func (c *Client) Name() string { return Name }
 
-// Capabilities implements provider.Provider. Everything is supported; refunds may be partial
-// and repeated, payouts go to accounts verified interactively (see the package
-// documentation).
+// requestFields are the optional request fields Trustly's requests carry: establish data
+// takes a description and a customer (phone, date of birth, address, national id, or a
+// stored customerId); a refund, a deposit and a capture take an amount and a
+// merchantReference only, and nothing in Trustly's API takes the merchant's own key/value
+// pairs (establish data's metadata is a fixed set of page options).
+var requestFields = []string{
+	"PaymentRequest.Description", "PaymentRequest.CustomerID", "PaymentRequest.Payer.Phone",
+	"PaymentRequest.Payer.DateOfBirth", "PaymentRequest.Payer.NationalID", "PaymentRequest.Payer.Address",
+	"MandateRequest.Description", "MandateRequest.MaxAmount", "MandateRequest.Payer.DateOfBirth",
+	"MandateRequest.Payer.Address",
+}
+
+// Capabilities implements provider.Provider. Everything is supported; refunds and captures
+// may be partial and repeated, payouts go to accounts verified interactively (see the
+// package documentation). RequestFields lists what Trustly's requests carry: the Gateway
+// refuses the others by name.
 func (c *Client) Capabilities() provider.Capabilities {
 	return provider.Capabilities{
 		PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true,
-		Currencies: append([]money.Currency(nil), c.currencies...),
+		PartialCaptures: true, MultipleCaptures: true,
+		Currencies:    append([]money.Currency(nil), c.currencies...),
+		RequestFields: append([]string(nil), requestFields...),
 		Notes: map[provider.Operation]string{
 			provider.OpPayout: "payouts are deposits under a Disbursement authorization: verify the account interactively (VerifyAccount without Account) and pay out to the AccountID it returns",
+			provider.OpCapture: "captures need the authorization's splitToken, which Trustly sends in the Authorize notification; " +
+				"pass it in the BeforeSend hook (TransactionOptions.SplitToken) when Trustly's transaction does not carry it",
+			provider.OpCharge: "charges are captures under a Recurring authorization; Trustly's capture takes no description or metadata",
+			provider.OpLedger: "the ledger lists Trustly's transactions by createdAt; Trustly's settlements to the merchant's bank are in its Merchant Portal only",
 		},
 	}
 }

@@ -29,17 +29,19 @@ const (
 // SandboxBaseURL is the REST base URL of Trustly's sandbox.
 const SandboxBaseURL = "https://sandbox.trustly.one/api/v1"
 
-// CaptureMode says who captures an authorized payment.
+// CaptureMode says who captures an authorized payment by default; each payment may ask for
+// manual capture itself (PaymentRequest.Capture).
 type CaptureMode int
 
 // The capture modes.
 const (
-	// CaptureAutomatic (the default): the adapter captures the full authorized amount as soon
-	// as it learns of the authorization — from the Authorize notification, or when GetPayment
-	// finds the payment authorized.
+	// CaptureAutomatic (the default): the adapter captures the full authorized amount of a
+	// payment not made with PaymentRequest.Capture = CaptureManual as soon as it learns of
+	// the authorization — from the Authorize notification, or when GetPayment finds the
+	// payment authorized.
 	CaptureAutomatic CaptureMode = iota
-	// CaptureManual: payments stay authorized until the caller captures them with
-	// (*Client).Capture.
+	// CaptureManual: every payment is made as with PaymentRequest.Capture = CaptureManual
+	// and stays authorized until Capture takes its money.
 	CaptureManual
 )
 
@@ -88,7 +90,8 @@ type Config struct {
 	// is an InvalidRequest error naming its Location, since following it would send the
 	// Basic credentials to a URL the configuration never named.
 	HTTPClient *http.Client
-	// Capture selects automatic (default) or manual capture.
+	// Capture selects automatic (default) or manual capture for every payment; with
+	// CaptureAutomatic, a payment asks for manual capture with PaymentRequest.Capture.
 	Capture CaptureMode
 	// SignatureAlgorithm selects HMAC-SHA1 (default) or HMAC-SHA512 request signatures.
 	SignatureAlgorithm SignatureAlgorithm

@@ -15,19 +15,17 @@
 //   - Pay: POST /establish?createTransaction=true with paymentType Deferred and a signed
 //     requestSignature; the payer authorizes on the returned URL. Payment.ID is that
 //     authorization's transactionId, in results and in notifications.
-//   - Capture: after the authorization, the adapter captures the full amount (POST
-//     /transactions/{id}/capture with amount, merchantReference and the splitToken from the
-//     Authorize notification) — automatically by default, when the notification arrives, or
-//     when the caller calls (*Client).Capture with CaptureManual. GetPayment reads the capture
-//     once it exists, so the payment succeeds when the capture completes (status 4). A
-//     capture Trustly refuses for good (split token expired or invalid, fraud, insufficient
-//     funds: 326, 380, 397, 390, 331) fails the payment, in GetPayment and in the Authorize
-//     notification's event alike. Trustly documents the splitToken only in the Authorize
-//     notification, and the adapter keeps nothing between calls: in manual mode keep the
-//     token with the payment (SplitToken reads it from notify.Event.Raw) and pass it to
-//     Capture. Should Trustly's transaction carry the token after all ([I] its API reference
-//     lists no splitToken in Transaction; the official sample keeps the notification's token
-//     in its own database), Capture, GetPayment's automatic capture and Payout use it.
+//   - Automatic capture: after the authorization of a payment not made with CaptureManual,
+//     the adapter captures the full amount itself (POST /transactions/{id}/capture with
+//     amount, merchantReference and the splitToken from the Authorize notification), when
+//     the notification arrives or GetPayment finds it authorized. GetPayment reads the
+//     capture once it exists, so the payment succeeds when the capture completes (status 4).
+//     A capture Trustly refuses for good (split token expired or invalid, fraud,
+//     insufficient funds: 326, 380, 397, 390, 331) fails the payment, in GetPayment and in
+//     the Authorize notification's event alike. Should Trustly's transaction carry the
+//     splitToken ([I] its API reference lists no splitToken in Transaction; the official
+//     sample keeps the notification's token in its own database), Capture, Charge, the
+//     automatic capture and Payout use it.
 //   - Refund: POST /transactions/{captureId}/refund, partial and repeated; a full refund of a
 //     capture that is not yet processed is a cancel (void) instead. The refund request names
 //     no currency, so a refund in another currency than the payment's is refused before
@@ -42,6 +40,83 @@
 //   - Customers: /customers create, get, update and list by externalId. Customer.Group and
 //     the split of the name into first and last are kept in Trustly's customData.
 //
+// # Authorize now, capture later
+//
+// PaymentRequest.Capture = CaptureManual (or Config.Capture = CaptureManual, which makes it
+// the default of every payment) establishes the Deferred payment as usual and marks its
+// merchantReference (ManualPaymentReference), so that no process captures it by itself.
+// Capture posts POST /transactions/{id}/capture with the amount: partial and repeated
+// captures are allowed up to the authorized amount, each at least 0.99 (Trustly's
+// minimum), so Capabilities sets PartialCaptures and MultipleCaptures. GetCapture reads the
+// capture transaction; Payment.Captured is the sum of the payment's live captures. Void
+// posts POST /transactions/{id}/cancel: the authorization becomes 13 Voided (PaymentCanceled)
+// and Trustly refuses later captures. Captures made before a Void go on: Trustly does not
+// cancel pending children of a voided authorization. Capture notifications are
+// capture.succeeded and capture.failed events with CaptureID and PaymentID (in-flight ones
+// are notify.Other); payment.* events stay for the authorization itself. A refund of a
+// manually captured payment names the capture it comes from by its ID (Refund's PaymentID
+// may be a capture's ID); the payment's ID is accepted while it has one capture, and a
+// payment with several is refused, so no refund takes more than its capture took.
+//
+// Not possible: Trustly's capture takes the authorization's splitToken, which it
+// documents only in the Authorize notification. Capture and Charge use the token when
+// Trustly's transaction carries it; otherwise the caller keeps it from the notification
+// (SplitToken) and passes it in the request's BeforeSend hook (TransactionOptions). An
+// Instant payment (transactionType 2) has no authorization and cannot be captured or
+// voided. Trustly's pre-authorization (capture/preAuth) is not offered.
+//
+// # Mandates
+//
+// A mandate is a Recurring payment (https://amer.developers.trustly.com/payments/docs/reference-recurring-payments):
+// CreateMandate establishes paymentType Recurring with a recurrence object
+// (recurrence.startDate the time of the call; MaxAmount as recurringAmount, [I] the cap of
+// each charge; amount "0.00", no cap on the total), and the payer approves it on Trustly's
+// page, as a payment. Mandate.ID is the authorization's transactionId; GetMandate reads it
+// (2 Authorized → active, 13 Voided → canceled, 5/6/7/8/10 → failed, 0/1 → requires action,
+// 14 OnHold → pending). Charge is a capture of the authorization with interactionId
+// consumerNotPresent ([I] the value is in Trustly's OpenAPI document; its recurring guide
+// was not available) and the charge's merchantReference; the capture is the Payment it
+// returns (MandateID set), followed by GetPayment and payment.* notifications that carry
+// MandateID. CancelMandate cancels the authorization (13 Voided), after which Trustly
+// refuses captures. Notifications of the authorization are mandate.* events with MandateID.
+//
+// Not possible: Trustly's automatic captures (recurrence.automaticCapture) are not used,
+// since charges are the merchant's calls; a charge carries no description or metadata
+// (Trustly's capture has none), so the Gateway refuses them. Trustly documents a same-day
+// cut-off for canceling a recurring capture (8:30 PM GMT, [I] a secondary source) that the
+// adapter does not enforce: Trustly answers.
+//
+// # Ledger
+//
+// Ledger lists GET /transactions between two createdAt times, ascending, page by page (see
+// Ledger): captures, payments, refunds, deposits and the other money-moving types in a
+// status that moved money, signed as they change the merchant's balance, with Trustly's
+// fee where the transaction carries one. Not possible: Trustly's settlements to the
+// merchant's bank account and its balances are only in the Merchant Portal; no API lists
+// them.
+//
+// # Provider options and results
+//
+// Every write takes a BeforeSend hook. Its as function reaches, on Pay, a *EstablishOptions
+// (metadata page options such as integrationContext, displayAmount, timeZone,
+// allowedPaymentProviderTypes; the hook runs before the establish data is signed, so the
+// signed ones are signed as the hook leaves them); on CreateMandate, a *EstablishOptions
+// and a *Recurrence; on VerifyAccount, a *EstablishOptions; on Capture, Charge, Refund,
+// Payout and Void, a *TransactionOptions (splitToken, interactionId, message, further
+// documented parameters). Results (Payment, Capture, Refund, Payout, Mandate) reach the
+// decoded transaction through As with a **Transaction.
+//
+// # Fields Trustly carries
+//
+// Capabilities.RequestFields lists them, and the Gateway refuses any other that is set,
+// naming it: establish data carries Description, the payer's phone, date of birth, address
+// and national id (customer.nationalId), or a stored customer (CustomerID). Trustly has no
+// place for the merchant's key/value Metadata on a payment, refund, deposit or capture
+// (establish data's metadata is a fixed set of page options), no reason on a refund, no
+// description or payee details on a deposit (the payee is the account authorization), and
+// no description on a capture: those are refused. A mandate carries Description, MaxAmount
+// and the payer's date of birth and address.
+//
 // Every numeric transaction status is read through one table (see statuses in status.go);
 // unknown statuses read as pending, never as success, and results keep the raw status as
 // ProviderStatus ("4 Completed").
@@ -50,8 +125,9 @@
 //
 // Trustly's merchantReference is its idempotency mechanism, so the adapter derives every
 // merchantReference it sends from the call's idempotency key, keeping the caller's
-// MerchantReference in front: "<MerchantReference>.pb<10 characters>", and
-// "<payment's reference>.c" for the payment's capture. Events and results report the caller's
+// MerchantReference in front: "<MerchantReference>.pb<10 characters>" (with ".m" after it
+// for a payment made with CaptureManual), and "<payment's reference>.c" for the capture
+// the adapter makes itself. Events and results report the caller's
 // part. PaymentReference gives the full value, for VerifyRedirect. The payer becomes
 // establish data's customer (name, e-mail, phone, address; externalId = Payer.ID);
 // Description is establish data's description; Payer.Locale is metadata.lang.
@@ -59,7 +135,8 @@
 // # Idempotency
 //
 // Idempotency lives in the Gateway's operations journal, not here: the journal records
-// every Pay, Refund, Payout and VerifyAccount before it is sent, returns the recorded result
+// every write (Pay, Refund, Payout, VerifyAccount, Capture, Void, CreateMandate, Charge,
+// CancelMandate) before it is sent, returns the recorded result
 // to a repeat, refuses a key reused with another request, serialises concurrent calls with
 // one key, and keeps a call whose answer was lost as uncertain. The Client keeps no state
 // about calls or orders — no results, no locks, no tokens — so every process reads the same
@@ -127,7 +204,9 @@
 // notification again.
 //
 // Payment notifications come in sequence: payment.authorized (the Authorize notification,
-// which carries the splitToken), then payment.pending and payment.succeeded from the capture.
+// which carries the splitToken), then payment.pending and payment.succeeded from the capture
+// the adapter makes itself. Captures made with Capture are capture.* events, mandates
+// mandate.* events, and charges payment.* events with MandateID (see VerifyNotification).
 //
 // # Real sandbox
 //

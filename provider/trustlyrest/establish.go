@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/paybridge/paybridge/provider"
@@ -27,8 +28,10 @@ type establishData struct {
 	CancelURL         string            `json:"cancelUrl"`
 	NotificationURL   string            `json:"notificationUrl,omitempty"`
 	Customer          establishCustomer `json:"customer,omitzero"`
-	Metadata          establishMetadata `json:"metadata,omitzero"`
-	RequestSignature  string            `json:"requestSignature"`
+	Recurrence        *Recurrence       `json:"recurrence,omitempty"`
+	// The options a BeforeSend hook reaches.
+	EstablishOptions
+	RequestSignature string `json:"requestSignature"`
 }
 
 type establishCustomer struct {
@@ -38,11 +41,8 @@ type establishCustomer struct {
 	Phone       string      `json:"phone,omitempty"`
 	Email       string      `json:"email,omitempty"`
 	DateOfBirth string      `json:"dateOfBirth,omitempty"`
+	NationalID  string      `json:"nationalId,omitempty"`
 	Address     wireAddress `json:"address,omitzero"`
-}
-
-type establishMetadata struct {
-	Lang string `json:"lang,omitempty"`
 }
 
 // signedFields appends the establish data's values under their dotted keys to f, for the
@@ -59,8 +59,23 @@ func (e *establishData) signedFields(f []signing.Pair) []signing.Pair {
 	add("description", e.Description)
 	add("currency", e.Currency)
 	add("amount", e.Amount)
+	add("displayAmount", e.DisplayAmount)
 	add("merchantReference", e.MerchantReference)
 	add("paymentType", e.PaymentType)
+	add("timeZone", e.TimeZone)
+	if r := e.Recurrence; r != nil {
+		num := func(k string, n int64) {
+			if n != 0 {
+				add(k, strconv.FormatInt(n, 10))
+			}
+		}
+		num("recurrence.startDate", r.StartDate)
+		num("recurrence.endDate", r.EndDate)
+		num("recurrence.frequency", int64(r.Frequency))
+		num("recurrence.frequencyUnit", int64(r.FrequencyUnit))
+		add("recurrence.frequencyUnitType", r.FrequencyUnitType)
+		add("recurrence.recurringAmount", r.RecurringAmount)
+	}
 	c := &e.Customer
 	add("customer.customerId", c.CustomerID)
 	add("customer.externalId", c.ExternalID)
@@ -77,10 +92,19 @@ func (e *establishData) signedFields(f []signing.Pair) []signing.Pair {
 	return f
 }
 
-// establish signs establish data and sends POST /establish?createTransaction=true.
-func (c *Client) establish(ctx context.Context, est *establishData) (establishAnswer, error) {
+// establish runs the request's BeforeSend hook on the establish options (and the
+// recurrence of a mandate), signs the establish data and sends POST
+// /establish?createTransaction=true.
+func (c *Client) establish(ctx context.Context, est *establishData, hook provider.BeforeSend) (establishAnswer, error) {
+	targets := []any{&est.EstablishOptions}
+	if est.Recurrence != nil {
+		targets = append(targets, est.Recurrence)
+	}
+	if err := hook.Run(targets...); err != nil {
+		return establishAnswer{}, err
+	}
 	est.AccessID, est.MerchantID = c.accessID, c.merchantID
-	var fields [20]signing.Pair
+	var fields [32]signing.Pair
 	sig, err := c.signer.Sign(est.signedFields(fields[:0]))
 	if err != nil {
 		return establishAnswer{}, &provider.Error{Code: provider.InvalidRequest, Message: "the establish data cannot be signed", Err: err}
@@ -138,7 +162,7 @@ func customerData(field string, p provider.Person, customerID string, est *estab
 		return provider.FieldError(field+".Country", "is required by Trustly (or %s.Address.Country)", field)
 	}
 	est.Customer = establishCustomer{ExternalID: p.ID, Name: name, Email: p.Email, Phone: p.Phone, DateOfBirth: p.DateOfBirth,
-		Address: wireAddress{Country: country}}
+		NationalID: p.NationalID, Address: wireAddress{Country: country}}
 	if a := p.Address; a != nil {
 		ca := &est.Customer.Address
 		ca.Address1, ca.Address2, ca.City, ca.State, ca.Zip = a.Line1, a.Line2, a.City, a.Region, a.PostalCode

@@ -75,7 +75,7 @@ func TestEstablishMatchesVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.establish(context.Background(), &est); err != nil {
+			if _, err := c.establish(context.Background(), &est, nil); err != nil {
 				t.Fatal(err)
 			}
 			var got, want map[string]any

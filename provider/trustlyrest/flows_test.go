@@ -101,14 +101,21 @@ func TestManualCapture(t *testing.T) {
 	if !e.gw.As(&c) {
 		t.Fatal("As(*Client) failed")
 	}
-	if _, err := c.Capture(ctx, p.ID, ""); err != nil {
+	req := &provider.CaptureRequest{PaymentID: p.ID, Amount: usd("20.00"), IdempotencyKey: "cap-1"}
+	first, err := c.Capture(ctx, req)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Capture(ctx, p.ID, ""); err != nil { // a repeat finds the capture
-		t.Fatal(err)
+	// A repeat that reaches the adapter without the journal finds the capture by its
+	// reference rather than capturing again.
+	again, err := c.Capture(ctx, req)
+	if err != nil || again.ID != first.ID {
+		t.Fatalf("repeated capture = %+v, %v; want capture %s", again, err, first.ID)
 	}
-	e.waitPayment(p.ID, provider.PaymentSucceeded)
-	if _, err := c.Capture(ctx, "999999", ""); codeOf(err) != paybridge.CodeNotFound {
+	if got := e.waitPayment(p.ID, provider.PaymentSucceeded); !got.Captured.Equal(usd("20.00")) {
+		t.Errorf("captured %v, want 20.00", got.Captured)
+	}
+	if _, err := c.Capture(ctx, &provider.CaptureRequest{PaymentID: "999999", Amount: usd("1.00")}); codeOf(err) != paybridge.CodeNotFound {
 		t.Errorf("Capture(unknown) = %v", err)
 	}
 }
@@ -122,7 +129,7 @@ func TestRefundCancelsAnUnprocessedCapture(t *testing.T) {
 	if codeOf(err) != paybridge.CodeInvalidRequest || trustlyrest.TrustlyCode(err) != 200 {
 		t.Fatalf("partial refund of a pending capture = %v", err)
 	}
-	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("10.00"), Reason: "customer changed their mind", IdempotencyKey: "rf-cancel-1"}
+	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("10.00"), IdempotencyKey: "rf-cancel-1"}
 	r, err := e.gw.Refund(ctx, req)
 	if err != nil {
 		t.Fatal(err)
@@ -273,7 +280,7 @@ func TestPayoutFlows(t *testing.T) {
 	}
 	e.waitEvent(func(ev notify.Event) bool { return ev.Kind == notify.AccountVerified && ev.AccountID == v.ID })
 
-	req := paybridge.PayoutRequest{Amount: usd("25.00"), AccountID: got.AccountID, Payee: trustlyrestsim.TestPayer,
+	req := paybridge.PayoutRequest{Amount: usd("25.00"), AccountID: got.AccountID, Payee: testPayee,
 		MerchantReference: "withdrawal-7", IdempotencyKey: "po-lost-1"}
 	e.sim.DropNextWrite(1)
 	if _, err := e.gw.Payout(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
@@ -310,7 +317,7 @@ func TestPayoutFlows(t *testing.T) {
 		t.Fatalf("%d deposits, want 1", n)
 	}
 	// A payment id is no payout account, and neither is an account verified by details.
-	if _, err := e.gw.Payout(ctx, paybridge.PayoutRequest{Amount: usd("1.00"), AccountID: "acct_tok1", Payee: trustlyrestsim.TestPayer, MerchantReference: "w"}); codeOf(err) != paybridge.CodeInvalidRequest || !strings.Contains(err.Error(), "AccountID") {
+	if _, err := e.gw.Payout(ctx, paybridge.PayoutRequest{Amount: usd("1.00"), AccountID: "acct_tok1", Payee: testPayee, MerchantReference: "w"}); codeOf(err) != paybridge.CodeInvalidRequest || !strings.Contains(err.Error(), "AccountID") {
 		t.Errorf("payout to a details-verified account = %v", err)
 	}
 }

@@ -88,7 +88,7 @@ func TestPayoutInAnotherCurrencyIsRefusedBeforeSending(t *testing.T) {
 	e := newEnv(t, trustlyrestsim.Options{}, nil)
 	account := verifiedAccount(t, e, "v-cur") // a USD authorization
 	_, err := e.gw.Payout(context.Background(), paybridge.PayoutRequest{Amount: money.MustNew("5.00", "CAD"), AccountID: account,
-		Payee: trustlyrestsim.TestPayer, MerchantReference: "w-cad", IdempotencyKey: "po-cad"})
+		Payee: testPayee, MerchantReference: "w-cad", IdempotencyKey: "po-cad"})
 	var pe *provider.Error
 	if !errorsAs(err, &pe) || pe.Code != provider.InvalidRequest || pe.Field != "Amount" {
 		t.Errorf("CAD payout to a USD authorization = %v, want InvalidRequest on Amount", err)
@@ -134,9 +134,18 @@ func TestVoidedCaptureIsOnlyTheVoidingRefunds(t *testing.T) {
 	p := e.paid("30.00", provider.PaymentPending) // captured; the capture stays pending
 	capID := captureOf(t, e, p.ID)
 	ctx := context.Background()
-	// A long reason with accented letters: Trustly takes at most 40 characters.
+	// A long cancel message with accented letters, set through the hook: Trustly takes at
+	// most 40 characters.
 	reason := "a" + strings.Repeat("é", 44)
-	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("30.00"), Reason: reason, IdempotencyKey: "void-a"}
+	req := paybridge.RefundRequest{PaymentID: p.ID, Amount: usd("30.00"), IdempotencyKey: "void-a",
+		BeforeSend: func(as func(any) bool) error {
+			var o *trustlyrest.TransactionOptions
+			if !as(&o) {
+				return errors.New("no *TransactionOptions")
+			}
+			o.Message = reason
+			return nil
+		}}
 	first, err := e.gw.Refund(ctx, req)
 	if err != nil {
 		t.Fatal(err)

@@ -91,7 +91,7 @@ func TestRefundHeldPOSTRefundsOnce(t *testing.T) {
 func TestPayoutHeldPOSTPaysOnce(t *testing.T) {
 	e, ht := heldEnv(t, "/deposit")
 	account := heldAccount(t, e)
-	req := paybridge.PayoutRequest{Amount: money.MustNew("25.00", "USD"), AccountID: account, Payee: trustlyrestsim.TestPayer,
+	req := paybridge.PayoutRequest{Amount: money.MustNew("25.00", "USD"), AccountID: account, Payee: testPayee,
 		MerchantReference: "withdrawal-held", IdempotencyKey: "payout-held"}
 	short, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()

@@ -139,3 +139,30 @@ func (e *env) waitPayment(id string, want provider.PaymentStatus) *paybridge.Pay
 func codeOf(err error) paybridge.Code { return paybridge.CodeOf(err) }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// testPayee is the payee of test payouts: TestPayer without the address a Trustly deposit
+// has no place for (the Gateway refuses it rather than drop it).
+var testPayee = func() paybridge.Person {
+	p := trustlyrestsim.TestPayer
+	p.Address = nil
+	return p
+}()
+
+// waitFor waits until cond holds, bounded by progress as testwait bounds it.
+func (e *env) waitFor(what string, cond func() bool) {
+	e.t.Helper()
+	testwait.For(e.t, what, cond)
+}
+
+// capturesOf lists a payment's captures with the adapter's own listing.
+func capturesOf(t *testing.T, e *env, paymentID string) []*trustlyrest.Transaction {
+	t.Helper()
+	var out []*trustlyrest.Transaction
+	for tx, err := range e.client.Transactions(context.Background(), trustlyrest.TransactionFilter{OriginalTransactionID: paymentID, Types: []int{3}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, tx)
+	}
+	return out
+}

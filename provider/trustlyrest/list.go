@@ -20,7 +20,9 @@ const (
 	maxPageSize     = 25
 )
 
-// Transaction is a Trustly transaction as the adapter reads it.
+// Transaction is a Trustly transaction as the adapter reads it. It is also the Detail of
+// the adapter's results (Payment, Capture, Refund, Payout, Mandate, AccountVerification),
+// reached through their As methods with a **Transaction target.
 type Transaction struct {
 	// ID is the transactionId.
 	ID string
@@ -38,9 +40,11 @@ type Transaction struct {
 	// Status is the numeric status and StatusMessage Trustly's text for it.
 	Status        int
 	StatusMessage string
-	// Amount is the transaction's amount; Refunded what has been refunded from it.
+	// Amount is the transaction's amount; Refunded what has been refunded from it; Fee
+	// Trustly's fee on it, when the transaction carries one (zero Amount otherwise).
 	Amount   money.Amount
 	Refunded money.Amount
+	Fee      money.Amount
 	// CreatedAt and UpdatedAt are Trustly's timestamps.
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -87,6 +91,9 @@ func exportTransaction(t *wireTransaction) *Transaction {
 	out.Amount, _ = t.amount(money.Currency{})
 	if t.Refunded != "" {
 		out.Refunded, _ = parseAmount(string(t.Refunded), t.currency(), money.Currency{})
+	}
+	if t.Fee != "" {
+		out.Fee, _ = parseAmount(string(t.Fee), t.currency(), money.Currency{})
 	}
 	return out
 }

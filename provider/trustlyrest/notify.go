@@ -57,14 +57,19 @@ type webhook struct {
 // differ between Trustly's sources — and maps it to a neutral event (see eventKind).
 //
 // Event.PaymentID is the payment's id from Pay (the authorization transactionId), also for
-// the capture's notifications (read from parentObjectId, or from the capture itself).
+// the notifications of the capture the adapter makes itself (read from parentObjectId, or
+// from the capture itself). A capture made with Capture is a capture.* event naming
+// CaptureID and PaymentID; a charge under a mandate a payment.* event whose PaymentID is
+// the charge's capture and MandateID the mandate; a mandate's authorization a mandate.*
+// event naming MandateID.
 // Event.ID and the dedupe key are Trustly's eventId.
 //
-// An Authorize notification carries the splitToken a capture needs. In automatic capture
-// mode the adapter captures the payment with it before the notification is passed on; if
+// An Authorize notification carries the splitToken a capture needs. For a payment the
+// adapter captures itself (not made with CaptureManual) it captures the payment with it
+// before the notification is passed on; if
 // the capture cannot be made for a reason a retry may cure, the notification is rejected,
-// so Trustly delivers it again, token and all. The adapter does not keep the token: in
-// manual mode keep it with the payment (see SplitToken).
+// so Trustly delivers it again, token and all. The adapter does not keep the token: for a
+// payment made with CaptureManual, or a mandate, keep it (see SplitToken).
 //
 // The API calls a notification needs (reading the payment or a parent transaction, looking
 // for the capture, capturing) share a budget of 2 seconds, so that the reply reaches Trustly
@@ -183,8 +188,13 @@ func formInt(form signing.Form, key string, required bool) (int, error) {
 //	    declined/failed/expired → payment.failed, canceled → payment.canceled
 //	Authorize of an account (type 1, Disbursement/Verification/Retrieval): the "verify"
 //	    column — verified → account.verified, failed → account.failed
+//	Authorize of a mandate (type 1, Recurring): see mandateStatus — authorized →
+//	    mandate.active, on hold → mandate.pending, voided → mandate.canceled, declined,
+//	    failed, expired or left → mandate.failed; the payer still on the page → other
 //	Pay (2) and Capture (3): the "money" column — succeeded → payment.succeeded,
-//	    pending → payment.pending, failed → payment.failed, canceled → payment.canceled
+//	    pending → payment.pending, failed → payment.failed, canceled → payment.canceled;
+//	    a capture made with Capture: succeeded → capture.succeeded, failed or canceled →
+//	    capture.failed, in flight → other
 //	Refund (4): succeeded → refund.succeeded, failed/canceled → refund.failed
 //	Deposit (6): succeeded → payout.succeeded, failed/canceled → payout.failed
 //
@@ -238,21 +248,25 @@ func paymentKind(s provider.PaymentStatus) notify.Kind {
 }
 
 // fillEvent sets the event's kind and object ids, looking parents up where the notification
-// does not name them, and captures an authorized payment in automatic mode.
+// does not name them, and captures an authorized payment that the adapter captures itself.
 func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) error {
 	ev.Kind = eventKind(w.txType, w.paymentT, w.status)
 	switch w.txType {
 	case typeAuthorize:
-		isAccount := w.paymentT == paymentTypeDisbursement || w.paymentT == paymentTypeVerification || w.paymentT == paymentTypeRetrieval
-		if isAccount {
+		switch {
+		case w.paymentT == paymentTypeDisbursement || w.paymentT == paymentTypeVerification || w.paymentT == paymentTypeRetrieval:
 			// The authorization is both the verification VerifyAccount returned and the
 			// account payouts are sent to.
 			ev.AccountID, ev.VerificationID = w.objectID, w.objectID
-		} else {
+		case w.paymentT == paymentTypeRecurring:
+			ev.MandateID = w.objectID
+			ev.Kind = mandateKind(mandateStatus(w.status))
+		default:
 			ev.PaymentID = w.objectID
-		}
-		if w.splitToken != "" && reached(w.status) && !isAccount && c.capture == CaptureAutomatic {
-			return c.captureOnNotification(ctx, w, ev)
+			manual := strings.HasSuffix(w.merchantRef, manualSuffix) || c.captureMode == CaptureManual
+			if w.splitToken != "" && reached(w.status) && !manual {
+				return c.captureOnNotification(ctx, w, ev)
+			}
 		}
 	case typePay:
 		ev.PaymentID = w.objectID
@@ -261,20 +275,41 @@ func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) er
 		if err != nil {
 			return err
 		}
-		ev.PaymentID = parent
+		pt := w.paymentT
+		if pt < 0 {
+			t, err := c.getTransaction(ctx, w.objectID)
+			if err != nil {
+				return fmt.Errorf("trustlyrest: reading the notification's capture: %w", err)
+			}
+			pt = t.paymentType()
+		}
+		switch {
+		case pt == paymentTypeRecurring:
+			// A charge under a mandate: the capture is the payment Charge returned.
+			ev.PaymentID, ev.MandateID = w.objectID, parent
+		case strings.HasSuffix(w.merchantRef, ".c"):
+			// The capture the adapter made of a payment it captures itself: the payment's
+			// own progress.
+			ev.PaymentID = parent
+		default:
+			// A capture made with Capture.
+			ev.PaymentID, ev.CaptureID = parent, w.objectID
+			ev.Kind = captureKind(captureStatus(w.status))
+		}
 	case typeRefund:
 		ev.RefundID = w.objectID
 		capture, err := c.parentOf(ctx, w)
 		if err != nil {
 			return err
 		}
-		// The refund's parent is the capture; the payment is the capture's parent.
+		// The refund's parent is the capture; the payment is the capture's parent, or the
+		// capture itself for a charge under a mandate.
 		t, err := c.getTransaction(ctx, capture)
 		if err != nil {
 			return fmt.Errorf("trustlyrest: reading the refunded capture: %w", err)
 		}
 		ev.PaymentID = capture
-		if int(t.TransactionType) == typeCapture && validID(string(t.OriginalTransactionID)) {
+		if int(t.TransactionType) == typeCapture && validID(string(t.OriginalTransactionID)) && !isCharge(t) {
 			ev.PaymentID = string(t.OriginalTransactionID)
 		}
 	case typeDeposit:
@@ -286,6 +321,33 @@ func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) er
 		ev.AccountID = account
 	}
 	return nil
+}
+
+// captureKind is the kind of a notification about a capture made with Capture: only its
+// outcome is an event; in-flight statuses are notify.Other.
+func captureKind(s provider.CaptureStatus) notify.Kind {
+	switch s {
+	case provider.CaptureSucceeded:
+		return notify.CaptureSucceeded
+	case provider.CaptureFailed, provider.CaptureCanceled:
+		return notify.CaptureFailed
+	}
+	return notify.Other
+}
+
+// mandateKind is the kind of a notification about a mandate's authorization.
+func mandateKind(s provider.MandateStatus) notify.Kind {
+	switch s {
+	case provider.MandatePending:
+		return notify.MandatePending
+	case provider.MandateActive:
+		return notify.MandateActive
+	case provider.MandateFailed:
+		return notify.MandateFailed
+	case provider.MandateCanceled:
+		return notify.MandateCanceled
+	}
+	return notify.Other
 }
 
 // parentOf returns the notification's parentObjectId, or reads the transaction's
@@ -349,11 +411,12 @@ func (c *Client) NotificationReply(_ *notify.Notification, o notify.Outcome) (*n
 }
 
 // SplitToken returns the splitToken an Authorize notification carries, from its body
-// (notify.Event.Raw, already verified by the handler). Applications in manual capture mode
-// must keep it with the payment and pass it to (*Client).Capture: Trustly documents the
+// (notify.Event.Raw, already verified by the handler). Applications that capture payments
+// made with CaptureManual, or charge mandates, must keep it: Trustly documents the
 // token only in this notification — its API reference has no splitToken in the transactions
-// GET /transactions/{id} returns — and the adapter keeps nothing between calls. ([I] When
-// Trustly's transaction does carry it, Capture uses that.)
+// GET /transactions/{id} returns — and the adapter keeps nothing between calls. Pass it
+// in the BeforeSend hook of Capture or Charge, as TransactionOptions.SplitToken. ([I] When
+// Trustly's transaction does carry it, Capture and Charge use that.)
 func SplitToken(raw []byte) (string, error) {
 	f, err := signing.DecodeForm(string(raw))
 	if err != nil {

@@ -43,6 +43,15 @@ type establishAnswer struct {
 	MerchantReference string     `json:"merchantReference"`
 	Status            *flexInt   `json:"status"`
 	CreatedAt         millis     `json:"createdAt"`
+	// Recurrence is echoed for a mandate.
+	Recurrence *wireRecurrence `json:"recurrence"`
+}
+
+// transaction describes the transaction an establish answer created, for Detail.
+func (a *establishAnswer) transaction(typ, paymentType, status int, amount money.Amount) *Transaction {
+	return &Transaction{ID: string(a.TransactionID), Type: typ, PaymentType: paymentType,
+		MerchantReference: a.MerchantReference, Status: status, StatusMessage: statusOf(status).name,
+		Amount: amount, CreatedAt: a.CreatedAt.Time(), UpdatedAt: a.CreatedAt.Time()}
 }
 
 // decodeEstablishAnswer reads an establish answer.
@@ -55,7 +64,15 @@ func decodeEstablishAnswer(body []byte) (establishAnswer, error) {
 // Pay implements provider.Provider with POST /establish?createTransaction=true and
 // paymentType Deferred: Trustly creates an unauthorized transaction and returns the URL of
 // its hosted page, where the payer authorizes at their bank. Payment.ID is that
-// authorization's transactionId. Capture follows the authorization (see CaptureMode).
+// authorization's transactionId. With PaymentRequest.Capture set to CaptureManual (or
+// Config.Capture set to CaptureManual, the default for every payment) the payment stays
+// authorized until Capture takes its money; otherwise the adapter captures the whole amount
+// itself once the payer authorized it. Which it is, is written into the merchantReference
+// (see ManualPaymentReference), so that every process reads it from Trustly.
+//
+// BeforeSend reaches a *EstablishOptions (page options, display amount, time zone,
+// allowed payment provider types). Payment.As reaches a *Transaction: the authorization as
+// the establish answer describes it (GetPayment: as Trustly reports it).
 //
 // Fields: MerchantReference and the idempotency key make Trustly's merchantReference (see
 // PaymentReference); Description is required by Trustly for payments; Payer becomes
@@ -90,6 +107,9 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 		return nil, err
 	}
 	ref := PaymentReference(req.MerchantReference, req.IdempotencyKey)
+	if c.manual(req) {
+		ref = ManualPaymentReference(req.MerchantReference, req.IdempotencyKey)
+	}
 	est.Description, est.Currency, est.Amount = req.Description, req.Amount.Currency().String(), fixed
 	est.MerchantReference, est.PaymentType = ref, "Deferred"
 	est.ReturnURL, est.CancelURL, est.NotificationURL = req.ReturnURL, req.CancelURL, req.NotificationURL
@@ -99,7 +119,7 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	if req.Payer.Locale != "" {
 		est.Metadata.Lang = req.Payer.Locale
 	}
-	a, err := c.establish(ctx, est)
+	a, err := c.establish(ctx, est, req.BeforeSend)
 	if isCode(err, provider.Duplicate) {
 		p, lerr := c.paymentByReference(ctx, ref, req.Amount.Currency())
 		if lerr != nil {
@@ -124,7 +144,13 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 		ProviderStatus: rawStatus(st, ""), RedirectURL: a.URL, Amount: amount,
 		Refunded: money.FromMinorCurrency(0, amount.Currency()), MerchantReference: req.MerchantReference,
 		IdempotencyKey: req.IdempotencyKey, CreatedAt: a.CreatedAt.Time(),
+		Detailed: provider.Detailed{Detail: a.transaction(typeAuthorize, paymentTypeDeferred, st, amount)},
 	}, nil
+}
+
+// manual reports whether a payment request is to be captured by Capture.
+func (c *Client) manual(req *provider.PaymentRequest) bool {
+	return req.Capture == provider.CaptureManual || c.captureMode == CaptureManual
 }
 
 // paymentByReference finds the authorization established with ref after Trustly refused a
@@ -134,7 +160,7 @@ func (c *Client) paymentByReference(ctx context.Context, ref string, cur money.C
 	if err != nil {
 		return nil, err
 	}
-	return c.paymentFrom(ctx, found, cur, c.capture == CaptureAutomatic)
+	return c.paymentFrom(ctx, found, cur)
 }
 
 // byReference finds the transaction of one of types carrying ref that match accepts,
@@ -172,54 +198,30 @@ func reached(st int) bool {
 }
 
 // GetPayment implements provider.Provider with GET /transactions/{id}. id is the
-// authorization's transactionId returned by Pay. While no capture exists the status is read
-// from the authorization; once one exists, from the capture, so the payment succeeds when
-// the capture completes (status 4).
+// authorization's transactionId returned by Pay, or the capture's returned by Charge.
+// While no capture exists the status is read from the authorization; once one exists,
+// from the capture, so the payment succeeds when the capture completes (status 4). A
+// payment made with CaptureManual reports what its captures took (see Capture).
 //
-// In automatic capture mode, an authorized payment without a capture is captured here when
-// Trustly's authorization carries its splitToken ([I] Trustly documents the token only in
-// the Authorize notification, which captures the payment itself). A capture Trustly refuses
-// is reported in this read's ProviderStatus, and fails the payment when the refusal ends it
-// (see captureEndsPayment). Nothing is remembered between reads: Trustly's transactions are
-// the record, so a later read sends the capture again and reports Trustly's answer to it.
+// A payment captured automatically that is authorized without a capture is captured here
+// when Trustly's authorization carries its splitToken ([I] Trustly documents the token only
+// in the Authorize notification, which captures the payment itself). A capture Trustly
+// refuses is reported in this read's ProviderStatus, and fails the payment when the refusal
+// ends it (see captureEndsPayment). Nothing is remembered between reads: Trustly's
+// transactions are the record, so a later read sends the capture again and reports
+// Trustly's answer to it.
 func (c *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
 	t, err := c.getTransaction(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	if isCharge(t) {
+		return chargeFrom(t, nil)
+	}
 	if !isPaymentAuthorization(t) {
 		return nil, &provider.Error{Code: provider.NotFound, Message: "transaction " + quoteShort(id) + " is not a payment's authorization"}
 	}
-	return c.paymentFrom(ctx, t, money.Currency{}, c.capture == CaptureAutomatic)
-}
-
-// Capture captures the full authorized amount of a payment (POST
-// /transactions/{id}/capture) and returns the payment. It is the call to use in manual
-// capture mode; in automatic mode the adapter makes it itself. Capturing a payment that
-// already has a capture returns the payment unchanged: the payment's captures are looked up
-// first, and the capture's merchantReference is derived from the payment's.
-//
-// The capture needs the authorization's splitToken, which Trustly documents only in the
-// Authorize notification; the adapter does not keep it. Pass it as splitToken — keep it
-// with the payment (SplitToken reads it from notify.Event.Raw). With splitToken empty the
-// adapter uses the token Trustly's authorization carries, if it carries one ([I] Trustly's
-// API reference lists no splitToken in Transaction); without either the call fails with InvalidRequest on "splitToken", which a retry does
-// not cure.
-func (c *Client) Capture(ctx context.Context, paymentID, splitToken string) (*provider.Payment, error) {
-	t, err := c.getTransaction(ctx, paymentID)
-	if err != nil {
-		return nil, err
-	}
-	if !isPaymentAuthorization(t) || int(t.TransactionType) != typeAuthorize {
-		return nil, provider.FieldError("paymentID", "is not the authorization of a Deferred payment")
-	}
-	if !reached(int(t.Status)) {
-		return nil, provider.FieldError("paymentID", "is not authorized (Trustly status %s)", rawStatus(int(t.Status), t.StatusMessage))
-	}
-	if _, err := c.captureAuth(ctx, t, splitToken); err != nil {
-		return nil, err
-	}
-	return c.paymentFrom(ctx, t, money.Currency{}, false)
+	return c.paymentFrom(ctx, t, money.Currency{})
 }
 
 // errNoSplitToken marks a capture that cannot be made: neither the caller nor Trustly's
@@ -229,11 +231,12 @@ var errNoSplitToken = errors.New("trustlyrest: the authorization's splitToken is
 
 func noSplitToken() error {
 	return &provider.Error{Code: provider.InvalidRequest, Field: "splitToken", Err: errNoSplitToken,
-		Message: "Trustly's authorization does not carry its splitToken: pass the one its Authorize notification carried (see SplitToken)"}
+		Message: "Trustly's authorization does not carry its splitToken: pass the one its Authorize notification carried " +
+			"(see SplitToken) in the request's BeforeSend hook, as TransactionOptions.SplitToken"}
 }
 
-// captureAuth captures an authorization's full amount unless a capture exists, and returns
-// the capture.
+// captureAuth captures an automatically captured payment's full amount unless a capture
+// exists, and returns the capture.
 //
 // It takes no lock: two captures of one authorization cannot both take money, because the
 // adapter always captures the full authorized amount and Trustly refuses captures beyond it
@@ -270,9 +273,9 @@ func (c *Client) captureAuth(ctx context.Context, auth *wireTransaction, splitTo
 }
 
 // paymentFrom builds the neutral payment from its authorization (or Instant Pay)
-// transaction, reading the capture when there is one and, if capture is set, capturing an
-// authorized payment that has none.
-func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur money.Currency, capture bool) (*provider.Payment, error) {
+// transaction, reading the capture when there is one and capturing an authorized payment
+// that has none unless it was made with CaptureManual.
+func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur money.Currency) (*provider.Payment, error) {
 	amount, err := auth.amount(cur)
 	if err != nil {
 		return nil, &provider.Error{Code: provider.Internal, Message: "reading the payment", Err: err}
@@ -281,6 +284,7 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 		ID: auth.id(), Provider: Name, Amount: amount, Refunded: money.FromMinorCurrency(0, amount.Currency()),
 		MerchantReference: callerReference(auth.reference()),
 		CreatedAt:         auth.CreatedAt.Time(), UpdatedAt: auth.UpdatedAt.Time(),
+		Detailed: provider.Detailed{Detail: exportTransaction(auth)},
 	}
 	st := int(auth.Status)
 	if int(auth.TransactionType) == typePay {
@@ -289,6 +293,9 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 		return p, nil
 	}
 	p.Status, p.ProviderStatus = statusOf(st).auth, "authorization "+rawStatus(st, auth.StatusMessage)
+	if isManual(auth) {
+		return c.manualPayment(ctx, auth, p)
+	}
 	if !reached(st) {
 		return p, nil
 	}
@@ -296,7 +303,7 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 	if err != nil {
 		return nil, err
 	}
-	if cap == nil && capture {
+	if cap == nil {
 		cap, err = c.captureAuth(ctx, auth, "")
 		switch {
 		case err == nil:

@@ -38,6 +38,9 @@ const detailsIDPrefix = "av_"
 // deposits should carry one: the adapter sends the token when Trustly's authorization
 // carries it, and keeps none of its own.
 //
+// The BeforeSend hook reaches a *TransactionOptions (instantPayoutRequest, say, in Extra);
+// Payout.As a *Transaction.
+//
 // The deposit's currency is the authorization's (the deposit request names none): a payout
 // in another currency is refused before anything is sent.
 func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
@@ -87,12 +90,12 @@ func (c *Client) payout(ctx context.Context, req *provider.PayoutRequest, lookOn
 	if lookOnly {
 		return nil, errNoPrior
 	}
-	f := signing.Form{
+	f, err := actionForm(req.BeforeSend, signing.Form{
 		{Key: "amount", Value: req.Amount.Fixed()},
 		{Key: "merchantReference", Value: ref},
-	}
-	if auth.SplitToken != "" {
-		f = append(f, signing.Pair{Key: "splitToken", Value: auth.SplitToken})
+	}, &TransactionOptions{SplitToken: auth.SplitToken})
+	if err != nil {
+		return nil, err
 	}
 	dep, err := c.postTransaction(ctx, "/transactions/"+auth.id()+"/deposit", f)
 	if isCode(err, provider.Duplicate) {
@@ -121,6 +124,7 @@ func (c *Client) payoutFrom(t *wireTransaction, req *provider.PayoutRequest, rep
 		ID: t.id(), Provider: Name, Status: statusOf(st).payout, ProviderStatus: rawStatus(st, t.StatusMessage),
 		Amount: amount, AccountID: string(t.OriginalTransactionID),
 		MerchantReference: callerReference(t.reference()), CreatedAt: t.CreatedAt.Time(),
+		Detailed: provider.Detailed{Detail: exportTransaction(t)},
 	}
 	if req != nil {
 		po.MerchantReference, po.IdempotencyKey = req.MerchantReference, req.IdempotencyKey

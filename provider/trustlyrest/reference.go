@@ -16,8 +16,10 @@ import (
 //
 //	<caller's MerchantReference>.pb<10 base32 characters of SHA-256(operation, idempotency key)>
 //	pb<10 characters>                 when the caller gave no reference (refunds, verifications)
-//	<payment's reference>.c           the capture of a payment: one per payment, so a repeated
-//	                                  capture is recognised
+//	<payment's reference>.c           the capture of a payment captured automatically: one per
+//	                                  payment, so a repeated capture is recognised
+//	<...>.pb<10 characters>.m         a payment made with CaptureManual: the suffix tells every
+//	                                  process, from Trustly's data alone, not to capture it
 //
 // [I] Trustly documents no maximum length for merchantReference; the longest reference built
 // here is 64 + 13 + 2 characters.
@@ -52,13 +54,25 @@ func PaymentReference(merchantReference, idempotencyKey string) string {
 	return reference("pay", merchantReference, idempotencyKey)
 }
 
-// captureReference returns the merchantReference of a payment's capture.
+// ManualPaymentReference returns the merchantReference the adapter sent to Trustly for a
+// payment made with CaptureManual (PaymentRequest.Capture or Config.Capture), given its
+// MerchantReference and idempotency key. Pass it to VerifyRedirect.
+func ManualPaymentReference(merchantReference, idempotencyKey string) string {
+	return PaymentReference(merchantReference, idempotencyKey) + manualSuffix
+}
+
+// manualSuffix ends the merchantReference of a payment made with CaptureManual.
+const manualSuffix = ".m"
+
+// captureReference returns the merchantReference of an automatically captured payment's
+// capture.
 func captureReference(paymentRef string) string { return paymentRef + ".c" }
 
 // callerReference recovers the caller's reference from a merchantReference built by
-// reference or captureReference. Other references are returned unchanged.
+// reference, ManualPaymentReference or captureReference. Other references are returned
+// unchanged.
 func callerReference(ref string) string {
-	ref = strings.TrimSuffix(ref, ".c")
+	ref = strings.TrimSuffix(strings.TrimSuffix(ref, ".c"), manualSuffix)
 	if isDigest(ref) {
 		return ""
 	}

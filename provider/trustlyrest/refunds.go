@@ -13,8 +13,11 @@ import (
 const maxCancelMessage = 40
 
 // Refund implements provider.Refunder with POST /transactions/{captureId}/refund. PaymentID
-// is the payment's id from Pay; the refund is taken from its capture. Partial and repeated
-// refunds are allowed up to the captured amount.
+// is the payment's id from Pay, and the refund is taken from its capture; or the ID of a
+// capture (Capture) or of a charge (Charge), refunded within what it took. A payment made
+// with CaptureManual is refunded by its ID only while it has one capture; with several,
+// name the capture. Partial and repeated refunds are allowed up to the captured amount.
+// The BeforeSend hook reaches a *TransactionOptions; Refund.As a *Transaction.
 //
 // While the capture is not yet processed (status 0 or 1), Trustly's documentation advises a
 // cancel instead: a refund of the whole captured amount is then made as POST
@@ -64,18 +67,9 @@ func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOn
 	if err != nil {
 		return nil, err
 	}
-	if !isPaymentAuthorization(auth) {
-		return nil, &provider.Error{Code: provider.NotFound, Field: "PaymentID", Message: "the transaction is not a payment's authorization"}
-	}
-	target := auth // an Instant Pay is refunded itself
-	if int(auth.TransactionType) == typeAuthorize {
-		target, err = c.findChild(ctx, auth.id(), typeCapture, captureReference(auth.reference()), true)
-		if err != nil {
-			return nil, err
-		}
-		if target == nil {
-			return nil, provider.FieldError("PaymentID", "the payment has not been captured; there is nothing to refund")
-		}
+	target, err := c.refundTarget(ctx, auth)
+	if err != nil {
+		return nil, err
 	}
 	captured, err := target.amount(currencyOf(auth))
 	if err != nil {
@@ -111,9 +105,10 @@ func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOn
 		return nil, errNoPrior
 	}
 	if (st == statusNew || st == statusPending) && req.Amount.Equal(captured) {
-		f := signing.Form{{Key: "merchantReference", Value: ref}}
-		if msg := cutRunes(req.Reason, maxCancelMessage); msg != "" {
-			f = append(f, signing.Pair{Key: "message", Value: msg})
+		f, err := actionForm(req.BeforeSend, signing.Form{{Key: "merchantReference", Value: ref}},
+			&TransactionOptions{Message: cutRunes(req.Reason, maxCancelMessage)})
+		if err != nil {
+			return nil, err
 		}
 		voided, err := c.postTransaction(ctx, "/transactions/"+target.id()+"/cancel", f)
 		switch {
@@ -132,14 +127,60 @@ func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOn
 	if cmp, err := req.Amount.Cmp(left); err != nil || cmp > 0 {
 		return nil, provider.FieldError("Amount", "exceeds the %s left to refund", left)
 	}
-	refund, err := c.postTransaction(ctx, "/transactions/"+target.id()+"/refund", signing.Form{
+	f, err := actionForm(req.BeforeSend, signing.Form{
 		{Key: "amount", Value: req.Amount.Fixed()},
 		{Key: "merchantReference", Value: ref},
-	})
+	}, &TransactionOptions{})
+	if err != nil {
+		return nil, err
+	}
+	refund, err := c.postTransaction(ctx, "/transactions/"+target.id()+"/refund", f)
 	if err != nil {
 		return nil, err
 	}
 	return c.refundFrom(refund, req.PaymentID, req, false)
+}
+
+// refundTarget returns the transaction a refund of the payment t is taken from: an
+// Instant Pay itself; a capture named by its own id (a capture of a payment made with
+// CaptureManual, or a charge under a mandate); the only capture of an authorization. An
+// authorization made with CaptureManual that has several captures must be refunded by
+// naming the capture: each capture is refunded within what it took.
+func (c *Client) refundTarget(ctx context.Context, t *wireTransaction) (*wireTransaction, error) {
+	switch {
+	case int(t.TransactionType) == typeCapture:
+		return t, nil
+	case !isPaymentAuthorization(t):
+		return nil, &provider.Error{Code: provider.NotFound, Field: "PaymentID", Message: "the transaction is not a payment's authorization or capture"}
+	case int(t.TransactionType) == typePay:
+		return t, nil
+	case isManual(t):
+		captures, err := c.children(ctx, t.id(), typeCapture)
+		if err != nil {
+			return nil, err
+		}
+		var found []*wireTransaction
+		for _, cp := range captures {
+			if live(cp) {
+				found = append(found, cp)
+			}
+		}
+		switch len(found) {
+		case 0:
+			return nil, provider.FieldError("PaymentID", "the payment has not been captured; there is nothing to refund")
+		case 1:
+			return found[0], nil
+		}
+		return nil, provider.FieldError("PaymentID", "the payment has %d captures: name the capture to refund by its ID", len(found))
+	}
+	target, err := c.findChild(ctx, t.id(), typeCapture, captureReference(t.reference()), true)
+	if err != nil {
+		return nil, err
+	}
+	if target == nil {
+		return nil, provider.FieldError("PaymentID", "the payment has not been captured; there is nothing to refund")
+	}
+	return target, nil
 }
 
 // currencyOf returns the currency a transaction names (or its payment names), or the zero
@@ -202,6 +243,7 @@ func (c *Client) refundFrom(t *wireTransaction, paymentID string, req *provider.
 		ID: t.id(), Provider: Name, PaymentID: paymentID, Status: statusOf(st).refund,
 		ProviderStatus: rawStatus(st, t.StatusMessage), Amount: amount,
 		MerchantReference: callerReference(t.reference()), CreatedAt: t.CreatedAt.Time(),
+		Detailed: provider.Detailed{Detail: exportTransaction(t)},
 	}
 	if req != nil {
 		r.MerchantReference, r.IdempotencyKey = req.MerchantReference, req.IdempotencyKey
@@ -219,7 +261,7 @@ func (c *Client) voidAsRefund(capture *wireTransaction, paymentID string, req *p
 	r := &provider.Refund{
 		ID: capture.id(), Provider: Name, PaymentID: paymentID, Status: provider.RefundSucceeded,
 		ProviderStatus: "capture " + rawStatus(int(capture.Status), capture.StatusMessage), Amount: amount,
-		CreatedAt: capture.UpdatedAt.Time(),
+		CreatedAt: capture.UpdatedAt.Time(), Detailed: provider.Detailed{Detail: exportTransaction(capture)},
 	}
 	if req != nil {
 		r.MerchantReference, r.IdempotencyKey = req.MerchantReference, req.IdempotencyKey
@@ -238,7 +280,8 @@ func (c *Client) GetRefund(ctx context.Context, id string) (*provider.Refund, er
 	case int(t.TransactionType) == typeRefund:
 		paymentID := string(t.OriginalTransactionID)
 		if paymentID != "" {
-			if parent, err := c.getTransaction(ctx, paymentID); err == nil && int(parent.TransactionType) == typeCapture {
+			if parent, err := c.getTransaction(ctx, paymentID); err == nil && int(parent.TransactionType) == typeCapture && !isCharge(parent) {
+				// A charge is the payment itself; another capture's payment is its parent.
 				paymentID = string(parent.OriginalTransactionID)
 			} else if err != nil && !isCode(err, provider.NotFound) {
 				return nil, err

@@ -22,6 +22,9 @@ func (c *Client) Account() string { return c.accessID }
 // request after the client gave up on it (and does not refuse a second refund or a second
 // deposit with the same reference while the first is pending); until then the call stays
 // UnknownOutcome. A verification from bank details moves nothing and is simply made again.
+// Captures, charges and mandates are looked up by their references like the others; a Void
+// or a CancelMandate is found applied when the authorization is voided (Trustly's data does
+// not say whose cancel voided it).
 func (c *Client) Resolve(ctx context.Context, a provider.Attempt, req any) (any, error) {
 	var found any
 	var err error
@@ -32,6 +35,16 @@ func (c *Client) Resolve(ctx context.Context, a provider.Attempt, req any) (any,
 		found, err = c.refund(ctx, r, true)
 	case *provider.PayoutRequest:
 		found, err = c.payout(ctx, r, true)
+	case *provider.CaptureRequest:
+		found, err = c.capture(ctx, r, true)
+	case *provider.ChargeRequest:
+		found, err = c.charge(ctx, r, true)
+	case *provider.MandateRequest:
+		found, err = c.priorMandate(ctx, r)
+	case *provider.VoidRequest:
+		found, err = c.priorVoid(ctx, r)
+	case *provider.CancelMandateRequest:
+		found, err = c.priorCancel(ctx, r)
 	case *provider.VerifyAccountRequest:
 		if !r.Account.IsZero() {
 			return nil, provider.ErrNotApplied
@@ -56,7 +69,11 @@ func (c *Client) Resolve(ctx context.Context, a provider.Attempt, req any) (any,
 // priorPayment returns the payment an earlier Pay with req's key established, or
 // errNoPrior.
 func (c *Client) priorPayment(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
-	p, err := c.paymentByReference(ctx, PaymentReference(req.MerchantReference, req.IdempotencyKey), req.Amount.Currency())
+	ref := PaymentReference(req.MerchantReference, req.IdempotencyKey)
+	if c.manual(req) {
+		ref = ManualPaymentReference(req.MerchantReference, req.IdempotencyKey)
+	}
+	p, err := c.paymentByReference(ctx, ref, req.Amount.Currency())
 	if isCode(err, provider.Duplicate) {
 		return nil, errNoPrior
 	}
@@ -78,4 +95,44 @@ func (c *Client) priorVerification(ctx context.Context, req *provider.VerifyAcco
 		return nil, errNoPrior
 	}
 	return v, err
+}
+
+// priorMandate returns the mandate an earlier CreateMandate with req's key established, or
+// errNoPrior.
+func (c *Client) priorMandate(ctx context.Context, req *provider.MandateRequest) (*provider.Mandate, error) {
+	t, err := c.byReference(ctx, mandateReference(req), []int{typeAuthorize}, isMandate, "mandate")
+	if isCode(err, provider.Duplicate) {
+		return nil, errNoPrior
+	}
+	if err != nil {
+		return nil, err
+	}
+	m := mandateFrom(t)
+	m.MerchantReference, m.IdempotencyKey = req.MerchantReference, req.IdempotencyKey
+	return m, nil
+}
+
+// priorVoid returns the payment when it is voided (an earlier Void may have voided it), or
+// errNoPrior. Trustly's data does not say whose cancel voided it.
+func (c *Client) priorVoid(ctx context.Context, req *provider.VoidRequest) (*provider.Payment, error) {
+	auth, err := c.paymentAuthorization(ctx, req.PaymentID)
+	if err != nil {
+		return nil, err
+	}
+	if int(auth.Status) != statusVoided {
+		return nil, errNoPrior
+	}
+	return c.paymentFrom(ctx, auth, currencyOf(auth))
+}
+
+// priorCancel returns the mandate when it is canceled, or errNoPrior.
+func (c *Client) priorCancel(ctx context.Context, req *provider.CancelMandateRequest) (*provider.Mandate, error) {
+	m, err := c.mandateTransaction(ctx, req.MandateID)
+	if err != nil {
+		return nil, err
+	}
+	if int(m.Status) != statusVoided {
+		return nil, errNoPrior
+	}
+	return mandateFrom(m), nil
 }

@@ -95,7 +95,7 @@ func TestSameKeyPayoutOnSharedJournalPaysOnce(t *testing.T) {
 	j := journal.NewMemory()
 	gws := []*paybridge.Gateway{instance(t, e, j, nil), instance(t, e, j, nil)}
 	e.sim.SetLatency(150 * time.Millisecond)
-	req := paybridge.PayoutRequest{Amount: usd("5.00"), AccountID: account, Payee: trustlyrestsim.TestPayer,
+	req := paybridge.PayoutRequest{Amount: usd("5.00"), AccountID: account, Payee: testPayee,
 		MerchantReference: "w1", IdempotencyKey: "shared-payout"}
 	got, errs := atOnce(t, gws, func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Payout, error) {
 		return gw.Payout(ctx, req)

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 	"github.com/paybridge/paybridge/secret"
@@ -38,7 +40,7 @@ func TestOwnMethodsMatchTheSentinels(t *testing.T) {
 		if !errors.Is(err, paybridge.ErrUnauthenticated) || errors.Is(err, paybridge.ErrProviderUnavailable) {
 			t.Fatalf("Transactions with a wrong access key: %v", err)
 		}
-		if _, err := c.Capture(ctx, "1000000001", ""); !errors.Is(err, paybridge.ErrUnauthenticated) {
+		if _, err := c.Capture(ctx, &provider.CaptureRequest{PaymentID: "1000000001", Amount: money.MustNew("1.00", "USD")}); !errors.Is(err, paybridge.ErrUnauthenticated) {
 			t.Fatalf("Capture with a wrong access key: %v", err)
 		}
 	})

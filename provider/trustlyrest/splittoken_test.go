@@ -30,7 +30,8 @@ func TestManualCaptureInAnotherProcessNeedsTheKeptToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = other.Capture(ctx, p.ID, "")
+	req := &provider.CaptureRequest{PaymentID: p.ID, Amount: p.Amount, IdempotencyKey: "cap-token"}
+	_, err = other.Capture(ctx, req)
 	if err == nil || provider.CodeOf(err).Retryable() {
 		t.Fatalf("capture without a known split token = %v, want an error a retry does not cure", err)
 	}
@@ -38,11 +39,23 @@ func TestManualCaptureInAnotherProcessNeedsTheKeptToken(t *testing.T) {
 	if err != nil || token == "" {
 		t.Fatalf("SplitToken(event) = %q, %v", token, err)
 	}
-	got, err := other.Capture(ctx, p.ID, token)
+	req.BeforeSend = func(as func(any) bool) error {
+		var o *trustlyrest.TransactionOptions
+		if !as(&o) {
+			t.Error("the capture's hook reaches no *TransactionOptions")
+			return nil
+		}
+		o.SplitToken = token
+		return nil
+	}
+	got, err := other.Capture(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != provider.PaymentPending && got.Status != provider.PaymentSucceeded {
-		t.Fatalf("captured payment is %s (%s)", got.Status, got.ProviderStatus)
+	if got.Status != provider.CapturePending && got.Status != provider.CaptureSucceeded {
+		t.Fatalf("capture is %s (%s)", got.Status, got.ProviderStatus)
+	}
+	if pay, err := other.GetPayment(ctx, p.ID); err != nil || !pay.Captured.Equal(p.Amount) {
+		t.Fatalf("payment after the capture: %+v, %v", pay, err)
 	}
 }

@@ -2,6 +2,7 @@ package trustlyrest
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/paybridge/paybridge/provider"
 )
@@ -120,16 +121,78 @@ func rawStatus(code int, message string) string {
 }
 
 // isPaymentAuthorization reports whether a transaction is the authorization of a pay-in:
-// type 1 under a Deferred or Recurring payment, or an Instant Pay (type 2).
+// type 1 under a Deferred payment, or an Instant Pay (type 2). The authorization of a
+// Recurring payment is a mandate (see isMandate).
 func isPaymentAuthorization(t *wireTransaction) bool {
 	switch int(t.TransactionType) {
 	case typePay:
 		return true
 	case typeAuthorize:
 		pt := t.paymentType()
-		return pt == paymentTypeDeferred || pt == paymentTypeRecurring || pt == paymentTypeInstant
+		return pt == paymentTypeDeferred || pt == paymentTypeInstant
 	}
 	return false
+}
+
+// isManual reports whether a payment's authorization was made with CaptureManual: its
+// merchantReference ends in the manual suffix (see ManualPaymentReference).
+func isManual(t *wireTransaction) bool {
+	return int(t.TransactionType) == typeAuthorize && t.paymentType() == paymentTypeDeferred &&
+		strings.HasSuffix(t.reference(), manualSuffix)
+}
+
+// isMandate reports whether a transaction is a mandate: the authorization (type 1) of a
+// Recurring payment.
+func isMandate(t *wireTransaction) bool {
+	return int(t.TransactionType) == typeAuthorize && t.paymentType() == paymentTypeRecurring
+}
+
+// isCharge reports whether a transaction is a charge under a mandate: a capture (type 3)
+// of a Recurring payment.
+func isCharge(t *wireTransaction) bool {
+	return int(t.TransactionType) == typeCapture && t.paymentType() == paymentTypeRecurring
+}
+
+// live reports whether a capture (or deposit) still counts against its authorization:
+// it was not voided, canceled, denied, failed or expired.
+func live(t *wireTransaction) bool {
+	switch int(t.Status) {
+	case statusVoided, statusCanceled, 5, 6, 8:
+		return false
+	}
+	return true
+}
+
+// captureStatus reads a capture's neutral status through the table's "money" column.
+func captureStatus(code int) provider.CaptureStatus {
+	switch statusOf(code).money {
+	case provider.PaymentSucceeded:
+		return provider.CaptureSucceeded
+	case provider.PaymentFailed, provider.PaymentDeclined, provider.PaymentExpired:
+		return provider.CaptureFailed
+	case provider.PaymentCanceled:
+		return provider.CaptureCanceled
+	}
+	return provider.CapturePending
+}
+
+// mandateStatus reads a mandate's neutral status from its authorization's status: 0 New
+// and 1 Pending wait for the payer; 2 Authorized (and the later statuses of an
+// authorization) can be charged; 14 OnHold waits for Trustly's verification; 13 Voided is
+// a cancellation; 5 Failed, 6 Expired, 7 Canceled (the payer left the page), 8 Denied and
+// 10 Reversed mean it was never approved. Unknown statuses are pending, never active.
+func mandateStatus(code int) provider.MandateStatus {
+	switch code {
+	case statusNew, statusPending:
+		return provider.MandateRequiresAction
+	case statusAuthorized, statusProcessed, statusCompleted, 11, 12:
+		return provider.MandateActive
+	case statusVoided:
+		return provider.MandateCanceled
+	case 5, 6, statusCanceled, 8, 10:
+		return provider.MandateFailed
+	}
+	return provider.MandatePending
 }
 
 // isAccountAuthorization reports whether a transaction is an authorization obtained to verify

@@ -113,6 +113,7 @@ type wireTransaction struct {
 	Paid                  flexString   `json:"paid"`
 	Refunded              flexString   `json:"refunded"`
 	Balance               flexString   `json:"balance"`
+	Fee                   flexString   `json:"fee"`
 	Status                flexInt      `json:"status"`
 	StatusMessage         string       `json:"statusMessage"`
 	SplitToken            string       `json:"splitToken"`
@@ -137,6 +138,21 @@ type wirePayment struct {
 	PaymentProvider   *struct {
 		Name string `json:"name"`
 	} `json:"paymentProvider"`
+	Recurrence *wireRecurrence `json:"recurrence"`
+}
+
+// wireRecurrence is the part of a Recurring payment's recurrence object the adapter reads
+// (https://amer.developers.trustly.com/payments/reference/recurrence-object).
+type wireRecurrence struct {
+	RecurringAmount flexString `json:"recurringAmount"`
+}
+
+// recurringAmount returns the recurringAmount of the transaction's payment, or "".
+func (t *wireTransaction) recurringAmount() string {
+	if t.Payment == nil || t.Payment.Recurrence == nil {
+		return ""
+	}
+	return string(t.Payment.Recurrence.RecurringAmount)
 }
 
 // wireAccount is Trustly's Account / FinancialInstitutionAccount (the Account schema and

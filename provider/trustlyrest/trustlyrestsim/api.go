@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -176,6 +177,11 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "Missing required parameter: amount")
 		return
 	}
+	rec, recCents, problem := readRecurrence(m, pt)
+	if problem != "" {
+		invalid(w, problem)
+		return
+	}
 	desc, _ := str(m, "description")
 	cust, _ := m["customer"].(map[string]any)
 	if moves {
@@ -219,6 +225,7 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request) {
 	p := &payment{
 		id: s.newIDLocked(), paymentType: pt, merchantRef: ref, currency: cur, amount: cents, description: desc,
 		returnURL: ret, cancelURL: cancel, notificationURL: notifyURL, customer: cust, token: simkit.RandomHex(12),
+		recurrence: rec, recurringCents: recCents,
 	}
 	t := &tx{id: s.newIDLocked(), typ: typeAuthorize, status: stNew, ppStatus: "SW010", merchantRef: ref, amount: cents, pay: p}
 	if pt == 1 {
@@ -234,6 +241,59 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request) {
 	out["status"] = t.status
 	out["createdAt"] = t.createdAt.UnixMilli()
 	writeJSON(w, http.StatusOK, out)
+}
+
+// readRecurrence reads establish data's recurrence object
+// (https://amer.developers.trustly.com/payments/reference/recurrence-object): dates,
+// frequency and frequencyUnit are numbers, frequencyUnitType a name (Day, Week, Month,
+// Year; [I] the official sample sends a number, which is accepted too), recurringAmount an
+// amount string, automaticCapture a boolean. [I] It belongs to a Recurring payment only.
+func readRecurrence(m map[string]any, paymentType int) (rec map[string]any, recurringCents int64, problem string) {
+	v, present := m["recurrence"]
+	if !present || v == nil {
+		return nil, 0, ""
+	}
+	rec, ok := v.(map[string]any)
+	if !ok {
+		return nil, 0, "Invalid recurrence: an object is required"
+	}
+	if paymentType != 3 {
+		return nil, 0, "Invalid recurrence: only a Recurring payment takes one"
+	}
+	for k, v := range rec {
+		switch k {
+		case "startDate", "endDate", "frequency", "frequencyUnit":
+			n, isNum := v.(json.Number)
+			if _, err := n.Int64(); !isNum || err != nil {
+				return nil, 0, "Invalid recurrence." + k + ": a whole number is required"
+			}
+		case "frequencyUnitType":
+			switch x := v.(type) {
+			case string:
+				if x != "Day" && x != "Week" && x != "Month" && x != "Year" {
+					return nil, 0, "Invalid recurrence.frequencyUnitType"
+				}
+			case json.Number:
+			default:
+				return nil, 0, "Invalid recurrence.frequencyUnitType"
+			}
+		case "recurringAmount":
+			text, isStr := v.(string)
+			c, ok := parseCents(text)
+			if !isStr || !ok {
+				return nil, 0, "Invalid recurrence.recurringAmount: a string of at most 10 characters with up to 2 decimals"
+			}
+			recurringCents = c
+		case "automaticCapture":
+			if _, isBool := v.(bool); !isBool {
+				return nil, 0, "Invalid recurrence.automaticCapture: a boolean is required"
+			}
+		case "debtSettlement":
+		default:
+			return nil, 0, "Invalid recurrence: unknown parameter " + k
+		}
+	}
+	return rec, recurringCents, ""
 }
 
 func (s *Server) getTransaction(w http.ResponseWriter, id string) {
@@ -291,6 +351,25 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	orig, pref := q.Get("originalTransactionId"), q.Get("payment.merchantReference")
+	from, hasFrom, ok1 := millisParam(q, "createdAt.start")
+	to, hasTo, ok2 := millisParam(q, "createdAt.end")
+	if !ok1 || !ok2 {
+		invalid(w, "Invalid createdAt.start or createdAt.end: a Unix timestamp in milliseconds")
+		return
+	}
+	if ob := q.Get("orderBy"); ob != "" && ob != "createdAt" && ob != "updatedAt" {
+		invalid(w, "Invalid orderBy: createdAt or updatedAt")
+		return
+	}
+	asc := false
+	switch q.Get("sortOrder") {
+	case "", "desc":
+	case "asc":
+		asc = true
+	default:
+		invalid(w, "Invalid sortOrder: asc or desc")
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var matched []map[string]any
@@ -301,10 +380,18 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
 	case pref != "":
 		ids = s.index.byPayment[pref]
 	}
-	for i := len(ids) - 1; i >= 0; i-- {
+	// Transactions are kept in creation order, which is createdAt order; [I] ordering by
+	// updatedAt is answered in the same order.
+	for n := range ids {
+		i := len(ids) - 1 - n
+		if asc {
+			i = n
+		}
 		t := s.txs[ids[i]]
+		created := t.createdAt.UnixMilli()
 		if (len(types) > 0 && !types[t.typ]) || (len(statuses) > 0 && !statuses[t.status]) ||
-			(orig != "" && t.original != orig) || (pref != "" && t.pay.merchantRef != pref) {
+			(orig != "" && t.original != orig) || (pref != "" && t.pay.merchantRef != pref) ||
+			(hasFrom && created < from) || (hasTo && created > to) {
 			continue
 		}
 		matched = append(matched, t.render(s.opts.WithholdSplitToken))
@@ -314,6 +401,20 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
 		page = append(page, matched[i])
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"transactions": page, "startIndex": start, "itemsPerPage": count})
+}
+
+// millisParam reads a date filter: epoch milliseconds ([I] Trustly says "Unix timestamp";
+// its other times are milliseconds), both ends included.
+func millisParam(q url.Values, key string) (v int64, present, ok bool) {
+	text := q.Get(key)
+	if text == "" {
+		return 0, false, true
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil || n < 0 {
+		return 0, true, false
+	}
+	return n, true, true
 }
 
 func intSet(vals []string) (map[int]bool, error) {
@@ -408,6 +509,27 @@ func (s *Server) captureLocked(w http.ResponseWriter, t *tx, p map[string]string
 	if p["splitToken"] == "" || !signing.ConstantTimeEqual([]byte(p["splitToken"]), []byte(t.splitToken)) {
 		writeError(w, http.StatusBadRequest, codeInvalidSplitToken, domainSplitToken, "Invalid split token")
 		return nil
+	}
+	// A merchant-initiated capture (interactionId consumerNotPresent) is a charge under a
+	// Recurring authorization; [I] the simulator refuses it on any other, and refuses an
+	// interactionId it does not know.
+	switch p["interactionId"] {
+	case "":
+	case "consumerNotPresent":
+		if t.pay.paymentType != 3 {
+			invalid(w, "Invalid interactionId: consumerNotPresent captures need a Recurring authorization")
+			return nil
+		}
+	default:
+		invalid(w, "Invalid interactionId")
+		return nil
+	}
+	// [I] A Recurring authorization's recurringAmount caps each capture under it.
+	if rc := t.pay.recurringCents; rc > 0 {
+		if c, ok := parseCents(p["amount"]); ok && c > rc {
+			invalid(w, "Invalid amount: exceeds the recurringAmount of "+formatCents(rc))
+			return nil
+		}
 	}
 	return s.drawLocked(w, t, p, typeCapture)
 }

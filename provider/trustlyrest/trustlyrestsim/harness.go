@@ -33,7 +33,9 @@ func (s *Server) Config() trustlyrest.Config {
 // score, 6 or more verifies: https://amer.developers.trustly.com/payments/reference/testing).
 // An account verified from bank details
 // gives Trustly no authorization to pay into, so payouts use an account verified
-// interactively (PayoutAccountInteractive), which the EndUser approves.
+// interactively (PayoutAccountInteractive), which the EndUser approves. The EndUser also
+// approves the hosted pages of payments made with CaptureManual and of mandates (Recurring
+// authorizations).
 func ConformanceHarness() (conformance.Harness, func(), error) {
 	s, err := Start(Options{SettleDelay: 5 * time.Millisecond,
 		Options: simkit.Options{RetryBase: 10 * time.Millisecond, RetryMax: 200 * time.Millisecond}})
@@ -60,7 +62,9 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 		Timeout:                  20 * time.Second,
 		PollInterval:             5 * time.Millisecond,
 		// What Gateway.As and errors.As reach.
-		As: conformance.AsTargets{Gateway: []any{new(*trustlyrest.Client)}, Error: []any{new(*trustlyrest.APIError)}},
+		As: conformance.AsTargets{Gateway: []any{new(*trustlyrest.Client)}, Error: []any{new(*trustlyrest.APIError)},
+			// What a Pay's BeforeSend hook and Payment.As reach.
+			Request: []any{new(*trustlyrest.EstablishOptions)}, Payment: []any{new(*trustlyrest.Transaction)}},
 	}, s.Close, nil
 }
 

@@ -51,8 +51,14 @@ func lightboxPage(t *tx) simkit.Page {
 		{Label: "Customer", Value: customer}}
 	approve, leave := "Approve payment", "without paying"
 	switch t.pay.paymentType {
-	case 1, 2, 3:
+	case 1, 2:
 		p.Title, p.AmountLabel = "Pay by bank", "Amount to pay"
+	case 3:
+		p.Title = "Allow " + DemoMerchantName + " to debit your account"
+		if t.pay.recurringCents > 0 {
+			p.Amount, p.Currency, p.AmountLabel = formatCents(t.pay.recurringCents), t.pay.currency, "Up to, each time"
+		}
+		approve, leave = "Approve recurring payments", "without approving recurring payments"
 	case 4:
 		p.Title, p.AmountLabel, p.MerchantLabel = "Choose the account to receive your payout", "Payout", "From"
 		approve, leave = "Approve account", "without choosing an account"

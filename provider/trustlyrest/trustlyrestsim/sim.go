@@ -10,8 +10,17 @@
 // order (375); required establish fields, USD/CAD, amounts as strings of at most 10
 // characters with 2 decimals; merchantReference uniqueness for Authorize, Pay, Capture and
 // Deposit transactions once authorized, processed or completed (error 210); split tokens on
-// captures (380); captures up to the authorized amount and refunds up to the captured amount,
-// at least 0.99 (error 200); refunds of completed captures only, cancels of unprocessed ones.
+// captures (380); partial and repeated captures adding up to the authorized amount at most
+// and refunds up to the captured amount, each at least 0.99 (error 200); refunds of
+// completed captures only, cancels of unprocessed transactions and of authorizations (13
+// Voided, after which captures and deposits are refused). Recurring payments take a typed
+// recurrence object whose recurringAmount caps each capture [I]; a capture with
+// interactionId consumerNotPresent is accepted on a Recurring authorization only [I]. GET
+// /transactions takes the filters the adapter uses (originalTransactionId,
+// transactionType, transactionStatus, payment.merchantReference, createdAt.start and
+// createdAt.end in epoch milliseconds, orderBy, sortOrder, count up to 100, startIndex)
+// and refuses malformed ones (error 200). BookWithoutCall and Rebook plant discrepancies
+// between Trustly's books and the merchant's calls, for reconciliation tests.
 //
 // Transactions carry Trustly's numeric types and statuses. Captures, refunds and deposits
 // move from 1 Pending to 3 Processed to 4 Completed after Options.SettleDelay each, with a

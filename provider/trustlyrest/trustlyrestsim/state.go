@@ -74,6 +74,10 @@ type payment struct {
 	token           string // hosted page token
 	accountLast4    string
 	bankName        string
+	// recurrence is a Recurring payment's recurrence object as established, and
+	// recurringCents its recurringAmount (0: none), which caps each capture [I].
+	recurrence     map[string]any
+	recurringCents int64
 }
 
 // tx is a transaction.
@@ -207,6 +211,13 @@ func (t *tx) render(withholdToken bool) map[string]any {
 	if p.accountLast4 != "" {
 		pm["account"] = map[string]any{"name": p.bankName, "accountNumber": p.accountLast4, "verified": true}
 		pm["paymentProvider"] = map[string]any{"name": p.bankName, "type": 1}
+	}
+	if p.recurrence != nil {
+		rec := map[string]any{"recurrenceId": p.id}
+		for k, v := range p.recurrence {
+			rec[k] = v
+		}
+		pm["recurrence"] = rec
 	}
 	m["payment"] = pm
 	return m
