@@ -142,7 +142,7 @@ func captureOverAuthorized(ctx context.Context, t T, s *suite) {
 func voidThenCapture(ctx context.Context, t T, s *suite) {
 	s.requireCap(t, paybridge.OpCapture, paybridge.OpVoid)
 	p := s.authorizedPayment(ctx, t, "6.00")
-	v, err := s.gw.Void(ctx, paybridge.VoidRequest{PaymentID: p.ID, Reason: "conformance"})
+	v, err := s.gw.Void(ctx, paybridge.VoidRequest{PaymentID: p.ID, Reason: s.carried("VoidRequest.Reason", "conformance")})
 	must(t, s, "Void", err)
 	if v.ID != p.ID || v.Status != paybridge.PaymentCanceled {
 		t.Fatalf("Void returned payment %q with status %q, want %q canceled", v.ID, v.Status, p.ID)

@@ -50,8 +50,8 @@ func (s *suite) writes(ctx context.Context, t T) []write {
 	if s.caps.Supports(paybridge.OpPayout) {
 		account := s.verifiedAccount(ctx, t)
 		ref := newRef("payout")
-		req := paybridge.PayoutRequest{Amount: s.amount(t, "3.00"), AccountID: account, Payee: s.h.Payer,
-			MerchantReference: ref, Description: "conformance payout", NotificationURL: s.notifyURL, IdempotencyKey: ref}
+		req := paybridge.PayoutRequest{Amount: s.amount(t, "3.00"), AccountID: account, Payee: s.person("PayoutRequest.Payee"),
+			MerchantReference: ref, Description: s.carried("PayoutRequest.Description", "conformance payout"), NotificationURL: s.notifyURL, IdempotencyKey: ref}
 		ws = append(ws, write{"Payout", func(ctx context.Context, gw *paybridge.Gateway) (string, error) {
 			p, err := gw.Payout(ctx, req)
 			if err != nil {

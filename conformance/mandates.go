@@ -13,7 +13,7 @@ import (
 func (s *suite) activeMandate(ctx context.Context, t T) *paybridge.Mandate {
 	t.Helper()
 	s.requireEndUser(t)
-	payer := s.h.Payer
+	payer := s.person("MandateRequest.Payer")
 	if payer.ID == "" {
 		payer.ID = newRef("payer")
 	}

@@ -307,7 +307,8 @@ func getPaymentNotFound(ctx context.Context, t T, s *suite) {
 
 func (s *suite) refund(ctx context.Context, t T, paymentID, value, key string) *paybridge.Refund {
 	t.Helper()
-	r, err := s.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: paymentID, Amount: s.amount(t, value), Reason: "conformance", IdempotencyKey: key})
+	r, err := s.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: paymentID, Amount: s.amount(t, value),
+		Reason: s.carried("RefundRequest.Reason", "conformance"), IdempotencyKey: key})
 	must(t, s, "Refund "+value, err)
 	if r.ID == "" || r.PaymentID != paymentID {
 		t.Fatalf("Refund returned id %q for payment %q, want a refund of %q", r.ID, r.PaymentID, paymentID)
@@ -468,8 +469,8 @@ func (s *suite) payout(ctx context.Context, t T, account, value, key string) *pa
 	if key != "" {
 		ref = key // a retry repeats the whole request, reference included
 	}
-	po, err := s.gw.Payout(ctx, paybridge.PayoutRequest{Amount: s.amount(t, value), AccountID: account, Payee: s.h.Payer,
-		MerchantReference: ref, Description: "conformance payout", NotificationURL: s.notifyURL, IdempotencyKey: key})
+	po, err := s.gw.Payout(ctx, paybridge.PayoutRequest{Amount: s.amount(t, value), AccountID: account, Payee: s.person("PayoutRequest.Payee"),
+		MerchantReference: ref, Description: s.carried("PayoutRequest.Description", "conformance payout"), NotificationURL: s.notifyURL, IdempotencyKey: key})
 	must(t, s, "Payout", err)
 	if po.ID == "" || !po.Amount.Equal(s.amount(t, value)) {
 		t.Fatalf("Payout returned id %q amount %v, want an id and %s", po.ID, po.Amount, value)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
 )
 
 // Scenario is one named conformance check.
@@ -259,17 +261,47 @@ func newRef(prefix string) string {
 	return prefix + "-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:20]
 }
 
-// paymentRequest returns a valid request for value.
+// paymentRequest returns a valid request for value, with the optional fields the
+// provider carries.
 func (s *suite) paymentRequest(t T, value string) paybridge.PaymentRequest {
 	return paybridge.PaymentRequest{
 		Amount:            s.amount(t, value),
 		MerchantReference: newRef("order"),
-		Description:       "conformance test order",
+		Description:       s.carried("PaymentRequest.Description", "conformance test order"),
 		ReturnURL:         "https://merchant.example.com/return",
 		CancelURL:         "https://merchant.example.com/cancel",
 		NotificationURL:   s.notifyURL,
-		Payer:             s.h.Payer,
+		Payer:             s.person("PaymentRequest.Payer"),
 	}
+}
+
+// carried returns v unless name is an optional request field (see
+// provider.RequestFieldNames) that the provider does not carry, which the Gateway would
+// refuse; then "".
+func (s *suite) carried(name, v string) string {
+	if s.refuses(name) {
+		return ""
+	}
+	return v
+}
+
+// refuses reports whether the Gateway refuses a request setting name, an optional request
+// field the provider does not carry.
+func (s *suite) refuses(name string) bool {
+	return slices.Contains(provider.RequestFieldNames, name) && !s.caps.CarriesRequestField(name)
+}
+
+// person returns the Harness's Payer without the optional fields the provider does not
+// carry for the request field prefix ("PaymentRequest.Payer", "PayoutRequest.Payee").
+func (s *suite) person(prefix string) paybridge.Person {
+	p := s.h.Payer
+	p.Phone = s.carried(prefix+".Phone", p.Phone)
+	p.DateOfBirth = s.carried(prefix+".DateOfBirth", p.DateOfBirth)
+	p.NationalID = s.carried(prefix+".NationalID", p.NationalID)
+	if s.refuses(prefix + ".Address") {
+		p.Address = nil
+	}
+	return p
 }
 
 // requireCap skips the scenario unless every operation is supported.

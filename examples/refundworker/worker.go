@@ -120,7 +120,7 @@ func (w *Worker) submit(ctx context.Context, j Job) (id, status string, err erro
 	switch j.Kind {
 	case KindRefund:
 		r, err := w.Gateway.Refund(ctx, paybridge.RefundRequest{PaymentID: j.PaymentID, Amount: j.Amount,
-			MerchantReference: j.Reference, Reason: j.Description, IdempotencyKey: j.IdempotencyKey})
+			MerchantReference: j.Reference, Reason: w.carried("RefundRequest.Reason", j.Description), IdempotencyKey: j.IdempotencyKey})
 		if err != nil {
 			return "", "", err
 		}
@@ -131,13 +131,24 @@ func (w *Worker) submit(ctx context.Context, j Job) (id, status string, err erro
 			payee = *j.Payee
 		}
 		p, err := w.Gateway.Payout(ctx, paybridge.PayoutRequest{AccountID: j.AccountID, Amount: j.Amount, Payee: payee,
-			MerchantReference: j.Reference, Description: j.Description, IdempotencyKey: j.IdempotencyKey})
+			MerchantReference: j.Reference, Description: w.carried("PayoutRequest.Description", j.Description),
+			IdempotencyKey: j.IdempotencyKey})
 		if err != nil {
 			return "", "", err
 		}
 		return p.ID, string(p.Status), nil
 	}
 	return "", "", &paybridge.Error{Code: paybridge.CodeInvalidRequest, Op: "job", Fields: []paybridge.FieldError{{Field: "Kind", Problem: "is unknown"}}}
+}
+
+// carried returns a job's text for the optional request field name when the provider
+// carries it, and nothing otherwise: a provider without a place for a field refuses a
+// request that sets it rather than drop it, and the job's description is only a note.
+func (w *Worker) carried(name, text string) string {
+	if w.Gateway.Capabilities().CarriesRequestField(name) {
+		return text
+	}
+	return ""
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -22,6 +22,15 @@ var skipsExpected = map[string]string{
 	"VerifyAccount":            "Trustist verifies accounts only interactively",
 	"PayoutToVerifiedAccount":  "Trustist publishes no payout endpoint",
 	"PayoutIdempotent":         "Trustist publishes no payout endpoint",
+	"CaptureFull":              "Trustist has no authorization hold",
+	"CapturePartial":           "Trustist has no authorization hold",
+	"CaptureOverAuthorized":    "Trustist has no authorization hold",
+	"VoidThenCapture":          "Trustist has no authorization hold",
+	"CaptureIdempotent":        "Trustist has no authorization hold",
+	"MandateCharge":            "the merchant cannot charge them",
+	"ChargeCanceledMandate":    "the merchant cannot charge them",
+	"ChargeIdempotent":         "the merchant cannot charge them",
+	"Ledger":                   "Trustist publishes no listing",
 }
 
 // TestConformance runs the shared suite against the simulator, through the same harness

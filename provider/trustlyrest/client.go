@@ -151,7 +151,7 @@ var requestFields = []string{
 	"PaymentRequest.Description", "PaymentRequest.CustomerID", "PaymentRequest.Payer.Phone",
 	"PaymentRequest.Payer.DateOfBirth", "PaymentRequest.Payer.NationalID", "PaymentRequest.Payer.Address",
 	"MandateRequest.Description", "MandateRequest.MaxAmount", "MandateRequest.Payer.DateOfBirth",
-	"MandateRequest.Payer.Address",
+	"MandateRequest.Payer.Address", "VoidRequest.Reason",
 }
 
 // Capabilities implements provider.Provider. Everything is supported; refunds and captures
