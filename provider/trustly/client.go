@@ -95,6 +95,16 @@ func (c *Client) Capabilities() provider.Capabilities {
 			provider.OpGetPayment, provider.OpGetRefund, provider.OpGetPayout, provider.OpGetAccountVerification,
 		},
 		Currencies: slices.Clone(c.s.currencies),
+		// What the requests carry (see the package documentation, "Request fields"):
+		// Deposit carries Description as its ExternalReference, and has no metadata,
+		// payer address or date of birth; Trustly keeps no customers; Refund carries
+		// only ExternalReference (the MerchantReference); AccountPayout takes
+		// Description as its ShopperStatement and nothing of the payee beyond the
+		// EndUserID.
+		RequestFields: []string{
+			"PaymentRequest.Description", "PaymentRequest.Payer.Phone", "PaymentRequest.Payer.NationalID",
+			"PayoutRequest.Description",
+		},
 		// A repeat with the same idempotency key is the byte-identical signed request
 		// (same UUID), which Trustly answers with its first result: for a VerifyAccount
 		// whose answer was lost, the repeat is the one way to learn its order.

@@ -53,8 +53,12 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 		LoopbackNotifications: true,
 		Secrets:               []string{creds.Password.Reveal(), creds.PrivateKey.Reveal(), pemBody(creds.PrivateKey.Reveal()), TestIBAN},
 		Timeout:               20 * time.Second,
-		// What Gateway.As reaches.
-		As: conformance.AsTargets{Gateway: []any{new(*trustly.Client)}},
+		// What Gateway.As reaches, what a Pay's BeforeSend hook reaches (the Deposit's
+		// Attributes) and what Payment.As reaches on a Pay's result (the Deposit's answer).
+		// The EndUser approves a mandate's page (a SelectAccount) as it confirms an
+		// account.
+		As: conformance.AsTargets{Gateway: []any{new(*trustly.Client)}, Request: []any{new(*trustly.Attributes)},
+			Payment: []any{new(*trustly.OrderResult)}},
 	}, s.Close, nil
 }
 
@@ -74,8 +78,8 @@ func pemBody(p string) string {
 	return p
 }
 
-// writesApplied counts the merchant's deposits (paid or not), refunds and payouts: every
-// order or refund a write created.
+// writesApplied counts the merchant's deposits (paid or not), refunds, payouts and
+// charges: every order or refund a money-moving write created.
 func (s *Server) writesApplied(username string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -85,7 +89,7 @@ func (s *Server) writesApplied(username string) int64 {
 			continue
 		}
 		switch o.kind {
-		case "Deposit":
+		case "Deposit", "Charge":
 			n += 1 + int64(len(o.refunds))
 		case "AccountPayout":
 			n++
