@@ -121,6 +121,11 @@ func TestRequestFieldsRefused(t *testing.T) {
 	if !namesField(err, "Payee.DateOfBirth") || e.sim.Requests() != before {
 		t.Errorf("Payout with a payee's date of birth: %v", err)
 	}
+	_, err = e.gw.Charge(ctx, paybridge.ChargeRequest{MandateID: "1", Amount: money.MustNew("1.00", "EUR"), MerchantReference: "c-md",
+		Metadata: map[string]string{"k": "v"}})
+	if !namesField(err, "Metadata") || e.sim.Requests() != before {
+		t.Errorf("Charge with Metadata: %v", err)
+	}
 }
 
 // TestPayDescriptionIsTheExternalReference: a Deposit has no description; Description is
