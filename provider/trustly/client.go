@@ -15,7 +15,7 @@ import (
 const Name = "trustly"
 
 // Client is the Trustly adapter and Trustly's own API client. It implements
-// provider.Provider, Refunder, Payouter, AccountVerifier, MandateManager and
+// provider.Provider, Refunder, Payouter, AccountVerifier, MandateManager, Ledgerer and
 // notify.Verifier, and offers the Trustly methods that have no neutral form (Balance,
 // AccountLedger, CancelCharge, ...). It is safe
 // for concurrent use. It prints and logs as its username and environment, never its
@@ -38,6 +38,7 @@ var (
 	_ notify.Verifier          = (*Client)(nil)
 	_ provider.Referencer      = (*Client)(nil)
 	_ provider.MandateManager  = (*Client)(nil)
+	_ provider.Ledgerer        = (*Client)(nil)
 )
 
 // New returns a Client for cfg, or an InvalidRequest *provider.Error naming the first bad
