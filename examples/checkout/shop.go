@@ -387,8 +387,12 @@ func (s *Shop) refund(w http.ResponseWriter, r *http.Request) {
 	})
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	req := paybridge.RefundRequest{PaymentID: o.PaymentID, Amount: o.Amount, Reason: "Refund requested by the buyer",
+	req := paybridge.RefundRequest{PaymentID: o.PaymentID, Amount: o.Amount,
 		MerchantReference: fmt.Sprintf("%s-r%d", o.ID, o.Refunds), IdempotencyKey: o.RefundKey}
+	if m.Gateway.Capabilities().CarriesRequestField("RefundRequest.Reason") {
+		// A provider without a place for it (Trustly's Refund) refuses it rather than drop it.
+		req.Reason = "Refund requested by the buyer"
+	}
 	var rf *paybridge.Refund
 	err := s.repeat(ctx, func() error {
 		var err error
