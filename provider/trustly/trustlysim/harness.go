@@ -34,8 +34,10 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 	}
 	open := func(password secret.Value) func() (*trustly.Client, error) {
 		return func() (*trustly.Client, error) {
+			// A ShopperStatement, which Trustly requires on a Charge, for charges that
+			// carry no Description.
 			return trustly.New(trustly.Config{Username: creds.Username, Password: password, PrivateKey: creds.PrivateKey,
-				BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM()})
+				BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM(), ShopperStatement: "Conformance"})
 		}
 	}
 	return conformance.Harness{
