@@ -44,7 +44,7 @@ func (g *Gateway) CreateMandate(ctx context.Context, req MandateRequest) (m *Man
 	}
 	mm := g.p.(provider.MandateManager)
 	return write(ctx, g, start, writeCall[Mandate]{op: op, need: provider.OpCreateMandate, key: req.IdempotencyKey, req: &req,
-		send:  func() (*Mandate, error) { return mm.CreateMandate(ctx, &req) },
+		send:  func() (*Mandate, error) { return mm.CreateMandate(g.withCalls(ctx), &req) },
 		facts: func(m *Mandate) written { return written{id: m.ID, provider: &m.Provider, key: &m.IdempotencyKey} },
 		get:   g.mandateGetter(),
 	})
@@ -56,7 +56,16 @@ func (g *Gateway) mandateGetter() func(context.Context, string) (*Mandate, error
 	if !g.caps.Supports(provider.OpGetMandate) {
 		return nil
 	}
-	return g.p.(provider.MandateManager).GetMandate
+	mm := g.p.(provider.MandateManager)
+	return func(ctx context.Context, id string) (*Mandate, error) { return mm.GetMandate(g.withCalls(ctx), id) }
+}
+
+// withCalls offers the adapter the Gateway's record of calls (provider.CallsFrom) for a
+// mandate operation: a provider may name the account to charge only in a notification
+// (Trustly JSON-RPC's account notification), which the adapter records as a mark while
+// verifying it and reads back here.
+func (g *Gateway) withCalls(ctx context.Context) context.Context {
+	return provider.WithCalls(ctx, calls{g})
 }
 
 // GetMandate returns a mandate's current state.
@@ -65,7 +74,7 @@ func (g *Gateway) GetMandate(ctx context.Context, id string) (m *Mandate, err er
 	start := time.Now()
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	return fetch(ctx, g, start, op, provider.OpGetMandate, id,
-		func() (*Mandate, error) { return g.p.(provider.MandateManager).GetMandate(ctx, id) },
+		func() (*Mandate, error) { return g.p.(provider.MandateManager).GetMandate(g.withCalls(ctx), id) },
 		func(m *Mandate) *string { return &m.Provider })
 }
 
@@ -83,7 +92,7 @@ func (g *Gateway) Charge(ctx context.Context, req ChargeRequest) (p *Payment, er
 	}
 	mm := g.p.(provider.MandateManager)
 	return write(ctx, g, start, writeCall[Payment]{op: op, need: provider.OpCharge, key: req.IdempotencyKey, amount: req.Amount, req: &req,
-		send:  func() (*Payment, error) { return mm.Charge(ctx, &req) },
+		send:  func() (*Payment, error) { return mm.Charge(g.withCalls(ctx), &req) },
 		facts: func(p *Payment) written { return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey} },
 		get:   g.p.GetPayment,
 	})
@@ -102,7 +111,7 @@ func (g *Gateway) CancelMandate(ctx context.Context, req CancelMandateRequest) (
 	}
 	mm := g.p.(provider.MandateManager)
 	return write(ctx, g, start, writeCall[Mandate]{op: op, need: provider.OpCancelMandate, key: req.IdempotencyKey, req: &req, onParent: true,
-		send:  func() (*Mandate, error) { return mm.CancelMandate(ctx, &req) },
+		send:  func() (*Mandate, error) { return mm.CancelMandate(g.withCalls(ctx), &req) },
 		facts: func(m *Mandate) written { return written{id: m.ID, provider: &m.Provider} },
 		get:   g.mandateGetter(),
 	})

@@ -100,7 +100,8 @@ type Call struct {
 }
 
 // Calls is the Gateway's record of the merchant's calls, offered to an adapter while it
-// verifies a notification (see CallsFrom), for providers whose notifications do not say
+// verifies a notification and while it creates, reads, charges or cancels a mandate (see
+// CallsFrom), for providers whose notifications do not say
 // what they concern: a Trustly JSON-RPC "credit" is a deposit's, a failed refund's or a
 // failed payout's, and only the calls that created the order tell which. It reads the
 // journal, so it answers alike on every instance and after a restart.
@@ -127,14 +128,15 @@ type Calls interface {
 type callsKey struct{}
 
 // WithCalls returns a context carrying c; the Gateway's notification handler passes it to
-// the adapter's VerifyNotification.
+// the adapter's VerifyNotification, and the Gateway's mandate operations to the
+// MandateManager's methods.
 func WithCalls(ctx context.Context, c Calls) context.Context {
 	return context.WithValue(ctx, callsKey{}, c)
 }
 
-// CallsFrom returns the Calls carried by ctx, or nil when the notification is verified
-// outside a Gateway (with notify.NewHandler directly): the adapter then reads only what
-// the notification itself says.
+// CallsFrom returns the Calls carried by ctx, or nil when the adapter is called outside a
+// Gateway (a notification verified with notify.NewHandler directly): the adapter then
+// reads only what the notification or the request itself says.
 func CallsFrom(ctx context.Context) Calls {
 	c, _ := ctx.Value(callsKey{}).(Calls)
 	return c

@@ -44,6 +44,10 @@ func (c *Client) registerAccount(ctx context.Context, req *provider.VerifyAccoun
 		optional(attrs, "AddressLine1", a.Line1)
 		optional(attrs, "AddressLine2", a.Line2)
 	}
+	attrs, err = runHook(req.BeforeSend, "RegisterAccount", attrs, nil)
+	if err != nil {
+		return nil, err
+	}
 	if len(attrs) == 0 {
 		attrs = nil
 	}
@@ -88,6 +92,10 @@ func (c *Client) selectAccount(ctx context.Context, req *provider.VerifyAccountR
 		return nil, err
 	}
 	optional(attrs, "DateOfBirth", req.Holder.DateOfBirth)
+	attrs, err := runHook(req.BeforeSend, "SelectAccount", attrs, selectAccountFixed)
+	if err != nil {
+		return nil, err
+	}
 	r := &rpc{method: "SelectAccount", uuid: c.requestUUID("SelectAccount", req.IdempotencyKey), write: true,
 		person: "Holder",
 		data: map[string]any{
@@ -107,6 +115,11 @@ func (c *Client) selectAccount(ctx context.Context, req *provider.VerifyAccountR
 	return &provider.AccountVerification{ID: orderID, Provider: Name, Status: provider.VerificationRequiresAction,
 		RedirectURL: redirect, CreatedAt: time.Now()}, nil
 }
+
+// selectAccountFixed are the SelectAccount attributes derived from the neutral request,
+// which a BeforeSend hook cannot change.
+var selectAccountFixed = []string{"SuccessURL", "FailURL", "Firstname", "Lastname", "Country", "Locale", "Email",
+	"MobilePhone", "NationalIdentificationNumber", "DateOfBirth", "RequestDirectDebitMandate"}
 
 // selectAccountMessageID is the MessageID of a SelectAccount: the MerchantReference, or
 // one derived from the idempotency key when there is none.

@@ -628,19 +628,6 @@ func TestMerchantCalls(t *testing.T) {
 	if _, err := collect(e.c.AccountLedger(ctx, today, today, "")); err == nil || e.sim.Requests() != requests {
 		t.Error("an empty date range was sent")
 	}
-	ch, err := e.c.Charge(ctx, trustly.ChargeRequest{AccountID: "1234", NotificationURL: e.notifyURL(), EndUserID: "u-1", MessageID: "ch-1",
-		Amount: money.MustNew("5.00", "EUR"), ShopperStatement: "Shop", Email: "a@example.com", IdempotencyKey: "ch-1"})
-	if err != nil || ch.Accepted || ch.Rejected != "ERROR_ACCOUNT_NOT_FOUND" {
-		t.Fatalf("Charge = %+v, %v", ch, err)
-	}
-	before := e.sim.Requests()
-	_, err = e.c.Charge(ctx, trustly.ChargeRequest{})
-	if pe := providerError(t, err); pe.Code != provider.InvalidRequest || pe.Field != "AccountID" {
-		t.Fatalf("empty charge: %v", err)
-	}
-	if n := e.sim.Requests() - before; n != 0 {
-		t.Fatalf("an invalid charge sent %d requests", n)
-	}
 	_, err = e.c.ApproveWithdrawal(ctx, "123")
 	if pe := providerError(t, err); pe.ProviderCode != "620" {
 		t.Fatalf("ApproveWithdrawal: %v", err)
@@ -648,56 +635,6 @@ func TestMerchantCalls(t *testing.T) {
 	_, err = e.c.CancelCharge(ctx, "123")
 	if pe := providerError(t, err); pe.ProviderCode != "620" {
 		t.Fatalf("CancelCharge: %v", err)
-	}
-}
-
-func TestDirectDebitChargeAndCancel(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	// An account selected with a direct-debit mandate can be charged.
-	sa, err := e.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: provider.Person{ID: "u-dd", FirstName: "A", LastName: "B",
-		Country: "SE", Locale: "sv_SE"}, ReturnURL: "https://shop.example.com/r", NotificationURL: e.notifyURL(), IdempotencyKey: "sa-dd"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.sim.EndUser().Approve(ctx, sa.RedirectURL); err != nil {
-		t.Fatal(err)
-	}
-	evs := e.waitEvents(t, func(evs []notify.Event) bool { return len(evs) == 1 })
-	acct := evs[0].AccountID
-	ch, err := e.c.Charge(ctx, trustly.ChargeRequest{AccountID: acct, NotificationURL: e.notifyURL(), EndUserID: "u-dd", MessageID: "ch-2",
-		Amount: money.MustNew("5.00", "EUR"), ShopperStatement: "Shop", Email: "a@example.com", IdempotencyKey: "ch-2"})
-	if err != nil || ch.Accepted || ch.Rejected != "ERROR_MANDATE_NOT_FOUND" {
-		t.Fatalf("charge without mandate = %+v, %v", ch, err)
-	}
-	if err := e.sim.GrantMandate(acct); err != nil {
-		t.Fatal(err)
-	}
-	// A charge for a future date is accepted and can be canceled.
-	tomorrow := time.Now().UTC().Add(48 * time.Hour).Format("2006-01-02")
-	req := trustly.ChargeRequest{AccountID: acct, NotificationURL: e.notifyURL(), EndUserID: "u-dd", MessageID: "ch-3",
-		Amount: money.MustNew("5.00", "EUR"), ShopperStatement: "Shop", Email: "a@example.com", PaymentDate: tomorrow, IdempotencyKey: "ch-3"}
-	ch, err = e.c.Charge(ctx, req)
-	if err != nil || !ch.Accepted || ch.OrderID == "" || ch.Rejected != "" {
-		t.Fatalf("charge with mandate = %+v, %v", ch, err)
-	}
-	again, err := e.c.Charge(ctx, req)
-	if err != nil || again.OrderID != ch.OrderID {
-		t.Fatalf("repeated charge = %+v, %v; want order %s", again, err, ch.OrderID)
-	}
-	cc, err := e.c.CancelCharge(ctx, ch.OrderID)
-	if err != nil || !cc.Accepted || cc.Rejected != "" {
-		t.Fatalf("CancelCharge = %+v, %v", cc, err)
-	}
-	// A charge due today is executed at once and can no longer be canceled.
-	req.MessageID, req.IdempotencyKey, req.PaymentDate = "ch-4", "ch-4", ""
-	now, err := e.c.Charge(ctx, req)
-	if err != nil || !now.Accepted {
-		t.Fatalf("immediate charge = %+v, %v", now, err)
-	}
-	cc, err = e.c.CancelCharge(ctx, now.OrderID)
-	if err != nil || cc.Accepted || cc.Rejected == "" {
-		t.Fatalf("CancelCharge of an executed charge = %+v, %v", cc, err)
 	}
 }
 

@@ -35,7 +35,8 @@
 //     first and last name, country and locale (Trustly requires them), and
 //     NotificationURL (or Config.NotificationURL). MerchantReference is the MessageID, ReturnURL the SuccessURL and
 //     CancelURL the FailURL. The amount is sent as the fixed Attributes.Amount. Payment.ID
-//     is Trustly's orderid.
+//     is Trustly's orderid; Payment.As reaches the answer as an *[OrderResult].
+//     Description is sent as Attributes.ExternalReference (see Request fields).
 //   - Refund is Refund of the deposit's orderid. Trustly answers result "1" when it
 //     accepts the refund, which is not the same as the money having left: refunds are
 //     queued until the deposit has settled and need funds on the merchant account, so an
@@ -62,8 +63,122 @@
 //   - Trustly has no API to read a deposit, refund, payout or account selection back, so
 //     GetPayment, GetRefund, GetPayout and GetAccountVerification are not offered;
 //     outcomes arrive as notifications. Trustly has no customer records either.
+//   - CreateMandate, GetMandate and Charge are Trustly Direct Debit; CancelMandate is not
+//     offered (see Mandates). Ledger is AccountLedger (see Reconciliation).
+//   - There is no Capture or Void: Trustly's current API has no authorization to capture
+//     later. A Deposit is a single payment the end user approves, paid once the bank
+//     confirms it (pending, then credit); the pay-in methods are Deposit and Charge
+//     (https://docs.trustly.com/api/deposit). The P2P method with AuthorizeOnly and the
+//     Capture and Void methods survive only in Trustly's old Python and PHP clients, with no
+//     current documentation, and this adapter does not use them. A Charge with a later
+//     PaymentDate, cancellable with CancelCharge, is a scheduled direct debit, not an
+//     authorization.
 //
 // Capabilities lists these limits with Notes.
+//
+// # Mandates
+//
+// Mandates are Trustly Direct Debit (TDD), which Trustly's official clients implement.
+// Trustly no longer offers TDD to new merchants and points them to Merchant Direct Debit
+// (MDD: DirectDebitMandate, DirectDebit, CancelDirectDebitMandate,
+// https://docs.trustly.com/api/mdd), which none of its official clients implements, and
+// neither does this adapter; TDD must be enabled for the merchant (otherwise Trustly
+// refuses with ERROR_DIRECT_DEBIT_NOT_ALLOWED).
+//
+//   - CreateMandate is SelectAccount with Attributes.RequestDirectDebitMandate "1": the
+//     payer chooses an account at their bank on Trustly's page and approves the mandate.
+//     Payer.Email is required with it, besides what every SelectAccount needs (names,
+//     country, locale, Payer.ID as the EndUserID); Payer.DateOfBirth is sent. The result
+//     is MandateRequiresAction with the page's URL; Mandate.ID is the SelectAccount's
+//     orderid, MerchantReference its MessageID, and Mandate.As reaches an *OrderResult.
+//   - The account notification of that order names the account (accountid) and says
+//     whether its mandate is registered (attributes.directdebitmandate): 0 is
+//     mandate.pending (approved, the bank registers it usually the next bank day, when a
+//     second account notification says 1), 1 is mandate.active
+//     (https://developers.trustly.com/emea/docs/introduction-tdd). A cancel of the order
+//     (the payer declined or left) is mandate.failed. Event.MandateID is the orderid.
+//   - Charge is Trustly's Charge of that account. Trustly needs the accountid, which only
+//     the account notification carries, and the payer's EndUserID and Email again, which
+//     the neutral ChargeRequest lacks: CreateMandate records the payer in the Gateway's
+//     journal (provider.Calls.Mark) before it sends, and the verified account
+//     notification records the accountid. Charge reads them back, so any instance sharing
+//     the journal, or a restarted process with a durable journal, can charge; used on
+//     the Client without a Gateway, Charge refuses. A mandate the journal does not show
+//     active (no account notification with directdebitmandate 1 yet, or failed) is
+//     refused with InvalidRequest before anything is sent; one Trustly does not know any
+//     more (ended by the payer at the bank, which TDD reports by no notification) is
+//     rejected by Trustly with ERROR_MANDATE_NOT_FOUND, also InvalidRequest, ProviderCode
+//     holding the reason. MerchantReference is the MessageID; Description, else
+//     Config.ShopperStatement, is the ShopperStatement Trustly requires (A–Z, a–z, 0–9,
+//     '.', '-', '_', space; its first 7 characters reach the bank statement); the amount
+//     must be in the mandate's currency. BeforeSend reaches the Charge's Attributes for
+//     PaymentDate (YYYY-MM-DD, a later collection date) and ExternalReference. An
+//     accepted charge is PaymentPending with MandateID set, and Payment.As reaches the
+//     *[ChargeResult]. Its order's notifications are payment events of that payment
+//     (Event.MandateID set): pending is payment.pending, credit (the following bank day
+//     at Trustly) payment.succeeded, cancel after pending payment.failed — Trustly's
+//     cancel does not say whether the bank refused the collection or the merchant
+//     canceled it.
+//   - GetMandate answers from the journal: what the verified notifications of the
+//     mandate's order said (requires_action, pending, active, failed). Trustly has no
+//     call that reads a mandate.
+//   - CancelMandate is not offered: TDD documents no cancellation of a mandate, only
+//     CancelCharge of one charge with a later PaymentDate (until 18:00 the day before it,
+//     https://docs.trustly.com/api/cancelcharge), which stays on the Client (Gateway.As).
+//
+// Charge and CreateMandate are repeatable writes: a repeat with the same idempotency key
+// is the byte-identical signed request (what Charge reads from the journal is recorded
+// once and never changes), which Trustly answers with its first result.
+//
+// # Per-request options
+//
+// Every write's BeforeSend hook (provider.BeforeSend) reaches the request's Attributes as
+// a *[Attributes] target — Deposit (Pay), Refund, AccountPayout (Payout), RegisterAccount
+// and SelectAccount (VerifyAccount, CreateMandate) and Charge — before the request is
+// signed. Set there what the neutral request cannot say: ShopperStatement, URLTarget,
+// TemplateURL, Method "deposit.bank.netherlands.ideal" (iDEAL, https://docs.trustly.com/api/ideal),
+// ShippingAddress*, ExternalReference, RecipientInformation, PaymentDate on a Charge, and
+// so on. Before sending, the adapter refuses with InvalidRequest (Field "BeforeSend"): a
+// URLTarget other than _top, _self and _parent; SuggestedMinAmount or SuggestedMaxAmount,
+// which cannot go with Amount, which a Deposit always sends; a value that is not text
+// (or an object of text); a malformed PaymentDate; and a change to what the adapter
+// derived from the neutral request (amount, currency, URLs, the person's names, country,
+// locale, email, phone and national id, the mandate flag, a Refund's ExternalReference),
+// so that the result still describes what was sent. The hook runs again, and must decide
+// alike, when the Gateway repeats the request.
+//
+// # Request fields
+//
+// Capabilities.RequestFields lists what the requests carry; the Gateway refuses the other
+// optional fields, naming them, rather than let them be dropped (Trustly's Java client,
+// DepositRequestDataAttributes.java and the attributes of the other methods):
+//
+//   - Pay: Description is sent as Attributes.ExternalReference, Deposit's one free-text
+//     attribute that reaches the merchant (it need not be unique and appears in the
+//     settlement report, column extraref): a Deposit has no description. Payer.Phone
+//     (MobilePhone) and Payer.NationalID are carried. Refused: Metadata (Attributes are
+//     a closed set), CustomerID (Trustly keeps no customers), Payer.DateOfBirth (Deposit
+//     has none for the payer) and Payer.Address (Deposit has only a shipping address; set
+//     ShippingAddress* through BeforeSend).
+//   - Refund: Reason and Metadata are refused; MerchantReference is the ExternalReference.
+//   - Payout: Description is the ShopperStatement. Refused: Metadata, Payee.DateOfBirth
+//     and Payee.Address (AccountPayout describes only the sender, SenderInformation).
+//   - CreateMandate: Payer.DateOfBirth is carried. Refused: Description (SelectAccount
+//     has none), MaxAmount (TDD records no cap) and Payer.Address.
+//   - Charge: Description is the ShopperStatement. Refused: Metadata.
+//
+// # Reconciliation
+//
+// Ledger lists AccountLedger's rows between two times: it asks for whole dates (ToDate is
+// excluded, and the dates' time zone is not documented [I], so one day more on each side)
+// and keeps the rows whose datestamp is From <= Time < To. Only settled transactions
+// are listed. ProviderID is the orderid, Reference the messageid; a refund's row carries
+// its deposit's orderid and messageid (a Refund has no order of its own). Kind: an
+// accountname starting TRANSACTION_FEE_ is a fee, on its own row with the orderid it
+// was charged for; otherwise the transactiontype (free text [I]) decides: one naming a
+// refund is a refund, a payout or withdrawal a payout, a deposit or charge a payment,
+// anything else other. Amounts are signed as Trustly reports them. The rows are streamed
+// as AccountLedger streams them (see Reports).
 //
 // # Idempotency
 //
@@ -74,8 +189,8 @@
 // of acting twice. This is what makes Refund, which has no MessageID, safe to repeat. The
 // Client makes one attempt per call; the Gateway's retry policy repeats the calls whose
 // outcome is unknown (network failures, 5xx answers, unsigned transport errors), and
-// Capabilities.RepeatableWrites tells it that Pay, Refund, Payout and VerifyAccount may be
-// repeated.
+// Capabilities.RepeatableWrites tells it that Pay, Refund, Payout, VerifyAccount,
+// CreateMandate and Charge may be repeated.
 //
 // A call fails with Code UnknownOutcome whenever Trustly may have acted without this
 // Client being able to tell, by one rule for every adapter (internal/transport), alike for
@@ -83,7 +198,7 @@
 // request was written), an answer that is not Trustly's under a status that does not say
 // the request was refused unprocessed (an HTTP 500 or 502 page; 503 and 429 do say so),
 // an answer that breaks off, and an unsigned error. So does a write (Pay, Refund, Payout,
-// VerifyAccount, Charge, CancelCharge, Approve/Deny Withdrawal) whose answer arrived but
+// VerifyAccount, CreateMandate, Charge, CancelCharge, Approve/Deny Withdrawal) whose answer arrived but
 // cannot be trusted: its signature does not verify (most often a TEST/live key mix-up;
 // the message says so), it answers another request, or it cannot be parsed; a read
 // reports such an answer as Internal. Repeat an uncertain write only with the same
@@ -143,6 +258,9 @@
 //   - Payout: payoutconfirmation is payout.succeeded; credit or cancel is payout.failed.
 //   - Account selection: account is account.verified or account.failed (verified "0"),
 //     cancel is account.failed.
+//   - Mandate (a CreateMandate's SelectAccount): account is mandate.pending or
+//     mandate.active by its directdebitmandate, cancel is mandate.failed (see Mandates).
+//   - Charge: as a deposit's (see Mandates), with Event.MandateID set.
 //   - kyc, on a deposit's order, is payment.identified (see Identity checks below); on
 //     any other order it is other, and answered FINISH.
 //   - An order no call in the journal created (another merchant's genuinely signed
@@ -208,7 +326,7 @@
 //	var c *trustly.Client
 //	if gw.As(&c) { bal, err := c.Balance(ctx) }
 //
-// for Balance, AccountLedger, ViewAutomaticSettlementDetailsCSV, GetWithdrawals, Charge,
+// for Balance, AccountLedger, ViewAutomaticSettlementDetailsCSV, GetWithdrawals,
 // CancelCharge, ApproveWithdrawal and DenyWithdrawal.
 //
 // # Reports

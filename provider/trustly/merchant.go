@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
-	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
@@ -33,35 +32,6 @@ type Withdrawal struct {
 	AccountID     string
 	Currency      string
 	ETA           string
-}
-
-// ChargeRequest asks for a Trustly Direct Debit charge of an account with a mandate.
-type ChargeRequest struct {
-	AccountID       string
-	NotificationURL string
-	EndUserID       string
-	// MessageID is your unique id of the charge.
-	MessageID string
-	Amount    money.Amount
-	// ShopperStatement is required: A–Z, a–z, 0–9, '.', '-', '_' and space.
-	ShopperStatement string
-	// Email of the end user; required.
-	Email string
-	// PaymentDate (YYYY-MM-DD) schedules the charge; empty charges as soon as possible.
-	PaymentDate       string
-	ExternalReference string
-	// IdempotencyKey makes a repeated Charge send the identical request; required.
-	IdempotencyKey string
-}
-
-// ChargeResult is Trustly's answer to Charge or CancelCharge.
-type ChargeResult struct {
-	// OrderID of the charge; empty when rejected (and for CancelCharge).
-	OrderID string
-	// Accepted reports result "1".
-	Accepted bool
-	// Rejected is Trustly's reason when not accepted, e.g. "ERROR_MANDATE_NOT_FOUND".
-	Rejected string
 }
 
 const dateLayout = "2006-01-02"
@@ -106,39 +76,11 @@ func (c *Client) GetWithdrawals(ctx context.Context, orderID string) ([]Withdraw
 	return out, nil
 }
 
-// Charge charges an account with a direct-debit mandate. A charge Trustly does not accept
-// is returned with Accepted false and the reason, not as an error.
-func (c *Client) Charge(ctx context.Context, req ChargeRequest) (*ChargeResult, error) {
-	for _, f := range []struct{ name, v string }{{"AccountID", req.AccountID}, {"EndUserID", req.EndUserID},
-		{"MessageID", req.MessageID}, {"ShopperStatement", req.ShopperStatement}, {"Email", req.Email},
-		{"IdempotencyKey", req.IdempotencyKey}} {
-		if f.v == "" {
-			return nil, provider.FieldError(f.name, "is required")
-		}
-	}
-	if err := checkNotificationURL("NotificationURL", req.NotificationURL); err != nil {
-		return nil, err
-	}
-	if err := req.Amount.CheckPositive(); err != nil || req.Amount.Currency().Exponent() != 2 {
-		return nil, provider.FieldError("Amount", "must be positive, in a currency with two decimals")
-	}
-	attrs := map[string]any{"ShopperStatement": req.ShopperStatement, "Email": req.Email}
-	optional(attrs, "PaymentDate", req.PaymentDate)
-	optional(attrs, "ExternalReference", req.ExternalReference)
-	res, err := c.call(ctx, &rpc{method: "Charge", uuid: c.requestUUID("Charge", req.IdempotencyKey), write: true,
-		data: map[string]any{
-			"AccountID": req.AccountID, "NotificationURL": req.NotificationURL, "EndUserID": req.EndUserID,
-			"MessageID": req.MessageID, "Amount": req.Amount.Fixed(), "Currency": req.Amount.Currency().String(),
-			"Attributes": attrs,
-		}})
-	if err != nil {
-		return nil, err
-	}
-	return chargeResult(res), nil
-}
-
-// CancelCharge cancels a charge scheduled for a future PaymentDate (until 18:30 on that
-// date). A refusal is returned with Accepted false and Trustly's reason.
+// CancelCharge cancels a charge (a Payment that Charge returned: its ID is the orderid)
+// scheduled for a future PaymentDate. Trustly's current documentation allows it until
+// 18:00 on the day before the PaymentDate (https://docs.trustly.com/api/cancelcharge; an
+// older text says 18:30 on that date); a charge without a PaymentDate cannot be
+// canceled. A refusal is returned with Accepted false and Trustly's reason.
 func (c *Client) CancelCharge(ctx context.Context, orderID string) (*ChargeResult, error) {
 	if orderID == "" {
 		return nil, provider.FieldError("orderID", "is required")

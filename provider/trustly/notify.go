@@ -111,13 +111,21 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 	ev.Kind = kinds[d.class]
 	switch d.class {
 	case classDeposit, classDDRefund:
-		ev.PaymentID = orderID
+		ev.PaymentID, ev.MandateID = orderID, d.mandateID
 	case classDepositRefund:
 		ev.PaymentID, ev.RefundID = orderID, d.refundID
 	case classPayout:
 		ev.PayoutID = orderID
 	}
 	switch {
+	case d.class == classMandate:
+		ev.MandateID = orderID // the SelectAccount order CreateMandate returned
+		if n.Method == "account" {
+			ev.ProviderStatus = "directdebitmandate=" + directDebitMandate(n)
+			if d.mandateActive {
+				ev.Kind = notify.MandateActive
+			}
+		}
 	case n.Method == "account" && ev.ProviderStatus != "verified=1":
 		ev.Kind = notify.AccountFailed
 	case n.Method == "cancel" && d.class == classDeposit && d.afterPending:
@@ -228,6 +236,10 @@ type decision struct {
 	// unrecorded, when set, says why a notification of our deposit's order reports on no
 	// call of the merchant: a refund outcome no refund in the journal can be.
 	unrecorded error
+	// mandateID: for a charge's order, the mandate it was charged under.
+	mandateID string
+	// mandateActive: for a mandate's account notification, directdebitmandate is 1.
+	mandateActive bool
 }
 
 func notOurs(orderID, messageID string) error {
@@ -272,8 +284,49 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 		return decision{class: classPayout}, nil
 	case order.Op == provider.OpVerifyAccount:
 		return decision{class: classAccount}, nil
+	case order.Op == provider.OpCreateMandate:
+		return mandateNotification(ctx, calls, n, id)
 	}
-	return c.depositNotification(ctx, calls, order, n.OrderID(), id, n.Method, amount)
+	// A deposit's or a charge's order: Trustly reports both with pending, then credit or
+	// cancel (https://docs.trustly.com/api/charge), and refunds of either on their order.
+	d, err := c.depositNotification(ctx, calls, order, n.OrderID(), id, n.Method, amount)
+	if order.Op == provider.OpCharge {
+		d.mandateID = order.Parent
+	}
+	return d, err
+}
+
+// directDebitMandate is an account notification's attributes.directdebitmandate: "1" when
+// the account has a registered direct-debit mandate (Trustly's Java client,
+// AccountNotificationDataAttributes.java). [I] It may come as text or as a number.
+func directDebitMandate(n *wire.Notification) string {
+	v, _ := wire.Scalar(n.Attributes()["directdebitmandate"])
+	if v == "" {
+		v = "0"
+	}
+	return v
+}
+
+// mandateNotification reads a notification of a mandate's SelectAccount order and records
+// what Charge and GetMandate need (see mandates.go): the account id of an account
+// notification, as pending or active by its directdebitmandate, and a cancel as the
+// mandate's failure.
+func mandateNotification(ctx context.Context, calls provider.Calls, n *wire.Notification, id string) (decision, error) {
+	d := decision{class: classMandate}
+	switch n.Method {
+	case "account":
+		accountID, _ := n.Get("accountid")
+		mark := markMandatePending
+		if d.mandateActive = directDebitMandate(n) == "1"; d.mandateActive {
+			mark = markMandateActive
+		}
+		_, err := calls.Mark(ctx, mark, n.OrderID(), accountID)
+		return d, err
+	case "cancel":
+		_, err := calls.Mark(ctx, markMandateFailed, n.OrderID(), id)
+		return d, err
+	}
+	return d, nil
 }
 
 // orderCall finds the call that created an order, by the orderid its answer gave.

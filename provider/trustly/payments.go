@@ -132,10 +132,19 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 		return nil, err
 	}
 	optional(attrs, "ShopperStatement", c.s.statement)
+	// Deposit has no description. Its one free-text attribute that reaches the merchant
+	// is ExternalReference, which need not be unique and is shown in the settlement
+	// report (API version 1.2, column extraref [I]) (https://docs.trustly.com/api/deposit;
+	// Trustly's Java client, DepositRequestDataAttributes.java): Description goes there.
+	optional(attrs, "ExternalReference", req.Description)
 	if c.s.requestKYC {
 		// A kyc notification before the deposit goes on
 		// (https://eu.developers.trustly.com/doc/reference/kyc-notification).
 		attrs["RequestKYC"] = "1"
+	}
+	attrs, err := runHook(req.BeforeSend, "Deposit", attrs, depositFixed)
+	if err != nil {
+		return nil, err
 	}
 	r := &rpc{method: "Deposit", uuid: c.requestUUID("Deposit", req.IdempotencyKey), write: true,
 		person: "Payer",
@@ -161,8 +170,14 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 	// request Trustly accepted.
 	return &provider.Payment{ID: orderID, Provider: Name, Status: provider.PaymentRequiresAction,
 		RedirectURL: redirect, Amount: req.Amount, MerchantReference: req.MerchantReference,
-		IdempotencyKey: req.IdempotencyKey, CreatedAt: now, UpdatedAt: now}, nil
+		IdempotencyKey: req.IdempotencyKey, CreatedAt: now, UpdatedAt: now,
+		Detailed: provider.Detailed{Detail: &OrderResult{OrderID: orderID, URL: redirect}}}, nil
 }
+
+// depositFixed are the Deposit attributes derived from the neutral request, which a
+// BeforeSend hook cannot change.
+var depositFixed = []string{"Currency", "Amount", "SuccessURL", "FailURL", "Firstname", "Lastname", "Country", "Locale",
+	"Email", "MobilePhone", "NationalIdentificationNumber", "RequestKYC"}
 
 // GetPayment implements provider.Provider. Trustly has no call that reads a deposit, so it
 // always returns a NotSupported error; Capabilities lists OpGetPayment as Unavailable.

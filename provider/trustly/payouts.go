@@ -31,6 +31,13 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 		return nil, provider.FieldError("Description", "is required by Trustly as the payout's shopper statement (or set Config.ShopperStatement)")
 	}
 	attrs["ShopperStatement"] = statement
+	attrs, err := runHook(req.BeforeSend, "AccountPayout", attrs, nil)
+	if err != nil {
+		return nil, err
+	}
+	if attrs["ShopperStatement"] == nil || attrs["ShopperStatement"] == "" {
+		return nil, hookRefused("Attributes.ShopperStatement of an AccountPayout is required by Trustly")
+	}
 	r := &rpc{method: "AccountPayout", uuid: c.requestUUID("AccountPayout", req.IdempotencyKey), write: true,
 		person: "Payee",
 		data: map[string]any{

@@ -21,6 +21,13 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 	if req.MerchantReference != "" {
 		attrs = map[string]any{"ExternalReference": req.MerchantReference}
 	}
+	attrs, err := runHook(req.BeforeSend, "Refund", attrs, []string{"ExternalReference"})
+	if err != nil {
+		return nil, err
+	}
+	if len(attrs) == 0 {
+		attrs = nil
+	}
 	id := c.requestUUID("Refund", req.IdempotencyKey)
 	r := &rpc{method: "Refund", uuid: id, write: true, data: map[string]any{
 		"OrderID":    req.PaymentID,

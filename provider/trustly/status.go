@@ -11,6 +11,7 @@ const (
 	classDDRefund                        // a direct-debit refund ("refund":"1" on the original order)
 	classPayout                          // an AccountPayout
 	classAccount                         // an account selection
+	classMandate                         // an account selection with a direct-debit mandate (CreateMandate)
 	classUnknown                         // an order no recorded call created, or no record was given
 	numClasses
 )
@@ -21,17 +22,19 @@ const (
 // payouts alike (https://eu.developers.trustly.com/doc/reference/notifications-overview),
 // so on an order no recorded call created they mean nothing certain: Other.
 var notificationKinds = map[string][numClasses]notify.Kind{
-	//                     deposit                 refund of a deposit     direct-debit refund     payout                  account selection       unrecorded order
-	"credit":             {notify.PaymentSucceeded, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.Other, notify.Other},
-	"pending":            {notify.PaymentPending, notify.Other, notify.Other, notify.Other, notify.Other, notify.PaymentPending},
-	"cancel":             {notify.PaymentCanceled, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.AccountFailed, notify.Other},
-	"debit":              {notify.PaymentFailed, notify.PaymentFailed, notify.RefundSucceeded, notify.Other, notify.Other, notify.Other},
-	"payoutconfirmation": {notify.Other, notify.RefundSucceeded, notify.RefundSucceeded, notify.PayoutSucceeded, notify.Other, notify.Other},
-	"account":            {notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified},
+	//                     deposit                 refund of a deposit     direct-debit refund     payout                  account selection       mandate                 unrecorded order
+	"credit":             {notify.PaymentSucceeded, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.Other, notify.Other, notify.Other},
+	"pending":            {notify.PaymentPending, notify.Other, notify.Other, notify.Other, notify.Other, notify.Other, notify.PaymentPending},
+	"cancel":             {notify.PaymentCanceled, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.AccountFailed, notify.MandateFailed, notify.Other},
+	"debit":              {notify.PaymentFailed, notify.PaymentFailed, notify.RefundSucceeded, notify.Other, notify.Other, notify.Other, notify.Other},
+	"payoutconfirmation": {notify.Other, notify.RefundSucceeded, notify.RefundSucceeded, notify.PayoutSucceeded, notify.Other, notify.Other, notify.Other},
+	// On a mandate's order, directdebitmandate decides: 1 is MandateActive, 0 (the bank
+	// has not registered it yet) MandatePending.
+	"account": {notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.AccountVerified, notify.MandatePending, notify.AccountVerified},
 	// Trustly sends kyc only for a Deposit made with RequestKYC "1"
 	// (https://eu.developers.trustly.com/doc/reference/kyc-notification), so on an order
 	// no record describes it still concerns a deposit.
-	"kyc": {notify.PaymentIdentified, notify.Other, notify.Other, notify.Other, notify.Other, notify.PaymentIdentified},
+	"kyc": {notify.PaymentIdentified, notify.Other, notify.Other, notify.Other, notify.Other, notify.Other, notify.PaymentIdentified},
 }
 
 // amountRequired lists the methods whose data must carry amount and currency.

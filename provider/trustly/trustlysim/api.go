@@ -302,6 +302,25 @@ func (s *Server) checkOrderRequest(c *call) *rpcFault {
 	if e := attr(a, "Email"); e != "" && !emailRE.MatchString(e) {
 		return fault(wire.CodeInvalidEmail)
 	}
+	// Email is required with a direct-debit mandate (Trustly's Java client,
+	// SelectAccountRequestDataAttributes.java).
+	if attr(a, "RequestDirectDebitMandate") == "1" && attr(a, "Email") == "" {
+		return fault(wire.CodeInvalidEmail)
+	}
+	// URLTarget is _top, _self or _parent (https://docs.trustly.com/api/deposit).
+	if v, ok := a["URLTarget"]; ok && v != nil {
+		if t := attr(a, "URLTarget"); t != "_top" && t != "_self" && t != "_parent" {
+			return fault(wire.CodeMalformedURLTarget)
+		}
+	}
+	// [I] SuggestedMinAmount and SuggestedMaxAmount do not go with a fixed Amount
+	// (Trustly's Java client, DepositRequestDataAttributes.java); the code Trustly answers
+	// is not documented.
+	_, minSet := a["SuggestedMinAmount"]
+	_, maxSet := a["SuggestedMaxAmount"]
+	if amount, ok := a["Amount"]; ok && amount != nil && (minSet || maxSet) {
+		return fault(wire.CodeInvalidOrderAttribute)
+	}
 	if ip := attr(a, "IP"); ip != "" && (strings.ContainsAny(ip, ", ") || !ipRE.MatchString(ip)) {
 		return fault(wire.CodeInvalidIP)
 	}

@@ -54,9 +54,9 @@ func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, fault simki
 
 // Movements returns the money movements applied to the merchants' accounts, by merchant
 // and then by order id (a deposit's refunds in the order they were accepted): a credited
-// deposit, an accepted refund that has not failed (FailRefund), an accepted payout that
-// has not failed (FailPayout). Kind is "Deposit", "Refund" or "AccountPayout"; ID is the
-// order moved (the deposit's for its refunds); Reference is the order's MessageID, a
+// deposit or charge, an accepted refund that has not failed (FailRefund), an accepted
+// payout that has not failed (FailPayout). Kind is "Deposit", "Charge", "Refund" or
+// "AccountPayout"; ID is the order moved (the deposit's or charge's for its refunds); Reference is the order's MessageID, a
 // refund's Attributes.ExternalReference for a refund ("" when it was sent without one).
 // Trustly's API reports no order status, so Status is "".
 func (s *Server) Movements() []simkit.Movement {
@@ -69,7 +69,7 @@ func (s *Server) Movements() []simkit.Movement {
 	for _, o := range orders {
 		m := simkit.Movement{Merchant: o.m.username, Kind: o.kind, ID: o.id, Reference: o.messageID, Amount: o.amount}
 		switch o.kind {
-		case "Deposit":
+		case "Deposit", "Charge":
 			if o.state == stateCredited {
 				out = append(out, m)
 			}

@@ -155,11 +155,14 @@ func (s *Server) actAt(o *order, action string, bank simkit.Option) (string, <-c
 		o.state = stateExecuted
 		acct := s.accountLocked(o.m, "SWEDEN", clearingNumbers[bank.Value], "69706212"+o.id[len(o.id)-2:])
 		acct.endUsers[o.endUserID] = true
-		acct.mandate = acct.mandate || o.mandate
-		o.accountID = acct.id
-		s.notifyLocked(o, "account", map[string]any{"accountid": acct.id, "verified": "1",
-			"attributes": map[string]any{"clearinghouse": acct.clearingHouse, "bank": bank.Label,
-				"descriptor": acct.descriptor(), "lastdigits": acct.number[len(acct.number)-4:]}})
+		o.accountID, o.bank = acct.id, bank.Label
+		// The account notification says whether the account has a direct-debit mandate;
+		// a mandate requested here is registered by the bank later, and a second account
+		// notification says so (https://developers.trustly.com/emea/docs/introduction-tdd).
+		s.accountNoticeLocked(o, acct)
+		if o.mandate && !acct.mandate && !s.opts.HoldMandates {
+			s.registerMandateLocked(o, acct)
+		}
 		return o.successURL, nil, nil
 	}
 	return "", nil, fmt.Errorf("unknown action %q", action)
@@ -191,7 +194,8 @@ func depositData(o *order) map[string]any {
 
 func (s *Server) creditLocked(o *order) {
 	o.state = stateCredited
-	o.m.post(o.id, o.messageID, "Deposit", o.amount, +1)
+	o.m.post(o.id, o.messageID, o.kind, o.amount, +1)
+	o.m.ledger[len(o.m.ledger)-1].extraRef = o.extRefText()
 	s.notifyLocked(o, "credit", depositData(o))
 	// The refunds queued while the deposit was pending can execute now.
 	for _, r := range o.refunds {
@@ -201,14 +205,24 @@ func (s *Server) creditLocked(o *order) {
 	}
 }
 
-// Settle confirms a deposit the end user approved with ActionApproveDelayed: the order is
+// extRefText is the order's ExternalReference as a CSV field.
+func (o *order) extRefText() string {
+	if strings.ContainsAny(o.extraRef, ",\"\r\n") {
+		return `"` + strings.ReplaceAll(o.extraRef, `"`, `""`) + `"`
+	}
+	return o.extraRef
+}
+
+// Settle confirms a deposit the end user approved with ActionApproveDelayed, or collects
+// a Charge (one held by Options.HoldCharges, or one for a later PaymentDate): the order is
 // credited and a credit notification follows the pending one.
 func (s *Server) Settle(orderID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := s.orders[orderID]
-	if o == nil || o.kind != "Deposit" || o.state != statePending {
-		return fmt.Errorf("trustlysim: order %s is not a pending deposit", orderID)
+	charge := o != nil && o.kind == "Charge" && (o.state == statePending || o.state == stateAccepted)
+	if !charge && (o == nil || o.kind != "Deposit" || o.state != statePending) {
+		return fmt.Errorf("trustlysim: order %s is not a pending deposit or charge", orderID)
 	}
 	s.creditLocked(o)
 	return nil
@@ -253,8 +267,8 @@ func (s *Server) FailRefund(depositID string) error {
 
 func (s *Server) queuedRefundLocked(depositID string) (*order, *refundEntry, error) {
 	o := s.orders[depositID]
-	if o == nil || o.kind != "Deposit" {
-		return nil, nil, fmt.Errorf("trustlysim: order %s is not a deposit", depositID)
+	if o == nil || (o.kind != "Deposit" && o.kind != "Charge") {
+		return nil, nil, fmt.Errorf("trustlysim: order %s is not a deposit or charge", depositID)
 	}
 	for _, r := range o.refunds {
 		if r.state == stateAccepted {
@@ -278,6 +292,42 @@ func (s *Server) FailPayout(orderID string) error {
 	o.m.post(o.id, o.messageID, "AccountPayout", o.amount, +1)
 	s.notifyLocked(o, "credit", map[string]any{"amount": o.amount.Fixed(), "currency": o.amount.Currency().String(),
 		"attributes": map[string]any{}})
+	return nil
+}
+
+// accountNoticeLocked sends the account notification of a SelectAccount order.
+func (s *Server) accountNoticeLocked(o *order, acct *account) {
+	dd := "0"
+	if acct.mandate {
+		dd = "1"
+	}
+	s.notifyLocked(o, "account", map[string]any{"accountid": acct.id, "verified": "1",
+		"attributes": map[string]any{"clearinghouse": acct.clearingHouse, "bank": o.bank,
+			"descriptor": acct.descriptor(), "lastdigits": acct.number[len(acct.number)-4:], "directdebitmandate": dd}})
+}
+
+// registerMandateLocked registers the mandate a SelectAccount order requested on its
+// account and sends the account notification that says so.
+func (s *Server) registerMandateLocked(o *order, acct *account) {
+	acct.mandate = true
+	s.accountNoticeLocked(o, acct)
+}
+
+// RegisterMandate registers the direct-debit mandate the end user approved on a
+// SelectAccount order (with Options.HoldMandates): Charge accepts the account from now
+// on, and a second account notification, with directdebitmandate 1, says so.
+func (s *Server) RegisterMandate(orderID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[orderID]
+	if o == nil || o.kind != "SelectAccount" || !o.mandate || o.state != stateExecuted {
+		return fmt.Errorf("trustlysim: order %s is not an approved SelectAccount with a direct-debit mandate", orderID)
+	}
+	acct := s.accounts[o.accountID]
+	if acct.mandate {
+		return fmt.Errorf("trustlysim: the account of order %s has its mandate already", orderID)
+	}
+	s.registerMandateLocked(o, acct)
 	return nil
 }
 

@@ -59,7 +59,7 @@ func TestSelectAccountPageReportsTheChosenBank(t *testing.T) {
 	s, c, k := start(t, Options{AllowLoopbackHTTP: true, Options: simkit.Options{RetryBase: 50 * time.Millisecond}})
 	sa := map[string]any{"Username": c.Username, "Password": c.Password.Reveal(), "NotificationURL": recv.URL + "/n",
 		"EndUserID": "u-1", "MessageID": "sa-1", "Attributes": map[string]any{"Firstname": "Ada", "Lastname": "Lovelace",
-			"Country": "SE", "Locale": "sv_SE", "RequestDirectDebitMandate": "1",
+			"Country": "SE", "Locale": "sv_SE", "RequestDirectDebitMandate": "1", "Email": "ada@example.com",
 			"SuccessURL": "https://shop.example.com/ok", "FailURL": "https://shop.example.com/fail"}}
 	res, err := send(t, s, k, "SelectAccount", u1, sa)
 	if err != nil {

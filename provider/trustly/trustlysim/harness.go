@@ -34,8 +34,10 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 	}
 	open := func(password secret.Value) func() (*trustly.Client, error) {
 		return func() (*trustly.Client, error) {
+			// A ShopperStatement, which Trustly requires on a Charge, for charges that
+			// carry no Description.
 			return trustly.New(trustly.Config{Username: creds.Username, Password: password, PrivateKey: creds.PrivateKey,
-				BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM()})
+				BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM(), ShopperStatement: "Conformance"})
 		}
 	}
 	return conformance.Harness{
@@ -53,8 +55,12 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 		LoopbackNotifications: true,
 		Secrets:               []string{creds.Password.Reveal(), creds.PrivateKey.Reveal(), pemBody(creds.PrivateKey.Reveal()), TestIBAN},
 		Timeout:               20 * time.Second,
-		// What Gateway.As reaches.
-		As: conformance.AsTargets{Gateway: []any{new(*trustly.Client)}},
+		// What Gateway.As reaches, what a Pay's BeforeSend hook reaches (the Deposit's
+		// Attributes) and what Payment.As reaches on a Pay's result (the Deposit's answer).
+		// The EndUser approves a mandate's page (a SelectAccount) as it confirms an
+		// account.
+		As: conformance.AsTargets{Gateway: []any{new(*trustly.Client)}, Request: []any{new(*trustly.Attributes)},
+			Payment: []any{new(*trustly.OrderResult)}},
 	}, s.Close, nil
 }
 
@@ -74,8 +80,8 @@ func pemBody(p string) string {
 	return p
 }
 
-// writesApplied counts the merchant's deposits (paid or not), refunds and payouts: every
-// order or refund a write created.
+// writesApplied counts the merchant's deposits (paid or not), refunds, payouts and
+// charges: every order or refund a money-moving write created.
 func (s *Server) writesApplied(username string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -85,7 +91,7 @@ func (s *Server) writesApplied(username string) int64 {
 			continue
 		}
 		switch o.kind {
-		case "Deposit":
+		case "Deposit", "Charge":
 			n += 1 + int64(len(o.refunds))
 		case "AccountPayout":
 			n++

@@ -42,8 +42,12 @@ type order struct {
 	state      string
 	accountID  string
 	payDate    string
-	mandate    bool
-	created    time.Time
+	bank       string // the bank the end user chose, for a SelectAccount
+	// extraRef is a Deposit's or Charge's Attributes.ExternalReference, shown in the
+	// settlement report's extraref column.
+	extraRef string
+	mandate  bool
+	created  time.Time
 
 	// statement (Attributes.ShopperStatement) and payer (Firstname and Lastname) are
 	// shown on the hosted page.
@@ -159,6 +163,7 @@ func (s *Server) deposit(m *merchant, c *call) (any, *rpcFault) {
 	o.amount, o.refunded = amt, money.FromMinorCurrency(0, amt.Currency())
 	o.successURL, o.failURL = attr(a, "SuccessURL"), attr(a, "FailURL")
 	o.statement, o.payer = attr(a, "ShopperStatement"), payerName(a)
+	o.extraRef = attr(a, "ExternalReference")
 	o.kyc = attr(a, "RequestKYC") == "1"
 	o.person = bankPerson(m, o.endUserID, a)
 	o.token = randomDigits(24)
@@ -206,8 +211,12 @@ func (s *Server) refund(m *merchant, c *call) (any, *rpcFault) {
 	}
 	o := s.orders[id]
 	// A deposit the end user completed is refundable; while it is pending (not settled)
-	// the refund is accepted and queued until it settles (D-ref).
-	if o == nil || o.m != m || o.kind != "Deposit" || (o.state != stateCredited && o.state != statePending) {
+	// the refund is accepted and queued until it settles (D-ref). A charge is refundable
+	// once collected (Refund is the "full/partial refund of a Deposit or Charge", project
+	// fact file trustly-jsonrpc.md §4.2).
+	refundable := o != nil && ((o.kind == "Deposit" && (o.state == stateCredited || o.state == statePending)) ||
+		(o.kind == "Charge" && o.state == stateCredited))
+	if !refundable || o.m != m {
 		return nil, fault(wire.CodeUnknown) // [I] unknown or not refundable order
 	}
 	if cur != o.amount.Currency().String() {
@@ -270,6 +279,13 @@ func (m *merchant) post(orderID, messageID, kind string, amt money.Amount, sign 
 	m.balance[cur] += sign * amt.Minor()
 	entry := money.FromMinorCurrency(sign*amt.Minor(), amt.Currency())
 	m.ledger = append(m.ledger, ledgerEntry{at: time.Now().UTC(), orderID: orderID, messageID: messageID, kind: kind, currency: cur, amount: entry})
+}
+
+func (e *ledgerEntry) accountName() string {
+	if e.account == "" {
+		return "SUSPENSE_ACCOUNT_CLIENT_FUNDS"
+	}
+	return e.account
 }
 
 // clearingHouses the simulator knows, with whether they take IBANs.
@@ -407,7 +423,7 @@ func (s *Server) accountLedger(m *merchant, c *call) (any, *rpcFault) {
 			continue
 		}
 		out = append(out, map[string]any{"userid": "1", "datestamp": timestamp(e.at), "orderid": e.orderID,
-			"accountname": "SUSPENSE_ACCOUNT_CLIENT_FUNDS", "messageid": e.messageID, "transactiontype": e.kind,
+			"accountname": e.accountName(), "messageid": e.messageID, "transactiontype": e.kind,
 			"currency": e.currency, "amount": e.amount.Decimal().StringFixed(20), "gluepayid": e.orderID})
 	}
 	return out, nil
@@ -432,8 +448,8 @@ func (s *Server) settlementCSV(m *merchant, c *call) (any, *rpcFault) {
 		}
 		t, _ = t.Add(e.amount)
 		totals[e.currency] = t
-		fmt.Fprintf(&b, "%s,SUSPENSE_ACCOUNT_CLIENT_FUNDS,%s,%s,%s,%s,%s,%s,%s,,,,\n", timestamp(e.at), e.currency,
-			e.amount.Fixed(), t.Fixed(), e.orderID, e.kind, e.messageID, m.username)
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,%s,%s,,,,%s\n", timestamp(e.at), e.accountName(), e.currency,
+			e.amount.Fixed(), t.Fixed(), e.orderID, e.kind, e.messageID, m.username, e.extraRef)
 	}
 	return map[string]any{"view_automatic_settlement_details": b.String()}, nil
 }
@@ -481,11 +497,34 @@ func (s *Server) charge(m *merchant, c *call) (any, *rpcFault) {
 	}
 	o := s.newOrderLocked(m, "Charge", c)
 	o.amount, _ = money.New(value, cur)
-	o.accountID, o.payDate, o.state = acct.id, attr(a, "PaymentDate"), stateAccepted
-	if o.payDate == "" || o.payDate <= time.Now().UTC().Format("2006-01-02") {
-		o.state = stateExecuted
+	o.refunded = money.FromMinorCurrency(0, o.amount.Currency())
+	o.accountID, o.payDate, o.extraRef = acct.id, attr(a, "PaymentDate"), attr(a, "ExternalReference")
+	// Pending as soon as Trustly accepts it for processing; credited once collected
+	// (https://docs.trustly.com/api/charge). A charge for a later date stays accepted, and
+	// cancellable, until Settle.
+	o.state = statePending
+	if o.payDate > time.Now().UTC().Format("2006-01-02") {
+		o.state = stateAccepted
+	}
+	s.notifyLocked(o, "pending", depositData(o))
+	if o.state == statePending && !s.opts.HoldCharges {
+		s.creditLocked(o)
 	}
 	return map[string]any{"result": "1", "orderid": o.id, "rejected": nil}, nil
+}
+
+// FailCharge makes a Charge that is not yet credited fail at the bank (Trustly retries
+// it as configured, then gives up): a cancel notification on its order.
+func (s *Server) FailCharge(orderID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[orderID]
+	if o == nil || o.kind != "Charge" || (o.state != statePending && o.state != stateAccepted) {
+		return fmt.Errorf("trustlysim: order %s is not a charge waiting to be collected", orderID)
+	}
+	o.state = stateCanceled
+	s.notifyLocked(o, "cancel", map[string]any{})
+	return nil
 }
 
 func (s *Server) cancelCharge(m *merchant, c *call) (any, *rpcFault) {
@@ -497,6 +536,7 @@ func (s *Server) cancelCharge(m *merchant, c *call) (any, *rpcFault) {
 		return map[string]any{"result": "0", "rejected": "Payment already executed"}, nil
 	}
 	o.state = stateCanceled
+	s.notifyLocked(o, "cancel", map[string]any{})
 	return map[string]any{"result": "1", "rejected": nil}, nil
 }
 

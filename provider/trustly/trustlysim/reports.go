@@ -373,3 +373,44 @@ func str(req *wire.Request, k string) string {
 	v, _ := req.Get(k)
 	return v
 }
+
+// LedgerRow is an entry PlantLedgerRow books on a merchant's ledger.
+type LedgerRow struct {
+	// OrderID and MessageID name the order the row belongs to; they need not name an
+	// order the simulator knows.
+	OrderID, MessageID string
+	// AccountName is Trustly's accountname (e.g. TRANSACTION_FEE_BANK_DEPOSIT); ""
+	// is SUSPENSE_ACCOUNT_CLIENT_FUNDS.
+	AccountName string
+	// TransactionType is the row's transactiontype (e.g. Deposit, Refund).
+	TransactionType string
+	// Amount is signed as it changes the merchant's balance.
+	Amount money.Amount
+	// At is when the row is booked; zero is now.
+	At time.Time
+}
+
+// PlantLedgerRow books a row on a registered merchant's ledger (and balance) that no API
+// call made: a fee, a back-office adjustment, or a planted discrepancy for a
+// reconciliation test. AccountLedger and the settlement report carry it like any other.
+func (s *Server) PlantLedgerRow(username string, r LedgerRow) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.merchants[username]
+	if m == nil {
+		return fmt.Errorf("trustlysim: unknown merchant %q", username)
+	}
+	if !r.Amount.IsValid() {
+		return errors.New("trustlysim: a planted ledger row needs an amount")
+	}
+	at := r.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	cur := r.Amount.Currency().String()
+	m.balance[cur] += r.Amount.Minor()
+	m.ledger = append(m.ledger, ledgerEntry{at: at.UTC(), orderID: r.OrderID, messageID: r.MessageID, kind: r.TransactionType,
+		account: r.AccountName, currency: cur, amount: r.Amount})
+	sort.SliceStable(m.ledger, func(i, j int) bool { return m.ledger[i].at.Before(m.ledger[j].at) })
+	return nil
+}

@@ -37,8 +37,21 @@
 // (processed, then a non-Trustly HTTP 500/502 page), UnsignedErrorNext (processed, then
 // an unsigned 620) and FailNextWith (a signed error of a given code). Outcome knobs:
 // CompleteOrder, Settle, ConfirmRefund, FailRefund (with Options.HoldRefunds; without it
-// refunds execute by themselves after Options.RefundDelay), FailPayout, GrantMandate.
-// Movements lists the money the merchants' accounts moved, for reconciliation.
+// refunds execute by themselves after Options.RefundDelay), FailPayout, GrantMandate,
+// RegisterMandate (with Options.HoldMandates), FailCharge, and PlantLedgerRow (a fee, an
+// adjustment or a discrepancy on the ledger that no call made). Movements lists the money
+// the merchants' accounts moved, for reconciliation.
+//
+// Trustly Direct Debit: a SelectAccount with Attributes.RequestDirectDebitMandate "1"
+// (Email required) leads, once the end user confirms the account, to an account
+// notification with attributes.directdebitmandate 0 and, when the mandate is registered
+// (at once, or at RegisterMandate with Options.HoldMandates), a second one with 1; every
+// account notification carries directdebitmandate. Charge is answered result "0" with
+// ERROR_ACCOUNT_NOT_FOUND for an account that is not the end user's and
+// ERROR_MANDATE_NOT_FOUND for one without a registered mandate; an accepted charge gets a
+// pending notification, then (unless Options.HoldCharges, or for a later PaymentDate, until
+// Settle) a credit, booked on the ledger as transactiontype Charge; CancelCharge of a
+// charge for a later date, and FailCharge, end it with a cancel notification.
 package trustlysim
 
 import (
@@ -84,6 +97,19 @@ type Options struct {
 	// HoldRefunds keeps every accepted refund queued until ConfirmRefund or FailRefund
 	// decides it, for tests that drive a refund's outcome themselves.
 	HoldRefunds bool
+	// HoldMandates leaves a direct-debit mandate the end user approved on a SelectAccount
+	// page (RequestDirectDebitMandate "1") unregistered until RegisterMandate: the account
+	// notification then says directdebitmandate 0, and Charge is rejected with
+	// ERROR_MANDATE_NOT_FOUND. Without it the simulator registers the mandate at once,
+	// sending the second account notification (directdebitmandate 1) right after the
+	// first, where Trustly sends it when the bank has registered the mandate, usually the
+	// next bank day (https://developers.trustly.com/emea/docs/introduction-tdd).
+	HoldMandates bool
+	// HoldCharges leaves a Charge due today pending (its pending notification sent)
+	// until Settle credits it or FailCharge cancels it. Without it the simulator credits
+	// it at once (credit notification, booked on the ledger), where Trustly does so the
+	// following bank day.
+	HoldCharges bool
 }
 
 // Server is the simulator: it serves the API at /api/1 and the hosted pages at
@@ -179,8 +205,12 @@ type ledgerEntry struct {
 	orderID   string
 	messageID string
 	kind      string
-	currency  string
-	amount    money.Amount // signed
+	// account is the row's accountname; "" is SUSPENSE_ACCOUNT_CLIENT_FUNDS.
+	account string
+	// extraRef is the order's ExternalReference, for the settlement report.
+	extraRef string
+	currency string
+	amount   money.Amount // signed
 }
 
 type replay struct {
