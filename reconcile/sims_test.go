@@ -2,8 +2,12 @@ package reconcile_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,8 +15,11 @@ import (
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/memprovider"
+	"github.com/paybridge/paybridge/provider/trustly"
+	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 	"github.com/paybridge/paybridge/reconcile"
@@ -23,11 +30,12 @@ import (
 type books struct {
 	gw       *paybridge.Gateway
 	currency string
+	payer    paybridge.Person
 	approve  func(ctx context.Context, redirectURL string) error
 	// external books a movement of amount no call made, and returns its provider id.
 	external func(t *testing.T, amount money.Amount) string
-	// rebook changes the amount booked for a refund.
-	rebook func(t *testing.T, refundID string, amount money.Amount)
+	// rebook changes what the books show refunded by r to amount.
+	rebook func(t *testing.T, r *paybridge.Refund, amount money.Amount)
 	// drop removes what was booked for a payment, or is nil where the provider cannot.
 	drop func(t *testing.T, paymentID string)
 }
@@ -38,14 +46,14 @@ func memBooks(t *testing.T) *books {
 	gw := paybridge.New(memprovider.New(memprovider.Config{Backend: b, APIKey: b.APIKey()}),
 		paybridge.WithJournal(journal.NewMemory()))
 	t.Cleanup(func() { gw.Close() })
-	return &books{gw: gw, currency: "GBP", approve: b.EndUser().Approve,
+	return &books{gw: gw, currency: "GBP", payer: paybridge.Person{ID: "payer-1", Country: "GB"}, approve: b.EndUser().Approve,
 		external: func(t *testing.T, amount money.Amount) string {
 			b.BookExternal(provider.LedgerEntry{Kind: provider.LedgerPayment, Amount: amount, ProviderID: "stranger-1"})
 			return "stranger-1"
 		},
-		rebook: func(t *testing.T, id string, amount money.Amount) {
-			if !b.AlterBooked(id, money.FromMinorCurrency(-amount.Minor(), amount.Currency())) {
-				t.Fatalf("nothing booked for %s", id)
+		rebook: func(t *testing.T, r *paybridge.Refund, amount money.Amount) {
+			if !b.AlterBooked(r.ID, negative(amount)) {
+				t.Fatalf("nothing booked for %s", r.ID)
 			}
 		},
 		drop: func(t *testing.T, id string) {
@@ -68,7 +76,7 @@ func trustlyRESTBooks(t *testing.T) *books {
 	}
 	gw := paybridge.New(c, paybridge.WithJournal(journal.NewMemory()))
 	t.Cleanup(func() { gw.Close() })
-	return &books{gw: gw, currency: "USD", approve: s.EndUser().Approve,
+	return &books{gw: gw, currency: "USD", payer: trustlyrestsim.TestPayer, approve: s.EndUser().Approve,
 		external: func(t *testing.T, amount money.Amount) string {
 			id, err := s.BookWithoutCall(amount, "not-ours-1")
 			if err != nil {
@@ -76,19 +84,70 @@ func trustlyRESTBooks(t *testing.T) *books {
 			}
 			return id
 		},
-		rebook: func(t *testing.T, id string, amount money.Amount) {
-			if err := s.Rebook(id, amount); err != nil {
+		rebook: func(t *testing.T, r *paybridge.Refund, amount money.Amount) {
+			if err := s.Rebook(r.ID, amount); err != nil {
 				t.Fatal(err)
 			}
 		},
 	}
 }
 
+func trustlyBooks(t *testing.T) *books {
+	s, err := trustlysim.Start(trustlysim.Options{AllowLoopbackHTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	creds, err := s.NewMerchant("books")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Trustly reports outcomes only by notification: the Gateway's handler answers them.
+	var handler atomic.Pointer[notify.Handler]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.Load().ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	c, err := trustly.New(trustly.Config{Username: creds.Username, Password: creds.Password, PrivateKey: creds.PrivateKey,
+		BaseURL: s.APIURL(), TrustlyPublicKey: s.PublicKeyPEM(), NotificationURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := paybridge.New(c, paybridge.WithJournal(journal.NewMemory()))
+	t.Cleanup(func() { gw.Close() })
+	h, err := gw.NotificationHandler(func(context.Context, notify.Event) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler.Store(h)
+	plant := func(t *testing.T, row trustlysim.LedgerRow) {
+		if err := s.PlantLedgerRow(creds.Username, row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &books{gw: gw, currency: "EUR", payer: paybridge.Person{ID: "payer-1", FirstName: "Ada", LastName: "Lovelace",
+		Email: "ada@example.com", Country: "SE", Locale: "sv_SE"}, approve: s.EndUser().Approve,
+		external: func(t *testing.T, amount money.Amount) string {
+			plant(t, trustlysim.LedgerRow{OrderID: "4000000001", MessageID: "not-ours-1", TransactionType: "Deposit", Amount: amount})
+			return "4000000001"
+		},
+		// Trustly books a refund under its deposit's order: a second refund row there
+		// changes what the books show refunded.
+		rebook: func(t *testing.T, r *paybridge.Refund, amount money.Amount) {
+			more, err := amount.Sub(r.Amount)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plant(t, trustlysim.LedgerRow{OrderID: r.PaymentID, TransactionType: "Refund", Amount: negative(more)})
+		},
+	}
+}
+
+func negative(a money.Amount) money.Amount { return money.FromMinorCurrency(-a.Minor(), a.Currency()) }
+
 // TestBooksOfTheSimulators makes payments and refunds through each simulator that keeps a
 // ledger, finds the books agree with the journal, then plants a discrepancy of each kind
 // the simulator can show and requires reconcile to report exactly those.
 func TestBooksOfTheSimulators(t *testing.T) {
-	for name, open := range map[string]func(*testing.T) *books{"mem": memBooks, "trustlyrest": trustlyRESTBooks} {
+	for name, open := range map[string]func(*testing.T) *books{"mem": memBooks, "trustlyrest": trustlyRESTBooks, "trustly": trustlyBooks} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			b := open(t)
@@ -98,8 +157,7 @@ func TestBooksOfTheSimulators(t *testing.T) {
 			for i, v := range []string{"10.00", "20.00", "30.00"} {
 				p, err := b.gw.Pay(ctx, paybridge.PaymentRequest{Amount: amount(v), MerchantReference: "books-" + string(rune('a'+i)),
 					Description: "Reconciled order",
-					ReturnURL:   "https://shop.example/done", Payer: paybridge.Person{ID: "payer-1", FirstName: "Ada", LastName: "Lovelace",
-						Email: "ada@example.com", Country: "US"}})
+					ReturnURL:   "https://shop.example/done", Payer: b.payer})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -108,38 +166,34 @@ func TestBooksOfTheSimulators(t *testing.T) {
 				}
 				paid = append(paid, p)
 			}
-			for _, p := range paid {
-				testwait.For(t, "payment "+p.ID+" succeeded", func() bool {
-					got, err := b.gw.GetPayment(ctx, p.ID)
-					return err == nil && got.Status == paybridge.PaymentSucceeded
+			to := time.Now().Add(time.Minute)
+			// The provider books a payment when its money arrives, a little after the
+			// payer approved it: read the books until the three are there.
+			booked := func(matched int) {
+				t.Helper()
+				testwait.For(t, fmt.Sprintf("%d calls booked as made", matched), func() bool {
+					rep, err := reconcile.Run(ctx, b.gw, from, to, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return rep.Agree() && rep.Matched == matched
 				})
 			}
+			booked(3)
 			refund, err := b.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: paid[0].ID, Amount: amount("4.00")})
 			if err != nil {
 				t.Fatal(err)
 			}
-			testwait.For(t, "refund "+refund.ID+" succeeded", func() bool {
-				got, err := b.gw.GetRefund(ctx, refund.ID)
-				return err == nil && got.Status == paybridge.RefundSucceeded
-			})
-
-			to := time.Now().Add(time.Second)
-			rep, err := reconcile.Run(ctx, b.gw, from, to, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !rep.Agree() || rep.Matched != 4 {
-				t.Fatalf("books as made: %d matched, findings %v; want 4 matched and none", rep.Matched, kinds(rep))
-			}
+			booked(4)
 
 			want := []string{string(reconcile.MissingCall), string(reconcile.AmountDiffers)}
 			b.external(t, amount("7.00"))
-			b.rebook(t, refund.ID, amount("3.00"))
+			b.rebook(t, refund, amount("3.00"))
 			if b.drop != nil {
 				b.drop(t, paid[2].ID)
 				want = append(want, string(reconcile.MissingEntry))
 			}
-			rep, err = reconcile.Run(ctx, b.gw, from, to, nil)
+			rep, err := reconcile.Run(ctx, b.gw, from, to, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
