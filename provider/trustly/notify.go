@@ -27,7 +27,7 @@ func (c *Client) otherNotification(r *notify.Request, n *wire.Notification) *not
 		id = "uuid:" + n.UUID
 	}
 	ev := notify.Event{ID: id, Provider: Name, Kind: notify.Other, ProviderEvent: n.Method, ProviderStatus: n.Method,
-		MerchantReference: n.MessageID(), Raw: r.Body}
+		MerchantReference: n.MessageID(), Raw: r.Body, Detail: notificationData(n)}
 	if ts := n.Timestamp(); ts != "" {
 		ev.OccurredAt = parseTimestamp(ts)
 	}
@@ -81,7 +81,7 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		return nil, reject("%s notification without orderid", n.Method)
 	}
 	ev := notify.Event{ID: id, Provider: Name, ProviderEvent: n.Method, ProviderStatus: n.Method,
-		MerchantReference: n.MessageID(), Raw: r.Body}
+		MerchantReference: n.MessageID(), Raw: r.Body, Detail: notificationData(n)}
 	amount, cur := n.Amount(), n.Currency()
 	switch {
 	case amount != "" && cur != "":
@@ -529,4 +529,44 @@ func parseTimestamp(s string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// NotificationData is a verified notification's data as Trustly sent it, which Event.As
+// reaches (a *NotificationData target): what the neutral event leaves out, such as an
+// account notification's bank, last digits and direct-debit mandate flag.
+type NotificationData struct {
+	// Method is the notification's method: credit, debit, pending, cancel, account, kyc, ...
+	Method         string
+	NotificationID string
+	OrderID        string
+	MessageID      string
+	EndUserID      string
+	// Amount and Currency are as sent (Amount in Trustly's decimal text); empty when the
+	// notification carries none.
+	Amount, Currency string
+	// Timestamp is as sent, e.g. "2010-01-20 14:42:04.675645+01".
+	Timestamp string
+	// Attributes are data.attributes' text and number members, as written.
+	Attributes map[string]string
+	// AccountID and Verified are an account notification's accountid and verified ("1" or
+	// "0").
+	AccountID, Verified string
+}
+
+// notificationData copies what n's data says, for Event.Detail.
+func notificationData(n *wire.Notification) *NotificationData {
+	d := &NotificationData{Method: n.Method, NotificationID: n.NotificationID(), OrderID: n.OrderID(),
+		MessageID: n.MessageID(), EndUserID: n.EndUserID(), Amount: n.Amount(), Currency: n.Currency(),
+		Timestamp: n.Timestamp()}
+	d.AccountID, _ = n.Get("accountid")
+	d.Verified, _ = n.Get("verified")
+	for k, v := range n.Attributes() {
+		if text, ok := wire.Scalar(v); ok {
+			if d.Attributes == nil {
+				d.Attributes = map[string]string{}
+			}
+			d.Attributes[k] = text
+		}
+	}
+	return d
 }

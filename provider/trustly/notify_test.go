@@ -179,6 +179,11 @@ func TestNotificationKinds(t *testing.T) {
 		!ev.Amount.Equal(eur("902.50")) || ev.OccurredAt.Year() != 2010 {
 		t.Fatalf("credit: %s", brief(ev))
 	}
+	var data *trustly.NotificationData
+	if !ev.As(&data) || data.Method != "credit" || data.OrderID != "111" || data.MessageID != "m-1" || data.Amount != "902.50" ||
+		data.Currency != "EUR" || data.NotificationID != "n1" {
+		t.Fatalf("Event.As reaches %+v", data)
+	}
 	// A redelivery of that credit reads the same; another credit on the credited deposit
 	// returns the money of a refund, and a cancel reports a refund's failure.
 	if ev := verify("credit", credit("111", "n1")); ev.Kind != notify.PaymentSucceeded {

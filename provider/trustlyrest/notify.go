@@ -101,6 +101,7 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		ID: w.eventID, Provider: Name, ProviderEvent: w.eventType,
 		ProviderStatus:    rawStatus(w.status, w.statusMsg),
 		MerchantReference: callerReference(w.merchantRef), OccurredAt: w.createdAt, Raw: r.Body,
+		Detail: w.public(),
 	}
 	work, cancel := context.WithTimeout(ctx, c.notifyBudget)
 	defer cancel()
@@ -112,6 +113,29 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		return nil, err
 	}
 	return &notify.Notification{ID: w.eventID, Event: ev}, nil
+}
+
+// Webhook is a verified notification's fields, which Event.As reaches (a *Webhook
+// target). The splitToken an Authorize notification carries is not among them: read it
+// with SplitToken(Event.Raw) where a capture needs it.
+type Webhook struct {
+	EventID, EventType string
+	// ObjectID is the transaction the notification concerns; ParentObjectID its parent
+	// (a capture's authorization), when it has one.
+	ObjectID, ParentObjectID string
+	MerchantReference        string
+	// TransactionType, Status and PaymentType are Trustly's numbers (-1 when the
+	// notification carries none); StatusMessage the text beside Status.
+	TransactionType, Status, PaymentType int
+	StatusMessage                        string
+	CreatedAt                            time.Time
+}
+
+// public returns what Event.As reaches of w.
+func (w *webhook) public() *Webhook {
+	return &Webhook{EventID: w.eventID, EventType: w.eventType, ObjectID: w.objectID, ParentObjectID: w.parentID,
+		MerchantReference: w.merchantRef, TransactionType: w.txType, Status: w.status, PaymentType: w.paymentT,
+		StatusMessage: w.statusMsg, CreatedAt: w.createdAt}
 }
 
 // readWebhook checks and reads a verified notification's fields.

@@ -82,6 +82,11 @@ func TestVerifyNotificationMapsACapture(t *testing.T) {
 		ev.ProviderStatus != "4 Completed" || ev.OccurredAt.UnixMilli() != 1556234040954 || !bytes.Equal(ev.Raw, captureDone) {
 		t.Fatalf("event = %+v", ev)
 	}
+	var w *Webhook
+	if !ev.As(&w) || w.ObjectID != "1002593600" || w.ParentObjectID != "1002593555" || w.TransactionType != 3 ||
+		w.Status != 4 || w.PaymentType != 2 || w.MerchantReference != "order-1.pbabcdefghij.c" || w.EventType != "Complete" {
+		t.Fatalf("Event.As reaches %+v", w)
+	}
 }
 
 func TestEventKindTable(t *testing.T) {
