@@ -173,6 +173,9 @@ type AsTargets struct {
 	// Payment lists targets Payment.As sets on the result of a Pay: the adapter's own
 	// decoded answer.
 	Payment []any
+	// Event lists targets notify.Event.As sets on a verified payment notification: the
+	// adapter's own decoded form of it.
+	Event []any
 }
 
 func (h *Harness) defaults() {

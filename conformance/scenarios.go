@@ -771,6 +771,18 @@ func notificationDeduped(ctx context.Context, t T, s *suite) {
 	if calls != 1 {
 		t.Fatalf("callback ran %d times for notification %s", calls, e.ID)
 	}
+	var odd *stranger
+	if e.As(&odd) || odd != nil {
+		t.Error("Event.As set a target of a type the adapter does not know")
+	}
+	for i, target := range s.h.As.Event {
+		v := asTarget(t, "Harness.As.Event", i, target, false)
+		if !e.As(target) {
+			t.Errorf("Event.As(%T) reported false on a %s event", target, e.Kind)
+		} else if v.IsZero() {
+			t.Errorf("Event.As(%T) reported true but left the target zero", target)
+		}
+	}
 	status, body := s.replay(ctx, t, ex.body, ex.header)
 	if status != ex.status || !bytes.Equal(body, ex.respBody) {
 		t.Fatalf("redelivery answered %d %q, first delivery %d %q", status, body, ex.status, ex.respBody)

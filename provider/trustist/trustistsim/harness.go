@@ -42,6 +42,6 @@ func (s *Server) Harness() conformance.Harness {
 		Timeout:               20 * time.Second,
 		// What Gateway.As, Pay's BeforeSend hook and Payment.As reach.
 		As: conformance.AsTargets{Gateway: []any{new(*trustist.Client)}, Request: []any{new(*trustist.PaymentBody)},
-			Payment: []any{new(*trustist.Payment)}},
+			Payment: []any{new(*trustist.Payment)}, Event: []any{new(*trustist.Payment)}},
 	}
 }

@@ -60,7 +60,7 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 		// The EndUser approves a mandate's page (a SelectAccount) as it confirms an
 		// account.
 		As: conformance.AsTargets{Gateway: []any{new(*trustly.Client)}, Request: []any{new(*trustly.Attributes)},
-			Payment: []any{new(*trustly.OrderResult)}},
+			Payment: []any{new(*trustly.OrderResult)}, Event: []any{new(*trustly.NotificationData)}},
 	}, s.Close, nil
 }
 

@@ -64,7 +64,8 @@ func ConformanceHarness() (conformance.Harness, func(), error) {
 		// What Gateway.As and errors.As reach.
 		As: conformance.AsTargets{Gateway: []any{new(*trustlyrest.Client)}, Error: []any{new(*trustlyrest.APIError)},
 			// What a Pay's BeforeSend hook and Payment.As reach.
-			Request: []any{new(*trustlyrest.EstablishOptions)}, Payment: []any{new(*trustlyrest.Transaction)}},
+			Request: []any{new(*trustlyrest.EstablishOptions)}, Payment: []any{new(*trustlyrest.Transaction)},
+			Event: []any{new(*trustlyrest.Webhook)}},
 	}, s.Close, nil
 }
 
