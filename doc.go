@@ -11,6 +11,22 @@
 // The same methods, request and result types, statuses and error codes work for every
 // provider; a checkout switches provider by changing the URL it opens.
 //
+// # Beyond a payment
+//
+// Where the provider offers them (Capabilities says; the others return ErrNotSupported):
+//
+//   - authorize now, capture later: Pay with Capture set to CaptureManual, then Capture
+//     (whole, partial, repeated) and Void;
+//   - mandates: CreateMandate (the payer approves once at the provider), Charge without
+//     the payer, GetMandate, CancelMandate;
+//   - the provider's books: Ledger, which package reconcile and `paybridge reconcile`
+//     compare with the journal.
+//
+// What the neutral request cannot say goes through its BeforeSend hook, which reaches the
+// adapter's own wire request; results and events reach the adapter's own answer through
+// As. An optional request field the provider has no place for is refused by name, never
+// dropped (Capabilities.RequestFields).
+//
 // # Validation
 //
 // Every request is validated before any adapter sees it. An invalid request returns an
