@@ -18,10 +18,7 @@ func (p *Client) Capture(ctx context.Context, req *provider.CaptureRequest) (*pr
 }
 
 func (p *Client) capture(ctx context.Context, req *provider.CaptureRequest) (*provider.Capture, error) {
-	if err := req.BeforeSend.Run(); err != nil { // mem has no wire request: the hook reaches nothing
-		return nil, err
-	}
-	if err := p.call(ctx); err != nil {
+	if err := p.send(ctx, req.BeforeSend); err != nil {
 		return nil, err
 	}
 	b := p.b
@@ -102,10 +99,7 @@ func (p *Client) Void(ctx context.Context, req *provider.VoidRequest) (*provider
 }
 
 func (p *Client) void(ctx context.Context, req *provider.VoidRequest) (*provider.Payment, error) {
-	if err := req.BeforeSend.Run(); err != nil { // mem has no wire request: the hook reaches nothing
-		return nil, err
-	}
-	if err := p.call(ctx); err != nil {
+	if err := p.send(ctx, req.BeforeSend); err != nil {
 		return nil, err
 	}
 	b := p.b

@@ -147,10 +147,7 @@ func (p *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 func (p *Client) pay(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
 	// The hook runs before anything reaches the Backend: a hook that refuses sends nothing.
 	opts := &PaymentOptions{}
-	if err := req.BeforeSend.Run(opts); err != nil {
-		return nil, err
-	}
-	if err := p.call(ctx); err != nil {
+	if err := p.send(ctx, req.BeforeSend, opts); err != nil {
 		return nil, err
 	}
 	if err := opts.check(); err != nil {
@@ -193,13 +190,7 @@ func (p *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, 
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	pm, ok := p.b.payments[id]
-	if !ok {
-		return nil, notFound("payment", id)
-	}
-	return pm.result(), nil
+	return read(p.b, p.b.payments, "payment", id, (*payment).result)
 }
 
 // Refund implements provider.Refunder.
@@ -209,10 +200,7 @@ func (p *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 }
 
 func (p *Client) refund(ctx context.Context, req *provider.RefundRequest) (*provider.Refund, error) {
-	if err := req.BeforeSend.Run(); err != nil { // mem has no wire request: the hook reaches nothing
-		return nil, err
-	}
-	if err := p.call(ctx); err != nil {
+	if err := p.send(ctx, req.BeforeSend); err != nil {
 		return nil, err
 	}
 	b := p.b
@@ -281,13 +269,7 @@ func (p *Client) GetRefund(ctx context.Context, id string) (*provider.Refund, er
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	r, ok := p.b.refunds[id]
-	if !ok {
-		return nil, notFound("refund", id)
-	}
-	return withDetail(r, refundDetail), nil
+	return read(p.b, p.b.refunds, "refund", id, func(r *provider.Refund) *provider.Refund { return withDetail(r, refundDetail) })
 }
 
 // Payout implements provider.Payouter.
@@ -297,10 +279,7 @@ func (p *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 }
 
 func (p *Client) payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
-	if err := req.BeforeSend.Run(); err != nil { // mem has no wire request: the hook reaches nothing
-		return nil, err
-	}
-	if err := p.call(ctx); err != nil {
+	if err := p.send(ctx, req.BeforeSend); err != nil {
 		return nil, err
 	}
 	b := p.b
@@ -354,21 +333,12 @@ func (p *Client) GetPayout(ctx context.Context, id string) (*provider.Payout, er
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	po, ok := p.b.payouts[id]
-	if !ok {
-		return nil, notFound("payout", id)
-	}
-	return withDetail(po, payoutDetail), nil
+	return read(p.b, p.b.payouts, "payout", id, func(po *provider.Payout) *provider.Payout { return withDetail(po, payoutDetail) })
 }
 
 // VerifyAccount implements provider.AccountVerifier.
 func (p *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
-	if err := req.BeforeSend.Run(); err != nil { // mem has no wire request: the hook reaches nothing
-		return nil, err
-	}
-	if err := p.call(ctx); err != nil {
+	if err := p.send(ctx, req.BeforeSend); err != nil {
 		return nil, err
 	}
 	b := p.b
@@ -518,16 +488,31 @@ func (p *Client) call(ctx context.Context) error {
 	return p.b.authenticate(p.apiKey)
 }
 
+// send runs a write's BeforeSend hook with what it may reach (mem has no wire request: a
+// hook on most writes reaches nothing, but its error still refuses the call) and the
+// checks every call makes, before the backend is touched.
+func (p *Client) send(ctx context.Context, hook provider.BeforeSend, wire ...any) error {
+	if err := hook.Run(wire...); err != nil {
+		return err
+	}
+	return p.call(ctx)
+}
+
 // lookup returns a copy of m[id] taken under the backend's lock, or a NotFound error.
 func lookup[T any](b *Backend, m map[string]*T, what, id string) (*T, error) {
+	return read(b, m, what, id, func(v *T) *T { out := *v; return &out })
+}
+
+// read returns what result makes of m[id] under the backend's lock (a copy the caller
+// may keep), or a NotFound error naming what.
+func read[T, R any](b *Backend, m map[string]*T, what, id string, result func(*T) *R) (*R, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	v, ok := m[id]
 	if !ok {
 		return nil, notFound(what, id)
 	}
-	out := *v
-	return &out, nil
+	return result(v), nil
 }
 
 func cloneAddress(a *provider.Address) *provider.Address {

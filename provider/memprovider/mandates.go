@@ -35,10 +35,7 @@ func (p *Client) CreateMandate(ctx context.Context, req *provider.MandateRequest
 }
 
 func (p *Client) createMandate(ctx context.Context, req *provider.MandateRequest) (*provider.Mandate, error) {
-	if err := req.BeforeSend.Run(); err != nil { // mem has no wire request: the hook reaches nothing
-		return nil, err
-	}
-	if err := p.call(ctx); err != nil {
+	if err := p.send(ctx, req.BeforeSend); err != nil {
 		return nil, err
 	}
 	if req.Payer.ID == "" {
@@ -74,13 +71,7 @@ func (p *Client) GetMandate(ctx context.Context, id string) (*provider.Mandate, 
 	if err := p.call(ctx); err != nil {
 		return nil, err
 	}
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	md, ok := p.b.mandates[id]
-	if !ok {
-		return nil, notFound("mandate", id)
-	}
-	return md.result(), nil
+	return read(p.b, p.b.mandates, "mandate", id, (*mandate).result)
 }
 
 // Charge implements provider.MandateManager. The charge is a payment (Payment.MandateID
@@ -96,10 +87,7 @@ func (p *Client) Charge(ctx context.Context, req *provider.ChargeRequest) (*prov
 
 func (p *Client) charge(ctx context.Context, req *provider.ChargeRequest) (*provider.Payment, error) {
 	opts := &PaymentOptions{}
-	if err := req.BeforeSend.Run(opts); err != nil {
-		return nil, err
-	}
-	if err := p.call(ctx); err != nil {
+	if err := p.send(ctx, req.BeforeSend, opts); err != nil {
 		return nil, err
 	}
 	if err := opts.check(); err != nil {
@@ -193,10 +181,7 @@ func (p *Client) CancelMandate(ctx context.Context, req *provider.CancelMandateR
 }
 
 func (p *Client) cancelMandate(ctx context.Context, req *provider.CancelMandateRequest) (*provider.Mandate, error) {
-	if err := req.BeforeSend.Run(); err != nil { // mem has no wire request: the hook reaches nothing
-		return nil, err
-	}
-	if err := p.call(ctx); err != nil {
+	if err := p.send(ctx, req.BeforeSend); err != nil {
 		return nil, err
 	}
 	b := p.b
