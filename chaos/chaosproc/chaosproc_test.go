@@ -188,8 +188,17 @@ func TestWorkerProcess(t *testing.T) {
 			return err
 		}
 	case string(provider.OpPayout):
+		// The payee's optional details go only where the provider carries them: a
+		// provider without a place for them refuses the payout rather than drop them.
+		payee, caps := a.payee, gw.Capabilities()
+		if !caps.CarriesRequestField("PayoutRequest.Payee.Address") {
+			payee.Address = nil
+		}
+		if !caps.CarriesRequestField("PayoutRequest.Payee.DateOfBirth") {
+			payee.DateOfBirth = ""
+		}
 		apply = func(ctx context.Context, op chaosproc.Op) error {
-			_, err := gw.Payout(ctx, paybridge.PayoutRequest{AccountID: op.Params.Target, Amount: amountOf(op.Params), Payee: a.payee,
+			_, err := gw.Payout(ctx, paybridge.PayoutRequest{AccountID: op.Params.Target, Amount: amountOf(op.Params), Payee: payee,
 				MerchantReference: op.Params.Reference, IdempotencyKey: op.Key})
 			return err
 		}

@@ -32,6 +32,16 @@ type Stub struct {
 	// failAfter, when positive, makes Ledger fail after that many entries (see
 	// FailLedgerAfter).
 	failAfter int
+	// noLedger makes the ledger Unavailable (see NewWithoutLedger).
+	noLedger bool
+}
+
+// NewWithoutLedger returns an empty Stub whose provider lists no books: its Capabilities
+// declare OpLedger unavailable, as for a provider without a listing.
+func NewWithoutLedger() *Stub {
+	s := New()
+	s.noLedger = true
+	return s
 }
 
 // New returns an empty Stub.
@@ -56,7 +66,12 @@ func (s *Stub) Name() string { return Name }
 
 // Capabilities implements provider.Provider: partial and repeated refunds.
 func (s *Stub) Capabilities() provider.Capabilities {
-	return provider.Capabilities{PartialRefunds: true, MultipleRefunds: true}
+	c := provider.Capabilities{PartialRefunds: true, MultipleRefunds: true}
+	if s.noLedger {
+		c.Unavailable = []provider.Operation{provider.OpLedger}
+		c.Notes = map[provider.Operation]string{provider.OpLedger: "this provider publishes no listing of its books"}
+	}
+	return c
 }
 
 // As implements provider.Provider; it sets a **Stub target.
