@@ -34,7 +34,9 @@
 //
 // A settled call with no ledger entry whose object has not finished (a payment the payer
 // has not yet approved, an authorization not yet captured, a pending refund) is counted as
-// Pending, not a finding: its money has not moved. One that ended without moving money
+// Pending, not a finding: its money has not moved. So is one the ledger books after the
+// period (read up to seven days past To, never past now): a payment made at 23:50 and paid
+// at 00:05 is the next day's, where it matches. One that ended without moving money
 // (declined, cancelled, expired, failed) agrees with a ledger that does not show it.
 package reconcile
 
@@ -97,7 +99,8 @@ type Report struct {
 	// Calls counts the money-moving calls the journal recorded in the period. Matched
 	// counts the calls the ledger agrees with: booked as made (calls made before the
 	// period and booked in it included), or ended without moving money. Pending counts
-	// the settled ones whose money has not moved yet.
+	// the settled ones whose money has not moved yet, or was booked after the period (a
+	// payment made at 23:50 and paid at 00:05 belongs to the next day's books).
 	Calls    int       `json:"calls"`
 	Matched  int       `json:"matched"`
 	Pending  int       `json:"pending"`
@@ -134,11 +137,26 @@ type run struct {
 	gw    *paybridge.Gateway
 	j     journal.Journal
 	scope string
+	to    time.Time
 	calls map[journal.ID]*call
 	order []*call
 	byPID map[string]*call
 	byRef map[string][]*call
+	// after holds the keys (provider ids and references, by kind) of what the ledger
+	// booked in the look-ahead after the period; nil until it is read.
+	after map[afterKey]bool
 }
+
+// afterKey names a ledger entry booked after the period: its kind and its provider id or
+// reference.
+type afterKey struct {
+	kind provider.LedgerKind
+	id   string
+}
+
+// lookAhead is how far after the period the ledger is read for calls made in the period
+// whose money the provider booked only after it.
+const lookAhead = 7 * 24 * time.Hour
 
 // Run compares gw's ledger between from (included) and to (excluded) with the calls its
 // journal recorded in that period, and reports what disagrees. progress, when not nil, is
@@ -148,7 +166,7 @@ func Run(ctx context.Context, gw *paybridge.Gateway, from, to time.Time, progres
 	if !to.After(from) {
 		return nil, errors.New("reconcile: to must be after from")
 	}
-	r := &run{gw: gw, j: gw.Journal(), scope: gw.JournalScope(), calls: map[journal.ID]*call{},
+	r := &run{gw: gw, j: gw.Journal(), scope: gw.JournalScope(), to: to, calls: map[journal.ID]*call{},
 		byPID: map[string]*call{}, byRef: map[string][]*call{}}
 	rep := &Report{Scope: r.scope, From: from, To: to, Findings: []Finding{}}
 	es, err := r.j.FindCreated(ctx, r.scope, from, to)
@@ -393,16 +411,57 @@ func (r *run) judge(ctx context.Context, c *call) (f *Finding, matched, pending 
 	switch {
 	case err != nil:
 		return nil, false, false, err
-	case st == moved:
-		return finding(MissingEntry, "the provider reports it succeeded, but the ledger has no entry for it in the period"), false, false, nil
+	case st == moved || st == unknownStatus:
+		later, err := r.bookedAfter(ctx, c)
+		switch {
+		case err != nil:
+			return nil, false, false, err
+		case later:
+			return nil, false, true, nil // booked in a later period's books
+		case st == moved:
+			return finding(MissingEntry, "the provider reports it succeeded, but the ledger has no entry for it in the period"), false, false, nil
+		}
+		return finding(MissingEntry, "the ledger has no entry for it, and nothing tells whether its money moved"), false, false, nil
 	case st == unknownToProvider:
 		return finding(MissingEntry, "the provider does not know the object the journal says the call created"), false, false, nil
-	case st == unknownStatus:
-		return finding(MissingEntry, "the ledger has no entry for it, and nothing tells whether its money moved"), false, false, nil
 	case st == notYet:
 		return nil, false, true, nil
 	}
 	return nil, true, false, nil // ended without moving money: nothing to book
+}
+
+// bookedAfter reports whether the ledger booked c's money after the period (up to
+// lookAhead later, and not after now): providers book money when it moves, which may be
+// after the call that moved it. The look-ahead is read once, when the first call needs it.
+func (r *run) bookedAfter(ctx context.Context, c *call) (bool, error) {
+	if r.after == nil {
+		r.after = map[afterKey]bool{}
+		end := r.to.Add(lookAhead)
+		if now := time.Now().Add(time.Minute); now.Before(end) {
+			end = now
+		}
+		if end.After(r.to) {
+			for row, err := range r.gw.Ledger(ctx, paybridge.LedgerRequest{From: r.to, To: end}) {
+				if err != nil {
+					return false, fmt.Errorf("reconcile: reading the ledger after the period: %w", err)
+				}
+				for _, id := range []string{row.ProviderID, row.Reference} {
+					if id != "" {
+						r.after[afterKey{row.Kind, id}] = true
+					}
+				}
+			}
+		}
+	}
+	kind := kindOf(provider.Operation(c.e.Op))
+	for _, id := range []string{c.e.ProviderID, c.e.Reference} {
+		if id != "" && r.after[afterKey{kind, id}] {
+			return true, nil
+		}
+	}
+	// A refund booked under its payment's id, as providers whose refunds have no id of
+	// their own book it.
+	return kind == provider.LedgerRefund && c.e.Parent != "" && r.after[afterKey{kind, c.e.Parent}], nil
 }
 
 // booked adds up the entries' amounts; invalid when their currencies differ.

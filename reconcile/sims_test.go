@@ -213,3 +213,55 @@ func kinds(rep *reconcile.Report) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestBookedAfterThePeriod: a payment made before the period's end and paid after it is
+// in the next period's books; the period it was made in counts it as pending, with no
+// finding, and the next period matches it.
+func TestBookedAfterThePeriod(t *testing.T) {
+	b := memBooks(t)
+	ctx := context.Background()
+	from := time.Now().Add(-time.Minute)
+	p, err := b.gw.Pay(ctx, paybridge.PaymentRequest{Amount: money.MustNew("10.00", b.currency), MerchantReference: "late-1",
+		ReturnURL: "https://shop.example/return", Payer: b.payer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	to := time.Now()
+	time.Sleep(2 * time.Millisecond)
+	if err := b.approve(ctx, p.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := reconcile.Run(ctx, b.gw, from, to, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Agree() || rep.Pending != 1 {
+		t.Fatalf("the period it was made in: findings %v, %d pending; want none and 1 pending", kinds(rep), rep.Pending)
+	}
+	next, err := reconcile.Run(ctx, b.gw, to, time.Now().Add(time.Minute), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !next.Agree() || next.Matched != 1 {
+		t.Fatalf("the next period: findings %v, %d matched; want none and 1 matched", kinds(next), next.Matched)
+	}
+
+	// A payment that succeeded but is booked in neither period is still reported.
+	q, err := b.gw.Pay(ctx, paybridge.PaymentRequest{Amount: money.MustNew("11.00", b.currency), MerchantReference: "lost-1",
+		ReturnURL: "https://shop.example/return", Payer: b.payer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.approve(ctx, q.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	b.drop(t, q.ID)
+	rep, err = reconcile.Run(ctx, b.gw, from, time.Now().Add(time.Second), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds(rep); len(got) != 1 || got[0] != string(reconcile.MissingEntry) {
+		t.Fatalf("findings %v; want the unbooked payment's missing_entry", got)
+	}
+}

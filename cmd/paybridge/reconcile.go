@@ -43,8 +43,9 @@ that period. It prints what disagrees:
   uncertain       a call whose outcome the journal does not know: settle it first
 
 Fees and other movements (settlements to your bank) are counted, not compared. Calls
-whose money has not moved yet (a payment the payer has not approved) are counted as
-pending. Not every provider lists its books: Trustist does not, and reconcile says so.
+whose money has not moved yet (a payment the payer has not approved), or was booked
+after --to (read up to seven days on), are counted as pending. Not every provider
+lists its books: Trustist does not, and reconcile says so.
 
 The journal is the PostgreSQL table of journal/pgjournal that the application's
 Gateways write: --journal (or $` + envJournal + `) is its connection string and
