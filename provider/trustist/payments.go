@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // PaymentBody is the body of POST /v1/payments as Trustist documents it
@@ -117,6 +120,29 @@ type Payment struct {
 	Created          time.Time
 	// Raw is the answer's JSON body as received: the read-back's, for Pay.
 	Raw json.RawMessage
+}
+
+// describe is how a Payment prints: its id, status and amount, never the payer's
+// details or the raw answer, which hold personal data.
+func (p Payment) describe() secret.Opaque {
+	return secret.Describe("trustist.Payment", "id", p.ID, "status", p.Status, "amount", p.Amount.String())
+}
+
+// String shows the payment's id, status and amount only.
+func (p Payment) String() string { return p.describe().String() }
+
+// GoString shows the payment's id, status and amount only.
+func (p Payment) GoString() string { return p.describe().GoString() }
+
+// Format prints the payment's id, status and amount only, whatever the verb.
+func (p Payment) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
+
+// LogValue logs the payment's id, status and amount only.
+func (p *Payment) LogValue() slog.Value {
+	if p == nil {
+		return slog.StringValue("<nil>")
+	}
+	return p.describe().LogValue()
 }
 
 // paymentWire is a payment as the API returns it. encoding/json matches member names
