@@ -35,6 +35,22 @@ func TestUncarriedRequestFieldsRefused(t *testing.T) {
 	}
 }
 
+// An adapter that declares no request fields carries none: the Gateway refuses every
+// optional field it is given rather than assume the adapter sends it.
+func TestNoDeclaredRequestFieldsCarriesNone(t *testing.T) {
+	if (provider.Capabilities{}).CarriesRequestField("PaymentRequest.Description") {
+		t.Fatal("Capabilities without RequestFields carries a description")
+	}
+	f := &fake{pay: okPayment, caps: provider.Capabilities{RequestFields: []string{}}}
+	req := validRequest()
+	req.Description = "dropped?"
+	_, err := paybridge.New(f).Pay(context.Background(), req)
+	expectFieldsNamed(t, err, "Description")
+	if f.calls.Load() != 0 {
+		t.Fatal("the adapter was called")
+	}
+}
+
 // Each optional field a request type sets is named once, by its path below the request.
 func TestRequestFieldsSet(t *testing.T) {
 	addr := &provider.Address{City: "London"}

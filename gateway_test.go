@@ -28,10 +28,16 @@ type fake struct {
 	caps  provider.Capabilities
 }
 
-func (f *fake) Name() string                        { return "fake" }
-func (f *fake) Capabilities() provider.Capabilities { return f.caps }
-func (f *fake) As(any) bool                         { return false }
-func (f *fake) Close() error                        { return nil }
+func (f *fake) Name() string { return "fake" }
+func (f *fake) Capabilities() provider.Capabilities {
+	c := f.caps
+	if c.RequestFields == nil {
+		c.RequestFields = provider.RequestFieldNames // unless a test says otherwise, the fake sends every field
+	}
+	return c
+}
+func (f *fake) As(any) bool  { return false }
+func (f *fake) Close() error { return nil }
 func (f *fake) GetPayment(_ context.Context, id string) (*provider.Payment, error) {
 	f.calls.Add(1)
 	if f.get != nil {

@@ -17,10 +17,10 @@ func (g *Gateway) CreateMandate(ctx context.Context, req MandateRequest) (m *Man
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	if err := g.checkCall(op, provider.OpCreateMandate, req.IdempotencyKey, &req); err != nil {
+	if err := g.begin(op, provider.OpCreateMandate, req.IdempotencyKey); err != nil {
 		return nil, err
 	}
-	var fields []FieldError
+	fields := g.checkRequest(&req)
 	if req.Currency.IsZero() {
 		fields = append(fields, FieldError{Field: "Currency", Problem: "is required"})
 	}

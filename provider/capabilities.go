@@ -100,9 +100,10 @@ type Capabilities struct {
 	CustomerFields []string
 	// RequestFields lists the optional request fields the provider carries, named
 	// "Request.Field" as RequestFieldNames lists them (for example "PaymentRequest.Metadata",
-	// "PaymentRequest.Payer.Address"); empty means all of them. The Gateway refuses a
-	// request that sets any other with an InvalidRequest error naming the field, rather
-	// than let it be dropped silently.
+	// "PaymentRequest.Payer.Address"); RequestFieldNames itself for all of them. The
+	// Gateway refuses a request that sets any other with an InvalidRequest error naming
+	// the field, rather than let it be dropped silently: an adapter that declares none
+	// carries none.
 	RequestFields []string
 	// RepeatableWrites lists the writes (OpPay, OpRefund, OpPayout, OpVerifyAccount,
 	// OpCapture, OpVoid, OpCreateMandate, OpCancelMandate, OpCharge; see IsWrite) that
@@ -130,7 +131,7 @@ func (c Capabilities) SupportsCurrency(cur money.Currency) bool {
 // CarriesRequestField reports whether the provider carries the named optional request
 // field (see RequestFields).
 func (c Capabilities) CarriesRequestField(name string) bool {
-	return len(c.RequestFields) == 0 || slices.Contains(c.RequestFields, name)
+	return slices.Contains(c.RequestFields, name)
 }
 
 // customerFields are the names CustomerFields may hold.

@@ -111,12 +111,12 @@ func (p *Client) Name() string { return Name }
 
 // Capabilities implements provider.Provider: everything is supported, refunds and
 // captures may be partial and repeated, accounts may be verified interactively, and every
-// optional request field is carried (RequestFields is empty). Every write but
+// optional request field is carried (RequestFields names them all). Every write but
 // VerifyAccount is idempotent at the Backend by its key, so the Gateway may resend it.
 func (p *Client) Capabilities() provider.Capabilities {
 	return provider.Capabilities{PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true,
 		PartialCaptures: true, MultipleCaptures: true,
-		Currencies: p.currencies,
+		Currencies: p.currencies, RequestFields: provider.RequestFieldNames,
 		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout,
 			provider.OpCapture, provider.OpVoid, provider.OpCreateMandate, provider.OpCancelMandate, provider.OpCharge}}
 }

@@ -53,7 +53,7 @@
 // carry mem's records beyond the neutral types as their Detail, reached with As: a
 // *[PaymentDetail] on every Payment, *[RefundDetail], *[PayoutDetail] and *[MandateDetail]
 // on refunds, payouts and mandates. mem carries every optional request field
-// (Capabilities.RequestFields is empty): each is kept in these details.
+// (Capabilities.RequestFields names them all): each is kept in these details.
 //
 // The scheme "mem" is registered with paybridge.Open: "mem://" opens a Client over a new
 // Backend with a generated API key.
