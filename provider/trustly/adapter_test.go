@@ -322,15 +322,20 @@ func TestRetrySendsTheIdenticalRequest(t *testing.T) {
 	}
 	// The same idempotency key with other content is refused by the Gateway's journal
 	// before anything is sent; a Gateway that has no record of the key (another journal)
-	// sends the request, and Trustly refuses the reused UUID (688).
+	// sends the request, and Trustly refuses the reused UUID (688). That proves the earlier
+	// request reached Trustly, not that it was refused: the outcome is unknown, never
+	// "not applied".
 	req.Amount = money.MustNew("13.00", "EUR")
 	before := e.sim.Requests()
 	if _, err = e.gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrDuplicate) || e.sim.Requests() != before {
 		t.Fatalf("key reused with another amount: %v, %d requests; want ErrDuplicate and nothing sent", err, e.sim.Requests()-before)
 	}
 	_, err = paybridge.New(e.c).Pay(ctx, req)
-	if pe := providerError(t, err); pe.ProviderCode != "688" || pe.Code != provider.Duplicate {
+	if pe := providerError(t, err); pe.ProviderCode != "688" || pe.Code != provider.UnknownOutcome {
 		t.Fatalf("got %v", err)
+	}
+	if errors.Is(err, provider.ErrNotApplied) || errors.Is(err, paybridge.ErrDuplicate) {
+		t.Fatalf("688 reported as a certain refusal: %v", err)
 	}
 	// A new key with a used MerchantReference is a duplicate MessageID (637).
 	req = e.payment("order-r")

@@ -119,7 +119,9 @@ func (c *Client) Capabilities() provider.Capabilities {
 		// whose answer was lost, the repeat is the one way to learn its order. It holds
 		// for CreateMandate (a SelectAccount) and Charge as well: what a Charge reads from
 		// the journal (the mandate's payer and account) is recorded once and never
-		// changes, so a repeat builds the same request.
+		// changes, so a repeat builds the same request unless the BeforeSend hook or the
+		// Config's ShopperStatement changed; then Trustly refuses the used UUID (688),
+		// reported as UnknownOutcome, so no repeat can act twice.
 		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout, provider.OpVerifyAccount,
 			provider.OpCreateMandate, provider.OpCharge},
 		Notes: map[provider.Operation]string{

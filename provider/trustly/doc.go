@@ -128,7 +128,10 @@
 //
 // Charge and CreateMandate are repeatable writes: a repeat with the same idempotency key
 // is the byte-identical signed request (what Charge reads from the journal is recorded
-// once and never changes), which Trustly answers with its first result.
+// once and never changes), which Trustly answers with its first result, as long as the
+// BeforeSend hook and Config (ShopperStatement) decide alike. When they do not, the
+// repeat cannot act twice either: Trustly refuses the changed request under its used
+// UUID (688), and the call stays UnknownOutcome (see Idempotency).
 //
 // # Per-request options
 //
@@ -144,8 +147,9 @@
 // (or an object of text); a malformed PaymentDate; and a change to what the adapter
 // derived from the neutral request (amount, currency, URLs, the person's names, country,
 // locale, email, phone and national id, the mandate flag, a Refund's ExternalReference),
-// so that the result still describes what was sent. The hook runs again, and must decide
-// alike, when the Gateway repeats the request.
+// so that the result still describes what was sent. The hook runs again when the Gateway
+// repeats the request, and must decide alike (no time.Now, no counter): only the
+// byte-identical request learns the first attempt's result.
 //
 // # Request fields
 //
@@ -204,6 +208,14 @@
 // reports such an answer as Internal. Repeat an uncertain write only with the same
 // idempotency key; with a new key Trustly could act twice. An unsigned error keeps
 // Trustly's code and message in ProviderCode and Message, unauthenticated.
+//
+// A repeat whose content changed under the same idempotency key (a BeforeSend hook or a
+// Config that decides otherwise than the first time, or a Gateway whose journal does not
+// hold the key's first request) reaches Trustly with a UUID it has seen and is refused
+// with ERROR_DUPLICATE_UUID (688). That proves the earlier request reached Trustly, not
+// that it was refused, so it is reported with Code UnknownOutcome, never as a refusal: a
+// write whose first attempt was applied is never recorded as failed. Only the
+// byte-identical request learns its result.
 //
 // A repeated Pay or Payout with a new idempotency key but the same MerchantReference
 // reaches Trustly with a MessageID it has seen: ERROR_DUPLICATE_MESSAGE_ID (637), reported

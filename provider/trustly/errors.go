@@ -38,9 +38,12 @@ var codeRules = map[int]codeRule{
 	wire.CodeNoPublicKey:                {provider.Unauthenticated, "", "no merchant public key is registered with Trustly for this username"},
 	wire.CodeInvalidEmail:               {provider.InvalidRequest, "Email", ""},
 	wire.CodeInvalidLocale:              {provider.InvalidRequest, "Locale", "use language_TERRITORY, e.g. sv_SE"},
-	// 688 is a UUID sent before with other content: the idempotency key was reused for a
-	// different request.
-	wire.CodeDuplicateUUID:            {provider.Duplicate, "IdempotencyKey", "the idempotency key was used before for a different request"},
+	// 688 is a UUID sent before with other content. It proves that an earlier request with
+	// this idempotency key reached Trustly, not that Trustly refused it: a repeat whose
+	// content changed (a BeforeSend hook or a Config that decides otherwise the second
+	// time) meets it after its first attempt was applied. So the outcome stays unknown.
+	wire.CodeDuplicateUUID: {provider.UnknownOutcome, "IdempotencyKey", "an earlier request with this idempotency key and other content reached Trustly, and may have been applied; " +
+		"only the byte-identical request learns its result"},
 	wire.CodeEndUserIDIsNull:          {provider.InvalidRequest, "ID", "the end user id is required"},
 	wire.CodeMessageIDIsNull:          {provider.InvalidRequest, "MerchantReference", "the MessageID is required"},
 	wire.CodeInvalidIP:                {provider.InvalidRequest, "IP", "give one IP address"},
@@ -95,7 +98,9 @@ func rpcError(e *wire.RPCError, httpStatus int, person string) *provider.Error {
 	pe := &provider.Error{Code: code, ProviderCode: strconv.Itoa(e.Code), Message: msg, Field: field,
 		HTTPStatus: httpStatus, Err: e}
 	if code == provider.Duplicate {
-		// A signed refusal of a used MessageID or UUID: Trustly created nothing for it.
+		// A signed refusal of a MessageID used under another UUID (another idempotency
+		// key): Trustly created nothing for this request. A used UUID (688) is not mapped
+		// to Duplicate: the earlier request with that UUID may have been applied.
 		pe.Err = fmt.Errorf("%w: %w", provider.ErrNotApplied, e)
 	}
 	return pe

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"time"
@@ -534,6 +535,10 @@ func parseTimestamp(s string) time.Time {
 // NotificationData is a verified notification's data as Trustly sent it, which Event.As
 // reaches (a *NotificationData target): what the neutral event leaves out, such as an
 // account notification's bank, last digits and direct-debit mandate flag.
+//
+// An account notification's attributes carry the account holder's name, address and
+// person id, so NotificationData's String, GoString, Format (every fmt verb) and LogValue
+// show only Method, NotificationID, OrderID and MessageID. Read the other fields directly.
 type NotificationData struct {
 	// Method is the notification's method: credit, debit, pending, cancel, account, kyc, ...
 	Method         string
@@ -551,6 +556,37 @@ type NotificationData struct {
 	// AccountID and Verified are an account notification's accountid and verified ("1" or
 	// "0").
 	AccountID, Verified string
+}
+
+// String shows the notification's method and ids only, e.g.
+// "trustly credit notification 1 (orderid 2, messageid m)".
+func (d NotificationData) String() string {
+	return "trustly " + d.Method + " notification " + d.NotificationID + " (orderid " + d.OrderID + ", messageid " + d.MessageID + ")"
+}
+
+// GoString shows the method and ids only, as Go syntax.
+func (d NotificationData) GoString() string {
+	return fmt.Sprintf("trustly.NotificationData{Method:%q, NotificationID:%q, OrderID:%q, MessageID:%q}",
+		d.Method, d.NotificationID, d.OrderID, d.MessageID)
+}
+
+// Format writes GoString for %#v, String quoted for %q, and String for every other verb,
+// so that no verb or flag (%+v, %x, %s) reaches the attributes.
+func (d NotificationData) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprint(f, d.GoString())
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", d.String())
+	default:
+		fmt.Fprint(f, d.String())
+	}
+}
+
+// LogValue logs the method and ids only.
+func (d NotificationData) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("method", d.Method), slog.String("notification_id", d.NotificationID),
+		slog.String("order_id", d.OrderID), slog.String("message_id", d.MessageID))
 }
 
 // notificationData copies what n's data says, for Event.Detail.

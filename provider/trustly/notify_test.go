@@ -506,7 +506,7 @@ func TestEveryTrustlyCodeIsMapped(t *testing.T) {
 	}
 	want := map[int]provider.Code{616: provider.Unauthenticated, 636: provider.Unauthenticated, 637: provider.Duplicate,
 		620: provider.Internal, 615: provider.InvalidRequest, 622: provider.InvalidRequest, 623: provider.InvalidRequest,
-		602: provider.PermissionDenied, 607: provider.PermissionDenied, 638: provider.Declined, 688: provider.Duplicate}
+		602: provider.PermissionDenied, 607: provider.PermissionDenied, 638: provider.Declined, 688: provider.UnknownOutcome}
 	for code, w := range want {
 		if got, _ := trustly.ErrorCode(code); got != w {
 			t.Errorf("%d maps to %s, want %s", code, got, w)

@@ -1,6 +1,7 @@
 package trustlysim
 
 import (
+	"crypto/rsa"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -122,5 +123,60 @@ func TestDepositAttributeRules(t *testing.T) {
 	d["Attributes"].(map[string]any)["SuggestedMinAmount"] = "5.00"
 	if _, err := send(t, s, k, "Deposit", u2, d); code(err) != wire.CodeInvalidOrderAttribute {
 		t.Fatalf("SuggestedMinAmount with Amount: %v", err)
+	}
+}
+
+// TestMandateBelongsToItsMerchant: a direct-debit mandate is the merchant's whose
+// SelectAccount obtained it; another merchant that sends its AccountID and EndUserID
+// (Charge or AccountPayout) names an account it does not know.
+func TestMandateBelongsToItsMerchant(t *testing.T) {
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not now", http.StatusServiceUnavailable)
+	}))
+	defer recv.Close()
+	s, a, ka := start(t, Options{AllowLoopbackHTTP: true, Options: simkit.Options{RetryBase: time.Hour, RetryMax: time.Hour}})
+	b, err := s.NewMerchant("other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := wire.ParsePrivateKey(b.PrivateKey.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa := map[string]any{"Username": a.Username, "Password": a.Password.Reveal(), "NotificationURL": recv.URL + "/n",
+		"EndUserID": "u-1", "MessageID": "sa-own", "Attributes": map[string]any{"Firstname": "Ada", "Lastname": "Lovelace",
+			"Country": "SE", "Locale": "sv_SE", "Email": "ada@example.com", "RequestDirectDebitMandate": "1",
+			"SuccessURL": "https://shop.example.com/ok", "FailURL": "https://shop.example.com/fail"}}
+	res, err := send(t, s, ka, "SelectAccount", u1, sa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := resultOf(res, "orderid")
+	if err := s.CompleteOrder(order, ActionApprove); err != nil {
+		t.Fatal(err)
+	}
+	accounts := noticesOf(t, s, order, "account")
+	if len(accounts) != 2 || ddMandate(accounts[1]) != "1" {
+		t.Fatalf("account notifications: %v", accounts)
+	}
+	account, _ := wire.Scalar(accounts[0]["accountid"])
+	charge := func(c Credentials, k *rsa.PrivateKey, uuid, ref string) (*wire.Result, error) {
+		return send(t, s, k, "Charge", uuid, map[string]any{"Username": c.Username, "Password": c.Password.Reveal(),
+			"AccountID": account, "NotificationURL": recv.URL + "/n", "EndUserID": "u-1", "MessageID": ref,
+			"Amount": "4.00", "Currency": "EUR", "Attributes": map[string]any{"ShopperStatement": "Gym", "Email": "ada@example.com"}})
+	}
+	res, err = charge(b, kb, "2c1c2184-2842-b485-25ca-293525152401", "ch-other")
+	if err != nil || resultOf(res, "result") != "0" || resultOf(res, "rejected") != "ERROR_ACCOUNT_NOT_FOUND" {
+		t.Fatalf("charge by another merchant: %v, %v", res, err)
+	}
+	payout := map[string]any{"Username": b.Username, "Password": b.Password.Reveal(), "AccountID": account,
+		"NotificationURL": recv.URL + "/n", "EndUserID": "u-1", "MessageID": "po-other", "Amount": "4.00",
+		"Currency": "EUR", "Attributes": map[string]any{"ShopperStatement": "Refund"}}
+	if _, err := send(t, s, kb, "AccountPayout", "2c1c2184-2842-b485-25ca-293525152402", payout); code(err) != wire.CodeUnknown {
+		t.Fatalf("payout by another merchant to the account: %v", err)
+	}
+	res, err = charge(a, ka, "2c1c2184-2842-b485-25ca-293525152403", "ch-own")
+	if err != nil || resultOf(res, "result") != "1" || resultOf(res, "orderid") == "" {
+		t.Fatalf("charge by the mandate's merchant: %v, %v", res, err)
 	}
 }

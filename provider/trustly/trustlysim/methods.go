@@ -77,7 +77,10 @@ type refundEntry struct {
 }
 
 // account is a registered bank account.
+// account is a bank account as one merchant knows it: its id, end users and direct-debit
+// mandate are that merchant's alone (the id is derived from the merchant's username).
 type account struct {
+	m                               *merchant
 	id, clearingHouse, bank, number string
 	endUsers                        map[string]bool
 	mandate                         bool
@@ -329,10 +332,19 @@ func (s *Server) accountLocked(m *merchant, house, bank, number string) *account
 	id := strconv.FormatUint(1_000_000_000+binary.BigEndian.Uint64(sum[:8])%8_000_000_000, 10)
 	a := s.accounts[id]
 	if a == nil {
-		a = &account{id: id, clearingHouse: house, bank: bank, number: number, endUsers: map[string]bool{}}
+		a = &account{m: m, id: id, clearingHouse: house, bank: bank, number: number, endUsers: map[string]bool{}}
 		s.accounts[id] = a
 	}
 	return a
+}
+
+// merchantAccountLocked returns the account with this id that m registered or had an end
+// user select, or nil: another merchant's account is unknown to m, as at Trustly.
+func (s *Server) merchantAccountLocked(m *merchant, id string) *account {
+	if a := s.accounts[id]; a != nil && a.m == m {
+		return a
+	}
+	return nil
 }
 
 // orderFields checks the fields every money-moving order carries — NotificationURL,
@@ -370,7 +382,7 @@ func (s *Server) accountPayout(m *merchant, c *call) (any, *rpcFault) {
 	if !c.hasAttributes() || attr(c.attrs(), "ShopperStatement") == "" {
 		return nil, fault(wire.CodeInvalidParameters)
 	}
-	acct := s.accounts[c.str("AccountID")]
+	acct := s.merchantAccountLocked(m, c.str("AccountID"))
 	if acct == nil || !acct.endUsers[c.str("EndUserID")] {
 		return nil, fault(wire.CodeUnknown) // [I] unknown account, or not this end user's
 	}
@@ -488,7 +500,9 @@ func (s *Server) charge(m *merchant, c *call) (any, *rpcFault) {
 	if f := s.checkMessageID(m, c); f != nil {
 		return nil, f
 	}
-	acct := s.accounts[c.str("AccountID")]
+	// The mandate belongs to the merchant whose SelectAccount obtained it: another
+	// merchant's AccountID is an account this one does not know.
+	acct := s.merchantAccountLocked(m, c.str("AccountID"))
 	switch {
 	case acct == nil || !acct.endUsers[c.str("EndUserID")]:
 		return map[string]any{"result": "0", "orderid": nil, "rejected": "ERROR_ACCOUNT_NOT_FOUND"}, nil

@@ -43,12 +43,13 @@
 // the merchants' accounts moved, for reconciliation.
 //
 // Trustly Direct Debit: a SelectAccount with Attributes.RequestDirectDebitMandate "1"
-// (Email required) leads, once the end user confirms the account, to an account
-// notification with attributes.directdebitmandate 0 and, when the mandate is registered
-// (at once, or at RegisterMandate with Options.HoldMandates), a second one with 1; every
-// account notification carries directdebitmandate. Charge is answered result "0" with
-// ERROR_ACCOUNT_NOT_FOUND for an account that is not the end user's and
-// ERROR_MANDATE_NOT_FOUND for one without a registered mandate; an accepted charge gets a
+// (Email required, else 642 ERROR_INVALID_EMAIL) leads, once the end user confirms the
+// account, to an account notification with attributes.directdebitmandate 0 and, when the
+// mandate is registered (at once, or at RegisterMandate with Options.HoldMandates), a
+// second one with 1; every account notification carries directdebitmandate. Charge is
+// answered result "0" with ERROR_ACCOUNT_NOT_FOUND for an account that is not the end
+// user's or not the merchant's (a mandate belongs to the merchant whose SelectAccount
+// obtained it), and ERROR_MANDATE_NOT_FOUND for one without a registered mandate; an accepted charge gets a
 // pending notification, then (unless Options.HoldCharges, or for a later PaymentDate, until
 // Settle) a credit, booked on the ledger as transactiontype Charge; CancelCharge of a
 // charge for a later date, and FailCharge, end it with a cancel notification.
