@@ -258,7 +258,8 @@ func chargeFrom(t *wireTransaction, req *provider.ChargeRequest) (*provider.Paym
 // CancelMandate implements provider.MandateManager with POST /transactions/{MandateID}/cancel,
 // which voids the Recurring authorization (status 13): Trustly refuses later captures
 // under it. Charges already made go on. A mandate voided already is returned as it is; a
-// mandate that failed is refused. The BeforeSend hook reaches a *TransactionOptions.
+// mandate that failed is refused. An answer that does not show the mandate 13 Voided
+// returns UnknownOutcome. The BeforeSend hook reaches a *TransactionOptions.
 func (c *Client) CancelMandate(ctx context.Context, req *provider.CancelMandateRequest) (*provider.Mandate, error) {
 	m, err := c.mandateTransaction(ctx, req.MandateID)
 	if err != nil {
@@ -281,6 +282,9 @@ func (c *Client) CancelMandate(ctx context.Context, req *provider.CancelMandateR
 	}
 	if v.id() != m.id() {
 		return nil, unreadableAnswer(errNotTheTransaction)
+	}
+	if err := notVoided(v); err != nil {
+		return nil, err
 	}
 	return mandateFrom(v), nil
 }
