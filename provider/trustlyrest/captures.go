@@ -203,7 +203,8 @@ func (c *Client) GetCapture(ctx context.Context, id string) (*provider.Capture, 
 // not authorized, or whose captures took its whole amount, is refused before anything is
 // sent. Reason becomes the cancel's message, cut to Trustly's 40 characters; the BeforeSend
 // hook reaches a *TransactionOptions. [I] No merchantReference is sent: Trustly may keep a
-// cancel's reference on the transaction, and the payment's own reference must stay.
+// cancel's reference on the transaction, and the payment's own reference must stay. An
+// answer that does not show the authorization 13 Voided returns UnknownOutcome.
 func (c *Client) Void(ctx context.Context, req *provider.VoidRequest) (*provider.Payment, error) {
 	auth, err := c.paymentAuthorization(ctx, req.PaymentID)
 	if err != nil {
@@ -236,7 +237,22 @@ func (c *Client) Void(ctx context.Context, req *provider.VoidRequest) (*provider
 	if voided.id() != auth.id() {
 		return nil, unreadableAnswer(errNotTheTransaction)
 	}
+	if err := notVoided(voided); err != nil {
+		return nil, err
+	}
 	return c.paymentFrom(ctx, voided, currencyOf(auth))
+}
+
+// notVoided returns UnknownOutcome unless the answer to a cancel shows the transaction
+// 13 Voided: Trustly's answer may report the cancel received but not yet done, and a
+// Void or CancelMandate must not be reported done on that.
+func notVoided(t *wireTransaction) error {
+	if st := int(t.Status); st != statusVoided {
+		return &provider.Error{Code: provider.UnknownOutcome,
+			Message: "Trustly answered the cancel with transaction " + quoteShort(t.id()) + " in status " + rawStatus(st, t.StatusMessage) +
+				", not 13 Voided; read it again to learn whether the cancel took effect"}
+	}
+	return nil
 }
 
 // manualPayment completes the payment p of a manual authorization with its captures:

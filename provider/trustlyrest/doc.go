@@ -27,7 +27,10 @@
 //     sample keeps the notification's token in its own database), Capture, Charge, the
 //     automatic capture and Payout use it.
 //   - Refund: POST /transactions/{captureId}/refund, partial and repeated; a full refund of a
-//     capture that is not yet processed is a cancel (void) instead. The refund request names
+//     capture that is not yet processed is a cancel (void) instead, reported as a Refund
+//     whose ID is the capture's transactionId followed by "-void" (VoidRefundID), which
+//     GetRefund reads: the capture's own id already names the Capture or Charge call that
+//     made it, and one provider id names one call. The refund request names
 //     no currency, so a refund in another currency than the payment's is refused before
 //     anything is sent; payouts likewise must be in the account authorization's currency.
 //   - VerifyAccount: interactively, a Disbursement authorization on Trustly's page; by bank

@@ -97,11 +97,19 @@ func (e *establishData) signedFields(f []signing.Pair) []signing.Pair {
 // /establish?createTransaction=true.
 func (c *Client) establish(ctx context.Context, est *establishData, hook provider.BeforeSend) (establishAnswer, error) {
 	targets := []any{&est.EstablishOptions}
+	var recurringAmount string
 	if est.Recurrence != nil {
 		targets = append(targets, est.Recurrence)
+		recurringAmount = est.Recurrence.RecurringAmount
 	}
 	if err := hook.Run(targets...); err != nil {
 		return establishAnswer{}, err
+	}
+	// A mandate's recurringAmount is its MaxAmount, which Charge enforces and the Gateway
+	// records: the hook may describe a schedule but not change the cap.
+	if est.Recurrence != nil && est.Recurrence.RecurringAmount != recurringAmount {
+		return establishAnswer{}, provider.FieldError("MaxAmount",
+			"the BeforeSend hook changed the recurrence's recurringAmount (%q) from the %q MaxAmount sets", est.Recurrence.RecurringAmount, recurringAmount)
 	}
 	est.AccessID, est.MerchantID = c.accessID, c.merchantID
 	var fields [32]signing.Pair

@@ -30,10 +30,16 @@ const ledgerPageSize = 100
 // excluded, the end is sent as the last millisecond wanted, and every row is checked
 // against the range again, since Trustly does not say whether its end is inclusive), ordered by
 // createdAt ascending so that transactions created while the listing is read do not shift
-// the pages, narrowed with the transactionType and transactionStatus filters to the
-// transactions listed here (and checked again), and read page by page (count, startIndex) as the caller iterates. Both
-// documented shapes of the answer are read: {"transactions": [...]} and an object keyed
-// "0", "1", … whose values are {"transaction": {...}}.
+// the pages, narrowed with the transactionType filter to the types listed here (and
+// checked again), and read page by page (count, startIndex) as the caller iterates. The
+// status is not filtered by Trustly but here: a status filter would let a transaction
+// whose status changes during the read (a capture becoming Processed, one becoming
+// Failed) enter or leave the list ahead of the offset, so that a row is listed twice or
+// skipped; without it, the list of a range's transactions does not change but by new
+// ones, and a transaction listed twice all the same (one created in the range while it
+// is read) is yielded once per Ledger call. Both documented shapes of the answer are
+// read: {"transactions": [...]} and an object keyed "0", "1", … whose values are
+// {"transaction": {...}}.
 //
 // Entries are the transactions that moved money: status 3 Processed, 4 Completed, 10
 // Reversed, 11 PartiallyRefunded or 12 Refunded. Authorizations move none and are left
@@ -63,9 +69,8 @@ func (c *Client) Ledger(ctx context.Context, req *provider.LedgerRequest) iter.S
 		for _, typ := range ledgerTypes {
 			q.Add("transactionType", strconv.Itoa(typ))
 		}
-		for _, st := range booked {
-			q.Add("transactionStatus", strconv.Itoa(st))
-		}
+		// The transaction ids yielded, so that none is yielded twice.
+		seen := make(map[string]struct{})
 		for start := 0; ; {
 			q.Set("startIndex", strconv.Itoa(start))
 			raw, err := c.call(ctx, http.MethodGet, "/transactions", q.Encode(), nil, isAction)
@@ -90,6 +95,10 @@ func (c *Client) Ledger(ctx context.Context, req *provider.LedgerRequest) iter.S
 				if ms := e.Time.UnixMilli(); ms < from || ms >= to || (!req.Currency.IsZero() && e.Amount.Currency() != req.Currency) {
 					continue
 				}
+				if _, dup := seen[t.id()]; dup {
+					continue
+				}
+				seen[t.id()] = struct{}{}
 				if !yield(e, nil) {
 					return
 				}

@@ -2,6 +2,7 @@ package trustlyrest
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/money"
@@ -24,7 +25,10 @@ const interactionNotPresent = "consumerNotPresent"
 // describes it as the amount of each recurring payment), and Charge refuses more.
 // recurrence.startDate is the time of the call; the merchant decides when to charge, so
 // no frequency is sent and automaticCapture stays off — a BeforeSend hook reaches the
-// *Recurrence (and the *EstablishOptions) to describe a schedule. Description is required
+// *Recurrence (and the *EstablishOptions) to describe a schedule, but a hook that changes
+// recurringAmount is refused (InvalidRequest, field MaxAmount). A mandate made with a
+// MaxAmount has a merchantReference ending in ".x", and Charge refuses to charge it when
+// Trustly's transaction no longer shows the cap. Description is required
 // by Trustly; when empty, MerchantReference is sent in its place. The payer becomes
 // establish data's customer, as in Pay (Payer.ID is its externalId). The merchantReference
 // is derived from MerchantReference and the idempotency key (see PaymentReference); a
@@ -84,13 +88,21 @@ func (c *Client) CreateMandate(ctx context.Context, req *provider.MandateRequest
 		if max, err := parseAmount(string(a.Recurrence.RecurringAmount), "", cur); err == nil {
 			m.MaxAmount = max
 		}
+	} else if !req.MaxAmount.IsZero() {
+		// Sent as recurringAmount (establish refuses a hook that changed it); the answer
+		// does not echo it.
+		m.MaxAmount = req.MaxAmount
 	}
 	return m, nil
 }
 
 // mandateReference is the merchantReference of a mandate.
 func mandateReference(req *provider.MandateRequest) string {
-	return reference("mandate", req.MerchantReference, req.IdempotencyKey)
+	ref := reference("mandate", req.MerchantReference, req.IdempotencyKey)
+	if !req.MaxAmount.IsZero() {
+		ref += cappedSuffix
+	}
+	return ref
 }
 
 // mandateFrom builds the neutral mandate from its authorization.
@@ -166,7 +178,13 @@ func (c *Client) charge(ctx context.Context, req *provider.ChargeRequest, lookOn
 	if st := int(m.Status); mandateStatus(st) != provider.MandateActive {
 		return nil, provider.FieldError("MandateID", "is not active (Trustly status %s)", rawStatus(st, m.StatusMessage))
 	}
-	if max := m.recurringAmount(); max != "" {
+	max := m.recurringAmount()
+	if max == "" && strings.HasSuffix(m.reference(), cappedSuffix) {
+		// Made with a MaxAmount that Trustly's transaction no longer shows: charging
+		// without the cap could take more than the payer agreed to.
+		return nil, provider.FieldError("MandateID", "was made with a MaxAmount, but Trustly's transaction does not show its recurringAmount: the cap cannot be checked")
+	}
+	if max != "" {
 		limit, err := parseAmount(max, m.currency(), req.Amount.Currency())
 		if err != nil {
 			return nil, &provider.Error{Code: provider.Internal, Message: "reading the mandate's recurringAmount", Err: err}
@@ -240,7 +258,8 @@ func chargeFrom(t *wireTransaction, req *provider.ChargeRequest) (*provider.Paym
 // CancelMandate implements provider.MandateManager with POST /transactions/{MandateID}/cancel,
 // which voids the Recurring authorization (status 13): Trustly refuses later captures
 // under it. Charges already made go on. A mandate voided already is returned as it is; a
-// mandate that failed is refused. The BeforeSend hook reaches a *TransactionOptions.
+// mandate that failed is refused. An answer that does not show the mandate 13 Voided
+// returns UnknownOutcome. The BeforeSend hook reaches a *TransactionOptions.
 func (c *Client) CancelMandate(ctx context.Context, req *provider.CancelMandateRequest) (*provider.Mandate, error) {
 	m, err := c.mandateTransaction(ctx, req.MandateID)
 	if err != nil {
@@ -263,6 +282,9 @@ func (c *Client) CancelMandate(ctx context.Context, req *provider.CancelMandateR
 	}
 	if v.id() != m.id() {
 		return nil, unreadableAnswer(errNotTheTransaction)
+	}
+	if err := notVoided(v); err != nil {
+		return nil, err
 	}
 	return mandateFrom(v), nil
 }

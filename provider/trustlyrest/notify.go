@@ -287,8 +287,11 @@ func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) er
 			ev.Kind = mandateKind(mandateStatus(w.status))
 		default:
 			ev.PaymentID = w.objectID
-			manual := strings.HasSuffix(w.merchantRef, manualSuffix) || c.captureMode == CaptureManual
-			if w.splitToken != "" && reached(w.status) && !manual {
+			// Whether the payment is captured here is decided from the transaction read
+			// back (captureOnNotification), never from the notification's
+			// merchantReference or paymentType: re-encoding a separator merges fields
+			// without breaking the signature, which covers the decoded body.
+			if w.splitToken != "" && reached(w.status) && c.captureMode != CaptureManual {
 				return c.captureOnNotification(ctx, w, ev)
 			}
 		}
@@ -397,6 +400,11 @@ func (c *Client) parentOf(ctx context.Context, w *webhook) (string, error) {
 func (c *Client) captureOnNotification(ctx context.Context, w *webhook, ev *notify.Event) error {
 	auth, err := c.getTransaction(ctx, w.objectID)
 	if err == nil {
+		if !autoCaptured(auth) {
+			// A payment made with CaptureManual, or not a payment's authorization at all
+			// (a mandate's, say): the merchant captures or charges it.
+			return nil
+		}
 		_, err = c.captureAuth(ctx, auth, w.splitToken)
 	}
 	switch {

@@ -243,7 +243,15 @@ func noSplitToken() error {
 // (and a capture's reference once the first is processed, error 210). The loser of such a
 // race, and a capture whose answer was lost, look the payment's capture up again: a capture
 // is not a journaled call, so Trustly's list is what settles it.
+//
+// It captures only the authorization of a Deferred payment made without CaptureManual, as
+// the transaction Trustly returned says: a manual payment is the merchant's to capture, and
+// a Recurring authorization is a mandate, whose captures are charges.
 func (c *Client) captureAuth(ctx context.Context, auth *wireTransaction, splitToken string) (*wireTransaction, error) {
+	if !autoCaptured(auth) {
+		return nil, &provider.Error{Code: provider.Internal,
+			Message: "transaction " + quoteShort(auth.id()) + " is not the authorization of a payment the adapter captures itself"}
+	}
 	id := auth.id()
 	ref := captureReference(auth.reference())
 	if existing, err := c.findChild(ctx, id, typeCapture, ref, true); err != nil || existing != nil {
@@ -302,6 +310,9 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 	cap, err := c.findChild(ctx, auth.id(), typeCapture, captureReference(auth.reference()), true)
 	if err != nil {
 		return nil, err
+	}
+	if cap == nil && !autoCaptured(auth) {
+		return p, nil
 	}
 	if cap == nil {
 		cap, err = c.captureAuth(ctx, auth, "")

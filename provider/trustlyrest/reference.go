@@ -20,6 +20,8 @@ import (
 //	                                  payment, so a repeated capture is recognised
 //	<...>.pb<10 characters>.m         a payment made with CaptureManual: the suffix tells every
 //	                                  process, from Trustly's data alone, not to capture it
+//	<...>.pb<10 characters>.x         a mandate made with a MaxAmount: Charge refuses to
+//	                                  charge it when the cap cannot be read back
 //
 // [I] Trustly documents no maximum length for merchantReference; the longest reference built
 // here is 64 + 13 + 2 characters.
@@ -64,6 +66,11 @@ func ManualPaymentReference(merchantReference, idempotencyKey string) string {
 // manualSuffix ends the merchantReference of a payment made with CaptureManual.
 const manualSuffix = ".m"
 
+// cappedSuffix ends the merchantReference of a mandate made with a MaxAmount: Charge then
+// knows, from Trustly's data alone, that the mandate has a cap to enforce, and refuses to
+// charge when the cap cannot be read back.
+const cappedSuffix = ".x"
+
 // captureReference returns the merchantReference of an automatically captured payment's
 // capture.
 func captureReference(paymentRef string) string { return paymentRef + ".c" }
@@ -72,7 +79,7 @@ func captureReference(paymentRef string) string { return paymentRef + ".c" }
 // reference, ManualPaymentReference or captureReference. Other references are returned
 // unchanged.
 func callerReference(ref string) string {
-	ref = strings.TrimSuffix(strings.TrimSuffix(ref, ".c"), manualSuffix)
+	ref = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(ref, ".c"), manualSuffix), cappedSuffix)
 	if isDigest(ref) {
 		return ""
 	}

@@ -2,6 +2,7 @@ package trustlyrest
 
 import (
 	"context"
+	"strings"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
@@ -22,7 +23,10 @@ const maxCancelMessage = 40
 // While the capture is not yet processed (status 0 or 1), Trustly's documentation advises a
 // cancel instead: a refund of the whole captured amount is then made as POST
 // /transactions/{captureId}/cancel, which voids the capture (status 13), and the Refund's ID
-// is the capture's transactionId. If the cancel is refused, the adapter refunds. Reason
+// is the capture's transactionId followed by "-void" (see VoidRefundID), an id of its own:
+// the capture's transactionId is already the ID of the Capture (or Charge) call that made
+// it, and the Gateway's journal keeps one call per provider id. GetRefund reads that form.
+// If the cancel is refused, the adapter refunds. Reason
 // becomes the cancel's message, cut to Trustly's 40 characters (never inside a character).
 //
 // Idempotency is the Gateway's journal: it answers a repeated call, serialises concurrent
@@ -251,7 +255,15 @@ func (c *Client) refundFrom(t *wireTransaction, paymentID string, req *provider.
 	return r, nil
 }
 
+// voidRefundSuffix ends the ID of a refund made by voiding a capture (see Refund).
+const voidRefundSuffix = "-void"
+
+// VoidRefundID returns the Refund.ID of a refund made by voiding the capture with the
+// given transactionId: the capture's id followed by "-void".
+func VoidRefundID(captureID string) string { return captureID + voidRefundSuffix }
+
 // voidAsRefund reports a voided capture as a refund of its whole amount: no money was taken.
+// Its ID is VoidRefundID of the capture's.
 func (c *Client) voidAsRefund(capture *wireTransaction, paymentID string, req *provider.RefundRequest) *provider.Refund {
 	var cur money.Currency
 	if req != nil {
@@ -259,7 +271,7 @@ func (c *Client) voidAsRefund(capture *wireTransaction, paymentID string, req *p
 	}
 	amount, _ := capture.amount(cur)
 	r := &provider.Refund{
-		ID: capture.id(), Provider: Name, PaymentID: paymentID, Status: provider.RefundSucceeded,
+		ID: VoidRefundID(capture.id()), Provider: Name, PaymentID: paymentID, Status: provider.RefundSucceeded,
 		ProviderStatus: "capture " + rawStatus(int(capture.Status), capture.StatusMessage), Amount: amount,
 		CreatedAt: capture.UpdatedAt.Time(), Detailed: provider.Detailed{Detail: exportTransaction(capture)},
 	}
@@ -270,8 +282,22 @@ func (c *Client) voidAsRefund(capture *wireTransaction, paymentID string, req *p
 }
 
 // GetRefund implements provider.Refunder. id is a refund's transactionId, or the
-// transactionId of a capture voided in place of a refund.
+// VoidRefundID of a capture voided in place of a refund.
 func (c *Client) GetRefund(ctx context.Context, id string) (*provider.Refund, error) {
+	captureID, void := strings.CutSuffix(id, voidRefundSuffix)
+	if void {
+		if !validID(captureID) {
+			return nil, &provider.Error{Code: provider.NotFound, Message: "no Trustly refund has this id"}
+		}
+		t, err := c.getTransaction(ctx, captureID)
+		if err != nil {
+			return nil, err
+		}
+		if int(t.TransactionType) != typeCapture || int(t.Status) != statusVoided {
+			return nil, &provider.Error{Code: provider.NotFound, Message: "transaction " + quoteShort(captureID) + " is not a voided capture"}
+		}
+		return c.voidAsRefund(t, string(t.OriginalTransactionID), nil), nil
+	}
 	t, err := c.getTransaction(ctx, id)
 	if err != nil {
 		return nil, err
@@ -289,7 +315,11 @@ func (c *Client) GetRefund(ctx context.Context, id string) (*provider.Refund, er
 		}
 		return c.refundFrom(t, paymentID, nil, false)
 	case int(t.TransactionType) == typeCapture && int(t.Status) == statusVoided:
-		return c.voidAsRefund(t, string(t.OriginalTransactionID), nil), nil
+		// The bare transactionId of a voided capture, as a journal may hold it for a
+		// void made before such refunds had an id of their own.
+		r := c.voidAsRefund(t, string(t.OriginalTransactionID), nil)
+		r.ID = id
+		return r, nil
 	}
 	return nil, &provider.Error{Code: provider.NotFound, Message: "transaction " + quoteShort(id) + " is not a refund"}
 }

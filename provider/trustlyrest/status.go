@@ -141,6 +141,12 @@ func isManual(t *wireTransaction) bool {
 		strings.HasSuffix(t.reference(), manualSuffix)
 }
 
+// autoCaptured reports whether a transaction is the authorization of a payment the adapter
+// captures itself: a Deferred payment's authorization not made with CaptureManual.
+func autoCaptured(t *wireTransaction) bool {
+	return int(t.TransactionType) == typeAuthorize && t.paymentType() == paymentTypeDeferred && !isManual(t)
+}
+
 // isMandate reports whether a transaction is a mandate: the authorization (type 1) of a
 // Recurring payment.
 func isMandate(t *wireTransaction) bool {
