@@ -70,7 +70,8 @@ func TestRequestFieldsSet(t *testing.T) {
 			[]string{"PayoutRequest.Description", "PayoutRequest.Payee.DateOfBirth", "PayoutRequest.Payee.Address"}},
 		{&provider.MandateRequest{Description: "d", MaxAmount: money.MustNew("5.00", "EUR"), Payer: provider.Person{Address: addr}},
 			[]string{"MandateRequest.Description", "MandateRequest.MaxAmount", "MandateRequest.Payer.Address"}},
-		{&provider.ChargeRequest{Metadata: map[string]string{"k": "v"}}, []string{"ChargeRequest.Metadata"}},
+		{&provider.ChargeRequest{Metadata: map[string]string{"k": "v"}, NotificationURL: "https://shop.example/n"},
+			[]string{"ChargeRequest.Metadata", "ChargeRequest.NotificationURL"}},
 		{&provider.VoidRequest{Reason: "customer changed their mind"}, []string{"VoidRequest.Reason"}},
 	} {
 		got := provider.RequestFieldsSet(tc.req)

@@ -57,7 +57,8 @@ func (s *suite) activeMandate(ctx context.Context, t T) *paybridge.Mandate {
 func (s *suite) charge(ctx context.Context, t T, mandateID, value, key string) *paybridge.Payment {
 	t.Helper()
 	p, err := s.gw.Charge(ctx, paybridge.ChargeRequest{MandateID: mandateID, Amount: s.amount(t, value),
-		MerchantReference: newRef("charge"), NotificationURL: s.notifyURL, IdempotencyKey: key})
+		MerchantReference: newRef("charge"), NotificationURL: s.carried("ChargeRequest.NotificationURL", s.notifyURL),
+		IdempotencyKey: key})
 	must(t, s, "Charge "+value, err)
 	if p.ID == "" || !p.Amount.Equal(s.amount(t, value)) {
 		t.Fatalf("Charge returned payment %q of %v, want a payment of %s", p.ID, p.Amount, value)
@@ -122,7 +123,7 @@ func chargeIdempotent(ctx context.Context, t T, s *suite) {
 	m := s.activeMandate(ctx, t)
 	key := newRef("charge")
 	req := paybridge.ChargeRequest{MandateID: m.ID, Amount: s.amount(t, "3.10"), MerchantReference: newRef("charge"),
-		NotificationURL: s.notifyURL, IdempotencyKey: key}
+		NotificationURL: s.carried("ChargeRequest.NotificationURL", s.notifyURL), IdempotencyKey: key}
 	before := s.movements()
 	a, err := s.gw.Charge(ctx, req)
 	must(t, s, "first Charge", err)

@@ -78,6 +78,7 @@ func (s *suite) fieldRequests(t T) map[string]fieldRequest {
 		"MandateRequest.Payer.Address":     mandate(func(r *paybridge.MandateRequest) { r.Payer.Address = addr }),
 		"ChargeRequest.Description":        charge(func(r *paybridge.ChargeRequest) { r.Description = "March" }),
 		"ChargeRequest.Metadata":           charge(func(r *paybridge.ChargeRequest) { r.Metadata = md }),
+		"ChargeRequest.NotificationURL":    charge(func(r *paybridge.ChargeRequest) { r.NotificationURL = "https://merchant.example.com/n" }),
 		"VoidRequest.Reason":               void(func(r *paybridge.VoidRequest) { r.Reason = "order canceled" }),
 	}
 }

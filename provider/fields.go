@@ -24,6 +24,7 @@ var RequestFieldNames = []string{
 	"MandateRequest.Payer.Address",
 	"ChargeRequest.Description",
 	"ChargeRequest.Metadata",
+	"ChargeRequest.NotificationURL",
 	"VoidRequest.Reason",
 }
 
@@ -61,6 +62,7 @@ func RequestFieldsSet(req any) []string {
 	case *ChargeRequest:
 		add("ChargeRequest.Description", r.Description != "")
 		add("ChargeRequest.Metadata", len(r.Metadata) > 0)
+		add("ChargeRequest.NotificationURL", r.NotificationURL != "")
 	case *VoidRequest:
 		add("VoidRequest.Reason", r.Reason != "")
 	}

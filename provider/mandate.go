@@ -92,7 +92,8 @@ type ChargeRequest struct {
 	// Description says what the charge is for, where the provider carries it.
 	Description string `json:"description,omitempty" validate:"max=255"`
 	// NotificationURL receives the charge's notifications, where the provider takes it per
-	// request.
+	// request (see Capabilities.RequestFields); a provider that sends a charge's
+	// notifications to the mandate's or the account's URL refuses it.
 	NotificationURL string `json:"notificationUrl,omitempty" validate:"omitempty,http_url"`
 	// IdempotencyKey makes the call safe to repeat; generated when empty. The same key
 	// never charges twice.

@@ -112,7 +112,7 @@ func (c *Client) Capabilities() provider.Capabilities {
 			"PaymentRequest.Description", "PaymentRequest.Payer.Phone", "PaymentRequest.Payer.NationalID",
 			"PayoutRequest.Description",
 			"MandateRequest.Payer.DateOfBirth",
-			"ChargeRequest.Description",
+			"ChargeRequest.Description", "ChargeRequest.NotificationURL",
 		},
 		// A repeat with the same idempotency key is the byte-identical signed request
 		// (same UUID), which Trustly answers with its first result: for a VerifyAccount
