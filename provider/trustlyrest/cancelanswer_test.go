@@ -29,33 +29,40 @@ func (c *cancelNotDone) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil || r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/cancel") || !c.armed.CompareAndSwap(true, false) {
 		return resp, err
 	}
+	return rewriteObjects(resp, func(o map[string]any) {
+		if _, ok := o["transactionType"]; ok {
+			o["status"], o["statusMessage"] = 2, "Authorized"
+		}
+	})
+}
+
+// rewriteObjects applies edit to every JSON object in resp's body, nested ones included,
+// and returns resp carrying the result; a body that is not JSON passes unchanged.
+func rewriteObjects(resp *http.Response, edit func(map[string]any)) (*http.Response, error) {
 	raw, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
 		return nil, err
 	}
 	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, err
-	}
-	var set func(any)
-	set = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if _, ok := x["transactionType"]; ok {
-				x["status"], x["statusMessage"] = 2, "Authorized"
-			}
-			for _, m := range x {
-				set(m)
-			}
-		case []any:
-			for _, m := range x {
-				set(m)
+	if json.Unmarshal(raw, &v) == nil {
+		var walk func(any)
+		walk = func(v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				edit(x)
+				for _, m := range x {
+					walk(m)
+				}
+			case []any:
+				for _, m := range x {
+					walk(m)
+				}
 			}
 		}
+		walk(v)
+		raw, _ = json.Marshal(v)
 	}
-	set(v)
-	raw, _ = json.Marshal(v)
 	resp.Body = io.NopCloser(bytes.NewReader(raw))
 	resp.ContentLength = int64(len(raw))
 	resp.Header.Del("Content-Length")

@@ -1,11 +1,8 @@
 package trustlyrest_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -71,34 +68,7 @@ func (s *stripRecurrence) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil || r.Method != http.MethodGet || !s.on.Load() {
 		return resp, err
 	}
-	raw, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	var v any
-	if json.Unmarshal(raw, &v) == nil {
-		var drop func(any)
-		drop = func(v any) {
-			switch x := v.(type) {
-			case map[string]any:
-				delete(x, "recurrence")
-				for _, m := range x {
-					drop(m)
-				}
-			case []any:
-				for _, m := range x {
-					drop(m)
-				}
-			}
-		}
-		drop(v)
-		raw, _ = json.Marshal(v)
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(raw))
-	resp.ContentLength = int64(len(raw))
-	resp.Header.Del("Content-Length")
-	return resp, nil
+	return rewriteObjects(resp, func(o map[string]any) { delete(o, "recurrence") })
 }
 
 // A mandate made with a MaxAmount whose recurringAmount Trustly no longer shows is not
