@@ -450,17 +450,22 @@ func (c *Client) CreateInvitation(ctx context.Context, req CreateInvitationReque
 // MerchantKey is an API key of an invited merchant: the Hawk id (public key) and Hawk
 // key (private key) that configure the trustist adapter.
 type MerchantKey struct {
-	HawkID  string
+	// HawkID is the merchant's API key, the documented "apiKey" (the public half).
+	HawkID string
+	// HawkKey is the private half when the answer carries it, and zero otherwise: the
+	// merchant then copies it from TrustistTransfer, which shows it once when the key is
+	// made. [I] The documented answer shows only apiKey, eliding the other members.
 	HawkKey secret.Value
 }
 
 // MerchantKeys returns the API keys of the merchant that accepted an invitation (GET
-// /invitations/{id}/merchant/keys). [I] The answer's shape is not published; an object
-// or an array of objects is read, taking the public half from publicKey, hawkId, keyId or
-// clientId, and the private half from privateKey, hawkKey, secret or key. A generic "id"
-// member is not taken as the Hawk id — it may name the key record rather than the key
-// [I] — so an answer whose only id is "id" is refused with an Internal error rather than
-// yielding a key pair that would fail later at the Trustist API.
+// /invitations/{id}/merchant/keys). The documented answer is {"items": [{"apiKey": ...,
+// ...}]} (the Partner API guide, step 5); an array of such items, or one item, is read
+// too. The public half is apiKey ([I] also publicKey, hawkId, keyId or clientId), the
+// private half privateKey, hawkKey, secret, secretKey or key where an item carries one. A
+// generic "id" member is not taken as the Hawk id — it may name the key record rather
+// than the key [I] — so an answer whose only id is "id" is refused with an Internal error
+// rather than yielding a key that would fail later at the Trustist API.
 func (c *Client) MerchantKeys(ctx context.Context, invitationID string) ([]MerchantKey, error) {
 	if err := checkID(invitationID); err != nil {
 		return nil, err
@@ -476,8 +481,8 @@ func (c *Client) MerchantKeys(ctx context.Context, invitationID string) ([]Merch
 			return nil, &provider.Error{Code: provider.Internal, Message: "the merchant keys answer is neither an object nor an array"}
 		}
 		objs = []map[string]json.RawMessage{one}
-		for k, v := range one { // {"keys": [...]}
-			if strings.EqualFold(k, "keys") {
+		for k, v := range one { // {"items": [...]}, as documented, or {"keys": [...]}
+			if strings.EqualFold(k, "items") || strings.EqualFold(k, "keys") {
 				var inner []map[string]json.RawMessage
 				if json.Unmarshal(v, &inner) == nil {
 					objs = inner
@@ -487,14 +492,18 @@ func (c *Client) MerchantKeys(ctx context.Context, invitationID string) ([]Merch
 	}
 	var out []MerchantKey
 	for _, o := range objs {
-		id := member(o, "publicKey", "hawkId", "keyId", "clientId")
-		key := member(o, "privateKey", "hawkKey", "secret", "key")
-		if id != "" && key != "" {
-			out = append(out, MerchantKey{HawkID: id, HawkKey: secret.New(key)})
+		id := member(o, "apiKey", "publicKey", "hawkId", "keyId", "clientId")
+		if id == "" {
+			continue
 		}
+		k := MerchantKey{HawkID: id}
+		if key := member(o, "privateKey", "hawkKey", "secret", "secretKey", "key"); key != "" {
+			k.HawkKey = secret.New(key)
+		}
+		out = append(out, k)
 	}
 	if len(out) == 0 {
-		return nil, &provider.Error{Code: provider.Internal, Message: "the merchant keys answer holds no key pair (a public key under publicKey, hawkId, keyId or clientId, and a private key)"}
+		return nil, &provider.Error{Code: provider.Internal, Message: "the merchant keys answer holds no API key (apiKey, or a public key under publicKey, hawkId, keyId or clientId)"}
 	}
 	return out, nil
 }

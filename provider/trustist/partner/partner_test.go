@@ -65,8 +65,12 @@ func newPartnerAPI(t *testing.T) (*partnerAPI, *httptest.Server) {
 		writeJSON(w, 200, map[string]any{"id": "inv_2", "status": "sent", "paymentTypes": body["paymentTypes"]})
 	}))
 	mux.HandleFunc("GET /invitations/{id}/merchant/keys", a.auth(func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("id") == "inv_record" { // a record id beside the private key, no public key
+		switch r.PathValue("id") {
+		case "inv_record": // a record id beside the private key, no public key
 			writeJSON(w, 200, map[string]any{"id": "rec_77", "privateKey": merchantKey})
+			return
+		case "inv_documented": // the Partner API guide's answer, step 5
+			writeJSON(w, 200, map[string]any{"items": []any{map[string]any{"apiKey": "merchant_api_key", "name": "Default"}}})
 			return
 		}
 		writeJSON(w, 200, map[string]any{"publicKey": "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "privateKey": merchantKey})
@@ -320,6 +324,21 @@ func TestNewChecksConfig(t *testing.T) {
 		if _, err := partner.New(cfg); provider.CodeOf(err) != provider.InvalidRequest {
 			t.Errorf("%s: New = %v, want InvalidRequest", name, err)
 		}
+	}
+}
+
+// The documented answer, {"items": [{"apiKey": ...}]}, yields the merchant's API key; its
+// private half, which the answer does not carry, stays zero for the merchant to supply.
+// It was once refused as holding no key pair.
+func TestMerchantKeysDocumentedAnswer(t *testing.T) {
+	_, srv := newPartnerAPI(t)
+	c := newClient(t, srv.URL, clientSecret, &clock{})
+	keys, err := c.MerchantKeys(context.Background(), "inv_documented")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || keys[0].HawkID != "merchant_api_key" || !keys[0].HawkKey.IsZero() {
+		t.Fatalf("MerchantKeys = %+v; want the apiKey and no private key", keys)
 	}
 }
 
