@@ -47,9 +47,7 @@ func Example() {
 		return
 	}
 	inv, err := c.CreateInvitation(context.Background(), partner.CreateInvitationRequest{
-		PaymentTypes: []partner.PaymentType{partner.OpenBanking, partner.Cards},
-		Fields:       map[string]any{"email": "shop@example.com"},
-	})
+		Email: "shop@example.com", Name: "Example Shop", PaymentTypes: []partner.PaymentType{partner.Cards}})
 	if err != nil {
 		fmt.Println(err)
 		return

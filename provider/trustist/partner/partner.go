@@ -28,7 +28,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -383,13 +385,23 @@ func (inv *Invitation) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// CreateInvitationRequest asks for a new invitation.
+// CreateInvitationRequest asks for a new invitation: the request body the Partner API
+// guide shows, {"email": ..., "name": ..., "paymentTypes": [...]}.
 type CreateInvitationRequest struct {
-	// PaymentTypes lists the payment types to offer (Cards, OpenBanking).
+	// Email is the invited client's e-mail address, where the invitation goes. Required.
+	Email string
+	// Name is the invited client's name. Required.
+	Name string
+	// PaymentTypes lists the payment types to offer: Cards to offer card payments too.
+	// OpenBanking is always sent, listed or not: the API treats it as mandatory.
 	PaymentTypes []PaymentType
-	// Fields are further request members, sent as given (the rest of the request schema
-	// is not published). They must not repeat paymentTypes.
-	Fields map[string]any
+}
+
+// invitationBody is the body of POST /invitations.
+type invitationBody struct {
+	Email        string        `json:"email"`
+	Name         string        `json:"name"`
+	PaymentTypes []PaymentType `json:"paymentTypes"`
 }
 
 // Invitations lists the partner's invitations (GET /invitations).
@@ -417,25 +429,24 @@ func (c *Client) Invitation(ctx context.Context, id string) (*Invitation, error)
 // idempotency key: when the answer is lost the error is UnknownOutcome; list the
 // invitations before creating another.
 func (c *Client) CreateInvitation(ctx context.Context, req CreateInvitationRequest) (*Invitation, error) {
-	if len(req.PaymentTypes) == 0 {
-		return nil, provider.FieldError("PaymentTypes", "is required (cards, openbanking)")
+	if a, err := mail.ParseAddress(req.Email); err != nil || a.Address != req.Email {
+		return nil, provider.FieldError("Email", "must be an e-mail address")
 	}
+	if strings.TrimSpace(req.Name) == "" || len(req.Name) > 200 {
+		return nil, provider.FieldError("Name", "is required (at most 200 characters)")
+	}
+	types := []PaymentType{OpenBanking}
 	for _, t := range req.PaymentTypes {
-		if t != Cards && t != OpenBanking {
+		switch {
+		case t != Cards && t != OpenBanking:
 			return nil, provider.FieldError("PaymentTypes", "has %q; use cards or openbanking", string(t))
+		case !slices.Contains(types, t):
+			types = append(types, t)
 		}
 	}
-	m := map[string]any{}
-	for k, v := range req.Fields {
-		if strings.EqualFold(k, "paymentTypes") {
-			return nil, provider.FieldError("Fields", "must not repeat paymentTypes")
-		}
-		m[k] = v
-	}
-	m["paymentTypes"] = req.PaymentTypes
-	body, err := json.Marshal(m)
+	body, err := json.Marshal(invitationBody{Email: req.Email, Name: req.Name, PaymentTypes: types})
 	if err != nil {
-		return nil, provider.FieldError("Fields", "cannot be encoded as JSON: %v", err)
+		return nil, &provider.Error{Code: provider.Internal, Message: "encoding the invitation", Err: err}
 	}
 	var out Invitation
 	if err := c.do(ctx, http.MethodPost, "/invitations", body, true, "invitation", &out); err != nil {

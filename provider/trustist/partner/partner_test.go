@@ -252,10 +252,8 @@ func TestCreateInvitation(t *testing.T) {
 	api, srv := newPartnerAPI(t)
 	c := newClient(t, srv.URL, clientSecret, &clock{})
 	ctx := context.Background()
-	inv, err := c.CreateInvitation(ctx, partner.CreateInvitationRequest{
-		PaymentTypes: []partner.PaymentType{partner.OpenBanking, partner.Cards},
-		Fields:       map[string]any{"email": "shop@example.com"},
-	})
+	inv, err := c.CreateInvitation(ctx, partner.CreateInvitationRequest{Email: "shop@example.com", Name: "Example Shop",
+		PaymentTypes: []partner.PaymentType{partner.Cards}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,15 +263,17 @@ func TestCreateInvitation(t *testing.T) {
 	api.mu.Lock()
 	sent := api.created[0]
 	api.mu.Unlock()
-	if fmt.Sprint(sent["paymentTypes"]) != "[openbanking cards]" || sent["email"] != "shop@example.com" {
+	if fmt.Sprint(sent["paymentTypes"]) != "[openbanking cards]" || sent["email"] != "shop@example.com" || sent["name"] != "Example Shop" {
 		t.Fatalf("sent %v", sent)
 	}
 
 	before := api.apiCalls.Load()
 	for _, bad := range []partner.CreateInvitationRequest{
 		{},
-		{PaymentTypes: []partner.PaymentType{"crypto"}},
-		{PaymentTypes: []partner.PaymentType{partner.Cards}, Fields: map[string]any{"PaymentTypes": "x"}},
+		{Name: "Example Shop"},
+		{Email: "shop@example.com"},
+		{Email: "Shop <shop@example.com>", Name: "Example Shop"},
+		{Email: "shop@example.com", Name: "Example Shop", PaymentTypes: []partner.PaymentType{"crypto"}},
 	} {
 		if _, err := c.CreateInvitation(ctx, bad); provider.CodeOf(err) != provider.InvalidRequest {
 			t.Errorf("CreateInvitation(%+v) = %v, want InvalidRequest", bad, err)
@@ -423,7 +423,7 @@ func TestInvitationAfterServerErrorIsUnknown(t *testing.T) {
 			}))
 			t.Cleanup(front.Close)
 			cl := newClient(t, front.URL, clientSecret, &clock{})
-			_, err := cl.CreateInvitation(context.Background(), partner.CreateInvitationRequest{PaymentTypes: []partner.PaymentType{partner.Cards}})
+			_, err := cl.CreateInvitation(context.Background(), partner.CreateInvitationRequest{Email: "shop@example.com", Name: "Shop", PaymentTypes: []partner.PaymentType{partner.Cards}})
 			if got := provider.CodeOf(err); got != c.want {
 				t.Fatalf("got %v (code %s), want %s", err, got, c.want)
 			}
@@ -458,7 +458,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = c.CreateInvitation(context.Background(), partner.CreateInvitationRequest{PaymentTypes: []partner.PaymentType{partner.Cards}})
+			_, err = c.CreateInvitation(context.Background(), partner.CreateInvitationRequest{Email: "shop@example.com", Name: "Shop", PaymentTypes: []partner.PaymentType{partner.Cards}})
 			if got := trap.Requests(); len(got) != 0 {
 				t.Fatalf("the redirect was followed: %d requests reached its target (secret sent: %v, token sent: %v)", len(got),
 					strings.Contains(string(got[0].Body), clientSecret), got[0].Header.Get("Authorization") != "")
