@@ -26,7 +26,8 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 	var op provider.Operation
 	var pid string
 	switch e.Kind {
-	case notify.PaymentPending, notify.PaymentAuthorized, notify.PaymentSucceeded, notify.PaymentFailed, notify.PaymentCanceled:
+	case notify.PaymentPending, notify.PaymentAuthorized, notify.PaymentSucceeded, notify.PaymentFailed, notify.PaymentCanceled,
+		notify.PaymentReversed:
 		op, pid = provider.OpPay, e.PaymentID
 	case notify.RefundSucceeded, notify.RefundFailed:
 		op, pid = provider.OpRefund, e.RefundID

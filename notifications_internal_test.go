@@ -109,6 +109,8 @@ func TestCaptureChargeAndMandateEventsMatched(t *testing.T) {
 		{"unknown capture", notify.Event{Kind: notify.CaptureSucceeded, CaptureID: "cap-7", Amount: gbp("4.00")}, false},
 		{"a capture's id as a payment", notify.Event{Kind: notify.PaymentSucceeded, PaymentID: "cap-1", Amount: gbp("4.00")}, false},
 		{"charged payment", notify.Event{Kind: notify.PaymentSucceeded, PaymentID: "pay-9", MandateID: "m-1", Amount: gbp("3.00")}, true},
+		{"reversed charged payment", notify.Event{Kind: notify.PaymentReversed, PaymentID: "pay-9", Amount: gbp("3.00")}, true},
+		{"reversal of a payment not ours", notify.Event{Kind: notify.PaymentReversed, PaymentID: "pay-77", Amount: gbp("3.00")}, false},
 		{"mandate", notify.Event{Kind: notify.MandateActive, MandateID: "m-1"}, true},
 		{"another merchant's mandate", notify.Event{Kind: notify.MandateActive, MandateID: "m-2", MerchantReference: "theirs"}, false},
 	} {

@@ -48,12 +48,16 @@ const (
 	PaymentSucceeded  Kind = "payment.succeeded"
 	PaymentFailed     Kind = "payment.failed"
 	PaymentCanceled   Kind = "payment.canceled"
-	RefundSucceeded   Kind = "refund.succeeded"
-	RefundFailed      Kind = "refund.failed"
-	PayoutSucceeded   Kind = "payout.succeeded"
-	PayoutFailed      Kind = "payout.failed"
-	AccountVerified   Kind = "account.verified"
-	AccountFailed     Kind = "account.failed"
+	// PaymentReversed: money a payment had taken went back to the payer afterwards (an
+	// ACH return: Trustly REST's status 10 Reversed on the capture). The payment reads
+	// PaymentFailed from then on.
+	PaymentReversed Kind = "payment.reversed"
+	RefundSucceeded Kind = "refund.succeeded"
+	RefundFailed    Kind = "refund.failed"
+	PayoutSucceeded Kind = "payout.succeeded"
+	PayoutFailed    Kind = "payout.failed"
+	AccountVerified Kind = "account.verified"
+	AccountFailed   Kind = "account.failed"
 	// CaptureSucceeded and CaptureFailed: a capture of an authorized payment
 	// (Event.CaptureID) took the money, or was refused after it was accepted.
 	CaptureSucceeded Kind = "capture.succeeded"

@@ -238,6 +238,9 @@ func eventKind(txType, paymentType, status int) notify.Kind {
 		}
 		return paymentKind(row.auth)
 	case typePay, typeCapture:
+		if status == statusReversed {
+			return notify.PaymentReversed // the money went back after the capture completed
+		}
 		return paymentKind(row.money)
 	case typeRefund:
 		switch row.refund {

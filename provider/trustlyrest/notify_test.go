@@ -98,7 +98,7 @@ func TestEventKindTable(t *testing.T) {
 		{1, 2, 7, notify.PaymentCanceled}, {1, 2, 8, notify.PaymentFailed}, {1, 2, 6, notify.PaymentFailed},
 		{1, 2, 13, notify.PaymentCanceled}, {1, 2, 99, notify.PaymentPending},
 		{3, 2, 1, notify.PaymentPending}, {3, 2, 3, notify.PaymentPending}, {3, 2, 4, notify.PaymentSucceeded},
-		{3, 2, 8, notify.PaymentFailed}, {3, 2, 10, notify.PaymentFailed}, {3, 2, 12, notify.PaymentSucceeded},
+		{3, 2, 8, notify.PaymentFailed}, {3, 2, 10, notify.PaymentReversed}, {2, 1, 10, notify.PaymentReversed}, {3, 2, 12, notify.PaymentSucceeded},
 		{3, 2, 99, notify.PaymentPending}, {2, 1, 4, notify.PaymentSucceeded},
 		{4, 2, 1, notify.Other}, {4, 2, 4, notify.RefundSucceeded}, {4, 2, 8, notify.RefundFailed}, {4, 2, 99, notify.Other},
 		{6, 4, 3, notify.Other}, {6, 4, 4, notify.PayoutSucceeded}, {6, 4, 5, notify.PayoutFailed},

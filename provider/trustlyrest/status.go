@@ -37,6 +37,7 @@ const (
 	statusProcessed  = 3
 	statusCompleted  = 4
 	statusCanceled   = 7
+	statusReversed   = 10
 	statusVoided     = 13
 )
 
