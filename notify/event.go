@@ -71,6 +71,15 @@ const (
 	MandateFailed Kind = "mandate.failed"
 	// MandateCanceled: canceled by the merchant, the payer or the bank.
 	MandateCanceled Kind = "mandate.canceled"
+	// StandingOrderActive, StandingOrderCompleted, StandingOrderFailed and
+	// StandingOrderCanceled: a standing order the payer set up at their bank (payer-
+	// initiated recurring payments, such as Trustist's) became active, made its last
+	// payment, failed, or was cancelled. StandingOrderPending: created, not yet set up.
+	StandingOrderPending   Kind = "standing_order.pending"
+	StandingOrderActive    Kind = "standing_order.active"
+	StandingOrderCompleted Kind = "standing_order.completed"
+	StandingOrderFailed    Kind = "standing_order.failed"
+	StandingOrderCanceled  Kind = "standing_order.canceled"
 	// PaymentIdentified: the provider established who the payer is (Event.Identity) and
 	// waits for the application's Decision before the payment goes on (see Event.Decide).
 	PaymentIdentified Kind = "payment.identified"

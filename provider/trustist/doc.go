@@ -73,7 +73,9 @@
 // sets a **Payment target (status text, recorded amount, payIdString, payerServicesUrl,
 // paymentMethod when the answer has it, and the raw JSON). A verified notification's
 // Event.As sets the object the API confirmed it with: a **Payment for a payment event, a
-// **StandingOrder for a standing-order event.
+// **StandingOrder for a standing-order event. A standing order's notifications are
+// notify.StandingOrderPending, StandingOrderActive, StandingOrderCompleted,
+// StandingOrderFailed or StandingOrderCanceled, by the status the API confirmed.
 //
 // # Not offered: capture, mandates, ledger
 //

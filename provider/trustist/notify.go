@@ -267,7 +267,7 @@ func (p *Client) verifyStandingOrder(ctx context.Context, h hint, body []byte) (
 		return nil, unconfirmed("standing order", string(claimed), string(so.Status))
 	}
 	ev := notify.Event{
-		ID: "standing-order/" + so.ID + "/" + normalizeStatus(so.ProviderStatus), Provider: Name, Kind: notify.Other,
+		ID: "standing-order/" + so.ID + "/" + normalizeStatus(so.ProviderStatus), Provider: Name, Kind: standingOrderKinds[so.Status],
 		MerchantReference: so.Reference, Amount: so.Amount, ProviderEvent: h.event, ProviderStatus: so.ProviderStatus, Raw: body,
 	}
 	c := *so

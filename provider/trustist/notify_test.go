@@ -147,7 +147,7 @@ func TestStandingOrderNotification(t *testing.T) {
 	}
 	waitFor(t, "the standing order event", func() bool { return len(got.all()) == 1 })
 	ev := got.all()[0]
-	if ev.Kind != notify.Other || ev.ProviderEvent != "StandingOrderCreated" || ev.ProviderStatus != "ACTIVE" || ev.MerchantReference != "so-hook" {
+	if ev.Kind != notify.StandingOrderActive || ev.ProviderEvent != "StandingOrderCreated" || ev.ProviderStatus != "ACTIVE" || ev.MerchantReference != "so-hook" {
 		t.Fatalf("event %+v", ev)
 	}
 	var d *trustist.StandingOrder

@@ -74,6 +74,16 @@ func eventKind(s provider.PaymentStatus) notify.Kind {
 	return notify.PaymentPending
 }
 
+// standingOrderKinds are the event kinds of a standing order's notifications, by the
+// status the API confirmed.
+var standingOrderKinds = map[StandingOrderStatus]notify.Kind{
+	StandingOrderPending:   notify.StandingOrderPending,
+	StandingOrderActive:    notify.StandingOrderActive,
+	StandingOrderCompleted: notify.StandingOrderCompleted,
+	StandingOrderFailed:    notify.StandingOrderFailed,
+	StandingOrderCanceled:  notify.StandingOrderCanceled,
+}
+
 // StandingOrderStatus is the neutral status of a standing order.
 type StandingOrderStatus string
 
