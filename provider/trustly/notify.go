@@ -556,6 +556,11 @@ type NotificationData struct {
 	// AccountID and Verified are an account notification's accountid and verified ("1" or
 	// "0").
 	AccountID, Verified string
+	// ClearingHouse, Bank, Descriptor (the account as the bank shows it, masked) and
+	// LastDigits describe an account notification's account; DirectDebitMandate is "1"
+	// when a direct-debit mandate is registered for it, "0" when not (attributes of the
+	// same names).
+	ClearingHouse, Bank, Descriptor, LastDigits, DirectDebitMandate string
 }
 
 // String shows the notification's method and ids only, e.g.
@@ -604,5 +609,8 @@ func notificationData(n *wire.Notification) *NotificationData {
 			d.Attributes[k] = text
 		}
 	}
+	a := d.Attributes
+	d.ClearingHouse, d.Bank, d.Descriptor, d.LastDigits = a["clearinghouse"], a["bank"], a["descriptor"], a["lastdigits"]
+	d.DirectDebitMandate = a["directdebitmandate"]
 	return d
 }

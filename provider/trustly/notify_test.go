@@ -240,9 +240,17 @@ func TestNotificationKinds(t *testing.T) {
 	if ev := verify("cancel", map[string]any{"orderid": "130", "notificationid": "n30"}); ev.Kind != notify.AccountFailed {
 		t.Fatalf("cancel of an account selection: %s", brief(ev))
 	}
-	acct := map[string]any{"orderid": "130", "notificationid": "n7", "messageid": "sa-1", "accountid": "999", "verified": "0"}
-	if ev := verify("account", acct); ev.Kind != notify.AccountFailed || ev.AccountID != "999" || ev.VerificationID != "130" {
+	acct := map[string]any{"orderid": "130", "notificationid": "n7", "messageid": "sa-1", "accountid": "999", "verified": "0",
+		"attributes": map[string]any{"clearinghouse": "SWEDEN", "bank": "SEB", "descriptor": "**** *084057", "lastdigits": "084057",
+			"directdebitmandate": 0}}
+	ev = verify("account", acct)
+	if ev.Kind != notify.AccountFailed || ev.AccountID != "999" || ev.VerificationID != "130" {
 		t.Fatalf("account: %s", brief(ev))
+	}
+	var account *trustly.NotificationData
+	if !ev.As(&account) || account.Bank != "SEB" || account.ClearingHouse != "SWEDEN" || account.LastDigits != "084057" ||
+		account.Descriptor != "**** *084057" || account.DirectDebitMandate != "0" || account.AccountID != "999" || account.Verified != "0" {
+		t.Fatalf("the account notification's data: %+v", account)
 	}
 	// Notifications of an order no recorded call created are marked not ours, whatever
 	// their method: the Handler acknowledges them and never delivers them.
