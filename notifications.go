@@ -50,8 +50,10 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 	if err != nil {
 		return err
 	}
-	if !found && op == provider.OpRefund && e.PaymentID != "" {
-		return g.ownPaymentRefunded(ctx, e)
+	if !found && (op == provider.OpRefund || op == provider.OpCapture) && e.PaymentID != "" {
+		// A refund or capture of a payment of ours whose own call is not found: made
+		// outside paybridge, or its notification overtook the call's answer.
+		return g.ownPaymentChild(ctx, e, op)
 	}
 	if !found {
 		return fmt.Errorf("%w: no %s with id %q or reference %q was made by this merchant", notify.ErrNotOurs, op, pid, e.MerchantReference)
@@ -127,18 +129,21 @@ func (g *Gateway) amountOf(ctx context.Context, op provider.Operation, pid strin
 	return money.Amount{}, errors.New("the adapter cannot read it")
 }
 
-// ownPaymentRefunded accepts a refund event for a payment of ours that no Refund call made.
-func (g *Gateway) ownPaymentRefunded(ctx context.Context, e *notify.Event) error {
+// ownPaymentChild accepts a refund or capture (op) event for a payment of ours that no
+// recorded call of that kind matches: one made outside paybridge (in the provider's
+// portal), or one whose notification arrived before its call's answer was recorded, when
+// the call sent no reference of its own. Its amount must be within the payment's.
+func (g *Gateway) ownPaymentChild(ctx context.Context, e *notify.Event, op provider.Operation) error {
 	pay, found, err := g.findCall(ctx, []provider.Operation{provider.OpPay, provider.OpCharge}, e.PaymentID, "", money.Amount{})
 	if err != nil {
 		return err
 	}
 	if !found || pay.ProviderID != e.PaymentID {
-		return fmt.Errorf("%w: a refund of payment %q, which this merchant did not make", notify.ErrNotOurs, e.PaymentID)
+		return fmt.Errorf("%w: a %s of payment %q, which this merchant did not make", notify.ErrNotOurs, op, e.PaymentID)
 	}
 	if e.Amount.IsValid() && pay.Amount.IsValid() {
 		if c, err := e.Amount.Cmp(pay.Amount); err != nil || c > 0 {
-			return fmt.Errorf("%w: a refund of %s reported for payment %q of %s", notify.ErrNotOurs, e.Amount, e.PaymentID, pay.Amount)
+			return fmt.Errorf("%w: a %s of %s reported for payment %q of %s", notify.ErrNotOurs, op, e.Amount, e.PaymentID, pay.Amount)
 		}
 	}
 	return nil

@@ -107,6 +107,11 @@ func TestCaptureChargeAndMandateEventsMatched(t *testing.T) {
 		{"capture of another amount", notify.Event{Kind: notify.CaptureSucceeded, CaptureID: "cap-1", Amount: gbp("5.00")}, false},
 		{"capture by reference", notify.Event{Kind: notify.CaptureFailed, CaptureID: "cap-2", MerchantReference: "cap-ref-2", Amount: gbp("2.00")}, true},
 		{"unknown capture", notify.Event{Kind: notify.CaptureSucceeded, CaptureID: "cap-7", Amount: gbp("4.00")}, false},
+		// A capture's notification may overtake the answer to its call, which sent no
+		// reference: a capture of a payment of ours, within its amount, is ours.
+		{"capture of our payment ahead of its answer", notify.Event{Kind: notify.CaptureSucceeded, CaptureID: "cap-9", PaymentID: "pay-9", Amount: gbp("2.00")}, true},
+		{"capture beyond our payment's amount", notify.Event{Kind: notify.CaptureSucceeded, CaptureID: "cap-9", PaymentID: "pay-9", Amount: gbp("5.00")}, false},
+		{"capture of a payment not ours", notify.Event{Kind: notify.CaptureSucceeded, CaptureID: "cap-9", PaymentID: "pay-x", Amount: gbp("2.00")}, false},
 		{"a capture's id as a payment", notify.Event{Kind: notify.PaymentSucceeded, PaymentID: "cap-1", Amount: gbp("4.00")}, false},
 		{"charged payment", notify.Event{Kind: notify.PaymentSucceeded, PaymentID: "pay-9", MandateID: "m-1", Amount: gbp("3.00")}, true},
 		{"reversed charged payment", notify.Event{Kind: notify.PaymentReversed, PaymentID: "pay-9", Amount: gbp("3.00")}, true},
