@@ -20,18 +20,21 @@ import (
 // matched by the provider's id of the object, or — while that id is not yet recorded, as
 // when a notification overtakes the answer to the call — by the reference the call sent.
 // Its amount must equal the recorded one. A refund event may also concern a payment of
-// ours refunded outside paybridge (in the provider's portal). Events of kind Other pass.
+// ours refunded outside paybridge (in the provider's portal). Events of the kinds no call
+// through the Gateway makes (standing orders, identity verifications, bank data, Other)
+// pass: the adapter confirms those with the provider, using the merchant's own
+// credentials, before it returns them.
 // Once matched, the provider's id is recorded, which settles a call whose answer was lost.
 func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 	var op provider.Operation
 	var pid string
 	switch e.Kind {
 	case notify.PaymentPending, notify.PaymentAuthorized, notify.PaymentSucceeded, notify.PaymentFailed, notify.PaymentCanceled,
-		notify.PaymentReversed:
+		notify.PaymentReversed, notify.PaymentIdentified, notify.PaymentDisputed:
 		op, pid = provider.OpPay, e.PaymentID
 	case notify.RefundSucceeded, notify.RefundFailed:
 		op, pid = provider.OpRefund, e.RefundID
-	case notify.PayoutSucceeded, notify.PayoutFailed:
+	case notify.PayoutSucceeded, notify.PayoutFailed, notify.PayoutRequested:
 		op, pid = provider.OpPayout, e.PayoutID
 	case notify.AccountVerified, notify.AccountFailed:
 		op, pid = provider.OpVerifyAccount, e.VerificationID

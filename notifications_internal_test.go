@@ -97,6 +97,7 @@ func TestCaptureChargeAndMandateEventsMatched(t *testing.T) {
 	record(provider.OpCapture, "k-cap2", "cap-ref-2", "", gbp("2.00")) // its answer was lost
 	record(provider.OpCharge, "k-charge", "charge-ref", "pay-9", gbp("3.00"))
 	record(provider.OpCreateMandate, "k-mandate", "mandate-ref", "m-1", money.Amount{})
+	record(provider.OpPayout, "k-payout", "payout-ref", "po-1", gbp("7.00"))
 
 	for _, tc := range []struct {
 		name string
@@ -116,6 +117,13 @@ func TestCaptureChargeAndMandateEventsMatched(t *testing.T) {
 		{"charged payment", notify.Event{Kind: notify.PaymentSucceeded, PaymentID: "pay-9", MandateID: "m-1", Amount: gbp("3.00")}, true},
 		{"reversed charged payment", notify.Event{Kind: notify.PaymentReversed, PaymentID: "pay-9", Amount: gbp("3.00")}, true},
 		{"reversal of a payment not ours", notify.Event{Kind: notify.PaymentReversed, PaymentID: "pay-77", Amount: gbp("3.00")}, false},
+		// Providers that wait for a decision ask it of the merchant whose order it is.
+		{"payer identified on our payment", notify.Event{Kind: notify.PaymentIdentified, PaymentID: "pay-9"}, true},
+		{"payer identified on a payment not ours", notify.Event{Kind: notify.PaymentIdentified, PaymentID: "pay-77", MerchantReference: "theirs"}, false},
+		{"dispute of a payment not ours", notify.Event{Kind: notify.PaymentDisputed, PaymentID: "pay-77", Amount: gbp("3.00")}, false},
+		{"payee chose the account of our payout", notify.Event{Kind: notify.PayoutRequested, PayoutID: "po-1", Amount: gbp("7.00")}, true},
+		{"payee chose an account for another amount", notify.Event{Kind: notify.PayoutRequested, PayoutID: "po-1", Amount: gbp("70.00")}, false},
+		{"payout request not ours", notify.Event{Kind: notify.PayoutRequested, PayoutID: "po-2", MerchantReference: "theirs", Amount: gbp("7.00")}, false},
 		{"mandate", notify.Event{Kind: notify.MandateActive, MandateID: "m-1"}, true},
 		{"another merchant's mandate", notify.Event{Kind: notify.MandateActive, MandateID: "m-2", MerchantReference: "theirs"}, false},
 	} {

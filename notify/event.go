@@ -82,7 +82,23 @@ const (
 	StandingOrderCanceled  Kind = "standing_order.canceled"
 	// PaymentIdentified: the provider established who the payer is (Event.Identity) and
 	// waits for the application's Decision before the payment goes on (see Event.Decide).
+	// Trustly JSON-RPC's "kyc" notification (Lean KYC, a deposit made with identity checks).
 	PaymentIdentified Kind = "payment.identified"
+	// PaymentDisputed: the payer disputed a payment with their bank (Trustly REST's Dispute).
+	PaymentDisputed Kind = "payment.disputed"
+	// PayoutRequested: the payee of a payout they complete on the provider's page chose
+	// the account to be paid (Trustly JSON-RPC's "debit" for a Withdraw order); the
+	// provider waits for the application's Decision (see Event.Decide): Continue when the
+	// amount may be taken from what the merchant owes the payee, Abort otherwise.
+	PayoutRequested Kind = "payout.requested"
+	// IdentityVerified and IdentityFailed: an identity verification (Event.VerificationID,
+	// for example a Trustist onboard session with identity or AML checks) passed or
+	// failed its checks.
+	IdentityVerified Kind = "identity.verified"
+	IdentityFailed   Kind = "identity.failed"
+	// BankDataReady: bank data the payer shared (account holders, accounts, balances)
+	// became ready to read, or was refreshed (Trustly REST's DataReady and Refresh).
+	BankDataReady Kind = "bank_data.ready"
 	// Other is a verified notification that has no neutral meaning (for example a
 	// provider's informational event). It is still delivered, with Raw set.
 	Other Kind = "other"
@@ -103,7 +119,8 @@ type Event struct {
 	PayoutID  string `json:"payoutId,omitempty"`
 	AccountID string `json:"accountId,omitempty"`
 	// VerificationID names the account verification an account.* event concerns, as
-	// VerifyAccount returned it.
+	// VerifyAccount returned it, or the identity verification an identity.* event
+	// concerns.
 	VerificationID string `json:"verificationId,omitempty"`
 	// CaptureID names the capture a capture.* event concerns, as Capture returned it.
 	CaptureID string `json:"captureId,omitempty"`
