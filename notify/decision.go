@@ -48,9 +48,12 @@ type Identity struct {
 	ProviderID string `json:"providerId,omitempty"`
 	// NationalID is the person's national identity number where the provider's market has
 	// one (Trustly: Sweden, Finland, Estonia), e.g. "SE196512171957".
-	NationalID  string `json:"nationalId,omitempty"`
-	FirstName   string `json:"firstName,omitempty"`
-	LastName    string `json:"lastName,omitempty"`
+	NationalID string `json:"nationalId,omitempty"`
+	FirstName  string `json:"firstName,omitempty"`
+	LastName   string `json:"lastName,omitempty"`
+	// Name is the full name where the provider gives it as one text (Trustly's account
+	// notification) rather than as FirstName and LastName.
+	Name        string `json:"name,omitempty"`
 	DateOfBirth string `json:"dateOfBirth,omitempty"` // YYYY-MM-DD
 	Street      string `json:"street,omitempty"`
 	PostalCode  string `json:"postalCode,omitempty"`

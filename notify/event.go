@@ -138,7 +138,9 @@ type Event struct {
 	// ProviderStatus is the provider's status text, when the notification carries one.
 	ProviderStatus string    `json:"providerStatus,omitempty"`
 	OccurredAt     time.Time `json:"occurredAt,omitzero"`
-	// Identity is the payer's identity on a PaymentIdentified event; nil otherwise.
+	// Identity is the payer's identity on a PaymentIdentified event, or the account
+	// holder's on an account.* event where the provider reports it (Trustly with Lean
+	// KYC); nil otherwise.
 	Identity *Identity `json:"identity,omitempty"`
 	// Raw is the verified body as received.
 	Raw []byte `json:"-"`

@@ -331,6 +331,13 @@
 // it acts on; the callback is asked again and its current decision is sent. Decide the same way for the
 // same identity (the events carry the same ID), and record the identity idempotently.
 //
+// A merchant that uses Trustly's Lean KYC service also gets the account holder in account
+// notifications: personid, name, address, zipcode and city beside the bank, clearing
+// house, descriptor and last digits
+// (https://eu.developers.trustly.com/doc/reference/account-notification). The account.*
+// event carries the holder as Identity (NationalID, Name, Street, PostalCode, City), and
+// its Detail, a *[NotificationData], has the account's fields and the holder typed.
+//
 // # Provider-specific calls
 //
 // Reach the Client from a Gateway with

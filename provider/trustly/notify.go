@@ -81,8 +81,9 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 	if orderID == "" {
 		return nil, reject("%s notification without orderid", n.Method)
 	}
+	detail := notificationData(n)
 	ev := notify.Event{ID: id, Provider: Name, ProviderEvent: n.Method, ProviderStatus: n.Method,
-		MerchantReference: n.MessageID(), Raw: r.Body, Detail: notificationData(n)}
+		MerchantReference: n.MessageID(), Raw: r.Body, Detail: detail}
 	amount, cur := n.Amount(), n.Currency()
 	switch {
 	case amount != "" && cur != "":
@@ -101,7 +102,7 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		if accountID == "" || !ok {
 			return nil, reject("account notification without accountid or verified")
 		}
-		ev.AccountID = accountID
+		ev.AccountID, ev.Identity = accountID, detail.Holder
 		ev.ProviderStatus = "verified=" + verified
 	}
 
@@ -561,6 +562,12 @@ type NotificationData struct {
 	// when a direct-debit mandate is registered for it, "0" when not (attributes of the
 	// same names).
 	ClearingHouse, Bank, Descriptor, LastDigits, DirectDebitMandate string
+	// Holder is the account holder as an account notification reports them when the
+	// merchant uses Trustly's Lean KYC service: attributes personid (as NationalID), name,
+	// address (as Street), zipcode and city
+	// (https://eu.developers.trustly.com/doc/reference/account-notification); nil when
+	// the notification carries none of them.
+	Holder *notify.Identity
 }
 
 // String shows the notification's method and ids only, e.g.
@@ -612,5 +619,9 @@ func notificationData(n *wire.Notification) *NotificationData {
 	a := d.Attributes
 	d.ClearingHouse, d.Bank, d.Descriptor, d.LastDigits = a["clearinghouse"], a["bank"], a["descriptor"], a["lastdigits"]
 	d.DirectDebitMandate = a["directdebitmandate"]
+	if n.Method == "account" && (a["personid"] != "" || a["name"] != "" || a["address"] != "" || a["zipcode"] != "" || a["city"] != "") {
+		d.Holder = &notify.Identity{NationalID: a["personid"], Name: a["name"], Street: a["address"],
+			PostalCode: a["zipcode"], City: a["city"]}
+	}
 	return d
 }

@@ -252,6 +252,27 @@ func TestNotificationKinds(t *testing.T) {
 		account.Descriptor != "**** *084057" || account.DirectDebitMandate != "0" || account.AccountID != "999" || account.Verified != "0" {
 		t.Fatalf("the account notification's data: %+v", account)
 	}
+	if ev.Identity != nil || account.Holder != nil {
+		t.Fatalf("an account notification without Lean KYC data reported a holder: %+v, %+v", ev.Identity, account.Holder)
+	}
+	// With Lean KYC the account notification names the holder
+	// (https://eu.developers.trustly.com/doc/reference/account-notification).
+	kycAcct := map[string]any{"orderid": "130", "notificationid": "n7k", "messageid": "sa-1", "accountid": "999", "verified": "1",
+		"attributes": map[string]any{"clearinghouse": "SWEDEN", "bank": "SEB", "descriptor": "**** *084057", "lastdigits": "084057",
+			"personid": "SE198201019876", "name": "John Doe", "address": "Examplestreet 1", "zipcode": "12345", "city": "Examplecity"}}
+	ev = verify("account", kycAcct)
+	want := notify.Identity{NationalID: "SE198201019876", Name: "John Doe", Street: "Examplestreet 1", PostalCode: "12345", City: "Examplecity"}
+	if ev.Kind != notify.AccountVerified || ev.Identity == nil || *ev.Identity != want {
+		t.Fatalf("Lean KYC account notification: %s, identity %+v", brief(ev), ev.Identity)
+	}
+	if !ev.As(&account) || account.Holder == nil || *account.Holder != want {
+		t.Fatalf("Lean KYC account notification's data: %+v", account)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(verb, account); strings.Contains(out, "Doe") || strings.Contains(out, "198201019876") {
+			t.Fatalf("%s of the notification's data prints the holder: %s", verb, out)
+		}
+	}
 	// Notifications of an order no recorded call created are marked not ours, whatever
 	// their method: the Handler acknowledges them and never delivers them.
 	for method, data := range map[string]map[string]any{

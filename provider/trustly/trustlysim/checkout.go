@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -301,9 +302,12 @@ func (s *Server) accountNoticeLocked(o *order, acct *account) {
 	if acct.mandate {
 		dd = "1"
 	}
-	s.notifyLocked(o, "account", map[string]any{"accountid": acct.id, "verified": "1",
-		"attributes": map[string]any{"clearinghouse": acct.clearingHouse, "bank": o.bank,
-			"descriptor": acct.descriptor(), "lastdigits": acct.number[len(acct.number)-4:], "directdebitmandate": dd}})
+	attrs := map[string]any{"clearinghouse": acct.clearingHouse, "bank": o.bank,
+		"descriptor": acct.descriptor(), "lastdigits": acct.number[len(acct.number)-4:], "directdebitmandate": dd}
+	if s.opts.LeanKYC {
+		maps.Copy(attrs, leanKYCAttributes(o.person))
+	}
+	s.notifyLocked(o, "account", map[string]any{"accountid": acct.id, "verified": "1", "attributes": attrs})
 }
 
 // registerMandateLocked registers the mandate a SelectAccount order requested on its

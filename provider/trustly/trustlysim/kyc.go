@@ -100,3 +100,15 @@ func (s *Server) kycAnswered(o *order, status string, stopped bool) {
 		s.notifyLocked(o, "cancel", map[string]any{})
 	}
 }
+
+// leanKYCAttributes are the account notification's attributes that Lean KYC adds about the
+// account holder: personid (only where the country has one), name, address, zipcode and
+// city (https://eu.developers.trustly.com/doc/reference/account-notification).
+func leanKYCAttributes(p person) map[string]any {
+	a := map[string]any{"name": strings.TrimSpace(p.firstName + " " + p.lastName), "address": p.street,
+		"zipcode": p.zipcode, "city": p.city}
+	if p.personID != "" {
+		a["personid"] = p.personID
+	}
+	return a
+}

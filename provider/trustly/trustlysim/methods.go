@@ -191,6 +191,7 @@ func (s *Server) selectAccount(m *merchant, c *call) (any, *rpcFault) {
 	o.successURL, o.failURL = attr(a, "SuccessURL"), attr(a, "FailURL")
 	o.mandate = attr(a, "RequestDirectDebitMandate") == "1"
 	o.payer = payerName(a)
+	o.person = bankPerson(m, o.endUserID, a)
 	o.token = randomDigits(24)
 	s.tokens[o.token] = o
 	return map[string]any{"orderid": o.id, "url": s.URL() + "/checkout/" + o.token}, nil

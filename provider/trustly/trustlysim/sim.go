@@ -111,6 +111,11 @@ type Options struct {
 	// it at once (credit notification, booked on the ledger), where Trustly does so the
 	// following bank day.
 	HoldCharges bool
+	// LeanKYC adds the account holder's personid (where the country has one), name,
+	// address, zipcode and city to account notifications, as Trustly does for a merchant
+	// using its Lean KYC service
+	// (https://eu.developers.trustly.com/doc/reference/account-notification).
+	LeanKYC bool
 }
 
 // Server is the simulator: it serves the API at /api/1 and the hosted pages at
