@@ -1,6 +1,7 @@
 package trustly
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -34,6 +35,27 @@ import (
 // the mandate flag) cannot be changed, so that the result still describes what was sent.
 // Trustly refuses attributes it does not know (717 ERROR_INVALID_ORDER_ATTRIBUTE [I]).
 type Attributes map[string]any
+
+// MethodIDEAL is the value of a Deposit's Method attribute that makes the deposit an iDEAL
+// payment: the end user chooses a Dutch bank in Trustly's iDEAL page; notifications and
+// refunds are those of every deposit (https://docs.trustly.com/api/ideal). Trustly enables
+// iDEAL per merchant on request. See IDEAL.
+const MethodIDEAL = "deposit.bank.netherlands.ideal"
+
+// IDEAL is a BeforeSend hook that makes a Pay an iDEAL deposit (Method MethodIDEAL):
+//
+//	req := paybridge.PaymentRequest{Amount: money.MustNew("10.00", "EUR"), ..., BeforeSend: trustly.IDEAL}
+//
+// iDEAL pays in euro only: a Pay in another currency is refused before it is sent, as is
+// the hook on any request other than a Pay (it fails on another provider's request too).
+func IDEAL(as func(any) bool) error {
+	var a *Attributes
+	if !as(&a) {
+		return errors.New("trustly.IDEAL applies to a Trustly request")
+	}
+	(*a)["Method"] = MethodIDEAL
+	return nil
+}
 
 // urlTargets are the values Trustly allows for URLTarget.
 var urlTargets = []string{"_top", "_self", "_parent"}
@@ -78,6 +100,14 @@ func runHook(hook provider.BeforeSend, method string, attrs map[string]any, fixe
 	}
 	if t, ok := a["URLTarget"]; ok && !slices.Contains(urlTargets, fmt.Sprint(t)) {
 		return nil, hookRefused("Attributes.URLTarget must be _top, _self or _parent (Trustly error 703 ERROR_MALFORMED_URLTARGET)")
+	}
+	if m, ok := a["Method"]; ok {
+		if method != "Deposit" || fmt.Sprint(m) != MethodIDEAL {
+			return nil, hookRefused("Attributes.Method: Trustly documents one, %q, on a Deposit (https://docs.trustly.com/api/ideal)", MethodIDEAL)
+		}
+		if fmt.Sprint(a["Currency"]) != "EUR" {
+			return nil, hookRefused("Attributes.Method %q: iDEAL pays in EUR only, not %v", MethodIDEAL, a["Currency"])
+		}
 	}
 	_, amount := a["Amount"]
 	_, minAmount := a["SuggestedMinAmount"]

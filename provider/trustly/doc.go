@@ -139,7 +139,9 @@
 // a *[Attributes] target — Deposit (Pay), Refund, AccountPayout (Payout), RegisterAccount
 // and SelectAccount (VerifyAccount, CreateMandate) and Charge — before the request is
 // signed. Set there what the neutral request cannot say: ShopperStatement, URLTarget,
-// TemplateURL, Method "deposit.bank.netherlands.ideal" (iDEAL, https://docs.trustly.com/api/ideal),
+// TemplateURL, Method "deposit.bank.netherlands.ideal" (iDEAL, https://docs.trustly.com/api/ideal;
+// the ready-made hook [IDEAL] sets it, and the adapter refuses any other Method and an
+// iDEAL deposit in a currency other than EUR),
 // ShippingAddress*, ExternalReference, RecipientInformation, PaymentDate on a Charge, and
 // so on. Before sending, the adapter refuses with InvalidRequest (Field "BeforeSend"): a
 // URLTarget other than _top, _self and _parent; SuggestedMinAmount or SuggestedMaxAmount,

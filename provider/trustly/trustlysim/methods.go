@@ -143,6 +143,9 @@ func (s *Server) deposit(m *merchant, c *call) (any, *rpcFault) {
 	if f := checkCurrency(cur); f != nil {
 		return nil, f
 	}
+	if f := checkDepositMethod(attr(a, "Method"), cur); f != nil {
+		return nil, f
+	}
 	value := "100.00" // [I] without a fixed Amount the end user chooses; the simulator pays 100.00
 	if v, ok := a["Amount"]; ok && v != nil {
 		text, isText := v.(string)
@@ -596,4 +599,27 @@ func validIBAN(iban string) bool {
 	}
 	n, ok := new(big.Int).SetString(digits.String(), 10)
 	return ok && new(big.Int).Mod(n, big.NewInt(97)).Int64() == 1
+}
+
+// methodIDEAL is the one Deposit Method Trustly documents: an iDEAL payment in the
+// Netherlands, whose notifications and refunds are those of every deposit
+// (https://docs.trustly.com/api/ideal).
+const methodIDEAL = "deposit.bank.netherlands.ideal"
+
+// checkDepositMethod refuses a Deposit Method other than iDEAL's with 717
+// ERROR_INVALID_ORDER_ATTRIBUTE, and an iDEAL deposit in a currency other than the euro,
+// the only currency iDEAL pays in, with 622 ERROR_INVALID_CURRENCY_CODE. [I] Trustly
+// documents no code for either refusal; these are its codes for an attribute with a
+// wrong value and for an unusable currency.
+func checkDepositMethod(method, currency string) *rpcFault {
+	switch method {
+	case "":
+		return nil
+	case methodIDEAL:
+		if currency != "EUR" {
+			return fault(wire.CodeInvalidCurrencyCode)
+		}
+		return nil
+	}
+	return fault(wire.CodeInvalidOrderAttribute)
 }
