@@ -293,10 +293,12 @@
 // the tenant key cannot read (another tenant's, or a forged id) is ErrUnknownObject (400),
 // and without a tenant key the webhook is ErrUnverifiable (400). A session with identity
 // or AML checks yields notify.IdentityVerified when it passed, else IdentityFailed; a
-// session with account information only — as VerifyAccount makes them — yields
-// AccountVerified or AccountFailed, which the Gateway delivers for its own VerifyAccount
-// calls (an AIS-only session made with CreateOnboardSession matches none, and is
-// acknowledged without reaching the application). VerificationID is the session id, the
+// session with account information only yields AccountVerified or AccountFailed when a
+// VerifyAccount call in the Gateway's journal made it (or when the notification is verified
+// outside a Gateway), and otherwise — a session made with CreateOnboardSession —
+// notify.BankDataReady when it passed (BankAccounts reads the accounts) or notify.Other
+// when it did not. A VerifyAccount whose answer was lost has no session id in the journal,
+// so its session's webhook is read as one of the latter. VerificationID is the session id, the
 // event ID the session id and status, and Detail the *OnboardSession read, which prints
 // without its onboarding link. The event carries no AccountID: GetAccountVerification
 // reads the account.

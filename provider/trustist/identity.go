@@ -517,6 +517,21 @@ func (p *Client) GetOnboardSession(ctx context.Context, id string) (*OnboardSess
 	return w.session(), nil
 }
 
+// verificationSession reports whether an account-information session is an account
+// verification: one a VerifyAccount call of the Gateway's journal created, or any when the
+// notification is verified outside a Gateway (no record of calls to ask).
+func verificationSession(ctx context.Context, id string) (bool, error) {
+	calls := provider.CallsFrom(ctx)
+	if calls == nil {
+		return true, nil
+	}
+	c, ok, err := calls.ByProviderID(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	return ok && c.Op == provider.OpVerifyAccount, nil
+}
+
 // takeSession reads a notification's Session member: its Id and Status
 // (https://api.trustistecommerce.com/docs/webhooks, PascalCase). A session member that is
 // not an object names nothing.
@@ -547,9 +562,12 @@ func (h *hint) takeSession(raw json.RawMessage) error {
 // the event is built from that read. Both events claim the session has ended; a session
 // still open is not confirmed yet (ErrUnconfirmed with notify.ErrRetryLater). A session
 // with identity or AML checks yields identity.verified when it completed with every check
-// passed, else identity.failed; a session with account information only — as
-// VerifyAccount makes them — yields account.verified or account.failed alike. Either way
-// VerificationID is the session id, and Detail the *OnboardSession read.
+// passed, else identity.failed. A session with account information only yields
+// account.verified or account.failed alike when a VerifyAccount call made it (or outside a
+// Gateway, which has the record of calls); one made with CreateOnboardSession yields
+// bank_data.ready when it passed — the customer's accounts can be read — and other when
+// it did not. Either way VerificationID is the session id, and Detail the
+// *OnboardSession read.
 func (p *Client) verifySession(ctx context.Context, h hint, body []byte) (*notify.Notification, error) {
 	if !p.hasTenant {
 		return nil, errors.Join(ErrUnverifiable, errors.New("onboard-session notifications are confirmed with the tenant key, and none is configured"))
@@ -576,10 +594,20 @@ func (p *Client) verifySession(ctx context.Context, h hint, body []byte) (*notif
 		kind = notify.IdentityVerified
 	case s.identityChecks():
 		kind = notify.IdentityFailed
-	case s.Passed():
-		kind = notify.AccountVerified
 	default:
-		kind = notify.AccountFailed
+		verification, err := verificationSession(ctx, s.ID)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("trustist: reading the Gateway's record of calls: %w: %w", notify.ErrRetryLater, err)
+		case verification && s.Passed():
+			kind = notify.AccountVerified
+		case verification:
+			kind = notify.AccountFailed
+		case s.Passed():
+			kind = notify.BankDataReady
+		default:
+			kind = notify.Other
+		}
 	}
 	c := *s
 	ev := notify.Event{ID: "onboard-session/" + s.ID + "/" + sessionStatus(s.Status), Provider: Name, Kind: kind,

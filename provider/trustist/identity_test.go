@@ -309,8 +309,45 @@ func TestSessionWebhooksBecomeEvents(t *testing.T) {
 			t.Fatal("the event was delivered without reading the session")
 		}
 	}
-	if n := len(got.all()); n != 4 {
-		t.Fatalf("%d events, want 4: %+v", n, got.all())
+
+	// Account information asked for with CreateOnboardSession is no account verification
+	// of the Gateway's: it is bank data to read, or nothing neutral when declined.
+	for _, tc := range []struct {
+		approve bool
+		want    notify.Kind
+	}{{true, notify.BankDataReady}, {false, notify.Other}} {
+		s, err := c.CreateOnboardSession(ctx, trustist.OnboardSessionRequest{CustomerID: id, AIS: &trustist.AISOptions{Balances: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		act := e.sim.EndUser().Decline
+		if tc.approve {
+			act = e.sim.EndUser().Approve
+		}
+		if err := act(ctx, s.OnboardURL); err != nil {
+			t.Fatal(err)
+		}
+		if ev := eventFor(t, got, s.ID); ev.Kind != tc.want {
+			t.Fatalf("event %+v; want %s", ev, tc.want)
+		}
+	}
+	if n := len(got.all()); n != 6 {
+		t.Fatalf("%d events, want 6: %+v", n, got.all())
+	}
+
+	// Verified outside a Gateway, with no record of calls, an account-information session
+	// is taken for an account verification.
+	s, err := c.CreateOnboardSession(ctx, trustist.OnboardSessionRequest{CustomerID: id, AIS: &trustist.AISOptions{Accounts: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.EndUser().Approve(ctx, s.OnboardURL); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"Event":"onboard.session.completed","Session":{"Id":%q,"Status":"Complete"}}`, s.ID)
+	n, err := e.p.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: []byte(body)})
+	if err != nil || n.Event.Kind != notify.AccountVerified || n.Event.VerificationID != s.ID {
+		t.Fatalf("outside a Gateway: %+v, %v", n, err)
 	}
 }
 
