@@ -246,7 +246,7 @@ func missingPersonData(body []byte) *MissingPersonDataError {
 			var byField map[string]json.RawMessage
 			if json.Unmarshal(v, &byField) == nil {
 				for f := range byField {
-					named = append(named, f)
+					named = append(named, strings.TrimPrefix(f, "$."))
 				}
 			}
 		case "missingfields", "fields":
