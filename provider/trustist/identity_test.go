@@ -205,6 +205,22 @@ func TestMissingPersonDataNamesTheFields(t *testing.T) {
 	if last := e.last(); last.method != http.MethodGet || last.path != "/v1/customers/"+id {
 		t.Fatalf("the customer was not read: last request %s %s", last.method, last.path)
 	}
+
+	// Fields named as JSON paths, as ASP.NET validation names them.
+	e.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodPost || r.URL.Path != trustist.OnboardSessionsPath {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"title":"Missing person data","status":400,"code":"missing_person_data",` +
+			`"errors":{"$.emailAddress":["required"]}}`))
+		return true
+	})
+	_, err = c.CreateOnboardSession(ctx, trustist.OnboardSessionRequest{CustomerID: id, AML: &trustist.CheckOptions{}})
+	if !errors.As(err, &mpd) || !slices.Equal(mpd.Fields, []string{"Email"}) || e.last().path != trustist.OnboardSessionsPath {
+		t.Fatalf("%v: fields %v", err, mpd)
+	}
 }
 
 // tenantHooks serves the Gateway's notification handler on loopback and has the
