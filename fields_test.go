@@ -73,6 +73,7 @@ func TestRequestFieldsSet(t *testing.T) {
 		{&provider.ChargeRequest{Metadata: map[string]string{"k": "v"}, NotificationURL: "https://shop.example/n"},
 			[]string{"ChargeRequest.Metadata", "ChargeRequest.NotificationURL"}},
 		{&provider.VoidRequest{Reason: "customer changed their mind"}, []string{"VoidRequest.Reason"}},
+		{&provider.VerifyAccountRequest{CustomerID: "c"}, []string{"VerifyAccountRequest.CustomerID"}},
 	} {
 		got := provider.RequestFieldsSet(tc.req)
 		if strings.Join(got, ",") != strings.Join(tc.want, ",") {

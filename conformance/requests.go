@@ -56,6 +56,16 @@ func (s *suite) fieldRequests(t T) map[string]fieldRequest {
 		set(&req)
 		return fieldRequest{paybridge.OpVoid, func(ctx context.Context) error { _, err := s.gw.Void(ctx, req); return err }}
 	}
+	verify := func(set func(*paybridge.VerifyAccountRequest)) fieldRequest {
+		req := paybridge.VerifyAccountRequest{Holder: paybridge.Person{ID: s.h.Payer.ID, FirstName: s.h.Payer.FirstName,
+			LastName: s.h.Payer.LastName, Email: s.h.Payer.Email}, MerchantReference: newRef("verify"),
+			ReturnURL: "https://merchant.example.com/return"}
+		set(&req)
+		return fieldRequest{paybridge.OpVerifyAccountInteractive, func(ctx context.Context) error {
+			_, err := s.gw.VerifyAccount(ctx, req)
+			return err
+		}}
+	}
 	addr := &paybridge.Address{Line1: "1 Test Street", City: "London", PostalCode: "N1 1AA", Country: "GB"}
 	md := map[string]string{"order": "42"}
 	return map[string]fieldRequest{
@@ -80,6 +90,7 @@ func (s *suite) fieldRequests(t T) map[string]fieldRequest {
 		"ChargeRequest.Metadata":           charge(func(r *paybridge.ChargeRequest) { r.Metadata = md }),
 		"ChargeRequest.NotificationURL":    charge(func(r *paybridge.ChargeRequest) { r.NotificationURL = "https://merchant.example.com/n" }),
 		"VoidRequest.Reason":               void(func(r *paybridge.VoidRequest) { r.Reason = "order canceled" }),
+		"VerifyAccountRequest.CustomerID":  verify(func(r *paybridge.VerifyAccountRequest) { r.CustomerID = "cust-1" }),
 	}
 }
 

@@ -26,6 +26,7 @@ var RequestFieldNames = []string{
 	"ChargeRequest.Metadata",
 	"ChargeRequest.NotificationURL",
 	"VoidRequest.Reason",
+	"VerifyAccountRequest.CustomerID",
 }
 
 // RequestFieldsSet returns the optional fields (as RequestFieldNames names them) that req,
@@ -65,6 +66,8 @@ func RequestFieldsSet(req any) []string {
 		add("ChargeRequest.NotificationURL", r.NotificationURL != "")
 	case *VoidRequest:
 		add("VoidRequest.Reason", r.Reason != "")
+	case *VerifyAccountRequest:
+		add("VerifyAccountRequest.CustomerID", r.CustomerID != "")
 	}
 	return set
 }

@@ -221,6 +221,9 @@ type Payout struct {
 type VerifyAccountRequest struct {
 	Holder  Person      `json:"holder"`
 	Account BankAccount `json:"account"`
+	// CustomerID refers to a customer created with CreateCustomer, where supported: the
+	// interactive verification then runs for that customer instead of one made from Holder.
+	CustomerID string `json:"customerId,omitempty" validate:"max=128"`
 	// Currency of the payouts the account will receive, where the provider asks for it.
 	Currency          money.Currency `json:"currency,omitzero"`
 	MerchantReference string         `json:"merchantReference,omitempty" validate:"max=64,printascii"`

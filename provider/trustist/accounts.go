@@ -16,42 +16,27 @@ import (
 // unconfirmed against the sandbox.
 const BankAccountsPathFormat = "/api/customers/%s/bank-accounts"
 
-// onboardRequestWire is the body of POST /v1/onboard/sessions.
-type onboardRequestWire struct {
-	CustomerID string         `json:"customerId"`
-	Options    onboardOptions `json:"options"`
-	ReturnURL  string         `json:"returnUrl,omitempty"`
-}
-
-type onboardOptions struct {
-	AIS aisOptions `json:"ais"`
-}
-
-// aisOptions asks for account information: here the accounts only, and one of them.
-type aisOptions struct {
-	Accounts     bool `json:"accounts"`
-	AccountLimit int  `json:"accountLimit"`
-}
-
-type onboardSessionWire struct {
-	ID         string `json:"id"`
-	Status     string `json:"status"`
-	OnboardURL string `json:"onboardUrl"`
-}
-
 // VerifyAccount implements provider.AccountVerifier for the interactive case only: it
-// creates a customer for req.Holder (names, e-mail, date of birth, address; a phone or
-// national id, which a customer has no place for, is refused) and an onboard session
-// with AIS options asking for one account, both with the tenant key, and returns the
-// session's onboardUrl as RedirectURL. The verification's ID is the new customer's id;
-// GetAccountVerification reads that customer's connected bank accounts.
+// creates an onboard session with AIS options asking for one account (tenant key) and
+// returns the session's onboardUrl as RedirectURL. The session is for the customer
+// req.CustomerID names, or else for a customer created from req.Holder (names, e-mail,
+// date of birth, address; a phone or national id, which a customer has no place for, is
+// refused). With CustomerID the customer is used as it is: Holder's names, e-mail, date of
+// birth, address, phone and national id are refused rather than dropped (change the
+// customer with UpdateCustomer). The verification's ID is the session id, and its Detail
+// the *OnboardSession; GetAccountVerification reads that session and the customer's bank
+// accounts, and the session's tenant notifications become account.verified or
+// account.failed events with that VerificationID.
 //
 // Bank details (req.Account) cannot be verified without the holder: NotSupported.
 // The adapter keeps no idempotency state: the Gateway's operations journal answers a
 // repeat with the same IdempotencyKey. A call that fails after the customer was created
-// leaves an unused customer record at Trustist (no money moves). One whose answer was lost
-// (UnknownOutcome) stays uncertain for its key, since neither an onboard session look-up
-// nor a verifiable session notification exists: start again with a new key.
+// leaves an unused customer record at Trustist (no money moves). An answer that names the
+// session but cannot be used (no onboardUrl) is UnknownOutcome with the session as its
+// ObjectID, so a repeat through the Gateway settles by reading the session. One whose
+// answer was lost entirely stays uncertain for its key: sessions carry no reference of the
+// caller's and no listing of sessions is published, so the session cannot be found; start
+// again with a new key (passing the same CustomerID, when there was one).
 func (p *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
 	if !req.Account.IsZero() {
 		return nil, provider.NotSupportedf("Trustist verifies accounts only interactively: leave Account empty and send the holder to the returned RedirectURL")
@@ -63,7 +48,44 @@ func (p *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountR
 	if req.ReturnURL == "" || err != nil || u.Scheme != "https" || u.Host == "" {
 		return nil, provider.FieldError("ReturnURL", "must be an absolute https URL (Trustist onboarding requires one)")
 	}
+	var cust []byte
+	if req.CustomerID != "" {
+		if cust, err = existingCustomer(req); err != nil {
+			return nil, err
+		}
+	} else if cust, err = holderCustomer(req.Holder); err != nil {
+		return nil, err
+	}
+	// The customer and onboard-session bodies are not offered to the hook: it runs, and
+	// its as function sets no target.
+	if err := req.BeforeSend.Run(); err != nil {
+		return nil, err
+	}
+	return p.startOnboarding(ctx, req.CustomerID, cust, req.ReturnURL)
+}
+
+// existingCustomer checks a request naming its customer; it returns no customer body.
+func existingCustomer(req *provider.VerifyAccountRequest) ([]byte, error) {
+	if err := checkID("CustomerID", req.CustomerID); err != nil {
+		return nil, err
+	}
 	h := req.Holder
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"FirstName", h.FirstName != ""}, {"LastName", h.LastName != ""}, {"Email", h.Email != ""},
+		{"DateOfBirth", h.DateOfBirth != ""}, {"Address", h.Address != nil}, {"Phone", h.Phone != ""},
+		{"NationalID", h.NationalID != ""}} {
+		if f.set {
+			return nil, provider.FieldError("Holder."+f.name, "is not sent when CustomerID names the customer, "+
+				"whose record is used as it is; change it with UpdateCustomer")
+		}
+	}
+	return nil, nil
+}
+
+// holderCustomer returns the body of a customer made from the holder.
+func holderCustomer(h provider.Person) ([]byte, error) {
 	if h.Phone != "" {
 		return nil, provider.FieldError("Holder.Phone", noPhone)
 	}
@@ -77,49 +99,37 @@ func (p *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountR
 		}
 		return nil, err
 	}
-	// The customer and onboard-session bodies are not offered to the hook: it runs, and
-	// its as function sets no target.
-	if err := req.BeforeSend.Run(); err != nil {
-		return nil, err
-	}
-	cust, err := marshal(customerWire{FirstName: h.FirstName, LastName: h.LastName, EmailAddress: h.Email, DateOfBirth: h.DateOfBirth,
+	return marshal(customerWire{FirstName: h.FirstName, LastName: h.LastName, EmailAddress: h.Email, DateOfBirth: h.DateOfBirth,
 		Address: addr})
-	if err != nil {
-		return nil, err
-	}
-	return p.startOnboarding(ctx, cust, req.ReturnURL)
 }
 
-func (p *Client) startOnboarding(ctx context.Context, customerBody []byte, returnURL string) (*provider.AccountVerification, error) {
-	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodPost, path: "/v1/customers", body: customerBody, write: true, what: "customer"})
-	if err != nil {
-		return nil, err
-	}
-	c, err := decodeCustomer(r)
-	if err != nil {
-		return nil, uncertainAnswer(r, err)
-	}
-	body, err := marshal(onboardRequestWire{CustomerID: c.ID, ReturnURL: returnURL,
-		Options: onboardOptions{AIS: aisOptions{Accounts: true, AccountLimit: 1}}})
-	if err != nil {
-		return nil, err
-	}
-	r, err = p.send(ctx, call{scope: tenantKey, method: http.MethodPost, path: "/v1/onboard/sessions", body: body, write: true, what: "customer"})
-	if err != nil {
-		return nil, err
-	}
-	var s onboardSessionWire
-	if err := decode(r, &s); err != nil || s.OnboardURL == "" {
-		if err == nil {
-			err = errorf("the answer carries no onboardUrl")
+// startOnboarding creates the customer from customerBody unless customerID names one,
+// then an AIS session for one account.
+func (p *Client) startOnboarding(ctx context.Context, customerID string, customerBody []byte, returnURL string) (*provider.AccountVerification, error) {
+	if customerID == "" {
+		r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodPost, path: "/v1/customers", body: customerBody, write: true, what: "customer"})
+		if err != nil {
+			return nil, err
 		}
-		return nil, uncertainAnswer(r, err)
+		c, err := decodeCustomer(r)
+		if err != nil {
+			return nil, uncertainAnswer(r, err)
+		}
+		customerID = c.ID
 	}
-	if u, err := url.Parse(s.OnboardURL); err != nil || !u.IsAbs() {
-		return nil, uncertainAnswer(r, errorf("the onboardUrl is not an absolute URL"))
+	body, err := sessionBody(&OnboardSessionRequest{CustomerID: customerID, ReturnURL: returnURL, AIS: &AISOptions{Accounts: true, AccountLimit: 1}})
+	if err != nil {
+		return nil, err
 	}
-	return &provider.AccountVerification{ID: c.ID, Provider: Name, Status: provider.VerificationRequiresAction,
-		ProviderStatus: s.Status, RedirectURL: s.OnboardURL, CreatedAt: p.clock.Local().UTC()}, nil
+	s, err := p.createSession(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	s.CustomerID = firstNonEmpty(s.CustomerID, customerID)
+	s.AIS.Requested = true
+	return &provider.AccountVerification{ID: s.ID, Provider: Name, Status: provider.VerificationRequiresAction,
+		ProviderStatus: s.Status, RedirectURL: s.OnboardURL, CreatedAt: p.clock.Local().UTC(),
+		Detailed: provider.Detailed{Detail: s}}, nil
 }
 
 // BankAccount is a bank account a customer connected during an onboard session.
@@ -194,12 +204,53 @@ func lastDigits(s string, n int) string {
 	return string(d)
 }
 
-// GetAccountVerification implements provider.AccountVerifier. id is the customer id
-// VerifyAccount returned. The verification is verified, with AccountID set to the
-// account's Trustist id, once the customer has connected an account; until then it is
-// pending (the API publishes no session status call, so an abandoned session stays
-// pending).
+// GetAccountVerification implements provider.AccountVerifier. id is the onboard session
+// id VerifyAccount returned; the session is read, then the bank accounts of its customer.
+// While the session is open the verification requires action, with RedirectURL set to its
+// onboardUrl. Once it has ended, it is verified, with AccountID set to the account's
+// Trustist id, when the customer completed it and connected an account (the account
+// information check, where the session reports it, confirmed); otherwise it failed.
+// Detail is the *OnboardSession.
+//
+// An id that names no session is read as the customer id earlier versions of this
+// adapter returned: the verification is then verified once that customer has connected an
+// account, pending until then.
 func (p *Client) GetAccountVerification(ctx context.Context, id string) (*provider.AccountVerification, error) {
+	s, err := p.GetOnboardSession(ctx, id)
+	if provider.CodeOf(err) == provider.NotFound {
+		return p.customerVerification(ctx, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &provider.AccountVerification{ID: id, Provider: Name, Status: provider.VerificationPending, ProviderStatus: s.Status,
+		CreatedAt: s.Created, Detailed: provider.Detailed{Detail: s}}
+	switch {
+	case !s.Final():
+		if s.OnboardURL != "" {
+			v.Status, v.RedirectURL = provider.VerificationRequiresAction, s.OnboardURL
+		}
+		return v, nil
+	case !s.Completed() || (s.AIS.Confirmed != nil && !s.AIS.Passed()) || s.CustomerID == "":
+		v.Status = provider.VerificationFailed
+		return v, nil
+	}
+	accounts, err := p.BankAccounts(ctx, s.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	v.Status = provider.VerificationFailed
+	if len(accounts) > 0 {
+		// [I] Accounts carry no session id: the latest connected is this session's.
+		a := accounts[len(accounts)-1]
+		v.Status, v.AccountID, v.BankName, v.Last4 = provider.VerificationVerified, a.ID, a.BankName, a.Last4
+	}
+	return v, nil
+}
+
+// customerVerification reads a verification by the customer's id: verified once the
+// customer has connected an account, pending until then.
+func (p *Client) customerVerification(ctx context.Context, id string) (*provider.AccountVerification, error) {
 	accounts, err := p.BankAccounts(ctx, id)
 	if err != nil {
 		return nil, err

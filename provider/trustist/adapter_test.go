@@ -446,9 +446,15 @@ func TestVerifyAccountInteractive(t *testing.T) {
 	}
 	var session map[string]any
 	_ = json.Unmarshal(e.last().body, &session)
-	if e.last().path != "/v1/onboard/sessions" || session["customerId"] != v.ID ||
+	customerID, _ := session["customerId"].(string)
+	if e.last().path != "/v1/onboard/sessions" || customerID == "" || customerID == v.ID ||
 		fmt.Sprint(session["options"]) != "map[ais:map[accountLimit:1 accounts:true]]" {
 		t.Fatalf("sent %s %v", e.last().path, session)
+	}
+	// The verification is the session: its id, and its Detail.
+	var detail *trustist.OnboardSession
+	if !v.As(&detail) || detail.ID != v.ID || detail.CustomerID != customerID || !detail.AIS.Requested || detail.Identity.Requested {
+		t.Fatalf("VerifyAccount's detail: %+v", detail)
 	}
 	if v.Status != provider.VerificationRequiresAction || !strings.HasPrefix(v.RedirectURL, e.sim.URL()+"/onboard/") {
 		t.Fatalf("VerifyAccount = %+v", v)
@@ -458,7 +464,7 @@ func TestVerifyAccountInteractive(t *testing.T) {
 		t.Fatalf("repeat = %+v, %v", again, err)
 	}
 	pending, err := e.gw.GetAccountVerification(ctx, v.ID)
-	if err != nil || pending.Status != provider.VerificationPending {
+	if err != nil || pending.Status != provider.VerificationRequiresAction || pending.RedirectURL != v.RedirectURL {
 		t.Fatalf("before approval: %+v, %v", pending, err)
 	}
 	if err := e.sim.EndUser().Approve(ctx, v.RedirectURL); err != nil {
@@ -471,7 +477,7 @@ func TestVerifyAccountInteractive(t *testing.T) {
 	if done.Status != provider.VerificationVerified || done.AccountID == "" || done.Last4 != "5678" || done.BankName != trustistsim.TestBankName {
 		t.Fatalf("after approval: %+v", done)
 	}
-	if e.last().path != "/api/customers/"+v.ID+"/bank-accounts" {
+	if e.last().path != "/api/customers/"+customerID+"/bank-accounts" {
 		t.Fatalf("read %s", e.last().path)
 	}
 
@@ -482,7 +488,7 @@ func TestVerifyAccountInteractive(t *testing.T) {
 	if err := e.sim.EndUser().Decline(ctx, declined.RedirectURL); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := e.gw.GetAccountVerification(ctx, declined.ID); err != nil || got.Status == provider.VerificationVerified {
+	if got, err := e.gw.GetAccountVerification(ctx, declined.ID); err != nil || got.Status != provider.VerificationFailed {
 		t.Fatalf("declined: %+v, %v", got, err)
 	}
 

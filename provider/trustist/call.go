@@ -261,6 +261,9 @@ func staleTimestamp(h http.Header) (string, bool) {
 func (p *Client) statusError(c call, cred hawk.Credentials, status int, body []byte, corr string) error {
 	detail := parseErrorBody(body)
 	e := &provider.Error{HTTPStatus: status, CorrelationID: corr, ProviderCode: detail.code, Field: detail.field, Message: detail.message}
+	if detail.code == CodeMissingPersonData {
+		e.Err = missingPersonData(body)
+	}
 	prefix := func(s string) {
 		if e.Message == "" {
 			e.Message = s

@@ -18,7 +18,8 @@ import (
 const Name = "trustist"
 
 // Client is the Trustist adapter and also its own client for the calls the neutral API
-// has no place for (standing orders, the merchant-info call, customer bank accounts).
+// has no place for (standing orders, the merchant-info call, onboard sessions for
+// identity checks, customer bank accounts).
 // Reach it from a Gateway with
 //
 //	var c *trustist.Client
@@ -173,7 +174,9 @@ func (p *Client) Capabilities() provider.Capabilities {
 		// POST /v1/payments has description and customerId [I]; no metadata, and no payer
 		// phone, date of birth, national id or address on a hosted payment
 		// (https://trustisttransfer.com/docs/create-payment-post; trustist.md §3.1).
-		RequestFields: []string{"PaymentRequest.Description", "PaymentRequest.CustomerID"}}
+		// An onboard session takes an existing customer's id (trustist.md §5.2), so
+		// VerifyAccount can reuse a customer.
+		RequestFields: []string{"PaymentRequest.Description", "PaymentRequest.CustomerID", "VerifyAccountRequest.CustomerID"}}
 }
 
 // Why Trustist offers no capture, mandate or ledger operations; doc.go gives the sources.

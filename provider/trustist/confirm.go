@@ -61,6 +61,7 @@ type objectKind uint8
 const (
 	paymentObject objectKind = iota + 1
 	standingOrderObject
+	sessionObject
 )
 
 type objectKey struct {

@@ -32,9 +32,12 @@
 //     FAILED maps to declined, a final status. Trustist says a customer "can retry" a
 //     failed payment; if a retry reuses the payment, it may later report succeeded, and
 //     a payment.succeeded notification follows — act on it even after a decline.
-//   - VerifyAccount (interactive only): a customer and an onboard session with AIS
-//     options, returning the onboarding URL; GetAccountVerification reports the account
-//     the customer connected.
+//   - VerifyAccount (interactive only): an onboard session with AIS options asking for one
+//     account, for the customer CustomerID names or else one created from the holder,
+//     returning the onboarding URL and the session id as the verification's ID;
+//     GetAccountVerification reads the session and the account the customer connected.
+//   - Identity verification: (*Client).CreateOnboardSession and GetOnboardSession, reached
+//     with Gateway.As (see Onboard sessions).
 //   - Customers: /v1/customers create, get, partial update (cleared fields are sent as
 //     null) and list by orgId, which carries the neutral Group. Trustist customers have no
 //     external id or phone; those fields are refused, not dropped.
@@ -53,7 +56,10 @@
 // customerDetails and payerEmail. Payer.ID, Country, Locale and IP are hints with no
 // field either; the hosted page asks the payer what it needs, and they are not sent.
 // VerifyAccount carries the holder's names, e-mail, date of birth and address into the
-// Trustist customer and refuses a phone or national id.
+// Trustist customer and refuses a phone or national id. It also carries CustomerID
+// (VerifyAccountRequest.CustomerID, the onboard session's customerId): the session is then
+// for that customer, and the holder's details, which would have nowhere to go, are
+// refused.
 //
 // # Per-request options and results
 //
@@ -71,11 +77,44 @@
 //
 // Payments from Pay and GetPayment carry Trustist's answer as their Detail: Payment.As
 // sets a **Payment target (status text, recorded amount, payIdString, payerServicesUrl,
-// paymentMethod when the answer has it, and the raw JSON). A verified notification's
-// Event.As sets the object the API confirmed it with: a **Payment for a payment event, a
-// **StandingOrder for a standing-order event. A standing order's notifications are
+// paymentMethod when the answer has it, and the raw JSON). Verifications from
+// VerifyAccount and GetAccountVerification carry the **OnboardSession. A verified
+// notification's Event.As sets the object the API confirmed it with: a **Payment for a
+// payment event, a **StandingOrder for a standing-order event, a **OnboardSession for an
+// identity or account event. A standing order's notifications are
 // notify.StandingOrderPending, StandingOrderActive, StandingOrderCompleted,
 // StandingOrderFailed or StandingOrderCanceled, by the status the API confirmed.
+//
+// # Onboard sessions
+//
+// An onboard session (https://api.trustistecommerce.com/docs/onboard-sessions;
+// trustist.md §5.2) sends a customer to Trustist's onboarding portal for identity
+// verification, AML screening and account information (AIS). CreateOnboardSession posts
+// customerId, orgId, returnUrl and options; GetOnboardSession reads a session's status and
+// its checks' results. Both need the tenant key. What the published pages do not say is
+// inferred, and marked [I] where it is used:
+//
+//   - options.identity is documented as an object of members with defaults, whose names
+//     are not published [X]: CheckOptions sends {} (Trustist's defaults) or the members
+//     given in Fields. The AML options' member name is not published either [X]; it is
+//     sent as options.aml [I], in the same form. options.ais (accounts, balances,
+//     transactions, accountLimit) is documented on the customer-bank-accounts page.
+//   - The session read is documented only by its permission, read_onboard_session, and the
+//     page's "Query Results" step: it is GET /v1/onboard/sessions/{id} [I], read as the
+//     create answer's members plus the options and a progress object shaped as the tenant
+//     webhook's Session.Progress (Identity, Ais — and Aml [I] — each with Completed,
+//     Confirmed and CompletedAt). The results endpoint the read_onboard_results permission
+//     suggests is not published at all [X] and is not called.
+//   - Statuses: only "Complete" is published. Failed, Abandoned, Expired, Cancelled and
+//     Rejected are taken as final [I]; anything else as open. A session passes when it is
+//     complete and every check it asked for is completed and confirmed.
+//   - missing_person_data: a session with identity or AML checks for a customer without a
+//     first name, last name or e-mail address is refused (the customers page requires them
+//     for "KYC/AML-enabled" sessions). The code string is not published [X]. The error is
+//     InvalidRequest for the CustomerID field with ProviderCode missing_person_data, whose
+//     cause is a *MissingPersonDataError naming the missing fields (FirstName, LastName,
+//     Email), read from the answer's errors object or a missingFields array [I], and, when
+//     the answer names none, from the customer record.
 //
 // # Not offered: capture, mandates, ledger
 //
@@ -176,6 +215,13 @@
 // call's reference and amount, or when an operator records its outcome
 // (Gateway.Journal). A repeat then returns the payment.
 //
+// VerifyAccount is journalled alike. An onboard session carries no reference of the
+// caller's and no listing of sessions is published, so a session whose creation answer
+// was lost cannot be found: the call stays uncertain. An answer that names the session but
+// cannot be used (no onboardUrl) is UnknownOutcome naming the session (provider.Error
+// ObjectID), which the journal records, so that a repeat with the key reads the session
+// (GetAccountVerification) and returns its onboarding URL instead of creating another.
+//
 // What survives a restart is what the journal keeps. The default in-memory journal is
 // lost with the process: a Pay repeated after a restart is sent again, and may create a
 // second payment with the same reference (Trustist documents the reference as unique but
@@ -237,8 +283,25 @@
 //
 // Once verified, the reply is 200 when processed and 500 when the application failed, so
 // Trustist delivers again.
-// Onboard-session (tenant) notifications cannot be confirmed through the API and are
-// rejected.
+//
+// Tenant webhooks (onboard.session.completed and onboard.session.failed, registered with
+// the tenant key; https://api.trustistecommerce.com/docs/webhooks) are unsigned too and
+// are confirmed the same way: the session named by Session.Id (PascalCase in the
+// documented payload, read in any case) is read with the tenant key, under the same
+// bounds, and the event is built from that read. Both events claim the session ended; a
+// session the read still shows open is ErrUnconfirmed (503, delivered again), a session
+// the tenant key cannot read (another tenant's, or a forged id) is ErrUnknownObject (400),
+// and without a tenant key the webhook is ErrUnverifiable (400). A session with identity
+// or AML checks yields notify.IdentityVerified when it passed, else IdentityFailed; a
+// session with account information only yields AccountVerified or AccountFailed when a
+// VerifyAccount call in the Gateway's journal made it (or when the notification is verified
+// outside a Gateway), and otherwise — a session made with CreateOnboardSession —
+// notify.BankDataReady when it passed (BankAccounts reads the accounts) or notify.Other
+// when it did not. A VerifyAccount whose answer was lost has no session id in the journal,
+// so its session's webhook is read as one of the latter. VerificationID is the session id, the
+// event ID the session id and status, and Detail the *OnboardSession read, which prints
+// without its onboarding link. The event carries no AccountID: GetAccountVerification
+// reads the account.
 //
 // # Opening by URL
 //

@@ -77,3 +77,39 @@ func ExampleNew() {
 	// [pay get_payment notifications] [GBP]
 	// needs a Trustist tenant key (Config.Tenant), which this provider was not given
 }
+
+// Verify a customer's identity: create the customer, then an onboard session with
+// identity and AML checks, through the Gateway's own adapter (tenant key). The customer
+// completes the checks on the session's OnboardURL; GetOnboardSession, or the
+// identity.verified / identity.failed notification, tells the outcome.
+func ExampleClient_CreateOnboardSession() {
+	ctx := context.Background()
+	sim, _ := trustistsim.Start(trustistsim.Options{})
+	defer sim.Close()
+	p, _ := trustist.New(sim.Config())
+	gw := paybridge.New(p)
+	defer gw.Close()
+
+	cust, err := gw.CreateCustomer(ctx, paybridge.Customer{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"})
+	if err != nil {
+		panic(err)
+	}
+	var c *trustist.Client
+	if !gw.As(&c) {
+		panic("not a Trustist gateway")
+	}
+	s, err := c.CreateOnboardSession(ctx, trustist.OnboardSessionRequest{CustomerID: cust.ID,
+		Identity: &trustist.CheckOptions{}, AML: &trustist.CheckOptions{},
+		ReturnURL: "https://shop.example.com/onboarded"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(s.Status, s.Final())
+
+	_ = sim.EndUser().Approve(ctx, s.OnboardURL) // the customer completes the checks
+	s, _ = c.GetOnboardSession(ctx, s.ID)
+	fmt.Println(s.Status, s.Identity.Passed(), s.AML.Passed(), s.Passed())
+	// Output:
+	// Created false
+	// Complete true true true
+}

@@ -22,12 +22,13 @@ import (
 var (
 	// ErrMalformed: the body is not a JSON object.
 	ErrMalformed = errors.New("trustist: notification body is not a JSON object")
-	// ErrNoObject: the body names no payment or standing order.
-	ErrNoObject = errors.New("trustist: notification names no payment or standing order")
-	// ErrUnknownObject: the API does not know the payment or standing order named.
+	// ErrNoObject: the body names no payment, standing order or onboard session.
+	ErrNoObject = errors.New("trustist: notification names no payment, standing order or onboard session")
+	// ErrUnknownObject: the API does not know the payment, standing order or onboard
+	// session named (another merchant's or tenant's, or a forged id).
 	ErrUnknownObject = errors.New("trustist: notification names an object the Trustist API does not know")
-	// ErrUnverifiable: the notification is of a kind that cannot be checked against the
-	// API (onboard-session notifications: no session look-up is published).
+	// ErrUnverifiable: the notification cannot be checked against the API: an
+	// onboard-session notification when no tenant key is configured to read the session.
 	ErrUnverifiable = errors.New("trustist: notification cannot be checked against the Trustist API")
 	// ErrUnconfirmed: the API does not (yet) report what the notification claims — a
 	// completion while the payment still reads as pending, from a lagging read or a
@@ -56,6 +57,10 @@ var (
 // notification ID is the object id and the status the API reported, so a redelivery is
 // deduplicated while a later status change is a new notification. The event's Detail
 // is the object the API confirmed it with: a *Payment or a *StandingOrder (Event.As).
+//
+// A tenant webhook about an onboard session (Session.Id) is confirmed by reading the
+// session with the tenant key, and becomes an identity.* or account.* event (see
+// verifySession and the package documentation).
 func (p *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
 	hint, err := parseHint(r.Body)
 	if err != nil {
@@ -66,8 +71,8 @@ func (p *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		return p.verifyPayment(ctx, hint, r.Body)
 	case hint.standingOrderID != "":
 		return p.verifyStandingOrder(ctx, hint, r.Body)
-	case hint.session || strings.HasPrefix(strings.ToLower(hint.event), "onboard"):
-		return nil, errors.Join(ErrUnverifiable, errors.New("onboard-session notifications are not accepted: the API has no session look-up to confirm them"))
+	case hint.sessionID != "":
+		return p.verifySession(ctx, hint, r.Body)
 	}
 	return nil, ErrNoObject
 }
@@ -77,9 +82,10 @@ type hint struct {
 	paymentID       string
 	standingOrderID string
 	event           string
+	// sessionID is the onboard session a tenant notification names (Session.Id).
+	sessionID string
 	// status is the body's status member (COMPLETED in the documented example).
-	status  string
-	session bool
+	status string
 }
 
 // keySeparators are dropped from member names before they are compared.
@@ -105,6 +111,12 @@ func parseHint(body []byte) (hint, error) {
 	}
 	var h hint
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if normKey(k) == "session" {
+			if err := h.takeSession(obj[k]); err != nil {
+				return hint{}, err
+			}
+			continue
+		}
 		var s string
 		isString := json.Unmarshal(obj[k], &s) == nil
 		if err := h.take(normKey(k), isString, s); err != nil {
@@ -129,8 +141,8 @@ func (h *hint) take(key string, isString bool, text string) error {
 		if isString && h.status == "" {
 			h.status = text
 		}
-	case "session":
-		h.session = true
+	case "sessionid":
+		return takeID(&h.sessionID, "sessionId", isString, text)
 	}
 	return nil
 }
@@ -150,7 +162,7 @@ func takeID(dst *string, name string, isString bool, text string) error {
 
 // check refuses ids that cannot name a Trustist object.
 func (h *hint) check() error {
-	for _, id := range []string{h.paymentID, h.standingOrderID} {
+	for _, id := range []string{h.paymentID, h.standingOrderID, h.sessionID} {
 		if id != "" && checkID("id", id) != nil {
 			return errors.Join(ErrMalformed, errors.New("the object id is not a valid id"))
 		}

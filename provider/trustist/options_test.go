@@ -184,7 +184,8 @@ func TestRequestFieldsRefusedNotDropped(t *testing.T) {
 		t.Fatalf("%d payments sent; want none", n)
 	}
 	for _, name := range provider.RequestFieldNames {
-		carried := name == "PaymentRequest.Description" || name == "PaymentRequest.CustomerID"
+		carried := name == "PaymentRequest.Description" || name == "PaymentRequest.CustomerID" ||
+			name == "VerifyAccountRequest.CustomerID"
 		if got := e.p.Capabilities().CarriesRequestField(name); got != carried {
 			t.Errorf("CarriesRequestField(%s) = %v, want %v", name, got, carried)
 		}
@@ -256,7 +257,11 @@ func TestVerifyAccountFields(t *testing.T) {
 	if err != nil || !hooked {
 		t.Fatalf("VerifyAccount: %v (hook ran %v)", err, hooked)
 	}
-	cust, err := e.p.GetCustomer(ctx, v.ID)
+	var session *trustist.OnboardSession
+	if !v.As(&session) {
+		t.Fatalf("VerifyAccount's result has no *trustist.OnboardSession detail")
+	}
+	cust, err := e.p.GetCustomer(ctx, session.CustomerID)
 	if err != nil || cust.Address == nil || cust.Address.PostalCode != "N1 1AA" || cust.Address.City != "London" {
 		t.Fatalf("the customer behind the verification: %+v, %v; want the holder's address", cust, err)
 	}

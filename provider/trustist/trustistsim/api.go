@@ -236,6 +236,11 @@ func (s *Server) route(r *http.Request, who role, body []byte) result {
 			return *f
 		}
 		return s.createSession(body)
+	case at(http.MethodGet, "v1", "onboard", "sessions", "*"):
+		if f := tenantOnly("read_onboard_session"); f != nil {
+			return *f
+		}
+		return s.getSession(segs[3])
 	case at(http.MethodGet, "api", "customers", "*", "bank-accounts"):
 		if f := tenantOnly("create_onboard_session"); f != nil {
 			return *f

@@ -174,12 +174,15 @@ const (
 type session struct {
 	id         string
 	customerID string
+	orgID      string
 	status     string
 	ais        bool
 	identity   bool
+	aml        bool
 	returnURL  string
 	pageToken  string
 	created    time.Time
+	ended      time.Time
 }
 
 func (s *Server) sessionJSON(se *session) map[string]any {
@@ -193,7 +196,7 @@ func (s *Server) createSession(body []byte) result {
 		return *bad
 	}
 	f := &fieldReader{m: m}
-	se := &session{customerID: f.str("customerId", 64), returnURL: f.absURL("returnUrl", true)}
+	se := &session{customerID: f.str("customerId", 64), returnURL: f.absURL("returnUrl", true), orgID: f.str("orgId", 128)}
 	if se.customerID == "" && f.errs["customerId"] == nil {
 		f.bad("customerId", "The customerId field is required.")
 	}
@@ -215,9 +218,7 @@ func (s *Server) createSession(body []byte) result {
 				// Balances and transactions imply accounts.
 				se.ais = ais.Accounts || ais.Balances || ais.Transactions
 			}
-			if v, ok := opts["identity"]; ok && string(v) != "null" && string(v) != "false" {
-				se.identity = true
-			}
+			se.identity, se.aml = checkOption(opts, "identity", f), checkOption(opts, "aml", f)
 		}
 	}
 	if f.errs != nil {
@@ -229,12 +230,11 @@ func (s *Server) createSession(body []byte) result {
 	if c == nil {
 		return notFound("Customer")
 	}
-	if se.identity && (c.firstName == "" || c.lastName == "" || c.emailAddress == "") {
-		return result{http.StatusBadRequest, problem{Title: "Missing person data", Status: http.StatusBadRequest,
-			Code: "missing_person_data", Detail: "Identity checks need the customer's firstName, lastName and emailAddress."}}
+	if res := missingPersonData(c, se); res != nil {
+		return *res
 	}
-	if !se.ais && !se.identity {
-		return invalid(map[string][]string{"options": {"At least one of identity or ais must be requested."}})
+	if !se.ais && !se.identity && !se.aml {
+		return invalid(map[string][]string{"options": {"At least one of identity, aml or ais must be requested."}})
 	}
 	se.id = shortID()
 	se.status = SessionCreated

@@ -37,6 +37,17 @@
 // replica). Movements lists the payments for reconciliation; CompletePayment acts on a
 // pay page without HTTP.
 //
+// Onboard sessions (POST /v1/onboard/sessions, tenant key) take options.identity,
+// options.aml [I] and options.ais; identity or AML checks of a customer without a first
+// name, last name or e-mail address are refused with a 400 whose code is
+// missing_person_data and whose errors object names the missing fields [I]. GET
+// /v1/onboard/sessions/{id} [I] answers the session with its options and its checks'
+// progress. On the onboarding page Approve passes every check (connecting the test bank's
+// account for AIS), Decline fails them and Abandon abandons the session; a session that
+// completed or failed raises onboard.session.completed or onboard.session.failed, a
+// PascalCase tenant webhook (Event, Timestamp, Session{Id, Status, Progress}) delivered
+// to Options.TenantWebhookURL (SetTenantWebhookURL changes it) like merchant webhooks.
+//
 // Where the published documentation is silent the simulator follows marked inferences:
 // the cancelled status (CANCELLED), the ProblemDetails error shape, 201 for a new
 // customer, the bank-account members, and the customer-bank-accounts path under /api/.

@@ -249,20 +249,7 @@ func (s *Server) actChoiceLocked(kind, id, token, action string, choice simkit.O
 		if se.status != SessionCreated {
 			return "", http.StatusGone
 		}
-		switch action {
-		case "approve":
-			se.status = SessionComplete
-			if c := s.customers[se.customerID]; c != nil && se.ais {
-				c.accounts = append(c.accounts, bankAccount{ID: shortID(), BankName: choice.Label,
-					AccountName: strings.TrimSpace(c.firstName + " " + c.lastName), SortCode: TestSortCode,
-					AccountNumber: TestAccountNumber, Currency: s.currency.String(),
-					Connected: s.now().UTC().Format(time.RFC3339)})
-			}
-		case "decline":
-			se.status = SessionFailed
-		default:
-			se.status = SessionAbandoned
-		}
+		s.endSessionLocked(se, action, choice)
 		return se.returnURL, 0
 	}
 	return "", http.StatusNotFound

@@ -46,6 +46,10 @@ type Options struct {
 	PascalCaseWebhooks bool
 	// Now is the server's clock (default time.Now).
 	Now func() time.Time
+	// TenantWebhookURL receives the tenant webhooks (onboard.session.completed and
+	// onboard.session.failed, PascalCase); SetTenantWebhookURL changes it. Events raised
+	// while it is empty are not delivered.
+	TenantWebhookURL string
 }
 
 // Server simulates the Trustist Ecommerce API: Hawk authentication exactly as a Hawk
@@ -86,6 +90,7 @@ type server struct {
 	mu             sync.Mutex
 	lagReads       int
 	webhookURL     string
+	tenantHookURL  string
 	payments       map[string]*payment
 	standingOrders map[string]*standingOrder
 	customers      map[string]*customer
@@ -105,6 +110,7 @@ func Start(opts Options) (*Server, error) {
 		standingOrders: map[string]*standingOrder{},
 		customers:      map[string]*customer{},
 		sessions:       map[string]*session{},
+		tenantHookURL:  opts.TenantWebhookURL,
 	}
 	if st.merchant.IsZero() {
 		st.merchant = trustist.Key{HawkID: uuid.NewString(), HawkKey: secret.New("sk_test_" + simkit.RandomHex(20))}
