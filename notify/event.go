@@ -97,7 +97,9 @@ const (
 	IdentityVerified Kind = "identity.verified"
 	IdentityFailed   Kind = "identity.failed"
 	// BankDataReady: bank data the payer shared (account holders, accounts, balances)
-	// became ready to read, or was refreshed (Trustly REST's DataReady and Refresh).
+	// became ready to read, or was refreshed (Trustly REST's DataReady and Refresh;
+	// Trustist's onboard.session.completed for an account-information session that
+	// VerifyAccount did not make).
 	BankDataReady Kind = "bank_data.ready"
 	// Other is a verified notification that has no neutral meaning (for example a
 	// provider's informational event). It is still delivered, with Raw set.
