@@ -76,14 +76,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		out, invited = s.api(r, body)
 	}
+	if invited != nil && s.opts.OnInvite != nil {
+		s.opts.OnInvite(*invited) // the e-mail goes out, whatever becomes of the answer
+	}
 	if s.kit.TakeDrop() {
 		s.kit.Drop(w)
-	} else {
-		s.write(w, r, fault, out)
+		return
 	}
-	if invited != nil && s.opts.OnInvite != nil {
-		s.opts.OnInvite(*invited) // the e-mail goes out after the answer
-	}
+	s.write(w, r, fault, out)
 }
 
 // write writes an answer as JSON, with fault applied.

@@ -43,8 +43,8 @@ type Options struct {
 	// example shows it, so the private half has to come from the merchant.
 	OmitPrivateKey bool
 	// OnInvite, when set, is called with each invitation as its e-mail would be sent,
-	// after the create answer: the link in it is where the merchant accepts. It must not
-	// block; it runs with no lock held.
+	// before the create answer is written: the link in it is where the merchant accepts.
+	// It must not block; it runs with no lock held.
 	OnInvite func(Invite)
 	// Now is the server's clock, which judges token expiry (default time.Now).
 	Now func() time.Time
