@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,4 +172,35 @@ func TestShowKeysWithoutPrivateHalf(t *testing.T) {
 			t.Fatalf("--show-secret %v:\n%s", show, out)
 		}
 	}
+}
+
+// With --json, `paybridge sim` prints each invitation it sends as a line of JSON with
+// the link where the merchant accepts.
+func TestSimPrintsInvitationsAsJSON(t *testing.T) {
+	clearProviderEnv(t)
+	rs := startSimCommand(t, "\n", "--json")
+	line, _, _ := strings.Cut(rs.out.String(), "\n")
+	var set simSet
+	if err := json.Unmarshal([]byte(line), &set); err != nil || set.Partner.BaseURL == "" {
+		t.Fatalf("configuration line %s: %v", line, err)
+	}
+	for _, v := range set.Partner.Env {
+		t.Setenv(v.Name, v.Value)
+	}
+	inv := decode[struct{ ID string }](t, cli(t, "partner", "invite", "--email", "owner@shop.example", "--name", "Shop", "--json").mustCode(t, exitOK))
+	var printed struct {
+		Invitation struct{ ID, Email, URL string }
+	}
+	for _, l := range strings.Split(rs.out.String(), "\n") {
+		if strings.HasPrefix(l, `{"invitation":`) {
+			if err := json.Unmarshal([]byte(l), &printed); err != nil {
+				t.Fatalf("invitation line %s: %v", l, err)
+			}
+		}
+	}
+	if printed.Invitation.ID != inv.ID || printed.Invitation.Email != "owner@shop.example" ||
+		!strings.HasPrefix(printed.Invitation.URL, set.Partner.BaseURL+"/join/"+inv.ID+"?") {
+		t.Fatalf("printed %+v for invitation %s:\n%s", printed, inv.ID, rs.out.String())
+	}
+	pageServed(context.Background(), t, printed.Invitation.URL)
 }

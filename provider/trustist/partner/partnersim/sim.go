@@ -52,12 +52,15 @@ type Options struct {
 
 // Invite is the invitation e-mail a merchant receives.
 type Invite struct {
-	// ID is the invitation's id; Partner is the client id of the partner that sent it.
-	ID, Partner string
+	// ID is the invitation's id.
+	ID string `json:"id"`
+	// Partner is the client id of the partner that sent it.
+	Partner string `json:"partner"`
 	// Email and Name are the invited merchant's address and name.
-	Email, Name string
+	Email string `json:"email"`
+	Name  string `json:"name"`
 	// URL is the link to the page where the merchant accepts or declines.
-	URL string
+	URL string `json:"url"`
 }
 
 // Server simulates the TrustistTransfer Partner API (see the package documentation).
