@@ -101,7 +101,7 @@ func (s *Server) routeAs(r *http.Request, caller string, who role, body []byte) 
 		return s.route(r, who, body) // no merchant was added: nothing to tell apart
 	}
 	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	objects := len(segs) >= 2 && segs[0] == "v1" &&
+	objects := len(segs) >= 2 && strings.EqualFold(segs[0], "v1") &&
 		(strings.EqualFold(segs[1], "payments") || strings.EqualFold(segs[1], "standingorders"))
 	if objects && len(segs) == 3 && r.Method == http.MethodGet {
 		s.mu.Lock()
@@ -119,7 +119,7 @@ func (s *Server) routeAs(r *http.Request, caller string, who role, body []byte) 
 	}
 	out := s.route(r, who, body)
 	switch {
-	case len(segs) == 2 && segs[0] == "v1" && strings.EqualFold(segs[1], "merchants") && out.status == http.StatusOK:
+	case len(segs) == 2 && strings.EqualFold(segs[0], "v1") && strings.EqualFold(segs[1], "merchants") && out.status == http.StatusOK:
 		if info, ok := out.body.(map[string]any); ok {
 			info["id"], info["name"] = added.key.HawkID, added.name
 		}
