@@ -252,7 +252,8 @@ func (s *Server) create(who string, r *http.Request, body []byte) (answer, *Invi
 		errs["name"] = append(errs["name"], "The name field is required.")
 	}
 	// The guide: removing "openbanking" has no effect, it is always offered; "cards" is
-	// offered only when listed. [I] Values are matched exactly, other values refused.
+	// offered only when listed. [I] Values are matched exactly, other values refused; an
+	// absent paymentTypes offers open banking only.
 	types := []string{"openbanking"}
 	if v, ok := m["paymenttypes"]; ok && string(bytes.TrimSpace(v)) != "null" {
 		var list []string
@@ -278,9 +279,10 @@ func (s *Server) create(who string, r *http.Request, body []byte) (answer, *Invi
 	s.order = append(s.order, inv.id)
 	out := inv.json()
 	inv.status = StatusSent // the e-mail goes out once the invitation is made
-	mail := Invite{ID: inv.id, Partner: who, Email: email, Name: name, URL: s.pageURL(inv)}
+	sent := Invite{ID: inv.id, Partner: who, Email: email, Name: name, URL: s.pageURL(inv)}
 	s.mu.Unlock()
-	return answer{status: http.StatusOK, body: out}, &mail
+	// [I] 200, the guide's success status (it names no 201).
+	return answer{status: http.StatusOK, body: out}, &sent
 }
 
 // list is GET /invitations: the caller's invitations, oldest first.
