@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist/partner"
 	"github.com/paybridge/paybridge/provider/trustist/partner/partnersim"
 	"github.com/paybridge/paybridge/secret"
@@ -357,6 +358,20 @@ func TestFaultsAndPrinting(t *testing.T) {
 	}
 	if list, err := c.Invitations(ctx); err != nil || len(list) != 1 {
 		t.Fatalf("the dropped create was not processed: %v %v", list, err)
+	}
+	// The answers carry no signature, so the signature faults do not apply; a Malformed
+	// answer cannot be read.
+	if err := s.SetChaos(simkit.Chaos{Requests: simkit.FaultRates{Unsigned: 0.5}}); err == nil {
+		t.Fatal("SetChaos accepted an Unsigned rate")
+	}
+	if err := s.SetChaos(simkit.Chaos{Seed: 1, Requests: simkit.FaultRates{Malformed: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Invitations(ctx); provider.CodeOf(err) == provider.Unknown || err == nil {
+		t.Fatalf("a malformed answer: %v", err)
+	}
+	if err := s.SetChaos(simkit.Chaos{}); err != nil {
+		t.Fatal(err)
 	}
 	for _, out := range []string{s.String(), fmt.Sprintf("%v %+v %#v", s, s, s)} {
 		if strings.Contains(out, s.ClientSecret().Reveal()) || !strings.Contains(out, s.URL()) {
