@@ -149,6 +149,7 @@ func commands() []command {
 		{"verify", "verify a bank account for payouts, from its details or by the holder at their bank", verifyCmd},
 		{"status", "show a payment, refund, payout or account verification", statusCmd},
 		{"reconcile", "compare the provider's books for a period with the journal", reconcileCmd},
+		{"partner", "invite merchants through the Trustist Partner API and print their keys", partnerCmd},
 	}
 }
 
@@ -170,6 +171,10 @@ For operators (one call each):
   status       show a payment, refund, payout or account verification
   reconcile    compare the provider's books for a period with the journal
                (exit 0 they agree, 1 they differ, 2 an error)
+
+For platforms onboarding merchants (Trustist Partner API):
+  partner      invite a merchant, list the invitations, print an accepted
+               merchant's API keys
 
 The operator commands open the provider that --url or PAYBRIDGE_URL names, for
 example trustlyrest://sandbox?merchant_id=... or mem:// (in memory).

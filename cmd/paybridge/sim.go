@@ -13,12 +13,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustist"
+	"github.com/paybridge/paybridge/provider/trustist/partner/partnersim"
 	"github.com/paybridge/paybridge/provider/trustist/trustistsim"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
@@ -31,7 +33,10 @@ const simHelp = `Usage: paybridge sim [--port N] [--json]
 
 Starts the simulators of Trustly JSON-RPC, Trustly REST and Trustist on 127.0.0.1 and
 prints, for each, its base URL, the credentials to configure, the environment exports
-and the URL to give paybridge.Open or --url. Key material is written to files in a new
+and the URL to give paybridge.Open or --url. Beside them runs a simulator of the
+Trustist Partner API, for 'paybridge partner': its invitations' links are printed as
+they are sent, and a merchant that accepts one takes payments at the Trustist
+simulator with the keys 'paybridge partner keys' prints. Key material is written to files in a new
 temporary directory, with an env.sh that exports every variable; the terminal shows
 the files' names, never a private key. The directory is removed when the simulators
 stop.
@@ -42,7 +47,7 @@ receiver this command runs, which verifies them with the printed configuration a
 prints each one. Ctrl-C stops everything.
 
 With --port N the simulators listen on fixed ports: Trustly N, Trustly REST N+1,
-Trustist N+2, the notification receiver N+3. Credentials are new on every start.
+Trustist N+2, the notification receiver N+3, the Trustist Partner API N+4. Credentials are new on every start.
 
 With --json the configuration is printed as one line of JSON, then each notification
 as a line of JSON.
@@ -88,17 +93,23 @@ type simSet struct {
 	NotificationURL string    `json:"notificationUrl"`
 	ReturnURL       string    `json:"returnUrl"`
 	Simulators      []simInfo `json:"simulators"`
+	// Partner is the Trustist Partner API simulator, which is no payment provider: it
+	// has no paybridge URL.
+	Partner simInfo `json:"partner"`
 
 	trustly  *trustlysim.Server
 	rest     *trustlyrestsim.Server
 	trustist *trustistsim.Server
+	partner  *partnersim.Server
+	// onInvite, when set, is given each invitation the Partner API simulator sends.
+	onInvite *atomic.Pointer[func(partnersim.Invite)]
 	servers  []*http.Server
 	gateways []*paybridge.Gateway
 }
 
 func simCmd(ctx context.Context, s stdio, args []string) int {
 	fs := newFlags(s, "sim")
-	port := fs.Int("port", 0, "first of four fixed ports (default: free ports)")
+	port := fs.Int("port", 0, "first of five fixed ports (default: free ports)")
 	asJSON := fs.Bool("json", false, "print the configuration, then each notification, as JSON lines")
 	pos, code, ok := parse(fs, s, simHelp, args)
 	if !ok {
@@ -107,8 +118,8 @@ func simCmd(ctx context.Context, s stdio, args []string) int {
 	if len(pos) > 0 {
 		return usageError(s, "sim", "unexpected argument %q", pos[0])
 	}
-	if *port < 0 || *port > 65535-3 {
-		return usageError(s, "sim", "--port must be between 1 and 65532")
+	if *port < 0 || *port > 65535-4 {
+		return usageError(s, "sim", "--port must be between 1 and 65531")
 	}
 	out := &lockedWriter{w: s.out}
 	onEvent := func(e notify.Event, ours bool) {
@@ -138,6 +149,17 @@ func simCmd(ctx context.Context, s stdio, args []string) int {
 		fmt.Fprintf(s.err, "paybridge sim: %v\n", err)
 		return exitConfig
 	}
+	onInvite := func(i partnersim.Invite) {
+		if *asJSON {
+			b, _ := json.Marshal(struct {
+				Invitation partnersim.Invite `json:"invitation"`
+			}{i})
+			fmt.Fprintf(out, "%s\n", b)
+			return
+		}
+		fmt.Fprintf(out, "invitation    %s sent to %s: the merchant accepts at %s\n", i.ID, i.Email, i.URL)
+	}
+	set.onInvite.Store(&onInvite)
 	if *asJSON {
 		b, _ := json.Marshal(set)
 		fmt.Fprintf(out, "%s\n", b)
@@ -155,7 +177,7 @@ func simCmd(ctx context.Context, s stdio, args []string) int {
 // temporary directory, and calls onEvent for each verified notification, saying whether
 // it concerns an order this process made (ours) or another process did.
 func startSims(base int, onEvent func(e notify.Event, ours bool)) (set *simSet, err error) {
-	set = &simSet{}
+	set = &simSet{onInvite: new(atomic.Pointer[func(partnersim.Invite)])}
 	defer func() {
 		if err != nil {
 			set.Close()
@@ -195,6 +217,9 @@ func startSims(base int, onEvent func(e notify.Event, ours bool)) (set *simSet, 
 	if err := set.startTrustist(port(2)); err != nil {
 		return set, fmt.Errorf("starting the Trustist simulator: %w", err)
 	}
+	if err := set.startPartner(port(4)); err != nil {
+		return set, fmt.Errorf("starting the Trustist Partner API simulator: %w", err)
+	}
 	for _, g := range set.gateways {
 		name := g.Provider()
 		h, err := g.NotificationHandler(func(_ context.Context, e notify.Event) error {
@@ -208,7 +233,7 @@ func startSims(base int, onEvent func(e notify.Event, ours bool)) (set *simSet, 
 	}
 	var env strings.Builder
 	env.WriteString("# paybridge sim: the simulators' configuration. Source it: . " + filepath.Join(set.Dir, "env.sh") + "\n")
-	for _, si := range set.Simulators {
+	for _, si := range append(set.Simulators, set.Partner) {
 		env.WriteString("\n# " + si.Title + "\n")
 		for _, v := range si.Env {
 			env.WriteString("export " + v.Name + "=" + shellQuote(v.Value) + "\n")
@@ -372,6 +397,40 @@ func (set *simSet) startTrustist(port int) error {
 	return nil
 }
 
+// startPartner starts the Trustist Partner API simulator, linked to the Trustist one:
+// a merchant that accepts an invitation joins it.
+func (set *simSet) startPartner(port int) error {
+	s, err := partnersim.Start(partnersim.Options{Options: simOptions(port), Trustist: set.trustist,
+		OnInvite: func(i partnersim.Invite) {
+			if fn := set.onInvite.Load(); fn != nil {
+				(*fn)(i)
+			}
+		}})
+	if err != nil {
+		return err
+	}
+	set.partner = s
+	secretFile, err := set.writeFile("trustist-partner-client-secret", s.ClientSecret().Bytes())
+	if err != nil {
+		return err
+	}
+	set.Partner = simInfo{
+		Provider: "trustist-partner", Title: "Trustist Partner API", BaseURL: s.URL(), PagesURL: s.URL() + "/join/",
+		Env: []envVar{
+			{envPartnerBaseURL, s.URL()},
+			{envPartnerClientID, s.ClientID()},
+			{envPartnerClientSecret + "_FILE", secretFile},
+		},
+		Notes: []string{
+			"an invitation's link is printed below when it is sent: open it to accept as the merchant",
+			"an accepted merchant takes payments at the Trustist simulator above with the keys " +
+				"'paybridge partner keys ID --show-secret' prints; its webhooks are not sent",
+		},
+		Example: "paybridge partner invite --email owner@shop.example --name 'Example Shop' --cards",
+	}
+	return nil
+}
+
 // Close stops the servers, the simulators and their deliveries, and removes the files.
 func (set *simSet) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -385,6 +444,9 @@ func (set *simSet) Close() {
 	if set.rest != nil {
 		set.rest.Close()
 	}
+	if set.partner != nil {
+		set.partner.Close()
+	}
 	if set.trustist != nil {
 		set.trustist.Close()
 	}
@@ -397,9 +459,9 @@ func (set *simSet) Close() {
 }
 
 func printSims(w io.Writer, set *simSet) {
-	fmt.Fprintf(w, "paybridge sim: the simulators of Trustly JSON-RPC, Trustly REST and Trustist are running on 127.0.0.1.\n")
+	fmt.Fprintf(w, "paybridge sim: the simulators of Trustly JSON-RPC, Trustly REST, Trustist and the Trustist Partner API are running on 127.0.0.1.\n")
 	fmt.Fprintf(w, "Key files and env.sh are in %s (removed when the simulators stop).\n", set.Dir)
-	for _, si := range set.Simulators {
+	for _, si := range append(set.Simulators, set.Partner) {
 		fmt.Fprintf(w, "\n%s (%s)\n", si.Title, si.Provider)
 		pairs := []string{"  base URL", si.BaseURL, "  hosted pages", si.PagesURL + "…", "  paybridge URL", si.OpenURL}
 		kv(w, pairs...)

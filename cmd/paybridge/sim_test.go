@@ -206,6 +206,15 @@ func TestSimCommand(t *testing.T) {
 		}
 		_ = gw.Close()
 	}
+	// The Partner API simulator's configuration is printed the same way, without a
+	// paybridge URL: it is no payment provider.
+	ps := sims["trustist-partner"]
+	if ps == nil || ps.url != "" || ps.base == "" || len(ps.env) != 3 {
+		t.Fatalf("the Partner API simulator's configuration: %+v\n%s", ps, text)
+	}
+	for k, v := range ps.env {
+		t.Setenv(k, v)
+	}
 	// The 'try' commands need the environment: each says to source env.sh first, and
 	// nothing points to Go work-arounds.
 	if n := strings.Count(text, "  try, in a shell where you ran . "+dir+"/env.sh first:\n    paybridge pay "); n != len(simNames) {
@@ -224,11 +233,13 @@ func TestSimCommand(t *testing.T) {
 			}
 		}
 	}
+	// The partner 'try' line invited a merchant: the command printed the invitation's link.
+	contains(t, rs.out.String(), "invitation    ", " sent to owner@shop.example: the merchant accepts at "+ps.base+"/join/")
 	env, err := os.ReadFile(dir + "/env.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range simNames {
+	for _, name := range append(simNames, "trustist-partner") {
 		for k, v := range sims[name].env {
 			contains(t, string(env), "export "+k+"="+shellQuote(v)+"\n")
 		}
@@ -246,7 +257,7 @@ func TestSimCommand(t *testing.T) {
 	}
 }
 
-// freePorts returns the first of four consecutive free loopback ports. It looks below
+// freePorts returns the first of five consecutive free loopback ports. It looks below
 // Linux's default ephemeral range (32768 and up): there, the outgoing connections of tests
 // running beside this one (thousands, in the chaos packages) take most ports, and four
 // free in a row were sometimes not found in twenty tries.
@@ -255,7 +266,7 @@ func freePorts(t *testing.T) int {
 	for range 500 {
 		base := 10000 + rand.IntN(22000)
 		ok := true
-		for i := range 4 {
+		for i := range 5 {
 			l, err := listen(base + i)
 			if err != nil {
 				ok = false
@@ -267,7 +278,7 @@ func freePorts(t *testing.T) int {
 			return base
 		}
 	}
-	t.Fatal("no four consecutive free ports")
+	t.Fatal("no five consecutive free ports")
 	return 0
 }
 
@@ -281,7 +292,8 @@ func TestSimCommandFixedPortsJSON(t *testing.T) {
 		t.Fatalf("first line is not the configuration: %v\n%s", err, line)
 	}
 	wantPort := map[string]int{trustly.Name: base, trustlyrest.Name: base + 1, trustist.Name: base + 2}
-	if len(set.Simulators) != 3 || !strings.Contains(set.NotificationURL, ":"+strconv.Itoa(base+3)+"/") {
+	if len(set.Simulators) != 3 || !strings.Contains(set.NotificationURL, ":"+strconv.Itoa(base+3)+"/") ||
+		set.Partner.BaseURL != "http://127.0.0.1:"+strconv.Itoa(base+4) {
 		t.Fatalf("configuration %+v", set)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -312,7 +324,7 @@ func TestSimCommandFixedPortsJSON(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	// The ports are free again.
-	for i := range 4 {
+	for i := range 5 {
 		l, err := listen(base + i)
 		if err != nil {
 			t.Fatalf("port %d still in use after the command stopped: %v", base+i, err)

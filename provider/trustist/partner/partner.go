@@ -17,6 +17,10 @@
 // answer are not published; the client keeps each invitation's raw JSON, passes extra
 // request members through CreateInvitationRequest.Fields, and reads the keys answer
 // defensively ([I] inferences are marked in the code).
+//
+// The partnersim package simulates the Partner API on loopback, invitation page included,
+// and can register each merchant that accepts with a Trustist simulator, so the whole
+// onboarding — invite, accept, read the keys, pay with them — runs in tests.
 package partner
 
 import (

@@ -111,7 +111,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if res.Credentials.ID == s.tenant.HawkID {
 		who = tenantRole
 	}
-	out := s.route(r, who, body)
+	out := s.routeAs(r, res.Credentials.ID, who, body)
 	b, err := json.Marshal(out.body)
 	if err != nil {
 		writeProblem(w, http.StatusInternalServerError, problem{Title: "Internal Server Error", Status: 500})

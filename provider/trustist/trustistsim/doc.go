@@ -48,6 +48,10 @@
 // PascalCase tenant webhook (Event, Timestamp, Session{Id, Status, Progress}) delivered
 // to Options.TenantWebhookURL (SetTenantWebhookURL changes it) like merchant webhooks.
 //
+// AddMerchant registers further merchants with keys of their own, as merchants that
+// joined through a partner's invitation (see partnersim); each sees only its own payments
+// and standing orders.
+//
 // Where the published documentation is silent the simulator follows marked inferences:
 // the cancelled status (CANCELLED), the ProblemDetails error shape, 201 for a new
 // customer, the bank-account members, and the customer-bank-accounts path under /api/.

@@ -22,7 +22,7 @@ func (s *Server) Movements() []simkit.Movement {
 	})
 	out := make([]simkit.Movement, len(ps))
 	for i, p := range ps {
-		out[i] = simkit.Movement{Merchant: s.merchant.HawkID, Kind: "Payment", ID: p.id, Reference: p.reference, Status: p.status,
+		out[i] = simkit.Movement{Merchant: s.merchantOfLocked(p.id), Kind: "Payment", ID: p.id, Reference: p.reference, Status: p.status,
 			Amount: p.amount}
 	}
 	return out

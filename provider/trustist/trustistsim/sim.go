@@ -96,6 +96,7 @@ type server struct {
 	customers      map[string]*customer
 	custOrder      []string
 	sessions       map[string]*session
+	added          addedMerchants
 }
 
 // Start starts a Server listening on Options.Addr (default: a free port of 127.0.0.1).
@@ -185,7 +186,7 @@ func (s *Server) keyOf(id string) ([]byte, bool) {
 	case s.tenant.HawkID:
 		return s.tenant.HawkKey.Bytes(), true
 	}
-	return nil, false
+	return s.addedKey(id)
 }
 
 // shortID returns a ShortGuid-style id of 12 letters and digits, like Trustist's

@@ -15,7 +15,7 @@ import (
 // currency, description, reference, paymentMethod, eventType.
 func (s *Server) paymentEventLocked(p *payment, event, status string) {
 	s.raiseLocked(event, p.id, map[string]any{
-		"merchantId":    s.merchant.HawkID,
+		"merchantId":    s.merchantOfLocked(p.id),
 		"paymentId":     p.id,
 		"orgId":         nil,
 		"created":       s.now().UTC().Format(time.RFC3339),
@@ -34,7 +34,7 @@ func (s *Server) paymentEventLocked(p *payment, event, status string) {
 // upper case there.
 func (s *Server) standingOrderEventLocked(o *standingOrder, event, status string) {
 	s.raiseLocked(event, o.id, map[string]any{
-		"merchantId":      s.merchant.HawkID,
+		"merchantId":      s.merchantOfLocked(o.id),
 		"standingOrderId": o.id,
 		"orgId":           nil,
 		"created":         s.now().UTC().Format(time.RFC3339),
@@ -62,6 +62,6 @@ func (s *Server) raiseLocked(event, objectID string, payload map[string]any) {
 	if err != nil {
 		return
 	}
-	s.kit.Notify(simkit.Delivery{Event: event, ObjectID: objectID, URL: s.webhookURL,
+	s.kit.Notify(simkit.Delivery{Event: event, ObjectID: objectID, URL: s.webhookURLLocked(objectID),
 		Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
 }
