@@ -77,3 +77,54 @@ func ExampleNew() {
 	// [pay get_payment notifications] [GBP]
 	// needs a Trustist tenant key (Config.Tenant), which this provider was not given
 }
+
+// Read the balances and transactions of an account a customer connected in an onboard
+// session, through the Gateway: the calls need a tenant key with the
+// read_customer_bank_account_* permissions.
+func ExampleClient_AccountBalances() {
+	ctx := context.Background()
+	sim, _ := trustistsim.Start(trustistsim.Options{})
+	defer sim.Close()
+	p, _ := trustist.New(sim.Config()) // both keys: merchant and tenant
+	gw := paybridge.New(p)
+	defer gw.Close()
+
+	// The customer connects an account at their bank (here on the simulator's page).
+	v, _ := gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{ReturnURL: "https://shop.example.com/verified",
+		Holder: paybridge.Person{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}})
+	_ = sim.EndUser().Approve(ctx, v.RedirectURL)
+
+	var c *trustist.Client
+	if !gw.As(&c) {
+		return
+	}
+	accounts, err := c.BankAccounts(ctx, v.ID)
+	if err != nil || len(accounts) == 0 {
+		fmt.Println("no account", err)
+		return
+	}
+	a := accounts[0]
+	fmt.Println(a.BankName, a.SortCode, "account ending", a.Last4())
+
+	b, err := c.AccountBalances(ctx, v.ID, a.ID)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	want, _ := sim.Account(v.ID, a.ID)
+	fmt.Println("balance as seeded:", b.Current.Equal(want.Balance), b.Current.Currency())
+
+	n := 0
+	for _, err := range c.Transactions(ctx, trustist.TransactionsRequest{CustomerID: v.ID, AccountID: a.ID}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		n++
+	}
+	fmt.Println("all transactions read:", n == want.Transactions)
+	// Output:
+	// Mock Redirect Bank 04-00-04 account ending 5678
+	// balance as seeded: true GBP
+	// all transactions read: true
+}

@@ -179,7 +179,7 @@ func (s *Server) route(r *http.Request, who role, body []byte) result {
 	}
 	tenantOnly := func(permission string) *result {
 		if who == tenantRole {
-			return nil
+			return s.lacking(permission)
 		}
 		res := fail(http.StatusForbidden, "Forbidden", "This endpoint requires a tenant-scoped API key with the "+
 			permission+" permission. Merchant keys cannot be used.")
@@ -237,10 +237,20 @@ func (s *Server) route(r *http.Request, who role, body []byte) result {
 		}
 		return s.createSession(body)
 	case at(http.MethodGet, "api", "customers", "*", "bank-accounts"):
-		if f := tenantOnly("create_onboard_session"); f != nil {
+		if f := tenantOnly(PermReadBankAccounts); f != nil {
 			return *f
 		}
 		return s.bankAccounts(segs[2])
+	case at(http.MethodGet, "api", "customers", "*", "bank-accounts", "*", "balances"):
+		if f := tenantOnly(PermReadBankBalances); f != nil {
+			return *f
+		}
+		return s.balances(segs[2], segs[4])
+	case at(http.MethodGet, "api", "customers", "*", "bank-accounts", "*", "transactions"):
+		if f := tenantOnly(PermReadBankTransactions); f != nil {
+			return *f
+		}
+		return s.transactions(segs[2], segs[4], r.URL.Query())
 	}
 	return fail(http.StatusNotFound, "Not Found", "No endpoint matches "+m+" "+r.URL.Path+".")
 }

@@ -37,7 +37,14 @@
 // replica). Movements lists the payments for reconciliation; CompletePayment acts on a
 // pay page without HTTP.
 //
+// A connected account carries full details (holder, sort code TestSortCode, account
+// number TestAccountNumber, IBAN TestIBAN), a balance and forty to seventy transactions
+// seeded from its id, read through the balances and paginated transactions endpoints
+// (Account returns what was seeded). RevokeTenantPermission takes a permission from the
+// tenant key, whose endpoints then answer 403 naming it.
+//
 // Where the published documentation is silent the simulator follows marked inferences:
 // the cancelled status (CANCELLED), the ProblemDetails error shape, 201 for a new
-// customer, the bank-account members, and the customer-bank-accounts path under /api/.
+// customer, the bank-account, balance and transaction members and paging, and the
+// customer-bank-accounts paths under /api/.
 package trustistsim

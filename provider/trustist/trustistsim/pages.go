@@ -16,7 +16,7 @@ import (
 const (
 	TestBankName      = "Mock Redirect Bank"
 	TestSortCode      = "04-00-04"
-	TestAccountNumber = "****5678"
+	TestAccountNumber = "40005678"
 )
 
 // servePage serves the hosted pages a payer or customer acts on.
@@ -253,10 +253,7 @@ func (s *Server) actChoiceLocked(kind, id, token, action string, choice simkit.O
 		case "approve":
 			se.status = SessionComplete
 			if c := s.customers[se.customerID]; c != nil && se.ais {
-				c.accounts = append(c.accounts, bankAccount{ID: shortID(), BankName: choice.Label,
-					AccountName: strings.TrimSpace(c.firstName + " " + c.lastName), SortCode: TestSortCode,
-					AccountNumber: TestAccountNumber, Currency: s.currency.String(),
-					Connected: s.now().UTC().Format(time.RFC3339)})
+				s.connectAccountLocked(c, choice.Label)
 			}
 		case "decline":
 			se.status = SessionFailed

@@ -91,6 +91,7 @@ type server struct {
 	customers      map[string]*customer
 	custOrder      []string
 	sessions       map[string]*session
+	revoked        map[string]bool // tenant-key permissions withdrawn (ais.go)
 }
 
 // Start starts a Server listening on Options.Addr (default: a free port of 127.0.0.1).
