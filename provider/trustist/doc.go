@@ -44,6 +44,15 @@
 //     check) are methods of *Client, reached with Gateway.As.
 //   - Bank data (account information, tenant key), also methods of *Client: see Bank
 //     data below.
+//   - RegisterWebhook (tenant key, permission manage_webhooks): POST /v1/webhooks with
+//     url, name and events, as the tenant-webhooks page documents
+//     (https://api.trustistecommerce.com/docs/webhooks; trustist.md §4.2). The URL must
+//     be absolute https (plain http on a loopback host only, for tests); Events nil
+//     leaves Trustist's default (onboard.session.completed), and an empty list is
+//     refused before sending, as Trustist refuses it. Listing and deleting endpoints are
+//     not offered: no source documents them [X] (the page shows registration only, and
+//     its two revisions agree on nothing else), so they are not guessed at. Remove an
+//     endpoint through Trustist support or the TrustistTransfer portal.
 //
 // # Request fields
 //

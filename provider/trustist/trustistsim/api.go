@@ -236,6 +236,11 @@ func (s *Server) route(r *http.Request, who role, body []byte) result {
 			return *f
 		}
 		return s.createSession(body)
+	case m == http.MethodPost && tenantWebhookPath(segs):
+		if f := tenantOnly(PermManageWebhooks); f != nil {
+			return *f
+		}
+		return s.registerWebhook(body)
 	case at(http.MethodGet, "api", "customers", "*", "bank-accounts"):
 		if f := tenantOnly(PermReadBankAccounts); f != nil {
 			return *f

@@ -43,6 +43,12 @@
 // (Account returns what was seeded). RevokeTenantPermission takes a permission from the
 // tenant key, whose endpoints then answer 403 naming it.
 //
+// Tenant webhook endpoints are registered with POST /v1/webhooks (and the two older
+// paths the page still accepts), validated as the page says (url required and absolute,
+// events defaulting to onboard.session.completed, an empty array refused; [I] unknown
+// event names refused too); TenantWebhooks lists them. No list or delete endpoint is
+// simulated, since none is documented.
+//
 // Where the published documentation is silent the simulator follows marked inferences:
 // the cancelled status (CANCELLED), the ProblemDetails error shape, 201 for a new
 // customer, the bank-account, balance and transaction members and paging, and the
