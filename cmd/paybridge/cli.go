@@ -149,6 +149,7 @@ func commands() []command {
 		{"verify", "verify a bank account for payouts, from its details or by the holder at their bank", verifyCmd},
 		{"status", "show a payment, refund, payout or account verification", statusCmd},
 		{"reconcile", "compare the provider's books for a period with the journal", reconcileCmd},
+		{"webhooks", "register the URL where Trustist sends tenant events (onboard sessions)", webhooksCmd},
 	}
 }
 
@@ -170,6 +171,7 @@ For operators (one call each):
   status       show a payment, refund, payout or account verification
   reconcile    compare the provider's books for a period with the journal
                (exit 0 they agree, 1 they differ, 2 an error)
+  webhooks     register the URL where Trustist sends tenant events
 
 The operator commands open the provider that --url or PAYBRIDGE_URL names, for
 example trustlyrest://sandbox?merchant_id=... or mem:// (in memory).
