@@ -119,8 +119,8 @@ _FILE suffix (PAYBRIDGE_TRUSTLY_PRIVATE_KEY_FILE=key.pem):
                   and PAYBRIDGE_TRUSTLYREST_MERCHANT_ID unless the URL has
                   access_id and merchant_id
   trustist://     PAYBRIDGE_TRUSTIST_HAWK_ID, PAYBRIDGE_TRUSTIST_HAWK_KEY; for
-                  customers and verification also PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID
-                  and PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY
+                  customers, verification and webhooks also
+                  PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID and PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY
   mem://          nothing
 
 'paybridge sim' writes all of them for its simulators to an env.sh to source.

@@ -275,6 +275,11 @@ func (p *Client) AccountBalances(ctx context.Context, customerID, accountID stri
 	if err := decode(r, &w); err != nil {
 		return nil, badAnswer(r, err)
 	}
+	if w.AccountID != "" && w.AccountID != accountID {
+		// An answer about another account (a caching proxy, a routing fault) must not
+		// stand for this one.
+		return nil, badAnswer(r, errorf("the answer describes account %s", quote(w.AccountID)))
+	}
 	cur, err := p.answerCurrency(w.Currency)
 	if err != nil {
 		return nil, badAnswer(r, err)
@@ -420,8 +425,9 @@ func (p *Client) transaction(raw json.RawMessage) (Transaction, error) {
 	return t, nil
 }
 
-// Transactions returns the transactions of a connected account, most recent first as
-// the bank gives them, reading page by page as the caller iterates:
+// Transactions returns the transactions of a connected account, in the order Trustist
+// gives them (the simulator: most recent first), reading page by page as the caller
+// iterates:
 // GET /api/customers/{customerId}/bank-accounts/{accountId}/transactions with the tenant
 // key (permission read_customer_bank_account_transactions). [I] The path, the paging
 // query and the answer's members are inferred (see transactionPageWire and doc.go).

@@ -253,6 +253,9 @@ func TestBankDataAnswerShapes(t *testing.T) {
 	if b, err = e.p.AccountBalances(ctx, "cust", "acc"); err != nil || b.Current.String() != "-12.30 GBP" || b.Available.IsValid() {
 		t.Fatalf("flat shape: %+v, %v", b, err)
 	}
+	answer = `{"accountId":"another","current":"1.00"}`
+	_, err = e.p.AccountBalances(ctx, "cust", "acc")
+	wantCode(t, err, provider.Internal)
 	answer = `{"current":"12.345"}`
 	_, err = e.p.AccountBalances(ctx, "cust", "acc")
 	wantCode(t, err, provider.Internal)
