@@ -93,42 +93,32 @@
 //
 // A customer who connects bank accounts in an onboard session with options.ais lets the
 // tenant read them (https://api.trustistecommerce.com/docs/customer-bank-accounts;
-// trustist.md §5.3). Each call needs a tenant-key permission named on the Getting Started
-// page (https://api.trustistecommerce.com/docs): BankAccounts read_customer_bank_accounts,
-// AccountBalances read_customer_bank_account_balances, Transactions
-// read_customer_bank_account_transactions. A 403 from these calls is PermissionDenied
-// naming the permission in its message, with a *PermissionError as its Err.
+// trustist.md §5.3).
 //
-//   - BankAccounts: GET /api/customers/{customerId}/bank-accounts, the one path the page
-//     prints (with /api/, not /v1/). Each BankAccount carries the details the page says
-//     the API returns (account number, sort code, IBAN, holder name) and bank, currency,
+//   - BankAccounts (tenant key, permission read_customer_bank_accounts, named on the
+//     Getting Started page, https://api.trustistecommerce.com/docs):
+//     GET /api/customers/{customerId}/bank-accounts, the one path the page prints (with
+//     /api/, not /v1/). Each BankAccount carries the details the page says the API
+//     returns (account number, sort code, IBAN, holder name) and bank, currency,
 //     connection time and the raw JSON. It prints and logs masked: id, bank, sort code,
-//     currency and the last four digits only.
-//   - AccountBalances: current and available balance as money.Amount.
-//   - Transactions: an iter.Seq2[Transaction, error], read page by page as the caller
-//     iterates, like Gateway.Ledger; amounts are signed (debits negative).
+//     currency and the last four digits only. A 403 is PermissionDenied naming the
+//     permission in its message, with a *PermissionError as its Err.
 //
-// What is inferred here [I]: the page says balances and paginated transactions exist but
-// the part showing their endpoints could not be found [X], nor the members of any of the
-// three answers. The adapter takes the smallest step from what is published:
+// The page does not publish the members of the answer [X]. [I] The adapter reads the
+// common names: id or accountId, bankName, providerName or institutionName, accountName,
+// holderName or accountHolderName, sortCode, accountNumber or maskedAccountNumber, iban,
+// currency, connected or created; an answer that is an array, or an object holding one
+// under a common name. Check them against the sandbox before relying on them; TestSandbox
+// reads nothing of this. The simulator answers with the same names.
 //
-//   - paths: .../bank-accounts/{accountId}/balances and .../bank-accounts/{accountId}/transactions
-//     (BankBalancesPathFormat, BankTransactionsPathFormat);
-//   - members: Trustist reads the data through Token.io, so Token.io's shapes are read —
-//     amounts as {currency, value} with value a decimal string (more decimals than the
-//     currency has are accepted when they are zeros, refused otherwise, never rounded),
-//     balances current/available/updatedAtMs, transactions id/type (CREDIT, DEBIT)/
-//     status/description/createdAtMs — and the flat forms a .NET API would write
-//     (amounts as JSON numbers beside a currency; accountNumber, sortCode, iban,
-//     holderName or accountHolderName, bankName or providerName, bookingDate);
-//   - paging: the query pageSize (1 to 199, default 100; Token.io allows fewer than 200 a
-//     page) and pageToken, and the answer's transactions array and nextPageToken, empty
-//     or absent on the last page. A token given twice ends the reading with an error.
-//
-// Check these against the sandbox before relying on them; TestSandbox reads nothing of
-// this. The simulator follows the same inferences. Whether a session that asked for
-// accounts only (options.ais.accounts) lets balances or transactions be read is not
-// published either; the simulator lets them be read.
+// Not offered: balances and transaction history. Trustist documents that a connected
+// account's balances and its paginated transactions can be read (the same page; the
+// Getting Started page names the permissions read_customer_bank_account_balances,
+// "Retrieve customer bank account balances", and
+// read_customer_bank_account_transactions, "Access customer transaction history"), but
+// no source publishes their paths, query parameters or answer members [X]. The adapter
+// leaves them out rather than guess, and the simulator does not serve them. Likewise
+// listing and deleting webhook endpoints (see RegisterWebhook above).
 //
 // # Not offered: capture, mandates, ledger
 //
@@ -181,7 +171,8 @@
 //
 // 400 → InvalidRequest with the body's message (ProblemDetails, message, error and errors
 // shapes are read); 401 → Unauthenticated; 403 → PermissionDenied, saying when a tenant
-// key is needed, or naming the permission the endpoint needs (*PermissionError); 404 → NotFound; 409 → Duplicate; 429 → RateLimited. Whether a request
+// key is needed, or naming the permission the endpoint needs (*PermissionError); 404 →
+// NotFound; 409 → Duplicate; 429 → RateLimited. Whether a request
 // that failed may have taken effect is decided by one rule for every adapter
 // (internal/transport), alike for reads and writes:
 //

@@ -246,16 +246,6 @@ func (s *Server) route(r *http.Request, who role, body []byte) result {
 			return *f
 		}
 		return s.bankAccounts(segs[2])
-	case at(http.MethodGet, "api", "customers", "*", "bank-accounts", "*", "balances"):
-		if f := tenantOnly(PermReadBankBalances); f != nil {
-			return *f
-		}
-		return s.balances(segs[2], segs[4])
-	case at(http.MethodGet, "api", "customers", "*", "bank-accounts", "*", "transactions"):
-		if f := tenantOnly(PermReadBankTransactions); f != nil {
-			return *f
-		}
-		return s.transactions(segs[2], segs[4], r.URL.Query())
 	}
 	return fail(http.StatusNotFound, "Not Found", "No endpoint matches "+m+" "+r.URL.Path+".")
 }

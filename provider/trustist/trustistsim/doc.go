@@ -38,10 +38,9 @@
 // pay page without HTTP.
 //
 // A connected account carries full details (holder, sort code TestSortCode, account
-// number TestAccountNumber, IBAN TestIBAN), a balance and forty to seventy transactions
-// seeded from its id, read through the balances and paginated transactions endpoints
-// (Account returns what was seeded). RevokeTenantPermission takes a permission from the
-// tenant key, whose endpoints then answer 403 naming it.
+// number TestAccountNumber, IBAN TestIBAN). Balances and transactions are not served:
+// Trustist publishes neither their paths nor their fields. RevokeTenantPermission takes
+// a permission from the tenant key, whose endpoints then answer 403 naming it.
 //
 // Tenant webhook endpoints are registered with POST /v1/webhooks (and the two older
 // paths the page still accepts), validated as the page says (url required and absolute,
@@ -51,6 +50,5 @@
 //
 // Where the published documentation is silent the simulator follows marked inferences:
 // the cancelled status (CANCELLED), the ProblemDetails error shape, 201 for a new
-// customer, the bank-account, balance and transaction members and paging, and the
-// customer-bank-accounts paths under /api/.
+// customer, the bank-account members, and the customer-bank-accounts path under /api/.
 package trustistsim
