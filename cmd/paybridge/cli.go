@@ -119,8 +119,8 @@ _FILE suffix (PAYBRIDGE_TRUSTLY_PRIVATE_KEY_FILE=key.pem):
                   and PAYBRIDGE_TRUSTLYREST_MERCHANT_ID unless the URL has
                   access_id and merchant_id
   trustist://     PAYBRIDGE_TRUSTIST_HAWK_ID, PAYBRIDGE_TRUSTIST_HAWK_KEY; for
-                  customers and verification also PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID
-                  and PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY
+                  customers, verification and webhooks also
+                  PAYBRIDGE_TRUSTIST_TENANT_HAWK_ID and PAYBRIDGE_TRUSTIST_TENANT_HAWK_KEY
   mem://          nothing
 
 'paybridge sim' writes all of them for its simulators to an env.sh to source.
@@ -150,6 +150,7 @@ func commands() []command {
 		{"status", "show a payment, refund, payout or account verification", statusCmd},
 		{"reconcile", "compare the provider's books for a period with the journal", reconcileCmd},
 		{"partner", "invite merchants through the Trustist Partner API and print their keys", partnerCmd},
+		{"webhooks", "register the URL where Trustist sends tenant events (onboard sessions)", webhooksCmd},
 	}
 }
 
@@ -171,6 +172,7 @@ For operators (one call each):
   status       show a payment, refund, payout or account verification
   reconcile    compare the provider's books for a period with the journal
                (exit 0 they agree, 1 they differ, 2 an error)
+  webhooks     register the URL where Trustist sends tenant events
 
 For platforms onboarding merchants (Trustist Partner API):
   partner      invite a merchant, list the invitations, print an accepted

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/paybridge/paybridge/provider"
 )
@@ -132,67 +131,6 @@ func (p *Client) startOnboarding(ctx context.Context, customerID string, custome
 		Detailed: provider.Detailed{Detail: s}}, nil
 }
 
-// BankAccount is a bank account a customer connected during an onboard session.
-type BankAccount struct {
-	// ID is Trustist's id of the connected account.
-	ID string
-	// BankName is the bank's name, when given.
-	BankName string
-	// AccountName is the account's name or holder, when given.
-	AccountName string
-	// Last4 is the last four digits of the account number or IBAN, when given.
-	Last4 string
-}
-
-// bankAccountWire reads the members a connected account is likely to carry. [I] The
-// field list is not published; the names below are the common ones for AIS accounts.
-type bankAccountWire struct {
-	ID                  string `json:"id"`
-	AccountID           string `json:"accountId"`
-	BankName            string `json:"bankName"`
-	ProviderName        string `json:"providerName"`
-	InstitutionName     string `json:"institutionName"`
-	AccountName         string `json:"accountName"`
-	AccountNumber       string `json:"accountNumber"`
-	MaskedAccountNumber string `json:"maskedAccountNumber"`
-	IBAN                string `json:"iban"`
-}
-
-// BankAccounts returns the bank accounts a customer connected in onboard sessions
-// (tenant key). An unknown customer returns NotFound.
-func (p *Client) BankAccounts(ctx context.Context, customerID string) ([]BankAccount, error) {
-	if !p.hasTenant {
-		return nil, errNoTenant()
-	}
-	if err := checkID("customerID", customerID); err != nil {
-		return nil, err
-	}
-	path := strings.Replace(BankAccountsPathFormat, "%s", url.PathEscape(customerID), 1)
-	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodGet, path: path, what: "customer"})
-	if err != nil {
-		return nil, err
-	}
-	list, err := bankAccountList(r)
-	if err != nil {
-		return nil, badAnswer(r, err)
-	}
-	out := make([]BankAccount, 0, len(list))
-	for _, w := range list {
-		id := firstNonEmpty(w.ID, w.AccountID)
-		if id == "" {
-			continue
-		}
-		out = append(out, BankAccount{ID: id, BankName: firstNonEmpty(w.BankName, w.ProviderName, w.InstitutionName),
-			AccountName: w.AccountName, Last4: lastDigits(firstNonEmpty(w.AccountNumber, w.MaskedAccountNumber, w.IBAN), 4)})
-	}
-	return out, nil
-}
-
-// bankAccountList reads a JSON array, or an object holding it under a common name.
-func bankAccountList(r *reply) ([]bankAccountWire, error) {
-	return listAnswer[bankAccountWire](r, "the answer holds no array of bank accounts", "accounts", "bankaccounts", "items", "data", "results", "value")
-}
-
 // lastDigits returns the last n digits in s (masking characters skipped).
 func lastDigits(s string, n int) string {
 	var d []byte
@@ -243,7 +181,7 @@ func (p *Client) GetAccountVerification(ctx context.Context, id string) (*provid
 	if len(accounts) > 0 {
 		// [I] Accounts carry no session id: the latest connected is this session's.
 		a := accounts[len(accounts)-1]
-		v.Status, v.AccountID, v.BankName, v.Last4 = provider.VerificationVerified, a.ID, a.BankName, a.Last4
+		v.Status, v.AccountID, v.BankName, v.Last4 = provider.VerificationVerified, a.ID, a.BankName, a.Last4()
 	}
 	return v, nil
 }
@@ -259,7 +197,7 @@ func (p *Client) customerVerification(ctx context.Context, id string) (*provider
 	if len(accounts) > 0 {
 		a := accounts[len(accounts)-1]
 		v.Status, v.ProviderStatus = provider.VerificationVerified, "account_connected"
-		v.AccountID, v.BankName, v.Last4 = a.ID, a.BankName, a.Last4
+		v.AccountID, v.BankName, v.Last4 = a.ID, a.BankName, a.Last4()
 	}
 	return v, nil
 }

@@ -53,6 +53,9 @@ type call struct {
 	write bool
 	// what names the object for NotFound messages ("payment", "customer").
 	what string
+	// permission is the tenant-key permission the endpoint needs, when known: a 403 then
+	// names it (see PermissionError).
+	permission string
 }
 
 // reply is a 2xx answer.
@@ -282,7 +285,11 @@ func (p *Client) statusError(c call, cred hawk.Credentials, status int, body []b
 		prefix(fmt.Sprintf("Trustist refused the %s with Hawk id %q; check the key pair and the environment", c.scope, cred.ID))
 	case status == http.StatusForbidden:
 		e.Code = provider.PermissionDenied
-		if c.scope == tenantKey {
+		if c.permission != "" {
+			prefix(fmt.Sprintf("Trustist refused the %s (Hawk id %q) for this call, which needs the %s permission; "+
+				"ask Trustist support to grant it to the key", c.scope, cred.ID, c.permission))
+			e.Err = &PermissionError{Permission: c.permission}
+		} else if c.scope == tenantKey {
 			prefix(fmt.Sprintf("Trustist refused the key configured as tenant key (Hawk id %q): customer, onboarding and "+
 				"bank-account calls need a tenant key with the matching permission (create_customer, "+
 				"create_onboard_session) from Trustist support; merchant keys are refused here", cred.ID))

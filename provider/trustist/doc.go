@@ -9,8 +9,9 @@
 //
 //   - a merchant key, created in the TrustistTransfer app (Settings → API Keys), signs
 //     payments, payment look-ups, standing orders and the merchant-info call;
-//   - a tenant key, issued by Trustist support, signs customers, onboard sessions and
-//     customer bank accounts. Trustist answers 403 when a merchant key calls these.
+//   - a tenant key, issued by Trustist support, signs customers, onboard sessions,
+//     customer bank data and tenant webhook endpoints. Trustist answers 403 when a
+//     merchant key calls these, or when the tenant key lacks the endpoint's permission.
 //
 // Config.Merchant is required and Config.Tenant optional. Each call is signed with the
 // key its endpoint needs; without a tenant key, customers and account verification are
@@ -44,6 +45,17 @@
 //   - Refund and Payout are not offered: Trustist publishes no refund or payout endpoint.
 //   - Standing orders and the merchant-info call (GET /v1/merchants, a cheap credentials
 //     check) are methods of *Client, reached with Gateway.As.
+//   - Bank data (account information, tenant key), also methods of *Client: see Bank
+//     data below.
+//   - RegisterWebhook (tenant key, permission manage_webhooks): POST /v1/webhooks with
+//     url, name and events, as the tenant-webhooks page documents
+//     (https://api.trustistecommerce.com/docs/webhooks; trustist.md §4.2). The URL must
+//     be absolute https (plain http on a loopback host only, for tests); Events nil
+//     leaves Trustist's default (onboard.session.completed), and an empty list is
+//     refused before sending, as Trustist refuses it. Listing and deleting endpoints are
+//     not offered: no source documents them [X] (the page shows registration only, and
+//     its two revisions agree on nothing else), so they are not guessed at. Remove an
+//     endpoint through Trustist support or the TrustistTransfer portal.
 //
 // # Request fields
 //
@@ -116,6 +128,37 @@
 //     Email), read from the answer's errors object or a missingFields array [I], and, when
 //     the answer names none, from the customer record.
 //
+// # Bank data
+//
+// A customer who connects bank accounts in an onboard session with options.ais lets the
+// tenant read them (https://api.trustistecommerce.com/docs/customer-bank-accounts;
+// trustist.md §5.3).
+//
+//   - BankAccounts (tenant key, permission read_customer_bank_accounts, named on the
+//     Getting Started page, https://api.trustistecommerce.com/docs):
+//     GET /api/customers/{customerId}/bank-accounts, the one path the page prints (with
+//     /api/, not /v1/). Each BankAccount carries the details the page says the API
+//     returns (account number, sort code, IBAN, holder name) and bank, currency,
+//     connection time and the raw JSON. It prints and logs masked: id, bank, sort code,
+//     currency and the last four digits only. A 403 is PermissionDenied naming the
+//     permission in its message, with a *PermissionError as its Err.
+//
+// The page does not publish the members of the answer [X]. [I] The adapter reads the
+// common names: id or accountId, bankName, providerName or institutionName, accountName,
+// holderName or accountHolderName, sortCode, accountNumber or maskedAccountNumber, iban,
+// currency, connected or created; an answer that is an array, or an object holding one
+// under a common name. Check them against the sandbox before relying on them; TestSandbox
+// reads nothing of this. The simulator answers with the same names.
+//
+// Not offered: balances and transaction history. Trustist documents that a connected
+// account's balances and its paginated transactions can be read (the same page; the
+// Getting Started page names the permissions read_customer_bank_account_balances,
+// "Retrieve customer bank account balances", and
+// read_customer_bank_account_transactions, "Access customer transaction history"), but
+// no source publishes their paths, query parameters or answer members [X]. The adapter
+// leaves them out rather than guess, and the simulator does not serve them. Likewise
+// listing and deleting webhook endpoints (see RegisterWebhook above).
+//
 // # Not offered: capture, mandates, ledger
 //
 //   - Capture and Void: Trustist has no authorization hold. A payment is created and the
@@ -167,7 +210,8 @@
 //
 // 400 → InvalidRequest with the body's message (ProblemDetails, message, error and errors
 // shapes are read); 401 → Unauthenticated; 403 → PermissionDenied, saying when a tenant
-// key is needed; 404 → NotFound; 409 → Duplicate; 429 → RateLimited. Whether a request
+// key is needed, or naming the permission the endpoint needs (*PermissionError); 404 →
+// NotFound; 409 → Duplicate; 429 → RateLimited. Whether a request
 // that failed may have taken effect is decided by one rule for every adapter
 // (internal/transport), alike for reads and writes:
 //

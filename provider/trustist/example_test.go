@@ -113,3 +113,48 @@ func ExampleClient_CreateOnboardSession() {
 	// Created false
 	// Complete true true true
 }
+
+// Read the bank accounts a customer connected in an onboard session, through the
+// Gateway: the call needs a tenant key with the read_customer_bank_accounts permission.
+// An account prints masked.
+func ExampleClient_BankAccounts() {
+	ctx := context.Background()
+	sim, err := trustistsim.Start(trustistsim.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer sim.Close()
+	p, err := trustist.New(sim.Config()) // both keys: merchant and tenant
+	if err != nil {
+		panic(err)
+	}
+	gw := paybridge.New(p)
+	defer gw.Close()
+
+	// The customer connects an account at their bank (here on the simulator's page).
+	v, err := gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{ReturnURL: "https://shop.example.com/verified",
+		Holder: paybridge.Person{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}})
+	if err != nil {
+		panic(err)
+	}
+	if err := sim.EndUser().Approve(ctx, v.RedirectURL); err != nil {
+		panic(err)
+	}
+
+	var c *trustist.Client
+	var session *trustist.OnboardSession // the verification's onboard session names its customer
+	if !gw.As(&c) || !v.As(&session) {
+		return
+	}
+	accounts, err := c.BankAccounts(ctx, session.CustomerID)
+	if err != nil || len(accounts) == 0 {
+		fmt.Println("no account", err)
+		return
+	}
+	a := accounts[0]
+	fmt.Println(a.BankName, a.SortCode, a.Currency, "account ending", a.Last4())
+	fmt.Println("holder and IBAN given:", a.HolderName != "" && a.IBAN != "")
+	// Output:
+	// Mock Redirect Bank 04-00-04 GBP account ending 5678
+	// holder and IBAN given: true
+}

@@ -577,3 +577,52 @@ func TestOnboardSessionPrintsNoLink(t *testing.T) {
 		t.Errorf("%%v = %s; want the id and the identity check's result", outs[0])
 	}
 }
+
+// An endpoint registered with RegisterWebhook receives the tenant webhooks of the events
+// it subscribed to, and they reach the application as events.
+func TestRegisteredEndpointReceivesSessionWebhooks(t *testing.T) {
+	e := start(t, trustistsim.Options{}, nil)
+	ctx := context.Background()
+	got := &events{}
+	h, err := e.gw.NotificationHandler(got.fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c := e.client(t)
+	if _, err := c.RegisterWebhook(ctx, trustist.WebhookEndpoint{URL: srv.URL + "/completed-only",
+		Events: []string{trustist.TenantEventSessionCompleted}}); err != nil {
+		t.Fatal(err)
+	}
+	id := e.customer(t, ada)
+	passed, err := c.CreateOnboardSession(ctx, trustist.OnboardSessionRequest{CustomerID: id, Identity: &trustist.CheckOptions{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed, err := c.CreateOnboardSession(ctx, trustist.OnboardSessionRequest{CustomerID: id, Identity: &trustist.CheckOptions{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.EndUser().Decline(ctx, failed.OnboardURL); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.EndUser().Approve(ctx, passed.OnboardURL); err != nil {
+		t.Fatal(err)
+	}
+	if ev := eventFor(t, got, passed.ID); ev.Kind != notify.IdentityVerified {
+		t.Fatalf("event %+v", ev)
+	}
+	// The failed session's webhook was raised before the completed one's, and the endpoint
+	// did not subscribe to it: it never reached the endpoint.
+	for _, ev := range got.all() {
+		if ev.VerificationID == failed.ID {
+			t.Fatalf("an endpoint subscribed to onboard.session.completed received %+v", ev)
+		}
+	}
+	for _, d := range e.sim.Deliveries() {
+		if d.ObjectID == failed.ID && d.URL != "" {
+			t.Fatalf("the failed session's webhook went to %s", d.URL)
+		}
+	}
+}

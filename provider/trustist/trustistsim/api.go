@@ -179,7 +179,7 @@ func (s *Server) route(r *http.Request, who role, body []byte) result {
 	}
 	tenantOnly := func(permission string) *result {
 		if who == tenantRole {
-			return nil
+			return s.lacking(permission)
 		}
 		res := fail(http.StatusForbidden, "Forbidden", "This endpoint requires a tenant-scoped API key with the "+
 			permission+" permission. Merchant keys cannot be used.")
@@ -241,8 +241,13 @@ func (s *Server) route(r *http.Request, who role, body []byte) result {
 			return *f
 		}
 		return s.getSession(segs[3])
+	case m == http.MethodPost && tenantWebhookPath(segs):
+		if f := tenantOnly(PermManageWebhooks); f != nil {
+			return *f
+		}
+		return s.registerWebhook(body)
 	case at(http.MethodGet, "api", "customers", "*", "bank-accounts"):
-		if f := tenantOnly("create_onboard_session"); f != nil {
+		if f := tenantOnly(PermReadBankAccounts); f != nil {
 			return *f
 		}
 		return s.bankAccounts(segs[2])

@@ -30,16 +30,6 @@ type customer struct {
 	accounts     []bankAccount
 }
 
-type bankAccount struct {
-	ID            string `json:"id"`
-	BankName      string `json:"bankName"`
-	AccountName   string `json:"accountName"`
-	SortCode      string `json:"sortCode"`
-	AccountNumber string `json:"accountNumber"`
-	Currency      string `json:"currency"`
-	Connected     string `json:"connected"`
-}
-
 type customerJSON struct {
 	ID           string   `json:"id"`
 	FirstName    *string  `json:"firstName"`

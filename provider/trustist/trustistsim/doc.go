@@ -52,6 +52,17 @@
 // joined through a partner's invitation (see partnersim); each sees only its own payments
 // and standing orders.
 //
+// A connected account carries full details (holder, sort code TestSortCode, account
+// number TestAccountNumber, IBAN TestIBAN). Balances and transactions are not served:
+// Trustist publishes neither their paths nor their fields. RevokeTenantPermission takes
+// a permission from the tenant key, whose endpoints then answer 403 naming it.
+//
+// Tenant webhook endpoints are registered with POST /v1/webhooks (and the two older
+// paths the page still accepts), validated as the page says (url required and absolute,
+// events defaulting to onboard.session.completed, an empty array refused; [I] unknown
+// event names refused too); TenantWebhooks lists them. No list or delete endpoint is
+// simulated, since none is documented.
+//
 // Where the published documentation is silent the simulator follows marked inferences:
 // the cancelled status (CANCELLED), the ProblemDetails error shape, 201 for a new
 // customer, the bank-account members, and the customer-bank-accounts path under /api/.

@@ -3,6 +3,7 @@ package trustistsim
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,10 +155,7 @@ func (s *Server) endSessionLocked(se *session, action string, choice simkit.Opti
 	case simkit.ActionApprove:
 		se.status = SessionComplete
 		if c := s.customers[se.customerID]; c != nil && se.ais {
-			c.accounts = append(c.accounts, bankAccount{ID: shortID(), BankName: choice.Label,
-				AccountName: strings.TrimSpace(c.firstName + " " + c.lastName), SortCode: TestSortCode,
-				AccountNumber: TestAccountNumber, Currency: s.currency.String(),
-				Connected: se.ended.UTC().Format(time.RFC3339)})
+			s.connectAccountLocked(c, choice.Label)
 		}
 		s.sessionEventLocked(se, EventSessionCompleted)
 	case simkit.ActionDecline:
@@ -182,6 +180,22 @@ func (s *Server) sessionEventLocked(se *session, event string) {
 	if err != nil {
 		return
 	}
-	s.kit.Notify(simkit.Delivery{Event: event, ObjectID: se.id, URL: s.tenantHookURL,
-		Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
+	// Sent to Options.TenantWebhookURL, and to every registered endpoint subscribed to the
+	// event (POST /v1/webhooks), once per URL.
+	var urls []string
+	if s.tenantHookURL != "" {
+		urls = append(urls, s.tenantHookURL)
+	}
+	for _, e := range s.endpoints {
+		if slices.Contains(e.Events, event) && !slices.Contains(urls, e.URL) {
+			urls = append(urls, e.URL)
+		}
+	}
+	if len(urls) == 0 {
+		urls = []string{""} // raised and recorded, with nowhere to go
+	}
+	for _, u := range urls {
+		s.kit.Notify(simkit.Delivery{Event: event, ObjectID: se.id, URL: u,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
+	}
 }

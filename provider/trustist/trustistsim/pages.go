@@ -16,7 +16,7 @@ import (
 const (
 	TestBankName      = "Mock Redirect Bank"
 	TestSortCode      = "04-00-04"
-	TestAccountNumber = "****5678"
+	TestAccountNumber = "40005678"
 )
 
 // servePage serves the hosted pages a payer or customer acts on.

@@ -97,6 +97,8 @@ type server struct {
 	custOrder      []string
 	sessions       map[string]*session
 	added          addedMerchants
+	revoked        map[string]bool  // tenant-key permissions withdrawn (ais.go)
+	endpoints      []*TenantWebhook // registered tenant webhook endpoints (webhookendpoints.go)
 }
 
 // Start starts a Server listening on Options.Addr (default: a free port of 127.0.0.1).
