@@ -25,37 +25,59 @@ var ErrNoBankData = errors.New("trustlyrestsim: the transaction has no bank data
 // event types than its API reference models (Cancel, Cancelled, Deny, Process, Complete,
 // Completed, Expire, Expired, Refund, Reverse, Reconcile, Update, Refresh, VerifyCustomer,
 // CONSENT_REVOKED, …; https://amer.developers.trustly.com/payments/docs/handle-event-notifications),
-// with the common fields only (a Refresh's success and a VerifyCustomer's customer.name
-// among them when given as extra key/value pairs).
-func (s *Server) SendNotification(transactionID, eventType string, extra ...string) error {
+// with the common fields, then extra key/value pairs (a Refresh's success, a
+// VerifyCustomer's customer.name). It returns the notification's eventId ("" when the
+// transaction's merchant has no notification URL).
+func (s *Server) SendNotification(transactionID, eventType string, extra ...string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.txs[transactionID]
 	if t == nil {
-		return ErrNoSuchTransaction
+		return "", ErrNoSuchTransaction
 	}
 	var f signing.Form
 	for i := 0; i+1 < len(extra); i += 2 {
 		f = append(f, signing.Pair{Key: extra[i], Value: extra[i+1]})
 	}
-	s.sendLocked(t, eventType, f)
-	return nil
+	return s.sendLocked(t, eventType, f), nil
 }
 
-// SendDataReady sends the DataReady notification of a bank authorization the payer
-// authorized: its bank data can be read (see bankData).
-func (s *Server) SendDataReady(transactionID string) error {
+// ErrNotReversible is returned by Reverse for a transaction that is not a completed (perhaps
+// refunded) capture or Pay transaction.
+var ErrNotReversible = errors.New("trustlyrestsim: only a completed capture or Pay transaction can be reversed")
+
+// Reverse has the payer's bank take back a completed capture (or Pay transaction): it
+// becomes 10 Reversed ("charged back by bank or Trustly",
+// https://amer.developers.trustly.com/payments/docs/transaction-status) and a Reverse
+// notification is sent. It returns the notification's eventId.
+func (s *Server) Reverse(transactionID string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.txs[transactionID]
 	switch {
 	case t == nil:
-		return ErrNoSuchTransaction
-	case (t.typ != typeAuthorize && t.typ != typePay) || !t.reached || t.pay.accountLast4 == "":
-		return ErrNoBankData
+		return "", ErrNoSuchTransaction
+	case (t.typ != typeCapture && t.typ != typePay) || (t.status != stCompleted && t.status != stPartRefund && t.status != stRefunded):
+		return "", ErrNotReversible
 	}
-	s.notifyLocked(t, "DataReady")
-	return nil
+	t.setStatus(stReversed, "AC112")
+	return s.sendLocked(t, "Reverse", nil), nil
+}
+
+// SendDataReady sends the DataReady notification of a bank authorization the payer
+// authorized: its bank data can be read from the account data endpoints. It returns the
+// notification's eventId.
+func (s *Server) SendDataReady(transactionID string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.txs[transactionID]
+	switch {
+	case t == nil:
+		return "", ErrNoSuchTransaction
+	case (t.typ != typeAuthorize && t.typ != typePay) || !t.reached || t.pay.accountLast4 == "":
+		return "", ErrNoBankData
+	}
+	return s.sendLocked(t, "DataReady", nil), nil
 }
 
 // SendDispute sends the Dispute notification of a completed capture (or Pay transaction)
@@ -66,18 +88,18 @@ func (s *Server) SendDataReady(transactionID string) error {
 // returnType, customerId, returnDatetime and amountReturned — no status nor
 // transactionType — with the merchantId and accessId every notification carries. [I] The
 // dates are epoch milliseconds, as Trustly's other times. The transaction's status does
-// not change.
-func (s *Server) SendDispute(transactionID, returnType string) error {
+// not change. It returns the notification's eventId.
+func (s *Server) SendDispute(transactionID, returnType string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.txs[transactionID]
 	switch {
 	case t == nil:
-		return ErrNoSuchTransaction
+		return "", ErrNoSuchTransaction
 	case t.typ != typeCapture && t.typ != typePay:
-		return ErrNotDisputable
+		return "", ErrNotDisputable
 	case t.status != stCompleted && t.status != stPartRefund && t.status != stRefunded && t.status != stReversed:
-		return ErrNotDisputable
+		return "", ErrNotDisputable
 	}
 	m := t.pay.m
 	url := t.pay.notificationURL
@@ -85,7 +107,7 @@ func (s *Server) SendDispute(transactionID, returnType string) error {
 		url = m.notifyURL
 	}
 	if url == "" {
-		return nil
+		return "", nil
 	}
 	s.nextEvent++
 	eventID := strconv.FormatInt(s.nextEvent, 10)
@@ -109,5 +131,5 @@ func (s *Server) SendDispute(transactionID, returnType string) error {
 		{Key: "accessId", Value: m.accessID},
 	}
 	s.deliverLocked(m, t, "Dispute", eventID, url, f)
-	return nil
+	return eventID, nil
 }

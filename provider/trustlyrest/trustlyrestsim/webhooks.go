@@ -19,15 +19,16 @@ func (s *Server) notifyLocked(t *tx, eventType string) {
 }
 
 // sendLocked sends a notification of eventType about t: Trustly's common fields with t's
-// status, then extra.
-func (s *Server) sendLocked(t *tx, eventType string, extra signing.Form) {
+// status, then extra. It returns the notification's eventId ("" when there is nowhere to
+// send it).
+func (s *Server) sendLocked(t *tx, eventType string, extra signing.Form) string {
 	m := t.pay.m
 	url := t.pay.notificationURL
 	if url == "" {
 		url = m.notifyURL
 	}
 	if url == "" {
-		return
+		return ""
 	}
 	s.nextEvent++
 	eventID := strconv.FormatInt(s.nextEvent, 10)
@@ -62,6 +63,7 @@ func (s *Server) sendLocked(t *tx, eventType string, extra signing.Form) {
 		f = append(f, signing.Pair{Key: "splitToken", Value: t.splitToken})
 	}
 	s.deliverLocked(m, t, eventType, eventID, url, append(f, extra...))
+	return eventID
 }
 
 // deliverLocked signs the form f with merchant m's key and queues its delivery to url.
