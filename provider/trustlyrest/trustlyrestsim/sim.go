@@ -19,8 +19,19 @@
 // /transactions takes the filters the adapter uses (originalTransactionId,
 // transactionType, transactionStatus, payment.merchantReference, createdAt.start and
 // createdAt.end in epoch milliseconds, orderBy, sortOrder, count up to 100, startIndex)
-// and refuses malformed ones (error 200). BookWithoutCall and Rebook plant discrepancies
-// between Trustly's books and the merchant's calls, for reconciliation tests.
+// and refuses malformed ones (error 200). GET /payments (paymentType, merchantReference,
+// paymentId, createdAt range, order, paging) and GET /payments/{id} answer Trustly's
+// Payment objects with their totals; the account data endpoints of an authorization
+// (…/paymentProvider/user, /accounts, /account/balance) answer deterministic bank data once
+// the payer authorized; POST /accounts/tokenize tokenizes, verifying on request, with the
+// sandbox's test accounts. BookWithoutCall and Rebook plant discrepancies between Trustly's
+// books and the merchant's calls, for reconciliation tests.
+//
+// Several merchants can share a server (NewMerchant): each authenticates with its own
+// accessId and accessKey, its notifications are signed with its own key, and it sees its
+// own transactions, payments, customers and bank data only — another merchant's
+// transaction is answered as an unknown one. Test hooks send the notifications no API call
+// triggers: SendNotification (any eventType), SendDataReady, SendDispute and Reverse.
 //
 // Transactions carry Trustly's numeric types and statuses. Captures, refunds and deposits
 // move from 1 Pending to 3 Processed to 4 Completed after Options.SettleDelay each, with a
