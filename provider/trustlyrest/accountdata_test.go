@@ -109,6 +109,9 @@ func TestPaymentRecordTotalsAndForeignMerchant(t *testing.T) {
 	if rec.Account == nil || rec.Account.Last4 != trustlyrestsim.DemoAccountNumber[6:] || rec.BankName != trustlyrestsim.DemoBank {
 		t.Errorf("record account = %+v at %q, want the demo account at %q", rec.Account, rec.BankName, trustlyrestsim.DemoBank)
 	}
+	if s := fmt.Sprintf("%+v", rec); !strings.Contains(s, "****"+trustlyrestsim.DemoAccountNumber[6:]) {
+		t.Errorf("a record prints its account as %s, want it masked to the last four digits", s)
+	}
 	// Refunding changes the totals Trustly keeps.
 	if _, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: pay.ID, Amount: usd("5.00")}); err != nil {
 		t.Fatal(err)

@@ -307,10 +307,7 @@ func maskNumber(s string, n int) string {
 	if s == "" {
 		return ""
 	}
-	if len(s) <= n {
-		return "****"
-	}
-	return "****" + s[len(s)-n:]
+	return "****" + s[len(s)-min(n, len(s)):]
 }
 
 // maskEmail keeps the first letter and the domain: "ada@example.com" → "a***@example.com".
