@@ -93,12 +93,18 @@ func (c *Client) verificationByReference(ctx context.Context, ref string) (*prov
 	return verificationFrom(found), nil
 }
 
-func (c *Client) verifyDetails(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
-	a := req.Account
+// accountFields builds the account object POST /accounts/verify and POST
+// /accounts/tokenize take (https://amer.developers.trustly.com/openapi.json): the IBAN, or
+// the account number with its routing number, and nameOnAccount — the account's holder
+// name, or the holder's first and last names. It refuses an account without the details
+// either needs, naming the field (prefix "Account.").
+func accountFields(a provider.BankAccount, holder provider.Person) (map[string]any, error) {
 	acct := map[string]any{}
 	switch {
 	case a.IBAN != "":
 		acct["iban"] = a.IBAN
+	case a.AccountNumber == "":
+		return nil, provider.FieldError("Account", "needs an IBAN, or an account number with its routing number")
 	case a.RoutingNumber == "":
 		return nil, provider.FieldError("Account.RoutingNumber", "is required with Account.AccountNumber (a US ABA or Canadian routing number)")
 	default:
@@ -107,10 +113,18 @@ func (c *Client) verifyDetails(ctx context.Context, req *provider.VerifyAccountR
 	}
 	name := a.HolderName
 	if name == "" {
-		name = strings.TrimSpace(req.Holder.FirstName + " " + req.Holder.LastName)
+		name = strings.TrimSpace(holder.FirstName + " " + holder.LastName)
 	}
 	if name != "" {
 		acct["nameOnAccount"] = name
+	}
+	return acct, nil
+}
+
+func (c *Client) verifyDetails(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
+	acct, err := accountFields(req.Account, req.Holder)
+	if err != nil {
+		return nil, err
 	}
 	// merchantId is a JSON number in the verify body (POST /accounts/verify in
 	// https://amer.developers.trustly.com/openapi.json); it is validated as digits.

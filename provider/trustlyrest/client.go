@@ -22,8 +22,8 @@ const Name = "trustlyrest"
 // Client is the Trustly REST adapter. It implements provider.Provider and the optional
 // Refunder, Payouter, AccountVerifier, CustomerManager, Capturer, MandateManager, Ledgerer
 // and notify.Verifier interfaces, and adds Trustly-specific calls (VerifyRedirect,
-// Transactions). Reach it from a
-// Gateway with
+// Transactions, GetPaymentRecord, ListPayments, GetUser, GetUserAccounts, AccountBalance,
+// TokenizeAccount). Reach it from a Gateway with
 //
 //	var c *trustlyrest.Client
 //	gw.As(&c)

@@ -43,6 +43,31 @@
 //   - Customers: /customers create, get, update and list by externalId. Customer.Group and
 //     the split of the name into first and last are kept in Trustly's customData.
 //
+// # Trustly's own records, bank data and account tokens
+//
+// Reached through Gateway.As (a *Client), beside the neutral operations:
+//
+//   - GetPaymentRecord and ListPayments read Trustly's Payment objects (GET /payments/{id},
+//     GET /payments; https://amer.developers.trustly.com/openapi.json): what one establish
+//     created, with Trustly's pending, paid, refunded, reversed and balance totals. A
+//     payment's paymentId is not the transactionId Payment.ID holds. ListPayments pages
+//     oldest first until a page comes back empty or short, as Ledger does. The wrapper of
+//     GET /payments/{id}'s answer is not documented: {"payment": …} and the bare object
+//     are both read.
+//   - GetUser, GetUserAccounts and AccountBalance read the bank data of an authorization
+//     (GET /transactions/{id}/payment/paymentProvider/user, …/accounts, …/account/balance):
+//     the account holder's names, addresses, phones and e-mails, the accounts they chose,
+//     and the account's balance. Read them after the DataReady notification
+//     (notify.BankDataReady). They print masked. The balance is a restricted API Trustly's
+//     Compliance team approves per merchant; Trustly's refusal is PermissionDenied.
+//   - TokenizeAccount turns routing and account numbers, or an IBAN, into Trustly's account
+//     token (POST /accounts/tokenize?verifyAccount=…), verified on request; the answer
+//     carries the last four digits only.
+//
+// Not offered: the account summary (GET /transactions/{id}/accountSummary), the customer
+// verification matches (GET /transactions/{id}/payment/customer/verify), Trustly ID's user
+// endpoints, feedback, refresh and the dispute recovery endpoint.
+//
 // # Authorize now, capture later
 //
 // PaymentRequest.Capture = CaptureManual (or Config.Capture = CaptureManual, which makes it
@@ -210,6 +235,44 @@
 // which carries the splitToken), then payment.pending and payment.succeeded from the capture
 // the adapter makes itself. Captures made with Capture are capture.* events, mandates
 // mandate.* events, and charges payment.* events with MandateID (see VerifyNotification).
+//
+// Every eventType Trustly documents has a kind. Trustly's API reference models ten
+// webhooks (https://amer.developers.trustly.com/api-reference/api/event-notifications/*);
+// its "Handle webhooks" page lists more, with spellings that differ from the reference
+// (https://amer.developers.trustly.com/payments/docs/handle-event-notifications). Most
+// report a transaction's new status, and their kind is read from the status and the
+// transactionType (and payment type) through the status table, whatever the eventType
+// says — the table below gives the kinds they take in the usual case. Five report news
+// that is not in the status; those are read by their eventType together with the
+// transaction's type, read back from Trustly where the notification lacks it:
+//
+//	eventType              kind (Payment of a Deferred payment unless said)
+//	Establish              payment.pending (status 0 New / 1 Pending)
+//	Authorize              payment.authorized (2); mandate.active for a Recurring
+//	                       authorization; account.verified for a Disbursement one
+//	Update, Reconcile      the kind of the status they report
+//	Process                payment.pending (capture 3 Processed)
+//	Complete, Completed    payment.succeeded (capture 4); capture.succeeded for a capture
+//	                       made with Capture; payout.succeeded for a deposit
+//	Refund                 refund.succeeded (refund 4) or refund.failed
+//	Deny, Failed           payment.failed (8 Denied, 5 Failed); capture.failed, refund.failed
+//	                       or payout.failed for those transactions; mandate.failed
+//	Cancel, Cancelled      payment.canceled (7 Canceled, 13 Voided); mandate.canceled
+//	Expire, Expired        payment.failed (6 Expired)
+//	Reverse                payment.reversed (capture 10 Reversed)
+//	Dispute                payment.disputed (a capture or Pay transaction, read back)
+//	DataReady, Refresh     bank_data.ready (a bank authorization, read back); a Refresh
+//	                       with success=false is other
+//	VerifyCustomer         other: no documented field carries the check's outcome
+//	CONSENT_REVOKED        mandate.canceled for a Recurring authorization [I]; other
+//	                       otherwise ("in development" at Trustly)
+//
+// In-flight statuses of refunds, deposits and captures made with Capture are other. A
+// Dispute leaves the payment's status as it was; its own fields (return type, amount
+// returned) are in the Webhook detail (Event.As). A Reverse transaction of its own
+// (transactionType 5) is other: [I] Trustly documents the reversal as the capture's status
+// 10. See fillByEventType for why bank_data.ready events are read back before they are
+// passed on.
 //
 // # Real sandbox
 //

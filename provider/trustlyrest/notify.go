@@ -47,6 +47,10 @@ type webhook struct {
 	splitToken               string
 	txType, status, paymentT int
 	createdAt                time.Time
+	// success is a Refresh notification's success field ("true", "false" or "").
+	success string
+	// dispute holds a Dispute notification's own fields.
+	dispute *Dispute
 }
 
 // VerifyNotification implements notify.Verifier. It checks, before anything else is done
@@ -101,7 +105,6 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		ID: w.eventID, Provider: Name, ProviderEvent: w.eventType,
 		ProviderStatus:    rawStatus(w.status, w.statusMsg),
 		MerchantReference: callerReference(w.merchantRef), OccurredAt: w.createdAt, Raw: r.Body,
-		Detail: w.public(),
 	}
 	work, cancel := context.WithTimeout(ctx, c.notifyBudget)
 	defer cancel()
@@ -112,6 +115,8 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		}
 		return nil, err
 	}
+	// After fillEvent, which reads a Dispute's transaction type and status back.
+	ev.Detail = w.public()
 	return &notify.Notification{ID: w.eventID, Event: ev}, nil
 }
 
@@ -129,13 +134,17 @@ type Webhook struct {
 	TransactionType, Status, PaymentType int
 	StatusMessage                        string
 	CreatedAt                            time.Time
+	// Dispute holds a Dispute notification's own fields; nil for other notifications.
+	// A Dispute carries no transactionType nor status: those above are the disputed
+	// transaction's, read back from Trustly.
+	Dispute *Dispute
 }
 
 // public returns what Event.As reaches of w.
 func (w *webhook) public() *Webhook {
 	return &Webhook{EventID: w.eventID, EventType: w.eventType, ObjectID: w.objectID, ParentObjectID: w.parentID,
 		MerchantReference: w.merchantRef, TransactionType: w.txType, Status: w.status, PaymentType: w.paymentT,
-		StatusMessage: w.statusMsg, CreatedAt: w.createdAt}
+		StatusMessage: w.statusMsg, CreatedAt: w.createdAt, Dispute: w.dispute}
 }
 
 // readWebhook checks and reads a verified notification's fields.
@@ -149,7 +158,12 @@ func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
 	w := &webhook{
 		eventID: form.Get("eventId"), eventType: form.Get("eventType"), objectID: form.Get("objectId"),
 		parentID: form.Get("parentObjectId"), merchantRef: form.Get("merchantReference"),
-		statusMsg: form.Get("statusMessage"), splitToken: form.Get("splitToken"),
+		statusMsg: form.Get("statusMessage"), splitToken: form.Get("splitToken"), success: form.Get("success"),
+	}
+	isDispute := strings.EqualFold(w.eventType, eventDispute)
+	if isDispute && w.objectID == "" {
+		// A Dispute names its transaction in transactionId as well.
+		w.objectID = form.Get("transactionId")
 	}
 	// The signature covers the form-decoded body, so re-encoding the separator after
 	// eventId ("&eventType=" as "%26eventType%3D") keeps it valid while merging the next
@@ -165,16 +179,24 @@ func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
 	if w.parentID != "" && !validID(w.parentID) {
 		return nil, fmt.Errorf("%w: parentObjectId is not a transaction id", ErrMalformedNotification)
 	}
-	if ot := form.Get("objectType"); ot != "" && ot != "Transaction" {
+	if ot := form.Get("objectType"); ot != "" && ot != "Transaction" && !isDispute {
 		w.txType, w.status, w.paymentT = -1, -1, -1
 		return w, nil
 	}
 	var err error
-	if w.txType, err = formInt(form, "transactionType", true); err != nil {
+	// A Dispute carries no transactionType nor status (the Dispute webhook of
+	// https://amer.developers.trustly.com/openapi.json): fillEvent reads them back.
+	if w.txType, err = formInt(form, "transactionType", !isDispute); err != nil {
 		return nil, err
 	}
-	if w.status, err = formInt(form, "status", true); err != nil {
+	if w.status, err = formInt(form, "status", !isDispute); err != nil {
 		return nil, err
+	}
+	if isDispute {
+		w.dispute = &Dispute{TransactionID: form.Get("transactionId"), Reference: form.Get("reference"),
+			ReturnType: form.Get("returnType"), CustomerID: form.Get("customerId"),
+			TransactionDatetime: form.Get("transactionDatetime"), ReturnDatetime: form.Get("returnDatetime"),
+			amountText: form.Get("amountReturned")}
 	}
 	if w.paymentT, err = formInt(form, "paymentType", false); err != nil {
 		return nil, err
@@ -277,6 +299,9 @@ func paymentKind(s provider.PaymentStatus) notify.Kind {
 // fillEvent sets the event's kind and object ids, looking parents up where the notification
 // does not name them, and captures an authorized payment that the adapter captures itself.
 func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) error {
+	if handled, err := c.fillByEventType(ctx, w, ev); handled || err != nil {
+		return err
+	}
 	ev.Kind = eventKind(w.txType, w.paymentT, w.status)
 	switch w.txType {
 	case typeAuthorize:

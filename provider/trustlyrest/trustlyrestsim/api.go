@@ -2,6 +2,8 @@ package trustlyrestsim
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,28 +21,36 @@ import (
 const maxRequestBody = 1 << 20
 
 // route dispatches an authenticated REST request.
-func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+func (s *Server) route(w http.ResponseWriter, r *http.Request, m *merchant) {
 	path := strings.TrimPrefix(r.URL.Path, apiPrefix)
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
 	case r.Method == http.MethodPost && path == "/establish":
-		s.establish(w, r)
+		s.establish(w, r, m)
 	case r.Method == http.MethodGet && path == "/transactions":
-		s.listTransactions(w, r)
+		s.listTransactions(w, r, m)
 	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "transactions":
-		s.getTransaction(w, parts[1])
+		s.getTransaction(w, m, parts[1])
 	case r.Method == http.MethodPost && len(parts) == 3 && parts[0] == "transactions":
-		s.transactionAction(w, r, parts[1], parts[2])
+		s.transactionAction(w, r, m, parts[1], parts[2])
+	case r.Method == http.MethodGet && len(parts) >= 4 && parts[0] == "transactions" && parts[2] == "payment" && parts[3] == "paymentProvider":
+		s.bankData(w, r, m, parts[1], strings.Join(parts[4:], "/"))
+	case r.Method == http.MethodGet && path == "/payments":
+		s.listPayments(w, r, m)
+	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "payments":
+		s.getPayment(w, m, parts[1])
 	case r.Method == http.MethodPost && path == "/accounts/verify":
-		s.verifyAccount(w, r)
+		s.verifyAccount(w, r, m, false)
+	case r.Method == http.MethodPost && path == "/accounts/tokenize":
+		s.verifyAccount(w, r, m, true)
 	case path == "/customers" && r.Method == http.MethodPost:
-		s.upsertCustomer(w, r, "")
+		s.upsertCustomer(w, r, m, "")
 	case path == "/customers" && r.Method == http.MethodGet:
-		s.listCustomers(w, r)
+		s.listCustomers(w, r, m)
 	case len(parts) == 2 && parts[0] == "customers" && r.Method == http.MethodGet:
-		s.getCustomer(w, parts[1])
+		s.getCustomer(w, m, parts[1])
 	case len(parts) == 2 && parts[0] == "customers" && r.Method == http.MethodPost:
-		s.upsertCustomer(w, r, parts[1])
+		s.upsertCustomer(w, r, m, parts[1])
 	default:
 		writeError(w, http.StatusNotFound, codeInvalidParameter, domainInvalidParameter, "Endpoint not supported")
 	}
@@ -115,7 +125,7 @@ func str(m map[string]any, k string) (string, bool) {
 }
 
 // establish implements POST /establish?createTransaction=true.
-func (s *Server) establish(w http.ResponseWriter, r *http.Request) {
+func (s *Server) establish(w http.ResponseWriter, r *http.Request, m0 *merchant) {
 	if r.URL.Query().Get("createTransaction") != "true" {
 		invalid(w, "createTransaction=true is required (the notify channel is not simulated)")
 		return
@@ -131,16 +141,16 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if id, _ := str(m, "accessId"); id != s.opts.AccessID {
+	if id, _ := str(m, "accessId"); id != m0.accessID {
 		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Access not authorized")
 		return
 	}
-	if mid, _ := str(m, "merchantId"); mid != s.opts.MerchantID {
+	if mid, _ := str(m, "merchantId"); mid != m0.merchantID {
 		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Access not authorized for merchant")
 		return
 	}
 	sig, _ := str(m, "requestSignature")
-	if err := signing.VerifyRequestSignature(s.key, m, sig); err != nil {
+	if err := signing.VerifyRequestSignature(m0.key, m, sig); err != nil {
 		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Invalid request signature")
 		return
 	}
@@ -218,12 +228,12 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.refTakenLocked(ref) {
+	if s.refTakenLocked(m0, ref) {
 		writeError(w, http.StatusBadRequest, codeDuplicate, domainDuplicate, "This is a duplicate request. It has been ignored")
 		return
 	}
 	p := &payment{
-		id: s.newIDLocked(), paymentType: pt, merchantRef: ref, currency: cur, amount: cents, description: desc,
+		m: m0, id: s.newIDLocked(), paymentType: pt, merchantRef: ref, currency: cur, amount: cents, description: desc,
 		returnURL: ret, cancelURL: cancel, notificationURL: notifyURL, customer: cust, token: simkit.RandomHex(12),
 		recurrence: rec, recurringCents: recCents,
 	}
@@ -296,11 +306,11 @@ func readRecurrence(m map[string]any, paymentType int) (rec map[string]any, recu
 	return rec, recurringCents, ""
 }
 
-func (s *Server) getTransaction(w http.ResponseWriter, id string) {
+func (s *Server) getTransaction(w http.ResponseWriter, m *merchant, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.txs[id]
-	if !ok {
+	t := s.txOfLocked(m, id)
+	if t == nil {
 		invalid(w, "Could not find a transaction using Id "+id)
 		return
 	}
@@ -334,7 +344,7 @@ func pageParams(w http.ResponseWriter, r *http.Request) (count, start int, ok bo
 // listTransactions implements GET /transactions with the filters the adapter uses
 // (originalTransactionId, transactionType, transactionStatus, payment.merchantReference),
 // newest first (sortOrder desc is the default).
-func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request, m *merchant) {
 	count, start, ok := pageParams(w, r)
 	if !ok {
 		return
@@ -389,7 +399,7 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
 		}
 		t := s.txs[ids[i]]
 		created := t.createdAt.UnixMilli()
-		if (len(types) > 0 && !types[t.typ]) || (len(statuses) > 0 && !statuses[t.status]) ||
+		if t.pay.m != m || (len(types) > 0 && !types[t.typ]) || (len(statuses) > 0 && !statuses[t.status]) ||
 			(orig != "" && t.original != orig) || (pref != "" && t.pay.merchantRef != pref) ||
 			(hasFrom && created < from) || (hasTo && created > to) {
 			continue
@@ -432,7 +442,7 @@ func intSet(vals []string) (map[int]bool, error) {
 }
 
 // transactionAction implements POST /transactions/{id}/{capture,refund,cancel,deposit}.
-func (s *Server) transactionAction(w http.ResponseWriter, r *http.Request, id, action string) {
+func (s *Server) transactionAction(w http.ResponseWriter, r *http.Request, m *merchant, id, action string) {
 	p, err := readParams(r)
 	if err != nil {
 		invalid(w, err.Error())
@@ -440,8 +450,8 @@ func (s *Server) transactionAction(w http.ResponseWriter, r *http.Request, id, a
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.txs[id]
-	if !ok {
+	t := s.txOfLocked(m, id)
+	if t == nil {
 		invalid(w, "Could not find a transaction using Id "+id)
 		return
 	}
@@ -543,7 +553,7 @@ func (s *Server) drawLocked(w http.ResponseWriter, t *tx, p map[string]string, t
 		invalid(w, "Missing required parameter: merchantReference")
 		return nil
 	}
-	if s.refTakenLocked(ref) {
+	if s.refTakenLocked(t.pay.m, ref) {
 		writeError(w, http.StatusBadRequest, codeDuplicate, domainDuplicate, "This is a duplicate request. It has been ignored")
 		return nil
 	}
@@ -613,19 +623,40 @@ func (s *Server) cancelLocked(w http.ResponseWriter, t *tx, p map[string]string)
 	return t
 }
 
-// verifyAccount implements POST /accounts/verify with the sandbox's manual-entry test data
+// verifyAccount implements POST /accounts/verify and, with tokenize set, POST
+// /accounts/tokenize?verifyAccount=… (https://amer.developers.trustly.com/openapi.json:
+// verify's merchantId is a number, tokenize's a string; tokenize verifies only with
+// verifyAccount=true, default false), with the sandbox's manual-entry test data
 // (https://amer.developers.trustly.com/payments/reference/testing): routing 124003116 with
-// accounts 1000000000–1000000010, whose last digits
-// are the score (verified from 6); 1002000000 → error 200, 1003750000 → 375, 1001000000 → 100;
-// the IBANs GB33BUKB20201555555555 and DE75512108001245126199 verify. [I] Any other account
-// with a valid ABA routing checksum scores 7; an invalid checksum is error 330.
-func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) {
+// accounts 1000000000–1000000010, whose last digits are the score (verified from 6);
+// 1002000000 → error 200, 1003750000 → 375, 1001000000 → 100; the IBANs
+// GB33BUKB20201555555555 and DE75512108001245126199 verify. [I] Any other account with a
+// valid ABA routing checksum scores 7; an invalid checksum is error 330. The answer carries
+// the account number's last four digits only, and the account's token, the same for the
+// same account every time (the token "can be used to identify duplicate bank accounts").
+func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request, mc *merchant, tokenize bool) {
+	verify := true
+	if tokenize {
+		switch r.URL.Query().Get("verifyAccount") {
+		case "", "false":
+			verify = false
+		case "true":
+		default:
+			invalid(w, "Invalid verifyAccount: true or false")
+			return
+		}
+	}
 	m, err := readJSON(r)
 	if err != nil {
 		invalid(w, err.Error())
 		return
 	}
-	if mid, ok := m["merchantId"].(json.Number); !ok || mid.String() != s.opts.MerchantID {
+	if tokenize {
+		if mid, ok := m["merchantId"].(string); !ok || mid != mc.merchantID {
+			invalid(w, "Invalid merchantId")
+			return
+		}
+	} else if mid, ok := m["merchantId"].(json.Number); !ok || mid.String() != mc.merchantID {
 		invalid(w, "Invalid merchantId")
 		return
 	}
@@ -672,13 +703,26 @@ func (s *Server) verifyAccount(w http.ResponseWriter, r *http.Request) {
 	if len(last4) > 4 {
 		last4 = last4[len(last4)-4:]
 	}
-	token := "tok" + strings.ToUpper(simkit.RandomHex(8))
-	writeJSON(w, http.StatusOK, map[string]any{
+	out := map[string]any{
 		"name": bank, "nameOnAccount": name, "type": 1, "profile": 1, "accountNumber": last4,
-		"routingNumber": routing, "token": token, "verified": score >= 6, "country": "US",
-		"verification":    map[string]any{"verified": score >= 6, "type": 3, "score": score},
+		"routingNumber": routing, "token": accountToken(routing, number), "country": "US",
 		"paymentProvider": map[string]any{"name": bank, "type": 2},
-	})
+	}
+	if verify {
+		out["verified"] = score >= 6
+		out["verification"] = map[string]any{"verified": score >= 6, "type": 3, "score": score}
+	} else {
+		out["verified"] = false
+		out["verification"] = map[string]any{"verified": false}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// accountToken is the simulator's stable token of an account: the same routing and
+// account number (or IBAN) always give the same token.
+func accountToken(routing, number string) string {
+	sum := sha256.Sum256([]byte("trustlyrestsim-account|" + routing + "|" + number))
+	return "tok" + strings.ToUpper(hex.EncodeToString(sum[:8]))
 }
 
 // abaValid checks a US ABA routing number's checksum.
@@ -699,7 +743,7 @@ func abaValid(r string) bool {
 
 // upsertCustomer implements POST /customers (create, or update when externalId matches) and
 // POST /customers/{id}. A property set to null is removed.
-func (s *Server) upsertCustomer(w http.ResponseWriter, r *http.Request, id string) {
+func (s *Server) upsertCustomer(w http.ResponseWriter, r *http.Request, mc *merchant, id string) {
 	m, err := readJSON(r)
 	if err != nil {
 		invalid(w, err.Error())
@@ -709,7 +753,7 @@ func (s *Server) upsertCustomer(w http.ResponseWriter, r *http.Request, id strin
 	defer s.mu.Unlock()
 	var c *customer
 	if id != "" {
-		if c = s.customers[id]; c == nil {
+		if c = s.customers[id]; c == nil || c.owner != mc {
 			invalid(w, "Could not find a customer using Id "+id)
 			return
 		}
@@ -720,7 +764,7 @@ func (s *Server) upsertCustomer(w http.ResponseWriter, r *http.Request, id strin
 		}
 		if ext != "" {
 			for _, cid := range s.custOrder {
-				if e, _ := str(s.customers[cid].fields, "externalId"); e == ext {
+				if e, _ := str(s.customers[cid].fields, "externalId"); e == ext && s.customers[cid].owner == mc {
 					c = s.customers[cid]
 				}
 			}
@@ -738,7 +782,7 @@ func (s *Server) upsertCustomer(w http.ResponseWriter, r *http.Request, id strin
 				invalid(w, "Missing required parameter: address.country")
 				return
 			}
-			c = &customer{id: s.newIDLocked(), fields: map[string]any{}}
+			c = &customer{id: s.newIDLocked(), owner: mc, fields: map[string]any{}}
 			c.createdAt = nowUTC()
 			s.customers[c.id] = c
 			s.custOrder = append(s.custOrder, c.id)
@@ -773,7 +817,7 @@ func (s *Server) upsertCustomer(w http.ResponseWriter, r *http.Request, id strin
 			c.fields[k] = v
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"customer": c.render(s.opts.MerchantID)})
+	writeJSON(w, http.StatusOK, map[string]any{"customer": c.render(mc.merchantID)})
 }
 
 func (c *customer) render(merchantID string) map[string]any {
@@ -796,19 +840,19 @@ func (c *customer) render(merchantID string) map[string]any {
 	return out
 }
 
-func (s *Server) getCustomer(w http.ResponseWriter, id string) {
+func (s *Server) getCustomer(w http.ResponseWriter, m *merchant, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.customers[id]
-	if c == nil {
+	if c == nil || c.owner != m {
 		invalid(w, "Could not find a customer using Id "+id)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"customer": c.render(s.opts.MerchantID)})
+	writeJSON(w, http.StatusOK, map[string]any{"customer": c.render(m.merchantID)})
 }
 
 // listCustomers implements GET /customers with the externalId and customerId filters.
-func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, m *merchant) {
 	count, start, ok := pageParams(w, r)
 	if !ok {
 		return
@@ -819,10 +863,10 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 	var matched []map[string]any
 	for _, id := range s.custOrder {
 		c := s.customers[id]
-		if e, _ := str(c.fields, "externalId"); (ext != "" && e != ext) || (cid != "" && id != cid) {
+		if e, _ := str(c.fields, "externalId"); c.owner != m || (ext != "" && e != ext) || (cid != "" && id != cid) {
 			continue
 		}
-		matched = append(matched, c.render(s.opts.MerchantID))
+		matched = append(matched, c.render(m.merchantID))
 	}
 	page := []map[string]any{}
 	for i := start; i < len(matched) && i < start+count; i++ {

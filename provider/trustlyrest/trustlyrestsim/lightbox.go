@@ -152,7 +152,7 @@ func (s *Server) actOnPageAt(w http.ResponseWriter, id, token, action string, ba
 	target, extra := t.pay.returnURL, ""
 	switch action {
 	case "approve":
-		if s.refTakenLocked(t.merchantRef) {
+		if s.refTakenLocked(t.pay.m, t.merchantRef) {
 			// [I] A second authorization of one merchantReference is refused.
 			t.setStatus(stFailed, "SW051")
 			s.notifyLocked(t, "Failed")
@@ -163,6 +163,9 @@ func (s *Server) actOnPageAt(w http.ResponseWriter, id, token, action string, ba
 		t.pay.accountLast4, t.pay.bankName = DemoAccountNumber[len(DemoAccountNumber)-4:], bank.Label
 		t.setStatus(stAuthorized, "AC100")
 		s.notifyLocked(t, "Authorize")
+		if s.opts.DataReadyOnAuthorize {
+			s.notifyLocked(t, "DataReady")
+		}
 	case "decline":
 		t.setStatus(stDenied, "SW021")
 		s.notifyLocked(t, "Deny")
@@ -183,7 +186,7 @@ func (s *Server) actOnPageAt(w http.ResponseWriter, id, token, action string, ba
 		"&merchantReference=" + url.QueryEscape(t.merchantRef) + "&status=" + strconv.Itoa(t.status) +
 		"&payment.paymentType=" + strconv.Itoa(t.pay.paymentType) + "&payment.paymentProvider.type=1" +
 		"&payment.account.verified=" + strconv.FormatBool(t.status == stAuthorized) + "&panel=1" + extra
-	signed, err := signing.SignRedirect(s.key, u, signing.HMACSHA1)
+	signed, err := signing.SignRedirect(t.pay.m.key, u, signing.HMACSHA1)
 	if err != nil {
 		http.Error(w, "cannot sign the redirect", http.StatusInternalServerError)
 		return
@@ -230,7 +233,7 @@ func (s *Server) EndUser() *EndUser {
 			if reply.Status != http.StatusSeeOther {
 				return fmt.Errorf("trustlyrestsim: the page answered HTTP %d, not a redirect", reply.Status)
 			}
-			if _, err := signing.VerifyRedirect(s.key, loc); err != nil {
+			if err := s.verifyRedirect(loc); err != nil {
 				return fmt.Errorf("trustlyrestsim: the redirect does not verify: %w", err)
 			}
 			e.mu.Lock()
@@ -240,6 +243,23 @@ func (s *Server) EndUser() *EndUser {
 		},
 	})
 	return e
+}
+
+// verifyRedirect checks a redirect's signature with the key of the merchant whose
+// transaction it names.
+func (s *Server) verifyRedirect(loc string) error {
+	u, err := url.Parse(loc)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	key := s.key
+	if t := s.txs[u.Query().Get("transactionId")]; t != nil {
+		key = t.pay.m.key
+	}
+	s.mu.Unlock()
+	_, err = signing.VerifyRedirect(key, loc)
+	return err
 }
 
 // LastRedirect returns the signed returnUrl or cancelUrl the last action sent the browser to.

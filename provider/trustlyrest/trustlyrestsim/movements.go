@@ -57,7 +57,7 @@ func (s *Server) Movements() []simkit.Movement {
 		if err != nil {
 			continue
 		}
-		out = append(out, simkit.Movement{Merchant: s.opts.MerchantID, Kind: kind, ID: t.id, ParentID: t.original,
+		out = append(out, simkit.Movement{Merchant: t.pay.m.merchantID, Kind: kind, ID: t.id, ParentID: t.original,
 			Reference: t.merchantRef, Status: strconv.Itoa(t.status), Amount: money.FromMinorCurrency(t.amount, cur)})
 	}
 	return out

@@ -29,7 +29,7 @@ func (s *Server) BookWithoutCall(amount money.Amount, reference string) (string,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := &payment{id: s.newIDLocked(), paymentType: 2, merchantRef: reference, currency: cur, amount: amount.Minor(),
+	p := &payment{m: s.primary, id: s.newIDLocked(), paymentType: 2, merchantRef: reference, currency: cur, amount: amount.Minor(),
 		description: "booked without a call", token: simkit.RandomHex(12)}
 	auth := &tx{id: s.newIDLocked(), typ: typeAuthorize, ppStatus: "AC100", merchantRef: reference, amount: amount.Minor(), pay: p}
 	s.addTxLocked(auth)

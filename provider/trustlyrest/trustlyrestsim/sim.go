@@ -19,8 +19,19 @@
 // /transactions takes the filters the adapter uses (originalTransactionId,
 // transactionType, transactionStatus, payment.merchantReference, createdAt.start and
 // createdAt.end in epoch milliseconds, orderBy, sortOrder, count up to 100, startIndex)
-// and refuses malformed ones (error 200). BookWithoutCall and Rebook plant discrepancies
-// between Trustly's books and the merchant's calls, for reconciliation tests.
+// and refuses malformed ones (error 200). GET /payments (paymentType, merchantReference,
+// paymentId, createdAt range, order, paging) and GET /payments/{id} answer Trustly's
+// Payment objects with their totals; the account data endpoints of an authorization
+// (…/paymentProvider/user, /accounts, /account/balance) answer deterministic bank data once
+// the payer authorized; POST /accounts/tokenize tokenizes, verifying on request, with the
+// sandbox's test accounts. BookWithoutCall and Rebook plant discrepancies between Trustly's
+// books and the merchant's calls, for reconciliation tests.
+//
+// Several merchants can share a server (NewMerchant): each authenticates with its own
+// accessId and accessKey, its notifications are signed with its own key, and it sees its
+// own transactions, payments, customers and bank data only — another merchant's
+// transaction is answered as an unknown one. Test hooks send the notifications no API call
+// triggers: SendNotification (any eventType), SendDataReady, SendDispute and Reverse.
 //
 // Transactions carry Trustly's numeric types and statuses. Captures, refunds and deposits
 // move from 1 Pending to 3 Processed to 4 Completed after Options.SettleDelay each, with a
@@ -41,7 +52,6 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/provider/simkit"
-	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 	"github.com/paybridge/paybridge/secret"
 )
 
@@ -73,6 +83,16 @@ type Options struct {
 	// is not clear that GET /transactions/{id} returns it; use this to test callers that
 	// must keep the token from the notification.
 	WithholdSplitToken bool
+	// WithoutBalanceApproval makes GET .../account/balance answer every merchant as
+	// Trustly answers one its Compliance team has not approved for that restricted API
+	// ([I] HTTP 403 with error 375, AccessControlException).
+	WithoutBalanceApproval bool
+	// DataReadyOnAuthorize sends a DataReady notification right after each Authorize
+	// notification of a bank authorization: the bank data are ready at once. [I] Trustly
+	// sends DataReady when the bank data it retrieved are complete
+	// (https://amer.developers.trustly.com/api-reference/api/event-notifications/data-ready);
+	// its delay is not documented.
+	DataReadyOnAuthorize bool
 }
 
 // Server is a running simulator. Create it with Start; Close it when done. The embedded
@@ -96,15 +116,19 @@ type server struct {
 	opts Options
 	key  []byte
 
-	mu        sync.Mutex
+	mu sync.Mutex
+	// merchants are the merchants the server knows, by accessId; primary is the one
+	// Options describes. Each sees its own transactions, payments and customers only.
+	merchants map[string]*merchant
+	primary   *merchant
 	txs       map[string]*tx
+	payments  []*payment // in creation order
 	txOrder   []string
 	index     txIndex
 	customers map[string]*customer
 	custOrder []string
 	nextID    int64
 	nextEvent int64
-	notifyURL string
 
 	// writeFaults drops the answers of writes (DropNextWrite); lost counts the answers
 	// dropped.
@@ -136,9 +160,11 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	primary := &merchant{accessID: opts.AccessID, key: opts.AccessKey.Bytes(), merchantID: opts.MerchantID, notifyURL: opts.NotificationURL}
 	s := &Server{Server: base, server: &server{
 		kit: kit, opts: opts, key: opts.AccessKey.Bytes(), txs: map[string]*tx{}, customers: map[string]*customer{},
-		nextID: 1002600000, nextEvent: 1002900000, notifyURL: opts.NotificationURL, index: newTxIndex(),
+		nextID: 1002600000, nextEvent: 1002900000, index: newTxIndex(),
+		merchants: map[string]*merchant{primary.accessID: primary}, primary: primary,
 	}}
 	kit.Serve(s)
 	return s, nil
@@ -159,11 +185,12 @@ func (s *Server) MerchantID() string { return s.opts.MerchantID }
 // LostReplies returns how many answers DropNext and DropNextWrite have dropped.
 func (s *Server) LostReplies() int64 { return s.lost.Load() }
 
-// SetNotificationURL sets where notifications go when establish data names none.
+// SetNotificationURL sets where the primary merchant's notifications go when establish
+// data names none.
 func (s *Server) SetNotificationURL(u string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.notifyURL = u
+	s.primary.notifyURL = u
 }
 
 // DropNextWrite makes the next n REST POST requests be processed and their answers lost,
@@ -191,14 +218,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, codeInternal, domainInternal, "Service temporarily unavailable")
 		return
 	}
-	if !signing.CheckBasicAuthorization(r.Header.Get("Authorization"), s.opts.AccessID, s.key) {
+	m := s.authenticate(r.Header.Get("Authorization"))
+	if m == nil {
 		writeError(w, http.StatusUnauthorized, codeAccessControl, domainAccessControl, "Access not authorized")
 		return
 	}
 	drop := s.kit.TakeDrop() || r.Method == http.MethodPost && s.writeFaults.TakeDrop()
 	if drop || fault != simkit.NoFault {
 		rec := httptest.NewRecorder()
-		s.route(rec, r)
+		s.route(rec, r, m)
 		if drop {
 			s.lost.Add(1)
 			s.kit.Drop(w)
@@ -207,5 +235,5 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.kit.Answer(w, r, fault, rec.Code, rec.Header(), rec.Body.Bytes())
 		return
 	}
-	s.route(w, r)
+	s.route(w, r, m)
 }

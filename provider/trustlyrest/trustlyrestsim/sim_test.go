@@ -255,7 +255,7 @@ func TestSlowAcknowledgementIsNotAnAcknowledgement(t *testing.T) {
 	s := start(t, Options{AckTimeout: 500 * time.Millisecond, NotificationURL: hook.URL,
 		Options: simkit.Options{RetryBase: 5 * time.Millisecond, RetryMax: 10 * time.Millisecond}})
 	s.mu.Lock()
-	t0 := &tx{id: s.newIDLocked(), typ: typeAuthorize, status: stAuthorized, pay: &payment{id: "1", paymentType: 2, currency: "USD"}}
+	t0 := &tx{id: s.newIDLocked(), typ: typeAuthorize, status: stAuthorized, pay: &payment{m: s.primary, id: "1", paymentType: 2, currency: "USD"}}
 	s.addTxLocked(t0)
 	s.notifyLocked(t0, "Authorize")
 	s.mu.Unlock()

@@ -43,6 +43,7 @@ const (
 	stFailed     = 5
 	stCanceled   = 7
 	stDenied     = 8
+	stReversed   = 10
 	stPartRefund = 11
 	stRefunded   = 12
 	stVoided     = 13
@@ -61,6 +62,7 @@ var statusNames = map[int]string{
 
 // payment is the Payment object shared by an authorization and its children.
 type payment struct {
+	m               *merchant // whose payment it is
 	id              string
 	paymentType     int
 	merchantRef     string
@@ -78,6 +80,9 @@ type payment struct {
 	// recurringCents its recurringAmount (0: none), which caps each capture [I].
 	recurrence     map[string]any
 	recurringCents int64
+	// txs are the payment's transactions, the authorization first, in creation order.
+	txs       []*tx
+	createdAt time.Time
 }
 
 // tx is a transaction.
@@ -99,6 +104,7 @@ type tx struct {
 
 // customer is a stored customer: Trustly's Customer object as JSON values.
 type customer struct {
+	owner     *merchant
 	id        string
 	fields    map[string]any
 	createdAt time.Time
@@ -146,6 +152,11 @@ func (s *Server) addTxLocked(t *tx) {
 	s.txs[t.id] = t
 	s.txOrder = append(s.txOrder, t.id)
 	s.index.add(t)
+	if len(t.pay.txs) == 0 {
+		t.pay.createdAt = now
+		s.payments = append(s.payments, t.pay)
+	}
+	t.pay.txs = append(t.pay.txs, t)
 }
 
 // setStatusLocked changes a transaction's status.
@@ -159,12 +170,13 @@ func (t *tx) setStatus(st int, pp string) {
 	}
 }
 
-// refTakenLocked reports whether a transaction of a deduplicated type (Authorize, Pay,
-// Capture, Deposit) with this merchantReference has been authorized, processed or completed
+// refTakenLocked reports whether a transaction of merchant m of a deduplicated type
+// (Authorize, Pay, Capture, Deposit) with this merchantReference has been authorized,
+// processed or completed: a merchantReference is unique per merchant
 // (https://amer.developers.trustly.com/payments/docs/idempotency). Refunds are exempt.
-func (s *Server) refTakenLocked(ref string) bool {
+func (s *Server) refTakenLocked(m *merchant, ref string) bool {
 	for _, t := range s.index.byRef[ref] {
-		if t.reached && t.typ != typeRefund {
+		if t.pay.m == m && t.reached && t.typ != typeRefund {
 			return true
 		}
 	}
@@ -204,21 +216,7 @@ func (t *tx) render(withholdToken bool) map[string]any {
 	if t.typ == typeAuthorize && t.splitToken != "" && t.status == stAuthorized && !withholdToken {
 		m["splitToken"] = t.splitToken
 	}
-	pm := map[string]any{
-		"paymentId": p.id, "paymentType": p.paymentType, "merchantReference": p.merchantRef,
-		"currency": p.currency, "amount": formatCents(p.amount), "description": p.description,
-	}
-	if p.accountLast4 != "" {
-		pm["account"] = map[string]any{"name": p.bankName, "accountNumber": p.accountLast4, "verified": true}
-		pm["paymentProvider"] = map[string]any{"name": p.bankName, "type": 1}
-	}
-	if p.recurrence != nil {
-		rec := map[string]any{"recurrenceId": p.id}
-		for k, v := range p.recurrence {
-			rec[k] = v
-		}
-		pm["recurrence"] = rec
-	}
+	pm := p.summary()
 	m["payment"] = pm
 	return m
 }

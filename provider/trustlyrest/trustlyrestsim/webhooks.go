@@ -15,12 +15,20 @@ import (
 // (https://amer.developers.trustly.com/payments/reference/validate-the-notification-signature).
 // Fields follow the order of Trustly's published example.
 func (s *Server) notifyLocked(t *tx, eventType string) {
+	s.sendLocked(t, eventType, nil)
+}
+
+// sendLocked sends a notification of eventType about t: Trustly's common fields with t's
+// status, then extra. It returns the notification's eventId ("" when there is nowhere to
+// send it).
+func (s *Server) sendLocked(t *tx, eventType string, extra signing.Form) string {
+	m := t.pay.m
 	url := t.pay.notificationURL
 	if url == "" {
-		url = s.notifyURL
+		url = m.notifyURL
 	}
 	if url == "" {
-		return
+		return ""
 	}
 	s.nextEvent++
 	eventID := strconv.FormatInt(s.nextEvent, 10)
@@ -29,7 +37,7 @@ func (s *Server) notifyLocked(t *tx, eventType string) {
 		ref = t.pay.merchantRef
 	}
 	f := signing.Form{
-		{Key: "merchantId", Value: s.opts.MerchantID},
+		{Key: "merchantId", Value: m.merchantID},
 		{Key: "merchantReference", Value: ref},
 		{Key: "paymentType", Value: strconv.Itoa(t.pay.paymentType)},
 		{Key: "transactionType", Value: strconv.Itoa(t.typ)},
@@ -45,17 +53,23 @@ func (s *Server) notifyLocked(t *tx, eventType string) {
 		signing.Pair{Key: "message", Value: ""},
 		signing.Pair{Key: "timeZone", Value: "Etc/UTC"},
 		signing.Pair{Key: "createdAt", Value: strconv.FormatInt(time.Now().UnixMilli(), 10)},
-		signing.Pair{Key: "accessId", Value: s.opts.AccessID},
+		signing.Pair{Key: "accessId", Value: m.accessID},
 		signing.Pair{Key: "paymentProviderTransaction.status", Value: t.ppStatus},
 		signing.Pair{Key: "paymentProviderTransaction.statusMessage", Value: t.ppStatus},
 		signing.Pair{Key: "status", Value: strconv.Itoa(t.status)},
 		signing.Pair{Key: "statusMessage", Value: statusNames[t.status]},
 	)
-	if t.typ == typeAuthorize && t.status == stAuthorized && t.splitToken != "" {
+	if eventType == "Authorize" && t.typ == typeAuthorize && t.status == stAuthorized && t.splitToken != "" {
 		f = append(f, signing.Pair{Key: "splitToken", Value: t.splitToken})
 	}
+	s.deliverLocked(m, t, eventType, eventID, url, append(f, extra...))
+	return eventID
+}
+
+// deliverLocked signs the form f with merchant m's key and queues its delivery to url.
+func (s *Server) deliverLocked(m *merchant, t *tx, eventType, eventID, url string, f signing.Form) {
 	body := []byte(signing.EncodeForm(f))
-	auth, err := signing.SignNotification(s.opts.AccessID, s.key, body, signing.HMACSHA1)
+	auth, err := signing.SignNotification(m.accessID, m.key, body, signing.HMACSHA1)
 	if err != nil {
 		return
 	}
