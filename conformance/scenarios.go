@@ -515,7 +515,7 @@ func payoutIdempotent(ctx context.Context, t T, s *suite) {
 // page. Where the provider asks whether the amount may be paid (notify.PayoutRequested),
 // the suite's callback answers Continue.
 func payoutInteractive(ctx context.Context, t T, s *suite) {
-	s.requireCap(t, paybridge.OpPayoutInteractive)
+	s.requireCap(t, paybridge.OpPayout, paybridge.OpPayoutInteractive)
 	s.requireEndUser(t)
 	if !s.caps.Supports(paybridge.OpGetPayout) {
 		s.requireNotifications(t) // the only way to learn the outcome
