@@ -432,3 +432,44 @@ func TestDebitReplies(t *testing.T) {
 		}
 	}
 }
+
+// withCalls verifies notifications with the Client, offering it calls as the Gateway's
+// record, as the Gateway's NotificationHandler does.
+type withCalls struct {
+	*trustly.Client
+	calls provider.Calls
+}
+
+func (v withCalls) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
+	return v.Client.VerifyNotification(provider.WithCalls(ctx, v.calls), r)
+}
+
+// TestDebitOfAnotherAmountNeverReachesTheApplication: a debit of a Withdraw order for
+// another amount than the payout's is acknowledged FAILED by the Handler and never
+// passed to the callback, even one that would let every payout go on.
+func TestDebitOfAnotherAmountNeverReachesTheApplication(t *testing.T) {
+	c, merchantPub := notifyClient(t)
+	calls := &recordedCalls{calls: []provider.Call{{Op: provider.OpPayout, Key: "k", Reference: "wd-1", ProviderID: "555",
+		Amount: money.MustNew("12.50", "EUR"), Settled: true}}, marks: map[string]string{}}
+	var delivered []notify.Event
+	h := notify.NewHandler(withCalls{c, calls}, func(_ context.Context, ev notify.Event) error {
+		delivered = append(delivered, ev)
+		return ev.Decide(notify.Continue)
+	})
+	for _, tc := range []struct{ amount, want string }{{"99.00", "FAILED"}, {"12.50", "OK"}} {
+		data := debitData(tc.amount)
+		data["notificationid"] = "n-" + tc.amount
+		data["timestamp"] = time.Now().UTC().Format("2006-01-02 15:04:05.000000") + "+00" // within the Handler's maximum age
+		rep, _ := h.Process(context.Background(), &notify.Request{Method: http.MethodPost, Body: signed(t, "debit", data)})
+		if rep == nil {
+			t.Fatalf("%s: no reply", tc.amount)
+		}
+		status, err := wire.DecodeNotificationReply(rep.Body, merchantPub, "debit", docUUID)
+		if err != nil || status != tc.want {
+			t.Fatalf("debit of %s answered %q (%v), want %s", tc.amount, status, err, tc.want)
+		}
+	}
+	if len(delivered) != 1 || !delivered[0].Amount.Equal(money.MustNew("12.50", "EUR")) {
+		t.Fatalf("delivered %d events, want only the debit of the payout's amount", len(delivered))
+	}
+}
