@@ -20,7 +20,11 @@
 //   - mandates: CreateMandate (the payer approves once at the provider), Charge without
 //     the payer, GetMandate, CancelMandate;
 //   - the provider's books: Ledger, which package reconcile and `paybridge reconcile`
-//     compare with the journal.
+//     compare with the journal;
+//   - interactive payouts: Payout without an AccountID but with a ReturnURL sends the
+//     payee to the result's RedirectURL to choose the account (OpPayoutInteractive).
+//     Where the provider then asks whether to pay (a notify.PayoutRequested event), the
+//     notification callback answers with Event.Decide; without Continue no money moves.
 //
 // What the neutral request cannot say goes through its BeforeSend hook, which reaches the
 // adapter's own wire request; results and events reach the adapter's own answer through

@@ -389,15 +389,35 @@ func (g *Gateway) GetRefund(ctx context.Context, id string) (r *Refund, err erro
 		func(r *Refund) *string { return &r.Provider })
 }
 
-// Payout sends money to an account verified with VerifyAccount. Calling Payout again with
-// the same IdempotencyKey never pays twice.
+// Payout sends money to an account verified with VerifyAccount. With req.AccountID empty
+// and req.ReturnURL set (where Capabilities supports OpPayoutInteractive) the payee
+// chooses the account instead: send them to the result's RedirectURL while its Status is
+// PayoutPending, and learn the outcome from notifications — where the provider asks
+// whether the amount may be paid (a notify.PayoutRequested event), the application
+// answers with Event.Decide. Calling Payout again with the same IdempotencyKey never pays
+// twice.
 func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err error) {
 	const op = "Payout"
 	start := time.Now()
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
+	need := provider.OpPayout
+	if req.AccountID == "" && req.ReturnURL != "" {
+		need = provider.OpPayoutInteractive
+	}
+	// An interactive payout on an adapter without it is refused here, before the
+	// request's fields are looked at.
+	if err := g.begin(op, need, req.IdempotencyKey); err != nil {
+		return nil, err
+	}
 	if err := g.checkWrite(op, provider.OpPayout, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
 		return nil, err
+	}
+	if req.AccountID != "" && req.ReturnURL != "" {
+		// A payout to a known account has no page to return from: refuse rather than
+		// drop the field.
+		return nil, g.invalid(op, req.IdempotencyKey, FieldError{Field: "ReturnURL",
+			Problem: "is only for a payout whose payee chooses the account (AccountID empty); leave it empty with AccountID"})
 	}
 	po := g.p.(provider.Payouter)
 	return write(ctx, g, start, writeCall[Payout]{op: op, need: provider.OpPayout, key: req.IdempotencyKey, amount: req.Amount, req: &req,

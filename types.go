@@ -13,7 +13,8 @@ type (
 	RefundRequest = provider.RefundRequest
 	// Refund is a refund as the provider reports it.
 	Refund = provider.Refund
-	// PayoutRequest asks to send money to a verified account.
+	// PayoutRequest asks to send money to a verified account, or to one the payee
+	// chooses on the provider's page.
 	PayoutRequest = provider.PayoutRequest
 	// Payout is a payout as the provider reports it.
 	Payout = provider.Payout
@@ -137,6 +138,7 @@ const (
 	OpMultipleRefunds          = provider.OpMultipleRefunds
 	OpGetRefund                = provider.OpGetRefund
 	OpPayout                   = provider.OpPayout
+	OpPayoutInteractive        = provider.OpPayoutInteractive
 	OpGetPayout                = provider.OpGetPayout
 	OpVerifyAccount            = provider.OpVerifyAccount
 	OpVerifyAccountInteractive = provider.OpVerifyAccountInteractive

@@ -76,6 +76,7 @@ func isEmail(s string) bool {
 // problems describes validator tags in words.
 var problems = map[string]string{
 	"required":         "is required",
+	"required_without": "is required unless %s is set",
 	"max":              "is too long (at most %s)",
 	"min":              "is too small (at least %s)",
 	"email":            "must be a valid e-mail address",

@@ -38,6 +38,7 @@ var scenarios = []Scenario{
 	{"VerifyAccountInteractive", "the holder confirms an account on the provider's page", verifyAccountInteractive},
 	{"PayoutToVerifiedAccount", "a payout to a verified account", payoutToVerifiedAccount},
 	{"PayoutIdempotent", "the same Payout repeated with one idempotency key pays once", payoutIdempotent},
+	{"PayoutInteractive", "a payout without an account is pending with a page where the payee chooses the account; once they do, it succeeds, its notifications reach the application, and a repeat with its key returns the same payout", payoutInteractive},
 	{"MandateCharge", "the payer approves a mandate; a charge under it succeeds and its payment notification names the mandate", mandateCharge},
 	{"ChargeCanceledMandate", "a canceled mandate can no longer be charged", chargeCanceledMandate},
 	{"ChargeIdempotent", "the same Charge repeated with one idempotency key charges once", chargeIdempotent},
@@ -91,6 +92,11 @@ func capabilitiesScenario(ctx context.Context, t T, s *suite) {
 		paybridge.OpGetRefund: func() error { _, err := s.gw.GetRefund(ctx, "x-1"); return err },
 		paybridge.OpPayout: func() error {
 			_, err := s.gw.Payout(ctx, paybridge.PayoutRequest{Amount: s.amount(t, "1.00"), AccountID: "x-1", Payee: s.h.Payer, MerchantReference: newRef("po")})
+			return err
+		},
+		paybridge.OpPayoutInteractive: func() error {
+			_, err := s.gw.Payout(ctx, paybridge.PayoutRequest{Amount: s.amount(t, "1.00"), Payee: s.h.Payer, MerchantReference: newRef("po"),
+				ReturnURL: "https://merchant.example.com/r"})
 			return err
 		},
 		paybridge.OpGetPayout: func() error { _, err := s.gw.GetPayout(ctx, "x-1"); return err },
@@ -502,6 +508,56 @@ func payoutIdempotent(ctx context.Context, t T, s *suite) {
 	b := s.payout(ctx, t, account, "1.50", key)
 	if a.ID != b.ID {
 		t.Fatalf("repeating Payout with one key made payouts %s and %s", a.ID, b.ID)
+	}
+}
+
+// payoutInteractive makes a payout whose payee chooses the account on the provider's
+// page. Where the provider asks whether the amount may be paid (notify.PayoutRequested),
+// the suite's callback answers Continue.
+func payoutInteractive(ctx context.Context, t T, s *suite) {
+	s.requireCap(t, paybridge.OpPayout, paybridge.OpPayoutInteractive)
+	s.requireEndUser(t)
+	if !s.caps.Supports(paybridge.OpGetPayout) {
+		s.requireNotifications(t) // the only way to learn the outcome
+	}
+	key := newRef("payout")
+	want := s.amount(t, "3.00")
+	req := paybridge.PayoutRequest{Amount: want, Payee: s.person("PayoutRequest.Payee"), MerchantReference: key,
+		Description: s.carried("PayoutRequest.Description", "conformance payout"), ReturnURL: "https://merchant.example.com/paid-out",
+		NotificationURL: s.notifyURL, IdempotencyKey: key}
+	po, err := s.gw.Payout(ctx, req)
+	must(t, s, "Payout (interactive)", err)
+	if po.ID == "" || !po.Amount.Equal(want) || po.Status != paybridge.PayoutPending || po.RedirectURL == "" {
+		t.Fatalf("interactive Payout returned id %q, amount %v, status %q, URL %q; want an id, %v, pending and a URL",
+			po.ID, po.Amount, po.Status, po.RedirectURL, want)
+	}
+	again, err := s.gw.Payout(ctx, req)
+	must(t, s, "Payout (interactive, repeated)", err)
+	if again.ID != po.ID || again.RedirectURL != po.RedirectURL {
+		t.Fatalf("repeating the interactive Payout with its key returned payout %q (URL %q), want %q (URL %q)",
+			again.ID, again.RedirectURL, po.ID, po.RedirectURL)
+	}
+	must(t, s, "EndUser.Approve", s.h.EndUser.Approve(ctx, po.RedirectURL))
+	if s.srv != nil {
+		e, err := s.waitEvent(ctx, func(e notify.Event) bool {
+			return e.PayoutID == po.ID && (e.Kind == notify.PayoutSucceeded || e.Kind == notify.PayoutFailed)
+		})
+		must(t, s, "waiting for the payout's notification", err)
+		if e.Kind != notify.PayoutSucceeded || (e.Amount.IsValid() && !e.Amount.Equal(want)) {
+			t.Fatalf("the payout's notification is %s of %v, want %s of %v", e.Kind, e.Amount, notify.PayoutSucceeded, want)
+		}
+	}
+	if s.caps.Supports(paybridge.OpGetPayout) {
+		var got *paybridge.Payout
+		err := s.poll(ctx, func() (bool, error) {
+			var err error
+			got, err = s.gw.GetPayout(ctx, po.ID)
+			return err == nil && got.Status.Final(), err
+		})
+		must(t, s, "waiting for the payout", err)
+		if got.Status != paybridge.PayoutSucceeded || !got.Amount.Equal(want) {
+			t.Fatalf("GetPayout = %s of %v, want succeeded of %v", got.Status, got.Amount, want)
+		}
 	}
 }
 

@@ -117,11 +117,17 @@ func (s *suite) startNotifications(t T, logger *slog.Logger) {
 	}
 }
 
-// onEvent is the application callback: it records the event, failing on request.
+// onEvent is the application callback: it records the event, failing on request. It lets
+// a payout the provider asks about go on (the payee's payouts are the suite's own).
 func (s *suite) onEvent(_ context.Context, e notify.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[e.ID]++
+	if e.Kind == notify.PayoutRequested && e.AsksDecision() {
+		if err := e.Decide(notify.Continue); err != nil {
+			return err
+		}
+	}
 	// Failures are injected into the payment's success notification, the one the
 	// scenario counts; earlier notifications of the payment (authorized, pending) pass.
 	if e.Kind == notify.PaymentSucceeded && e.PaymentID != "" && s.failNext[e.PaymentID] > 0 {

@@ -14,13 +14,16 @@ type Operation string
 
 // The operations a Gateway offers.
 const (
-	OpPay                      Operation = "pay"
-	OpGetPayment               Operation = "get_payment"
-	OpRefund                   Operation = "refund"
-	OpPartialRefund            Operation = "partial_refund"
-	OpMultipleRefunds          Operation = "multiple_refunds"
-	OpGetRefund                Operation = "get_refund"
-	OpPayout                   Operation = "payout"
+	OpPay             Operation = "pay"
+	OpGetPayment      Operation = "get_payment"
+	OpRefund          Operation = "refund"
+	OpPartialRefund   Operation = "partial_refund"
+	OpMultipleRefunds Operation = "multiple_refunds"
+	OpGetRefund       Operation = "get_refund"
+	OpPayout          Operation = "payout"
+	// OpPayoutInteractive is Payout without an AccountID: the payee chooses the account
+	// on the provider's page (PayoutRequest.ReturnURL, Payout.RedirectURL).
+	OpPayoutInteractive        Operation = "payout_interactive"
 	OpGetPayout                Operation = "get_payout"
 	OpVerifyAccount            Operation = "verify_account"
 	OpVerifyAccountInteractive Operation = "verify_account_interactive"
@@ -46,7 +49,7 @@ const (
 // AllOperations lists every Operation in a stable order, for reports.
 var AllOperations = []Operation{
 	OpPay, OpGetPayment, OpRefund, OpPartialRefund, OpMultipleRefunds, OpGetRefund,
-	OpPayout, OpGetPayout, OpVerifyAccount, OpVerifyAccountInteractive,
+	OpPayout, OpPayoutInteractive, OpGetPayout, OpVerifyAccount, OpVerifyAccountInteractive,
 	OpGetAccountVerification, OpCustomers, OpNotifications,
 	OpCapture, OpPartialCapture, OpMultipleCaptures, OpGetCapture, OpVoid,
 	OpCreateMandate, OpGetMandate, OpCancelMandate, OpCharge, OpLedger,
@@ -76,6 +79,9 @@ type Capabilities struct {
 	// confirm an account at their bank (OpVerifyAccountInteractive). It needs an
 	// AccountVerifier.
 	InteractiveVerification bool
+	// InteractivePayouts says Payout without an AccountID sends the payee to choose the
+	// account on the provider's page (OpPayoutInteractive). It needs a Payouter.
+	InteractivePayouts bool
 	// PartialCaptures says a capture may take less than the authorized amount
 	// (OpPartialCapture). It needs a Capturer.
 	PartialCaptures bool
@@ -85,8 +91,9 @@ type Capabilities struct {
 	// Unavailable lists operations the adapter's interfaces provide but the provider, as
 	// configured, cannot perform: a read the provider's API lacks, or an operation that
 	// needs a credential the adapter was not given. Only operations an interface provides
-	// may be named (not OpPartialRefund, OpMultipleRefunds, OpVerifyAccountInteractive,
-	// OpPartialCapture or OpMultipleCaptures, which the fields above decide); say why in
+	// may be named (not OpPartialRefund, OpMultipleRefunds, OpPayoutInteractive,
+	// OpVerifyAccountInteractive, OpPartialCapture or OpMultipleCaptures, which the fields
+	// above decide); say why in
 	// Notes.
 	Unavailable []Operation
 	// Currencies accepted for payments, refunds and payouts; empty means any currency the
@@ -166,19 +173,20 @@ func provided(p Provider) map[Operation]bool {
 
 // OperationsOf returns the operations p offers, in AllOperations order: those its
 // interfaces provide, less Capabilities.Unavailable, with OpPartialRefund,
-// OpMultipleRefunds, OpVerifyAccountInteractive, OpPartialCapture and OpMultipleCaptures
-// where Capabilities sets them and the operation they refine is offered. It is the one list of what a Gateway over p
-// supports.
+// OpMultipleRefunds, OpPayoutInteractive, OpVerifyAccountInteractive, OpPartialCapture and
+// OpMultipleCaptures where Capabilities sets them and the operation they refine is offered.
+// It is the one list of what a Gateway over p supports.
 func OperationsOf(p Provider) []Operation {
 	c := p.Capabilities()
 	has := provided(p)
-	verifies := has[OpVerifyAccount]
+	verifies, payouts := has[OpVerifyAccount], has[OpPayout]
 	for _, op := range c.Unavailable {
 		delete(has, op)
 	}
 	has[OpPartialRefund] = has[OpRefund] && c.PartialRefunds
 	has[OpMultipleRefunds] = has[OpPartialRefund] && c.MultipleRefunds
 	has[OpVerifyAccountInteractive] = verifies && c.InteractiveVerification
+	has[OpPayoutInteractive] = payouts && c.InteractivePayouts
 	has[OpPartialCapture] = has[OpCapture] && c.PartialCaptures
 	has[OpMultipleCaptures] = has[OpPartialCapture] && c.MultipleCaptures
 	var out []Operation
@@ -206,6 +214,7 @@ func CheckCapabilities(p Provider) error {
 	needs(c.PartialRefunds, "PartialRefunds", "Refunder", has[OpRefund])
 	needs(c.MultipleRefunds, "MultipleRefunds", "Refunder", has[OpRefund])
 	needs(c.InteractiveVerification, "InteractiveVerification", "AccountVerifier", has[OpVerifyAccount])
+	needs(c.InteractivePayouts, "InteractivePayouts", "Payouter", has[OpPayout])
 	needs(len(c.CustomerFields) > 0, "CustomerFields", "CustomerManager", has[OpCustomers])
 	needs(c.PartialCaptures, "PartialCaptures", "Capturer", has[OpCapture])
 	needs(c.MultipleCaptures, "MultipleCaptures", "Capturer", has[OpCapture])

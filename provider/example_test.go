@@ -52,6 +52,6 @@ func ExampleOperationsOf() {
 	fmt.Println(provider.OperationsOf(p))
 	fmt.Println(provider.CheckCapabilities(p))
 	// Output:
-	// [pay get_payment refund partial_refund multiple_refunds get_refund payout get_payout verify_account verify_account_interactive get_account_verification customers notifications capture partial_capture multiple_captures get_capture void create_mandate get_mandate cancel_mandate charge ledger]
+	// [pay get_payment refund partial_refund multiple_refunds get_refund payout payout_interactive get_payout verify_account verify_account_interactive get_account_verification customers notifications capture partial_capture multiple_captures get_capture void create_mandate get_mandate cancel_mandate charge ledger]
 	// <nil>
 }

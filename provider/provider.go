@@ -51,8 +51,9 @@ type Refunder interface {
 
 // Payouter is implemented by providers that can pay out to verified accounts.
 type Payouter interface {
-	// Payout sends money to a verified account. The same IdempotencyKey must never pay out
-	// twice.
+	// Payout sends money to a verified account, or, with req.AccountID empty (only when
+	// Capabilities sets InteractivePayouts), returns a pending payout whose payee chooses
+	// the account at its RedirectURL. The same IdempotencyKey must never pay out twice.
 	Payout(ctx context.Context, req *PayoutRequest) (*Payout, error)
 	// GetPayout returns a payout by ID; NotFound when unknown.
 	GetPayout(ctx context.Context, id string) (*Payout, error)

@@ -180,11 +180,19 @@ type Refund struct {
 	Detailed `json:"-"`
 }
 
-// PayoutRequest asks to send money to a verified bank account.
+// PayoutRequest asks to send money to a verified bank account. With AccountID set the
+// payout goes to that account; with AccountID empty and ReturnURL set the payee is sent to
+// the result's RedirectURL to choose the account on the provider's page
+// (OpPayoutInteractive, where Capabilities sets InteractivePayouts).
 type PayoutRequest struct {
 	Amount money.Amount `json:"amount"`
-	// AccountID is AccountVerification.AccountID of a verified account.
-	AccountID string `json:"accountId" validate:"required,max=128"`
+	// AccountID is AccountVerification.AccountID of a verified account. It is required
+	// unless ReturnURL is set.
+	AccountID string `json:"accountId,omitempty" validate:"required_without=ReturnURL,max=128"`
+	// ReturnURL is where the payee is sent back after choosing the account on the
+	// provider's page, for a payout without AccountID (an interactive payout). Leave it
+	// empty with AccountID.
+	ReturnURL string `json:"returnUrl,omitempty" validate:"omitempty,http_url"`
 	// Payee is the account holder; Payee.ID must be the same person id used to verify the
 	// account where the provider ties accounts to end users (Trustly).
 	Payee             Person            `json:"payee"`
@@ -200,15 +208,18 @@ type PayoutRequest struct {
 
 // Payout is a payout as the provider reports it.
 type Payout struct {
-	ID                string       `json:"id"`
-	Provider          string       `json:"provider"`
-	Status            PayoutStatus `json:"status"`
-	ProviderStatus    string       `json:"providerStatus,omitempty"`
-	Amount            money.Amount `json:"amount"`
-	AccountID         string       `json:"accountId,omitempty"`
-	MerchantReference string       `json:"merchantReference,omitempty"`
-	IdempotencyKey    string       `json:"idempotencyKey,omitempty"`
-	CreatedAt         time.Time    `json:"createdAt,omitzero"`
+	ID             string       `json:"id"`
+	Provider       string       `json:"provider"`
+	Status         PayoutStatus `json:"status"`
+	ProviderStatus string       `json:"providerStatus,omitempty"`
+	Amount         money.Amount `json:"amount"`
+	AccountID      string       `json:"accountId,omitempty"`
+	// RedirectURL is where to send the payee of an interactive payout (a PayoutRequest
+	// without AccountID) to choose the account, while Status is PayoutPending.
+	RedirectURL       string    `json:"redirectUrl,omitempty"`
+	MerchantReference string    `json:"merchantReference,omitempty"`
+	IdempotencyKey    string    `json:"idempotencyKey,omitempty"`
+	CreatedAt         time.Time `json:"createdAt,omitzero"`
 	// Detailed reaches the adapter's own decoded answer through As.
 	Detailed `json:"-"`
 }

@@ -51,19 +51,22 @@ type backendCore struct {
 	lose      atomic.Int64
 	seq       atomic.Int64
 
-	mu         sync.Mutex
-	payments   map[string]*payment
-	refunds    map[string]*provider.Refund
-	payouts    map[string]*provider.Payout
-	captures   map[string]*provider.Capture
-	mandates   map[string]*mandate
-	ledger     []*ledgerRow
-	verifs     map[string]*verification
-	customers  map[string]*provider.Customer
-	custOrder  []string
-	idem       map[string]idemEntry
-	balance    map[money.Currency]money.Amount
-	deliveries map[string]*Delivery
+	mu       sync.Mutex
+	payments map[string]*payment
+	refunds  map[string]*provider.Refund
+	payouts  map[string]*provider.Payout
+	// payoutPages are the interactive payouts whose payee has not yet chosen an
+	// account: the NotificationURL each was made with, by payout id.
+	payoutPages map[string]string
+	captures    map[string]*provider.Capture
+	mandates    map[string]*mandate
+	ledger      []*ledgerRow
+	verifs      map[string]*verification
+	customers   map[string]*provider.Customer
+	custOrder   []string
+	idem        map[string]idemEntry
+	balance     map[money.Currency]money.Amount
+	deliveries  map[string]*Delivery
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -148,28 +151,29 @@ func WithLedgerPageSize(n int) BackendOption { return func(b *Backend) { b.ledge
 func NewBackend(opts ...BackendOption) *Backend {
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &Backend{&backendCore{
-		apiKey:     secret.New("mem_" + randomHex(16)),
-		webhookKey: secret.New("whsec_" + randomHex(16)),
-		client:     &http.Client{Timeout: 5 * time.Second},
-		retryBase:  20 * time.Millisecond,
-		retryMax:   time.Second,
-		attempts:   30,
-		float:      decimal.NewFromInt(1_000_000),
-		now:        time.Now,
-		chargeWait: 10 * time.Millisecond,
-		ledgerPage: 50,
-		payments:   map[string]*payment{},
-		refunds:    map[string]*provider.Refund{},
-		payouts:    map[string]*provider.Payout{},
-		captures:   map[string]*provider.Capture{},
-		mandates:   map[string]*mandate{},
-		verifs:     map[string]*verification{},
-		customers:  map[string]*provider.Customer{},
-		idem:       map[string]idemEntry{},
-		balance:    map[money.Currency]money.Amount{},
-		deliveries: map[string]*Delivery{},
-		ctx:        ctx,
-		cancel:     cancel,
+		apiKey:      secret.New("mem_" + randomHex(16)),
+		webhookKey:  secret.New("whsec_" + randomHex(16)),
+		client:      &http.Client{Timeout: 5 * time.Second},
+		retryBase:   20 * time.Millisecond,
+		retryMax:    time.Second,
+		attempts:    30,
+		float:       decimal.NewFromInt(1_000_000),
+		now:         time.Now,
+		chargeWait:  10 * time.Millisecond,
+		ledgerPage:  50,
+		payments:    map[string]*payment{},
+		refunds:     map[string]*provider.Refund{},
+		payouts:     map[string]*provider.Payout{},
+		payoutPages: map[string]string{},
+		captures:    map[string]*provider.Capture{},
+		mandates:    map[string]*mandate{},
+		verifs:      map[string]*verification{},
+		customers:   map[string]*provider.Customer{},
+		idem:        map[string]idemEntry{},
+		balance:     map[money.Currency]money.Amount{},
+		deliveries:  map[string]*Delivery{},
+		ctx:         ctx,
+		cancel:      cancel,
 	}}
 	for _, o := range opts {
 		o(b)

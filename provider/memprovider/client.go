@@ -110,12 +110,13 @@ func (p *Client) Backend() *Backend { return p.b }
 func (p *Client) Name() string { return Name }
 
 // Capabilities implements provider.Provider: everything is supported, refunds and
-// captures may be partial and repeated, accounts may be verified interactively, and every
+// captures may be partial and repeated, accounts may be verified and payouts made
+// interactively, and every
 // optional request field is carried (RequestFields names them all). Every write but
 // VerifyAccount is idempotent at the Backend by its key, so the Gateway may resend it.
 func (p *Client) Capabilities() provider.Capabilities {
 	return provider.Capabilities{PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true,
-		PartialCaptures: true, MultipleCaptures: true,
+		InteractivePayouts: true, PartialCaptures: true, MultipleCaptures: true,
 		Currencies: p.currencies, RequestFields: provider.RequestFieldNames,
 		RepeatableWrites: []provider.Operation{provider.OpPay, provider.OpRefund, provider.OpPayout,
 			provider.OpCapture, provider.OpVoid, provider.OpCreateMandate, provider.OpCancelMandate, provider.OpCharge}}
@@ -286,7 +287,7 @@ func (p *Client) payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	id := b.newID("po")
-	fp := fingerprint(req.AccountID, req.Amount.String(), req.MerchantReference)
+	fp := fingerprint(req.AccountID, req.Amount.String(), req.MerchantReference, req.ReturnURL)
 	if prior, err := b.rememberLocked("payout", req.IdempotencyKey, fp, id); err != nil {
 		return nil, err
 	} else if prior != "" {
@@ -295,6 +296,12 @@ func (p *Client) payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 	fail := func(code provider.Code, field, pcode, msg string) error {
 		delete(b.idem, "payout\x00"+req.IdempotencyKey)
 		return &provider.Error{Code: code, ProviderCode: pcode, Message: msg, Field: field, HTTPStatus: 400}
+	}
+	if req.AccountID == "" {
+		if req.ReturnURL == "" {
+			return nil, fail(provider.InvalidRequest, "AccountID", "account_required", "an account id, or a ReturnURL for the payee to choose one")
+		}
+		return b.interactivePayoutLocked(id, req, fail)
 	}
 	var acct *verification
 	for _, v := range b.verifs {
@@ -326,6 +333,56 @@ func (p *Client) payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 	b.notifyLocked(req.NotificationURL, notify.Event{Kind: notify.PayoutSucceeded, PayoutID: id, AccountID: req.AccountID,
 		MerchantReference: req.MerchantReference, Amount: req.Amount, ProviderStatus: po.ProviderStatus})
 	return withDetail(po, payoutDetail), nil
+}
+
+// interactivePayoutLocked creates a payout whose payee chooses the account on the
+// hosted page at its RedirectURL: pending until the EndUser acts there. The balance must
+// cover it now, and again when the payee confirms.
+func (b *Backend) interactivePayoutLocked(id string, req *provider.PayoutRequest,
+	fail func(code provider.Code, field, pcode, msg string) error) (*provider.Payout, error) {
+	bal := b.balanceLocked(req.Amount.Currency())
+	if after, err := bal.Sub(req.Amount); err != nil || after.Sign() < 0 {
+		return nil, fail(provider.InsufficientFunds, "Amount", "insufficient_balance", "the merchant balance is "+bal.String())
+	}
+	po := &provider.Payout{ID: id, Provider: Name, Status: provider.PayoutPending, ProviderStatus: "awaiting_payee",
+		RedirectURL: HostedBase + "/payout/" + id, Amount: req.Amount, MerchantReference: req.MerchantReference,
+		IdempotencyKey: req.IdempotencyKey, CreatedAt: b.now(),
+		Detailed: provider.Detailed{Detail: &PayoutDetail{Description: req.Description, Metadata: maps.Clone(req.Metadata),
+			Payee: req.Payee}}}
+	po.Detail.(*PayoutDetail).Payee.Address = cloneAddress(req.Payee.Address)
+	b.payouts[id] = po
+	b.payoutPages[id] = req.NotificationURL
+	return withDetail(po, payoutDetail), nil
+}
+
+// actOnPayoutLocked applies the payee's action on an interactive payout's page: approve
+// pays the payout to the account the payee chose (payout.succeeded), or fails it when the
+// balance no longer covers it; decline and abandon end it unpaid (payout.failed).
+func (b *Backend) actOnPayoutLocked(po *provider.Payout, action string) {
+	notifyURL := b.payoutPages[po.ID]
+	delete(b.payoutPages, po.ID)
+	po.RedirectURL = ""
+	ev := notify.Event{PayoutID: po.ID, MerchantReference: po.MerchantReference, Amount: po.Amount}
+	switch action {
+	case "approve":
+		cur := po.Amount.Currency()
+		after, err := b.balanceLocked(cur).Sub(po.Amount)
+		if err != nil || after.Sign() < 0 {
+			po.Status, po.ProviderStatus, ev.Kind = provider.PayoutFailed, "insufficient_balance", notify.PayoutFailed
+			break
+		}
+		b.balance[cur] = after
+		po.AccountID = "acct_" + po.ID // the account the payee chose on the page
+		po.Status, po.ProviderStatus, ev.Kind, ev.AccountID = provider.PayoutSucceeded, "paid", notify.PayoutSucceeded, po.AccountID
+		b.movements.Add(1)
+		b.bookLocked(provider.LedgerPayout, "payout", negate(po.Amount), po.ID, po.MerchantReference)
+	case "decline":
+		po.Status, po.ProviderStatus, ev.Kind = provider.PayoutFailed, "declined", notify.PayoutFailed
+	default:
+		po.Status, po.ProviderStatus, ev.Kind = provider.PayoutCanceled, "abandoned", notify.PayoutFailed
+	}
+	ev.ProviderStatus = po.ProviderStatus
+	b.notifyLocked(notifyURL, ev)
 }
 
 // GetPayout implements provider.Payouter.

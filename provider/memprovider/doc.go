@@ -16,7 +16,12 @@
 // idempotency key reused for a different request); and delivers notifications by HTTP POST
 // to the NotificationURL given with each request (or the backend's default), signed with
 // HMAC-SHA256, retrying with back-off until a 2xx reply. The [EndUser] approves, declines or
-// abandons hosted pages and interactive account verifications.
+// abandons hosted pages, interactive account verifications and interactive payouts.
+//
+// A Payout without AccountID but with a ReturnURL is interactive: it is PayoutPending with
+// a RedirectURL, where the EndUser chooses the account (Approve: the payout is paid,
+// payout.succeeded) or does not (Decline, Abandon: payout.failed). The balance must cover
+// it both when it is made and when the payee confirms.
 //
 // Test data: a BankAccount whose account number or IBAN ends in "0000" fails verification;
 // any other verifies.

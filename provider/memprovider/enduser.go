@@ -21,14 +21,16 @@ var ErrPageNotActive = errors.New("memprovider: the hosted page is no longer act
 // ErrUnknownPage is returned for a URL that is not one of the Backend's hosted pages.
 var ErrUnknownPage = errors.New("memprovider: not a hosted page of this backend")
 
-// Approve pays a payment (authorizes one made with CaptureManual), approves a mandate, or
-// confirms an account verification, at redirectURL. An interactive verification confirms
-// the test account GB33BUKB20201555555555.
+// Approve pays a payment (authorizes one made with CaptureManual), approves a mandate,
+// confirms an account verification, or chooses the account of an interactive payout, at
+// redirectURL. An interactive verification confirms the test account
+// GB33BUKB20201555555555; an interactive payout is then paid.
 func (e *EndUser) Approve(ctx context.Context, redirectURL string) error {
 	return e.act(ctx, redirectURL, "approve")
 }
 
-// Decline refuses the payment, mandate or verification at redirectURL, as a bank would.
+// Decline refuses the payment, mandate, verification or interactive payout at
+// redirectURL, as a bank would.
 func (e *EndUser) Decline(ctx context.Context, redirectURL string) error {
 	return e.act(ctx, redirectURL, "decline")
 }
@@ -85,6 +87,17 @@ func (e *EndUser) act(ctx context.Context, redirectURL, action string) error {
 			return ErrPageNotActive
 		}
 		b.actOnMandateLocked(md, action)
+		return nil
+	}
+	if id, ok := hostedID(redirectURL, "payout"); ok {
+		po, ok := b.payouts[id]
+		if !ok {
+			return ErrUnknownPage
+		}
+		if _, waiting := b.payoutPages[id]; !waiting {
+			return ErrPageNotActive
+		}
+		b.actOnPayoutLocked(po, action)
 		return nil
 	}
 	if id, ok := hostedID(redirectURL, "verify"); ok {

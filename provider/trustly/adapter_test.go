@@ -42,6 +42,9 @@ type env struct {
 	// journal is the Gateways' operations journal; it survives restart, as a shared
 	// PostgreSQL journal does.
 	journal journal.Journal
+	// decide, when set, is the callback's answer to an event that asks for a decision;
+	// without it the callback decides nothing.
+	decide func(notify.Event) error
 }
 
 // fastRetry is DefaultRetryPolicy with millisecond waits.
@@ -112,6 +115,11 @@ func (e *env) restartWith(t *testing.T, j journal.Journal) {
 		if e.fail[ev.ProviderEvent] > 0 {
 			e.fail[ev.ProviderEvent]--
 			return errors.New("injected failure")
+		}
+		if e.decide != nil && ev.AsksDecision() {
+			if err := e.decide(ev); err != nil {
+				return err
+			}
 		}
 		e.events = append(e.events, ev)
 		return nil

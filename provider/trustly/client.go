@@ -88,14 +88,14 @@ func (c *Client) Account() string { return c.s.username }
 // Environment returns the environment the Client was configured for.
 func (c *Client) Environment() Environment { return c.s.env }
 
-// Capabilities implements provider.Provider. Refunds may be partial and repeated, and
-// accounts may be verified interactively; nothing can be read back from Trustly (a
+// Capabilities implements provider.Provider. Refunds may be partial and repeated, accounts
+// may be verified and payouts made interactively (Withdraw); nothing can be read back from Trustly (a
 // mandate's state is read from the journal, see GetMandate), and a mandate cannot be
 // canceled.
 func (c *Client) Capabilities() provider.Capabilities {
 	const noRead = "Trustly's API has no call that reads it back; outcomes arrive as notifications"
 	return provider.Capabilities{
-		PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true,
+		PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true, InteractivePayouts: true,
 		Unavailable: []provider.Operation{
 			provider.OpGetPayment, provider.OpGetRefund, provider.OpGetPayout, provider.OpGetAccountVerification,
 			provider.OpCancelMandate,

@@ -49,7 +49,8 @@
 //     without either, Payout fails with a Description field error before sending. An
 //     accepted payout is PayoutPending; a payoutconfirmation notification (a Trustly
 //     option) reports success, a credit or cancel notification on the payout's order
-//     reports failure.
+//     reports failure. Without an AccountID, and with a ReturnURL, Payout is Withdraw:
+//     the payee chooses the account on Trustly's page (see Interactive payouts).
 //   - VerifyAccount with bank details is RegisterAccount. Trustly checks the format of the
 //     details and returns an accountid usable with AccountPayout; it does not prove who
 //     owns the account. "Verified" therefore means: Trustly accepted and registered the
@@ -167,8 +168,10 @@
 //     has none for the payer) and Payer.Address (Deposit has only a shipping address; set
 //     ShippingAddress* through BeforeSend).
 //   - Refund: Reason and Metadata are refused; MerchantReference is the ExternalReference.
-//   - Payout: Description is the ShopperStatement. Refused: Metadata, Payee.DateOfBirth
-//     and Payee.Address (AccountPayout describes only the sender, SenderInformation).
+//   - Payout: Description is the ShopperStatement (optional on a Withdraw). Refused:
+//     Metadata, Payee.DateOfBirth and Payee.Address (AccountPayout describes only the
+//     sender, SenderInformation; Withdraw has DateOfBirth and Address* attributes, which
+//     BeforeSend can set on an interactive payout).
 //   - CreateMandate: Payer.DateOfBirth is carried. Refused: Description (SelectAccount
 //     has none), MaxAmount (TDD records no cap) and Payer.Address.
 //   - Charge: Description is the ShopperStatement. Refused: Metadata.
@@ -238,10 +241,11 @@
 // key on the raw decoded tree and answered with the signed {"status":"OK"} echoing the
 // notification's uuid and method, with HTTP 200 (kyc is answered with the application's
 // decision: see Identity checks below). When the application's callback fails the
-// answer is HTTP 500 with no Trustly reply, so that Trustly delivers the notification again;
-// a signed "FAILED", which Trustly acts on (it aborts a withdrawal's debit), is never sent. A correctly signed notification of a method this package does
-// not know is delivered as Kind other (ProviderEvent is the method, Raw the body) and
-// answered OK, so that Trustly stops redelivering it.
+// answer is HTTP 500 with no Trustly reply, so that Trustly delivers the notification again.
+// A signed "FAILED", which Trustly acts on (it aborts a withdrawal), is sent only as the
+// answer to a debit: see Interactive payouts. A correctly signed notification of a method
+// this package does not know is delivered as Kind other (ProviderEvent is the method, Raw
+// the body) and answered OK, so that Trustly stops redelivering it.
 //
 // Trustly's notifications do not say what kind of order they concern, and the same
 // methods mean different things per kind (a credit confirms a deposit, but reports a failed
@@ -269,7 +273,9 @@
 //     deposit has none (a refund made in Trustly's back office, say) — is acknowledged
 //     and never delivered. Notifications carrying "refund":"1" (direct-debit refunds) are
 //     refund events too.
-//   - Payout: payoutconfirmation is payout.succeeded; credit or cancel is payout.failed.
+//   - Payout: payoutconfirmation is payout.succeeded; credit or cancel is payout.failed;
+//     debit, which only a Withdraw's order gets, is payout.requested (see Interactive
+//     payouts).
 //   - Account selection: account is account.verified or account.failed (verified "0"),
 //     cancel is account.failed.
 //   - Mandate (a CreateMandate's SelectAccount): account is mandate.pending or
@@ -294,6 +300,7 @@
 // is: credit, cancel, debit and payoutconfirmation are Kind other, never a success, with
 // ProviderEvent holding the method and Raw the body with the orderid; pending is
 // payment.pending, and kyc payment.identified (Trustly sends it only for deposits). A
+// debit is then answered FAILED: it may be a Withdraw's, which OK would let go on. A
 // redelivered notification (same notificationid) is read as the first time.
 //
 // # Identity checks
@@ -339,6 +346,59 @@
 // (https://eu.developers.trustly.com/doc/reference/account-notification). The account.*
 // event carries the holder as Identity (NationalID, Name, Street, PostalCode, City), and
 // its Detail, a *[NotificationData], has the account's fields and the holder typed.
+//
+// # Interactive payouts
+//
+// A Payout without an AccountID and with a ReturnURL is Withdraw
+// (https://eu.developers.trustly.com/doc/reference/withdraw): Trustly marks it as "not
+// offered to new merchants", so it works only for a merchant Trustly enabled it for. The
+// Payout comes back PayoutPending with RedirectURL, Trustly's page where the payee
+// chooses their bank account (ReturnURL is its SuccessURL and FailURL); Payout.As reaches
+// the answer as an *[OrderResult]. Payee needs what a Deposit's payer needs (ID as the
+// EndUserID, names, country, locale). Withdraw has no fixed amount: the adapter sends
+// SuggestedMinAmount and SuggestedMaxAmount both as the amount, so that it is the one the
+// payee can choose [I].
+//
+// Once the payee has chosen the account Trustly sends a debit notification, and waits for
+// the merchant to say whether the amount may be taken from what it owes the payee. It
+// reaches the callback as a notify.PayoutRequested event (PayoutID the Withdraw's order,
+// Amount what the payee asks for) that asks for a decision:
+//
+//	if e.Kind == notify.PayoutRequested {
+//		if owes(e.PayoutID, e.Amount) { // debit the payee's balance in your books
+//			return e.Decide(notify.Continue)
+//		}
+//		return e.Decide(notify.Abort)
+//	}
+//
+// notify.Continue is answered OK: the withdrawal goes on. Anything else is answered
+// FAILED, which aborts it (Trustly then sends a cancel, payout.failed): notify.Abort, a
+// callback that returns nil without deciding, a debit of an order that is not the
+// merchant's (another merchant's order posted to your URL, an order made outside
+// paybridge) and a debit of another amount than the Payout asked for — the last two never
+// reach the callback. A callback that fails gets HTTP 500 and no signed answer, and
+// Trustly delivers the debit again. As with kyc, the debit is not remembered as
+// processed: a redelivery asks the callback again, so decide alike for the same event ID.
+//
+// A debit is read as a Withdraw's by the call that made its order, in the journal: a
+// Payout's order gets a debit only as a Withdraw (an AccountPayout reports by
+// payoutconfirmation, credit or cancel), while a deposit's debit (a reversal after its
+// credit, payment.failed) comes on an order a Pay or Charge made, and is answered OK.
+// A debit of an order the journal does not place is answered FAILED.
+//
+// Unless Trustly approves withdrawals automatically for the merchant, an accepted
+// withdrawal then waits for ApproveWithdrawal or DenyWithdrawal on the Client, reached
+// with Gateway.As:
+//
+//	var c *trustly.Client
+//	if gw.As(&c) { ok, err := c.ApproveWithdrawal(ctx, payout.ID) } // or DenyWithdrawal
+//
+// Calls made on the Client are not journaled; each is sent with a request UUID derived
+// from the order, so repeating it is harmless. A denied withdrawal, or one that fails
+// later, is reported by a credit (payout.failed); a paid one by payoutconfirmation
+// (payout.succeeded), where Trustly sends it for the merchant. GetWithdrawals on the
+// Client reports the order's transfer (TransferState, AccountID, ETA); Trustly allows it
+// once per 15 minutes per order.
 //
 // # Provider-specific calls
 //

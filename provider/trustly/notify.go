@@ -17,8 +17,20 @@ import (
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
 
-// replyState is what the reply must echo.
-type replyState struct{ method, uuid string }
+// replyState is what the reply must echo, and for a debit, whose it is (see debitStatus).
+type replyState struct {
+	method, uuid string
+	debit        debitOf
+}
+
+// debitOf says whose order a debit notification concerns, which decides its answer.
+type debitOf int
+
+const (
+	debitUnknown  debitOf = iota // an order no call of the merchant made, or no record to tell
+	debitDeposit                 // a deposit or charge (reversed), or a direct-debit refund
+	debitWithdraw                // a Withdraw: the payee asks for the money
+)
 
 // otherNotification is the event of a verified notification whose method the adapter
 // does not know. Its id is the notificationid, or the uuid when there is none.
@@ -141,27 +153,40 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 	if ev.Kind == notify.PaymentIdentified {
 		ev.PaymentID, ev.Identity = orderID, kycIdentity(n)
 	}
+	if ev.Kind == notify.PayoutRequested && d.orderAmount.IsValid() && !ev.Amount.Equal(d.orderAmount) {
+		// The payee chose another amount than the Withdraw allowed: never the merchant's
+		// to pay, whatever the application would decide.
+		d.unrecorded = fmt.Errorf("a debit of %s on Withdraw order %s, which was made for %s", ev.Amount, orderID, d.orderAmount)
+	}
 	nn := &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID},
-		AsksDecision: ev.Kind == notify.PaymentIdentified}
+		AsksDecision: ev.Kind == notify.PaymentIdentified || ev.Kind == notify.PayoutRequested}
 	switch {
 	case d.foreign:
 		nn.NotOurs = notOurs(orderID, n.MessageID())
 	case d.unrecorded != nil:
 		nn.NotOurs = d.unrecorded
 	}
+	if n.Method == "debit" && nn.NotOurs == nil {
+		switch d.class {
+		case classPayout:
+			nn.ReplyState = replyState{method: n.Method, uuid: n.UUID, debit: debitWithdraw}
+		case classDeposit, classDepositRefund, classDDRefund:
+			nn.ReplyState = replyState{method: n.Method, uuid: n.UUID, debit: debitDeposit}
+		}
+	}
 	return nn, nil
 }
 
 // NotificationReply implements notify.Verifier. A processed notification gets the signed
 // reply echoing its uuid and method with status OK, HTTP 200 — for kyc, the application's
-// decision (see kycStatus); PKCS#1 v1.5 signatures are deterministic, so a redelivery
-// answered alike gets the same bytes. When the application could not process it, the
-// answer is HTTP 500 without a Trustly reply, which Trustly treats as undelivered and sends
-// again with the same notificationid
+// decision (see kycStatus), and for a debit, OK or FAILED (see debitStatus); PKCS#1 v1.5
+// signatures are deterministic, so a redelivery answered alike gets the same bytes. When
+// the application could not process it, the answer is HTTP 500 without a Trustly reply,
+// which Trustly treats as undelivered and sends again with the same notificationid
 // (https://eu.developers.trustly.com/doc/reference/notifications-overview). A signed
-// FAILED is never sent: Trustly acts on it — a FAILED debit aborts a withdrawal — where a
-// failed callback must lead to redelivery and nothing else. The same holds for kyc: a
-// failed callback is neither CONTINUE nor FINISH, only redelivery.
+// FAILED is sent only as the answer to a debit: Trustly acts on it — a FAILED debit
+// aborts a withdrawal — so a failed callback leads to redelivery and nothing else. The
+// same holds for kyc: a failed callback is neither CONTINUE nor FINISH, only redelivery.
 func (c *Client) NotificationReply(n *notify.Notification, o notify.Outcome) (*notify.Reply, error) {
 	st, ok := n.ReplyState.(replyState)
 	if !ok {
@@ -172,8 +197,11 @@ func (c *Client) NotificationReply(n *notify.Notification, o notify.Outcome) (*n
 			Body: []byte("notification not processed; deliver it again\n")}, nil
 	}
 	status := "OK"
-	if st.method == "kyc" {
+	switch st.method {
+	case "kyc":
 		status = kycStatus(n.Decision)
+	case "debit":
+		status = debitStatus(st.debit, n.Decision)
 	}
 	body, err := wire.EncodeNotificationReply(c.s.key, st.method, st.uuid, status)
 	if err != nil {
@@ -211,6 +239,35 @@ func kycStatus(d notify.Decision) string {
 	return kycFinish
 }
 
+// The answers to a debit notification (project fact file trustly-jsonrpc.md §4.3, §6.2;
+// https://eu.developers.trustly.com/doc-old/docs/withdraw): for a Withdraw, OK says the
+// merchant has taken the amount from what it owes the payee and the withdrawal goes on;
+// FAILED aborts it, and Trustly sends a cancel.
+const (
+	debitOK     = "OK"
+	debitFailed = "FAILED"
+)
+
+// debitStatus is the answer to a debit notification. OK lets money move when the debit
+// is a Withdraw's, so it is sent only for an explicit Continue of the application on a
+// Withdraw order of the merchant's own (a PayoutRequested event the Gateway matched to
+// the merchant's Payout, of the amount asked for). Undecided — a callback that returned
+// nil without deciding, a notification the Gateway refused as not the merchant's (another
+// merchant's order, another amount), one answered without asking the application — and
+// Abort are FAILED: the payee can ask again, while a wrongful OK pays out money the
+// merchant may not owe. A debit of a deposit or charge of the merchant's (reversed after
+// its credit) or a direct-debit refund's is only acknowledged, OK. A debit of an order the
+// adapter cannot place is FAILED: it may be a Withdraw.
+func debitStatus(of debitOf, d notify.Decision) string {
+	switch {
+	case of == debitDeposit:
+		return debitOK
+	case of == debitWithdraw && d == notify.Continue:
+		return debitOK
+	}
+	return debitFailed
+}
+
 // kycIdentity reads the end user's identity from a kyc notification's data: kycentityid,
 // and attributes personid (Sweden, Finland and Estonia only), firstname, lastname, dob,
 // street, zipcode, city and country
@@ -242,6 +299,9 @@ type decision struct {
 	mandateID string
 	// mandateActive: for a mandate's account notification, directdebitmandate is 1.
 	mandateActive bool
+	// orderAmount: for a payout's order, the amount its call asked for (zero when the
+	// journal does not say).
+	orderAmount money.Amount
 }
 
 func notOurs(orderID, messageID string) error {
@@ -283,7 +343,15 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 	case !found:
 		return decision{class: classUnknown, foreign: true}, nil
 	case order.Op == provider.OpPayout:
-		return decision{class: classPayout}, nil
+		// An AccountPayout's order (Payout with an AccountID) or a Withdraw's (without).
+		// Only a Withdraw's gets a debit: it is the payee asking for the money (§4.3),
+		// whereas Trustly reports an AccountPayout only by payoutconfirmation, credit or
+		// cancel (https://docs.trustly.com/api/accountpayout). So a debit on a payout's
+		// order is a Withdraw's — and never a deposit's, whose debit (a reversal after its
+		// credit) comes on an order a Pay or Charge created. The journal says which call
+		// made the order; a debit of an order it does not place is answered FAILED (see
+		// debitStatus).
+		return decision{class: classPayout, orderAmount: order.Amount}, nil
 	case order.Op == provider.OpVerifyAccount:
 		return decision{class: classAccount}, nil
 	case order.Op == provider.OpCreateMandate:

@@ -7,11 +7,19 @@ import (
 	"github.com/paybridge/paybridge/provider"
 )
 
-// Payout implements provider.Payouter with an AccountPayout. An accepted payout is
-// PayoutPending: Trustly executes it later and reports it by notification.
+// Payout implements provider.Payouter with an AccountPayout to req.AccountID, or, without
+// one, a Withdraw whose payee chooses the account on Trustly's page (see withdraw). An
+// accepted payout is PayoutPending: Trustly executes it later and reports it by
+// notification.
 func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
 	if err := checkAmount("Amount", req.Amount); err != nil {
 		return nil, err
+	}
+	if req.AccountID == "" {
+		return c.withdraw(ctx, req)
+	}
+	if req.ReturnURL != "" {
+		return nil, provider.FieldError("ReturnURL", "is only for a payout whose payee chooses the account (AccountID empty)")
 	}
 	if req.Payee.ID == "" {
 		return nil, provider.FieldError("Payee.ID", "is required: it is Trustly's EndUserID and must be the one the account was registered for")
@@ -72,3 +80,75 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 func (c *Client) GetPayout(context.Context, string) (*provider.Payout, error) {
 	return nil, provider.NotSupportedf("Trustly has no call that reads a payout back; use notifications or GetWithdrawals")
 }
+
+// withdraw makes an interactive payout with Withdraw
+// (https://eu.developers.trustly.com/doc/reference/withdraw; project fact file
+// trustly-jsonrpc.md §4.3): Data NotificationURL, EndUserID, MessageID and Currency, and
+// the Attributes Deposit and SelectAccount share (Firstname, Lastname, Country, Locale,
+// SuccessURL, FailURL, Email, MobilePhone, IP, NationalIdentificationNumber, and
+// ShopperStatement, optional here; Trustly's Java client,
+// AbstractDepositAndWithdrawAndSelectAccountDataAttributes.java). Trustly answers with the
+// order and the URL of the page where the payee chooses the account; the payout is
+// pending until then, and the debit notification asks the merchant whether the amount may
+// be taken (see the package documentation, "Interactive payouts").
+func (c *Client) withdraw(ctx context.Context, req *provider.PayoutRequest) (*provider.Payout, error) {
+	if req.ReturnURL == "" {
+		return nil, provider.FieldError("ReturnURL", "is required without AccountID: it is the Withdraw's SuccessURL and FailURL")
+	}
+	notifyURL := c.notificationURL(req.NotificationURL)
+	if err := checkNotificationURL("NotificationURL", notifyURL); err != nil {
+		return nil, err
+	}
+	amount := req.Amount.Fixed()
+	attrs := map[string]any{
+		// [I] Withdraw has no fixed Amount: the payee may choose one between
+		// SuggestedMinAmount and SuggestedMaxAmount (Trustly's Java client,
+		// AbstractDepositAndWithdrawDataAttributes.java). Both are the amount asked for, so
+		// that it is the one amount the payee can choose. (The Java client also documents
+		// SuggestedAmount as a fixed amount, not to be combined with the two; no Trustly
+		// page confirms it, so it is not sent.) The debit notification reports the amount
+		// chosen, and one other than this is answered FAILED whatever happens.
+		"SuggestedMinAmount": amount,
+		"SuggestedMaxAmount": amount,
+		"SuccessURL":         req.ReturnURL,
+		"FailURL":            req.ReturnURL,
+	}
+	if err := personAttributes("Payee", &req.Payee, attrs); err != nil {
+		return nil, err
+	}
+	statement := req.Description
+	if statement == "" {
+		statement = c.s.statement
+	}
+	optional(attrs, "ShopperStatement", statement)
+	attrs, err := runHook(req.BeforeSend, "Withdraw", attrs, withdrawFixed)
+	if err != nil {
+		return nil, err
+	}
+	r := &rpc{method: "Withdraw", uuid: c.requestUUID("Withdraw", req.IdempotencyKey), write: true,
+		person: "Payee",
+		data: map[string]any{
+			"NotificationURL": notifyURL,
+			"EndUserID":       req.Payee.ID,
+			"MessageID":       req.MerchantReference,
+			"Currency":        req.Amount.Currency().String(),
+			"Attributes":      attrs,
+		}}
+	res, err := c.call(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	orderID, redirect := resultText(res, "orderid"), resultText(res, "url")
+	if orderID == "" || redirect == "" {
+		return nil, badAnswer("Withdraw", "orderid and url")
+	}
+	return &provider.Payout{ID: orderID, Provider: Name, Status: provider.PayoutPending, RedirectURL: redirect,
+		Amount: req.Amount, MerchantReference: req.MerchantReference, IdempotencyKey: req.IdempotencyKey,
+		CreatedAt: time.Now(), Detailed: provider.Detailed{Detail: &OrderResult{OrderID: orderID, URL: redirect}}}, nil
+}
+
+// withdrawFixed are the Withdraw attributes derived from the neutral request, which a
+// BeforeSend hook can neither change nor add: among them the amounts the payee may choose
+// (SuggestedAmount and Amount are never sent, so a hook cannot set them either).
+var withdrawFixed = []string{"SuggestedMinAmount", "SuggestedMaxAmount", "SuggestedAmount", "Amount", "SuccessURL", "FailURL",
+	"Firstname", "Lastname", "Country", "Locale", "Email", "MobilePhone", "NationalIdentificationNumber", "IP"}

@@ -9,7 +9,7 @@ const (
 	classDeposit       orderClass = iota // a deposit (the payment itself)
 	classDepositRefund                   // an ordinary refund of a deposit, on the deposit's order
 	classDDRefund                        // a direct-debit refund ("refund":"1" on the original order)
-	classPayout                          // an AccountPayout
+	classPayout                          // an AccountPayout or a Withdraw
 	classAccount                         // an account selection
 	classMandate                         // an account selection with a direct-debit mandate (CreateMandate)
 	classUnknown                         // an order no recorded call created, or no record was given
@@ -23,10 +23,12 @@ const (
 // so on an order no recorded call created they mean nothing certain: Other.
 var notificationKinds = map[string][numClasses]notify.Kind{
 	//                     deposit                 refund of a deposit     direct-debit refund     payout                  account selection       mandate                 unrecorded order
-	"credit":             {notify.PaymentSucceeded, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.Other, notify.Other, notify.Other},
-	"pending":            {notify.PaymentPending, notify.Other, notify.Other, notify.Other, notify.Other, notify.Other, notify.PaymentPending},
-	"cancel":             {notify.PaymentCanceled, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.AccountFailed, notify.MandateFailed, notify.Other},
-	"debit":              {notify.PaymentFailed, notify.PaymentFailed, notify.RefundSucceeded, notify.Other, notify.Other, notify.Other, notify.Other},
+	"credit":  {notify.PaymentSucceeded, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.Other, notify.Other, notify.Other},
+	"pending": {notify.PaymentPending, notify.Other, notify.Other, notify.Other, notify.Other, notify.Other, notify.PaymentPending},
+	"cancel":  {notify.PaymentCanceled, notify.RefundFailed, notify.RefundFailed, notify.PayoutFailed, notify.AccountFailed, notify.MandateFailed, notify.Other},
+	// On a payout's order a debit is a Withdraw's: the payee chose the account and asks
+	// for the money (see classify), which the merchant answers OK or FAILED.
+	"debit":              {notify.PaymentFailed, notify.PaymentFailed, notify.RefundSucceeded, notify.PayoutRequested, notify.Other, notify.Other, notify.Other},
 	"payoutconfirmation": {notify.Other, notify.RefundSucceeded, notify.RefundSucceeded, notify.PayoutSucceeded, notify.Other, notify.Other, notify.Other},
 	// On a mandate's order, directdebitmandate decides: 1 is MandateActive, 0 (the bank
 	// has not registered it yet) MandatePending.

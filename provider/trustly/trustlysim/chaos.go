@@ -55,8 +55,9 @@ func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, fault simki
 // Movements returns the money movements applied to the merchants' accounts, by merchant
 // and then by order id (a deposit's refunds in the order they were accepted): a credited
 // deposit or charge, an accepted refund that has not failed (FailRefund), an accepted
-// payout that has not failed (FailPayout). Kind is "Deposit", "Charge", "Refund" or
-// "AccountPayout"; ID is the order moved (the deposit's or charge's for its refunds); Reference is the order's MessageID, a
+// payout that has not failed (FailPayout), a withdrawal whose debit the merchant accepted
+// and that was not denied or failed. Kind is "Deposit", "Charge", "Refund",
+// "AccountPayout" or "Withdraw"; ID is the order moved (the deposit's or charge's for its refunds); Reference is the order's MessageID, a
 // refund's Attributes.ExternalReference for a refund ("" when it was sent without one).
 // Trustly's API reports no order status, so Status is "".
 func (s *Server) Movements() []simkit.Movement {
@@ -81,6 +82,10 @@ func (s *Server) Movements() []simkit.Movement {
 			}
 		case "AccountPayout":
 			if o.state != stateCanceled {
+				out = append(out, m)
+			}
+		case "Withdraw":
+			if o.state == stateHeld || o.state == stateExecuted {
 				out = append(out, m)
 			}
 		}

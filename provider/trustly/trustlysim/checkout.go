@@ -42,6 +42,15 @@ func (o *order) page(token string) simkit.Page {
 			" without paying."
 		return p
 	}
+	if o.kind == "Withdraw" {
+		p.Title, p.MerchantLabel = "Withdraw to your bank account", "From"
+		p.AmountLabel, p.Amount, p.Currency = "Amount to receive", o.amount.Fixed(), o.amount.Currency().String()
+		p.Details = []simkit.Detail{{Label: "Order reference", Value: o.messageID}, {Label: "Account holder", Value: o.payer}}
+		p.Buttons = simkit.PageButtons("Receive to this bank")
+		p.Help = "Receive to this bank chooses your account at the chosen bank; " + o.m.username +
+			" then confirms the withdrawal. Decline and Cancel and go back withdraw nothing."
+		return p
+	}
 	p.Title, p.MerchantLabel = "Choose your bank account", "For"
 	mandate := ""
 	if o.mandate {
@@ -148,7 +157,12 @@ func (s *Server) actAt(o *order, action string, bank simkit.Option) (string, <-c
 			return "", s.identifyLocked(o, action), nil
 		}
 		return s.depositActLocked(o, action), nil, nil
-	case "Deposit/" + ActionAbandon, "SelectAccount/" + ActionAbandon, "SelectAccount/" + ActionDecline:
+	case "Withdraw/" + ActionApprove:
+		// The end user chose the account: the debit notification asks the merchant.
+		s.withdrawChosenLocked(o, bank.Value, bank.Label)
+		return o.successURL, nil, nil
+	case "Deposit/" + ActionAbandon, "SelectAccount/" + ActionAbandon, "SelectAccount/" + ActionDecline,
+		"Withdraw/" + ActionAbandon, "Withdraw/" + ActionDecline:
 		o.state = stateCanceled
 		s.notifyLocked(o, "cancel", map[string]any{})
 		return o.failURL, nil, nil
@@ -279,13 +293,17 @@ func (s *Server) queuedRefundLocked(depositID string) (*order, *refundEntry, err
 	return nil, nil, fmt.Errorf("trustlysim: deposit %s has no queued refund", depositID)
 }
 
-// FailPayout makes an accepted (or executed, then returned) AccountPayout fail: the amount
-// returns to the merchant's balance and a credit notification on the payout's order
-// reports it.
+// FailPayout makes an accepted (or executed, then returned) AccountPayout, or a
+// withdrawal held for approval or executed, fail: the amount returns to the merchant's
+// balance and a credit notification on the payout's order reports it.
 func (s *Server) FailPayout(orderID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := s.orders[orderID]
+	if o != nil && o.kind == "Withdraw" && (o.state == stateHeld || o.state == stateExecuted) {
+		s.returnWithdrawalLocked(o)
+		return nil
+	}
 	if o == nil || o.kind != "AccountPayout" || (o.state != stateAccepted && o.state != stateExecuted) {
 		return fmt.Errorf("trustlysim: order %s is not an accepted payout", orderID)
 	}
@@ -350,10 +368,11 @@ func (s *Server) GrantMandate(accountID string) error {
 
 // EndUser completes the simulator's hosted pages over HTTP, as a person with a browser
 // would: it loads the page and submits its form. It implements the conformance suite's
-// EndUser: Approve pays the deposit (the bank confirms at once: credit) or confirms an
-// account selection (account notification); Decline refuses at the bank (the deposit is
-// reported pending, then canceled; an account selection is canceled); Abandon leaves the
-// page without finishing (cancel).
+// EndUser: Approve pays the deposit (the bank confirms at once: credit), confirms an
+// account selection (account notification) or chooses a withdrawal's account (debit
+// notification); Decline refuses at the bank (the deposit is reported pending, then
+// canceled; an account selection or withdrawal is canceled); Abandon leaves the page
+// without finishing (cancel).
 type EndUser struct{ *simkit.EndUser }
 
 // EndUser returns an EndUser for the simulator's pages.

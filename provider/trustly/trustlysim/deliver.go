@@ -44,8 +44,11 @@ func (s *Server) notifyLocked(o *order, method string, extra map[string]any) {
 	}
 	n := &notice{uuid: id, d: s.kit.Raise(simkit.Delivery{Event: method, EventID: data["notificationid"].(string),
 		ObjectID: o.id, URL: o.notifyURL, Header: notificationHeader, Body: body})}
-	if method == "kyc" {
+	switch {
+	case method == "kyc":
 		n.answered = func(status string, stopped bool) { s.kycAnswered(o, status, stopped) }
+	case method == "debit" && o.kind == "Withdraw":
+		n.answered = func(status string, stopped bool) { s.debitAnswered(o, status, stopped) }
 	}
 	o.outbox = append(o.outbox, n)
 	if !o.sending && s.kit.Go(func() { s.drain(o) }) {
@@ -90,8 +93,8 @@ func (s *Server) deliver(o *order, n *notice) {
 }
 
 // checkReply verifies a reply with the merchant's key: it acknowledges n when it is a
-// signed OK (CONTINUE or FINISH for kyc) that echoes n's uuid and method, answered with
-// HTTP 200.
+// signed OK (CONTINUE or FINISH for kyc, OK or FAILED for a withdrawal's debit) that
+// echoes n's uuid and method, answered with HTTP 200.
 func (s *Server) checkReply(o *order, n *notice, status int, reply []byte) (ok bool, replyStatus, problem string) {
 	if o.m.pub == nil {
 		return false, "", ""
@@ -100,7 +103,8 @@ func (s *Server) checkReply(o *order, n *notice, status int, reply []byte) (ok b
 	if err != nil {
 		return false, "", err.Error()
 	}
-	good := st == "OK" || (n.d.Event == "kyc" && (st == "CONTINUE" || st == "FINISH"))
+	good := st == "OK" || (n.d.Event == "kyc" && (st == "CONTINUE" || st == "FINISH")) ||
+		(n.d.Event == "debit" && o.kind == "Withdraw" && st == "FAILED")
 	if good && status == http.StatusOK {
 		return true, st, ""
 	}

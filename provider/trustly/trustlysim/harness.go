@@ -23,7 +23,10 @@ const (
 // merchant and returns a conformance harness whose Gateways use the trustly adapter
 // against it, and a cleanup function that stops the simulator.
 func ConformanceHarness() (conformance.Harness, func(), error) {
-	s, err := Start(Options{Options: simkit.Options{RetryBase: 5 * time.Millisecond, RetryMax: 100 * time.Millisecond}, AllowLoopbackHTTP: true})
+	// Withdrawals are approved as soon as the merchant accepts their debit: the suite is
+	// provider-neutral and approves nothing through the Client.
+	s, err := Start(Options{Options: simkit.Options{RetryBase: 5 * time.Millisecond, RetryMax: 100 * time.Millisecond},
+		AllowLoopbackHTTP: true, AutoApproveWithdrawals: true})
 	if err != nil {
 		return conformance.Harness{}, nil, err
 	}
@@ -80,8 +83,8 @@ func pemBody(p string) string {
 	return p
 }
 
-// writesApplied counts the merchant's deposits (paid or not), refunds, payouts and
-// charges: every order or refund a money-moving write created.
+// writesApplied counts the merchant's deposits (paid or not), refunds, payouts,
+// withdrawals and charges: every order or refund a money-moving write created.
 func (s *Server) writesApplied(username string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -93,7 +96,7 @@ func (s *Server) writesApplied(username string) int64 {
 		switch o.kind {
 		case "Deposit", "Charge":
 			n += 1 + int64(len(o.refunds))
-		case "AccountPayout":
+		case "AccountPayout", "Withdraw":
 			n++
 		}
 	}

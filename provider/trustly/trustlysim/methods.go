@@ -29,7 +29,7 @@ const (
 
 // order is a Trustly order.
 type order struct {
-	id, kind   string // kind: Deposit, SelectAccount, AccountPayout, Charge
+	id, kind   string // kind: Deposit, SelectAccount, AccountPayout, Charge, Withdraw
 	m          *merchant
 	token      string
 	messageID  string
@@ -113,6 +113,7 @@ func init() {
 		"CancelCharge":                      (*Server).cancelCharge,
 		"ApproveWithdrawal":                 (*Server).decideWithdrawal,
 		"DenyWithdrawal":                    (*Server).decideWithdrawal,
+		"Withdraw":                          (*Server).withdraw,
 	}
 }
 
@@ -472,16 +473,17 @@ func (s *Server) settlementCSV(m *merchant, c *call) (any, *rpcFault) {
 
 func (s *Server) getWithdrawals(m *merchant, c *call) (any, *rpcFault) {
 	o := s.orders[c.str("OrderID")]
-	if o == nil || o.m != m || o.kind != "AccountPayout" {
+	if o == nil || o.m != m || (o.kind != "AccountPayout" && o.kind != "Withdraw") {
 		return nil, fault(wire.CodeUnknown)
+	}
+	if o.kind == "Withdraw" {
+		return withdrawalRows(o), nil
 	}
 	state := "QUEUED"
 	if o.state == stateExecuted {
 		state = "EXECUTED"
 	}
-	return []any{map[string]any{"reference": "sim-" + o.id, "modificationdate": timestamp(o.created), "orderid": o.id,
-		"datestamp": timestamp(o.created), "transferstate": state, "amount": o.amount.Fixed(), "accountid": o.accountID,
-		"currency": o.amount.Currency().String(), "eta": o.created.Add(24 * time.Hour).Format("2006-01-02")}}, nil
+	return []any{withdrawalRow(o, state)}, nil
 }
 
 func (s *Server) charge(m *merchant, c *call) (any, *rpcFault) {
@@ -556,15 +558,6 @@ func (s *Server) cancelCharge(m *merchant, c *call) (any, *rpcFault) {
 	o.state = stateCanceled
 	s.notifyLocked(o, "cancel", map[string]any{})
 	return map[string]any{"result": "1", "rejected": nil}, nil
-}
-
-// decideWithdrawal answers ApproveWithdrawal and DenyWithdrawal. The simulator offers no
-// Withdraw flow, so no order can be held for approval.
-func (s *Server) decideWithdrawal(m *merchant, c *call) (any, *rpcFault) {
-	if c.str("OrderID") == "" {
-		return nil, fault(wire.CodeInvalidParameters)
-	}
-	return nil, fault(wire.CodeUnknown)
 }
 
 func timestamp(t time.Time) string {

@@ -53,6 +53,16 @@
 // pending notification, then (unless Options.HoldCharges, or for a later PaymentDate, until
 // Settle) a credit, booked on the ledger as transactiontype Charge; CancelCharge of a
 // charge for a later date, and FailCharge, end it with a cancel notification.
+//
+// Withdraw (an interactive payout, which Trustly no longer offers to new merchants) gives
+// a page where the end user chooses the bank account; then a debit notification asks the
+// merchant whether the amount may be taken from what it owes the end user. A signed OK
+// holds the withdrawal for ApproveWithdrawal or DenyWithdrawal (or approves it at once
+// with Options.AutoApproveWithdrawals), and books the money leaving on the ledger; FAILED,
+// or no valid answer before the attempts run out, ends it with a cancel notification. An
+// approved withdrawal is reported with payoutconfirmation (unless
+// Options.NoPayoutConfirmation), a denied one (or FailPayout) with a credit, the money
+// back on the merchant's balance. GetWithdrawals reports the transfer.
 package trustlysim
 
 import (
@@ -89,6 +99,10 @@ type Options struct {
 	// NoPayoutConfirmation turns off payoutconfirmation notifications (an option Trustly
 	// enables per merchant; the simulator sends them unless told not to).
 	NoPayoutConfirmation bool
+	// AutoApproveWithdrawals approves a withdrawal (Withdraw) as soon as the merchant
+	// answers its debit notification OK, as Trustly does for a merchant with automatic
+	// approval. Without it the withdrawal waits for ApproveWithdrawal or DenyWithdrawal.
+	AutoApproveWithdrawals bool
 	// RefundDelay is how long an accepted refund of a settled deposit waits before the
 	// simulator executes it (default 1s). A refund of a deposit that has not settled yet
 	// stays queued until the deposit settles, then waits as long, as at Trustly. An
