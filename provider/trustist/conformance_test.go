@@ -22,6 +22,7 @@ var skipsExpected = map[string]string{
 	"VerifyAccount":            "Trustist verifies accounts only interactively",
 	"PayoutToVerifiedAccount":  "Trustist publishes no payout endpoint",
 	"PayoutIdempotent":         "Trustist publishes no payout endpoint",
+	"PayoutInteractive":        "Trustist publishes no payout endpoint",
 	"CaptureFull":              "Trustist has no authorization hold",
 	"CapturePartial":           "Trustist has no authorization hold",
 	"CaptureOverAuthorized":    "Trustist has no authorization hold",
