@@ -104,16 +104,12 @@ func (c *Client) selectAccount(ctx context.Context, req *provider.VerifyAccountR
 			"MessageID":       selectAccountMessageID(req),
 			"Attributes":      attrs,
 		}}
-	res, err := c.call(ctx, r)
+	o, err := c.openOrder(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	orderID, redirect := resultText(res, "orderid"), resultText(res, "url")
-	if orderID == "" || redirect == "" {
-		return nil, badAnswer("SelectAccount", "orderid and url")
-	}
-	return &provider.AccountVerification{ID: orderID, Provider: Name, Status: provider.VerificationRequiresAction,
-		RedirectURL: redirect, CreatedAt: time.Now()}, nil
+	return &provider.AccountVerification{ID: o.OrderID, Provider: Name, Status: provider.VerificationRequiresAction,
+		RedirectURL: o.URL, CreatedAt: time.Now()}, nil
 }
 
 // selectAccountFixed are the SelectAccount attributes derived from the neutral request,

@@ -1,6 +1,7 @@
 package trustly
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -150,4 +151,19 @@ func hookRefused(format string, args ...any) error {
 type OrderResult struct {
 	OrderID string
 	URL     string
+}
+
+// openOrder sends r, a request that opens an order the end user completes on Trustly's
+// page (Deposit, SelectAccount, Withdraw), and returns the order and the page's URL,
+// both of which Trustly's answer must carry.
+func (c *Client) openOrder(ctx context.Context, r *rpc) (*OrderResult, error) {
+	res, err := c.call(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	o := &OrderResult{OrderID: resultText(res, "orderid"), URL: resultText(res, "url")}
+	if o.OrderID == "" || o.URL == "" {
+		return nil, badAnswer(r.method, "orderid and url")
+	}
+	return o, nil
 }

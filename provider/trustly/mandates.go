@@ -95,17 +95,13 @@ func (c *Client) CreateMandate(ctx context.Context, req *provider.MandateRequest
 			"MessageID":       req.MerchantReference,
 			"Attributes":      attrs,
 		}}
-	res, err := c.call(ctx, r)
+	o, err := c.openOrder(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	orderID, redirect := resultText(res, "orderid"), resultText(res, "url")
-	if orderID == "" || redirect == "" {
-		return nil, badAnswer("SelectAccount", "orderid and url")
-	}
-	return &provider.Mandate{ID: orderID, Provider: Name, Status: provider.MandateRequiresAction, RedirectURL: redirect,
+	return &provider.Mandate{ID: o.OrderID, Provider: Name, Status: provider.MandateRequiresAction, RedirectURL: o.URL,
 		Currency: req.Currency, MerchantReference: req.MerchantReference, IdempotencyKey: req.IdempotencyKey,
-		CreatedAt: time.Now(), Detailed: provider.Detailed{Detail: &OrderResult{OrderID: orderID, URL: redirect}}}, nil
+		CreatedAt: time.Now(), Detailed: provider.Detailed{Detail: o}}, nil
 }
 
 // mandateState is what the journal knows of a mandate created through a Gateway.

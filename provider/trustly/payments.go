@@ -154,24 +154,16 @@ func (c *Client) Pay(ctx context.Context, req *provider.PaymentRequest) (*provid
 			"MessageID":       req.MerchantReference,
 			"Attributes":      attrs,
 		}}
-	res, err := c.call(ctx, r)
+	o, err := c.openOrder(ctx, r)
 	if err != nil {
 		return nil, err
-	}
-	orderID, redirect := resultText(res, "orderid"), resultText(res, "url")
-	if orderID == "" {
-		return nil, badAnswer("Deposit", "orderid")
-	}
-	if redirect == "" {
-		return nil, badAnswer("Deposit", "url")
 	}
 	now := time.Now()
 	// Trustly does not echo the amount: it is the fixed Attributes.Amount of the signed
 	// request Trustly accepted.
-	return &provider.Payment{ID: orderID, Provider: Name, Status: provider.PaymentRequiresAction,
-		RedirectURL: redirect, Amount: req.Amount, MerchantReference: req.MerchantReference,
-		IdempotencyKey: req.IdempotencyKey, CreatedAt: now, UpdatedAt: now,
-		Detailed: provider.Detailed{Detail: &OrderResult{OrderID: orderID, URL: redirect}}}, nil
+	return &provider.Payment{ID: o.OrderID, Provider: Name, Status: provider.PaymentRequiresAction,
+		RedirectURL: o.URL, Amount: req.Amount, MerchantReference: req.MerchantReference,
+		IdempotencyKey: req.IdempotencyKey, CreatedAt: now, UpdatedAt: now, Detailed: provider.Detailed{Detail: o}}, nil
 }
 
 // depositFixed are the Deposit attributes derived from the neutral request, which a

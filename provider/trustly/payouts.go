@@ -134,17 +134,13 @@ func (c *Client) withdraw(ctx context.Context, req *provider.PayoutRequest) (*pr
 			"Currency":        req.Amount.Currency().String(),
 			"Attributes":      attrs,
 		}}
-	res, err := c.call(ctx, r)
+	o, err := c.openOrder(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	orderID, redirect := resultText(res, "orderid"), resultText(res, "url")
-	if orderID == "" || redirect == "" {
-		return nil, badAnswer("Withdraw", "orderid and url")
-	}
-	return &provider.Payout{ID: orderID, Provider: Name, Status: provider.PayoutPending, RedirectURL: redirect,
+	return &provider.Payout{ID: o.OrderID, Provider: Name, Status: provider.PayoutPending, RedirectURL: o.URL,
 		Amount: req.Amount, MerchantReference: req.MerchantReference, IdempotencyKey: req.IdempotencyKey,
-		CreatedAt: time.Now(), Detailed: provider.Detailed{Detail: &OrderResult{OrderID: orderID, URL: redirect}}}, nil
+		CreatedAt: time.Now(), Detailed: provider.Detailed{Detail: o}}, nil
 }
 
 // withdrawFixed are the Withdraw attributes derived from the neutral request, which a
