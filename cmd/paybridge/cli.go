@@ -246,6 +246,19 @@ func newFlags(s stdio, name string) *flag.FlagSet {
 // parse parses args, flags and positional arguments in any order (a lone "--" ends the
 // flags). It returns the positional arguments and, when parsing ended the command, its
 // exit code: 0 after printing the help for --help, 2 after a usage error.
+// parseFlags is parse for a command that takes no arguments: an argument is a usage
+// error naming the command.
+func parseFlags(fs *flag.FlagSet, s stdio, help string, args []string) (int, bool) {
+	pos, code, ok := parse(fs, s, help, args)
+	if !ok {
+		return code, false
+	}
+	if len(pos) > 0 {
+		return usageError(s, fs.Name(), "unexpected argument %q", pos[0]), false
+	}
+	return 0, true
+}
+
 func parse(fs *flag.FlagSet, s stdio, help string, args []string) ([]string, int, bool) {
 	var pos []string
 	for {

@@ -170,12 +170,8 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 	only := fs.String("provider", "", "run against this provider only ("+strings.Join(names, ", ")+"; any case)")
 	useSandbox := fs.Bool("sandbox", false, "run against the real sandboxes configured in the environment")
 	asJSON := fs.Bool("json", false, "print the results as JSON on stdout")
-	pos, code, ok := parse(fs, s, conformanceHelp(), args)
-	if !ok {
+	if code, ok := parseFlags(fs, s, conformanceHelp(), args); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return usageError(s, "conformance", "unexpected argument %q", pos[0])
 	}
 	*only = strings.ToLower(strings.TrimSpace(*only))
 	if *only != "" && !slices.Contains(names, *only) {

@@ -313,12 +313,8 @@ Examples:
 	fs.StringVar(&req.Description, "description", "", "text shown to the payer (required by Trustly REST)")
 	fs.StringVar(&req.CustomerID, "customer-id", "", "a customer created at the provider, where supported")
 	fs.StringVar(&req.IdempotencyKey, "idempotency-key", "", "key that makes a repeat of this command safe (required)")
-	pos, code, ok := parse(fs, s, help, args)
-	if !ok {
+	if code, ok := parseFlags(fs, s, help, args); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return usageError(s, "pay", "unexpected argument %q", pos[0])
 	}
 	var err error
 	if req.Amount, err = amt.amount(); err != nil {
@@ -361,12 +357,8 @@ Examples:
 	fs.StringVar(&req.MerchantReference, "reference", "", "your reference for the refund (default derived from the idempotency key)")
 	fs.StringVar(&req.Reason, "reason", "", "why, where the provider records it")
 	fs.StringVar(&req.IdempotencyKey, "idempotency-key", "", "key that makes a repeat of this command safe (required)")
-	pos, code, ok := parse(fs, s, help, args)
-	if !ok {
+	if code, ok := parseFlags(fs, s, help, args); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return usageError(s, "refund", "unexpected argument %q", pos[0])
 	}
 	if req.PaymentID == "" {
 		return usageError(s, "refund", "--payment is required")
@@ -414,12 +406,8 @@ Example:
 	fs.StringVar(&req.Description, "description", "", "text on the payee's bank statement, where supported")
 	fs.StringVar(&req.NotificationURL, "notification-url", "", "where the provider sends this payout's notifications, where it takes one per payout (Trustly)")
 	fs.StringVar(&req.IdempotencyKey, "idempotency-key", "", "key that makes a repeat of this command safe (required)")
-	pos, code, ok := parse(fs, s, help, args)
-	if !ok {
+	if code, ok := parseFlags(fs, s, help, args); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return usageError(s, "payout", "unexpected argument %q", pos[0])
 	}
 	if req.AccountID == "" || req.MerchantReference == "" {
 		return usageError(s, "payout", "--account-id and --reference are required")
@@ -482,12 +470,8 @@ Examples:
 	fs.StringVar(&req.CancelURL, "cancel-url", "", "where the holder is sent after cancelling")
 	fs.StringVar(&req.NotificationURL, "notification-url", "", "where the provider sends the verification's notifications (Trustly)")
 	fs.StringVar(&req.IdempotencyKey, "idempotency-key", "", "key that makes a repeat safe (default: made and printed)")
-	pos, code, ok := parse(fs, s, help, args)
-	if !ok {
+	if code, ok := parseFlags(fs, s, help, args); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return usageError(s, "verify", "unexpected argument %q", pos[0])
 	}
 	if cur != "" {
 		var err error

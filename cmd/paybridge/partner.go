@@ -198,12 +198,8 @@ func partnerInvite(ctx context.Context, s stdio, args []string) int {
 	fs.StringVar(&req.Email, "email", "", "the merchant's e-mail address, where the invitation goes (required)")
 	fs.StringVar(&req.Name, "name", "", "the merchant's name (required)")
 	cards := fs.Bool("cards", false, "offer card payments too (open banking is always offered)")
-	pos, code, ok := parse(fs, s, partnerHelp, args)
-	if !ok {
+	if code, ok := parseFlags(fs, s, partnerHelp, args); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return usageError(s, "partner invite", "unexpected argument %q", pos[0])
 	}
 	if req.Email == "" || req.Name == "" {
 		return usageError(s, "partner invite", "--email and --name are required")
@@ -232,12 +228,8 @@ func partnerList(ctx context.Context, s stdio, args []string) int {
 	fs := newFlags(s, "partner list")
 	var f partnerFlags
 	f.register(fs)
-	pos, code, ok := parse(fs, s, partnerHelp, args)
-	if !ok {
+	if code, ok := parseFlags(fs, s, partnerHelp, args); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return usageError(s, "partner list", "unexpected argument %q", pos[0])
 	}
 	return partnerCall(ctx, s, "partner list", &f, false, func(ctx context.Context, c *partner.Client) error {
 		list, err := c.Invitations(ctx)

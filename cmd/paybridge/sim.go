@@ -111,12 +111,8 @@ func simCmd(ctx context.Context, s stdio, args []string) int {
 	fs := newFlags(s, "sim")
 	port := fs.Int("port", 0, "first of five fixed ports (default: free ports)")
 	asJSON := fs.Bool("json", false, "print the configuration, then each notification, as JSON lines")
-	pos, code, ok := parse(fs, s, simHelp, args)
-	if !ok {
+	if code, ok := parseFlags(fs, s, simHelp, args); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return usageError(s, "sim", "unexpected argument %q", pos[0])
 	}
 	if *port < 0 || *port > 65535-4 {
 		return usageError(s, "sim", "--port must be between 1 and 65531")
