@@ -149,7 +149,7 @@ func writeProblem(w http.ResponseWriter, status int, v problem) {
 }
 
 // route dispatches an authenticated request.
-func (s *Server) route(r *http.Request, who role, body []byte) result {
+func (s *Server) route(r *http.Request, caller string, who role, body []byte) result {
 	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	m := r.Method
 	at := func(method string, parts ...string) bool {
@@ -190,7 +190,7 @@ func (s *Server) route(r *http.Request, who role, body []byte) result {
 		if f := paymentsAllowed(); f != nil {
 			return *f
 		}
-		return s.createPayment(body)
+		return s.createPayment(caller, body)
 	case at(http.MethodGet, "v1", "payments", "*"):
 		if f := paymentsAllowed(); f != nil {
 			return *f
@@ -200,7 +200,7 @@ func (s *Server) route(r *http.Request, who role, body []byte) result {
 		if f := merchantOnly(); f != nil {
 			return *f
 		}
-		return s.createStandingOrder(body)
+		return s.createStandingOrder(caller, body)
 	case at(http.MethodGet, "v1", "standingorders", "*"):
 		if f := merchantOnly(); f != nil {
 			return *f

@@ -1,7 +1,6 @@
 package trustistsim
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -34,8 +33,7 @@ type addedMerchant struct {
 // (another's answer 404, as an unknown id does), GET /v1/merchants describes the caller,
 // Movements name the merchant of each payment, and its webhooks carry its own merchantId
 // and go to the URL SetMerchantWebhookURL gives it (none until then); a payment.created
-// webhook (Options.SendCreatedEvents), raised before the payment's answer, still goes as
-// the server's own merchant's. An added merchant has no tenant key. name is the merchant's
+// webhook (Options.SendCreatedEvents) included. An added merchant has no tenant key. name is the merchant's
 // trading name ("" reads as MerchantName).
 func (s *Server) AddMerchant(name string) trustist.Key {
 	if name == "" {
@@ -74,6 +72,15 @@ func (s *Server) addedKey(id string) ([]byte, bool) {
 	return nil, false
 }
 
+// ownLocked records that an added merchant, caller, created the object id, before
+// anything about it (its answer, a payment.created webhook) leaves the server; s.mu must
+// be held. Objects of the server's own merchant need no record.
+func (s *Server) ownLocked(id, caller string) {
+	if s.added.byID[caller] != nil {
+		s.added.owner[id] = caller
+	}
+}
+
 // merchantOfLocked returns the Hawk id of the merchant an object belongs to; s.mu must
 // be held.
 func (s *Server) merchantOfLocked(objectID string) string {
@@ -98,7 +105,7 @@ func (s *Server) routeAs(r *http.Request, caller string, who role, body []byte) 
 	added, several := s.added.byID[caller], len(s.added.byID) > 0
 	s.mu.Unlock()
 	if !several {
-		return s.route(r, who, body) // no merchant was added: nothing to tell apart
+		return s.route(r, caller, who, body) // no merchant was added: nothing to tell apart
 	}
 	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	objects := len(segs) >= 2 && strings.EqualFold(segs[0], "v1") &&
@@ -115,22 +122,12 @@ func (s *Server) routeAs(r *http.Request, caller string, who role, body []byte) 
 		}
 	}
 	if added == nil {
-		return s.route(r, who, body)
+		return s.route(r, caller, who, body)
 	}
-	out := s.route(r, who, body)
-	switch {
-	case len(segs) == 2 && strings.EqualFold(segs[0], "v1") && strings.EqualFold(segs[1], "merchants") && out.status == http.StatusOK:
+	out := s.route(r, caller, who, body)
+	if len(segs) == 2 && strings.EqualFold(segs[0], "v1") && strings.EqualFold(segs[1], "merchants") && out.status == http.StatusOK {
 		if info, ok := out.body.(map[string]any); ok {
 			info["id"], info["name"] = added.key.HawkID, added.name
-		}
-	case objects && len(segs) == 2 && r.Method == http.MethodPost && out.status < 300:
-		var created struct {
-			ID string `json:"id"`
-		}
-		if b, err := json.Marshal(out.body); err == nil && json.Unmarshal(b, &created) == nil && created.ID != "" {
-			s.mu.Lock()
-			s.added.owner[created.ID] = caller
-			s.mu.Unlock()
 		}
 	}
 	return out

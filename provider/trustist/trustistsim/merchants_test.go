@@ -110,3 +110,27 @@ func TestAddedMerchantIsKeptApart(t *testing.T) {
 		t.Fatal("the server prints an added merchant's key")
 	}
 }
+
+// A payment.created webhook about an added merchant's payment is that merchant's: it names
+// its merchantId and goes to its URL, never to the server's own merchant.
+func TestAddedMerchantsCreatedWebhook(t *testing.T) {
+	s := startSim(t, trustistsim.Options{SendCreatedEvents: true})
+	b := s.AddMerchant("Second Shop Ltd")
+	s.SetWebhookURL("http://127.0.0.1:1/own")
+	s.SetMerchantWebhookURL(b.HawkID, "http://127.0.0.1:1/other")
+	p := payWith(t, gatewayFor(t, s, b), "other-created")
+	var found bool
+	for _, d := range s.Deliveries() {
+		if d.ObjectID != p.ID {
+			continue
+		}
+		found = true
+		var body struct{ MerchantID string }
+		if d.URL != "http://127.0.0.1:1/other" || json.Unmarshal(d.Body, &body) != nil || body.MerchantID != b.HawkID {
+			t.Fatalf("the added merchant's %s webhook went to %s as %s", d.Event, d.URL, d.Body)
+		}
+	}
+	if !found {
+		t.Fatal("no payment.created webhook was raised")
+	}
+}

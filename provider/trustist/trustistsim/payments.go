@@ -84,7 +84,7 @@ func (s *Server) paymentJSON(p *payment) paymentJSON {
 		PayerServicesURL: s.URL() + "/payer-services", Created: p.created.UTC().Format(time.RFC3339)}
 }
 
-func (s *Server) createPayment(body []byte) result {
+func (s *Server) createPayment(caller string, body []byte) result {
 	m, bad := object(body)
 	if bad != nil {
 		return *bad
@@ -123,6 +123,7 @@ func (s *Server) createPayment(body []byte) result {
 	p.created = s.now()
 	p.pageToken = simkit.RandomHex(16)
 	s.payments[p.id] = p
+	s.ownLocked(p.id, caller)
 	if s.opts.SendCreatedEvents {
 		s.paymentEventLocked(p, "payment.created", StatusPending)
 	}
@@ -247,7 +248,7 @@ func (s *Server) standingOrderJSON(o *standingOrder) standingOrderJSON {
 		Description: nullable(o.description), PayLink: s.URL() + "/standing-order/" + o.id}
 }
 
-func (s *Server) createStandingOrder(body []byte) result {
+func (s *Server) createStandingOrder(caller string, body []byte) result {
 	if s.opts.StandingOrdersDisabled {
 		return fail(http.StatusBadRequest, "Standing orders are not enabled",
 			"The merchant has not enabled bank monitoring for standing orders, or its access token has expired.")
@@ -303,6 +304,7 @@ func (s *Server) createStandingOrder(body []byte) result {
 	o.pageToken = simkit.RandomHex(16)
 	o.created = s.now()
 	s.standingOrders[o.id] = o
+	s.ownLocked(o.id, caller)
 	return result{http.StatusOK, s.standingOrderJSON(o)}
 }
 
