@@ -151,6 +151,22 @@ func TestInteractivePayoutForeignAuthorizeDepositsNothing(t *testing.T) {
 		t.Fatalf("GetPayout = %+v, %v; want pending", got, err)
 	}
 
+	// An authorization with the reference and amount of a recorded payout, but not the one
+	// its call made, is not that payout's either.
+	mine := e.interactivePayout(e.gw, "5.00", "foreign-2")
+	twin, err := e.client.Payout(context.Background(), &paybridge.PayoutRequest{Amount: usd("5.00"), Payee: testPayee,
+		MerchantReference: "po-foreign-2", IdempotencyKey: "foreign-2", ReturnURL: "https://shop.example/paid-out"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.user.Approve(context.Background(), twin.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	ev = e.waitEvent(func(ev notify.Event) bool { return ev.ProviderEvent == "Authorize" && ev.AccountID == twin.ID })
+	if ev.Kind != notify.Other || ev.PayoutID != "" || len(depositsOf(t, e, twin.ID)) != 0 || len(depositsOf(t, e, mine.ID)) != 0 {
+		t.Fatalf("an authorization reusing a recorded payout's reference was paid out, or reached the application as %+v", ev)
+	}
+
 	v, err := e.gw.VerifyAccount(context.Background(), paybridge.VerifyAccountRequest{Holder: testPayee, ReturnURL: "https://shop.example/verified"})
 	if err != nil {
 		t.Fatal(err)

@@ -53,11 +53,12 @@ func (c *Client) fillDisbursement(ctx context.Context, w *webhook, ev *notify.Ev
 	if err != nil {
 		return fmt.Errorf("trustlyrest: reading the Gateway's record of the payout: %w", err)
 	}
-	if !ours {
+	if !ours || (want.IsValid() && !want.Equal(amount)) {
 		// Made with this merchant's credentials but by no Payout call the Gateway
-		// recorded: nothing is deposited, and the event names no payout of ours.
+		// recorded, or for another amount than the call's: nothing is deposited, and
+		// the event names no payout of ours.
 		ev.PayoutID = ""
-		ev.ProviderStatus += "; no Payout call recorded for this authorization: no deposit made"
+		ev.ProviderStatus += "; no Payout call of this amount recorded for this authorization: no deposit made"
 		return nil
 	}
 	dep, err := c.depositPayout(ctx, auth, w.splitToken, want)
