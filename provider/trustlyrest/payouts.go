@@ -178,9 +178,10 @@ func (c *Client) GetPayout(ctx context.Context, id string) (*provider.Payout, er
 //
 // The merchantReference is InteractivePayoutReference's, whose suffix tells every process
 // that the authorization is a payout's: when its Authorize notification arrives the
-// adapter deposits exactly the authorized amount (see depositPayout). Trustly's establish
-// has no description of the payee's choosing ([I] it requires one for Disbursement): the
-// page shows "Payout". With lookOnly set nothing is sent: the authorization an earlier
+// adapter deposits exactly the authorized amount (see depositPayout). Trustly requires a
+// description for a Disbursement (the establish data page above), and the Gateway refuses
+// PayoutRequest.Description, which a deposit to a known account has no place for: the
+// adapter sends "Payout". With lookOnly set nothing is sent: the authorization an earlier
 // attempt with req's key established is returned, or errNoPrior.
 func (c *Client) payoutInteractive(ctx context.Context, req *provider.PayoutRequest, lookOnly bool) (*provider.Payout, error) {
 	fixed := req.Amount.Fixed()
@@ -304,8 +305,7 @@ func (c *Client) payoutOfAuth(ctx context.Context, auth *wireTransaction) (*prov
 }
 
 // depositPayout makes the deposit of an interactive payout whose payee authorized it: POST
-// /transactions/{id}/deposit
-// (https://amer.developers.trustly.com/api-reference/api/transactions/post-transactions-transaction-id-deposit)
+// /transactions/{id}/deposit (its operation in https://amer.developers.trustly.com/openapi.json)
 // of the authorization's whole amount, with depositReference's merchantReference and the
 // splitToken (the Authorize notification's, or the authorization's when Trustly's
 // transaction carries it; [I] Trustly's deposit request documents none, its idempotency
