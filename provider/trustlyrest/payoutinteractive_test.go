@@ -6,9 +6,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
@@ -241,5 +243,38 @@ func TestInteractivePayoutRefusedDepositVoidsTheAuthorization(t *testing.T) {
 	}
 	if got := e.waitPayout(po.ID, paybridge.PayoutCanceled); got.AccountID != "" {
 		t.Fatalf("GetPayout = %+v", got)
+	}
+}
+
+// An interactive payout whose establish answer was lost is settled by its merchantReference:
+// the payout found is the one Trustly established, and a repeat makes no second one.
+func TestInteractivePayoutLostAnswerIsFoundByReference(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	req := paybridge.PayoutRequest{Amount: usd("3.00"), Payee: testPayee, MerchantReference: "po-lost",
+		IdempotencyKey: "lost-1", ReturnURL: "https://shop.example/paid-out"}
+	e.sim.DropNextWrite(1)
+	first, err := e.gw.Payout(context.Background(), req)
+	if err == nil {
+		t.Fatalf("Payout with its answer lost = %+v, want an error", first)
+	}
+	var auths []*trustlyrest.Transaction
+	for tx, err := range e.client.Transactions(context.Background(), trustlyrest.TransactionFilter{Types: []int{1}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tx.MerchantReference == trustlyrest.InteractivePayoutReference("po-lost", "lost-1") {
+			auths = append(auths, tx)
+		}
+	}
+	if len(auths) != 1 {
+		t.Fatalf("authorizations with the payout's reference: %d, want 1", len(auths))
+	}
+	found, err := e.client.Resolve(context.Background(), provider.Attempt{SentAt: time.Now()}, &req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	po, ok := found.(*paybridge.Payout)
+	if !ok || po.ID != auths[0].ID || po.Status != paybridge.PayoutPending || !po.Amount.Equal(usd("3.00")) || po.IdempotencyKey != "lost-1" {
+		t.Fatalf("Resolve = %#v, want the pending payout %s", found, auths[0].ID)
 	}
 }
