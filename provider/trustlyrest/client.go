@@ -160,12 +160,14 @@ var requestFields = []string{
 // refuses the others by name.
 func (c *Client) Capabilities() provider.Capabilities {
 	return provider.Capabilities{
-		PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true,
+		PartialRefunds: true, MultipleRefunds: true, InteractiveVerification: true, InteractivePayouts: true,
 		PartialCaptures: true, MultipleCaptures: true,
 		Currencies:    append([]money.Currency(nil), c.currencies...),
 		RequestFields: append([]string(nil), requestFields...),
 		Notes: map[provider.Operation]string{
 			provider.OpPayout: "payouts are deposits under a Disbursement authorization: verify the account interactively (VerifyAccount without Account) and pay out to the AccountID it returns",
+			provider.OpPayoutInteractive: "the payee authorizes a Disbursement of the amount on Trustly's page; the adapter deposits it when the Authorize notification arrives, " +
+				"so the notification handler must be served",
 			provider.OpCapture: "captures need the authorization's splitToken, which Trustly sends in the Authorize notification; " +
 				"pass it in the BeforeSend hook (TransactionOptions.SplitToken) when Trustly's transaction does not carry it",
 			provider.OpCharge: "charges are captures under a Recurring authorization; Trustly's capture takes no description or metadata",

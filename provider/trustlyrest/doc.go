@@ -39,7 +39,9 @@
 //   - Payout: POST /transactions/{AccountID}/deposit, where AccountID is the Disbursement
 //     authorization's transactionId from an interactive VerifyAccount. [I] Trustly documents no
 //     way to pay out to an account verified from its bank details alone, so such accounts
-//     (AccountID "acct_…") are refused by Payout.
+//     (AccountID "acct_…") are refused by Payout. Without AccountID and with ReturnURL the
+//     payout is interactive: the payee chooses the account on Trustly's page (see
+//     Interactive payouts).
 //   - Customers: /customers create, get, update and list by externalId. Customer.Group and
 //     the split of the name into first and last are kept in Trustly's customData.
 //
@@ -67,6 +69,49 @@
 // Not offered: the account summary (GET /transactions/{id}/accountSummary), the customer
 // verification matches (GET /transactions/{id}/payment/customer/verify), Trustly ID's user
 // endpoints, feedback, refresh and the dispute recovery endpoint.
+//
+// # Interactive payouts
+//
+// A Payout without AccountID and with ReturnURL (Capabilities.InteractivePayouts) is
+// Trustly's payout flow in one call: establish with paymentType Disbursement and the
+// payout's amount as the authorization's maximum (POST /establish?createTransaction=true;
+// establish data's amount is the most deposits under the authorization may take), the
+// payee as establish data's customer (name, e-mail and country required), ReturnURL as
+// returnUrl and cancelUrl, and "Payout" as the description Trustly requires. The result
+// is pending, with RedirectURL the page where the payee chooses and authorizes the account
+// at their bank. Its ID is the authorization's transactionId, and stays the payout's ID:
+// GetPayout reads the authorization, then the deposit once it exists, and notifications
+// about either name the payout by it (PayoutID; AccountID once authorized). The
+// deposit's own transactionId is not a payout's ID (GetPayout answers NotFound for it):
+// one provider id names one call.
+//
+// When the Authorize notification of such an authorization arrives (read back from
+// Trustly; the merchantReference InteractivePayoutReference builds marks it), the adapter
+// deposits exactly the authorized amount — POST /transactions/{id}/deposit with the
+// notification's splitToken and the merchantReference "<payout's reference>.d" — before
+// the notification is passed on as notify.Other with PayoutID. Under a Gateway the
+// deposit is made only for an authorization a Payout call recorded in the Gateway's
+// journal (provider.CallsFrom), for the amount recorded: an authorization no call of this
+// Gateway made (another Gateway's with a journal of its own, or one made outside
+// paybridge) is passed on as other without a PayoutID and nothing is deposited. A
+// redelivered or concurrent Authorize does not deposit twice: the deposit is looked up by
+// its merchantReference before it is sent and again after a refusal, Trustly refuses the
+// reference once the deposit is processed (error 210), and the authorization's amount
+// leaves no room for a second deposit. A deposit Trustly refuses for good voids the
+// authorization (POST /transactions/{id}/cancel), so that GetPayout reads the payout
+// canceled, and the notification becomes payout.failed; a failure a retry may cure rejects
+// the notification, so that Trustly delivers it again. The deposit's own notifications are
+// payout.succeeded (4 Completed) and payout.failed; a payee who declines at the bank, or
+// an authorization that fails or expires, is payout.failed, and leaving the page (7
+// Canceled) is payout.failed too (GetPayout: canceled).
+//
+// Not possible: the deposit is made on the Authorize notification only, so serve the
+// notification handler. GetPayout reads but does not deposit. A payout whose Payout answer
+// was lost and is settled by Resolve is found by its merchantReference without its
+// RedirectURL (Trustly's transaction does not carry the page's URL): make a new payout,
+// with a new idempotency key, for a payee who never reached the page. The description
+// and the payee's address, date of birth and the merchant's Metadata have no place in the
+// request, as for a deposit (Capabilities.RequestFields).
 //
 // # Authorize now, capture later
 //
@@ -154,8 +199,9 @@
 // Trustly's merchantReference is its idempotency mechanism, so the adapter derives every
 // merchantReference it sends from the call's idempotency key, keeping the caller's
 // MerchantReference in front: "<MerchantReference>.pb<10 characters>" (with ".m" after it
-// for a payment made with CaptureManual), and "<payment's reference>.c" for the capture
-// the adapter makes itself. Events and results report the caller's
+// for a payment made with CaptureManual, ".p" for an interactive payout's authorization),
+// "<payment's reference>.c" for the capture the adapter makes itself, and "<payout's
+// reference>.d" for an interactive payout's deposit. Events and results report the caller's
 // part. PaymentReference gives the full value, for VerifyRedirect. The payer becomes
 // establish data's customer (name, e-mail, phone, address; externalId = Payer.ID);
 // Description is establish data's description; Payer.Locale is metadata.lang.
@@ -249,7 +295,9 @@
 //	eventType              kind (Payment of a Deferred payment unless said)
 //	Establish              payment.pending (status 0 New / 1 Pending)
 //	Authorize              payment.authorized (2); mandate.active for a Recurring
-//	                       authorization; account.verified for a Disbursement one
+//	                       authorization; account.verified for a Disbursement one;
+//	                       other (PayoutID, after the deposit) for an interactive
+//	                       payout's authorization, payout.failed when it failed
 //	Update, Reconcile      the kind of the status they report
 //	Process                payment.pending (capture 3 Processed)
 //	Complete, Completed    payment.succeeded (capture 4); capture.succeeded for a capture

@@ -73,7 +73,9 @@ type webhook struct {
 // before the notification is passed on; if
 // the capture cannot be made for a reason a retry may cure, the notification is rejected,
 // so Trustly delivers it again, token and all. The adapter does not keep the token: for a
-// payment made with CaptureManual, or a mandate, keep it (see SplitToken).
+// payment made with CaptureManual, or a mandate, keep it (see SplitToken). The Authorize
+// notification of an interactive payout's authorization makes the payout's deposit in the
+// same way (see fillDisbursement and the package documentation).
 //
 // The API calls a notification needs (reading the payment or a parent transaction, looking
 // for the capture, capturing) share a budget of 2 seconds, so that the reply reaches Trustly
@@ -306,7 +308,12 @@ func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) er
 	switch w.txType {
 	case typeAuthorize:
 		switch {
-		case w.paymentT == paymentTypeDisbursement || w.paymentT == paymentTypeVerification || w.paymentT == paymentTypeRetrieval:
+		case w.paymentT == paymentTypeDisbursement:
+			// A verification VerifyAccount made, or an interactive payout's authorization:
+			// which one is read back from Trustly, never from the notification's
+			// merchantReference (see below).
+			return c.fillDisbursement(ctx, w, ev)
+		case w.paymentT == paymentTypeVerification || w.paymentT == paymentTypeRetrieval:
 			// The authorization is both the verification VerifyAccount returned and the
 			// account payouts are sent to.
 			ev.AccountID, ev.VerificationID = w.objectID, w.objectID
@@ -368,6 +375,11 @@ func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) er
 			ev.PaymentID = string(t.OriginalTransactionID)
 		}
 	case typeDeposit:
+		if strings.HasSuffix(w.merchantRef, payoutPageSuffix+".d") {
+			// Perhaps the deposit of an interactive payout, which is known by its
+			// authorization's id: read back to be sure.
+			return c.fillPayoutDeposit(ctx, w, ev)
+		}
 		ev.PayoutID = w.objectID
 		account, err := c.parentOf(ctx, w)
 		if err != nil {

@@ -22,6 +22,11 @@ import (
 //	                                  process, from Trustly's data alone, not to capture it
 //	<...>.pb<10 characters>.x         a mandate made with a MaxAmount: Charge refuses to
 //	                                  charge it when the cap cannot be read back
+//	<...>.pb<10 characters>.p         the Disbursement authorization of an interactive payout:
+//	                                  the suffix tells every process to deposit its amount
+//	                                  once the payee authorizes it
+//	<payout's reference>.d            the deposit of an interactive payout: one per payout,
+//	                                  so a repeated deposit is recognised
 //
 // [I] Trustly documents no maximum length for merchantReference; the longest reference built
 // here is 64 + 13 + 2 characters.
@@ -71,15 +76,31 @@ const manualSuffix = ".m"
 // charge when the cap cannot be read back.
 const cappedSuffix = ".x"
 
+// payoutPageSuffix ends the merchantReference of an interactive payout's Disbursement
+// authorization (see InteractivePayoutReference).
+const payoutPageSuffix = ".p"
+
+// InteractivePayoutReference returns the merchantReference the adapter sent to Trustly for
+// the Disbursement authorization of an interactive payout (a Payout without AccountID),
+// given its MerchantReference and idempotency key. Pass it to VerifyRedirect.
+func InteractivePayoutReference(merchantReference, idempotencyKey string) string {
+	return reference("payout", merchantReference, idempotencyKey) + payoutPageSuffix
+}
+
+// depositReference returns the merchantReference of the deposit the adapter makes for an
+// interactive payout whose authorization carries payoutRef.
+func depositReference(payoutRef string) string { return payoutRef + ".d" }
+
 // captureReference returns the merchantReference of an automatically captured payment's
 // capture.
 func captureReference(paymentRef string) string { return paymentRef + ".c" }
 
 // callerReference recovers the caller's reference from a merchantReference built by
-// reference, ManualPaymentReference or captureReference. Other references are returned
-// unchanged.
+// reference, ManualPaymentReference, InteractivePayoutReference, captureReference or
+// depositReference. Other references are returned unchanged.
 func callerReference(ref string) string {
-	ref = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(ref, ".c"), manualSuffix), cappedSuffix)
+	ref = strings.TrimSuffix(strings.TrimSuffix(ref, ".c"), ".d")
+	ref = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(ref, manualSuffix), cappedSuffix), payoutPageSuffix)
 	if isDigest(ref) {
 		return ""
 	}

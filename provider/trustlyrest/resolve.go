@@ -34,7 +34,11 @@ func (c *Client) Resolve(ctx context.Context, a provider.Attempt, req any) (any,
 	case *provider.RefundRequest:
 		found, err = c.refund(ctx, r, true)
 	case *provider.PayoutRequest:
-		found, err = c.payout(ctx, r, true)
+		if r.AccountID == "" && r.ReturnURL != "" {
+			found, err = c.payoutInteractive(ctx, r, true)
+		} else {
+			found, err = c.payout(ctx, r, true)
+		}
 	case *provider.CaptureRequest:
 		found, err = c.capture(ctx, r, true)
 	case *provider.ChargeRequest:

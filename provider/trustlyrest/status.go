@@ -148,6 +148,21 @@ func autoCaptured(t *wireTransaction) bool {
 	return int(t.TransactionType) == typeAuthorize && t.paymentType() == paymentTypeDeferred && !isManual(t)
 }
 
+// isPayoutAuthorization reports whether a transaction is the Disbursement authorization of
+// an interactive payout: its merchantReference ends in the payout page suffix (see
+// InteractivePayoutReference), which only Payout sends.
+func isPayoutAuthorization(t *wireTransaction) bool {
+	return int(t.TransactionType) == typeAuthorize && t.paymentType() == paymentTypeDisbursement &&
+		strings.HasSuffix(t.reference(), payoutPageSuffix)
+}
+
+// isPayoutDeposit reports whether a transaction is the deposit the adapter made for an
+// interactive payout: a deposit whose merchantReference is its authorization's followed by
+// the deposit suffix (see depositReference).
+func isPayoutDeposit(t *wireTransaction) bool {
+	return int(t.TransactionType) == typeDeposit && strings.HasSuffix(t.MerchantReference, payoutPageSuffix+".d")
+}
+
 // isMandate reports whether a transaction is a mandate: the authorization (type 1) of a
 // Recurring payment.
 func isMandate(t *wireTransaction) bool {

@@ -34,8 +34,9 @@ func (s *Server) Config() trustlyrest.Config {
 // An account verified from bank details
 // gives Trustly no authorization to pay into, so payouts use an account verified
 // interactively (PayoutAccountInteractive), which the EndUser approves. The EndUser also
-// approves the hosted pages of payments made with CaptureManual and of mandates (Recurring
-// authorizations).
+// approves the hosted pages of payments made with CaptureManual, of mandates (Recurring
+// authorizations) and of interactive payouts (Disbursement authorizations of the payout's
+// amount, which the adapter pays out on their Authorize notification).
 func ConformanceHarness() (conformance.Harness, func(), error) {
 	s, err := Start(Options{SettleDelay: 5 * time.Millisecond,
 		Options: simkit.Options{RetryBase: 10 * time.Millisecond, RetryMax: 200 * time.Millisecond}})
