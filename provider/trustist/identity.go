@@ -158,13 +158,10 @@ func (s OnboardSession) GoString() string { return s.describe().GoString() }
 // Format prints the session's id, status and check results only, whatever the verb.
 func (s OnboardSession) Format(f fmt.State, verb rune) { s.describe().Format(f, verb) }
 
-// LogValue logs the session's id, status and check results only.
-func (s *OnboardSession) LogValue() slog.Value {
-	if s == nil {
-		return slog.StringValue("<nil>")
-	}
-	return s.describe().LogValue()
-}
+// LogValue logs the session's id, status and check results only. It takes the value, so
+// that a session logged by value is described too: a JSON handler would otherwise marshal
+// its fields, onboarding link included.
+func (s OnboardSession) LogValue() slog.Value { return s.describe().LogValue() }
 
 // sessionStatus is a session status lower-cased without separators.
 func sessionStatus(s string) string { return eventName(s) }

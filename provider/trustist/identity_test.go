@@ -568,6 +568,14 @@ func TestOnboardSessionPrintsNoLink(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("session", "detail", &s)
 	outs = append(outs, buf.String())
+	// Logged by value, a JSON handler marshals the fields unless the value itself is a
+	// slog.LogValuer.
+	buf.Reset()
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("session", "detail", s)
+	outs = append(outs, buf.String())
+	if !strings.Contains(buf.String(), "sess-1") {
+		t.Errorf("logged by value: %s; want the id", buf.String())
+	}
 	for _, out := range outs {
 		if strings.Contains(out, "secret-token") || strings.Contains(out, "onboard.example") {
 			t.Errorf("printed the onboarding link: %s", out)
