@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -58,6 +59,10 @@ type PaymentRecord struct {
 	// CreatedAt and UpdatedAt are Trustly's timestamps.
 	CreatedAt, UpdatedAt time.Time
 }
+
+// LogValue logs the record as it prints, its Account masked: logged as a plain struct, a
+// JSON handler would marshal the account's holder and number.
+func (p PaymentRecord) LogValue() slog.Value { return slog.StringValue(fmt.Sprintf("%+v", p)) }
 
 // wirePaymentRecord is the Payment object as GET /payments answers it.
 type wirePaymentRecord struct {
