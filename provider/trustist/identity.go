@@ -435,6 +435,17 @@ func sessionBody(req *OnboardSessionRequest) ([]byte, error) {
 	if len(req.OrgID) > 128 {
 		return nil, provider.FieldError("OrgID", "must be at most 128 characters")
 	}
+	for _, c := range []struct {
+		name string
+		opts *CheckOptions
+	}{{"Identity", req.Identity}, {"AML", req.AML}} {
+		if c.opts == nil || c.opts.Fields == nil {
+			continue
+		}
+		if _, err := json.Marshal(c.opts.Fields); err != nil {
+			return nil, provider.FieldError(c.name+".Fields", "cannot be encoded as JSON: %v", err)
+		}
+	}
 	w := sessionRequestWire{CustomerID: req.CustomerID, OrgID: req.OrgID, ReturnURL: req.ReturnURL,
 		Options: sessionOptionsWire{Identity: checkWire(req.Identity), AML: checkWire(req.AML)}}
 	if a := req.AIS; a != nil {
@@ -450,7 +461,7 @@ func sessionBody(req *OnboardSessionRequest) ([]byte, error) {
 	}
 	b, err := json.Marshal(w)
 	if err != nil {
-		return nil, provider.FieldError("Identity", "an options field cannot be encoded as JSON: %v", err)
+		return nil, &provider.Error{Code: provider.Internal, Message: "encoding the onboard session", Err: err}
 	}
 	return b, nil
 }

@@ -125,6 +125,10 @@ func TestOnboardSessionRefusedBeforeSending(t *testing.T) {
 		"Identity":         {CustomerID: id},
 		"ReturnURL":        {CustomerID: id, AIS: &trustist.AISOptions{Accounts: true}, ReturnURL: "http://shop.example.com/r"},
 		"AIS.AccountLimit": {CustomerID: id, AIS: &trustist.AISOptions{Accounts: true, AccountLimit: -1}},
+		// An options value JSON cannot encode is named by the check it is in.
+		"AML.Fields": {CustomerID: id, Identity: &trustist.CheckOptions{}, AML: &trustist.CheckOptions{
+			Fields: map[string]any{"threshold": func() {}}}},
+		"Identity.Fields": {CustomerID: id, Identity: &trustist.CheckOptions{Fields: map[string]any{"c": make(chan int)}}},
 	} {
 		_, err := c.CreateOnboardSession(context.Background(), req)
 		if pe := wantCode(t, err, provider.InvalidRequest); pe.Field != field {
