@@ -87,6 +87,27 @@ func TestListPaymentsCrossesPageBoundaries(t *testing.T) {
 		}
 		t.Errorf("Disbursement filter listed payment %s of type %d", p.ID, p.Type)
 	}
+	// A payment type Trustly does not have is refused before anything is sent, naming the
+	// field.
+	before = e.sim.Requests()
+	for field, f := range map[string]trustlyrest.PaymentFilter{
+		"Types": {Types: []int{2, 9}},
+	} {
+		var errs int
+		for p, err := range e.client.ListPayments(ctx, f) {
+			var pe *provider.Error
+			if err == nil || !errorsAs(err, &pe) || pe.Code != provider.InvalidRequest || pe.Field != field {
+				t.Errorf("ListPayments(%s) = %v, %v; want InvalidRequest naming %s", field, p, err, field)
+			}
+			errs++
+		}
+		if errs != 1 {
+			t.Errorf("ListPayments(%s) yielded %d errors, want 1", field, errs)
+		}
+	}
+	if n := e.sim.Requests() - before; n != 0 {
+		t.Errorf("refused filters sent %d requests", n)
+	}
 }
 
 func TestPaymentRecordTotalsAndForeignMerchant(t *testing.T) {

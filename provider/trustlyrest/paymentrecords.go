@@ -217,6 +217,12 @@ func (c *Client) ListPayments(ctx context.Context, f PaymentFilter) iter.Seq2[*P
 		size = min(size, 100)
 		q := url.Values{}
 		for _, t := range f.Types {
+			// The payment types 1 Instant to 6 Retrieval
+			// (https://amer.developers.trustly.com/openapi.json); Trustly refuses others.
+			if t < paymentTypeInstant || t > paymentTypeRetrieval {
+				yield(nil, provider.FieldError("Types", "holds %d, which is no Trustly payment type (1 Instant to 6 Retrieval)", t))
+				return
+			}
 			q.Add("paymentType", strconv.Itoa(t))
 		}
 		if f.MerchantReference != "" {
