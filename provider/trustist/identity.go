@@ -158,13 +158,10 @@ func (s OnboardSession) GoString() string { return s.describe().GoString() }
 // Format prints the session's id, status and check results only, whatever the verb.
 func (s OnboardSession) Format(f fmt.State, verb rune) { s.describe().Format(f, verb) }
 
-// LogValue logs the session's id, status and check results only.
-func (s *OnboardSession) LogValue() slog.Value {
-	if s == nil {
-		return slog.StringValue("<nil>")
-	}
-	return s.describe().LogValue()
-}
+// LogValue logs the session's id, status and check results only. It takes the value, so
+// that a session logged by value is described too: a JSON handler would otherwise marshal
+// its fields, onboarding link included.
+func (s OnboardSession) LogValue() slog.Value { return s.describe().LogValue() }
 
 // sessionStatus is a session status lower-cased without separators.
 func sessionStatus(s string) string { return eventName(s) }
@@ -438,6 +435,17 @@ func sessionBody(req *OnboardSessionRequest) ([]byte, error) {
 	if len(req.OrgID) > 128 {
 		return nil, provider.FieldError("OrgID", "must be at most 128 characters")
 	}
+	for _, c := range []struct {
+		name string
+		opts *CheckOptions
+	}{{"Identity", req.Identity}, {"AML", req.AML}} {
+		if c.opts == nil || c.opts.Fields == nil {
+			continue
+		}
+		if _, err := json.Marshal(c.opts.Fields); err != nil {
+			return nil, provider.FieldError(c.name+".Fields", "cannot be encoded as JSON: %v", err)
+		}
+	}
 	w := sessionRequestWire{CustomerID: req.CustomerID, OrgID: req.OrgID, ReturnURL: req.ReturnURL,
 		Options: sessionOptionsWire{Identity: checkWire(req.Identity), AML: checkWire(req.AML)}}
 	if a := req.AIS; a != nil {
@@ -453,7 +461,7 @@ func sessionBody(req *OnboardSessionRequest) ([]byte, error) {
 	}
 	b, err := json.Marshal(w)
 	if err != nil {
-		return nil, provider.FieldError("Identity", "an options field cannot be encoded as JSON: %v", err)
+		return nil, &provider.Error{Code: provider.Internal, Message: "encoding the onboard session", Err: err}
 	}
 	return b, nil
 }

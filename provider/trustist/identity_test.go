@@ -125,6 +125,10 @@ func TestOnboardSessionRefusedBeforeSending(t *testing.T) {
 		"Identity":         {CustomerID: id},
 		"ReturnURL":        {CustomerID: id, AIS: &trustist.AISOptions{Accounts: true}, ReturnURL: "http://shop.example.com/r"},
 		"AIS.AccountLimit": {CustomerID: id, AIS: &trustist.AISOptions{Accounts: true, AccountLimit: -1}},
+		// An options value JSON cannot encode is named by the check it is in.
+		"AML.Fields": {CustomerID: id, Identity: &trustist.CheckOptions{}, AML: &trustist.CheckOptions{
+			Fields: map[string]any{"threshold": func() {}}}},
+		"Identity.Fields": {CustomerID: id, Identity: &trustist.CheckOptions{Fields: map[string]any{"c": make(chan int)}}},
 	} {
 		_, err := c.CreateOnboardSession(context.Background(), req)
 		if pe := wantCode(t, err, provider.InvalidRequest); pe.Field != field {
@@ -568,6 +572,14 @@ func TestOnboardSessionPrintsNoLink(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("session", "detail", &s)
 	outs = append(outs, buf.String())
+	// Logged by value, a JSON handler marshals the fields unless the value itself is a
+	// slog.LogValuer.
+	buf.Reset()
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("session", "detail", s)
+	outs = append(outs, buf.String())
+	if !strings.Contains(buf.String(), "sess-1") {
+		t.Errorf("logged by value: %s; want the id", buf.String())
+	}
 	for _, out := range outs {
 		if strings.Contains(out, "secret-token") || strings.Contains(out, "onboard.example") {
 			t.Errorf("printed the onboarding link: %s", out)

@@ -87,6 +87,27 @@ func TestListPaymentsCrossesPageBoundaries(t *testing.T) {
 		}
 		t.Errorf("Disbursement filter listed payment %s of type %d", p.ID, p.Type)
 	}
+	// A payment type Trustly does not have is refused before anything is sent, naming the
+	// field.
+	before = e.sim.Requests()
+	for field, f := range map[string]trustlyrest.PaymentFilter{
+		"Types": {Types: []int{2, 9}},
+	} {
+		var errs int
+		for p, err := range e.client.ListPayments(ctx, f) {
+			var pe *provider.Error
+			if err == nil || !errorsAs(err, &pe) || pe.Code != provider.InvalidRequest || pe.Field != field {
+				t.Errorf("ListPayments(%s) = %v, %v; want InvalidRequest naming %s", field, p, err, field)
+			}
+			errs++
+		}
+		if errs != 1 {
+			t.Errorf("ListPayments(%s) yielded %d errors, want 1", field, errs)
+		}
+	}
+	if n := e.sim.Requests() - before; n != 0 {
+		t.Errorf("refused filters sent %d requests", n)
+	}
 }
 
 func TestPaymentRecordTotalsAndForeignMerchant(t *testing.T) {
@@ -112,6 +133,12 @@ func TestPaymentRecordTotalsAndForeignMerchant(t *testing.T) {
 	if s := fmt.Sprintf("%+v", rec); !strings.Contains(s, "****"+trustlyrestsim.DemoAccountNumber[6:]) {
 		t.Errorf("a record prints its account as %s, want it masked to the last four digits", s)
 	}
+	// The Payment object's account may carry its holder and full number (Trustly's
+	// Account schema): the record prints and logs them masked.
+	full := *rec
+	full.Account = &trustlyrest.UserAccount{NameOnAccount: "Ada Lovelace", AccountNumber: trustlyrestsim.DemoAccountNumber}
+	assertMasked(t, "PaymentRecord", full, []string{trustlyrestsim.DemoAccountNumber, "Lovelace"})
+	assertMasked(t, "PaymentRecord", &full, []string{trustlyrestsim.DemoAccountNumber, "Lovelace"})
 	// Refunding changes the totals Trustly keeps.
 	if _, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: pay.ID, Amount: usd("5.00")}); err != nil {
 		t.Fatal(err)
@@ -160,6 +187,8 @@ func TestBankDataAfterAuthorization(t *testing.T) {
 	personal := []string{payer.LastName, payer.Email, payer.Phone, payer.Address.Line1, payer.Address.City, payer.Address.PostalCode,
 		trustlyrestsim.DemoAccountNumber, "Ada"}
 	assertMasked(t, "BankUser", u, personal)
+	assertMasked(t, "Address", u.Addresses[0], personal)
+	assertMasked(t, "SegmentedName", *u.SegmentedName, personal)
 
 	accts, err := e.client.GetUserAccounts(ctx, pay.ID)
 	if err != nil {
@@ -235,6 +264,8 @@ func assertMasked(t *testing.T, name string, v any, personal []string) {
 	}
 	var logged strings.Builder
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("x", "v", v)
+	// A JSON handler marshals a value's fields unless the value is a slog.LogValuer.
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("x", "v", v)
 	b.WriteString(logged.String())
 	out := b.String()
 	for _, p := range personal {
@@ -261,6 +292,7 @@ func TestTokenizeAccount(t *testing.T) {
 	if s := fmt.Sprintf("%+v %#v", tok, tok.Account); strings.Contains(s, "1000000009") {
 		t.Errorf("the tokenized account shows the account number: %s", s)
 	}
+	assertMasked(t, "TokenizedAccount", *tok, []string{"1000000009", "Smith"})
 	again, err := e.client.TokenizeAccount(ctx, &trustlyrest.TokenizeRequest{Account: acct})
 	if err != nil {
 		t.Fatal(err)

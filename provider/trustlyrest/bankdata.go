@@ -408,11 +408,17 @@ func (n SegmentedName) Format(f fmt.State, verb rune) {
 // String returns the name masked.
 func (n SegmentedName) String() string { return fmt.Sprint(n) }
 
+// LogValue logs the name masked.
+func (n SegmentedName) LogValue() slog.Value { return slog.StringValue(n.String()) }
+
 // Format prints the address masked: state and country only in full.
 func (a Address) Format(f fmt.State, verb rune) { formatMasked(f, verb, maskedAddress(a.masked())) }
 
 // String returns the address masked.
 func (a Address) String() string { return fmt.Sprint(a) }
+
+// LogValue logs the address masked.
+func (a Address) LogValue() slog.Value { return slog.StringValue(a.String()) }
 
 // Format prints the account with its holder and number masked.
 func (a UserAccount) Format(f fmt.State, verb rune) {

@@ -310,7 +310,7 @@
 //	Reverse                payment.reversed (capture 10 Reversed)
 //	Dispute                payment.disputed (a capture or Pay transaction, read back)
 //	DataReady, Refresh     bank_data.ready (a bank authorization, read back); a Refresh
-//	                       with success=false is other
+//	                       without success=true is other
 //	VerifyCustomer         other: no documented field carries the check's outcome
 //	CONSENT_REVOKED        mandate.canceled for a Recurring authorization [I]; other
 //	                       otherwise ("in development" at Trustly)

@@ -51,7 +51,7 @@ type Dispute struct {
 //	Dispute                → payment.disputed, for a capture or Pay transaction (read back:
 //	                         a Dispute carries no transactionType); other otherwise
 //	DataReady, Refresh     → bank_data.ready, for a bank authorization (read back); a Refresh
-//	                         whose success is false, and any other transaction, → other
+//	                         whose success is not true, and any other transaction, → other
 //	VerifyCustomer         → other (see below)
 //	CONSENT_REVOKED        → mandate.canceled for a Recurring authorization [I]; other
 //	                         otherwise
@@ -159,7 +159,12 @@ func (c *Client) fillDispute(ctx context.Context, w *webhook, ev *notify.Event) 
 
 // fillBankData maps DataReady and Refresh: the bank data of an authorization can be read
 // (GetUser, GetUserAccounts, AccountBalance). The transaction is read back first (see
-// fillByEventType). A Refresh reporting success=false refreshed nothing: other.
+// fillByEventType). A Refresh carries success (the Refresh webhook of
+// https://amer.developers.trustly.com/openapi.json); one that does not report
+// success=true refreshed nothing that can be relied on: other. A missing success is not
+// taken for true: the signature covers the decoded body, so re-encoding the separator
+// before success ("%26success%3D") merges a failed Refresh's success=false into the field
+// before it without breaking the signature.
 func (c *Client) fillBankData(ctx context.Context, w *webhook, ev *notify.Event) error {
 	t, err := c.readBack(ctx, w, w.eventType)
 	if err != nil {
@@ -169,7 +174,7 @@ func (c *Client) fillBankData(ctx context.Context, w *webhook, ev *notify.Event)
 	ev.Kind = notify.Other
 	if typ := int(t.TransactionType); typ == typeAuthorize || typ == typePay {
 		authorizationIDs(ev, t.id(), typ, t.paymentType())
-		if !strings.EqualFold(w.success, "false") {
+		if !strings.EqualFold(w.eventType, eventRefresh) || strings.EqualFold(w.success, "true") {
 			ev.Kind = notify.BankDataReady
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge"
@@ -197,5 +198,39 @@ func TestForeignTransactionEventsAreRefused(t *testing.T) {
 			Header: http.Header{"Authorization": {h}, "Content-Type": {"application/x-www-form-urlencoded"}}}); err == nil {
 			t.Errorf("the first merchant accepted a notification signed with another merchant's key")
 		}
+	}
+}
+
+// TestRefreshWithoutSuccessIsNoBankData: the signature covers the form-decoded body, so
+// re-encoding the separator before a failed Refresh's success field ("&success=" as
+// "%26success%3D") merges it into the statusMessage before it and keeps the signature
+// valid. The Refresh then carries no success field: it must not be taken for refreshed
+// bank data.
+func TestRefreshWithoutSuccessIsNoBankData(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	p := e.paid("16.00", provider.PaymentSucceeded)
+	f := signing.Form{{Key: "merchantId", Value: e.sim.MerchantID()}, {Key: "paymentType", Value: "2"},
+		{Key: "transactionType", Value: "1"}, {Key: "eventId", Value: "1009100001"}, {Key: "eventType", Value: "Refresh"},
+		{Key: "objectId", Value: p.ID}, {Key: "objectType", Value: "Transaction"}, {Key: "accessId", Value: e.sim.AccessID()},
+		{Key: "status", Value: "2"}, {Key: "statusMessage", Value: "Authorized"}, {Key: "success", Value: "false"}}
+	body := signing.EncodeForm(f)
+	h, err := signing.SignNotification(e.sim.AccessID(), []byte(e.sim.AccessKey()), []byte(body), signing.HMACSHA1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify := func(body string) (*notify.Notification, error) {
+		return e.client.VerifyNotification(context.Background(), &notify.Request{Method: http.MethodPost, Body: []byte(body),
+			Header: http.Header{"Authorization": {h}, "Content-Type": {"application/x-www-form-urlencoded"}}})
+	}
+	if n, err := verify(body); err != nil || n.Event.Kind != notify.Other {
+		t.Fatalf("a failed Refresh: %+v, %v; want other", n, err)
+	}
+	merged := strings.Replace(body, "&success=", "%26success%3D", 1)
+	if merged == body {
+		t.Fatal("the body has no success field to merge")
+	}
+	n, err := verify(merged)
+	if err == nil && n.Event.Kind == notify.BankDataReady {
+		t.Errorf("a failed Refresh whose success field was merged away became %s", n.Event.Kind)
 	}
 }

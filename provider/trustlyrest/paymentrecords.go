@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -58,6 +59,10 @@ type PaymentRecord struct {
 	// CreatedAt and UpdatedAt are Trustly's timestamps.
 	CreatedAt, UpdatedAt time.Time
 }
+
+// LogValue logs the record as it prints, its Account masked: logged as a plain struct, a
+// JSON handler would marshal the account's holder and number.
+func (p PaymentRecord) LogValue() slog.Value { return slog.StringValue(fmt.Sprintf("%+v", p)) }
 
 // wirePaymentRecord is the Payment object as GET /payments answers it.
 type wirePaymentRecord struct {
@@ -212,6 +217,12 @@ func (c *Client) ListPayments(ctx context.Context, f PaymentFilter) iter.Seq2[*P
 		size = min(size, 100)
 		q := url.Values{}
 		for _, t := range f.Types {
+			// The payment types 1 Instant to 6 Retrieval
+			// (https://amer.developers.trustly.com/openapi.json); Trustly refuses others.
+			if t < paymentTypeInstant || t > paymentTypeRetrieval {
+				yield(nil, provider.FieldError("Types", "holds %d, which is no Trustly payment type (1 Instant to 6 Retrieval)", t))
+				return
+			}
 			q.Add("paymentType", strconv.Itoa(t))
 		}
 		if f.MerchantReference != "" {

@@ -2,6 +2,8 @@ package trustlyrest
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/paybridge/paybridge/provider"
@@ -32,6 +34,10 @@ type TokenizedAccount struct {
 	Verified bool
 	Score    int
 }
+
+// LogValue logs the answer as it prints, its Account masked: logged as a plain struct, a
+// JSON handler would marshal the account's holder.
+func (t TokenizedAccount) LogValue() slog.Value { return slog.StringValue(fmt.Sprintf("%+v", t)) }
 
 // TokenizeAccount turns bank details into Trustly's account token with POST
 // /accounts/tokenize?verifyAccount=… (https://amer.developers.trustly.com/openapi.json:

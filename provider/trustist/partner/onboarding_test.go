@@ -1,7 +1,12 @@
 package partner_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge"
@@ -97,5 +102,45 @@ func TestOnboardedMerchantTakesAPayment(t *testing.T) {
 	t.Cleanup(func() { _ = other.Close() })
 	if _, err := other.GetPayment(ctx, p.ID); paybridge.CodeOf(err) != paybridge.CodeNotFound {
 		t.Fatalf("the simulator's first merchant reads the new merchant's payment: %v", err)
+	}
+}
+
+// An invitation's raw JSON can carry the invited owner's e-mail address and name: an
+// Invitation prints and logs as its id, status and payment types only.
+func TestInvitationPrintsNoPersonalData(t *testing.T) {
+	ps, err := partnersim.Start(partnersim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ps.Close)
+	pc, err := partner.New(ps.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := pc.CreateInvitation(context.Background(), partner.CreateInvitationRequest{Email: "owner@bakery.example",
+		Name: "Corner Bakery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(inv.Raw), "owner@bakery.example") {
+		t.Fatalf("the simulator's invitation %s does not carry the e-mail address", inv.Raw)
+	}
+	var outs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		outs = append(outs, fmt.Sprintf(verb, *inv), fmt.Sprintf(verb, inv))
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("invitation", "v", *inv, "p", inv)
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("invitation", "v", *inv, "p", inv)
+	outs = append(outs, buf.String())
+	for _, out := range outs {
+		for _, personal := range []string{"owner@bakery.example", "Corner Bakery", hex.EncodeToString([]byte("bakery"))} {
+			if strings.Contains(out, personal) {
+				t.Errorf("an invitation prints %q: %s", personal, out)
+			}
+		}
+	}
+	if !strings.Contains(outs[0], inv.ID) || !strings.Contains(buf.String(), inv.ID) {
+		t.Errorf("an invitation prints as %s and logs as %s; want its id", outs[0], buf.String())
 	}
 }

@@ -228,6 +228,15 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request, m0 *merchant)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A customer named by its customerId must be one of the merchant's own (a customer
+	// belongs to the merchant that created it); [I] another's is answered as an unknown
+	// one, as GET /customers/{id} answers it.
+	if cid, byID := str(cust, "customerId"); byID {
+		if c := s.customers[cid]; c == nil || c.owner != m0 {
+			invalid(w, "Could not find a customer using Id "+cid)
+			return
+		}
+	}
 	if s.refTakenLocked(m0, ref) {
 		writeError(w, http.StatusBadRequest, codeDuplicate, domainDuplicate, "This is a duplicate request. It has been ignored")
 		return

@@ -1,6 +1,7 @@
 package trustlyrestsim
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
@@ -49,6 +50,28 @@ func TestMerchantsAreKeptApart(t *testing.T) {
 		if list, _ := m[key].([]any); st != 200 || code != 0 || len(list) != 0 {
 			t.Errorf("GET %s by another merchant: HTTP %d code %d, %d items; want none", path, st, code, len(list))
 		}
+	}
+	// Establish data naming a customer by its customerId name one of the merchant's own:
+	// another merchant's customer is not found.
+	establishAs := func(auth, accessID, merchantID string, key []byte, customerID string) (int, int) {
+		est := map[string]any{"accessId": accessID, "merchantId": merchantID, "description": "d", "currency": "USD",
+			"amount": "5.00", "merchantReference": "iso-cust-" + merchantID, "paymentType": "Deferred",
+			"returnUrl": "https://m.example/r", "cancelUrl": "https://m.example/c",
+			"customer": map[string]any{"customerId": customerID}}
+		sig, err := signing.RequestSignature(key, est, signing.HMACSHA1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		est["requestSignature"] = sig
+		b, _ := json.Marshal(est)
+		st, code, _ := a.do(http.MethodPost, "/establish?createTransaction=true", "application/json", string(b), auth)
+		return st, code
+	}
+	if st, code := establishAs(other, cfg.AccessID, cfg.MerchantID, cfg.AccessKey.Bytes(), custID); st != 400 || code != 200 {
+		t.Errorf("establish naming another merchant's customer: HTTP %d code %d, want Trustly's not-found (400, 200)", st, code)
+	}
+	if st, code := establishAs("", s.AccessID(), s.MerchantID(), []byte(s.AccessKey()), custID); st != 200 || code != 0 {
+		t.Errorf("establish naming its own customer: HTTP %d code %d", st, code)
 	}
 	// Its own establish data must name its own merchantId.
 	est := `{"accessId":"` + cfg.AccessID + `","merchantId":"` + s.MerchantID() + `"}`
