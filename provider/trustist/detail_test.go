@@ -23,8 +23,10 @@ func TestPaymentDetailPrintsNoPersonalData(t *testing.T) {
 		outs = append(outs, fmt.Sprintf(verb, p), fmt.Sprintf(verb, &p))
 	}
 	var buf bytes.Buffer
-	slog.New(slog.NewJSONHandler(&buf, nil)).Info("payment", "detail", &p)
-	slog.New(slog.NewTextHandler(&buf, nil)).Info("payment", "detail", &p)
+	for _, v := range []any{&p, p} { // by pointer and by value
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("payment", "detail", v)
+		slog.New(slog.NewTextHandler(&buf, nil)).Info("payment", "detail", v)
+	}
 	outs = append(outs, buf.String())
 	for _, out := range outs {
 		if strings.Contains(out, "Lovelace") || strings.Contains(out, "ada@") || strings.Contains(out, "416461") {

@@ -347,6 +347,12 @@
 // without its onboarding link. The event carries no AccountID: GetAccountVerification
 // reads the account.
 //
+// Identity and bank-data events are the tenant's: the read that confirms them proves the
+// session is the tenant key's, not which application created it (CreateOnboardSession
+// goes through no journal). Gateways that share one tenant key receive each other's
+// identity.* and bank_data.ready events; give each business its own tenant key, or match
+// VerificationID against the sessions you created.
+//
 // # Opening by URL
 //
 // The scheme "trustist" is registered with paybridge.Open:

@@ -137,13 +137,10 @@ func (p Payment) GoString() string { return p.describe().GoString() }
 // Format prints the payment's id, status and amount only, whatever the verb.
 func (p Payment) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
 
-// LogValue logs the payment's id, status and amount only.
-func (p *Payment) LogValue() slog.Value {
-	if p == nil {
-		return slog.StringValue("<nil>")
-	}
-	return p.describe().LogValue()
-}
+// LogValue logs the payment's id, status and amount only. It takes the value, so that a
+// payment logged by value is described too: a JSON handler would otherwise marshal its
+// fields, the payer's details and the raw answer included.
+func (p Payment) LogValue() slog.Value { return p.describe().LogValue() }
 
 // paymentWire is a payment as the API returns it. encoding/json matches member names
 // case-insensitively, so PascalCase answers decode too.
