@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/paybridge/paybridge/provider/simkit"
@@ -326,39 +327,103 @@ func (s *Server) getTransaction(w http.ResponseWriter, m *merchant, id string) {
 	writeJSON(w, http.StatusOK, map[string]any{"transaction": t.render(s.opts.WithholdSplitToken)})
 }
 
-// pageParams reads count and startIndex (count defaults to 25, at most 100:
-// https://amer.developers.trustly.com/payments/reference/intro).
-func pageParams(w http.ResponseWriter, r *http.Request) (count, start int, ok bool) {
-	count, start = 25, 0
-	q := r.URL.Query()
+// listing is what a list request's query says of its page, period and order:
+// count (default 25, at most 100) and startIndex
+// (https://amer.developers.trustly.com/payments/reference/intro), createdAt.start and
+// createdAt.end (see millisParam), orderBy createdAt or updatedAt, and sortOrder (desc,
+// the default, or asc).
+type listing struct {
+	count, start   int
+	from, to       int64
+	hasFrom, hasTo bool
+	asc            bool
+}
+
+// readPage reads a listing's count and startIndex; a malformed value is answered with
+// error 200 and ok false.
+func readPage(w http.ResponseWriter, q url.Values) (l listing, ok bool) {
+	l.count = 25
 	if v := q.Get("count"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
 			invalid(w, "Invalid count: 1 to 100")
-			return 0, 0, false
+			return l, false
 		}
-		count = n
+		l.count = n
 	}
 	if v := q.Get("startIndex"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			invalid(w, "Invalid startIndex")
-			return 0, 0, false
+			return l, false
 		}
-		start = n
+		l.start = n
 	}
-	return count, start, true
+	return l, true
+}
+
+// readListing reads a listing's page, period and order, as readPage does.
+func readListing(w http.ResponseWriter, q url.Values) (l listing, ok bool) {
+	if l, ok = readPage(w, q); !ok {
+		return l, false
+	}
+	var ok1, ok2 bool
+	l.from, l.hasFrom, ok1 = millisParam(q, "createdAt.start")
+	l.to, l.hasTo, ok2 = millisParam(q, "createdAt.end")
+	if !ok1 || !ok2 {
+		invalid(w, "Invalid createdAt.start or createdAt.end: a Unix timestamp in milliseconds")
+		return l, false
+	}
+	if ob := q.Get("orderBy"); ob != "" && ob != "createdAt" && ob != "updatedAt" {
+		invalid(w, "Invalid orderBy: createdAt or updatedAt")
+		return l, false
+	}
+	switch q.Get("sortOrder") {
+	case "", "desc":
+	case "asc":
+		l.asc = true
+	default:
+		invalid(w, "Invalid sortOrder: asc or desc")
+		return l, false
+	}
+	return l, true
+}
+
+// index returns where, in creation order, the n-th item of a listing of size items is:
+// [I] objects are kept in creation order, and ordering by updatedAt is answered alike.
+func (l listing) index(n, size int) int {
+	if l.asc {
+		return n
+	}
+	return size - 1 - n
+}
+
+// covers reports whether an object created at t falls in the listing's period (both
+// ends included).
+func (l listing) covers(t time.Time) bool {
+	ms := t.UnixMilli()
+	return (!l.hasFrom || ms >= l.from) && (!l.hasTo || ms <= l.to)
+}
+
+// write answers the listing's page of matched under key, with startIndex and
+// itemsPerPage.
+func (l listing) write(w http.ResponseWriter, key string, matched []map[string]any) {
+	page := []map[string]any{}
+	for i := l.start; i < len(matched) && i < l.start+l.count; i++ {
+		page = append(page, matched[i])
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: page, "startIndex": l.start, "itemsPerPage": l.count})
 }
 
 // listTransactions implements GET /transactions with the filters the adapter uses
 // (originalTransactionId, transactionType, transactionStatus, payment.merchantReference),
 // newest first (sortOrder desc is the default).
 func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request, m *merchant) {
-	count, start, ok := pageParams(w, r)
+	q := r.URL.Query()
+	l, ok := readListing(w, q)
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
 	types, err := intSet(q["transactionType"])
 	if err != nil {
 		invalid(w, "Invalid transactionType")
@@ -370,25 +435,6 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request, m *mer
 		return
 	}
 	orig, pref := q.Get("originalTransactionId"), q.Get("payment.merchantReference")
-	from, hasFrom, ok1 := millisParam(q, "createdAt.start")
-	to, hasTo, ok2 := millisParam(q, "createdAt.end")
-	if !ok1 || !ok2 {
-		invalid(w, "Invalid createdAt.start or createdAt.end: a Unix timestamp in milliseconds")
-		return
-	}
-	if ob := q.Get("orderBy"); ob != "" && ob != "createdAt" && ob != "updatedAt" {
-		invalid(w, "Invalid orderBy: createdAt or updatedAt")
-		return
-	}
-	asc := false
-	switch q.Get("sortOrder") {
-	case "", "desc":
-	case "asc":
-		asc = true
-	default:
-		invalid(w, "Invalid sortOrder: asc or desc")
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var matched []map[string]any
@@ -399,27 +445,15 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request, m *mer
 	case pref != "":
 		ids = s.index.byPayment[pref]
 	}
-	// Transactions are kept in creation order, which is createdAt order; [I] ordering by
-	// updatedAt is answered in the same order.
 	for n := range ids {
-		i := len(ids) - 1 - n
-		if asc {
-			i = n
-		}
-		t := s.txs[ids[i]]
-		created := t.createdAt.UnixMilli()
+		t := s.txs[ids[l.index(n, len(ids))]]
 		if t.pay.m != m || (len(types) > 0 && !types[t.typ]) || (len(statuses) > 0 && !statuses[t.status]) ||
-			(orig != "" && t.original != orig) || (pref != "" && t.pay.merchantRef != pref) ||
-			(hasFrom && created < from) || (hasTo && created > to) {
+			(orig != "" && t.original != orig) || (pref != "" && t.pay.merchantRef != pref) || !l.covers(t.createdAt) {
 			continue
 		}
 		matched = append(matched, t.render(s.opts.WithholdSplitToken))
 	}
-	page := []map[string]any{}
-	for i := start; i < len(matched) && i < start+count; i++ {
-		page = append(page, matched[i])
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"transactions": page, "startIndex": start, "itemsPerPage": count})
+	l.write(w, "transactions", matched)
 }
 
 // millisParam reads a date filter: epoch milliseconds ([I] Trustly says "Unix timestamp";
@@ -862,7 +896,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, m *merchant, id string) {
 
 // listCustomers implements GET /customers with the externalId and customerId filters.
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, m *merchant) {
-	count, start, ok := pageParams(w, r)
+	l, ok := readPage(w, r.URL.Query())
 	if !ok {
 		return
 	}
@@ -877,9 +911,5 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, m *mercha
 		}
 		matched = append(matched, c.render(m.merchantID))
 	}
-	page := []map[string]any{}
-	for i := start; i < len(matched) && i < start+count; i++ {
-		page = append(page, matched[i])
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"customers": page, "startIndex": start, "itemsPerPage": count})
+	l.write(w, "customers", matched)
 }

@@ -95,11 +95,11 @@ func (s *Server) getPayment(w http.ResponseWriter, m *merchant, id string) {
 // https://amer.developers.trustly.com/payments/reference/intro), answering {"payments":
 // […], "startIndex": n, "itemsPerPage": n}. Malformed filters are error 200.
 func (s *Server) listPayments(w http.ResponseWriter, r *http.Request, m *merchant) {
-	count, start, ok := pageParams(w, r)
+	q := r.URL.Query()
+	l, ok := readListing(w, q)
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
 	types, err := intSet(q["paymentType"])
 	if err != nil {
 		invalid(w, "Invalid paymentType")
@@ -111,45 +111,17 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request, m *merchan
 			return
 		}
 	}
-	from, hasFrom, ok1 := millisParam(q, "createdAt.start")
-	to, hasTo, ok2 := millisParam(q, "createdAt.end")
-	if !ok1 || !ok2 {
-		invalid(w, "Invalid createdAt.start or createdAt.end: a Unix timestamp in milliseconds")
-		return
-	}
-	if ob := q.Get("orderBy"); ob != "" && ob != "createdAt" && ob != "updatedAt" {
-		invalid(w, "Invalid orderBy: createdAt or updatedAt")
-		return
-	}
-	asc := false
-	switch q.Get("sortOrder") {
-	case "", "desc":
-	case "asc":
-		asc = true
-	default:
-		invalid(w, "Invalid sortOrder: asc or desc")
-		return
-	}
 	ref, pid := q.Get("merchantReference"), q.Get("paymentId")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var matched []map[string]any
 	for n := range s.payments {
-		i := len(s.payments) - 1 - n
-		if asc {
-			i = n
-		}
-		p := s.payments[i]
-		created := p.createdAt.UnixMilli()
+		p := s.payments[l.index(n, len(s.payments))]
 		if p.m != m || (len(types) > 0 && !types[p.paymentType]) || (ref != "" && p.merchantRef != ref) ||
-			(pid != "" && p.id != pid) || (hasFrom && created < from) || (hasTo && created > to) {
+			(pid != "" && p.id != pid) || !l.covers(p.createdAt) {
 			continue
 		}
 		matched = append(matched, p.render())
 	}
-	page := []map[string]any{}
-	for i := start; i < len(matched) && i < start+count; i++ {
-		page = append(page, matched[i])
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"payments": page, "startIndex": start, "itemsPerPage": count})
+	l.write(w, "payments", matched)
 }
