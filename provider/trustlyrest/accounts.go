@@ -128,15 +128,7 @@ func (c *Client) verifyDetails(ctx context.Context, req *provider.VerifyAccountR
 	}
 	// merchantId is a JSON number in the verify body (POST /accounts/verify in
 	// https://amer.developers.trustly.com/openapi.json); it is validated as digits.
-	body := map[string]any{"merchantId": json.Number(c.merchantID), "account": acct}
-	raw, err := c.call(ctx, http.MethodPost, "/accounts/verify", "expand=account.paymentProvider", jsonBody(body), isAction)
-	if err != nil {
-		if pe := asProviderError(err); pe != nil && pe.ProviderCode == "330" {
-			pe.Field = "Account"
-		}
-		return nil, err
-	}
-	fa, err := decodeAccount(raw)
+	fa, err := c.postAccount(ctx, "/accounts/verify", "expand=account.paymentProvider", json.Number(c.merchantID), acct)
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +158,21 @@ func (c *Client) verifyDetails(ctx context.Context, req *provider.VerifyAccountR
 
 // decodeAccount reads /accounts/verify's answer: the account object bare, as the
 // specification models it, or wrapped as {"account": …} ([I] the wrapper is not documented).
+// postAccount sends bank details to path (/accounts/verify or /accounts/tokenize) and
+// reads the account Trustly answers with. Trustly's 330 (the details are invalid) names
+// the request's Account.
+func (c *Client) postAccount(ctx context.Context, path, query string, merchantID any, acct map[string]any) (*wireAccount, error) {
+	body := map[string]any{"merchantId": merchantID, "account": acct}
+	raw, err := c.call(ctx, http.MethodPost, path, query, jsonBody(body), isAction)
+	if err != nil {
+		if pe := asProviderError(err); pe != nil && pe.ProviderCode == "330" {
+			pe.Field = "Account"
+		}
+		return nil, err
+	}
+	return decodeAccount(raw)
+}
+
 func decodeAccount(raw []byte) (*wireAccount, error) {
 	var wrapped struct {
 		Account *wireAccount `json:"account"`

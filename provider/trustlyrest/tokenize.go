@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 
 	"github.com/paybridge/paybridge/provider"
 )
@@ -59,15 +58,7 @@ func (c *Client) TokenizeAccount(ctx context.Context, req *TokenizeRequest) (*To
 	if req.Verify {
 		query = "verifyAccount=true"
 	}
-	body := map[string]any{"merchantId": c.merchantID, "account": acct}
-	raw, err := c.call(ctx, http.MethodPost, "/accounts/tokenize", query, jsonBody(body), isAction)
-	if err != nil {
-		if pe := asProviderError(err); pe != nil && pe.ProviderCode == "330" {
-			pe.Field = "Account"
-		}
-		return nil, err
-	}
-	fa, err := decodeAccount(raw)
+	fa, err := c.postAccount(ctx, "/accounts/tokenize", query, c.merchantID, acct)
 	if err != nil {
 		return nil, err
 	}
