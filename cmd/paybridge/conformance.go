@@ -132,14 +132,13 @@ func conformanceHelp() string {
 		}
 		env.WriteString(p.Title + ":\n" + envHelp(lines...))
 	}
-	return `Usage: paybridge conformance [--provider NAME] [--sandbox] [--json]
+	return `Usage: paybridge conformance [--provider NAME] [--sandbox] [--json] [--html FILE]
 
 Runs the conformance suite, the scenarios every adapter must pass, and prints a
 scenario × provider table: passed, failed, or skipped with the reason.
 
 Without --sandbox it runs against the in-memory provider and the simulators of
-Trustly JSON-RPC, Trustly REST and Trustist, started on 127.0.0.1 for the run: no
-credentials, no network.
+Trustly (JSON-RPC and REST) and Trustist on 127.0.0.1: no credentials, no network.
 
 With --sandbox it runs against the real sandbox of each provider whose variables
 (below) are set, and names the missing ones of the others. Scenarios that need a
@@ -147,14 +146,15 @@ person at the bank's page or a notification reaching this machine skip, with tha
 reason. The env.sh 'paybridge sim' writes sets these variables for its simulators.
 
 Examples:
-  paybridge conformance
+  paybridge conformance --html conformance.html
   paybridge conformance --provider trustlyrest --json | jq '.[0].results[] | select(.status != "passed")'
   PAYBRIDGE_TRUSTIST_HAWK_ID=… PAYBRIDGE_TRUSTIST_HAWK_KEY_FILE=trustist.key \
       paybridge conformance --sandbox
 
 Environment, read with --sandbox (NAME_FILE, naming a file, may replace a NAME marked *):
 ` + env.String() + `
---json prints, per provider, each scenario's status, reason and durationMs.
+--json prints, per provider, each scenario's status, reason and durationMs. --html
+FILE also writes the table as a page with every reason; exit 2 at once if it cannot.
 
 Exit status: 1 when a scenario failed; otherwise 3 when a sandbox's variables are
 unusable or its credentials refused, 5 when a sandbox did not answer; otherwise 0.
@@ -170,6 +170,7 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 	only := fs.String("provider", "", "run against this provider only ("+strings.Join(names, ", ")+"; any case)")
 	useSandbox := fs.Bool("sandbox", false, "run against the real sandboxes configured in the environment")
 	asJSON := fs.Bool("json", false, "print the results as JSON on stdout")
+	htmlPath := fs.String("html", "", "also write the table, with every reason and a legend, as a standalone HTML page to `FILE`")
 	if code, ok := parseFlags(fs, s, conformanceHelp(), args); !ok {
 		return code
 	}
@@ -180,6 +181,16 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 	if *useSandbox && *only == memprovider.Name {
 		return usageError(s, "conformance", "the in-memory provider has no sandbox")
 	}
+	var page *pageFile
+	if *htmlPath != "" {
+		var err error
+		if page, err = createPage(*htmlPath); err != nil {
+			fmt.Fprintf(s.err, "paybridge conformance: cannot write the page to %s: %v\n", *htmlPath, err)
+			return exitUsage
+		}
+		defer page.discard()
+	}
+	started := time.Now()
 	pr := newProgress(s.err)
 	var reports []report
 	if *useSandbox {
@@ -200,6 +211,15 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 	} else {
 		printTable(s.out, reports, *useSandbox)
 	}
+	pageFailed := false
+	if page != nil {
+		if err := page.commit(reports, *useSandbox, started); err != nil {
+			fmt.Fprintf(s.err, "paybridge conformance: cannot write the page to %s: %v\n", *htmlPath, err)
+			pageFailed = true
+		} else {
+			pr.line("wrote the page to %s", *htmlPath)
+		}
+	}
 	failed, config, unavailable := false, false, false
 	for _, r := range reports {
 		failed = failed || r.count(conformance.Failed) > 0
@@ -209,6 +229,8 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 	switch {
 	case failed:
 		return exitFailed
+	case pageFailed:
+		return exitUsage
 	case config:
 		return exitConfig
 	case unavailable:

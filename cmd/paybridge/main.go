@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	paybridge conformance [--provider NAME] [--sandbox] [--json]
+//	paybridge conformance [--provider NAME] [--sandbox] [--json] [--html FILE]
 //	paybridge sim [--port N]
 //	paybridge pay | refund | payout | verify | status | reconcile [flags]
 //	paybridge help [COMMAND | exit-codes | idempotency | environment]
