@@ -375,8 +375,9 @@
 // FAILED, which aborts it (Trustly then sends a cancel, payout.failed): notify.Abort, a
 // callback that returns nil without deciding, a debit of an order that is not the
 // merchant's (another merchant's order posted to your URL, an order made outside
-// paybridge) and a debit of another amount than the Payout asked for — the last two never
-// reach the callback. A callback that fails gets HTTP 500 and no signed answer, and
+// paybridge), a debit of another amount than the Payout asked for, and a second debit of
+// the order under another notificationid than the first (a Withdraw is debited once) —
+// the last three never reach the callback. A callback that fails gets HTTP 500 and no signed answer, and
 // Trustly delivers the debit again. As with kyc, the debit is not remembered as
 // processed: a redelivery asks the callback again, so decide alike for the same event ID.
 //

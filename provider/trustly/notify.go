@@ -253,11 +253,11 @@ const (
 // Withdraw order of the merchant's own (a PayoutRequested event the Gateway matched to
 // the merchant's Payout, of the amount asked for). Undecided — a callback that returned
 // nil without deciding, a notification the Gateway refused as not the merchant's (another
-// merchant's order, another amount), one answered without asking the application — and
-// Abort are FAILED: the payee can ask again, while a wrongful OK pays out money the
-// merchant may not owe. A debit of a deposit or charge of the merchant's (reversed after
-// its credit) or a direct-debit refund's is only acknowledged, OK. A debit of an order the
-// adapter cannot place is FAILED: it may be a Withdraw.
+// merchant's order, another amount, a second debit of the order), one answered without
+// asking the application — and Abort are FAILED: the payee can ask again, while a wrongful
+// OK pays out money the merchant may not owe. A debit of a deposit or charge of the
+// merchant's (reversed after its credit) or a direct-debit refund's is only acknowledged,
+// OK. A debit of an order the adapter cannot place is FAILED: it may be a Withdraw.
 func debitStatus(of debitOf, d notify.Decision) string {
 	switch {
 	case of == debitDeposit:
@@ -314,6 +314,7 @@ const (
 	markPending  = "trustly.pending"  // by orderid: a pending notification's id
 	markCredited = "trustly.credited" // by orderid: the id of the credit that confirmed the deposit
 	markRefund   = "trustly.refund"   // by refund id: the id of the notification reporting its outcome
+	markDebit    = "trustly.debit"    // by orderid: the id of a Withdraw's first debit notification
 )
 
 // classify decides what a notification concerns. Trustly sends credit, cancel and
@@ -351,7 +352,21 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 		// credit) comes on an order a Pay or Charge created. The journal says which call
 		// made the order; a debit of an order it does not place is answered FAILED (see
 		// debitStatus).
-		return decision{class: classPayout, orderAmount: order.Amount}, nil
+		d := decision{class: classPayout, orderAmount: order.Amount}
+		if n.Method == "debit" && (!amount.IsValid() || !order.Amount.IsValid() || amount.Equal(order.Amount)) {
+			// A Withdraw is debited once; its debit, delivered again, keeps its
+			// notificationid. A debit under another id would take the amount a second
+			// time: it is not the merchant's to pay, and is answered FAILED unasked. (A
+			// debit of another amount is refused as such, and takes no place here.)
+			first, err := calls.Mark(ctx, markDebit, n.OrderID(), id)
+			if err != nil {
+				return decision{}, err
+			}
+			if first != id {
+				d.unrecorded = fmt.Errorf("a second debit of Withdraw order %s (the first was notification %s)", n.OrderID(), first)
+			}
+		}
+		return d, nil
 	case order.Op == provider.OpVerifyAccount:
 		return decision{class: classAccount}, nil
 	case order.Op == provider.OpCreateMandate:

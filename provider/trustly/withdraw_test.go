@@ -473,3 +473,34 @@ func TestDebitOfAnotherAmountNeverReachesTheApplication(t *testing.T) {
 		t.Fatalf("delivered %d events, want only the debit of the payout's amount", len(delivered))
 	}
 }
+
+// TestSecondDebitOfAWithdrawIsFailed: a Withdraw is debited once. A debit of its order
+// under another notificationid than the first one's is never answered OK, whatever the
+// application would decide, nor passed to it; the first debit, delivered again, is still
+// asked about and answered as decided.
+func TestSecondDebitOfAWithdrawIsFailed(t *testing.T) {
+	c, merchantPub := notifyClient(t)
+	calls := &recordedCalls{calls: []provider.Call{{Op: provider.OpPayout, Key: "k", Reference: "wd-1", ProviderID: "555",
+		Amount: money.MustNew("12.50", "EUR"), Settled: true}}, marks: map[string]string{}}
+	var delivered []string
+	h := notify.NewHandler(withCalls{c, calls}, func(_ context.Context, ev notify.Event) error {
+		delivered = append(delivered, ev.ID)
+		return ev.Decide(notify.Continue)
+	})
+	for _, tc := range []struct{ id, want string }{{"7001", "OK"}, {"7002", "FAILED"}, {"7001", "OK"}} {
+		data := debitData("12.50")
+		data["notificationid"] = tc.id
+		data["timestamp"] = time.Now().UTC().Format("2006-01-02 15:04:05.000000") + "+00"
+		rep, _ := h.Process(context.Background(), &notify.Request{Method: http.MethodPost, Body: signed(t, "debit", data)})
+		if rep == nil {
+			t.Fatalf("debit %s: no reply", tc.id)
+		}
+		status, err := wire.DecodeNotificationReply(rep.Body, merchantPub, "debit", docUUID)
+		if err != nil || status != tc.want {
+			t.Fatalf("debit %s answered %q (%v), want %s", tc.id, status, err, tc.want)
+		}
+	}
+	if !slices.Equal(delivered, []string{"7001", "7001"}) {
+		t.Fatalf("delivered %v, want the first debit twice and never the second", delivered)
+	}
+}
