@@ -384,8 +384,9 @@
 // A debit is read as a Withdraw's by the call that made its order, in the journal: a
 // Payout's order gets a debit only as a Withdraw (an AccountPayout reports by
 // payoutconfirmation, credit or cancel), while a deposit's debit (a reversal after its
-// credit, payment.failed) comes on an order a Pay or Charge made, and is answered OK.
-// A debit of an order the journal does not place is answered FAILED.
+// credit, payment.failed) comes on an order a Pay or Charge made, and is answered OK, as
+// is a direct-debit refund's debit ("refund":"1") on such an order. A debit of an order
+// the journal does not place is answered FAILED, whatever it carries.
 //
 // Unless Trustly approves withdrawals automatically for the merchant, an accepted
 // withdrawal then waits for ApproveWithdrawal or DenyWithdrawal on the Client, reached

@@ -504,3 +504,36 @@ func TestSecondDebitOfAWithdrawIsFailed(t *testing.T) {
 		t.Fatalf("delivered %v, want the first debit twice and never the second", delivered)
 	}
 }
+
+// TestDirectDebitRefundDebitOfAnotherOrderIsFailed: a debit flagged as a direct-debit
+// refund is answered OK only on an order the journal records as the merchant's deposit or
+// charge. On a Withdraw's order, or an order no call made, it may be a payee asking for
+// money, and is FAILED.
+func TestDirectDebitRefundDebitOfAnotherOrderIsFailed(t *testing.T) {
+	eur := money.MustNew("12.50", "EUR")
+	c, merchantPub := notifyClient(t)
+	for name, tc := range map[string]struct {
+		calls provider.Calls
+		want  string
+	}{
+		"charge":   {&recordedCalls{calls: []provider.Call{{Op: provider.OpCharge, Key: "k", Reference: "wd-1", ProviderID: "555", Amount: eur, Settled: true}}}, "OK"},
+		"withdraw": {&recordedCalls{calls: []provider.Call{{Op: provider.OpPayout, Key: "k", Reference: "wd-1", ProviderID: "555", Amount: eur, Settled: true}}}, "FAILED"},
+		"none":     {&recordedCalls{}, "FAILED"},
+	} {
+		data := debitData("12.50")
+		data["attributes"] = map[string]any{"refund": "1"}
+		n, err := c.VerifyNotification(provider.WithCalls(context.Background(), tc.calls),
+			&notify.Request{Method: http.MethodPost, Body: signed(t, "debit", data)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rep, err := c.NotificationReply(n, notify.Processed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, err := wire.DecodeNotificationReply(rep.Body, merchantPub, "debit", docUUID)
+		if err != nil || status != tc.want {
+			t.Errorf("%s: a direct-debit refund's debit answered %q (%v), want %s", name, status, err, tc.want)
+		}
+	}
+}
