@@ -355,7 +355,7 @@
 // Payout comes back PayoutPending with RedirectURL, Trustly's page where the payee
 // chooses their bank account (ReturnURL is its SuccessURL and FailURL); Payout.As reaches
 // the answer as an *[OrderResult]. Payee needs what a Deposit's payer needs (ID as the
-// EndUserID, names, country, locale). Withdraw has no fixed amount: the adapter sends
+// EndUserID, names, country, locale); MerchantReference is the MessageID, and is required. Withdraw has no fixed amount: the adapter sends
 // SuggestedMinAmount and SuggestedMaxAmount both as the amount, so that it is the one the
 // payee can choose [I].
 //

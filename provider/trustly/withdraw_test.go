@@ -358,6 +358,13 @@ func TestWithdrawNeedsTheReturnURL(t *testing.T) {
 	if _, err := c.Payout(context.Background(), &req); provider.CodeOf(err) != provider.InvalidRequest {
 		t.Fatalf("AccountID and ReturnURL: %v", err)
 	}
+	// Withdraw requires a MessageID (project fact file trustly-jsonrpc.md §4.3), by which
+	// a debit overtaking the Payout's answer is tied to the call.
+	req = e.withdrawal("")
+	req.IdempotencyKey = "key-wd-no-ref"
+	if _, err := c.Payout(context.Background(), &req); providerError(t, err).Field != "MerchantReference" {
+		t.Fatalf("no MerchantReference: %v", err)
+	}
 	if n := e.sim.Requests() - before; n != 0 {
 		t.Fatalf("%d requests sent", n)
 	}
