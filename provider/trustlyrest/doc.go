@@ -267,7 +267,11 @@
 // base64(accessId:signature)", the signature being the HMAC of the URL-decoded body. The
 // adapter verifies it in constant time, checks the accessId (and the body's merchantId), and
 // maps transactionType + status — not eventType, spelt differently across Trustly's sources —
-// to neutral events, deduped on eventId by the notify.Handler. It replies 200 once the
+// to neutral events, deduped on eventId by the notify.Handler. Because the signature covers
+// the decoded body, a separator re-encoded ("&splitToken=" sent as "%26splitToken%3D")
+// still verifies while merging a field into the one before it; a notification with a
+// value holding "&name=" of a webhook field is refused as malformed (HTTP 400), so a
+// merged splitToken never reaches a deposit or capture [I]. It replies 200 once the
 // application's callback succeeded and 500 when it failed, so Trustly delivers the
 // notification again. Trustly wants its 200 within 3 seconds (it retries every 5 minutes for
 // 12 hours otherwise): keep the callback short and queue slow work. Acknowledging before the
