@@ -103,7 +103,8 @@
 // the notification, so that Trustly delivers it again. The deposit's own notifications are
 // payout.succeeded (4 Completed) and payout.failed; a payee who declines at the bank, or
 // an authorization that fails or expires, is payout.failed, and leaving the page (7
-// Canceled) is payout.failed too (GetPayout: canceled).
+// Canceled) is payout.failed too (GetPayout: canceled). Once the deposit exists it alone
+// decides: the authorization voided or expired afterwards is other, as GetPayout reads it.
 //
 // Not possible: the deposit is made on the Authorize notification only, so serve the
 // notification handler. GetPayout reads but does not deposit. A payout whose Payout answer

@@ -366,3 +366,41 @@ func TestInteractivePayoutReencodedAuthorizeCannotEndIt(t *testing.T) {
 		}
 	}
 }
+
+// An interactive payout whose authorization is voided (or expires) after its deposit was
+// made is decided by the deposit, as GetPayout reads it: the authorization's notification
+// is not payout.failed, which would tell the application that money already paid out
+// never left.
+func TestInteractivePayoutAuthorizationEndedAfterItsDepositIsNotFailed(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	po := e.interactivePayout(e.gw, "8.00", "void-after")
+	if err := e.user.Approve(context.Background(), po.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	e.waitEvent(func(ev notify.Event) bool { return ev.Kind == notify.PayoutSucceeded && ev.PayoutID == po.ID })
+	// The authorization is voided in the portal, say.
+	req, _ := http.NewRequest(http.MethodPost, e.sim.APIURL()+"/transactions/"+po.ID+"/cancel", strings.NewReader("message=portal"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", signing.BasicAuthorization(e.sim.AccessID(), []byte(e.sim.AccessKey())))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || e.sim.Status(po.ID) != 13 {
+		t.Fatalf("voiding the authorization: HTTP %d, status %d", resp.StatusCode, e.sim.Status(po.ID))
+	}
+	e.waitEvent(func(ev notify.Event) bool {
+		return (ev.PayoutID == po.ID || ev.AccountID == po.ID) && strings.HasPrefix(ev.ProviderStatus, "13 ")
+	})
+	e.mu.Lock()
+	for _, ev := range e.events {
+		if ev.Kind == notify.PayoutFailed && ev.PayoutID == po.ID {
+			t.Errorf("payout.failed delivered for a payout whose deposit completed (event %s, %s)", ev.ID, ev.ProviderStatus)
+		}
+	}
+	e.mu.Unlock()
+	if got := e.waitPayout(po.ID, paybridge.PayoutSucceeded); !got.Amount.Equal(usd("8.00")) {
+		t.Fatalf("GetPayout = %+v", got)
+	}
+}
