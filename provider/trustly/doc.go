@@ -355,7 +355,7 @@
 // Payout comes back PayoutPending with RedirectURL, Trustly's page where the payee
 // chooses their bank account (ReturnURL is its SuccessURL and FailURL); Payout.As reaches
 // the answer as an *[OrderResult]. Payee needs what a Deposit's payer needs (ID as the
-// EndUserID, names, country, locale). Withdraw has no fixed amount: the adapter sends
+// EndUserID, names, country, locale); MerchantReference is the MessageID, and is required. Withdraw has no fixed amount: the adapter sends
 // SuggestedMinAmount and SuggestedMaxAmount both as the amount, so that it is the one the
 // payee can choose [I].
 //
@@ -375,16 +375,18 @@
 // FAILED, which aborts it (Trustly then sends a cancel, payout.failed): notify.Abort, a
 // callback that returns nil without deciding, a debit of an order that is not the
 // merchant's (another merchant's order posted to your URL, an order made outside
-// paybridge) and a debit of another amount than the Payout asked for — the last two never
-// reach the callback. A callback that fails gets HTTP 500 and no signed answer, and
+// paybridge), a debit of another amount than the Payout asked for, and a second debit of
+// the order under another notificationid than the first (a Withdraw is debited once) —
+// the last three never reach the callback. A callback that fails gets HTTP 500 and no signed answer, and
 // Trustly delivers the debit again. As with kyc, the debit is not remembered as
 // processed: a redelivery asks the callback again, so decide alike for the same event ID.
 //
 // A debit is read as a Withdraw's by the call that made its order, in the journal: a
 // Payout's order gets a debit only as a Withdraw (an AccountPayout reports by
 // payoutconfirmation, credit or cancel), while a deposit's debit (a reversal after its
-// credit, payment.failed) comes on an order a Pay or Charge made, and is answered OK.
-// A debit of an order the journal does not place is answered FAILED.
+// credit, payment.failed) comes on an order a Pay or Charge made, and is answered OK, as
+// is a direct-debit refund's debit ("refund":"1") on such an order. A debit of an order
+// the journal does not place is answered FAILED, whatever it carries.
 //
 // Unless Trustly approves withdrawals automatically for the merchant, an accepted
 // withdrawal then waits for ApproveWithdrawal or DenyWithdrawal on the Client, reached

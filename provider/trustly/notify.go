@@ -170,8 +170,12 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		switch d.class {
 		case classPayout:
 			nn.ReplyState = replyState{method: n.Method, uuid: n.UUID, debit: debitWithdraw}
-		case classDeposit, classDepositRefund, classDDRefund:
+		case classDeposit, classDepositRefund:
 			nn.ReplyState = replyState{method: n.Method, uuid: n.UUID, debit: debitDeposit}
+		case classDDRefund:
+			if d.ownDeposit {
+				nn.ReplyState = replyState{method: n.Method, uuid: n.UUID, debit: debitDeposit}
+			}
 		}
 	}
 	return nn, nil
@@ -253,11 +257,12 @@ const (
 // Withdraw order of the merchant's own (a PayoutRequested event the Gateway matched to
 // the merchant's Payout, of the amount asked for). Undecided — a callback that returned
 // nil without deciding, a notification the Gateway refused as not the merchant's (another
-// merchant's order, another amount), one answered without asking the application — and
-// Abort are FAILED: the payee can ask again, while a wrongful OK pays out money the
-// merchant may not owe. A debit of a deposit or charge of the merchant's (reversed after
-// its credit) or a direct-debit refund's is only acknowledged, OK. A debit of an order the
-// adapter cannot place is FAILED: it may be a Withdraw.
+// merchant's order, another amount, a second debit of the order), one answered without
+// asking the application — and Abort are FAILED: the payee can ask again, while a wrongful
+// OK pays out money the merchant may not owe. A debit of a deposit or charge of the
+// merchant's (reversed after its credit), or a direct-debit refund's on such an order, is
+// only acknowledged, OK. A debit of an order the adapter cannot place is FAILED: it may be
+// a Withdraw.
 func debitStatus(of debitOf, d notify.Decision) string {
 	switch {
 	case of == debitDeposit:
@@ -302,6 +307,9 @@ type decision struct {
 	// orderAmount: for a payout's order, the amount its call asked for (zero when the
 	// journal does not say).
 	orderAmount money.Amount
+	// ownDeposit: for a direct-debit refund's debit, the journal shows its order is a
+	// deposit or charge of the merchant's.
+	ownDeposit bool
 }
 
 func notOurs(orderID, messageID string) error {
@@ -314,6 +322,7 @@ const (
 	markPending  = "trustly.pending"  // by orderid: a pending notification's id
 	markCredited = "trustly.credited" // by orderid: the id of the credit that confirmed the deposit
 	markRefund   = "trustly.refund"   // by refund id: the id of the notification reporting its outcome
+	markDebit    = "trustly.debit"    // by orderid: the id of a Withdraw's first debit notification
 )
 
 // classify decides what a notification concerns. Trustly sends credit, cancel and
@@ -322,21 +331,25 @@ const (
 // (provider.CallsFrom); without it only a direct-debit refund and the methods that mean
 // one thing whatever the order are read. Refunds are made on the deposit's order.
 func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, amount money.Amount) (decision, error) {
-	if isSet(n.Data["refund"]) || isSet(n.Attributes()["refund"]) {
-		return decision{class: classDDRefund}, nil
-	}
 	calls := provider.CallsFrom(ctx)
+	if isSet(n.Data["refund"]) || isSet(n.Attributes()["refund"]) {
+		d := decision{class: classDDRefund}
+		if n.Method == "debit" && calls != nil {
+			// The answer to a debit lets money move when the order is a Withdraw's: it is
+			// OK only on an order the journal shows is the merchant's deposit or charge,
+			// the orders a direct-debit refund refers to (see debitStatus).
+			order, found, err := creatingCall(ctx, calls, n)
+			if err != nil {
+				return decision{}, err
+			}
+			d.ownDeposit = found && (order.Op == provider.OpPay || order.Op == provider.OpCharge)
+		}
+		return d, nil
+	}
 	if calls == nil {
 		return decision{class: classUnknown}, nil
 	}
-	order, found, err := orderCall(ctx, calls, n.OrderID(), n.MessageID())
-	if err == nil && !found {
-		// The deposit's own call may be gone from the journal (past its retention) while
-		// refunds made of it later are still there.
-		var refunds []provider.Call
-		refunds, err = calls.Children(ctx, n.OrderID(), provider.OpRefund)
-		order, found = provider.Call{Op: provider.OpPay}, len(refunds) > 0
-	}
+	order, found, err := creatingCall(ctx, calls, n)
 	switch {
 	case err != nil:
 		return decision{}, err
@@ -351,7 +364,21 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 		// credit) comes on an order a Pay or Charge created. The journal says which call
 		// made the order; a debit of an order it does not place is answered FAILED (see
 		// debitStatus).
-		return decision{class: classPayout, orderAmount: order.Amount}, nil
+		d := decision{class: classPayout, orderAmount: order.Amount}
+		if n.Method == "debit" && (!amount.IsValid() || !order.Amount.IsValid() || amount.Equal(order.Amount)) {
+			// A Withdraw is debited once; its debit, delivered again, keeps its
+			// notificationid. A debit under another id would take the amount a second
+			// time: it is not the merchant's to pay, and is answered FAILED unasked. (A
+			// debit of another amount is refused as such, and takes no place here.)
+			first, err := calls.Mark(ctx, markDebit, n.OrderID(), id)
+			if err != nil {
+				return decision{}, err
+			}
+			if first != id {
+				d.unrecorded = fmt.Errorf("a second debit of Withdraw order %s (the first was notification %s)", n.OrderID(), first)
+			}
+		}
+		return d, nil
 	case order.Op == provider.OpVerifyAccount:
 		return decision{class: classAccount}, nil
 	case order.Op == provider.OpCreateMandate:
@@ -364,6 +391,20 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 		d.mandateID = order.Parent
 	}
 	return d, err
+}
+
+// creatingCall finds the call that created the notification's order (see orderCall), or,
+// when the journal no longer has it, refunds made of the order, which make it a deposit.
+func creatingCall(ctx context.Context, calls provider.Calls, n *wire.Notification) (provider.Call, bool, error) {
+	order, found, err := orderCall(ctx, calls, n.OrderID(), n.MessageID())
+	if err == nil && !found {
+		// The deposit's own call may be gone from the journal (past its retention) while
+		// refunds made of it later are still there.
+		var refunds []provider.Call
+		refunds, err = calls.Children(ctx, n.OrderID(), provider.OpRefund)
+		order, found = provider.Call{Op: provider.OpPay}, len(refunds) > 0
+	}
+	return order, found, err
 }
 
 // directDebitMandate is an account notification's attributes.directdebitmandate: "1" when

@@ -95,6 +95,11 @@ func (c *Client) withdraw(ctx context.Context, req *provider.PayoutRequest) (*pr
 	if req.ReturnURL == "" {
 		return nil, provider.FieldError("ReturnURL", "is required without AccountID: it is the Withdraw's SuccessURL and FailURL")
 	}
+	if req.MerchantReference == "" {
+		// Withdraw's MessageID is required (project fact file trustly-jsonrpc.md §4.3), and
+		// it is what ties a debit that overtakes the Payout's answer to the call.
+		return nil, provider.FieldError("MerchantReference", "is required without AccountID: it is the Withdraw's MessageID")
+	}
 	notifyURL := c.notificationURL(req.NotificationURL)
 	if err := checkNotificationURL("NotificationURL", notifyURL); err != nil {
 		return nil, err

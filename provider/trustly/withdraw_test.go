@@ -358,6 +358,13 @@ func TestWithdrawNeedsTheReturnURL(t *testing.T) {
 	if _, err := c.Payout(context.Background(), &req); provider.CodeOf(err) != provider.InvalidRequest {
 		t.Fatalf("AccountID and ReturnURL: %v", err)
 	}
+	// Withdraw requires a MessageID (project fact file trustly-jsonrpc.md §4.3), by which
+	// a debit overtaking the Payout's answer is tied to the call.
+	req = e.withdrawal("")
+	req.IdempotencyKey = "key-wd-no-ref"
+	if _, err := c.Payout(context.Background(), &req); providerError(t, err).Field != "MerchantReference" {
+		t.Fatalf("no MerchantReference: %v", err)
+	}
 	if n := e.sim.Requests() - before; n != 0 {
 		t.Fatalf("%d requests sent", n)
 	}
@@ -471,5 +478,69 @@ func TestDebitOfAnotherAmountNeverReachesTheApplication(t *testing.T) {
 	}
 	if len(delivered) != 1 || !delivered[0].Amount.Equal(money.MustNew("12.50", "EUR")) {
 		t.Fatalf("delivered %d events, want only the debit of the payout's amount", len(delivered))
+	}
+}
+
+// TestSecondDebitOfAWithdrawIsFailed: a Withdraw is debited once. A debit of its order
+// under another notificationid than the first one's is never answered OK, whatever the
+// application would decide, nor passed to it; the first debit, delivered again, is still
+// asked about and answered as decided.
+func TestSecondDebitOfAWithdrawIsFailed(t *testing.T) {
+	c, merchantPub := notifyClient(t)
+	calls := &recordedCalls{calls: []provider.Call{{Op: provider.OpPayout, Key: "k", Reference: "wd-1", ProviderID: "555",
+		Amount: money.MustNew("12.50", "EUR"), Settled: true}}, marks: map[string]string{}}
+	var delivered []string
+	h := notify.NewHandler(withCalls{c, calls}, func(_ context.Context, ev notify.Event) error {
+		delivered = append(delivered, ev.ID)
+		return ev.Decide(notify.Continue)
+	})
+	for _, tc := range []struct{ id, want string }{{"7001", "OK"}, {"7002", "FAILED"}, {"7001", "OK"}} {
+		data := debitData("12.50")
+		data["notificationid"] = tc.id
+		data["timestamp"] = time.Now().UTC().Format("2006-01-02 15:04:05.000000") + "+00"
+		rep, _ := h.Process(context.Background(), &notify.Request{Method: http.MethodPost, Body: signed(t, "debit", data)})
+		if rep == nil {
+			t.Fatalf("debit %s: no reply", tc.id)
+		}
+		status, err := wire.DecodeNotificationReply(rep.Body, merchantPub, "debit", docUUID)
+		if err != nil || status != tc.want {
+			t.Fatalf("debit %s answered %q (%v), want %s", tc.id, status, err, tc.want)
+		}
+	}
+	if !slices.Equal(delivered, []string{"7001", "7001"}) {
+		t.Fatalf("delivered %v, want the first debit twice and never the second", delivered)
+	}
+}
+
+// TestDirectDebitRefundDebitOfAnotherOrderIsFailed: a debit flagged as a direct-debit
+// refund is answered OK only on an order the journal records as the merchant's deposit or
+// charge. On a Withdraw's order, or an order no call made, it may be a payee asking for
+// money, and is FAILED.
+func TestDirectDebitRefundDebitOfAnotherOrderIsFailed(t *testing.T) {
+	eur := money.MustNew("12.50", "EUR")
+	c, merchantPub := notifyClient(t)
+	for name, tc := range map[string]struct {
+		calls provider.Calls
+		want  string
+	}{
+		"charge":   {&recordedCalls{calls: []provider.Call{{Op: provider.OpCharge, Key: "k", Reference: "wd-1", ProviderID: "555", Amount: eur, Settled: true}}}, "OK"},
+		"withdraw": {&recordedCalls{calls: []provider.Call{{Op: provider.OpPayout, Key: "k", Reference: "wd-1", ProviderID: "555", Amount: eur, Settled: true}}}, "FAILED"},
+		"none":     {&recordedCalls{}, "FAILED"},
+	} {
+		data := debitData("12.50")
+		data["attributes"] = map[string]any{"refund": "1"}
+		n, err := c.VerifyNotification(provider.WithCalls(context.Background(), tc.calls),
+			&notify.Request{Method: http.MethodPost, Body: signed(t, "debit", data)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rep, err := c.NotificationReply(n, notify.Processed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, err := wire.DecodeNotificationReply(rep.Body, merchantPub, "debit", docUUID)
+		if err != nil || status != tc.want {
+			t.Errorf("%s: a direct-debit refund's debit answered %q (%v), want %s", name, status, err, tc.want)
+		}
 	}
 }

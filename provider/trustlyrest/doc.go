@@ -103,7 +103,8 @@
 // the notification, so that Trustly delivers it again. The deposit's own notifications are
 // payout.succeeded (4 Completed) and payout.failed; a payee who declines at the bank, or
 // an authorization that fails or expires, is payout.failed, and leaving the page (7
-// Canceled) is payout.failed too (GetPayout: canceled).
+// Canceled) is payout.failed too (GetPayout: canceled). Once the deposit exists it alone
+// decides: the authorization voided or expired afterwards is other, as GetPayout reads it.
 //
 // Not possible: the deposit is made on the Authorize notification only, so serve the
 // notification handler. GetPayout reads but does not deposit. A payout whose Payout answer
@@ -267,7 +268,11 @@
 // base64(accessId:signature)", the signature being the HMAC of the URL-decoded body. The
 // adapter verifies it in constant time, checks the accessId (and the body's merchantId), and
 // maps transactionType + status — not eventType, spelt differently across Trustly's sources —
-// to neutral events, deduped on eventId by the notify.Handler. It replies 200 once the
+// to neutral events, deduped on eventId by the notify.Handler. Because the signature covers
+// the decoded body, a separator re-encoded ("&splitToken=" sent as "%26splitToken%3D")
+// still verifies while merging a field into the one before it; a notification with a
+// value holding "&name=" of a webhook field is refused as malformed (HTTP 400), so a
+// merged splitToken never reaches a deposit or capture [I]. It replies 200 once the
 // application's callback succeeded and 500 when it failed, so Trustly delivers the
 // notification again. Trustly wants its 200 within 3 seconds (it retries every 5 minutes for
 // 12 hours otherwise): keep the callback short and queue slow work. Acknowledging before the

@@ -157,6 +157,18 @@ func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
 	if mid, ok := form.Lookup("merchantId"); ok && mid != c.merchantID {
 		return nil, fmt.Errorf("trustlyrest: notification rejected: %w (merchantId)", ErrWrongAccessID)
 	}
+	// The signature covers the form-decoded body, so re-encoding the separator before a
+	// field ("&splitToken=" as "%26splitToken%3D") keeps it valid while merging that field
+	// into the value before it: the field goes missing, and the value before it — perhaps
+	// the splitToken itself — changes. A value holding "&name=" of a field a webhook
+	// carries is such a merge, and the notification is refused: read anyway, it could
+	// make a deposit or capture with a token that is not the authorization's, which
+	// Trustly refuses for good.
+	for _, p := range form {
+		if k := mergedField(p.Value); k != "" {
+			return nil, fmt.Errorf("%w: %s holds a %s field (a re-encoded separator)", ErrMalformedNotification, p.Key, k)
+		}
+	}
 	w := &webhook{
 		eventID: form.Get("eventId"), eventType: form.Get("eventType"), objectID: form.Get("objectId"),
 		parentID: form.Get("parentObjectId"), merchantRef: form.Get("merchantReference"),
@@ -211,6 +223,31 @@ func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
 		w.createdAt = millis(ms).Time()
 	}
 	return w, nil
+}
+
+// webhookFields are the fields of Trustly's webhooks the adapter reads (the webhooks of
+// https://amer.developers.trustly.com/openapi.json).
+var webhookFields = map[string]bool{
+	"accessId": true, "merchantId": true, "eventId": true, "eventType": true, "objectId": true, "objectType": true,
+	"parentObjectId": true, "merchantReference": true, "statusMessage": true, "splitToken": true, "success": true,
+	"transactionType": true, "status": true, "paymentType": true, "createdAt": true, "transactionId": true,
+	"reference": true, "returnType": true, "customerId": true, "transactionDatetime": true, "returnDatetime": true,
+	"amountReturned": true,
+}
+
+// mergedField returns the name of a webhook field that value holds as "&name=", "" when
+// it holds none.
+func mergedField(value string) string {
+	for rest := value; ; {
+		i := strings.IndexByte(rest, '&')
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+1:]
+		if name, _, ok := strings.Cut(rest, "="); ok && webhookFields[name] {
+			return name
+		}
+	}
 }
 
 func formInt(form signing.Form, key string, required bool) (int, error) {

@@ -1,8 +1,11 @@
 package trustlyrest_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -276,5 +279,128 @@ func TestInteractivePayoutLostAnswerIsFoundByReference(t *testing.T) {
 	po, ok := found.(*paybridge.Payout)
 	if !ok || po.ID != auths[0].ID || po.Status != paybridge.PayoutPending || !po.Amount.Equal(usd("3.00")) || po.IdempotencyKey != "lost-1" {
 		t.Fatalf("Resolve = %#v, want the pending payout %s", found, auths[0].ID)
+	}
+}
+
+// An Authorize notification re-encoded so that the field after its splitToken is merged
+// into it ("&createdAt=" as "%26createdAt%3D": the signature covers the decoded body, so it
+// still verifies) carries a token that is not the authorization's. It is refused: it
+// neither voids the payout's authorization nor makes a deposit, and the genuine
+// notification then pays the payout out.
+func TestInteractivePayoutReencodedAuthorizeCannotEndIt(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	var (
+		mu   sync.Mutex
+		seen []byte
+	)
+	catch := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		if bytes.Contains(b, []byte("splitToken=")) {
+			seen = b
+		}
+		mu.Unlock()
+	}))
+	t.Cleanup(catch.Close)
+	e.sim.SetNotificationURL(catch.URL)
+	po := e.interactivePayout(e.gw, "6.00", "reencoded")
+	if err := e.sim.CompletePage(po.ID, "approve"); err != nil {
+		t.Fatal(err)
+	}
+	var got signing.Form
+	e.waitFor("the payout's Authorize notification", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		var err error
+		got, err = signing.DecodeForm(string(seen))
+		return err == nil && got.Get("objectId") == po.ID
+	})
+	// As Trustly may order the fields: one after the splitToken.
+	var f signing.Form
+	for _, p := range got {
+		if p.Key != "createdAt" {
+			f = append(f, p)
+		}
+	}
+	f = append(f, signing.Pair{Key: "createdAt", Value: got.Get("createdAt")})
+	genuine := signing.EncodeForm(f)
+	auth, err := signing.SignNotification(e.sim.AccessID(), []byte(e.sim.AccessKey()), []byte(genuine), signing.HMACSHA1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := strings.Replace(genuine, "&createdAt=", "%26createdAt%3D", 1)
+	if tampered == genuine {
+		t.Fatal("the body was not re-encoded")
+	}
+	post := func(body string) int {
+		req, _ := http.NewRequest(http.MethodPost, e.hook.URL, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", auth)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(tampered); code == http.StatusOK {
+		t.Errorf("the re-encoded Authorize was acknowledged")
+	}
+	if st := e.sim.Status(po.ID); st != 2 {
+		t.Fatalf("after the re-encoded Authorize the payout's authorization is in status %d, want 2 Authorized", st)
+	}
+	if deps := depositsOf(t, e, po.ID); len(deps) != 0 {
+		t.Fatalf("deposits after the re-encoded Authorize: %+v", deps)
+	}
+	if code := post(genuine); code != http.StatusOK {
+		t.Fatalf("the genuine Authorize was answered %d", code)
+	}
+	if deps := depositsOf(t, e, po.ID); len(deps) != 1 || !deps[0].Amount.Equal(usd("6.00")) {
+		t.Fatalf("deposits after the genuine Authorize: %+v; want one of 6.00", deps)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, ev := range e.events {
+		if ev.Kind == notify.PayoutFailed {
+			t.Errorf("payout.failed delivered: %+v", ev)
+		}
+	}
+}
+
+// An interactive payout whose authorization is voided (or expires) after its deposit was
+// made is decided by the deposit, as GetPayout reads it: the authorization's notification
+// is not payout.failed, which would tell the application that money already paid out
+// never left.
+func TestInteractivePayoutAuthorizationEndedAfterItsDepositIsNotFailed(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, nil)
+	po := e.interactivePayout(e.gw, "8.00", "void-after")
+	if err := e.user.Approve(context.Background(), po.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
+	e.waitEvent(func(ev notify.Event) bool { return ev.Kind == notify.PayoutSucceeded && ev.PayoutID == po.ID })
+	// The authorization is voided in the portal, say.
+	req, _ := http.NewRequest(http.MethodPost, e.sim.APIURL()+"/transactions/"+po.ID+"/cancel", strings.NewReader("message=portal"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", signing.BasicAuthorization(e.sim.AccessID(), []byte(e.sim.AccessKey())))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || e.sim.Status(po.ID) != 13 {
+		t.Fatalf("voiding the authorization: HTTP %d, status %d", resp.StatusCode, e.sim.Status(po.ID))
+	}
+	e.waitEvent(func(ev notify.Event) bool {
+		return (ev.PayoutID == po.ID || ev.AccountID == po.ID) && strings.HasPrefix(ev.ProviderStatus, "13 ")
+	})
+	e.mu.Lock()
+	for _, ev := range e.events {
+		if ev.Kind == notify.PayoutFailed && ev.PayoutID == po.ID {
+			t.Errorf("payout.failed delivered for a payout whose deposit completed (event %s, %s)", ev.ID, ev.ProviderStatus)
+		}
+	}
+	e.mu.Unlock()
+	if got := e.waitPayout(po.ID, paybridge.PayoutSucceeded); !got.Amount.Equal(usd("8.00")) {
+		t.Fatalf("GetPayout = %+v", got)
 	}
 }

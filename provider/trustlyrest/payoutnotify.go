@@ -18,7 +18,8 @@ import (
 // The authorization of an interactive payout (see isPayoutAuthorization) is the payout's:
 // its events carry PayoutID. Authorized, the adapter deposits the payout's amount (see
 // depositPayout) before the notification is passed on, as notify.Other; failed, denied,
-// expired, canceled or voided, it is payout.failed. Any other Disbursement authorization
+// expired, canceled or voided, it is payout.failed — unless its deposit exists, which then
+// decides the payout: notify.Other. Any other Disbursement authorization
 // is a verification VerifyAccount made (account.verified, account.failed).
 func (c *Client) fillDisbursement(ctx context.Context, w *webhook, ev *notify.Event) error {
 	auth, err := c.getTransaction(ctx, w.objectID)
@@ -36,6 +37,18 @@ func (c *Client) fillDisbursement(ctx context.Context, w *webhook, ev *notify.Ev
 	ev.PayoutID, ev.Amount, ev.MerchantReference = auth.id(), amount, callerReference(auth.reference())
 	switch statusOf(w.status).verify {
 	case provider.VerificationFailed:
+		// Once its deposit exists the deposit decides, as in payoutOfAuth: an authorization
+		// voided or expired after the deposit was made does not undo money paid out, and
+		// the deposit's own notifications report the payout.
+		dep, err := c.findChild(ctx, auth.id(), typeDeposit, depositReference(auth.reference()), false)
+		if err != nil {
+			return fmt.Errorf("trustlyrest: looking for the payout's deposit: %w", err)
+		}
+		if dep != nil {
+			ev.Kind = notify.Other
+			ev.ProviderStatus += "; deposit " + dep.id() + " " + rawStatus(int(dep.Status), dep.StatusMessage) + " decides the payout"
+			return nil
+		}
 		ev.Kind = notify.PayoutFailed
 		return nil
 	case provider.VerificationVerified:

@@ -66,8 +66,9 @@ func TestReencodedAuthorizeDoesNotCaptureManualPayment(t *testing.T) {
 		}
 		resp.Body.Close()
 		// The adapter captures inside verification, before the reply: once it is in,
-		// any capture it made is listed.
-		if resp.StatusCode != http.StatusOK {
+		// any capture it made is listed. The re-encoded body may be refused (a value
+		// holding a merged field); the genuine one is acknowledged.
+		if resp.StatusCode != http.StatusOK && (b == body || resp.StatusCode != http.StatusBadRequest) {
 			t.Errorf("handler answered %d", resp.StatusCode)
 		}
 		if cs := capturesOf(t, e, p.ID); len(cs) != 0 {
