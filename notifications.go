@@ -49,7 +49,11 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 	if op == provider.OpPay {
 		ops = append(ops, provider.OpCharge) // a charge under a mandate creates a payment
 	}
-	entry, found, err := g.findCall(ctx, ops, pid, e.MerchantReference, e.Amount)
+	parent := "" // the payment a refund or capture event says it acts on
+	if op == provider.OpRefund || op == provider.OpCapture {
+		parent = e.PaymentID
+	}
+	entry, found, err := g.findCall(ctx, ops, pid, e.MerchantReference, parent, e.Amount)
 	if err != nil {
 		return err
 	}
@@ -137,7 +141,7 @@ func (g *Gateway) amountOf(ctx context.Context, op provider.Operation, pid strin
 // portal), or one whose notification arrived before its call's answer was recorded, when
 // the call sent no reference of its own. Its amount must be within the payment's.
 func (g *Gateway) ownPaymentChild(ctx context.Context, e *notify.Event, op provider.Operation) error {
-	pay, found, err := g.findCall(ctx, []provider.Operation{provider.OpPay, provider.OpCharge}, e.PaymentID, "", money.Amount{})
+	pay, found, err := g.findCall(ctx, []provider.Operation{provider.OpPay, provider.OpCharge}, e.PaymentID, "", "", money.Amount{})
 	if err != nil {
 		return err
 	}
@@ -156,12 +160,15 @@ func (g *Gateway) ownPaymentChild(ctx context.Context, e *notify.Event, op provi
 // object, or, among calls whose provider id is not known yet, by the reference it sent:
 // the newest one the provider did not refuse (a refused call created nothing) whose
 // amount is the event's, when the event names one.
-func (g *Gateway) findCall(ctx context.Context, ops []provider.Operation, pid, ref string, amount money.Amount) (journal.Entry, bool, error) {
+func (g *Gateway) findCall(ctx context.Context, ops []provider.Operation, pid, ref, parent string, amount money.Amount) (journal.Entry, bool, error) {
+	// A call recorded as acting on one object (a refund's payment) is not the one an event
+	// about another object's refund reports, whatever its reference.
+	otherParent := func(e journal.Entry) bool { return parent != "" && e.Parent != "" && e.Parent != parent }
 	if pid != "" {
 		e, err := g.journal.FindByProviderID(ctx, g.scope, pid)
 		switch {
 		case err == nil:
-			return e, slices.Contains(ops, provider.Operation(e.Op)), nil
+			return e, slices.Contains(ops, provider.Operation(e.Op)) && !otherParent(e), nil
 		case !errors.Is(err, journal.ErrNotFound):
 			return journal.Entry{}, false, err
 		}
@@ -176,7 +183,8 @@ func (g *Gateway) findCall(ctx context.Context, ops []provider.Operation, pid, r
 	for _, e := range entries {
 		// An entry whose provider id is pid was recorded after the look-up by id above
 		// (the call's answer arrived meanwhile, possibly in another process): it matches.
-		if !slices.Contains(ops, provider.Operation(e.Op)) || e.State == journal.Failed || amount.IsValid() && e.Amount.IsValid() && !amount.Equal(e.Amount) {
+		if !slices.Contains(ops, provider.Operation(e.Op)) || e.State == journal.Failed || otherParent(e) ||
+			amount.IsValid() && e.Amount.IsValid() && !amount.Equal(e.Amount) {
 			continue
 		}
 		if e.ProviderID == "" || pid == "" || e.ProviderID == pid {

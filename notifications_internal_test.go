@@ -142,3 +142,31 @@ func TestCaptureChargeAndMandateEventsMatched(t *testing.T) {
 		t.Fatalf("the capture matched by reference did not get its id: %+v, %v", e, err)
 	}
 }
+
+// A refund event names the payment it refunds. Matched to a refund call by its reference
+// alone, it is that call's only when the call refunded the same payment: another
+// merchant's refund of another payment, sent with a copied reference and amount, is not
+// ours.
+func TestRefundEventOfAnotherPaymentIsNotOurs(t *testing.T) {
+	ctx := context.Background()
+	j := journal.NewMemory()
+	g := New(payOnly{}, WithJournal(j))
+	amount := money.MustNew("2.00", "EUR")
+	id := journal.ID{Scope: g.JournalScope(), Op: string(provider.OpRefund), Key: "k-refund"}
+	if _, err := j.Claim(ctx, journal.Entry{ID: id, Fingerprint: "f", Reference: "refund-ref", Parent: "pay-1", Amount: amount}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	theirs := notify.Event{Kind: notify.RefundSucceeded, PaymentID: "pay-2", MerchantReference: "refund-ref", Amount: amount}
+	if err := g.ownEvent(ctx, &theirs); !errors.Is(err, notify.ErrNotOurs) {
+		t.Fatalf("a refund of another payment with our refund's reference: %v; want ErrNotOurs", err)
+	}
+	ours := notify.Event{Kind: notify.RefundSucceeded, RefundID: "re-1", PaymentID: "pay-1", MerchantReference: "refund-ref", Amount: amount}
+	if err := g.ownEvent(ctx, &ours); err != nil {
+		t.Fatalf("our refund's event: %v", err)
+	}
+	// Its id is now recorded; an event naming it for another payment is refused too.
+	again := notify.Event{Kind: notify.RefundSucceeded, RefundID: "re-1", PaymentID: "pay-2", Amount: amount}
+	if err := g.ownEvent(ctx, &again); !errors.Is(err, notify.ErrNotOurs) {
+		t.Fatalf("our refund's id named for another payment: %v; want ErrNotOurs", err)
+	}
+}
