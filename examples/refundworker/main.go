@@ -1,15 +1,17 @@
-// Command refundworker makes refunds from a job queue on PostgreSQL (River), with several
-// worker processes draining one queue, and survives any of them being killed at any moment
-// without refunding anything twice.
+// Command refundworker makes refunds and payouts from a job queue on PostgreSQL (River),
+// with several worker processes draining one queue, and survives any of them being killed
+// at any moment without paying anything twice.
 //
-// A refund job carries what the refund needs: the payment, the amount, the merchant
-// reference. Every attempt at a job sends the same idempotency key, derived from the job's
-// id and creation time. River runs a job again when its attempt failed, or when the
-// worker running it died; the Gateway's journal, in the same database and shared by every
-// worker, then returns the refund the earlier attempt made instead of making another:
+// A job carries what its call needs: the payment to refund or the account to pay into,
+// the amount, the merchant reference. Every attempt at a job sends the same idempotency
+// key, derived from the job's id and creation time. River runs a job again when its
+// attempt failed, or when the worker running it died; the Gateway's journal, in the same
+// database and shared by every worker, then returns the refund or payout the earlier
+// attempt made instead of making another:
 //
 //	export DATABASE_URL='postgres://…/payments'
 //	refundworker enqueue -payment 1002600001 -amount 5.00 -currency USD -reference rma-1
+//	refundworker enqueue -kind payout -account 1002600007 -amount 20.00 -currency USD -reference fee-7
 //	PAYBRIDGE_URL='trustlyrest://sandbox?merchant_id=…&access_id=…' refundworker work
 //
 // The exit statuses are those of the paybridge command where they mean the same: 0 done
@@ -57,21 +59,22 @@ const EnvURL = "PAYBRIDGE_URL"
 // EnvDatabaseURL names the database when -database-url is not given.
 const EnvDatabaseURL = "DATABASE_URL"
 
-const usageText = `refundworker makes refunds from a job queue on PostgreSQL (River); run as many
-workers as you like on one database, and kill any of them at any moment: no refund is
-made twice.
+const usageText = `refundworker makes refunds and payouts from a job queue on PostgreSQL (River);
+run as many workers as you like on one database, and kill any of them at any moment:
+nothing is paid twice.
 
 Usage:
-  refundworker enqueue -payment ID -amount 5.00 -currency USD -reference REF   queue a refund
-  refundworker work [-provider-url URL] [-workers N]                          make the refunds
-  refundworker help [COMMAND]                                                 this text, or a command's flags
+  refundworker enqueue -payment ID -amount 5.00 -currency USD -reference REF  queue a refund
+  refundworker enqueue -kind payout -account ID -amount 5.00 ...             queue a payout
+  refundworker work [-provider-url URL] [-workers N]                         make the calls
+  refundworker help [COMMAND]                                                this text, or a command's flags
 
 Both commands connect to the PostgreSQL database that -database-url or $DATABASE_URL
 names, and create or upgrade River's tables and the journal's there. work opens the
 provider that -provider-url or $PAYBRIDGE_URL names, for example
 trustlyrest://sandbox?merchant_id=…&access_id=…; credentials come from the provider's
 variables ('paybridge help environment' lists them). work runs until SIGINT or SIGTERM,
-and then finishes the refunds in flight.
+and then finishes the calls in flight.
 
 Exit status: 0 done; 1 failed; 2 usage error; 3 configuration error (the database or
 provider URL, or credentials).
@@ -237,13 +240,16 @@ func needDatabase(databaseURL *string) error {
 }
 
 func enqueueCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("enqueue", "-payment ID -amount 5.00 -currency USD -reference REF [flags]", stdout)
+	fs := newFlags("enqueue", "-kind refund|payout -amount 5.00 -currency USD -reference REF [flags]", stdout)
 	databaseURL, schema := databaseFlags(fs)
-	payment := fs.String("payment", "", "the provider's id of the payment to refund")
+	kind := fs.String("kind", "refund", "refund or payout")
+	payment := fs.String("payment", "", "refund: the provider's id of the payment to refund")
+	account := fs.String("account", "", "payout: the verified account id to pay into")
+	payeeID := fs.String("payee-id", "", "payout: the account holder's id, where the provider ties accounts to people (Trustly)")
 	value := fs.String("amount", "", "amount as a plain decimal number, e.g. 12.50; the currency goes in -currency")
 	currency := fs.String("currency", "", "ISO 4217 currency code, e.g. USD")
 	reference := fs.String("reference", "", "merchant reference the provider records")
-	reason := fs.String("reason", "", "a note for the refund, sent where the provider has a place for it")
+	description := fs.String("description", "", "refund reason or payout description, sent where the provider has a place for it")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -253,7 +259,16 @@ func enqueueCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		// allows (2)"); drop the package's prefix.
 		return usagef("-amount %q -currency %q: %s", *value, *currency, strings.TrimPrefix(err.Error(), "money: "))
 	}
-	job := RefundArgs{PaymentID: *payment, Amount: amount, Reference: *reference, Reason: *reason}
+	var job job
+	switch *kind {
+	case "refund":
+		job = RefundArgs{PaymentID: *payment, Amount: amount, Reference: *reference, Reason: *description}
+	case "payout":
+		job = PayoutArgs{AccountID: *account, PayeeID: *payeeID, Amount: amount, Reference: *reference,
+			Description: *description}
+	default:
+		return usagef("-kind must be refund or payout, not %q", *kind)
+	}
 	if err := job.check(); err != nil {
 		return usagef("%v", err)
 	}
@@ -277,8 +292,7 @@ func enqueueCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "already queued as job %d (%s)\n", row.ID, row.State)
 		return nil
 	}
-	fmt.Fprintf(stdout, "queued job %d: refund %s of payment %s, idempotency key %s\n", row.ID, amount, *payment,
-		IdempotencyKey(row))
+	fmt.Fprintf(stdout, "queued job %d: %s %s, idempotency key %s\n", row.ID, *kind, amount, IdempotencyKey(row))
 	return nil
 }
 
@@ -286,7 +300,7 @@ func workCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 	fs := newFlags("work", "[-provider-url URL] [-workers N] [flags]", stdout)
 	databaseURL, schema := databaseFlags(fs)
 	providerURL := fs.String("provider-url", "", "provider URL, e.g. trustlyrest://sandbox?merchant_id=… (default $"+EnvURL+")")
-	workers := fs.Int("workers", 4, "refunds this process makes at once")
+	workers := fs.Int("workers", 4, "jobs this process works on at once")
 	jobTimeout := fs.Duration("job-timeout", time.Minute, "bound on one attempt at a job")
 	rescueAfter := fs.Duration("rescue-after", 5*time.Minute,
 		"run again a job whose worker has run it this long without an answer (it died); must exceed -job-timeout")
@@ -314,7 +328,7 @@ func workCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 	if err := needDatabase(databaseURL); err != nil {
 		return err
 	}
-	// Each refund holds a connection only while a journal statement runs; River keeps a
+	// Each call holds a connection only while a journal statement runs; River keeps a
 	// few of its own (listening for new jobs, electing the leader, fetching).
 	s, err := openStore(ctx, *databaseURL, *schema, *workers+6)
 	if err != nil {
@@ -335,7 +349,9 @@ func workCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 
 	w := river.NewWorkers()
 	retries := retryPolicy{Backoff: *backoff, Max: *maxBackoff}
-	river.AddWorker(w, &RefundWorker{Gateway: gw, Log: log.With("provider", gw.Provider()), Retry: retries})
+	calls := &caller{Gateway: gw, Log: log.With("provider", gw.Provider()), Retry: retries}
+	river.AddWorker(w, &RefundWorker{caller: calls})
+	river.AddWorker(w, &PayoutWorker{caller: calls})
 	c, err := s.client(river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: *workers}},
 		Workers:              w,

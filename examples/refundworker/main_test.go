@@ -60,7 +60,8 @@ func TestHelp(t *testing.T) {
 		invoke(t, args...).want(t, 0, []string{"Usage: refundworker work", "-provider-url", "$PAYBRIDGE_URL", "-database-url",
 			"$DATABASE_URL", "-workers", "-rescue-after"}, nil)
 	}
-	invoke(t, "help", "enqueue").want(t, 0, []string{"Usage: refundworker enqueue", "-payment", "-amount", "-currency", "-reference"}, nil)
+	invoke(t, "help", "enqueue").want(t, 0, []string{"Usage: refundworker enqueue", "-kind", "-payment", "-account", "-amount",
+		"-currency", "-reference"}, nil)
 
 	invoke(t).want(t, exitUsage, nil, []string{"Usage:"})
 	invoke(t, "help", "nope").want(t, exitUsage, nil, []string{`unknown command "nope"`})
@@ -70,6 +71,10 @@ func TestHelp(t *testing.T) {
 		[]string{"-rescue-after (1m0s) must exceed -job-timeout (1m0s)"})
 	invoke(t, "enqueue", "-amount", "5.00", "-currency", "USD").want(t, exitUsage, nil,
 		[]string{"a refund needs the payment id", "a reference is required"})
+	invoke(t, "enqueue", "-kind", "payout", "-amount", "5.00", "-currency", "USD", "-reference", "r").want(t, exitUsage, nil,
+		[]string{"a payout needs the account id"})
+	invoke(t, "enqueue", "-kind", "charge", "-amount", "5.00", "-currency", "USD").want(t, exitUsage, nil,
+		[]string{`-kind must be refund or payout, not "charge"`})
 }
 
 // The database comes from DATABASE_URL and the provider from PAYBRIDGE_URL, the variable

@@ -51,10 +51,43 @@ func (a RefundArgs) check() error {
 	if a.PaymentID == "" {
 		errs = append(errs, errors.New("a refund needs the payment id"))
 	}
-	if err := a.Amount.CheckPositive(); err != nil {
+	return checkCommon(errs, a.Amount, a.Reference)
+}
+
+// PayoutArgs is a payout job: everything the payout needs, like RefundArgs.
+type PayoutArgs struct {
+	// AccountID is the verified account to pay into, and PayeeID its holder's id where
+	// the provider ties accounts to people (Trustly).
+	AccountID string       `json:"account_id"`
+	PayeeID   string       `json:"payee_id,omitempty"`
+	Amount    money.Amount `json:"amount"`
+	// Reference is the merchant reference the provider records with the payout.
+	Reference string `json:"reference"`
+	// Description is a note for the payout, sent where the provider has a place for it.
+	Description string `json:"description,omitempty"`
+}
+
+// Kind names payout jobs in River's table.
+func (PayoutArgs) Kind() string { return "paybridge_payout" }
+
+// InsertOpts makes a payout job unique by its arguments, like a refund job.
+func (PayoutArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+func (a PayoutArgs) check() error {
+	var errs []error
+	if a.AccountID == "" {
+		errs = append(errs, errors.New("a payout needs the account id"))
+	}
+	return checkCommon(errs, a.Amount, a.Reference)
+}
+
+func checkCommon(errs []error, amount money.Amount, reference string) error {
+	if err := amount.CheckPositive(); err != nil {
 		errs = append(errs, fmt.Errorf("amount: %w", err))
 	}
-	if a.Reference == "" {
+	if reference == "" {
 		errs = append(errs, errors.New("a reference is required"))
 	}
 	return errors.Join(errs...)
@@ -63,68 +96,107 @@ func (a RefundArgs) check() error {
 // IdempotencyKey is the key every attempt at a job sends: made of the job's id and its
 // creation time, which River never changes, so a job retried after a crash — on this
 // worker or another — repeats the first attempt's key, and the Gateway's journal returns
-// the refund that attempt made instead of making another. The creation time keeps keys
-// apart should job ids ever start again from 1 (a new River table on the same journal).
+// the refund or payout that attempt made instead of making another. The creation time
+// keeps keys apart should job ids ever start again from 1 (a new River table on the same
+// journal).
 func IdempotencyKey(job *rivertype.JobRow) string {
 	return fmt.Sprintf("refundworker-%d-%d", job.ID, job.CreatedAt.UnixMicro())
 }
 
-// RefundWorker makes the refund of a job through a Gateway whose journal every worker
-// process shares.
-type RefundWorker struct {
-	river.WorkerDefaults[RefundArgs]
+// Output is what a completed job records (River keeps it with the job): the provider's
+// id of the refund or payout and its neutral status (it may still be settling).
+type Output struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+// caller makes the calls of the jobs through a Gateway whose journal every worker process
+// shares.
+type caller struct {
 	Gateway *paybridge.Gateway
 	Log     *slog.Logger
-	// Retry spaces the attempts at a job whose refund's outcome is not known yet.
+	// Retry spaces the attempts at a job whose call's outcome is not known yet.
 	Retry retryPolicy
 }
 
-// RefundOutput is what a completed job records (River keeps it with the job).
-type RefundOutput struct {
-	RefundID string `json:"refund_id"`
-	Status   string `json:"status"`
+// carried returns a job's text for the optional request field name when the provider
+// carries it, and nothing otherwise: a provider without a place for a field refuses a
+// request that sets it rather than drop it, and the text is only a note.
+func (c *caller) carried(name, text string) string {
+	if c.Gateway.Capabilities().CarriesRequestField(name) {
+		return text
+	}
+	return ""
 }
 
-// Work makes one attempt at the job. A refund whose outcome is unknown — the provider may
-// have made it, and cannot tell yet — is asked about again later, with the same key, for
-// as long as it takes: the job is snoozed, which River does not count as an attempt, so
-// such a job is never given up. Another error a repeat may cure (an unavailable provider,
-// a rate limit, a timeout) fails the attempt, and River runs the job again later; a
-// refusal (invalid request, declined...) cancels the job.
-func (w *RefundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) error {
-	key := IdempotencyKey(job.JobRow)
-	log := w.Log.With("job", job.ID, "attempt", job.Attempt, "payment", job.Args.PaymentID,
-		"amount", job.Args.Amount.String(), "idempotency_key", key)
-	reason := ""
-	if w.Gateway.Capabilities().CarriesRequestField("RefundRequest.Reason") {
-		// A provider without a place for the reason refuses a request that sets it
-		// rather than drop it; the reason is only a note.
-		reason = job.Args.Reason
+// finish turns a call's result into the job's. A call whose outcome is unknown — the
+// provider may have acted, and cannot tell yet — is asked about again later, with the same
+// key, for as long as it takes: the job is snoozed, which River does not count as an
+// attempt, so such a job is never given up. Another error a repeat may cure (an
+// unavailable provider, a rate limit, a timeout) fails the attempt, and River runs the job
+// again later; a refusal (invalid request, declined...) cancels the job.
+func (c *caller) finish(ctx context.Context, job *rivertype.JobRow, out Output, err error) error {
+	log := c.Log.With("job", job.ID, "kind", job.Kind, "attempt", job.Attempt, "idempotency_key", IdempotencyKey(job))
+	if err == nil {
+		log.Info("job done", "provider_id", out.ID, "status", out.Status)
+		return river.RecordOutput(ctx, out)
 	}
-	r, err := w.Gateway.Refund(ctx, paybridge.RefundRequest{PaymentID: job.Args.PaymentID, Amount: job.Args.Amount,
-		MerchantReference: job.Args.Reference, Reason: reason, IdempotencyKey: key})
-	if err != nil {
-		code := paybridge.CodeOf(err)
-		switch {
-		case code == paybridge.CodeUnknownOutcome:
-			var meta struct {
-				Snoozes int `json:"snoozes"`
-			}
-			_ = json.Unmarshal(job.Metadata, &meta)
-			wait := w.Retry.wait(meta.Snoozes)
-			log.Warn("the refund's outcome is not known yet; asking again with the same idempotency key", "after", wait.String(),
-				"error", err.Error())
-			return river.JobSnooze(wait)
-		case code.Retryable() || ctx.Err() != nil:
-			log.Warn("no definite answer; River repeats the job with the same idempotency key", "code", code.String(),
-				"error", err.Error())
-			return err
+	code := paybridge.CodeOf(err)
+	switch {
+	case code == paybridge.CodeUnknownOutcome:
+		var meta struct {
+			Snoozes int `json:"snoozes"`
 		}
-		log.Warn("refund refused", "code", code.String(), "error", err.Error())
-		return river.JobCancel(err)
+		_ = json.Unmarshal(job.Metadata, &meta)
+		wait := c.Retry.wait(meta.Snoozes)
+		log.Warn("the outcome is not known yet; asking again with the same idempotency key", "after", wait.String(),
+			"error", err.Error())
+		return river.JobSnooze(wait)
+	case code.Retryable() || ctx.Err() != nil:
+		log.Warn("no definite answer; River repeats the job with the same idempotency key", "code", code.String(),
+			"error", err.Error())
+		return err
 	}
-	log.Info("refund done", "refund_id", r.ID, "status", string(r.Status))
-	return river.RecordOutput(ctx, RefundOutput{RefundID: r.ID, Status: string(r.Status)})
+	log.Warn("refused", "code", code.String(), "error", err.Error())
+	return river.JobCancel(err)
+}
+
+// RefundWorker makes the refunds of refund jobs.
+type RefundWorker struct {
+	river.WorkerDefaults[RefundArgs]
+	*caller
+}
+
+// Work makes one attempt at a refund job.
+func (w *RefundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) error {
+	a := job.Args
+	r, err := w.Gateway.Refund(ctx, paybridge.RefundRequest{PaymentID: a.PaymentID, Amount: a.Amount,
+		MerchantReference: a.Reference, Reason: w.carried("RefundRequest.Reason", a.Reason),
+		IdempotencyKey: IdempotencyKey(job.JobRow)})
+	var out Output
+	if err == nil {
+		out = Output{ID: r.ID, Status: string(r.Status)}
+	}
+	return w.finish(ctx, job.JobRow, out, err)
+}
+
+// PayoutWorker makes the payouts of payout jobs.
+type PayoutWorker struct {
+	river.WorkerDefaults[PayoutArgs]
+	*caller
+}
+
+// Work makes one attempt at a payout job.
+func (w *PayoutWorker) Work(ctx context.Context, job *river.Job[PayoutArgs]) error {
+	a := job.Args
+	p, err := w.Gateway.Payout(ctx, paybridge.PayoutRequest{AccountID: a.AccountID, Amount: a.Amount,
+		Payee: paybridge.Person{ID: a.PayeeID}, MerchantReference: a.Reference,
+		Description: w.carried("PayoutRequest.Description", a.Description), IdempotencyKey: IdempotencyKey(job.JobRow)})
+	var out Output
+	if err == nil {
+		out = Output{ID: p.ID, Status: string(p.Status)}
+	}
+	return w.finish(ctx, job.JobRow, out, err)
 }
 
 // retryPolicy waits Backoff after a job's first failed attempt, doubling up to Max.
@@ -226,8 +298,14 @@ func (s *store) client(cfg river.Config) (*river.Client[pgx.Tx], error) {
 	return river.NewClient(riverpgxv5.New(s.pool), &cfg)
 }
 
-// enqueue adds a refund job; it reports false when the same refund was already queued.
-func enqueue(ctx context.Context, c *river.Client[pgx.Tx], args RefundArgs) (*rivertype.JobRow, bool, error) {
+// job is a refund or payout job's arguments.
+type job interface {
+	river.JobArgs
+	check() error
+}
+
+// enqueue adds a job; it reports false when the same job was already queued.
+func enqueue(ctx context.Context, c *river.Client[pgx.Tx], args job) (*rivertype.JobRow, bool, error) {
 	if err := args.check(); err != nil {
 		return nil, false, usagef("%v", err)
 	}

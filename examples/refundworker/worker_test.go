@@ -36,16 +36,17 @@ import (
 const (
 	typeCapture = 3
 	typeRefund  = 4
+	typeDeposit = 6
 )
 
-// TestKilledWorkersRefundOnce runs two worker processes on one River queue against the
+// TestKilledWorkersPayOnce runs two worker processes on one River queue against the
 // Trustly REST simulator, SIGKILLs both twice — each time right after the provider made a
-// refund and before the worker that asked for it heard the answer — restarts them, waits
-// until the queue is drained, and then proves from the provider's own transactions that
-// every job was refunded exactly once. Trustly REST does not deduplicate refunds itself:
-// only the job's idempotency key and the journal the workers share stand between River
-// running a dead worker's job again and a second refund.
-func TestKilledWorkersRefundOnce(t *testing.T) {
+// refund or payout and before the worker that asked for it heard the answer — restarts
+// them, waits until the queue is drained, and then proves from the provider's own
+// transactions that every job was applied exactly once. Trustly REST does not deduplicate
+// refunds or payouts itself: only the job's idempotency key and the journal the workers
+// share stand between River running a dead worker's job again and paying twice.
+func TestKilledWorkersPayOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the worker binary")
 	}
@@ -65,31 +66,40 @@ func TestKilledWorkersRefundOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Four paid payments of 20.00 with three partial refunds each, and one more refund
-	// through 'refundworker enqueue', as an operator would add it.
-	var jobs []RefundArgs
+	// Four paid payments of 20.00 with three partial refunds each, six payouts to one
+	// verified account, and one more refund and payout through 'refundworker enqueue',
+	// as an operator would add them.
+	var jobs []testJob
 	for p := range 4 {
 		payment := f.paidPayment(t, fmt.Sprintf("order-%d", p), "20.00")
 		for r, value := range []string{"2.00", "3.50", "4.25"} {
-			jobs = append(jobs, RefundArgs{PaymentID: payment, Amount: usd(t, value), Reference: fmt.Sprintf("rf-%d-%d", p, r),
-				Reason: "returned goods"})
+			jobs = append(jobs, testJob{RefundArgs{PaymentID: payment, Amount: usd(t, value), Reference: fmt.Sprintf("rf-%d-%d", p, r),
+				Reason: "returned goods"}})
 		}
+	}
+	account := f.verifiedAccount(t)
+	for i := range 6 {
+		jobs = append(jobs, testJob{PayoutArgs{AccountID: account, Amount: usd(t, fmt.Sprintf("1.%02d", 10+i)),
+			Reference: fmt.Sprintf("po-%d", i), Description: "seller payout"}})
 	}
 	for _, j := range jobs {
-		if _, added, err := enqueue(ctx, rc, j); err != nil || !added {
-			t.Fatalf("enqueue %s: added %v, %v", j.Reference, added, err)
+		if _, added, err := enqueue(ctx, rc, j.job); err != nil || !added {
+			t.Fatalf("enqueue %s: added %v, %v", j.reference(), added, err)
 		}
 	}
-	cli := RefundArgs{PaymentID: jobs[0].PaymentID, Amount: usd(t, "1.00"), Reference: "rf-cli"}
-	jobs = append(jobs, cli)
-	enqueueArgs := []string{"enqueue", "-schema", schema, "-payment", cli.PaymentID, "-amount", "1.00", "-currency", "USD",
-		"-reference", cli.Reference}
-	for i, want := range []string{"queued job ", "already queued as job "} {
-		cmd := exec.CommandContext(ctx, bin, enqueueArgs...)
-		cmd.Env = append(os.Environ(), EnvDatabaseURL+"="+dbURL)
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.HasPrefix(string(out), want) {
-			t.Fatalf("enqueue #%d: %v\n%s\nwant %q…", i+1, err, out, want)
+	jobs = append(jobs, testJob{RefundArgs{PaymentID: jobs[0].paymentID(), Amount: usd(t, "1.00"), Reference: "rf-cli"}},
+		testJob{PayoutArgs{AccountID: account, Amount: usd(t, "2.00"), Reference: "po-cli"}})
+	for _, args := range [][]string{
+		{"-payment", jobs[0].paymentID(), "-amount", "1.00", "-currency", "USD", "-reference", "rf-cli"},
+		{"-kind", "payout", "-account", account, "-amount", "2.00", "-currency", "USD", "-reference", "po-cli"},
+	} {
+		for i, want := range []string{"queued job ", "already queued as job "} {
+			cmd := exec.CommandContext(ctx, bin, append([]string{"enqueue", "-schema", schema}, args...)...)
+			cmd.Env = append(os.Environ(), EnvDatabaseURL+"="+dbURL)
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.HasPrefix(string(out), want) {
+				t.Fatalf("enqueue %v #%d: %v\n%s\nwant %q…", args, i+1, err, out, want)
+			}
 		}
 	}
 	if n := f.countJobs(t, s, ""); n != len(jobs) {
@@ -98,7 +108,8 @@ func TestKilledWorkersRefundOnce(t *testing.T) {
 
 	// Each API request takes 10ms, so the workers are mid-run when they are killed. Each
 	// worker reaches the simulator through a proxy of its own, which can kill both
-	// workers the moment the provider made a refund, before the worker hears of it.
+	// workers the moment the provider made a refund or payout, before the worker hears of
+	// it.
 	f.sim.SetLatency(10 * time.Millisecond)
 	faults := &faults{}
 	workers := []*workerProcess{
@@ -117,7 +128,7 @@ func TestKilledWorkersRefundOnce(t *testing.T) {
 				t.Logf("worker %s's log:\n%s", w.name, w.logs())
 			}
 			for ref, o := range f.outputs(t, s) {
-				t.Logf("job %s: %s after %d attempts, refund %q", ref, o.state, o.attempts, o.RefundID)
+				t.Logf("job %s: %s after %d attempts, output %q", ref, o.state, o.attempts, o.ID)
 			}
 		}
 	})
@@ -130,12 +141,12 @@ func TestKilledWorkersRefundOnce(t *testing.T) {
 			w.wait(killed)
 		}
 		if !faults.fired() {
-			t.Fatalf("round %d: the workers were not killed after a refund", round)
+			t.Fatalf("round %d: the workers were not killed after a refund or payout", round)
 		}
-		// The kill left a refund the provider made and River still holds as running: the
-		// case a restarted worker must not refund again.
+		// The kill left a refund or payout the provider made and River still holds as
+		// running: the case a restarted worker must not pay again.
 		if applied, twice := f.appliedNotCompleted(t, s, jobs); len(applied) == 0 || len(twice) > 0 {
-			t.Fatalf("round %d: jobs refunded without being completed: %v (want at least the withheld one); refunded twice: %v",
+			t.Fatalf("round %d: jobs applied without being completed: %v (want at least the withheld one); applied twice: %v",
 				round, applied, twice)
 		}
 	}
@@ -171,29 +182,29 @@ func TestKilledWorkersRefundOnce(t *testing.T) {
 		w.wait(stopped)
 	}
 
-	// Every job completed, once, with the refund the provider made for it.
+	// Every job completed, once, with the refund or payout the provider made for it.
 	ledger := f.ledger(t, jobs)
 	outputs := f.outputs(t, s)
 	retried := 0
 	for _, j := range jobs {
-		out, txs := outputs[j.Reference], ledger[j.Reference]
+		out, txs := outputs[j.reference()], ledger[j.reference()]
 		if out.attempts > 1 {
 			retried++
 		}
 		if len(txs) != 1 {
-			t.Errorf("the provider refunded job %s (%s) %d times: %s", j.Reference, j.Amount, len(txs), describe(txs))
+			t.Errorf("the provider applied job %s (%s) %d times: %s", j.reference(), j.amount(), len(txs), describe(txs))
 			continue
 		}
-		if !txs[0].Amount.Equal(j.Amount) || txs[0].ID != out.RefundID {
-			t.Errorf("job %s: the provider holds refund %s of %v, the job's output names %q", j.Reference, txs[0].ID,
-				txs[0].Amount, out.RefundID)
+		if !txs[0].Amount.Equal(j.amount()) || txs[0].ID != out.ID {
+			t.Errorf("job %s: the provider holds %s of %v, the job's output names %q", j.reference(), txs[0].ID,
+				txs[0].Amount, out.ID)
 		}
 	}
 	if n := f.transactionsUnder(t, jobs); n != len(jobs) {
-		t.Errorf("the provider holds %d refunds for %d jobs", n, len(jobs))
+		t.Errorf("the provider holds %d refunds and payouts for %d jobs", n, len(jobs))
 	}
 	if retried < 2 {
-		t.Errorf("%d jobs ran more than once; the two withheld refunds at least should have", retried)
+		t.Errorf("%d jobs ran more than once; the two withheld calls at least should have", retried)
 	}
 }
 
@@ -320,24 +331,90 @@ func (f *fixture) paidPayment(t *testing.T, ref, value string) string {
 	}
 }
 
-// ledger returns the provider's refunds of the jobs' payments, by the job reference they
-// carry (the adapter sends "<reference>.<suffix>").
-func (f *fixture) ledger(t *testing.T, jobs []RefundArgs) map[string][]*trustlyrest.Transaction {
+// testJob is a refund or payout job of the test.
+type testJob struct{ job }
+
+func (j testJob) reference() string {
+	if r, ok := j.job.(RefundArgs); ok {
+		return r.Reference
+	}
+	return j.job.(PayoutArgs).Reference
+}
+
+func (j testJob) amount() money.Amount {
+	if r, ok := j.job.(RefundArgs); ok {
+		return r.Amount
+	}
+	return j.job.(PayoutArgs).Amount
+}
+
+func (j testJob) paymentID() string {
+	r, _ := j.job.(RefundArgs)
+	return r.PaymentID
+}
+
+// verifiedAccount verifies the test payer's account interactively (the Disbursement
+// authorization payouts are made under) and returns its AccountID.
+func (f *fixture) verifiedAccount(t *testing.T) string {
 	t.Helper()
-	captures := map[string]bool{}
-	for _, j := range jobs {
-		for c, err := range f.client.Transactions(t.Context(), trustlyrest.TransactionFilter{OriginalTransactionID: j.PaymentID,
-			Types: []int{typeCapture}}) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			captures[c.ID] = true
+	ctx, cancel := context.WithTimeout(t.Context(), testwait.Limit)
+	defer cancel()
+	v, err := f.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: trustlyrestsim.TestPayer,
+		Currency: money.MustCurrency("USD"), MerchantReference: "payee-1", ReturnURL: "https://shop.example.com/verified"})
+	if err != nil {
+		t.Fatalf("VerifyAccount: %v", err)
+	}
+	if err := f.sim.EndUser().Approve(ctx, v.RedirectURL); err != nil {
+		t.Fatalf("approving the account: %v", err)
+	}
+	for {
+		got, err := f.gw.GetAccountVerification(ctx, v.ID)
+		if err != nil {
+			t.Fatalf("GetAccountVerification: %v", err)
+		}
+		if got.Status == paybridge.VerificationVerified && got.AccountID != "" {
+			return got.AccountID
+		}
+		if got.Status.Final() {
+			t.Fatalf("account verification %s ended %q", v.ID, got.Status)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("account verification %s still %q", v.ID, got.Status)
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
+}
+
+// parents returns the transactions whose children the jobs create: each refunded
+// payment's capture, and each payout account's authorization.
+func (f *fixture) parents(t *testing.T, jobs []testJob) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, j := range jobs {
+		switch a := j.job.(type) {
+		case PayoutArgs:
+			out[a.AccountID] = typeDeposit
+		case RefundArgs:
+			for c, err := range f.client.Transactions(t.Context(), trustlyrest.TransactionFilter{OriginalTransactionID: a.PaymentID,
+				Types: []int{typeCapture}}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[c.ID] = typeRefund
+			}
+		}
+	}
+	return out
+}
+
+// ledger returns the provider's refunds and deposits under the jobs' parents, by the job
+// reference they carry (the adapter sends "<reference>.<suffix>").
+func (f *fixture) ledger(t *testing.T, jobs []testJob) map[string][]*trustlyrest.Transaction {
+	t.Helper()
 	out := map[string][]*trustlyrest.Transaction{}
-	for capture := range captures {
-		for tx, err := range f.client.Transactions(t.Context(), trustlyrest.TransactionFilter{OriginalTransactionID: capture,
-			Types: []int{typeRefund}}) {
+	for parent, typ := range f.parents(t, jobs) {
+		for tx, err := range f.client.Transactions(t.Context(), trustlyrest.TransactionFilter{OriginalTransactionID: parent, Types: []int{typ}}) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -348,9 +425,9 @@ func (f *fixture) ledger(t *testing.T, jobs []RefundArgs) map[string][]*trustlyr
 	return out
 }
 
-// transactionsUnder counts every refund of the jobs' payments, whatever reference it
-// carries.
-func (f *fixture) transactionsUnder(t *testing.T, jobs []RefundArgs) int {
+// transactionsUnder counts every refund and deposit under the jobs' parents, whatever
+// reference it carries.
+func (f *fixture) transactionsUnder(t *testing.T, jobs []testJob) int {
 	t.Helper()
 	n := 0
 	for _, txs := range f.ledger(t, jobs) {
@@ -359,16 +436,17 @@ func (f *fixture) transactionsUnder(t *testing.T, jobs []RefundArgs) int {
 	return n
 }
 
-// countJobs counts the refund jobs in River's table in one of the given states ("" for
-// all); states is a quoted list's inside: "completed" or "cancelled', 'discarded".
+// countJobs counts the jobs in River's table (the test's alone) in one of the given
+// states ("" for all); states is a quoted list's inside: "completed" or
+// "cancelled', 'discarded".
 func (f *fixture) countJobs(t *testing.T, s *store, states string) int {
 	t.Helper()
-	q := "SELECT count(*) FROM " + pgx.Identifier{s.schema, "river_job"}.Sanitize() + " WHERE kind = $1"
+	q := "SELECT count(*) FROM " + pgx.Identifier{s.schema, "river_job"}.Sanitize()
 	if states != "" {
-		q += " AND state IN ('" + states + "')"
+		q += " WHERE state IN ('" + states + "')"
 	}
 	var n int
-	if err := s.pool.QueryRow(t.Context(), q, RefundArgs{}.Kind()).Scan(&n); err != nil {
+	if err := s.pool.QueryRow(t.Context(), q).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -376,12 +454,12 @@ func (f *fixture) countJobs(t *testing.T, s *store, states string) int {
 
 // jobOutcome is what River holds of a job: its output and how many attempts it took.
 type jobOutcome struct {
-	RefundOutput
+	Output
 	state    string
 	attempts int
 }
 
-// outputs returns River's record of every refund job, by reference.
+// outputs returns River's record of every job, by reference.
 func (f *fixture) outputs(t *testing.T, s *store) map[string]jobOutcome {
 	t.Helper()
 	rc, err := s.client(river.Config{})
@@ -390,19 +468,21 @@ func (f *fixture) outputs(t *testing.T, s *store) map[string]jobOutcome {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // also after the test, for its log
 	defer cancel()
-	res, err := rc.JobList(ctx, river.NewJobListParams().Kinds(RefundArgs{}.Kind()).First(1000))
+	res, err := rc.JobList(ctx, river.NewJobListParams().First(1000))
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]jobOutcome{}
 	for _, row := range res.Jobs {
-		var args RefundArgs
+		var args struct {
+			Reference string `json:"reference"`
+		}
 		if err := json.Unmarshal(row.EncodedArgs, &args); err != nil {
 			t.Fatal(err)
 		}
 		o := jobOutcome{state: string(row.State), attempts: row.Attempt}
 		if b := row.Output(); b != nil {
-			if err := json.Unmarshal(b, &o.RefundOutput); err != nil {
+			if err := json.Unmarshal(b, &o.Output); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -411,9 +491,9 @@ func (f *fixture) outputs(t *testing.T, s *store) map[string]jobOutcome {
 	return out
 }
 
-// appliedNotCompleted returns the jobs the provider refunded that River does not hold as
-// completed, and the jobs refunded more than once.
-func (f *fixture) appliedNotCompleted(t *testing.T, s *store, jobs []RefundArgs) (applied, twice []string) {
+// appliedNotCompleted returns the jobs the provider applied that River does not hold as
+// completed, and the jobs applied more than once.
+func (f *fixture) appliedNotCompleted(t *testing.T, s *store, jobs []testJob) (applied, twice []string) {
 	t.Helper()
 	outputs := f.outputs(t, s)
 	for ref, txs := range f.ledger(t, jobs) {
@@ -543,11 +623,11 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// faults arms the workers' proxies: after the n-th refund the provider makes through any
-// of them, the answer is withheld and every worker is killed.
+// faults arms the workers' proxies: after the n-th refund or payout the provider makes
+// through any of them, the answer is withheld and every worker is killed.
 type faults struct {
 	mu      sync.Mutex
-	writes  int // refunds made since the last arming
+	writes  int // refunds and payouts made since the last arming
 	killN   int // kill after the killN-th; 0: off
 	victims []*workerProcess
 	done    bool
@@ -573,8 +653,9 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 
 func (f *faults) roundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil || req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/refund") ||
-		resp.StatusCode != http.StatusOK {
+	write := req.Method == http.MethodPost &&
+		(strings.HasSuffix(req.URL.Path, "/refund") || strings.HasSuffix(req.URL.Path, "/deposit"))
+	if err != nil || !write || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
 	f.mu.Lock()
@@ -583,7 +664,7 @@ func (f *faults) roundTrip(req *http.Request) (*http.Response, error) {
 	if f.killN == 0 || f.writes < f.killN {
 		return resp, nil
 	}
-	// The provider has made the refund; the worker that asked never hears of it, and
+	// The provider has made the refund or payout; the worker that asked never hears of it, and
 	// every worker dies now, whatever it is doing.
 	_ = resp.Body.Close()
 	for _, w := range f.victims {
@@ -593,7 +674,7 @@ func (f *faults) roundTrip(req *http.Request) (*http.Response, error) {
 	return nil, errors.New("worker killed")
 }
 
-// killAfter arms the kill of every worker right after the n-th refund from now.
+// killAfter arms the kill of every worker right after the n-th refund or payout from now.
 func (f *faults) killAfter(n int, victims []*workerProcess) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
