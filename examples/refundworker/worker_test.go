@@ -158,8 +158,8 @@ func TestKilledWorkersPayOnce(t *testing.T) {
 	}
 	// A job whose request the kill cut short stays uncertain until Trustly REST's settle
 	// period after the request has passed: only then does the adapter take "no such
-	// refund" as proof that it was never made. So the queue drains about that long after
-	// the last kill, and the wait is that much longer than the usual bound.
+	// transaction" as proof that it was never made. So the queue drains about that long
+	// after the last kill, and the wait is that much longer than the usual bound.
 	deadline := time.Now().Add(trustlyrest.DefaultSettlePeriod + testwait.Limit)
 	for drained := false; !drained; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -528,7 +528,7 @@ const (
 	stopped               // exit status 0 after SIGTERM
 )
 
-// start starts the worker: two refunds at a time; a dead worker's jobs are run again 10s
+// start starts the worker: two jobs at a time; a dead worker's jobs are run again 10s
 // after they started, and a failed job 100ms after it failed, then at most 2s.
 func (w *workerProcess) start() {
 	t := w.t
