@@ -1,21 +1,23 @@
-// Command refundworker drains a queue of refund and payout jobs through paybridge, and
-// survives being killed at any moment without paying anything twice.
+// Command refundworker makes refunds and payouts from a job queue on PostgreSQL (River),
+// with several worker processes draining one queue, and survives any of them being killed
+// at any moment without paying anything twice.
 //
-// Each job's idempotency key is fixed when the job is enqueued and stored with it. The
-// worker sends every attempt — after a timeout, a lost answer or a restart — with that
-// key, so the provider (through the Gateway) returns the first refund or payout instead
-// of making another:
+// A job carries what its call needs: the payment to refund or the account to pay into,
+// the amount, the merchant reference. Every attempt at a job sends the same idempotency
+// key, derived from the job's id and creation time. River runs a job again when its
+// attempt failed, or when the worker running it died; the Gateway's journal, in the same
+// database and shared by every worker, then returns the refund or payout the earlier
+// attempt made instead of making another:
 //
-//	refundworker enqueue -queue q -kind refund -payment 1002600001 -amount 5.00 -currency USD -reference rma-1
-//	refundworker enqueue -queue q -kind payout -account 1002600007 -amount 20.00 -currency USD -reference fee-7
-//	PAYBRIDGE_URL='trustlyrest://sandbox?merchant_id=…&access_id=…' refundworker run -queue q
-//	refundworker list -queue q
+//	export DATABASE_URL='postgres://…/payments'
+//	refundworker enqueue -payment 1002600001 -amount 5.00 -currency USD -reference rma-1
+//	refundworker enqueue -kind payout -account 1002600007 -amount 20.00 -currency USD -reference fee-7
+//	PAYBRIDGE_URL='trustlyrest://sandbox?merchant_id=…&access_id=…' refundworker work
 //
-// The exit statuses are those of the paybridge command where they mean the same: 0 every
-// job has a result; 1 failed, or stopped early; 2 usage error; 3 configuration error
-// (the provider URL or credentials); 4 some jobs are left pending because no attempt got
-// a definite answer (run it again later: they are repeated with their keys). SIGINT and
-// SIGTERM stop it after the call in flight; SIGKILL at any moment is safe too.
+// The exit statuses are those of the paybridge command where they mean the same: 0 done
+// (work: stopped by SIGINT or SIGTERM after the jobs in flight); 1 failed; 2 usage error;
+// 3 configuration error (the database or provider URL, or credentials). SIGKILL at any
+// moment is safe too.
 package main
 
 import (
@@ -25,15 +27,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net/url"
 	"os"
 	"os/signal"
 	"slices"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
@@ -45,32 +47,37 @@ import (
 
 // Exit statuses, the paybridge command's where they mean the same.
 const (
-	exitFailed     = 1
-	exitUsage      = 2
-	exitConfig     = 3
-	exitUnresolved = 4
+	exitFailed = 1
+	exitUsage  = 2
+	exitConfig = 3
 )
 
 // EnvURL names the provider when -provider-url is not given: the variable the paybridge
 // command and the checkout example read too.
 const EnvURL = "PAYBRIDGE_URL"
 
-const usageText = `refundworker drains a durable queue of refund and payout jobs through paybridge;
-it can be killed at any moment and restarted without paying anything twice.
+// EnvDatabaseURL names the database when -database-url is not given.
+const EnvDatabaseURL = "DATABASE_URL"
+
+const usageText = `refundworker makes refunds and payouts from a job queue on PostgreSQL (River);
+run as many workers as you like on one database, and kill any of them at any moment:
+nothing is paid twice.
 
 Usage:
-  refundworker enqueue -queue DIR -kind refund|payout ... add a job, with its idempotency key
-  refundworker run -queue DIR [-provider-url URL]        make every pending job's call
-  refundworker list -queue DIR                            show the jobs and their results
-  refundworker help [COMMAND]                             this text, or a command's flags
+  refundworker enqueue -payment ID -amount 5.00 -currency USD -reference REF  queue a refund
+  refundworker enqueue -kind payout -account ID -amount 5.00 ...             queue a payout
+  refundworker work [-provider-url URL] [-workers N]                         make the calls
+  refundworker help [COMMAND]                                                this text, or a command's flags
 
-run opens the provider that -provider-url or $PAYBRIDGE_URL names, for example
+Both commands connect to the PostgreSQL database that -database-url or $DATABASE_URL
+names, and create or upgrade River's tables and the journal's there. work opens the
+provider that -provider-url or $PAYBRIDGE_URL names, for example
 trustlyrest://sandbox?merchant_id=…&access_id=…; credentials come from the provider's
-variables ('paybridge help environment' lists them).
+variables ('paybridge help environment' lists them). work runs until SIGINT or SIGTERM,
+and then finishes the calls in flight.
 
-Exit status: 0 every job has a result; 1 failed, or stopped early; 2 usage error;
-3 configuration error (the provider URL or credentials); 4 jobs left pending without a
-definite answer: run again later, and they are repeated with their keys.
+Exit status: 0 done; 1 failed; 2 usage error; 3 configuration error (the database or
+provider URL, or credentials).
 `
 
 func main() {
@@ -88,7 +95,7 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
-// configError is a provider URL or credentials that paybridge.Open refused.
+// configError is a missing or refused database URL, provider URL or credentials.
 type configError struct{ err error }
 
 func (e *configError) Error() string { return "configuration error: " + openProblem(e.err) }
@@ -100,16 +107,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog
 		return exitUsage
 	}
 	name, rest := args[0], args[1:]
-	cmds := map[string]func() (int, error){
-		"enqueue": func() (int, error) { return 0, enqueueCmd(rest, stdout) },
-		"run":     func() (int, error) { return runCmd(ctx, rest, stdout, log) },
-		"list":    func() (int, error) { return 0, listCmd(rest, stdout) },
+	cmds := map[string]func() error{
+		"enqueue": func() error { return enqueueCmd(ctx, rest, stdout) },
+		"work":    func() error { return workCmd(ctx, rest, stdout, log) },
 	}
 	switch name {
 	case "help", "-h", "-help", "--help":
 		if name == "help" && len(rest) > 0 {
 			if _, ok := cmds[rest[0]]; !ok {
-				fmt.Fprintf(stderr, "refundworker help: unknown command %q (enqueue, run, list)\n", rest[0])
+				fmt.Fprintf(stderr, "refundworker help: unknown command %q (enqueue, work)\n", rest[0])
 				return exitUsage
 			}
 			name, rest = rest[0], []string{"-h"}
@@ -120,10 +126,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog
 	}
 	cmd, ok := cmds[name]
 	if !ok {
-		fmt.Fprintf(stderr, "refundworker: unknown command %q (enqueue, run, list)\nRun 'refundworker help' for usage.\n", name)
+		fmt.Fprintf(stderr, "refundworker: unknown command %q (enqueue, work)\nRun 'refundworker help' for usage.\n", name)
 		return exitUsage
 	}
-	code, err := cmd()
+	err := cmd()
 	var ue *usageError
 	var ce *configError
 	switch {
@@ -133,17 +139,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog
 		fmt.Fprintf(stderr, "refundworker %s: %s\nRun 'refundworker help %s' for usage.\n", name, ue.msg, name)
 		return exitUsage
 	case errors.As(err, &ce):
-		fmt.Fprintf(stderr, "refundworker %s: %s\nNothing was sent. Check -provider-url (or %s) and the provider's variables.\n",
-			name, ce.Error(), EnvURL)
+		check := "-database-url (or " + EnvDatabaseURL + ")"
+		if name == "work" {
+			check += ", -provider-url (or " + EnvURL + ") and the provider's variables"
+		}
+		fmt.Fprintf(stderr, "refundworker %s: %s\nNothing was sent. Check %s.\n", name, ce.Error(), check)
 		return exitConfig
 	case err != nil:
 		log.Error("refundworker "+name, "error", err.Error())
-		if code == 0 {
-			code = exitFailed
-		}
-		return code
+		return exitFailed
 	}
-	return code
+	return 0
 }
 
 // flags is a command's flag set and its one-line synopsis.
@@ -215,22 +221,37 @@ func checkScheme(raw string) error {
 	return &configError{fmt.Errorf("unknown provider %q in the URL: refundworker knows %s", u.Scheme, strings.Join(known, ", "))}
 }
 
-func enqueueCmd(args []string, stdout io.Writer) error {
-	fs := newFlags("enqueue", "-queue DIR -kind refund|payout -amount 5.00 -currency USD -reference REF [flags]", stdout)
-	dir := fs.String("queue", "", "queue directory (required)")
-	kind := fs.String("kind", "", "refund or payout")
-	payment := fs.String("payment", "", "payment id to refund")
-	account := fs.String("account", "", "verified account id to pay out to")
+// databaseFlags adds the flags every command has: the database and the schema.
+func databaseFlags(fs *flags) (databaseURL, schema *string) {
+	databaseURL = fs.String("database-url", "", "PostgreSQL connection URL (default $"+EnvDatabaseURL+")")
+	schema = fs.String("schema", "", "schema holding River's tables and the journal, created if missing (default: the search_path)")
+	return databaseURL, schema
+}
+
+func needDatabase(databaseURL *string) error {
+	if *databaseURL == "" {
+		*databaseURL = os.Getenv(EnvDatabaseURL)
+	}
+	if *databaseURL == "" {
+		return &configError{errors.New("no database: pass -database-url or set " + EnvDatabaseURL +
+			" (for example postgres://user:password@localhost/payments)")}
+	}
+	return nil
+}
+
+func enqueueCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("enqueue", "-kind refund|payout -amount 5.00 -currency USD -reference REF [flags]", stdout)
+	databaseURL, schema := databaseFlags(fs)
+	kind := fs.String("kind", "refund", "refund or payout")
+	payment := fs.String("payment", "", "refund: the provider's id of the payment to refund")
+	account := fs.String("account", "", "payout: the verified account id to pay into")
 	payeeID := fs.String("payee-id", "", "payout: the account holder's id, where the provider ties accounts to people (Trustly)")
 	value := fs.String("amount", "", "amount as a plain decimal number, e.g. 12.50; the currency goes in -currency")
 	currency := fs.String("currency", "", "ISO 4217 currency code, e.g. USD")
 	reference := fs.String("reference", "", "merchant reference the provider records")
-	description := fs.String("description", "", "refund reason or payout description")
+	description := fs.String("description", "", "refund reason or payout description, sent where the provider has a place for it")
 	if err := fs.parse(args); err != nil {
 		return err
-	}
-	if *dir == "" {
-		return usagef("-queue is required")
 	}
 	amount, err := money.New(*value, *currency)
 	if err != nil {
@@ -238,116 +259,117 @@ func enqueueCmd(args []string, stdout io.Writer) error {
 		// allows (2)"); drop the package's prefix.
 		return usagef("-amount %q -currency %q: %s", *value, *currency, strings.TrimPrefix(err.Error(), "money: "))
 	}
-	q, err := OpenQueue(*dir)
+	var job job
+	switch *kind {
+	case "refund":
+		job = RefundArgs{PaymentID: *payment, Amount: amount, Reference: *reference, Reason: *description}
+	case "payout":
+		job = PayoutArgs{AccountID: *account, PayeeID: *payeeID, Amount: amount, Reference: *reference,
+			Description: *description}
+	default:
+		return usagef("-kind must be refund or payout, not %q", *kind)
+	}
+	if err := job.check(); err != nil {
+		return usagef("%v", err)
+	}
+	if err := needDatabase(databaseURL); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, *databaseURL, *schema, 2)
 	if err != nil {
 		return err
 	}
-	j := Job{Kind: Kind(*kind), PaymentID: *payment, AccountID: *account, Amount: amount, Reference: *reference,
-		Description: *description}
-	if *payeeID != "" {
-		j.Payee = &paybridge.Person{ID: *payeeID}
-	}
-	j, err = q.Enqueue(j)
+	defer s.Close()
+	c, err := s.client(river.Config{})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "queued %s %s %s key=%s\n", j.ID, j.Kind, j.Amount, j.IdempotencyKey)
+	row, added, err := enqueue(ctx, c, job)
+	if err != nil {
+		return err
+	}
+	if !added {
+		fmt.Fprintf(stdout, "already queued as job %d (%s)\n", row.ID, row.State)
+		return nil
+	}
+	fmt.Fprintf(stdout, "queued job %d: %s %s, idempotency key %s\n", row.ID, *kind, amount, IdempotencyKey(row))
 	return nil
 }
 
-func runCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) (int, error) {
-	fs := newFlags("run", "-queue DIR [-provider-url URL] [flags]", stdout)
-	dir := fs.String("queue", "", "queue directory (required)")
+func workCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+	fs := newFlags("work", "[-provider-url URL] [-workers N] [flags]", stdout)
+	databaseURL, schema := databaseFlags(fs)
 	providerURL := fs.String("provider-url", "", "provider URL, e.g. trustlyrest://sandbox?merchant_id=… (default $"+EnvURL+")")
-	attempts := fs.Int("attempts", 5, "attempts per job in one run")
-	backoff := fs.Duration("backoff", 500*time.Millisecond, "first wait between attempts (doubles, up to 30s)")
-	callTimeout := fs.Duration("call-timeout", time.Minute, "bound on each provider call")
-	follow := fs.Duration("follow", 0, "keep running, reading the queue again at this interval (0: drain once and exit)")
+	workers := fs.Int("workers", 4, "jobs this process works on at once")
+	jobTimeout := fs.Duration("job-timeout", time.Minute, "bound on one attempt at a job")
+	rescueAfter := fs.Duration("rescue-after", 5*time.Minute,
+		"run again a job whose worker has run it this long without an answer (it died); must exceed -job-timeout")
+	backoff := fs.Duration("backoff", time.Second, "wait before a failed job's next attempt (doubles, up to -max-backoff)")
+	maxBackoff := fs.Duration("max-backoff", 10*time.Minute, "longest wait between a failed job's attempts")
 	if err := fs.parse(args); err != nil {
-		return exitUsage, err
+		return err
+	}
+	if *workers < 1 || *jobTimeout <= 0 || *backoff <= 0 || *maxBackoff < *backoff {
+		return usagef("-workers, -job-timeout and -backoff must be positive, and -max-backoff at least -backoff")
+	}
+	if *rescueAfter <= *jobTimeout {
+		return usagef("-rescue-after (%v) must exceed -job-timeout (%v)", *rescueAfter, *jobTimeout)
 	}
 	if *providerURL == "" {
 		*providerURL = os.Getenv(EnvURL)
 	}
-	if *dir == "" {
-		return exitUsage, usagef("-queue is required")
-	}
 	if *providerURL == "" {
-		return exitConfig, &configError{errors.New("no provider URL: pass -provider-url or set " + EnvURL +
+		return &configError{errors.New("no provider URL: pass -provider-url or set " + EnvURL +
 			" (for example trustlyrest://sandbox?merchant_id=…&access_id=…)")}
 	}
-	if *attempts < 1 || *backoff <= 0 || *callTimeout <= 0 {
-		return exitUsage, usagef("-attempts, -backoff and -call-timeout must be positive")
-	}
 	if err := checkScheme(*providerURL); err != nil {
-		return exitConfig, err
+		return err
 	}
-	q, err := OpenQueue(*dir)
-	if err != nil {
-		return exitFailed, err
+	if err := needDatabase(databaseURL); err != nil {
+		return err
 	}
-	release, err := lockQueue(*dir)
+	// Each call holds a connection only while a journal statement runs; River keeps a
+	// few of its own (listening for new jobs, electing the leader, fetching).
+	s, err := openStore(ctx, *databaseURL, *schema, *workers+6)
 	if err != nil {
-		return exitFailed, err
+		return err
 	}
-	defer release()
-	gw, err := paybridge.Open(ctx, *providerURL, paybridge.WithLogger(log), paybridge.WithRetry(paybridge.DefaultRetryPolicy))
+	defer s.Close()
+	// The lease on a call's journal entry is as long as River waits before it runs the
+	// job of a dead worker again: longer than any live attempt (bounded by -job-timeout),
+	// so no worker takes over a call another is still making.
+	retry := paybridge.DefaultRetryPolicy
+	retry.MaxElapsed = min(retry.MaxElapsed, *jobTimeout/2) // answer before River gives up on the attempt
+	gw, err := paybridge.Open(ctx, *providerURL, paybridge.WithLogger(log), paybridge.WithRetry(retry),
+		paybridge.WithJournal(s.journal), paybridge.WithLease(*rescueAfter))
 	if err != nil {
-		return exitConfig, &configError{err}
+		return &configError{err}
 	}
 	defer gw.Close()
 
-	w := &Worker{Queue: q, Gateway: gw, Log: log.With("provider", gw.Provider()), Attempts: *attempts,
-		Backoff: *backoff, MaxBackoff: 30 * time.Second, CallTimeout: *callTimeout}
-	for {
-		sum, err := w.Run(ctx)
-		log.Info("run finished", "done", sum.Done, "refused", sum.Refused, "unresolved", sum.Unresolved)
-		switch {
-		case ctx.Err() != nil:
-			return exitFailed, nil // stopped by a signal; pending jobs resume next time
-		case err != nil:
-			return exitFailed, err
-		case *follow == 0 && sum.Unresolved > 0:
-			return exitUnresolved, nil
-		case *follow == 0:
-			return 0, nil
-		}
-		if sleep(ctx, *follow) != nil {
-			return 0, nil
-		}
-	}
-}
-
-func listCmd(args []string, stdout io.Writer) error {
-	fs := newFlags("list", "-queue DIR", stdout)
-	dir := fs.String("queue", "", "queue directory (required)")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if *dir == "" {
-		return usagef("-queue is required")
-	}
-	q, err := OpenQueue(*dir)
+	w := river.NewWorkers()
+	retries := retryPolicy{Backoff: *backoff, Max: *maxBackoff}
+	calls := &caller{Gateway: gw, Log: log.With("provider", gw.Provider()), Retry: retries}
+	river.AddWorker(w, &RefundWorker{caller: calls})
+	river.AddWorker(w, &PayoutWorker{caller: calls})
+	c, err := s.client(river.Config{
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: *workers}},
+		Workers:              w,
+		JobTimeout:           *jobTimeout,
+		RescueStuckJobsAfter: *rescueAfter,
+		RetryPolicy:          retries,
+		Logger:               log,
+	})
 	if err != nil {
 		return err
 	}
-	results, err := q.Results()
-	if err != nil {
+	// A signal ends ctx: River then fetches no more jobs and waits for those in flight,
+	// whose answers it records.
+	if err := c.Start(ctx); err != nil {
 		return err
 	}
-	pending, err := q.Pending()
-	if err != nil {
-		return err
-	}
-	ids := slices.Sorted(maps.Keys(results))
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "JOB\tOUTCOME\tPROVIDER ID\tSTATUS\tDETAIL")
-	for _, id := range ids {
-		r := results[id]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.JobID, r.Outcome, r.ProviderID, r.Status, r.Code)
-	}
-	for _, j := range pending {
-		fmt.Fprintf(tw, "%s\tpending\t\t\t%s %s\n", j.ID, j.Kind, j.Amount)
-	}
-	return tw.Flush()
+	log.Info("working", "provider", gw.Provider(), "workers", *workers)
+	<-c.Stopped()
+	log.Info("stopped")
+	return nil
 }

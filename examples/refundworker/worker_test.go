@@ -3,10 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -16,12 +15,15 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
@@ -37,135 +39,172 @@ const (
 	typeDeposit = 6
 )
 
-// TestKilledWorkerPaysOnce runs the worker as a real process against the Trustly REST
-// simulator, kills it with SIGKILL several times — twice at the worst moment, after the
-// provider made a refund or payout and before the worker heard of it — and once loses
-// the provider's answer, restarts it each time, and then proves from the provider's own
-// transaction list that every job was applied exactly once. Trustly REST does not
-// deduplicate refunds itself, so only the job's stored idempotency key stands between a
-// restart and a second refund.
-func TestKilledWorkerPaysOnce(t *testing.T) {
+// TestKilledWorkersPayOnce runs two worker processes on one River queue against the
+// Trustly REST simulator, SIGKILLs both twice — each time right after the provider made a
+// refund or payout and before the worker that asked for it heard the answer — restarts
+// them, waits until the queue is drained, and then proves from the provider's own
+// transactions that every job was applied exactly once. Trustly REST does not deduplicate
+// refunds or payouts itself: only the job's idempotency key and the journal the workers
+// share stand between River running a dead worker's job again and paying twice.
+func TestKilledWorkersPayOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the worker binary")
 	}
+	dbURL := pgtest.ServerURL(t)
+	schema := freshSchema(t, dbURL)
 	bin := buildWorker(t)
 	f := newFixture(t)
+	ctx := t.Context()
 
-	// Four paid payments of 20.00 with three partial refunds each, and eight payouts to
-	// one verified account.
-	q, err := OpenQueue(t.TempDir())
+	s, err := openStore(ctx, dbURL, schema, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var jobs []Job
+	t.Cleanup(s.Close)
+	rc, err := s.client(river.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Four paid payments of 20.00 with three partial refunds each, six payouts to one
+	// verified account, and one more refund and payout through 'refundworker enqueue',
+	// as an operator would add them.
+	var jobs []testJob
 	for p := range 4 {
 		payment := f.paidPayment(t, fmt.Sprintf("order-%d", p), "20.00")
 		for r, value := range []string{"2.00", "3.50", "4.25"} {
-			jobs = append(jobs, Job{Kind: KindRefund, PaymentID: payment, Amount: usd(t, value),
-				Reference: fmt.Sprintf("rf-%d-%d", p, r), Description: "returned goods"})
+			jobs = append(jobs, testJob{RefundArgs{PaymentID: payment, Amount: usd(t, value), Reference: fmt.Sprintf("rf-%d-%d", p, r),
+				Reason: "returned goods"}})
 		}
 	}
 	account := f.verifiedAccount(t)
-	for i := range 8 {
-		jobs = append(jobs, Job{Kind: KindPayout, AccountID: account, Amount: usd(t, fmt.Sprintf("1.%02d", 10+i)),
-			Reference: fmt.Sprintf("po-%d", i), Description: "seller payout"})
+	for i := range 6 {
+		jobs = append(jobs, testJob{PayoutArgs{AccountID: account, Amount: usd(t, fmt.Sprintf("1.%02d", 10+i)),
+			Reference: fmt.Sprintf("po-%d", i), Description: "seller payout"}})
 	}
-	for i, j := range jobs {
-		if jobs[i], err = q.Enqueue(j); err != nil {
-			t.Fatal(err)
+	for _, j := range jobs {
+		if _, added, err := enqueue(ctx, rc, j.job); err != nil || !added {
+			t.Fatalf("enqueue %s: added %v, %v", j.reference(), added, err)
 		}
 	}
-	// One job through the command line, as an operator would add it.
-	out, err := exec.CommandContext(t.Context(), bin, "enqueue", "-queue", q.dir, "-kind", "refund", "-payment", jobs[0].PaymentID,
-		"-amount", "1.00", "-currency", "USD", "-reference", "rf-cli").CombinedOutput()
-	if err != nil {
-		t.Fatalf("enqueue: %v\n%s", err, out)
+	jobs = append(jobs, testJob{RefundArgs{PaymentID: jobs[0].paymentID(), Amount: usd(t, "1.00"), Reference: "rf-cli"}},
+		testJob{PayoutArgs{AccountID: account, Amount: usd(t, "2.00"), Reference: "po-cli"}})
+	for _, args := range [][]string{
+		{"-payment", jobs[0].paymentID(), "-amount", "1.00", "-currency", "USD", "-reference", "rf-cli"},
+		{"-kind", "payout", "-account", account, "-amount", "2.00", "-currency", "USD", "-reference", "po-cli"},
+	} {
+		for i, want := range []string{"queued job ", "already queued as job "} {
+			cmd := exec.CommandContext(ctx, bin, append([]string{"enqueue", "-schema", schema}, args...)...)
+			cmd.Env = append(os.Environ(), EnvDatabaseURL+"="+dbURL)
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.HasPrefix(string(out), want) {
+				t.Fatalf("enqueue %v #%d: %v\n%s\nwant %q…", args, i+1, err, out, want)
+			}
+		}
 	}
-	if jobs, err = q.Pending(); err != nil || len(jobs) != 21 {
-		t.Fatalf("%d jobs pending after enqueueing 21 (%v)", len(jobs), err)
+	if n := f.countJobs(t, s, ""); n != len(jobs) {
+		t.Fatalf("%d jobs queued, want %d", n, len(jobs))
 	}
 
-	// Each API request takes 10ms, so a run lasts long enough to be killed at a random
-	// moment.
+	// Each API request takes 10ms, so the workers are mid-run when they are killed. Each
+	// worker reaches the simulator through a proxy of its own, which can kill both
+	// workers the moment the provider made a refund or payout, before the worker hears of
+	// it.
 	f.sim.SetLatency(10 * time.Millisecond)
-	chaos := newChaos(t, f.sim)
-	w := &workerProcess{t: t, bin: bin, queue: q.dir, providerURL: "trustlyrest://sandbox?merchant_id=" + f.sim.MerchantID() +
-		"&access_id=" + f.sim.AccessID() + "&base_url=" + url.QueryEscape(chaos.URL+"/api/v1"), accessKey: f.sim.AccessKey()}
-	seed := uint64(time.Now().UnixNano())
-	rnd := rand.New(rand.NewPCG(seed, 0))
-	t.Logf("random kill times from seed %d", seed)
-
-	// Round 1: SIGKILL right after the provider applied the 3rd refund, before the
-	// worker reads the answer.
-	chaos.killAfter(3, w)
-	w.run(killed)
-	withheld := chaos.withheldJob()
-	if withheld == "" {
-		t.Fatal("round 1 did not reach the 3rd refund")
+	faults := &faults{}
+	workers := []*workerProcess{
+		{t: t, name: "A", bin: bin, dbURL: dbURL, schema: schema, accessKey: f.sim.AccessKey()},
+		{t: t, name: "B", bin: bin, dbURL: dbURL, schema: schema, accessKey: f.sim.AccessKey()},
 	}
-	// The kill left a job the provider applied and the queue still holds as pending: the
-	// case a restart must not pay again.
-	if applied, recorded := f.appliedNotRecorded(t, q, jobs); len(applied) != 1 || recorded {
-		t.Fatalf("after the kill %d jobs were applied without a result (%v); want exactly the withheld one", len(applied), applied)
+	for _, w := range workers {
+		proxy := faults.proxy(t, f.sim)
+		w.providerURL = "trustlyrest://sandbox?merchant_id=" + f.sim.MerchantID() + "&access_id=" + f.sim.AccessID() +
+			"&base_url=" + url.QueryEscape(proxy.URL+"/api/v1")
 	}
 
-	// Round 2: SIGKILL at a random moment.
-	w.run(killed, func() { chaos.killAt(time.Duration(100+rnd.IntN(200))*time.Millisecond, w) })
-
-	// Round 3: SIGTERM at a random moment once the worker works (before, it has not yet
-	// installed its handler, and the signal would kill it). The worker finishes the call in
-	// flight and records it, so no job is left applied but unrecorded.
-	sent := chaos.requests.Load()
-	w.run(stopped, func() {
-		testwait.For(t, "a request from the worker", func() bool { return chaos.requests.Load() > sent })
-		time.AfterFunc(time.Duration(100+rnd.IntN(200))*time.Millisecond, func() { w.signal(syscall.SIGTERM) })
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, w := range workers {
+				t.Logf("worker %s's log:\n%s", w.name, w.logs())
+			}
+			for ref, o := range f.outputs(t, s) {
+				t.Logf("job %s: %s after %d attempts, output %q", ref, o.state, o.attempts, o.ID)
+			}
+		}
 	})
-	if applied, twice := f.appliedNotRecorded(t, q, jobs); len(applied) != 0 || twice {
-		t.Fatalf("after SIGTERM, jobs %v were applied but not recorded (or some twice: %v)", applied, twice)
+	for round := 1; round <= 2; round++ {
+		for _, w := range workers {
+			w.start()
+		}
+		faults.killAfter(3, workers)
+		for _, w := range workers {
+			w.wait(killed)
+		}
+		if !faults.fired() {
+			t.Fatalf("round %d: the workers were not killed after a refund or payout", round)
+		}
+		// The kill left a refund or payout the provider made and River still holds as
+		// running: the case a restarted worker must not pay again.
+		if applied, twice := f.appliedNotCompleted(t, s, jobs); len(applied) == 0 || len(twice) > 0 {
+			t.Fatalf("round %d: jobs applied without being completed: %v (want at least the withheld one); applied twice: %v",
+				round, applied, twice)
+		}
 	}
 
-	// Round 4: the answer to a refund or payout is lost and the worker's look-up fails
-	// too, so the worker gets UnknownOutcome and must repeat with the same key; later in
-	// the same round, SIGKILL after the provider applied another job.
-	chaos.loseAnswer(1)
-	chaos.killAfter(3, w)
-	w.run(killed)
-	if chaos.withheldJob() == "" {
-		t.Fatal("round 3 was not killed after the provider applied a job")
+	// No more faults: the restarted workers drain the queue, rescuing the jobs the
+	// killed ones were running.
+	for _, w := range workers {
+		w.start()
 	}
-	if !strings.Contains(w.logs(), "repeating with the same idempotency key") || !strings.Contains(w.logs(), "code=unknown_outcome") {
-		t.Fatalf("the worker did not repeat an unknown outcome with the same key; its log:\n%s", w.logs())
+	// A job whose request the kill cut short stays uncertain until Trustly REST's settle
+	// period after the request has passed: only then does the adapter take "no such
+	// transaction" as proof that it was never made. So the queue drains about that long
+	// after the last kill, and the wait is that much longer than the usual bound.
+	deadline := time.Now().Add(trustlyrest.DefaultSettlePeriod + testwait.Limit)
+	for drained := false; !drained; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue is not drained %v after the workers restarted", trustlyrest.DefaultSettlePeriod+testwait.Limit)
+		}
+		for _, w := range workers {
+			if w.exited() {
+				t.Fatalf("worker %s exited while the queue was not drained; its log:\n%s", w.name, w.logs())
+			}
+		}
+		if n := f.countJobs(t, s, "cancelled', 'discarded"); n > 0 {
+			t.Fatalf("%d jobs cancelled or discarded; the workers' logs:\n%s\n%s", n, workers[0].logs(), workers[1].logs())
+		}
+		drained = f.countJobs(t, s, "completed") == len(jobs)
+	}
+	for _, w := range workers {
+		w.signal(syscall.SIGTERM)
+	}
+	for _, w := range workers {
+		w.wait(stopped)
 	}
 
-	// Round 5: no more faults; the worker drains the queue and exits 0.
-	chaos.calm()
-	w.run(drained)
-
-	pending, err := q.Pending()
-	if err != nil || len(pending) != 0 {
-		t.Fatalf("%d jobs still pending after the last run (%v)", len(pending), err)
-	}
-	results, err := q.Results()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Every job completed, once, with the refund or payout the provider made for it.
 	ledger := f.ledger(t, jobs)
+	outputs := f.outputs(t, s)
+	retried := 0
 	for _, j := range jobs {
-		r := results[j.ID]
-		txs := ledger[j.Reference]
-		if r.Outcome != Done {
-			t.Errorf("job %s (%s) ended %q: %s %s", j.ID, j.Reference, r.Outcome, r.Code, r.Error)
+		out, txs := outputs[j.reference()], ledger[j.reference()]
+		if out.attempts > 1 {
+			retried++
 		}
 		if len(txs) != 1 {
-			t.Errorf("the provider applied job %s (%s %s %s) %d times: %s", j.ID, j.Kind, j.Reference, j.Amount, len(txs), describe(txs))
+			t.Errorf("the provider applied job %s (%s) %d times: %s", j.reference(), j.amount(), len(txs), describe(txs))
 			continue
 		}
-		if !txs[0].Amount.Equal(j.Amount) || txs[0].ID != r.ProviderID {
-			t.Errorf("job %s: the provider holds %s %v, the result names %s", j.ID, txs[0].ID, txs[0].Amount, r.ProviderID)
+		if !txs[0].Amount.Equal(j.amount()) || txs[0].ID != out.ID {
+			t.Errorf("job %s: the provider holds %s of %v, the job's output names %q", j.reference(), txs[0].ID,
+				txs[0].Amount, out.ID)
 		}
 	}
 	if n := f.transactionsUnder(t, jobs); n != len(jobs) {
 		t.Errorf("the provider holds %d refunds and payouts for %d jobs", n, len(jobs))
+	}
+	if retried < 2 {
+		t.Errorf("%d jobs ran more than once; the two withheld calls at least should have", retried)
 	}
 }
 
@@ -175,6 +214,29 @@ func describe(txs []*trustlyrest.Transaction) string {
 		parts = append(parts, tx.ID+" "+tx.MerchantReference+" "+tx.Amount.String())
 	}
 	return strings.Join(parts, "; ")
+}
+
+// freshSchema returns a schema name of this test alone (River's tables and the journal go
+// there), dropped with everything in it when the test ends.
+func freshSchema(t *testing.T, dbURL string) string {
+	t.Helper()
+	// FreshTable gives a name unique to this run and drops a table of that name; the
+	// schema of that name is dropped here.
+	schema := pgtest.FreshTable(t, dbURL, "refundworker")
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		c, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			t.Errorf("connecting to drop schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+	return schema
 }
 
 // buildWorker builds the worker binary into the test's temporary directory.
@@ -201,8 +263,8 @@ func usd(t *testing.T, value string) money.Amount {
 	return a
 }
 
-// fixture is a Trustly REST simulator with a Gateway of the test's own to set up payments
-// and an account, and to read the provider's transactions.
+// fixture is a Trustly REST simulator with a Gateway of the test's own to make payments
+// and read the provider's transactions.
 type fixture struct {
 	sim    *trustlyrestsim.Server
 	gw     *paybridge.Gateway
@@ -261,10 +323,34 @@ func (f *fixture) paidPayment(t *testing.T, ref, value string) string {
 		if got.Status.Final() {
 			t.Fatalf("payment %s ended %q", p.ID, got.Status)
 		}
-		if sleep(ctx, 5*time.Millisecond) != nil {
+		select {
+		case <-ctx.Done():
 			t.Fatalf("payment %s still %q", p.ID, got.Status)
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
+}
+
+// testJob is a refund or payout job of the test.
+type testJob struct{ job }
+
+func (j testJob) reference() string {
+	if r, ok := j.job.(RefundArgs); ok {
+		return r.Reference
+	}
+	return j.job.(PayoutArgs).Reference
+}
+
+func (j testJob) amount() money.Amount {
+	if r, ok := j.job.(RefundArgs); ok {
+		return r.Amount
+	}
+	return j.job.(PayoutArgs).Amount
+}
+
+func (j testJob) paymentID() string {
+	r, _ := j.job.(RefundArgs)
+	return r.PaymentID
 }
 
 // verifiedAccount verifies the test payer's account interactively (the Disbursement
@@ -292,23 +378,25 @@ func (f *fixture) verifiedAccount(t *testing.T) string {
 		if got.Status.Final() {
 			t.Fatalf("account verification %s ended %q", v.ID, got.Status)
 		}
-		if sleep(ctx, 5*time.Millisecond) != nil {
+		select {
+		case <-ctx.Done():
 			t.Fatalf("account verification %s still %q", v.ID, got.Status)
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
 }
 
 // parents returns the transactions whose children the jobs create: each refunded
 // payment's capture, and each payout account's authorization.
-func (f *fixture) parents(t *testing.T, jobs []Job) map[string]int {
+func (f *fixture) parents(t *testing.T, jobs []testJob) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, j := range jobs {
-		switch j.Kind {
-		case KindPayout:
-			out[j.AccountID] = typeDeposit
-		case KindRefund:
-			for c, err := range f.client.Transactions(t.Context(), trustlyrest.TransactionFilter{OriginalTransactionID: j.PaymentID,
+		switch a := j.job.(type) {
+		case PayoutArgs:
+			out[a.AccountID] = typeDeposit
+		case RefundArgs:
+			for c, err := range f.client.Transactions(t.Context(), trustlyrest.TransactionFilter{OriginalTransactionID: a.PaymentID,
 				Types: []int{typeCapture}}) {
 				if err != nil {
 					t.Fatal(err)
@@ -322,7 +410,7 @@ func (f *fixture) parents(t *testing.T, jobs []Job) map[string]int {
 
 // ledger returns the provider's refunds and deposits under the jobs' parents, by the job
 // reference they carry (the adapter sends "<reference>.<suffix>").
-func (f *fixture) ledger(t *testing.T, jobs []Job) map[string][]*trustlyrest.Transaction {
+func (f *fixture) ledger(t *testing.T, jobs []testJob) map[string][]*trustlyrest.Transaction {
 	t.Helper()
 	out := map[string][]*trustlyrest.Transaction{}
 	for parent, typ := range f.parents(t, jobs) {
@@ -339,7 +427,7 @@ func (f *fixture) ledger(t *testing.T, jobs []Job) map[string][]*trustlyrest.Tra
 
 // transactionsUnder counts every refund and deposit under the jobs' parents, whatever
 // reference it carries.
-func (f *fixture) transactionsUnder(t *testing.T, jobs []Job) int {
+func (f *fixture) transactionsUnder(t *testing.T, jobs []testJob) int {
 	t.Helper()
 	n := 0
 	for _, txs := range f.ledger(t, jobs) {
@@ -348,37 +436,88 @@ func (f *fixture) transactionsUnder(t *testing.T, jobs []Job) int {
 	return n
 }
 
-// appliedNotRecorded returns the jobs the provider applied that have no result yet, and
-// whether any job was applied more than once.
-func (f *fixture) appliedNotRecorded(t *testing.T, q *Queue, jobs []Job) ([]string, bool) {
+// countJobs counts the jobs in River's table (the test's alone) in one of the given
+// states ("" for all); states is a quoted list's inside: "completed" or
+// "cancelled', 'discarded".
+func (f *fixture) countJobs(t *testing.T, s *store, states string) int {
 	t.Helper()
-	results, err := q.Results()
+	q := "SELECT count(*) FROM " + pgx.Identifier{s.schema, "river_job"}.Sanitize()
+	if states != "" {
+		q += " WHERE state IN ('" + states + "')"
+	}
+	var n int
+	if err := s.pool.QueryRow(t.Context(), q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// jobOutcome is what River holds of a job: its output and how many attempts it took.
+type jobOutcome struct {
+	Output
+	state    string
+	attempts int
+}
+
+// outputs returns River's record of every job, by reference.
+func (f *fixture) outputs(t *testing.T, s *store) map[string]jobOutcome {
+	t.Helper()
+	rc, err := s.client(river.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ledger := f.ledger(t, jobs)
-	var out []string
-	twice := false
-	for _, j := range jobs {
-		n := len(ledger[j.Reference])
-		twice = twice || n > 1
-		if _, ok := results[j.ID]; n > 0 && !ok {
-			out = append(out, j.Reference)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // also after the test, for its log
+	defer cancel()
+	res, err := rc.JobList(ctx, river.NewJobListParams().First(1000))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out, twice
+	out := map[string]jobOutcome{}
+	for _, row := range res.Jobs {
+		var args struct {
+			Reference string `json:"reference"`
+		}
+		if err := json.Unmarshal(row.EncodedArgs, &args); err != nil {
+			t.Fatal(err)
+		}
+		o := jobOutcome{state: string(row.State), attempts: row.Attempt}
+		if b := row.Output(); b != nil {
+			if err := json.Unmarshal(b, &o.Output); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out[args.Reference] = o
+	}
+	return out
 }
 
-// workerProcess runs the worker binary against one queue.
-type workerProcess struct {
-	t           *testing.T
-	bin, queue  string
-	providerURL string
-	accessKey   string
+// appliedNotCompleted returns the jobs the provider applied that River does not hold as
+// completed, and the jobs applied more than once.
+func (f *fixture) appliedNotCompleted(t *testing.T, s *store, jobs []testJob) (applied, twice []string) {
+	t.Helper()
+	outputs := f.outputs(t, s)
+	for ref, txs := range f.ledger(t, jobs) {
+		if len(txs) > 1 {
+			twice = append(twice, ref)
+		}
+		if outputs[ref].state != "completed" {
+			applied = append(applied, ref)
+		}
+	}
+	return applied, twice
+}
 
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	log bytes.Buffer
+// workerProcess runs 'refundworker work' on the test's queue.
+type workerProcess struct {
+	t                        *testing.T
+	name, bin, dbURL, schema string
+	providerURL, accessKey   string
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{} // closed when cmd has exited
+	err  error         // cmd.Wait's
+	log  bytes.Buffer  // every run's stderr, the current one's included
 }
 
 // How a run of the worker is to end.
@@ -386,49 +525,75 @@ type ending int
 
 const (
 	killed  ending = iota // by SIGKILL
-	stopped               // exit status 1 after SIGTERM
-	drained               // exit status 0, every job finished
+	stopped               // exit status 0 after SIGTERM
 )
 
-// run runs the worker to its end and checks that it ended as wanted. afterStart runs once
-// the process has started.
-func (w *workerProcess) run(want ending, afterStart ...func()) {
+// start starts the worker: two jobs at a time; a dead worker's jobs are run again 10s
+// after they started, and a failed job 100ms after it failed, then at most 2s.
+func (w *workerProcess) start() {
 	t := w.t
 	t.Helper()
-	// The provider URL comes from PAYBRIDGE_URL, as the paybridge command reads it.
-	cmd := exec.CommandContext(t.Context(), w.bin, "run", "-queue", w.queue,
-		"-backoff", "20ms", "-attempts", "6", "-call-timeout", testwait.Limit.String())
-	cmd.Env = append(os.Environ(), EnvURL+"="+w.providerURL, trustlyrest.EnvAccessKey+"="+w.accessKey)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	cmd := exec.Command(w.bin, "work", "-schema", w.schema, "-workers", "2", "-job-timeout", "8s",
+		"-rescue-after", "10s", "-backoff", "100ms", "-max-backoff", "2s")
+	// The URLs come from the environment, as an operator would set them.
+	cmd.Env = append(os.Environ(), EnvDatabaseURL+"="+w.dbURL, EnvURL+"="+w.providerURL,
+		trustlyrest.EnvAccessKey+"="+w.accessKey)
 	w.mu.Lock()
-	w.cmd = cmd
-	err := cmd.Start()
-	w.mu.Unlock()
-	if err != nil {
+	defer w.mu.Unlock()
+	fmt.Fprintf(&w.log, "--- worker %s starts\n", w.name)
+	cmd.Stderr = &lockedWriter{mu: &w.mu, w: &w.log}
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range afterStart {
-		f()
-	}
-	err = cmd.Wait()
+	w.cmd, w.done = cmd, make(chan struct{})
+	done := w.done
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+	})
+	go func() {
+		err := cmd.Wait()
+		w.mu.Lock()
+		w.err = err
+		w.mu.Unlock()
+		close(done)
+	}()
+}
+
+// wait waits for the worker to exit and checks that it ended as wanted.
+func (w *workerProcess) wait(want ending) {
+	t := w.t
+	t.Helper()
 	w.mu.Lock()
-	w.log.Write(stderr.Bytes())
+	cmd, done := w.cmd, w.done
 	w.mu.Unlock()
-	var exit *exec.ExitError
+	testwait.Recv(t, "worker "+w.name+" to exit", done)
+	w.mu.Lock()
+	err := w.err
+	w.mu.Unlock()
 	ok := false
 	switch want {
 	case killed:
 		ws, isWait := cmd.ProcessState.Sys().(syscall.WaitStatus)
 		ok = isWait && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 	case stopped:
-		ok = errors.As(err, &exit) && exit.ExitCode() == exitFailed
-	case drained:
 		ok = err == nil
 	}
 	if !ok {
-		t.Fatalf("the worker was to end %s but ended with %v; its log:\n%s", [...]string{"killed", "stopped", "drained"}[want],
-			err, stderr.String())
+		t.Fatalf("worker %s was to end %s but ended with %v; its log:\n%s", w.name, [...]string{"killed", "stopped"}[want],
+			err, w.logs())
+	}
+}
+
+func (w *workerProcess) exited() bool {
+	w.mu.Lock()
+	done := w.done
+	w.mu.Unlock()
+	select {
+	case <-done:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -441,131 +606,83 @@ func (w *workerProcess) signal(sig os.Signal) {
 	}
 }
 
-// kill sends SIGKILL to the running worker.
-func (w *workerProcess) kill() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.cmd != nil && w.cmd.Process != nil {
-		_ = w.cmd.Process.Kill()
-	}
-}
-
 func (w *workerProcess) logs() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.log.String()
 }
 
-// chaos is a proxy in front of the simulator's API that can kill the worker just after
-// the provider applied a refund or payout, kill it after a delay, or lose the answer to
-// a refund or payout together with the adapter's look-up that follows.
-type chaos struct {
-	*httptest.Server
-
-	requests atomic.Int64 // requests forwarded or answered
-
-	mu        sync.Mutex
-	writes    int // refunds and deposits forwarded since the last arming
-	killN     int // kill after the killN-th; 0: off
-	loseN     int // lose the answer of the loseN-th; 0: off
-	failReads int // answer this many more reads with 503
-	victim    *workerProcess
-	withheld  string // path of the write whose answer the kill withheld
-	timer     *time.Timer
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
 }
 
-func newChaos(t *testing.T, sim *trustlyrestsim.Server) *chaos {
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// faults arms the workers' proxies: after the n-th refund or payout the provider makes
+// through any of them, the answer is withheld and every worker is killed.
+type faults struct {
+	mu      sync.Mutex
+	writes  int // refunds and payouts made since the last arming
+	killN   int // kill after the killN-th; 0: off
+	victims []*workerProcess
+	done    bool
+}
+
+// proxy starts a proxy in front of the simulator's API that applies the armed fault.
+func (f *faults) proxy(t *testing.T, sim *trustlyrestsim.Server) *httptest.Server {
 	target, _ := url.Parse(sim.URL())
-	c := &chaos{}
 	rp := &httputil.ReverseProxy{
 		Rewrite:   func(r *httputil.ProxyRequest) { r.SetURL(target); r.Out.Host = target.Host },
-		Transport: c,
+		Transport: roundTripper(f.roundTrip),
 		// An error stands for an answer that never arrived: close the connection.
 		ErrorHandler: func(http.ResponseWriter, *http.Request, error) { panic(http.ErrAbortHandler) },
 	}
-	c.Server = httptest.NewServer(rp)
-	t.Cleanup(c.Close)
-	t.Cleanup(c.calm)
-	return c
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	return srv
 }
 
-// RoundTrip forwards a request to the simulator and applies the armed fault.
-func (c *chaos) RoundTrip(req *http.Request) (*http.Response, error) {
-	c.requests.Add(1)
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func (f *faults) roundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
 	write := req.Method == http.MethodPost &&
 		(strings.HasSuffix(req.URL.Path, "/refund") || strings.HasSuffix(req.URL.Path, "/deposit"))
-	c.mu.Lock()
-	n := 0
-	if write {
-		c.writes++
-		n = c.writes
-	}
-	failRead := req.Method == http.MethodGet && c.failReads > 0
-	if failRead {
-		c.failReads--
-	}
-	c.mu.Unlock()
-	if failRead {
-		return &http.Response{StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable", Proto: "HTTP/1.1",
-			ProtoMajor: 1, ProtoMinor: 1, Header: http.Header{"Content-Type": {"text/plain"}},
-			Body: io.NopCloser(strings.NewReader("service unavailable")), Request: req}, nil
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil || !write {
+	if err != nil || !write || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case n == c.killN && resp.StatusCode == http.StatusOK:
-		// The provider has made the refund or payout; the worker never hears of it.
-		_ = resp.Body.Close()
-		c.killN, c.withheld = 0, req.URL.Path
-		c.victim.kill()
-		return nil, errors.New("worker killed")
-	case n == c.loseN && resp.StatusCode == http.StatusOK:
-		_ = resp.Body.Close()
-		// The adapter's look-up after the lost answer fails too, in each of its attempts.
-		c.loseN, c.failReads = 0, 3
-		return nil, errors.New("answer lost")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.writes++
+	if f.killN == 0 || f.writes < f.killN {
+		return resp, nil
 	}
-	return resp, nil
-}
-
-// killAfter arms a SIGKILL of w right after the provider applies the n-th refund or
-// payout from now.
-func (c *chaos) killAfter(n int, w *workerProcess) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.writes, c.killN, c.victim, c.withheld = 0, n, w, ""
-}
-
-// loseAnswer arms the loss of the answer to the n-th refund or payout from now.
-func (c *chaos) loseAnswer(n int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.writes, c.loseN = 0, n
-}
-
-// killAt kills w after d, wherever it is.
-func (c *chaos) killAt(d time.Duration, w *workerProcess) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.timer = time.AfterFunc(d, w.kill)
-}
-
-// calm disarms every fault.
-func (c *chaos) calm() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.killN, c.loseN, c.failReads = 0, 0, 0
-	if c.timer != nil {
-		c.timer.Stop()
+	// The provider has made the refund or payout; the worker that asked never hears of it, and
+	// every worker dies now, whatever it is doing.
+	_ = resp.Body.Close()
+	for _, w := range f.victims {
+		w.signal(syscall.SIGKILL)
 	}
+	f.killN, f.done = 0, true
+	return nil, errors.New("worker killed")
 }
 
-func (c *chaos) withheldJob() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.withheld
+// killAfter arms the kill of every worker right after the n-th refund or payout from now.
+func (f *faults) killAfter(n int, victims []*workerProcess) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.writes, f.killN, f.victims, f.done = 0, n, victims, false
+}
+
+func (f *faults) fired() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.done
 }
