@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/paybridge/paybridge/provider"
 )
 
@@ -56,11 +58,11 @@ func (r *Response) CorrelationID() string { return CorrelationID(r.Header) }
 // When req's context holds a span (a Gateway call's), Do traces the attempt as a child
 // span with that span's tracer provider, from sending to the end of the body: the method,
 // the server's host and port, the answer's status and request id and the error's code —
-// no path, query, header or body.
+// no path, query, header or body. The request id goes on the parent span too.
 func Do(c *http.Client, req *http.Request, who string, limit int64) (r *Response, err error) {
 	ctx, span := startAttempt(req.Context(), req)
 	var resp *http.Response
-	defer func() { endAttempt(span, resp, err) }()
+	defer func() { endAttempt(trace.SpanFromContext(req.Context()), span, resp, err) }()
 	resp, err = open(ctx, c, req, who)
 	if err != nil {
 		return nil, err
@@ -84,7 +86,7 @@ func Do(c *http.Client, req *http.Request, who string, limit int64) (r *Response
 // answer's header has arrived.
 func Open(c *http.Client, req *http.Request, who string) (resp *http.Response, err error) {
 	ctx, span := startAttempt(req.Context(), req)
-	defer func() { endAttempt(span, resp, err) }()
+	defer func() { endAttempt(trace.SpanFromContext(req.Context()), span, resp, err) }()
 	return open(ctx, c, req, who)
 }
 

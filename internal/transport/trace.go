@@ -44,14 +44,24 @@ func startAttempt(ctx context.Context, req *http.Request) (context.Context, trac
 	return ctx, span
 }
 
+// attrRequestID is the provider's request or correlation id of an answer.
+const attrRequestID = attribute.Key("paybridge.provider.request_id")
+
 // endAttempt ends an attempt's span with the answer's status and request id, when one
-// came, and the code of err, the attempt's error.
-func endAttempt(span trace.Span, resp *http.Response, err error) {
+// came, and the code of err, the attempt's error. The request id goes on parent too (the
+// call's span), so that a call that succeeded names the provider's request that made
+// it: the last attempt's.
+func endAttempt(parent, span trace.Span, resp *http.Response, err error) {
+	if resp != nil && parent.IsRecording() {
+		if id := CorrelationID(resp.Header); id != "" {
+			parent.SetAttributes(attrRequestID.String(id))
+		}
+	}
 	if span.IsRecording() {
 		if resp != nil {
 			span.SetAttributes(semconv.HTTPResponseStatusCode(resp.StatusCode))
 			if id := CorrelationID(resp.Header); id != "" {
-				span.SetAttributes(attribute.String("paybridge.provider.request_id", id))
+				span.SetAttributes(attrRequestID.String(id))
 			}
 		}
 		if err != nil {
