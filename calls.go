@@ -121,7 +121,12 @@ func (c calls) Marked(ctx context.Context, name, key string) (string, error) {
 type journalVerifier struct {
 	notify.Verifier
 	calls provider.Calls
+	name  string
 }
+
+// Name is the adapter's name, by which the Handler's telemetry names the provider of a
+// notification that fails verification.
+func (v journalVerifier) Name() string { return v.name }
 
 func (v journalVerifier) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
 	return v.Verifier.VerifyNotification(provider.WithCalls(ctx, v.calls), r)

@@ -2,7 +2,6 @@ package paybridge
 
 import (
 	"context"
-	"time"
 
 	"github.com/paybridge/paybridge/provider"
 )
@@ -15,7 +14,7 @@ import (
 // IdempotencyKey never captures twice.
 func (g *Gateway) Capture(ctx context.Context, req CaptureRequest) (c *Capture, err error) {
 	const op = "Capture"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	if err := g.checkWrite(op, provider.OpCapture, req.IdempotencyKey, req.Amount, &req, nil); err != nil {
@@ -32,7 +31,7 @@ func (g *Gateway) Capture(ctx context.Context, req CaptureRequest) (c *Capture, 
 // GetCapture returns a capture by the ID Capture returned.
 func (g *Gateway) GetCapture(ctx context.Context, id string) (c *Capture, err error) {
 	const op = "GetCapture"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	return fetch(ctx, g, start, op, provider.OpGetCapture, id,
 		func() (*Capture, error) { return g.p.(provider.Capturer).GetCapture(ctx, id) },
@@ -44,7 +43,7 @@ func (g *Gateway) GetCapture(ctx context.Context, id string) (c *Capture, err er
 // captured. Calling Void again with the same IdempotencyKey returns the same answer.
 func (g *Gateway) Void(ctx context.Context, req VoidRequest) (p *Payment, err error) {
 	const op = "Void"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	if err := g.checkCall(op, provider.OpVoid, req.IdempotencyKey, &req); err != nil {

@@ -3,7 +3,6 @@ package paybridge
 import (
 	"context"
 	"iter"
-	"time"
 
 	"github.com/paybridge/paybridge/provider"
 )
@@ -18,7 +17,7 @@ func (g *Gateway) customers(op string) (provider.CustomerManager, error) {
 // CreateCustomer stores a customer at the provider and returns it with its ID.
 func (g *Gateway) CreateCustomer(ctx context.Context, c Customer) (out *Customer, err error) {
 	const op = "CreateCustomer"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	cm, err := g.customers(op)
 	if err != nil {
@@ -57,7 +56,7 @@ var customerFieldOrder = []string{"ExternalID", "FirstName", "LastName", "Email"
 // GetCustomer returns a customer; ErrNotFound when unknown.
 func (g *Gateway) GetCustomer(ctx context.Context, id string) (out *Customer, err error) {
 	const op = "GetCustomer"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	return fetch(ctx, g, start, op, provider.OpCustomers, id,
 		func() (*Customer, error) { return g.p.(provider.CustomerManager).GetCustomer(ctx, id) }, nil)
@@ -66,7 +65,7 @@ func (g *Gateway) GetCustomer(ctx context.Context, id string) (out *Customer, er
 // UpdateCustomer changes the fields u sets or clears and returns the customer as stored.
 func (g *Gateway) UpdateCustomer(ctx context.Context, id string, u CustomerUpdate) (out *Customer, err error) {
 	const op = "UpdateCustomer"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	cm, err := g.customers(op)
 	if err != nil {
@@ -94,7 +93,7 @@ func (g *Gateway) UpdateCustomer(ctx context.Context, id string, u CustomerUpdat
 // req.PageToken for the next.
 func (g *Gateway) ListCustomersPage(ctx context.Context, req ListCustomersRequest) (page *CustomerPage, err error) {
 	const op = "ListCustomers"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	cm, err := g.customers(op)
 	if err != nil {

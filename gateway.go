@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-playground/validator/v10"
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
@@ -42,6 +44,9 @@ type Gateway struct {
 	journal  journal.Journal
 	scope    string // of the journal's entries
 	lease    time.Duration
+	tp       trace.TracerProvider
+	mp       metric.MeterProvider
+	tel      telemetry
 }
 
 // Option configures a Gateway.
@@ -101,6 +106,7 @@ func newGateway(op string, p provider.Provider, opts ...Option) (*Gateway, error
 	if g.journal == nil {
 		g.journal = journal.NewMemory()
 	}
+	g.newTelemetry()
 	g.scope = g.name
 	if a, ok := p.(provider.Accounted); ok && a.Account() != "" {
 		g.scope += "/" + a.Account()
@@ -210,9 +216,11 @@ func (g *Gateway) key(k string) string {
 	return k
 }
 
-// finish logs a call's end and wraps its error.
+// finish ends a call that open began: it wraps its error, ends its span, records its
+// metrics and logs it.
 func (g *Gateway) finish(ctx context.Context, op, key string, start time.Time, err error) error {
 	err = g.wrap(op, key, err)
+	g.observe(ctx, op, key, start, err)
 	if !g.log.Enabled(ctx, slog.LevelDebug) {
 		return err
 	}
@@ -298,7 +306,7 @@ func fetch[T any](ctx context.Context, g *Gateway, start time.Time, op string, n
 		return nil, err
 	}
 	var v *T
-	err := g.withRetries(ctx, start, "", func() error {
+	err := g.withRetries(ctx, start, op, "", func() error {
 		var err error
 		v, err = do()
 		return err
@@ -317,7 +325,7 @@ func fetch[T any](ctx context.Context, g *Gateway, start time.Time, op string, n
 // Calling Pay again with the same IdempotencyKey returns the same payment.
 func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err error) {
 	const op = "Pay"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	if err := g.checkWrite(op, provider.OpPay, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
@@ -353,7 +361,7 @@ func payAgain(ctx context.Context, p provider.Provider, id string) (*Payment, er
 // GetPayment returns a payment's current state; ErrNotFound when the id is unknown.
 func (g *Gateway) GetPayment(ctx context.Context, id string) (p *Payment, err error) {
 	const op = "GetPayment"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	return fetch(ctx, g, start, op, provider.OpGetPayment, id,
 		func() (*Payment, error) { return g.p.GetPayment(ctx, id) },
@@ -365,7 +373,7 @@ func (g *Gateway) GetPayment(ctx context.Context, id string) (p *Payment, err er
 // refunds twice.
 func (g *Gateway) Refund(ctx context.Context, req RefundRequest) (r *Refund, err error) {
 	const op = "Refund"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	if err := g.checkWrite(op, provider.OpRefund, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
@@ -382,7 +390,7 @@ func (g *Gateway) Refund(ctx context.Context, req RefundRequest) (r *Refund, err
 // GetRefund returns a refund by the ID Refund returned.
 func (g *Gateway) GetRefund(ctx context.Context, id string) (r *Refund, err error) {
 	const op = "GetRefund"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	return fetch(ctx, g, start, op, provider.OpGetRefund, id,
 		func() (*Refund, error) { return g.p.(provider.Refunder).GetRefund(ctx, id) },
@@ -398,7 +406,7 @@ func (g *Gateway) GetRefund(ctx context.Context, id string) (r *Refund, err erro
 // twice.
 func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err error) {
 	const op = "Payout"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	need := provider.OpPayout
@@ -430,7 +438,7 @@ func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err
 // GetPayout returns a payout by ID.
 func (g *Gateway) GetPayout(ctx context.Context, id string) (p *Payout, err error) {
 	const op = "GetPayout"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	return fetch(ctx, g, start, op, provider.OpGetPayout, id,
 		func() (*Payout, error) { return g.p.(provider.Payouter).GetPayout(ctx, id) },
@@ -442,7 +450,7 @@ func (g *Gateway) GetPayout(ctx context.Context, id string) (p *Payout, err erro
 // (where Capabilities supports OpVerifyAccountInteractive).
 func (g *Gateway) VerifyAccount(ctx context.Context, req VerifyAccountRequest) (v *AccountVerification, err error) {
 	const op = "VerifyAccount"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	need := provider.OpVerifyAccount
@@ -471,7 +479,7 @@ func (g *Gateway) VerifyAccount(ctx context.Context, req VerifyAccountRequest) (
 // returned from an interactive verification.
 func (g *Gateway) GetAccountVerification(ctx context.Context, id string) (v *AccountVerification, err error) {
 	const op = "GetAccountVerification"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	return fetch(ctx, g, start, op, provider.OpGetAccountVerification, id,
 		func() (*AccountVerification, error) {
@@ -482,7 +490,8 @@ func (g *Gateway) GetAccountVerification(ctx context.Context, id string) (v *Acc
 
 // NotificationHandler returns an http.Handler for the provider's notifications that
 // verifies each one, passes new verified events to fn, and replies as the provider expects.
-// The Gateway's logger is used unless opts set another.
+// The Gateway's logger, tracer provider and meter provider are used unless opts set
+// others; each notification gets a span and is counted by result (docs/observability.md).
 //
 // Only events about this merchant's own calls reach fn: a payment, refund, payout or
 // account event must match a call recorded in the Gateway's journal (by the provider's id
@@ -500,8 +509,9 @@ func (g *Gateway) NotificationHandler(fn notify.Func, opts ...notify.Option) (*n
 	if fn == nil {
 		return nil, g.invalid(op, "", FieldError{Field: "fn", Problem: "is required"})
 	}
-	opts = append(append([]notify.Option{notify.WithLogger(g.log)}, opts...), notify.WithMatcher(g.ownEvent))
-	return notify.NewHandler(journalVerifier{Verifier: v, calls: calls{g}}, fn, opts...), nil
+	opts = append(append([]notify.Option{notify.WithLogger(g.log), notify.WithTracerProvider(g.tp), notify.WithMeterProvider(g.mp)},
+		opts...), notify.WithMatcher(g.ownEvent))
+	return notify.NewHandler(journalVerifier{Verifier: v, calls: calls{g}, name: g.name}, fn, opts...), nil
 }
 
 func (g *Gateway) checkID(op, key, id string) error {

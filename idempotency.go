@@ -107,7 +107,7 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 		v     *T
 		maybe error // the first attempt that may have been applied
 	)
-	err = g.withRetries(ctx, start, c.need, func() error {
+	err = g.withRetries(ctx, start, c.op, c.need, func() error {
 		var err error
 		v, err = c.send()
 		if err != nil && maybe == nil && outcomeOf(err) == journal.Uncertain {
@@ -157,8 +157,17 @@ func (g *Gateway) claim(ctx context.Context, start time.Time, op string, e journ
 		c, err := g.journal.Claim(ctx, e, g.lease)
 		switch {
 		case err == nil:
+			switch {
+			case !c.Held:
+				g.journaled(ctx, op, "recorded")
+			case c.Entry.State == journal.Uncertain:
+				g.journaled(ctx, op, "resumed")
+			default:
+				g.journaled(ctx, op, "held")
+			}
 			return c, nil
 		case errors.Is(err, journal.ErrConflict):
+			g.journaled(ctx, op, "conflict")
 			return c, &Error{Code: CodeDuplicate, Op: op, Provider: g.name, IdempotencyKey: e.Key,
 				err: &provider.Error{Code: provider.Duplicate, Field: "IdempotencyKey",
 					Message: "the idempotency key was used before with a different request"}}
@@ -253,9 +262,9 @@ func conclude[T any](ctx context.Context, g *Gateway, c writeCall[T], id journal
 			if errors.As(err, &pe) {
 				o.ProviderID = pe.ObjectID // a repeat then settles by reading the object
 			}
-			g.record(ctx, id, token, o)
+			g.record(ctx, c.op, id, token, o)
 		case journal.Failed:
-			g.record(ctx, id, token, journal.Outcome{State: journal.Failed,
+			g.record(ctx, c.op, id, token, journal.Outcome{State: journal.Failed,
 				Error: &journal.RecordedError{Code: CodeOf(err).String(), Message: refusalText(err)}})
 		default:
 			g.release(ctx, id, token)
@@ -274,18 +283,18 @@ func conclude[T any](ctx context.Context, g *Gateway, c writeCall[T], id journal
 	if err != nil {
 		// The provider answered, but not with what was asked: it may have applied
 		// something, so the call stays uncertain for an operator to settle.
-		g.record(ctx, id, token, journal.Outcome{State: journal.Uncertain})
+		g.record(ctx, c.op, id, token, journal.Outcome{State: journal.Uncertain})
 		return nil, err
 	}
 	g.stamp(w.provider, w.key, c.key)
 	result, err := json.Marshal(v)
 	if err != nil {
-		g.record(ctx, id, token, journal.Outcome{State: journal.Uncertain})
+		g.record(ctx, c.op, id, token, journal.Outcome{State: journal.Uncertain})
 		return nil, &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key, err: err}
 	}
 	// When this fails the entry stays pending until its lease ends, and a repeat then
 	// settles it as an uncertain call; the provider applied this one, so say so.
-	g.record(ctx, id, token, journal.Outcome{State: journal.Settled, Result: result, ProviderID: w.id})
+	g.record(ctx, c.op, id, token, journal.Outcome{State: journal.Settled, Result: result, ProviderID: w.id})
 	return v, nil
 }
 
@@ -332,8 +341,12 @@ func refusalText(err error) string {
 	return CodeOf(err).String()
 }
 
-// record writes an outcome; a failure is logged, since the call's own answer matters more.
-func (g *Gateway) record(ctx context.Context, id journal.ID, token string, o journal.Outcome) {
+// record writes an outcome of the Gateway method op; a failure is logged, since the call's
+// own answer matters more. An uncertain outcome is counted.
+func (g *Gateway) record(ctx context.Context, op string, id journal.ID, token string, o journal.Outcome) {
+	if o.State == journal.Uncertain {
+		g.uncertainRecorded(ctx, op)
+	}
 	if err := g.journal.Record(context.WithoutCancel(ctx), id, token, o); err != nil {
 		g.log.ErrorContext(ctx, "paybridge: recording a call's outcome in the journal failed", "op", id.Op,
 			"provider", g.name, "idempotency_key", id.Key, "state", string(o.State), "error", err.Error())

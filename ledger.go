@@ -3,7 +3,6 @@ package paybridge
 import (
 	"context"
 	"iter"
-	"time"
 
 	"github.com/paybridge/paybridge/provider"
 )
@@ -16,11 +15,12 @@ import (
 func (g *Gateway) Ledger(ctx context.Context, req LedgerRequest) iter.Seq2[*LedgerEntry, error] {
 	const op = "Ledger"
 	fail := func(err error) iter.Seq2[*LedgerEntry, error] {
+		ctx, start := g.open(ctx, op)
+		err = g.finish(ctx, op, "", start, err)
 		return func(yield func(*LedgerEntry, error) bool) { yield(nil, err) }
 	}
-	start := time.Now()
 	if err := g.begin(op, provider.OpLedger, ""); err != nil {
-		return fail(g.finish(ctx, op, "", start, err))
+		return fail(err)
 	}
 	var fields []FieldError
 	if req.From.IsZero() {
@@ -32,16 +32,19 @@ func (g *Gateway) Ledger(ctx context.Context, req LedgerRequest) iter.Seq2[*Ledg
 		fields = append(fields, FieldError{Field: "To", Problem: "must be after From"})
 	}
 	if len(fields) > 0 {
-		return fail(g.finish(ctx, op, "", start, g.invalid(op, "", fields...)))
+		return fail(g.invalid(op, "", fields...))
 	}
-	entries := g.p.(provider.Ledgerer).Ledger(ctx, &req)
+	// The call, and its span, begin when the caller starts iterating: the adapter
+	// reads the pages then, with the span's context.
 	return func(yield func(*LedgerEntry, error) bool) {
-		for e, err := range entries {
+		ctx, start := g.open(ctx, op)
+		for e, err := range g.p.(provider.Ledgerer).Ledger(ctx, &req) {
 			if err != nil {
 				yield(nil, g.finish(ctx, op, "", start, err))
 				return
 			}
 			if !yield(e, nil) {
+				_ = g.finish(ctx, op, "", start, nil)
 				return
 			}
 		}

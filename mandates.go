@@ -2,7 +2,6 @@ package paybridge
 
 import (
 	"context"
-	"time"
 
 	"github.com/paybridge/paybridge/provider"
 )
@@ -14,7 +13,7 @@ import (
 // returns the same mandate.
 func (g *Gateway) CreateMandate(ctx context.Context, req MandateRequest) (m *Mandate, err error) {
 	const op = "CreateMandate"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	if err := g.begin(op, provider.OpCreateMandate, req.IdempotencyKey); err != nil {
@@ -71,7 +70,7 @@ func (g *Gateway) withCalls(ctx context.Context) context.Context {
 // GetMandate returns a mandate's current state.
 func (g *Gateway) GetMandate(ctx context.Context, id string) (m *Mandate, err error) {
 	const op = "GetMandate"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	defer func() { err = g.finish(ctx, op, "", start, err) }()
 	return fetch(ctx, g, start, op, provider.OpGetMandate, id,
 		func() (*Mandate, error) { return g.p.(provider.MandateManager).GetMandate(g.withCalls(ctx), id) },
@@ -84,7 +83,7 @@ func (g *Gateway) GetMandate(ctx context.Context, id string) (m *Mandate, err er
 // Calling Charge again with the same IdempotencyKey never charges twice.
 func (g *Gateway) Charge(ctx context.Context, req ChargeRequest) (p *Payment, err error) {
 	const op = "Charge"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	if err := g.checkWrite(op, provider.OpCharge, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
@@ -103,7 +102,7 @@ func (g *Gateway) Charge(ctx context.Context, req ChargeRequest) (p *Payment, er
 // IdempotencyKey returns the same answer.
 func (g *Gateway) CancelMandate(ctx context.Context, req CancelMandateRequest) (m *Mandate, err error) {
 	const op = "CancelMandate"
-	start := time.Now()
+	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
 	if err := g.checkCall(op, provider.OpCancelMandate, req.IdempotencyKey, &req); err != nil {

@@ -68,11 +68,14 @@ func WithRetry(p RetryPolicy) Option {
 }
 
 // withRetries runs call until it succeeds, fails in a way a repeat cannot cure, or the
-// policy or ctx ends. write names the money-moving operation, or "" for a lookup; start
-// is when the Gateway call began, from which MaxElapsed counts.
-func (g *Gateway) withRetries(ctx context.Context, start time.Time, write provider.Operation, call func() error) error {
+// policy or ctx ends. op is the Gateway method; write names the money-moving operation,
+// or "" for a lookup; start is when the Gateway call began, from which MaxElapsed counts.
+// It records on the call's span how many attempts it made, and counts each repeat.
+func (g *Gateway) withRetries(ctx context.Context, start time.Time, op string, write provider.Operation, call func() error) error {
 	p := g.retry
-	for attempt := 1; ; attempt++ {
+	attempt := 1
+	defer func() { attempted(ctx, attempt) }()
+	for ; ; attempt++ {
 		err := call()
 		if err == nil || attempt >= p.MaxAttempts || !g.repeatable(write, err) {
 			return err
@@ -85,6 +88,7 @@ func (g *Gateway) withRetries(ctx context.Context, start time.Time, write provid
 		if p.MaxElapsed > 0 && time.Since(start)+wait > p.MaxElapsed {
 			return err
 		}
+		g.retried(ctx, op, err)
 		if p.OnRetry != nil {
 			p.OnRetry(attempt, wait, err)
 		}

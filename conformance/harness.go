@@ -144,6 +144,10 @@ type Harness struct {
 	// Gateways (a restarted process, a second instance). Default: a new in-memory one.
 	// Set it to run those scenarios on a persistent journal such as pgjournal.
 	NewJournal func(t T) journal.Journal
+	// GatewayOptions are added to the options of every Gateway the suite builds (after
+	// the suite's logger), for example paybridge.WithTracerProvider and
+	// paybridge.WithMeterProvider to record the suite's telemetry.
+	GatewayOptions []paybridge.Option
 	// Timeout bounds each scenario (default 30s).
 	Timeout time.Duration
 	// PollInterval is the first wait between status polls (default 10ms; it doubles up to

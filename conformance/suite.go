@@ -58,7 +58,7 @@ func newSuite(t T, h Harness) (*suite, func()) {
 	h.defaults()
 	s := &suite{h: h, logs: &syncBuffer{}, changed: make(chan struct{}), failNext: map[string]int{}}
 	logger := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.opts = []paybridge.Option{paybridge.WithLogger(logger)}
+	s.opts = append([]paybridge.Option{paybridge.WithLogger(logger)}, h.GatewayOptions...)
 	setup, cancel := context.WithTimeout(context.Background(), h.Timeout)
 	defer cancel()
 	s.gw = h.NewGateway(setup, t, s.opts...)

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // DefaultMaxBodyBytes is the largest notification body a Handler reads by default.
@@ -17,16 +20,20 @@ const DefaultMaxBodyBytes = 1 << 20
 // passes each verified event to the application once. Create it with NewHandler. It is safe
 // for concurrent use.
 type Handler struct {
-	v       Verifier
-	fn      Func
-	store   Store
-	maxBody int64
-	lease   time.Duration
-	log     *slog.Logger
-	match   Matcher
-	foreign func(ctx context.Context, e Event, reason error)
-	maxAge  time.Duration
-	now     func() time.Time
+	v        Verifier
+	fn       Func
+	store    Store
+	maxBody  int64
+	lease    time.Duration
+	log      *slog.Logger
+	match    Matcher
+	foreign  func(ctx context.Context, e Event, reason error)
+	maxAge   time.Duration
+	now      func() time.Time
+	tp       trace.TracerProvider
+	mp       metric.MeterProvider
+	tel      telemetry
+	provider string // the verifier's Name, for notifications that fail verification
 }
 
 // Option configures a Handler.
@@ -94,6 +101,10 @@ func NewHandler(v Verifier, fn Func, opts ...Option) *Handler {
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
+	if p, ok := v.(interface{ Name() string }); ok {
+		h.provider = p.Name()
+	}
+	h.newTelemetry()
 	return h
 }
 
@@ -137,16 +148,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the reply to send; when it returns a nil reply, the notification was not acknowledged and
 // status is the HTTP status to answer with. ServeHTTP calls it; it is exported for servers
 // that are not net/http.
+//
+// Each call is traced (WithTracerProvider) and counted (WithMeterProvider) with its
+// result: verified, rejected, duplicate, callback_failed, not_ours, retry_later or failed.
 func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
+	ctx, d := h.begin(ctx)
+	defer h.end(ctx, &d)
+	rep, status := h.process(ctx, req, &d)
+	if rep == nil && status == http.StatusInternalServerError {
+		d.result = resultFailed
+	}
+	return rep, status
+}
+
+// process is Process, recording the notification's result in d.
+func (h *Handler) process(ctx context.Context, req *Request, d *delivery) (*Reply, int) {
 	n, err := h.v.VerifyNotification(ctx, req)
 	if err != nil {
 		if errors.Is(err, ErrRetryLater) || ctx.Err() != nil {
 			h.log.WarnContext(ctx, "notification not verified yet; asking for redelivery", "error", err.Error())
+			d.result = resultRetryLater
 			return nil, http.StatusServiceUnavailable
 		}
 		h.log.WarnContext(ctx, "notification rejected", "error", err.Error())
+		d.result = resultRejected
 		return nil, http.StatusBadRequest
 	}
+	d.verified(n)
 	log := h.log.With("provider", n.Event.Provider, "notification_id", n.ID, "kind", string(n.Event.Kind))
 	switch {
 	case n.NotOurs != nil:
@@ -160,23 +188,28 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 			if h.foreign != nil {
 				h.foreign(ctx, n.Event, err)
 			}
+			d.result = resultNotOurs
 			return h.reply(ctx, log, n, Processed)
 		}
 		log.WarnContext(ctx, "notification could not be matched to our orders now; asking for redelivery", "error", err.Error())
+		d.result = resultRetryLater
 		return nil, http.StatusServiceUnavailable
 	}
 	key := n.Event.Provider + "/" + n.ID
 	claim, err := h.store.Claim(ctx, key, h.lease)
 	if err != nil {
 		log.ErrorContext(ctx, "notification store unavailable", "error", err.Error())
+		d.result = resultRetryLater
 		return nil, http.StatusServiceUnavailable
 	}
 	switch claim.State {
 	case Done:
 		log.InfoContext(ctx, "notification redelivered; replying as before", "outcome", claim.Outcome.String())
+		d.result = resultDuplicate
 		return h.reply(ctx, log, n, claim.Outcome)
 	case Busy:
 		log.InfoContext(ctx, "notification is being processed by another handler")
+		d.result = resultRetryLater
 		return nil, http.StatusServiceUnavailable
 	}
 	if at := n.Event.OccurredAt; h.maxAge > 0 && !at.IsZero() && h.now().Sub(at) > h.maxAge {
@@ -185,6 +218,7 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 		if rerr := h.store.Release(context.WithoutCancel(ctx), key, claim.Token); rerr != nil {
 			log.ErrorContext(ctx, "releasing notification claim", "error", rerr.Error())
 		}
+		d.result = resultRejected
 		return nil, http.StatusBadRequest
 	}
 	ev := n.Event
@@ -203,6 +237,7 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 		if rerr := h.store.Release(context.WithoutCancel(ctx), key, claim.Token); rerr != nil {
 			log.ErrorContext(ctx, "releasing notification claim", "error", rerr.Error())
 		}
+		d.result = resultCallbackFailed
 		return h.reply(ctx, log, n, Failed)
 	}
 	if n.AsksDecision {
@@ -213,6 +248,7 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 		}
 		n.Decision = decision
 		log.InfoContext(ctx, "notification answered with the application's decision", "decision", decision.String())
+		d.result = resultVerified
 		return h.reply(ctx, log, n, Processed)
 	}
 	if err := h.store.Complete(context.WithoutCancel(ctx), key, claim.Token, Processed); err != nil {
@@ -221,6 +257,7 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 		log.ErrorContext(ctx, "recording processed notification", "error", err.Error())
 	}
 	log.InfoContext(ctx, "notification processed")
+	d.result = resultVerified
 	return h.reply(ctx, log, n, Processed)
 }
 

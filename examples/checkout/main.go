@@ -17,6 +17,9 @@
 // order, sends the buyer to the provider's hosted page, and marks the order paid only
 // when a verified notification says so. Paid orders can be refunded where the provider
 // supports refunds.
+//
+// With -otel it writes the payments' OpenTelemetry spans and metrics to standard output
+// and serves the metrics to Prometheus at /metrics (see docs/observability.md).
 package main
 
 import (
@@ -58,6 +61,11 @@ type config struct {
 	// currency is the currency to charge in with providerURL; empty picks the first the
 	// provider accepts that the catalog has a price in.
 	currency string
+	// otel exports the Gateways' traces and metrics: to telemetryOut, and to Prometheus
+	// at /metrics.
+	otel bool
+	// telemetryOut is where -otel writes spans and metrics (run sets standard output).
+	telemetryOut io.Writer
 }
 
 // EnvURL is the environment variable read when -provider-url is not given: the one the
@@ -106,6 +114,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.providerURL, "provider-url", os.Getenv(EnvURL),
 		"provider to pay through, e.g. trustly://test?username=shop (default $"+EnvURL+"; empty starts the simulators)")
 	fs.StringVar(&cfg.currency, "currency", "", "currency to charge in with -provider-url (default: the first the provider accepts)")
+	fs.BoolVar(&cfg.otel, "otel", false, "write the payments' OpenTelemetry traces and metrics to standard output, and serve the metrics to Prometheus at /metrics")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -167,11 +176,17 @@ func openProvider(ctx context.Context, raw string, opts ...paybridge.Option) (*p
 
 // run serves the shop until ctx ends.
 func run(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) error {
+	if cfg.telemetryOut == nil {
+		cfg.telemetryOut = out
+	}
 	a, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "shop: %s/\n", a.url)
+	if a.tel != nil {
+		fmt.Fprintf(out, "metrics: %s/metrics\n", a.url)
+	}
 	if a.sims != nil {
 		fmt.Fprintln(out, "paying through the Trustly, Trustly REST and Trustist simulators running in this process")
 	}
@@ -193,6 +208,7 @@ type app struct {
 	served chan error
 	sims   *simulators // nil when paying through a configured provider
 	gw     *paybridge.Gateway
+	tel    *telemetry // nil without -otel
 }
 
 // start listens, sets up the payment methods and serves the shop.
@@ -217,6 +233,16 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	// few seconds rather than the default policy's thirty.
 	opts := []paybridge.Option{paybridge.WithLogger(log), paybridge.WithRetry(paybridge.RetryPolicy{
 		MaxAttempts: 3, MaxElapsed: 5 * time.Second, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second})}
+	if cfg.otel {
+		out := cfg.telemetryOut
+		if out == nil {
+			out = os.Stdout
+		}
+		if a.tel, err = newTelemetry(out); err != nil {
+			return nil, err
+		}
+		opts = append(opts, a.tel.options()...)
+	}
 	var methods []*Method
 	if cfg.providerURL == "" {
 		if a.sims, err = startSimulators(a.url+"/notifications/", opts...); err != nil {
@@ -236,8 +262,12 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if a.shop, err = NewShop(a.url, methods, notify.NewMemoryStore(), log); err != nil {
 		return nil, err
 	}
+	handler := a.shop.Handler()
+	if a.tel != nil {
+		handler = a.tel.handler(handler)
+	}
 	a.srv = &http.Server{
-		Handler:           a.shop.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -296,10 +326,14 @@ func configuredMethod(gw *paybridge.Gateway, currency string) (*Method, error) {
 var providerLabels = map[string]string{"trustly": "Trustly", "trustlyrest": "Trustly Pay", "trustist": "Trustist"}
 
 // Close stops serving, waits for requests in progress, then closes the Gateways and
-// simulators.
+// simulators, and writes the telemetry not written yet.
 func (a *app) Close(ctx context.Context) error {
 	err := a.srv.Shutdown(ctx)
-	return errors.Join(err, a.closeProviders())
+	err = errors.Join(err, a.closeProviders())
+	if a.tel != nil {
+		err = errors.Join(err, a.tel.Close(ctx))
+	}
+	return err
 }
 
 func (a *app) closeProviders() error {

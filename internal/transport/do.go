@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/paybridge/paybridge/provider"
 )
 
@@ -52,8 +54,16 @@ func (r *Response) CorrelationID() string { return CorrelationID(r.Header) }
 // No error carries a credential: the request's URL is dropped from net/http's errors
 // (ScrubURLError), a redirect's Location loses its user info and query, and headers are
 // never quoted.
-func Do(c *http.Client, req *http.Request, who string, limit int64) (*Response, error) {
-	resp, err := Open(c, req, who)
+//
+// When req's context holds a span (a Gateway call's), Do traces the attempt as a child
+// span with that span's tracer provider, from sending to the end of the body: the method,
+// the server's host and port, the answer's status and request id and the error's code —
+// no path, query, header or body. The request id goes on the parent span too.
+func Do(c *http.Client, req *http.Request, who string, limit int64) (r *Response, err error) {
+	ctx, span := startAttempt(req.Context(), req)
+	var resp *http.Response
+	defer func() { endAttempt(trace.SpanFromContext(req.Context()), span, resp, err) }()
+	resp, err = open(ctx, c, req, who)
 	if err != nil {
 		return nil, err
 	}
@@ -72,9 +82,16 @@ func Do(c *http.Client, req *http.Request, who string, limit int64) (*Response, 
 // Open is Do for an answer read as a stream (a report of millions of rows): it sends req
 // once and classifies every failure before the body as Do does, and returns the answer
 // with its body unread for every status but a redirect. The caller closes the body, and
-// passes a failure to read it through BodyFailure.
-func Open(c *http.Client, req *http.Request, who string) (*http.Response, error) {
-	ctx := req.Context()
+// passes a failure to read it through BodyFailure. Its span, like Do's, ends when the
+// answer's header has arrived.
+func Open(c *http.Client, req *http.Request, who string) (resp *http.Response, err error) {
+	ctx, span := startAttempt(req.Context(), req)
+	defer func() { endAttempt(trace.SpanFromContext(req.Context()), span, resp, err) }()
+	return open(ctx, c, req, who)
+}
+
+// open is Open without the span, sending req with ctx (req's own, or the attempt span's).
+func open(ctx context.Context, c *http.Client, req *http.Request, who string) (*http.Response, error) {
 	if err := ctx.Err(); err != nil {
 		// net/http gives up on it before asking for a connection, which the trace would
 		// take for a transport that reports nothing.
