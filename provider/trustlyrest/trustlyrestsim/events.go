@@ -29,17 +29,31 @@ var ErrNoBankData = errors.New("trustlyrestsim: the transaction has no bank data
 // VerifyCustomer's customer.name). It returns the notification's eventId ("" when the
 // transaction's merchant has no notification URL).
 func (s *Server) SendNotification(transactionID, eventType string, extra ...string) (string, error) {
+	return s.notifyAbout(transactionID, func(t *tx) (string, error) {
+		var f signing.Form
+		for i := 0; i+1 < len(extra); i += 2 {
+			f = append(f, signing.Pair{Key: extra[i], Value: extra[i+1]})
+		}
+		return s.sendLocked(t, eventType, f), nil
+	})
+}
+
+// notifyAbout runs send, under the server's lock, on the transaction id names; an
+// unknown id is ErrNoSuchTransaction.
+func (s *Server) notifyAbout(id string, send func(t *tx) (string, error)) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.txs[transactionID]
+	t := s.txs[id]
 	if t == nil {
 		return "", ErrNoSuchTransaction
 	}
-	var f signing.Form
-	for i := 0; i+1 < len(extra); i += 2 {
-		f = append(f, signing.Pair{Key: extra[i], Value: extra[i+1]})
-	}
-	return s.sendLocked(t, eventType, f), nil
+	return send(t)
+}
+
+// collected reports whether t is a capture or Pay transaction whose money was taken:
+// completed, perhaps refunded since.
+func collected(t *tx) bool {
+	return (t.typ == typeCapture || t.typ == typePay) && (t.status == stCompleted || t.status == stPartRefund || t.status == stRefunded)
 }
 
 // ErrNotReversible is returned by Reverse for a transaction that is not a completed (perhaps
@@ -51,33 +65,25 @@ var ErrNotReversible = errors.New("trustlyrestsim: only a completed capture or P
 // https://amer.developers.trustly.com/payments/docs/transaction-status) and a Reverse
 // notification is sent. It returns the notification's eventId.
 func (s *Server) Reverse(transactionID string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.txs[transactionID]
-	switch {
-	case t == nil:
-		return "", ErrNoSuchTransaction
-	case (t.typ != typeCapture && t.typ != typePay) || (t.status != stCompleted && t.status != stPartRefund && t.status != stRefunded):
-		return "", ErrNotReversible
-	}
-	t.setStatus(stReversed, "AC112")
-	return s.sendLocked(t, "Reverse", nil), nil
+	return s.notifyAbout(transactionID, func(t *tx) (string, error) {
+		if !collected(t) {
+			return "", ErrNotReversible
+		}
+		t.setStatus(stReversed, "AC112")
+		return s.sendLocked(t, "Reverse", nil), nil
+	})
 }
 
 // SendDataReady sends the DataReady notification of a bank authorization the payer
 // authorized: its bank data can be read from the account data endpoints. It returns the
 // notification's eventId.
 func (s *Server) SendDataReady(transactionID string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.txs[transactionID]
-	switch {
-	case t == nil:
-		return "", ErrNoSuchTransaction
-	case (t.typ != typeAuthorize && t.typ != typePay) || !t.reached || t.pay.accountLast4 == "":
-		return "", ErrNoBankData
-	}
-	return s.sendLocked(t, "DataReady", nil), nil
+	return s.notifyAbout(transactionID, func(t *tx) (string, error) {
+		if (t.typ != typeAuthorize && t.typ != typePay) || !t.reached || t.pay.accountLast4 == "" {
+			return "", ErrNoBankData
+		}
+		return s.sendLocked(t, "DataReady", nil), nil
+	})
 }
 
 // SendDispute sends the Dispute notification of a completed capture (or Pay transaction)
@@ -90,27 +96,21 @@ func (s *Server) SendDataReady(transactionID string) (string, error) {
 // dates are epoch milliseconds, as Trustly's other times. The transaction's status does
 // not change. It returns the notification's eventId.
 func (s *Server) SendDispute(transactionID, returnType string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.txs[transactionID]
-	switch {
-	case t == nil:
-		return "", ErrNoSuchTransaction
-	case t.typ != typeCapture && t.typ != typePay:
-		return "", ErrNotDisputable
-	case t.status != stCompleted && t.status != stPartRefund && t.status != stRefunded && t.status != stReversed:
-		return "", ErrNotDisputable
-	}
+	return s.notifyAbout(transactionID, func(t *tx) (string, error) {
+		if !collected(t) && !((t.typ == typeCapture || t.typ == typePay) && t.status == stReversed) {
+			return "", ErrNotDisputable
+		}
+		return s.sendDisputeLocked(t, returnType), nil
+	})
+}
+
+// sendDisputeLocked sends the Dispute notification of t; s.mu must be held.
+func (s *Server) sendDisputeLocked(t *tx, returnType string) string {
 	m := t.pay.m
-	url := t.pay.notificationURL
+	url, eventID := s.eventForLocked(t)
 	if url == "" {
-		url = m.notifyURL
+		return ""
 	}
-	if url == "" {
-		return "", nil
-	}
-	s.nextEvent++
-	eventID := strconv.FormatInt(s.nextEvent, 10)
 	now := strconv.FormatInt(time.Now().UnixMilli(), 10)
 	custID, _ := t.pay.customer["customerId"].(string)
 	f := signing.Form{
@@ -131,5 +131,5 @@ func (s *Server) SendDispute(transactionID, returnType string) (string, error) {
 		{Key: "accessId", Value: m.accessID},
 	}
 	s.deliverLocked(m, t, "Dispute", eventID, url, f)
-	return eventID, nil
+	return eventID
 }

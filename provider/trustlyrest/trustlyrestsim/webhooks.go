@@ -18,20 +18,30 @@ func (s *Server) notifyLocked(t *tx, eventType string) {
 	s.sendLocked(t, eventType, nil)
 }
 
+// eventForLocked returns where a notification about t goes — its payment's
+// notificationUrl, else its merchant's — and a new eventId for it; url is "" when there
+// is nowhere, and then no eventId is used. s.mu must be held.
+func (s *Server) eventForLocked(t *tx) (url, eventID string) {
+	url = t.pay.notificationURL
+	if url == "" {
+		url = t.pay.m.notifyURL
+	}
+	if url == "" {
+		return "", ""
+	}
+	s.nextEvent++
+	return url, strconv.FormatInt(s.nextEvent, 10)
+}
+
 // sendLocked sends a notification of eventType about t: Trustly's common fields with t's
 // status, then extra. It returns the notification's eventId ("" when there is nowhere to
 // send it).
 func (s *Server) sendLocked(t *tx, eventType string, extra signing.Form) string {
 	m := t.pay.m
-	url := t.pay.notificationURL
-	if url == "" {
-		url = m.notifyURL
-	}
+	url, eventID := s.eventForLocked(t)
 	if url == "" {
 		return ""
 	}
-	s.nextEvent++
-	eventID := strconv.FormatInt(s.nextEvent, 10)
 	ref := t.merchantRef
 	if ref == "" {
 		ref = t.pay.merchantRef
