@@ -9,6 +9,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/chaos/chaostest"
+	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
@@ -221,6 +222,10 @@ func TestChaosReadRepeatedByTransport(t *testing.T) {
 	ctx := context.Background()
 	_, ids, _ := e.payments(t, 1)
 	id := ids[0]
+	// The payment's payment.created webhook is confirmed by a read through the same
+	// client. Once it has reached the application no other read runs beside the loop's,
+	// so each read below finds the connection the one before it left, as the fault needs.
+	testwait.For(t, "payment.created of "+id+" to reach the application", func() bool { return e.rec.State("payment/"+id) != "" })
 	for i := range 3 {
 		// The Pay's read-back left a connection to reuse; each read leaves one again.
 		e.sim.DropNext(1)
