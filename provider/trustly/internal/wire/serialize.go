@@ -109,7 +109,9 @@ func AppendPlaintext(dst []byte, method, uuid string, data any) ([]byte, error) 
 // that it can feed a hash without materializing the whole plaintext. If the data turns out
 // to be unserializable, part of the plaintext may already have been written.
 func WritePlaintext(w io.Writer, method, uuid string, data any) error {
-	p := plainWriter{w: w, buf: make([]byte, 0, flushThreshold)}
+	// Most messages are well under the flush threshold: start small and let append grow
+	// the buffer (to the threshold at most) for the rare large one.
+	p := plainWriter{w: w, buf: make([]byte, 0, 512)}
 	p.writeString(method)
 	p.writeString(uuid)
 	if err := p.value(data, 0); err != nil {
