@@ -30,6 +30,10 @@ type target struct {
 }
 
 var targets = []target{
+	// The harness first: two identical loopback POSTs, paired as a call and its floor
+	// are, must read as equal, or no ratio below means what it says.
+	{"internal/benchkit", "BenchmarkPairedSelf/alternating", "x-self", true, 1.05, "harness: a bare POST ÷ the same POST, paired (at most)"},
+	{"internal/benchkit", "BenchmarkPairedSelf/alternating", "x-self", false, 0.95, "harness: a bare POST ÷ the same POST, paired (at least)"},
 	{"provider/trustly", "BenchmarkPay", "x-floor", true, 1.10, "Trustly JSON-RPC Pay ÷ floor"},
 	{"provider/trustly", "BenchmarkRefund", "x-floor", true, 1.10, "Trustly JSON-RPC Refund ÷ floor"},
 	{"provider/trustly", "BenchmarkPayout", "x-floor", true, 1.10, "Trustly JSON-RPC Payout ÷ floor"},

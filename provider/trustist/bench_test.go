@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/benchkit"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/trustist"
 	"github.com/paybridge/paybridge/secret"
@@ -105,11 +106,8 @@ func benchPay(b *testing.B, viaGateway bool) {
 	}
 	post()
 
-	var payTime, bareTime time.Duration
-	n := 0
 	b.ReportAllocs()
-	for b.Loop() {
-		t0 := time.Now()
+	payTime, bareTime := benchkit.Paired(b, func() {
 		if viaGateway {
 			if _, err := gw.Pay(ctx, req); err != nil { // a fresh idempotency key each time
 				b.Fatal(err)
@@ -117,13 +115,8 @@ func benchPay(b *testing.B, viaGateway bool) {
 		} else if _, err := p.Pay(ctx, &req); err != nil { // the adapter alone: no journal
 			b.Fatal(err)
 		}
-		t1 := time.Now()
-		post()
-		bareTime += time.Since(t1)
-		payTime += t1.Sub(t0)
-		n++
-	}
-	b.ReportMetric(float64(payTime.Nanoseconds())/float64(n), "pay-ns/op")
-	b.ReportMetric(float64(bareTime.Nanoseconds())/float64(n), "bare-ns/op")
+	}, post)
+	b.ReportMetric(float64(payTime.Nanoseconds())/float64(b.N), "pay-ns/op")
+	b.ReportMetric(float64(bareTime.Nanoseconds())/float64(b.N), "bare-ns/op")
 	b.ReportMetric(float64(payTime)/float64(bareTime), "x-bare-post")
 }

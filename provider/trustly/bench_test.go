@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/benchkit"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
@@ -184,24 +185,16 @@ func benchWrite(b *testing.B, st *stub, call func(key string) error) {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	// The call and its floor alternate, each timed on its own, so that both see the same
-	// machine load.
-	var callTime, floorTime time.Duration
+	// The call and its floor alternate (see benchkit.Paired).
 	st.mu.Lock()
 	st.work = 0
 	st.mu.Unlock()
 	b.ReportAllocs()
-	for b.Loop() {
-		key := next()
-		t0 := time.Now()
-		if err := call(key); err != nil {
+	callTime, floorTime := benchkit.Paired(b, func() {
+		if err := call(next()); err != nil {
 			b.Fatal(err)
 		}
-		t1 := time.Now()
-		floorOnce()
-		floorTime += time.Since(t1)
-		callTime += t1.Sub(t0)
-	}
+	}, floorOnce)
 	st.mu.Lock()
 	callTime -= st.work
 	st.mu.Unlock()

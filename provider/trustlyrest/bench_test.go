@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/benchkit"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 	"github.com/paybridge/paybridge/secret"
@@ -77,20 +77,12 @@ func BenchmarkPay(b *testing.B) {
 		_, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
 	}
-	// Pay and the bare POST alternate, each timed on its own, so that both see the same
-	// machine load, connection state and garbage collection. ns/op covers one of each.
-	var payTime, bareTime time.Duration
+	// Pay and the bare POST alternate (see benchkit.Paired). ns/op covers one of each.
 	i := 0
-	for b.Loop() {
-		key := "bench-" + strconv.Itoa(i) // the caller's key, made before the clock starts
-		t0 := time.Now()
-		pay(key)
-		t1 := time.Now()
-		post()
-		bareTime += time.Since(t1)
-		payTime += t1.Sub(t0)
+	payTime, bareTime := benchkit.Paired(b, func() {
+		pay("bench-" + strconv.Itoa(i))
 		i++
-	}
+	}, post)
 	b.ReportMetric(float64(payTime)/float64(bareTime), "x-bare-post")
 	b.ReportMetric(float64(payTime.Nanoseconds())/float64(b.N), "pay-ns/op")
 	b.ReportMetric(float64(bareTime.Nanoseconds())/float64(b.N), "bare-ns/op")
