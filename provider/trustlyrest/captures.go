@@ -86,16 +86,11 @@ func (c *Client) capture(ctx context.Context, req *provider.CaptureRequest, look
 	if opts.SplitToken == "" {
 		return nil, noSplitToken()
 	}
-	t, err := c.postTransaction(ctx, "/transactions/"+auth.id()+"/capture", f)
-	if isCode(err, provider.Duplicate) {
-		if prior, lerr := c.findChild(ctx, auth.id(), typeCapture, ref, false); lerr == nil && prior != nil {
-			return captureFrom(prior, auth.id(), req, true)
-		}
-	}
+	t, repeated, err := c.postChild(ctx, childPost{parent: auth.id(), typ: typeCapture, ref: ref, recover: recoverDuplicate}, f)
 	if err != nil {
 		return nil, err
 	}
-	return captureFrom(t, auth.id(), req, false)
+	return captureFrom(t, auth.id(), req, repeated)
 }
 
 // paymentAuthorization reads the authorization of a payment made with Pay (type 1,

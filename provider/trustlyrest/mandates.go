@@ -204,12 +204,7 @@ func (c *Client) charge(ctx context.Context, req *provider.ChargeRequest, lookOn
 	if opts.SplitToken == "" {
 		return nil, noSplitToken()
 	}
-	t, err := c.postTransaction(ctx, "/transactions/"+m.id()+"/capture", f)
-	if isCode(err, provider.Duplicate) {
-		if prior, lerr := c.findChild(ctx, m.id(), typeCapture, ref, false); lerr == nil && prior != nil {
-			return chargeFrom(prior, req)
-		}
-	}
+	t, _, err := c.postChild(ctx, childPost{parent: m.id(), typ: typeCapture, ref: ref, recover: recoverDuplicate}, f)
 	if err != nil {
 		return nil, err
 	}

@@ -267,16 +267,12 @@ func (c *Client) captureAuth(ctx context.Context, auth *wireTransaction, splitTo
 	if err != nil {
 		return nil, &provider.Error{Code: provider.Internal, Message: "reading the authorization", Err: err}
 	}
-	capture, err := c.postTransaction(ctx, "/transactions/"+id+"/capture", signing.Form{
-		{Key: "amount", Value: amount.Fixed()},
-		{Key: "merchantReference", Value: ref},
-		{Key: "splitToken", Value: splitToken},
-	})
-	if err != nil && ctx.Err() == nil {
-		if existing, lerr := c.findChild(ctx, id, typeCapture, ref, true); lerr == nil && existing != nil {
-			return existing, nil
-		}
-	}
+	capture, _, err := c.postChild(ctx, childPost{parent: id, typ: typeCapture, ref: ref, anyRef: true, recover: recoverAnyFailure},
+		signing.Form{
+			{Key: "amount", Value: amount.Fixed()},
+			{Key: "merchantReference", Value: ref},
+			{Key: "splitToken", Value: splitToken},
+		})
 	return capture, err
 }
 

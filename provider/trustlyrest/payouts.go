@@ -107,16 +107,11 @@ func (c *Client) payout(ctx context.Context, req *provider.PayoutRequest, lookOn
 	if err != nil {
 		return nil, err
 	}
-	dep, err := c.postTransaction(ctx, "/transactions/"+auth.id()+"/deposit", f)
-	if isCode(err, provider.Duplicate) {
-		if prior, lerr := c.findChild(ctx, auth.id(), typeDeposit, ref, false); lerr == nil && prior != nil {
-			return c.payoutFrom(prior, req, true)
-		}
-	}
+	dep, repeated, err := c.postChild(ctx, childPost{parent: auth.id(), typ: typeDeposit, ref: ref, recover: recoverDuplicate}, f)
 	if err != nil {
 		return nil, err
 	}
-	return c.payoutFrom(dep, req, false)
+	return c.payoutFrom(dep, req, repeated)
 }
 
 // payoutFrom builds the neutral payout from a deposit transaction.
@@ -348,20 +343,11 @@ func (c *Client) depositPayout(ctx context.Context, auth *wireTransaction, split
 	if splitToken != "" {
 		f = append(f, signing.Pair{Key: "splitToken", Value: splitToken})
 	}
-	dep, err := c.postTransaction(ctx, "/transactions/"+id+"/deposit", f)
-	if err != nil && ctx.Err() == nil {
-		// The loser of two deposits sent at once is refused; so is an attempt whose
-		// answer was lost and that is repeated. Either way the deposit made is the
-		// payout's. Should the look-up itself fail, its error is returned, never the
-		// refusal: a refusal ends the payout (see fillDisbursement), which must not
-		// happen while its deposit may exist.
-		existing, lerr := c.findChild(ctx, id, typeDeposit, ref, false)
-		switch {
-		case lerr != nil:
-			return nil, lerr
-		case existing != nil:
-			return existing, nil
-		}
-	}
+	// The loser of two deposits sent at once is refused; so is an attempt whose answer was
+	// lost and that is repeated. Either way the deposit made is the payout's. Should the
+	// look-up itself fail, its error is returned, never the refusal: a refusal ends the
+	// payout (see fillDisbursement), which must not happen while its deposit may exist.
+	dep, _, err := c.postChild(ctx, childPost{parent: id, typ: typeDeposit, ref: ref,
+		recover: recoverAnyFailure, lookUpErrWins: true}, f)
 	return dep, err
 }
