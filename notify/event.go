@@ -159,7 +159,10 @@ type Event struct {
 	decision *decisionSlot
 }
 
-// Request is an incoming notification as the Handler read it.
+// Request is an incoming notification as the Handler read it. Its body holds the end
+// user's personal data and its header the provider's signature: a Request prints and
+// logs, under every fmt verb and in log/slog, its method, the URL's path, the header's
+// names and the body's length only.
 type Request struct {
 	Method string
 	URL    *url.URL

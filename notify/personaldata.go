@@ -3,7 +3,10 @@ package notify
 import (
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/secret"
@@ -85,3 +88,30 @@ func (e Event) Format(f fmt.State, verb rune) { e.describe().Format(f, verb) }
 // event logged by value is described by every slog handler (a JSON handler would
 // otherwise marshal its Identity).
 func (e Event) LogValue() slog.Value { return e.describe().LogValue() }
+
+// describe is how a Request prints: its method, path, header names and body length.
+func (r Request) describe() secret.Opaque {
+	d := []string{"method", r.Method}
+	if r.URL != nil {
+		d = append(d, "path", r.URL.Path)
+	}
+	if len(r.Header) > 0 {
+		names := slices.Sorted(maps.Keys(r.Header))
+		d = append(d, "header", strings.Join(names, ","))
+	}
+	return secret.Describe("notify.Request", append(d, "body", strconv.Itoa(len(r.Body))+" bytes")...)
+}
+
+// String shows the request's method, path, header names and body length only.
+func (r Request) String() string { return r.describe().String() }
+
+// GoString shows the request's method, path, header names and body length only.
+func (r Request) GoString() string { return r.describe().GoString() }
+
+// Format prints the request's method, path, header names and body length only, whatever
+// the verb.
+func (r Request) Format(f fmt.State, verb rune) { r.describe().Format(f, verb) }
+
+// LogValue logs the request's method, path, header names and body length only, also when
+// it is logged by value.
+func (r Request) LogValue() slog.Value { return r.describe().LogValue() }

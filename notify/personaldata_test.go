@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +25,8 @@ func TestPersonalDataPrintsMasked(t *testing.T) {
 		Amount: money.MustNew("10.00", "SEK"), ProviderEvent: "kyc", OccurredAt: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC), Identity: &id,
 		Raw:    []byte(`{"personid":"SE196512171957","firstname":"Sonjakovalevsky","lastname":"Korvin","street":"Drottninggatan 99"}`),
 		Detail: &struct{ Secret string }{"Sonjakovalevsky"}}
+	req := notify.Request{Method: "POST", URL: &url.URL{Scheme: "https", Host: "shop.example", Path: "/hooks/trustly", RawQuery: "who=Korvin"},
+		Header: http.Header{"X-Signature": {"sig-Sonjakovalevsky"}}, Body: ev.Raw}
 	rawLen := fmt.Sprintf("%d bytes", len(ev.Raw))
 	hidden := []string{"SE196512171957", "Sonjakovalevsky", "Korvin", "1965-12-17", "Drottninggatan", "11160", "Stockholmia"}
 	for _, c := range []struct {
@@ -33,6 +37,8 @@ func TestPersonalDataPrintsMasked(t *testing.T) {
 		{"Identity", id, []string{"kyc-31", "Sweden", "nationalId"}},
 		{"*Identity", &id, []string{"kyc-31", "Sweden", "nationalId"}},
 		{"Event", ev, []string{"n-1", "trustly", "pay-8", "order-8", "10.00", "kyc-31", "Sweden", rawLen}},
+		{"Request", req, []string{"POST", "/hooks/trustly", "X-Signature", rawLen}},
+		{"*Request", &req, []string{"POST", "/hooks/trustly", "X-Signature", rawLen}},
 		{"*Event", &ev, []string{"n-1", "trustly", "pay-8", "order-8", "10.00", "kyc-31", "Sweden", rawLen}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
