@@ -41,7 +41,9 @@ func (d Decision) String() string {
 
 // Identity is an end user's identity as the provider established it (for Trustly, from
 // the bank the end user logged in to). Fields the provider did not send are empty. It is
-// personal data: keep it out of logs.
+// personal data: it prints and logs masked, under every fmt verb and in log/slog, as its
+// ProviderID and Country, and "[redacted]" for each other field that is set. Read the
+// fields to use the data; encoding/json writes them all.
 type Identity struct {
 	// ProviderID is the provider's id for the person (Trustly's kycentityid). The provider
 	// may change it; prefer NationalID where there is one.

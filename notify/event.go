@@ -106,7 +106,12 @@ const (
 	Other Kind = "other"
 )
 
-// Event is a verified notification in provider-neutral form.
+// Event is a verified notification in provider-neutral form. Raw and Identity hold the
+// end user's personal data: an Event prints and logs, under every fmt verb and in
+// log/slog, its ids, kind, amount, the provider's event and status texts, its Identity
+// masked (see Identity), the length of Raw and the type of Detail. Read the fields to
+// use them; encoding/json writes the fields it did before, Identity included, so slog's
+// JSON handler encodes a slice of events in full: log the events one by one.
 type Event struct {
 	// ID is the provider's notification id (unique per notification, repeated on
 	// redelivery).
@@ -154,7 +159,10 @@ type Event struct {
 	decision *decisionSlot
 }
 
-// Request is an incoming notification as the Handler read it.
+// Request is an incoming notification as the Handler read it. Its body holds the end
+// user's personal data and its header the provider's signature: a Request prints and
+// logs, under every fmt verb and in log/slog, its method, the URL's path, the header's
+// names and the body's length only.
 type Request struct {
 	Method string
 	URL    *url.URL

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"log/slog"
 	"time"
 
 	"github.com/paybridge/paybridge/money"
@@ -11,7 +10,10 @@ import (
 // of an account. Providers need different subsets; an adapter returns an InvalidRequest error
 // naming the field when its provider needs one that is missing.
 //
-// Person implements slog.LogValuer and logs only its ID and country, never personal data.
+// A Person prints and logs masked, under every fmt verb and in log/slog: its ID, country
+// and locale, its address masked (see Address), and "[redacted]" for each other field that
+// is set (names, e-mail, phone, date of birth, national id, IP address). Read the fields
+// to use the data; encoding/json writes them all.
 type Person struct {
 	// ID is the merchant's stable id for this person (Trustly's EndUserID). Use an id from
 	// your own user database, not an e-mail address.
@@ -28,12 +30,8 @@ type Person struct {
 	Address     *Address `json:"address,omitempty"`
 }
 
-// LogValue logs the person's ID and country only.
-func (p Person) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("id", p.ID), slog.String("country", p.Country))
-}
-
-// Address is a postal address.
+// Address is a postal address. It prints and logs masked: its country and region, and
+// "[redacted]" for each of the lines, the city and the postal code that is set.
 type Address struct {
 	Line1      string `json:"line1,omitempty" validate:"max=200"`
 	Line2      string `json:"line2,omitempty" validate:"max=200"`
@@ -49,8 +47,10 @@ type Address struct {
 // with the routing code the country uses (US ABA routing number, UK sort code, Swedish
 // clearing number).
 //
-// BankAccount's String, GoString and LogValue show only the last four digits of the
-// account number or IBAN.
+// A BankAccount prints and logs masked, under every fmt verb and in log/slog: the last
+// four characters of the IBAN or account number, the country, BIC, routing number and
+// clearing system (which name the bank, not the holder), and "[redacted]" for a holder's
+// name.
 type BankAccount struct {
 	HolderName    string `json:"holderName,omitempty" validate:"max=140"`
 	Country       string `json:"country,omitempty" validate:"omitempty,iso3166_1_alpha2"`
@@ -74,15 +74,6 @@ func (a BankAccount) Last4() string {
 	}
 	return n[len(n)-4:]
 }
-
-// String shows the account masked, e.g. "account ****6789".
-func (a BankAccount) String() string { return "account ****" + a.Last4() }
-
-// GoString shows the account masked.
-func (a BankAccount) GoString() string { return "provider.BankAccount{" + a.String() + "}" }
-
-// LogValue logs the account masked.
-func (a BankAccount) LogValue() slog.Value { return slog.StringValue(a.String()) }
 
 // IsZero reports whether no account details are set.
 func (a BankAccount) IsZero() bool { return a.IBAN == "" && a.AccountNumber == "" }
@@ -267,7 +258,11 @@ type AccountVerification struct {
 	Detailed `json:"-"`
 }
 
-// Customer is a customer record kept at the provider.
+// Customer is a customer record kept at the provider. It prints and logs masked, under
+// every fmt verb and in log/slog: its ID, ExternalID, Group and CreatedAt, its address
+// masked (see Address), and "[redacted]" for each other field that is set. A slice of
+// customers logged with slog's JSON handler is encoded by encoding/json, in full: log
+// each customer, or a CustomerPage, rather than the slice.
 type Customer struct {
 	ID string `json:"id"`
 	// ExternalID is your own id for the customer.
@@ -285,6 +280,10 @@ type Customer struct {
 
 // CustomerUpdate changes some fields of a customer. A field left as its zero Patch is not
 // changed; Set(v) sets it; Clear() removes it.
+//
+// A CustomerUpdate prints and logs masked: each field it changes, with the new ExternalID
+// and Group, the address masked (see Address), "[redacted]" for a new personal value,
+// and "cleared" for a cleared field.
 type CustomerUpdate struct {
 	ExternalID  Patch[string]   `json:"externalId,omitzero"`
 	FirstName   Patch[string]   `json:"firstName,omitzero"`
@@ -319,7 +318,8 @@ type ListCustomersRequest struct {
 	PageToken string `json:"pageToken,omitempty" validate:"max=1024"`
 }
 
-// CustomerPage is one page of customers.
+// CustomerPage is one page of customers. Its customers print and log masked (see
+// Customer).
 type CustomerPage struct {
 	Customers []*Customer `json:"customers"`
 	// NextPageToken is empty on the last page.

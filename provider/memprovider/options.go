@@ -1,6 +1,7 @@
 package memprovider
 
 import (
+	"log/slog"
 	"maps"
 	"strings"
 	"time"
@@ -55,6 +56,9 @@ func (o *PaymentOptions) check() error {
 //	if p.As(&d) { ... }
 //
 // Payments a Gateway answers from its journal (a repeated call) carry none.
+//
+// Payer prints and logs masked (see provider.Person), so the detail does too; LogValue
+// keeps slog's JSON handler from marshalling the payer's fields.
 type PaymentDetail struct {
 	// Options are what the request's BeforeSend hook set.
 	Options PaymentOptions
@@ -81,6 +85,14 @@ func (d *PaymentDetail) clone() *PaymentDetail {
 	return &out
 }
 
+// LogValue logs the detail with the payer masked.
+func (d PaymentDetail) LogValue() slog.Value {
+	return slog.GroupValue(slog.Any("options", d.Options), slog.String("capture", string(d.Capture)),
+		slog.Any("captureIds", d.CaptureIDs), slog.Time("authorizedAt", d.AuthorizedAt), slog.String("voidReason", d.VoidReason),
+		slog.String("description", d.Description), slog.Any("metadata", d.Metadata), slog.String("customerId", d.CustomerID),
+		slog.Any("payer", d.Payer))
+}
+
 // RefundDetail is the Detail of every Refund a Client returns: the optional request
 // fields mem carries.
 type RefundDetail struct {
@@ -89,20 +101,33 @@ type RefundDetail struct {
 }
 
 // PayoutDetail is the Detail of every Payout a Client returns: the optional request
-// fields mem carries.
+// fields mem carries. Payee prints and logs masked (see provider.Person).
 type PayoutDetail struct {
 	Description string
 	Metadata    map[string]string
 	Payee       provider.Person
 }
 
+// LogValue logs the detail with the payee masked.
+func (d PayoutDetail) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("description", d.Description), slog.Any("metadata", d.Metadata),
+		slog.Any("payee", d.Payee))
+}
+
 // MandateDetail is the Detail of every Mandate a Client returns: the optional request
-// fields mem carries, and the charges made under the mandate.
+// fields mem carries, and the charges made under the mandate. Payer prints and logs
+// masked (see provider.Person).
 type MandateDetail struct {
 	Description string
 	Payer       provider.Person
 	// ChargeIDs lists the payments charged under the mandate, oldest first.
 	ChargeIDs []string
+}
+
+// LogValue logs the detail with the payer masked.
+func (d MandateDetail) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("description", d.Description), slog.Any("payer", d.Payer),
+		slog.Any("chargeIds", d.ChargeIDs))
 }
 
 func (d *MandateDetail) clone() *MandateDetail {

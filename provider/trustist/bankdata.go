@@ -46,7 +46,9 @@ func (e *PermissionError) Error() string {
 //
 // The account number, the IBAN and the holder's name are personal data: a BankAccount
 // prints and logs as its id, bank, sort code, currency and the last four digits of the
-// account number only, under every fmt verb and in log/slog.
+// account number only, under every fmt verb and in log/slog. The slice BankAccounts
+// returns does not: slog's JSON handler encodes a slice with encoding/json, in full, so
+// log the accounts one by one.
 type BankAccount struct {
 	// ID is Trustist's id of the connected account.
 	ID string

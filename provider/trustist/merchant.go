@@ -3,13 +3,17 @@ package trustist
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // Merchant is the merchant account a merchant key belongs to.
@@ -73,6 +77,10 @@ const (
 // StandingOrderRequest asks for a bank standing order. The payer sets it up at their bank
 // through PayLink. The merchant must have enabled bank monitoring in TrustistTransfer
 // (renewed every 90 days); otherwise Trustist refuses the request with a message.
+//
+// PayerName and PayerBusinessName are the payer's personal data: a StandingOrderRequest
+// prints and logs, under every fmt verb and in log/slog, its other fields and
+// "[redacted]" for each of the two that is set.
 type StandingOrderRequest struct {
 	// Amount is paid at each payment.
 	Amount money.Amount
@@ -92,6 +100,27 @@ type StandingOrderRequest struct {
 	PayerName         string
 	PayerBusinessName string
 }
+
+// describe is how a StandingOrderRequest prints: never the payer's names.
+func (r StandingOrderRequest) describe() secret.Opaque {
+	d := keepSet([]string{"amount", r.Amount.String()}, "startDate", r.StartDate, "frequency", string(r.Frequency))
+	d = append(d, "numberOfPayments", strconv.Itoa(r.NumberOfPayments))
+	d = keepSet(d, "reference", r.Reference, "returnUrl", r.ReturnURL, "cancelUrl", r.CancelURL, "description", r.Description)
+	d = redactSet(d, "payerName", r.PayerName, "payerBusinessName", r.PayerBusinessName)
+	return secret.Describe("trustist.StandingOrderRequest", d...)
+}
+
+// String shows the request without the payer's names.
+func (r StandingOrderRequest) String() string { return r.describe().String() }
+
+// GoString shows the request without the payer's names.
+func (r StandingOrderRequest) GoString() string { return r.describe().GoString() }
+
+// Format prints the request without the payer's names, whatever the verb.
+func (r StandingOrderRequest) Format(f fmt.State, verb rune) { r.describe().Format(f, verb) }
+
+// LogValue logs the request without the payer's names, also when it is logged by value.
+func (r StandingOrderRequest) LogValue() slog.Value { return r.describe().LogValue() }
 
 // StandingOrder is a standing order as Trustist reports it.
 type StandingOrder struct {

@@ -30,6 +30,10 @@ import (
 // the hook, and refuses with an InvalidRequest error naming the field (PaymentBody.X)
 // what Trustist documents as invalid, and any change to Amount or Reference, which the
 // Gateway's journal has recorded from the neutral request.
+//
+// CustomerDetails and PayerEmail are the payer's personal data: a PaymentBody prints and
+// logs, under every fmt verb and in log/slog, its other members and "[redacted]" for each
+// of the two that is set. encoding/json writes them all: it is the body sent.
 type PaymentBody struct {
 	// Amount is a JSON number in pounds, written from the exact decimal (never a float).
 	// Set from PaymentRequest.Amount; the hook may not change it.
@@ -61,6 +65,53 @@ type PaymentBody struct {
 	// CustomerID links a tenant customer (PaymentRequest.CustomerID). [I] Documented for
 	// the server-to-server endpoint (trustist.md §3.5); sent only when the caller gives one.
 	CustomerID string `json:"customerId,omitempty"`
+}
+
+// describe is how a PaymentBody prints: never the payer's name or e-mail address.
+func (b PaymentBody) describe() secret.Opaque {
+	d := keepSet([]string{"amount", b.Amount.String(), "reference", b.Reference}, "returnUrl", b.ReturnURL,
+		"cancelUrl", b.CancelURL, "description", b.Description)
+	d = redactSet(d, "customerDetails", b.CustomerDetails, "payerEmail", b.PayerEmail)
+	d = keepSet(d, "logoUrl", b.LogoURL, "partnerId", b.PartnerID, "partnerReference", b.PartnerReference)
+	if b.Workflow != nil {
+		d = append(d, "workflow", string(b.Workflow.Mode))
+	}
+	return secret.Describe("trustist.PaymentBody", keepSet(d, "customerId", b.CustomerID)...)
+}
+
+// String shows the body without the payer's name and e-mail address.
+func (b PaymentBody) String() string { return b.describe().String() }
+
+// GoString shows the body without the payer's name and e-mail address.
+func (b PaymentBody) GoString() string { return b.describe().GoString() }
+
+// Format prints the body without the payer's name and e-mail address, whatever the verb.
+func (b PaymentBody) Format(f fmt.State, verb rune) { b.describe().Format(f, verb) }
+
+// LogValue logs the body without the payer's name and e-mail address. It takes the value,
+// so that a body logged by value is masked by every slog handler (a JSON handler would
+// otherwise marshal its members).
+func (b PaymentBody) LogValue() slog.Value { return b.describe().LogValue() }
+
+// keepSet appends each pair of name and value whose value is set.
+func keepSet(d []string, pairs ...string) []string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			d = append(d, pairs[i], pairs[i+1])
+		}
+	}
+	return d
+}
+
+// redactSet appends name and "[redacted]" for each pair of name and value whose value is
+// set.
+func redactSet(d []string, pairs ...string) []string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			d = append(d, pairs[i], secret.Redacted)
+		}
+	}
+	return d
 }
 
 // Workflow is the workflow member of PaymentBody.

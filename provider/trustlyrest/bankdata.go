@@ -55,7 +55,9 @@ type Address struct {
 	State, Zip, Country string
 }
 
-// UserAccount is a bank account the payer authorized (Trustly's Account object).
+// UserAccount is a bank account the payer authorized (Trustly's Account object). It
+// prints and logs masked; the slice GetUserAccounts returns does not: slog's JSON handler
+// encodes a slice with encoding/json, in full, so log the accounts one by one.
 type UserAccount struct {
 	// Name is the bank's name for the account ("Checking"); NameOnAccount its holder.
 	Name, NameOnAccount string

@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/secret"
 )
 
-// TokenizeRequest asks Trustly for the token of a bank account given by its details.
+// TokenizeRequest asks Trustly for the token of a bank account given by its details. It
+// prints and logs masked, under every fmt verb and in log/slog: the account and the
+// holder as provider.BankAccount and provider.Person print (the last four digits of the
+// number, [redacted] for the names), and Verify.
 type TokenizeRequest struct {
 	// Account is the account: an IBAN, or an account number with its routing number
 	// (US ABA or Canadian). HolderName, when set, is sent as nameOnAccount.
@@ -20,6 +25,26 @@ type TokenizeRequest struct {
 	// Trustly only tokenizes it (its default).
 	Verify bool
 }
+
+// describe is how a TokenizeRequest prints: its account and holder masked.
+func (r TokenizeRequest) describe() secret.Opaque {
+	return secret.Describe("trustlyrest.TokenizeRequest", "account", r.Account.String(), "holder", r.Holder.String(),
+		"verify", strconv.FormatBool(r.Verify))
+}
+
+// String shows the request with its account and holder masked.
+func (r TokenizeRequest) String() string { return r.describe().String() }
+
+// GoString shows the request with its account and holder masked.
+func (r TokenizeRequest) GoString() string { return r.describe().GoString() }
+
+// Format prints the request with its account and holder masked, whatever the verb.
+func (r TokenizeRequest) Format(f fmt.State, verb rune) { r.describe().Format(f, verb) }
+
+// LogValue logs the request with its account and holder masked. It takes the value, so
+// that a request logged by value is masked by every slog handler (a JSON handler would
+// otherwise marshal its fields).
+func (r TokenizeRequest) LogValue() slog.Value { return r.describe().LogValue() }
 
 // TokenizedAccount is Trustly's answer to a tokenization.
 type TokenizedAccount struct {

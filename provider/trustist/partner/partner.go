@@ -363,7 +363,10 @@ const (
 	OpenBanking PaymentType = "openbanking"
 )
 
-// Invitation is an invitation for a client to become a Trustist merchant.
+// Invitation is an invitation for a client to become a Trustist merchant. It prints and
+// logs as its id, status and payment types only. Invitations returns a slice, which
+// slog's JSON handler encodes with encoding/json, Raw included: log the invitations one
+// by one rather than the slice.
 type Invitation struct {
 	// ID identifies the invitation.
 	ID string
@@ -379,11 +382,16 @@ type Invitation struct {
 // address and name ([I] the members beside id and status are not published), so it is
 // left out.
 func (inv Invitation) describe() secret.Opaque {
-	types := make([]string, len(inv.PaymentTypes))
-	for i, t := range inv.PaymentTypes {
+	return secret.Describe("partner.Invitation", "id", inv.ID, "status", inv.Status, "paymentTypes", typesText(inv.PaymentTypes))
+}
+
+// typesText joins the payment types with commas.
+func typesText(ts []PaymentType) string {
+	types := make([]string, len(ts))
+	for i, t := range ts {
 		types[i] = string(t)
 	}
-	return secret.Describe("partner.Invitation", "id", inv.ID, "status", inv.Status, "paymentTypes", strings.Join(types, ","))
+	return strings.Join(types, ",")
 }
 
 // String shows the invitation's id, status and payment types only.
@@ -415,6 +423,10 @@ func (inv *Invitation) UnmarshalJSON(b []byte) error {
 
 // CreateInvitationRequest asks for a new invitation: the request body the Partner API
 // guide shows, {"email": ..., "name": ..., "paymentTypes": [...]}.
+//
+// The e-mail address and the name are the invited client's personal data: a
+// CreateInvitationRequest prints and logs as its payment types and "[redacted]" for each
+// of the two that is set, under every fmt verb and in log/slog.
 type CreateInvitationRequest struct {
 	// Email is the invited client's e-mail address, where the invitation goes. Required.
 	Email string
@@ -424,6 +436,30 @@ type CreateInvitationRequest struct {
 	// OpenBanking is always sent, listed or not: the API treats it as mandatory.
 	PaymentTypes []PaymentType
 }
+
+// describe is how a CreateInvitationRequest prints: never the e-mail address or name.
+func (r CreateInvitationRequest) describe() secret.Opaque {
+	var d []string
+	if r.Email != "" {
+		d = append(d, "email", secret.Redacted)
+	}
+	if r.Name != "" {
+		d = append(d, "name", secret.Redacted)
+	}
+	return secret.Describe("partner.CreateInvitationRequest", append(d, "paymentTypes", typesText(r.PaymentTypes))...)
+}
+
+// String shows the request's payment types only.
+func (r CreateInvitationRequest) String() string { return r.describe().String() }
+
+// GoString shows the request's payment types only.
+func (r CreateInvitationRequest) GoString() string { return r.describe().GoString() }
+
+// Format prints the request's payment types only, whatever the verb.
+func (r CreateInvitationRequest) Format(f fmt.State, verb rune) { r.describe().Format(f, verb) }
+
+// LogValue logs the request's payment types only, also when it is logged by value.
+func (r CreateInvitationRequest) LogValue() slog.Value { return r.describe().LogValue() }
 
 // invitationBody is the body of POST /invitations.
 type invitationBody struct {
