@@ -147,8 +147,9 @@ type Journal interface {
 	// request next.
 	Claim(ctx context.Context, e Entry, lease time.Duration) (Claim, error)
 	// Sent records that the claim's holder is about to send the request again (after
-	// proving the earlier attempts absent): SentAt becomes now, Attempts grows by one and
-	// the lease is renewed. ErrClaimLost when the claim is no longer held.
+	// proving the earlier attempts absent, or refused unprocessed, or harmless to repeat):
+	// SentAt becomes now, Attempts grows by one and the lease is renewed. ErrClaimLost
+	// when the claim is no longer held; the caller then sends nothing.
 	Sent(ctx context.Context, id ID, token string, lease time.Duration) error
 	// Record writes the outcome and ends the claim. A Settled outcome is recorded even
 	// when the claim was lost, unless the entry is already Settled or Failed: the provider
