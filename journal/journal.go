@@ -78,8 +78,11 @@ type Entry struct {
 	Error *RecordedError
 	// Attempts counts the times a request for this entry may have been sent.
 	Attempts int
-	// SentAt is when the latest request for this entry may have been sent. A look-up at
-	// the provider proves a request absent only when made well after SentAt.
+	// SentAt is when the latest request for this entry may have been sent, on the clock of
+	// the process that read the entry (a journal whose clock is not the reader's, such as
+	// a database server's, translates it), so that time.Since(SentAt) is how long ago that
+	// was. A look-up at the provider proves a request absent only when made well after
+	// SentAt.
 	SentAt    time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
