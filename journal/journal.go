@@ -197,7 +197,9 @@ type Journal interface {
 	// call with its key sends the request afresh: the way an operator or a reconciliation
 	// job records that the provider holds nothing for the entry's reference, checked well
 	// after any late request could have landed. ErrNotFound when there is no entry;
-	// ErrConflict when it is Settled or Failed.
+	// ErrConflict when it is Settled or Failed, or has a ProviderID: the provider holds the
+	// call's object (a notification or a look-up named it, perhaps after the operator's
+	// check), so the call was applied; Settle it instead.
 	Forget(ctx context.Context, id ID) error
 }
 

@@ -228,7 +228,7 @@ RETURNING ` + columns
   DELETE FROM ` + t + ` WHERE ` + id + ` AND claim_token = $4 AND state = 'pending' RETURNING 1)
 UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
  WHERE ` + id + ` AND claim_token = $4 AND state = 'uncertain'`
-	j.sql.forget = `DELETE FROM ` + t + ` WHERE ` + id + ` AND state IN ('pending', 'uncertain')`
+	j.sql.forget = `DELETE FROM ` + t + ` WHERE ` + id + ` AND state IN ('pending', 'uncertain') AND provider_id IS NULL`
 	j.sql.findRef = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND reference = $2 AND reference <> ''
  ORDER BY created_at DESC, key DESC`
 	j.sql.findPID = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND provider_id = $2`
