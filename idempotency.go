@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -106,8 +107,18 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 	var (
 		v     *T
 		maybe error // the first attempt that may have been applied
+		tries int
 	)
 	err = g.withRetries(ctx, start, c.op, c.need, func() error {
+		if tries++; tries > 1 {
+			// A repeat may land like the first attempt: the journal records when it goes
+			// out, since a look-up proves a request absent only well after that, and
+			// renews the lease — unless another caller took the entry over while this one
+			// waited, and may have sent the request itself.
+			if err := g.journal.Sent(ctx, id, claim.Token, g.lease); err != nil {
+				return g.journalError(c.op, c.key, "recording a repeated attempt", err)
+			}
+		}
 		var err error
 		v, err = c.send()
 		if err != nil && maybe == nil && outcomeOf(err) == journal.Uncertain {
@@ -363,6 +374,13 @@ func (g *Gateway) release(ctx context.Context, id journal.ID, token string) {
 func (g *Gateway) journalError(op, key, doing string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
+	}
+	if errors.Is(err, journal.ErrClaimLost) {
+		// Another caller holds the call now; it decides whether to send. Repeating this
+		// one cannot help (see Gateway.repeatable).
+		return &Error{Code: CodeProviderUnavailable, Op: op, Provider: g.name, IdempotencyKey: key,
+			err: fmt.Errorf("another call with this idempotency key took it over (%s), so nothing more was sent; "+
+				"call again later: %w", doing, err)}
 	}
 	return &Error{Code: CodeProviderUnavailable, Op: op, Provider: g.name, IdempotencyKey: key,
 		err: errors.New("the operations journal is unavailable (" + doing + "), so nothing was sent: " + err.Error())}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/provider"
 )
 
@@ -104,6 +105,9 @@ func (g *Gateway) withRetries(ctx context.Context, start time.Time, op string, w
 
 // repeatable reports whether err may be cured by repeating the call.
 func (g *Gateway) repeatable(write provider.Operation, err error) bool {
+	if errors.Is(err, journal.ErrClaimLost) {
+		return false // another caller holds the call's journal entry now
+	}
 	switch provider.CodeOf(err) {
 	case provider.ProviderUnavailable, provider.RateLimited:
 		return true

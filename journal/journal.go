@@ -78,8 +78,11 @@ type Entry struct {
 	Error *RecordedError
 	// Attempts counts the times a request for this entry may have been sent.
 	Attempts int
-	// SentAt is when the latest request for this entry may have been sent. A look-up at
-	// the provider proves a request absent only when made well after SentAt.
+	// SentAt is when the latest request for this entry may have been sent, on the clock of
+	// the process that read the entry (a journal whose clock is not the reader's, such as
+	// a database server's, translates it), so that time.Since(SentAt) is how long ago that
+	// was. A look-up at the provider proves a request absent only when made well after
+	// SentAt.
 	SentAt    time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -147,8 +150,9 @@ type Journal interface {
 	// request next.
 	Claim(ctx context.Context, e Entry, lease time.Duration) (Claim, error)
 	// Sent records that the claim's holder is about to send the request again (after
-	// proving the earlier attempts absent): SentAt becomes now, Attempts grows by one and
-	// the lease is renewed. ErrClaimLost when the claim is no longer held.
+	// proving the earlier attempts absent, or refused unprocessed, or harmless to repeat):
+	// SentAt becomes now, Attempts grows by one and the lease is renewed. ErrClaimLost
+	// when the claim is no longer held; the caller then sends nothing.
 	Sent(ctx context.Context, id ID, token string, lease time.Duration) error
 	// Record writes the outcome and ends the claim. A Settled outcome is recorded even
 	// when the claim was lost, unless the entry is already Settled or Failed: the provider
@@ -193,7 +197,9 @@ type Journal interface {
 	// call with its key sends the request afresh: the way an operator or a reconciliation
 	// job records that the provider holds nothing for the entry's reference, checked well
 	// after any late request could have landed. ErrNotFound when there is no entry;
-	// ErrConflict when it is Settled or Failed.
+	// ErrConflict when it is Settled or Failed, or has a ProviderID: the provider holds the
+	// call's object (a notification or a look-up named it, perhaps after the operator's
+	// check), so the call was applied; Settle it instead.
 	Forget(ctx context.Context, id ID) error
 }
 

@@ -173,6 +173,9 @@ func (m *Memory) Forget(_ context.Context, id ID) error {
 	if err != nil {
 		return err
 	}
+	if cur.ProviderID != "" {
+		return ErrConflict // the provider holds the call's object
+	}
 	m.drop(cur)
 	return nil
 }

@@ -27,7 +27,8 @@ type Attempt struct {
 	// ProviderID is the provider's id of the object, when a notification or an earlier
 	// look-up made it known.
 	ProviderID string
-	// SentAt is when the latest request may have been sent, on the journal's clock.
+	// SentAt is when the latest request may have been sent, on this process's clock
+	// (journal.Entry.SentAt): time.Since(SentAt) is how long ago that was.
 	SentAt time.Time
 	// Attempts counts the requests that may have been sent.
 	Attempts int

@@ -636,6 +636,24 @@ func testForget(t *testing.T, j journal.Journal, scope string) {
 	if err := j.Forget(ctx, journal.ID{Scope: scope, Op: "refund", Key: "none"}); !errors.Is(err, journal.ErrNotFound) {
 		t.Fatalf("Forget of no entry: %v; want ErrNotFound", err)
 	}
+
+	// An uncertain entry whose object the provider named (a notification, a look-up, an
+	// answer that said the object exists) was applied: an operator who checked the
+	// provider before its id arrived must not erase it, or the next call pays again.
+	applied := entry(scope, "k-applied")
+	ca := claim(t, j, applied, long)
+	if err := j.Record(ctx, applied.ID, ca.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Attach(ctx, applied.ID, "p-applied"); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Forget(ctx, applied.ID); !errors.Is(err, journal.ErrConflict) {
+		t.Fatalf("Forget of an uncertain entry with a provider id: %v; want ErrConflict", err)
+	}
+	if got, err := j.Get(ctx, applied.ID); err != nil || got.State != journal.Uncertain || got.ProviderID != "p-applied" {
+		t.Fatalf("after the refused Forget: %+v, %v; want the uncertain entry with its provider id", got, err)
+	}
 }
 
 func testScopes(t *testing.T, j journal.Journal, scope string) {

@@ -9,7 +9,9 @@
 // CONFLICT DO UPDATE statement: it creates the row, or takes over an unsettled row whose
 // lease has passed, and otherwise changes nothing; PostgreSQL's row lock makes the decision
 // atomic across every connection. Leases are measured on the database clock (now()), so
-// hosts with skewed clocks agree on when one ends. A call that succeeds the first time costs
+// hosts with skewed clocks agree on when one ends; an entry's SentAt is read as an age on
+// that clock and returned on the reading host's, so that an adapter's look-up measures
+// the time since a request was sent correctly however far its clock is off. A call that succeeds the first time costs
 // two statements: the claim and the outcome.
 //
 // Settled and failed rows are kept until [Journal.Prune] removes them; pending and uncertain
@@ -181,9 +183,12 @@ func New(db DB, opts ...Option) (*Journal, error) {
 	return newJournal(db, o)
 }
 
-// columns is what every statement that returns an entry returns, in scan order.
+// columns is what every statement that returns an entry returns, in scan order. The last
+// is how long ago the latest request was sent, in microseconds on the database clock, from
+// which scanEntry puts SentAt on this host's clock.
 const columns = `scope, op, key, fingerprint, reference, parent, amount_minor, currency, coalesce(provider_id, ''),
-  state, result, error_code, error_message, attempts, sent_at, created_at, updated_at`
+  state, result, error_code, error_message, attempts, sent_at, created_at, updated_at,
+  (extract(epoch from now() - sent_at) * 1000000)::bigint`
 
 func newJournal(db DB, o options) (*Journal, error) {
 	tbl, err := pgkit.ParseTable(pkgName, o.table)
@@ -223,7 +228,7 @@ RETURNING ` + columns
   DELETE FROM ` + t + ` WHERE ` + id + ` AND claim_token = $4 AND state = 'pending' RETURNING 1)
 UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
  WHERE ` + id + ` AND claim_token = $4 AND state = 'uncertain'`
-	j.sql.forget = `DELETE FROM ` + t + ` WHERE ` + id + ` AND state IN ('pending', 'uncertain')`
+	j.sql.forget = `DELETE FROM ` + t + ` WHERE ` + id + ` AND state IN ('pending', 'uncertain') AND provider_id IS NULL`
 	j.sql.findRef = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND reference = $2 AND reference <> ''
  ORDER BY created_at DESC, key DESC`
 	j.sql.findPID = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND provider_id = $2`
@@ -600,11 +605,16 @@ func scanEntry(row pgx.Row, extra ...any) (journal.Entry, error) {
 	var minor *int64
 	var cur, code, msg *string
 	var state string
+	var sentAgo int64 // microseconds, on the database clock
 	dest := append([]any{&e.Scope, &e.Op, &e.Key, &e.Fingerprint, &e.Reference, &e.Parent, &minor, &cur, &e.ProviderID, &state,
-		&e.Result, &code, &msg, &e.Attempts, &e.SentAt, &e.CreatedAt, &e.UpdatedAt}, extra...)
+		&e.Result, &code, &msg, &e.Attempts, &e.SentAt, &e.CreatedAt, &e.UpdatedAt, &sentAgo}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return journal.Entry{}, err
 	}
+	// Adapters compare SentAt with their own clock (a look-up proves a request absent only
+	// well after it was sent); this host's may be ahead of the server's. Measured from the
+	// row's arrival here, SentAt errs late by the time the answer took, never early.
+	e.SentAt = time.Now().Add(-time.Duration(sentAgo) * time.Microsecond)
 	e.State = journal.State(state)
 	if minor != nil && cur != nil {
 		a, err := money.FromMinor(*minor, *cur)

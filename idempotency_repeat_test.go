@@ -1,0 +1,142 @@
+package paybridge_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// testClock is a clock the journal and a fake adapter's look-ups share.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock { return &testClock{now: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// settling is a Resolver that, like Trustly REST's, finds nothing for an attempt and
+// counts "not found" as "never applied" only once settle has passed since Attempt.SentAt:
+// before that a request may still be on its way to the provider.
+func settling(clock *testClock, settle time.Duration) func(provider.Attempt) (any, error) {
+	return func(a provider.Attempt) (any, error) {
+		if clock.Now().Sub(a.SentAt) < settle {
+			return nil, &provider.Error{Code: provider.UnknownOutcome, Message: "nothing found yet; the request may still land"}
+		}
+		return nil, provider.ErrNotApplied
+	}
+}
+
+// A request the Gateway repeats within one call (after a 503) is a request that may land:
+// the journal must say when it was sent, or a later look-up measures its settling period
+// from the first attempt and takes the repeat, still on its way, for never sent.
+func TestRepeatWithinACallRecordsWhenItWasSent(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock()
+	const settle = 2 * time.Minute
+	var sends []time.Time
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) {
+		sends = append(sends, clock.Now())
+		if len(sends) == 1 {
+			return nil, &provider.Error{Code: provider.ProviderUnavailable, Message: "503: not processed"}
+		}
+		// The repeat reached the provider; its answer never came back.
+		return nil, &provider.Error{Code: provider.UnknownOutcome, Message: "the answer was lost"}
+	}
+	r := &resolving{fake: f, resolve: settling(clock, settle)}
+	retry := paybridge.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond,
+		// The provider stays unavailable for a while (a long Retry-After, a policy without
+		// MaxElapsed): the repeat goes out 10 minutes after the first attempt.
+		OnRetry: func(int, time.Duration, error) { clock.Advance(10 * time.Minute) }}
+	j := journal.NewMemory(journal.WithClock(clock.Now))
+	gw := paybridge.New(r, paybridge.WithJournal(j), paybridge.WithRetry(retry))
+	if _, err := gw.Pay(ctx, keyed("k1")); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("first Pay: %v; want ErrUnknownOutcome", err)
+	}
+	if len(sends) != 2 {
+		t.Fatalf("%d requests sent; want the 503 and the repeat", len(sends))
+	}
+
+	// A minute after the repeat was sent, well inside its settling period, the call is
+	// repeated with its key: nothing may be sent.
+	clock.Advance(time.Minute)
+	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		sends = append(sends, clock.Now())
+		return okPayment(r)
+	}
+	_, err := paybridge.New(r, paybridge.WithJournal(j), paybridge.WithRetry(paybridge.NoRetry)).Pay(ctx, keyed("k1"))
+	if len(r.attempts) != 1 {
+		t.Fatalf("Resolve called %d times; want once", len(r.attempts))
+	}
+	if a := r.attempts[0]; !a.SentAt.Equal(sends[1]) || a.Attempts != 2 {
+		t.Errorf("Resolve saw SentAt %v and %d attempts; want the repeat's time %v and 2", a.SentAt, a.Attempts, sends[1])
+	}
+	if len(sends) != 2 || !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("a repeat a minute after a request that may still land: %v, %d requests in all; "+
+			"want ErrUnknownOutcome and nothing sent", err, len(sends))
+	}
+}
+
+// A caller whose lease ran out while it waited to repeat a request, and whose entry
+// another caller has taken over since, must not send: the other caller proved the first
+// attempt absent and sent the request itself.
+func TestRepeatAfterTheClaimWasTakenOverSendsNothing(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock()
+	const lease, settle = time.Minute, 30 * time.Second
+	j := journal.NewMemory(journal.WithClock(clock.Now))
+	var mu sync.Mutex
+	applied := 0
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
+	first := true
+	f.pay = func(r *provider.PaymentRequest) (*provider.Payment, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if first {
+			first = false
+			return nil, &provider.Error{Code: provider.ProviderUnavailable, Message: "503: not processed"}
+		}
+		applied++
+		return okPayment(r)
+	}
+	other := paybridge.New(&resolving{fake: f, resolve: settling(clock, settle)}, paybridge.WithJournal(j),
+		paybridge.WithLease(lease), paybridge.WithRetry(paybridge.NoRetry))
+	var otherErr error
+	retry := paybridge.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond,
+		OnRetry: func(int, time.Duration, error) {
+			// While this caller waits, its lease passes and another instance repeats the
+			// call: it takes the entry over, proves the 503'd attempt absent, and pays.
+			clock.Advance(2 * lease)
+			_, otherErr = other.Pay(ctx, keyed("k1"))
+		}}
+	gw := paybridge.New(&resolving{fake: f, resolve: settling(clock, settle)}, paybridge.WithJournal(j),
+		paybridge.WithLease(lease), paybridge.WithRetry(retry))
+	_, err := gw.Pay(ctx, keyed("k1"))
+	if otherErr != nil {
+		t.Fatalf("the other instance's Pay: %v", otherErr)
+	}
+	if applied != 1 {
+		t.Fatalf("the key paid %d times; want once (the first caller's Pay returned %v)", applied, err)
+	}
+	if err == nil || errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("the first caller's Pay: %v; want an error saying that nothing more was sent", err)
+	}
+}
