@@ -11,8 +11,8 @@
 // atomic across every connection. Leases are measured on the database clock (now()), so
 // hosts with skewed clocks agree on when one ends; an entry's SentAt is read as an age on
 // that clock and returned on the reading host's, so that an adapter's look-up measures
-// the time since a request was sent correctly however far its clock is off. A call that succeeds the first time costs
-// two statements: the claim and the outcome.
+// the time since a request was sent correctly however far its clock is off. A call that
+// succeeds the first time costs two statements: the claim and the outcome.
 //
 // Settled and failed rows are kept until [Journal.Prune] removes them; pending and uncertain
 // rows are never pruned, since a repeat of such a call must not send it again.
