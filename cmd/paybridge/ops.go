@@ -343,7 +343,7 @@ outcome by notification only). Repeated with the same --idempotency-key, it refu
 
 Examples:
   paybridge refund --payment 1002600001 --amount 5.00 --currency USD \
-      --reason 'damaged item' --idempotency-key ticket-4711-refund
+      --reference ticket-4711 --idempotency-key ticket-4711-refund
   paybridge refund --json --payment 7350154867 --amount 12.34 --currency EUR \
       --idempotency-key order-1001-refund-1
 ` + seeAlso
@@ -355,7 +355,7 @@ Examples:
 	amt.register(fs)
 	fs.StringVar(&req.PaymentID, "payment", "", "id of the payment to refund (required)")
 	fs.StringVar(&req.MerchantReference, "reference", "", "your reference for the refund (default derived from the idempotency key)")
-	fs.StringVar(&req.Reason, "reason", "", "why, where the provider records it")
+	fs.StringVar(&req.Reason, "reason", "", "why the refund is made; only mem:// carries it: Trustly (JSON-RPC and REST) and Trustist refuse a refund that sets it")
 	fs.StringVar(&req.IdempotencyKey, "idempotency-key", "", "key that makes a repeat of this command safe (required)")
 	if code, ok := parseFlags(fs, s, help, args); !ok {
 		return code
@@ -432,7 +432,9 @@ func verifyCmd(ctx context.Context, s stdio, args []string) int {
 
 Verifies a bank account so that it can receive payouts, and prints the verification:
 its id, the neutral status, the provider's own status and, once verified, the account
-id to give 'paybridge payout --account-id'.
+id to give 'paybridge payout --account-id'. At Trustly REST only an interactive
+verification gives an account id payout accepts: an account verified from its details
+is verified, but payout refuses it.
 
 With account details the provider checks the account without the holder, where it can.
 Without them the verification is interactive: the command prints a redirect URL where

@@ -312,3 +312,20 @@ func TestOperationsMem(t *testing.T) {
 	r = cli(t, "status", "pay_1", "--url", "nosuch://x").mustCode(t, exitConfig)
 	contains(t, r.err, "configuration error", `unknown provider "nosuch"`, "mem://")
 }
+
+// The help shows what works at a real provider, and says where a flag or a result does not.
+func TestHelpSaysWhatProvidersAccept(t *testing.T) {
+	refund := cli(t, "refund", "--help").mustCode(t, exitOK)
+	examples, flags, _ := strings.Cut(refund.out, "\nFlags:")
+	// Only mem:// carries a reason: an example with one fails at every real provider.
+	if strings.Contains(examples, "--reason") {
+		t.Errorf("a refund example sets --reason, which Trustly and Trustist refuse:\n%s", examples)
+	}
+	_, reason, _ := strings.Cut(flags, "-reason")
+	reason, _, _ = strings.Cut(reason, "\n  -")
+	contains(t, reason, "mem://", "Trustly", "Trustist")
+	// At Trustly REST an account verified from its details is refused by payout
+	// (TestOperationsTrustlyREST): verify's help says so.
+	verify := cli(t, "verify", "--help").mustCode(t, exitOK)
+	contains(t, strings.Join(strings.Fields(verify.out), " "), "At Trustly REST only an interactive verification gives an account id payout accepts")
+}
