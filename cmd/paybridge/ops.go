@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -532,9 +533,16 @@ Examples:
 	if !ok {
 		return code
 	}
+	kinds := []string{"payment", "refund", "payout", "verification"}
 	kind, id := "payment", ""
 	switch len(pos) {
+	case 0:
+		return usageError(s, "status", "the id is missing: paybridge status [payment|refund|payout|verification] ID")
 	case 1:
+		if slices.Contains(kinds, pos[0]) {
+			// "status payout" with the id forgotten: not a payment named "payout".
+			return usageError(s, "status", "the %s id is missing: paybridge status %s ID", pos[0], pos[0])
+		}
 		id = pos[0]
 	case 2:
 		kind, id = pos[0], pos[1]
