@@ -151,6 +151,7 @@ func commands() []command {
 		{"reconcile", "compare the provider's books for a period with the journal", reconcileCmd},
 		{"partner", "invite merchants through the Trustist Partner API and print their keys", partnerCmd},
 		{"webhooks", "register the URL where Trustist sends tenant events (onboard sessions)", webhooksCmd},
+		{"version", "print the module version and the Go version that built the command", versionCmd},
 	}
 }
 
@@ -186,6 +187,10 @@ Help:
   paybridge help environment   provider URLs and credential variables
   paybridge help idempotency   --idempotency-key, and repeating a command safely
   paybridge help exit-codes    what each exit status means
+
+Version:
+  version      the module version and the Go version that built this command
+               (also paybridge --version)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -196,6 +201,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	switch name {
+	case "--version", "-version":
+		return versionCmd(ctx, s, args[1:])
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 && name == "help" {
 			if c, ok := lookup(args[1]); ok {
