@@ -9,6 +9,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustist"
 )
 
 // configError is a configuration error: the provider URL, or the provider's credentials
@@ -168,4 +169,59 @@ func exitCodeFor(err error, write bool) int {
 		return exitUnknown
 	}
 	return exitFailed
+}
+
+// callKind says what a failed command was doing, for the advice after its error.
+type callKind struct {
+	// read: the command only reads (status); nothing it does can move money.
+	read bool
+}
+
+// nextStep says what to do after a failure that exited with exit: lines ending in a
+// newline, or "".
+func nextStep(how callKind, err error, e errorJSON, exit int) string {
+	switch {
+	case exit == exitConfig:
+		var b strings.Builder
+		switch {
+		case e.Code != "configuration" && how.read:
+			b.WriteString("The provider refused the credentials.\n")
+		case e.Code != "configuration":
+			b.WriteString("The provider refused the credentials; nothing moved.\n")
+		case !errors.Is(err, errNoURL):
+			b.WriteString("Nothing was sent.\n")
+		}
+		b.WriteString("Check --url (or " + envURL + ") and the provider's variables: 'paybridge help environment'.\n")
+		return b.String()
+	case how.read:
+		return readStep(exit)
+	case exit == exitUsage:
+		return "Nothing moved: change the request.\n"
+	case exit == exitUnavailable && e.IdempotencyKey != "":
+		return fmt.Sprintf("Nothing moved: try again later, with --idempotency-key %s.\n", e.IdempotencyKey)
+	case exit == exitUnavailable:
+		return "Nothing moved: try again later.\n"
+	case exit == exitUnknown:
+		text := fmt.Sprintf("The provider may have acted. Run the same command again, with\n"+
+			"--idempotency-key %s, to learn the outcome; the provider answers with the first result\n"+
+			"instead of acting twice.\n", e.IdempotencyKey)
+		if e.Provider == trustist.Name {
+			text += "Trustist keeps no idempotency keys: look the reference up in the TrustistTransfer portal first.\n"
+		}
+		return text
+	}
+	return ""
+}
+
+// readStep is the advice after a failed read: nothing was or could be moved.
+func readStep(exit int) string {
+	switch exit {
+	case exitUsage:
+		return "Nothing was read, and a read changes nothing: change the request.\n"
+	case exitUnavailable:
+		return "Nothing was read: try again later.\n"
+	case exitUnknown:
+		return "The answer was lost or could not be trusted. A read changes nothing: run the\ncommand again.\n"
+	}
+	return ""
 }

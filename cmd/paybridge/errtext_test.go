@@ -156,3 +156,24 @@ func TestOperationErrorText(t *testing.T) {
 	contains(t, r.err, "paybridge status: mem GetPayment: ", "not_found")
 	noStutter(t, r.err)
 }
+
+// The advice after a failed read speaks of reading, never of money moving or of keys; a
+// write's speaks of money.
+func TestReadAdviceFitsARead(t *testing.T) {
+	refused := &paybridge.Error{Code: paybridge.CodeUnauthenticated}
+	for _, exit := range []int{exitFailed, exitUsage, exitConfig, exitUnknown, exitUnavailable} {
+		e := describe(refused, exit, "")
+		got := nextStep(callKind{read: true}, refused, e, exit)
+		for _, bad := range []string{"moved", "idempotency", "may have acted"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("exit %d: the advice after a read says %q:\n%s", exit, bad, got)
+			}
+		}
+		if exit != exitFailed && got == "" {
+			t.Errorf("exit %d: no advice after a read", exit)
+		}
+	}
+	if got := nextStep(callKind{}, refused, describe(refused, exitUsage, "k"), exitUsage); !strings.Contains(got, "Nothing moved") {
+		t.Errorf("the advice after a refused write: %q", got)
+	}
+}

@@ -16,7 +16,6 @@ import (
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
-	"github.com/paybridge/paybridge/provider/trustist"
 )
 
 // seeAlso ends the help of the operator commands.
@@ -118,14 +117,24 @@ Run 'paybridge %s --help' for usage.
 	return exitUsage, false
 }
 
+// opKind says what an operator command's call does at the provider.
+type opKind int
+
+const (
+	opRead   opKind = iota // reads (status): nothing can move
+	opChange               // changes something but moves no money (verify)
+	opMove                 // may move money (pay, refund, payout)
+)
+
 // op runs one Gateway call under the flags' timeout and prints its result or error.
-func op[T any](ctx context.Context, s stdio, cmd string, c *connFlags, write bool, key string,
+func op[T any](ctx context.Context, s stdio, cmd string, c *connFlags, kind opKind, key string,
 	call func(context.Context, *paybridge.Gateway) (T, error), show func(io.Writer, T)) int {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	how := callKind{read: kind == opRead}
 	gw, err := c.open(ctx, s.err)
 	if err != nil {
-		return reportError(s, cmd, c.json, err, exitConfig, key)
+		return reportError(s, cmd, how, c.json, err, exitConfig, key)
 	}
 	defer gw.Close()
 	res, err := call(ctx, gw)
@@ -138,7 +147,7 @@ func op[T any](ctx context.Context, s stdio, cmd string, c *connFlags, write boo
 				err = &stopError{msg: "interrupted before the provider answered", err: err}
 			}
 		}
-		return reportError(s, cmd, c.json, err, exitCodeFor(err, write), key)
+		return reportError(s, cmd, how, c.json, err, exitCodeFor(err, kind == opMove), key)
 	}
 	if c.json {
 		writeJSON(s.out, res)
@@ -221,9 +230,9 @@ func describe(err error, exit int, key string) errorJSON {
 	return e
 }
 
-// reportError prints err (as JSON on stdout with --json, as text on stderr otherwise) and
-// returns exit.
-func reportError(s stdio, cmd string, asJSON bool, err error, exit int, key string) int {
+// reportError prints err (as JSON on stdout with --json, as text on stderr otherwise),
+// followed in text by what to do next, and returns exit.
+func reportError(s stdio, cmd string, how callKind, asJSON bool, err error, exit int, key string) int {
 	e := describe(err, exit, key)
 	if asJSON {
 		writeJSON(s.out, struct {
@@ -245,30 +254,7 @@ func reportError(s stdio, cmd string, asJSON bool, err error, exit int, key stri
 		kv(s.err, "  code", e.Code, "  provider code", e.ProviderCode, "  HTTP status", httpStatus(e.HTTPStatus),
 			"  correlation id", e.CorrelationID, "  idempotency key", e.IdempotencyKey)
 	}
-	switch exit {
-	case exitUsage:
-		fmt.Fprintln(s.err, "Nothing moved: change the request.")
-	case exitConfig:
-		if e.Code != "configuration" {
-			fmt.Fprintln(s.err, "The provider refused the credentials; nothing moved.")
-		} else if !errors.Is(err, errNoURL) {
-			fmt.Fprintln(s.err, "Nothing was sent.")
-		}
-		fmt.Fprintln(s.err, "Check --url (or "+envURL+") and the provider's variables: 'paybridge help environment'.")
-	case exitUnavailable:
-		if e.IdempotencyKey != "" {
-			fmt.Fprintf(s.err, "Nothing moved: try again later, with --idempotency-key %s.\n", e.IdempotencyKey)
-		} else {
-			fmt.Fprintln(s.err, "Nothing moved: try again later.")
-		}
-	case exitUnknown:
-		fmt.Fprintf(s.err, "The provider may have acted. Run the same command again, with\n"+
-			"--idempotency-key %s, to learn the outcome; the provider answers with the first result\n"+
-			"instead of acting twice.\n", e.IdempotencyKey)
-		if e.Provider == trustist.Name {
-			fmt.Fprintln(s.err, "Trustist keeps no idempotency keys: look the reference up in the TrustistTransfer portal first.")
-		}
-	}
+	fmt.Fprint(s.err, nextStep(how, err, e, exit))
 	return exit
 }
 
@@ -328,7 +314,7 @@ Examples:
 		return code
 	}
 	req.Payer = payer.p
-	return op(ctx, s, "pay", &c, true, req.IdempotencyKey,
+	return op(ctx, s, "pay", &c, opMove, req.IdempotencyKey,
 		func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Payment, error) { return gw.Pay(ctx, req) },
 		showPayment)
 }
@@ -371,7 +357,7 @@ Examples:
 	if code, ok := requireKey(s, "refund", req.IdempotencyKey); !ok {
 		return code
 	}
-	return op(ctx, s, "refund", &c, true, req.IdempotencyKey,
+	return op(ctx, s, "refund", &c, opMove, req.IdempotencyKey,
 		func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Refund, error) {
 			return gw.Refund(ctx, req)
 		},
@@ -421,7 +407,7 @@ Example:
 		return code
 	}
 	req.Payee = payee.p
-	return op(ctx, s, "payout", &c, true, req.IdempotencyKey,
+	return op(ctx, s, "payout", &c, opMove, req.IdempotencyKey,
 		func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Payout, error) {
 			return gw.Payout(ctx, req)
 		},
@@ -496,7 +482,7 @@ Examples:
 	if req.IdempotencyKey == "" {
 		req.IdempotencyKey = suggestKey("verify")
 	}
-	return op(ctx, s, "verify", &c, false, req.IdempotencyKey,
+	return op(ctx, s, "verify", &c, opChange, req.IdempotencyKey,
 		func(ctx context.Context, gw *paybridge.Gateway) (verification, error) {
 			v, err := gw.VerifyAccount(ctx, req)
 			return verification{v, req.IdempotencyKey}, err
@@ -554,25 +540,25 @@ Examples:
 	}
 	switch kind {
 	case "payment":
-		return op(ctx, s, "status", &c, false, "",
+		return op(ctx, s, "status", &c, opRead, "",
 			func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Payment, error) {
 				return gw.GetPayment(ctx, id)
 			},
 			showPayment)
 	case "refund":
-		return op(ctx, s, "status", &c, false, "",
+		return op(ctx, s, "status", &c, opRead, "",
 			func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Refund, error) {
 				return gw.GetRefund(ctx, id)
 			},
 			showRefund)
 	case "payout":
-		return op(ctx, s, "status", &c, false, "",
+		return op(ctx, s, "status", &c, opRead, "",
 			func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Payout, error) {
 				return gw.GetPayout(ctx, id)
 			},
 			showPayout)
 	case "verification":
-		return op(ctx, s, "status", &c, false, "",
+		return op(ctx, s, "status", &c, opRead, "",
 			func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.AccountVerification, error) {
 				return gw.GetAccountVerification(ctx, id)
 			},

@@ -148,8 +148,12 @@ func TestOperationsTrustly(t *testing.T) {
 	})
 	contains(t, describeEvent(credit), "trustly  credit  order="+p.ID, "money reached the merchant")
 	// Trustly has no call that reads a payment back: refused before anything is sent.
+	// The advice fits a read: nothing could move.
 	st := cli(t, "status", p.ID, "--url", url).mustCode(t, exitUsage)
-	contains(t, st.err, "not_supported", "Nothing moved")
+	contains(t, st.err, "not_supported", "Nothing was read, and a read changes nothing: change the request.")
+	if strings.Contains(st.err, "moved") {
+		t.Errorf("a failed read speaks of moving money:\n%s", st.err)
+	}
 
 	refund := []string{"refund", "--url", url, "--json", "--payment", p.ID, "--amount", "5.00", "--currency", "EUR",
 		"--idempotency-key", "order-2-refund"}
