@@ -110,8 +110,9 @@ func requireKey(s stdio, cmd, key string) (int, bool) {
 	fmt.Fprintf(s.err, `paybridge %s: --idempotency-key is required for a command that moves money.
 Pick one tied to this job and keep it, for example:
   --idempotency-key %s
-Running the same command with the same key again never moves money twice
-('paybridge help idempotency' says more).
+With --journal (or `+envJournal+`) running the same command with the same key
+again returns the first result; without a journal only the providers that
+recognise repeats do ('paybridge help idempotency' says which).
 Run 'paybridge %s --help' for usage.
 `, cmd, suggestKey(cmd), cmd)
 	return exitUsage, false
@@ -132,7 +133,19 @@ func op[T any](ctx context.Context, s stdio, cmd string, c *connFlags, kind opKi
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	how := callKind{read: kind == opRead}
-	gw, err := c.open(ctx, s.err)
+	var opts []paybridge.Option
+	if c.journal != nil {
+		j, err := c.journal.open(ctx)
+		if err != nil {
+			return reportError(s, cmd, how, c.json, err, exitConfig, key)
+		}
+		if j != nil {
+			defer j.Close()
+			opts = append(opts, paybridge.WithJournal(j))
+			how.journaled = true
+		}
+	}
+	gw, err := c.open(ctx, s.err, opts...)
 	if err != nil {
 		return reportError(s, cmd, how, c.json, err, exitConfig, key)
 	}
@@ -254,7 +267,7 @@ func reportError(s stdio, cmd string, how callKind, asJSON bool, err error, exit
 		kv(s.err, "  code", e.Code, "  provider code", e.ProviderCode, "  HTTP status", httpStatus(e.HTTPStatus),
 			"  correlation id", e.CorrelationID, "  idempotency key", e.IdempotencyKey)
 	}
-	fmt.Fprint(s.err, nextStep(how, err, e, exit))
+	fmt.Fprint(s.err, nextStep(cmd, how, err, e, exit))
 	return exit
 }
 
@@ -273,7 +286,9 @@ Creates a payment (a pay-in) and prints it: the payment id, the neutral status
 (usually requires_action), the provider's own status, and the redirect URL where the
 payer approves it at their bank. The outcome arrives as a notification, or read it
 with 'paybridge status payment ID'. If the command fails with exit status 4, run it
-again unchanged: the same --idempotency-key never pays twice.
+again unchanged, with the same --idempotency-key. With --journal (the journal your
+application shares) the repeat returns the first payment; without one, Trustly REST
+(before the payer approves) and Trustist open a second payment page.
 
 Examples:
   paybridge pay --url mem:// --amount 12.34 --currency GBP --reference order-1001 \
@@ -291,6 +306,7 @@ Examples:
 	var payer personFlags
 	var req paybridge.PaymentRequest
 	c.register(fs)
+	c.registerJournal(fs)
 	amt.register(fs)
 	payer.register(fs, "payer")
 	fs.StringVar(&req.MerchantReference, "reference", "", "your order reference, unique per payment (required)")
@@ -326,7 +342,9 @@ Refunds a succeeded payment, in full or in part (where the provider allows parti
 repeated refunds), and prints the refund: its id, the neutral status (pending until
 the provider confirms it) and the provider's own status. Read it later with
 'paybridge status refund ID' where the provider can (Trustly JSON-RPC reports the
-outcome by notification only). Repeated with the same --idempotency-key, it refunds once.
+outcome by notification only). Repeated with the same --idempotency-key it refunds
+once: with --journal the journal returns the first refund; without one Trustly
+(JSON-RPC and REST) recognise the repeat.
 
 Examples:
   paybridge refund --payment 1002600001 --amount 5.00 --currency USD \
@@ -339,6 +357,7 @@ Examples:
 	var amt amountFlags
 	var req paybridge.RefundRequest
 	c.register(fs)
+	c.registerJournal(fs)
 	amt.register(fs)
 	fs.StringVar(&req.PaymentID, "payment", "", "id of the payment to refund (required)")
 	fs.StringVar(&req.MerchantReference, "reference", "", "your reference for the refund (default derived from the idempotency key)")
@@ -372,7 +391,9 @@ Sends money to a bank account the provider has verified, and prints the payout: 
 id, the neutral status (pending until the bank confirms it) and the provider's own
 status. The account id is the one 'paybridge verify' printed for a verified account.
 Trustly ties accounts to the end user: give the --user-id the account was verified
-with. Repeated with the same --idempotency-key, it pays out once.
+with. Repeated with the same --idempotency-key it pays out once: with --journal the
+journal returns the first payout; without one Trustly (JSON-RPC and REST) recognise
+the repeat.
 
 Example:
   paybridge payout --account-id 1293847561 --amount 25.00 --currency EUR \
@@ -386,6 +407,7 @@ Example:
 	var payee personFlags
 	var req paybridge.PayoutRequest
 	c.register(fs)
+	c.registerJournal(fs)
 	amt.register(fs)
 	payee.register(fs, "payee")
 	fs.StringVar(&req.AccountID, "account-id", "", "id of the verified account, from 'paybridge verify' (required)")
@@ -429,7 +451,8 @@ the holder picks and confirms the account at their bank (give --return-url); fol
 with 'paybridge status verification ID'.
 
 Verification moves no money, so --idempotency-key is optional here: without one a key
-is made, and printed with the result.
+is made, and printed with the result. With --journal a repeat with the same key returns
+the first verification.
 
 Examples:
   paybridge verify --url mem:// --iban GB29NWBK60161331926819 --first-name Ada \
@@ -446,6 +469,7 @@ Examples:
 	var req paybridge.VerifyAccountRequest
 	var cur string
 	c.register(fs)
+	c.registerJournal(fs)
 	holder.register(fs, "holder")
 	fs.StringVar(&req.Account.IBAN, "iban", "", "the account's IBAN")
 	fs.StringVar(&req.Account.AccountNumber, "account-number", "", "the account number (with --routing-number)")
