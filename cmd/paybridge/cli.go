@@ -53,8 +53,9 @@ const exitCodesHelp = `Exit codes, the same for every paybridge command:
      unsupported for this provider, by paybridge or by the provider.
      Nothing moved: change the command.
   3  configuration error: the provider URL or the provider's credentials are
-     missing, malformed or refused. Nothing moved: fix --url (or PAYBRIDGE_URL)
-     and the variables 'paybridge help environment' lists.
+     missing, malformed or refused, or the journal (--journal) cannot be opened.
+     Nothing moved: fix --url (or PAYBRIDGE_URL), --journal (or
+     PAYBRIDGE_JOURNAL_URL) and the variables 'paybridge help environment' lists.
   4  outcome unknown: the provider may have acted. Run the same command again,
      with the same --idempotency-key, to learn the outcome.
   5  provider unavailable: unreachable, no answer in time, or asking to slow
@@ -74,29 +75,39 @@ timeout or canceled, which only this command reports.
 const idempotencyHelp = `Idempotency: pay, refund and payout refuse to run without --idempotency-key.
 
 If one of them times out or exits with 4 (outcome unknown), run exactly the same
-command again: with the same key the provider returns the first result instead of
-moving money twice. A key made up afresh on each run would turn that repeat into a
-second payment, so the key belongs on the command line, where the shell history
-and the runbook keep it. Use something tied to the job, such as the order or
-ticket number:
+command again, with the same key, to learn the outcome. A key made up afresh on
+each run would turn that repeat into a second payment, so the key belongs on the
+command line, where the shell history and the runbook keep it. Use something tied
+to the job, such as the order or ticket number:
 
   paybridge refund --payment 1002600001 --amount 5.00 --currency USD \
       --idempotency-key ticket-4711-refund
 
-Every provider recognises a repeated refund or payout. A repeated pay can open a
-second payment page where the provider keeps no keys: at Trustly REST while the
-first is not yet approved (the reference lets only one be authorized), and at
-Trustist, whose API has no idempotency at all: there, look the reference up in
-the TrustistTransfer portal before paying again.
+With --journal (or ` + envJournal + `), the PostgreSQL journal your application's
+Gateways share (package journal/pgjournal; --journal-table names its table, which
+is created if missing), the repeat returns the first result, from any machine, and
+never sends the call twice (a call whose outcome is unknown stays so until it is
+learned). 'paybridge reconcile' sees the call, and so do your application's
+Gateways when the provider URL names the same merchant account.
+
+Without a journal each run has an empty one of its own, so only the provider can
+recognise a repeat. Trustly JSON-RPC answers every repeat with the first result.
+Trustly REST finds a repeated refund or payout by its reference (two sent at the
+same moment can both act), but a repeated pay opens a second payment page while
+the first is not yet approved (the reference lets only one be authorized).
+Trustist, whose API has no idempotency at all, recognises no repeat: look the
+reference up in the TrustistTransfer portal before paying again. mem:// forgets
+everything when the command ends.
 
 verify moves no money: without --idempotency-key it makes a key and prints it
 with the result.
 `
 
 const environmentHelp = `Configuration: the operator commands (pay, refund, payout, verify, status,
-reconcile) open the provider that --url or PAYBRIDGE_URL names; reconcile also
-reads the journal PAYBRIDGE_JOURNAL_URL (or --journal) names, a PostgreSQL
-connection string:
+reconcile) open the provider that --url or PAYBRIDGE_URL names. reconcile reads,
+and pay, refund, payout and verify record their calls in, the journal that
+PAYBRIDGE_JOURNAL_URL (or --journal) names, a PostgreSQL connection string
+('paybridge help idempotency' says what it changes):
 
   trustly://test?username=merchant&notification_url=https://shop.example.com/n
                   Trustly JSON-RPC (trustly://live in production)
@@ -151,6 +162,7 @@ func commands() []command {
 		{"reconcile", "compare the provider's books for a period with the journal", reconcileCmd},
 		{"partner", "invite merchants through the Trustist Partner API and print their keys", partnerCmd},
 		{"webhooks", "register the URL where Trustist sends tenant events (onboard sessions)", webhooksCmd},
+		{"version", "print the module version and the Go version that built the command", versionCmd},
 	}
 }
 
@@ -186,6 +198,10 @@ Help:
   paybridge help environment   provider URLs and credential variables
   paybridge help idempotency   --idempotency-key, and repeating a command safely
   paybridge help exit-codes    what each exit status means
+
+Version:
+  version      the module version and the Go version that built this command
+               (also paybridge --version)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -196,6 +212,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	switch name {
+	case "--version", "-version":
+		return versionCmd(ctx, s, args[1:])
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 && name == "help" {
 			if c, ok := lookup(args[1]); ok {

@@ -153,11 +153,11 @@ Examples:
 
 Environment, read with --sandbox (NAME_FILE, naming a file, may replace a NAME marked *):
 ` + env.String() + `
---json prints, per provider, each scenario's status, reason and durationMs. --html
-FILE also writes the table as a page with every reason; exit 2 at once if it cannot.
+--json prints each scenario's status, message (why it skipped or failed) and
+durationMs. --html FILE also writes the table as a page with every reason.
 
-Exit status: 1 when a scenario failed; otherwise 3 when a sandbox's variables are
-unusable or its credentials refused, 5 when a sandbox did not answer; otherwise 0.
+Exit status: 1 a scenario failed; else 2 --html unwritable or --sandbox ran nothing,
+3 a sandbox's variables unusable or credentials refused, 5 one did not answer; else 0.
 `
 }
 
@@ -220,11 +220,12 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 			pr.line("wrote the page to %s", *htmlPath)
 		}
 	}
-	failed, config, unavailable := false, false, false
+	failed, config, unavailable, ran := false, false, false, false
 	for _, r := range reports {
 		failed = failed || r.count(conformance.Failed) > 0
 		config = config || r.exit == exitConfig
 		unavailable = unavailable || r.exit == exitUnavailable
+		ran = ran || len(r.Results) > 0
 	}
 	switch {
 	case failed:
@@ -235,6 +236,13 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 		return exitConfig
 	case unavailable:
 		return exitUnavailable
+	case *useSandbox && !ran:
+		// An explicit --sandbox that ran nothing (no sandbox's variables set) is not a
+		// pass: a CI job whose secrets are missing must not succeed silently.
+		if *asJSON {
+			fmt.Fprintln(s.err, "paybridge conformance: no sandbox is configured in the environment; nothing was run")
+		}
+		return exitUsage
 	}
 	return exitOK
 }

@@ -80,7 +80,9 @@ func TestConformanceJSON(t *testing.T) {
 
 func TestConformanceSandboxWithoutCredentials(t *testing.T) {
 	clearProviderEnv(t)
-	r := cli(t, "conformance", "--sandbox").mustCode(t, exitOK)
+	// An explicit --sandbox that runs nothing fails, so that a CI job whose secrets are
+	// missing does not pass silently.
+	r := cli(t, "conformance", "--sandbox").mustCode(t, exitUsage)
 	contains(t, r.out, "No sandbox is configured", "Not run:",
 		"trustly: no credentials: set PAYBRIDGE_TRUSTLY_USERNAME, PAYBRIDGE_TRUSTLY_PASSWORD (or PAYBRIDGE_TRUSTLY_PASSWORD_FILE)",
 		"trustlyrest: no credentials: set PAYBRIDGE_TRUSTLYREST_ACCESS_ID",
@@ -89,11 +91,38 @@ func TestConformanceSandboxWithoutCredentials(t *testing.T) {
 	// Only what is missing is named.
 	t.Setenv(trustlyrest.EnvAccessID, "abc")
 	t.Setenv(trustlyrest.EnvMerchantID, "123")
-	r = cli(t, "conformance", "--sandbox", "--provider", "trustlyrest", "--json").mustCode(t, exitOK)
+	r = cli(t, "conformance", "--sandbox", "--provider", "trustlyrest", "--json").mustCode(t, exitUsage)
+	contains(t, r.err, "nothing was run")
 	reports := decode[[]report](t, r)
 	if len(reports) != 1 || len(reports[0].Results) != 0 ||
 		reports[0].NotRun != "no credentials: set PAYBRIDGE_TRUSTLYREST_ACCESS_KEY (or PAYBRIDGE_TRUSTLYREST_ACCESS_KEY_FILE)" {
 		t.Fatalf("reports %+v", reports)
+	}
+}
+
+// The help names every key --json prints for a scenario.
+func TestConformanceHelpNamesJSONKeys(t *testing.T) {
+	help := strings.Join(strings.Fields(cli(t, "conformance", "--help").mustCode(t, exitOK).out), " ")
+	_, jsonPart, ok := strings.Cut(help, "--json prints")
+	if !ok {
+		t.Fatalf("the help does not say what --json prints:\n%s", help)
+	}
+	jsonPart, _, _ = strings.Cut(jsonPart, ".")
+	b, err := json.Marshal(scenarioResult{Scenario: "s", Status: conformance.Skipped, Message: "m", DurationMs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys map[string]any
+	if err := json.Unmarshal(b, &keys); err != nil {
+		t.Fatal(err)
+	}
+	for k := range keys {
+		if !strings.Contains(jsonPart, k) {
+			t.Errorf("the help's sentence on --json (%q) does not name the key %q", jsonPart, k)
+		}
+	}
+	if strings.Contains(jsonPart, "reason") && !strings.Contains(jsonPart, "message") {
+		t.Errorf("the help names a key --json does not print: %q", jsonPart)
 	}
 }
 

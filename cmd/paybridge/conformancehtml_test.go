@@ -281,7 +281,7 @@ func TestConformanceHTMLCommand(t *testing.T) {
 
 	// A sandbox run with nothing configured writes a page that says so.
 	clearProviderEnv(t)
-	r = cli(t, "conformance", "--sandbox", "--json", "--html", path).mustCode(t, exitOK)
+	r = cli(t, "conformance", "--sandbox", "--json", "--html", path).mustCode(t, exitUsage)
 	decode[[]report](t, r)
 	data, err = os.ReadFile(path)
 	if err != nil {

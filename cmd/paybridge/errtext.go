@@ -9,11 +9,19 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustist"
+	"github.com/paybridge/paybridge/provider/trustly"
+	"github.com/paybridge/paybridge/provider/trustlyrest"
 )
 
 // configError is a configuration error: the provider URL, or the provider's credentials
-// and options, missing or unusable. Nothing was sent.
-type configError struct{ err error }
+// and options, missing or unusable, or the journal (--journal) that cannot be opened.
+// Nothing was sent.
+type configError struct {
+	err error
+	// journal says the journal, not the provider, is what failed.
+	journal bool
+}
 
 func (e *configError) Error() string { return "configuration error: " + explain(e.err) }
 
@@ -168,4 +176,86 @@ func exitCodeFor(err error, write bool) int {
 		return exitUnknown
 	}
 	return exitFailed
+}
+
+// callKind says what a failed command was doing, for the advice after its error.
+type callKind struct {
+	// read: the command only reads (status); nothing it does can move money.
+	read bool
+	// journaled: the call went through the journal --journal names, which answers a
+	// repeat with the first result.
+	journaled bool
+}
+
+// nextStep says what to do after a failure that exited with exit: lines ending in a
+// newline, or "".
+func nextStep(cmd string, how callKind, err error, e errorJSON, exit int) string {
+	var ce *configError
+	journalFailed := errors.As(err, &ce) && ce.journal
+	switch {
+	case exit == exitConfig && journalFailed:
+		return "Nothing was sent.\nCheck --journal (or " + envJournal + "), the journal's PostgreSQL connection string,\n" +
+			"--journal-table, and that the server is reachable ('paybridge help idempotency').\n"
+	case exit == exitConfig:
+		var b strings.Builder
+		switch {
+		case e.Code != "configuration" && how.read:
+			b.WriteString("The provider refused the credentials.\n")
+		case e.Code != "configuration":
+			b.WriteString("The provider refused the credentials; nothing moved.\n")
+		case !errors.Is(err, errNoURL):
+			b.WriteString("Nothing was sent.\n")
+		}
+		b.WriteString("Check --url (or " + envURL + ") and the provider's variables: 'paybridge help environment'.\n")
+		return b.String()
+	case how.read:
+		return readStep(exit)
+	case exit == exitUsage:
+		return "Nothing moved: change the request.\n"
+	case exit == exitUnavailable && e.IdempotencyKey != "":
+		return fmt.Sprintf("Nothing moved: try again later, with --idempotency-key %s.\n", e.IdempotencyKey)
+	case exit == exitUnavailable:
+		return "Nothing moved: try again later.\n"
+	case exit == exitUnknown:
+		return unknownStep(cmd, how, e)
+	}
+	return ""
+}
+
+// readStep is the advice after a failed read: nothing was or could be moved.
+func readStep(exit int) string {
+	switch exit {
+	case exitUsage:
+		return "Nothing was read, and a read changes nothing: change the request.\n"
+	case exitUnavailable:
+		return "Nothing was read: try again later.\n"
+	case exitUnknown:
+		return "The answer was lost or could not be trusted. A read changes nothing: run the\ncommand again.\n"
+	}
+	return ""
+}
+
+// unknownStep is the advice after a write whose outcome is unknown: repeat it with its key,
+// and what the repeat does, which depends on the journal and the provider.
+func unknownStep(cmd string, how callKind, e errorJSON) string {
+	if how.journaled {
+		return fmt.Sprintf("The provider may have acted. Run the same command again, with --idempotency-key %s\n"+
+			"and the same journal, to learn the outcome: the journal returns the first result once it\n"+
+			"is known, and never sends the call twice.\n", e.IdempotencyKey)
+	}
+	head := fmt.Sprintf("The provider may have acted. Run the same command again, with\n"+
+		"--idempotency-key %s, to learn the outcome. Without --journal only the provider can\n"+
+		"recognise the repeat:\n", e.IdempotencyKey)
+	switch {
+	case e.Provider == trustly.Name:
+		return head + "Trustly answers it with the first result instead of acting twice.\n"
+	case e.Provider == trustlyrest.Name && (cmd == "refund" || cmd == "payout"):
+		return head + "Trustly REST finds the first " + cmd + " by its reference instead of making a second.\n"
+	case e.Provider == trustlyrest.Name && cmd == "pay":
+		return head + "Trustly REST does not while the first payment is not approved: the repeat can open a\n" +
+			"second payment page (the reference lets only one be authorized).\n"
+	case e.Provider == trustist.Name:
+		return head + "Trustist keeps no idempotency keys: look the reference up in the TrustistTransfer portal first.\n"
+	}
+	return head + "'paybridge help idempotency' says which providers do.\n"
 }

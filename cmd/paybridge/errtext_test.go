@@ -156,3 +156,42 @@ func TestOperationErrorText(t *testing.T) {
 	contains(t, r.err, "paybridge status: mem GetPayment: ", "not_found")
 	noStutter(t, r.err)
 }
+
+// The advice after a failed read speaks of reading, never of money moving or of keys; a
+// write's speaks of money.
+func TestReadAdviceFitsARead(t *testing.T) {
+	refused := &paybridge.Error{Code: paybridge.CodeUnauthenticated}
+	for _, exit := range []int{exitFailed, exitUsage, exitConfig, exitUnknown, exitUnavailable} {
+		e := describe(refused, exit, "")
+		got := nextStep("status", callKind{read: true}, refused, e, exit)
+		for _, bad := range []string{"moved", "idempotency", "may have acted"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("exit %d: the advice after a read says %q:\n%s", exit, bad, got)
+			}
+		}
+		if exit != exitFailed && got == "" {
+			t.Errorf("exit %d: no advice after a read", exit)
+		}
+	}
+	if got := nextStep("refund", callKind{}, refused, describe(refused, exitUsage, "k"), exitUsage); !strings.Contains(got, "Nothing moved") {
+		t.Errorf("the advice after a refused write: %q", got)
+	}
+}
+
+// After an unknown outcome the advice says what a repeat does: with the journal it returns
+// the first result; without one it depends on the provider.
+func TestUnknownOutcomeAdvice(t *testing.T) {
+	lost := &paybridge.Error{Code: paybridge.CodeUnknownOutcome}
+	advice := func(cmd, prov string, how callKind) string {
+		e := describe(lost, exitUnknown, "k-1")
+		e.Provider = prov
+		return strings.Join(strings.Fields(nextStep(cmd, how, lost, e, exitUnknown)), " ")
+	}
+	contains(t, advice("pay", trustlyrest.Name, callKind{journaled: true}), "--idempotency-key k-1",
+		"the journal returns the first result once it is known, and never sends the call twice")
+	contains(t, advice("pay", trustlyrest.Name, callKind{}), "--idempotency-key k-1", "Without --journal", "second payment page")
+	contains(t, advice("refund", trustlyrest.Name, callKind{}), "finds the first refund")
+	contains(t, advice("pay", trustly.Name, callKind{}), "Trustly answers it with the first result")
+	contains(t, advice("pay", trustist.Name, callKind{}), "TrustistTransfer portal")
+	contains(t, advice("pay", "mem", callKind{}), "'paybridge help idempotency'")
+}

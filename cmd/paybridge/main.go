@@ -7,6 +7,7 @@
 //	paybridge sim [--port N]
 //	paybridge pay | refund | payout | verify | status | reconcile [flags]
 //	paybridge help [COMMAND | exit-codes | idempotency | environment]
+//	paybridge version
 //
 // Every command explains itself with --help; 'paybridge help exit-codes', 'paybridge help
 // idempotency' and 'paybridge help environment' explain what they share. Exit codes: 0
@@ -14,6 +15,11 @@
 // invalid or unsupported (nothing was sent or moved); 3 configuration error: the provider
 // URL or credentials missing, malformed or refused; 4 outcome unknown (repeat the same
 // command, with the same idempotency key); 5 provider unavailable (try again later).
+//
+// pay, refund, payout and verify record their calls in the PostgreSQL journal that
+// --journal or PAYBRIDGE_JOURNAL_URL names, the one the application's Gateways share: a
+// repeated command then returns the first result on any machine. Without one, only the
+// providers that recognise repeats do ('paybridge help idempotency').
 package main
 
 import (

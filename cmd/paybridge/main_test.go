@@ -87,6 +87,8 @@ func TestUsageErrors(t *testing.T) {
 		{"status", "--url", "mem://"},
 		{"status", "--url", "mem://", "a", "b", "c"},
 		{"status", "--url", "mem://", "parcel", "id"},
+		{"status", "--url", "mem://", "payout"},
+		{"status", "--url", "mem://", "refund", "--json"},
 	} {
 		r := cli(t, args...)
 		if r.code != exitUsage {
@@ -99,6 +101,17 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("%v: the error does not point to --help:\n%s", args, r.err)
 		}
 	}
+}
+
+// A kind without its id is a usage error naming what is missing, not a payment id.
+func TestStatusMissingID(t *testing.T) {
+	clearProviderEnv(t)
+	for _, kind := range []string{"payment", "refund", "payout", "verification"} {
+		r := cli(t, "status", kind, "--url", "mem://").mustCode(t, exitUsage)
+		contains(t, r.err, "the "+kind+" id is missing", "paybridge status "+kind+" ID")
+	}
+	r := cli(t, "status", "--url", "mem://").mustCode(t, exitUsage)
+	contains(t, r.err, "the id is missing")
 }
 
 // Flags may follow positional arguments, and "--" ends the flags.

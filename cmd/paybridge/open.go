@@ -6,9 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/journal/pgjournal"
 	_ "github.com/paybridge/paybridge/provider/memprovider" // registers mem://
 	_ "github.com/paybridge/paybridge/provider/trustist"    // registers trustist://
 	_ "github.com/paybridge/paybridge/provider/trustly"     // registers trustly://
@@ -24,7 +26,58 @@ type connFlags struct {
 	json    bool
 	timeout time.Duration
 	verbose bool
+	// journal is set for the commands whose calls the Gateway journals (pay, refund,
+	// payout, verify): they take --journal.
+	journal *journalFlags
 }
+
+// journalFlags name the PostgreSQL journal a write is recorded in, the one the
+// application's Gateways share: a repeat then returns the first result, whichever
+// machine made it, and reconcile sees the call.
+type journalFlags struct {
+	url, table string
+}
+
+// registerJournal adds --journal and --journal-table to the command.
+func (c *connFlags) registerJournal(fs *flag.FlagSet) {
+	c.journal = &journalFlags{}
+	fs.StringVar(&c.journal.url, "journal", "", "PostgreSQL connection string of the journal your application's Gateways share "+
+		"(default $"+envJournal+"): a repeat with the same --idempotency-key then returns the first result, "+
+		"on any machine, and 'paybridge reconcile' sees the call; without one only providers that recognise "+
+		"repeats do ('paybridge help idempotency')")
+	fs.StringVar(&c.journal.table, "journal-table", pgjournal.DefaultTable, "the journal's table")
+}
+
+// open opens and migrates the journal the flags or $PAYBRIDGE_JOURNAL_URL name, or returns
+// nil when neither names one. Every error it returns is a *configError; none contains the
+// connection string or its password.
+func (f *journalFlags) open(ctx context.Context) (*pgjournal.Journal, error) {
+	raw := f.url
+	if raw == "" {
+		raw = os.Getenv(envJournal)
+	}
+	if raw == "" {
+		return nil, nil
+	}
+	j, err := pgjournal.Open(ctx, raw, pgjournal.WithTable(f.table))
+	if err != nil {
+		return nil, &configError{err: journalError{err}, journal: true}
+	}
+	if err := j.Migrate(ctx); err != nil {
+		j.Close()
+		return nil, &configError{err: journalError{err}, journal: true}
+	}
+	return j, nil
+}
+
+// journalError is a failure to open the journal, in a sentence without package prefix.
+type journalError struct{ err error }
+
+func (e journalError) Error() string {
+	return "the journal: " + strings.TrimPrefix(e.err.Error(), "pgjournal: ")
+}
+
+func (e journalError) Unwrap() error { return e.err }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.url, "url", "", "provider URL, e.g. trustlyrest://sandbox?merchant_id=… (default $"+envURL+"; see 'paybridge help environment')")

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,6 @@ import (
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
-	"github.com/paybridge/paybridge/provider/trustist"
 )
 
 // seeAlso ends the help of the operator commands.
@@ -110,21 +110,44 @@ func requireKey(s stdio, cmd, key string) (int, bool) {
 	fmt.Fprintf(s.err, `paybridge %s: --idempotency-key is required for a command that moves money.
 Pick one tied to this job and keep it, for example:
   --idempotency-key %s
-Running the same command with the same key again never moves money twice
-('paybridge help idempotency' says more).
+With --journal (or `+envJournal+`) running the same command with the same key
+again returns the first result; without a journal only the providers that
+recognise repeats do ('paybridge help idempotency' says which).
 Run 'paybridge %s --help' for usage.
 `, cmd, suggestKey(cmd), cmd)
 	return exitUsage, false
 }
 
+// opKind says what an operator command's call does at the provider.
+type opKind int
+
+const (
+	opRead   opKind = iota // reads (status): nothing can move
+	opChange               // changes something but moves no money (verify)
+	opMove                 // may move money (pay, refund, payout)
+)
+
 // op runs one Gateway call under the flags' timeout and prints its result or error.
-func op[T any](ctx context.Context, s stdio, cmd string, c *connFlags, write bool, key string,
+func op[T any](ctx context.Context, s stdio, cmd string, c *connFlags, kind opKind, key string,
 	call func(context.Context, *paybridge.Gateway) (T, error), show func(io.Writer, T)) int {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	gw, err := c.open(ctx, s.err)
+	how := callKind{read: kind == opRead}
+	var opts []paybridge.Option
+	if c.journal != nil {
+		j, err := c.journal.open(ctx)
+		if err != nil {
+			return reportError(s, cmd, how, c.json, err, exitConfig, key)
+		}
+		if j != nil {
+			defer j.Close()
+			opts = append(opts, paybridge.WithJournal(j))
+			how.journaled = true
+		}
+	}
+	gw, err := c.open(ctx, s.err, opts...)
 	if err != nil {
-		return reportError(s, cmd, c.json, err, exitConfig, key)
+		return reportError(s, cmd, how, c.json, err, exitConfig, key)
 	}
 	defer gw.Close()
 	res, err := call(ctx, gw)
@@ -137,7 +160,7 @@ func op[T any](ctx context.Context, s stdio, cmd string, c *connFlags, write boo
 				err = &stopError{msg: "interrupted before the provider answered", err: err}
 			}
 		}
-		return reportError(s, cmd, c.json, err, exitCodeFor(err, write), key)
+		return reportError(s, cmd, how, c.json, err, exitCodeFor(err, kind == opMove), key)
 	}
 	if c.json {
 		writeJSON(s.out, res)
@@ -220,9 +243,9 @@ func describe(err error, exit int, key string) errorJSON {
 	return e
 }
 
-// reportError prints err (as JSON on stdout with --json, as text on stderr otherwise) and
-// returns exit.
-func reportError(s stdio, cmd string, asJSON bool, err error, exit int, key string) int {
+// reportError prints err (as JSON on stdout with --json, as text on stderr otherwise),
+// followed in text by what to do next, and returns exit.
+func reportError(s stdio, cmd string, how callKind, asJSON bool, err error, exit int, key string) int {
 	e := describe(err, exit, key)
 	if asJSON {
 		writeJSON(s.out, struct {
@@ -244,30 +267,7 @@ func reportError(s stdio, cmd string, asJSON bool, err error, exit int, key stri
 		kv(s.err, "  code", e.Code, "  provider code", e.ProviderCode, "  HTTP status", httpStatus(e.HTTPStatus),
 			"  correlation id", e.CorrelationID, "  idempotency key", e.IdempotencyKey)
 	}
-	switch exit {
-	case exitUsage:
-		fmt.Fprintln(s.err, "Nothing moved: change the request.")
-	case exitConfig:
-		if e.Code != "configuration" {
-			fmt.Fprintln(s.err, "The provider refused the credentials; nothing moved.")
-		} else if !errors.Is(err, errNoURL) {
-			fmt.Fprintln(s.err, "Nothing was sent.")
-		}
-		fmt.Fprintln(s.err, "Check --url (or "+envURL+") and the provider's variables: 'paybridge help environment'.")
-	case exitUnavailable:
-		if e.IdempotencyKey != "" {
-			fmt.Fprintf(s.err, "Nothing moved: try again later, with --idempotency-key %s.\n", e.IdempotencyKey)
-		} else {
-			fmt.Fprintln(s.err, "Nothing moved: try again later.")
-		}
-	case exitUnknown:
-		fmt.Fprintf(s.err, "The provider may have acted. Run the same command again, with\n"+
-			"--idempotency-key %s, to learn the outcome; the provider answers with the first result\n"+
-			"instead of acting twice.\n", e.IdempotencyKey)
-		if e.Provider == trustist.Name {
-			fmt.Fprintln(s.err, "Trustist keeps no idempotency keys: look the reference up in the TrustistTransfer portal first.")
-		}
-	}
+	fmt.Fprint(s.err, nextStep(cmd, how, err, e, exit))
 	return exit
 }
 
@@ -286,7 +286,9 @@ Creates a payment (a pay-in) and prints it: the payment id, the neutral status
 (usually requires_action), the provider's own status, and the redirect URL where the
 payer approves it at their bank. The outcome arrives as a notification, or read it
 with 'paybridge status payment ID'. If the command fails with exit status 4, run it
-again unchanged: the same --idempotency-key never pays twice.
+again unchanged, with the same --idempotency-key. With --journal (the journal your
+application shares) the repeat returns the first payment; without one, Trustly REST
+(before the payer approves) and Trustist open a second payment page.
 
 Examples:
   paybridge pay --url mem:// --amount 12.34 --currency GBP --reference order-1001 \
@@ -304,6 +306,7 @@ Examples:
 	var payer personFlags
 	var req paybridge.PaymentRequest
 	c.register(fs)
+	c.registerJournal(fs)
 	amt.register(fs)
 	payer.register(fs, "payer")
 	fs.StringVar(&req.MerchantReference, "reference", "", "your order reference, unique per payment (required)")
@@ -327,7 +330,7 @@ Examples:
 		return code
 	}
 	req.Payer = payer.p
-	return op(ctx, s, "pay", &c, true, req.IdempotencyKey,
+	return op(ctx, s, "pay", &c, opMove, req.IdempotencyKey,
 		func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Payment, error) { return gw.Pay(ctx, req) },
 		showPayment)
 }
@@ -339,11 +342,13 @@ Refunds a succeeded payment, in full or in part (where the provider allows parti
 repeated refunds), and prints the refund: its id, the neutral status (pending until
 the provider confirms it) and the provider's own status. Read it later with
 'paybridge status refund ID' where the provider can (Trustly JSON-RPC reports the
-outcome by notification only). Repeated with the same --idempotency-key, it refunds once.
+outcome by notification only). Repeated with the same --idempotency-key it refunds
+once: with --journal the journal returns the first refund; without one Trustly
+(JSON-RPC and REST) recognise the repeat.
 
 Examples:
   paybridge refund --payment 1002600001 --amount 5.00 --currency USD \
-      --reason 'damaged item' --idempotency-key ticket-4711-refund
+      --reference ticket-4711 --idempotency-key ticket-4711-refund
   paybridge refund --json --payment 7350154867 --amount 12.34 --currency EUR \
       --idempotency-key order-1001-refund-1
 ` + seeAlso
@@ -352,10 +357,11 @@ Examples:
 	var amt amountFlags
 	var req paybridge.RefundRequest
 	c.register(fs)
+	c.registerJournal(fs)
 	amt.register(fs)
 	fs.StringVar(&req.PaymentID, "payment", "", "id of the payment to refund (required)")
 	fs.StringVar(&req.MerchantReference, "reference", "", "your reference for the refund (default derived from the idempotency key)")
-	fs.StringVar(&req.Reason, "reason", "", "why, where the provider records it")
+	fs.StringVar(&req.Reason, "reason", "", "why the refund is made; only mem:// carries it: Trustly (JSON-RPC and REST) and Trustist refuse a refund that sets it")
 	fs.StringVar(&req.IdempotencyKey, "idempotency-key", "", "key that makes a repeat of this command safe (required)")
 	if code, ok := parseFlags(fs, s, help, args); !ok {
 		return code
@@ -370,7 +376,7 @@ Examples:
 	if code, ok := requireKey(s, "refund", req.IdempotencyKey); !ok {
 		return code
 	}
-	return op(ctx, s, "refund", &c, true, req.IdempotencyKey,
+	return op(ctx, s, "refund", &c, opMove, req.IdempotencyKey,
 		func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Refund, error) {
 			return gw.Refund(ctx, req)
 		},
@@ -385,7 +391,9 @@ Sends money to a bank account the provider has verified, and prints the payout: 
 id, the neutral status (pending until the bank confirms it) and the provider's own
 status. The account id is the one 'paybridge verify' printed for a verified account.
 Trustly ties accounts to the end user: give the --user-id the account was verified
-with. Repeated with the same --idempotency-key, it pays out once.
+with. Repeated with the same --idempotency-key it pays out once: with --journal the
+journal returns the first payout; without one Trustly (JSON-RPC and REST) recognise
+the repeat.
 
 Example:
   paybridge payout --account-id 1293847561 --amount 25.00 --currency EUR \
@@ -399,6 +407,7 @@ Example:
 	var payee personFlags
 	var req paybridge.PayoutRequest
 	c.register(fs)
+	c.registerJournal(fs)
 	amt.register(fs)
 	payee.register(fs, "payee")
 	fs.StringVar(&req.AccountID, "account-id", "", "id of the verified account, from 'paybridge verify' (required)")
@@ -420,7 +429,7 @@ Example:
 		return code
 	}
 	req.Payee = payee.p
-	return op(ctx, s, "payout", &c, true, req.IdempotencyKey,
+	return op(ctx, s, "payout", &c, opMove, req.IdempotencyKey,
 		func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Payout, error) {
 			return gw.Payout(ctx, req)
 		},
@@ -432,7 +441,9 @@ func verifyCmd(ctx context.Context, s stdio, args []string) int {
 
 Verifies a bank account so that it can receive payouts, and prints the verification:
 its id, the neutral status, the provider's own status and, once verified, the account
-id to give 'paybridge payout --account-id'.
+id to give 'paybridge payout --account-id'. At Trustly REST only an interactive
+verification gives an account id payout accepts: an account verified from its details
+is verified, but payout refuses it.
 
 With account details the provider checks the account without the holder, where it can.
 Without them the verification is interactive: the command prints a redirect URL where
@@ -440,7 +451,8 @@ the holder picks and confirms the account at their bank (give --return-url); fol
 with 'paybridge status verification ID'.
 
 Verification moves no money, so --idempotency-key is optional here: without one a key
-is made, and printed with the result.
+is made, and printed with the result. With --journal a repeat with the same key returns
+the first verification.
 
 Examples:
   paybridge verify --url mem:// --iban GB29NWBK60161331926819 --first-name Ada \
@@ -457,6 +469,7 @@ Examples:
 	var req paybridge.VerifyAccountRequest
 	var cur string
 	c.register(fs)
+	c.registerJournal(fs)
 	holder.register(fs, "holder")
 	fs.StringVar(&req.Account.IBAN, "iban", "", "the account's IBAN")
 	fs.StringVar(&req.Account.AccountNumber, "account-number", "", "the account number (with --routing-number)")
@@ -493,7 +506,7 @@ Examples:
 	if req.IdempotencyKey == "" {
 		req.IdempotencyKey = suggestKey("verify")
 	}
-	return op(ctx, s, "verify", &c, false, req.IdempotencyKey,
+	return op(ctx, s, "verify", &c, opChange, req.IdempotencyKey,
 		func(ctx context.Context, gw *paybridge.Gateway) (verification, error) {
 			v, err := gw.VerifyAccount(ctx, req)
 			return verification{v, req.IdempotencyKey}, err
@@ -530,9 +543,16 @@ Examples:
 	if !ok {
 		return code
 	}
+	kinds := []string{"payment", "refund", "payout", "verification"}
 	kind, id := "payment", ""
 	switch len(pos) {
+	case 0:
+		return usageError(s, "status", "the id is missing: paybridge status [payment|refund|payout|verification] ID")
 	case 1:
+		if slices.Contains(kinds, pos[0]) {
+			// "status payout" with the id forgotten: not a payment named "payout".
+			return usageError(s, "status", "the %s id is missing: paybridge status %s ID", pos[0], pos[0])
+		}
 		id = pos[0]
 	case 2:
 		kind, id = pos[0], pos[1]
@@ -544,25 +564,25 @@ Examples:
 	}
 	switch kind {
 	case "payment":
-		return op(ctx, s, "status", &c, false, "",
+		return op(ctx, s, "status", &c, opRead, "",
 			func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Payment, error) {
 				return gw.GetPayment(ctx, id)
 			},
 			showPayment)
 	case "refund":
-		return op(ctx, s, "status", &c, false, "",
+		return op(ctx, s, "status", &c, opRead, "",
 			func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Refund, error) {
 				return gw.GetRefund(ctx, id)
 			},
 			showRefund)
 	case "payout":
-		return op(ctx, s, "status", &c, false, "",
+		return op(ctx, s, "status", &c, opRead, "",
 			func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.Payout, error) {
 				return gw.GetPayout(ctx, id)
 			},
 			showPayout)
 	case "verification":
-		return op(ctx, s, "status", &c, false, "",
+		return op(ctx, s, "status", &c, opRead, "",
 			func(ctx context.Context, gw *paybridge.Gateway) (*paybridge.AccountVerification, error) {
 				return gw.GetAccountVerification(ctx, id)
 			},

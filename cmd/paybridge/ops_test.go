@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
+	"github.com/paybridge/paybridge/reconcile"
 )
 
 // errorOut is the --json form of a failure.
@@ -148,8 +150,12 @@ func TestOperationsTrustly(t *testing.T) {
 	})
 	contains(t, describeEvent(credit), "trustly  credit  order="+p.ID, "money reached the merchant")
 	// Trustly has no call that reads a payment back: refused before anything is sent.
+	// The advice fits a read: nothing could move.
 	st := cli(t, "status", p.ID, "--url", url).mustCode(t, exitUsage)
-	contains(t, st.err, "not_supported", "Nothing moved")
+	contains(t, st.err, "not_supported", "Nothing was read, and a read changes nothing: change the request.")
+	if strings.Contains(st.err, "moved") {
+		t.Errorf("a failed read speaks of moving money:\n%s", st.err)
+	}
 
 	refund := []string{"refund", "--url", url, "--json", "--payment", p.ID, "--amount", "5.00", "--currency", "EUR",
 		"--idempotency-key", "order-2-refund"}
@@ -311,4 +317,138 @@ func TestOperationsMem(t *testing.T) {
 	contains(t, r.err, "PAYBRIDGE_URL")
 	r = cli(t, "status", "pay_1", "--url", "nosuch://x").mustCode(t, exitConfig)
 	contains(t, r.err, "configuration error", `unknown provider "nosuch"`, "mem://")
+}
+
+// The help shows what works at a real provider, and says where a flag or a result does not.
+func TestHelpSaysWhatProvidersAccept(t *testing.T) {
+	refund := cli(t, "refund", "--help").mustCode(t, exitOK)
+	examples, flags, _ := strings.Cut(refund.out, "\nFlags:")
+	// Only mem:// carries a reason: an example with one fails at every real provider.
+	if strings.Contains(examples, "--reason") {
+		t.Errorf("a refund example sets --reason, which Trustly and Trustist refuse:\n%s", examples)
+	}
+	_, reason, _ := strings.Cut(flags, "-reason")
+	reason, _, _ = strings.Cut(reason, "\n  -")
+	contains(t, reason, "mem://", "Trustly", "Trustist")
+	// At Trustly REST an account verified from its details is refused by payout
+	// (TestOperationsTrustlyREST): verify's help says so.
+	verify := cli(t, "verify", "--help").mustCode(t, exitOK)
+	contains(t, strings.Join(strings.Fields(verify.out), " "), "At Trustly REST only an interactive verification gives an account id payout accepts")
+}
+
+// trustlyRESTPayments counts the payments the Trustly REST simulator holds whose
+// merchantReference begins with ref, as the provider's own list reports them.
+func trustlyRESTPayments(ctx context.Context, t *testing.T, url, ref string) int {
+	t.Helper()
+	gw, err := paybridge.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	var client *trustlyrest.Client
+	if !gw.As(&client) {
+		t.Fatal("the Gateway holds no *trustlyrest.Client")
+	}
+	n := 0
+	for p, err := range client.ListPayments(ctx, trustlyrest.PaymentFilter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(p.MerchantReference, ref+".") {
+			n++
+		}
+	}
+	return n
+}
+
+// With --journal (or PAYBRIDGE_JOURNAL_URL) the journal answers a repeated command with the
+// first result across invocations, where the provider would not: Trustly REST opens a
+// second payment for a repeated pay the payer has not approved. The call is then in the
+// journal reconcile reads.
+func TestOperationsJournalAnswersRepeats(t *testing.T) {
+	clearProviderEnv(t)
+	t.Setenv(envJournal, "")
+	dbURL := pgtest.ServerURL(t) // skips, saying why, without a PostgreSQL server
+	table := pgtest.FreshTable(t, dbURL, "clijournal")
+	set, _ := startTestSims(t)
+	url := useSim(t, set, trustlyrest.Name)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit)
+	defer cancel()
+	pay := func(ref string, more ...string) []string {
+		return append([]string{"pay", "--url", url, "--json", "--amount", "10.00", "--currency", "USD", "--reference", ref,
+			"--description", "Order", "--return-url", set.ReturnURL, "--idempotency-key", ref + "-pay",
+			"--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com", "--country", "US"}, more...)
+	}
+
+	// Without a journal each run has its own: the provider opens a second payment, as
+	// the help texts say.
+	a := decode[paybridge.Payment](t, cli(t, pay("order-nj")...).mustCode(t, exitOK))
+	b := decode[paybridge.Payment](t, cli(t, pay("order-nj")...).mustCode(t, exitOK))
+	if n := trustlyRESTPayments(ctx, t, url, "order-nj"); a.ID == b.ID || n != 2 {
+		t.Fatalf("without a journal: payments %s and %s, %d at the provider; the help texts say a repeat opens a second one",
+			a.ID, b.ID, n)
+	}
+
+	// With the journal, by flag and then by variable, on a table the command creates.
+	first := decode[paybridge.Payment](t, cli(t, pay("order-j", "--journal", dbURL, "--journal-table", table)...).mustCode(t, exitOK))
+	t.Setenv(envJournal, dbURL)
+	again := decode[paybridge.Payment](t, cli(t, pay("order-j", "--journal-table", table)...).mustCode(t, exitOK))
+	if first.ID == "" || again.ID != first.ID || again.RedirectURL != first.RedirectURL {
+		t.Fatalf("pay %+v, repeated %+v: want the first payment again", first, again)
+	}
+	if n := trustlyRESTPayments(ctx, t, url, "order-j"); n != 1 {
+		t.Fatalf("the provider holds %d payments for the repeated command, want 1", n)
+	}
+	// The same key with another request is refused by the journal, before anything is sent.
+	other := cli(t, pay("order-j", "--journal-table", table, "--amount", "11.00")...).mustCode(t, exitFailed)
+	if e := decode[errorOut](t, other); e.Error.Code != "duplicate" {
+		t.Fatalf("the key reused for another amount: %+v", e.Error)
+	}
+
+	// reconcile reads the call the command journaled (and none of the runs without one).
+	today := time.Now().UTC().Format(time.DateOnly)
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	r := cli(t, "reconcile", "--url", url, "--journal-table", table, "--from", today, "--to", tomorrow, "--json")
+	if r.code != exitAgree && r.code != exitDiffer {
+		t.Fatalf("reconcile exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if rep := decode[reconcile.Report](t, r); rep.Calls != 1 {
+		t.Fatalf("reconcile found %d calls in the journal, want the one pay: %+v", rep.Calls, rep)
+	}
+}
+
+// A journal that cannot be opened is a configuration error that names --journal and
+// never prints the connection string's password.
+func TestOperationsJournalUnusable(t *testing.T) {
+	clearProviderEnv(t)
+	t.Setenv(envJournal, "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	_ = ln.Close()
+	const password = "pw-Zq81xK"
+	pay := []string{"pay", "--url", "mem://", "--amount", "1.00", "--currency", "GBP", "--reference", "r",
+		"--return-url", "https://shop.example.com/r", "--idempotency-key", "k"}
+	for _, dsn := range []string{
+		"postgres://ops:" + password + "@" + closed + "/books?sslmode=disable", // nothing listens
+		"postgres://ops:" + password + "@[::1/books",                           // malformed
+		"host=" + closed + " user=ops password=" + password + " sslmode=disable",
+	} {
+		r := cli(t, append(pay, "--journal", dsn)...).mustCode(t, exitConfig)
+		contains(t, r.err, "configuration error: the journal", "--journal (or "+envJournal+")")
+		j := cli(t, append(pay, "--journal", dsn, "--json")...).mustCode(t, exitConfig)
+		if e := decode[errorOut](t, j); e.Error.Code != "configuration" {
+			t.Errorf("--json: %+v", e.Error)
+		}
+		t.Setenv(envJournal, dsn)
+		v := cli(t, "verify", "--url", "mem://", "--iban", "GB29NWBK60161331926819", "--first-name", "Ada").mustCode(t, exitConfig)
+		t.Setenv(envJournal, "")
+		for _, out := range []string{r.out, r.err, j.out, j.err, v.out, v.err} {
+			if strings.Contains(out, password) {
+				t.Fatalf("the journal's password was printed:\n%s", out)
+			}
+		}
+	}
 }

@@ -104,14 +104,14 @@ func webhooksRegister(ctx context.Context, s stdio, args []string) int {
 	defer cancel()
 	gw, err := c.open(ctx, s.err)
 	if err != nil {
-		return reportError(s, cmd, c.json, err, exitConfig, "")
+		return reportError(s, cmd, callKind{}, c.json, err, exitConfig, "")
 	}
 	defer gw.Close()
 	var client *trustist.Client
 	if !gw.As(&client) {
 		err := &provider.Error{Code: provider.NotSupported,
 			Message: "webhook endpoints are registered through Trustist's API only; the provider URL names " + providerName(gw)}
-		return reportError(s, cmd, c.json, err, exitUsage, "")
+		return reportError(s, cmd, callKind{}, c.json, err, exitUsage, "")
 	}
 	got, err := client.RegisterWebhook(ctx, ep)
 	if err != nil {
@@ -120,7 +120,7 @@ func webhooksRegister(ctx context.Context, s stdio, args []string) int {
 		}
 		exit := exitCodeFor(err, true)
 		if exit != exitUnknown || c.json {
-			return reportError(s, cmd, c.json, err, exit, "")
+			return reportError(s, cmd, callKind{}, c.json, err, exit, "")
 		}
 		// The idempotency advice reportError gives does not apply: Trustist takes no key.
 		e := describe(err, exit, "")
