@@ -85,9 +85,9 @@ to the job, such as the order or ticket number:
 
 With --journal (or ` + envJournal + `), the PostgreSQL journal your application's
 Gateways share (package journal/pgjournal; --journal-table names its table, which
-is created if missing), the repeat returns the first result, from any machine, and
-never sends the call twice (a call whose outcome is unknown stays so until it is
-learned). 'paybridge reconcile' sees the call, and so do your application's
+the application's migration makes), the repeat returns the first result, from any
+machine, and never sends the call twice (a call whose outcome is unknown stays so
+until it is learned). 'paybridge reconcile' sees the call, and so do your application's
 Gateways when the provider URL names the same merchant account.
 
 Without a journal each run has an empty one of its own, so only the provider can

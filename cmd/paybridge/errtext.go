@@ -195,7 +195,8 @@ func nextStep(cmd string, how callKind, err error, e errorJSON, exit int) string
 	switch {
 	case exit == exitConfig && journalFailed:
 		return "Nothing was sent.\nCheck --journal (or " + envJournal + "), the journal's PostgreSQL connection string,\n" +
-			"--journal-table, and that the server is reachable ('paybridge help idempotency').\n"
+			"--journal-table, which names a table your application's migration made, and that the\n" +
+			"server is reachable ('paybridge help idempotency').\n"
 	case exit == exitConfig:
 		var b strings.Builder
 		switch {

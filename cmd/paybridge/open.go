@@ -48,7 +48,7 @@ func (c *connFlags) registerJournal(fs *flag.FlagSet) {
 	fs.StringVar(&c.journal.table, "journal-table", pgjournal.DefaultTable, "the journal's table")
 }
 
-// open opens and migrates the journal the flags or $PAYBRIDGE_JOURNAL_URL name, or returns
+// open opens the journal the flags or $PAYBRIDGE_JOURNAL_URL name, or returns
 // nil when neither names one. Every error it returns is a *configError; none contains the
 // connection string or its password.
 func (f *journalFlags) open(ctx context.Context) (*pgjournal.Journal, error) {
@@ -63,7 +63,10 @@ func (f *journalFlags) open(ctx context.Context) (*pgjournal.Journal, error) {
 	if err != nil {
 		return nil, &configError{err: journalError{err}, journal: true}
 	}
-	if err := j.Migrate(ctx); err != nil {
+	// The table is the application's: its migration makes it (pgjournal's Migrate). An
+	// operator's command changes no schema, and refuses before sending when the table
+	// is not there.
+	if err := j.Ping(ctx); err != nil {
 		j.Close()
 		return nil, &configError{err: journalError{err}, journal: true}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/internal/pgkit/pgtest"
 	"github.com/paybridge/paybridge/internal/testwait"
+	"github.com/paybridge/paybridge/journal/pgjournal"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider/trustly/trustlysim"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
@@ -389,7 +390,22 @@ func TestOperationsJournalAnswersRepeats(t *testing.T) {
 			a.ID, b.ID, n)
 	}
 
-	// With the journal, by flag and then by variable, on a table the command creates.
+	// A journal whose table was never made is refused before anything is sent: the
+	// command changes no schema.
+	missing := cli(t, pay("order-j", "--journal", dbURL, "--journal-table", table)...).mustCode(t, exitConfig)
+	if n := trustlyRESTPayments(ctx, t, url, "order-j"); n != 0 || !strings.Contains(missing.out+missing.err, table) {
+		t.Fatalf("a journal without its table: %d payments at the provider, output %q", n, missing.out+missing.err)
+	}
+	j, err := pgjournal.Open(ctx, dbURL, pgjournal.WithTable(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if err := j.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// With the journal, by flag and then by variable.
 	first := decode[paybridge.Payment](t, cli(t, pay("order-j", "--journal", dbURL, "--journal-table", table)...).mustCode(t, exitOK))
 	t.Setenv(envJournal, dbURL)
 	again := decode[paybridge.Payment](t, cli(t, pay("order-j", "--journal-table", table)...).mustCode(t, exitOK))

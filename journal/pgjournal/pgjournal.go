@@ -297,6 +297,16 @@ func migrationSQL(t pgkit.Table) string {
 		"{{parent_index}}", t.IndexIdent("parent_idx"), "{{created_index}}", t.IndexIdent("created_idx")).Replace(schemaSQL)
 }
 
+// Ping checks that the server answers and that the journal's table exists and can be
+// read, and changes nothing: for a readiness probe, or for a tool that must not alter the
+// schema of the application's table (Migrate is the application's to run).
+func (j *Journal) Ping(ctx context.Context) error {
+	if _, err := j.db.Exec(ctx, `SELECT FROM `+j.tbl.Ident+` LIMIT 0`); err != nil {
+		return j.red.QueryError("ping "+j.tbl.Name, err)
+	}
+	return nil
+}
+
 // Migrate creates the table and its indexes if they do not exist, and upgrades a table
 // created by an earlier version. It is safe to call on every start and from several
 // processes at once.

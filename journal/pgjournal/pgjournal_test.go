@@ -122,6 +122,28 @@ func TestMigrationSQL(t *testing.T) {
 }
 
 // The connection string's password never reaches an error.
+func TestPingChecksTheTableAndChangesNothing(t *testing.T) {
+	url := pgtest.ServerURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	missing := pgtest.FreshTable(t, url, "journal_ping")
+	j, err := pgjournal.Open(ctx, url, pgjournal.WithTable(missing))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer j.Close()
+	err = j.Ping(ctx)
+	if err == nil || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("Ping of a table never made: %v, want an error naming %s", err, missing)
+	}
+	if err := j.Ping(ctx); err == nil {
+		t.Fatal("Ping made the table it checked")
+	}
+	if err := open(t, url, missing).Ping(ctx); err != nil {
+		t.Fatalf("Ping after Migrate: %v", err)
+	}
+}
+
 func TestOpenErrorHidesPassword(t *testing.T) {
 	const pw = "s3cret-Passw0rd"
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
