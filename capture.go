@@ -22,7 +22,7 @@ func (g *Gateway) Capture(ctx context.Context, req CaptureRequest) (c *Capture, 
 	}
 	cp := g.p.(provider.Capturer)
 	return write(ctx, g, start, writeCall[Capture]{op: op, need: provider.OpCapture, key: req.IdempotencyKey, amount: req.Amount, req: &req,
-		send:  func() (*Capture, error) { return cp.Capture(ctx, &req) },
+		send:  func(ctx context.Context) (*Capture, error) { return cp.Capture(ctx, &req) },
 		facts: func(c *Capture) written { return written{c.ID, c.Amount, &c.Provider, &c.IdempotencyKey} },
 		get:   cp.GetCapture,
 	})
@@ -51,7 +51,7 @@ func (g *Gateway) Void(ctx context.Context, req VoidRequest) (p *Payment, err er
 	}
 	cp := g.p.(provider.Capturer)
 	return write(ctx, g, start, writeCall[Payment]{op: op, need: provider.OpVoid, key: req.IdempotencyKey, req: &req, onParent: true,
-		send:  func() (*Payment, error) { return cp.Void(ctx, &req) },
+		send:  func(ctx context.Context) (*Payment, error) { return cp.Void(ctx, &req) },
 		facts: func(p *Payment) written { return written{id: p.ID, provider: &p.Provider} },
 		get:   g.p.GetPayment,
 	})

@@ -342,7 +342,7 @@ func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err 
 		req.CancelURL = req.ReturnURL
 	}
 	return write(ctx, g, start, writeCall[Payment]{op: op, need: provider.OpPay, key: req.IdempotencyKey, amount: req.Amount, req: &req,
-		send:  func() (*Payment, error) { return g.p.Pay(ctx, &req) },
+		send:  func(ctx context.Context) (*Payment, error) { return g.p.Pay(ctx, &req) },
 		facts: func(p *Payment) written { return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey} },
 		get:   func(ctx context.Context, id string) (*Payment, error) { return payAgain(ctx, g.p, id) },
 	})
@@ -381,7 +381,7 @@ func (g *Gateway) Refund(ctx context.Context, req RefundRequest) (r *Refund, err
 	}
 	rf := g.p.(provider.Refunder)
 	return write(ctx, g, start, writeCall[Refund]{op: op, need: provider.OpRefund, key: req.IdempotencyKey, amount: req.Amount, req: &req,
-		send:  func() (*Refund, error) { return rf.Refund(ctx, &req) },
+		send:  func(ctx context.Context) (*Refund, error) { return rf.Refund(ctx, &req) },
 		facts: func(r *Refund) written { return written{r.ID, r.Amount, &r.Provider, &r.IdempotencyKey} },
 		get:   rf.GetRefund,
 	})
@@ -429,7 +429,7 @@ func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err
 	}
 	po := g.p.(provider.Payouter)
 	return write(ctx, g, start, writeCall[Payout]{op: op, need: provider.OpPayout, key: req.IdempotencyKey, amount: req.Amount, req: &req,
-		send:  func() (*Payout, error) { return po.Payout(ctx, &req) },
+		send:  func(ctx context.Context) (*Payout, error) { return po.Payout(ctx, &req) },
 		facts: func(p *Payout) written { return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey} },
 		get:   po.GetPayout,
 	})
@@ -469,7 +469,7 @@ func (g *Gateway) VerifyAccount(ctx context.Context, req VerifyAccountRequest) (
 		return nil, g.invalid(op, req.IdempotencyKey, fields...)
 	}
 	return write(ctx, g, start, writeCall[AccountVerification]{op: op, need: provider.OpVerifyAccount, key: req.IdempotencyKey, req: &req,
-		send:  func() (*AccountVerification, error) { return av.VerifyAccount(ctx, &req) },
+		send:  func(ctx context.Context) (*AccountVerification, error) { return av.VerifyAccount(ctx, &req) },
 		facts: func(v *AccountVerification) written { return written{id: v.ID, provider: &v.Provider} },
 		get:   av.GetAccountVerification,
 	})

@@ -37,7 +37,8 @@ func WithJournal(j journal.Journal) Option {
 
 // WithLease sets how long the Gateway holds a call's journal entry (default DefaultLease).
 // A caller that crashes keeps others with the same key waiting this long, after which the
-// call is treated as uncertain.
+// call is treated as uncertain. Each attempt at the provider is cut off at nine tenths of
+// the lease, so that it never outlives the claim it was sent under.
 func WithLease(d time.Duration) Option {
 	return func(g *Gateway) {
 		if d > 0 {
@@ -45,6 +46,20 @@ func WithLease(d time.Duration) Option {
 		}
 	}
 }
+
+// sendWithin makes one attempt, cut off after limit unless ctx ends sooner.
+func sendWithin[T any](ctx context.Context, limit time.Duration, send func(context.Context) (*T, error)) (*T, error) {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= limit {
+		return send(ctx)
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	return send(ctx)
+}
+
+// attemptLimit is how long one attempt of a journaled call may take: nine tenths of the
+// lease, which leaves the rest to record the outcome before the claim lapses.
+func (g *Gateway) attemptLimit() time.Duration { return g.lease - g.lease/10 }
 
 // Journal returns the Gateway's operations journal, for operators who settle uncertain
 // calls (journal.Journal.Settle) and for reconciliation. Its entries are scoped by
@@ -62,8 +77,8 @@ type writeCall[T any] struct {
 	key    string
 	amount money.Amount // zero for VerifyAccount
 	req    any          // pointer to the validated request
-	// send makes one attempt at the provider.
-	send func() (*T, error)
+	// send makes one attempt at the provider, bounded by ctx.
+	send func(ctx context.Context) (*T, error)
 	// facts reports what the Gateway checks in an answer.
 	facts func(*T) written
 	// get reads the object by the provider's id, to settle an uncertain call whose
@@ -119,8 +134,12 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 				return g.journalError(c.op, c.key, "recording a repeated attempt", err)
 			}
 		}
+		// An attempt ends before the claim it was sent under can lapse: however the HTTP
+		// client is configured, no request is still being answered when another caller
+		// may take the entry over, and the call is recorded (uncertain if the request
+		// was written) while the claim is still this caller's.
 		var err error
-		v, err = c.send()
+		v, err = sendWithin(ctx, g.attemptLimit(), c.send)
 		if err != nil && maybe == nil && outcomeOf(err) == journal.Uncertain {
 			maybe = err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 )
 
@@ -138,5 +139,49 @@ func TestRepeatAfterTheClaimWasTakenOverSendsNothing(t *testing.T) {
 	}
 	if err == nil || errors.Is(err, paybridge.ErrUnknownOutcome) {
 		t.Fatalf("the first caller's Pay: %v; want an error saying that nothing more was sent", err)
+	}
+}
+
+// hanging is an adapter whose Pay writes its request and then waits for an answer that
+// never comes, until the attempt's context ends: a provider or proxy that holds the
+// connection open, behind an HTTP client without a timeout.
+type hanging struct {
+	fake
+	deadline chan time.Time // the deadline each attempt's context carried
+}
+
+func (h *hanging) Pay(ctx context.Context, _ *provider.PaymentRequest) (*provider.Payment, error) {
+	dl, _ := ctx.Deadline()
+	h.deadline <- dl
+	<-ctx.Done()
+	return nil, &provider.Error{Code: provider.UnknownOutcome, Message: "written, then no answer", Err: ctx.Err()}
+}
+
+// An attempt must end while the claim it was sent under is still held, however the
+// adapter's HTTP client is configured: otherwise another instance takes the entry over
+// while the request is still on its way and, when its look-up finds nothing, sends it
+// again. The attempt is cut off before the lease ends and the call recorded uncertain.
+func TestAnAttemptEndsBeforeItsLease(t *testing.T) {
+	const lease = 300 * time.Millisecond
+	h := &hanging{fake: fake{caps: provider.Capabilities{Currencies: []money.Currency{money.MustCurrency("GBP")}}},
+		deadline: make(chan time.Time, 1)}
+	j := journal.NewMemory()
+	gw := paybridge.New(h, paybridge.WithJournal(j), paybridge.WithLease(lease), paybridge.WithRetry(paybridge.NoRetry))
+	// The caller's own deadline, far beyond the lease, only ends the test if the attempt
+	// is not cut off.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*lease)
+	defer cancel()
+	sent := time.Now()
+	_, err := gw.Pay(ctx, keyed("hang-1"))
+	dl := <-h.deadline
+	if dl.IsZero() || dl.After(sent.Add(lease)) {
+		t.Fatalf("the attempt's deadline %v; want one before the lease ends at %v", dl, sent.Add(lease))
+	}
+	if !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("Pay: %v; want ErrUnknownOutcome", err)
+	}
+	e, gerr := j.Get(context.Background(), journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: "hang-1"})
+	if gerr != nil || e.State != journal.Uncertain {
+		t.Fatalf("journal entry %+v, %v; want it recorded uncertain by the caller that sent it", e, gerr)
 	}
 }

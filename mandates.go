@@ -43,7 +43,7 @@ func (g *Gateway) CreateMandate(ctx context.Context, req MandateRequest) (m *Man
 	}
 	mm := g.p.(provider.MandateManager)
 	return write(ctx, g, start, writeCall[Mandate]{op: op, need: provider.OpCreateMandate, key: req.IdempotencyKey, req: &req,
-		send:  func() (*Mandate, error) { return mm.CreateMandate(g.withCalls(ctx), &req) },
+		send:  func(ctx context.Context) (*Mandate, error) { return mm.CreateMandate(g.withCalls(ctx), &req) },
 		facts: func(m *Mandate) written { return written{id: m.ID, provider: &m.Provider, key: &m.IdempotencyKey} },
 		get:   g.mandateGetter(),
 	})
@@ -91,7 +91,7 @@ func (g *Gateway) Charge(ctx context.Context, req ChargeRequest) (p *Payment, er
 	}
 	mm := g.p.(provider.MandateManager)
 	return write(ctx, g, start, writeCall[Payment]{op: op, need: provider.OpCharge, key: req.IdempotencyKey, amount: req.Amount, req: &req,
-		send:  func() (*Payment, error) { return mm.Charge(g.withCalls(ctx), &req) },
+		send:  func(ctx context.Context) (*Payment, error) { return mm.Charge(g.withCalls(ctx), &req) },
 		facts: func(p *Payment) written { return written{p.ID, p.Amount, &p.Provider, &p.IdempotencyKey} },
 		get:   g.p.GetPayment,
 	})
@@ -110,7 +110,7 @@ func (g *Gateway) CancelMandate(ctx context.Context, req CancelMandateRequest) (
 	}
 	mm := g.p.(provider.MandateManager)
 	return write(ctx, g, start, writeCall[Mandate]{op: op, need: provider.OpCancelMandate, key: req.IdempotencyKey, req: &req, onParent: true,
-		send:  func() (*Mandate, error) { return mm.CancelMandate(g.withCalls(ctx), &req) },
+		send:  func(ctx context.Context) (*Mandate, error) { return mm.CancelMandate(g.withCalls(ctx), &req) },
 		facts: func(m *Mandate) written { return written{id: m.ID, provider: &m.Provider} },
 		get:   g.mandateGetter(),
 	})
