@@ -42,10 +42,21 @@
 // # Idempotency
 //
 // Every money-moving request carries an IdempotencyKey; the Gateway makes one when the
-// caller gave none and returns it on the result. Adapters map the key to their provider's
-// own mechanism, so repeating a call with the same key — after a timeout, a crash or a
-// restart — returns the first result and never moves money twice. Store the key with the
-// job before the first attempt.
+// caller gave none and returns it on the result. Idempotency lives in the Gateway's
+// operations journal (WithJournal, package journal): every write is recorded there before
+// it is sent and its outcome after. A repeat with the same key returns the recorded result
+// without sending, the same key with another request is refused with ErrDuplicate, and
+// concurrent calls with one key send once. A call whose answer was lost is never sent again
+// blindly: a repeat returns ErrUnknownOutcome until the outcome is proved, by the
+// provider's own mechanism where it has one, by a verified notification, or by an operator
+// (Journal().Settle or Journal().Forget).
+//
+// The promise holds as far as the journal reaches. The default journal is in memory and
+// this Gateway's own, so it holds only for the calls of this Gateway in this process: a
+// repeat after a restart, or on another instance, may send again. Give every instance the
+// same persistent journal — WithJournal with package journal/pgjournal, on PostgreSQL — to
+// keep it across restarts and instances. Store the key with the job before the first
+// attempt.
 //
 // # Errors
 //

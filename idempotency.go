@@ -21,8 +21,9 @@ import (
 // bounded by their context and the retry policy's MaxElapsed, which should stay well below it.
 const DefaultLease = 5 * time.Minute
 
-// WithJournal sets the operations journal: where the Gateway records every Pay, Refund,
-// Payout and VerifyAccount before it is sent, and its outcome after. The default is an
+// WithJournal sets the operations journal: where the Gateway records every write (Pay,
+// Refund, Payout, VerifyAccount, Capture, Void, CreateMandate, Charge, CancelMandate)
+// before it is sent, and its outcome after. The default is an
 // in-memory journal of this Gateway's own, which serialises the calls of one process and
 // is lost on restart; give every instance of an application the same persistent journal
 // (package journal/pgjournal) to keep the idempotency promises across restarts and

@@ -177,5 +177,5 @@ func screenshot(t *testing.T, tab context.Context, name string) {
 	if err := os.WriteFile(path, img, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("screenshot of the paid order: %s", path)
+	t.Logf("screenshot of the paid order: %s (deleted when the test ends unless go test -artifacts keeps it)", path)
 }
