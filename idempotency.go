@@ -23,11 +23,10 @@ const DefaultLease = 5 * time.Minute
 
 // WithJournal sets the operations journal: where the Gateway records every write (Pay,
 // Refund, Payout, VerifyAccount, Capture, Void, CreateMandate, Charge, CancelMandate)
-// before it is sent, and its outcome after. The default is an
-// in-memory journal of this Gateway's own, which serialises the calls of one process and
-// is lost on restart; give every instance of an application the same persistent journal
-// (package journal/pgjournal) to keep the idempotency promises across restarts and
-// instances.
+// before it is sent, and its outcome after. The default is an in-memory journal of this
+// Gateway's own, which serialises the calls of one process and is lost on restart; give
+// every instance of an application the same persistent journal (package
+// journal/pgjournal) to keep the idempotency promises across restarts and instances.
 func WithJournal(j journal.Journal) Option {
 	return func(g *Gateway) {
 		if j != nil {
