@@ -32,10 +32,9 @@ func BenchmarkGatewayPayOverhead(b *testing.B) {
 // without the race detector: 58. The journal's are about two dozen (the request's JSON for
 // its fingerprint, the result's JSON kept for a repeat, the entry and its claim token);
 // validation about thirty (the validator boxes each field it visits in an interface, and
-// net/mail parses the e-mail address). 68 since each attempt runs under a deadline within
-// the journal's lease (the context, its timer and cancel function, when the caller's own
-// deadline is later or absent).
-const gatewayPayAllocBudget = 70
+// net/mail parses the e-mail address). 66 since each attempt carries the moment its
+// requests must end by, within the journal's lease (one context value).
+const gatewayPayAllocBudget = 68
 
 func TestGatewayPayAllocBudget(t *testing.T) {
 	_, gw := newFake(okPayment)

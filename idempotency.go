@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
@@ -37,8 +38,9 @@ func WithJournal(j journal.Journal) Option {
 
 // WithLease sets how long the Gateway holds a call's journal entry (default DefaultLease).
 // A caller that crashes keeps others with the same key waiting this long, after which the
-// call is treated as uncertain. Each attempt at the provider is cut off at nine tenths of
-// the lease, so that it never outlives the claim it was sent under.
+// call is treated as uncertain. The requests of each attempt at the provider end by nine
+// tenths of the lease after it starts, however the adapter's HTTP client is configured,
+// so that no attempt outlives the claim it was sent under.
 func WithLease(d time.Duration) Option {
 	return func(g *Gateway) {
 		if d > 0 {
@@ -47,14 +49,13 @@ func WithLease(d time.Duration) Option {
 	}
 }
 
-// sendWithin makes one attempt, cut off after limit unless ctx ends sooner.
+// sendWithin makes one attempt whose HTTP requests end within limit
+// (transport.WithAttemptEnd), unless ctx ends sooner.
 func sendWithin[T any](ctx context.Context, limit time.Duration, send func(context.Context) (*T, error)) (*T, error) {
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= limit {
 		return send(ctx)
 	}
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	return send(ctx)
+	return send(transport.WithAttemptEnd(ctx, time.Now().Add(limit)))
 }
 
 // attemptLimit is how long one attempt of a journaled call may take: nine tenths of the
@@ -135,9 +136,9 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 			}
 		}
 		// An attempt ends before the claim it was sent under can lapse: however the HTTP
-		// client is configured, no request is still being answered when another caller
-		// may take the entry over, and the call is recorded (uncertain if the request
-		// was written) while the claim is still this caller's.
+		// client is configured, no request is still awaiting its answer when another
+		// caller may take the entry over, and the call is recorded (uncertain if the
+		// request was written) while the claim is still this caller's.
 		var err error
 		v, err = sendWithin(ctx, g.attemptLimit(), c.send)
 		if err != nil && maybe == nil && outcomeOf(err) == journal.Uncertain {

@@ -63,6 +63,8 @@ func Do(c *http.Client, req *http.Request, who string, limit int64) (r *Response
 	ctx, span := startAttempt(req.Context(), req)
 	var resp *http.Response
 	defer func() { endAttempt(trace.SpanFromContext(req.Context()), span, resp, err) }()
+	ctx, release := bound(ctx, c)
+	defer release()
 	resp, err = open(ctx, c, req, who)
 	if err != nil {
 		return nil, err

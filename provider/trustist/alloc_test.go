@@ -30,9 +30,10 @@ import (
 // traced: a Pay 205 (199 before), a notification 210 (204): the global tracer provider,
 // which records nothing until the application sets one, still makes three objects per
 // span (the Gateway call's, the HTTP attempt's, the notification's). Since each attempt
-// runs under a deadline within the journal's lease: a Pay 212.
+// carries the moment its requests must end by (the client's 30-second timeout ends them
+// sooner, so no deadline is added): a Pay 207.
 const (
-	payAllocBudget    = 215
+	payAllocBudget    = 210
 	notifyAllocBudget = 215
 )
 

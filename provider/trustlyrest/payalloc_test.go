@@ -13,9 +13,10 @@ import (
 // Gateway's journal: about a dozen objects (the request's and the result's JSON, the entry,
 // its claim token). Measured: 173, of which about thirty are the validator's (it boxes
 // each field it visits) and a few encoding/json's, which writes the establish data and
-// reads the answer. 194 since each attempt runs under a deadline within the journal's
-// lease (its context, timer and cancel function).
-const payAllocBudget = 197
+// reads the answer. 199 since the stub is reached through the adapter's default client,
+// as users run it, whose 30-second timeout gives each request a deadline (net/http's
+// context and timer), and each attempt carries the moment its requests must end by.
+const payAllocBudget = 205
 
 func TestPayAllocBudget(t *testing.T) {
 	gw, req, _, _ := payStub(t)
