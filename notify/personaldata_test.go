@@ -1,14 +1,13 @@
 package notify_test
 
 import (
-	"bytes"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/secrettest"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
@@ -42,28 +41,7 @@ func TestPersonalDataPrintsMasked(t *testing.T) {
 		{"*Event", &ev, []string{"n-1", "trustly", "pay-8", "order-8", "10.00", "kyc-31", "Sweden", rawLen}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := map[string]string{}
-			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
-				r[verb] = fmt.Sprintf(verb, c.v)
-			}
-			var text, js bytes.Buffer
-			slog.New(slog.NewTextHandler(&text, nil)).Info("m", "v", c.v)
-			slog.New(slog.NewJSONHandler(&js, nil)).Info("m", "v", c.v)
-			r["slog text"], r["slog JSON"] = text.String(), js.String()
-			for how, s := range r {
-				for _, p := range hidden {
-					if strings.Contains(s, p) || strings.Contains(s, fmt.Sprintf("%x", p)) {
-						t.Errorf("%s shows %q: %s", how, p, s)
-					}
-				}
-			}
-			for _, how := range []string{"%v", "%#v", "slog text", "slog JSON"} {
-				for _, w := range c.shown {
-					if !strings.Contains(r[how], w) {
-						t.Errorf("%s does not show %q: %s", how, w, r[how])
-					}
-				}
-			}
+			secrettest.AssertMasked(t, c.v, hidden, c.shown)
 		})
 	}
 }

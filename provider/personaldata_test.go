@@ -1,34 +1,14 @@
 package provider_test
 
 import (
-	"bytes"
-	"fmt"
-	"log/slog"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/secrettest"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 )
-
-// renderings prints v with every fmt verb a program might use and logs it through slog's
-// text and JSON handlers.
-func renderings(v any) map[string]string {
-	out := map[string]string{}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
-		out[verb] = fmt.Sprintf(verb, v)
-	}
-	for name, h := range map[string]func(*bytes.Buffer) slog.Handler{
-		"slog text": func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
-		"slog JSON": func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
-	} {
-		var buf bytes.Buffer
-		slog.New(h(&buf)).Info("m", "v", v)
-		out[name] = buf.String()
-	}
-	return out
-}
 
 // TestPersonalDataPrintsMasked gives each type that holds personal data recognisable
 // values: none may appear (in clear or hex) in any rendering, and the harmless details
@@ -77,21 +57,7 @@ func TestPersonalDataPrintsMasked(t *testing.T) {
 			personal, []string{"mandate-1", "user-42"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := renderings(c.v)
-			for how, s := range r {
-				for _, p := range c.hidden {
-					if strings.Contains(s, p) || strings.Contains(s, fmt.Sprintf("%x", p)) {
-						t.Errorf("%s shows %q: %s", how, p, s)
-					}
-				}
-			}
-			for _, how := range []string{"%v", "%#v", "slog text", "slog JSON"} {
-				for _, w := range c.shown {
-					if !strings.Contains(r[how], w) {
-						t.Errorf("%s does not show %q: %s", how, w, r[how])
-					}
-				}
-			}
+			secrettest.AssertMasked(t, c.v, c.hidden, c.shown)
 		})
 	}
 }
