@@ -454,7 +454,10 @@ func parentOf(req any) string {
 
 // fingerprint identifies a request: a SHA-256 of its JSON encoding, which holds every
 // field (map keys sorted). The idempotency key is part of the request and of the entry's
-// name alike, so it changes nothing.
+// name alike, so it changes nothing. A field a release adds to a request type must be
+// left out of the JSON when unset (omitempty, omitzero), so that a repeat made by another
+// release during a rolling upgrade fingerprints as the first attempt did
+// (TestFingerprintedRequestsKeepTheirJSON holds the JSON of each empty request).
 func fingerprint(req any) (string, error) {
 	b, err := json.Marshal(req)
 	if err != nil {
