@@ -9,30 +9,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/pairs"
 	"github.com/paybridge/paybridge/secret"
 )
 
 // describe is how an Identity prints: its provider id and country, and "[redacted]" for
 // each other field that is set.
 func (id Identity) describe() secret.Opaque {
-	d := keep(nil, "providerId", id.ProviderID, "country", id.Country)
-	for _, f := range [][2]string{{"nationalId", id.NationalID}, {"firstName", id.FirstName}, {"lastName", id.LastName},
-		{"name", id.Name}, {"dateOfBirth", id.DateOfBirth}, {"street", id.Street}, {"postalCode", id.PostalCode}, {"city", id.City}} {
-		if f[1] != "" {
-			d = append(d, f[0], secret.Redacted)
-		}
-	}
+	d := pairs.Set(nil, "providerId", id.ProviderID, "country", id.Country)
+	d = pairs.Redacted(d, "nationalId", id.NationalID, "firstName", id.FirstName, "lastName", id.LastName,
+		"name", id.Name, "dateOfBirth", id.DateOfBirth, "street", id.Street, "postalCode", id.PostalCode, "city", id.City)
 	return secret.Describe("notify.Identity", d...)
-}
-
-// keep appends each pair of name and value whose value is set.
-func keep(d []string, pairs ...string) []string {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] != "" {
-			d = append(d, pairs[i], pairs[i+1])
-		}
-	}
-	return d
 }
 
 // String shows the identity masked.
@@ -52,14 +39,14 @@ func (id Identity) LogValue() slog.Value { return id.describe().LogValue() }
 // describe is how an Event prints: its ids, kind, amount and provider texts, its Identity
 // masked, the length of Raw and the type of Detail.
 func (e Event) describe() secret.Opaque {
-	d := keep([]string{"id", e.ID, "provider", e.Provider, "kind", string(e.Kind)},
+	d := pairs.Set([]string{"id", e.ID, "provider", e.Provider, "kind", string(e.Kind)},
 		"paymentId", e.PaymentID, "refundId", e.RefundID, "payoutId", e.PayoutID, "accountId", e.AccountID,
 		"verificationId", e.VerificationID, "captureId", e.CaptureID, "mandateId", e.MandateID,
 		"merchantReference", e.MerchantReference)
 	if !e.Amount.IsZero() {
 		d = append(d, "amount", e.Amount.String())
 	}
-	d = keep(d, "providerEvent", e.ProviderEvent, "providerStatus", e.ProviderStatus)
+	d = pairs.Set(d, "providerEvent", e.ProviderEvent, "providerStatus", e.ProviderStatus)
 	if !e.OccurredAt.IsZero() {
 		d = append(d, "occurredAt", e.OccurredAt.Format(time.RFC3339Nano))
 	}

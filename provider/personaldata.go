@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/pairs"
 	"github.com/paybridge/paybridge/secret"
 )
 
@@ -15,27 +16,6 @@ import (
 // fields, the personal ones through the methods below. JSON encoding is unchanged: it is
 // how the data reaches the provider.
 
-// redactSet appends name and "[redacted]" to d for each pair of name and value whose
-// value is set.
-func redactSet(d []string, pairs ...string) []string {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] != "" {
-			d = append(d, pairs[i], secret.Redacted)
-		}
-	}
-	return d
-}
-
-// keepSet appends each pair of name and value whose value is set.
-func keepSet(d []string, pairs ...string) []string {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] != "" {
-			d = append(d, pairs[i], pairs[i+1])
-		}
-	}
-	return d
-}
-
 // describeAddress is the masked String of a, or "" for nil.
 func describeAddress(a *Address) string {
 	if a == nil {
@@ -45,10 +25,10 @@ func describeAddress(a *Address) string {
 }
 
 func (p Person) describe() secret.Opaque {
-	d := keepSet([]string{"id", p.ID}, "country", p.Country, "locale", p.Locale)
-	d = redactSet(d, "firstName", p.FirstName, "lastName", p.LastName, "email", p.Email, "phone", p.Phone,
+	d := pairs.Set([]string{"id", p.ID}, "country", p.Country, "locale", p.Locale)
+	d = pairs.Redacted(d, "firstName", p.FirstName, "lastName", p.LastName, "email", p.Email, "phone", p.Phone,
 		"dateOfBirth", p.DateOfBirth, "nationalId", p.NationalID, "ip", p.IP)
-	d = keepSet(d, "address", describeAddress(p.Address))
+	d = pairs.Set(d, "address", describeAddress(p.Address))
 	return secret.Describe("provider.Person", d...)
 }
 
@@ -66,8 +46,8 @@ func (p Person) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
 func (p Person) LogValue() slog.Value { return p.describe().LogValue() }
 
 func (a Address) describe() secret.Opaque {
-	d := keepSet(nil, "country", a.Country, "region", a.Region)
-	d = redactSet(d, "line1", a.Line1, "line2", a.Line2, "city", a.City, "postalCode", a.PostalCode)
+	d := pairs.Set(nil, "country", a.Country, "region", a.Region)
+	d = pairs.Redacted(d, "line1", a.Line1, "line2", a.Line2, "city", a.City, "postalCode", a.PostalCode)
 	return secret.Describe("provider.Address", d...)
 }
 
@@ -88,8 +68,8 @@ func (a BankAccount) describe() secret.Opaque {
 	if !a.IsZero() {
 		d = append(d, "account", "****"+a.Last4())
 	}
-	d = keepSet(d, "country", a.Country, "bic", a.BIC, "routingNumber", a.RoutingNumber, "clearingSystem", a.ClearingSystem)
-	d = redactSet(d, "holderName", a.HolderName)
+	d = pairs.Set(d, "country", a.Country, "bic", a.BIC, "routingNumber", a.RoutingNumber, "clearingSystem", a.ClearingSystem)
+	d = pairs.Redacted(d, "holderName", a.HolderName)
 	return secret.Describe("provider.BankAccount", d...)
 }
 
@@ -106,10 +86,10 @@ func (a BankAccount) Format(f fmt.State, verb rune) { a.describe().Format(f, ver
 func (a BankAccount) LogValue() slog.Value { return a.describe().LogValue() }
 
 func (c Customer) describe() secret.Opaque {
-	d := keepSet([]string{"id", c.ID}, "externalId", c.ExternalID, "group", c.Group)
-	d = redactSet(d, "firstName", c.FirstName, "lastName", c.LastName, "email", c.Email, "phone", c.Phone,
+	d := pairs.Set([]string{"id", c.ID}, "externalId", c.ExternalID, "group", c.Group)
+	d = pairs.Redacted(d, "firstName", c.FirstName, "lastName", c.LastName, "email", c.Email, "phone", c.Phone,
 		"dateOfBirth", c.DateOfBirth)
-	d = keepSet(d, "address", describeAddress(c.Address))
+	d = pairs.Set(d, "address", describeAddress(c.Address))
 	if !c.CreatedAt.IsZero() {
 		d = append(d, "createdAt", c.CreatedAt.Format(time.RFC3339))
 	}
@@ -184,21 +164,21 @@ func (u CustomerUpdate) LogValue() slog.Value { return u.describe().LogValue() }
 // LogValue logs the request's amount and references and the payer masked. (Without it,
 // slog's JSON handler would marshal the payer's fields.)
 func (r PaymentRequest) LogValue() slog.Value {
-	return secret.Describe("provider.PaymentRequest", keepSet([]string{"amount", r.Amount.String(),
+	return secret.Describe("provider.PaymentRequest", pairs.Set([]string{"amount", r.Amount.String(),
 		"merchantReference", r.MerchantReference}, "customerId", r.CustomerID, "idempotencyKey", r.IdempotencyKey,
 		"capture", string(r.Capture), "payer", r.Payer.String())...).LogValue()
 }
 
 // LogValue logs the request's amount and references and the payee masked.
 func (r PayoutRequest) LogValue() slog.Value {
-	return secret.Describe("provider.PayoutRequest", keepSet([]string{"amount", r.Amount.String(),
+	return secret.Describe("provider.PayoutRequest", pairs.Set([]string{"amount", r.Amount.String(),
 		"merchantReference", r.MerchantReference}, "accountId", r.AccountID, "idempotencyKey", r.IdempotencyKey,
 		"payee", r.Payee.String())...).LogValue()
 }
 
 // LogValue logs the request's references, the holder and the account masked.
 func (r VerifyAccountRequest) LogValue() slog.Value {
-	d := keepSet(nil, "merchantReference", r.MerchantReference, "customerId", r.CustomerID, "idempotencyKey", r.IdempotencyKey)
+	d := pairs.Set(nil, "merchantReference", r.MerchantReference, "customerId", r.CustomerID, "idempotencyKey", r.IdempotencyKey)
 	if !r.Currency.IsZero() {
 		d = append(d, "currency", r.Currency.String())
 	}
@@ -207,7 +187,7 @@ func (r VerifyAccountRequest) LogValue() slog.Value {
 
 // LogValue logs the request's currency and references and the payer masked.
 func (r MandateRequest) LogValue() slog.Value {
-	d := keepSet([]string{"merchantReference", r.MerchantReference}, "idempotencyKey", r.IdempotencyKey)
+	d := pairs.Set([]string{"merchantReference", r.MerchantReference}, "idempotencyKey", r.IdempotencyKey)
 	if !r.Currency.IsZero() {
 		d = append(d, "currency", r.Currency.String())
 	}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/pairs"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/secret"
 )
@@ -77,10 +78,8 @@ func (a BankAccount) Last4() string {
 
 // describe is how a BankAccount prints: never its account number, IBAN or holder.
 func (a BankAccount) describe() secret.Opaque {
-	d := []string{"id", a.ID, "bank", a.BankName, "sortCode", a.SortCode, "account", "****" + a.Last4()}
-	if a.HolderName != "" {
-		d = append(d, "holder", secret.Redacted)
-	}
+	d := pairs.Redacted([]string{"id", a.ID, "bank", a.BankName, "sortCode", a.SortCode, "account", "****" + a.Last4()},
+		"holder", a.HolderName)
 	if !a.Currency.IsZero() {
 		d = append(d, "currency", a.Currency.String())
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/pairs"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/secret"
@@ -103,10 +104,10 @@ type StandingOrderRequest struct {
 
 // describe is how a StandingOrderRequest prints: never the payer's names.
 func (r StandingOrderRequest) describe() secret.Opaque {
-	d := keepSet([]string{"amount", r.Amount.String()}, "startDate", r.StartDate, "frequency", string(r.Frequency))
+	d := pairs.Set([]string{"amount", r.Amount.String()}, "startDate", r.StartDate, "frequency", string(r.Frequency))
 	d = append(d, "numberOfPayments", strconv.Itoa(r.NumberOfPayments))
-	d = keepSet(d, "reference", r.Reference, "returnUrl", r.ReturnURL, "cancelUrl", r.CancelURL, "description", r.Description)
-	d = redactSet(d, "payerName", r.PayerName, "payerBusinessName", r.PayerBusinessName)
+	d = pairs.Set(d, "reference", r.Reference, "returnUrl", r.ReturnURL, "cancelUrl", r.CancelURL, "description", r.Description)
+	d = pairs.Redacted(d, "payerName", r.PayerName, "payerBusinessName", r.PayerBusinessName)
 	return secret.Describe("trustist.StandingOrderRequest", d...)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/paybridge/paybridge/internal/pairs"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/secret"
 )
@@ -63,14 +64,14 @@ type PaymentBody struct {
 
 // describe is how a PaymentBody prints: never the payer's name or e-mail address.
 func (b PaymentBody) describe() secret.Opaque {
-	d := keepSet([]string{"amount", b.Amount.String(), "reference", b.Reference}, "returnUrl", b.ReturnURL,
+	d := pairs.Set([]string{"amount", b.Amount.String(), "reference", b.Reference}, "returnUrl", b.ReturnURL,
 		"cancelUrl", b.CancelURL, "description", b.Description)
-	d = redactSet(d, "customerDetails", b.CustomerDetails, "payerEmail", b.PayerEmail)
-	d = keepSet(d, "logoUrl", b.LogoURL, "partnerId", b.PartnerID, "partnerReference", b.PartnerReference)
+	d = pairs.Redacted(d, "customerDetails", b.CustomerDetails, "payerEmail", b.PayerEmail)
+	d = pairs.Set(d, "logoUrl", b.LogoURL, "partnerId", b.PartnerID, "partnerReference", b.PartnerReference)
 	if b.Workflow != nil {
 		d = append(d, "workflow", string(b.Workflow.Mode))
 	}
-	return secret.Describe("trustist.PaymentBody", keepSet(d, "customerId", b.CustomerID)...)
+	return secret.Describe("trustist.PaymentBody", pairs.Set(d, "customerId", b.CustomerID)...)
 }
 
 // String shows the body without the payer's name and e-mail address.
@@ -86,27 +87,6 @@ func (b PaymentBody) Format(f fmt.State, verb rune) { b.describe().Format(f, ver
 // so that a body logged by value is masked by every slog handler (a JSON handler would
 // otherwise marshal its members).
 func (b PaymentBody) LogValue() slog.Value { return b.describe().LogValue() }
-
-// keepSet appends each pair of name and value whose value is set.
-func keepSet(d []string, pairs ...string) []string {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] != "" {
-			d = append(d, pairs[i], pairs[i+1])
-		}
-	}
-	return d
-}
-
-// redactSet appends name and "[redacted]" for each pair of name and value whose value is
-// set.
-func redactSet(d []string, pairs ...string) []string {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] != "" {
-			d = append(d, pairs[i], secret.Redacted)
-		}
-	}
-	return d
-}
 
 // Workflow is the workflow member of PaymentBody.
 type Workflow struct {

@@ -42,6 +42,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/paybridge/paybridge/internal/pairs"
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/secret"
@@ -439,13 +440,7 @@ type CreateInvitationRequest struct {
 
 // describe is how a CreateInvitationRequest prints: never the e-mail address or name.
 func (r CreateInvitationRequest) describe() secret.Opaque {
-	var d []string
-	if r.Email != "" {
-		d = append(d, "email", secret.Redacted)
-	}
-	if r.Name != "" {
-		d = append(d, "name", secret.Redacted)
-	}
+	d := pairs.Redacted(nil, "email", r.Email, "name", r.Name)
 	return secret.Describe("partner.CreateInvitationRequest", append(d, "paymentTypes", typesText(r.PaymentTypes))...)
 }
 
