@@ -289,20 +289,26 @@ func versionOf(bi *debug.BuildInfo) string {
 	if v := bi.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
-	var rev, modified string
+	rev, modified := vcsRevision(bi)
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" && modified {
+		rev += " (modified)"
+	}
+	return rev
+}
+
+// vcsRevision is the commit the build recorded, if any, and whether the tree had local
+// changes.
+func vcsRevision(bi *debug.BuildInfo) (rev string, modified bool) {
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
 			rev = s.Value
 		case "vcs.modified":
-			modified = s.Value
+			modified = s.Value == "true"
 		}
 	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	if rev != "" && modified == "true" {
-		rev += " (modified)"
-	}
-	return rev
+	return rev, modified
 }

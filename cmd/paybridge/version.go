@@ -37,18 +37,9 @@ func versionText(bi *debug.BuildInfo, ok bool) string {
 		v = "(devel)"
 	}
 	text := "paybridge " + v + ", built with " + bi.GoVersion
-	var rev, modified string
-	for _, st := range bi.Settings {
-		switch st.Key {
-		case "vcs.revision":
-			rev = st.Value
-		case "vcs.modified":
-			modified = st.Value
-		}
-	}
-	if rev != "" {
+	if rev, modified := vcsRevision(bi); rev != "" {
 		text += ", commit " + rev
-		if modified == "true" {
+		if modified {
 			text += " with local changes"
 		}
 	}
