@@ -49,15 +49,6 @@ func WithLease(d time.Duration) Option {
 	}
 }
 
-// sendWithin makes one attempt whose HTTP requests end within limit
-// (transport.WithAttemptEnd), unless ctx ends sooner.
-func sendWithin[T any](ctx context.Context, limit time.Duration, send func(context.Context) (*T, error)) (*T, error) {
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= limit {
-		return send(ctx)
-	}
-	return send(transport.WithAttemptEnd(ctx, time.Now().Add(limit)))
-}
-
 // attemptLimit is how long one attempt of a journaled call may take: nine tenths of the
 // lease, which leaves the rest to record the outcome before the claim lapses.
 func (g *Gateway) attemptLimit() time.Duration { return g.lease - g.lease/10 }
@@ -140,7 +131,7 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 		// caller may take the entry over, and the call is recorded (uncertain if the
 		// request was written) while the claim is still this caller's.
 		var err error
-		v, err = sendWithin(ctx, g.attemptLimit(), c.send)
+		v, err = c.send(transport.WithAttemptEnd(ctx, time.Now().Add(g.attemptLimit())))
 		if err != nil && maybe == nil && outcomeOf(err) == journal.Uncertain {
 			maybe = err
 		}
