@@ -3,7 +3,6 @@ package paybridge
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"log/slog"
 	"strings"
@@ -33,6 +32,9 @@ import (
 // idempotency key when the caller gave none. After the provider answers, it checks that the
 // amount and currency reported match the request.
 type Gateway struct {
+	// Printed is the adapter's name and journal scope. The adapter and the journal hold
+	// credentials; they print the same way (see secret.Printed).
+	secret.Printed
 	p        provider.Provider
 	name     string
 	caps     Capabilities
@@ -111,51 +113,12 @@ func newGateway(op string, p provider.Provider, opts ...Option) (*Gateway, error
 	if a, ok := p.(provider.Accounted); ok && a.Account() != "" {
 		g.scope += "/" + a.Account()
 	}
+	g.Printed = secret.PrintAs("paybridge.Gateway", "provider", g.name, "scope", g.scope)
 	return g, nil
 }
 
 // Provider returns the adapter's name, e.g. "trustly".
 func (g *Gateway) Provider() string { return g.name }
-
-// describe is what a Gateway prints as: its adapter's name and journal scope. The adapter
-// and the journal hold credentials; they print the same way (see secret.Opaque). The
-// methods take a pointer, since a Gateway holds a lock; a nil one prints as <nil>.
-func (g *Gateway) describe() secret.Opaque {
-	return secret.Describe("paybridge.Gateway", "provider", g.name, "scope", g.scope)
-}
-
-// String describes the Gateway without its adapter's credentials.
-func (g *Gateway) String() string {
-	if g == nil {
-		return "<nil>"
-	}
-	return g.describe().String()
-}
-
-// GoString describes the Gateway without its adapter's credentials.
-func (g *Gateway) GoString() string {
-	if g == nil {
-		return "<nil>"
-	}
-	return g.describe().GoString()
-}
-
-// Format prints the Gateway without its adapter's credentials, whatever the verb.
-func (g *Gateway) Format(f fmt.State, verb rune) {
-	if g == nil {
-		_, _ = f.Write([]byte("<nil>"))
-		return
-	}
-	g.describe().Format(f, verb)
-}
-
-// LogValue implements slog.LogValuer: the Gateway without its adapter's credentials.
-func (g *Gateway) LogValue() slog.Value {
-	if g == nil {
-		return slog.AnyValue(nil)
-	}
-	return g.describe().LogValue()
-}
 
 // Capabilities reports what the provider supports. Operations it leaves out return
 // NotSupported errors without contacting the provider.

@@ -1,37 +1,31 @@
 package secret
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
 )
 
-// Opaque is how a value that holds credentials — an adapter, a client, a store — prints
-// itself: its type name and the details that are safe to show, never its fields. Such a
-// type implements fmt.Stringer, fmt.GoStringer, fmt.Formatter and slog.LogValuer by
-// describing itself as an Opaque:
+// Opaque is how a value that holds credentials or personal data prints itself: its type
+// name and the details that are safe to show, never its fields.
 //
-//	func (c Client) describe() secret.Opaque {
-//		return secret.Describe("example.Client", "user", c.user)
-//	}
-//	func (c Client) String() string                { return c.describe().String() }
-//	func (c Client) GoString() string              { return c.describe().GoString() }
-//	func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
-//	func (c *Client) LogValue() slog.Value {
-//		if c == nil {
-//			return slog.AnyValue(nil)
-//		}
-//		return c.describe().LogValue()
-//	}
+// A type made by a constructor — an adapter, a client, a store — embeds the Printed its
+// constructor describes it with (see Printed). A value type that callers build themselves
+// — a person, a request — describes itself as an Opaque and implements fmt.Stringer,
+// fmt.GoStringer, fmt.Formatter and slog.LogValuer with it:
 //
-// The fmt methods take the value as receiver, so that printing a copy of the value is
-// covered as well as printing a pointer to it (fmt prints a nil pointer as <nil>).
-// LogValue takes a pointer, so that a nil one logs as <nil> rather than as a panic; a copy
-// logged by value goes through Format. A type that holds a lock keeps its state behind a
-// single unexported pointer so that it can have value receivers; that also keeps the
-// state out of sight when the type is printed as an unexported field of another, where
-// fmt calls no methods.
+//	func (p Person) describe() secret.Opaque {
+//		return secret.Describe("example.Person", "name", "[redacted]")
+//	}
+//	func (p Person) String() string                { return p.describe().String() }
+//	func (p Person) GoString() string              { return p.describe().GoString() }
+//	func (p Person) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
+//	func (p Person) LogValue() slog.Value          { return p.describe().LogValue() }
+//
+// Value receivers cover printing a copy of the value as well as a pointer to it (fmt
+// prints a nil pointer as <nil>).
 type Opaque struct {
 	typ   string
 	attrs []slog.Attr
@@ -88,4 +82,57 @@ func (o Opaque) Format(f fmt.State, verb rune) {
 // LogValue implements slog.LogValuer: a group with the type and the details.
 func (o Opaque) LogValue() slog.Value {
 	return slog.GroupValue(append([]slog.Attr{slog.String("type", o.typ)}, o.attrs...)...)
+}
+
+// Printed is what a value made by a constructor prints as: an Opaque made once, when the
+// value is made, and embedded in the value's type. The type then prints as its
+// description under every fmt verb, in slog's text and JSON handlers and in JSON, never
+// as its fields; a nil pointer to it prints as <nil> and encodes as null:
+//
+//	type Client struct {
+//		*core          // the state, credentials included: a pointer fmt never follows
+//		secret.Printed // what the Client prints as
+//	}
+//
+//	func New(cfg Config) *Client {
+//		return &Client{&core{cfg: cfg}, secret.PrintAs("example.Client", "user", cfg.User)}
+//	}
+//
+// The state sits behind one pointer, so that it stays out of sight wherever fmt does not
+// call the type's methods (as a field of another type's value, fmt prints a pointer as
+// its address), and so that a type with a lock can be copied and printed by value.
+//
+// Printed has no LogValue method: promoted to a pointer type, it would be called on a nil
+// pointer and panic. slog's text handler prints the value through Format, its JSON
+// handler through MarshalJSON, which writes the description as Opaque.LogValue would.
+type Printed struct{ o Opaque }
+
+// PrintAs returns the Printed of type typ ("trustist.Client") with the given details, as
+// alternating names and values. The values must not be credentials.
+func PrintAs(typ string, details ...string) Printed { return Printed{Describe(typ, details...)} }
+
+// String returns "typ{name: value, ...}".
+func (p Printed) String() string { return p.o.String() }
+
+// GoString returns "typ{name:"value", ...}".
+func (p Printed) GoString() string { return p.o.GoString() }
+
+// Format implements fmt.Formatter as Opaque.Format does.
+func (p Printed) Format(f fmt.State, verb rune) { p.o.Format(f, verb) }
+
+// MarshalJSON implements json.Marshaler: an object with the type and the details, in
+// their order.
+func (p Printed) MarshalJSON() ([]byte, error) {
+	b := appendJSON([]byte(`{"type":`), p.o.typ)
+	for _, a := range p.o.attrs {
+		b = append(appendJSON(append(b, ','), a.Key), ':')
+		b = appendJSON(b, a.Value.String())
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSON appends s as a JSON string.
+func appendJSON(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always encodes
+	return append(b, q...)
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -136,5 +137,52 @@ func TestOpaque(t *testing.T) {
 	}
 	if got := secret.Describe("example.Empty").String(); got != "example.Empty{}" {
 		t.Errorf("no details: %s", got)
+	}
+}
+
+// A type that embeds a Printed prints, logs and encodes as its description, by pointer or
+// by value, and a nil pointer to it as <nil> or null; its fields never show.
+func TestPrinted(t *testing.T) {
+	type state struct{ password string }
+	type client struct {
+		*state
+		secret.Printed
+	}
+	c := &client{&state{"PASSW0RD-Z"}, secret.PrintAs("example.Client", "user", `al"ice`, "base", "https://example.com/<x>")}
+	want := `example.Client{user: al"ice, base: https://example.com/<x>}`
+	for verb, w := range map[string]string{
+		"%v": want, "%s": want, "%x": want, "%+v": want, "%d": want,
+		"%#v": `example.Client{user:"al\"ice", base:"https://example.com/<x>"}`,
+		"%q":  strconv.Quote(want),
+	} {
+		for _, v := range []any{c, *c} {
+			if got := fmt.Sprintf(verb, v); got != w {
+				t.Errorf("%s of %T: got %s, want %s", verb, v, got, w)
+			}
+		}
+	}
+	if got := c.String(); got != want {
+		t.Errorf("String: %s", got)
+	}
+	var nilClient *client
+	var text, js bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("m", "c", c, "v", *c, "n", nilClient)
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("m", "c", c, "v", *c, "n", nilClient)
+	if w := `c="` + strings.ReplaceAll(want, `"`, `\"`) + `" v="`; !strings.Contains(text.String(), w) || !strings.Contains(text.String(), "n=<nil>") {
+		t.Errorf("slog text: %s", text.String())
+	}
+	wantJSON := `{"type":"example.Client","user":"al\"ice","base":"https://example.com/\u003cx\u003e"}`
+	if !strings.Contains(js.String(), `"c":`+wantJSON+`,"v":`+wantJSON+`,"n":null`) {
+		t.Errorf("slog JSON: %s", js.String())
+	}
+	b, err := json.Marshal(struct{ C *client }{c})
+	if err != nil || string(b) != `{"C":`+wantJSON+`}` {
+		t.Errorf("json.Marshal: %s %v", b, err)
+	}
+	if out := text.String() + js.String() + fmt.Sprintf("%v %+v %#v", c, *c, c); strings.Contains(out, "PASSW0RD") {
+		t.Errorf("printed the state: %s", out)
+	}
+	if got := fmt.Sprint(secret.Printed{}); got != "{}" {
+		t.Errorf("the zero Printed: %s", got)
 	}
 }

@@ -61,7 +61,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -136,6 +135,9 @@ func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
 
 // Journal is a journal.Journal backed by a PostgreSQL table. It is safe for concurrent use.
 type Journal struct {
+	// Printed is the table, never the connection string, whose password the Journal keeps
+	// behind red to scrub it from errors.
+	secret.Printed
 	db   DB
 	pool *pgxpool.Pool // set by Open
 	red  *pgkit.Redactor
@@ -195,7 +197,8 @@ func newJournal(db DB, o options) (*Journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{db: db, red: pgkit.NewRedactor(pkgName, "", ""), tbl: tbl}
+	j := &Journal{db: db, red: pgkit.NewRedactor(pkgName, "", ""), tbl: tbl,
+		Printed: secret.PrintAs("pgjournal.Journal", "table", tbl.Name)}
 	t := tbl.Ident
 	id := `scope = $1 AND op = $2 AND key = $3`
 	// Claim: a new row held by the caller, or an unsettled row with the same fingerprint
@@ -249,30 +252,6 @@ UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
 
 // Table returns the configured table name.
 func (j *Journal) Table() string { return j.tbl.Name }
-
-// describe is what a Journal prints as: its table, never the connection string, whose
-// password the Journal keeps to scrub it from errors.
-func (j Journal) describe() secret.Opaque {
-	return secret.Describe("pgjournal.Journal", "table", j.tbl.Name)
-}
-
-// String describes the Journal without its connection string.
-func (j Journal) String() string { return j.describe().String() }
-
-// GoString describes the Journal without its connection string.
-func (j Journal) GoString() string { return j.describe().GoString() }
-
-// Format prints the Journal without its connection string, whatever the verb.
-func (j Journal) Format(f fmt.State, verb rune) { j.describe().Format(f, verb) }
-
-// LogValue implements slog.LogValuer: the Journal without its connection string.
-// A nil *Journal logs as <nil>.
-func (j *Journal) LogValue() slog.Value {
-	if j == nil {
-		return slog.AnyValue(nil)
-	}
-	return j.describe().LogValue()
-}
 
 // Close closes the pool created by Open; it does nothing for a Journal made with New.
 func (j *Journal) Close() {

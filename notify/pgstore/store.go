@@ -48,7 +48,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -98,6 +97,9 @@ func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
 // Store is a notify.Store backed by a PostgreSQL table. It is safe for concurrent use.
 // Create it with Open or New.
 type Store struct {
+	// Printed is the table, never the connection string, whose password the Store keeps
+	// behind red to scrub it from errors.
+	secret.Printed
 	db     DB
 	pool   *pgxpool.Pool // set by Open; nil for New
 	red    *pgkit.Redactor
@@ -154,7 +156,8 @@ func newStore(db DB, o options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, red: pgkit.NewRedactor(pkgName, "", ""), tbl: tbl}
+	s := &Store{db: db, red: pgkit.NewRedactor(pkgName, "", ""), tbl: tbl,
+		Printed: secret.PrintAs("pgstore.Store", "table", tbl.Name)}
 	t := tbl.Ident
 	// Claim: insert a new claim, or take over an uncompleted claim whose lease has ended.
 	// When the row exists and is completed or still leased, the WHERE clause is false and
@@ -186,30 +189,6 @@ ON CONFLICT (key) DO UPDATE
 
 // Table returns the configured table name.
 func (s *Store) Table() string { return s.tbl.Name }
-
-// describe is what a Store prints as: its table, never the connection string, whose
-// password the Store keeps to scrub it from errors.
-func (s Store) describe() secret.Opaque {
-	return secret.Describe("pgstore.Store", "table", s.tbl.Name)
-}
-
-// String describes the Store without its connection string.
-func (s Store) String() string { return s.describe().String() }
-
-// GoString describes the Store without its connection string.
-func (s Store) GoString() string { return s.describe().GoString() }
-
-// Format prints the Store without its connection string, whatever the verb.
-func (s Store) Format(f fmt.State, verb rune) { s.describe().Format(f, verb) }
-
-// LogValue implements slog.LogValuer: the Store without its connection string.
-// A nil *Store logs as <nil>.
-func (s *Store) LogValue() slog.Value {
-	if s == nil {
-		return slog.AnyValue(nil)
-	}
-	return s.describe().LogValue()
-}
 
 // Close closes the connection pool created by Open. It does nothing for a Store made with
 // New.

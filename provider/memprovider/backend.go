@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,8 +25,8 @@ const HostedBase = "https://pay.memprovider.invalid"
 // Backend is the provider side of memprovider. It is safe for concurrent use. It prints
 // and logs without its keys.
 type Backend struct {
-	// All state sits behind one pointer: see secret.Opaque.
-	*backendCore
+	*backendCore   // the state, keys included
+	secret.Printed // memprovider.Backend{}
 }
 
 type backendCore struct {
@@ -174,7 +172,7 @@ func NewBackend(opts ...BackendOption) *Backend {
 		deliveries:  map[string]*Delivery{},
 		ctx:         ctx,
 		cancel:      cancel,
-	}}
+	}, secret.PrintAs("memprovider.Backend")}
 	for _, o := range opts {
 		o(b)
 	}
@@ -183,27 +181,6 @@ func NewBackend(opts ...BackendOption) *Backend {
 
 // APIKey returns the key clients must present.
 func (b *Backend) APIKey() secret.Value { return b.apiKey }
-
-// describe is what a Backend prints as.
-func (b Backend) describe() secret.Opaque { return secret.Describe("memprovider.Backend") }
-
-// String describes the Backend without its keys.
-func (b Backend) String() string { return b.describe().String() }
-
-// GoString describes the Backend without its keys.
-func (b Backend) GoString() string { return b.describe().GoString() }
-
-// Format prints the Backend without its keys, whatever the verb.
-func (b Backend) Format(f fmt.State, verb rune) { b.describe().Format(f, verb) }
-
-// LogValue implements slog.LogValuer: the Backend without its keys.
-// A nil *Backend logs as <nil>.
-func (b *Backend) LogValue() slog.Value {
-	if b == nil {
-		return slog.AnyValue(nil)
-	}
-	return b.describe().LogValue()
-}
 
 // WebhookKey returns the key notifications are signed with.
 func (b *Backend) WebhookKey() secret.Value { return b.webhookKey }

@@ -2,8 +2,6 @@ package memprovider
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"maps"
 	"net/url"
 	"strconv"
@@ -37,8 +35,8 @@ type Config struct {
 //
 // A Client prints and logs without its keys.
 type Client struct {
-	// All state sits behind one pointer: see secret.Opaque.
-	*core
+	*core          // the state, keys included
+	secret.Printed // memprovider.Client{}
 }
 
 type core struct {
@@ -73,28 +71,8 @@ func New(cfg Config) *Client {
 	if len(curs) == 0 {
 		curs = DefaultCurrencies()
 	}
-	return &Client{&core{b: cfg.Backend, apiKey: cfg.APIKey, webhookKey: wk, currencies: curs}}
-}
-
-// describe is what a Client prints as.
-func (p Client) describe() secret.Opaque { return secret.Describe("memprovider.Client") }
-
-// String describes the Client without its keys.
-func (p Client) String() string { return p.describe().String() }
-
-// GoString describes the Client without its keys.
-func (p Client) GoString() string { return p.describe().GoString() }
-
-// Format prints the Client without its keys, whatever the verb.
-func (p Client) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
-
-// LogValue implements slog.LogValuer: the Client without its keys.
-// A nil *Client logs as <nil>.
-func (p *Client) LogValue() slog.Value {
-	if p == nil {
-		return slog.AnyValue(nil)
-	}
-	return p.describe().LogValue()
+	return &Client{&core{b: cfg.Backend, apiKey: cfg.APIKey, webhookKey: wk, currencies: curs},
+		secret.PrintAs("memprovider.Client")}
 }
 
 // DefaultCurrencies returns the currencies a Client accepts unless configured

@@ -6,7 +6,7 @@
 // next requests before they are processed), DropNext (process them, then lose the answer),
 // SetLatency, SetChaos (seeded random request and notification delivery faults) and
 // ChaosCounts — and they print as their name, URL and a few safe details, never their
-// keys (see secret.Opaque). Each simulator's Options embeds Options: the address to listen
+// keys (see secret.Printed). Each simulator's Options embeds Options: the address to listen
 // on, a handler to put in front of the simulator's own, the Chaos plan and the
 // notification back-off. Deliveries returns a Delivery per notification, and each
 // simulator's Movements a Movement per money movement, for reconciliation.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -122,18 +121,5 @@ func TestEndUserRefuses(t *testing.T) {
 	e = NewEndUser(EndUserConfig{Name: "testsim", Done: func(Reply) error { return done }})
 	if err := e.Approve(context.Background(), ok.URL+"/page/1"); !errors.Is(err, done) {
 		t.Errorf("Done's error: %v", err)
-	}
-}
-
-func TestLogValueOf(t *testing.T) {
-	type sim struct{ Server }
-	s, _ := listen(t, Options{}, Config{Name: "testsim"})
-	v := &sim{s}
-	if got := LogValueOf(v, func() *Server { return &v.Server }).Resolve().String(); !strings.Contains(got, "testsim.Server") {
-		t.Errorf("logged as %s", got)
-	}
-	var none *sim
-	if got := LogValueOf(none, func() *Server { t.Fatal("base called for a nil simulator"); return nil }); got.Kind() != slog.KindAny || got.Any() != nil {
-		t.Errorf("a nil simulator logged as %v", got)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -110,24 +109,22 @@ type Config struct {
 // it listens (URL), Close, the fault knobs (FailNext, DropNext, SetLatency, SetChaos and
 // ChaosCounts), the count of API requests, the record of the notifications sent
 // (Deliveries), and how a simulator prints: its name, URL and details, never its
-// credentials (see secret.Opaque). It is safe for concurrent use.
+// credentials (see secret.Printed). It is safe for concurrent use.
 //
 // A simulator creates its Server with Listen, builds its own state around it, then
 // serves with Kit.Serve.
 type Server struct {
-	// All state sits behind one pointer, so that a Server prints as it describes itself
-	// whether it is copied or not: see secret.Opaque.
-	*server
+	*server        // the state
+	secret.Printed // the simulator's name, URL and details
 }
 
 // server is a Server's state.
 type server struct {
-	name    string
-	details []string
-	signed  bool
-	url     string
-	ln      net.Listener
-	wrap    func(http.Handler) http.Handler
+	name   string
+	signed bool
+	url    string
+	ln     net.Listener
+	wrap   func(http.Handler) http.Handler
 
 	srvMu sync.Mutex
 	srv   *http.Server
@@ -145,7 +142,7 @@ type server struct {
 // opts.Chaos.
 func Listen(opts Options, cfg Config) (Server, *Kit, error) {
 	opts = opts.withDefaults(cfg.Defaults)
-	s := Server{&server{name: cfg.Name, details: cfg.Details, signed: cfg.SignedAnswers, wrap: opts.Wrap,
+	s := Server{server: &server{name: cfg.Name, signed: cfg.SignedAnswers, wrap: opts.Wrap,
 		del: NewDeliverer(opts.DeliveryClient, opts.RetryBase, opts.RetryMax, opts.MaxAttempts)}}
 	err := s.SetChaos(opts.Chaos)
 	if err == nil {
@@ -159,6 +156,7 @@ func Listen(opts Options, cfg Config) (Server, *Kit, error) {
 		return Server{}, nil, err
 	}
 	s.url = "http://" + s.ln.Addr().String()
+	s.Printed = secret.PrintAs(cfg.Name+".Server", append([]string{"url", s.url}, cfg.Details...)...)
 	return s, &Kit{s: s.server}, nil
 }
 
@@ -222,46 +220,6 @@ func (s Server) Deliveries() []Delivery {
 		out[i] = d.clone()
 	}
 	return out
-}
-
-// describe is what a Server prints as: its name, where it listens and the details it was
-// given, never its credentials or keys.
-func (s Server) describe() secret.Opaque {
-	if s.server == nil {
-		return secret.Describe("simkit.Server")
-	}
-	return secret.Describe(s.name+".Server", append([]string{"url", s.url}, s.details...)...)
-}
-
-// String describes the Server without its credentials and keys.
-func (s Server) String() string { return s.describe().String() }
-
-// GoString describes the Server without its credentials and keys.
-func (s Server) GoString() string { return s.describe().GoString() }
-
-// Format prints the Server without its credentials and keys, whatever the verb.
-func (s Server) Format(f fmt.State, verb rune) { s.describe().Format(f, verb) }
-
-// LogValue implements slog.LogValuer: the Server without its credentials and keys. A nil
-// *Server logs as <nil>.
-func (s *Server) LogValue() slog.Value {
-	if s == nil {
-		return slog.AnyValue(nil)
-	}
-	return s.describe().LogValue()
-}
-
-// LogValueOf is the LogValue of a simulator's Server sim, which embeds the Server base
-// returns: <nil> when sim is nil, what that Server logs as otherwise. A simulator defines
-// its Server's LogValue with it, since the method promoted from the embedded Server
-// cannot be reached through a nil pointer:
-//
-//	func (s *Server) LogValue() slog.Value { return simkit.LogValueOf(s, func() *simkit.Server { return &s.Server }) }
-func LogValueOf[T any](sim *T, base func() *Server) slog.Value {
-	if sim == nil {
-		return slog.AnyValue(nil)
-	}
-	return base().LogValue()
 }
 
 // Kit is the simulator's side of its Server: the mechanics its handlers and

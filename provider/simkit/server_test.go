@@ -153,12 +153,26 @@ func TestServerPrintsWithoutItsState(t *testing.T) {
 	if got := fmt.Sprintf("%#v", s); !strings.HasPrefix(got, `testsim.Server{url:"`) {
 		t.Errorf("%%#v printed %q", got)
 	}
-	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&buf, nil))
-	log.Info("m", "sim", &s, "zero", &Server{}, "none", (*Server)(nil))
-	if out := buf.String(); !strings.Contains(out, "sim.type=testsim.Server sim.url="+s.URL()+" sim.merchant=m-1") ||
-		!strings.Contains(out, "zero.type=simkit.Server") || !strings.Contains(out, "none=<nil>") {
-		t.Errorf("logged %s", out)
+	// A simulator embeds the Server: it and a pointer to it print and log as the Server
+	// describes itself, and a nil one as <nil> (text) or null (JSON), through either
+	// slog handler.
+	type sim struct {
+		Server
+		key string
+	}
+	v := &sim{s, "SIM-SECRET-KEY"}
+	var text, js bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("m", "sim", v, "copy", *v, "none", (*sim)(nil))
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("m", "sim", v, "copy", *v, "none", (*sim)(nil))
+	if out := text.String(); !strings.Contains(out, `sim="`+want+`" copy="`+want+`" none=<nil>`) {
+		t.Errorf("text handler logged %s", out)
+	}
+	wantJSON := `{"type":"testsim.Server","url":"` + s.URL() + `","merchant":"m-1"}`
+	if out := js.String(); !strings.Contains(out, `"sim":`+wantJSON+`,"copy":`+wantJSON+`,"none":null`) {
+		t.Errorf("JSON handler logged %s", out)
+	}
+	if out := text.String() + js.String() + fmt.Sprintf("%v %+v %#v", v, *v, v); strings.Contains(out, "SIM-SECRET") {
+		t.Errorf("printed the simulator's state: %s", out)
 	}
 }
 

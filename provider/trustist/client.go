@@ -1,8 +1,6 @@
 package trustist
 
 import (
-	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -28,8 +26,8 @@ const Name = "trustist"
 // A Client is safe for concurrent use. It prints and logs as its Hawk ids and base URL,
 // never its keys.
 type Client struct {
-	// All state sits behind one pointer: see secret.Opaque.
-	*core
+	*core          // the state, keys included
+	secret.Printed // the Hawk ids and base URL
 }
 
 type core struct {
@@ -65,7 +63,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Client{&core{
+	p := &Client{core: &core{
 		base:      base.String(),
 		merchant:  merchant,
 		currency:  cfg.Currency,
@@ -73,12 +71,15 @@ func New(cfg Config) (*Client, error) {
 		maxBody:   cfg.MaxResponseBytes,
 		requireSA: cfg.RequireServerAuthorization,
 	}}
+	d := []string{"merchant", merchant.ID}
 	if !cfg.Tenant.IsZero() {
 		if p.tenant, err = cfg.Tenant.credentials("Tenant"); err != nil {
 			return nil, err
 		}
 		p.hasTenant = true
+		d = append(d, "tenant", p.tenant.ID)
 	}
+	p.Printed = secret.PrintAs("trustist.Client", append(d, "base", p.base)...)
 	if p.currency.IsZero() {
 		p.currency = money.MustCurrency("GBP")
 	}
@@ -102,36 +103,6 @@ func New(cfg Config) (*Client, error) {
 // the merchant key it was given: settle or abandon uncertain payments before moving to a
 // new merchant key.
 func (p *Client) Account() string { return p.merchant.ID }
-
-// describe is what a Client prints as.
-func (p Client) describe() secret.Opaque {
-	if p.core == nil {
-		return secret.Describe("trustist.Client")
-	}
-	d := []string{"merchant", p.merchant.ID}
-	if p.hasTenant {
-		d = append(d, "tenant", p.tenant.ID)
-	}
-	return secret.Describe("trustist.Client", append(d, "base", p.base)...)
-}
-
-// String describes the Client without its keys.
-func (p Client) String() string { return p.describe().String() }
-
-// GoString describes the Client without its keys.
-func (p Client) GoString() string { return p.describe().GoString() }
-
-// Format prints the Client without its keys, whatever the verb.
-func (p Client) Format(f fmt.State, verb rune) { p.describe().Format(f, verb) }
-
-// LogValue implements slog.LogValuer: the Client without its keys.
-// A nil *Client logs as <nil>.
-func (p *Client) LogValue() slog.Value {
-	if p == nil {
-		return slog.AnyValue(nil)
-	}
-	return p.describe().LogValue()
-}
 
 // Name implements provider.Provider.
 func (p *Client) Name() string { return Name }

@@ -1,8 +1,6 @@
 package trustly
 
 import (
-	"fmt"
-	"log/slog"
 	"slices"
 	"sync/atomic"
 
@@ -21,8 +19,8 @@ const Name = "trustly"
 // for concurrent use. It prints and logs as its username and environment, never its
 // password or private key.
 type Client struct {
-	// All state sits behind one pointer: see secret.Opaque.
-	*core
+	*core          // the state, credentials included
+	secret.Printed // the username, environment and endpoint
 }
 
 type core struct {
@@ -48,34 +46,8 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{&core{s: s}}, nil
-}
-
-// describe is what a Client prints as.
-func (c Client) describe() secret.Opaque {
-	if c.core == nil {
-		return secret.Describe("trustly.Client")
-	}
-	return secret.Describe("trustly.Client", "username", c.s.username, "environment", string(c.s.env),
-		"endpoint", c.s.endpoint)
-}
-
-// String describes the Client without its credentials.
-func (c Client) String() string { return c.describe().String() }
-
-// GoString describes the Client without its credentials.
-func (c Client) GoString() string { return c.describe().GoString() }
-
-// Format prints the Client without its credentials, whatever the verb.
-func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
-
-// LogValue implements slog.LogValuer: the Client without its credentials.
-// A nil *Client logs as <nil>.
-func (c *Client) LogValue() slog.Value {
-	if c == nil {
-		return slog.AnyValue(nil)
-	}
-	return c.describe().LogValue()
+	return &Client{&core{s: s}, secret.PrintAs("trustly.Client", "username", s.username,
+		"environment", string(s.env), "endpoint", s.endpoint)}, nil
 }
 
 // Name implements provider.Provider.

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -34,8 +33,8 @@ const Name = "trustlyrest"
 // directly does not recognise a repeated call. A Client prints and logs as its access id,
 // merchant id and base URL, never its access key.
 type Client struct {
-	// All state sits behind one pointer: see secret.Opaque.
-	*core
+	*core          // the state, credentials included
+	secret.Printed // the accessId, merchantId and base URL
 }
 
 type core struct {
@@ -89,34 +88,8 @@ func New(cfg Config) (*Client, error) {
 		auth:         authHeader{signing.BasicAuthorization(cfg.AccessID, cfg.AccessKey.Bytes())},
 		notifyBudget: notificationBudget,
 		settle:       cmp.Or(cfg.SettlePeriod, DefaultSettlePeriod),
-	}}, nil
-}
-
-// describe is what a Client prints as.
-func (c Client) describe() secret.Opaque {
-	if c.core == nil {
-		return secret.Describe("trustlyrest.Client")
-	}
-	return secret.Describe("trustlyrest.Client", "accessId", c.accessID, "merchantId", c.merchantID,
-		"base", c.baseURL)
-}
-
-// String describes the Client without its credentials.
-func (c Client) String() string { return c.describe().String() }
-
-// GoString describes the Client without its credentials.
-func (c Client) GoString() string { return c.describe().GoString() }
-
-// Format prints the Client without its credentials, whatever the verb.
-func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
-
-// LogValue implements slog.LogValuer: the Client without its credentials.
-// A nil *Client logs as <nil>.
-func (c *Client) LogValue() slog.Value {
-	if c == nil {
-		return slog.AnyValue(nil)
-	}
-	return c.describe().LogValue()
+	}, secret.PrintAs("trustlyrest.Client", "accessId", cfg.AccessID, "merchantId", cfg.MerchantID,
+		"base", base.String())}, nil
 }
 
 // authHeader is the Authorization header's values: the Basic credentials alone. They carry

@@ -89,8 +89,8 @@ type Config struct {
 
 // Client calls the Partner API. It is safe for concurrent use.
 type Client struct {
-	// All state sits behind one pointer: see secret.Opaque.
-	*core
+	*core          // the state, credentials and token included
+	secret.Printed // the client id and base URL
 }
 
 type core struct {
@@ -131,7 +131,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientSecret.IsZero() {
 		return nil, provider.FieldError("ClientSecret", "is required")
 	}
-	c := &Client{&core{base: u.String(), http: transport.Client(cfg.HTTPClient), margin: cfg.RefreshMargin, now: cfg.Now, sem: make(chan struct{}, 1)}}
+	c := &Client{&core{base: u.String(), http: transport.Client(cfg.HTTPClient), margin: cfg.RefreshMargin, now: cfg.Now, sem: make(chan struct{}, 1)},
+		secret.PrintAs("partner.Client", "clientId", cfg.ClientID, "base", u.String())}
 	if c.margin <= 0 {
 		c.margin = DefaultRefreshMargin
 	}
@@ -140,32 +141,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.clientID, c.secret = cfg.ClientID, cfg.ClientSecret
 	return c, nil
-}
-
-// describe is what a Client prints as.
-func (c Client) describe() secret.Opaque {
-	if c.core == nil {
-		return secret.Describe("partner.Client")
-	}
-	return secret.Describe("partner.Client", "clientId", c.clientID, "base", c.base)
-}
-
-// String describes the Client without its credentials or token.
-func (c Client) String() string { return c.describe().String() }
-
-// GoString describes the Client without its credentials or token.
-func (c Client) GoString() string { return c.describe().GoString() }
-
-// Format prints the Client without its credentials or token, whatever the verb.
-func (c Client) Format(f fmt.State, verb rune) { c.describe().Format(f, verb) }
-
-// LogValue implements slog.LogValuer: the Client without its credentials or token.
-// A nil *Client logs as <nil>.
-func (c *Client) LogValue() slog.Value {
-	if c == nil {
-		return slog.AnyValue(nil)
-	}
-	return c.describe().LogValue()
 }
 
 // credentials returns the token request configuration. The credentials go in the form

@@ -2,7 +2,6 @@ package trustistsim
 
 import (
 	"crypto/rand"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,12 +63,6 @@ type Server struct {
 	simkit.Server
 	// The simulator's own state sits behind one pointer, which never prints.
 	*server
-}
-
-// LogValue implements slog.LogValuer: the Server as simkit.Server logs; a nil *Server
-// logs as <nil>.
-func (s *Server) LogValue() slog.Value {
-	return simkit.LogValueOf(s, func() *simkit.Server { return &s.Server })
 }
 
 // server is a Server's state. It holds credentials and keys, and is never printed.

@@ -72,7 +72,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math/big"
 	"sync"
 	"time"
@@ -140,12 +139,6 @@ type Server struct {
 	simkit.Server
 	// The simulator's own state sits behind one pointer, which never prints.
 	*server
-}
-
-// LogValue implements slog.LogValuer: the Server as simkit.Server logs; a nil *Server
-// logs as <nil>.
-func (s *Server) LogValue() slog.Value {
-	return simkit.LogValueOf(s, func() *simkit.Server { return &s.Server })
 }
 
 // server is a Server's state. It holds credentials and keys, and is never printed.

@@ -3,7 +3,6 @@ package partnersim
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"sync"
 	"time"
@@ -70,12 +69,6 @@ type Server struct {
 	simkit.Server
 	// The simulator's own state sits behind one pointer, which never prints.
 	*server
-}
-
-// LogValue implements slog.LogValuer: the Server as simkit.Server logs; a nil *Server
-// logs as <nil>.
-func (s *Server) LogValue() slog.Value {
-	return simkit.LogValueOf(s, func() *simkit.Server { return &s.Server })
 }
 
 // server is a Server's state. It holds credentials and keys, and is never printed.
