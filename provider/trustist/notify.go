@@ -1,7 +1,6 @@
 package trustist
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -101,12 +100,7 @@ func normKey(k string) string {
 // order.
 func parseHint(body []byte) (hint, error) {
 	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil || obj == nil {
-		return hint{}, ErrMalformed
-	}
-	if dec.More() {
+	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
 		return hint{}, ErrMalformed
 	}
 	var h hint
