@@ -1,8 +1,14 @@
 package trustlyrest
 
 import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/paybridge/paybridge/internal/pairs"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // EstablishOptions is what a BeforeSend hook on Pay or CreateMandate reaches: the optional
@@ -68,6 +74,8 @@ type Recurrence struct {
 // and /cancel beyond the amount and merchantReference the adapter sets
 // (https://amer.developers.trustly.com/api-reference). The hook sees the values the
 // adapter chose and may change them.
+//
+// TransactionOptions print and log with the split token and Extra's values redacted.
 type TransactionOptions struct {
 	// SplitToken is the authorization's split token, which a capture (and a charge) needs.
 	// Trustly documents it only in the Authorize notification (SplitToken reads it from
@@ -84,6 +92,36 @@ type TransactionOptions struct {
 	// refused.
 	Extra []Param
 }
+
+// describe is how TransactionOptions print: the split token, a bearer of the payer's
+// authorization, redacted, and of Extra only the keys, since its values can name a
+// beneficiary and their account.
+func (o TransactionOptions) describe() secret.Opaque {
+	d := pairs.Redacted(nil, "splitToken", o.SplitToken)
+	d = pairs.Set(d, "interactionId", o.InteractionID, "message", o.Message)
+	if len(o.Extra) > 0 {
+		keys := make([]string, len(o.Extra))
+		for i, p := range o.Extra {
+			keys[i] = p.Key
+		}
+		d = append(d, "extra", strings.Join(keys, " "))
+	}
+	return secret.Describe("trustlyrest.TransactionOptions", d...)
+}
+
+// String shows the options with the split token and Extra's values redacted.
+func (o TransactionOptions) String() string { return o.describe().String() }
+
+// GoString shows the options with the split token and Extra's values redacted.
+func (o TransactionOptions) GoString() string { return o.describe().GoString() }
+
+// Format prints the options with the split token and Extra's values redacted, whatever
+// the verb.
+func (o TransactionOptions) Format(f fmt.State, verb rune) { o.describe().Format(f, verb) }
+
+// LogValue logs the options with the split token and Extra's values redacted, by every
+// slog handler.
+func (o TransactionOptions) LogValue() slog.Value { return o.describe().LogValue() }
 
 // Param is one parameter of a request body.
 type Param struct{ Key, Value string }

@@ -25,3 +25,16 @@ func TestTokenizeRequestPrintsMasked(t *testing.T) {
 		t.Run(name, func(t *testing.T) { secrettest.AssertMasked(t, v, hidden, shown) })
 	}
 }
+
+// TestTransactionOptionsPrintMasked: the split token (a bearer of the payer's
+// authorization) and Extra's values (a beneficiary's name and account) never print; the
+// keys and the harmless options do.
+func TestTransactionOptionsPrintMasked(t *testing.T) {
+	o := trustlyrest.TransactionOptions{SplitToken: "c3BsaXQtdG9rZW4+Lw==", InteractionID: "consumerNotPresent",
+		Extra: []trustlyrest.Param{{Key: "beneficiary.name", Value: "Dorothy Vaughanson"}, {Key: "beneficiaryAccount.accountNumber", Value: "99887766"}}}
+	hidden := []string{"c3BsaXQtdG9rZW4", "Dorothy", "Vaughanson", "99887766"}
+	shown := []string{"trustlyrest.TransactionOptions", "consumerNotPresent", "beneficiary.name", "beneficiaryAccount.accountNumber", "splitToken"}
+	for name, v := range map[string]any{"value": o, "pointer": &o} {
+		t.Run(name, func(t *testing.T) { secrettest.AssertMasked(t, v, hidden, shown) })
+	}
+}
