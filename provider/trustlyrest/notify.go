@@ -164,7 +164,18 @@ func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
 	// carries is such a merge, and the notification is refused: read anyway, it could
 	// make a deposit or capture with a token that is not the authorization's, which
 	// Trustly refuses for good.
+	// Re-encoding the '=' after a field's name ("createdAt%3D...") merges its value into
+	// the name: the field goes missing (a createdAt, which bounds a replay's age; a
+	// merchantReference, whose suffix tells the adapter's own capture from the merchant's).
+	// No Trustly field name holds '=' or '&', and no type name or token holds '&', so
+	// those are refused whatever field was merged.
 	for _, p := range form {
+		if strings.ContainsAny(p.Key, "&=") {
+			return nil, fmt.Errorf("%w: a field name holds a re-encoded separator", ErrMalformedNotification)
+		}
+		if unmergeable[p.Key] && strings.Contains(p.Value, "&") {
+			return nil, fmt.Errorf("%w: %s holds a re-encoded separator", ErrMalformedNotification, p.Key)
+		}
 		if k := mergedField(p.Value); k != "" {
 			return nil, fmt.Errorf("%w: %s holds a %s field (a re-encoded separator)", ErrMalformedNotification, p.Key, k)
 		}
@@ -234,6 +245,10 @@ var webhookFields = map[string]bool{
 	"reference": true, "returnType": true, "customerId": true, "transactionDatetime": true, "returnDatetime": true,
 	"amountReturned": true,
 }
+
+// unmergeable are the fields whose value is a name or a token, never text with '&' in it:
+// one that holds '&' had the field after it merged in.
+var unmergeable = map[string]bool{"eventType": true, "objectType": true, "splitToken": true, "success": true}
 
 // mergedField returns the name of a webhook field that value holds as "&name=", "" when
 // it holds none.
