@@ -353,6 +353,17 @@ func paymentKind(s provider.PaymentStatus) notify.Kind {
 // fillEvent sets the event's kind and object ids, looking parents up where the notification
 // does not name them, and captures an authorized payment that the adapter captures itself.
 func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) error {
+	if strings.Contains(w.merchantRef, "&") {
+		// A field after merchantReference that the adapter does not read may have been
+		// merged into it by a re-encoded separator (see readWebhook), hiding the suffix
+		// that marks the adapter's own capture or deposit: Trustly's record decides.
+		t, err := c.getTransaction(ctx, w.objectID)
+		if err != nil {
+			return fmt.Errorf("trustlyrest: reading the notification's transaction for its merchantReference: %w", err)
+		}
+		w.merchantRef = t.reference()
+		ev.MerchantReference = callerReference(w.merchantRef)
+	}
 	if handled, err := c.fillByEventType(ctx, w, ev); handled || err != nil {
 		return err
 	}

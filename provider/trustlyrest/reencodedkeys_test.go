@@ -3,7 +3,13 @@ package trustlyrest
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/secret"
 )
 
 // reencodings returns body with each of its separators re-encoded in turn: the '=' after a
@@ -74,5 +80,44 @@ func TestEveryReencodedSeparatorIsRefusedOrTheSameEvent(t *testing.T) {
 					a.ID, ea.Kind, ea.PaymentID, ea.CaptureID, ea.MerchantReference, ea.OccurredAt)
 			}
 		}
+	}
+}
+
+// A field Trustly sends after merchantReference that the adapter does not read (message,
+// say) can be merged into it by re-encoding the separator, hiding the suffix that marks
+// the capture the adapter made of a payment it captures itself. The notification must
+// still read as the payment's success, not as a capture the merchant never made.
+func TestReencodedReferenceKeepsTheAdaptersCapture(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/transactions/1002593600") {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"transaction":{"transactionId":"1002593600","transactionType":3,"originalTransactionId":"1002593555",` +
+			`"merchantReference":"order-1.pbabcdefghij.c","currency":"USD","amount":"10.00","status":4,"statusMessage":"Completed"}}`))
+	}))
+	t.Cleanup(api.Close)
+	c, err := New(Config{AccessID: testID, AccessKey: secret.New(testKey), MerchantID: testMID, BaseURL: api.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	genuine := form("merchantId", testMID, "merchantReference", "order-1.pbabcdefghij.c", "message", "",
+		"paymentType", "2", "transactionType", "3", "eventId", "1002593570", "eventType", "Complete", "objectId", "1002593600",
+		"objectType", "Transaction", "parentObjectId", "1002593555", "createdAt", "1556234040954", "accessId", testID,
+		"status", "4", "statusMessage", "Completed")
+	tampered := bytes.Replace(genuine, []byte("&message="), []byte("%26message%3D"), 1)
+	if bytes.Equal(tampered, genuine) {
+		t.Fatal("the body was not re-encoded")
+	}
+	req := signed(t, testID, genuine)
+	req.Body = tampered
+	n, err := c.VerifyNotification(context.Background(), req)
+	if err != nil {
+		return // refusing it is safe
+	}
+	if ev := n.Event; ev.Kind != notify.PaymentSucceeded || ev.PaymentID != "1002593555" || ev.CaptureID != "" || ev.MerchantReference != "order-1" {
+		t.Fatalf("the re-encoded webhook read as kind %s payment %q capture %q reference %q; want payment.succeeded of 1002593555, reference order-1",
+			ev.Kind, ev.PaymentID, ev.CaptureID, ev.MerchantReference)
 	}
 }
