@@ -47,6 +47,44 @@ func (c *Client) otherNotification(r *notify.Request, n *wire.Notification) *not
 	return &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID}}
 }
 
+// textData and textAttributes are the members of a notification's data and of its
+// attributes that the adapter reads, all of which Trustly sends as text or a number.
+var (
+	textData = []string{"notificationid", "orderid", "messageid", "enduserid", "amount", "currency", "timestamp",
+		"accountid", "verified", "kycentityid", "refund"}
+	textAttributes = []string{"refund", "directdebitmandate", "personid", "firstname", "lastname", "dob", "street",
+		"zipcode", "city", "country", "name", "address", "clearinghouse", "bank", "descriptor", "lastdigits"}
+)
+
+// checkTextMembers refuses a notification in which a member the adapter reads as text is
+// an array or an object. The signature covers the serialized data, where an array or an
+// object reads as the concatenation of its text (["2010-01-20 ","14:42:04"] as
+// "2010-01-20 14:42:04"), so such a body verifies with the genuine signature while the
+// member reads as absent: a timestamp that bounds a replay's age, a refund flag that tells
+// a direct-debit refund from its deposit. The attributes, for the same reason, must be an
+// object when present.
+func checkTextMembers(n *wire.Notification) error {
+	check := func(m map[string]any, keys []string, where string) error {
+		for _, k := range keys {
+			switch m[k].(type) {
+			case map[string]any, []any:
+				return reject("%s notification's %s%s is not text (a reshaped body)", n.Method, where, k)
+			}
+		}
+		return nil
+	}
+	if err := check(n.Data, textData, ""); err != nil {
+		return err
+	}
+	switch n.Data["attributes"].(type) {
+	case nil, map[string]any:
+	default:
+		// {"refund":"1"} reads as "refund1", and so does the text "refund1".
+		return reject("%s notification's attributes are not an object (a reshaped body)", n.Method)
+	}
+	return check(n.Attributes(), textAttributes, "attributes.")
+}
+
 // ErrNotification is matched by every notification rejection.
 var ErrNotification = errors.New("trustly: notification rejected")
 
@@ -67,6 +105,9 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 			return nil, fmt.Errorf("%w: signature does not verify with the %s: %w", ErrNotification, c.s.publicKeyName(), err)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrNotification, err)
+	}
+	if err := checkTextMembers(n); err != nil {
+		return nil, err
 	}
 	kinds, known := notificationKinds[n.Method]
 	id, orderID := n.NotificationID(), n.OrderID()

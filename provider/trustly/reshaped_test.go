@@ -1,0 +1,74 @@
+package trustly_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
+)
+
+// The signature covers the serialized data, in which an array or an object reads as the
+// concatenation of its text: "timestamp":["2010-01-20 ","14:42:04.675645+01"] serializes
+// as the string it replaces. Such a reshaped member must not read as absent — a timestamp
+// that bounds a replay's age, a refund flag that tells a direct-debit refund from its
+// deposit.
+func TestReshapedMemberIsRefused(t *testing.T) {
+	c, _ := notifyClient(t)
+	const ts = `"timestamp":"2010-01-20 14:42:04.675645+01"`
+	old := signed(t, "credit", credit("700", "n-700"))
+	if !bytes.Contains(old, []byte(ts)) {
+		t.Fatalf("no %s in %s", ts, old)
+	}
+	called := 0
+	h := notify.NewHandler(c, func(context.Context, notify.Event) error { called++; return nil })
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	post := func(body []byte) int {
+		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(old); code != http.StatusBadRequest || called != 0 {
+		t.Fatalf("a notification of 2010 was answered %d and delivered %d times; want it refused for its age", code, called)
+	}
+	for _, shape := range []string{`"timestamp":["2010-01-20 ","14:42:04.675645+01"]`, `"timestamp":{"2010-01-20 14:42:04.675645+01":null}`} {
+		if code := post(bytes.Replace(old, []byte(ts), []byte(shape), 1)); code < 300 || called != 0 {
+			t.Errorf("%s: answered %d, delivered %d times", shape, code, called)
+		}
+	}
+
+	// A direct-debit refund's debit on a charge's order, its refund flag reshaped.
+	calls := &recordedCalls{calls: []provider.Call{{Op: provider.OpCharge, Key: "k", Reference: "m-1", ProviderID: "701",
+		Parent: "mandate-1", Amount: money.MustNew("902.50", "EUR")}}}
+	data := credit("701", "n-701")
+	data["attributes"] = map[string]any{"refund": "1"}
+	refund := signed(t, "debit", data)
+	ctx := provider.WithCalls(context.Background(), calls)
+	n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: refund})
+	if err != nil || n.Event.Kind != notify.RefundSucceeded {
+		t.Fatalf("the direct-debit refund's debit: %v, %+v", err, n)
+	}
+	for _, shape := range []string{`"refund":["1"]`, `"refund":{"1":null}`} {
+		reshaped := bytes.Replace(refund, []byte(`"refund":"1"`), []byte(shape), 1)
+		if n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: reshaped}); err == nil {
+			t.Errorf("%s verified, as %s", shape, brief(n.Event))
+		}
+	}
+	for _, shape := range []string{`"attributes":"refund1"`, `"attributes":["refund","1"]`} {
+		reshaped := bytes.Replace(refund, []byte(`"attributes":{"refund":"1"}`), []byte(shape), 1)
+		if bytes.Equal(reshaped, refund) {
+			t.Fatal("the body was not reshaped")
+		}
+		if n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: reshaped}); err == nil {
+			t.Errorf("%s verified, as %s", shape, brief(n.Event))
+		}
+	}
+}
