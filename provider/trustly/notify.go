@@ -85,6 +85,28 @@ func checkTextMembers(n *wire.Notification) error {
 	return check(n.Attributes(), textAttributes, "attributes.")
 }
 
+// isUUID reports whether s has a UUID's form, 8-4-4-4-12 hexadecimal digits, as every
+// notification uuid Trustly sends (trustly-jsonrpc.md §3.4, §3.5).
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // ErrNotification is matched by every notification rejection.
 var ErrNotification = errors.New("trustly: notification rejected")
 
@@ -105,6 +127,12 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 			return nil, fmt.Errorf("%w: signature does not verify with the %s: %w", ErrNotification, c.s.publicKeyName(), err)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrNotification, err)
+	}
+	if !isUUID(n.UUID) {
+		// The signed text begins with the method and the uuid run together: a uuid of
+		// another form may have had characters moved to or from the method ("credit2",
+		// "58a2184-..."), keeping the signature while the method reads as another.
+		return nil, reject("%s notification whose uuid is not a UUID", n.Method)
 	}
 	if err := checkTextMembers(n); err != nil {
 		return nil, err

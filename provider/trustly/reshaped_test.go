@@ -72,3 +72,32 @@ func TestReshapedMemberIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// The signed text begins with the method and the uuid, run together: moving the uuid's
+// first character onto the method ("credit2" and "58a2184-...") keeps the signature. Read
+// as a notification of an unknown method it would reach the application as other, under
+// the genuine credit's notificationid, and the genuine credit, arriving after it, would be
+// answered as its redelivery: the deposit's success never delivered.
+func TestMethodAndUUIDBoundaryMoved(t *testing.T) {
+	c, _ := notifyClient(t)
+	calls := &recordedCalls{calls: []provider.Call{{Op: provider.OpPay, Key: "k", Reference: "m-1", ProviderID: "800",
+		Amount: money.MustNew("902.50", "EUR")}}}
+	ctx := provider.WithCalls(context.Background(), calls)
+	genuine := signed(t, "credit", credit("800", "n-800"))
+	for name, moved := range map[string][]byte{
+		"method longer": bytes.Replace(bytes.Replace(genuine, []byte(`"method":"credit"`), []byte(`"method":"credit2"`), 1),
+			[]byte(`"uuid":"258a`), []byte(`"uuid":"58a`), 1),
+		"method shorter": bytes.Replace(bytes.Replace(genuine, []byte(`"method":"credit"`), []byte(`"method":"credi"`), 1),
+			[]byte(`"uuid":"258a`), []byte(`"uuid":"t258a`), 1),
+	} {
+		if bytes.Equal(moved, genuine) || bytes.Count(moved, []byte("258a")) == 2 {
+			t.Fatalf("%s: the body was not changed", name)
+		}
+		if n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: moved}); err == nil {
+			t.Errorf("%s: verified, as %s", name, brief(n.Event))
+		}
+	}
+	if n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: genuine}); err != nil || n.Event.Kind != notify.PaymentSucceeded {
+		t.Fatalf("the genuine credit: %v %+v", err, n)
+	}
+}
