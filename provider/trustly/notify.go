@@ -145,7 +145,13 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		// stops redelivering it, and reaches the application as Other with the raw body —
 		// when its order is one of ours.
 		other := c.otherNotification(r, n)
-		if calls := provider.CallsFrom(ctx); calls != nil && orderID != "" {
+		calls := provider.CallsFrom(ctx)
+		switch {
+		case calls != nil && orderID == "":
+			// Naming no order, it cannot be shown to be the merchant's: Trustly signs
+			// every merchant's notifications with one key.
+			other.NotOurs = fmt.Errorf("a %s notification naming no order", n.Method)
+		case calls != nil:
 			_, found, err := orderCall(ctx, calls, orderID, n.MessageID())
 			if err != nil {
 				return nil, fmt.Errorf("%w: reading what %s notification %s concerns: %w", notify.ErrRetryLater, n.Method, other.ID, err)

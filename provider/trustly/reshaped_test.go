@@ -101,3 +101,19 @@ func TestMethodAndUUIDBoundaryMoved(t *testing.T) {
 		t.Fatalf("the genuine credit: %v %+v", err, n)
 	}
 }
+
+// Trustly signs every merchant's notifications with one key, so a notification of a
+// method the adapter does not know that names no order cannot be shown to be the
+// merchant's: read against the Gateway's journal, it is not delivered.
+func TestUnknownMethodWithoutOrderIsNotOurs(t *testing.T) {
+	c, _ := notifyClient(t)
+	ctx := provider.WithCalls(context.Background(), &recordedCalls{})
+	body := signed(t, "futurething", map[string]any{"notificationid": "n-900", "messageid": "m", "colour": "blue"})
+	n, err := c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: body})
+	if err != nil {
+		return // refusing it is safe too
+	}
+	if n.NotOurs == nil {
+		t.Fatalf("a notification naming no order would be delivered, as %s", brief(n.Event))
+	}
+}
