@@ -204,6 +204,14 @@ func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
 	if w.parentID != "" && !validID(w.parentID) {
 		return nil, fmt.Errorf("%w: parentObjectId is not a transaction id", ErrMalformedNotification)
 	}
+	// Whatever the object, so that the handler's age limit applies to every webhook.
+	if s := form.Get("createdAt"); s != "" {
+		ms, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: createdAt is not epoch milliseconds", ErrMalformedNotification)
+		}
+		w.createdAt = millis(ms).Time()
+	}
 	if ot := form.Get("objectType"); ot != "" && ot != "Transaction" && !isDispute {
 		w.txType, w.status, w.paymentT = -1, -1, -1
 		return w, nil
@@ -225,13 +233,6 @@ func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
 	}
 	if w.paymentT, err = formInt(form, "paymentType", false); err != nil {
 		return nil, err
-	}
-	if s := form.Get("createdAt"); s != "" {
-		ms, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%w: createdAt is not epoch milliseconds", ErrMalformedNotification)
-		}
-		w.createdAt = millis(ms).Time()
 	}
 	return w, nil
 }

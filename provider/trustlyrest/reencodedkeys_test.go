@@ -121,3 +121,18 @@ func TestReencodedReferenceKeepsTheAdaptersCapture(t *testing.T) {
 			ev.Kind, ev.PaymentID, ev.CaptureID, ev.MerchantReference)
 	}
 }
+
+// A webhook about an object other than a transaction carries createdAt too: the handler's
+// age limit must see it, so that a replay the store has forgotten is refused.
+func TestNonTransactionWebhookKeepsItsTime(t *testing.T) {
+	c := testClient(t)
+	body := form("merchantId", testMID, "eventId", "1002593580", "eventType", "Update", "objectId", "1002593555",
+		"objectType", "Customer", "createdAt", "1556234040954", "accessId", testID)
+	n, err := c.VerifyNotification(context.Background(), signed(t, testID, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Event.OccurredAt.UnixMilli() != 1556234040954 {
+		t.Fatalf("OccurredAt = %v, want the webhook's createdAt", n.Event.OccurredAt)
+	}
+}
