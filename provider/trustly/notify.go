@@ -1,6 +1,7 @@
 package trustly
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -107,6 +108,49 @@ func isUUID(s string) bool {
 	return true
 }
 
+// checkFlags refuses a notification in which a flag whose "1" changes what it means reads
+// as unset while the serialized data holds the flag's name followed by 1. The serialization
+// runs names and values together, so the boundaries between them can be moved without
+// changing it: "refund":"1" sent as "refund1":"", the attributes' members as a data
+// member "attributesref":"und1", "directdebitmandate":"1" split after the value before
+// it. Such a body verifies with the genuine signature while the flag reads as unset: a
+// direct-debit refund's debit as the reversal of the deposit, an active mandate as
+// pending. The values of messageid and enduserid, which the merchant chooses and which
+// sort apart from every flag, do not count. size is the body's length, which bounds the
+// serialized data's.
+func checkFlags(n *wire.Notification, size int) error {
+	refund := !isSet(n.Data["refund"]) && !isSet(n.Attributes()["refund"])
+	mandate := directDebitMandate(n) != "1"
+	if !refund && !mandate {
+		return nil
+	}
+	found := func(data map[string]any) (refundMoved, mandateMoved bool) {
+		text, err := wire.AppendPlaintext(make([]byte, 0, size), "", "", data)
+		if err != nil {
+			return true, true // verified, so serializable: cannot happen
+		}
+		return refund && bytes.Contains(text, []byte("refund1")), mandate && bytes.Contains(text, []byte("directdebitmandate1"))
+	}
+	r, m := found(n.Data)
+	if r || m {
+		// Once more without the merchant's own texts, which may hold either name.
+		data := make(map[string]any, len(n.Data))
+		for k, v := range n.Data {
+			if k != "messageid" && k != "enduserid" {
+				data[k] = v
+			}
+		}
+		r, m = found(data)
+	}
+	switch {
+	case r:
+		return reject("%s notification whose refund flag was moved out of its member (a reshaped body)", n.Method)
+	case m:
+		return reject("%s notification whose directdebitmandate was moved out of its member (a reshaped body)", n.Method)
+	}
+	return nil
+}
+
 // ErrNotification is matched by every notification rejection.
 var ErrNotification = errors.New("trustly: notification rejected")
 
@@ -135,6 +179,9 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		return nil, reject("%s notification whose uuid is not a UUID", n.Method)
 	}
 	if err := checkTextMembers(n); err != nil {
+		return nil, err
+	}
+	if err := checkFlags(n, len(r.Body)); err != nil {
 		return nil, err
 	}
 	kinds, known := notificationKinds[n.Method]

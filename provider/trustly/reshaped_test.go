@@ -3,6 +3,7 @@ package trustly_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -115,5 +116,87 @@ func TestUnknownMethodWithoutOrderIsNotOurs(t *testing.T) {
 	}
 	if n.NotOurs == nil {
 		t.Fatalf("a notification naming no order would be delivered, as %s", brief(n.Event))
+	}
+}
+
+// reshape returns body with its data changed by edit, keeping its signature: the edit
+// must keep the serialized data the same for the body to verify.
+func reshape(t *testing.T, body []byte, edit func(data map[string]any)) []byte {
+	t.Helper()
+	var env map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&env); err != nil {
+		t.Fatal(err)
+	}
+	edit(env["params"].(map[string]any)["data"].(map[string]any))
+	out, err := json.Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A flag whose "1" changes what a notification means can be made to vanish by moving the
+// boundaries between names and values (the serialization runs them together): "refund":"1"
+// as "refund1":"", the attributes' members as data members named "attributesrefund", or
+// "directdebitmandate" split after the value before it ("descriptor":"**1234d",
+// "irectdebitmandate":"1"). Such a body must not verify as the notification without it.
+func TestFlagsMovedAcrossBoundariesAreRefused(t *testing.T) {
+	c, _ := notifyClient(t)
+	calls := &recordedCalls{calls: []provider.Call{
+		{Op: provider.OpCharge, Key: "k1", Reference: "m-1", ProviderID: "701", Parent: "mandate-1", Amount: money.MustNew("902.50", "EUR")},
+		{Op: provider.OpCreateMandate, Key: "k2", Reference: "m-2", ProviderID: "702"},
+	}}
+	ctx := provider.WithCalls(context.Background(), calls)
+	verify := func(body []byte) (*notify.Notification, error) {
+		return c.VerifyNotification(ctx, &notify.Request{Method: http.MethodPost, Body: body})
+	}
+
+	data := credit("701", "n-701")
+	data["attributes"] = map[string]any{"refund": "1"}
+	refund := signed(t, "debit", data)
+	if n, err := verify(refund); err != nil || n.Event.Kind != notify.RefundSucceeded {
+		t.Fatalf("the direct-debit refund's debit: %v, %+v", err, n)
+	}
+	for name, edit := range map[string]func(map[string]any){
+		"value into name":       func(d map[string]any) { d["attributes"] = map[string]any{"refund1": ""} },
+		"value into name, null": func(d map[string]any) { d["attributes"] = map[string]any{"refund1": nil} },
+		"attributes into a data name": func(d map[string]any) {
+			delete(d, "attributes")
+			d["attributesrefund"] = "1"
+		},
+		"attributes split into a data name and value": func(d map[string]any) {
+			delete(d, "attributes")
+			d["attributesref"] = "und1"
+		},
+	} {
+		if n, err := verify(reshape(t, refund, edit)); err == nil {
+			t.Errorf("refund flag, %s: verified, as %s", name, brief(n.Event))
+		}
+	}
+
+	// The merchant's own texts may hold the flag's name: a deposit whose MessageID does.
+	calls.calls = append(calls.calls, provider.Call{Op: provider.OpPay, Key: "k3", Reference: "refund1-shop", ProviderID: "703",
+		Amount: money.MustNew("902.50", "EUR")})
+	own := credit("703", "n-703")
+	own["messageid"], own["enduserid"] = "refund1-shop", "directdebitmandate1"
+	if n, err := verify(signed(t, "credit", own)); err != nil || n.Event.Kind != notify.PaymentSucceeded {
+		t.Fatalf("a deposit whose MessageID holds refund1: %v, %+v", err, n)
+	}
+
+	account := map[string]any{"orderid": "702", "messageid": "m-2", "notificationid": "n-702", "accountid": "a-1", "verified": "1",
+		"attributes": map[string]any{"bank": "SEB", "clearinghouse": "SWEDEN", "descriptor": "**1234", "directdebitmandate": "1", "lastdigits": "1234"}}
+	mandate := signed(t, "account", account)
+	if n, err := verify(mandate); err != nil || n.Event.Kind != notify.MandateActive {
+		t.Fatalf("the mandate's account notification: %v, %+v", err, n)
+	}
+	shifted := reshape(t, mandate, func(d map[string]any) {
+		a := d["attributes"].(map[string]any)
+		delete(a, "directdebitmandate")
+		a["descriptor"], a["irectdebitmandate"] = "**1234d", "1"
+	})
+	if n, err := verify(shifted); err == nil {
+		t.Errorf("directdebitmandate split after descriptor: verified, as %s", brief(n.Event))
 	}
 }
