@@ -140,7 +140,8 @@ type Event struct {
 	// Amount is the amount the notification reports (zero Amount when none).
 	Amount money.Amount `json:"amount"`
 	// ProviderEvent is the provider's own event name or method ("credit", "Authorize",
-	// "payment.completed").
+	// "payment.completed"). From a provider that does not sign its notifications
+	// (Trustist) it is the unsigned body's claim, which nothing confirmed: decide by Kind.
 	ProviderEvent string `json:"providerEvent,omitempty"`
 	// ProviderStatus is the provider's status text, when the notification carries one.
 	ProviderStatus string    `json:"providerStatus,omitempty"`
@@ -149,7 +150,10 @@ type Event struct {
 	// holder's on an account.* event where the provider reports it (Trustly with Lean
 	// KYC); nil otherwise.
 	Identity *Identity `json:"identity,omitempty"`
-	// Raw is the verified body as received.
+	// Raw is the body as received: the body the signature verified, from a provider that
+	// signs its notifications. Trustist signs nothing, and its Raw is the unsigned body,
+	// of which only the object's id was used — the event's other fields come from the
+	// provider's API — so anyone could have written the rest of it: do not act on it.
 	Raw []byte `json:"-"`
 	// Detail is the adapter's own decoded form of what the notification reports (each
 	// adapter documents its type), reached through As; nil where the adapter has none.

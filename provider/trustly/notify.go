@@ -1,6 +1,7 @@
 package trustly
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,109 @@ func (c *Client) otherNotification(r *notify.Request, n *wire.Notification) *not
 	return &notify.Notification{ID: id, Event: ev, ReplyState: replyState{method: n.Method, uuid: n.UUID}}
 }
 
+// textData and textAttributes are the members of a notification's data and of its
+// attributes that the adapter reads, all of which Trustly sends as text or a number.
+var (
+	textData = []string{"notificationid", "orderid", "messageid", "enduserid", "amount", "currency", "timestamp",
+		"accountid", "verified", "kycentityid", "refund"}
+	textAttributes = []string{"refund", "directdebitmandate", "personid", "firstname", "lastname", "dob", "street",
+		"zipcode", "city", "country", "name", "address", "clearinghouse", "bank", "descriptor", "lastdigits"}
+)
+
+// checkTextMembers refuses a notification in which a member the adapter reads as text is
+// an array or an object. The signature covers the serialized data, where an array or an
+// object reads as the concatenation of its text (["2010-01-20 ","14:42:04"] as
+// "2010-01-20 14:42:04"), so such a body verifies with the genuine signature while the
+// member reads as absent: a timestamp that bounds a replay's age, a refund flag that tells
+// a direct-debit refund from its deposit. The attributes, for the same reason, must be an
+// object when present.
+func checkTextMembers(n *wire.Notification) error {
+	check := func(m map[string]any, keys []string, where string) error {
+		for _, k := range keys {
+			switch m[k].(type) {
+			case map[string]any, []any:
+				return reject("%s notification's %s%s is not text (a reshaped body)", n.Method, where, k)
+			}
+		}
+		return nil
+	}
+	if err := check(n.Data, textData, ""); err != nil {
+		return err
+	}
+	switch n.Data["attributes"].(type) {
+	case nil, map[string]any:
+	default:
+		// {"refund":"1"} reads as "refund1", and so does the text "refund1".
+		return reject("%s notification's attributes are not an object (a reshaped body)", n.Method)
+	}
+	return check(n.Attributes(), textAttributes, "attributes.")
+}
+
+// isUUID reports whether s has a UUID's form, 8-4-4-4-12 hexadecimal digits, as every
+// notification uuid Trustly sends (trustly-jsonrpc.md §3.4, §3.5).
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkFlags refuses a notification in which a flag whose "1" changes what it means reads
+// as unset while the serialized data holds the flag's name followed by 1. The serialization
+// runs names and values together, so the boundaries between them can be moved without
+// changing it: "refund":"1" sent as "refund1":"", the attributes' members as a data
+// member "attributesref":"und1", "directdebitmandate":"1" split after the value before
+// it. Such a body verifies with the genuine signature while the flag reads as unset: a
+// direct-debit refund's debit as the reversal of the deposit, an active mandate as
+// pending. The values of messageid and enduserid, which the merchant chooses and which
+// sort apart from every flag, do not count. size is the body's length, which bounds the
+// serialized data's.
+func checkFlags(n *wire.Notification, size int) error {
+	refund := !isSet(n.Data["refund"]) && !isSet(n.Attributes()["refund"])
+	mandate := directDebitMandate(n) != "1"
+	if !refund && !mandate {
+		return nil
+	}
+	found := func(data map[string]any) (refundMoved, mandateMoved bool) {
+		text, err := wire.AppendPlaintext(make([]byte, 0, size), "", "", data)
+		if err != nil {
+			return true, true // verified, so serializable: cannot happen
+		}
+		return refund && bytes.Contains(text, []byte("refund1")), mandate && bytes.Contains(text, []byte("directdebitmandate1"))
+	}
+	r, m := found(n.Data)
+	if r || m {
+		// Once more without the merchant's own texts, which may hold either name.
+		data := make(map[string]any, len(n.Data))
+		for k, v := range n.Data {
+			if k != "messageid" && k != "enduserid" {
+				data[k] = v
+			}
+		}
+		r, m = found(data)
+	}
+	switch {
+	case r:
+		return reject("%s notification whose refund flag was moved out of its member (a reshaped body)", n.Method)
+	case m:
+		return reject("%s notification whose directdebitmandate was moved out of its member (a reshaped body)", n.Method)
+	}
+	return nil
+}
+
 // ErrNotification is matched by every notification rejection.
 var ErrNotification = errors.New("trustly: notification rejected")
 
@@ -68,6 +172,18 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		}
 		return nil, fmt.Errorf("%w: %w", ErrNotification, err)
 	}
+	if !isUUID(n.UUID) {
+		// The signed text begins with the method and the uuid run together: a uuid of
+		// another form may have had characters moved to or from the method ("credit2",
+		// "58a2184-..."), keeping the signature while the method reads as another.
+		return nil, reject("%s notification whose uuid is not a UUID", n.Method)
+	}
+	if err := checkTextMembers(n); err != nil {
+		return nil, err
+	}
+	if err := checkFlags(n, len(r.Body)); err != nil {
+		return nil, err
+	}
 	kinds, known := notificationKinds[n.Method]
 	id, orderID := n.NotificationID(), n.OrderID()
 	if !known {
@@ -76,7 +192,13 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 		// stops redelivering it, and reaches the application as Other with the raw body —
 		// when its order is one of ours.
 		other := c.otherNotification(r, n)
-		if calls := provider.CallsFrom(ctx); calls != nil && orderID != "" {
+		calls := provider.CallsFrom(ctx)
+		switch {
+		case calls != nil && orderID == "":
+			// Naming no order, it cannot be shown to be the merchant's: Trustly signs
+			// every merchant's notifications with one key.
+			other.NotOurs = fmt.Errorf("a %s notification naming no order", n.Method)
+		case calls != nil:
 			_, found, err := orderCall(ctx, calls, orderID, n.MessageID())
 			if err != nil {
 				return nil, fmt.Errorf("%w: reading what %s notification %s concerns: %w", notify.ErrRetryLater, n.Method, other.ID, err)

@@ -164,7 +164,18 @@ func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
 	// carries is such a merge, and the notification is refused: read anyway, it could
 	// make a deposit or capture with a token that is not the authorization's, which
 	// Trustly refuses for good.
+	// Re-encoding the '=' after a field's name ("createdAt%3D...") merges its value into
+	// the name: the field goes missing (a createdAt, which bounds a replay's age; a
+	// merchantReference, whose suffix tells the adapter's own capture from the merchant's).
+	// No Trustly field name holds '=' or '&', and no type name or token holds '&', so
+	// those are refused whatever field was merged.
 	for _, p := range form {
+		if strings.ContainsAny(p.Key, "&=") {
+			return nil, fmt.Errorf("%w: a field name holds a re-encoded separator", ErrMalformedNotification)
+		}
+		if unmergeable[p.Key] && strings.Contains(p.Value, "&") {
+			return nil, fmt.Errorf("%w: %s holds a re-encoded separator", ErrMalformedNotification, p.Key)
+		}
 		if k := mergedField(p.Value); k != "" {
 			return nil, fmt.Errorf("%w: %s holds a %s field (a re-encoded separator)", ErrMalformedNotification, p.Key, k)
 		}
@@ -193,6 +204,14 @@ func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
 	if w.parentID != "" && !validID(w.parentID) {
 		return nil, fmt.Errorf("%w: parentObjectId is not a transaction id", ErrMalformedNotification)
 	}
+	// Whatever the object, so that the handler's age limit applies to every webhook.
+	if s := form.Get("createdAt"); s != "" {
+		ms, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: createdAt is not epoch milliseconds", ErrMalformedNotification)
+		}
+		w.createdAt = millis(ms).Time()
+	}
 	if ot := form.Get("objectType"); ot != "" && ot != "Transaction" && !isDispute {
 		w.txType, w.status, w.paymentT = -1, -1, -1
 		return w, nil
@@ -215,13 +234,6 @@ func (c *Client) readWebhook(form signing.Form) (*webhook, error) {
 	if w.paymentT, err = formInt(form, "paymentType", false); err != nil {
 		return nil, err
 	}
-	if s := form.Get("createdAt"); s != "" {
-		ms, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%w: createdAt is not epoch milliseconds", ErrMalformedNotification)
-		}
-		w.createdAt = millis(ms).Time()
-	}
 	return w, nil
 }
 
@@ -234,6 +246,10 @@ var webhookFields = map[string]bool{
 	"reference": true, "returnType": true, "customerId": true, "transactionDatetime": true, "returnDatetime": true,
 	"amountReturned": true,
 }
+
+// unmergeable are the fields whose value is a name or a token, never text with '&' in it:
+// one that holds '&' had the field after it merged in.
+var unmergeable = map[string]bool{"eventType": true, "objectType": true, "splitToken": true, "success": true}
 
 // mergedField returns the name of a webhook field that value holds as "&name=", "" when
 // it holds none.
@@ -338,6 +354,17 @@ func paymentKind(s provider.PaymentStatus) notify.Kind {
 // fillEvent sets the event's kind and object ids, looking parents up where the notification
 // does not name them, and captures an authorized payment that the adapter captures itself.
 func (c *Client) fillEvent(ctx context.Context, w *webhook, ev *notify.Event) error {
+	if strings.Contains(w.merchantRef, "&") {
+		// A field after merchantReference that the adapter does not read may have been
+		// merged into it by a re-encoded separator (see readWebhook), hiding the suffix
+		// that marks the adapter's own capture or deposit: Trustly's record decides.
+		t, err := c.getTransaction(ctx, w.objectID)
+		if err != nil {
+			return fmt.Errorf("trustlyrest: reading the notification's transaction for its merchantReference: %w", err)
+		}
+		w.merchantRef = t.reference()
+		ev.MerchantReference = callerReference(w.merchantRef)
+	}
 	if handled, err := c.fillByEventType(ctx, w, ev); handled || err != nil {
 		return err
 	}
