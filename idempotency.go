@@ -98,24 +98,25 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 	if !claim.Held {
 		return recorded[T](g, c, claim.Entry)
 	}
-	if claim.Entry.State == journal.Uncertain {
-		v, resend, err := settleEarlier(ctx, g, c, claim.Entry)
-		if v != nil {
-			return conclude(ctx, g, c, id, claim.Token, v, nil)
-		}
-		if !resend {
-			g.release(ctx, id, claim.Token)
-			return nil, err
-		}
-		if err := g.journal.Sent(ctx, id, claim.Token, g.lease); err != nil {
-			return nil, g.journalError(c.op, c.key, "recording a new attempt", err)
-		}
-	}
 	var (
 		v     *T
 		maybe error // the first attempt that may have been applied
 		tries int
 	)
+	if claim.Entry.State == journal.Uncertain {
+		earlier, resend, err := settleEarlier(ctx, g, c, claim.Entry)
+		if earlier != nil {
+			return conclude(ctx, g, c, id, claim.Token, earlier, nil)
+		}
+		if !resend {
+			g.release(ctx, id, claim.Token)
+			return nil, err
+		}
+		maybe = err // the earlier attempt, unless it was proved absent
+		if err := g.journal.Sent(ctx, id, claim.Token, g.lease); err != nil {
+			return nil, g.journalError(c.op, c.key, "recording a new attempt", err)
+		}
+	}
 	err = g.withRetries(ctx, start, c.op, c.need, func() error {
 		if tries++; tries > 1 {
 			// A repeat may land like the first attempt: the journal records when it goes
@@ -228,7 +229,9 @@ func recorded[T any](g *Gateway, c writeCall[T], e journal.Entry) (*T, error) {
 
 // settleEarlier learns what became of an earlier attempt whose outcome is unknown. It
 // returns the attempt's result, or whether the request may be sent again, or the error to
-// return with the call left uncertain.
+// return with the call left uncertain. When the request may be sent again only because the
+// provider recognises the repeat, the error is the earlier attempt's uncertainty, which the
+// call returns if the repeat is refused unprocessed: nothing proved that attempt absent.
 func settleEarlier[T any](ctx context.Context, g *Gateway, c writeCall[T], e journal.Entry) (*T, bool, error) {
 	if e.ProviderID != "" && c.get != nil {
 		v, err := c.get(ctx, e.ProviderID)
@@ -239,7 +242,10 @@ func settleEarlier[T any](ctx context.Context, g *Gateway, c writeCall[T], e jou
 			"idempotency_key", c.key, "code", CodeOf(err).String())
 	}
 	if slices.Contains(g.caps.RepeatableWrites, c.need) {
-		return nil, true, nil // the provider recognises the repeat: it cannot act twice
+		// The provider recognises the repeat: it cannot act twice.
+		return nil, true, &Error{Code: CodeUnknownOutcome, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+			err: &provider.Error{Code: provider.UnknownOutcome, Message: "an earlier attempt with this idempotency key " +
+				"may have been applied, and its repeat was refused before the provider processed it; call again with the key"}}
 	}
 	if r, ok := g.p.(provider.Resolver); ok {
 		got, err := r.Resolve(ctx, provider.Attempt{Op: c.need, Key: c.key, Reference: e.Reference,

@@ -352,3 +352,30 @@ func TestOnRetryWaitStillEndsWithContext(t *testing.T) {
 		t.Fatalf("%v after %d attempts, OnRetry after attempts %v; the wait must end with the context", err, calls.Load(), h.attempts)
 	}
 }
+
+// A repeatable write left uncertain by an earlier call stays uncertain when the repeat a
+// later call makes is refused unprocessed: nothing proved the earlier attempt absent, so
+// the caller learns the outcome is unknown, not that the provider merely failed to process
+// the call.
+func TestResumedUncertainRefusedRepeatStaysUncertain(t *testing.T) {
+	ctx := context.Background()
+	for _, refusal := range []error{unavailable, &provider.Error{Code: provider.RateLimited, Message: "slow down"},
+		&provider.Error{Code: provider.InvalidRequest, Message: "refused"}} {
+		f, calls, _ := scripted(true, unknown, refusal)
+		j := journal.NewMemory()
+		gw := paybridge.New(f, paybridge.WithJournal(j), paybridge.WithRetry(paybridge.NoRetry))
+		req := validRequest()
+		req.IdempotencyKey = "k-resumed-" + provider.CodeOf(refusal).String()
+		if _, err := gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+			t.Fatalf("first call: %v; want ErrUnknownOutcome", err)
+		}
+		_, err := gw.Pay(ctx, req)
+		if !errors.Is(err, paybridge.ErrUnknownOutcome) || calls.Load() != 2 {
+			t.Errorf("repeat refused with %v: %v after %d attempts; want ErrUnknownOutcome after 2", refusal, err, calls.Load())
+		}
+		e, err := j.Get(ctx, journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: req.IdempotencyKey})
+		if err != nil || e.State != journal.Uncertain {
+			t.Errorf("journal entry: %+v, %v; want it kept as uncertain", e, err)
+		}
+	}
+}
