@@ -100,6 +100,11 @@ func (g *Gateway) withRetries(ctx context.Context, start time.Time, op string, w
 			return err
 		case <-t.C:
 		}
+		if ctx.Err() != nil {
+			// A short wait can end as the context does, and select picks either: the
+			// context wins, so that nothing is sent or journaled after it ended.
+			return err
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package paybridge_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -376,6 +377,34 @@ func TestResumedUncertainRefusedRepeatStaysUncertain(t *testing.T) {
 		e, err := j.Get(ctx, journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: req.IdempotencyKey})
 		if err != nil || e.State != journal.Uncertain {
 			t.Errorf("journal entry: %+v, %v; want it kept as uncertain", e, err)
+		}
+	}
+}
+
+// A context that ends during an attempt ends the call: even a wait of nothing before the
+// repeat makes no further attempt, and records none in the journal.
+func TestNoRepeatAfterTheContextEnded(t *testing.T) {
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
+	var calls atomic.Int64
+	var cancel context.CancelFunc
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) {
+		calls.Add(1)
+		cancel()
+		return nil, unavailable
+	}
+	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 2, MaxDelay: time.Nanosecond}))
+	// The wait is at most a nanosecond, so an expired timer and the ended context race:
+	// repeat the call to catch a repeat that the race let through.
+	for i := range 20 {
+		ctx, stop := context.WithCancel(context.Background())
+		cancel = stop
+		calls.Store(0)
+		req := validRequest()
+		req.IdempotencyKey = "k-ended-" + strconv.Itoa(i)
+		_, err := gw.Pay(ctx, req)
+		stop()
+		if !errors.Is(err, paybridge.ErrProviderUnavailable) || calls.Load() != 1 {
+			t.Fatalf("%v after %d attempts; want ProviderUnavailable after 1: the context ended", err, calls.Load())
 		}
 	}
 }
