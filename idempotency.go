@@ -114,6 +114,10 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 		}
 		maybe = err // the earlier attempt, unless it was proved absent
 		if err := g.journal.Sent(ctx, id, claim.Token, g.lease); err != nil {
+			g.release(ctx, id, claim.Token)
+			if maybe != nil {
+				return nil, maybe // nothing more was sent; the earlier attempt is still unknown
+			}
 			return nil, g.journalError(c.op, c.key, "recording a new attempt", err)
 		}
 	}
@@ -231,7 +235,8 @@ func recorded[T any](g *Gateway, c writeCall[T], e journal.Entry) (*T, error) {
 // returns the attempt's result, or whether the request may be sent again, or the error to
 // return with the call left uncertain. When the request may be sent again only because the
 // provider recognises the repeat, the error is the earlier attempt's uncertainty, which the
-// call returns if the repeat is refused unprocessed: nothing proved that attempt absent.
+// call returns if the repeat is not sent or is refused unprocessed: nothing proved that
+// attempt absent.
 func settleEarlier[T any](ctx context.Context, g *Gateway, c writeCall[T], e journal.Entry) (*T, bool, error) {
 	if e.ProviderID != "" && c.get != nil {
 		v, err := c.get(ctx, e.ProviderID)
@@ -245,7 +250,7 @@ func settleEarlier[T any](ctx context.Context, g *Gateway, c writeCall[T], e jou
 		// The provider recognises the repeat: it cannot act twice.
 		return nil, true, &Error{Code: CodeUnknownOutcome, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
 			err: &provider.Error{Code: provider.UnknownOutcome, Message: "an earlier attempt with this idempotency key " +
-				"may have been applied, and its repeat was refused before the provider processed it; call again with the key"}}
+				"may have been applied, and no repeat of it has been answered yet; call again with the key"}}
 	}
 	if r, ok := g.p.(provider.Resolver); ok {
 		got, err := r.Resolve(ctx, provider.Attempt{Op: c.need, Key: c.key, Reference: e.Reference,

@@ -408,3 +408,43 @@ func TestNoRepeatAfterTheContextEnded(t *testing.T) {
 		}
 	}
 }
+
+// sentFails is a journal whose Sent fails while down is set, as one whose database went
+// away between a claim and the attempt would.
+type sentFails struct {
+	journal.Journal
+	down atomic.Bool
+}
+
+func (j *sentFails) Sent(ctx context.Context, id journal.ID, token string, lease time.Duration) error {
+	if j.down.Load() {
+		return errors.New("connection refused")
+	}
+	return j.Journal.Sent(ctx, id, token, lease)
+}
+
+// A repeatable write resumed as uncertain whose repeat cannot be journaled sends nothing,
+// returns the earlier attempt's uncertainty (nothing proved it absent), and ends its claim,
+// so that the next call with the key is not kept waiting for the lease.
+func TestResumedUncertainUnjournaledRepeat(t *testing.T) {
+	ctx := context.Background()
+	f, calls, _ := scripted(true, unknown)
+	j := &sentFails{Journal: journal.NewMemory()}
+	gw := paybridge.New(f, paybridge.WithJournal(j), paybridge.WithRetry(paybridge.NoRetry))
+	req := validRequest()
+	req.IdempotencyKey = "k-resumed-unjournaled"
+	if _, err := gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("first call: %v; want ErrUnknownOutcome", err)
+	}
+	j.down.Store(true)
+	if _, err := gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) || calls.Load() != 1 {
+		t.Fatalf("repeat that could not be journaled: %v after %d attempts; want ErrUnknownOutcome after 1", err, calls.Load())
+	}
+	e, err := j.Get(ctx, journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: req.IdempotencyKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := j.Claim(ctx, e, time.Minute); err != nil || !c.Held || c.Entry.State != journal.Uncertain {
+		t.Fatalf("claim after the failed repeat: %+v, %v; want the uncertain entry free to claim", c, err)
+	}
+}
