@@ -262,8 +262,16 @@ func settleEarlier[T any](ctx context.Context, g *Gateway, c writeCall[T], e jou
 			return nil, false, &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
 				err: errors.New("the adapter settled an uncertain call with a result of the wrong type")}
 		}
-		if errors.Is(err, provider.ErrNotApplied) {
+		if errors.Is(err, provider.ErrNotApplied) && e.ProviderID == "" {
 			return nil, true, nil
+		}
+		if errors.Is(err, provider.ErrNotApplied) {
+			// The provider holds the call's object (a notification or a look-up named it):
+			// the call was applied, whatever a look-up by reference found.
+			return nil, false, &Error{Code: CodeUnknownOutcome, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+				err: &provider.Error{Code: provider.UnknownOutcome, ObjectID: e.ProviderID, Message: "an earlier attempt " +
+					"with this idempotency key created " + strconv.Quote(e.ProviderID) + ", which could not be read, so " +
+					"nothing was sent; call again with the key"}}
 		}
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()
