@@ -118,7 +118,9 @@ func TestRetryWaitEndsWithContext(t *testing.T) {
 	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	var calls atomic.Int64
 	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { calls.Add(1); return nil, unavailable }
-	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}))
+	// The lease outlasts the wait, which a write's wait never passes.
+	gw := paybridge.New(f, paybridge.WithLease(2*time.Hour),
+		paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	var err error
@@ -346,7 +348,8 @@ func TestOnRetryWaitStillEndsWithContext(t *testing.T) {
 	// the context, which then ends the wait that follows it.
 	var h retryHook
 	onRetry := func(attempt int, wait time.Duration, err error) { h.on(attempt, wait, err); cancel() }
-	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour, OnRetry: onRetry}))
+	gw := paybridge.New(f, paybridge.WithLease(2*time.Hour),
+		paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour, OnRetry: onRetry}))
 	var err error
 	testwait.Returns(t, "a call whose context ends during an hour-long backoff", func() { _, err = gw.Pay(ctx, validRequest()) })
 	if !errors.Is(err, paybridge.ErrProviderUnavailable) || calls.Load() != 1 || len(h.attempts) != 1 || h.attempts[0] != 1 {
@@ -446,5 +449,32 @@ func TestResumedUncertainUnjournaledRepeat(t *testing.T) {
 	}
 	if c, err := j.Claim(ctx, e, time.Minute); err != nil || !c.Held || c.Entry.State != journal.Uncertain {
 		t.Fatalf("claim after the failed repeat: %+v, %v; want the uncertain entry free to claim", c, err)
+	}
+}
+
+// A write's wait for a repeat never outlasts the claim on its journal entry: another call
+// with the key would take the entry over as uncertain, though nothing was processed. A
+// Retry-After beyond the lease ends the call with the refusal, and frees the key.
+func TestWriteWaitStaysWithinTheLease(t *testing.T) {
+	ctx := context.Background()
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
+	var calls atomic.Int64
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) {
+		calls.Add(1)
+		return nil, &provider.Error{Code: provider.RateLimited, RetryAfter: time.Hour, Message: "come back in an hour"}
+	}
+	j := journal.NewMemory()
+	gw := paybridge.New(f, paybridge.WithJournal(j), paybridge.WithLease(time.Minute),
+		paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+	req := validRequest()
+	req.IdempotencyKey = "k-long-retry-after"
+	var err error
+	// Waiting out the Retry-After would take far longer than testwait.Limit.
+	testwait.Returns(t, "a write whose Retry-After passes its lease", func() { _, err = gw.Pay(ctx, req) })
+	if !errors.Is(err, paybridge.ErrRateLimited) || calls.Load() != 1 {
+		t.Fatalf("%v after %d attempts; want RateLimited after 1", err, calls.Load())
+	}
+	if e, err := j.Get(ctx, journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: req.IdempotencyKey}); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("journal entry %+v, %v; want none: nothing was processed", e, err)
 	}
 }
