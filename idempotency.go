@@ -98,24 +98,29 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 	if !claim.Held {
 		return recorded[T](g, c, claim.Entry)
 	}
-	if claim.Entry.State == journal.Uncertain {
-		v, resend, err := settleEarlier(ctx, g, c, claim.Entry)
-		if v != nil {
-			return conclude(ctx, g, c, id, claim.Token, v, nil)
-		}
-		if !resend {
-			g.release(ctx, id, claim.Token)
-			return nil, err
-		}
-		if err := g.journal.Sent(ctx, id, claim.Token, g.lease); err != nil {
-			return nil, g.journalError(c.op, c.key, "recording a new attempt", err)
-		}
-	}
 	var (
 		v     *T
 		maybe error // the first attempt that may have been applied
 		tries int
 	)
+	if claim.Entry.State == journal.Uncertain {
+		earlier, resend, err := settleEarlier(ctx, g, c, claim.Entry)
+		if earlier != nil {
+			return conclude(ctx, g, c, id, claim.Token, earlier, nil)
+		}
+		if !resend {
+			g.release(ctx, id, claim.Token)
+			return nil, err
+		}
+		maybe = err // the earlier attempt, unless it was proved absent
+		if err := g.journal.Sent(ctx, id, claim.Token, g.lease); err != nil {
+			g.release(ctx, id, claim.Token)
+			if maybe != nil {
+				return nil, maybe // nothing more was sent; the earlier attempt is still unknown
+			}
+			return nil, g.journalError(c.op, c.key, "recording a new attempt", err)
+		}
+	}
 	err = g.withRetries(ctx, start, c.op, c.need, func() error {
 		if tries++; tries > 1 {
 			// A repeat may land like the first attempt: the journal records when it goes
@@ -228,7 +233,10 @@ func recorded[T any](g *Gateway, c writeCall[T], e journal.Entry) (*T, error) {
 
 // settleEarlier learns what became of an earlier attempt whose outcome is unknown. It
 // returns the attempt's result, or whether the request may be sent again, or the error to
-// return with the call left uncertain.
+// return with the call left uncertain. When the request may be sent again only because the
+// provider recognises the repeat, the error is the earlier attempt's uncertainty, which the
+// call returns if the repeat is not sent or is refused unprocessed: nothing proved that
+// attempt absent.
 func settleEarlier[T any](ctx context.Context, g *Gateway, c writeCall[T], e journal.Entry) (*T, bool, error) {
 	if e.ProviderID != "" && c.get != nil {
 		v, err := c.get(ctx, e.ProviderID)
@@ -239,7 +247,10 @@ func settleEarlier[T any](ctx context.Context, g *Gateway, c writeCall[T], e jou
 			"idempotency_key", c.key, "code", CodeOf(err).String())
 	}
 	if slices.Contains(g.caps.RepeatableWrites, c.need) {
-		return nil, true, nil // the provider recognises the repeat: it cannot act twice
+		// The provider recognises the repeat: it cannot act twice.
+		return nil, true, &Error{Code: CodeUnknownOutcome, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+			err: &provider.Error{Code: provider.UnknownOutcome, Message: "an earlier attempt with this idempotency key " +
+				"may have been applied, and no repeat of it has been answered yet; call again with the key"}}
 	}
 	if r, ok := g.p.(provider.Resolver); ok {
 		got, err := r.Resolve(ctx, provider.Attempt{Op: c.need, Key: c.key, Reference: e.Reference,
@@ -251,8 +262,16 @@ func settleEarlier[T any](ctx context.Context, g *Gateway, c writeCall[T], e jou
 			return nil, false, &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
 				err: errors.New("the adapter settled an uncertain call with a result of the wrong type")}
 		}
-		if errors.Is(err, provider.ErrNotApplied) {
+		if errors.Is(err, provider.ErrNotApplied) && e.ProviderID == "" {
 			return nil, true, nil
+		}
+		if errors.Is(err, provider.ErrNotApplied) {
+			// The provider holds the call's object (a notification or a look-up named it):
+			// the call was applied, whatever a look-up by reference found.
+			return nil, false, &Error{Code: CodeUnknownOutcome, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+				err: &provider.Error{Code: provider.UnknownOutcome, ObjectID: e.ProviderID, Message: "an earlier attempt " +
+					"with this idempotency key created " + strconv.Quote(e.ProviderID) + ", which could not be read, so " +
+					"nothing was sent; call again with the key"}}
 		}
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()

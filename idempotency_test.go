@@ -320,3 +320,32 @@ func TestOperatorForgetsAnUncertainCall(t *testing.T) {
 		t.Fatalf("the provider was called %d times; want twice (the lost attempt and one afresh)", n)
 	}
 }
+
+// An uncertain call whose provider id is known was applied: the provider holds its object.
+// When reading that object fails, a Resolver that finds nothing by reference contradicts
+// the id, and the Gateway does not send the call again.
+func TestKnownProviderIDIsNeverResent(t *testing.T) {
+	ctx := context.Background()
+	j := journal.NewMemory()
+	f := &fake{pay: lost, get: func(string) (*provider.Payment, error) {
+		return nil, &provider.Error{Code: provider.ProviderUnavailable, Message: "try later"}
+	}}
+	r := &resolving{fake: f, resolve: func(provider.Attempt) (any, error) { return nil, provider.ErrNotApplied }}
+	gw := paybridge.New(r, paybridge.WithJournal(j), paybridge.WithRetry(paybridge.NoRetry))
+	if _, err := gw.Pay(ctx, keyed("k-known")); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatal(err)
+	}
+	// A verified notification named the payment the lost attempt created.
+	id := journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: "k-known"}
+	if err := j.Attach(ctx, id, "p-made"); err != nil {
+		t.Fatal(err)
+	}
+	f.pay = okPayment
+	before := f.calls.Load()
+	if _, err := gw.Pay(ctx, keyed("k-known")); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("repeat: %v; want ErrUnknownOutcome", err)
+	}
+	if n := f.calls.Load() - before; n != 1 {
+		t.Fatalf("%d provider calls on the repeat; want the one read of the payment, and no Pay", n)
+	}
+}

@@ -15,7 +15,8 @@ import (
 //
 // A call is repeated, with the same request and idempotency key, when its error has code
 // ProviderUnavailable (the provider did not process it) or RateLimited (after the
-// provider's Retry-After, when it gave one). A write whose outcome is unknown
+// provider's Retry-After, when it gave one), unless a write's wait would outlast the claim
+// on its journal entry (see WithLease). A write whose outcome is unknown
 // (UnknownOutcome) is repeated only when the adapter lists the operation in
 // Capabilities.RepeatableWrites, because only then can the repeat not act twice; lookups
 // are always safe to repeat. Waits grow exponentially with full jitter, never exceed
@@ -40,9 +41,10 @@ type RetryPolicy struct {
 	// how long the Gateway waits before making attempt+1 (Retry-After included), and err
 	// that attempt's error, as the adapter returned it. It is not called when the call
 	// ends instead: on success, on an error a repeat cannot cure, when no attempt is left
-	// or when the wait would pass MaxElapsed. It runs on the calling goroutine, for
-	// concurrent calls concurrently, and delays the repeat by its own duration: it must
-	// not block. A wait it precedes still ends at once when the context ends.
+	// or when the wait would pass MaxElapsed or a write's lease. It runs on the calling
+	// goroutine, for concurrent calls concurrently, and delays the repeat by its own
+	// duration: it must not block. A wait it precedes still ends at once when the context
+	// ends.
 	OnRetry func(attempt int, wait time.Duration, err error)
 }
 
@@ -77,6 +79,7 @@ func (g *Gateway) withRetries(ctx context.Context, start time.Time, op string, w
 	attempt := 1
 	defer func() { attempted(ctx, attempt) }()
 	for ; ; attempt++ {
+		began := time.Now()
 		err := call()
 		if err == nil || attempt >= p.MaxAttempts || !g.repeatable(write, err) {
 			return err
@@ -89,6 +92,12 @@ func (g *Gateway) withRetries(ctx context.Context, start time.Time, op string, w
 		if p.MaxElapsed > 0 && time.Since(start)+wait > p.MaxElapsed {
 			return err
 		}
+		if write != "" && time.Since(began)+wait > g.attemptLimit() {
+			// The claim on the write's journal entry, taken or renewed as the attempt
+			// began, would lapse during the wait, and another call with the key would
+			// take the entry over as uncertain.
+			return err
+		}
 		g.retried(ctx, op, err)
 		if p.OnRetry != nil {
 			p.OnRetry(attempt, wait, err)
@@ -99,6 +108,11 @@ func (g *Gateway) withRetries(ctx context.Context, start time.Time, op string, w
 			t.Stop()
 			return err
 		case <-t.C:
+		}
+		if ctx.Err() != nil {
+			// A short wait can end as the context does, and select picks either: the
+			// context wins, so that nothing is sent or journaled after it ended.
+			return err
 		}
 	}
 }

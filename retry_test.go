@@ -3,6 +3,7 @@ package paybridge_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -117,7 +118,9 @@ func TestRetryWaitEndsWithContext(t *testing.T) {
 	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	var calls atomic.Int64
 	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { calls.Add(1); return nil, unavailable }
-	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}))
+	// The lease outlasts the wait, which a write's wait never passes.
+	gw := paybridge.New(f, paybridge.WithLease(2*time.Hour),
+		paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	var err error
@@ -345,10 +348,133 @@ func TestOnRetryWaitStillEndsWithContext(t *testing.T) {
 	// the context, which then ends the wait that follows it.
 	var h retryHook
 	onRetry := func(attempt int, wait time.Duration, err error) { h.on(attempt, wait, err); cancel() }
-	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour, OnRetry: onRetry}))
+	gw := paybridge.New(f, paybridge.WithLease(2*time.Hour),
+		paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour, OnRetry: onRetry}))
 	var err error
 	testwait.Returns(t, "a call whose context ends during an hour-long backoff", func() { _, err = gw.Pay(ctx, validRequest()) })
 	if !errors.Is(err, paybridge.ErrProviderUnavailable) || calls.Load() != 1 || len(h.attempts) != 1 || h.attempts[0] != 1 {
 		t.Fatalf("%v after %d attempts, OnRetry after attempts %v; the wait must end with the context", err, calls.Load(), h.attempts)
+	}
+}
+
+// A repeatable write left uncertain by an earlier call stays uncertain when the repeat a
+// later call makes is refused unprocessed: nothing proved the earlier attempt absent, so
+// the caller learns the outcome is unknown, not that the provider merely failed to process
+// the call.
+func TestResumedUncertainRefusedRepeatStaysUncertain(t *testing.T) {
+	ctx := context.Background()
+	for _, refusal := range []error{unavailable, &provider.Error{Code: provider.RateLimited, Message: "slow down"},
+		&provider.Error{Code: provider.InvalidRequest, Message: "refused"}} {
+		f, calls, _ := scripted(true, unknown, refusal)
+		j := journal.NewMemory()
+		gw := paybridge.New(f, paybridge.WithJournal(j), paybridge.WithRetry(paybridge.NoRetry))
+		req := validRequest()
+		req.IdempotencyKey = "k-resumed-" + provider.CodeOf(refusal).String()
+		if _, err := gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+			t.Fatalf("first call: %v; want ErrUnknownOutcome", err)
+		}
+		_, err := gw.Pay(ctx, req)
+		if !errors.Is(err, paybridge.ErrUnknownOutcome) || calls.Load() != 2 {
+			t.Errorf("repeat refused with %v: %v after %d attempts; want ErrUnknownOutcome after 2", refusal, err, calls.Load())
+		}
+		e, err := j.Get(ctx, journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: req.IdempotencyKey})
+		if err != nil || e.State != journal.Uncertain {
+			t.Errorf("journal entry: %+v, %v; want it kept as uncertain", e, err)
+		}
+	}
+}
+
+// A context that ends during an attempt ends the call: even a wait of nothing before the
+// repeat makes no further attempt, and records none in the journal.
+func TestNoRepeatAfterTheContextEnded(t *testing.T) {
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
+	var calls atomic.Int64
+	var cancel context.CancelFunc
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) {
+		calls.Add(1)
+		cancel()
+		return nil, unavailable
+	}
+	gw := paybridge.New(f, paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 2, MaxDelay: time.Nanosecond}))
+	// The wait is at most a nanosecond, so an expired timer and the ended context race:
+	// repeat the call to catch a repeat that the race let through.
+	for i := range 20 {
+		ctx, stop := context.WithCancel(context.Background())
+		cancel = stop
+		calls.Store(0)
+		req := validRequest()
+		req.IdempotencyKey = "k-ended-" + strconv.Itoa(i)
+		_, err := gw.Pay(ctx, req)
+		stop()
+		if !errors.Is(err, paybridge.ErrProviderUnavailable) || calls.Load() != 1 {
+			t.Fatalf("%v after %d attempts; want ProviderUnavailable after 1: the context ended", err, calls.Load())
+		}
+	}
+}
+
+// sentFails is a journal whose Sent fails while down is set, as one whose database went
+// away between a claim and the attempt would.
+type sentFails struct {
+	journal.Journal
+	down atomic.Bool
+}
+
+func (j *sentFails) Sent(ctx context.Context, id journal.ID, token string, lease time.Duration) error {
+	if j.down.Load() {
+		return errors.New("connection refused")
+	}
+	return j.Journal.Sent(ctx, id, token, lease)
+}
+
+// A repeatable write resumed as uncertain whose repeat cannot be journaled sends nothing,
+// returns the earlier attempt's uncertainty (nothing proved it absent), and ends its claim,
+// so that the next call with the key is not kept waiting for the lease.
+func TestResumedUncertainUnjournaledRepeat(t *testing.T) {
+	ctx := context.Background()
+	f, calls, _ := scripted(true, unknown)
+	j := &sentFails{Journal: journal.NewMemory()}
+	gw := paybridge.New(f, paybridge.WithJournal(j), paybridge.WithRetry(paybridge.NoRetry))
+	req := validRequest()
+	req.IdempotencyKey = "k-resumed-unjournaled"
+	if _, err := gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+		t.Fatalf("first call: %v; want ErrUnknownOutcome", err)
+	}
+	j.down.Store(true)
+	if _, err := gw.Pay(ctx, req); !errors.Is(err, paybridge.ErrUnknownOutcome) || calls.Load() != 1 {
+		t.Fatalf("repeat that could not be journaled: %v after %d attempts; want ErrUnknownOutcome after 1", err, calls.Load())
+	}
+	e, err := j.Get(ctx, journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: req.IdempotencyKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := j.Claim(ctx, e, time.Minute); err != nil || !c.Held || c.Entry.State != journal.Uncertain {
+		t.Fatalf("claim after the failed repeat: %+v, %v; want the uncertain entry free to claim", c, err)
+	}
+}
+
+// A write's wait for a repeat never outlasts the claim on its journal entry: another call
+// with the key would take the entry over as uncertain, though nothing was processed. A
+// Retry-After beyond the lease ends the call with the refusal, and frees the key.
+func TestWriteWaitStaysWithinTheLease(t *testing.T) {
+	ctx := context.Background()
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
+	var calls atomic.Int64
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) {
+		calls.Add(1)
+		return nil, &provider.Error{Code: provider.RateLimited, RetryAfter: time.Hour, Message: "come back in an hour"}
+	}
+	j := journal.NewMemory()
+	gw := paybridge.New(f, paybridge.WithJournal(j), paybridge.WithLease(time.Minute),
+		paybridge.WithRetry(paybridge.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+	req := validRequest()
+	req.IdempotencyKey = "k-long-retry-after"
+	var err error
+	// Waiting out the Retry-After would take far longer than testwait.Limit.
+	testwait.Returns(t, "a write whose Retry-After passes its lease", func() { _, err = gw.Pay(ctx, req) })
+	if !errors.Is(err, paybridge.ErrRateLimited) || calls.Load() != 1 {
+		t.Fatalf("%v after %d attempts; want RateLimited after 1", err, calls.Load())
+	}
+	if e, err := j.Get(ctx, journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: req.IdempotencyKey}); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("journal entry %+v, %v; want none: nothing was processed", e, err)
 	}
 }

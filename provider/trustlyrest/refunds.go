@@ -120,7 +120,9 @@ func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOn
 			return c.voidAsRefund(voided, req.PaymentID, req), nil
 		case err == nil:
 			// Not voided: fall through to a refund, as the documentation advises.
-		case provider.CodeOf(err).Retryable():
+		case !cancelRefused(err):
+			// The cancel may have voided the capture (or the context ended): a refund
+			// now could return the money twice, and its refusal would hide the void.
 			return nil, err
 		}
 	}
@@ -144,6 +146,17 @@ func (c *Client) refund(ctx context.Context, req *provider.RefundRequest, lookOn
 		return nil, err
 	}
 	return c.refundFrom(refund, req.PaymentID, req, false)
+}
+
+// cancelRefused reports whether err says Trustly refused a cancel, so that the capture
+// stands and may be refunded instead.
+func cancelRefused(err error) bool {
+	switch provider.CodeOf(err) {
+	case provider.InvalidRequest, provider.Unauthenticated, provider.PermissionDenied, provider.NotFound,
+		provider.NotSupported, provider.Declined, provider.InsufficientFunds:
+		return true
+	}
+	return false
 }
 
 // refundTarget returns the transaction a refund of the payment t is taken from: an

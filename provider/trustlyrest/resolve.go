@@ -26,6 +26,9 @@ func (c *Client) Account() string { return c.accessID }
 // or a CancelMandate is found applied when the authorization is voided (Trustly's data does
 // not say whose cancel voided it).
 func (c *Client) Resolve(ctx context.Context, a provider.Attempt, req any) (any, error) {
+	// The look-ups below prove the attempt absent only if Trustly answers them after the
+	// settle period: measured from before they start, not from when their answers arrive.
+	waited := time.Since(a.SentAt)
 	var found any
 	var err error
 	switch r := req.(type) {
@@ -63,7 +66,7 @@ func (c *Client) Resolve(ctx context.Context, a provider.Attempt, req any) (any,
 	case !errors.Is(err, errNoPrior):
 		return nil, err
 	}
-	if wait := c.settle - time.Since(a.SentAt); wait > 0 {
+	if wait := c.settle - waited; wait > 0 {
 		return nil, &provider.Error{Code: provider.UnknownOutcome, Message: "Trustly has no transaction from the earlier attempt " +
 			"yet, but may still process it; call again after " + wait.Round(time.Second).String()}
 	}
