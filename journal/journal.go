@@ -147,7 +147,8 @@ type Journal interface {
 	//   - Held true with State Uncertain when it is Uncertain, or Pending with an expired
 	//     lease (whose holder may have sent the request before it stopped).
 	// A new entry's SentAt is the claim's time and its Attempts is 1: the caller sends the
-	// request next.
+	// request next. An entry taken over from a claim whose lease lapsed has SentAt no
+	// earlier than that lease's end, until which its holder may have been sending.
 	Claim(ctx context.Context, e Entry, lease time.Duration) (Claim, error)
 	// Sent records that the claim's holder is about to send the request again (after
 	// proving the earlier attempts absent, or refused unprocessed, or harmless to repeat):
@@ -157,7 +158,8 @@ type Journal interface {
 	// Record writes the outcome and ends the claim. A Settled outcome is recorded even
 	// when the claim was lost, unless the entry is already Settled or Failed: the provider
 	// applied the call either way. Any other outcome on a lost claim returns ErrClaimLost
-	// and changes nothing.
+	// and changes nothing. An Uncertain outcome sets SentAt to now: the attempt it ends may
+	// have been sending until then.
 	Record(ctx context.Context, id ID, token string, o Outcome) error
 	// Release ends the claim without an outcome. A Pending entry is deleted (its request
 	// provably never took effect, so the key may be used afresh); an Uncertain entry stays

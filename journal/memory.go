@@ -109,6 +109,10 @@ func (m *Memory) Claim(_ context.Context, e Entry, lease time.Duration) (Claim, 
 		cur.State = Uncertain // its holder stopped after it may have sent the request
 		cur.UpdatedAt = now
 	}
+	if cur.lease.After(cur.SentAt) {
+		// A claim that lapsed: its holder may have been sending until the lease ended.
+		cur.SentAt = cur.lease
+	}
 	return m.hold(cur, now, lease), nil
 }
 
@@ -200,6 +204,9 @@ func (m *Memory) write(cur *memEntry, o Outcome) error {
 		}
 	}
 	cur.State = o.State
+	if o.State == Uncertain {
+		cur.SentAt = m.now() // the attempt that ends uncertain may have been sending until now
+	}
 	if o.State == Settled {
 		cur.Result = slices.Clone(o.Result)
 	}

@@ -32,6 +32,8 @@ func Run(t *testing.T, newJournal func(t *testing.T) journal.Journal) {
 		{"ExpiredPendingBecomesUncertain", testExpired},
 		{"LostClaimRecordsOnlySettled", testLostClaim},
 		{"SentCountsAttempts", testSent},
+		{"UncertainRecordMovesSentAt", testUncertainRecordSentAt},
+		{"TakeoverMovesSentAtToTheLapse", testTakeoverSentAt},
 		{"ConcurrentClaimsOneHolder", testConcurrent},
 		{"FindByReferenceAndProviderID", testFind},
 		{"FindByParentOldestFirst", testFindByParent},
@@ -277,6 +279,46 @@ func testSent(t *testing.T, j journal.Journal, scope string) {
 	}
 	if err := j.Sent(ctx, e.ID, "not the token", long); !errors.Is(err, journal.ErrClaimLost) {
 		t.Fatalf("Sent with a wrong token: %v; want ErrClaimLost", err)
+	}
+}
+
+// testUncertainRecordSentAt: an attempt recorded uncertain may have been sending until it
+// was recorded, so SentAt, from which a look-up's settle period runs, is then.
+func testUncertainRecordSentAt(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	e := entry(scope, "k1")
+	c := claim(t, j, e, long)
+	time.Sleep(30 * time.Millisecond)
+	recorded := time.Now()
+	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := j.Get(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// SentAt is on this process's clock, late by the answer's time and never early.
+	if got.SentAt.Before(recorded.Add(-time.Millisecond)) {
+		t.Fatalf("SentAt %v after an uncertain Record at %v (claimed at %v); want the Record's time",
+			got.SentAt, recorded, c.Entry.SentAt)
+	}
+}
+
+// testTakeoverSentAt: a claim that lapsed may have been sending until its lease ended, so
+// a takeover's SentAt is no earlier than that.
+func testTakeoverSentAt(t *testing.T, j journal.Journal, scope string) {
+	const lease = 40 * time.Millisecond
+	e := entry(scope, "k1")
+	before := time.Now()
+	claim(t, j, e, lease)
+	time.Sleep(2 * lease)
+	c := claim(t, j, e, long)
+	if !c.Held || c.Entry.State != journal.Uncertain {
+		t.Fatalf("the lapsed claim taken over: held %v, state %s", c.Held, c.Entry.State)
+	}
+	if c.Entry.SentAt.Before(before.Add(lease - time.Millisecond)) {
+		t.Fatalf("SentAt %v after a takeover; want no earlier than the lapsed lease's end (%v or later)",
+			c.Entry.SentAt, before.Add(lease))
 	}
 }
 

@@ -208,7 +208,8 @@ func newJournal(db DB, o options) (*Journal, error) {
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, now() + make_interval(secs => $10::float8), now(), now(), now())
 ON CONFLICT (scope, op, key) DO UPDATE
    SET claim_token = excluded.claim_token, lease_until = excluded.lease_until,
-       state = 'uncertain', updated_at = now()
+       state = 'uncertain', updated_at = now(),
+       sent_at = CASE WHEN j.lease_until > j.sent_at THEN j.lease_until ELSE j.sent_at END
  WHERE j.fingerprint = excluded.fingerprint AND j.state IN ('pending', 'uncertain')
    AND (j.lease_until IS NULL OR j.lease_until <= now())
 RETURNING ` + columns
@@ -217,7 +218,8 @@ RETURNING ` + columns
   lease_until = now() + make_interval(secs => $5::float8)
  WHERE ` + id + ` AND claim_token = $4`
 	set := `state = $5, result = $6, error_code = $7, error_message = $8,
-  provider_id = coalesce(provider_id, nullif($9, '')), claim_token = NULL, lease_until = NULL, updated_at = now()`
+  provider_id = coalesce(provider_id, nullif($9, '')), claim_token = NULL, lease_until = NULL, updated_at = now(),
+  sent_at = CASE WHEN $5 = 'uncertain' THEN now() ELSE sent_at END`
 	pidOK := `(nullif($9, '') IS NULL OR provider_id IS NULL OR provider_id = $9)`
 	j.sql.record = `UPDATE ` + t + ` SET ` + set + ` WHERE ` + id + ` AND claim_token = $4 AND ` + pidOK
 	// A settled outcome is a fact about the provider: it is kept even when the claim was
