@@ -2,9 +2,13 @@ package transport
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/provider"
 )
 
 // A request gets the attempt's end as its deadline only when nothing else ends it by
@@ -44,5 +48,31 @@ func TestBoundAddsADeadlineOnlyWhereNeeded(t *testing.T) {
 				t.Fatalf("deadline %v (%v); want the attempt's end %v", dl, ok, tc.want)
 			}
 		})
+	}
+}
+
+// An attempt whose end passes before its request is written sent nothing, while the
+// caller, whose own context is still alive, waits for an answer: it gets
+// ProviderUnavailable, which a retry or a release of the journal claim can act on, not
+// the bare context error that says the caller's own deadline passed.
+func TestAttemptEndBeforeWritingIsUnavailable(t *testing.T) {
+	dialing := make(chan struct{}, 1)
+	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		dialing <- struct{}{}
+		<-ctx.Done() // a connection that never comes
+		return nil, ctx.Err()
+	}}}
+	ctx := WithAttemptEnd(context.Background(), time.Now().Add(50*time.Millisecond))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://provider.invalid/pay", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Do(c, req, "the provider", 1<<10)
+	<-dialing
+	if code := provider.CodeOf(err); code != provider.ProviderUnavailable {
+		t.Fatalf("Do: %v (code %s); want ProviderUnavailable", err, code)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the caller's context ended")
 	}
 }

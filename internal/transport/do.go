@@ -97,12 +97,14 @@ func open(ctx context.Context, c *http.Client, req *http.Request, who string) (*
 	if err := ctx.Err(); err != nil {
 		// net/http gives up on it before asking for a connection, which the trace would
 		// take for a transport that reports nothing.
-		return nil, err
+		return nil, failure(req.Context(), who, Exchange{}, "", err)
 	}
 	var s sent
 	resp, err := c.Do(req.WithContext(s.traceOn(ctx)))
 	if err != nil {
-		return nil, failure(ctx, who, Exchange{Written: s.Load()}, "", err)
+		// The caller's context, not ctx: ctx may end sooner, at the attempt's end
+		// (WithAttemptEnd), which leaves nothing sent but the caller still waiting.
+		return nil, failure(req.Context(), who, Exchange{Written: s.Load()}, "", err)
 	}
 	if Classify(Exchange{Written: true, Status: resp.StatusCode}) == Redirected {
 		resp.Body.Close()
@@ -131,6 +133,9 @@ func failure(ctx context.Context, who string, x Exchange, corr string, err error
 		return ctx.Err()
 	case !x.Written:
 		e.Code, e.Message = provider.ProviderUnavailable, who+" could not be reached"
+		if errors.Is(err, context.DeadlineExceeded) {
+			e.Message += " in the time the attempt had"
+		}
 	case Classify(x) == NotProcessed:
 		e.Code, e.Message = provider.ProviderUnavailable, who+" refused the request before processing it, and its answer broke off"
 		if x.Status == http.StatusTooManyRequests {
