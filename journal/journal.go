@@ -190,18 +190,24 @@ type Journal interface {
 	// notification or a look-up, without ending anyone's claim. It does not change an id
 	// already recorded; ErrConflict when the entry has another one.
 	Attach(ctx context.Context, id ID, providerID string) error
-	// Settle records o on a Pending or Uncertain entry whatever claim holds it, and ends
-	// that claim: the way an operator or a reconciliation job settles an entry with proof
-	// of its outcome from the provider. ErrNotFound when there is no entry; ErrConflict
-	// when it is already Settled or Failed.
+	// Settle records o on a Pending or Uncertain entry and ends any claim on it: the way an
+	// operator or a reconciliation job settles an entry with proof of its outcome from the
+	// provider. ErrNotFound when there is no entry; ErrConflict when it is already Settled
+	// or Failed. A Settled outcome is recorded whoever holds the entry (the provider applied
+	// the call, so nothing is to be sent again); Failed or Uncertain is refused with ErrBusy
+	// while a caller's claim is unexpired — that caller may be sending the request at this
+	// moment, after the operator's look at the provider — so record it once the lease has
+	// passed (the entry then shows what the caller did).
 	Settle(ctx context.Context, id ID, o Outcome) error
-	// Forget removes a Pending or Uncertain entry whatever claim holds it, so that the next
+	// Forget removes a Pending or Uncertain entry that no caller holds, so that the next
 	// call with its key sends the request afresh: the way an operator or a reconciliation
 	// job records that the provider holds nothing for the entry's reference, checked well
 	// after any late request could have landed. ErrNotFound when there is no entry;
 	// ErrConflict when it is Settled or Failed, or has a ProviderID: the provider holds the
 	// call's object (a notification or a look-up named it, perhaps after the operator's
-	// check), so the call was applied; Settle it instead.
+	// check), so the call was applied; Settle it instead. ErrBusy while a caller's claim
+	// is unexpired: that caller may be sending the request again, which no check made
+	// before can have seen.
 	Forget(ctx context.Context, id ID) error
 }
 

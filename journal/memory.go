@@ -166,6 +166,9 @@ func (m *Memory) Settle(_ context.Context, id ID, o Outcome) error {
 	if err != nil {
 		return err
 	}
+	if o.State != Settled && m.claimed(cur) {
+		return ErrBusy
+	}
 	return m.write(cur, o)
 }
 
@@ -176,6 +179,9 @@ func (m *Memory) Forget(_ context.Context, id ID) error {
 	cur, err := m.open(id)
 	if err != nil {
 		return err
+	}
+	if m.claimed(cur) {
+		return ErrBusy
 	}
 	if cur.ProviderID != "" {
 		return ErrConflict // the provider holds the call's object
@@ -195,6 +201,11 @@ func (m *Memory) open(id ID) (*memEntry, error) {
 		return nil, ErrConflict
 	}
 	return cur, nil
+}
+
+// claimed reports whether a caller's claim on cur is unexpired. m.mu must be held.
+func (m *Memory) claimed(cur *memEntry) bool {
+	return !cur.lease.IsZero() && m.now().Before(cur.lease)
 }
 
 func (m *Memory) write(cur *memEntry, o Outcome) error {

@@ -54,6 +54,9 @@ func Run(t *testing.T, newJournal func(t *testing.T) journal.Journal) {
 
 const long = time.Hour
 
+// lapse is a lease the tests wait out.
+const lapse = 40 * time.Millisecond
+
 func entry(scope, key string) journal.Entry {
 	return journal.Entry{
 		ID:          journal.ID{Scope: scope, Op: "refund", Key: key},
@@ -632,7 +635,22 @@ func testSettle(t *testing.T, j journal.Journal, scope string) {
 	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
 		t.Fatal(err)
 	}
-	claim(t, j, e, long) // someone is trying to settle it from the provider
+	held := claim(t, j, e, long) // someone is trying to settle it from the provider
+	// While a caller holds the entry it may be sending the request again: an operator's
+	// "never applied" or "unknown" cannot account for that attempt, and is refused.
+	failed := journal.Outcome{State: journal.Failed, Error: &journal.RecordedError{Code: "Declined", Message: "no"}}
+	for _, o := range []journal.Outcome{failed, {State: journal.Uncertain}} {
+		if err := j.Settle(ctx, e.ID, o); !errors.Is(err, journal.ErrBusy) {
+			t.Fatalf("Settle %s of a held entry: %v; want ErrBusy", o.State, err)
+		}
+	}
+	if got, err := j.Get(ctx, e.ID); err != nil || got.State != journal.Uncertain {
+		t.Fatalf("after the refused Settle: %+v, %v; want the uncertain entry", got, err)
+	}
+	if err := j.Sent(ctx, e.ID, held.Token, long); err != nil {
+		t.Fatalf("the holder's Sent after the refused Settle: %v", err)
+	}
+	// Proof that the provider applied the call is recorded whoever holds it.
 	if err := j.Settle(ctx, e.ID, journal.Outcome{State: journal.Settled, Result: []byte(`{"id":"r"}`), ProviderID: "r"}); err != nil {
 		t.Fatalf("Settle: %v", err)
 	}
@@ -655,9 +673,18 @@ func testForget(t *testing.T, j journal.Journal, scope string) {
 	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
 		t.Fatal(err)
 	}
-	claim(t, j, e, long) // a caller holds it while the operator proves it never applied
+	// A caller holds it while the operator proves it never applied: the caller may be
+	// sending it again, which the operator's check cannot have seen.
+	held := claim(t, j, e, lapse)
+	if err := j.Forget(ctx, e.ID); !errors.Is(err, journal.ErrBusy) {
+		t.Fatalf("Forget of a held entry: %v; want ErrBusy", err)
+	}
+	if err := j.Sent(ctx, e.ID, held.Token, lapse); err != nil {
+		t.Fatalf("the holder's Sent after the refused Forget: %v", err)
+	}
+	time.Sleep(2 * lapse) // the holder stopped; its claim lapsed
 	if err := j.Forget(ctx, e.ID); err != nil {
-		t.Fatalf("Forget of an uncertain entry: %v", err)
+		t.Fatalf("Forget of an uncertain entry whose claim lapsed: %v", err)
 	}
 	if _, err := j.Get(ctx, e.ID); !errors.Is(err, journal.ErrNotFound) {
 		t.Fatalf("Get after Forget: %v; want ErrNotFound", err)

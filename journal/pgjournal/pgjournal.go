@@ -226,14 +226,17 @@ RETURNING ` + columns
 	// taken over, unless the row is final already.
 	j.sql.recordLost = `UPDATE ` + t + ` SET ` + set + `
  WHERE ` + id + ` AND $4 <> '' AND state IN ('pending', 'uncertain') AND ` + pidOK
-	// Settle ends whatever claim holds the row; it passes an empty token ($4).
+	// Forget, and Settle with anything but a settled outcome, act only on a row no claim
+	// holds: its holder may be sending the request again at this moment. Settle passes an
+	// empty token ($4).
+	unheld := `(lease_until IS NULL OR lease_until <= now())`
 	j.sql.settle = `UPDATE ` + t + ` SET ` + set + `
- WHERE ` + id + ` AND $4::text = '' AND state IN ('pending', 'uncertain') AND ` + pidOK
+ WHERE ` + id + ` AND $4::text = '' AND state IN ('pending', 'uncertain') AND ($5 = 'settled' OR ` + unheld + `) AND ` + pidOK
 	j.sql.release = `WITH gone AS (
   DELETE FROM ` + t + ` WHERE ` + id + ` AND claim_token = $4 AND state = 'pending' RETURNING 1)
 UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
  WHERE ` + id + ` AND claim_token = $4 AND state = 'uncertain'`
-	j.sql.forget = `DELETE FROM ` + t + ` WHERE ` + id + ` AND state IN ('pending', 'uncertain') AND provider_id IS NULL`
+	j.sql.forget = `DELETE FROM ` + t + ` WHERE ` + id + ` AND state IN ('pending', 'uncertain') AND ` + unheld + ` AND provider_id IS NULL`
 	j.sql.findRef = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND reference = $2 AND reference <> ''
  ORDER BY created_at DESC, key DESC`
 	j.sql.findPID = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND provider_id = $2`
@@ -447,7 +450,7 @@ func (j *Journal) Settle(ctx context.Context, id journal.ID, o journal.Outcome) 
 	if tag.RowsAffected() == 1 {
 		return nil
 	}
-	return j.whyNot(ctx, id, o, journal.ErrConflict)
+	return j.refused(ctx, id, o.State != journal.Settled)
 }
 
 // Forget implements journal.Journal.
@@ -459,8 +462,19 @@ func (j *Journal) Forget(ctx context.Context, id journal.ID) error {
 	if tag.RowsAffected() == 1 {
 		return nil
 	}
-	if _, _, err := j.get(ctx, id); err != nil {
+	return j.refused(ctx, id, true)
+}
+
+// refused explains why Settle or Forget changed no row: ErrNotFound; ErrBusy while a
+// claim holds the open row, if held is a reason to refuse; otherwise ErrConflict (final,
+// or another provider id recorded).
+func (j *Journal) refused(ctx context.Context, id journal.ID, heldRefuses bool) error {
+	cur, leased, err := j.get(ctx, id)
+	switch {
+	case err != nil:
 		return err // ErrNotFound, or the database's error
+	case heldRefuses && leased && (cur.State == journal.Pending || cur.State == journal.Uncertain):
+		return journal.ErrBusy
 	}
 	return journal.ErrConflict
 }
