@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/provider"
@@ -37,7 +35,9 @@ const ledgerPageSize = 100
 // Failed) enter or leave the list ahead of the offset, so that a row is listed twice or
 // skipped; without it, the list of a range's transactions does not change but by new
 // ones, and a transaction listed twice all the same (one created in the range while it
-// is read) is yielded once per Ledger call. Both documented shapes of the answer are
+// is read) is yielded once per Ledger call; a full page that brings no transaction not
+// listed before (from a server that ignores startIndex) is an Internal error, never read
+// again and again. Both documented shapes of the answer are
 // read: {"transactions": [...]} and an object keyed "0", "1", … whose values are
 // {"transaction": {...}}.
 //
@@ -54,60 +54,32 @@ const ledgerPageSize = 100
 // Portal), so they are not listed.
 func (c *Client) Ledger(ctx context.Context, req *provider.LedgerRequest) iter.Seq2[*provider.LedgerEntry, error] {
 	return func(yield func(*provider.LedgerEntry, error) bool) {
-		// Trustly's times are whole milliseconds: the range is From's millisecond up to,
-		// not including, the first whole millisecond at or after To.
-		from, to := req.From.UnixMilli(), req.To.UnixMilli()
-		if time.UnixMilli(to).Before(req.To) {
-			to++
-		}
 		q := url.Values{}
-		q.Set("createdAt.start", strconv.FormatInt(from, 10))
-		q.Set("createdAt.end", strconv.FormatInt(to-1, 10))
-		q.Set("orderBy", "createdAt")
-		q.Set("sortOrder", "asc")
+		r := newCreatedRange(req.From, req.To)
+		r.ascending(q)
 		q.Set("count", strconv.Itoa(ledgerPageSize))
 		for _, typ := range ledgerTypes {
 			q.Add("transactionType", strconv.Itoa(typ))
 		}
-		// The transaction ids yielded, so that none is yielded twice.
-		seen := make(map[string]struct{})
-		for start := 0; ; {
-			q.Set("startIndex", strconv.Itoa(start))
-			raw, err := c.call(ctx, http.MethodGet, "/transactions", q.Encode(), nil, isAction)
+		fetch := func(ctx context.Context, start int) ([]*wireTransaction, bool, error) {
+			raw, err := c.getPage(ctx, "/transactions", q, start)
 			if err != nil {
-				yield(nil, err)
-				return
+				return nil, false, err
 			}
 			page, per, err := decodeLedgerPage(raw)
 			if err != nil {
-				yield(nil, &provider.Error{Code: provider.Internal, Message: "reading Trustly's transactions list", Err: err})
-				return
+				return nil, false, &provider.Error{Code: provider.Internal, Message: "reading Trustly's transactions list", Err: err}
 			}
-			for _, t := range page {
-				e, ok, err := ledgerEntry(t)
-				if err != nil {
-					yield(nil, &provider.Error{Code: provider.Internal, Message: "reading transaction " + quoteShort(t.id()), Err: err})
-					return
-				}
-				if !ok {
-					continue
-				}
-				if ms := e.Time.UnixMilli(); ms < from || ms >= to || (!req.Currency.IsZero() && e.Amount.Currency() != req.Currency) {
-					continue
-				}
-				if _, dup := seen[t.id()]; dup {
-					continue
-				}
-				seen[t.id()] = struct{}{}
-				if !yield(e, nil) {
-					return
-				}
-			}
-			if len(page) == 0 || (per > 0 && len(page) < per) {
-				return
-			}
-			start += len(page)
+			return page, followed(len(page), per), nil
 		}
+		keep := func(t *wireTransaction) (*provider.LedgerEntry, bool, error) {
+			e, ok, err := ledgerEntry(t)
+			if err != nil {
+				return nil, false, &provider.Error{Code: provider.Internal, Message: "reading transaction " + quoteShort(t.id()), Err: err}
+			}
+			return e, ok && r.holds(e.Time) && (req.Currency.IsZero() || e.Amount.Currency() == req.Currency), nil
+		}
+		pageList(ctx, "transactions", fetch, (*wireTransaction).id, keep)(yield)
 	}
 }
 

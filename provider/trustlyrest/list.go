@@ -3,7 +3,6 @@ package trustlyrest
 import (
 	"context"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -65,8 +64,10 @@ type TransactionFilter struct {
 }
 
 // Transactions iterates over the transactions matching f, fetching pages with count and
-// startIndex until a page comes back short (Trustly reports no total). The iteration stops
-// at the first error, which it yields.
+// startIndex until a page comes back short (Trustly reports no total). A transaction
+// listed on two pages is yielded once, and a full page that brings no transaction not
+// listed before (from a server that ignores startIndex) is an Internal error, never read
+// again and again. The iteration stops at the first error, which it yields.
 func (c *Client) Transactions(ctx context.Context, f TransactionFilter) iter.Seq2[*Transaction, error] {
 	return func(yield func(*Transaction, error) bool) {
 		for t, err := range c.transactions(ctx, f) {
@@ -98,14 +99,11 @@ func exportTransaction(t *wireTransaction) *Transaction {
 	return out
 }
 
-// transactions pages through GET /transactions.
+// transactions pages through GET /transactions, in Trustly's order, until a page comes
+// back shorter than the count asked for. A transaction listed twice is read once.
 func (c *Client) transactions(ctx context.Context, f TransactionFilter) iter.Seq2[*wireTransaction, error] {
-	size := f.PageSize
-	if size <= 0 {
-		size = defaultPageSize
-	}
-	size = min(size, maxPageSize)
 	return func(yield func(*wireTransaction, error) bool) {
+		size := pageSize(f.PageSize, maxPageSize)
 		q := url.Values{}
 		if f.OriginalTransactionID != "" {
 			q.Set("originalTransactionId", f.OriginalTransactionID)
@@ -117,27 +115,16 @@ func (c *Client) transactions(ctx context.Context, f TransactionFilter) iter.Seq
 			q.Add("transactionType", strconv.Itoa(t))
 		}
 		q.Set("count", strconv.Itoa(size))
-		for start := 0; ; start += size {
-			q.Set("startIndex", strconv.Itoa(start))
-			raw, err := c.call(ctx, http.MethodGet, "/transactions", q.Encode(), nil, isAction)
+		fetch := func(ctx context.Context, start int) ([]*wireTransaction, bool, error) {
+			raw, err := c.getPage(ctx, "/transactions", q, start)
 			if err != nil {
-				yield(nil, err)
-				return
+				return nil, false, err
 			}
 			page, err := decodeList[wireTransaction](raw, "transactions", "transaction")
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, t := range page {
-				if !yield(t, nil) {
-					return
-				}
-			}
-			if len(page) < size {
-				return
-			}
+			return page, len(page) >= size, err
 		}
+		keep := func(t *wireTransaction) (*wireTransaction, bool, error) { return t, true, nil }
+		pageList(ctx, "transactions", fetch, (*wireTransaction).id, keep)(yield)
 	}
 }
 

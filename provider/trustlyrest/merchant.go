@@ -208,14 +208,11 @@ type PaymentFilter struct {
 // one page of count items per request from startIndex 0. Trustly reports no total
 // (https://amer.developers.trustly.com/payments/reference/intro): pages are read until one
 // comes back empty, or shorter than the itemsPerPage the answer reports. A payment listed
-// twice is yielded once. The iteration stops at the first error, which it yields.
+// twice is yielded once, and a full page that brings no payment not listed before (from a
+// server that ignores startIndex) is an Internal error, never read again and again. The
+// iteration stops at the first error, which it yields.
 func (c *Client) ListPayments(ctx context.Context, f PaymentFilter) iter.Seq2[*PaymentRecord, error] {
 	return func(yield func(*PaymentRecord, error) bool) {
-		size := f.PageSize
-		if size <= 0 {
-			size = defaultPageSize
-		}
-		size = min(size, 100)
 		q := url.Values{}
 		for _, t := range f.Types {
 			// The payment types 1 Instant to 6 Retrieval
@@ -229,59 +226,29 @@ func (c *Client) ListPayments(ctx context.Context, f PaymentFilter) iter.Seq2[*P
 		if f.MerchantReference != "" {
 			q.Set("merchantReference", f.MerchantReference)
 		}
-		// Epoch milliseconds, [I] as every Trustly time; the end is sent as the last
-		// millisecond wanted and each row is checked again, as Ledger does.
-		var from, to int64
-		if !f.CreatedFrom.IsZero() {
-			from = f.CreatedFrom.UnixMilli()
-			q.Set("createdAt.start", strconv.FormatInt(from, 10))
-		}
-		if !f.CreatedTo.IsZero() {
-			to = f.CreatedTo.UnixMilli()
-			if time.UnixMilli(to).Before(f.CreatedTo) {
-				to++
-			}
-			q.Set("createdAt.end", strconv.FormatInt(to-1, 10))
-		}
-		q.Set("orderBy", "createdAt")
-		q.Set("sortOrder", "asc")
-		q.Set("count", strconv.Itoa(size))
-		seen := make(map[string]struct{})
-		for start := 0; ; {
-			q.Set("startIndex", strconv.Itoa(start))
-			raw, err := c.call(ctx, http.MethodGet, "/payments", q.Encode(), nil, isAction)
+		// Read as Ledger reads its range.
+		r := newCreatedRange(f.CreatedFrom, f.CreatedTo)
+		r.ascending(q)
+		q.Set("count", strconv.Itoa(pageSize(f.PageSize, 100)))
+		fetch := func(ctx context.Context, start int) ([]*wirePaymentRecord, bool, error) {
+			raw, err := c.getPage(ctx, "/payments", q, start)
 			if err != nil {
-				yield(nil, err)
-				return
+				return nil, false, err
 			}
 			page, err := decodeList[wirePaymentRecord](raw, "payments", "payment")
 			if err != nil {
-				yield(nil, err)
-				return
+				return nil, false, err
 			}
-			per := itemsPerPage(raw)
-			for _, w := range page {
-				p, err := w.export()
-				if err != nil {
-					yield(nil, &provider.Error{Code: provider.Internal, Message: "reading Trustly's payments list", Err: err})
-					return
-				}
-				if ms := p.CreatedAt.UnixMilli(); (!f.CreatedFrom.IsZero() && ms < from) || (!f.CreatedTo.IsZero() && ms >= to) {
-					continue
-				}
-				if _, dup := seen[p.ID]; dup {
-					continue
-				}
-				seen[p.ID] = struct{}{}
-				if !yield(p, nil) {
-					return
-				}
-			}
-			if len(page) == 0 || (per > 0 && len(page) < per) {
-				return
-			}
-			start += len(page)
+			return page, followed(len(page), itemsPerPage(raw)), nil
 		}
+		keep := func(w *wirePaymentRecord) (*PaymentRecord, bool, error) {
+			p, err := w.export()
+			if err != nil {
+				return nil, false, &provider.Error{Code: provider.Internal, Message: "reading Trustly's payments list", Err: err}
+			}
+			return p, r.holds(p.CreatedAt), nil
+		}
+		pageList(ctx, "payments", fetch, func(w *wirePaymentRecord) string { return string(w.PaymentID) }, keep)(yield)
 	}
 }
 
