@@ -159,6 +159,9 @@ func pageServed(ctx context.Context, t *testing.T, pageURL string) {
 
 func TestSimCommand(t *testing.T) {
 	clearProviderEnv(t)
+	// The key files go to a new directory under $TMPDIR when it is set.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	rs := startSimCommand(t, "Ctrl-C stops the simulators.")
 	text := rs.out.String()
 	sims := parseSimOutput(t, text)
@@ -205,6 +208,9 @@ func TestSimCommand(t *testing.T) {
 			t.Fatalf("%s: Pay through paybridge.Open: %v", name, err)
 		}
 		_ = gw.Close()
+	}
+	if !strings.HasPrefix(dir, tmp+"/paybridge-sim-") {
+		t.Errorf("the key directory %s is not a paybridge-sim-NNN directory under $TMPDIR %s", dir, tmp)
 	}
 	// The Partner API simulator's configuration is printed the same way, without a
 	// paybridge URL: it is no payment provider.
