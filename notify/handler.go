@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
@@ -47,7 +48,10 @@ func WithStore(s Store) Option { return func(h *Handler) { h.store = s } }
 func WithMaxBodyBytes(n int64) Option { return func(h *Handler) { h.maxBody = n } }
 
 // WithLease sets how long a claim protects a notification being processed from a
-// concurrent duplicate (default 2 minutes). Make it longer than the callback can take.
+// concurrent duplicate (default 2 minutes). With a Store that is a Renewer (MemoryStore,
+// pgstore) the Handler renews the claim every third of the lease while the callback
+// runs, and the lease bounds how long a crashed handler's claim holds up the provider's
+// redeliveries; with any other Store, make it longer than the callback can take.
 func WithLease(d time.Duration) Option { return func(h *Handler) { h.lease = d } }
 
 // DefaultMaxAge is the oldest notification a Handler delivers unless WithMaxAge says
@@ -196,6 +200,7 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery) (*Repl
 		return nil, http.StatusServiceUnavailable
 	}
 	key := n.Event.Provider + "/" + n.ID
+	claimedAt := time.Now() // the claim, once granted, lasts at least until lease after this
 	claim, err := h.store.Claim(ctx, key, h.lease)
 	if err != nil {
 		log.ErrorContext(ctx, "notification store unavailable", "error", err.Error())
@@ -227,7 +232,9 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery) (*Repl
 		slot = &decisionSlot{}
 		ev.decision = slot
 	}
-	err = h.call(ctx, ev)
+	cctx, stop := h.hold(ctx, log, key, claim.Token, claimedAt)
+	err = h.call(cctx, ev)
+	stop()
 	var decision Decision
 	if slot != nil {
 		decision = slot.close()
@@ -268,6 +275,59 @@ func (h *Handler) reply(ctx context.Context, log *slog.Logger, n *Notification, 
 		return nil, http.StatusInternalServerError
 	}
 	return rep, rep.StatusCode
+}
+
+// hold keeps the claim identified by token on key while the callback runs, when the store
+// is a Renewer: it renews the claim every third of the lease. It returns the callback's
+// context, which ends with ErrClaimLost as its cause when the claim is found taken over,
+// or could not be renewed before its lease ended, and the function that stops the renewals
+// and waits for them to end; call it before the claim is completed or released.
+func (h *Handler) hold(ctx context.Context, log *slog.Logger, key, token string, claimedAt time.Time) (context.Context, func()) {
+	r, ok := h.store.(Renewer)
+	every := h.lease / 3
+	if !ok || every <= 0 {
+		return ctx, func() {}
+	}
+	cctx, lose := context.WithCancelCause(ctx)
+	// The renewals outlive the request's context: the callback may go on after the provider
+	// hung up, and its claim with it.
+	rctx, stopRenewals := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ticker := time.NewTicker(every)
+		defer ticker.Stop()
+		held := claimedAt // the claim lasts at least until held + lease
+		for {
+			select {
+			case <-rctx.Done():
+				return
+			case <-ticker.C:
+			}
+			start := time.Now()
+			renewed, err := r.Renew(rctx, key, token, h.lease)
+			switch {
+			case rctx.Err() != nil:
+				return
+			case err == nil && renewed:
+				held = start
+			case err == nil:
+				log.WarnContext(ctx, "notification claim taken over by another handler while the callback ran")
+				lose(ErrClaimLost)
+				return
+			case time.Since(held) >= h.lease:
+				log.ErrorContext(ctx, "notification claim could not be renewed before its lease ended", "error", err.Error())
+				lose(ErrClaimLost)
+				return
+			default:
+				log.WarnContext(ctx, "renewing notification claim", "error", err.Error())
+			}
+		}
+	})
+	return cctx, func() {
+		stopRenewals()
+		wg.Wait()
+		lose(nil)
+	}
 }
 
 // call runs the callback, turning a panic into an error so the claim is released.

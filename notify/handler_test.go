@@ -344,3 +344,45 @@ func TestHandlerRefusesNotificationsOlderThanTheMaximumAge(t *testing.T) {
 		t.Fatalf("with the check off: HTTP %d, delivered %d times", rec.Code, delivered.Load())
 	}
 }
+
+// A callback whose claim is taken over while it runs — its handler was paused past the
+// lease, say — is told so through its context, so that it can stop before the other
+// handler's delivery of the same notification does the work twice.
+func TestCallbackLearnsItsClaimWasTakenOver(t *testing.T) {
+	s := notify.NewMemoryStore()
+	var mu sync.Mutex
+	now := time.Unix(1_700_000_000, 0)
+	notify.SetMemoryStoreClock(s, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	const lease = 300 * time.Millisecond
+	started, cause := make(chan struct{}), make(chan error, 1)
+	h := notify.NewHandler(plainVerifier{}, func(ctx context.Context, _ notify.Event) error {
+		close(started)
+		<-ctx.Done()
+		cause <- context.Cause(ctx)
+		return ctx.Err()
+	}, notify.WithStore(s), notify.WithLease(lease))
+	reply := make(chan int, 1)
+	go func() { reply <- post(h, http.MethodPost, "ok:taken-over").Code }()
+	testwait.Recv(t, "the callback", started)
+	// Another handler takes the claim over once the store sees the lease ended (a renewal
+	// landing between the clock's move and the claim extends it: move the clock again).
+	testwait.For(t, "another handler to take the claim over", func() bool {
+		mu.Lock()
+		now = now.Add(time.Hour)
+		mu.Unlock()
+		c, err := s.Claim(context.Background(), "plain/taken-over", time.Hour)
+		if err != nil {
+			t.Fatalf("another handler's claim: %v", err)
+		}
+		return c.State == notify.Claimed
+	})
+	if err := testwait.Recv(t, "the callback's context to end", cause); !errors.Is(err, notify.ErrClaimLost) {
+		t.Fatalf("the callback's context ended with %v; want notify.ErrClaimLost", err)
+	}
+	if code := testwait.Recv(t, "the reply", reply); code != http.StatusInternalServerError {
+		t.Fatalf("a callback that lost its claim and failed: HTTP %d; want 500", code)
+	}
+	if c, _ := s.Claim(context.Background(), "plain/taken-over", time.Hour); c.State != notify.Busy {
+		t.Fatalf("the other handler's claim after the first released late: %+v; want Busy", c)
+	}
+}
