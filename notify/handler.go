@@ -26,6 +26,7 @@ type Handler struct {
 	store    Store
 	maxBody  int64
 	lease    time.Duration
+	maxHold  time.Duration // how long the claim is renewed for one callback at most
 	log      *slog.Logger
 	match    Matcher
 	foreign  func(ctx context.Context, e Event, reason error)
@@ -47,11 +48,19 @@ func WithStore(s Store) Option { return func(h *Handler) { h.store = s } }
 // WithMaxBodyBytes sets the largest body accepted (default 1 MiB).
 func WithMaxBodyBytes(n int64) Option { return func(h *Handler) { h.maxBody = n } }
 
+// MaxCallbackHold is how long the Handler renews its claim for one run of the callback at
+// most. A callback still running then (stuck on a lock, say) loses its claim: its context
+// ends with ErrClaimLost, and once the lease has run out a redelivery is processed by
+// another handler, so that a stuck callback cannot hold a notification until the provider
+// stops delivering it.
+const MaxCallbackHold = 15 * time.Minute
+
 // WithLease sets how long a claim protects a notification being processed from a
 // concurrent duplicate (default 2 minutes). With a Store that is a Renewer (MemoryStore,
 // pgstore) the Handler renews the claim every third of the lease while the callback
-// runs, and the lease bounds how long a crashed handler's claim holds up the provider's
-// redeliveries; with any other Store, make it longer than the callback can take.
+// runs (for MaxCallbackHold at most), and the lease bounds how long a crashed handler's
+// claim holds up the provider's redeliveries; with any other Store, make it longer than
+// the callback can take.
 func WithLease(d time.Duration) Option { return func(h *Handler) { h.lease = d } }
 
 // DefaultMaxAge is the oldest notification a Handler delivers unless WithMaxAge says
@@ -95,7 +104,8 @@ func WithUnmatched(fn func(ctx context.Context, e Event, reason error)) Option {
 }
 
 func NewHandler(v Verifier, fn Func, opts ...Option) *Handler {
-	h := &Handler{v: v, fn: fn, maxBody: DefaultMaxBodyBytes, lease: 2 * time.Minute, maxAge: DefaultMaxAge, now: time.Now}
+	h := &Handler{v: v, fn: fn, maxBody: DefaultMaxBodyBytes, lease: 2 * time.Minute, maxHold: MaxCallbackHold, maxAge: DefaultMaxAge,
+		now: time.Now}
 	for _, o := range opts {
 		o(h)
 	}
@@ -278,10 +288,11 @@ func (h *Handler) reply(ctx context.Context, log *slog.Logger, n *Notification, 
 }
 
 // hold keeps the claim identified by token on key while the callback runs, when the store
-// is a Renewer: it renews the claim every third of the lease. It returns the callback's
-// context, which ends with ErrClaimLost as its cause when the claim is found taken over,
-// or could not be renewed before its lease ended, and the function that stops the renewals
-// and waits for them to end; call it before the claim is completed or released.
+// is a Renewer: it renews the claim every third of the lease, for MaxCallbackHold at most.
+// It returns the callback's context, which ends with ErrClaimLost as its cause when the
+// claim is found taken over, could not be renewed before its lease ended, or is renewed no
+// longer, and the function that stops the renewals and waits for them to end; call it
+// before the claim is completed or released.
 func (h *Handler) hold(ctx context.Context, log *slog.Logger, key, token string, claimedAt time.Time) (context.Context, func()) {
 	r, ok := h.store.(Renewer)
 	every := h.lease / 3
@@ -302,6 +313,12 @@ func (h *Handler) hold(ctx context.Context, log *slog.Logger, key, token string,
 			case <-rctx.Done():
 				return
 			case <-ticker.C:
+			}
+			if time.Since(claimedAt) >= h.maxHold {
+				log.ErrorContext(ctx, "notification callback still running after the longest hold; its claim is left to run out",
+					"max_hold", h.maxHold.String())
+				lose(ErrClaimLost)
+				return
 			}
 			start := time.Now()
 			renewed, err := r.Renew(rctx, key, token, h.lease)

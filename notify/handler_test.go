@@ -386,3 +386,43 @@ func TestCallbackLearnsItsClaimWasTakenOver(t *testing.T) {
 		t.Fatalf("the other handler's claim after the first released late: %+v; want Busy", c)
 	}
 }
+
+// A callback stuck for good (on a lock, say) does not hold its notification until the
+// provider stops delivering it: the claim is renewed for a bounded time only, the callback
+// is told, and once the lease has run out a redelivery to another handler is processed.
+func TestStuckCallbackLetsItsClaimGo(t *testing.T) {
+	s := notify.NewMemoryStore()
+	const lease = 300 * time.Millisecond
+	cause := make(chan error, 1)
+	stuck := make(chan struct{})
+	defer close(stuck)
+	h := notify.NewHandler(plainVerifier{}, func(ctx context.Context, _ notify.Event) error {
+		<-ctx.Done()
+		cause <- context.Cause(ctx)
+		<-stuck // it never returns by itself
+		return nil
+	}, notify.WithStore(s), notify.WithLease(lease))
+	notify.SetMaxHold(h, 3*lease)
+	var later atomic.Int32
+	h2 := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { later.Add(1); return nil },
+		notify.WithStore(s), notify.WithLease(lease))
+	go post(h, http.MethodPost, "ok:stuck")
+	if err := testwait.Recv(t, "the stuck callback to be told its claim ends", cause); !errors.Is(err, notify.ErrClaimLost) {
+		t.Fatalf("the stuck callback's context ended with %v; want notify.ErrClaimLost", err)
+	}
+	testwait.For(t, "a redelivery to be processed by another handler", func() bool {
+		switch rec := post(h2, http.MethodPost, "ok:stuck"); rec.Code {
+		case http.StatusOK:
+			return true
+		case http.StatusServiceUnavailable:
+			time.Sleep(10 * time.Millisecond)
+			return false
+		default:
+			t.Fatalf("redelivery: HTTP %d %q", rec.Code, rec.Body)
+			return false
+		}
+	})
+	if later.Load() != 1 {
+		t.Fatalf("the redelivery reached the other handler's callback %d times; want 1", later.Load())
+	}
+}
