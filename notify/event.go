@@ -9,7 +9,9 @@
 //     verification is answered with an error status and never reaches the application.
 //  3. The notification id is claimed in a [Store], so a redelivered notification is
 //     answered with the same reply as the first time without calling the application again,
-//     and two handler instances sharing a store never process one notification twice.
+//     and two handler instances sharing a store never process one notification at the
+//     same time. (A handler that stops between the callback's return and the store's record
+//     of it — a crash — leaves the notification to be processed again: see [Func].)
 //  4. The application's [Func] runs. Only when it returns nil is the notification recorded
 //     as processed and acknowledged; when it fails, the provider receives its "not
 //     processed" reply and will deliver the notification again. A notification the
@@ -256,7 +258,13 @@ type Verifier interface {
 }
 
 // Func is the application's callback. Return nil only when the event has been durably
-// handled (stored, queued); the notification is acknowledged after it returns. On an event
+// handled (stored, queued); the notification is acknowledged after it returns. Delivery is
+// once per event while handlers run, and at least once across crashes: a handler that
+// stops after the callback returned but before the store recorded the notification (a
+// crash, a kill) leaves it unacknowledged, and the provider's redelivery reaches the
+// callback again once the claim's lease has run out. Where a second delivery would do
+// harm, record Event.ID with the event's effect, in one transaction, and skip an ID
+// already recorded. On an event
 // the provider waits on (Event.AsksDecision) give the Decision with Event.Decide before
 // returning nil; without one the adapter's default, which lets no money move, is sent.
 type Func func(ctx context.Context, e Event) error

@@ -35,7 +35,9 @@
 // who apply migrations with their own tool.
 //
 // Completed rows are kept until [Store.Prune] removes them; keep them longer than the
-// provider's redelivery window (several days for most providers) and prune periodically.
+// provider's redelivery window and than the Handler's maximum age
+// ([notify.DefaultMaxAge], 72 hours, unless [notify.WithMaxAge] says otherwise), and prune
+// periodically.
 //
 // # Connections and secrets
 //
@@ -376,8 +378,10 @@ const pruneBatch = 5000
 // Prune deletes notifications completed more than olderThan ago (on the database clock),
 // and claims whose lease ended more than olderThan ago (a claim left by a crashed handler;
 // such a key can be claimed again anyway). It returns how many rows it deleted. Keep
-// olderThan above the providers' redelivery windows: a notification redelivered after its
-// row is pruned reaches the application again.
+// olderThan above the providers' redelivery windows and above the Handler's maximum age
+// (notify.DefaultMaxAge unless notify.WithMaxAge says otherwise): a notification
+// redelivered, or a genuine one replayed, after its row is pruned and before it is older
+// than the maximum age reaches the application again.
 func (s *Store) Prune(ctx context.Context, olderThan time.Duration) (int64, error) {
 	if olderThan < 0 {
 		return 0, fmt.Errorf("pgstore: Prune(%v): negative age", olderThan)
