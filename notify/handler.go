@@ -122,7 +122,9 @@ func NewHandler(v Verifier, fn Func, opts ...Option) *Handler {
 	return h
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. The callback's context carries the request's values
+// but does not end when the provider hangs up: the callback finishes and its result is
+// recorded. It ends with ErrClaimLost when the claim ends (see WithLease).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -140,7 +142,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read notification", http.StatusBadRequest)
 		return
 	}
-	reply, status := h.Process(r.Context(), &Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: body})
+	// The provider hanging up (Trustly REST waits 3 seconds) does not cut the callback
+	// short: finished and recorded, its notification is answered from the record when
+	// delivered again, where a cancelled one would fail on every delivery.
+	reply, status := h.serve(r.Context(), &Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: body}, true)
 	if reply == nil {
 		http.Error(w, http.StatusText(status), status)
 		return
@@ -165,10 +170,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //
 // Each call is traced (WithTracerProvider) and counted (WithMeterProvider) with its
 // result: verified, rejected, duplicate, callback_failed, not_ours, retry_later or failed.
+//
+// The callback runs under ctx: its end, or deadline, ends the callback's context.
 func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
+	return h.serve(ctx, req, false)
+}
+
+// serve is Process; with detach, the callback's context does not end with ctx.
+func (h *Handler) serve(ctx context.Context, req *Request, detach bool) (*Reply, int) {
 	ctx, d := h.begin(ctx)
 	defer h.end(ctx, &d)
-	rep, status := h.process(ctx, req, &d)
+	rep, status := h.process(ctx, req, &d, detach)
 	if rep == nil && status == http.StatusInternalServerError {
 		d.result = resultFailed
 	}
@@ -176,7 +188,7 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 }
 
 // process is Process, recording the notification's result in d.
-func (h *Handler) process(ctx context.Context, req *Request, d *delivery) (*Reply, int) {
+func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach bool) (*Reply, int) {
 	n, err := h.v.VerifyNotification(ctx, req)
 	if err != nil {
 		if errors.Is(err, ErrRetryLater) || ctx.Err() != nil {
@@ -242,7 +254,11 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery) (*Repl
 		slot = &decisionSlot{}
 		ev.decision = slot
 	}
-	cctx, stop := h.hold(ctx, log, key, claim.Token, claimedAt)
+	base := ctx
+	if detach {
+		base = context.WithoutCancel(ctx)
+	}
+	cctx, stop := h.hold(base, log, key, claim.Token, claimedAt)
 	err = h.call(cctx, ev)
 	stop()
 	var decision Decision

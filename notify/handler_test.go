@@ -426,3 +426,64 @@ func TestStuckCallbackLetsItsClaimGo(t *testing.T) {
 		t.Fatalf("the redelivery reached the other handler's callback %d times; want 1", later.Load())
 	}
 }
+
+// A provider that stops waiting for the answer (Trustly REST waits 3 seconds) hangs up
+// while the callback runs. The callback is not cut short by that: it finishes, its result
+// is recorded, and the redelivery is answered from the record. Were it cancelled, a
+// callback slower than the provider's patience would fail on every delivery until the
+// provider gave up.
+func TestProviderHangingUpDoesNotCancelTheCallback(t *testing.T) {
+	var calls atomic.Int32
+	started, finish := make(chan context.Context, 1), make(chan struct{})
+	h := notify.NewHandler(plainVerifier{}, func(ctx context.Context, _ notify.Event) error {
+		if calls.Add(1) > 1 {
+			return nil
+		}
+		started <- ctx
+		select {
+		case <-finish:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	requests := make(chan context.Context, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests <- r.Context()
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ctx, hangUp := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, strings.NewReader("ok:hung-up"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		if resp, err := srv.Client().Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	reqCtx := testwait.Recv(t, "the request", requests)
+	cbCtx := testwait.Recv(t, "the callback", started)
+	hangUp()
+	testwait.For(t, "the server to see the hang-up", func() bool { return reqCtx.Err() != nil })
+	if err := cbCtx.Err(); err != nil {
+		t.Fatalf("the callback's context ended (%v) when the provider hung up", context.Cause(cbCtx))
+	}
+	close(finish)
+	testwait.For(t, "the redelivery to be answered from the record", func() bool {
+		switch rec := post(h, http.MethodPost, "ok:hung-up"); rec.Code {
+		case http.StatusOK:
+			return true
+		case http.StatusServiceUnavailable: // the first delivery is still finishing
+			time.Sleep(5 * time.Millisecond)
+			return false
+		default:
+			t.Fatalf("redelivery: HTTP %d %q", rec.Code, rec.Body)
+			return false
+		}
+	})
+	if calls.Load() != 1 {
+		t.Fatalf("the callback ran %d times; want once", calls.Load())
+	}
+}
