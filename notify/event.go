@@ -91,7 +91,10 @@ const (
 	// PayoutRequested: the payee of a payout they complete on the provider's page chose
 	// the account to be paid (Trustly JSON-RPC's "debit" for a Withdraw order); the
 	// provider waits for the application's Decision (see Event.Decide): Continue when the
-	// amount may be taken from what the merchant owes the payee, Abort otherwise.
+	// amount may be taken from what the merchant owes the payee, Abort otherwise. The
+	// provider asks again with the same notification (the same Event.ID) when the answer
+	// did not reach it, and a decision is never remembered for it (see Event.Decide):
+	// take the amount once per Event.ID, and answer a repeated question as the first.
 	PayoutRequested Kind = "payout.requested"
 	// IdentityVerified and IdentityFailed: an identity verification (Event.VerificationID,
 	// for example a Trustist onboard session with identity or AML checks) passed or
