@@ -337,7 +337,11 @@ func (h *Handler) hold(ctx context.Context, log *slog.Logger, key, token string,
 				return
 			}
 			start := time.Now()
-			renewed, err := r.Renew(rctx, key, token, h.lease)
+			// Bounded, so that a store that does not answer cannot keep the callback from
+			// learning that its lease has ended.
+			call, cancel := context.WithTimeout(rctx, every)
+			renewed, err := r.Renew(call, key, token, h.lease)
+			cancel()
 			switch {
 			case rctx.Err() != nil:
 				return

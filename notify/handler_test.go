@@ -487,3 +487,32 @@ func TestProviderHangingUpDoesNotCancelTheCallback(t *testing.T) {
 		t.Fatalf("the callback ran %d times; want once", calls.Load())
 	}
 }
+
+// hungRenewals is a MemoryStore whose renewals never get an answer: a store that stopped
+// answering while the callback ran.
+type hungRenewals struct{ *notify.MemoryStore }
+
+func (hungRenewals) Renew(ctx context.Context, _, _ string, _ time.Duration) (bool, error) {
+	<-ctx.Done()
+	return false, ctx.Err()
+}
+
+// A store that stops answering while the callback runs cannot keep the callback from
+// learning that its claim may have ended.
+func TestUnansweredRenewalEndsTheClaim(t *testing.T) {
+	const lease = 300 * time.Millisecond
+	cause := make(chan error, 1)
+	h := notify.NewHandler(plainVerifier{}, func(ctx context.Context, _ notify.Event) error {
+		<-ctx.Done()
+		cause <- context.Cause(ctx)
+		return ctx.Err()
+	}, notify.WithStore(hungRenewals{notify.NewMemoryStore()}), notify.WithLease(lease))
+	reply := make(chan int, 1)
+	go func() { reply <- post(h, http.MethodPost, "ok:hung-store").Code }()
+	if err := testwait.Recv(t, "the callback to learn that its claim may have ended", cause); !errors.Is(err, notify.ErrClaimLost) {
+		t.Fatalf("the callback's context ended with %v; want notify.ErrClaimLost", err)
+	}
+	if code := testwait.Recv(t, "the reply", reply); code != http.StatusInternalServerError {
+		t.Fatalf("HTTP %d; want 500, so that the provider delivers again", code)
+	}
+}
