@@ -516,3 +516,42 @@ func TestUnansweredRenewalEndsTheClaim(t *testing.T) {
 		t.Fatalf("HTTP %d; want 500, so that the provider delivers again", code)
 	}
 }
+
+// flakyComplete is a MemoryStore whose next failures Complete calls fail, as a database
+// connection reset at the wrong moment.
+type flakyComplete struct {
+	*notify.MemoryStore
+	failures atomic.Int32
+}
+
+func (s *flakyComplete) Complete(ctx context.Context, key, token string, o notify.Outcome) error {
+	if s.failures.Add(-1) >= 0 {
+		return errors.New("connection reset by peer")
+	}
+	return s.MemoryStore.Complete(ctx, key, token, o)
+}
+
+// A store that fails once to record a processed notification (a connection reset) does
+// not leave it unrecorded: a redelivery after the claim's lease, such as a provider's
+// after its acknowledgement was lost, is answered from the record without a second
+// callback.
+func TestProcessedIsRecordedDespiteAStoreHiccup(t *testing.T) {
+	mem := notify.NewMemoryStore()
+	var mu sync.Mutex
+	now := time.Unix(1_700_000_000, 0)
+	notify.SetMemoryStoreClock(mem, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	s := &flakyComplete{MemoryStore: mem}
+	s.failures.Store(1)
+	var calls atomic.Int32
+	h := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { calls.Add(1); return nil },
+		notify.WithStore(s))
+	if rec := post(h, http.MethodPost, "ok:hiccup"); rec.Code != http.StatusOK {
+		t.Fatalf("first delivery: HTTP %d", rec.Code)
+	}
+	mu.Lock()
+	now = now.Add(time.Hour) // the claim's lease has long run out
+	mu.Unlock()
+	if rec := post(h, http.MethodPost, "ok:hiccup"); rec.Code != http.StatusOK || calls.Load() != 1 {
+		t.Fatalf("redelivery after the lease: HTTP %d, %d callbacks; want 200 and 1", rec.Code, calls.Load())
+	}
+}
