@@ -9,7 +9,9 @@
 //     verification is answered with an error status and never reaches the application.
 //  3. The notification id is claimed in a [Store], so a redelivered notification is
 //     answered with the same reply as the first time without calling the application again,
-//     and two handler instances sharing a store never process one notification twice.
+//     and two handler instances sharing a store never process one notification at the
+//     same time. (A handler that stops between the callback's return and the store's record
+//     of it — a crash — leaves the notification to be processed again: see [Func].)
 //  4. The application's [Func] runs. Only when it returns nil is the notification recorded
 //     as processed and acknowledged; when it fails, the provider receives its "not
 //     processed" reply and will deliver the notification again. A notification the
@@ -89,7 +91,10 @@ const (
 	// PayoutRequested: the payee of a payout they complete on the provider's page chose
 	// the account to be paid (Trustly JSON-RPC's "debit" for a Withdraw order); the
 	// provider waits for the application's Decision (see Event.Decide): Continue when the
-	// amount may be taken from what the merchant owes the payee, Abort otherwise.
+	// amount may be taken from what the merchant owes the payee, Abort otherwise. The
+	// provider asks again with the same notification (the same Event.ID) when the answer
+	// did not reach it, and a decision is never remembered for it (see Event.Decide):
+	// take the amount once per Event.ID, and answer a repeated question as the first.
 	PayoutRequested Kind = "payout.requested"
 	// IdentityVerified and IdentityFailed: an identity verification (Event.VerificationID,
 	// for example a Trustist onboard session with identity or AML checks) passed or
@@ -256,7 +261,13 @@ type Verifier interface {
 }
 
 // Func is the application's callback. Return nil only when the event has been durably
-// handled (stored, queued); the notification is acknowledged after it returns. On an event
+// handled (stored, queued); the notification is acknowledged after it returns. Delivery is
+// once per event while handlers run, and at least once across crashes: a handler that
+// stops after the callback returned but before the store recorded the notification (a
+// crash, a kill) leaves it unacknowledged, and the provider's redelivery reaches the
+// callback again once the claim's lease has run out. Where a second delivery would do
+// harm, record Event.ID with the event's effect, in one transaction, and skip an ID
+// already recorded. On an event
 // the provider waits on (Event.AsksDecision) give the Decision with Event.Decide before
 // returning nil; without one the adapter's default, which lets no money move, is sent.
 type Func func(ctx context.Context, e Event) error

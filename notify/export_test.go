@@ -9,3 +9,6 @@ func SetMemoryStoreClock(s *MemoryStore, now func() time.Time) {
 	defer s.mu.Unlock()
 	s.now = now
 }
+
+// SetMaxHold sets how long h renews its claim for one run of the callback at most.
+func SetMaxHold(h *Handler, d time.Duration) { h.maxHold = d }

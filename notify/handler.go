@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
@@ -25,6 +26,7 @@ type Handler struct {
 	store    Store
 	maxBody  int64
 	lease    time.Duration
+	maxHold  time.Duration // how long the claim is renewed for one callback at most
 	log      *slog.Logger
 	match    Matcher
 	foreign  func(ctx context.Context, e Event, reason error)
@@ -46,8 +48,19 @@ func WithStore(s Store) Option { return func(h *Handler) { h.store = s } }
 // WithMaxBodyBytes sets the largest body accepted (default 1 MiB).
 func WithMaxBodyBytes(n int64) Option { return func(h *Handler) { h.maxBody = n } }
 
+// MaxCallbackHold is how long the Handler renews its claim for one run of the callback at
+// most. A callback still running then (stuck on a lock, say) loses its claim: its context
+// ends with ErrClaimLost, and once the lease has run out a redelivery is processed by
+// another handler, so that a stuck callback cannot hold a notification until the provider
+// stops delivering it.
+const MaxCallbackHold = 15 * time.Minute
+
 // WithLease sets how long a claim protects a notification being processed from a
-// concurrent duplicate (default 2 minutes). Make it longer than the callback can take.
+// concurrent duplicate (default 2 minutes). With a Store that is a Renewer (MemoryStore,
+// pgstore) the Handler renews the claim every third of the lease while the callback
+// runs (for MaxCallbackHold at most), and the lease bounds how long a crashed handler's
+// claim holds up the provider's redeliveries; with any other Store, make it longer than
+// the callback can take.
 func WithLease(d time.Duration) Option { return func(h *Handler) { h.lease = d } }
 
 // DefaultMaxAge is the oldest notification a Handler delivers unless WithMaxAge says
@@ -91,7 +104,8 @@ func WithUnmatched(fn func(ctx context.Context, e Event, reason error)) Option {
 }
 
 func NewHandler(v Verifier, fn Func, opts ...Option) *Handler {
-	h := &Handler{v: v, fn: fn, maxBody: DefaultMaxBodyBytes, lease: 2 * time.Minute, maxAge: DefaultMaxAge, now: time.Now}
+	h := &Handler{v: v, fn: fn, maxBody: DefaultMaxBodyBytes, lease: 2 * time.Minute, maxHold: MaxCallbackHold, maxAge: DefaultMaxAge,
+		now: time.Now}
 	for _, o := range opts {
 		o(h)
 	}
@@ -108,7 +122,9 @@ func NewHandler(v Verifier, fn Func, opts ...Option) *Handler {
 	return h
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. The callback's context carries the request's values
+// but does not end when the provider hangs up: the callback finishes and its result is
+// recorded. It ends with ErrClaimLost when the claim ends (see WithLease).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -126,7 +142,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read notification", http.StatusBadRequest)
 		return
 	}
-	reply, status := h.Process(r.Context(), &Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: body})
+	// The provider hanging up (Trustly REST waits 3 seconds) does not cut the callback
+	// short: finished and recorded, its notification is answered from the record when
+	// delivered again, where a cancelled one would fail on every delivery.
+	reply, status := h.serve(r.Context(), &Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: body}, true)
 	if reply == nil {
 		http.Error(w, http.StatusText(status), status)
 		return
@@ -151,10 +170,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //
 // Each call is traced (WithTracerProvider) and counted (WithMeterProvider) with its
 // result: verified, rejected, duplicate, callback_failed, not_ours, retry_later or failed.
+//
+// The callback runs under ctx: its end, or deadline, ends the callback's context.
 func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
+	return h.serve(ctx, req, false)
+}
+
+// serve is Process; with detach, the callback's context does not end with ctx.
+func (h *Handler) serve(ctx context.Context, req *Request, detach bool) (*Reply, int) {
 	ctx, d := h.begin(ctx)
 	defer h.end(ctx, &d)
-	rep, status := h.process(ctx, req, &d)
+	rep, status := h.process(ctx, req, &d, detach)
 	if rep == nil && status == http.StatusInternalServerError {
 		d.result = resultFailed
 	}
@@ -162,7 +188,7 @@ func (h *Handler) Process(ctx context.Context, req *Request) (*Reply, int) {
 }
 
 // process is Process, recording the notification's result in d.
-func (h *Handler) process(ctx context.Context, req *Request, d *delivery) (*Reply, int) {
+func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach bool) (*Reply, int) {
 	n, err := h.v.VerifyNotification(ctx, req)
 	if err != nil {
 		if errors.Is(err, ErrRetryLater) || ctx.Err() != nil {
@@ -196,6 +222,7 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery) (*Repl
 		return nil, http.StatusServiceUnavailable
 	}
 	key := n.Event.Provider + "/" + n.ID
+	claimedAt := time.Now() // the claim, once granted, lasts at least until lease after this
 	claim, err := h.store.Claim(ctx, key, h.lease)
 	if err != nil {
 		log.ErrorContext(ctx, "notification store unavailable", "error", err.Error())
@@ -227,7 +254,13 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery) (*Repl
 		slot = &decisionSlot{}
 		ev.decision = slot
 	}
-	err = h.call(ctx, ev)
+	base := ctx
+	if detach {
+		base = context.WithoutCancel(ctx)
+	}
+	cctx, stop := h.hold(base, log, key, claim.Token, claimedAt)
+	err = h.call(cctx, ev)
+	stop()
 	var decision Decision
 	if slot != nil {
 		decision = slot.close()
@@ -251,14 +284,34 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery) (*Repl
 		d.result = resultVerified
 		return h.reply(ctx, log, n, Processed)
 	}
-	if err := h.store.Complete(context.WithoutCancel(ctx), key, claim.Token, Processed); err != nil {
-		// The application has the event; acknowledging is still right. A redelivery, if the
-		// store lost the record, would reach the application again.
+	if err := h.complete(context.WithoutCancel(ctx), key, claim.Token); err != nil {
+		// The application has the event; acknowledging is still right: answered as not
+		// processed, the redelivery would reach the application again for certain. Left
+		// unrecorded, only a redelivery after the claim's lease reaches it again.
 		log.ErrorContext(ctx, "recording processed notification", "error", err.Error())
 	}
 	log.InfoContext(ctx, "notification processed")
 	d.result = resultVerified
 	return h.reply(ctx, log, n, Processed)
+}
+
+// completeAttempts is how often the Handler tries to record a processed notification.
+const completeAttempts = 3
+
+// complete records key as processed, trying again after a failure (a connection reset):
+// unrecorded, the notification reaches the application again if it is delivered again
+// once the claim's lease has run out.
+func (h *Handler) complete(ctx context.Context, key, token string) error {
+	var err error
+	for i := range completeAttempts {
+		if i > 0 {
+			time.Sleep(time.Duration(i) * 50 * time.Millisecond)
+		}
+		if err = h.store.Complete(ctx, key, token, Processed); err == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 func (h *Handler) reply(ctx context.Context, log *slog.Logger, n *Notification, o Outcome) (*Reply, int) {
@@ -268,6 +321,70 @@ func (h *Handler) reply(ctx context.Context, log *slog.Logger, n *Notification, 
 		return nil, http.StatusInternalServerError
 	}
 	return rep, rep.StatusCode
+}
+
+// hold keeps the claim identified by token on key while the callback runs, when the store
+// is a Renewer: it renews the claim every third of the lease, for MaxCallbackHold at most.
+// It returns the callback's context, which ends with ErrClaimLost as its cause when the
+// claim is found taken over, could not be renewed before its lease ended, or is renewed no
+// longer, and the function that stops the renewals and waits for them to end; call it
+// before the claim is completed or released.
+func (h *Handler) hold(ctx context.Context, log *slog.Logger, key, token string, claimedAt time.Time) (context.Context, func()) {
+	r, ok := h.store.(Renewer)
+	every := h.lease / 3
+	if !ok || every <= 0 {
+		return ctx, func() {}
+	}
+	cctx, lose := context.WithCancelCause(ctx)
+	// The renewals outlive the request's context: the callback may go on after the provider
+	// hung up, and its claim with it.
+	rctx, stopRenewals := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ticker := time.NewTicker(every)
+		defer ticker.Stop()
+		held := claimedAt // the claim lasts at least until held + lease
+		for {
+			select {
+			case <-rctx.Done():
+				return
+			case <-ticker.C:
+			}
+			if time.Since(claimedAt) >= h.maxHold {
+				log.ErrorContext(ctx, "notification callback still running after the longest hold; its claim is left to run out",
+					"max_hold", h.maxHold.String())
+				lose(ErrClaimLost)
+				return
+			}
+			start := time.Now()
+			// Bounded, so that a store that does not answer cannot keep the callback from
+			// learning that its lease has ended.
+			call, cancel := context.WithTimeout(rctx, every)
+			renewed, err := r.Renew(call, key, token, h.lease)
+			cancel()
+			switch {
+			case rctx.Err() != nil:
+				return
+			case err == nil && renewed:
+				held = start
+			case err == nil:
+				log.WarnContext(ctx, "notification claim taken over by another handler while the callback ran")
+				lose(ErrClaimLost)
+				return
+			case time.Since(held) >= h.lease:
+				log.ErrorContext(ctx, "notification claim could not be renewed before its lease ended", "error", err.Error())
+				lose(ErrClaimLost)
+				return
+			default:
+				log.WarnContext(ctx, "renewing notification claim", "error", err.Error())
+			}
+		}
+	})
+	return cctx, func() {
+		stopRenewals()
+		wg.Wait()
+		lose(nil)
+	}
 }
 
 // call runs the callback, turning a panic into an error so the claim is released.

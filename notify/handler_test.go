@@ -344,3 +344,214 @@ func TestHandlerRefusesNotificationsOlderThanTheMaximumAge(t *testing.T) {
 		t.Fatalf("with the check off: HTTP %d, delivered %d times", rec.Code, delivered.Load())
 	}
 }
+
+// A callback whose claim is taken over while it runs — its handler was paused past the
+// lease, say — is told so through its context, so that it can stop before the other
+// handler's delivery of the same notification does the work twice.
+func TestCallbackLearnsItsClaimWasTakenOver(t *testing.T) {
+	s := notify.NewMemoryStore()
+	var mu sync.Mutex
+	now := time.Unix(1_700_000_000, 0)
+	notify.SetMemoryStoreClock(s, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	const lease = 300 * time.Millisecond
+	started, cause := make(chan struct{}), make(chan error, 1)
+	h := notify.NewHandler(plainVerifier{}, func(ctx context.Context, _ notify.Event) error {
+		close(started)
+		<-ctx.Done()
+		cause <- context.Cause(ctx)
+		return ctx.Err()
+	}, notify.WithStore(s), notify.WithLease(lease))
+	reply := make(chan int, 1)
+	go func() { reply <- post(h, http.MethodPost, "ok:taken-over").Code }()
+	testwait.Recv(t, "the callback", started)
+	// Another handler takes the claim over once the store sees the lease ended (a renewal
+	// landing between the clock's move and the claim extends it: move the clock again).
+	testwait.For(t, "another handler to take the claim over", func() bool {
+		mu.Lock()
+		now = now.Add(time.Hour)
+		mu.Unlock()
+		c, err := s.Claim(context.Background(), "plain/taken-over", time.Hour)
+		if err != nil {
+			t.Fatalf("another handler's claim: %v", err)
+		}
+		return c.State == notify.Claimed
+	})
+	if err := testwait.Recv(t, "the callback's context to end", cause); !errors.Is(err, notify.ErrClaimLost) {
+		t.Fatalf("the callback's context ended with %v; want notify.ErrClaimLost", err)
+	}
+	if code := testwait.Recv(t, "the reply", reply); code != http.StatusInternalServerError {
+		t.Fatalf("a callback that lost its claim and failed: HTTP %d; want 500", code)
+	}
+	if c, _ := s.Claim(context.Background(), "plain/taken-over", time.Hour); c.State != notify.Busy {
+		t.Fatalf("the other handler's claim after the first released late: %+v; want Busy", c)
+	}
+}
+
+// A callback stuck for good (on a lock, say) does not hold its notification until the
+// provider stops delivering it: the claim is renewed for a bounded time only, the callback
+// is told, and once the lease has run out a redelivery to another handler is processed.
+func TestStuckCallbackLetsItsClaimGo(t *testing.T) {
+	s := notify.NewMemoryStore()
+	const lease = 300 * time.Millisecond
+	cause := make(chan error, 1)
+	stuck := make(chan struct{})
+	defer close(stuck)
+	h := notify.NewHandler(plainVerifier{}, func(ctx context.Context, _ notify.Event) error {
+		<-ctx.Done()
+		cause <- context.Cause(ctx)
+		<-stuck // it never returns by itself
+		return nil
+	}, notify.WithStore(s), notify.WithLease(lease))
+	notify.SetMaxHold(h, 3*lease)
+	var later atomic.Int32
+	h2 := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { later.Add(1); return nil },
+		notify.WithStore(s), notify.WithLease(lease))
+	go post(h, http.MethodPost, "ok:stuck")
+	if err := testwait.Recv(t, "the stuck callback to be told its claim ends", cause); !errors.Is(err, notify.ErrClaimLost) {
+		t.Fatalf("the stuck callback's context ended with %v; want notify.ErrClaimLost", err)
+	}
+	testwait.For(t, "a redelivery to be processed by another handler", func() bool {
+		switch rec := post(h2, http.MethodPost, "ok:stuck"); rec.Code {
+		case http.StatusOK:
+			return true
+		case http.StatusServiceUnavailable:
+			time.Sleep(10 * time.Millisecond)
+			return false
+		default:
+			t.Fatalf("redelivery: HTTP %d %q", rec.Code, rec.Body)
+			return false
+		}
+	})
+	if later.Load() != 1 {
+		t.Fatalf("the redelivery reached the other handler's callback %d times; want 1", later.Load())
+	}
+}
+
+// A provider that stops waiting for the answer (Trustly REST waits 3 seconds) hangs up
+// while the callback runs. The callback is not cut short by that: it finishes, its result
+// is recorded, and the redelivery is answered from the record. Were it cancelled, a
+// callback slower than the provider's patience would fail on every delivery until the
+// provider gave up.
+func TestProviderHangingUpDoesNotCancelTheCallback(t *testing.T) {
+	var calls atomic.Int32
+	started, finish := make(chan context.Context, 1), make(chan struct{})
+	h := notify.NewHandler(plainVerifier{}, func(ctx context.Context, _ notify.Event) error {
+		if calls.Add(1) > 1 {
+			return nil
+		}
+		started <- ctx
+		select {
+		case <-finish:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	requests := make(chan context.Context, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests <- r.Context()
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ctx, hangUp := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, strings.NewReader("ok:hung-up"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		if resp, err := srv.Client().Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	reqCtx := testwait.Recv(t, "the request", requests)
+	cbCtx := testwait.Recv(t, "the callback", started)
+	hangUp()
+	testwait.For(t, "the server to see the hang-up", func() bool { return reqCtx.Err() != nil })
+	if err := cbCtx.Err(); err != nil {
+		t.Fatalf("the callback's context ended (%v) when the provider hung up", context.Cause(cbCtx))
+	}
+	close(finish)
+	testwait.For(t, "the redelivery to be answered from the record", func() bool {
+		switch rec := post(h, http.MethodPost, "ok:hung-up"); rec.Code {
+		case http.StatusOK:
+			return true
+		case http.StatusServiceUnavailable: // the first delivery is still finishing
+			time.Sleep(5 * time.Millisecond)
+			return false
+		default:
+			t.Fatalf("redelivery: HTTP %d %q", rec.Code, rec.Body)
+			return false
+		}
+	})
+	if calls.Load() != 1 {
+		t.Fatalf("the callback ran %d times; want once", calls.Load())
+	}
+}
+
+// hungRenewals is a MemoryStore whose renewals never get an answer: a store that stopped
+// answering while the callback ran.
+type hungRenewals struct{ *notify.MemoryStore }
+
+func (hungRenewals) Renew(ctx context.Context, _, _ string, _ time.Duration) (bool, error) {
+	<-ctx.Done()
+	return false, ctx.Err()
+}
+
+// A store that stops answering while the callback runs cannot keep the callback from
+// learning that its claim may have ended.
+func TestUnansweredRenewalEndsTheClaim(t *testing.T) {
+	const lease = 300 * time.Millisecond
+	cause := make(chan error, 1)
+	h := notify.NewHandler(plainVerifier{}, func(ctx context.Context, _ notify.Event) error {
+		<-ctx.Done()
+		cause <- context.Cause(ctx)
+		return ctx.Err()
+	}, notify.WithStore(hungRenewals{notify.NewMemoryStore()}), notify.WithLease(lease))
+	reply := make(chan int, 1)
+	go func() { reply <- post(h, http.MethodPost, "ok:hung-store").Code }()
+	if err := testwait.Recv(t, "the callback to learn that its claim may have ended", cause); !errors.Is(err, notify.ErrClaimLost) {
+		t.Fatalf("the callback's context ended with %v; want notify.ErrClaimLost", err)
+	}
+	if code := testwait.Recv(t, "the reply", reply); code != http.StatusInternalServerError {
+		t.Fatalf("HTTP %d; want 500, so that the provider delivers again", code)
+	}
+}
+
+// flakyComplete is a MemoryStore whose next failures Complete calls fail, as a database
+// connection reset at the wrong moment.
+type flakyComplete struct {
+	*notify.MemoryStore
+	failures atomic.Int32
+}
+
+func (s *flakyComplete) Complete(ctx context.Context, key, token string, o notify.Outcome) error {
+	if s.failures.Add(-1) >= 0 {
+		return errors.New("connection reset by peer")
+	}
+	return s.MemoryStore.Complete(ctx, key, token, o)
+}
+
+// A store that fails once to record a processed notification (a connection reset) does
+// not leave it unrecorded: a redelivery after the claim's lease, such as a provider's
+// after its acknowledgement was lost, is answered from the record without a second
+// callback.
+func TestProcessedIsRecordedDespiteAStoreHiccup(t *testing.T) {
+	mem := notify.NewMemoryStore()
+	var mu sync.Mutex
+	now := time.Unix(1_700_000_000, 0)
+	notify.SetMemoryStoreClock(mem, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	s := &flakyComplete{MemoryStore: mem}
+	s.failures.Store(1)
+	var calls atomic.Int32
+	h := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { calls.Add(1); return nil },
+		notify.WithStore(s))
+	if rec := post(h, http.MethodPost, "ok:hiccup"); rec.Code != http.StatusOK {
+		t.Fatalf("first delivery: HTTP %d", rec.Code)
+	}
+	mu.Lock()
+	now = now.Add(time.Hour) // the claim's lease has long run out
+	mu.Unlock()
+	if rec := post(h, http.MethodPost, "ok:hiccup"); rec.Code != http.StatusOK || calls.Load() != 1 {
+		t.Fatalf("redelivery after the lease: HTTP %d, %d callbacks; want 200 and 1", rec.Code, calls.Load())
+	}
+}

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -48,6 +49,27 @@ type Store interface {
 	// and never forgets a completed key.
 	Release(ctx context.Context, key, token string) error
 }
+
+// Renewer is implemented by a Store that can extend a claim while its holder still has
+// it. While the callback runs, the Handler renews its claim every third of the lease, so
+// that a callback slower than the lease keeps the notification from a redelivery to
+// another handler; a crashed handler renews nothing, and its claim ends with its lease.
+// With a Store that is not a Renewer, the lease must be longer than the callback can take.
+// MemoryStore and pgstore are Renewers.
+type Renewer interface {
+	// Renew makes the claim identified by token last lease from now, and reports true.
+	// It reports false, changing nothing, when that claim no longer holds key: completed,
+	// released, or taken over after its lease ended. A claim whose lease ended but that
+	// nobody took over is still held, and is renewed.
+	Renew(ctx context.Context, key, token string, lease time.Duration) (bool, error)
+}
+
+// ErrClaimLost is the cause (context.Cause) of the callback's context when the Handler's
+// claim on the notification ended while the callback ran: another handler took it over,
+// or the store could not be reached to renew it before its lease ended. Another handler
+// may be passing the same notification to the application: a callback that sees it
+// should stop and return an error.
+var ErrClaimLost = errors.New("notify: the claim on the notification ended while the callback ran")
 
 // MemoryStore is an in-memory Store for a single process. Completed keys are kept for the
 // retention period (7 days by default), which should exceed the provider's redelivery
@@ -111,6 +133,19 @@ func (s *MemoryStore) Release(_ context.Context, key, token string) error {
 		delete(s.entries, key)
 	}
 	return nil
+}
+
+// Renew implements Renewer.
+func (s *MemoryStore) Renew(_ context.Context, key, token string, lease time.Duration) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[key]
+	if !ok || e.outcome != 0 || e.token != token {
+		return false, nil
+	}
+	e.until = s.now().Add(lease)
+	s.entries[key] = e
+	return true, nil
 }
 
 // sweep drops expired entries at most once a minute.

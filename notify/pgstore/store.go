@@ -22,6 +22,10 @@
 // Every claim carries a random token, returned by [Store.Claim]. [Store.Release] deletes
 // a claim only while it still holds that token, so a handler whose lease expired and was
 // taken over, in this process or another, cannot release the new holder's claim.
+// [Store.Renew] likewise extends a claim only while it holds the token: the
+// [notify.Handler] renews its claim while the application's callback runs, so a callback
+// slower than the lease keeps its notification, while a crashed handler's claim ends with
+// its lease.
 //
 // # Setting up
 //
@@ -31,7 +35,9 @@
 // who apply migrations with their own tool.
 //
 // Completed rows are kept until [Store.Prune] removes them; keep them longer than the
-// provider's redelivery window (several days for most providers) and prune periodically.
+// provider's redelivery window and than the Handler's maximum age
+// ([notify.DefaultMaxAge], 72 hours, unless [notify.WithMaxAge] says otherwise), and prune
+// periodically.
 //
 // # Connections and secrets
 //
@@ -105,11 +111,14 @@ type Store struct {
 	red    *pgkit.Redactor
 	tbl    pgkit.Table
 	sqlFor struct {
-		claim, state, complete, release, prune string
+		claim, state, complete, release, renew, prune string
 	}
 }
 
-var _ notify.Store = (*Store)(nil)
+var (
+	_ notify.Store   = (*Store)(nil)
+	_ notify.Renewer = (*Store)(nil)
+)
 
 // Open connects to the PostgreSQL server named by connString (a pgx connection string or
 // URL) and returns a Store with its own connection pool. It fails if the server cannot be
@@ -178,6 +187,10 @@ VALUES ($1, $2, now())
 ON CONFLICT (key) DO UPDATE
    SET outcome = excluded.outcome, completed_at = excluded.completed_at, claim_token = NULL, lease_until = NULL
  WHERE n.outcome IS NULL`
+	// Renew extends the claim only while it holds the token: a claim taken over carries
+	// another, and a released or completed one none.
+	s.sqlFor.renew = `UPDATE ` + t + ` SET lease_until = now() + make_interval(secs => $3::float8)
+ WHERE key = $1 AND claim_token = $2 AND outcome IS NULL`
 	s.sqlFor.release = `DELETE FROM ` + t + ` WHERE key = $1 AND claim_token = $2 AND outcome IS NULL`
 	s.sqlFor.prune = `DELETE FROM ` + t + ` WHERE key IN (
   SELECT key FROM ` + t + `
@@ -338,6 +351,26 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 	return nil
 }
 
+// Renew implements notify.Renewer: it makes the claim on key that token identifies last
+// lease from now (on the database clock), and reports false, changing nothing, when that
+// claim no longer holds key (completed, released, or taken over). lease must be positive.
+func (s *Store) Renew(ctx context.Context, key, token string, lease time.Duration) (bool, error) {
+	if err := checkKey(key); err != nil {
+		return false, err
+	}
+	if lease <= 0 {
+		return false, fmt.Errorf("pgstore: lease %v: must be positive", lease)
+	}
+	if token == "" {
+		return false, nil
+	}
+	tag, err := s.db.Exec(ctx, s.sqlFor.renew, key, token, lease.Seconds())
+	if err != nil {
+		return false, s.red.QueryError("renew", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // pruneBatch is how many rows one Prune statement deletes, so that pruning a large
 // backlog does not hold locks on it all at once.
 const pruneBatch = 5000
@@ -345,8 +378,10 @@ const pruneBatch = 5000
 // Prune deletes notifications completed more than olderThan ago (on the database clock),
 // and claims whose lease ended more than olderThan ago (a claim left by a crashed handler;
 // such a key can be claimed again anyway). It returns how many rows it deleted. Keep
-// olderThan above the providers' redelivery windows: a notification redelivered after its
-// row is pruned reaches the application again.
+// olderThan above the providers' redelivery windows and above the Handler's maximum age
+// (notify.DefaultMaxAge unless notify.WithMaxAge says otherwise): a notification
+// redelivered, or a genuine one replayed, after its row is pruned and before it is older
+// than the maximum age reaches the application again.
 func (s *Store) Prune(ctx context.Context, olderThan time.Duration) (int64, error) {
 	if olderThan < 0 {
 		return 0, fmt.Errorf("pgstore: Prune(%v): negative age", olderThan)

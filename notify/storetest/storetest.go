@@ -1,7 +1,9 @@
 // Package storetest checks that a notify.Store keeps the promises notify.Handler relies on:
 // one claim per key at a time, completed keys remembered with their outcome, expired
-// claims taken over, released claims processed again, and — across store instances that
-// share their data — one callback per notification under concurrent deliveries.
+// claims taken over, released claims processed again, claims renewed only by their holder
+// (for a notify.Renewer), and — across store instances that share their data — one
+// callback per notification under concurrent deliveries, and a callback slower than the
+// lease keeping its claim.
 //
 // Call Run from a store's tests:
 //
@@ -51,6 +53,8 @@ func Run(t *testing.T, newStore func(t *testing.T) notify.Store) {
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"RedeliveryAfterCrash", testRedeliveryAfterCrash},
 		{"TwoInstanceRace", testTwoInstanceRace},
+		{"Renew", testRenew},
+		{"SlowCallbackKeepsItsClaim", testSlowCallbackKeepsItsClaim},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore) })
@@ -419,4 +423,133 @@ func testTwoInstanceRace(t *testing.T, newStore func(*testing.T) notify.Store) {
 	}
 	t.Logf("%d notifications x %d concurrent deliveries over %d handlers: %d acknowledged at once, %d answered 503 (busy), callback once each",
 		notifications, len(handlers)*copies, len(handlers), acked.Load(), busy.Load())
+}
+
+// testSlowCallbackKeepsItsClaim: a callback that runs for several leases holds its
+// notification all along: a redelivery to another instance meanwhile is answered 503
+// and never reaches the application a second time, and once the callback has returned
+// the notification is answered as processed everywhere.
+//
+// The Handler renews its claim while the callback runs. On a machine so busy that a
+// renewal comes after the lease ended, another instance may take the claim over; the
+// first callback's context must then end with notify.ErrClaimLost, and the attempt is
+// made again. An attempt must succeed.
+func testSlowCallbackKeepsItsClaim(t *testing.T, newStore func(*testing.T) notify.Store) {
+	const lease, attempts = time.Second, 5
+	a, b := newStore(t), newStore(t)
+	prefix := strings.ReplaceAll(t.Name(), "/", "-")
+	for attempt := range attempts {
+		id := fmt.Sprintf("%s-%d", prefix, attempt)
+		var calls atomic.Int32
+		started, finish := make(chan struct{}), make(chan struct{})
+		lost := make(chan error, 1)
+		callback := func(ctx context.Context, _ notify.Event) error {
+			if calls.Add(1) > 1 {
+				return nil
+			}
+			close(started)
+			select {
+			case <-finish:
+				return nil
+			case <-ctx.Done():
+				lost <- context.Cause(ctx)
+				return context.Cause(ctx)
+			}
+		}
+		ha := notify.NewHandler(plainVerifier{}, callback, notify.WithStore(a), notify.WithLease(lease))
+		hb := notify.NewHandler(plainVerifier{}, callback, notify.WithStore(b), notify.WithLease(lease))
+		first := make(chan int, 1)
+		go func() { first <- deliver(ha, id).Code }()
+		testwait.Recv(t, "the first delivery's callback", started)
+		time.Sleep(3 * lease) // the lease would have ended three times over
+		dup := deliver(hb, id)
+		if dup.Code == http.StatusOK || calls.Load() > 1 {
+			// Taken over: acceptable only when the first holder was told its claim ended.
+			cause := testwait.Recv(t, "the first callback to learn that its claim ended", lost)
+			if !errors.Is(cause, notify.ErrClaimLost) {
+				t.Fatalf("a redelivery during a callback running for %v (lease %v) reached the application again "+
+					"(HTTP %d, %d callbacks), and the first callback's context ended with %v; want 503 and one callback",
+					3*lease, lease, dup.Code, calls.Load(), cause)
+			}
+			<-first
+			t.Logf("attempt %d: the claim was renewed too late on this machine and was taken over; trying again", attempt)
+			continue
+		}
+		if dup.Code != http.StatusServiceUnavailable {
+			t.Fatalf("a redelivery during a slow callback: HTTP %d %q; want 503", dup.Code, dup.Body)
+		}
+		close(finish)
+		if code := testwait.Recv(t, "the first delivery's reply", first); code != http.StatusOK {
+			t.Fatalf("the slow callback's delivery: HTTP %d; want 200", code)
+		}
+		select {
+		case cause := <-lost:
+			t.Fatalf("the callback's context ended (%v) although its claim was kept", cause)
+		default:
+		}
+		if rec := deliver(hb, id); rec.Code != http.StatusOK || rec.Body.String() != "processed:"+id || calls.Load() != 1 {
+			t.Fatalf("a redelivery after the slow callback returned: HTTP %d %q, %d callbacks; want 200, processed, 1",
+				rec.Code, rec.Body, calls.Load())
+		}
+		return
+	}
+	t.Fatalf("in %d attempts, the claim of a callback running for %v was never kept past its %v lease", attempts, 3*lease, lease)
+}
+
+// testRenew: a Renewer extends only the claim it is given the token of, and only while
+// that claim holds the key.
+func testRenew(t *testing.T, newStore func(*testing.T) notify.Store) {
+	a, b := newStore(t), newStore(t)
+	ra, ok := a.(notify.Renewer)
+	if !ok {
+		t.Skip("the store is not a notify.Renewer")
+	}
+	ctx := context.Background()
+	renew := func(k, token string, lease time.Duration) bool {
+		t.Helper()
+		ok, err := ra.Renew(ctx, k, token, lease)
+		if err != nil {
+			t.Fatalf("Renew(%q): %v", k, err)
+		}
+		return ok
+	}
+
+	// A renewed claim outlasts its first lease.
+	k := key(t, "renewed")
+	ta := wantClaim(t, a, k, shortLease, notify.Claimed, 0, "new key")
+	if !renew(k, ta, time.Minute) {
+		t.Fatal("Renew of the claim just granted reported it lost")
+	}
+	time.Sleep(2 * shortLease)
+	wantClaim(t, b, k, time.Minute, notify.Busy, 0, "a renewed claim after its first lease")
+	if renew(k, "another token", time.Minute) {
+		t.Fatal("Renew with another token reported the claim held")
+	}
+	complete(t, a, k, ta, notify.Processed)
+	if renew(k, ta, time.Minute) {
+		t.Fatal("Renew of a completed key reported the claim held")
+	}
+	wantClaim(t, b, k, time.Minute, notify.Done, notify.Processed, "Renew after Complete")
+
+	// A claim whose lease ended and that nobody took over is still the holder's.
+	kl := key(t, "lapsed")
+	tl := wantClaim(t, a, kl, shortLease, notify.Claimed, 0, "new key")
+	time.Sleep(2 * shortLease)
+	if !renew(kl, tl, time.Minute) {
+		t.Fatal("Renew of a lapsed claim nobody took over reported it lost")
+	}
+	wantClaim(t, b, kl, time.Minute, notify.Busy, 0, "a lapsed claim renewed")
+
+	// A claim taken over, or released, is not renewed, and the new holder keeps it.
+	kt := key(t, "taken-over")
+	tt := wantClaim(t, a, kt, shortLease, notify.Claimed, 0, "new key")
+	tb := waitClaimed(t, b, kt, time.Minute)
+	if renew(kt, tt, time.Minute) {
+		t.Fatal("Renew of a claim taken over reported it held")
+	}
+	release(t, b, kt, tb)
+	if renew(kt, tb, time.Minute) {
+		t.Fatal("Renew of a released claim reported it held")
+	}
+	wantClaim(t, a, kt, time.Minute, notify.Claimed, 0, "after the release")
 }

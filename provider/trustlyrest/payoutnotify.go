@@ -64,7 +64,8 @@ func (c *Client) fillDisbursement(ctx context.Context, w *webhook, ev *notify.Ev
 	}
 	want, ours, err := recordedPayout(ctx, auth)
 	if err != nil {
-		return fmt.Errorf("trustlyrest: reading the Gateway's record of the payout: %w", err)
+		// The journal's failure, not the notification's: Trustly is to deliver it again.
+		return fmt.Errorf("trustlyrest: reading the Gateway's record of the payout: %w: %w", notify.ErrRetryLater, err)
 	}
 	if !ours || (want.IsValid() && !want.Equal(amount)) {
 		// Made with this merchant's credentials but by no Payout call the Gateway
