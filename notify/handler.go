@@ -284,34 +284,14 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach
 		d.result = resultVerified
 		return h.reply(ctx, log, n, Processed)
 	}
-	if err := h.complete(context.WithoutCancel(ctx), key, claim.Token); err != nil {
-		// The application has the event; acknowledging is still right: answered as not
-		// processed, the redelivery would reach the application again for certain. Left
-		// unrecorded, only a redelivery after the claim's lease reaches it again.
+	if err := h.store.Complete(context.WithoutCancel(ctx), key, claim.Token, Processed); err != nil {
+		// The application has the event; acknowledging is still right. A redelivery, if the
+		// store lost the record, would reach the application again.
 		log.ErrorContext(ctx, "recording processed notification", "error", err.Error())
 	}
 	log.InfoContext(ctx, "notification processed")
 	d.result = resultVerified
 	return h.reply(ctx, log, n, Processed)
-}
-
-// completeAttempts is how often the Handler tries to record a processed notification.
-const completeAttempts = 3
-
-// complete records key as processed, trying again after a failure (a connection reset):
-// unrecorded, the notification reaches the application again if it is delivered again
-// once the claim's lease has run out.
-func (h *Handler) complete(ctx context.Context, key, token string) error {
-	var err error
-	for i := range completeAttempts {
-		if i > 0 {
-			time.Sleep(time.Duration(i) * 50 * time.Millisecond)
-		}
-		if err = h.store.Complete(ctx, key, token, Processed); err == nil {
-			return nil
-		}
-	}
-	return err
 }
 
 func (h *Handler) reply(ctx context.Context, log *slog.Logger, n *Notification, o Outcome) (*Reply, int) {
