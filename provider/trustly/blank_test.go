@@ -50,3 +50,26 @@ func TestBlankRequiredPersonFieldsAreRefusedBeforeSending(t *testing.T) {
 		t.Errorf("%d requests sent", ct.n.Load())
 	}
 }
+
+// A MerchantReference of only spaces, sent as Trustly's MessageID, which Trustly's Java
+// client refuses blank, is refused naming MerchantReference, and nothing is sent.
+func TestBlankMessageIDIsRefusedBeforeSending(t *testing.T) {
+	ct := &countingTransport{next: http.DefaultTransport}
+	e := newSingleAttemptEnv(t, func(c *trustly.Config) { c.HTTPClient = &http.Client{Transport: ct} })
+	ctx := context.Background()
+	req := e.payment("x")
+	req.MerchantReference = "   "
+	_, err := e.gw.Pay(ctx, req)
+	var pe *provider.Error
+	if !errors.As(err, &pe) || pe.Code != provider.InvalidRequest || pe.Field != "MerchantReference" {
+		t.Errorf("Deposit with a blank MessageID: %v; want invalid_request naming MerchantReference", err)
+	}
+	_, err = e.gw.VerifyAccount(ctx, paybridge.VerifyAccountRequest{Holder: req.Payer, MerchantReference: " ",
+		ReturnURL: "https://shop.example.com/ok", NotificationURL: e.notifyURL()})
+	if !errors.As(err, &pe) || pe.Code != provider.InvalidRequest || pe.Field != "MerchantReference" {
+		t.Errorf("SelectAccount with a blank MessageID: %v; want invalid_request naming MerchantReference", err)
+	}
+	if ct.n.Load() != 0 {
+		t.Errorf("%d requests sent", ct.n.Load())
+	}
+}
