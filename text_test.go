@@ -2,6 +2,7 @@ package paybridge_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge"
@@ -34,6 +35,20 @@ func TestTextThatWouldChangeOnTheWireIsRefused(t *testing.T) {
 		"Payer.Address.Line1", "Payer.Address.City", "Metadata", "CustomerID")
 	if f.calls.Load() != 1 {
 		t.Fatalf("the adapter was called %d times; want only the valid Pay", f.calls.Load())
+	}
+
+	// A Metadata problem says whether a key or a value is at fault.
+	req = validRequest()
+	req.Metadata = map[string]string{"a\tb": "v"}
+	_, err = gw.Pay(ctx, req)
+	expectFieldsNamed(t, err, "Metadata")
+	if pe := err.(*paybridge.Error); !strings.HasPrefix(pe.Fields[0].Problem, "keys must not contain control characters") {
+		t.Errorf("a key with a tab: %q", pe.Fields[0].Problem)
+	}
+	req.Metadata = map[string]string{"note": "line 1\nline 2\x00"}
+	_, err = gw.Pay(ctx, req)
+	if pe, ok := err.(*paybridge.Error); !ok || len(pe.Fields) != 1 || !strings.HasPrefix(pe.Fields[0].Problem, "values must not contain control characters other than") {
+		t.Errorf("a value with a NUL: %v", err)
 	}
 
 	// A field the struct tags already refuse is named once.

@@ -259,11 +259,13 @@ func walkText(v reflect.Value, plan []textField, out []FieldError) []FieldError 
 			}
 			for it := fv.MapRange(); it.Next(); {
 				p := textProblem(it.Key().String(), false)
-				if p == "" {
-					p = textProblem(it.Value().String(), true)
+				if p != "" {
+					p = "keys " + p
+				} else if p = textProblem(it.Value().String(), true); p != "" {
+					p = "values " + p
 				}
 				if p != "" {
-					out = append(out, FieldError{Field: f.name, Problem: "keys and values " + p})
+					out = append(out, FieldError{Field: f.name, Problem: p})
 					break
 				}
 			}
