@@ -35,8 +35,11 @@
 //
 // Every request is validated before any adapter sees it. An invalid request returns an
 // *Error with Code CodeInvalidRequest whose Fields name each bad field ("Amount",
-// "Payer.Email"); nothing is sent. Amounts are money.Amount values, which cannot hold more
-// decimals than their currency allows. Operations and currencies outside Capabilities
+// "Payer.Email"); nothing is sent. Every text field, nested ones and Metadata included,
+// must be valid UTF-8 without control characters (free text such as Description may hold
+// tabs and line breaks), so that what reaches the provider is what the caller wrote.
+// Amounts are money.Amount values, which cannot hold more decimals than their currency
+// allows. Operations and currencies outside Capabilities
 // return ErrNotSupported, also before anything is sent.
 //
 // # Idempotency

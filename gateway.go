@@ -489,6 +489,9 @@ func (g *Gateway) checkIDArg(op, field, id string) error {
 	if id == "" || len(id) > 256 {
 		return g.invalid(op, "", FieldError{Field: field, Problem: "must be 1 to 256 characters"})
 	}
+	if p := textProblem(id, false); p != "" {
+		return g.invalid(op, "", FieldError{Field: field, Problem: p})
+	}
 	return nil
 }
 

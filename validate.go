@@ -5,7 +5,13 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -45,6 +51,12 @@ func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || u.Hostname() == "" {
 		return false
+	}
+	if p := u.Port(); p != "" {
+		// url.Parse takes any digits as a port; a provider refuses one past 65535.
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return false
+		}
 	}
 	scheme := strings.ToLower(u.Scheme)
 	return scheme == "http" || scheme == "https"
@@ -89,9 +101,21 @@ var problems = map[string]string{
 	"alphanum":         "must contain letters and digits only",
 }
 
-// checkStruct validates s with the struct tags and returns one FieldError per problem,
-// named by the field's path below the request (e.g. "Payer.Email").
+// checkStruct validates s with the struct tags and the text rule (checkText) and returns
+// one FieldError per problem, named by the field's path below the request (e.g.
+// "Payer.Email").
 func (g *Gateway) checkStruct(s any) []FieldError {
+	out := g.checkTags(s)
+	for _, fe := range checkText(s) {
+		if !slices.ContainsFunc(out, func(o FieldError) bool { return o.Field == fe.Field }) {
+			out = append(out, fe)
+		}
+	}
+	return out
+}
+
+// checkTags validates s with the struct tags.
+func (g *Gateway) checkTags(s any) []FieldError {
 	err := g.validate.Struct(s)
 	if err == nil {
 		return nil
@@ -114,6 +138,138 @@ func (g *Gateway) checkStruct(s any) []FieldError {
 			p = fmt.Sprintf(p, fe.Param())
 		}
 		out = append(out, FieldError{Field: field, Problem: p})
+	}
+	return out
+}
+
+// freeText names the fields that hold text a person reads, which may run over several
+// lines: they may hold tabs and line breaks, which JSON and form encoding carry intact.
+var freeText = map[string]bool{"Description": true, "Reason": true}
+
+// textProblem says why s would not reach a provider as the caller wrote it, or returns "".
+// Bytes that are not UTF-8 are replaced by encoding/json (U+FFFD) and break a signature
+// computed over the raw bytes (Trustly REST's requestSignature, answered 401); control
+// characters (Unicode Cc: C0, DEL and C1) have no place in names, references, ids,
+// addresses or URLs, and only tab and line breaks have one in free text.
+func textProblem(s string, free bool) string {
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8 text"
+	}
+	for _, r := range s {
+		if !unicode.IsControl(r) {
+			continue
+		}
+		if free && (r == '\t' || r == '\n' || r == '\r') {
+			continue
+		}
+		if free {
+			return "must not contain control characters other than tab and line breaks"
+		}
+		return "must not contain control characters (such as NUL, tab or a line break)"
+	}
+	return ""
+}
+
+// checkText applies textProblem to every string reachable from the struct s points to:
+// its exported string fields, those of nested structs and non-nil struct pointers, and the
+// keys and values of string maps (named by the map's field; values are free text). Fields
+// are named by their path below the request, as checkTags names them.
+func checkText(s any) []FieldError {
+	v := reflect.ValueOf(s)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	return walkText(v, textPlan(v.Type()), nil)
+}
+
+// textField is one field checkText looks at, found once per request type (textPlans).
+type textField struct {
+	index int
+	name  string // the path below the request
+	free  bool   // free text (freeText)
+	kind  reflect.Kind
+	sub   []textField // a struct's (or struct pointer's) fields
+}
+
+// textPlans caches each request type's textFields: reflect.Type.Field allocates, and the
+// check runs on every call.
+var textPlans sync.Map // reflect.Type -> []textField
+
+func textPlan(t reflect.Type) []textField {
+	if p, ok := textPlans.Load(t); ok {
+		return p.([]textField)
+	}
+	p := planFields(t, "", 0)
+	textPlans.Store(t, p)
+	return p
+}
+
+// planFields lists t's fields that hold text; depth bounds a type that contains itself.
+func planFields(t reflect.Type, prefix string, depth int) []textField {
+	var out []textField
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		f := textField{index: i, name: prefix + sf.Name, free: freeText[sf.Name], kind: sf.Type.Kind()}
+		ft := sf.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch {
+		case ft.Kind() == reflect.String && f.kind == reflect.String:
+		case ft.Kind() == reflect.Struct && depth < 8:
+			if f.sub = planFields(ft, f.name+".", depth+1); len(f.sub) == 0 {
+				continue
+			}
+		case f.kind == reflect.Map && ft.Key().Kind() == reflect.String && ft.Elem().Kind() == reflect.String:
+		default:
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func walkText(v reflect.Value, plan []textField, out []FieldError) []FieldError {
+	for i := range plan {
+		f := &plan[i]
+		fv := v.Field(f.index)
+		switch f.kind {
+		case reflect.String:
+			if p := textProblem(fv.String(), f.free); p != "" {
+				out = append(out, FieldError{Field: f.name, Problem: p})
+			}
+		case reflect.Struct:
+			out = walkText(fv, f.sub, out)
+		case reflect.Pointer:
+			if !fv.IsNil() {
+				out = walkText(fv.Elem(), f.sub, out)
+			}
+		case reflect.Map:
+			if fv.Len() == 0 {
+				continue
+			}
+			for it := fv.MapRange(); it.Next(); {
+				p := textProblem(it.Key().String(), false)
+				if p != "" {
+					p = "keys " + p
+				} else if p = textProblem(it.Value().String(), true); p != "" {
+					p = "values " + p
+				}
+				if p != "" {
+					out = append(out, FieldError{Field: f.name, Problem: p})
+					break
+				}
+			}
+		}
 	}
 	return out
 }

@@ -16,6 +16,9 @@ func TestHTTPURLAndEmailRules(t *testing.T) {
 		"/relative":                      false,
 		"https://a b.example.com":        false,
 		"https://x.example.com/\n":       false,
+		"https://x.example.com:443/r":    true,
+		"https://x.example.com:99999/r":  false,
+		"https://x.example.com:0/r":      false,
 		"":                               false,
 	} {
 		if got := isHTTPURL(s); got != want {

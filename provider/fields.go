@@ -57,7 +57,7 @@ func RequestFieldsSet(req any) []string {
 		add("PayoutRequest.Payee.Address", r.Payee.Address != nil)
 	case *MandateRequest:
 		add("MandateRequest.Description", r.Description != "")
-		add("MandateRequest.MaxAmount", !r.MaxAmount.IsZero())
+		add("MandateRequest.MaxAmount", r.MaxAmount.IsValid())
 		add("MandateRequest.Payer.DateOfBirth", r.Payer.DateOfBirth != "")
 		add("MandateRequest.Payer.Address", r.Payer.Address != nil)
 	case *ChargeRequest:

@@ -17,7 +17,8 @@ type MandateRequest struct {
 	// Currency of the charges.
 	Currency money.Currency `json:"currency"`
 	// MaxAmount, when set, caps each charge where the provider records a cap (Trustly
-	// REST); a zero Amount means no cap.
+	// REST); the zero Amount (no amount) means no cap. A cap must be positive: 0.00 is
+	// refused, never read as no cap.
 	MaxAmount money.Amount `json:"maxAmount,omitzero"`
 	// MerchantReference is your reference for the mandate, unique per mandate.
 	MerchantReference string `json:"merchantReference" validate:"required,max=64,printascii"`

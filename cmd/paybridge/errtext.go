@@ -97,10 +97,15 @@ func explain(err error) string {
 	case len(pe.Fields) > 0:
 		var parts []string
 		for _, f := range pe.Fields {
-			parts = append(parts, f.Field+" "+f.Problem)
+			parts = append(parts, withFlag(pe, f.Field)+" "+f.Problem)
 		}
 		detail = strings.Join(parts, "; ")
 	case isProvider:
+		if named := withFlag(pe, pv.Field); named != pv.Field {
+			c := *pv
+			c.Field = named
+			pv = &c
+		}
 		detail = explainProvider(pv)
 	case inner != nil:
 		detail = inner.Error()
@@ -122,6 +127,41 @@ func explain(err error) string {
 		return pe.Provider + " " + pe.Op + ": " + detail
 	}
 	return pe.Op + ": " + detail
+}
+
+// fieldFlags names the flag that sets each request field the commands read from a flag,
+// so that a refused request names what the user wrote (--email) beside the Gateway's
+// field (Payer.Email). The payer's, payee's and holder's fields share their flags
+// (personFieldFlags).
+var fieldFlags = map[string]string{
+	"Amount": "--amount", "MerchantReference": "--reference", "IdempotencyKey": "--idempotency-key",
+	"ReturnURL": "--return-url", "CancelURL": "--cancel-url", "NotificationURL": "--notification-url",
+	"Description": "--description", "Reason": "--reason", "PaymentID": "--payment", "CustomerID": "--customer-id",
+	"AccountID": "--account-id", "Account.IBAN": "--iban", "Account.BIC": "--bic", "Account.AccountNumber": "--account-number",
+	"Account.RoutingNumber": "--routing-number", "Account.HolderName": "--holder-name", "Account.Country": "--account-country",
+}
+
+var personFieldFlags = map[string]string{"ID": "--user-id", "FirstName": "--first-name", "LastName": "--last-name",
+	"Email": "--email", "Phone": "--phone", "Country": "--country", "Locale": "--locale"}
+
+// flagOf returns the flag that sets a request field, or "" when no flag does.
+func flagOf(field string) string {
+	if f, ok := fieldFlags[field]; ok {
+		return f
+	}
+	if who, sub, ok := strings.Cut(field, "."); ok && (who == "Payer" || who == "Payee" || who == "Holder") {
+		return personFieldFlags[sub]
+	}
+	return ""
+}
+
+// withFlag returns field followed by its flag in parentheses, for a field of a request a
+// command sent (not of a provider's configuration, which Open reports).
+func withFlag(pe *paybridge.Error, field string) string {
+	if f := flagOf(field); f != "" && pe.Op != "Open" {
+		return field + " (" + f + ")"
+	}
+	return field
 }
 
 // explainProvider renders an adapter's error without its code prefix: "AccessKey:

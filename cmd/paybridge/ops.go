@@ -197,7 +197,9 @@ type errorJSON struct {
 }
 
 type fieldJSON struct {
-	Field   string `json:"field"`
+	Field string `json:"field"`
+	// Flag is the command's flag that sets Field, when one does.
+	Flag    string `json:"flag,omitempty"`
 	Problem string `json:"problem"`
 }
 
@@ -229,7 +231,11 @@ func describe(err error, exit int, key string) errorJSON {
 			e.IdempotencyKey = pe.IdempotencyKey
 		}
 		for _, f := range pe.Fields {
-			e.Fields = append(e.Fields, fieldJSON{Field: f.Field, Problem: f.Problem})
+			fj := fieldJSON{Field: f.Field, Problem: f.Problem}
+			if pe.Op != "Open" {
+				fj.Flag = flagOf(f.Field)
+			}
+			e.Fields = append(e.Fields, fj)
 		}
 	}
 	var prov *provider.Error

@@ -19,13 +19,13 @@ func (c *Client) VerifyAccount(ctx context.Context, req *provider.VerifyAccountR
 
 func (c *Client) registerAccount(ctx context.Context, req *provider.VerifyAccountRequest) (*provider.AccountVerification, error) {
 	h := &req.Holder
-	if h.ID == "" {
+	if blank(h.ID) {
 		return nil, provider.FieldError("Holder.ID", "is required: it is Trustly's EndUserID")
 	}
-	if h.FirstName == "" {
+	if blank(h.FirstName) {
 		return nil, provider.FieldError("Holder.FirstName", "is required by Trustly")
 	}
-	if h.LastName == "" {
+	if blank(h.LastName) {
 		return nil, provider.FieldError("Holder.LastName", "is required by Trustly")
 	}
 	house, bank, number, err := clearing(&req.Account, h.Country)

@@ -62,6 +62,11 @@ func (c *Client) request(ctx context.Context, r *rpc) (*http.Request, error) {
 // are the Gateway's retry policy's: an identical request with the same UUID is answered
 // with the first result.
 func (c *Client) call(ctx context.Context, r *rpc) (*wire.Result, error) {
+	if id, ok := r.data["MessageID"].(string); ok && blank(id) {
+		// Every MessageID the adapter sends is the request's MerchantReference (or derived
+		// from its idempotency key); Trustly's Java client refuses a blank one (@NotBlank).
+		return nil, provider.FieldError("MerchantReference", "must not be blank: it is the %s's MessageID", r.method)
+	}
 	req, err := c.request(ctx, r)
 	if err != nil {
 		return nil, err

@@ -40,16 +40,21 @@ func checkNotificationURL(field, raw string) error {
 	return nil
 }
 
+// blank reports whether a required value is empty or only white space. Trustly's Java
+// client marks the required names and ids @NotBlank and refuses such a value before
+// sending (project fact file trustly-jsonrpc.md §4, "req"); the adapter does the same.
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
 // personAttributes checks and adds the person fields Trustly requires on Deposit and
 // SelectAccount (names, country, locale) and the optional ones.
 func personAttributes(field string, p *provider.Person, attrs map[string]any) error {
-	if p.ID == "" {
+	if blank(p.ID) {
 		return provider.FieldError(field+".ID", "is required: it is Trustly's EndUserID")
 	}
-	if p.FirstName == "" {
+	if blank(p.FirstName) {
 		return provider.FieldError(field+".FirstName", "is required by Trustly")
 	}
-	if p.LastName == "" {
+	if blank(p.LastName) {
 		return provider.FieldError(field+".LastName", "is required by Trustly")
 	}
 	if p.Country == "" {

@@ -21,7 +21,7 @@ func (c *Client) Payout(ctx context.Context, req *provider.PayoutRequest) (*prov
 	if req.ReturnURL != "" {
 		return nil, provider.FieldError("ReturnURL", "is only for a payout whose payee chooses the account (AccountID empty)")
 	}
-	if req.Payee.ID == "" {
+	if blank(req.Payee.ID) {
 		return nil, provider.FieldError("Payee.ID", "is required: it is Trustly's EndUserID and must be the one the account was registered for")
 	}
 	notifyURL := c.notificationURL(req.NotificationURL)

@@ -17,6 +17,9 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 	if err := checkAmount("Amount", req.Amount); err != nil {
 		return nil, err
 	}
+	if !isOrderID(req.PaymentID) {
+		return nil, provider.FieldError("PaymentID", "must be the orderid of a Trustly deposit or charge (digits only)")
+	}
 	var attrs map[string]any // sent as null when empty, as Trustly documents
 	if req.MerchantReference != "" {
 		attrs = map[string]any{"ExternalReference": req.MerchantReference}
@@ -57,4 +60,21 @@ func (c *Client) Refund(ctx context.Context, req *provider.RefundRequest) (*prov
 // always returns a NotSupported error; Capabilities lists OpGetRefund as Unavailable.
 func (c *Client) GetRefund(context.Context, string) (*provider.Refund, error) {
 	return nil, provider.NotSupportedf("Trustly has no call that reads a refund back; use notifications")
+}
+
+// isOrderID reports whether s can be a Trustly orderid: Trustly's answers and
+// notifications carry order ids as digits ("orderid":"2153587137"), and its Java client
+// sends OrderID as a JSON number, a long (project fact file trustly-jsonrpc.md §4, §4.4),
+// so at most 19 digits. Anything else would reach Trustly only to come back as its
+// generic error 620.
+func isOrderID(s string) bool {
+	if s == "" || len(s) > 19 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
