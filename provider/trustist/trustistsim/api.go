@@ -170,9 +170,12 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 		res := fail(http.StatusForbidden, "Forbidden", "This endpoint requires a merchant API key.")
 		return &res
 	}
-	paymentsAllowed := func() *result {
-		if who == merchantRole || s.opts.TenantPayments {
+	paymentsAllowed := func(permission string) *result {
+		if who == merchantRole {
 			return nil
+		}
+		if s.opts.TenantPayments {
+			return s.lacking(permission)
 		}
 		res := fail(http.StatusForbidden, "Forbidden", "This tenant key is not permitted to take payments.")
 		return &res
@@ -187,12 +190,12 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 	}
 	switch {
 	case at(http.MethodPost, "v1", "payments"):
-		if f := paymentsAllowed(); f != nil {
+		if f := paymentsAllowed(PermCreatePayment); f != nil {
 			return *f
 		}
 		return s.createPayment(caller, body)
 	case at(http.MethodGet, "v1", "payments", "*"):
-		if f := paymentsAllowed(); f != nil {
+		if f := paymentsAllowed(PermReadPayment); f != nil {
 			return *f
 		}
 		return s.getPayment(segs[2])
@@ -212,22 +215,22 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 		}
 		return s.merchantInfo()
 	case at(http.MethodPost, "v1", "customers"):
-		if f := tenantOnly("create_customer"); f != nil {
+		if f := tenantOnly(PermCreateCustomer); f != nil {
 			return *f
 		}
 		return s.createCustomer(body)
 	case at(http.MethodGet, "v1", "customers"):
-		if f := tenantOnly("create_customer"); f != nil {
+		if f := tenantOnly(PermReadCustomers); f != nil { // [I] listing is reading
 			return *f
 		}
 		return s.listCustomers(r.URL.Query())
 	case at(http.MethodGet, "v1", "customers", "*"):
-		if f := tenantOnly("create_customer"); f != nil {
+		if f := tenantOnly(PermReadCustomers); f != nil {
 			return *f
 		}
 		return s.getCustomer(segs[2])
 	case at(http.MethodPut, "v1", "customers", "*"):
-		if f := tenantOnly("create_customer"); f != nil {
+		if f := tenantOnly(PermUpdateCustomer); f != nil {
 			return *f
 		}
 		return s.updateCustomer(segs[2], body)
