@@ -516,6 +516,9 @@ func (s *Server) charge(m *merchant, c *call) (any, *rpcFault) {
 	if f := s.checkMessageID(m, c); f != nil {
 		return nil, f
 	}
+	if s.opts.NoDirectDebit {
+		return map[string]any{"result": "0", "orderid": nil, "rejected": "ERROR_DIRECT_DEBIT_NOT_ALLOWED"}, nil
+	}
 	// The mandate belongs to the merchant whose SelectAccount obtained it: another
 	// merchant's AccountID is an account this one does not know.
 	acct := s.merchantAccountLocked(m, c.str("AccountID"))
