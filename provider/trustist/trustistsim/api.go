@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -188,9 +189,23 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 			permission+" permission. Merchant keys cannot be used.")
 		return &res
 	}
+	// [I] An ASP.NET API binds a request body as JSON only: another media type is 415,
+	// after routing and authorization, before anything is read.
+	unsupported := func() *result {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+			return nil
+		}
+		res := result{http.StatusUnsupportedMediaType, problem{Type: "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+			Title: "Unsupported Media Type", Status: http.StatusUnsupportedMediaType}}
+		return &res
+	}
 	switch {
 	case at(http.MethodPost, "v1", "payments"):
 		if f := paymentsAllowed(PermCreatePayment); f != nil {
+			return *f
+		}
+		if f := unsupported(); f != nil {
 			return *f
 		}
 		return s.createPayment(caller, body)
@@ -201,6 +216,9 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 		return s.getPayment(segs[2])
 	case at(http.MethodPost, "v1", "standingorders"):
 		if f := merchantOnly(); f != nil {
+			return *f
+		}
+		if f := unsupported(); f != nil {
 			return *f
 		}
 		return s.createStandingOrder(caller, body)
@@ -218,6 +236,9 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 		if f := tenantOnly(PermCreateCustomer); f != nil {
 			return *f
 		}
+		if f := unsupported(); f != nil {
+			return *f
+		}
 		return s.createCustomer(body)
 	case at(http.MethodGet, "v1", "customers"):
 		if f := tenantOnly(PermReadCustomers); f != nil { // [I] listing is reading
@@ -233,9 +254,15 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 		if f := tenantOnly(PermUpdateCustomer); f != nil {
 			return *f
 		}
+		if f := unsupported(); f != nil {
+			return *f
+		}
 		return s.updateCustomer(segs[2], body)
 	case at(http.MethodPost, "v1", "onboard", "sessions"):
 		if f := tenantOnly("create_onboard_session"); f != nil {
+			return *f
+		}
+		if f := unsupported(); f != nil {
 			return *f
 		}
 		return s.createSession(body)
@@ -246,6 +273,9 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 		return s.getSession(segs[3])
 	case m == http.MethodPost && tenantWebhookPath(segs):
 		if f := tenantOnly(PermManageWebhooks); f != nil {
+			return *f
+		}
+		if f := unsupported(); f != nil {
 			return *f
 		}
 		return s.registerWebhook(body)
