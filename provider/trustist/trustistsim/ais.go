@@ -22,6 +22,18 @@ const (
 	PermManageWebhooks   = "manage_webhooks"
 )
 
+// Tenant-key permissions of the customer and payment endpoints, as the same table and the
+// customers page (https://api.trustistecommerce.com/docs/customers;
+// seeds/001_1eb0bb4efbdacf58.txt) name them: creating, reading and updating a customer
+// each need their own, and so do creating and reading a payment with a tenant key.
+const (
+	PermCreateCustomer = "create_customer"
+	PermReadCustomers  = "read_customers"
+	PermUpdateCustomer = "update_customer"
+	PermCreatePayment  = "create_payment"
+	PermReadPayment    = "read_payment"
+)
+
 // bankAccount is a connected account: the members the list answer carries. [I] The
 // member names are not published.
 type bankAccount struct {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -170,9 +171,12 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 		res := fail(http.StatusForbidden, "Forbidden", "This endpoint requires a merchant API key.")
 		return &res
 	}
-	paymentsAllowed := func() *result {
-		if who == merchantRole || s.opts.TenantPayments {
+	paymentsAllowed := func(permission string) *result {
+		if who == merchantRole {
 			return nil
+		}
+		if s.opts.TenantPayments {
+			return s.lacking(permission)
 		}
 		res := fail(http.StatusForbidden, "Forbidden", "This tenant key is not permitted to take payments.")
 		return &res
@@ -185,19 +189,36 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 			permission+" permission. Merchant keys cannot be used.")
 		return &res
 	}
+	// [I] An ASP.NET API binds a request body as JSON only: another media type is 415,
+	// after routing and authorization, before anything is read.
+	unsupported := func() *result {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+			return nil
+		}
+		res := result{http.StatusUnsupportedMediaType, problem{Type: "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+			Title: "Unsupported Media Type", Status: http.StatusUnsupportedMediaType}}
+		return &res
+	}
 	switch {
 	case at(http.MethodPost, "v1", "payments"):
-		if f := paymentsAllowed(); f != nil {
+		if f := paymentsAllowed(PermCreatePayment); f != nil {
+			return *f
+		}
+		if f := unsupported(); f != nil {
 			return *f
 		}
 		return s.createPayment(caller, body)
 	case at(http.MethodGet, "v1", "payments", "*"):
-		if f := paymentsAllowed(); f != nil {
+		if f := paymentsAllowed(PermReadPayment); f != nil {
 			return *f
 		}
 		return s.getPayment(segs[2])
 	case at(http.MethodPost, "v1", "standingorders"):
 		if f := merchantOnly(); f != nil {
+			return *f
+		}
+		if f := unsupported(); f != nil {
 			return *f
 		}
 		return s.createStandingOrder(caller, body)
@@ -212,27 +233,36 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 		}
 		return s.merchantInfo()
 	case at(http.MethodPost, "v1", "customers"):
-		if f := tenantOnly("create_customer"); f != nil {
+		if f := tenantOnly(PermCreateCustomer); f != nil {
+			return *f
+		}
+		if f := unsupported(); f != nil {
 			return *f
 		}
 		return s.createCustomer(body)
 	case at(http.MethodGet, "v1", "customers"):
-		if f := tenantOnly("create_customer"); f != nil {
+		if f := tenantOnly(PermReadCustomers); f != nil { // [I] listing is reading
 			return *f
 		}
 		return s.listCustomers(r.URL.Query())
 	case at(http.MethodGet, "v1", "customers", "*"):
-		if f := tenantOnly("create_customer"); f != nil {
+		if f := tenantOnly(PermReadCustomers); f != nil {
 			return *f
 		}
 		return s.getCustomer(segs[2])
 	case at(http.MethodPut, "v1", "customers", "*"):
-		if f := tenantOnly("create_customer"); f != nil {
+		if f := tenantOnly(PermUpdateCustomer); f != nil {
+			return *f
+		}
+		if f := unsupported(); f != nil {
 			return *f
 		}
 		return s.updateCustomer(segs[2], body)
 	case at(http.MethodPost, "v1", "onboard", "sessions"):
 		if f := tenantOnly("create_onboard_session"); f != nil {
+			return *f
+		}
+		if f := unsupported(); f != nil {
 			return *f
 		}
 		return s.createSession(body)
@@ -243,6 +273,9 @@ func (s *Server) route(r *http.Request, caller string, who role, body []byte) re
 		return s.getSession(segs[3])
 	case m == http.MethodPost && tenantWebhookPath(segs):
 		if f := tenantOnly(PermManageWebhooks); f != nil {
+			return *f
+		}
+		if f := unsupported(); f != nil {
 			return *f
 		}
 		return s.registerWebhook(body)

@@ -324,6 +324,13 @@ func (s *Server) checkOrderRequest(c *call) *rpcFault {
 	if ip := attr(a, "IP"); ip != "" && (strings.ContainsAny(ip, ", ") || !ipRE.MatchString(ip)) {
 		return fault(wire.CodeInvalidIP)
 	}
+	// Without Trustly Direct Debit the attributes that set it up are refused with 712
+	// (Trustly's error table: "remove RequestDirectDebitMandate/QuickDeposit/
+	// ChargeAccountID").
+	if s.opts.NoDirectDebit && (attr(a, "RequestDirectDebitMandate") == "1" || attr(a, "QuickDeposit") == "1" ||
+		attr(a, "ChargeAccountID") != "") {
+		return fault(wire.CodeDirectDebitNotAllowed)
+	}
 	return nil
 }
 

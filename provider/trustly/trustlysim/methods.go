@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/big"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -486,6 +487,9 @@ func (s *Server) getWithdrawals(m *merchant, c *call) (any, *rpcFault) {
 	return []any{withdrawalRow(o, state)}, nil
 }
 
+// chargeStatementRE is what a Charge's ShopperStatement may hold.
+var chargeStatementRE = regexp.MustCompile(`^[A-Za-z0-9._\- ]+$`)
+
 func (s *Server) charge(m *merchant, c *call) (any, *rpcFault) {
 	value, cur, f := s.orderFields(c)
 	if f != nil {
@@ -494,6 +498,12 @@ func (s *Server) charge(m *merchant, c *call) (any, *rpcFault) {
 	a := c.attrs()
 	if attr(a, "ShopperStatement") == "" {
 		return nil, fault(wire.CodeInvalidParameters)
+	}
+	// A Charge's ShopperStatement takes A–Z, a–z, 0–9, '.', '-', '_' and space
+	// (https://docs.trustly.com/api/charge; project fact file trustly-jsonrpc.md §4.9).
+	// [I] Another character is an attribute with a wrong value, 717.
+	if !chargeStatementRE.MatchString(attr(a, "ShopperStatement")) {
+		return nil, fault(wire.CodeInvalidOrderAttribute)
 	}
 	if !emailRE.MatchString(attr(a, "Email")) {
 		return nil, fault(wire.CodeInvalidEmail)
@@ -505,6 +515,9 @@ func (s *Server) charge(m *merchant, c *call) (any, *rpcFault) {
 	}
 	if f := s.checkMessageID(m, c); f != nil {
 		return nil, f
+	}
+	if s.opts.NoDirectDebit {
+		return map[string]any{"result": "0", "orderid": nil, "rejected": "ERROR_DIRECT_DEBIT_NOT_ALLOWED"}, nil
 	}
 	// The mandate belongs to the merchant whose SelectAccount obtained it: another
 	// merchant's AccountID is an account this one does not know.

@@ -124,6 +124,12 @@ type Options struct {
 	// it at once (credit notification, booked on the ledger), where Trustly does so the
 	// following bank day.
 	HoldCharges bool
+	// NoDirectDebit is a merchant without Trustly Direct Debit: a Deposit or
+	// SelectAccount asking for a mandate (RequestDirectDebitMandate "1"), or a Deposit
+	// with QuickDeposit or ChargeAccountID, is refused with 712
+	// ERROR_DIRECT_DEBIT_NOT_ALLOWED, and a Charge is answered result "0", rejected with
+	// ERROR_DIRECT_DEBIT_NOT_ALLOWED, as Trustly answers a merchant it has not enabled.
+	NoDirectDebit bool
 	// LeanKYC adds the account holder's personid (where the country has one), name,
 	// address, zipcode and city to account notifications, as Trustly does for a merchant
 	// using its Lean KYC service

@@ -188,10 +188,32 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request, m0 *merchant)
 		invalid(w, "Missing required parameter: amount")
 		return
 	}
+	// displayAmount is display text such as "10.50", never a JSON number (the establish
+	// body of https://amer.developers.trustly.com/openapi.json).
+	if v, present := m["displayAmount"]; present && v != nil {
+		if _, isStr := v.(string); !isStr {
+			invalid(w, "Invalid displayAmount: a string is required")
+			return
+		}
+	}
 	rec, recCents, problem := readRecurrence(m, pt)
 	if problem != "" {
 		invalid(w, problem)
 		return
+	}
+	// A Verification checks the bank account in account or the authorization named by
+	// transactionId; one of them is required (the establish data page,
+	// https://amer.developers.trustly.com/integrate/core-concepts/the-establish-data-object).
+	// [I] An account is given by its routing and account number.
+	verifyTx, _ := str(m, "transactionId")
+	if pt == 5 && verifyTx == "" {
+		acct, _ := m["account"].(map[string]any)
+		number, _ := str(acct, "accountNumber")
+		routing, _ := str(acct, "routingNumber")
+		if number == "" || routing == "" {
+			invalid(w, "Missing required parameter: account (or transactionId)")
+			return
+		}
 	}
 	desc, _ := str(m, "description")
 	cust, _ := m["customer"].(map[string]any)
@@ -237,6 +259,10 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request, m0 *merchant)
 			invalid(w, "Could not find a customer using Id "+cid)
 			return
 		}
+	}
+	if pt == 5 && verifyTx != "" && s.txOfLocked(m0, verifyTx) == nil {
+		invalid(w, "Could not find a transaction using Id "+verifyTx)
+		return
 	}
 	if s.refTakenLocked(m0, ref) {
 		writeError(w, http.StatusBadRequest, codeDuplicate, domainDuplicate, "This is a duplicate request. It has been ignored")

@@ -81,7 +81,8 @@ func TestLightboxVerification(t *testing.T) {
 	s := start(t, Options{})
 	a := apiClient{t, s}
 	m := a.establishWith(map[string]any{"currency": "USD", "merchantReference": "verify-1", "paymentType": "Verification",
-		"returnUrl": "https://m.example/r", "cancelUrl": "https://m.example/c"})
+		"returnUrl": "https://m.example/r", "cancelUrl": "https://m.example/c",
+		"account": map[string]any{"routingNumber": "124003116", "accountNumber": "1000000007"}})
 	status, page := simkittest.GetPage(t, m["url"].(string))
 	if status != http.StatusOK || !strings.Contains(page, "Verify your bank account") || strings.Contains(page, `id="amount"`) {
 		t.Fatalf("the verification page answered %d:\n%s", status, page)

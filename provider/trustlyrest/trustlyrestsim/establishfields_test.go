@@ -1,0 +1,53 @@
+package trustlyrestsim
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// TestEstablishFieldRules: establish data's displayAmount is a string such as "10.50",
+// never a JSON number; Trustly answers a number with HTTP 400 and error 200 (project fact
+// file trustly-rest.md §3 and §8).
+func TestEstablishFieldRules(t *testing.T) {
+	s := start(t, Options{SettleDelay: -1})
+	a := apiClient{t, s}
+	for _, c := range []struct {
+		name  string
+		extra map[string]any
+		want  int
+	}{
+		{"displayAmount as text", map[string]any{"displayAmount": "10.50"}, 200},
+		{"displayAmount as a number", map[string]any{"displayAmount": json.Number("10")}, 400},
+	} {
+		st, code, m := a.establishType("Deferred", "ref-"+c.name, "10.00", c.extra)
+		if st != c.want || (c.want == 400 && code != codeInvalidParameter) {
+			t.Errorf("%s: HTTP %d code %d %v, want HTTP %d", c.name, st, code, m, c.want)
+		}
+	}
+	// A Retrieval moves no money and needs no customer at all.
+	if st, code, m := a.establishType("Retrieval", "ref-retrieval", "0.00", map[string]any{"customer": nil}); st != 200 {
+		t.Errorf("Retrieval without a customer: HTTP %d code %d %v", st, code, m)
+	}
+}
+
+// TestVerificationNeedsAccountOrTransaction: a Verification establishes against the bank
+// account given in account, or against the earlier authorization named by transactionId;
+// with neither Trustly answers HTTP 400 and error 200 (the establish data page, project
+// fact file trustly-rest.md §5).
+func TestVerificationNeedsAccountOrTransaction(t *testing.T) {
+	s := start(t, Options{SettleDelay: -1})
+	a := apiClient{t, s}
+	if st, code, m := a.establishType("Verification", "v-none", "0.00", nil); st != 400 || code != codeInvalidParameter {
+		t.Errorf("Verification without account or transactionId: HTTP %d code %d %v", st, code, m)
+	}
+	acct := map[string]any{"account": map[string]any{"routingNumber": "124003116", "accountNumber": "1000000007",
+		"nameOnAccount": "A B"}}
+	if st, code, m := a.establishType("Verification", "v-account", "0.00", acct); st != 200 {
+		t.Errorf("Verification with an account: HTTP %d code %d %v", st, code, m)
+	}
+	_, _, m := a.establishType("Deferred", "d-for-v", "10.00", nil)
+	id, _ := m["transactionId"].(string)
+	if st, code, m := a.establishType("Verification", "v-tx", "0.00", map[string]any{"transactionId": id}); st != 200 {
+		t.Errorf("Verification of transaction %s: HTTP %d code %d %v", id, st, code, m)
+	}
+}
