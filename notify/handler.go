@@ -307,8 +307,9 @@ func (h *Handler) reply(ctx context.Context, log *slog.Logger, n *Notification, 
 // is a Renewer: it renews the claim every third of the lease, for MaxCallbackHold at most.
 // It returns the callback's context, which ends with ErrClaimLost as its cause when the
 // claim is found taken over, could not be renewed before its lease ended, or is renewed no
-// longer, and the function that stops the renewals and waits for them to end; call it
-// before the claim is completed or released.
+// longer, and the function that stops the renewals and waits for one in progress; call it
+// before the claim is completed or released. The renewals run on a timer, so a callback
+// that ends within a third of the lease (almost every one) costs one timer.
 func (h *Handler) hold(ctx context.Context, log *slog.Logger, key, token string, claimedAt time.Time) (context.Context, func()) {
 	r, ok := h.store.(Renewer)
 	every := h.lease / 3
@@ -316,53 +317,70 @@ func (h *Handler) hold(ctx context.Context, log *slog.Logger, key, token string,
 		return ctx, func() {}
 	}
 	cctx, lose := context.WithCancelCause(ctx)
-	// The renewals outlive the request's context: the callback may go on after the provider
-	// hung up, and its claim with it.
-	rctx, stopRenewals := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		ticker := time.NewTicker(every)
-		defer ticker.Stop()
-		held := claimedAt // the claim lasts at least until held + lease
-		for {
-			select {
-			case <-rctx.Done():
-				return
-			case <-ticker.C:
-			}
-			if time.Since(claimedAt) >= h.maxHold {
-				log.ErrorContext(ctx, "notification callback still running after the longest hold; its claim is left to run out",
-					"max_hold", h.maxHold.String())
-				lose(ErrClaimLost)
-				return
-			}
-			start := time.Now()
-			// Bounded, so that a store that does not answer cannot keep the callback from
-			// learning that its lease has ended.
-			call, cancel := context.WithTimeout(rctx, every)
-			renewed, err := r.Renew(call, key, token, h.lease)
-			cancel()
-			switch {
-			case rctx.Err() != nil:
-				return
-			case err == nil && renewed:
-				held = start
-			case err == nil:
-				log.WarnContext(ctx, "notification claim taken over by another handler while the callback ran")
-				lose(ErrClaimLost)
-				return
-			case time.Since(held) >= h.lease:
-				log.ErrorContext(ctx, "notification claim could not be renewed before its lease ended", "error", err.Error())
-				lose(ErrClaimLost)
-				return
-			default:
-				log.WarnContext(ctx, "renewing notification claim", "error", err.Error())
-			}
+	var (
+		mu       sync.Mutex
+		stopped  bool
+		renewing sync.WaitGroup
+		cancel   context.CancelFunc // the renewal in progress
+		held     = claimedAt        // the claim lasts at least until held + lease
+		timer    *time.Timer
+	)
+	renew := func() {
+		mu.Lock()
+		if stopped {
+			mu.Unlock()
+			return
 		}
-	})
+		if time.Since(claimedAt) >= h.maxHold {
+			mu.Unlock()
+			log.ErrorContext(ctx, "notification callback still running after the longest hold; its claim is left to run out",
+				"max_hold", h.maxHold.String())
+			lose(ErrClaimLost)
+			return
+		}
+		// Bounded, so that a store that does not answer cannot keep the callback from
+		// learning that its lease has ended; it outlives the request's context, since the
+		// callback may go on after the provider hung up.
+		call, c := context.WithTimeout(context.WithoutCancel(ctx), every)
+		cancel = c
+		renewing.Add(1)
+		mu.Unlock()
+		defer renewing.Done()
+		start := time.Now()
+		renewed, err := r.Renew(call, key, token, h.lease)
+		c()
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case stopped:
+			return
+		case err == nil && renewed:
+			held = start
+		case err == nil:
+			log.WarnContext(ctx, "notification claim taken over by another handler while the callback ran")
+			lose(ErrClaimLost)
+			return
+		case time.Since(held) >= h.lease:
+			log.ErrorContext(ctx, "notification claim could not be renewed before its lease ended", "error", err.Error())
+			lose(ErrClaimLost)
+			return
+		default:
+			log.WarnContext(ctx, "renewing notification claim", "error", err.Error())
+		}
+		timer.Reset(every)
+	}
+	mu.Lock()
+	timer = time.AfterFunc(every, renew)
+	mu.Unlock()
 	return cctx, func() {
-		stopRenewals()
-		wg.Wait()
+		mu.Lock()
+		stopped = true
+		timer.Stop()
+		if cancel != nil {
+			cancel()
+		}
+		mu.Unlock()
+		renewing.Wait()
 		lose(nil)
 	}
 }
