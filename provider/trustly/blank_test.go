@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/httptap"
 	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/trustly"
 )
@@ -15,7 +16,7 @@ import (
 // reached Trustly, although Trustly's Java client refuses a blank one (@NotBlank) before
 // sending. It is refused naming the caller's field, and nothing is sent.
 func TestBlankRequiredPersonFieldsAreRefusedBeforeSending(t *testing.T) {
-	ct := &countingTransport{next: http.DefaultTransport}
+	ct := &httptap.Counter{}
 	e := newSingleAttemptEnv(t, func(c *trustly.Config) { c.HTTPClient = &http.Client{Transport: ct} })
 	ctx := context.Background()
 	for field, set := range map[string]func(*paybridge.Person){
@@ -25,13 +26,13 @@ func TestBlankRequiredPersonFieldsAreRefusedBeforeSending(t *testing.T) {
 	} {
 		req := e.payment("blank-" + field)
 		set(&req.Payer)
-		before := ct.n.Load()
+		before := ct.Count()
 		_, err := e.gw.Pay(ctx, req)
 		var pe *provider.Error
 		if !errors.As(err, &pe) || pe.Code != provider.InvalidRequest || pe.Field != field {
 			t.Errorf("%s blank: %v; want invalid_request naming %s", field, err, field)
 		}
-		if n := ct.n.Load() - before; n != 0 {
+		if n := ct.Count() - before; n != 0 {
 			t.Errorf("%s blank: %d requests sent", field, n)
 		}
 	}
@@ -46,15 +47,15 @@ func TestBlankRequiredPersonFieldsAreRefusedBeforeSending(t *testing.T) {
 	if _, err := e.gw.Payout(ctx, po); paybridge.CodeOf(err) != paybridge.CodeInvalidRequest {
 		t.Errorf("AccountPayout with a blank Payee.ID: %v; want invalid_request", err)
 	}
-	if ct.n.Load() != 0 {
-		t.Errorf("%d requests sent", ct.n.Load())
+	if ct.Count() != 0 {
+		t.Errorf("%d requests sent", ct.Count())
 	}
 }
 
 // A MerchantReference of only spaces, sent as Trustly's MessageID, which Trustly's Java
 // client refuses blank, is refused naming MerchantReference, and nothing is sent.
 func TestBlankMessageIDIsRefusedBeforeSending(t *testing.T) {
-	ct := &countingTransport{next: http.DefaultTransport}
+	ct := &httptap.Counter{}
 	e := newSingleAttemptEnv(t, func(c *trustly.Config) { c.HTTPClient = &http.Client{Transport: ct} })
 	ctx := context.Background()
 	req := e.payment("x")
@@ -69,7 +70,7 @@ func TestBlankMessageIDIsRefusedBeforeSending(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Code != provider.InvalidRequest || pe.Field != "MerchantReference" {
 		t.Errorf("SelectAccount with a blank MessageID: %v; want invalid_request naming MerchantReference", err)
 	}
-	if ct.n.Load() != 0 {
-		t.Errorf("%d requests sent", ct.n.Load())
+	if ct.Count() != 0 {
+		t.Errorf("%d requests sent", ct.Count())
 	}
 }

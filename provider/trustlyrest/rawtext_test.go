@@ -3,24 +3,13 @@ package trustlyrest_test
 import (
 	"context"
 	"net/http"
-	"sync/atomic"
 	"testing"
 
 	"github.com/paybridge/paybridge"
+	"github.com/paybridge/paybridge/internal/httptap"
 	"github.com/paybridge/paybridge/provider/trustlyrest"
 	"github.com/paybridge/paybridge/provider/trustlyrest/trustlyrestsim"
 )
-
-// countingTransport counts the requests that leave the adapter.
-type countingTransport struct {
-	n    atomic.Int64
-	next http.RoundTripper
-}
-
-func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.next.RoundTrip(r)
-}
 
 // Establish data that is not UTF-8 was signed over its raw bytes but sent as JSON, which
 // carries U+FFFD in their place: Trustly could not verify the requestSignature and the
@@ -28,7 +17,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // in a name reached Trustly's signed customer data. Both are refused by the field's name,
 // and nothing is sent.
 func TestTextThatJSONWouldChangeIsRefusedBeforeSigning(t *testing.T) {
-	ct := &countingTransport{next: http.DefaultTransport}
+	ct := &httptap.Counter{}
 	e := newEnv(t, trustlyrestsim.Options{}, func(c *trustlyrest.Config) { c.HTTPClient = &http.Client{Transport: ct} })
 	ctx := context.Background()
 
@@ -39,14 +28,14 @@ func TestTextThatJSONWouldChangeIsRefusedBeforeSigning(t *testing.T) {
 	} {
 		req := e.payReq("10.00")
 		set(&req)
-		before := ct.n.Load()
+		before := ct.Count()
 		_, err := e.gw.Pay(ctx, req)
 		if code := paybridge.CodeOf(err); code != paybridge.CodeInvalidRequest {
 			t.Errorf("%s: %v (code %s); want invalid_request naming the field", field, err, code)
 			continue
 		}
 		expectField(t, err, field)
-		if n := ct.n.Load() - before; n != 0 {
+		if n := ct.Count() - before; n != 0 {
 			t.Errorf("%s: %d requests sent for a refused Pay", field, n)
 		}
 	}
