@@ -24,6 +24,14 @@ const (
 	PermissionReadBankAccounts = "read_customer_bank_accounts"
 	// PermissionManageWebhooks: "Register and manage webhook endpoints".
 	PermissionManageWebhooks = "manage_webhooks"
+	// PermissionCreateCustomer: "Create new customer records" (POST /v1/customers).
+	PermissionCreateCustomer = "create_customer"
+	// PermissionReadCustomers: "Retrieve customer information" (GET /v1/customers/{id};
+	// the listing is taken to need it too [I]: Trustist names no permission for it).
+	PermissionReadCustomers = "read_customers"
+	// PermissionUpdateCustomer: PUT /v1/customers/{id}'s "Required Permissions"
+	// (seeds/001_1eb0bb4efbdacf58.txt).
+	PermissionUpdateCustomer = "update_customer"
 )
 
 // PermissionError is the Err of the PermissionDenied error a call returns when

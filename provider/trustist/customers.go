@@ -81,7 +81,8 @@ func (p *Client) CreateCustomer(ctx context.Context, c *provider.Customer) (*pro
 	if err != nil {
 		return nil, err
 	}
-	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodPost, path: "/v1/customers", body: body, write: true, what: "customer"})
+	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodPost, path: "/v1/customers", body: body, write: true, what: "customer",
+		permission: PermissionCreateCustomer})
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +117,8 @@ func (p *Client) GetCustomer(ctx context.Context, id string) (*provider.Customer
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
-	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodGet, path: "/v1/customers/" + url.PathEscape(id), what: "customer"})
+	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodGet, path: "/v1/customers/" + url.PathEscape(id), what: "customer",
+		permission: PermissionReadCustomers})
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +182,8 @@ func (p *Client) UpdateCustomer(ctx context.Context, id string, u *provider.Cust
 	if err != nil {
 		return nil, err
 	}
-	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodPut, path: "/v1/customers/" + url.PathEscape(id), body: body, write: true, what: "customer"})
+	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodPut, path: "/v1/customers/" + url.PathEscape(id), body: body, write: true,
+		what: "customer", permission: PermissionUpdateCustomer})
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +213,8 @@ func (p *Client) ListCustomers(ctx context.Context, req *provider.ListCustomersR
 	if req.Group != "" {
 		q = url.Values{"orgId": {req.Group}}
 	}
-	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodGet, path: "/v1/customers", query: q, what: "customer"})
+	r, err := p.send(ctx, call{scope: tenantKey, method: http.MethodGet, path: "/v1/customers", query: q, what: "customer",
+		permission: PermissionReadCustomers})
 	if err != nil {
 		return nil, err
 	}
