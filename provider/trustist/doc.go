@@ -41,7 +41,9 @@
 //     with Gateway.As (see Onboard sessions).
 //   - Customers: /v1/customers create, get, partial update (cleared fields are sent as
 //     null) and list by orgId, which carries the neutral Group. Trustist customers have no
-//     external id or phone; those fields are refused, not dropped.
+//     external id or phone; those fields are refused, not dropped. Each needs its own
+//     tenant-key permission (create_customer, read_customers, update_customer; listing is
+//     taken to need read_customers), named in the PermissionDenied error of a 403.
 //   - Refund and Payout are not offered: Trustist publishes no refund or payout endpoint.
 //   - Standing orders and the merchant-info call (GET /v1/merchants, a cheap credentials
 //     check) are methods of *Client, reached with Gateway.As.
