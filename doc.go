@@ -52,7 +52,7 @@
 // concurrent calls with one key send once. A call whose answer was lost is never sent again
 // blindly: a repeat returns ErrUnknownOutcome until the outcome is proved, by the
 // provider's own mechanism where it has one, by a verified notification, or by an operator
-// (Journal().Settle or Journal().Forget, which wait until no call holds the entry).
+// (Journal().Settle or Journal().Forget, which refuse while a call may be sending it).
 //
 // The promise holds as far as the journal reaches. The default journal is in memory and
 // this Gateway's own, so it holds only for the calls of this Gateway in this process: a

@@ -194,10 +194,12 @@ type Journal interface {
 	// operator or a reconciliation job settles an entry with proof of its outcome from the
 	// provider. ErrNotFound when there is no entry; ErrConflict when it is already Settled
 	// or Failed. A Settled outcome is recorded whoever holds the entry (the provider applied
-	// the call, so nothing is to be sent again); Failed or Uncertain is refused with ErrBusy
-	// while a caller's claim is unexpired — that caller may be sending the request at this
-	// moment, after the operator's look at the provider — so record it once the lease has
-	// passed (the entry then shows what the caller did).
+	// the call, so nothing is to be sent again). Failed or Uncertain is refused with ErrBusy
+	// while a caller holds the entry under an unexpired claim and may be sending its
+	// request — a new entry's first attempt, or a repeat recorded with Sent — which the
+	// operator's look at the provider cannot have seen; record it once the lease has passed
+	// (the entry then shows what the caller did). A holder that has sent nothing under its
+	// claim does not stop it: its Sent then fails, and it sends nothing.
 	Settle(ctx context.Context, id ID, o Outcome) error
 	// Forget removes a Pending or Uncertain entry that no caller holds, so that the next
 	// call with its key sends the request afresh: the way an operator or a reconciliation
@@ -205,9 +207,9 @@ type Journal interface {
 	// after any late request could have landed. ErrNotFound when there is no entry;
 	// ErrConflict when it is Settled or Failed, or has a ProviderID: the provider holds the
 	// call's object (a notification or a look-up named it, perhaps after the operator's
-	// check), so the call was applied; Settle it instead. ErrBusy while a caller's claim
-	// is unexpired: that caller may be sending the request again, which no check made
-	// before can have seen.
+	// check), so the call was applied; Settle it instead. ErrBusy, as for Settle, while a
+	// caller holding the entry may be sending its request, which no check made before can
+	// have seen.
 	Forget(ctx context.Context, id ID) error
 }
 

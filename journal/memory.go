@@ -107,8 +107,8 @@ func (m *Memory) Claim(_ context.Context, e Entry, lease time.Duration) (Claim, 
 	}
 	if cur.State == Pending {
 		cur.State = Uncertain // its holder stopped after it may have sent the request
-		cur.UpdatedAt = now
 	}
+	cur.UpdatedAt = now // the claim's start: the new holder has sent nothing yet (see sending)
 	if cur.lease.After(cur.SentAt) {
 		// A claim that lapsed: its holder may have been sending until the lease ended.
 		cur.SentAt = cur.lease
@@ -166,7 +166,7 @@ func (m *Memory) Settle(_ context.Context, id ID, o Outcome) error {
 	if err != nil {
 		return err
 	}
-	if o.State != Settled && m.claimed(cur) {
+	if o.State != Settled && m.sending(cur) {
 		return ErrBusy
 	}
 	return m.write(cur, o)
@@ -180,7 +180,7 @@ func (m *Memory) Forget(_ context.Context, id ID) error {
 	if err != nil {
 		return err
 	}
-	if m.claimed(cur) {
+	if m.sending(cur) {
 		return ErrBusy
 	}
 	if cur.ProviderID != "" {
@@ -203,9 +203,13 @@ func (m *Memory) open(id ID) (*memEntry, error) {
 	return cur, nil
 }
 
-// claimed reports whether a caller's claim on cur is unexpired. m.mu must be held.
-func (m *Memory) claimed(cur *memEntry) bool {
-	return !cur.lease.IsZero() && m.now().Before(cur.lease)
+// sending reports whether a caller holds cur under an unexpired claim and may be sending
+// its request: the first attempt of a new entry, or a repeat journaled with Sent — both
+// leave SentAt at or after UpdatedAt, which a claim of an existing entry moves past it.
+// A holder that has not sent yet cannot start once the entry is gone or closed: its Sent
+// fails. m.mu must be held.
+func (m *Memory) sending(cur *memEntry) bool {
+	return !cur.lease.IsZero() && m.now().Before(cur.lease) && !cur.SentAt.Before(cur.UpdatedAt)
 }
 
 func (m *Memory) write(cur *memEntry, o Outcome) error {

@@ -636,19 +636,19 @@ func testSettle(t *testing.T, j journal.Journal, scope string) {
 		t.Fatal(err)
 	}
 	held := claim(t, j, e, long) // someone is trying to settle it from the provider
-	// While a caller holds the entry it may be sending the request again: an operator's
-	// "never applied" or "unknown" cannot account for that attempt, and is refused.
+	if err := j.Sent(ctx, e.ID, held.Token, long); err != nil {
+		t.Fatal(err)
+	}
+	// The holder journaled a repeat and may be sending it: an operator's "never applied" or
+	// "unknown", from a look at the provider made before, cannot account for it.
 	failed := journal.Outcome{State: journal.Failed, Error: &journal.RecordedError{Code: "Declined", Message: "no"}}
 	for _, o := range []journal.Outcome{failed, {State: journal.Uncertain}} {
 		if err := j.Settle(ctx, e.ID, o); !errors.Is(err, journal.ErrBusy) {
-			t.Fatalf("Settle %s of a held entry: %v; want ErrBusy", o.State, err)
+			t.Fatalf("Settle %s of an entry whose holder is sending: %v; want ErrBusy", o.State, err)
 		}
 	}
 	if got, err := j.Get(ctx, e.ID); err != nil || got.State != journal.Uncertain {
 		t.Fatalf("after the refused Settle: %+v, %v; want the uncertain entry", got, err)
-	}
-	if err := j.Sent(ctx, e.ID, held.Token, long); err != nil {
-		t.Fatalf("the holder's Sent after the refused Settle: %v", err)
 	}
 	// Proof that the provider applied the call is recorded whoever holds it.
 	if err := j.Settle(ctx, e.ID, journal.Outcome{State: journal.Settled, Result: []byte(`{"id":"r"}`), ProviderID: "r"}); err != nil {
@@ -673,18 +673,28 @@ func testForget(t *testing.T, j journal.Journal, scope string) {
 	if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
 		t.Fatal(err)
 	}
-	// A caller holds it while the operator proves it never applied: the caller may be
-	// sending it again, which the operator's check cannot have seen.
+	// A caller holds it and has journaled a repeat (Sent) while the operator proves it
+	// never applied: the caller may be sending it, which the operator's check cannot have
+	// seen.
 	held := claim(t, j, e, lapse)
-	if err := j.Forget(ctx, e.ID); !errors.Is(err, journal.ErrBusy) {
-		t.Fatalf("Forget of a held entry: %v; want ErrBusy", err)
-	}
 	if err := j.Sent(ctx, e.ID, held.Token, lapse); err != nil {
-		t.Fatalf("the holder's Sent after the refused Forget: %v", err)
+		t.Fatal(err)
+	}
+	if err := j.Forget(ctx, e.ID); !errors.Is(err, journal.ErrBusy) {
+		t.Fatalf("Forget of an entry whose holder is sending: %v; want ErrBusy", err)
 	}
 	time.Sleep(2 * lapse) // the holder stopped; its claim lapsed
+	// A caller that claimed it and has sent nothing yet (still deciding) does not stop the
+	// operator: once the entry is gone, its Sent fails and it sends nothing.
+	deciding := claim(t, j, e, long)
+	if !deciding.Held {
+		t.Fatalf("claim of the lapsed entry: %+v", deciding)
+	}
 	if err := j.Forget(ctx, e.ID); err != nil {
-		t.Fatalf("Forget of an uncertain entry whose claim lapsed: %v", err)
+		t.Fatalf("Forget of an uncertain entry whose holder has sent nothing: %v", err)
+	}
+	if err := j.Sent(ctx, e.ID, deciding.Token, long); !errors.Is(err, journal.ErrClaimLost) {
+		t.Fatalf("the holder's Sent after Forget: %v; want ErrClaimLost", err)
 	}
 	if _, err := j.Get(ctx, e.ID); !errors.Is(err, journal.ErrNotFound) {
 		t.Fatalf("Get after Forget: %v; want ErrNotFound", err)
@@ -722,6 +732,16 @@ func testForget(t *testing.T, j journal.Journal, scope string) {
 	}
 	if got, err := j.Get(ctx, applied.ID); err != nil || got.State != journal.Uncertain || got.ProviderID != "p-applied" {
 		t.Fatalf("after the refused Forget: %+v, %v; want the uncertain entry with its provider id", got, err)
+	}
+
+	// A new entry's first attempt is in flight while its claim holds.
+	inFlight := entry(scope, "k-in-flight")
+	claim(t, j, inFlight, long)
+	if err := j.Forget(ctx, inFlight.ID); !errors.Is(err, journal.ErrBusy) {
+		t.Fatalf("Forget of a new entry whose first attempt is in flight: %v; want ErrBusy", err)
+	}
+	if err := j.Settle(ctx, inFlight.ID, journal.Outcome{State: journal.Uncertain}); !errors.Is(err, journal.ErrBusy) {
+		t.Fatalf("Settle uncertain of a new entry whose first attempt is in flight: %v; want ErrBusy", err)
 	}
 }
 

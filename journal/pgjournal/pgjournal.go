@@ -226,10 +226,12 @@ RETURNING ` + columns
 	// taken over, unless the row is final already.
 	j.sql.recordLost = `UPDATE ` + t + ` SET ` + set + `
  WHERE ` + id + ` AND $4 <> '' AND state IN ('pending', 'uncertain') AND ` + pidOK
-	// Forget, and Settle with anything but a settled outcome, act only on a row no claim
-	// holds: its holder may be sending the request again at this moment. Settle passes an
-	// empty token ($4).
-	unheld := `(lease_until IS NULL OR lease_until <= now())`
+	// Forget, and Settle with anything but a settled outcome, act only on a row whose
+	// holder, if any, is not sending: the first attempt of a new row and a repeat recorded
+	// by Sent leave sent_at = updated_at, which a claim of an existing row moves past it
+	// (a holder that has not sent yet cannot start once the row is gone or closed: its
+	// Sent changes no row). Settle passes an empty token ($4).
+	unheld := `(lease_until IS NULL OR lease_until <= now() OR sent_at < updated_at)`
 	j.sql.settle = `UPDATE ` + t + ` SET ` + set + `
  WHERE ` + id + ` AND $4::text = '' AND state IN ('pending', 'uncertain') AND ($5 = 'settled' OR ` + unheld + `) AND ` + pidOK
 	j.sql.release = `WITH gone AS (
@@ -467,14 +469,14 @@ func (j *Journal) Forget(ctx context.Context, id journal.ID) error {
 
 // refused explains why Settle or Forget changed no row: ErrNotFound; ErrBusy while a
 // claim holds the open row, if held is a reason to refuse; otherwise ErrConflict (final,
-// or another provider id recorded).
+// or a provider id recorded).
 func (j *Journal) refused(ctx context.Context, id journal.ID, heldRefuses bool) error {
 	cur, leased, err := j.get(ctx, id)
 	switch {
 	case err != nil:
 		return err // ErrNotFound, or the database's error
-	case heldRefuses && leased && (cur.State == journal.Pending || cur.State == journal.Uncertain):
-		return journal.ErrBusy
+	case heldRefuses && leased && (cur.State == journal.Pending || cur.State == journal.Uncertain) && cur.ProviderID == "":
+		return journal.ErrBusy // held by a caller that may be sending (not a provider id's conflict)
 	}
 	return journal.ErrConflict
 }
