@@ -29,7 +29,7 @@ func (g *Gateway) CreateMandate(ctx context.Context, req MandateRequest) (m *Man
 	if req.MaxAmount.IsValid() {
 		// A MaxAmount of 0.00 was set: it is refused, not read as the zero Amount's "no cap".
 		fields = append(fields, checkAmount("MaxAmount", req.MaxAmount)...)
-		if req.MaxAmount.IsValid() && req.MaxAmount.Currency() != req.Currency {
+		if req.MaxAmount.Currency() != req.Currency {
 			fields = append(fields, FieldError{Field: "MaxAmount", Problem: "must be in the mandate's Currency"})
 		}
 	}
