@@ -1,6 +1,7 @@
 package trustly_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -146,14 +147,16 @@ func TestRefusedRefundTakesNoOutcome(t *testing.T) {
 // when the journal no longer keeps the deposit's Pay (past its retention, or pruned) but
 // keeps the Refund it reports on.
 func TestRefundOutcomeOfADepositPastRetention(t *testing.T) {
-	e := newEnv(t)
-	now := time.Now()
-	var clock = func() time.Time { return now }
-	e.journal = journal.NewMemory(journal.WithClock(func() time.Time { return clock() }), journal.WithRetention(time.Hour))
+	// One clock for the journal and for Trustly's timestamps, moved on by the test.
+	var ahead atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+	e := newEnvSim(t, fastRetry, trustlysim.Options{Options: simkit.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond},
+		AllowLoopbackHTTP: true, HoldRefunds: true, Clock: clock})
+	e.journal = journal.NewMemory(journal.WithClock(clock), journal.WithRetention(time.Hour))
 	e.restart(t)
 	ctx := context.Background()
 	p := e.paidDeposit(t, "order-old")
-	now = now.Add(2 * time.Hour) // the deposit is older than the journal's retention
+	ahead.Store(int64(2 * time.Hour)) // the deposit is older than the journal's retention
 	r, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("5.00", "EUR"), IdempotencyKey: "refund-late"})
 	if err != nil {
 		t.Fatal(err)
@@ -688,5 +691,62 @@ func TestCreditOfAnAmountNoCallRecordedIsNotOurs(t *testing.T) {
 	}
 	if ev := e.nthEvent(t, p.ID, 2); ev.Kind != notify.RefundFailed || ev.RefundID != ours.ID || !ev.Amount.Equal(ours.Amount) {
 		t.Fatalf("our refund's failure: %s; want refund.failed of %s", brief(ev), ours.ID)
+	}
+}
+
+// TestReplayedOutcomeOfAnOlderRefundTakesNoLaterOne: a refund made outside the Gateway
+// fails, and its credit, a genuine signed notification, is acknowledged as not ours. An
+// hour later the merchant refunds the same amount through the Gateway. The old credit,
+// posted again (captured on the way, say), cannot report on a refund made after Trustly
+// sent it: it must neither reach the application as the new refund's failure — which would
+// have the merchant refund again — nor take the new refund's place, so that the
+// confirmation Trustly sends for it reaches the application.
+func TestReplayedOutcomeOfAnOlderRefundTakesNoLaterOne(t *testing.T) {
+	var later atomic.Bool
+	e := newEnvSim(t, fastRetry, trustlysim.Options{Options: simkit.Options{RetryBase: 2 * time.Millisecond, RetryMax: 20 * time.Millisecond},
+		AllowLoopbackHTTP: true, HoldRefunds: true, Clock: func() time.Time {
+			if later.Load() {
+				return time.Now()
+			}
+			return time.Now().Add(-time.Hour) // Trustly sent what comes first an hour ago
+		}})
+	ctx := context.Background()
+	p := e.paidDeposit(t, "order-replay")
+	outside := paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("5.00", "EUR"), IdempotencyKey: "refund-outside"}
+	if _, err := e.c.Refund(ctx, &outside); err != nil { // not through the Gateway: the journal holds nothing of it
+		t.Fatal(err)
+	}
+	if err := e.sim.FailRefund(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	credits := e.settledDeliveries(t, p.ID, "credit") // the deposit's, then the outside refund's
+	if len(credits) != 2 || !credits[1].Acknowledged {
+		t.Fatalf("%d credits of %s; want the deposit's and the outside refund's, acknowledged", len(credits), p.ID)
+	}
+	old := credits[1]
+	if k := kinds(e.eventsFor(p.ID), p.ID); len(k) != 1 {
+		t.Fatalf("events of %s: %v; want the payment's only", p.ID, k)
+	}
+
+	later.Store(true)
+	ours, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("5.00", "EUR"), IdempotencyKey: "refund-ours"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(e.srv.URL, "application/json", bytes.NewReader(old.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, ev := range e.eventsFor(p.ID) {
+		if ev.RefundID == ours.ID {
+			t.Fatalf("the replayed credit of an older refund reached the application as ours: %s", brief(ev))
+		}
+	}
+	if err := e.sim.ConfirmRefund(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ev := e.nthEvent(t, p.ID, 2); ev.Kind != notify.RefundSucceeded || ev.RefundID != ours.ID {
+		t.Fatalf("our refund's confirmation: %s; want refund.succeeded of %s", brief(ev), ours.ID)
 	}
 }

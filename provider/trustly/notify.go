@@ -508,7 +508,7 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 	}
 	// A deposit's or a charge's order: Trustly reports both with pending, then credit or
 	// cancel (https://docs.trustly.com/api/charge), and refunds of either on their order.
-	d, err := c.depositNotification(ctx, calls, order, n.OrderID(), id, n.Method, amount)
+	d, err := c.depositNotification(ctx, calls, order, n.OrderID(), id, n.Method, amount, parseTimestamp(n.Timestamp()))
 	if order.Op == provider.OpCharge {
 		d.mandateID = order.Parent
 	}
@@ -599,6 +599,12 @@ func orderCall(ctx context.Context, calls provider.Calls, orderID, messageID str
 	return provider.Call{}, false, nil
 }
 
+// notificationClockSkew is how far the journal's clock may run ahead of Trustly's: a call
+// recorded up to this long after a notification's timestamp may still be what it reports
+// on. Both are kept by NTP in practice; the margin is wide so that a slow clock never
+// costs a genuine outcome.
+const notificationClockSkew = 5 * time.Minute
+
 // errUnattributed is matched by the error for a notification the journal cannot yet
 // attribute to the deposit or to one of its refunds.
 var errUnattributed = errors.New("trustly: the notification cannot be attributed yet")
@@ -616,21 +622,23 @@ var errUnsettled = errors.New("trustly: the notification's order may be another 
 // credit has been seen. Before, a credit of the deposit's amount is the deposit's; a
 // cancel is the deposit's when it has no refunds, and is delivered again later when it
 // has, since it may be a refund's overtaking the deposit's credit.
+//
+// sent is when Trustly says it sent the notification (zero when unknown).
 func (c *Client) depositNotification(ctx context.Context, calls provider.Calls, deposit provider.Call, orderID, id, method string,
-	amount money.Amount) (decision, error) {
+	amount money.Amount, sent time.Time) (decision, error) {
 	switch method {
 	case "pending":
 		_, err := calls.Mark(ctx, markPending, orderID, id)
 		return decision{class: classDeposit}, err
 	case "payoutconfirmation":
-		return c.refundOutcome(ctx, calls, orderID, id, method, amount)
+		return c.refundOutcome(ctx, calls, orderID, id, method, amount, sent)
 	case "credit", "cancel":
 		own, err := depositsOwn(ctx, calls, deposit, orderID, id, method, amount)
 		if err != nil {
 			return decision{}, err
 		}
 		if !own {
-			return c.refundOutcome(ctx, calls, orderID, id, method, amount)
+			return c.refundOutcome(ctx, calls, orderID, id, method, amount, sent)
 		}
 		pending, err := calls.Marked(ctx, markPending, orderID)
 		return decision{class: classDeposit, afterPending: pending != ""}, err
@@ -679,8 +687,9 @@ func depositsOwn(ctx context.Context, calls provider.Calls, deposit provider.Cal
 // it names no amount), it reports on nothing the merchant did through the Gateway (a
 // refund made in Trustly's back office, say): it is acknowledged as not ours rather than
 // delivered as a refund event that names no refund.
-func (c *Client) refundOutcome(ctx context.Context, calls provider.Calls, orderID, id, method string, amount money.Amount) (decision, error) {
-	refund, candidates, err := c.refundReported(ctx, calls, orderID, id, amount)
+func (c *Client) refundOutcome(ctx context.Context, calls provider.Calls, orderID, id, method string, amount money.Amount,
+	sent time.Time) (decision, error) {
+	refund, candidates, err := c.refundReported(ctx, calls, orderID, id, amount, sent)
 	d := decision{class: classDepositRefund, refundID: refund}
 	switch {
 	case err != nil || candidates:
@@ -699,8 +708,15 @@ func (c *Client) refundOutcome(ctx context.Context, calls provider.Calls, orderI
 // reported on, among those Trustly is known to have accepted first, then among those whose
 // answer is missing. "" when none is left; candidates reports whether any refund has the
 // amount, reported on or not.
-func (c *Client) refundReported(ctx context.Context, calls provider.Calls, orderID, id string, amount money.Amount) (refundID string,
-	candidates bool, err error) {
+//
+// A refund made after Trustly sent the notification (by its signed timestamp, sent) is
+// not one it can report on, whatever its amount: without this rule, an old notification
+// posted again — the outcome of a refund made outside the Gateway, acknowledged as not
+// ours when it came — would be taken for the outcome of a later refund of the same
+// amount, and that refund's own outcome then for no one's. notificationClockSkew allows
+// for Trustly's clock and the journal's disagreeing.
+func (c *Client) refundReported(ctx context.Context, calls provider.Calls, orderID, id string, amount money.Amount,
+	sent time.Time) (refundID string, candidates bool, err error) {
 	refunds, err := calls.Children(ctx, orderID, provider.OpRefund)
 	if err != nil {
 		return "", false, err
@@ -716,6 +732,9 @@ func (c *Client) refundReported(ctx context.Context, calls provider.Calls, order
 	})
 	for _, r := range refunds {
 		if amount.IsValid() && !amount.Equal(r.Amount) {
+			continue
+		}
+		if !sent.IsZero() && r.CreatedAt.After(sent.Add(notificationClockSkew)) {
 			continue
 		}
 		candidates = true

@@ -2,7 +2,6 @@ package trustlysim
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -28,7 +27,7 @@ var notificationHeader = http.Header{"Content-Type": {"application/json; charset
 // data.status of the last reply whose signature verified.
 func (s *Server) notifyLocked(o *order, method string, extra map[string]any) {
 	data := map[string]any{"orderid": o.id, "messageid": o.messageID, "enduserid": o.endUserID,
-		"notificationid": randomDigits(10), "timestamp": timestamp(time.Now())}
+		"notificationid": randomDigits(10), "timestamp": timestamp(s.opts.Clock())}
 	if method == "kyc" {
 		// The kyc notification carries neither (see kyc.go).
 		delete(data, "enduserid")

@@ -135,6 +135,9 @@ type Options struct {
 	// using its Lean KYC service
 	// (https://eu.developers.trustly.com/doc/reference/account-notification).
 	LeanKYC bool
+	// Clock, when set, is the time the simulator's notifications carry in their
+	// timestamp (default time.Now), for tests of what a notification's age decides.
+	Clock func() time.Time
 }
 
 // Server is the simulator: it serves the API at /api/1 and the hosted pages at
@@ -184,6 +187,9 @@ func Start(opts Options) (*Server, error) {
 	}
 	if opts.RefundDelay <= 0 {
 		opts.RefundDelay = time.Second
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
 	}
 	key, err := rsa.GenerateKey(rand.Reader, opts.KeyBits)
 	if err != nil {
