@@ -463,6 +463,10 @@ func (g *Gateway) GetAccountVerification(ctx context.Context, id string) (v *Acc
 // logged, but never passed to fn. With the default in-memory journal that means events
 // about calls made before a restart, or by another instance, are not delivered: give
 // every instance the same persistent journal (WithJournal).
+//
+// The handler remembers notifications under the Gateway's JournalScope (notify.WithScope):
+// the provider and the merchant account, so that one notification Store may serve a
+// sandbox and a live Gateway, or several merchants, whose notification ids may be alike.
 func (g *Gateway) NotificationHandler(fn notify.Func, opts ...notify.Option) (*notify.Handler, error) {
 	const op = "NotificationHandler"
 	if err := g.begin(op, provider.OpNotifications, ""); err != nil {
@@ -472,8 +476,8 @@ func (g *Gateway) NotificationHandler(fn notify.Func, opts ...notify.Option) (*n
 	if fn == nil {
 		return nil, g.invalid(op, "", FieldError{Field: "fn", Problem: "is required"})
 	}
-	opts = append(append([]notify.Option{notify.WithLogger(g.log), notify.WithTracerProvider(g.tp), notify.WithMeterProvider(g.mp)},
-		opts...), notify.WithMatcher(g.ownEvent))
+	opts = append(append([]notify.Option{notify.WithLogger(g.log), notify.WithTracerProvider(g.tp), notify.WithMeterProvider(g.mp),
+		notify.WithScope(g.scope)}, opts...), notify.WithMatcher(g.ownEvent))
 	return notify.NewHandler(journalVerifier{Verifier: v, calls: calls{g}, name: g.name}, fn, opts...), nil
 }
 

@@ -183,7 +183,8 @@ type Request struct {
 // Notification is a verified notification: the neutral event plus whatever the adapter
 // needs to build its reply.
 type Notification struct {
-	// ID is the provider's notification id; the dedupe key is Provider + "/" + ID.
+	// ID is the provider's notification id; the Handler's dedupe key is its scope (by
+	// default Event.Provider; see WithScope) + "/" + ID.
 	ID    string
 	Event Event
 	// ReplyState is private to the adapter (for example the uuid and method to echo).

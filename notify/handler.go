@@ -36,6 +36,7 @@ type Handler struct {
 	mp       metric.MeterProvider
 	tel      telemetry
 	provider string // the verifier's Name, for notifications that fail verification
+	scope    string // what dedupe keys begin with; "" for the event's provider
 }
 
 // Option configures a Handler.
@@ -75,6 +76,15 @@ const DefaultMaxAge = 72 * time.Hour
 // Keep the store's memory (MemoryStore: 7 days; pgstore: until Prune) longer than d, and
 // d longer than the provider's redelivery window. 0 turns the check off.
 func WithMaxAge(d time.Duration) Option { return func(h *Handler) { h.maxAge = d } }
+
+// WithScope sets what the Handler's dedupe keys begin with: a notification is remembered
+// in the Store under scope + "/" + its id. The default is the event's provider name
+// (Event.Provider). Providers number notifications per environment, so a sandbox's and a
+// live account's may carry the same id: when one Store serves several accounts, give each
+// its own scope, or a notification of one is answered as a duplicate of the other's and
+// never delivered. Gateway.NotificationHandler sets the Gateway's JournalScope (the
+// provider and the merchant account).
+func WithScope(scope string) Option { return func(h *Handler) { h.scope = scope } }
 
 // WithLogger sets the logger. Logs carry the provider, notification id and kind, never the
 // body.
@@ -221,7 +231,11 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach
 		d.result = resultRetryLater
 		return nil, http.StatusServiceUnavailable
 	}
-	key := n.Event.Provider + "/" + n.ID
+	scope := h.scope
+	if scope == "" {
+		scope = n.Event.Provider
+	}
+	key := scope + "/" + n.ID
 	claimedAt := time.Now() // the claim, once granted, lasts at least until lease after this
 	claim, err := h.store.Claim(ctx, key, h.lease)
 	if err != nil {

@@ -516,3 +516,27 @@ func TestUnansweredRenewalEndsTheClaim(t *testing.T) {
 		t.Fatalf("HTTP %d; want 500, so that the provider delivers again", code)
 	}
 }
+
+// TestScopesKeepAlikeIDsApart: a sandbox and a live account served by one store may see
+// the same notification id; each is delivered under its own scope, and a redelivery in
+// one scope is still a duplicate.
+func TestScopesKeepAlikeIDsApart(t *testing.T) {
+	store := notify.NewMemoryStore()
+	var sandbox, live atomic.Int32
+	hs := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { sandbox.Add(1); return nil },
+		notify.WithStore(store), notify.WithScope("plain/sandbox-merchant"))
+	hl := notify.NewHandler(plainVerifier{}, func(context.Context, notify.Event) error { live.Add(1); return nil },
+		notify.WithStore(store), notify.WithScope("plain/live-merchant"))
+	for _, h := range []http.Handler{hs, hl, hs, hl} {
+		if rec := post(h, http.MethodPost, "ok:1002593570"); rec.Code != http.StatusOK {
+			t.Fatalf("HTTP %d %q", rec.Code, rec.Body)
+		}
+	}
+	if sandbox.Load() != 1 || live.Load() != 1 {
+		t.Fatalf("deliveries: sandbox %d, live %d; want one each", sandbox.Load(), live.Load())
+	}
+	c, err := store.Claim(t.Context(), "plain/live-merchant/1002593570", time.Minute)
+	if err != nil || c.State != notify.Done {
+		t.Fatalf("the live notification's key: %+v, %v; want done", c, err)
+	}
+}
