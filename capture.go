@@ -17,7 +17,7 @@ func (g *Gateway) Capture(ctx context.Context, req CaptureRequest) (c *Capture, 
 	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	if err := g.checkWrite(op, provider.OpCapture, req.IdempotencyKey, req.Amount, &req, nil); err != nil {
+	if err := g.checkWrite(op, provider.OpCapture, req.IdempotencyKey, req.Amount, &req); err != nil {
 		return nil, err
 	}
 	cp := g.p.(provider.Capturer)

@@ -38,6 +38,8 @@
 // "Payer.Email"); nothing is sent. Every text field, nested ones and Metadata included,
 // must be valid UTF-8 without control characters (free text such as Description may hold
 // tabs and line breaks), so that what reaches the provider is what the caller wrote.
+// Metadata (on PaymentRequest, RefundRequest, PayoutRequest and ChargeRequest) holds at
+// most 20 entries, each key 1 to 40 bytes and each value at most 500 bytes.
 // Amounts are money.Amount values, which cannot hold more decimals than their currency
 // allows. Operations and currencies outside Capabilities
 // return ErrNotSupported, also before anything is sent.

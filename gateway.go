@@ -217,15 +217,13 @@ type written struct {
 }
 
 // checkWrite runs the checks every money-moving call shares before anything is sent:
-// capability, validation (struct tags, amount, metadata, fields the provider cannot
-// carry) and currency.
-func (g *Gateway) checkWrite(op string, need provider.Operation, key string, amount money.Amount,
-	req any, md map[string]string) error {
+// capability, validation (struct tags, text and Metadata rules, amount, fields the
+// provider cannot carry) and currency.
+func (g *Gateway) checkWrite(op string, need provider.Operation, key string, amount money.Amount, req any) error {
 	if err := g.begin(op, need, key); err != nil {
 		return err
 	}
 	fields := append(checkAmount("Amount", amount), g.checkRequest(req)...)
-	fields = append(fields, checkMetadata(md)...)
 	if len(fields) > 0 {
 		return g.invalid(op, key, fields...)
 	}
@@ -291,7 +289,7 @@ func (g *Gateway) Pay(ctx context.Context, req PaymentRequest) (p *Payment, err 
 	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	if err := g.checkWrite(op, provider.OpPay, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
+	if err := g.checkWrite(op, provider.OpPay, req.IdempotencyKey, req.Amount, &req); err != nil {
 		return nil, err
 	}
 	if req.Capture == CaptureManual {
@@ -339,7 +337,7 @@ func (g *Gateway) Refund(ctx context.Context, req RefundRequest) (r *Refund, err
 	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	if err := g.checkWrite(op, provider.OpRefund, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
+	if err := g.checkWrite(op, provider.OpRefund, req.IdempotencyKey, req.Amount, &req); err != nil {
 		return nil, err
 	}
 	rf := g.p.(provider.Refunder)
@@ -381,7 +379,7 @@ func (g *Gateway) Payout(ctx context.Context, req PayoutRequest) (p *Payout, err
 	if err := g.begin(op, need, req.IdempotencyKey); err != nil {
 		return nil, err
 	}
-	if err := g.checkWrite(op, provider.OpPayout, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
+	if err := g.checkWrite(op, provider.OpPayout, req.IdempotencyKey, req.Amount, &req); err != nil {
 		return nil, err
 	}
 	if req.AccountID != "" && req.ReturnURL != "" {

@@ -87,7 +87,7 @@ func (g *Gateway) Charge(ctx context.Context, req ChargeRequest) (p *Payment, er
 	ctx, start := g.open(ctx, op)
 	req.IdempotencyKey = g.key(req.IdempotencyKey)
 	defer func() { err = g.finish(ctx, op, req.IdempotencyKey, start, err) }()
-	if err := g.checkWrite(op, provider.OpCharge, req.IdempotencyKey, req.Amount, &req, req.Metadata); err != nil {
+	if err := g.checkWrite(op, provider.OpCharge, req.IdempotencyKey, req.Amount, &req); err != nil {
 		return nil, err
 	}
 	mm := g.p.(provider.MandateManager)

@@ -106,12 +106,7 @@ var problems = map[string]string{
 // "Payer.Email").
 func (g *Gateway) checkStruct(s any) []FieldError {
 	out := g.checkTags(s)
-	for _, fe := range checkText(s) {
-		if !slices.ContainsFunc(out, func(o FieldError) bool { return o.Field == fe.Field }) {
-			out = append(out, fe)
-		}
-	}
-	return out
+	return checkText(s, out)
 }
 
 // checkTags validates s with the struct tags.
@@ -172,20 +167,24 @@ func textProblem(s string, free bool) string {
 
 // checkText applies textProblem to every string reachable from the struct s points to:
 // its exported string fields, those of nested structs and non-nil struct pointers, and the
-// keys and values of string maps (named by the map's field; values are free text). Fields
-// are named by their path below the request, as checkTags names them.
-func checkText(s any) []FieldError {
+// keys and values of string maps (named by the map's field; values are free text), and holds
+// string maps to the Metadata limits (mapProblems). Fields are named by their path below
+// the request, as checkTags names them. It appends to out, which holds the problems the
+// struct tags found: a string field already named there is not named again (a control
+// character also fails printascii), while a map's tag (its number of entries) and its
+// entries are separate rules, each reported.
+func checkText(s any, out []FieldError) []FieldError {
 	v := reflect.ValueOf(s)
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
-			return nil
+			return out
 		}
 		v = v.Elem()
 	}
 	if v.Kind() != reflect.Struct {
-		return nil
+		return out
 	}
-	return walkText(v, textPlan(v.Type()), nil)
+	return walkText(v, textPlan(v.Type()), out, len(out))
 }
 
 // textField is one field checkText looks at, found once per request type (textPlans).
@@ -238,37 +237,60 @@ func planFields(t reflect.Type, prefix string, depth int) []textField {
 	return out
 }
 
-func walkText(v reflect.Value, plan []textField, out []FieldError) []FieldError {
+// walkText appends the problems of v's fields in plan to out; out[:tags] are the struct
+// tags' problems (checkText).
+func walkText(v reflect.Value, plan []textField, out []FieldError, tags int) []FieldError {
 	for i := range plan {
 		f := &plan[i]
 		fv := v.Field(f.index)
 		switch f.kind {
 		case reflect.String:
-			if p := textProblem(fv.String(), f.free); p != "" {
+			if p := textProblem(fv.String(), f.free); p != "" &&
+				!slices.ContainsFunc(out[:tags], func(o FieldError) bool { return o.Field == f.name }) {
 				out = append(out, FieldError{Field: f.name, Problem: p})
 			}
 		case reflect.Struct:
-			out = walkText(fv, f.sub, out)
+			out = walkText(fv, f.sub, out, tags)
 		case reflect.Pointer:
 			if !fv.IsNil() {
-				out = walkText(fv.Elem(), f.sub, out)
+				out = walkText(fv.Elem(), f.sub, out, tags)
 			}
 		case reflect.Map:
-			if fv.Len() == 0 {
-				continue
-			}
-			for it := fv.MapRange(); it.Next(); {
-				p := textProblem(it.Key().String(), false)
-				if p != "" {
-					p = "keys " + p
-				} else if p = textProblem(it.Value().String(), true); p != "" {
-					p = "values " + p
-				}
-				if p != "" {
-					out = append(out, FieldError{Field: f.name, Problem: p})
-					break
-				}
-			}
+			out = mapProblems(f.name, fv, out)
+		}
+	}
+	return out
+}
+
+// Metadata limits: every request's string map (Metadata) is held to them by checkText; the
+// number of entries is each field's struct tag (max=20).
+const (
+	maxMetadataKey   = 40  // bytes
+	maxMetadataValue = 500 // bytes
+)
+
+// mapProblems appends what is wrong with the string map m, named field: at most one
+// FieldError for the size of its keys and values and one for their text (textProblem;
+// values are free text), whichever entries are at fault.
+func mapProblems(field string, m reflect.Value, out []FieldError) []FieldError {
+	var size, text string
+	for it := m.MapRange(); it.Next() && (size == "" || text == ""); {
+		k, v := it.Key().String(), it.Value().String()
+		if size == "" && (k == "" || len(k) > maxMetadataKey || len(v) > maxMetadataValue) {
+			size = fmt.Sprintf("keys must be 1 to %d bytes and values at most %d bytes", maxMetadataKey, maxMetadataValue)
+		}
+		if text != "" {
+			continue
+		}
+		if p := textProblem(k, false); p != "" {
+			text = "keys " + p
+		} else if p := textProblem(v, true); p != "" {
+			text = "values " + p
+		}
+	}
+	for _, p := range []string{size, text} {
+		if p != "" {
+			out = append(out, FieldError{Field: field, Problem: p})
 		}
 	}
 	return out
@@ -281,16 +303,6 @@ func checkAmount(field string, a money.Amount) []FieldError {
 	}
 	if err := a.CheckPositive(); err != nil {
 		return []FieldError{{Field: field, Problem: "must be greater than zero"}}
-	}
-	return nil
-}
-
-// checkMetadata rejects oversized metadata.
-func checkMetadata(md map[string]string) []FieldError {
-	for k, v := range md {
-		if k == "" || len(k) > 40 || len(v) > 500 {
-			return []FieldError{{Field: "Metadata", Problem: "keys must be 1 to 40 bytes and values at most 500 bytes"}}
-		}
 	}
 	return nil
 }

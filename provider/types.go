@@ -103,7 +103,9 @@ type PaymentRequest struct {
 	// order to retry after a crash.
 	IdempotencyKey string `json:"idempotencyKey,omitempty" validate:"max=128,printascii"`
 	// Metadata is passed to the provider where it has a place for it. A provider without
-	// one refuses it (see Capabilities.RequestFields); it is never dropped.
+	// one refuses it (see Capabilities.RequestFields); it is never dropped. At most 20
+	// entries, each key 1 to 40 bytes and each value at most 500 bytes, on every request
+	// that carries Metadata.
 	Metadata map[string]string `json:"metadata,omitempty" validate:"max=20"`
 	// Capture says when the money is taken once the payer approves: at once (the default)
 	// or by a later Capture (CaptureManual, where the provider supports OpCapture).

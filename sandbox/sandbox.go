@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -105,6 +106,22 @@ type Target struct {
 	// Check makes one cheap authenticated call, proving that the endpoint answers and
 	// accepts the credentials before the suite runs.
 	Check func(ctx context.Context) error
+	// URL is the API URL the calls go to: the provider's sandbox, or the endpoint its base
+	// URL variable names instead (a simulator, for one).
+	URL string
+}
+
+// endpoint returns the API URL a sandbox's calls go to: override, which the adapter has
+// accepted as its BaseURL, without a trailing slash, or def when it is empty.
+func endpoint(override, def string) string {
+	if override == "" {
+		return def
+	}
+	u, err := url.Parse(override)
+	if err != nil {
+		return def
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: strings.TrimRight(u.Path, "/")}).String()
 }
 
 // ErrNotConfigured is returned (wrapped) by Load when required variables are missing.
@@ -207,6 +224,7 @@ func loadTrustly() (*Target, error) {
 	bad := cfg
 	bad.Password = secret.New("wrong-" + time.Now().Format("150405"))
 	return &Target{
+		URL: endpoint(cfg.BaseURL, trustly.TestURL),
 		Harness: conformance.Harness{
 			NewGateway:               openWith(func() (provider.Provider, error) { return trustly.New(cfg) }),
 			NewGatewayBadCredentials: openWith(func() (provider.Provider, error) { return trustly.New(bad) }),
@@ -266,6 +284,7 @@ func loadTrustlyREST() (*Target, error) {
 	bad := cfg
 	bad.AccessKey = secret.New(key.Reveal() + "-wrong")
 	return &Target{
+		URL: endpoint(cfg.BaseURL, trustlyrest.SandboxBaseURL),
 		Harness: conformance.Harness{
 			NewGateway:               openWith(func() (provider.Provider, error) { return trustlyrest.New(cfg) }),
 			NewGatewayBadCredentials: openWith(func() (provider.Provider, error) { return trustlyrest.New(bad) }),
@@ -330,6 +349,7 @@ func loadTrustist() (*Target, error) {
 	bad := cfg
 	bad.Merchant.HawkKey = secret.New("sk_test_wrong_key_for_sandbox")
 	return &Target{
+		URL: endpoint(cfg.BaseURL, trustist.SandboxBaseURL),
 		Harness: conformance.Harness{
 			NewGateway:               openWith(func() (provider.Provider, error) { return trustist.New(cfg) }),
 			NewGatewayBadCredentials: openWith(func() (provider.Provider, error) { return trustist.New(bad) }),

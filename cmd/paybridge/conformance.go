@@ -78,6 +78,9 @@ type report struct {
 	Provider string `json:"provider"`
 	// Target is what ran: "memory", "simulator" or "sandbox".
 	Target string `json:"target"`
+	// URL is the API URL a sandbox run's calls go to: the provider's sandbox or the
+	// endpoint its base URL variable names instead (a simulator's, for one).
+	URL string `json:"url,omitempty"`
 	// NotRun says why the provider was not run (sandbox credentials absent).
 	NotRun string `json:"notRun,omitempty"`
 	// Error says why the provider could not be run: configuration unusable, the sandbox
@@ -140,10 +143,10 @@ scenario × provider table: passed, failed, or skipped with the reason.
 Without --sandbox it runs against the in-memory provider and the simulators of
 Trustly (JSON-RPC and REST) and Trustist on 127.0.0.1: no credentials, no network.
 
-With --sandbox it runs against the real sandbox of each provider whose variables
-(below) are set, and names the missing ones of the others. Scenarios that need a
-person at the bank's page or a notification reaching this machine skip, with that
-reason. The env.sh 'paybridge sim' writes sets these variables for its simulators.
+With --sandbox it runs against the sandbox of each provider whose variables (below)
+are set, or the base URL they name instead (the output says which), naming the missing
+ones of the others. Scenarios that need a person at the bank's page or a notification
+reaching this machine skip, with that reason. 'paybridge sim' writes an env.sh setting them.
 
 Examples:
   paybridge conformance --html conformance.html
@@ -154,7 +157,7 @@ Examples:
 Environment, read with --sandbox (NAME_FILE, naming a file, may replace a NAME marked *):
 ` + env.String() + `
 --json prints each scenario's status, message (why it skipped or failed) and
-durationMs. --html FILE also writes the table as a page with every reason.
+durationMs, and a sandbox run its url. --html FILE also writes the table as a page.
 
 Exit status: 1 a scenario failed; else 2 --html unwritable or --sandbox ran nothing,
 3 a sandbox's variables unusable or credentials refused, 5 one did not answer; else 0.
@@ -168,7 +171,7 @@ func conformanceCmd(ctx context.Context, s stdio, args []string) int {
 		names = append(names, e.name)
 	}
 	only := fs.String("provider", "", "run against this provider only ("+strings.Join(names, ", ")+"; any case)")
-	useSandbox := fs.Bool("sandbox", false, "run against the real sandboxes configured in the environment")
+	useSandbox := fs.Bool("sandbox", false, "run against the providers' sandboxes configured in the environment, or the base URLs it names instead")
 	asJSON := fs.Bool("json", false, "print the results as JSON on stdout")
 	htmlPath := fs.String("html", "", "also write the table, with every reason and a legend, as a standalone HTML page to `FILE`")
 	if code, ok := parseFlags(fs, s, conformanceHelp(), args); !ok {
@@ -258,6 +261,14 @@ func runEmbedded(ctx context.Context, e embedded, pr *progress) report {
 	return report{Provider: e.name, Target: e.target, Results: results(pr.run(ctx, e.name, e.target, h))}
 }
 
+// against names what a report ran against: a sandbox run's URL, else its Target.
+func (r report) against() string {
+	if r.URL != "" {
+		return r.URL
+	}
+	return r.Target
+}
+
 func runSandbox(ctx context.Context, p sandbox.Provider, pr *progress) report {
 	r := report{Provider: p.Name, Target: targetSandbox}
 	if missing := p.Missing(); len(missing) > 0 {
@@ -271,6 +282,7 @@ func runSandbox(ctx context.Context, p sandbox.Provider, pr *progress) report {
 		pr.line("%s: not run, %s", p.Name, r.Error)
 		return r
 	}
+	r.URL = tg.URL
 	cctx, cancel := context.WithTimeout(ctx, time.Minute)
 	err = tg.Check(cctx)
 	cancel()
@@ -286,11 +298,11 @@ func runSandbox(ctx context.Context, p sandbox.Provider, pr *progress) report {
 		if code := paybridge.CodeOf(err); code != paybridge.CodeUnknown {
 			what += " (" + code.String() + ")"
 		}
-		r.Error = "the sandbox " + what + " on a first call; check the base URL and the credentials: " + explain(err)
+		r.Error = tg.URL + " " + what + " on a first call; check the base URL and the credentials: " + explain(err)
 		pr.line("%s: not run, %s", p.Name, r.Error)
 		return r
 	}
-	r.Results = results(pr.run(ctx, p.Name, targetSandbox, tg.Harness))
+	r.Results = results(pr.run(ctx, p.Name, r.against(), tg.Harness))
 	return r
 }
 
@@ -310,12 +322,16 @@ func (p *progress) line(format string, args ...any) {
 	fmt.Fprintf(p.w, format+"\n", args...)
 }
 
+// run runs the suite; target is what it runs against: a report's against().
 func (p *progress) run(ctx context.Context, name, target string, h conformance.Harness) []conformance.Result {
 	start := time.Now()
 	if !p.tty {
 		what := "the " + target
-		if target == targetMemory {
+		switch {
+		case target == targetMemory:
 			what = "the in-memory provider"
+		case strings.Contains(target, "://"):
+			what = target
 		}
 		p.line("%s: running %d scenarios against %s", name, len(conformance.Scenarios()), what)
 	}
@@ -371,7 +387,7 @@ func printTable(w io.Writer, reports []report, sandboxRun bool) {
 func printResults(w io.Writer, ran []report, sandboxRun bool) {
 	var targets []string
 	for _, r := range ran {
-		targets = append(targets, r.Provider+" ("+r.Target+")")
+		targets = append(targets, r.Provider+" ("+r.against()+")")
 	}
 	fmt.Fprintf(w, "Against: %s\n\n", strings.Join(targets, ", "))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -187,6 +187,17 @@ func TestConformanceSandboxAgainstSimulators(t *testing.T) {
 	if len(reports) != 3 {
 		t.Fatalf("want a report per sandbox, got %+v", reports)
 	}
+	// The run names the simulators' URLs it ran against, not "the sandbox".
+	urls := map[string]string{trustly.Name: ts.APIURL(), trustlyrest.Name: rs.APIURL(), trustist.Name: tt.URL()}
+	for _, rep := range reports {
+		if rep.URL != urls[rep.Provider] {
+			t.Errorf("%s: url %q, want %q", rep.Provider, rep.URL, urls[rep.Provider])
+		}
+		contains(t, r.err, rep.Provider+": running "+strconv.Itoa(len(conformance.Scenarios()))+" scenarios against "+urls[rep.Provider]+"\n")
+	}
+	if strings.Contains(r.err, "against the sandbox") {
+		t.Errorf("a run against the simulators says it ran against the sandbox:\n%s", r.err)
+	}
 	// What must pass without a person at the bank page or a reachable notification URL.
 	mustPass := []string{"Capabilities", "PayIdempotent", "BadCredentials", "InvalidRequestRejectedBeforeSending",
 		"UnsupportedCurrencyRejected", "SecretsAbsentFromLogs"}
@@ -211,7 +222,7 @@ func TestConformanceSandboxAgainstSimulators(t *testing.T) {
 	}
 	// The plain table says why the skipped scenarios skipped.
 	r = cli(t, "conformance", "--sandbox").mustCode(t, exitOK)
-	contains(t, r.out, "trustly (sandbox), trustlyrest (sandbox), trustist (sandbox)", " 0 failed",
+	contains(t, r.out, "trustly ("+ts.APIURL()+"), trustlyrest ("+rs.APIURL()+"), trustist ("+tt.URL()+")", " 0 failed",
 		"nobody acts on the provider's hosted pages", "trustly / PayApproved (skipped): harness has no EndUser")
 	if strings.Contains(r.out+r.err, creds.Password.Reveal()) || strings.Contains(r.out+r.err, rs.AccessKey()) {
 		t.Fatal("a credential was printed")

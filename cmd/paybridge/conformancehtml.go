@@ -67,12 +67,12 @@ func newHTMLPage(reports []report, sandboxRun bool, date time.Time, version stri
 	for _, r := range reports {
 		if len(r.Results) > 0 {
 			ran = append(ran, r)
-			p.Columns = append(p.Columns, htmlColumn{r.Provider, r.Target})
+			p.Columns = append(p.Columns, htmlColumn{r.Provider, r.against()})
 			p.Passed += r.count(conformance.Passed)
 			p.Failed += r.count(conformance.Failed)
 			p.Skipped += r.count(conformance.Skipped)
 		} else {
-			p.NotRun = append(p.NotRun, htmlNotRun{r.Provider, r.Target, printable(r.NotRun + r.Error)})
+			p.NotRun = append(p.NotRun, htmlNotRun{r.Provider, r.against(), printable(r.NotRun + r.Error)})
 		}
 	}
 	if len(ran) == 0 {
@@ -169,7 +169,7 @@ ol.notes li { margin-bottom: 0.4em; }
 </head>
 <body>
 <h1>paybridge conformance</h1>
-<p>Run on <time datetime="{{iso .Date}}">{{utc .Date}}</time>{{if .Version}} by paybridge {{.Version}}{{end}}, against {{if .Sandbox}}the real sandboxes configured in the environment{{else}}the in-memory provider and the simulators, on this machine{{end}}.</p>
+<p>Run on <time datetime="{{iso .Date}}">{{utc .Date}}</time>{{if .Version}} by paybridge {{.Version}}{{end}}, against {{if .Sandbox}}the providers' sandboxes configured in the environment, or the base URLs it names instead (each column says which){{else}}the in-memory provider and the simulators, on this machine{{end}}.</p>
 {{if .NoneRan}}<p>{{.NoneRan}}</p>
 {{else}}<p><strong>{{.Passed}} passed, {{.Failed}} failed, {{.Skipped}} skipped</strong></p>
 <h2>Legend</h2>

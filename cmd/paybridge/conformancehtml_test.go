@@ -130,7 +130,7 @@ func TestConformanceHTMLPage(t *testing.T) {
 	other := []scenarioResult{{Scenario: scs[0].Name, Status: conformance.Skipped}} // no reason, the rest missing
 	reports := []report{
 		{Provider: "mem", Target: targetMemory, Results: mem},
-		{Provider: "trustist", Target: targetSandbox, Results: other},
+		{Provider: "trustist", Target: targetSandbox, URL: "http://127.0.0.1:8421", Results: other},
 		{Provider: "trustly", Target: targetSandbox, Error: notRun, exit: exitUnavailable},
 	}
 	date := time.Date(2026, 12, 7, 9, 30, 5, 0, time.FixedZone("CET", 3600))
@@ -156,7 +156,7 @@ func TestConformanceHTMLPage(t *testing.T) {
 		t.Errorf("the page loads something: it must stand alone")
 	}
 	body := page.one(t, "body")
-	contains(t, body.String(), "Run on 2026-12-07 08:30:05 UTC by paybridge v1.4.0", "real sandboxes",
+	contains(t, body.String(), "Run on 2026-12-07 08:30:05 UTC by paybridge v1.4.0", "the providers' sandboxes configured in the environment, or the base URLs it names instead",
 		strings.Join(strings.Fields(sandboxLegend), " "), "Legend", "✓ passed", "✗ failed", "– skipped",
 		summary)
 	if tm := page.one(t, "time"); tm.attrs["datetime"] != "2026-12-07T08:30:05Z" {
@@ -164,7 +164,7 @@ func TestConformanceHTMLPage(t *testing.T) {
 	}
 
 	rows, cols := rowsOf(t, page)
-	if strings.Join(cols, "|") != "mem (memory)|trustist (sandbox)" {
+	if strings.Join(cols, "|") != "mem (memory)|trustist (http://127.0.0.1:8421)" {
 		t.Errorf("columns %q", cols)
 	}
 	if len(rows) != len(scs) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net/url"
 	"strings"
@@ -97,11 +98,11 @@ func explain(err error) string {
 	case len(pe.Fields) > 0:
 		var parts []string
 		for _, f := range pe.Fields {
-			parts = append(parts, withFlag(pe, f.Field)+" "+f.Problem)
+			parts = append(parts, withFlag(err, pe, f.Field)+" "+f.Problem)
 		}
 		detail = strings.Join(parts, "; ")
 	case isProvider:
-		if named := withFlag(pe, pv.Field); named != pv.Field {
+		if named := withFlag(err, pe, pv.Field); named != pv.Field {
 			c := *pv
 			c.Field = named
 			pv = &c
@@ -144,21 +145,43 @@ var fieldFlags = map[string]string{
 var personFieldFlags = map[string]string{"ID": "--user-id", "FirstName": "--first-name", "LastName": "--last-name",
 	"Email": "--email", "Phone": "--phone", "Country": "--country", "Locale": "--locale"}
 
-// flagOf returns the flag that sets a request field, or "" when no flag does.
-func flagOf(field string) string {
-	if f, ok := fieldFlags[field]; ok {
-		return f
+// flagOf returns the flag that sets a request field in the command whose call failed with
+// err, or "" when no flag does. A request field shared by several requests may be set
+// from a flag by some commands only (a payout's ReturnURL, a verification's CustomerID):
+// when err carries the command's flags (flagsError), a flag the command does not define
+// is not named.
+func flagOf(err error, field string) string {
+	f, ok := fieldFlags[field]
+	if !ok {
+		if who, sub, cut := strings.Cut(field, "."); cut && (who == "Payer" || who == "Payee" || who == "Holder") {
+			f = personFieldFlags[sub]
+		}
 	}
-	if who, sub, ok := strings.Cut(field, "."); ok && (who == "Payer" || who == "Payee" || who == "Holder") {
-		return personFieldFlags[sub]
+	var fe *flagsError
+	if f != "" && errors.As(err, &fe) && fe.flags != nil && fe.flags.Lookup(strings.TrimPrefix(f, "--")) == nil {
+		return ""
 	}
-	return ""
+	return f
 }
+
+// flagsError is the error of a call a command made, with the flags the command defines,
+// for flagOf.
+type flagsError struct {
+	err   error
+	flags *flag.FlagSet
+}
+
+func (e *flagsError) Error() string { return e.err.Error() }
+func (e *flagsError) Unwrap() error { return e.err }
+
+// ErrorCode is the wrapped error's code: paybridge.CodeOf looks for the method on the
+// error itself.
+func (e *flagsError) ErrorCode() paybridge.Code { return paybridge.CodeOf(e.err) }
 
 // withFlag returns field followed by its flag in parentheses, for a field of a request a
 // command sent (not of a provider's configuration, which Open reports).
-func withFlag(pe *paybridge.Error, field string) string {
-	if f := flagOf(field); f != "" && pe.Op != "Open" {
+func withFlag(err error, pe *paybridge.Error, field string) string {
+	if f := flagOf(err, field); f != "" && pe.Op != "Open" {
 		return field + " (" + f + ")"
 	}
 	return field

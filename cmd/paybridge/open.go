@@ -29,6 +29,8 @@ type connFlags struct {
 	// journal is set for the commands whose calls the Gateway journals (pay, refund,
 	// payout, verify): they take --journal.
 	journal *journalFlags
+	// flags is the command's flag set (register), for naming a refused field's flag.
+	flags *flag.FlagSet
 }
 
 // journalFlags name the PostgreSQL journal a write is recorded in, the one the
@@ -83,6 +85,7 @@ func (e journalError) Error() string {
 func (e journalError) Unwrap() error { return e.err }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
+	c.flags = fs
 	fs.StringVar(&c.url, "url", "", "provider URL, e.g. trustlyrest://sandbox?merchant_id=… (default $"+envURL+"; see 'paybridge help environment')")
 	fs.BoolVar(&c.json, "json", false, "print the result, or the error, as JSON on stdout")
 	fs.DurationVar(&c.timeout, "timeout", time.Minute, "give up after this long, retries included")

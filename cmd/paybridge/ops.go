@@ -160,7 +160,7 @@ func op[T any](ctx context.Context, s stdio, cmd string, c *connFlags, kind opKi
 				err = &stopError{msg: "interrupted before the provider answered", err: err}
 			}
 		}
-		return reportError(s, cmd, how, c.json, err, exitCodeFor(err, kind == opMove), key)
+		return reportError(s, cmd, how, c.json, &flagsError{err, c.flags}, exitCodeFor(err, kind == opMove), key)
 	}
 	if c.json {
 		writeJSON(s.out, res)
@@ -233,7 +233,7 @@ func describe(err error, exit int, key string) errorJSON {
 		for _, f := range pe.Fields {
 			fj := fieldJSON{Field: f.Field, Problem: f.Problem}
 			if pe.Op != "Open" {
-				fj.Flag = flagOf(f.Field)
+				fj.Flag = flagOf(err, f.Field)
 			}
 			e.Fields = append(e.Fields, fj)
 		}
