@@ -417,3 +417,15 @@ func TestOpenRefusesMalformedQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeOfAWrappedError: callers wrap the Gateway's errors with their own context; the
+// code is still the Gateway's, as CodeOf promises for an error in the chain.
+func TestCodeOfAWrappedError(t *testing.T) {
+	b := memprovider.NewBackend()
+	defer b.Close()
+	gw := paybridge.New(memprovider.New(memprovider.Config{Backend: b, APIKey: b.APIKey()}))
+	_, err := gw.Pay(context.Background(), paybridge.PaymentRequest{})
+	if got := paybridge.CodeOf(fmt.Errorf("checkout order 7: %w", err)); got != paybridge.CodeInvalidRequest {
+		t.Fatalf("CodeOf(wrapped %v) = %v; want %v", err, got, paybridge.CodeInvalidRequest)
+	}
+}

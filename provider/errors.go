@@ -173,12 +173,11 @@ func NotSupportedf(format string, args ...any) *Error {
 	return &Error{Code: NotSupported, Message: sprintf(format, args...)}
 }
 
-// CodeOf returns the Code of the first *Error in err's chain, or Unknown.
+// CodeOf returns the Code of the first error in err's chain with an ErrorCode method (a
+// *paybridge.Error), else of the first *Error in it, else Unknown.
 func CodeOf(err error) Code {
-	if err == nil {
-		return Unknown
-	}
-	if c, ok := err.(interface{ ErrorCode() Code }); ok {
+	var c interface{ ErrorCode() Code } // a *paybridge.Error
+	if errors.As(err, &c) {
 		return c.ErrorCode()
 	}
 	var pe *Error

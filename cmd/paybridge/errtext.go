@@ -174,10 +174,6 @@ type flagsError struct {
 func (e *flagsError) Error() string { return e.err.Error() }
 func (e *flagsError) Unwrap() error { return e.err }
 
-// ErrorCode is the wrapped error's code: paybridge.CodeOf looks for the method on the
-// error itself.
-func (e *flagsError) ErrorCode() paybridge.Code { return paybridge.CodeOf(e.err) }
-
 // withFlag returns field followed by its flag in parentheses, for a field of a request a
 // command sent (not of a provider's configuration, which Open reports).
 func withFlag(err error, pe *paybridge.Error, field string) string {
