@@ -102,7 +102,10 @@ type Harness struct {
 	EndUser EndUser
 	// Currency is the currency of test payments; amounts are small (1.00 to 20.00).
 	Currency money.Currency
-	// Payer is a payer the provider accepts (names, e-mail, country, locale, ...).
+	// Payer is a payer the provider accepts, with every detail it requires of a new
+	// customer (names, e-mail, phone, country, locale, ...; Trustly REST requires the
+	// phone). Scenarios leave out the optional fields the provider does not carry
+	// (Capabilities.RequestFields).
 	Payer paybridge.Person
 	// Account is a bank account the provider verifies without interaction, for
 	// VerifyAccount and Payout. Zero skips those scenarios unless the provider verifies

@@ -32,7 +32,14 @@ func (f *personFlags) register(fs *flag.FlagSet, whose string) {
 	fs.StringVar(&f.p.FirstName, "first-name", "", whose+"'s first name")
 	fs.StringVar(&f.p.LastName, "last-name", "", whose+"'s last name")
 	fs.StringVar(&f.p.Email, "email", "", whose+"'s e-mail address")
-	fs.StringVar(&f.p.Phone, "phone", "", whose+"'s phone number, international form")
+	phone := whose + "'s phone number, international form (+14155550100)"
+	switch whose {
+	case "payer":
+		phone += "; required by Trustly REST unless --customer-id names a customer kept there"
+	case "holder":
+		phone += "; required by Trustly REST for an interactive verification"
+	}
+	fs.StringVar(&f.p.Phone, "phone", "", phone)
 	fs.StringVar(&f.p.Country, "country", "", whose+"'s country, ISO 3166-1 alpha-2 (GB, SE, US)")
 	fs.StringVar(&f.p.Locale, "locale", "", whose+"'s locale (en_GB, sv_SE)")
 }
@@ -241,6 +248,11 @@ func describe(err error, exit int, key string) errorJSON {
 	var prov *provider.Error
 	if errors.As(err, &prov) {
 		e.ProviderCode, e.HTTPStatus, e.CorrelationID = prov.ProviderCode, prov.HTTPStatus, prov.CorrelationID
+		// A field the adapter refused (Trustly REST's Payer.Phone, say) is listed as the
+		// Gateway's are, with its flag.
+		if pe != nil && pe.Op != "Open" && len(pe.Fields) == 0 && prov.Code == provider.InvalidRequest && prov.Field != "" {
+			e.Fields = append(e.Fields, fieldJSON{Field: prov.Field, Flag: flagOf(prov.Field), Problem: prov.Message})
+		}
 	}
 	if exit == exitConfig {
 		// Nothing was sent: there is nothing to repeat with the key.
@@ -303,8 +315,8 @@ Examples:
   export PAYBRIDGE_URL='trustlyrest://sandbox?merchant_id=1002463580&access_id=…'
   paybridge pay --json --amount 10.00 --currency USD --reference order-7 \
       --description 'Order 7' --return-url https://shop.example.com/7 \
-      --first-name Ada --last-name Lovelace --email ada@example.com --country US \
-      --idempotency-key order-7-pay | jq -r .redirectUrl
+      --first-name Ada --last-name Lovelace --email ada@example.com --phone +14155550100 \
+      --country US --idempotency-key order-7-pay | jq -r .redirectUrl
 ` + seeAlso
 	fs := newFlags(s, "pay")
 	var c connFlags

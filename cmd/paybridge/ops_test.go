@@ -52,6 +52,22 @@ func TestOperationsTrustlyREST(t *testing.T) {
 	defer cancel()
 	payer := []string{"--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com", "--country", "US"}
 
+	// Trustly REST requires the payer's phone: without --phone the payment is refused,
+	// naming the field and its flag, before anything is sent.
+	before := set.rest.Requests()
+	noPhone := append([]string{"pay", "--url", url, "--amount", "10.00", "--currency", "USD", "--reference", "order-0",
+		"--description", "Order 0", "--return-url", set.ReturnURL, "--idempotency-key", "order-0-pay"}, payer...)
+	r := cli(t, noPhone...).mustCode(t, exitUsage)
+	contains(t, r.err, "Payer.Phone (--phone) is required by Trustly", "Nothing moved")
+	e := decode[errorOut](t, cli(t, append(noPhone, "--json")...).mustCode(t, exitUsage))
+	if len(e.Error.Fields) != 1 || e.Error.Fields[0].Field != "Payer.Phone" || e.Error.Fields[0].Flag != "--phone" {
+		t.Fatalf("fields %+v; want Payer.Phone with its flag --phone", e.Error.Fields)
+	}
+	if n := set.rest.Requests() - before; n != 0 {
+		t.Fatalf("a payment without a phone sent %d requests to Trustly REST", n)
+	}
+	payer = append(payer, "--phone", "+14155550100")
+
 	payArgs := append([]string{"pay", "--url", url, "--json", "--amount", "10.00", "--currency", "USD", "--reference", "order-1",
 		"--description", "Order 1", "--return-url", set.ReturnURL, "--idempotency-key", "order-1-pay"}, payer...)
 	p := decode[paybridge.Payment](t, cli(t, payArgs...).mustCode(t, exitOK))
@@ -67,7 +83,7 @@ func TestOperationsTrustlyREST(t *testing.T) {
 		return e.PaymentID == p.ID && e.Kind == notify.PaymentSucceeded
 	})
 	// Plain text names the neutral and the provider's status.
-	r := cli(t, "status", p.ID, "--url", url).mustCode(t, exitOK)
+	r = cli(t, "status", p.ID, "--url", url).mustCode(t, exitOK)
 	contains(t, r.out, "status           succeeded", "provider status", "10.00 USD")
 
 	refund := []string{"refund", "--url", url, "--json", "--payment", p.ID, "--amount", "4.00", "--currency", "USD",

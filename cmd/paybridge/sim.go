@@ -342,7 +342,7 @@ func (set *simSet) startTrustlyREST(port int) error {
 		Notes: []string{"notifications go to " + set.NotificationURL + trustlyrest.Name + " unless a payment names another"},
 		Example: "paybridge pay --url '" + openURL + "' --amount 10.00 --currency USD --reference demo-2 " +
 			"--description 'Demo order' --return-url " + set.ReturnURL + " --first-name Ada --last-name Lovelace " +
-			"--email ada@example.com --country US --idempotency-key demo-2",
+			"--email ada@example.com --phone +14155550100 --country US --idempotency-key demo-2",
 	})
 	c, err := trustlyrest.New(s.Config())
 	if err != nil {

@@ -125,7 +125,7 @@ func payRequest(name, returnURL string) paybridge.PaymentRequest {
 	case trustly.Name:
 		req.Amount, req.Payer.Country, req.Payer.Locale = money.MustNew("10.00", "EUR"), "SE", "sv_SE"
 	case trustlyrest.Name:
-		req.Amount, req.Payer.Country = money.MustNew("10.00", "USD"), "US"
+		req.Amount, req.Payer.Country, req.Payer.Phone = money.MustNew("10.00", "USD"), "US", "+14155550100"
 	case trustist.Name:
 		req.Amount = money.MustNew("10.00", "GBP")
 	}

@@ -91,7 +91,7 @@ type Order struct {
 
 // Buyer is what the checkout form asks for.
 type Buyer struct {
-	FirstName, LastName, Email, Country string
+	FirstName, LastName, Email, Phone, Country string
 }
 
 // Orders is the shop's order book. It lives in memory here; a real shop keeps orders —

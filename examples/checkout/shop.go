@@ -14,6 +14,7 @@ import (
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
 )
 
 //go:embed templates/*.html
@@ -154,7 +155,7 @@ func (s *Shop) productView(b Buyer, chosen string, errs []string) productView {
 
 func (s *Shop) productPage(w http.ResponseWriter, _ *http.Request) {
 	s.render(w, http.StatusOK, "product", s.productView(Buyer{FirstName: "Ada", LastName: "Lovelace",
-		Email: "ada@example.com", Country: "GB"}, "", nil))
+		Email: "ada@example.com", Phone: "+441632960961", Country: "GB"}, "", nil))
 }
 
 // checkout creates the order, with its idempotency key, and starts the payment.
@@ -166,7 +167,8 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	b := Buyer{FirstName: strings.TrimSpace(f.Get("first_name")), LastName: strings.TrimSpace(f.Get("last_name")),
-		Email: strings.TrimSpace(f.Get("email")), Country: strings.ToUpper(strings.TrimSpace(f.Get("country")))}
+		Email: strings.TrimSpace(f.Get("email")), Phone: strings.TrimSpace(f.Get("phone")),
+		Country: strings.ToUpper(strings.TrimSpace(f.Get("country")))}
 	m := s.byName[f.Get("method")]
 	p, ok := productByID(f.Get("product"))
 	if m == nil || !ok {
@@ -216,6 +218,11 @@ func (s *Shop) startPayment(w http.ResponseWriter, r *http.Request, o Order, m *
 		Payer: paybridge.Person{ID: "guest-" + o.ID, FirstName: o.Buyer.FirstName, LastName: o.Buyer.LastName,
 			Email: o.Buyer.Email, Country: o.Buyer.Country, Locale: "en_" + o.Buyer.Country},
 		IdempotencyKey: o.PayKey,
+	}
+	// The phone goes to a provider that takes one (Trustly REST requires it; Trustist has
+	// no place for it, and its Gateway would refuse it rather than drop it).
+	if m.Gateway.Capabilities().CarriesRequestField("PaymentRequest.Payer.Phone") {
+		req.Payer.Phone = o.Buyer.Phone
 	}
 	var p *paybridge.Payment
 	err := s.repeat(ctx, func() error {
@@ -299,17 +306,27 @@ func (s *Shop) repeat(ctx context.Context, call func() error) error {
 // fieldLabels names request fields the way the checkout form does.
 var fieldLabels = map[string]string{
 	"Payer.FirstName": "First name", "Payer.LastName": "Last name", "Payer.Email": "E-mail",
-	"Payer.Country": "Country", "Payer.Locale": "Country", "Amount": "Amount",
+	"Payer.Phone": "Phone", "Payer.Country": "Country", "Payer.Locale": "Country", "Amount": "Amount",
 }
 
-// formErrors turns an InvalidRequest error into lines for the buyer.
+// formErrors turns an InvalidRequest error into lines for the buyer: the fields the
+// Gateway refused, or the one field the provider's adapter refused (Trustly REST's
+// Payer.Phone, say).
 func formErrors(err error) []string {
 	var pe *paybridge.Error
-	if !errors.As(err, &pe) || len(pe.Fields) == 0 {
+	var fields []paybridge.FieldError
+	if errors.As(err, &pe) {
+		fields = pe.Fields
+	}
+	var ae *provider.Error
+	if len(fields) == 0 && errors.As(err, &ae) && ae.Field != "" {
+		fields = []paybridge.FieldError{{Field: ae.Field, Problem: ae.Message}}
+	}
+	if len(fields) == 0 {
 		return []string{"The payment details were refused: " + err.Error()}
 	}
 	var out []string
-	for _, f := range pe.Fields {
+	for _, f := range fields {
 		label, ok := fieldLabels[f.Field]
 		if !ok {
 			label = f.Field

@@ -98,7 +98,7 @@ func do(t *testing.T, method, target string, form url.Values) reply {
 
 func checkoutForm(method string) url.Values {
 	return url.Values{"product": {"notebook"}, "method": {method}, "first_name": {"Ada"}, "last_name": {"Lovelace"},
-		"email": {"ada@example.com"}, "country": {"GB"}}
+		"email": {"ada@example.com"}, "phone": {"+441632960961"}, "country": {"GB"}}
 }
 
 // order returns the order the shop has for an order page URL.
@@ -266,6 +266,35 @@ func TestInvalidRequestShownToBuyer(t *testing.T) {
 	if n := orderCount(a) - orders; n != 0 {
 		t.Fatalf("%d orders kept for a payment that was never started", n)
 	}
+}
+
+// TestPhoneAskedForByTrustlyREST: Trustly REST requires the payer's phone, so a checkout
+// without one is shown the form again naming it, and nothing reaches the provider; the
+// other providers take the order without a phone (Trustist, which has no place for one,
+// takes it with one as well: the shop does not send it there).
+func TestPhoneAskedForByTrustlyREST(t *testing.T) {
+	a := startTestShop(t)
+	before, orders := a.sims.trustlyREST.Requests(), orderCount(a)
+	form := checkoutForm("trustlyrest")
+	form.Del("phone")
+	r := do(t, http.MethodPost, a.url+"/checkout", form)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "<li>Phone: ") {
+		t.Fatalf("checkout without a phone answered %d; want 422 naming the phone:\n%s", r.status, r.body)
+	}
+	if n := a.sims.trustlyREST.Requests() - before; n != 0 {
+		t.Fatalf("a payment without a phone sent %d requests to the provider", n)
+	}
+	if n := orderCount(a) - orders; n != 0 {
+		t.Fatalf("%d orders kept for a payment that was never started", n)
+	}
+	for _, method := range []string{"trustly", "trustist"} {
+		form := checkoutForm(method)
+		form.Del("phone")
+		if r := do(t, http.MethodPost, a.url+"/checkout", form); r.status != http.StatusSeeOther {
+			t.Errorf("checkout with %s without a phone answered %d:\n%s", method, r.status, r.body)
+		}
+	}
+	checkout(t, a, "trustist")
 }
 
 // TestUnknownOutcomeRetriesSameKey: when the answer to Pay is lost, the order keeps its

@@ -83,7 +83,7 @@ func TestOtelExportsTracesAndMetrics(t *testing.T) {
 			t.Errorf("standard output lacks %s", want)
 		}
 	}
-	for _, private := range []string{"ada@example.com", "Lovelace", o.PayKey} {
+	for _, private := range []string{"ada@example.com", "Lovelace", "+441632960961", o.PayKey} {
 		if strings.Contains(printed, private) || strings.Contains(r.body, private) {
 			t.Errorf("the telemetry carries the order's %q", private)
 		}

@@ -76,7 +76,7 @@
 // Trustly's payout flow in one call: establish with paymentType Disbursement and the
 // payout's amount as the authorization's maximum (POST /establish?createTransaction=true;
 // establish data's amount is the most deposits under the authorization may take), the
-// payee as establish data's customer (name, e-mail and country required), ReturnURL as
+// payee as establish data's customer (name, e-mail, phone and country required), ReturnURL as
 // returnUrl and cancelUrl, and "Payout" as the description Trustly requires. The result
 // is pending, with RedirectURL the page where the payee chooses and authorizes the account
 // at their bank. Its ID is the authorization's transactionId, and stays the payout's ID:
@@ -206,6 +206,15 @@
 // part. PaymentReference gives the full value, for VerifyRedirect. The payer becomes
 // establish data's customer (name, e-mail, phone, address; externalId = Payer.ID);
 // Description is establish data's description; Payer.Locale is metadata.lang.
+//
+// Trustly requires a customer of every payment type that moves money, and of a new
+// customer its name, e-mail address, phone and address country (the establish data page;
+// the Customer schema of https://amer.developers.trustly.com/openapi.json). So Pay,
+// CreateMandate, an interactive Payout and an interactive VerifyAccount refuse a person
+// without FirstName or LastName, Email, Phone, or Country (or Address.Country), naming the
+// field (Payer.Phone, Payee.Phone, Holder.Phone, ...), before anything is sent. A Pay with
+// CustomerID sends that customerId alone and needs none of them. A Payout to a verified
+// AccountID and a VerifyAccount from bank details send no customer.
 //
 // # Idempotency
 //

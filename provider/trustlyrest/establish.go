@@ -143,10 +143,15 @@ const establishQuery = "createTransaction=true"
 // customerData sets establish data's customer from a person, or refers to a customer kept
 // at Trustly by its customerId alone
 // (https://amer.developers.trustly.com/integrate/core-concepts/the-establish-data-object).
-// Trustly requires the name, e-mail address
-// and address country of a new customer; phone and the other address fields are sent when
-// known ([I] the documentation also stars phone and address, which the adapter does not
-// demand).
+// It is the one place the adapter checks the customer of establish data, which every call
+// that establishes sends: Pay (Deferred), CreateMandate (Recurring), an interactive Payout
+// and an interactive VerifyAccount (both Disbursement), the payment types for which Trustly
+// requires a customer. A customerId alone names a known customer and needs nothing else.
+// A new customer needs the name, e-mail address, phone and address country: the
+// establish data page stars name, address (country), phone and email, and the Customer
+// schema of https://amer.developers.trustly.com/openapi.json requires them. The other
+// address fields are sent when known ([I] the address is starred as a whole, but only its
+// country is, within it; the adapter does not demand the street, city, state or zip).
 func customerData(field string, p provider.Person, customerID string, est *establishData) error {
 	if customerID != "" {
 		if !validID(customerID) {
@@ -161,6 +166,9 @@ func customerData(field string, p provider.Person, customerID string, est *estab
 	}
 	if p.Email == "" {
 		return provider.FieldError(field+".Email", "is required by Trustly")
+	}
+	if p.Phone == "" {
+		return provider.FieldError(field+".Phone", "is required by Trustly")
 	}
 	country := p.Country
 	if p.Address != nil && p.Address.Country != "" {

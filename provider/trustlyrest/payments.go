@@ -76,10 +76,10 @@ func decodeEstablishAnswer(body []byte) (establishAnswer, error) {
 //
 // Fields: MerchantReference and the idempotency key make Trustly's merchantReference (see
 // PaymentReference); Description is required by Trustly for payments; Payer becomes
-// establish data's customer (name, e-mail and country required), or CustomerID refers to a
-// Trustly customer; Payer.Locale becomes metadata.lang; NotificationURL overrides the
-// notification URL configured at Trustly; Metadata has no place in establish data and is
-// refused when set.
+// establish data's customer (name, e-mail, phone and country required), or CustomerID
+// alone refers to a Trustly customer (then no payer details are needed); Payer.Locale
+// becomes metadata.lang; NotificationURL overrides the notification URL configured at
+// Trustly; Metadata has no place in establish data and is refused when set.
 //
 // Idempotency: the Gateway's journal answers a repeated call; the adapter remembers nothing.
 // A Pay whose earlier attempt Trustly already authorized gets error 210 for the reused

@@ -226,17 +226,26 @@ func (s *Server) establish(w http.ResponseWriter, r *http.Request, m0 *merchant)
 			invalid(w, "Missing required parameter: customer")
 			return
 		}
+		// A customer is named by its customerId alone, or needs a name, an e-mail address, a
+		// phone and an address country: the establish data page stars them, and the Customer
+		// schema requires name, address, phone and email (project fact file trustly-rest.md
+		// §5 and §6.4). [I] A missing one is answered like any missing parameter (HTTP 400,
+		// error 200, §8), the first missing one named, in the order checked here.
 		if _, byID := str(cust, "customerId"); !byID {
 			addr, _ := cust["address"].(map[string]any)
 			country, _ := str(addr, "country")
 			name, _ := str(cust, "name")
 			email, _ := str(cust, "email")
+			phone, _ := str(cust, "phone")
 			switch {
 			case name == "":
 				invalid(w, "Missing required parameter: customer.name")
 				return
 			case email == "":
 				invalid(w, "Missing required parameter: customer.email")
+				return
+			case phone == "":
+				invalid(w, "Missing required parameter: customer.phone")
 				return
 			case country == "":
 				invalid(w, "Missing required parameter: customer.address.country")

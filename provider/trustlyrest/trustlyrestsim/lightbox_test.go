@@ -39,7 +39,7 @@ func TestLightboxShowsThePayment(t *testing.T) {
 	m := a.establishWith(map[string]any{"description": "A5 notebook " + simkittest.Hostile, "currency": "USD", "amount": "12.34",
 		"merchantReference": "ORDER-5 " + simkittest.Hostile, "paymentType": "Deferred", "returnUrl": "https://m.example/r",
 		"cancelUrl": "https://m.example/c",
-		"customer":  map[string]any{"name": "Ada Lovelace", "email": "ada@example.com", "address": map[string]any{"country": "US"}}})
+		"customer":  map[string]any{"name": "Ada Lovelace", "email": "ada@example.com", "phone": "+14155550100", "address": map[string]any{"country": "US"}}})
 	pageURL := m["url"].(string)
 	status, page := simkittest.GetPage(t, pageURL)
 	if status != http.StatusOK {

@@ -19,7 +19,7 @@ func (a apiClient) establishType(pt, ref, amount string, extra map[string]any) (
 	est := map[string]any{"accessId": a.s.AccessID(), "merchantId": a.s.MerchantID(), "description": "d", "currency": "USD",
 		"amount": amount, "merchantReference": ref, "paymentType": pt, "returnUrl": "https://m.example/r",
 		"cancelUrl": "https://m.example/c",
-		"customer":  map[string]any{"name": "A B", "email": "a@example.com", "address": map[string]any{"country": "US"}}}
+		"customer":  map[string]any{"name": "A B", "email": "a@example.com", "phone": "+14155550100", "address": map[string]any{"country": "US"}}}
 	for k, v := range extra {
 		est[k] = v
 	}

@@ -64,7 +64,7 @@ func (a apiClient) establish(ref, amount string, notify string) map[string]any {
 	est := map[string]any{"accessId": a.s.AccessID(), "merchantId": a.s.MerchantID(), "description": "d", "currency": "USD",
 		"amount": amount, "merchantReference": ref, "paymentType": "Deferred", "returnUrl": "https://m.example/r",
 		"cancelUrl": "https://m.example/c", "notificationUrl": notify,
-		"customer": map[string]any{"name": "A B", "email": "a@example.com", "address": map[string]any{"country": "US"}}}
+		"customer": map[string]any{"name": "A B", "email": "a@example.com", "phone": "+14155550100", "address": map[string]any{"country": "US"}}}
 	sig, err := signing.RequestSignature([]byte(a.s.AccessKey()), est, signing.HMACSHA1)
 	if err != nil {
 		a.t.Fatal(err)
@@ -91,7 +91,7 @@ func TestAuthenticationAndSignature(t *testing.T) {
 	}
 	est := `{"accessId":"` + s.AccessID() + `","merchantId":"` + s.MerchantID() + `","currency":"USD","amount":"1.00","description":"d",` +
 		`"merchantReference":"r","paymentType":"Deferred","returnUrl":"https://m/r","cancelUrl":"https://m/c","requestSignature":"AAAA",` +
-		`"customer":{"name":"A","email":"a@b.c","address":{"country":"US"}}}`
+		`"customer":{"name":"A","email":"a@b.c","phone":"+14155550100","address":{"country":"US"}}}`
 	st, code, _ = a.do(http.MethodPost, "/establish?createTransaction=true", "application/json", est, "")
 	if st != http.StatusUnauthorized || code != 375 {
 		t.Fatalf("bad requestSignature: HTTP %d code %d", st, code)
