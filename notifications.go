@@ -83,7 +83,13 @@ func (g *Gateway) ownEvent(ctx context.Context, e *notify.Event) error {
 		return fmt.Errorf("%w: the provider reports %s for %s %q, which was made for %s", notify.ErrNotOurs, amount, op, pid, entry.Amount)
 	}
 	if attach {
-		if err := g.journal.Attach(ctx, entry.ID, pid); err != nil && !errors.Is(err, journal.ErrConflict) {
+		switch err := g.journal.Attach(ctx, entry.ID, pid); {
+		case errors.Is(err, journal.ErrConflict):
+			// Another id was recorded for the call, or this one for another call, since the
+			// look-up: delivered again, the event is matched against what was recorded.
+			return fmt.Errorf("%w: %s %q was recorded meanwhile as another call's, or the call matched by reference %q as another object's",
+				notify.ErrRetryLater, op, pid, e.MerchantReference)
+		case err != nil:
 			return err
 		}
 	}

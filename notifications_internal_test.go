@@ -170,3 +170,54 @@ func TestRefundEventOfAnotherPaymentIsNotOurs(t *testing.T) {
 		t.Fatalf("our refund's id named for another payment: %v; want ErrNotOurs", err)
 	}
 }
+
+// answeredAfterLookUp is a journal in which the call's outcome, with its provider id, is
+// recorded just after the look-up by reference found the call without one: the call's
+// answer reaching another process while a notification about another object with its
+// reference is being matched.
+type answeredAfterLookUp struct {
+	*journal.Memory
+	id    journal.ID
+	token string
+	pid   string
+	done  bool
+}
+
+func (j *answeredAfterLookUp) FindByReference(ctx context.Context, scope, ref string) ([]journal.Entry, error) {
+	es, err := j.Memory.FindByReference(ctx, scope, ref)
+	if !j.done {
+		j.done = true
+		if rerr := j.Record(ctx, j.id, j.token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`), ProviderID: j.pid}); rerr != nil {
+			return es, rerr
+		}
+	}
+	return es, err
+}
+
+// An event matched to a call by its reference, whose provider id the journal then refuses
+// to record because the call's answer recorded another one meanwhile, is not that call's:
+// it was once delivered all the same.
+func TestEventWhoseIDTheJournalRefusesIsNotDelivered(t *testing.T) {
+	ctx := context.Background()
+	amount := money.MustNew("12.34", "USD")
+	j := &answeredAfterLookUp{Memory: journal.NewMemory(), pid: "pay-1"}
+	g := New(payOnly{}, WithJournal(j))
+	j.id = journal.ID{Scope: g.JournalScope(), Op: string(provider.OpPay), Key: "pay-key-1"}
+	c, err := j.Claim(ctx, journal.Entry{ID: j.id, Fingerprint: "f", Reference: "order-1", Amount: amount}, time.Minute)
+	if err != nil || !c.Held {
+		t.Fatalf("Claim: %+v, %v", c, err)
+	}
+	j.token = c.Token
+	other := notify.Event{ID: "ev-2", Kind: notify.PaymentSucceeded, PaymentID: "pay-2", MerchantReference: "order-1", Amount: amount}
+	err = g.ownEvent(ctx, &other)
+	if !j.done {
+		t.Fatal("the call's answer was never recorded during the match: the test proves nothing")
+	}
+	if err == nil {
+		t.Fatal("an event about another payment with the call's reference was delivered though the call's answer named pay-1")
+	}
+	// Delivered again, it is read against the recorded answer: not ours.
+	if err := g.ownEvent(ctx, &other); !errors.Is(err, notify.ErrNotOurs) {
+		t.Fatalf("the event delivered again: %v; want ErrNotOurs", err)
+	}
+}

@@ -12,7 +12,13 @@
 //     and two handler instances sharing a store never process one notification at the
 //     same time. (A handler that stops between the callback's return and the store's record
 //     of it — a crash — leaves the notification to be processed again: see [Func].)
-//  4. The application's [Func] runs. Only when it returns nil is the notification recorded
+//  4. A notification older than the maximum age ([WithMaxAge]) is refused. Only then is
+//     the event matched to the application's own orders ([WithMatcher]; the Gateway's
+//     matches it against its journal, and records what it learns there): a notification
+//     answered from the store or refused as too old is never matched, so that a replay of
+//     it changes nothing. One that is not the application's is acknowledged and never
+//     delivered.
+//  5. The application's [Func] runs. Only when it returns nil is the notification recorded
 //     as processed and acknowledged; when it fails, the provider receives its "not
 //     processed" reply and will deliver the notification again. A notification the
 //     provider waits on for an answer ([Event.AsksDecision]) is answered with the

@@ -101,7 +101,10 @@ type Matcher func(ctx context.Context, e *Event) error
 
 // WithMatcher sets the Matcher every verified event passes before it reaches the
 // application. The Gateway's NotificationHandler sets one that matches events against
-// its operations journal.
+// its operations journal. It is consulted only for a notification the store does not
+// remember as processed and that is not older than the maximum age (WithMaxAge), while
+// the Handler holds the store's claim on it: what it records cannot come from a replay
+// the Handler then refuses.
 func WithMatcher(m Matcher) Option { return func(h *Handler) { h.match = m } }
 
 // WithUnmatched sets a function called with each verified event the Matcher found not to
@@ -212,25 +215,10 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach
 	}
 	d.verified(n)
 	log := h.log.With("provider", n.Event.Provider, "notification_id", n.ID, "kind", string(n.Event.Kind))
-	switch {
-	case n.NotOurs != nil:
-		err = fmt.Errorf("%w: %w", ErrNotOurs, n.NotOurs)
-	case h.match != nil:
-		err = h.match(ctx, &n.Event)
-	}
-	if err != nil {
-		if errors.Is(err, ErrNotOurs) {
-			log.WarnContext(ctx, "notification acknowledged but not delivered: it concerns no order of ours", "reason", err.Error())
-			if h.foreign != nil {
-				h.foreign(ctx, n.Event, err)
-			}
-			d.result = resultNotOurs
-			return h.reply(ctx, log, n, Processed)
-		}
-		log.WarnContext(ctx, "notification could not be matched to our orders now; asking for redelivery", "error", err.Error())
-		d.result = resultRetryLater
-		return nil, http.StatusServiceUnavailable
-	}
+	// The store and the age come before the Matcher, which may record what it learns (the
+	// Gateway's records the provider's id of the call an event matched): a notification
+	// answered from the store's record, or refused as too old, is never matched, so that a
+	// replay cannot change how a later genuine notification is read.
 	scope := h.scope
 	if scope == "" {
 		scope = n.Event.Provider
@@ -253,14 +241,37 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach
 		d.result = resultRetryLater
 		return nil, http.StatusServiceUnavailable
 	}
-	if at := n.Event.OccurredAt; h.maxAge > 0 && !at.IsZero() && h.now().Sub(at) > h.maxAge {
-		log.WarnContext(ctx, "notification refused: older than the maximum age, and not remembered as processed",
-			"occurred_at", at, "max_age", h.maxAge.String())
+	release := func() {
 		if rerr := h.store.Release(context.WithoutCancel(ctx), key, claim.Token); rerr != nil {
 			log.ErrorContext(ctx, "releasing notification claim", "error", rerr.Error())
 		}
+	}
+	if at := n.Event.OccurredAt; h.maxAge > 0 && !at.IsZero() && h.now().Sub(at) > h.maxAge {
+		log.WarnContext(ctx, "notification refused: older than the maximum age, and not remembered as processed",
+			"occurred_at", at, "max_age", h.maxAge.String())
+		release()
 		d.result = resultRejected
 		return nil, http.StatusBadRequest
+	}
+	switch {
+	case n.NotOurs != nil:
+		err = fmt.Errorf("%w: %w", ErrNotOurs, n.NotOurs)
+	case h.match != nil:
+		err = h.match(ctx, &n.Event)
+	}
+	if err != nil {
+		release()
+		if errors.Is(err, ErrNotOurs) {
+			log.WarnContext(ctx, "notification acknowledged but not delivered: it concerns no order of ours", "reason", err.Error())
+			if h.foreign != nil {
+				h.foreign(ctx, n.Event, err)
+			}
+			d.result = resultNotOurs
+			return h.reply(ctx, log, n, Processed)
+		}
+		log.WarnContext(ctx, "notification could not be matched to our orders now; asking for redelivery", "error", err.Error())
+		d.result = resultRetryLater
+		return nil, http.StatusServiceUnavailable
 	}
 	ev := n.Event
 	var slot *decisionSlot
@@ -281,18 +292,14 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach
 	}
 	if err != nil {
 		log.WarnContext(ctx, "application did not process notification", "error", err.Error())
-		if rerr := h.store.Release(context.WithoutCancel(ctx), key, claim.Token); rerr != nil {
-			log.ErrorContext(ctx, "releasing notification claim", "error", rerr.Error())
-		}
+		release()
 		d.result = resultCallbackFailed
 		return h.reply(ctx, log, n, Failed)
 	}
 	if n.AsksDecision {
 		// Not recorded: the provider redelivers it only when the answer did not reach it,
 		// and the answer it then acts on is the application's current decision.
-		if rerr := h.store.Release(context.WithoutCancel(ctx), key, claim.Token); rerr != nil {
-			log.ErrorContext(ctx, "releasing notification claim", "error", rerr.Error())
-		}
+		release()
 		n.Decision = decision
 		log.InfoContext(ctx, "notification answered with the application's decision", "decision", decision.String())
 		d.result = resultVerified
@@ -384,7 +391,8 @@ func (h *Handler) hold(ctx context.Context, log *slog.Logger, key, token string,
 		timer.Reset(every)
 	}
 	mu.Lock()
-	timer = time.AfterFunc(every, renew)
+	// From the claim's time: the Matcher ran between the claim and the callback.
+	timer = time.AfterFunc(max(every-time.Since(claimedAt), 0), renew)
 	mu.Unlock()
 	return cctx, func() {
 		mu.Lock()

@@ -540,3 +540,27 @@ func TestScopesKeepAlikeIDsApart(t *testing.T) {
 		t.Fatalf("the live notification's key: %+v, %v; want done", c, err)
 	}
 }
+
+// The Matcher, which may record what it learns (the Gateway's records the provider's id of
+// the call an event matched), is consulted only for a notification that will be delivered
+// if it matches: not for one the store remembers as processed, which is answered as before,
+// nor for one refused as older than the maximum age.
+func TestMatcherIsNotConsultedForRememberedOrTooOldNotifications(t *testing.T) {
+	var delivered, matched atomic.Int32
+	count := func(context.Context, notify.Event) error { delivered.Add(1); return nil }
+	match := notify.WithMatcher(func(context.Context, *notify.Event) error { matched.Add(1); return nil })
+	store := notify.NewMemoryStore()
+	young := notify.NewHandler(agedVerifier{at: time.Now().Add(-time.Hour)}, count, match, notify.WithStore(store))
+	if rec := post(young, http.MethodPost, "ok:n1"); rec.Code != http.StatusOK || delivered.Load() != 1 || matched.Load() != 1 {
+		t.Fatalf("a young notification: HTTP %d, delivered %d, matched %d times", rec.Code, delivered.Load(), matched.Load())
+	}
+	if rec := post(young, http.MethodPost, "ok:n1"); rec.Code != http.StatusOK || rec.Body.String() != "processed:n1" || matched.Load() != 1 {
+		t.Fatalf("its redelivery: HTTP %d %q, matched %d times; want the first answer without matching it again",
+			rec.Code, rec.Body, matched.Load())
+	}
+	old := notify.NewHandler(agedVerifier{at: time.Now().Add(-notify.DefaultMaxAge - time.Hour)}, count, match)
+	if rec := post(old, http.MethodPost, "ok:n2"); rec.Code != http.StatusBadRequest || matched.Load() != 1 || delivered.Load() != 1 {
+		t.Fatalf("a replay past the maximum age: HTTP %d, matched %d, delivered %d times; want 400 without matching it",
+			rec.Code, matched.Load(), delivered.Load())
+	}
+}

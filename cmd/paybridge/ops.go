@@ -251,7 +251,7 @@ func describe(err error, exit int, key string) errorJSON {
 		// A field the adapter refused (Trustly REST's Payer.Phone, say) is listed as the
 		// Gateway's are, with its flag.
 		if pe != nil && pe.Op != "Open" && len(pe.Fields) == 0 && prov.Code == provider.InvalidRequest && prov.Field != "" {
-			e.Fields = append(e.Fields, fieldJSON{Field: prov.Field, Flag: flagOf(prov.Field), Problem: prov.Message})
+			e.Fields = append(e.Fields, fieldJSON{Field: prov.Field, Flag: flagOf(err, prov.Field), Problem: prov.Message})
 		}
 	}
 	if exit == exitConfig {

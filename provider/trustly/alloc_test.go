@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/paybridge/paybridge"
 	"github.com/paybridge/paybridge/internal/benchkit"
@@ -46,6 +47,8 @@ func TestNotificationAllocBudget(t *testing.T) {
 	for i := range bodies {
 		data := credit(strconv.Itoa(800000+i), "alloc-n-"+strconv.Itoa(i))
 		delete(data, "attributes")
+		// Within the Handler's maximum age, which it checks before the journal is asked.
+		data["timestamp"] = time.Now().UTC().Format("2006-01-02 15:04:05.000000") + "+00"
 		bodies[i] = signed(t, "pending", data)
 	}
 	i := 0
