@@ -109,7 +109,8 @@ func WithMatcher(m Matcher) Option { return func(h *Handler) { h.match = m } }
 
 // WithUnmatched sets a function called with each verified event the Matcher found not to
 // be the application's (ErrNotOurs), after it was acknowledged and before the reply is
-// sent. Use it to count or alert on such events — they are either notifications for orders
+// sent. Such a notification is remembered as processed, so a redelivery or a replay is
+// answered as before without calling fn again. Use it to count or alert on such events — they are either notifications for orders
 // made outside this application or another merchant's notifications posted to yours; it
 // must not treat them as the application's own.
 func WithUnmatched(fn func(ctx context.Context, e Event, reason error)) Option {
@@ -260,8 +261,12 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach
 		err = h.match(ctx, &n.Event)
 	}
 	if err != nil {
-		release()
 		if errors.Is(err, ErrNotOurs) {
+			// Remembered as processed, under this Handler's scope: a replay is answered as
+			// before, never matched against the calls made since.
+			if cerr := h.store.Complete(context.WithoutCancel(ctx), key, claim.Token, Processed); cerr != nil {
+				log.ErrorContext(ctx, "recording notification not ours", "error", cerr.Error())
+			}
 			log.WarnContext(ctx, "notification acknowledged but not delivered: it concerns no order of ours", "reason", err.Error())
 			if h.foreign != nil {
 				h.foreign(ctx, n.Event, err)
@@ -269,6 +274,7 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach
 			d.result = resultNotOurs
 			return h.reply(ctx, log, n, Processed)
 		}
+		release()
 		log.WarnContext(ctx, "notification could not be matched to our orders now; asking for redelivery", "error", err.Error())
 		d.result = resultRetryLater
 		return nil, http.StatusServiceUnavailable
