@@ -29,14 +29,25 @@ const madeCapture = `{"transactionId":"1002593600","transactionType":3,"original
 // captureAPI answers like Trustly for an authorized payment (carrying the split token
 // token, if any) and answers every capture with refusal, counting the captures. With
 // appears set, the payment's capture exists from the first capture request on — one a
-// concurrent caller made — while the capture is still refused.
+// concurrent caller made — while the capture is still refused. A cancel voids the
+// authorization.
 func captureAPI(t *testing.T, token, refusal string, appears bool, captures *atomic.Int32) *Client {
 	t.Helper()
+	var voided atomic.Bool
+	auth := func() string {
+		if voided.Load() {
+			return strings.Replace(authorizedPayment(token), `"status":2,"statusMessage":"Authorized"`, `"status":13,"statusMessage":"Voided"`, 1)
+		}
+		return authorizedPayment(token)
+	}
 	return stubClient(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/transactions/1002593555"):
-			_, _ = w.Write([]byte(authorizedPayment(token)))
+			_, _ = w.Write([]byte(auth()))
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/transactions/1002593555/cancel"):
+			voided.Store(true)
+			_, _ = w.Write([]byte(auth()))
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/transactions"):
 			if appears && captures.Load() > 0 {
 				_, _ = w.Write([]byte(`{"transactions":[` + madeCapture + `]}`))
@@ -65,7 +76,9 @@ var authorizeNote = form("merchantId", testMID, "merchantReference", "order-1.pb
 // TestRefusedAutomaticCaptureIsAFailedPayment: when Trustly refuses the capture for good
 // (split token expired or invalid, fraud, no funds), the Authorize notification must not
 // read as payment.authorized, and a GetPayment that makes the capture itself — with the
-// token Trustly's authorization carries — must say the payment failed too.
+// token Trustly's authorization carries — must say the payment failed too. Either voids
+// the authorization first, so that the payment reads canceled from then on and nothing
+// captures it.
 func TestRefusedAutomaticCaptureIsAFailedPayment(t *testing.T) {
 	for _, code := range []string{"326", "380", "397", "390", "331"} {
 		t.Run(code, func(t *testing.T) {
@@ -78,12 +91,24 @@ func TestRefusedAutomaticCaptureIsAFailedPayment(t *testing.T) {
 			if n.Event.Kind != notify.PaymentFailed || n.Event.PaymentID != "1002593555" {
 				t.Fatalf("event after a capture refused with %s = %s for %q (%s), want payment.failed", code, n.Event.Kind, n.Event.PaymentID, n.Event.ProviderStatus)
 			}
+			if p, err := c.GetPayment(context.Background(), "1002593555"); err != nil || p.Status != provider.PaymentCanceled {
+				t.Fatalf("GetPayment after the failure was reported = %v, %v; want canceled (voided)", p, err)
+			}
+
+			var polled atomic.Int32
+			c = captureAPI(t, "tok", refusalBody(code), false, &polled)
 			p, err := c.GetPayment(context.Background(), "1002593555")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if p.Status != provider.PaymentFailed || !strings.Contains(p.ProviderStatus, "capture refused (Trustly error "+code+")") {
 				t.Fatalf("GetPayment after a capture refused with %s = %s (%s), want failed with the refusal", code, p.Status, p.ProviderStatus)
+			}
+			if p, err := c.GetPayment(context.Background(), "1002593555"); err != nil || p.Status != provider.PaymentCanceled {
+				t.Fatalf("the next GetPayment = %v, %v; want canceled (voided)", p, err)
+			}
+			if captures.Load() != 1 || polled.Load() != 1 {
+				t.Fatalf("captures sent: %d after the notification, %d by GetPayment; want one each", captures.Load(), polled.Load())
 			}
 		})
 	}

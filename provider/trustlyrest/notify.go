@@ -500,13 +500,20 @@ func (c *Client) parentOf(ctx context.Context, w *webhook) (string, error) {
 // captureOnNotification captures a payment whose Authorize notification arrived. A failure a
 // retry may cure rejects the notification; a refusal is reported in ProviderStatus and the
 // notification is passed on — as payment.failed when the refusal ends the payment (see
-// captureEndsPayment), as GetPayment then reports it.
+// captureEndsPayment), once the authorization is voided (see endRefusedPayment).
 func (c *Client) captureOnNotification(ctx context.Context, w *webhook, ev *notify.Event) error {
 	auth, err := c.getTransaction(ctx, w.objectID)
 	if err == nil {
 		if !autoCaptured(auth) {
 			// A payment made with CaptureManual, or not a payment's authorization at all
 			// (a mandate's, say): the merchant captures or charges it.
+			return nil
+		}
+		if st := int(auth.Status); !reached(st) {
+			// No longer authorized (voided after a refused capture, say): nothing to
+			// capture, and the payment is as Trustly holds it now.
+			ev.Kind = eventKind(w.txType, w.paymentT, st)
+			ev.ProviderStatus += "; now " + rawStatus(st, auth.StatusMessage)
 			return nil
 		}
 		_, err = c.captureAuth(ctx, auth, w.splitToken)
@@ -522,7 +529,10 @@ func (c *Client) captureOnNotification(ctx context.Context, w *webhook, ev *noti
 		return fmt.Errorf("trustlyrest: capturing payment %s after its authorization: %w: %w", w.objectID, notify.ErrRetryLater, err)
 	}
 	if captureEndsPayment(err) {
-		// The payment cannot complete: report it as GetPayment does.
+		if verr := c.endRefusedPayment(ctx, auth); verr != nil {
+			return fmt.Errorf("trustlyrest: voiding payment %s after Trustly refused its capture (%w): %w: %w", w.objectID, err,
+				notify.ErrRetryLater, verr)
+		}
 		ev.Kind = notify.PaymentFailed
 	}
 	ev.ProviderStatus += "; capture refused: " + strings.TrimSpace(err.Error())

@@ -206,10 +206,11 @@ func reached(st int) bool {
 // A payment captured automatically that is authorized without a capture is captured here
 // when Trustly's authorization carries its splitToken ([I] Trustly documents the token only
 // in the Authorize notification, which captures the payment itself). A capture Trustly
-// refuses is reported in this read's ProviderStatus, and fails the payment when the refusal
-// ends it (see captureEndsPayment). Nothing is remembered between reads: Trustly's
-// transactions are the record, so a later read sends the capture again and reports
-// Trustly's answer to it.
+// refuses is reported in this read's ProviderStatus. When the refusal ends the payment (see
+// captureEndsPayment) the authorization is voided and the payment reported failed; later
+// reads find it voided (canceled) and capture nothing. Otherwise nothing is remembered
+// between reads: Trustly's transactions are the record, so a later read sends the capture
+// again and reports Trustly's answer to it.
 func (c *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
 	t, err := c.getTransaction(ctx, id)
 	if err != nil {
@@ -322,6 +323,9 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 			return nil, err
 		default:
 			if captureEndsPayment(err) {
+				if verr := c.endRefusedPayment(ctx, auth); verr != nil {
+					return nil, verr
+				}
 				p.Status = provider.PaymentFailed
 			}
 			p.ProviderStatus += "; capture refused (Trustly error " + strings.TrimSpace(providerCode(err)) + ")"
@@ -336,6 +340,30 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 		}
 	}
 	return p, nil
+}
+
+// endRefusedPayment voids the authorization of a payment whose capture Trustly refused
+// for good (captureEndsPayment), before the payment is reported failed. Left authorized,
+// it could still be captured: by the Authorize notification delivered again or replayed
+// (it carries the split token), or by a later GetPayment once the payer's account has the
+// funds — taking money for a payment the merchant was told had failed, and may have had
+// paid again. Voided, it is read as canceled from then on, and nothing captures it.
+func (c *Client) endRefusedPayment(ctx context.Context, auth *wireTransaction) error {
+	return c.voidAuthorization(ctx, auth, "capture refused")
+}
+
+// voidAuthorization cancels an authorization (POST /transactions/{id}/cancel, which voids
+// it: 13 Voided,
+// https://amer.developers.trustly.com/api-reference/api/transactions/post-transactions-cancel).
+func (c *Client) voidAuthorization(ctx context.Context, auth *wireTransaction, message string) error {
+	voided, err := c.postTransaction(ctx, "/transactions/"+auth.id()+"/cancel", signing.Form{{Key: "message", Value: message}})
+	if err != nil {
+		return err
+	}
+	if voided.id() != auth.id() {
+		return unreadableAnswer(errNotTheTransaction)
+	}
+	return notVoided(voided)
 }
 
 // captureEndsPayment reports whether a capture refusal is final for the payment: the split

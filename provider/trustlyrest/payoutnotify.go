@@ -8,7 +8,6 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
-	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
 // fillDisbursement maps a notification about a Disbursement authorization, read back from
@@ -87,7 +86,7 @@ func (c *Client) fillDisbursement(ctx context.Context, w *webhook, ev *notify.Ev
 	}
 	// Trustly refused the deposit for good: void the authorization, so that GetPayout
 	// reads the payout canceled too, and report it failed.
-	if cerr := c.voidPayout(ctx, auth); cerr != nil {
+	if cerr := c.voidAuthorization(ctx, auth, "payout deposit refused"); cerr != nil {
 		return fmt.Errorf("trustlyrest: voiding payout %s after Trustly refused its deposit (%w): %w: %w", auth.id(), err, notify.ErrRetryLater, cerr)
 	}
 	ev.Kind = notify.PayoutFailed
@@ -124,21 +123,6 @@ func recordedPayout(ctx context.Context, auth *wireTransaction) (want money.Amou
 		}
 	}
 	return money.Amount{}, false, nil
-}
-
-// voidPayout cancels the authorization of an interactive payout whose deposit Trustly
-// refused (POST /transactions/{id}/cancel, which voids an authorization: 13 Voided,
-// https://amer.developers.trustly.com/api-reference/api/transactions/post-transactions-cancel).
-func (c *Client) voidPayout(ctx context.Context, auth *wireTransaction) error {
-	voided, err := c.postTransaction(ctx, "/transactions/"+auth.id()+"/cancel",
-		signing.Form{{Key: "message", Value: "payout deposit refused"}})
-	if err != nil {
-		return err
-	}
-	if voided.id() != auth.id() {
-		return unreadableAnswer(errNotTheTransaction)
-	}
-	return notVoided(voided)
 }
 
 // fillPayoutDeposit maps a notification about the deposit of an interactive payout, read
