@@ -164,6 +164,74 @@ func TestDefaultPolicyRetries(t *testing.T) {
 	}
 }
 
+// DefaultRetryPolicy is what the README and its documentation promise: up to 4 attempts,
+// waits with full jitter from at most 100ms doubling, and no wait that would end past 30
+// seconds from the start of the call.
+func TestDefaultPolicyBounds(t *testing.T) {
+	type wait struct {
+		attempt int
+		d       time.Duration
+	}
+	// withWaits is the default policy, recording each wait it announces; cancel, when set,
+	// ends the call's context there instead of waiting.
+	withWaits := func(waits *[]wait, cancel context.CancelFunc) paybridge.RetryPolicy {
+		p := paybridge.DefaultRetryPolicy
+		p.OnRetry = func(attempt int, d time.Duration, _ error) {
+			*waits = append(*waits, wait{attempt, d})
+			if cancel != nil {
+				cancel()
+			}
+		}
+		return p
+	}
+
+	// A provider that never answers gets 4 attempts, with 3 waits of at most 100, 200 and
+	// 400ms between them.
+	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
+	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { return nil, unavailable }
+	var waits []wait
+	gw := paybridge.New(f, paybridge.WithRetry(withWaits(&waits, nil)))
+	if _, err := gw.Pay(t.Context(), validRequest()); !errors.Is(err, paybridge.ErrProviderUnavailable) || f.calls.Load() != 4 {
+		t.Fatalf("%v after %d attempts, want ErrProviderUnavailable after 4", err, f.calls.Load())
+	}
+	if len(waits) != 3 {
+		t.Fatalf("waits %v, want 3", waits)
+	}
+	for i, w := range waits {
+		if bound := 100 * time.Millisecond << i; w.attempt != i+1 || w.d < 0 || w.d > bound {
+			t.Errorf("wait after attempt %d: %v, want at most %v", w.attempt, w.d, bound)
+		}
+	}
+
+	// A Retry-After that ends within 30 seconds is waited for (the test ends the wait by
+	// its context); one that ends after them ends the call with the provider's answer.
+	for _, c := range []struct {
+		after time.Duration
+		waits bool
+	}{{25 * time.Second, true}, {35 * time.Second, false}} {
+		f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
+		f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) {
+			return nil, &provider.Error{Code: provider.RateLimited, RetryAfter: c.after}
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		var waits []wait
+		gw := paybridge.New(f, paybridge.WithRetry(withWaits(&waits, cancel)))
+		var err error
+		testwait.Returns(t, "a rate-limited Pay", func() { _, err = gw.Pay(ctx, validRequest()) })
+		cancel()
+		if c.waits {
+			if len(waits) != 1 || waits[0].d != c.after || f.calls.Load() != 1 {
+				t.Errorf("Retry-After %v: waits %v after %d attempts, want one wait of %v", c.after, waits, f.calls.Load(), c.after)
+			}
+			continue
+		}
+		if len(waits) != 0 || !errors.Is(err, paybridge.ErrRateLimited) || f.calls.Load() != 1 {
+			t.Errorf("Retry-After %v: %v after %d attempts and waits %v, want ErrRateLimited after 1 and no wait",
+				c.after, err, f.calls.Load(), waits)
+		}
+	}
+}
+
 func TestNoRetryMakesOneAttempt(t *testing.T) {
 	f := &fake{caps: provider.Capabilities{Unavailable: []provider.Operation{provider.OpGetPayment}}}
 	f.pay = func(*provider.PaymentRequest) (*provider.Payment, error) { return nil, unavailable }

@@ -5,7 +5,9 @@
 //
 // Each provider has required variables (credentials) and optional ones (another endpoint,
 // a currency). A variable marked File may instead name a file with the _FILE suffix
-// (PAYBRIDGE_TRUSTLY_PRIVATE_KEY_FILE=key.pem), read with secret.FromEnv. Pointing the
+// (PAYBRIDGE_TRUSTLY_PRIVATE_KEY_FILE=key.pem), read with secret.FromEnv; a relative
+// name is read from the working directory, which under go test is the package's
+// directory, so give the tests an absolute one. Pointing the
 // base-URL variables and credentials at a simulator runs the same path against it.
 //
 // Nobody acts on a sandbox's hosted pages during a run and the sandbox cannot reach this

@@ -116,9 +116,12 @@ func reconcileCmd(ctx context.Context, s stdio, args []string) int {
 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	j, err := pgjournal.Open(ctx, journalURL, pgjournal.WithTable(table))
+	// Opened as the other commands open it: a table that is not there (the application's
+	// migration has not run, or --journal-table names another) is a configuration error
+	// before anything is read.
+	j, err := (&journalFlags{url: journalURL, table: table}).open(ctx)
 	if err != nil {
-		return reconcileError(s, c.json, &configError{err: err})
+		return reconcileError(s, c.json, err)
 	}
 	defer j.Close()
 	gw, err := c.open(ctx, s.err, paybridge.WithJournal(j))
@@ -160,7 +163,11 @@ func reconcileError(s stdio, asJSON bool, err error) int {
 		}{e})
 		return exitError
 	}
-	fmt.Fprintf(s.err, "paybridge reconcile: %s\n", e.Message)
+	label := ""
+	if e.Code == "configuration" {
+		label = "configuration error: " // as the other commands say it, though reconcile exits 2
+	}
+	fmt.Fprintf(s.err, "paybridge reconcile: %s%s\n", label, e.Message)
 	if e.Code != "configuration" {
 		kv(s.err, "  code", e.Code, "  HTTP status", httpStatus(e.HTTPStatus), "  correlation id", e.CorrelationID)
 	}

@@ -137,6 +137,17 @@ func TestReconcileCommand(t *testing.T) {
 		t.Errorf("stderr: %q", res.err)
 	}
 
+	// A journal table that does not exist (the application's migration has not run, or
+	// --journal-table names another) is a configuration error, found before the provider's
+	// ledger is read.
+	stub.FailLedgerAfter(1) // a listing read first would end with provider_unavailable
+	res = cli(t, "reconcile", "--url", providerURL, "--journal", dbURL, "--journal-table", "no_such_journal",
+		"--from", at(t0), "--to", at(t2)).mustCode(t, exitError)
+	if !strings.Contains(res.err, "configuration error") || !strings.Contains(res.err, "no_such_journal") || strings.Contains(res.err, "code") {
+		t.Errorf("a journal table that does not exist printed:\n%s", res.err)
+	}
+	stub.FailLedgerAfter(0)
+
 	// A provider with no ledger cannot be reconciled: exit 2, saying why.
 	res = cli(t, "reconcile", "--url", useStub(t, reconciletest.NewWithoutLedger()), "--journal", dbURL, "--journal-table", j.Table(),
 		"--from", "2026-12-01", "--to", "2026-12-02").mustCode(t, exitError)

@@ -71,3 +71,24 @@ func (h *holdAnswers) early() bool {
 	defer h.mu.Unlock()
 	return h.before
 }
+
+// Without a SettlePeriod the period is DefaultSettlePeriod, the README's 2 minutes: a
+// payment Trustly does not know, last sent a minute ago, may still land and stays
+// uncertain; one last sent three minutes ago never will, and Resolve says so.
+func TestDefaultSettlePeriodIsTwoMinutes(t *testing.T) {
+	e := newEnv(t, trustlyrestsim.Options{}, func(c *trustlyrest.Config) { c.SettlePeriod = 0 })
+	for _, c := range []struct {
+		ago     time.Duration
+		settled bool
+	}{{time.Minute, false}, {3 * time.Minute, true}} {
+		req := &provider.PaymentRequest{Amount: usd("10.00"), MerchantReference: "settle-default", IdempotencyKey: "k-settle-" + c.ago.String()}
+		_, err := e.client.Resolve(context.Background(), provider.Attempt{Op: provider.OpPay, Key: req.IdempotencyKey,
+			Reference: trustlyrest.PaymentReference(req.MerchantReference, req.IdempotencyKey), SentAt: time.Now().Add(-c.ago), Attempts: 1}, req)
+		switch {
+		case c.settled && !errors.Is(err, provider.ErrNotApplied):
+			t.Errorf("Resolve of a payment last sent %v ago, unknown to Trustly = %v; want ErrNotApplied", c.ago, err)
+		case !c.settled && (errors.Is(err, provider.ErrNotApplied) || provider.CodeOf(err) != provider.UnknownOutcome):
+			t.Errorf("Resolve of a payment last sent %v ago, unknown to Trustly = %v; want UnknownOutcome", c.ago, err)
+		}
+	}
+}
