@@ -83,12 +83,12 @@ func TestReadmeGoSnippetsCompile(t *testing.T) {
 	}
 	for _, b := range blocks {
 		if !slices.Contains(here, b) {
-			t.Errorf("the README's Go snippet is not in internal/readme/snippets.go (copy it between readme:begin and readme:end, where it compiles):\n%s", b)
+			t.Errorf("the README's Go snippet is not in examples/readme/snippets.go (copy it between readme:begin and readme:end, where it compiles):\n%s", b)
 		}
 	}
 	for _, r := range here {
 		if !slices.Contains(blocks, r) {
-			t.Errorf("a snippet of internal/readme/snippets.go is not in the README:\n%s", r)
+			t.Errorf("a snippet of examples/readme/snippets.go is not in the README:\n%s", r)
 		}
 	}
 }
