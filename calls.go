@@ -83,11 +83,21 @@ func callsOf(es []journal.Entry) []provider.Call {
 // Mark implements provider.Calls with a journal entry per mark, whose fingerprint is the
 // value: the journal's claim makes the first value win on every instance.
 func (c calls) Mark(ctx context.Context, name, key, value string) (string, error) {
+	return c.mark(ctx, name, key, value, false)
+}
+
+// MarkKept implements provider.Calls: Mark with an entry the journal keeps
+// (journal.Entry.Keep).
+func (c calls) MarkKept(ctx context.Context, name, key, value string) (string, error) {
+	return c.mark(ctx, name, key, value, true)
+}
+
+func (c calls) mark(ctx context.Context, name, key, value string, keep bool) (string, error) {
 	if name == "" || key == "" || value == "" {
 		return "", errors.New("paybridge: a mark needs a name, a key and a value")
 	}
 	id := journal.ID{Scope: c.g.scope, Op: markOp + name, Key: key}
-	cl, err := c.g.journal.Claim(ctx, journal.Entry{ID: id, Fingerprint: value}, c.g.lease)
+	cl, err := c.g.journal.Claim(ctx, journal.Entry{ID: id, Fingerprint: value, Keep: keep}, c.g.lease)
 	switch {
 	case err == nil && cl.Held:
 		if err := c.g.journal.Record(ctx, id, cl.Token, journal.Outcome{State: journal.Settled, Result: []byte(value)}); err != nil &&

@@ -90,8 +90,10 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 	if err != nil {
 		return nil, &Error{Code: CodeInternal, Op: c.op, Provider: g.name, IdempotencyKey: c.key, err: err}
 	}
+	// A mandate's record is read by its charges for as long as it lasts (Trustly has no
+	// call that reads a mandate): the journal keeps it past its retention.
 	claim, err := g.claim(ctx, start, c.op, journal.Entry{ID: id, Fingerprint: fp, Reference: g.reference(c.req),
-		Parent: parentOf(c.req), Amount: c.amount})
+		Parent: parentOf(c.req), Amount: c.amount, Keep: c.need == provider.OpCreateMandate})
 	if err != nil {
 		return nil, err
 	}

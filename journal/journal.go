@@ -66,6 +66,11 @@ type Entry struct {
 	// existing one (a refund's payment); empty otherwise. It is set at Claim and never
 	// changed; FindByParent finds the calls made against one object by it.
 	Parent string
+	// Keep marks the record of something that lasts beyond its call (a direct-debit
+	// mandate, and what notifications said of it), which later calls read for as long as
+	// it lasts: a journal's retention and pruning leave it, whatever its state and age;
+	// only Forget removes it. It is set at Claim and never changed.
+	Keep bool
 	// Amount is the amount the call moves, if any; a notification for the entry must
 	// carry the same amount.
 	Amount money.Amount

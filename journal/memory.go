@@ -11,7 +11,8 @@ import (
 )
 
 // DefaultRetention is how long Memory keeps Settled and Failed entries unless
-// WithRetention says otherwise. Pending and Uncertain entries are never dropped.
+// WithRetention says otherwise. Pending and Uncertain entries are never dropped, nor are
+// entries claimed with Keep.
 const DefaultRetention = 30 * 24 * time.Hour
 
 // Memory is a Journal in this process's memory: the Gateway's default. It serialises the
@@ -82,7 +83,7 @@ func (m *Memory) Claim(_ context.Context, e Entry, lease time.Duration) (Claim, 
 	m.sweep(now)
 	cur := m.entries[e.ID]
 	if cur == nil {
-		cur = &memEntry{Entry: Entry{ID: e.ID, Fingerprint: e.Fingerprint, Reference: e.Reference, Parent: e.Parent,
+		cur = &memEntry{Entry: Entry{ID: e.ID, Fingerprint: e.Fingerprint, Reference: e.Reference, Parent: e.Parent, Keep: e.Keep,
 			Amount: e.Amount, State: Pending, Attempts: 1, SentAt: now, CreatedAt: now, UpdatedAt: now}}
 		if e.Reference != "" {
 			ref := [2]string{e.Scope, e.Reference}
@@ -388,14 +389,15 @@ func unlist(index map[[2]string][]ID, k [2]string, id ID) {
 	}
 }
 
-// sweep drops Settled and Failed entries older than the retention, at most once a minute.
+// sweep drops Settled and Failed entries older than the retention, but those claimed with
+// Keep, at most once a minute.
 func (m *Memory) sweep(now time.Time) {
 	if now.Sub(m.sweptAt) < time.Minute {
 		return
 	}
 	m.sweptAt = now
 	for _, e := range m.entries {
-		if (e.State == Settled || e.State == Failed) && now.Sub(e.UpdatedAt) > m.retention {
+		if (e.State == Settled || e.State == Failed) && !e.Keep && now.Sub(e.UpdatedAt) > m.retention {
 			m.drop(e)
 		}
 	}

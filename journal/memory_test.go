@@ -153,3 +153,32 @@ func TestMemoryFindByParentCopies(t *testing.T) {
 		t.Fatalf("after changing a returned entry: %+v, %v; want the recorded entry unchanged", again, err)
 	}
 }
+
+// An entry claimed with Keep (a mandate's record) outlives the retention, settled or
+// failed; the others do not.
+func TestMemoryKeptEntryOutlivesRetention(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	j := journal.NewMemory(journal.WithClock(clock.Now), journal.WithRetention(time.Hour))
+	kept := journal.Entry{ID: journal.ID{Scope: "s", Op: "create_mandate", Key: "m"}, Fingerprint: "f", Keep: true}
+	plain := journal.Entry{ID: journal.ID{Scope: "s", Op: "pay", Key: "p"}, Fingerprint: "f"}
+	for _, e := range []journal.Entry{kept, plain} {
+		c, err := j.Claim(ctx, e, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Record(ctx, e.ID, c.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Add(400 * 24 * time.Hour)
+	if _, err := j.Claim(ctx, journal.Entry{ID: journal.ID{Scope: "s", Op: "pay", Key: "other"}, Fingerprint: "f"}, time.Minute); err != nil {
+		t.Fatal(err) // a claim sweeps
+	}
+	if e, err := j.Get(ctx, kept.ID); err != nil || e.State != journal.Settled {
+		t.Fatalf("the kept entry after the retention: %+v, %v", e, err)
+	}
+	if _, err := j.Get(ctx, plain.ID); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("the other entry after the retention: %v; want it dropped", err)
+	}
+}

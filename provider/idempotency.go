@@ -122,6 +122,10 @@ type Calls interface {
 	// marking at once, one wins and both learn its value. Marks are kept as long as the
 	// journal keeps settled calls.
 	Mark(ctx context.Context, name, key, value string) (first string, err error)
+	// MarkKept is Mark for a fact about something that lasts beyond the call it came
+	// from, such as a direct-debit mandate Trustly has no call to read: the journal keeps
+	// it past its retention, as it keeps the record of the call that created the mandate.
+	MarkKept(ctx context.Context, name, key, value string) (first string, err error)
 	// Marked returns the value recorded under name and key, "" when none.
 	Marked(ctx context.Context, name, key string) (string, error)
 }

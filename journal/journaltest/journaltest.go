@@ -39,6 +39,7 @@ func Run(t *testing.T, newJournal func(t *testing.T) journal.Journal) {
 		{"FindByParentOldestFirst", testFindByParent},
 		{"FindByParentForgetsReleasedPending", testFindByParentReleased},
 		{"ParentIsKept", testParentKept},
+		{"KeepIsRecorded", testKeep},
 		{"FindCreatedHalfOpenOldestFirst", testFindCreated},
 		{"AttachKeepsOneProviderID", testAttach},
 		{"SettleFromOutside", testSettle},
@@ -780,5 +781,39 @@ func testMalformed(t *testing.T, j journal.Journal, scope string) {
 	}
 	if got, _ := j.Get(ctx, e.ID); got.State != journal.Pending {
 		t.Errorf("a refused Record changed the entry to %s", got.State)
+	}
+}
+
+// testKeep: an entry claimed with Keep reads so from then on, settled included; one
+// claimed without does not, and a later claim does not change it.
+func testKeep(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	kept, plain := entry(scope, "mandate"), entry(scope, "refund")
+	kept.Keep = true
+	c := claim(t, j, kept, long)
+	if !c.Entry.Keep {
+		t.Fatalf("Claim with Keep: %+v", c.Entry)
+	}
+	if err := j.Record(ctx, kept.ID, c.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`), ProviderID: "m-1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, get := range []func() (journal.Entry, error){
+		func() (journal.Entry, error) { return j.Get(ctx, kept.ID) },
+		func() (journal.Entry, error) { return j.FindByProviderID(ctx, scope, "m-1") },
+	} {
+		if e, err := get(); err != nil || !e.Keep || e.State != journal.Settled {
+			t.Fatalf("the kept entry read back: %+v, %v; want settled and kept", e, err)
+		}
+	}
+	c = claim(t, j, plain, long)
+	if c.Entry.Keep {
+		t.Fatalf("Claim without Keep: %+v", c.Entry)
+	}
+	plain.Keep = true
+	if _, err := j.Claim(ctx, plain, long); !errors.Is(err, journal.ErrBusy) {
+		t.Fatalf("a second claim: %v; want busy", err)
+	}
+	if e, err := j.Get(ctx, plain.ID); err != nil || e.Keep {
+		t.Fatalf("an entry claimed without Keep, claimed again with it: %+v, %v; want it unchanged", e, err)
 	}
 }

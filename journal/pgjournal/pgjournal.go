@@ -15,7 +15,8 @@
 // succeeds the first time costs two statements: the claim and the outcome.
 //
 // Settled and failed rows are kept until [Journal.Prune] removes them; pending and uncertain
-// rows are never pruned, since a repeat of such a call must not send it again.
+// rows are never pruned, since a repeat of such a call must not send it again, nor are rows
+// claimed with Keep (a mandate's record).
 //
 // # Setting up
 //
@@ -188,7 +189,7 @@ func New(db DB, opts ...Option) (*Journal, error) {
 // columns is what every statement that returns an entry returns, in scan order. The last
 // is how long ago the latest request was sent, in microseconds on the database clock, from
 // which scanEntry puts SentAt on this host's clock.
-const columns = `scope, op, key, fingerprint, reference, parent, amount_minor, currency, coalesce(provider_id, ''),
+const columns = `scope, op, key, fingerprint, reference, parent, keep, amount_minor, currency, coalesce(provider_id, ''),
   state, result, error_code, error_message, attempts, sent_at, created_at, updated_at,
   (extract(epoch from now() - sent_at) * 1000000)::bigint`
 
@@ -203,9 +204,9 @@ func newJournal(db DB, o options) (*Journal, error) {
 	id := `scope = $1 AND op = $2 AND key = $3`
 	// Claim: a new row held by the caller, or an unsettled row with the same fingerprint
 	// whose lease has passed, taken over as uncertain. Otherwise no row is returned.
-	j.sql.claim = `INSERT INTO ` + t + ` AS j (scope, op, key, fingerprint, reference, parent, amount_minor, currency,
+	j.sql.claim = `INSERT INTO ` + t + ` AS j (scope, op, key, fingerprint, reference, parent, keep, amount_minor, currency,
   state, attempts, claim_token, lease_until, sent_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, now() + make_interval(secs => $10::float8), now(), now(), now())
+VALUES ($1, $2, $3, $4, $5, $6, $11, $7, $8, 'pending', 1, $9, now() + make_interval(secs => $10::float8), now(), now(), now())
 ON CONFLICT (scope, op, key) DO UPDATE
    SET claim_token = excluded.claim_token, lease_until = excluded.lease_until,
        state = 'uncertain', updated_at = now(),
@@ -252,7 +253,7 @@ UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
  WHERE ` + id + ` AND (provider_id IS NULL OR provider_id = $4)`
 	j.sql.prune = `DELETE FROM ` + t + ` WHERE ctid IN (
   SELECT ctid FROM ` + t + `
-   WHERE state IN ('settled', 'failed') AND updated_at < now() - make_interval(secs => $1::float8)
+   WHERE state IN ('settled', 'failed') AND updated_at < now() - make_interval(secs => $1::float8) AND NOT keep
    LIMIT $2)`
 	return j, nil
 }
@@ -334,7 +335,7 @@ func (j *Journal) Claim(ctx context.Context, e journal.Entry, lease time.Duratio
 	for range claimAttempts {
 		token := pgkit.NewToken()
 		got, err := scanEntry(j.db.QueryRow(ctx, j.sql.claim, e.Scope, e.Op, e.Key, e.Fingerprint, e.Reference,
-			e.Parent, minor, cur, token, lease.Seconds()))
+			e.Parent, minor, cur, token, lease.Seconds(), e.Keep))
 		if err == nil {
 			return journal.Claim{Entry: got, Held: true, Token: token}, nil
 		}
@@ -578,7 +579,7 @@ const pruneBatch = 5000
 
 // Prune deletes settled and failed entries last changed more than olderThan ago (on the
 // database clock) and returns how many it deleted. Pending and uncertain entries are never
-// pruned. A key repeated after its entry was pruned runs as a new call, so keep olderThan
+// pruned, nor are entries claimed with Keep. A key repeated after its entry was pruned runs as a new call, so keep olderThan
 // above the longest time your callers may repeat a call.
 func (j *Journal) Prune(ctx context.Context, olderThan time.Duration) (int64, error) {
 	if olderThan < 0 {
@@ -613,7 +614,7 @@ func scanEntry(row pgx.Row, extra ...any) (journal.Entry, error) {
 	var cur, code, msg *string
 	var state string
 	var sentAgo int64 // microseconds, on the database clock
-	dest := append([]any{&e.Scope, &e.Op, &e.Key, &e.Fingerprint, &e.Reference, &e.Parent, &minor, &cur, &e.ProviderID, &state,
+	dest := append([]any{&e.Scope, &e.Op, &e.Key, &e.Fingerprint, &e.Reference, &e.Parent, &e.Keep, &minor, &cur, &e.ProviderID, &state,
 		&e.Result, &code, &msg, &e.Attempts, &e.SentAt, &e.CreatedAt, &e.UpdatedAt, &sentAgo}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return journal.Entry{}, err

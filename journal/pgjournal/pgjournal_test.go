@@ -62,19 +62,19 @@ func TestTwoInstancesShareClaims(t *testing.T) {
 	}
 }
 
-// Prune removes old settled entries and never an uncertain one.
+// Prune removes old settled entries and never an uncertain one, nor one claimed with Keep.
 func TestPruneKeepsUncertain(t *testing.T) {
 	url := pgtest.ServerURL(t)
 	j := open(t, url, pgtest.FreshTable(t, url, "journal_prune"))
 	ctx := context.Background()
 	id := func(k string) journal.ID { return journal.ID{Scope: "s", Op: "payout", Key: k} }
-	for _, k := range []string{"settled", "uncertain", "pending"} {
-		c, err := j.Claim(ctx, journal.Entry{ID: id(k), Fingerprint: "f"}, time.Millisecond)
+	for _, k := range []string{"settled", "uncertain", "pending", "kept"} {
+		c, err := j.Claim(ctx, journal.Entry{ID: id(k), Fingerprint: "f", Keep: k == "kept"}, time.Millisecond)
 		if err != nil {
 			t.Fatal(err)
 		}
 		switch k {
-		case "settled":
+		case "settled", "kept":
 			err = j.Record(ctx, id(k), c.Token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`)})
 		case "uncertain":
 			err = j.Record(ctx, id(k), c.Token, journal.Outcome{State: journal.Uncertain})
@@ -88,7 +88,7 @@ func TestPruneKeepsUncertain(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("Prune: %d, %v; want the settled entry only", n, err)
 	}
-	for _, k := range []string{"uncertain", "pending"} {
+	for _, k := range []string{"uncertain", "pending", "kept"} {
 		if _, err := j.Get(ctx, id(k)); err != nil {
 			t.Errorf("%s entry after Prune: %v", k, err)
 		}
@@ -105,7 +105,8 @@ func TestMigrationSQL(t *testing.T) {
 	}
 	for _, want := range []string{`CREATE TABLE IF NOT EXISTS "billing"."operations"`, `"operations_provider_id_idx"`,
 		`ALTER TABLE "billing"."operations" ADD COLUMN IF NOT EXISTS parent`, `"operations_parent_idx"`,
-		`"operations_created_idx" ON "billing"."operations" (scope, created_at)`} {
+		`"operations_created_idx" ON "billing"."operations" (scope, created_at)`,
+		`ALTER TABLE "billing"."operations" ADD COLUMN IF NOT EXISTS keep`} {
 		if !strings.Contains(sql, want) {
 			t.Errorf("migration SQL lacks %s", want)
 		}

@@ -24,8 +24,10 @@ import (
 //
 // Mandate.ID is the SelectAccount's orderid. Charge needs the account's accountid, which
 // only the account notification gives: while verifying it, the adapter records the
-// accountid with the order through provider.Calls.Mark, in the Gateway's journal, so that
-// every instance sharing the journal, and a restarted process, can charge the mandate.
+// accountid with the order through provider.Calls.MarkKept, in the Gateway's journal, so
+// that every instance sharing the journal, and a restarted process, can charge the
+// mandate — for as long as it lasts: the journal keeps a mandate's record, and these
+// marks, past its retention.
 // The payer's EndUserID and Email, which Charge must send again, are recorded the same way
 // when the mandate is created. The mandate operations therefore need a Gateway (its
 // journal): called on the Client alone, Charge and GetMandate refuse.
@@ -83,7 +85,7 @@ func (c *Client) CreateMandate(ctx context.Context, req *provider.MandateRequest
 		// Recorded before sending, under the call's idempotency key: a repeat of the
 		// call is the identical request and records the same.
 		rec, _ := json.Marshal(mandateRecord{EndUserID: req.Payer.ID, Email: req.Payer.Email, Currency: req.Currency.String()})
-		if _, err := calls.Mark(ctx, markMandatePayer, req.IdempotencyKey, string(rec)); err != nil {
+		if _, err := calls.MarkKept(ctx, markMandatePayer, req.IdempotencyKey, string(rec)); err != nil {
 			return nil, fmt.Errorf("trustly: recording the mandate's payer in the journal: %w", err)
 		}
 	}

@@ -553,10 +553,10 @@ func mandateNotification(ctx context.Context, calls provider.Calls, n *wire.Noti
 		if d.mandateActive = directDebitMandate(n) == "1"; d.mandateActive {
 			mark = markMandateActive
 		}
-		_, err := calls.Mark(ctx, mark, n.OrderID(), accountID)
+		_, err := calls.MarkKept(ctx, mark, n.OrderID(), accountID)
 		return d, err
 	case "cancel":
-		_, err := calls.Mark(ctx, markMandateFailed, n.OrderID(), id)
+		_, err := calls.MarkKept(ctx, markMandateFailed, n.OrderID(), id)
 		return d, err
 	}
 	return d, nil

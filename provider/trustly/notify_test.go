@@ -117,6 +117,10 @@ func (r *recordedCalls) Children(_ context.Context, paymentID string, op provide
 	return out, r.err
 }
 
+func (r *recordedCalls) MarkKept(ctx context.Context, name, key, value string) (string, error) {
+	return r.Mark(ctx, name, key, value)
+}
+
 func (r *recordedCalls) Mark(_ context.Context, name, key, value string) (string, error) {
 	if r.err != nil {
 		return "", r.err

@@ -29,6 +29,9 @@ func (unreachableCalls) Children(context.Context, string, provider.Operation) ([
 func (unreachableCalls) Mark(context.Context, string, string, string) (string, error) {
 	return "", errJournalDown
 }
+func (unreachableCalls) MarkKept(context.Context, string, string, string) (string, error) {
+	return "", errJournalDown
+}
 func (unreachableCalls) Marked(context.Context, string, string) (string, error) {
 	return "", errJournalDown
 }
