@@ -394,7 +394,7 @@ func TestOperationsJournalAnswersRepeats(t *testing.T) {
 	pay := func(ref string, more ...string) []string {
 		return append([]string{"pay", "--url", url, "--json", "--amount", "10.00", "--currency", "USD", "--reference", ref,
 			"--description", "Order", "--return-url", set.ReturnURL, "--idempotency-key", ref + "-pay",
-			"--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com", "--country", "US"}, more...)
+			"--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.com", "--phone", "+14155550100", "--country", "US"}, more...)
 	}
 
 	// Without a journal each run has its own: the provider opens a second payment, as
