@@ -104,7 +104,10 @@ type Matcher func(ctx context.Context, e *Event) error
 // its operations journal. It is consulted only for a notification the store does not
 // remember as processed and that is not older than the maximum age (WithMaxAge), while
 // the Handler holds the store's claim on it: what it records cannot come from a replay
-// the Handler then refuses.
+// the Handler then refuses. With a Store that is a Renewer, a Matcher that takes a third
+// of the lease or more has the claim renewed before the callback runs; when another
+// handler took the notification meanwhile, it is answered 503 and never delivered by this
+// one.
 func WithMatcher(m Matcher) Option { return func(h *Handler) { h.match = m } }
 
 // WithUnmatched sets a function called with each verified event the Matcher found not to
@@ -278,6 +281,22 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach
 		log.WarnContext(ctx, "notification could not be matched to our orders now; asking for redelivery", "error", err.Error())
 		d.result = resultRetryLater
 		return nil, http.StatusServiceUnavailable
+	}
+	if r, ok := h.store.(Renewer); ok && h.lease/3 > 0 && time.Since(claimedAt) >= h.lease/3 {
+		// The Matcher took a third of the lease or more: the claim is renewed before the
+		// callback runs, since it may have run out and been taken by another handler,
+		// which then delivers the notification itself.
+		at := time.Now()
+		renewed, rerr := r.Renew(ctx, key, claim.Token, h.lease)
+		if rerr != nil || !renewed {
+			if rerr != nil {
+				release()
+			}
+			log.WarnContext(ctx, "notification claim lost while it was matched; asking for redelivery", "error", fmt.Sprint(rerr))
+			d.result = resultRetryLater
+			return nil, http.StatusServiceUnavailable
+		}
+		claimedAt = at
 	}
 	ev := n.Event
 	var slot *decisionSlot

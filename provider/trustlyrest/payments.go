@@ -208,7 +208,8 @@ func reached(st int) bool {
 // in the Authorize notification, which captures the payment itself). A capture Trustly
 // refuses is reported in this read's ProviderStatus. When the refusal ends the payment (see
 // captureEndsPayment) the authorization is voided and the payment reported failed; later
-// reads find it voided (canceled) and capture nothing. Otherwise nothing is remembered
+// reads find it voided (canceled) and capture nothing — unless a capture made before the
+// void exists (a cancel leaves it), which they then report. Otherwise nothing is remembered
 // between reads: Trustly's transactions are the record, so a later read sends the capture
 // again and reports Trustly's answer to it.
 func (c *Client) GetPayment(ctx context.Context, id string) (*provider.Payment, error) {
@@ -301,14 +302,17 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 	if isManual(auth) {
 		return c.manualPayment(ctx, auth, p)
 	}
-	if !reached(st) {
+	// A voided authorization is read for its capture too: one made before the void (by
+	// another instance, while this one's capture was refused and it voided the
+	// authorization) is not cancelled with it, and takes the money.
+	if !reached(st) && st != statusVoided {
 		return p, nil
 	}
 	cap, err := c.findChild(ctx, auth.id(), typeCapture, captureReference(auth.reference()), true)
 	if err != nil {
 		return nil, err
 	}
-	if cap == nil && !autoCaptured(auth) {
+	if cap == nil && (!autoCaptured(auth) || !reached(st)) {
 		return p, nil
 	}
 	if cap == nil {
