@@ -511,8 +511,16 @@ func (c *Client) captureOnNotification(ctx context.Context, w *webhook, ev *noti
 		}
 		if st := int(auth.Status); !reached(st) {
 			// No longer authorized (voided after a refused capture, say): nothing to
-			// capture, and the payment is as Trustly holds it now.
-			ev.Kind = eventKind(w.txType, w.paymentT, st)
+			// capture. A capture made before the void (a cancel leaves it) takes the
+			// money, and its own notifications report the payment; without one, the
+			// payment is as Trustly holds it now.
+			cap, err := c.findChild(ctx, auth.id(), typeCapture, captureReference(auth.reference()), true)
+			if err != nil {
+				return fmt.Errorf("trustlyrest: reading payment %s's capture: %w", w.objectID, err)
+			}
+			if cap == nil {
+				ev.Kind = eventKind(w.txType, w.paymentT, st)
+			}
 			ev.ProviderStatus += "; now " + rawStatus(st, auth.StatusMessage)
 			return nil
 		}

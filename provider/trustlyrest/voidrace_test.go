@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
 )
 
@@ -47,6 +48,15 @@ func TestVoidedAuthorizationWithACaptureReadsTheCapture(t *testing.T) {
 	})
 	if _, err := c.GetPayment(context.Background(), "1002593555"); err != nil { // refused, voided
 		t.Fatal(err)
+	}
+	// The Authorize notification, delivered again, does not read as a canceled payment.
+	n, err := c.VerifyNotification(context.Background(), signed(t, testID, authorizeNote))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Event.Kind == notify.PaymentCanceled || n.Event.Kind == notify.PaymentFailed {
+		t.Fatalf("the Authorize notification of a voided authorization whose capture exists reads %s (%s)", n.Event.Kind,
+			n.Event.ProviderStatus)
 	}
 	p, err := c.GetPayment(context.Background(), "1002593555")
 	if err != nil {
