@@ -23,6 +23,11 @@ func authorizedPayment(token string) string {
 "merchantReference":"order-1.pbabcdefghij"}}}`
 }
 
+// voidedPayment is authorizedPayment once a cancel has voided it (13 Voided).
+func voidedPayment(token string) string {
+	return strings.Replace(authorizedPayment(token), `"status":2,"statusMessage":"Authorized"`, `"status":13,"statusMessage":"Voided"`, 1)
+}
+
 const madeCapture = `{"transactionId":"1002593600","transactionType":3,"originalTransactionId":"1002593555",
 "merchantReference":"order-1.pbabcdefghij.c","currency":"USD","amount":"10.00","status":1,"statusMessage":"Pending"}`
 
@@ -36,7 +41,7 @@ func captureAPI(t *testing.T, token, refusal string, appears bool, captures *ato
 	var voided atomic.Bool
 	auth := func() string {
 		if voided.Load() {
-			return strings.Replace(authorizedPayment(token), `"status":2,"statusMessage":"Authorized"`, `"status":13,"statusMessage":"Voided"`, 1)
+			return voidedPayment(token)
 		}
 		return authorizedPayment(token)
 	}

@@ -23,7 +23,7 @@ func refusingThenAcceptingAPI(t *testing.T, captures, cancels *atomic.Int32) *Cl
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/transactions/1002593555"):
 			body := authorizedPayment("")
 			if voided.Load() {
-				body = strings.Replace(body, `"status":2,"statusMessage":"Authorized"`, `"status":13,"statusMessage":"Voided"`, 1)
+				body = voidedPayment("")
 			}
 			_, _ = w.Write([]byte(body))
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/transactions"):
@@ -42,8 +42,7 @@ func refusingThenAcceptingAPI(t *testing.T, captures, cancels *atomic.Int32) *Cl
 		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/1002593555/cancel"):
 			cancels.Add(1)
 			voided.Store(true)
-			body := authorizedPayment("")
-			_, _ = w.Write([]byte(strings.Replace(body, `"status":2,"statusMessage":"Authorized"`, `"status":13,"statusMessage":"Voided"`, 1)))
+			_, _ = w.Write([]byte(voidedPayment("")))
 		default:
 			t.Errorf("unexpected %s %s", r.Method, r.URL)
 			w.WriteHeader(http.StatusNotFound)

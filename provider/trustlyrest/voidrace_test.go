@@ -21,7 +21,7 @@ func TestVoidedAuthorizationWithACaptureReadsTheCapture(t *testing.T) {
 	var voided atomic.Bool
 	c := stubClient(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		voidedAuth := strings.Replace(authorizedPayment(""), `"status":2,"statusMessage":"Authorized"`, `"status":13,"statusMessage":"Voided"`, 1)
+		voidedAuth := voidedPayment("")
 		switch {
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/transactions/1002593555"):
 			if voided.Load() {
