@@ -612,6 +612,14 @@ func (s *Server) captureLocked(w http.ResponseWriter, t *tx, p map[string]string
 		invalid(w, "Invalid interactionId")
 		return nil
 	}
+	if len(s.refuseCaptures) > 0 && p["interactionId"] == "" {
+		code := s.refuseCaptures[0]
+		s.refuseCaptures = s.refuseCaptures[1:]
+		// [I] Trustly's documentation names the codes, not the exception class it reports
+		// them with.
+		writeError(w, http.StatusBadRequest, code, domainRefused, "Capture refused")
+		return nil
+	}
 	// [I] A Recurring authorization's recurringAmount caps each capture under it.
 	if rc := t.pay.recurringCents; rc > 0 {
 		if c, ok := parseCents(p["amount"]); ok && c > rc {

@@ -110,6 +110,9 @@ type server struct {
 	key  []byte
 
 	mu sync.Mutex
+	// refuseCaptures are the error codes the next captures are refused with
+	// (RefuseNextCapture), first first.
+	refuseCaptures []int
 	// merchants are the merchants the server knows, by accessId; primary is the one
 	// Options describes. Each sees its own transactions, payments and customers only.
 	merchants map[string]*merchant
@@ -189,6 +192,17 @@ func (s *Server) SetNotificationURL(u string) {
 // DropNextWrite makes the next n REST POST requests be processed and their answers lost,
 // as DropNext does for every request. Lookups are answered normally.
 func (s *Server) DropNextWrite(n int) { s.writeFaults.DropNext(n) }
+
+// RefuseNextCapture makes the next capture of a payment's authorization be refused with
+// Trustly's error code: 331 (the payer's account lacks the funds), 390 (fraud analysis),
+// 326 or 397 (the split token expired or is not valid) — refusals a retry does not cure
+// (project fact file trustly-rest.md §8). The authorization stays authorized, as at
+// Trustly, until the merchant cancels it.
+func (s *Server) RefuseNextCapture(code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuseCaptures = append(s.refuseCaptures, code)
+}
 
 const apiPrefix = "/api/v1"
 

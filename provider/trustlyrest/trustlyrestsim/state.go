@@ -24,6 +24,7 @@ const (
 	domainAccessControl    = "com.paywithmybank.merchantgateway.v1.exception.AccessControlException"
 	domainSplitToken       = "com.paywithmybank.merchantgateway.v1.exception.InvalidSplitTokenException"
 	domainInvalidAccount   = "com.paywithmybank.merchantgateway.v1.exception.InvalidAccountException"
+	domainRefused          = "com.paywithmybank.merchantgateway.v1.exception.PaymentProviderException" // [I]
 )
 
 // Transaction types (as numbered in https://amer.developers.trustly.com/openapi.json) and
