@@ -225,14 +225,8 @@ func (c *Client) Void(ctx context.Context, req *provider.VoidRequest) (*provider
 	if err != nil {
 		return nil, err
 	}
-	voided, err := c.postTransaction(ctx, "/transactions/"+auth.id()+"/cancel", f)
+	voided, err := c.voidAuthorization(ctx, auth, f)
 	if err != nil {
-		return nil, err
-	}
-	if voided.id() != auth.id() {
-		return nil, unreadableAnswer(errNotTheTransaction)
-	}
-	if err := notVoided(voided); err != nil {
 		return nil, err
 	}
 	return c.paymentFrom(ctx, voided, currencyOf(auth))

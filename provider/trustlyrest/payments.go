@@ -353,21 +353,23 @@ func (c *Client) paymentFrom(ctx context.Context, auth *wireTransaction, cur mon
 // funds — taking money for a payment the merchant was told had failed, and may have had
 // paid again. Voided, it is read as canceled from then on, and nothing captures it.
 func (c *Client) endRefusedPayment(ctx context.Context, auth *wireTransaction) error {
-	return c.voidAuthorization(ctx, auth, "capture refused")
+	_, err := c.voidAuthorization(ctx, auth, signing.Form{{Key: "message", Value: "capture refused"}})
+	return err
 }
 
-// voidAuthorization cancels an authorization (POST /transactions/{id}/cancel, which voids
-// it: 13 Voided,
-// https://amer.developers.trustly.com/api-reference/api/transactions/post-transactions-cancel).
-func (c *Client) voidAuthorization(ctx context.Context, auth *wireTransaction, message string) error {
-	voided, err := c.postTransaction(ctx, "/transactions/"+auth.id()+"/cancel", signing.Form{{Key: "message", Value: message}})
+// voidAuthorization cancels an authorization with form (POST /transactions/{id}/cancel,
+// which voids it: 13 Voided,
+// https://amer.developers.trustly.com/api-reference/api/transactions/post-transactions-cancel)
+// and returns the voided transaction; an answer that does not show it voided is an error.
+func (c *Client) voidAuthorization(ctx context.Context, auth *wireTransaction, form signing.Form) (*wireTransaction, error) {
+	voided, err := c.postTransaction(ctx, "/transactions/"+auth.id()+"/cancel", form)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if voided.id() != auth.id() {
-		return unreadableAnswer(errNotTheTransaction)
+		return nil, unreadableAnswer(errNotTheTransaction)
 	}
-	return notVoided(voided)
+	return voided, notVoided(voided)
 }
 
 // captureEndsPayment reports whether a capture refusal is final for the payment: the split

@@ -8,6 +8,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
+	"github.com/paybridge/paybridge/provider/trustlyrest/internal/signing"
 )
 
 // fillDisbursement maps a notification about a Disbursement authorization, read back from
@@ -86,7 +87,7 @@ func (c *Client) fillDisbursement(ctx context.Context, w *webhook, ev *notify.Ev
 	}
 	// Trustly refused the deposit for good: void the authorization, so that GetPayout
 	// reads the payout canceled too, and report it failed.
-	if cerr := c.voidAuthorization(ctx, auth, "payout deposit refused"); cerr != nil {
+	if _, cerr := c.voidAuthorization(ctx, auth, signing.Form{{Key: "message", Value: "payout deposit refused"}}); cerr != nil {
 		return fmt.Errorf("trustlyrest: voiding payout %s after Trustly refused its deposit (%w): %w: %w", auth.id(), err, notify.ErrRetryLater, cerr)
 	}
 	ev.Kind = notify.PayoutFailed
