@@ -63,7 +63,10 @@ type Error struct {
 	// UnknownOutcome or to retry safely.
 	IdempotencyKey string
 	// Fields lists the invalid request fields of an InvalidRequest error found before
-	// anything was sent.
+	// anything was sent: by the Gateway's checks, or by the adapter, for a field its
+	// provider needs that the neutral request leaves optional (provider.FieldError; the
+	// adapter's error stays reachable with errors.As). A field the provider's answer
+	// names is not listed: read it from the *provider.Error.
 	Fields []FieldError
 	err    error
 }
@@ -141,7 +144,27 @@ func (g *Gateway) wrap(op, key string, err error) error {
 	if code == provider.Unknown {
 		code = provider.Internal
 	}
-	return &Error{Code: code, Op: op, Provider: g.name, IdempotencyKey: key, err: err}
+	out := &Error{Code: code, Op: op, Provider: g.name, IdempotencyKey: key, err: err}
+	if f, ok := refusedField(err); ok && code == provider.InvalidRequest {
+		out.Fields = []FieldError{f}
+	}
+	return out
+}
+
+// refusedField returns the field an adapter refused before sending: an InvalidRequest
+// *provider.Error naming a field and carrying nothing from a provider's answer (no
+// provider code, no HTTP status) nor an underlying cause.
+func refusedField(err error) (FieldError, bool) {
+	var pe *provider.Error
+	if !errors.As(err, &pe) || pe.Code != provider.InvalidRequest || pe.Field == "" ||
+		pe.ProviderCode != "" || pe.HTTPStatus != 0 || pe.Err != nil {
+		return FieldError{}, false
+	}
+	problem := pe.Message
+	if problem == "" {
+		problem = "is invalid"
+	}
+	return FieldError{Field: pe.Field, Problem: problem}, true
 }
 
 func (g *Gateway) invalid(op, key string, fields ...FieldError) error {

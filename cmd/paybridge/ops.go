@@ -248,8 +248,8 @@ func describe(err error, exit int, key string) errorJSON {
 	var prov *provider.Error
 	if errors.As(err, &prov) {
 		e.ProviderCode, e.HTTPStatus, e.CorrelationID = prov.ProviderCode, prov.HTTPStatus, prov.CorrelationID
-		// A field the adapter refused (Trustly REST's Payer.Phone, say) is listed as the
-		// Gateway's are, with its flag.
+		// A field the provider's answer names (Trustly's Amount for its error 620, say)
+		// is listed as the refused ones are, with its flag.
 		if pe != nil && pe.Op != "Open" && len(pe.Fields) == 0 && prov.Code == provider.InvalidRequest && prov.Field != "" {
 			e.Fields = append(e.Fields, fieldJSON{Field: prov.Field, Flag: flagOf(err, prov.Field), Problem: prov.Message})
 		}

@@ -309,9 +309,9 @@ var fieldLabels = map[string]string{
 	"Payer.Phone": "Phone", "Payer.Country": "Country", "Payer.Locale": "Country", "Amount": "Amount",
 }
 
-// formErrors turns an InvalidRequest error into lines for the buyer: the fields the
-// Gateway refused, or the one field the provider's adapter refused (Trustly REST's
-// Payer.Phone, say).
+// formErrors turns an InvalidRequest error into lines for the buyer: the fields refused
+// before sending (by the Gateway, or by the adapter: Trustly REST's Payer.Phone, say), or
+// the one field the provider's answer named.
 func formErrors(err error) []string {
 	var pe *paybridge.Error
 	var fields []paybridge.FieldError
