@@ -57,8 +57,12 @@ func TestEstablishNeedsTheCustomersPhone(t *testing.T) {
 		var pe *provider.Error
 		if codeOf(err) != paybridge.CodeInvalidRequest || !errorsAs(err, &pe) || pe.Field != c.field {
 			t.Errorf("without a phone: %v; want InvalidRequest naming %s", err, c.field)
-		} else if !strings.Contains(err.Error(), c.field+": is required") {
+		} else if !strings.Contains(err.Error(), c.field+" is required") {
 			t.Errorf("the error %q does not say %s is required", err, c.field)
+		}
+		var ge *paybridge.Error
+		if !errorsAs(err, &ge) || len(ge.Fields) != 1 || ge.Fields[0].Field != c.field {
+			t.Errorf("the error's Fields do not list %s: %v", c.field, err)
 		}
 		if n := e.sim.Requests() - before; n != 0 {
 			t.Errorf("refused for %s, yet %d requests were sent", c.field, n)
