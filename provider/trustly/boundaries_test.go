@@ -11,7 +11,6 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/provider"
-	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
 )
 
@@ -96,7 +95,7 @@ func TestOurNotificationIDCannotBeTakenByAnotherMerchantsNotification(t *testing
 	calls := &recordedCalls{calls: []provider.Call{{Op: provider.OpPay, Key: "k", Reference: "m-1", ProviderID: "800",
 		Amount: money.MustNew("902.50", "EUR")}}}
 	var got []notify.Event
-	h := notify.NewHandler(callsVerifier{c, calls}, func(_ context.Context, e notify.Event) error { got = append(got, e); return nil })
+	h := notify.NewHandler(withCalls{c, calls}, func(_ context.Context, e notify.Event) error { got = append(got, e); return nil })
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	post := func(body []byte) int {
@@ -128,17 +127,6 @@ func signedData(t *testing.T, body []byte) map[string]any {
 	var data map[string]any
 	reshape(t, body, func(d map[string]any) { data = d })
 	return data
-}
-
-// callsVerifier is the adapter reading notifications against calls, as behind the
-// Gateway's handler.
-type callsVerifier struct {
-	*trustly.Client
-	calls provider.Calls
-}
-
-func (v callsVerifier) VerifyNotification(ctx context.Context, r *notify.Request) (*notify.Notification, error) {
-	return v.Client.VerifyNotification(provider.WithCalls(ctx, v.calls), r)
 }
 
 // A kyc or account notification's attributes are the end user's identity, run together
