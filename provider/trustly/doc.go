@@ -335,10 +335,13 @@
 // delivers the notification again and the callback is asked again. Trustly's "CONTINUE
 // with limit" answer, which lets a deposit go on up to an amount, is not sent.
 //
-// A kyc notification is not remembered as processed: Trustly delivers a notification
-// again only when no valid answer reached it, so the answer to the redelivery is the one
-// it acts on; the callback is asked again and its current decision is sent. Decide the same way for the
-// same identity (the events carry the same ID), and record the identity idempotently.
+// A kyc notification is remembered as processed with the decision sent, as Trustly asks of
+// every notification ("return the same result.data.status as the first time",
+// https://eu.developers.trustly.com/doc/reference/notifications-overview): a redelivery,
+// or a captured kyc posted again — it carries no timestamp, so the maximum age never
+// stops it — gets the first answer and does not reach the callback again. This needs a
+// Store that records decisions (notify.DecisionRecorder: MemoryStore, pgstore); with
+// another, each delivery asks the callback, so decide the same way for the same event ID.
 //
 // A merchant that uses Trustly's Lean KYC service also gets the account holder in account
 // notifications: personid, name, address, zipcode and city beside the bank, clearing
@@ -378,8 +381,8 @@
 // paybridge), a debit of another amount than the Payout asked for, and a second debit of
 // the order under another notificationid than the first (a Withdraw is debited once) —
 // the last three never reach the callback. A callback that fails gets HTTP 500 and no signed answer, and
-// Trustly delivers the debit again. As with kyc, the debit is not remembered as
-// processed: a redelivery asks the callback again, so decide alike for the same event ID.
+// Trustly delivers the debit again. As with kyc, the debit is remembered with the decision
+// sent, and a redelivery gets the first answer without reaching the callback again.
 //
 // A debit is read as a Withdraw's by the call that made its order, in the journal: a
 // Payout's order gets a debit only as a Withdraw (an AccountPayout reports by
