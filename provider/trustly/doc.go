@@ -342,6 +342,9 @@
 // stops it — gets the first answer and does not reach the callback again. This needs a
 // Store that records decisions (notify.DecisionRecorder: MemoryStore, pgstore); with
 // another, each delivery asks the callback, so decide the same way for the same event ID.
+// A kyc of a deposit the journal shows pending or credited — past the identification
+// Trustly waited on, so a replay posted after the store forgot it — is answered FINISH
+// without asking the callback.
 //
 // A merchant that uses Trustly's Lean KYC service also gets the account holder in account
 // notifications: personid, name, address, zipcode and city beside the bank, clearing

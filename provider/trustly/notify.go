@@ -724,6 +724,21 @@ var errUnsettled = errors.New("trustly: the notification's order may be another 
 func (c *Client) depositNotification(ctx context.Context, calls provider.Calls, deposit provider.Call, orderID, id, method string,
 	amount money.Amount, sent time.Time) (decision, error) {
 	switch method {
+	case "kyc":
+		// Trustly asks before the end user signs the transfer and waits for the answer
+		// (https://eu.developers.trustly.com/doc/reference/kyc-notification): [I] a kyc of
+		// a deposit already pending or credited is not Trustly asking but a captured one
+		// posted again after the store forgot it (a kyc has no timestamp to refuse it by).
+		for _, mark := range []string{markPending, markCredited} {
+			if seen, err := calls.Marked(ctx, mark, orderID); err != nil || seen != "" {
+				d := decision{class: classDeposit}
+				if seen != "" {
+					d.unrecorded = fmt.Errorf("a kyc of deposit %s, which went on past its identification (notification %s)", orderID, seen)
+				}
+				return d, err
+			}
+		}
+		return decision{class: classDeposit}, nil
 	case "pending":
 		_, err := calls.Mark(ctx, markPending, orderID, id)
 		return decision{class: classDeposit}, err
