@@ -204,3 +204,55 @@ func TestIdentityAttributesRegroupedAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// The JSON of a notification can be written in other ways under the same signature, which
+// covers the decoded values: a text as a number, an escaped character, an empty object as
+// null. Each such body either is refused or reads exactly as the genuine one; a repeated
+// member, which two readers could read differently, is refused.
+func TestReencodedJSONReadsTheSameOrIsRefused(t *testing.T) {
+	c, _ := notifyClient(t)
+	calls := &recordedCalls{calls: []provider.Call{{Op: provider.OpPay, Key: "k", Reference: "m-1", ProviderID: "800",
+		Amount: money.MustNew("902.50", "EUR")}}}
+	verify := func(body []byte) (*notify.Notification, error) {
+		calls.marks = nil // each body read afresh
+		return c.VerifyNotification(provider.WithCalls(context.Background(), calls), &notify.Request{Method: http.MethodPost, Body: body})
+	}
+	data := credit("800", "7000002")
+	data["attributes"] = map[string]any{}
+	genuine := signed(t, "credit", data)
+	want, err := verify(genuine)
+	if err != nil || want.Event.Kind != notify.PaymentSucceeded {
+		t.Fatalf("the genuine credit: %v %+v", err, want)
+	}
+	for name, tc := range map[string]struct {
+		old, new string
+		refused  bool
+	}{
+		"amount as a number":        {`"amount":"902.50"`, `"amount":902.50`, false},
+		"orderid as a number":       {`"orderid":"800"`, `"orderid":800`, false},
+		"escaped characters":        {`"messageid":"m-1"`, `"messageid":"m\u002d\u0031"`, false},
+		"escaped member name":       {`"orderid":"800"`, `"\u006frderid":"800"`, false},
+		"empty attributes as null":  {`"attributes":{}`, `"attributes":null`, false},
+		"an empty member as null":   {`"attributes":{}`, `"attributes":{},"x":null`, true},
+		"a repeated member":         {`"orderid":"800"`, `"orderid":"800","orderid":"800"`, true},
+		"amount rewritten":          {`"amount":"902.50"`, `"amount":"902.5"`, true},
+		"amount as an exponent":     {`"amount":"902.50"`, `"amount":9.0250e2`, true},
+		"orderid as an array":       {`"orderid":"800"`, `"orderid":["800"]`, true},
+		"orderid as an object":      {`"orderid":"800"`, `"orderid":{"800":null}`, true},
+		"attributes as an array":    {`"attributes":{}`, `"attributes":[]`, true},
+		"amount with leading zeros": {`"amount":"902.50"`, `"amount":"0902.50"`, true},
+	} {
+		if !bytes.Contains(genuine, []byte(tc.old)) {
+			t.Fatalf("%s: no %s in %s", name, tc.old, genuine)
+		}
+		n, err := verify(bytes.Replace(genuine, []byte(tc.old), []byte(tc.new), 1))
+		switch {
+		case err != nil && !tc.refused:
+			t.Errorf("%s: refused (%v); the body means the same", name, err)
+		case err == nil && tc.refused:
+			t.Errorf("%s: verified, as %s", name, brief(n.Event))
+		case err == nil && (brief(n.Event) != brief(want.Event) || n.NotOurs != nil || !n.Event.OccurredAt.Equal(want.Event.OccurredAt)):
+			t.Errorf("%s: read as %s, want %s", name, brief(n.Event), brief(want.Event))
+		}
+	}
+}
