@@ -70,14 +70,25 @@ func TestAnotherMerchantsMessageIDCannotMoveANotificationOntoOurOrder(t *testing
 			delete(d, "p")
 			d["pnotificationid7000001orderid9001"] = nil
 		}},
+		"our order's credit, made of text in the attributes": {"m-9", func(d map[string]any) {
+			for _, k := range []string{"currency", "enduserid", "messageid"} {
+				delete(d, k)
+			}
+			d["attributes"] = map[string]any{"zz": "1"}
+			d["notificationid"], d["orderid"], d["p"] = "7000002", "800", "currencyEURenduseridu-1messageidm-9notificationid7000001orderid9001"
+		}},
 	} {
 		genuine := theirs(tc.messageID)
-		if name == "a notificationid of ours, the rest in a member without a value" {
+		switch name {
+		case "a notificationid of ours, the rest in a member without a value":
 			genuine["messageid"] = "xnotificationid7000002orderid9p"
+		case "our order's credit, made of text in the attributes":
+			genuine["attributes"] = map[string]any{"zz": "1notificationid7000002orderid800p"}
 		}
 		body := signed(t, "credit", genuine)
 		reshaped := reshape(t, body, tc.reshaped)
 		want := theirs(genuine["messageid"].(string))
+		want["attributes"] = genuine["attributes"]
 		tc.reshaped(want)
 		sameSerialization(t, "credit", genuine, want)
 		n, err := verify(reshaped)
@@ -254,5 +265,22 @@ func TestReencodedJSONReadsTheSameOrIsRefused(t *testing.T) {
 		case err == nil && (brief(n.Event) != brief(want.Event) || n.NotOurs != nil || !n.Event.OccurredAt.Equal(want.Event.OccurredAt)):
 			t.Errorf("%s: read as %s, want %s", name, brief(n.Event), brief(want.Event))
 		}
+	}
+}
+
+// The merchant's own texts — messageid, enduserid, and whatever of its request Trustly
+// echoes in the attributes — may hold the members' names: such a notification of ours
+// still reaches the application.
+func TestOurTextsMayHoldMemberNames(t *testing.T) {
+	c, _ := notifyClient(t)
+	calls := &recordedCalls{calls: []provider.Call{{Op: provider.OpPay, Key: "k", Reference: "orderid-notificationid-1",
+		ProviderID: "800", Amount: money.MustNew("902.50", "EUR")}}}
+	data := credit("800", "7000002")
+	data["messageid"], data["enduserid"] = "orderid-notificationid-1", "timestamp-amount-currency"
+	data["attributes"] = map[string]any{"ExternalReference": "orderid 800, timestamp and currency noted"}
+	n, err := c.VerifyNotification(provider.WithCalls(context.Background(), calls),
+		&notify.Request{Method: http.MethodPost, Body: signed(t, "credit", data)})
+	if err != nil || n.Event.Kind != notify.PaymentSucceeded || n.NotOurs != nil {
+		t.Fatalf("our credit: %v %+v", err, n)
 	}
 }
