@@ -247,6 +247,18 @@
 // this package does not know is delivered as Kind other (ProviderEvent is the method, Raw
 // the body) and answered OK, so that Trustly stops redelivering it.
 //
+// The signature covers a serialization that runs names and values together, so the
+// boundaries between them can be moved under a genuine signature, and Trustly signs every
+// merchant's notifications with one key while their messageid and enduserid are the texts
+// the merchant sent. A notification that may have been so regrouped is refused (HTTP 400):
+// one in which a member other than messageid, enduserid and attributes holds, in its value
+// or in its name, the name of an id, the timestamp, amount, currency, attributes or
+// verified; and a kyc or account notification whose attributes are not among those
+// Trustly documents for it (kyc: personid, firstname, lastname, dob, street, zipcode,
+// city, country; account: clearinghouse, bank, descriptor, lastdigits, directdebitmandate,
+// and Lean KYC's personid, name, address, zipcode, city), or one of whose attribute values
+// holds, in lower case, the name of an attribute that is missing or sorts after its own.
+//
 // Trustly's notifications do not say what kind of order they concern, and the same
 // methods mean different things per kind (a credit confirms a deposit, but reports a failed
 // refund on the deposit's order or a failed payout on the payout's order). Through a
