@@ -34,7 +34,8 @@
 // (migrations/*.sql, run in the order of their names; 002_decision.sql adds the column
 // holding the application's decision on a notification the provider waits on, see
 // [notify.DecisionRecorder]); [MigrationSQL] returns it for a given table name for those
-// who apply migrations with their own tool.
+// who apply migrations with their own tool. Run it when upgrading, before the new version
+// serves notifications: Claim reads the columns the migrations add.
 //
 // Completed rows are kept until [Store.Prune] removes them; keep them longer than the
 // provider's redelivery window and than the Handler's maximum age
