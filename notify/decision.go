@@ -95,8 +95,9 @@ func (e Event) AsksDecision() bool { return e.decision != nil }
 // fails is answered as failed, whatever it decided, and the provider asks again.
 //
 // A provider that did not receive the answer asks again with the same notification: the
-// Handler then calls the callback again, so that the answer it sends is the application's
-// current one.
+// Handler answers it with the decision recorded the first time, without calling the
+// callback again, when its Store is a DecisionRecorder (MemoryStore and pgstore are);
+// with another Store it calls the callback again and sends its current decision.
 func (e Event) Decide(d Decision) error {
 	if d != Continue && d != Abort {
 		return fmt.Errorf("notify: %v is not a decision to send", d)

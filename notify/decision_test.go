@@ -98,10 +98,44 @@ func TestHandlerFailedDecisionCallbackIsNotAnswered(t *testing.T) {
 	}
 }
 
-// TestHandlerAsksAgainOnRedelivery: a notification the provider waits on is not remembered
-// as processed, so a redelivery — the provider did not receive the answer — gets the
-// application's current decision; an ordinary notification is still delivered once.
-func TestHandlerAsksAgainOnRedelivery(t *testing.T) {
+// TestHandlerAnswersARedeliveryWithTheRecordedDecision: a notification the provider waits
+// on is remembered with the application's decision, as Trustly asks of every notification
+// ("do not process it again, but return the same result.data.status as the first time",
+// trustly-jsonrpc.md §6.1): a redelivery, or a captured one posted again — a Trustly kyc
+// carries no timestamp, so the maximum age never stops it — gets the first answer without
+// reaching the application again.
+func TestHandlerAnswersARedeliveryWithTheRecordedDecision(t *testing.T) {
+	for _, first := range []notify.Decision{notify.Continue, notify.Abort, notify.Undecided} {
+		calls := 0
+		h := notify.NewHandler(askingVerifier{}, func(_ context.Context, e notify.Event) error {
+			calls++
+			if calls == 1 && first != notify.Undecided {
+				_ = e.Decide(first)
+			} else if calls > 1 {
+				_ = e.Decide(notify.Continue)
+			}
+			return nil
+		})
+		want := "processed:" + first.String()
+		for range 3 {
+			if rec := post(h, http.MethodPost, "ask:k3"); rec.Code != http.StatusOK || rec.Body.String() != want {
+				t.Fatalf("first decision %v: reply %d %q, want %q", first, rec.Code, rec.Body, want)
+			}
+		}
+		if calls != 1 {
+			t.Fatalf("first decision %v: callback called %d times, want once", first, calls)
+		}
+	}
+}
+
+// onlyStore is a Store that records no decisions (it hides MemoryStore's other methods).
+type onlyStore struct{ notify.Store }
+
+// TestHandlerAsksAgainWithAStoreThatRecordsNoDecision: with a Store that is not a
+// DecisionRecorder, a notification the provider waits on is not remembered, so that a
+// redelivery — the provider did not receive the answer — is answered at all; an ordinary
+// notification is still delivered once.
+func TestHandlerAsksAgainWithAStoreThatRecordsNoDecision(t *testing.T) {
 	decisions := []notify.Decision{notify.Continue, notify.Abort}
 	calls := 0
 	h := notify.NewHandler(askingVerifier{}, func(_ context.Context, e notify.Event) error {
@@ -112,7 +146,7 @@ func TestHandlerAsksAgainOnRedelivery(t *testing.T) {
 		}
 		calls++
 		return nil
-	})
+	}, notify.WithStore(onlyStore{notify.NewMemoryStore()}))
 	for _, want := range []string{"processed:continue", "processed:abort"} {
 		if rec := post(h, http.MethodPost, "ask:k3"); rec.Body.String() != want {
 			t.Fatalf("reply %q, want %q", rec.Body, want)

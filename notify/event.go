@@ -22,9 +22,9 @@
 //     as processed and acknowledged; when it fails, the provider receives its "not
 //     processed" reply and will deliver the notification again. A notification the
 //     provider waits on for an answer ([Event.AsksDecision]) is answered with the
-//     [Decision] the callback gave through [Event.Decide], and is not recorded: the
-//     provider redelivers it only when the answer did not reach it, and the callback is
-//     then asked again.
+//     [Decision] the callback gave through [Event.Decide], which is recorded with it
+//     when the Store is a [DecisionRecorder]: a redelivery gets the same answer without
+//     reaching the callback again.
 //
 // Obtain a Handler for a provider with paybridge.Gateway.NotificationHandler, or build one
 // with [NewHandler] from any [Verifier].
@@ -99,8 +99,7 @@ const (
 	// provider waits for the application's Decision (see Event.Decide): Continue when the
 	// amount may be taken from what the merchant owes the payee, Abort otherwise. The
 	// provider asks again with the same notification (the same Event.ID) when the answer
-	// did not reach it, and a decision is never remembered for it (see Event.Decide):
-	// take the amount once per Event.ID, and answer a repeated question as the first.
+	// did not reach it, answered with the recorded decision (see Event.Decide).
 	PayoutRequested Kind = "payout.requested"
 	// IdentityVerified and IdentityFailed: an identity verification (Event.VerificationID,
 	// for example a Trustist onboard session with identity or AML checks) passed or

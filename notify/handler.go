@@ -239,6 +239,7 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach
 	case Done:
 		log.InfoContext(ctx, "notification redelivered; replying as before", "outcome", claim.Outcome.String())
 		d.result = resultDuplicate
+		n.Decision = claim.Decision // the first answer, for a notification the provider waits on
 		return h.reply(ctx, log, n, claim.Outcome)
 	case Busy:
 		log.InfoContext(ctx, "notification is being processed by another handler")
@@ -322,10 +323,18 @@ func (h *Handler) process(ctx context.Context, req *Request, d *delivery, detach
 		return h.reply(ctx, log, n, Failed)
 	}
 	if n.AsksDecision {
-		// Not recorded: the provider redelivers it only when the answer did not reach it,
-		// and the answer it then acts on is the application's current decision.
-		release()
+		// Recorded with the decision, so that a redelivery, or a captured notification
+		// posted again, gets the same answer without asking the application again. A
+		// Store that cannot record it leaves the notification unremembered: each delivery
+		// asks the application.
 		n.Decision = decision
+		if r, ok := h.store.(DecisionRecorder); ok {
+			if err := r.CompleteDecided(context.WithoutCancel(ctx), key, claim.Token, decision); err != nil {
+				log.ErrorContext(ctx, "recording processed notification", "error", err.Error())
+			}
+		} else {
+			release()
+		}
 		log.InfoContext(ctx, "notification answered with the application's decision", "decision", decision.String())
 		d.result = resultVerified
 		return h.reply(ctx, log, n, Processed)

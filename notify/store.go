@@ -26,6 +26,9 @@ type ClaimResult struct {
 	State ClaimState
 	// Outcome is the recorded outcome when State is Done.
 	Outcome Outcome
+	// Decision is the application's Decision recorded with the outcome by a
+	// DecisionRecorder, when State is Done; Undecided otherwise.
+	Decision Decision
 	// Token identifies the claim when State is Claimed; pass it to Complete or Release,
 	// so that a handler whose lease expired can never end a claim another handler has
 	// taken over since.
@@ -48,6 +51,20 @@ type Store interface {
 	// redelivery is processed again. It does nothing when that claim has been taken over,
 	// and never forgets a completed key.
 	Release(ctx context.Context, key, token string) error
+}
+
+// DecisionRecorder is implemented by a Store that records, with a processed notification
+// the provider waits on (Notification.AsksDecision), the application's Decision, and
+// returns it in ClaimResult.Decision to every later Claim of the key. The Handler then
+// answers a redelivery, or a captured notification posted again, with the first answer,
+// without calling the application again, as Trustly asks ("return the same
+// result.data.status as the first time"). With a Store that is not a DecisionRecorder such
+// a notification is not remembered: each delivery reaches the application. MemoryStore and
+// pgstore are DecisionRecorders.
+type DecisionRecorder interface {
+	// CompleteDecided is Complete with outcome Processed, recording d with it. Like
+	// Complete, it keeps the first recorded outcome.
+	CompleteDecided(ctx context.Context, key, token string, d Decision) error
 }
 
 // Renewer is implemented by a Store that can extend a claim while its holder still has
@@ -84,9 +101,10 @@ type MemoryStore struct {
 }
 
 type memEntry struct {
-	outcome Outcome   // 0 while claimed
-	until   time.Time // lease end while claimed; retention end when done
-	token   string    // the current claim's token
+	outcome  Outcome   // 0 while claimed
+	decision Decision  // recorded with a Processed outcome by CompleteDecided
+	until    time.Time // lease end while claimed; retention end when done
+	token    string    // the current claim's token
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -102,7 +120,7 @@ func (s *MemoryStore) Claim(_ context.Context, key string, lease time.Duration) 
 	s.sweep(now)
 	if e, ok := s.entries[key]; ok {
 		if e.outcome != 0 {
-			return ClaimResult{State: Done, Outcome: e.outcome}, nil
+			return ClaimResult{State: Done, Outcome: e.outcome, Decision: e.decision}, nil
 		}
 		if now.Before(e.until) {
 			return ClaimResult{State: Busy}, nil
@@ -116,13 +134,23 @@ func (s *MemoryStore) Claim(_ context.Context, key string, lease time.Duration) 
 
 // Complete implements Store.
 func (s *MemoryStore) Complete(_ context.Context, key, _ string, o Outcome) error {
+	s.complete(key, o, Undecided)
+	return nil
+}
+
+// CompleteDecided implements DecisionRecorder.
+func (s *MemoryStore) CompleteDecided(_ context.Context, key, _ string, d Decision) error {
+	s.complete(key, Processed, d)
+	return nil
+}
+
+func (s *MemoryStore) complete(key string, o Outcome, d Decision) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.entries[key]; ok && e.outcome != 0 {
-		return nil // the first recorded outcome stays
+		return // the first recorded outcome stays
 	}
-	s.entries[key] = memEntry{outcome: o, until: s.now().Add(s.retention)}
-	return nil
+	s.entries[key] = memEntry{outcome: o, decision: d, until: s.now().Add(s.retention)}
 }
 
 // Release implements Store.

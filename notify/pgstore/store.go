@@ -31,8 +31,11 @@
 //
 // The table is created by [Store.Migrate] (CREATE TABLE IF NOT EXISTS; safe to run on every
 // start and from several processes at once). The SQL ships in the package
-// (migrations/001_create.sql); [MigrationSQL] returns it for a given table name for those
-// who apply migrations with their own tool.
+// (migrations/*.sql, run in the order of their names; 002_decision.sql adds the column
+// holding the application's decision on a notification the provider waits on, see
+// [notify.DecisionRecorder]); [MigrationSQL] returns it for a given table name for those
+// who apply migrations with their own tool. Run it when upgrading, before the new version
+// serves notifications: Claim reads the columns the migrations add.
 //
 // Completed rows are kept until [Store.Prune] removes them; keep them longer than the
 // provider's redelivery window and than the Handler's maximum age
@@ -51,9 +54,10 @@ package pgstore
 
 import (
 	"context"
-	_ "embed"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -73,8 +77,29 @@ const DefaultTable = "paybridge_notifications"
 // given.
 const DefaultMaxConns = 4
 
-//go:embed migrations/001_create.sql
-var createSQL string
+// migrations holds the table's migrations; migrationSQL runs them in the order of their
+// names.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// createSQL is every migration, in order, with its placeholders left in.
+var createSQL = func() string {
+	files, err := fs.Glob(migrations, "migrations/*.sql") // sorted by name
+	if err != nil || len(files) == 0 {
+		panic(fmt.Sprintf("pgstore: no embedded migrations (%v)", err))
+	}
+	var b strings.Builder
+	for _, f := range files {
+		sql, err := migrations.ReadFile(f)
+		if err != nil {
+			panic(fmt.Sprintf("pgstore: reading embedded %s: %v", f, err))
+		}
+		b.Write(sql)
+		b.WriteString("\n")
+	}
+	return b.String()
+}()
 
 // DB is what the Store needs from a connection pool. *pgxpool.Pool satisfies it. It must be
 // safe for concurrent use: a single *pgx.Conn is not, unless the Store is used by one
@@ -111,13 +136,14 @@ type Store struct {
 	red    *pgkit.Redactor
 	tbl    pgkit.Table
 	sqlFor struct {
-		claim, state, complete, release, renew, prune string
+		claim, state, complete, completeDecided, release, renew, prune string
 	}
 }
 
 var (
-	_ notify.Store   = (*Store)(nil)
-	_ notify.Renewer = (*Store)(nil)
+	_ notify.Store            = (*Store)(nil)
+	_ notify.Renewer          = (*Store)(nil)
+	_ notify.DecisionRecorder = (*Store)(nil)
 )
 
 // Open connects to the PostgreSQL server named by connString (a pgx connection string or
@@ -179,13 +205,19 @@ ON CONFLICT (key) DO UPDATE
    SET claim_token = excluded.claim_token, lease_until = excluded.lease_until
  WHERE n.outcome IS NULL AND n.lease_until <= now()
 RETURNING n.claim_token`
-	s.sqlFor.state = `SELECT outcome, coalesce(lease_until > now(), false) FROM ` + t + ` WHERE key = $1`
+	s.sqlFor.state = `SELECT outcome, decision, coalesce(lease_until > now(), false) FROM ` + t + ` WHERE key = $1`
 	// Complete records the outcome even when the claim was lost (the application has
 	// processed the notification either way); a completed row is never changed.
 	s.sqlFor.complete = `INSERT INTO ` + t + ` AS n (key, outcome, completed_at)
 VALUES ($1, $2, now())
 ON CONFLICT (key) DO UPDATE
    SET outcome = excluded.outcome, completed_at = excluded.completed_at, claim_token = NULL, lease_until = NULL
+ WHERE n.outcome IS NULL`
+	s.sqlFor.completeDecided = `INSERT INTO ` + t + ` AS n (key, outcome, decision, completed_at)
+VALUES ($1, 'processed', $2, now())
+ON CONFLICT (key) DO UPDATE
+   SET outcome = excluded.outcome, decision = excluded.decision, completed_at = excluded.completed_at,
+       claim_token = NULL, lease_until = NULL
  WHERE n.outcome IS NULL`
 	// Renew extends the claim only while it holds the token: a claim taken over carries
 	// another, and a released or completed one none.
@@ -269,6 +301,18 @@ func parseOutcome(s string) (notify.Outcome, error) {
 	return 0, fmt.Errorf("pgstore: unknown outcome %q in the table", s)
 }
 
+func parseDecision(s *string) (notify.Decision, error) {
+	switch {
+	case s == nil:
+		return notify.Undecided, nil
+	case *s == "continue":
+		return notify.Continue, nil
+	case *s == "abort":
+		return notify.Abort, nil
+	}
+	return 0, fmt.Errorf("pgstore: unknown decision %q in the table", *s)
+}
+
 // claimAttempts bounds how often Claim retries when the row changes between its two
 // statements (released, or its lease ended, in between).
 const claimAttempts = 5
@@ -293,9 +337,9 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (not
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return notify.ClaimResult{}, s.red.QueryError("claim", err)
 		}
-		var outcome *string
+		var outcome, decision *string
 		var leased bool
-		err = s.db.QueryRow(ctx, s.sqlFor.state, key).Scan(&outcome, &leased)
+		err = s.db.QueryRow(ctx, s.sqlFor.state, key).Scan(&outcome, &decision, &leased)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			continue // released meanwhile: try again
@@ -306,7 +350,11 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (not
 			if err != nil {
 				return notify.ClaimResult{}, err
 			}
-			return notify.ClaimResult{State: notify.Done, Outcome: o}, nil
+			d, err := parseDecision(decision)
+			if err != nil {
+				return notify.ClaimResult{}, err
+			}
+			return notify.ClaimResult{State: notify.Done, Outcome: o, Decision: d}, nil
 		case leased:
 			return notify.ClaimResult{State: notify.Busy}, nil
 		}
@@ -330,6 +378,27 @@ func (s *Store) Complete(ctx context.Context, key, _ string, o notify.Outcome) e
 		return err
 	}
 	if _, err := s.db.Exec(ctx, s.sqlFor.complete, key, text); err != nil {
+		return s.red.QueryError("complete", err)
+	}
+	return nil
+}
+
+// CompleteDecided implements notify.DecisionRecorder: it is Complete with outcome
+// processed, recording d with it, which every later Claim of key returns.
+func (s *Store) CompleteDecided(ctx context.Context, key, _ string, d notify.Decision) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	var text *string
+	switch d {
+	case notify.Undecided:
+	case notify.Continue, notify.Abort:
+		t := d.String()
+		text = &t
+	default:
+		return fmt.Errorf("pgstore: cannot record decision %d", int(d))
+	}
+	if _, err := s.db.Exec(ctx, s.sqlFor.completeDecided, key, text); err != nil {
 		return s.red.QueryError("complete", err)
 	}
 	return nil

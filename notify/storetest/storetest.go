@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore func(t *testing.T) notify.Store) {
 		{"TwoInstanceRace", testTwoInstanceRace},
 		{"Renew", testRenew},
 		{"SlowCallbackKeepsItsClaim", testSlowCallbackKeepsItsClaim},
+		{"Decision", testDecision},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore) })
@@ -552,4 +553,41 @@ func testRenew(t *testing.T, newStore func(*testing.T) notify.Store) {
 		t.Fatal("Renew of a released claim reported it held")
 	}
 	wantClaim(t, a, kt, time.Minute, notify.Claimed, 0, "after the release")
+}
+
+// testDecision: a DecisionRecorder returns the decision recorded with a processed key to
+// every later claim, through every instance; the first recorded outcome stays.
+func testDecision(t *testing.T, newStore func(*testing.T) notify.Store) {
+	a, b := newStore(t), newStore(t)
+	ra, ok := a.(notify.DecisionRecorder)
+	if !ok {
+		t.Skip("the store is not a notify.DecisionRecorder")
+	}
+	ctx := context.Background()
+	for _, d := range []notify.Decision{notify.Continue, notify.Abort, notify.Undecided} {
+		k := key(t, d.String())
+		tok := wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key")
+		if err := ra.CompleteDecided(ctx, k, tok, d); err != nil {
+			t.Fatalf("CompleteDecided(%q, %v): %v", k, d, err)
+		}
+		for _, s := range []notify.Store{a, b} {
+			if r := claim(t, s, k, time.Minute); r.State != notify.Done || r.Outcome != notify.Processed || r.Decision != d {
+				t.Fatalf("Claim(%q) after CompleteDecided(%v) = %s, %s, %v", k, d, stateName(r.State), r.Outcome, r.Decision)
+			}
+		}
+		// A later completion changes nothing.
+		if err := ra.CompleteDecided(ctx, k, tok, notify.Continue); err != nil {
+			t.Fatal(err)
+		}
+		complete(t, b, k, tok, notify.Failed)
+		if r := claim(t, b, k, time.Minute); r.State != notify.Done || r.Outcome != notify.Processed || r.Decision != d {
+			t.Fatalf("Claim(%q) after a second completion = %s, %s, %v; want the first", k, stateName(r.State), r.Outcome, r.Decision)
+		}
+	}
+	// A key completed without a decision has none.
+	k := key(t, "plain")
+	complete(t, a, k, wantClaim(t, a, k, time.Minute, notify.Claimed, 0, "new key"), notify.Processed)
+	if r := claim(t, b, k, time.Minute); r.Decision != notify.Undecided {
+		t.Fatalf("a key completed without a decision has decision %v", r.Decision)
+	}
 }

@@ -247,6 +247,18 @@
 // this package does not know is delivered as Kind other (ProviderEvent is the method, Raw
 // the body) and answered OK, so that Trustly stops redelivering it.
 //
+// The signature covers a serialization that runs names and values together, so the
+// boundaries between them can be moved under a genuine signature, and Trustly signs every
+// merchant's notifications with one key while their messageid and enduserid are the texts
+// the merchant sent. A notification that may have been so regrouped is refused (HTTP 400):
+// one in which a member other than messageid, enduserid and attributes holds, in its value
+// or in its name, the name of an id, the timestamp, amount, currency, attributes or
+// verified; and a kyc or account notification whose attributes are not among those
+// Trustly documents for it (kyc: personid, firstname, lastname, dob, street, zipcode,
+// city, country; account: clearinghouse, bank, descriptor, lastdigits, directdebitmandate,
+// and Lean KYC's personid, name, address, zipcode, city), or one of whose attribute values
+// holds, in lower case, the name of an attribute that is missing or sorts after its own.
+//
 // Trustly's notifications do not say what kind of order they concern, and the same
 // methods mean different things per kind (a credit confirms a deposit, but reports a failed
 // refund on the deposit's order or a failed payout on the payout's order). Through a
@@ -335,10 +347,16 @@
 // delivers the notification again and the callback is asked again. Trustly's "CONTINUE
 // with limit" answer, which lets a deposit go on up to an amount, is not sent.
 //
-// A kyc notification is not remembered as processed: Trustly delivers a notification
-// again only when no valid answer reached it, so the answer to the redelivery is the one
-// it acts on; the callback is asked again and its current decision is sent. Decide the same way for the
-// same identity (the events carry the same ID), and record the identity idempotently.
+// A kyc notification is remembered as processed with the decision sent, as Trustly asks of
+// every notification ("return the same result.data.status as the first time",
+// https://eu.developers.trustly.com/doc/reference/notifications-overview): a redelivery,
+// or a captured kyc posted again — it carries no timestamp, so the maximum age never
+// stops it — gets the first answer and does not reach the callback again. This needs a
+// Store that records decisions (notify.DecisionRecorder: MemoryStore, pgstore); with
+// another, each delivery asks the callback, so decide the same way for the same event ID.
+// A kyc of a deposit the journal shows pending or credited — past the identification
+// Trustly waited on, so a replay posted after the store forgot it — is answered FINISH
+// without asking the callback.
 //
 // A merchant that uses Trustly's Lean KYC service also gets the account holder in account
 // notifications: personid, name, address, zipcode and city beside the bank, clearing
@@ -378,8 +396,8 @@
 // paybridge), a debit of another amount than the Payout asked for, and a second debit of
 // the order under another notificationid than the first (a Withdraw is debited once) —
 // the last three never reach the callback. A callback that fails gets HTTP 500 and no signed answer, and
-// Trustly delivers the debit again. As with kyc, the debit is not remembered as
-// processed: a redelivery asks the callback again, so decide alike for the same event ID.
+// Trustly delivers the debit again. As with kyc, the debit is remembered with the decision
+// sent, and a redelivery gets the first answer without reaching the callback again.
 //
 // A debit is read as a Withdraw's by the call that made its order, in the journal: a
 // Payout's order gets a debit only as a Withdraw (an AccountPayout reports by

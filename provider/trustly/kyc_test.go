@@ -13,6 +13,7 @@ import (
 	"github.com/paybridge/paybridge/internal/testwait"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/provider"
 	"github.com/paybridge/paybridge/provider/simkit"
 	"github.com/paybridge/paybridge/provider/trustly"
 	"github.com/paybridge/paybridge/provider/trustly/internal/wire"
@@ -273,5 +274,67 @@ func TestKYCFailedCallbackIsRedelivered(t *testing.T) {
 	defer e.mu.Unlock()
 	if e.calls != 2 {
 		t.Fatalf("callback ran %d times on the kyc event, want 2", e.calls)
+	}
+}
+
+// TestReplayedKYCIsAnsweredAsFirstDecided: a kyc notification carries no timestamp, so no
+// maximum age stops a captured one posted again. It is remembered with the decision sent:
+// a redelivery or a replay gets the same signed answer and never reaches the application
+// again (trustly-jsonrpc.md §6.1: an already-processed notificationid is not processed
+// again, and gets the same status).
+func TestReplayedKYCIsAnsweredAsFirstDecided(t *testing.T) {
+	c, merchantPub := notifyClient(t)
+	calls := &recordedCalls{calls: []provider.Call{{Op: provider.OpPay, Key: "k", Reference: "mytransaction-001",
+		ProviderID: "87654567", Amount: money.MustNew("10.00", "SEK")}}}
+	asked := 0
+	h := notify.NewHandler(withCalls{c, calls}, func(_ context.Context, e notify.Event) error {
+		asked++
+		if asked == 1 {
+			return e.Decide(notify.Abort)
+		}
+		return e.Decide(notify.Continue)
+	})
+	body := signed(t, "kyc", kycNotification())
+	for range 3 {
+		rep, _ := h.Process(context.Background(), &notify.Request{Method: http.MethodPost, Body: body})
+		if rep == nil {
+			t.Fatal("no reply")
+		}
+		status, err := wire.DecodeNotificationReply(rep.Body, merchantPub, "kyc", docUUID)
+		if err != nil || status != "FINISH" {
+			t.Fatalf("answered %q (%v), want the first decision, FINISH", status, err)
+		}
+	}
+	if asked != 1 {
+		t.Fatalf("the application was asked %d times, want once", asked)
+	}
+}
+
+// TestKYCAfterTheDepositWentOnIsNotAsked: Trustly sends a deposit's kyc before the end
+// user signs the transfer and waits for the answer, so a kyc of a deposit already pending
+// or credited is not Trustly asking: it is a captured one posted again after the store
+// forgot it (a kyc carries no timestamp to refuse it by). It is not passed to the
+// application, and is answered FINISH.
+func TestKYCAfterTheDepositWentOnIsNotAsked(t *testing.T) {
+	c, merchantPub := notifyClient(t)
+	for _, mark := range []string{"trustly.pending", "trustly.credited"} {
+		calls := &recordedCalls{calls: []provider.Call{{Op: provider.OpPay, Key: "k", Reference: "mytransaction-001",
+			ProviderID: "87654567", Amount: money.MustNew("10.00", "SEK")}}, marks: map[string]string{}}
+		if _, err := calls.Mark(context.Background(), mark, "87654567", "5550001"); err != nil {
+			t.Fatal(err)
+		}
+		asked := 0
+		h := notify.NewHandler(withCalls{c, calls}, func(_ context.Context, e notify.Event) error {
+			asked++
+			return e.Decide(notify.Continue)
+		})
+		rep, _ := h.Process(context.Background(), &notify.Request{Method: http.MethodPost, Body: signed(t, "kyc", kycNotification())})
+		if rep == nil {
+			t.Fatalf("%s: no reply", mark)
+		}
+		status, err := wire.DecodeNotificationReply(rep.Body, merchantPub, "kyc", docUUID)
+		if err != nil || status != "FINISH" || asked != 0 {
+			t.Fatalf("%s: answered %q (%v), the application asked %d times; want FINISH unasked", mark, status, err, asked)
+		}
 	}
 }

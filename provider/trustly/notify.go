@@ -151,6 +151,95 @@ func checkFlags(n *wire.Notification, size int) error {
 	return nil
 }
 
+// boundaryNames are the data members whose names a regrouped notification moves into a
+// value or another member's name to change what it reads: the ids that decide whose it is
+// and whether it was seen, the timestamp that bounds a replay's age, and the members whose
+// loss changes what it says (trustly-jsonrpc.md §6.2). The refund flag has checkFlags.
+var boundaryNames = []string{"amount", "attributes", "currency", "notificationid", "orderid", "timestamp", "verified"}
+
+// identityAttributes are the attributes Trustly documents for the notifications whose
+// attributes are the end user's identity: kyc (https://eu.developers.trustly.com/doc/reference/kyc-notification)
+// and account with Lean KYC (https://eu.developers.trustly.com/doc/reference/account-notification);
+// trustly-jsonrpc.md §6.2.
+var identityAttributes = map[string][]string{
+	"kyc": {"city", "country", "dob", "firstname", "lastname", "personid", "street", "zipcode"},
+	"account": {"address", "bank", "city", "clearinghouse", "descriptor", "directdebitmandate", "lastdigits", "name",
+		"personid", "zipcode"},
+}
+
+// checkBoundaries refuses a notification whose names and values may have been regrouped
+// under its signature. The serialization runs every name and value together, so a body
+// whose boundaries were moved verifies with the genuine signature. Trustly signs every
+// merchant's notifications with one key, and the messageid and enduserid are the texts
+// the merchant sent: another merchant can write "notificationid…orderid…" into its own
+// MessageID and regroup its genuine notification into one about our order — a credit of
+// our deposit nobody paid, or one carrying a notificationid Trustly has yet to send us,
+// which would be remembered, as not ours, under it, and ours answered as its redelivery.
+// The rest of the genuine text must then go into some member after the forged ones (the
+// orderid's value, the timestamp's, or a member of another name). So no member but
+// messageid, enduserid and attributes (whose text comes before the ids and may hold the
+// merchant's) may hold one of boundaryNames in its value, nor in its name unless it is
+// that name.
+//
+// A kyc or account notification's attributes are the end user's identity: their names
+// must be the documented ones, and no value may hold the name of an attribute that the
+// notification lacks or that sorts after the value's own ("city":"STOCKHOLMcountrySweden",
+// "dob":"1965-12-17f","irstname":"Joe"). A genuine value holding such a name (in lower
+// case, as the names are) is refused too: the price of telling it from a regrouped one.
+func checkBoundaries(n *wire.Notification) error {
+	buf := make([]byte, 0, 64)
+	serialized := func(v any) []byte {
+		buf = buf[:0]
+		out, err := wire.AppendPlaintext(buf, "", "", v)
+		if err != nil {
+			return nil // verified, so serializable: cannot happen
+		}
+		buf = out
+		return out
+	}
+	holds := func(text []byte, names []string, skip func(name string) bool) string {
+		for _, name := range names {
+			if !skip(name) && bytes.Contains(text, []byte(name)) {
+				return name
+			}
+		}
+		return ""
+	}
+	for k, v := range n.Data {
+		switch k {
+		case "messageid", "enduserid":
+			continue // the merchant's own texts, which may hold anything
+		case "attributes":
+			// Their text comes before the ids: what they swallow of the members after
+			// them (the currency, the merchant's texts) leaves an id missing or is
+			// harmless, and a forged id made of their text leaves the genuine one to be
+			// absorbed after it, which the rule below refuses.
+			continue
+		}
+		if name := holds([]byte(k), boundaryNames, func(name string) bool { return name == k }); name != "" {
+			return reject("%s notification with a member named %q (a regrouped body)", n.Method, k)
+		}
+		if name := holds(serialized(v), boundaryNames, func(string) bool { return false }); name != "" {
+			return reject("%s notification whose %s holds %q (a regrouped body)", n.Method, k, name)
+		}
+	}
+	names, ok := identityAttributes[n.Method]
+	if !ok {
+		return nil
+	}
+	a := n.Attributes()
+	for k, v := range a {
+		if !slices.Contains(names, k) {
+			return reject("%s notification with attribute %q, which Trustly does not document (a regrouped body?)", n.Method, k)
+		}
+		text := serialized(v)
+		if name := holds(text, names, func(name string) bool { _, present := a[name]; return present && name <= k }); name != "" {
+			return reject("%s notification whose attribute %s holds %q (a regrouped body)", n.Method, k, name)
+		}
+	}
+	return nil
+}
+
 // ErrNotification is matched by every notification rejection.
 var ErrNotification = errors.New("trustly: notification rejected")
 
@@ -208,6 +297,9 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 			}
 		}
 		return other, nil
+	}
+	if err := checkBoundaries(n); err != nil {
+		return nil, err
 	}
 	if id == "" {
 		return nil, reject("%s notification without notificationid", n.Method)
@@ -627,6 +719,21 @@ var errUnsettled = errors.New("trustly: the notification's order may be another 
 func (c *Client) depositNotification(ctx context.Context, calls provider.Calls, deposit provider.Call, orderID, id, method string,
 	amount money.Amount, sent time.Time) (decision, error) {
 	switch method {
+	case "kyc":
+		// Trustly asks before the end user signs the transfer and waits for the answer
+		// (https://eu.developers.trustly.com/doc/reference/kyc-notification): [I] a kyc of
+		// a deposit already pending or credited is not Trustly asking but a captured one
+		// posted again after the store forgot it (a kyc has no timestamp to refuse it by).
+		for _, mark := range []string{markPending, markCredited} {
+			if seen, err := calls.Marked(ctx, mark, orderID); err != nil || seen != "" {
+				d := decision{class: classDeposit}
+				if seen != "" {
+					d.unrecorded = fmt.Errorf("a kyc of deposit %s, which went on past its identification (notification %s)", orderID, seen)
+				}
+				return d, err
+			}
+		}
+		return decision{class: classDeposit}, nil
 	case "pending":
 		_, err := calls.Mark(ctx, markPending, orderID, id)
 		return decision{class: classDeposit}, err
