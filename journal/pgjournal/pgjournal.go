@@ -249,7 +249,10 @@ UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
  ORDER BY created_at, key COLLATE "C", op COLLATE "C"`
 	j.sql.findCreated = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND created_at >= $2 AND created_at < $3
  ORDER BY created_at, key COLLATE "C", op COLLATE "C"`
-	j.sql.attach = `UPDATE ` + t + ` SET provider_id = $4, updated_at = now()
+	// Attach leaves updated_at alone, as the holder's claim and the row's outcome are
+	// unchanged: moved past sent_at, it would say that a holder sending its request is not
+	// (see unheld).
+	j.sql.attach = `UPDATE ` + t + ` SET provider_id = $4
  WHERE ` + id + ` AND (provider_id IS NULL OR provider_id = $4)`
 	j.sql.prune = `DELETE FROM ` + t + ` WHERE ctid IN (
   SELECT ctid FROM ` + t + `
@@ -453,7 +456,9 @@ func (j *Journal) Settle(ctx context.Context, id journal.ID, o journal.Outcome) 
 	if tag.RowsAffected() == 1 {
 		return nil
 	}
-	return j.refused(ctx, id, o.State != journal.Settled)
+	return j.refused(ctx, id, o.State != journal.Settled, func(cur journal.Entry) bool {
+		return o.ProviderID != "" && cur.ProviderID != "" && cur.ProviderID != o.ProviderID
+	})
 }
 
 // Forget implements journal.Journal.
@@ -465,19 +470,21 @@ func (j *Journal) Forget(ctx context.Context, id journal.ID) error {
 	if tag.RowsAffected() == 1 {
 		return nil
 	}
-	return j.refused(ctx, id, true)
+	return j.refused(ctx, id, true, func(cur journal.Entry) bool { return cur.ProviderID != "" })
 }
 
-// refused explains why Settle or Forget changed no row: ErrNotFound; ErrBusy while a
-// claim holds the open row, if held is a reason to refuse; otherwise ErrConflict (final,
-// or a provider id recorded).
-func (j *Journal) refused(ctx context.Context, id journal.ID, heldRefuses bool) error {
+// refused explains why Settle or Forget changed no row: ErrNotFound; ErrConflict when the
+// row is final or its provider id conflicts (as conflicts says); ErrBusy while a claim
+// holds the open row, if held is a reason to refuse; otherwise ErrConflict.
+func (j *Journal) refused(ctx context.Context, id journal.ID, heldRefuses bool, conflicts func(journal.Entry) bool) error {
 	cur, leased, err := j.get(ctx, id)
 	switch {
 	case err != nil:
 		return err // ErrNotFound, or the database's error
-	case heldRefuses && leased && (cur.State == journal.Pending || cur.State == journal.Uncertain) && cur.ProviderID == "":
-		return journal.ErrBusy // held by a caller that may be sending (not a provider id's conflict)
+	case cur.State != journal.Pending && cur.State != journal.Uncertain, conflicts(cur):
+		return journal.ErrConflict
+	case heldRefuses && leased:
+		return journal.ErrBusy // held by a caller that may be sending
 	}
 	return journal.ErrConflict
 }
