@@ -161,10 +161,12 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 	if provider.CodeOf(err) == provider.Duplicate {
 		err = g.sentBefore(ctx, id, claim.Entry.Reference, err)
 	}
-	if err != nil && maybe != nil && outcomeOf(err) == "" {
+	if err != nil && maybe != nil && (outcomeOf(err) == "" || provider.CodeOf(err) == provider.Duplicate) {
 		// A later attempt was refused unprocessed (503, rate limit, the context ended),
-		// but an earlier one may have been applied: the call is uncertain, not free to
-		// send afresh, and its notifications are still ours.
+		// or refused for a reference already used — perhaps by the earlier attempt, which
+		// sent the same one — but an earlier one may have been applied: the call is
+		// uncertain, not free to send afresh nor refused, and its notifications are
+		// still ours.
 		err = maybe
 	}
 	return conclude(ctx, g, c, id, claim.Token, v, err)

@@ -314,3 +314,52 @@ func TestAClaimAnsweredLateSendsNothingAfterItsLease(t *testing.T) {
 		})
 	}
 }
+
+// A repeat of a call whose earlier attempt may have been applied, refused because its
+// reference was used, may have met the earlier attempt's own reference: a provider that
+// answers a repeat with its first result only while it remembers the request, or that
+// checks the reference before the repeat, refuses the call's own payout so. The call
+// stays uncertain; recorded as refused, the application would learn that nothing was
+// paid and pay again under a new key.
+func TestRepeatRefusedAsDuplicateStaysUncertain(t *testing.T) {
+	used := &provider.Error{Code: provider.Duplicate, Field: "MerchantReference", Message: "the reference was used",
+		Err: provider.ErrNotApplied}
+	lostThenUsed := func(calls *int) func(*provider.PaymentRequest) (*provider.Payment, error) {
+		return func(*provider.PaymentRequest) (*provider.Payment, error) {
+			if *calls++; *calls == 1 {
+				return nil, &provider.Error{Code: provider.UnknownOutcome, Message: "the answer was lost"}
+			}
+			return nil, used
+		}
+	}
+	caps := provider.Capabilities{RepeatableWrites: []provider.Operation{provider.OpPay},
+		Unavailable: []provider.Operation{provider.OpGetPayment}}
+	for _, tc := range []struct {
+		name  string
+		retry paybridge.RetryPolicy
+		calls int // Pay calls with the key
+	}{
+		{"repeated within the call", paybridge.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond}, 1},
+		{"repeated by a later call", paybridge.NoRetry, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sent := 0
+			j := journal.NewMemory()
+			gw := paybridge.New(&fake{pay: lostThenUsed(&sent), caps: caps}, paybridge.WithJournal(j), paybridge.WithRetry(tc.retry))
+			var err error
+			for range tc.calls {
+				_, err = gw.Pay(t.Context(), keyed("dup-1"))
+			}
+			if sent != 2 {
+				t.Fatalf("%d requests sent; want the lost one and its repeat", sent)
+			}
+			if !errors.Is(err, paybridge.ErrUnknownOutcome) {
+				t.Fatalf("Pay: %v; want ErrUnknownOutcome: the first attempt may have been applied", err)
+			}
+			e, gerr := j.Get(t.Context(), journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: "dup-1"})
+			if gerr != nil || e.State != journal.Uncertain {
+				t.Fatalf("journal entry %+v, %v; want it uncertain", e, gerr)
+			}
+		})
+	}
+}
