@@ -343,6 +343,16 @@ func (j *Journal) Claim(ctx context.Context, e journal.Entry, lease time.Duratio
 			return journal.Claim{Entry: got, Held: true, Token: token}, nil
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
+			// The statement may have made the claim although its answer never arrived
+			// (the context ended, or the connection broke, after the commit). The caller
+			// never learns the token and sends nothing under it: end the claim, rather
+			// than leave the entry held by nobody for the lease and then taken over as
+			// an attempt that may have been sent. (Not when the server refused the
+			// statement, or it provably never reached the server.)
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) && !pgconn.SafeToRetry(err) {
+				j.abandon(ctx, e.ID, token)
+			}
 			return journal.Claim{}, j.red.QueryError("claim", err)
 		}
 		got, leased, err := j.get(ctx, e.ID)
@@ -361,6 +371,17 @@ func (j *Journal) Claim(ctx context.Context, e journal.Entry, lease time.Duratio
 		// The lease ended between the two statements: try again.
 	}
 	return journal.Claim{}, journal.ErrBusy
+}
+
+// abandonWait bounds how long Claim tries to end a claim whose answer was lost.
+const abandonWait = 5 * time.Second
+
+// abandon ends the claim token may have made, whatever became of ctx. It is best effort:
+// when the server cannot be reached either, the claim's lease ends it.
+func (j *Journal) abandon(ctx context.Context, id journal.ID, token string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abandonWait)
+	defer cancel()
+	_ = j.Release(ctx, id, token)
 }
 
 func (j *Journal) get(ctx context.Context, id journal.ID) (journal.Entry, bool, error) {
