@@ -39,8 +39,10 @@ func WithJournal(j journal.Journal) Option {
 // WithLease sets how long the Gateway holds a call's journal entry (default DefaultLease).
 // A caller that crashes keeps others with the same key waiting this long, after which the
 // call is treated as uncertain. The requests of each attempt at the provider end by nine
-// tenths of the lease after it starts, however the adapter's HTTP client is configured,
-// so that no attempt outlives the claim it was sent under.
+// tenths of the lease after the Gateway asked the journal for the claim (or its renewal)
+// the attempt is made under, however the adapter's HTTP client is configured, so that no
+// attempt outlives that claim; an attempt whose claim the journal answered too late for
+// that sends nothing.
 func WithLease(d time.Duration) Option {
 	return func(g *Gateway) {
 		if d > 0 {
@@ -92,7 +94,7 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 	}
 	// A mandate's record is read by its charges for as long as it lasts (Trustly has no
 	// call that reads a mandate): the journal keeps it past its retention.
-	claim, err := g.claim(ctx, start, c.op, journal.Entry{ID: id, Fingerprint: fp, Reference: g.reference(c.req),
+	claim, leased, err := g.claim(ctx, start, c.op, journal.Entry{ID: id, Fingerprint: fp, Reference: g.reference(c.req),
 		Parent: parentOf(c.req), Amount: c.amount, Keep: c.need == provider.OpCreateMandate})
 	if err != nil {
 		return nil, err
@@ -115,6 +117,7 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 			return nil, err
 		}
 		maybe = err // the earlier attempt, unless it was proved absent
+		leased = time.Now()
 		if err := g.journal.Sent(ctx, id, claim.Token, g.lease); err != nil {
 			g.release(ctx, id, claim.Token)
 			if maybe != nil {
@@ -129,6 +132,7 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 			// out, since a look-up proves a request absent only well after that, and
 			// renews the lease — unless another caller took the entry over while this one
 			// waited, and may have sent the request itself.
+			leased = time.Now()
 			if err := g.journal.Sent(ctx, id, claim.Token, g.lease); err != nil {
 				return g.journalError(c.op, c.key, "recording a repeated attempt", err)
 			}
@@ -136,9 +140,19 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 		// An attempt ends before the claim it was sent under can lapse: however the HTTP
 		// client is configured, no request is still awaiting its answer when another
 		// caller may take the entry over, and the call is recorded (uncertain if the
-		// request was written) while the claim is still this caller's.
+		// request was written) while the claim is still this caller's. The lease runs
+		// from when the journal made the claim or renewed it, which was no earlier than
+		// when it was asked to: the attempt's end is measured from then, not from when
+		// the journal's answer arrived, which a slow database or a paused process can
+		// delay past the lease's end.
+		end := leased.Add(g.attemptLimit())
+		if !time.Now().Before(end) {
+			return &Error{Code: CodeProviderUnavailable, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+				err: errors.New("the journal answered too late to send under its claim, which another call with this " +
+					"idempotency key may take over, so nothing was sent; call again")}
+		}
 		var err error
-		v, err = c.send(transport.WithAttemptEnd(ctx, time.Now().Add(g.attemptLimit())))
+		v, err = c.send(transport.WithAttemptEnd(ctx, end))
 		if err != nil && maybe == nil && outcomeOf(err) == journal.Uncertain {
 			maybe = err
 		}
@@ -147,10 +161,12 @@ func write[T any](ctx context.Context, g *Gateway, start time.Time, c writeCall[
 	if provider.CodeOf(err) == provider.Duplicate {
 		err = g.sentBefore(ctx, id, claim.Entry.Reference, err)
 	}
-	if err != nil && maybe != nil && outcomeOf(err) == "" {
+	if err != nil && maybe != nil && (outcomeOf(err) == "" || provider.CodeOf(err) == provider.Duplicate) {
 		// A later attempt was refused unprocessed (503, rate limit, the context ended),
-		// but an earlier one may have been applied: the call is uncertain, not free to
-		// send afresh, and its notifications are still ours.
+		// or refused for a reference already used — perhaps by the earlier attempt, which
+		// sent the same one — but an earlier one may have been applied: the call is
+		// uncertain, not free to send afresh nor refused, and its notifications are
+		// still ours.
 		err = maybe
 	}
 	return conclude(ctx, g, c, id, claim.Token, v, err)
@@ -179,10 +195,12 @@ func (g *Gateway) sentBefore(ctx context.Context, id journal.ID, ref string, err
 }
 
 // claim claims the call's entry, waiting while another caller holds it — as long as the
-// context and the retry policy's MaxElapsed allow.
-func (g *Gateway) claim(ctx context.Context, start time.Time, op string, e journal.Entry) (journal.Claim, error) {
+// context and the retry policy's MaxElapsed allow. It returns when the claim that
+// succeeded was asked for, from which its lease runs at the earliest.
+func (g *Gateway) claim(ctx context.Context, start time.Time, op string, e journal.Entry) (journal.Claim, time.Time, error) {
 	wait := 10 * time.Millisecond
 	for {
+		asked := time.Now()
 		c, err := g.journal.Claim(ctx, e, g.lease)
 		switch {
 		case err == nil:
@@ -194,24 +212,24 @@ func (g *Gateway) claim(ctx context.Context, start time.Time, op string, e journ
 			default:
 				g.journaled(ctx, op, "held")
 			}
-			return c, nil
+			return c, asked, nil
 		case errors.Is(err, journal.ErrConflict):
 			g.journaled(ctx, op, "conflict")
-			return c, &Error{Code: CodeDuplicate, Op: op, Provider: g.name, IdempotencyKey: e.Key,
+			return c, asked, &Error{Code: CodeDuplicate, Op: op, Provider: g.name, IdempotencyKey: e.Key,
 				err: &provider.Error{Code: provider.Duplicate, Field: "IdempotencyKey",
 					Message: "the idempotency key was used before with a different request"}}
 		case !errors.Is(err, journal.ErrBusy):
-			return c, g.journalError(op, e.Key, "claiming the idempotency key", err)
+			return c, asked, g.journalError(op, e.Key, "claiming the idempotency key", err)
 		}
 		if g.retry.MaxElapsed > 0 && time.Since(start)+wait > g.retry.MaxElapsed {
-			return c, &Error{Code: CodeProviderUnavailable, Op: op, Provider: g.name, IdempotencyKey: e.Key,
+			return c, asked, &Error{Code: CodeProviderUnavailable, Op: op, Provider: g.name, IdempotencyKey: e.Key,
 				err: errors.New("another call with this idempotency key is still in progress; nothing was sent, call again later")}
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return c, ctx.Err()
+			return c, asked, ctx.Err()
 		case <-t.C:
 		}
 		wait = min(2*wait, time.Second)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -203,5 +204,162 @@ func TestAnAttemptEndsBeforeItsLease(t *testing.T) {
 	e, gerr := j.Get(context.Background(), journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: "hang-1"})
 	if gerr != nil || e.State != journal.Uncertain {
 		t.Fatalf("journal entry %+v, %v; want it recorded uncertain by the caller that sent it", e, gerr)
+	}
+}
+
+// lateAnswers is a journal whose answers to Claim (or Sent) reach the caller late: a
+// database slow to answer, or a process paused once its statement ran. The claim is made
+// at once; the caller learns of it only when the test lets the answer go.
+type lateAnswers struct {
+	*journal.Memory
+	lateSent bool               // Sent answers late, Claim at once; otherwise the reverse
+	made     chan journal.Entry // the entry claimed, as the late call is made
+	answer   chan struct{}      // closed to let the late answer reach the caller
+	entry    journal.Entry
+}
+
+func (j *lateAnswers) Claim(ctx context.Context, e journal.Entry, lease time.Duration) (journal.Claim, error) {
+	c, err := j.Memory.Claim(ctx, e, lease)
+	j.entry = e
+	if !j.lateSent {
+		j.made <- e
+		<-j.answer
+	}
+	return c, err
+}
+
+func (j *lateAnswers) Sent(ctx context.Context, id journal.ID, token string, lease time.Duration) error {
+	err := j.Memory.Sent(ctx, id, token, lease)
+	if j.lateSent {
+		j.made <- j.entry
+		<-j.answer
+	}
+	return err
+}
+
+// refusedOrHanging is hanging whose provider may answer 503 (refused before processing).
+type refusedOrHanging struct{ hanging }
+
+func (h *refusedOrHanging) Pay(ctx context.Context, r *provider.PaymentRequest) (*provider.Payment, error) {
+	if _, err := h.hanging.Pay(ctx, r); err != nil {
+		return nil, err
+	}
+	return nil, &provider.Error{Code: provider.ProviderUnavailable, HTTPStatus: http.StatusServiceUnavailable, Message: "refused unprocessed"}
+}
+
+// A claim (or its renewal before a repeat) whose answer reaches the caller after most of
+// its lease has passed leaves the caller too little of it to send under: another instance
+// may take the entry over once the lease ends, prove the request absent and send it. The
+// attempt's requests must end by nine tenths of the lease after the claim was asked for,
+// not after its answer arrived; a caller that learns of its claim after the lease ended
+// sends nothing.
+func TestAClaimAnsweredLateSendsNothingAfterItsLease(t *testing.T) {
+	for _, lateSent := range []bool{false, true} {
+		name := "claim answered late"
+		if lateSent {
+			name = "renewal before a repeat answered late"
+		}
+		t.Run(name, func(t *testing.T) {
+			const lease = 200 * time.Millisecond
+			var requests atomic.Int64
+			stop := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				if requests.Add(1) == 1 && lateSent {
+					w.WriteHeader(http.StatusServiceUnavailable) // refused unprocessed: repeated
+					return
+				}
+				select { // no answer until the client gives up or the test ends
+				case <-r.Context().Done():
+				case <-stop:
+				}
+			}))
+			defer srv.Close()
+			defer close(stop)
+			h := &refusedOrHanging{hanging{fake: fake{caps: provider.Capabilities{Currencies: []money.Currency{money.MustCurrency("GBP")}}},
+				url: srv.URL, hc: &http.Client{}}}
+			j := &lateAnswers{Memory: journal.NewMemory(), lateSent: lateSent, made: make(chan journal.Entry, 1), answer: make(chan struct{})}
+			retry := paybridge.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond}
+			gw := paybridge.New(h, paybridge.WithJournal(j), paybridge.WithLease(lease), paybridge.WithRetry(retry))
+			sentBefore := int64(0)
+			if lateSent {
+				sentBefore = 1 // the 503'd first attempt
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := gw.Pay(t.Context(), keyed("late-1"))
+				done <- err
+			}()
+			e := <-j.made
+			// Another instance takes the entry over once the lease has passed; it would
+			// then prove the request absent and send it itself.
+			for {
+				c, err := j.Memory.Claim(t.Context(), e, time.Hour)
+				if err == nil && c.Held {
+					break
+				}
+				if !errors.Is(err, journal.ErrBusy) {
+					t.Fatalf("taking the entry over: %+v, %v", c, err)
+				}
+				time.Sleep(lease / 10)
+			}
+			close(j.answer)
+			err := <-done
+			if n := requests.Load(); n != sentBefore {
+				t.Fatalf("the first caller sent %d requests after its claim was taken over (Pay: %v); want none", n-sentBefore, err)
+			}
+			if !errors.Is(err, paybridge.ErrProviderUnavailable) {
+				t.Fatalf("Pay: %v; want ErrProviderUnavailable: nothing was sent", err)
+			}
+		})
+	}
+}
+
+// A repeat of a call whose earlier attempt may have been applied, refused because its
+// reference was used, may have met the earlier attempt's own reference: a provider that
+// answers a repeat with its first result only while it remembers the request, or that
+// checks the reference before the repeat, refuses the call's own payout so. The call
+// stays uncertain; recorded as refused, the application would learn that nothing was
+// paid and pay again under a new key.
+func TestRepeatRefusedAsDuplicateStaysUncertain(t *testing.T) {
+	used := &provider.Error{Code: provider.Duplicate, Field: "MerchantReference", Message: "the reference was used",
+		Err: provider.ErrNotApplied}
+	lostThenUsed := func(calls *int) func(*provider.PaymentRequest) (*provider.Payment, error) {
+		return func(*provider.PaymentRequest) (*provider.Payment, error) {
+			if *calls++; *calls == 1 {
+				return nil, &provider.Error{Code: provider.UnknownOutcome, Message: "the answer was lost"}
+			}
+			return nil, used
+		}
+	}
+	caps := provider.Capabilities{RepeatableWrites: []provider.Operation{provider.OpPay},
+		Unavailable: []provider.Operation{provider.OpGetPayment}}
+	for _, tc := range []struct {
+		name  string
+		retry paybridge.RetryPolicy
+		calls int // Pay calls with the key
+	}{
+		{"repeated within the call", paybridge.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond}, 1},
+		{"repeated by a later call", paybridge.NoRetry, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sent := 0
+			j := journal.NewMemory()
+			gw := paybridge.New(&fake{pay: lostThenUsed(&sent), caps: caps}, paybridge.WithJournal(j), paybridge.WithRetry(tc.retry))
+			var err error
+			for range tc.calls {
+				_, err = gw.Pay(t.Context(), keyed("dup-1"))
+			}
+			if sent != 2 {
+				t.Fatalf("%d requests sent; want the lost one and its repeat", sent)
+			}
+			if !errors.Is(err, paybridge.ErrUnknownOutcome) {
+				t.Fatalf("Pay: %v; want ErrUnknownOutcome: the first attempt may have been applied", err)
+			}
+			e, gerr := j.Get(t.Context(), journal.ID{Scope: gw.JournalScope(), Op: string(provider.OpPay), Key: "dup-1"})
+			if gerr != nil || e.State != journal.Uncertain {
+				t.Fatalf("journal entry %+v, %v; want it uncertain", e, gerr)
+			}
+		})
 	}
 }

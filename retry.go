@@ -23,7 +23,8 @@ import (
 // MaxDelay (except to honour Retry-After), and end at once when the context ends. When no
 // attempt is left the last error is returned — except that a money-moving call one of
 // whose attempts may have been applied returns that attempt's UnknownOutcome error even
-// when a later attempt was refused unprocessed; an UnknownOutcome error carries the
+// when a later attempt was refused unprocessed or refused for a reference already used
+// (which may be the one that attempt sent); an UnknownOutcome error carries the
 // idempotency key to call again with.
 type RetryPolicy struct {
 	// MaxAttempts is the most attempts per call, the first included; values below 2

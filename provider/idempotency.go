@@ -52,7 +52,9 @@ type Resolver interface {
 // that an attempt was never applied, so that sending the request again cannot act twice.
 // Wrapped in the Err of a write's Duplicate error (a reference the provider refuses as
 // used), it says the refusal is certain: the Gateway records the call as failed, and it
-// matches no notification.
+// matches no notification — unless an earlier attempt of the same call may have been
+// applied: it sent the same reference, so the refusal may be of that attempt's own, and
+// the call stays uncertain.
 var ErrNotApplied = errors.New("the provider proves the earlier attempt was never applied")
 
 // Referencer is implemented by adapters that send the provider a reference of their own

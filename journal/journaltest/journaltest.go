@@ -43,6 +43,7 @@ func Run(t *testing.T, newJournal func(t *testing.T) journal.Journal) {
 		{"FindCreatedHalfOpenOldestFirst", testFindCreated},
 		{"AttachKeepsOneProviderID", testAttach},
 		{"SettleFromOutside", testSettle},
+		{"SettleWaitsForAHolderWhoseCallWasNamed", testSettleAfterAttach},
 		{"Forget", testForget},
 		{"ScopesAreSeparate", testScopes},
 		{"RejectsMalformed", testMalformed},
@@ -664,6 +665,46 @@ func testSettle(t *testing.T, j journal.Journal, scope string) {
 	}
 	if err := j.Settle(ctx, journal.ID{Scope: scope, Op: "refund", Key: "none"}, journal.Outcome{State: journal.Uncertain}); !errors.Is(err, journal.ErrNotFound) {
 		t.Fatalf("Settle of no entry: %v; want ErrNotFound", err)
+	}
+}
+
+// testSettleAfterAttach: a notification or a look-up naming the provider's object while
+// the call's holder is still sending (its answer not back yet) does not end the holder's
+// protection: an operator's "failed", from a look at the provider made before, must still
+// wait, or the call that moved money is recorded as refused and the application makes it
+// again under a new key.
+func testSettleAfterAttach(t *testing.T, j journal.Journal, scope string) {
+	ctx := context.Background()
+	failed := journal.Outcome{State: journal.Failed, Error: &journal.RecordedError{Code: "declined", Message: "no"}}
+	first := entry(scope, "k-first")
+	repeat := entry(scope, "k-repeat")
+	c := claim(t, j, repeat, long)
+	if err := j.Record(ctx, repeat.ID, c.Token, journal.Outcome{State: journal.Uncertain}); err != nil {
+		t.Fatal(err)
+	}
+	held := claim(t, j, repeat, long)
+	if err := j.Sent(ctx, repeat.ID, held.Token, long); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		e     journal.Entry
+		token string
+	}{{first, claim(t, j, first, long).Token}, {repeat, held.Token}} {
+		if err := j.Attach(ctx, tc.e.ID, "p-"+tc.e.Key); err != nil {
+			t.Fatalf("Attach(%s): %v", tc.e.Key, err)
+		}
+		for _, o := range []journal.Outcome{failed, {State: journal.Uncertain}} {
+			if err := j.Settle(ctx, tc.e.ID, o); !errors.Is(err, journal.ErrBusy) {
+				t.Fatalf("Settle %s of %s, whose holder is sending and whose object a notification named: %v; want ErrBusy",
+					o.State, tc.e.Key, err)
+			}
+		}
+		if err := j.Record(ctx, tc.e.ID, tc.token, journal.Outcome{State: journal.Settled, Result: []byte(`{}`)}); err != nil {
+			t.Fatalf("the holder's Record of %s: %v", tc.e.Key, err)
+		}
+		if got, err := j.Get(ctx, tc.e.ID); err != nil || got.State != journal.Settled || got.ProviderID != "p-"+tc.e.Key {
+			t.Fatalf("%s after the holder's Record: %+v, %v; want it settled with its provider id", tc.e.Key, got, err)
+		}
 	}
 }
 

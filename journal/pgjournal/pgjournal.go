@@ -249,7 +249,10 @@ UPDATE ` + t + ` SET claim_token = NULL, lease_until = NULL, updated_at = now()
  ORDER BY created_at, key COLLATE "C", op COLLATE "C"`
 	j.sql.findCreated = `SELECT ` + columns + ` FROM ` + t + ` WHERE scope = $1 AND created_at >= $2 AND created_at < $3
  ORDER BY created_at, key COLLATE "C", op COLLATE "C"`
-	j.sql.attach = `UPDATE ` + t + ` SET provider_id = $4, updated_at = now()
+	// Attach leaves updated_at alone, as the holder's claim and the row's outcome are
+	// unchanged: moved past sent_at, it would say that a holder sending its request is not
+	// (see unheld).
+	j.sql.attach = `UPDATE ` + t + ` SET provider_id = $4
  WHERE ` + id + ` AND (provider_id IS NULL OR provider_id = $4)`
 	j.sql.prune = `DELETE FROM ` + t + ` WHERE ctid IN (
   SELECT ctid FROM ` + t + `
@@ -340,6 +343,16 @@ func (j *Journal) Claim(ctx context.Context, e journal.Entry, lease time.Duratio
 			return journal.Claim{Entry: got, Held: true, Token: token}, nil
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
+			// The statement may have made the claim although its answer never arrived
+			// (the context ended, or the connection broke, after the commit). The caller
+			// never learns the token and sends nothing under it: end the claim, rather
+			// than leave the entry held by nobody for the lease and then taken over as
+			// an attempt that may have been sent. (Not when the server refused the
+			// statement, or it provably never reached the server.)
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) && !pgconn.SafeToRetry(err) {
+				j.abandon(ctx, e.ID, token)
+			}
 			return journal.Claim{}, j.red.QueryError("claim", err)
 		}
 		got, leased, err := j.get(ctx, e.ID)
@@ -358,6 +371,17 @@ func (j *Journal) Claim(ctx context.Context, e journal.Entry, lease time.Duratio
 		// The lease ended between the two statements: try again.
 	}
 	return journal.Claim{}, journal.ErrBusy
+}
+
+// abandonWait bounds how long Claim tries to end a claim whose answer was lost.
+const abandonWait = 5 * time.Second
+
+// abandon ends the claim token may have made, whatever became of ctx. It is best effort:
+// when the server cannot be reached either, the claim's lease ends it.
+func (j *Journal) abandon(ctx context.Context, id journal.ID, token string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abandonWait)
+	defer cancel()
+	_ = j.Release(ctx, id, token)
 }
 
 func (j *Journal) get(ctx context.Context, id journal.ID) (journal.Entry, bool, error) {
@@ -453,7 +477,9 @@ func (j *Journal) Settle(ctx context.Context, id journal.ID, o journal.Outcome) 
 	if tag.RowsAffected() == 1 {
 		return nil
 	}
-	return j.refused(ctx, id, o.State != journal.Settled)
+	return j.refused(ctx, id, o.State != journal.Settled, func(cur journal.Entry) bool {
+		return o.ProviderID != "" && cur.ProviderID != "" && cur.ProviderID != o.ProviderID
+	})
 }
 
 // Forget implements journal.Journal.
@@ -465,19 +491,21 @@ func (j *Journal) Forget(ctx context.Context, id journal.ID) error {
 	if tag.RowsAffected() == 1 {
 		return nil
 	}
-	return j.refused(ctx, id, true)
+	return j.refused(ctx, id, true, func(cur journal.Entry) bool { return cur.ProviderID != "" })
 }
 
-// refused explains why Settle or Forget changed no row: ErrNotFound; ErrBusy while a
-// claim holds the open row, if held is a reason to refuse; otherwise ErrConflict (final,
-// or a provider id recorded).
-func (j *Journal) refused(ctx context.Context, id journal.ID, heldRefuses bool) error {
+// refused explains why Settle or Forget changed no row: ErrNotFound; ErrConflict when the
+// row is final or its provider id conflicts (as conflicts says); ErrBusy while a claim
+// holds the open row, if held is a reason to refuse; otherwise ErrConflict.
+func (j *Journal) refused(ctx context.Context, id journal.ID, heldRefuses bool, conflicts func(journal.Entry) bool) error {
 	cur, leased, err := j.get(ctx, id)
 	switch {
 	case err != nil:
 		return err // ErrNotFound, or the database's error
-	case heldRefuses && leased && (cur.State == journal.Pending || cur.State == journal.Uncertain) && cur.ProviderID == "":
-		return journal.ErrBusy // held by a caller that may be sending (not a provider id's conflict)
+	case cur.State != journal.Pending && cur.State != journal.Uncertain, conflicts(cur):
+		return journal.ErrConflict
+	case heldRefuses && leased:
+		return journal.ErrBusy // held by a caller that may be sending
 	}
 	return journal.ErrConflict
 }

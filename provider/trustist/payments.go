@@ -101,11 +101,11 @@ type paymentWire struct {
 // before Pay is reached, answers a repeat with the recorded payment, and never calls Pay
 // again for a key whose earlier attempt may have created a payment. Pay's error says
 // which it was:
-//   - nothing was created — a 503, 501 or 429 (refused before processing), a request
-//     that never left: ProviderUnavailable or RateLimited, and a repeat with the key
-//     sends again;
-//   - a payment may exist — no answer after the request was sent, a 500, 502, 504 or
-//     other 5xx, a 2xx answer that cannot be read, whose Server-Authorization does not
+//   - nothing was created — a 503 or 429 (refused before processing), a request that
+//     never left: ProviderUnavailable or RateLimited, and a repeat with the key sends
+//     again;
+//   - a payment may exist — no answer after the request was sent, a 500, 501, 502, 504
+//     or other 5xx, a 2xx answer that cannot be read, whose Server-Authorization does not
 //     verify or that carries no payLink: UnknownOutcome;
 //   - the payment was created but its read-back failed: UnknownOutcome naming the
 //     payment, with the read's HTTP status and correlation id.

@@ -61,6 +61,12 @@ type mandateRecord struct {
 // DateOfBirth. The result is MandateRequiresAction with the page's URL; its ID is the
 // SelectAccount's orderid, its Detail an *OrderResult. MerchantReference is the
 // MessageID.
+//
+// Through a Gateway, the payer's end user id and e-mail and the currency, which every
+// Charge of the mandate sends or is checked against, are recorded in the journal under the
+// idempotency key before the request is sent, and kept. An idempotency key whose earlier
+// CreateMandate the journal let go (refused unprocessed, or forgotten by an operator) is
+// therefore refused, naming IdempotencyKey, for another payer or currency: use a new key.
 func (c *Client) CreateMandate(ctx context.Context, req *provider.MandateRequest) (*provider.Mandate, error) {
 	notifyURL := c.notificationURL(req.NotificationURL)
 	if err := checkNotificationURL("NotificationURL", notifyURL); err != nil {
@@ -83,10 +89,18 @@ func (c *Client) CreateMandate(ctx context.Context, req *provider.MandateRequest
 	}
 	if calls := provider.CallsFrom(ctx); calls != nil {
 		// Recorded before sending, under the call's idempotency key: a repeat of the
-		// call is the identical request and records the same.
+		// call is the identical request and records the same. The first record stays:
+		// one of another payer or currency was made by an earlier call with the key that
+		// the journal then let go (refused unprocessed, or forgotten), and it would stand
+		// for this mandate in its charges.
 		rec, _ := json.Marshal(mandateRecord{EndUserID: req.Payer.ID, Email: req.Payer.Email, Currency: req.Currency.String()})
-		if _, err := calls.MarkKept(ctx, markMandatePayer, req.IdempotencyKey, string(rec)); err != nil {
+		first, err := calls.MarkKept(ctx, markMandatePayer, req.IdempotencyKey, string(rec))
+		if err != nil {
 			return nil, fmt.Errorf("trustly: recording the mandate's payer in the journal: %w", err)
+		}
+		if first != string(rec) {
+			return nil, provider.FieldError("IdempotencyKey", "was used by an earlier CreateMandate for another payer or "+
+				"currency, whose details the journal keeps for the charges of that key's mandate; use a new idempotency key")
 		}
 	}
 	r := &rpc{method: "SelectAccount", uuid: c.requestUUID("SelectAccount+DirectDebitMandate", req.IdempotencyKey), write: true,

@@ -403,3 +403,37 @@ func TestChargeRefunded(t *testing.T) {
 		t.Fatalf("refund event %+v", ev[0])
 	}
 }
+
+// TestMandateKeyReusedAfterAnUnprocessedAttempt: a CreateMandate refused unprocessed (503)
+// frees its idempotency key, and the key may then carry another request. What the first
+// attempt recorded in the journal for the mandate's charges (the payer and the currency)
+// must not stand for the mandate the second one creates: its charges would go out with
+// another end user's id and e-mail, checked against another currency.
+func TestMandateKeyReusedAfterAnUnprocessedAttempt(t *testing.T) {
+	e := newSingleAttemptEnv(t)
+	ctx := context.Background()
+	first := e.mandateRequest("mandate-reused")
+	e.sim.FailNext(1)
+	if _, err := e.gw.CreateMandate(ctx, first); !errors.Is(err, paybridge.ErrProviderUnavailable) {
+		t.Fatalf("CreateMandate refused unprocessed: %v; want ErrProviderUnavailable", err)
+	}
+	second := first
+	second.Currency = money.MustCurrency("SEK")
+	second.Payer.ID, second.Payer.Email = "u-other", "grace@example.com"
+	before := e.sim.Requests()
+	m, err := e.gw.CreateMandate(ctx, second)
+	if err == nil {
+		got, gerr := e.gw.GetMandate(ctx, m.ID)
+		t.Fatalf("CreateMandate of another payer under the freed key made %s, which reads as %+v, %v; "+
+			"want a refusal before anything is sent: the journal keeps the first attempt's payer for the key", m.ID, got, gerr)
+	}
+	var pe *provider.Error
+	if !errors.Is(err, paybridge.ErrInvalidRequest) || !errors.As(err, &pe) || pe.Field != "IdempotencyKey" || e.sim.Requests() != before {
+		t.Fatalf("CreateMandate of another payer under the freed key: %v (%d requests sent); "+
+			"want InvalidRequest naming IdempotencyKey, and nothing sent", err, e.sim.Requests()-before)
+	}
+	// The first request itself, repeated with the key, is made.
+	if m, err := e.gw.CreateMandate(ctx, first); err != nil || m.RedirectURL == "" {
+		t.Fatalf("the first request repeated: %+v, %v", m, err)
+	}
+}

@@ -74,15 +74,27 @@ func (c *Client) Resolve(ctx context.Context, a provider.Attempt, req any) (any,
 }
 
 // priorPayment returns the payment an earlier Pay with req's key established, or
-// errNoPrior.
+// errNoPrior. Unless the request asks for manual capture itself, its merchantReference
+// depended on the Config.Capture of the instance that sent it, which may not be this
+// one's (a configuration change rolling out): both references are looked up, this
+// instance's first.
 func (c *Client) priorPayment(ctx context.Context, req *provider.PaymentRequest) (*provider.Payment, error) {
-	ref := PaymentReference(req.MerchantReference, req.IdempotencyKey)
-	if c.manual(req) {
-		ref = ManualPaymentReference(req.MerchantReference, req.IdempotencyKey)
+	refs := []string{PaymentReference(req.MerchantReference, req.IdempotencyKey),
+		ManualPaymentReference(req.MerchantReference, req.IdempotencyKey)}
+	switch {
+	case req.Capture == provider.CaptureManual:
+		refs = refs[1:]
+	case c.manual(req):
+		refs[0], refs[1] = refs[1], refs[0]
 	}
-	p, err := c.paymentByReference(ctx, ref, req.Amount.Currency())
-	if isCode(err, provider.Duplicate) {
-		return nil, errNoPrior
+	var p *provider.Payment
+	err := errNoPrior
+	for _, ref := range refs {
+		p, err = c.paymentByReference(ctx, ref, req.Amount.Currency())
+		if !isCode(err, provider.Duplicate) {
+			break
+		}
+		err = errNoPrior
 	}
 	if err != nil {
 		return nil, err
