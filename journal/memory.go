@@ -39,7 +39,8 @@ type memEntry struct {
 type MemoryOption func(*Memory)
 
 // WithRetention sets how long Settled and Failed entries are kept (default
-// DefaultRetention). A key repeated after its entry was dropped runs as a new call.
+// DefaultRetention). A key repeated after its entry was dropped runs as a new call, and
+// the Gateway no longer matches a notification about it as the merchant's.
 func WithRetention(d time.Duration) MemoryOption {
 	return func(m *Memory) {
 		if d > 0 {

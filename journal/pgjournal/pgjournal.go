@@ -607,8 +607,10 @@ const pruneBatch = 5000
 
 // Prune deletes settled and failed entries last changed more than olderThan ago (on the
 // database clock) and returns how many it deleted. Pending and uncertain entries are never
-// pruned, nor are entries claimed with Keep. A key repeated after its entry was pruned runs as a new call, so keep olderThan
-// above the longest time your callers may repeat a call.
+// pruned, nor are entries claimed with Keep. A key repeated after its entry was pruned
+// runs as a new call, and a notification about it is no longer matched as the merchant's
+// (the Gateway acknowledges it without delivering it), so keep olderThan above the longest
+// time your callers may repeat a call and your providers may report on it.
 func (j *Journal) Prune(ctx context.Context, olderThan time.Duration) (int64, error) {
 	if olderThan < 0 {
 		return 0, fmt.Errorf("pgjournal: Prune(%v): negative age", olderThan)
