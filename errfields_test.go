@@ -56,3 +56,20 @@ func TestProviderAnswerNamingAFieldIsNotInFields(t *testing.T) {
 		})
 	}
 }
+
+// An adapter that answers neither a result nor an error may have sent the request: the
+// call is uncertain, a repeat does not send it again, and the Gateway does not panic.
+func TestAdapterReturningNothingLeavesTheCallUncertain(t *testing.T) {
+	pays := 0
+	_, gw := newFake(func(*provider.PaymentRequest) (*provider.Payment, error) { pays++; return nil, nil })
+	req := validRequest()
+	req.IdempotencyKey = "k-nothing"
+	for _, attempt := range []string{"Pay", "repeated Pay"} {
+		if _, err := gw.Pay(context.Background(), req); !errors.Is(err, paybridge.ErrUnknownOutcome) {
+			t.Fatalf("%s: %v, want ErrUnknownOutcome", attempt, err)
+		}
+	}
+	if pays != 1 {
+		t.Fatalf("the adapter's Pay ran %d times, want once", pays)
+	}
+}

@@ -332,6 +332,13 @@ func conclude[T any](ctx context.Context, g *Gateway, c writeCall[T], id journal
 		}
 		return nil, err
 	}
+	if v == nil {
+		// An adapter that breaks its contract: it may have sent the request, so the call
+		// stays uncertain for a repeat to settle or an operator to decide.
+		g.record(ctx, c.op, id, token, journal.Outcome{State: journal.Uncertain})
+		return nil, &Error{Code: CodeUnknownOutcome, Op: c.op, Provider: g.name, IdempotencyKey: c.key,
+			err: &provider.Error{Code: provider.UnknownOutcome, Message: "the adapter returned neither a result nor an error"}}
+	}
 	w := c.facts(v)
 	err = g.checkAnswer(c.op, c.key, c.amount, w)
 	if err == nil && c.onParent {
