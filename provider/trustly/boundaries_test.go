@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -107,16 +106,7 @@ func TestOurNotificationIDCannotBeTakenByAnotherMerchantsNotification(t *testing
 		Amount: money.MustNew("902.50", "EUR")}}}
 	var got []notify.Event
 	h := notify.NewHandler(withCalls{c, calls}, func(_ context.Context, e notify.Event) error { got = append(got, e); return nil })
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	post := func(body []byte) int {
-		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	post := poster(t, h)
 	now := time.Now().Format("2006-01-02 15:04:05.000000-07")
 	theirs := credit("9001", "7000001")
 	theirs["messageid"], theirs["timestamp"] = "xnotificationid7000002orderid", now

@@ -27,16 +27,7 @@ func TestReshapedMemberIsRefused(t *testing.T) {
 	}
 	called := 0
 	h := notify.NewHandler(c, func(context.Context, notify.Event) error { called++; return nil })
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	post := func(body []byte) int {
-		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	post := poster(t, h)
 	if code := post(old); code != http.StatusBadRequest || called != 0 {
 		t.Fatalf("a notification of 2010 was answered %d and delivered %d times; want it refused for its age", code, called)
 	}
@@ -198,5 +189,22 @@ func TestFlagsMovedAcrossBoundariesAreRefused(t *testing.T) {
 	})
 	if n, err := verify(shifted); err == nil {
 		t.Errorf("directdebitmandate split after descriptor: verified, as %s", brief(n.Event))
+	}
+}
+
+// poster serves h on loopback for the test and returns a function that posts a body to it
+// and returns the status of the answer.
+func poster(t *testing.T, h http.Handler) func(body []byte) int {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return func(body []byte) int {
+		t.Helper()
+		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
 	}
 }
