@@ -358,6 +358,21 @@ const sandboxLegend = `In a sandbox run nobody acts on the provider's hosted pag
 reach this machine, so the scenarios that need either skip.
 `
 
+// noneRan is the line that stands for the table when no provider ran: a sandbox run
+// says whether the sandboxes were all unconfigured or some configured one could not be
+// used (its variables unusable, its credentials refused, no answer), named below it.
+func noneRan(notRun []report, sandboxRun bool) string {
+	if !sandboxRun {
+		return "No provider was run."
+	}
+	for _, r := range notRun {
+		if r.Error != "" {
+			return "No sandbox could be run; nothing was run."
+		}
+	}
+	return "No sandbox is configured in the environment; nothing was run."
+}
+
 func printTable(w io.Writer, reports []report, sandboxRun bool) {
 	var ran, notRun []report
 	for _, r := range reports {
@@ -368,11 +383,7 @@ func printTable(w io.Writer, reports []report, sandboxRun bool) {
 		}
 	}
 	if len(ran) == 0 {
-		if sandboxRun {
-			fmt.Fprintln(w, "No sandbox is configured in the environment; nothing was run.")
-		} else {
-			fmt.Fprintln(w, "No provider was run.")
-		}
+		fmt.Fprintln(w, noneRan(notRun, sandboxRun))
 	} else {
 		printResults(w, ran, sandboxRun)
 	}

@@ -237,6 +237,11 @@ func TestConformanceSandboxConfigurationErrors(t *testing.T) {
 	r := cli(t, "conformance", "--sandbox", "--provider", "trustist").mustCode(t, exitConfig)
 	contains(t, r.out, "trustist: configuration error: Merchant.HawkKey: reading PAYBRIDGE_TRUSTIST_HAWK_KEY_FILE: open ", "no such file or directory")
 	noStutter(t, r.out)
+	// The sandbox is configured, so the line standing for the table does not say otherwise.
+	contains(t, r.out, "No sandbox could be run; nothing was run.")
+	if strings.Contains(r.out, "No sandbox is configured") {
+		t.Errorf("a configured sandbox whose key file is unreadable is reported as unconfigured:\n%s", r.out)
+	}
 
 	// A sandbox that does not answer: exit 5, before the suite runs.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -266,7 +271,7 @@ func TestConformanceSandboxConfigurationErrors(t *testing.T) {
 	t.Setenv(trustist.EnvHawkID, tt.MerchantKey().HawkID)
 	t.Setenv(sandbox.EnvTrustistBaseURL, tt.URL())
 	r = cli(t, "conformance", "--sandbox", "--provider", "trustist").mustCode(t, exitConfig)
-	contains(t, r.out, "refused the credentials (unauthenticated)")
+	contains(t, r.out, "refused the credentials (unauthenticated)", "No sandbox could be run; nothing was run.")
 }
 
 // On a terminal the progress is one line, redrawn per scenario and cleared at the end.

@@ -63,7 +63,7 @@ func newHTMLPage(reports []report, sandboxRun bool, date time.Time, version stri
 	if sandboxRun {
 		p.Legend = strings.ReplaceAll(strings.TrimSpace(sandboxLegend), "\n", " ")
 	}
-	var ran []report
+	var ran, notRun []report
 	for _, r := range reports {
 		if len(r.Results) > 0 {
 			ran = append(ran, r)
@@ -72,14 +72,12 @@ func newHTMLPage(reports []report, sandboxRun bool, date time.Time, version stri
 			p.Failed += r.count(conformance.Failed)
 			p.Skipped += r.count(conformance.Skipped)
 		} else {
+			notRun = append(notRun, r)
 			p.NotRun = append(p.NotRun, htmlNotRun{r.Provider, r.against(), printable(r.NotRun + r.Error)})
 		}
 	}
 	if len(ran) == 0 {
-		p.NoneRan = "No provider was run."
-		if sandboxRun {
-			p.NoneRan = "No sandbox is configured in the environment; nothing was run."
-		}
+		p.NoneRan = noneRan(notRun, sandboxRun)
 		return p
 	}
 	for _, sc := range conformance.Scenarios() {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/provider/trustist"
 )
 
 // node is an element of a page read back by parsePage.
@@ -288,6 +289,19 @@ func TestConformanceHTMLCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	contains(t, parsePage(t, data).String(), "No sandbox is configured", "trustist (sandbox): no credentials: set PAYBRIDGE_TRUSTIST_HAWK_ID")
+
+	// A configured sandbox that cannot be used is not reported as unconfigured.
+	t.Setenv(trustist.EnvHawkID, "id")
+	t.Setenv(trustist.EnvHawkKey+"_FILE", filepath.Join(t.TempDir(), "missing"))
+	cli(t, "conformance", "--sandbox", "--provider", "trustist", "--html", path).mustCode(t, exitConfig)
+	if data, err = os.ReadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	page = parsePage(t, data)
+	contains(t, page.String(), "No sandbox could be run; nothing was run.", "trustist (sandbox): configuration error: ")
+	if strings.Contains(page.String(), "No sandbox is configured") {
+		t.Errorf("the page reports a configured sandbox as unconfigured:\n%s", page.String())
+	}
 }
 
 // A page that cannot be written is a usage error before the suite runs.

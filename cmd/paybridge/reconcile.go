@@ -246,17 +246,26 @@ func writeFindingsCSV(w io.Writer, rep *reconcile.Report) error {
 	return cw.Error()
 }
 
+// counted is n followed by the noun in the number n calls for.
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
 func writeFindingsTable(w io.Writer, rep *reconcile.Report) {
-	summary := fmt.Sprintf("%s, %s to %s: %d ledger entries (%d fees and other movements not compared), "+
-		"%d calls in the journal (%d matched, %d pending)",
+	summary := fmt.Sprintf("%s, %s to %s: %s (%d fees and other movements not compared), "+
+		"%s in the journal (%d matched, %d pending)",
 		rep.Scope, rep.From.UTC().Format(time.RFC3339Nano), rep.To.UTC().Format(time.RFC3339Nano),
-		rep.LedgerEntries, rep.NotCompared, rep.Calls, rep.Matched, rep.Pending)
+		counted(rep.LedgerEntries, "ledger entry", "ledger entries"), rep.NotCompared,
+		counted(rep.Calls, "call", "calls"), rep.Matched, rep.Pending)
 	fmt.Fprintln(w, summary)
 	if rep.Agree() {
 		fmt.Fprintln(w, "The books agree.")
 		return
 	}
-	fmt.Fprintln(w, strconv.Itoa(len(rep.Findings))+" differences:")
+	fmt.Fprintln(w, counted(len(rep.Findings), "difference", "differences")+":")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.ToUpper(strings.Join(findingColumns[:len(findingColumns)-1], "\t"))+"\tDETAIL")
 	for _, f := range rep.Findings {

@@ -186,3 +186,26 @@ func TestReconcileUsage(t *testing.T) {
 		t.Errorf("--help printed:\n%s", r.out)
 	}
 }
+
+// The table's counts read as English whatever the number: one ledger entry, one call and
+// one difference are singular.
+func TestReconcileTableCountsOne(t *testing.T) {
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	rep := &reconcile.Report{Scope: "mem", From: at, To: at.Add(24 * time.Hour), LedgerEntries: 1, Calls: 1,
+		Findings: []reconcile.Finding{{Kind: reconcile.MissingEntry, Op: provider.OpPay, Key: "k", Time: at}}}
+	var b strings.Builder
+	writeFindingsTable(&b, rep)
+	for _, want := range []string{": 1 ledger entry (", ", 1 call in the journal (", "\n1 difference:\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	rep.LedgerEntries, rep.Calls, rep.Findings = 2, 0, append(rep.Findings, rep.Findings[0])
+	b.Reset()
+	writeFindingsTable(&b, rep)
+	for _, want := range []string{": 2 ledger entries (", ", 0 calls in the journal (", "\n2 differences:\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}

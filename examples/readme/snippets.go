@@ -36,6 +36,7 @@ func sharedJournal(ctx context.Context, providerURL string) error {
 	if err != nil {
 		return err
 	}
+	defer j.Close() // the pool Open made
 	if err := j.Migrate(ctx); err != nil {
 		return err
 	}
