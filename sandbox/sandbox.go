@@ -158,7 +158,7 @@ func Run(t *testing.T, p Provider) {
 	t.Helper()
 	tg, err := p.Load()
 	if errors.Is(err, ErrNotConfigured) {
-		t.Skipf("%v to run the conformance suite against %s", err, p.Title)
+		t.Skipf("%v to run the conformance suite against the %s", err, p.Title)
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -153,7 +153,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"conformance", "run the conformance suite against the simulators, or real sandboxes", conformanceCmd},
-		{"sim", "start the three provider simulators on this machine, hosted pages included", simCmd},
+		{"sim", "start the provider simulators (the Trustist Partner API's too) on this machine, hosted pages included", simCmd},
 		{"pay", "create a payment and print the page where the payer approves it", payCmd},
 		{"refund", "refund a payment, in full or in part", refundCmd},
 		{"payout", "send money to a verified bank account", payoutCmd},
@@ -173,8 +173,8 @@ Usage: paybridge COMMAND [flags]
 For developers:
   conformance  run the conformance suite against the embedded simulators (no
                credentials needed), or against real sandboxes with --sandbox
-  sim          start the three provider simulators on 127.0.0.1 and print how to
-               configure paybridge against them
+  sim          start the provider simulators (the Trustist Partner API's too) on
+               127.0.0.1 and print how to configure paybridge against them
 
 For operators (one call each):
   pay          create a payment and print the page where the payer approves it
