@@ -428,13 +428,41 @@ func parseDate(v string) (time.Time, bool) {
 	return t, err == nil
 }
 
+// reportCurrency reads the Currency member of AccountLedger and
+// ViewAutomaticSettlementDetailsCSV: it must be present, null selecting every currency
+// (https://eu.developers.trustly.com/doc/reference/accountledger; project fact file
+// trustly-jsonrpc.md §4.12, §4.13, and §1: "parameters that are not required can be set to
+// null but must be present"), otherwise an ISO 4217 code (§5: 622
+// ERROR_INVALID_CURRENCY_CODE). [I] A missing member or one that is not text is a
+// parameter of the wrong format, 623.
+func reportCurrency(c *call) (string, *rpcFault) {
+	v, present := c.req.Data["Currency"]
+	if !present {
+		return "", fault(wire.CodeInvalidParameters)
+	}
+	if v == nil {
+		return "", nil
+	}
+	cur, isText := v.(string)
+	if !isText {
+		return "", fault(wire.CodeInvalidParameters)
+	}
+	if f := checkCurrency(cur); f != nil {
+		return "", f
+	}
+	return cur, nil
+}
+
 func (s *Server) accountLedger(m *merchant, c *call) (any, *rpcFault) {
 	from, ok1 := parseDate(c.str("FromDate"))
 	to, ok2 := parseDate(c.str("ToDate"))
 	if !ok1 || !ok2 {
 		return nil, fault(wire.CodeInvalidParameters)
 	}
-	cur := c.str("Currency")
+	cur, f := reportCurrency(c)
+	if f != nil {
+		return nil, f
+	}
 	out := []any{}
 	for _, e := range m.ledger {
 		if e.at.Before(from) || !e.at.Before(to) || (cur != "" && e.currency != cur) {
@@ -452,7 +480,10 @@ func (s *Server) settlementCSV(m *merchant, c *call) (any, *rpcFault) {
 	if !ok || attr(c.attrs(), "APIVersion") != "1.2" {
 		return nil, fault(wire.CodeInvalidParameters)
 	}
-	cur := c.str("Currency")
+	cur, f := reportCurrency(c)
+	if f != nil {
+		return nil, f
+	}
 	var b strings.Builder
 	b.WriteString("datestamp,accountname,currency,amount,total,orderid,ordertype,messageid,username,fxpaymentamount,fxpaymentcurrency,settlementbankwithdrawalid,extraref\n")
 	totals := map[string]money.Amount{}
