@@ -553,12 +553,22 @@ func (s *Server) transactionAction(w http.ResponseWriter, r *http.Request, m *me
 }
 
 // amountParam reads an action's amount: given, at least 0.99 and at most limit (limit < 0:
-// no limit); absent, the limit itself.
+// no limit); absent, the limit itself, which must be at least 0.99 too.
 func amountParam(w http.ResponseWriter, p map[string]string, limit int64, what string) (int64, bool) {
 	text, present := p["amount"]
 	if !present {
 		if limit < 0 {
 			invalid(w, "Missing required parameter: amount")
+			return 0, false
+		}
+		// An omitted amount is the most the action may move (project fact file
+		// trustly-rest.md §4: capture "omitted ⇒ max", refund "omitted ⇒ remaining
+		// balance"), and capture, deposit and refund amounts are at least 0.99 (§3, from
+		// https://amer.developers.trustly.com/openapi.json). [I] What is left below the
+		// minimum — nothing, once drawn in full — is refused as an amount below it would be,
+		// rather than moving 0.00 or a few cents.
+		if limit < 99 {
+			invalid(w, "Invalid amount: the minimum is 0.99 and only "+formatCents(limit)+" is left")
 			return 0, false
 		}
 		return limit, true
