@@ -710,10 +710,8 @@ func (s *Server) cancelLocked(w http.ResponseWriter, t *tx, p map[string]string)
 		return nil
 	}
 	t.setStatus(stVoided, "AC104")
-	if t.typ == typeCapture || t.typ == typeDeposit {
-		if parent := s.txs[t.original]; parent != nil {
-			parent.used -= t.amount
-		}
+	if t.typ == typeCapture || t.typ == typeDeposit || t.typ == typeRefund {
+		s.releaseLocked(t)
 	}
 	s.notifyLocked(t, "Cancel")
 	return t

@@ -171,6 +171,30 @@ func (t *tx) setStatus(st int, pp string) {
 	}
 }
 
+// releaseLocked gives back to its parent what child, a capture, deposit or refund that
+// failed or was canceled, had drawn. A refund that moved no money leaves its capture or
+// payment refundable again, and its status says what is refunded: Completed when nothing
+// is, PartiallyRefunded when some is (project fact file trustly-rest.md §16, status
+// normalisation: 11 partially refunded, 12 refunded; refunds are allowed "up to the
+// collected amount", §4). [I] Trustly does not say how a failed or voided refund shows on
+// its capture; a status still Refunded after nothing was refunded would refuse a refund
+// the merchant is owed.
+func (s *Server) releaseLocked(child *tx) {
+	parent := s.txs[child.original]
+	if parent == nil {
+		return
+	}
+	parent.used -= child.amount
+	if child.typ != typeRefund || (parent.status != stRefunded && parent.status != stPartRefund) {
+		return
+	}
+	if parent.used == 0 {
+		parent.setStatus(stCompleted, "")
+	} else {
+		parent.setStatus(stPartRefund, "")
+	}
+}
+
 // refTakenLocked reports whether a transaction of merchant m of a deduplicated type
 // (Authorize, Pay, Capture, Deposit) with this merchantReference has been authorized,
 // processed or completed: a merchantReference is unique per merchant

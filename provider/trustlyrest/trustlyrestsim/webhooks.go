@@ -130,9 +130,7 @@ func (s *Server) Settle(id string, status int) error {
 		// Refunded before completion could not happen; nothing to do.
 	case (status == stFailed || status == stDenied) && (t.status == stPending || t.status == stProcessed):
 		t.setStatus(status, "AC101")
-		if parent := s.txs[t.original]; parent != nil {
-			parent.used -= t.amount
-		}
+		s.releaseLocked(t)
 		s.notifyLocked(t, "Failed")
 	default:
 		return ErrNotSettleable
