@@ -283,8 +283,11 @@
 //     notification's amount that no other notification reported on. A refund outcome
 //     that no refund in the journal can be — none has its amount, or, for a cancel, the
 //     deposit has none (a refund made in Trustly's back office, say) — is acknowledged
-//     and never delivered. Notifications carrying "refund":"1" (direct-debit refunds) are
-//     refund events too.
+//     and never delivered. Notifications carrying "refund":"1" (a refund of a
+//     direct-debit Charge: pending, then debit when paid out or cancel when it failed, on
+//     the charge's order; https://docs.trustly.com/api/mdd-notifications-for-refunds) are
+//     refund events too, their RefundID chosen the same way; one that no refund in the
+//     journal can be (made in the back office) names the payment alone.
 //   - Payout: payoutconfirmation is payout.succeeded; credit or cancel is payout.failed;
 //     debit, which only a Withdraw's order gets, is payout.requested (see Interactive
 //     payouts).

@@ -437,3 +437,27 @@ func TestMandateKeyReusedAfterAnUnprocessedAttempt(t *testing.T) {
 		t.Fatalf("the first request repeated: %+v, %v", m, err)
 	}
 }
+
+// TestChargeRefundFailed: a refund of a direct-debit Charge that fails is reported by a
+// cancel carrying "refund":"1" on the charge's order (no amount); the event names the
+// refund the journal holds, as the refund's own success would.
+func TestChargeRefundFailed(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	m := e.activeMandate(t, "mandate-refund-fails")
+	p, err := e.gw.Charge(ctx, e.chargeRequest(m.ID, "charge-refund-fails"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitKind(t, notify.PaymentSucceeded, 1)
+	r, err := e.gw.Refund(ctx, paybridge.RefundRequest{PaymentID: p.ID, Amount: money.MustNew("2.25", "EUR"), MerchantReference: "rf-charge-fails"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.FailRefund(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ev := e.waitKind(t, notify.RefundFailed, 1); ev[0].RefundID != r.ID || ev[0].PaymentID != p.ID {
+		t.Fatalf("refund event %+v, want refund %s of payment %s", ev[0], r.ID, p.ID)
+	}
+}

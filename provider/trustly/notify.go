@@ -338,8 +338,10 @@ func (c *Client) VerifyNotification(ctx context.Context, r *notify.Request) (*no
 	}
 	ev.Kind = kinds[d.class]
 	switch d.class {
-	case classDeposit, classDDRefund:
+	case classDeposit:
 		ev.PaymentID, ev.MandateID = orderID, d.mandateID
+	case classDDRefund:
+		ev.PaymentID, ev.MandateID, ev.RefundID = orderID, d.mandateID, d.refundID
 	case classDepositRefund:
 		ev.PaymentID, ev.RefundID = orderID, d.refundID
 	case classPayout:
@@ -548,6 +550,17 @@ func (c *Client) classify(ctx context.Context, n *wire.Notification, id string, 
 	calls := provider.CallsFrom(ctx)
 	if isSet(n.Data["refund"]) || isSet(n.Attributes()["refund"]) {
 		d := decision{class: classDDRefund}
+		if calls != nil && n.Method != "pending" {
+			// The outcome of one of the refunds made of the order: the one the journal
+			// holds with the notification's amount (a cancel names none) that no other
+			// notification reported on, as for a refund of a deposit. None is one made
+			// outside the Gateway: the event then names the payment alone.
+			refund, _, err := c.refundReported(ctx, calls, n.OrderID(), id, amount, parseTimestamp(n.Timestamp()))
+			if err != nil {
+				return decision{}, err
+			}
+			d.refundID = refund
+		}
 		if n.Method == "debit" && calls != nil {
 			// The answer to a debit lets money move when the order is a Withdraw's: it is
 			// OK only on an order the journal shows is the merchant's deposit or charge,

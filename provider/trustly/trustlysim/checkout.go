@@ -263,7 +263,8 @@ func (s *Server) ConfirmRefund(depositID string) error {
 
 // FailRefund makes the oldest queued refund of a deposit fail: the amount returns to the
 // merchant's balance, becomes refundable again, and a credit notification on the
-// deposit's order reports it (money back to the merchant). Set Options.HoldRefunds to
+// deposit's order reports it (money back to the merchant); for a refund of a Charge, a
+// cancel notification carrying "refund":"1". Set Options.HoldRefunds to
 // keep refunds queued until then.
 func (s *Server) FailRefund(depositID string) error {
 	s.mu.Lock()
@@ -275,6 +276,13 @@ func (s *Server) FailRefund(depositID string) error {
 	r.state = stateCanceled
 	o.refunded, _ = o.refunded.Sub(r.amount)
 	o.m.post(o.id, o.messageID, "Refund", r.amount, +1)
+	if o.kind == "Charge" {
+		// A direct-debit refund that fails is a cancel with refund "1" and the attributes
+		// reason and details (trustly-jsonrpc.md §6.2); [I] their values are not published.
+		s.notifyLocked(o, "cancel", map[string]any{"refund": "1",
+			"attributes": map[string]any{"reason": "REFUND_FAILED", "details": "The refund could not be paid out."}})
+		return nil
+	}
 	s.notifyLocked(o, "credit", map[string]any{"amount": r.amount.Fixed(), "currency": r.amount.Currency().String(),
 		"attributes": map[string]any{}})
 	return nil

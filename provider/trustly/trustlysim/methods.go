@@ -243,6 +243,9 @@ func (s *Server) refund(m *merchant, c *call) (any, *rpcFault) {
 	r := &refundEntry{amount: amt, state: stateAccepted, reference: attr(c.attrs(), "ExternalReference")}
 	o.refunds = append(o.refunds, r)
 	m.post(o.id, o.messageID, "Refund", amt, -1)
+	if o.kind == "Charge" {
+		s.notifyLocked(o, "pending", ddRefundData(r.amount))
+	}
 	if o.state == stateCredited {
 		s.scheduleRefundLocked(o, r)
 	}
@@ -277,9 +280,24 @@ func (s *Server) scheduleRefundLocked(o *order, r *refundEntry) {
 // order carrying the refunded amount.
 func (s *Server) executeRefundLocked(o *order, r *refundEntry) {
 	r.state = stateExecuted
+	if o.kind == "Charge" {
+		s.notifyLocked(o, "debit", ddRefundData(r.amount))
+		return
+	}
 	if !s.opts.NoPayoutConfirmation {
 		s.notifyLocked(o, "payoutconfirmation", map[string]any{"amount": r.amount.Fixed(), "currency": r.amount.Currency().String()})
 	}
+}
+
+// ddRefundData is the data of a notification about a refund of a direct-debit Charge:
+// Trustly reports those with pending, then debit (paid out) or cancel (failed), on the
+// charge's order and carrying "refund":"1"
+// (https://docs.trustly.com/api/mdd-notifications-for-refunds; project fact file
+// trustly-jsonrpc.md §4.2 and §6.2), rather than with the payoutconfirmation and credit of
+// a refund of a Deposit. [I] pending when the refund is accepted, debit when it is paid.
+func ddRefundData(amt money.Amount) map[string]any {
+	return map[string]any{"amount": amt.Fixed(), "currency": amt.Currency().String(), "attributes": map[string]any{},
+		"refund": "1"}
 }
 
 // post books an amount on the merchant's balance and ledger; sign is +1 or -1.
