@@ -12,12 +12,7 @@ import (
 func TestOmittedAmountBelowTheMinimumIsRefused(t *testing.T) {
 	s := start(t, Options{SettleDelay: -1})
 	a := apiClient{t, s}
-	_, code, est := a.establishType("Deferred", "drawn-1", "10.50", nil)
-	if code != 0 {
-		t.Fatalf("establish: code %d", code)
-	}
-	id := est["transactionId"].(string)
-	token := approve(t, s, id)
+	id, token := approvedDeferred(a, "drawn-1", "10.50")
 	params := func(ref, amount string) url.Values {
 		v := url.Values{"merchantReference": {ref}, "splitToken": {token}}
 		if amount != "" {
@@ -55,13 +50,7 @@ func TestOmittedAmountBelowTheMinimumIsRefused(t *testing.T) {
 		t.Fatalf("refund of the 0.50 left: HTTP %d code %d", st, code)
 	}
 	// An authorization drawn in full has nothing left: a bare capture would be one of 0.00.
-	_, code, est2 := a.establishType("Deferred", "drawn-2", "5.00", nil)
-	if code != 0 {
-		t.Fatalf("establish: code %d", code)
-	}
-	id2 := est2["transactionId"].(string)
-	token = approve(t, s, id2)
-	id = id2
+	id, token = approvedDeferred(a, "drawn-2", "5.00")
 	if _, code, _ := capture(a, id, params("drawn-cap-4", "5.00")); code != 0 {
 		t.Fatalf("capture in full: code %d", code)
 	}

@@ -43,6 +43,18 @@ func approve(t *testing.T, s *Server, id string) string {
 	return s.txs[id].splitToken
 }
 
+// approvedDeferred establishes a Deferred payment of amount under ref and has the payer
+// approve it, returning its transactionId and splitToken.
+func approvedDeferred(a apiClient, ref, amount string) (id, token string) {
+	a.t.Helper()
+	_, code, est := a.establishType("Deferred", ref, amount, nil)
+	if code != 0 {
+		a.t.Fatalf("establish %s: code %d", ref, code)
+	}
+	id = est["transactionId"].(string)
+	return id, approve(a.t, a.s, id)
+}
+
 func capture(a apiClient, id string, params url.Values) (int, int, map[string]any) {
 	a.t.Helper()
 	return a.do(http.MethodPost, "/transactions/"+id+"/capture", "application/x-www-form-urlencoded", params.Encode(), "")

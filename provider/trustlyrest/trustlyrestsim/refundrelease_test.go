@@ -11,12 +11,7 @@ import (
 func TestFailedOrCanceledRefundLeavesTheCaptureRefundable(t *testing.T) {
 	s := start(t, Options{SettleDelay: -1})
 	a := apiClient{t, s}
-	_, code, est := a.establishType("Deferred", "release-1", "20.00", nil)
-	if code != 0 {
-		t.Fatalf("establish: code %d", code)
-	}
-	id := est["transactionId"].(string)
-	token := approve(t, s, id)
+	id, token := approvedDeferred(a, "release-1", "20.00")
 	_, code, c := capture(a, id, url.Values{"merchantReference": {"release-cap"}, "amount": {"10.00"}, "splitToken": {token}})
 	if code != 0 {
 		t.Fatalf("capture: code %d", code)
