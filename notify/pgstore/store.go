@@ -136,7 +136,7 @@ type Store struct {
 	red    *pgkit.Redactor
 	tbl    pgkit.Table
 	sqlFor struct {
-		claim, state, complete, completeDecided, release, renew, prune string
+		claim, state, complete, release, renew, prune string
 	}
 }
 
@@ -206,15 +206,11 @@ ON CONFLICT (key) DO UPDATE
  WHERE n.outcome IS NULL AND n.lease_until <= now()
 RETURNING n.claim_token`
 	s.sqlFor.state = `SELECT outcome, decision, coalesce(lease_until > now(), false) FROM ` + t + ` WHERE key = $1`
-	// Complete records the outcome even when the claim was lost (the application has
-	// processed the notification either way); a completed row is never changed.
-	s.sqlFor.complete = `INSERT INTO ` + t + ` AS n (key, outcome, completed_at)
-VALUES ($1, $2, now())
-ON CONFLICT (key) DO UPDATE
-   SET outcome = excluded.outcome, completed_at = excluded.completed_at, claim_token = NULL, lease_until = NULL
- WHERE n.outcome IS NULL`
-	s.sqlFor.completeDecided = `INSERT INTO ` + t + ` AS n (key, outcome, decision, completed_at)
-VALUES ($1, 'processed', $2, now())
+	// Complete records the outcome (and, for CompleteDecided, the decision) even when the
+	// claim was lost (the application has processed the notification either way); a
+	// completed row is never changed.
+	s.sqlFor.complete = `INSERT INTO ` + t + ` AS n (key, outcome, decision, completed_at)
+VALUES ($1, $2, $3, now())
 ON CONFLICT (key) DO UPDATE
    SET outcome = excluded.outcome, decision = excluded.decision, completed_at = excluded.completed_at,
        claim_token = NULL, lease_until = NULL
@@ -377,10 +373,7 @@ func (s *Store) Complete(ctx context.Context, key, _ string, o notify.Outcome) e
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.Exec(ctx, s.sqlFor.complete, key, text); err != nil {
-		return s.red.QueryError("complete", err)
-	}
-	return nil
+	return s.complete(ctx, key, text, nil)
 }
 
 // CompleteDecided implements notify.DecisionRecorder: it is Complete with outcome
@@ -398,7 +391,13 @@ func (s *Store) CompleteDecided(ctx context.Context, key, _ string, d notify.Dec
 	default:
 		return fmt.Errorf("pgstore: cannot record decision %d", int(d))
 	}
-	if _, err := s.db.Exec(ctx, s.sqlFor.completeDecided, key, text); err != nil {
+	processed, _ := outcomeText(notify.Processed)
+	return s.complete(ctx, key, processed, text)
+}
+
+// complete records outcome, and decision when not nil, for key.
+func (s *Store) complete(ctx context.Context, key, outcome string, decision *string) error {
+	if _, err := s.db.Exec(ctx, s.sqlFor.complete, key, outcome, decision); err != nil {
 		return s.red.QueryError("complete", err)
 	}
 	return nil
